@@ -1,0 +1,23 @@
+import type { AnyModuleSpec } from '../protocol/module-spec.js';
+import { fileModule } from './file/spec.js';
+
+/**
+ * Every module's spec, safe to import anywhere (console, docs, agent). Run code lives in
+ * runners.ts, which only the agent imports.
+ */
+const specs: readonly AnyModuleSpec[] = [fileModule as unknown as AnyModuleSpec];
+
+function indexByName(list: readonly AnyModuleSpec[]): ReadonlyMap<string, AnyModuleSpec> {
+  const map = new Map<string, AnyModuleSpec>();
+  for (const spec of list) {
+    if (map.has(spec.name)) throw new Error(`module ${spec.name} is registered twice`);
+    map.set(spec.name, spec);
+  }
+  return map;
+}
+
+export const moduleSpecs: ReadonlyMap<string, AnyModuleSpec> = indexByName(specs);
+
+export function getModuleSpec(name: string): AnyModuleSpec | undefined {
+  return moduleSpecs.get(name);
+}

@@ -1,0 +1,10 @@
+import type { ModuleRun } from '../protocol/module-spec.js';
+import { runFile } from './file/run.js';
+
+/**
+ * Agent-only: module name → run function. A test checks it covers every spec in registry.ts.
+ * Rows are unknown here on purpose: the runner parses each one through the spec's result schema.
+ */
+export const moduleRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map<string, ModuleRun<never, unknown>>([
+  ['file', runFile as ModuleRun<never, unknown>],
+]);

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { ACTION_STATUSES, COMMAND_STATUSES, FingerprintSchema, SignedActionSchema } from './action.js';
+import { EnvironmentSchema, OperationResultSchema, WireErrorSchema } from './messages.js';
+
+/**
+ * HTTP API records (server → console) and request bodies (console → server). The console parses
+ * every response with these too: the server is not trusted with authority, only with data.
+ * All routes live under API_PREFIX; errors are `{ error: { code, message, hint? } }`.
+ */
+export const API_PREFIX = '/api/v1';
+const IsoTime = z.iso.datetime({ offset: true });
+
+export const AGENT_STATUSES = ['online', 'idle', 'offline', 'destroyed'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+export const AgentRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  version: z.string(),
+  mode: z.string(),
+  queueloc: z.string(),
+  environment: EnvironmentSchema,
+  tags: z.record(z.string(), z.string()),
+  modules: z.array(z.string()),
+  status: z.enum(AGENT_STATUSES),
+  heartbeatMs: z.number(),
+  startedAt: IsoTime,
+  firstSeenAt: IsoTime,
+  lastHeartbeatAt: IsoTime,
+});
+export type AgentRecord = z.infer<typeof AgentRecordSchema>;
+
+export const CountersSchema = z.object({
+  /** Agents the target matched when the action was scheduled. */
+  targeted: z.number(),
+  sent: z.number(),
+  success: z.number(),
+  failed: z.number(),
+  timeout: z.number(),
+  expired: z.number(),
+  cancelled: z.number(),
+  /** Terminal commands. */
+  done: z.number(),
+  /** Commands whose result said something was found. */
+  found: z.number(),
+});
+export type Counters = z.infer<typeof CountersSchema>;
+
+export const ActionRecordSchema = z.object({
+  action: SignedActionSchema,
+  status: z.enum(ACTION_STATUSES),
+  /** Fingerprints of the verified signers. */
+  investigators: z.array(FingerprintSchema),
+  counters: CountersSchema,
+  createdAt: IsoTime,
+  finishedAt: IsoTime.optional(),
+  /** Why the action is `invalid` or was cancelled. */
+  reason: z.string().optional(),
+});
+export type ActionRecord = z.infer<typeof ActionRecordSchema>;
+
+export const CommandRecordSchema = z.object({
+  id: z.string(),
+  actionId: z.string(),
+  agentId: z.string(),
+  agentName: z.string(),
+  status: z.enum(COMMAND_STATUSES),
+  createdAt: IsoTime,
+  sentAt: IsoTime.optional(),
+  finishedAt: IsoTime.optional(),
+  isFound: z.boolean().optional(),
+  error: WireErrorSchema.optional(),
+  operations: z.array(OperationResultSchema).optional(),
+});
+export type CommandRecord = z.infer<typeof CommandRecordSchema>;
+
+export const InvestigatorRecordSchema = z.object({
+  fingerprint: FingerprintSchema,
+  name: z.string(),
+  publicKey: z.string(),
+  isAdmin: z.boolean(),
+  status: z.enum(['active', 'disabled']),
+  createdAt: IsoTime,
+});
+export type InvestigatorRecord = z.infer<typeof InvestigatorRecordSchema>;
+
+export const NewInvestigatorBodySchema = z.strictObject({
+  name: z.string().min(1).max(128),
+  publicKey: z.string().min(1).max(64 * 1024),
+  isAdmin: z.boolean().default(false),
+});
+
+export const ApiErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }),
+});
+
+/** Server-Sent Events on GET /events (optionally ?actionId=): one JSON per `data:` line. */
+export const LiveEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('action'), action: ActionRecordSchema }),
+  z.object({ type: z.literal('command'), command: CommandRecordSchema }),
+  z.object({ type: z.literal('agent'), agent: AgentRecordSchema }),
+]);
+export type LiveEvent = z.infer<typeof LiveEventSchema>;
+
+/** Response bodies. */
+export const AgentListSchema = z.object({ agents: z.array(AgentRecordSchema), total: z.number() });
+export const AgentCountSchema = z.object({ total: z.number(), online: z.number(), idle: z.number(), offline: z.number() });
+export const ActionListSchema = z.object({ actions: z.array(ActionRecordSchema), total: z.number() });
+export const CommandListSchema = z.object({ commands: z.array(CommandRecordSchema), total: z.number() });
+export const InvestigatorListSchema = z.object({ investigators: z.array(InvestigatorRecordSchema) });

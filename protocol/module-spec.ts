@@ -1,0 +1,98 @@
+import type { z } from 'zod';
+
+/**
+ * A module describes itself once (Velociraptor's args struct + Info()): the CLI flags, the
+ * console's launcher form, the agent's validation and doc/modules.md are all derived from it.
+ * This file is safe everywhere: it holds no run code.
+ */
+export type Permission = 'fs:read' | 'proc:mem' | 'net:state' | 'net:probe' | 'pkg:read' | 'time:read' | 'host:write';
+
+export interface ColumnSpec {
+  /** Key in a result row. */
+  key: string;
+  header: string;
+  align?: 'left' | 'right';
+  /** Shown only in wide layouts. */
+  isWide?: boolean;
+  /** Value is an ISO time: render relative/short. */
+  isTime?: boolean;
+  /** Value is a byte count: render 1.2M. */
+  isBytes?: boolean;
+}
+
+/** Hints only: a flag's name, type and help text come from the described schema field. */
+export interface FlagHint {
+  /** MIG's flag name when it differs from the field name, e.g. `name` for field `names`. */
+  alias?: string;
+  isHidden?: boolean;
+}
+
+export interface PrivacySpec {
+  /** Result fields allowed to leave the host. The runner drops everything else. */
+  leaves: readonly string[];
+  /** Fields masked when the agent runs in privacy mode. */
+  sensitive: readonly string[];
+  maxRows: number;
+  maxBytes: number;
+}
+
+export interface ModuleCli<P extends z.ZodType, F extends z.ZodObject> {
+  /** Flat, every field described: flags and form fields are generated from it. */
+  schema: F;
+  flags: Readonly<Record<string, FlagHint>>;
+  /** Method syntax on purpose: keeps specs assignable to AnyModuleSpec. */
+  toParams(values: z.output<F>): z.input<P>;
+}
+
+export interface ModuleSpec<
+  P extends z.ZodType = z.ZodType,
+  R extends z.ZodObject = z.ZodObject,
+  F extends z.ZodObject = z.ZodObject,
+> {
+  /** kebab-case, unique: a duplicate throws at registration. */
+  name: string;
+  version: string;
+  summary: string;
+  platforms: readonly NodeJS.Platform[];
+  permission: Permission;
+  /** Response modules change the endpoint: two-person rule by default, dangerous in the console. */
+  isResponse: boolean;
+  /** What travels in the action. Every field `.describe()`d. */
+  params: P;
+  /** One result row, strict: the runner parses each row through it so nothing undeclared leaks. */
+  result: R;
+  columns: readonly ColumnSpec[];
+  /**
+   * The flat, described form the CLI and the launcher form edit, and how it becomes `params`.
+   * For flat modules this is `params` itself and `toParams` the identity.
+   */
+  cli: ModuleCli<P, F>;
+  privacy: PrivacySpec;
+  limits: { timeoutMs: number };
+  /** Examples for the docs and `--help`: a command line and what it answers. */
+  examples: readonly { command: string; explains: string }[];
+}
+
+/** Context the runner hands a module. The module never sees MQTT, keys or the action. */
+export interface ModuleContext {
+  signal: AbortSignal;
+  /** Overridable filesystem/proc root (Velociraptor's ROOT): '/' on a real endpoint. */
+  root: string;
+  now(): Date;
+  log(message: string): void;
+  /** A non-fatal problem (unreadable file, walk error): counted and reported, never fatal. */
+  warn(message: string): void;
+  /** Adds to a named statistic reported with the result (files visited, bytes hashed...). */
+  count(stat: string, delta?: number): void;
+}
+
+export type ModuleRun<P, R> = (params: P, ctx: ModuleContext) => AsyncIterable<R>;
+
+export function defineModule<P extends z.ZodType, R extends z.ZodObject, F extends z.ZodObject>(
+  spec: ModuleSpec<P, R, F>,
+): ModuleSpec<P, R, F> {
+  return spec;
+}
+
+/** The type-erased spec the registries hold. */
+export type AnyModuleSpec = ModuleSpec<z.ZodType, z.ZodObject, z.ZodObject>;
