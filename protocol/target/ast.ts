@@ -6,6 +6,14 @@ export type PlainField = (typeof PLAIN_FIELDS)[number];
 export const MAP_FIELDS = ['environment', 'tags'] as const;
 export type MapField = (typeof MAP_FIELDS)[number];
 
+export function isPlainField(name: string): name is PlainField {
+  return (PLAIN_FIELDS as readonly string[]).includes(name);
+}
+
+export function isMapField(name: string): name is MapField {
+  return (MAP_FIELDS as readonly string[]).includes(name);
+}
+
 /** Fields the agent cannot know about itself; they evaluate to unknown on the agent side. */
 export const SERVER_ONLY_FIELDS: ReadonlySet<PlainField> = new Set(['status', 'heartbeat']);
 
@@ -33,3 +41,15 @@ export type TargetExpr =
 export const MAX_TARGET_LENGTH = 4096;
 /** Deepest nesting of parentheses and `not` accepted, so evaluation recursion stays bounded. */
 export const MAX_TARGET_DEPTH = 64;
+
+/** Action ids named by `found()`/`notfound()`, each once, in order of first appearance. */
+export function referencedActions(expr: TargetExpr): string[] {
+  const ids = new Set<string>();
+  const visit = (e: TargetExpr): void => {
+    if (e.kind === 'found' || e.kind === 'notfound') ids.add(e.actionId);
+    else if (e.kind === 'and' || e.kind === 'or') e.terms.forEach(visit);
+    else if (e.kind === 'not') visit(e.expr);
+  };
+  visit(expr);
+  return [...ids];
+}

@@ -52,6 +52,14 @@ export function tokenize(src: string): Token[] {
     }
     const num = matchAt(NUMBER, src, pos);
     if (num !== undefined) {
+      // formatTarget writes String(value); a value that prints in exponent form could not be read back.
+      if (/e/i.test(String(Number(num)))) {
+        throw new TargetError(
+          'TARGET_PARSE',
+          `target: number ${num} at column ${column(pos)} is too large or too precise; quote it as a string`,
+          pos,
+        );
+      }
       tokens.push({ type: 'number', value: Number(num), text: num, pos });
       pos += num.length;
       continue;
@@ -106,4 +114,18 @@ function unexpectedChar(src: string, pos: number): TargetError {
           ? "; use ->> to read a key, e.g. environment->>'os'"
           : '';
   return new TargetError('TARGET_PARSE', `target: unexpected character '${ch}' at column ${column(pos)}${hint}`, pos);
+}
+
+/** How a token reads in an error message: "end of input", "'and'", "string 'x'". */
+export function describeToken(tok: Token): string {
+  switch (tok.type) {
+    case 'eof':
+      return 'end of input';
+    case 'string':
+      return `string '${tok.value.length > 20 ? `${tok.value.slice(0, 20)}…` : tok.value}'`;
+    case 'number':
+      return `number ${tok.text}`;
+    default:
+      return `'${tok.text}'`;
+  }
 }

@@ -1,17 +1,7 @@
-import {
-  MAP_FIELDS,
-  MAX_TARGET_DEPTH,
-  MAX_TARGET_LENGTH,
-  PLAIN_FIELDS,
-  type CompareOp,
-  type FieldRef,
-  type Literal,
-  type MapField,
-  type PlainField,
-  type TargetExpr,
-} from './ast.js';
+import { MAP_FIELDS, MAX_TARGET_DEPTH, MAX_TARGET_LENGTH, PLAIN_FIELDS, isMapField, isPlainField } from './ast.js';
+import type { CompareOp, FieldRef, Literal, TargetExpr } from './ast.js';
 import { TargetError } from './errors.js';
-import { column, tokenize, type Token } from './lexer.js';
+import { column, describeToken, tokenize, type Token } from './lexer.js';
 import { likePatternProblem } from './like.js';
 
 // Words that can never be a field, so `not and` fails with "expected a field" rather than "unknown field".
@@ -78,7 +68,7 @@ class Parser {
     const tok = this.peek();
     throw new TargetError(
       'TARGET_PARSE',
-      `target: expected ${expected} ${where} at column ${column(tok.pos)}, got ${describe(tok)}`,
+      `target: expected ${expected} ${where} at column ${column(tok.pos)}, got ${describeToken(tok)}`,
       tok.pos,
     );
   }
@@ -220,26 +210,5 @@ class Parser {
     }
     this.index++;
     return value;
-  }
-}
-
-function isPlainField(name: string): name is PlainField {
-  return (PLAIN_FIELDS as readonly string[]).includes(name);
-}
-
-function isMapField(name: string): name is MapField {
-  return (MAP_FIELDS as readonly string[]).includes(name);
-}
-
-function describe(tok: Token): string {
-  switch (tok.type) {
-    case 'eof':
-      return 'end of input';
-    case 'string':
-      return `string '${tok.value.length > 20 ? `${tok.value.slice(0, 20)}…` : tok.value}'`;
-    case 'number':
-      return `number ${tok.text}`;
-    default:
-      return `'${tok.text}'`;
   }
 }

@@ -1,0 +1,53 @@
+// `npm run bench [name...]`: runs each benchmark and prints our figures beside the references,
+// as ratios, in one run on the same data. Not a test: figures go to doc/performance.md.
+import type { Bench, BenchRow } from './types.js';
+
+const benches: Record<string, () => Promise<{ default: Bench }>> = {
+  'file-hash': () => import('./file-hash.js'),
+  'file-walk': () => import('./file-walk.js'),
+  'file-content': () => import('./file-content.js'),
+  fanout: () => import('./fanout.js'),
+  'console-render': () => import('./console-render.js'),
+};
+
+/** Ratio >1 means we beat the reference (faster time or higher throughput). */
+function advantage(row: BenchRow): number {
+  return row.unit === 'ms' ? row.referenceValue / row.ours : row.ours / row.referenceValue;
+}
+
+function formatRow(row: BenchRow): string {
+  const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+  const ratio = advantage(row);
+  return [
+    row.name.padEnd(44),
+    `${fmt(row.ours)} ${row.unit}`.padStart(14),
+    `${row.reference}`.padEnd(34),
+    `${fmt(row.referenceValue)} ${row.unit}`.padStart(14),
+    `${ratio.toFixed(2)}x`.padStart(8),
+    row.note ?? '',
+  ].join('  ');
+}
+
+const wanted = process.argv.slice(2);
+const names = wanted.length > 0 ? wanted : Object.keys(benches);
+console.log(
+  ['benchmark'.padEnd(44), 'ours'.padStart(14), 'reference'.padEnd(34), 'reference'.padStart(14), 'ratio'.padStart(8), 'note'].join('  '),
+);
+console.log('(ratio = how many times better than the reference: >1 we win, <1 we lose)');
+let failures = 0;
+for (const name of names) {
+  const load = benches[name];
+  if (load === undefined) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(benches).join(', ')}`);
+    failures++;
+    continue;
+  }
+  try {
+    const rows = await (await load()).default();
+    for (const row of rows) console.log(formatRow(row));
+  } catch (err) {
+    failures++;
+    console.error(`${name}: failed: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+process.exitCode = failures > 0 ? 1 : 0;
