@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { CONNACK, authenticateClient, type ConnectAttempt } from './authenticate.js';
+import { AGENT_USERNAME, SERVER_USERNAME, newSecret, secretMatches, serverClientId } from './credentials.js';
+
+const secrets = { enrollmentSecret: newSecret(), serverSecret: newSecret() };
+const enroll = Buffer.from(secrets.enrollmentSecret);
+const serverPw = Buffer.from(secrets.serverSecret);
+const SERVER_ID = 'mig-server-0123456789abcdef';
+
+const attempt = (over: Partial<ConnectAttempt>): ConnectAttempt => ({
+  clientId: 'agent-one',
+  username: AGENT_USERNAME,
+  password: enroll,
+  verifiedCertCn: undefined,
+  ...over,
+});
+
+interface Case {
+  name: string;
+  input: ConnectAttempt;
+  want?: string;
+  wantCode?: number;
+}
+
+const cases: Case[] = [
+  { name: 'agent with the enrollment secret', input: attempt({}), want: 'agent:agent-one:password' },
+  { name: 'agent with a wrong secret', input: attempt({ password: Buffer.from('nope') }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'agent with the server secret', input: attempt({ password: serverPw }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'agent without a password', input: attempt({ password: undefined }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'agent with an empty password', input: attempt({ password: Buffer.alloc(0) }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'no username, no certificate', input: attempt({ username: undefined }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'unknown username', input: attempt({ username: 'admin' }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'agent id with capitals', input: attempt({ clientId: 'Agent-One' }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'agent id too short', input: attempt({ clientId: 'ab' }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'aedes-generated id (empty client id)', input: attempt({ clientId: 'aedes_1234' }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: "agent taking a server's client id", input: attempt({ clientId: SERVER_ID }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'agent by certificate, no password', input: attempt({ password: undefined, verifiedCertCn: 'agent-one' }), want: 'agent:agent-one:certificate' },
+  { name: 'agent by certificate, no username', input: attempt({ username: undefined, password: undefined, verifiedCertCn: 'agent-one' }), want: 'agent:agent-one:certificate' },
+  { name: 'certificate naming another agent', input: attempt({ password: undefined, verifiedCertCn: 'agent-two' }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'certificate naming another agent, good password', input: attempt({ verifiedCertCn: 'agent-two' }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'certificate whose CN is not an agent id', input: attempt({ clientId: 'Bad Id', password: undefined, verifiedCertCn: 'Bad Id' }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'server with the server secret', input: attempt({ clientId: SERVER_ID, username: SERVER_USERNAME, password: serverPw }), want: `server:${SERVER_ID}:password` },
+  { name: 'server with the enrollment secret', input: attempt({ clientId: SERVER_ID, username: SERVER_USERNAME }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'server with an agent id', input: attempt({ username: SERVER_USERNAME, password: serverPw }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'server id with non-hex suffix', input: attempt({ clientId: 'mig-server-xyz12345', username: SERVER_USERNAME, password: serverPw }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'server by certificate only', input: attempt({ clientId: SERVER_ID, username: SERVER_USERNAME, password: undefined, verifiedCertCn: SERVER_ID }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+];
+
+describe('authenticateClient', () => {
+  it.each(cases)('$name', ({ input, want, wantCode }) => {
+    const got = authenticateClient(input, secrets);
+    if (got.ok) {
+      const id = got.principal.role === 'agent' ? got.principal.agentId : got.principal.clientId;
+      expect(`${got.principal.role}:${id}:${got.method}`).toBe(want);
+    } else {
+      expect(got.returnCode).toBe(wantCode);
+      expect(want).toBeUndefined();
+    }
+  });
+});
+
+describe('credentials', () => {
+  it('makes server client ids the broker accepts', () => {
+    const id = serverClientId();
+    expect(id).toMatch(/^mig-server-[0-9a-f]{16}$/);
+    expect(authenticateClient(attempt({ clientId: id, username: SERVER_USERNAME, password: serverPw }), secrets).ok).toBe(true);
+  });
+
+  it('makes 32-byte base64url secrets, each different', () => {
+    const a = newSecret();
+    expect(Buffer.from(a, 'base64url')).toHaveLength(32);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newSecret()).not.toBe(a);
+  });
+
+  it.each([
+    { name: 'same secret', input: ['s3cret', 's3cret'] as const, want: true },
+    { name: 'longer guess', input: ['s3cret-and-more', 's3cret'] as const, want: false },
+    { name: 'prefix guess', input: ['s3c', 's3cret'] as const, want: false },
+    { name: 'empty expected secret never matches', input: ['', ''] as const, want: false },
+  ])('secretMatches: $name', ({ input, want }) => {
+    expect(secretMatches(Buffer.from(input[0]), input[1])).toBe(want);
+  });
+});
