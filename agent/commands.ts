@@ -1,0 +1,156 @@
+import { toWireError, type WireError } from '../protocol/errors.js';
+import { CommandIdSchema, type CommandMessage, type ResultMessage } from '../protocol/messages.js';
+import type { RunningEntry, RunningJournal } from './journal/running-journal.js';
+import type { Limiter } from './limiter.js';
+import type { LogFn } from './log.js';
+import { resultMessage, type ResultInput } from './outbox.js';
+import { runCommand, type RunCommandOptions } from './runner.js';
+import { MAX_ENVELOPE_BYTES, parseEnvelope } from './verify/parse-envelope.js';
+import { acceptCommandMessage, type AcceptDeps, type AcceptTrace } from './verify/pipeline.js';
+
+/** Command ids answered recently, remembered to ignore a QoS 1 redelivery of the same command. */
+const RECENT_COMMANDS = 1000;
+
+export interface CommandHandlerDeps {
+  accept: AcceptDeps;
+  running: RunningJournal;
+  limiter: Limiter;
+  run: Omit<RunCommandOptions, 'signal' | 'onRow' | 'onResult'>;
+  publishResult(message: ResultMessage): Promise<void>;
+  now(): Date;
+  log: LogFn;
+}
+
+/**
+ * What happens to each payload on our commands topic: cancel, or verify → run → answer. Every
+ * command the envelope lets us name gets exactly one result (a refusal is a `failed` result with
+ * the step's code), and is in the running journal from receipt until the broker took its result.
+ */
+export class CommandHandler {
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly recent: string[] = [];
+  private readonly tasks = new Set<Promise<void>>();
+  private isClosing = false;
+
+  constructor(private readonly deps: CommandHandlerDeps) {}
+
+  /** Fire and forget: errors end up in a result or the log, never as an unhandled rejection. */
+  handle(payload: Uint8Array): void {
+    let message;
+    try {
+      message = parseEnvelope(payload);
+    } catch (err) {
+      const commandId = salvageCommandId(payload);
+      this.deps.log('warn', `refused a malformed command message${commandId ? ` (${commandId})` : ''}: ${(err as Error).message}`);
+      if (commandId !== undefined && !this.isKnown(commandId)) this.track(commandId, this.refuse(commandId, {}, err, this.deps.now()));
+      return;
+    }
+    if (message.kind === 'cancel') return this.cancel(message.commandId);
+    if (this.isKnown(message.commandId)) {
+      this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
+      return;
+    }
+    if (this.isClosing) {
+      const error = { code: 'MODULE_CANCELLED', message: 'the agent is shutting down; send the command again later' };
+      const now = this.deps.now();
+      this.track(message.commandId, this.answer({ commandId: message.commandId, status: 'cancelled', error, operations: [], startedAt: now, finishedAt: now }));
+      return;
+    }
+    this.track(message.commandId, this.execute(message));
+  }
+
+  cancel(commandId: string): void {
+    const controller = this.inflight.get(commandId);
+    if (controller === undefined) return this.deps.log('info', `cancel for command ${commandId}, which is not running here`);
+    this.deps.log('info', `command ${commandId}: cancelling`);
+    controller.abort();
+  }
+
+  /** Answers commands a previous process left unanswered: failed, AGENT_RESTARTED, never re-run. */
+  async reportLeftovers(entries: readonly RunningEntry[]): Promise<void> {
+    for (const entry of entries) {
+      if (this.isKnown(entry.commandId)) continue;
+      const error = { code: 'AGENT_RESTARTED', message: 'the agent restarted while this command was being handled; it was not run again' };
+      const input = { commandId: entry.commandId, actionId: entry.actionId, status: 'failed' as const, error, operations: [] };
+      this.track(entry.commandId, this.answer({ ...input, startedAt: new Date(entry.receivedAt), finishedAt: this.deps.now() }));
+    }
+    await this.settled();
+  }
+
+  /** Cancels everything still running and waits for the answers to be handed to the session. */
+  async close(): Promise<void> {
+    this.isClosing = true;
+    for (const controller of this.inflight.values()) controller.abort();
+    await this.settled();
+  }
+
+  async settled(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+  }
+
+  private async execute(message: CommandMessage): Promise<void> {
+    const { commandId } = message;
+    const receivedAt = this.deps.now();
+    const controller = new AbortController();
+    this.inflight.set(commandId, controller);
+    const trace: AcceptTrace = {};
+    let accepted;
+    try {
+      // Journaled from receipt: a crash from here on is reported at restart, never lost.
+      this.deps.running.begin({ commandId, receivedAt: receivedAt.toISOString() });
+      accepted = await acceptCommandMessage(message, this.deps.accept, trace);
+      this.deps.running.begin({ commandId, actionId: accepted.action.id, receivedAt: receivedAt.toISOString() });
+    } catch (err) {
+      return this.refuse(commandId, trace, err, receivedAt);
+    }
+    const { action } = accepted;
+    this.deps.log('info', `command ${commandId}: running action ${action.id} (${action.operations.map((o) => o.module).join(', ')}) signed by ${accepted.signers.join(', ')}`);
+    const outcome = await this.deps.limiter.run(() => runCommand(accepted.operations, { ...this.deps.run, signal: controller.signal }));
+    await this.answer({ commandId, actionId: action.id, ...outcome, startedAt: receivedAt, finishedAt: this.deps.now() });
+  }
+
+  private async refuse(commandId: string, trace: AcceptTrace, err: unknown, receivedAt: Date): Promise<void> {
+    const error: WireError = toWireError(err);
+    this.deps.log('warn', `command ${commandId}: refused ${error.code}: ${error.message}`);
+    await this.answer({ commandId, actionId: trace.actionId, status: 'failed', error, operations: [], startedAt: receivedAt, finishedAt: this.deps.now() });
+  }
+
+  /** Publishes the result, then forgets the command; if publishing fails it stays journaled. */
+  private async answer(input: ResultInput): Promise<void> {
+    const message = resultMessage(input);
+    try {
+      await this.deps.publishResult(message);
+      this.deps.running.end(input.commandId);
+    } catch (err) {
+      this.deps.log('error', `command ${input.commandId}: result not delivered (${(err as Error).message}); it will be reported at restart`);
+    }
+  }
+
+  private track(commandId: string, task: Promise<void>): void {
+    const tracked = task
+      .catch((err: unknown) => this.deps.log('error', `command ${commandId}: ${(err as Error).message}`))
+      .finally(() => {
+        this.tasks.delete(tracked);
+        this.inflight.delete(commandId);
+        this.recent.push(commandId);
+        if (this.recent.length > RECENT_COMMANDS) this.recent.shift();
+      });
+    this.tasks.add(tracked);
+  }
+
+  private isKnown(commandId: string): boolean {
+    return this.inflight.has(commandId) || this.recent.includes(commandId);
+  }
+}
+
+/** Best effort: the command id of an envelope that failed its schema, so the refusal can be answered. */
+function salvageCommandId(payload: Uint8Array): string | undefined {
+  if (payload.byteLength > MAX_ENVELOPE_BYTES) return undefined;
+  try {
+    const raw: unknown = JSON.parse(Buffer.from(payload).toString('utf8'));
+    const id = typeof raw === 'object' && raw !== null ? (raw as { commandId?: unknown }).commandId : undefined;
+    return CommandIdSchema.safeParse(id).success ? (id as string) : undefined;
+  } catch {
+    return undefined;
+  }
+}

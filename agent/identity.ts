@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../protocol/errors.js';
+import { AGENT_ID_PATTERN } from '../protocol/topics.js';
+
+export const AGENT_ID_FILE = 'agent-id';
+
+/** `a-` plus 80 random bits in hex: unguessable enough that agents cannot squat each other's topics by accident. */
+export function newAgentId(): string {
+  return `a-${randomBytes(10).toString('hex')}`;
+}
+
+/**
+ * The agent's id, created once and kept in dataDir: it is the MQTT client id and names the
+ * agent's topics, so it must survive restarts (queued commands wait under it).
+ */
+export function loadOrCreateAgentId(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, AGENT_ID_FILE);
+  const existing = readIdFile(path);
+  if (existing !== undefined) return existing;
+  const id = newAgentId();
+  try {
+    // 'wx': two agents started on one dataDir at once must not end up with two ids.
+    writeFileSync(path, `${id}\n`, { flag: 'wx', mode: 0o600 });
+    return id;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const winner = readIdFile(path);
+    if (winner === undefined) throw new UserError('CONFIG_INVALID', `agent id file ${path} appeared empty`, 'remove it and restart');
+    return winner;
+  }
+}
+
+function readIdFile(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const id = text.trim();
+  if (!AGENT_ID_PATTERN.test(id)) {
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent id file ${path}: expected an id like a-<20 hex>, got ${JSON.stringify(id.slice(0, 80))}`,
+      'restore the file from a backup, or remove it to enroll as a new agent',
+    );
+  }
+  return id;
+}

@@ -1,0 +1,105 @@
+import type { WireError } from '../protocol/errors.js';
+import {
+  HeartbeatMessageSchema,
+  MAX_MESSAGE_BYTES,
+  MESSAGE_VERSION,
+  ResultMessageSchema,
+  type HeartbeatMessage,
+  type OfflineMessage,
+  type OperationResult,
+  type ResultMessage,
+} from '../protocol/messages.js';
+import { describeIssues } from '../protocol/zod-issues.js';
+import type { HostFacts } from './facts.js';
+import type { OperationStatus } from './run-operation.js';
+
+/**
+ * Builders for everything the agent publishes. Each message is checked against its own schema
+ * before it leaves: the server parses it strictly, so an invalid one would be lost anyway, and
+ * better we say why here.
+ */
+
+export interface ResultInput {
+  commandId: string;
+  actionId?: string;
+  status: OperationStatus;
+  error?: WireError;
+  operations: OperationResult[];
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export function resultMessage(input: ResultInput): ResultMessage {
+  const message: ResultMessage = {
+    v: MESSAGE_VERSION,
+    kind: 'result',
+    commandId: input.commandId,
+    status: input.status,
+    operations: fitRows(input.operations),
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: input.finishedAt.toISOString(),
+  };
+  if (input.actionId !== undefined) message.actionId = input.actionId;
+  if (input.error !== undefined) message.error = { code: input.error.code.slice(0, 64), message: input.error.message.slice(0, 4096) };
+  const checked = ResultMessageSchema.safeParse(message);
+  if (checked.success) return checked.data;
+  // Our own bug (a module stat that is not a number...): answer `failed` rather than not at all.
+  return {
+    ...message,
+    status: 'failed',
+    operations: [],
+    error: { code: 'INTERNAL', message: `the agent built an invalid result: ${describeIssues(checked.error)}`.slice(0, 4096) },
+  };
+}
+
+/**
+ * Each operation is capped by its module's maxBytes, but several of them together could still
+ * pass the message limit: empty the largest operations' rows until it fits, and say so.
+ */
+function fitRows(operations: OperationResult[]): OperationResult[] {
+  const budget = MAX_MESSAGE_BYTES - 64 * 1024; // room for the envelope, stats and errors
+  const sizes = operations.map((op) => Buffer.byteLength(JSON.stringify(op.rows)));
+  let total = sizes.reduce((a, b) => a + b, 0);
+  const out = operations.map((op) => ({ ...op }));
+  for (const i of sizes.map((_, i) => i).sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0))) {
+    const op = out[i];
+    if (total <= budget || op === undefined) break;
+    total -= sizes[i] ?? 0;
+    op.errors = [...op.errors.slice(0, 999), `${op.rows.length} rows dropped: the whole result exceeded ${MAX_MESSAGE_BYTES} bytes`];
+    op.rows = [];
+  }
+  return out;
+}
+
+export interface HeartbeatInput {
+  host: HostFacts;
+  modules: readonly string[];
+  heartbeatMs: number;
+  startedAt: Date;
+  sentAt: Date;
+}
+
+export function heartbeatMessage(input: HeartbeatInput): HeartbeatMessage {
+  const { host } = input;
+  return HeartbeatMessageSchema.parse({
+    v: MESSAGE_VERSION,
+    kind: 'heartbeat',
+    agentId: host.agentId,
+    name: host.name,
+    os: host.os,
+    arch: host.arch,
+    version: host.version,
+    mode: host.mode,
+    queueloc: host.queueloc,
+    environment: host.environment,
+    tags: host.tags,
+    modules: [...input.modules],
+    heartbeatMs: input.heartbeatMs,
+    startedAt: input.startedAt.toISOString(),
+    sentAt: input.sentAt.toISOString(),
+  });
+}
+
+export function offlineMessage(agentId: string, reason: OfflineMessage['reason']): OfflineMessage {
+  return { v: MESSAGE_VERSION, kind: 'offline', agentId, reason };
+}

@@ -1,0 +1,112 @@
+import type { Operation } from '../protocol/action.js';
+import type { WireError } from '../protocol/errors.js';
+import type { OperationResult } from '../protocol/messages.js';
+import type { AnyModuleSpec, ModuleRun } from '../protocol/module-spec.js';
+import { moduleSpecs } from '../modules/registry.js';
+import { moduleRunners } from '../modules/runners.js';
+import type { LogFn } from './log.js';
+import { runOperation, type OperationOutcome, type OperationStatus } from './run-operation.js';
+import { validateOperations, type AcceptedOperation } from './verify/validate-params.js';
+
+export { runOperation, type OperationOutcome, type OperationStatus, type RunOperationOptions } from './run-operation.js';
+
+export type RunnerMap = ReadonlyMap<string, ModuleRun<never, unknown>>;
+export type SpecMap = ReadonlyMap<string, AnyModuleSpec>;
+
+export interface RunCommandOptions {
+  root: string;
+  isPrivacyMode: boolean;
+  /** Agent-wide cap per operation (config.moduleTimeoutMs). */
+  timeoutMs: number;
+  /** Cancels every remaining operation. */
+  signal?: AbortSignal;
+  now?: () => Date;
+  log?: LogFn;
+  /** Default: modules/runners.ts. */
+  runners?: RunnerMap;
+  onRow?: (operationIndex: number, row: Record<string, unknown>) => void;
+  /** Each operation's result as soon as it finishes. */
+  onResult?: (result: OperationResult, operationIndex: number) => void;
+}
+
+export interface CommandOutcome {
+  status: OperationStatus;
+  /** The first operation error, as the command's error. */
+  error?: WireError;
+  operations: OperationResult[];
+}
+
+/** Cancelled beats timeout beats failed beats success: the command reports its worst operation. */
+const SEVERITY: readonly OperationStatus[] = ['success', 'failed', 'timeout', 'cancelled'];
+
+/**
+ * Runs a command's accepted operations one after the other (each under its own timeout). A
+ * cancel stops the remaining ones; a timeout or failure of one does not stop the next, since
+ * operations are independent questions.
+ */
+export async function runCommand(operations: readonly AcceptedOperation[], opts: RunCommandOptions): Promise<CommandOutcome> {
+  const runners = opts.runners ?? moduleRunners;
+  const outcomes: OperationOutcome[] = [];
+  for (const [index, op] of operations.entries()) {
+    if (opts.signal?.aborted === true) break;
+    const run = runners.get(op.module);
+    if (run === undefined) {
+      // registry.ts and runners.ts disagree: our bug, reported rather than thrown away.
+      outcomes.push(missingRunner(op.module));
+      continue;
+    }
+    const onRow = opts.onRow === undefined ? undefined : (row: Record<string, unknown>) => opts.onRow?.(index, row);
+    const outcome = await runOperation(op.spec, run, op.params, { ...opts, onRow });
+    outcomes.push(outcome);
+    opts.onResult?.(outcome.result, index);
+  }
+  let status = outcomes.reduce<OperationStatus>((worst, o) => (SEVERITY.indexOf(o.status) > SEVERITY.indexOf(worst) ? o.status : worst), 'success');
+  if (opts.signal?.aborted === true) status = 'cancelled';
+  const error = outcomes.find((o) => o.result.error !== undefined)?.result.error;
+  const outcome: CommandOutcome = { status, operations: outcomes.map((o) => o.result) };
+  if (error !== undefined) outcome.error = error;
+  else if (status === 'cancelled') outcome.error = { code: 'MODULE_CANCELLED', message: 'the command was cancelled before it finished' };
+  return outcome;
+}
+
+function missingRunner(module: string): OperationOutcome {
+  const error = { code: 'MODULE_FAILED', message: `module ${module} has a spec but no run function in this agent` };
+  return { status: 'failed', result: { module, isFound: false, rows: [], stats: {}, errors: [], error } };
+}
+
+export interface LocalRunOptions {
+  /** Filesystem root to investigate; '/' for this machine. */
+  root: string;
+  isPrivacyMode?: boolean;
+  /** Default: 5 minutes per operation (the module's own limit wins when lower). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  log?: LogFn;
+  /** Each row as soon as it is collected, with the index of its operation. */
+  onRow?: (operationIndex: number, row: Record<string, unknown>) => void;
+  /** Each operation's result as soon as it finishes. */
+  onResult?: (result: OperationResult, operationIndex: number) => void;
+  specs?: SpecMap;
+  runners?: RunnerMap;
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * The CLI's `-t local` mode: the investigator runs modules on their own machine as themselves,
+ * so there is nothing to verify, but parameters, platform, privacy filter and caps still apply.
+ * Throws INVALID_PARAMETERS / UNKNOWN_MODULE / PLATFORM_UNSUPPORTED before running anything.
+ */
+export async function runOperationsLocally(operations: readonly Operation[], opts: LocalRunOptions): Promise<OperationResult[]> {
+  const accepted = validateOperations(operations, opts.specs ?? moduleSpecs, opts.platform ?? process.platform);
+  const outcome = await runCommand(accepted, {
+    root: opts.root,
+    isPrivacyMode: opts.isPrivacyMode ?? false,
+    timeoutMs: opts.timeoutMs ?? 300_000,
+    signal: opts.signal,
+    log: opts.log,
+    onRow: opts.onRow,
+    onResult: opts.onResult,
+    runners: opts.runners,
+  });
+  return outcome.operations;
+}

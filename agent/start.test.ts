@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commandsTopic } from '../protocol/topics.js';
+import { moduleRunners } from '../modules/runners.js';
+import { moduleSpecs } from '../modules/registry.js';
+import { signedAction } from '../test/helpers/actions.js';
+import { armoredPublicKey } from '../test/helpers/keys.js';
+import { parseAgentConfig, type AgentConfig } from './config.js';
+import { RunningJournal } from './journal/running-journal.js';
+import { startAgent, type RunningAgent } from './start.js';
+import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from './test-broker.js';
+import { probeRunners, probeSpecs, tempDir } from './test-support.js';
+
+const specs = new Map([...moduleSpecs, ...probeSpecs]);
+const runners = new Map([...moduleRunners, ...probeRunners]);
+
+let dir: ReturnType<typeof tempDir>;
+let mq: TestBroker;
+let agents: RunningAgent[];
+let config: AgentConfig;
+
+beforeEach(async () => {
+  dir = tempDir('session');
+  mkdirSync(join(dir.path, 'root', 'etc'), { recursive: true });
+  writeFileSync(join(dir.path, 'root', 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+  mq = await startTestBroker();
+  agents = [];
+  config = parseAgentConfig(
+    {
+      brokerUrl: mq.url,
+      enrollmentSecret: ENROLLMENT_SECRET,
+      investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }, { name: 'bob', publicKey: armoredPublicKey('bob') }],
+      dataDir: join(dir.path, 'data'),
+      root: join(dir.path, 'root'),
+      environment: { os: 'linux' },
+      tags: { env: 'test' },
+    },
+    { knownModules: [...specs.keys()] },
+  );
+});
+
+afterEach(async () => {
+  for (const agent of agents) await agent.close();
+  await mq.close();
+  dir.remove();
+});
+
+async function start(): Promise<RunningAgent> {
+  const from = mq.inbox.messages.length;
+  const agent = await startAgent(config, { specs, runners, platform: 'linux', backoff: { initialMs: 20, maxMs: 100 } });
+  agents.push(agent);
+  await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId, from);
+  return agent;
+}
+
+describe('agent session over a real broker', () => {
+  it('announces itself with a heartbeat on connect', async () => {
+    const agent = await start();
+    const hb = await mq.inbox.waitFor((m) => m.kind === 'heartbeat');
+    expect(hb).toMatchObject({ kind: 'heartbeat', agentId: agent.agentId, os: 'linux', mode: 'daemon', queueloc: `linux.${agent.agentId}`, tags: { env: 'test' } });
+    expect(hb.kind === 'heartbeat' ? hb.modules : []).toEqual(expect.arrayContaining(['file', 'probe']));
+  });
+
+  it('runs a signed file search under its root and publishes the result', async () => {
+    const agent = await start();
+    const action = await signedAction(['alice']);
+    const result = await mq.inbox.resultFor(await mq.sendCommand(agent.agentId, action));
+    expect(result).toMatchObject({ status: 'success', actionId: action.id });
+    expect(result.operations[0]).toMatchObject({ module: 'file', isFound: true });
+    expect(JSON.stringify(result.operations[0]?.rows)).toMatch(/passwd/);
+  });
+
+  const refusals: { name: string; make: () => Promise<unknown>; wantCode: string }[] = [
+    { name: 'unknown signer', make: () => signedAction(['mallory']), wantCode: 'UNKNOWN_SIGNER' },
+    { name: 'target excludes the agent', make: () => signedAction(['alice'], { target: "os = 'windows'" }), wantCode: 'TARGET_EXCLUDES_AGENT' },
+    { name: 'action is not an object', make: async () => 'not an action', wantCode: 'MALFORMED_ACTION' },
+  ];
+  it.each(refusals)('answers a refusal as a failed result: $name → $wantCode', async ({ make, wantCode }) => {
+    const agent = await start();
+    const result = await mq.inbox.resultFor(await mq.sendCommand(agent.agentId, await make()));
+    expect(result).toMatchObject({ status: 'failed', error: { code: wantCode }, operations: [] });
+  });
+
+  it('answers a malformed envelope whose command id it can read', async () => {
+    const agent = await start();
+    const commandId = randomBytes(16).toString('hex');
+    await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'command', commandId, action: 7 }), { qos: 1 });
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'failed', error: { code: 'MALFORMED_COMMAND' } });
+  });
+
+  it('cancels a running command', async () => {
+    const agent = await start();
+    const action = await signedAction(['alice'], { operations: [{ module: 'probe', parameters: { rows: 1, hang: 'until-abort' } }] });
+    const commandId = await mq.sendCommand(agent.agentId, action);
+    // QoS 1 on one topic keeps order: the cancel always finds the command in flight (verifying or running).
+    await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'cancel', commandId }), { qos: 1 });
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'cancelled', error: { code: 'MODULE_CANCELLED' } });
+  });
+
+  it('reports a command left in the running journal as AGENT_RESTARTED, once', async () => {
+    const commandId = randomBytes(16).toString('hex');
+    const actionId = randomBytes(16).toString('hex');
+    RunningJournal.open(config.dataDir).begin({ commandId, actionId, receivedAt: new Date().toISOString() });
+    await start();
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'failed', actionId, error: { code: 'AGENT_RESTARTED' } });
+    await agents.pop()?.close();
+    expect(RunningJournal.open(config.dataDir).leftovers()).toEqual([]);
+  });
+
+  it('says shutdown on close, and gets commands queued while it was away', async () => {
+    const first = await start();
+    await agents.pop()?.close();
+    await mq.inbox.waitFor((m) => m.kind === 'offline' && m.reason === 'shutdown' && m.agentId === first.agentId);
+    const action = await signedAction(['alice']);
+    const commandId = await mq.sendCommand(first.agentId, action);
+    const second = await start();
+    expect(second.agentId).toBe(first.agentId);
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'success', actionId: action.id });
+  });
+
+  it('refuses a replayed action across a restart', async () => {
+    const first = await start();
+    const action = await signedAction(['alice']);
+    expect(await mq.inbox.resultFor(await mq.sendCommand(first.agentId, action))).toMatchObject({ status: 'success' });
+    await agents.pop()?.close();
+    const second = await start();
+    expect(await mq.inbox.resultFor(await mq.sendCommand(second.agentId, action))).toMatchObject({ status: 'failed', error: { code: 'REPLAYED' } });
+  });
+
+  it('reconnects after the connection drops, resubscribes and keeps answering', async () => {
+    const agent = await start();
+    const from = mq.inbox.messages.length;
+    mq.dropConnection(agent.agentId);
+    await mq.inbox.waitFor((m) => m.kind === 'offline' && m.reason === 'lost', from);
+    await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId, from);
+    const action = await signedAction(['alice']);
+    expect(await mq.inbox.resultFor(await mq.sendCommand(agent.agentId, action))).toMatchObject({ status: 'success' });
+  });
+
+  it('keeps retrying with a wrong enrollment secret, and still closes cleanly', async () => {
+    const lines: string[] = [];
+    let wake: () => void = () => undefined;
+    const log = (_level: string, message: string): void => {
+      lines.push(message);
+      wake();
+    };
+    const agent = await startAgent({ ...config, enrollmentSecret: 'wrong' }, { log, backoff: { initialMs: 10, maxMs: 20 } });
+    while (lines.filter((l) => l.includes('reconnecting in')).length < 2) await new Promise<void>((resolve) => (wake = resolve));
+    await agent.close();
+    expect(lines.join('\n')).toMatch(/Not authorized|Bad username or password/);
+    expect(lines.some((l) => l.includes('connected to'))).toBe(false);
+  });
+});

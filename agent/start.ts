@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { UserError } from '../protocol/errors.js';
+import type { ResultMessage } from '../protocol/messages.js';
+import { moduleSpecs } from '../modules/registry.js';
+import type { BackoffOptions } from './backoff.js';
+import { CommandHandler, type CommandHandlerDeps } from './commands.js';
+import type { AgentConfig } from './config.js';
+import { detectFacts, targetFacts, type HostFacts } from './facts.js';
+import { loadOrCreateAgentId } from './identity.js';
+import { ReplayJournal } from './journal/replay-journal.js';
+import { RunningJournal } from './journal/running-journal.js';
+import { loadTrustRoots, type TrustRoots } from './keys.js';
+import { Limiter } from './limiter.js';
+import { scopedLog, silentLog, type LogFn } from './log.js';
+import { heartbeatMessage, offlineMessage } from './outbox.js';
+import type { RunnerMap, SpecMap } from './runner.js';
+import { AgentSession } from './session.js';
+
+export interface StartAgentOptions {
+  log?: LogFn;
+  /** The clock; tests may fake it. */
+  now?: () => Date;
+  /** Default: the real module registry and runners. */
+  specs?: SpecMap;
+  runners?: RunnerMap;
+  /** Default: process.platform. */
+  platform?: NodeJS.Platform;
+  backoff?: BackoffOptions;
+}
+
+export interface RunningAgent {
+  agentId: string;
+  /** Cancels running commands, answers them, says 'shutdown' and disconnects. */
+  close(): Promise<void>;
+}
+
+interface Prepared {
+  agentId: string;
+  host: HostFacts;
+  trust: TrustRoots;
+  /** Registered, allowed and runnable on this platform: what heartbeats advertise. */
+  modules: string[];
+  allowed: ReadonlySet<string> | undefined;
+}
+
+/** Local state first (identity, keys, facts): a broken config fails before any connection. */
+async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Platform): Promise<Prepared> {
+  const agentId = loadOrCreateAgentId(config.dataDir);
+  const trust = await loadTrustRoots(config);
+  const host = detectFacts({ agentId, name: config.name, tags: config.tags, root: config.root, overrides: config.environment });
+  const allowed = config.allowedModules === undefined ? undefined : new Set(config.allowedModules);
+  const modules = [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
+  return { agentId, host, trust, modules, allowed };
+}
+
+/**
+ * Starts an agent: identity, trust roots, journals, then the MQTT session. Resolves once
+ * everything local is ready; the connection itself is retried forever in the background.
+ */
+export async function startAgent(config: AgentConfig, opts: StartAgentOptions = {}): Promise<RunningAgent> {
+  const log = opts.log ?? silentLog;
+  const now = opts.now ?? (() => new Date());
+  const specs = opts.specs ?? moduleSpecs;
+  const platform = opts.platform ?? process.platform;
+  const prepared = await prepare(config, specs, platform);
+  const { agentId, host, trust, modules } = prepared;
+  const running = RunningJournal.open(config.dataDir);
+  // Read before connecting: anything journaled from now on belongs to this process.
+  const leftovers = running.leftovers(log);
+  let session: AgentSession | undefined;
+  const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
+  const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, { ...opts, log, now, specs, platform }));
+  const startedAt = now();
+  const heartbeat = (): void => {
+    const message = heartbeatMessage({ host, modules, heartbeatMs: config.heartbeatMs, startedAt, sentAt: now() });
+    session?.publishHeartbeat(message).catch((err: unknown) => log('warn', `heartbeat not sent: ${(err as Error).message}`));
+  };
+  const reportLeftovers = once(() => {
+    handler.reportLeftovers(leftovers).catch((err: unknown) => log('error', `leftover commands: ${(err as Error).message}`));
+  });
+  session = new AgentSession({
+    agentId,
+    brokerUrl: config.brokerUrl,
+    enrollmentSecret: config.enrollmentSecret,
+    tls: readTls(config),
+    will: offlineMessage(agentId, 'lost'),
+    onCommand: (payload) => handler.handle(payload),
+    onConnect: () => {
+      heartbeat();
+      reportLeftovers();
+    },
+    log,
+    backoff: opts.backoff,
+  });
+  const timer = setInterval(heartbeat, config.heartbeatMs);
+  log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${trust.keyring.size} investigator key(s); modules ${modules.join(', ')}`);
+  return {
+    agentId,
+    close: async () => {
+      clearInterval(timer);
+      await handler.close();
+      await session.close(offlineMessage(agentId, 'shutdown'));
+      log('info', `agent ${agentId} stopped`);
+    },
+  };
+}
+
+type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners'>;
+
+function handlerDeps(
+  config: AgentConfig,
+  prepared: Prepared,
+  running: RunningJournal,
+  publishResult: (message: ResultMessage) => Promise<void>,
+  opts: Resolved,
+): CommandHandlerDeps {
+  const { log, now } = opts;
+  return {
+    accept: {
+      keyring: prepared.trust.keyring,
+      acl: prepared.trust.acl,
+      replay: ReplayJournal.open(config.dataDir, { now, log }),
+      facts: targetFacts(prepared.host),
+      now,
+      maxClockSkewMs: config.maxClockSkewMs,
+      allowedModules: prepared.allowed,
+      specs: opts.specs,
+      platform: opts.platform,
+    },
+    running,
+    limiter: new Limiter(config.maxConcurrent),
+    run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners },
+    publishResult,
+    now,
+    log: scopedLog(log, 'command'),
+  };
+}
+
+function once(fn: () => void): () => void {
+  let hasRun = false;
+  return () => {
+    if (hasRun) return;
+    hasRun = true;
+    fn();
+  };
+}
+
+function readTls(config: AgentConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined {
+  if (config.tls === undefined) return undefined;
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const path = config.tls[field];
+    if (path === undefined) continue;
+    try {
+      out[field] = readFileSync(path);
+    } catch (err) {
+      throw new UserError('CONFIG_INVALID', `agent config: tls.${field}: cannot read ${path} (${(err as Error).message})`, 'check the path', { cause: err });
+    }
+  }
+  return out;
+}
+
+function describe(host: HostFacts): string {
+  return `${host.name}, ${host.os}/${host.arch}, ${host.environment.ident}`;
+}
+
+function notStarted(): never {
+  throw new Error('the MQTT session is not started yet');
+}

@@ -1,0 +1,17 @@
+import { VerificationError } from '../../protocol/errors.js';
+
+/** What the pipeline needs of the replay journal (agent/journal/replay-journal.ts). */
+export interface ReplayStore {
+  has(actionId: string): boolean;
+  /** Records the id until `until`; throws REPLAYED if it is already there (check and record are one step). */
+  record(actionId: string, until: Date): void;
+}
+
+/** Step 4: an action runs at most once per agent, even across restarts (the journal is on disk). */
+export function checkReplay(actionId: string, replay: ReplayStore): void {
+  if (replay.has(actionId)) throw replayedError(actionId);
+}
+
+export function replayedError(actionId: string): VerificationError {
+  return new VerificationError('REPLAYED', `action ${actionId} was already accepted by this agent`);
+}

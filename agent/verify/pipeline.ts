@@ -1,0 +1,79 @@
+import type { SignedAction } from '../../protocol/action.js';
+import type { Acl } from '../../protocol/acl.js';
+import type { CommandMessage } from '../../protocol/messages.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import type { Keyring } from '../../protocol/signature.js';
+import type { AgentFacts } from '../../protocol/target/index.js';
+import { moduleSpecs } from '../../modules/registry.js';
+import { checkReplay, type ReplayStore } from './check-replay.js';
+import { checkValidityWindow, replayHorizon } from './check-freshness.js';
+import { checkPolicy } from './check-policy.js';
+import { checkTarget } from './check-target.js';
+import { parseAction, parseCommand } from './parse-envelope.js';
+import { validateOperations, type AcceptedOperation } from './validate-params.js';
+import { verifySignatures } from './verify-signatures.js';
+
+export type { AcceptedOperation } from './validate-params.js';
+export type { ReplayStore } from './check-replay.js';
+
+export interface AcceptDeps {
+  /** The investigators' keys baked into this agent's config. */
+  keyring: Keyring;
+  acl: Acl;
+  replay: ReplayStore;
+  /** This agent's own facts, for the target. */
+  facts: AgentFacts;
+  now(): Date;
+  maxClockSkewMs: number;
+  /** Undefined: every registered module. */
+  allowedModules?: ReadonlySet<string>;
+  /** Default: the real registry. Tests inject their own. */
+  specs?: ReadonlyMap<string, AnyModuleSpec>;
+  /** Default: process.platform. The platform modules really run on, whatever facts.os claims. */
+  platform?: NodeJS.Platform;
+}
+
+/** A command that passed every step: safe to run. */
+export interface AcceptedAction {
+  commandId: string;
+  action: SignedAction;
+  /** Distinct signer fingerprints. */
+  signers: string[];
+  operations: AcceptedOperation[];
+}
+
+/**
+ * Filled in as the pipeline learns them, so a refusal can still be reported against its
+ * command and action (the thrown error itself stays the step's coded error).
+ */
+export interface AcceptTrace {
+  commandId?: string;
+  actionId?: string;
+}
+
+/** The whole acceptance path over raw MQTT bytes. Throws the first failing step's coded error. */
+export async function acceptCommand(payload: Uint8Array | string, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<AcceptedAction> {
+  const message = parseCommand(payload);
+  return acceptCommandMessage(message, deps, trace);
+}
+
+/**
+ * Steps after the envelope, in ARCHITECTURE.md order: action shape → signatures → validity
+ * window → replay → allowlist + ACL → target → module, platform and parameters. The id is
+ * recorded in the replay journal only once everything passed.
+ */
+export async function acceptCommandMessage(message: CommandMessage, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<AcceptedAction> {
+  trace.commandId = message.commandId;
+  const parsed = parseAction(message.action);
+  const { action } = parsed;
+  trace.actionId = action.id;
+  const signers = await verifySignatures(parsed, deps.keyring);
+  checkValidityWindow(action, deps.now(), deps.maxClockSkewMs);
+  checkReplay(action.id, deps.replay);
+  checkPolicy(action, signers, deps.acl, deps.allowedModules);
+  checkTarget(action.target, deps.facts);
+  const operations = validateOperations(action.operations, deps.specs ?? moduleSpecs, deps.platform ?? process.platform);
+  // record() checks again, synchronously: two copies verified concurrently must not both run.
+  deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
+  return { commandId: message.commandId, action, signers, operations };
+}

@@ -1,0 +1,48 @@
+import type { ColumnSpec } from '../../protocol/module-spec.js';
+import type { RenderEntry } from './entries.js';
+import { escapeControl, formatCell } from './format.js';
+import type { Sink } from './sink.js';
+
+/** Columns for a row: the spec's for its own module, the row's keys for any other module. */
+function columnsFor(entry: RenderEntry, specModule: string, columns: readonly ColumnSpec[]): readonly ColumnSpec[] {
+  if (entry.module === specModule || entry.row === null) return columns;
+  return Object.keys(entry.row).map((key) => ({ key, header: key }));
+}
+
+/** MIG's layout: `host1 /etc/passwd [mode:-rw-r--r--, size:2.1K]`, empty cells left out. */
+function rowLine(entry: RenderEntry, columns: readonly ColumnSpec[]): string {
+  const row = entry.row ?? {};
+  const cells = columns
+    .map((column) => ({ key: column.key, text: formatCell(row[column.key], column) }))
+    .filter((cell) => cell.text !== '');
+  const [first, ...rest] = cells;
+  const parts = [entry.agent];
+  if (first !== undefined) parts.push(first.text);
+  if (rest.length > 0) parts.push(`[${rest.map((c) => `${c.key}:${c.text}`).join(', ')}]`);
+  return parts.join(' ');
+}
+
+export function textLine(entry: RenderEntry, specModule: string, columns: readonly ColumnSpec[]): string {
+  let line: string;
+  if (entry.error !== undefined) {
+    // A command that succeeded overall but had one operation fail: say which module failed.
+    const where = entry.status === 'success' && entry.module !== undefined ? ` in ${entry.module}` : '';
+    line = `${entry.agent} error ${entry.error.code}${where}: ${entry.error.message}`;
+  } else if (entry.row !== null) {
+    line = rowLine(entry, columnsFor(entry, specModule, columns));
+  } else {
+    line = `${entry.agent} ${entry.found ? 'found something (no rows returned)' : 'nothing found'}`;
+  }
+  // One result, one line: endpoint-supplied text must not break or rewrite the terminal.
+  return escapeControl(line);
+}
+
+/** One line per entry, written as commands arrive. */
+export function textSink(out: NodeJS.WritableStream, specModule: string, columns: readonly ColumnSpec[]): Sink {
+  return {
+    write(entries) {
+      for (const entry of entries) out.write(`${textLine(entry, specModule, columns)}\n`);
+    },
+    end() {},
+  };
+}
