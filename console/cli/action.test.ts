@@ -1,0 +1,198 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SignedActionSchema } from '../../protocol/action.js';
+import { canonicalActionBytes } from '../../protocol/canonical.js';
+import { Keyring, verifyAll } from '../../protocol/signature.js';
+import { signedAction, unsignedAction } from '../../test/helpers/actions.js';
+import { CAROL_PASSPHRASE, armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
+import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { EXIT } from './main.js';
+import { serveFleet } from './testing/fake-actions.js';
+import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+
+function readAction(path: string) {
+  return SignedActionSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+describe('mig action sign', () => {
+  let h: Harness;
+  let file: string;
+  beforeEach(() => {
+    h = createHarness();
+    installIdentity(h.home, 'carol', 'http://127.0.0.1:1');
+    h.env.MIG_PASSPHRASE = CAROL_PASSPHRASE;
+    file = join(h.home, '..', 'action.json');
+  });
+  afterEach(() => h.cleanup());
+
+  it('adds a second signature that verifyAll accepts with the first', async () => {
+    writeFileSync(file, JSON.stringify(await signedAction(['alice'])));
+    expect(await h.run(['action', 'sign', file])).toBe(EXIT.ok);
+    const signed = readAction(file);
+    expect(signed.signatures).toHaveLength(2);
+    const ring = await Keyring.fromArmored([armoredPublicKey('alice'), armoredPublicKey('carol')]);
+    const signers = await verifyAll(canonicalActionBytes(signed), signed.signatures, ring);
+    expect(signers.sort()).toEqual([await fingerprint('alice'), await fingerprint('carol')].sort());
+    expect(h.stderr.text).toContain('2 signature(s)');
+  });
+
+  it('signs a file without signatures, writing to -o', async () => {
+    writeFileSync(file, JSON.stringify(unsignedAction()));
+    const out = `${file}.signed`;
+    expect(await h.run(['action', 'sign', file, '-o', out])).toBe(EXIT.ok);
+    expect(readAction(out).signatures).toHaveLength(1);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('signatures');
+  });
+
+  it('refuses to sign twice with the same key and leaves the file alone', async () => {
+    writeFileSync(file, JSON.stringify(unsignedAction()));
+    expect(await h.run(['action', 'sign', file])).toBe(EXIT.ok);
+    const once = readFileSync(file, 'utf8');
+    expect(await h.run(['action', 'sign', file])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain('already signed by your key');
+    expect(h.stderr.text).toContain('(CONFLICT)');
+    expect(readFileSync(file, 'utf8')).toBe(once);
+  });
+
+  it.each([
+    { name: 'not JSON', content: '{', want: 'is not JSON' },
+    { name: 'unknown key', content: JSON.stringify({ ...unsignedAction(), evil: true }), want: 'not a valid action' },
+    { name: 'bad operation', content: JSON.stringify({ ...unsignedAction(), operations: [] }), want: 'operations' },
+  ])('refuses a file that is $name', async ({ content, want }) => {
+    writeFileSync(file, content);
+    expect(await h.run(['action', 'sign', file])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain(want);
+  });
+
+  it.each([
+    { name: 'missing FILE', input: [], want: 'mig action sign: missing FILE' },
+    { name: 'two files', input: ['a', 'b'], want: 'unexpected argument "b"' },
+    { name: 'missing file', input: ['/nonexistent/x.json'], want: 'cannot read /nonexistent/x.json' },
+  ])('$name', async ({ input, want }) => {
+    expect(await h.run(['action', 'sign', ...input])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain(want);
+  });
+
+  it('a wrong passphrase is SIGNER_FAILED, exit 2', async () => {
+    h.env.MIG_PASSPHRASE = 'nope';
+    writeFileSync(file, JSON.stringify(unsignedAction()));
+    expect(await h.run(['action', 'sign', file])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain('wrong passphrase (SIGNER_FAILED)');
+  });
+});
+
+const MIG_FIXTURE = fileURLToPath(new URL('../import/fixtures/example_v2.json', import.meta.url));
+
+describe('mig action import', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = createHarness();
+    installIdentity(h.home, 'alice', 'http://127.0.0.1:1');
+  });
+  afterEach(() => h.cleanup());
+
+  it('converts, prints every warning, signs with your key and writes -o', async () => {
+    const out = join(h.home, 'imported.json');
+    expect(await h.run(['action', 'import', MIG_FIXTURE, '--skip-unsupported', '-e', '2h', '-o', out])).toBe(EXIT.ok);
+    expect(h.stderr.text).toMatch(/^warning: .*not available here/m);
+    const action = readAction(out);
+    expect(action.operations.map((op) => op.module)).toEqual(['file']);
+    const ring = await Keyring.fromArmored([armoredPublicKey('alice')]);
+    expect(await verifyAll(canonicalActionBytes(action), action.signatures, ring)).toEqual([await fingerprint('alice')]);
+  });
+
+  it('writes to stdout without -o, and -t replaces the target', async () => {
+    expect(await h.run(['action', 'import', MIG_FIXTURE, '--skip-unsupported', '-t', "os = 'linux'"])).toBe(EXIT.ok);
+    expect(SignedActionSchema.parse(JSON.parse(h.stdout.text)).target).toBe("os = 'linux'");
+  });
+
+  it('fails on unsupported modules unless told to skip them, writing nothing', async () => {
+    expect(await h.run(['action', 'import', MIG_FIXTURE])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain('not available here');
+    expect(h.stdout.text).toBe('');
+  });
+});
+
+describe('mig action launch / show / list / cancel', () => {
+  let api: FakeApi;
+  let h: Harness;
+  let file: string;
+  beforeEach(async () => {
+    api = await startFakeApi({ publicKeys: [armoredPublicKey('alice')] });
+    h = createHarness();
+    h.env.MIG_POLL_MS = '50';
+    installIdentity(h.home, 'alice', api.url);
+    file = join(h.home, '..', 'action.json');
+  });
+  afterEach(async () => {
+    await api.close();
+    h.cleanup();
+  });
+
+  it.each([
+    { name: 'known co-signer', signer: 'bob' as const, wantStatus: EXIT.ok, want: 'existing signatures verify: ' },
+    { name: 'unknown co-signer', signer: 'mallory' as const, wantStatus: EXIT.error, want: '(UNKNOWN_SIGNER)' },
+  ])('sign --verify checks existing signatures against the server keys: $name', async ({ signer, wantStatus, want }) => {
+    const investigator = async (person: 'alice' | 'bob') => ({
+      fingerprint: await fingerprint(person),
+      name: person,
+      publicKey: armoredPublicKey(person),
+      isAdmin: false,
+      status: 'active',
+      createdAt: new Date().toISOString(),
+    });
+    const investigators = [await investigator('alice'), await investigator('bob')];
+    api.route('GET', /^\/investigators$/, () => ({ body: { investigators } }));
+    const original = JSON.stringify(await signedAction([signer]));
+    writeFileSync(file, original);
+    expect(await h.run(['action', 'sign', file, '--verify'])).toBe(wantStatus);
+    expect(h.stderr.text).toContain(want);
+    expect(readAction(file).signatures).toHaveLength(wantStatus === EXIT.ok ? 2 : 1);
+  });
+
+  it('launch refuses an unsigned file', async () => {
+    writeFileSync(file, JSON.stringify(unsignedAction()));
+    expect(await h.run(['action', 'launch', file])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain('is not signed (NO_SIGNATURE)');
+  });
+
+  it('launch submits the file exactly as signed and follows it', async () => {
+    const action = await signedAction(['alice', 'bob']);
+    writeFileSync(file, JSON.stringify(action));
+    const hit = { module: 'file', isFound: true, rows: [{ path: '/etc/passwd' }], stats: {}, errors: [] };
+    const fleet = serveFleet(api, { answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit] }], fingerprint: await fingerprint('alice') });
+    expect(await h.run(['action', 'launch', file, '-render', 'ndjson'])).toBe(EXIT.found);
+    expect(fleet.posted).toEqual([action]);
+    expect(JSON.parse(h.stdout.text)).toMatchObject({ agent: 'host-a', row: { path: '/etc/passwd' } });
+  });
+
+  it('show, list and cancel print what the server says', async () => {
+    const action = await signedAction(['alice']);
+    writeFileSync(file, JSON.stringify(action));
+    const fleet = serveFleet(api, { answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success' }], fingerprint: await fingerprint('alice') });
+    await h.run(['action', 'launch', file, '-y']);
+    api.route('GET', /^\/actions$/, () => ({ body: { actions: [], total: 0 } }));
+
+    expect(await h.run(['action', 'show', action.id])).toBe(EXIT.ok);
+    expect(h.stdout.text).toMatch(new RegExp(`^action +${action.id}\\nname +test action\\nstatus +completed`));
+    expect(await h.run(['action', 'cancel', action.id])).toBe(EXIT.ok);
+    expect(h.stdout.text).toBe(`action ${action.id} is cancelled\n`);
+    expect(fleet.cancelled).toEqual([action.id]);
+    expect(await h.run(['action', 'list', '-limit', '5'])).toBe(EXIT.ok);
+    expect(h.stdout.text.split('\n')[0]).toMatch(/^ID +NAME +STATUS +DONE +FOUND +CREATED$/);
+    expect(api.requests.at(-1)?.query.get('limit')).toBe('5');
+  });
+
+  it.each([
+    { name: 'show with a bad id', input: ['action', 'show', 'xyz'], want: '"xyz" is not an action id' },
+    { name: 'show an unknown action', input: ['action', 'show', 'f'.repeat(32)], want: 'no such action (NOT_FOUND)' },
+    { name: 'unknown subcommand', input: ['action', 'frob'], want: 'mig action: expected one of sign, launch, import, show, list, cancel, got "frob"' },
+    { name: 'list with a bad limit', input: ['action', 'list', '-limit', '0'], want: '-limit: expected a number >= 1' },
+  ])('$name', async ({ input, want }) => {
+    serveFleet(api, { answers: [], fingerprint: await fingerprint('alice') });
+    expect(await h.run(input)).toBe(EXIT.error);
+    expect(h.stderr.text).toContain(want);
+  });
+});

@@ -1,0 +1,77 @@
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { alignColumns } from '../flags/help.js';
+import { runActionImport, runActionLaunch, runActionSign } from './action-files.js';
+import { runActionCancel, runActionList, runActionShow } from './action-server.js';
+import type { CliContext } from './context.js';
+import { runAgents, runInvestigators } from './fleet.js';
+import { runInit } from './init.js';
+
+export type CommandRun = (ctx: CliContext, argv: readonly string[]) => Promise<number>;
+
+/** One command of the overview. Help is generated from this table, so it cannot drift from dispatch. */
+export interface CommandEntry {
+  /** Words that select it: `['action', 'sign']`. */
+  path: readonly string[];
+  /** What follows the words in the overview. */
+  args: string;
+  summary: string;
+  group: 'Setup' | 'Actions' | 'Fleet' | 'Processes';
+  /** Absent for commands bin/main.ts runs itself (server, agent, console, demo). */
+  run?: CommandRun;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { path: ['init'], args: '[--name N] [--gpg FP] [--server URL]', summary: 'create your investigator key and config', group: 'Setup', run: runInit },
+  { path: ['action', 'sign'], args: 'FILE [-o OUT] [--verify]', summary: "add your signature to an action file (two-person rule)", group: 'Actions', run: runActionSign },
+  { path: ['action', 'launch'], args: 'FILE', summary: 'launch a signed action file and follow it', group: 'Actions', run: runActionLaunch },
+  { path: ['action', 'import'], args: 'MIGFILE [-o OUT] [-t T] [--launch]', summary: 'convert a MIG action file and sign it', group: 'Actions', run: runActionImport },
+  { path: ['action', 'show'], args: 'ID', summary: 'show an action and its counters', group: 'Actions', run: runActionShow },
+  { path: ['action', 'list'], args: '', summary: 'list actions, newest first', group: 'Actions', run: runActionList },
+  { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
+  { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
+  { path: ['investigators'], args: '[add --name N --key F [--admin] | disable FP | enable FP]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
+  { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
+  { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
+  { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },
+  { path: ['demo'], args: '', summary: 'a server, agents and a console on this machine', group: 'Processes' },
+];
+
+/** The entry with the longest path that argv starts with. */
+export function findCommand(argv: readonly string[]): CommandEntry | undefined {
+  let best: CommandEntry | undefined;
+  for (const entry of COMMANDS) {
+    const matches = entry.path.every((word, i) => argv[i] === word);
+    if (matches && entry.path.length > (best?.path.length ?? 0)) best = entry;
+  }
+  return best;
+}
+
+/** `mig --help`: every command and every module hunt, grouped. */
+export function overviewHelp(modules: ReadonlyMap<string, AnyModuleSpec>): string {
+  const section = (title: string, rows: string[][]): string => `${title}:\n${indent(alignColumns(rows))}\n`;
+  const hunts = [...modules.values()].map((spec) => [`${spec.name} [flags]`, spec.summary]);
+  const groups = (['Setup', 'Actions', 'Fleet', 'Processes'] as const).map((group) =>
+    section(
+      group,
+      COMMANDS.filter((c) => c.group === group).map((c) => [[...c.path, c.args].filter((s) => s !== '').join(' '), c.summary]),
+    ),
+  );
+  return [
+    'mig: hunt across your fleet in real time, with actions signed by your own key.',
+    '',
+    'Usage: mig <command> [flags]      mig <command> --help for its flags',
+    '',
+    section('Hunts (one per module; -t TARGET, -t local runs here without a server)', hunts),
+    ...groups,
+    'Exit status of hunts: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
+    'Environment: MIG_HOME (default ~/.mig), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local).',
+    '',
+  ].join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { ActionIdSchema } from '../../protocol/action.js';
+import type { AnyModuleSpec, FlagHint } from '../../protocol/module-spec.js';
+import { deriveFlags } from '../flags/fields.js';
+import { RENDER_FORMATS } from '../render/renderer.js';
+
+/**
+ * Flags every hunt (`mig <module> ...`) takes besides the module's own. Parsed with the same
+ * parser as module flags, from their own slice of argv (see splitHuntArgv).
+ */
+const DURATION = /^([1-9]\d{0,5})(s|m|h|d)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `30s`, `5m`, `2h`, `1d` → milliseconds; undefined when the text is not such a duration. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text);
+  if (m === null) return undefined;
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+export const DurationFlag = z
+  .string()
+  .regex(DURATION, 'expected a duration like 30s, 5m, 2h or 1d')
+  .refine((text) => (parseDuration(text) ?? 0) <= 30 * UNIT_MS.d, 'expected at most 30d');
+
+/** The target when -t is not given: MIG required one; we default to every agent online now, and say so. */
+export const DEFAULT_TARGET = "status = 'online'";
+export const LOCAL_TARGET = 'local';
+
+export const HuntFlagsSchema = z.object({
+  target: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(`which agents: a target expression, 'all', or 'local' to run here without a server (default: ${DEFAULT_TARGET})`),
+  expiry: DurationFlag.default('5m').describe('how long agents may start the action: 30s, 5m, 2h, 1d'),
+  show: z.enum(['found', 'notfound', 'all']).default('found').describe('which answers to print (all adds failures)'),
+  render: z.enum(RENDER_FORMATS).default('text').describe('output format on stdout'),
+  'target-found': ActionIdSchema.optional().describe("only agents that found something in this earlier action: adds and found('<id>')"),
+  'target-notfound': ActionIdSchema.optional().describe("only agents that found nothing in this earlier action: adds and notfound('<id>')"),
+  'action-name': z.string().min(1).max(256).optional().describe('name of the action (default: the command line)'),
+  yes: z.boolean().default(false).describe('launch at once, without the 3 second countdown'),
+});
+export type HuntFlags = z.output<typeof HuntFlagsSchema>;
+
+export const HUNT_FLAG_HINTS: Readonly<Record<string, FlagHint>> = {
+  target: { alias: 't' },
+  expiry: { alias: 'e' },
+  yes: { alias: 'y' },
+};
+
+/** Every spelling of each field's flag, plus whether it takes a value. */
+function flagNames(schema: z.ZodObject, hints: Readonly<Record<string, FlagHint>>): Map<string, boolean> {
+  const names = new Map<string, boolean>();
+  for (const field of deriveFlags(schema, hints)) for (const name of field.names) names.set(name, field.kind !== 'boolean');
+  return names;
+}
+
+/**
+ * Splits a hunt's argv into the common flags and the module's. A name both claim belongs to the
+ * module (so a future module's flag is never hijacked); a module flag's value is skipped over, and, like
+ * parseFlags, a known flag is never taken as the previous flag's value.
+ */
+export function splitHuntArgv(argv: readonly string[], spec: AnyModuleSpec): { common: string[]; module: string[] } {
+  const moduleFlags = flagNames(spec.cli.schema, spec.cli.flags);
+  const commonFlags = flagNames(HuntFlagsSchema, HUNT_FLAG_HINTS);
+  const common: string[] = [];
+  const module: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') {
+      module.push(...argv.slice(i));
+      break;
+    }
+    const m = /^--?([^-=][^=]*)(=[\s\S]*)?$/.exec(arg);
+    const name = m?.[1];
+    const hasInline = m?.[2] !== undefined;
+    const isModule = name !== undefined && moduleFlags.has(name);
+    const target = !isModule && name !== undefined && commonFlags.has(name) ? common : module;
+    target.push(arg);
+    const takesValue = name !== undefined && (isModule ? moduleFlags.get(name) : commonFlags.get(name)) === true;
+    // Like parseFlags: a known flag is never taken as the previous flag's value.
+    const next = argv[i + 1];
+    const nextName = next === undefined ? undefined : /^--?([^-=][^=]*)/.exec(next)?.[1];
+    const isNextFlag = nextName !== undefined && (moduleFlags.has(nextName) || commonFlags.has(nextName) || nextName === 'h' || nextName === 'help');
+    if (takesValue && !hasInline && next !== undefined && !isNextFlag) {
+      target.push(next);
+      i++;
+    }
+  }
+  return { common, module };
+}
+
+/** The target the action carries: the base (or the default) narrowed by earlier actions' results. */
+export function composeTarget(flags: Pick<HuntFlags, 'target' | 'target-found' | 'target-notfound'>): string {
+  const terms: string[] = [];
+  if (flags['target-found'] !== undefined) terms.push(`found('${flags['target-found']}')`);
+  if (flags['target-notfound'] !== undefined) terms.push(`notfound('${flags['target-notfound']}')`);
+  const base = flags.target ?? DEFAULT_TARGET;
+  return terms.length === 0 ? base : [`(${base})`, ...terms].join(' and ');
+}

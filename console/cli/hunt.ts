@@ -1,0 +1,140 @@
+import type { z } from 'zod';
+import type { UnsignedAction } from '../../protocol/action.js';
+import { newActionId } from '../../protocol/canonical.js';
+import { UserError } from '../../protocol/errors.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { parseTarget } from '../../protocol/target/index.js';
+import { deriveFlags } from '../flags/fields.js';
+import { flagsHelp } from '../flags/help.js';
+import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
+import { signAction } from '../services/action-signing.js';
+import { EXIT, type CliContext } from './context.js';
+import { DEFAULT_TARGET, HUNT_FLAG_HINTS, HuntFlagsSchema, type HuntFlags, LOCAL_TARGET, composeTarget, parseDuration, splitHuntArgv } from './hunt-flags.js';
+import { launchAndFollow } from './launch.js';
+import { runLocalHunt } from './local.js';
+
+export function huntHelp(spec: AnyModuleSpec): string {
+  const examples = spec.examples.map((e) => `  ${e.command}\n      ${e.explains}`).join('\n');
+  return [
+    `mig ${spec.name} [flags]: ${spec.summary}`,
+    '',
+    `Module flags (${spec.name} ${spec.version}):`,
+    flagsHelp(spec.cli.schema, spec.cli.flags),
+    'Common flags:',
+    flagsHelp(HuntFlagsSchema, HUNT_FLAG_HINTS),
+    ...(examples === '' ? [] : ['Examples:', examples, '']),
+    'Exit status: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
+    '',
+  ].join('\n');
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * The flag a params issue is about. Params may be shaped differently from the flags (file's
+ * `-path` becomes `searches.s1.paths`), so: a path segment named like a field (or its plural),
+ * else the one field whose value holds the offending value, else none.
+ */
+function flagForIssue(spec: AnyModuleSpec, values: Record<string, unknown>, params: unknown, path: readonly PropertyKey[]): string | undefined {
+  const fields = deriveFlags(spec.cli.schema, spec.cli.flags);
+  const flag = (f: (typeof fields)[number]): string => `-${f.names[0] ?? f.key}`;
+  for (const segment of [...path].reverse()) {
+    const field = fields.find((f) => [f.key, ...f.names].some((n) => n === segment || `${n}s` === segment));
+    if (field !== undefined) return flag(field);
+  }
+  const bad = valueAt(params, path);
+  if (bad === undefined || typeof bad === 'object') return undefined;
+  const holders = fields.filter((f) => {
+    const v = values[f.key];
+    return v === bad || (Array.isArray(v) && v.includes(bad));
+  });
+  return holders.length === 1 && holders[0] !== undefined ? flag(holders[0]) : undefined;
+}
+
+/**
+ * Module flags → CLI values → params, validated with the very schema the agent will use, so a
+ * mistake is reported here, naming the flag, and not by every agent of the fleet.
+ */
+export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Record<string, unknown> {
+  const subject = `mig ${spec.name}`;
+  const { values, positionals } = parseFlags(spec.cli.schema, argv, spec.cli.flags, { subject });
+  if (positionals.length > 0) {
+    throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}`, 'flags take the form -flag value; run with --help');
+  }
+  const params = spec.cli.toParams(values);
+  const parsed = spec.params.safeParse(params);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue: z.core.$ZodIssue) => {
+      const flag = flagForIssue(spec, values as Record<string, unknown>, params, issue.path);
+      const where = flag ?? `parameter ${issue.path.map(String).join('.') || '(root)'}`;
+      return `${where}: ${issue.message}`;
+    });
+    throw new UserError('INVALID_PARAMETERS', `${subject}: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);
+  }
+  // The input form travels: agents parse it with the same schema (its output may hold transforms).
+  return params as Record<string, unknown>;
+}
+
+/** Both halves of a hunt's argv; problems in either are reported together, like parseFlags does. */
+function parseHuntArgv(spec: AnyModuleSpec, argv: readonly string[]): { flags: HuntFlags; parameters: Record<string, unknown> } {
+  const split = splitHuntArgv(argv, spec);
+  const problems: UserError[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      problems.push(err);
+      return undefined;
+    }
+  };
+  const common = attempt(() => parseFlags(HuntFlagsSchema, split.common, HUNT_FLAG_HINTS, { subject: `mig ${spec.name}` }));
+  const parameters = attempt(() => moduleParams(spec, split.module));
+  const [first] = problems;
+  if (first !== undefined || common === undefined || parameters === undefined) {
+    if (problems.length === 1 && first !== undefined) throw first;
+    throw new UserError('BAD_REQUEST', problems.map((p) => p.message).join('; '), `run \`mig ${spec.name} --help\``);
+  }
+  // Stray words land in the module half (see splitHuntArgv), where moduleParams refuses them.
+  return { flags: common.values, parameters };
+}
+
+/** `mig <module> [flags]`: build, sign, count, launch and follow an action (or run it here with -t local). */
+export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readonly string[]): Promise<number> {
+  if (isHelpRequested(argv)) {
+    ctx.stdout.write(huntHelp(spec));
+    return EXIT.ok;
+  }
+  const { flags, parameters } = parseHuntArgv(spec, argv);
+  const operations = [{ module: spec.name, parameters }];
+  const renderOpts = { render: flags.render, show: flags.show };
+  if (flags.target === LOCAL_TARGET) {
+    if (flags['target-found'] !== undefined || flags['target-notfound'] !== undefined) {
+      throw new UserError('BAD_REQUEST', '-target-found and -target-notfound need a server; they cannot narrow -t local');
+    }
+    return runLocalHunt(ctx, spec, operations, renderOpts);
+  }
+  if (flags.target === undefined) ctx.say(`no -t given: targeting every online agent (${DEFAULT_TARGET})`);
+  const target = composeTarget(flags);
+  parseTarget(target); // a typo fails here, with its column, before anything is signed
+  const now = ctx.now();
+  const action: UnsignedAction = {
+    v: 1,
+    id: newActionId(),
+    name: flags['action-name'] ?? `mig ${spec.name} ${argv.join(' ')}`.slice(0, 256).trim(),
+    target,
+    // Agents allow for clock skew, so "now" is early enough.
+    validFrom: now.toISOString(),
+    expireAfter: new Date(now.getTime() + (parseDuration(flags.expiry) ?? 0)).toISOString(),
+    operations,
+  };
+  const signed = await signAction(action, await ctx.signer());
+  return launchAndFollow(ctx, signed, spec, { ...renderOpts, isConfirmed: flags.yes });
+}

@@ -1,0 +1,76 @@
+import type { SignedAction } from '../../protocol/action.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
+import { sleep } from '../services/events.js';
+import { EXIT, isTty, type CliContext } from './context.js';
+import { followAction, summaryLine } from './follow.js';
+import { createProgress } from './progress.js';
+
+export interface LaunchOptions {
+  render: RenderFormat;
+  show: ShowFilter;
+  /** -y: no countdown. */
+  isConfirmed: boolean;
+}
+
+const COUNTDOWN_S = 3;
+const DEFAULT_POLL_MS = 1_000;
+
+/** A last chance to change one's mind on a terminal; false when ctrl+c was pressed. */
+async function countdown(ctx: CliContext): Promise<boolean> {
+  for (let s = COUNTDOWN_S; s > 0; s--) {
+    ctx.stderr.write(`\r\u001b[2Klaunching in ${s}s (ctrl+c to cancel)`);
+    await sleep(1_000, ctx.interrupt);
+    if (ctx.interrupt.aborted) {
+      ctx.stderr.write('\n');
+      return false;
+    }
+  }
+  ctx.stderr.write('\r\u001b[2K');
+  return true;
+}
+
+function pollMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.MIG_POLL_MS);
+  return Number.isInteger(value) && value >= 50 ? value : DEFAULT_POLL_MS;
+}
+
+/**
+ * Counts the agents a signed action targets, gives a countdown on a terminal, launches it and
+ * follows it to the end. Exit status: 0 found something, 1 found nothing (or matched no agent),
+ * 2 the action was invalid, 130 interrupted.
+ */
+export async function launchAndFollow(ctx: CliContext, action: SignedAction, spec: AnyModuleSpec, opts: LaunchOptions): Promise<number> {
+  const client = await ctx.client();
+  const count = await client.countAgents(action.target);
+  if (count.total === 0) {
+    ctx.say(`no agent matches the target ${JSON.stringify(action.target)}: nothing launched`);
+    return EXIT.notFound;
+  }
+  ctx.say(
+    `${count.total} agent${count.total === 1 ? '' : 's'} match the target ` +
+      `(${count.online} online, ${count.idle} idle, ${count.offline} offline)`,
+  );
+  if (!opts.isConfirmed && isTty(ctx.stderr) && !(await countdown(ctx))) {
+    ctx.say('cancelled: nothing launched');
+    return EXIT.interrupted;
+  }
+  const startedMs = ctx.now().getTime();
+  // Not interruptible: once sent, the action may exist on the server, so ctrl+c must cancel it, not drop it.
+  const initial = await (await ctx.client({ isInterruptible: false })).createAction(action);
+  ctx.say(`launched action ${action.id} (${action.name})`);
+  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
+  const progress = createProgress(ctx.stderr, { isTty: isTty(ctx.stderr), now: () => ctx.now() });
+  progress.update(initial.counters);
+  let result;
+  try {
+    result = await followAction(ctx, { client, initial, renderer, progress, pollMs: pollMs(ctx.deps.env) });
+  } finally {
+    progress.finish();
+    renderer.end();
+  }
+  ctx.say(summaryLine(result.record, result.foundCommands, ctx.now().getTime() - startedMs));
+  if (result.isInterrupted) return EXIT.interrupted;
+  if (result.record.status === 'invalid') return EXIT.error;
+  return Math.max(result.record.counters.found, result.foundCommands) > 0 ? EXIT.found : EXIT.notFound;
+}

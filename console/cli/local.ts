@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import type { Operation } from '../../protocol/action.js';
+import type { CommandRecord } from '../../protocol/api.js';
+import type { OperationResult } from '../../protocol/messages.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
+import { EXIT, type CliContext } from './context.js';
+
+/**
+ * The results of an in-process run, shaped like a server's command record so the same renderer
+ * prints them. There is no action or agent id: 'local' stands for both.
+ */
+export function localCommandRecord(results: readonly OperationResult[], startedAt: Date, finishedAt: Date): CommandRecord {
+  return {
+    id: 'local',
+    actionId: 'local',
+    agentId: 'local',
+    agentName: hostname(),
+    status: 'success',
+    createdAt: startedAt.toISOString(),
+    sentAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    isFound: results.some((r) => r.isFound),
+    operations: [...results],
+  };
+}
+
+/**
+ * `-t local`: runs the module here, through the injected in-process runner (console never
+ * imports agent code), with no server and no signature: nothing leaves this machine.
+ * The root is `/` unless MIG_LOCAL_ROOT points elsewhere (tests, training trees).
+ */
+export async function runLocalHunt(
+  ctx: CliContext,
+  spec: AnyModuleSpec,
+  operations: Operation[],
+  opts: { render: RenderFormat; show: ShowFilter },
+): Promise<number> {
+  const root = ctx.deps.env.MIG_LOCAL_ROOT ?? '/';
+  const startedAt = ctx.now();
+  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
+  let results: OperationResult[];
+  try {
+    // Results are printed together at the end: one local "agent" answers once, like a remote one.
+    results = await ctx.deps.runLocal(operations, { root, signal: ctx.interrupt, onResult: () => undefined });
+  } catch (err) {
+    if (ctx.interrupt.aborted) return EXIT.interrupted;
+    throw err;
+  }
+  if (ctx.interrupt.aborted) return EXIT.interrupted;
+  const record = localCommandRecord(results, startedAt, ctx.now());
+  renderer.command(record);
+  renderer.end();
+  const failed = results.filter((r) => r.error !== undefined);
+  for (const r of failed) ctx.say(`${r.module} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
+  const rows = results.reduce((n, r) => n + r.rows.length, 0);
+  ctx.say(`local run on ${record.agentName} (root ${root}): ${rows} row${rows === 1 ? '' : 's'}, ${record.isFound === true ? 'found' : 'nothing found'}`);
+  if (failed.length === results.length && results.length > 0) return EXIT.error;
+  return record.isFound === true ? EXIT.found : EXIT.notFound;
+}

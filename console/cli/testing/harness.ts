@@ -1,0 +1,85 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import type { Operation } from '../../../protocol/action.js';
+import type { OperationResult } from '../../../protocol/messages.js';
+import { privateKeyPath, publicKeyPath, type TestPerson } from '../../../test/helpers/keys.js';
+import { runInvestigatorCli, type CliDeps } from '../main.js';
+
+/** Test-only: drives runInvestigatorCli with captured streams, a temp MIG_HOME and a fake local runner. */
+export class Capture extends Writable {
+  text = '';
+  /** Set to pretend this stream is a terminal. */
+  isTTY = false;
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export interface LocalCall {
+  operations: Operation[];
+  root: string;
+}
+
+export interface Harness {
+  home: string;
+  stdout: Capture;
+  stderr: Capture;
+  env: NodeJS.ProcessEnv;
+  interrupt: AbortController;
+  localCalls: LocalCall[];
+  /** What the fake runLocal answers. */
+  localResults: OperationResult[];
+  stdin: string;
+  /** Makes stderr look like a terminal (countdown, progress bar). */
+  isTty: boolean;
+  run(argv: readonly string[]): Promise<number>;
+  cleanup(): void;
+}
+
+export function createHarness(): Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'mig-cli-'));
+  const h: Harness = {
+    home: join(dir, 'home'),
+    stdout: new Capture(),
+    stderr: new Capture(),
+    env: {},
+    interrupt: new AbortController(),
+    localCalls: [],
+    localResults: [],
+    stdin: '',
+    isTty: false,
+    async run(argv) {
+      h.stdout = new Capture();
+      h.stderr = new Capture();
+      h.stderr.isTTY = h.isTty;
+      const deps: CliDeps = {
+        stdout: h.stdout,
+        stderr: h.stderr,
+        env: { MIG_HOME: h.home, HOME: dir, ...h.env },
+        now: () => new Date(),
+        stdin: Readable.from([h.stdin]),
+        interrupt: h.interrupt.signal,
+        runLocal: (operations, opts) => {
+          h.localCalls.push({ operations, root: opts.root });
+          for (const r of h.localResults) opts.onResult(r);
+          return Promise.resolve(h.localResults);
+        },
+      };
+      return runInvestigatorCli(argv, deps);
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  return h;
+}
+
+/** A keyfile identity made of a committed test key, pointing at `serverUrl`. */
+export function installIdentity(home: string, person: TestPerson, serverUrl: string): void {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  copyFileSync(privateKeyPath(person), join(home, 'investigator.key.asc'));
+  copyFileSync(publicKeyPath(person), join(home, 'investigator.pub.asc'));
+  const config = { serverUrl, signer: { kind: 'keyfile', path: 'investigator.key.asc' }, name: person };
+  writeFileSync(join(home, 'config.json'), JSON.stringify(config));
+}

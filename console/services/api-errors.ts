@@ -1,0 +1,78 @@
+import { ApiErrorSchema } from '../../protocol/api.js';
+import { UserError, type ErrorCode } from '../../protocol/errors.js';
+
+/**
+ * Turns failed requests into UserErrors the CLI can print: the server's own code and message
+ * (its error body is parsed like any other answer), plus a hint for the person at the keyboard.
+ */
+
+// A Record over the union makes the compiler list every code: none is forgotten, none invented.
+const KNOWN_CODES: Record<ErrorCode, true> = {
+  PAYLOAD_TOO_LARGE: true,
+  MALFORMED_COMMAND: true,
+  MALFORMED_ACTION: true,
+  NO_SIGNATURE: true,
+  BAD_SIGNATURE: true,
+  UNKNOWN_SIGNER: true,
+  NOT_YET_VALID: true,
+  EXPIRED: true,
+  REPLAYED: true,
+  ACL_WEIGHT_TOO_LOW: true,
+  MODULE_NOT_ALLOWED: true,
+  TARGET_EXCLUDES_AGENT: true,
+  INVALID_PARAMETERS: true,
+  UNKNOWN_MODULE: true,
+  PLATFORM_UNSUPPORTED: true,
+  MODULE_TIMEOUT: true,
+  MODULE_FAILED: true,
+  MODULE_CANCELLED: true,
+  AGENT_RESTARTED: true,
+  BAD_REQUEST: true,
+  UNAUTHENTICATED: true,
+  FORBIDDEN: true,
+  NOT_FOUND: true,
+  CONFLICT: true,
+  TARGET_PARSE: true,
+  TARGET_UNKNOWN_FIELD: true,
+  TARGET_UNSUPPORTED_MIG: true,
+  SERVER_UNREACHABLE: true,
+  SIGNER_FAILED: true,
+  CONFIG_INVALID: true,
+  INTERNAL: true,
+};
+
+function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(KNOWN_CODES, code);
+}
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  UNAUTHENTICATED:
+    'is your key registered on this server (an admin runs `mig investigators add --name N --key investigator.pub.asc`), and is this machine’s clock right?',
+  FORBIDDEN: 'your key is disabled, or this needs an admin investigator',
+};
+
+/** A non-2xx answer. The body is hostile: parsed with ApiErrorSchema, else only the status is reported. */
+export function apiError(status: number, body: unknown, what: string, serverUrl: string): UserError {
+  const parsed = ApiErrorSchema.safeParse(body);
+  if (!parsed.success) {
+    return new UserError('INTERNAL', `${what}: HTTP ${status} from ${serverUrl} without an error body`, 'is this a mig server?');
+  }
+  const { code, message, hint } = parsed.data.error;
+  const known = isErrorCode(code) ? code : 'INTERNAL';
+  // An unknown code still shows in the message: a newer server may send codes we do not list.
+  const text = known === code ? message : `${code}: ${message}`;
+  return new UserError(known, text, hint ?? HINTS[known]);
+}
+
+/** fetch failed before any HTTP answer: refused, DNS, TLS, timeout. */
+export function unreachable(serverUrl: string, err: unknown): UserError {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const name = (err as { name?: string }).name;
+  const reason = name === 'TimeoutError' ? 'timed out' : (cause?.code ?? cause?.message ?? (err as Error).message);
+  return new UserError(
+    'SERVER_UNREACHABLE',
+    `cannot reach the mig server at ${serverUrl} (${reason})`,
+    `is \`mig server\` running at ${serverUrl}? (set serverUrl in $MIG_HOME/config.json)`,
+    { cause: err },
+  );
+}
