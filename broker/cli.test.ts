@@ -1,0 +1,71 @@
+import { EventEmitter } from 'node:events';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { parseAgentConfig } from '../agent/config.js';
+import { InvestigatorListSchema } from '../protocol/api.js';
+import { publicKeyPath } from '../test/helpers/keys.js';
+import { runServerCli, type ServerCliIo } from './cli.js';
+import { waitFor } from './testing/harness.js';
+
+let home: string;
+let out: string;
+let err: string;
+let signals: EventEmitter;
+let io: ServerCliIo;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), 'mig-home-'));
+  out = '';
+  err = '';
+  signals = new EventEmitter();
+  io = {
+    stdout: { write: (s: string | Uint8Array) => ((out += String(s)), true) },
+    stderr: { write: (s: string | Uint8Array) => ((err += String(s)), true) },
+    signals: signals as unknown as ServerCliIo['signals'],
+    env: { MIG_HOME: home },
+  };
+});
+afterEach(async () => {
+  signals.emit('SIGTERM');
+  await rm(home, { recursive: true, force: true });
+});
+
+it.each([
+  { name: 'an unknown flag', argv: ['--colour', 'red'], wantExit: 2, wantErr: /colour/ },
+  { name: 'a port that is not a number', argv: ['--http-port', 'abc'], wantExit: 2, wantErr: /--http-port: .*got "abc"/ },
+  { name: 'a port out of range', argv: ['--mqtt-port', '70000'], wantExit: 2, wantErr: /--mqtt-port/ },
+  { name: 'a certificate without its key', argv: ['--tls-cert', 'c.pem'], wantExit: 2, wantErr: /--tls-cert and --tls-key go together/ },
+  { name: 'an admin key that cannot be read', argv: ['--admin-key', '/nonexistent.asc', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --admin-key/ },
+])('exits $wantExit on $name', async ({ argv, wantExit, wantErr }) => {
+  expect(await runServerCli(argv, io)).toBe(wantExit);
+  expect(err).toMatch(wantErr);
+});
+
+it('prints usage on --help', async () => {
+  expect(await runServerCli(['--help'], io)).toBe(0);
+  expect(out).toMatch(/usage: mig server/);
+});
+
+it('starts, enrols $MIG_HOME/investigator.pub.asc as admin, writes agent.json and stops on SIGINT', async () => {
+  await copyFile(publicKeyPath('alice'), join(home, 'investigator.pub.asc'));
+  const exit = runServerCli(['--http-port', '0', '--mqtt-port', '0'], io);
+  await waitFor(() => out.includes('agent config:'), 'the startup banner');
+  const dataDir = join(home, 'server');
+  expect(out).toContain(join(dataDir, 'secrets.json'));
+
+  const config = parseAgentConfig(JSON.parse(await readFile(join(dataDir, 'agent.json'), 'utf8')), { baseDir: dataDir });
+  const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { enrollmentSecret: string };
+  expect(config.enrollmentSecret).toBe(secrets.enrollmentSecret);
+  expect(out).toContain(config.brokerUrl);
+  expect(config.investigators.map((i) => i.name)).toEqual(['alice']);
+  const investigators = InvestigatorListSchema.shape.investigators.parse(
+    (JSON.parse(await readFile(join(dataDir, 'investigators.json'), 'utf8')) as { investigators: unknown }).investigators,
+  );
+  expect(investigators.map((i) => ({ name: i.name, isAdmin: i.isAdmin }))).toEqual([{ name: 'alice', isAdmin: true }]);
+
+  signals.emit('SIGINT');
+  expect(await exit).toBe(0);
+  expect(err).toContain('SIGINT: shutting down');
+});

@@ -1,0 +1,198 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as openpgp from 'openpgp';
+import { z } from 'zod';
+import { BaseError, UserError } from '../protocol/errors.js';
+import { startServer, type ServerOptions } from './server.js';
+
+const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
+                  [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
+
+Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
+Stops cleanly on SIGINT or SIGTERM.
+
+  --data-dir DIR     where actions, results, investigators and secrets live (default $MIG_HOME/server, MIG_HOME=~/.mig)
+  --http-port N      HTTP API port (default 8765; 0 picks one)
+  --mqtt-port N      MQTT port agents connect to (default 1883; 0 picks one)
+  --host ADDR        interface for both (default 127.0.0.1; 0.0.0.0 for agents on other hosts)
+  --tls-cert FILE    PEM certificate: MQTT over TLS and HTTPS (needs --tls-key)
+  --tls-key FILE     PEM private key of --tls-cert
+  --tls-ca FILE      PEM CA whose client certificates identify agents (CN = agent id)
+  --admin-key FILE   armored public key enrolled as the first admin when there is none yet
+                     (default: $MIG_HOME/investigator.pub.asc when it exists)
+  --admin-name NAME  that admin's name (default: from the key's user id)
+  --verbose          log every dropped message and delivery
+  --help             this text`;
+
+const Port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const FilePath = z.string().min(1, 'expected a file path');
+
+const FlagsSchema = z
+  .strictObject({
+    'data-dir': FilePath.optional(),
+    'http-port': Port(8765),
+    'mqtt-port': Port(1883),
+    host: z.string().min(1).default('127.0.0.1'),
+    'tls-cert': FilePath.optional(),
+    'tls-key': FilePath.optional(),
+    'tls-ca': FilePath.optional(),
+    'admin-key': FilePath.optional(),
+    'admin-name': z.string().min(1).max(128).optional(),
+    verbose: z.boolean().default(false),
+  })
+  .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
+  .refine((f) => f['tls-ca'] === undefined || f['tls-cert'] !== undefined, { message: '--tls-ca needs --tls-cert and --tls-key' });
+type Flags = z.output<typeof FlagsSchema>;
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  'http-port': { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  host: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'admin-key': { type: 'string' },
+  'admin-name': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+export interface ServerCliIo {
+  stdout: Pick<NodeJS.WriteStream, 'write'>;
+  stderr: Pick<NodeJS.WriteStream, 'write'>;
+  /** Where SIGINT/SIGTERM come from; tests pass their own emitter. */
+  signals: Pick<NodeJS.Process, 'once' | 'off'>;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): ServerCliIo => ({ stdout: process.stdout, stderr: process.stderr, signals: process, env: process.env });
+
+/** `mig server ...`: resolves with the exit code once the server has stopped. */
+export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()): Promise<number> {
+  let flags: Flags;
+  try {
+    const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    if (values.help === true) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const { help: _help, ...rest } = values;
+    const parsed = FlagsSchema.safeParse(rest);
+    if (!parsed.success) throw new UserError('BAD_REQUEST', `mig server: ${describeFlags(parsed.error, rest)}`, 'see mig server --help');
+    flags = parsed.data;
+  } catch (err) {
+    io.stderr.write(`${formatError(err)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const opts = await serverOptions(flags, io);
+    const server = await startServer(opts);
+    io.stdout.write(
+      [
+        `mig server is running`,
+        `  api:          ${server.httpUrl}`,
+        `  mqtt:         ${server.mqttUrl}`,
+        `  secrets:      ${server.secretsPath} (the agents' enrollment secret is in it)`,
+        `  agent config: ${server.agentConfigPath} (start an agent with: mig agent --config ${server.agentConfigPath})`,
+        '',
+      ].join('\n'),
+    );
+    const signal = await waitForSignal(io.signals);
+    io.stderr.write(`${signal}: shutting down\n`);
+    await server.close();
+    return 0;
+  } catch (err) {
+    io.stderr.write(`${formatError(err)}\n`);
+    return 1;
+  }
+}
+
+async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptions> {
+  const migHome = io.env.MIG_HOME ?? join(homedir(), '.mig');
+  const read = async (flag: string, path: string | undefined): Promise<string | undefined> => {
+    if (path === undefined) return undefined;
+    try {
+      return await readFile(resolve(path), 'utf8');
+    } catch (err) {
+      throw new UserError('CONFIG_INVALID', `--${flag}: cannot read ${path} (${(err as Error).message})`, 'check the path');
+    }
+  };
+  const cert = await read('tls-cert', flags['tls-cert']);
+  const key = await read('tls-key', flags['tls-key']);
+  const ca = await read('tls-ca', flags['tls-ca']);
+  const verbose = flags.verbose;
+  return {
+    dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
+    httpHost: flags.host,
+    httpPort: flags['http-port'],
+    mqttHost: flags.host,
+    mqttPort: flags['mqtt-port'],
+    tls: cert === undefined || key === undefined ? undefined : { cert, key, ...(ca === undefined ? {} : { ca }) },
+    bootstrapAdmin: await adminKey(flags, migHome),
+    log: (msg) => {
+      // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
+      if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+    },
+  };
+}
+
+/** --admin-key, or $MIG_HOME/investigator.pub.asc (written by `mig init`) when present. */
+async function adminKey(flags: Flags, migHome: string): Promise<ServerOptions['bootstrapAdmin']> {
+  const path = flags['admin-key'] ?? join(migHome, 'investigator.pub.asc');
+  let publicKey: string;
+  try {
+    publicKey = await readFile(path, 'utf8');
+  } catch (err) {
+    if (flags['admin-key'] === undefined) return undefined;
+    throw new UserError('CONFIG_INVALID', `--admin-key: cannot read ${path} (${(err as Error).message})`, 'pass an armored public key file');
+  }
+  return { name: flags['admin-name'] ?? (await nameFromKey(publicKey)), publicKey };
+}
+
+/** "Alice Example (work) <alice@example.org>" → "Alice Example"; the server checks the key itself later. */
+async function nameFromKey(armoredKey: string): Promise<string> {
+  try {
+    const key = await openpgp.readKey({ armoredKey });
+    const userId = key.getUserIDs()[0] ?? '';
+    const name = userId.replace(/\s*<[^>]*>\s*$/, '').replace(/\s*\([^)]*\)\s*$/, '').trim();
+    return name || userId || 'admin';
+  } catch {
+    return 'admin';
+  }
+}
+
+function waitForSignal(signals: ServerCliIo['signals']): Promise<string> {
+  return new Promise((resolvePromise) => {
+    const on = (name: string) => (): void => {
+      signals.off('SIGINT', onInt);
+      signals.off('SIGTERM', onTerm);
+      resolvePromise(name);
+    };
+    const onInt = on('SIGINT');
+    const onTerm = on('SIGTERM');
+    signals.once('SIGINT', onInt);
+    signals.once('SIGTERM', onTerm);
+  });
+}
+
+/** `--http-port: expected ... (got "abc")`, one per bad flag; cross-flag rules name no flag. */
+function describeFlags(error: z.ZodError, given: Record<string, unknown>): string {
+  return error.issues
+    .map((issue) => {
+      const flag = issue.path.map(String).join('.');
+      if (flag === '') return issue.message;
+      return `--${flag}: ${issue.message} (got ${JSON.stringify(given[flag])})`;
+    })
+    .join('; ');
+}
+
+function formatError(err: unknown): string {
+  if (err instanceof UserError) return `error ${err.code}: ${err.message}${err.hint === undefined ? '' : `\nhint: ${err.hint}`}`;
+  if (err instanceof BaseError) return `error ${err.code}: ${err.message}`;
+  // parseArgs throws plain errors with a code such as ERR_PARSE_ARGS_UNKNOWN_OPTION.
+  if (err instanceof Error) return `error: ${err.message}`;
+  return `error: ${String(err)}`;
+}

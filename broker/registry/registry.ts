@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import type { AgentRecord, AgentStatus } from '../../protocol/api.js';
+import { HeartbeatMessageSchema, OfflineMessageSchema, type HeartbeatMessage, type OfflineMessage } from '../../protocol/messages.js';
+import { parsePayload } from '../../protocol/payload.js';
+import type { Clock } from '../clock.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { Store, StoredAgent } from '../store/store.js';
+import { agentStatus, toAgentRecord } from './status.js';
+
+/** A heartbeat is a few hundred bytes; anything near this is hostile. */
+const MAX_HEARTBEAT_BYTES = 64 * 1024;
+const HeartbeatTopicSchema = z.discriminatedUnion('kind', [HeartbeatMessageSchema, OfflineMessageSchema]);
+
+export interface RegistryOptions {
+  store: Store;
+  clock: Clock;
+  events: EventHub;
+  log: (msg: string) => void;
+  /** How often statuses are re-evaluated (events on change). */
+  sweepMs?: number;
+  /** How often heartbeat times alone are persisted: a rewrite of agents.json each time (default 60 s). */
+  persistBeatsMs?: number;
+}
+
+/**
+ * The agents the server knows, fed by the heartbeat topics. Facts changes are persisted within
+ * the store's flush interval; heartbeat times live in memory and are persisted by the sweep and
+ * on close (a restart may show an agent a little older than it is, never younger).
+ */
+export class AgentRegistry {
+  private readonly agents = new Map<string, StoredAgent>();
+  /** Agents that have beaten since this process started: their broker session holds their subscription. */
+  private readonly seenThisProcess = new Set<string>();
+  private readonly lastStatus = new Map<string, AgentStatus>();
+  private readonly beatOnly = new Set<string>();
+  private readonly firstSeenListeners = new Set<(agentId: string) => void>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private lastBeatsPersistMs = Date.now();
+
+  private constructor(private readonly opts: RegistryOptions) {}
+
+  static async open(opts: RegistryOptions): Promise<AgentRegistry> {
+    const registry = new AgentRegistry(opts);
+    const nowMs = opts.clock.now().getTime();
+    for (const agent of await opts.store.listAgents()) {
+      registry.agents.set(agent.id, agent);
+      registry.lastStatus.set(agent.id, agentStatus(agent, nowMs));
+    }
+    registry.sweepTimer = setInterval(() => registry.sweep(), opts.sweepMs ?? 5000);
+    registry.sweepTimer.unref();
+    return registry;
+  }
+
+  /** Called for the first heartbeat of each agent in this process (see scheduler redelivery). */
+  onFirstSeen(listener: (agentId: string) => void): () => void {
+    this.firstSeenListeners.add(listener);
+    return () => void this.firstSeenListeners.delete(listener);
+  }
+
+  /** A message on `mig/agents/<topicAgentId>/heartbeat`: a heartbeat or an offline notice. */
+  handleHeartbeatTopic(topicAgentId: string, payload: Uint8Array): void {
+    let msg: HeartbeatMessage | OfflineMessage;
+    try {
+      msg = parsePayload(HeartbeatTopicSchema, payload, MAX_HEARTBEAT_BYTES, `heartbeat from ${topicAgentId}`);
+    } catch (err) {
+      this.opts.log(`registry: dropped: ${(err as Error).message}`);
+      return;
+    }
+    // The broker ACL lets an agent publish only on its own topic: a message naming another id is forged.
+    if (msg.agentId !== topicAgentId) {
+      this.opts.log(`registry: dropped ${msg.kind} naming ${msg.agentId} on ${topicAgentId}'s topic`);
+      return;
+    }
+    if (msg.kind === 'heartbeat') this.beat(msg);
+    else this.leave(msg);
+  }
+
+  private beat(msg: HeartbeatMessage): void {
+    const now = this.opts.clock.now().toISOString();
+    const old = this.agents.get(msg.agentId);
+    const agent: StoredAgent = {
+      id: msg.agentId,
+      name: msg.name,
+      os: msg.os,
+      arch: msg.arch,
+      version: msg.version,
+      mode: msg.mode,
+      queueloc: msg.queueloc,
+      environment: msg.environment,
+      tags: msg.tags,
+      modules: msg.modules,
+      status: 'online',
+      heartbeatMs: msg.heartbeatMs,
+      startedAt: msg.startedAt,
+      firstSeenAt: old?.firstSeenAt ?? now,
+      // Server time, not the agent's sentAt: ages are measured against our own clock.
+      lastHeartbeatAt: now,
+    };
+    this.agents.set(agent.id, agent);
+    if (old === undefined || factsChanged(old, agent)) {
+      this.beatOnly.delete(agent.id);
+      void this.opts.store.saveAgent(agent);
+    } else {
+      this.beatOnly.add(agent.id);
+    }
+    this.publish(agent);
+    if (!this.seenThisProcess.has(agent.id)) {
+      this.seenThisProcess.add(agent.id);
+      for (const listener of this.firstSeenListeners) listener(agent.id);
+    }
+  }
+
+  private leave(msg: OfflineMessage): void {
+    const old = this.agents.get(msg.agentId);
+    if (old === undefined) return;
+    const agent: StoredAgent = { ...old, offlineReason: msg.reason };
+    this.agents.set(agent.id, agent);
+    void this.opts.store.saveAgent(agent);
+    this.publish(agent);
+  }
+
+  private publish(agent: StoredAgent): void {
+    const record = toAgentRecord(agent, this.opts.clock.now().getTime());
+    this.lastStatus.set(agent.id, record.status);
+    this.opts.events.emit({ type: 'agent', agent: record });
+  }
+
+  /** Emits an event for every agent whose status moved with time; now and then persists heartbeat times. */
+  sweep(isFinal = false): void {
+    const nowMs = this.opts.clock.now().getTime();
+    for (const agent of this.agents.values()) {
+      if (agentStatus(agent, nowMs) !== this.lastStatus.get(agent.id)) this.publish(agent);
+    }
+    if (!isFinal && Date.now() - this.lastBeatsPersistMs < (this.opts.persistBeatsMs ?? 60_000)) return;
+    this.lastBeatsPersistMs = Date.now();
+    for (const id of this.beatOnly) {
+      const agent = this.agents.get(id);
+      if (agent !== undefined) void this.opts.store.saveAgent(agent);
+    }
+    this.beatOnly.clear();
+  }
+
+  get(id: string): AgentRecord | undefined {
+    const agent = this.agents.get(id);
+    return agent === undefined ? undefined : toAgentRecord(agent, this.opts.clock.now().getTime());
+  }
+
+  /** Every agent with its current status, sorted by name then id. */
+  list(): AgentRecord[] {
+    const nowMs = this.opts.clock.now().getTime();
+    return [...this.agents.values()]
+      .map((a) => toAgentRecord(a, nowMs))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+
+  /** Stops the sweep and hands the latest heartbeat times to the store (flushed by its close). */
+  close(): void {
+    clearInterval(this.sweepTimer);
+    this.sweep(true);
+  }
+}
+
+function factsChanged(a: StoredAgent, b: StoredAgent): boolean {
+  const facts = (x: StoredAgent): string =>
+    JSON.stringify([x.name, x.os, x.arch, x.version, x.mode, x.queueloc, x.environment, x.tags, x.modules, x.heartbeatMs, x.startedAt]);
+  return a.offlineReason !== undefined || facts(a) !== facts(b);
+}

@@ -1,0 +1,45 @@
+import type { AgentRecord, AgentStatus } from '../../protocol/api.js';
+import type { AgentFacts } from '../../protocol/target/index.js';
+import type { StoredAgent } from '../store/store.js';
+
+/** A heartbeat younger than this many intervals means online; younger than IDLE_AFTER, idle. */
+export const ONLINE_WITHIN_BEATS = 2;
+export const IDLE_WITHIN_BEATS = 10;
+
+/**
+ * Status from the age of the last heartbeat, measured in the agent's own heartbeat intervals,
+ * unless the agent said it left (its last will or a clean shutdown), which wins until it
+ * beats again.
+ */
+export function agentStatus(agent: Pick<StoredAgent, 'lastHeartbeatAt' | 'heartbeatMs' | 'offlineReason'>, nowMs: number): AgentStatus {
+  if (agent.offlineReason === 'destroyed') return 'destroyed';
+  if (agent.offlineReason !== undefined) return 'offline';
+  const ageMs = nowMs - Date.parse(agent.lastHeartbeatAt);
+  if (ageMs < ONLINE_WITHIN_BEATS * agent.heartbeatMs) return 'online';
+  if (ageMs < IDLE_WITHIN_BEATS * agent.heartbeatMs) return 'idle';
+  return 'offline';
+}
+
+/** The API record: what is stored, with the status as of now. */
+export function toAgentRecord(agent: StoredAgent, nowMs: number): AgentRecord {
+  const { offlineReason: _reason, ...record } = agent;
+  return { ...record, status: agentStatus(agent, nowMs) };
+}
+
+/** What a target is evaluated against on the server: the agent's facts plus status and heartbeat. */
+export function agentFacts(record: AgentRecord): AgentFacts {
+  const env = record.environment;
+  return {
+    id: record.id,
+    name: record.name,
+    os: record.os,
+    arch: record.arch,
+    version: record.version,
+    mode: record.mode,
+    queueloc: record.queueloc,
+    environment: { ident: env.ident, init: env.init, hostname: env.hostname, addresses: env.addresses.join(',') },
+    tags: record.tags,
+    status: record.status,
+    heartbeat: record.lastHeartbeatAt,
+  };
+}

@@ -1,0 +1,97 @@
+import { cp, readFile } from 'node:fs/promises';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ActionRecordSchema, CommandListSchema, type ActionRecord } from '../protocol/api.js';
+import { signedAction } from '../test/helpers/actions.js';
+import { FakeAgent } from './testing/fake-agent.js';
+import { ServerHarness, waitFor } from './testing/harness.js';
+
+let h: ServerHarness;
+let late: FakeAgent[] = [];
+beforeEach(() => {
+  h = new ServerHarness();
+});
+afterEach(async () => {
+  await Promise.all(late.map((a) => a.close()));
+  late = [];
+  await h.teardown();
+});
+
+async function action(id: string): Promise<ActionRecord> {
+  return ActionRecordSchema.parse((await h.api('GET', `/actions/${id}`)).body);
+}
+
+/** A fake agent on the current server's broker that the harness does not tear down with the server. */
+async function reconnect(id: string): Promise<FakeAgent> {
+  const agent = await FakeAgent.connect(h.server.mqttUrl, h.server.enrollmentSecret, id);
+  late.push(agent);
+  await agent.heartbeat();
+  return agent;
+}
+
+it('keeps accepted actions and received results across a restart, then redelivers to agents that come back', async () => {
+  await h.start();
+  const a = await h.agent('agent-a');
+  const b = await h.agent('agent-b');
+  const signed = await signedAction(['alice']);
+  await h.submit(signed);
+  await waitFor(() => a.commands.length === 1 && b.commands.length === 1, 'commands');
+  await a.answer(a.commands[0]?.commandId ?? '', { isFound: true });
+  await waitFor(async () => (await action(signed.id)).counters.done === 1, 'first result');
+  const bCommandId = b.commands[0]?.commandId;
+
+  await h.stop();
+  await h.start();
+
+  expect(await action(signed.id)).toMatchObject({ status: 'inflight', counters: { targeted: 2, success: 1, done: 1, found: 1 } });
+  const b2 = await reconnect('agent-b');
+  await waitFor(() => b2.commands.length === 1, 'redelivered command');
+  expect(b2.commands[0]?.commandId).toBe(bCommandId);
+  // The agent's journal refuses the copy it already saw: that echo must not count as its answer.
+  await b2.answer(bCommandId ?? '', { status: 'failed', error: { code: 'REPLAYED', message: 'seen' } });
+  await b2.answer(bCommandId ?? '', { isFound: false });
+  await waitFor(async () => (await action(signed.id)).status === 'completed', 'completion');
+  const commands = CommandListSchema.parse((await h.api('GET', `/actions/${signed.id}/commands`)).body).commands;
+  expect(commands.map((c) => `${c.agentId}:${c.status}`)).toEqual(['agent-a:success', 'agent-b:success']);
+});
+
+it('has an action on disk when POST /actions answers 201, and results on disk before the flush interval', async () => {
+  // A flush interval far longer than the test: only the durable paths can put data on disk.
+  await h.start({ flushMs: 600_000 });
+  const a = await h.agent('agent-a');
+  await h.agent('agent-b');
+  const signed = await signedAction(['alice']);
+  expect((await h.submit(signed)).status).toBe(201);
+  const onDisk = ActionRecordSchema.parse(JSON.parse(await readFile(`${h.dataDir}/actions/${signed.id}.json`, 'utf8')));
+  expect(onDisk.action.id).toBe(signed.id);
+  await waitFor(() => a.commands.length === 1, 'command');
+  await a.answer(a.commands[0]?.commandId ?? '', { isFound: true });
+  await waitFor(async () => (await action(signed.id)).counters.done === 1, 'result');
+
+  // Copy the data dir as it is on disk right now: what a crash would leave behind.
+  const crashDir = `${h.dataDir}-crash`;
+  await cp(h.dataDir, crashDir, { recursive: true });
+  await h.teardown();
+  h = new ServerHarness();
+  h.dataDir = crashDir;
+  await h.start();
+
+  // The action file may lag the commands by a flush; the scheduler recounts from the commands.
+  expect(await action(signed.id)).toMatchObject({ status: 'inflight', counters: { targeted: 2, success: 1, done: 1, found: 1 } });
+});
+
+it('launches a pending action at validFrom after a restart (manual clock)', async () => {
+  await h.start();
+  await h.agent('agent-a');
+  const now = h.clock.now().getTime();
+  const signed = await signedAction(['alice'], { validFrom: new Date(now + 60_000), expireAfter: new Date(now + 600_000) });
+  expect(ActionRecordSchema.parse((await h.submit(signed)).body).status).toBe('pending');
+  await h.stop();
+  await h.start();
+  const a = await reconnect('agent-a');
+  expect((await action(signed.id)).status).toBe('pending');
+
+  h.clock.advance(61_000);
+
+  await waitFor(async () => (await action(signed.id)).status === 'inflight', 'launch');
+  await waitFor(() => a.commands.length === 1, 'command');
+});

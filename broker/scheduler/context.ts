@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
+import type { CancelMessage, CommandMessage } from '../../protocol/messages.js';
+import type { Clock } from '../clock.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { AgentRegistry } from '../registry/registry.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Sends to one agent's commands topic (QoS 1). The promise settles on the broker's PUBACK;
+ * the scheduler never awaits it while holding an action (see scheduler.ts on why).
+ */
+export interface AgentPublisher {
+  sendCommand(agentId: string, msg: CommandMessage): Promise<void>;
+  sendCancel(agentId: string, msg: CancelMessage): Promise<void>;
+}
+
+/** What every scheduler step works with. */
+export interface SchedulerContext {
+  store: Store;
+  registry: AgentRegistry;
+  publisher: AgentPublisher;
+  events: EventHub;
+  clock: Clock;
+  log: (msg: string) => void;
+}
+
+/** 128 random bits, hex: command ids are not guessable, so a result cannot be aimed at one blindly. */
+export function newCommandId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function commandMessage(record: ActionRecord, commandId: string): CommandMessage {
+  return { v: 1, kind: 'command', commandId, action: JSON.stringify(record.action) };
+}
+
+/** Fire and forget: a failed publish is logged; the command stays `sent` until redelivery or expiry. */
+export function publishCommands(ctx: SchedulerContext, record: ActionRecord, commands: readonly CommandRecord[]): void {
+  for (const cmd of commands) {
+    ctx.publisher
+      .sendCommand(cmd.agentId, commandMessage(record, cmd.id))
+      .catch((err: unknown) => ctx.log(`scheduler: publishing command ${cmd.id} to ${cmd.agentId} failed: ${(err as Error).message}`));
+  }
+}
+
+export function emitAll(ctx: SchedulerContext, action: ActionRecord | undefined, commands: readonly CommandRecord[]): void {
+  for (const command of commands) ctx.events.emit({ type: 'command', command });
+  if (action !== undefined) ctx.events.emit({ type: 'action', action });
+}

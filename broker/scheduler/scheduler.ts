@@ -1,0 +1,204 @@
+import type { ActionRecord, InvestigatorRecord } from '../../protocol/api.js';
+import { BaseError, UserError } from '../../protocol/errors.js';
+import { MAX_MESSAGE_BYTES, ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';
+import { parsePayload } from '../../protocol/payload.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Investigators } from '../auth/investigators.js';
+import { emitAll, publishCommands, type SchedulerContext } from './context.js';
+import { countersOf, emptyCounters, isAllDone } from './counters.js';
+import { finishAction } from './finish.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { launchAction } from './launch.js';
+import { applyResult } from './results.js';
+import { validateAction } from './validate-action.js';
+
+export interface SchedulerOptions extends SchedulerContext {
+  investigators: Investigators;
+  audit: AuditLog;
+}
+
+/**
+ * Action lifecycle: submit → pending → (at validFrom) launch → inflight → completed when every
+ * command is terminal, or expired at expireAfter, or cancelled. All changes to one action run
+ * through one queue.
+ *
+ * Never await a PUBACK inside the queue: mqtt.js handles incoming packets one at a time and
+ * only moves on once a result has been applied, so a task waiting for a PUBACK queued behind
+ * that result would wait forever. Publishes are fire and forget (QoS 1 keeps them in mqtt.js's
+ * outgoing store until acknowledged).
+ *
+ * Redelivery: an agent's command reaches it through the broker session that holds its
+ * subscription. The embedded broker keeps sessions in memory, so after a server restart (or for
+ * an agent that never connected to this broker) a publish reaches nobody. On each agent's
+ * first heartbeat in this process we therefore publish again every command it has not
+ * answered. When the broker did still hold a copy the agent gets it twice and refuses the
+ * second as REPLAYED (its journal is keyed by action id); that refusal is ignored for
+ * redelivered commands, and the first copy's result is applied. If the only answer ever is
+ * REPLAYED (the agent ran it but its result was lost) the command expires at expireAfter.
+ */
+export class Scheduler {
+  private readonly queue = new KeyedQueue();
+  private readonly timers = new Map<string, Array<() => void>>();
+  private readonly redelivered = new Set<string>();
+  private isClosed = false;
+
+  constructor(private readonly ctx: SchedulerOptions) {}
+
+  /** Picks up what a previous process left open. */
+  async start(): Promise<void> {
+    for (const action of await this.ctx.store.openActions()) {
+      await this.queue.run(action.action.id, () => this.recover(action));
+    }
+  }
+
+  async submit(raw: unknown, by: InvestigatorRecord): Promise<ActionRecord> {
+    const now = this.ctx.clock.now();
+    let valid;
+    try {
+      valid = await validateAction(raw, this.ctx.investigators, now);
+    } catch (err) {
+      await this.auditInvalid(raw, by, err);
+      throw err;
+    }
+    const id = valid.action.id;
+    if ((await this.ctx.store.getAction(id)) !== undefined) {
+      throw new UserError('CONFLICT', `action ${id} already exists`, 'sign a new action: ids are single-use');
+    }
+    const record: ActionRecord = {
+      action: valid.action,
+      status: 'pending',
+      investigators: valid.signers,
+      counters: emptyCounters(),
+      createdAt: now.toISOString(),
+    };
+    await this.ctx.store.createAction(record);
+    await this.ctx.audit.append(by.fingerprint, 'action.created', { id, name: valid.action.name, target: valid.action.target, signers: valid.signers });
+    emitAll(this.ctx, record, []);
+    this.arm(record);
+    if (Date.parse(record.action.validFrom) > now.getTime()) return record;
+    const launched = (await this.queue.run(id, () => launchAction(this.ctx, id))) ?? record;
+    if (launched.status !== 'inflight') this.disarm(id);
+    return launched;
+  }
+
+  async cancel(id: string, by: InvestigatorRecord): Promise<ActionRecord> {
+    return this.queue.run(id, async () => {
+      const action = await this.ctx.store.getAction(id);
+      if (action === undefined) throw new UserError('NOT_FOUND', `no action ${id}`);
+      if (action.status !== 'pending' && action.status !== 'inflight') {
+        throw new UserError('CONFLICT', `action ${id} is already ${action.status}`);
+      }
+      this.disarm(id);
+      const done = await finishAction(this.ctx, action, 'cancelled', `cancelled by ${by.name}`);
+      await this.ctx.audit.append(by.fingerprint, 'action.cancelled', { id, commands: done.closed.length });
+      for (const cmd of done.closed) {
+        this.ctx.publisher
+          .sendCancel(cmd.agentId, { v: 1, kind: 'cancel', commandId: cmd.id })
+          .catch((err: unknown) => this.ctx.log(`scheduler: cancel to ${cmd.agentId} failed: ${(err as Error).message}`));
+      }
+      return done.action;
+    });
+  }
+
+  /** A message on `mig/agents/<topicAgentId>/results`. Resolves once the result is on disk. */
+  async handleResult(topicAgentId: string, payload: Uint8Array): Promise<void> {
+    let msg: ResultMessage;
+    try {
+      msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`);
+    } catch (err) {
+      this.ctx.log(`scheduler: dropped: ${(err as Error).message}`);
+      return;
+    }
+    const cmd = await this.ctx.store.getCommand(msg.commandId);
+    if (cmd === undefined) {
+      this.ctx.log(`scheduler: dropped a result from ${topicAgentId} for unknown command ${msg.commandId}`);
+      return;
+    }
+    if (cmd.agentId !== topicAgentId || (msg.actionId !== undefined && msg.actionId !== cmd.actionId)) {
+      this.ctx.log(`scheduler: dropped a result from ${topicAgentId} for command ${cmd.id}, which is ${cmd.agentId}'s for ${cmd.actionId}`);
+      return;
+    }
+    const isRedelivered = this.redelivered.has(cmd.id);
+    const { outcome } = await this.queue.run(cmd.actionId, () => applyResult(this.ctx, msg, isRedelivered));
+    if (outcome === 'completed') this.disarm(cmd.actionId);
+  }
+
+  /** An agent's first heartbeat in this process: send again whatever it has not answered. */
+  async redeliver(agentId: string): Promise<void> {
+    const nowMs = this.ctx.clock.now().getTime();
+    for (const cmd of await this.ctx.store.openCommandsFor(agentId)) {
+      const action = await this.ctx.store.getAction(cmd.actionId);
+      if (action?.status !== 'inflight' || Date.parse(action.action.expireAfter) <= nowMs) continue;
+      this.redelivered.add(cmd.id);
+      publishCommands(this.ctx, action, [cmd]);
+      this.ctx.log(`scheduler: redelivered command ${cmd.id} to ${agentId}`);
+    }
+  }
+
+  /** Stops timers and waits for work in progress; the store is closed by its owner. */
+  async close(): Promise<void> {
+    this.isClosed = true;
+    for (const id of [...this.timers.keys()]) this.disarm(id);
+    await this.queue.drain();
+  }
+
+  private async recover(stored: ActionRecord): Promise<void> {
+    const id = stored.action.id;
+    const commands = await this.ctx.store.commandsOf(id);
+    if (stored.status === 'pending' && commands.length === 0) {
+      this.arm(stored);
+      if (Date.parse(stored.action.validFrom) <= this.ctx.clock.now().getTime()) await launchAction(this.ctx, id);
+      return;
+    }
+    // The commands are the truth; the action file may be up to one flush interval behind them.
+    const counters = countersOf(commands);
+    if (isAllDone(counters)) {
+      const finishedAt = commands.map((c) => c.finishedAt ?? '').sort().at(-1) ?? this.ctx.clock.now().toISOString();
+      const done: ActionRecord = { ...stored, counters, status: 'completed', finishedAt };
+      await this.ctx.store.saveAction(done);
+      emitAll(this.ctx, done, []);
+      return;
+    }
+    const open: ActionRecord = { ...stored, counters, status: 'inflight' };
+    if (JSON.stringify(open) !== JSON.stringify(stored)) await this.ctx.store.saveAction(open);
+    this.arm(open);
+  }
+
+  /** Launch at validFrom (when in the future) and expiry at expireAfter. */
+  private arm(record: ActionRecord): void {
+    if (this.isClosed) return;
+    const id = record.action.id;
+    const cancels: Array<() => void> = [];
+    const fromMs = Date.parse(record.action.validFrom);
+    if (record.status === 'pending' && fromMs > this.ctx.clock.now().getTime()) {
+      cancels.push(this.ctx.clock.schedule(fromMs, () => this.inQueue(id, () => launchAction(this.ctx, id))));
+    }
+    cancels.push(this.ctx.clock.schedule(Date.parse(record.action.expireAfter), () => this.inQueue(id, () => this.expire(id))));
+    this.disarm(id);
+    this.timers.set(id, cancels);
+  }
+
+  private disarm(id: string): void {
+    for (const cancel of this.timers.get(id) ?? []) cancel();
+    this.timers.delete(id);
+  }
+
+  private inQueue(id: string, task: () => Promise<unknown>): void {
+    this.queue.run(id, task).catch((err: unknown) => this.ctx.log(`scheduler: action ${id}: ${(err as Error).message}`));
+  }
+
+  private async expire(id: string): Promise<void> {
+    this.timers.delete(id);
+    const action = await this.ctx.store.getAction(id);
+    if (action === undefined || (action.status !== 'pending' && action.status !== 'inflight')) return;
+    const done = await finishAction(this.ctx, action, 'expired', undefined);
+    this.ctx.log(`scheduler: action ${id} expired with ${done.closed.length} command(s) unanswered`);
+  }
+
+  private async auditInvalid(raw: unknown, by: InvestigatorRecord, err: unknown): Promise<void> {
+    const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
+    const code = err instanceof BaseError ? err.code : 'INTERNAL';
+    await this.ctx.audit.append(by.fingerprint, 'action.invalid', { id, code, message: (err as Error).message });
+  }
+}
+

@@ -1,0 +1,179 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AuditLog } from './audit/audit-log.js';
+import { agentConfigPath, writeAgentConfig } from './agent-config.js';
+import { Investigators } from './auth/investigators.js';
+import { NonceCache } from './auth/nonce-cache.js';
+import { systemClock, type Clock } from './clock.js';
+import { EventHub } from './events/event-hub.js';
+import { startApiServer } from './http/api-server.js';
+import { actionRoutes } from './http/routes/action-routes.js';
+import { agentRoutes } from './http/routes/agent-routes.js';
+import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/event-routes.js';
+import { investigatorRoutes } from './http/routes/investigator-routes.js';
+import type { ApiServices } from './http/services.js';
+import { startBroker } from './mqtt/server.js';
+import { AgentRegistry } from './registry/registry.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import type { AgentPublisher } from './scheduler/context.js';
+import { loadOrCreateSecrets, secretsPath } from './secrets.js';
+import { LowdbStore } from './store/lowdb-store.js';
+import { serverVersion } from './version.js';
+import { connectServerLink, type ServerLink } from './wire/server-link.js';
+import { dispatcher } from './wire/dispatch.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  httpHost?: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  /** Default 127.0.0.1. */
+  mqttHost?: string;
+  mqttPort: number;
+  /** PEM contents: MQTT over TLS (ca: agents' client certificate CA) and HTTPS with the same certificate. */
+  tls?: { cert: string; key: string; ca?: string };
+  /** Default: the one in `<dataDir>/secrets.json`, created on first start. */
+  enrollmentSecret?: string;
+  /** Enrolled as admin when there is no investigator yet. */
+  bootstrapAdmin?: { name: string; publicKey: string };
+  log?: (msg: string) => void;
+  /** Server time (default: the system clock); ignored when `clock` is given. */
+  now?: () => Date;
+  /** Time and timers for expiry and delayed launches (tests pass a manual clock). */
+  clock?: Clock;
+  /** Store flush interval (default 200 ms). */
+  flushMs?: number;
+  /** How often agent statuses are re-evaluated (default 5 s). */
+  sweepMs?: number;
+  sseTiming?: SseTiming;
+}
+
+export interface RunningServer {
+  /** Base URL of the API, `/api/v1` included. */
+  httpUrl: string;
+  mqttUrl: string;
+  enrollmentSecret: string;
+  secretsPath: string;
+  agentConfigPath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `mig server` in-process: store, audit log, investigators, agent registry, the embedded
+ * broker, the server's own MQTT client, the scheduler and the HTTP API. A failure half way
+ * closes what was already started.
+ */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => undefined);
+  const clock = opts.clock ?? systemClock(opts.now);
+  const closers: Array<[string, () => Promise<void> | void]> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const [name, close] of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log(`server: closing ${name} failed: ${(err as Error).message}`);
+      }
+    }
+  };
+  try {
+    return await compose(opts, log, clock, closers, closeAll);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+async function compose(
+  opts: ServerOptions,
+  log: (msg: string) => void,
+  clock: Clock,
+  closers: Array<[string, () => Promise<void> | void]>,
+  closeAll: () => Promise<void>,
+): Promise<RunningServer> {
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const secrets = await loadOrCreateSecrets(opts.dataDir);
+  const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
+  const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers);
+
+  const broker = await startBroker({ host: opts.mqttHost, port: opts.mqttPort, tls: opts.tls, enrollmentSecret, serverSecret: secrets.serverSecret, log });
+  closers.push(['broker', () => broker.close()]);
+
+  let link: ServerLink | undefined;
+  const publisher: AgentPublisher = {
+    sendCommand: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg)),
+    sendCancel: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg)),
+  };
+  const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit });
+  closers.push(['scheduler', () => scheduler.close()]);
+  link = await connectServerLink({
+    url: broker.url,
+    clientId: secrets.serverClientId,
+    serverSecret: secrets.serverSecret,
+    pinnedCa: opts.tls === undefined ? undefined : [opts.tls.cert, opts.tls.ca ?? ''].join('\n'),
+    log,
+    onMessage: dispatcher(scheduler, registry, log),
+  });
+  const connected = link;
+  closers.push(['broker link', () => connected.close()]);
+  registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
+  await scheduler.start();
+
+  const services: ApiServices = { store, registry, scheduler, investigators, events, clock, log, version: serverVersion() };
+  const api = await startApiServer({
+    host: opts.httpHost ?? '127.0.0.1',
+    port: opts.httpPort,
+    routes: [...investigatorRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING)],
+    auth: { investigators, nonces: new NonceCache(), now: () => clock.now() },
+    tls: opts.tls,
+    log,
+  });
+  closers.push(['http api', () => api.close()]);
+
+  const agentConfig = agentConfigWriter(opts, broker.url, enrollmentSecret, investigators, log);
+  await agentConfig.write();
+  closers.push(['agent.json writer', investigators.onChange(() => void agentConfig.write())]);
+  closers.push(['agent.json writes', () => agentConfig.drain()]);
+
+  return {
+    httpUrl: api.url,
+    mqttUrl: broker.url,
+    enrollmentSecret,
+    secretsPath: secretsPath(opts.dataDir),
+    agentConfigPath: agentConfigPath(opts.dataDir),
+    close: closeAll,
+  };
+}
+
+/** The data dir's state: store, audit log, investigators (bootstrapped), live events, registry. */
+async function openState(opts: ServerOptions, log: (msg: string) => void, clock: Clock, closers: Array<[string, () => Promise<void> | void]>) {
+  const store = await LowdbStore.open({ dataDir: opts.dataDir, flushMs: opts.flushMs, log });
+  closers.push(['store', () => store.close()]);
+  const audit = await AuditLog.open(join(opts.dataDir, 'audit.log'), () => clock.now());
+  closers.push(['audit log', () => audit.drain()]);
+  const investigators = await Investigators.open(store, audit, () => clock.now());
+  if (opts.bootstrapAdmin !== undefined) {
+    const admin = await investigators.bootstrap(opts.bootstrapAdmin);
+    if (admin !== undefined) log(`server: enrolled ${admin.name} (${admin.fingerprint}) as the first admin`);
+  }
+  const events = new EventHub(log);
+  const registry = await AgentRegistry.open({ store, clock, events, log, sweepMs: opts.sweepMs });
+  closers.push(['registry', () => registry.close()]);
+  return { store, audit, investigators, events, registry };
+}
+
+/** Rewrites agent.json whenever investigators change, one write at a time. */
+function agentConfigWriter(opts: ServerOptions, brokerUrl: string, enrollmentSecret: string, investigators: Investigators, log: (msg: string) => void) {
+  let tail = Promise.resolve();
+  const write = (): Promise<void> => {
+    tail = tail
+      .then(() => writeAgentConfig(opts.dataDir, { brokerUrl, enrollmentSecret, investigators: investigators.list(), brokerCa: opts.tls?.ca ?? opts.tls?.cert }))
+      .then(
+        () => undefined,
+        (err: unknown) => log(`server: writing agent.json failed: ${(err as Error).message}`),
+      );
+    return tail;
+  };
+  return { write, drain: () => tail };
+}

@@ -1,0 +1,142 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { InvestigatorRecordSchema, type ActionRecord, type CommandRecord, type InvestigatorRecord } from '../../protocol/api.js';
+import { BugError, UserError } from '../../protocol/errors.js';
+import { describeIssues } from '../../protocol/zod-issues.js';
+import { ActionFiles } from './action-files.js';
+import { BatchedFile, DEFAULT_FLUSH_MS } from './batched-file.js';
+import { StoredAgentSchema, type CommandQuery, type Durability, type Page, type Store, type StoredAgent } from './store.js';
+
+const InvestigatorsFileSchema = z.object({ investigators: z.array(InvestigatorRecordSchema) });
+const AgentsFileSchema = z.object({ agents: z.array(StoredAgentSchema) });
+type InvestigatorsFile = z.infer<typeof InvestigatorsFileSchema>;
+type AgentsFile = z.infer<typeof AgentsFileSchema>;
+
+export interface LowdbStoreOptions {
+  dataDir: string;
+  /** Longest a change waits before its file is written (default 200 ms). */
+  flushMs?: number;
+  log?: (msg: string) => void;
+}
+
+/**
+ * The Store on lowdb JSON files under `dataDir`: `actions/` (see action-files.ts),
+ * `investigators.json` and `agents.json`. Everything is loaded at start and served from memory.
+ */
+export class LowdbStore implements Store {
+  private isClosed = false;
+  /** Position of each agent in agents.json's list. */
+  private readonly agentAt = new Map<string, number>();
+
+  private constructor(
+    private readonly actions: ActionFiles,
+    private readonly investigators: BatchedFile<InvestigatorsFile>,
+    private readonly agents: BatchedFile<AgentsFile>,
+  ) {
+    agents.data.agents.forEach((a, i) => this.agentAt.set(a.id, i));
+  }
+
+  static async open(opts: LowdbStoreOptions): Promise<LowdbStore> {
+    const log = opts.log ?? (() => undefined);
+    const flushMs = opts.flushMs ?? DEFAULT_FLUSH_MS;
+    await mkdir(opts.dataDir, { recursive: true });
+    const actions = await ActionFiles.open(opts.dataDir, flushMs, log);
+    const investigators = await BatchedFile.open(
+      join(opts.dataDir, 'investigators.json'),
+      { investigators: [] },
+      parseWith(InvestigatorsFileSchema, 'investigators.json'),
+      flushMs,
+    );
+    const agents = await BatchedFile.open(join(opts.dataDir, 'agents.json'), { agents: [] }, parseWith(AgentsFileSchema, 'agents.json'), flushMs);
+    return new LowdbStore(actions, investigators, agents);
+  }
+
+  private check(): void {
+    if (this.isClosed) throw new BugError('store used after close');
+  }
+
+  async createAction(record: ActionRecord): Promise<void> {
+    this.check();
+    await this.actions.create(record);
+  }
+  saveAction(record: ActionRecord, durability: Durability = 'now'): Promise<void> {
+    this.check();
+    return this.actions.save(record, durability);
+  }
+  async getAction(id: string): Promise<ActionRecord | undefined> {
+    return this.actions.get(id);
+  }
+  async listActions(page: Page): Promise<{ actions: ActionRecord[]; total: number }> {
+    return this.actions.list(page);
+  }
+  async openActions(): Promise<ActionRecord[]> {
+    return this.actions.open();
+  }
+
+  async saveCommands(commands: readonly CommandRecord[]): Promise<void> {
+    this.check();
+    await this.actions.saveCommands(commands);
+  }
+  async getCommand(id: string): Promise<CommandRecord | undefined> {
+    return this.actions.getCommand(id);
+  }
+  async commandsOf(actionId: string): Promise<CommandRecord[]> {
+    return this.actions.commandsOf(actionId);
+  }
+  async listCommands(actionId: string, query: CommandQuery): Promise<{ commands: CommandRecord[]; total: number }> {
+    return this.actions.listCommands(actionId, query);
+  }
+  async openCommandsFor(agentId: string): Promise<CommandRecord[]> {
+    return this.actions.openCommandsFor(agentId);
+  }
+  async foundAgents(actionId: string): Promise<ReadonlySet<string> | undefined> {
+    return this.actions.agentsWhere(actionId, true);
+  }
+  async notFoundAgents(actionId: string): Promise<ReadonlySet<string> | undefined> {
+    return this.actions.agentsWhere(actionId, false);
+  }
+
+  async listInvestigators(): Promise<InvestigatorRecord[]> {
+    return [...this.investigators.data.investigators];
+  }
+  async saveInvestigator(record: InvestigatorRecord): Promise<void> {
+    this.check();
+    const others = this.investigators.data.investigators.filter((i) => i.fingerprint !== record.fingerprint);
+    void this.investigators.set({ investigators: [...others, record] });
+    // Investigator changes are rare and grant or remove power: write them at once.
+    await this.investigators.flush();
+  }
+
+  async listAgents(): Promise<StoredAgent[]> {
+    return [...this.agents.data.agents];
+  }
+  saveAgent(agent: StoredAgent): Promise<void> {
+    this.check();
+    const list = this.agents.data.agents;
+    const at = this.agentAt.get(agent.id);
+    if (at === undefined) this.agentAt.set(agent.id, list.push(agent) - 1);
+    else list[at] = agent;
+    return this.agents.schedule();
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([this.actions.flush(), this.investigators.flush(), this.agents.flush()]);
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    await this.flush();
+    this.isClosed = true;
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, what: string): (raw: unknown) => T {
+  return (raw) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      throw new UserError('CONFIG_INVALID', `${what} is not valid: ${describeIssues(parsed.error)}`, 'restore it from a backup or move it away');
+    }
+    return parsed.data;
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { AgentRecordSchema, type ActionRecord, type CommandRecord, type InvestigatorRecord } from '../../protocol/api.js';
+
+/**
+ * Everything the server keeps. Small on purpose so a PostgreSQL implementation can follow the
+ * lowdb one: every method is async, and the only durability promises are the ones written on
+ * each method. Records are replaced whole; callers serialise their own read-modify-write per
+ * action (see scheduler/keyed-queue.ts).
+ */
+export interface Store {
+  /** Durable when the promise resolves. Throws UserError CONFLICT when the id is taken. */
+  createAction(record: ActionRecord): Promise<void>;
+  /**
+   * Replaces an action record; the promise resolves once it is on disk. `now` (the default)
+   * writes at once: for status changes. `batched` may wait up to the flush interval (and is
+   * written on close): for counter updates, which the commands can always rebuild.
+   */
+  saveAction(record: ActionRecord, durability?: Durability): Promise<void>;
+  getAction(id: string): Promise<ActionRecord | undefined>;
+  /** Newest first. */
+  listActions(page: Page): Promise<{ actions: ActionRecord[]; total: number }>;
+  /** Actions still `pending` or `inflight`: what a restarted scheduler picks up again. */
+  openActions(): Promise<ActionRecord[]>;
+
+  /** Creates or replaces command records; durable when the promise resolves. */
+  saveCommands(commands: readonly CommandRecord[]): Promise<void>;
+  getCommand(id: string): Promise<CommandRecord | undefined>;
+  commandsOf(actionId: string): Promise<CommandRecord[]>;
+  listCommands(actionId: string, query: CommandQuery): Promise<{ commands: CommandRecord[]; total: number }>;
+  /** Commands still `sent` for one agent, oldest first. */
+  openCommandsFor(agentId: string): Promise<CommandRecord[]>;
+  /** Agents whose command for this action found something; undefined for an unknown action. */
+  foundAgents(actionId: string): Promise<ReadonlySet<string> | undefined>;
+  /** Agents whose command for this action is terminal and found nothing. */
+  notFoundAgents(actionId: string): Promise<ReadonlySet<string> | undefined>;
+
+  listInvestigators(): Promise<InvestigatorRecord[]>;
+  /** Creates or replaces by fingerprint; durable when the promise resolves. */
+  saveInvestigator(record: InvestigatorRecord): Promise<void>;
+
+  listAgents(): Promise<StoredAgent[]>;
+  /** Creates or replaces by id; lands within the flush interval (heartbeats are cheap to lose). */
+  saveAgent(agent: StoredAgent): Promise<void>;
+
+  /** Writes everything still pending. */
+  flush(): Promise<void>;
+  /** Flushes, then refuses further use. */
+  close(): Promise<void>;
+}
+
+export type Durability = 'now' | 'batched';
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export interface CommandQuery extends Page {
+  /** true: found something; false: terminal and found nothing; absent: every command. */
+  found?: boolean;
+}
+
+/** How an agent last left, when it said so (its last will or a clean shutdown). */
+export const OfflineReasonSchema = z.enum(['shutdown', 'lost', 'destroyed']);
+
+/** The registry's record as persisted: the API record plus why the agent went away. */
+export const StoredAgentSchema = AgentRecordSchema.extend({
+  offlineReason: OfflineReasonSchema.optional(),
+});
+export type StoredAgent = z.infer<typeof StoredAgentSchema>;

@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { AgentRecordSchema } from '../protocol/api.js';
+import { heartbeatTopic } from '../protocol/topics.js';
+import { AGENT_USERNAME } from './mqtt/credentials.js';
+import { ServerHarness, waitFor } from './testing/harness.js';
+
+let h: ServerHarness;
+let pkiDir: string;
+let pem: { cert: string; key: string };
+
+beforeEach(async () => {
+  pkiDir = await mkdtemp(join(tmpdir(), 'mig-server-tls-'));
+  // A self-signed server certificate for 127.0.0.1, as an operator would make for a first try.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+    '-keyout', 'server.key', '-out', 'server.pem', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: pkiDir, stdio: 'pipe' });
+  pem = { cert: await readFile(join(pkiDir, 'server.pem'), 'utf8'), key: await readFile(join(pkiDir, 'server.key'), 'utf8') };
+  h = new ServerHarness();
+});
+afterEach(async () => {
+  await h.teardown();
+  await rm(pkiDir, { recursive: true, force: true });
+});
+
+function httpsGet(url: string, authorization?: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca: pem.cert, headers: authorization === undefined ? {} : { authorization } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    });
+    req.on('error', reject);
+  });
+}
+
+it('serves MQTT over TLS and HTTPS with one certificate, and tells agents to trust it', async () => {
+  const server = await h.start({ tls: pem });
+  expect(server.mqttUrl).toMatch(/^mqtts:\/\//);
+  expect(server.httpUrl).toMatch(/^https:\/\//);
+  expect((await httpsGet(`${server.httpUrl}/health`)).body).toMatchObject({ ok: true });
+
+  const agent = mqtt.connect(server.mqttUrl, { protocolVersion: 4, clientId: 'tls-agent', username: AGENT_USERNAME, password: server.enrollmentSecret, ca: pem.cert, reconnectPeriod: 0 });
+  try {
+    await new Promise<void>((resolve, reject) => agent.once('connect', () => resolve()).once('error', reject));
+    const now = new Date().toISOString();
+    await agent.publishAsync(heartbeatTopic('tls-agent'), JSON.stringify({
+      v: 1, kind: 'heartbeat', agentId: 'tls-agent', name: 'tls-host', os: 'linux', arch: 'x64', version: '0.1.0', mode: 'daemon', queueloc: 'q',
+      environment: { ident: '', init: '', addresses: [], hostname: 'tls-host' }, tags: {}, modules: [], heartbeatMs: 30_000, startedAt: now, sentAt: now,
+    }), { qos: 1 });
+    // The heartbeat reaching the registry proves the server's own client got in over TLS.
+    let answer = { status: 0, body: null as unknown };
+    await waitFor(async () => (answer = await httpsGet(`${server.httpUrl}/agents/tls-agent`, await h.token('alice'))).status === 200, 'the agent in the registry');
+    expect(AgentRecordSchema.parse(answer.body).name).toBe('tls-host');
+  } finally {
+    await agent.endAsync(true);
+  }
+
+  const config = JSON.parse(await readFile(server.agentConfigPath, 'utf8')) as { brokerUrl: string; tls: { ca: string } };
+  expect(config.brokerUrl).toBe(server.mqttUrl);
+  expect(await readFile(join(h.dataDir, config.tls.ca), 'utf8')).toBe(pem.cert);
+});
