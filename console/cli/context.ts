@@ -87,7 +87,8 @@ export class CliContext {
   async client(opts: { isInterruptible?: boolean } = {}): Promise<ApiClient> {
     const [config, signer] = await Promise.all([this.loadConfig(), this.signer()]);
     return new ApiClient({
-      serverUrl: config.serverUrl,
+      // MIG_SERVER overrides the configured server for one shell (scripts, tests, a second server).
+      serverUrl: this.deps.env.MIG_SERVER ?? config.serverUrl,
       signer,
       now: () => this.now(),
       ...(opts.isInterruptible === false ? {} : { signal: this.interrupt }),

@@ -1,0 +1,112 @@
+import { lstatSync, type Stats } from 'node:fs';
+import { judgeContent, judgeHashes, judgeName, judgeStat, judgeUnreadable, modeString, Verdict } from './checks.js';
+import { ContentScanner } from './content.js';
+import { readsContent, type SearchPlan } from './plan.js';
+import type { Pacer } from './pacer.js';
+import { readFor, type ReadStats, type SearchBytes } from './read.js';
+import type { FileTask } from './walk.js';
+
+/** One result row: metadata only, never content. */
+export interface FileRow {
+  search: string;
+  path: string;
+  size: number;
+  mode: string;
+  mtime: string;
+  sha256?: string;
+  matched?: string[];
+}
+
+export interface Judge {
+  nowMs: number;
+  stats: ReadStats;
+  pacer: Pacer;
+  /** A file that could not be examined, charged to the searches that wanted it. */
+  error(searches: readonly SearchPlan[], path: string, what: string, err: unknown): void;
+}
+
+/** A file after its metadata checks: the searches still in, and those that need its bytes. */
+export interface Judged {
+  task: FileTask;
+  stat: Stats;
+  live: Verdict[];
+  readers: Verdict[];
+  sha256s: Map<Verdict, string>;
+}
+
+/**
+ * Judges one file's metadata for every search active where it lies, cheapest first: the name
+ * (no syscall), then the stat (size, mode, mtime). matchall drops a search at its first failed
+ * check. Sync on purpose: most files of a hunt end here, and an await per file costs more than
+ * the checks. Undefined when no search is left.
+ */
+export function judgeMetadata(task: FileTask, judge: Judge): Judged | undefined {
+  const named: Verdict[] = [];
+  for (const search of task.searches) {
+    if (search.isStopped) continue;
+    const v = new Verdict(search);
+    judgeName(v, task.name);
+    if (!v.isRejected) named.push(v);
+  }
+  if (named.length === 0) return undefined;
+  const stat = statOf(task, named, judge);
+  if (stat === undefined) return undefined;
+  for (const v of named) judgeStat(v, stat, judge.nowMs);
+  const live = named.filter((v) => !v.isRejected);
+  if (live.length === 0) return undefined;
+  const readers = live.filter((v) => readsContent(v.search) || (v.search.isReturnSha256 && v.isMatch));
+  return { task, stat, live, readers, sha256s: new Map() };
+}
+
+export function rowsOf(judged: Judged): FileRow[] {
+  return judged.live.filter((v) => v.isMatch).map((v) => row(v, judged.task.path, judged.stat, judged.sha256s.get(v)));
+}
+
+function statOf(task: FileTask, verdicts: readonly Verdict[], judge: Judge): Stats | undefined {
+  const searches = verdicts.map((v) => v.search);
+  if (task.failure !== undefined) {
+    judge.error(searches, task.path, 'broken symlink', task.failure);
+    return undefined;
+  }
+  try {
+    const stat = task.stat ?? lstatSync(task.real);
+    // Replaced by something else since the directory was read: nothing to judge.
+    return stat.isFile() ? stat : undefined;
+  } catch (err) {
+    judge.error(searches, task.path, 'cannot stat', err);
+    return undefined;
+  }
+}
+
+/** One read of the file for `judged.readers`: content and hash checks. False when aborted. */
+export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean> {
+  const { task, readers } = judged;
+  const targets: SearchBytes[] = readers.map((v) => ({
+    search: v.search,
+    scanner: v.search.contents.length > 0 ? new ContentScanner(v.search.contents, v.search.isMacroal, v.search.mode === 'all') : undefined,
+    digests: new Map(),
+  }));
+  try {
+    if (!(await readFor(task.real, targets, judge.stats, judge.pacer))) return false;
+  } catch (err) {
+    const searches = readers.map((v) => v.search);
+    judge.error(searches, task.path, 'cannot read', err);
+    for (const v of readers) judgeUnreadable(v);
+    return true;
+  }
+  readers.forEach((v, i) => {
+    const target = targets[i] as SearchBytes;
+    if (target.scanner !== undefined) judgeContent(v, target.scanner.results());
+    judgeHashes(v, target.digests);
+    const sha256 = target.digests.get('sha256');
+    if (sha256 !== undefined) judged.sha256s.set(v, sha256);
+  });
+  return true;
+}
+
+function row(v: Verdict, path: string, stat: Stats, sha256: string | undefined): FileRow {
+  const out: FileRow = { search: v.search.label, path, size: stat.size, mode: modeString(stat.mode), mtime: new Date(stat.mtimeMs).toISOString() };
+  if (v.search.isReturnSha256 && sha256 !== undefined) out.sha256 = sha256;
+  if (v.search.mode === 'any') out.matched = [...v.passed];
+  return out;
+}

@@ -1,0 +1,113 @@
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { ContentScanner, LineFramer } from './content.js';
+import type { Pacer } from './pacer.js';
+import type { HashAlgorithm } from './param-values.js';
+import type { SearchPlan } from './plan.js';
+
+/**
+ * Reads a file once for every search that needs its bytes: all requested digests and all
+ * content scanners are fed from the same 1 MiB reads. Content-only reads stop as soon as every
+ * scanner is settled (MIG stops at the first matching line).
+ */
+
+export const CHUNK_BYTES = 1024 * 1024;
+
+export interface ReadStats {
+  bytesRead: number;
+  bytesHashed: number;
+}
+
+
+export interface SearchBytes {
+  search: SearchPlan;
+  /** Undefined when the search has no content checks. */
+  scanner: ContentScanner | undefined;
+  digests: Map<HashAlgorithm, string>;
+}
+
+class Pass {
+  private readonly hashes = new Map<HashAlgorithm, Hash>();
+  private readonly framer: LineFramer;
+
+  constructor(
+    readonly targets: readonly SearchBytes[],
+    private readonly stats: ReadStats,
+  ) {
+    for (const t of targets) for (const algorithm of t.search.algorithms) if (!this.hashes.has(algorithm)) this.hashes.set(algorithm, createHash(algorithm));
+    this.framer = new LineFramer(targets.flatMap((t) => (t.scanner === undefined ? [] : [t.scanner])));
+  }
+
+  get isDone(): boolean {
+    return this.hashes.size === 0 && this.framer.isSettled;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.hashes.size > 0) {
+      for (const hash of this.hashes.values()) hash.update(chunk);
+      this.stats.bytesHashed += chunk.length;
+    }
+    this.framer.push(chunk);
+  }
+
+  end(): void {
+    this.framer.end();
+    const digests = new Map<HashAlgorithm, string>();
+    for (const [algorithm, hash] of this.hashes) digests.set(algorithm, hash.digest('hex'));
+    for (const t of this.targets) for (const algorithm of t.search.algorithms) t.digests.set(algorithm, digests.get(algorithm) ?? '');
+  }
+}
+
+/** Shared by every plain read of a run: the passes never overlap. */
+const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+
+/**
+ * Feeds `targets` from the file at `real`. Searches with decompress get the gunzipped bytes of a
+ * gzip file; the others (and all of them, for any other file) get the bytes as stored.
+ * Returns false when aborted. Throws the read or decompression error.
+ */
+export async function readFor(real: string, targets: readonly SearchBytes[], stats: ReadStats, pacer: Pacer): Promise<boolean> {
+  const fd = openSync(real, 'r');
+  let gzipTargets: SearchBytes[] = [];
+  try {
+    let n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+    stats.bytesRead += n;
+    const isGzip = n >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    gzipTargets = isGzip ? targets.filter((t) => t.search.isDecompress) : [];
+    const plain = new Pass(targets.filter((t) => !gzipTargets.includes(t)), stats);
+    if (plain.targets.length > 0) {
+      while (n > 0) {
+        plain.feed(buffer.subarray(0, n));
+        if (plain.isDone) break;
+        if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return false;
+        n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+        stats.bytesRead += n;
+      }
+      plain.end();
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return gzipTargets.length === 0 || readGzip(real, new Pass(gzipTargets, stats), stats, pacer);
+}
+
+async function readGzip(real: string, pass: Pass, stats: ReadStats, pacer: Pacer): Promise<boolean> {
+  const source = createReadStream(real, { highWaterMark: CHUNK_BYTES });
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  source.on('error', (err) => gunzip.destroy(err));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) {
+      pass.feed(chunk as Buffer);
+      if (pass.isDone) break;
+      if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return false;
+    }
+  } finally {
+    stats.bytesRead += source.bytesRead;
+    source.destroy();
+    gunzip.destroy();
+  }
+  pass.end();
+  return true;
+}

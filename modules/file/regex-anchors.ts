@@ -1,0 +1,60 @@
+/**
+ * Rewrites the anchors of a valid RE2 pattern so that, run over many lines at once, it matches
+ * wherever it would match one of those lines alone: `^`/`\A` become "start of a line" and
+ * `$`/`\z` become "end of a line, before an optional '\r'" (MIG read lines with bufio.ScanLines,
+ * which drops the '\r' of '\r\n'). The flag groups `(?m:...)` make this independent of any
+ * flags the investigator set. The result can match *more* than the lines do (a negated class or
+ * `\s` can cross a '\n'), never less, so every hit is re-checked on its own line.
+ */
+export function toChunkPattern(source: string): string {
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i];
+    if (ch === '\\') {
+      const next = escapeEnd(source, i);
+      const esc = source.slice(i, next);
+      out += esc === '\\A' ? '(?m:^)' : esc === '\\z' ? '(?m:\\r?$)' : esc;
+      i = next;
+    } else if (ch === '[') {
+      const next = classEnd(source, i);
+      out += source.slice(i, next);
+      i = next;
+    } else {
+      out += ch === '^' ? '(?m:^)' : ch === '$' ? '(?m:\\r?$)' : ch;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Index just past the escape starting at source[i] === '\\'. */
+function escapeEnd(source: string, i: number): number {
+  const ch = source[i + 1];
+  if (ch === 'Q') {
+    // \Q...\E quotes everything up to \E (or the end): anchors inside are literal characters.
+    const end = source.indexOf('\\E', i + 2);
+    return end < 0 ? source.length : end + 2;
+  }
+  if ((ch === 'p' || ch === 'P' || ch === 'x') && source[i + 2] === '{') {
+    const close = source.indexOf('}', i + 3);
+    return close < 0 ? source.length : close + 1;
+  }
+  return Math.min(i + 2, source.length);
+}
+
+/** Index just past the character class starting at source[i] === '['. */
+function classEnd(source: string, i: number): number {
+  let j = i + 1;
+  if (source[j] === '^') j++;
+  // A ']' right after '[' or '[^' is a literal member.
+  if (source[j] === ']') j++;
+  while (j < source.length && source[j] !== ']') {
+    if (source[j] === '\\') j = escapeEnd(source, j);
+    else if (source.startsWith('[:', j)) {
+      const close = source.indexOf(':]', j + 2);
+      j = close < 0 ? source.length : close + 2;
+    } else j++;
+  }
+  return Math.min(j + 1, source.length);
+}

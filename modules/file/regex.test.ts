@@ -1,0 +1,163 @@
+import { RE2JS } from 're2js';
+import { describe, expect, it } from 'vitest';
+import { compileLineRegex, regexProblem, type RegexEngine } from './regex.js';
+
+/** The reference: MIG's semantics, literally: split on '\n', drop one '\r', test each line with RE2. */
+function reference(pattern: string, text: string): number {
+  const re = RE2JS.compile(pattern);
+  let start = 0;
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text === '' ? [] : text.split('\n');
+  for (const line of lines) {
+    if (re.test(line.endsWith('\r') ? line.slice(0, -1) : line)) return start;
+    start += line.length + 1;
+  }
+  return -1;
+}
+
+const ENGINES: readonly ('auto' | RegexEngine)[] = ['auto', 're2js'];
+const TEXT = 'hello world\r\nroot:x:0:0:root:/root:/bin/bash\n\ngpgcheck=1\r\nfoo bar baz\nA\tB\nCafé ☕ naïve\nſbar \u212Aelvin\nlast line';
+/** Past a few KiB, re2js searches whole runs of lines and bisects (short texts go line by line). */
+const FILLER = '~~~~~~~~~~~~\r\n'.repeat(1000);
+const TEXTS = [
+  { name: 'short', text: TEXT },
+  { name: 'long', text: FILLER + TEXT },
+];
+
+describe('compileLineRegex picks V8 only for patterns proven linear', () => {
+  it.each([
+    { name: 'literal', input: 'legend\\.rocks', want: 'v8' },
+    { name: 'anchored literal', input: '^gpgcheck=1$', want: 'v8' },
+    { name: 'case-folded literal', input: '(?i)mozilla', want: 'v8' },
+    { name: 'top-level alternation of IOCs', input: 'evil\\.com|bad\\.net|10\\.0\\.0\\.1', want: 'v8' },
+    { name: 'classes and exact repeats', input: '[0-9a-f]{32}', want: 'v8' },
+    { name: 'perl classes and escapes', input: '\\d\\w\\s\\x41\\x{263a}\\t', want: 'v8' },
+    { name: 'star', input: 'a*b', want: 're2js' },
+    { name: 'plus', input: '.+\\.repo', want: 're2js' },
+    { name: 'optional', input: 'colou?r', want: 're2js' },
+    { name: 'range repeat', input: 'a{2,5}', want: 're2js' },
+    { name: 'group', input: '(ab)', want: 're2js' },
+    { name: 'nested quantifier', input: '(a+)+$', want: 're2js' },
+    { name: 'flag group mid-pattern', input: 'a(?i)b', want: 're2js' },
+    { name: 'unicode class', input: '\\pL', want: 're2js' },
+    { name: 'posix class', input: '[[:alpha:]]', want: 're2js' },
+    { name: 'quoted text', input: '\\Q.*\\E', want: 're2js' },
+    { name: 'octal escape', input: '\\101', want: 're2js' },
+    { name: 'folded word boundary', input: '(?i)\\bfoo', want: 're2js' },
+  ])('$name: $input → $want', ({ input, want }) => {
+    expect(compileLineRegex(input).engine).toBe(want);
+  });
+});
+
+describe('literal: bytes every match contains, to skip runs of lines without them', () => {
+  it.each([
+    { name: 'escaped dot joins the run', input: 'legend\\.rocks', want: 'legend.rocks' },
+    { name: 'anchors end a run', input: '^root:', want: 'root:' },
+    { name: 'longest run wins', input: 'a.bcd', want: 'bcd' },
+    { name: 'a repeated character leaves the run', input: 'xab{0}cd', want: 'xa' },
+    { name: 'hex escapes are characters', input: 'caf\\x{e9}\\x21', want: 'café!' },
+    { name: 'case folding: no byte literal', input: '(?i)legend', want: undefined },
+    { name: 'alternation: no single literal', input: 'evil\\.com|bad\\.net', want: undefined },
+    { name: 'U+FFFD may stand for any invalid byte', input: '\\x{fffd}', want: undefined },
+    { name: 're2js patterns have none', input: 'a+legend', want: undefined },
+  ])('$name: $input', ({ input, want }) => {
+    expect(compileLineRegex(input).literal?.toString('utf8')).toBe(want);
+  });
+});
+
+describe('firstMatchingLine has MIG line semantics on every engine', () => {
+  const cases = [
+    { name: 'line start anchor', input: '^root:' },
+    { name: 'line end anchor before \\r\\n', input: 'gpgcheck=1$' },
+    { name: 'whole-line anchors', input: '^foo bar baz$' },
+    { name: 'empty line', input: '^$' },
+    { name: 'end of first line (CRLF)', input: 'world$' },
+    { name: '\\A and \\z are line bounds', input: '\\Aroot.*bash\\z' },
+    { name: 'case folding', input: '(?i)FOO BAR' },
+    { name: 'class must not cross lines', input: 'world[^x]+root' },
+    { name: '\\s must not cross lines', input: 'baz\\sA' },
+    { name: 'dot does not match \\r at line end', input: '1.$' },
+    { name: 'tab via \\s', input: 'A\\sB' },
+    { name: 'non-ASCII literal', input: 'Café ☕' },
+    { name: 'dot matches one code point', input: 'Caf. . na.ve' },
+    { name: 'last line without newline', input: '^last line$' },
+    { name: 'word boundary', input: '\\bbar\\b' },
+    { name: 'folded word boundary next to ſ (RE2: not a word character)', input: '(?i)\\bbar kelvin' },
+    { name: 'folding k matches the Kelvin sign, as in RE2', input: '(?i)^ſbar kelvin$' },
+    { name: 'alternation', input: 'nothere|^A' },
+    { name: 'no match', input: 'legend\\.rocks' },
+    { name: 'quantified group', input: '(o+\\s)+w' },
+    { name: 'quoted metacharacters', input: '\\Q:/root:\\E' },
+    { name: 'unicode class', input: '\\p{Greek}|ï' },
+    { name: 'empty pattern matches the first line', input: 'x*' },
+  ];
+  for (const engine of ENGINES) {
+    for (const { name, text } of TEXTS) {
+      it.each(cases)(`${engine}, ${name} text: $name ($input)`, ({ input }) => {
+        expect(compileLineRegex(input, engine).firstMatchingLine(text)).toBe(reference(input, text));
+      });
+    }
+  }
+
+  it.each(ENGINES)('%s: a text of no lines has no match, even for an empty pattern', (engine) => {
+    expect(compileLineRegex('^$', engine).firstMatchingLine('')).toBe(-1);
+  });
+
+  it.each(ENGINES)('%s: no phantom empty line after the final newline', (engine) => {
+    expect(compileLineRegex('^$', engine).firstMatchingLine('a\nb\n')).toBe(-1);
+  });
+
+  it.each(ENGINES)('%s: finds a hit deep in a large run of lines', (engine) => {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i} some filler text`);
+    lines[43_210] = 'line 43210 Has The Needle';
+    const text = `${lines.join('\n')}\n`;
+    const re = compileLineRegex('(?i)has the needle$', engine);
+    expect(re.firstMatchingLine(text)).toBe(text.indexOf('line 43210 '));
+  });
+
+  it('agrees with the reference on generated patterns and texts', () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const atoms = ['a', 'b', '.', '[ab]', '[^a]', '\\s', '\\d', '^', '$', '\\b', 'a{2}', '|', '\\x61', '[a-c]'];
+    const quantified = ['a*', 'b+', '(ab)?', '[^b]*'];
+    for (let round = 0; round < 400; round++) {
+      const parts = Array.from({ length: 1 + rand(5) }, () => (rand(5) === 0 ? quantified[rand(quantified.length)] : atoms[rand(atoms.length)]));
+      const pattern = parts.join('');
+      if (regexProblem(pattern) !== undefined) continue;
+      const text = Array.from({ length: 1 + rand(6) }, () => Array.from({ length: rand(6) }, () => 'ab1 \r'[rand(5)]).join('')).join('\n') + (rand(2) === 0 ? '\n' : '');
+      for (const long of [text, '~\n'.repeat(2000) + text]) {
+        const want = reference(pattern, long);
+        for (const engine of ENGINES) expect({ pattern, text, engine, got: compileLineRegex(pattern, engine).firstMatchingLine(long) }).toEqual({ pattern, text, engine, got: want });
+      }
+    }
+  });
+});
+
+describe('no pattern hangs the agent', () => {
+  it.each([
+    { name: 'nested quantifier on a long run', input: '(a+)+$', text: `${'a'.repeat(100_000)}!` },
+    { name: 'quadratic for backtracking engines', input: 'a*b', text: 'a'.repeat(200_000) },
+    { name: 'exponential alternation', input: '(a|aa)*c', text: 'a'.repeat(5_000) },
+  ])('$name runs on re2js and finds nothing', ({ input, text }) => {
+    const re = compileLineRegex(input);
+    expect(re.engine).toBe('re2js');
+    expect(re.firstMatchingLine(text)).toBe(-1);
+    expect(re.test(text)).toBe(false);
+  });
+});
+
+describe('regexProblem', () => {
+  it.each([
+    { name: 'valid', input: '^(?i)root:', want: undefined },
+    { name: 'empty', input: '', want: 'expected a regular expression, got an empty string' },
+    { name: 'too long', input: 'a'.repeat(8193), want: 'expected at most 8192 characters, got 8193' },
+    { name: 'unbalanced', input: 'a)', want: 'not a valid RE2 regular expression (error parsing regexp: unexpected ): `a)`)' },
+    { name: 'repeat beyond RE2 limits', input: '(a{500}){500}', want: 'invalid repeat count' },
+  ])('$name', ({ input, want }) => {
+    const got = regexProblem(input);
+    if (want === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(want);
+  });
+});
