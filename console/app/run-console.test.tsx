@@ -1,0 +1,84 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeBackend } from '../state/testing/fake-backend.js';
+import { testModules } from '../state/testing/fake-modules.js';
+import { settle } from '../state/testing/harness.js';
+import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from './run-console.js';
+
+/** A terminal's two ends, enough for Ink: raw mode, size, a write log. */
+class FakeTtyIn extends EventEmitter {
+  isTTY = true;
+  private pending: string[] = [];
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+  read = (): string | null => this.pending.shift() ?? null;
+  type(data: string): void {
+    this.pending.push(data);
+    this.emit('readable');
+  }
+}
+
+class FakeTtyOut extends EventEmitter {
+  isTTY = true;
+  columns = 80;
+  rows = 24;
+  readonly writes: string[] = [];
+  write = (data: string): boolean => {
+    this.writes.push(data);
+    return true;
+  };
+}
+
+const streams = () => {
+  const stdin = new FakeTtyIn();
+  const stdout = new FakeTtyOut();
+  const stderr = new FakeTtyOut();
+  return { stdin, stdout, stderr, opts: { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream } };
+};
+
+const running: { done: Promise<void>; stdin: FakeTtyIn }[] = [];
+afterEach(async () => {
+  // A test that failed half-way leaves its console open: quit it so the next test starts clean.
+  for (const r of running) r.stdin.type('q');
+  await Promise.allSettled(running.splice(0).map((r) => r.done));
+});
+
+describe('runConsole', () => {
+  it('enters the alternate screen, draws, and restores the screen when q is pressed', async () => {
+    const s = streams();
+    const done = runConsole(new FakeBackend(), { ...s.opts, modules: testModules, signals: [], patchConsole: false });
+    running.push({ done, stdin: s.stdin });
+    await settle(10);
+    expect(s.stdout.writes[0]).toBe(ENTER_ALT_SCREEN);
+    s.stdin.type('q');
+    await done;
+    // With CI=true Ink writes only the last frame, at unmount: look after quitting.
+    expect(s.stdout.writes.join('')).toContain('Agents 0');
+    expect(s.stdout.writes.at(-1)).toBe(LEAVE_ALT_SCREEN);
+  });
+
+  it('a signal closes the console and restores the screen', async () => {
+    const s = streams();
+    const backend = new FakeBackend();
+    const listenersBefore = process.listenerCount('SIGUSR2');
+    const done = runConsole(backend, { ...s.opts, modules: testModules, signals: ['SIGUSR2'], patchConsole: false });
+    running.push({ done, stdin: s.stdin });
+    await settle(10);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    await done;
+    expect(s.stdout.writes.at(-1)).toBe(LEAVE_ALT_SCREEN);
+    expect(backend.subscriberCount).toBe(0);
+    expect(process.listenerCount('SIGUSR2')).toBe(listenersBefore);
+  });
+
+  it('refuses to start without an interactive terminal', async () => {
+    const s = streams();
+    s.stdin.isTTY = false;
+    await expect(runConsole(new FakeBackend(), { ...s.opts, modules: testModules })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(s.stdout.writes).toEqual([]);
+  });
+});

@@ -1,0 +1,20 @@
+import { Box, Text } from 'ink';
+import type { Line } from '../state/models/command-model.js';
+import type { Theme } from './theme.js';
+
+export interface LineListProps {
+  lines: readonly Line[];
+  theme: Theme;
+}
+
+export function LineList({ lines, theme }: LineListProps) {
+  return (
+    <Box flexDirection="column">
+      {lines.map((line, i) => (
+        <Text key={i} color={theme.tone[line.tone]} dimColor={line.tone === 'dim'} wrap="truncate-end">
+          {line.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}

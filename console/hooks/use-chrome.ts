@@ -1,0 +1,45 @@
+import { useApp } from 'ink';
+import { useEffect, useMemo } from 'react';
+import { footerModel, headerModel, helpModel, type FooterModel, type HeaderModel, type HelpSection } from '../state/models/chrome-model.js';
+import type { TerminalSize } from '../state/ui-state.js';
+import { useConsole, useSnapshot } from './use-console.js';
+import { useStore } from './use-store.js';
+
+export interface Chrome {
+  header: HeaderModel;
+  footer: FooterModel;
+  /** Set while the help overlay is open. */
+  help: HelpSection[] | undefined;
+  size: TerminalSize;
+}
+
+/** Header, footer and help: the frame around every view. */
+export function useChrome(): Chrome {
+  const ctl = useConsole();
+  const snap = useSnapshot();
+  return useMemo(
+    () => ({
+      header: headerModel(snap, ctl.backend.serverUrl, ctl.backend.investigator),
+      footer: footerModel(snap),
+      help: snap.ui.overlay.kind === 'help' ? helpModel(snap) : undefined,
+      size: snap.ui.size,
+    }),
+    [snap, ctl],
+  );
+}
+
+/** Tells the controller the terminal size (so paging knows how many rows fit). */
+export function useSizeSync(size: TerminalSize): void {
+  const ctl = useConsole();
+  useEffect(() => ctl.resize(size), [ctl, size]);
+}
+
+/** Quitting is a state like any other; the app leaves through Ink, never process.exit. */
+export function useExitWhenQuit(): void {
+  const ctl = useConsole();
+  const { exit } = useApp();
+  const ui = useStore(ctl.stores.ui);
+  useEffect(() => {
+    if (ui.hasQuit) exit();
+  }, [ui.hasQuit, exit]);
+}

@@ -1,0 +1,122 @@
+import { upsertActions } from './actions-state.js';
+import type { Ctl } from './controller-api.js';
+import { upsertInvestigator } from './investigators-state.js';
+import type { Intent } from './intents.js';
+import { draftFromFile, huntAgainDraft } from './launcher/launcher-prefill.js';
+import { replaceDraft, scheduleCount, startLaunch } from './launcher/launcher-effects.js';
+import { newLauncher } from './launcher/launcher-state.js';
+import { loadActions, loadAgentCommands, loadAgents, loadInvestigators, openInvestigation } from './loaders.js';
+import { canPop, jump, pop, push, topEntry, type ViewRef } from './nav.js';
+import { upsertActionRecords } from './investigations-state.js';
+
+/** Data a view needs when it comes on top of the stack. */
+function enterView(ctl: Ctl, view: ViewRef, isForced: boolean): void {
+  switch (view.kind) {
+    case 'agents':
+      if (isForced) loadAgents(ctl);
+      return;
+    case 'actions':
+      if (isForced) loadActions(ctl);
+      return;
+    case 'action':
+      return openInvestigation(ctl, view.actionId, isForced);
+    case 'agent':
+      return loadAgentCommands(ctl, view.agentId);
+    case 'investigators':
+      if (isForced || !ctl.stores.investigators.getState().isLoaded) loadInvestigators(ctl);
+      return;
+    case 'launcher':
+      return scheduleCount(ctl);
+    case 'command':
+      return;
+  }
+}
+
+function navigate(ctl: Ctl, update: 'push' | 'jump', view: ViewRef): void {
+  ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'none' }, nav: update === 'push' ? push(ui.nav, view) : jump(ui.nav, view) }));
+  enterView(ctl, view, false);
+}
+
+function setOverlay(ctl: Ctl, intent: Extract<Intent, { type: 'confirm' | 'choose' | 'prompt' }>): void {
+  const overlay =
+    intent.type === 'confirm'
+      ? { kind: 'confirm' as const, message: intent.message, intent: intent.then }
+      : intent.type === 'choose'
+        ? { kind: 'choice' as const, label: intent.label, choices: intent.choices }
+        : { kind: 'prompt' as const, label: intent.label, text: intent.defaultText, purpose: intent.purpose };
+  ctl.stores.ui.set((ui) => ({ ...ui, overlay }));
+}
+
+/** Server-side effects: each ends in a store update and a flash line. */
+function runRemote(ctl: Ctl, intent: Intent): void {
+  switch (intent.type) {
+    case 'cancelAction':
+      return ctl.run(async () => {
+        const record = await ctl.backend.cancelAction(intent.actionId);
+        ctl.stores.actions.set((s) => upsertActions(s, [record]));
+        ctl.stores.investigations.set((s) => upsertActionRecords(s, [record]));
+        ctl.flash('info', `action ${record.action.name} is ${record.status}`);
+      });
+    case 'exportResults':
+      return ctl.run(async () => {
+        const written = await ctl.backend.exportResults(intent.actionId, intent.format, intent.path);
+        ctl.flash('info', `exported ${intent.format} to ${written}`);
+      });
+    case 'loadActionFile':
+      return ctl.run(async () => {
+        const action = await ctl.backend.readActionFile(intent.path);
+        if (replaceDraft(ctl, draftFromFile(ctl.modules, action, intent.path))) ctl.flash('info', `loaded ${action.name}`);
+      });
+    case 'huntAgain':
+      return ctl.run(async () => {
+        const known = ctl.stores.actions.getState().byId.get(intent.actionId);
+        const record = known ?? (await ctl.backend.getAction(intent.actionId));
+        if (replaceDraft(ctl, huntAgainDraft(ctl.modules, record.action, intent.which))) navigate(ctl, 'push', { kind: 'launcher' });
+      });
+    case 'addInvestigator':
+      return ctl.run(async () => {
+        const record = await ctl.backend.addInvestigator(intent.body);
+        ctl.stores.investigators.set((s) => upsertInvestigator(s, record));
+        ctl.flash('info', `added investigator ${record.name}`);
+      });
+    case 'setInvestigatorStatus':
+      return ctl.run(async () => {
+        const record = await ctl.backend.setInvestigatorStatus(intent.fingerprint, intent.status);
+        ctl.stores.investigators.set((s) => upsertInvestigator(s, record));
+        ctl.flash('info', `investigator ${record.name} is ${record.status}`);
+      });
+    default:
+      return;
+  }
+}
+
+/** The single dispatcher: every intent from keys, prompts and confirmations ends here. */
+export function runIntent(ctl: Ctl, intent: Intent): void {
+  switch (intent.type) {
+    case 'open':
+      return navigate(ctl, 'push', intent.view);
+    case 'jump':
+      return navigate(ctl, 'jump', intent.view);
+    case 'back':
+      return ctl.stores.ui.set((ui) => (canPop(ui.nav) ? { ...ui, nav: pop(ui.nav) } : ui));
+    case 'quit':
+      return ctl.stores.ui.set((ui) => ({ ...ui, hasQuit: true }));
+    case 'confirm':
+    case 'choose':
+    case 'prompt':
+      return setOverlay(ctl, intent);
+    case 'flash':
+      return ctl.flash(intent.level, intent.text);
+    case 'refresh':
+      return enterView(ctl, topEntry(ctl.stores.ui.getState().nav).view, true);
+    case 'newHunt':
+      if (replaceDraft(ctl, newLauncher(ctl.modules, intent.target === undefined ? {} : { target: intent.target }))) {
+        navigate(ctl, 'push', { kind: 'launcher' });
+      }
+      return;
+    case 'launch':
+      return startLaunch(ctl, intent.isConfirmed === true);
+    default:
+      return runRemote(ctl, intent);
+  }
+}

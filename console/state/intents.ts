@@ -1,0 +1,40 @@
+import type { ExportFormat, NewInvestigator } from './backend.js';
+import type { ViewRef } from './nav.js';
+
+/** What a prompt's text is for once Enter is pressed. */
+export type PromptPurpose =
+  | { kind: 'exportPath'; actionId: string; format: ExportFormat }
+  | { kind: 'loadActionFile' }
+  | { kind: 'investigatorKeyPath' }
+  | { kind: 'investigatorName'; publicKeyPath: string };
+
+export interface Choice {
+  /** The key that picks it. */
+  key: string;
+  label: string;
+  intent: Intent;
+}
+
+/**
+ * Everything a key, a prompt or a confirmation can ask for. Commands return intents and one
+ * dispatcher carries them out, so views never call the backend and every effect is testable.
+ */
+export type Intent =
+  | { type: 'open'; view: ViewRef }
+  | { type: 'jump'; view: ViewRef }
+  | { type: 'back' }
+  | { type: 'quit' }
+  | { type: 'confirm'; message: string; then: Intent }
+  | { type: 'choose'; label: string; choices: readonly Choice[] }
+  | { type: 'prompt'; label: string; defaultText: string; purpose: PromptPurpose }
+  | { type: 'flash'; level: 'info' | 'error'; text: string }
+  | { type: 'refresh' }
+  | { type: 'cancelAction'; actionId: string }
+  | { type: 'newHunt'; target?: string }
+  | { type: 'huntAgain'; actionId: string; which: 'found' | 'notfound' }
+  | { type: 'exportResults'; actionId: string; format: ExportFormat; path: string }
+  | { type: 'loadActionFile'; path: string }
+  /** `isConfirmed` once the person said y to launching a response module. */
+  | { type: 'launch'; isConfirmed?: boolean }
+  | { type: 'addInvestigator'; body: NewInvestigator }
+  | { type: 'setInvestigatorStatus'; fingerprint: string; status: 'active' | 'disabled' };

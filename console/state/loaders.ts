@@ -1,0 +1,83 @@
+import { actionsLoadFailed, loadedActions, upsertActions } from './actions-state.js';
+import { agentsLoadFailed, loadedAgents } from './agents-state.js';
+import type { Ctl } from './controller-api.js';
+import { loaded, loadFailed, setAgentCommands, startLoading, upsertCommands } from './investigations-state.js';
+import { loadedInvestigators } from './investigators-state.js';
+import { errorText } from './text.js';
+
+/** Fetches that fill the stores. Failures land in the store (shown in the view) and the flash line. */
+
+export function loadAgents(ctl: Ctl): void {
+  ctl.run(async () => {
+    try {
+      const { agents } = await ctl.backend.listAgents();
+      ctl.stores.agents.set(loadedAgents(agents));
+    } catch (err) {
+      ctl.stores.agents.set((s) => agentsLoadFailed(s, errorText(err)));
+      throw err;
+    }
+  });
+}
+
+export function loadActions(ctl: Ctl): void {
+  ctl.run(async () => {
+    try {
+      const { actions } = await ctl.backend.listActions();
+      const listed = new Set(actions.map((a) => a.action.id));
+      // Keep records that streamed in while the list was on its way.
+      ctl.stores.actions.set((s) => upsertActions(loadedActions(actions), [...s.byId.values()].filter((r) => !listed.has(r.action.id))));
+    } catch (err) {
+      ctl.stores.actions.set((s) => actionsLoadFailed(s, errorText(err)));
+      throw err;
+    }
+  });
+}
+
+export function loadInvestigators(ctl: Ctl): void {
+  ctl.run(async () => {
+    try {
+      const { investigators } = await ctl.backend.listInvestigators();
+      ctl.stores.investigators.set(loadedInvestigators(investigators));
+    } catch (err) {
+      ctl.stores.investigators.set((s) => ({ ...s, isLoaded: true, loadError: errorText(err) }));
+      throw err;
+    }
+  });
+}
+
+/**
+ * Opens an action: its record and every command, page by page. The first page shows at once;
+ * live command events keep arriving meanwhile and are merged, never overwritten by older pages.
+ */
+export function openInvestigation(ctl: Ctl, actionId: string, isForced = false): void {
+  const existing = ctl.stores.investigations.getState().byAction.get(actionId);
+  if (existing !== undefined && !isForced && (existing.isLoading || existing.loadError === undefined)) return;
+  ctl.stores.investigations.set((s) => startLoading(s, actionId));
+  ctl.run(async () => {
+    try {
+      const record = await ctl.backend.getAction(actionId);
+      ctl.stores.actions.set((s) => upsertActions(s, [record]));
+      const limit = ctl.tuning.commandPageSize;
+      const first = await ctl.backend.listCommands(actionId, { limit, offset: 0 });
+      ctl.stores.investigations.set((s) => loaded(s, record, first.commands));
+      for (let offset = first.commands.length; offset < first.total; ) {
+        const page = await ctl.backend.listCommands(actionId, { limit, offset });
+        if (page.commands.length === 0) break;
+        ctl.stores.investigations.set((s) => upsertCommands(s, page.commands));
+        offset += page.commands.length;
+      }
+    } catch (err) {
+      ctl.stores.investigations.set((s) => loadFailed(s, actionId, errorText(err)));
+      throw err;
+    }
+  });
+}
+
+export function loadAgentCommands(ctl: Ctl, agentId: string): void {
+  const list = ctl.backend.listAgentCommands?.bind(ctl.backend);
+  if (list === undefined) return;
+  ctl.run(async () => {
+    const { commands } = await list(agentId, { limit: 50 });
+    ctl.stores.investigations.set((s) => setAgentCommands(s, agentId, commands));
+  });
+}

@@ -1,0 +1,75 @@
+import type { ActionRecord } from '../backend.js';
+import type { Tone } from '../columns.js';
+import type { ConsoleSnapshot } from '../console-stores.js';
+import { tableHeight } from '../layout.js';
+import type { FoundFilter, NavEntry } from '../nav.js';
+import { resultColumns } from '../results.js';
+import { resultItems } from '../selectors.js';
+import { sanitize, shortFingerprint } from '../text.js';
+import { actionStatusTone } from './actions-model.js';
+import { buildTable, type TableModel } from './table-model.js';
+
+export interface CounterModel {
+  label: string;
+  value: number;
+  tone: Tone;
+}
+
+export interface ActionViewModel {
+  title: string;
+  status: string;
+  statusTone: Tone;
+  /** 0..1 of targeted commands that are done. */
+  ratio: number;
+  progressText: string;
+  counters: CounterModel[];
+  found: FoundFilter;
+  table: TableModel;
+  notice: string | undefined;
+}
+
+function counters(record: ActionRecord | undefined): CounterModel[] {
+  const c = record?.counters;
+  const item = (label: string, value: number | undefined, tone: Tone): CounterModel => ({ label, value: value ?? 0, tone });
+  return [
+    item('sent', c?.sent, 'normal'),
+    item('ok', c?.success, 'ok'),
+    item('failed', c?.failed, 'error'),
+    item('timeout', c?.timeout, 'warn'),
+    item('expired', c?.expired, 'warn'),
+    item('cancelled', c?.cancelled, 'dim'),
+    item('found', c?.found, 'accent'),
+  ];
+}
+
+export function actionViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionViewModel | undefined {
+  if (entry.view.kind !== 'action') return undefined;
+  const actionId = entry.view.actionId;
+  const inv = snap.investigations.byAction.get(actionId);
+  const record = inv?.record ?? snap.actions.byId.get(actionId);
+  const items = resultItems(snap, entry);
+  const targeted = record?.counters.targeted ?? 0;
+  const done = record?.counters.done ?? 0;
+  const by = record === undefined ? '' : ` by ${record.investigators.map(shortFingerprint).join(',')}`;
+  const name = record === undefined ? actionId.slice(0, 12) : sanitize(record.action.name);
+  return {
+    title: `Action ${name}${by}  target: ${sanitize(record?.action.target ?? '?')}${entry.filter === '' ? '' : `  filter: ${entry.filter}`}`,
+    status: record?.status ?? 'loading',
+    statusTone: actionStatusTone(record?.status ?? 'pending'),
+    ratio: targeted === 0 ? 0 : Math.min(1, done / targeted),
+    progressText: `${done}/${targeted} done`,
+    counters: counters(record),
+    found: entry.found,
+    notice: inv?.loadError ?? (inv === undefined || inv.isLoading ? 'loading results…' : undefined),
+    table: buildTable({
+      defs: resultColumns(record, snap.modules),
+      items,
+      win: entry,
+      height: tableHeight('action', snap.ui.size),
+      width: snap.ui.size.columns,
+      nowMs: snap.nowMs,
+      keyOf: (r) => r.key,
+      emptyText: entry.found === 'all' ? 'no results yet' : `no ${entry.found === 'found' ? 'found' : 'not-found'} results (f cycles)`,
+    }),
+  };
+}

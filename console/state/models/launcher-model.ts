@@ -1,0 +1,133 @@
+import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
+import type { Tone } from '../columns.js';
+import type { ConsoleSnapshot } from '../console-stores.js';
+import { bodyHeight } from '../layout.js';
+import { checkDraft } from '../launcher/build-action.js';
+import { formFields } from '../launcher/form-values.js';
+import { launcherRows, rowText, type LauncherRow, type LauncherState } from '../launcher/launcher-state.js';
+import { fit, sanitize } from '../text.js';
+import { previewLines } from './preview.js';
+
+export interface LauncherRowModel {
+  id: string;
+  label: string;
+  value: string;
+  /** The field's problem (error tone) or, for the target, its live match count. */
+  note: string;
+  noteTone: Tone;
+  isFocused: boolean;
+  isEditing: boolean;
+}
+
+export interface LauncherViewModel {
+  title: string;
+  rows: LauncherRowModel[];
+  /** Help for the focused row: the field's description from the schema. */
+  help: string;
+  status: string;
+  statusTone: Tone;
+  /** Shown instead of the form while preview is on. */
+  preview: string[] | undefined;
+}
+
+const LABEL_WIDTH = 14;
+
+function valueText(state: LauncherState, row: LauncherRow, modules: ReadonlyMap<string, AnyModuleSpec>): string {
+  switch (row.kind) {
+    case 'module':
+      return state.source.kind === 'template'
+        ? `${state.source.operations.map((o) => o.module).join(', ')} (copied from ${state.source.from}; ←/→ for a fresh form)`
+        : `‹ ${state.moduleName} ›  ${modules.get(state.moduleName)?.summary ?? ''}`;
+    case 'boolean':
+      return state.values[row.id.slice('field:'.length)] === true ? '[x]' : '[ ]';
+    case 'enum':
+      return `‹ ${rowText(state, row.id) || '(default)'} ›`;
+    case 'toggle':
+      return state.isAddingSignature ? '[x]' : '[ ]';
+    case 'button':
+      return '[ Sign & launch ]';
+    case 'text':
+      return rowText(state, row.id) + (state.isEditing ? '▏' : '');
+  }
+}
+
+function countText(state: LauncherState): string {
+  const c = state.targetCount;
+  if (c.kind === 'idle' || c.target !== state.target) return c.kind === 'idle' ? '' : 'counting…';
+  if (c.kind === 'counting') return 'counting…';
+  if (c.kind === 'error') return `count failed: ${c.message}`;
+  return `matches ${c.count.total} (${c.count.online} online, ${c.count.idle} idle, ${c.count.offline} offline)`;
+}
+
+function helpFor(state: LauncherState, row: LauncherRow | undefined, modules: ReadonlyMap<string, AnyModuleSpec>): string {
+  if (row === undefined) return '';
+  const fixed: Record<string, string> = {
+    module: '←/→ picks the module',
+    name: 'a name for the history',
+    target: 'which agents: e.g. os = \'linux\' and tags->>\'env\' = \'prod\'',
+    expiry: 'how long agents accept it: 30s, 5m, 1h, 1d',
+    signature: 'space: add my signature (co-sign) or send it as it is',
+    launch: 'Enter or s: sign, then launch after 3 s (Esc cancels)',
+  };
+  if (fixed[row.id] !== undefined) return fixed[row.id] ?? '';
+  const spec = modules.get(state.moduleName);
+  const field = spec === undefined ? undefined : formFields(spec).find((f) => `field:${f.key}` === row.id);
+  const list = field?.isRepeatable === true ? ' (comma-separated; \\, for a comma)' : '';
+  const options = field !== undefined && field.options.length > 0 ? ` [${field.options.join(' ')}]` : '';
+  return `${field?.description ?? ''}${options}${list}`;
+}
+
+function statusOf(state: LauncherState, problems: readonly string[], badFields: number): { status: string; statusTone: Tone } {
+  const p = state.phase;
+  if (p.kind === 'signing') return { status: 'signing…', statusTone: 'accent' };
+  if (p.kind === 'countdown') return { status: `launching in ${p.secondsLeft} s… Esc cancels`, statusTone: 'warn' };
+  if (p.kind === 'launching') return { status: 'launching…', statusTone: 'accent' };
+  if (problems.length > 0) return { status: problems.join('; '), statusTone: 'error' };
+  if (badFields > 0) return { status: `${badFields} field${badFields === 1 ? '' : 's'} to fix before launching`, statusTone: 'warn' };
+  return { status: 'ready: s signs and launches, p previews the action', statusTone: 'dim' };
+}
+
+function rowProblems(issues: Readonly<Record<string, string>>): string[] {
+  return Object.entries(issues).map(([id, issue]) => `${id.replace(/^field:/, '')}: ${issue}`);
+}
+
+export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
+  const state = snap.launcher;
+  const modules = snap.modules;
+  const check = checkDraft(state, modules, snap.nowMs);
+  const rows = launcherRows(state, modules);
+  const width = snap.ui.size.columns;
+  // Title, help and status lines frame the rows; the rows scroll with the focus.
+  const slots = Math.max(1, bodyHeight(snap.ui.size) - 3);
+  const start = Math.max(0, Math.min(state.focus - slots + 1, rows.length - slots));
+  const count = countText(state);
+  const models = rows.slice(start, start + slots).map((row, i): LauncherRowModel => {
+    const isFocused = start + i === state.focus;
+    const issue = check.rowIssues[row.id];
+    const note = sanitize(issue ?? (row.id === 'target' ? count : ''));
+    const value = sanitize(valueText({ ...state, isEditing: state.isEditing && isFocused }, row, modules));
+    // The value gives way to the note, but never below a readable minimum.
+    const valueWidth = Math.max(8, width - LABEL_WIDTH - 6 - Math.min(note.length, Math.floor(width / 2)));
+    return {
+      id: row.id,
+      label: fit(row.label, LABEL_WIDTH),
+      value: fit(value, Math.min(valueWidth, value.length)),
+      note,
+      noteTone: issue === undefined ? 'accent' : 'error',
+      isFocused,
+      isEditing: isFocused && state.isEditing,
+    };
+  });
+  const source = state.source;
+  const title =
+    source.kind === 'signed'
+      ? `Co-sign and launch ${sanitize(source.action.name)} (${source.action.signatures.length} signature(s), from ${source.from})`
+      : `Launch a hunt`;
+  return {
+    title,
+    rows: models,
+    help: sanitize(helpFor(state, rows[state.focus], modules)),
+    ...statusOf(state, check.problems, Object.keys(check.rowIssues).length),
+    preview: state.isPreviewOpen ? previewLines(check.action, [...rowProblems(check.rowIssues), ...check.problems], bodyHeight(snap.ui.size) - 3) : undefined,
+  };
+}

@@ -1,0 +1,120 @@
+import type { CommandStatus } from '../../protocol/action.js';
+import type { AnyModuleSpec, ColumnSpec } from '../../protocol/module-spec.js';
+import type { ActionRecord, CommandRecord } from './backend.js';
+import type { ColumnDef, Tone } from './columns.js';
+import type { Investigation } from './investigations-state.js';
+import type { FoundFilter } from './nav.js';
+import { cellText, formatBytes, relativeTime, sanitize, shortTime } from './text.js';
+
+/** One line of the results table: one result row of one agent (or the agent alone when it has none). */
+export interface ResultRow {
+  key: string;
+  commandId: string;
+  agentName: string;
+  status: CommandStatus;
+  isFound: boolean | undefined;
+  module: string;
+  values: Readonly<Record<string, unknown>>;
+  /** Why there is no data: waiting, not found, or the error. */
+  note: string;
+}
+
+function noteFor(c: CommandRecord): string {
+  if (c.error !== undefined) return sanitize(`${c.error.code}: ${c.error.message}`);
+  if (c.status === 'sent') return 'waiting';
+  if (c.status !== 'success') return c.status;
+  return c.isFound === true ? '' : 'not found';
+}
+
+const rowsByCommand = new WeakMap<CommandRecord, ResultRow[]>();
+
+/** Cached per command record: a new result replaces the record, so only that agent is re-flattened. */
+export function commandRows(c: CommandRecord): ResultRow[] {
+  const cached = rowsByCommand.get(c);
+  if (cached !== undefined) return cached;
+  const base = { commandId: c.id, agentName: sanitize(c.agentName), status: c.status, isFound: c.isFound };
+  const rows: ResultRow[] = [];
+  for (const [opIndex, op] of (c.operations ?? []).entries()) {
+    const note = op.error === undefined ? '' : sanitize(`${op.error.code}: ${op.error.message}`);
+    op.rows.forEach((values, i) => rows.push({ ...base, key: `${c.id}:${opIndex}:${i}`, module: op.module, values, note }));
+  }
+  if (rows.length === 0) rows.push({ ...base, key: c.id, module: '', values: {}, note: noteFor(c) });
+  rowsByCommand.set(c, rows);
+  return rows;
+}
+
+export function matchesFound(c: CommandRecord, found: FoundFilter): boolean {
+  if (found === 'found') return c.isFound === true;
+  if (found === 'notfound') return c.status !== 'sent' && c.isFound !== true;
+  return true;
+}
+
+const rowsCache = new WeakMap<Investigation, Map<FoundFilter, readonly ResultRow[]>>();
+
+/** Every result row of an investigation, by agent name, filtered by found/notfound. */
+export function investigationRows(inv: Investigation, found: FoundFilter): readonly ResultRow[] {
+  let byFilter = rowsCache.get(inv);
+  const cached = byFilter?.get(found);
+  if (cached !== undefined) return cached;
+  const commands = [...inv.commands.values()].filter((c) => matchesFound(c, found));
+  commands.sort((a, b) => a.agentName.localeCompare(b.agentName) || a.id.localeCompare(b.id));
+  const rows = commands.flatMap(commandRows);
+  if (byFilter === undefined) {
+    byFilter = new Map();
+    rowsCache.set(inv, byFilter);
+  }
+  byFilter.set(found, rows);
+  return rows;
+}
+
+function statusTone(row: ResultRow): Tone {
+  if (row.status === 'sent') return 'dim';
+  if (row.status === 'success') return row.isFound === true ? 'ok' : 'normal';
+  return 'error';
+}
+
+function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
+  const text = (row: ResultRow, now: number): string => {
+    const v = row.values[spec.key];
+    if (v === undefined || v === null) return '';
+    if (spec.isBytes === true && typeof v === 'number') return formatBytes(v);
+    if (spec.isTime === true && typeof v === 'string') return now - Date.parse(v) < 86_400_000 ? relativeTime(v, now) : shortTime(v);
+    return cellText(v);
+  };
+  const isPlainText = spec.align !== 'right' && spec.isTime !== true && spec.isBytes !== true;
+  return {
+    key: `col:${spec.key}`,
+    header: spec.header.toUpperCase(),
+    width: Math.max(spec.header.length, isPlainText ? 10 : 7),
+    isFlex: isPlainText,
+    align: spec.align ?? 'left',
+    isWide: spec.isWide === true,
+    text,
+  };
+}
+
+/** Agent, status, then each module's declared columns (several modules: their union, plus MODULE). */
+export function resultColumns(record: ActionRecord | undefined, modules: ReadonlyMap<string, AnyModuleSpec>): ColumnDef<ResultRow>[] {
+  const names = [...new Set((record?.action.operations ?? []).map((op) => op.module))];
+  const seen = new Set<string>();
+  const columns: ColumnDef<ResultRow>[] = [
+    { key: 'agent', header: 'AGENT', width: 12, isFlex: true, text: (r) => r.agentName },
+    { key: 'status', header: 'STATUS', width: 9, text: (r) => r.status, tone: statusTone },
+  ];
+  if (names.length > 1) columns.push({ key: 'module', header: 'MODULE', width: 8, text: (r) => r.module });
+  for (const name of names) {
+    const spec = modules.get(name);
+    // A module this console does not know still shows its data, just without nice columns.
+    if (spec === undefined && !seen.has('*')) {
+      seen.add('*');
+      columns.push({ key: 'data', header: 'DATA', width: 12, isFlex: true, text: (r) => (Object.keys(r.values).length === 0 ? '' : cellText(r.values)) });
+    }
+    for (const col of spec?.columns ?? []) {
+      if (seen.has(col.key)) continue;
+      seen.add(col.key);
+      columns.push(moduleColumn(col));
+    }
+  }
+  columns.push({ key: 'note', header: 'NOTE', width: 10, isFlex: true, text: (r) => r.note, tone: (r) => (r.note === '' ? 'normal' : statusTone(r)) });
+  return columns;
+}
