@@ -55,7 +55,8 @@ function toParams(values: FileCli): z.input<typeof fileParams> {
   const options = {
     maxdepth: values.maxdepth,
     // MIG's command line turns matchall on unless -matchany is given.
-    matchall: values.matchall ?? (values.matchany === true ? undefined : true),
+    // A form sends false for an unticked box, so false counts as "not asked for" too.
+    matchall: values.matchall === true || values.matchany !== true ? true : undefined,
     matchany: values.matchany,
     macroal: values.macroal,
     mismatch: values.mismatch,

@@ -1,0 +1,167 @@
+// `mig console [--embedded]` and `mig demo`: compose the server, an agent, the signer and the
+// Ink console. The console itself only sees a ConsoleBackend.
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { BaseError, UserError } from '../protocol/errors.js';
+import { describeIssues } from '../protocol/zod-issues.js';
+import { PUBLIC_KEY_FILE, loadConfig, migHome } from '../console/services/config.js';
+import { defaultPassphraseSource } from '../console/services/passphrase.js';
+import { createSigner, type Signer } from '../console/services/signer.js';
+import { ApiClient } from '../console/services/api-client.js';
+import { createConsoleBackend } from '../console/services/console-backend.js';
+import { ensureIdentity } from './first-run.js';
+import { fileLog, startEmbedded } from './embedded.js';
+
+const USAGE = `usage: mig console [--embedded [--no-agent] [--http-port 8765] [--mqtt-port 1883]] [--server URL] [--read-only]
+       mig demo [--hosts 12] [--read-only]
+
+  mig console               the console on the server in $MIG_HOME/config.json (or --server URL)
+  mig console --embedded    a server in-process (data in $MIG_HOME/server) and an agent for this
+                            machine, then the console: what \`npm start\` runs
+  mig demo                  an embedded server with N simulated endpoints, some planted with a
+                            known IOC scenario, and a card of hunts to try with their answers
+  --read-only               no key that changes anything is bound
+Logs go to $MIG_HOME/console.log (the console owns the screen).`;
+
+const Port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const FlagsSchema = z.strictObject({
+  embedded: z.boolean().default(false),
+  'no-agent': z.boolean().default(false),
+  'http-port': Port(8765),
+  'mqtt-port': Port(1883),
+  server: z.url({ protocol: /^https?$/ }).optional(),
+  'read-only': z.boolean().default(false),
+  hosts: z.coerce.number().int().min(3).max(200).default(12),
+  help: z.boolean().default(false),
+});
+type Flags = z.output<typeof FlagsSchema>;
+
+function parseFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      embedded: { type: 'boolean' },
+      'no-agent': { type: 'boolean' },
+      'http-port': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      server: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      hosts: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const parsed = FlagsSchema.safeParse(values);
+  if (!parsed.success) throw new UserError('BAD_REQUEST', `--${describeIssues(parsed.error)}`, 'see mig console --help');
+  return parsed.data;
+}
+
+/** Unlocks the key before Ink takes the terminal: a passphrase prompt or gpg's pinentry needs it. */
+async function unlockedSigner(home: string): Promise<Signer> {
+  const config = await loadConfig(home);
+  const signer = await createSigner(config.signer, {
+    home,
+    env: process.env,
+    getPassphrase: defaultPassphraseSource({ env: process.env, input: process.stdin, output: process.stderr }),
+  });
+  await signer.sign(new Uint8Array([0]));
+  return signer;
+}
+
+async function openConsole(baseUrl: string, home: string, flags: Flags): Promise<void> {
+  const config = await loadConfig(home);
+  const signer = await unlockedSigner(home);
+  const client = new ApiClient({ serverUrl: baseUrl, signer, now: () => new Date() });
+  const me = await client.me();
+  const backend = createConsoleBackend({
+    client,
+    signer,
+    now: () => new Date(),
+    investigator: { name: config.name, fingerprint: signer.fingerprint, backend: signer.backend, isAdmin: me.isAdmin },
+  });
+  const { runConsole } = await import('../console/app/run-console.js');
+  await runConsole(backend, { readOnly: flags['read-only'] });
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function runEmbedded(home: string, flags: Flags, log: (m: string) => void): Promise<void> {
+  await ensureIdentity(home, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+  const config = await loadConfig(home);
+  const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
+  const embedded = await startEmbedded({
+    home,
+    httpPort: flags['http-port'],
+    mqttPort: flags['mqtt-port'],
+    admin: { name: config.name, publicKey },
+    withAgent: !flags['no-agent'],
+    log,
+  });
+  try {
+    if (!process.stdin.isTTY) {
+      process.stderr.write(
+        `mig console needs a terminal; the embedded server runs at ${embedded.baseUrl} (MQTT ${embedded.server.mqttUrl})` +
+          `${embedded.agent === undefined ? '' : ` with agent ${embedded.agent.agentId}`}.\n` +
+          `Hunt from another shell: MIG_SERVER=${embedded.baseUrl} mig file -t all -path /etc -name '^passwd$'\nctrl+c stops it.\n`,
+      );
+      await waitForSignal();
+      return;
+    }
+    await openConsole(embedded.baseUrl, home, flags);
+  } finally {
+    await embedded.close();
+  }
+}
+
+async function runDemo(home: string, flags: Flags, log: (m: string) => void): Promise<void> {
+  await ensureIdentity(home, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+  const config = await loadConfig(home);
+  const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
+  const { startDemo } = await import('../demo/start.js');
+  process.stderr.write(`starting the demo: ${flags.hosts} simulated endpoints...\n`);
+  const demo = await startDemo({ dir: join(home, 'demo'), hosts: flags.hosts, investigator: { name: config.name, publicKey }, log });
+  const baseUrl = demo.httpUrl.replace(/\/api\/v1\/?$/, '');
+  try {
+    process.stdout.write(`${demo.card}\n\nIn another shell: export MIG_SERVER=${baseUrl}\n`);
+    if (!process.stdin.isTTY) {
+      process.stderr.write('no terminal: the demo keeps running; ctrl+c stops it.\n');
+      await waitForSignal();
+      return;
+    }
+    process.stderr.write('Press Enter to open the console (the card is also in the console log file).\n');
+    await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+    await openConsole(baseUrl, home, flags);
+  } finally {
+    await demo.close();
+  }
+}
+
+export async function runConsoleCommand(command: 'console' | 'demo', argv: string[]): Promise<number> {
+  // React's development build is several times slower; set before anything imports React.
+  process.env.NODE_ENV ??= 'production';
+  const home = migHome(process.env);
+  try {
+    const flags = parseFlags(argv);
+    if (flags.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const log = fileLog(join(home, 'console.log'));
+    if (command === 'demo') await runDemo(home, flags, log);
+    else if (flags.embedded) await runEmbedded(home, flags, log);
+    else await openConsole(flags.server ?? process.env.MIG_SERVER ?? (await loadConfig(home)).serverUrl, home, flags);
+    return 0;
+  } catch (err) {
+    const hint = err instanceof UserError && err.hint !== undefined ? `\n  hint: ${err.hint}` : '';
+    const code = err instanceof BaseError ? `${err.code}: ` : '';
+    process.stderr.write(`mig ${command}: ${code}${(err as Error).message}${hint}\n`);
+    return err instanceof UserError ? 2 : 1;
+  }
+}
