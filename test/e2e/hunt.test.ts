@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsTopic } from '../../protocol/topics.js';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import { initInvestigator, makeFleet, type HostSpec, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const WEBSHELL = '<?php eval($_POST["c"]); ?>\n';
 const WEBSHELL_SHA256 = createHash('sha256').update(WEBSHELL).digest('hex');
 
-const HOSTS = [
+const HOSTS: HostSpec[] = [
   { name: 'web-prod-1', tags: { env: 'prod' }, files: { '/srv/www/index.php': '<?php echo 1;\n', '/srv/www/up/shell.php': WEBSHELL } },
   { name: 'web-prod-2', tags: { env: 'prod' }, files: { '/srv/www/index.php': '<?php echo 2;\n' } },
   { name: 'web-staging', tags: { env: 'staging' }, files: { '/srv/www/tmp/shell.php': WEBSHELL } },

@@ -1,0 +1,47 @@
+// The real `mig console` in a real terminal (tmux) against a real server and agent: open the
+// launcher, build a file hunt by keyboard, sign, launch, and see the planted file's row appear.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIG_BIN } from '../helpers/mig-process.js';
+import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import type { MigProcess } from '../helpers/mig-process.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+
+describe.skipIf(!hasTmux)('mig console in a terminal', () => {
+  let fleet: Fleet;
+  const processes: MigProcess[] = [];
+  let tmux: TmuxSession | undefined;
+
+  beforeAll(async () => {
+    fleet = await makeFleet();
+    await initInvestigator(fleet, 'alice');
+    processes.push(await startServerProcess(fleet));
+    const config = await prepareHost(fleet, { name: 'web-1', tags: { env: 'prod' }, files: { '/var/www/up/c99.php': '<?php system($_GET[1]);\n' } });
+    processes.push(await startAgentProcess(fleet, config));
+    await waitForOnlineAgents(fleet, 1);
+  }, 60_000);
+
+  afterAll(async () => {
+    tmux?.kill();
+    await Promise.all(processes.map((p) => p.stop()));
+    await fleet?.cleanup();
+  });
+
+  it('launches a hunt built by keyboard and shows the planted file', async () => {
+    const env = Object.fromEntries(Object.entries(fleet.env).filter((e): e is [string, string] => e[1] !== undefined));
+    tmux = TmuxSession.start(`${process.execPath} ${MIG_BIN} console`, { env: { ...env, NO_COLOR: '1' } });
+    await tmux.waitFor(/web-1 .*online/);
+    await tmux.keys('n');
+    await tmux.waitFor(/Launch a hunt/);
+    await tmux.keys('Down', 'Down', 'Down', 'Down', 'Enter');
+    await tmux.type('/var/www');
+    await tmux.keys('Enter', 'Enter');
+    await tmux.type('\\.php$');
+    await tmux.keys('Enter');
+    await tmux.waitFor(/name +\\\.php\$/);
+    await tmux.keys('s');
+    const screen = await tmux.waitFor(/\/var\/www\/up\/c99\.php/, 30_000);
+    expect(screen).toMatch(/web-1 +success/);
+    expect(screen).toMatch(/found 1/);
+    await tmux.keys('q');
+  }, 90_000);
+});
