@@ -64,7 +64,7 @@ export function overviewHelp(modules: ReadonlyMap<string, AnyModuleSpec>): strin
     section('Hunts (one per module; -t TARGET, -t local runs here without a server)', hunts),
     ...groups,
     'Exit status of hunts: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
-    'Environment: MIG_HOME (default ~/.mig), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local).',
+    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (overrides the configured server URL), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local).',
     '',
   ].join('\n');
 }

@@ -48,7 +48,7 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
     return EXIT.notFound;
   }
   ctx.say(
-    `${count.total} agent${count.total === 1 ? '' : 's'} match the target ` +
+    `${count.total} ${count.total === 1 ? 'agent matches' : 'agents match'} the target ` +
       `(${count.online} online, ${count.idle} idle, ${count.offline} offline)`,
   );
   if (!opts.isConfirmed && isTty(ctx.stderr) && !(await countdown(ctx))) {
