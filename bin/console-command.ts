@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
+import { encodeToken, newTokenPayload } from '../protocol/auth-token.js';
 import { PUBLIC_KEY_FILE, loadConfig, migHome } from '../console/services/config.js';
 import { defaultPassphraseSource } from '../console/services/passphrase.js';
 import { createSigner, type Signer } from '../console/services/signer.js';
@@ -70,9 +71,9 @@ async function unlockedSigner(home: string): Promise<Signer> {
   return signer;
 }
 
-async function openConsole(baseUrl: string, home: string, flags: Flags): Promise<void> {
+async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked?: Signer): Promise<void> {
   const config = await loadConfig(home);
-  const signer = await unlockedSigner(home);
+  const signer = unlocked ?? (await unlockedSigner(home));
   const client = new ApiClient({ serverUrl: baseUrl, signer, now: () => new Date() });
   const me = await client.me();
   const backend = createConsoleBackend({
@@ -124,9 +125,15 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
   await ensureIdentity(home, { env: process.env, stdin: process.stdin, stderr: process.stderr });
   const config = await loadConfig(home);
   const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
+  const signer = await unlockedSigner(home);
   const { startDemo } = await import('../demo/start.js');
   process.stderr.write(`starting the demo: ${flags.hosts} simulated endpoints...\n`);
-  const demo = await startDemo({ dir: join(home, 'demo'), hosts: flags.hosts, investigator: { name: config.name, publicKey }, log });
+  // Signed registry polls let startDemo wait until the server itself lists every agent online.
+  const authorize = async (): Promise<string> => {
+    const { bytes } = newTokenPayload(signer.fingerprint, new Date());
+    return encodeToken(bytes, await signer.sign(bytes));
+  };
+  const demo = await startDemo({ dir: join(home, 'demo'), hosts: flags.hosts, investigator: { name: config.name, publicKey }, log, authorize });
   const baseUrl = demo.httpUrl.replace(/\/api\/v1\/?$/, '');
   try {
     process.stdout.write(`${demo.card}\n\nIn another shell: export MIG_SERVER=${baseUrl}\n`);
@@ -137,7 +144,7 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
     }
     process.stderr.write('Press Enter to open the console (the card is also in the console log file).\n');
     await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
-    await openConsole(baseUrl, home, flags);
+    await openConsole(baseUrl, home, flags, signer);
   } finally {
     await demo.close();
   }
