@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   'file-hash': () => import('./file-hash.js'),
   'file-walk': () => import('./file-walk.js'),
   'file-content': () => import('./file-content.js'),
+  memory: () => import('./memory.js'),
   fanout: () => import('./fanout.js'),
   'console-render': () => import('./console-render.js'),
 };

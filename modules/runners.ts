@@ -1,5 +1,6 @@
 import type { ModuleRun } from '../protocol/module-spec.js';
 import { runFile } from './file/run.js';
+import { runMemory } from './memory/run.js';
 
 /**
  * Agent-only: module name → run function. A test checks it covers every spec in registry.ts.
@@ -7,4 +8,5 @@ import { runFile } from './file/run.js';
  */
 export const moduleRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map<string, ModuleRun<never, unknown>>([
   ['file', runFile as ModuleRun<never, unknown>],
+  ['memory', runMemory as ModuleRun<never, unknown>],
 ]);

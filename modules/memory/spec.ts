@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { defineModule } from '../../protocol/module-spec.js';
+import { memoryParams } from './params.js';
+
+/**
+ * The memory module's self-description: MIG's memory module (which processes run this name,
+ * map this library, or hold this string or these bytes in memory), answering with the process
+ * id and name and which checks matched: never memory contents.
+ */
+
+export const memoryRow = z.strictObject({
+  pid: z.number().int().positive().describe('Process id'),
+  name: z.string().describe('Process name (its comm, as ps shows it)'),
+  matched: z.array(z.string()).describe('The checks that matched, e.g. name:^nginx$ or content:stratum\\+tcp'),
+  bytesScanned: z.number().int().nonnegative().describe('Bytes of the process memory read to answer'),
+});
+
+const ADDRESS = /^(0[xX][0-9a-fA-F]{1,16}|\d{1,20})$/;
+const SIZE = /^(\d{1,20})([kKmMgGtT]?)$/;
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** `0x7f00...` or decimal: investigators copy addresses from /proc/<pid>/maps. */
+export function parseAddress(text: string): number {
+  // Number() reads 0x/0X hex and decimal alike; past 2^53 the params schema refuses it.
+  return Number(text);
+}
+
+/** `64m` → 67108864 (k, m, g, t are powers of 1024, as in the file module's sizes). */
+export function parseSizeBytes(text: string): number {
+  const m = SIZE.exec(text);
+  return Number(m?.[1] ?? Number.NaN) * (SIZE_UNITS[(m?.[2] ?? '').toLowerCase()] ?? Number.NaN);
+}
+
+const repeatable = (what: string) => z.array(z.string()).optional().describe(what);
+const flag = (what: string) => z.boolean().optional().describe(what);
+
+/** MIG's own flags (mig memory -name ... -content ...). */
+const memoryCli = z.strictObject({
+  name: repeatable('RE2 regex on the process name (comm, argv[0] or its base name); repeat for several'),
+  lib: repeatable('RE2 regex on the paths of mapped files (libraries, the executable); repeat for several'),
+  content: repeatable('RE2 regex on the process memory, read as UTF-8 lines ended by newline or NUL; repeat for several'),
+  bytes: repeatable('Hex byte string to find in the process memory, e.g. 6d69672e6f7267; repeat for several'),
+  matchall: flag('Every check must match (the default unless -matchany)'),
+  matchany: flag('Any check may match; rows list which did'),
+  offset: z
+    .string()
+    .regex(ADDRESS, 'expected an address like 0x7f0000000000 or a decimal number')
+    .optional()
+    .describe('Virtual address to start scanning at (hex with 0x, or decimal)'),
+  maxlength: z
+    .string()
+    .regex(SIZE, 'expected a byte count like 1048576 or 64m (k, m, g, t)')
+    .optional()
+    .describe('Stop reading a process after this many bytes, e.g. 64m (k, m, g, t are powers of 1024)'),
+  logfailures: flag('List each process or memory region that could not be read'),
+  pid: z.array(z.number().int()).optional().describe('Only look at this process id; repeat for several'),
+});
+
+type MemoryCli = z.output<typeof memoryCli>;
+
+function toParams(values: MemoryCli): z.input<typeof memoryParams> {
+  const lists = { names: values.name, libraries: values.lib, contents: values.content, bytes: values.bytes, pids: values.pid };
+  const options = {
+    // MIG's command line turns matchall on unless -matchany is given.
+    matchall: values.matchall ?? (values.matchany === true ? undefined : true),
+    matchany: values.matchany,
+    offset: values.offset === undefined ? undefined : parseAddress(values.offset),
+    maxlength: values.maxlength === undefined ? undefined : parseSizeBytes(values.maxlength),
+    logfailures: values.logfailures,
+  };
+  return { ...definedOnly(lists), options: definedOnly(options) };
+}
+
+function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+export const memoryModule = defineModule({
+  name: 'memory',
+  version: '1.0.0',
+  summary: 'Find processes by name, mapped library, or strings and bytes in their memory (MIG memory module)',
+  platforms: ['linux'],
+  permission: 'proc:mem',
+  isResponse: false,
+  params: memoryParams,
+  result: memoryRow,
+  columns: [
+    { key: 'pid', header: 'PID', align: 'right' },
+    { key: 'name', header: 'NAME' },
+    { key: 'matched', header: 'MATCHED' },
+    { key: 'bytesScanned', header: 'SCANNED', align: 'right', isBytes: true },
+  ],
+  cli: { schema: memoryCli, flags: { pid: { isHidden: true } }, toParams },
+  privacy: {
+    leaves: ['pid', 'name', 'matched', 'bytesScanned'],
+    // Process ids and names are the answer: masking them would leave nothing to act on.
+    sensitive: [],
+    maxRows: 20_000,
+    maxBytes: 3 * 1024 * 1024,
+  },
+  limits: { timeoutMs: 10 * 60_000 },
+  examples: [
+    {
+      command: 'mig memory -name "^sshd$" -lib "libkeyutils\\.so\\.1\\.9"',
+      explains: 'sshd processes that loaded the fake libkeyutils of the Ebury backdoor',
+    },
+    {
+      command: 'mig memory -content "stratum\\+(tcp|ssl)://" -maxlength 512m',
+      explains: 'Processes holding a mining-pool URL (a cryptominer), reading at most 512 MiB of each',
+    },
+    {
+      command: 'mig memory -name "^java$" -content "\\$\\{jndi:(ldap|rmi|dns)://" -logfailures',
+      explains: 'JVMs holding a Log4Shell lookup string, listing what could not be read',
+    },
+    {
+      command: 'mig memory -name "^nginx$" -bytes 6d69672e6d6f7a696c6c612e6f7267 -matchany',
+      explains: 'nginx processes, and any process holding the bytes of mig.mozilla.org; rows say which matched',
+    },
+  ],
+});
