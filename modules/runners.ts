@@ -1,5 +1,6 @@
 import type { ModuleRun } from '../protocol/module-spec.js';
 import { runFile } from './file/run.js';
+import { runYara } from './yara/run.js';
 import { runMemory } from './memory/run.js';
 
 /**
@@ -8,5 +9,6 @@ import { runMemory } from './memory/run.js';
  */
 export const moduleRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map<string, ModuleRun<never, unknown>>([
   ['file', runFile as ModuleRun<never, unknown>],
+  ['yara', runYara as ModuleRun<never, unknown>],
   ['memory', runMemory as ModuleRun<never, unknown>],
 ]);

@@ -1,0 +1,120 @@
+import type { z } from 'zod';
+import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
+import { Pacer } from '../file/pacer.js';
+import { splitNegation } from '../file/param-values.js';
+import { compileLineRegex } from '../file/regex.js';
+import { HostRoot, errorCode } from '../file/resolve.js';
+import { Walk, type FileTask } from '../file/walk.js';
+import { YaraEngine, type ScanOutcome } from './engine.js';
+import type { YaraParams } from './params.js';
+import type { yaraRow } from './spec.js';
+import { Counters, walkEvents, walkPlan } from './walk-plan.js';
+
+export type YaraRow = z.output<typeof yaraRow>;
+
+export interface YaraRunOptions {
+  /**
+   * One file's scan. 32 MiB scans in well under a second with sane rules; a rule whose
+   * condition loops over filesize squared does not finish at all, and is cut here.
+   */
+  scanTimeoutMs?: number;
+  /** Starting the engine and compiling the rules (a 200 kB ruleset compiles in seconds). */
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_SCAN_TIMEOUT_MS = 10_000;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+
+type NameTest = (name: string) => boolean;
+
+function nameTest(source: string | undefined): NameTest {
+  if (source === undefined) return () => true;
+  const { pattern, isNegated } = splitNegation(source);
+  const re = compileLineRegex(pattern);
+  return (name) => re.test(name) !== isNegated;
+}
+
+/** Rows for one scanned file, or nothing (and the right counters and warnings) for the rest. */
+function rowsOf(task: FileTask, outcome: ScanOutcome, params: YaraParams, counters: Counters, ctx: ModuleContext): YaraRow[] {
+  switch (outcome.kind) {
+    case 'scanned': {
+      counters.values.filesScanned++;
+      counters.values.bytesScanned += outcome.size;
+      for (const problem of outcome.problems) ctx.warn(`${task.path}: ${problem}`);
+      const mtime = new Date(outcome.mtimeMs).toISOString();
+      const isNamespaced = params.rules.length > 1;
+      return outcome.matches.map((m) => ({
+        path: task.path,
+        rule: m.rule,
+        ...(isNamespaced ? { namespace: m.namespace } : {}),
+        tags: m.tags,
+        size: outcome.size,
+        mtime,
+      }));
+    }
+    case 'skipped':
+      if (outcome.reason === 'too-large') {
+        counters.values.filesTooLarge++;
+        ctx.warn(`${task.path}: ${outcome.size} bytes, above maxfilesize (${params.maxfilesize} bytes); not scanned`);
+      }
+      return [];
+    case 'failed':
+      counters.values.errors++;
+      ctx.warn(`${task.path}: ${outcome.what} (${outcome.code})`);
+      return [];
+    case 'timeout':
+      counters.values.scanTimeouts++;
+      ctx.warn(`${task.path}: scan stopped after the per-file time limit; the rules may loop over the file (e.g. for ... in (0..filesize))`);
+      return [];
+    case 'aborted':
+      return [];
+  }
+}
+
+/**
+ * The yara module: compile the rules once, walk the paths with the file module's walker, scan
+ * each file whose name passes, yield one row per (file, matching rule).
+ */
+export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams, YaraRow> {
+  const scanTimeoutMs = options.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  return async function* runYara(params, ctx) {
+    const plan = walkPlan(params);
+    const isWanted = nameTest(params.name);
+    const counters = new Counters(ctx);
+    const pacer = new Pacer(ctx.signal, () => counters.flush());
+    const walk = new Walk([plan], new HostRoot(ctx.root), walkEvents(ctx, counters));
+    // Rules compile before the walk starts: a rule error reads nothing.
+    const engine = await YaraEngine.start(params.rules, { signal: ctx.signal, log: ctx.log, scanTimeoutMs, startTimeoutMs });
+    try {
+      for (const warning of engine.warnings) ctx.warn(`rules: ${warning}`);
+      for (const batch of walk.files()) {
+        for (const task of batch) {
+          if (ctx.signal.aborted) return;
+          if (!isWanted(task.name)) continue;
+          if (task.failure !== undefined) {
+            counters.values.errors++;
+            ctx.warn(`${task.path}: cannot follow symlink (${errorCode(task.failure)})`);
+            continue;
+          }
+          const outcome = await engine.scan(task.real, params.maxfilesize);
+          if (outcome.kind === 'aborted') return;
+          const rows = rowsOf(task, outcome, params, counters, ctx);
+          if (rows.length === 0) continue;
+          counters.values.filesMatched++;
+          yield* rows;
+          if (++plan.matches >= plan.matchlimit) {
+            ctx.warn(`stopped at ${plan.matches} matching files (matchlimit)`);
+            return;
+          }
+        }
+        if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
+      }
+    } finally {
+      counters.flush();
+      await engine.close();
+    }
+  };
+}
+
+export const runYara: ModuleRun<YaraParams, YaraRow> = makeRunYara();

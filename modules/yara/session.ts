@@ -1,0 +1,106 @@
+import { Worker } from 'node:worker_threads';
+import { z } from 'zod';
+
+/**
+ * One scan-worker.mjs thread and its replies, one at a time: the engine posts a request and
+ * waits for the next reply, a timeout, an abort, or the thread's death, whichever comes first.
+ */
+
+const WORKER_URL = new URL('./scan-worker.mjs', import.meta.url);
+/** Worker stderr lines kept for the debug log (a Rust panic lands there). */
+const MAX_STDERR_CHARS = 500;
+
+const matchSchema = z.strictObject({ rule: z.string(), namespace: z.string(), tags: z.array(z.string()) });
+
+/** Everything the worker posts; parsed, not cast, so a drifted worker fails loudly. */
+export const workerReply = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('ready'), warnings: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('invalid'), index: z.number().int(), message: z.string() }),
+  z.strictObject({
+    kind: z.literal('scanned'),
+    id: z.number().int(),
+    size: z.number().int().nonnegative(),
+    mtimeMs: z.number(),
+    matches: z.array(matchSchema),
+    problems: z.array(z.string()),
+  }),
+  z.strictObject({ kind: z.literal('skipped'), id: z.number().int(), reason: z.enum(['not-regular', 'too-large']), size: z.number() }),
+  z.strictObject({ kind: z.literal('failed'), id: z.number().int(), what: z.string(), code: z.string() }),
+]);
+
+export type WorkerReply = z.output<typeof workerReply>;
+export type EngineMatch = z.output<typeof matchSchema>;
+
+/** Why no reply came. */
+export type NoReply = { kind: 'timeout' } | { kind: 'aborted' } | { kind: 'gone'; why: string };
+
+export interface ScanRequest {
+  id: number;
+  /** Machine path (ctx.root prefixed), already resolved by the walk. */
+  real: string;
+  maxBytes: number;
+}
+
+export class Session {
+  private readonly worker: Worker;
+  private readonly queue: (WorkerReply | NoReply)[] = [];
+  private waiter: ((event: WorkerReply | NoReply) => void) | undefined;
+  private gone: NoReply | undefined;
+
+  constructor(sources: readonly string[], log: (message: string) => void) {
+    // stdout: true keeps the rules' console.log output off the agent's stdout; it is dropped.
+    this.worker = new Worker(WORKER_URL, { workerData: { sources }, stdout: true, stderr: true });
+    this.worker.stdout.resume();
+    this.worker.stderr.setEncoding('utf8');
+    this.worker.stderr.on('data', (chunk: string) => log(`yara engine stderr: ${chunk.slice(0, MAX_STDERR_CHARS)}`));
+    this.worker.on('message', (message: unknown) => this.deliver(parseReply(message)));
+    this.worker.on('error', (err) => this.end(`engine error: ${err.message}`));
+    this.worker.on('exit', (code) => this.end(`engine exited with code ${code}`));
+  }
+
+  post(request: ScanRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  /** The next reply, or why there was none within `timeoutMs`. */
+  next(timeoutMs: number, signal: AbortSignal): Promise<WorkerReply | NoReply> {
+    const queued = this.queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.gone !== undefined) return Promise.resolve(this.gone);
+    if (signal.aborted) return Promise.resolve({ kind: 'aborted' });
+    return new Promise((resolve) => {
+      const finish = (event: WorkerReply | NoReply): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.waiter = undefined;
+        resolve(event);
+      };
+      const onAbort = (): void => finish({ kind: 'aborted' });
+      const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiter = finish;
+    });
+  }
+
+  /** Stops the thread at once, even inside a scan. */
+  async close(): Promise<void> {
+    this.gone ??= { kind: 'gone', why: 'engine closed' };
+    await this.worker.terminate();
+  }
+
+  private deliver(event: WorkerReply | NoReply): void {
+    if (this.waiter !== undefined) this.waiter(event);
+    else this.queue.push(event);
+  }
+
+  private end(why: string): void {
+    if (this.gone !== undefined) return;
+    this.gone = { kind: 'gone', why };
+    this.deliver(this.gone);
+  }
+}
+
+function parseReply(message: unknown): WorkerReply | NoReply {
+  const parsed = workerReply.safeParse(message);
+  return parsed.success ? parsed.data : { kind: 'gone', why: `engine sent an unexpected message: ${parsed.error.message.slice(0, 300)}` };
+}

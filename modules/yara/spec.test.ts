@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { describeIssues } from '../../protocol/zod-issues.js';
+import { DEFAULT_FILE_BYTES, MAX_FILE_BYTES, MAX_RULES_CHARS, yaraParams } from './params.js';
+import { yaraModule } from './spec.js';
+
+/** Every field of every object in a schema that no wrapper layer describes. */
+function undescribed(schema: z.ZodType, path: string): string[] {
+  const def = schema.def as { innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; element?: z.ZodType };
+  if (schema instanceof z.ZodObject) {
+    return Object.entries(schema.shape).flatMap(([key, field]) => {
+      const own = hasDescription(field as z.ZodType) ? [] : [`${path}.${key}`];
+      return [...own, ...undescribed(field as z.ZodType, `${path}.${key}`)];
+    });
+  }
+  const inner = [def.innerType, def.in, def.out, def.element].filter((s): s is z.ZodType => s !== undefined);
+  return inner.flatMap((s) => undescribed(s, path));
+}
+
+function hasDescription(schema: z.ZodType): boolean {
+  let current: z.ZodType | undefined = schema;
+  while (current !== undefined) {
+    if (current.description !== undefined) return true;
+    const def = current.def as { innerType?: z.ZodType; in?: z.ZodType };
+    current = def.innerType ?? def.in;
+  }
+  return false;
+}
+
+/** A shell-like split: '...' and "..." are one word each (no escapes inside, as in the examples). */
+function parseExample(command: string): Record<string, unknown> {
+  const tokens = (command.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).map((t) => (t.startsWith("'") || t.startsWith('"') ? t.slice(1, -1) : t));
+  expect(tokens.slice(0, 2)).toEqual(['mig', 'yara']);
+  const values: Record<string, unknown> = {};
+  const shape = yaraModule.cli.schema.shape as Record<string, z.ZodType>;
+  for (let i = 2; i < tokens.length; i++) {
+    const name = (tokens[i] ?? '').replace(/^-+/, '');
+    const field = shape[name];
+    if (field === undefined) throw new Error(`unknown flag -${name} in ${command}`);
+    const base = (field.def as { innerType?: z.ZodType }).innerType ?? field;
+    if (base instanceof z.ZodArray) values[name] = [...((values[name] as unknown[] | undefined) ?? []), tokens[++i]];
+    else if (base instanceof z.ZodNumber) values[name] = Number(tokens[++i]);
+    else values[name] = tokens[++i];
+  }
+  return values;
+}
+
+describe('yaraModule spec', () => {
+  it('describes every parameter, flag and result field', () => {
+    expect(undescribed(yaraModule.params, 'params')).toEqual([]);
+    expect(undescribed(yaraModule.cli.schema, 'cli')).toEqual([]);
+    expect(undescribed(yaraModule.result, 'result')).toEqual([]);
+  });
+
+  it('columns and privacy name real result fields', () => {
+    const keys = Object.keys(yaraModule.result.shape);
+    for (const column of yaraModule.columns) expect(keys).toContain(column.key);
+    for (const key of yaraModule.privacy.leaves) expect(keys).toContain(key);
+  });
+
+  it.each([
+    { name: 'a full row', input: {}, want: true },
+    { name: 'matched bytes are refused', input: { data: 'stratum+tcp://' }, want: false },
+    { name: 'match offsets are refused', input: { offsets: [12] }, want: false },
+    { name: 'file content is refused', input: { content: 'MZ' }, want: false },
+  ])('the result schema is strict: $name', ({ input, want }) => {
+    const row = { path: '/tmp/x', rule: 'r', namespace: 'ns1', tags: ['t'], size: 1, mtime: '2026-01-01T00:00:00.000Z', ...input };
+    expect(yaraModule.result.safeParse(row).success).toBe(want);
+  });
+
+  it.each(yaraModule.examples.map((e) => ({ name: e.explains, command: e.command })))('example parses: $name', ({ command }) => {
+    const values = yaraModule.cli.schema.parse(parseExample(command));
+    const parsed = yaraParams.safeParse(yaraModule.cli.toParams(values));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+});
+
+describe('cli.toParams', () => {
+  it.each([
+    {
+      name: 'rules and paths only: defaults come from the params schema',
+      input: { rules: ['rule a { condition: true }'], path: ['/tmp'] },
+      want: { rules: ['rule a { condition: true }'], paths: ['/tmp'], maxdepth: 1000, maxfilesize: DEFAULT_FILE_BYTES, matchlimit: 1000 },
+    },
+    {
+      name: 'every flag',
+      input: { rules: ['rule a { condition: true }', 'rule b { condition: true }'], path: ['/a', '/b'], maxdepth: 2, maxfilesize: 1024, name: '!\\.log$', matchlimit: 5 },
+      want: { rules: ['rule a { condition: true }', 'rule b { condition: true }'], paths: ['/a', '/b'], maxdepth: 2, maxfilesize: 1024, name: '!\\.log$', matchlimit: 5 },
+    },
+  ])('$name', ({ input, want }) => {
+    expect(yaraParams.parse(yaraModule.cli.toParams(yaraModule.cli.schema.parse(input)))).toEqual(want);
+  });
+});
+
+describe('parameter validation names the field', () => {
+  const ok = { rules: ['rule a { condition: true }'], paths: ['/tmp'] };
+  it.each([
+    { name: 'rules missing', input: { paths: ['/tmp'] }, want: 'rules: Invalid input: expected array, received undefined' },
+    { name: 'no rules', input: { ...ok, rules: [] }, want: 'rules: Too small: expected array to have >=1 items' },
+    { name: 'empty rule text', input: { ...ok, rules: ['  \n'] }, want: 'rules.0: expected YARA rule text, got an empty string' },
+    { name: 'rule text too long', input: { ...ok, rules: ['x'.repeat(MAX_RULES_CHARS + 1)] }, want: `rules.0: expected at most ${MAX_RULES_CHARS} characters of rules, got ${MAX_RULES_CHARS + 1}` },
+    { name: 'no paths', input: { ...ok, paths: [] }, want: 'paths: Too small: expected array to have >=1 items' },
+    { name: 'relative path', input: { ...ok, paths: ['/ok', 'tmp'] }, want: 'paths.1: expected an absolute path (starting with /), got "tmp"' },
+    { name: 'NUL in a path', input: { ...ok, paths: ['/a\0b'] }, want: 'paths.0: expected a path without NUL characters' },
+    { name: 'negative maxdepth', input: { ...ok, maxdepth: -1 }, want: 'maxdepth: Too small: expected number to be >=0' },
+    { name: 'maxfilesize 0', input: { ...ok, maxfilesize: 0 }, want: 'maxfilesize: Too small: expected number to be >=1' },
+    { name: 'maxfilesize above the cap', input: { ...ok, maxfilesize: MAX_FILE_BYTES + 1 }, want: `maxfilesize: Too big: expected number to be <=${MAX_FILE_BYTES}` },
+    { name: 'bad name regex', input: { ...ok, name: '(' }, want: 'name: not a valid RE2 regular expression' },
+    { name: 'backreference is not RE2', input: { ...ok, name: '(a)\\1' }, want: 'name: not a valid RE2 regular expression' },
+    { name: 'matchlimit 0', input: { ...ok, matchlimit: 0 }, want: 'matchlimit: Too small: expected number to be >=1' },
+    { name: 'unknown field', input: { ...ok, content: 'x' }, want: 'Unrecognized key: "content"' },
+  ])('$name', ({ input, want }) => {
+    const parsed = yaraParams.safeParse(input);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error === undefined ? '' : describeIssues(parsed.error)).toContain(want);
+  });
+
+  it('accepts a negated name regex', () => {
+    expect(yaraParams.parse({ ...ok, name: '!\\.(log|gz)$' }).name).toBe('!\\.(log|gz)$');
+  });
+});
