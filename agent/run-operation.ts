@@ -1,6 +1,6 @@
 import { BaseError, type WireError } from '../protocol/errors.js';
 import type { OperationResult } from '../protocol/messages.js';
-import type { AnyModuleSpec, ModuleContext, ModuleRun } from '../protocol/module-spec.js';
+import type { AgentSelf, AnyModuleSpec, ModuleContext, ModuleRun } from '../protocol/module-spec.js';
 import { silentLog, type LogFn } from './log.js';
 import { makeRowFilter, rowBytes } from './row-filter.js';
 
@@ -28,6 +28,10 @@ export interface RunOperationOptions {
   log?: LogFn;
   /** Each row as it passes the filter (the CLI's local mode streams them). */
   onRow?: (row: Record<string, unknown>) => void;
+  /** The response journal of this command; entries get the module's name added. */
+  journal?: (entry: Record<string, unknown>) => void;
+  /** Handed to the module as ctx.agent. */
+  agent?: AgentSelf;
 }
 
 /**
@@ -73,6 +77,7 @@ export async function runOperation(
 
 function moduleContext(spec: AnyModuleSpec, opts: RunOperationOptions, signal: AbortSignal, out: Collector): ModuleContext {
   const log = opts.log ?? silentLog;
+  const journal = opts.journal;
   return {
     signal,
     root: opts.root,
@@ -82,7 +87,18 @@ function moduleContext(spec: AnyModuleSpec, opts: RunOperationOptions, signal: A
     count: (stat, delta = 1) => {
       out.stats[stat] = (out.stats[stat] ?? 0) + delta;
     },
+    ...(journal === undefined ? {} : { journal: (entry: Record<string, unknown>) => writeJournal(journal, spec, entry, out) }),
+    ...(opts.agent === undefined ? {} : { agent: opts.agent }),
   };
+}
+
+/** A journal that cannot be written (disk full) is reported, not fatal: the change it records already happened. */
+function writeJournal(journal: (entry: Record<string, unknown>) => void, spec: AnyModuleSpec, entry: Record<string, unknown>, out: Collector): void {
+  try {
+    journal({ ...entry, module: spec.name });
+  } catch (err) {
+    out.warn(`response journal: entry not written (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 function moduleFailure(spec: AnyModuleSpec, err: unknown): WireError {
@@ -172,7 +188,8 @@ class Collector {
 
   result(error: WireError | undefined): OperationResult {
     const errors = this.suppressed > 0 ? [...this.errors, `${this.suppressed} more problem(s) not shown`] : [...this.errors];
-    const result: OperationResult = { module: this.spec.name, isFound: this.rows.length > 0, rows: this.rows, stats: this.stats, errors };
+    const isFound = this.spec.isFound?.(this.rows) ?? this.rows.length > 0;
+    const result: OperationResult = { module: this.spec.name, isFound, rows: this.rows, stats: this.stats, errors };
     if (error !== undefined) result.error = error;
     return result;
   }

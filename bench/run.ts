@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   'file-walk': () => import('./file-walk.js'),
   'file-content': () => import('./file-content.js'),
   memory: () => import('./memory.js'),
+  netstat: () => import('./netstat.js'),
   fanout: () => import('./fanout.js'),
   'console-render': () => import('./console-render.js'),
 };

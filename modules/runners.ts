@@ -1,5 +1,8 @@
 import type { ModuleRun } from '../protocol/module-spec.js';
 import { runFile } from './file/run.js';
+import { runTimedrift } from './timedrift/run.js';
+import { runPing } from './ping/run.js';
+import { runNetstat } from './netstat/run.js';
 import { runYara } from './yara/run.js';
 import { runMemory } from './memory/run.js';
 
@@ -9,6 +12,9 @@ import { runMemory } from './memory/run.js';
  */
 export const moduleRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map<string, ModuleRun<never, unknown>>([
   ['file', runFile as ModuleRun<never, unknown>],
+  ['timedrift', runTimedrift as ModuleRun<never, unknown>],
+  ['ping', runPing as ModuleRun<never, unknown>],
+  ['netstat', runNetstat as ModuleRun<never, unknown>],
   ['yara', runYara as ModuleRun<never, unknown>],
   ['memory', runMemory as ModuleRun<never, unknown>],
 ]);

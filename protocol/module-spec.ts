@@ -71,6 +71,13 @@ export interface ModuleSpec<
   limits: { timeoutMs: number };
   /** Examples for the docs and `--help`: a command line and what it answers. */
   examples: readonly { command: string; explains: string }[];
+  /**
+   * Whether the operation found what it looked for, given the rows that passed the runner's
+   * filter (privacy-masked fields read '***'). Default: at least one row. Modules that answer
+   * every time (ping: a row per attempt) say here which rows mean "found". Method syntax on
+   * purpose, like toParams.
+   */
+  isFound?(rows: readonly Record<string, unknown>[]): boolean;
 }
 
 /** Context the runner hands a module. The module never sees MQTT, keys or the action. */
@@ -84,6 +91,23 @@ export interface ModuleContext {
   warn(message: string): void;
   /** Adds to a named statistic reported with the result (files visited, bytes hashed...). */
   count(stat: string, delta?: number): void;
+  /**
+   * Response modules record every change (and every dry run) here: the agent appends it, with
+   * the command, action and signers, to its local append-only response journal. Absent outside
+   * an agent (`-t local`, tests): nothing is kept.
+   */
+  journal?(entry: Record<string, unknown>): void;
+  /** The agent this operation runs in; absent outside an agent. Only modules acting on the agent itself use it. */
+  agent?: AgentSelf;
+}
+
+/** What a module may know and ask of the agent running it (agentdestroy). */
+export interface AgentSelf {
+  id: string;
+  /** Absolute paths of the agent's own state (id, journals) as they exist now: what destroying removes. */
+  stateFiles(): readonly string[];
+  /** After this command's result is published: say 'destroyed', remove stateFiles() and stop for good. */
+  requestDestroy(): void;
 }
 
 export type ModuleRun<P, R> = (params: P, ctx: ModuleContext) => AsyncIterable<R>;
