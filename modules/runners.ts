@@ -1,5 +1,8 @@
 import type { ModuleRun } from '../protocol/module-spec.js';
 import { runFile } from './file/run.js';
+import { runScribe } from './scribe/run.js';
+import { runSshkey } from './sshkey/run.js';
+import { runPkg } from './pkg/run.js';
 import { runTimedrift } from './timedrift/run.js';
 import { runPing } from './ping/run.js';
 import { runNetstat } from './netstat/run.js';
@@ -12,6 +15,9 @@ import { runMemory } from './memory/run.js';
  */
 export const moduleRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map<string, ModuleRun<never, unknown>>([
   ['file', runFile as ModuleRun<never, unknown>],
+  ['scribe', runScribe as ModuleRun<never, unknown>],
+  ['sshkey', runSshkey as ModuleRun<never, unknown>],
+  ['pkg', runPkg as ModuleRun<never, unknown>],
   ['timedrift', runTimedrift as ModuleRun<never, unknown>],
   ['ping', runPing as ModuleRun<never, unknown>],
   ['netstat', runNetstat as ModuleRun<never, unknown>],
