@@ -9,6 +9,7 @@ import { startServer, type ServerOptions } from './server.js';
 
 const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
+                  [--response-signers 2]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
@@ -23,6 +24,10 @@ Stops cleanly on SIGINT or SIGTERM.
   --admin-key FILE   armored public key enrolled as the first admin when there is none yet
                      (default: $MIG_HOME/investigator.pub.asc when it exists)
   --admin-name NAME  that admin's name (default: from the key's user id)
+  --response-signers N
+                     distinct investigators who must sign an action running a response module
+                     before the server launches it (default 2: the two-person rule; agents
+                     enforce their own ACL whatever this says)
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -40,6 +45,7 @@ const FlagsSchema = z
     'tls-ca': FilePath.optional(),
     'admin-key': FilePath.optional(),
     'admin-name': z.string().min(1).max(128).optional(),
+    'response-signers': z.coerce.number().int().min(1).max(8).default(2),
     verbose: z.boolean().default(false),
   })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
@@ -56,6 +62,7 @@ const OPTIONS = {
   'tls-ca': { type: 'string' },
   'admin-key': { type: 'string' },
   'admin-name': { type: 'string' },
+  'response-signers': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -132,6 +139,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     mqttPort: flags['mqtt-port'],
     tls: cert === undefined || key === undefined ? undefined : { cert, key, ...(ca === undefined ? {} : { ca }) },
     bootstrapAdmin: await adminKey(flags, migHome),
+    approval: { responseSigners: flags['response-signers'] },
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);

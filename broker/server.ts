@@ -14,6 +14,7 @@ import { investigatorRoutes } from './http/routes/investigator-routes.js';
 import type { ApiServices } from './http/services.js';
 import { startBroker } from './mqtt/server.js';
 import { AgentRegistry } from './registry/registry.js';
+import { approvalPolicy, type ApprovalPolicy } from './scheduler/approval.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { AgentPublisher } from './scheduler/context.js';
 import { loadOrCreateSecrets, secretsPath } from './secrets.js';
@@ -47,6 +48,11 @@ export interface ServerOptions {
   /** How often agent statuses are re-evaluated (default 5 s). */
   sweepMs?: number;
   sseTiming?: SseTiming;
+  /**
+   * Two-person rule on the server: distinct signers an action needs before it is launched
+   * (default 2 when it runs a response module, 1 otherwise). Agents enforce their own ACL anyway.
+   */
+  approval?: Partial<ApprovalPolicy>;
 }
 
 export interface RunningServer {
@@ -93,6 +99,7 @@ async function compose(
   closeAll: () => Promise<void>,
 ): Promise<RunningServer> {
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const approval = approvalPolicy(opts.approval);
   const secrets = await loadOrCreateSecrets(opts.dataDir);
   const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
   const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers);
@@ -105,7 +112,7 @@ async function compose(
     sendCommand: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg)),
     sendCancel: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg)),
   };
-  const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit });
+  const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval });
   closers.push(['scheduler', () => scheduler.close()]);
   link = await connectServerLink({
     url: broker.url,

@@ -26,6 +26,7 @@ export type CommandId =
   | 'openAction'
   | 'newHunt'
   | 'cancelAction'
+  | 'approveAction'
   | 'openCommand'
   | 'toggleFound'
   | 'exportResults'
@@ -94,6 +95,7 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('huntNotFound', ['N'], 'hunt again on the agents that found nothing', ['action'], { isMutating: true }),
   cmd('newHunt', ['n'], 'new hunt (launcher)', ['actions', 'agents'], { isMutating: true, hint: 'hunt' }),
   cmd('cancelAction', ['c'], 'cancel the action', ['actions', 'action'], { isDangerous: true, hint: 'cancel' }),
+  cmd('approveAction', ['a'], 'approve: co-sign and launch an action waiting for a second investigator', ['actions', 'action'], { isDangerous: true, hint: 'approve' }),
   cmd('editField', ['enter'], 'edit the field / press the button', ['launcher'], { hint: 'edit' }),
   cmd('toggleField', ['space'], 'toggle a yes/no field', ['launcher']),
   cmd('nextChoice', ['right'], 'next module or choice', ['launcher']),
@@ -113,7 +115,7 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('top', ['home', 'g'], 'first row', MOVABLE),
   cmd('bottom', ['end', 'G'], 'last row', MOVABLE),
   cmd('back', ['esc'], 'back', ['global'], { hint: 'back' }),
-  cmd('jump', [':'], 'go to a view: :agents :actions :launch :investigators', ['global'], { hint: 'view' }),
+  cmd('jump', [':'], 'go to a view: :agents :actions :launch :investigators :pending', ['global'], { hint: 'view' }),
   cmd('help', ['?'], 'help', ['global'], { hint: 'help' }),
   cmd('quit', ['q', 'ctrl+c'], 'quit (agents keep running)', ['global'], { hint: 'quit' }),
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_STATUSES, COMMAND_STATUSES, FingerprintSchema, SignedActionSchema } from './action.js';
+import { ACTION_LIMITS, ACTION_STATUSES, COMMAND_STATUSES, FingerprintSchema, SignedActionSchema } from './action.js';
 import { EnvironmentSchema, OperationResultSchema, WireErrorSchema } from './messages.js';
 
 /**
@@ -48,6 +48,19 @@ export const CountersSchema = z.object({
 });
 export type Counters = z.infer<typeof CountersSchema>;
 
+/**
+ * The two-person rule as the server applies it: an action whose modules need more distinct
+ * signers than it carries waits, `pending`, until other investigators add their signatures
+ * (POST /actions/:id/signatures). Agents enforce their own ACL regardless.
+ */
+export const ApprovalSchema = z.object({
+  /** Distinct signers the server waits for before it launches the action. */
+  required: z.number().int().min(1),
+  /** Fingerprints of the distinct verified signers so far, in signing order. */
+  signers: z.array(FingerprintSchema),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
 export const ActionRecordSchema = z.object({
   action: SignedActionSchema,
   status: z.enum(ACTION_STATUSES),
@@ -56,10 +69,26 @@ export const ActionRecordSchema = z.object({
   counters: CountersSchema,
   createdAt: IsoTime,
   finishedAt: IsoTime.optional(),
-  /** Why the action is `invalid` or was cancelled. */
+  /** Why the action is `invalid`, was cancelled, or is `pending approval`. */
   reason: z.string().optional(),
+  /** Present when the action's modules need more than one signer. */
+  approval: ApprovalSchema.optional(),
 });
 export type ActionRecord = z.infer<typeof ActionRecordSchema>;
+
+/** The `reason` of an action held for more signatures. */
+export const PENDING_APPROVAL_REASON = 'pending approval';
+
+/** True while the server holds the action for more signatures (it launches once they arrive). */
+export function isAwaitingApproval(record: Pick<ActionRecord, 'status' | 'approval'>): boolean {
+  return record.status === 'pending' && record.approval !== undefined && record.approval.signers.length < record.approval.required;
+}
+
+/** POST /actions/:id/signatures: one more armored detached signature over the action's canonical bytes. */
+export const AddSignatureBodySchema = z.strictObject({
+  signature: z.string().min(1).max(ACTION_LIMITS.maxSignatureChars),
+});
+export type AddSignatureBody = z.infer<typeof AddSignatureBodySchema>;
 
 export const CommandRecordSchema = z.object({
   id: z.string(),

@@ -23,7 +23,10 @@ export type AuditWhat =
   | 'investigator.enabled'
   | 'action.created'
   | 'action.cancelled'
-  | 'action.invalid';
+  | 'action.invalid'
+  | 'action.signed'
+  | 'action.approved'
+  | 'action.signature_refused';
 
 /**
  * Append-only, hash-chained JSON lines. Appends are serialised so the chain never forks. The

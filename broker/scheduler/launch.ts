@@ -1,4 +1,4 @@
-import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
+import { isAwaitingApproval, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
 import { BaseError } from '../../protocol/errors.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import { selectAgents } from '../registry/select.js';
@@ -13,7 +13,8 @@ import { countersOf } from './counters.js';
  */
 export async function launchAction(ctx: SchedulerContext, actionId: string): Promise<ActionRecord | undefined> {
   const record = await ctx.store.getAction(actionId);
-  if (record === undefined || record.status !== 'pending') return record;
+  // Held for the two-person rule: only addSignature() releases it.
+  if (record === undefined || record.status !== 'pending' || isAwaitingApproval(record)) return record;
   const now = ctx.clock.now().toISOString();
   let agents;
   try {

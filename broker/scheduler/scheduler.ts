@@ -1,9 +1,11 @@
-import type { ActionRecord, InvestigatorRecord } from '../../protocol/api.js';
+import { PENDING_APPROVAL_REASON, isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
 import { BaseError, UserError } from '../../protocol/errors.js';
 import { MAX_MESSAGE_BYTES, ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';
 import { parsePayload } from '../../protocol/payload.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
+import { DEFAULT_APPROVAL_POLICY, approvalOf, type ApprovalPolicy } from './approval.js';
+import { addCoSignature } from './co-sign.js';
 import { emitAll, publishCommands, type SchedulerContext } from './context.js';
 import { countersOf, emptyCounters, isAllDone } from './counters.js';
 import { finishAction } from './finish.js';
@@ -15,12 +17,18 @@ import { validateAction } from './validate-action.js';
 export interface SchedulerOptions extends SchedulerContext {
   investigators: Investigators;
   audit: AuditLog;
+  /** Distinct signers needed before launch (default: 2 for response modules, 1 otherwise). */
+  approval?: ApprovalPolicy;
 }
 
 /**
  * Action lifecycle: submit → pending → (at validFrom) launch → inflight → completed when every
  * command is terminal, or expired at expireAfter, or cancelled. All changes to one action run
  * through one queue.
+ *
+ * Two-person rule: an action with fewer distinct signers than approval.ts requires stays
+ * `pending` (reason `pending approval`, no launch timer) until addSignature() brings enough;
+ * then it launches exactly like a fresh submission. It still expires at expireAfter.
  *
  * Never await a PUBACK inside the queue: mqtt.js handles incoming packets one at a time and
  * only moves on once a result has been applied, so a task waiting for a PUBACK queued behind
@@ -64,21 +72,56 @@ export class Scheduler {
     if ((await this.ctx.store.getAction(id)) !== undefined) {
       throw new UserError('CONFLICT', `action ${id} already exists`, 'sign a new action: ids are single-use');
     }
+    const modules = valid.action.operations.map((op) => op.module);
+    const approval = approvalOf(modules, valid.signers, this.ctx.approval ?? DEFAULT_APPROVAL_POLICY);
     const record: ActionRecord = {
       action: valid.action,
       status: 'pending',
       investigators: valid.signers,
       counters: emptyCounters(),
       createdAt: now.toISOString(),
+      ...(approval === undefined ? {} : { approval }),
     };
+    const isHeld = isAwaitingApproval(record);
+    if (isHeld) record.reason = PENDING_APPROVAL_REASON;
     await this.ctx.store.createAction(record);
-    await this.ctx.audit.append(by.fingerprint, 'action.created', { id, name: valid.action.name, target: valid.action.target, signers: valid.signers });
+    await this.ctx.audit.append(by.fingerprint, 'action.created', {
+      id,
+      name: valid.action.name,
+      target: valid.action.target,
+      signers: valid.signers,
+      ...(approval === undefined ? {} : { required: approval.required, isAwaitingApproval: isHeld }),
+    });
     emitAll(this.ctx, record, []);
     this.arm(record);
-    if (Date.parse(record.action.validFrom) > now.getTime()) return record;
+    if (isHeld || Date.parse(record.action.validFrom) > now.getTime()) return record;
     const launched = (await this.queue.run(id, () => launchAction(this.ctx, id))) ?? record;
     if (launched.status !== 'inflight') this.disarm(id);
     return launched;
+  }
+
+  /**
+   * One more investigator's signature on an action held for approval; launches it (or arms its
+   * launch at validFrom) once the distinct signers reach the requirement.
+   */
+  async addSignature(id: string, signature: string, by: InvestigatorRecord): Promise<ActionRecord> {
+    return this.queue.run(id, async () => {
+      let signed;
+      try {
+        signed = await addCoSignature(this.ctx, id, signature, by);
+      } catch (err) {
+        const code = err instanceof BaseError ? err.code : 'INTERNAL';
+        await this.ctx.audit.append(by.fingerprint, 'action.signature_refused', { id, code, message: (err as Error).message });
+        throw err;
+      }
+      const { record, isApproved } = signed;
+      if (!isApproved) return record;
+      this.arm(record);
+      if (Date.parse(record.action.validFrom) > this.ctx.clock.now().getTime()) return record;
+      const launched = (await launchAction(this.ctx, id)) ?? record;
+      if (launched.status !== 'inflight') this.disarm(id);
+      return launched;
+    });
   }
 
   async cancel(id: string, by: InvestigatorRecord): Promise<ActionRecord> {
@@ -170,7 +213,7 @@ export class Scheduler {
     const id = record.action.id;
     const cancels: Array<() => void> = [];
     const fromMs = Date.parse(record.action.validFrom);
-    if (record.status === 'pending' && fromMs > this.ctx.clock.now().getTime()) {
+    if (record.status === 'pending' && !isAwaitingApproval(record) && fromMs > this.ctx.clock.now().getTime()) {
       cancels.push(this.ctx.clock.schedule(fromMs, () => this.inQueue(id, () => launchAction(this.ctx, id))));
     }
     cancels.push(this.ctx.clock.schedule(Date.parse(record.action.expireAfter), () => this.inQueue(id, () => this.expire(id))));
@@ -191,7 +234,9 @@ export class Scheduler {
     this.timers.delete(id);
     const action = await this.ctx.store.getAction(id);
     if (action === undefined || (action.status !== 'pending' && action.status !== 'inflight')) return;
-    const done = await finishAction(this.ctx, action, 'expired', undefined);
+    const held = action.approval !== undefined && isAwaitingApproval(action) ? action.approval : undefined;
+    const reason = held === undefined ? undefined : `expired waiting for approval (${held.signers.length} of ${held.required} signers)`;
+    const done = await finishAction(this.ctx, action, 'expired', reason);
     this.ctx.log(`scheduler: action ${id} expired with ${done.closed.length} command(s) unanswered`);
   }
 

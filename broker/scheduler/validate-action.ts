@@ -50,6 +50,20 @@ async function verifySigners(raw: Record<string, unknown>, action: SignedAction,
   }
 }
 
+/**
+ * One more signature over an action already stored (the two-person rule's second signer): it
+ * must verify with an active investigator's key. Returns the signer's fingerprint.
+ */
+export async function verifyCoSigner(action: SignedAction, signature: string, investigators: Investigators): Promise<string> {
+  const bytes = canonicalActionBytes(action);
+  try {
+    return await verifyDetached(bytes, signature, investigators.activeKeyring());
+  } catch (err) {
+    if (err instanceof BaseError && err.code === 'UNKNOWN_SIGNER') await refuseIfDisabled(bytes, [signature], investigators);
+    throw err;
+  }
+}
+
 /** An unknown signer may be a disabled one: say so, once their signature is proven genuine. */
 async function refuseIfDisabled(bytes: Uint8Array, signatures: readonly string[], investigators: Investigators): Promise<void> {
   for (const signature of signatures) {

@@ -6,7 +6,7 @@ import { UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { BatchedFile } from './batched-file.js';
 import { NdjsonLog } from './ndjson-log.js';
-import type { CommandQuery, Durability, Page } from './store.js';
+import type { ActionQuery, CommandQuery, Durability } from './store.js';
 
 interface ActionEntry {
   file: BatchedFile<ActionRecord>;
@@ -110,13 +110,20 @@ export class ActionFiles {
     return this.actions.get(id)?.file.data;
   }
 
-  list(page: Page): { actions: ActionRecord[]; total: number } {
+  list(query: ActionQuery): { actions: ActionRecord[]; total: number } {
     const newestFirst = this.order.slice().reverse();
-    const actions = newestFirst.slice(page.offset, page.offset + page.limit).flatMap((id) => {
+    if (query.status === undefined) {
+      const actions = newestFirst.slice(query.offset, query.offset + query.limit).flatMap((id) => {
+        const record = this.get(id);
+        return record === undefined ? [] : [record];
+      });
+      return { actions, total: this.order.length };
+    }
+    const matching = newestFirst.flatMap((id) => {
       const record = this.get(id);
-      return record === undefined ? [] : [record];
+      return record !== undefined && record.status === query.status ? [record] : [];
     });
-    return { actions, total: this.order.length };
+    return { actions: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
   }
 
   open(): ActionRecord[] {

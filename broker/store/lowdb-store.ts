@@ -6,7 +6,7 @@ import { BugError, UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { ActionFiles } from './action-files.js';
 import { BatchedFile, DEFAULT_FLUSH_MS } from './batched-file.js';
-import { StoredAgentSchema, type CommandQuery, type Durability, type Page, type Store, type StoredAgent } from './store.js';
+import { StoredAgentSchema, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
 
 const InvestigatorsFileSchema = z.object({ investigators: z.array(InvestigatorRecordSchema) });
 const AgentsFileSchema = z.object({ agents: z.array(StoredAgentSchema) });
@@ -67,8 +67,8 @@ export class LowdbStore implements Store {
   async getAction(id: string): Promise<ActionRecord | undefined> {
     return this.actions.get(id);
   }
-  async listActions(page: Page): Promise<{ actions: ActionRecord[]; total: number }> {
-    return this.actions.list(page);
+  async listActions(query: ActionQuery): Promise<{ actions: ActionRecord[]; total: number }> {
+    return this.actions.list(query);
   }
   async openActions(): Promise<ActionRecord[]> {
     return this.actions.open();

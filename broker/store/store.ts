@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActionStatus } from '../../protocol/action.js';
 import { AgentRecordSchema, type ActionRecord, type CommandRecord, type InvestigatorRecord } from '../../protocol/api.js';
 
 /**
@@ -17,8 +18,8 @@ export interface Store {
    */
   saveAction(record: ActionRecord, durability?: Durability): Promise<void>;
   getAction(id: string): Promise<ActionRecord | undefined>;
-  /** Newest first. */
-  listActions(page: Page): Promise<{ actions: ActionRecord[]; total: number }>;
+  /** Newest first; `total` counts the actions that pass the query's filter. */
+  listActions(query: ActionQuery): Promise<{ actions: ActionRecord[]; total: number }>;
   /** Actions still `pending` or `inflight`: what a restarted scheduler picks up again. */
   openActions(): Promise<ActionRecord[]>;
 
@@ -53,6 +54,11 @@ export type Durability = 'now' | 'batched';
 export interface Page {
   limit: number;
   offset: number;
+}
+
+export interface ActionQuery extends Page {
+  /** Only actions in this status (absent: all). */
+  status?: ActionStatus;
 }
 
 export interface CommandQuery extends Page {

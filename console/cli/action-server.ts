@@ -24,6 +24,7 @@ export function describeAction(record: ActionRecord): string {
     ['valid', `${a.validFrom} → ${a.expireAfter}`],
     ['modules', a.operations.map((op) => op.module).join(', ')],
     ['signers', record.investigators.join(', ')],
+    ...(record.approval === undefined ? [] : [['approval', `${record.approval.signers.length} of ${record.approval.required} investigators signed`] as [string, string]]),
     ['progress', progressLine(record.counters)],
     ['created', record.createdAt],
   ];

@@ -2,6 +2,7 @@ import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { alignColumns } from '../flags/help.js';
 import { runActionImport, runActionLaunch, runActionSign } from './action-files.js';
 import { runActionCancel, runActionList, runActionShow } from './action-server.js';
+import { runActionApprove, runActionPending } from './approve.js';
 import type { CliContext } from './context.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
@@ -28,6 +29,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'show'], args: 'ID', summary: 'show an action and its counters', group: 'Actions', run: runActionShow },
   { path: ['action', 'list'], args: '', summary: 'list actions, newest first', group: 'Actions', run: runActionList },
   { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
+  { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
+  { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: runActionApprove },
   { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
   { path: ['investigators'], args: '[add --name N --key F [--admin] | disable FP | enable FP]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },

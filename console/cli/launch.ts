@@ -1,4 +1,5 @@
 import type { SignedAction } from '../../protocol/action.js';
+import { isAwaitingApproval, type ActionRecord } from '../../protocol/api.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
 import { sleep } from '../services/events.js';
@@ -30,6 +31,18 @@ async function countdown(ctx: CliContext): Promise<boolean> {
   return true;
 }
 
+/**
+ * The server holds the action for the two-person rule. We do not follow it: a second
+ * investigator may take longer than anyone wants a shell to hang. Exit 0: it was accepted.
+ */
+function waitingForApproval(ctx: CliContext, record: ActionRecord): number {
+  const missing = (record.approval?.required ?? 2) - (record.approval?.signers.length ?? 1);
+  const who = missing === 1 ? 'a second investigator' : `${missing} more investigators`;
+  ctx.say(`action ${record.action.id} (${record.action.name}) is pending approval: it runs a response module`);
+  ctx.say(`waiting for ${who}: mig action approve ${record.action.id}`);
+  return EXIT.ok;
+}
+
 function pollMs(env: NodeJS.ProcessEnv): number {
   const value = Number(env.MIG_POLL_MS);
   return Number.isInteger(value) && value >= 50 ? value : DEFAULT_POLL_MS;
@@ -58,6 +71,7 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
   const startedMs = ctx.now().getTime();
   // Not interruptible: once sent, the action may exist on the server, so ctrl+c must cancel it, not drop it.
   const initial = await (await ctx.client({ isInterruptible: false })).createAction(action);
+  if (isAwaitingApproval(initial)) return waitingForApproval(ctx, initial);
   ctx.say(`launched action ${action.id} (${action.name})`);
   const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
   const progress = createProgress(ctx.stderr, { isTty: isTty(ctx.stderr), now: () => ctx.now() });

@@ -25,6 +25,11 @@ export function Header({ model, theme }: HeaderProps) {
         {'  '}
         <Text dimColor>{`${model.offline} offline`}</Text>
         {`  ${model.inFlight} in flight  ${model.clock}`}
+        {model.awaitingApproval > 0 ? (
+          <Text color={theme.tone.warn} bold>
+            {`  ${model.awaitingApproval} awaiting approval`}
+          </Text>
+        ) : null}
         {model.isReconnecting ? (
           <Text color={theme.tone.error} bold>
             {'  reconnecting…'}

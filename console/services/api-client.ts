@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SignedAction } from '../../protocol/action.js';
+import type { ActionStatus, SignedAction } from '../../protocol/action.js';
 import {
   API_PREFIX,
   ActionListSchema,
@@ -10,6 +10,7 @@ import {
   CommandListSchema,
   InvestigatorListSchema,
   InvestigatorRecordSchema,
+  type AddSignatureBody,
   type AgentStatus,
   type NewInvestigatorBodySchema,
 } from '../../protocol/api.js';
@@ -80,9 +81,12 @@ export class ApiClient {
   getAgent = (id: string) => this.request('GET', `/agents/${enc(id)}`, AgentRecordSchema);
 
   createAction = (action: SignedAction) => this.request('POST', '/actions', ActionRecordSchema, { body: action });
-  listActions = (page: Page = {}) => this.request('GET', '/actions', ActionListSchema, { query: { ...page } });
+  listActions = (q: { status?: ActionStatus } & Page = {}) => this.request('GET', '/actions', ActionListSchema, { query: { ...q } });
   getAction = (id: string) => this.request('GET', `/actions/${enc(id)}`, ActionRecordSchema);
   cancelAction = (id: string) => this.request('POST', `/actions/${enc(id)}/cancel`, ActionRecordSchema);
+  /** Adds one armored detached signature to an action held for approval (two-person rule). */
+  addSignature = (id: string, signature: string) =>
+    this.request('POST', `/actions/${enc(id)}/signatures`, ActionRecordSchema, { body: { signature } satisfies AddSignatureBody });
   listCommands = (id: string, q: { found?: boolean } & Page = {}) =>
     this.request('GET', `/actions/${enc(id)}/commands`, CommandListSchema, { query: q });
 

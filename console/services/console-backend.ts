@@ -8,6 +8,7 @@ import { importMigAction } from '../import/mig-action.js';
 import { createRenderer } from '../render/renderer.js';
 import type { ConnectionStatus, ConsoleBackend, ConsoleInvestigator, ExportFormat } from '../state/backend.js';
 import { addSignature, parseActionFile, signAction } from './action-signing.js';
+import { approveShownAction } from './approval.js';
 import type { ApiClient } from './api-client.js';
 import { followEvents } from './events.js';
 import type { Signer } from './signer.js';
@@ -33,6 +34,10 @@ export function createConsoleBackend(opts: { client: ApiClient; signer: Signer; 
     listCommands: (actionId, q = {}) =>
       client.listCommands(actionId, { limit: q.limit ?? PAGE, offset: q.offset ?? 0, ...(q.isFound === undefined ? {} : { found: q.isFound }) }),
     cancelAction: (id) => client.cancelAction(id),
+    approveAction(id, shown) {
+      if (shown.id !== id) return Promise.reject(new UserError('BAD_REQUEST', `asked to approve ${id} but shown ${shown.id}`));
+      return approveShownAction(client, signer, shown);
+    },
     sign,
     async signAndLaunch(action, { addSignature: isSigning }) {
       const signed = isSigning ? await sign(action) : 'signatures' in action ? action : await sign(action);

@@ -1,3 +1,4 @@
+import { isAwaitingApproval } from '../../protocol/api.js';
 import type { ActionRecord } from './backend.js';
 
 /** Action history, newest first, kept current by live `action` events. */
@@ -37,8 +38,9 @@ export function actionList(state: ActionsState): readonly ActionRecord[] {
   return list;
 }
 
+/** Running or about to: an action held for approval is not (the header counts those apart). */
 export function isInFlight(record: ActionRecord): boolean {
-  return record.status === 'pending' || record.status === 'inflight';
+  return record.status === 'inflight' || (record.status === 'pending' && !isAwaitingApproval(record));
 }
 
 export function inFlightCount(state: ActionsState): number {

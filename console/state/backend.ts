@@ -59,6 +59,12 @@ export interface ConsoleBackend {
    * first; the console itself always calls `sign` before its countdown and launches with false.
    */
   signAndLaunch(action: UnsignedAction | SignedAction, opts: { addSignature: boolean }): Promise<ActionRecord>;
+  /**
+   * Two-person rule: co-signs an action the server holds for approval, exactly as `shown` to the
+   * investigator (never a fresh copy), and sends the signature. The server launches the action
+   * once enough investigators signed; the record says whether it did.
+   */
+  approveAction(id: string, shown: SignedAction): Promise<ActionRecord>;
   /** Adds the investigator's detached signature (the passphrase, if any, is the signer's business). */
   sign(action: UnsignedAction | SignedAction): Promise<SignedAction>;
   listInvestigators(): Promise<{ investigators: InvestigatorRecord[] }>;

@@ -10,6 +10,8 @@ import { topEntry, updateTop, type FoundFilter, type NavEntry } from './nav.js';
 import { rowCountOf, selected } from './selection.js';
 import { moveWindow, type TableMove } from './table-window.js';
 import { sanitize } from './text.js';
+import { approveIntent } from './approval-effects.js';
+import { heldActionOf } from './selectors.js';
 
 const MOVES: Partial<Record<CommandId, TableMove>> = {
   up: 'up',
@@ -38,9 +40,11 @@ function moveCursor(ctl: Ctl, move: TableMove): void {
   const entry = topEntry(snap.ui.nav);
   const rows = rowCountOf(snap, entry);
   const height = tableHeight(entry.view.kind, snap.ui.size);
+  const isText = entry.view.kind === 'command' || heldActionOf(snap, entry) !== undefined;
   updateEntry(ctl, (e) => {
-    // A text view has no row cursor: the keys scroll it, the cursor riding on the first visible line.
-    const win = entry.view.kind === 'command' ? scrollWindow(e, move, rows, height) : moveWindow(e, move, rows, height);
+    // A text view (a command's report, a held action's JSON) has no row cursor: the keys scroll
+    // it, the cursor riding on the first visible line.
+    const win = isText ? scrollWindow(e, move, rows, height) : moveWindow(e, move, rows, height);
     return win.cursor === e.cursor && win.offset === e.offset ? e : { ...e, ...win };
   });
 }
@@ -83,6 +87,8 @@ function selectionIntent(ctl: Ctl, id: CommandId): Intent | undefined {
       const row = selected.result(snap, entry);
       return row === undefined || view.kind !== 'action' ? undefined : { type: 'open', view: { kind: 'command', actionId: view.actionId, commandId: row.commandId } };
     }
+    case 'approveAction':
+      return actionId === undefined ? undefined : approveIntent(snap, actionId);
     case 'cancelAction': {
       if (actionId === undefined) return undefined;
       const name = snap.actions.byId.get(actionId)?.action.name ?? actionId;
@@ -143,8 +149,9 @@ export function runCommand(ctl: Ctl, command: KeyCommand): void {
     default: {
       const intent = selectionIntent(ctl, command.id);
       if (intent === undefined) return;
-      // Safety net: a dangerous command never acts without a y/n, whatever intent it produced.
-      const isAsking = intent.type === 'confirm' || intent.type === 'prompt';
+      // Safety net: a dangerous command never acts without a y/n, whatever intent it produced
+      // (a flash line acts on nothing: it says why the command cannot run).
+      const isAsking = intent.type === 'confirm' || intent.type === 'prompt' || intent.type === 'flash';
       ctl.dispatch(command.isDangerous && !isAsking ? { type: 'confirm', message: `${command.description}?`, then: intent } : intent);
     }
   }

@@ -33,10 +33,10 @@ export interface ConsoleSnapshot {
 
 export function createStores(
   batcher: FrameBatcher,
-  opts: { isReadOnly: boolean; modules: ReadonlyMap<string, AnyModuleSpec>; nowMs: number },
+  opts: { isReadOnly: boolean; modules: ReadonlyMap<string, AnyModuleSpec>; nowMs: number; me?: string },
 ): ConsoleStores {
   return {
-    ui: new Store(initialUi(opts.isReadOnly), batcher),
+    ui: new Store(initialUi(opts.isReadOnly, undefined, opts.me), batcher),
     agents: new Store(emptyAgents, batcher),
     actions: new Store(emptyActions, batcher),
     investigations: new Store(emptyInvestigations, batcher),

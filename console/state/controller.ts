@@ -48,6 +48,7 @@ export class ConsoleController implements Ctl {
       isReadOnly: opts.isReadOnly ?? false,
       modules: this.modules,
       nowMs: this.scheduler.now(),
+      me: this.backend.investigator.fingerprint,
     });
     this.events = new LiveEventQueue(this.stores, (fn) => this.setTimer('events', this.tuning.frameIntervalMs, fn));
   }

@@ -1,4 +1,5 @@
 import { upsertActions } from './actions-state.js';
+import { runApproval } from './approval-effects.js';
 import type { Ctl } from './controller-api.js';
 import { upsertInvestigator } from './investigators-state.js';
 import type { Intent } from './intents.js';
@@ -57,6 +58,8 @@ function runRemote(ctl: Ctl, intent: Intent): void {
         ctl.stores.investigations.set((s) => upsertActionRecords(s, [record]));
         ctl.flash('info', `action ${record.action.name} is ${record.status}`);
       });
+    case 'approveAction':
+      return runApproval(ctl, intent.actionId, intent.shown);
     case 'exportResults':
       return ctl.run(async () => {
         const written = await ctl.backend.exportResults(intent.actionId, intent.format, intent.path);

@@ -1,3 +1,4 @@
+import type { SignedAction } from '../../protocol/action.js';
 import type { ExportFormat, NewInvestigator } from './backend.js';
 import type { ViewRef } from './nav.js';
 
@@ -30,6 +31,8 @@ export type Intent =
   | { type: 'flash'; level: 'info' | 'error'; text: string }
   | { type: 'refresh' }
   | { type: 'cancelAction'; actionId: string }
+  /** Co-sign the action exactly as the view showed it, and send the signature (two-person rule). */
+  | { type: 'approveAction'; actionId: string; shown: SignedAction }
   | { type: 'newHunt'; target?: string }
   | { type: 'huntAgain'; actionId: string; which: 'found' | 'notfound' }
   | { type: 'exportResults'; actionId: string; format: ExportFormat; path: string }

@@ -1,3 +1,4 @@
+import { isAwaitingApproval } from '../../protocol/api.js';
 import { actionsLoadFailed, loadedActions, upsertActions } from './actions-state.js';
 import { agentsLoadFailed, loadedAgents } from './agents-state.js';
 import type { Ctl } from './controller-api.js';
@@ -57,6 +58,8 @@ export function openInvestigation(ctl: Ctl, actionId: string, isForced = false):
     try {
       const record = await ctl.backend.getAction(actionId);
       ctl.stores.actions.set((s) => upsertActions(s, [record]));
+      // The approval review names who signed: it needs the investigators.
+      if (isAwaitingApproval(record) && !ctl.stores.investigators.getState().isLoaded) loadInvestigators(ctl);
       const limit = ctl.tuning.commandPageSize;
       const first = await ctl.backend.listCommands(actionId, { limit, offset: 0 });
       ctl.stores.investigations.set((s) => loaded(s, record, first.commands));

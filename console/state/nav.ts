@@ -6,7 +6,8 @@
 export type ViewRef =
   | { kind: 'agents' }
   | { kind: 'agent'; agentId: string }
-  | { kind: 'actions' }
+  /** `isPendingOnly`: only the actions waiting for a second investigator (`:pending`). */
+  | { kind: 'actions'; isPendingOnly?: boolean }
   | { kind: 'action'; actionId: string }
   | { kind: 'command'; actionId: string; commandId: string }
   | { kind: 'launcher' }
@@ -40,6 +41,7 @@ export const ROOT_VIEWS: Readonly<Record<string, ViewRef>> = {
   actions: { kind: 'actions' },
   launch: { kind: 'launcher' },
   investigators: { kind: 'investigators' },
+  pending: { kind: 'actions', isPendingOnly: true },
 };
 
 export function newEntry(view: ViewRef): NavEntry {

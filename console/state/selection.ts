@@ -1,7 +1,8 @@
 import type { ConsoleSnapshot } from './console-stores.js';
 import { commandLines } from './models/command-model.js';
 import type { NavEntry } from './nav.js';
-import { actionItems, agentCommandItems, agentItems, findCommand, investigatorItems, resultItems } from './selectors.js';
+import { actionJsonLines } from './models/preview.js';
+import { actionItems, agentCommandItems, agentItems, findCommand, heldActionOf, investigatorItems, resultItems } from './selectors.js';
 
 /** How many rows the entry's table has: how far the cursor may go. */
 export function rowCountOf(snap: ConsoleSnapshot, entry: NavEntry): number {
@@ -11,8 +12,10 @@ export function rowCountOf(snap: ConsoleSnapshot, entry: NavEntry): number {
       return agentItems(snap, entry).items.length;
     case 'actions':
       return actionItems(snap, entry).length;
-    case 'action':
-      return resultItems(snap, entry).length;
+    case 'action': {
+      const held = heldActionOf(snap, entry);
+      return held === undefined ? resultItems(snap, entry).length : actionJsonLines(held.action).length;
+    }
     case 'investigators':
       return investigatorItems(snap, entry).length;
     case 'agent':

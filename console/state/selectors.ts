@@ -1,6 +1,7 @@
 import type { TargetContext } from '../../protocol/target/index.js';
 import { effectiveFilter, filterAgents } from './agent-filter.js';
 import { actionList } from './actions-state.js';
+import { awaitingApprovalList, isAwaitingApproval } from './approval-state.js';
 import type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord } from './backend.js';
 import type { ConsoleSnapshot } from './console-stores.js';
 import { foundSets, type InvestigationsState } from './investigations-state.js';
@@ -53,7 +54,9 @@ function appliedOrDraft(snap: ConsoleSnapshot, entry: NavEntry): string {
 }
 
 export function actionItems(snap: ConsoleSnapshot, entry: NavEntry): readonly ActionRecord[] {
-  return textFilter(actionList(snap.actions), appliedOrDraft(snap, entry), (r) =>
+  const isPendingOnly = entry.view.kind === 'actions' && entry.view.isPendingOnly === true;
+  const all = isPendingOnly ? awaitingApprovalList(snap.actions) : actionList(snap.actions);
+  return textFilter(all, appliedOrDraft(snap, entry), (r) =>
     [r.action.name, r.action.target, r.status, r.action.id, ...r.action.operations.map((o) => o.module)].join(' '),
   );
 }
@@ -80,6 +83,18 @@ export function resultItems(snap: ConsoleSnapshot, entry: NavEntry): readonly Re
 
 export function investigatorItems(snap: ConsoleSnapshot, entry: NavEntry): readonly InvestigatorRecord[] {
   return textFilter(snap.investigators.list, appliedOrDraft(snap, entry), (r) => `${r.name} ${r.fingerprint} ${r.status}`);
+}
+
+/** The record an action view shows: the opened investigation's, else the history's. */
+export function actionRecordOf(snap: ConsoleSnapshot, actionId: string): ActionRecord | undefined {
+  return snap.investigations.byAction.get(actionId)?.record ?? snap.actions.byId.get(actionId);
+}
+
+/** The action of an action view while it waits for approval: the view is then its JSON, scrolled like text. */
+export function heldActionOf(snap: ConsoleSnapshot, entry: NavEntry): ActionRecord | undefined {
+  if (entry.view.kind !== 'action') return undefined;
+  const record = actionRecordOf(snap, entry.view.actionId);
+  return record !== undefined && isAwaitingApproval(record) ? record : undefined;
 }
 
 export function agentCommandItems(snap: ConsoleSnapshot, agentId: string): readonly CommandRecord[] {

@@ -33,11 +33,13 @@ export interface UiState {
   size: TerminalSize;
   isReadOnly: boolean;
   hasQuit: boolean;
+  /** Fingerprint of the investigator at the keyboard (lowercase): whose signature an approval adds. */
+  me: string;
 }
 
 export const MIN_SIZE: TerminalSize = { columns: 40, rows: 12 };
 
-export function initialUi(isReadOnly: boolean, size: TerminalSize = { columns: 80, rows: 24 }): UiState {
+export function initialUi(isReadOnly: boolean, size: TerminalSize = { columns: 80, rows: 24 }, me = ''): UiState {
   return {
     nav: initialNav(),
     overlay: { kind: 'none' },
@@ -46,6 +48,7 @@ export function initialUi(isReadOnly: boolean, size: TerminalSize = { columns: 8
     size: clampSize(size),
     isReadOnly,
     hasQuit: false,
+    me: me.toLowerCase(),
   };
 }
 

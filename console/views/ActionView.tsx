@@ -1,4 +1,5 @@
 import { Box } from 'ink';
+import { ApprovalPanel } from '../components/ApprovalPanel.js';
 import { CounterLine } from '../components/CounterLine.js';
 import { Notice } from '../components/Notice.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -15,6 +16,14 @@ export interface ActionViewProps {
 
 /** Live progress, counters per status, and the results streaming into a table. */
 export function ActionView({ model, width, theme }: ActionViewProps) {
+  if (model.approval !== undefined) {
+    return (
+      <Box flexDirection="column">
+        <Title text={model.title} theme={theme} suffix={model.status} suffixColor={theme.tone[model.statusTone]} />
+        <ApprovalPanel model={model.approval} theme={theme} />
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column">
       <Title text={model.title} theme={theme} suffix={model.status} suffixColor={theme.tone[model.statusTone]} />

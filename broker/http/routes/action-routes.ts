@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ActionIdSchema } from '../../../protocol/action.js';
+import { ACTION_STATUSES, ActionIdSchema } from '../../../protocol/action.js';
+import { AddSignatureBodySchema } from '../../../protocol/api.js';
 import { UserError } from '../../../protocol/errors.js';
 import { parseWith, queryObject, readJson } from '../request.js';
 import { investigatorOf, type RequestContext, type Route } from '../router.js';
@@ -7,7 +8,7 @@ import type { ApiServices } from '../services.js';
 
 const Limit = z.coerce.number().int().min(1).max(10_000).default(100);
 const Offset = z.coerce.number().int().min(0).default(0);
-const PageQuery = z.strictObject({ limit: Limit, offset: Offset });
+const ActionsQuery = z.strictObject({ limit: Limit, offset: Offset, status: z.enum(ACTION_STATUSES).optional() });
 const CommandsQuery = z.strictObject({
   limit: Limit,
   offset: Offset,
@@ -17,7 +18,11 @@ const CommandsQuery = z.strictObject({
     .optional(),
 });
 
-/** Submit, list, inspect and cancel actions. The body of POST /actions is the signed action itself. */
+/**
+ * Submit, list, inspect, co-sign and cancel actions. The body of POST /actions is the signed
+ * action itself; POST /actions/:id/signatures adds a second investigator's signature to an
+ * action held for approval (two-person rule) and launches it once there are enough.
+ */
 export function actionRoutes(s: ApiServices): Route[] {
   const actionId = (ctx: RequestContext): string => parseWith(ActionIdSchema, ctx.params.id, 'action id');
   const existing = async (id: string) => {
@@ -36,13 +41,23 @@ export function actionRoutes(s: ApiServices): Route[] {
       method: 'GET',
       path: '/actions',
       access: 'investigator',
-      handle: async (ctx) => ({ status: 200, body: await s.store.listActions(parseWith(PageQuery, queryObject(ctx.url), 'query')) }),
+      handle: async (ctx) => ({ status: 200, body: await s.store.listActions(parseWith(ActionsQuery, queryObject(ctx.url), 'query')) }),
     },
     {
       method: 'GET',
       path: '/actions/:id',
       access: 'investigator',
       handle: async (ctx) => ({ status: 200, body: await existing(actionId(ctx)) }),
+    },
+    {
+      method: 'POST',
+      path: '/actions/:id/signatures',
+      access: 'investigator',
+      handle: async (ctx) => {
+        const id = actionId(ctx);
+        const body = parseWith(AddSignatureBodySchema, await readJson(ctx.req), 'body');
+        return { status: 200, body: await s.scheduler.addSignature(id, body.signature, investigatorOf(ctx)) };
+      },
     },
     {
       method: 'POST',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import type { Operation } from '../../../protocol/action.js';
+import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { OperationResult } from '../../../protocol/messages.js';
 import { privateKeyPath, publicKeyPath, type TestPerson } from '../../../test/helpers/keys.js';
 import { runInvestigatorCli, type CliDeps } from '../main.js';
@@ -35,6 +36,10 @@ export interface Harness {
   stdin: string;
   /** Makes stderr look like a terminal (countdown, progress bar). */
   isTty: boolean;
+  /** Makes stdin look like a terminal (y/N questions read `stdin`). */
+  isStdinTty: boolean;
+  /** Module specs instead of the registry's. */
+  modules: ReadonlyMap<string, AnyModuleSpec> | undefined;
   run(argv: readonly string[]): Promise<number>;
   cleanup(): void;
 }
@@ -51,6 +56,8 @@ export function createHarness(): Harness {
     localResults: [],
     stdin: '',
     isTty: false,
+    isStdinTty: false,
+    modules: undefined,
     async run(argv) {
       h.stdout = new Capture();
       h.stderr = new Capture();
@@ -60,7 +67,8 @@ export function createHarness(): Harness {
         stderr: h.stderr,
         env: { MIG_HOME: h.home, HOME: dir, ...h.env },
         now: () => new Date(),
-        stdin: Readable.from([h.stdin]),
+        stdin: Object.assign(Readable.from([h.stdin]), { isTTY: h.isStdinTty }),
+        ...(h.modules === undefined ? {} : { modules: h.modules }),
         interrupt: h.interrupt.signal,
         runLocal: (operations, opts) => {
           h.localCalls.push({ operations, root: opts.root });

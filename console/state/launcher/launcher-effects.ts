@@ -1,6 +1,7 @@
 import { TargetError, parseTarget } from '../../../protocol/target/index.js';
 import type { SignedAction } from '../../../protocol/action.js';
 import { upsertActions } from '../actions-state.js';
+import { isAwaitingApproval } from '../approval-state.js';
 import type { Ctl } from '../controller-api.js';
 import type { KeyEvent } from '../keys.js';
 import { replaceTop } from '../nav.js';
@@ -93,7 +94,12 @@ function countdown(ctl: Ctl, token: number, signed: SignedAction, secondsLeft: n
       ctl.stores.launcher.set(newLauncher(ctl.modules));
       ctl.stores.ui.set((ui) => ({ ...ui, nav: replaceTop(ui.nav, { kind: 'action', actionId: record.action.id }) }));
       ctl.dispatch({ type: 'refresh' });
-      ctl.flash('info', `launched ${record.action.name}: ${record.counters.targeted} agents targeted`);
+      ctl.flash(
+        'info',
+        isAwaitingApproval(record)
+          ? `${record.action.name} waits for a second investigator: they approve it with a in its view (or mig action approve ${record.action.id})`
+          : `launched ${record.action.name}: ${record.counters.targeted} agents targeted`,
+      );
     },
     (err: unknown) => failLaunch(ctl, token, err),
   );

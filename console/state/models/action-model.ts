@@ -4,9 +4,11 @@ import type { ConsoleSnapshot } from '../console-stores.js';
 import { tableHeight } from '../layout.js';
 import type { FoundFilter, NavEntry } from '../nav.js';
 import { resultColumns } from '../results.js';
-import { resultItems } from '../selectors.js';
+import { actionRecordOf, resultItems } from '../selectors.js';
 import { sanitize, shortFingerprint } from '../text.js';
+import { isAwaitingApproval } from '../approval-state.js';
 import { actionStatusTone } from './actions-model.js';
+import { approvalPanelModel, type ApprovalPanelModel } from './approval-model.js';
 import { buildTable, type TableModel } from './table-model.js';
 
 export interface CounterModel {
@@ -26,6 +28,8 @@ export interface ActionViewModel {
   found: FoundFilter;
   table: TableModel;
   notice: string | undefined;
+  /** Set while the action waits for a second investigator: its exact JSON replaces the results. */
+  approval: ApprovalPanelModel | undefined;
 }
 
 function counters(record: ActionRecord | undefined): CounterModel[] {
@@ -46,16 +50,21 @@ export function actionViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionV
   if (entry.view.kind !== 'action') return undefined;
   const actionId = entry.view.actionId;
   const inv = snap.investigations.byAction.get(actionId);
-  const record = inv?.record ?? snap.actions.byId.get(actionId);
+  const record = actionRecordOf(snap, actionId);
   const items = resultItems(snap, entry);
   const targeted = record?.counters.targeted ?? 0;
   const done = record?.counters.done ?? 0;
   const by = record === undefined ? '' : ` by ${record.investigators.map(shortFingerprint).join(',')}`;
   const name = record === undefined ? actionId.slice(0, 12) : sanitize(record.action.name);
+  const approval =
+    record !== undefined && isAwaitingApproval(record)
+      ? approvalPanelModel({ record, entry, size: snap.ui.size, nowMs: snap.nowMs, modules: snap.modules, investigators: snap.investigators.list, me: snap.ui.me })
+      : undefined;
   return {
+    approval,
     title: `Action ${name}${by}  target: ${sanitize(record?.action.target ?? '?')}${entry.filter === '' ? '' : `  filter: ${entry.filter}`}`,
-    status: record?.status ?? 'loading',
-    statusTone: actionStatusTone(record?.status ?? 'pending'),
+    status: approval === undefined ? (record?.status ?? 'loading') : 'pending approval',
+    statusTone: approval === undefined ? actionStatusTone(record?.status ?? 'pending') : 'warn',
     ratio: targeted === 0 ? 0 : Math.min(1, done / targeted),
     progressText: `${done}/${targeted} done`,
     counters: counters(record),

@@ -3,9 +3,15 @@ import type { ColumnDef, Tone } from '../columns.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
 import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
+import { approvalText, awaitingApprovalList } from '../approval-state.js';
 import { actionItems } from '../selectors.js';
 import { formatDuration, relativeTime, sanitize, shortFingerprint } from '../text.js';
 import { buildTable, type TableModel } from './table-model.js';
+
+/** The status column: a held action says how many signatures it has and needs, in the warning tone. */
+function statusText(r: ActionRecord): string {
+  return approvalText(r) ?? r.status;
+}
 
 export function actionStatusTone(status: string): Tone {
   if (status === 'completed') return 'ok';
@@ -29,7 +35,7 @@ export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
   { key: 'by', header: 'BY', width: 8, isWide: true, text: (r) => r.investigators.map(shortFingerprint).join(',') },
   { key: 'modules', header: 'MODULES', width: 7, text: (r) => sanitize([...new Set(r.action.operations.map((o) => o.module))].join(',')) },
   { key: 'target', header: 'TARGET', width: 10, isFlex: true, isWide: true, text: (r) => sanitize(r.action.target) },
-  { key: 'status', header: 'STATUS', width: 9, text: (r) => r.status, tone: (r) => actionStatusTone(r.status) },
+  { key: 'status', header: 'STATUS', width: 9, text: statusText, tone: (r) => (approvalText(r) === undefined ? actionStatusTone(r.status) : 'warn') },
   counter('sent', 'SENT'),
   counter('done', 'DONE'),
   counter('success', 'OK'),
@@ -41,18 +47,29 @@ export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
 
 export interface ActionsViewModel {
   title: string;
+  /** Actions held for a second investigator: shown beside the title in the warning tone. */
+  alert: string | undefined;
   table: TableModel;
   notice: string | undefined;
 }
 
 export function actionsViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionsViewModel {
   const items = actionItems(snap, entry);
-  const total = snap.actions.byId.size;
-  const title = [`Actions ${items.length === total ? total : `${items.length}/${total}`}`, entry.filter === '' ? '' : `filter: ${entry.filter}`]
+  const isPendingOnly = entry.view.kind === 'actions' && entry.view.isPendingOnly === true;
+  const waiting = awaitingApprovalList(snap.actions).length;
+  const total = isPendingOnly ? waiting : snap.actions.byId.size;
+  const name = isPendingOnly ? 'Awaiting approval' : 'Actions';
+  const title = [`${name} ${items.length === total ? total : `${items.length}/${total}`}`, entry.filter === '' ? '' : `filter: ${entry.filter}`]
     .filter((p) => p !== '')
     .join('  ');
+  const emptyText = isPendingOnly
+    ? 'no action is waiting for a second investigator'
+    : entry.filter === ''
+      ? 'no actions yet: press n (or :launch) to start a hunt'
+      : 'no action matches the filter';
   return {
     title,
+    alert: !isPendingOnly && waiting > 0 ? `${waiting} awaiting approval (:pending; a approves)` : undefined,
     notice: snap.actions.loadError ?? (snap.actions.isLoaded ? undefined : 'loading actions…'),
     table: buildTable({
       defs: ACTION_COLUMNS,
@@ -62,7 +79,7 @@ export function actionsViewModel(snap: ConsoleSnapshot, entry: NavEntry): Action
       width: snap.ui.size.columns,
       nowMs: snap.nowMs,
       keyOf: (r) => r.action.id,
-      emptyText: entry.filter === '' ? 'no actions yet: press n (or :launch) to start a hunt' : 'no action matches the filter',
+      emptyText,
     }),
   };
 }

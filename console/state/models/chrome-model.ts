@@ -1,6 +1,7 @@
 import { commandsFor, keyLabel, type KeyCommand } from '../../keymap.js';
 import { agentCounts } from '../agents-state.js';
 import { inFlightCount } from '../actions-state.js';
+import { awaitingApprovalList } from '../approval-state.js';
 import type { ConsoleInvestigator } from '../backend.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
 import { topEntry } from '../nav.js';
@@ -14,6 +15,8 @@ export interface HeaderModel {
   idle: number;
   offline: number;
   inFlight: number;
+  /** Actions held for a second investigator's signature. */
+  awaitingApproval: number;
   clock: string;
   isReconnecting: boolean;
   isReadOnly: boolean;
@@ -28,6 +31,7 @@ export function headerModel(snap: ConsoleSnapshot, serverUrl: string, who: Conso
     idle: counts.idle,
     offline: counts.offline,
     inFlight: inFlightCount(snap.actions),
+    awaitingApproval: awaitingApprovalList(snap.actions).length,
     clock: clockText(snap.nowMs),
     isReconnecting: snap.ui.connection === 'reconnecting',
     isReadOnly: snap.ui.isReadOnly,
@@ -94,7 +98,7 @@ function footerLine(snap: ConsoleSnapshot): FooterLine {
   const overlay = snap.ui.overlay;
   switch (overlay.kind) {
     case 'jump':
-      return { kind: 'input', prefix: ':', text: overlay.text, note: 'agents actions launch investigators', isError: false };
+      return { kind: 'input', prefix: ':', text: overlay.text, note: 'agents actions launch investigators pending', isError: false };
     case 'filter':
       return { kind: 'input', prefix: '/', text: overlay.text, ...filterNote(snap) };
     case 'prompt':

@@ -87,6 +87,13 @@ function statusOf(state: LauncherState, problems: readonly string[], badFields: 
   return { status: 'ready: s signs and launches, p previews the action', statusTone: 'dim' };
 }
 
+/** Response modules change the endpoints: the module row says so, and what happens after signing. */
+function responseNote(state: LauncherState, modules: ReadonlyMap<string, AnyModuleSpec>): string | undefined {
+  const names = state.source.kind === 'form' ? [state.moduleName] : (state.source.kind === 'template' ? state.source.operations : state.source.action.operations).map((o) => o.module);
+  const risky = names.filter((m) => modules.get(m)?.isResponse === true);
+  return risky.length === 0 ? undefined : 'RESPONSE: needs a 2nd approver';
+}
+
 function rowProblems(issues: Readonly<Record<string, string>>): string[] {
   return Object.entries(issues).map(([id, issue]) => `${id.replace(/^field:/, '')}: ${issue}`);
 }
@@ -101,10 +108,11 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   const slots = Math.max(1, bodyHeight(snap.ui.size) - 3);
   const start = Math.max(0, Math.min(state.focus - slots + 1, rows.length - slots));
   const count = countText(state);
+  const danger = responseNote(state, modules);
   const models = rows.slice(start, start + slots).map((row, i): LauncherRowModel => {
     const isFocused = start + i === state.focus;
     const issue = check.rowIssues[row.id];
-    const note = sanitize(issue ?? (row.id === 'target' ? count : ''));
+    const note = sanitize(issue ?? (row.id === 'target' ? count : row.id === 'module' ? (danger ?? '') : ''));
     const value = sanitize(valueText({ ...state, isEditing: state.isEditing && isFocused }, row, modules));
     // The value gives way to the note, but never below a readable minimum.
     const valueWidth = Math.max(8, width - LABEL_WIDTH - 6 - Math.min(note.length, Math.floor(width / 2)));
@@ -113,7 +121,8 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
       label: fit(row.label, LABEL_WIDTH),
       value: fit(value, Math.min(valueWidth, value.length)),
       note,
-      noteTone: issue === undefined ? 'accent' : 'error',
+      // A response module's warning shares the error tone: red, like every dangerous thing.
+      noteTone: issue === undefined && !(row.id === 'module' && danger !== undefined) ? 'accent' : 'error',
       isFocused,
       isEditing: isFocused && state.isEditing,
     };

@@ -1,4 +1,5 @@
 import type { SignedAction, UnsignedAction } from '../../../protocol/action.js';
+import { isAwaitingApproval } from '../../../protocol/api.js';
 import { UserError } from '../../../protocol/errors.js';
 import { matchesTarget, parseTarget } from '../../../protocol/target/index.js';
 import { agentFacts } from '../agents-state.js';
@@ -94,6 +95,29 @@ export class FakeBackend implements ConsoleBackend {
       const cancelled: ActionRecord = { ...record, status: 'cancelled' };
       this.actions.set(id, cancelled);
       return cancelled;
+    });
+
+  /** Like the server: adds this investigator as a signer and launches once there are enough. */
+  approveAction = (id: string, shown: SignedAction) =>
+    this.call('approveAction', [id, shown], () => {
+      const record = this.actions.get(id);
+      if (record === undefined) throw new UserError('NOT_FOUND', `no action ${id}`);
+      if (record.approval === undefined || !isAwaitingApproval(record)) throw new UserError('CONFLICT', `action ${id} is ${record.status}, not waiting for approval`);
+      const signers = [...record.approval.signers, this.investigator.fingerprint];
+      const action = { ...shown, signatures: [...shown.signatures, `signature-by-${this.investigator.name}`] };
+      const { reason: _held, ...rest } = record;
+      const isApproved = signers.length >= record.approval.required;
+      const targeted = isApproved ? this.matching(action.target).length : 0;
+      const next: ActionRecord = {
+        ...(isApproved ? rest : record),
+        action,
+        status: isApproved ? 'inflight' : 'pending',
+        investigators: signers,
+        approval: { ...record.approval, signers },
+        counters: { ...record.counters, targeted, sent: targeted },
+      };
+      this.actions.set(id, next);
+      return next;
     });
 
   sign = (action: UnsignedAction | SignedAction) =>
