@@ -32,12 +32,22 @@ describe.skipIf(!hasTmux)('mig console in a terminal', () => {
     await tmux.waitFor(/web-1 .*online/);
     await tmux.keys('n');
     await tmux.waitFor(/Launch a hunt/);
-    await tmux.keys('Down', 'Down', 'Down', 'Down', 'Enter');
-    await tmux.type('/var/www');
-    await tmux.keys('Enter', 'Enter');
-    await tmux.type('\\.php$');
+    // As a person would: look at the screen before each step (keys typed before the field
+    // opens for editing would be read as commands).
+    await tmux.keys('Down', 'Down', 'Down', 'Down');
+    await tmux.waitFor(/▸ path/);
     await tmux.keys('Enter');
-    await tmux.waitFor(/name +\\\.php\$/);
+    await tmux.waitFor(/path +▏/);
+    await tmux.type('/var/www');
+    await tmux.waitFor(/path +\/var\/www▏/);
+    await tmux.keys('Enter');
+    await tmux.waitFor(/▸ name/);
+    await tmux.keys('Enter');
+    await tmux.waitFor(/name +▏/);
+    await tmux.type('\\.php$');
+    await tmux.waitFor(/name +\\\.php\$▏/);
+    await tmux.keys('Enter');
+    await tmux.waitFor(/name +\\\.php\$ *$/m);
     await tmux.keys('s');
     const screen = await tmux.waitFor(/\/var\/www\/up\/c99\.php/, 30_000);
     expect(screen).toMatch(/web-1 +success/);
