@@ -83,7 +83,8 @@ describe('mig action sign', () => {
   });
 });
 
-const MIG_FIXTURE = fileURLToPath(new URL('../import/fixtures/example_v2.json', import.meta.url));
+const MIG_FIXTURES = fileURLToPath(new URL('../import/fixtures/', import.meta.url));
+const MIG_FIXTURE = `${MIG_FIXTURES}example_v2.json`;
 
 describe('mig action import', () => {
   let h: Harness;
@@ -96,11 +97,19 @@ describe('mig action import', () => {
   it('converts, prints every warning, signs with your key and writes -o', async () => {
     const out = join(h.home, 'imported.json');
     expect(await h.run(['action', 'import', MIG_FIXTURE, '--skip-unsupported', '-e', '2h', '-o', out])).toBe(EXIT.ok);
-    expect(h.stderr.text).toMatch(/^warning: .*not available here/m);
+    expect(h.stderr.text).toMatch(/^warning: skipped operations\[2\] \(agentdestroy\): module agentdestroy is not imported: /m);
+    expect(h.stderr.text).toMatch(/^warning: operations\[0\] \(file\): search s3: without matchall /m);
     const action = readAction(out);
-    expect(action.operations.map((op) => op.module)).toEqual(['file']);
+    expect(action.operations.map((op) => op.module)).toEqual(['file', 'netstat']);
     const ring = await Keyring.fromArmored([armoredPublicKey('alice')]);
     expect(await verifyAll(canonicalActionBytes(action), action.signatures, ring)).toEqual([await fingerprint('alice')]);
+  });
+
+  it('imports every module of a file it fully supports without --skip-unsupported', async () => {
+    expect(await h.run(['action', 'import', `${MIG_FIXTURES}integration_tests.json`])).toBe(EXIT.ok);
+    const action = SignedActionSchema.parse(JSON.parse(h.stdout.text));
+    expect(action.operations.map((op) => op.module)).toEqual(['file', 'netstat', 'ping', 'timedrift']);
+    expect(h.stderr.text).not.toMatch(/skipped/);
   });
 
   it('writes to stdout without -o, and -t replaces the target', async () => {
@@ -108,9 +117,13 @@ describe('mig action import', () => {
     expect(SignedActionSchema.parse(JSON.parse(h.stdout.text)).target).toBe("os = 'linux'");
   });
 
-  it('fails on unsupported modules unless told to skip them, writing nothing', async () => {
-    expect(await h.run(['action', 'import', MIG_FIXTURE])).toBe(EXIT.error);
-    expect(h.stderr.text).toContain('not available here');
+  it.each([
+    { name: "MIG's agentdestroy", file: 'example_v2.json', want: 'operations[2] (agentdestroy): module agentdestroy is not imported: ' },
+    { name: 'a module that does not exist', file: 'unsupported-modules.json', want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: file, ' },
+  ])('fails on $name unless told to skip it, writing nothing', async ({ file, want }) => {
+    expect(await h.run(['action', 'import', `${MIG_FIXTURES}${file}`])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain(want);
+    expect(h.stderr.text).toContain('--skip-unsupported');
     expect(h.stdout.text).toBe('');
   });
 });
@@ -188,7 +201,7 @@ describe('mig action launch / show / list / cancel', () => {
   it.each([
     { name: 'show with a bad id', input: ['action', 'show', 'xyz'], want: '"xyz" is not an action id' },
     { name: 'show an unknown action', input: ['action', 'show', 'f'.repeat(32)], want: 'no such action (NOT_FOUND)' },
-    { name: 'unknown subcommand', input: ['action', 'frob'], want: 'mig action: expected one of sign, launch, import, show, list, cancel, got "frob"' },
+    { name: 'unknown subcommand', input: ['action', 'frob'], want: 'mig action: expected one of sign, launch, import, show, list, cancel, pending, approve, got "frob"' },
     { name: 'list with a bad limit', input: ['action', 'list', '-limit', '0'], want: '-limit: expected a number >= 1' },
   ])('$name', async ({ input, want }) => {
     serveFleet(api, { answers: [], fingerprint: await fingerprint('alice') });

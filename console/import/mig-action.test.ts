@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UnsignedActionSchema } from '../../protocol/action.js';
 import { UserError } from '../../protocol/errors.js';
-import { getModuleSpec } from '../../modules/registry.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { getModuleSpec, moduleSpecs } from '../../modules/registry.js';
 import { importMigAction, type ImportMigOptions } from './mig-action.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -22,8 +23,12 @@ interface Outcome {
   target?: string;
   description?: string;
   threat?: Record<string, string>;
-  /** Search labels of the one file operation and, per label, options that must be set. */
+  /** Modules of the imported operations, in order (default: the one file operation). */
+  modules?: string[];
+  /** Search labels of the file operation and, per label, options that must be set. */
   searches?: Record<string, Record<string, unknown>>;
+  /** Exact parameters (defaults filled in) of every operation but the file one, in order. */
+  others?: Record<string, unknown>[];
   wantCode?: string;
   /** Exact message lines. */
   wantLines?: string[];
@@ -36,61 +41,73 @@ interface FixtureCase extends Outcome {
   opts?: Partial<ImportMigOptions>;
 }
 
+/** Operation `index` of a fixture, as written. */
+function asWritten(file: string, index: number): Record<string, unknown> {
+  return (fixture(file) as { operations: { parameters: Record<string, unknown> }[] }).operations[index]?.parameters ?? {};
+}
+
 const SKIP = { skipUnsupported: true };
-const NETSTAT = 'module netstat is not available here (available: file)';
+// Built from the registry: the message must name every module there is, not a list frozen in time.
+const AVAILABLE = [...moduleSpecs.keys()].sort().join(', ');
+const NO_SUCH_MODULE = `module nosuchmodule is not available here (available: ${AVAILABLE})`;
+const AGENTDESTROY =
+  "module agentdestroy is not imported: MIG's upgrade protocol ran it to kill an older agent process (parameters.pid, parameters.version), which has no equivalent here";
+const UPGRADE = "module upgrade is not imported: MIG's upgrade protocol ran it to download and start a new agent binary; upgrade agents with the tooling that deployed them";
 const ANY = { matchany: true };
 const ALL = { matchall: true };
 const UNSUPPORTED_HINT = 'remove these operations or pass --skip-unsupported';
+const PARAMETERS_HINT = 'fix these parameters in the MIG file';
+const BAD_FILE_PARAMS =
+  'operations[0] (file): parameters.searches.s1.paths.0: expected an absolute path (starting with /), got "etc"; parameters.searches.s1.sha2.0: expected 64, 96 or 128 hex chars (sha256/384/512), got 40; did you pass a sha1 (use sha1)?';
+const BAD_NETSTAT_PARAMS =
+  'operations[1] (netstat): parameters.connectedip.1: expected an IPv4 or IPv6 address or CIDR (10.0.0.0/8, 2001:db8::/32), got "10.0.0.300"; parameters.listeningport.0: Too big: expected number to be <=65535';
+const BAD_PING_PARAMS = 'operations[2] (ping): parameters.destinationport: tcp ping needs a destination port (1-65535)';
+const EXAMPLE_TARGET = `target: translated "queueloc LIKE 'linux.%' AND environment->>'ident' ILIKE '%ubuntu%'" to "queueloc like 'linux.%' and environment->>'ident' ilike '%ubuntu%'"`;
+const SHELLSHOCK_TARGET = `target: translated "environment->>'os' IN ('linux','darwin') AND mode='daemon'" to "os in ('linux', 'darwin') and mode = 'daemon'"`;
+const SHELLSHOCK_MATCHANY = 'operations[0] (file): search iocs: without matchall MIG reports files matching any of its 9 filter values: set options.matchany';
+const INTEGRATION = {
+  file: 'integration_tests.json',
+  target: "os = 'linux'",
+  description: 'author: Julien Vehent <ulfr@mozilla.com>; revision: 201409031000',
+  threat: { level: '-', family: 'test' },
+  modules: ['file', 'netstat', 'ping', 'timedrift'],
+  searches: { sshnotmatch: ALL, yumshouldmatch: ALL, etcshouldmatch: ALL, shadownotmatch: ALL, shadowmatch: ALL },
+  others: [
+    // MIG wrote ports as strings; ours are numbers.
+    { ...asWritten('integration_tests.json', 1), listeningport: [22] },
+    asWritten('integration_tests.json', 2),
+    // MIG's timedrift stopped at the first server that answered, as ours does by default.
+    { drift: '60s', all: false, timeout: 5 },
+  ],
+  warnings: [`target: translated "environment->>'os'='linux'" to "os = 'linux'"`],
+};
 
 const cases: FixtureCase[] = [
   {
-    name: 'example_v2: unsupported modules all listed',
+    name: 'example_v2: MIG-only agentdestroy refused',
     file: 'example_v2.json',
     wantCode: 'UNKNOWN_MODULE',
-    wantLines: [`operations[1] (netstat): ${NETSTAT}`, 'operations[2] (agentdestroy): module agentdestroy was retired by MIG: agents are removed with the tooling that deployed them'],
+    wantLines: [`operations[2] (agentdestroy): ${AGENTDESTROY}`],
     wantHint: UNSUPPORTED_HINT,
   },
   {
-    name: 'example_v2 skipping unsupported',
+    name: 'example_v2 skipping unsupported: file and netstat kept',
     file: 'example_v2.json',
     opts: SKIP,
     target: "queueloc like 'linux.%' and environment->>'ident' ilike '%ubuntu%'",
     description: 'author: Julien Vehent <jvehent@mozilla.com>; url: https://example.net/url_to_something#useful; revision: 201409021000',
     threat: { level: 'alert', family: 'malware', type: 'system' },
+    modules: ['file', 'netstat'],
     searches: { s1: ALL, s2: ALL, s3: ANY, s4: ALL, s5: ANY, s6: ALL, s7: ALL },
+    others: [{ ...asWritten('example_v2.json', 1), listeningport: [631] }],
     warnings: [
-      `target: translated "queueloc LIKE 'linux.%' AND environment->>'ident' ILIKE '%ubuntu%'" to "queueloc like 'linux.%' and environment->>'ident' ilike '%ubuntu%'"`,
-      `skipped operations[1] (netstat): ${NETSTAT}`,
-      'skipped operations[2] (agentdestroy): module agentdestroy was retired by MIG: agents are removed with the tooling that deployed them',
+      EXAMPLE_TARGET,
+      `skipped operations[2] (agentdestroy): ${AGENTDESTROY}`,
       'operations[0] (file): search s3: without matchall MIG reports files matching any of its 3 filter values: set options.matchany',
     ],
   },
-  {
-    name: 'integration_tests: three unsupported modules',
-    file: 'integration_tests.json',
-    wantCode: 'UNKNOWN_MODULE',
-    wantLines: [
-      `operations[1] (netstat): ${NETSTAT}`,
-      'operations[2] (ping): module ping is not available here (available: file)',
-      'operations[3] (timedrift): module timedrift is not available here (available: file)',
-    ],
-    wantHint: UNSUPPORTED_HINT,
-  },
-  {
-    name: 'integration_tests skipping unsupported, environment os becomes os',
-    file: 'integration_tests.json',
-    opts: SKIP,
-    target: "os = 'linux'",
-    description: 'author: Julien Vehent <ulfr@mozilla.com>; revision: 201409031000',
-    threat: { level: '-', family: 'test' },
-    searches: { sshnotmatch: ALL, yumshouldmatch: ALL, etcshouldmatch: ALL, shadownotmatch: ALL, shadowmatch: ALL },
-    warnings: [
-      `target: translated "environment->>'os'='linux'" to "os = 'linux'"`,
-      `skipped operations[1] (netstat): ${NETSTAT}`,
-      'skipped operations[2] (ping): module ping is not available here (available: file)',
-      'skipped operations[3] (timedrift): module timedrift is not available here (available: file)',
-    ],
-  },
+  { name: 'integration_tests: netstat, ping and timedrift import as written', ...INTEGRATION },
+  { name: 'integration_tests: nothing to skip', ...INTEGRATION, opts: SKIP },
   {
     name: 'linux backdoor: imports, duplicates dropped, match-any kept',
     file: 'linux-backdoor-kanada-team-binaries.json',
@@ -105,23 +122,49 @@ const cases: FixtureCase[] = [
     ],
   },
   {
-    name: 'shellshock: netstat unsupported',
+    name: 'shellshock: file and netstat import, target translated',
     file: 'shellshock_iocs.json',
-    wantCode: 'UNKNOWN_MODULE',
-    wantLines: [`operations[1] (netstat): ${NETSTAT}`],
-    wantHint: UNSUPPORTED_HINT,
+    target: "os in ('linux', 'darwin') and mode = 'daemon'",
+    description: 'author: Julien Vehent <ulfr@mozilla.com>; revision: 201410031030',
+    threat: { level: 'high', family: 'malware' },
+    modules: ['file', 'netstat'],
+    searches: { iocs: ANY },
+    others: [asWritten('shellshock_iocs.json', 1)],
+    warnings: [SHELLSHOCK_TARGET, SHELLSHOCK_MATCHANY],
   },
   {
-    name: 'shellshock skipping unsupported, with our own target',
+    name: 'shellshock with our own target',
     file: 'shellshock_iocs.json',
-    opts: { ...SKIP, target: "os = 'linux'" },
+    opts: { target: "os = 'linux'" },
     target: "os = 'linux'",
     description: 'author: Julien Vehent <ulfr@mozilla.com>; revision: 201410031030',
     threat: { level: 'high', family: 'malware' },
+    modules: ['file', 'netstat'],
     searches: { iocs: ANY },
+    others: [asWritten('shellshock_iocs.json', 1)],
+    warnings: [SHELLSHOCK_MATCHANY],
+  },
+  {
+    name: 'a made-up module and MIG-only upgrade refused, all listed',
+    file: 'unsupported-modules.json',
+    wantCode: 'UNKNOWN_MODULE',
+    wantLines: [`operations[0] (upgrade): ${UPGRADE}`, `operations[2] (nosuchmodule): ${NO_SUCH_MODULE}`],
+    wantHint: UNSUPPORTED_HINT,
+  },
+  {
+    name: 'a made-up module and MIG-only upgrade skipped, module names read case-insensitively',
+    file: 'unsupported-modules.json',
+    opts: SKIP,
+    target: "os = 'linux'",
+    modules: ['timedrift', 'netstat'],
+    others: [
+      { drift: '5s', all: false, timeout: 5 },
+      { listeningport: [22] },
+    ],
     warnings: [
-      `skipped operations[1] (netstat): ${NETSTAT}`,
-      'operations[0] (file): search iocs: without matchall MIG reports files matching any of its 9 filter values: set options.matchany',
+      `target: translated "os='linux'" to "os = 'linux'"`,
+      `skipped operations[0] (upgrade): ${UPGRADE}`,
+      `skipped operations[2] (nosuchmodule): ${NO_SUCH_MODULE}`,
     ],
   },
   {
@@ -165,27 +208,22 @@ const cases: FixtureCase[] = [
       'operations[0] (filechecker): check /etc filename passwd: the regex matches a full path, which a file search name (base name only) cannot express',
       'operations[0] (filechecker): check /etc sha512 empty: expected a list of strings',
     ],
-    wantHint: 'fix these parameters in the MIG file',
+    wantHint: PARAMETERS_HINT,
   },
   {
-    name: 'invalid parameters and an unsupported module: both reported',
+    name: 'invalid parameters of several modules and a missing module: all reported in order',
     file: 'invalid-parameters.json',
     wantCode: 'INVALID_PARAMETERS',
-    wantLines: [
-      'operations[0] (file): parameters.searches.s1.paths.0: expected an absolute path (starting with /), got "etc"; parameters.searches.s1.sha2.0: expected 64, 96 or 128 hex chars (sha256/384/512), got 40; did you pass a sha1 (use sha1)?',
-      `operations[1] (netstat): ${NETSTAT}`,
-    ],
-    wantHint: UNSUPPORTED_HINT,
+    wantLines: [BAD_FILE_PARAMS, BAD_NETSTAT_PARAMS, BAD_PING_PARAMS, `operations[3] (nosuchmodule): ${NO_SUCH_MODULE}`],
+    wantHint: 'fix these parameters in the MIG file, and remove the operations of missing modules or pass --skip-unsupported',
   },
   {
     name: 'invalid parameters are never skipped',
     file: 'invalid-parameters.json',
     opts: SKIP,
     wantCode: 'INVALID_PARAMETERS',
-    wantLines: [
-      'operations[0] (file): parameters.searches.s1.paths.0: expected an absolute path (starting with /), got "etc"; parameters.searches.s1.sha2.0: expected 64, 96 or 128 hex chars (sha256/384/512), got 40; did you pass a sha1 (use sha1)?',
-    ],
-    wantHint: 'fix these parameters in the MIG file',
+    wantLines: [BAD_FILE_PARAMS, BAD_NETSTAT_PARAMS, BAD_PING_PARAMS],
+    wantHint: PARAMETERS_HINT,
   },
   {
     name: 'a target needing PostgreSQL is refused',
@@ -220,12 +258,14 @@ function expectImported(c: FixtureCase): void {
   expect(action.description).toBe(c.description);
   expect(action.threat).toEqual(c.threat);
   expect(UnsignedActionSchema.safeParse(action).success).toBe(true);
-  expect(action.operations.map((op) => op.module)).toEqual(['file']);
-  const parameters = action.operations[0]?.parameters;
-  // What gets signed must validate again, unchanged, on the agent.
-  const reparsed = getModuleSpec('file')?.params.safeParse(parameters);
-  expect(reparsed?.data).toEqual(parameters);
-  const searches = (parameters as { searches: Record<string, { options: Record<string, unknown> }> }).searches;
+  expect(action.operations.map((op) => op.module)).toEqual(c.modules ?? ['file']);
+  for (const op of action.operations) {
+    // What gets signed must validate again, unchanged, on the agent.
+    expect(getModuleSpec(op.module)?.params.safeParse(op.parameters).data, op.module).toEqual(op.parameters);
+  }
+  expect(action.operations.filter((op) => op.module !== 'file').map((op) => op.parameters)).toEqual(c.others ?? []);
+  const fileOp = action.operations.find((op) => op.module === 'file');
+  const searches = (fileOp?.parameters as { searches: Record<string, { options: Record<string, unknown> }> } | undefined)?.searches ?? {};
   expect(Object.keys(searches).sort()).toEqual(Object.keys(c.searches ?? {}).sort());
   for (const [label, options] of Object.entries(c.searches ?? {})) expect(searches[label]?.options).toMatchObject(options);
 }
@@ -262,6 +302,13 @@ describe('importMigAction over every fixture', () => {
   });
 });
 
+/** The registry plus `name`, answered by the spec of `as`. */
+function registryWith(name: string, as: string): ReadonlyMap<string, AnyModuleSpec> {
+  const spec = moduleSpecs.get(as);
+  if (spec === undefined) throw new Error(`no module ${as} to stand in for ${name}`);
+  return new Map([...moduleSpecs, [name, spec]]);
+}
+
 const fileOp = { module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'], options: { matchall: true } } } } };
 const minimal = { name: 'n', target: "os='linux'", operations: [fileOp], syntaxversion: 2 };
 
@@ -282,10 +329,30 @@ describe('importMigAction edge cases', () => {
     },
     {
       name: 'nothing left after skipping',
-      input: { ...minimal, operations: [{ module: 'netstat', parameters: {} }] },
+      input: { ...minimal, operations: [{ module: 'nosuchmodule', parameters: {} }] },
       opts: { skipUnsupported: true },
       wantCode: 'UNKNOWN_MODULE',
       want: /^no operation is left to run/,
+    },
+    {
+      name: 'parameters a module refuses name the operation, module and field',
+      input: { ...minimal, operations: [fileOp, { module: 'netstat', parameters: {} }] },
+      wantCode: 'INVALID_PARAMETERS',
+      want: /^operations\[1\] \(netstat\): parameters: expected at least one check: localmac, /,
+    },
+    {
+      // In a MIG file the name means MIG's module, whatever ours of that name does.
+      name: "MIG's agentdestroy even where a module of that name is registered",
+      input: { ...minimal, operations: [fileOp, { module: 'AgentDestroy', parameters: { dryrun: true } }] },
+      opts: { modules: registryWith('agentdestroy', 'ping') },
+      wantCode: 'UNKNOWN_MODULE',
+      want: /^operations\[1\] \(AgentDestroy\): module agentdestroy is not imported: MIG's upgrade protocol/,
+    },
+    {
+      name: "a module named like an Object property",
+      input: { ...minimal, operations: [{ module: 'constructor', parameters: {} }] },
+      wantCode: 'UNKNOWN_MODULE',
+      want: /^operations\[0\] \(constructor\): module constructor is not available here \(available: file, /,
     },
     { name: 'name too long for our actions', input: { ...minimal, name: 'x'.repeat(300) }, wantCode: 'BAD_REQUEST', want: /^not a MIG action: name: / },
     { name: 'threat field too long for our actions', input: { ...minimal, threat: { level: 'x'.repeat(65) } }, wantCode: 'BAD_REQUEST', want: /^the imported action is not valid: threat\.level: / },

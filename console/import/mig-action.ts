@@ -1,5 +1,6 @@
 import { ACTION_VERSION, UnsignedActionSchema, type Operation, type UnsignedAction } from '../../protocol/action.js';
 import { newActionId } from '../../protocol/canonical.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { UserError } from '../../protocol/errors.js';
 import { TargetError, parseTarget } from '../../protocol/target/index.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
@@ -15,6 +16,8 @@ export interface ImportMigOptions {
   expiryMs?: number;
   /** Drop operations whose module does not exist here, with a warning, instead of failing. */
   skipUnsupported?: boolean;
+  /** The modules that exist here; default the registry. */
+  modules?: ReadonlyMap<string, AnyModuleSpec>;
 }
 
 export interface ImportedAction {
@@ -100,19 +103,25 @@ function resolveThreat(mig: MigAction, warnings: string[]): UnsignedAction['thre
   return Object.keys(threat).length === 0 ? undefined : threat;
 }
 
+function refusalHint(hasInvalid: boolean, hasUnsupported: boolean): string {
+  if (!hasUnsupported) return 'fix these parameters in the MIG file';
+  if (!hasInvalid) return 'remove these operations or pass --skip-unsupported';
+  return 'fix these parameters in the MIG file, and remove the operations of missing modules or pass --skip-unsupported';
+}
+
 function resolveOperations(mig: MigAction, opts: ImportMigOptions, warnings: string[]): Operation[] {
-  const outcomes = mig.operations.map((op, i) => resolveOperation(op, i));
-  const invalid = outcomes.flatMap((o) => (o.kind === 'invalid' ? o.problems : []));
-  const unsupported = outcomes.flatMap((o) => (o.kind === 'unsupported' ? [o.problem] : []));
-  const operations = outcomes.flatMap((o) => (o.kind === 'ok' ? [o.operation] : []));
+  const outcomes = mig.operations.map((op, i) => resolveOperation(op, i, opts.modules));
   const isSkipping = opts.skipUnsupported === true;
-  if (invalid.length > 0 || (unsupported.length > 0 && !isSkipping)) {
-    const problems = isSkipping ? invalid : [...invalid, ...unsupported];
-    const hint = unsupported.length > 0 && !isSkipping ? 'remove these operations or pass --skip-unsupported' : 'fix these parameters in the MIG file';
-    throw new UserError(invalid.length > 0 ? 'INVALID_PARAMETERS' : 'UNKNOWN_MODULE', problems.join('\n'), hint);
+  const hasInvalid = outcomes.some((o) => o.kind === 'invalid');
+  const isRefusingUnsupported = !isSkipping && outcomes.some((o) => o.kind === 'unsupported');
+  if (hasInvalid || isRefusingUnsupported) {
+    // In operation order, so each line reads next to the file it refers to.
+    const problems = outcomes.flatMap((o) => (o.kind === 'invalid' ? o.problems : o.kind === 'unsupported' && !isSkipping ? [o.problem] : []));
+    throw new UserError(hasInvalid ? 'INVALID_PARAMETERS' : 'UNKNOWN_MODULE', problems.join('\n'), refusalHint(hasInvalid, isRefusingUnsupported));
   }
-  warnings.push(...unsupported.map((p) => `skipped ${p}`));
+  warnings.push(...outcomes.flatMap((o) => (o.kind === 'unsupported' ? [`skipped ${o.problem}`] : [])));
   warnings.push(...outcomes.flatMap((o) => (o.kind === 'ok' ? o.warnings : [])));
+  const operations = outcomes.flatMap((o) => (o.kind === 'ok' ? [o.operation] : []));
   if (operations.length === 0) {
     throw new UserError('UNKNOWN_MODULE', 'no operation is left to run after skipping the unsupported ones', 'this action cannot run here');
   }
@@ -122,8 +131,9 @@ function resolveOperations(mig: MigAction, opts: ImportMigOptions, warnings: str
 /**
  * Reads an action file in MIG's own format and returns an unsigned action of ours. Nothing is
  * silently dropped: conversions and ignored fields are warnings; modules that do not exist here
- * fail the import (all listed) unless skipUnsupported; bad parameters always fail it, each
- * problem naming the operation and the field.
+ * (or only make sense inside MIG, like its upgrade protocol's) fail the import, all listed,
+ * unless skipUnsupported; bad parameters always fail it, each problem naming the operation,
+ * the module and the field.
  */
 export function importMigAction(raw: unknown, opts: ImportMigOptions): ImportedAction {
   const warnings: string[] = [];

@@ -1,6 +1,7 @@
 import type { Operation } from '../../protocol/action.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { getModuleSpec, moduleSpecs } from '../../modules/registry.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { moduleSpecs } from '../../modules/registry.js';
 import { convertFilechecker } from './legacy-filechecker.js';
 import { convertMigFileParams, type Converted } from './legacy-file.js';
 import type { MigOperation } from './mig-schema.js';
@@ -8,15 +9,19 @@ import type { MigOperation } from './mig-schema.js';
 /** What became of one MIG operation. */
 export type OperationOutcome =
   | { kind: 'ok'; operation: Operation; warnings: string[] }
-  /** The module does not exist here: may be skipped on request. */
+  /** The module does not exist here, or is one of MIG's own (upgrade protocol): may be skipped on request. */
   | { kind: 'unsupported'; problem: string }
   /** The module exists but the parameters are wrong: never skipped. */
   | { kind: 'invalid'; problems: string[] };
 
-/** Modules MIG itself retired; everything else missing is simply not (yet) available here. */
-const RETIRED: Readonly<Record<string, string>> = {
-  agentdestroy: 'was retired by MIG: agents are removed with the tooling that deployed them',
-  upgrade: 'was retired by MIG: agents are upgraded with the tooling that deployed them',
+/**
+ * MIG's own agent-upgrade protocol: these never carry over, and are checked before the registry
+ * because a module of ours with the same name means something else (our agentdestroy stops the
+ * targeted agents themselves; MIG's killed an older agent process by pid).
+ */
+const MIG_ONLY: Readonly<Record<string, string>> = {
+  agentdestroy: "is not imported: MIG's upgrade protocol ran it to kill an older agent process (parameters.pid, parameters.version), which has no equivalent here",
+  upgrade: "is not imported: MIG's upgrade protocol ran it to download and start a new agent binary; upgrade agents with the tooling that deployed them",
 };
 
 // Per module: MIG's parameters to ours, where the two differ.
@@ -24,9 +29,13 @@ const CONVERTERS: Readonly<Record<string, (parameters: unknown) => Converted>> =
   file: convertMigFileParams,
 };
 
-function unsupported(where: string, module: string): OperationOutcome {
-  const available = [...moduleSpecs.keys()].sort().join(', ');
-  const why = RETIRED[module] ?? `is not available here (available: ${available})`;
+// hasOwn: a module named "constructor" must not find Object's.
+const migOnly = (module: string): string | undefined => (Object.hasOwn(MIG_ONLY, module) ? MIG_ONLY[module] : undefined);
+
+function unsupported(where: string, module: string, modules: ReadonlyMap<string, AnyModuleSpec>): OperationOutcome {
+  // Every registered module, so the investigator sees at once whether a rename would do.
+  const available = [...modules.keys()].sort().join(', ');
+  const why = migOnly(module) ?? `is not available here (available: ${available})`;
   return { kind: 'unsupported', problem: `${where}: module ${module} ${why}` };
 }
 
@@ -43,7 +52,7 @@ function fromFilechecker(parameters: unknown, where: string): { module: string; 
  * The parsed parameters (defaults filled in) are what gets signed, so the action says exactly
  * what will run.
  */
-export function resolveOperation(op: MigOperation, index: number): OperationOutcome {
+export function resolveOperation(op: MigOperation, index: number, modules: ReadonlyMap<string, AnyModuleSpec> = moduleSpecs): OperationOutcome {
   let where = `operations[${index}] (${op.module})`;
   let module = op.module.toLowerCase();
   let parameters = op.parameters;
@@ -55,9 +64,10 @@ export function resolveOperation(op: MigOperation, index: number): OperationOutc
     warnings.push(...step.warnings);
     where = `operations[${index}] (filechecker → file)`;
   }
-  const spec = getModuleSpec(module);
-  if (spec === undefined) return unsupported(where, module);
-  const converted = CONVERTERS[module]?.(parameters) ?? { parameters, warnings: [] };
+  const spec = migOnly(module) === undefined ? modules.get(module) : undefined;
+  if (spec === undefined) return unsupported(where, module, modules);
+  const convert = Object.hasOwn(CONVERTERS, module) ? CONVERTERS[module] : undefined;
+  const converted = convert?.(parameters) ?? { parameters, warnings: [] };
   warnings.push(...converted.warnings);
   const parsed = spec.params.safeParse(converted.parameters);
   if (!parsed.success) return { kind: 'invalid', problems: [`${where}: ${describeIssues(parsed.error, 'parameters')}`] };
