@@ -16,6 +16,9 @@ Stops cleanly on SIGINT or SIGTERM.
   --verbose       debug logs too
   --help          this text`;
 
+/** `mig agent` exits with this after a signed agentdestroy. */
+export const DESTROYED_EXIT_CODE = 3;
+
 const FlagsSchema = z.strictObject({
   config: z.string().min(1, 'expected a file path').describe('agent config file'),
   verbose: z.boolean().default(false),
@@ -49,7 +52,12 @@ export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: pro
   try {
     const config = await loadAgentConfig(flags.config);
     const agent = await startAgent(config, { log });
-    const signal = await waitForSignal(io.signals);
+    const signal = await Promise.race([waitForSignal(io.signals), agent.destroyed.then(() => 'destroyed' as const)]);
+    if (signal === 'destroyed') {
+      // Exit code 3, so a service manager can be told not to restart a destroyed agent (systemd RestartPreventExitStatus=3).
+      log('info', 'destroyed by a signed action: exiting');
+      return DESTROYED_EXIT_CODE;
+    }
     log('info', `${signal}: shutting down`);
     await agent.close();
     return 0;

@@ -6,7 +6,7 @@ import type { LogFn } from './log.js';
 import { resultMessage, type ResultInput } from './outbox.js';
 import { runCommand, type RunCommandOptions } from './runner.js';
 import { MAX_ENVELOPE_BYTES, parseEnvelope } from './verify/parse-envelope.js';
-import { acceptCommandMessage, type AcceptDeps, type AcceptTrace } from './verify/pipeline.js';
+import { acceptCommandMessage, type AcceptDeps, type AcceptedAction, type AcceptTrace } from './verify/pipeline.js';
 
 /** Command ids answered recently, remembered to ignore a QoS 1 redelivery of the same command. */
 const RECENT_COMMANDS = 1000;
@@ -19,6 +19,12 @@ export interface CommandHandlerDeps {
   publishResult(message: ResultMessage): Promise<void>;
   now(): Date;
   log: LogFn;
+  /** Where response modules record what they changed; absent: nothing is kept. */
+  responseJournal?: { append(entry: Record<string, unknown>): void };
+  /** This agent, for modules that act on it (agentdestroy); absent: they refuse. */
+  self?: { agentId: string; stateFiles(): readonly string[] };
+  /** Called, not awaited, once a command that asked the agent to destroy itself has been answered. */
+  onDestroyRequested?(): void;
 }
 
 /**
@@ -105,8 +111,24 @@ export class CommandHandler {
     }
     const { action } = accepted;
     this.deps.log('info', `command ${commandId}: running action ${action.id} (${action.operations.map((o) => o.module).join(', ')}) signed by ${accepted.signers.join(', ')}`);
-    const outcome = await this.deps.limiter.run(() => runCommand(accepted.operations, { ...this.deps.run, signal: controller.signal }));
+    let isDestroyRequested = false;
+    const extras = this.commandExtras(accepted, () => (isDestroyRequested = true));
+    const outcome = await this.deps.limiter.run(() => runCommand(accepted.operations, { ...this.deps.run, ...extras, signal: controller.signal }));
     await this.answer({ commandId, actionId: action.id, ...outcome, startedAt: receivedAt, finishedAt: this.deps.now() });
+    // Only now: the result (what was destroyed, on whose signatures) must leave before the agent goes.
+    if (isDestroyRequested) this.deps.onDestroyRequested?.();
+  }
+
+  /** The response journal and agent handle of one accepted command. */
+  private commandExtras(accepted: AcceptedAction, requestDestroy: () => void): Pick<RunCommandOptions, 'journal' | 'agent'> {
+    const { responseJournal, self } = this.deps;
+    const extras: Pick<RunCommandOptions, 'journal' | 'agent'> = {};
+    if (responseJournal !== undefined) {
+      const about = { commandId: accepted.commandId, actionId: accepted.action.id, actionName: accepted.action.name, signers: accepted.signers };
+      extras.journal = (entry) => responseJournal.append({ at: this.deps.now().toISOString(), ...about, ...entry });
+    }
+    if (self !== undefined) extras.agent = { id: self.agentId, stateFiles: () => self.stateFiles(), requestDestroy };
+    return extras;
   }
 
   private async refuse(commandId: string, trace: AcceptTrace, err: unknown, receivedAt: Date): Promise<void> {

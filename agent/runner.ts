@@ -1,7 +1,7 @@
 import type { Operation } from '../protocol/action.js';
 import type { WireError } from '../protocol/errors.js';
 import type { OperationResult } from '../protocol/messages.js';
-import type { AnyModuleSpec, ModuleRun } from '../protocol/module-spec.js';
+import type { AgentSelf, AnyModuleSpec, ModuleRun } from '../protocol/module-spec.js';
 import { moduleSpecs } from '../modules/registry.js';
 import { moduleRunners } from '../modules/runners.js';
 import type { LogFn } from './log.js';
@@ -27,6 +27,9 @@ export interface RunCommandOptions {
   onRow?: (operationIndex: number, row: Record<string, unknown>) => void;
   /** Each operation's result as soon as it finishes. */
   onResult?: (result: OperationResult, operationIndex: number) => void;
+  /** This command's response journal (see RunOperationOptions). */
+  journal?: (entry: Record<string, unknown>) => void;
+  agent?: AgentSelf;
 }
 
 export interface CommandOutcome {

@@ -4,10 +4,12 @@ import type { ResultMessage } from '../protocol/messages.js';
 import { moduleSpecs } from '../modules/registry.js';
 import type { BackoffOptions } from './backoff.js';
 import { CommandHandler, type CommandHandlerDeps } from './commands.js';
+import { agentStateFiles, removeAgentState } from './destroy.js';
 import type { AgentConfig } from './config.js';
 import { detectFacts, targetFacts, type HostFacts } from './facts.js';
 import { loadOrCreateAgentId } from './identity.js';
 import { ReplayJournal } from './journal/replay-journal.js';
+import { ResponseJournal } from './journal/response-journal.js';
 import { RunningJournal } from './journal/running-journal.js';
 import { loadTrustRoots, type TrustRoots } from './keys.js';
 import { Limiter } from './limiter.js';
@@ -30,8 +32,13 @@ export interface StartAgentOptions {
 
 export interface RunningAgent {
   agentId: string;
-  /** Cancels running commands, answers them, says 'shutdown' and disconnects. */
+  /** Cancels running commands, answers them, says 'shutdown' and disconnects. Once stopped, does nothing. */
   close(): Promise<void>;
+  /**
+   * Resolves once a signed agentdestroy made this agent stop for good: result published,
+   * 'destroyed' said, session closed without reconnecting, its state removed. Never rejects.
+   */
+  destroyed: Promise<void>;
 }
 
 interface Prepared {
@@ -69,7 +76,8 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const leftovers = running.leftovers(log);
   let session: AgentSession | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
-  const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, { ...opts, log, now, specs, platform }));
+  const onDestroyRequested = (): void => destroy();
+  const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform }));
   const startedAt = now();
   const heartbeat = (): void => {
     const message = heartbeatMessage({ host, modules, heartbeatMs: config.heartbeatMs, startedAt, sentAt: now() });
@@ -94,15 +102,28 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   });
   const timer = setInterval(heartbeat, config.heartbeatMs);
   log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${trust.keyring.size} investigator key(s); modules ${modules.join(', ')}`);
-  return {
-    agentId,
-    close: async () => {
-      clearInterval(timer);
-      await handler.close();
-      await session.close(offlineMessage(agentId, 'shutdown'));
-      log('info', `agent ${agentId} stopped`);
-    },
+  const stop = once(async (reason: 'shutdown' | 'destroyed') => {
+    clearInterval(timer);
+    await handler.close();
+    await session.close(offlineMessage(agentId, reason));
+    log('info', `agent ${agentId} stopped (${reason})`);
+  });
+  const { destroyed, destroy } = destroyer(config.dataDir, agentId, stop, log);
+  return { agentId, close: () => stop('shutdown'), destroyed };
+}
+
+/** The agentdestroy hook: stop saying 'destroyed' (no reconnect, no will), then remove the agent's state. */
+function destroyer(dataDir: string, agentId: string, stop: (reason: 'destroyed') => Promise<void>, log: LogFn): { destroyed: Promise<void>; destroy: () => void } {
+  let markDestroyed: () => void = () => undefined;
+  const destroyed = new Promise<void>((resolve) => (markDestroyed = resolve));
+  const destroy = (): void => {
+    log('warn', `agent ${agentId}: a signed agentdestroy was answered; stopping for good and removing its state from ${dataDir}`);
+    stop('destroyed')
+      .catch((err: unknown) => log('error', `destroy: stopping failed: ${(err as Error).message}`))
+      .then(() => removeAgentState(dataDir, log))
+      .finally(markDestroyed);
   };
+  return { destroyed, destroy };
 }
 
 type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners'>;
@@ -112,6 +133,7 @@ function handlerDeps(
   prepared: Prepared,
   running: RunningJournal,
   publishResult: (message: ResultMessage) => Promise<void>,
+  onDestroyRequested: () => void,
   opts: Resolved,
 ): CommandHandlerDeps {
   const { log, now } = opts;
@@ -133,15 +155,18 @@ function handlerDeps(
     publishResult,
     now,
     log: scopedLog(log, 'command'),
+    responseJournal: ResponseJournal.open(config.dataDir),
+    self: { agentId: prepared.agentId, stateFiles: () => agentStateFiles(config.dataDir) },
+    onDestroyRequested,
   };
 }
 
-function once(fn: () => void): () => void {
-  let hasRun = false;
-  return () => {
-    if (hasRun) return;
-    hasRun = true;
-    fn();
+/** The first call runs `fn`; later calls get the first call's return value, whatever their arguments. */
+function once<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  let result: { value: R } | undefined;
+  return (...args) => {
+    result ??= { value: fn(...args) };
+    return result.value;
   };
 }
 

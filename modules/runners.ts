@@ -1,5 +1,9 @@
 import type { ModuleRun } from '../protocol/module-spec.js';
 import { runFile } from './file/run.js';
+import { runAgentdestroy } from './agentdestroy/run.js';
+import { runAccount } from './account/run.js';
+import { runProcess } from './process/run.js';
+import { runFirewall } from './firewall/run.js';
 import { runScribe } from './scribe/run.js';
 import { runSshkey } from './sshkey/run.js';
 import { runPkg } from './pkg/run.js';
@@ -15,6 +19,10 @@ import { runMemory } from './memory/run.js';
  */
 export const moduleRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map<string, ModuleRun<never, unknown>>([
   ['file', runFile as ModuleRun<never, unknown>],
+  ['agentdestroy', runAgentdestroy as ModuleRun<never, unknown>],
+  ['account', runAccount as ModuleRun<never, unknown>],
+  ['process', runProcess as ModuleRun<never, unknown>],
+  ['firewall', runFirewall as ModuleRun<never, unknown>],
   ['scribe', runScribe as ModuleRun<never, unknown>],
   ['sshkey', runSshkey as ModuleRun<never, unknown>],
   ['pkg', runPkg as ModuleRun<never, unknown>],

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { describeIssues } from '../../protocol/zod-issues.js';
+import { paramsOfCommand, specContract, twoPersonContract } from '../firewall/testing/response-contract.js';
+import { accountModule, accountParams } from './spec.js';
+
+const spec = accountModule as unknown as AnyModuleSpec;
+
+specContract(spec);
+twoPersonContract(spec, { users: ['deploy'], op: 'lock', dryrun: true });
+
+describe('account parameters', () => {
+  it.each([
+    { name: 'root', input: { users: ['deploy', 'root'], op: 'lock' }, wantIssue: /users\.1: root is never locked/ },
+    { name: 'an option in disguise', input: { users: ['--help'], op: 'lock' }, wantIssue: /users\.0: expected a local account name .*got "--help"/ },
+    { name: 'a path', input: { users: ['../etc/x'], op: 'lock' }, wantIssue: /users\.0: expected a local account name/ },
+    { name: 'too long', input: { users: ['a'.repeat(33)], op: 'lock' }, wantIssue: /users\.0: expected a local account name/ },
+    { name: 'no account', input: { users: [], op: 'lock' }, wantIssue: /users: expected at least one account/ },
+    { name: 'no op', input: { users: ['deploy'] }, wantIssue: /op: / },
+    { name: 'unknown op', input: { users: ['deploy'], op: 'delete' }, wantIssue: /op: .*"lock"/ },
+  ])('refuses $name', ({ input, wantIssue }) => {
+    const parsed = accountParams.safeParse(input);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error === undefined ? '' : describeIssues(parsed.error)).toMatch(wantIssue);
+  });
+
+  it.each([
+    { name: 'machine account', input: { users: ['WS01$'], op: 'unlock' }, want: { users: ['WS01$'], op: 'unlock', dryrun: false } },
+    { name: 'dotted name, dry run', input: { users: ['svc.backup'], op: 'lock', dryrun: true }, want: { users: ['svc.backup'], op: 'lock', dryrun: true } },
+  ])('accepts $name', ({ input, want }) => {
+    expect(accountParams.parse(input)).toEqual(want);
+  });
+});
+
+describe('mig account flags', () => {
+  it.each([
+    { name: 'repeatable -user', input: 'mig account -user a -user b -op lock', want: { users: ['a', 'b'], op: 'lock', dryrun: false } },
+    { name: '-dryrun', input: 'mig account -user a -op unlock -dryrun', want: { users: ['a'], op: 'unlock', dryrun: true } },
+  ])('$name', ({ input, want }) => {
+    expect(paramsOfCommand(spec, input)).toEqual(want);
+  });
+
+  it('-user root is refused before anything is signed', () => {
+    expect(() => paramsOfCommand(spec, 'mig account -user root -op lock')).toThrow(/root is never locked/);
+  });
+});
