@@ -119,7 +119,7 @@ describe('mig action import', () => {
 
   it.each([
     { name: "MIG's agentdestroy", file: 'example_v2.json', want: 'operations[2] (agentdestroy): module agentdestroy is not imported: ' },
-    { name: 'a module that does not exist', file: 'unsupported-modules.json', want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: file, ' },
+    { name: 'a module that does not exist', file: 'unsupported-modules.json', want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: ' },
   ])('fails on $name unless told to skip it, writing nothing', async ({ file, want }) => {
     expect(await h.run(['action', 'import', `${MIG_FIXTURES}${file}`])).toBe(EXIT.error);
     expect(h.stderr.text).toContain(want);

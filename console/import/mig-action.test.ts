@@ -352,7 +352,7 @@ describe('importMigAction edge cases', () => {
       name: "a module named like an Object property",
       input: { ...minimal, operations: [{ module: 'constructor', parameters: {} }] },
       wantCode: 'UNKNOWN_MODULE',
-      want: /^operations\[0\] \(constructor\): module constructor is not available here \(available: [a-z, ]*\bfile\b,
+      want: /^operations\[0\] \(constructor\): module constructor is not available here \(available: [a-z, ]*\bfile\b/,
     },
     { name: 'name too long for our actions', input: { ...minimal, name: 'x'.repeat(300) }, wantCode: 'BAD_REQUEST', want: /^not a MIG action: name: / },
     { name: 'threat field too long for our actions', input: { ...minimal, threat: { level: 'x'.repeat(65) } }, wantCode: 'BAD_REQUEST', want: /^the imported action is not valid: threat\.level: / },
