@@ -59,6 +59,7 @@ export interface HostSpec {
 /** Writes the host tree and an agent config derived from the server's agent.json. */
 export async function prepareHost(fleet: Fleet, host: HostSpec): Promise<string> {
   const root = join(fleet.dir, 'hosts', host.name, 'root');
+  await mkdir(root, { recursive: true });
   for (const [path, content] of Object.entries(host.files)) {
     await mkdir(join(root, path, '..'), { recursive: true });
     await writeFile(join(root, path), content);
