@@ -51,6 +51,11 @@ async function dispatch(ctx: CliContext, argv: readonly string[]): Promise<numbe
   }
   const spec = ctx.modules.get(first);
   if (spec !== undefined) return runHunt(ctx, spec, rest);
+  if (first === 'action' && (rest[0] === undefined || ['--help', '-h', '-help'].includes(rest[0]))) {
+    const lines = COMMANDS.filter((c) => c.path[0] === 'action').map((c) => `  mig ${c.path.join(' ')} ${c.args}`.padEnd(56) + c.summary);
+    ctx.stdout.write(`mig action: work with action files and actions on the server\n\n${lines.join('\n')}\n\nmig action <sub> --help for its flags\n`);
+    return rest[0] === undefined ? EXIT.error : EXIT.ok;
+  }
   if (first === 'action') {
     const subs = COMMANDS.filter((c) => c.path[0] === 'action').map((c) => c.path[1] ?? '');
     throw new UserError('BAD_REQUEST', `mig action: expected one of ${subs.join(', ')}${rest[0] === undefined ? '' : `, got ${JSON.stringify(rest[0])}`}`);
