@@ -1,0 +1,111 @@
+// Child process of the fan-out benchmark: `node --import tsx bench/fanout-agents.ts <spec.json>`
+// runs `count` REAL agents (startAgent: real verify pipeline, runner and MQTT sessions), each
+// with its own data dir. Driven by the parent over stdin, one word a line:
+//   start  → start the agents; answers {"type":"ready"} once every one is connected
+//   mark   → a round begins: forget timings, take the CPU baseline; answers {"type":"marked"}
+//   report → {"type":"report", ...ProbeReport} for the round since `mark`
+//   stop   → closes every agent, answers {"type":"stopped"} and exits
+// It says {"type":"loaded"} once its code is loaded. stdin closing (the parent died) ends it too.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { parseAgentConfig } from '../agent/config.js';
+import type { LogLevel } from '../agent/log.js';
+import { startAgent, type RunningAgent } from '../agent/start.js';
+import { describeIssues } from '../protocol/zod-issues.js';
+import { Probe } from './fanout-probe.js';
+
+const SpecSchema = z.strictObject({
+  count: z.number().int().min(1).max(20_000),
+  /** Names and data dirs: `<prefix>-<i>`. */
+  prefix: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  /** Parent directory of the agents' data dirs. */
+  dir: z.string().min(1),
+  /** agent.json as the server wrote it, with the bench's root and heartbeat: parsed per agent. */
+  config: z.record(z.string(), z.unknown()),
+});
+type Spec = z.infer<typeof SpecSchema>;
+
+/** Warnings and errors go to stderr (the parent shows them on failure); only the first few. */
+const MAX_LOGGED = 20;
+let logged = 0;
+
+function send(message: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+function readSpec(path: string | undefined): Spec {
+  if (path === undefined) throw new Error('usage: fanout-agents.ts <spec.json>');
+  const parsed = SpecSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success) throw new Error(`${path}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** One agent's logger: marks its connection and its acceptances; passes trouble to stderr. */
+function agentLog(name: string, probe: Probe, agentId: () => string, onConnected: () => void) {
+  return (level: LogLevel, message: string): void => {
+    if (message.startsWith('mqtt: connected')) onConnected();
+    else if (message.includes(': running action ')) probe.accepted(agentId());
+    if ((level === 'warn' || level === 'error') && logged++ < MAX_LOGGED) process.stderr.write(`${name} ${level}: ${message}\n`);
+  };
+}
+
+async function startOne(spec: Spec, i: number, probe: Probe): Promise<{ agent: RunningAgent; connected: Promise<void> }> {
+  const name = `${spec.prefix}-${i}`;
+  const config = parseAgentConfig({ ...spec.config, name, dataDir: join(spec.dir, name) }, { baseDir: spec.dir });
+  let id = '';
+  let markConnected = (): void => undefined;
+  const connected = new Promise<void>((resolve) => (markConnected = resolve));
+  const agent = await startAgent(config, { log: agentLog(name, probe, () => id, () => markConnected()), runners: probe.runnersFor(() => id) });
+  id = agent.agentId;
+  return { agent, connected };
+}
+
+async function startAll(spec: Spec, probe: Probe, agents: RunningAgent[]): Promise<number> {
+  const start = performance.now();
+  const connections: Promise<void>[] = [];
+  // One after the other: each start is local work (keys, journals) and its connection goes on
+  // in the background, so the broker sees the connections arrive as fast as we can open them.
+  for (let i = 0; i < spec.count; i++) {
+    const { agent, connected } = await startOne(spec, i, probe);
+    agents.push(agent);
+    connections.push(connected);
+  }
+  await Promise.all(connections);
+  return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+  const spec = readSpec(process.argv[2]);
+  const probe = new Probe();
+  probe.install();
+  const agents: RunningAgent[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= Promise.allSettled(agents.splice(0).map((a) => a.close())).then(() => {
+      send({ type: 'stopped' });
+      process.exit(0);
+    }));
+  const lines = createInterface({ input: process.stdin });
+  lines.on('close', () => void stop());
+  lines.on('line', (line) => {
+    const word = line.trim();
+    if (word === 'start') {
+      startAll(spec, probe, agents).then(
+        (connectMs) => send({ type: 'ready', agents: agents.length, connectMs }),
+        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
+      );
+    } else if (word === 'mark') {
+      probe.mark();
+      send({ type: 'marked' });
+    } else if (word === 'report') send({ type: 'report', ...probe.report() });
+    else if (word === 'stop') void stop();
+  });
+  send({ type: 'loaded', pid: process.pid });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
+  process.exit(1);
+});

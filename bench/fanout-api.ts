@@ -1,0 +1,86 @@
+// The fan-out benchmark's investigator: alice (test key) talking to the embedded server through
+// the console's own API client and event stream, exactly as `mig` would.
+import type { SignedAction } from '../protocol/action.js';
+import { API_PREFIX, ActionRecordSchema, type ActionRecord } from '../protocol/api.js';
+import { signDetached } from '../protocol/signature.js';
+import { ApiClient } from '../console/services/api-client.js';
+import { followEvents } from '../console/services/events.js';
+import type { Signer } from '../console/services/signer.js';
+import { armoredPublicKey, fingerprint, privateKey } from '../test/helpers/keys.js';
+
+export async function aliceClient(httpUrl: string): Promise<ApiClient> {
+  const key = await privateKey('alice');
+  const signer: Signer = {
+    fingerprint: await fingerprint('alice'),
+    backend: 'keyfile',
+    sign: (bytes) => signDetached(bytes, key),
+    publicKeyArmored: () => Promise.resolve(armoredPublicKey('alice')),
+  };
+  // startServer's URL ends with the API prefix; the client adds it itself.
+  const serverUrl = httpUrl.endsWith(API_PREFIX) ? httpUrl.slice(0, -API_PREFIX.length) : httpUrl;
+  return new ApiClient({ serverUrl, signer, now: () => new Date() });
+}
+
+/** Polls /agents/count every 10 ms until `count` agents are online; returns when they are. */
+export async function waitOnline(client: ApiClient, count: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const counts = await client.countAgents('all');
+    if (counts.online >= count) return;
+    if (performance.now() > deadline) throw new Error(`${counts.online} of ${count} agents online after ${timeoutMs} ms (${JSON.stringify(counts)})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export interface Launch {
+  /** performance.now() just before the POST left. */
+  startMs: number;
+  /** The same moment as epoch ms, comparable with other processes' timeOrigin + now() and the server's timestamps. */
+  startEpochMs: number;
+  record: ActionRecord;
+}
+
+/**
+ * POST /actions with the token signed beforehand: what is timed is the launch, not the
+ * investigator's signing.
+ */
+export async function launch(client: ApiClient, action: SignedAction): Promise<Launch> {
+  const authorization = await client.authHeader();
+  const startMs = performance.now();
+  const startEpochMs = performance.timeOrigin + startMs;
+  const res = await fetch(client.url('/actions'), {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(action),
+  });
+  const body: unknown = await res.json();
+  if (res.status !== 201) throw new Error(`POST /actions answered ${res.status}: ${JSON.stringify(body)}`);
+  return { startMs, startEpochMs, record: ActionRecordSchema.parse(body) };
+}
+
+export interface Follower {
+  /** Resolves once the stream is open (subscribe before launching, or events are missed). */
+  opened: Promise<void>;
+  /** performance.now() at the event showing `count` commands done, and that record. */
+  done: Promise<{ atMs: number; record: ActionRecord }>;
+  stop(): void;
+}
+
+/** Follows GET /events?actionId= until the action's counters say `count` commands are done. */
+export function followUntilDone(client: ApiClient, actionId: string, count: number): Follower {
+  const abort = new AbortController();
+  let markOpen = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (markOpen = resolve));
+  let finish = (_: { atMs: number; record: ActionRecord }): void => undefined;
+  const done = new Promise<{ atMs: number; record: ActionRecord }>((resolve) => (finish = resolve));
+  void followEvents({
+    client,
+    actionId,
+    signal: abort.signal,
+    onOpen: markOpen,
+    onEvent: (event) => {
+      if (event.type === 'action' && event.action.counters.done >= count) finish({ atMs: performance.now(), record: event.action });
+    },
+  });
+  return { opened, done, stop: () => abort.abort() };
+}

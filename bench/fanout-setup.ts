@@ -1,0 +1,114 @@
+// The fan-out benchmark's world: an embedded server in this process, a tiny host tree shared by
+// every agent, and two child processes of real agents; torn down whatever happens.
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiClient } from '../console/services/api-client.js';
+import { startServer, type RunningServer } from '../broker/server.js';
+import { armoredPublicKey } from '../test/helpers/keys.js';
+import { aliceClient, waitOnline } from './fanout-api.js';
+import { AgentChild } from './fanout-fleet.js';
+
+const CHILDREN = 2;
+/** Agents only beat on connect: nothing but the benchmark's own traffic during the rounds. */
+const HEARTBEAT_MS = 3_600_000;
+const CONNECT_TIMEOUT_MS = 180_000;
+/** Live events go out at once instead of in 50 ms batches: we time the fleet, not the console's refresh rate. */
+const SSE_TIMING = { batchMs: 1, pingMs: 15_000 };
+
+export interface Fleet {
+  size: number;
+  client: ApiClient;
+  children: AgentChild[];
+  /** Both children loaded → the server reports every agent online. */
+  connectMs: number;
+  /** Each child's own start of its first agent → its last agent connected. */
+  childConnectMs: number[];
+  /** This process's RSS before the server started. */
+  rssBeforeMB: number;
+  agentsOnTmpfs: boolean;
+}
+
+/**
+ * Where the agents' data dirs go. Each agent journals every command with synchronous file
+ * writes (running journal, replay journal); on ext4 an unlink right after a rename-over waits
+ * for writeback (~1-2 ms). On a real fleet each agent pays that on its own host; here 500
+ * agents share one event loop and one disk, which would serialize 500 stalls per round and
+ * time the simulation rather than the fleet. tmpfs keeps the journals real but cheap.
+ */
+function agentsBaseDir(): { dir: string; isTmpfs: boolean } {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return { dir: '/dev/shm', isTmpfs: true };
+  } catch {
+    return { dir: tmpdir(), isTmpfs: false };
+  }
+}
+
+/** The host every agent investigates: three small files. */
+function writeTree(root: string): void {
+  const files: Record<string, string> = {
+    'etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\n',
+    'etc/hosts': '127.0.0.1 localhost\n',
+    'var/log/app.log': 'started\n',
+  };
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+/** What each child needs: its share of the fleet and agent.json as the server wrote it. */
+function writeSpec(dir: string, agentsDir: string, server: RunningServer, child: number, count: number): string {
+  const agentJson: unknown = JSON.parse(readFileSync(server.agentConfigPath, 'utf8'));
+  if (typeof agentJson !== 'object' || agentJson === null) throw new Error(`${server.agentConfigPath}: not a JSON object`);
+  const config = { ...agentJson, root: join(dir, 'root'), heartbeatMs: HEARTBEAT_MS };
+  const spec = { count, prefix: `fanout-c${child}`, dir: agentsDir, config };
+  const path = join(dir, `child-${child}.json`);
+  // It holds the enrollment secret: owner-only, like agent.json.
+  writeFileSync(path, JSON.stringify(spec), { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Runs `use` with `size` agents online. Children, server and temp dir are always taken down,
+ * in that order (agents first, so their goodbyes reach a live broker).
+ */
+export async function withFleet<T>(size: number, use: (fleet: Fleet) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'mig-fanout-bench-'));
+  const agentsBase = agentsBaseDir();
+  let agentsDir: string | undefined;
+  const children: AgentChild[] = [];
+  let server: RunningServer | undefined;
+  try {
+    agentsDir = mkdtempSync(join(agentsBase.dir, 'mig-fanout-agents-'));
+    writeTree(join(dir, 'root'));
+    const rssBeforeMB = process.memoryUsage().rss / 1e6;
+    server = await startServer({
+      dataDir: join(dir, 'server'),
+      httpPort: 0,
+      mqttPort: 0,
+      bootstrapAdmin: { name: 'alice', publicKey: armoredPublicKey('alice') },
+      sseTiming: SSE_TIMING,
+    });
+    const client = await aliceClient(server.httpUrl);
+    for (let c = 0; c < CHILDREN; c++) {
+      const count = Math.floor(size / CHILDREN) + (c < size % CHILDREN ? 1 : 0);
+      children.push(AgentChild.start(`agents-${c}`, writeSpec(dir, agentsDir, server, c, count)));
+    }
+    await Promise.all(children.map((c) => c.loaded()));
+    const start = performance.now();
+    const ready = await Promise.all(children.map((c) => c.ask('start', 'ready', CONNECT_TIMEOUT_MS)));
+    await waitOnline(client, size, CONNECT_TIMEOUT_MS);
+    const connectMs = performance.now() - start;
+    return await use({ size, client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), rssBeforeMB, agentsOnTmpfs: agentsBase.isTmpfs });
+  } finally {
+    try {
+      await Promise.allSettled(children.map((c) => c.stop()));
+      await server?.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      if (agentsDir !== undefined) rmSync(agentsDir, { recursive: true, force: true });
+    }
+  }
+}

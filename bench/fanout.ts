@@ -1,0 +1,89 @@
+// Fleet fan-out: launch (POST /actions) → last result, for 100 and 1,000 real agents connected
+// to one embedded server. The agents run in two child processes (bench/fanout-agents.ts), with
+// the real verify pipeline and runner over real MQTT; this process holds the server and follows
+// the action over the event stream like the console. The reference is a bare aedes broadcast
+// round trip measured on the same kind of machine (STACK-NOTES), so the ratio is what
+// verification, ACL, running the module and storing results cost on top of raw MQTT.
+import { loadavg } from 'node:os';
+import type { ActionRecord } from '../protocol/api.js';
+import { signAs, unsignedAction } from '../test/helpers/actions.js';
+import { followUntilDone, launch } from './fanout-api.js';
+import type { ChildReport } from './fanout-fleet.js';
+import { rowsOf, type Round } from './fanout-rows.js';
+import { withFleet, type Fleet } from './fanout-setup.js';
+import type { BenchRow } from './types.js';
+
+const SIZES = [100, 1000];
+const ROUNDS = 3;
+/** One unmeasured round first: JIT and first-use paths in every agent. */
+const WARMUP_ROUNDS = 1;
+/** Lets the store's batched flush (200 ms) of one round finish before the next starts. */
+const PAUSE_MS = 500;
+const ROUND_TIMEOUT_MS = 120_000;
+
+export default async function bench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const size of SIZES) rows.push(...(await withFleet(size, measure)));
+  return rows;
+}
+
+async function measure(fleet: Fleet): Promise<BenchRow[]> {
+  // Other work on the machine moves these figures a lot: the note says how busy it was.
+  const loadAvg = loadavg()[0] ?? Number.NaN;
+  const rounds: Round[] = [];
+  for (let i = 0; i < WARMUP_ROUNDS + ROUNDS; i++) {
+    const round = await runRound(fleet);
+    if (i >= WARMUP_ROUNDS) rounds.push(round);
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+  }
+  return rowsOf(fleet, rounds, { measured: ROUNDS, rssMB: process.memoryUsage().rss / 1e6, loadAvg });
+}
+
+async function runRound(fleet: Fleet): Promise<Round> {
+  const { size, client, children } = fleet;
+  const action = await signAs(unsignedAction({ name: `fan-out to ${size} agents` }), ['alice']);
+  await Promise.all(children.map((c) => c.ask('mark', 'marked', 10_000)));
+  const follower = followUntilDone(client, action.id, size);
+  try {
+    await within(follower.opened, 10_000, 'the event stream did not open');
+    const cpuStart = process.cpuUsage();
+    const launched = await launch(client, action);
+    const progress = async (): Promise<string> => JSON.stringify((await client.getAction(action.id)).counters);
+    const { atMs, record } = await within(follower.done, ROUND_TIMEOUT_MS, `action ${action.id} not done`, progress);
+    const cpu = process.cpuUsage(cpuStart);
+    const reports = await Promise.all(children.map((c) => c.ask('report', 'report', 10_000)));
+    checkAllSucceeded(record, size, fleet, reports);
+    const since = (at: number): number => at - launched.startEpochMs;
+    return {
+      ms: atMs - launched.startMs,
+      serverCpuMs: (cpu.user + cpu.system) / 1000,
+      serverMs: since(Date.parse(record.finishedAt ?? '')),
+      reports,
+      firstCommandMs: since(Math.min(...reports.map((r) => r.firstReceivedAt))),
+      lastCommandMs: since(Math.max(...reports.map((r) => r.lastReceivedAt))),
+      lastResultMs: since(Math.max(...reports.map((r) => r.lastPublishedAt))),
+    };
+  } finally {
+    follower.stop();
+  }
+}
+
+/** A round that did not do the work is no measurement: say what the agents answered instead. */
+function checkAllSucceeded(record: ActionRecord, size: number, fleet: Fleet, reports: readonly ChildReport[]): void {
+  const { counters } = record;
+  if (counters.targeted === size && counters.success === size && counters.found === size) return;
+  const statuses = reports.map((r) => JSON.stringify(r.statuses)).join(' + ');
+  const stderr = fleet.children.map((c) => c.stderrTail()).filter((t) => t !== '').join('\n');
+  throw new Error(`action ${record.action.id}: expected ${size} successful commands that found the file, got ${JSON.stringify(counters)}; agents answered ${statuses}${stderr === '' ? '' : `; agent logs:\n${stderr}`}`);
+}
+
+async function within<T>(promise: Promise<T>, ms: number, what: string, detail?: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const explain = detail === undefined ? Promise.resolve('') : detail().then((d) => `: ${d}`, () => '');
+      void explain.then((d) => reject(new Error(`${what} within ${ms} ms${d}`)));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
