@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordingContext } from '../firewall/testing/context.js';
+import { collectRows, recordingContext } from '../shared/testing.js';
 import { runAccount } from './run.js';
 import { accountParams } from './spec.js';
 
@@ -24,9 +24,7 @@ afterEach(() => {
 const shadowFields = (): string[] => (readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`)) ?? '').split(':');
 
 async function run(op: 'lock' | 'unlock'): Promise<unknown[]> {
-  const rows: unknown[] = [];
-  for await (const row of runAccount(accountParams.parse({ users: [user], op }), recordingContext('/').ctx)) rows.push(row);
-  return rows;
+  return collectRows(runAccount, accountParams, { users: [user], op }, recordingContext('/'));
 }
 
 describe.skipIf(skipReason !== undefined)(`runAccount on this host's accounts${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`, () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { runOperation } from '../../agent/run-operation.js';
-import { recordingContext } from '../firewall/testing/context.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { runAccount } from './run.js';
 import { accountModule, accountParams } from './spec.js';
 
@@ -38,11 +38,9 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const shadowLine = (user: string): string => readFileSync(join(root, 'etc/shadow'), 'utf8').split('\n').find((l) => l.startsWith(`${user}:`)) ?? '';
 
-async function run(input: unknown): Promise<{ rows: Record<string, unknown>[]; rec: ReturnType<typeof recordingContext> }> {
+async function run(input: unknown): Promise<{ rows: Record<string, unknown>[]; rec: Recording }> {
   const rec = recordingContext(root);
-  const rows: Record<string, unknown>[] = [];
-  for await (const row of runAccount(accountParams.parse(input), rec.ctx)) rows.push(row);
-  return { rows, rec };
+  return { rows: await collectRows(runAccount, accountParams, input, rec), rec };
 }
 
 const NO_PASSWORD = 'unlocking would leave the account without a password, which usermod refuses: set a password first';
@@ -115,9 +113,7 @@ describe.skipIf(skipReason !== undefined)(`runAccount with the real usermod on a
   it('stops when aborted', async () => {
     const rec = recordingContext(root);
     rec.controller.abort();
-    const rows: unknown[] = [];
-    for await (const row of runAccount(accountParams.parse({ users: ['alice'], op: 'lock' }), rec.ctx)) rows.push(row);
-    expect(rows).toEqual([]);
+    expect(await collectRows(runAccount, accountParams, { users: ['alice'], op: 'lock' }, rec)).toEqual([]);
     expect(shadowLine('alice')).toBe(`alice:${ACCOUNTS.alice}`);
   });
 

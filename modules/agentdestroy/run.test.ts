@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
-import type { AgentSelf, ModuleContext } from '../../protocol/module-spec.js';
+import type { AgentSelf } from '../../protocol/module-spec.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { runAgentdestroy } from './run.js';
 import { agentdestroyModule, agentdestroyParams } from './spec.js';
 
-interface Harness {
-  ctx: ModuleContext;
-  journal: Record<string, unknown>[];
+interface Harness extends Recording {
   destroyRequests: number;
 }
 
+/** A recording context, inside an agent that counts destroy requests when `hasAgent`. */
 function harness(hasAgent: boolean): Harness {
-  const h: Harness = { journal: [], destroyRequests: 0, ctx: undefined as unknown as ModuleContext };
+  const h = { destroyRequests: 0 } as Harness;
   const agent: AgentSelf = {
     id: 'a-0123456789abcdef0123',
     stateFiles: () => ['/var/lib/mig/agent-id', '/var/lib/mig/replay.jsonl', '/var/lib/mig'],
@@ -19,24 +19,10 @@ function harness(hasAgent: boolean): Harness {
       h.destroyRequests += 1;
     },
   };
-  h.ctx = {
-    signal: new AbortController().signal,
-    root: '/',
-    now: () => new Date('2030-01-01T00:00:00Z'),
-    log: () => undefined,
-    warn: () => undefined,
-    count: () => undefined,
-    journal: (entry) => h.journal.push(entry),
-    ...(hasAgent ? { agent } : {}),
-  };
-  return h;
+  return Object.assign(h, recordingContext('/', { now: new Date('2030-01-01T00:00:00Z'), ...(hasAgent ? { agent } : {}) }));
 }
 
-async function rowsOf(params: unknown, ctx: ModuleContext): Promise<unknown[]> {
-  const rows: unknown[] = [];
-  for await (const row of runAgentdestroy(agentdestroyParams.parse(params), ctx)) rows.push(row);
-  return rows;
-}
+const rowsOf = (params: unknown, h: Harness): Promise<unknown[]> => collectRows(runAgentdestroy, agentdestroyParams, params, h);
 
 const REMOVES = ['/var/lib/mig/agent-id', '/var/lib/mig/replay.jsonl', '/var/lib/mig'];
 
@@ -54,7 +40,7 @@ describe('runAgentdestroy', () => {
     },
   ])('$name', async ({ input, want }) => {
     const h = harness(true);
-    const rows = await rowsOf(input, h.ctx);
+    const rows = await rowsOf(input, h);
     expect(rows).toEqual([want.row]);
     expect(agentdestroyModule.result.safeParse(rows[0]).success).toBe(true);
     expect(h.destroyRequests).toBe(want.destroyRequests);
@@ -63,7 +49,7 @@ describe('runAgentdestroy', () => {
 
   it('refuses outside an agent (-t local): there is no agent to destroy', async () => {
     const h = harness(false);
-    const err = await rowsOf({}, h.ctx).catch((e: unknown) => e);
+    const err = await rowsOf({}, h).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BaseError);
     expect((err as BaseError).code).toBe('MODULE_FAILED');
     expect((err as Error).message).toMatch(/-t local/);

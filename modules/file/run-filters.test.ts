@@ -3,7 +3,8 @@ import { chmodSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTree, recorder, removeTree, runSearch, type Recorder } from './testing.js';
+import { recordingContext, type Recording } from '../shared/testing.js';
+import { makeTree, removeTree, runSearch } from './testing.js';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
 const DAY_S = 86_400;
@@ -34,7 +35,7 @@ const FILES: Record<string, string | Buffer> = {
 };
 
 let root: string;
-let rec: Recorder;
+let rec: Recording;
 
 beforeAll(() => {
   // Read-only for every test below; each test gets its own recorder.
@@ -55,7 +56,7 @@ function found(rows: { search: string; path: string }[]): string[] {
 }
 
 async function hunt(search: Record<string, unknown>, paths: string[] = ['/']): Promise<string[]> {
-  rec = recorder(root, NOW);
+  rec = recordingContext(root, { now: NOW });
   return found(await runSearch({ searches: { s1: { paths, ...search } } }, rec));
 }
 
@@ -114,7 +115,7 @@ describe('hashes, computed in one pass and compared with node:crypto', () => {
   });
 
   it('returnsha256 adds the digest of each matching file, and only of those', async () => {
-    rec = recorder(root, NOW);
+    rec = recordingContext(root, { now: NOW });
     const rows = await runSearch({ searches: { s1: { paths: ['/bin'], names: ['^ls$'], options: { returnsha256: true } } } }, rec);
     expect(rows).toEqual([{ search: 's1', path: '/bin/ls', size: 5000, mode: '-rwxr-xr-x', mtime: expect.any(String) as string, sha256: digest('sha256', '/bin/ls') }]);
     expect(rec.stats.bytesHashed).toBe(5000);
@@ -127,7 +128,7 @@ describe('options', () => {
   });
 
   it('matchany: any filter, and rows say which matched', async () => {
-    rec = recorder(root, NOW);
+    rec = recordingContext(root, { now: NOW });
     const rows = await runSearch({ searches: { s1: { paths: ['/etc'], names: ['^passwd$'], contents: ['^root:'], options: { matchany: true } } } }, rec);
     expect(rows.map((r) => [r.path, r.matched])).toEqual([
       ['/etc/passwd', ['name:^passwd$', 'content:^root:']],
@@ -167,7 +168,7 @@ describe('options', () => {
 
   it('decompress: hashes and returnsha256 are of the decompressed bytes', async () => {
     const plain = createHash('sha256').update('GET /cgi-bin/x () { :; }; /bin/busybox\nGET / 200\n').digest('hex');
-    rec = recorder(root, NOW);
+    rec = recordingContext(root, { now: NOW });
     const rows = await runSearch({ searches: { s1: { paths: ['/var/log'], sha2: [plain], options: { decompress: true, returnsha256: true } } } }, rec);
     expect(rows.map((r) => [r.path, r.sha256])).toEqual([['/var/log/access.log.1.gz', plain]]);
   });
@@ -178,7 +179,7 @@ describe('options', () => {
   });
 
   it('several searches share one read of each file', async () => {
-    rec = recorder(root, NOW);
+    rec = recordingContext(root, { now: NOW });
     const rows = await runSearch(
       {
         searches: {

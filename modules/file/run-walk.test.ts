@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingContext, type Recording } from '../shared/testing.js';
 import { fileParams } from './params.js';
 import { runFile, type FileRow } from './run.js';
-import { makeTree, recorder, removeTree, runSearch, type Entry, type Recorder } from './testing.js';
+import { makeTree, removeTree, runSearch, type Entry } from './testing.js';
 
 /**
  * The walk: depth, symlinks, errors, limits, abort and the root prefix. Read errors: tests run
@@ -23,9 +24,9 @@ const TREE: Record<string, Entry> = {
   '/d/a/b/c/f3': 'three\n',
 };
 
-async function hunt(entries: Record<string, Entry>, searches: Record<string, unknown>): Promise<{ rows: string[]; rec: Recorder }> {
+async function hunt(entries: Record<string, Entry>, searches: Record<string, unknown>): Promise<{ rows: string[]; rec: Recording }> {
   root = makeTree(entries);
-  const rec = recorder(root);
+  const rec = recordingContext(root);
   const rows = await runSearch({ searches }, rec);
   return { rows: rows.map((r) => `${r.search}:${r.path}`).sort(), rec };
 }
@@ -74,7 +75,7 @@ describe('symlinks', () => {
 
   it('resolves an absolute symlink inside the root, never on the real host', async () => {
     root = makeTree({ '/d/abs': { symlink: '/etc/mig-test-secret' }, '/d/up': { symlink: '../../../../etc/mig-test-secret' }, '/etc/mig-test-secret': 'inside the root\n' });
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows = await runSearch({ searches: { s1: { paths: ['/d'], contents: ['^inside the root$'] } } }, rec);
     expect(rows.map((r) => [r.path, r.size])).toEqual([
       ['/d/abs', 16],
@@ -141,7 +142,7 @@ describe('errors are counted and reported, never fatal', () => {
   });
 
   it.runIf(process.platform === 'linux')('a file that fails to read (EIO) fails its content checks', async () => {
-    const rec = recorder('/');
+    const rec = recordingContext('/');
     const rows = await runSearch({ searches: { s1: { paths: ['/proc/self/mem'], contents: ['.'] } } }, rec);
     expect(rows).toEqual([]);
     expect(rec.warnings).toEqual(['/proc/self/mem: cannot read (EIO)']);
@@ -168,7 +169,7 @@ describe('limits and cancellation', () => {
 
   it('an abort stops the run at the next file', async () => {
     root = makeTree(many);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows: FileRow[] = [];
     for await (const row of runFile(fileParams.parse({ searches: { s1: { paths: ['/d'], names: ['^f'] } } }), rec.ctx)) {
       rows.push(row);
@@ -179,7 +180,7 @@ describe('limits and cancellation', () => {
 
   it('an aborted run reads nothing', async () => {
     root = makeTree(many);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     rec.controller.abort();
     expect(await runSearch({ searches: { s1: { paths: ['/d'], contents: ['.'] } } }, rec)).toEqual([]);
     expect(rec.stats.bytesRead).toBeUndefined();

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ModuleContext } from '../../protocol/module-spec.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { fileParams } from './params.js';
 import { runFile, type FileRow } from './run.js';
 
-/** Test and benchmark support: fixture trees in a tmpdir and a real ModuleContext that records. */
+/** Test and benchmark support: fixture trees in a tmpdir (ctx.root) and a run of the module over them. */
 
 export type Entry = string | Buffer | { symlink: string } | { dir: true } | { fifo: true };
 
@@ -28,33 +28,10 @@ export function removeTree(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
-export interface Recorder {
-  ctx: ModuleContext;
-  warnings: string[];
-  stats: Record<string, number>;
-  controller: AbortController;
-}
-
-export function recorder(root: string, now: Date = new Date()): Recorder {
-  const controller = new AbortController();
-  const warnings: string[] = [];
-  const stats: Record<string, number> = {};
-  const ctx: ModuleContext = {
-    signal: controller.signal,
-    root,
-    now: () => now,
-    log: () => undefined,
-    warn: (message) => warnings.push(message),
-    count: (stat, delta = 1) => {
-      stats[stat] = (stats[stat] ?? 0) + delta;
-    },
-  };
-  return { ctx, warnings, stats, controller };
-}
+/** The shared recording context, under the name bench/file-data.ts imports. */
+export { recordingContext as recorder };
 
 /** Parses `params` with the module's schema (as the agent does) and runs the module to the end. */
-export async function runSearch(params: unknown, rec: Recorder): Promise<FileRow[]> {
-  const rows: FileRow[] = [];
-  for await (const row of runFile(fileParams.parse(params), rec.ctx)) rows.push(row);
-  return rows;
+export function runSearch(params: unknown, rec: Recording): Promise<FileRow[]> {
+  return collectRows(runFile, fileParams, params, rec);
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
+import { recordingContext } from '../shared/testing.js';
 import { runFirewall } from './run.js';
 import { firewallParams } from './spec.js';
-import { recordingContext } from './testing/context.js';
 
 /** What the module says when it cannot work at all; no privileges needed (the tools are not even found). */
 const savedPath = process.env.PATH;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
+import { paramsOfCommand } from '../shared/testing.js';
 import { firewallModule, firewallParams, parseDurationSeconds } from './spec.js';
-import { paramsOfCommand, specContract, twoPersonContract } from './testing/response-contract.js';
+import { specContract, twoPersonContract } from './testing/response-contract.js';
 
 const spec = firewallModule as unknown as AnyModuleSpec;
 

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recorder, runSearch } from './testing.js';
+import { recordingContext } from '../shared/testing.js';
+import { runSearch } from './testing.js';
 
 /**
  * The module against a live process through the real /proc: a child node process keeps a
@@ -54,7 +55,7 @@ describe.skipIf(!canReadProcMem())(`a live process through /proc (${SKIP_REASON}
     const held = `mig-memory-marker-${randomBytes(8).toString('hex')}`;
     const sought = isHeld ? held : `mig-memory-marker-${randomBytes(8).toString('hex')}`;
     const pid = await holdMarker(held);
-    const rec = recorder('/');
+    const rec = recordingContext('/');
     const params = { names: ['^node$'], contents: [sought.replaceAll('-', '\\-')], bytes: [Buffer.from(sought).toString('hex')], pids: [pid] };
     const rows = await runSearch(params, rec);
     if (!isHeld) {

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import { recordingContext } from '../shared/testing.js';
 import { memoryParams } from './params.js';
 import { runMemory } from './run.js';
 import { memoryModule } from './spec.js';
-import { makeProc, recorder, removeProc, runSearch, type FakeProcess } from './testing.js';
+import { makeProc, removeProc, runSearch, type FakeProcess } from './testing.js';
 
 const MIB = 1024 * 1024;
 /** Where the big process's heap starts: its first read ends 1 MiB further. */
@@ -75,7 +76,7 @@ afterAll(() => removeProc(root));
 type Found = [number, string[]][];
 
 async function found(params: unknown): Promise<Found> {
-  const rows = await runSearch(params, recorder(root));
+  const rows = await runSearch(params, recordingContext(root));
   return rows.map((r) => [r.pid, r.matched]);
 }
 
@@ -118,7 +119,7 @@ describe('runMemory over a fixture /proc', () => {
   });
 
   it('reports bytes scanned: all readable memory when a check stays unmatched', async () => {
-    const rows = await runSearch({ names: ['.'], contents: ['nothing-matches-this'], options: { matchany: true } }, recorder(root));
+    const rows = await runSearch({ names: ['.'], contents: ['nothing-matches-this'], options: { matchany: true } }, recordingContext(root));
     expect(rows.map((r) => [r.pid, r.bytesScanned])).toEqual([
       [100, 0x12000],
       [200, 0x9000],
@@ -130,36 +131,36 @@ describe('runMemory over a fixture /proc', () => {
   });
 
   it('stops reading a process once every check matched', async () => {
-    const rows = await runSearch({ contents: ['SPLIT-MARKER'] }, recorder(root));
+    const rows = await runSearch({ contents: ['SPLIT-MARKER'] }, recordingContext(root));
     // The marker straddles the end of the first 1 MiB read: the second read finds it.
     expect(rows.map((r) => [r.pid, r.bytesScanned])).toEqual([[400, 2 * MIB]]);
   });
 
   it('names alone read neither maps nor memory', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows = await runSearch({ names: ['^opaque$'] }, rec);
     expect(rows).toEqual([{ pid: 600, name: 'opaque', matched: ['name:^opaque$'], bytesScanned: 0 }]);
     expect(rec.stats.processesUnreadable).toBeUndefined();
   });
 
   it('skips its own pid, and says so', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     expect(await runSearch({ contents: ['secret-token'], pids: [process.pid, 100] }, rec)).toHaveLength(1);
     expect(rec.warnings).toEqual([`pid ${process.pid} skipped: it is this agent, which holds the search patterns in its own memory`]);
   });
 
   it('counts failures; lists them only with logfailures', async () => {
-    const quiet = recorder(root);
+    const quiet = recordingContext(root);
     await runSearch({ contents: ['nothing-matches-this'], pids: [500, 600] }, quiet);
     expect(quiet.stats).toMatchObject({ processesChecked: 2, processesUnreadable: 1, regionsUnreadable: 1, regionsScanned: 2 });
     expect(quiet.warnings).toEqual(['1 process(es) could not be read, e.g. pid 600: maps could not be read (EISDIR); logfailures lists each']);
-    const loud = recorder(root);
+    const loud = recordingContext(root);
     await runSearch({ contents: ['nothing-matches-this'], pids: [500, 600], options: { logfailures: true } }, loud);
     expect(loud.warnings).toEqual(['pid 500: region 4000-8000 unreadable from 5000 (EOF); rest of the region skipped', 'pid 600: maps could not be read (EISDIR)']);
   });
 
   it('stops when aborted', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows: unknown[] = [];
     for await (const row of runMemory(memoryParams.parse({ names: ['.'] }), rec.ctx)) {
       rows.push(row);
@@ -169,7 +170,7 @@ describe('runMemory over a fixture /proc', () => {
   });
 
   it('fails with the cause when there is no /proc under the root', async () => {
-    await expect(runSearch({ names: ['x'] }, recorder(`${root}/nowhere`))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(runSearch({ names: ['x'] }, recordingContext(`${root}/nowhere`))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

@@ -1,14 +1,14 @@
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModuleContext } from '../../protocol/module-spec.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { memoryParams } from './params.js';
 import { runMemory, type MemoryRow } from './run.js';
 
 /**
  * Test and benchmark support: a fake /proc in a tmpdir (comm, cmdline, maps, and a sparse
  * regular file as `mem`, holding bytes at the addresses the maps declare, so positioned reads
- * behave as on /proc/<pid>/mem) and a real ModuleContext that records.
+ * behave as on /proc/<pid>/mem) and a run of the module over it.
  */
 
 export interface FakeRegion {
@@ -83,33 +83,10 @@ export function removeProc(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
-export interface Recorder {
-  ctx: ModuleContext;
-  warnings: string[];
-  stats: Record<string, number>;
-  controller: AbortController;
-}
-
-export function recorder(root: string): Recorder {
-  const controller = new AbortController();
-  const warnings: string[] = [];
-  const stats: Record<string, number> = {};
-  const ctx: ModuleContext = {
-    signal: controller.signal,
-    root,
-    now: () => new Date(),
-    log: () => undefined,
-    warn: (message) => warnings.push(message),
-    count: (stat, delta = 1) => {
-      stats[stat] = (stats[stat] ?? 0) + delta;
-    },
-  };
-  return { ctx, warnings, stats, controller };
-}
+/** The shared recording context, under the name bench/memory.ts imports. */
+export { recordingContext as recorder };
 
 /** Parses `params` with the module's schema (as the agent does) and runs the module to the end. */
-export async function runSearch(params: unknown, rec: Recorder): Promise<MemoryRow[]> {
-  const rows: MemoryRow[] = [];
-  for await (const row of runMemory(memoryParams.parse(params), rec.ctx)) rows.push(row);
-  return rows;
+export function runSearch(params: unknown, rec: Recording): Promise<MemoryRow[]> {
+  return collectRows(runMemory, memoryParams, params, rec);
 }

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import { recordingContext } from '../shared/testing.js';
 import { findOwners } from './owners.js';
 import { runNetstat } from './run.js';
 import { netstatModule, netstatRow } from './spec.js';
-import { makeRoot, recorder, removeRoot, runNetstatOnce, type Holder } from './testing.js';
+import { makeRoot, removeRoot, runNetstatOnce, type Holder } from './testing.js';
 
 /** Processes holding fixture sockets (inodes from fixtures/proc/net/*). */
 const HOLDERS: Holder[] = [
@@ -75,7 +76,7 @@ describe('netstat over a fixture /proc', () => {
     },
     { name: 'nothing matches: no rows', input: { connectedip: ['192.0.2.200'], listeningport: [1] }, want: [] },
   ])('$name', async ({ input, want }) => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows = await runNetstatOnce(input, rec);
     expect(rows).toHaveLength(want.length);
     want.forEach((w, i) => expect(rows[i]).toMatchObject(w));
@@ -83,14 +84,14 @@ describe('netstat over a fixture /proc', () => {
   });
 
   it('keeps no pid on sockets no process holds, and counts what it examined', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows = await runNetstatOnce({ connectedip: ['203.0.113.50'] }, rec);
     expect(rows.find((r) => r.state === 'TIME_WAIT')).not.toHaveProperty('pid');
     expect(rec.stats).toMatchObject({ socketsExamined: 20, processesScanned: 3 });
   });
 
   it('warns about an IPv6 neighborip, which /proc cannot answer', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     expect(await runNetstatOnce({ neighborip: ['fe80::/10'] }, rec)).toEqual([]);
     expect(rec.warnings.join('\n')).toMatch(/neighborip:fe80::\/10: IPv6 neighbours are not in \/proc\/net\/arp/);
   });
@@ -98,7 +99,7 @@ describe('netstat over a fixture /proc', () => {
   it('skips missing IPv6 tables silently, warns about other unreadable ones', async () => {
     rmSync(join(root, 'proc/net/tcp6'));
     rmSync(join(root, 'proc/net/udp'));
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows = await runNetstatOnce({ listeningport: [22] }, rec);
     expect(rows.map((r) => r.proto)).toEqual(['tcp']);
     expect(rec.warnings).toEqual(['cannot read /proc/net/udp: ENOENT']);
@@ -106,18 +107,18 @@ describe('netstat over a fixture /proc', () => {
 
   it('fails with a coded error when no connection table can be read', async () => {
     for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) rmSync(join(root, 'proc/net', table));
-    await expect(runNetstatOnce({ listeningport: [22] }, recorder(root))).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /no connection table/ });
+    await expect(runNetstatOnce({ listeningport: [22] }, recordingContext(root))).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /no connection table/ });
   });
 
   it('reports malformed table lines as a warning', async () => {
     writeFileSync(join(root, 'proc/net/udp6'), 'header\n   0: not a socket line\n');
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     await runNetstatOnce({ listeningport: [22] }, rec);
     expect(rec.warnings).toEqual(["/proc/net/udp6: skipped 1 line(s) not in the kernel's format"]);
   });
 
   it('stops at the next section once aborted', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const iterator = runNetstat({ localmac: ['^8c'], listeningport: [22] }, rec.ctx)[Symbol.asyncIterator]();
     expect((await iterator.next()).value).toMatchObject({ check: 'localmac:^8c' });
     rec.controller.abort(new Error('cancelled'));

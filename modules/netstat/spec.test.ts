@@ -1,58 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { splitHuntArgv } from '../../console/cli/hunt-flags.js';
 import { parseFlags } from '../../console/flags/parse-flags.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { cliParams, exampleArgv } from '../shared/testing.js';
 import { netstatParams } from './params.js';
 import { netstatModule } from './spec.js';
 
+// The contract every module owes (described fields, strict result, columns, examples) is checked
+// for all of them in modules/registry.test.ts; here only what is netstat's own.
+
 const spec = netstatModule as unknown as AnyModuleSpec;
 
-/** Object fields no wrapper layer describes, recursively. */
-function undescribed(schema: z.ZodType, path: string): string[] {
-  const def = schema.def as { innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; element?: z.ZodType; options?: z.ZodType[] };
-  if (schema instanceof z.ZodObject) {
-    return Object.entries(schema.shape).flatMap(([key, field]) => [...(isDescribed(field as z.ZodType) ? [] : [`${path}.${key}`]), ...undescribed(field as z.ZodType, `${path}.${key}`)]);
-  }
-  return [def.innerType, def.in, def.element].filter((s): s is z.ZodType => s !== undefined).flatMap((s) => undescribed(s, path));
-}
-
-function isDescribed(schema: z.ZodType | undefined): boolean {
-  for (let s = schema; s !== undefined; s = (s.def as { innerType?: z.ZodType; in?: z.ZodType }).innerType ?? (s.def as { in?: z.ZodType }).in) {
-    if (s.description !== undefined) return true;
-  }
-  return false;
-}
-
-/** A command line from the docs → the module's params, through the real CLI parsers. */
-function paramsOf(command: string): unknown {
-  const tokens = (command.match(/"[^"]*"|\S+/g) ?? []).map((t) => t.replace(/^"(.*)"$/, '$1'));
-  expect(tokens.slice(0, 2)).toEqual(['mig', spec.name]);
-  const { common, module } = splitHuntArgv(tokens.slice(2), spec);
-  expect(common).toEqual([]);
-  return spec.cli.toParams(parseFlags(spec.cli.schema, module, spec.cli.flags).values);
-}
-
-describe('netstatModule spec', () => {
-  it('describes every parameter, flag and result field', () => {
-    expect(undescribed(netstatModule.params, 'params')).toEqual([]);
-    expect(undescribed(netstatModule.cli.schema, 'cli')).toEqual([]);
-    expect(undescribed(netstatModule.result, 'result')).toEqual([]);
-  });
-
-  it('columns and privacy name real result fields', () => {
-    const keys = Object.keys(netstatModule.result.shape);
-    for (const column of netstatModule.columns) expect(keys).toContain(column.key);
-    for (const key of netstatModule.privacy.leaves) expect(keys).toContain(key);
-  });
-
-  it('the result schema is strict: an undeclared field is refused', () => {
+describe('netstatModule result', () => {
+  it('the owning command line cannot ride along in a row', () => {
     expect(netstatModule.result.safeParse({ check: 'listeningport:22' }).success).toBe(true);
     expect(netstatModule.result.safeParse({ check: 'listeningport:22', cmdline: '/usr/sbin/sshd -D' }).success).toBe(false);
-  });
-
-  it.each(netstatModule.examples.map((e) => ({ name: e.explains, command: e.command })))('example parses: $name', ({ command }) => {
-    expect(netstatParams.safeParse(paramsOf(command)).error?.issues ?? []).toEqual([]);
   });
 });
 
@@ -62,7 +24,7 @@ describe('flags become MIG parameters', () => {
     { name: 'repeated flags', input: 'mig netstat -ci 10.0.0.1 -ci 10.0.0.2 -lp 22 -lp 80', want: { connectedip: ['10.0.0.1', '10.0.0.2'], listeningport: [22, 80] } },
     { name: 'a single flag', input: 'mig netstat -lp 22', want: { listeningport: [22] } },
   ])('$name', ({ input, want }) => {
-    expect(paramsOf(input)).toEqual(want);
+    expect(cliParams(spec, exampleArgv(spec, input))).toEqual({ common: [], params: want });
   });
 
   it('-t stays the hunt target', () => {

@@ -2,14 +2,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModuleContext } from '../../protocol/module-spec.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { parseIp } from './ip.js';
 import { netstatParams } from './params.js';
 import { runNetstat, type NetstatRow } from './run.js';
 
 /**
  * Test and benchmark support: /proc/net lines in the kernel's own layout, fixture roots with
- * processes holding sockets, and a recording ModuleContext.
+ * processes holding sockets, and a run of the module over them.
  */
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
@@ -107,33 +107,10 @@ export function removeRoot(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
-export interface Recorder {
-  ctx: ModuleContext;
-  warnings: string[];
-  stats: Record<string, number>;
-  controller: AbortController;
-}
-
-export function recorder(root: string): Recorder {
-  const controller = new AbortController();
-  const warnings: string[] = [];
-  const stats: Record<string, number> = {};
-  const ctx: ModuleContext = {
-    signal: controller.signal,
-    root,
-    now: () => new Date(),
-    log: () => undefined,
-    warn: (message) => warnings.push(message),
-    count: (stat, delta = 1) => {
-      stats[stat] = (stats[stat] ?? 0) + delta;
-    },
-  };
-  return { ctx, warnings, stats, controller };
-}
+/** The shared recording context, under the name bench/netstat.ts imports. */
+export { recordingContext as recorder };
 
 /** Parses `params` as the agent does and runs the module to the end. */
-export async function runNetstatOnce(params: unknown, rec: Recorder): Promise<NetstatRow[]> {
-  const rows: NetstatRow[] = [];
-  for await (const row of runNetstat(netstatParams.parse(params), rec.ctx)) rows.push(row);
-  return rows;
+export function runNetstatOnce(params: unknown, rec: Recording): Promise<NetstatRow[]> {
+  return collectRows(runNetstat, netstatParams, params, rec);
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
-import type { AnyModuleSpec, ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
+import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { pingParams } from './params.js';
 import { runPing, type PingRow } from './run.js';
 import { pingModule, pingRow } from './spec.js';
@@ -51,14 +52,8 @@ async function closedUdpPort(): Promise<number> {
   return port;
 }
 
-function context(controller = new AbortController()): ModuleContext {
-  return { signal: controller.signal, root: '/', now: () => new Date(), log: () => undefined, warn: () => undefined, count: () => undefined };
-}
-
-async function ping(params: Record<string, unknown>, ctx = context()): Promise<PingRow[]> {
-  const rows: PingRow[] = [];
-  for await (const row of runPing(pingParams.parse(params), ctx)) rows.push(row);
-  return rows;
+function ping(params: Record<string, unknown>, rec: Recording = recordingContext('/')): Promise<PingRow[]> {
+  return collectRows(runPing, pingParams, params, rec);
 }
 
 describe('ping over real local sockets', () => {
@@ -97,9 +92,9 @@ describe('ping over real local sockets', () => {
 
   it('an abort stops a waiting attempt', async () => {
     const destinationport = await udpServer('silent');
-    const controller = new AbortController();
-    const rows = ping({ destination: '127.0.0.1', destinationport, protocol: 'udp', count: 3, timeout: 30 }, context(controller));
-    setTimeout(() => controller.abort(new Error('cancelled')), 50);
+    const rec = recordingContext('/');
+    const rows = ping({ destination: '127.0.0.1', destinationport, protocol: 'udp', count: 3, timeout: 30 }, rec);
+    setTimeout(() => rec.controller.abort(new Error('cancelled')), 50);
     await expect(rows).rejects.toThrow('cancelled');
   });
 });

@@ -1,58 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { splitHuntArgv } from '../../console/cli/hunt-flags.js';
-import { parseFlags } from '../../console/flags/parse-flags.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { parseTimeoutSeconds, pingParams } from './params.js';
+import { cliParams } from '../shared/testing.js';
+import { parseTimeoutSeconds } from './params.js';
 import { pingModule } from './spec.js';
+
+// The contract every module owes (described fields, strict result, columns, examples) is checked
+// for all of them in modules/registry.test.ts; here only what is ping's own.
 
 const spec = pingModule as unknown as AnyModuleSpec;
 
-function undescribed(schema: z.ZodType, path: string): string[] {
-  const def = schema.def as { innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType };
-  if (schema instanceof z.ZodObject) {
-    return Object.entries(schema.shape).flatMap(([key, field]) => [...(isDescribed(field as z.ZodType) ? [] : [`${path}.${key}`]), ...undescribed(field as z.ZodType, `${path}.${key}`)]);
-  }
-  return [def.innerType, def.in, def.element].filter((s): s is z.ZodType => s !== undefined).flatMap((s) => undescribed(s, path));
-}
-
-function isDescribed(schema: z.ZodType | undefined): boolean {
-  for (let s = schema; s !== undefined; s = (s.def as { innerType?: z.ZodType }).innerType) if (s.description !== undefined) return true;
-  return false;
-}
-
-/** argv after `mig ping` → common flags and module params, through the real CLI parsers. */
-function parse(argv: readonly string[]): { common: string[]; params: unknown } {
-  const { common, module } = splitHuntArgv(argv, spec);
-  return { common, params: spec.cli.toParams(parseFlags(spec.cli.schema, module, spec.cli.flags).values) };
-}
-
-const tokens = (command: string): string[] => (command.match(/"[^"]*"|\S+/g) ?? []).map((t) => t.replace(/^"(.*)"$/, '$1')).slice(2);
-
-describe('pingModule spec', () => {
-  it('describes every parameter, flag and result field', () => {
-    expect(undescribed(pingModule.params, 'params')).toEqual([]);
-    expect(undescribed(pingModule.cli.schema, 'cli')).toEqual([]);
-    expect(undescribed(pingModule.result, 'result')).toEqual([]);
-  });
-
-  it('columns and privacy name real result fields', () => {
-    const keys = Object.keys(pingModule.result.shape);
-    for (const column of pingModule.columns) expect(keys).toContain(column.key);
-    for (const key of pingModule.privacy.leaves) expect(keys).toContain(key);
-  });
-
-  it.each(pingModule.examples.map((e) => ({ name: e.explains, command: e.command })))('example parses: $name', ({ command }) => {
-    const { common, params } = parse(tokens(command));
-    expect(common).toEqual([]);
-    expect(pingParams.safeParse(params).error?.issues ?? []).toEqual([]);
-  });
-
+describe('pingModule.isFound', () => {
   it.each([
     { name: 'any reachable attempt', rows: [{ isReachable: false }, { isReachable: true }], want: true },
     { name: 'none reachable', rows: [{ isReachable: false }, { isReachable: false }], want: false },
     { name: 'no rows', rows: [], want: false },
-  ])('isFound: $name', ({ rows, want }) => {
+  ])('$name', ({ rows, want }) => {
     expect(pingModule.isFound?.(rows)).toBe(want);
   });
 });
@@ -63,11 +25,11 @@ describe('MIG flags', () => {
     { name: 'tcp with port, count and timeout in seconds', input: ['-d', 'db.example', '-p', 'tcp', '-dp', '5432', '-c', '5', '-timeout', '2'], want: { destination: 'db.example', protocol: 'tcp', destinationport: 5432, count: 5, timeout: 2 } },
     { name: 'timeout in milliseconds', input: ['-d', '10.0.0.1', '-timeout', '500ms'], want: { destination: '10.0.0.1', protocol: 'icmp', timeout: 0.5 } },
   ])('$name', ({ input, want }) => {
-    expect(parse(input).params).toEqual(want);
+    expect(cliParams(spec, input).params).toEqual(want);
   });
 
   it('-t is the hunt target, not the timeout (every hunt owns -t)', () => {
-    const { common, params } = parse(['-t', 'local', '-d', '10.0.0.1', '-timeout', '3s']);
+    const { common, params } = cliParams(spec, ['-t', 'local', '-d', '10.0.0.1', '-timeout', '3s']);
     expect(common).toEqual(['-t', 'local']);
     expect(params).toMatchObject({ timeout: 3 });
   });
@@ -78,7 +40,7 @@ describe('MIG flags', () => {
     { name: 'a port that is not a number', input: ['-d', 'x', '-dp', 'http'], want: /-dp: expected a number/ },
     { name: 'no destination', input: ['-p', 'tcp'], want: /-d/ },
   ])('refuses $name, naming the flag', ({ input, want }) => {
-    expect(() => parse(input)).toThrow(want);
+    expect(() => cliParams(spec, input)).toThrow(want);
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { recorder } from '../file/testing.js';
+import { recordingContext } from '../shared/testing.js';
 import { pkgRunner, runPkg } from './run.js';
 import { pkgModule, pkgParams } from './spec.js';
 import { runThroughAgent } from './testing.js';
@@ -110,7 +110,7 @@ describe('rpm', () => {
 
 describe('abort', () => {
   it('stops yielding once the signal is aborted', async () => {
-    const rec = recorder(rootOf('multi'));
+    const rec = recordingContext(rootOf('multi'));
     const rows: unknown[] = [];
     for await (const row of runPkg(pkgParams.parse({ names: ['.'] }), rec.ctx)) {
       rows.push(row);

@@ -3,24 +3,15 @@ import { moduleParams } from '../../console/cli/hunt.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { parseConstraint } from './constraint.js';
 import { pkgModule, pkgParams } from './spec.js';
-import { exampleArgv, undescribed } from './testing.js';
 
-describe('pkgModule spec', () => {
-  it('describes every parameter, flag and result field', () => {
-    expect(undescribed(pkgModule.params, 'params')).toEqual([]);
-    expect(undescribed(pkgModule.cli.schema, 'cli')).toEqual([]);
-    expect(undescribed(pkgModule.result, 'result')).toEqual([]);
-  });
+// The contract every module owes (described fields, strict result, columns, examples) is checked
+// for all of them in modules/registry.test.ts; here only what is pkg's own.
 
-  it('columns and privacy name real result fields; the result is strict', () => {
-    const keys = Object.keys(pkgModule.result.shape);
-    for (const column of pkgModule.columns) expect(keys).toContain(column.key);
-    for (const key of pkgModule.privacy.leaves) expect(keys).toContain(key);
-    expect(pkgModule.result.safeParse({ name: 'a', version: '1', arch: '', source: 'dpkg', description: 'x' }).success).toBe(false);
-  });
-
-  it.each(pkgModule.examples.map((e) => ({ name: e.explains, command: e.command })))('example parses as the CLI parses it: $name', ({ command }) => {
-    expect(pkgParams.safeParse(moduleParams(pkgModule, exampleArgv(command, 'pkg'))).success).toBe(true);
+describe('pkgModule result', () => {
+  it('package descriptions cannot ride along in a row', () => {
+    const row = { name: 'a', version: '1', arch: '', source: 'dpkg' };
+    expect(pkgModule.result.safeParse(row).success).toBe(true);
+    expect(pkgModule.result.safeParse({ ...row, description: 'x' }).success).toBe(false);
   });
 });
 

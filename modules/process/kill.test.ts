@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingContext } from '../firewall/testing/context.js';
+import { collectRows, recordingContext } from '../shared/testing.js';
 import { runProcess } from './run.js';
 import { processParams, type SignalName } from './spec.js';
 
@@ -24,10 +24,7 @@ function sleeper(): { child: ChildProcess; argv0: string; pid: number } {
 }
 
 async function run(params: unknown): Promise<unknown[]> {
-  const rec = recordingContext('/');
-  const rows: unknown[] = [];
-  for await (const row of runProcess(processParams.parse(params), rec.ctx)) rows.push(row);
-  return rows;
+  return collectRows(runProcess, processParams, params, recordingContext('/'));
 }
 
 /** Process state letter from /proc/<pid>/stat (S sleeping, T stopped). */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { runOperation } from '../../agent/run-operation.js';
-import { recordingContext } from '../firewall/testing/context.js';
+import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { runProcess } from './run.js';
 import { processModule, processParams } from './spec.js';
 import { makeProcTree, removeTree } from './testing.js';
@@ -32,7 +32,7 @@ function parse(input: { pids?: number[] } & Record<string, unknown>) {
   return parsed;
 }
 
-async function run(input: { pids?: number[] } & Record<string, unknown>): Promise<{ rows: unknown[]; rec: ReturnType<typeof recordingContext> }> {
+async function run(input: { pids?: number[] } & Record<string, unknown>): Promise<{ rows: unknown[]; rec: Recording }> {
   const rec = recordingContext(root);
   const rows: unknown[] = [];
   for await (const row of runProcess(parse(input), rec.ctx)) rows.push(row);
@@ -85,9 +85,7 @@ describe('runProcess over a fake /proc', () => {
   it('stops when aborted', async () => {
     const rec = recordingContext(root);
     rec.controller.abort();
-    const rows: unknown[] = [];
-    for await (const r of runProcess(processParams.parse({ names: ['.'], dryrun: true }), rec.ctx)) rows.push(r);
-    expect(rows).toEqual([]);
+    expect(await collectRows(runProcess, processParams, { names: ['.'], dryrun: true }, rec)).toEqual([]);
   });
 
   it('rows pass the runner: result schema, privacy filter, journal stamped with the module', async () => {

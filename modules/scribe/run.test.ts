@@ -2,8 +2,9 @@ import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, recorder, removeTree, type Entry } from '../file/testing.js';
+import { makeTree, removeTree, type Entry } from '../file/testing.js';
 import { runThroughAgent } from '../pkg/testing.js';
+import { collectRows, recordingContext } from '../shared/testing.js';
 import { runScribe } from './run.js';
 import { scribeModule, scribeParams } from './spec.js';
 
@@ -131,10 +132,8 @@ describe('file names and depth', () => {
 
 describe('abort', () => {
   it('an aborted run answers nothing', async () => {
-    const rec = recorder(tree({ '/etc/ssh/sshd_config': 'PermitRootLogin no\n' }));
+    const rec = recordingContext(tree({ '/etc/ssh/sshd_config': 'PermitRootLogin no\n' }));
     rec.controller.abort();
-    const rows: unknown[] = [];
-    for await (const row of runScribe(scribeParams.parse({ document: example('sshd-permitrootlogin-disabled') }), rec.ctx)) rows.push(row);
-    expect(rows).toEqual([]);
+    expect(await collectRows(runScribe, scribeParams, { document: example('sshd-permitrootlogin-disabled') }, rec)).toEqual([]);
   });
 });

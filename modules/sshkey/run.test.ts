@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, recorder, removeTree } from '../file/testing.js';
+import { makeTree, removeTree } from '../file/testing.js';
 import { runThroughAgent } from '../pkg/testing.js';
+import { recordingContext } from '../shared/testing.js';
 import { runSshkey } from './run.js';
 import { sshkeyModule, sshkeyParams } from './spec.js';
 import { nodeKeys, opensshEd25519File, type NodeKey } from './testing.js';
@@ -108,7 +109,7 @@ describe('sshkey through the agent runner', () => {
   });
 
   it('stops at the abort', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows: unknown[] = [];
     for await (const row of runSshkey(sshkeyParams.parse({}), rec.ctx)) {
       rows.push(row);

@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import { recordingContext } from '../shared/testing.js';
 import { runTimedrift } from './run.js';
 import { timedriftModule, timedriftRow } from './spec.js';
-import { recorder, runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from './testing.js';
+import { runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from './testing.js';
 
 /** Offsets are measured over a real socket: allow for a loaded machine, not for a wrong sign. */
 const SLACK_MS = 1000;
@@ -36,7 +37,7 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
     { name: 'the same clock with a tighter drift', serverSkewMs: 0, clockSkewMs: 30_000, drift: '10s', wantOffset: -30_000, wantDrifted: true },
   ])('$name', async ({ serverSkewMs, clockSkewMs, drift, wantOffset, wantDrifted }) => {
     const name = await server('ok', serverSkewMs);
-    const rec = recorder(root, clockSkewMs);
+    const rec = recordingContext(root, { now: () => new Date(Date.now() + clockSkewMs) });
     const rows = await runTimedriftOnce({ drift, servers: [name] }, rec);
     expect(rows).toHaveLength(1);
     const [row] = rows;
@@ -57,7 +58,7 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
   ])('$name is not an answer; the next server is asked', async ({ behaviour, want }) => {
     const bad = await server(behaviour);
     const good = await server('ok');
-    const rows = await runTimedriftOnce({ servers: [bad, good], timeout: 0.3 }, recorder(root));
+    const rows = await runTimedriftOnce({ servers: [bad, good], timeout: 0.3 }, recordingContext(root));
     expect(rows.map((r) => [r.server, r.isReachable])).toEqual([
       [bad, false],
       [good, true],
@@ -68,7 +69,7 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
 
   it('a forged reply before the real one is skipped, the real one used', async () => {
     const name = await server('forged-then-real');
-    const [row] = await runTimedriftOnce({ servers: [name] }, recorder(root));
+    const [row] = await runTimedriftOnce({ servers: [name] }, recordingContext(root));
     expect(row).toMatchObject({ isReachable: true, hasDrifted: false });
     expect(Math.abs(row?.offsetMs ?? Number.NaN)).toBeLessThan(SLACK_MS);
   });
@@ -76,19 +77,19 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
   it('nothing listening: refused', async () => {
     const fake = await startFakeNtp('silent');
     await fake.close();
-    const rows = runTimedriftOnce({ servers: [`127.0.0.1:${fake.port}`] }, recorder(root));
+    const rows = runTimedriftOnce({ servers: [`127.0.0.1:${fake.port}`] }, recordingContext(root));
     await expect(rows).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /none of 1 NTP server\(s\) answered/ });
   });
 
   it('stops at the first answer (MIG), or asks every server with all', async () => {
     const names = [await server('ok'), await server('ok', 10_000)];
-    expect(await runTimedriftOnce({ servers: names }, recorder(root))).toHaveLength(1);
-    const all = await runTimedriftOnce({ servers: names, all: true }, recorder(root));
+    expect(await runTimedriftOnce({ servers: names }, recordingContext(root))).toHaveLength(1);
+    const all = await runTimedriftOnce({ servers: names, all: true }, recordingContext(root));
     expect(all.map((r) => r.hasDrifted)).toEqual([false, true]);
   });
 
   it('an abort ends the wait for a silent server', async () => {
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows = runTimedriftOnce({ servers: [await server('silent')], timeout: 30 }, rec);
     setTimeout(() => rec.controller.abort(new Error('cancelled')), 50);
     await expect(rows).rejects.toThrow('cancelled');
@@ -99,7 +100,7 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
     const config = join(root, 'etc/chrony/chrony.conf');
     mkdirSync(dirname(config), { recursive: true });
     writeFileSync(config, `# chrony\npool ${name} iburst\n`);
-    const [row] = await runTimedriftOnce({}, recorder(root));
+    const [row] = await runTimedriftOnce({}, recordingContext(root));
     expect(row).toMatchObject({ server: name, source: '/etc/chrony/chrony.conf', isReachable: true });
   });
 });

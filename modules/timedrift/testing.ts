@@ -1,12 +1,12 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { ModuleContext } from '../../protocol/module-spec.js';
+import { collectRows, type Recording } from '../shared/testing.js';
 import { timedriftParams } from './params.js';
 import { runTimedrift, type TimedriftRow } from './run.js';
 import { PACKET_BYTES, writeTimestamp } from './sntp.js';
 
 /**
  * Test support: a fake NTP server on 127.0.0.1 (a real UDP socket speaking the wire format) that
- * can lie about the time or misbehave, and a recording ModuleContext with a settable clock.
+ * can lie about the time or misbehave, and a run of the module against it.
  */
 
 export type FakeBehaviour =
@@ -65,34 +65,7 @@ export async function startFakeNtp(behaviour: FakeBehaviour, skewMs = 0): Promis
   return fake;
 }
 
-export interface Recorder {
-  ctx: ModuleContext;
-  warnings: string[];
-  stats: Record<string, number>;
-  controller: AbortController;
-}
-
-/** `clockSkewMs` moves the local clock the module sees (ctx.now) away from real time. */
-export function recorder(root: string, clockSkewMs = 0): Recorder {
-  const controller = new AbortController();
-  const warnings: string[] = [];
-  const stats: Record<string, number> = {};
-  const ctx: ModuleContext = {
-    signal: controller.signal,
-    root,
-    now: () => new Date(Date.now() + clockSkewMs),
-    log: () => undefined,
-    warn: (message) => warnings.push(message),
-    count: (stat, delta = 1) => {
-      stats[stat] = (stats[stat] ?? 0) + delta;
-    },
-  };
-  return { ctx, warnings, stats, controller };
-}
-
 /** Parses `params` as the agent does and runs the module to the end. */
-export async function runTimedriftOnce(params: unknown, rec: Recorder): Promise<TimedriftRow[]> {
-  const rows: TimedriftRow[] = [];
-  for await (const row of runTimedrift(timedriftParams.parse(params), rec.ctx)) rows.push(row);
-  return rows;
+export function runTimedriftOnce(params: unknown, rec: Recording): Promise<TimedriftRow[]> {
+  return collectRows(runTimedrift, timedriftParams, params, rec);
 }

@@ -7,10 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import { BaseError, ProtocolError } from '../../protocol/errors.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import { recordingContext } from '../shared/testing.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, runYara } from './run.js';
 import { yaraModule } from './spec.js';
-import { brief, makeTree, recorder, removeTree, runScan } from './testing.js';
+import { brief, makeTree, removeTree, runScan } from './testing.js';
 
 /** The engine's worker: per-file timeout, abort, stdout isolation, and rows through the real runner. */
 
@@ -27,7 +28,7 @@ const TREE = { '/t/slow.bin': Buffer.alloc(200_000), '/t/small': 'tiny\n' };
 describe('a scan that overruns its time', () => {
   it('is stopped, reported, and the next file is scanned by a fresh engine', async () => {
     root = makeTree(TREE);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     // Paths are walked in sorted order: slow.bin first, then small.
     const rows = await runScan({ rules: [`${SLOW} rule small { condition: filesize < 100 }`], paths: ['/t/slow.bin', '/t/small'] }, rec, { scanTimeoutMs: 2000 });
     expect(rows.map(brief)).toEqual(['/t/small:small']);
@@ -41,7 +42,7 @@ describe('a scan that overruns its time', () => {
 describe('abort', () => {
   it('stops a scan in progress (the worker is terminated, not awaited)', async () => {
     root = makeTree({ '/u/a-small': 'tiny\n', '/u/b-slow.bin': Buffer.alloc(200_000) });
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const params = yaraParams.parse({ rules: [`${SLOW} rule small { condition: filesize < 100 }`], paths: ['/u/a-small', '/u/b-slow.bin'] });
     const rows: string[] = [];
     // A scan timeout far beyond the test's own: only the abort can end the slow scan.
@@ -56,7 +57,7 @@ describe('abort', () => {
 
   it('before the rules compile: MODULE_CANCELLED', async () => {
     root = makeTree(TREE);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     rec.controller.abort();
     const err = await runScan({ rules: ['rule a { condition: true }'], paths: ['/t'] }, rec).catch((e: unknown) => e);
     expect((err as BaseError).code).toBe('MODULE_CANCELLED');
@@ -64,7 +65,7 @@ describe('abort', () => {
 
   it('between files: no further file is scanned', async () => {
     root = makeTree(TREE);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const rows: string[] = [];
     for await (const row of makeRunYara()(yaraParams.parse({ rules: ['rule every_file { condition: true }'], paths: ['/t/slow.bin', '/t/small'] }), rec.ctx)) {
       rows.push(row.path);

@@ -2,8 +2,9 @@ import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
+import { recordingContext } from '../shared/testing.js';
 import { yaraModule } from './spec.js';
-import { brief, makeTree, recorder, removeTree, runScan, type Entry } from './testing.js';
+import { brief, makeTree, removeTree, runScan, type Entry } from './testing.js';
 
 /** What the rules say: text, hex and regex strings, conditions, modules, tags, namespaces, errors. */
 
@@ -26,7 +27,7 @@ const TREE: Record<string, Entry> = {
 
 async function scan(rules: string[], paths = ['/d']): Promise<string[]> {
   root = makeTree(TREE);
-  const rows = await runScan({ rules, paths }, recorder(root));
+  const rows = await runScan({ rules, paths }, recordingContext(root));
   for (const row of rows) expect(yaraModule.result.safeParse(row).error?.issues ?? []).toEqual([]);
   return rows.map(brief).sort();
 }
@@ -60,21 +61,21 @@ describe('rules', () => {
     root = makeTree(TREE);
     const mtime = new Date('2025-03-04T05:06:07.000Z');
     utimesSync(join(root, 'd/sub/miner'), mtime, mtime);
-    const rows = await runScan({ rules: ['rule m { strings: $s = "xmrig" condition: $s }'], paths: ['/d'] }, recorder(root));
+    const rows = await runScan({ rules: ['rule m { strings: $s = "xmrig" condition: $s }'], paths: ['/d'] }, recordingContext(root));
     expect(rows).toEqual([{ path: '/d/sub/miner', rule: 'm', tags: [], size: MINER.length, mtime: mtime.toISOString() }]);
     expect(JSON.stringify(rows)).not.toContain('xmrig');
   });
 
   it('counts what it did', async () => {
     root = makeTree(TREE);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     await runScan({ rules: ['rule m { strings: $s = "xmrig" condition: $s }'], paths: ['/d'] }, rec);
     expect(rec.stats).toMatchObject({ dirsVisited: 2, filesVisited: 5, filesScanned: 5, filesMatched: 1, bytesScanned: MZ.length + 27 + MINER.length + 2000 });
   });
 
   it('passes compiler warnings on as warnings', async () => {
     root = makeTree(TREE);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     await runScan({ rules: ['rule slowish { condition: for any i in (0..filesize) : (uint8(i) == 0x41) }'], paths: ['/d/mz.exe'] }, rec);
     expect(rec.warnings.some((w) => w.startsWith('rules: warning[potentially_slow_loop]'))).toBe(true);
   });
@@ -92,7 +93,7 @@ describe('rules that do not compile: INVALID_PARAMETERS before anything is read'
     { name: 'include is refused', rules: ['include "/etc/passwd"\nrule x { condition: true }'], want: 'error including file' },
   ])('$name', async ({ rules, want }) => {
     root = makeTree(TREE);
-    const rec = recorder(root);
+    const rec = recordingContext(root);
     const err = await runScan({ rules, paths: ['/d'] }, rec).then(
       () => undefined,
       (e: unknown) => e,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { brief, makeTree, recorder, removeTree, runScan, type Entry, type Recorder } from './testing.js';
+import { recordingContext, type Recording } from '../shared/testing.js';
+import { brief, makeTree, removeTree, runScan, type Entry } from './testing.js';
 
 /** Where the module looks: paths, depth, name filter, size cap, match limit and symlinks. */
 
@@ -22,9 +23,9 @@ const TREE: Record<string, Entry> = {
   '/other/f4.txt': `${MARK} four\n`,
 };
 
-async function hunt(params: Record<string, unknown>, entries: Record<string, Entry> = TREE): Promise<{ paths: string[]; rec: Recorder }> {
+async function hunt(params: Record<string, unknown>, entries: Record<string, Entry> = TREE): Promise<{ paths: string[]; rec: Recording }> {
   root = makeTree(entries);
-  const rec = recorder(root);
+  const rec = recordingContext(root);
   const rows = await runScan({ rules: [RULE], paths: ['/d'], ...params }, rec);
   return { paths: rows.map((r) => r.path).sort(), rec };
 }
@@ -70,7 +71,7 @@ describe('parameters', () => {
 
   it('matchlimit counts files: every rule matching the last file is still reported', async () => {
     root = makeTree(TREE);
-    const rows = await runScan({ rules: [`${RULE} rule any_file { condition: filesize > 0 }`], paths: ['/d/f0.txt', '/d/big.txt'], matchlimit: 1 }, recorder(root));
+    const rows = await runScan({ rules: [`${RULE} rule any_file { condition: filesize > 0 }`], paths: ['/d/f0.txt', '/d/big.txt'], matchlimit: 1 }, recordingContext(root));
     expect(rows.map(brief).sort()).toEqual(['/d/big.txt:any_file', '/d/big.txt:marked[t]']);
   });
 });

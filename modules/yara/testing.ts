@@ -1,16 +1,15 @@
-import { makeTree, recorder, removeTree, type Entry, type Recorder } from '../file/testing.js';
+import { makeTree, removeTree, type Entry } from '../file/testing.js';
+import { collectRows, type Recording } from '../shared/testing.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, type YaraRow, type YaraRunOptions } from './run.js';
 
 /** Test support: fixture trees in a tmpdir (ctx.root) and a run of the module over them. */
 
-export { makeTree, recorder, removeTree, type Entry, type Recorder };
+export { makeTree, removeTree, type Entry };
 
 /** Parses `params` with the module's schema (as the agent does) and runs the module to the end. */
-export async function runScan(params: unknown, rec: Recorder, options: YaraRunOptions = {}): Promise<YaraRow[]> {
-  const rows: YaraRow[] = [];
-  for await (const row of makeRunYara(options)(yaraParams.parse(params), rec.ctx)) rows.push(row);
-  return rows;
+export function runScan(params: unknown, rec: Recording, options: YaraRunOptions = {}): Promise<YaraRow[]> {
+  return collectRows(makeRunYara(options), yaraParams, params, rec);
 }
 
 /** `path:rule`, plus `[tags]` when the rule has some and `@namespace` when the row has one. */

@@ -1,6 +1,6 @@
 import { runFirewall } from '../run.js';
 import { firewallParams } from '../spec.js';
-import { recordingContext } from './context.js';
+import { recordingContext } from '../../shared/testing.js';
 
 /**
  * Test-only child: runs the firewall module once, as the agent would (params parsed by the
@@ -9,8 +9,7 @@ import { recordingContext } from './context.js';
  * argv: <params JSON> [<now ISO>]
  */
 const [paramsJson = '{}', nowIso] = process.argv.slice(2);
-const rec = recordingContext('/');
-if (nowIso !== undefined) rec.ctx.now = () => new Date(nowIso);
+const rec = recordingContext('/', { now: new Date(nowIso ?? '2030-01-01T00:00:00Z') });
 const rows: unknown[] = [];
 let error: { code?: string; message: string } | undefined;
 try {

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { defaultAcl, RESPONSE_MODULES } from '../../../protocol/acl.js';
 import type { Operation } from '../../../protocol/action.js';
 import { BaseError } from '../../../protocol/errors.js';
@@ -9,58 +8,20 @@ import { fileModule } from '../../file/spec.js';
 import { ReplayJournal } from '../../../agent/journal/replay-journal.js';
 import { tempDir, testFacts } from '../../../agent/test-support.js';
 import { acceptCommand, type AcceptDeps } from '../../../agent/verify/pipeline.js';
-import { HuntFlagsSchema, HUNT_FLAG_HINTS, splitHuntArgv } from '../../../console/cli/hunt-flags.js';
-import { deriveFlags } from '../../../console/flags/fields.js';
-import { parseFlags } from '../../../console/flags/parse-flags.js';
 import { signAs, unsignedAction } from '../../../test/helpers/actions.js';
 import type { TestPerson } from '../../../test/helpers/keys.js';
 import { armoredPublicKey, fingerprint } from '../../../test/helpers/keys.js';
 
 /**
  * Test-only contracts every response module (firewall, process, account, agentdestroy) passes:
- * its spec is complete and its examples are real command lines, and the agent itself refuses it
- * on one investigator's signature (the two-person rule of protocol/acl.ts defaultAcl).
+ * its spec declares it a response module, and the agent itself refuses it on one investigator's
+ * signature (the two-person rule of protocol/acl.ts defaultAcl).
  */
 
-/** Paths of object fields that no wrapper layer describes. */
-function undescribed(schema: z.ZodType, path: string): string[] {
-  const def = schema.def as { innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; options?: z.ZodType[] };
-  if (schema instanceof z.ZodObject) {
-    return Object.entries(schema.shape).flatMap(([key, field]) => {
-      const own = hasDescription(field as z.ZodType) ? [] : [`${path}.${key}`];
-      return [...own, ...undescribed(field as z.ZodType, `${path}.${key}`)];
-    });
-  }
-  const inner = [def.innerType, def.in, def.element].filter((s): s is z.ZodType => s !== undefined);
-  return inner.flatMap((s) => undescribed(s, path));
-}
-
-function hasDescription(schema: z.ZodType): boolean {
-  let current: z.ZodType | undefined = schema;
-  while (current !== undefined) {
-    if (current.description !== undefined) return true;
-    const def = current.def as { innerType?: z.ZodType; in?: z.ZodType };
-    current = def.innerType ?? def.in;
-  }
-  return false;
-}
-
-/** `mig firewall -t "x = 'y'" -ip 10.0.0.0/8` → argv, as a shell would split it. */
-function argvOf(command: string): string[] {
-  return (command.match(/"[^"]*"|\S+/g) ?? []).map((t) => (t.startsWith('"') ? t.slice(1, -1) : t));
-}
-
-/** What the real `mig <module>` does with an example: split hunt flags off, parse module flags, build params. */
-export function paramsOfCommand(spec: AnyModuleSpec, command: string): unknown {
-  const argv = argvOf(command);
-  expect(argv.slice(0, 2)).toEqual(['mig', spec.name]);
-  const { common, module } = splitHuntArgv(argv.slice(2), spec);
-  parseFlags(HuntFlagsSchema, common, HUNT_FLAG_HINTS);
-  const { values, positionals } = parseFlags(spec.cli.schema, module, spec.cli.flags, { subject: `module ${spec.name}` });
-  expect(positionals).toEqual([]);
-  return spec.params.parse(spec.cli.toParams(values));
-}
-
+/**
+ * What only response modules owe; the contract every module owes (described fields, strict result,
+ * columns, examples that parse) is checked for all of them in modules/registry.test.ts.
+ */
 export function specContract(spec: AnyModuleSpec): void {
   describe(`${spec.name} spec contract`, () => {
     it('is a response module: host:write, and in the ACL list that needs two signatures', () => {
@@ -69,21 +30,8 @@ export function specContract(spec: AnyModuleSpec): void {
       expect(RESPONSE_MODULES).toContain(spec.name);
     });
 
-    it('describes every parameter, flag and result field; flags are derivable', () => {
-      expect(undescribed(spec.params, 'params')).toEqual([]);
-      expect(undescribed(spec.cli.schema, 'cli')).toEqual([]);
-      expect(undescribed(spec.result, 'result')).toEqual([]);
-      expect(deriveFlags(spec.cli.schema, spec.cli.flags).length).toBeGreaterThan(0);
-    });
-
-    it('columns and privacy name result fields, and every field may leave', () => {
-      const keys = Object.keys(spec.result.shape).sort();
-      for (const column of spec.columns) expect(keys).toContain(column.key);
-      expect([...spec.privacy.leaves].sort()).toEqual(keys);
-    });
-
-    it.each(spec.examples.map((e) => ({ name: e.explains, command: e.command })))('example parses: $name', ({ command }) => {
-      expect(() => paramsOfCommand(spec, command)).not.toThrow();
+    it('every result field may leave the host: what was changed is always reported', () => {
+      expect([...spec.privacy.leaves].sort()).toEqual(Object.keys(spec.result.shape).sort());
     });
   });
 }
