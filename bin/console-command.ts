@@ -153,6 +153,12 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
 export async function runConsoleCommand(command: 'console' | 'demo', argv: string[]): Promise<number> {
   // React's development build is several times slower; set before anything imports React.
   process.env.NODE_ENV ??= 'production';
+  // Ink draws only the last frame when it believes it runs in CI (is-in-ci reads these at import).
+  // A terminal on stdout means a person is watching, whatever a shell profile exported.
+  if (process.stdout.isTTY) {
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
+  }
   const home = migHome(process.env);
   try {
     const flags = parseFlags(argv);
