@@ -6,14 +6,27 @@ import type { LogFn } from './log.js';
 import { resultMessage, type ResultInput } from './outbox.js';
 import { runCommand, type RunCommandOptions } from './runner.js';
 import { MAX_ENVELOPE_BYTES, parseEnvelope } from './verify/parse-envelope.js';
-import { acceptCommandMessage, type AcceptDeps, type AcceptedAction, type AcceptTrace } from './verify/pipeline.js';
+import { replayHorizon } from './verify/check-freshness.js';
+import { acceptCommandMessage, verifyCommandAction, type AcceptDeps, type AcceptedAction, type AcceptTrace } from './verify/pipeline.js';
 
 /** Command ids answered recently, remembered to ignore a QoS 1 redelivery of the same command. */
 const RECENT_COMMANDS = 1000;
 
+/** What the handler needs of the answer journal (agent/journal/answer-journal.ts). */
+export interface AnswerStore {
+  /** The action whose answer to this command is kept; undefined if none is. */
+  actionIdOf(commandId: string): string | undefined;
+  /** Keeps a result naming its action until `until`; never throws (false: not kept). */
+  keep(result: ResultMessage, until: Date): boolean;
+  /** The kept answer, read back and checked; undefined if missing or damaged. */
+  read(commandId: string): ResultMessage | undefined;
+}
+
 export interface CommandHandlerDeps {
   accept: AcceptDeps;
   running: RunningJournal;
+  /** Results of accepted commands, published again when the server sends such a command again. */
+  answers: AnswerStore;
   limiter: Limiter;
   run: Omit<RunCommandOptions, 'signal' | 'onRow' | 'onResult'>;
   publishResult(message: ResultMessage): Promise<void>;
@@ -52,10 +65,12 @@ export class CommandHandler {
       return;
     }
     if (message.kind === 'cancel') return this.cancel(message.commandId);
-    if (this.isKnown(message.commandId)) {
-      this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
-      return;
-    }
+    // Still being handled: its one answer is on its way.
+    if (this.inflight.has(message.commandId)) return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
+    // Before `recent`: a server that restarted sends again what it has no answer for, to this same process too.
+    const answeredActionId = this.deps.answers.actionIdOf(message.commandId);
+    if (answeredActionId !== undefined) return this.track(message.commandId, this.answerAgain(message, answeredActionId));
+    if (this.recent.includes(message.commandId)) return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
     if (this.isClosing) {
       const error = { code: 'MODULE_CANCELLED', message: 'the agent is shutting down; send the command again later' };
       const now = this.deps.now();
@@ -72,13 +87,22 @@ export class CommandHandler {
     controller.abort();
   }
 
-  /** Answers commands a previous process left unanswered: failed, AGENT_RESTARTED, never re-run. */
+  /**
+   * Answers commands a previous process left unanswered: with the answer it kept if it got that
+   * far (it died before the broker took it), else failed, AGENT_RESTARTED; never re-run.
+   */
   async reportLeftovers(entries: readonly RunningEntry[]): Promise<void> {
     for (const entry of entries) {
       if (this.isKnown(entry.commandId)) continue;
+      const kept = this.deps.answers.read(entry.commandId);
+      if (kept !== undefined) {
+        this.track(entry.commandId, this.publish(kept));
+        continue;
+      }
       const error = { code: 'AGENT_RESTARTED', message: 'the agent restarted while this command was being handled; it was not run again' };
       const input = { commandId: entry.commandId, actionId: entry.actionId, status: 'failed' as const, error, operations: [] };
-      this.track(entry.commandId, this.answer({ ...input, startedAt: new Date(entry.receivedAt), finishedAt: this.deps.now() }));
+      const keepUntil = entry.actionId === undefined ? undefined : this.deps.accept.replay.horizonOf?.(entry.actionId);
+      this.track(entry.commandId, this.answer({ ...input, startedAt: new Date(entry.receivedAt), finishedAt: this.deps.now() }, keepUntil));
     }
     await this.settled();
   }
@@ -115,7 +139,8 @@ export class CommandHandler {
     let isDestroyRequested = false;
     const extras = this.commandExtras(accepted, () => (isDestroyRequested = true));
     const outcome = await this.deps.limiter.run(() => runCommand(accepted.operations, { ...this.deps.run, ...extras, signal: controller.signal }));
-    await this.answer({ commandId, actionId: action.id, ...outcome, startedAt: receivedAt, finishedAt: this.deps.now() });
+    const keepUntil = replayHorizon(action, this.deps.accept.maxClockSkewMs);
+    await this.answer({ commandId, actionId: action.id, ...outcome, startedAt: receivedAt, finishedAt: this.deps.now() }, keepUntil);
     // Only now: the result (what was destroyed, on whose signatures) must leave before the agent goes.
     if (isDestroyRequested) this.deps.onDestroyRequested?.();
   }
@@ -138,14 +163,46 @@ export class CommandHandler {
     await this.answer({ commandId, actionId: trace.actionId, status: 'failed', error, operations: [], startedAt: receivedAt, finishedAt: this.deps.now() });
   }
 
-  /** Publishes the result, then forgets the command; if publishing fails it stays journaled. */
-  private async answer(input: ResultInput): Promise<void> {
+  /**
+   * A command we answered, sent again: the server lost our answer (it died after the broker took
+   * it, or was not subscribed yet). The bytes must still verify, up to but not including the
+   * replay check; then the kept result goes out again, unchanged. Another action under this
+   * command id, or an answer that cannot be read back, takes the normal path: there the replay
+   * check has the last word (REPLAYED, never a second run).
+   */
+  private async answerAgain(message: CommandMessage, answeredActionId: string): Promise<void> {
+    const { commandId } = message;
+    const receivedAt = this.deps.now();
+    const trace: AcceptTrace = {};
+    let actionId: string;
+    try {
+      actionId = (await verifyCommandAction(message, this.deps.accept, trace)).action.id;
+    } catch (err) {
+      return this.refuse(commandId, trace, err, receivedAt);
+    }
+    const kept = actionId === answeredActionId ? this.deps.answers.read(commandId) : undefined;
+    if (kept === undefined) return this.execute(message);
+    this.deps.log('info', `command ${commandId}: answered before (action ${actionId}); publishing the same result again`);
+    await this.publish(kept);
+  }
+
+  /**
+   * Keeps the result if asked (before publishing: the broker taking it does not mean the server
+   * stored it), then publishes it.
+   */
+  private async answer(input: ResultInput, keepUntil?: Date): Promise<void> {
     const message = resultMessage(input);
+    if (keepUntil !== undefined) this.deps.answers.keep(message, keepUntil);
+    await this.publish(message);
+  }
+
+  /** Publishes the result, then forgets the command; if publishing fails it stays journaled. */
+  private async publish(message: ResultMessage): Promise<void> {
     try {
       await this.deps.publishResult(message);
-      this.deps.running.end(input.commandId);
+      this.deps.running.end(message.commandId);
     } catch (err) {
-      this.deps.log('error', `command ${input.commandId}: result not delivered (${(err as Error).message}); it will be reported at restart`);
+      this.deps.log('error', `command ${message.commandId}: result not delivered (${(err as Error).message}); it will be reported at restart`);
     }
   }
 

@@ -58,7 +58,7 @@ export const AgentConfigSchema = z.strictObject({
   moduleTimeoutMs: z.number().int().min(100).default(300_000),
   maxConcurrent: z.number().int().min(1).max(64).default(2),
   root: z.string().min(1).default('/'),
-  dataDir: FilePath.describe('where the agent id, the replay journal and the running journal live'),
+  dataDir: FilePath.describe('where the agent id, the replay, running and response journals and the kept answers live'),
   maxClockSkewMs: z.number().int().min(0).max(3_600_000).default(60_000),
   privacyMode: z.boolean().default(false),
   allowedModules: z.array(z.string()).optional().describe('module allowlist; default: every registered module'),

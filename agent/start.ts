@@ -8,6 +8,7 @@ import { agentStateFiles, removeAgentState } from './destroy.js';
 import type { AgentConfig } from './config.js';
 import { detectFacts, targetFacts, type HostFacts } from './facts.js';
 import { loadOrCreateAgentId } from './identity.js';
+import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
 import { ResponseJournal } from './journal/response-journal.js';
 import { RunningJournal } from './journal/running-journal.js';
@@ -28,6 +29,8 @@ export interface StartAgentOptions {
   /** Default: process.platform. */
   platform?: NodeJS.Platform;
   backoff?: BackoffOptions;
+  /** Caps of the kept answers (answers.ndjson); default DEFAULT_ANSWER_LIMITS. */
+  answerLimits?: Partial<AnswerLimits>;
 }
 
 export interface RunningAgent {
@@ -126,7 +129,7 @@ function destroyer(dataDir: string, agentId: string, stop: (reason: 'destroyed')
   return { destroyed, destroy };
 }
 
-type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners'>;
+type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners' | 'answerLimits'>;
 
 function handlerDeps(
   config: AgentConfig,
@@ -150,6 +153,7 @@ function handlerDeps(
       platform: opts.platform,
     },
     running,
+    answers: AnswerJournal.open(config.dataDir, { now, log: scopedLog(log, 'answers'), limits: opts.answerLimits }),
     limiter: new Limiter(config.maxConcurrent),
     run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners },
     publishResult,

@@ -44,6 +44,11 @@ export class ReplayJournal implements ReplayStore {
     return until !== undefined && until >= this.now().getTime();
   }
 
+  horizonOf(actionId: string): Date | undefined {
+    const until = this.live.get(actionId);
+    return until !== undefined && until >= this.now().getTime() ? new Date(until) : undefined;
+  }
+
   record(actionId: string, until: Date): void {
     if (this.has(actionId)) throw replayedError(actionId);
     this.live.set(actionId, until.getTime());

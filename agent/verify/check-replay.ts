@@ -5,6 +5,8 @@ export interface ReplayStore {
   has(actionId: string): boolean;
   /** Records the id until `until`; throws REPLAYED if it is already there (check and record are one step). */
   record(actionId: string, until: Date): void;
+  /** Until when an accepted id is kept (its action's expireAfter plus skew); undefined if not kept. */
+  horizonOf?(actionId: string): Date | undefined;
 }
 
 /** Step 4: an action runs at most once per agent, even across restarts (the journal is on disk). */

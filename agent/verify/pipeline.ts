@@ -57,18 +57,35 @@ export async function acceptCommand(payload: Uint8Array | string, deps: AcceptDe
   return acceptCommandMessage(message, deps, trace);
 }
 
+/** A command whose action parsed, is signed by known keys and is inside its validity window. */
+export interface VerifiedAction {
+  action: SignedAction;
+  /** Distinct signer fingerprints. */
+  signers: string[];
+}
+
 /**
- * Steps after the envelope, in ARCHITECTURE.md order: action shape → signatures → validity
- * window → replay → allowlist + ACL → target → module, platform and parameters. The id is
- * recorded in the replay journal only once everything passed.
+ * The steps before the replay check: action shape → signatures → validity window. Alone, this is
+ * what a command we already answered must pass before we publish our answer again: the bytes
+ * that arrive are still attacker-controlled, whatever their command id says.
  */
-export async function acceptCommandMessage(message: CommandMessage, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<AcceptedAction> {
+export async function verifyCommandAction(message: CommandMessage, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<VerifiedAction> {
   trace.commandId = message.commandId;
   const parsed = parseAction(message.action);
   const { action } = parsed;
   trace.actionId = action.id;
   const signers = await verifySignatures(parsed, deps.keyring);
   checkValidityWindow(action, deps.now(), deps.maxClockSkewMs);
+  return { action, signers };
+}
+
+/**
+ * Steps after the envelope, in ARCHITECTURE.md order: action shape → signatures → validity
+ * window → replay → allowlist + ACL → target → module, platform and parameters. The id is
+ * recorded in the replay journal only once everything passed.
+ */
+export async function acceptCommandMessage(message: CommandMessage, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<AcceptedAction> {
+  const { action, signers } = await verifyCommandAction(message, deps, trace);
   checkReplay(action.id, deps.replay);
   checkPolicy(action, signers, deps.acl, deps.allowedModules);
   checkTarget(action.target, deps.facts);
