@@ -39,10 +39,10 @@ export interface SchedulerOptions extends SchedulerContext {
  * subscription. The embedded broker keeps sessions in memory, so after a server restart (or for
  * an agent that never connected to this broker) a publish reaches nobody. On each agent's
  * first heartbeat in this process we therefore publish again every command it has not
- * answered. When the broker did still hold a copy the agent gets it twice and refuses the
- * second as REPLAYED (its journal is keyed by action id); that refusal is ignored for
- * redelivered commands, and the first copy's result is applied. If the only answer ever is
- * REPLAYED (the agent ran it but its result was lost) the command expires at expireAfter.
+ * answered. An agent that already answered a command id publishes its stored answer again,
+ * so a lost result comes back. A copy it cannot answer from its store is refused as REPLAYED
+ * (its journal is keyed by action id); that refusal is ignored for redelivered commands, and
+ * the first result is applied. If the only answer ever is REPLAYED the command expires.
  */
 export class Scheduler {
   private readonly queue = new KeyedQueue();
