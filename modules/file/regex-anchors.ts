@@ -8,24 +8,37 @@
  */
 export function toChunkPattern(source: string): string {
   let out = '';
-  let i = 0;
-  while (i < source.length) {
-    const ch = source[i];
-    if (ch === '\\') {
-      const next = escapeEnd(source, i);
-      const esc = source.slice(i, next);
-      out += esc === '\\A' ? '(?m:^)' : esc === '\\z' ? '(?m:\\r?$)' : esc;
-      i = next;
-    } else if (ch === '[') {
-      const next = classEnd(source, i);
-      out += source.slice(i, next);
-      i = next;
-    } else {
-      out += ch === '^' ? '(?m:^)' : ch === '$' ? '(?m:\\r?$)' : ch;
-      i++;
-    }
+  for (const token of tokens(source)) {
+    if (token === '^' || token === '\\A') out += '(?m:^)';
+    else if (token === '$' || token === '\\z') out += '(?m:\\r?$)';
+    else out += token;
   }
   return out;
+}
+
+/**
+ * Whether a line-start or word-boundary assertion comes after an end anchor (`$^`, `.\z\b`):
+ * there the chunk form, whose `$` steps over a '\r', is *not* an over-approximation on '\r\n'
+ * text ('\r' is neither a line start nor a word character). Source order is a safe superset of
+ * "follows in some match" (`a$|^b` is flagged too; it then just gets no chunk search on CRLF).
+ */
+export function isCrlfSensitive(source: string): boolean {
+  let isAfterEnd = false;
+  for (const token of tokens(source)) {
+    if (token === '$' || token === '\\z') isAfterEnd = true;
+    else if (isAfterEnd && (token === '^' || token === '\\A' || token === '\\b')) return true;
+  }
+  return false;
+}
+
+/** The pattern's tokens: whole escapes, whole classes, single characters otherwise. */
+function* tokens(source: string): Generator<string> {
+  for (let i = 0; i < source.length; ) {
+    const ch = source[i];
+    const next = ch === '\\' ? escapeEnd(source, i) : ch === '[' ? classEnd(source, i) : i + 1;
+    yield source.slice(i, next);
+    i = next;
+  }
 }
 
 /** Index just past the escape starting at source[i] === '\\'. */

@@ -125,10 +125,10 @@ function elementAt(src: string, i: number): Emitted {
   return literalAtom(cp, i + String.fromCodePoint(cp).length);
 }
 
-/** `{n}` right after an atom is deterministic; any other `{` form is a quantifier or a literal. */
+/** `{n}` after an atom is deterministic; any other `{` form (`{01}` is text to RE2) is a quantifier or a literal. */
 function repeatAt(src: string, i: number, afterAtom: boolean): Emitted | undefined {
   if (src[i] !== '{') return undefined;
-  const exact = /^\{(\d+)\}/.exec(src.slice(i));
+  const exact = /^\{(0|[1-9]\d*)\}/.exec(src.slice(i));
   if (exact !== null && afterAtom) return { text: exact[0], next: i + exact[0].length, isAtom: false };
   if (/^\{\d+(,\d*)?\}/.test(src.slice(i))) throw new NotSafe();
   return undefined;

@@ -15,7 +15,7 @@ function reference(pattern: string, text: string): number {
 }
 
 const ENGINES: readonly ('auto' | RegexEngine)[] = ['auto', 're2js'];
-const TEXT = 'hello world\r\nroot:x:0:0:root:/root:/bin/bash\n\ngpgcheck=1\r\nfoo bar baz\nA\tB\nCafé ☕ naïve\nſbar \u212Aelvin\nlast line';
+const TEXT = 'hello world\r\nroot:x:0:0:root:/root:/bin/bash\n\ngpgcheck=1\r\nfoo bar baz\nA\tB\nCafé ☕ naïve\nſbar \u212Aelvin\nC:\\PowerShell.EXE -nop -Enc AAA\r\nlast line';
 /** Past a few KiB, re2js searches whole runs of lines and bisects (short texts go line by line). */
 const FILLER = '~~~~~~~~~~~~\r\n'.repeat(1000);
 const TEXTS = [
@@ -42,6 +42,7 @@ describe('compileLineRegex picks V8 only for patterns proven linear', () => {
     { name: 'posix class', input: '[[:alpha:]]', want: 're2js' },
     { name: 'quoted text', input: '\\Q.*\\E', want: 're2js' },
     { name: 'octal escape', input: '\\101', want: 're2js' },
+    { name: 'a count with a leading zero (literal text in RE2)', input: 'a{01}', want: 're2js' },
     { name: 'folded word boundary', input: '(?i)\\bfoo', want: 're2js' },
   ])('$name: $input → $want', ({ input, want }) => {
     expect(compileLineRegex(input).engine).toBe(want);
@@ -58,7 +59,10 @@ describe('literal: bytes every match contains, to skip runs of lines without the
     { name: 'case folding: no byte literal', input: '(?i)legend', want: undefined },
     { name: 'alternation: no single literal', input: 'evil\\.com|bad\\.net', want: undefined },
     { name: 'U+FFFD may stand for any invalid byte', input: '\\x{fffd}', want: undefined },
-    { name: 're2js patterns have none', input: 'a+legend', want: undefined },
+    { name: 're2js patterns: their required literal', input: 'a+legend[0-9]', want: 'legend' },
+    { name: 're2js patterns: none when folded', input: '(?i)a+legend', want: undefined },
+    { name: 're2js patterns: the common suffix of an alternation', input: '(cmd|powershell)\\.exe.*-enc', want: '.exe' },
+    { name: 're2js patterns: none from an alternation without one', input: '(cmd|ps)[0-9]+', want: undefined },
   ])('$name: $input', ({ input, want }) => {
     expect(compileLineRegex(input).literal?.toString('utf8')).toBe(want);
   });
@@ -89,6 +93,12 @@ describe('firstMatchingLine has MIG line semantics on every engine', () => {
     { name: 'quoted metacharacters', input: '\\Q:/root:\\E' },
     { name: 'unicode class', input: '\\p{Greek}|ï' },
     { name: 'empty pattern matches the first line', input: 'x*' },
+    { name: 'a count with a leading zero is literal text', input: '\\d{01}' },
+    { name: 'prefilter: folded alternation times a literal', input: '(?i)(cmd|powershell)\\.exe.*-enc' },
+    { name: 'prefilter: the literal is there, the line does not match', input: '(?i)(cmd|powershell)\\.exe.*-encx' },
+    { name: 'prefilter: the Kelvin sign under folding', input: '(?i)bar +kelvin' },
+    { name: 'prefilter: anchored literal at the end of a CRLF line', input: 'Enc A+$' },
+    { name: 'prefilter: optional part', input: 'roo?t:x+:' },
   ];
   for (const engine of ENGINES) {
     for (const { name, text } of TEXTS) {
@@ -97,6 +107,17 @@ describe('firstMatchingLine has MIG line semantics on every engine', () => {
       });
     }
   }
+
+  it.each([
+    { name: 'an empty CRLF line', input: '\\A$^' },
+    { name: 'a word boundary after the end anchor', input: '.\\z\\b' },
+    { name: 'a line start after the end anchor, in a branch', input: '$^|\\z[[:alpha:]]' },
+  ])('re2js over many CRLF lines: $name ($input)', ({ input }) => {
+    const text = `${FILLER}x\r\n\r\n~`;
+    const want = FILLER.length + (input.startsWith('.') ? 0 : 3);
+    expect(reference(input, text)).toBe(want);
+    expect(compileLineRegex(input, 're2js').firstMatchingLine(text)).toBe(want);
+  });
 
   it.each(ENGINES)('%s: a text of no lines has no match, even for an empty pattern', (engine) => {
     expect(compileLineRegex('^$', engine).firstMatchingLine('')).toBe(-1);
@@ -132,6 +153,47 @@ describe('firstMatchingLine has MIG line semantics on every engine', () => {
         for (const engine of ENGINES) expect({ pattern, text, engine, got: compileLineRegex(pattern, engine).firstMatchingLine(long) }).toEqual({ pattern, text, engine, got: want });
       }
     }
+  });
+});
+
+describe('the required-literal prefilter keeps MIG line semantics', () => {
+  const pieces = ['abc', 'cab', 'b', 'a', '.', '(?i)', '(?-i)', '(?i:ab)', '(abc|cab)', '[ab]', '[^c]', 'b?', 'c*', '(bc)+', '\\Qa.c\\E', 'kc', 'sc', '^', '$', '\\b', '\\s', '[a-c]+', '(|abc)'];
+  const alphabet = ['a', 'b', 'c', 'A', 'B', 'C', '.', 'k', '\u212A', 's', '\u017F', ' ', '\r'];
+
+  it('agrees with the reference on generated literal-rich patterns, sparse and dense texts', () => {
+    let seed = 3;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const randomLines = (count: number): string => Array.from({ length: count }, () => Array.from({ length: rand(8) }, () => alphabet[rand(alphabet.length)]).join('')).join('\n');
+    let prefiltered = 0;
+    for (let round = 0; round < 300; round++) {
+      const pattern = Array.from({ length: 1 + rand(5) }, () => pieces[rand(pieces.length)]).join('');
+      if (regexProblem(pattern) !== undefined) continue;
+      const re = compileLineRegex(pattern, 're2js');
+      const tail = randomLines(1 + rand(6)) + (rand(2) === 0 ? '\n' : '');
+      // Sparse: filler without literals; dense: random lines that often hold one (the fallback).
+      for (const text of [tail, '~\n'.repeat(2000) + tail, `${randomLines(300)}\n${tail}`]) {
+        expect({ pattern, text, got: re.firstMatchingLine(text) }).toEqual({ pattern, text, got: reference(pattern, text) });
+      }
+      if (/abc|cab|a\.c|kc|sc/i.test(pattern)) prefiltered++;
+    }
+    expect(prefiltered).toBeGreaterThan(100);
+  });
+
+  it.each([
+    { name: 'match after many candidate lines (dense fallback)', input: { filler: 'powershell.exe -nop\n', pattern: '(?i)(cmd|powershell)\\.exe.*-enc' } },
+    { name: 'match after sparse candidate lines', input: { filler: `${'x'.repeat(3000)} cmd.exe\n`, pattern: '(?i)(cmd|powershell)\\.exe.*-enc' } },
+  ])('$name', ({ input }) => {
+    const hit = 'C:\\CMD.EXE /c -enc\n';
+    const text = `${input.filler.repeat(200)}${hit}${input.filler.repeat(10)}`;
+    const want = input.filler.length * 200;
+    const re = compileLineRegex(input.pattern);
+    expect(re.engine).toBe('re2js');
+    expect(reference(input.pattern, text)).toBe(want);
+    expect(re.firstMatchingLine(text)).toBe(want);
+    expect(re.firstMatchingLine(text, want + hit.length)).toBe(-1);
   });
 });
 

@@ -1,12 +1,14 @@
 import { RE2JS } from 're2js';
-import { toChunkPattern } from './regex-anchors.js';
+import { literalFinder, requiredLiterals, type LiteralFinder } from './literals.js';
+import { isCrlfSensitive, toChunkPattern } from './regex-anchors.js';
 import { toJsForm } from './regex-js.js';
 
 /**
  * Investigators' regular expressions (RE2 syntax, as MIG's Go agent used) run on endpoints, so
  * none may hang an agent: every pattern is validated and run by re2js (a linear-time port of
  * RE2), except patterns proven linear for V8's backtracking engine (regex-js.ts), which run on
- * V8 because it is 10-60x faster on them. bench/file-content.ts keeps the comparison.
+ * V8 because it is 10-60x faster on them; re2js only sees lines holding the literals its pattern
+ * requires (literals.ts), found by V8. bench/file-content.ts keeps the comparison.
  */
 export type RegexEngine = 'v8' | 're2js';
 
@@ -15,6 +17,8 @@ export const MAX_PATTERN_CHARS = 8192;
 const MAX_PROGRAM_SIZE = 200_000;
 /** Below this many chars, checking lines one by one beats splitting the range further. */
 const SMALL_RANGE_CHARS = 2048;
+/** This many candidate lines without a match, closer than SMALL_RANGE_CHARS apart: the literal is common here. */
+const DENSE_MISSES = 32;
 
 export interface LineRegex {
   /** The pattern as the investigator wrote it (without a leading `!`). */
@@ -106,20 +110,25 @@ class V8LineRegex implements LineRegex {
 
 class Re2LineRegex implements LineRegex {
   readonly engine = 're2js';
-  readonly literal = undefined;
+  readonly literal: Buffer | undefined;
   private readonly line: RE2JS;
   private readonly chunk: RE2JS | undefined;
+  /** The chunk form may miss matches on '\r\n' lines (regex-anchors.ts): not for such text. */
+  private readonly isCrlfSensitive: boolean;
+  /** Finders of required literals (literals.ts), the most selective first; maybe none. */
+  private readonly finders: readonly LiteralFinder[];
 
   constructor(readonly source: string) {
     this.line = RE2JS.compile(source);
-    let chunk: RE2JS | undefined;
+    const required = requiredLiterals(source);
+    this.literal = required?.always === undefined ? undefined : Buffer.from(required.always);
+    this.finders = (required?.sets ?? []).map((set) => literalFinder(set, required?.isFolded ?? true));
+    this.isCrlfSensitive = isCrlfSensitive(source);
     try {
-      chunk = RE2JS.compile(toChunkPattern(source));
+      this.chunk = RE2JS.compile(toChunkPattern(source));
     } catch {
-      // Never expected; without the chunk form every line is tested on its own, still correct.
-      chunk = undefined;
+      this.chunk = undefined; // Never expected; then every line is tested on its own, still correct.
     }
-    this.chunk = chunk;
   }
 
   test(text: string): boolean {
@@ -127,7 +136,34 @@ class Re2LineRegex implements LineRegex {
   }
 
   firstMatchingLine(text: string, from = 0): number {
+    const [primary, ...others] = this.finders;
+    return primary === undefined ? this.searchRest(text, from) : this.prefiltered(text, from, primary, others);
+  }
+
+  private searchRest(text: string, from: number): number {
+    if (this.isCrlfSensitive && text.includes('\r', from)) return this.eachLine(text, from, text.length);
     return this.search(text, from, text.length);
+  }
+
+  /**
+   * Only a line holding a required literal can match: V8 finds those at GB/s, re2js checks each.
+   * When they are many, one re2js search over the rest beats a call per line (unless another
+   * required set is missing from the rest).
+   */
+  private prefiltered(text: string, from: number, primary: LiteralFinder, others: readonly LiteralFinder[]): number {
+    for (let start = from, misses = 0; start < text.length; misses++) {
+      if (misses >= DENSE_MISSES && start - from < misses * SMALL_RANGE_CHARS) {
+        return others.some((find) => find(text, start) < 0) ? -1 : this.searchRest(text, start);
+      }
+      const hit = primary(text, start);
+      if (hit < 0) return -1;
+      // A '\n' at the hit ends the line before it (a literal may begin with one).
+      const lineStart = hit === start ? start : Math.max(text.lastIndexOf('\n', hit - 1) + 1, start);
+      const end = lineEnd(text, hit);
+      if (this.line.test(lineText(text, lineStart, end))) return lineStart;
+      start = end + 1;
+    }
+    return -1;
   }
 
   /**
