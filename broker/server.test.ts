@@ -156,3 +156,17 @@ describe('agent.json', () => {
     expect(await names()).toEqual(['alice']);
   });
 });
+
+describe('agent registry', () => {
+  it('keeps a destroyed agent destroyed: a later heartbeat under its id is dropped', async () => {
+    await h.start();
+    const agent = await h.agent('web-9');
+    await agent.publishRaw(`mig/agents/${agent.id}/heartbeat`, JSON.stringify({ v: 1, kind: 'offline', agentId: agent.id, reason: 'destroyed' }));
+    const statusOf = async (): Promise<string | undefined> =>
+      ((await h.api('GET', `/agents/${agent.id}`)).body as { status?: string }).status;
+    await waitFor(async () => (await statusOf()) === 'destroyed', 'destroyed status');
+    await agent.heartbeat();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf()).toBe('destroyed');
+  });
+});

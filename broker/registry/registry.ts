@@ -78,6 +78,12 @@ export class AgentRegistry {
   private beat(msg: HeartbeatMessage): void {
     const now = this.opts.clock.now().toISOString();
     const old = this.agents.get(msg.agentId);
+    // A destroyed agent removed its id with its data; a heartbeat under that id is a leftover or
+    // an impostor holding the fleet secret, and must not bring the agent back as a target.
+    if (old?.offlineReason === 'destroyed') {
+      this.opts.log(`registry: dropped a heartbeat from destroyed agent ${msg.agentId}`);
+      return;
+    }
     const agent: StoredAgent = {
       id: msg.agentId,
       name: msg.name,
