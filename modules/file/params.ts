@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hashProblem, negatableRegexProblem, parseAge, parseSize, type HashFilter } from './param-values.js';
 import { regexProblem } from './regex.js';
+import { checked, pathProblem } from '../shared/param-checks.js';
 
 /**
  * The file module's parameters, in MIG's syntaxversion-2 shape so MIG's own action files
@@ -18,20 +19,6 @@ export const FILTER_NAMES = ['name', 'content', 'size', 'mode', 'mtime', 'md5', 
 export type FilterName = (typeof FILTER_NAMES)[number];
 
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-function checked(problem: (value: string) => string | undefined): z.ZodString {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-  });
-}
-
-function pathProblem(value: string): string | undefined {
-  if (!value.startsWith('/')) return `expected an absolute path (starting with /), got ${JSON.stringify(value.slice(0, 200))}`;
-  if (value.includes('\0')) return 'expected a path without NUL characters';
-  if (value.length > 4096) return `expected at most 4096 characters, got ${value.length}`;
-  return undefined;
-}
 
 const hashList = (filter: HashFilter, what: string) =>
   z

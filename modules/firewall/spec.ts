@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
 import { cidrProblem, parseEndpoint } from './address.js';
+import { checked } from '../shared/param-checks.js';
 
 /**
  * The firewall response module: block addresses or ports, in or out, for a while or until
@@ -19,13 +20,6 @@ const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 export function parseDurationSeconds(text: string): number | undefined {
   const m = DURATION.exec(text);
   return m === null ? undefined : Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS];
-}
-
-function checked(problem: (value: string) => string | undefined): z.ZodString {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-  });
 }
 
 const ruleId = z.string().regex(RULE_ID, 'expected a rule id: lower-case letters, digits and -, at most 40, e.g. r-1a2b3c4d5e');

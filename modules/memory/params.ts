@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { regexProblem } from '../file/regex.js';
+import { checked } from '../shared/param-checks.js';
 
 /**
  * The memory module's parameters: the shape of one search of MIG's memory module
@@ -13,13 +14,6 @@ export const MAX_CONTENTS = 64;
 /** Longest byte string: it sets the overlap kept between two reads. */
 export const MAX_NEEDLE_BYTES = 4096;
 export const MAX_PIDS = 1024;
-
-function checked(problem: (value: string) => string | undefined): z.ZodString {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-  });
-}
 
 /** Why `value` is not a byte string as MIG took it (hex, no 0x, even length). */
 export function hexProblem(value: string): string | undefined {

@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { ipNetProblem } from './ip.js';
+import { checked } from '../shared/param-checks.js';
 
 /**
  * The netstat module's parameters, in MIG's own shape (`{connectedip: [...], listeningport:
@@ -21,13 +22,6 @@ export function macRegexProblem(source: string): string | undefined {
   } catch (err) {
     return `not a valid RE2 regular expression (${err instanceof Error ? err.message : String(err)})`;
   }
-}
-
-function checked(problem: (value: string) => string | undefined): z.ZodString {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-  });
 }
 
 const list = <T extends z.ZodType>(item: T, what: string) => z.array(item).min(1).max(MAX_VALUES).optional().describe(what);

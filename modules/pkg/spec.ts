@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
 import { regexProblem } from '../file/regex.js';
 import { constraintProblem } from './constraint.js';
+import { checked } from '../shared/param-checks.js';
 
 /**
  * The pkg module's self-description: which installed packages (dpkg, rpm, apk) match a name
@@ -14,13 +15,6 @@ export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
 export const MAX_NAMES = 64;
 export const MAX_CONSTRAINTS = 8;
-
-function checked(problem: (value: string) => string | undefined): z.ZodString {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-  });
-}
 
 export const pkgParams = z.strictObject({
   names: z

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { regexProblem } from '../file/regex.js';
 import { MAX_VERSION_CHARS } from '../pkg/constraint.js';
 import type { VersionOp } from '../shared/version-compare.js';
+import { checked } from '../shared/param-checks.js';
 
 /**
  * A scribe document (MIG's scribe module, github.com/mozilla/scribe): `objects` gather values
@@ -18,16 +19,6 @@ export const MAX_DEPENDENCIES = 16;
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,127}$/;
 const identifier = (what: string) => z.string().regex(IDENTIFIER, 'expected 1 to 128 letters, digits, spaces or _ . : - starting with a letter or digit').describe(what);
 
-function checked(problem: (value: string) => string | undefined, what: string): z.ZodString {
-  return z
-    .string()
-    .superRefine((value, ctx) => {
-      const message = problem(value);
-      if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-    })
-    .describe(what);
-}
-
 const absolutePath = z
   .string()
   .max(4096)
@@ -38,8 +29,8 @@ const maxdepth = z.number().int().min(0).max(32).default(10).describe("Directory
 const fileContent = z
   .strictObject({
     path: absolutePath,
-    file: checked(regexProblem, 'RE2 regex on the base name of the files to read'),
-    expression: checked(regexProblem, 'RE2 regex on each line; its first capture group (or the whole match) is the value the test judges'),
+    file: checked(regexProblem).describe('RE2 regex on the base name of the files to read'),
+    expression: checked(regexProblem).describe('RE2 regex on each line; its first capture group (or the whole match) is the value the test judges'),
     maxdepth,
   })
   .describe('Values from the lines of files: one per matching line');
@@ -47,7 +38,7 @@ const fileContent = z
 const fileName = z
   .strictObject({
     path: absolutePath,
-    file: checked(regexProblem, 'RE2 regex on base names; its first capture group (or the whole name) is the value'),
+    file: checked(regexProblem).describe('RE2 regex on base names; its first capture group (or the whole name) is the value'),
     maxdepth,
   })
   .describe('Values from file names: one per matching file');
@@ -107,7 +98,7 @@ const scribeTest = z
     description: z.string().max(1024).optional().describe('Reported as the row name (default: the identifier)'),
     object: identifier('The object whose values this test judges'),
     evr: evrTest.optional(),
-    regexp: z.strictObject({ value: checked(regexProblem, 'RE2 regex the value must match') }).optional().describe('Passes when a value matches'),
+    regexp: z.strictObject({ value: checked(regexProblem).describe('RE2 regex the value must match') }).optional().describe('Passes when a value matches'),
     exists: z.literal(true).optional().describe('Passes when the object has any value (the default test)'),
     noexists: z.literal(true).optional().describe('Passes when the object has no value'),
     not: z.boolean().default(false).describe('Inverts the outcome (before `if` applies)'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { negatableRegexProblem } from '../file/param-values.js';
+import { checked, pathProblem } from '../shared/param-checks.js';
 
 /**
  * The yara module's parameters. Rule syntax is not checked here: only the engine can compile
@@ -20,20 +21,6 @@ export const MAX_RULES_CHARS = 200_000;
  */
 export const MAX_FILE_BYTES = 256 * MIB;
 export const DEFAULT_FILE_BYTES = 32 * MIB;
-
-function checked(problem: (value: string) => string | undefined): z.ZodString {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
-  });
-}
-
-function pathProblem(value: string): string | undefined {
-  if (!value.startsWith('/')) return `expected an absolute path (starting with /), got ${JSON.stringify(value.slice(0, 200))}`;
-  if (value.includes('\0')) return 'expected a path without NUL characters';
-  if (value.length > 4096) return `expected at most 4096 characters, got ${value.length}`;
-  return undefined;
-}
 
 function rulesProblem(value: string): string | undefined {
   if (value.trim() === '') return 'expected YARA rule text, got an empty string';

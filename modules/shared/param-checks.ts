@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/**
+ * Small parameter checks shared by module specs (pure: no I/O, safe in spec.ts). A check is a
+ * function from the given value to a problem sentence, or undefined when the value is fine, so
+ * the same sentence serves the schema, the CLI and the launcher form.
+ */
+export type Problem = (value: string) => string | undefined;
+
+/** A string schema whose custom check reports its own sentence (zod would say "Invalid input"). */
+export function checked(problem: Problem): z.ZodString {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+/** Absolute, no NUL, bounded: paths arrive in signed actions but are still checked before use. */
+export function pathProblem(value: string): string | undefined {
+  if (!value.startsWith('/')) return `expected an absolute path (starting with /), got ${JSON.stringify(value.slice(0, 200))}`;
+  if (value.includes('\0')) return 'expected a path without NUL characters';
+  if (value.length > 4096) return `expected at most 4096 characters, got ${value.length}`;
+  return undefined;
+}
