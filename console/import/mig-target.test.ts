@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TargetError, parseTarget } from '../../protocol/target/index.js';
 import { translateMigTarget } from './mig-target.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/mig-actions');
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/mig-actions');
 
 describe('translateMigTarget', () => {
   it.each([
@@ -60,7 +60,7 @@ describe('translateMigTarget', () => {
     expect(err.message).toContain("pass it explicitly with -t '<target>'");
   });
 
-  // The targets of /work/shared/fixtures/mig-actions, inlined so the test runs without that tree.
+  // The targets of test/fixtures/mig-actions, inlined so the test runs without that tree.
   it.each([
     {
       name: 'example_v2.json',
@@ -80,9 +80,10 @@ describe('translateMigTarget', () => {
     expect(() => parseTarget(got)).not.toThrow();
   });
 
-  // And every fixture in the shared tree, when it is there, so new fixtures are covered too.
-  const fixtures = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((file) => file.endsWith('.json')) : [];
-  it.skipIf(fixtures.length === 0).each(fixtures)('translates the target of shared fixture %s', (file) => {
+  // And every MIG fixture in the repository, so new fixtures are covered too.
+  const fixtures = readdirSync(FIXTURES).filter((file) => file.endsWith('.json'));
+  it('finds the MIG fixtures', () => expect(fixtures.length).toBeGreaterThan(0));
+  it.each(fixtures)('translates the target of MIG fixture %s', (file) => {
     const action: unknown = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8'));
     const target = typeof action === 'object' && action !== null && 'target' in action ? action.target : undefined;
     expect(typeof target).toBe('string');

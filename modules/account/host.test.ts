@@ -1,42 +1,66 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectRows, recordingContext } from '../shared/testing.js';
-import { runAccount } from './run.js';
-import { accountParams } from './spec.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
 
-/** This host's own /etc/shadow, with a throwaway account created for each test and removed after. */
+/**
+ * The module on root '/' against the real shadow tools, but never on this host's accounts: the
+ * child runs in a private mount namespace (unshare) where /etc is a bind-mounted throwaway copy.
+ */
+const CHILD = fileURLToPath(new URL('./testing/host-child.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const TOOLS = ['/usr/sbin/useradd', '/usr/sbin/usermod', '/usr/bin/unshare', '/usr/bin/passwd'];
+
 const skipReason =
-  process.getuid?.() !== 0 ? 'not root' : !['/usr/sbin/useradd', '/usr/sbin/userdel', '/usr/sbin/usermod'].every(existsSync) ? 'useradd/userdel/usermod not installed (Debian package passwd)' : undefined;
+  process.platform !== 'linux'
+    ? 'mount namespaces are Linux-only'
+    : process.getuid?.() !== 0
+      ? 'not root (a private mount namespace needs CAP_SYS_ADMIN)'
+      : !TOOLS.every(existsSync)
+        ? `needs ${TOOLS.join(', ')} (Debian packages passwd, util-linux)`
+        : undefined;
+if (skipReason !== undefined) console.log(`modules/account/host.test.ts skipped: ${skipReason}`);
 
-let user: string;
-
-beforeEach(() => {
-  if (skipReason !== undefined) return;
-  user = `mig-test-${randomBytes(4).toString('hex')}`;
-  execFileSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--password', '$6$mig$throwaway', user]);
-});
+let scratch: string | undefined;
 afterEach(() => {
-  if (skipReason === undefined) execFileSync('userdel', [user]);
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
 });
 
-const shadowFields = (): string[] => (readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`)) ?? '').split(':');
-
-async function run(op: 'lock' | 'unlock'): Promise<unknown[]> {
-  return collectRows(runAccount, accountParams, { users: [user], op }, recordingContext('/'));
+interface Observed {
+  before: string[];
+  lockRows: unknown[];
+  locked: string[];
+  passwdStatus: string;
+  unlockRows: unknown[];
+  after: string[];
 }
 
-describe.skipIf(skipReason !== undefined)(`runAccount on this host's accounts${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`, () => {
-  it('locks a throwaway account (password and expiry), then unlocks it to what it was', async () => {
-    const before = shadowFields();
-    expect(await run('lock')).toEqual([{ user, op: 'lock', isApplied: true, isDryRun: false, before: 'unlocked', after: 'locked', expiresAfter: '1970-01-02' }]);
-    const locked = shadowFields();
-    expect(locked[1]).toBe(`!${before[1]}`);
-    expect(locked[7]).toBe('1');
+/** Copies /etc, binds the copy over /etc in a new mount namespace and runs the child there. */
+async function runInThrowawayEtc(user: string): Promise<Observed> {
+  scratch = mkdtempSync(join(tmpdir(), 'mig-etc-'));
+  const script = 'cp -a /etc "$1/etc" && mount --bind "$1/etc" /etc && shift && exec "$@"';
+  const args = ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', scratch, process.execPath, '--import', 'tsx', CHILD, user];
+  const { stdout } = await promisify(execFile)('unshare', args, { cwd: REPO, timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Observed;
+}
+
+describe.skipIf(skipReason !== undefined)(`runAccount on root '/' in a throwaway /etc${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`, () => {
+  it('locks a throwaway account (password and expiry), then unlocks it to what it was; the host never sees it', async () => {
+    const user = `mig-test-${randomBytes(4).toString('hex')}`;
+    const seen = await runInThrowawayEtc(user);
+    expect(seen.before[0]).toBe(user);
+    expect(seen.lockRows).toEqual([{ user, op: 'lock', isApplied: true, isDryRun: false, before: 'unlocked', after: 'locked', expiresAfter: '1970-01-02' }]);
+    expect(seen.locked[1]).toBe(`!${seen.before[1]}`);
+    expect(seen.locked[7]).toBe('1');
     // `passwd -S` agrees: L for a locked password.
-    expect(execFileSync('passwd', ['-S', user], { encoding: 'utf8' }).split(' ')[1]).toBe('L');
-    expect(await run('unlock')).toEqual([{ user, op: 'unlock', isApplied: true, isDryRun: false, before: 'locked', after: 'unlocked', expiresBefore: '1970-01-02' }]);
-    expect(shadowFields()).toEqual(before);
+    expect(seen.passwdStatus).toBe('L');
+    expect(seen.unlockRows).toEqual([{ user, op: 'unlock', isApplied: true, isDryRun: false, before: 'locked', after: 'unlocked', expiresBefore: '1970-01-02' }]);
+    expect(seen.after).toEqual(seen.before);
+    expect(readFileSync('/etc/passwd', 'utf8')).not.toContain(`${user}:`);
   });
 });

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { fileParams } from './params.js';
 
-// shared/ sits beside the repository (CI clones main with shared/ next to it).
-const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/mig-actions');
+// MIG's own published actions, kept in the repository.
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures/mig-actions');
 const SHA1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
 const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
