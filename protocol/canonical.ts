@@ -9,8 +9,13 @@ import { BugError } from './errors.js';
  */
 export function canonicalActionBytes(action: Readonly<Record<string, unknown>>): Uint8Array {
   const { signatures: _ignored, ...signed } = action;
-  const text = canonicalize(signed);
-  if (text === undefined) throw new BugError('action cannot be canonicalized');
+  return canonicalJsonBytes(signed);
+}
+
+/** RFC 8785 canonical JSON of any JSON value, as UTF-8: the one serialisation every signature covers. */
+export function canonicalJsonBytes(value: unknown): Uint8Array {
+  const text = canonicalize(value);
+  if (text === undefined) throw new BugError('value cannot be canonicalized');
   return new TextEncoder().encode(text);
 }
 

@@ -1,0 +1,59 @@
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
+import { UserError } from '../protocol/errors.js';
+
+export const AGENT_KEY_FILE = 'agent-key.pem';
+
+export interface AgentKey {
+  privateKey: KeyObject;
+  /** Base64 SPKI DER: what enrollment sends and answers carry. */
+  publicKey: string;
+  /** The id this key derives (protocol/agent-key.ts). */
+  derivedId: string;
+}
+
+/**
+ * The agent's Ed25519 key pair, made once in dataDir (PKCS#8 PEM, mode 0600) and kept across
+ * restarts: it is the agent's identity. Two agents started on one dataDir at once end up with
+ * the same key ('wx', then read the winner's).
+ */
+export function loadOrCreateAgentKey(dataDir: string): AgentKey {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, AGENT_KEY_FILE);
+  const existing = readKeyFile(path);
+  if (existing !== undefined) return existing;
+  const { privateKey } = generateKeyPairSync('ed25519');
+  try {
+    writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
+    return toAgentKey(privateKey);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const winner = readKeyFile(path);
+    if (winner === undefined) throw new UserError('CONFIG_INVALID', `agent key file ${path} appeared empty`, 'remove it and restart');
+    return winner;
+  }
+}
+
+function toAgentKey(privateKey: KeyObject): AgentKey {
+  const publicKey = publicKeyBase64(privateKey);
+  return { privateKey, publicKey, derivedId: agentIdFromPublicKey(publicKey) };
+}
+
+function readKeyFile(path: string): AgentKey | undefined {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key, not ed25519`);
+    return toAgentKey(key);
+  } catch (err) {
+    throw new UserError('CONFIG_INVALID', `agent key file ${path}: ${(err as Error).message}`, 'restore it from a backup, or remove it to enroll as a new agent', { cause: err });
+  }
+}
