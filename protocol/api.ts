@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTION_LIMITS, ACTION_STATUSES, COMMAND_STATUSES, FingerprintSchema, SignedActionSchema } from './action.js';
-import { EnvironmentSchema, OperationResultSchema, WireErrorSchema } from './messages.js';
+import { AgentPublicKeySchema, AgentSignatureSchema } from './agent-key.js';
+import { AgentCommandStatusSchema, EnvironmentSchema, OperationResultSchema, WireErrorSchema } from './messages.js';
 
 /**
  * HTTP API records (server → console) and request bodies (console → server). The console parses
@@ -90,6 +91,15 @@ export const AddSignatureBodySchema = z.strictObject({
 });
 export type AddSignatureBody = z.infer<typeof AddSignatureBodySchema>;
 
+export const AgentAnswerSchema = z.object({
+  /** The agent's own status, start and finish times, as it signed them. */
+  status: AgentCommandStatusSchema,
+  startedAt: IsoTime,
+  finishedAt: IsoTime,
+  signature: z.object({ publicKey: AgentPublicKeySchema, value: AgentSignatureSchema }),
+});
+export type AgentAnswer = z.infer<typeof AgentAnswerSchema>;
+
 export const CommandRecordSchema = z.object({
   id: z.string(),
   actionId: z.string(),
@@ -102,6 +112,12 @@ export const CommandRecordSchema = z.object({
   isFound: z.boolean().optional(),
   error: WireErrorSchema.optional(),
   operations: z.array(OperationResultSchema).optional(),
+  /**
+   * What the agent signed when it answered (protocol/agent-key.ts), kept so that an
+   * investigator can check the answer without trusting the server: the result message is
+   * rebuilt from this record (protocol/answer-check.ts) and checked against the signature.
+   */
+  agentAnswer: AgentAnswerSchema.optional(),
 });
 export type CommandRecord = z.infer<typeof CommandRecordSchema>;
 
