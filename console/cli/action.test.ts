@@ -83,8 +83,10 @@ describe('mig action sign', () => {
   });
 });
 
-const MIG_FIXTURES = fileURLToPath(new URL('../import/fixtures/', import.meta.url));
-const MIG_FIXTURE = `${MIG_FIXTURES}example_v2.json`;
+/** MIG's own published actions, and the import test's own legacy shapes. */
+const MIG_ACTIONS = fileURLToPath(new URL('../../test/fixtures/mig-actions/', import.meta.url));
+const IMPORT_FIXTURES = fileURLToPath(new URL('../import/fixtures/', import.meta.url));
+const MIG_FIXTURE = `${MIG_ACTIONS}example_v2.json`;
 
 describe('mig action import', () => {
   let h: Harness;
@@ -106,7 +108,7 @@ describe('mig action import', () => {
   });
 
   it('imports every module of a file it fully supports without --skip-unsupported', async () => {
-    expect(await h.run(['action', 'import', `${MIG_FIXTURES}integration_tests.json`])).toBe(EXIT.ok);
+    expect(await h.run(['action', 'import', `${MIG_ACTIONS}integration_tests.json`])).toBe(EXIT.ok);
     const action = SignedActionSchema.parse(JSON.parse(h.stdout.text));
     expect(action.operations.map((op) => op.module)).toEqual(['file', 'netstat', 'ping', 'timedrift']);
     expect(h.stderr.text).not.toMatch(/skipped/);
@@ -118,10 +120,10 @@ describe('mig action import', () => {
   });
 
   it.each([
-    { name: "MIG's agentdestroy", file: 'example_v2.json', want: 'operations[2] (agentdestroy): module agentdestroy is not imported: ' },
-    { name: 'a module that does not exist', file: 'unsupported-modules.json', want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: ' },
+    { name: "MIG's agentdestroy", file: `${MIG_ACTIONS}example_v2.json`, want: 'operations[2] (agentdestroy): module agentdestroy is not imported: ' },
+    { name: 'a module that does not exist', file: `${IMPORT_FIXTURES}unsupported-modules.json`, want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: ' },
   ])('fails on $name unless told to skip it, writing nothing', async ({ file, want }) => {
-    expect(await h.run(['action', 'import', `${MIG_FIXTURES}${file}`])).toBe(EXIT.error);
+    expect(await h.run(['action', 'import', file])).toBe(EXIT.error);
     expect(h.stderr.text).toContain(want);
     expect(h.stderr.text).toContain('--skip-unsupported');
     expect(h.stdout.text).toBe('');
