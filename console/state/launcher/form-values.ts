@@ -1,7 +1,7 @@
-import canonicalize from 'canonicalize';
 import { convertValue } from '../../flags/convert.js';
 import { deriveFlags, type FlagField } from '../../flags/fields.js';
 import { describeGot, expectedText, valueAtPath } from '../../flags/issues.js';
+import { canonicalJson } from '../../../protocol/canonical.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { describeIssues } from '../../../protocol/zod-issues.js';
 import { errorText } from '../text.js';
@@ -128,5 +128,14 @@ export function valuesFromParams(spec: AnyModuleSpec, parameters: Readonly<Recor
   const want = spec.params.safeParse(parameters);
   const got = spec.params.safeParse(check.params);
   if (!want.success || !got.success) return undefined;
-  return canonicalize(want.data) === canonicalize(got.data) ? values : undefined;
+  return sameJson(want.data, got.data) ? values : undefined;
+}
+
+/** Equal as JSON; a value JSON cannot hold (a transform's Date, say) is never equal, so the operation is copied verbatim. */
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    return false;
+  }
 }
