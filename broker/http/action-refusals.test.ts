@@ -43,7 +43,7 @@ const cases: Array<{ name: string; input: () => Promise<SignedAction | string>; 
     name: 'window longer than 7 days',
     input: () => signedAction(['alice'], { expireAfter: new Date(Date.now() + 8 * 24 * HOUR) }),
     wantStatus: 400,
-    wantCode: 'BAD_REQUEST',
+    wantCode: 'VALIDITY_TOO_LONG',
   },
   { name: 'target does not parse', input: () => signedAction(['alice'], { target: "os = 'linux' and" }), wantStatus: 400, wantCode: 'TARGET_PARSE' },
   {

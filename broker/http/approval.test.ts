@@ -9,7 +9,7 @@ import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../.
 import type { FakeAgent } from '../testing/fake-agent.js';
 import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
 
-const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { block: ['203.0.113.7'] } }];
+const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { op: 'add', ips: ['203.0.113.7'], dryrun: true } }];
 
 let h: ServerHarness;
 let agent: FakeAgent;

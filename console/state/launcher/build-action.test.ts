@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testModules } from '../testing/fake-modules.js';
 import { makeActionRecord, T0 } from '../testing/records.js';
 import { checkDraft } from './build-action.js';
-import { parseExpiry } from './expiry.js';
+import { parseExpiry } from '../../../protocol/limits.js';
 import { newLauncher, type LauncherState } from './launcher-state.js';
 
 const base = (over: Partial<LauncherState> = {}): LauncherState => ({

@@ -1,9 +1,10 @@
 import { UnsignedActionSchema, type SignedAction, type UnsignedAction } from '../../../protocol/action.js';
+import { BaseError } from '../../../protocol/errors.js';
+import { checkActionSize, checkWindowAt, parseExpiry } from '../../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { TargetError, parseTarget } from '../../../protocol/target/index.js';
 import { describeIssues } from '../../../protocol/zod-issues.js';
 import { errorText } from '../text.js';
-import { parseExpiry } from './expiry.js';
 import { checkForm, formFields } from './form-values.js';
 import type { LauncherState } from './launcher-state.js';
 
@@ -78,5 +79,19 @@ export function checkDraft(state: LauncherState, modules: ReadonlyMap<string, An
   };
   const parsed = UnsignedActionSchema.safeParse(candidate);
   if (!parsed.success) return { action: undefined, rowIssues, problems: [...problems, describeIssues(parsed.error, 'action')] };
+  const limit = limitProblem(parsed.data, nowMs);
+  if (limit !== undefined) return { action: undefined, rowIssues, problems: [...problems, limit] };
   return { action: parsed.data, rowIssues, problems };
+}
+
+/** The server's limits (protocol/limits.ts), checked before signing: its message, word for word. */
+function limitProblem(action: UnsignedAction, nowMs: number): string | undefined {
+  try {
+    checkActionSize(action);
+    checkWindowAt(action, new Date(nowMs));
+    return undefined;
+  } catch (err) {
+    if (err instanceof BaseError) return err.message;
+    throw err;
+  }
 }
