@@ -42,7 +42,7 @@ export function expectedText(issue: Issue): string {
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
     case 'unrecognized_keys':
-      return `expected no key ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+      return `expected only known keys, got ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     default:
       return issue.message;
   }
