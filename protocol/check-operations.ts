@@ -1,5 +1,6 @@
 import type { Operation } from './action.js';
 import { ModuleError, ProtocolError } from './errors.js';
+import { checkActionSize, checkWindowAt, type Window } from './limits.js';
 import type { AnyModuleSpec } from './module-spec.js';
 import { expectedGot, fieldProblems } from './zod-issues.js';
 
@@ -51,4 +52,21 @@ export function checkOperations(operations: readonly Operation[], specs: Readonl
 
 export function invalidParameters(problems: readonly ParameterProblem[]): ProtocolError {
   return new ProtocolError('INVALID_PARAMETERS', `invalid parameters: ${problems.map(parameterProblemText).join('; ')}`);
+}
+
+/**
+ * Everything protocol/limits.ts and the module specs say about an action, in the order the
+ * server checks it: size, validity window at `now`, then every operation's parameters. The
+ * server runs it at submission; the CLI (hunts, `mig action sign`, `mig action import`) and
+ * the console launcher run it before signing, so they refuse the same actions with the same
+ * code and the same words. Signatures and the target are checked elsewhere.
+ */
+export function checkActionLimits(
+  action: Readonly<Record<string, unknown>> & Window & { operations: readonly Operation[] },
+  specs: ReadonlyMap<string, AnyModuleSpec>,
+  now: Date,
+): void {
+  checkActionSize(action);
+  checkWindowAt(action, now);
+  checkOperations(action.operations, specs);
 }

@@ -1,8 +1,7 @@
 import { SignedActionSchema, type SignedAction } from '../../protocol/action.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
-import { checkOperations } from '../../protocol/check-operations.js';
+import { checkActionLimits } from '../../protocol/check-operations.js';
 import { BaseError, ProtocolError, UserError } from '../../protocol/errors.js';
-import { checkActionSize, checkWindowAt } from '../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { verifyAll, verifyDetached } from '../../protocol/signature.js';
 import { parseTarget, type TargetExpr } from '../../protocol/target/index.js';
@@ -32,10 +31,8 @@ export async function validateAction(
   specs: ReadonlyMap<string, AnyModuleSpec> = moduleSpecs,
 ): Promise<ValidatedAction> {
   const action = parseShape(raw);
-  checkActionSize(action);
-  checkWindowAt(action, now);
+  checkActionLimits(action, specs, now);
   const target = parseTarget(action.target);
-  checkOperations(action.operations, specs);
   const signers = await verifySigners(raw as Record<string, unknown>, action, investigators);
   return { action, signers, target };
 }

@@ -1,8 +1,7 @@
 import type { UnsignedAction } from '../../protocol/action.js';
 import { newActionId } from '../../protocol/canonical.js';
-import { parameterProblemText, parameterProblems } from '../../protocol/check-operations.js';
+import { checkActionLimits, parameterProblemText, parameterProblems } from '../../protocol/check-operations.js';
 import { UserError } from '../../protocol/errors.js';
-import { checkActionSize, checkWindowAt } from '../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import { valueAtPath } from '../../protocol/zod-issues.js';
@@ -127,9 +126,8 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
     expireAfter: new Date(now.getTime() + (parseDuration(flags.expiry) ?? 0)).toISOString(),
     operations,
   };
-  // The server's own limits, before anything is signed (parameters were checked above).
-  checkActionSize(action);
-  checkWindowAt(action, now);
+  // The server's own checks, before anything is signed.
+  checkActionLimits(action, ctx.modules, now);
   const signed = await signAction(action, await ctx.signer());
   return launchAndFollow(ctx, signed, spec, { ...renderOpts, isConfirmed: flags.yes });
 }

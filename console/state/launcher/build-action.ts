@@ -1,6 +1,7 @@
 import { UnsignedActionSchema, type SignedAction, type UnsignedAction } from '../../../protocol/action.js';
 import { BaseError } from '../../../protocol/errors.js';
-import { checkActionSize, checkWindowAt, parseExpiry } from '../../../protocol/limits.js';
+import { checkActionLimits } from '../../../protocol/check-operations.js';
+import { parseExpiry } from '../../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { TargetError, parseTarget } from '../../../protocol/target/index.js';
 import { describeIssues } from '../../../protocol/zod-issues.js';
@@ -79,16 +80,15 @@ export function checkDraft(state: LauncherState, modules: ReadonlyMap<string, An
   };
   const parsed = UnsignedActionSchema.safeParse(candidate);
   if (!parsed.success) return { action: undefined, rowIssues, problems: [...problems, describeIssues(parsed.error, 'action')] };
-  const limit = limitProblem(parsed.data, nowMs);
+  const limit = limitProblem(parsed.data, modules, nowMs);
   if (limit !== undefined) return { action: undefined, rowIssues, problems: [...problems, limit] };
   return { action: parsed.data, rowIssues, problems };
 }
 
-/** The server's limits (protocol/limits.ts), checked before signing: its message, word for word. */
-function limitProblem(action: UnsignedAction, nowMs: number): string | undefined {
+/** The server's checks, before signing (a template's copied operations included): its message, word for word. */
+function limitProblem(action: UnsignedAction, modules: ReadonlyMap<string, AnyModuleSpec>, nowMs: number): string | undefined {
   try {
-    checkActionSize(action);
-    checkWindowAt(action, new Date(nowMs));
+    checkActionLimits(action, modules, new Date(nowMs));
     return undefined;
   } catch (err) {
     if (err instanceof BaseError) return err.message;
