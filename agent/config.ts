@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { CLOCK_SKEW } from '../protocol/limits.js';
 import { AclSchema } from '../protocol/acl.js';
 import { UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
@@ -59,7 +60,7 @@ export const AgentConfigSchema = z.strictObject({
   maxConcurrent: z.number().int().min(1).max(64).default(2),
   root: z.string().min(1).default('/'),
   dataDir: FilePath.describe('where the agent id, the replay, running and response journals and the kept answers live'),
-  maxClockSkewMs: z.number().int().min(0).max(3_600_000).default(60_000),
+  maxClockSkewMs: z.number().int().min(0).max(CLOCK_SKEW.maxMs).default(CLOCK_SKEW.defaultMs).describe('clock skew tolerated at both ends of an action\'s window (protocol/limits.ts)'),
   privacyMode: z.boolean().default(false),
   allowedModules: z.array(z.string()).optional().describe('module allowlist; default: every registered module'),
   environment: EnvironmentOverrideSchema.optional(),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { arch as osArch, hostname as osHostname, networkInterfaces, release, type as osType } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { targetFactsOf } from '../protocol/agent-facts.js';
 import type { AgentFacts } from '../protocol/target/index.js';
 import type { EnvironmentOverride } from './config.js';
 
@@ -54,24 +55,9 @@ export function detectFacts(opts: DetectFactsOptions): HostFacts {
   };
 }
 
-/**
- * Facts as the target language sees them. `environment->>'addresses'` is the addresses joined
- * with ',' exactly as the server builds it from heartbeats (broker/registry/status.ts): if the
- * two differed, a target could match on the server and be refused here.
- */
+/** Facts as the target language sees them: the mapping the server uses too (protocol/agent-facts.ts). */
 export function targetFacts(host: HostFacts): AgentFacts {
-  const { ident, init, addresses, hostname } = host.environment;
-  return {
-    id: host.agentId,
-    name: host.name,
-    os: host.os,
-    arch: host.arch,
-    version: host.version,
-    mode: host.mode,
-    queueloc: host.queueloc,
-    environment: { ident, init, hostname, addresses: addresses.join(',') },
-    tags: { ...host.tags },
-  };
+  return targetFactsOf({ ...host, id: host.agentId });
 }
 
 const PackageJsonSchema = z.object({ version: z.string().max(64) });

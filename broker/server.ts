@@ -16,6 +16,7 @@ import { startBroker } from './mqtt/server.js';
 import { AgentRegistry } from './registry/registry.js';
 import { approvalPolicy, type ApprovalPolicy } from './scheduler/approval.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import type { AnyModuleSpec } from '../protocol/module-spec.js';
 import type { AgentPublisher } from './scheduler/context.js';
 import { loadOrCreateSecrets, secretsPath } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';
@@ -53,6 +54,8 @@ export interface ServerOptions {
    * (default 2 when it runs a response module, 1 otherwise). Agents enforce their own ACL anyway.
    */
   approval?: Partial<ApprovalPolicy>;
+  /** What actions' parameters are checked against (default: modules/registry.ts). Tests pass their own, as agents take theirs. */
+  moduleSpecs?: ReadonlyMap<string, AnyModuleSpec>;
 }
 
 export interface RunningServer {
@@ -112,7 +115,7 @@ async function compose(
     sendCommand: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg)),
     sendCancel: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg)),
   };
-  const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval });
+  const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval, ...(opts.moduleSpecs === undefined ? {} : { specs: opts.moduleSpecs }) });
   closers.push(['scheduler', () => scheduler.close()]);
   link = await connectServerLink({
     url: broker.url,

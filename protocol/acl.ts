@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FingerprintSchema } from './action.js';
 import { PolicyError } from './errors.js';
+import { RESPONSE_MODULES } from './limits.js';
 
 /**
  * Per-module permissions, enforced by the agent itself (the two-person rule lives here, not on
@@ -17,9 +18,6 @@ export const AclSchema = z
 
 export type AclEntry = z.infer<typeof AclEntrySchema>;
 export type Acl = z.infer<typeof AclSchema>;
-
-/** Modules that change the endpoint: two signatures by default (see defaultAcl). */
-export const RESPONSE_MODULES: readonly string[] = ['firewall', 'process', 'account', 'agentdestroy'];
 
 /**
  * The ACL an agent gets when its operator writes none: every listed investigator weighs 1,

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-
-/** Hard caps: everything here arrives over the network and is attacker-controlled. */
-export const ACTION_LIMITS = {
-  maxPayloadBytes: 256 * 1024,
-  maxOperations: 16,
-  maxSignatures: 8,
-  maxSignatureChars: 16 * 1024,
-  maxTargetChars: 4096,
-} as const;
+import { ACTION_LIMITS } from './limits.js';
 
 export const ACTION_VERSION = 1;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ACTION_LIMITS, ACTION_STATUSES, COMMAND_STATUSES, FingerprintSchema, SignedActionSchema } from './action.js';
+import { ACTION_STATUSES, COMMAND_STATUSES, FingerprintSchema, SignedActionSchema } from './action.js';
+import { ACTION_LIMITS } from './limits.js';
 import { AgentPublicKeySchema, AgentSignatureSchema } from './agent-key.js';
 import { AgentCommandStatusSchema, EnvironmentSchema, OperationResultSchema, WireErrorSchema } from './messages.js';
 

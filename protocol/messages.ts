@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionIdSchema, COMMAND_STATUSES } from './action.js';
+import { ACTION_LIMITS } from './limits.js';
 import { AGENT_ID_PATTERN } from './topics.js';
 
 /**
@@ -21,7 +22,7 @@ export const CommandMessageSchema = z.strictObject({
   v: z.literal(MESSAGE_VERSION),
   kind: z.literal('command'),
   commandId: CommandIdSchema,
-  action: z.string().max(256 * 1024),
+  action: z.string().max(ACTION_LIMITS.maxActionBytes),
 });
 export type CommandMessage = z.infer<typeof CommandMessageSchema>;
 

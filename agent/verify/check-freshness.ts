@@ -1,11 +1,15 @@
 import type { SignedAction } from '../../protocol/action.js';
 import { VerificationError } from '../../protocol/errors.js';
+import { checkWindowLength } from '../../protocol/limits.js';
 
 /**
  * Step 3: the validity window, widened by the skew we tolerate between the investigator's
  * clock and ours (a laptop a few seconds ahead must not be refused, a stale action must).
+ * First its length, with the server's own predicate (protocol/limits.ts): a window the server
+ * would refuse is refused here too, so a leaked long-lived action cannot go around the server.
  */
 export function checkValidityWindow(action: SignedAction, now: Date, maxClockSkewMs: number): void {
+  checkWindowLength(action);
   const validFrom = Date.parse(action.validFrom);
   const expireAfter = Date.parse(action.expireAfter);
   const nowMs = now.getTime();

@@ -1,14 +1,12 @@
-import { ACTION_LIMITS, SignedActionSchema, type SignedAction } from '../../protocol/action.js';
+import { SignedActionSchema, type SignedAction } from '../../protocol/action.js';
 import { ProtocolError } from '../../protocol/errors.js';
+import { ACTION_LIMITS, MAX_ENVELOPE_BYTES } from '../../protocol/limits.js';
 import { ServerToAgentSchema, type CommandMessage, type ServerToAgent } from '../../protocol/messages.js';
 import { parsePayload } from '../../protocol/payload.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 
-/**
- * Largest envelope accepted: the action string (capped at maxPayloadBytes) once JSON-escaped
- * inside the envelope can grow, so leave room for escaping, but no more.
- */
-export const MAX_ENVELOPE_BYTES = 3 * ACTION_LIMITS.maxPayloadBytes;
+// The envelope's cap lives with the other limits; commands.ts imports it from here too.
+export { MAX_ENVELOPE_BYTES };
 
 /** Step 1a: size cap, JSON, then the envelope schema. The payload is attacker-controlled. */
 export function parseEnvelope(payload: Uint8Array | string): ServerToAgent {
@@ -38,8 +36,9 @@ export interface ParsedAction {
  */
 export function parseAction(text: string): ParsedAction {
   const size = Buffer.byteLength(text);
-  if (size > ACTION_LIMITS.maxPayloadBytes) {
-    throw new ProtocolError('PAYLOAD_TOO_LARGE', `action: ${size} bytes, the limit is ${ACTION_LIMITS.maxPayloadBytes}`);
+  // The server measured the same JSON text against the same constant before sending it.
+  if (size > ACTION_LIMITS.maxActionBytes) {
+    throw new ProtocolError('PAYLOAD_TOO_LARGE', `action: ${size} bytes, the limit is ${ACTION_LIMITS.maxActionBytes}`);
   }
   let raw: unknown;
   try {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Acl } from '../../protocol/acl.js';
+import { ACTION_LIMITS } from '../../protocol/limits.js';
 import { defaultAcl } from '../../protocol/acl.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { BaseError } from '../../protocol/errors.js';
@@ -83,6 +84,8 @@ const refusals: RefusalCase[] = [
   { name: 'one good and one unknown signature', input: async () => envelope(await signed(['alice', 'mallory'])), wantCode: 'UNKNOWN_SIGNER' },
   { name: 'expired', input: async () => envelope(await signed(['alice'], { validFrom: at(-7_200_000), expireAfter: at(-3_600_000) })), wantCode: 'EXPIRED' },
   { name: 'not yet valid', input: async () => envelope(await signed(['alice'], { validFrom: at(3_600_000), expireAfter: at(7_200_000) })), wantCode: 'NOT_YET_VALID' },
+  // The server's own predicate (protocol/limits.ts): a leaked long-lived action is refused here too.
+  { name: 'window longer than the limit', input: async () => envelope(await signed(['alice'], { validFrom: at(-60_000), expireAfter: at(ACTION_LIMITS.maxValidityMs) })), wantCode: 'VALIDITY_TOO_LONG' },
   {
     name: 'under-weight ACL (one signer, two needed)',
     input: async () => envelope(await signed(['alice'])),

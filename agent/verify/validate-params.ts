@@ -1,7 +1,7 @@
 import type { Operation } from '../../protocol/action.js';
-import { ModuleError, ProtocolError } from '../../protocol/errors.js';
+import { invalidParameters, parameterProblems, type ParameterProblem } from '../../protocol/check-operations.js';
+import { ModuleError } from '../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { describeIssues } from '../../protocol/zod-issues.js';
 
 /** One operation after acceptance: its spec and its parameters as the spec's schema parsed them. */
 export interface AcceptedOperation {
@@ -13,8 +13,8 @@ export interface AcceptedOperation {
 
 /**
  * Step 7: each module exists here, runs on this platform, and its parameters pass the very
- * schema the console used (one schema, both sides). Every bad field of every operation is
- * listed at once.
+ * schema the console and the server used, through the same function and with the same message
+ * (protocol/check-operations.ts). Every bad field of every operation is listed at once.
  */
 export function validateOperations(
   operations: readonly Operation[],
@@ -22,7 +22,7 @@ export function validateOperations(
   platform: NodeJS.Platform,
 ): AcceptedOperation[] {
   const accepted: AcceptedOperation[] = [];
-  const problems: string[] = [];
+  const problems: ParameterProblem[] = [];
   operations.forEach((op, i) => {
     const spec = specs.get(op.module);
     if (spec === undefined) {
@@ -33,8 +33,8 @@ export function validateOperations(
     }
     const parsed = spec.params.safeParse(op.parameters);
     if (parsed.success) accepted.push({ module: op.module, spec, params: parsed.data });
-    else problems.push(describeIssues(parsed.error, `operations.${i}.parameters`));
+    else problems.push(...parameterProblems(spec, op.parameters, i));
   });
-  if (problems.length > 0) throw new ProtocolError('INVALID_PARAMETERS', `invalid parameters: ${problems.join('; ')}`);
+  if (problems.length > 0) throw invalidParameters(problems);
   return accepted;
 }

@@ -43,7 +43,7 @@ const cases: Array<{ name: string; input: () => Promise<SignedAction | string>; 
     name: 'window longer than 7 days',
     input: () => signedAction(['alice'], { expireAfter: new Date(Date.now() + 8 * 24 * HOUR) }),
     wantStatus: 400,
-    wantCode: 'BAD_REQUEST',
+    wantCode: 'VALIDITY_TOO_LONG',
   },
   { name: 'target does not parse', input: () => signedAction(['alice'], { target: "os = 'linux' and" }), wantStatus: 400, wantCode: 'TARGET_PARSE' },
   {
@@ -52,6 +52,9 @@ const cases: Array<{ name: string; input: () => Promise<SignedAction | string>; 
     wantStatus: 400,
     wantCode: 'MALFORMED_ACTION',
   },
+  // JSON.parse gives Infinity for 1e999 and keeps lone surrogates: RFC 8785 cannot sign either.
+  { name: 'a number JSON cannot hold', input: async () => JSON.stringify(await signedAction(['alice'])).replace('"names":', '"depth":1e999,"names":'), wantStatus: 400, wantCode: 'MALFORMED_ACTION' },
+  { name: 'a lone surrogate', input: async () => JSON.stringify(await signedAction(['alice'])).replace('"name":"test action"', '"name":"test \\ud800"'), wantStatus: 400, wantCode: 'MALFORMED_ACTION' },
   { name: 'body is not JSON', input: async () => '{"v":1,', wantStatus: 400, wantCode: 'BAD_REQUEST' },
   { name: 'body is too large', input: async () => JSON.stringify({ pad: 'x'.repeat(600 * 1024) }), wantStatus: 413, wantCode: 'PAYLOAD_TOO_LARGE' },
 ];

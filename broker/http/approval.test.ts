@@ -1,15 +1,18 @@
 import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Operation, SignedAction, UnsignedAction } from '../../protocol/action.js';
 import { ActionListSchema, ActionRecordSchema, type ActionRecord } from '../../protocol/api.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { moduleSpecs } from '../../modules/registry.js';
 import { Keyring, signDetached, verifyAll } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../../test/helpers/keys.js';
 import type { FakeAgent } from '../testing/fake-agent.js';
 import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
 
-const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { block: ['203.0.113.7'] } }];
+const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { op: 'add', ips: ['203.0.113.7'], dryrun: true } }];
 
 let h: ServerHarness;
 let agent: FakeAgent;
@@ -185,6 +188,20 @@ describe('two-person rule on the server', () => {
     const res = await cosign(signed.id, await signatureBy('bob', signed));
     expect(ActionRecordSchema.parse(res.body).status).toBe('inflight');
     await waitFor(() => again.commands.length === 1, 'the command after restart');
+  });
+
+  it('checks parameters again at co-sign: a spec that changed while the action was held refuses it', async () => {
+    // Submitted to a server whose firewall spec took anything; restarted with the real one.
+    const lax = new Map([...moduleSpecs, ['firewall', { ...(moduleSpecs.get('firewall') as AnyModuleSpec), params: z.record(z.string(), z.unknown()) }]]);
+    await startWithTeam({ moduleSpecs: lax });
+    const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'shred' } }], now: h.clock.now() }), ['alice']);
+    expect((await h.submit(signed)).status).toBe(201);
+    await h.stop();
+    await h.start();
+    const res = await cosign(signed.id, await signatureBy('bob', signed));
+    expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'INVALID_PARAMETERS' });
+    expect((res.body as { error: { message: string } }).error.message).toContain('operations.0.parameters.op (module firewall): expected one of add, remove, list, got "shred"');
+    expect(await record(signed.id)).toMatchObject({ status: 'pending', reason: 'pending approval', approval: { signers: [await fingerprint('alice')] } });
   });
 
   it('GET /actions refuses an unknown status', async () => {

@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { ProtocolError, UserError } from '../../protocol/errors.js';
+import { ACTION_LIMITS } from '../../protocol/limits.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 
-/** Largest request body accepted: an action is capped at 256 KiB, with room for JSON escapes. */
-export const MAX_BODY_BYTES = 512 * 1024;
+/**
+ * Largest request body read: twice an action's cap, so a pretty-printed or escaped action just
+ * over the cap still parses and is refused by checkActionSize with its size and the limit.
+ */
+export const MAX_BODY_BYTES = 2 * ACTION_LIMITS.maxActionBytes;
 
 /** Reads the body as JSON, refusing it past `maxBytes` without buffering the rest. */
 export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {

@@ -1,4 +1,5 @@
 import type { AgentRecord, AgentStatus } from '../../protocol/api.js';
+import { targetFactsOf } from '../../protocol/agent-facts.js';
 import type { AgentFacts } from '../../protocol/target/index.js';
 import type { StoredAgent } from '../store/store.js';
 
@@ -28,18 +29,5 @@ export function toAgentRecord(agent: StoredAgent, nowMs: number): AgentRecord {
 
 /** What a target is evaluated against on the server: the agent's facts plus status and heartbeat. */
 export function agentFacts(record: AgentRecord): AgentFacts {
-  const env = record.environment;
-  return {
-    id: record.id,
-    name: record.name,
-    os: record.os,
-    arch: record.arch,
-    version: record.version,
-    mode: record.mode,
-    queueloc: record.queueloc,
-    environment: { ident: env.ident, init: env.init, hostname: env.hostname, addresses: env.addresses.join(',') },
-    tags: record.tags,
-    status: record.status,
-    heartbeat: record.lastHeartbeatAt,
-  };
+  return targetFactsOf(record, record);
 }

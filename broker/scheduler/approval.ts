@@ -1,6 +1,6 @@
-import { RESPONSE_MODULES } from '../../protocol/acl.js';
 import type { Approval } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
+import { isResponseModule } from '../../protocol/limits.js';
 
 /** How many distinct investigators must sign before the server launches an action. */
 export interface ApprovalPolicy {
@@ -12,16 +12,14 @@ export interface ApprovalPolicy {
 
 export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = { responseSigners: 2, defaultSigners: 1 };
 
-const RESPONSE = new Set(RESPONSE_MODULES);
-
 /**
  * The one place the server decides the two-person rule. It mirrors defaultAcl() (protocol/acl.ts):
- * the server never imports module code, so it goes by the protocol's list of response modules.
+ * it goes by the protocol's one list of response modules, as agents do.
  * This only spares agents a doomed action and gives the second investigator a place to sign;
  * agents enforce their own ACL whatever the server decides.
  */
 export function requiredSigners(modules: readonly string[], policy: ApprovalPolicy = DEFAULT_APPROVAL_POLICY): number {
-  return modules.some((m) => RESPONSE.has(m)) ? policy.responseSigners : policy.defaultSigners;
+  return modules.some(isResponseModule) ? policy.responseSigners : policy.defaultSigners;
 }
 
 /** The record's approval field: absent when one signer is enough (the common, investigative case). */

@@ -1,6 +1,9 @@
-import { ACTION_LIMITS } from '../../protocol/action.js';
+import { ACTION_LIMITS, checkActionSize } from '../../protocol/limits.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
+import { checkOperations } from '../../protocol/check-operations.js';
 import { UserError, VerificationError } from '../../protocol/errors.js';
+import { moduleSpecs } from '../../modules/registry.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
 import { emitAll, type SchedulerContext } from './context.js';
@@ -9,6 +12,8 @@ import { verifyCoSigner } from './validate-action.js';
 export interface CoSignContext extends SchedulerContext {
   investigators: Investigators;
   audit: AuditLog;
+  /** Default: modules/registry.ts. */
+  specs?: ReadonlyMap<string, AnyModuleSpec>;
 }
 
 export interface CoSigned {
@@ -37,6 +42,11 @@ export async function addCoSignature(ctx: CoSignContext, id: string, signature: 
   if (current.action.signatures.length >= ACTION_LIMITS.maxSignatures) {
     throw new UserError('BAD_REQUEST', `action ${id} already carries ${current.action.signatures.length} signatures, the limit`);
   }
+  // Checked again as at submission: the module specs may have changed since (a server upgrade),
+  // and the new signature must not push the action over what agents accept.
+  checkOperations(current.action.operations, ctx.specs ?? moduleSpecs);
+  const action = { ...current.action, signatures: [...current.action.signatures, signature] };
+  checkActionSize(action);
   const signer = await verifyCoSigner(current.action, signature, ctx.investigators);
   if (approval.signers.includes(signer)) {
     const name = ctx.investigators.get(signer)?.name ?? signer;
@@ -47,7 +57,7 @@ export async function addCoSignature(ctx: CoSignContext, id: string, signature: 
   const { reason: _held, ...rest } = current;
   const record: ActionRecord = {
     ...(isApproved ? rest : current),
-    action: { ...current.action, signatures: [...current.action.signatures, signature] },
+    action,
     investigators: [...new Set([...current.investigators, signer])],
     approval: { required: approval.required, signers },
   };

@@ -1,3 +1,4 @@
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { PENDING_APPROVAL_REASON, isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
 import { BaseError, UserError } from '../../protocol/errors.js';
 import { MAX_MESSAGE_BYTES, ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';
@@ -17,6 +18,8 @@ import { validateAction } from './validate-action.js';
 export interface SchedulerOptions extends SchedulerContext {
   investigators: Investigators;
   audit: AuditLog;
+  /** Module specs actions are checked against; default modules/registry.ts. */
+  specs?: ReadonlyMap<string, AnyModuleSpec>;
   /** Distinct signers needed before launch (default: 2 for response modules, 1 otherwise). */
   approval?: ApprovalPolicy;
 }
@@ -63,7 +66,7 @@ export class Scheduler {
     const now = this.ctx.clock.now();
     let valid;
     try {
-      valid = await validateAction(raw, this.ctx.investigators, now);
+      valid = await validateAction(raw, this.ctx.investigators, now, this.ctx.specs);
     } catch (err) {
       await this.auditInvalid(raw, by, err);
       throw err;

@@ -1,13 +1,14 @@
 import { SignedActionSchema, type SignedAction } from '../../protocol/action.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
-import { BaseError, ProtocolError, UserError, VerificationError } from '../../protocol/errors.js';
+import { checkActionLimits } from '../../protocol/check-operations.js';
+import { BaseError, ProtocolError, UserError } from '../../protocol/errors.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { verifyAll, verifyDetached } from '../../protocol/signature.js';
 import { parseTarget, type TargetExpr } from '../../protocol/target/index.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
+// Specs only (schemas and metadata), never run code: test/architecture.test.ts holds the broker to that.
+import { moduleSpecs } from '../../modules/registry.js';
 import type { Investigators } from '../auth/investigators.js';
-
-/** Longest validity window accepted: agents keep action ids in their replay journal this long. */
-export const MAX_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
 
 export interface ValidatedAction {
   action: SignedAction;
@@ -17,16 +18,23 @@ export interface ValidatedAction {
 }
 
 /**
- * What the server checks before it accepts an action, in order: shape, signatures by active
- * investigators, a sane validity window, a target it can evaluate. The server is not the
- * authority (agents check all of this again, plus the ACL); refusing early just spares the
- * fleet a doomed action and tells the investigator why, with a code.
+ * What the server checks before it accepts an action, cheapest first: shape, the limits of
+ * protocol/limits.ts (size, validity window), a target it can evaluate, every operation's
+ * parameters against its module's spec schema, then signatures by active investigators. The
+ * server is not the authority (agents check all of this again, plus the ACL); refusing early
+ * spares the fleet a doomed action and tells the investigator why, with a code naming the field.
  */
-export async function validateAction(raw: unknown, investigators: Investigators, now: Date): Promise<ValidatedAction> {
+export async function validateAction(
+  raw: unknown,
+  investigators: Investigators,
+  now: Date,
+  specs: ReadonlyMap<string, AnyModuleSpec> = moduleSpecs,
+): Promise<ValidatedAction> {
   const action = parseShape(raw);
+  checkActionLimits(action, specs, now);
+  const target = parseTarget(action.target);
   const signers = await verifySigners(raw as Record<string, unknown>, action, investigators);
-  checkWindow(action, now);
-  return { action, signers, target: parseTarget(action.target) };
+  return { action, signers, target };
 }
 
 function parseShape(raw: unknown): SignedAction {
@@ -75,23 +83,5 @@ async function refuseIfDisabled(bytes: Uint8Array, signatures: readonly string[]
     }
     const name = investigators.get(fingerprint)?.name ?? fingerprint;
     throw new UserError('FORBIDDEN', `signer ${name} (${fingerprint}) is disabled`, 'have an active investigator sign, or ask an admin to enable the signer');
-  }
-}
-
-function checkWindow(action: SignedAction, now: Date): void {
-  const fromMs = Date.parse(action.validFrom);
-  const untilMs = Date.parse(action.expireAfter);
-  const nowMs = now.getTime();
-  if (untilMs <= fromMs) {
-    throw new UserError('BAD_REQUEST', `expireAfter (${action.expireAfter}) is not after validFrom (${action.validFrom})`, 'sign a window that ends after it starts');
-  }
-  if (untilMs <= nowMs) {
-    throw new VerificationError('EXPIRED', `the action expired at ${action.expireAfter} (server time ${now.toISOString()})`);
-  }
-  if (untilMs - fromMs > MAX_VALIDITY_MS) {
-    throw new UserError('BAD_REQUEST', `validity window is ${Math.round((untilMs - fromMs) / 3_600_000)} h, the limit is ${MAX_VALIDITY_MS / 3_600_000} h`, 'sign a shorter window');
-  }
-  if (fromMs - nowMs > MAX_VALIDITY_MS) {
-    throw new UserError('BAD_REQUEST', `validFrom ${action.validFrom} is more than ${MAX_VALIDITY_MS / 3_600_000} h ahead`, 'sign it closer to when it should run');
   }
 }

@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { SignedAction } from '../../protocol/action.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
+import { checkActionLimits } from '../../protocol/check-operations.js';
 import { UserError } from '../../protocol/errors.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { RENDER_FORMATS } from '../render/renderer.js';
@@ -59,6 +60,8 @@ export async function runActionSign(ctx: CliContext, argv: readonly string[]): P
   const action = parseActionFile(await readJsonFile(file), file);
   warnIfExpired(ctx, action);
   if (cmd.values.verify) await verifyExisting(ctx, action);
+  // What the server would refuse is refused here, before a signature is spent on it.
+  checkActionLimits(action, ctx.modules, ctx.now());
   const signer = await ctx.signer();
   const signed = await addSignature(action, signer);
   const out = cmd.values.output ?? file;
@@ -114,6 +117,7 @@ export async function runActionImport(ctx: CliContext, argv: readonly string[]):
     skipUnsupported: values['skip-unsupported'],
   });
   for (const warning of warnings) ctx.say(`warning: ${warning}`);
+  checkActionLimits(action, ctx.modules, ctx.now());
   const signed = await signAction(action, await ctx.signer());
   if (values.launch) return launchSigned(ctx, signed, values);
   if (values.output === undefined) ctx.stdout.write(`${JSON.stringify(signed, null, 2)}\n`);

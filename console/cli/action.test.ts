@@ -66,6 +66,22 @@ describe('mig action sign', () => {
     expect(h.stderr.text).toContain(want);
   });
 
+  const DAY = 24 * 3_600_000;
+  it.each([
+    { name: 'a 30 day window', action: () => unsignedAction({ validFrom: new Date(), expireAfter: new Date(Date.now() + 30 * DAY) }), want: 'expireAfter: the validity window (expireAfter − validFrom) is 30d, the limit is 7d (VALIDITY_TOO_LONG)' },
+    {
+      name: 'bad module parameters',
+      action: () => unsignedAction({ operations: [{ module: 'file', parameters: { searches: { s1: { paths: ['etc'], names: ['x'] } } } }] }),
+      want: 'operations.0.parameters.searches.s1.paths.0 (module file): expected an absolute path (starting with /), got "etc" (INVALID_PARAMETERS)',
+    },
+  ])('refuses to sign what the server would refuse: $name, and leaves the file alone', async ({ action, want }) => {
+    const content = JSON.stringify(action());
+    writeFileSync(file, content);
+    expect(await h.run(['action', 'sign', file])).toBe(EXIT.error);
+    expect(h.stderr.text).toContain(want);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+  });
+
   it.each([
     { name: 'missing FILE', input: [], want: 'mig action sign: missing FILE' },
     { name: 'two files', input: ['a', 'b'], want: 'unexpected argument "b"' },

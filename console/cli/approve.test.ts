@@ -10,6 +10,7 @@ import { armoredPublicKey, fingerprint, type TestPerson } from '../../test/helpe
 import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
 import { EXIT } from './main.js';
 import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { moduleSpecs } from '../../modules/registry.js';
 import { responseTestModules } from './testing/response-module.js';
 
 /** A real server (alice admin, bob enrolled), one fake agent, and a CLI home per investigator. */
@@ -43,7 +44,8 @@ describe('two-person rule from the CLI, against the real server', () => {
 
   beforeEach(async () => {
     server = new ServerHarness();
-    await server.start();
+    // The server checks parameters against the same stand-in firewall spec the CLI uses.
+    await server.start({ moduleSpecs: new Map([...moduleSpecs, ...responseTestModules]) });
     await server.api('POST', '/investigators', { body: { name: 'bob', publicKey: armoredPublicKey('bob') } });
     agent = await server.agent('agent-a');
   });
@@ -129,7 +131,7 @@ describe('mig action approve against a server that lies', () => {
   });
 
   it("refuses to co-sign when alice's signature does not cover what is shown", async () => {
-    const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: {} }] }), ['alice']);
+    const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'list' } }] }), ['alice']);
     const tampered = { ...signed, target: 'all' === signed.target ? "os = 'linux'" : 'all' };
     const investigator = async (person: 'alice' | 'bob') => ({
       fingerprint: await fingerprint(person),

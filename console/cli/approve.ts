@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RESPONSE_MODULES } from '../../protocol/acl.js';
+import { isResponseModule } from '../../protocol/limits.js';
 import { ActionIdSchema } from '../../protocol/action.js';
 import { isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
@@ -26,8 +26,7 @@ function nameOf(investigators: readonly InvestigatorRecord[], fingerprint: strin
 
 function modulesText(ctx: CliContext, record: ActionRecord): string {
   const modules = [...new Set(record.action.operations.map((op) => op.module))];
-  const isResponse = (m: string): boolean => RESPONSE_MODULES.includes(m) || ctx.modules.get(m)?.isResponse === true;
-  return modules.map((m) => (isResponse(m) ? `${m} (response: changes the endpoints)` : m)).join(', ');
+  return modules.map((m) => (isResponseModule(m) ? `${m} (response: changes the endpoints)` : m)).join(', ');
 }
 
 function expiryText(expireAfter: string, nowMs: number): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionIdSchema } from '../../protocol/action.js';
+import { ACTION_LIMITS, DEFAULT_EXPIRY, formatDuration, parseExpiry } from '../../protocol/limits.js';
 import type { AnyModuleSpec, FlagHint } from '../../protocol/module-spec.js';
 import { deriveFlags } from '../flags/fields.js';
 import { RENDER_FORMATS } from '../render/renderer.js';
@@ -8,20 +9,17 @@ import { RENDER_FORMATS } from '../render/renderer.js';
  * Flags every hunt (`mig <module> ...`) takes besides the module's own. Parsed with the same
  * parser as module flags, from their own slice of argv (see splitHuntArgv).
  */
-const DURATION = /^([1-9]\d{0,5})(s|m|h|d)$/;
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `30s`, `5m`, `2h`, `1d` → milliseconds; undefined when the text is not such a duration. */
+/** `30s`, `5m`, `1h30m`, `2d` → milliseconds; undefined when it is not a validity window agents accept. */
 export function parseDuration(text: string): number | undefined {
-  const m = DURATION.exec(text);
-  if (m === null) return undefined;
-  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  const expiry = parseExpiry(text);
+  return expiry.ok ? expiry.ms : undefined;
 }
 
-export const DurationFlag = z
-  .string()
-  .regex(DURATION, 'expected a duration like 30s, 5m, 2h or 1d')
-  .refine((text) => (parseDuration(text) ?? 0) <= 30 * UNIT_MS.d, 'expected at most 30d');
+/** A validity window (`-e`): the grammar and bounds of protocol/limits.ts, as the launcher and server use. */
+export const DurationFlag = z.string().superRefine((text, ctx) => {
+  const expiry = parseExpiry(text);
+  if (!expiry.ok) ctx.addIssue({ code: 'custom', message: expiry.expected });
+});
 
 /** The target when -t is not given: MIG required one; we default to every agent online now, and say so. */
 export const DEFAULT_TARGET = "status = 'online'";
@@ -33,7 +31,7 @@ export const HuntFlagsSchema = z.object({
     .min(1)
     .optional()
     .describe(`which agents: a target expression, 'all', or 'local' to run here without a server (default: ${DEFAULT_TARGET})`),
-  expiry: DurationFlag.default('5m').describe('how long agents may start the action: 30s, 5m, 2h, 1d'),
+  expiry: DurationFlag.default(DEFAULT_EXPIRY).describe(`how long agents may start the action: 30s, 5m, 1h30m, 2d (at most ${formatDuration(ACTION_LIMITS.maxValidityMs)})`),
   show: z.enum(['found', 'notfound', 'all']).default('found').describe('which answers to print (all adds failures)'),
   render: z.enum(RENDER_FORMATS).default('text').describe('output format on stdout'),
   'target-found': ActionIdSchema.optional().describe("only agents that found something in this earlier action: adds and found('<id>')"),

@@ -77,12 +77,13 @@ describe('hunt flag errors name the flag', () => {
   afterEach(() => h.cleanup());
 
   it.each([
-    { name: 'bad expiry', input: [BASE, '-e', '5x'], want: '-e: expected a duration like 30s, 5m, 2h or 1d' },
+    { name: 'bad expiry', input: [BASE, '-e', '5x'], want: '-e: expected a duration like 30s, 5m, 1h30m or 2d, got "5x"' },
+    { name: 'expiry past the longest window agents accept', input: [BASE, '-e', '30d'], want: '-e: expected at most 7d (the longest validity window agents accept), got "30d"' },
     { name: 'bad show', input: [BASE, '-show', 'maybe'], want: '-show: expected one of found, notfound, all' },
     { name: 'bad render', input: [BASE, '-render', 'xml'], want: '-render: expected one of text, json, ndjson, csv' },
     { name: 'bad target-found id', input: [BASE, '-target-found', 'XYZ'], want: '-target-found: ' },
     { name: 'unknown flag', input: [BASE, '-nmae', 'x'], want: 'unknown flag -nmae for mig file; did you mean -name?' },
-    { name: 'relative path (params schema)', input: [['-path', 'etc', '-name', 'x']], want: '-path: expected an absolute path' },
+    { name: 'relative path (params schema)', input: [['-path', 'etc', '-name', 'x']], want: '-path: operations.0.parameters.searches.s1.paths.0 (module file): expected an absolute path (starting with /), got "etc" (INVALID_PARAMETERS)' },
     { name: 'stray argument', input: [BASE, 'oops'], want: 'unexpected argument "oops"' },
     { name: 'local with target-found', input: [BASE, '-t', 'local', '-target-found', 'a'.repeat(32)], want: 'cannot narrow -t local' },
   ])('$name', async ({ input, want }) => {

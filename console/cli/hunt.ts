@@ -1,9 +1,10 @@
-import type { z } from 'zod';
 import type { UnsignedAction } from '../../protocol/action.js';
 import { newActionId } from '../../protocol/canonical.js';
+import { checkActionLimits, parameterProblemText, parameterProblems } from '../../protocol/check-operations.js';
 import { UserError } from '../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { parseTarget } from '../../protocol/target/index.js';
+import { valueAtPath } from '../../protocol/zod-issues.js';
 import { deriveFlags } from '../flags/fields.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
@@ -28,15 +29,6 @@ export function huntHelp(spec: AnyModuleSpec): string {
   ].join('\n');
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
 /**
  * The flag a params issue is about. Params may be shaped differently from the flags (file's
  * `-path` becomes `searches.s1.paths`), so: a path segment named like a field (or its plural),
@@ -49,7 +41,7 @@ function flagForIssue(spec: AnyModuleSpec, values: Record<string, unknown>, para
     const field = fields.find((f) => [f.key, ...f.names].some((n) => n === segment || `${n}s` === segment));
     if (field !== undefined) return flag(field);
   }
-  const bad = valueAt(params, path);
+  const bad = valueAtPath(params, path);
   if (bad === undefined || typeof bad === 'object') return undefined;
   const holders = fields.filter((f) => {
     const v = values[f.key];
@@ -59,8 +51,9 @@ function flagForIssue(spec: AnyModuleSpec, values: Record<string, unknown>, para
 }
 
 /**
- * Module flags → CLI values → params, validated with the very schema the agent will use, so a
- * mistake is reported here, naming the flag, and not by every agent of the fleet.
+ * Module flags → CLI values → params, validated by the function the server and the agent use
+ * (protocol/check-operations.ts), so a mistake is reported here, before signing, in the words
+ * the server would use, plus the flag that holds it.
  */
 export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Record<string, unknown> {
   const subject = `mig ${spec.name}`;
@@ -69,14 +62,12 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
     throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}`, 'flags take the form -flag value; run with --help');
   }
   const params = spec.cli.toParams(values);
-  const parsed = spec.params.safeParse(params);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue: z.core.$ZodIssue) => {
-      const flag = flagForIssue(spec, values as Record<string, unknown>, params, issue.path);
-      const where = flag ?? `parameter ${issue.path.map(String).join('.') || '(root)'}`;
-      return `${where}: ${issue.message}`;
-    });
-    throw new UserError('INVALID_PARAMETERS', `${subject}: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);
+  const problems = parameterProblems(spec, params).map((p) => {
+    const flag = flagForIssue(spec, values as Record<string, unknown>, params, p.segments);
+    return flag === undefined ? parameterProblemText(p) : `${flag}: ${parameterProblemText(p)}`;
+  });
+  if (problems.length > 0) {
+    throw new UserError('INVALID_PARAMETERS', `${subject}: invalid parameters: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);
   }
   // The input form travels: agents parse it with the same schema (its output may hold transforms).
   return params as Record<string, unknown>;
@@ -135,6 +126,8 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
     expireAfter: new Date(now.getTime() + (parseDuration(flags.expiry) ?? 0)).toISOString(),
     operations,
   };
+  // The server's own checks, before anything is signed.
+  checkActionLimits(action, ctx.modules, now);
   const signed = await signAction(action, await ctx.signer());
   return launchAndFollow(ctx, signed, spec, { ...renderOpts, isConfirmed: flags.yes });
 }

@@ -3,7 +3,7 @@ import { BugError, UserError } from '../../protocol/errors.js';
 import type { FlagHint } from '../../protocol/module-spec.js';
 import { convertValue } from './convert.js';
 import { HELP_FLAGS, deriveFlags, type FlagField } from './fields.js';
-import { describeGot, expectedText, valueAtPath } from './issues.js';
+import { describeGot, expectedText, valueAtPath } from '../../protocol/zod-issues.js';
 import { closestMatch } from './suggest.js';
 
 export interface ParseFlagsOptions {

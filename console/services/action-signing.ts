@@ -1,7 +1,8 @@
 import * as openpgp from 'openpgp';
-import { ACTION_LIMITS, SignedActionSchema, UnsignedActionSchema, type SignedAction, type UnsignedAction } from '../../protocol/action.js';
+import { SignedActionSchema, UnsignedActionSchema, type SignedAction, type UnsignedAction } from '../../protocol/action.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { UserError } from '../../protocol/errors.js';
+import { ACTION_LIMITS } from '../../protocol/limits.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import type { Signer } from './signer.js';
 

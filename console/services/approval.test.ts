@@ -72,7 +72,7 @@ describe('console backend approveAction against the real server', () => {
 
   it("co-signs a held firewall action and the server launches it with both signatures", async () => {
     const agent = await h.agent('agent-a');
-    const shown = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: {} }], now: h.clock.now() }), ['alice']);
+    const shown = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'list' } }], now: h.clock.now() }), ['alice']);
     expect(ActionRecordSchema.parse((await h.submit(shown)).body).status).toBe('pending');
 
     const record = await (await backendOf('bob')).approveAction(shown.id, shown);
@@ -83,7 +83,7 @@ describe('console backend approveAction against the real server', () => {
   });
 
   it('refuses to approve when the id and the shown action disagree, sending nothing', async () => {
-    const shown = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: {} }], now: h.clock.now() }), ['alice']);
+    const shown = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'list' } }], now: h.clock.now() }), ['alice']);
     await h.submit(shown);
     expect(await codeOf((await backendOf('bob')).approveAction('f'.repeat(32), shown))).toBe('BAD_REQUEST');
     expect(ActionRecordSchema.parse((await h.api('GET', `/actions/${shown.id}`)).body).action.signatures).toHaveLength(1);

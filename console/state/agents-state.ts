@@ -1,3 +1,4 @@
+import { targetFactsOf } from '../../protocol/agent-facts.js';
 import type { AgentFacts } from '../../protocol/target/index.js';
 import type { AgentCount, AgentRecord } from './backend.js';
 
@@ -57,22 +58,5 @@ export function agentList(state: AgentsState): readonly AgentRecord[] {
 
 /** What the target language evaluates: the record's facts with the server-side status and heartbeat. */
 export function agentFacts(agent: AgentRecord): AgentFacts {
-  return {
-    id: agent.id,
-    name: agent.name,
-    os: agent.os,
-    arch: agent.arch,
-    version: agent.version,
-    mode: agent.mode,
-    queueloc: agent.queueloc,
-    environment: {
-      ident: agent.environment.ident,
-      init: agent.environment.init,
-      hostname: agent.environment.hostname,
-      addresses: agent.environment.addresses.join(','),
-    },
-    tags: agent.tags,
-    status: agent.status,
-    heartbeat: agent.lastHeartbeatAt,
-  };
+  return targetFactsOf(agent, agent);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testModules } from '../testing/fake-modules.js';
 import { makeActionRecord, T0 } from '../testing/records.js';
 import { checkDraft } from './build-action.js';
-import { parseExpiry } from './expiry.js';
+import { parseExpiry } from '../../../protocol/limits.js';
 import { newLauncher, type LauncherState } from './launcher-state.js';
 
 const base = (over: Partial<LauncherState> = {}): LauncherState => ({
@@ -41,6 +41,21 @@ describe('checkDraft', () => {
     const state = base({ source: { kind: 'signed', action: signed, from: 'x.json' } });
     expect(checkDraft(state, testModules, T0).action).toBe(signed);
     expect(checkDraft(state, testModules, T0 + 2000).problems[0]).toMatch(/expired/);
+  });
+
+  it('a template with parameters the server would refuse: the server\'s own words, before signing', () => {
+    const operations = [{ module: 'probe', parameters: { names: [], depth: 500 } }];
+    const check = checkDraft(base({ source: { kind: 'template', operations, from: 'f' } }), testModules, T0);
+    expect(check.action).toBeUndefined();
+    expect(check.problems).toEqual([
+      'invalid parameters: operations.0.parameters.names (module probe): expected at least 1 value, got 0 values; operations.0.parameters.depth (module probe): expected a number <= 100, got 500',
+    ]);
+  });
+
+  it('an action past the size limit is refused before signing, as the server would', () => {
+    const operations = [{ module: 'probe', parameters: { names: ['x'.repeat(300 * 1024)] } }];
+    const check = checkDraft(base({ source: { kind: 'template', operations, from: 'f' } }), testModules, T0);
+    expect(check.problems).toEqual([expect.stringMatching(/^action: what is signed .* is \d+ bytes, the limit is 229376/)]);
   });
 
   it('a template keeps its operations verbatim', () => {

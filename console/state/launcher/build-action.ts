@@ -1,9 +1,11 @@
 import { UnsignedActionSchema, type SignedAction, type UnsignedAction } from '../../../protocol/action.js';
+import { BaseError } from '../../../protocol/errors.js';
+import { checkActionLimits } from '../../../protocol/check-operations.js';
+import { parseExpiry } from '../../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { TargetError, parseTarget } from '../../../protocol/target/index.js';
 import { describeIssues } from '../../../protocol/zod-issues.js';
 import { errorText } from '../text.js';
-import { parseExpiry } from './expiry.js';
 import { checkForm, formFields } from './form-values.js';
 import type { LauncherState } from './launcher-state.js';
 
@@ -78,5 +80,18 @@ export function checkDraft(state: LauncherState, modules: ReadonlyMap<string, An
   };
   const parsed = UnsignedActionSchema.safeParse(candidate);
   if (!parsed.success) return { action: undefined, rowIssues, problems: [...problems, describeIssues(parsed.error, 'action')] };
+  const limit = limitProblem(parsed.data, modules, nowMs);
+  if (limit !== undefined) return { action: undefined, rowIssues, problems: [...problems, limit] };
   return { action: parsed.data, rowIssues, problems };
+}
+
+/** The server's checks, before signing (a template's copied operations included): its message, word for word. */
+function limitProblem(action: UnsignedAction, modules: ReadonlyMap<string, AnyModuleSpec>, nowMs: number): string | undefined {
+  try {
+    checkActionLimits(action, modules, new Date(nowMs));
+    return undefined;
+  } catch (err) {
+    if (err instanceof BaseError) return err.message;
+    throw err;
+  }
 }

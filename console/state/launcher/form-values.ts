@@ -1,9 +1,9 @@
-import canonicalize from 'canonicalize';
 import { convertValue } from '../../flags/convert.js';
 import { deriveFlags, type FlagField } from '../../flags/fields.js';
-import { describeGot, expectedText, valueAtPath } from '../../flags/issues.js';
+import { describeGot, expectedText, valueAtPath } from '../../../protocol/zod-issues.js';
+import { canonicalJson } from '../../../protocol/canonical.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import { describeIssues } from '../../../protocol/zod-issues.js';
+import { parameterProblemText, parameterProblems } from '../../../protocol/check-operations.js';
 import { errorText } from '../text.js';
 
 /**
@@ -104,9 +104,10 @@ export function checkForm(spec: AnyModuleSpec, fields: readonly FlagField[], val
 function toParams(spec: AnyModuleSpec, values: unknown): { rootIssues: string[]; params: Record<string, unknown> | undefined } {
   try {
     const params: unknown = spec.cli.toParams(values as never);
-    // The agent validates against `params`; checking here too catches the same mistakes before signing.
-    const checked = spec.params.safeParse(params);
-    if (!checked.success) return { rootIssues: [describeIssues(checked.error, 'parameters')], params: undefined };
+    // The server and the agent run this very check (protocol/check-operations.ts): the same
+    // mistakes, in the same words, before signing.
+    const problems = parameterProblems(spec, params);
+    if (problems.length > 0) return { rootIssues: problems.map(parameterProblemText), params: undefined };
     return { rootIssues: [], params: params as Record<string, unknown> };
   } catch (err) {
     return { rootIssues: [errorText(err)], params: undefined };
@@ -128,5 +129,14 @@ export function valuesFromParams(spec: AnyModuleSpec, parameters: Readonly<Recor
   const want = spec.params.safeParse(parameters);
   const got = spec.params.safeParse(check.params);
   if (!want.success || !got.success) return undefined;
-  return canonicalize(want.data) === canonicalize(got.data) ? values : undefined;
+  return sameJson(want.data, got.data) ? values : undefined;
+}
+
+/** Equal as JSON; a value JSON cannot hold (a transform's Date, say) is never equal, so the operation is copied verbatim. */
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return canonicalJson(a) === canonicalJson(b);
+  } catch {
+    return false;
+  }
 }

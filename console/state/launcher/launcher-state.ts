@@ -2,7 +2,7 @@ import type { Operation, SignedAction } from '../../../protocol/action.js';
 import { newActionId } from '../../../protocol/canonical.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { AgentCount } from '../backend.js';
-import { DEFAULT_EXPIRY } from './expiry.js';
+import { DEFAULT_EXPIRY } from '../../../protocol/limits.js';
 import { formFields, initialValues, type FormValues } from './form-values.js';
 
 /** Where the launcher's operations come from. */

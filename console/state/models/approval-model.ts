@@ -1,4 +1,4 @@
-import { RESPONSE_MODULES } from '../../../protocol/acl.js';
+import { isResponseModule } from '../../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { ActionRecord, InvestigatorRecord } from '../backend.js';
 import type { Tone } from '../columns.js';
@@ -22,8 +22,7 @@ export interface ApprovalPanelModel {
 
 function moduleList(record: ActionRecord, modules: ReadonlyMap<string, AnyModuleSpec>): string {
   const names = [...new Set(record.action.operations.map((o) => o.module))];
-  const isResponse = (m: string): boolean => RESPONSE_MODULES.includes(m) || modules.get(m)?.isResponse === true;
-  return names.map((m) => sanitize(isResponse(m) ? `${m} (response)` : m)).join(', ');
+  return names.map((m) => sanitize(isResponseModule(m) ? `${m} (response)` : m)).join(', ');
 }
 
 function expiresIn(expireAfter: string, nowMs: number): string {

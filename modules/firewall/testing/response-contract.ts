@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultAcl, RESPONSE_MODULES } from '../../../protocol/acl.js';
+import { defaultAcl } from '../../../protocol/acl.js';
+import { RESPONSE_MODULES } from '../../../protocol/limits.js';
 import type { Operation } from '../../../protocol/action.js';
 import { BaseError } from '../../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
