@@ -32,7 +32,7 @@ const optionsSchema = z
     maxdepth: z.number().int().min(0).max(1000).default(1000).describe('How many directory levels below a search path to descend (0: only the files directly in it)'),
     matchall: z.boolean().optional().describe('Report a file only when every filter matches it (the default unless matchany is set)'),
     matchany: z.boolean().optional().describe('Report a file when any filter matches it, and list which ones did'),
-    macroal: z.boolean().default(false).describe('Match All Content Regexes On All Lines: every line must match every content regex'),
+    macroal: z.boolean().default(false).describe('Match All Content Regexes On All Lines: every line must match every content regex (an empty file has no lines: its regexes fail and negated ones pass, as in MIG)'),
     mismatch: z
       .array(z.enum(FILTER_NAMES))
       .max(FILTER_NAMES.length)
@@ -40,7 +40,7 @@ const optionsSchema = z
       .describe('Invert these filters: report files that do NOT match them (e.g. content with macroal: a line that is not allowed)'),
     matchlimit: z.number().int().min(1).max(100_000).default(1000).describe('Stop the search (with a warning) after this many matching files'),
     maxerrors: z.number().int().min(1).max(100_000).default(30).describe('Stop the search (with a warning) after this many unreadable files or directories'),
-    decompress: z.boolean().default(false).describe('Read gzip files decompressed for content and hash filters'),
+    decompress: z.boolean().default(false).describe('Read gzip files (by their 1f 8b magic) decompressed: content, md5/sha1/sha2/sha3 and returnsha256 see the decompressed bytes; name, size, mode and mtime describe the file as stored (as MIG did)'),
     returnsha256: z.boolean().default(false).describe('Add the sha256 of each matching file (of the decompressed bytes when decompress applies)'),
   })
   .describe('Options of one search');

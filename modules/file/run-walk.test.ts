@@ -85,7 +85,7 @@ describe('symlinks', () => {
 
   // MIG (modules/file/file.go, pathWalk): "if not symlinked directory, don't put symlinked
   // directory in subdirectories to follow"; "we only follow symlinks to files, not directories".
-  it.each([
+  it.each<{ name: string; input: Record<string, Entry> }>([
     { name: 'back to an ancestor', input: { '/d/a/loop': { symlink: '..' } } },
     { name: 'out of the search path', input: { '/elsewhere/f9': 'x\n', '/d/out': { symlink: '/elsewhere' } } },
     { name: 'inside the search path (each file once, at its real path)', input: { '/d/shortcut': { symlink: 'a/b' } } },
