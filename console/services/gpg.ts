@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { UserError } from '../../protocol/errors.js';
-import type { Signer } from './signer.js';
+import type { Signer } from './signer-contract.js';
 
 /**
  * The system-gpg backend: the private key never leaves gpg (or the smartcard behind it), and
