@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { recordingContext } from '../shared/testing.js';
 import { MAX_LINE_BYTES } from './content.js';
 import { makeTree, removeTree, runSearch, type Entry } from './testing.js';
@@ -31,5 +32,10 @@ describe('long lines', () => {
     expect(paths).toEqual(['/d/small']);
     expect(rec.warnings).toEqual([`/d/huge: content not matched (a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB)`]);
     expect(rec.stats.errors).toBe(1);
+  });
+
+  it('the parameter docs (generated from params.ts, kept current by scripts/gen-module-docs.test.ts) state the same bound', () => {
+    const docs = readFileSync(new URL('../../doc/modules.md', import.meta.url), 'utf8');
+    expect(docs).toContain(`lines up to ${MAX_LINE_BYTES / 1024 / 1024} MiB are matched whole`);
   });
 });
