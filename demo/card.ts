@@ -144,6 +144,9 @@ export function renderCard(scenario: Scenario): string {
     'access with a cron job, a hidden backdoor binary and a root SSH key, and moved on to other',
     `hosts. Separately, some hosts still run an OpenSSL older than ${FIXED_OPENSSL}. Find them all.`,
     '',
+    '',
+    // The README's set-up (`npm link`) makes `mig` a command; say so where the commands are.
+    '`mig` is a command after `npm link` in the repository (README); there, `npx mig` works too.',
     'Hunts (exit status 0: something was found, 1: nothing was found):',
   ];
   hunts.forEach((hunt, i) => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { UserError } from '../../protocol/errors.js';
-import type { Signer } from './signer.js';
+import type { Signer } from './signer-contract.js';
 
 /**
  * The system-gpg backend: the private key never leaves gpg (or the smartcard behind it), and
@@ -28,10 +29,23 @@ export interface GpgOutput {
   stderr: string;
 }
 
+/** The terminal on our stdin (/dev/pts/N), when there is one and the platform says which. */
+function terminalName(): string | undefined {
+  if (process.stdin.isTTY !== true) return undefined;
+  try {
+    return readlinkSync('/proc/self/fd/0');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs gpg with an argument array (never a shell) and fails with gpg's own stderr. */
 export function runGpg(args: readonly string[], opts: GpgOptions, stdin?: Uint8Array): Promise<GpgOutput> {
   const env = { ...opts.env };
   if (opts.gpgHome !== undefined) env.GNUPGHOME = opts.gpgHome;
+  // gpg's stdin is our pipe, so gpg-agent's pinentry finds the investigator's terminal only through GPG_TTY.
+  const tty = env.GPG_TTY === undefined ? terminalName() : undefined;
+  if (tty !== undefined) env.GPG_TTY = tty;
   const bin = opts.gpgPath ?? 'gpg';
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });

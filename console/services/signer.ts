@@ -5,20 +5,14 @@ import { signDetached } from '../../protocol/signature.js';
 import { keyfilePath, type SignerConfig } from './config.js';
 import { createGpgSigner } from './gpg.js';
 import type { PassphraseSource } from './passphrase.js';
+import type { Signer } from './signer-contract.js';
 
 /**
  * The only place that touches private keys. Everything else gets a Signer: a fingerprint and
  * a function from bytes to an armored detached signature. Keys and passphrases are never
  * logged or put in error messages.
  */
-export interface Signer {
-  /** Primary key fingerprint, lowercase hex. */
-  fingerprint: string;
-  backend: 'keyfile' | 'gpg';
-  /** Armored detached signature (class 0x00) over exactly `bytes`. */
-  sign(bytes: Uint8Array): Promise<string>;
-  publicKeyArmored(): Promise<string>;
-}
+export type { Signer } from './signer-contract.js';
 
 export interface NewIdentity {
   privateKeyArmored: string;

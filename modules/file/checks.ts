@@ -69,9 +69,14 @@ export function judgeHashes(v: Verdict, digests: ReadonlyMap<HashAlgorithm, stri
   }
 }
 
+/** Content checks fail when the lines could not be matched (the file unreadable, a line too long). */
+export function judgeUnreadableContent(v: Verdict): void {
+  v.search.contents.forEach((check) => v.record('content', check.label, false));
+}
+
 /** Content and hash checks both fail when the file cannot be read. */
 export function judgeUnreadable(v: Verdict): void {
-  v.search.contents.forEach((check) => v.record('content', check.label, false));
+  judgeUnreadableContent(v);
   for (const check of v.search.hashes) v.record(check.filter, `${check.filter}:unreadable`, false);
 }
 

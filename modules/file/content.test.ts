@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ContentScanner, LineFramer, MAX_LINE_BYTES } from './content.js';
 import { splitNegation } from './param-values.js';
 import type { RegexCheck } from './plan.js';
-import { compileLineRegex } from './regex.js';
+import { compileLineRegex, type RegexEngine } from './regex.js';
 
-function checks(values: readonly string[]): RegexCheck[] {
+function checks(values: readonly string[], engine: 'auto' | RegexEngine = 'auto'): RegexCheck[] {
   return values.map((value) => {
     const { pattern, isNegated } = splitNegation(value);
-    return { re: compileLineRegex(pattern), isNegated, label: `content:${value}` };
+    return { re: compileLineRegex(pattern, engine), isNegated, label: `content:${value}` };
   });
 }
 
 /** Feeds `text` in pieces of `size` bytes (the last piece shorter) and returns the raw results. */
-function scan(values: readonly string[], text: string | Buffer, size: number, isMacroal = false): boolean[] {
-  const scanner = new ContentScanner(checks(values), isMacroal, false);
+function scan(values: readonly string[], text: string | Buffer, size: number, isMacroal = false, engine: 'auto' | RegexEngine = 'auto'): boolean[] {
+  const scanner = new ContentScanner(checks(values, engine), isMacroal, false);
   const framer = new LineFramer([scanner]);
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
   for (let i = 0; i < bytes.length; i += size) framer.push(bytes.subarray(i, i + size));
@@ -27,8 +27,9 @@ const SIZES = [1, 2, 3, 7, 64, 1 << 20];
 describe('ContentScanner over LineFramer: the same answer however the bytes arrive', () => {
   it.each([
     { name: 'a line anywhere', input: ['^ssh-rsa '], want: [true] },
-    { name: 'CRLF line end anchor', input: ['eve$'], want: [true] },
-    { name: 'empty line', input: ['^$'], want: [true] },
+    // A trailing '\r' is part of the line: the bytes as stored, not MIG's bufio.ScanLines.
+    { name: 'CRLF: the \\r is before the end anchor', input: ['eve$', 'eve\\r$', 'eve\\s$', 'eve.$'], want: [false, true, true, true] },
+    { name: 'CRLF: a line holding only \\r is not empty', input: ['^$', '^\\r$'], want: [false, true] },
     { name: 'last line without newline', input: ['^last line, no newline$'], want: [true] },
     { name: 'no such line', input: ['^root:'], want: [false] },
     { name: 'negated: no such line', input: ['!^root:'], want: [true] },
@@ -42,7 +43,7 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
   it.each([
     { name: 'every line allowed', input: '# c\nkey one\n\nkey two\n', want: true },
     { name: 'one line not allowed', input: '# c\nkey one\nrogue\n', want: false },
-    { name: 'CRLF lines', input: '# c\r\nkey one\r\n', want: true },
+    { name: 'CRLF lines: the \\r is part of each line', input: '# c\r\nkey one\r\n', want: false },
     { name: 'no lines at all', input: '', want: false },
   ])('macroal: $name', ({ input, want }) => {
     for (const size of SIZES) expect({ size, got: scan(['^(#.*|key \\w+|)$'], input, size, true) }).toEqual({ size, got: [want] });
@@ -53,14 +54,41 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
     expect(scan(['^\\w', '!rogue'], 'key one\nrogue two\n', 3, true)).toEqual([false, false]);
   });
 
-  it('a line longer than the longest line kept is searched in pieces, and the next line still found', () => {
-    const text = Buffer.concat([Buffer.alloc(MAX_LINE_BYTES * 2 + 100, 'a'), Buffer.from('\nafter\n')]);
-    expect(scan(['^after$', 'aaaa', '^a+$'], text, 64 * 1024)).toEqual([true, true, true]);
+  it('macroal over CRLF lines: a pattern that allows the \\r', () => {
+    expect(scan(['^(#.*|key \\w+|)\\r?$'], '# c\r\nkey one\r\n', 3, true)).toEqual([true]);
   });
 
-  it('invalid UTF-8 is read as U+FFFD, as Go did', () => {
-    const text = Buffer.from([0x61, 0xff, 0x62, 0x0a]);
-    expect(scan(['^a.b$', 'a\\x{fffd}b'], text, 1)).toEqual([true, true]);
+  // MIG's checkContent on an empty file never sets macroalstatus: the checks are judged as without macroal.
+  it('macroal on an empty file: a regex fails and a negated regex passes, as MIG judges them', () => {
+    for (const size of SIZES) expect(scan(['.*', '!rogue'], '', size, true)).toEqual([false, true]);
+  });
+
+  it('a line of several MiB is matched whole, across every chunk size', () => {
+    const long = Buffer.concat([Buffer.from('start'), Buffer.alloc(3 * 1024 * 1024, 'a'), Buffer.from('end\nafter\n')]);
+    for (const size of [64 * 1024, 1 << 20]) {
+      expect(scan(['^start', '^starta+end$', 'aend$', '^after$', '^a+$'], long, size)).toEqual([true, true, true, true, false]);
+    }
+  });
+
+  it('a line past MAX_LINE_BYTES overflows the scanners that still need bytes: no piece is judged as a line', () => {
+    const settled = new ContentScanner(checks(['^first$']), false, false);
+    const pending = new ContentScanner(checks(['^a+$']), false, false);
+    const framer = new LineFramer([settled, pending]);
+    framer.push(Buffer.from('first\n'));
+    const piece = Buffer.alloc(1 << 20, 'a');
+    for (let sent = 0; sent <= MAX_LINE_BYTES; sent += piece.length) framer.push(piece);
+    framer.end();
+    expect(settled.isOverflowed).toBe(false);
+    expect(settled.results()).toEqual([true]);
+    expect(pending.isOverflowed).toBe(true);
+  });
+
+  it('bytes are matched exactly: invalid UTF-8 never becomes U+FFFD', () => {
+    // a, an invalid byte, b; then a truncated 3-byte sequence (two bytes), c.
+    const text = Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x61, 0xe2, 0x82, 0x63, 0x0a]);
+    expect(scan(['^a.b$', '^a..c$', '^a.c$', '\\x{fffd}', '^a\\x{fffd}b$'], text, 1)).toEqual([true, true, false, false, false]);
+    // A real U+FFFD (EF BF BD) in the file is still text.
+    expect(scan(['^a\\x{fffd}b$'], Buffer.from('a\ufffdb\n'), 1)).toEqual([true]);
   });
 
   it('stops needing bytes once every regex has matched', () => {
@@ -76,5 +104,15 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
     const scanner = new ContentScanner(checks(['!evil', 'never']), false, true);
     new LineFramer([scanner]).push(Buffer.from('evil\n'));
     expect(scanner.isSettled).toBe(true);
+  });
+
+  // Patterns V8 runs and patterns only re2js runs (a `+` is outside the V8 subset) take different paths in regex.ts.
+  it.each(['v8', 're2js'] as const)('%s: the \\r of CRLF and invalid bytes are matched as stored', (engine) => {
+    const crlf = 'one\r\ntwo\r\n\r\nlast\r';
+    const patterns = ['one$', 'one\\r$', '^\\r$', '^$', 'o+$', 'o+\\r$', 'last$', 'last\\r$', '^t\\w+\\r$'];
+    const want = [false, true, true, false, false, true, false, true, true];
+    for (const size of [1, 5, 64]) expect({ size, got: scan(patterns, crlf, size, false, engine) }).toEqual({ size, got: want });
+    const binary = Buffer.from([0x00, 0x61, 0xff, 0xfe, 0x62, 0x0a]);
+    expect(scan(['a..b', 'a.+b', '\\x{fffd}', 'a[^x]{2}b'], binary, 2, false, engine)).toEqual([true, true, false, true]);
   });
 });

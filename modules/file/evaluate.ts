@@ -1,6 +1,6 @@
 import { lstatSync, type Stats } from 'node:fs';
-import { judgeContent, judgeHashes, judgeName, judgeStat, judgeUnreadable, modeString, Verdict } from './checks.js';
-import { ContentScanner } from './content.js';
+import { judgeContent, judgeHashes, judgeName, judgeStat, judgeUnreadable, judgeUnreadableContent, modeString, Verdict } from './checks.js';
+import { ContentScanner, MAX_LINE_BYTES } from './content.js';
 import { readsContent, type SearchPlan } from './plan.js';
 import type { Pacer } from './pacer.js';
 import { readFor, type ReadStats, type SearchBytes } from './read.js';
@@ -96,7 +96,10 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
   }
   readers.forEach((v, i) => {
     const target = targets[i] as SearchBytes;
-    if (target.scanner !== undefined) judgeContent(v, target.scanner.results());
+    if (target.scanner?.isOverflowed === true) {
+      judge.error([v.search], task.path, 'content not matched', new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`));
+      judgeUnreadableContent(v);
+    } else if (target.scanner !== undefined) judgeContent(v, target.scanner.results());
     judgeHashes(v, target.digests);
     const sha256 = target.digests.get('sha256');
     if (sha256 !== undefined) judged.sha256s.set(v, sha256);

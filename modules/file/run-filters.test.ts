@@ -30,6 +30,7 @@ const FILES: Record<string, string | Buffer> = {
   '/var/log/access.log': 'GET / 200\n',
   '/bin/ls': Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) % 256)),
   '/bin/su': 'setuid binary\n',
+  '/opt/elf': Buffer.concat([Buffer.from([0, 1, 0xff, 0xfe]), Buffer.from('ELF'), Buffer.from([0xc3, 0x28]), Buffer.from('x\n')]),
   '/tmp/big': bigFile(),
   '/tmp/empty': '',
 };
@@ -70,8 +71,12 @@ describe('each filter', () => {
     { name: 'name, case folded', input: { names: ['(?i)^AUTHORIZED_KEYS$'] }, want: ['s1:/home/alice/.ssh/authorized_keys', 's1:/home/bob/.ssh/authorized_keys'] },
     { name: 'negated name', input: { names: ['!\\.'], sizes: ['>0'] }, paths: ['/etc', '/bin'], want: ['s1:/bin/ls', 's1:/bin/su', 's1:/etc/passwd', 's1:/etc/shadow'] },
     { name: 'content regex, line anchored', input: { contents: ['^root:'] }, paths: ['/etc'], want: ['s1:/etc/passwd', 's1:/etc/shadow'] },
-    { name: 'content regex on CRLF lines with $', input: { contents: ['^gpgcheck=1$'] }, paths: ['/etc'], want: ['s1:/etc/yum.repos.d/base.repo'] },
-    { name: 'negated content: files without the line', input: { names: ['\\.repo$'], contents: ['!^gpgcheck=1$'] }, paths: ['/etc'], want: ['s1:/etc/yum.repos.d/epel.repo'] },
+    // The '\r' of a CRLF line is part of the line: `$` does not step over it, `\r?$` does.
+    { name: 'content regex on CRLF lines: the \\r is part of the line', input: { contents: ['^gpgcheck=1$'] }, paths: ['/etc'], want: [] },
+    { name: 'content regex on CRLF lines with \\r?$', input: { contents: ['^gpgcheck=1\\r?$'] }, paths: ['/etc'], want: ['s1:/etc/yum.repos.d/base.repo'] },
+    { name: 'negated content: files without the line', input: { names: ['\\.repo$'], contents: ['!^gpgcheck=1\\r?$'] }, paths: ['/etc'], want: ['s1:/etc/yum.repos.d/epel.repo'] },
+    { name: 'content in a binary: bytes as stored, around invalid UTF-8', input: { contents: ['^\\x{0}\\x{1}.*ELF.{2}x$'] }, paths: ['/opt'], want: ['s1:/opt/elf'] },
+    { name: 'invalid UTF-8 is not U+FFFD', input: { contents: ['\\x{fffd}'] }, paths: ['/opt'], want: [] },
     { name: 'MIG doc: root without a sha512crypt hash', input: { names: ['^(passwd|shadow)$'], contents: ['^root', '!^root:\\$6'] }, paths: ['/etc'], want: ['s1:/etc/passwd'] },
     { name: 'content straddling the 1 MiB read', input: { contents: ['^NEEDLE_ACROSS_THE_CHUNK_BOUNDARY$'] }, paths: ['/tmp'], want: ['s1:/tmp/big'] },
     { name: 'content on the last line without newline', input: { contents: ['^LAST_LINE_MARKER$'] }, paths: ['/tmp'], want: ['s1:/tmp/big'] },
@@ -146,8 +151,15 @@ describe('options', () => {
     expect(await hunt({ names: ['^authorized_keys$'], contents: [allowed], options: { macroal: true, mismatch: ['content'] } }, ['/home'])).toEqual(['s1:/home/bob/.ssh/authorized_keys']);
   });
 
-  it('macroal never matches an empty file', async () => {
-    expect(await hunt({ names: ['^empty$'], contents: ['.*'], options: { macroal: true } }, ['/tmp'])).toEqual([]);
+  // mozilla/mig modules/file/file.go, checkContent: on an empty file the scan loop never runs,
+  // macroalstatus stays false, and steps 2-3 judge each check as without macroal.
+  it.each([
+    { name: 'a regex fails', input: { contents: ['.*'] }, want: [] },
+    { name: 'a negated regex passes', input: { contents: ['!rogue'] }, want: ['s1:/tmp/empty'] },
+    { name: 'mismatch=content: a failed regex is reported', input: { contents: ['.*'], options: { mismatch: ['content'] } }, want: ['s1:/tmp/empty'] },
+  ])('macroal on an empty file, as MIG: $name', async ({ input, want }) => {
+    const options = { macroal: true, ...('options' in input ? input.options : {}) };
+    expect(await hunt({ names: ['^empty$'], contents: input.contents, options }, ['/tmp'])).toEqual(want);
   });
 
   it.each([
@@ -164,6 +176,17 @@ describe('options', () => {
     const search = { names: ['^access\\.log'], contents: ['\\(\\) \\{ :; \\};'] };
     expect(await hunt(search, ['/var/log'])).toEqual([]);
     expect(await hunt({ ...search, options: { decompress: true } }, ['/var/log'])).toEqual(['s1:/var/log/access.log.1.gz']);
+  });
+
+  it('decompress: name, size, mode and mtime describe the file as stored (MIG stats the file, reads it through getReader)', async () => {
+    const stored = readFileSync(join(root, 'var/log/access.log.1.gz')).length;
+    expect(await hunt({ names: ['\\.gz$'], sizes: [`=${stored}`], contents: ['busybox'], options: { decompress: true } }, ['/var/log'])).toEqual(['s1:/var/log/access.log.1.gz']);
+  });
+
+  it('decompress applies per search: another search over the same file sees the stored bytes', async () => {
+    rec = recordingContext(root, { now: NOW });
+    const rows = await runSearch({ searches: { a: { paths: ['/var/log'], contents: ['busybox'], options: { decompress: true } }, b: { paths: ['/var/log'], contents: ['busybox'] } } }, rec);
+    expect(found(rows)).toEqual(['a:/var/log/access.log.1.gz']);
   });
 
   it('decompress: hashes and returnsha256 are of the decompressed bytes', async () => {

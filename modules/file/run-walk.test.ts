@@ -83,29 +83,45 @@ describe('symlinks', () => {
     ]);
   });
 
-  it('does not follow a directory symlink back to an ancestor, and says so', async () => {
-    const { rows, rec } = await hunt({ ...TREE, '/d/a/loop': { symlink: '..' } }, { s1: { paths: ['/d'], names: ['^f'] } });
-    expect(rows).toHaveLength(4);
-    expect(rec.warnings).toEqual(['/d/a/loop: directory symlink to /d loops back to an ancestor; not followed']);
-  });
-
-  it('does not follow a directory symlink that leaves the search path', async () => {
-    const { rows, rec } = await hunt({ ...TREE, '/elsewhere/secret': 'x\n', '/d/out': { symlink: '/elsewhere' } }, { s1: { paths: ['/d'], names: ['^secret$'] } });
-    expect(rows).toEqual([]);
-    expect(rec.warnings).toEqual(['/d/out: directory symlink to /elsewhere leaves the search path; not followed']);
+  // MIG (modules/file/file.go, pathWalk): "if not symlinked directory, don't put symlinked
+  // directory in subdirectories to follow"; "we only follow symlinks to files, not directories".
+  it.each<{ name: string; input: Record<string, Entry> }>([
+    { name: 'back to an ancestor', input: { '/d/a/loop': { symlink: '..' } } },
+    { name: 'out of the search path', input: { '/elsewhere/f9': 'x\n', '/d/out': { symlink: '/elsewhere' } } },
+    { name: 'inside the search path (each file once, at its real path)', input: { '/d/shortcut': { symlink: 'a/b' } } },
+  ])('does not follow a directory symlink $name: counted, logged, not a warning', async ({ input }) => {
+    const { rows, rec } = await hunt({ ...TREE, ...input }, { s1: { paths: ['/d'], names: ['^f'] } });
+    expect(rows).toEqual(['s1:/d/a/b/c/f3', 's1:/d/a/b/f2', 's1:/d/a/f1', 's1:/d/f0']);
+    expect(rec.warnings).toEqual([]);
     expect(rec.stats.symlinksNotFollowed).toBe(1);
   });
 
-  it('follows a directory symlink inside the search path without reading a directory twice', async () => {
-    const { rows, rec } = await hunt({ ...TREE, '/d/shortcut': { symlink: 'a/b' } }, { s1: { paths: ['/d'], names: ['^f'] } });
-    expect(rows).toHaveLength(4);
-    expect(rec.warnings).toEqual([]);
+  it('a search path that is a directory symlink is not followed, and says where it leads', async () => {
+    const { rows, rec } = await hunt({ '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } }, { s1: { paths: ['/bin'], names: ['^tool$'] } });
+    expect(rows).toEqual([]);
+    expect(rec.warnings).toEqual(['/bin: search path is a symlink to the directory /usr/bin (search that path instead); not followed']);
   });
 
-  it('a search path that is a directory symlink is walked, and an alias of it is not walked again', async () => {
+  it('with the alias and the real directory as search paths, each file is reported once, at its real path', async () => {
     const { rows, rec } = await hunt({ '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } }, { s1: { paths: ['/bin', '/usr/bin'], names: ['^tool$'] } });
-    expect(rows).toEqual(['s1:/bin/tool']);
+    expect(rows).toEqual(['s1:/usr/bin/tool']);
     expect(rec.stats.dirsVisited).toBe(1);
+  });
+
+  it('a symlink in a search path\'s parent directories is resolved: files are reported at their real path', async () => {
+    const { rows } = await hunt({ '/usr/lib/pkg/tool': 'x\n', '/lib': { symlink: 'usr/lib' } }, { s1: { paths: ['/lib/pkg'], names: ['^tool$'] } });
+    expect(rows).toEqual(['s1:/usr/lib/pkg/tool']);
+  });
+
+  it('a search path that is a symlink to a file is judged at its target, as MIG does', async () => {
+    const { rows } = await hunt({ ...TREE, '/link': { symlink: 'd/a/f1' } }, { s1: { paths: ['/link'], contents: ['^one$'] } });
+    expect(rows).toEqual(['s1:/d/a/f1']);
+  });
+
+  it('the walk of / does not enter a directory symlink, even one that is a search path too', async () => {
+    const { rows, rec } = await hunt({ '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } }, { s1: { paths: ['/', '/bin'], names: ['^tool$'] } });
+    expect(rows).toEqual(['s1:/usr/bin/tool']);
+    expect(rec.warnings).toEqual(['/bin: search path is a symlink to the directory /usr/bin (search that path instead); not followed']);
   });
 
   it('enters /proc, /sys and /dev only when a search path names them', async () => {
@@ -145,7 +161,8 @@ describe('errors are counted and reported, never fatal', () => {
     const rec = recordingContext('/');
     const rows = await runSearch({ searches: { s1: { paths: ['/proc/self/mem'], contents: ['.'] } } }, rec);
     expect(rows).toEqual([]);
-    expect(rec.warnings).toEqual(['/proc/self/mem: cannot read (EIO)']);
+    // /proc/self is a symlink in the path's parents: reported at the real path.
+    expect(rec.warnings).toEqual([`/proc/${process.pid}/mem: cannot read (EIO)`]);
     expect(rec.stats.errors).toBe(1);
   });
 

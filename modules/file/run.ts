@@ -42,6 +42,10 @@ function events(ctx: ModuleContext, counters: Counters): WalkEvents & Pick<Judge
       counters.values.symlinksNotFollowed++;
       ctx.warn(`${path}: ${why}; not followed`);
     },
+    linkSkipped(path) {
+      counters.values.symlinksNotFollowed++;
+      ctx.log(`${path}: directory symlink not followed`);
+    },
     note: (message) => ctx.log(message),
     dirVisited: () => counters.values.dirsVisited++,
     fileVisited: () => counters.values.filesVisited++,

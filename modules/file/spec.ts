@@ -27,9 +27,9 @@ const flag = (what: string) => z.boolean().optional().describe(what);
 
 /** MIG's own flags (mig file -path ... -name ...): one search, labelled s1. */
 const fileCli = z.strictObject({
-  path: z.array(z.string()).describe('Absolute path to search (file or directory, no globbing); repeat for several'),
+  path: z.array(z.string()).describe('Absolute path to search (file or directory, no globbing; directory symlinks are not followed, this path included); repeat for several'),
   name: repeatable('RE2 regex on the base name; ! in front negates; repeat for several'),
-  content: repeatable('RE2 regex on each line; ! in front negates; repeat for several'),
+  content: repeatable('RE2 regex on each line (a line ends at a newline and keeps a carriage return before it; lines up to 64 MiB are matched whole; bytes as stored, invalid UTF-8 never U+FFFD); ! in front negates; repeat for several'),
   size: repeatable('Size bound like <10m, >1k, =0 (k, m, g, t are powers of 1024)'),
   mode: repeatable('RE2 regex on the mode string, e.g. ^-rwxr-xr-x$ or ^u for setuid'),
   mtime: repeatable('Modification age: <90d (within 90 days), >5h (older than 5 hours), <30m'),
@@ -43,8 +43,8 @@ const fileCli = z.strictObject({
   maxerrors: count('Stop after this many unreadable files or directories (default 30)'),
   matchall: flag('Every filter must match (the default unless -matchany)'),
   matchany: flag('Any filter may match; rows list which did'),
-  macroal: flag('Every line must match every content regex'),
-  decompress: flag('Read gzip files decompressed'),
+  macroal: flag('Every line must match every content regex (an empty file: regexes fail, negated ones pass)'),
+  decompress: flag('Read gzip files decompressed for content, hashes and -returnsha256 (name, size, mode, mtime: the stored file)'),
   returnsha256: flag('Add the SHA-256 of each matching file'),
 });
 

@@ -1,13 +1,22 @@
-import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { SearchPlan } from './plan.js';
-import { isWithin, joinParts, splitPath, type HostRoot } from './resolve.js';
+import { isWithin, splitPath, type HostRoot } from './resolve.js';
 
 /**
  * One walk of the host's filesystem for every search at once (MIG's algorithm): each directory
  * is read once, and a search is active in it when the directory is within one of the search's
  * paths and at most `maxdepth` levels below it. Sync readdir/lstat: ten times faster than one
  * awaited call per entry; the caller paces itself between the files this yields.
+ *
+ * Symlinks as MIG's pathWalk treats them (mozilla/mig modules/file/file.go): a symlink to a file
+ * is followed ("if entry is a symlink, evaluate the target ... if linkmode.IsRegular()"), a
+ * symlink to a directory is not ("don't put symlinked directory in subdirectories to follow"),
+ * and that holds for the search path itself ("we only follow symlinks to files, not
+ * directories": MIG warns "%s is a link to %s and was not followed"). So no file is reached
+ * twice through an alias, and a directory is walked only where it really is: symlinks in a
+ * search path's parent directories are resolved first, so files are reported at their real
+ * path (a search of /bin/x on a host where /bin -> usr/bin reports /usr/bin/x/...).
  */
 
 export interface FileTask {
@@ -27,7 +36,10 @@ export interface FileTask {
 
 export interface WalkEvents {
   error(searches: readonly SearchPlan[], path: string, what: string, err: unknown): void;
+  /** A search path that is a symlink to a directory (or neither file nor directory): the investigator named it. */
   notFollowed(path: string, why: string): void;
+  /** A directory symlink met during the walk: skipped, as MIG does, counted but not a warning. */
+  linkSkipped(path: string): void;
   /** Debug notes (ctx.log). */
   note(message: string): void;
   dirVisited(): void;
@@ -62,10 +74,8 @@ export class Walk {
   private readonly bases: string[];
   private readonly baseParents: Set<string>;
   private readonly reached = new Set<string>();
-  /** Physical directory → searches that already read it: no loops, no aliases read twice. */
+  /** Physical directory → searches that already read it: bind mounts and overlapping paths read once. */
   private readonly visited = new Map<string, Set<number>>();
-  private readonly deferred: Frame[] = [];
-  private readonly canonicalBases = new Map<number, string[]>();
 
   constructor(
     private readonly searches: readonly SearchPlan[],
@@ -73,7 +83,7 @@ export class Walk {
     private readonly events: WalkEvents,
   ) {
     for (const search of searches) {
-      for (const base of search.bases) this.byBase.set(base, [...(this.byBase.get(base) ?? []), search]);
+      for (const base of new Set(search.bases.map((b) => realParent(host, b)))) this.byBase.set(base, [...(this.byBase.get(base) ?? []), search]);
     }
     this.bases = [...this.byBase.keys()].sort();
     this.baseParents = new Set(this.bases.map((b) => posix.dirname(b)));
@@ -83,7 +93,7 @@ export class Walk {
   *files(): Generator<FileTask[]> {
     const tops = this.bases.filter((b) => !this.bases.some((o) => o !== b && isWithin(b, o)));
     for (const top of tops) yield* this.top(top);
-    // Bases not reached through their parents' walks: behind a directory symlink, or missing.
+    // Bases not reached through their parents' walks: symlinks, missing, or past a search's depth.
     for (const base of this.bases) if (!this.reached.has(base)) yield* this.top(base);
   }
 
@@ -95,17 +105,24 @@ export class Walk {
     this.reached.add(base);
     const searches = (this.byBase.get(base) ?? []).filter((s) => !s.isStopped);
     let resolved;
+    let isLink = false;
     try {
-      resolved = this.host.resolvePath(base);
+      const real = this.host.real(base);
+      const stat = lstatSync(real);
+      isLink = stat.isSymbolicLink();
+      resolved = isLink ? this.host.resolvePath(base) : { canonical: base, real, stat };
     } catch (err) {
       this.events.error(searches, base, 'cannot open search path', err);
       return;
     }
-    if (resolved.stat.isDirectory()) {
+    if (resolved.stat.isDirectory() && isLink) {
+      this.events.notFollowed(base, `search path is a symlink to the directory ${resolved.canonical} (search that path instead)`);
+    } else if (resolved.stat.isDirectory()) {
       const actives = searches.map((search) => ({ search, depth: 0 }));
-      yield* this.tree({ path: base, canonical: splitPath(resolved.canonical), real: resolved.real, actives });
+      yield* this.tree({ path: base, canonical: splitPath(base), real: resolved.real, actives });
     } else if (resolved.stat.isFile()) {
-      if (searches.length > 0) yield [{ path: base, real: resolved.real, name: posix.basename(base), stat: resolved.stat, searches }];
+      // MIG evaluates a search path that links to a file at the link's target ("path = linkpath").
+      if (searches.length > 0) yield [{ path: resolved.canonical, real: resolved.real, name: posix.basename(resolved.canonical), stat: resolved.stat, searches }];
     } else {
       this.events.notFollowed(base, 'search path is neither a regular file nor a directory');
     }
@@ -114,7 +131,7 @@ export class Walk {
   private *tree(start: Frame): Generator<FileTask[]> {
     const stack = [start];
     for (;;) {
-      const frame = stack.pop() ?? this.deferred.shift();
+      const frame = stack.pop();
       if (frame === undefined || this.isDone()) return;
       const tasks: FileTask[] = [];
       const children = this.directory(frame, tasks);
@@ -147,7 +164,7 @@ export class Walk {
       const path = child(frame.path, entry.name);
       const real = child(frame.real, entry.name);
       if (entry.isDirectory()) {
-        const sub = this.subdirectory(frame, actives, path, real, [...frame.canonical, entry.name]);
+        const sub = this.subdirectory(actives, path, real, [...frame.canonical, entry.name]);
         if (sub !== undefined) children.push(sub);
         continue;
       }
@@ -155,7 +172,7 @@ export class Walk {
       if (searches.length === 0) continue;
       this.events.fileVisited();
       if (entry.isFile()) tasks.push({ path, real, name: entry.name, stat: undefined, searches });
-      else if (entry.isSymbolicLink() || isUnknownType(entry)) this.link(frame, actives, entry.name, searches, tasks);
+      else if (entry.isSymbolicLink() || isUnknownType(entry)) this.link(frame, entry.name, searches, tasks);
     }
     return children;
   }
@@ -169,7 +186,7 @@ export class Walk {
     return fresh;
   }
 
-  private subdirectory(frame: Frame, actives: Active[], path: string, real: string, canonical: string[]): Frame | undefined {
+  private subdirectory(actives: Active[], path: string, real: string, canonical: string[]): Frame | undefined {
     const next: Active[] = [];
     for (const a of actives) if (a.depth < a.search.maxdepth) next.push({ search: a.search, depth: a.depth + 1 });
     const based = this.byBase.get(path) ?? [];
@@ -188,11 +205,8 @@ export class Walk {
     return { path, real, canonical, actives: next };
   }
 
-  /**
-   * File symlinks are followed. A directory symlink is followed (after the plain walk, so real
-   * paths win) only for searches whose paths contain its target, and never back to an ancestor.
-   */
-  private link(frame: Frame, actives: Active[], name: string, searches: readonly SearchPlan[], tasks: FileTask[]): void {
+  /** File symlinks are followed and reported at the link's path (MIG's entryAbsPath); directory symlinks are not. */
+  private link(frame: Frame, name: string, searches: readonly SearchPlan[], tasks: FileTask[]): void {
     const path = child(frame.path, name);
     let resolved;
     try {
@@ -206,17 +220,9 @@ export class Walk {
       return;
     }
     if (!resolved.stat.isDirectory()) return;
-    const target = resolved.canonical;
-    const sub = this.subdirectory(frame, actives, path, resolved.real, splitPath(target));
-    if (sub === undefined || sub.actives.length === 0) return;
-    const kept = sub.actives.filter((a) => this.canonicalBasesOf(a.search).some((base) => isWithin(target, base)));
-    if (kept.length < sub.actives.length) this.events.notFollowed(path, `directory symlink to ${target} leaves the search path`);
-    if (kept.length === 0) return;
-    if (isWithin(joinParts(frame.canonical), target)) {
-      this.events.notFollowed(path, `directory symlink to ${target} loops back to an ancestor`);
-      return;
-    }
-    this.deferred.push({ ...sub, actives: kept });
+    this.events.linkSkipped(path);
+    // A search path that is this link was marked reached with the directory's files: top() says it was not followed.
+    if (this.byBase.has(path)) this.reached.delete(path);
   }
 
   private withFileBase(here: readonly SearchPlan[], path: string): readonly SearchPlan[] {
@@ -237,20 +243,19 @@ export class Walk {
     }
     return this.bases[lo]?.startsWith(prefix) === true;
   }
+}
 
-  private canonicalBasesOf(search: SearchPlan): string[] {
-    let bases = this.canonicalBases.get(search.index);
-    if (bases === undefined) {
-      bases = search.bases.map((base) => {
-        try {
-          return this.host.resolvePath(base).canonical;
-        } catch {
-          return base;
-        }
-      });
-      this.canonicalBases.set(search.index, bases);
-    }
-    return bases;
+/**
+ * `base` with the symlinks of its parent directories resolved, its last component kept (top()
+ * judges a symlink there). As typed when the parent cannot be resolved: top() reports why.
+ */
+function realParent(host: HostRoot, base: string): string {
+  if (base === '/') return base;
+  try {
+    const parent = host.resolvePath(posix.dirname(base)).canonical;
+    return child(parent, posix.basename(base));
+  } catch {
+    return base;
   }
 }
 

@@ -1,6 +1,7 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
 import { errorCode, HostRoot } from '../file/resolve.js';
+import { EXTRA_PATH_DEPTH } from './spec.js';
 
 /**
  * Where SSH keys live on a host: every home directory's `.ssh/` (homes from /etc/passwd, plus
@@ -57,22 +58,69 @@ export function homeDirectories(host: HostRoot, events: DiscoverEvents): string[
   return [...homes];
 }
 
-/** The directories to examine: each home's .ssh, /etc/ssh, then the extra paths. */
-export function keyPlaces(host: HostRoot, extra: readonly string[], events: DiscoverEvents): string[] {
+/** Files examined below one extra path at most: a path such as / must not turn into a full disk read. */
+export const EXTRA_PATH_FILES = 20_000;
+
+export interface KeyPlace {
+  path: string;
+  /** Directory levels below `path` still examined (0: its files only). */
+  depth: number;
+}
+
+/** The places to examine: each home's .ssh and /etc/ssh (their files only), then the extra paths (descended EXTRA_PATH_DEPTH levels). */
+export function keyPlaces(host: HostRoot, extra: readonly string[], events: DiscoverEvents): KeyPlace[] {
   const homes = homeDirectories(host, events).map((home) => posix.join(home, '.ssh'));
-  return [...new Set([...homes, '/etc/ssh', ...extra.map((p) => posix.normalize(p))])];
+  const places = new Map<string, number>();
+  for (const path of [...homes, '/etc/ssh']) places.set(path, 0);
+  for (const path of extra) places.set(posix.normalize(path), EXTRA_PATH_DEPTH);
+  return [...places].map(([path, depth]) => ({ path, depth }));
 }
 
 /**
- * Regular files directly in each place (or the place itself when it is a file), each file
- * once even when two places lead to it (a home listed twice, a symlinked .ssh).
+ * The host paths to examine in one place: the place itself when it is a file, else its files,
+ * and those of its subdirectories down to `depth` levels. A place that is a symlink is followed
+ * (a home's .ssh often is); a directory symlink met while descending is not (lstat: it is not a
+ * directory), as in the file module, so a link to / or to an ancestor cannot loop or leave the place.
  */
-export function* keyFiles(host: HostRoot, places: readonly string[], events: DiscoverEvents): Generator<KeyFile> {
+function* placeFiles(host: HostRoot, place: KeyPlace, events: DiscoverEvents): Generator<string> {
+  const top = listDir(host, place.path, events);
+  if (top === undefined) {
+    yield place.path;
+    return;
+  }
+  const pending: { dir: string; names: string[]; real: string; depth: number }[] = [{ dir: place.path, ...top, depth: 0 }];
+  let files = 0;
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    for (const name of next.names) {
+      const path = posix.join(next.dir, name);
+      let entry;
+      try {
+        entry = lstatSync(`${next.real}/${name}`);
+      } catch (err) {
+        if (!isMissing(err)) events.problem(path, `cannot open (${errorCode(err)})`);
+        continue;
+      }
+      if (entry.isDirectory()) {
+        if (next.depth < place.depth) {
+          const sub = listDir(host, path, events);
+          if (sub !== undefined) pending.push({ dir: path, ...sub, depth: next.depth + 1 });
+        }
+        continue;
+      }
+      if (++files > EXTRA_PATH_FILES) {
+        events.problem(place.path, `stopped after ${EXTRA_PATH_FILES} files; name a narrower path`);
+        return;
+      }
+      yield path;
+    }
+  }
+}
+
+/** Regular files of every place, each file once even when two places lead to it (a home listed twice, a symlinked .ssh). */
+export function* keyFiles(host: HostRoot, places: readonly KeyPlace[], events: DiscoverEvents): Generator<KeyFile> {
   const seen = new Set<string>();
   for (const place of places) {
-    const listing = listDir(host, place, events);
-    const paths = listing === undefined ? [place] : listing.names.map((name) => posix.join(place, name));
-    for (const path of paths) {
+    for (const path of placeFiles(host, place, events)) {
       let resolved;
       try {
         resolved = host.resolvePath(path);

@@ -9,6 +9,12 @@ import { KEY_TYPES, UNKNOWN_TYPE } from './key-types.js';
  */
 
 export const MAX_PATHS = 64;
+/**
+ * How far below an extra path (`-path`) the search descends: files in the path itself are depth
+ * 0, so 3 reaches `<path>/<user>/.ssh/<file>` (a home root such as /export/home) and one level
+ * more (`/srv/<app>/<user>/.ssh/<file>`), without turning `-path /` into a read of the disk.
+ */
+export const EXTRA_PATH_DEPTH = 3;
 export const MAX_FINGERPRINTS = 1024;
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 export const KEY_KINDS = ['authorized_key', 'public', 'private'] as const;
@@ -25,7 +31,7 @@ export const sshkeyParams = z.strictObject({
     )
     .max(MAX_PATHS)
     .optional()
-    .describe('More places to look besides home directories and /etc/ssh: directories (their files, not below) or single files'),
+    .describe(`More places to look besides home directories and /etc/ssh: directories (searched down to ${EXTRA_PATH_DEPTH} levels below, so a home root such as /export/home finds <user>/.ssh/*; directory symlinks inside are not followed) or single files`),
   fingerprints: z
     .array(z.string().regex(FINGERPRINT, 'expected a fingerprint as ssh-keygen -l prints it: SHA256: then 43 base64 characters'))
     .max(MAX_FINGERPRINTS)
@@ -54,7 +60,7 @@ export const sshkeyRow = z.strictObject({
 export type SshkeyRow = z.output<typeof sshkeyRow>;
 
 const sshkeyCli = z.strictObject({
-  path: z.array(z.string()).optional().describe('Extra directory or file to examine; repeatable'),
+  path: z.array(z.string()).optional().describe(`Extra directory (searched ${EXTRA_PATH_DEPTH} levels down) or file to examine; repeatable`),
   fingerprint: z.array(z.string()).optional().describe('Only keys with this fingerprint (SHA256:...); repeatable'),
   type: z.array(typeSchema).optional().describe('Only keys of this type; repeatable'),
   comment: z.boolean().optional().describe('Include key comments (sensitive)'),
@@ -105,6 +111,10 @@ export const sshkeyModule = defineModule({
     {
       command: 'mig sshkey -path /srv/deploy/.ssh -comment',
       explains: 'Every key in the usual places and a deploy directory, with comments to tell whose they are',
+    },
+    {
+      command: 'mig sshkey -path /export/home',
+      explains: 'Homes outside /home and /etc/passwd: every <user>/.ssh below the path (3 levels down at most)',
     },
   ],
 });

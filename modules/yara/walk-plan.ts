@@ -72,6 +72,10 @@ export function walkEvents(ctx: ModuleContext, counters: Counters): WalkEvents {
       counters.values.symlinksNotFollowed++;
       ctx.warn(`${path}: ${why}; not followed`);
     },
+    linkSkipped(path) {
+      counters.values.symlinksNotFollowed++;
+      ctx.log(`${path}: directory symlink not followed`);
+    },
     note: (message) => ctx.log(message),
     dirVisited: () => counters.values.dirsVisited++,
     fileVisited: () => counters.values.filesVisited++,

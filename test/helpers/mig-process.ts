@@ -14,10 +14,10 @@ export interface MigProcess {
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
-/** Starts `mig <args>` as a child process with its own environment. */
+/** Starts `mig <args>` as a child process with its own environment (MIG_NO_GPG: a first run never reads the tester's GnuPG keyring). */
 export function startMig(args: readonly string[], env: NodeJS.ProcessEnv): MigProcess {
   const child = spawn(process.execPath, [MIG_BIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', MIG_NO_GPG: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -65,7 +65,7 @@ export async function runMig(
   timeoutMs = 30_000,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [MIG_BIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1', MIG_NO_GPG: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
