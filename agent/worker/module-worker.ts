@@ -40,10 +40,15 @@ function post(message: FromWorker): void {
 
 type RunRequest = Extract<ToWorker, { kind: 'run' }>;
 
+/** Progress messages at most per burst of counts (see count()). */
+const MAX_BURST = 16;
+
 class Job {
   readonly controller = new AbortController();
   private readonly stats: Record<string, number> = {};
-  private lastProgress = Date.now();
+  /** The first count is reported at once: a module stuck right after it still shows how far it got. */
+  private lastProgress = 0;
+  private burst = 0;
   private sent = 0;
   private acked = 0;
   private wakeCredit: (() => void) | undefined;
@@ -93,8 +98,13 @@ class Job {
         this.stats[stat] = (this.stats[stat] ?? 0) + delta;
         // From inside the module's own calls, so a module that never yields still reports progress.
         const now = Date.now();
-        if (now - this.lastProgress < PROGRESS_MS) return;
-        this.lastProgress = now;
+        if (now - this.lastProgress >= PROGRESS_MS) {
+          this.lastProgress = now;
+          this.burst = 0;
+        } else if (now - this.lastProgress > 1 || this.burst >= MAX_BURST) return;
+        // The counts right after a due one belong to the same flush (the file module counts one
+        // stat per call): they go out too, or a module stuck just after would hide them.
+        this.burst++;
         post({ kind: 'progress', job, stats: { ...this.stats } });
       },
       ...(hasJournal ? { journal: (entry: Record<string, unknown>) => post({ kind: 'journal', job, entry }) } : {}),
