@@ -43,8 +43,6 @@ export const FromWorkerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('warn'), job: z.number().int(), message: z.string() }),
   z.strictObject({ kind: z.literal('log'), job: z.number().int(), message: z.string() }),
   z.strictObject({ kind: z.literal('journal'), job: z.number().int(), entry: z.record(z.string(), z.unknown()) }),
-  /** The module's statistics so far: progress, and what a timeout reports as "how far it got". */
-  z.strictObject({ kind: z.literal('progress'), job: z.number().int(), stats: Stats }),
   /** The generator ended (or was stopped); `error`: it threw. Stats are final. */
   z.strictObject({
     kind: z.literal('done'),
@@ -59,5 +57,5 @@ export type FromWorker = z.output<typeof FromWorkerSchema>;
 export const ROW_WINDOW = 512;
 /** The parent acks every this many rows. */
 export const ACK_EVERY = 128;
-/** At most one progress message per this interval (posted from ctx.count, so a busy module reports too). */
+/** At most one progress snapshot per this interval (written from ctx.count, so a busy module reports too: progress-board.ts). */
 export const PROGRESS_MS = 250;

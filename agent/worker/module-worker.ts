@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BaseError } from '../../protocol/errors.js';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
 import { PROGRESS_MS, ROW_WINDOW, type FromWorker, type RunnerLocation, type ToWorker } from './messages.js';
+import { writeBoard } from './progress-board.js';
 
 /**
  * A module worker thread (started by pool.ts): runs one module operation at a time and streams
@@ -14,7 +15,7 @@ const port = parentPort;
 if (port === null) throw new Error('module-worker runs only as a worker thread');
 
 const Location = z.strictObject({ url: z.string(), exportName: z.string() });
-const data = z.object({ defaultRunners: Location }).parse(workerData);
+const data = z.object({ defaultRunners: Location, board: z.instanceof(SharedArrayBuffer) }).parse(workerData);
 
 type RunnerMap = ReadonlyMap<string, ModuleRun<never, unknown>>;
 const catalogs = new Map<string, Promise<RunnerMap>>();
@@ -103,9 +104,9 @@ class Job {
           this.burst = 0;
         } else if (now - this.lastProgress > 1 || this.burst >= MAX_BURST) return;
         // The counts right after a due one belong to the same flush (the file module counts one
-        // stat per call): they go out too, or a module stuck just after would hide them.
+        // stat per call): they are written too, or a module stuck just after would hide them.
         this.burst++;
-        post({ kind: 'progress', job, stats: { ...this.stats } });
+        writeBoard(data.board, job, this.stats);
       },
       ...(hasJournal ? { journal: (entry: Record<string, unknown>) => post({ kind: 'journal', job, entry }) } : {}),
     };

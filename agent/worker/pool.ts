@@ -3,6 +3,7 @@ import { silentLog, type LogFn } from '../log.js';
 import { workerEntry } from './entry.js';
 import { DEFAULT_RUNNERS } from './locations.js';
 import { FromWorkerSchema, type FromWorker, type RunnerLocation, type ToWorker } from './messages.js';
+import { newBoard, readBoard, type ProgressSnapshot } from './progress-board.js';
 
 /** What one job asks of a worker (the parent's side of a `run` message). */
 export interface JobRequest {
@@ -21,7 +22,6 @@ export interface JobEvents {
   warn(message: string): void;
   log(message: string): void;
   journal(entry: Record<string, unknown>): void;
-  progress(stats: Record<string, number>): void;
 }
 
 /** How a job ended: the module finished (or stopped when asked), or its thread died. */
@@ -63,6 +63,11 @@ export class PoolJob {
     this.finish(end);
   }
 
+  /** The module's last progress snapshot, read without asking its (maybe busy) thread. */
+  progress(): ProgressSnapshot | undefined {
+    return this.slot === undefined ? undefined : readBoard(this.slot.board, this.id);
+  }
+
   /** The parent took this many rows: the worker may send more. */
   ack(rows: number): void {
     this.slot?.send({ kind: 'ack', job: this.id, rows });
@@ -88,6 +93,8 @@ export class PoolJob {
 /** One worker thread, idle or running one job. */
 class Slot {
   readonly worker: Worker;
+  /** Where the worker's module writes its progress (progress-board.ts). */
+  readonly board = newBoard();
   isReady = false;
   isDead = false;
   job: PoolJob | undefined;
@@ -101,7 +108,7 @@ class Slot {
   ) {
     const entry = workerEntry();
     this.worker = new Worker(entry.url, {
-      workerData: { ...entry.data, defaultRunners: DEFAULT_RUNNERS },
+      workerData: { ...entry.data, defaultRunners: DEFAULT_RUNNERS, board: this.board },
       // The memory ceiling: V8 stops this thread (not the agent) when the module's heap outgrows it.
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
       // A module's console output must not reach the agent's stdout; stderr goes to the debug log.
@@ -159,8 +166,6 @@ class Slot {
         return job.events.log(message.message);
       case 'journal':
         return job.events.journal(message.entry);
-      case 'progress':
-        return job.events.progress(message.stats);
       case 'done':
         job.end({ kind: 'done', stats: message.stats, ...(message.error === undefined ? {} : { error: message.error }) });
         this.job = undefined;

@@ -4,6 +4,7 @@ import { silentLog } from '../log.js';
 import { Collector, failure, writeJournal, type OperationOutcome, type OperationStatus, type RunOperationOptions } from '../run-operation.js';
 import { ACK_EVERY, type RunnerLocation } from './messages.js';
 import type { JobEnd, ModulePool } from './pool.js';
+import type { ProgressSnapshot } from './progress-board.js';
 
 /**
  * How long a stopped module may take to notice its aborted signal and wind down (closing its
@@ -31,7 +32,6 @@ export async function runInWorker(
   const out = new Collector(spec, opts);
   const timeoutMs = Math.min(spec.limits.timeoutMs, opts.timeoutMs);
   const log = opts.log ?? silentLog;
-  const progress = new Progress();
   let rowsTaken = 0;
   let stopReason: StopReason | undefined;
   let onStop: (reason: StopReason) => void = () => undefined;
@@ -49,7 +49,6 @@ export async function runInWorker(
       warn: (message) => out.warn(message),
       log: (message) => log('debug', `${spec.name}: ${message}`),
       journal: (entry) => (opts.journal === undefined ? undefined : writeJournal(opts.journal, spec, entry, out)),
-      progress: (stats) => progress.update(stats),
     },
   );
   const stop = (reason: StopReason): void => {
@@ -70,6 +69,7 @@ export async function runInWorker(
     const end = await Promise.race([job.ended, stopped]);
     // A cap is a normal end: the module gets its grace to report its final statistics.
     const last = end === 'capped' ? await job.ended : undefined;
+    const progress = new Progress(job.progress());
     const outcome = last?.kind === 'done' ? { status: 'success' as const, stats: last.stats } : finish(spec, end, progress, timeoutMs, opts.pool.memoryMb);
     mergeStats(out.stats, outcome.stats);
     out.stats.elapsedMs = Date.now() - started;
@@ -102,12 +102,12 @@ function mergeStats(into: Record<string, number>, from: Record<string, number>):
 
 /** The last statistics the worker reported: how far a stopped module got. */
 class Progress {
-  stats: Record<string, number> = {};
-  private at: number | undefined;
+  readonly stats: Record<string, number>;
+  private readonly at: number | undefined;
 
-  update(stats: Record<string, number>): void {
-    this.stats = stats;
-    this.at = Date.now();
+  constructor(snapshot: ProgressSnapshot | undefined) {
+    this.stats = snapshot?.stats ?? {};
+    this.at = snapshot?.at;
   }
 
   describe(): string {
