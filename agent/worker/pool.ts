@@ -226,7 +226,10 @@ export class ModulePool {
   }
 
   submit(request: JobRequest, events: JobEvents): PoolJob {
-    const job = new PoolJob(this.nextId++, request, events, (queued) => this.queue.splice(this.queue.indexOf(queued), 1));
+    const job = new PoolJob(this.nextId++, request, events, (queued) => {
+      const at = this.queue.indexOf(queued);
+      if (at >= 0) this.queue.splice(at, 1);
+    });
     if (this.isClosed) job.end({ kind: 'died', why: 'the agent is shutting down' });
     else {
       this.queue.push(job);
