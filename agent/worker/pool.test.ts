@@ -82,4 +82,24 @@ describe('modules in worker threads', () => {
     expect(outcome.operations[0]?.rows).toHaveLength(5000);
     expect(outcome.operations[0]?.rows[4999]).toEqual({ n: 4999 });
   });
+
+  it('a job waiting for a worker: its time starts when a worker takes it; a cancel removes only it', async () => {
+    const single = new ModulePool({ size: 1, memoryMb: 128 });
+    try {
+      const inSingle = (spec: AnyModuleSpec, params: Record<string, unknown>, opts: Partial<RunCommandOptions>) => run(spec, params, { pool: single, ...opts });
+      const busy = new AbortController();
+      const spinning = inSingle(hogSpec, { mode: 'spin' }, { signal: busy.signal });
+      const dropped = new AbortController();
+      const cancelled = inSingle(probeSpec, { rows: 1 }, { signal: dropped.signal });
+      // Would time out after 200 ms if waiting counted.
+      const waiting = inSingle(probeSpec, { rows: 1 }, { timeoutMs: 200 });
+      dropped.abort();
+      expect(await cancelled).toMatchObject({ status: 'cancelled', error: { code: 'MODULE_CANCELLED' } });
+      setTimeout(() => busy.abort(), 400);
+      expect(await spinning).toMatchObject({ status: 'cancelled' });
+      expect(await waiting).toMatchObject({ status: 'success', operations: [{ rows: [{ path: '/p/0' }] }] });
+    } finally {
+      await single.close();
+    }
+  });
 });
