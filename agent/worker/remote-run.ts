@@ -11,6 +11,12 @@ import type { ProgressSnapshot } from './progress-board.js';
  * files) before its thread is terminated. The answer does not wait for it.
  */
 export const STOP_GRACE_MS = 250;
+/**
+ * Response modules change the host and journal each change: one stopped in the middle of a
+ * change (a firewall rule being written) gets longer to finish it and record it. The answer
+ * still goes out at once.
+ */
+export const RESPONSE_STOP_GRACE_MS = 5000;
 
 type StopReason = 'timeout' | 'cancelled' | 'capped';
 
@@ -54,7 +60,7 @@ export async function runInWorker(
   const stop = (reason: StopReason): void => {
     if (stopReason !== undefined) return;
     stopReason = reason;
-    job.abort(STOP_GRACE_MS);
+    job.abort(spec.isResponse ? RESPONSE_STOP_GRACE_MS : STOP_GRACE_MS);
     onStop(reason);
   };
   let timer: NodeJS.Timeout | undefined;
