@@ -77,7 +77,6 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const { agentId, host, trust, modules } = prepared;
   // Modules run in worker threads off this event loop (agent/worker/): heartbeats and cancels keep flowing.
   const workers = leaseSharedPool({ size: config.maxConcurrent, memoryMb: config.moduleMemoryMb, log: scopedLog(log, 'worker') });
-  workers.pool.prewarm();
   const running = RunningJournal.open(config.dataDir);
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers(log);
@@ -103,6 +102,9 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     onConnect: () => {
       heartbeat();
       reportLeftovers();
+      // Once connected, not before: loading the modules in a thread costs ~1 s of CPU, which a
+      // starting agent (or a host starting many things) should not spend before it is reachable.
+      workers.pool.prewarm();
     },
     log,
     backoff: opts.backoff,
