@@ -37,7 +37,8 @@ export type EnvironmentOverride = z.infer<typeof EnvironmentOverrideSchema>;
 
 /**
  * The agent config file. Defaults: name = hostname, heartbeatMs 30 s, moduleTimeoutMs 5 min
- * (a module's own limits.timeoutMs wins when lower), maxConcurrent 2 commands, root '/',
+ * (a module's own limits.timeoutMs wins when lower), maxConcurrent 2 commands (and as many
+ * module worker threads), moduleMemoryMb 512 per module worker thread, root '/',
  * maxClockSkewMs 60 s, privacyMode off, tags {}, acl = defaultAcl(every investigator's
  * fingerprint) (weight 1 each; response modules need 2), allowedModules = every registered module.
  */
@@ -58,6 +59,13 @@ export const AgentConfigSchema = z.strictObject({
   heartbeatMs: z.number().int().min(100).max(3_600_000).default(30_000),
   moduleTimeoutMs: z.number().int().min(100).default(300_000),
   maxConcurrent: z.number().int().min(1).max(64).default(2),
+  moduleMemoryMb: z
+    .number()
+    .int()
+    .min(64)
+    .max(65_536)
+    .default(512)
+    .describe('heap ceiling of each module worker thread, in MB: a module that outgrows it is stopped (MODULE_MEMORY_LIMIT)'),
   root: z.string().min(1).default('/'),
   dataDir: FilePath.describe('where the agent id, the replay, running and response journals and the kept answers live'),
   maxClockSkewMs: z.number().int().min(0).max(CLOCK_SKEW.maxMs).default(CLOCK_SKEW.defaultMs).describe('clock skew tolerated at both ends of an action\'s window (protocol/limits.ts)'),

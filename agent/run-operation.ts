@@ -93,7 +93,7 @@ function moduleContext(spec: AnyModuleSpec, opts: RunOperationOptions, signal: A
 }
 
 /** A journal that cannot be written (disk full) is reported, not fatal: the change it records already happened. */
-function writeJournal(journal: (entry: Record<string, unknown>) => void, spec: AnyModuleSpec, entry: Record<string, unknown>, out: Collector): void {
+export function writeJournal(journal: (entry: Record<string, unknown>) => void, spec: AnyModuleSpec, entry: Record<string, unknown>, out: Collector): void {
   try {
     journal({ ...entry, module: spec.name });
   } catch (err) {
@@ -102,9 +102,13 @@ function writeJournal(journal: (entry: Record<string, unknown>) => void, spec: A
 }
 
 function moduleFailure(spec: AnyModuleSpec, err: unknown): WireError {
-  const message = `module ${spec.name} failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, MAX_WARNING_CHARS);
   const code = err instanceof BaseError && typeof err.code === 'string' ? err.code : 'MODULE_FAILED';
-  return { code, message };
+  return failure(spec, code, err instanceof Error ? err.message : String(err));
+}
+
+/** A module's failure as the operation's error, whichever thread it ran on. */
+export function failure(spec: AnyModuleSpec, code: string, message: string): WireError {
+  return { code, message: `module ${spec.name} failed: ${message}`.slice(0, MAX_WARNING_CHARS) };
 }
 
 /** Why the module was stopped: the timeout or the caller's signal. */
@@ -142,7 +146,7 @@ class Stopper {
 }
 
 /** Accumulates filtered rows, warnings and stats within the spec's caps. */
-class Collector {
+export class Collector {
   readonly rows: Record<string, unknown>[] = [];
   readonly stats: Record<string, number> = {};
   private readonly errors: string[] = [];

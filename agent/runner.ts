@@ -5,7 +5,10 @@ import type { AgentSelf, AnyModuleSpec, ModuleRun } from '../protocol/module-spe
 import { moduleSpecs } from '../modules/registry.js';
 import { moduleRunners } from '../modules/runners.js';
 import type { LogFn } from './log.js';
-import { runOperation, type OperationOutcome, type OperationStatus } from './run-operation.js';
+import { runOperation, type OperationOutcome, type OperationStatus, type RunOperationOptions } from './run-operation.js';
+import { locationOf } from './worker/locations.js';
+import type { ModulePool } from './worker/pool.js';
+import { runInWorker } from './worker/remote-run.js';
 import { validateOperations, type AcceptedOperation } from './verify/validate-params.js';
 
 export { runOperation, type OperationOutcome, type OperationStatus, type RunOperationOptions } from './run-operation.js';
@@ -30,6 +33,12 @@ export interface RunCommandOptions {
   /** This command's response journal (see RunOperationOptions). */
   journal?: (entry: Record<string, unknown>) => void;
   agent?: AgentSelf;
+  /**
+   * Module worker threads (agent/worker/): modules run there, off this event loop, under the
+   * pool's memory ceiling and a timeout that holds even for a module that never yields. Absent
+   * (the CLI's `-t local`, unit tests), modules run on this thread as before.
+   */
+  pool?: ModulePool;
 }
 
 export interface CommandOutcome {
@@ -59,7 +68,7 @@ export async function runCommand(operations: readonly AcceptedOperation[], opts:
       continue;
     }
     const onRow = opts.onRow === undefined ? undefined : (row: Record<string, unknown>) => opts.onRow?.(index, row);
-    const outcome = await runOperation(op.spec, run, op.params, { ...opts, onRow });
+    const outcome = await runOne(op, run, { ...opts, onRow });
     outcomes.push(outcome);
     opts.onResult?.(outcome.result, index);
   }
@@ -70,6 +79,20 @@ export async function runCommand(operations: readonly AcceptedOperation[], opts:
   if (error !== undefined) outcome.error = error;
   else if (status === 'cancelled') outcome.error = { code: 'MODULE_CANCELLED', message: 'the command was cancelled before it finished' };
   return outcome;
+}
+
+/**
+ * On a worker when there is a pool, unless the spec must run on the agent's thread
+ * (runsOnAgentThread) or the run function was handed over without saying where a worker finds
+ * it (an injected runner map nobody located: see worker/locations.ts).
+ */
+function runOne(op: AcceptedOperation, run: ModuleRun<never, unknown>, opts: Omit<RunCommandOptions, 'onRow'> & RunOperationOptions): Promise<OperationOutcome> {
+  const location = opts.pool === undefined || op.spec.runsOnAgentThread === true ? undefined : locationOf(op.module, run);
+  if (opts.pool === undefined || location === undefined) {
+    if (opts.pool !== undefined && op.spec.runsOnAgentThread !== true) opts.log?.('debug', `module ${op.module} runs on the agent's thread: its runner has no worker location`);
+    return runOperation(op.spec, run, op.params, opts);
+  }
+  return runInWorker(op.spec, location, op.params, { ...opts, pool: opts.pool });
 }
 
 function missingRunner(module: string): OperationOutcome {

@@ -18,6 +18,7 @@ import { scopedLog, silentLog, type LogFn } from './log.js';
 import { heartbeatMessage, offlineMessage } from './outbox.js';
 import type { RunnerMap, SpecMap } from './runner.js';
 import { AgentSession } from './session.js';
+import { leaseSharedPool, type ModulePool } from './worker/pool.js';
 
 export interface StartAgentOptions {
   log?: LogFn;
@@ -74,13 +75,15 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const platform = opts.platform ?? process.platform;
   const prepared = await prepare(config, specs, platform);
   const { agentId, host, trust, modules } = prepared;
+  // Modules run in worker threads off this event loop (agent/worker/): heartbeats and cancels keep flowing.
+  const workers = leaseSharedPool({ size: config.maxConcurrent, memoryMb: config.moduleMemoryMb, log: scopedLog(log, 'worker') });
   const running = RunningJournal.open(config.dataDir);
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers(log);
   let session: AgentSession | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
-  const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform }));
+  const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform, pool: workers.pool }));
   const startedAt = now();
   const heartbeat = (): void => {
     const message = heartbeatMessage({ host, modules, heartbeatMs: config.heartbeatMs, startedAt, sentAt: now() });
@@ -99,6 +102,9 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     onConnect: () => {
       heartbeat();
       reportLeftovers();
+      // Once connected, not before: loading the modules in a thread costs ~1 s of CPU, which a
+      // starting agent (or a host starting many things) should not spend before it is reachable.
+      workers.pool.prewarm();
     },
     log,
     backoff: opts.backoff,
@@ -108,6 +114,7 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const stop = once(async (reason: 'shutdown' | 'destroyed') => {
     clearInterval(timer);
     await handler.close();
+    await workers.release();
     await session.close(offlineMessage(agentId, reason));
     log('info', `agent ${agentId} stopped (${reason})`);
   });
@@ -129,7 +136,7 @@ function destroyer(dataDir: string, agentId: string, stop: (reason: 'destroyed')
   return { destroyed, destroy };
 }
 
-type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners' | 'answerLimits'>;
+type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners' | 'answerLimits'> & { pool: ModulePool };
 
 function handlerDeps(
   config: AgentConfig,
@@ -155,7 +162,7 @@ function handlerDeps(
     running,
     answers: AnswerJournal.open(config.dataDir, { now, log: scopedLog(log, 'answers'), limits: opts.answerLimits }),
     limiter: new Limiter(config.maxConcurrent),
-    run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners },
+    run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners, pool: opts.pool },
     publishResult,
     now,
     log: scopedLog(log, 'command'),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { defineModule, type AnyModuleSpec, type ModuleRun } from '../protocol/module-spec.js';
 import type { AgentFacts } from '../protocol/target/index.js';
+import { locateRunners } from './worker/locations.js';
 
 /**
  * Test-only: a `probe` module whose behaviour the parameters choose (rows, leaks, bad rows,
@@ -56,7 +57,8 @@ export const runProbe: ModuleRun<z.infer<typeof ProbeParams>, unknown> = async f
 };
 
 export const probeSpecs: ReadonlyMap<string, AnyModuleSpec> = new Map([['probe', probeSpec]]);
-export const probeRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = new Map([['probe', runProbe as ModuleRun<never, unknown>]]);
+/** Located: with a module pool (a started agent) the probe runs in a worker thread like a real module. */
+export const probeRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'probeRunners', new Map([['probe', runProbe as ModuleRun<never, unknown>]]));
 
 export function testFacts(overrides: Partial<AgentFacts> = {}): AgentFacts {
   return {

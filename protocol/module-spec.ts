@@ -69,6 +69,12 @@ export interface ModuleSpec<
   cli: ModuleCli<P, F>;
   privacy: PrivacySpec;
   limits: { timeoutMs: number };
+  /**
+   * Run on the agent's own thread instead of a module worker (agent/worker/): only for modules
+   * that act on the agent process itself through ctx.agent, which a worker thread cannot hold.
+   * Nothing can stop such a module if it blocks, so it must be short and read no untrusted input.
+   */
+  runsOnAgentThread?: boolean;
   /** Examples for the docs and `--help`: a command line and what it answers. */
   examples: readonly { command: string; explains: string }[];
   /**

@@ -25,6 +25,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   UNKNOWN_MODULE: true,
   PLATFORM_UNSUPPORTED: true,
   MODULE_TIMEOUT: true,
+  MODULE_MEMORY_LIMIT: true,
   MODULE_FAILED: true,
   MODULE_CANCELLED: true,
   AGENT_RESTARTED: true,

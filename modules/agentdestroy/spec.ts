@@ -41,6 +41,9 @@ export const agentdestroyModule = defineModule({
   cli: { schema: agentdestroyCli, flags: {}, toParams: (values) => ({ dryrun: values.dryrun === true }) },
   privacy: { leaves: ['agentId', 'isDestroyed', 'isDryRun', 'removes'], sensitive: [], maxRows: 1, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 30_000 },
+  // It asks the agent process itself to stop and remove its state (ctx.agent.requestDestroy):
+  // a worker thread has no agent to ask. It reads no untrusted input and only lists file names.
+  runsOnAgentThread: true,
   examples: [
     {
       command: "mig agentdestroy -t \"name = 'web-7'\" -dryrun",

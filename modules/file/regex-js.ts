@@ -1,13 +1,25 @@
 /**
  * Translates the part of RE2 syntax that a backtracking engine runs in linear time into a
  * V8 RegExp. Investigators' patterns run on endpoints, so a pattern only gets the (much faster)
- * V8 engine when it is *proven* safe: no quantifier other than an exact `{n}`, no group, and
- * alternation only at the top level. Then every start position costs at most the pattern's
- * length, whatever the input. Anything else returns undefined and runs on re2js.
+ * V8 engine when it is *proven* safe: no quantifier other than an exact `{n}`, no group,
+ * alternation only at the top level, and at most MAX_V8_STEPS steps per start position.
+ * Anything else returns undefined and runs on re2js.
  *
- * RE2 and V8 disagree on a few spellings, so each atom is re-emitted explicitly: `.` is
- * `[^\n]`, `\s` is RE2's `[\t\n\f\r ]`, literals become `\u{...}` escapes. The `u` flag makes
- * `.`/classes match code points and `(?i)` use simple case folding, as RE2 does.
+ * Why that bound holds. Without groups and with alternation only at the top level, the pattern
+ * is `A1|A2|...|Ak`, each Ai a sequence of atoms (a character, a class, `.`, an assertion), each
+ * atom maybe followed by an exact `{n}`. From one start position V8 tries A1, then A2, ...: an
+ * atom consumes exactly one character or fails, `x{n}` is a loop of exactly n (min = max: no
+ * choice point to come back to), an assertion consumes nothing. So no alternative ever
+ * backtracks into itself, and one start position costs at most the sum over all alternatives of
+ * their atoms' counts (`{n}` counting n): that sum is `steps`. A search over n characters
+ * costs at most n * steps, and the line search in regex.ts never re-scans a character twice
+ * with the same regex (each hit moves past its line). The earlier rule bounded this by the
+ * pattern's *length*, which a repeat breaks: `a{1000}b` is 8 characters but 1,000 steps, and ran
+ * for 12 s on 2 MiB of 'a' (issue 9); re2js runs it in a millisecond. The cap keeps V8's worst
+ * case bounded and small (measured on Node 20, worst-case text: `a{63}b` 1.2 s per MiB, so about
+ * 0.6 s per MiB at this cap, against re2js's ~20 ms), while the patterns V8 is much faster on
+ * in practice (a 32-hex-digit IOC, a short literal, a few short alternatives) stay on V8. What
+ * V8 still costs on hostile text is bounded by the module timeout, in a worker thread.
  */
 
 /**
@@ -21,6 +33,9 @@ export interface JsForm {
   /** A string every match contains (case-sensitive patterns without alternation): a prefilter. */
   literal: string | undefined;
 }
+
+/** The most steps one start position may cost on V8 (see above); past it, re2js. */
+export const MAX_V8_STEPS = 32;
 
 const SPACE_CLASS = '\\t\\n\\f\\r\\x20';
 const CONTROL_ESCAPES: Readonly<Record<string, number>> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 };
@@ -173,6 +188,9 @@ export function toJsForm(pattern: string): JsForm | undefined {
   let source = '';
   let hasAlternation = false;
   const literals = new LiteralRun();
+  /** Steps per start position so far (summed over alternatives), and what the last atom added. */
+  let steps = 0;
+  let lastAtomSteps = 0;
   try {
     let i = 0;
     let afterAtom = false;
@@ -181,6 +199,7 @@ export function toJsForm(pattern: string): JsForm | undefined {
         source += '|';
         i++;
         afterAtom = false;
+        lastAtomSteps = 0;
         hasAlternation = true;
         continue;
       }
@@ -189,6 +208,15 @@ export function toJsForm(pattern: string): JsForm | undefined {
       // With `iu`, V8's \b counts 'ſ' and the Kelvin sign as word characters; RE2's \b does not.
       if (isFolded && (el.text === '\\b' || el.text === '\\B')) throw new NotSafe();
       literals.add(el, repeat !== undefined);
+      if (repeat !== undefined) {
+        // `x{n}` replaces the one step x was counted for by n.
+        steps += Number(/\d+/.exec(repeat.text)?.[0] ?? 0) - lastAtomSteps;
+        lastAtomSteps = 0;
+      } else {
+        lastAtomSteps = el.isAtom ? 1 : 0;
+        steps += lastAtomSteps;
+      }
+      if (steps > MAX_V8_STEPS) throw new NotSafe();
       source += el.text;
       i = el.next;
       afterAtom = el.isAtom;

@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { compileLineRegex, regexProblem, type RegexEngine } from './regex.js';
+import { MAX_V8_STEPS, toJsForm } from './regex-js.js';
 
 /** The reference: MIG's semantics, literally: split on '\n', drop one '\r', test each line with RE2. */
 function reference(pattern: string, text: string): number {
@@ -44,6 +45,12 @@ describe('compileLineRegex picks V8 only for patterns proven linear', () => {
     { name: 'octal escape', input: '\\101', want: 're2js' },
     { name: 'a count with a leading zero (literal text in RE2)', input: 'a{01}', want: 're2js' },
     { name: 'folded word boundary', input: '(?i)\\bfoo', want: 're2js' },
+    { name: 'exact repeats within the step cap', input: '[0-9a-f]{16}-[0-9a-f]{8}', want: 'v8' },
+    { name: 'one repeat past the step cap', input: 'a{1000}b', want: 're2js' },
+    { name: 'repeats that add up past the cap', input: '.{20}x.{20}y', want: 're2js' },
+    { name: 'alternatives that add up past the cap', input: 'a{10}b|a{10}c|a{10}d', want: 're2js' },
+    { name: 'folded repeat past the cap', input: '(?i)A{100}b', want: 're2js' },
+    { name: 'a long literal: one step per character', input: 'x'.repeat(33), want: 're2js' },
   ])('$name: $input → $want', ({ input, want }) => {
     expect(compileLineRegex(input).engine).toBe(want);
   });
@@ -198,6 +205,54 @@ describe('the required-literal prefilter keeps MIG line semantics', () => {
 });
 
 describe('no pattern hangs the agent', () => {
+  /** Two 1 MiB lines (the longest line content.ts hands over) that hold each pattern's literals but never match. */
+  const LONG_LINES = `bz${'a'.repeat(1 << 20)}\n`.repeat(2);
+
+  // Issue 9's hole: these were accepted for V8 (exact repeats only) and cost n * 1000 steps.
+  it.each([
+    { name: 'a big exact repeat', input: 'a{1000}b' },
+    { name: 'a big repeat of a negated class', input: '[^x]{1000}b' },
+    { name: 'perl classes repeated', input: '\\w{1000}\\d' },
+    { name: 'case-folded repeat', input: '(?i)A{1000}b' },
+    { name: 'repeats in every alternative', input: 'a{500}c|a{500}d|a{500}b' },
+    { name: 'a dot repeat before a literal', input: 'z.{1000}b' },
+  ])('$name ($input) on 1 MiB lines runs on re2js and finds nothing', ({ input }) => {
+    const re = compileLineRegex(input);
+    expect(re.engine).toBe('re2js');
+    expect(re.firstMatchingLine(LONG_LINES)).toBe(-1);
+  });
+
+  it.each([
+    { name: 'alternation of overlapping branches, repeated', input: '(a|a)+bz' },
+    { name: 'nested quantifiers over overlapping classes', input: '(\\w+\\d*)+bz' },
+    { name: 'two dot-stars, literals in the wrong order', input: '.*z.*b' },
+    { name: 'case-folded overlapping alternation', input: '(?i)(a|A)+bz' },
+  ])('$name ($input) on 1 MiB lines runs on re2js', ({ input }) => {
+    const re = compileLineRegex(input);
+    expect(re.engine).toBe('re2js');
+    expect(re.firstMatchingLine(LONG_LINES)).toBe(-1);
+  });
+
+  it('every pattern V8 gets costs at most MAX_V8_STEPS per start position', () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const atoms = ['a', '.', '[ab]', '\\w', '^', '\\b', '|', 'a{7}', '.{20}', '\\d{33}', 'x{0}'];
+    let onV8 = 0;
+    for (let round = 0; round < 500; round++) {
+      const pattern = Array.from({ length: 1 + rand(8) }, () => atoms[rand(atoms.length)]).join('');
+      const form = toJsForm(pattern);
+      if (form === undefined) continue;
+      onV8++;
+      // The bound, recomputed independently: a repeat counts its n, any other atom 1.
+      const steps = pattern.split('|').reduce((sum, alt) => sum + [...alt.matchAll(/(\\[wd]|\[ab\]|\.|a|x)(\{(\d+)\})?/g)].reduce((s, m) => s + (m[3] === undefined ? 1 : Number(m[3])), 0), 0);
+      expect({ pattern, steps: Math.min(steps, MAX_V8_STEPS + 1) }).toEqual({ pattern, steps: Math.min(steps, MAX_V8_STEPS) });
+    }
+    expect(onV8).toBeGreaterThan(50);
+  });
+
   it.each([
     { name: 'nested quantifier on a long run', input: '(a+)+$', text: `${'a'.repeat(100_000)}!` },
     { name: 'quadratic for backtracking engines', input: 'a*b', text: 'a'.repeat(200_000) },

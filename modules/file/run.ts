@@ -71,7 +71,11 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
         counters.values.filesChecked++;
         const judged = judgeMetadata(task, judge);
         if (judged === undefined) continue;
-        if (judged.readers.length > 0 && !(await judgeBytes(judged, judge))) return;
+        if (judged.readers.length > 0) {
+          // Progress before a read, which a costly content regex may make long: a stopped run says how far it got.
+          counters.flush();
+          if (!(await judgeBytes(judged, judge))) return;
+        }
         for (const row of rowsOf(judged)) {
           const search = bySearch.get(row.search) as SearchPlan;
           search.matches++;

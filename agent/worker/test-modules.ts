@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineModule, type AnyModuleSpec, type ModuleRun } from '../../protocol/module-spec.js';
+import { locateRunners } from './locations.js';
+
+/**
+ * Test-only: a `hog` module that misbehaves on purpose, for the worker pool's tests and the
+ * adversarial suite. Never registered in modules/registry.ts: tests hand it to the runner or
+ * the agent through their injectable specs/runners maps.
+ */
+const HogParams = z.strictObject({
+  mode: z.enum(['spin', 'memory', 'rows', 'echo-clock']).describe('spin: a loop that never yields; memory: keep allocating; rows: yield `rows` rows; echo-clock: one row with ctx.now()'),
+  rows: z.number().int().min(0).default(1).describe('rows to yield in rows mode'),
+});
+
+const HogRow = z.strictObject({ n: z.number(), at: z.string().optional() });
+
+export const hogSpec = defineModule({
+  name: 'hog',
+  version: '1.0.0',
+  summary: 'test-only module that hogs the CPU or memory',
+  platforms: ['linux', 'darwin', 'win32', 'freebsd'],
+  permission: 'fs:read',
+  isResponse: false,
+  params: HogParams,
+  result: HogRow,
+  columns: [{ key: 'n', header: 'N' }],
+  cli: { schema: HogParams, flags: {}, toParams: (v) => v },
+  privacy: { leaves: ['n', 'at'], sensitive: [], maxRows: 10_000, maxBytes: 1024 * 1024 },
+  limits: { timeoutMs: 60_000 },
+  examples: [],
+}) as unknown as AnyModuleSpec;
+
+export const runHog: ModuleRun<z.infer<typeof HogParams>, unknown> = async function* (params, ctx) {
+  if (params.mode === 'echo-clock') yield { n: 0, at: ctx.now().toISOString() };
+  if (params.mode === 'rows') for (let n = 0; n < params.rows; n++) yield { n, secret: 'not declared: must not leave' };
+  if (params.mode === 'spin') {
+    // Never awaits: only terminating the thread stops it. Reports progress like a busy scan.
+    for (let n = 0; ; n++) if (n % 1_000_000 === 0) ctx.count('spins');
+  }
+  if (params.mode === 'memory') {
+    const hoard: number[][] = [];
+    for (let n = 0; ; n++) {
+      hoard.push(new Array<number>(1_000_000).fill(n));
+      ctx.count('megabytesHeld', 8);
+    }
+  }
+};
+
+export const hogSpecs: ReadonlyMap<string, AnyModuleSpec> = new Map([['hog', hogSpec]]);
+export const hogRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'hogRunners', new Map([['hog', runHog as ModuleRun<never, unknown>]]));
