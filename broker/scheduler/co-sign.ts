@@ -4,6 +4,7 @@ import { UserError, VerificationError } from '../../protocol/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
 import { emitAll, type SchedulerContext } from './context.js';
+import { recheckSignatures } from './recheck.js';
 import { verifyCoSigner } from './validate-action.js';
 
 export interface CoSignContext extends SchedulerContext {
@@ -37,6 +38,8 @@ export async function addCoSignature(ctx: CoSignContext, id: string, signature: 
   if (current.action.signatures.length >= ACTION_LIMITS.maxSignatures) {
     throw new UserError('BAD_REQUEST', `action ${id} already carries ${current.action.signatures.length} signatures, the limit`);
   }
+  // The signatures already there may be by someone disabled since: they must not count towards the rule.
+  await recheckSignatures(current.action, ctx.investigators);
   const signer = await verifyCoSigner(current.action, signature, ctx.investigators);
   if (approval.signers.includes(signer)) {
     const name = ctx.investigators.get(signer)?.name ?? signer;
