@@ -123,10 +123,14 @@ export function parsePolicyText(text: string): ParsedPolicy {
   return { raw: record, bundle: parsed.data };
 }
 
-/** Each listed key parsed once; its real fingerprint must be the one the bundle states. */
-export async function readPolicyKeys(bundle: Pick<SignedPolicy, 'investigators'>): Promise<Map<string, openpgp.PublicKey>> {
+/**
+ * Each listed key (or only those whose fingerprint is in `only`) parsed once; its real
+ * fingerprint must be the one the bundle states.
+ */
+export async function readPolicyKeys(bundle: Pick<SignedPolicy, 'investigators'>, only?: readonly string[]): Promise<Map<string, openpgp.PublicKey>> {
   const keys = new Map<string, openpgp.PublicKey>();
   for (const [i, inv] of bundle.investigators.entries()) {
+    if (only !== undefined && !only.includes(inv.fingerprint)) continue;
     let key: openpgp.Key;
     try {
       key = await openpgp.readKey({ armoredKey: inv.publicKey });
@@ -160,15 +164,27 @@ export interface PolicyCheck extends ParsedPolicy {
  * POLICY_INVALID or POLICY_ROLLBACK; leaves `shortfall` for the caller (the server keeps an
  * under-signed bundle pending, an agent refuses it).
  */
-export async function checkPolicyBundle(text: string, trust: PolicyTrust): Promise<PolicyCheck> {
+export function checkPolicyBundle(text: string, trust: PolicyTrust): Promise<PolicyCheck> {
+  return examine(text, trust, false);
+}
+
+/** The pure verdict: a bundle an agent may apply, or a coded refusal. */
+export function verifyPolicyBundle(text: string, trust: PolicyTrust): Promise<PolicyCheck> {
+  return examine(text, trust, true);
+}
+
+/**
+ * Cheap refusals first, for bundles pushed by whoever holds the broker: version before any
+ * crypto, then only the admins' keys (at most 32) for the signatures, and the other listed keys
+ * (up to 256, ~0.7 ms each) only once the signatures are known to be enough, when `isStrict`.
+ */
+async function examine(text: string, trust: PolicyTrust, isStrict: boolean): Promise<PolicyCheck> {
   const parsed = parsePolicyText(text);
   const { bundle } = parsed;
-  // Before any crypto: a replayed old bundle costs nothing to refuse.
   if (bundle.version <= trust.version) {
     throw new PolicyBundleError('POLICY_ROLLBACK', `policy version ${bundle.version} is not newer than version ${trust.version}, which is held`);
   }
-  const keys = await readPolicyKeys(bundle);
-  const next: PolicyTrust = { version: bundle.version, admins: bundle.admins, adminKeys: pick(keys, bundle.admins.fingerprints) };
+  const next: PolicyTrust = { version: bundle.version, admins: bundle.admins, adminKeys: await readPolicyKeys(bundle, bundle.admins.fingerprints) };
   const ring = new Keyring();
   for (const key of [...trust.adminKeys.values(), ...next.adminKeys.values()]) ring.add(key);
   const bytes = policySigningBytes(parsed.raw);
@@ -182,20 +198,15 @@ export async function checkPolicyBundle(text: string, trust: PolicyTrust): Promi
     }
   }
   const distinct = [...signers];
-  return { ...parsed, text, keys, signers: distinct, ignored, shortfall: shortfall(distinct, trust, next, ignored), next };
-}
-
-/** The pure verdict: a bundle an agent may apply, or a coded refusal. */
-export async function verifyPolicyBundle(text: string, trust: PolicyTrust): Promise<PolicyCheck> {
-  const check = await checkPolicyBundle(text, trust);
-  if (check.shortfall !== undefined) throw new PolicyBundleError('POLICY_UNDER_SIGNED', `policy version ${check.bundle.version}: ${check.shortfall}`);
-  return check;
+  const short = shortfall(distinct, trust, next, ignored);
+  if (isStrict && short !== undefined) throw new PolicyBundleError('POLICY_UNDER_SIGNED', `policy version ${bundle.version}: ${short}`);
+  const keys = await readPolicyKeys(bundle);
+  return { ...parsed, text, keys, signers: distinct, ignored, shortfall: short, next };
 }
 
 /** The trust state a stored bundle establishes by itself: used to re-check it at start. */
 export async function selfTrustOf(bundle: SignedPolicy): Promise<PolicyTrust> {
-  const keys = await readPolicyKeys(bundle);
-  return { version: 0, admins: bundle.admins, adminKeys: pick(keys, bundle.admins.fingerprints) };
+  return { version: 0, admins: bundle.admins, adminKeys: await readPolicyKeys(bundle, bundle.admins.fingerprints) };
 }
 
 export function isSameAdmins(a: PolicyAdmins, b: PolicyAdmins): boolean {
@@ -215,15 +226,6 @@ function shortfall(signers: readonly string[], current: PolicyTrust, next: Polic
     return `it changes the admins, and is signed by ${byNext.length} of the new admins, ${next.admins.threshold} needed${also}`;
   }
   return undefined;
-}
-
-function pick(keys: ReadonlyMap<string, openpgp.PublicKey>, fingerprints: readonly string[]): Map<string, openpgp.PublicKey> {
-  const out = new Map<string, openpgp.PublicKey>();
-  for (const fp of fingerprints) {
-    const key = keys.get(fp);
-    if (key !== undefined) out.set(fp, key);
-  }
-  return out;
 }
 
 function invalid(detail: string): PolicyBundleError {
