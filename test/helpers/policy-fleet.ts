@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -67,7 +68,7 @@ export class PolicyWorld {
     const secrets = JSON.parse(readFileSync(join(this.h.dataDir, 'secrets.json'), 'utf8')) as { serverSecret: string };
     const client = await mqtt.connectAsync(this.h.server.mqttUrl, {
       protocolVersion: 4,
-      clientId: 'mig-server-0badc0de0badc0de',
+      clientId: `mig-server-${randomBytes(8).toString('hex')}`,
       username: SERVER_USERNAME,
       password: secrets.serverSecret,
       reconnectPeriod: 0,
@@ -88,7 +89,7 @@ export class PolicyWorld {
 
   /** Sends a signed action straight to the agent, bypassing the server's checks; resolves with the agent's answer. */
   async sendDirect(action: SignedAction): Promise<ResultMessage> {
-    const commandId = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    const commandId = randomBytes(16).toString('hex');
     await this.requireAttacker().publishAsync(commandsTopic(this.agentId), JSON.stringify({ v: 1, kind: 'command', commandId, action: JSON.stringify(action) }), { qos: 1 });
     await waitFor(() => this.results.some((r) => r.commandId === commandId), `the agent's answer to ${commandId}`, 10_000);
     const result = this.results.find((r) => r.commandId === commandId);
