@@ -38,6 +38,8 @@ export interface CommandHandlerDeps {
   self?: { agentId: string; stateFiles(): readonly string[] };
   /** Called, not awaited, once a command that asked the agent to destroy itself has been answered. */
   onDestroyRequested?(): void;
+  /** A policy bundle's text arrived on the commands topic (agent/policy/policy-keeper.ts); absent: ignored. */
+  onPolicy?(bundleText: string): void;
 }
 
 /**
@@ -65,6 +67,7 @@ export class CommandHandler {
       return;
     }
     if (message.kind === 'cancel') return this.cancel(message.commandId);
+    if (message.kind === 'policy') return this.deps.onPolicy?.(message.bundle);
     // Still being handled: its one answer is on its way.
     if (this.inflight.has(message.commandId)) return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
     // Before `recent`: a server that restarted sends again what it has no answer for, to this same process too.

@@ -23,6 +23,17 @@ const InvestigatorSchema = z
     message: 'expected exactly one of publicKey (armored text) or publicKeyFile (a path)',
   });
 
+/**
+ * Keys of the admins who sign policy bundles (protocol/policy.ts) and how many of them must
+ * sign. Without it the agent keeps its baked investigators and ACL and refuses every bundle.
+ */
+const AdminsSchema = z
+  .strictObject({
+    keys: z.array(InvestigatorSchema).min(1, 'expected at least one admin key').max(32),
+    threshold: z.number().int().min(1).max(32).default(1).describe('distinct admin signatures a policy bundle needs'),
+  })
+  .refine((a) => a.threshold <= a.keys.length, { message: 'threshold is more than the number of admin keys' });
+
 /** Simulated host facts for tests and demos: each field replaces what the agent would detect. */
 export const EnvironmentOverrideSchema = z.strictObject({
   os: z.string().min(1).max(32).optional(),
@@ -54,6 +65,7 @@ export const AgentConfigSchema = z.strictObject({
     .describe('PEM file paths: CA to trust, client certificate and key'),
   investigators: z.array(InvestigatorSchema).min(1, 'expected at least one investigator key').max(256),
   acl: AclSchema.optional().describe('per-module signer weights; default: defaultAcl(all investigators)'),
+  admins: AdminsSchema.optional().describe('admin keys and threshold that policy bundles must be signed with'),
   tags: z.record(z.string().max(64), z.string().max(256)).default({}),
   name: z.string().min(1).max(256).default(() => hostname()),
   heartbeatMs: z.number().int().min(100).max(3_600_000).default(30_000),
@@ -124,6 +136,7 @@ function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
     dataDir: resolve(baseDir, config.dataDir),
     tls: config.tls === undefined ? undefined : { ca: abs(config.tls.ca), cert: abs(config.tls.cert), key: abs(config.tls.key) },
     investigators: config.investigators.map((inv) => ({ ...inv, publicKeyFile: abs(inv.publicKeyFile) })),
+    ...(config.admins === undefined ? {} : { admins: { ...config.admins, keys: config.admins.keys.map((k) => ({ ...k, publicKeyFile: abs(k.publicKeyFile) })) } }),
   };
 }
 
@@ -134,6 +147,7 @@ function checkReadable(config: AgentConfig): void {
     ['tls.cert', config.tls?.cert],
     ['tls.key', config.tls?.key],
     ...config.investigators.map((inv, i): [string, string | undefined] => [`investigators.${i}.publicKeyFile`, inv.publicKeyFile]),
+    ...(config.admins?.keys ?? []).map((k, i): [string, string | undefined] => [`admins.keys.${i}.publicKeyFile`, k.publicKeyFile]),
   ];
   for (const [field, path] of files) {
     if (path === undefined) continue;

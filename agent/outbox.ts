@@ -77,6 +77,8 @@ export interface HeartbeatInput {
   heartbeatMs: number;
   startedAt: Date;
   sentAt: Date;
+  /** Version of the policy bundle held; 0: the baked config. */
+  policyVersion?: number;
 }
 
 export function heartbeatMessage(input: HeartbeatInput): HeartbeatMessage {
@@ -97,6 +99,7 @@ export function heartbeatMessage(input: HeartbeatInput): HeartbeatMessage {
     heartbeatMs: input.heartbeatMs,
     startedAt: input.startedAt.toISOString(),
     sentAt: input.sentAt.toISOString(),
+    ...(input.policyVersion === undefined ? {} : { policyVersion: input.policyVersion }),
   });
 }
 

@@ -16,6 +16,7 @@ import { loadTrustRoots, type TrustRoots } from './keys.js';
 import { Limiter } from './limiter.js';
 import { scopedLog, silentLog, type LogFn } from './log.js';
 import { heartbeatMessage, offlineMessage } from './outbox.js';
+import { PolicyKeeper } from './policy/policy-keeper.js';
 import type { RunnerMap, SpecMap } from './runner.js';
 import { AgentSession } from './session.js';
 import { leaseSharedPool, type ModulePool } from './worker/pool.js';
@@ -49,19 +50,23 @@ interface Prepared {
   agentId: string;
   host: HostFacts;
   trust: TrustRoots;
+  /** Current trust (baked config or newest policy bundle); handlerDeps follows it as bundles arrive. */
+  policy: PolicyKeeper;
   /** Registered, allowed and runnable on this platform: what heartbeats advertise. */
-  modules: string[];
-  allowed: ReadonlySet<string> | undefined;
+  modules: () => string[];
 }
 
 /** Local state first (identity, keys, facts): a broken config fails before any connection. */
-async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Platform): Promise<Prepared> {
+async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Platform, log: LogFn): Promise<Prepared> {
   const agentId = loadOrCreateAgentId(config.dataDir);
   const trust = await loadTrustRoots(config);
+  const policy = await PolicyKeeper.open(config, trust, scopedLog(log, 'policy'));
   const host = detectFacts({ agentId, name: config.name, tags: config.tags, root: config.root, overrides: config.environment });
-  const allowed = config.allowedModules === undefined ? undefined : new Set(config.allowedModules);
-  const modules = [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
-  return { agentId, host, trust, modules, allowed };
+  const modules = (): string[] => {
+    const allowed = policy.trust.allowedModules;
+    return [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
+  };
+  return { agentId, host, trust, policy, modules };
 }
 
 /**
@@ -73,8 +78,8 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const now = opts.now ?? (() => new Date());
   const specs = opts.specs ?? moduleSpecs;
   const platform = opts.platform ?? process.platform;
-  const prepared = await prepare(config, specs, platform);
-  const { agentId, host, trust, modules } = prepared;
+  const prepared = await prepare(config, specs, platform, log);
+  const { agentId, host, policy, modules } = prepared;
   // Modules run in worker threads off this event loop (agent/worker/): heartbeats and cancels keep flowing.
   const workers = leaseSharedPool({ size: config.maxConcurrent, memoryMb: config.moduleMemoryMb, log: scopedLog(log, 'worker') });
   const running = RunningJournal.open(config.dataDir);
@@ -83,10 +88,11 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   let session: AgentSession | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
-  const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform, pool: workers.pool }));
+  const deps = handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform, pool: workers.pool });
+  const handler = new CommandHandler(deps);
   const startedAt = now();
   const heartbeat = (): void => {
-    const message = heartbeatMessage({ host, modules, heartbeatMs: config.heartbeatMs, startedAt, sentAt: now() });
+    const message = heartbeatMessage({ host, modules: modules(), heartbeatMs: config.heartbeatMs, startedAt, sentAt: now(), policyVersion: policy.version });
     session?.publishHeartbeat(message).catch((err: unknown) => log('warn', `heartbeat not sent: ${(err as Error).message}`));
   };
   const reportLeftovers = once(() => {
@@ -109,8 +115,13 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     log,
     backoff: opts.backoff,
   });
+  // A new bundle changes whose signatures count from the next command on; the heartbeat says so at once.
+  policy.onApply((next) => {
+    Object.assign(deps.accept, { keyring: next.keyring, acl: next.acl, allowedModules: next.allowedModules });
+    heartbeat();
+  });
   const timer = setInterval(heartbeat, config.heartbeatMs);
-  log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${trust.keyring.size} investigator key(s); modules ${modules.join(', ')}`);
+  log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${policy.trust.keyring.size} investigator key(s), policy version ${policy.version}; modules ${modules().join(', ')}`);
   const stop = once(async (reason: 'shutdown' | 'destroyed') => {
     clearInterval(timer);
     await handler.close();
@@ -149,13 +160,13 @@ function handlerDeps(
   const { log, now } = opts;
   return {
     accept: {
-      keyring: prepared.trust.keyring,
-      acl: prepared.trust.acl,
+      keyring: prepared.policy.trust.keyring,
+      acl: prepared.policy.trust.acl,
       replay: ReplayJournal.open(config.dataDir, { now, log }),
       facts: targetFacts(prepared.host),
       now,
       maxClockSkewMs: config.maxClockSkewMs,
-      allowedModules: prepared.allowed,
+      allowedModules: prepared.policy.trust.allowedModules,
       specs: opts.specs,
       platform: opts.platform,
     },
@@ -169,6 +180,7 @@ function handlerDeps(
     responseJournal: ResponseJournal.open(config.dataDir),
     self: { agentId: prepared.agentId, stateFiles: () => agentStateFiles(config.dataDir) },
     onDestroyRequested,
+    onPolicy: (text) => void prepared.policy.offer(text),
   };
 }
 

@@ -8,6 +8,8 @@ export interface AgentConfigFacts {
   investigators: readonly InvestigatorRecord[];
   /** PEM of the broker's CA (or self-signed certificate), written beside agent.json. */
   brokerCa?: string;
+  /** Admin keys and threshold policy bundles must be signed with (broker/policy/policy-service.ts). */
+  admins?: { keys: { name: string; publicKey: string }[]; threshold: number };
 }
 
 export function agentConfigPath(dataDir: string): string {
@@ -29,6 +31,7 @@ export async function writeAgentConfig(dataDir: string, facts: AgentConfigFacts)
     investigators: facts.investigators
       .filter((inv) => inv.status === 'active')
       .map((inv) => ({ name: inv.name, publicKey: inv.publicKey })),
+    ...(facts.admins === undefined || facts.admins.keys.length === 0 ? {} : { admins: facts.admins }),
     tags: {},
     // A starting point: point it at a directory the agent owns on its host.
     dataDir: './agent-data',

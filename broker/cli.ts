@@ -9,7 +9,7 @@ import { startServer, type ServerOptions } from './server.js';
 
 const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
-                  [--response-signers 2]
+                  [--response-signers 2] [--policy-threshold 1]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
@@ -28,6 +28,9 @@ Stops cleanly on SIGINT or SIGTERM.
                      distinct investigators who must sign an action running a response module
                      before the server launches it (default 2: the two-person rule; agents
                      enforce their own ACL whatever this says)
+  --policy-threshold N
+                     distinct admins who must sign a policy bundle (default 1; agent.json
+                     bakes it, capped by the number of active admins)
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -46,6 +49,7 @@ const FlagsSchema = z
     'admin-key': FilePath.optional(),
     'admin-name': z.string().min(1).max(128).optional(),
     'response-signers': z.coerce.number().int().min(1).max(8).default(2),
+    'policy-threshold': z.coerce.number().int().min(1).max(32).default(1),
     verbose: z.boolean().default(false),
   })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
@@ -63,6 +67,7 @@ const OPTIONS = {
   'admin-key': { type: 'string' },
   'admin-name': { type: 'string' },
   'response-signers': { type: 'string' },
+  'policy-threshold': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -140,6 +145,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     tls: cert === undefined || key === undefined ? undefined : { cert, key, ...(ca === undefined ? {} : { ca }) },
     bootstrapAdmin: await adminKey(flags, migHome),
     approval: { responseSigners: flags['response-signers'] },
+    policyThreshold: flags['policy-threshold'],
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);

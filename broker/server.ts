@@ -11,8 +11,11 @@ import { actionRoutes } from './http/routes/action-routes.js';
 import { agentRoutes } from './http/routes/agent-routes.js';
 import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/event-routes.js';
 import { investigatorRoutes } from './http/routes/investigator-routes.js';
+import { policyRoutes } from './http/routes/policy-routes.js';
 import type { ApiServices } from './http/services.js';
 import { startBroker } from './mqtt/server.js';
+import { PolicyPusher } from './policy/policy-pusher.js';
+import { PolicyService } from './policy/policy-service.js';
 import { AgentRegistry } from './registry/registry.js';
 import { approvalPolicy, type ApprovalPolicy } from './scheduler/approval.js';
 import { Scheduler } from './scheduler/scheduler.js';
@@ -56,6 +59,10 @@ export interface ServerOptions {
   approval?: Partial<ApprovalPolicy>;
   /** What actions' parameters are checked against (default: modules/registry.ts). Tests pass their own, as agents take theirs. */
   moduleSpecs?: ReadonlyMap<string, AnyModuleSpec>;
+  /** Distinct admin signatures a policy bundle needs (default 1; capped by the number of admins). */
+  policyThreshold?: number;
+  /** How soon the same policy version is pushed again to an agent that still reports an older one (default 5 s). */
+  policyRepushMs?: number;
 }
 
 export interface RunningServer {
@@ -106,6 +113,7 @@ async function compose(
   const secrets = await loadOrCreateSecrets(opts.dataDir);
   const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
   const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers);
+  const policy = await PolicyService.open({ dataDir: opts.dataDir, investigators, audit, threshold: opts.policyThreshold ?? 1, log });
 
   const broker = await startBroker({ host: opts.mqttHost, port: opts.mqttPort, tls: opts.tls, enrollmentSecret, serverSecret: secrets.serverSecret, log });
   closers.push(['broker', () => broker.close()]);
@@ -127,6 +135,16 @@ async function compose(
   });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
+  const pusher = new PolicyPusher({
+    send: (agentId, msg) => connected.sendPolicy(agentId, msg),
+    agents: () => registry.list(),
+    latest: () => policy.latest(),
+    events,
+    clock,
+    log,
+    repushMs: opts.policyRepushMs,
+  });
+  closers.push(['policy pusher', () => pusher.close()]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
   await scheduler.start();
 
@@ -134,16 +152,17 @@ async function compose(
   const api = await startApiServer({
     host: opts.httpHost ?? '127.0.0.1',
     port: opts.httpPort,
-    routes: [...investigatorRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING)],
+    routes: [...investigatorRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING), ...policyRoutes(policy, () => pusher.pushToConnected())],
     auth: { investigators, nonces: new NonceCache(), now: () => clock.now() },
     tls: opts.tls,
     log,
   });
   closers.push(['http api', () => api.close()]);
 
-  const agentConfig = agentConfigWriter(opts, broker.url, enrollmentSecret, investigators, log);
+  const agentConfig = agentConfigWriter(opts, broker.url, enrollmentSecret, investigators, policy, log);
   await agentConfig.write();
   closers.push(['agent.json writer', investigators.onChange(() => void agentConfig.write())]);
+  closers.push(['agent.json policy writer', policy.onPublish(() => void agentConfig.write())]);
   closers.push(['agent.json writes', () => agentConfig.drain()]);
 
   return {
@@ -174,11 +193,11 @@ async function openState(opts: ServerOptions, log: (msg: string) => void, clock:
 }
 
 /** Rewrites agent.json whenever investigators change, one write at a time. */
-function agentConfigWriter(opts: ServerOptions, brokerUrl: string, enrollmentSecret: string, investigators: Investigators, log: (msg: string) => void) {
+function agentConfigWriter(opts: ServerOptions, brokerUrl: string, enrollmentSecret: string, investigators: Investigators, policy: PolicyService, log: (msg: string) => void) {
   let tail = Promise.resolve();
   const write = (): Promise<void> => {
     tail = tail
-      .then(() => writeAgentConfig(opts.dataDir, { brokerUrl, enrollmentSecret, investigators: investigators.list(), brokerCa: opts.tls?.ca ?? opts.tls?.cert }))
+      .then(() => writeAgentConfig(opts.dataDir, { brokerUrl, enrollmentSecret, investigators: investigators.list(), admins: policy.bakedAdmins(), brokerCa: opts.tls?.ca ?? opts.tls?.cert }))
       .then(
         () => undefined,
         (err: unknown) => log(`server: writing agent.json failed: ${(err as Error).message}`),

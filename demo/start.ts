@@ -128,6 +128,8 @@ export function demoAgentConfig(host: DemoHost, paths: WrittenHost, server: Pick
     brokerUrl: server.mqttUrl,
     enrollmentSecret: server.enrollmentSecret,
     investigators: [{ name: investigator.name, publicKey: investigator.publicKey }],
+    // The demo's investigator is the server's first admin: their policy bundles reach these agents.
+    admins: { keys: [{ name: investigator.name, publicKey: investigator.publicKey }], threshold: 1 },
     name: host.name,
     tags: host.tags,
     root: paths.root,

@@ -31,6 +31,8 @@ export const AgentRecordSchema = z.object({
   startedAt: IsoTime,
   firstSeenAt: IsoTime,
   lastHeartbeatAt: IsoTime,
+  /** Policy bundle version the agent reported holding (0: baked config only; absent: an older agent). */
+  policyVersion: z.number().int().min(0).optional(),
 });
 export type AgentRecord = z.infer<typeof AgentRecordSchema>;
 

@@ -40,9 +40,13 @@ export type ServiceCode =
   | 'SERVER_UNREACHABLE'
   | 'SIGNER_FAILED'
   | 'CONFIG_INVALID'
+  | 'SIGNER_DISABLED'
   | 'INTERNAL';
 
-export type ErrorCode = AcceptanceCode | ModuleCode | ServiceCode;
+/** Refusals of a policy bundle (protocol/policy.ts), by agents and by the server alike. */
+export type PolicyBundleCode = 'POLICY_ROLLBACK' | 'POLICY_UNDER_SIGNED' | 'POLICY_INVALID';
+
+export type ErrorCode = AcceptanceCode | ModuleCode | ServiceCode | PolicyBundleCode;
 
 export class BaseError<Code extends string = ErrorCode> extends Error {
   readonly code: Code;
@@ -59,6 +63,8 @@ export class ProtocolError extends BaseError<AcceptanceCode | ServiceCode> {}
 export class VerificationError extends BaseError<AcceptanceCode> {}
 /** Signatures are fine but the signers may not do this (ACL, allowlist, target). */
 export class PolicyError extends BaseError<AcceptanceCode> {}
+/** A policy bundle is malformed, not newer than the one held, or not signed by enough admins. */
+export class PolicyBundleError extends BaseError<PolicyBundleCode> {}
 /** A module failed, timed out or was cancelled. */
 export class ModuleError extends BaseError<ModuleCode | AcceptanceCode> {}
 /** A broken invariant in our own code: never the user's fault. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionIdSchema, COMMAND_STATUSES } from './action.js';
 import { ACTION_LIMITS } from './limits.js';
+import { POLICY_LIMITS } from './policy.js';
 import { AGENT_ID_PATTERN } from './topics.js';
 
 /**
@@ -34,7 +35,18 @@ export const CancelMessageSchema = z.strictObject({
 });
 export type CancelMessage = z.infer<typeof CancelMessageSchema>;
 
-export const ServerToAgentSchema = z.discriminatedUnion('kind', [CommandMessageSchema, CancelMessageSchema]);
+/**
+ * Server → agent: a policy bundle (protocol/policy.ts) as its exact JSON text. The server only
+ * relays it; the agent verifies the admins' signatures over these bytes itself.
+ */
+export const PolicyMessageSchema = z.strictObject({
+  v: z.literal(MESSAGE_VERSION),
+  kind: z.literal('policy'),
+  bundle: z.string().max(POLICY_LIMITS.maxBytes),
+});
+export type PolicyMessage = z.infer<typeof PolicyMessageSchema>;
+
+export const ServerToAgentSchema = z.discriminatedUnion('kind', [CommandMessageSchema, CancelMessageSchema, PolicyMessageSchema]);
 export type ServerToAgent = z.infer<typeof ServerToAgentSchema>;
 
 export const WireErrorSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(4096) });
@@ -96,6 +108,8 @@ export const HeartbeatMessageSchema = z.strictObject({
   heartbeatMs: z.number().int().positive(),
   startedAt: IsoTime,
   sentAt: IsoTime,
+  /** Version of the policy bundle the agent holds; 0: its baked config only. Absent: an older agent. */
+  policyVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 export type HeartbeatMessage = z.infer<typeof HeartbeatMessageSchema>;
 

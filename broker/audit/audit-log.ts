@@ -26,7 +26,11 @@ export type AuditWhat =
   | 'action.invalid'
   | 'action.signed'
   | 'action.approved'
-  | 'action.signature_refused';
+  | 'action.signature_refused'
+  | 'action.launch_refused'
+  | 'policy.pending'
+  | 'policy.published'
+  | 'policy.refused';
 
 /**
  * Append-only, hash-chained JSON lines. Appends are serialised so the chain never forks. The

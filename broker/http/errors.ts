@@ -4,6 +4,9 @@ import { BaseError, UserError } from '../../protocol/errors.js';
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  SIGNER_DISABLED: 403,
+  POLICY_UNDER_SIGNED: 403,
+  POLICY_ROLLBACK: 409,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,

@@ -101,6 +101,7 @@ export class AgentRegistry {
       firstSeenAt: old?.firstSeenAt ?? now,
       // Server time, not the agent's sentAt: ages are measured against our own clock.
       lastHeartbeatAt: now,
+      ...(msg.policyVersion === undefined ? {} : { policyVersion: msg.policyVersion }),
     };
     this.agents.set(agent.id, agent);
     if (old === undefined || factsChanged(old, agent)) {

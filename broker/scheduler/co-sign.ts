@@ -7,6 +7,7 @@ import { moduleSpecs } from '../../modules/registry.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
 import { emitAll, type SchedulerContext } from './context.js';
+import { recheckSignatures } from './recheck.js';
 import { verifyCoSigner } from './validate-action.js';
 
 export interface CoSignContext extends SchedulerContext {
@@ -42,6 +43,8 @@ export async function addCoSignature(ctx: CoSignContext, id: string, signature: 
   if (current.action.signatures.length >= ACTION_LIMITS.maxSignatures) {
     throw new UserError('BAD_REQUEST', `action ${id} already carries ${current.action.signatures.length} signatures, the limit`);
   }
+  // The signatures already there may be by someone disabled since: they must not count towards the rule.
+  await recheckSignatures(current.action, ctx.investigators);
   // Checked again as at submission: the module specs may have changed since (a server upgrade),
   // and the new signature must not push the action over what agents accept.
   checkOperations(current.action.operations, ctx.specs ?? moduleSpecs);

@@ -1,9 +1,18 @@
 import { isAwaitingApproval, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
 import { BaseError } from '../../protocol/errors.js';
 import { parseTarget } from '../../protocol/target/index.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Investigators } from '../auth/investigators.js';
 import { selectAgents } from '../registry/select.js';
 import { emitAll, newCommandId, publishCommands, type SchedulerContext } from './context.js';
 import { countersOf } from './counters.js';
+import { recheckSignatures } from './recheck.js';
+
+/** What a launch needs beyond the scheduler's context: the investigators as they are now. */
+export interface LaunchContext extends SchedulerContext {
+  investigators: Investigators;
+  audit: AuditLog;
+}
 
 /**
  * Turns a `pending` action into commands: one per agent the target matches now (destroyed
@@ -11,11 +20,13 @@ import { countersOf } from './counters.js';
  * can never arrive for a command we do not know. Offline agents are included: the broker queues
  * their command in their session, or the scheduler redelivers it when they come back.
  */
-export async function launchAction(ctx: SchedulerContext, actionId: string): Promise<ActionRecord | undefined> {
+export async function launchAction(ctx: LaunchContext, actionId: string): Promise<ActionRecord | undefined> {
   const record = await ctx.store.getAction(actionId);
   // Held for the two-person rule: only addSignature() releases it.
   if (record === undefined || record.status !== 'pending' || isAwaitingApproval(record)) return record;
   const now = ctx.clock.now().toISOString();
+  const refused = await refuseRevokedSigners(ctx, record, now);
+  if (refused !== undefined) return refused;
   let agents;
   try {
     agents = await selectAgents(ctx.registry, ctx.store, parseTarget(record.action.target));
@@ -49,4 +60,24 @@ export async function launchAction(ctx: SchedulerContext, actionId: string): Pro
   publishCommands(ctx, next, commands);
   ctx.log(`scheduler: launched ${actionId} to ${commands.length} agent(s)`);
   return next;
+}
+
+/**
+ * Launch time is when the signatures are used: a signer disabled since submission (a scheduled
+ * action, or one approved while its first signer was being disabled) makes the action invalid,
+ * with a reason naming them. Nothing is sent.
+ */
+async function refuseRevokedSigners(ctx: LaunchContext, record: ActionRecord, now: string): Promise<ActionRecord | undefined> {
+  try {
+    await recheckSignatures(record.action, ctx.investigators);
+    return undefined;
+  } catch (err) {
+    const reason = err instanceof BaseError ? `${err.code}: ${err.message}` : String(err);
+    const invalid: ActionRecord = { ...record, status: 'invalid', finishedAt: now, reason };
+    await ctx.store.saveAction(invalid);
+    await ctx.audit.append('server', 'action.launch_refused', { id: record.action.id, reason });
+    emitAll(ctx, invalid, []);
+    ctx.log(`scheduler: refused to launch ${record.action.id}: ${reason}`);
+    return invalid;
+  }
 }

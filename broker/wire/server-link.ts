@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import type { CancelMessage, CommandMessage } from '../../protocol/messages.js';
+import type { CancelMessage, CommandMessage, PolicyMessage } from '../../protocol/messages.js';
 import { ALL_HEARTBEATS, ALL_RESULTS, commandsTopic } from '../../protocol/topics.js';
 import { SERVER_USERNAME } from '../mqtt/credentials.js';
 import type { AgentPublisher } from '../scheduler/context.js';
@@ -21,6 +21,8 @@ export interface ServerLinkOptions {
 }
 
 export interface ServerLink extends AgentPublisher {
+  /** A policy bundle on the agent's commands topic (broker/policy/policy-pusher.ts). */
+  sendPolicy(agentId: string, msg: PolicyMessage): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,12 +89,13 @@ function firstConnect(client: MqttClient, log: (msg: string) => void): Promise<v
 }
 
 function linkOver(client: MqttClient): ServerLink {
-  const send = async (agentId: string, msg: CommandMessage | CancelMessage): Promise<void> => {
+  const send = async (agentId: string, msg: CommandMessage | CancelMessage | PolicyMessage): Promise<void> => {
     await client.publishAsync(commandsTopic(agentId), JSON.stringify(msg), { qos: 1 });
   };
   return {
     sendCommand: send,
     sendCancel: send,
+    sendPolicy: send,
     // Not forced: mqtt.js first waits for in-flight publishes to be acknowledged.
     close: () => client.endAsync(false),
   };

@@ -6,6 +6,7 @@ import { runActionApprove, runActionPending } from './approve.js';
 import type { CliContext } from './context.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
+import { runPolicy } from './policy.js';
 
 export type CommandRun = (ctx: CliContext, argv: readonly string[]) => Promise<number>;
 
@@ -32,7 +33,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
   { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: runActionApprove },
   { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
-  { path: ['investigators'], args: '[add --name N --key F [--admin] | disable FP | enable FP]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
+  { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
+  { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: runPolicy },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
   { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },

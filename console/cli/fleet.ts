@@ -4,7 +4,9 @@ import { FingerprintSchema } from '../../protocol/action.js';
 import { AGENT_STATUSES } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
 import { parseTarget } from '../../protocol/target/index.js';
+import type { InvestigatorRecord } from '../../protocol/api.js';
 import { EXIT, type CliContext } from './context.js';
+import { publishNextPolicy } from './policy.js';
 import { clean, parseCommand, printTable } from './subcommand.js';
 
 const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for people, json for scripts');
@@ -29,10 +31,15 @@ export async function runAgents(ctx: CliContext, argv: readonly string[]): Promi
     ctx.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return EXIT.ok;
   }
-  const rows = list.agents.map((a) => [a.id, clean(a.name), a.os, a.arch, a.status, clean(a.version), a.lastHeartbeatAt]);
-  printTable(ctx.stdout, ['ID', 'NAME', 'OS', 'ARCH', 'STATUS', 'VERSION', 'LAST HEARTBEAT'], rows);
+  const rows = list.agents.map((a) => [a.id, clean(a.name), a.os, a.arch, a.status, clean(a.version), policyText(a.policyVersion), a.lastHeartbeatAt]);
+  printTable(ctx.stdout, ['ID', 'NAME', 'OS', 'ARCH', 'STATUS', 'VERSION', 'POLICY', 'LAST HEARTBEAT'], rows);
   ctx.say(`${list.agents.length} of ${list.total} agent(s)`);
   return EXIT.ok;
+}
+
+/** The policy bundle version an agent holds: `v0` is its baked config, `-` an agent too old to say. */
+export function policyText(version: number | undefined): string {
+  return version === undefined ? '-' : `v${version}`;
 }
 
 async function listInvestigators(ctx: CliContext, argv: readonly string[]): Promise<number> {
@@ -70,15 +77,48 @@ async function addInvestigator(ctx: CliContext, argv: readonly string[]): Promis
   return EXIT.ok;
 }
 
+/**
+ * A fingerprint, or the name of exactly one investigator. Sixteen or more hex digits are meant
+ * as a fingerprint: a mistyped one is named as such rather than looked up as a name.
+ */
+async function resolveInvestigator(who: string, list: () => Promise<readonly InvestigatorRecord[]>): Promise<string> {
+  const text = who.replace(/\s+/g, '').toLowerCase();
+  if (/^[0-9a-f]{16,}$/.test(text)) {
+    const fp = FingerprintSchema.safeParse(text);
+    if (!fp.success) throw new UserError('BAD_REQUEST', `FINGERPRINT: ${fp.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(text)}`);
+    return fp.data;
+  }
+  const investigators = await list();
+  const named = investigators.filter((i) => i.name === who);
+  if (named.length === 1 && named[0] !== undefined) return named[0].fingerprint;
+  if (named.length > 1) throw new UserError('CONFLICT', `${named.length} investigators are named ${JSON.stringify(who)}`, `pass a fingerprint: ${named.map((i) => i.fingerprint).join(', ')}`);
+  throw new UserError('NOT_FOUND', `no investigator is named ${JSON.stringify(who)}, and it is not a fingerprint`, '`mig investigators` lists them');
+}
+
+const SetEnabledFlags = z.object({
+  publish: z.boolean().default(true).describe('then publish the next policy bundle so agents follow (admins; -publish=false to skip)'),
+});
+
 async function setEnabled(ctx: CliContext, argv: readonly string[], isEnabled: boolean): Promise<number> {
   const verb = isEnabled ? 'enable' : 'disable';
-  const cmd = parseCommand(ctx, `investigators ${verb} FINGERPRINT`, `${verb} an investigator (admin)`, z.object({}), {}, argv);
+  const cmd = parseCommand(ctx, `investigators ${verb} NAME|FINGERPRINT`, `${verb} an investigator (admin), then publish the policy agents follow`, SetEnabledFlags, {}, argv);
   if (cmd === undefined) return EXIT.ok;
-  const text = cmd.only('FINGERPRINT').replace(/\s+/g, '').toLowerCase();
-  const fp = FingerprintSchema.safeParse(text);
-  if (!fp.success) throw new UserError('BAD_REQUEST', `FINGERPRINT: ${fp.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(text)}`);
-  const record = await (await ctx.client()).setInvestigatorEnabled(fp.data, isEnabled);
+  const client = await ctx.client();
+  const fp = await resolveInvestigator(cmd.only('NAME|FINGERPRINT'), async () => (await client.listInvestigators()).investigators);
+  const record = await client.setInvestigatorEnabled(fp, isEnabled);
   ctx.stdout.write(`${clean(record.name)} ${record.fingerprint} is ${record.status}\n`);
+  const consequence = isEnabled ? `agents trust ${clean(record.name)} again` : `agents refuse ${clean(record.name)}'s signatures`;
+  if (!cmd.values.publish) {
+    ctx.say(`the server already ${isEnabled ? 'accepts' : 'refuses'} ${clean(record.name)}'s signatures; ${consequence} once an admin runs \`mig policy publish\``);
+    return EXIT.ok;
+  }
+  if (!(await client.me()).isAdmin) {
+    ctx.say(`ask an admin to run \`mig policy publish\`: ${consequence} only once a new policy bundle reaches them`);
+    return EXIT.ok;
+  }
+  ctx.say(`publishing the next policy bundle so that ${consequence}:`);
+  const outcome = await publishNextPolicy(ctx, client, { isConfirmed: true });
+  if (outcome !== undefined) ctx.stdout.write(`${outcome}\n`);
   return EXIT.ok;
 }
 

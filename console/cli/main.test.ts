@@ -66,7 +66,7 @@ describe('mig agents / investigators', () => {
     expect(await h.run(['agents', '-t', "os = 'linux'"])).toBe(EXIT.ok);
     expect(api.requests[0]?.query.get('target')).toBe("os = 'linux'");
     const [header, row] = h.stdout.text.split('\n');
-    expect(header).toMatch(/^ID +NAME +OS +ARCH +STATUS +VERSION +LAST HEARTBEAT$/);
+    expect(header).toMatch(/^ID +NAME +OS +ARCH +STATUS +VERSION +POLICY +LAST HEARTBEAT$/);
     expect(row).toMatch(/^agent-a +host-a\?\[31m +linux +x64 +online/);
   });
 
@@ -89,9 +89,12 @@ describe('mig agents / investigators', () => {
     api.route('POST', /^\/investigators\/([0-9a-f]+)\/(disable|enable)$/, (_req, [got]) => ({
       body: { fingerprint: got, name: 'Bob', publicKey: 'k', isAdmin: false, status: wantStatus, createdAt: new Date().toISOString() },
     }));
+    // A caller who is not an admin is told who can make agents follow.
+    api.route('GET', /^\/me$/, () => ({ body: { fingerprint: fp, name: 'Bob', publicKey: 'k', isAdmin: false, status: 'active', createdAt: new Date().toISOString() } }));
     expect(await h.run(['investigators', verb, fp.toUpperCase()])).toBe(EXIT.ok);
     expect(api.requests[0]?.path).toBe(`/investigators/${fp}/${verb}`);
     expect(h.stdout.text).toBe(`Bob ${fp} is ${wantStatus}\n`);
+    expect(h.stderr.text).toContain('ask an admin to run `mig policy publish`');
   });
 
   it('a non-admin gets FORBIDDEN with the server message', async () => {
@@ -101,7 +104,7 @@ describe('mig agents / investigators', () => {
   });
 
   it.each([
-    { name: 'bad fingerprint', input: ['investigators', 'disable', 'abc'], want: 'FINGERPRINT: expected a 40 or 64 hex' },
+    { name: 'bad fingerprint', input: ['investigators', 'disable', '0123456789abcdef0123'], want: 'FINGERPRINT: expected a 40 or 64 hex' },
     { name: 'missing --key', input: ['investigators', 'add', '--name', 'x'], want: '-key: ' },
     { name: 'bad agent status', input: ['agents', '-status', 'asleep'], want: '-status: expected one of online, idle, offline, destroyed' },
   ])('$name', async ({ input, want }) => {

@@ -15,6 +15,7 @@ import {
   type NewInvestigatorBodySchema,
 } from '../../protocol/api.js';
 import { encodeToken, newTokenPayload } from '../../protocol/auth-token.js';
+import { PolicyOutcomeSchema, PolicyViewSchema, type PolicyPostBody, type PolicySignatureBody } from '../../protocol/policy-api.js';
 import { UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { apiError, unreachable } from './api-errors.js';
@@ -74,6 +75,12 @@ export class ApiClient {
     this.request('POST', '/investigators', InvestigatorRecordSchema, { body });
   setInvestigatorEnabled = (fingerprint: string, isEnabled: boolean) =>
     this.request('POST', `/investigators/${enc(fingerprint)}/${isEnabled ? 'enable' : 'disable'}`, InvestigatorRecordSchema);
+
+  getPolicy = () => this.request('GET', '/policy', PolicyViewSchema);
+  /** A signed policy bundle's exact text: published, or kept pending below the admin threshold. */
+  postPolicy = (bundle: string) => this.request('POST', '/policy', PolicyOutcomeSchema, { body: { bundle } satisfies PolicyPostBody });
+  signPolicy = (version: number, signature: string) =>
+    this.request('POST', '/policy/signatures', PolicyOutcomeSchema, { body: { version, signature } satisfies PolicySignatureBody });
 
   listAgents = (q: { target?: string; status?: AgentStatus } & Page = {}) =>
     this.request('GET', '/agents', AgentListSchema, { query: q });

@@ -41,6 +41,10 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   SERVER_UNREACHABLE: true,
   SIGNER_FAILED: true,
   CONFIG_INVALID: true,
+  SIGNER_DISABLED: true,
+  POLICY_ROLLBACK: true,
+  POLICY_UNDER_SIGNED: true,
+  POLICY_INVALID: true,
   INTERNAL: true,
 };
 

@@ -86,7 +86,8 @@ function runRemote(ctl: Ctl, intent: Intent): void {
       return ctl.run(async () => {
         const record = await ctl.backend.setInvestigatorStatus(intent.fingerprint, intent.status);
         ctl.stores.investigators.set((s) => upsertInvestigator(s, record));
-        ctl.flash('info', `investigator ${record.name} is ${record.status}`);
+        // The server follows at once; agents only once a new policy bundle reaches them.
+        ctl.flash('info', `investigator ${record.name} is ${record.status}; agents follow once an admin runs \`mig policy publish\``);
       });
     default:
       return;

@@ -19,8 +19,9 @@ describe('AgentsView', () => {
   it('lists agents with their columns and the fleet counts in the header', async () => {
     ui = await renderConsole({ backend: fleet(3) });
     const frame = ui.frame();
-    expect(frame).toMatch(/NAME\s+OS\s+ARCH\s+VERSION\s+TAGS\s+STATUS\s+LAST HB/);
-    expect(frame).toMatch(/host00002\.example\.org\s+linux\s+amd64\s+1\.0\.0\s+env=prod\s+idle\s+7s/);
+    expect(frame).toMatch(/NAME\s+OS\s+ARCH\s+VERSION\s+TAGS\s+STATUS\s+POLICY\s+LAST HB/);
+    // '-': these agents report no policy version (older agents).
+    expect(frame).toMatch(/host00002\.example\.org\s+linux\s+amd64\s+1\.0\.0\s+env=prod\s+idle\s+-\s+7s/);
     expect(frame).toContain('2 online  1 idle  0 offline  0 in flight');
   });
 

@@ -25,6 +25,15 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
   { key: 'tags', header: 'TAGS', width: 10, isFlex: true, isWide: true, text: (a) => tagsText(a.tags) },
   { key: 'status', header: 'STATUS', width: 7, text: (a) => a.status, tone: (a) => agentStatusTone(a.status) },
   {
+    key: 'policy',
+    header: 'POLICY',
+    width: 6,
+    align: 'right',
+    // v0: the agent runs on its baked config; '-': an agent too old to report a policy version.
+    text: (a) => (a.policyVersion === undefined ? '-' : `v${a.policyVersion}`),
+    sortValue: (a) => a.policyVersion ?? -1,
+  },
+  {
     key: 'heartbeat',
     header: 'LAST HB',
     width: 7,

@@ -33,6 +33,7 @@ function details(a: AgentRecord | undefined, now: number): DetailLine[] {
     { label: 'system', value: `${env.ident}  init ${env.init}  queue ${a.queueloc}` },
     { label: 'tags', value: join(a.tags) },
     { label: 'modules', value: a.modules.join(', ') },
+    { label: 'policy', value: a.policyVersion === undefined ? 'not reported (an agent older than policy bundles)' : a.policyVersion === 0 ? 'v0 (its baked config)' : `v${a.policyVersion}` },
   ].map((d) => ({ label: d.label, value: sanitize(d.value) }));
 }
 
