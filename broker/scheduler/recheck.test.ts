@@ -8,7 +8,7 @@ import { armoredPublicKey, fingerprint, privateKey } from '../../test/helpers/ke
 import type { FakeAgent } from '../testing/fake-agent.js';
 import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
 
-const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { block: ['203.0.113.7'] } }];
+const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { op: 'add', ips: ['203.0.113.7'], dryrun: true } }];
 const HOUR_MS = 3_600_000;
 
 let h: ServerHarness;
