@@ -12,6 +12,8 @@ import { agentRoutes } from './http/routes/agent-routes.js';
 import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/event-routes.js';
 import { investigatorRoutes } from './http/routes/investigator-routes.js';
 import type { ApiServices } from './http/services.js';
+import { enroller } from './enrollment/enroller.js';
+import type { EnrollRateOptions } from './mqtt/enroll-rate.js';
 import { startBroker } from './mqtt/server.js';
 import { AgentRegistry } from './registry/registry.js';
 import { approvalPolicy, type ApprovalPolicy } from './scheduler/approval.js';
@@ -53,7 +55,15 @@ export interface ServerOptions {
    * (default 2 when it runs a response module, 1 otherwise). Agents enforce their own ACL anyway.
    */
   approval?: Partial<ApprovalPolicy>;
+  /** Accept every valid enrollment at once (default false: an admin accepts pending agents). */
+  autoAccept?: boolean;
+  /** Pending enrollments kept at most (default 1,000); beyond, new ones are refused. */
+  maxPendingEnrollments?: number;
+  /** Enrollment connections per source address (default DEFAULT_ENROLL_RATE). */
+  enrollRate?: EnrollRateOptions;
 }
+
+export const DEFAULT_MAX_PENDING_ENROLLMENTS = 1000;
 
 export interface RunningServer {
   /** Base URL of the API, `/api/v1` included. */
@@ -104,14 +114,31 @@ async function compose(
   const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
   const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers);
 
-  const broker = await startBroker({ host: opts.mqttHost, port: opts.mqttPort, tls: opts.tls, enrollmentSecret, serverSecret: secrets.serverSecret, log });
+  const broker = await startBroker({
+    host: opts.mqttHost,
+    port: opts.mqttPort,
+    tls: opts.tls,
+    enrollmentSecret,
+    serverSecret: secrets.serverSecret,
+    agentPasswordHash: (agentId) => registry.enrollments.passwordHashOf(agentId),
+    enrollRate: opts.enrollRate,
+    log,
+  });
   closers.push(['broker', () => broker.close()]);
+  closers.push(['credential withdrawal', registry.enrollments.onCredentialWithdrawn((agentId) => broker.disconnectAgent(agentId))]);
 
   let link: ServerLink | undefined;
   const publisher: AgentPublisher = {
     sendCommand: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg)),
     sendCancel: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg)),
   };
+  const enroll = enroller({
+    registry,
+    clock,
+    log,
+    policy: { autoAccept: opts.autoAccept ?? false, maxPending: opts.maxPendingEnrollments ?? DEFAULT_MAX_PENDING_ENROLLMENTS },
+    reply: (agentId, status) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendEnrollStatus(agentId, status)),
+  });
   const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval });
   closers.push(['scheduler', () => scheduler.close()]);
   link = await connectServerLink({
@@ -120,7 +147,7 @@ async function compose(
     serverSecret: secrets.serverSecret,
     pinnedCa: opts.tls === undefined ? undefined : [opts.tls.cert, opts.tls.ca ?? ''].join('\n'),
     log,
-    onMessage: dispatcher(scheduler, registry, log),
+    onMessage: dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)),
   });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);

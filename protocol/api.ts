@@ -30,6 +30,16 @@ export const AgentRecordSchema = z.object({
   startedAt: IsoTime,
   firstSeenAt: IsoTime,
   lastHeartbeatAt: IsoTime,
+  /**
+   * Enrollment state (per-agent identity). Absent on a record from before enrollment existed:
+   * such an agent stays targeted and binds its first key when it re-enrolls.
+   */
+  enrollment: z.enum(['pending', 'accepted', 'rejected']).optional(),
+  /** The agent's Ed25519 public key (base64 SPKI) once it enrolled: answers verify against it. */
+  publicKey: AgentPublicKeySchema.optional(),
+  /** When an admin (or auto-accept) decided, and who (fingerprint or 'auto-accept'). */
+  decidedAt: IsoTime.optional(),
+  decidedBy: z.string().max(64).optional(),
 });
 export type AgentRecord = z.infer<typeof AgentRecordSchema>;
 

@@ -45,28 +45,29 @@ describe('startBroker', () => {
     { name: 'empty server secret', input: { enrollmentSecret: 'x', serverSecret: '' }, wantCode: 'CONFIG_INVALID' },
     { name: 'same secret for agents and server', input: { enrollmentSecret: 'same', serverSecret: 'same' }, wantCode: 'CONFIG_INVALID' },
   ])('refuses to start: $name', async ({ input, wantCode }) => {
-    await expect(startBroker({ port: 0, ...input })).rejects.toMatchObject({ code: wantCode });
+    await expect(startBroker({ port: 0, agentPasswordHash: () => undefined, ...input })).rejects.toMatchObject({ code: wantCode });
   });
 });
 
 describe('CONNECT', () => {
   const cases: { name: string; input: (h: BrokerHarness) => IClientOptions; wantCode: number }[] = [
-    { name: 'agent with a wrong secret', input: () => ({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }), wantCode: 4 },
-    { name: 'agent without a password', input: () => ({ clientId: ONE, username: AGENT_USERNAME }), wantCode: 4 },
+    { name: 'agent with a wrong secret', input: () => ({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }), wantCode: 5 },
+    { name: 'agent with the enrollment secret', input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 5 },
+    { name: 'agent without a password', input: () => ({ clientId: ONE, username: AGENT_USERNAME }), wantCode: 5 },
     { name: 'no credentials at all', input: () => ({ clientId: ONE }), wantCode: 4 },
     { name: 'unknown username', input: (h) => ({ clientId: ONE, username: 'root', password: h.enrollmentSecret }), wantCode: 4 },
     { name: 'server username with the enrollment secret', input: (h) => ({ clientId: serverClientId(), username: SERVER_USERNAME, password: h.enrollmentSecret }), wantCode: 4 },
-    { name: 'agent id that is not an agent id', input: (h) => ({ clientId: 'Not_An_Id', username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 2 },
-    { name: 'agent posing as a server client id', input: (h) => ({ clientId: serverClientId(), username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 2 },
+    { name: 'agent id that is not an agent id', input: (h) => ({ clientId: 'Not_An_Id', username: AGENT_USERNAME, password: h.passwordOf(ONE) }), wantCode: 2 },
+    { name: 'agent posing as a server client id', input: (h) => ({ clientId: serverClientId(), username: AGENT_USERNAME, password: h.passwordOf(ONE) }), wantCode: 2 },
     { name: 'server with a bad client id', input: (h) => ({ clientId: 'server-1', username: SERVER_USERNAME, password: h.serverSecret }), wantCode: 2 },
     {
       name: "agent whose will targets another agent's heartbeat",
-      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret, will: { topic: heartbeatTopic(TWO), payload: Buffer.from(offline(TWO)), qos: 1, retain: false } }),
+      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.passwordOf(ONE), will: { topic: heartbeatTopic(TWO), payload: Buffer.from(offline(TWO)), qos: 1, retain: false } }),
       wantCode: 5,
     },
     {
       name: 'agent whose will is a command',
-      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret, will: { topic: commandsTopic(TWO), payload: Buffer.from('{}'), qos: 1, retain: false } }),
+      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.passwordOf(ONE), will: { topic: commandsTopic(TWO), payload: Buffer.from('{}'), qos: 1, retain: false } }),
       wantCode: 5,
     },
   ];
