@@ -7,7 +7,9 @@ import { CommandHandler, type CommandHandlerDeps } from './commands.js';
 import { agentStateFiles, removeAgentState } from './destroy.js';
 import type { AgentConfig } from './config.js';
 import { detectFacts, targetFacts, type HostFacts } from './facts.js';
-import { loadOrCreateAgentId } from './identity.js';
+import { loadOrCreateBrokerPassword } from './credential.js';
+import { enrollRequest } from './enroll.js';
+import { loadAgentIdentity, type AgentIdentity } from './identity.js';
 import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
 import { ResponseJournal } from './journal/response-journal.js';
@@ -17,7 +19,7 @@ import { Limiter } from './limiter.js';
 import { scopedLog, silentLog, type LogFn } from './log.js';
 import { heartbeatMessage, offlineMessage } from './outbox.js';
 import type { RunnerMap, SpecMap } from './runner.js';
-import { AgentSession } from './session.js';
+import { AgentLink } from './link.js';
 
 export interface StartAgentOptions {
   log?: LogFn;
@@ -31,6 +33,8 @@ export interface StartAgentOptions {
   backoff?: BackoffOptions;
   /** Caps of the kept answers (answers.ndjson); default DEFAULT_ANSWER_LIMITS. */
   answerLimits?: Partial<AnswerLimits>;
+  /** While its enrollment is pending, how long one enrollment login waits for a decision. */
+  pendingWaitMs?: number;
 }
 
 export interface RunningAgent {
@@ -46,6 +50,9 @@ export interface RunningAgent {
 
 interface Prepared {
   agentId: string;
+  identity: AgentIdentity;
+  /** The broker password this agent chose; the server keeps its hash once enrolled. */
+  password: string;
   host: HostFacts;
   trust: TrustRoots;
   /** Registered, allowed and runnable on this platform: what heartbeats advertise. */
@@ -55,12 +62,14 @@ interface Prepared {
 
 /** Local state first (identity, keys, facts): a broken config fails before any connection. */
 async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Platform): Promise<Prepared> {
-  const agentId = loadOrCreateAgentId(config.dataDir);
+  const identity = loadAgentIdentity(config.dataDir);
+  const agentId = identity.agentId;
+  const password = loadOrCreateBrokerPassword(config.dataDir);
   const trust = await loadTrustRoots(config);
   const host = detectFacts({ agentId, name: config.name, tags: config.tags, root: config.root, overrides: config.environment });
   const allowed = config.allowedModules === undefined ? undefined : new Set(config.allowedModules);
   const modules = [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
-  return { agentId, host, trust, modules, allowed };
+  return { agentId, identity, password, host, trust, modules, allowed };
 }
 
 /**
@@ -77,7 +86,7 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const running = RunningJournal.open(config.dataDir);
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers(log);
-  let session: AgentSession | undefined;
+  let session: AgentLink | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
   const handler = new CommandHandler(handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform }));
@@ -89,10 +98,17 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const reportLeftovers = once(() => {
     handler.reportLeftovers(leftovers).catch((err: unknown) => log('error', `leftover commands: ${(err as Error).message}`));
   });
-  session = new AgentSession({
+  session = new AgentLink({
     agentId,
+    dataDir: config.dataDir,
     brokerUrl: config.brokerUrl,
     enrollmentSecret: config.enrollmentSecret,
+    password: prepared.password,
+    isLegacy: prepared.identity.isLegacy,
+    enrollRequest: () =>
+      enrollRequest({ agentId, key: prepared.identity.key, password: prepared.password, host, modules, heartbeatMs: config.heartbeatMs, now }),
+    now,
+    pendingWaitMs: opts.pendingWaitMs,
     tls: readTls(config),
     will: offlineMessage(agentId, 'lost'),
     onCommand: (payload) => handler.handle(payload),
