@@ -151,6 +151,13 @@ async function compose(
   });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
+  closers.push([
+    'enrollment decisions',
+    registry.enrollments.onDecision((agentId, state) => {
+      const reason = state === 'rejected' ? 'enrollment rejected by an admin' : undefined;
+      void enroll.tell(agentId, state, reason);
+    }),
+  ]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
   await scheduler.start();
 

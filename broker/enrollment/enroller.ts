@@ -22,12 +22,21 @@ export interface EnrollerOptions {
  * the signature verifies with the key in the request (proof of possession) → the policy
  * (registry/enrollment.ts) decides, with the id's binding to the key.
  */
-export function enroller(opts: EnrollerOptions): (topicAgentId: string, payload: Uint8Array) => Promise<void> {
+export interface Enroller {
+  (topicAgentId: string, payload: Uint8Array): Promise<void>;
+  /** Tells an agent (waiting on its status topic) about an admin's decision. */
+  tell(agentId: string, state: EnrollStatus['state'], reason?: string): Promise<void>;
+}
+
+export function enroller(opts: EnrollerOptions): Enroller {
   let capRefusals = 0;
+  // Not awaited: the server link handles one incoming message at a time and this publish's
+  // PUBACK is an incoming packet too, so waiting for it here would deadlock the link.
   const answer = async (agentId: string, state: EnrollStatus['state'], reason?: string): Promise<void> => {
-    await opts.reply(agentId, { v: MESSAGE_VERSION, kind: 'enroll-status', agentId, state, ...(reason === undefined ? {} : { reason: reason.slice(0, 512) }) });
+    const status: EnrollStatus = { v: MESSAGE_VERSION, kind: 'enroll-status', agentId, state, ...(reason === undefined ? {} : { reason: reason.slice(0, 512) }) };
+    opts.reply(agentId, status).catch((err: unknown) => opts.log(`registry: answering the enrollment of ${agentId} failed: ${(err as Error).message}`));
   };
-  return async (topicAgentId, payload) => {
+  const handle = async (topicAgentId: string, payload: Uint8Array): Promise<void> => {
     const checked = check(topicAgentId, payload, opts.clock.now().getTime());
     if (!checked.ok) {
       opts.log(`registry: refused enrollment of ${topicAgentId}: ${checked.reason}`);
@@ -45,6 +54,7 @@ export function enroller(opts: EnrollerOptions): (topicAgentId: string, payload:
     }
     return answer(topicAgentId, decision.state, decision.reason);
   };
+  return Object.assign(handle, { tell: answer });
 }
 
 type Checked = { ok: true; request: EnrollRequest } | { ok: false; reason: string };

@@ -29,6 +29,7 @@ export class EnrollmentBook {
   private readonly pending = new Map<string, StoredAgent>();
   private readonly rejected = new Map<string, StoredAgent>();
   private readonly withdrawnListeners = new Set<(agentId: string) => void>();
+  private readonly decisionListeners = new Set<(agentId: string, state: 'accepted' | 'rejected') => void>();
 
   constructor(private readonly opts: EnrollmentBookOptions) {}
 
@@ -51,6 +52,12 @@ export class EnrollmentBook {
   onCredentialWithdrawn(listener: (agentId: string) => void): () => void {
     this.withdrawnListeners.add(listener);
     return () => void this.withdrawnListeners.delete(listener);
+  }
+
+  /** Called after an admin accepts or rejects: the server tells an agent still waiting. */
+  onDecision(listener: (agentId: string, state: 'accepted' | 'rejected') => void): () => void {
+    this.decisionListeners.add(listener);
+    return () => void this.decisionListeners.delete(listener);
   }
 
   find(agentId: string): StoredAgent | undefined {
@@ -89,7 +96,9 @@ export class EnrollmentBook {
       throw new UserError('NOT_FOUND', `no pending enrollment for agent ${agentId}`, 'mig agents pending lists them');
     }
     if (agent.passwordHash === undefined) throw new UserError('CONFLICT', `agent ${agentId} has no credential to accept`, 'the agent must enroll again');
-    return this.put({ ...agent, enrollment: 'accepted', ...this.decided(by) });
+    const record = this.put({ ...agent, enrollment: 'accepted', ...this.decided(by) });
+    for (const listener of this.decisionListeners) listener(agentId, 'accepted');
+    return record;
   }
 
   /** Every pending enrollment → accepted; returns the ids. */
@@ -109,6 +118,7 @@ export class EnrollmentBook {
       throw new UserError('NOT_FOUND', `no agent ${agentId}`, 'mig agents pending lists pending enrollments');
     }
     const record = this.put({ ...agent, enrollment: 'rejected', ...this.decided(by) });
+    for (const listener of this.decisionListeners) listener(agentId, 'rejected');
     return record;
   }
 
