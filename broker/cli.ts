@@ -9,7 +9,8 @@ import { startServer, type ServerOptions } from './server.js';
 
 const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
-                  [--response-signers 2]
+                  [--response-signers 2] [--auto-accept] [--max-pending 1000]
+                  [--enroll-burst 200] [--enroll-per-second 10]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
@@ -28,6 +29,12 @@ Stops cleanly on SIGINT or SIGTERM.
                      distinct investigators who must sign an action running a response module
                      before the server launches it (default 2: the two-person rule; agents
                      enforce their own ACL whatever this says)
+  --auto-accept      accept every valid agent enrollment at once (default off: new agents wait,
+                     pending, until an admin runs mig agents accept ID|--all)
+  --max-pending N    pending enrollments kept at most (default 1000); beyond, new ones are refused
+  --enroll-burst N   enrollment connections one source address may open at once (default 200)
+  --enroll-per-second N
+                     enrollment connections per second and address after the burst (default 10)
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -46,6 +53,10 @@ const FlagsSchema = z
     'admin-key': FilePath.optional(),
     'admin-name': z.string().min(1).max(128).optional(),
     'response-signers': z.coerce.number().int().min(1).max(8).default(2),
+    'auto-accept': z.boolean().default(false),
+    'max-pending': z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    'enroll-burst': z.coerce.number().int().min(1).max(1_000_000).default(200),
+    'enroll-per-second': z.coerce.number().min(0.001).max(1_000_000).default(10),
     verbose: z.boolean().default(false),
   })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
@@ -63,6 +74,10 @@ const OPTIONS = {
   'admin-key': { type: 'string' },
   'admin-name': { type: 'string' },
   'response-signers': { type: 'string' },
+  'auto-accept': { type: 'boolean' },
+  'max-pending': { type: 'string' },
+  'enroll-burst': { type: 'string' },
+  'enroll-per-second': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -104,6 +119,9 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
         `  mqtt:         ${server.mqttUrl}`,
         `  secrets:      ${server.secretsPath} (the agents' enrollment secret is in it)`,
         `  agent config: ${server.agentConfigPath} (start an agent with: mig agent --config ${server.agentConfigPath})`,
+        flags['auto-accept']
+          ? '  enrollment:   auto-accept ON: every agent holding the enrollment secret joins the fleet'
+          : '  enrollment:   new agents wait for an admin: mig agents pending, mig agents accept ID|--all',
         '',
       ].join('\n'),
     );
@@ -140,6 +158,9 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     tls: cert === undefined || key === undefined ? undefined : { cert, key, ...(ca === undefined ? {} : { ca }) },
     bootstrapAdmin: await adminKey(flags, migHome),
     approval: { responseSigners: flags['response-signers'] },
+    autoAccept: flags['auto-accept'],
+    maxPendingEnrollments: flags['max-pending'],
+    enrollRate: { burst: flags['enroll-burst'], perSecond: flags['enroll-per-second'] },
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);

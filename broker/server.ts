@@ -9,6 +9,7 @@ import { EventHub } from './events/event-hub.js';
 import { startApiServer } from './http/api-server.js';
 import { actionRoutes } from './http/routes/action-routes.js';
 import { agentRoutes } from './http/routes/agent-routes.js';
+import { enrollmentRoutes } from './http/routes/enrollment-routes.js';
 import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/event-routes.js';
 import { investigatorRoutes } from './http/routes/investigator-routes.js';
 import type { ApiServices } from './http/services.js';
@@ -161,11 +162,11 @@ async function compose(
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
   await scheduler.start();
 
-  const services: ApiServices = { store, registry, scheduler, investigators, events, clock, log, version: serverVersion() };
+  const services: ApiServices = { store, registry, scheduler, investigators, audit, events, clock, log, version: serverVersion() };
   const api = await startApiServer({
     host: opts.httpHost ?? '127.0.0.1',
     port: opts.httpPort,
-    routes: [...investigatorRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING)],
+    routes: [...investigatorRoutes(services), ...enrollmentRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING)],
     auth: { investigators, nonces: new NonceCache(), now: () => clock.now() },
     tls: opts.tls,
     log,

@@ -161,6 +161,8 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
 
 /** Response bodies. */
 export const AgentListSchema = z.object({ agents: z.array(AgentRecordSchema), total: z.number() });
+/** POST /agents/accept-all: the ids an admin accepted at once. */
+export const AcceptedAgentsSchema = z.object({ accepted: z.array(z.string()) });
 export const AgentCountSchema = z.object({ total: z.number(), online: z.number(), idle: z.number(), offline: z.number() });
 export const ActionListSchema = z.object({ actions: z.array(ActionRecordSchema), total: z.number() });
 export const CommandListSchema = z.object({ commands: z.array(CommandRecordSchema), total: z.number() });

@@ -26,7 +26,9 @@ export type AuditWhat =
   | 'action.invalid'
   | 'action.signed'
   | 'action.approved'
-  | 'action.signature_refused';
+  | 'action.signature_refused'
+  | 'agent.accepted'
+  | 'agent.rejected';
 
 /**
  * Append-only, hash-chained JSON lines. Appends are serialised so the chain never forks. The
