@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { AclSchema } from '../protocol/acl.js';
+import { AgentTagsSchema } from '../protocol/enrollment.js';
 import { UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
 import { moduleSpecs } from '../modules/registry.js';
@@ -52,7 +53,7 @@ export const AgentConfigSchema = z.strictObject({
     .describe('PEM file paths: CA to trust, client certificate and key'),
   investigators: z.array(InvestigatorSchema).min(1, 'expected at least one investigator key').max(256),
   acl: AclSchema.optional().describe('per-module signer weights; default: defaultAcl(all investigators)'),
-  tags: z.record(z.string().max(64), z.string().max(256)).default({}),
+  tags: AgentTagsSchema.default({}).describe('at most 32, keys up to 64 chars, values up to 256 (what enrollment accepts)'),
   name: z.string().min(1).max(256).default(() => hostname()),
   heartbeatMs: z.number().int().min(100).max(3_600_000).default(30_000),
   moduleTimeoutMs: z.number().int().min(100).default(300_000),

@@ -12,8 +12,11 @@ import { AgentIdSchema, EnvironmentSchema, MESSAGE_VERSION } from './messages.js
 
 /** Hard limits on what one enrollment may register: a flood of requests must stay cheap. */
 export const ENROLL_LIMITS = {
-  /** Whole request on the wire (the broker refuses bigger publishes from enrollees). */
-  maxRequestBytes: 16 * 1024,
+  /**
+   * Whole request on the wire (the broker refuses bigger publishes from enrollees). The fields'
+   * own limits (64 addresses, 32 tags, 64 modules) fit in it with room to spare.
+   */
+  maxRequestBytes: 32 * 1024,
   maxNameChars: 256,
   maxTags: 32,
   maxTagKeyChars: 64,

@@ -11,6 +11,7 @@ import { FakeAgent, connectClient } from '../../../broker/testing/fake-agent.js'
 import { fakeEnrollRequest, fakeIdentity, type FakeIdentity } from '../../../broker/testing/fake-identity.js';
 import { ServerHarness, waitFor } from '../../../broker/testing/harness.js';
 import type { ServerOptions } from '../../../broker/server.js';
+import { ENROLL_LIMITS } from '../../../protocol/enrollment.js';
 import { enrollRequestTopic } from '../../../protocol/topics.js';
 import { signedAction } from '../../helpers/actions.js';
 import type { Attack } from '../attack.js';
@@ -181,10 +182,10 @@ export const identityAttacks: Attack[] = [
       const identity = fakeIdentity('huge');
       const enrollee = await connectClient(w.url, { clientId: enrollClientId(identity.id), username: ENROLL_USERNAME, password: w.secret, clean: true });
       const closed = new Promise<void>((resolve) => enrollee.once('close', () => resolve()));
-      enrollee.publish(enrollRequestTopic(identity.id), JSON.stringify(fakeEnrollRequest(identity, { facts: { queueloc: 'q'.repeat(200) } })) + ' '.repeat(20_000), { qos: 1 });
+      enrollee.publish(enrollRequestTopic(identity.id), JSON.stringify(fakeEnrollRequest(identity)) + ' '.repeat(ENROLL_LIMITS.maxRequestBytes), { qos: 1 });
       await closed;
       await enrollee.endAsync(true);
-      expect(w.h.logs.some((l) => l.includes('payload of') && l.includes('the limit is 16384'))).toBe(true);
+      expect(w.h.logs.some((l) => l.includes('payload of') && l.includes(`the limit is ${ENROLL_LIMITS.maxRequestBytes}`))).toBe(true);
       expect(await pendingCount(w)).toBe(0);
       for (const label of [...cases.map((c) => c.label), 'huge']) expect((await w.h.api('GET', `/agents/${fakeIdentity(label).id}`)).status).toBe(404);
       await honestStillAnswers(w);
