@@ -78,6 +78,31 @@ describe('CONNECT', () => {
     expect(h.broker.clientCount()).toBe(0);
   });
 
+  it("refuses a connection claiming a live agent's id with other credentials, and the live session stays", async () => {
+    const live = await h.agent(ONE);
+    let isKicked = false;
+    live.on('close', () => (isKicked = true));
+    expect(await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }))).toBe(5);
+    expect(await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }))).toBe(5);
+    expect(await refusalCode(h.enrollee(ONE))).toBe('connected');
+    const server = await h.server();
+    const got = nextMessage(live, commandsTopic(ONE));
+    await live.subscribeAsync(commandsTopic(ONE), { qos: 1 });
+    await server.publishAsync(commandsTopic(ONE), 'still mine', { qos: 1 });
+    expect((await got).payload).toBe('still mine');
+    expect(isKicked).toBe(false);
+    expect(h.logs.filter((l) => l.includes(`refused connection of "${ONE}" (code 5)`))).toHaveLength(2);
+  });
+
+  it('rate-limits enrollment logins per address (CONNACK 3) but never an accepted agent', async () => {
+    await h.start({ enrollRate: { burst: 2, perSecond: 0.001 } });
+    expect(await refusalCode(h.enrollee('a-0123456789abcdef0123'))).toBe('connected');
+    expect(await refusalCode(h.enrollee('a-0123456789abcdef0124', { password: 'wrong' }))).toBe(4);
+    expect(await refusalCode(h.enrollee('a-0123456789abcdef0125'))).toBe(3);
+    expect(await refusalCode(h.agent(ONE))).toBe('connected');
+    expect(h.logs.join('\n')).toMatch(/refused enrollment connection from .*rate limit, 1 refused so far/);
+  });
+
   it('accepts an agent with its will on its own heartbeat topic, and a server', async () => {
     await h.agent(ONE, { will: { topic: heartbeatTopic(ONE), payload: Buffer.from(offline(ONE)), qos: 1, retain: false } });
     await h.server();
