@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { CLOCK_SKEW } from '../protocol/limits.js';
 import { AclSchema } from '../protocol/acl.js';
+import { AgentTagsSchema } from '../protocol/enrollment.js';
 import { UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
 import { moduleSpecs } from '../modules/registry.js';
@@ -66,7 +67,7 @@ export const AgentConfigSchema = z.strictObject({
   investigators: z.array(InvestigatorSchema).min(1, 'expected at least one investigator key').max(256),
   acl: AclSchema.optional().describe('per-module signer weights; default: defaultAcl(all investigators)'),
   admins: AdminsSchema.optional().describe('admin keys and threshold that policy bundles must be signed with'),
-  tags: z.record(z.string().max(64), z.string().max(256)).default({}),
+  tags: AgentTagsSchema.default({}).describe('at most 32, keys up to 64 chars, values up to 256 (what enrollment accepts)'),
   name: z.string().min(1).max(256).default(() => hostname()),
   heartbeatMs: z.number().int().min(100).max(3_600_000).default(30_000),
   moduleTimeoutMs: z.number().int().min(100).default(300_000),

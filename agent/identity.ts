@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../protocol/errors.js';
 import { AGENT_ID_PATTERN } from '../protocol/topics.js';
+import { loadOrCreateAgentKey, type AgentKey } from './agent-key.js';
 
 export const AGENT_ID_FILE = 'agent-id';
 
@@ -31,6 +32,35 @@ export function loadOrCreateAgentId(dataDir: string): string {
     if (winner === undefined) throw new UserError('CONFIG_INVALID', `agent id file ${path} appeared empty`, 'remove it and restart');
     return winner;
   }
+}
+
+export interface AgentIdentity {
+  agentId: string;
+  key: AgentKey;
+  /**
+   * True for an agent enrolled before per-agent identity: it keeps its old random id (queued
+   * commands and the replay journal are under it) and binds its key to it at re-enrollment.
+   */
+  isLegacy: boolean;
+}
+
+/**
+ * The agent's key (made at first start) and its id: the id its key derives for a new agent,
+ * the id in `agent-id` for an agent from before, which keeps it.
+ */
+export function loadAgentIdentity(dataDir: string): AgentIdentity {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, AGENT_ID_FILE);
+  const existing = readIdFile(path);
+  const key = loadOrCreateAgentKey(dataDir);
+  if (existing !== undefined) return { agentId: existing, key, isLegacy: existing !== key.derivedId };
+  try {
+    writeFileSync(path, `${key.derivedId}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return loadAgentIdentity(dataDir);
+  }
+  return { agentId: key.derivedId, key, isLegacy: false };
 }
 
 function readIdFile(path: string): string | undefined {

@@ -4,15 +4,18 @@ import type { OfflineMessage, ResultMessage, HeartbeatMessage } from '../protoco
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { LogFn } from './log.js';
 
-/** Username every agent presents; the password is the fleet's enrollment secret. */
+/** Username every agent presents; the password is the one it chose and enrolled. */
 export const AGENT_USERNAME = 'mig-agent';
+/** CONNACK codes that mean "this credential is not (or no longer) accepted": enroll again. */
+const CREDENTIAL_REFUSED = new Set([4, 5]);
 /** How long a clean shutdown waits for the broker to take the last messages. */
 const CLOSE_GRACE_MS = 2000;
 
 export interface SessionOptions {
   agentId: string;
   brokerUrl: string;
-  enrollmentSecret: string;
+  /** The agent's own broker password (accepted at enrollment). */
+  password: string;
   /** PEM contents (not paths). */
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** Published by the broker if we vanish: OfflineMessage reason 'lost'. */
@@ -23,6 +26,8 @@ export interface SessionOptions {
   onConnect(): void;
   log: LogFn;
   backoff?: BackoffOptions;
+  /** The broker refused our credential: the session stops reconnecting and says why. */
+  onCredentialRefused(reason: string): void;
 }
 
 /**
@@ -41,7 +46,16 @@ export class AgentSession {
     this.client = connect(opts.brokerUrl, clientOptions(opts));
     this.client.on('connect', () => this.onConnect());
     this.client.on('close', () => this.scheduleReconnect());
-    this.client.on('error', (err) => opts.log('warn', `mqtt: ${err.message}`));
+    this.client.on('error', (err) => {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'number' && CREDENTIAL_REFUSED.has(code) && !this.isClosing) {
+        this.isClosing = true;
+        clearTimeout(this.reconnectTimer);
+        opts.onCredentialRefused(`${err.message} (CONNACK ${code})`);
+        return;
+      }
+      opts.log('warn', `mqtt: ${err.message}`);
+    });
     this.client.on('message', (topic, payload) => {
       if (topic === commandsTopic(opts.agentId)) opts.onCommand(payload);
       else opts.log('warn', `mqtt: ignoring a message on ${topic}, which is not our commands topic`);
@@ -110,7 +124,7 @@ function clientOptions(opts: SessionOptions): IClientOptions {
     clientId: opts.agentId,
     clean: false,
     username: AGENT_USERNAME,
-    password: opts.enrollmentSecret,
+    password: opts.password,
     reconnectPeriod: 0, // our own loop, with back-off (scheduleReconnect)
     resubscribe: false,
     will: { topic: heartbeatTopic(opts.agentId), payload: Buffer.from(JSON.stringify(opts.will)), qos: 1, retain: false },

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentIdFromPublicKey } from '../protocol/agent-key.js';
 import { commandsTopic } from '../protocol/topics.js';
 import { moduleRunners } from '../modules/runners.js';
 import { moduleSpecs } from '../modules/registry.js';
@@ -147,9 +148,78 @@ describe('agent session over a real broker', () => {
       wake();
     };
     const agent = await startAgent({ ...config, enrollmentSecret: 'wrong' }, { log, backoff: { initialMs: 10, maxMs: 20 } });
-    while (lines.filter((l) => l.includes('reconnecting in')).length < 2) await new Promise<void>((resolve) => (wake = resolve));
+    while (lines.filter((l) => l.includes('retrying in')).length < 2) await new Promise<void>((resolve) => (wake = resolve));
     await agent.close();
     expect(lines.join('\n')).toMatch(/Not authorized|Bad username or password/);
     expect(lines.some((l) => l.includes('connected to'))).toBe(false);
+  });
+});
+
+describe('enrollment', () => {
+  /** Resolves when a log line matches. */
+  const logWatch = () => {
+    const lines: string[] = [];
+    const waiters: { re: RegExp; resolve: () => void }[] = [];
+    const log = (_level: string, message: string): void => {
+      lines.push(message);
+      for (const w of waiters.filter((x) => x.re.test(message))) w.resolve();
+    };
+    const seen = (re: RegExp): Promise<void> =>
+      lines.some((l) => re.test(l)) ? Promise.resolve() : new Promise((resolve) => waiters.push({ re, resolve }));
+    return { log, lines, seen };
+  };
+
+  it('takes the id its key derives, enrolls with a signed request and its own password, then logs in with that password', async () => {
+    const agent = await start();
+    const request = mq.enrollments.find((r) => r.agentId === agent.agentId);
+    expect(agent.agentId).toBe(agentIdFromPublicKey(request?.publicKey ?? ''));
+    expect(request?.password).toBe(readFileSync(join(config.dataDir, 'broker-password'), 'utf8').trim());
+    expect(request?.password).not.toBe(ENROLLMENT_SECRET);
+    expect(statSync(join(config.dataDir, 'broker-password')).mode & 0o777).toBe(0o600);
+    expect(mq.passwords.get(agent.agentId)).toBe(request?.password);
+  });
+
+  it('keeps asking while pending, logs why, and connects once accepted', async () => {
+    mq.enrollAnswer = { state: 'pending' };
+    const watch = logWatch();
+    const agent = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 }, pendingWaitMs: 20 });
+    agents.push(agent);
+    await watch.seen(/is pending: an admin must accept it/);
+    const asked = mq.enrollments.length;
+    await watch.seen(/retrying in/);
+    expect(watch.lines.some((l) => l.includes('connected to'))).toBe(false);
+    mq.enrollAnswer = { state: 'accepted' };
+    await watch.seen(/connected to/);
+    expect(mq.enrollments.length).toBeGreaterThan(asked);
+    await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId);
+  });
+
+  it('logs the reason of a rejection and keeps retrying', async () => {
+    mq.enrollAnswer = { state: 'rejected', reason: 'enrollment rejected by an admin' };
+    const watch = logWatch();
+    const agent = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 } });
+    agents.push(agent);
+    await watch.seen(/rejected: enrollment rejected by an admin; retrying in/);
+    const before = mq.enrollments.length;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => mq.enrollments.length > before && (clearInterval(timer), resolve()), 10);
+    });
+    expect(watch.lines.some((l) => l.includes('connected to'))).toBe(false);
+  });
+
+  it('enrolls again when the broker refuses its credential, without a new id', async () => {
+    const watch = logWatch();
+    const first = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 } });
+    agents.push(first);
+    await watch.seen(/connected to/);
+    await agents.pop()?.close();
+    mq.passwords.delete(first.agentId);
+    const asked = mq.enrollments.length;
+    const second = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 } });
+    agents.push(second);
+    await watch.seen(/refused this agent's credential/);
+    expect(second.agentId).toBe(first.agentId);
+    await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === second.agentId, mq.inbox.messages.length);
+    expect(mq.enrollments.length).toBeGreaterThan(asked);
   });
 });

@@ -7,7 +7,9 @@ import { CommandHandler, type CommandHandlerDeps } from './commands.js';
 import { agentStateFiles, removeAgentState } from './destroy.js';
 import type { AgentConfig } from './config.js';
 import { detectFacts, targetFacts, type HostFacts } from './facts.js';
-import { loadOrCreateAgentId } from './identity.js';
+import { loadOrCreateBrokerPassword } from './credential.js';
+import { enrollRequest } from './enroll.js';
+import { loadAgentIdentity, type AgentIdentity } from './identity.js';
 import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
 import { ResponseJournal } from './journal/response-journal.js';
@@ -18,7 +20,7 @@ import { scopedLog, silentLog, type LogFn } from './log.js';
 import { heartbeatMessage, offlineMessage } from './outbox.js';
 import { PolicyKeeper } from './policy/policy-keeper.js';
 import type { RunnerMap, SpecMap } from './runner.js';
-import { AgentSession } from './session.js';
+import { AgentLink } from './link.js';
 import { leaseSharedPool, type ModulePool } from './worker/pool.js';
 
 export interface StartAgentOptions {
@@ -33,6 +35,8 @@ export interface StartAgentOptions {
   backoff?: BackoffOptions;
   /** Caps of the kept answers (answers.ndjson); default DEFAULT_ANSWER_LIMITS. */
   answerLimits?: Partial<AnswerLimits>;
+  /** While its enrollment is pending, how long one enrollment login waits for a decision. */
+  pendingWaitMs?: number;
 }
 
 export interface RunningAgent {
@@ -48,6 +52,9 @@ export interface RunningAgent {
 
 interface Prepared {
   agentId: string;
+  identity: AgentIdentity;
+  /** The broker password this agent chose; the server keeps its hash once enrolled. */
+  password: string;
   host: HostFacts;
   trust: TrustRoots;
   /** Current trust (baked config or newest policy bundle); handlerDeps follows it as bundles arrive. */
@@ -58,7 +65,9 @@ interface Prepared {
 
 /** Local state first (identity, keys, facts): a broken config fails before any connection. */
 async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Platform, log: LogFn): Promise<Prepared> {
-  const agentId = loadOrCreateAgentId(config.dataDir);
+  const identity = loadAgentIdentity(config.dataDir);
+  const agentId = identity.agentId;
+  const password = loadOrCreateBrokerPassword(config.dataDir);
   const trust = await loadTrustRoots(config);
   const policy = await PolicyKeeper.open(config, trust, scopedLog(log, 'policy'));
   const host = detectFacts({ agentId, name: config.name, tags: config.tags, root: config.root, overrides: config.environment });
@@ -66,7 +75,7 @@ async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Pla
     const allowed = policy.trust.allowedModules;
     return [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
   };
-  return { agentId, host, trust, policy, modules };
+  return { agentId, identity, password, host, trust, policy, modules };
 }
 
 /**
@@ -85,7 +94,7 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const running = RunningJournal.open(config.dataDir);
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers(log);
-  let session: AgentSession | undefined;
+  let session: AgentLink | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
   const deps = handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform, pool: workers.pool });
@@ -98,10 +107,17 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const reportLeftovers = once(() => {
     handler.reportLeftovers(leftovers).catch((err: unknown) => log('error', `leftover commands: ${(err as Error).message}`));
   });
-  session = new AgentSession({
+  session = new AgentLink({
     agentId,
+    dataDir: config.dataDir,
     brokerUrl: config.brokerUrl,
     enrollmentSecret: config.enrollmentSecret,
+    password: prepared.password,
+    isLegacy: prepared.identity.isLegacy,
+    enrollRequest: () =>
+      enrollRequest({ agentId, key: prepared.identity.key, password: prepared.password, host, modules: modules(), heartbeatMs: config.heartbeatMs, now }),
+    now,
+    pendingWaitMs: opts.pendingWaitMs,
     tls: readTls(config),
     will: offlineMessage(agentId, 'lost'),
     onCommand: (payload) => handler.handle(payload),

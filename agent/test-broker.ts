@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { EnrollRequestSchema, enrollSignatureValid, type EnrollRequest, type EnrollState } from '../protocol/enrollment.js';
 import { AgentToServerSchema, type AgentToServer } from '../protocol/messages.js';
-import { ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, parseAgentTopic } from '../protocol/topics.js';
+import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic, parseAgentTopic, parseEnrollTopic } from '../protocol/topics.js';
 
 /**
- * Test-only: a real aedes broker on port 0 whose authenticate hook checks the agent and server
- * passwords (the real broker with its ACL lives in broker/), plus a real mqtt client acting as
- * the server: it collects every agent message and publishes commands.
+ * Test-only: a real aedes broker on port 0 whose authenticate hook checks the enrollment,
+ * agent and server passwords (the real broker with its ACL lives in broker/), plus a real mqtt
+ * client acting as the server: it answers enrollment requests (accepting by default, keeping
+ * each agent's password), collects every agent message and publishes commands.
  */
 export const ENROLLMENT_SECRET = 'enroll-me';
 const SERVER_SECRET = 'server-secret';
@@ -48,14 +50,23 @@ export interface TestBroker {
   dropConnection(clientId: string): void;
   /** Publishes a command envelope carrying `action` (JSON-encoded) and returns its command id. */
   sendCommand(agentId: string, action: unknown, commandId?: string): Promise<string>;
+  /** What the fake server answers to the next enrollment requests (default 'accepted'). */
+  enrollAnswer: { state: EnrollState; reason?: string };
+  /** Every enrollment request received, verified or not. */
+  enrollments: EnrollRequest[];
+  /** Broker passwords of accepted agents, by id: delete one to make the broker refuse it. */
+  passwords: Map<string, string>;
   close(): Promise<void>;
 }
 
 export async function startTestBroker(): Promise<TestBroker> {
   const broker = await Aedes.createBroker();
-  broker.authenticate = (_client, username, password, done) => {
-    const secret = username === 'mig-agent' ? ENROLLMENT_SECRET : username === 'mig-server' ? SERVER_SECRET : undefined;
-    done(null, secret !== undefined && password?.toString() === secret);
+  const passwords = new Map<string, string>();
+  broker.authenticate = (client, username, password, done) => {
+    const secret =
+      username === 'mig-enroll' ? ENROLLMENT_SECRET : username === 'mig-agent' ? passwords.get(client.id) : username === 'mig-server' ? SERVER_SECRET : undefined;
+    if (secret !== undefined && password?.toString() === secret) return done(null, true);
+    done(Object.assign(new Error('not authorized'), { returnCode: 5 as const }), false);
   };
   const clients = new Map<string, Client>();
   broker.on('client', (client) => clients.set(client.id, client));
@@ -65,13 +76,33 @@ export async function startTestBroker(): Promise<TestBroker> {
   const clientId = `mig-server-${randomBytes(4).toString('hex')}`;
   const server = await connectAsync(url, { protocolVersion: 4, clientId, username: 'mig-server', password: SERVER_SECRET, reconnectPeriod: 0 });
   const inbox = new Inbox();
+  const enrollments: EnrollRequest[] = [];
+  const state: Pick<TestBroker, 'enrollAnswer'> = { enrollAnswer: { state: 'accepted' } };
   server.on('message', (topic, payload) => {
+    const enroll = parseEnrollTopic(topic);
+    if (enroll?.kind === 'request') {
+      const request = EnrollRequestSchema.safeParse(JSON.parse(payload.toString()));
+      if (!request.success) return;
+      enrollments.push(request.data);
+      const answer = enrollSignatureValid(request.data) ? state.enrollAnswer : { state: 'rejected', reason: 'bad signature' };
+      if (answer.state === 'accepted') passwords.set(request.data.agentId, request.data.password);
+      void server.publishAsync(enrollStatusTopic(enroll.agentId), JSON.stringify({ v: 1, kind: 'enroll-status', agentId: enroll.agentId, ...answer }), { qos: 1 });
+      return;
+    }
     const parsed = AgentToServerSchema.safeParse(JSON.parse(payload.toString()));
     const where = parseAgentTopic(topic);
     if (parsed.success && where !== undefined) inbox.push(where.agentId, parsed.data);
   });
-  await server.subscribeAsync([ALL_RESULTS, ALL_HEARTBEATS], { qos: 1 });
+  await server.subscribeAsync([ALL_RESULTS, ALL_HEARTBEATS, ALL_ENROLL_REQUESTS], { qos: 1 });
   return {
+    get enrollAnswer() {
+      return state.enrollAnswer;
+    },
+    set enrollAnswer(answer) {
+      state.enrollAnswer = answer;
+    },
+    enrollments,
+    passwords,
     url,
     server,
     inbox,

@@ -35,7 +35,8 @@ function isAddressInUse(err: unknown): boolean {
 
 /** The usual ports (8765, 1883) when free, else any: a second `npm start` must still start. */
 async function startOnPreferredPorts(opts: EmbeddedOptions): Promise<RunningServer> {
-  const base = { dataDir: join(opts.home, 'server'), bootstrapAdmin: opts.admin, log: opts.log };
+  // One host: the agent next to the server is this machine's own, so it is accepted at once.
+  const base = { dataDir: join(opts.home, 'server'), bootstrapAdmin: opts.admin, log: opts.log, autoAccept: true };
   try {
     return await startServer({ ...base, httpPort: opts.httpPort, mqttPort: opts.mqttPort });
   } catch (err) {

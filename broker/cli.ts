@@ -9,7 +9,8 @@ import { startServer, type ServerOptions } from './server.js';
 
 const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
-                  [--response-signers 2] [--policy-threshold 1]
+                  [--response-signers 2] [--policy-threshold 1] [--auto-accept] [--max-pending 1000]
+                  [--enroll-burst 200] [--enroll-per-second 10]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
@@ -31,6 +32,12 @@ Stops cleanly on SIGINT or SIGTERM.
   --policy-threshold N
                      distinct admins who must sign a policy bundle (default 1; agent.json
                      bakes it, capped by the number of active admins)
+  --auto-accept      accept every valid agent enrollment at once (default off: new agents wait,
+                     pending, until an admin runs mig agents accept ID|--all)
+  --max-pending N    pending enrollments kept at most (default 1000); beyond, new ones are refused
+  --enroll-burst N   enrollment connections one source address may open at once (default 200)
+  --enroll-per-second N
+                     enrollment connections per second and address after the burst (default 10)
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -50,6 +57,10 @@ const FlagsSchema = z
     'admin-name': z.string().min(1).max(128).optional(),
     'response-signers': z.coerce.number().int().min(1).max(8).default(2),
     'policy-threshold': z.coerce.number().int().min(1).max(32).default(1),
+    'auto-accept': z.boolean().default(false),
+    'max-pending': z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    'enroll-burst': z.coerce.number().int().min(1).max(1_000_000).default(200),
+    'enroll-per-second': z.coerce.number().min(0.001).max(1_000_000).default(10),
     verbose: z.boolean().default(false),
   })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
@@ -68,6 +79,10 @@ const OPTIONS = {
   'admin-name': { type: 'string' },
   'response-signers': { type: 'string' },
   'policy-threshold': { type: 'string' },
+  'auto-accept': { type: 'boolean' },
+  'max-pending': { type: 'string' },
+  'enroll-burst': { type: 'string' },
+  'enroll-per-second': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -109,6 +124,9 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
         `  mqtt:         ${server.mqttUrl}`,
         `  secrets:      ${server.secretsPath} (the agents' enrollment secret is in it)`,
         `  agent config: ${server.agentConfigPath} (start an agent with: mig agent --config ${server.agentConfigPath})`,
+        flags['auto-accept']
+          ? '  enrollment:   auto-accept ON: every agent holding the enrollment secret joins the fleet'
+          : '  enrollment:   new agents wait for an admin: mig agents pending, mig agents accept ID|--all',
         '',
       ].join('\n'),
     );
@@ -146,6 +164,9 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     bootstrapAdmin: await adminKey(flags, migHome),
     approval: { responseSigners: flags['response-signers'] },
     policyThreshold: flags['policy-threshold'],
+    autoAccept: flags['auto-accept'],
+    maxPendingEnrollments: flags['max-pending'],
+    enrollRate: { burst: flags['enroll-burst'], perSecond: flags['enroll-per-second'] },
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);

@@ -83,9 +83,9 @@ describe('results', () => {
     expect((await action(signed.id)).counters).toMatchObject({ targeted: 2, success: 1, failed: 1, done: 2, found: 1 });
 
     const found = CommandListSchema.parse((await h.api('GET', `/actions/${signed.id}/commands?found=true`)).body);
-    expect(found.commands.map((c) => c.agentId)).toEqual(['agent-a']);
+    expect(found.commands.map((c) => c.agentId)).toEqual([a.id]);
     const notFound = CommandListSchema.parse((await h.api('GET', `/actions/${signed.id}/commands?found=false`)).body);
-    expect(notFound.commands.map((c) => c.agentId)).toEqual(['agent-b']);
+    expect(notFound.commands.map((c) => c.agentId)).toEqual([b.id]);
   });
 
   it.each([
@@ -95,7 +95,7 @@ describe('results', () => {
     await h.start();
     const a = await h.agent('agent-a');
     const b = await h.agent('agent-b', { tags: { skip: 'yes' } });
-    const signed = await signedAction(['alice'], { target: "id = 'agent-a'" });
+    const signed = await signedAction(['alice'], { target: "name = 'agent-a'" });
     await h.submit(signed);
     await waitFor(() => a.commands.length === 1, 'command');
     const sender = by === 'agent-a' ? a : b;

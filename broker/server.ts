@@ -9,10 +9,13 @@ import { EventHub } from './events/event-hub.js';
 import { startApiServer } from './http/api-server.js';
 import { actionRoutes } from './http/routes/action-routes.js';
 import { agentRoutes } from './http/routes/agent-routes.js';
+import { enrollmentRoutes } from './http/routes/enrollment-routes.js';
 import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/event-routes.js';
 import { investigatorRoutes } from './http/routes/investigator-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import type { ApiServices } from './http/services.js';
+import { enroller } from './enrollment/enroller.js';
+import type { EnrollRateOptions } from './mqtt/enroll-rate.js';
 import { startBroker } from './mqtt/server.js';
 import { PolicyPusher } from './policy/policy-pusher.js';
 import { PolicyService } from './policy/policy-service.js';
@@ -63,7 +66,15 @@ export interface ServerOptions {
   policyThreshold?: number;
   /** How soon the same policy version is pushed again to an agent that still reports an older one (default 5 s). */
   policyRepushMs?: number;
+  /** Accept every valid enrollment at once (default false: an admin accepts pending agents). */
+  autoAccept?: boolean;
+  /** Pending enrollments kept at most (default 1,000); beyond, new ones are refused. */
+  maxPendingEnrollments?: number;
+  /** Enrollment connections per source address (default DEFAULT_ENROLL_RATE). */
+  enrollRate?: EnrollRateOptions;
 }
+
+export const DEFAULT_MAX_PENDING_ENROLLMENTS = 1000;
 
 export interface RunningServer {
   /** Base URL of the API, `/api/v1` included. */
@@ -115,14 +126,31 @@ async function compose(
   const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers);
   const policy = await PolicyService.open({ dataDir: opts.dataDir, investigators, audit, threshold: opts.policyThreshold ?? 1, log });
 
-  const broker = await startBroker({ host: opts.mqttHost, port: opts.mqttPort, tls: opts.tls, enrollmentSecret, serverSecret: secrets.serverSecret, log });
+  const broker = await startBroker({
+    host: opts.mqttHost,
+    port: opts.mqttPort,
+    tls: opts.tls,
+    enrollmentSecret,
+    serverSecret: secrets.serverSecret,
+    agentPasswordHash: (agentId) => registry.enrollments.passwordHashOf(agentId),
+    enrollRate: opts.enrollRate,
+    log,
+  });
   closers.push(['broker', () => broker.close()]);
+  closers.push(['credential withdrawal', registry.enrollments.onCredentialWithdrawn((agentId) => broker.disconnectAgent(agentId))]);
 
   let link: ServerLink | undefined;
   const publisher: AgentPublisher = {
     sendCommand: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg)),
     sendCancel: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg)),
   };
+  const enroll = enroller({
+    registry,
+    clock,
+    log,
+    policy: { autoAccept: opts.autoAccept ?? false, maxPending: opts.maxPendingEnrollments ?? DEFAULT_MAX_PENDING_ENROLLMENTS },
+    reply: (agentId, status) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendEnrollStatus(agentId, status)),
+  });
   const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval, ...(opts.moduleSpecs === undefined ? {} : { specs: opts.moduleSpecs }) });
   closers.push(['scheduler', () => scheduler.close()]);
   link = await connectServerLink({
@@ -131,7 +159,7 @@ async function compose(
     serverSecret: secrets.serverSecret,
     pinnedCa: opts.tls === undefined ? undefined : [opts.tls.cert, opts.tls.ca ?? ''].join('\n'),
     log,
-    onMessage: dispatcher(scheduler, registry, log),
+    onMessage: dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)),
   });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
@@ -145,14 +173,21 @@ async function compose(
     repushMs: opts.policyRepushMs,
   });
   closers.push(['policy pusher', () => pusher.close()]);
+  closers.push([
+    'enrollment decisions',
+    registry.enrollments.onDecision((agentId, state) => {
+      const reason = state === 'rejected' ? 'enrollment rejected by an admin' : undefined;
+      void enroll.tell(agentId, state, reason);
+    }),
+  ]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
   await scheduler.start();
 
-  const services: ApiServices = { store, registry, scheduler, investigators, events, clock, log, version: serverVersion() };
+  const services: ApiServices = { store, registry, scheduler, investigators, audit, events, clock, log, version: serverVersion() };
   const api = await startApiServer({
     host: opts.httpHost ?? '127.0.0.1',
     port: opts.httpPort,
-    routes: [...investigatorRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING), ...policyRoutes(policy, () => pusher.pushToConnected())],
+    routes: [...investigatorRoutes(services), ...enrollmentRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING), ...policyRoutes(policy, () => pusher.pushToConnected())],
     auth: { investigators, nonces: new NonceCache(), now: () => clock.now() },
     tls: opts.tls,
     log,

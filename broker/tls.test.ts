@@ -3,11 +3,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AgentRecordSchema } from '../protocol/api.js';
-import { heartbeatTopic } from '../protocol/topics.js';
-import { AGENT_USERNAME } from './mqtt/credentials.js';
+import { FakeAgent } from './testing/fake-agent.js';
 import { ServerHarness, waitFor } from './testing/harness.js';
 
 let h: ServerHarness;
@@ -44,20 +42,18 @@ it('serves MQTT over TLS and HTTPS with one certificate, and tells agents to tru
   expect(server.httpUrl).toMatch(/^https:\/\//);
   expect((await httpsGet(`${server.httpUrl}/health`)).body).toMatchObject({ ok: true });
 
-  const agent = mqtt.connect(server.mqttUrl, { protocolVersion: 4, clientId: 'tls-agent', username: AGENT_USERNAME, password: server.enrollmentSecret, ca: pem.cert, reconnectPeriod: 0 });
+  const agent = await FakeAgent.connect(server.mqttUrl, server.enrollmentSecret, 'tls-host', { ca: pem.cert });
   try {
-    await new Promise<void>((resolve, reject) => agent.once('connect', () => resolve()).once('error', reject));
-    const now = new Date().toISOString();
-    await agent.publishAsync(heartbeatTopic('tls-agent'), JSON.stringify({
-      v: 1, kind: 'heartbeat', agentId: 'tls-agent', name: 'tls-host', os: 'linux', arch: 'x64', version: '0.1.0', mode: 'daemon', queueloc: 'q',
-      environment: { ident: '', init: '', addresses: [], hostname: 'tls-host' }, tags: {}, modules: [], heartbeatMs: 30_000, startedAt: now, sentAt: now,
-    }), { qos: 1 });
+    await agent.heartbeat();
     // The heartbeat reaching the registry proves the server's own client got in over TLS.
     let answer = { status: 0, body: null as unknown };
-    await waitFor(async () => (answer = await httpsGet(`${server.httpUrl}/agents/tls-agent`, await h.token('alice'))).status === 200, 'the agent in the registry');
+    await waitFor(async () => {
+      answer = await httpsGet(`${server.httpUrl}/agents/${agent.id}`, await h.token('alice'));
+      return answer.status === 200 && (answer.body as { status?: string }).status === 'online';
+    }, 'the agent in the registry');
     expect(AgentRecordSchema.parse(answer.body).name).toBe('tls-host');
   } finally {
-    await agent.endAsync(true);
+    await agent.close();
   }
 
   const config = JSON.parse(await readFile(server.agentConfigPath, 'utf8')) as { brokerUrl: string; tls: { ca: string } };

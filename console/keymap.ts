@@ -41,7 +41,9 @@ export type CommandId =
   | 'toggleSignature'
   | 'launch'
   | 'addInvestigator'
-  | 'toggleInvestigator';
+  | 'toggleInvestigator'
+  | 'acceptAgent'
+  | 'rejectAgent';
 
 /** `global` commands work in every view; view kinds scope the rest. */
 export type KeyScope = ViewKind | 'global';
@@ -106,6 +108,8 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('launch', ['s'], 'sign and launch (3 s countdown, Esc cancels)', ['launcher'], { isMutating: true, hint: 'launch' }),
   cmd('addInvestigator', ['a'], 'add an investigator from a public key file', ['investigators'], { isDangerous: true, hint: 'add' }),
   cmd('toggleInvestigator', ['d'], 'disable / enable the investigator', ['investigators'], { isDangerous: true, hint: 'disable/enable' }),
+  cmd('acceptAgent', ['a'], "accept the agent's enrollment (pending agents)", ['agents'], { isDangerous: true, hint: 'accept' }),
+  cmd('rejectAgent', ['X'], "reject the agent's enrollment, or withdraw an accepted agent's credential", ['agents'], { isDangerous: true, hint: 'reject' }),
   cmd('filter', ['/'], 'filter the table', ['agents', 'actions', 'action', 'investigators'], { hint: 'filter' }),
   cmd('refresh', ['r'], 'reload from the server', ['agents', 'actions', 'investigators', 'action', 'agent']),
   cmd('up', ['up', 'k'], 'cursor up', MOVABLE),

@@ -69,6 +69,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     httpPort: opts.httpPort ?? 0,
     mqttPort: opts.mqttPort ?? 0,
     bootstrapAdmin: opts.investigator,
+    // One machine, its own simulated hosts: every demo agent enrolls at once from 127.0.0.1.
+    autoAccept: true,
+    enrollRate: { burst: 100_000, perSecond: 100_000 },
     log,
   });
   const agents: RunningAgent[] = [];

@@ -33,6 +33,16 @@ export const AgentRecordSchema = z.object({
   lastHeartbeatAt: IsoTime,
   /** Policy bundle version the agent reported holding (0: baked config only; absent: an older agent). */
   policyVersion: z.number().int().min(0).optional(),
+  /**
+   * Enrollment state (per-agent identity). Absent on a record from before enrollment existed:
+   * such an agent stays targeted and binds its first key when it re-enrolls.
+   */
+  enrollment: z.enum(['pending', 'accepted', 'rejected']).optional(),
+  /** The agent's Ed25519 public key (base64 SPKI) once it enrolled: answers verify against it. */
+  publicKey: AgentPublicKeySchema.optional(),
+  /** When an admin (or auto-accept) decided, and who (fingerprint or 'auto-accept'). */
+  decidedAt: IsoTime.optional(),
+  decidedBy: z.string().max(64).optional(),
 });
 export type AgentRecord = z.infer<typeof AgentRecordSchema>;
 
@@ -154,6 +164,8 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
 
 /** Response bodies. */
 export const AgentListSchema = z.object({ agents: z.array(AgentRecordSchema), total: z.number() });
+/** POST /agents/accept-all: the ids an admin accepted at once. */
+export const AcceptedAgentsSchema = z.object({ accepted: z.array(z.string()) });
 export const AgentCountSchema = z.object({ total: z.number(), online: z.number(), idle: z.number(), offline: z.number() });
 export const ActionListSchema = z.object({ actions: z.array(ActionRecordSchema), total: z.number() });
 export const CommandListSchema = z.object({ commands: z.array(CommandRecordSchema), total: z.number() });

@@ -28,3 +28,32 @@ export function parseAgentTopic(topic: string): { agentId: string; kind: TopicKi
   if (kind !== 'commands' && kind !== 'results' && kind !== 'heartbeat') return undefined;
   return { agentId, kind };
 }
+
+/**
+ * Enrollment topics (per-agent identity). An enrollee — a process that holds the fleet's
+ * enrollment secret but no accepted credential yet — publishes one signed request on its own
+ * request topic and listens on its own status topic. Only the server reads requests: the
+ * request carries the broker password the agent chose.
+ */
+export const ENROLL_ROOT = 'mig/enroll';
+export type EnrollTopicKind = 'request' | 'status';
+
+export function enrollRequestTopic(agentId: string): string {
+  return `${ENROLL_ROOT}/${agentId}/request`;
+}
+export function enrollStatusTopic(agentId: string): string {
+  return `${ENROLL_ROOT}/${agentId}/status`;
+}
+/** The server's subscription: every enrollment request. */
+export const ALL_ENROLL_REQUESTS = `${ENROLL_ROOT}/+/request`;
+
+/** Parses `mig/enroll/<id>/<request|status>`; anything else (wildcards included) is undefined. */
+export function parseEnrollTopic(topic: string): { agentId: string; kind: EnrollTopicKind } | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== ENROLL_ROOT) return undefined;
+  const agentId = parts[2] ?? '';
+  const kind = parts[3];
+  if (!AGENT_ID_PATTERN.test(agentId)) return undefined;
+  if (kind !== 'request' && kind !== 'status') return undefined;
+  return { agentId, kind };
+}

@@ -30,7 +30,9 @@ export type AuditWhat =
   | 'action.launch_refused'
   | 'policy.pending'
   | 'policy.published'
-  | 'policy.refused';
+  | 'policy.refused'
+  | 'agent.accepted'
+  | 'agent.rejected';
 
 /**
  * Append-only, hash-chained JSON lines. Appends are serialised so the chain never forks. The

@@ -13,7 +13,8 @@ afterEach(async () => {
   await h.teardown();
 });
 
-const ids = (body: unknown): string[] => AgentListSchema.parse(body).agents.map((a) => a.id);
+/** Agent names (fake agents are named by their label; their ids derive from their keys). */
+const ids = (body: unknown): string[] => AgentListSchema.parse(body).agents.map((a) => a.name);
 
 describe('GET /agents', () => {
   beforeEach(async () => {
@@ -42,7 +43,7 @@ describe('GET /agents', () => {
     await web1.heartbeat({ tags: { role: 'web' } });
     await waitFor(async () => (await count()).online === 1, 'web-1 online again');
     expect(await count()).toEqual({ total: 3, online: 1, idle: 2, offline: 0 });
-    await web1.publishRaw(heartbeatTopic('web-1'), JSON.stringify({ v: 1, kind: 'offline', agentId: 'web-1', reason: 'shutdown' }));
+    await web1.publishRaw(heartbeatTopic(web1.id), JSON.stringify({ v: 1, kind: 'offline', agentId: web1.id, reason: 'shutdown' }));
     await waitFor(async () => (await count()).offline === 1, 'web-1 offline');
     h.clock.advance(300_000);
     expect(await count()).toEqual({ total: 3, online: 0, idle: 0, offline: 3 });
@@ -53,7 +54,7 @@ describe('GET /agents', () => {
     const signed = await signedAction(['alice']);
     await h.submit(signed);
     await waitFor(() => agents.every((a) => a.commands.length > 0), 'commands');
-    await Promise.all(agents.map((a) => a.answer(a.commands[0]?.commandId ?? '', { isFound: a.id !== 'db-1' })));
+    await Promise.all(agents.map((a) => a.answer(a.commands[0]?.commandId ?? '', { isFound: a.identity.label !== 'db-1' })));
     await waitFor(async () => ((await h.api('GET', `/actions/${signed.id}`)).body as { status: string }).status === 'completed', 'completion');
     expect(ids((await h.api('GET', `/agents?target=${encodeURIComponent(`found('${signed.id}')`)}`)).body)).toEqual(['web-1', 'web-2']);
     expect(ids((await h.api('GET', `/agents?target=${encodeURIComponent(`notfound('${signed.id}')`)}`)).body)).toEqual(['db-1']);
@@ -69,7 +70,7 @@ describe('GET /agents', () => {
     await web1.heartbeat({ agentId: 'evil-1' });
     await waitFor(() => h.logs.some((l) => l.includes('naming evil-1')), 'drop log');
     expect((await h.api('GET', '/agents/evil-1')).status).toBe(404);
-    expect(AgentRecordSchema.parse((await h.api('GET', '/agents/web-1')).body).tags).toEqual({ role: 'web' });
+    expect(AgentRecordSchema.parse((await h.api('GET', `/agents/${web1.id}`)).body).tags).toEqual({ role: 'web' });
   });
 });
 

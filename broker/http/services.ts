@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
 import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
@@ -11,6 +12,8 @@ export interface ApiServices {
   registry: AgentRegistry;
   scheduler: Scheduler;
   investigators: Investigators;
+  /** For admin decisions that are not investigator changes (agent enrollment). */
+  audit: AuditLog;
   events: EventHub;
   clock: Clock;
   log: (msg: string) => void;

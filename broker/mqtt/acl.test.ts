@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
+import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
 import { RULES, checkTopic, type AclAction, type Principal } from './acl.js';
 
 const ME = 'agent-one';
 const OTHER = 'agent-two';
 const agent: Principal = { role: 'agent', agentId: ME };
 const server: Principal = { role: 'server', clientId: 'mig-server-0123456789abcdef' };
+const enrollee: Principal = { role: 'enrollee', agentId: ME };
 
 interface Case {
   name: string;
@@ -40,6 +41,10 @@ const NOBODY = [
   `/mig/agents/${ME}/results`,
   'other/topic',
   '',
+  'mig/enroll/#',
+  'mig/enroll/+/+',
+  'mig/enroll/+/status',
+  `mig/enroll/${ME}/other`,
 ];
 
 const cases: Case[] = [
@@ -83,9 +88,27 @@ const cases: Case[] = [
   c('server shares everything', server, 'subscribe', '$share/workers/#', 'deny'),
   c('server shares $SYS', server, 'subscribe', '$share/workers/$SYS/#', 'deny'),
   c('server nests $share', server, 'subscribe', `$share/a/$share/b/${ALL_RESULTS}`, 'deny'),
+  // enrollee: its own request and status only
+  c('enrollee publishes its own request', enrollee, 'publish', enrollRequestTopic(ME), enrollRequestTopic(ME)),
+  c('enrollee subscribes to its own status', enrollee, 'subscribe', enrollStatusTopic(ME), enrollStatusTopic(ME)),
+  c("enrollee publishes another agent's request", enrollee, 'publish', enrollRequestTopic(OTHER), 'deny'),
+  c("enrollee subscribes to another agent's status", enrollee, 'subscribe', enrollStatusTopic(OTHER), 'deny'),
+  c('enrollee subscribes to every request', enrollee, 'subscribe', ALL_ENROLL_REQUESTS, 'deny'),
+  c('enrollee subscribes to its own request', enrollee, 'subscribe', enrollRequestTopic(ME), 'deny'),
+  c('enrollee publishes its own status', enrollee, 'publish', enrollStatusTopic(ME), 'deny'),
+  c('enrollee subscribes to its commands', enrollee, 'subscribe', commandsTopic(ME), 'deny'),
+  c('enrollee publishes results', enrollee, 'publish', resultsTopic(ME), 'deny'),
+  c('enrollee publishes a heartbeat', enrollee, 'publish', heartbeatTopic(ME), 'deny'),
+  // enrollment × agent and server
+  c('agent publishes an enrollment request', agent, 'publish', enrollRequestTopic(ME), 'deny'),
+  c('agent subscribes to its enrollment status', agent, 'subscribe', enrollStatusTopic(ME), 'deny'),
+  c('server subscribes to every enrollment request', server, 'subscribe', ALL_ENROLL_REQUESTS, ALL_ENROLL_REQUESTS),
+  c('server publishes an enrollment status', server, 'publish', enrollStatusTopic(OTHER), enrollStatusTopic(OTHER)),
+  c('server publishes an enrollment request', server, 'publish', enrollRequestTopic(OTHER), 'deny'),
+  c('server subscribes to enrollment statuses', server, 'subscribe', enrollStatusTopic(OTHER), 'deny'),
   // Everyone × everything × the topics no one may touch.
   ...NOBODY.flatMap((topic) =>
-    [agent, server].flatMap((p) =>
+    [agent, server, enrollee].flatMap((p) =>
       (['publish', 'subscribe'] as const).map((action) => c(`${p.role} ${action} ${JSON.stringify(topic)}`, p, action, topic, 'deny')),
     ),
   ),
@@ -114,6 +137,6 @@ describe('checkTopic', () => {
     // Each rule is exercised by an allow case above; a new rule needs its own cases.
     const allowed = cases.filter((x) => x.want !== 'deny').map((x) => `${x.input.principal.role}:${x.input.action}`);
     expect(new Set(allowed)).toEqual(new Set(RULES.map((r) => `${r.role}:${r.action}`)));
-    expect(RULES).toHaveLength(6);
+    expect(RULES).toHaveLength(10);
   });
 });

@@ -1,4 +1,12 @@
-import { commandsTopic, heartbeatTopic, parseAgentTopic, resultsTopic, type TopicKind } from '../../protocol/topics.js';
+import {
+  ALL_ENROLL_REQUESTS,
+  commandsTopic,
+  heartbeatTopic,
+  parseAgentTopic,
+  parseEnrollTopic,
+  resultsTopic,
+  type TopicKind,
+} from '../../protocol/topics.js';
 
 /**
  * The broker's topic ACL: a pure table from (principal, action, topic) to allow or deny.
@@ -7,7 +15,11 @@ import { commandsTopic, heartbeatTopic, parseAgentTopic, resultsTopic, type Topi
  */
 
 /** Who is asking: established once, at CONNECT, by authenticate.ts. */
-export type Principal = { role: 'agent'; agentId: string } | { role: 'server'; clientId: string };
+export type Principal =
+  | { role: 'agent'; agentId: string }
+  /** Holds the enrollment secret only: may ask to enroll `agentId` and hear the answer. */
+  | { role: 'enrollee'; agentId: string }
+  | { role: 'server'; clientId: string };
 export type Role = Principal['role'];
 export type AclAction = 'publish' | 'subscribe';
 
@@ -25,10 +37,13 @@ export type AclDecision = { allow: true; filter: string; isShared: boolean } | {
  */
 type Scope = 'own' | 'any-agent' | 'all-agents';
 
+/** Agent topics plus the two enrollment topics. */
+type RuleKind = TopicKind | 'enroll-request' | 'enroll-status';
+
 interface Rule {
   role: Role;
   action: AclAction;
-  kind: TopicKind;
+  kind: RuleKind;
   scope: Scope;
 }
 
@@ -41,16 +56,22 @@ export const RULES: readonly Rule[] = [
   { role: 'agent', action: 'publish', kind: 'results', scope: 'own' },
   // The agent's last will (an OfflineMessage) goes here too: wills are checked as publishes.
   { role: 'agent', action: 'publish', kind: 'heartbeat', scope: 'own' },
+  // Enrollment: only the server reads requests (they carry the password the agent chose).
+  { role: 'server', action: 'subscribe', kind: 'enroll-request', scope: 'all-agents' },
+  { role: 'server', action: 'publish', kind: 'enroll-status', scope: 'any-agent' },
+  { role: 'enrollee', action: 'publish', kind: 'enroll-request', scope: 'own' },
+  { role: 'enrollee', action: 'subscribe', kind: 'enroll-status', scope: 'own' },
 ];
 
 const SHARE_PREFIX = '$share/';
 const WILDCARD = '+';
 
 /** `mig/agents/+/<kind>`: the only wildcard filters we recognise at all. */
-const WILDCARD_FILTERS: ReadonlyMap<string, TopicKind> = new Map([
+const WILDCARD_FILTERS: ReadonlyMap<string, RuleKind> = new Map<string, RuleKind>([
   [commandsTopic(WILDCARD), 'commands'],
   [resultsTopic(WILDCARD), 'results'],
   [heartbeatTopic(WILDCARD), 'heartbeat'],
+  [ALL_ENROLL_REQUESTS, 'enroll-request'],
 ]);
 
 export function checkTopic(principal: Principal, action: AclAction, topic: string): AclDecision {
@@ -92,9 +113,11 @@ function checkPlain(principal: Principal, action: AclAction, topic: string): Acl
   return { allow: true, filter: topic, isShared: false };
 }
 
-function parseFilter(topic: string): { agentId: string; kind: TopicKind } | undefined {
+function parseFilter(topic: string): { agentId: string; kind: RuleKind } | undefined {
   const wildcardKind = WILDCARD_FILTERS.get(topic);
   if (wildcardKind) return { agentId: WILDCARD, kind: wildcardKind };
+  const enroll = parseEnrollTopic(topic);
+  if (enroll) return { agentId: enroll.agentId, kind: enroll.kind === 'request' ? 'enroll-request' : 'enroll-status' };
   return parseAgentTopic(topic);
 }
 
@@ -105,7 +128,7 @@ function inScope(scope: Scope, principal: Principal, agentId: string): boolean {
     case 'any-agent':
       return agentId !== WILDCARD;
     case 'own':
-      return principal.role === 'agent' && agentId === principal.agentId;
+      return (principal.role === 'agent' || principal.role === 'enrollee') && agentId === principal.agentId;
   }
 }
 

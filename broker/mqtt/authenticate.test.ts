@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { CONNACK, authenticateClient, type ConnectAttempt } from './authenticate.js';
-import { AGENT_USERNAME, SERVER_USERNAME, newSecret, secretMatches, serverClientId } from './credentials.js';
+import { AGENT_USERNAME, ENROLL_USERNAME, SERVER_USERNAME, newSecret, passwordHash, secretMatches, serverClientId } from './credentials.js';
 
-const secrets = { enrollmentSecret: newSecret(), serverSecret: newSecret() };
+/** agent-one is accepted with its own password; agent-two is not enrolled. */
+const agentOnePassword = newSecret();
+const secrets = {
+  enrollmentSecret: newSecret(),
+  serverSecret: newSecret(),
+  agentPasswordHash: (id: string) => (id === 'agent-one' ? passwordHash(agentOnePassword) : undefined),
+};
 const enroll = Buffer.from(secrets.enrollmentSecret);
+const own = Buffer.from(agentOnePassword);
 const serverPw = Buffer.from(secrets.serverSecret);
+const ENROLLEE_ID = 'mig-enroll-a-0123456789abcdef0123-0badcafe';
 const SERVER_ID = 'mig-server-0123456789abcdef';
 
 const attempt = (over: Partial<ConnectAttempt>): ConnectAttempt => ({
   clientId: 'agent-one',
   username: AGENT_USERNAME,
-  password: enroll,
+  password: own,
   verifiedCertCn: undefined,
   ...over,
 });
@@ -23,11 +31,20 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'agent with the enrollment secret', input: attempt({}), want: 'agent:agent-one:password' },
-  { name: 'agent with a wrong secret', input: attempt({ password: Buffer.from('nope') }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
-  { name: 'agent with the server secret', input: attempt({ password: serverPw }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
-  { name: 'agent without a password', input: attempt({ password: undefined }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
-  { name: 'agent with an empty password', input: attempt({ password: Buffer.alloc(0) }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'accepted agent with its own password', input: attempt({}), want: 'agent:agent-one:password' },
+  { name: 'accepted agent id with the enrollment secret (impersonation)', input: attempt({ password: enroll }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'accepted agent id with a wrong password', input: attempt({ password: Buffer.from('nope') }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'agent with the server secret', input: attempt({ password: serverPw }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'agent without a password', input: attempt({ password: undefined }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'agent with an empty password', input: attempt({ password: Buffer.alloc(0) }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: "another agent's password", input: attempt({ clientId: 'agent-two' }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'not enrolled agent with the enrollment secret', input: attempt({ clientId: 'agent-two', password: enroll }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'enrollee with the enrollment secret', input: attempt({ clientId: ENROLLEE_ID, username: ENROLL_USERNAME, password: enroll }), want: 'enrollee:a-0123456789abcdef0123:enrollment' },
+  { name: 'enrollee with a wrong secret', input: attempt({ clientId: ENROLLEE_ID, username: ENROLL_USERNAME, password: Buffer.from('nope') }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'enrollee with an agent password', input: attempt({ clientId: ENROLLEE_ID, username: ENROLL_USERNAME }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: 'enrollee using the agent id as client id', input: attempt({ username: ENROLL_USERNAME, password: enroll }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'enrollee without the random suffix', input: attempt({ clientId: 'mig-enroll-agent-one', username: ENROLL_USERNAME, password: enroll }), wantCode: CONNACK.IDENTIFIER_REJECTED },
+  { name: 'enrollee for a server id', input: attempt({ clientId: `mig-enroll-${'mig-server-0123456789abcdef'}-0badcafe`, username: ENROLL_USERNAME, password: enroll }), wantCode: CONNACK.IDENTIFIER_REJECTED },
   { name: 'no username, no certificate', input: attempt({ username: undefined }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
   { name: 'unknown username', input: attempt({ username: 'admin' }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
   { name: 'agent id with capitals', input: attempt({ clientId: 'Agent-One' }), wantCode: CONNACK.IDENTIFIER_REJECTED },
@@ -38,6 +55,7 @@ const cases: Case[] = [
   { name: 'agent by certificate, no username', input: attempt({ username: undefined, password: undefined, verifiedCertCn: 'agent-one' }), want: 'agent:agent-one:certificate' },
   { name: 'certificate naming another agent', input: attempt({ password: undefined, verifiedCertCn: 'agent-two' }), wantCode: CONNACK.NOT_AUTHORIZED },
   { name: 'certificate naming another agent, good password', input: attempt({ verifiedCertCn: 'agent-two' }), wantCode: CONNACK.NOT_AUTHORIZED },
+  { name: 'certificate of an agent not enrolled yet', input: attempt({ clientId: 'agent-two', password: undefined, verifiedCertCn: 'agent-two' }), want: 'agent:agent-two:certificate' },
   { name: 'certificate whose CN is not an agent id', input: attempt({ clientId: 'Bad Id', password: undefined, verifiedCertCn: 'Bad Id' }), wantCode: CONNACK.IDENTIFIER_REJECTED },
   { name: 'server with the server secret', input: attempt({ clientId: SERVER_ID, username: SERVER_USERNAME, password: serverPw }), want: `server:${SERVER_ID}:password` },
   { name: 'server with the enrollment secret', input: attempt({ clientId: SERVER_ID, username: SERVER_USERNAME }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
@@ -50,7 +68,7 @@ describe('authenticateClient', () => {
   it.each(cases)('$name', ({ input, want, wantCode }) => {
     const got = authenticateClient(input, secrets);
     if (got.ok) {
-      const id = got.principal.role === 'agent' ? got.principal.agentId : got.principal.clientId;
+      const id = got.principal.role === 'server' ? got.principal.clientId : got.principal.agentId;
       expect(`${got.principal.role}:${id}:${got.method}`).toBe(want);
     } else {
       expect(got.returnCode).toBe(wantCode);

@@ -3,6 +3,9 @@ import type { Aedes, AedesOptions, AuthenticateError, Client, ConnectPacket, Pub
 import { BugError } from '../../protocol/errors.js';
 import { checkTopic, type Principal } from './acl.js';
 import { CONNACK, authenticateClient, type Secrets } from './authenticate.js';
+import { ENROLL_USERNAME } from './credentials.js';
+import { EnrollRateLimiter, type EnrollRateOptions } from './enroll-rate.js';
+import { ENROLL_LIMITS } from '../../protocol/enrollment.js';
 
 /**
  * The only file that touches aedes callbacks. aedes allows everything by default; every hook
@@ -20,6 +23,8 @@ import { CONNACK, authenticateClient, type Secrets } from './authenticate.js';
 export interface HookOptions extends Secrets {
   /** Largest payload accepted in a PUBLISH or a will. */
   maxPayloadBytes: number;
+  /** Enrollment connections per source address. */
+  enrollRate: EnrollRateOptions;
   log: (msg: string) => void;
 }
 
@@ -47,11 +52,14 @@ export function createHooks(opts: HookOptions): BrokerHooks {
   const principals = new WeakMap<Client, Principal>();
   /** The will from CONNECT: only preConnect sees the packet, authenticate checks it. */
   const wills = new WeakMap<Client, Will>();
+  const enrollRate = new EnrollRateLimiter(opts.enrollRate);
 
   const publishProblem = (principal: Principal, packet: Publishable): string | undefined => {
     if (packet.qos === 2) return 'QoS 2 is not used (QoS 1 everywhere)';
     const size = typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length;
-    if (size > opts.maxPayloadBytes) return `payload of ${size} bytes, the limit is ${opts.maxPayloadBytes}`;
+    // An enrollee holds nothing but the fleet secret: its one request is small, or it is hostile.
+    const limit = principal.role === 'enrollee' ? ENROLL_LIMITS.maxRequestBytes : opts.maxPayloadBytes;
+    if (size > limit) return `payload of ${size} bytes, the limit is ${limit}`;
     const decision = checkTopic(principal, 'publish', packet.topic);
     return decision.allow ? undefined : `${quote(packet.topic)}: ${decision.reason}`;
   };
@@ -68,6 +76,14 @@ export function createHooks(opts: HookOptions): BrokerHooks {
     },
 
     authenticate(client, username, password, done) {
+      if (username === ENROLL_USERNAME) {
+        const address = remoteAddress(client.conn);
+        const taken = enrollRate.take(address);
+        if (!taken.ok) {
+          if (taken.shouldLog) log(`mqtt: refused enrollment connection from ${address} (code 3): rate limit, ${taken.refused} refused so far`);
+          return done(authError(CONNACK.SERVER_UNAVAILABLE, 'too many enrollment attempts from this address; retry later'), false);
+        }
+      }
       const result = authenticateClient(
         { clientId: client.id, username, password, verifiedCertCn: verifiedCertCn(client.conn) },
         opts,
@@ -78,7 +94,8 @@ export function createHooks(opts: HookOptions): BrokerHooks {
       }
       const will = wills.get(client);
       wills.delete(client);
-      const willProblem = will ? publishProblem(result.principal, will) : undefined;
+      const willProblem =
+        will === undefined ? undefined : result.principal.role === 'enrollee' ? 'enrollees leave no will' : publishProblem(result.principal, will);
       if (willProblem) {
         log(`mqtt: refused connection of ${quote(client.id)} (code 5): will ${willProblem}`);
         return done(authError(CONNACK.NOT_AUTHORIZED, `will refused: ${willProblem}`), false);
@@ -154,6 +171,12 @@ function verifiedCertCn(conn: Client['conn']): string | undefined {
 
 function authError(returnCode: AuthenticateError['returnCode'], message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
+}
+
+/** The peer's address (TLS sockets included); 'unknown' for a stream that has none. */
+function remoteAddress(conn: Client['conn']): string {
+  const address = (conn as { remoteAddress?: unknown }).remoteAddress;
+  return typeof address === 'string' ? address : 'unknown';
 }
 
 /** Client ids and topics are attacker-controlled: quote and cut them before logging. */

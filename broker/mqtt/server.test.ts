@@ -45,28 +45,29 @@ describe('startBroker', () => {
     { name: 'empty server secret', input: { enrollmentSecret: 'x', serverSecret: '' }, wantCode: 'CONFIG_INVALID' },
     { name: 'same secret for agents and server', input: { enrollmentSecret: 'same', serverSecret: 'same' }, wantCode: 'CONFIG_INVALID' },
   ])('refuses to start: $name', async ({ input, wantCode }) => {
-    await expect(startBroker({ port: 0, ...input })).rejects.toMatchObject({ code: wantCode });
+    await expect(startBroker({ port: 0, agentPasswordHash: () => undefined, ...input })).rejects.toMatchObject({ code: wantCode });
   });
 });
 
 describe('CONNECT', () => {
   const cases: { name: string; input: (h: BrokerHarness) => IClientOptions; wantCode: number }[] = [
-    { name: 'agent with a wrong secret', input: () => ({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }), wantCode: 4 },
-    { name: 'agent without a password', input: () => ({ clientId: ONE, username: AGENT_USERNAME }), wantCode: 4 },
+    { name: 'agent with a wrong secret', input: () => ({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }), wantCode: 5 },
+    { name: 'agent with the enrollment secret', input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 5 },
+    { name: 'agent without a password', input: () => ({ clientId: ONE, username: AGENT_USERNAME }), wantCode: 5 },
     { name: 'no credentials at all', input: () => ({ clientId: ONE }), wantCode: 4 },
     { name: 'unknown username', input: (h) => ({ clientId: ONE, username: 'root', password: h.enrollmentSecret }), wantCode: 4 },
     { name: 'server username with the enrollment secret', input: (h) => ({ clientId: serverClientId(), username: SERVER_USERNAME, password: h.enrollmentSecret }), wantCode: 4 },
-    { name: 'agent id that is not an agent id', input: (h) => ({ clientId: 'Not_An_Id', username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 2 },
-    { name: 'agent posing as a server client id', input: (h) => ({ clientId: serverClientId(), username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 2 },
+    { name: 'agent id that is not an agent id', input: (h) => ({ clientId: 'Not_An_Id', username: AGENT_USERNAME, password: h.passwordOf(ONE) }), wantCode: 2 },
+    { name: 'agent posing as a server client id', input: (h) => ({ clientId: serverClientId(), username: AGENT_USERNAME, password: h.passwordOf(ONE) }), wantCode: 2 },
     { name: 'server with a bad client id', input: (h) => ({ clientId: 'server-1', username: SERVER_USERNAME, password: h.serverSecret }), wantCode: 2 },
     {
       name: "agent whose will targets another agent's heartbeat",
-      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret, will: { topic: heartbeatTopic(TWO), payload: Buffer.from(offline(TWO)), qos: 1, retain: false } }),
+      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.passwordOf(ONE), will: { topic: heartbeatTopic(TWO), payload: Buffer.from(offline(TWO)), qos: 1, retain: false } }),
       wantCode: 5,
     },
     {
       name: 'agent whose will is a command',
-      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret, will: { topic: commandsTopic(TWO), payload: Buffer.from('{}'), qos: 1, retain: false } }),
+      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.passwordOf(ONE), will: { topic: commandsTopic(TWO), payload: Buffer.from('{}'), qos: 1, retain: false } }),
       wantCode: 5,
     },
   ];
@@ -75,6 +76,31 @@ describe('CONNECT', () => {
     expect(await refusalCode(h.connect(input(h)))).toBe(wantCode);
     expect(h.logs.join('\n')).toContain('refused connection');
     expect(h.broker.clientCount()).toBe(0);
+  });
+
+  it("refuses a connection claiming a live agent's id with other credentials, and the live session stays", async () => {
+    const live = await h.agent(ONE);
+    let isKicked = false;
+    live.on('close', () => (isKicked = true));
+    expect(await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }))).toBe(5);
+    expect(await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }))).toBe(5);
+    expect(await refusalCode(h.enrollee(ONE))).toBe('connected');
+    const server = await h.server();
+    const got = nextMessage(live, commandsTopic(ONE));
+    await live.subscribeAsync(commandsTopic(ONE), { qos: 1 });
+    await server.publishAsync(commandsTopic(ONE), 'still mine', { qos: 1 });
+    expect((await got).payload).toBe('still mine');
+    expect(isKicked).toBe(false);
+    expect(h.logs.filter((l) => l.includes(`refused connection of "${ONE}" (code 5)`))).toHaveLength(2);
+  });
+
+  it('rate-limits enrollment logins per address (CONNACK 3) but never an accepted agent', async () => {
+    await h.start({ enrollRate: { burst: 2, perSecond: 0.001 } });
+    expect(await refusalCode(h.enrollee('a-0123456789abcdef0123'))).toBe('connected');
+    expect(await refusalCode(h.enrollee('a-0123456789abcdef0124', { password: 'wrong' }))).toBe(4);
+    expect(await refusalCode(h.enrollee('a-0123456789abcdef0125'))).toBe(3);
+    expect(await refusalCode(h.agent(ONE))).toBe('connected');
+    expect(h.logs.join('\n')).toMatch(/refused enrollment connection from .*rate limit, 1 refused so far/);
   });
 
   it('accepts an agent with its will on its own heartbeat topic, and a server', async () => {

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { Aedes } from 'aedes';
 import { MAX_MESSAGE_BYTES } from '../../protocol/messages.js';
 import { UserError } from '../../protocol/errors.js';
+import { DEFAULT_ENROLL_RATE, type EnrollRateOptions } from './enroll-rate.js';
 import { createHooks } from './hooks.js';
 import { guardPacketSize } from './packet-size.js';
 
@@ -15,8 +16,15 @@ export interface BrokerOptions {
   port: number;
   /** PEM contents. With `ca`, clients may authenticate with a certificate signed by it. */
   tls?: { cert: string; key: string; ca?: string };
-  /** Password for agents (username `mig-agent`). */
+  /** Password for enrollees (username `mig-enroll`): it admits enrollment requests only. */
   enrollmentSecret: string;
+  /**
+   * sha256 hex of an accepted agent's broker password (username `mig-agent`, client id = agent
+   * id); undefined when the id is not accepted. The server passes its registry's lookup.
+   */
+  agentPasswordHash(agentId: string): string | undefined;
+  /** Enrollment connections per source address (default DEFAULT_ENROLL_RATE). */
+  enrollRate?: EnrollRateOptions;
   /** Password for the server's own client (username `mig-server`). */
   serverSecret: string;
   log?: (msg: string) => void;
@@ -28,6 +36,8 @@ export interface RunningBroker {
   url: string;
   close(): Promise<void>;
   clientCount(): number;
+  /** Ends the live session of an agent whose credential was withdrawn (rejected after acceptance). */
+  disconnectAgent(agentId: string): void;
 }
 
 /** Header room on top of the payload cap: a topic of ours plus the fixed and variable headers. */
@@ -41,7 +51,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   checkSecrets(opts);
   const log = opts.log ?? (() => {});
   const host = opts.host ?? '127.0.0.1';
-  const hooks = createHooks({ ...opts, maxPayloadBytes: MAX_MESSAGE_BYTES, log });
+  const hooks = createHooks({ ...opts, maxPayloadBytes: MAX_MESSAGE_BYTES, enrollRate: opts.enrollRate ?? DEFAULT_ENROLL_RATE, log });
   const broker = await Aedes.createBroker({
     ...hooks.options,
     connectTimeout: CONNECT_TIMEOUT_MS,
@@ -94,6 +104,11 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     port,
     url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     clientCount: () => broker.connectedClients,
+    disconnectAgent: (agentId) => {
+      // aedes keeps connected clients by id; close() ends the socket and publishes the will.
+      const clients = (broker as unknown as { clients?: Record<string, { close?: () => void } | undefined> }).clients;
+      clients?.[agentId]?.close?.();
+    },
     close: async () => {
       // Stop accepting first, then disconnect the clients, then drop whatever is left
       // (handshakes that never reached aedes) so the server's close can complete.

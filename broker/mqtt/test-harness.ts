@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { AGENT_USERNAME, SERVER_USERNAME, newSecret, serverClientId } from './credentials.js';
+import { AGENT_USERNAME, ENROLL_USERNAME, SERVER_USERNAME, enrollClientId, newSecret, passwordHash, serverClientId } from './credentials.js';
 import { startBroker, type BrokerOptions, type RunningBroker } from './server.js';
 
 /**
@@ -15,6 +15,8 @@ export class BrokerHarness {
   readonly enrollmentSecret = newSecret();
   readonly serverSecret = newSecret();
   readonly logs: string[] = [];
+  /** Accepted agents' broker passwords, by agent id: what the server's registry would hold. */
+  readonly passwords = new Map<string, string>();
   private readonly brokers: RunningBroker[] = [];
   private readonly clients: MqttClient[] = [];
   private current: RunningBroker | undefined;
@@ -24,6 +26,10 @@ export class BrokerHarness {
       port: 0,
       enrollmentSecret: this.enrollmentSecret,
       serverSecret: this.serverSecret,
+      agentPasswordHash: (id) => {
+        const password = this.passwords.get(id);
+        return password === undefined ? undefined : passwordHash(password);
+      },
       log: (m) => this.logs.push(m),
       ...extra,
     });
@@ -58,8 +64,24 @@ export class BrokerHarness {
     return client;
   }
 
+  /** The broker password of an accepted agent, made (and accepted) on first use. */
+  passwordOf(agentId: string): string {
+    let password = this.passwords.get(agentId);
+    if (password === undefined) {
+      password = newSecret();
+      this.passwords.set(agentId, password);
+    }
+    return password;
+  }
+
+  /** An accepted agent with its own credential. */
   agent(agentId: string, extra: IClientOptions = {}, onCreated?: (client: MqttClient) => void): Promise<MqttClient> {
-    return this.connect({ clientId: agentId, username: AGENT_USERNAME, password: this.enrollmentSecret, ...extra }, onCreated);
+    return this.connect({ clientId: agentId, username: AGENT_USERNAME, password: this.passwordOf(agentId), ...extra }, onCreated);
+  }
+
+  /** An enrollee for `agentId`, holding the enrollment secret only. */
+  enrollee(agentId: string, extra: IClientOptions = {}): Promise<MqttClient> {
+    return this.connect({ clientId: enrollClientId(agentId), username: ENROLL_USERNAME, password: this.enrollmentSecret, clean: true, ...extra });
   }
 
   server(extra: IClientOptions = {}): Promise<MqttClient> {

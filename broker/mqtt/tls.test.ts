@@ -74,14 +74,15 @@ const tlsClient = (extra: IClientOptions, cert?: Pem): IClientOptions => ({ clie
 
 describe('mqtts', () => {
   const cases: { name: string; input: (h: BrokerHarness) => IClientOptions; want: number | 'connected' }[] = [
-    { name: 'password, no certificate', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret }), want: 'connected' },
-    { name: 'wrong password, no certificate', input: () => tlsClient({ username: AGENT_USERNAME, password: newSecret() }), want: 4 },
+    { name: 'own password, no certificate', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }), want: 'connected' },
+    { name: 'enrollment secret, no certificate', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret }), want: 5 },
+    { name: 'wrong password, no certificate', input: () => tlsClient({ username: AGENT_USERNAME, password: newSecret() }), want: 5 },
     { name: 'certificate with CN = client id, no password', input: () => tlsClient({ username: AGENT_USERNAME }, pki.agentOne), want: 'connected' },
     { name: 'certificate alone, no username', input: () => tlsClient({}, pki.agentOne), want: 'connected' },
     { name: 'certificate naming another agent', input: () => tlsClient({ username: AGENT_USERNAME }, pki.agentTwo), want: 5 },
-    { name: 'certificate naming another agent, good password', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret }, pki.agentTwo), want: 5 },
-    { name: 'certificate from an unknown CA, no password', input: () => tlsClient({ username: AGENT_USERNAME }, pki.rogueAgentOne), want: 4 },
-    { name: 'certificate from an unknown CA, good password', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret }, pki.rogueAgentOne), want: 'connected' },
+    { name: 'certificate naming another agent, good password', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }, pki.agentTwo), want: 5 },
+    { name: 'certificate from an unknown CA, no password', input: () => tlsClient({ username: AGENT_USERNAME }, pki.rogueAgentOne), want: 5 },
+    { name: 'certificate from an unknown CA, good password', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }, pki.rogueAgentOne), want: 'connected' },
   ];
 
   it.each(cases)('$name: $want', async ({ input, want }) => {
@@ -92,8 +93,8 @@ describe('mqtts', () => {
 
   it('without a CA it asks for no certificate, so a certificate alone is not enough', async () => {
     await startTls(false);
-    expect(await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME }, pki.agentOne)))).toBe(4);
-    expect(await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret })))).toBe('connected');
+    expect(await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME }, pki.agentOne)))).toBe(5);
+    expect(await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') })))).toBe('connected');
   });
 
   it('carries a command to an agent authenticated by its certificate', async () => {

@@ -5,6 +5,7 @@ import { parsePayload } from '../../protocol/payload.js';
 import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Store, StoredAgent } from '../store/store.js';
+import { EnrollmentBook } from './enrollment-book.js';
 import { agentStatus, toAgentRecord } from './status.js';
 
 /** A heartbeat is a few hundred bytes; anything near this is hostile. */
@@ -23,12 +24,16 @@ export interface RegistryOptions {
 }
 
 /**
- * The agents the server knows, fed by the heartbeat topics. Facts changes are persisted within
- * the store's flush interval; heartbeat times live in memory and are persisted by the sweep and
- * on close (a restart may show an agent a little older than it is, never younger).
+ * The agents the server knows. Accepted agents (and agents from before enrollment existed) are
+ * the targetable fleet, fed by the heartbeat topics; pending and rejected enrollments live in
+ * `enrollments` and are never listed, targeted or waited for. Facts changes are persisted
+ * within the store's flush interval; heartbeat times live in memory and are persisted by the
+ * sweep and on close (a restart may show an agent a little older than it is, never younger).
  */
 export class AgentRegistry {
   private readonly agents = new Map<string, StoredAgent>();
+  /** Enrollment state: pending and rejected records, accept/reject, the broker's credential lookup. */
+  readonly enrollments: EnrollmentBook;
   /** Agents that have beaten since this process started: their broker session holds their subscription. */
   private readonly seenThisProcess = new Set<string>();
   private readonly lastStatus = new Map<string, AgentStatus>();
@@ -37,12 +42,26 @@ export class AgentRegistry {
   private sweepTimer: NodeJS.Timeout | undefined;
   private lastBeatsPersistMs = Date.now();
 
-  private constructor(private readonly opts: RegistryOptions) {}
+  private constructor(private readonly opts: RegistryOptions) {
+    this.enrollments = new EnrollmentBook({
+      store: opts.store,
+      clock: opts.clock,
+      log: opts.log,
+      accepted: this.agents,
+      onAccepted: (agent) => this.publish(agent),
+      onRemoved: (id) => {
+        this.lastStatus.delete(id);
+        this.beatOnly.delete(id);
+      },
+      onChanged: (agent) => this.opts.events.emit({ type: 'agent', agent: toAgentRecord(agent, this.opts.clock.now().getTime()) }),
+    });
+  }
 
   static async open(opts: RegistryOptions): Promise<AgentRegistry> {
     const registry = new AgentRegistry(opts);
     const nowMs = opts.clock.now().getTime();
     for (const agent of await opts.store.listAgents()) {
+      if (registry.enrollments.load(agent)) continue;
       registry.agents.set(agent.id, agent);
       registry.lastStatus.set(agent.id, agentStatus(agent, nowMs));
     }
@@ -78,13 +97,21 @@ export class AgentRegistry {
   private beat(msg: HeartbeatMessage): void {
     const now = this.opts.clock.now().toISOString();
     const old = this.agents.get(msg.agentId);
+    // Only accepted agents hold a broker credential; anything else cannot have connected as
+    // this id (a certificate-only session is the one way), and is not in the fleet until accepted.
+    if (old === undefined) {
+      this.opts.log(`registry: dropped a heartbeat from ${msg.agentId}, which is not an accepted agent`);
+      return;
+    }
     // A destroyed agent removed its id with its data; a heartbeat under that id is a leftover or
     // an impostor holding the fleet secret, and must not bring the agent back as a target.
     if (old?.offlineReason === 'destroyed') {
       this.opts.log(`registry: dropped a heartbeat from destroyed agent ${msg.agentId}`);
       return;
     }
+    const { offlineReason: _back, ...kept } = old;
     const agent: StoredAgent = {
+      ...kept,
       id: msg.agentId,
       name: msg.name,
       os: msg.os,
@@ -98,13 +125,13 @@ export class AgentRegistry {
       status: 'online',
       heartbeatMs: msg.heartbeatMs,
       startedAt: msg.startedAt,
-      firstSeenAt: old?.firstSeenAt ?? now,
+      firstSeenAt: old.firstSeenAt,
       // Server time, not the agent's sentAt: ages are measured against our own clock.
       lastHeartbeatAt: now,
       ...(msg.policyVersion === undefined ? {} : { policyVersion: msg.policyVersion }),
     };
     this.agents.set(agent.id, agent);
-    if (old === undefined || factsChanged(old, agent)) {
+    if (factsChanged(old, agent)) {
       this.beatOnly.delete(agent.id);
       void this.opts.store.saveAgent(agent);
     } else {
@@ -147,12 +174,13 @@ export class AgentRegistry {
     this.beatOnly.clear();
   }
 
+  /** Any agent the server knows, pending and rejected enrollments included (see `enrollment`). */
   get(id: string): AgentRecord | undefined {
-    const agent = this.agents.get(id);
+    const agent = this.agents.get(id) ?? this.enrollments.find(id);
     return agent === undefined ? undefined : toAgentRecord(agent, this.opts.clock.now().getTime());
   }
 
-  /** Every agent with its current status, sorted by name then id. */
+  /** Every accepted agent (the targetable fleet) with its current status, sorted by name then id. */
   list(): AgentRecord[] {
     const nowMs = this.opts.clock.now().getTime();
     return [...this.agents.values()]

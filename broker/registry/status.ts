@@ -23,7 +23,8 @@ export function agentStatus(agent: Pick<StoredAgent, 'lastHeartbeatAt' | 'heartb
 
 /** The API record: what is stored, with the status as of now. */
 export function toAgentRecord(agent: StoredAgent, nowMs: number): AgentRecord {
-  const { offlineReason: _reason, ...record } = agent;
+  // The password hash never leaves the server's memory and store.
+  const { offlineReason: _reason, passwordHash: _secret, ...record } = agent;
   return { ...record, status: agentStatus(agent, nowMs) };
 }
 

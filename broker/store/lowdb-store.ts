@@ -5,13 +5,12 @@ import { InvestigatorRecordSchema, type ActionRecord, type CommandRecord, type I
 import { BugError, UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { ActionFiles } from './action-files.js';
+import { AgentLog } from './agent-log.js';
 import { BatchedFile, DEFAULT_FLUSH_MS } from './batched-file.js';
-import { StoredAgentSchema, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
+import { type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
 
 const InvestigatorsFileSchema = z.object({ investigators: z.array(InvestigatorRecordSchema) });
-const AgentsFileSchema = z.object({ agents: z.array(StoredAgentSchema) });
 type InvestigatorsFile = z.infer<typeof InvestigatorsFileSchema>;
-type AgentsFile = z.infer<typeof AgentsFileSchema>;
 
 export interface LowdbStoreOptions {
   dataDir: string;
@@ -22,20 +21,17 @@ export interface LowdbStoreOptions {
 
 /**
  * The Store on lowdb JSON files under `dataDir`: `actions/` (see action-files.ts),
- * `investigators.json` and `agents.json`. Everything is loaded at start and served from memory.
+ * `investigators.json` and the agent log `agents.ndjson` (see agent-log.ts). Everything is
+ * loaded at start and served from memory.
  */
 export class LowdbStore implements Store {
   private isClosed = false;
-  /** Position of each agent in agents.json's list. */
-  private readonly agentAt = new Map<string, number>();
 
   private constructor(
     private readonly actions: ActionFiles,
     private readonly investigators: BatchedFile<InvestigatorsFile>,
-    private readonly agents: BatchedFile<AgentsFile>,
-  ) {
-    agents.data.agents.forEach((a, i) => this.agentAt.set(a.id, i));
-  }
+    private readonly agents: AgentLog,
+  ) {}
 
   static async open(opts: LowdbStoreOptions): Promise<LowdbStore> {
     const log = opts.log ?? (() => undefined);
@@ -48,7 +44,7 @@ export class LowdbStore implements Store {
       parseWith(InvestigatorsFileSchema, 'investigators.json'),
       flushMs,
     );
-    const agents = await BatchedFile.open(join(opts.dataDir, 'agents.json'), { agents: [] }, parseWith(AgentsFileSchema, 'agents.json'), flushMs);
+    const agents = await AgentLog.open(opts.dataDir, flushMs, log);
     return new LowdbStore(actions, investigators, agents);
   }
 
@@ -109,15 +105,11 @@ export class LowdbStore implements Store {
   }
 
   async listAgents(): Promise<StoredAgent[]> {
-    return [...this.agents.data.agents];
+    return this.agents.list();
   }
   saveAgent(agent: StoredAgent): Promise<void> {
     this.check();
-    const list = this.agents.data.agents;
-    const at = this.agentAt.get(agent.id);
-    if (at === undefined) this.agentAt.set(agent.id, list.push(agent) - 1);
-    else list[at] = agent;
-    return this.agents.schedule();
+    return this.agents.save(agent);
   }
 
   async flush(): Promise<void> {

@@ -69,8 +69,12 @@ export interface CommandQuery extends Page {
 /** How an agent last left, when it said so (its last will or a clean shutdown). */
 export const OfflineReasonSchema = z.enum(['shutdown', 'lost', 'destroyed']);
 
-/** The registry's record as persisted: the API record plus why the agent went away. */
+/**
+ * The registry's record as persisted: the API record plus why the agent went away and, once
+ * the agent enrolled, the sha256 of the broker password it chose (never sent to the API).
+ */
 export const StoredAgentSchema = AgentRecordSchema.extend({
   offlineReason: OfflineReasonSchema.optional(),
+  passwordHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type StoredAgent = z.infer<typeof StoredAgentSchema>;

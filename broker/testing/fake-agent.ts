@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { EnrollStatusSchema, type EnrollRequest, type EnrollStatus } from '../../protocol/enrollment.js';
 import {
   CancelMessageSchema,
   CommandMessageSchema,
@@ -8,21 +9,27 @@ import {
   type OperationResult,
   type ResultMessage,
 } from '../../protocol/messages.js';
-import { commandsTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
-import { AGENT_USERNAME } from '../mqtt/credentials.js';
+import { commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
+import { AGENT_USERNAME, ENROLL_USERNAME, enrollClientId } from '../mqtt/credentials.js';
+import { fakeEnrollRequest, fakeIdentity, type FakeEnrollOverrides, type FakeIdentity } from './fake-identity.js';
 
 /**
  * Test-only: a real mqtt.js client that speaks the agent's side of the wire without verifying
- * anything, so server tests can script heartbeats and results. The real agent lives in agent/.
+ * anything, so server tests can script heartbeats and results. It enrolls like a real agent
+ * (signed request over a mig-enroll login, then its own password), under a deterministic
+ * identity per label: `label` is its name, `id` the id its key derives. The real agent lives in agent/.
  */
 export class FakeAgent {
   readonly commands: CommandMessage[] = [];
   readonly cancels: CancelMessage[] = [];
 
+  readonly id: string;
+
   private constructor(
-    readonly id: string,
+    readonly identity: FakeIdentity,
     readonly client: MqttClient,
   ) {
+    this.id = identity.id;
     client.on('message', (topic, payload) => {
       const raw: unknown = JSON.parse(payload.toString());
       const command = CommandMessageSchema.safeParse(raw);
@@ -32,24 +39,55 @@ export class FakeAgent {
     });
   }
 
-  static async connect(brokerUrl: string, enrollmentSecret: string, id: string): Promise<FakeAgent> {
-    const client = mqtt.connect(brokerUrl, {
-      protocolVersion: 4,
+  /**
+   * Enrolls `label` (the server must accept it: auto-accept, or accepted before) and connects
+   * as that agent. This is the one "enroll and connect" helper server tests use.
+   */
+  static async connect(brokerUrl: string, enrollmentSecret: string, label: string, extra: IClientOptions = {}): Promise<FakeAgent> {
+    const identity = fakeIdentity(label);
+    const status = await FakeAgent.enroll(brokerUrl, enrollmentSecret, fakeEnrollRequest(identity), undefined, extra);
+    if (status.state !== 'accepted') throw new Error(`enrollment of ${label} (${identity.id}): ${status.state}${status.reason === undefined ? '' : `: ${status.reason}`}`);
+    return FakeAgent.login(brokerUrl, identity, extra);
+  }
+
+  /** Connects as an accepted agent with its own password (no enrollment). */
+  static async login(brokerUrl: string, identity: FakeIdentity, extra: IClientOptions = {}): Promise<FakeAgent> {
+    const id = identity.id;
+    const client = await connectClient(brokerUrl, {
       clientId: id,
       username: AGENT_USERNAME,
-      password: enrollmentSecret,
+      password: identity.password,
       clean: false,
-      reconnectPeriod: 0,
-      connectTimeout: 5000,
       will: { topic: heartbeatTopic(id), payload: Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: id, reason: 'lost' })), qos: 1, retain: false },
+      ...extra,
     });
-    const agent = new FakeAgent(id, client);
-    await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
+    const agent = new FakeAgent(identity, client);
     await client.subscribeAsync(commandsTopic(id), { qos: 1 });
     return agent;
+  }
+
+  /** One enrollment login: publishes `request` and returns the server's first answer. */
+  static async enroll(brokerUrl: string, enrollmentSecret: string, request: EnrollRequest | string, agentId?: string, extra: IClientOptions = {}): Promise<EnrollStatus> {
+    const id = agentId ?? (typeof request === 'string' ? '' : request.agentId);
+    const client = await connectClient(brokerUrl, { clientId: enrollClientId(id), username: ENROLL_USERNAME, password: enrollmentSecret, clean: true, ...extra });
+    try {
+      const answer = new Promise<EnrollStatus>((resolve) => {
+        client.on('message', (topic, payload) => {
+          const parsed = EnrollStatusSchema.safeParse(JSON.parse(payload.toString()));
+          if (topic === enrollStatusTopic(id) && parsed.success) resolve(parsed.data);
+        });
+      });
+      await client.subscribeAsync(enrollStatusTopic(id), { qos: 1 });
+      await client.publishAsync(enrollRequestTopic(id), typeof request === 'string' ? request : JSON.stringify(request), { qos: 1 });
+      return await answer;
+    } finally {
+      await client.endAsync(true);
+    }
+  }
+
+  /** Enrolls with a request built from `label` plus overrides (signed after the overrides). */
+  static enrollAs(brokerUrl: string, enrollmentSecret: string, label: string, overrides: FakeEnrollOverrides = {}): Promise<EnrollStatus> {
+    return FakeAgent.enroll(brokerUrl, enrollmentSecret, fakeEnrollRequest(fakeIdentity(label), overrides));
   }
 
   heartbeat(overrides: Partial<HeartbeatMessage> = {}): Promise<unknown> {
@@ -58,13 +96,13 @@ export class FakeAgent {
       v: 1,
       kind: 'heartbeat',
       agentId: this.id,
-      name: `host-${this.id}`,
+      name: this.identity.label,
       os: 'linux',
       arch: 'x64',
       version: '0.1.0',
       mode: 'daemon',
-      queueloc: `linux.host-${this.id}`,
-      environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.1'], hostname: `host-${this.id}` },
+      queueloc: `linux.${this.identity.label}`,
+      environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.1'], hostname: this.identity.label },
       tags: {},
       modules: ['file'],
       heartbeatMs: 30_000,
@@ -100,4 +138,19 @@ export class FakeAgent {
   close(): Promise<void> {
     return this.client.endAsync(true);
   }
+}
+
+/** A connected mqtt.js client (MQTT 3.1.1, no reconnects); rejects with the CONNACK error. */
+export async function connectClient(brokerUrl: string, opts: IClientOptions): Promise<MqttClient> {
+  const client = mqtt.connect(brokerUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+  } catch (err) {
+    client.end(true);
+    throw err;
+  }
+  return client;
 }

@@ -43,6 +43,9 @@ export class ServerHarness {
       sweepMs: 50,
       sseTiming: { batchMs: 10, pingMs: 100 },
       log: (m) => this.logs.push(m),
+      // Tests enroll many agents from 127.0.0.1 at once; the flood tests set their own limits.
+      autoAccept: true,
+      enrollRate: { burst: 100_000, perSecond: 100_000 },
       ...extra,
     });
     return this.running;
@@ -83,14 +86,29 @@ export class ServerHarness {
     return this.api('POST', '/actions', { as, body: action });
   }
 
-  /** A fake agent connected to the broker; it beats once (so the registry knows it) unless told not to. */
-  async agent(id: string, heartbeat: Parameters<FakeAgent['heartbeat']>[0] | false = {}): Promise<FakeAgent> {
-    const agent = await FakeAgent.connect(this.server.mqttUrl, this.server.enrollmentSecret, id);
+  /**
+   * A fake agent named `label`, enrolled (the harness server auto-accepts) and connected; it
+   * beats once (and the registry shows that beat) unless told not to. Its id derives from its
+   * key: use `agent.id` (or fakeAgentId(label)) where an id is needed.
+   */
+  async agent(label: string, heartbeat: Parameters<FakeAgent['heartbeat']>[0] | false = {}): Promise<FakeAgent> {
+    const agent = await FakeAgent.connect(this.server.mqttUrl, this.server.enrollmentSecret, label);
     this.agents.push(agent);
     if (heartbeat !== false) {
-      await agent.heartbeat(heartbeat);
-      await waitFor(async () => (await this.api('GET', `/agents/${id}`)).status === 200);
+      // The enrollment already made a record: wait for this beat's startedAt, which is later.
+      const startedAt = heartbeat.startedAt ?? new Date(Date.now() + 1).toISOString();
+      await agent.heartbeat({ ...heartbeat, startedAt });
+      await waitFor(async () => {
+        const res = await this.api('GET', `/agents/${agent.id}`);
+        return res.status === 200 && (res.body as { startedAt?: string }).startedAt === startedAt;
+      });
     }
+    return agent;
+  }
+
+  /** Keeps `agent` for teardown (agents a test connected itself). */
+  track(agent: FakeAgent): FakeAgent {
+    this.agents.push(agent);
     return agent;
   }
 

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { EnrollStatus } from '../../protocol/enrollment.js';
 import type { CancelMessage, CommandMessage, PolicyMessage } from '../../protocol/messages.js';
-import { ALL_HEARTBEATS, ALL_RESULTS, commandsTopic } from '../../protocol/topics.js';
+import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic } from '../../protocol/topics.js';
 import { SERVER_USERNAME } from '../mqtt/credentials.js';
 import type { AgentPublisher } from '../scheduler/context.js';
 
@@ -23,6 +24,8 @@ export interface ServerLinkOptions {
 export interface ServerLink extends AgentPublisher {
   /** A policy bundle on the agent's commands topic (broker/policy/policy-pusher.ts). */
   sendPolicy(agentId: string, msg: PolicyMessage): Promise<void>;
+  /** The answer to an enrollment request, on that agent's enrollment status topic. */
+  sendEnrollStatus(agentId: string, status: EnrollStatus): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,7 +63,7 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
   client.on('connect', (connack) => {
     (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
     if (!connack.sessionPresent) {
-      client.subscribe([ALL_RESULTS, ALL_HEARTBEATS], { qos: 1 }, (err, granted) => {
+      client.subscribe([ALL_RESULTS, ALL_HEARTBEATS, ALL_ENROLL_REQUESTS], { qos: 1 }, (err, granted) => {
         if (err !== null && err !== undefined) opts.log(`link: subscribe failed: ${err.message}`);
         else if (granted?.some((g) => g.qos === 128)) opts.log('link: the broker refused a subscription (check the server secret and ACL)');
       });
@@ -96,6 +99,9 @@ function linkOver(client: MqttClient): ServerLink {
     sendCommand: send,
     sendCancel: send,
     sendPolicy: send,
+    sendEnrollStatus: async (agentId, status) => {
+      await client.publishAsync(enrollStatusTopic(agentId), JSON.stringify(status), { qos: 1 });
+    },
     // Not forced: mqtt.js first waits for in-flight publishes to be acknowledged.
     close: () => client.endAsync(false),
   };

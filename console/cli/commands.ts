@@ -4,6 +4,7 @@ import { runActionImport, runActionLaunch, runActionSign } from './action-files.
 import { runActionCancel, runActionList, runActionShow } from './action-server.js';
 import { runActionApprove, runActionPending } from './approve.js';
 import type { CliContext } from './context.js';
+import { runAgentsAccept, runAgentsPending, runAgentsReject } from './enrollment.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
 import { runPolicy } from './policy.js';
@@ -33,6 +34,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
   { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: runActionApprove },
   { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
+  { path: ['agents', 'pending'], args: '', summary: 'list agents waiting for enrollment approval', group: 'Fleet', run: runAgentsPending },
+  { path: ['agents', 'accept'], args: 'ID|--all', summary: 'accept a pending agent, or all of them (admin)', group: 'Fleet', run: runAgentsAccept },
+  { path: ['agents', 'reject'], args: 'ID', summary: "reject a pending agent or withdraw an agent's credential (admin)", group: 'Fleet', run: runAgentsReject },
   { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
   { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: runPolicy },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionStatus, SignedAction } from '../../protocol/action.js';
 import {
+  AcceptedAgentsSchema,
   API_PREFIX,
   ActionListSchema,
   ActionRecordSchema,
@@ -86,6 +87,11 @@ export class ApiClient {
     this.request('GET', '/agents', AgentListSchema, { query: q });
   countAgents = (target: string) => this.request('GET', '/agents/count', AgentCountSchema, { query: { target } });
   getAgent = (id: string) => this.request('GET', `/agents/${enc(id)}`, AgentRecordSchema);
+  /** Enrollments waiting for an admin, oldest first. */
+  listPendingAgents = () => this.request('GET', '/agents/pending', AgentListSchema);
+  acceptAgent = (id: string) => this.request('POST', `/agents/${enc(id)}/accept`, AgentRecordSchema);
+  acceptAllAgents = () => this.request('POST', '/agents/accept-all', AcceptedAgentsSchema);
+  rejectAgent = (id: string) => this.request('POST', `/agents/${enc(id)}/reject`, AgentRecordSchema);
 
   createAction = (action: SignedAction) => this.request('POST', '/actions', ActionRecordSchema, { body: action });
   listActions = (q: { status?: ActionStatus } & Page = {}) => this.request('GET', '/actions', ActionListSchema, { query: { ...q } });

@@ -49,6 +49,8 @@ export function createConsoleBackend(opts: { client: ApiClient; signer: Signer; 
       return client.addInvestigator({ name, publicKey, isAdmin });
     },
     setInvestigatorStatus: (fp, status) => client.setInvestigatorEnabled(fp, status === 'active'),
+    listPendingAgents: () => client.listPendingAgents(),
+    decideEnrollment: (agentId, decision) => (decision === 'accept' ? client.acceptAgent(agentId) : client.rejectAgent(agentId)),
     subscribe(onEvent, onStatus: (s: ConnectionStatus) => void) {
       const controller = new AbortController();
       void followEvents({

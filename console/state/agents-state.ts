@@ -22,7 +22,8 @@ export function upsertAgents(state: AgentsState, agents: readonly AgentRecord[])
   if (agents.length === 0) return state;
   const byId = new Map(state.byId);
   for (const agent of agents) {
-    if (agent.status === 'destroyed') byId.delete(agent.id);
+    // A rejected enrollment leaves the table, like a destroyed agent.
+    if (agent.status === 'destroyed' || agent.enrollment === 'rejected') byId.delete(agent.id);
     else byId.set(agent.id, agent);
   }
   return { ...state, byId };
@@ -39,6 +40,8 @@ export function agentCounts(state: AgentsState): AgentCount {
   if (cached !== undefined) return cached;
   const counts: AgentCount = { total: 0, online: 0, idle: 0, offline: 0 };
   for (const agent of state.byId.values()) {
+    // Pending enrollments are not part of the fleet: never counted, never targeted.
+    if (agent.enrollment === 'pending') continue;
     counts.total++;
     if (agent.status === 'online' || agent.status === 'idle' || agent.status === 'offline') counts[agent.status]++;
   }

@@ -70,6 +70,10 @@ export interface ConsoleBackend {
   listInvestigators(): Promise<{ investigators: InvestigatorRecord[] }>;
   addInvestigator(body: NewInvestigator): Promise<InvestigatorRecord>;
   setInvestigatorStatus(fingerprint: string, status: 'active' | 'disabled'): Promise<InvestigatorRecord>;
+  /** Optional: enrollments waiting for an admin (records with `enrollment: 'pending'`). */
+  listPendingAgents?(): Promise<{ agents: AgentRecord[] }>;
+  /** Optional: an admin accepts or rejects an agent's enrollment. */
+  decideEnrollment?(agentId: string, decision: 'accept' | 'reject'): Promise<AgentRecord>;
   /** Live events (SSE). Returns the unsubscribe function. */
   subscribe(onEvent: (e: LiveEvent) => void, onStatus: (s: ConnectionStatus) => void): () => void;
   /** Reads an action file, ours or MIG's; a signed one comes back with its signatures. */

@@ -106,6 +106,15 @@ function selectionIntent(ctl: Ctl, id: CommandId): Intent | undefined {
       const verb = status === 'disabled' ? 'disable' : 'enable';
       return { type: 'confirm', message: `${verb} investigator ${sanitize(r.name)} (${r.fingerprint})?`, then: { type: 'setInvestigatorStatus', fingerprint: r.fingerprint, status } };
     }
+    case 'acceptAgent':
+    case 'rejectAgent': {
+      const agent = selected.agent(snap, entry);
+      if (agent === undefined) return undefined;
+      const decision = id === 'acceptAgent' ? 'accept' : 'reject';
+      if (decision === 'accept' && agent.enrollment !== 'pending') return { type: 'flash', level: 'info', text: `agent ${sanitize(agent.name)} is not pending` };
+      const what = agent.enrollment === 'pending' ? 'enrollment of' : "credential of accepted agent";
+      return { type: 'confirm', message: `${decision} the ${what} ${sanitize(agent.name)} (${agent.id})?`, then: { type: 'decideEnrollment', agentId: agent.id, decision } };
+    }
     case 'newHunt': {
       // From a filtered agents view, the filter becomes the hunt's target.
       const isTarget = view.kind === 'agents' && compileAgentFilter(entry.filter).kind === 'ok';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../protocol/errors.js';
+import { agentCounts, agentList } from './agents-state.js';
 import { topEntry } from './nav.js';
 import { FakeBackend } from './testing/fake-backend.js';
 import { settle, startHarness, type Harness } from './testing/harness.js';
@@ -128,5 +129,43 @@ describe('ConsoleController', () => {
     expect(inv()?.commands.size).toBe(2);
     await h.press('enter');
     expect(topEntry(h.ctl.stores.ui.getState().nav).view).toMatchObject({ kind: 'command', actionId: record.action.id });
+  });
+
+  it('shows pending enrollments apart from the fleet; an admin accepts one with a, rejects one with X, after y', async () => {
+    const backend = fleet(1);
+    backend.pendingAgents = [makeAgent(5, { name: 'newcomer', enrollment: 'pending' }), makeAgent(6, { name: 'stranger', enrollment: 'pending' })];
+    h = await startHarness({ backend });
+    const agents = (): Map<string, string | undefined> => new Map([...h!.ctl.stores.agents.getState().byId.values()].map((a) => [a.name, a.enrollment]));
+    expect(agents().get('newcomer')).toBe('pending');
+    expect(agentCounts(h.ctl.stores.agents.getState()).total).toBe(1);
+    const rowOf = (name: string): number => agentList(h!.ctl.stores.agents.getState()).findIndex((a) => a.name === name);
+    const goTo = async (name: string): Promise<void> => {
+      await h!.press('g');
+      for (let i = 0; i < rowOf(name); i++) await h!.press('j');
+    };
+    await goTo('newcomer');
+    await h.press('a');
+    expect(backend.calls.some((c) => c.method === 'decideEnrollment')).toBe(false);
+    await h.press('y');
+    await settle();
+    expect(agents().get('newcomer')).toBe('accepted');
+    expect(agentCounts(h.ctl.stores.agents.getState()).total).toBe(2);
+    await goTo('stranger');
+    await h.press('X', 'y');
+    await settle();
+    expect(agents().has('stranger')).toBe(false);
+    expect(backend.calls.filter((c) => c.method === 'decideEnrollment').map((c) => c.args)).toEqual([
+      [makeAgent(5).id, 'accept'],
+      [makeAgent(6).id, 'reject'],
+    ]);
+  });
+
+  it('binds neither enrollment key in read-only mode', async () => {
+    const backend = fleet(0);
+    backend.pendingAgents = [makeAgent(5, { enrollment: 'pending' })];
+    h = await startHarness({ backend, isReadOnly: true });
+    await h.press('a', 'y', 'X', 'y');
+    await settle();
+    expect(backend.calls.some((c) => c.method === 'decideEnrollment')).toBe(false);
   });
 });

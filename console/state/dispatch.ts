@@ -1,4 +1,5 @@
 import { upsertActions } from './actions-state.js';
+import { upsertAgents } from './agents-state.js';
 import { runApproval } from './approval-effects.js';
 import type { Ctl } from './controller-api.js';
 import { upsertInvestigator } from './investigators-state.js';
@@ -9,6 +10,7 @@ import { newLauncher } from './launcher/launcher-state.js';
 import { loadActions, loadAgentCommands, loadAgents, loadInvestigators, openInvestigation } from './loaders.js';
 import { canPop, jump, pop, push, topEntry, type ViewRef } from './nav.js';
 import { upsertActionRecords } from './investigations-state.js';
+import { sanitize } from './text.js';
 
 /** Data a view needs when it comes on top of the stack. */
 function enterView(ctl: Ctl, view: ViewRef, isForced: boolean): void {
@@ -88,6 +90,14 @@ function runRemote(ctl: Ctl, intent: Intent): void {
         ctl.stores.investigators.set((s) => upsertInvestigator(s, record));
         // The server follows at once; agents only once a new policy bundle reaches them.
         ctl.flash('info', `investigator ${record.name} is ${record.status}; agents follow once an admin runs \`mig policy publish\``);
+      });
+    case 'decideEnrollment':
+      return ctl.run(async () => {
+        const decide = ctl.backend.decideEnrollment?.bind(ctl.backend);
+        if (decide === undefined) return ctl.flash('error', 'this server connection cannot decide enrollments');
+        const record = await decide(intent.agentId, intent.decision);
+        ctl.stores.agents.set((s) => upsertAgents(s, [record]));
+        ctl.flash('info', `agent ${sanitize(record.name)} (${record.id}) ${intent.decision === 'accept' ? 'accepted' : 'rejected'}`);
       });
     default:
       return;

@@ -40,4 +40,5 @@ export type Intent =
   /** `isConfirmed` once the person said y to launching a response module. */
   | { type: 'launch'; isConfirmed?: boolean }
   | { type: 'addInvestigator'; body: NewInvestigator }
-  | { type: 'setInvestigatorStatus'; fingerprint: string; status: 'active' | 'disabled' };
+  | { type: 'setInvestigatorStatus'; fingerprint: string; status: 'active' | 'disabled' }
+  | { type: 'decideEnrollment'; agentId: string; decision: 'accept' | 'reject' };

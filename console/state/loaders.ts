@@ -12,7 +12,9 @@ export function loadAgents(ctl: Ctl): void {
   ctl.run(async () => {
     try {
       const { agents } = await ctl.backend.listAgents();
-      ctl.stores.agents.set(loadedAgents(agents));
+      // Pending enrollments show in the same table (STATUS pending) so an admin can decide.
+      const pending = (await ctl.backend.listPendingAgents?.().catch(() => undefined))?.agents ?? [];
+      ctl.stores.agents.set(loadedAgents([...agents, ...pending]));
     } catch (err) {
       ctl.stores.agents.set((s) => agentsLoadFailed(s, errorText(err)));
       throw err;

@@ -78,17 +78,21 @@ describe('signed file hunt across three agents', () => {
     expect(names).toEqual(['web-prod-1', 'web-staging']);
   });
 
-  it('lets no client holding the fleet secret read another agent\'s commands or publish commands', async () => {
+  it("lets no client holding the fleet secret log in as an agent, read another agent's commands or publish commands", async () => {
     const online = await waitForOnlineAgents(fleet, 3);
     const victim = online[0]?.id ?? '';
     const secret = (JSON.parse(await readFile(join(fleet.serverDir, 'agent.json'), 'utf8')) as { enrollmentSecret: string }).enrollmentSecret;
-    const intruder = await mqtt.connectAsync(`mqtt://127.0.0.1:${fleet.mqttPort}`, {
-      protocolVersion: 4,
-      clientId: 'a-intruder0000000000',
-      username: 'mig-agent',
-      password: secret,
-      reconnectPeriod: 0,
-    });
+    const url = `mqtt://127.0.0.1:${fleet.mqttPort}`;
+    // The secret alone no longer admits an agent session, under the victim's id or any other.
+    for (const clientId of [victim, 'a-intruder0000000000']) {
+      const refused = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, username: 'mig-agent', password: secret, reconnectPeriod: 0 }).then(
+        async (c) => (await c.endAsync(true), 'connected'),
+        (err: { code?: number }) => err.code,
+      );
+      expect(refused).toBe(5);
+    }
+    // It admits an enrollee, which may touch nothing but its own enrollment topics.
+    const intruder = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `mig-enroll-${victim}-0badcafe`, username: 'mig-enroll', password: secret, reconnectPeriod: 0 });
     try {
       // mqtt.js turns a SUBACK return code of 128 (refused) into this error.
       await expect(intruder.subscribeAsync(commandsTopic(victim), { qos: 1 })).rejects.toThrow(/Subscribe error/);

@@ -40,9 +40,21 @@ export async function initInvestigator(fleet: Fleet, name: string): Promise<void
   if (init.code !== 0) throw new Error(`mig init failed (${init.code}): ${init.stderr}${init.stdout}`);
 }
 
-export async function startServerProcess(fleet: Fleet): Promise<MigProcess> {
+/**
+ * `mig server` on the fleet's ports. Agents enroll like real ones; with `autoAccept` (the
+ * default here, so tests stay short) the server accepts them at once, without it they wait,
+ * pending, for `mig agents accept`. `extra` adds server flags.
+ */
+export async function startServerProcess(fleet: Fleet, opts: { autoAccept?: boolean; extra?: string[] } = {}): Promise<MigProcess> {
   const server = startMig(
-    ['server', '--data-dir', fleet.serverDir, '--http-port', String(fleet.httpPort), '--mqtt-port', String(fleet.mqttPort)],
+    [
+      'server',
+      '--data-dir', fleet.serverDir,
+      '--http-port', String(fleet.httpPort),
+      '--mqtt-port', String(fleet.mqttPort),
+      ...((opts.autoAccept ?? true) ? ['--auto-accept'] : []),
+      ...(opts.extra ?? []),
+    ],
     fleet.env,
   );
   await server.waitFor(/mig server is running/);

@@ -2,9 +2,14 @@ import type { AgentRecord } from '../backend.js';
 import type { ColumnDef, Tone } from '../columns.js';
 import { relativeTime, sanitize } from '../text.js';
 
+/** A pending enrollment shows as `pending` whatever its heartbeat age says. */
+export function agentStatusText(a: Pick<AgentRecord, 'status' | 'enrollment'>): string {
+  return a.enrollment === 'pending' ? 'pending' : a.status;
+}
+
 export function agentStatusTone(status: string): Tone {
   if (status === 'online') return 'ok';
-  if (status === 'idle') return 'warn';
+  if (status === 'idle' || status === 'pending') return 'warn';
   return 'dim';
 }
 
@@ -23,7 +28,7 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
   { key: 'arch', header: 'ARCH', width: 6, text: (a) => sanitize(a.arch) },
   { key: 'version', header: 'VERSION', width: 8, isWide: true, text: (a) => sanitize(a.version) },
   { key: 'tags', header: 'TAGS', width: 10, isFlex: true, isWide: true, text: (a) => tagsText(a.tags) },
-  { key: 'status', header: 'STATUS', width: 7, text: (a) => a.status, tone: (a) => agentStatusTone(a.status) },
+  { key: 'status', header: 'STATUS', width: 7, text: (a) => agentStatusText(a), tone: (a) => agentStatusTone(agentStatusText(a)) },
   {
     key: 'policy',
     header: 'POLICY',

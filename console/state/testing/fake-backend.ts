@@ -158,6 +158,22 @@ export class FakeBackend implements ConsoleBackend {
       return record;
     });
 
+  /** Enrollments waiting for an admin (records with enrollment 'pending'). */
+  pendingAgents: AgentRecord[] = [];
+
+  listPendingAgents = () => this.call('listPendingAgents', [], () => ({ agents: [...this.pendingAgents] }));
+
+  decideEnrollment = (agentId: string, decision: 'accept' | 'reject') =>
+    this.call('decideEnrollment', [agentId, decision], () => {
+      const record = this.pendingAgents.find((a) => a.id === agentId) ?? this.agents.find((a) => a.id === agentId);
+      if (record === undefined) throw new UserError('NOT_FOUND', `no agent ${agentId}`);
+      this.pendingAgents = this.pendingAgents.filter((a) => a.id !== agentId);
+      const next: AgentRecord = { ...record, enrollment: decision === 'accept' ? 'accepted' : 'rejected' };
+      if (decision === 'accept') this.agents = [...this.agents.filter((a) => a.id !== agentId), next];
+      else this.agents = this.agents.filter((a) => a.id !== agentId);
+      return next;
+    });
+
   setInvestigatorStatus = (fingerprint: string, status: 'active' | 'disabled') =>
     this.call('setInvestigatorStatus', [fingerprint, status], () => {
       const record = this.investigators.find((r) => r.fingerprint === fingerprint);
