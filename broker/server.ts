@@ -120,7 +120,7 @@ async function compose(
     serverSecret: secrets.serverSecret,
     pinnedCa: opts.tls === undefined ? undefined : [opts.tls.cert, opts.tls.ca ?? ''].join('\n'),
     log,
-    onMessage: dispatcher(scheduler, registry, log),
+    onMessages: dispatcher(scheduler, registry, log),
   });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
