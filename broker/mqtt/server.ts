@@ -45,6 +45,11 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const broker = await Aedes.createBroker({
     ...hooks.options,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // aedes' default (100) queues publishes beyond 100 in flight, and mqemitter then works the
+    // queue off by recursion: a connect storm of 1,000 agents each saying its heartbeat
+    // overflowed the stack and killed the server. 0 = no queue (each publish is delivered as
+    // it arrives); every client's own packets are still handled in order.
+    concurrency: 0,
     // Our topics have 4 levels (6 with `$share/<group>/`); anything deeper is refused early.
     maxTopicLevels: 8,
   });
