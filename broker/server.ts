@@ -20,7 +20,8 @@ import type { AgentPublisher } from './scheduler/context.js';
 import { loadOrCreateSecrets, secretsPath } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { serverVersion } from './version.js';
-import { connectServerLink, type ServerLink } from './wire/server-link.js';
+import { connectLocalLink } from './wire/local-link.js';
+import type { ServerLink } from './wire/server-link.js';
 import { dispatcher } from './wire/dispatch.js';
 
 export interface ServerOptions {
@@ -114,14 +115,9 @@ async function compose(
   };
   const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval });
   closers.push(['scheduler', () => scheduler.close()]);
-  link = await connectServerLink({
-    url: broker.url,
-    clientId: secrets.serverClientId,
-    serverSecret: secrets.serverSecret,
-    pinnedCa: opts.tls === undefined ? undefined : [opts.tls.cert, opts.tls.ca ?? ''].join('\n'),
-    log,
-    onMessages: dispatcher(scheduler, registry, log),
-  });
+  // The broker runs in this process: the link needs no MQTT connection of its own.
+  // (connectServerLink in wire/server-link.ts is the same contract over MQTT, for a broker elsewhere.)
+  link = await connectLocalLink({ broker: broker.inProcess, log, onMessages: dispatcher(scheduler, registry, log) });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));

@@ -28,6 +28,8 @@ export interface RunningBroker {
   url: string;
   close(): Promise<void>;
   clientCount(): number;
+  /** Publish and subscribe from inside this process (the server's own link, broker/wire/local-link.ts). */
+  inProcess: Pick<Aedes, 'publish' | 'subscribe' | 'unsubscribe'>;
 }
 
 /** Header room on top of the payload cap: a topic of ours plus the fixed and variable headers. */
@@ -99,6 +101,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     port,
     url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     clientCount: () => broker.connectedClients,
+    inProcess: broker,
     close: async () => {
       // Stop accepting first, then disconnect the clients, then drop whatever is left
       // (handshakes that never reached aedes) so the server's close can complete.
