@@ -26,7 +26,8 @@ const PLANS: FleetPlan[] = plansFromEnv(process.env.MIG_BENCH_FANOUT_FLEETS) ?? 
   { kind: 'sim', size: 1000, verify: 'full' },
   { kind: 'sim', size: 10_000, verify: 'shared' },
 ];
-const ROUNDS = 3;
+/** `MIG_BENCH_FANOUT_ROUNDS=8` measures more rounds (steadier CPU figures on a busy machine). */
+const ROUNDS = Number(process.env.MIG_BENCH_FANOUT_ROUNDS ?? 3);
 /** One unmeasured round first: JIT and first-use paths in every agent. */
 const WARMUP_ROUNDS = 1;
 /** Lets the store's batched flush (200 ms) of one round finish before the next starts. */
@@ -124,6 +125,6 @@ function plansFromEnv(value: string | undefined): FleetPlan[] | undefined {
     if ((kind !== 'real' && kind !== 'sim') || !Number.isInteger(size) || size < 1) {
       throw new Error(`MIG_BENCH_FANOUT_FLEETS: expected items like real:1000 or sim:10000, got ${JSON.stringify(item)}`);
     }
-    return { kind, size, verify: kind === 'sim' && size >= IDLE_ROW_MIN_SIZE ? 'shared' : 'full' };
+    return { kind, size, verify: kind === 'sim' && (size >= IDLE_ROW_MIN_SIZE || process.env.MIG_BENCH_FANOUT_SHARED === '1') ? 'shared' : 'full' };
   });
 }
