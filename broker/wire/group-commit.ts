@@ -14,6 +14,7 @@ interface Entry<T> {
 export class GroupCommit<T> {
   private waiting: Entry<T>[] = [];
   private running: Promise<void> | undefined;
+  private committing = 0;
 
   /** @param commit handles a whole group; it must not be re-entered (we never call it twice at once). */
   constructor(private readonly commit: (items: T[]) => Promise<void>) {}
@@ -29,6 +30,11 @@ export class GroupCommit<T> {
     return this.waiting.length;
   }
 
+  /** Items added and not yet settled: the backlog plus the group being committed. */
+  get pending(): number {
+    return this.waiting.length + this.committing;
+  }
+
   /** Resolves when every item added so far has been committed (or failed). */
   async drain(): Promise<void> {
     while (this.running !== undefined) await this.running;
@@ -40,11 +46,14 @@ export class GroupCommit<T> {
     while (this.waiting.length > 0) {
       const group = this.waiting;
       this.waiting = [];
+      this.committing = group.length;
       try {
         await this.commit(group.map((e) => e.item));
         for (const e of group) e.resolve();
       } catch (err) {
         for (const e of group) e.reject(err);
+      } finally {
+        this.committing = 0;
       }
     }
     this.running = undefined;

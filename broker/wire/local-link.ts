@@ -47,6 +47,7 @@ export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLi
   return {
     sendCommand: send,
     sendCancel: send,
+    unacknowledged: () => group.pending,
     close: async () => {
       for (const topic of [ALL_RESULTS, ALL_HEARTBEATS]) await new Promise<void>((resolve) => opts.broker.unsubscribe(topic, deliver, resolve));
       await group.drain();

@@ -47,6 +47,8 @@ interface PacketSender {
 }
 
 export interface ServerLink extends AgentPublisher {
+  /** Messages received and not yet stored (so not yet acknowledged). */
+  unacknowledged(): number;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,7 @@ function linkOver(client: MqttClient, group: GroupCommit<LinkMessage>): ServerLi
   return {
     sendCommand: send,
     sendCancel: send,
+    unacknowledged: () => group.pending,
     close: async () => {
       // What was received is stored and acknowledged first; then, not forced, mqtt.js waits
       // for our in-flight publishes to be acknowledged.
