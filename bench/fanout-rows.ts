@@ -95,7 +95,7 @@ function connectRow(fleet: Fleet, label: string, reference: number): BenchRow {
       ? [
           `goal ≤ ${GOAL_STORM_MS} ms, none starved`,
           `every session opened at once, per child: all subscribed after ${latency((r) => r.connectMs)} ms; per-agent connect → subscribed p50 ${latency((r) => r.connectP50Ms)} ms, p99 ${latency((r) => r.connectP99Ms)} ms, max ${latency((r) => r.connectMaxMs)} ms; reconnects ${fleet.ready.map((r) => r.reconnects ?? 0).join(' / ')}`,
-          `then the server counts all online; load average ${fleet.loadConnected.toFixed(1)}`,
+          `then the server counts all online; server CPU during the storm ${fmt(fleet.connectCpuMs)} ms (${fmt(fleet.connectCpuMs / fleet.size)} ms/agent); load average ${fleet.loadConnected.toFixed(1)}`,
         ].join('; ')
       : `children loaded → server counts all online; each child's first start → last connected: ${fleet.childConnectMs.map(fmt).join(' / ')} ms`,
   };
