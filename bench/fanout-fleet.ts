@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./fanout-agents.ts', import.meta.url));
+/** Real agents (startAgent) or simulated ones (fanout-sim-agent.ts). */
+export type AgentKind = 'real' | 'sim';
+const CHILD_SCRIPTS: Record<AgentKind, string> = {
+  real: fileURLToPath(new URL('./fanout-agents.ts', import.meta.url)),
+  sim: fileURLToPath(new URL('./fanout-sim-agents.ts', import.meta.url)),
+};
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** A clean stop closes every agent (each waits up to 2 s for the broker); then we kill. */
 const STOP_GRACE_MS = 20_000;
@@ -30,7 +35,17 @@ export type ChildReport = z.infer<typeof ChildReportSchema>;
 
 const ChildMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), pid: z.number() }),
-  z.object({ type: z.literal('ready'), agents: z.number(), connectMs: z.number() }),
+  z.object({
+    type: z.literal('ready'),
+    agents: z.number(),
+    connectMs: z.number(),
+    /** Simulated fleets: each agent's connect() → subscribed, and how many reconnects the storm caused. */
+    connectP50Ms: z.number().optional(),
+    connectP99Ms: z.number().optional(),
+    connectMaxMs: z.number().optional(),
+    reconnects: z.number().optional(),
+  }),
+  z.object({ type: z.literal('beating') }),
   z.object({ type: z.literal('marked') }),
   ChildReportSchema,
   z.object({ type: z.literal('stopped') }),
@@ -58,8 +73,9 @@ export class AgentChild {
   }
 
   /** Starts the child; `loaded()` says when its code is loaded (tsx compiles it first). */
-  static start(name: string, specPath: string): AgentChild {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT, specPath], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  static start(name: string, specPath: string, kind: AgentKind = 'real'): AgentChild {
+    // 5,000 MQTT sessions in one process outgrow the default heap limit's comfort zone.
+    const child = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', CHILD_SCRIPTS[kind], specPath], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     const agentChild = new AgentChild(name, child);
     agentChild.loadedAnswer = agentChild.next('loaded', LOAD_TIMEOUT_MS);
     // Observed here so a failure before anyone awaits it is not an unhandled rejection.

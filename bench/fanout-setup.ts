@@ -1,29 +1,52 @@
 // The fan-out benchmark's world: an embedded server in this process, a tiny host tree shared by
 // every agent, and two child processes of real agents; torn down whatever happens.
 import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiClient } from '../console/services/api-client.js';
 import { startServer, type RunningServer } from '../broker/server.js';
 import { armoredPublicKey } from '../test/helpers/keys.js';
 import { aliceClient, waitOnline } from './fanout-api.js';
-import { AgentChild } from './fanout-fleet.js';
+import { AgentChild, type AgentKind } from './fanout-fleet.js';
 
 const CHILDREN = 2;
 /** Agents only beat on connect: nothing but the benchmark's own traffic during the rounds. */
 const HEARTBEAT_MS = 3_600_000;
-const CONNECT_TIMEOUT_MS = 180_000;
+const CONNECT_TIMEOUT_MS = 300_000;
 /** Live events go out at once instead of in 50 ms batches: we time the fleet, not the console's refresh rate. */
 const SSE_TIMING = { batchMs: 1, pingMs: 15_000 };
 
-export interface Fleet {
+/** Which fleet a measurement runs on. */
+export interface FleetPlan {
   size: number;
+  kind: AgentKind;
+  /** Simulated agents: each verifies every signature ('full') or one check per process ('shared'). */
+  verify: 'full' | 'shared';
+}
+
+export interface ChildReady {
+  connectMs: number;
+  connectP50Ms?: number;
+  connectP99Ms?: number;
+  connectMaxMs?: number;
+  reconnects?: number;
+}
+
+export interface Fleet extends FleetPlan {
   client: ApiClient;
   children: AgentChild[];
   /** Both children loaded → the server reports every agent online. */
   connectMs: number;
   /** Each child's own start of its first agent → its last agent connected. */
   childConnectMs: number[];
+  /** Server process CPU from the start of the connections until all were online. */
+  connectCpuMs: number;
+  /** What each child said when all its agents were connected. */
+  ready: ChildReady[];
+  /** This process's RSS once every agent is online. */
+  rssConnectedMB: number;
+  /** Machine load (1-minute average) when the fleet was online. */
+  loadConnected: number;
   /** This process's RSS before the server started. */
   rssBeforeMB: number;
   agentsOnTmpfs: boolean;
@@ -59,11 +82,12 @@ function writeTree(root: string): void {
 }
 
 /** What each child needs: its share of the fleet and agent.json as the server wrote it. */
-function writeSpec(dir: string, agentsDir: string, server: RunningServer, child: number, count: number): string {
+function writeSpec(dir: string, agentsDir: string, server: RunningServer, plan: FleetPlan, child: number, count: number): string {
   const agentJson: unknown = JSON.parse(readFileSync(server.agentConfigPath, 'utf8'));
   if (typeof agentJson !== 'object' || agentJson === null) throw new Error(`${server.agentConfigPath}: not a JSON object`);
   const config = { ...agentJson, root: join(dir, 'root'), heartbeatMs: HEARTBEAT_MS };
-  const spec = { count, prefix: `fanout-c${child}`, dir: agentsDir, config };
+  const prefix = `fanout-${plan.kind}-c${child}`;
+  const spec = plan.kind === 'real' ? { count, prefix, dir: agentsDir, config } : { count, prefix, config, verify: plan.verify };
   const path = join(dir, `child-${child}.json`);
   // It holds the enrollment secret: owner-only, like agent.json.
   writeFileSync(path, JSON.stringify(spec), { mode: 0o600 });
@@ -74,7 +98,8 @@ function writeSpec(dir: string, agentsDir: string, server: RunningServer, child:
  * Runs `use` with `size` agents online. Children, server and temp dir are always taken down,
  * in that order (agents first, so their goodbyes reach a live broker).
  */
-export async function withFleet<T>(size: number, use: (fleet: Fleet) => Promise<T>): Promise<T> {
+export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promise<T>): Promise<T> {
+  const { size } = plan;
   const dir = mkdtempSync(join(tmpdir(), 'mig-fanout-bench-'));
   const agentsBase = agentsBaseDir();
   let agentsDir: string | undefined;
@@ -94,14 +119,19 @@ export async function withFleet<T>(size: number, use: (fleet: Fleet) => Promise<
     const client = await aliceClient(server.httpUrl);
     for (let c = 0; c < CHILDREN; c++) {
       const count = Math.floor(size / CHILDREN) + (c < size % CHILDREN ? 1 : 0);
-      children.push(AgentChild.start(`agents-${c}`, writeSpec(dir, agentsDir, server, c, count)));
+      children.push(AgentChild.start(`agents-${c}`, writeSpec(dir, agentsDir, server, plan, c, count), plan.kind));
     }
     await Promise.all(children.map((c) => c.loaded()));
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const ready = await Promise.all(children.map((c) => c.ask('start', 'ready', CONNECT_TIMEOUT_MS)));
     await waitOnline(client, size, CONNECT_TIMEOUT_MS);
     const connectMs = performance.now() - start;
-    return await use({ size, client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), rssBeforeMB, agentsOnTmpfs: agentsBase.isTmpfs });
+    const cpu = process.cpuUsage(cpuStart);
+    const connectCpuMs = (cpu.user + cpu.system) / 1000;
+    const rssConnectedMB = process.memoryUsage().rss / 1e6;
+    const loadConnected = loadavg()[0] ?? Number.NaN;
+    return await use({ ...plan, client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), ready, connectCpuMs, rssBeforeMB, rssConnectedMB, loadConnected, agentsOnTmpfs: agentsBase.isTmpfs });
   } finally {
     try {
       await Promise.allSettled(children.map((c) => c.stop()));

@@ -9,21 +9,36 @@ import type { ActionRecord } from '../protocol/api.js';
 import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
 import type { ChildReport } from './fanout-fleet.js';
-import { rowsOf, type Round } from './fanout-rows.js';
-import { withFleet, type Fleet } from './fanout-setup.js';
+import { idleCpuRow, rowsOf, type Round } from './fanout-rows.js';
+import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
 
-const SIZES = [100, 1000];
-const ROUNDS = 3;
+/** Fleets this large also get the idle-CPU row. */
+const IDLE_ROW_MIN_SIZE = 10_000;
+/**
+ * Real agents at 100 and 1,000 (the existing rows); simulated agents at 1,000 (each verifies
+ * every signature) and 10,000 (one signature check per process for identical action bytes).
+ * `MIG_BENCH_FANOUT_FLEETS=real:1000,sim:10000` runs only those (for profiling one size).
+ */
+const PLANS: FleetPlan[] = plansFromEnv(process.env.MIG_BENCH_FANOUT_FLEETS) ?? [
+  { kind: 'real', size: 100, verify: 'full' },
+  { kind: 'real', size: 1000, verify: 'full' },
+  { kind: 'sim', size: 1000, verify: 'full' },
+  { kind: 'sim', size: 10_000, verify: 'shared' },
+];
+/** `MIG_BENCH_FANOUT_ROUNDS=8` measures more rounds (steadier CPU figures on a busy machine). */
+const ROUNDS = Number(process.env.MIG_BENCH_FANOUT_ROUNDS ?? 3);
 /** One unmeasured round first: JIT and first-use paths in every agent. */
 const WARMUP_ROUNDS = 1;
 /** Lets the store's batched flush (200 ms) of one round finish before the next starts. */
 const PAUSE_MS = 500;
 const ROUND_TIMEOUT_MS = 120_000;
+/** The agents' default heartbeat interval (agent/config.ts); the idle row measures one whole interval. */
+const IDLE_HEARTBEAT_MS = 30_000;
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const size of SIZES) rows.push(...(await withFleet(size, measure)));
+  for (const plan of PLANS) rows.push(...(await withFleet(plan, measure)));
   return rows;
 }
 
@@ -36,7 +51,21 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
     if (i >= WARMUP_ROUNDS) rounds.push(round);
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
-  return rowsOf(fleet, rounds, { measured: ROUNDS, rssMB: process.memoryUsage().rss / 1e6, loadAvg });
+  const rows = rowsOf(fleet, rounds, { measured: ROUNDS, rssMB: process.memoryUsage().rss / 1e6, loadAvg, loadEnd: loadavg()[0] ?? Number.NaN });
+  if (fleet.kind === 'sim' && fleet.size >= IDLE_ROW_MIN_SIZE) rows.push(await idleRow(fleet));
+  return rows;
+}
+
+/** Server CPU while every agent heartbeats at the default interval and nothing else happens. */
+async function idleRow(fleet: Fleet): Promise<BenchRow> {
+  const loadStart = loadavg()[0] ?? Number.NaN;
+  await Promise.all(fleet.children.map((c) => c.ask(`beat ${IDLE_HEARTBEAT_MS}`, 'beating', 10_000)));
+  const cpuStart = process.cpuUsage();
+  const wallStart = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_HEARTBEAT_MS));
+  const cpu = process.cpuUsage(cpuStart);
+  const percent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
+  return idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd: loadavg()[0] ?? Number.NaN });
 }
 
 async function runRound(fleet: Fleet): Promise<Round> {
@@ -86,4 +115,16 @@ async function within<T>(promise: Promise<T>, ms: number, what: string, detail?:
     }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function plansFromEnv(value: string | undefined): FleetPlan[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value.split(',').map((item) => {
+    const [kind, count] = item.trim().split(':');
+    const size = Number(count);
+    if ((kind !== 'real' && kind !== 'sim') || !Number.isInteger(size) || size < 1) {
+      throw new Error(`MIG_BENCH_FANOUT_FLEETS: expected items like real:1000 or sim:10000, got ${JSON.stringify(item)}`);
+    }
+    return { kind, size, verify: kind === 'sim' && (size >= IDLE_ROW_MIN_SIZE || process.env.MIG_BENCH_FANOUT_SHARED === '1') ? 'shared' : 'full' };
+  });
 }

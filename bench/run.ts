@@ -14,7 +14,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
 
 /** Ratio >1 means we beat the reference (faster time or higher throughput). */
 function advantage(row: BenchRow): number {
-  return row.unit === 'ms' ? row.referenceValue / row.ours : row.ours / row.referenceValue;
+  return row.unit === 'MB/s' ? row.ours / row.referenceValue : row.referenceValue / row.ours;
 }
 
 function formatRow(row: BenchRow): string {

@@ -4,7 +4,8 @@ export interface BenchRow {
   ours: number;
   reference: string;
   referenceValue: number;
-  unit: 'ms' | 'MB/s';
+  /** MB/s: higher is better; the others (time, memory, share of a core): lower is better. */
+  unit: 'ms' | 'MB/s' | 'MB' | '%';
   note?: string;
 }
 

@@ -95,3 +95,23 @@ it('launches a pending action at validFrom after a restart (manual clock)', asyn
   await waitFor(async () => (await action(signed.id)).status === 'inflight', 'launch');
   await waitFor(() => a.commands.length === 1, 'command');
 });
+
+it('has every result of a burst on disk once the API counts it (group commit), crash image and all', async () => {
+  await h.start({ flushMs: 600_000 });
+  const agents = await Promise.all(Array.from({ length: 12 }, (_, i) => h.agent(`agent-${String(i).padStart(2, '0')}`)));
+  const signed = await signedAction(['alice']);
+  await h.submit(signed);
+  await waitFor(() => agents.every((a) => a.commands.length === 1), 'commands');
+  // All at once: the results arrive together and are stored in groups.
+  await Promise.all(agents.map((a, i) => a.answer(a.commands[0]?.commandId ?? '', { isFound: i % 2 === 0 })));
+  await waitFor(async () => (await action(signed.id)).counters.done === agents.length, 'every result');
+
+  const crashDir = `${h.dataDir}-burst-crash`;
+  await cp(h.dataDir, crashDir, { recursive: true });
+  await h.teardown();
+  h = new ServerHarness();
+  h.dataDir = crashDir;
+  await h.start();
+
+  expect(await action(signed.id)).toMatchObject({ status: 'completed', counters: { targeted: 12, success: 12, done: 12, found: 6 } });
+});

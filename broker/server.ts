@@ -27,7 +27,8 @@ import type { AgentPublisher } from './scheduler/context.js';
 import { loadOrCreateSecrets, secretsPath } from './secrets.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { serverVersion } from './version.js';
-import { connectServerLink, type ServerLink } from './wire/server-link.js';
+import { connectLocalLink } from './wire/local-link.js';
+import type { ServerLink } from './wire/server-link.js';
 import { dispatcher } from './wire/dispatch.js';
 
 export interface ServerOptions {
@@ -153,14 +154,9 @@ async function compose(
   });
   const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval, ...(opts.moduleSpecs === undefined ? {} : { specs: opts.moduleSpecs }) });
   closers.push(['scheduler', () => scheduler.close()]);
-  link = await connectServerLink({
-    url: broker.url,
-    clientId: secrets.serverClientId,
-    serverSecret: secrets.serverSecret,
-    pinnedCa: opts.tls === undefined ? undefined : [opts.tls.cert, opts.tls.ca ?? ''].join('\n'),
-    log,
-    onMessage: dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)),
-  });
+  // The broker runs in this process: the link needs no MQTT connection of its own.
+  // (connectServerLink in wire/server-link.ts is the same contract over MQTT, for a broker elsewhere.)
+  link = await connectLocalLink({ broker: broker.inProcess, log, onMessages: dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)) });
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
   const pusher = new PolicyPusher({

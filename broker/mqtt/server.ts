@@ -38,6 +38,8 @@ export interface RunningBroker {
   clientCount(): number;
   /** Ends the live session of an agent whose credential was withdrawn (rejected after acceptance). */
   disconnectAgent(agentId: string): void;
+  /** Publish and subscribe from inside this process (the server's own link, broker/wire/local-link.ts). */
+  inProcess: Pick<Aedes, 'publish' | 'subscribe' | 'unsubscribe'>;
 }
 
 /** Header room on top of the payload cap: a topic of ours plus the fixed and variable headers. */
@@ -55,6 +57,11 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const broker = await Aedes.createBroker({
     ...hooks.options,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // aedes' default (100) queues publishes beyond 100 in flight, and mqemitter then works the
+    // queue off by recursion: a connect storm of 1,000 agents each saying its heartbeat
+    // overflowed the stack and killed the server. 0 = no queue (each publish is delivered as
+    // it arrives); every client's own packets are still handled in order.
+    concurrency: 0,
     // Our topics have 4 levels (6 with `$share/<group>/`); anything deeper is refused early.
     maxTopicLevels: 8,
   });
@@ -109,6 +116,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
       const clients = (broker as unknown as { clients?: Record<string, { close?: () => void } | undefined> }).clients;
       clients?.[agentId]?.close?.();
     },
+    inProcess: broker,
     close: async () => {
       // Stop accepting first, then disconnect the clients, then drop whatever is left
       // (handshakes that never reached aedes) so the server's close can complete.

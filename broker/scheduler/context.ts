@@ -36,9 +36,12 @@ export function commandMessage(record: ActionRecord, commandId: string): Command
 
 /** Fire and forget: a failed publish is logged; the command stays `sent` until redelivery or expiry. */
 export function publishCommands(ctx: SchedulerContext, record: ActionRecord, commands: readonly CommandRecord[]): void {
+  // The signed action is the same bytes for every agent: serialised once, not once per command.
+  const action = JSON.stringify(record.action);
   for (const cmd of commands) {
+    const message: CommandMessage = { v: 1, kind: 'command', commandId: cmd.id, action };
     ctx.publisher
-      .sendCommand(cmd.agentId, commandMessage(record, cmd.id))
+      .sendCommand(cmd.agentId, message)
       .catch((err: unknown) => ctx.log(`scheduler: publishing command ${cmd.id} to ${cmd.agentId} failed: ${(err as Error).message}`));
   }
 }

@@ -1,5 +1,5 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
-import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
+import type { ActionRecord, CommandRecord, Counters } from '../../protocol/api.js';
 import type { ResultMessage } from '../../protocol/messages.js';
 import { emitAll, type SchedulerContext } from './context.js';
 import { applyChange, isAllDone } from './counters.js';
@@ -7,47 +7,70 @@ import { applyChange, isAllDone } from './counters.js';
 export type ResultOutcome = 'applied' | 'completed' | 'ignored';
 
 /**
- * Applies one agent's result to its command (already checked to belong to that agent), then the
- * action's counters; the action completes when its last command is terminal. The first result
- * wins: a later one for the same command is a duplicate and is dropped. `isRedelivered` marks
- * commands we sent twice, whose REPLAYED refusal is the agent refusing our second copy, not an
- * answer to the first (see scheduler.ts).
+ * Applies agents' results (each already checked to belong to the agent that sent it) to their
+ * commands, then the action's counters; the action completes when its last command is terminal.
+ * The results given together all belong to one action, whose queue the caller holds: one store
+ * append for all their commands, one action update, one event per command and one for the
+ * action. Nothing is counted or announced before the commands are on disk.
+ *
+ * The first result wins: a later one for the same command is a duplicate and is dropped.
+ * `isRedelivered` marks commands we sent twice, whose REPLAYED refusal is the agent refusing our
+ * second copy, not an answer to the first (see scheduler.ts).
  */
-export async function applyResult(
+export async function applyResults(
   ctx: SchedulerContext,
-  msg: ResultMessage,
-  isRedelivered: boolean,
+  msgs: readonly ResultMessage[],
+  isRedelivered: (commandId: string) => boolean,
 ): Promise<{ outcome: ResultOutcome; action?: ActionRecord }> {
-  const current = await ctx.store.getCommand(msg.commandId);
-  if (current === undefined) return { outcome: 'ignored' };
-  if (TERMINAL_COMMAND_STATUSES.has(current.status)) {
-    ctx.log(`scheduler: ignored a second result for command ${current.id} (already ${current.status})`);
-    return { outcome: 'ignored' };
+  // Server time: the agent's clock says when it ran, ours when we knew.
+  const finishedAt = ctx.clock.now().toISOString();
+  const changes: Array<{ current: CommandRecord; updated: CommandRecord }> = [];
+  const taken = new Set<string>();
+  for (const msg of msgs) {
+    const current = await ctx.store.getCommand(msg.commandId);
+    if (current === undefined || !isFirstAnswer(ctx, current, msg, taken.has(current.id), isRedelivered(current.id))) continue;
+    taken.add(current.id);
+    changes.push({ current, updated: commandAfter(current, msg, finishedAt) });
   }
-  if (isRedelivered && msg.status === 'failed' && msg.error?.code === 'REPLAYED') {
-    ctx.log(`scheduler: ignored REPLAYED from ${current.agentId} for redelivered command ${current.id}`);
-    return { outcome: 'ignored' };
-  }
+  const first = changes[0];
+  if (first === undefined) return { outcome: 'ignored' };
+  const updates = changes.map((c) => c.updated);
+  await ctx.store.saveCommands(updates);
+  const action = await ctx.store.getAction(first.current.actionId);
+  if (action === undefined) return { outcome: 'applied' };
+  let counters: Counters = action.counters;
+  for (const { current, updated } of changes) counters = applyChange(counters, current, updated);
+  const isComplete = isAllDone(counters) && (action.status === 'inflight' || action.status === 'pending');
+  const next: ActionRecord = isComplete ? { ...action, counters, status: 'completed', finishedAt } : { ...action, counters };
+  // A status change is worth waiting for; a counter change lands within the flush interval.
+  if (isComplete) await ctx.store.saveAction(next, 'now');
+  else void ctx.store.saveAction(next, 'batched');
+  emitAll(ctx, next, updates);
+  return { outcome: isComplete ? 'completed' : 'applied', action: next };
+}
+
+/** The command as this result leaves it. */
+function commandAfter(current: CommandRecord, msg: ResultMessage, finishedAt: string): CommandRecord {
   const updated: CommandRecord = {
     ...current,
     status: msg.status,
-    // Server time: the agent's clock says when it ran, ours when we knew.
-    finishedAt: ctx.clock.now().toISOString(),
+    finishedAt,
     isFound: msg.operations.some((op) => op.isFound),
     operations: msg.operations,
     ...(msg.error === undefined ? {} : { error: msg.error }),
   };
-  await ctx.store.saveCommands([updated]);
-  const action = await ctx.store.getAction(current.actionId);
-  if (action === undefined) return { outcome: 'applied' };
-  const counters = applyChange(action.counters, current, updated);
-  const isComplete = isAllDone(counters) && (action.status === 'inflight' || action.status === 'pending');
-  const next: ActionRecord = isComplete
-    ? { ...action, counters, status: 'completed', finishedAt: updated.finishedAt }
-    : { ...action, counters };
-  // A status change is worth waiting for; a counter change lands within the flush interval.
-  if (isComplete) await ctx.store.saveAction(next, 'now');
-  else void ctx.store.saveAction(next, 'batched');
-  emitAll(ctx, next, [updated]);
-  return { outcome: isComplete ? 'completed' : 'applied', action: next };
+  return updated;
+}
+
+/** False (and logged) for a duplicate, or for the REPLAYED echo of a command we sent twice. */
+function isFirstAnswer(ctx: SchedulerContext, current: CommandRecord, msg: ResultMessage, isTakenInBatch: boolean, isRedelivered: boolean): boolean {
+  if (isTakenInBatch || TERMINAL_COMMAND_STATUSES.has(current.status)) {
+    ctx.log(`scheduler: ignored a second result for command ${current.id} (already ${isTakenInBatch ? 'answered' : current.status})`);
+    return false;
+  }
+  if (isRedelivered && msg.status === 'failed' && msg.error?.code === 'REPLAYED') {
+    ctx.log(`scheduler: ignored REPLAYED from ${current.agentId} for redelivered command ${current.id}`);
+    return false;
+  }
+  return true;
 }

@@ -12,8 +12,14 @@ import { countersOf, emptyCounters, isAllDone } from './counters.js';
 import { finishAction } from './finish.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { launchAction } from './launch.js';
-import { applyResult } from './results.js';
+import { applyResults } from './results.js';
 import { validateAction } from './validate-action.js';
+
+/** A payload from `mig/agents/<agentId>/results`; the id comes from the topic. */
+export interface AgentResult {
+  agentId: string;
+  payload: Uint8Array;
+}
 
 export interface SchedulerOptions extends SchedulerContext {
   investigators: Investigators;
@@ -147,26 +153,52 @@ export class Scheduler {
   }
 
   /** A message on `mig/agents/<topicAgentId>/results`. Resolves once the result is on disk. */
-  async handleResult(topicAgentId: string, payload: Uint8Array): Promise<void> {
+  handleResult(topicAgentId: string, payload: Uint8Array): Promise<void> {
+    return this.handleResults([{ agentId: topicAgentId, payload }]);
+  }
+
+  /**
+   * Messages from results topics, as they arrived together: applied per action in one queue
+   * task each (one store append and one action update for the lot). Resolves once every
+   * result is on disk; invalid or misdirected ones are logged and dropped.
+   */
+  async handleResults(results: readonly AgentResult[]): Promise<void> {
+    const byAction = new Map<string, ResultMessage[]>();
+    for (const { agentId, payload } of results) {
+      const checked = await this.checkResult(agentId, payload);
+      if (checked === undefined) continue;
+      let list = byAction.get(checked.actionId);
+      if (list === undefined) byAction.set(checked.actionId, (list = []));
+      list.push(checked.msg);
+    }
+    const isRedelivered = (commandId: string): boolean => this.redelivered.has(commandId);
+    await Promise.all(
+      [...byAction].map(async ([actionId, msgs]) => {
+        const { outcome } = await this.queue.run(actionId, () => applyResults(this.ctx, msgs, isRedelivered));
+        if (outcome === 'completed') this.disarm(actionId);
+      }),
+    );
+  }
+
+  /** Parsed, for a command we know, from the agent it was sent to; otherwise logged and undefined. */
+  private async checkResult(topicAgentId: string, payload: Uint8Array): Promise<{ actionId: string; msg: ResultMessage } | undefined> {
     let msg: ResultMessage;
     try {
       msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`);
     } catch (err) {
       this.ctx.log(`scheduler: dropped: ${(err as Error).message}`);
-      return;
+      return undefined;
     }
     const cmd = await this.ctx.store.getCommand(msg.commandId);
     if (cmd === undefined) {
       this.ctx.log(`scheduler: dropped a result from ${topicAgentId} for unknown command ${msg.commandId}`);
-      return;
+      return undefined;
     }
     if (cmd.agentId !== topicAgentId || (msg.actionId !== undefined && msg.actionId !== cmd.actionId)) {
       this.ctx.log(`scheduler: dropped a result from ${topicAgentId} for command ${cmd.id}, which is ${cmd.agentId}'s for ${cmd.actionId}`);
-      return;
+      return undefined;
     }
-    const isRedelivered = this.redelivered.has(cmd.id);
-    const { outcome } = await this.queue.run(cmd.actionId, () => applyResult(this.ctx, msg, isRedelivered));
-    if (outcome === 'completed') this.disarm(cmd.actionId);
+    return { actionId: cmd.actionId, msg };
   }
 
   /** An agent's first heartbeat in this process: send again whatever it has not answered. */

@@ -118,7 +118,7 @@ export class LowdbStore implements Store {
 
   async close(): Promise<void> {
     if (this.isClosed) return;
-    await this.flush();
+    await Promise.all([this.actions.close(), this.investigators.flush(), this.agents.flush()]);
     this.isClosed = true;
   }
 }

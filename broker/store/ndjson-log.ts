@@ -1,30 +1,88 @@
-import { open, readFile, truncate } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { readFile, truncate } from 'node:fs/promises';
+
+/** A log nobody appended to for this long gives its file descriptor back. */
+const IDLE_CLOSE_MS = 5_000;
 
 /**
  * An append-only file of JSON lines: a write costs the size of the lines appended, whatever
- * the history. Appends to one file are serialised so lines never interleave. No fsync: a
- * resolved append survives a crash of this process, not a power cut (the OS writes back
- * within seconds).
+ * the history. No fsync: a resolved append survives a crash of this process, not a power cut
+ * (the OS writes back within seconds).
+ *
+ * The file stays open and each append is one synchronous write() of all its lines. Measured
+ * on this kind of machine, per small append: open + write + close through fs.promises ~226 µs
+ * of CPU (what dominated the server's profile), one fs.promises write on an open handle ~53 µs
+ * (a thread-pool round trip and a promise), one writeSync ~2-6 µs. An append to the page cache
+ * does not wait for the disk; callers batch (a whole group of results is one append, see
+ * wire/group-commit.ts), so the event loop is held for one short system call per group.
+ * Synchronous also means lines of two appends can never interleave.
  */
 export class NdjsonLog {
-  private tail: Promise<void> = Promise.resolve();
+  private fd: number | undefined;
+  /** Bytes known to end on a complete line: a failed write is cut back to here. */
+  private goodSize = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly path: string) {}
 
   /** Appends one line per value; resolves when the bytes are in the file. */
   append(values: readonly unknown[]): Promise<void> {
-    if (values.length === 0) return this.tail;
-    const text = values.map((v) => `${JSON.stringify(v)}\n`).join('');
-    const next = this.tail.then(async () => {
-      const handle = await open(this.path, 'a');
-      try {
-        await handle.write(text);
-      } finally {
-        await handle.close();
-      }
-    });
-    this.tail = next.catch(() => undefined);
-    return next;
+    let text = '';
+    for (const v of values) text += `${JSON.stringify(v)}\n`;
+    return this.appendText(text);
+  }
+
+  /** Appends lines already serialised (each ending with `\n`); resolves when they are in the file. */
+  appendText(text: string): Promise<void> {
+    if (text === '') return Promise.resolve();
+    try {
+      this.write(Buffer.from(text));
+      return Promise.resolve();
+    } catch (err) {
+      this.recover();
+      return Promise.reject(err);
+    }
+  }
+
+  /** Gives the file descriptor back (a later append opens the file again). */
+  async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.closeFd();
+  }
+
+  private write(bytes: Buffer): void {
+    if (this.fd === undefined) {
+      this.fd = openSync(this.path, 'a');
+      this.goodSize = fstatSync(this.fd).size;
+    }
+    let offset = 0;
+    // A regular file takes it all at once in practice; the loop covers a short write.
+    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+    this.goodSize += bytes.length;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.closeFd(), IDLE_CLOSE_MS);
+    this.idleTimer.unref();
+  }
+
+  /** After a failed write: drop a partial line so the next append starts on a fresh one. */
+  private recover(): void {
+    try {
+      if (this.fd !== undefined) ftruncateSync(this.fd, this.goodSize);
+    } catch {
+      // readAll() cuts a partial last line at the next start; nothing better to do now.
+    }
+    this.closeFd();
+  }
+
+  private closeFd(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch {
+      // Already gone: nothing was pending (writes are synchronous).
+    }
   }
 
   /**

@@ -1,25 +1,32 @@
 import { parseAgentTopic, parseEnrollTopic } from '../../protocol/topics.js';
 import type { AgentRegistry } from '../registry/registry.js';
-import type { Scheduler } from '../scheduler/scheduler.js';
+import type { AgentResult, Scheduler } from '../scheduler/scheduler.js';
+import type { LinkMessage } from './server-link.js';
 
 /**
- * Routes what arrives on the server's subscriptions by topic: results to the scheduler (the
- * promise settles once the result is stored), heartbeats and offline notices to the registry,
- * enrollment requests to the enroller.
- * The agent id comes from the topic, which the broker ACL guarantees; never from the payload.
+ * Routes a group of messages from the server's subscriptions by topic: results to the
+ * scheduler in one batch (the promise settles once they are all stored), heartbeats and
+ * offline notices to the registry, enrollment requests to the enroller. The agent id comes
+ * from the topic, which the broker ACL guarantees; never from the payload.
  */
 export function dispatcher(
   scheduler: Scheduler,
   registry: AgentRegistry,
   log: (msg: string) => void,
   enroll: (agentId: string, payload: Buffer) => Promise<void>,
-): (topic: string, payload: Buffer) => Promise<void> {
-  return async (topic, payload) => {
-    const parsed = parseAgentTopic(topic);
-    if (parsed?.kind === 'results') return scheduler.handleResult(parsed.agentId, payload);
-    if (parsed?.kind === 'heartbeat') return registry.handleHeartbeatTopic(parsed.agentId, payload);
-    const enrollment = parseEnrollTopic(topic);
-    if (enrollment?.kind === 'request') return enroll(enrollment.agentId, payload);
-    log(`link: dropped a message on unexpected topic ${JSON.stringify(topic.slice(0, 200))}`);
+): (messages: LinkMessage[]) => Promise<void> {
+  return async (messages) => {
+    const results: AgentResult[] = [];
+    // The registry and the enroller may answer now or later: either way the group waits for them.
+    const others: unknown[] = [];
+    for (const { topic, payload } of messages) {
+      const parsed = parseAgentTopic(topic);
+      const enrollment = parsed === undefined ? parseEnrollTopic(topic) : undefined;
+      if (parsed?.kind === 'results') results.push({ agentId: parsed.agentId, payload });
+      else if (parsed?.kind === 'heartbeat') others.push(registry.handleHeartbeatTopic(parsed.agentId, payload));
+      else if (enrollment?.kind === 'request') others.push(enroll(enrollment.agentId, payload));
+      else log(`link: dropped a message on unexpected topic ${JSON.stringify(topic.slice(0, 200))}`);
+    }
+    await Promise.all([...others, results.length > 0 ? scheduler.handleResults(results) : undefined]);
   };
 }

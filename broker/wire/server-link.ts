@@ -1,10 +1,18 @@
 import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { EnrollStatus } from '../../protocol/enrollment.js';
+import { BugError } from '../../protocol/errors.js';
 import type { CancelMessage, CommandMessage, PolicyMessage } from '../../protocol/messages.js';
 import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic } from '../../protocol/topics.js';
 import { SERVER_USERNAME } from '../mqtt/credentials.js';
 import type { AgentPublisher } from '../scheduler/context.js';
+import { GroupCommit } from './group-commit.js';
+
+/** One message from a subscribed topic. */
+export interface LinkMessage {
+  topic: string;
+  payload: Buffer;
+}
 
 export interface ServerLinkOptions {
   url: string;
@@ -15,10 +23,28 @@ export interface ServerLinkOptions {
   pinnedCa?: string;
   log: (msg: string) => void;
   /**
-   * Every message on a subscribed topic. The PUBACK is sent only when the promise settles, so
-   * a result is on disk before the broker may forget it.
+   * A group of messages from the subscribed topics, in arrival order. Each one's PUBACK is sent
+   * only once the promise resolves, so a result is on disk before the broker may forget it; a
+   * rejection leaves the group unacknowledged (the broker sends it again after a reconnect).
    */
-  onMessage(topic: string, payload: Buffer): Promise<void>;
+  onMessages(messages: LinkMessage[]): Promise<void>;
+}
+
+/**
+ * Messages received and not yet acknowledged before the link stops reading more: bounds the
+ * memory a flood can take while the disk is slow.
+ */
+const MAX_UNACKNOWLEDGED = 10_000;
+
+/**
+ * Given to mqtt.js's handleMessage callback: it then sends no PUBACK of its own (handlers/publish.js
+ * passes an error straight to its "next packet" continuation, which ignores it) and reads on.
+ */
+const ACK_DEFERRED = new Error('PUBACK deferred until the group is on disk');
+
+/** The one mqtt.js internal we use: sending a packet of our choosing (the deferred PUBACK). */
+interface PacketSender {
+  _sendPacket(packet: { cmd: 'puback'; messageId: number }): void;
 }
 
 export interface ServerLink extends AgentPublisher {
@@ -26,16 +52,23 @@ export interface ServerLink extends AgentPublisher {
   sendPolicy(agentId: string, msg: PolicyMessage): Promise<void>;
   /** The answer to an enrollment request, on that agent's enrollment status topic. */
   sendEnrollStatus(agentId: string, status: EnrollStatus): Promise<void>;
+  /** Messages received and not yet stored (so not yet acknowledged). */
+  unacknowledged(): number;
   close(): Promise<void>;
 }
 
 /**
  * The server's own MQTT client: MQTT 3.1.1, clean: false, QoS 1, subscribed to every agent's
- * results and heartbeats. mqtt.js sends a QoS 1 PUBACK only after `handleMessage` calls back,
- * and it handles incoming packets one at a time: overriding it makes persistence part of the
- * acknowledgement. (With the embedded broker the broker restarts with us and keeps sessions in
- * memory, so what agents publish while the server is down is lost anyway: agents keep no
- * outbox. The stable client id pays off with an external broker.)
+ * results and heartbeats.
+ *
+ * Acknowledgement is part of persistence, in groups: mqtt.js hands us incoming packets one at a
+ * time and would send each PUBACK as soon as its handler returns. We take each packet into a
+ * group commit (group-commit.ts) and let mqtt.js read on at once; when the group is stored,
+ * every PUBACK in it goes out together. A thousand results arriving at once thus cost a few
+ * store writes, not a thousand, and none is acknowledged before it is on disk. (With the
+ * embedded broker the broker restarts with us and keeps sessions in memory, so what agents
+ * publish while the server is down is lost anyway; agents answer again on redelivery. The
+ * stable client id pays off with an external broker.)
  */
 export async function connectServerLink(opts: ServerLinkOptions): Promise<ServerLink> {
   const options: IClientOptions = {
@@ -48,18 +81,12 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
     connectTimeout: 10_000,
     ...(opts.pinnedCa === undefined ? {} : { ca: opts.pinnedCa, checkServerIdentity: () => undefined }),
   };
+  if (typeof (mqtt.MqttClient.prototype as unknown as Partial<PacketSender>)._sendPacket !== 'function') {
+    throw new BugError('mqtt.js has no _sendPacket: the deferred PUBACK needs updating for this mqtt.js version');
+  }
   const client = mqtt.connect(opts.url, options);
-  client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void): void => {
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    opts.onMessage(packet.topic, payload).then(
-      () => callback(),
-      (err: unknown) => {
-        // Acknowledge anyway: withholding the PUBACK would stall every later message on this connection.
-        opts.log(`link: handling ${packet.topic} failed: ${(err as Error).message}`);
-        callback();
-      },
-    );
-  };
+  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages));
+  client.handleMessage = groupAcknowledged(client, group, opts.log);
   client.on('connect', (connack) => {
     (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
     if (!connack.sessionPresent) {
@@ -71,7 +98,31 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
   });
   client.on('offline', () => opts.log('link: disconnected from the broker, reconnecting'));
   await firstConnect(client, opts.log);
-  return linkOver(client);
+  return linkOver(client, group);
+}
+
+function groupAcknowledged(client: MqttClient, group: GroupCommit<LinkMessage>, log: (msg: string) => void): MqttClient['handleMessage'] {
+  const sender = client as unknown as PacketSender;
+  return (packet: IPublishPacket, callback: (err?: Error) => void): void => {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const stored = group.add({ topic: packet.topic, payload });
+    const { messageId } = packet;
+    if (packet.qos !== 1 || messageId === undefined) {
+      stored.catch((err: unknown) => log(`link: handling ${packet.topic} failed: ${(err as Error).message}`));
+      return callback();
+    }
+    const stream = client.stream;
+    const acknowledged = stored.then(
+      () => {
+        // Only on the connection the packet came in on: after a reconnect the broker sends it
+        // again (a duplicate result is ignored), and this message id may mean another packet.
+        if (client.stream === stream && client.connected) sender._sendPacket({ cmd: 'puback', messageId });
+      },
+      (err: unknown) => log(`link: handling ${packet.topic} failed, left unacknowledged: ${(err as Error).message}`),
+    );
+    if (group.backlog < MAX_UNACKNOWLEDGED) callback(ACK_DEFERRED);
+    else void acknowledged.then(() => callback(ACK_DEFERRED));
+  };
 }
 
 function firstConnect(client: MqttClient, log: (msg: string) => void): Promise<void> {
@@ -91,7 +142,7 @@ function firstConnect(client: MqttClient, log: (msg: string) => void): Promise<v
   });
 }
 
-function linkOver(client: MqttClient): ServerLink {
+function linkOver(client: MqttClient, group: GroupCommit<LinkMessage>): ServerLink {
   const send = async (agentId: string, msg: CommandMessage | CancelMessage | PolicyMessage): Promise<void> => {
     await client.publishAsync(commandsTopic(agentId), JSON.stringify(msg), { qos: 1 });
   };
@@ -102,7 +153,12 @@ function linkOver(client: MqttClient): ServerLink {
     sendEnrollStatus: async (agentId, status) => {
       await client.publishAsync(enrollStatusTopic(agentId), JSON.stringify(status), { qos: 1 });
     },
-    // Not forced: mqtt.js first waits for in-flight publishes to be acknowledged.
-    close: () => client.endAsync(false),
+    unacknowledged: () => group.pending,
+    close: async () => {
+      // What was received is stored and acknowledged first; then, not forced, mqtt.js waits
+      // for our in-flight publishes to be acknowledged.
+      await group.drain();
+      await client.endAsync(false);
+    },
   };
 }

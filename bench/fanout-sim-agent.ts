@@ -1,0 +1,184 @@
+// One simulated agent of the fan-out benchmark: a real MQTT session (its own client id, will,
+// clean: false, QoS 1), real heartbeats, and the agent's real acceptance steps on every command
+// (agent/verify/*: envelope, action shape, signatures, validity window, replay, ACL, target,
+// parameters), then an answer. What it leaves out, to fit thousands in one process: the module
+// run (it answers "found" with no rows), the journals on disk, and the worker/limits machinery.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Socket } from 'node:net';
+import { targetFacts, type HostFacts } from '../agent/facts.js';
+import { heartbeatMessage, offlineMessage, resultMessage } from '../agent/outbox.js';
+import { replayHorizon, checkValidityWindow } from '../agent/verify/check-freshness.js';
+import { checkPolicy } from '../agent/verify/check-policy.js';
+import { checkReplay, type ReplayStore } from '../agent/verify/check-replay.js';
+import { checkTarget } from '../agent/verify/check-target.js';
+import { parseAction, parseEnvelope, type ParsedAction } from '../agent/verify/parse-envelope.js';
+import { validateOperations } from '../agent/verify/validate-params.js';
+import { verifySignatures } from '../agent/verify/verify-signatures.js';
+import type { Acl } from '../protocol/acl.js';
+import { toWireError } from '../protocol/errors.js';
+import type { HeartbeatMessage } from '../protocol/messages.js';
+import { moduleSpecs } from '../modules/registry.js';
+import type { Keyring } from '../protocol/signature.js';
+import type { AgentFacts } from '../protocol/target/index.js';
+import { commandsTopic, heartbeatTopic, resultsTopic } from '../protocol/topics.js';
+
+/** What every simulated agent of one process shares: the baked keys and how to check them. */
+export interface SimShared {
+  brokerUrl: string;
+  enrollmentSecret: string;
+  keyring: Keyring;
+  acl: Acl;
+  maxClockSkewMs: number;
+  modules: string[];
+  /** Facts of this host; each agent puts its own id and name in. */
+  host: HostFacts;
+  /**
+   * 'full': every agent verifies every signature itself. 'shared': one verification per
+   * process for identical action bytes (the 10,000-agent row: two cores then measure the
+   * server, not 10,000 signature checks); every other step still runs per agent.
+   */
+  verify: 'full' | 'shared';
+  /** Verdicts by exact action text, for 'shared'. */
+  verdicts: Map<string, Promise<string[]>>;
+}
+
+export interface SimAgentEvents {
+  onConnected(agentId: string, connectMs: number): void;
+  onReconnect(agentId: string): void;
+  onAccepted(agentId: string): void;
+  onProblem(agentId: string, message: string): void;
+}
+
+/**
+ * How a simulated agent logs in to the broker: the ONE place that knows the credentials.
+ * Today the fleet enrollment secret; per-agent enrollment (a key, an enrollment request, then
+ * the agent's own password) replaces exactly this function.
+ */
+export function connectSimAgent(shared: SimShared, agentId: string): MqttClient {
+  return mqtt.connect(shared.brokerUrl, {
+    protocolVersion: 4,
+    clientId: agentId,
+    clean: false,
+    username: 'mig-agent',
+    password: shared.enrollmentSecret,
+    reconnectPeriod: 2_000,
+    connectTimeout: 60_000,
+    resubscribe: false,
+    will: { topic: heartbeatTopic(agentId), payload: Buffer.from(JSON.stringify(offlineMessage(agentId, 'lost'))), qos: 1, retain: false },
+  });
+}
+
+export class SimAgent {
+  private client: MqttClient | undefined;
+  private readonly replay = new MemoryReplay();
+  private readonly facts: AgentFacts;
+  private readonly host: HostFacts;
+  private readonly startedAt = new Date();
+  private beatTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly agentId: string,
+    name: string,
+    private readonly shared: SimShared,
+    private readonly events: SimAgentEvents,
+  ) {
+    this.host = { ...shared.host, agentId, name, queueloc: `${shared.host.os}.${agentId}` };
+    this.facts = targetFacts(this.host);
+  }
+
+  /** Opens the session; on CONNACK subscribes to its commands and says its first heartbeat. */
+  connect(): void {
+    const start = performance.now();
+    let isFirst = true;
+    const client = connectSimAgent(this.shared, this.agentId);
+    this.client = client;
+    client.on('connect', () => {
+      (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
+      client.subscribe(commandsTopic(this.agentId), { qos: 1 }, (err) => {
+        if (err) return this.events.onProblem(this.agentId, `subscribe: ${err.message}`);
+        this.beat();
+        if (isFirst) this.events.onConnected(this.agentId, performance.now() - start);
+        isFirst = false;
+      });
+    });
+    client.on('reconnect', () => this.events.onReconnect(this.agentId));
+    client.on('error', (err) => this.events.onProblem(this.agentId, err.message));
+    client.on('message', (_topic, payload) => void this.handle(payload));
+  }
+
+  /** Heartbeats every `everyMs`, the first after `firstInMs` (spread the fleet's beats out). */
+  beatEvery(everyMs: number, firstInMs: number): void {
+    clearInterval(this.beatTimer);
+    this.beatTimer = setTimeout(() => {
+      this.beat();
+      this.beatTimer = setInterval(() => this.beat(), everyMs);
+    }, firstInMs);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.beatTimer);
+    clearTimeout(this.beatTimer);
+    const client = this.client;
+    if (client === undefined) return;
+    if (client.connected) await client.publishAsync(heartbeatTopic(this.agentId), JSON.stringify(offlineMessage(this.agentId, 'shutdown')), { qos: 1 }).catch(() => undefined);
+    await client.endAsync(true);
+  }
+
+  private beat(): void {
+    const message: HeartbeatMessage = heartbeatMessage({ host: this.host, modules: this.shared.modules, heartbeatMs: 30_000, startedAt: this.startedAt, sentAt: new Date() });
+    this.client?.publish(heartbeatTopic(this.agentId), JSON.stringify(message), { qos: 1 });
+  }
+
+  private async handle(payload: Buffer): Promise<void> {
+    const startedAt = new Date();
+    let commandId: string | undefined;
+    let actionId: string | undefined;
+    try {
+      const message = parseEnvelope(payload);
+      if (message.kind !== 'command') return;
+      commandId = message.commandId;
+      const parsed = parseAction(message.action);
+      actionId = parsed.action.id;
+      const signers = await this.signersOf(message.action, parsed);
+      const { action } = parsed;
+      checkValidityWindow(action, new Date(), this.shared.maxClockSkewMs);
+      checkReplay(action.id, this.replay);
+      checkPolicy(action, signers, this.shared.acl, undefined);
+      checkTarget(action.target, this.facts);
+      const operations = validateOperations(action.operations, moduleSpecs, process.platform);
+      this.replay.record(action.id, replayHorizon(action, this.shared.maxClockSkewMs));
+      this.events.onAccepted(this.agentId);
+      const results = operations.map((op) => ({ module: op.module, isFound: true, rows: [], stats: {}, errors: [] }));
+      await this.publish(resultMessage({ commandId, actionId, status: 'success', operations: results, startedAt, finishedAt: new Date() }));
+    } catch (err) {
+      if (commandId === undefined) return this.events.onProblem(this.agentId, `malformed command: ${(err as Error).message}`);
+      await this.publish(resultMessage({ commandId, actionId, status: 'failed', error: toWireError(err), operations: [], startedAt, finishedAt: new Date() }));
+    }
+  }
+
+  private signersOf(actionText: string, parsed: ParsedAction): Promise<string[]> {
+    if (this.shared.verify === 'full') return verifySignatures(parsed, this.shared.keyring);
+    let verdict = this.shared.verdicts.get(actionText);
+    if (verdict === undefined) {
+      verdict = verifySignatures(parsed, this.shared.keyring);
+      this.shared.verdicts.set(actionText, verdict);
+    }
+    return verdict;
+  }
+
+  private async publish(message: ReturnType<typeof resultMessage>): Promise<void> {
+    await this.client?.publishAsync(resultsTopic(this.agentId), JSON.stringify(message), { qos: 1 });
+  }
+}
+
+/** The replay journal's contract, in memory (the real one is a file per agent). */
+class MemoryReplay implements ReplayStore {
+  private readonly until = new Map<string, Date>();
+  has(actionId: string): boolean {
+    return this.until.has(actionId);
+  }
+  record(actionId: string, until: Date): void {
+    checkReplay(actionId, this);
+    this.until.set(actionId, until);
+  }
+}
