@@ -3,7 +3,7 @@ import { alignColumns } from '../flags/help.js';
 import { runActionImport, runActionLaunch, runActionSign } from './action-files.js';
 import { runActionCancel, runActionList, runActionShow } from './action-server.js';
 import { runActionApprove, runActionPending } from './approve.js';
-import type { CliContext } from './context.js';
+import { EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
 
@@ -66,8 +66,8 @@ export function overviewHelp(modules: ReadonlyMap<string, AnyModuleSpec>): strin
     '',
     section('Hunts (one per module; -t TARGET, -t local runs here without a server)', hunts),
     ...groups,
-    'Exit status of hunts: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
-    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (overrides the configured server URL), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local).',
+    `${EXIT_STATUS_TEXT.replace('Exit status:', 'Exit status of hunts and action results:')}`,
+    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (overrides the server URL), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local), NO_COLOR / FORCE_COLOR.',
     '',
   ].join('\n');
 }

@@ -8,7 +8,7 @@ import { deriveFlags } from '../flags/fields.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
 import { signAction } from '../services/action-signing.js';
-import { EXIT, type CliContext } from './context.js';
+import { EXIT, EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { DEFAULT_TARGET, HUNT_FLAG_HINTS, HuntFlagsSchema, type HuntFlags, LOCAL_TARGET, composeTarget, parseDuration, splitHuntArgv } from './hunt-flags.js';
 import { launchAndFollow } from './launch.js';
 import { runLocalHunt } from './local.js';
@@ -23,7 +23,7 @@ export function huntHelp(spec: AnyModuleSpec): string {
     'Common flags:',
     flagsHelp(HuntFlagsSchema, HUNT_FLAG_HINTS),
     ...(examples === '' ? [] : ['Examples:', examples, '']),
-    'Exit status: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
+    EXIT_STATUS_TEXT,
     '',
   ].join('\n');
 }

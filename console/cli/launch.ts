@@ -4,7 +4,7 @@ import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
 import { sleep } from '../services/events.js';
 import { EXIT, isTty, type CliContext } from './context.js';
-import { followAction, summaryLine } from './follow.js';
+import { followAction, huntExit, summaryLine } from './follow.js';
 import { createProgress } from './progress.js';
 
 export interface LaunchOptions {
@@ -20,7 +20,7 @@ const DEFAULT_POLL_MS = 1_000;
 /** A last chance to change one's mind on a terminal; false when ctrl+c was pressed. */
 async function countdown(ctx: CliContext): Promise<boolean> {
   for (let s = COUNTDOWN_S; s > 0; s--) {
-    ctx.stderr.write(`\r\u001b[2Klaunching in ${s}s (ctrl+c to cancel)`);
+    ctx.stderr.write(`\r\u001b[2K${ctx.colors.stderr.attention(`launching in ${s}s`)} (ctrl+c to cancel)`);
     await sleep(1_000, ctx.interrupt);
     if (ctx.interrupt.aborted) {
       ctx.stderr.write('\n');
@@ -73,7 +73,7 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
   const initial = await (await ctx.client({ isInterruptible: false })).createAction(action);
   if (isAwaitingApproval(initial)) return waitingForApproval(ctx, initial);
   ctx.say(`launched action ${action.id} (${action.name})`);
-  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
+  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show, palette: ctx.colors.stdout, warn: (line) => ctx.warn(line) });
   const progress = createProgress(ctx.stderr, { isTty: isTty(ctx.stderr), now: () => ctx.now() });
   progress.update(initial.counters);
   let result;
@@ -83,8 +83,9 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
     progress.finish();
     renderer.end();
   }
-  ctx.say(summaryLine(result.record, result.foundCommands, ctx.now().getTime() - startedMs));
+  const tally = renderer.tally();
+  ctx.say(summaryLine(result.record, tally, ctx.now().getTime() - startedMs));
   if (result.isInterrupted) return EXIT.interrupted;
   if (result.record.status === 'invalid') return EXIT.error;
-  return Math.max(result.record.counters.found, result.foundCommands) > 0 ? EXIT.found : EXIT.notFound;
+  return huntExit(result.record, tally);
 }

@@ -4,6 +4,7 @@ import type { CommandRecord } from '../../protocol/api.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
+import { isIncomplete, verdict } from '../render/tally.js';
 import { EXIT, type CliContext } from './context.js';
 
 /**
@@ -38,7 +39,7 @@ export async function runLocalHunt(
 ): Promise<number> {
   const root = ctx.deps.env.MIG_LOCAL_ROOT ?? '/';
   const startedAt = ctx.now();
-  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
+  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show, palette: ctx.colors.stdout, warn: (line) => ctx.warn(line) });
   let results: OperationResult[];
   try {
     // Results are printed together at the end: one local "agent" answers once, like a remote one.
@@ -52,9 +53,11 @@ export async function runLocalHunt(
   renderer.command(record);
   renderer.end();
   const failed = results.filter((r) => r.error !== undefined);
-  for (const r of failed) ctx.say(`${r.module} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
+  for (const r of failed) ctx.sayError(`${r.module} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
   const rows = results.reduce((n, r) => n + r.rows.length, 0);
-  ctx.say(`local run on ${record.agentName} (root ${root}): ${rows} row${rows === 1 ? '' : 's'}, ${record.isFound === true ? 'found' : 'nothing found'}`);
+  const tally = renderer.tally();
+  ctx.say(`local run on ${record.agentName} (root ${root}): ${rows} row${rows === 1 ? '' : 's'}, ${verdict(tally)}`);
   if (failed.length === results.length && results.length > 0) return EXIT.error;
-  return record.isFound === true ? EXIT.found : EXIT.notFound;
+  if (record.isFound === true) return EXIT.found;
+  return isIncomplete(tally) ? EXIT.incomplete : EXIT.notFound;
 }

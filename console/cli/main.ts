@@ -21,10 +21,10 @@ function interruptSignal(deps: CliDeps): { signal: AbortSignal; dispose(): void 
 /** Prints an error the way a person can act on it; returns the exit status. */
 function report(ctx: CliContext, err: unknown): number {
   if (err instanceof BaseError) {
-    ctx.say(`mig: ${err.message} (${err.code})`);
+    ctx.sayError(`mig: ${err.message} (${err.code})`);
     if (err instanceof UserError && err.hint !== undefined) ctx.say(`hint: ${err.hint}`);
   } else {
-    ctx.say(`mig: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.sayError(`mig: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
     if (ctx.deps.env.MIG_DEBUG !== undefined && err instanceof Error && err.stack !== undefined) ctx.say(err.stack);
   }
   return EXIT.error;

@@ -7,7 +7,7 @@ import type { OperationResult } from '../../protocol/messages.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { getModuleSpec } from '../../modules/registry.js';
 import { createPalette } from './colors.js';
-import { createRenderer, type RenderFormat, type RendererOptions } from './renderer.js';
+import { createRenderer, type RenderFormat, type RendererOptions, type Verification } from './renderer.js';
 
 function spec(name: string): AnyModuleSpec {
   const found = getModuleSpec(name);
@@ -140,7 +140,7 @@ describe('colour', () => {
 
 describe('verification verdicts ride on every entry', () => {
   const input = [answer('ok', [op('file', true, [{ path: '/a' }])]), answer('old', [op('file', true, [{ path: '/b' }])]), answer('evil', [op('file', true, [{ path: '/c' }])])];
-  const verify = (c: CommandRecord) => (c.agentName === 'ok' ? 'verified' : c.agentName === 'old' ? 'unsigned' : 'bad') as const;
+  const verify = (c: CommandRecord): Verification => (c.agentName === 'ok' ? 'verified' : c.agentName === 'old' ? 'unsigned' : 'bad');
   it('text, json and csv', () => {
     expect(render('text', spec('file'), input, { show: 'found', verify }).out).toBe('ok /a (verified)\nold /b (UNSIGNED)\nevil /c (BAD SIGNATURE)\n');
     const json = JSON.parse(render('json', spec('file'), input, { show: 'found', verify }).out) as { verification: string }[];
