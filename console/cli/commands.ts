@@ -3,6 +3,7 @@ import { alignColumns } from '../flags/help.js';
 import { runActionImport, runActionLaunch, runActionSign } from './action-files.js';
 import { runActionCancel, runActionList, runActionShow } from './action-server.js';
 import { runActionApprove, runActionPending } from './approve.js';
+import { runActionResults } from './action-results.js';
 import { EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'launch'], args: 'FILE', summary: 'launch a signed action file and follow it', group: 'Actions', run: runActionLaunch },
   { path: ['action', 'import'], args: 'MIGFILE [-o OUT] [-t T] [--launch]', summary: 'convert a MIG action file and sign it', group: 'Actions', run: runActionImport },
   { path: ['action', 'show'], args: 'ID', summary: 'show an action and its counters', group: 'Actions', run: runActionShow },
+  { path: ['action', 'results'], args: 'ID [-show S] [-render R] [--verify[=strict]] [-out F | -export]', summary: "print a stored action's results, optionally checking each agent's signature", group: 'Actions', run: runActionResults },
   { path: ['action', 'list'], args: '', summary: 'list actions, newest first', group: 'Actions', run: runActionList },
   { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },

@@ -190,7 +190,7 @@ export function huntExit(record: ActionRecord, tally: AnswerTally): number {
 }
 
 /** `12 agents targeted · 10 answered · 3 found · 1 failed · 1 expired · 4.2s — found on 3 agents, 2 agents did not answer` */
-export function summaryLine(record: ActionRecord, tally: AnswerTally, elapsedMs: number): string {
+export function summaryLine(record: ActionRecord, tally: AnswerTally, elapsedMs?: number): string {
   const c = record.counters;
   const final = settled(record, tally);
   const parts = [
@@ -202,7 +202,7 @@ export function summaryLine(record: ActionRecord, tally: AnswerTally, elapsedMs:
   ];
   if (c.cancelled > 0) parts.push(`${c.cancelled} cancelled`);
   if (tally.warnings > 0) parts.push(`${tally.warnings} warning${tally.warnings === 1 ? '' : 's'}`);
-  parts.push(`${(elapsedMs / 1000).toFixed(1)}s`);
+  if (elapsedMs !== undefined) parts.push(`${(elapsedMs / 1000).toFixed(1)}s`);
   const status = record.status === 'completed' ? '' : ` (action ${record.status}${record.reason === undefined ? '' : `: ${record.reason}`})`;
   return `${parts.join(' · ')}${status} — ${verdict(final)}`;
 }

@@ -33,7 +33,7 @@ export interface RendererOptions {
   /** Gets each warning line for a person (stderr); the machine formats also carry them in `warnings`. */
   warn?(line: string): void;
   /** Checks each answer's agent signature (`action results --verify`); its verdict rides on every entry. */
-  verify?(cmd: CommandRecord): Verification;
+  verify?(cmd: CommandRecord): Verification | undefined;
 }
 
 function sinkFor(format: RenderFormat, spec: AnyModuleSpec, out: NodeJS.WritableStream, opts: RendererOptions): Sink {

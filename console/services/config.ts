@@ -47,6 +47,11 @@ export function migHome(env: NodeJS.ProcessEnv): string {
   return join(env.HOME ?? homedir(), '.mig');
 }
 
+/** Where result exports go unless a path is given (`mig action results -export`, the console's `x`). */
+export function exportsDir(home: string): string {
+  return join(home, 'exports');
+}
+
 export function configPath(home: string): string {
   return join(home, CONFIG_FILE);
 }
