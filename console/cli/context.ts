@@ -3,7 +3,7 @@ import type { OperationResult } from '../../protocol/messages.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createPalette, type Palette } from '../render/colors.js';
 import { ApiClient } from '../services/api-client.js';
-import { loadConfig, migHome, type Config } from '../services/config.js';
+import { chooseServer, loadConfig, migHome, type Config, type ServerChoice } from '../services/config.js';
 import { defaultPassphraseSource, type MaybeTtyInput, type PassphraseSource } from '../services/passphrase.js';
 import { createSigner, type Signer } from '../services/signer.js';
 
@@ -55,6 +55,8 @@ export class CliContext {
   readonly colors: { stdout: Palette; stderr: Palette };
   private config?: Promise<Config>;
   private signerPromise?: Promise<Signer>;
+  /** The server the last client talks to and why that one: error hints name both. */
+  serverChoice?: ServerChoice;
 
   constructor(
     readonly deps: CliDeps,
@@ -110,9 +112,10 @@ export class CliContext {
   /** API client whose requests abort on ctrl+c (pass `isInterruptible: false` for the cancel that follows one). */
   async client(opts: { isInterruptible?: boolean } = {}): Promise<ApiClient> {
     const [config, signer] = await Promise.all([this.loadConfig(), this.signer()]);
+    // MIG_SERVER, else the server a local console really started, else the configured one.
+    this.serverChoice = await chooseServer(this.home, this.deps.env, config);
     return new ApiClient({
-      // MIG_SERVER overrides the configured server for one shell (scripts, tests, a second server).
-      serverUrl: this.deps.env.MIG_SERVER ?? config.serverUrl,
+      serverUrl: this.serverChoice.url,
       signer,
       now: () => this.now(),
       ...(opts.isInterruptible === false ? {} : { signal: this.interrupt }),
