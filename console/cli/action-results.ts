@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
 import { verifyStoredAnswer } from '../../protocol/answer-check.js';
 import { UserError } from '../../protocol/errors.js';
+import { flagError } from '../../protocol/flag-problem.js';
 import { createRenderer, RENDER_FORMATS, type Renderer, type Verification } from '../render/renderer.js';
 import { escapeControl } from '../render/format.js';
 import { PLAIN } from '../render/colors.js';
@@ -64,7 +65,7 @@ export async function runActionResults(ctx: CliContext, argv: readonly string[])
   if (cmd === undefined) return EXIT.ok;
   const id = actionId(cmd.only('ID'));
   const { show, render, verify, strict } = cmd.values;
-  if (strict && !verify) throw new UserError('BAD_REQUEST', '--strict: expected it with --verify, got it alone', 'write --verify=strict');
+  if (strict && !verify) throw flagError('--strict', 'it with --verify', 'it alone', { hint: 'write --verify=strict' });
   const client = await ctx.client();
   const record: ActionRecord = await client.getAction(id);
   const module = record.action.operations[0]?.module ?? '';

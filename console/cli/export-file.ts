@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../../protocol/errors.js';
+import { flagError } from '../../protocol/flag-problem.js';
 import { exportsDir } from '../services/config.js';
 
 export interface ExportFile {
@@ -26,12 +26,12 @@ export async function openExport(path: string): Promise<ExportFile> {
   try {
     await mkdir(dirname(absolute), { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new UserError('BAD_REQUEST', `-out: expected a writable path, got ${JSON.stringify(path)} (${(err as Error).message})`, undefined, { cause: err });
+    throw flagError('-out', 'a path in a folder that can be made', `${JSON.stringify(path)} (${(err as Error).message})`);
   }
   const stream = createWriteStream(absolute, { mode: 0o600 });
   await new Promise<void>((ok, fail) => {
     stream.once('open', () => ok());
-    stream.once('error', (err) => fail(new UserError('BAD_REQUEST', `-out: expected a writable file, got ${JSON.stringify(path)} (${err.message})`, undefined, { cause: err })));
+    stream.once('error', (err) => fail(flagError('-out', 'a file that can be written', `${JSON.stringify(path)} (${err.message})`)));
   });
   return {
     path: absolute,

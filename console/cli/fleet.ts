@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { FingerprintSchema } from '../../protocol/action.js';
 import { AGENT_STATUSES } from '../../protocol/api.js';
-import { UserError } from '../../protocol/errors.js';
+import { flagError } from '../../protocol/flag-problem.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import { EXIT, type CliContext } from './context.js';
 import { clean, parseCommand, printTable } from './subcommand.js';
@@ -63,7 +63,7 @@ async function addInvestigator(ctx: CliContext, argv: readonly string[]): Promis
   try {
     publicKey = await readFile(cmd.values.key, 'utf8');
   } catch (err) {
-    throw new UserError('BAD_REQUEST', `--key: cannot read ${cmd.values.key}: ${(err as Error).message}`, undefined, { cause: err });
+    throw flagError('--key', 'a readable public key file', `${JSON.stringify(cmd.values.key)} (${(err as Error).message})`);
   }
   const record = await (await ctx.client()).addInvestigator({ name: cmd.values.name, publicKey, isAdmin: cmd.values.admin });
   ctx.stdout.write(`added ${clean(record.name)} ${record.fingerprint}${record.isAdmin ? ' (admin)' : ''}\n`);
@@ -76,7 +76,7 @@ async function setEnabled(ctx: CliContext, argv: readonly string[], isEnabled: b
   if (cmd === undefined) return EXIT.ok;
   const text = cmd.only('FINGERPRINT').replace(/\s+/g, '').toLowerCase();
   const fp = FingerprintSchema.safeParse(text);
-  if (!fp.success) throw new UserError('BAD_REQUEST', `FINGERPRINT: ${fp.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(text)}`);
+  if (!fp.success) throw flagError('FINGERPRINT', fp.error.issues[0]?.message ?? 'a key fingerprint', JSON.stringify(text));
   const record = await (await ctx.client()).setInvestigatorEnabled(fp.data, isEnabled);
   ctx.stdout.write(`${clean(record.name)} ${record.fingerprint} is ${record.status}\n`);
   return EXIT.ok;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { UnsignedAction } from '../../protocol/action.js';
 import { newActionId } from '../../protocol/canonical.js';
 import { UserError } from '../../protocol/errors.js';
+import { describeGot, flagError, flagProblem } from '../../protocol/flag-problem.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import { deriveFlags } from '../flags/fields.js';
@@ -66,7 +67,7 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
   const subject = `mig ${spec.name}`;
   const { values, positionals } = parseFlags(spec.cli.schema, argv, spec.cli.flags, { subject });
   if (positionals.length > 0) {
-    throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}`, 'flags take the form -flag value; run with --help');
+    throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}; flags take the form -flag value`, `run \`mig ${spec.name} --help\``);
   }
   const params = spec.cli.toParams(values);
   const parsed = spec.params.safeParse(params);
@@ -74,7 +75,7 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
     const problems = parsed.error.issues.map((issue: z.core.$ZodIssue) => {
       const flag = flagForIssue(spec, values as Record<string, unknown>, params, issue.path);
       const where = flag ?? `parameter ${issue.path.map(String).join('.') || '(root)'}`;
-      return `${where}: ${issue.message}`;
+      return flagProblem(where, issue.message, describeGot(valueAt(params, issue.path)));
     });
     throw new UserError('INVALID_PARAMETERS', `${subject}: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);
   }
@@ -117,7 +118,8 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
   const renderOpts = { render: flags.render, show: flags.show };
   if (flags.target === LOCAL_TARGET) {
     if (flags['target-found'] !== undefined || flags['target-notfound'] !== undefined) {
-      throw new UserError('BAD_REQUEST', '-target-found and -target-notfound need a server; they cannot narrow -t local');
+      const flag = flags['target-found'] !== undefined ? '-target-found' : '-target-notfound';
+      throw flagError(flag, 'a server target', '-t local', { hint: 'earlier results live on a server; they cannot narrow -t local' });
     }
     return runLocalHunt(ctx, spec, operations, renderOpts);
   }

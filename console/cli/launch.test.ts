@@ -115,7 +115,7 @@ describe('mig file against a server', () => {
     const status = await h.run(['file', '-path', '/etc', '-name', 'x', '-t', 'all']);
     expect(status).toBe(EXIT.error);
     expect(h.stderr.text).toContain('(SERVER_UNREACHABLE)');
-    expect(h.stderr.text).toContain('hint: nothing listens at http://127.0.0.1:1, so no server runs there');
+    expect(h.stderr.text).toContain('hint: is http://127.0.0.1:1 the right address, and reachable from here?');
     expect(h.stderr.text).toContain(`server: http://127.0.0.1:1 (from serverUrl in ${h.env.MIG_HOME ?? ''}/config.json)`);
   });
 
