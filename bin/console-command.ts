@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
 import { parseArgsError, zodFlagProblems } from '../protocol/flag-problem.js';
 import { encodeToken, newTokenPayload } from '../protocol/auth-token.js';
-import { PUBLIC_KEY_FILE, chooseServer, clearServerRun, loadConfig, migHome, recordServerRun, serverRunPath, type ServerRun } from '../console/services/config.js';
+import { PUBLIC_KEY_FILE, chooseServer, exportsDir, clearServerRun, loadConfig, migHome, recordServerRun, serverRunPath, type ServerRun } from '../console/services/config.js';
 import { defaultPassphraseSource } from '../console/services/passphrase.js';
 import { createSigner, type Signer } from '../console/services/signer.js';
 import { ApiClient } from '../console/services/api-client.js';
@@ -96,6 +96,7 @@ async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked
     signer,
     now: () => new Date(),
     investigator: { name: config.name, fingerprint: signer.fingerprint, backend: signer.backend, isAdmin: me.isAdmin },
+    exportsDir: exportsDir(home),
   });
   const { runConsole } = await import('../console/app/run-console.js');
   await runConsole(backend, { readOnly: flags['read-only'] });
