@@ -8,7 +8,9 @@ import { UserError } from './errors.js';
  */
 export function flagProblem(flag: string, expected: string, got: string, hint?: string): string {
   const wanted = /^expected\b/.test(expected) ? expected : `expected ${expected}`;
-  return `${flag}: ${wanted}, got ${got}${hint === undefined ? '' : `; ${hint}`}`;
+  // Schema messages of module specs sometimes say what they got already ("…, got 40").
+  const given = /, got /.test(wanted) ? '' : `, got ${got}`;
+  return `${flag}: ${wanted}${given}${hint === undefined ? '' : `; ${hint}`}`;
 }
 
 /** A flagProblem as the UserError commands throw (exit 2); `help` is the usual "see --help" hint. */
