@@ -38,7 +38,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
   { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },
-  { path: ['demo'], args: '', summary: 'a server, agents and a console on this machine', group: 'Processes' },
+  { path: ['demo'], args: '[--hosts N] [--http-port P] [--mqtt-port P]', summary: 'a server, agents and a console on this machine', group: 'Processes' },
 ];
 
 /** The entry with the longest path that argv starts with. */
@@ -69,7 +69,7 @@ export function overviewHelp(modules: ReadonlyMap<string, AnyModuleSpec>): strin
     section('Hunts (one per module; -t TARGET, -t local runs here without a server)', hunts),
     ...groups,
     `${EXIT_STATUS_TEXT.replace('Exit status:', 'Exit status of hunts and action results:')}`,
-    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (overrides the server URL), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local), NO_COLOR / FORCE_COLOR.',
+    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (the server URL; else that of a console --embedded or demo running here, else config.json), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local), NO_COLOR / FORCE_COLOR.',
     '',
   ].join('\n');
 }
