@@ -5,11 +5,10 @@ import { UserError } from '../../protocol/errors.js';
 import { flagError } from '../../protocol/flag-problem.js';
 import { createRenderer, RENDER_FORMATS, type Renderer, type Verification } from '../render/renderer.js';
 import { escapeControl } from '../render/format.js';
-import { PLAIN } from '../render/colors.js';
 import type { ApiClient } from '../services/api-client.js';
 import { actionId } from './action-server.js';
 import { EXIT, type CliContext } from './context.js';
-import { defaultExportPath, openExport } from './export-file.js';
+import { defaultExportPath, openResultsOutput } from './export-file.js';
 import { TERMINAL_ACTION_STATUSES, huntExit, summaryLine } from './follow.js';
 import { parseCommand } from './subcommand.js';
 
@@ -72,15 +71,15 @@ export async function runActionResults(ctx: CliContext, argv: readonly string[])
   const spec = ctx.modules.get(module);
   if (spec === undefined) throw new UserError('UNKNOWN_MODULE', `action ${id} runs module ${module}, which this console does not know`);
   const out = cmd.values.out ?? (cmd.values.export ? defaultExportPath(ctx.home, id, render === 'text' ? 'txt' : render, ctx.now()) : undefined);
-  const file = out === undefined ? undefined : await openExport(out);
+  const output = await openResultsOutput(ctx.stdout, ctx.colors.stdout, out);
   const verifyOne = (c: CommandRecord): Verification | undefined => {
     const { verification, reason } = verdictOf(c);
     if (verification === 'bad') ctx.sayError(escapeControl(`BAD answer from ${c.agentName} (${c.agentId}): ${reason ?? ''}`));
     return verification;
   };
-  const renderer = createRenderer(render, spec, file?.stream ?? ctx.stdout, {
+  const renderer = createRenderer(render, spec, output.stream, {
     show,
-    palette: file === undefined ? ctx.colors.stdout : PLAIN,
+    palette: output.palette,
     warn: (line) => ctx.warn(line),
     ...(verify ? { verify: verifyOne } : {}),
   });
@@ -88,10 +87,9 @@ export async function runActionResults(ctx: CliContext, argv: readonly string[])
     await renderAllPages(client, id, renderer, ctx);
   } finally {
     renderer.end();
-    await file?.close();
+    await output.finish((line) => ctx.say(line));
   }
   if (ctx.interrupt.aborted) return EXIT.interrupted;
-  if (file !== undefined) ctx.say(`results written to ${file.path}`);
   const tally = renderer.tally();
   if (!TERMINAL_ACTION_STATUSES.has(record.status)) ctx.say(`action ${id} is still ${record.status}: these are the answers so far`);
   ctx.say(summaryLine(record, tally));

@@ -1,7 +1,9 @@
 // The CLI tells the whole truth of an answer: warnings on stderr, in the machine formats and in
 // the summary; an incomplete "nothing found" exits 3; -show prints rows of answers that found
 // nothing; colour only where a person looks at a terminal.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationResult } from '../../protocol/messages.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
@@ -49,6 +51,32 @@ describe('mig file -t local: warnings and exit status', () => {
     h.localResults = [miss()];
     expect(await h.run(['file', '-t', 'local', '-path', '/etc', '-name', 'x'])).toBe(EXIT.notFound);
     expect(h.stderr.text).toMatch(/0 rows, nothing found\n$/);
+  });
+});
+
+describe('-out: results to a file, its path printed', () => {
+  let h: Harness;
+  beforeEach(() => (h = createHarness()));
+  afterEach(() => h.cleanup());
+
+  it('-t local -render csv -out FILE: nothing on stdout, no colour in the file even on a terminal', async () => {
+    h.localResults = [hit('/etc/passwd', ['/etc/shadow: EACCES'])];
+    h.isStdoutTty = true;
+    const out = join(h.home, '..', 'deep', 'r.csv');
+    expect(await h.run(['file', '-t', 'local', '-path', '/etc', '-name', 'passwd', '-render', 'csv', '-out', out])).toBe(EXIT.found);
+    expect(h.stdout.text).toBe('');
+    expect(h.stderr.text).toContain(`results written to ${out}`);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain('/etc/passwd');
+    expect(text).toContain('/etc/shadow: EACCES');
+    expect(text).not.toMatch(ESC);
+  });
+
+  it('an -out that cannot be written is a flag error, before anything runs', async () => {
+    h.localResults = [hit('/etc/passwd')];
+    writeFileSync(join(h.home, '..', 'file'), '');
+    expect(await h.run(['file', '-t', 'local', '-path', '/etc', '-name', 'x', '-out', join(h.home, '..', 'file', 'sub', 'r.csv')])).toBe(EXIT.error);
+    expect(h.stderr.text).toMatch(/-out: expected a path in a folder that can be made, got ".*r\.csv"/);
   });
 });
 
@@ -136,6 +164,14 @@ describe('mig file against a server: incomplete answers', () => {
     const refused = { module: 'file', isFound: false, rows: [{ path: '/srv/x', size: 1 }], stats: {}, errors: [] };
     await run([{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [refused] }], ['-show', 'notfound', '-render', 'json']);
     expect(JSON.parse(h.stdout.text)).toEqual([{ agent: 'host-a', agentId: 'agent-a', status: 'success', found: false, module: 'file', row: { path: '/srv/x', size: 1 } }]);
+  });
+
+  it('-out with a server: the file gets the rows, stderr the path', async () => {
+    const out = join(h.home, '..', 'hunt.json');
+    expect(await run([{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit('/srv/x')] }], ['-render', 'json', '-out', out])).toBe(EXIT.found);
+    expect(h.stdout.text).toBe('');
+    expect(h.stderr.text).toContain(`results written to ${out}`);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([expect.objectContaining({ agent: 'host-a', row: { path: '/srv/x' } })]);
   });
 
   it('the countdown is coloured on a terminal', async () => {

@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { flagError } from '../../protocol/flag-problem.js';
+import { PLAIN, type Palette } from '../render/colors.js';
 import { exportsDir } from '../services/config.js';
 
 export interface ExportFile {
@@ -41,5 +42,26 @@ export async function openExport(path: string): Promise<ExportFile> {
         stream.once('error', fail);
         stream.end(() => ok());
       }),
+  };
+}
+
+/** Where a command's rendered results go: stdout (coloured for a terminal), or a file given with -out. */
+export interface ResultsOutput {
+  stream: NodeJS.WritableStream;
+  palette: Palette;
+  /** Closes the file and says where it is; nothing for stdout. */
+  finish(say: (line: string) => void): Promise<void>;
+}
+
+export async function openResultsOutput(stdout: NodeJS.WritableStream, stdoutPalette: Palette, out: string | undefined): Promise<ResultsOutput> {
+  if (out === undefined) return { stream: stdout, palette: stdoutPalette, finish: () => Promise.resolve() };
+  const file = await openExport(out);
+  return {
+    stream: file.stream,
+    palette: PLAIN,
+    async finish(say) {
+      await file.close();
+      say(`results written to ${file.path}`);
+    },
   };
 }

@@ -115,7 +115,7 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
   }
   const { flags, parameters } = parseHuntArgv(spec, argv);
   const operations = [{ module: spec.name, parameters }];
-  const renderOpts = { render: flags.render, show: flags.show };
+  const renderOpts = { render: flags.render, show: flags.show, ...(flags.out === undefined ? {} : { out: flags.out }) };
   if (flags.target === LOCAL_TARGET) {
     if (flags['target-found'] !== undefined || flags['target-notfound'] !== undefined) {
       const flag = flags['target-found'] !== undefined ? '-target-found' : '-target-notfound';

@@ -6,6 +6,7 @@ import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
 import { isIncomplete, verdict } from '../render/tally.js';
 import { EXIT, type CliContext } from './context.js';
+import { openResultsOutput } from './export-file.js';
 
 /**
  * The results of an in-process run, shaped like a server's command record so the same renderer
@@ -35,23 +36,27 @@ export async function runLocalHunt(
   ctx: CliContext,
   spec: AnyModuleSpec,
   operations: Operation[],
-  opts: { render: RenderFormat; show: ShowFilter },
+  opts: { render: RenderFormat; show: ShowFilter; out?: string },
 ): Promise<number> {
   const root = ctx.deps.env.MIG_LOCAL_ROOT ?? '/';
   const startedAt = ctx.now();
-  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show, palette: ctx.colors.stdout, warn: (line) => ctx.warn(line) });
-  let results: OperationResult[];
+  // Opened first: a bad -out path must fail before a long local run, not after it.
+  const output = await openResultsOutput(ctx.stdout, ctx.colors.stdout, opts.out);
+  let results: OperationResult[] | undefined;
   try {
     // Results are printed together at the end: one local "agent" answers once, like a remote one.
     results = await ctx.deps.runLocal(operations, { root, signal: ctx.interrupt, onResult: () => undefined });
   } catch (err) {
-    if (ctx.interrupt.aborted) return EXIT.interrupted;
-    throw err;
+    if (!ctx.interrupt.aborted) throw err;
+  } finally {
+    if (results === undefined || ctx.interrupt.aborted) await output.finish(() => undefined);
   }
-  if (ctx.interrupt.aborted) return EXIT.interrupted;
+  if (results === undefined || ctx.interrupt.aborted) return EXIT.interrupted;
   const record = localCommandRecord(results, startedAt, ctx.now());
+  const renderer = createRenderer(opts.render, spec, output.stream, { show: opts.show, palette: output.palette, warn: (line) => ctx.warn(line) });
   renderer.command(record);
   renderer.end();
+  await output.finish((line) => ctx.say(line));
   const failed = results.filter((r) => r.error !== undefined);
   for (const r of failed) ctx.sayError(`${r.module} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
   const rows = results.reduce((n, r) => n + r.rows.length, 0);
