@@ -75,7 +75,8 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
     const problems = parsed.error.issues.map((issue: z.core.$ZodIssue) => {
       const flag = flagForIssue(spec, values as Record<string, unknown>, params, issue.path);
       const where = flag ?? `parameter ${issue.path.map(String).join('.') || '(root)'}`;
-      return flagProblem(where, issue.message, describeGot(valueAt(params, issue.path)));
+      // Module schemas phrase their own messages; the "expected …, got …" shape only where they say what they expected.
+      return /^expected\b/.test(issue.message) ? flagProblem(where, issue.message, describeGot(valueAt(params, issue.path))) : `${where}: ${issue.message}`;
     });
     throw new UserError('INVALID_PARAMETERS', `${subject}: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);
   }
