@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
-import { describeIssues } from '../protocol/zod-issues.js';
+import { zodFlagProblems } from '../protocol/flag-problem.js';
 import { loadAgentConfig } from './config.js';
 import type { LogFn, LogLevel } from './log.js';
 import { startAgent } from './start.js';
@@ -42,7 +42,7 @@ export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: pro
     }
     if (values.config === undefined) throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
     const parsed = FlagsSchema.safeParse(values);
-    if (!parsed.success) throw new UserError('BAD_REQUEST', `mig agent: --${describeIssues(parsed.error)}`, 'see mig agent --help');
+    if (!parsed.success) throw new UserError('BAD_REQUEST', `mig agent: ${zodFlagProblems(parsed.error, values).join('; ')}`, 'see mig agent --help');
     flags = parsed.data;
   } catch (err) {
     io.stderr.write(`${formatError(err)}\n${USAGE}\n`);

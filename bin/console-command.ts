@@ -1,13 +1,13 @@
 // `mig console [--embedded]` and `mig demo`: compose the server, an agent, the signer and the
 // Ink console. The console itself only sees a ConsoleBackend.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
-import { describeIssues } from '../protocol/zod-issues.js';
+import { parseArgsError, zodFlagProblems } from '../protocol/flag-problem.js';
 import { encodeToken, newTokenPayload } from '../protocol/auth-token.js';
-import { PUBLIC_KEY_FILE, loadConfig, migHome } from '../console/services/config.js';
+import { PUBLIC_KEY_FILE, chooseServer, exportsDir, clearServerRun, loadConfig, migHome, recordServerRun, serverRunPath, type ServerRun } from '../console/services/config.js';
 import { defaultPassphraseSource } from '../console/services/passphrase.js';
 import { createSigner, type Signer } from '../console/services/signer.js';
 import { ApiClient } from '../console/services/api-client.js';
@@ -16,7 +16,7 @@ import { ensureIdentity } from './first-run.js';
 import { fileLog, startEmbedded } from './embedded.js';
 
 const USAGE = `usage: mig console [--embedded [--no-agent] [--http-port 8765] [--mqtt-port 1883]] [--server URL] [--read-only]
-       mig demo [--hosts 12] [--read-only]
+       mig demo [--hosts 12] [--http-port P] [--mqtt-port P] [--read-only]
 
   mig console               the console on the server in $MIG_HOME/config.json (or --server URL)
   mig console --embedded    a server in-process (data in $MIG_HOME/server) and an agent for this
@@ -24,14 +24,20 @@ const USAGE = `usage: mig console [--embedded [--no-agent] [--http-port 8765] [-
   mig demo                  an embedded server with N simulated endpoints, some planted with a
                             known IOC scenario, and a card of hunts to try with their answers
   --read-only               no key that changes anything is bound
+  --http-port, --mqtt-port  the embedded server's ports (default 8765 and 1883, free ones when busy;
+                            the demo's default: free ones)
+While an embedded or demo server runs, its real URL is in $MIG_HOME/server.run.json and the
+mig CLI talks to it (MIG_SERVER still overrides).
 Logs go to $MIG_HOME/console.log (the console owns the screen).`;
 
-const Port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const Port = z.coerce.number().int().min(0).max(65535).optional();
+const DEFAULT_HTTP_PORT = 8765;
+const DEFAULT_MQTT_PORT = 1883;
 const FlagsSchema = z.strictObject({
   embedded: z.boolean().default(false),
   'no-agent': z.boolean().default(false),
-  'http-port': Port(8765),
-  'mqtt-port': Port(1883),
+  'http-port': Port,
+  'mqtt-port': Port,
   server: z.url({ protocol: /^https?$/ }).optional(),
   'read-only': z.boolean().default(false),
   hosts: z.coerce.number().int().min(3).max(200).default(12),
@@ -39,8 +45,8 @@ const FlagsSchema = z.strictObject({
 });
 type Flags = z.output<typeof FlagsSchema>;
 
-function parseFlags(argv: string[]): Flags {
-  const { values } = parseArgs({
+function parseFlags(argv: string[], command: string): Flags {
+  const { values } = parseArgsOrExplain(command, {
     args: argv,
     strict: true,
     options: {
@@ -55,8 +61,17 @@ function parseFlags(argv: string[]): Flags {
     },
   });
   const parsed = FlagsSchema.safeParse(values);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', `--${describeIssues(parsed.error)}`, 'see mig console --help');
+  if (!parsed.success) throw new UserError('BAD_REQUEST', zodFlagProblems(parsed.error, values, '--').join('; '), `see mig ${command} --help`);
   return parsed.data;
+}
+
+/** node:util parseArgs, its errors (unknown flag, missing value) said the way every flag error is. */
+function parseArgsOrExplain<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw parseArgsError(err, `mig ${command}`);
+  }
 }
 
 /** Unlocks the key before Ink takes the terminal: a passphrase prompt or gpg's pinentry needs it. */
@@ -81,9 +96,19 @@ async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked
     signer,
     now: () => new Date(),
     investigator: { name: config.name, fingerprint: signer.fingerprint, backend: signer.backend, isAdmin: me.isAdmin },
+    exportsDir: exportsDir(home),
   });
   const { runConsole } = await import('../console/app/run-console.js');
   await runConsole(backend, { readOnly: flags['read-only'] });
+}
+
+/** The URL the CLI must use while this process runs (ports may have fallen back to free ones). */
+async function recordServer(home: string, run: ServerRun): Promise<void> {
+  try {
+    await recordServerRun(home, run);
+  } catch (err) {
+    process.stderr.write(`could not record the server URL in ${serverRunPath(home)} (${(err as Error).message}); in other shells: export MIG_SERVER=${run.url}\n`);
+  }
 }
 
 function waitForSignal(): Promise<void> {
@@ -97,15 +122,22 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
   await ensureIdentity(home, { env: process.env, stdin: process.stdin, stderr: process.stderr });
   const config = await loadConfig(home);
   const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
+  const httpPort = flags['http-port'] ?? DEFAULT_HTTP_PORT;
+  const mqttPort = flags['mqtt-port'] ?? DEFAULT_MQTT_PORT;
   const embedded = await startEmbedded({
     home,
-    httpPort: flags['http-port'],
-    mqttPort: flags['mqtt-port'],
+    httpPort,
+    mqttPort,
     admin: { name: config.name, publicKey },
     withAgent: !flags['no-agent'],
     log,
   });
+  const fellBack = !embedded.baseUrl.endsWith(`:${httpPort}`) && httpPort !== 0;
+  await recordServer(home, { url: embedded.baseUrl, mqttUrl: embedded.server.mqttUrl, pid: process.pid, startedAt: new Date().toISOString(), origin: 'console --embedded' });
   try {
+    if (fellBack) {
+      process.stderr.write(`port ${httpPort} or ${mqttPort} is busy: the embedded server runs at ${embedded.baseUrl} (MQTT ${embedded.server.mqttUrl}); the mig CLI finds it through ${serverRunPath(home)}\n`);
+    }
     if (!process.stdin.isTTY) {
       process.stderr.write(
         `mig console needs a terminal; the embedded server runs at ${embedded.baseUrl} (MQTT ${embedded.server.mqttUrl})` +
@@ -117,6 +149,7 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
     }
     await openConsole(embedded.baseUrl, home, flags);
   } finally {
+    await clearServerRun(home, process.pid);
     await embedded.close();
   }
 }
@@ -133,8 +166,17 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
     const { bytes } = newTokenPayload(signer.fingerprint, new Date());
     return encodeToken(bytes, await signer.sign(bytes));
   };
-  const demo = await startDemo({ dir: join(home, 'demo'), hosts: flags.hosts, investigator: { name: config.name, publicKey }, log, authorize });
+  const demo = await startDemo({
+    dir: join(home, 'demo'),
+    hosts: flags.hosts,
+    investigator: { name: config.name, publicKey },
+    log,
+    authorize,
+    ...(flags['http-port'] === undefined ? {} : { httpPort: flags['http-port'] }),
+    ...(flags['mqtt-port'] === undefined ? {} : { mqttPort: flags['mqtt-port'] }),
+  });
   const baseUrl = demo.httpUrl.replace(/\/api\/v1\/?$/, '');
+  await recordServer(home, { url: baseUrl, pid: process.pid, startedAt: new Date().toISOString(), origin: 'demo' });
   try {
     process.stdout.write(`${demo.card}\n\nIn another shell: export MIG_SERVER=${baseUrl}\n`);
     if (!process.stdin.isTTY) {
@@ -146,6 +188,7 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
     await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
     await openConsole(baseUrl, home, flags, signer);
   } finally {
+    await clearServerRun(home, process.pid);
     await demo.close();
   }
 }
@@ -161,7 +204,7 @@ export async function runConsoleCommand(command: 'console' | 'demo', argv: strin
   }
   const home = migHome(process.env);
   try {
-    const flags = parseFlags(argv);
+    const flags = parseFlags(argv, command);
     if (flags.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
@@ -169,7 +212,7 @@ export async function runConsoleCommand(command: 'console' | 'demo', argv: strin
     const log = fileLog(join(home, 'console.log'));
     if (command === 'demo') await runDemo(home, flags, log);
     else if (flags.embedded) await runEmbedded(home, flags, log);
-    else await openConsole(flags.server ?? process.env.MIG_SERVER ?? (await loadConfig(home)).serverUrl, home, flags);
+    else await openConsole(flags.server ?? (await chooseServer(home, process.env, await loadConfig(home))).url, home, flags);
     return 0;
   } catch (err) {
     const hint = err instanceof UserError && err.hint !== undefined ? `\n  hint: ${err.hint}` : '';

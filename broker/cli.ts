@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseArgsError, zodFlagProblems } from '../protocol/flag-problem.js';
 import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
@@ -111,7 +112,7 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
     if (!parsed.success) throw new UserError('BAD_REQUEST', `mig server: ${describeFlags(parsed.error, rest)}`, 'see mig server --help');
     flags = parsed.data;
   } catch (err) {
-    io.stderr.write(`${formatError(err)}\n\n${USAGE}\n`);
+    io.stderr.write(`${formatError(err instanceof BaseError ? err : parseArgsError(err, 'mig server'))}\n\n${USAGE}\n`);
     return 2;
   }
   try {
@@ -215,13 +216,7 @@ function waitForSignal(signals: ServerCliIo['signals']): Promise<string> {
 
 /** `--http-port: expected ... (got "abc")`, one per bad flag; cross-flag rules name no flag. */
 function describeFlags(error: z.ZodError, given: Record<string, unknown>): string {
-  return error.issues
-    .map((issue) => {
-      const flag = issue.path.map(String).join('.');
-      if (flag === '') return issue.message;
-      return `--${flag}: ${issue.message} (got ${JSON.stringify(given[flag])})`;
-    })
-    .join('; ');
+  return zodFlagProblems(error, given).join('; ');
 }
 
 function formatError(err: unknown): string {

@@ -8,7 +8,7 @@ import { clean, parseCommand, printTable } from './subcommand.js';
 
 const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for people, json for scripts');
 
-function actionId(text: string): string {
+export function actionId(text: string): string {
   const parsed = ActionIdSchema.safeParse(text);
   if (!parsed.success) throw new UserError('BAD_REQUEST', `${JSON.stringify(text)} is not an action id: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;

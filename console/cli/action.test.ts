@@ -219,7 +219,7 @@ describe('mig action launch / show / list / cancel', () => {
   it.each([
     { name: 'show with a bad id', input: ['action', 'show', 'xyz'], want: '"xyz" is not an action id' },
     { name: 'show an unknown action', input: ['action', 'show', 'f'.repeat(32)], want: 'no such action (NOT_FOUND)' },
-    { name: 'unknown subcommand', input: ['action', 'frob'], want: 'mig action: expected one of sign, launch, import, show, list, cancel, pending, approve, got "frob"' },
+    { name: 'unknown subcommand', input: ['action', 'frob'], want: 'mig action: expected one of sign, launch, import, show, results, list, cancel, pending, approve, got "frob"' },
     { name: 'list with a bad limit', input: ['action', 'list', '-limit', '0'], want: '-limit: expected a number >= 1' },
   ])('$name', async ({ input, want }) => {
     serveFleet(api, { answers: [], fingerprint: await fingerprint('alice') });

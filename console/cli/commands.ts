@@ -3,7 +3,8 @@ import { alignColumns } from '../flags/help.js';
 import { runActionImport, runActionLaunch, runActionSign } from './action-files.js';
 import { runActionCancel, runActionList, runActionShow } from './action-server.js';
 import { runActionApprove, runActionPending } from './approve.js';
-import type { CliContext } from './context.js';
+import { runActionResults } from './action-results.js';
+import { EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { runAgentsAccept, runAgentsPending, runAgentsReject } from './enrollment.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'launch'], args: 'FILE', summary: 'launch a signed action file and follow it', group: 'Actions', run: runActionLaunch },
   { path: ['action', 'import'], args: 'MIGFILE [-o OUT] [-t T] [--launch]', summary: 'convert a MIG action file and sign it', group: 'Actions', run: runActionImport },
   { path: ['action', 'show'], args: 'ID', summary: 'show an action and its counters', group: 'Actions', run: runActionShow },
+  { path: ['action', 'results'], args: 'ID [-show S] [-render R] [--verify[=strict]] [-out F | -export]', summary: "print a stored action's results, optionally checking each agent's signature", group: 'Actions', run: runActionResults },
   { path: ['action', 'list'], args: '', summary: 'list actions, newest first', group: 'Actions', run: runActionList },
   { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
@@ -42,7 +44,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
   { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },
-  { path: ['demo'], args: '', summary: 'a server, agents and a console on this machine', group: 'Processes' },
+  { path: ['demo'], args: '[--hosts N] [--http-port P] [--mqtt-port P]', summary: 'a server, agents and a console on this machine', group: 'Processes' },
 ];
 
 /** The entry with the longest path that argv starts with. */
@@ -72,8 +74,8 @@ export function overviewHelp(modules: ReadonlyMap<string, AnyModuleSpec>): strin
     '',
     section('Hunts (one per module; -t TARGET, -t local runs here without a server)', hunts),
     ...groups,
-    'Exit status of hunts: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
-    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (overrides the configured server URL), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local).',
+    `${EXIT_STATUS_TEXT.replace('Exit status:', 'Exit status of hunts and action results:')}`,
+    'Environment: MIG_HOME (default ~/.mig), MIG_SERVER (the server URL; else that of a console --embedded or demo running here, else config.json), MIG_PASSPHRASE, MIG_LOCAL_ROOT (root for -t local), NO_COLOR / FORCE_COLOR.',
     '',
   ].join('\n');
 }

@@ -1,8 +1,9 @@
 import type { Operation } from '../../protocol/action.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { createPalette, type Palette } from '../render/colors.js';
 import { ApiClient } from '../services/api-client.js';
-import { loadConfig, migHome, type Config } from '../services/config.js';
+import { chooseServer, loadConfig, migHome, type Config, type ServerChoice } from '../services/config.js';
 import { defaultPassphraseSource, type MaybeTtyInput, type PassphraseSource } from '../services/passphrase.js';
 import { createSigner, type Signer } from '../services/signer.js';
 
@@ -25,8 +26,18 @@ export interface CliDeps {
   modules?: ReadonlyMap<string, AnyModuleSpec>;
 }
 
-/** Exit statuses: scripts branch on them (`mig file ... && echo found`). */
-export const EXIT = { found: 0, ok: 0, notFound: 1, error: 2, interrupted: 130 } as const;
+/**
+ * Exit statuses: scripts branch on them (`mig file ... && echo found`). `incomplete` is a
+ * "nothing found" that is not proof: some answer carried warnings (an unreadable path, a missing
+ * search root, truncated rows), an agent did not answer, or a module failed. `unverified`: an
+ * answer failed its agent-signature check (`mig action results --verify`).
+ */
+export const EXIT = { found: 0, ok: 0, notFound: 1, error: 2, incomplete: 3, unverified: 4, interrupted: 130 } as const;
+
+/** The exit statuses in words, for `mig --help`, hunt help and doc/cli.md. */
+export const EXIT_STATUS_TEXT =
+  'Exit status: 0 something was found, 1 nothing was found, 2 error, 3 nothing was found but the search was incomplete ' +
+  '(warnings, agents that did not answer, failed modules), 4 an answer failed verification (action results --verify), 130 interrupted.';
 
 /** A stream that may be a terminal (process.stdout/stderr are tty.WriteStream). */
 export function isTty(stream: NodeJS.WritableStream | NodeJS.ReadableStream): boolean {
@@ -40,8 +51,12 @@ export function isTty(stream: NodeJS.WritableStream | NodeJS.ReadableStream): bo
 export class CliContext {
   readonly home: string;
   readonly stdin: MaybeTtyInput;
+  /** Colours for rows on stdout and for notices on stderr, each decided by its own stream. */
+  readonly colors: { stdout: Palette; stderr: Palette };
   private config?: Promise<Config>;
   private signerPromise?: Promise<Signer>;
+  /** The server the last client talks to and why that one: error hints name both. */
+  serverChoice?: ServerChoice;
 
   constructor(
     readonly deps: CliDeps,
@@ -50,6 +65,7 @@ export class CliContext {
   ) {
     this.home = migHome(deps.env);
     this.stdin = deps.stdin ?? process.stdin;
+    this.colors = { stdout: createPalette(deps.stdout, deps.env), stderr: createPalette(deps.stderr, deps.env) };
   }
 
   get stdout(): NodeJS.WritableStream {
@@ -65,6 +81,16 @@ export class CliContext {
   /** A line for the person (progress, notices, warnings): stderr, so stdout stays machine-readable. */
   say(line: string): void {
     this.deps.stderr.write(`${line}\n`);
+  }
+
+  /** A warning line on stderr, in the warning colour. */
+  warn(line: string): void {
+    this.say(this.colors.stderr.warning(line));
+  }
+
+  /** An error line on stderr, in the error colour. */
+  sayError(line: string): void {
+    this.say(this.colors.stderr.error(line));
   }
 
   loadConfig(): Promise<Config> {
@@ -86,9 +112,10 @@ export class CliContext {
   /** API client whose requests abort on ctrl+c (pass `isInterruptible: false` for the cancel that follows one). */
   async client(opts: { isInterruptible?: boolean } = {}): Promise<ApiClient> {
     const [config, signer] = await Promise.all([this.loadConfig(), this.signer()]);
+    // MIG_SERVER, else the server a local console really started, else the configured one.
+    this.serverChoice = await chooseServer(this.home, this.deps.env, config);
     return new ApiClient({
-      // MIG_SERVER overrides the configured server for one shell (scripts, tests, a second server).
-      serverUrl: this.deps.env.MIG_SERVER ?? config.serverUrl,
+      serverUrl: this.serverChoice.url,
       signer,
       now: () => this.now(),
       ...(opts.isInterruptible === false ? {} : { signal: this.interrupt }),

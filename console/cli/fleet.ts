@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FingerprintSchema } from '../../protocol/action.js';
 import { AGENT_STATUSES } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
+import { flagError } from '../../protocol/flag-problem.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import type { InvestigatorRecord } from '../../protocol/api.js';
 import { EXIT, type CliContext } from './context.js';
@@ -70,7 +71,7 @@ async function addInvestigator(ctx: CliContext, argv: readonly string[]): Promis
   try {
     publicKey = await readFile(cmd.values.key, 'utf8');
   } catch (err) {
-    throw new UserError('BAD_REQUEST', `--key: cannot read ${cmd.values.key}: ${(err as Error).message}`, undefined, { cause: err });
+    throw flagError('--key', 'a readable public key file', `${JSON.stringify(cmd.values.key)} (${(err as Error).message})`);
   }
   const record = await (await ctx.client()).addInvestigator({ name: cmd.values.name, publicKey, isAdmin: cmd.values.admin });
   ctx.stdout.write(`added ${clean(record.name)} ${record.fingerprint}${record.isAdmin ? ' (admin)' : ''}\n`);
@@ -85,7 +86,7 @@ async function resolveInvestigator(who: string, list: () => Promise<readonly Inv
   const text = who.replace(/\s+/g, '').toLowerCase();
   if (/^[0-9a-f]{16,}$/.test(text)) {
     const fp = FingerprintSchema.safeParse(text);
-    if (!fp.success) throw new UserError('BAD_REQUEST', `FINGERPRINT: ${fp.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(text)}`);
+    if (!fp.success) throw flagError('FINGERPRINT', fp.error.issues[0]?.message ?? 'a key fingerprint', JSON.stringify(text));
     return fp.data;
   }
   const investigators = await list();

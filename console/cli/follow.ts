@@ -1,10 +1,11 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { ActionRecord, CommandRecord, LiveEvent } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
-import type { Renderer } from '../render/renderer.js';
+import type { AnswerTally, Renderer } from '../render/renderer.js';
+import { isIncomplete, verdict } from '../render/tally.js';
 import type { ApiClient } from '../services/api-client.js';
 import { followEvents, sleep } from '../services/events.js';
-import type { CliContext } from './context.js';
+import { EXIT, type CliContext } from './context.js';
 import type { Progress } from './progress.js';
 
 /** Action statuses after which nothing changes any more. */
@@ -170,18 +171,38 @@ async function cancelAfterInterrupt(ctx: CliContext, record: ActionRecord): Prom
   }
 }
 
-/** `12 agents targeted · 10 answered · 3 found · 1 failed · 1 expired · 4.2s` */
-export function summaryLine(record: ActionRecord, foundCommands: number, elapsedMs: number): string {
+/** Commands that ended without an answer, by the server's counters (the renderer may not have seen them all). */
+function unansweredOf(record: ActionRecord): number {
   const c = record.counters;
+  return c.failed + c.timeout + c.expired + c.cancelled + Math.max(0, c.targeted - c.done);
+}
+
+/** The tally as the truth stands once the action is over: the server's counters fill in what no command showed. */
+function settled(record: ActionRecord, tally: AnswerTally): AnswerTally {
+  return { ...tally, found: Math.max(tally.found, record.counters.found), unanswered: Math.max(tally.unanswered, unansweredOf(record)) };
+}
+
+/** 0 found, 3 nothing found but incomplete, 1 nothing found (after interrupted and invalid are handled). */
+export function huntExit(record: ActionRecord, tally: AnswerTally): number {
+  const final = settled(record, tally);
+  if (final.found > 0) return EXIT.found;
+  return isIncomplete(final) ? EXIT.incomplete : EXIT.notFound;
+}
+
+/** `12 agents targeted · 10 answered · 3 found · 1 failed · 1 expired · 4.2s — found on 3 agents, 2 agents did not answer` */
+export function summaryLine(record: ActionRecord, tally: AnswerTally, elapsedMs?: number): string {
+  const c = record.counters;
+  const final = settled(record, tally);
   const parts = [
     `${c.targeted} agent${c.targeted === 1 ? '' : 's'} targeted`,
     `${c.success + c.failed} answered`,
-    `${Math.max(c.found, foundCommands)} found`,
+    `${final.found} found`,
     `${c.failed + c.timeout} failed`,
     `${c.expired} expired`,
   ];
   if (c.cancelled > 0) parts.push(`${c.cancelled} cancelled`);
-  parts.push(`${(elapsedMs / 1000).toFixed(1)}s`);
+  if (tally.warnings > 0) parts.push(`${tally.warnings} warning${tally.warnings === 1 ? '' : 's'}`);
+  if (elapsedMs !== undefined) parts.push(`${(elapsedMs / 1000).toFixed(1)}s`);
   const status = record.status === 'completed' ? '' : ` (action ${record.status}${record.reason === undefined ? '' : `: ${record.reason}`})`;
-  return `${parts.join(' · ')}${status}`;
+  return `${parts.join(' · ')}${status} — ${verdict(final)}`;
 }

@@ -38,6 +38,7 @@ export const HuntFlagsSchema = z.object({
   'target-notfound': ActionIdSchema.optional().describe("only agents that found nothing in this earlier action: adds and notfound('<id>')"),
   'action-name': z.string().min(1).max(256).optional().describe('name of the action (default: the command line)'),
   yes: z.boolean().default(false).describe('launch at once, without the 3 second countdown'),
+  out: z.string().min(1).optional().describe('write the results to this file instead of stdout; its path is printed'),
 });
 export type HuntFlags = z.output<typeof HuntFlagsSchema>;
 

@@ -82,10 +82,10 @@ describe('hunt flag errors name the flag', () => {
     { name: 'bad show', input: [BASE, '-show', 'maybe'], want: '-show: expected one of found, notfound, all' },
     { name: 'bad render', input: [BASE, '-render', 'xml'], want: '-render: expected one of text, json, ndjson, csv' },
     { name: 'bad target-found id', input: [BASE, '-target-found', 'XYZ'], want: '-target-found: ' },
-    { name: 'unknown flag', input: [BASE, '-nmae', 'x'], want: 'unknown flag -nmae for mig file; did you mean -name?' },
+    { name: 'unknown flag', input: [BASE, '-nmae', 'x'], want: '-nmae: expected a flag of mig file, got unknown flag -nmae; did you mean -name?' },
     { name: 'relative path (params schema)', input: [['-path', 'etc', '-name', 'x']], want: '-path: operations.0.parameters.searches.s1.paths.0 (module file): expected an absolute path (starting with /), got "etc" (INVALID_PARAMETERS)' },
     { name: 'stray argument', input: [BASE, 'oops'], want: 'unexpected argument "oops"' },
-    { name: 'local with target-found', input: [BASE, '-t', 'local', '-target-found', 'a'.repeat(32)], want: 'cannot narrow -t local' },
+    { name: 'local with target-found', input: [BASE, '-t', 'local', '-target-found', 'a'.repeat(32)], want: '-target-found: expected a server target, got -t local; earlier results live on a server' },
   ])('$name', async ({ input, want }) => {
     const status = await h.run(['file', ...input.flat()]);
     expect(status).toBe(EXIT.error);

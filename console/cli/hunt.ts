@@ -2,6 +2,7 @@ import type { UnsignedAction } from '../../protocol/action.js';
 import { newActionId } from '../../protocol/canonical.js';
 import { checkActionLimits, parameterProblemText, parameterProblems } from '../../protocol/check-operations.js';
 import { UserError } from '../../protocol/errors.js';
+import { describeGot, flagError, flagProblem } from '../../protocol/flag-problem.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import { valueAtPath } from '../../protocol/zod-issues.js';
@@ -9,7 +10,7 @@ import { deriveFlags } from '../flags/fields.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
 import { signAction } from '../services/action-signing.js';
-import { EXIT, type CliContext } from './context.js';
+import { EXIT, EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { DEFAULT_TARGET, HUNT_FLAG_HINTS, HuntFlagsSchema, type HuntFlags, LOCAL_TARGET, composeTarget, parseDuration, splitHuntArgv } from './hunt-flags.js';
 import { launchAndFollow } from './launch.js';
 import { runLocalHunt } from './local.js';
@@ -24,7 +25,7 @@ export function huntHelp(spec: AnyModuleSpec): string {
     'Common flags:',
     flagsHelp(HuntFlagsSchema, HUNT_FLAG_HINTS),
     ...(examples === '' ? [] : ['Examples:', examples, '']),
-    'Exit status: 0 something was found, 1 nothing was found, 2 error, 130 interrupted.',
+    EXIT_STATUS_TEXT,
     '',
   ].join('\n');
 }
@@ -59,7 +60,7 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
   const subject = `mig ${spec.name}`;
   const { values, positionals } = parseFlags(spec.cli.schema, argv, spec.cli.flags, { subject });
   if (positionals.length > 0) {
-    throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}`, 'flags take the form -flag value; run with --help');
+    throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}; flags take the form -flag value`, `run \`mig ${spec.name} --help\``);
   }
   const params = spec.cli.toParams(values);
   const problems = parameterProblems(spec, params).map((p) => {
@@ -105,10 +106,11 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
   }
   const { flags, parameters } = parseHuntArgv(spec, argv);
   const operations = [{ module: spec.name, parameters }];
-  const renderOpts = { render: flags.render, show: flags.show };
+  const renderOpts = { render: flags.render, show: flags.show, ...(flags.out === undefined ? {} : { out: flags.out }) };
   if (flags.target === LOCAL_TARGET) {
     if (flags['target-found'] !== undefined || flags['target-notfound'] !== undefined) {
-      throw new UserError('BAD_REQUEST', '-target-found and -target-notfound need a server; they cannot narrow -t local');
+      const flag = flags['target-found'] !== undefined ? '-target-found' : '-target-notfound';
+      throw flagError(flag, 'a server target', '-t local', { hint: 'earlier results live on a server; they cannot narrow -t local' });
     }
     return runLocalHunt(ctx, spec, operations, renderOpts);
   }

@@ -64,7 +64,7 @@ describe('mig init (key file)', () => {
     { name: 'empty passphrase on stdin', args: ['--passphrase-stdin'], want: 'empty passphrase' },
     { name: 'contradicting flags', args: ['--passphrase-stdin', '--no-passphrase'], want: 'contradict' },
     { name: 'bad server URL', args: ['--no-passphrase', '--server', 'ftp://x'], want: '--server: ' },
-    { name: 'unknown flag', args: ['--no-passphrse'], want: 'unknown flag --no-passphrse for mig init; did you mean -no-passphrase?' },
+    { name: 'unknown flag', args: ['--no-passphrse'], want: '--no-passphrse: expected a flag of mig init, got unknown flag --no-passphrse; did you mean -no-passphrase?' },
   ])('fails: $name', async ({ args, want }) => {
     expect(await h.run(['init', ...args])).toBe(EXIT.error);
     expect(h.stderr.text).toContain(want);

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../protocol/errors.js';
+import { flagError } from '../../protocol/flag-problem.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
 import { DEFAULT_SERVER_URL, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, configPath, writeNewConfig, type Config } from '../services/config.js';
@@ -44,7 +45,7 @@ async function refuseExisting(home: string): Promise<void> {
 
 /** --no-passphrase, --passphrase-stdin, MIG_PASSPHRASE, else a masked prompt (twice) on a terminal. */
 async function choosePassphrase(ctx: CliContext, flags: InitFlags): Promise<string | undefined> {
-  if (flags['no-passphrase'] && flags['passphrase-stdin']) throw new UserError('BAD_REQUEST', '--no-passphrase and --passphrase-stdin contradict each other');
+  if (flags['no-passphrase'] && flags['passphrase-stdin']) throw flagError('--passphrase-stdin', 'it without --no-passphrase', 'both', { hint: 'they contradict each other' });
   if (flags['no-passphrase']) return undefined;
   if (flags['passphrase-stdin']) return nonEmpty(await readPassphraseFromStream(ctx.stdin));
   const fromEnv = ctx.deps.env.MIG_PASSPHRASE;

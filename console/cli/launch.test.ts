@@ -115,7 +115,8 @@ describe('mig file against a server', () => {
     const status = await h.run(['file', '-path', '/etc', '-name', 'x', '-t', 'all']);
     expect(status).toBe(EXIT.error);
     expect(h.stderr.text).toContain('(SERVER_UNREACHABLE)');
-    expect(h.stderr.text).toContain('hint: is `mig server` running at http://127.0.0.1:1?');
+    expect(h.stderr.text).toContain('hint: is http://127.0.0.1:1 the right address, and reachable from here?');
+    expect(h.stderr.text).toContain(`server: http://127.0.0.1:1 (from serverUrl in ${h.env.MIG_HOME ?? ''}/config.json)`);
   });
 
   it('the server refusing the action (400 with a code) exits 2 with its message', async () => {

@@ -4,14 +4,17 @@ import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
 import { sleep } from '../services/events.js';
 import { EXIT, isTty, type CliContext } from './context.js';
-import { followAction, summaryLine } from './follow.js';
+import { followAction, huntExit, summaryLine } from './follow.js';
 import { createProgress } from './progress.js';
+import { openResultsOutput } from './export-file.js';
 
 export interface LaunchOptions {
   render: RenderFormat;
   show: ShowFilter;
   /** -y: no countdown. */
   isConfirmed: boolean;
+  /** -out: results to this file instead of stdout. */
+  out?: string;
 }
 
 const COUNTDOWN_S = 3;
@@ -20,7 +23,7 @@ const DEFAULT_POLL_MS = 1_000;
 /** A last chance to change one's mind on a terminal; false when ctrl+c was pressed. */
 async function countdown(ctx: CliContext): Promise<boolean> {
   for (let s = COUNTDOWN_S; s > 0; s--) {
-    ctx.stderr.write(`\r\u001b[2Klaunching in ${s}s (ctrl+c to cancel)`);
+    ctx.stderr.write(`\r\u001b[2K${ctx.colors.stderr.attention(`launching in ${s}s`)} (ctrl+c to cancel)`);
     await sleep(1_000, ctx.interrupt);
     if (ctx.interrupt.aborted) {
       ctx.stderr.write('\n');
@@ -51,7 +54,7 @@ function pollMs(env: NodeJS.ProcessEnv): number {
 /**
  * Counts the agents a signed action targets, gives a countdown on a terminal, launches it and
  * follows it to the end. Exit status: 0 found something, 1 found nothing (or matched no agent),
- * 2 the action was invalid, 130 interrupted.
+ * 3 found nothing but the search was incomplete, 2 the action was invalid, 130 interrupted.
  */
 export async function launchAndFollow(ctx: CliContext, action: SignedAction, spec: AnyModuleSpec, opts: LaunchOptions): Promise<number> {
   const client = await ctx.client();
@@ -64,16 +67,22 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
     `${count.total} ${count.total === 1 ? 'agent matches' : 'agents match'} the target ` +
       `(${count.online} online, ${count.idle} idle, ${count.offline} offline)`,
   );
+  // Opened before anything is launched: an -out path that cannot be written must not cost a launch.
+  const output = await openResultsOutput(ctx.stdout, ctx.colors.stdout, opts.out);
   if (!opts.isConfirmed && isTty(ctx.stderr) && !(await countdown(ctx))) {
+    await output.finish(() => undefined);
     ctx.say('cancelled: nothing launched');
     return EXIT.interrupted;
   }
   const startedMs = ctx.now().getTime();
   // Not interruptible: once sent, the action may exist on the server, so ctrl+c must cancel it, not drop it.
   const initial = await (await ctx.client({ isInterruptible: false })).createAction(action);
-  if (isAwaitingApproval(initial)) return waitingForApproval(ctx, initial);
+  if (isAwaitingApproval(initial)) {
+    await output.finish(() => undefined);
+    return waitingForApproval(ctx, initial);
+  }
   ctx.say(`launched action ${action.id} (${action.name})`);
-  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
+  const renderer = createRenderer(opts.render, spec, output.stream, { show: opts.show, palette: output.palette, warn: (line) => ctx.warn(line) });
   const progress = createProgress(ctx.stderr, { isTty: isTty(ctx.stderr), now: () => ctx.now() });
   progress.update(initial.counters);
   let result;
@@ -82,9 +91,11 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
   } finally {
     progress.finish();
     renderer.end();
+    await output.finish((line) => ctx.say(line));
   }
-  ctx.say(summaryLine(result.record, result.foundCommands, ctx.now().getTime() - startedMs));
+  const tally = renderer.tally();
+  ctx.say(summaryLine(result.record, tally, ctx.now().getTime() - startedMs));
   if (result.isInterrupted) return EXIT.interrupted;
   if (result.record.status === 'invalid') return EXIT.error;
-  return Math.max(result.record.counters.found, result.foundCommands) > 0 ? EXIT.found : EXIT.notFound;
+  return huntExit(result.record, tally);
 }

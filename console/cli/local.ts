@@ -4,7 +4,9 @@ import type { CommandRecord } from '../../protocol/api.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat, type ShowFilter } from '../render/renderer.js';
+import { isIncomplete, verdict } from '../render/tally.js';
 import { EXIT, type CliContext } from './context.js';
+import { openResultsOutput } from './export-file.js';
 
 /**
  * The results of an in-process run, shaped like a server's command record so the same renderer
@@ -34,27 +36,33 @@ export async function runLocalHunt(
   ctx: CliContext,
   spec: AnyModuleSpec,
   operations: Operation[],
-  opts: { render: RenderFormat; show: ShowFilter },
+  opts: { render: RenderFormat; show: ShowFilter; out?: string },
 ): Promise<number> {
   const root = ctx.deps.env.MIG_LOCAL_ROOT ?? '/';
   const startedAt = ctx.now();
-  const renderer = createRenderer(opts.render, spec, ctx.stdout, { show: opts.show });
-  let results: OperationResult[];
+  // Opened first: a bad -out path must fail before a long local run, not after it.
+  const output = await openResultsOutput(ctx.stdout, ctx.colors.stdout, opts.out);
+  let results: OperationResult[] | undefined;
   try {
     // Results are printed together at the end: one local "agent" answers once, like a remote one.
     results = await ctx.deps.runLocal(operations, { root, signal: ctx.interrupt, onResult: () => undefined });
   } catch (err) {
-    if (ctx.interrupt.aborted) return EXIT.interrupted;
-    throw err;
+    if (!ctx.interrupt.aborted) throw err;
+  } finally {
+    if (results === undefined || ctx.interrupt.aborted) await output.finish(() => undefined);
   }
-  if (ctx.interrupt.aborted) return EXIT.interrupted;
+  if (results === undefined || ctx.interrupt.aborted) return EXIT.interrupted;
   const record = localCommandRecord(results, startedAt, ctx.now());
+  const renderer = createRenderer(opts.render, spec, output.stream, { show: opts.show, palette: output.palette, warn: (line) => ctx.warn(line) });
   renderer.command(record);
   renderer.end();
+  await output.finish((line) => ctx.say(line));
   const failed = results.filter((r) => r.error !== undefined);
-  for (const r of failed) ctx.say(`${r.module} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
+  for (const r of failed) ctx.sayError(`${r.module} failed: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`);
   const rows = results.reduce((n, r) => n + r.rows.length, 0);
-  ctx.say(`local run on ${record.agentName} (root ${root}): ${rows} row${rows === 1 ? '' : 's'}, ${record.isFound === true ? 'found' : 'nothing found'}`);
+  const tally = renderer.tally();
+  ctx.say(`local run on ${record.agentName} (root ${root}): ${rows} row${rows === 1 ? '' : 's'}, ${verdict(tally)}`);
   if (failed.length === results.length && results.length > 0) return EXIT.error;
-  return record.isFound === true ? EXIT.found : EXIT.notFound;
+  if (record.isFound === true) return EXIT.found;
+  return isIncomplete(tally) ? EXIT.incomplete : EXIT.notFound;
 }

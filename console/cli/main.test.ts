@@ -14,7 +14,7 @@ describe('mig help', () => {
     expect(await h.run(input)).toBe(EXIT.ok);
     for (const c of COMMANDS) expect(h.stdout.text).toContain(`${c.path.join(' ')}`);
     expect(h.stdout.text).toMatch(/^ {2}file \[flags\] {2,}\S/m);
-    expect(h.stdout.text).toContain('Exit status of hunts: 0');
+    expect(h.stdout.text).toContain('Exit status of hunts and action results: 0 something was found, 1 nothing was found, 2 error, 3 nothing was found but the search was incomplete');
   });
 
   it.each([

@@ -18,13 +18,17 @@ function interruptSignal(deps: CliDeps): { signal: AbortSignal; dispose(): void 
   return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
 }
 
+const SERVER_CODES: ReadonlySet<string> = new Set(['SERVER_UNREACHABLE', 'UNAUTHENTICATED', 'FORBIDDEN']);
+
 /** Prints an error the way a person can act on it; returns the exit status. */
 function report(ctx: CliContext, err: unknown): number {
   if (err instanceof BaseError) {
-    ctx.say(`mig: ${err.message} (${err.code})`);
+    ctx.sayError(`mig: ${err.message} (${err.code})`);
     if (err instanceof UserError && err.hint !== undefined) ctx.say(`hint: ${err.hint}`);
+    // Talking to the wrong server looks like a key problem: say which server, and why that one.
+    if (SERVER_CODES.has(err.code) && ctx.serverChoice !== undefined) ctx.say(`server: ${ctx.serverChoice.url} (from ${ctx.serverChoice.source})`);
   } else {
-    ctx.say(`mig: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    ctx.sayError(`mig: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
     if (ctx.deps.env.MIG_DEBUG !== undefined && err instanceof Error && err.stack !== undefined) ctx.say(err.stack);
   }
   return EXIT.error;

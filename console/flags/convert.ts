@@ -1,3 +1,4 @@
+import { flagProblem } from '../../protocol/flag-problem.js';
 import type { FlagField } from './fields.js';
 
 export type Converted = { ok: true; value: string | number | boolean } | { ok: false; problem: string };
@@ -14,10 +15,10 @@ export function convertValue(field: FlagField, flag: string, text: string): Conv
     case 'boolean':
       if (text === 'true') return { ok: true, value: true };
       if (text === 'false') return { ok: true, value: false };
-      return { ok: false, problem: `${flag}: expected true or false, got ${JSON.stringify(text)}` };
+      return { ok: false, problem: flagProblem(flag, 'true or false', JSON.stringify(text)) };
     case 'enum':
       if (field.options.includes(text)) return { ok: true, value: text };
-      return { ok: false, problem: `${flag}: expected one of ${field.options.join(', ')}, got ${JSON.stringify(text)}` };
+      return { ok: false, problem: flagProblem(flag, `one of ${field.options.join(', ')}`, JSON.stringify(text)) };
     case 'number':
     case 'int':
       return convertNumber(field.kind, flag, text);
@@ -26,9 +27,9 @@ export function convertValue(field: FlagField, flag: string, text: string): Conv
 
 function convertNumber(kind: 'number' | 'int', flag: string, text: string): Converted {
   const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isFinite(value)) return { ok: false, problem: `${flag}: expected a number, got ${JSON.stringify(text)}` };
+  if (!Number.isFinite(value)) return { ok: false, problem: flagProblem(flag, 'a number', JSON.stringify(text)) };
   if (kind === 'int' && !Number.isInteger(value)) {
-    return { ok: false, problem: `${flag}: expected an integer, got ${text}` };
+    return { ok: false, problem: flagProblem(flag, 'an integer', text) };
   }
   return { ok: true, value };
 }

@@ -55,18 +55,18 @@ describe('parseFlags', () => {
   });
 
   it.each([
-    { name: 'unknown flag with suggestion', input: ['-path', '/', '-nmae', 'x'], want: 'unknown flag -nmae for module file; did you mean -name?' },
-    { name: 'unknown flag prefix suggestion', input: ['-path', '/', '--max', '2'], want: 'unknown flag --max for module file; did you mean -maxdepth?' },
-    { name: 'unknown flag far from everything', input: ['-path', '/', '-xyzzyqqq'], want: 'unknown flag -xyzzyqqq for module file' },
-    { name: 'hidden flags are never suggested', input: ['-path', '/', '-labe', 'x'], want: 'unknown flag -labe for module file; did you mean -name?' },
-    { name: 'missing value at the end', input: ['-path'], want: 'flag -path needs a value' },
-    { name: 'missing value before a flag', input: ['-path', '-matchall'], want: 'flag -path needs a value' },
+    { name: 'unknown flag with suggestion', input: ['-path', '/', '-nmae', 'x'], want: '-nmae: expected a flag of module file, got unknown flag -nmae; did you mean -name?' },
+    { name: 'unknown flag prefix suggestion', input: ['-path', '/', '--max', '2'], want: '--max: expected a flag of module file, got unknown flag --max; did you mean -maxdepth?' },
+    { name: 'unknown flag far from everything', input: ['-path', '/', '-xyzzyqqq'], want: '-xyzzyqqq: expected a flag of module file, got unknown flag -xyzzyqqq' },
+    { name: 'hidden flags are never suggested', input: ['-path', '/', '-labe', 'x'], want: '-labe: expected a flag of module file, got unknown flag -labe; did you mean -name?' },
+    { name: 'missing value at the end', input: ['-path'], want: '-path: expected a value, got nothing' },
+    { name: 'missing value before a flag', input: ['-path', '-matchall'], want: '-path: expected a value, got nothing' },
     { name: 'not a number', input: ['-path', '/', '-maxdepth', 'deep'], want: '-maxdepth: expected a number, got "deep"' },
     { name: 'hex is not a number', input: ['-path', '/', '-maxdepth', '0x10'], want: '-maxdepth: expected a number, got "0x10"' },
     { name: 'not an integer', input: ['-path', '/', '-maxdepth=2.5'], want: '-maxdepth: expected an integer, got 2.5' },
     { name: 'bad boolean', input: ['-path', '/', '-matchall=yes'], want: '-matchall: expected true or false, got "yes"' },
     { name: 'bad enum', input: ['-path', '/', '-mode', 'warp'], want: '-mode: expected one of fast, slow, got "warp"' },
-    { name: 'scalar given twice', input: ['-path', '/', '-maxdepth', '1', '-maxdepth', '2'], want: 'flag -maxdepth given more than once' },
+    { name: 'scalar given twice', input: ['-path', '/', '-maxdepth', '1', '-maxdepth', '2'], want: '-maxdepth: expected it once, got it more than once; the last one would silently win' },
     { name: 'required repeatable missing', input: [], want: '-path: expected one or more values, got nothing' },
     { name: 'below the minimum', input: ['-path', '/', '-maxdepth', '-1'], want: '-maxdepth: expected a number >= 0, got -1' },
     { name: 'too many values', input: ['-path', '/a', '-path', '/b', '-path', '/c', '-path', '/d'], want: '-path: expected at most 3 values, got 4 values' },
@@ -75,7 +75,7 @@ describe('parseFlags', () => {
     {
       name: 'every problem at once',
       input: ['-nmae', 'x', '-maxdepth', 'deep', '-path'],
-      want: 'unknown flag -nmae for module file; did you mean -name?; -maxdepth: expected a number, got "deep"; flag -path needs a value',
+      want: '-nmae: expected a flag of module file, got unknown flag -nmae; did you mean -name?; -maxdepth: expected a number, got "deep"; -path: expected a value, got nothing',
     },
   ])('refuses: $name', ({ input, want }) => {
     let caught: unknown;
@@ -92,7 +92,7 @@ describe('parseFlags', () => {
   });
 
   it('a message without subject leaves it out', () => {
-    expect(() => parseFlags(schema, ['-qqqqqq'])).toThrow(/^unknown flag -qqqqqq$/);
+    expect(() => parseFlags(schema, ['-qqqqqq'])).toThrow(/^-qqqqqq: expected a flag of this command, got unknown flag -qqqqqq$/);
   });
 
   it.each([

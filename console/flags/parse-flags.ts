@@ -4,6 +4,7 @@ import type { FlagHint } from '../../protocol/module-spec.js';
 import { convertValue } from './convert.js';
 import { HELP_FLAGS, deriveFlags, type FlagField } from './fields.js';
 import { describeGot, expectedText, valueAtPath } from '../../protocol/zod-issues.js';
+import { flagProblem } from '../../protocol/flag-problem.js';
 import { closestMatch } from './suggest.js';
 
 export interface ParseFlagsOptions {
@@ -54,7 +55,7 @@ function isKnownFlag(arg: string | undefined, byName: ReadonlyMap<string, FlagFi
 function unknownFlag(typed: string, state: ParseState, subject: string | undefined): string {
   const visible = [...state.byName.entries()].filter(([, f]) => !f.isHidden).map(([name]) => name);
   const guess = closestMatch(typed.replace(/^-+/, ''), visible);
-  return `unknown flag ${typed}${subject === undefined ? '' : ` for ${subject}`}${guess === undefined ? '' : `; did you mean -${guess}?`}`;
+  return flagProblem(typed, `a flag of ${subject ?? 'this command'}`, `unknown flag ${typed}`, guess === undefined ? undefined : `did you mean -${guess}?`);
 }
 
 function store(state: ParseState, field: FlagField, flag: string, value: string | number | boolean): void {
@@ -64,7 +65,7 @@ function store(state: ParseState, field: FlagField, flag: string, value: string 
     state.raw[field.key] = [...(Array.isArray(previous) ? (previous as unknown[]) : []), value];
   } else if (previous !== undefined) {
     // Last-one-wins would silently hide a typo in a long command line: refuse instead.
-    state.problems.push(`flag ${flag} given more than once`);
+    state.problems.push(flagProblem(flag, 'it once', 'it more than once', 'the last one would silently win'));
   } else {
     state.raw[field.key] = value;
   }
@@ -89,7 +90,7 @@ function readFlag(argv: readonly string[], i: number, state: ParseState, subject
   const next = argv[i + 1];
   const text = split.inline ?? (isKnownFlag(next, state.byName) ? undefined : next);
   if (text === undefined) {
-    state.problems.push(`flag ${flag} needs a value`);
+    state.problems.push(flagProblem(flag, 'a value', 'nothing'));
     return 0;
   }
   const converted = convertValue(field, flag, text);
@@ -144,7 +145,7 @@ export function parseFlags<S extends z.ZodObject>(
     fail(
       result.error.issues.map((issue) => {
         const flag = flagFor(issue.path[0], fields, state);
-        return `${flag}: ${expectedText(issue)}, got ${describeGot(valueAtPath(state.raw, issue.path))}`;
+        return flagProblem(flag, expectedText(issue), describeGot(valueAtPath(state.raw, issue.path)));
       }),
       opts.subject,
     );

@@ -23,28 +23,36 @@ export function csvLine(cells: readonly unknown[]): string {
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
-/** The header: who answered and how, then the module's columns by key, then any error. */
-export function csvHeader(columns: readonly ColumnSpec[]): string[] {
-  return ['agent', 'agent_id', 'status', 'found', ...columns.map((c) => c.key), 'error'];
+/** Warnings in one cell: ` | ` keeps them on one line, greppable and readable in a spreadsheet. */
+export const CSV_WARNING_SEPARATOR = ' | ';
+
+/**
+ * The header: who answered and how, then the module's columns by key, then any error and the
+ * answer's warnings, then (with --verify) what the agent signature check said.
+ */
+export function csvHeader(columns: readonly ColumnSpec[], isVerifying = false): string[] {
+  return ['agent', 'agent_id', 'status', 'found', ...columns.map((c) => c.key), 'error', 'warnings', ...(isVerifying ? ['verification'] : [])];
 }
 
-function csvRow(entry: RenderEntry, columns: readonly ColumnSpec[]): unknown[] {
+function csvRow(entry: RenderEntry, columns: readonly ColumnSpec[], isVerifying: boolean): unknown[] {
   const row = entry.row ?? {};
   const error = entry.error === undefined ? '' : `${entry.error.code}: ${entry.error.message}`;
-  return [entry.agent, entry.agentId, entry.status, entry.found, ...columns.map((c) => row[c.key]), error];
+  const warnings = (entry.warnings ?? []).join(CSV_WARNING_SEPARATOR);
+  const cells = [entry.agent, entry.agentId, entry.status, entry.found, ...columns.map((c) => row[c.key]), error, warnings];
+  return isVerifying ? [...cells, entry.verification ?? ''] : cells;
 }
 
 /** Raw values (bytes as numbers, ISO times) so the file sorts and sums; CRLF line ends per RFC 4180. */
-export function csvSink(out: NodeJS.WritableStream, columns: readonly ColumnSpec[]): Sink {
+export function csvSink(out: NodeJS.WritableStream, columns: readonly ColumnSpec[], isVerifying = false): Sink {
   let isHeaderWritten = false;
   const header = (): void => {
-    if (!isHeaderWritten) out.write(csvLine(csvHeader(columns)));
+    if (!isHeaderWritten) out.write(csvLine(csvHeader(columns, isVerifying)));
     isHeaderWritten = true;
   };
   return {
     write(entries) {
       header();
-      for (const entry of entries) out.write(csvLine(csvRow(entry, columns)));
+      for (const entry of entries) out.write(csvLine(csvRow(entry, columns, isVerifying)));
     },
     end() {
       header();

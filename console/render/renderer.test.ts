@@ -137,7 +137,7 @@ describe('json and ndjson', () => {
   it.each([
     { name: 'json with nothing to show is still valid', format: 'json' as const, want: '[]\n' },
     { name: 'ndjson with nothing to show is empty', format: 'ndjson' as const, want: '' },
-    { name: 'csv with nothing to show has its header', format: 'csv' as const, want: 'agent,agent_id,status,found,path,size,mode,mtime,error\r\n' },
+    { name: 'csv with nothing to show has its header', format: 'csv' as const, want: 'agent,agent_id,status,found,path,size,mode,mtime,error,warnings\r\n' },
   ])('$name', ({ format, want }) => {
     expect(render(format, 'found', [])).toBe(want);
   });
@@ -151,13 +151,13 @@ describe('json and ndjson', () => {
 describe('csv', () => {
   it('writes header, rows and errors', () => {
     expect(render('csv', 'all').split('\r\n')).toEqual([
-      'agent,agent_id,status,found,path,size,mode,mtime,error',
-      `host1,host1-id,success,true,/etc/passwd,2150,'-rw-r--r--,${T},`,
-      `host1,host1-id,success,true,/etc/group,900,'-rw-r--r--,${T},`,
-      'host2,host2-id,success,false,,,,,',
-      'host3,host3-id,failed,false,,,,,BAD_SIGNATURE: signature 1 does not verify',
-      'host4,host4-id,expired,false,,,,,EXPIRED: the action expired before the agent answered',
-      'host5,host5-id,timeout,false,,,,,MODULE_TIMEOUT: file ran past 30s',
+      'agent,agent_id,status,found,path,size,mode,mtime,error,warnings',
+      `host1,host1-id,success,true,/etc/passwd,2150,'-rw-r--r--,${T},,`,
+      `host1,host1-id,success,true,/etc/group,900,'-rw-r--r--,${T},,`,
+      'host2,host2-id,success,false,,,,,,',
+      'host3,host3-id,failed,false,,,,,BAD_SIGNATURE: signature 1 does not verify,',
+      'host4,host4-id,expired,false,,,,,EXPIRED: the action expired before the agent answered,',
+      'host5,host5-id,timeout,false,,,,,MODULE_TIMEOUT: file ran past 30s,',
       '',
     ]);
   });
@@ -177,7 +177,7 @@ describe('csv', () => {
     const input = [cmd({ id: 'q', agentName: 'h', status: 'success', isFound: true, operations: [op([{ path, size: -1, mode: 'x', mtime: T }])] })];
     const line = render('csv', 'found', input).split('\r\n')[1];
     // size -1 is a number: never prefixed, it is data and no spreadsheet runs it.
-    expect(line).toBe(`h,h-id,success,true,${want},-1,x,${T},`);
+    expect(line).toBe(`h,h-id,success,true,${want},-1,x,${T},,`);
   });
 });
 

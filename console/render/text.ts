@@ -1,4 +1,5 @@
 import type { ColumnSpec } from '../../protocol/module-spec.js';
+import { PLAIN, type Palette } from './colors.js';
 import type { RenderEntry } from './entries.js';
 import { escapeControl, formatCell } from './format.js';
 import type { Sink } from './sink.js';
@@ -16,12 +17,16 @@ function rowLine(entry: RenderEntry, columns: readonly ColumnSpec[]): string {
     .map((column) => ({ key: column.key, text: formatCell(row[column.key], column) }))
     .filter((cell) => cell.text !== '');
   const [first, ...rest] = cells;
-  const parts = [entry.agent];
+  // A row of an answer that found nothing (a failed scribe test, a refused ping) says so.
+  const parts = [entry.found ? entry.agent : `${entry.agent} nothing found:`];
   if (first !== undefined) parts.push(first.text);
   if (rest.length > 0) parts.push(`[${rest.map((c) => `${c.key}:${c.text}`).join(', ')}]`);
   return parts.join(' ');
 }
 
+const VERIFICATION_TEXT = { verified: '(verified)', unsigned: '(UNSIGNED)', bad: '(BAD SIGNATURE)' } as const;
+
+/** One entry as one plain line (no colour): what a person reads and what tests compare. */
 export function textLine(entry: RenderEntry, specModule: string, columns: readonly ColumnSpec[]): string {
   let line: string;
   if (entry.error !== undefined) {
@@ -33,15 +38,22 @@ export function textLine(entry: RenderEntry, specModule: string, columns: readon
   } else {
     line = `${entry.agent} ${entry.found ? 'found something (no rows returned)' : 'nothing found'}`;
   }
+  if (entry.verification !== undefined) line += ` ${VERIFICATION_TEXT[entry.verification]}`;
   // One result, one line: endpoint-supplied text must not break or rewrite the terminal.
   return escapeControl(line);
 }
 
-/** One line per entry, written as commands arrive. */
-export function textSink(out: NodeJS.WritableStream, specModule: string, columns: readonly ColumnSpec[]): Sink {
+function colour(entry: RenderEntry, line: string, palette: Palette): string {
+  if (entry.error !== undefined || entry.verification === 'bad') return palette.error(line);
+  if (entry.verification === 'unsigned') return palette.warning(line);
+  return entry.found ? palette.found(line) : palette.notFound(line);
+}
+
+/** One line per entry, written as commands arrive; colour only when the palette has it. */
+export function textSink(out: NodeJS.WritableStream, specModule: string, columns: readonly ColumnSpec[], palette: Palette = PLAIN): Sink {
   return {
     write(entries) {
-      for (const entry of entries) out.write(`${textLine(entry, specModule, columns)}\n`);
+      for (const entry of entries) out.write(`${colour(entry, textLine(entry, specModule, columns), palette)}\n`);
     },
     end() {},
   };

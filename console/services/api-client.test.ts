@@ -87,7 +87,7 @@ describe('ApiClient', () => {
     await expect(dead.health()).rejects.toMatchObject({
       code: 'SERVER_UNREACHABLE',
       message: expect.stringContaining('ECONNREFUSED'),
-      hint: expect.stringContaining(`is \`mig server\` running at http://127.0.0.1:${port}?`),
+      hint: expect.stringContaining(`nothing listens at http://127.0.0.1:${port}, so no server runs there`),
     });
   });
 });

@@ -58,6 +58,19 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   FORBIDDEN: 'your key is disabled, or this needs an admin investigator',
 };
 
+/**
+ * The server says which step of the token check failed (broker/auth/token.ts); the hint names
+ * the cause that step means rather than listing every possible one.
+ */
+function authHint(message: string, serverUrl: string): string | undefined {
+  if (/^no investigator /.test(message)) {
+    return `your key is not enrolled on the server at ${serverUrl}: an admin of that server runs \`mig investigators add --name N --key investigator.pub.asc\`, or you are talking to another server than you think (MIG_SERVER, serverUrl)`;
+  }
+  if (/^token is stale/.test(message)) return `clock skew: this machine's clock and the server's at ${serverUrl} disagree; set the clock (NTP) on the one that is wrong`;
+  if (/signature does not verify/.test(message)) return `the server at ${serverUrl} holds another key under your fingerprint; check \`mig investigators\` with an admin`;
+  return undefined;
+}
+
 /** A non-2xx answer. The body is hostile: parsed with ApiErrorSchema, else only the status is reported. */
 export function apiError(status: number, body: unknown, what: string, serverUrl: string): UserError {
   const parsed = ApiErrorSchema.safeParse(body);
@@ -68,7 +81,8 @@ export function apiError(status: number, body: unknown, what: string, serverUrl:
   const known = isErrorCode(code) ? code : 'INTERNAL';
   // An unknown code still shows in the message: a newer server may send codes we do not list.
   const text = known === code ? message : `${code}: ${message}`;
-  return new UserError(known, text, hint ?? HINTS[known]);
+  const ours = known === 'UNAUTHENTICATED' ? authHint(message, serverUrl) : undefined;
+  return new UserError(known, text, ours ?? hint ?? HINTS[known]);
 }
 
 /** fetch failed before any HTTP answer: refused, DNS, TLS, timeout. */
@@ -76,10 +90,7 @@ export function unreachable(serverUrl: string, err: unknown): UserError {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const name = (err as { name?: string }).name;
   const reason = name === 'TimeoutError' ? 'timed out' : (cause?.code ?? cause?.message ?? (err as Error).message);
-  return new UserError(
-    'SERVER_UNREACHABLE',
-    `cannot reach the mig server at ${serverUrl} (${reason})`,
-    `is \`mig server\` running at ${serverUrl}? (set serverUrl in $MIG_HOME/config.json)`,
-    { cause: err },
-  );
+  const where = 'start one (`mig server`, or `mig console --embedded`, which records the URL it really uses for the CLI), or point MIG_SERVER or serverUrl in $MIG_HOME/config.json at the right one';
+  const hint = reason === 'ECONNREFUSED' ? `nothing listens at ${serverUrl}, so no server runs there: ${where}` : `is ${serverUrl} the right address, and reachable from here? ${where}`;
+  return new UserError('SERVER_UNREACHABLE', `cannot reach the mig server at ${serverUrl} (${reason})`, hint, { cause: err });
 }

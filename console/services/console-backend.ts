@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { SignedAction, UnsignedAction } from '../../protocol/action.js';
 import type { CommandRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
@@ -20,7 +21,14 @@ const PAGE = 500;
  * The console's real backend: the API client for the server, the signer for signatures, the
  * filesystem for action files and exports. Views reach none of these directly.
  */
-export function createConsoleBackend(opts: { client: ApiClient; signer: Signer; investigator: ConsoleInvestigator; now(): Date }): ConsoleBackend {
+export function createConsoleBackend(opts: {
+  client: ApiClient;
+  signer: Signer;
+  investigator: ConsoleInvestigator;
+  now(): Date;
+  /** Where an export with a bare or relative name goes ($MIG_HOME/exports): not wherever the console was started. */
+  exportsDir?: string;
+}): ConsoleBackend {
   const { client, signer } = opts;
   const sign = (action: UnsignedAction | SignedAction): Promise<SignedAction> =>
     'signatures' in action ? addSignature(action, signer) : signAction(action, signer);
@@ -63,7 +71,7 @@ export function createConsoleBackend(opts: { client: ApiClient; signer: Signer; 
       return () => controller.abort();
     },
     readActionFile: (path) => readActionFile(path, opts.now()),
-    exportResults: (actionId, format, path) => exportResults(client, actionId, format, path),
+    exportResults: (actionId, format, path) => exportResults(client, actionId, format, opts.exportsDir === undefined ? path : resolve(opts.exportsDir, path)),
   };
 }
 
@@ -104,6 +112,7 @@ async function exportResults(client: ApiClient, actionId: string, format: Export
   const spec = getModuleSpec(moduleName);
   if (spec === undefined) throw new UserError('BAD_REQUEST', `cannot export: module ${moduleName} is unknown to this console`);
   const commands = await allCommands(client, actionId);
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const out = createWriteStream(path, { mode: 0o600 });
   const renderer = createRenderer(format, spec, out, { show: 'all' });
   for (const cmd of commands) renderer.command(cmd);

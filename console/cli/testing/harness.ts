@@ -36,6 +36,8 @@ export interface Harness {
   stdin: string;
   /** Makes stderr look like a terminal (countdown, progress bar). */
   isTty: boolean;
+  /** Makes stdout look like a terminal (colours of result rows). */
+  isStdoutTty: boolean;
   /** Makes stdin look like a terminal (y/N questions read `stdin`). */
   isStdinTty: boolean;
   /** Module specs instead of the registry's. */
@@ -56,12 +58,14 @@ export function createHarness(): Harness {
     localResults: [],
     stdin: '',
     isTty: false,
+    isStdoutTty: false,
     isStdinTty: false,
     modules: undefined,
     async run(argv) {
       h.stdout = new Capture();
       h.stderr = new Capture();
       h.stderr.isTTY = h.isTty;
+      h.stdout.isTTY = h.isStdoutTty;
       const deps: CliDeps = {
         stdout: h.stdout,
         stderr: h.stderr,
