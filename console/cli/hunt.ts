@@ -5,7 +5,7 @@ import { UserError } from '../../protocol/errors.js';
 import { describeGot, flagError, flagProblem } from '../../protocol/flag-problem.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { parseTarget } from '../../protocol/target/index.js';
-import { valueAtPath } from '../../protocol/zod-issues.js';
+import { expectedGot, valueAtPath } from '../../protocol/zod-issues.js';
 import { deriveFlags } from '../flags/fields.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
@@ -65,7 +65,9 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
   const params = spec.cli.toParams(values);
   const problems = parameterProblems(spec, params).map((p) => {
     const flag = flagForIssue(spec, values as Record<string, unknown>, params, p.segments);
-    return flag === undefined ? parameterProblemText(p) : `${flag}: ${parameterProblemText(p)}`;
+    // A flag the investigator typed is named instead of the operation path; the words after it
+    // are the ones the server and agents answer with (protocol/check-operations.ts).
+    return flag === undefined ? parameterProblemText(p) : `${flag}: ${expectedGot(p.expected, p.given)}`;
   });
   if (problems.length > 0) {
     throw new UserError('INVALID_PARAMETERS', `${subject}: invalid parameters: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);

@@ -61,7 +61,7 @@ describe('pkg through the agent runner', () => {
   it('invalid parameters are refused before anything runs, naming the field', async () => {
     await expect(runThroughAgent(pkgModule, runPkg as ModuleRun<never, unknown>, { names: ['('], versions: ['1.0'] }, FIXTURES)).rejects.toMatchObject({
       code: 'INVALID_PARAMETERS',
-      message: expect.stringMatching(/parameters\.names\.0: not a valid RE2.*parameters\.versions\.0: expected an operator/),
+      message: expect.stringMatching(/parameters\.names\.0 \(module pkg\): not a valid RE2.*parameters\.versions\.0 \(module pkg\): expected an operator/),
     });
   });
 });

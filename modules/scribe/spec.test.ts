@@ -26,7 +26,7 @@ describe('CLI flags', () => {
   it.each([
     { name: 'no document', input: [], wantMessage: /-doc: expected/ },
     { name: 'a path instead of JSON', input: ['-doc', 'doc.json'], wantMessage: /-doc: expected the scribe document as JSON text, e\.g\. -doc "\$\(cat doc\.json\)" \(Unexpected token/ },
-    { name: 'JSON that is not a document names the field', input: ['-doc', '{"objects":[],"tests":[{"test":"t","object":"o"}]}'], wantMessage: /document\.objects: Too small.*document\.tests\.0\.object: expected the name of an object in objects, got "o"/ },
+    { name: 'JSON that is not a document names the field', input: ['-doc', '{"objects":[],"tests":[{"test":"t","object":"o"}]}'], wantMessage: /document\.objects \(module scribe\): expected at least 1 value, got 0 values.*document\.tests\.0\.object \(module scribe\): expected the name of an object in objects, got "o"/ },
   ])('$name', ({ input, wantMessage }) => {
     expect(() => moduleParams(scribeModule, input)).toThrow(wantMessage);
   });

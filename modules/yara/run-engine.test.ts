@@ -124,6 +124,6 @@ describe('through the agent runner (-t local)', () => {
     const err = await local({ rules: ['rule a { condition: true }'], paths: ['relative'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as ProtocolError).code).toBe('INVALID_PARAMETERS');
-    expect((err as ProtocolError).message).toContain('operations.0.parameters.paths.0: expected an absolute path');
+    expect((err as ProtocolError).message).toContain('operations.0.parameters.paths.0 (module yara): expected an absolute path');
   });
 });
