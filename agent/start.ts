@@ -7,6 +7,7 @@ import { CommandHandler, type CommandHandlerDeps } from './commands.js';
 import { agentStateFiles, removeAgentState } from './destroy.js';
 import type { AgentConfig } from './config.js';
 import { detectFacts, targetFacts, type HostFacts } from './facts.js';
+import { loadOrCreateAgentKey, type AgentKey } from './agent-key.js';
 import { loadOrCreateAgentId } from './identity.js';
 import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
@@ -51,6 +52,8 @@ interface Prepared {
   /** Registered, allowed and runnable on this platform: what heartbeats advertise. */
   modules: string[];
   allowed: ReadonlySet<string> | undefined;
+  /** Signs every answer (agent/agent-key.ts). */
+  key: AgentKey;
 }
 
 /** Local state first (identity, keys, facts): a broken config fails before any connection. */
@@ -60,7 +63,7 @@ async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Pla
   const host = detectFacts({ agentId, name: config.name, tags: config.tags, root: config.root, overrides: config.environment });
   const allowed = config.allowedModules === undefined ? undefined : new Set(config.allowedModules);
   const modules = [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
-  return { agentId, host, trust, modules, allowed };
+  return { agentId, host, trust, modules, allowed, key: loadOrCreateAgentKey(config.dataDir) };
 }
 
 /**
@@ -157,6 +160,8 @@ function handlerDeps(
     limiter: new Limiter(config.maxConcurrent),
     run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners },
     publishResult,
+    // Signed under the id we publish as: the answer is bound to our results topic.
+    signer: { agentId: prepared.agentId, privateKey: prepared.key.privateKey, publicKey: prepared.key.publicKey },
     now,
     log: scopedLog(log, 'command'),
     responseJournal: ResponseJournal.open(config.dataDir),

@@ -1,6 +1,7 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
 import type { ResultMessage } from '../../protocol/messages.js';
+import { agentAnswerOf } from './answer-signature.js';
 import { emitAll, type SchedulerContext } from './context.js';
 import { applyChange, isAllDone } from './counters.js';
 
@@ -28,6 +29,11 @@ export async function applyResult(
     ctx.log(`scheduler: ignored REPLAYED from ${current.agentId} for redelivered command ${current.id}`);
     return { outcome: 'ignored' };
   }
+  const signed = agentAnswerOf(current.agentId, msg);
+  if (signed === 'refused') {
+    ctx.log(`scheduler: refused a result for command ${current.id}: its agent signature does not hold for ${current.agentId}`);
+    return { outcome: 'ignored' };
+  }
   const updated: CommandRecord = {
     ...current,
     status: msg.status,
@@ -36,6 +42,7 @@ export async function applyResult(
     isFound: msg.operations.some((op) => op.isFound),
     operations: msg.operations,
     ...(msg.error === undefined ? {} : { error: msg.error }),
+    ...signed,
   };
   await ctx.store.saveCommands([updated]);
   const action = await ctx.store.getAction(current.actionId);
