@@ -85,7 +85,8 @@ function selectionIntent(ctl: Ctl, id: CommandId): Intent | undefined {
       return actionId === undefined ? undefined : { type: 'open', view: { kind: 'action', actionId } };
     case 'openCommand': {
       const row = selected.result(snap, entry);
-      return row === undefined || view.kind !== 'action' ? undefined : { type: 'open', view: { kind: 'command', actionId: view.actionId, commandId: row.commandId } };
+      if (row === undefined || view.kind !== 'action') return undefined;
+      return { type: 'open', view: { kind: 'command', actionId: view.actionId, commandId: row.commandId, ...(row.ref === undefined ? {} : { row: row.ref }) } };
     }
     case 'approveAction':
       return actionId === undefined ? undefined : approveIntent(snap, actionId);
