@@ -41,7 +41,10 @@ export type CommandId =
   | 'toggleSignature'
   | 'launch'
   | 'addInvestigator'
-  | 'toggleInvestigator';
+  | 'toggleInvestigator'
+  | 'toggleWide'
+  | 'scrollLeft'
+  | 'scrollRight';
 
 /** `global` commands work in every view; view kinds scope the rest. */
 export type KeyScope = ViewKind | 'global';
@@ -62,6 +65,8 @@ export interface KeyCommand {
 
 const TABLES: readonly KeyScope[] = ['agents', 'agent', 'actions', 'action', 'investigators', 'command'];
 const MOVABLE: readonly KeyScope[] = [...TABLES, 'launcher'];
+/** Views that are tables (the command view is text). */
+const LISTS: readonly KeyScope[] = ['agents', 'agent', 'actions', 'action', 'investigators'];
 
 function cmd(
   id: CommandId,
@@ -106,6 +111,9 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('launch', ['s'], 'sign and launch (3 s countdown, Esc cancels)', ['launcher'], { isMutating: true, hint: 'launch' }),
   cmd('addInvestigator', ['a'], 'add an investigator from a public key file', ['investigators'], { isDangerous: true, hint: 'add' }),
   cmd('toggleInvestigator', ['d'], 'disable / enable the investigator', ['investigators'], { isDangerous: true, hint: 'disable/enable' }),
+  cmd('toggleWide', ['w'], 'wide: every column whole, exact times and sizes (←/→ scroll sideways)', LISTS, { hint: 'wide' }),
+  cmd('scrollRight', ['right'], 'wide mode: scroll the table right by a column', LISTS),
+  cmd('scrollLeft', ['left'], 'wide mode: scroll the table left by a column', LISTS),
   cmd('filter', ['/'], 'filter the table', ['agents', 'actions', 'action', 'investigators'], { hint: 'filter' }),
   cmd('refresh', ['r'], 'reload from the server', ['agents', 'actions', 'investigators', 'action', 'agent']),
   cmd('up', ['up', 'k'], 'cursor up', MOVABLE),

@@ -25,7 +25,7 @@ export function Shell() {
     <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
       <Header model={chrome.header} theme={theme} />
       <Box flexDirection="column" height={rows - HEADER_LINES - FOOTER_LINES} overflow="hidden">
-        {chrome.help === undefined ? <ViewRouter width={columns} /> : <HelpPanel sections={chrome.help} theme={theme} />}
+        {chrome.help === undefined ? <ViewRouter width={columns} /> : <HelpPanel model={chrome.help} theme={theme} />}
       </Box>
       <Footer model={chrome.footer} theme={theme} />
     </Box>

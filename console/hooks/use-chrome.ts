@@ -1,6 +1,7 @@
 import { useApp } from 'ink';
 import { useEffect, useMemo } from 'react';
-import { footerModel, headerModel, helpModel, type FooterModel, type HeaderModel, type HelpSection } from '../state/models/chrome-model.js';
+import { footerModel, headerModel, type FooterModel, type HeaderModel } from '../state/models/chrome-model.js';
+import { helpModel, type HelpModel } from '../state/models/help-model.js';
 import type { TerminalSize } from '../state/ui-state.js';
 import { useConsole, useSnapshot } from './use-console.js';
 import { useStore } from './use-store.js';
@@ -9,7 +10,7 @@ export interface Chrome {
   header: HeaderModel;
   footer: FooterModel;
   /** Set while the help overlay is open. */
-  help: HelpSection[] | undefined;
+  help: HelpModel | undefined;
   size: TerminalSize;
 }
 
@@ -21,7 +22,7 @@ export function useChrome(): Chrome {
     () => ({
       header: headerModel(snap, ctl.backend.serverUrl, ctl.backend.investigator),
       footer: footerModel(snap),
-      help: snap.ui.overlay.kind === 'help' ? helpModel(snap) : undefined,
+      help: snap.ui.overlay.kind === 'help' ? helpModel(snap, snap.ui.overlay.offset) : undefined,
       size: snap.ui.size,
     }),
     [snap, ctl],

@@ -104,6 +104,11 @@ function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
     if (spec.isTime === true && typeof v === 'string') return now - Date.parse(v) < 86_400_000 ? relativeTime(v, now) : shortTime(v);
     return cellText(v);
   };
+  // Wide mode: the value as the agent sent it (an ISO time whole, a size in bytes).
+  const wideText = (row: ResultRow, now: number): string => {
+    const v = row.values[spec.key];
+    return (spec.isTime === true || spec.isBytes === true) && v !== undefined && v !== null ? cellText(v) : text(row, now);
+  };
   const isPlainText = spec.align !== 'right' && spec.isTime !== true && spec.isBytes !== true;
   return {
     key: `col:${spec.key}`,
@@ -113,6 +118,7 @@ function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
     align: spec.align ?? 'left',
     isWide: spec.isWide === true,
     text,
+    wideText,
   };
 }
 

@@ -11,7 +11,8 @@ export type Overlay =
   | { kind: 'prompt'; label: string; text: string; purpose: PromptPurpose }
   | { kind: 'confirm'; message: string; intent: Intent }
   | { kind: 'choice'; label: string; choices: readonly Choice[] }
-  | { kind: 'help' };
+  /** `offset`: first help line shown (help lists every key and scrolls). */
+  | { kind: 'help'; offset: number };
 
 export interface Flash {
   level: 'info' | 'error';
@@ -32,6 +33,8 @@ export interface UiState {
   connection: ConnectionStatus;
   size: TerminalSize;
   isReadOnly: boolean;
+  /** Wide mode (`w`): tables show every column whole, exact times and sizes; ←/→ scroll sideways. */
+  isWide: boolean;
   hasQuit: boolean;
   /** Fingerprint of the investigator at the keyboard (lowercase): whose signature an approval adds. */
   me: string;
@@ -47,6 +50,7 @@ export function initialUi(isReadOnly: boolean, size: TerminalSize = { columns: 8
     connection: 'connected',
     size: clampSize(size),
     isReadOnly,
+    isWide: false,
     hasQuit: false,
     me: me.toLowerCase(),
   };

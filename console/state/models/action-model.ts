@@ -10,7 +10,7 @@ import { sanitize, shortFingerprint } from '../text.js';
 import { isAwaitingApproval } from '../approval-state.js';
 import { actionStatusTone } from './actions-model.js';
 import { approvalPanelModel, type ApprovalPanelModel } from './approval-model.js';
-import { buildTable, type TableModel } from './table-model.js';
+import { buildTable, wideOf, type TableModel } from './table-model.js';
 
 export interface CounterModel {
   label: string;
@@ -107,6 +107,7 @@ export function actionViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionV
       width: snap.ui.size.columns,
       nowMs: snap.nowMs,
       keyOf: (r) => r.key,
+      wide: wideOf(snap.ui, entry),
       emptyText: entry.found === 'all' ? 'no results yet' : `no ${entry.found === 'found' ? 'found' : 'not-found'} results (f cycles)`,
     }),
   };

@@ -119,39 +119,3 @@ export function footerModel(snap: ConsoleSnapshot): FooterModel {
   const flash = snap.ui.flash;
   return { line: footerLine(snap), flash: flash === undefined ? undefined : { text: flash.text, isError: flash.level === 'error' } };
 }
-
-export interface HelpSection {
-  title: string;
-  entries: { keys: string; description: string; isDangerous: boolean }[];
-}
-
-const MOVES: ReadonlySet<string> = new Set(['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom']);
-
-/** Help is generated from the keymap, so it can never document a key that does nothing. */
-export function helpModel(snap: ConsoleSnapshot): HelpSection[] {
-  const view = topEntry(snap.ui.nav).view.kind;
-  const commands = commandsFor(view, snap.ui.isReadOnly);
-  const toEntry = (c: KeyCommand): HelpSection['entries'][number] => ({
-    keys: c.keys.map(keyLabel).join(' '),
-    description: c.description,
-    isDangerous: c.isDangerous,
-  });
-  const moves = commands.filter((c) => MOVES.has(c.id));
-  // Six movement commands read better as one line: they would push everything else off a 24-row screen.
-  const moveKeys = moves.flatMap((c) => c.keys);
-  const moveEntry =
-    moves.length === 0
-      ? []
-      : [
-          {
-            keys: moveKeys.filter((k) => k.length === 1).join(' '),
-            description: `move (also ${moveKeys.filter((k) => k.length > 1).map(keyLabel).join(' ')})`,
-            isDangerous: false,
-          },
-        ];
-  const specific = commands.filter((c) => !c.scopes.includes('global') && !MOVES.has(c.id)).map(toEntry);
-  return [
-    { title: `${view} view`, entries: [...specific, ...moveEntry] },
-    { title: 'everywhere', entries: commands.filter((c) => c.scopes.includes('global')).map(toEntry) },
-  ];
-}
