@@ -6,7 +6,7 @@ import type { ConsoleInvestigator } from '../backend.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
 import { topEntry } from '../nav.js';
 import { agentItems, actionItems, investigatorItems, resultItems } from '../selectors.js';
-import { clockText, sanitize, shortFingerprint } from '../text.js';
+import { clockText, count, sanitize, shortFingerprint } from '../text.js';
 
 export interface HeaderModel {
   server: string;
@@ -81,14 +81,14 @@ function filterNote(snap: ConsoleSnapshot): { note: string; isError: boolean } {
     case 'agents': {
       const { items, error } = agentItems(snap, entry);
       if (error !== undefined) return { note: error, isError: true };
-      return { note: `${items.length} of ${snap.agents.byId.size} agents match`, isError: false };
+      return { note: `${items.length} of ${count(snap.agents.byId.size, 'agent')} ${items.length === 1 ? 'matches' : 'match'}`, isError: false };
     }
     case 'actions':
-      return { note: `${actionItems(snap, entry).length} actions`, isError: false };
+      return { note: count(actionItems(snap, entry).length, 'action'), isError: false };
     case 'action':
-      return { note: `${resultItems(snap, entry).length} rows`, isError: false };
+      return { note: count(resultItems(snap, entry).length, 'row'), isError: false };
     case 'investigators':
-      return { note: `${investigatorItems(snap, entry).length} investigators`, isError: false };
+      return { note: count(investigatorItems(snap, entry).length, 'investigator'), isError: false };
     default:
       return { note: '', isError: false };
   }
