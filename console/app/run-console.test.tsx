@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../state/testing/fake-backend.js';
 import { testModules } from '../state/testing/fake-modules.js';
 import { settle } from '../state/testing/harness.js';
-import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from './run-console.js';
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from './run-console.js';
 
 /** A terminal's two ends, enough for Ink: raw mode, size, a write log. */
 class FakeTtyIn extends EventEmitter {
@@ -53,12 +53,12 @@ describe('runConsole', () => {
     const done = runConsole(new FakeBackend(), { ...s.opts, modules: testModules, signals: [], patchConsole: false });
     running.push({ done, stdin: s.stdin });
     await settle(10);
-    expect(s.stdout.writes[0]).toBe(ENTER_ALT_SCREEN);
+    expect(s.stdout.writes[0]).toBe(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
     s.stdin.type('q');
     await done;
     // With CI=true Ink writes only the last frame, at unmount: look after quitting.
     expect(s.stdout.writes.join('')).toContain('Agents 0');
-    expect(s.stdout.writes.at(-1)).toBe(LEAVE_ALT_SCREEN);
+    expect(s.stdout.writes.at(-1)).toBe(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN);
   });
 
   it('a signal closes the console and restores the screen', async () => {
@@ -70,7 +70,7 @@ describe('runConsole', () => {
     await settle(10);
     process.emit('SIGUSR2', 'SIGUSR2');
     await done;
-    expect(s.stdout.writes.at(-1)).toBe(LEAVE_ALT_SCREEN);
+    expect(s.stdout.writes.at(-1)).toBe(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN);
     expect(backend.subscriberCount).toBe(0);
     expect(process.listenerCount('SIGUSR2')).toBe(listenersBefore);
   });

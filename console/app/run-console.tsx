@@ -7,6 +7,9 @@ import { App } from './App.js';
 /** xterm's alternate screen: the console leaves the shell's scrollback untouched. */
 export const ENTER_ALT_SCREEN = '\u001b[?1049h';
 export const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+/** xterm's bracketed paste: pasted text comes between markers, so a newline in it is not an Enter. */
+export const BRACKETED_PASTE_ON = '\u001b[?2004h';
+export const BRACKETED_PASTE_OFF = '\u001b[?2004l';
 
 export interface RunConsoleOptions {
   readOnly?: boolean;
@@ -37,9 +40,9 @@ export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOption
   const restore = (): void => {
     if (isRestored) return;
     isRestored = true;
-    stdout.write(LEAVE_ALT_SCREEN);
+    stdout.write(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN);
   };
-  stdout.write(ENTER_ALT_SCREEN);
+  stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON);
   // A crash still runs 'exit' listeners synchronously: the terminal is never left on the alternate screen.
   process.once('exit', restore);
   const signals = opts.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP'];
