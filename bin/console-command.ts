@@ -12,6 +12,7 @@ import { defaultPassphraseSource } from '../console/services/passphrase.js';
 import { createSigner, type Signer } from '../console/services/signer.js';
 import { ApiClient } from '../console/services/api-client.js';
 import { createConsoleBackend } from '../console/services/console-backend.js';
+import type { FleetOnQuit } from '../console/state/intents.js';
 import { ensureIdentity } from './first-run.js';
 import { fileLog, startEmbedded } from './embedded.js';
 
@@ -71,7 +72,8 @@ async function unlockedSigner(home: string): Promise<Signer> {
   return signer;
 }
 
-async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked?: Signer): Promise<void> {
+/** Runs the console; resolves with what to do with a fleet it started (`embeddedFleet` names it). */
+async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked?: Signer, embeddedFleet?: string): Promise<FleetOnQuit> {
   const config = await loadConfig(home);
   const signer = unlocked ?? (await unlockedSigner(home));
   const client = new ApiClient({ serverUrl: baseUrl, signer, now: () => new Date() });
@@ -83,7 +85,13 @@ async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked
     investigator: { name: config.name, fingerprint: signer.fingerprint, backend: signer.backend, isAdmin: me.isAdmin },
   });
   const { runConsole } = await import('../console/app/run-console.js');
-  await runConsole(backend, { readOnly: flags['read-only'] });
+  return runConsole(embeddedFleet === undefined ? backend : { ...backend, embeddedFleet }, { readOnly: flags['read-only'] });
+}
+
+/** `q` then `k`: the console is gone, the server and agents stay until a signal. */
+async function keepRunning(what: string, baseUrl: string): Promise<void> {
+  process.stderr.write(`still running: ${what}, at ${baseUrl}\nhunt from another shell with MIG_SERVER=${baseUrl} mig ...; ctrl+c here stops it.\n`);
+  await waitForSignal();
 }
 
 function waitForSignal(): Promise<void> {
@@ -115,7 +123,8 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
       await waitForSignal();
       return;
     }
-    await openConsole(embedded.baseUrl, home, flags);
+    const what = embedded.agent === undefined ? 'the server' : `the server and agent ${embedded.agent.agentId}`;
+    if ((await openConsole(embedded.baseUrl, home, flags, undefined, what)) === 'keep') await keepRunning(what, embedded.baseUrl);
   } finally {
     await embedded.close();
   }
@@ -144,7 +153,8 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
     }
     process.stderr.write('Press Enter to open the console (the card is also in the console log file).\n');
     await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
-    await openConsole(baseUrl, home, flags, signer);
+    const what = `the demo server and its ${demo.hosts.length} agents`;
+    if ((await openConsole(baseUrl, home, flags, signer, what)) === 'keep') await keepRunning(what, baseUrl);
   } finally {
     await demo.close();
   }

@@ -125,7 +125,7 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('back', ['esc'], 'back', ['global'], { hint: 'back' }),
   cmd('jump', [':'], 'go to a view: :agents :actions :launch :investigators :pending', ['global'], { hint: 'view' }),
   cmd('help', ['?'], 'help', ['global'], { hint: 'help' }),
-  cmd('quit', ['q', 'ctrl+c'], 'quit (agents keep running)', ['global'], { hint: 'quit' }),
+  cmd('quit', ['q', 'ctrl+c'], 'quit; a server this console started asks: keep it and its agent running, or stop them', ['global'], { hint: 'quit' }),
 ];
 
 /** True when a command is usable at all in this mode. */

@@ -2,6 +2,7 @@ import { render } from 'ink';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { UserError } from '../../protocol/errors.js';
 import type { ConsoleBackend } from '../state/backend.js';
+import type { FleetOnQuit } from '../state/intents.js';
 import { App } from './App.js';
 
 /** xterm's alternate screen: the console leaves the shell's scrollback untouched. */
@@ -25,12 +26,15 @@ export interface RunConsoleOptions {
 
 /**
  * Runs the console full screen until the person quits (q, :q, Ctrl+C) or a signal arrives, then
- * restores the screen. Agents and in-flight actions keep running: quitting only closes the view.
+ * restores the screen. Agents and in-flight actions on a server elsewhere keep running: quitting
+ * only closes the view. Resolves with what the person chose for a server and agent this console
+ * started itself (backend.embeddedFleet): 'keep' them running or 'stop' them (also the answer
+ * to a signal).
  *
  * Start the process with NODE_ENV=production: React's development build renders noticeably
  * slower, and NODE_ENV must be set before React is first imported, so it cannot be set here.
  */
-export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOptions = {}): Promise<void> {
+export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOptions = {}): Promise<FleetOnQuit> {
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   if (stdin.isTTY !== true) {
@@ -47,9 +51,14 @@ export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOption
   process.once('exit', restore);
   const signals = opts.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP'];
   let instance: ReturnType<typeof render> | undefined;
+  // A signal or a crash stops a fleet this console started: only an explicit choice keeps it.
+  let fleet: FleetOnQuit = 'stop';
+  const onQuit = (choice: FleetOnQuit | undefined): void => {
+    fleet = choice ?? 'stop';
+  };
   const onSignal = (): void => instance?.unmount();
   try {
-    instance = render(<App backend={backend} readOnly={opts.readOnly ?? false} {...(opts.modules === undefined ? {} : { modules: opts.modules })} />, {
+    instance = render(<App backend={backend} readOnly={opts.readOnly ?? false} onQuit={onQuit} {...(opts.modules === undefined ? {} : { modules: opts.modules })} />, {
       stdin,
       stdout,
       stderr: opts.stderr ?? process.stderr,
@@ -66,4 +75,5 @@ export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOption
     instance?.cleanup();
     restore();
   }
+  return fleet;
 }

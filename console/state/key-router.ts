@@ -6,6 +6,7 @@ import { isBusy } from './launcher/launcher-state.js';
 import type { KeyEvent } from './keys.js';
 import { topEntry } from './nav.js';
 import { submitOverlay } from './overlay-submit.js';
+import { QUIT_QUESTION } from './dispatch.js';
 import { editText } from './text-input.js';
 import type { Overlay } from './ui-state.js';
 import { helpHeight, helpLines } from './models/help-model.js';
@@ -89,7 +90,10 @@ function routeLauncher(ctl: Ctl, ev: KeyEvent): boolean {
  */
 export function routeKey(ctl: Ctl, ev: KeyEvent): void {
   if (ev.name === 'ctrl+c') {
-    ctl.dispatch({ type: 'quit' });
+    // A second ctrl+c at the quit question means: stop everything, now.
+    const overlay = ctl.stores.ui.getState().overlay;
+    const isAsked = overlay.kind === 'choice' && overlay.label === QUIT_QUESTION;
+    ctl.dispatch({ type: 'quit', ...(isAsked ? { fleet: 'stop' as const } : {}) });
     return;
   }
   if (routeOverlay(ctl, ev)) return;

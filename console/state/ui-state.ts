@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from './backend.js';
-import type { Choice, Intent, PromptPurpose } from './intents.js';
+import type { Choice, FleetOnQuit, Intent, PromptPurpose } from './intents.js';
 import { initialNav, type NavState } from './nav.js';
 
 /** At most one overlay takes the keyboard at a time; it renders in the footer (or over the body for help). */
@@ -36,6 +36,8 @@ export interface UiState {
   /** Wide mode (`w`): tables show every column whole, exact times and sizes; ←/→ scroll sideways. */
   isWide: boolean;
   hasQuit: boolean;
+  /** With hasQuit: what the person chose for a fleet this console started. */
+  fleetOnQuit: FleetOnQuit | undefined;
   /** Fingerprint of the investigator at the keyboard (lowercase): whose signature an approval adds. */
   me: string;
 }
@@ -52,6 +54,7 @@ export function initialUi(isReadOnly: boolean, size: TerminalSize = { columns: 8
     isReadOnly,
     isWide: false,
     hasQuit: false,
+    fleetOnQuit: undefined,
     me: me.toLowerCase(),
   };
 }
