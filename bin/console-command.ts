@@ -15,6 +15,7 @@ import { createConsoleBackend } from '../console/services/console-backend.js';
 import type { FleetOnQuit } from '../console/state/intents.js';
 import { ensureIdentity } from './first-run.js';
 import { fileLog, startEmbedded } from './embedded.js';
+import { claimEmbedded, EMBEDDED_LOCK_FILE } from './embedded-lock.js';
 
 const USAGE = `usage: mig console [--embedded [--no-agent] [--http-port 8765] [--mqtt-port 1883]] [--server URL] [--read-only]
        mig demo [--hosts 12] [--read-only]
@@ -101,8 +102,36 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/** A second `npm start` opens its console on the server the first one runs (one server per data dir). */
+async function attachToRunning(home: string, flags: Flags, pid: number): Promise<void> {
+  const serverDir = join(home, 'server');
+  let url: string | undefined;
+  for (let i = 0; i < 60 && url === undefined; i++) {
+    const claim = claimEmbedded(serverDir);
+    if (claim.kind === 'owner') {
+      claim.release(); // it went away meanwhile: this start may serve the dir itself
+      throw new UserError('SERVER_UNREACHABLE', `the embedded server of pid ${pid} stopped while this console waited for it`, 'run npm start again');
+    }
+    url = claim.url;
+    if (url === undefined) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (url === undefined) throw new UserError('SERVER_UNREACHABLE', `pid ${pid} holds ${serverDir} but never said where its server listens`, `if it hangs, stop it; the lock is ${join(serverDir, EMBEDDED_LOCK_FILE)}`);
+  process.stderr.write(`mig console --embedded (pid ${pid}) already serves ${serverDir}: opening this console on it at ${url}\n`);
+  await openConsole(url, home, flags);
+}
+
 async function runEmbedded(home: string, flags: Flags, log: (m: string) => void): Promise<void> {
   await ensureIdentity(home, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+  const claim = claimEmbedded(join(home, 'server'));
+  if (claim.kind === 'running') return attachToRunning(home, flags, claim.pid);
+  try {
+    await runEmbeddedServer(home, flags, log, claim.publish);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runEmbeddedServer(home: string, flags: Flags, log: (m: string) => void, publish: (url: string) => void): Promise<void> {
   const config = await loadConfig(home);
   const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
   const embedded = await startEmbedded({
@@ -113,6 +142,7 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
     withAgent: !flags['no-agent'],
     log,
   });
+  publish(embedded.baseUrl);
   try {
     if (!process.stdin.isTTY) {
       process.stderr.write(
