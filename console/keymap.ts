@@ -89,11 +89,11 @@ function cmd(
 /** View-specific commands come first: they win over a global command on the same key. */
 export const KEYMAP: readonly KeyCommand[] = [
   cmd('openAgent', ['enter'], 'agent details and recent commands', ['agents'], { hint: 'details' }),
-  cmd('openAgentCommand', ['enter'], "the command's errors and stats", ['agent'], { hint: 'details' }),
+  cmd('openAgentCommand', ['enter'], "the answer: agent signature check, errors, warnings, stats", ['agent'], { hint: 'details' }),
   cmd('sort', ['s'], 'sort by the next column', ['agents'], { hint: 'sort' }),
   cmd('sortReverse', ['S'], 'reverse the sort order', ['agents']),
   cmd('openAction', ['enter'], 'open the action', ['actions'], { hint: 'open' }),
-  cmd('openCommand', ['enter'], "this agent's command: errors and stats", ['action'], { hint: 'details' }),
+  cmd('openCommand', ['enter'], 'the row whole: every field, the agent signature check, warnings, stats', ['action'], { hint: 'details' }),
   cmd('toggleFound', ['f'], 'show found / not found / all', ['action'], { hint: 'found' }),
   cmd('exportResults', ['x'], 'export results (json, ndjson, csv)', ['action'], { hint: 'export' }),
   cmd('huntFound', ['h'], 'hunt again on the agents that found something', ['action'], { isMutating: true, hint: 'hunt again' }),
@@ -124,7 +124,7 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('bottom', ['end', 'G'], 'last row', MOVABLE),
   cmd('back', ['esc'], 'back', ['global'], { hint: 'back' }),
   cmd('jump', [':'], 'go to a view: :agents :actions :launch :investigators :pending', ['global'], { hint: 'view' }),
-  cmd('help', ['?'], 'help', ['global'], { hint: 'help' }),
+  cmd('help', ['?'], 'help: every key of every view', ['global'], { hint: 'help' }),
   cmd('quit', ['q', 'ctrl+c'], 'quit; a server this console started asks: keep it and its agent running, or stop them', ['global'], { hint: 'quit' }),
 ];
 
