@@ -45,7 +45,7 @@ async function frameShows(text: string | RegExp): Promise<void> {
 }
 
 describe('the embedded server restarted', () => {
-  it('the console shows the actions, results and agents it had before', async () => {
+  it('the console shows the actions, results and agents it had before, the answer still verified', async () => {
     home = await mkdtemp(join(tmpdir(), 'mig-console-restart-'));
     let { client, backend } = await start();
     const { privateKey } = generateKeyPairSync('ed25519');
@@ -73,5 +73,8 @@ describe('the embedded server restarted', () => {
     await frameShows('before restart');
     ui.stdin.write('\r');
     await frameShows('/etc/passwd');
+    // The answer stored before the restart still verifies, on this machine, against the agent's key.
+    ui.stdin.write('\r');
+    await frameShows(/answer\s+verified: signed by the key of agent/);
   });
 });
