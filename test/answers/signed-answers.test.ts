@@ -103,6 +103,30 @@ describe('a real agent signs its answer and the server stores what it signed', (
   });
 });
 
+describe('an agent whose id predates keys (a random id of the same shape)', () => {
+  it('still has its answers stored, shown to the investigator as not verified', async () => {
+    await h.start();
+    const root = join(dir.path, 'root');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    const config = parseAgentConfig({
+      brokerUrl: h.server.mqttUrl,
+      enrollmentSecret: h.server.enrollmentSecret,
+      investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
+      dataDir: join(dir.path, 'legacy'),
+      root,
+    });
+    const agent = await startAgent(config, { backoff: { initialMs: 20, maxMs: 100 } });
+    running.push(agent);
+    await waitFor(async () => (await h.api('GET', `/agents/${agent.agentId}`)).status === 200, 'the agent registered');
+    const action = await signedAction(['alice'], { target: `id = '${agent.agentId}'` });
+    await h.submit(action);
+    const record = await terminalCommand(action.id);
+    expect(record).toMatchObject({ status: 'success', isFound: true });
+    expect(verifyStoredAnswer(record)).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
+  });
+});
+
 describe('signedResultOf rebuilds exactly the signed message', () => {
   const cases: { name: string; answer: Parameters<FakeAgent['answer']>[1] & { withActionId: boolean } }[] = [
     { name: 'found rows, with action id', answer: { isFound: true, withActionId: true } },
@@ -150,14 +174,14 @@ describe('signedResultOf rebuilds exactly the signed message', () => {
 });
 
 describe('an answer re-labelled as another agent\'s', () => {
-  it('is refused by the server when published on agent B\'s topic, and B\'s own answer still lands', async () => {
+  it('is refused by the server when its signature does not cover agent B, and B\'s own answer still lands', async () => {
     await h.start();
     const a = newSigner();
     const b = await fakeWithCommand();
-    // What a broker that moves messages could do: A's key signs an answer to B's command,
-    // under A's id and under B's id, and it arrives on B's topic.
+    // What a broker that moves messages could do: A signs an answer to B's command as A, and it arrives on B's topic.
     await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, a) });
-    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, { ...a, agentId: b.signer.agentId }) });
+    // And a changed copy of B's own answer.
+    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => ({ ...signResult(m, b.signer), status: 'failed' }) });
     await waitFor(() => h.logs.filter((l) => l.includes('signature does not hold')).length === 2, 'both refusals logged');
     expect((await commandsOf(b.actionId))[0]).toMatchObject({ status: 'sent' });
     expect((await commandsOf(b.actionId))[0]?.agentAnswer).toBeUndefined();
@@ -166,8 +190,17 @@ describe('an answer re-labelled as another agent\'s', () => {
     const record = await terminalCommand(b.actionId);
     expect(record).toMatchObject({ status: 'success', isFound: true });
     expect(verifyStoredAnswer(record)).toEqual({ ok: true });
-    // And a server that re-labels a stored answer as another agent's is caught by the investigator.
+    // A server that re-labels a stored answer as another agent's is caught by the investigator.
     expect(verifyStoredAnswer({ ...record, agentId: a.agentId })).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
+  });
+
+  it('signed with another key under B\'s id: stored (the server cannot tell), reported KEY_NOT_OF_AGENT to the investigator', async () => {
+    await h.start();
+    const a = newSigner();
+    const b = await fakeWithCommand();
+    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, { ...a, agentId: b.signer.agentId }) });
+    const record = await terminalCommand(b.actionId);
+    expect(verifyStoredAnswer(record)).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
   });
 
   it('keeps an unsigned answer (an agent older than signed answers), reported UNSIGNED', async () => {
