@@ -1,5 +1,6 @@
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { AGENT_KEY_FILE } from './agent-key.js';
 import { AGENT_ID_FILE } from './identity.js';
 import { ANSWER_JOURNAL_FILE } from './journal/answer-journal.js';
 import { REPLAY_JOURNAL_FILE } from './journal/replay-journal.js';
@@ -8,7 +9,7 @@ import { RUNNING_DIR } from './journal/running-journal.js';
 import type { LogFn } from './log.js';
 
 /** Everything the agent itself writes in its dataDir (plus `<name>.<pid>.tmp` leftovers of atomic writes). */
-const STATE_NAMES: readonly string[] = [AGENT_ID_FILE, RUNNING_DIR, REPLAY_JOURNAL_FILE, RESPONSE_JOURNAL_FILE, ANSWER_JOURNAL_FILE];
+const STATE_NAMES: readonly string[] = [AGENT_ID_FILE, AGENT_KEY_FILE, RUNNING_DIR, REPLAY_JOURNAL_FILE, RESPONSE_JOURNAL_FILE, ANSWER_JOURNAL_FILE];
 
 function isOurs(name: string): boolean {
   return STATE_NAMES.some((known) => name === known || name.startsWith(`${known}.`));

@@ -79,7 +79,6 @@ describe('runConsole', () => {
       await settle(5);
     }
     expect(await done).toBe(want);
-    if (isEmbedded) expect(s.stdout.writes.join('')).toContain('quit: k keep the server and agent vm running  s stop them');
   });
 
   it('a signal closes the console and restores the screen', async () => {
