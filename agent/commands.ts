@@ -3,7 +3,7 @@ import { CommandIdSchema, type CommandMessage, type ResultMessage } from '../pro
 import type { RunningEntry, RunningJournal } from './journal/running-journal.js';
 import type { Limiter } from './limiter.js';
 import type { LogFn } from './log.js';
-import { resultMessage, type ResultInput } from './outbox.js';
+import { resultMessage, type AnswerSigner, type ResultInput } from './outbox.js';
 import { runCommand, type RunCommandOptions } from './runner.js';
 import { MAX_ENVELOPE_BYTES, parseEnvelope } from './verify/parse-envelope.js';
 import { replayHorizon } from './verify/check-freshness.js';
@@ -30,6 +30,8 @@ export interface CommandHandlerDeps {
   limiter: Limiter;
   run: Omit<RunCommandOptions, 'signal' | 'onRow' | 'onResult'>;
   publishResult(message: ResultMessage): Promise<void>;
+  /** Signs every result with the agent's key (agent/agent-key.ts); absent: answers go unsigned. */
+  signer?: AnswerSigner;
   now(): Date;
   log: LogFn;
   /** Where response modules record what they changed; absent: nothing is kept. */
@@ -194,7 +196,7 @@ export class CommandHandler {
    * stored it), then publishes it.
    */
   private async answer(input: ResultInput, keepUntil?: Date): Promise<void> {
-    const message = resultMessage(input);
+    const message = resultMessage(input, this.deps.signer);
     if (keepUntil !== undefined) this.deps.answers.keep(message, keepUntil);
     await this.publish(message);
   }

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { answerSigningBytes, signWithAgentKey } from '../protocol/agent-key.js';
 import type { WireError } from '../protocol/errors.js';
 import {
   HeartbeatMessageSchema,
@@ -29,7 +31,41 @@ export interface ResultInput {
   finishedAt: Date;
 }
 
-export function resultMessage(input: ResultInput): ResultMessage {
+/** What an agent signs its answers with: its own key, under the id it publishes as. */
+export interface AnswerSigner {
+  /** The id of our results topic: the signature binds the answer to it. */
+  agentId: string;
+  privateKey: KeyObject;
+  /** Base64 SPKI DER of the public half, carried in every answer. */
+  publicKey: string;
+}
+
+/**
+ * The result message for `input`, signed by `signer` (after it was checked and fitted: the
+ * signature covers exactly what is published, kept and re-published).
+ */
+export function resultMessage(input: ResultInput, signer?: AnswerSigner): ResultMessage {
+  const message = checkedResult(input);
+  return signer === undefined ? message : signResult(message, signer);
+}
+
+/**
+ * Adds the agent's signature. canonical JSON refuses a lone UTF-16 surrogate (a file name that
+ * is not valid UTF-8 can hold one); such an answer goes unsigned, which the investigator sees
+ * as "unsigned", rather than not at all.
+ */
+export function signResult(message: ResultMessage, signer: AnswerSigner): ResultMessage {
+  const { signature: _previous, ...unsigned } = message;
+  let value: string;
+  try {
+    value = signWithAgentKey(signer.privateKey, answerSigningBytes(signer.agentId, unsigned));
+  } catch {
+    return unsigned;
+  }
+  return { ...unsigned, signature: { publicKey: signer.publicKey, value } };
+}
+
+function checkedResult(input: ResultInput): ResultMessage {
   const message: ResultMessage = {
     v: MESSAGE_VERSION,
     kind: 'result',

@@ -84,6 +84,7 @@ describe('a command sent again after the agent answered it', () => {
     const first = await send(agent.agentId, action, commandId);
     expect(first).toMatchObject({ status: 'success', actionId: action.id });
     expect(first.operations[0]?.rows).toHaveLength(3);
+    expect(first.signature?.value).toMatch(/==$/); // the kept answer keeps the agent's signature
     if (isRestarted) agent = await restart();
     const again = await send(agent.agentId, action, commandId);
     expect(JSON.stringify(again.operations[0]?.rows)).toBe(JSON.stringify(first.operations[0]?.rows));

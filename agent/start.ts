@@ -7,6 +7,7 @@ import { CommandHandler, type CommandHandlerDeps } from './commands.js';
 import { agentStateFiles, removeAgentState } from './destroy.js';
 import type { AgentConfig } from './config.js';
 import { detectFacts, targetFacts, type HostFacts } from './facts.js';
+import type { AgentKey } from './agent-key.js';
 import { loadOrCreateBrokerPassword } from './credential.js';
 import { enrollRequest } from './enroll.js';
 import { loadAgentIdentity, type AgentIdentity } from './identity.js';
@@ -61,6 +62,8 @@ interface Prepared {
   policy: PolicyKeeper;
   /** Registered, allowed and runnable on this platform: what heartbeats advertise. */
   modules: () => string[];
+  /** Signs every answer (agent/agent-key.ts). */
+  key: AgentKey;
 }
 
 /** Local state first (identity, keys, facts): a broken config fails before any connection. */
@@ -75,7 +78,7 @@ async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Pla
     const allowed = policy.trust.allowedModules;
     return [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
   };
-  return { agentId, identity, password, host, trust, policy, modules };
+  return { agentId, identity, password, host, trust, policy, modules, key: identity.key };
 }
 
 /**
@@ -191,6 +194,8 @@ function handlerDeps(
     limiter: new Limiter(config.maxConcurrent),
     run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners, pool: opts.pool },
     publishResult,
+    // Signed under the id we publish as: the answer is bound to our results topic.
+    signer: { agentId: prepared.agentId, privateKey: prepared.key.privateKey, publicKey: prepared.key.publicKey },
     now,
     log: scopedLog(log, 'command'),
     responseJournal: ResponseJournal.open(config.dataDir),

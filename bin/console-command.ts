@@ -12,8 +12,10 @@ import { defaultPassphraseSource } from '../console/services/passphrase.js';
 import { createSigner, type Signer } from '../console/services/signer.js';
 import { ApiClient } from '../console/services/api-client.js';
 import { createConsoleBackend } from '../console/services/console-backend.js';
+import type { FleetOnQuit } from '../console/state/intents.js';
 import { ensureIdentity } from './first-run.js';
 import { fileLog, startEmbedded } from './embedded.js';
+import { claimEmbedded, EMBEDDED_LOCK_FILE } from './embedded-lock.js';
 
 const USAGE = `usage: mig console [--embedded [--no-agent] [--http-port 8765] [--mqtt-port 1883]] [--server URL] [--read-only]
        mig demo [--hosts 12] [--http-port P] [--mqtt-port P] [--read-only]
@@ -86,7 +88,8 @@ async function unlockedSigner(home: string): Promise<Signer> {
   return signer;
 }
 
-async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked?: Signer): Promise<void> {
+/** Runs the console; resolves with what to do with a fleet it started (`embeddedFleet` names it). */
+async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked?: Signer, embeddedFleet?: string): Promise<FleetOnQuit> {
   const config = await loadConfig(home);
   const signer = unlocked ?? (await unlockedSigner(home));
   const client = new ApiClient({ serverUrl: baseUrl, signer, now: () => new Date() });
@@ -99,7 +102,13 @@ async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked
     exportsDir: exportsDir(home),
   });
   const { runConsole } = await import('../console/app/run-console.js');
-  await runConsole(backend, { readOnly: flags['read-only'] });
+  return runConsole(embeddedFleet === undefined ? backend : { ...backend, embeddedFleet }, { readOnly: flags['read-only'] });
+}
+
+/** `q` then `k`: the console is gone, the server and agents stay until a signal. */
+async function keepRunning(what: string, baseUrl: string): Promise<void> {
+  process.stderr.write(`still running: ${what}, at ${baseUrl}\nhunt from another shell with MIG_SERVER=${baseUrl} mig ...; ctrl+c here stops it.\n`);
+  await waitForSignal();
 }
 
 /** The URL the CLI must use while this process runs (ports may have fallen back to free ones). */
@@ -118,8 +127,36 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/** A second `npm start` opens its console on the server the first one runs (one server per data dir). */
+async function attachToRunning(home: string, flags: Flags, pid: number): Promise<void> {
+  const serverDir = join(home, 'server');
+  let url: string | undefined;
+  for (let i = 0; i < 60 && url === undefined; i++) {
+    const claim = claimEmbedded(serverDir);
+    if (claim.kind === 'owner') {
+      claim.release(); // it went away meanwhile: this start may serve the dir itself
+      throw new UserError('SERVER_UNREACHABLE', `the embedded server of pid ${pid} stopped while this console waited for it`, 'run npm start again');
+    }
+    url = claim.url;
+    if (url === undefined) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (url === undefined) throw new UserError('SERVER_UNREACHABLE', `pid ${pid} holds ${serverDir} but never said where its server listens`, `if it hangs, stop it; the lock is ${join(serverDir, EMBEDDED_LOCK_FILE)}`);
+  process.stderr.write(`mig console --embedded (pid ${pid}) already serves ${serverDir}: opening this console on it at ${url}\n`);
+  await openConsole(url, home, flags);
+}
+
 async function runEmbedded(home: string, flags: Flags, log: (m: string) => void): Promise<void> {
   await ensureIdentity(home, { env: process.env, stdin: process.stdin, stderr: process.stderr });
+  const claim = claimEmbedded(join(home, 'server'));
+  if (claim.kind === 'running') return attachToRunning(home, flags, claim.pid);
+  try {
+    await runEmbeddedServer(home, flags, log, claim.publish);
+  } finally {
+    claim.release();
+  }
+}
+
+async function runEmbeddedServer(home: string, flags: Flags, log: (m: string) => void, publish: (url: string) => void): Promise<void> {
   const config = await loadConfig(home);
   const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
   const httpPort = flags['http-port'] ?? DEFAULT_HTTP_PORT;
@@ -134,6 +171,7 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
   });
   const fellBack = !embedded.baseUrl.endsWith(`:${httpPort}`) && httpPort !== 0;
   await recordServer(home, { url: embedded.baseUrl, mqttUrl: embedded.server.mqttUrl, pid: process.pid, startedAt: new Date().toISOString(), origin: 'console --embedded' });
+  publish(embedded.baseUrl);
   try {
     if (fellBack) {
       process.stderr.write(`port ${httpPort} or ${mqttPort} is busy: the embedded server runs at ${embedded.baseUrl} (MQTT ${embedded.server.mqttUrl}); the mig CLI finds it through ${serverRunPath(home)}\n`);
@@ -147,7 +185,8 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
       await waitForSignal();
       return;
     }
-    await openConsole(embedded.baseUrl, home, flags);
+    const what = embedded.agent === undefined ? 'the server' : `the server and agent ${embedded.agent.agentId}`;
+    if ((await openConsole(embedded.baseUrl, home, flags, undefined, what)) === 'keep') await keepRunning(what, embedded.baseUrl);
   } finally {
     await clearServerRun(home, process.pid);
     await embedded.close();
@@ -186,7 +225,8 @@ async function runDemo(home: string, flags: Flags, log: (m: string) => void): Pr
     }
     process.stderr.write('Press Enter to open the console (the card is also in the console log file).\n');
     await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
-    await openConsole(baseUrl, home, flags, signer);
+    const what = `the demo server and its ${demo.hosts.length} agents`;
+    if ((await openConsole(baseUrl, home, flags, signer, what)) === 'keep') await keepRunning(what, baseUrl);
   } finally {
     await clearServerRun(home, process.pid);
     await demo.close();

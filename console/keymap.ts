@@ -43,7 +43,10 @@ export type CommandId =
   | 'addInvestigator'
   | 'toggleInvestigator'
   | 'acceptAgent'
-  | 'rejectAgent';
+  | 'rejectAgent'
+  | 'toggleWide'
+  | 'scrollLeft'
+  | 'scrollRight';
 
 /** `global` commands work in every view; view kinds scope the rest. */
 export type KeyScope = ViewKind | 'global';
@@ -64,6 +67,8 @@ export interface KeyCommand {
 
 const TABLES: readonly KeyScope[] = ['agents', 'agent', 'actions', 'action', 'investigators', 'command'];
 const MOVABLE: readonly KeyScope[] = [...TABLES, 'launcher'];
+/** Views that are tables (the command view is text). */
+const LISTS: readonly KeyScope[] = ['agents', 'agent', 'actions', 'action', 'investigators'];
 
 function cmd(
   id: CommandId,
@@ -86,11 +91,11 @@ function cmd(
 /** View-specific commands come first: they win over a global command on the same key. */
 export const KEYMAP: readonly KeyCommand[] = [
   cmd('openAgent', ['enter'], 'agent details and recent commands', ['agents'], { hint: 'details' }),
-  cmd('openAgentCommand', ['enter'], "the command's errors and stats", ['agent'], { hint: 'details' }),
+  cmd('openAgentCommand', ['enter'], "the answer: agent signature check, errors, warnings, stats", ['agent'], { hint: 'details' }),
   cmd('sort', ['s'], 'sort by the next column', ['agents'], { hint: 'sort' }),
   cmd('sortReverse', ['S'], 'reverse the sort order', ['agents']),
   cmd('openAction', ['enter'], 'open the action', ['actions'], { hint: 'open' }),
-  cmd('openCommand', ['enter'], "this agent's command: errors and stats", ['action'], { hint: 'details' }),
+  cmd('openCommand', ['enter'], 'the row whole: every field, the agent signature check, warnings, stats', ['action'], { hint: 'details' }),
   cmd('toggleFound', ['f'], 'show found / not found / all', ['action'], { hint: 'found' }),
   cmd('exportResults', ['x'], 'export results (json, ndjson, csv)', ['action'], { hint: 'export' }),
   cmd('huntFound', ['h'], 'hunt again on the agents that found something', ['action'], { isMutating: true, hint: 'hunt again' }),
@@ -110,6 +115,9 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('toggleInvestigator', ['d'], 'disable / enable the investigator', ['investigators'], { isDangerous: true, hint: 'disable/enable' }),
   cmd('acceptAgent', ['a'], "accept the agent's enrollment (pending agents)", ['agents'], { isDangerous: true, hint: 'accept' }),
   cmd('rejectAgent', ['X'], "reject the agent's enrollment, or withdraw an accepted agent's credential", ['agents'], { isDangerous: true, hint: 'reject' }),
+  cmd('toggleWide', ['w'], 'wide: every column whole, exact times and sizes (←/→ scroll sideways)', LISTS, { hint: 'wide' }),
+  cmd('scrollRight', ['right'], 'wide mode: scroll the table right by a column', LISTS),
+  cmd('scrollLeft', ['left'], 'wide mode: scroll the table left by a column', LISTS),
   cmd('filter', ['/'], 'filter the table', ['agents', 'actions', 'action', 'investigators'], { hint: 'filter' }),
   cmd('refresh', ['r'], 'reload from the server', ['agents', 'actions', 'investigators', 'action', 'agent']),
   cmd('up', ['up', 'k'], 'cursor up', MOVABLE),
@@ -120,8 +128,8 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('bottom', ['end', 'G'], 'last row', MOVABLE),
   cmd('back', ['esc'], 'back', ['global'], { hint: 'back' }),
   cmd('jump', [':'], 'go to a view: :agents :actions :launch :investigators :pending', ['global'], { hint: 'view' }),
-  cmd('help', ['?'], 'help', ['global'], { hint: 'help' }),
-  cmd('quit', ['q', 'ctrl+c'], 'quit (agents keep running)', ['global'], { hint: 'quit' }),
+  cmd('help', ['?'], 'help: every key of every view', ['global'], { hint: 'help' }),
+  cmd('quit', ['q', 'ctrl+c'], 'quit; a server this console started asks: keep it and its agent running, or stop them', ['global'], { hint: 'quit' }),
 ];
 
 /** True when a command is usable at all in this mode. */

@@ -14,12 +14,13 @@ export function signedResultOf(record: CommandRecord): ResultMessage | undefined
     v: MESSAGE_VERSION,
     kind: 'result',
     commandId: record.id,
-    actionId: record.actionId,
     status: answer.status,
     operations: record.operations ?? [],
     startedAt: answer.startedAt,
     finishedAt: answer.finishedAt,
   };
+  // The scheduler only takes a result naming the command's own action, or none.
+  if (answer.hasActionId !== false) result.actionId = record.actionId;
   if (record.error !== undefined) result.error = record.error;
   return result;
 }

@@ -109,6 +109,8 @@ export const AgentAnswerSchema = z.object({
   status: AgentCommandStatusSchema,
   startedAt: IsoTime,
   finishedAt: IsoTime,
+  /** false when the agent answered without an action id (it could not read the action); absent: it named the record's action. */
+  hasActionId: z.literal(false).optional(),
   signature: z.object({ publicKey: AgentPublicKeySchema, value: AgentSignatureSchema }),
 });
 export type AgentAnswer = z.infer<typeof AgentAnswerSchema>;

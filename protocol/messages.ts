@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ActionIdSchema, COMMAND_STATUSES } from './action.js';
 import { ACTION_LIMITS } from './limits.js';
 import { POLICY_LIMITS } from './policy.js';
+import { AgentPublicKeySchema, AgentSignatureSchema } from './agent-key.js';
 import { AGENT_ID_PATTERN } from './topics.js';
 
 /**
@@ -81,6 +82,13 @@ export const ResultMessageSchema = z.strictObject({
   operations: z.array(OperationResultSchema).max(16),
   startedAt: IsoTime,
   finishedAt: IsoTime,
+  /**
+   * The agent's Ed25519 signature over answerSigningBytes(agentId, this message without
+   * `signature`) and the public key it signed with (protocol/agent-key.ts): lets an
+   * investigator check the answer without trusting the server or the broker. Absent from
+   * agents older than signed answers.
+   */
+  signature: z.strictObject({ publicKey: AgentPublicKeySchema, value: AgentSignatureSchema }).optional(),
 });
 export type ResultMessage = z.infer<typeof ResultMessageSchema>;
 

@@ -1,8 +1,12 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { ActionRecord, CommandRecord, Counters } from '../../protocol/api.js';
 import type { ResultMessage } from '../../protocol/messages.js';
+import { agentAnswerOf } from './answer-signature.js';
 import { emitAll, type SchedulerContext } from './context.js';
 import { applyChange, isAllDone } from './counters.js';
+
+/** What a checked agent signature adds to the command record (answer-signature.ts). */
+type SignedPart = Exclude<ReturnType<typeof agentAnswerOf>, 'refused'>;
 
 export type ResultOutcome = 'applied' | 'completed' | 'ignored';
 
@@ -29,8 +33,13 @@ export async function applyResults(
   for (const msg of msgs) {
     const current = await ctx.store.getCommand(msg.commandId);
     if (current === undefined || !isFirstAnswer(ctx, current, msg, taken.has(current.id), isRedelivered(current.id))) continue;
+    const signed = agentAnswerOf(current.agentId, msg);
+    if (signed === 'refused') {
+      ctx.log(`scheduler: refused a result for command ${current.id}: its agent signature does not hold for ${current.agentId}`);
+      continue;
+    }
     taken.add(current.id);
-    changes.push({ current, updated: commandAfter(current, msg, finishedAt) });
+    changes.push({ current, updated: commandAfter(current, msg, finishedAt, signed) });
   }
   const first = changes[0];
   if (first === undefined) return { outcome: 'ignored' };
@@ -50,7 +59,7 @@ export async function applyResults(
 }
 
 /** The command as this result leaves it. */
-function commandAfter(current: CommandRecord, msg: ResultMessage, finishedAt: string): CommandRecord {
+function commandAfter(current: CommandRecord, msg: ResultMessage, finishedAt: string, signed: SignedPart): CommandRecord {
   const updated: CommandRecord = {
     ...current,
     status: msg.status,
@@ -58,6 +67,7 @@ function commandAfter(current: CommandRecord, msg: ResultMessage, finishedAt: st
     isFound: msg.operations.some((op) => op.isFound),
     operations: msg.operations,
     ...(msg.error === undefined ? {} : { error: msg.error }),
+    ...signed,
   };
   return updated;
 }

@@ -114,7 +114,10 @@ export class FakeAgent {
   }
 
   /** Answers a command; `topicOf` lets a test publish on another agent's topic (the ACL should stop it). */
-  answer(commandId: string, opts: { status?: ResultMessage['status']; isFound?: boolean; error?: ResultMessage['error']; actionId?: string } = {}): Promise<unknown> {
+  answer(
+    commandId: string,
+    opts: { status?: ResultMessage['status']; isFound?: boolean; error?: ResultMessage['error']; actionId?: string; sign?: (msg: ResultMessage) => ResultMessage } = {},
+  ): Promise<unknown> {
     const now = new Date().toISOString();
     const operation: OperationResult = { module: 'file', isFound: opts.isFound ?? false, rows: opts.isFound === true ? [{ path: '/etc/passwd' }] : [], stats: { files: 1 }, errors: [] };
     const msg: ResultMessage = {
@@ -128,7 +131,7 @@ export class FakeAgent {
       startedAt: now,
       finishedAt: now,
     };
-    return this.client.publishAsync(resultsTopic(this.id), JSON.stringify(msg), { qos: 1 });
+    return this.client.publishAsync(resultsTopic(this.id), JSON.stringify(opts.sign?.(msg) ?? msg), { qos: 1 });
   }
 
   publishRaw(topic: string, payload: string): Promise<unknown> {

@@ -75,7 +75,7 @@ describe('App', () => {
     await ui.press('?');
     expect(ui.frame()).toContain('agents view');
     expect(ui.frame()).toMatch(/s\s+sort by the next column/);
-    expect(ui.frame()).toMatch(/q <ctrl\+c>\s+quit \(agents keep running\)/);
+    expect(ui.frame()).toMatch(/q <ctrl\+c>\s+quit; a server this console started asks/);
     await ui.press('esc');
     expect(ui.frame()).toContain('Agents 2');
   });

@@ -5,6 +5,7 @@ import { ThemeContext, createTheme, isColorWanted } from '../components/theme.js
 import { ConsoleContext } from '../hooks/use-console.js';
 import type { ConsoleBackend } from '../state/backend.js';
 import type { ControllerTuning } from '../state/controller-api.js';
+import type { FleetOnQuit } from '../state/intents.js';
 import { ConsoleController } from '../state/controller.js';
 import type { Scheduler } from '../state/scheduler.js';
 import { Shell } from './Shell.js';
@@ -20,10 +21,12 @@ export interface AppProps {
   /** Tests drive the clock and timers through this. */
   scheduler?: Scheduler;
   tuning?: Partial<ControllerTuning>;
+  /** Told, as the console closes, what the person chose for a server it started (see ConsoleBackend.embeddedFleet). */
+  onQuit?: (fleet: FleetOnQuit | undefined) => void;
 }
 
 /** The investigation console. Talks to the server only through `backend`. */
-export function App({ backend, readOnly = false, modules = moduleSpecs, isColor, scheduler, tuning }: AppProps) {
+export function App({ backend, readOnly = false, modules = moduleSpecs, isColor, scheduler, tuning, onQuit }: AppProps) {
   const [ctl] = useState(
     () =>
       new ConsoleController({
@@ -42,7 +45,7 @@ export function App({ backend, readOnly = false, modules = moduleSpecs, isColor,
   return (
     <ConsoleContext.Provider value={ctl}>
       <ThemeContext.Provider value={theme}>
-        <Shell />
+        <Shell {...(onQuit === undefined ? {} : { onQuit })} />
       </ThemeContext.Provider>
     </ConsoleContext.Provider>
   );

@@ -11,10 +11,11 @@ export interface CounterLineProps {
 export function CounterLine({ counters, suffix, theme }: CounterLineProps) {
   return (
     <Text wrap="truncate-end">
+      {/* The filter first: the counters may run past a narrow terminal, it must not. */}
+      <Text bold>{`${suffix}  `}</Text>
       {counters.map((c) => (
         <Text key={c.label} color={c.value === 0 ? undefined : theme.tone[c.tone]}>{`${c.label} ${c.value}  `}</Text>
       ))}
-      <Text bold>{suffix}</Text>
     </Text>
   );
 }

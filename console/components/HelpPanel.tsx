@@ -1,30 +1,31 @@
 import { Box, Text } from 'ink';
-import type { HelpSection } from '../state/models/chrome-model.js';
+import type { HelpModel } from '../state/models/help-model.js';
 import type { Theme } from './theme.js';
 
 export interface HelpPanelProps {
-  sections: readonly HelpSection[];
+  model: HelpModel;
   theme: Theme;
 }
 
 /** Generated from the keymap; dangerous commands are flagged in words as well as color. */
-export function HelpPanel({ sections, theme }: HelpPanelProps) {
+export function HelpPanel({ model, theme }: HelpPanelProps) {
   return (
     <Box flexDirection="column">
-      <Text bold color={theme.brand}>
-        Help (Esc closes)
+      <Text bold color={theme.brand} wrap="truncate-end">
+        {model.title}
       </Text>
-      {sections.map((section) => (
-        <Box key={section.title} flexDirection="column" flexShrink={0}>
-          <Text bold>{section.title}</Text>
-          {section.entries.map((e) => (
-            <Text key={`${section.title}${e.keys}`} wrap="truncate-end">
-              {`  ${e.keys.padEnd(12)} `}
-              <Text color={e.isDangerous ? theme.danger : undefined}>{`${e.description}${e.isDangerous ? ' (asks y/n)' : ''}`}</Text>
-            </Text>
-          ))}
-        </Box>
-      ))}
+      {model.lines.map((line, i) =>
+        line.kind === 'title' ? (
+          <Text key={i} bold wrap="truncate-end">
+            {line.text}
+          </Text>
+        ) : (
+          <Text key={i} wrap="truncate-end">
+            {`  ${line.keys.padEnd(12)} `}
+            <Text color={line.isDangerous ? theme.danger : undefined}>{line.text}</Text>
+          </Text>
+        ),
+      )}
     </Box>
   );
 }

@@ -8,7 +8,7 @@ import { upsertActionRecords } from './investigations-state.js';
 import { openInvestigation } from './loaders.js';
 import { push, topEntry, updateTop } from './nav.js';
 import { actionRecordOf } from './selectors.js';
-import { sanitize } from './text.js';
+import { count, sanitize } from './text.js';
 
 /**
  * The console's half of the two-person rule: `a` on an action held for approval asks y/n, then
@@ -48,10 +48,10 @@ export function runApproval(ctl: Ctl, actionId: string, shown: SignedAction): vo
     const name = sanitize(record.action.name);
     if (isAwaitingApproval(record)) {
       const a = record.approval;
-      ctl.flash('info', `signed ${name}: ${a?.signers.length ?? 0} of ${a?.required ?? 0} investigators; waiting for another one`);
+      ctl.flash('info', `signed ${name}: ${a?.signers.length ?? 0} of ${count(a?.required ?? 0, 'investigator')}; waiting for another one`);
       return;
     }
     showLiveProgress(ctl, actionId);
-    ctl.flash('info', record.status === 'inflight' ? `approved ${name}: launched to ${record.counters.targeted} agents` : `approved ${name}: it is ${record.status}`);
+    ctl.flash('info', record.status === 'inflight' ? `approved ${name}: launched to ${count(record.counters.targeted, 'agent')}` : `approved ${name}: it is ${record.status}`);
   });
 }

@@ -42,6 +42,11 @@ export interface NewInvestigator {
  */
 export interface ConsoleBackend {
   serverUrl: string;
+  /**
+   * Set when this console started the server (and an agent) in its own process (`npm start`):
+   * quitting then asks whether to leave them running or stop them. What they are, in words.
+   */
+  embeddedFleet?: string;
   investigator: ConsoleInvestigator;
   listAgents(target?: string): Promise<{ agents: AgentRecord[]; total: number }>;
   countAgents(target: string): Promise<AgentCount>;

@@ -15,6 +15,8 @@ export interface ColumnDef<T> {
   /** Dropped first when the terminal is too narrow. */
   isWide?: boolean;
   text(row: T, nowMs: number): string;
+  /** The whole value for wide mode (`w`): exact times and sizes; defaults to `text`. */
+  wideText?(row: T, nowMs: number): string;
   tone?(row: T): Tone;
   /** Sort key; defaults to the text. */
   sortValue?(row: T): string | number;
@@ -71,6 +73,15 @@ export function layoutColumns<T>(
   return { defs: kept, widths };
 }
 
+/**
+ * Wide mode: every column from `first` on at the width its visible cells need, none dropped and
+ * none cut; what passes the terminal's right edge is reached with →.
+ */
+export function naturalLayout<T>(defs: readonly ColumnDef<T>[], first: number, natural: (def: ColumnDef<T>) => number): { defs: ColumnDef<T>[]; widths: number[] } {
+  const kept = defs.slice(Math.max(0, Math.min(first, defs.length - 1)));
+  return { defs: kept, widths: kept.map((d) => Math.max(1, natural(d))) };
+}
+
 export function laidOut<T>(layout: { defs: readonly ColumnDef<T>[]; widths: readonly number[] }): LaidOutColumn[] {
   return layout.defs.map((d, i) => ({ key: d.key, header: d.header, width: layout.widths[i] ?? d.width, align: d.align ?? 'left' }));
 }
@@ -81,6 +92,6 @@ export interface Cell {
 }
 
 /** Cells of one row for the laid-out columns. */
-export function rowCells<T>(defs: readonly ColumnDef<T>[], row: T, nowMs: number): Cell[] {
-  return defs.map((d) => ({ text: d.text(row, nowMs), tone: d.tone?.(row) ?? 'normal' }));
+export function rowCells<T>(defs: readonly ColumnDef<T>[], row: T, nowMs: number, isWide = false): Cell[] {
+  return defs.map((d) => ({ text: (isWide ? (d.wideText ?? d.text) : d.text)(row, nowMs), tone: d.tone?.(row) ?? 'normal' }));
 }

@@ -12,6 +12,7 @@ import { moveWindow, type TableMove } from './table-window.js';
 import { sanitize } from './text.js';
 import { approveIntent } from './approval-effects.js';
 import { heldActionOf } from './selectors.js';
+import { tableOf } from './models/table-of.js';
 
 const MOVES: Partial<Record<CommandId, TableMove>> = {
   up: 'up',
@@ -85,7 +86,8 @@ function selectionIntent(ctl: Ctl, id: CommandId): Intent | undefined {
       return actionId === undefined ? undefined : { type: 'open', view: { kind: 'action', actionId } };
     case 'openCommand': {
       const row = selected.result(snap, entry);
-      return row === undefined || view.kind !== 'action' ? undefined : { type: 'open', view: { kind: 'command', actionId: view.actionId, commandId: row.commandId } };
+      if (row === undefined || view.kind !== 'action') return undefined;
+      return { type: 'open', view: { kind: 'command', actionId: view.actionId, commandId: row.commandId, ...(row.ref === undefined ? {} : { row: row.ref }) } };
     }
     case 'approveAction':
       return actionId === undefined ? undefined : approveIntent(snap, actionId);
@@ -125,6 +127,20 @@ function selectionIntent(ctl: Ctl, id: CommandId): Intent | undefined {
   }
 }
 
+/** Wide mode: moves the first column shown; outside wide mode every column already fits. */
+function scrollSideways(ctl: Ctl, step: -1 | 1): void {
+  const snap = ctl.snapshot();
+  if (!snap.ui.isWide) {
+    ctl.flash('info', 'w turns on wide mode, where ←/→ scroll the columns');
+    return;
+  }
+  const columns = tableOf(snap, topEntry(snap.ui.nav))?.columnCount ?? 1;
+  updateEntry(ctl, (e) => {
+    const firstColumn = Math.max(0, Math.min(columns - 1, e.firstColumn + step));
+    return firstColumn === e.firstColumn ? e : { ...e, firstColumn };
+  });
+}
+
 /** Runs one keymap command: a table move, a local toggle, or an intent for the dispatcher. */
 export function runCommand(ctl: Ctl, command: KeyCommand): void {
   const view = topEntry(ctl.stores.ui.getState().nav).view.kind;
@@ -142,7 +158,7 @@ export function runCommand(ctl: Ctl, command: KeyCommand): void {
     case 'refresh':
       return ctl.dispatch({ type: 'refresh' });
     case 'help':
-      return ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'help' } }));
+      return ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'help', offset: 0 } }));
     case 'jump':
       return ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'jump', text: '' } }));
     case 'filter':
@@ -151,6 +167,11 @@ export function runCommand(ctl: Ctl, command: KeyCommand): void {
       return updateEntry(ctl, (e) => ({ ...e, sortColumn: (e.sortColumn + 1) % AGENT_COLUMNS.length, cursor: 0, offset: 0 }));
     case 'sortReverse':
       return updateEntry(ctl, (e) => ({ ...e, isSortDescending: !e.isSortDescending, cursor: 0, offset: 0 }));
+    case 'toggleWide':
+      return ctl.stores.ui.set((ui) => ({ ...ui, isWide: !ui.isWide }));
+    case 'scrollLeft':
+    case 'scrollRight':
+      return scrollSideways(ctl, command.id === 'scrollLeft' ? -1 : 1);
     case 'toggleFound':
       return updateEntry(ctl, (e) => ({ ...e, found: NEXT_FOUND[e.found], cursor: 0, offset: 0 }));
     case 'addInvestigator':

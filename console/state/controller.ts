@@ -8,6 +8,7 @@ import type { Intent } from './intents.js';
 import { routeKey } from './key-router.js';
 import type { KeyEvent } from './keys.js';
 import { LiveEventQueue } from './live-events.js';
+import { PasteCollector } from './paste.js';
 import { loadActions, loadAgents } from './loaders.js';
 import { realScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
 import { errorText } from './text.js';
@@ -37,6 +38,7 @@ export class ConsoleController implements Ctl {
   private unsubscribe: (() => void) | undefined;
   private flashSeq = 0;
   private isDisposed = false;
+  private readonly paste = new PasteCollector();
 
   constructor(opts: ControllerOptions) {
     this.backend = opts.backend;
@@ -88,7 +90,8 @@ export class ConsoleController implements Ctl {
 
   handleKey(ev: KeyEvent): void {
     if (this.isDisposed) return;
-    routeKey(this, ev);
+    const routed = this.paste.accept(ev);
+    if (routed !== undefined) routeKey(this, routed);
     this.batcher.flushSoon();
   }
 

@@ -3,7 +3,7 @@ import { upsertAgents } from './agents-state.js';
 import { runApproval } from './approval-effects.js';
 import type { Ctl } from './controller-api.js';
 import { upsertInvestigator } from './investigators-state.js';
-import type { Intent } from './intents.js';
+import type { FleetOnQuit, Intent } from './intents.js';
 import { draftFromFile, huntAgainDraft } from './launcher/launcher-prefill.js';
 import { replaceDraft, scheduleCount, startLaunch } from './launcher/launcher-effects.js';
 import { newLauncher } from './launcher/launcher-state.js';
@@ -104,6 +104,26 @@ function runRemote(ctl: Ctl, intent: Intent): void {
   }
 }
 
+/** The quit question's label: ctrl+c while it is open means stop everything. */
+export const QUIT_QUESTION = 'quit';
+
+/**
+ * Quitting a console on a remote server just closes it. A console that started its own server
+ * and agent asks once: leave them running (the process stays, headless) or stop them.
+ */
+function quit(ctl: Ctl, fleet: FleetOnQuit | undefined): void {
+  const embedded = ctl.backend.embeddedFleet;
+  if (embedded !== undefined && fleet === undefined) {
+    const choices = [
+      { key: 'k', label: `keep ${embedded} running`, intent: { type: 'quit', fleet: 'keep' } },
+      { key: 's', label: 'stop them', intent: { type: 'quit', fleet: 'stop' } },
+    ] as const;
+    ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'choice', label: QUIT_QUESTION, choices } }));
+    return;
+  }
+  ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'none' }, hasQuit: true, fleetOnQuit: embedded === undefined ? undefined : fleet }));
+}
+
 /** The single dispatcher: every intent from keys, prompts and confirmations ends here. */
 export function runIntent(ctl: Ctl, intent: Intent): void {
   switch (intent.type) {
@@ -114,7 +134,7 @@ export function runIntent(ctl: Ctl, intent: Intent): void {
     case 'back':
       return ctl.stores.ui.set((ui) => (canPop(ui.nav) ? { ...ui, nav: pop(ui.nav) } : ui));
     case 'quit':
-      return ctl.stores.ui.set((ui) => ({ ...ui, hasQuit: true }));
+      return quit(ctl, intent.fleet);
     case 'confirm':
     case 'choose':
     case 'prompt':

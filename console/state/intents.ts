@@ -24,7 +24,8 @@ export type Intent =
   | { type: 'open'; view: ViewRef }
   | { type: 'jump'; view: ViewRef }
   | { type: 'back' }
-  | { type: 'quit' }
+  /** `fleet`: what happens to a server and agent this console started (asked when absent). */
+  | { type: 'quit'; fleet?: FleetOnQuit }
   | { type: 'confirm'; message: string; then: Intent }
   | { type: 'choose'; label: string; choices: readonly Choice[] }
   | { type: 'prompt'; label: string; defaultText: string; purpose: PromptPurpose }
@@ -42,3 +43,6 @@ export type Intent =
   | { type: 'addInvestigator'; body: NewInvestigator }
   | { type: 'setInvestigatorStatus'; fingerprint: string; status: 'active' | 'disabled' }
   | { type: 'decideEnrollment'; agentId: string; decision: 'accept' | 'reject' };
+
+/** On quitting a console that started its own server and agent: leave them running, or stop them. */
+export type FleetOnQuit = 'keep' | 'stop';

@@ -6,13 +6,27 @@ import { isBusy } from './launcher/launcher-state.js';
 import type { KeyEvent } from './keys.js';
 import { topEntry } from './nav.js';
 import { submitOverlay } from './overlay-submit.js';
+import { QUIT_QUESTION } from './dispatch.js';
 import { editText } from './text-input.js';
 import type { Overlay } from './ui-state.js';
+import { helpHeight, helpLines } from './models/help-model.js';
 
 const NONE: Overlay = { kind: 'none' };
 
 function closeOverlay(ctl: Ctl): void {
   ctl.stores.ui.set((ui) => (ui.overlay.kind === 'none' ? ui : { ...ui, overlay: NONE }));
+}
+
+/** Help lists every key: more than a screen, so the movement keys scroll it. */
+function scrollHelp(ctl: Ctl, offset: number, key: string): void {
+  const snap = ctl.snapshot();
+  const height = helpHeight(snap);
+  const last = Math.max(0, helpLines(topEntry(snap.ui.nav).view.kind, snap.ui.isReadOnly, snap.ui.size.columns).length - height);
+  const steps: Record<string, number> = { up: -1, k: -1, down: 1, j: 1, pageup: -height, 'ctrl+b': -height, pagedown: height, 'ctrl+f': height, space: height, home: -last, g: -last, end: last, G: last };
+  const step = steps[key];
+  if (step === undefined) return;
+  const next = Math.max(0, Math.min(last, offset + step));
+  if (next !== offset) ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'help', offset: next } }));
 }
 
 /** Keys while an overlay has the keyboard; true when the key was consumed. */
@@ -23,6 +37,7 @@ function routeOverlay(ctl: Ctl, ev: KeyEvent): boolean {
       return false;
     case 'help':
       if (ev.name === 'esc' || ev.name === 'q' || ev.name === '?' || ev.name === 'enter') closeOverlay(ctl);
+      else scrollHelp(ctl, overlay.offset, ev.name);
       return true;
     case 'confirm':
       if (ev.name === 'y' || ev.name === 'Y') {
@@ -75,7 +90,10 @@ function routeLauncher(ctl: Ctl, ev: KeyEvent): boolean {
  */
 export function routeKey(ctl: Ctl, ev: KeyEvent): void {
   if (ev.name === 'ctrl+c') {
-    ctl.dispatch({ type: 'quit' });
+    // A second ctrl+c at the quit question means: stop everything, now.
+    const overlay = ctl.stores.ui.getState().overlay;
+    const isAsked = overlay.kind === 'choice' && overlay.label === QUIT_QUESTION;
+    ctl.dispatch({ type: 'quit', ...(isAsked ? { fleet: 'stop' as const } : {}) });
     return;
   }
   if (routeOverlay(ctl, ev)) return;

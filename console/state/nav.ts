@@ -9,11 +9,18 @@ export type ViewRef =
   /** `isPendingOnly`: only the actions waiting for a second investigator (`:pending`). */
   | { kind: 'actions'; isPendingOnly?: boolean }
   | { kind: 'action'; actionId: string }
-  | { kind: 'command'; actionId: string; commandId: string }
+  /** One agent's answer; `row` (from the action view) picks the result row shown whole on top. */
+  | { kind: 'command'; actionId: string; commandId: string; row?: RowRef }
   | { kind: 'launcher' }
   | { kind: 'investigators' };
 
 export type ViewKind = ViewRef['kind'];
+
+/** A result row of a command: operation index, then row index within it. */
+export interface RowRef {
+  operation: number;
+  index: number;
+}
 
 /** Which result rows the action view shows. */
 export type FoundFilter = 'all' | 'found' | 'notfound';
@@ -28,6 +35,8 @@ export interface NavEntry {
   sortColumn: number;
   isSortDescending: boolean;
   found: FoundFilter;
+  /** Wide mode only: the first column shown (←/→ scroll the table sideways). */
+  firstColumn: number;
 }
 
 export interface NavState {
@@ -45,7 +54,9 @@ export const ROOT_VIEWS: Readonly<Record<string, ViewRef>> = {
 };
 
 export function newEntry(view: ViewRef): NavEntry {
-  return { view, cursor: 0, offset: 0, filter: '', sortColumn: 0, isSortDescending: false, found: 'all' };
+  // An action opens on what was found: that is the answer to the hunt; `f` shows the rest.
+  const found: FoundFilter = view.kind === 'action' ? 'found' : 'all';
+  return { view, cursor: 0, offset: 0, filter: '', sortColumn: 0, isSortDescending: false, found, firstColumn: 0 };
 }
 
 export function initialNav(view: ViewRef = { kind: 'agents' }): NavState {

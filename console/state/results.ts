@@ -3,7 +3,7 @@ import type { AnyModuleSpec, ColumnSpec } from '../../protocol/module-spec.js';
 import type { ActionRecord, CommandRecord } from './backend.js';
 import type { ColumnDef, Tone } from './columns.js';
 import type { Investigation } from './investigations-state.js';
-import type { FoundFilter } from './nav.js';
+import type { FoundFilter, RowRef } from './nav.js';
 import { cellText, formatBytes, relativeTime, sanitize, shortTime } from './text.js';
 
 /** One line of the results table: one result row of one agent (or the agent alone when it has none). */
@@ -15,8 +15,10 @@ export interface ResultRow {
   isFound: boolean | undefined;
   module: string;
   values: Readonly<Record<string, unknown>>;
-  /** Why there is no data: waiting, not found, or the error. */
+  /** Why there is no data: waiting, not found, or the error; and how many warnings came with it. */
   note: string;
+  /** Which row of the command this is; undefined for the line of an agent without rows. */
+  ref?: RowRef;
 }
 
 function noteFor(c: CommandRecord): string {
@@ -24,6 +26,20 @@ function noteFor(c: CommandRecord): string {
   if (c.status === 'sent') return 'waiting';
   if (c.status !== 'success') return c.status;
   return c.isFound === true ? '' : 'not found';
+}
+
+/** "3 warnings": what a NOTE cell adds when the agent reported problems (Enter shows them). */
+export function warningsText(count: number): string {
+  return count === 0 ? '' : `${count} ${count === 1 ? 'warning' : 'warnings'}`;
+}
+
+/** Non-fatal problems the agent reported with its answer: unreadable paths, truncation... */
+export function warningCount(c: CommandRecord): number {
+  return (c.operations ?? []).reduce((sum, op) => sum + op.errors.length, 0);
+}
+
+function joinNote(...parts: string[]): string {
+  return parts.filter((p) => p !== '').join(' — ');
 }
 
 const rowsByCommand = new WeakMap<CommandRecord, ResultRow[]>();
@@ -35,10 +51,10 @@ export function commandRows(c: CommandRecord): ResultRow[] {
   const base = { commandId: c.id, agentName: sanitize(c.agentName), status: c.status, isFound: c.isFound };
   const rows: ResultRow[] = [];
   for (const [opIndex, op] of (c.operations ?? []).entries()) {
-    const note = op.error === undefined ? '' : sanitize(`${op.error.code}: ${op.error.message}`);
-    op.rows.forEach((values, i) => rows.push({ ...base, key: `${c.id}:${opIndex}:${i}`, module: op.module, values, note }));
+    const note = joinNote(op.error === undefined ? '' : sanitize(`${op.error.code}: ${op.error.message}`), warningsText(op.errors.length));
+    op.rows.forEach((values, i) => rows.push({ ...base, key: `${c.id}:${opIndex}:${i}`, module: op.module, values, note, ref: { operation: opIndex, index: i } }));
   }
-  if (rows.length === 0) rows.push({ ...base, key: c.id, module: '', values: {}, note: noteFor(c) });
+  if (rows.length === 0) rows.push({ ...base, key: c.id, module: '', values: {}, note: joinNote(noteFor(c), warningsText(warningCount(c))) });
   rowsByCommand.set(c, rows);
   return rows;
 }
@@ -73,6 +89,13 @@ function statusTone(row: ResultRow): Tone {
   return 'error';
 }
 
+function noteTone(row: ResultRow): Tone {
+  if (row.note === '') return 'normal';
+  const tone = statusTone(row);
+  // A warning on an otherwise good answer: the search may have missed something.
+  return tone === 'ok' || tone === 'normal' ? (row.note.includes('warning') ? 'warn' : tone) : tone;
+}
+
 function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
   const text = (row: ResultRow, now: number): string => {
     const v = row.values[spec.key];
@@ -80,6 +103,11 @@ function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
     if (spec.isBytes === true && typeof v === 'number') return formatBytes(v);
     if (spec.isTime === true && typeof v === 'string') return now - Date.parse(v) < 86_400_000 ? relativeTime(v, now) : shortTime(v);
     return cellText(v);
+  };
+  // Wide mode: the value as the agent sent it (an ISO time whole, a size in bytes).
+  const wideText = (row: ResultRow, now: number): string => {
+    const v = row.values[spec.key];
+    return (spec.isTime === true || spec.isBytes === true) && v !== undefined && v !== null ? cellText(v) : text(row, now);
   };
   const isPlainText = spec.align !== 'right' && spec.isTime !== true && spec.isBytes !== true;
   return {
@@ -90,6 +118,7 @@ function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
     align: spec.align ?? 'left',
     isWide: spec.isWide === true,
     text,
+    wideText,
   };
 }
 
@@ -115,6 +144,6 @@ export function resultColumns(record: ActionRecord | undefined, modules: Readonl
       columns.push(moduleColumn(col));
     }
   }
-  columns.push({ key: 'note', header: 'NOTE', width: 10, isFlex: true, text: (r) => r.note, tone: (r) => (r.note === '' ? 'normal' : statusTone(r)) });
+  columns.push({ key: 'note', header: 'NOTE', width: 10, isFlex: true, text: (r) => r.note, tone: noteTone });
   return columns;
 }

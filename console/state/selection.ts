@@ -1,8 +1,8 @@
 import type { ConsoleSnapshot } from './console-stores.js';
-import { commandLines } from './models/command-model.js';
+import { commandViewLines } from './models/command-model.js';
 import type { NavEntry } from './nav.js';
 import { actionJsonLines } from './models/preview.js';
-import { actionItems, agentCommandItems, agentItems, findCommand, heldActionOf, investigatorItems, resultItems } from './selectors.js';
+import { actionItems, agentCommandItems, agentItems, heldActionOf, investigatorItems, resultItems } from './selectors.js';
 
 /** How many rows the entry's table has: how far the cursor may go. */
 export function rowCountOf(snap: ConsoleSnapshot, entry: NavEntry): number {
@@ -20,10 +20,8 @@ export function rowCountOf(snap: ConsoleSnapshot, entry: NavEntry): number {
       return investigatorItems(snap, entry).length;
     case 'agent':
       return agentCommandItems(snap, view.agentId).length;
-    case 'command': {
-      const command = findCommand(snap, view.actionId, view.commandId);
-      return command === undefined ? 0 : commandLines(command).length;
-    }
+    case 'command':
+      return commandViewLines(snap, entry).length;
     case 'launcher':
       return 0;
   }

@@ -18,6 +18,11 @@ export function cellText(value: unknown): string {
   return sanitize(JSON.stringify(value));
 }
 
+/** "1 agent", "2 agents": a count with its noun in the right number (`plural` for irregular ones). */
+export function count(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
 /** Pads or cuts text to exactly `width` columns (an ellipsis marks a cut). */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';

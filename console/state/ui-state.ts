@@ -1,5 +1,5 @@
 import type { ConnectionStatus } from './backend.js';
-import type { Choice, Intent, PromptPurpose } from './intents.js';
+import type { Choice, FleetOnQuit, Intent, PromptPurpose } from './intents.js';
 import { initialNav, type NavState } from './nav.js';
 
 /** At most one overlay takes the keyboard at a time; it renders in the footer (or over the body for help). */
@@ -11,7 +11,8 @@ export type Overlay =
   | { kind: 'prompt'; label: string; text: string; purpose: PromptPurpose }
   | { kind: 'confirm'; message: string; intent: Intent }
   | { kind: 'choice'; label: string; choices: readonly Choice[] }
-  | { kind: 'help' };
+  /** `offset`: first help line shown (help lists every key and scrolls). */
+  | { kind: 'help'; offset: number };
 
 export interface Flash {
   level: 'info' | 'error';
@@ -32,7 +33,11 @@ export interface UiState {
   connection: ConnectionStatus;
   size: TerminalSize;
   isReadOnly: boolean;
+  /** Wide mode (`w`): tables show every column whole, exact times and sizes; ←/→ scroll sideways. */
+  isWide: boolean;
   hasQuit: boolean;
+  /** With hasQuit: what the person chose for a fleet this console started. */
+  fleetOnQuit: FleetOnQuit | undefined;
   /** Fingerprint of the investigator at the keyboard (lowercase): whose signature an approval adds. */
   me: string;
 }
@@ -47,7 +52,9 @@ export function initialUi(isReadOnly: boolean, size: TerminalSize = { columns: 8
     connection: 'connected',
     size: clampSize(size),
     isReadOnly,
+    isWide: false,
     hasQuit: false,
+    fleetOnQuit: undefined,
     me: me.toLowerCase(),
   };
 }

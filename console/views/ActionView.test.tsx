@@ -25,11 +25,13 @@ function hunt(): { backend: FakeBackend; record: ActionRecord } {
   return { backend, record };
 }
 
-async function openAction(backend: FakeBackend): Promise<RenderedConsole> {
-  const r = await renderConsole({ backend });
+/** Opens the first action; it opens on found rows, `showAll` cycles `f` to every row. */
+async function openAction(backend: FakeBackend, opts: { showAll?: boolean; columns?: number } = { showAll: true }): Promise<RenderedConsole> {
+  const r = await renderConsole({ backend, ...(opts.columns === undefined ? {} : { columns: opts.columns }) });
   await r.press(':');
   await r.type('actions');
   await r.press('enter', 'enter');
+  if (opts.showAll === true) await r.press('f', 'f');
   return r;
 }
 
@@ -57,9 +59,8 @@ describe('ActionView', () => {
     expect(ui.frame()).toContain('6/10 done');
   });
 
-  it('f cycles found, not found and all', async () => {
-    ui = await openAction(hunt().backend);
-    await ui.press('f');
+  it('opens on found rows; f cycles found, not found and all', async () => {
+    ui = await openAction(hunt().backend, {});
     expect(ui.frame()).toContain('[found]');
     expect(ui.frame()).toContain('/etc/passwd');
     expect(ui.frame()).not.toContain('host00001');
@@ -74,10 +75,11 @@ describe('ActionView', () => {
   it('Enter drills into the agent command with its error and stats', async () => {
     ui = await openAction(hunt().backend);
     await ui.press('down', 'down', 'enter');
-    expect(ui.frame()).toContain('Command on host00002.example.org  action passwd hunt');
-    expect(ui.frame()).toContain('error ACL_WEIGHT_TOO_LOW: needs a second signer');
+    expect(ui.frame()).toContain('Answer of host00002.example.org  action passwd hunt');
+    expect(ui.frame()).toMatch(/error\s+ACL_WEIGHT_TOO_LOW: needs a second signer/);
     await ui.press('esc', 'up', 'up', 'enter');
-    expect(ui.frame()).toMatch(/operation 1: probe\s+found\s+1 rows/);
+    expect(ui.frame()).toContain('Result of host00000.example.org');
+    expect(ui.frame()).toMatch(/operation 1: probe\s+found\s+1 row\b/);
     expect(ui.frame()).toContain('stats files=12');
   });
 
@@ -118,7 +120,7 @@ describe('ActionView', () => {
     ui = await openAction(backend);
     await ui.press('G', 'enter');
     expect(ui.frame()).toContain('! unreadable /proc/0/maps');
-    await ui.press('down', 'down');
+    await ui.press('down', 'down', 'down', 'down', 'down', 'down', 'down', 'down');
     expect(ui.frame()).not.toContain('! unreadable /proc/0/maps');
     expect(ui.frame()).toContain('! unreadable /proc/1/maps');
     await ui.press('G');

@@ -125,7 +125,7 @@ describe('LauncherView', () => {
     await ui.press('l');
     await ui.type('/tmp/hunt.json');
     await ui.press('enter');
-    expect(ui.frame()).toContain('Co-sign and launch two-person hunt (1 signature(s), from hunt.json)');
+    expect(ui.frame()).toContain('Co-sign and launch two-person hunt (1 signature, from hunt.json)');
     expect(ui.frame()).toMatch(/My signature\s+\[x\]/);
     await ui.press('a');
     expect(ui.frame()).toMatch(/My signature\s+\[ \]/);

@@ -140,3 +140,41 @@ function sameJson(a: unknown, b: unknown): boolean {
     return false;
   }
 }
+
+/** The parameters these values make, leniently: fields that do not convert yet are left out. */
+function looseParams(spec: AnyModuleSpec, fields: readonly FlagField[], values: FormValues): string | undefined {
+  const raw: Record<string, unknown> = {};
+  for (const field of fields) {
+    const r = rawValue(field, values[field.key]);
+    if (r.ok && r.value !== undefined) raw[field.key] = r.value;
+  }
+  const parsed = spec.cli.schema.safeParse(raw);
+  try {
+    return canonicalJson(spec.cli.toParams((parsed.success ? parsed.data : raw) as never));
+  } catch {
+    return undefined;
+  }
+}
+
+const impliedCache = new WeakMap<FormValues, ReadonlySet<string>>();
+
+/**
+ * Yes/no fields that are off in the form but in effect anyway: turning them on would not change
+ * the parameters (the file module's matchall, implied unless matchany). The form shows them on,
+ * so it says what the preview and the agents will see.
+ */
+export function impliedBooleans(spec: AnyModuleSpec, values: FormValues): ReadonlySet<string> {
+  const cached = impliedCache.get(values);
+  if (cached !== undefined) return cached;
+  const fields = formFields(spec);
+  const now = looseParams(spec, fields, values);
+  const implied = new Set<string>();
+  if (now !== undefined) {
+    for (const field of fields) {
+      if (field.kind !== 'boolean' || values[field.key] === true) continue;
+      if (looseParams(spec, fields, { ...values, [field.key]: true }) === now) implied.add(field.key);
+    }
+  }
+  impliedCache.set(values, implied);
+  return implied;
+}

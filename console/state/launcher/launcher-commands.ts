@@ -3,6 +3,7 @@ import type { Ctl } from '../controller-api.js';
 import { scheduleCount } from './launcher-effects.js';
 import { cycleFocused, moveFocus, toggleFocused } from './launcher-edit.js';
 import { focusedRow, type LauncherState } from './launcher-state.js';
+import { previewScrollLimit } from '../models/launcher-model.js';
 
 function update(ctl: Ctl, fn: (s: LauncherState) => LauncherState): void {
   ctl.stores.launcher.set(fn);
@@ -27,6 +28,12 @@ function activate(ctl: Ctl): void {
   }
 }
 
+/** While the preview is open the movement keys scroll it, as far as its last line. */
+function scrollPreview(s: LauncherState, id: 'up' | 'down' | 'top' | 'bottom', limit: number): LauncherState {
+  const previewOffset = id === 'top' ? 0 : id === 'bottom' ? limit : Math.max(0, Math.min(limit, s.previewOffset + (id === 'up' ? -1 : 1)));
+  return previewOffset === s.previewOffset ? s : { ...s, previewOffset };
+}
+
 /** Launcher meanings of keymap commands; false leaves the command to the generic handler. */
 export function launcherCommand(ctl: Ctl, id: CommandId): boolean {
   switch (id) {
@@ -34,7 +41,7 @@ export function launcherCommand(ctl: Ctl, id: CommandId): boolean {
     case 'down':
     case 'top':
     case 'bottom':
-      update(ctl, (s) => moveFocus(s, ctl.modules, id));
+      update(ctl, (s) => (s.isPreviewOpen ? scrollPreview(s, id, previewScrollLimit(ctl.snapshot())) : moveFocus(s, ctl.modules, id)));
       return true;
     case 'editField':
       activate(ctl);
@@ -52,7 +59,7 @@ export function launcherCommand(ctl: Ctl, id: CommandId): boolean {
       scheduleCount(ctl);
       return true;
     case 'togglePreview':
-      update(ctl, (s) => ({ ...s, isPreviewOpen: !s.isPreviewOpen }));
+      update(ctl, (s) => ({ ...s, isPreviewOpen: !s.isPreviewOpen, previewOffset: 0 }));
       return true;
     case 'loadActionFile':
       ctl.dispatch({ type: 'prompt', label: 'action file', defaultText: '', purpose: { kind: 'loadActionFile' } });

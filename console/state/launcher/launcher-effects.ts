@@ -6,7 +6,7 @@ import type { Ctl } from '../controller-api.js';
 import type { KeyEvent } from '../keys.js';
 import { replaceTop } from '../nav.js';
 import { editText } from '../text-input.js';
-import { errorText } from '../text.js';
+import { count, errorText } from '../text.js';
 import { checkDraft } from './build-action.js';
 import { moveFocus } from './launcher-edit.js';
 import { focusedRow, launcherRows, newLauncher, rowText, withRowText, type LauncherState } from './launcher-state.js';
@@ -98,7 +98,7 @@ function countdown(ctl: Ctl, token: number, signed: SignedAction, secondsLeft: n
         'info',
         isAwaitingApproval(record)
           ? `${record.action.name} waits for a second investigator: they approve it with a in its view (or mig action approve ${record.action.id})`
-          : `launched ${record.action.name}: ${record.counters.targeted} agents targeted`,
+          : `launched ${record.action.name}: ${count(record.counters.targeted, 'agent')} targeted`,
       );
     },
     (err: unknown) => failLaunch(ctl, token, err),

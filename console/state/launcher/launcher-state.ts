@@ -40,6 +40,8 @@ export interface LauncherState {
   /** Keys go into the focused text field. */
   isEditing: boolean;
   isPreviewOpen: boolean;
+  /** First line of the preview shown: it scrolls with ↑/↓ (an action is often taller than the screen). */
+  previewOffset: number;
   /** For a signed source: add my signature before sending (a co-signer) or send as is. */
   isAddingSignature: boolean;
   targetCount: TargetCount;
@@ -71,6 +73,7 @@ export function newLauncher(modules: ReadonlyMap<string, AnyModuleSpec>, opts: N
     focus: 0,
     isEditing: false,
     isPreviewOpen: false,
+    previewOffset: 0,
     isAddingSignature: true,
     targetCount: { kind: 'idle' },
     phase: { kind: 'editing' },

@@ -6,7 +6,7 @@ import type { NavEntry } from '../nav.js';
 import { approvalText, awaitingApprovalList } from '../approval-state.js';
 import { actionItems } from '../selectors.js';
 import { formatDuration, relativeTime, sanitize, shortFingerprint } from '../text.js';
-import { buildTable, type TableModel } from './table-model.js';
+import { buildTable, wideOf, type TableModel } from './table-model.js';
 
 /** The status column: a held action says how many signatures it has and needs, in the warning tone. */
 function statusText(r: ActionRecord): string {
@@ -41,7 +41,7 @@ export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
   counter('success', 'OK'),
   counter('failed', 'FAIL'),
   { ...counter('expired', 'EXP'), isWide: true },
-  { key: 'started', header: 'STARTED', width: 7, align: 'right', text: (r, now) => relativeTime(r.createdAt, now) },
+  { key: 'started', header: 'STARTED', width: 7, align: 'right', text: (r, now) => relativeTime(r.createdAt, now), wideText: (r) => r.createdAt },
   { key: 'duration', header: 'TOOK', width: 6, align: 'right', isWide: true, text: durationText },
 ];
 
@@ -79,6 +79,7 @@ export function actionsViewModel(snap: ConsoleSnapshot, entry: NavEntry): Action
       width: snap.ui.size.columns,
       nowMs: snap.nowMs,
       keyOf: (r) => r.action.id,
+      wide: wideOf(snap.ui, entry),
       emptyText,
     }),
   };

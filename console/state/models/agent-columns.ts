@@ -44,6 +44,7 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
     width: 7,
     align: 'right',
     text: (a, now) => relativeTime(a.lastHeartbeatAt, now),
+    wideText: (a) => a.lastHeartbeatAt,
     // Most recent first when ascending: people sort by heartbeat to find the ones that went quiet.
     sortValue: (a) => -Date.parse(a.lastHeartbeatAt),
   },

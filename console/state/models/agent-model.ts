@@ -6,7 +6,7 @@ import type { NavEntry } from '../nav.js';
 import { agentCommandItems } from '../selectors.js';
 import { relativeTime, sanitize, shortTime } from '../text.js';
 import { agentStatusTone } from './agent-columns.js';
-import { buildTable, type TableModel } from './table-model.js';
+import { buildTable, wideOf, type TableModel } from './table-model.js';
 
 export interface DetailLine {
   label: string;
@@ -51,7 +51,7 @@ export function agentViewModel(snap: ConsoleSnapshot, entry: NavEntry): AgentVie
     { key: 'status', header: 'STATUS', width: 9, text: (c) => c.status },
     { key: 'found', header: 'FOUND', width: 5, text: (c) => (c.isFound === undefined ? '' : c.isFound ? 'yes' : 'no') },
     { key: 'error', header: 'ERROR', width: 10, isFlex: true, isWide: true, text: (c) => sanitize(c.error?.code ?? '') },
-    { key: 'when', header: 'WHEN', width: 6, align: 'right', text: (c, now) => relativeTime(c.createdAt, now) },
+    { key: 'when', header: 'WHEN', width: 6, align: 'right', text: (c, now) => relativeTime(c.createdAt, now), wideText: (c) => c.createdAt },
   ];
   return {
     title: `Agent ${sanitize(agent?.name ?? entry.view.agentId)}  recent commands below`,
@@ -65,6 +65,7 @@ export function agentViewModel(snap: ConsoleSnapshot, entry: NavEntry): AgentVie
       width: snap.ui.size.columns,
       nowMs: snap.nowMs,
       keyOf: (c) => c.id,
+      wide: wideOf(snap.ui, entry),
       emptyText: 'no commands seen for this agent yet',
     }),
   };

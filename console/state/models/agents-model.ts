@@ -3,7 +3,7 @@ import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
 import { agentItems } from '../selectors.js';
 import { AGENT_COLUMNS } from './agent-columns.js';
-import { buildTable, type TableModel } from './table-model.js';
+import { buildTable, wideOf, type TableModel } from './table-model.js';
 
 export interface AgentsViewModel {
   title: string;
@@ -31,6 +31,7 @@ export function agentsViewModel(snap: ConsoleSnapshot, entry: NavEntry): AgentsV
       width: snap.ui.size.columns,
       nowMs: snap.nowMs,
       keyOf: (a) => a.id,
+      wide: wideOf(snap.ui, entry),
       emptyText: entry.filter === '' ? 'no agents yet' : 'no agent matches the filter',
     }),
   };

@@ -5,7 +5,7 @@ import type { Tone } from '../columns.js';
 import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
 import type { TerminalSize } from '../ui-state.js';
-import { sanitize, shortFingerprint } from '../text.js';
+import { count, sanitize, shortFingerprint } from '../text.js';
 import { actionJsonLines } from './preview.js';
 
 /** The review of an action held for a second investigator: what they would sign, and how to. */
@@ -55,7 +55,7 @@ export function approvalPanelModel(input: ApprovalPanelInput): ApprovalPanelMode
   const offset = Math.max(0, Math.min(entry.offset, all.length - height));
   const lines = all.slice(offset, offset + height);
   return {
-    summary: `PENDING APPROVAL ${approval.signers.length}/${approval.required} signers · ${moduleList(record, input.modules)} · ${expiresIn(record.action.expireAfter, input.nowMs)}`,
+    summary: `PENDING APPROVAL ${approval.signers.length}/${count(approval.required, 'signer')} · ${moduleList(record, input.modules)} · ${expiresIn(record.action.expireAfter, input.nowMs)}`,
     signedBy: `signed by ${names.join(', ')}`,
     hint: isMine
       ? 'you signed it: another investigator must approve it'

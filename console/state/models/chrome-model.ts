@@ -6,7 +6,7 @@ import type { ConsoleInvestigator } from '../backend.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
 import { topEntry } from '../nav.js';
 import { agentItems, actionItems, investigatorItems, resultItems } from '../selectors.js';
-import { clockText, sanitize, shortFingerprint } from '../text.js';
+import { clockText, count, sanitize, shortFingerprint } from '../text.js';
 
 export interface HeaderModel {
   server: string;
@@ -81,14 +81,14 @@ function filterNote(snap: ConsoleSnapshot): { note: string; isError: boolean } {
     case 'agents': {
       const { items, error } = agentItems(snap, entry);
       if (error !== undefined) return { note: error, isError: true };
-      return { note: `${items.length} of ${snap.agents.byId.size} agents match`, isError: false };
+      return { note: `${items.length} of ${count(snap.agents.byId.size, 'agent')} ${items.length === 1 ? 'matches' : 'match'}`, isError: false };
     }
     case 'actions':
-      return { note: `${actionItems(snap, entry).length} actions`, isError: false };
+      return { note: count(actionItems(snap, entry).length, 'action'), isError: false };
     case 'action':
-      return { note: `${resultItems(snap, entry).length} rows`, isError: false };
+      return { note: count(resultItems(snap, entry).length, 'row'), isError: false };
     case 'investigators':
-      return { note: `${investigatorItems(snap, entry).length} investigators`, isError: false };
+      return { note: count(investigatorItems(snap, entry).length, 'investigator'), isError: false };
     default:
       return { note: '', isError: false };
   }
@@ -118,40 +118,4 @@ function footerLine(snap: ConsoleSnapshot): FooterLine {
 export function footerModel(snap: ConsoleSnapshot): FooterModel {
   const flash = snap.ui.flash;
   return { line: footerLine(snap), flash: flash === undefined ? undefined : { text: flash.text, isError: flash.level === 'error' } };
-}
-
-export interface HelpSection {
-  title: string;
-  entries: { keys: string; description: string; isDangerous: boolean }[];
-}
-
-const MOVES: ReadonlySet<string> = new Set(['up', 'down', 'pageUp', 'pageDown', 'top', 'bottom']);
-
-/** Help is generated from the keymap, so it can never document a key that does nothing. */
-export function helpModel(snap: ConsoleSnapshot): HelpSection[] {
-  const view = topEntry(snap.ui.nav).view.kind;
-  const commands = commandsFor(view, snap.ui.isReadOnly);
-  const toEntry = (c: KeyCommand): HelpSection['entries'][number] => ({
-    keys: c.keys.map(keyLabel).join(' '),
-    description: c.description,
-    isDangerous: c.isDangerous,
-  });
-  const moves = commands.filter((c) => MOVES.has(c.id));
-  // Six movement commands read better as one line: they would push everything else off a 24-row screen.
-  const moveKeys = moves.flatMap((c) => c.keys);
-  const moveEntry =
-    moves.length === 0
-      ? []
-      : [
-          {
-            keys: moveKeys.filter((k) => k.length === 1).join(' '),
-            description: `move (also ${moveKeys.filter((k) => k.length > 1).map(keyLabel).join(' ')})`,
-            isDangerous: false,
-          },
-        ];
-  const specific = commands.filter((c) => !c.scopes.includes('global') && !MOVES.has(c.id)).map(toEntry);
-  return [
-    { title: `${view} view`, entries: [...specific, ...moveEntry] },
-    { title: 'everywhere', entries: commands.filter((c) => c.scopes.includes('global')).map(toEntry) },
-  ];
 }

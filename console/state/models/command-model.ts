@@ -1,16 +1,12 @@
-import type { CommandRecord } from '../backend.js';
-import type { Tone } from '../columns.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
 import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
 import { findCommand } from '../selectors.js';
 import { clampWindow } from '../table-window.js';
-import { formatDuration, sanitize } from '../text.js';
+import { sanitize } from '../text.js';
+import { detailLines, type Line } from './detail-lines.js';
 
-export interface Line {
-  text: string;
-  tone: Tone;
-}
+export type { Line };
 
 export interface CommandViewModel {
   title: string;
@@ -21,46 +17,28 @@ export interface CommandViewModel {
   total: number;
 }
 
-const lineCache = new WeakMap<CommandRecord, Line[]>();
-
-/** Everything an agent said about one command: per-operation outcome, stats and errors. */
-export function commandLines(c: CommandRecord): Line[] {
-  const cached = lineCache.get(c);
-  if (cached !== undefined) return cached;
-  const lines: Line[] = [];
-  const push = (text: string, tone: Tone = 'normal'): void => {
-    lines.push({ text: sanitize(text), tone });
-  };
-  if (c.error !== undefined) push(`error ${c.error.code}: ${c.error.message}`, 'error');
-  for (const [i, op] of (c.operations ?? []).entries()) {
-    push(`operation ${i + 1}: ${op.module}  ${op.isFound ? 'found' : 'not found'}  ${op.rows.length} rows`, op.isFound ? 'ok' : 'normal');
-    if (op.error !== undefined) push(`  error ${op.error.code}: ${op.error.message}`, 'error');
-    const stats = Object.entries(op.stats).map(([k, v]) => `${k}=${v}`);
-    if (stats.length > 0) push(`  stats ${stats.join('  ')}`, 'dim');
-    for (const e of op.errors) push(`  ! ${e}`, 'warn');
-  }
-  if (lines.length === 0) push(c.status === 'sent' ? 'waiting for the agent to answer' : 'no operations reported', 'dim');
-  lineCache.set(c, lines);
-  return lines;
+/** Every line of the command view on top of the stack (also what its scrolling counts). */
+export function commandViewLines(snap: ConsoleSnapshot, entry: NavEntry): readonly Line[] {
+  if (entry.view.kind !== 'command') return [];
+  const command = findCommand(snap, entry.view.actionId, entry.view.commandId);
+  return command === undefined ? [] : detailLines(command, entry.view.row, snap.ui.size.columns, snap.modules);
 }
 
 export function commandViewModel(snap: ConsoleSnapshot, entry: NavEntry): CommandViewModel | undefined {
   if (entry.view.kind !== 'command') return undefined;
   const command = findCommand(snap, entry.view.actionId, entry.view.commandId);
-  const action = snap.actions.byId.get(entry.view.actionId);
+  const action = snap.actions.byId.get(entry.view.actionId) ?? snap.investigations.byAction.get(entry.view.actionId)?.record;
   if (command === undefined) {
     return { title: 'Command', summary: 'this command is no longer loaded', lines: [], offset: 0, total: 0 };
   }
-  const lines = commandLines(command);
+  const lines = commandViewLines(snap, entry);
   const height = tableHeight('command', snap.ui.size);
   const win = clampWindow(entry, lines.length, height);
-  const took =
-    command.sentAt !== undefined && command.finishedAt !== undefined
-      ? `  took ${formatDuration(Date.parse(command.finishedAt) - Date.parse(command.sentAt))}`
-      : '';
+  const what = entry.view.row === undefined ? 'Answer' : 'Result';
+  const shown = lines.length <= height ? '' : `  lines ${win.offset + 1}-${Math.min(lines.length, win.offset + height)} of ${lines.length} (↑/↓ scroll)`;
   return {
-    title: sanitize(`Command on ${command.agentName}  action ${action?.action.name ?? command.actionId.slice(0, 12)}`),
-    summary: `status ${command.status}  found ${command.isFound === undefined ? '?' : command.isFound ? 'yes' : 'no'}${took}`,
+    title: sanitize(`${what} of ${command.agentName}  action ${action?.action.name ?? command.actionId.slice(0, 12)}`),
+    summary: `action ${command.actionId}  command ${command.id}${shown}`,
     lines: lines.slice(win.offset, win.offset + height),
     offset: win.offset,
     total: lines.length,

@@ -5,7 +5,7 @@ import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
 import { investigatorItems } from '../selectors.js';
 import { sanitize, shortFingerprint, shortTime } from '../text.js';
-import { buildTable, type TableModel } from './table-model.js';
+import { buildTable, wideOf, type TableModel } from './table-model.js';
 
 export const INVESTIGATOR_COLUMNS: readonly ColumnDef<InvestigatorRecord>[] = [
   { key: 'name', header: 'NAME', width: 12, isFlex: true, text: (r) => sanitize(r.name) },
@@ -13,7 +13,7 @@ export const INVESTIGATOR_COLUMNS: readonly ColumnDef<InvestigatorRecord>[] = [
   { key: 'fingerprint', header: 'FINGERPRINT', width: 40, isWide: true, text: (r) => r.fingerprint },
   { key: 'admin', header: 'ADMIN', width: 5, text: (r) => (r.isAdmin ? 'yes' : '') },
   { key: 'status', header: 'STATUS', width: 8, text: (r) => r.status, tone: (r) => (r.status === 'active' ? 'ok' : 'warn') },
-  { key: 'created', header: 'ADDED', width: 16, isWide: true, text: (r) => shortTime(r.createdAt) },
+  { key: 'created', header: 'ADDED', width: 16, isWide: true, text: (r) => shortTime(r.createdAt), wideText: (r) => r.createdAt },
 ];
 
 export interface InvestigatorsViewModel {
@@ -35,6 +35,7 @@ export function investigatorsViewModel(snap: ConsoleSnapshot, entry: NavEntry): 
       width: snap.ui.size.columns,
       nowMs: snap.nowMs,
       keyOf: (r) => r.fingerprint,
+      wide: wideOf(snap.ui, entry),
       emptyText: 'no investigators',
     }),
   };

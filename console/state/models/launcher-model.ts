@@ -3,10 +3,10 @@ import type { Tone } from '../columns.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
 import { bodyHeight } from '../layout.js';
 import { checkDraft } from '../launcher/build-action.js';
-import { formFields } from '../launcher/form-values.js';
+import { formFields, impliedBooleans } from '../launcher/form-values.js';
 import { launcherRows, rowText, type LauncherRow, type LauncherState } from '../launcher/launcher-state.js';
-import { fit, sanitize } from '../text.js';
-import { previewLines } from './preview.js';
+import { count, fit, sanitize } from '../text.js';
+import { actionJsonLines, previewLines } from './preview.js';
 
 export interface LauncherRowModel {
   id: string;
@@ -38,8 +38,12 @@ function valueText(state: LauncherState, row: LauncherRow, modules: ReadonlyMap<
       return state.source.kind === 'template'
         ? `${state.source.operations.map((o) => o.module).join(', ')} (copied from ${state.source.from}; ←/→ for a fresh form)`
         : `‹ ${state.moduleName} ›  ${modules.get(state.moduleName)?.summary ?? ''}`;
-    case 'boolean':
-      return state.values[row.id.slice('field:'.length)] === true ? '[x]' : '[ ]';
+    case 'boolean': {
+      const key = row.id.slice('field:'.length);
+      if (state.values[key] === true) return '[x]';
+      const spec = modules.get(state.moduleName);
+      return spec !== undefined && impliedBooleans(spec, state.values).has(key) ? '[x] (implied by the other fields)' : '[ ]';
+    }
     case 'enum':
       return `‹ ${rowText(state, row.id) || '(default)'} ›`;
     case 'toggle':
@@ -98,6 +102,13 @@ function rowProblems(issues: Readonly<Record<string, string>>): string[] {
   return Object.entries(issues).map(([id, issue]) => `${id.replace(/^field:/, '')}: ${issue}`);
 }
 
+/** The last first-line the preview can scroll to: its JSON lines past the ones that fit. */
+export function previewScrollLimit(snap: ConsoleSnapshot): number {
+  const action = checkDraft(snap.launcher, snap.modules, snap.nowMs).action;
+  const keep = Math.max(1, bodyHeight(snap.ui.size) - 4);
+  return action === undefined ? 0 : Math.max(0, actionJsonLines(action).length - keep);
+}
+
 export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   const state = snap.launcher;
   const modules = snap.modules;
@@ -107,12 +118,12 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   // Title, help and status lines frame the rows; the rows scroll with the focus.
   const slots = Math.max(1, bodyHeight(snap.ui.size) - 3);
   const start = Math.max(0, Math.min(state.focus - slots + 1, rows.length - slots));
-  const count = countText(state);
+  const matchCount = countText(state);
   const danger = responseNote(state, modules);
   const models = rows.slice(start, start + slots).map((row, i): LauncherRowModel => {
     const isFocused = start + i === state.focus;
     const issue = check.rowIssues[row.id];
-    const note = sanitize(issue ?? (row.id === 'target' ? count : row.id === 'module' ? (danger ?? '') : ''));
+    const note = sanitize(issue ?? (row.id === 'target' ? matchCount : row.id === 'module' ? (danger ?? '') : ''));
     const value = sanitize(valueText({ ...state, isEditing: state.isEditing && isFocused }, row, modules));
     // The value gives way to the note, but never below a readable minimum.
     const valueWidth = Math.max(8, width - LABEL_WIDTH - 6 - Math.min(note.length, Math.floor(width / 2)));
@@ -130,13 +141,13 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   const source = state.source;
   const title =
     source.kind === 'signed'
-      ? `Co-sign and launch ${sanitize(source.action.name)} (${source.action.signatures.length} signature(s), from ${source.from})`
+      ? `Co-sign and launch ${sanitize(source.action.name)} (${count(source.action.signatures.length, 'signature')}, from ${source.from})`
       : `Launch a hunt`;
   return {
     title,
     rows: models,
     help: sanitize(helpFor(state, rows[state.focus], modules)),
     ...statusOf(state, check.problems, Object.keys(check.rowIssues).length),
-    preview: state.isPreviewOpen ? previewLines(check.action, [...rowProblems(check.rowIssues), ...check.problems], bodyHeight(snap.ui.size) - 3) : undefined,
+    preview: state.isPreviewOpen ? previewLines(check.action, [...rowProblems(check.rowIssues), ...check.problems], bodyHeight(snap.ui.size) - 3, state.previewOffset) : undefined,
   };
 }

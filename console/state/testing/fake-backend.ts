@@ -26,6 +26,8 @@ export interface Call {
  */
 export class FakeBackend implements ConsoleBackend {
   serverUrl = 'https://mig.test:8443';
+  /** Set it to play a console that started its own server and agent (quitting then asks). */
+  embeddedFleet: string | undefined = undefined;
   investigator = { name: 'alice', fingerprint: 'a'.repeat(32) + '1234abcd', backend: 'keyfile' as const, isAdmin: true };
   agents: AgentRecord[] = [];
   actions = new Map<string, ActionRecord>();

@@ -1,4 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { Operation } from '../../../protocol/action.js';
+import { agentIdFromPublicKey, answerSigningBytes, publicKeyBase64, signWithAgentKey } from '../../../protocol/agent-key.js';
+import { signedResultOf } from '../../../protocol/answer-check.js';
 import type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord } from '../backend.js';
 
 /** Record builders for tests: plausible defaults, every field overridable. */
@@ -79,4 +82,21 @@ export function makeInvestigator(name: string, fpChar: string, over: Partial<Inv
     createdAt: iso(T0 - 86_400_000),
     ...over,
   };
+}
+
+/**
+ * The command as a signed answer of an agent whose id derives from a fresh Ed25519 key (what
+ * an enrolled agent's answer looks like once stored): agentId replaced, agentAnswer added.
+ */
+export function signedCommand(c: CommandRecord): CommandRecord {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const publicKey = publicKeyBase64(privateKey);
+  const unsigned: CommandRecord = {
+    ...c,
+    agentId: agentIdFromPublicKey(publicKey),
+    agentAnswer: { status: c.status === 'sent' || c.status === 'expired' ? 'success' : c.status, startedAt: c.createdAt, finishedAt: c.finishedAt ?? c.createdAt, signature: { publicKey, value: 'A'.repeat(86) + '==' } },
+  };
+  const message = signedResultOf(unsigned) ?? {};
+  const value = signWithAgentKey(privateKey, answerSigningBytes(unsigned.agentId, message));
+  return { ...unsigned, agentAnswer: { ...(unsigned.agentAnswer as NonNullable<CommandRecord['agentAnswer']>), signature: { publicKey, value } } };
 }

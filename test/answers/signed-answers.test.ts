@@ -1,0 +1,214 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadOrCreateAgentKey } from '../../agent/agent-key.js';
+import { parseAgentConfig } from '../../agent/config.js';
+import { AGENT_ID_FILE } from '../../agent/identity.js';
+import { signResult, type AnswerSigner } from '../../agent/outbox.js';
+import { startAgent, type RunningAgent } from '../../agent/start.js';
+import { tempDir } from '../../agent/test-support.js';
+import { FakeAgent } from '../../broker/testing/fake-agent.js';
+import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { agentIdFromPublicKey, publicKeyBase64 } from '../../protocol/agent-key.js';
+import { signedResultOf, verifyStoredAnswer } from '../../protocol/answer-check.js';
+import { CommandListSchema, type CommandRecord } from '../../protocol/api.js';
+import type { ResultMessage } from '../../protocol/messages.js';
+import { signedAction } from '../helpers/actions.js';
+import { armoredPublicKey } from '../helpers/keys.js';
+
+/**
+ * Answers authenticated end to end: what an agent signs is what the server stores, and an
+ * investigator holding only the stored record can tell a genuine answer from a forged,
+ * tampered or re-labelled one.
+ */
+
+let h: ServerHarness;
+let dir: ReturnType<typeof tempDir>;
+const running: RunningAgent[] = [];
+
+beforeEach(() => {
+  h = new ServerHarness();
+  dir = tempDir('signed-answers');
+});
+afterEach(async () => {
+  for (const agent of running.splice(0)) await agent.close();
+  await h.teardown();
+  dir.remove();
+});
+
+/** A key pair and the id it derives, as an enrolled agent has. */
+function newSigner(): AnswerSigner {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const publicKey = publicKeyBase64(privateKey);
+  return { agentId: agentIdFromPublicKey(publicKey), privateKey, publicKey };
+}
+
+async function commandsOf(actionId: string): Promise<CommandRecord[]> {
+  return CommandListSchema.parse((await h.api('GET', `/actions/${actionId}/commands`)).body).commands;
+}
+
+async function terminalCommand(actionId: string): Promise<CommandRecord> {
+  let found: CommandRecord | undefined;
+  await waitFor(async () => {
+    found = (await commandsOf(actionId)).find((c) => c.status !== 'sent');
+    return found !== undefined;
+  }, 'a stored answer');
+  if (found === undefined) throw new Error('unreachable');
+  return found;
+}
+
+/** A fake agent with a derived id, one command sent to it; returns the agent, its signer and the command id. */
+async function fakeWithCommand(): Promise<{ agent: FakeAgent; signer: AnswerSigner; actionId: string; commandId: string }> {
+  const signer = newSigner();
+  const agent = await h.agent(signer.agentId);
+  const action = await signedAction(['alice'], { target: `id = '${signer.agentId}'` });
+  await h.submit(action);
+  await waitFor(() => agent.commands.length === 1, 'the command');
+  return { agent, signer, actionId: action.id, commandId: agent.commands[0]?.commandId ?? '' };
+}
+
+describe('a real agent signs its answer and the server stores what it signed', () => {
+  it('verifies from the stored record alone', async () => {
+    await h.start();
+    const dataDir = join(dir.path, 'data');
+    const root = join(dir.path, 'root');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    // The id derived from the agent's key, as enrolled agents have (legacy random ids cannot verify).
+    const key = loadOrCreateAgentKey(dataDir);
+    writeFileSync(join(dataDir, AGENT_ID_FILE), `${key.derivedId}\n`);
+    const config = parseAgentConfig({
+      brokerUrl: h.server.mqttUrl,
+      enrollmentSecret: h.server.enrollmentSecret,
+      investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
+      dataDir,
+      root,
+    });
+    const agent = await startAgent(config, { backoff: { initialMs: 20, maxMs: 100 } });
+    running.push(agent);
+    expect(agent.agentId).toBe(key.derivedId);
+    await waitFor(async () => (await h.api('GET', `/agents/${agent.agentId}`)).status === 200, 'the agent registered');
+    const action = await signedAction(['alice'], { target: `id = '${agent.agentId}'` });
+    await h.submit(action);
+
+    const record = await terminalCommand(action.id);
+
+    expect(record).toMatchObject({ status: 'success', isFound: true, agentAnswer: { status: 'success', signature: { publicKey: key.publicKey } } });
+    expect(verifyStoredAnswer(record)).toEqual({ ok: true });
+    expect(verifyStoredAnswer({ ...record, isFound: false, status: 'success' })).toEqual({ ok: true }); // server-side fields are not signed
+    const tampered = structuredClone(record);
+    tampered.operations?.[0]?.rows.pop();
+    expect(verifyStoredAnswer(tampered)).toMatchObject({ ok: false, code: 'BAD_SIGNATURE' });
+  });
+});
+
+describe('an agent whose id predates keys (a random id of the same shape)', () => {
+  it('still has its answers stored, shown to the investigator as not verified', async () => {
+    await h.start();
+    const root = join(dir.path, 'root');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+    const config = parseAgentConfig({
+      brokerUrl: h.server.mqttUrl,
+      enrollmentSecret: h.server.enrollmentSecret,
+      investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
+      dataDir: join(dir.path, 'legacy'),
+      root,
+    });
+    const agent = await startAgent(config, { backoff: { initialMs: 20, maxMs: 100 } });
+    running.push(agent);
+    await waitFor(async () => (await h.api('GET', `/agents/${agent.agentId}`)).status === 200, 'the agent registered');
+    const action = await signedAction(['alice'], { target: `id = '${agent.agentId}'` });
+    await h.submit(action);
+    const record = await terminalCommand(action.id);
+    expect(record).toMatchObject({ status: 'success', isFound: true });
+    expect(verifyStoredAnswer(record)).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
+  });
+});
+
+describe('signedResultOf rebuilds exactly the signed message', () => {
+  const cases: { name: string; answer: Parameters<FakeAgent['answer']>[1] & { withActionId: boolean } }[] = [
+    { name: 'found rows, with action id', answer: { isFound: true, withActionId: true } },
+    { name: 'nothing found', answer: { isFound: false, withActionId: true } },
+    { name: 'no action id (the agent could not read the action)', answer: { status: 'failed', error: { code: 'MALFORMED_ACTION', message: 'not json' }, withActionId: false } },
+    { name: 'failed with an error, empty operations', answer: { status: 'failed', error: { code: 'BAD_SIGNATURE', message: 'signature 1 does not verify' }, withActionId: true } },
+    { name: 'timeout', answer: { status: 'timeout', error: { code: 'MODULE_TIMEOUT', message: 'stopped after 5 s' }, withActionId: true } },
+  ];
+  it.each(cases)('$name', async ({ answer }) => {
+    await h.start();
+    const { agent, signer, actionId, commandId } = await fakeWithCommand();
+    let signed: ResultMessage | undefined;
+    const sign = (msg: ResultMessage): ResultMessage => (signed = signResult(msg, signer));
+    await agent.answer(commandId, { ...answer, ...(answer.withActionId ? { actionId } : {}), sign });
+
+    const record = await terminalCommand(actionId);
+
+    expect(verifyStoredAnswer(record)).toEqual({ ok: true });
+    const { signature: _s, ...unsigned } = signed ?? {};
+    expect(signedResultOf(record)).toEqual(unsigned);
+  });
+
+  it('reports a tampered record as BAD_SIGNATURE, field by field', async () => {
+    await h.start();
+    const { agent, signer, actionId, commandId } = await fakeWithCommand();
+    await agent.answer(commandId, { isFound: true, actionId, sign: (m) => signResult(m, signer) });
+    const record = await terminalCommand(actionId);
+    const tampers: ((r: CommandRecord) => void)[] = [
+      (r) => (r.operations = []),
+      (r) => ((r.operations ?? [])[0] = { module: 'file', isFound: false, rows: [], stats: { files: 1 }, errors: [] }),
+      (r) => (r.error = { code: 'X', message: 'added' }),
+      (r) => r.agentAnswer && (r.agentAnswer.status = 'failed'),
+      (r) => r.agentAnswer && (r.agentAnswer.hasActionId = false),
+      (r) => (r.id = 'ab'.repeat(16)),
+      (r) => (r.actionId = 'cd'.repeat(16)),
+    ];
+    for (const tamper of tampers) {
+      const copy = structuredClone(record);
+      tamper(copy);
+      expect(verifyStoredAnswer(copy), tamper.toString()).toMatchObject({ ok: false, code: 'BAD_SIGNATURE' });
+    }
+    const { agentAnswer: _a, ...stripped } = record;
+    expect(verifyStoredAnswer(stripped)).toMatchObject({ ok: false, code: 'UNSIGNED' });
+  });
+});
+
+describe('an answer re-labelled as another agent\'s', () => {
+  it('is refused by the server when its signature does not cover agent B, and B\'s own answer still lands', async () => {
+    await h.start();
+    const a = newSigner();
+    const b = await fakeWithCommand();
+    // What a broker that moves messages could do: A signs an answer to B's command as A, and it arrives on B's topic.
+    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, a) });
+    // And a changed copy of B's own answer.
+    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => ({ ...signResult(m, b.signer), status: 'failed' }) });
+    await waitFor(() => h.logs.filter((l) => l.includes('signature does not hold')).length === 2, 'both refusals logged');
+    expect((await commandsOf(b.actionId))[0]).toMatchObject({ status: 'sent' });
+    expect((await commandsOf(b.actionId))[0]?.agentAnswer).toBeUndefined();
+
+    await b.agent.answer(b.commandId, { isFound: true, actionId: b.actionId, sign: (m) => signResult(m, b.signer) });
+    const record = await terminalCommand(b.actionId);
+    expect(record).toMatchObject({ status: 'success', isFound: true });
+    expect(verifyStoredAnswer(record)).toEqual({ ok: true });
+    // A server that re-labels a stored answer as another agent's is caught by the investigator.
+    expect(verifyStoredAnswer({ ...record, agentId: a.agentId })).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
+  });
+
+  it('signed with another key under B\'s id: stored (the server cannot tell), reported KEY_NOT_OF_AGENT to the investigator', async () => {
+    await h.start();
+    const a = newSigner();
+    const b = await fakeWithCommand();
+    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, { ...a, agentId: b.signer.agentId }) });
+    const record = await terminalCommand(b.actionId);
+    expect(verifyStoredAnswer(record)).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
+  });
+
+  it('keeps an unsigned answer (an agent older than signed answers), reported UNSIGNED', async () => {
+    await h.start();
+    const { agent, actionId, commandId } = await fakeWithCommand();
+    await agent.answer(commandId, { isFound: true, actionId });
+    const record = await terminalCommand(actionId);
+    expect(record.status).toBe('success');
+    expect(verifyStoredAnswer(record)).toMatchObject({ ok: false, code: 'UNSIGNED' });
+  });
+});
