@@ -54,6 +54,8 @@ const ChildMessageSchema = z.discriminatedUnion('type', [
     enrollP50Ms: z.number(),
     enrollP99Ms: z.number(),
     enrollMaxMs: z.number(),
+    /** Enrollment logins open at once in the child, and those tried again after no answer. */
+    inFlight: z.number(),
     retries: z.number(),
   }),
   z.object({ type: z.literal('beating') }),

@@ -17,8 +17,6 @@ const GOAL_RSS_MB = 400;
 const GOAL_IDLE_PERCENT = 5;
 /** STACK-NOTES: one detached signature verified, key pre-parsed: 0.6-1.0 ms. */
 const VERIFY_ALONE_MS = 0.8;
-/** bench/fanout-sim-agents.ts ENROLL_CONCURRENCY, for the note. */
-const ENROLL_IN_FLIGHT = 100;
 
 export interface Round {
   /** Launch → the event saying every command is done. */
@@ -88,6 +86,7 @@ function simNote(fleet: Fleet): string {
 /** The simulated fleet's enrollment phase: no reference figure (bare aedes has no enrollment). */
 function enrollRow(fleet: Fleet, enroll: EnrollPhase, label: string): BenchRow {
   const per = (pick: (c: EnrollPhase['children'][number]) => number): string => enroll.children.map((c) => fmt(pick(c))).join(' / ');
+  const count = (pick: (c: EnrollPhase['children'][number]) => number): string => enroll.children.map((c) => String(pick(c))).join(' / ');
   return {
     name: `enroll ${label} simulated agents (auto-accept)`,
     ours: enroll.ms,
@@ -96,7 +95,7 @@ function enrollRow(fleet: Fleet, enroll: EnrollPhase, label: string): BenchRow {
     unit: 'ms',
     note: [
       `each agent once, before any logs in: its own Ed25519 key and derived id, a signed request (agent/enroll.ts) over a mig-enroll login, the server checks and auto-accepts it and stores the password's hash`,
-      `${ENROLL_IN_FLIGHT} enrollments in flight per child; per child: all accepted after ${per((c) => c.enrollMs)} ms (keys made before, untimed: ${per((c) => c.keysMs)} ms); per-agent login → accepted p50 ${per((c) => c.enrollP50Ms)} ms, p99 ${per((c) => c.enrollP99Ms)} ms, max ${per((c) => c.enrollMaxMs)} ms; retries ${per((c) => c.retries)}`,
+      `${count((c) => c.inFlight)} enrollments in flight per child; per child: all accepted after ${per((c) => c.enrollMs)} ms (keys made before, untimed: ${per((c) => c.keysMs)} ms); per-agent login → accepted p50 ${per((c) => c.enrollP50Ms)} ms, p99 ${per((c) => c.enrollP99Ms)} ms, max ${per((c) => c.enrollMaxMs)} ms; retries ${count((c) => c.retries)}`,
       `server CPU ${fmt(enroll.cpuMs)} ms (${fmt(enroll.cpuMs / fleet.size)} ms/agent); load average ${enroll.load.toFixed(1)} at the end`,
     ].join('; '),
   };

@@ -45,6 +45,7 @@ export interface ChildEnrolled {
   enrollP50Ms: number;
   enrollP99Ms: number;
   enrollMaxMs: number;
+  inFlight: number;
   retries: number;
 }
 

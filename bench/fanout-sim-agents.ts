@@ -121,9 +121,10 @@ async function enrollAll(spec: Spec, shared: SimShared, events: SimAgentEvents, 
       latencies.push(performance.now() - began);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(ENROLL_CONCURRENCY, agents.length) }, worker));
+  const inFlight = Math.min(ENROLL_CONCURRENCY, agents.length);
+  await Promise.all(Array.from({ length: inFlight }, worker));
   const sorted = latencies.sort((a, b) => a - b);
-  return { agents: agents.length, keysMs, enrollMs: performance.now() - start, enrollP50Ms: quantile(sorted, 0.5), enrollP99Ms: quantile(sorted, 0.99), enrollMaxMs: sorted.at(-1) ?? Number.NaN, retries };
+  return { agents: agents.length, keysMs, enrollMs: performance.now() - start, enrollP50Ms: quantile(sorted, 0.5), enrollP99Ms: quantile(sorted, 0.99), enrollMaxMs: sorted.at(-1) ?? Number.NaN, inFlight, retries };
 }
 
 /** Every enrolled agent's session opened in one go: the storm. */
