@@ -45,6 +45,19 @@ const ChildMessageSchema = z.discriminatedUnion('type', [
     connectMaxMs: z.number().optional(),
     reconnects: z.number().optional(),
   }),
+  z.object({
+    type: z.literal('enrolled'),
+    agents: z.number(),
+    /** Simulated fleets: making every key (untimed in enrollMs), then every enrollment, a few in flight at once. */
+    keysMs: z.number(),
+    enrollMs: z.number(),
+    enrollP50Ms: z.number(),
+    enrollP99Ms: z.number(),
+    enrollMaxMs: z.number(),
+    /** Enrollment logins open at once in the child, and those tried again after no answer. */
+    inFlight: z.number(),
+    retries: z.number(),
+  }),
   z.object({ type: z.literal('beating') }),
   z.object({ type: z.literal('marked') }),
   ChildReportSchema,

@@ -1,6 +1,6 @@
 // The fan-out benchmark's figures: medians over rounds, turned into `npm run bench` rows.
 import type { ChildReport } from './fanout-fleet.js';
-import type { Fleet } from './fanout-setup.js';
+import type { EnrollPhase, Fleet } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
 
 const REFERENCE = 'bare aedes round trip (STACK-NOTES)';
@@ -71,6 +71,7 @@ export function rowsOf(fleet: Fleet, rounds: readonly Round[], opts: { measured:
       ].join('; '),
     },
   ];
+  if (fleet.enroll !== undefined) rows.push(enrollRow(fleet, fleet.enroll, label));
   if (connectRef !== undefined) rows.push(connectRow(fleet, label, connectRef));
   if (fleet.kind === 'sim') rows.push(rssRow(fleet, label));
   rows.push(agentRow(fleet, rounds, label));
@@ -80,6 +81,24 @@ export function rowsOf(fleet: Fleet, rounds: readonly Round[], opts: { measured:
 function simNote(fleet: Fleet): string {
   const verify = fleet.verify === 'full' ? 'every agent verifies every signature' : 'one signature verification per agent process for identical action bytes, every other acceptance step per agent';
   return `simulated agents (bench/fanout-sim-agent.ts: real MQTT sessions and acceptance steps, no module run, no journals): ${verify}`;
+}
+
+/** The simulated fleet's enrollment phase: no reference figure (bare aedes has no enrollment). */
+function enrollRow(fleet: Fleet, enroll: EnrollPhase, label: string): BenchRow {
+  const per = (pick: (c: EnrollPhase['children'][number]) => number): string => enroll.children.map((c) => fmt(pick(c))).join(' / ');
+  const count = (pick: (c: EnrollPhase['children'][number]) => number): string => enroll.children.map((c) => String(pick(c))).join(' / ');
+  return {
+    name: `enroll ${label} simulated agents (auto-accept)`,
+    ours: enroll.ms,
+    reference: 'none (bare aedes has no enrollment)',
+    referenceValue: Number.NaN,
+    unit: 'ms',
+    note: [
+      `each agent once, before any logs in: its own Ed25519 key and derived id, a signed request (agent/enroll.ts) over a mig-enroll login, the server checks and auto-accepts it and stores the password's hash`,
+      `${count((c) => c.inFlight)} enrollments in flight per child; per child: all accepted after ${per((c) => c.enrollMs)} ms (keys made before, untimed: ${per((c) => c.keysMs)} ms); per-agent login → accepted p50 ${per((c) => c.enrollP50Ms)} ms, p99 ${per((c) => c.enrollP99Ms)} ms, max ${per((c) => c.enrollMaxMs)} ms; retries ${count((c) => c.retries)}`,
+      `server CPU ${fmt(enroll.cpuMs)} ms (${fmt(enroll.cpuMs / fleet.size)} ms/agent); load average ${enroll.load.toFixed(1)} at the end`,
+    ].join('; '),
+  };
 }
 
 function connectRow(fleet: Fleet, label: string, reference: number): BenchRow {
@@ -94,10 +113,11 @@ function connectRow(fleet: Fleet, label: string, reference: number): BenchRow {
     note: isStorm
       ? [
           `goal ≤ ${GOAL_STORM_MS} ms, none starved`,
+          `logins of already-enrolled agents (own id, own password; enrollment is the row before)`,
           `every session opened at once, per child: all subscribed after ${latency((r) => r.connectMs)} ms; per-agent connect → subscribed p50 ${latency((r) => r.connectP50Ms)} ms, p99 ${latency((r) => r.connectP99Ms)} ms, max ${latency((r) => r.connectMaxMs)} ms; reconnects ${fleet.ready.map((r) => r.reconnects ?? 0).join(' / ')}`,
           `then the server counts all online; server CPU during the storm ${fmt(fleet.connectCpuMs)} ms (${fmt(fleet.connectCpuMs / fleet.size)} ms/agent); load average ${fleet.loadConnected.toFixed(1)}`,
         ].join('; ')
-      : `children loaded → server counts all online; each child's first start → last connected: ${fleet.childConnectMs.map(fmt).join(' / ')} ms`,
+      : `first start of real agents, so each enrolls (auto-accept) then logs in; children loaded → server counts all online; each child's first start → last connected: ${fleet.childConnectMs.map(fmt).join(' / ')} ms`,
   };
 }
 

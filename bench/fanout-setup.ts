@@ -15,6 +15,11 @@ const HEARTBEAT_MS = 3_600_000;
 const CONNECT_TIMEOUT_MS = 300_000;
 /** Live events go out at once instead of in 50 ms batches: we time the fleet, not the console's refresh rate. */
 const SSE_TIMING = { batchMs: 1, pingMs: 15_000 };
+/**
+ * Every agent of the bench enrolls from 127.0.0.1: no per-address limit, and every valid
+ * request accepted at once (no admin in the loop; we time the fleet, not a person).
+ */
+const ENROLLMENT = { autoAccept: true, enrollRate: { burst: 100_000, perSecond: 100_000 }, maxPendingEnrollments: 100_000 };
 
 /** Which fleet a measurement runs on. */
 export interface FleetPlan {
@@ -32,7 +37,31 @@ export interface ChildReady {
   reconnects?: number;
 }
 
+/** What each simulated-agent child said once all its agents were enrolled. */
+export interface ChildEnrolled {
+  agents: number;
+  keysMs: number;
+  enrollMs: number;
+  enrollP50Ms: number;
+  enrollP99Ms: number;
+  enrollMaxMs: number;
+  inFlight: number;
+  retries: number;
+}
+
+/** The enrollment phase of a simulated fleet, before its connect storm. */
+export interface EnrollPhase {
+  /** Both children told to enroll → both said every agent is accepted. */
+  ms: number;
+  /** Server process CPU during that. */
+  cpuMs: number;
+  children: ChildEnrolled[];
+  load: number;
+}
+
 export interface Fleet extends FleetPlan {
+  /** Simulated fleets only (real agents enroll inside startAgent, during the connect row). */
+  enroll?: EnrollPhase;
   client: ApiClient;
   children: AgentChild[];
   /** Both children loaded → the server reports every agent online. */
@@ -94,6 +123,16 @@ function writeSpec(dir: string, agentsDir: string, server: RunningServer, plan: 
   return path;
 }
 
+/** Each simulated agent enrolls once (auto-accepted) before any of them logs in. */
+async function enrollPhase(children: AgentChild[]): Promise<EnrollPhase> {
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const enrolled = await Promise.all(children.map((c) => c.ask('enroll', 'enrolled', CONNECT_TIMEOUT_MS)));
+  const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, children: enrolled, load: loadavg()[0] ?? Number.NaN };
+}
+
 /**
  * Runs `use` with `size` agents online. Children, server and temp dir are always taken down,
  * in that order (agents first, so their goodbyes reach a live broker).
@@ -115,6 +154,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
       mqttPort: 0,
       bootstrapAdmin: { name: 'alice', publicKey: armoredPublicKey('alice') },
       sseTiming: SSE_TIMING,
+      ...ENROLLMENT,
     });
     const client = await aliceClient(server.httpUrl);
     for (let c = 0; c < CHILDREN; c++) {
@@ -122,6 +162,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
       children.push(AgentChild.start(`agents-${c}`, writeSpec(dir, agentsDir, server, plan, c, count), plan.kind));
     }
     await Promise.all(children.map((c) => c.loaded()));
+    const enroll = plan.kind === 'sim' ? await enrollPhase(children) : undefined;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     const ready = await Promise.all(children.map((c) => c.ask('start', 'ready', CONNECT_TIMEOUT_MS)));
@@ -131,7 +172,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
     const connectCpuMs = (cpu.user + cpu.system) / 1000;
     const rssConnectedMB = process.memoryUsage().rss / 1e6;
     const loadConnected = loadavg()[0] ?? Number.NaN;
-    return await use({ ...plan, client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), ready, connectCpuMs, rssBeforeMB, rssConnectedMB, loadConnected, agentsOnTmpfs: agentsBase.isTmpfs });
+    return await use({ ...plan, ...(enroll === undefined ? {} : { enroll }), client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), ready, connectCpuMs, rssBeforeMB, rssConnectedMB, loadConnected, agentsOnTmpfs: agentsBase.isTmpfs });
   } finally {
     try {
       await Promise.allSettled(children.map((c) => c.stop()));

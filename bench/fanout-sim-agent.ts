@@ -3,8 +3,16 @@
 // (agent/verify/*: envelope, action shape, signatures, validity window, replay, ACL, target,
 // parameters), then an answer. What it leaves out, to fit thousands in one process: the module
 // run (it answers "found" with no rows), the journals on disk, and the worker/limits machinery.
+// Like a real agent it has its own Ed25519 key (its id derives from it), enrolls once with the
+// real agent's request builder and enrollment login (agent/enroll.ts), then logs in with the
+// broker password it enrolled.
 import mqtt, { type MqttClient } from 'mqtt';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { AgentKey } from '../agent/agent-key.js';
+import { enrollOnce, enrollRequest } from '../agent/enroll.js';
+import { AGENT_USERNAME } from '../agent/session.js';
+import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
 import { heartbeatMessage, offlineMessage, resultMessage } from '../agent/outbox.js';
 import { replayHorizon, checkValidityWindow } from '../agent/verify/check-freshness.js';
@@ -49,18 +57,34 @@ export interface SimAgentEvents {
   onProblem(agentId: string, message: string): void;
 }
 
+/** A simulated agent's identity, made in memory like agent/agent-key.ts and agent/credential.ts do on disk. */
+export interface SimIdentity {
+  key: AgentKey;
+  /** Derived from the key (protocol/agent-key.ts): the agent's id. */
+  id: string;
+  /** 32 random bytes, base64url: the broker password it enrolls and logs in with. */
+  password: string;
+}
+
+export function newSimIdentity(): SimIdentity {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const publicKey = publicKeyBase64(privateKey);
+  const id = agentIdFromPublicKey(publicKey);
+  return { key: { privateKey, publicKey, derivedId: id }, id, password: randomBytes(32).toString('base64url') };
+}
+
 /**
- * How a simulated agent logs in to the broker: the ONE place that knows the credentials.
- * Today the fleet enrollment secret; per-agent enrollment (a key, an enrollment request, then
- * the agent's own password) replaces exactly this function.
+ * How a simulated agent logs in to the broker: the ONE place that knows the session
+ * credentials. Its own id and the password it enrolled (SimAgent.enroll first).
  */
-export function connectSimAgent(shared: SimShared, agentId: string): MqttClient {
+export function connectSimAgent(shared: SimShared, identity: SimIdentity): MqttClient {
+  const agentId = identity.id;
   return mqtt.connect(shared.brokerUrl, {
     protocolVersion: 4,
     clientId: agentId,
     clean: false,
-    username: 'mig-agent',
-    password: shared.enrollmentSecret,
+    username: AGENT_USERNAME,
+    password: identity.password,
     reconnectPeriod: 2_000,
     connectTimeout: 60_000,
     resubscribe: false,
@@ -69,6 +93,7 @@ export function connectSimAgent(shared: SimShared, agentId: string): MqttClient 
 }
 
 export class SimAgent {
+  readonly agentId: string;
   private client: MqttClient | undefined;
   private readonly replay = new MemoryReplay();
   private readonly facts: AgentFacts;
@@ -77,20 +102,40 @@ export class SimAgent {
   private beatTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly agentId: string,
+    private readonly identity: SimIdentity,
     name: string,
     private readonly shared: SimShared,
     private readonly events: SimAgentEvents,
   ) {
+    const agentId = identity.id;
+    this.agentId = agentId;
     this.host = { ...shared.host, agentId, name, queueloc: `${shared.host.os}.${agentId}` };
     this.facts = targetFacts(this.host);
+  }
+
+  /**
+   * One enrollment, as the real agent does it: a signed request over a `mig-enroll` login. The
+   * bench server auto-accepts, so anything but 'accepted' is a failure of the run.
+   */
+  async enroll(): Promise<void> {
+    const request = enrollRequest({
+      agentId: this.agentId,
+      key: this.identity.key,
+      password: this.identity.password,
+      host: this.host,
+      modules: this.shared.modules,
+      heartbeatMs: 30_000,
+      now: () => new Date(),
+    });
+    const outcome = await enrollOnce({ brokerUrl: this.shared.brokerUrl, enrollmentSecret: this.shared.enrollmentSecret, request, pendingWaitMs: 0 });
+    if (outcome.state !== 'accepted') throw new Error(`enrollment of ${this.agentId}: ${outcome.state}${outcome.reason === undefined ? '' : `: ${outcome.reason}`}`);
   }
 
   /** Opens the session; on CONNACK subscribes to its commands and says its first heartbeat. */
   connect(): void {
     const start = performance.now();
     let isFirst = true;
-    const client = connectSimAgent(this.shared, this.agentId);
+    const client = connectSimAgent(this.shared, this.identity);
     this.client = client;
     client.on('connect', () => {
       (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);

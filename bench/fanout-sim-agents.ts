@@ -1,8 +1,10 @@
 // Child process of the fan-out benchmark's simulated fleet:
 // `node --import tsx bench/fanout-sim-agents.ts <spec.json>` holds `count` simulated agents
 // (bench/fanout-sim-agent.ts). Same line protocol as fanout-agents.ts, plus:
-//   start       → prepares every agent, then opens all their sessions at once (a connect storm);
-//                 answers {"type":"ready", ...per-agent connect latencies}
+//   enroll      → makes every agent's key and id, then enrolls each once (a few at a time, like
+//                 hosts installed over some while); answers {"type":"enrolled", ...latencies}
+//   start       → opens every enrolled agent's session at once (a connect storm of logins with
+//                 the agents' own passwords); answers {"type":"ready", ...per-agent connect latencies}
 //   beat <ms>   → every agent heartbeats every <ms>, phases spread evenly; answers {"type":"beating"}
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -13,11 +15,11 @@ import { loadTrustRoots } from '../agent/keys.js';
 import { moduleSpecs } from '../modules/registry.js';
 import { describeIssues } from '../protocol/zod-issues.js';
 import { Probe } from './fanout-probe.js';
-import { SimAgent, type SimShared } from './fanout-sim-agent.js';
+import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
 
 const SpecSchema = z.strictObject({
   count: z.number().int().min(1).max(20_000),
-  /** Agent ids and names: `<prefix>-<i>`. */
+  /** Agent names: `<prefix>-<i>` (ids derive from each agent's key). */
   prefix: z.string().regex(/^[a-z0-9-]{1,32}$/),
   /** agent.json as the server wrote it (broker URL, enrollment secret, investigators' keys). */
   config: z.record(z.string(), z.unknown()),
@@ -61,30 +63,80 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-/** Every agent made first (local work), then every session opened in one go: the storm. */
-function storm(spec: Spec, shared: SimShared, probe: Probe, agents: SimAgent[]): Promise<Record<string, unknown>> {
-  const latencies: number[] = [];
-  let reconnects = 0;
+/** Enrollments in flight at once per child: an install wave, not a storm (that is `start`). */
+const ENROLL_CONCURRENCY = 100;
+/** An enrollment login that got no answer (a loaded machine) is tried again this often at most. */
+const ENROLL_ATTEMPTS = 3;
+
+/** Where the storm reports: set by `start`, read by the agents made at `enroll`. */
+interface StormEvents extends SimAgentEvents {
+  onStart(count: number, done: () => void): void;
+}
+
+function stormEvents(probe: Probe): StormEvents & { latencies: number[]; reconnects: number } {
+  let expected = Number.POSITIVE_INFINITY;
   let resolveAll = (): void => undefined;
-  const all = new Promise<void>((resolve) => (resolveAll = resolve));
-  const events = {
-    onConnected: (_id: string, ms: number) => {
-      latencies.push(ms);
-      if (latencies.length === spec.count) resolveAll();
+  const state = {
+    latencies: [] as number[],
+    reconnects: 0,
+    onStart: (count: number, done: () => void) => {
+      expected = count;
+      resolveAll = done;
     },
-    onReconnect: () => void reconnects++,
+    onConnected: (_id: string, ms: number) => {
+      state.latencies.push(ms);
+      if (state.latencies.length === expected) resolveAll();
+    },
+    onReconnect: () => void state.reconnects++,
     onAccepted: (id: string) => probe.accepted(id),
     onProblem: (id: string, message: string) => {
       if (logged++ < MAX_LOGGED) process.stderr.write(`${id}: ${message}\n`);
     },
   };
-  for (let i = 0; i < spec.count; i++) agents.push(new SimAgent(`${spec.prefix}-${i}`, `${spec.prefix}-${i}`, shared, events));
+  return state;
+}
+
+/** Every agent made (key, id: local work, not timed), then each enrolled once, ENROLL_CONCURRENCY at a time. */
+async function enrollAll(spec: Spec, shared: SimShared, events: SimAgentEvents, agents: SimAgent[]): Promise<Record<string, unknown>> {
+  if (agents.length > 0) throw new Error('enroll: the agents are already enrolled');
+  const keyStart = performance.now();
+  for (let i = 0; i < spec.count; i++) agents.push(new SimAgent(newSimIdentity(), `${spec.prefix}-${i}`, shared, events));
+  const keysMs = performance.now() - keyStart;
+  const latencies: number[] = [];
+  let retries = 0;
+  let next = 0;
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    for (let agent = agents[next++]; agent !== undefined; agent = agents[next++]) {
+      const began = performance.now();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await agent.enroll();
+          break;
+        } catch (err) {
+          if (attempt >= ENROLL_ATTEMPTS || !/unreachable/.test((err as Error).message)) throw err;
+          retries++;
+        }
+      }
+      latencies.push(performance.now() - began);
+    }
+  };
+  const inFlight = Math.min(ENROLL_CONCURRENCY, agents.length);
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const sorted = latencies.sort((a, b) => a - b);
+  return { agents: agents.length, keysMs, enrollMs: performance.now() - start, enrollP50Ms: quantile(sorted, 0.5), enrollP99Ms: quantile(sorted, 0.99), enrollMaxMs: sorted.at(-1) ?? Number.NaN, inFlight, retries };
+}
+
+/** Every enrolled agent's session opened in one go: the storm. */
+async function storm(spec: Spec, events: ReturnType<typeof stormEvents>, agents: SimAgent[]): Promise<Record<string, unknown>> {
+  if (agents.length !== spec.count) throw new Error(`start: ${agents.length} of ${spec.count} agents enrolled (send 'enroll' first)`);
+  const { latencies } = events;
+  const all = new Promise<void>((resolve) => events.onStart(spec.count, resolve));
   const start = performance.now();
   for (const agent of agents) agent.connect();
-  return all.then(() => {
-    const sorted = latencies.sort((a, b) => a - b);
-    return { agents: agents.length, connectMs: performance.now() - start, connectP50Ms: quantile(sorted, 0.5), connectP99Ms: quantile(sorted, 0.99), connectMaxMs: sorted.at(-1) ?? Number.NaN, reconnects };
-  });
+  await all;
+  const sorted = latencies.sort((a, b) => a - b);
+  return { agents: agents.length, connectMs: performance.now() - start, connectP50Ms: quantile(sorted, 0.5), connectP99Ms: quantile(sorted, 0.99), connectMaxMs: sorted.at(-1) ?? Number.NaN, reconnects: events.reconnects };
 }
 
 async function main(): Promise<void> {
@@ -93,6 +145,7 @@ async function main(): Promise<void> {
   const probe = new Probe();
   probe.install();
   const agents: SimAgent[] = [];
+  const events = stormEvents(probe);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= Promise.allSettled(agents.splice(0).map((a) => a.close())).then(() => {
@@ -103,8 +156,13 @@ async function main(): Promise<void> {
   lines.on('close', () => void stop());
   lines.on('line', (line) => {
     const [word, arg] = line.trim().split(/\s+/);
-    if (word === 'start') {
-      storm(spec, shared, probe, agents).then(
+    if (word === 'enroll') {
+      enrollAll(spec, shared, events, agents).then(
+        (enrolled) => send({ type: 'enrolled', ...enrolled }),
+        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
+      );
+    } else if (word === 'start') {
+      storm(spec, events, agents).then(
         (ready) => send({ type: 'ready', ...ready }),
         (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
       );
