@@ -6,9 +6,12 @@ import { BugError, ProtocolError } from './errors.js';
  * - object keys sorted by UTF-16 code units (JavaScript's default string sort), no whitespace;
  * - numbers as ECMAScript's Number-to-String (JSON.stringify of a finite number; -0 is "0");
  * - strings escaped as JSON.stringify does (RFC 8785 §3.2.2.2 is exactly those rules);
- * - only I-JSON values: a lone surrogate, a non-finite number, undefined, a function, a BigInt,
- *   a symbol or a non-plain object (Date, Map, class instance) is refused, never silently
- *   dropped or converted, because two parties must never sign different bytes for one value.
+ * - only I-JSON values: a lone surrogate, a non-finite number, undefined (in an array), a
+ *   function, a BigInt, a symbol or a non-plain object (Date, Map, class instance) is refused,
+ *   never silently converted, because two parties must never sign different bytes for one value.
+ * - an object property whose value is undefined is absent, as in JSON.stringify: the wire form
+ *   the other party parses never carries it, so both sides canonicalize the same object (module
+ *   parameter builders leave optional fields undefined).
  */
 export class CanonicalJsonError extends Error {
   /** Where in the value, e.g. `operations.0.parameters.depth`; '' for the root. */
@@ -82,6 +85,7 @@ function writeContainer(value: object, path: string, out: string[], open: Set<ob
     out.push('{');
     // Default sort compares UTF-16 code units: exactly RFC 8785 §3.2.3's order.
     Object.keys(value)
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
       .sort()
       .forEach((key, i) => {
         if (i > 0) out.push(',');

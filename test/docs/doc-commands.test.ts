@@ -38,6 +38,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'mig demo': LONG_DEMO,
   'mig demo --hosts 12': LONG_DEMO,
   'mig demo --hosts 40': LONG_DEMO,
+  'mig investigators disable bob':
+    'a transcript of disabling a second investigator, who the demo fleet does not have; console/cli/policy.test.ts disables one and publishes the bundle end to end',
   'mig action approve 5f0c…': 'needs an action waiting for a second investigator (5f0c… stands for its id); test/e2e/two-person.test.ts runs approve end to end',
 };
 
@@ -159,8 +161,10 @@ describe('run against a demo fleet', () => {
     const command = fill(c.command, lastActionId);
     const ran = await sh(command, envFor(c), cwd);
     lastActionId = /launched action (\S+)/.exec(ran.output)?.[1] ?? lastActionId;
-    // 0: something was found, 1: nothing was found; 2 is an error, 130 an interruption.
-    expect({ command, code: ran.code, output: ran.code > 1 ? ran.output : '' }).toEqual({ command, code: expect.toSatisfy((n: number) => n === 0 || n === 1), output: '' });
+    // 0: something was found, 1: nothing was found, 3: nothing found but the search was
+    // incomplete (a demo host lacks a path the example names); 2 is an error, 130 an interruption.
+    const isAnswer = (n: number): boolean => n === 0 || n === 1 || n === 3;
+    expect({ command, code: ran.code, output: isAnswer(ran.code) ? '' : ran.output }).toEqual({ command, code: expect.toSatisfy(isAnswer), output: '' });
   }, 120_000);
 
   it('the demo is still up after every command', () => {
