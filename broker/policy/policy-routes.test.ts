@@ -131,12 +131,12 @@ describe('policy bundles on the server', () => {
     const older = await h.agent('agent-old', false);
     const oldReceived = policiesOf(older);
     await older.heartbeat();
-    await waitFor(async () => (await h.api('GET', '/agents/agent-old')).status === 200, 'the older agent to be known');
+    await waitFor(async () => (await h.api('GET', `/agents/${older.id}`)).status === 200, 'the older agent to be known');
     h.clock.advance(6000);
     await agent.heartbeat({ policyVersion: 0 });
     await waitFor(() => received.length === 3, 'the push to the lagging agent');
     expect(oldReceived).toEqual([]); // an agent that reports no version (older) gets nothing
-    const listed = (await h.api('GET', '/agents/agent-b')).body as { policyVersion?: number };
+    const listed = (await h.api('GET', `/agents/${agent.id}`)).body as { policyVersion?: number };
     expect(listed.policyVersion).toBe(0);
   });
 });

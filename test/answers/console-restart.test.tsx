@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,6 @@ import { App } from '../../console/app/App.js';
 import { ApiClient } from '../../console/services/api-client.js';
 import { createConsoleBackend } from '../../console/services/console-backend.js';
 import { openKeyfileSigner } from '../../console/services/signer.js';
-import { agentIdFromPublicKey, publicKeyBase64 } from '../../protocol/agent-key.js';
 import { signedAction } from '../helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKeyPath } from '../helpers/keys.js';
 
@@ -48,10 +46,9 @@ describe('the embedded server restarted', () => {
   it('the console shows the actions, results and agents it had before, the answer still verified', async () => {
     home = await mkdtemp(join(tmpdir(), 'mig-console-restart-'));
     let { client, backend } = await start();
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const publicKey = publicKeyBase64(privateKey);
-    const agentId = agentIdFromPublicKey(publicKey);
-    agent = await FakeAgent.connect(embedded?.server.mqttUrl ?? '', embedded?.server.enrollmentSecret ?? '', agentId);
+    agent = await FakeAgent.connect(embedded?.server.mqttUrl ?? '', embedded?.server.enrollmentSecret ?? '', 'web-restart-1');
+    // The enrolled fake agent's own key: its id derives from it, so its answer verifies.
+    const { id: agentId, privateKey, publicKey } = agent.identity;
     await agent.heartbeat({ name: 'web-restart-1' });
     await waitFor(async () => (await client.listAgents()).agents.length === 1, 'the agent registered');
     const action = await signedAction(['alice'], { name: 'before restart' });
