@@ -23,15 +23,7 @@ export async function loadTrustRoots(config: AgentConfig): Promise<TrustRoots> {
   for (const [i, inv] of config.investigators.entries()) {
     const field = inv.publicKeyFile === undefined ? `investigators.${i}.publicKey` : `investigators.${i}.publicKeyFile`;
     const armored = inv.publicKey ?? readKeyFile(field, inv.publicKeyFile ?? '');
-    let key: openpgp.Key;
-    try {
-      key = await openpgp.readKey({ armoredKey: armored });
-    } catch (err) {
-      throw new UserError('CONFIG_INVALID', `agent config: ${field}: not an armored OpenPGP public key (${(err as Error).message})`, 'export it with `gpg --armor --export <id>`', { cause: err });
-    }
-    if (key.isPrivate()) {
-      throw new UserError('CONFIG_INVALID', `agent config: ${field}: this is a PRIVATE key; agents need only the public key`, 'export the public key with `gpg --armor --export <id>` and keep the private key off endpoints');
-    }
+    const key = await readConfigPublicKey(field, armored);
     keyring.add(key);
     names.set(key.getFingerprint().toLowerCase(), inv.name);
   }
@@ -44,4 +36,18 @@ function readKeyFile(field: string, path: string): string {
   } catch (err) {
     throw new UserError('CONFIG_INVALID', `agent config: ${field}: cannot read ${path} (${(err as Error).message})`, 'check the path (relative paths start at the config file)', { cause: err });
   }
+}
+
+/** An armored public key from the agent config; a private key or garbage stops the agent, naming the field. */
+export async function readConfigPublicKey(field: string, armored: string): Promise<openpgp.PublicKey> {
+  let key: openpgp.Key;
+  try {
+    key = await openpgp.readKey({ armoredKey: armored });
+  } catch (err) {
+    throw new UserError('CONFIG_INVALID', `agent config: ${field}: not an armored OpenPGP public key (${(err as Error).message})`, 'export it with `gpg --armor --export <id>`', { cause: err });
+  }
+  if (key.isPrivate()) {
+    throw new UserError('CONFIG_INVALID', `agent config: ${field}: this is a PRIVATE key; agents need only the public key`, 'export the public key with `gpg --armor --export <id>` and keep the private key off endpoints');
+  }
+  return key as openpgp.PublicKey;
 }

@@ -5,7 +5,7 @@ import { UserError } from '../../protocol/errors.js';
 import type { PolicyCheck, PolicyTrust } from '../../protocol/policy.js';
 import { Keyring } from '../../protocol/signature.js';
 import type { AgentConfig } from '../config.js';
-import type { TrustRoots } from '../keys.js';
+import { readConfigPublicKey, type TrustRoots } from '../keys.js';
 
 /**
  * Everything this agent trusts right now: whose signatures count on actions (keyring, ACL,
@@ -29,7 +29,7 @@ export interface AgentTrust {
 export async function bakedTrust(config: AgentConfig, roots: TrustRoots): Promise<AgentTrust> {
   const adminKeys = new Map<string, openpgp.PublicKey>();
   for (const [i, admin] of (config.admins?.keys ?? []).entries()) {
-    const key = await readAdminKey(`admins.keys.${i}`, admin.publicKey ?? readFile(`admins.keys.${i}.publicKeyFile`, admin.publicKeyFile ?? ''));
+    const key = await readConfigPublicKey(`admins.keys.${i}`, admin.publicKey ?? readFile(`admins.keys.${i}.publicKeyFile`, admin.publicKeyFile ?? ''));
     adminKeys.set(key.getFingerprint().toLowerCase(), key);
   }
   const fingerprints = [...adminKeys.keys()];
@@ -68,18 +68,6 @@ export function trustFromBundle(check: PolicyCheck, localAllowed: readonly strin
   };
 }
 
-async function readAdminKey(field: string, armored: string): Promise<openpgp.PublicKey> {
-  let key: openpgp.Key;
-  try {
-    key = await openpgp.readKey({ armoredKey: armored });
-  } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent config: ${field}: not an armored OpenPGP public key (${(err as Error).message})`, 'export it with `gpg --armor --export <id>`', { cause: err });
-  }
-  if (key.isPrivate()) {
-    throw new UserError('CONFIG_INVALID', `agent config: ${field}: this is a PRIVATE key; agents need only the public key`, 'export the public key with `gpg --armor --export <id>`');
-  }
-  return key as openpgp.PublicKey;
-}
 
 function readFile(field: string, path: string): string {
   try {
