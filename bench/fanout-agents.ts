@@ -6,14 +6,13 @@
 //   report → {"type":"report", ...ProbeReport} for the round since `mark`
 //   stop   → closes every agent, answers {"type":"stopped"} and exits
 // It says {"type":"loaded"} once its code is loaded. stdin closing (the parent died) ends it too.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { parseAgentConfig } from '../agent/config.js';
 import type { LogLevel } from '../agent/log.js';
 import { startAgent, type RunningAgent } from '../agent/start.js';
-import { describeIssues } from '../protocol/zod-issues.js';
+import { readSpec as readSpecFile, send } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 
 const SpecSchema = z.strictObject({
@@ -31,16 +30,6 @@ type Spec = z.infer<typeof SpecSchema>;
 const MAX_LOGGED = 20;
 let logged = 0;
 
-function send(message: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
-function readSpec(path: string | undefined): Spec {
-  if (path === undefined) throw new Error('usage: fanout-agents.ts <spec.json>');
-  const parsed = SpecSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
-}
 
 /** One agent's logger: marks its connection and its acceptances; passes trouble to stderr. */
 function agentLog(name: string, probe: Probe, agentId: () => string, onConnected: () => void) {
@@ -77,7 +66,7 @@ async function startAll(spec: Spec, probe: Probe, agents: RunningAgent[]): Promi
 }
 
 async function main(): Promise<void> {
-  const spec = readSpec(process.argv[2]);
+  const spec = readSpecFile(process.argv[2], SpecSchema, 'fanout-agents.ts <spec.json>');
   const probe = new Probe();
   probe.install();
   const agents: RunningAgent[] = [];

@@ -6,14 +6,13 @@
 //   start       → opens every enrolled agent's session at once (a connect storm of logins with
 //                 the agents' own passwords); answers {"type":"ready", ...per-agent connect latencies}
 //   beat <ms>   → every agent heartbeats every <ms>, phases spread evenly; answers {"type":"beating"}
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { parseAgentConfig } from '../agent/config.js';
 import { detectFacts } from '../agent/facts.js';
 import { loadTrustRoots } from '../agent/keys.js';
 import { moduleSpecs } from '../modules/registry.js';
-import { describeIssues } from '../protocol/zod-issues.js';
+import { readSpec as readSpecFile, send } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
 
@@ -30,16 +29,6 @@ type Spec = z.infer<typeof SpecSchema>;
 const MAX_LOGGED = 20;
 let logged = 0;
 
-function send(message: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
-function readSpec(path: string | undefined): Spec {
-  if (path === undefined) throw new Error('usage: fanout-sim-agents.ts <spec.json>');
-  const parsed = SpecSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new Error(`${path}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
-}
 
 async function sharedOf(spec: Spec): Promise<SimShared> {
   const config = parseAgentConfig({ ...spec.config, name: spec.prefix, dataDir: '/nonexistent' }, { baseDir: process.cwd() });
@@ -140,7 +129,7 @@ async function storm(spec: Spec, events: ReturnType<typeof stormEvents>, agents:
 }
 
 async function main(): Promise<void> {
-  const spec = readSpec(process.argv[2]);
+  const spec = readSpecFile(process.argv[2], SpecSchema, 'fanout-sim-agents.ts <spec.json>');
   const shared = await sharedOf(spec);
   const probe = new Probe();
   probe.install();

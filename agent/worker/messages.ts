@@ -12,21 +12,22 @@ export interface RunnerLocation {
   exportName: string;
 }
 
+/** What one job asks of a worker: the parent's side of a `run` message. */
+export interface JobRequest {
+  module: string;
+  location: RunnerLocation;
+  params: unknown;
+  root: string;
+  /** The parent's clock at the start (it may be a test's fake clock); the worker runs it on. */
+  nowMs: number;
+  hasJournal: boolean;
+  /** The result schema's keys: only these travel (the parent filters again, fully). */
+  keys: string[];
+}
+
 /** Parent → worker. */
 export type ToWorker =
-  | {
-      kind: 'run';
-      job: number;
-      module: string;
-      location: RunnerLocation;
-      params: unknown;
-      root: string;
-      /** The parent's clock at the start (it may be a test's fake clock); the worker runs it on. */
-      nowMs: number;
-      hasJournal: boolean;
-      /** The result schema's keys: only these travel (the parent filters again, fully). */
-      keys: string[];
-    }
+  | ({ kind: 'run'; job: number } & JobRequest)
   /** Abort the module's signal (cancel, timeout, cap reached); the worker answers `done` when it stopped. */
   | { kind: 'abort'; job: number }
   /** Flow control: the parent has taken this many rows of the job. */

@@ -2,19 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { silentLog, type LogFn } from '../log.js';
 import { workerEntry } from './entry.js';
 import { DEFAULT_RUNNERS } from './locations.js';
-import { FromWorkerSchema, type FromWorker, type RunnerLocation, type ToWorker } from './messages.js';
-import { newBoard, readBoard, type ProgressSnapshot } from './progress-board.js';
+import { FromWorkerSchema, type FromWorker, type JobRequest, type ToWorker } from './messages.js';
 
-/** What one job asks of a worker (the parent's side of a `run` message). */
-export interface JobRequest {
-  module: string;
-  location: RunnerLocation;
-  params: unknown;
-  root: string;
-  nowMs: number;
-  hasJournal: boolean;
-  keys: string[];
-}
+export type { JobRequest };
+import { newBoard, readBoard, type ProgressSnapshot } from './progress-board.js';
 
 /** What the worker reports while the job runs. */
 export interface JobEvents {
