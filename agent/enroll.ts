@@ -5,7 +5,7 @@ import { EnrollStatusSchema, enrollSigningBytes, type EnrollRequest, type Enroll
 import { MESSAGE_VERSION } from '../protocol/messages.js';
 import { enrollRequestTopic, enrollStatusTopic } from '../protocol/topics.js';
 import type { AgentKey } from './agent-key.js';
-import type { HostFacts } from './facts.js';
+import { platformFacts, type HostFacts } from './facts.js';
 
 /** Username and client id of an enrollment login (see broker/mqtt/credentials.ts). */
 export const ENROLL_USERNAME = 'mig-enroll';
@@ -36,12 +36,7 @@ export function enrollRequest(input: EnrollInput): EnrollRequest {
     name: host.name,
     tags: host.tags,
     facts: {
-      os: host.os,
-      arch: host.arch,
-      version: host.version,
-      mode: host.mode,
-      queueloc: host.queueloc,
-      environment: host.environment,
+      ...platformFacts(host),
       modules: input.modules,
       heartbeatMs: input.heartbeatMs,
     },

@@ -12,7 +12,7 @@ import {
   type ResultMessage,
 } from '../protocol/messages.js';
 import { describeIssues } from '../protocol/zod-issues.js';
-import type { HostFacts } from './facts.js';
+import { platformFacts, type HostFacts } from './facts.js';
 import type { OperationStatus } from './run-operation.js';
 
 /**
@@ -124,12 +124,7 @@ export function heartbeatMessage(input: HeartbeatInput): HeartbeatMessage {
     kind: 'heartbeat',
     agentId: host.agentId,
     name: host.name,
-    os: host.os,
-    arch: host.arch,
-    version: host.version,
-    mode: host.mode,
-    queueloc: host.queueloc,
-    environment: host.environment,
+    ...platformFacts(host),
     tags: host.tags,
     modules: [...input.modules],
     heartbeatMs: input.heartbeatMs,
