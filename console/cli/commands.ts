@@ -42,6 +42,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
   { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: runPolicy },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
+  { path: ['audit'], args: 'verify [--pinned HASH] | show [--who W] [--what P] [--since T]', summary: "check the server's hash-chained audit log, or list its entries (on the server's host)", group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
   { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },
   { path: ['demo'], args: '[--hosts N] [--http-port P] [--mqtt-port P]', summary: 'a server, agents and a console on this machine', group: 'Processes' },
