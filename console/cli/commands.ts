@@ -8,6 +8,7 @@ import { EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { runAgentsAccept, runAgentsPending, runAgentsReject } from './enrollment.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
+import { runIocHunt, runIocImport } from './ioc.js';
 import { runPolicy } from './policy.js';
 
 export type CommandRun = (ctx: CliContext, argv: readonly string[]) => Promise<number>;
@@ -35,6 +36,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
   { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: runActionApprove },
+  { path: ['ioc', 'hunt'], args: 'FEED [-t T] [-path DIR]... [-e EXPIRY]', summary: 'hunt a threat-intel feed (STIX 2.1, YARA rules, or a list of hashes, IPs, file names)', group: 'Actions', run: runIocHunt },
+  { path: ['ioc', 'import'], args: 'FEED -o DIR [-t T] [-path DIR]...', summary: 'turn a threat-intel feed into unsigned action files to sign and launch', group: 'Actions', run: runIocImport },
   { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
   { path: ['agents', 'pending'], args: '', summary: 'list agents waiting for enrollment approval', group: 'Fleet', run: runAgentsPending },
   { path: ['agents', 'accept'], args: 'ID|--all', summary: 'accept a pending agent, or all of them (admin)', group: 'Fleet', run: runAgentsAccept },

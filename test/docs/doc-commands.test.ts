@@ -130,6 +130,7 @@ describe('run against a demo fleet', () => {
     mkdirSync(cwd);
     symlinkSync(join(REPO, 'modules'), join(cwd, 'modules'));
     copyFileSync(join(REPO, 'test/fixtures/mig-actions/shellshock_iocs.json'), join(cwd, 'shellshock_iocs.json'));
+    for (const feed of ['demo-iocs.stix.json', 'demo-iocs.txt', 'demo-iocs.yar']) copyFileSync(join(REPO, 'demo/feeds', feed), join(cwd, feed));
     writeFileSync(join(cwd, 'webshells.yar'), 'rule php_system { strings: $a = "system($_GET" condition: $a }\n');
     writeFileSync(join(cwd, 'elf-implants.yar'), 'rule elf { strings: $a = { 7F 45 4C 46 } condition: $a at 0 }\n');
     writeFileSync(join(cwd, 'loaders.yar'), 'rule loader { strings: $a = "LD_PRELOAD" condition: $a }\n');
