@@ -4,7 +4,7 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKDOOR_CONTENT, BACKDOOR_PATH, WEBSHELL_CONTENT, WEBSHELL_PATH, WEBSHELL_SHA256 } from '../../demo/iocs.js';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import { initInvestigator, makeFleet, type HostSpec, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const FEEDS = new URL('../../demo/feeds/', import.meta.url).pathname;
@@ -29,7 +29,7 @@ describe('mig ioc against two agents', () => {
     fleet = await makeFleet();
     await initInvestigator(fleet, 'alice');
     server = await startServerProcess(fleet);
-    const hosts = [
+    const hosts: HostSpec[] = [
       { name: 'web-1', tags: {}, files: { [WEBSHELL_PATH]: WEBSHELL_CONTENT, [BACKDOOR_PATH]: BACKDOOR_CONTENT, '/var/www/html/index.php': '<?php echo 1;\n' } },
       { name: 'web-2', tags: {}, files: { '/var/www/html/index.php': '<?php echo 2;\n', '/usr/bin/.sshd-helper': 'same name, other bytes\n' } },
     ];

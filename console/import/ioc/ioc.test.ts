@@ -154,8 +154,9 @@ describe('planning and attribution', () => {
     const planned = planIocActions(set, opts);
     expect(planned).toHaveLength(1);
     const [p] = planned;
-    expect(p?.action.operations.map((o) => o.module)).toEqual(['file', 'netstat']);
-    expect(() => checkActionLimits(p?.action ?? {}, MODULE_SPECS, NOW)).not.toThrow();
+    if (p === undefined) throw new Error('no plan');
+    expect(p.action.operations.map((o) => o.module)).toEqual(['file', 'netstat']);
+    expect(() => checkActionLimits(p.action, MODULE_SPECS, NOW)).not.toThrow();
   });
 
   it('splits a feed too large for one action into as few as fit, every indicator in exactly one', () => {
