@@ -147,6 +147,15 @@ export class PostgresStore implements Store {
     return rows[0] === undefined ? undefined : commandOf(rows[0]);
   }
 
+  async getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ record: string }>('SELECT record FROM mig_commands WHERE id = ANY($1::text[])', [ids]);
+    return new Map(rows.map((row) => {
+      const cmd = commandOf(row);
+      return [cmd.id, cmd] as const;
+    }));
+  }
+
   async commandsOf(actionId: string): Promise<CommandRecord[]> {
     const { rows } = await this.pool.query<{ record: string }>('SELECT record FROM mig_commands WHERE action_id = $1 ORDER BY created_at, id', [actionId]);
     return rows.map(commandOf);

@@ -109,6 +109,10 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
       await store.saveCommands([command(first, 'a-1', 2, { status: 'success', isFound: true }), command(first, 'b-2', 3, { status: 'failed', isFound: false })]);
       expect(await store.getCommand(command(first, 'b-2', 3).id)).toMatchObject({ status: 'failed', isFound: false });
       expect(await store.getCommand('0'.repeat(32))).toBeUndefined();
+      const some = await store.getCommands([command(first, 'a-1', 2).id, '0'.repeat(32), command(second, 'a-1', 4).id]);
+      expect([...some.values()].map((c) => `${c.actionId === first.action.id ? 'first' : 'second'}:${c.agentId}:${c.status}`).sort()).toEqual(['first:a-1:success', 'second:a-1:sent']);
+      expect(some.get(command(first, 'a-1', 2).id)?.id).toBe(command(first, 'a-1', 2).id);
+      expect((await store.getCommands([])).size).toBe(0);
       expect((await store.commandsOf(first.action.id)).map((c) => c.agentId).sort()).toEqual(['a-1', 'b-2', 'c-3']);
       expect(await store.commandsOf(newActionId())).toEqual([]);
       const listed = await store.listCommands(first.action.id, { limit: 2, offset: 1 });

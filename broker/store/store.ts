@@ -33,6 +33,8 @@ export interface Store {
    */
   saveCommands(commands: readonly CommandRecord[]): Promise<void>;
   getCommand(id: string): Promise<CommandRecord | undefined>;
+  /** The known ones among these commands, by id: one query for a group of results. */
+  getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>>;
   commandsOf(actionId: string): Promise<CommandRecord[]>;
   listCommands(actionId: string, query: CommandQuery): Promise<{ commands: CommandRecord[]; total: number }>;
   /** Commands still `sent` for one agent, oldest first. */
