@@ -35,7 +35,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'mig-pg-'));
   if (user !== undefined) chownSync(dir, user.uid, user.gid);
   const dataDir = join(dir, 'data');
-  const init = spawnSync(...command(user, join(binDir, 'initdb'), ['-D', dataDir, '-U', 'mig', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']), { encoding: 'utf8' });
+  const init = spawnSync(...command(user, join(binDir, 'initdb'), ['-D', dataDir, '-U', 'mig', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']), { encoding: 'utf8', cwd: dir });
   if (init.status !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status ?? init.signal}): ${init.stderr || init.stdout}`);
@@ -44,7 +44,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const [cmd, args] = command(user, join(binDir, 'postgres'), [
     '-D', dataDir, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200',
   ]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // cwd: a directory the unprivileged user can enter, whatever the test's own cwd allows.
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   const adminUrl = `postgres://mig@127.0.0.1:${port}/postgres`;
