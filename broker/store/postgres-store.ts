@@ -48,6 +48,7 @@ export class PostgresStore implements Store {
   private constructor(
     private readonly pool: pg.Pool,
     private readonly flushMs: number,
+    private readonly log: (msg: string) => void,
   ) {}
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
@@ -62,7 +63,7 @@ export class PostgresStore implements Store {
       if (err instanceof UserError) throw err;
       throw new UserError('CONFIG_INVALID', `cannot open the PostgreSQL store ${redact(opts.url)}: ${(err as Error).message}`, 'check --store: postgres://user@host:port/database, and that the database exists and accepts this user');
     }
-    return new PostgresStore(pool, opts.flushMs ?? DEFAULT_FLUSH_MS);
+    return new PostgresStore(pool, opts.flushMs ?? DEFAULT_FLUSH_MS, log);
   }
 
   private check(): void {
@@ -230,7 +231,8 @@ export class PostgresStore implements Store {
   private later(): Promise<void> {
     const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     promise.catch(() => undefined);
-    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.flushMs);
+    // A failed write keeps its records pending: the next batched save, flush or close tries them again.
+    this.timer ??= setTimeout(() => void this.flush().catch((err: unknown) => this.log(`store: batched write failed: ${(err as Error).message}`)), this.flushMs);
     return promise;
   }
 
