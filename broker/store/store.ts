@@ -36,6 +36,7 @@ export interface Store {
   /** The known ones among these commands, by id: one query for a group of results. */
   getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>>;
   commandsOf(actionId: string): Promise<CommandRecord[]>;
+  /** By agent name, then agent id (lowdb: localeCompare; PostgreSQL: byte order, the same on every server). */
   listCommands(actionId: string, query: CommandQuery): Promise<{ commands: CommandRecord[]; total: number }>;
   /** Commands still `sent` for one agent, oldest first. */
   openCommandsFor(agentId: string): Promise<CommandRecord[]>;
