@@ -37,6 +37,7 @@ it.each([
   { name: 'a port that is not a number', argv: ['--http-port', 'abc'], wantExit: 2, wantErr: /--http-port: .*got "abc"/ },
   { name: 'a port out of range', argv: ['--mqtt-port', '70000'], wantExit: 2, wantErr: /--mqtt-port/ },
   { name: 'a certificate without its key', argv: ['--tls-cert', 'c.pem'], wantExit: 2, wantErr: /--tls-cert and --tls-key go together/ },
+  { name: 'a store that is not a PostgreSQL URL', argv: ['--store', 'mysql://db/mig'], wantExit: 2, wantErr: /--store: .*postgres:\/\/user@host:port\/database/ },
   { name: 'a response signer count of 0', argv: ['--response-signers', '0'], wantExit: 2, wantErr: /--response-signers: .*got "0"/ },
   { name: 'an admin key that cannot be read', argv: ['--admin-key', '/nonexistent.asc', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --admin-key/ },
 ])('exits $wantExit on $name', async ({ argv, wantExit, wantErr }) => {

@@ -7,8 +7,9 @@ import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
 import { startServer, type ServerOptions } from './server.js';
+import { StoreUrlSchema } from './store/open-store.js';
 
-const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
+const USAGE = `usage: mig server [--data-dir DIR] [--store postgres://USER@HOST:PORT/DB] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
                   [--response-signers 2] [--policy-threshold 1] [--auto-accept] [--max-pending 1000]
                   [--enroll-burst 200] [--enroll-per-second 10]
@@ -17,6 +18,8 @@ Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for 
 Stops cleanly on SIGINT or SIGTERM.
 
   --data-dir DIR     where actions, results, investigators and secrets live (default $MIG_HOME/server, MIG_HOME=~/.mig)
+  --store URL        postgres://user@host:port/database: keep actions, results, investigators and
+                     agents in PostgreSQL, shared by several servers (default: files in --data-dir)
   --http-port N      HTTP API port (default 8765; 0 picks one)
   --mqtt-port N      MQTT port agents connect to (default 1883; 0 picks one)
   --host ADDR        interface for both (default 127.0.0.1; 0.0.0.0 for agents on other hosts)
@@ -48,6 +51,7 @@ const FilePath = z.string().min(1, 'expected a file path');
 const FlagsSchema = z
   .strictObject({
     'data-dir': FilePath.optional(),
+    store: StoreUrlSchema.optional(),
     'http-port': Port(8765),
     'mqtt-port': Port(1883),
     host: z.string().min(1).default('127.0.0.1'),
@@ -70,6 +74,7 @@ type Flags = z.output<typeof FlagsSchema>;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
   'http-port': { type: 'string' },
   'mqtt-port': { type: 'string' },
   host: { type: 'string' },
@@ -157,6 +162,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
   const verbose = flags.verbose;
   return {
     dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
+    ...(flags.store === undefined ? {} : { storeUrl: flags.store }),
     httpHost: flags.host,
     httpPort: flags['http-port'],
     mqttHost: flags.host,

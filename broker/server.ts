@@ -25,7 +25,7 @@ import { Scheduler } from './scheduler/scheduler.js';
 import type { AnyModuleSpec } from '../protocol/module-spec.js';
 import type { AgentPublisher } from './scheduler/context.js';
 import { loadOrCreateSecrets, secretsPath } from './secrets.js';
-import { LowdbStore } from './store/lowdb-store.js';
+import { openStore } from './store/open-store.js';
 import { serverVersion } from './version.js';
 import { connectLocalLink } from './wire/local-link.js';
 import type { ServerLink } from './wire/server-link.js';
@@ -33,6 +33,8 @@ import { dispatcher } from './wire/dispatch.js';
 
 export interface ServerOptions {
   dataDir: string;
+  /** postgres:// URL of a store shared by several servers (default: lowdb files in dataDir). */
+  storeUrl?: string;
   /** Default 127.0.0.1. */
   httpHost?: string;
   /** 0 picks a free port. */
@@ -208,7 +210,7 @@ async function compose(
 
 /** The data dir's state: store, audit log, investigators (bootstrapped), live events, registry. */
 async function openState(opts: ServerOptions, log: (msg: string) => void, clock: Clock, closers: Array<[string, () => Promise<void> | void]>) {
-  const store = await LowdbStore.open({ dataDir: opts.dataDir, flushMs: opts.flushMs, log });
+  const store = await openStore({ dataDir: opts.dataDir, ...(opts.storeUrl === undefined ? {} : { storeUrl: opts.storeUrl }), flushMs: opts.flushMs, log });
   closers.push(['store', () => store.close()]);
   const audit = await AuditLog.open(join(opts.dataDir, 'audit.log'), () => clock.now());
   closers.push(['audit log', () => audit.drain()]);
