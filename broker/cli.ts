@@ -74,7 +74,10 @@ const FlagsSchema = z
     'enroll-per-second': z.coerce.number().min(0.001).max(1_000_000).default(10),
     broker: z
       .url({ protocol: /^mqtts?$/, error: 'expected mqtt://HOST:PORT or mqtts://HOST:PORT' })
-      .refine((u) => !/@/.test(u.slice(0, u.indexOf('/', 8) === -1 ? undefined : u.indexOf('/', 8))), 'put no credentials in the URL: use --broker-user and --broker-password-file')
+      .refine((u) => {
+        const url = new URL(u);
+        return url.username === '' && url.password === '';
+      }, 'a URL without credentials (they go in --broker-user and --broker-password-file)')
       .optional(),
     'broker-user': z.string().min(1).max(128).regex(/^[^\s+#/]+$/, 'expected a login name without spaces, +, # or /').optional(),
     'broker-password-file': FilePath.optional(),
