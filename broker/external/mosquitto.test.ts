@@ -1,6 +1,10 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
+import { parseAgentConfig } from '../../agent/config.js';
+import { startAgent } from '../../agent/start.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActionRecordSchema, type ActionRecord } from '../../protocol/api.js';
+import { ActionRecordSchema, CommandListSchema, type ActionRecord } from '../../protocol/api.js';
 import { commandsTopic, enrollRequestTopic, enrollStatusTopic, resultsTopic } from '../../protocol/topics.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { ENROLL_USERNAME, enrollClientId } from '../mqtt/credentials.js';
@@ -64,6 +68,27 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
     await a.answer(a.commands[0]?.commandId ?? '', { isFound: true, actionId: signed.id });
     await waitFor(async () => (await action(signed.id)).status === 'completed', 'the stored result');
     expect((await action(signed.id)).counters).toMatchObject({ success: 1, found: 1, done: 1 });
+  });
+
+  it('a real agent (agent/start.ts) enrolls through Mosquitto from agent.json and answers a hunt', async () => {
+    const server = await start();
+    const raw = JSON.parse(readFileSync(server.agentConfigPath, 'utf8')) as Record<string, unknown>;
+    expect(raw.brokerUrl).toBe(mosquitto.url);
+    const agentDir = join(h.dataDir, '..', `${h.dataDir.split('/').pop() ?? 'x'}-agent`);
+    mkdirSync(join(agentDir, 'root', 'etc'), { recursive: true });
+    const config = parseAgentConfig({ ...raw, name: 'real-1', dataDir: agentDir, root: join(agentDir, 'root'), heartbeatMs: 1000 }, { baseDir: h.dataDir });
+    const agent = await startAgent(config, { backoff: { initialMs: 20, maxMs: 200 } });
+    try {
+      await waitFor(async () => (await h.api('GET', `/agents/${agent.agentId}`)).status === 200, 'the real agent online', 20_000);
+      const signed = await signedAction(['alice'], { target: "name = 'real-1'" });
+      expect(ActionRecordSchema.parse((await h.submit(signed)).body).counters.targeted).toBe(1);
+      await waitFor(async () => (await action(signed.id)).status === 'completed', 'the hunt answered', 20_000);
+      const commands = CommandListSchema.parse((await h.api('GET', `/actions/${signed.id}/commands`)).body).commands;
+      expect(commands.map((c) => `${c.agentId}:${c.status}`)).toEqual([`${agent.agentId}:success`]);
+    } finally {
+      await agent.close();
+      rmSync(agentDir, { recursive: true, force: true });
+    }
   });
 
   it('a pending agent cannot log in until an admin accepts it, then can', async () => {
