@@ -11,6 +11,7 @@ import { ENROLL_USERNAME, enrollClientId } from '../mqtt/credentials.js';
 import { connectClient, FakeAgent } from '../testing/fake-agent.js';
 import { fakeEnrollRequest, fakeIdentity } from '../testing/fake-identity.js';
 import { ServerHarness, waitFor } from '../testing/harness.js';
+import { dynsecAdmin } from './dynsec.js';
 import { ADMIN_USER, MosquittoFixture, mosquittoMissing } from './mosquitto-fixture.js';
 
 /**
@@ -89,6 +90,22 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
       await agent.close();
       rmSync(agentDir, { recursive: true, force: true });
     }
+  });
+
+  it('an accepted agent without a Mosquitto login (enrolled on the embedded broker, or the login lost) gets it back by enrolling again', async () => {
+    await start();
+    const first = await agent('mosq-migrated');
+    await first.close();
+    const admin = await connectClient(mosquitto.url, { clientId: 'test-admin', username: ADMIN_USER, password: mosquitto.adminPassword, clean: true });
+    try {
+      await (await dynsecAdmin(admin)).setAgentEnabled(first.id, false);
+    } finally {
+      await admin.endAsync(true);
+    }
+    const identity = fakeIdentity('mosq-migrated');
+    await expect(FakeAgent.login(mosquitto.url, identity, { username: identity.id })).rejects.toThrow(/Not authorized|Bad username/i);
+    // What the agent does when its login is refused (agent/link.ts): enroll again, same key and password.
+    await agent('mosq-migrated');
   });
 
   it('a pending agent cannot log in until an admin accepts it, then can', async () => {
