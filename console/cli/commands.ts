@@ -10,6 +10,7 @@ import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
 import { runIocHunt, runIocImport } from './ioc.js';
 import { runPolicy } from './policy.js';
+import { runRunner } from './runner.js';
 
 export type CommandRun = (ctx: CliContext, argv: readonly string[]) => Promise<number>;
 
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['agents', 'reject'], args: 'ID', summary: "reject a pending agent or withdraw an agent's credential (admin)", group: 'Fleet', run: runAgentsReject },
   { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
   { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: runPolicy },
+  { path: ['runner'], args: '--config FILE [--once JOB] [--check]', summary: 'run action templates on cron schedules; results and compliance items to NDJSON, syslog, webhooks', group: 'Processes', run: runRunner },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
   { path: ['audit'], args: 'verify [--pinned HASH] | show [--who W] [--what P] [--since T]', summary: "check the server's hash-chained audit log, or list its entries (on the server's host)", group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
