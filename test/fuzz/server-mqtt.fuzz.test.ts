@@ -79,7 +79,7 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
         await waitFor(() => codedDrops() - before >= refusedCount, `${refusedCount} coded drops`, 20_000);
         expect(drops().filter((l) => !/: dropped \[[A-Z_]+\]: /.test(l))).toEqual([]);
       }),
-      fuzzParams(40),
+      fuzzParams(30),
     );
     expect((await h.api('GET', '/health', { authorization: null })).status).toBe(200);
     AgentRecordSchema.parse((await h.api('GET', `/agents/${agent.id}`)).body);
@@ -110,7 +110,7 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
           const answer = EnrollStatusSchema.parse(answers[seen]);
           if (isRefused) expect(answer.state).toBe('rejected');
         }),
-        fuzzParams(150),
+        fuzzParams(120),
       );
     } finally {
       await client.endAsync(true);
