@@ -18,6 +18,12 @@ export function fuzzParams(ci: number): { numRuns: number; seed?: number; endOnF
   return { numRuns: Math.max(1, Math.round(ci * (Number.isFinite(scale) && scale > 0 ? scale : 1))), ...(seed === undefined ? {} : { seed }), endOnFailure: true };
 }
 
+/** A test's time limit, scaled with its cases (scripts/fuzz.ts runs ~50× the CI cases). */
+export function fuzzTimeout(ciMs: number): number {
+  const scale = Number(process.env.MIG_FUZZ_SCALE ?? '1');
+  return Math.round(ciMs * (Number.isFinite(scale) && scale > 1 ? scale : 1));
+}
+
 type Path = (string | number)[];
 
 /** Every path inside a JSON value (objects and arrays), the root included. */

@@ -8,7 +8,7 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { signDetached } from '../../protocol/signature.js';
 import { signedAction, unsignedAction } from '../helpers/actions.js';
 import { armoredPublicKey, privateKey } from '../helpers/keys.js';
-import { fuzzParams, mutationOf, nastyValue } from './arbitraries.js';
+import { fuzzParams, fuzzTimeout, mutationOf, nastyValue } from './arbitraries.js';
 
 /**
  * Fuzzing the HTTP API's bodies, path parameters and queries against a real server, signed
@@ -65,7 +65,7 @@ describe('fuzzing the HTTP API against a real server', () => {
     await fc.assert(
       fc.asyncProperty(cases, async ([path, body]) => checkAnswer(`POST ${path} ${body.slice(0, 200)}`, await h.api('POST', path, { body })),
       ),
-      fuzzParams(150),
+      fuzzParams(40),
     );
     const actions = await h.api('GET', '/actions');
     expect(actions.status).toBe(200);
@@ -73,7 +73,7 @@ describe('fuzzing the HTTP API against a real server', () => {
     const investigators = await h.api('GET', '/investigators');
     expect(investigators.status).toBe(200);
     z.array(InvestigatorRecordSchema).parse((investigators.body as { investigators: unknown }).investigators);
-  }, 120_000);
+  }, fuzzTimeout(120_000));
 
   it('path parameters and queries: below 500, coded errors', async () => {
     const routes: [string, (s: string) => string][] = [
@@ -92,10 +92,10 @@ describe('fuzzing the HTTP API against a real server', () => {
     const cases = fc.tuple(fc.constantFrom(...routes), fc.oneof(segment, nastyValue.map((v) => encodeURIComponent(String(JSON.stringify(v))))));
     await fc.assert(
       fc.asyncProperty(cases, async ([[method, path], s]) => checkAnswer(`${method} ${path(s)}`, await h.api(method, path(s)))),
-      fuzzParams(150),
+      fuzzParams(40),
     );
     expect((await h.api('GET', '/health', { authorization: null })).status).toBe(200);
-  }, 120_000);
+  }, fuzzTimeout(120_000));
 
   // Regression: a URL over node:http's 16 KiB header limit got a bare 431 with no body.
   it('a request line over the header limit gets a coded PAYLOAD_TOO_LARGE body', async () => {

@@ -11,7 +11,7 @@ import { HeartbeatMessageSchema, MAX_MESSAGE_BYTES, OfflineMessageSchema, Result
 import { parsePayload } from '../../protocol/payload.js';
 import { enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
 import { signedAction } from '../helpers/actions.js';
-import { fuzzParams, payloadFrom } from './arbitraries.js';
+import { fuzzParams, fuzzTimeout, payloadFrom } from './arbitraries.js';
 
 /**
  * Fuzzing what agents send the server (results, heartbeats, enrollment requests) through the
@@ -79,7 +79,7 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
         await waitFor(() => codedDrops() - before >= refusedCount, `${refusedCount} coded drops`, 20_000);
         expect(drops().filter((l) => !/: dropped \[[A-Z_]+\]: /.test(l))).toEqual([]);
       }),
-      fuzzParams(30),
+      fuzzParams(12),
     );
     expect((await h.api('GET', '/health', { authorization: null })).status).toBe(200);
     AgentRecordSchema.parse((await h.api('GET', `/agents/${agent.id}`)).body);
@@ -87,7 +87,7 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
     expect(commands.status, JSON.stringify(commands.body)).toBe(200);
     z.array(CommandRecordSchema).parse((commands.body as { commands?: unknown }).commands ?? commands.body);
     expect(h.logs.filter((l) => /internal error|unhandled/i.test(l))).toEqual([]);
-  }, 120_000);
+  }, fuzzTimeout(120_000));
 
   it('enrollment requests: each one is answered; each the schema refuses is rejected', async () => {
     const identity = fakeIdentity('fuzz-enrollee');
@@ -110,11 +110,11 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
           const answer = EnrollStatusSchema.parse(answers[seen]);
           if (isRefused) expect(answer.state).toBe('rejected');
         }),
-        fuzzParams(120),
+        fuzzParams(50),
       );
     } finally {
       await client.endAsync(true);
     }
     expect(errorCode(await h.api('GET', '/agents/no-such-agent'))).toBe('NOT_FOUND');
-  }, 120_000);
+  }, fuzzTimeout(120_000));
 });
