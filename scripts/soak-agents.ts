@@ -51,6 +51,17 @@ function clientOf(agent: SimAgent): MqttClient | undefined {
   return (agent as unknown as { client?: MqttClient }).client;
 }
 
+/** A loaded machine may miss an enrollment login's CONNACK: try again, as an installer would. */
+async function enrollPatiently(agent: SimAgent): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await agent.enroll();
+    } catch (err) {
+      if (attempt >= 5 || !/unreachable/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const spec = readSpec(process.argv[2], SpecSchema, 'soak-agents.ts <spec.json>');
   const shared = await sharedOf(spec);
@@ -105,7 +116,7 @@ async function main(): Promise<void> {
     if (word === 'start') {
       const all = new Promise<void>((resolve) => (onAllConnected = resolve));
       (async () => {
-        for (let i = 0; i < agents.length; i += 50) await Promise.all(agents.slice(i, i + 50).map((a) => a.enroll()));
+        for (let i = 0; i < agents.length; i += 50) await Promise.all(agents.slice(i, i + 50).map((a) => enrollPatiently(a)));
         for (const agent of agents) agent.connect();
         await all;
       })().then(

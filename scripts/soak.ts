@@ -59,7 +59,7 @@ function usage(problem: string): never {
 
 /** One child process of simulated agents, spoken to one JSON line at a time. */
 class Child {
-  private readonly waiting = new Map<string, (m: Record<string, unknown>) => void>();
+  private readonly waiting = new Map<string, { resolve: (m: Record<string, unknown>) => void; reject: (err: Error) => void }>();
   private constructor(private readonly child: ChildProcess) {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       let message: Record<string, unknown>;
@@ -68,10 +68,15 @@ class Child {
       } catch {
         return;
       }
-      if (message.type === 'failed') throw new Error(`soak agents: ${String(message.message)}`);
-      const wake = this.waiting.get(String(message.type));
+      if (message.type === 'failed') {
+        const err = new Error(`soak agents: ${String(message.message)}`);
+        for (const waiter of this.waiting.values()) waiter.reject(err);
+        this.waiting.clear();
+        return;
+      }
+      const waiter = this.waiting.get(String(message.type));
       this.waiting.delete(String(message.type));
-      wake?.(message);
+      waiter?.resolve(message);
     });
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`  [agents] ${chunk.toString().slice(0, 300)}`));
   }
@@ -81,7 +86,7 @@ class Child {
   }
 
   ask(word: string, want: string): Promise<Record<string, unknown>> {
-    const answer = new Promise<Record<string, unknown>>((resolve) => this.waiting.set(want, resolve));
+    const answer = new Promise<Record<string, unknown>>((resolve, reject) => this.waiting.set(want, { resolve, reject }));
     if (word !== '') this.child.stdin?.write(`${word}\n`);
     return answer;
   }
