@@ -26,6 +26,9 @@ const SpecSchema = z.strictObject({
 });
 type Spec = z.infer<typeof SpecSchema>;
 
+/** The agents' heartbeat interval: the server's default expectation (agent config heartbeatMs). */
+const HEARTBEAT_MS = 30_000;
+
 /** mulberry32: reproducible choices of whom to drop. */
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -62,6 +65,21 @@ async function enrollPatiently(agent: SimAgent): Promise<void> {
   }
 }
 
+/**
+ * An agent dropped cleanly while answering loses that answer (mqtt.js rejects the publish with
+ * 'client disconnecting'), as a real agent stopped mid-command would; the server sends the
+ * command again when it is back. Counted, not fatal; anything else is.
+ */
+let lostAnswers = 0;
+process.on('unhandledRejection', (err: unknown) => {
+  if (err instanceof Error && /client disconnecting|connection closed/i.test(err.message)) {
+    lostAnswers++;
+    return;
+  }
+  send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});
+
 async function main(): Promise<void> {
   const spec = readSpec(process.argv[2], SpecSchema, 'soak-agents.ts <spec.json>');
   const shared = await sharedOf(spec);
@@ -81,6 +99,10 @@ async function main(): Promise<void> {
   };
   const agents = Array.from({ length: spec.count }, (_, i) => new SimAgent(newSimIdentity(), `${spec.prefix}-${i}`, shared, events));
   const down = new Set<SimAgent>();
+  const comeBack = (agent: SimAgent): void => {
+    agent.connect();
+    agent.beatEvery(HEARTBEAT_MS, random() * HEARTBEAT_MS);
+  };
   let churnTimer: NodeJS.Timeout | undefined;
   const churnTick = (): void => {
     const drops = Math.max(1, Math.round((agents.length * spec.churnPercentPerSecond) / 100));
@@ -97,7 +119,7 @@ async function main(): Promise<void> {
           setTimeout(() => {
             // 'calm' may have brought it back already.
             if (!down.delete(agent)) return;
-            agent.connect();
+            comeBack(agent);
           }, random() * spec.maxDownMs),
         );
       }
@@ -119,6 +141,8 @@ async function main(): Promise<void> {
         for (let i = 0; i < agents.length; i += 50) await Promise.all(agents.slice(i, i + 50).map((a) => enrollPatiently(a)));
         for (const agent of agents) agent.connect();
         await all;
+        // Heartbeats like a real fleet's, phases spread (close() stops them; comeBack restarts them).
+        agents.forEach((a, i) => a.beatEvery(HEARTBEAT_MS, (HEARTBEAT_MS * i) / agents.length));
       })().then(
         () => send({ type: 'ready', agents: agents.length }),
         (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
@@ -129,10 +153,10 @@ async function main(): Promise<void> {
     } else if (word === 'calm') {
       clearInterval(churnTimer);
       // Everyone dropped cleanly comes back now, so the end state is the whole fleet.
-      for (const agent of down) agent.connect();
+      for (const agent of down) comeBack(agent);
       down.clear();
       send({ type: 'calm' });
-    } else if (word === 'report') send({ type: 'report', ...counters, down: down.size, rssMB: Math.round(process.memoryUsage.rss() / 1e6) });
+    } else if (word === 'report') send({ type: 'report', ...counters, lostAnswers, down: down.size, rssMB: Math.round(process.memoryUsage.rss() / 1e6) });
     else if (word === 'stop') void stop();
   });
   send({ type: 'loaded', pid: process.pid });

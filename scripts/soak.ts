@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     }, {});
     console.log(`soak: server RSS first-quarter median ${firstMB} MB, last-quarter median ${lastMB} MB (growth ${growth} MB, bound ${bound} MB), max ${maxMB} MB: ${isFlat ? 'flat' : 'GROWING'}`);
     console.log(`soak: ${records.length} actions: ${JSON.stringify(byStatus)}; stuck ${stuck.length}${stuck.length > 0 ? ` (${stuck.map((r) => `${r.action.id} ${r.status}`).join(', ')})` : ''}`);
-    console.log(`soak: agents dropped cleanly ${churn.cleanDrops ?? 0}, connections cut ${churn.cutDrops ?? 0}, mqtt reconnects ${churn.reconnects ?? 0}, commands accepted ${churn.accepted ?? 0} (the server stored ${answered} answers for ${targeted} commands; the rest expired); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`soak: agents dropped cleanly ${churn.cleanDrops ?? 0}, connections cut ${churn.cutDrops ?? 0}, mqtt reconnects ${churn.reconnects ?? 0}, commands accepted ${churn.accepted ?? 0}, answers lost to a drop ${churn.lostAnswers ?? 0} (the server stored ${answered} answers for ${targeted} commands; the rest expired); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     if (!isFlat || stuck.length > 0) exitCode = 1;
   } finally {
     await Promise.allSettled(children.map((c) => c.stop()));

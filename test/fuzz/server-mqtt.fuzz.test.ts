@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ENROLL_USERNAME, enrollClientId } from '../../broker/mqtt/credentials.js';
 import { errorCode, ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { dropCounts } from '../../broker/wire/drops.js';
 import { connectClient, type FakeAgent } from '../../broker/testing/fake-agent.js';
 import { fakeEnrollRequest, fakeIdentity } from '../../broker/testing/fake-identity.js';
 import { AgentRecordSchema, CommandRecordSchema } from '../../protocol/api.js';
@@ -87,6 +88,8 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
     expect(commands.status, JSON.stringify(commands.body)).toBe(200);
     z.array(CommandRecordSchema).parse((commands.body as { commands?: unknown }).commands ?? commands.body);
     expect(h.logs.filter((l) => /internal error|unhandled/i.test(l))).toEqual([]);
+    // Counted by code too (every server of this process together).
+    expect(dropCounts().MALFORMED_COMMAND ?? 0).toBeGreaterThan(0);
   }, fuzzTimeout(120_000));
 
   it('enrollment requests: each one is answered; each the schema refuses is rejected', async () => {
