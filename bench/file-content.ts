@@ -2,7 +2,7 @@
 // (V8 for patterns proven linear, re2js otherwise) measured in the same run.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileLineRegex } from '../modules/file/regex.js';
+import { compileLineRegex } from '../modules/shared/search/regex.js';
 import { benchDir, logFile, MIB, mbPerS, medianMs, removeDir, runOurs, settle, shell } from './file-data.js';
 import type { BenchRow } from './types.js';
 

@@ -5,9 +5,9 @@ import { randomFillSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileParams } from '../modules/file/params.js';
-import { runFile } from '../modules/file/run.js';
-import { recorder } from '../modules/file/testing.js';
+import { fileParams } from '../modules/shared/search/params.js';
+import { runFile } from '../modules/shared/search/run.js';
+import { recorder } from '../modules/shared/search/testing.js';
 
 export const MIB = 1024 * 1024;
 

@@ -14,6 +14,11 @@ export async function main(argv: string[]): Promise<number> {
       const { runAgentCli } = await import('../agent/cli.js');
       return runAgentCli(rest);
     }
+    case 'audit': {
+      // A server-side tool that reads the data dir: loaded only when asked for.
+      const { runAuditCli } = await import('../broker/audit/cli.js');
+      return runAuditCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
     case 'console':
     case 'demo': {
       const { runConsoleCommand } = await import('./console-command.js');

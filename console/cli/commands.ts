@@ -16,6 +16,7 @@ const actionServer = () => import('./action-server.js');
 const approve = () => import('./approve.js');
 const enrollment = () => import('./enrollment.js');
 const fleet = () => import('./fleet.js');
+const ioc = () => import('./ioc.js');
 
 /** One command of the overview. Help is generated from this table, so it cannot drift from dispatch. */
 export interface CommandEntry {
@@ -40,6 +41,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: onUse(actionServer, 'runActionCancel') },
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: onUse(approve, 'runActionPending') },
   { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: onUse(approve, 'runActionApprove') },
+  { path: ['ioc', 'hunt'], args: 'FEED [-t T] [-path DIR]... [-e EXPIRY]', summary: 'hunt a threat-intel feed (STIX 2.1, YARA rules, or a list of hashes, IPs, file names)', group: 'Actions', run: onUse(ioc, 'runIocHunt') },
+  { path: ['ioc', 'import'], args: 'FEED -o DIR [-t T] [-path DIR]...', summary: 'turn a threat-intel feed into unsigned action files to sign and launch', group: 'Actions', run: onUse(ioc, 'runIocImport') },
   { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: onUse(fleet, 'runAgents') },
   { path: ['agents', 'pending'], args: '', summary: 'list agents waiting for enrollment approval', group: 'Fleet', run: onUse(enrollment, 'runAgentsPending') },
   { path: ['agents', 'accept'], args: 'ID|--all', summary: 'accept a pending agent, or all of them (admin)', group: 'Fleet', run: onUse(enrollment, 'runAgentsAccept') },
@@ -47,6 +50,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: onUse(fleet, 'runInvestigators') },
   { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: onUse(() => import('./policy.js'), 'runPolicy') },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
+  { path: ['audit'], args: 'verify [--pinned HASH] | show [--who W] [--what P] [--since T]', summary: "check the server's hash-chained audit log, or list its entries (on the server's host)", group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
   { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },
   { path: ['demo'], args: '[--hosts N] [--http-port P] [--mqtt-port P]', summary: 'a server, agents and a console on this machine', group: 'Processes' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileParams } from './params.js';
+import { fileParams } from '../shared/search/params.js';
 import { fileModule } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { FILTER_NAMES, fileParams } from './params.js';
+import { FILTER_NAMES, fileParams } from '../shared/search/params.js';
 
 /**
  * The file module's self-description: MIG's file module (find-like hunts on endpoints by name,

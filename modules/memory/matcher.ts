@@ -1,4 +1,4 @@
-import type { LineRegex } from '../file/regex.js';
+import type { LineRegex } from '../shared/search/regex.js';
 
 /**
  * The memory checks (content regexes and byte strings) over a stream of windows of one region.

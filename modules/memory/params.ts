@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regexProblem } from '../file/regex.js';
+import { regexProblem } from '../shared/search/regex.js';
 import { checked } from '../shared/param-checks.js';
 
 /**

@@ -1,4 +1,4 @@
-import { compileLineRegex, type LineRegex } from '../file/regex.js';
+import { compileLineRegex, type LineRegex } from '../shared/search/regex.js';
 import type { BytesCheck, ContentCheck } from './matcher.js';
 import type { MemoryParams } from './params.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ModuleContext } from '../../protocol/module-spec.js';
-import { errorCode, HostRoot } from '../file/resolve.js';
+import { errorCode, HostRoot } from '../shared/search/resolve.js';
 import { APK_INSTALLED, parseApkInstalled } from './apk.js';
 import { DPKG_STATUS, parseDpkgStatus } from './dpkg.js';
 import type { InstalledPackage } from './installed.js';

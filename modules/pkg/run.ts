@@ -1,5 +1,5 @@
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { compileLineRegex } from '../file/regex.js';
+import { compileLineRegex } from '../shared/search/regex.js';
 import { versionSatisfies } from '../shared/version-compare.js';
 import { parseConstraint, type VersionConstraint } from './constraint.js';
 import { installedPackages, type ReadOptions } from './read.js';

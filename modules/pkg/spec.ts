@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { regexProblem } from '../file/regex.js';
+import { regexProblem } from '../shared/search/regex.js';
 import { constraintProblem } from './constraint.js';
 import { checked } from '../shared/param-checks.js';
 

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { z } from 'zod';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
-import { compileLineRegex } from '../file/regex.js';
+import { compileLineRegex } from '../shared/search/regex.js';
 import { listPids, nameCandidates, readProc, type ProcInfo } from './proc.js';
 import type { processParams, processRow } from './spec.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { regexProblem } from '../file/regex.js';
+import { regexProblem } from '../shared/search/regex.js';
 
 /**
  * The process response module: send a signal (TERM by default) to processes named by pid or by

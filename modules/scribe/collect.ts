@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { RE2JS } from 're2js';
 import type { ModuleContext } from '../../protocol/module-spec.js';
-import { fileParams } from '../file/params.js';
-import { compileLineRegex } from '../file/regex.js';
-import { errorCode, HostRoot } from '../file/resolve.js';
-import { runFile } from '../file/run.js';
+import { fileParams } from '../shared/search/params.js';
+import { compileLineRegex } from '../shared/search/regex.js';
+import { errorCode, HostRoot } from '../shared/search/resolve.js';
+import { runFile } from '../shared/search/run.js';
 import { installedPackages, type InstalledPackage } from '../pkg/read.js';
 import type { VersionScheme } from '../shared/version-compare.js';
 import type { ScribeObject } from './document.js';

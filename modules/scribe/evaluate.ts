@@ -1,4 +1,4 @@
-import { compileLineRegex } from '../file/regex.js';
+import { compileLineRegex } from '../shared/search/regex.js';
 import { versionSatisfies } from '../shared/version-compare.js';
 import type { Candidate, Collected } from './collect.js';
 import { EVR_OPERATIONS, type ScribeDocument, type ScribeTest } from './document.js';

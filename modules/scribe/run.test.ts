@@ -2,7 +2,7 @@ import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree, type Entry } from '../file/testing.js';
+import { makeTree, removeTree, type Entry } from '../shared/search/testing.js';
 import { runThroughAgent } from '../pkg/testing.js';
 import { collectRows, recordingContext } from '../shared/testing.js';
 import { runScribe } from './run.js';

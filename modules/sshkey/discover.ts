@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
-import { errorCode, HostRoot } from '../file/resolve.js';
+import { errorCode, HostRoot } from '../shared/search/resolve.js';
 import { EXTRA_PATH_DEPTH } from './spec.js';
 
 /**

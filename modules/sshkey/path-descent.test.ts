@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree } from '../file/testing.js';
+import { makeTree, removeTree } from '../shared/search/testing.js';
 import { runThroughAgent } from '../pkg/testing.js';
 import { runSshkey } from './run.js';
 import { EXTRA_PATH_DEPTH, sshkeyModule } from './spec.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree } from '../file/testing.js';
+import { makeTree, removeTree } from '../shared/search/testing.js';
 import { runThroughAgent } from '../pkg/testing.js';
 import { recordingContext } from '../shared/testing.js';
 import { runSshkey } from './run.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
-import { errorCode, HostRoot } from '../file/resolve.js';
+import { errorCode, HostRoot } from '../shared/search/resolve.js';
 import { keyFiles, keyPlaces, readHead, type KeyFile } from './discover.js';
 import { parseKeyLine } from './key-line.js';
 import { looksLikePrivateKey, privateKeyFacts } from './private-key.js';

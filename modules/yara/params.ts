@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { negatableRegexProblem } from '../file/param-values.js';
+import { negatableRegexProblem } from '../shared/search/param-values.js';
 import { checked, pathProblem } from '../shared/param-checks.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
-import { Pacer } from '../file/pacer.js';
-import { splitNegation } from '../file/param-values.js';
-import { compileLineRegex } from '../file/regex.js';
-import { HostRoot, errorCode } from '../file/resolve.js';
-import { Walk, type FileTask } from '../file/walk.js';
+import { Pacer } from '../shared/search/pacer.js';
+import { splitNegation } from '../shared/search/param-values.js';
+import { compileLineRegex } from '../shared/search/regex.js';
+import { HostRoot, errorCode } from '../shared/search/resolve.js';
+import { Walk, type FileTask } from '../shared/search/walk.js';
 import { YaraEngine, type ScanOutcome } from './engine.js';
 import type { YaraParams } from './params.js';
 import type { yaraRow } from './spec.js';

@@ -1,4 +1,4 @@
-import { makeTree, removeTree, type Entry } from '../file/testing.js';
+import { makeTree, removeTree, type Entry } from '../shared/search/testing.js';
 import { collectRows, type Recording } from '../shared/testing.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, type YaraRow, type YaraRunOptions } from './run.js';

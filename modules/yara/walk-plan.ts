@@ -1,7 +1,7 @@
 import type { ModuleContext } from '../../protocol/module-spec.js';
-import { normalizePath, type SearchPlan } from '../file/plan.js';
-import { errorCode } from '../file/resolve.js';
-import type { WalkEvents } from '../file/walk.js';
+import { normalizePath, type SearchPlan } from '../shared/search/plan.js';
+import { errorCode } from '../shared/search/resolve.js';
+import type { WalkEvents } from '../shared/search/walk.js';
 import type { YaraParams } from './params.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { compileLineRegex } from '../../../modules/file/regex.js';
+import { compileLineRegex } from '../../../modules/shared/search/regex.js';
 import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from '../../../agent/worker/test-rig.js';
 import { hogRunners, hogSpecs } from '../../../agent/worker/test-modules.js';
 import type { Attack } from '../attack.js';

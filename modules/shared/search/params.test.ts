@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeIssues } from '../../protocol/zod-issues.js';
+import { describeIssues } from '../../../protocol/zod-issues.js';
 import { fileParams } from './params.js';
 
 // MIG's own published actions, kept in the repository.
-const FIXTURES = join(import.meta.dirname, '../../test/fixtures/mig-actions');
+const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/mig-actions');
 const SHA1 = 'da39a3ee5e6b4b0d3255bfef95601890afd80709';
 const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

@@ -3,7 +3,7 @@ import { chmodSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingContext, type Recording } from '../shared/testing.js';
+import { recordingContext, type Recording } from '../testing.js';
 import { makeTree, removeTree, runSearch } from './testing.js';
 
 const NOW = new Date('2026-01-15T12:00:00Z');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { collectRows, recordingContext, type Recording } from '../testing.js';
 import { fileParams } from './params.js';
 import { runFile, type FileRow } from './run.js';
 

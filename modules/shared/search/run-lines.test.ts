@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../testing.js';
 import { MAX_LINE_BYTES } from './content.js';
 import { makeTree, removeTree, runSearch, type Entry } from './testing.js';
 
@@ -35,7 +35,7 @@ describe('long lines', () => {
   });
 
   it('the parameter docs (generated from params.ts, kept current by scripts/gen-module-docs.test.ts) state the same bound', () => {
-    const docs = readFileSync(new URL('../../doc/modules.md', import.meta.url), 'utf8');
+    const docs = readFileSync(new URL('../../../doc/modules.md', import.meta.url), 'utf8');
     expect(docs).toContain(`lines up to ${MAX_LINE_BYTES / 1024 / 1024} MiB are matched whole`);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingContext, type Recording } from '../shared/testing.js';
+import { recordingContext, type Recording } from '../testing.js';
 import { fileParams } from './params.js';
 import { runFile, type FileRow } from './run.js';
 import { makeTree, removeTree, runSearch, type Entry } from './testing.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashProblem, negatableRegexProblem, parseAge, parseSize, type HashFilter } from './param-values.js';
 import { regexProblem } from './regex.js';
-import { checked, pathProblem } from '../shared/param-checks.js';
+import { checked, pathProblem } from '../param-checks.js';
 
 /**
  * The file module's parameters, in MIG's syntaxversion-2 shape so MIG's own action files
