@@ -7,7 +7,7 @@ import { parseAgentConfig } from '../../agent/config.js';
 import { AGENT_ID_FILE } from '../../agent/identity.js';
 import { signResult, type AnswerSigner } from '../../agent/outbox.js';
 import { startAgent, type RunningAgent } from '../../agent/start.js';
-import { tempDir } from '../../agent/test-support.js';
+import { tempDir } from '../helpers/agent/probe.js';
 import { FakeAgent } from '../../broker/testing/fake-agent.js';
 import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../../protocol/agent-key.js';

@@ -7,7 +7,7 @@ import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { Keyring } from '../../../protocol/signature.js';
 import { fileModule } from '../../file/spec.js';
 import { ReplayJournal } from '../../../agent/journal/replay-journal.js';
-import { tempDir, testFacts } from '../../../agent/test-support.js';
+import { tempDir, testFacts } from '../../../test/helpers/agent/probe.js';
 import { acceptCommand, type AcceptDeps } from '../../../agent/verify/pipeline.js';
 import { signAs, unsignedAction } from '../../../test/helpers/actions.js';
 import type { TestPerson } from '../../../test/helpers/keys.js';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { EnrollRequestSchema, enrollSignatureValid, type EnrollRequest, type EnrollState } from '../protocol/enrollment.js';
-import { AgentToServerSchema, type AgentToServer } from '../protocol/messages.js';
-import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic, parseAgentTopic, parseEnrollTopic } from '../protocol/topics.js';
+import { EnrollRequestSchema, enrollSignatureValid, type EnrollRequest, type EnrollState } from '../../../protocol/enrollment.js';
+import { AgentToServerSchema, type AgentToServer } from '../../../protocol/messages.js';
+import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic, parseAgentTopic, parseEnrollTopic } from '../../../protocol/topics.js';
 
 /**
  * Test-only: a real aedes broker on port 0 whose authenticate hook checks the enrollment,

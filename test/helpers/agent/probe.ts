@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineModule, type AnyModuleSpec, type ModuleRun } from '../protocol/module-spec.js';
-import type { AgentFacts } from '../protocol/target/index.js';
-import { locateRunners } from './worker/locations.js';
+import { defineModule, type AnyModuleSpec, type ModuleRun } from '../../../protocol/module-spec.js';
+import type { AgentFacts } from '../../../protocol/target/index.js';
+import { locateRunners } from '../../../agent/worker/locations.js';
 
 /**
  * Test-only: a `probe` module whose behaviour the parameters choose (rows, leaks, bad rows,

@@ -1,16 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Operation } from '../../protocol/action.js';
-import { commandsTopic } from '../../protocol/topics.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { moduleRunners } from '../../modules/runners.js';
-import { moduleSpecs } from '../../modules/registry.js';
-import { signedAction } from '../../test/helpers/actions.js';
-import { armoredPublicKey } from '../../test/helpers/keys.js';
-import { parseAgentConfig, type AgentConfigInput } from '../config.js';
-import { startAgent, type RunningAgent } from '../start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from '../test-broker.js';
-import { tempDir } from '../test-support.js';
+import type { Operation } from '../../../protocol/action.js';
+import { commandsTopic } from '../../../protocol/topics.js';
+import type { AnyModuleSpec, ModuleRun } from '../../../protocol/module-spec.js';
+import { moduleRunners } from '../../../modules/runners.js';
+import { moduleSpecs } from '../../../modules/registry.js';
+import { signedAction } from '../actions.js';
+import { armoredPublicKey } from '../keys.js';
+import { parseAgentConfig, type AgentConfigInput } from '../../../agent/config.js';
+import { startAgent, type RunningAgent } from '../../../agent/start.js';
+import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from './broker.js';
+import { tempDir } from './probe.js';
 
 /**
  * Test-only: one real agent (startAgent, real module worker pool) on a real test broker, with a
