@@ -7,7 +7,7 @@ import { parseAgentConfig } from '../agent/config.js';
 import { InvestigatorListSchema } from '../protocol/api.js';
 import { publicKeyPath } from '../test/helpers/keys.js';
 import { runServerCli, type ServerCliIo } from './cli.js';
-import { waitFor } from './testing/harness.js';
+import { waitFor } from '../test/helpers/broker/harness.js';
 
 let home: string;
 let out: string;

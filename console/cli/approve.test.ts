@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAgent } from '../../broker/testing/fake-agent.js';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { API_PREFIX, ActionRecordSchema, type ActionRecord } from '../../protocol/api.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAgent } from '../../broker/testing/fake-agent.js';
-import { fakeEnrollRequest, fakeIdentity } from '../../broker/testing/fake-identity.js';
-import { ServerHarness } from '../../broker/testing/harness.js';
+import { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { fakeEnrollRequest, fakeIdentity } from '../../test/helpers/broker/fake-identity.js';
+import { ServerHarness } from '../../test/helpers/broker/harness.js';
 import { API_PREFIX } from '../../protocol/api.js';
 import { armoredPublicKey, type TestPerson } from '../../test/helpers/keys.js';
 import { EXIT } from './main.js';

@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { AGENT_USERNAME, ENROLL_USERNAME, SERVER_USERNAME, enrollClientId, newSecret, passwordHash, serverClientId } from './credentials.js';
-import { startBroker, type BrokerOptions, type RunningBroker } from './server.js';
+import { AGENT_USERNAME, ENROLL_USERNAME, SERVER_USERNAME, enrollClientId, newSecret, passwordHash, serverClientId } from '../../../broker/mqtt/credentials.js';
+import { startBroker, type BrokerOptions, type RunningBroker } from '../../../broker/mqtt/server.js';
 
 /**
  * Test-only: real brokers on port 0 and real mqtt.js clients (MQTT 3.1.1), all torn down by

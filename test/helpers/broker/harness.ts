@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SignedAction } from '../../protocol/action.js';
-import { encodeToken, newTokenPayload } from '../../protocol/auth-token.js';
-import { signDetached } from '../../protocol/signature.js';
-import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../../test/helpers/keys.js';
-import { manualClock, type ManualClock } from '../clock.js';
-import { startServer, type RunningServer, type ServerOptions } from '../server.js';
+import type { SignedAction } from '../../../protocol/action.js';
+import { encodeToken, newTokenPayload } from '../../../protocol/auth-token.js';
+import { signDetached } from '../../../protocol/signature.js';
+import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../keys.js';
+import { manualClock, type ManualClock } from '../../../broker/clock.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../../broker/server.js';
 import { FakeAgent } from './fake-agent.js';
 
 export interface ApiAnswer {

@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { EnrollStatusSchema, type EnrollRequest, type EnrollStatus } from '../../protocol/enrollment.js';
+import { EnrollStatusSchema, type EnrollRequest, type EnrollStatus } from '../../../protocol/enrollment.js';
 import {
   CancelMessageSchema,
   CommandMessageSchema,
@@ -8,9 +8,9 @@ import {
   type HeartbeatMessage,
   type OperationResult,
   type ResultMessage,
-} from '../../protocol/messages.js';
-import { commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
-import { AGENT_USERNAME, ENROLL_USERNAME, enrollClientId } from '../mqtt/credentials.js';
+} from '../../../protocol/messages.js';
+import { commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../../protocol/topics.js';
+import { AGENT_USERNAME, ENROLL_USERNAME, enrollClientId } from '../../../broker/mqtt/credentials.js';
 import { fakeEnrollRequest, fakeIdentity, type FakeEnrollOverrides, type FakeIdentity } from './fake-identity.js';
 
 /**

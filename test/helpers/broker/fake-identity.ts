@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
-import { agentIdFromPublicKey, publicKeyBase64, signWithAgentKey } from '../../protocol/agent-key.js';
-import { enrollSigningBytes, type EnrollRequest, type UnsignedEnrollRequest } from '../../protocol/enrollment.js';
-import { MESSAGE_VERSION } from '../../protocol/messages.js';
+import { agentIdFromPublicKey, publicKeyBase64, signWithAgentKey } from '../../../protocol/agent-key.js';
+import { enrollSigningBytes, type EnrollRequest, type UnsignedEnrollRequest } from '../../../protocol/enrollment.js';
+import { MESSAGE_VERSION } from '../../../protocol/messages.js';
 
 /**
  * Test-only: a deterministic agent identity per label (Ed25519 key from sha256 of the label,
