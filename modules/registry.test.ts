@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { deriveFlags } from '../console/flags/fields.js';
 import { moduleSpecs } from './registry.js';
 import { moduleRunners } from './runners.js';
-import { paramsOfCommand, undescribed } from './shared/testing.js';
+import { paramsOfCommand, undescribed } from '../test/helpers/modules/recording.js';
 
 const specs = [...moduleSpecs.values()].map((spec) => ({ name: spec.name, spec }));
 const examples = specs.flatMap(({ spec }) => spec.examples.map((e) => ({ name: `${spec.name}: ${e.explains}`, spec, command: e.command })));

@@ -1,5 +1,5 @@
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { specContract, twoPersonContract } from '../firewall/testing/response-contract.js';
+import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
 import { agentdestroyModule } from './spec.js';
 
 const spec = agentdestroyModule as unknown as AnyModuleSpec;

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { memoryParams } from './params.js';
 import { runMemory } from './run.js';
 import { memoryModule } from './spec.js';
-import { makeProc, removeProc, runSearch, type FakeProcess } from './testing.js';
+import { makeProc, removeProc, runSearch, type FakeProcess } from '../../test/helpers/modules/memory.js';
 
 const MIB = 1024 * 1024;
 /** Where the big process's heap starts: its first read ends 1 MiB further. */

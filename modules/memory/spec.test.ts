@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flagsHelp } from '../../console/flags/help.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { cliParams } from '../shared/testing.js';
+import { cliParams } from '../../test/helpers/modules/recording.js';
 import { memoryParams } from './params.js';
 import { memoryModule, parseAddress, parseSizeBytes } from './spec.js';
 

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { findOwners } from './owners.js';
 import { runNetstat } from './run.js';
 import { netstatModule, netstatRow } from './spec.js';
-import { makeRoot, removeRoot, runNetstatOnce, type Holder } from './testing.js';
+import { makeRoot, removeRoot, runNetstatOnce, type Holder } from '../../test/helpers/modules/netstat.js';
 
 /** Processes holding fixture sockets (inodes from fixtures/proc/net/*). */
 const HOLDERS: Holder[] = [

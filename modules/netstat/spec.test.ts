@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { splitHuntArgv } from '../../console/cli/hunt-flags.js';
 import { parseFlags } from '../../console/flags/parse-flags.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { cliParams, exampleArgv } from '../shared/testing.js';
+import { cliParams, exampleArgv } from '../../test/helpers/modules/recording.js';
 import { netstatParams } from './params.js';
 import { netstatModule } from './spec.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { pingParams } from './params.js';
 import { runPing, type PingRow } from './run.js';
 import { pingModule, pingRow } from './spec.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { pkgRunner, runPkg } from './run.js';
 import { pkgModule, pkgParams } from './spec.js';
-import { runThroughAgent } from './testing.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 let scratch: string;

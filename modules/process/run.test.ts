@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { runOperation } from '../../agent/run-operation.js';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runProcess } from './run.js';
 import { processModule, processParams } from './spec.js';
-import { makeProcTree, removeTree } from './testing.js';
+import { makeProcTree, removeTree } from '../../test/helpers/modules/process.js';
 
 /**
  * Name matching, refusals and reporting over a fake /proc. Fake pids are above PID_MAX_LIMIT:

@@ -2,9 +2,9 @@ import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree, type Entry } from '../shared/search/testing.js';
-import { runThroughAgent } from '../pkg/testing.js';
-import { collectRows, recordingContext } from '../shared/testing.js';
+import { makeTree, removeTree, type Entry } from '../../test/helpers/modules/search-tree.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
+import { collectRows, recordingContext } from '../../test/helpers/modules/recording.js';
 import { runScribe } from './run.js';
 import { scribeModule, scribeParams } from './spec.js';
 

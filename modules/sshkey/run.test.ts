@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree } from '../shared/search/testing.js';
-import { runThroughAgent } from '../pkg/testing.js';
-import { recordingContext } from '../shared/testing.js';
+import { makeTree, removeTree } from '../../test/helpers/modules/search-tree.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runSshkey } from './run.js';
 import { sshkeyModule, sshkeyParams } from './spec.js';
-import { nodeKeys, opensshEd25519File, type NodeKey } from './testing.js';
+import { nodeKeys, opensshEd25519File, type NodeKey } from '../../test/helpers/modules/sshkey.js';
 
 const user = nodeKeys();
 const host = nodeKeys();

@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runTimedrift } from './run.js';
 import { timedriftModule, timedriftRow } from './spec.js';
-import { runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from './testing.js';
+import { runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from '../../test/helpers/modules/timedrift.js';
 
 /** Offsets are measured over a real socket: allow for a loaded machine, not for a wrong sign. */
 const SLACK_MS = 1000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { cliParams } from '../shared/testing.js';
+import { cliParams } from '../../test/helpers/modules/recording.js';
 import { timedriftParams } from './params.js';
 import { timedriftModule } from './spec.js';
 

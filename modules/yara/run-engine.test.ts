@@ -7,11 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import { BaseError, ProtocolError } from '../../protocol/errors.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, runYara } from './run.js';
 import { yaraModule } from './spec.js';
-import { brief, makeTree, removeTree, runScan } from './testing.js';
+import { brief, makeTree, removeTree, runScan } from '../../test/helpers/modules/yara.js';
 
 /** The engine's worker: per-file timeout, abort, stdout isolation, and rows through the real runner. */
 

@@ -2,17 +2,17 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
-import { parseIp } from './ip.js';
-import { netstatParams } from './params.js';
-import { runNetstat, type NetstatRow } from './run.js';
+import { collectRows, recordingContext, type Recording } from './recording.js';
+import { parseIp } from '../../../modules/netstat/ip.js';
+import { netstatParams } from '../../../modules/netstat/params.js';
+import { runNetstat, type NetstatRow } from '../../../modules/netstat/run.js';
 
 /**
  * Test and benchmark support: /proc/net lines in the kernel's own layout, fixture roots with
  * processes holding sockets, and a run of the module over them.
  */
 
-export const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../../../modules/netstat/fixtures', import.meta.url));
 
 export const HEADERS = {
   tcp: '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',

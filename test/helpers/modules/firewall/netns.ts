@@ -12,7 +12,7 @@ const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./netns-child.ts', import.meta.url));
 const LISTEN = fileURLToPath(new URL('./tcp-listen.mjs', import.meta.url));
 const PROBE = fileURLToPath(new URL('./tcp-probe.mjs', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
 
 function which(tool: string): boolean {
   try {

@@ -1,7 +1,7 @@
-import { makeTree, removeTree, type Entry } from '../shared/search/testing.js';
-import { collectRows, type Recording } from '../shared/testing.js';
-import { yaraParams } from './params.js';
-import { makeRunYara, type YaraRow, type YaraRunOptions } from './run.js';
+import { makeTree, removeTree, type Entry } from './search-tree.js';
+import { collectRows, type Recording } from './recording.js';
+import { yaraParams } from '../../../modules/yara/params.js';
+import { makeRunYara, type YaraRow, type YaraRunOptions } from '../../../modules/yara/run.js';
 
 /** Test support: fixture trees in a tmpdir (ctx.root) and a run of the module over them. */
 

@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { HuntFlagsSchema, HUNT_FLAG_HINTS, splitHuntArgv } from '../../console/cli/hunt-flags.js';
-import { parseFlags } from '../../console/flags/parse-flags.js';
-import type { AgentSelf, AnyModuleSpec, ModuleContext } from '../../protocol/module-spec.js';
+import { HuntFlagsSchema, HUNT_FLAG_HINTS, splitHuntArgv } from '../../../console/cli/hunt-flags.js';
+import { parseFlags } from '../../../console/flags/parse-flags.js';
+import type { AgentSelf, AnyModuleSpec, ModuleContext } from '../../../protocol/module-spec.js';
 
 /**
  * Test and benchmark support every module shares: a ModuleContext that records what a module
  * reports, a run to the end as the agent does it, and the spec checks the registry test runs
- * over every module (modules/registry.test.ts). Module-specific fixtures stay in each module's
- * testing.ts. No vitest import here: benchmarks load this file outside the test runner.
+ * over every module (modules/registry.test.ts). Module-specific fixtures are in the
+ * test/helpers/modules/<module>.ts files. No vitest import here: benchmarks load this file outside the test runner.
  */
 
 export interface Recording {
@@ -88,7 +88,7 @@ export function undescribed(schema: z.ZodType, path: string): string[] {
   return inner.flatMap((s) => undescribed(s, path));
 }
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 
 /**
  * The inside of "...", as the shell reads it in one pass: \" \\ \$ \` lose their backslash, and

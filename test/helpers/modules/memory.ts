@@ -1,9 +1,9 @@
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
-import { memoryParams } from './params.js';
-import { runMemory, type MemoryRow } from './run.js';
+import { collectRows, recordingContext, type Recording } from './recording.js';
+import { memoryParams } from '../../../modules/memory/params.js';
+import { runMemory, type MemoryRow } from '../../../modules/memory/run.js';
 
 /**
  * Test and benchmark support: a fake /proc in a tmpdir (comm, cmdline, maps, and a sparse

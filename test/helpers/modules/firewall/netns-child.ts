@@ -1,6 +1,6 @@
-import { runFirewall } from '../run.js';
-import { firewallParams } from '../spec.js';
-import { recordingContext } from '../../shared/testing.js';
+import { runFirewall } from '../../../../modules/firewall/run.js';
+import { firewallParams } from '../../../../modules/firewall/spec.js';
+import { recordingContext } from '../recording.js';
 
 /**
  * Test-only child: runs the firewall module once, as the agent would (params parsed by the

@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { collectRows, type Recording } from '../shared/testing.js';
-import { timedriftParams } from './params.js';
-import { runTimedrift, type TimedriftRow } from './run.js';
-import { PACKET_BYTES, writeTimestamp } from './sntp.js';
+import { collectRows, type Recording } from './recording.js';
+import { timedriftParams } from '../../../modules/timedrift/params.js';
+import { runTimedrift, type TimedriftRow } from '../../../modules/timedrift/run.js';
+import { PACKET_BYTES, writeTimestamp } from '../../../modules/timedrift/sntp.js';
 
 /**
  * Test support: a fake NTP server on 127.0.0.1 (a real UDP socket speaking the wire format) that

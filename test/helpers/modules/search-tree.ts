@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { collectRows, recordingContext, type Recording } from '../testing.js';
-import { fileParams } from './params.js';
-import { runFile, type FileRow } from './run.js';
+import { collectRows, recordingContext, type Recording } from './recording.js';
+import { fileParams } from '../../../modules/shared/search/params.js';
+import { runFile, type FileRow } from '../../../modules/shared/search/run.js';
 
 /** Test and benchmark support: fixture trees in a tmpdir (ctx.root) and a run of the module over them. */
 

@@ -1,6 +1,6 @@
-import { runOperationsLocally } from '../../agent/runner.js';
-import type { OperationResult } from '../../protocol/messages.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import { runOperationsLocally } from '../../../agent/runner.js';
+import type { OperationResult } from '../../../protocol/messages.js';
+import type { AnyModuleSpec, ModuleRun } from '../../../protocol/module-spec.js';
 
 /** Test-only, shared by the pkg, sshkey and scribe tests: one operation through the agent's real runner (validation, privacy filter, caps). */
 export async function runThroughAgent(

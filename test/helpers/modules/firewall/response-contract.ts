@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultAcl } from '../../../protocol/acl.js';
-import { RESPONSE_MODULES } from '../../../protocol/limits.js';
-import type { Operation } from '../../../protocol/action.js';
-import { BaseError } from '../../../protocol/errors.js';
-import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import { Keyring } from '../../../protocol/signature.js';
-import { fileModule } from '../../file/spec.js';
-import { ReplayJournal } from '../../../agent/journal/replay-journal.js';
-import { tempDir, testFacts } from '../../../test/helpers/agent/probe.js';
-import { acceptCommand, type AcceptDeps } from '../../../agent/verify/pipeline.js';
-import { signAs, unsignedAction } from '../../../test/helpers/actions.js';
-import type { TestPerson } from '../../../test/helpers/keys.js';
-import { armoredPublicKey, fingerprint } from '../../../test/helpers/keys.js';
+import { defaultAcl } from '../../../../protocol/acl.js';
+import { RESPONSE_MODULES } from '../../../../protocol/limits.js';
+import type { Operation } from '../../../../protocol/action.js';
+import { BaseError } from '../../../../protocol/errors.js';
+import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
+import { Keyring } from '../../../../protocol/signature.js';
+import { fileModule } from '../../../../modules/file/spec.js';
+import { ReplayJournal } from '../../../../agent/journal/replay-journal.js';
+import { tempDir, testFacts } from '../../agent/probe.js';
+import { acceptCommand, type AcceptDeps } from '../../../../agent/verify/pipeline.js';
+import { signAs, unsignedAction } from '../../actions.js';
+import type { TestPerson } from '../../keys.js';
+import { armoredPublicKey, fingerprint } from '../../keys.js';
 
 /**
  * Test-only contracts every response module (firewall, process, account, agentdestroy) passes:

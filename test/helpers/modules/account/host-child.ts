@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { collectRows, recordingContext } from '../../shared/testing.js';
-import { runAccount } from '../run.js';
-import { accountParams } from '../spec.js';
+import { collectRows, recordingContext } from '../recording.js';
+import { runAccount } from '../../../../modules/account/run.js';
+import { accountParams } from '../../../../modules/account/spec.js';
 
 /**
  * Test-only child, started by host.test.ts inside a private mount namespace whose /etc is a
