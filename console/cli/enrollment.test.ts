@@ -5,7 +5,7 @@ import { ServerHarness } from '../../test/helpers/broker/harness.js';
 import { API_PREFIX } from '../../protocol/api.js';
 import { armoredPublicKey, type TestPerson } from '../../test/helpers/keys.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 /** `mig agents pending | accept ID|--all | reject ID` against a real server with auto-accept off. */
 describe('enrollment policy from the CLI', () => {

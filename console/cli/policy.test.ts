@@ -5,7 +5,7 @@ import { PolicyViewSchema } from '../../protocol/policy-api.js';
 import { armoredPublicKey, fingerprint, type TestPerson } from '../../test/helpers/keys.js';
 import type { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 /** `mig policy` against the real server: alice and bob are admins and the threshold is 2. */
 describe('mig policy, against the real server', () => {

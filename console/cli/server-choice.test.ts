@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../../broker/server.js';
 import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { recordServerRun } from '../services/config.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 function deadPort(): Promise<number> {
   return new Promise((resolve) => {

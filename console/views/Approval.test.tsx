@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { renderConsole, type RenderedConsole } from '../app/testing/render-console.js';
+import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import type { ActionRecord } from '../state/backend.js';
-import { FakeBackend } from '../state/testing/fake-backend.js';
-import { isolateModule, testModules } from '../state/testing/fake-modules.js';
-import { makeActionRecord, makeAgent, makeInvestigator } from '../state/testing/records.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { isolateModule, testModules } from '../../test/helpers/console/state/fake-modules.js';
+import { makeActionRecord, makeAgent, makeInvestigator } from '../../test/helpers/console/state/records.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { topEntry } from '../nav.js';
-import { FakeBackend } from '../testing/fake-backend.js';
-import { settle, startHarness, type Harness } from '../testing/harness.js';
+import { FakeBackend } from '../../../test/helpers/console/state/fake-backend.js';
+import { settle, startHarness, type Harness } from '../../../test/helpers/console/state/harness.js';
 import { UserError } from '../../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import { isolateModule } from '../testing/fake-modules.js';
-import { makeActionRecord, makeAgent, T0 } from '../testing/records.js';
+import { isolateModule } from '../../../test/helpers/console/state/fake-modules.js';
+import { makeActionRecord, makeAgent, T0 } from '../../../test/helpers/console/state/records.js';
 
 let h: Harness | undefined;
 afterEach(() => {

@@ -1,7 +1,7 @@
-import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import { ConsoleController } from '../controller.js';
-import type { ControllerTuning } from '../controller-api.js';
-import { keyEvent } from '../keys.js';
+import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
+import { ConsoleController } from '../../../../console/state/controller.js';
+import type { ControllerTuning } from '../../../../console/state/controller-api.js';
+import { keyEvent } from '../../../../console/state/keys.js';
 import { FakeBackend } from './fake-backend.js';
 import { testModules } from './fake-modules.js';
 import { ManualScheduler } from './manual-scheduler.js';

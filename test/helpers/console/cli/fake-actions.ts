@@ -1,7 +1,7 @@
-import type { SignedAction } from '../../../protocol/action.js';
-import type { ActionRecord, CommandRecord, Counters } from '../../../protocol/api.js';
-import type { OperationResult } from '../../../protocol/messages.js';
-import type { FakeApi } from '../../services/testing/fake-api.js';
+import type { SignedAction } from '../../../../protocol/action.js';
+import type { ActionRecord, CommandRecord, Counters } from '../../../../protocol/api.js';
+import type { OperationResult } from '../../../../protocol/messages.js';
+import type { FakeApi } from '../services/fake-api.js';
 
 /**
  * Test-only server behaviour for actions on top of FakeApi: POST /actions stores the action and

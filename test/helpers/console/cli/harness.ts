@@ -2,11 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import type { Operation } from '../../../protocol/action.js';
-import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import type { OperationResult } from '../../../protocol/messages.js';
-import { privateKeyPath, publicKeyPath, type TestPerson } from '../../../test/helpers/keys.js';
-import { runInvestigatorCli, type CliDeps } from '../main.js';
+import type { Operation } from '../../../../protocol/action.js';
+import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
+import type { OperationResult } from '../../../../protocol/messages.js';
+import { privateKeyPath, publicKeyPath, type TestPerson } from '../../keys.js';
+import { runInvestigatorCli, type CliDeps } from '../../../../console/cli/main.js';
 
 /** Test-only: drives runInvestigatorCli with captured streams, a temp MIG_HOME and a fake local runner. */
 export class Capture extends Writable {

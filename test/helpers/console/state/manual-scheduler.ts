@@ -1,4 +1,4 @@
-import type { Scheduler, TimerHandle } from '../scheduler.js';
+import type { Scheduler, TimerHandle } from '../../../../console/state/scheduler.js';
 
 interface Pending {
   at: number;

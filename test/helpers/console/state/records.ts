@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { Operation } from '../../../protocol/action.js';
-import { agentIdFromPublicKey, answerSigningBytes, publicKeyBase64, signWithAgentKey } from '../../../protocol/agent-key.js';
-import { signedResultOf } from '../../../protocol/answer-check.js';
-import type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord } from '../backend.js';
+import type { Operation } from '../../../../protocol/action.js';
+import { agentIdFromPublicKey, answerSigningBytes, publicKeyBase64, signWithAgentKey } from '../../../../protocol/agent-key.js';
+import { signedResultOf } from '../../../../protocol/answer-check.js';
+import type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord } from '../../../../console/state/backend.js';
 
 /** Record builders for tests: plausible defaults, every field overridable. */
 export const T0 = Date.parse('2026-01-15T12:00:00Z');

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_PREFIX, type LiveEvent } from '../../../protocol/api.js';
-import { TOKEN_MAX_AGE_MS, TokenPayloadSchema, decodeToken } from '../../../protocol/auth-token.js';
-import { Keyring, verifyAll } from '../../../protocol/signature.js';
+import { API_PREFIX, type LiveEvent } from '../../../../protocol/api.js';
+import { TOKEN_MAX_AGE_MS, TokenPayloadSchema, decodeToken } from '../../../../protocol/auth-token.js';
+import { Keyring, verifyAll } from '../../../../protocol/signature.js';
 
 /**
  * Test-only stand-in for `mig server`'s HTTP API: a real node:http server that checks every

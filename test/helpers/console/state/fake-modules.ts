@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule, type AnyModuleSpec } from '../../../protocol/module-spec.js';
+import { defineModule, type AnyModuleSpec } from '../../../../protocol/module-spec.js';
 
 /** Test-only module specs: one flat (form round-trips), one whose parameters the form cannot express. */
 const probeParams = z.object({

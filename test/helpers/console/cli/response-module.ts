@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineModule, type AnyModuleSpec } from '../../../protocol/module-spec.js';
+import { defineModule, type AnyModuleSpec } from '../../../../protocol/module-spec.js';
 
 const params = z.object({ reason: z.string().min(1).describe('why the host is cut off') });
 

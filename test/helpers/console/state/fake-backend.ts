@@ -1,8 +1,8 @@
-import type { SignedAction, UnsignedAction } from '../../../protocol/action.js';
-import { isAwaitingApproval } from '../../../protocol/api.js';
-import { UserError } from '../../../protocol/errors.js';
-import { matchesTarget, parseTarget } from '../../../protocol/target/index.js';
-import { agentFacts } from '../agents-state.js';
+import type { SignedAction, UnsignedAction } from '../../../../protocol/action.js';
+import { isAwaitingApproval } from '../../../../protocol/api.js';
+import { UserError } from '../../../../protocol/errors.js';
+import { matchesTarget, parseTarget } from '../../../../protocol/target/index.js';
+import { agentFacts } from '../../../../console/state/agents-state.js';
 import type {
   ActionRecord,
   AgentRecord,
@@ -13,7 +13,7 @@ import type {
   InvestigatorRecord,
   LiveEvent,
   NewInvestigator,
-} from '../backend.js';
+} from '../../../../console/state/backend.js';
 
 export interface Call {
   method: string;

@@ -1,11 +1,11 @@
 import { render } from 'ink-testing-library';
-import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import type { ControllerTuning } from '../../state/controller-api.js';
-import { FakeBackend } from '../../state/testing/fake-backend.js';
-import { testModules } from '../../state/testing/fake-modules.js';
-import { settle } from '../../state/testing/harness.js';
-import { ManualScheduler } from '../../state/testing/manual-scheduler.js';
-import { App } from '../App.js';
+import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
+import type { ControllerTuning } from '../../../../console/state/controller-api.js';
+import { FakeBackend } from '../state/fake-backend.js';
+import { testModules } from '../state/fake-modules.js';
+import { settle } from '../state/harness.js';
+import { ManualScheduler } from '../state/manual-scheduler.js';
+import { App } from '../../../../console/app/App.js';
 
 /** What a terminal sends for each named key. */
 export const KEYS: Readonly<Record<string, string>> = {
