@@ -1,12 +1,12 @@
 // Test-only: turns card command lines into what `mig` would send, with the console's own
 // parsers, so the tests check the card against the real CLI (demo/ code never imports console/).
 import { execFileSync } from 'node:child_process';
-import type { Operation } from '../protocol/action.js';
-import { UserError } from '../protocol/errors.js';
-import { moduleSpecs } from '../modules/registry.js';
-import { moduleParams } from '../console/cli/hunt.js';
-import { HUNT_FLAG_HINTS, HuntFlagsSchema, composeTarget, splitHuntArgv } from '../console/cli/hunt-flags.js';
-import { parseFlags } from '../console/flags/parse-flags.js';
+import type { Operation } from '../../protocol/action.js';
+import { UserError } from '../../protocol/errors.js';
+import { moduleSpecs } from '../../modules/registry.js';
+import { moduleParams } from '../../console/cli/hunt.js';
+import { HUNT_FLAG_HINTS, HuntFlagsSchema, composeTarget, splitHuntArgv } from '../../console/cli/hunt-flags.js';
+import { parseFlags } from '../../console/flags/parse-flags.js';
 
 /** Splits a command line exactly as a POSIX shell does (a real `sh`), `mig` itself dropped. */
 export function shellSplit(commandLine: string): string[] {
