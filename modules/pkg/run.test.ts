@@ -8,7 +8,7 @@ import { pkgRunner, runPkg } from './run.js';
 import { pkgModule, pkgParams } from './spec.js';
 import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', 'shared', 'packages', 'fixtures');
 let scratch: string;
 let multi: string;
 let empty: string;

@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
 import { regexProblem } from '../shared/search/regex.js';
-import { constraintProblem } from './constraint.js';
+import { constraintProblem } from '../shared/packages/constraint.js';
 import { checked } from '../shared/param-checks.js';
+import { PACKAGE_SOURCES } from '../shared/packages/installed.js';
 
 /**
  * The pkg module's self-description: which installed packages (dpkg, rpm, apk) match a name
  * and, optionally, a version constraint, the way each package manager orders versions. MIG's
  * pkg module answered the same question ("which hosts still run a vulnerable openssl").
  */
-
-export const PACKAGE_SOURCES = ['dpkg', 'rpm', 'apk'] as const;
-export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
 export const MAX_NAMES = 64;
 export const MAX_CONSTRAINTS = 8;

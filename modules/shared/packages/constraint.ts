@@ -1,4 +1,4 @@
-import { VERSION_OPS, type VersionOp } from '../shared/version-compare.js';
+import { VERSION_OPS, type VersionOp } from '../version-compare.js';
 
 /**
  * A version constraint as investigators write it on the command line: an operator then a

@@ -1,4 +1,10 @@
-import type { PackageSource } from './spec.js';
+/**
+ * Installed-package databases, read by the pkg module (which packages match) and by scribe
+ * (package facts in documents): one reader in modules/shared so neither module reaches into
+ * the other.
+ */
+export const PACKAGE_SOURCES = ['dpkg', 'rpm', 'apk'] as const;
+export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
 /** One installed package as a package database records it. */
 export interface InstalledPackage {

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { ModuleContext } from '../../protocol/module-spec.js';
-import { errorCode, HostRoot } from '../shared/search/resolve.js';
+import type { ModuleContext } from '../../../protocol/module-spec.js';
+import { errorCode, HostRoot } from '../search/resolve.js';
 import { APK_INSTALLED, parseApkInstalled } from './apk.js';
 import { DPKG_STATUS, parseDpkgStatus } from './dpkg.js';
-import type { InstalledPackage } from './installed.js';
+import { PACKAGE_SOURCES, type InstalledPackage, type PackageSource } from './installed.js';
 import { parseRpmQuery, queryRpm, RPM_BINARIES, RPM_DB_DIRS, RPM_DB_FILES } from './rpm.js';
-import { PACKAGE_SOURCES, type PackageSource } from './spec.js';
 
 export type { InstalledPackage } from './installed.js';
 
