@@ -4,7 +4,7 @@
 // name real fields, and documents examples the real CLI parsers accept.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deriveFlags } from '../console/flags/fields.js';
+import { deriveFlags } from '../test/helpers/modules/console-side.js';
 import { moduleSpecs } from './registry.js';
 import { moduleRunners } from './runners.js';
 import { paramsOfCommand, undescribed } from '../test/helpers/modules/recording.js';

@@ -4,7 +4,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { pingParams } from './params.js';

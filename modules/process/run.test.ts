@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { runOperation } from '../../agent/run-operation.js';
+import { runOperation } from '../../test/helpers/modules/agent-side.js';
 import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runProcess } from './run.js';
 import { processModule, processParams } from './spec.js';

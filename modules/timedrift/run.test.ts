@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runTimedrift } from './run.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
 import { BaseError, ProtocolError } from '../../protocol/errors.js';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';

@@ -2,17 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { moduleRunners } from '../runners.js';
-import { moduleSpecs } from '../registry.js';
+import { moduleRunners } from '../../modules/runners.js';
+import { moduleSpecs } from '../../modules/registry.js';
 import { parseAgentConfig, type AgentConfig } from '../../agent/config.js';
 import { RESPONSE_JOURNAL_FILE } from '../../agent/journal/response-journal.js';
 import { startAgent, type RunningAgent } from '../../agent/start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
-import { tempDir } from '../../test/helpers/agent/probe.js';
-import { signedAction } from '../../test/helpers/actions.js';
-import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { runAgentdestroy } from './run.js';
-import { agentdestroyModule } from './spec.js';
+import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../helpers/agent/broker.js';
+import { tempDir } from '../helpers/agent/probe.js';
+import { signedAction } from '../helpers/actions.js';
+import { armoredPublicKey, fingerprint } from '../helpers/keys.js';
+import { runAgentdestroy } from '../../modules/agentdestroy/run.js';
+import { agentdestroyModule } from '../../modules/agentdestroy/spec.js';
 
 /** A real agent on a real broker, with agentdestroy registered the way the lead will register it. */
 const specs = new Map<string, AnyModuleSpec>([...moduleSpecs, ['agentdestroy', agentdestroyModule as unknown as AnyModuleSpec]]);
