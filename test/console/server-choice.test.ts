@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../broker/server.js';
-import { armoredPublicKey } from '../../test/helpers/keys.js';
-import { recordServerRun } from '../services/config.js';
-import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { armoredPublicKey } from '../helpers/keys.js';
+import { recordServerRun } from '../../console/services/config.js';
+import { EXIT } from '../../console/cli/main.js';
+import { createHarness, installIdentity, type Harness } from '../helpers/console/cli/harness.js';
 
 function deadPort(): Promise<number> {
   return new Promise((resolve) => {
