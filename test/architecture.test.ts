@@ -15,7 +15,7 @@ function filesUnder(dir: string): string[] {
     const path = join(dir, name);
     if (name === 'node_modules' || name === 'fixtures') continue;
     if (statSync(join(ROOT, path)).isDirectory()) out.push(...filesUnder(path));
-    else if (/\.(ts|tsx|mjs)$/.test(name)) out.push(path);
+    else if (/\.(ts|tsx|mjs|js)$/.test(name)) out.push(path);
   }
   return out;
 }
@@ -99,8 +99,19 @@ describe('import rules (tests included)', () => {
     expect([...bad, ...outside]).toEqual([]);
   });
 
-  it('test support lives in test/helpers/, not in source folders under names a scan would skip', () => {
-    expect(SOURCES.filter((f) => /testing|test-support|test-broker|test-harness|test-rig/.test(f))).toEqual([]);
+  it('test support lives in test/helpers/: no source file is used by tests alone', () => {
+    expect(SOURCES.filter((f) => /testing|test-support|test-broker|test-harness|test-rig|test-modules/.test(f))).toEqual([]);
+    // Any relative path in a string counts as a use (imports, new URL('./x.ts'), spawned files).
+    const users = new Map<string, string[]>();
+    for (const file of ALL) {
+      for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/['"](\.\.?\/[^'"\n]+)['"]/g)) {
+        const used = fileOf(relative(ROOT, resolve(join(ROOT, file, '..'), m[1] ?? '')));
+        if (used !== undefined) users.set(used, [...(users.get(used) ?? []), file]);
+      }
+    }
+    // bin/ holds entry points: tests spawn them as a user would.
+    const testOnly = SOURCES.filter((f) => !f.startsWith('bin/') && (users.get(f) ?? []).length > 0 && (users.get(f) ?? []).every(isTest));
+    expect(testOnly).toEqual([]);
   });
 
   it('module specs import only protocol, zod and pure helpers (never run code)', () => {

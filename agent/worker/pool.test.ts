@@ -4,7 +4,7 @@ import { MASK } from '../row-filter.js';
 import { runCommand, type RunCommandOptions } from '../runner.js';
 import { probeRunners, probeSpec } from '../../test/helpers/agent/probe.js';
 import { ModulePool } from './pool.js';
-import { hogRunners, hogSpec } from './test-modules.js';
+import { hogRunners, hogSpec } from '../../test/helpers/agent/hog-module.js';
 
 const runners = new Map([...probeRunners, ...hogRunners]);
 let pool: ModulePool;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineModule, type AnyModuleSpec, type ModuleRun } from '../../protocol/module-spec.js';
-import { locateRunners } from './locations.js';
+import { defineModule, type AnyModuleSpec, type ModuleRun } from '../../../protocol/module-spec.js';
+import { locateRunners } from '../../../agent/worker/locations.js';
 
 /**
  * Test-only: a `hog` module that misbehaves on purpose, for the worker pool's tests and the
