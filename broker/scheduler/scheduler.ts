@@ -184,7 +184,7 @@ export class Scheduler {
   private async checkResult(topicAgentId: string, payload: Uint8Array): Promise<{ actionId: string; msg: ResultMessage } | undefined> {
     let msg: ResultMessage;
     try {
-      msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`);
+      msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`, 'MALFORMED_MESSAGE');
     } catch (err) {
       this.ctx.log(`scheduler: dropped: ${(err as Error).message}`);
       return undefined;
