@@ -27,7 +27,7 @@ const runRandomRows: ModuleRun<{ rows: number }, unknown> = async function* (par
     yield { path: `/r/${randomBytes(8).toString('hex')}`, size: i, owner: 'alice', inode: i };
   }
 };
-const runners = new Map([['probe', runRandomRows as ModuleRun<never, unknown>]]);
+const runners = new Map([['probe', runRandomRows]]);
 
 let dir: ReturnType<typeof tempDir>;
 let mq: TestBroker;

@@ -150,7 +150,7 @@ describe('actions awaiting approval', () => {
 });
 
 describe('launching a response module', () => {
-  const modules: ReadonlyMap<string, AnyModuleSpec> = new Map([...testModules, ['isolate', isolateModule as unknown as AnyModuleSpec]]);
+  const modules: ReadonlyMap<string, AnyModuleSpec> = new Map([...testModules, ['firewall', isolateModule]]);
 
   it('warns in red on the module row, and the launched action says it waits for approval', async () => {
     const backend = team();
@@ -163,11 +163,11 @@ describe('launching a response module', () => {
     ui = await renderConsole({ backend, modules, tuning: { countdownSeconds: 0 } });
     await jump(ui, 'launch');
     await ui.press('left');
-    expect(ui.frame()).toMatch(/‹ isolate ›.*RESPONSE: needs a 2nd approver/);
+    expect(ui.frame()).toMatch(/‹ firewall ›.*RESPONSE: needs a 2nd approver/);
     await ui.press('down', 'down', 'down', 'down', 'enter');
     await ui.type('contain');
     await ui.press('enter', 's');
-    expect(ui.frame()).toContain('launch isolate? It changes the endpoints it runs on.  (y/n)');
+    expect(ui.frame()).toContain('launch firewall? It changes the endpoints it runs on.  (y/n)');
     await ui.press('y');
     await ui.advance(0);
     expect(backend.callsTo('signAndLaunch')).toHaveLength(1);

@@ -5,7 +5,7 @@ import { specContract, twoPersonContract } from '../../test/helpers/modules/fire
 import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { accountModule, accountParams } from './spec.js';
 
-const spec = accountModule as unknown as AnyModuleSpec;
+const spec = accountModule;
 
 specContract(spec);
 twoPersonContract(spec, { users: ['deploy'], op: 'lock', dryrun: true });

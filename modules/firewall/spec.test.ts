@@ -5,7 +5,7 @@ import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { firewallModule, firewallParams, parseDurationSeconds } from './spec.js';
 import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
 
-const spec = firewallModule as unknown as AnyModuleSpec;
+const spec = firewallModule;
 
 specContract(spec);
 twoPersonContract(spec, { op: 'add', ips: ['203.0.113.0/24'], dryrun: true });

@@ -175,8 +175,8 @@ describe('runMemory over a fixture /proc', () => {
 });
 
 describe('through the agent runner', () => {
-  const specs = new Map([['memory', memoryModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['memory', runMemory as ModuleRun<never, unknown>]]);
+  const specs = new Map([['memory', memoryModule]]);
+  const runners = new Map([['memory', runMemory]]);
   let results: Awaited<ReturnType<typeof runOperationsLocally>> | undefined;
   afterEach(() => {
     results = undefined;

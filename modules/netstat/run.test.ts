@@ -150,8 +150,8 @@ describe('findOwners', () => {
 });
 
 describe('through the agent runner', () => {
-  const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['netstat', runNetstat as ModuleRun<never, unknown>]]);
+  const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule]]);
+  const runners = new Map([['netstat', runNetstat]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'netstat', parameters }], { root, specs, runners, platform: 'linux' });
 
   it('rows pass the privacy filter unchanged and the operation is found', async () => {

@@ -56,8 +56,6 @@ export const netstatModule = defineModule({
   version: '1.0.0',
   summary: 'Find connections, listening ports, local addresses, MACs and ARP neighbours (MIG netstat module)',
   platforms: ['linux'],
-  permission: 'net:state',
-  isResponse: false,
   params: netstatParams,
   result: netstatRow,
   columns: [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { MAX_COUNT, PROTOCOLS, TIMEOUT_TEXT, parseTimeoutSeconds, pingParams } from './params.js';
 
 /**
@@ -31,7 +32,7 @@ const pingCli = z.strictObject({
     .string()
     .regex(TIMEOUT_TEXT, 'expected seconds like 5, 5s or 1.5s, or milliseconds like 500ms')
     .optional()
-    .describe('Wait per attempt: seconds (5, 5s, 1.5s) or milliseconds (500ms); default 5s'),
+    .describe(paramHelp(pingParams, 'timeout', 'as a flag: seconds (5, 5s, 1.5s) or milliseconds (500ms); default 5s')),
 });
 
 type PingCli = z.output<typeof pingCli>;
@@ -49,8 +50,6 @@ export const pingModule = defineModule({
   version: '1.0.0',
   summary: 'Check that an endpoint reaches a host or port over icmp, tcp or udp (MIG ping module)',
   platforms: ['linux', 'darwin'],
-  permission: 'net:probe',
-  isResponse: false,
   params: pingParams,
   result: pingRow,
   columns: [

@@ -5,7 +5,7 @@ import { specContract, twoPersonContract } from '../../test/helpers/modules/fire
 import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { processModule, processParams } from './spec.js';
 
-const spec = processModule as unknown as AnyModuleSpec;
+const spec = processModule;
 
 specContract(spec);
 twoPersonContract(spec, { names: ['^kinsing$'], dryrun: true });

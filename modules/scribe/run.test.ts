@@ -31,7 +31,7 @@ afterEach(() => {
 type Want = { test: string; result: string; identifier?: string; value?: string; error?: RegExp };
 
 async function evaluate(document: unknown, root: string, onlypass = false) {
-  const result = await runThroughAgent(scribeModule, runScribe as ModuleRun<never, unknown>, { document, onlypass }, root);
+  const result = await runThroughAgent(scribeModule, runScribe, { document, onlypass }, root);
   expect(result.error).toBeUndefined();
   for (const row of result.rows) expect(scribeModule.result.safeParse(row).success).toBe(true);
   return result;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { scribeDocument } from './document.js';
 
 /**
@@ -39,7 +40,7 @@ const scribeCli = z.strictObject({
       }
     })
     .describe('The scribe document as JSON text: -doc "$(cat doc.json)"'),
-  onlypass: z.boolean().optional().describe('Only tests that pass'),
+  onlypass: z.boolean().optional().describe(paramHelp(scribeParams, 'onlypass')),
 });
 
 /** The CLI schema checked that `doc` parses; a value that does not is left for the params schema to refuse. */
@@ -59,8 +60,6 @@ export const scribeModule = defineModule({
   summary: 'Evaluate a scribe compliance document (file contents, file names, package versions) on each host',
   platforms: ['linux', 'darwin'],
   // Package objects read package databases too; files are the broader permission and the one MIG's scribe needed.
-  permission: 'fs:read',
-  isResponse: false,
   params: scribeParams,
   result: scribeRow,
   columns: [

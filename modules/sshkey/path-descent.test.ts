@@ -28,7 +28,7 @@ beforeAll(() => {
 afterAll(() => removeTree(root));
 
 async function paths(params: Record<string, unknown>): Promise<string[]> {
-  const result = await runThroughAgent(sshkeyModule, runSshkey as ModuleRun<never, unknown>, params, root);
+  const result = await runThroughAgent(sshkeyModule, runSshkey, params, root);
   expect(result.error).toBeUndefined();
   return result.rows.map((r) => `${String(r.path)} ${String(r.type)}`).sort();
 }

@@ -97,8 +97,8 @@ describe('output of the rules (console module) stays off stdout', () => {
 });
 
 describe('through the agent runner (-t local)', () => {
-  const specs = new Map([['yara', yaraModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['yara', runYara as ModuleRun<never, unknown>]]);
+  const specs = new Map([['yara', yaraModule]]);
+  const runners = new Map([['yara', runYara]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'yara', parameters }], { root: root ?? '/', specs, runners, platform: 'linux' });
 
   it('rows pass the privacy filter and parse against the result schema', async () => {

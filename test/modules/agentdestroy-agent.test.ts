@@ -15,8 +15,8 @@ import { runAgentdestroy } from '../../modules/agentdestroy/run.js';
 import { agentdestroyModule } from '../../modules/agentdestroy/spec.js';
 
 /** A real agent on a real broker, with agentdestroy registered the way the lead will register it. */
-const specs = new Map<string, AnyModuleSpec>([...moduleSpecs, ['agentdestroy', agentdestroyModule as unknown as AnyModuleSpec]]);
-const runners = new Map<string, ModuleRun<never, unknown>>([...moduleRunners, ['agentdestroy', runAgentdestroy as ModuleRun<never, unknown>]]);
+const specs = new Map<string, AnyModuleSpec>([...moduleSpecs, ['agentdestroy', agentdestroyModule]]);
+const runners = new Map<string, ModuleRun<never, unknown>>([...moduleRunners, ['agentdestroy', runAgentdestroy]]);
 const destroyOp = (dryrun: boolean) => [{ module: 'agentdestroy', parameters: { dryrun } }];
 
 let dir: ReturnType<typeof tempDir>;

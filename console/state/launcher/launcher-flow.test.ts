@@ -144,14 +144,14 @@ describe('launcher flow', () => {
   });
 
   it('a response module asks y/n before signing', async () => {
-    const modules = new Map<string, AnyModuleSpec>([['isolate', isolateModule as unknown as AnyModuleSpec]]);
+    const modules = new Map<string, AnyModuleSpec>([['firewall', isolateModule]]);
     h = await startHarness({ backend: fleet(), modules });
     await h.press('n');
     await focus(h, 'field:reason');
     await h.press('enter');
     await h.type('ransomware');
     await h.press('enter', 's');
-    expect(h.ctl.stores.ui.getState().overlay).toMatchObject({ kind: 'confirm', message: 'launch isolate? It changes the endpoints it runs on.' });
+    expect(h.ctl.stores.ui.getState().overlay).toMatchObject({ kind: 'confirm', message: 'launch firewall? It changes the endpoints it runs on.' });
     await h.press('n');
     expect(h.backend.callsTo('sign')).toHaveLength(0);
     await h.press('s', 'y');

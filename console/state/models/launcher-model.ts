@@ -1,3 +1,4 @@
+import { isResponseModule } from '../../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { Tone } from '../columns.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
@@ -94,7 +95,7 @@ function statusOf(state: LauncherState, problems: readonly string[], badFields: 
 /** Response modules change the endpoints: the module row says so, and what happens after signing. */
 function responseNote(state: LauncherState, modules: ReadonlyMap<string, AnyModuleSpec>): string | undefined {
   const names = state.source.kind === 'form' ? [state.moduleName] : (state.source.kind === 'template' ? state.source.operations : state.source.action.operations).map((o) => o.module);
-  const risky = names.filter((m) => modules.get(m)?.isResponse === true);
+  const risky = names.filter(isResponseModule);
   return risky.length === 0 ? undefined : 'RESPONSE: needs a 2nd approver';
 }
 

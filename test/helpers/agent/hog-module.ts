@@ -19,8 +19,6 @@ export const hogSpec = defineModule({
   version: '1.0.0',
   summary: 'test-only module that hogs the CPU or memory',
   platforms: ['linux', 'darwin', 'win32', 'freebsd'],
-  permission: 'fs:read',
-  isResponse: false,
   params: HogParams,
   result: HogRow,
   columns: [{ key: 'n', header: 'N' }],
@@ -28,7 +26,7 @@ export const hogSpec = defineModule({
   privacy: { leaves: ['n', 'at'], sensitive: [], maxRows: 10_000, maxBytes: 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [],
-}) as unknown as AnyModuleSpec;
+});
 
 export const runHog: ModuleRun<z.infer<typeof HogParams>, unknown> = async function* (params, ctx) {
   if (params.mode === 'echo-clock') yield { n: 0, at: ctx.now().toISOString() };
@@ -47,4 +45,4 @@ export const runHog: ModuleRun<z.infer<typeof HogParams>, unknown> = async funct
 };
 
 export const hogSpecs: ReadonlyMap<string, AnyModuleSpec> = new Map([['hog', hogSpec]]);
-export const hogRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'hogRunners', new Map([['hog', runHog as ModuleRun<never, unknown>]]));
+export const hogRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'hogRunners', new Map([['hog', runHog]]));

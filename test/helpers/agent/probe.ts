@@ -32,8 +32,6 @@ export const probeSpec = defineModule({
   version: '1.0.0',
   summary: 'test-only module',
   platforms: ['linux', 'darwin', 'win32', 'freebsd'],
-  permission: 'fs:read',
-  isResponse: false,
   params: ProbeParams,
   result: ProbeRow,
   columns: [{ key: 'path', header: 'PATH' }],
@@ -41,7 +39,7 @@ export const probeSpec = defineModule({
   privacy: { leaves: ['path', 'size', 'owner'], sensitive: ['owner'], maxRows: 5, maxBytes: 4096 },
   limits: { timeoutMs: 60_000 },
   examples: [],
-}) as unknown as AnyModuleSpec;
+});
 
 export const runProbe: ModuleRun<z.infer<typeof ProbeParams>, unknown> = async function* (params, ctx) {
   for (let i = 0; i < params.rows; i += 1) {
@@ -58,7 +56,7 @@ export const runProbe: ModuleRun<z.infer<typeof ProbeParams>, unknown> = async f
 
 export const probeSpecs: ReadonlyMap<string, AnyModuleSpec> = new Map([['probe', probeSpec]]);
 /** Located: with a module pool (a started agent) the probe runs in a worker thread like a real module. */
-export const probeRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'probeRunners', new Map([['probe', runProbe as ModuleRun<never, unknown>]]));
+export const probeRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'probeRunners', new Map([['probe', runProbe]]));
 
 export function testFacts(overrides: Partial<AgentFacts> = {}): AgentFacts {
   return {

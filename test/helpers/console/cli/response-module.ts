@@ -12,8 +12,6 @@ export const firewallTestModule = defineModule({
   version: '0.0.1',
   summary: 'test-only response module',
   platforms: ['linux'],
-  permission: 'host:write',
-  isResponse: true,
   params,
   result: z.strictObject({ done: z.boolean() }),
   columns: [{ key: 'done', header: 'Done' }],
@@ -23,4 +21,4 @@ export const firewallTestModule = defineModule({
   examples: [],
 });
 
-export const responseTestModules: ReadonlyMap<string, AnyModuleSpec> = new Map([['firewall', firewallTestModule as unknown as AnyModuleSpec]]);
+export const responseTestModules: ReadonlyMap<string, AnyModuleSpec> = new Map([['firewall', firewallTestModule]]);

@@ -14,8 +14,6 @@ export const probeModule = defineModule({
   version: '1.0.0',
   summary: 'looks for files by name',
   platforms: ['linux', 'darwin', 'win32'],
-  permission: 'fs:read',
-  isResponse: false,
   params: probeParams,
   result: z.strictObject({ path: z.string(), size: z.number(), mtime: z.string() }),
   columns: [
@@ -37,8 +35,6 @@ export const nestedModule = defineModule({
   version: '1.0.0',
   summary: 'nested parameters',
   platforms: ['linux'],
-  permission: 'fs:read',
-  isResponse: false,
   params: nestedParams,
   result: z.strictObject({ hit: z.string() }),
   columns: [{ key: 'hit', header: 'Hit' }],
@@ -48,21 +44,22 @@ export const nestedModule = defineModule({
   examples: [],
 });
 
-export const testModules: ReadonlyMap<string, AnyModuleSpec> = new Map([
-  ['probe', probeModule as unknown as AnyModuleSpec],
-  ['nested', nestedModule as unknown as AnyModuleSpec],
+export const testModules: ReadonlyMap<string, AnyModuleSpec> = new Map<string, AnyModuleSpec>([
+  ['probe', probeModule],
+  ['nested', nestedModule],
 ]);
 
 const isolateParams = z.object({ reason: z.string().min(1).describe('why the host is isolated') });
 
-/** A response module: it changes the endpoint, so launching it asks y/n. Not in testModules. */
+/**
+ * A response module: it changes the endpoint, so launching it asks y/n. Named like a real one
+ * (protocol/limits.ts RESPONSE_MODULES decides what is a response module). Not in testModules.
+ */
 export const isolateModule = defineModule({
-  name: 'isolate',
+  name: 'firewall',
   version: '1.0.0',
   summary: 'cuts the host off the network',
   platforms: ['linux'],
-  permission: 'host:write',
-  isResponse: true,
   params: isolateParams,
   result: z.strictObject({ done: z.boolean() }),
   columns: [{ key: 'done', header: 'Done' }],
