@@ -26,6 +26,12 @@ export interface FlagHint {
   /** MIG's flag name when it differs from the field name, e.g. `name` for field `names`. */
   alias?: string;
   isHidden?: boolean;
+  /**
+   * The parameter this flag sets when the names do not tell (ping's -d sets destination): its
+   * help then starts with that parameter's description (modules/shared/param-help.ts), which a
+   * test checks.
+   */
+  param?: string;
 }
 
 export interface PrivacySpec {

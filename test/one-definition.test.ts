@@ -103,17 +103,22 @@ describe('response modules: one list', () => {
 });
 
 describe('module descriptions: a flag that sets a parameter says what the parameter says', () => {
-  /** The parameter a flag sets when the names tell: the same name, its plural, or its alias. */
+  /** The parameter a flag sets: its `param` hint, or when the names tell, the same name, its plural or its alias. */
   const pairs = [...moduleSpecs.values()].flatMap((spec) => {
     const params = fieldsOf(spec.params);
     return Object.entries(spec.cli.schema.shape).flatMap(([flag, field]) => {
-      const param = [flag, `${flag}s`, spec.cli.flags[flag]?.alias].find((name) => name !== undefined && name in params);
+      const param = [spec.cli.flags[flag]?.param, flag, `${flag}s`, spec.cli.flags[flag]?.alias].find((name) => name !== undefined && name in params);
       return param === undefined ? [] : [{ at: `${spec.name} -${flag} → ${param}`, flagText: descriptionOf(field as z.ZodType) ?? '', paramText: descriptionOf(params[param] as z.ZodType) ?? '' }];
     });
   });
 
   it('finds the flags that set parameters (most modules have some)', () => {
-    expect(pairs.length).toBeGreaterThan(35);
+    expect(pairs.length).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a param hint names a real parameter', () => {
+    const bad = [...moduleSpecs.values()].flatMap((spec) => Object.entries(spec.cli.flags).filter(([, hint]) => hint.param !== undefined && !(hint.param in fieldsOf(spec.params))).map(([flag, hint]) => `${spec.name} -${flag}: ${hint.param}`));
+    expect(bad).toEqual([]);
   });
 
   it('every such flag starts with its parameter description (modules/shared/param-help.ts paramHelp)', () => {

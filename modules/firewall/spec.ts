@@ -93,7 +93,7 @@ const firewallCli = z.strictObject({
   port: z.number().int().optional().describe(paramHelp(firewallParams, 'port')),
   proto: z.enum(['tcp', 'udp']).optional().describe('Protocol of the port (default: both)'),
   direction: z.enum(['in', 'out', 'both']).optional().describe(paramHelp(firewallParams, 'direction', 'default both')),
-  for: z.string().regex(DURATION, 'expected a duration like 90s, 30m, 2h or 1d').optional().describe('Remove the block by itself after 90s, 30m, 2h, 1d (at most 30d)'),
+  for: z.string().regex(DURATION, 'expected a duration like 90s, 30m, 2h or 1d').optional().describe(paramHelp(firewallParams, 'forSeconds', 'as a flag: 90s, 30m, 2h, 1d (at most 30d)')),
   preset: z.enum(['quarantine']).optional().describe(paramHelp(firewallParams, 'preset', 'keep them with -keep')),
   keep: z.array(z.string()).optional().describe(paramHelp(firewallParams, 'keep', 'repeat for several')),
   backend: z.enum(['auto', 'nft', 'iptables']).optional().describe(paramHelp(firewallParams, 'backend', 'default auto')),
@@ -125,7 +125,7 @@ export const firewallModule = defineModule({
     { key: 'family', header: 'FAMILY', isWide: true },
     { key: 'backend', header: 'BACKEND', isWide: true },
   ],
-  cli: { schema: firewallCli, flags: {}, toParams },
+  cli: { schema: firewallCli, flags: { for: { param: 'forSeconds' } }, toParams },
   privacy: {
     leaves: ['op', 'rule', 'direction', 'family', 'match', 'isApplied', 'isDryRun', 'expiresAt', 'backend'],
     sensitive: [],

@@ -38,7 +38,7 @@ const flag = (what: string) => z.boolean().optional().describe(what);
 /** MIG's own flags (mig memory -name ... -content ...). */
 const memoryCli = z.strictObject({
   name: repeatable(paramHelp(memoryParams, 'names', 'repeat for several')),
-  lib: repeatable('RE2 regex on the paths of mapped files (libraries, the executable); repeat for several'),
+  lib: repeatable(paramHelp(memoryParams, 'libraries', 'repeat for several')),
   content: repeatable(paramHelp(memoryParams, 'contents', 'repeat for several')),
   bytes: repeatable(paramHelp(memoryParams, 'bytes', 'repeat for several')),
   matchall: flag('Every check must match (the default unless -matchany)'),
@@ -89,7 +89,7 @@ export const memoryModule = defineModule({
     { key: 'matched', header: 'MATCHED' },
     { key: 'bytesScanned', header: 'SCANNED', align: 'right', isBytes: true },
   ],
-  cli: { schema: memoryCli, flags: { pid: { isHidden: true } }, toParams },
+  cli: { schema: memoryCli, flags: { lib: { param: 'libraries' }, pid: { isHidden: true } }, toParams },
   privacy: {
     leaves: ['pid', 'name', 'matched', 'bytesScanned'],
     // Process ids and names are the answer: masking them would leave nothing to act on.

@@ -24,10 +24,10 @@ export const pingRow = z.strictObject({
 
 /** MIG's flags, except -t: here -t is the target of every hunt, so the timeout is -timeout. */
 const pingCli = z.strictObject({
-  d: z.string().describe('Destination: IPv4 or IPv6 address, or host name, e.g. www.mozilla.org'),
-  dp: z.number().int().optional().describe('Destination port for tcp and udp, e.g. 53'),
-  p: z.enum(PROTOCOLS).default('icmp').describe('Protocol: icmp, tcp or udp'),
-  c: z.number().int().optional().describe('Number of attempts (default 3)'),
+  d: z.string().describe(paramHelp(pingParams, 'destination', 'e.g. www.mozilla.org')),
+  dp: z.number().int().optional().describe(paramHelp(pingParams, 'destinationport', 'e.g. 53')),
+  p: z.enum(PROTOCOLS).default('icmp').describe(paramHelp(pingParams, 'protocol', 'default icmp')),
+  c: z.number().int().optional().describe(paramHelp(pingParams, 'count', 'default 3')),
   timeout: z
     .string()
     .regex(TIMEOUT_TEXT, 'expected seconds like 5, 5s or 1.5s, or milliseconds like 500ms')
@@ -62,7 +62,7 @@ export const pingModule = defineModule({
     { key: 'address', header: 'ADDRESS', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: pingCli, flags: {}, toParams },
+  cli: { schema: pingCli, flags: { d: { param: 'destination' }, dp: { param: 'destinationport' }, p: { param: 'protocol' }, c: { param: 'count' } }, toParams },
   privacy: {
     leaves: ['destination', 'address', 'protocol', 'port', 'attempt', 'isReachable', 'outcome', 'latencyMs', 'error'],
     sensitive: [],

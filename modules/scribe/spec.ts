@@ -39,7 +39,7 @@ const scribeCli = z.strictObject({
         ctx.addIssue({ code: 'custom', message: `expected the scribe document as JSON text, e.g. -doc "$(cat doc.json)" (${err instanceof Error ? err.message : String(err)})` });
       }
     })
-    .describe('The scribe document as JSON text: -doc "$(cat doc.json)"'),
+    .describe(paramHelp(scribeParams, 'document', 'as a flag: the JSON text, -doc "$(cat doc.json)"')),
   onlypass: z.boolean().optional().describe(paramHelp(scribeParams, 'onlypass')),
 });
 
@@ -71,7 +71,7 @@ export const scribeModule = defineModule({
     { key: 'object', header: 'OBJECT', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: scribeCli, flags: {}, toParams },
+  cli: { schema: scribeCli, flags: { doc: { param: 'document' } }, toParams },
   privacy: {
     leaves: ['test', 'name', 'result', 'object', 'identifier', 'value', 'error'],
     // Paths and package names are the answer; values are version numbers only.

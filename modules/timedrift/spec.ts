@@ -24,7 +24,7 @@ export const timedriftRow = z.strictObject({
 /** MIG's -drift, plus -ntp (servers) and -all. */
 const timedriftCli = z.strictObject({
   drift: z.string().optional().describe(paramHelp(timedriftParams, 'drift', 'default 5s')),
-  ntp: z.array(z.string()).optional().describe('NTP server to ask: host, host:port or [ipv6]:port; repeatable (default: the host’s own, then public pools)'),
+  ntp: z.array(z.string()).optional().describe(paramHelp(timedriftParams, 'servers', 'as a flag: host, host:port or [ipv6]:port; repeatable')),
   all: z.boolean().optional().describe(paramHelp(timedriftParams, 'all')),
   timeout: z
     .string()
@@ -69,7 +69,7 @@ export const timedriftModule = defineModule({
     { key: 'source', header: 'SOURCE', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: timedriftCli, flags: {}, toParams },
+  cli: { schema: timedriftCli, flags: { ntp: { param: 'servers' } }, toParams },
   privacy: {
     leaves: ['server', 'source', 'address', 'localTime', 'isReachable', 'offsetMs', 'delayMs', 'stratum', 'hasDrifted', 'error'],
     sensitive: [],
