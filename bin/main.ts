@@ -12,6 +12,11 @@ export async function main(argv: string[]): Promise<number> {
       return runServerCli(rest);
     case 'agent':
       return runAgentCli(rest);
+    case 'audit': {
+      // A server-side tool that reads the data dir: loaded only when asked for.
+      const { runAuditCli } = await import('../broker/audit/cli.js');
+      return runAuditCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
     case 'console':
     case 'demo': {
       const { runConsoleCommand } = await import('./console-command.js');

@@ -7,16 +7,20 @@ import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
 import { startServer, type ServerOptions } from './server.js';
+import { StoreUrlSchema } from './store/open-store.js';
 
-const USAGE = `usage: mig server [--data-dir DIR] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
+const USAGE = `usage: mig server [--data-dir DIR] [--store postgres://USER@HOST:PORT/DB] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
                   [--response-signers 2] [--policy-threshold 1] [--auto-accept] [--max-pending 1000]
                   [--enroll-burst 200] [--enroll-per-second 10]
+                  [--broker mqtt(s)://HOST:PORT --broker-password-file FILE [--broker-user mig-server] [--broker-ca FILE] [--broker-shared]]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
 
   --data-dir DIR     where actions, results, investigators and secrets live (default $MIG_HOME/server, MIG_HOME=~/.mig)
+  --store URL        postgres://user@host:port/database: keep actions, results, investigators and
+                     agents in PostgreSQL, shared by several servers (default: files in --data-dir)
   --http-port N      HTTP API port (default 8765; 0 picks one)
   --mqtt-port N      MQTT port agents connect to (default 1883; 0 picks one)
   --host ADDR        interface for both (default 127.0.0.1; 0.0.0.0 for agents on other hosts)
@@ -39,6 +43,15 @@ Stops cleanly on SIGINT or SIGTERM.
   --enroll-burst N   enrollment connections one source address may open at once (default 200)
   --enroll-per-second N
                      enrollment connections per second and address after the burst (default 10)
+  --broker URL       use this MQTT broker (Mosquitto ≥ 2.0 with its dynamic security plugin,
+                     see deploy/mosquitto/) instead of the embedded one; the server keeps one
+                     login per accepted agent there, and several servers may share one fleet
+  --broker-user NAME the server's login on it, a dynamic-security admin (default mig-server)
+  --broker-password-file FILE
+                     file holding that login's password (first line)
+  --broker-shared    several servers serve this fleet (with a store they share): results are
+                     split among them through the shared subscription $share/mig-servers/...
+  --broker-ca FILE   for mqtts: the broker's certificate or CA, pinned (also given to agents)
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -48,6 +61,7 @@ const FilePath = z.string().min(1, 'expected a file path');
 const FlagsSchema = z
   .strictObject({
     'data-dir': FilePath.optional(),
+    store: StoreUrlSchema.optional(),
     'http-port': Port(8765),
     'mqtt-port': Port(1883),
     host: z.string().min(1).default('127.0.0.1'),
@@ -62,14 +76,31 @@ const FlagsSchema = z
     'max-pending': z.coerce.number().int().min(1).max(1_000_000).default(1000),
     'enroll-burst': z.coerce.number().int().min(1).max(1_000_000).default(200),
     'enroll-per-second': z.coerce.number().min(0.001).max(1_000_000).default(10),
+    broker: z
+      .url({ protocol: /^mqtts?$/, error: 'expected mqtt://HOST:PORT or mqtts://HOST:PORT' })
+      .refine((u) => {
+        const url = new URL(u);
+        return url.username === '' && url.password === '';
+      }, 'a URL without credentials (they go in --broker-user and --broker-password-file)')
+      .optional(),
+    'broker-user': z.string().min(1).max(128).regex(/^[^\s+#/]+$/, 'expected a login name without spaces, +, # or /').optional(),
+    'broker-password-file': FilePath.optional(),
+    'broker-ca': FilePath.optional(),
+    'broker-shared': z.boolean().default(false),
     verbose: z.boolean().default(false),
   })
+  .refine((f) => f.broker === undefined || f['broker-password-file'] !== undefined, { message: '--broker needs --broker-password-file' })
+  .refine((f) => f.broker !== undefined || ((f['broker-user'] ?? f['broker-password-file'] ?? f['broker-ca']) === undefined && !f['broker-shared']), {
+    message: '--broker-user, --broker-password-file, --broker-ca and --broker-shared need --broker',
+  })
+  .refine((f) => f.broker === undefined || f['tls-ca'] === undefined, { message: '--tls-ca (agent certificates) is for the embedded broker; with --broker the broker checks agents' })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
   .refine((f) => f['tls-ca'] === undefined || f['tls-cert'] !== undefined, { message: '--tls-ca needs --tls-cert and --tls-key' });
 type Flags = z.output<typeof FlagsSchema>;
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
   'http-port': { type: 'string' },
   'mqtt-port': { type: 'string' },
   host: { type: 'string' },
@@ -84,6 +115,11 @@ const OPTIONS = {
   'max-pending': { type: 'string' },
   'enroll-burst': { type: 'string' },
   'enroll-per-second': { type: 'string' },
+  broker: { type: 'string' },
+  'broker-user': { type: 'string' },
+  'broker-password-file': { type: 'string' },
+  'broker-ca': { type: 'string' },
+  'broker-shared': { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -155,13 +191,16 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
   const key = await read('tls-key', flags['tls-key']);
   const ca = await read('tls-ca', flags['tls-ca']);
   const verbose = flags.verbose;
+  const broker = await externalBroker(flags, read);
   return {
     dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
+    ...(flags.store === undefined ? {} : { storeUrl: flags.store }),
     httpHost: flags.host,
     httpPort: flags['http-port'],
     mqttHost: flags.host,
     mqttPort: flags['mqtt-port'],
     tls: cert === undefined || key === undefined ? undefined : { cert, key, ...(ca === undefined ? {} : { ca }) },
+    ...(broker === undefined ? {} : { broker }),
     bootstrapAdmin: await adminKey(flags, migHome),
     approval: { responseSigners: flags['response-signers'] },
     policyThreshold: flags['policy-threshold'],
@@ -173,6 +212,17 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
     },
   };
+}
+
+/** --broker and its login: the password from its file (first line), never from the command line. */
+async function externalBroker(flags: Flags, read: (flag: string, path: string | undefined) => Promise<string | undefined>): Promise<ServerOptions['broker']> {
+  if (flags.broker === undefined) return undefined;
+  const password = (await read('broker-password-file', flags['broker-password-file']))?.split(/\r?\n/)[0] ?? '';
+  if (password === '') {
+    throw new UserError('CONFIG_INVALID', `--broker-password-file: ${flags['broker-password-file'] ?? ''} has an empty first line`, 'write the broker login\'s password on its first line');
+  }
+  const ca = await read('broker-ca', flags['broker-ca']);
+  return { url: flags.broker, username: flags['broker-user'] ?? 'mig-server', password, shared: flags['broker-shared'], ...(ca === undefined ? {} : { ca }) };
 }
 
 /** --admin-key, or $MIG_HOME/investigator.pub.asc (written by `mig init`) when present. */

@@ -78,20 +78,31 @@ export class AuditLog {
 
 /**
  * `head` is the sha256 of the last line: the chain shows that nothing before the last line was
- * changed; to trust the last line too, compare `head` with a copy kept elsewhere.
+ * changed; to trust the last line too, compare `head` with a copy kept elsewhere. With `pinned`
+ * (a head printed earlier and kept elsewhere), `pinnedAt` is the line whose hash it is: a log
+ * rewritten from the start, or cut before that line, no longer holds it.
  */
-export type ChainCheck = { isIntact: true; entries: number; head: string } | { isIntact: false; line: number; reason: string };
+export type ChainCheck =
+  | { isIntact: true; entries: number; head: string; pinnedAt?: number }
+  | { isIntact: false; line: number; reason: string };
 
-/** Re-reads the whole log and checks every line's shape and link to the line before it. */
-export async function verifyAuditChain(path: string): Promise<ChainCheck> {
+/** One line of the log with its place and hash (the `prev` of the line after it). */
+export interface AuditLine {
+  line: number;
+  entry: AuditEntry;
+  hash: string;
+}
+
+/** Every entry in order; a line that breaks the chain ends the walk with its reason. */
+export async function* walkAuditLog(path: string): AsyncGenerator<AuditLine, { line: number; reason: string } | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { isIntact: true, entries: 0, head: GENESIS_HASH };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  if (text !== '' && !text.endsWith('\n')) return { isIntact: false, line: text.split('\n').length, reason: 'last line is incomplete' };
+  if (text !== '' && !text.endsWith('\n')) return { line: text.split('\n').length, reason: 'last line is incomplete' };
   const lines = text === '' ? [] : text.slice(0, -1).split('\n');
   let prev = GENESIS_HASH;
   for (const [i, line] of lines.entries()) {
@@ -99,16 +110,34 @@ export async function verifyAuditChain(path: string): Promise<ChainCheck> {
     try {
       raw = JSON.parse(line);
     } catch {
-      return { isIntact: false, line: i + 1, reason: 'not JSON' };
+      return { line: i + 1, reason: 'not JSON' };
     }
     const parsed = AuditEntrySchema.safeParse(raw);
-    if (!parsed.success) return { isIntact: false, line: i + 1, reason: 'not an audit entry' };
-    if (parsed.data.prev !== prev) {
-      return { isIntact: false, line: i + 1, reason: `prev does not match the hash of line ${i} (edited, removed or reordered)` };
-    }
+    if (!parsed.success) return { line: i + 1, reason: 'not an audit entry' };
+    if (parsed.data.prev !== prev) return { line: i + 1, reason: `prev does not match the hash of line ${i} (edited, removed or reordered)` };
     prev = sha256(line);
+    yield { line: i + 1, entry: parsed.data, hash: prev };
   }
-  return { isIntact: true, entries: lines.length, head: prev };
+  return undefined;
+}
+
+/** Re-reads the whole log and checks every line's shape and link to the line before it. */
+export async function verifyAuditChain(path: string, pinned?: string): Promise<ChainCheck> {
+  const walk = walkAuditLog(path);
+  let entries = 0;
+  let head = GENESIS_HASH;
+  let pinnedAt: number | undefined;
+  for (;;) {
+    const step = await walk.next();
+    if (step.done === true) {
+      if (step.value !== undefined) return { isIntact: false, ...step.value };
+      break;
+    }
+    entries = step.value.line;
+    head = step.value.hash;
+    if (head === pinned) pinnedAt = entries;
+  }
+  return pinnedAt === undefined ? { isIntact: true, entries, head } : { isIntact: true, entries, head, pinnedAt };
 }
 
 function sha256(text: string): string {

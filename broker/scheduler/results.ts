@@ -30,8 +30,10 @@ export async function applyResults(
   const finishedAt = ctx.clock.now().toISOString();
   const changes: Array<{ current: CommandRecord; updated: CommandRecord }> = [];
   const taken = new Set<string>();
+  // One read for the whole group: with a database store, one round trip instead of one per result.
+  const known = await ctx.store.getCommands(msgs.map((m) => m.commandId));
   for (const msg of msgs) {
-    const current = await ctx.store.getCommand(msg.commandId);
+    const current = known.get(msg.commandId);
     if (current === undefined || !isFirstAnswer(ctx, current, msg, taken.has(current.id), isRedelivered(current.id))) continue;
     const signed = agentAnswerOf(current.agentId, msg);
     if (signed === 'refused') {

@@ -6,7 +6,7 @@ import { UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { BatchedFile } from './batched-file.js';
 import { NdjsonLog } from './ndjson-log.js';
-import type { ActionQuery, CommandQuery, Durability } from './store.js';
+import { FINAL_ACTION_STATUSES, type ActionQuery, type CommandQuery, type Durability } from './store.js';
 
 interface ActionEntry {
   file: BatchedFile<ActionRecord>;
@@ -102,6 +102,8 @@ export class ActionFiles {
   save(record: ActionRecord, durability: Durability): Promise<void> {
     const entry = this.actions.get(record.action.id);
     if (entry === undefined) return Promise.reject(new UserError('NOT_FOUND', `no action ${record.action.id}`));
+    // A final status stays, as in the PostgreSQL store (store.ts saveAction).
+    if (FINAL_ACTION_STATUSES.includes(entry.file.data.status) && record.status !== entry.file.data.status) return Promise.resolve();
     const written = entry.file.set(record);
     return durability === 'now' ? entry.file.flush() : written;
   }
@@ -139,6 +141,9 @@ export class ActionFiles {
     for (const cmd of commands) {
       const entry = this.actions.get(cmd.actionId);
       if (entry === undefined) throw new UserError('NOT_FOUND', `command ${cmd.id} names unknown action ${cmd.actionId}`);
+      // First result wins here too, as in the PostgreSQL store: a terminal command is final.
+      const earlier = entry.commands.get(cmd.id);
+      if (earlier !== undefined && TERMINAL_COMMAND_STATUSES.has(earlier.status)) continue;
       entry.commands.set(cmd.id, cmd);
       this.index(cmd);
       byAction.set(entry, `${byAction.get(entry) ?? ''}${JSON.stringify(cmd)}\n`);

@@ -77,6 +77,12 @@ export class LowdbStore implements Store {
   async getCommand(id: string): Promise<CommandRecord | undefined> {
     return this.actions.getCommand(id);
   }
+  async getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
+    return new Map(ids.flatMap((id) => {
+      const cmd = this.actions.getCommand(id);
+      return cmd === undefined ? [] : [[id, cmd] as const];
+    }));
+  }
   async commandsOf(actionId: string): Promise<CommandRecord[]> {
     return this.actions.commandsOf(actionId);
   }

@@ -14,7 +14,10 @@ export interface Store {
   /**
    * Replaces an action record; the promise resolves once it is on disk. `now` (the default)
    * writes at once: for status changes. `batched` may wait up to the flush interval (and is
-   * written on close): for counter updates, which the commands can always rebuild.
+   * written on close): for counter updates, which the commands can always rebuild. A store
+   * shared by several servers may derive the counters from the commands instead of taking the
+   * record's, and keeps a final status (completed, expired, cancelled, invalid) against a late
+   * write of another status.
    */
   saveAction(record: ActionRecord, durability?: Durability): Promise<void>;
   getAction(id: string): Promise<ActionRecord | undefined>;
@@ -23,10 +26,17 @@ export interface Store {
   /** Actions still `pending` or `inflight`: what a restarted scheduler picks up again. */
   openActions(): Promise<ActionRecord[]>;
 
-  /** Creates or replaces command records; durable when the promise resolves. */
+  /**
+   * Creates or replaces command records; durable when the promise resolves. A terminal command
+   * is never replaced (the first result wins, whichever server stored it): later records for it
+   * are dropped without error.
+   */
   saveCommands(commands: readonly CommandRecord[]): Promise<void>;
   getCommand(id: string): Promise<CommandRecord | undefined>;
+  /** The known ones among these commands, by id: one query for a group of results. */
+  getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>>;
   commandsOf(actionId: string): Promise<CommandRecord[]>;
+  /** By agent name, then agent id (lowdb: localeCompare; PostgreSQL: byte order, the same on every server). */
   listCommands(actionId: string, query: CommandQuery): Promise<{ commands: CommandRecord[]; total: number }>;
   /** Commands still `sent` for one agent, oldest first. */
   openCommandsFor(agentId: string): Promise<CommandRecord[]>;
@@ -50,6 +60,9 @@ export interface Store {
 }
 
 export type Durability = 'now' | 'batched';
+
+/** Action statuses that never change again: a late write of another status is dropped (saveAction). */
+export const FINAL_ACTION_STATUSES: readonly ActionStatus[] = ['completed', 'expired', 'cancelled', 'invalid'];
 
 export interface Page {
   limit: number;

@@ -8,7 +8,9 @@ import { EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { runAgentsAccept, runAgentsPending, runAgentsReject } from './enrollment.js';
 import { runAgents, runInvestigators } from './fleet.js';
 import { runInit } from './init.js';
+import { runIocHunt, runIocImport } from './ioc.js';
 import { runPolicy } from './policy.js';
+import { runRunner } from './runner.js';
 
 export type CommandRun = (ctx: CliContext, argv: readonly string[]) => Promise<number>;
 
@@ -35,13 +37,17 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
   { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
   { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: runActionApprove },
+  { path: ['ioc', 'hunt'], args: 'FEED [-t T] [-path DIR]... [-e EXPIRY]', summary: 'hunt a threat-intel feed (STIX 2.1, YARA rules, or a list of hashes, IPs, file names)', group: 'Actions', run: runIocHunt },
+  { path: ['ioc', 'import'], args: 'FEED -o DIR [-t T] [-path DIR]...', summary: 'turn a threat-intel feed into unsigned action files to sign and launch', group: 'Actions', run: runIocImport },
   { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
   { path: ['agents', 'pending'], args: '', summary: 'list agents waiting for enrollment approval', group: 'Fleet', run: runAgentsPending },
   { path: ['agents', 'accept'], args: 'ID|--all', summary: 'accept a pending agent, or all of them (admin)', group: 'Fleet', run: runAgentsAccept },
   { path: ['agents', 'reject'], args: 'ID', summary: "reject a pending agent or withdraw an agent's credential (admin)", group: 'Fleet', run: runAgentsReject },
   { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
   { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: runPolicy },
+  { path: ['runner'], args: '--config FILE [--once JOB] [--check]', summary: 'run action templates on cron schedules; results and compliance items to NDJSON, syslog, webhooks', group: 'Processes', run: runRunner },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
+  { path: ['audit'], args: 'verify [--pinned HASH] | show [--who W] [--what P] [--since T]', summary: "check the server's hash-chained audit log, or list its entries (on the server's host)", group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },
   { path: ['console'], args: '[--embedded]', summary: 'the interactive console', group: 'Processes' },
   { path: ['demo'], args: '[--hosts N] [--http-port P] [--mqtt-port P]', summary: 'a server, agents and a console on this machine', group: 'Processes' },

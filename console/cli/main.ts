@@ -9,13 +9,20 @@ import { runHunt } from './hunt.js';
 export type { CliDeps } from './context.js';
 export { EXIT } from './context.js';
 
-/** ctrl+c as an AbortSignal: the injected one, or SIGINT for the duration of the run. */
+/** ctrl+c (or a service manager's SIGTERM) as an AbortSignal: the injected one, or the signals for the duration of the run. */
 function interruptSignal(deps: CliDeps): { signal: AbortSignal; dispose(): void } {
   if (deps.interrupt !== undefined) return { signal: deps.interrupt, dispose: () => undefined };
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+  process.on('SIGTERM', onSigint);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
+    },
+  };
 }
 
 const SERVER_CODES: ReadonlySet<string> = new Set(['SERVER_UNREACHABLE', 'UNAUTHENTICATED', 'FORBIDDEN']);

@@ -35,6 +35,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
     'a production start: writes /var/lib/mig, fixed ports, TLS files the reader supplies (and [...] marks an optional flag)',
   'mig console': INTERACTIVE,
   'mig console --read-only': INTERACTIVE,
+  'mig server --broker mqtt://broker.example:1883 --broker-password-file broker-admin.pw':
+    'needs a Mosquitto with dynamic security at that address; broker/external/mosquitto.test.ts runs the server on a real one',
   'mig demo': LONG_DEMO,
   'mig demo --hosts 12': LONG_DEMO,
   'mig demo --hosts 40': LONG_DEMO,
@@ -130,6 +132,7 @@ describe('run against a demo fleet', () => {
     mkdirSync(cwd);
     symlinkSync(join(REPO, 'modules'), join(cwd, 'modules'));
     copyFileSync(join(REPO, 'test/fixtures/mig-actions/shellshock_iocs.json'), join(cwd, 'shellshock_iocs.json'));
+    for (const feed of ['demo-iocs.stix.json', 'demo-iocs.txt', 'demo-iocs.yar']) copyFileSync(join(REPO, 'demo/feeds', feed), join(cwd, feed));
     writeFileSync(join(cwd, 'webshells.yar'), 'rule php_system { strings: $a = "system($_GET" condition: $a }\n');
     writeFileSync(join(cwd, 'elf-implants.yar'), 'rule elf { strings: $a = { 7F 45 4C 46 } condition: $a at 0 }\n');
     writeFileSync(join(cwd, 'loaders.yar'), 'rule loader { strings: $a = "LD_PRELOAD" condition: $a }\n');

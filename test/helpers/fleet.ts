@@ -65,7 +65,7 @@ export interface HostSpec {
   name: string;
   tags: Record<string, string>;
   /** Files to create under the host's root: path (absolute inside the host) → content. */
-  files: Record<string, string>;
+  files: Record<string, string | Uint8Array>;
 }
 
 /** Writes the host tree and an agent config derived from the server's agent.json. */
