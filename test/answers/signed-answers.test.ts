@@ -48,12 +48,13 @@ async function commandsOf(actionId: string): Promise<CommandRecord[]> {
   return CommandListSchema.parse((await h.api('GET', `/actions/${actionId}/commands`)).body).commands;
 }
 
-async function terminalCommand(actionId: string): Promise<CommandRecord> {
+/** `timeoutMs`: a real agent's first command also boots its module worker, slow on a loaded machine. */
+async function terminalCommand(actionId: string, timeoutMs?: number): Promise<CommandRecord> {
   let found: CommandRecord | undefined;
   await waitFor(async () => {
     found = (await commandsOf(actionId)).find((c) => c.status !== 'sent');
     return found !== undefined;
-  }, 'a stored answer');
+  }, 'a stored answer', timeoutMs);
   if (found === undefined) throw new Error('unreachable');
   return found;
 }
@@ -95,7 +96,7 @@ describe('a real agent signs its answer and the server stores what it signed', (
     const action = await signedAction(['alice'], { target: `id = '${agent.agentId}'` });
     await h.submit(action);
 
-    const record = await terminalCommand(action.id);
+    const record = await terminalCommand(action.id, 25_000);
 
     expect(record).toMatchObject({ status: 'success', isFound: true, agentAnswer: { status: 'success', signature: { publicKey: key.publicKey } } });
     expect(verifyStoredAnswer(record)).toEqual({ ok: true });
