@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileParams } from '../modules/shared/search/params.js';
 import { runFile } from '../modules/shared/search/run.js';
-import { recorder } from '../modules/shared/search/testing.js';
+import { recorder } from '../test/helpers/modules/search-tree.js';
 
 export const MIB = 1024 * 1024;
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netstatParams } from '../modules/netstat/params.js';
 import { runNetstat } from '../modules/netstat/run.js';
-import { generateTcpTable, HEADERS, recorder } from '../modules/netstat/testing.js';
+import { generateTcpTable, HEADERS, recorder } from '../test/helpers/modules/netstat.js';
 import type { BenchRow } from './types.js';
 
 const CONNECTIONS = 50_000;

@@ -29,6 +29,8 @@ export type ModuleCode = 'MODULE_TIMEOUT' | 'MODULE_MEMORY_LIMIT' | 'MODULE_FAIL
 /** Server, API and CLI failures. */
 export type ServiceCode =
   | 'BAD_REQUEST'
+  /** An agent's result, heartbeat or enrollment request the server cannot parse (logged, dropped). */
+  | 'MALFORMED_MESSAGE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentCountSchema, AgentListSchema, AgentRecordSchema, LiveEventSchema, type LiveEvent } from '../../protocol/api.js';
 import { heartbeatTopic } from '../../protocol/topics.js';
 import { signedAction } from '../../test/helpers/actions.js';
-import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
+import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(async () => {

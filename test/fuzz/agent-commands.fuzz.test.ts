@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHEAP_HUNT, startAgentRig, type AgentRig } from '../../agent/worker/test-rig.js';
+import { CHEAP_HUNT, startAgentRig, type AgentRig } from '../helpers/agent/worker-rig.js';
 import { ServerToAgentSchema } from '../../protocol/messages.js';
 import { commandsTopic } from '../../protocol/topics.js';
 import { signedAction } from '../helpers/actions.js';

@@ -3,8 +3,8 @@ import { chmodSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingContext, type Recording } from '../testing.js';
-import { makeTree, removeTree, runSearch } from './testing.js';
+import { recordingContext, type Recording } from '../../../test/helpers/modules/recording.js';
+import { makeTree, removeTree, runSearch } from '../../../test/helpers/modules/search-tree.js';
 
 const NOW = new Date('2026-01-15T12:00:00Z');
 const DAY_S = 86_400;
