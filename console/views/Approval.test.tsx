@@ -150,13 +150,13 @@ describe('actions awaiting approval', () => {
 });
 
 describe('launching a response module', () => {
-  const modules: ReadonlyMap<string, AnyModuleSpec> = new Map([...testModules, ['isolate', isolateModule as unknown as AnyModuleSpec]]);
+  const modules: ReadonlyMap<string, AnyModuleSpec> = new Map([...testModules, ['isolate', isolateModule]]);
 
   it('warns in red on the module row, and the launched action says it waits for approval', async () => {
     const backend = team();
     backend.signAndLaunch = (action, opts) => {
       backend.calls.push({ method: 'signAndLaunch', args: [action, opts] });
-      const record = held({ action: { signatures: ['s'], ...action } as ActionRecord['action'], approval: { required: 2, signers: [backend.investigator.fingerprint] } });
+      const record = held({ action: { signatures: ['s'], ...action }, approval: { required: 2, signers: [backend.investigator.fingerprint] } });
       backend.actions.set(record.action.id, record);
       return Promise.resolve(record);
     };

@@ -15,7 +15,7 @@ import { runAgentdestroy } from './run.js';
 import { agentdestroyModule } from './spec.js';
 
 /** A real agent on a real broker, with agentdestroy registered the way the lead will register it. */
-const specs = new Map<string, AnyModuleSpec>([...moduleSpecs, ['agentdestroy', agentdestroyModule as unknown as AnyModuleSpec]]);
+const specs = new Map<string, AnyModuleSpec>([...moduleSpecs, ['agentdestroy', agentdestroyModule]]);
 const runners = new Map<string, ModuleRun<never, unknown>>([...moduleRunners, ['agentdestroy', runAgentdestroy as ModuleRun<never, unknown>]]);
 const destroyOp = (dryrun: boolean) => [{ module: 'agentdestroy', parameters: { dryrun } }];
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import type { ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../shared/testing.js';
 import { memoryParams } from './params.js';
 import { runMemory } from './run.js';
@@ -175,7 +175,7 @@ describe('runMemory over a fixture /proc', () => {
 });
 
 describe('through the agent runner', () => {
-  const specs = new Map([['memory', memoryModule as unknown as AnyModuleSpec]]);
+  const specs = new Map([['memory', memoryModule]]);
   const runners = new Map([['memory', runMemory as ModuleRun<never, unknown>]]);
   let results: Awaited<ReturnType<typeof runOperationsLocally>> | undefined;
   afterEach(() => {

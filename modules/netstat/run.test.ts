@@ -150,7 +150,7 @@ describe('findOwners', () => {
 });
 
 describe('through the agent runner', () => {
-  const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule as unknown as AnyModuleSpec]]);
+  const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule]]);
   const runners = new Map([['netstat', runNetstat as ModuleRun<never, unknown>]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'netstat', parameters }], { root, specs, runners, platform: 'linux' });
 

@@ -100,7 +100,7 @@ describe('ping over real local sockets', () => {
 });
 
 describe('through the agent runner: isFound is "reached at least once"', () => {
-  const specs = new Map<string, AnyModuleSpec>([['ping', pingModule as unknown as AnyModuleSpec]]);
+  const specs = new Map<string, AnyModuleSpec>([['ping', pingModule]]);
   const runners = new Map([['ping', runPing as ModuleRun<never, unknown>]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'ping', parameters }], { root: '/', specs, runners, platform: 'linux' });
   let pathDir = '';

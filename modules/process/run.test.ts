@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import type { ModuleRun } from '../../protocol/module-spec.js';
 import { runOperation } from '../../agent/run-operation.js';
 import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
 import { runProcess } from './run.js';
@@ -90,7 +90,7 @@ describe('runProcess over a fake /proc', () => {
 
   it('rows pass the runner: result schema, privacy filter, journal stamped with the module', async () => {
     const journal: Record<string, unknown>[] = [];
-    const outcome = await runOperation(processModule as unknown as AnyModuleSpec, runProcess as ModuleRun<never, unknown>, processParams.parse({ names: ['^kinsing$'], dryrun: true }), {
+    const outcome = await runOperation(processModule, runProcess as ModuleRun<never, unknown>, processParams.parse({ names: ['^kinsing$'], dryrun: true }), {
       root,
       isPrivacyMode: true,
       timeoutMs: 10_000,

@@ -106,7 +106,7 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
 });
 
 describe('through the agent runner: isFound is "some server says we drifted"', () => {
-  const specs = new Map<string, AnyModuleSpec>([['timedrift', timedriftModule as unknown as AnyModuleSpec]]);
+  const specs = new Map<string, AnyModuleSpec>([['timedrift', timedriftModule]]);
   const runners = new Map([['timedrift', runTimedrift as ModuleRun<never, unknown>]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'timedrift', parameters }], { root, specs, runners, platform: 'linux' });
 

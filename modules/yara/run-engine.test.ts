@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../agent/runner.js';
 import { BaseError, ProtocolError } from '../../protocol/errors.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import type { ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../shared/testing.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, runYara } from './run.js';
@@ -97,7 +97,7 @@ describe('output of the rules (console module) stays off stdout', () => {
 });
 
 describe('through the agent runner (-t local)', () => {
-  const specs = new Map([['yara', yaraModule as unknown as AnyModuleSpec]]);
+  const specs = new Map([['yara', yaraModule]]);
   const runners = new Map([['yara', runYara as ModuleRun<never, unknown>]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'yara', parameters }], { root: root ?? '/', specs, runners, platform: 'linux' });
 

@@ -23,4 +23,4 @@ export const firewallTestModule = defineModule({
   examples: [],
 });
 
-export const responseTestModules: ReadonlyMap<string, AnyModuleSpec> = new Map([['firewall', firewallTestModule as unknown as AnyModuleSpec]]);
+export const responseTestModules: ReadonlyMap<string, AnyModuleSpec> = new Map([['firewall', firewallTestModule]]);

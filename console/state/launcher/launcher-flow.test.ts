@@ -144,7 +144,7 @@ describe('launcher flow', () => {
   });
 
   it('a response module asks y/n before signing', async () => {
-    const modules = new Map<string, AnyModuleSpec>([['isolate', isolateModule as unknown as AnyModuleSpec]]);
+    const modules = new Map<string, AnyModuleSpec>([['isolate', isolateModule]]);
     h = await startHarness({ backend: fleet(), modules });
     await h.press('n');
     await focus(h, 'field:reason');

@@ -79,7 +79,7 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
         now: () => now,
         maxClockSkewMs: 60_000,
         specs: new Map([
-          ['file', fileModule as unknown as AnyModuleSpec],
+          ['file', fileModule],
           [spec.name, spec],
         ]),
         platform: 'linux',
