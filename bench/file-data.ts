@@ -55,7 +55,7 @@ export function logFile(path: string, bytes: number, seed: number): void {
 }
 
 /** Median wall time of `reps` runs, after one warm-up run (page cache warm for everyone). */
-export async function medianMs(reps: number, run: () => Promise<unknown> | unknown): Promise<number> {
+export async function medianMs(reps: number, run: () => unknown): Promise<number> {
   await run();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {

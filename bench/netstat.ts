@@ -12,7 +12,7 @@ import type { BenchRow } from './types.js';
 const CONNECTIONS = 50_000;
 const REPS = 7;
 
-async function medianMs(run: () => Promise<unknown> | unknown): Promise<number> {
+async function medianMs(run: () => unknown): Promise<number> {
   await run(); // warm-up: page cache and JIT warm for everyone
   const times: number[] = [];
   for (let i = 0; i < REPS; i++) {

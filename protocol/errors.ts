@@ -57,6 +57,15 @@ export class BaseError<Code extends string = ErrorCode> extends Error {
     this.code = code;
     this.name = new.target.name;
   }
+
+  /**
+   * The default test, typed: `err instanceof BaseError` would otherwise narrow to BaseError<any>
+   * (TypeScript fills a generic class's parameters with `any`), and `err.code` would flow
+   * anywhere unchecked. Subclasses narrow to themselves as before.
+   */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
 }
 
 /** Shape or size of a message is wrong: attacker-controlled input that failed to parse. */

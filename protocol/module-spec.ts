@@ -95,10 +95,11 @@ export interface ModuleContext {
   signal: AbortSignal;
   /** Overridable filesystem/proc root (Velociraptor's ROOT): '/' on a real endpoint. */
   root: string;
-  now(): Date;
-  log(message: string): void;
+  // Function-typed properties, not methods: modules hand them on detached (`new Backend(ctx.now)`).
+  now: () => Date;
+  log: (message: string) => void;
   /** A non-fatal problem (unreadable file, walk error): counted and reported, never fatal. */
-  warn(message: string): void;
+  warn: (message: string) => void;
   /** Adds to a named statistic reported with the result (files visited, bytes hashed...). */
   count(stat: string, delta?: number): void;
   /**

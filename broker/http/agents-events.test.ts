@@ -104,7 +104,7 @@ describe('GET /events', () => {
     await h.submit(other);
     await h.submit(signed);
     await waitFor(() => agent.commands.length === 2, 'commands');
-    const cmd = agent.commands.find((c) => JSON.parse(c.action).id === signed.id);
+    const cmd = agent.commands.find((c) => (JSON.parse(c.action) as { id?: unknown }).id === signed.id);
     await agent.answer(cmd?.commandId ?? '', { isFound: true });
     await waitFor(() => got.some((e) => e.type === 'action' && e.action.status === 'completed'), 'completed event');
     await waitFor(() => pings > 0, 'a ping comment');

@@ -115,6 +115,7 @@ describe('colour in the CLI', () => {
   it('errors in red on a terminal stderr', async () => {
     h.isTty = true;
     expect(await h.run(['file', '-t', 'local', '-path', 'relative', '-name', 'x'])).toBe(EXIT.error);
+    // eslint-disable-next-line no-control-regex
     expect(h.stderr.text).toMatch(/^\u001b\[31mmig: /);
   });
 });

@@ -156,7 +156,7 @@ describe('launching a response module', () => {
     const backend = team();
     backend.signAndLaunch = (action, opts) => {
       backend.calls.push({ method: 'signAndLaunch', args: [action, opts] });
-      const record = held({ action: { signatures: ['s'], ...action } as ActionRecord['action'], approval: { required: 2, signers: [backend.investigator.fingerprint] } });
+      const record = held({ action: { signatures: ['s'], ...action }, approval: { required: 2, signers: [backend.investigator.fingerprint] } });
       backend.actions.set(record.action.id, record);
       return Promise.resolve(record);
     };

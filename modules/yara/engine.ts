@@ -11,7 +11,7 @@ import { Session, type EngineMatch, type NoReply, type WorkerReply } from './ses
 export interface EngineOptions {
   signal: AbortSignal;
   /** Debug log (worker stderr). */
-  log(message: string): void;
+  log: (message: string) => void;
   /** One file's scan. */
   scanTimeoutMs: number;
   /** Starting the worker and compiling the rules. */

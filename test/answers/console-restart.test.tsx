@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import { signResult } from '../../agent/outbox.js';
 import { startEmbedded, type Embedded } from '../../bin/embedded.js';
 import { FakeAgent } from '../helpers/broker/fake-agent.js';

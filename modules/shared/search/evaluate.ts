@@ -22,7 +22,7 @@ export interface Judge {
   stats: ReadStats;
   pacer: Pacer;
   /** A file that could not be examined, charged to the searches that wanted it. */
-  error(searches: readonly SearchPlan[], path: string, what: string, err: unknown): void;
+  error: (searches: readonly SearchPlan[], path: string, what: string, err: unknown) => void;
 }
 
 /** A file after its metadata checks: the searches still in, and those that need its bytes. */

@@ -44,8 +44,8 @@ export class FakeBackend implements ConsoleBackend {
   private async call<T>(method: string, args: unknown[], answer: () => T | Promise<T>): Promise<T> {
     this.calls.push({ method, args });
     await Promise.resolve();
-    const failure = this.failures.get(method);
-    if (failure !== undefined) {
+    if (this.failures.has(method)) {
+      const failure = this.failures.get(method);
       this.failures.delete(method);
       throw failure;
     }
@@ -126,7 +126,7 @@ export class FakeBackend implements ConsoleBackend {
     this.call('sign', [action], async () => {
       await this.signGate;
       const signatures = 'signatures' in action ? action.signatures : [];
-      return { ...action, signatures: [...signatures, `signature-by-${this.investigator.name}`] } as SignedAction;
+      return { ...action, signatures: [...signatures, `signature-by-${this.investigator.name}`] };
     });
 
   signAndLaunch = (action: UnsignedAction | SignedAction, opts: { addSignature: boolean }) =>
