@@ -13,6 +13,13 @@ import type { SearchPlan } from './plan.js';
  */
 
 export const CHUNK_BYTES = 1024 * 1024;
+/**
+ * A content-only read starts with this much and doubles up to CHUNK_BYTES: a match near the
+ * top of a file (a frequent pattern, a header) settles it after one small read, as grep -l
+ * stops at the first match, instead of after decoding a whole MiB. Hashes want every byte, so
+ * a pass that hashes reads CHUNK_BYTES from the start.
+ */
+export const FIRST_CONTENT_READ_BYTES = 64 * 1024;
 
 export interface ReadStats {
   bytesRead: number;
@@ -71,7 +78,8 @@ export async function readFor(real: string, targets: readonly SearchBytes[], sta
   const fd = openSync(real, 'r');
   let gzipTargets: SearchBytes[] = [];
   try {
-    let n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+    let size = targets.some((t) => t.search.algorithms.size > 0) ? CHUNK_BYTES : FIRST_CONTENT_READ_BYTES;
+    let n = readSync(fd, buffer, 0, size, null);
     stats.bytesRead += n;
     const isGzip = n >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
     gzipTargets = isGzip ? targets.filter((t) => t.search.isDecompress) : [];
@@ -81,7 +89,8 @@ export async function readFor(real: string, targets: readonly SearchBytes[], sta
         plain.feed(buffer.subarray(0, n));
         if (plain.isDone) break;
         if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return false;
-        n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+        size = Math.min(size * 2, CHUNK_BYTES);
+        n = readSync(fd, buffer, 0, size, null);
         stats.bytesRead += n;
       }
       plain.end();
