@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingContext } from '../testing.js';
+import { RUN_BYTES } from './content.js';
 import { CHUNK_BYTES, FIRST_CONTENT_READ_BYTES } from './read.js';
 import { makeTree, removeTree, runSearch, type Entry } from './testing.js';
 
@@ -66,6 +67,29 @@ describe('read boundaries', () => {
     const line = `${'a'.repeat(CHUNK_BYTES + 3000)}NEEDLE${'b'.repeat(CHUNK_BYTES)}\n`;
     const { paths } = await hunt({ '/d/long': `short\n${line}tail\n`, '/d/other': `${'a'.repeat(CHUNK_BYTES * 2)}\n` }, { contents: ['^a+NEEDLEb+$'] });
     expect(paths).toEqual(['/d/long']);
+  });
+});
+
+describe('runs of lines (content.ts RUN_BYTES) inside one read', () => {
+  /** 100-byte lines filling a whole read, `line` at index `at` (a line start). */
+  function withLineAt(at: number, line: string): string {
+    const filler = `${'k'.repeat(99)}\n`;
+    return `${filler.repeat(at / 100)}${line}\n${filler.repeat((3 * CHUNK_BYTES) / 100)}`;
+  }
+
+  it.each([
+    { name: 'the last line before a run split', at: 6 * RUN_BYTES - 100 * 3 },
+    { name: 'a line across a RUN_BYTES offset', at: 6 * RUN_BYTES - 36 },
+  ])('a match on $name', async ({ at }) => {
+    const start = at - (at % 100);
+    const { paths } = await hunt({ '/d/f': withLineAt(start, 'SPLIT_NEEDLE') }, { contents: ['^SPLIT_NEEDLE$', '^[A-Z_]{12}$'] });
+    expect(paths).toEqual(['/d/f']);
+  });
+
+  it('macroal sees every line exactly once, across runs and reads', async () => {
+    const good = `${'ok line\n'.repeat(CHUNK_BYTES / 4)}`;
+    const { paths } = await hunt({ '/d/good': good, '/d/bad': `${good}BAD\n${good}` }, { contents: ['^ok line$'], options: { macroal: true } });
+    expect(paths).toEqual(['/d/good']);
   });
 });
 
