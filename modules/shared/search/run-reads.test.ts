@@ -126,4 +126,18 @@ describe('stop at the first match', () => {
     expect(rec.stats.bytesRead).toBe(file.length);
     expect(rec.stats.bytesHashed).toBe(file.length);
   });
+
+  it('md5, sha1, sha256 and sha3 of a small file, a file of exactly one read and an empty file: one read each, the digests node:crypto gives', async () => {
+    const files: Record<string, string> = { '/d/small': 'tiny file\n', '/d/one-read': 'r'.repeat(CHUNK_BYTES), '/d/empty': '' };
+    for (const [path, text] of Object.entries(files)) {
+      const digest = (algorithm: string): string => createHash(algorithm).update(text).digest('hex');
+      const search = { md5: [digest('md5')], sha1: [digest('sha1')], sha2: [digest('sha256')], sha3: [digest('sha3-256')], options: { returnsha256: true } };
+      const { paths, rec } = await hunt({ [path]: text }, search);
+      expect(paths).toEqual([path]);
+      expect(rec.stats.bytesRead ?? 0).toBe(text.length);
+      expect(rec.stats.bytesHashed ?? 0).toBe(text.length);
+      removeTree(root as string);
+      root = undefined;
+    }
+  });
 });
