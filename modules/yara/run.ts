@@ -120,7 +120,8 @@ export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams,
       const done = await head.outcome;
       idle.push(head.engine);
       if ('err' in done) throw done.err;
-      if (done.ok.kind === 'aborted') return false;
+      // Stopped while this file was scanned alongside the one before: it is not reported.
+      if (done.ok.kind === 'aborted' || ctx.signal.aborted) return false;
       const rows = rowsOf(head.task, done.ok, params, counters, ctx);
       if (rows.length > 0) counters.values.filesMatched++;
       return rows;
