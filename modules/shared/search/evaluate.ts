@@ -87,7 +87,7 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
     digests: new Map(),
   }));
   try {
-    if (!(await readFor(task.real, targets, judge.stats, judge.pacer))) return false;
+    if (!(await readFor(task.real, targets, judge.stats, judge.pacer, judged.stat.size))) return false;
   } catch (err) {
     const searches = readers.map((v) => v.search);
     judge.error(searches, task.path, 'cannot read', err);
