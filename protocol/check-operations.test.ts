@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { checkOperations, parameterProblemText, parameterProblems } from './check-operations.js';
-import { defineModule, type AnyModuleSpec } from './module-spec.js';
+import { defineModule } from './module-spec.js';
 
 const params = z.strictObject({
   paths: z.array(z.string().startsWith('/', 'expected an absolute path')).min(1).describe('where'),

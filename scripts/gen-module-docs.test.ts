@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineModule, type AnyModuleSpec } from '../protocol/module-spec.js';
+import { defineModule } from '../protocol/module-spec.js';
 import { moduleSpecs } from '../modules/registry.js';
 import { MODULE_DOCS_PATH, formatDurationMs, generateModuleDocs } from './gen-module-docs.js';
 

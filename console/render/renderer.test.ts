@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { CommandRecord } from '../../protocol/api.js';
-import { defineModule, type AnyModuleSpec } from '../../protocol/module-spec.js';
+import { defineModule } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat } from './renderer.js';
 import type { ShowFilter } from './entries.js';
 

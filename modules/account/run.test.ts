@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { runOperation } from '../../test/helpers/modules/agent-side.js';
 import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runAccount } from './run.js';

@@ -1,4 +1,3 @@
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
 import { agentdestroyModule } from './spec.js';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { firewallModule, firewallParams, parseDurationSeconds } from './spec.js';

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { memoryParams } from './params.js';
 import { runMemory } from './run.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { flagsHelp } from '../../test/helpers/modules/console-side.js';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { cliParams } from '../../test/helpers/modules/recording.js';
 import { memoryParams } from './params.js';

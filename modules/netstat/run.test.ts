@@ -2,7 +2,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { findOwners } from './owners.js';
 import { runNetstat } from './run.js';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitHuntArgv } from '../../test/helpers/modules/console-side.js';
 import { parseFlags } from '../../test/helpers/modules/console-side.js';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { cliParams, exampleArgv } from '../../test/helpers/modules/recording.js';
 import { netstatParams } from './params.js';
 import { netstatModule } from './spec.js';

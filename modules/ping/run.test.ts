@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { pingParams } from './params.js';
 import { runPing, type PingRow } from './run.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { cliParams } from '../../test/helpers/modules/recording.js';
 import { parseTimeoutSeconds } from './params.js';
 import { pingModule } from './spec.js';

@@ -2,7 +2,6 @@ import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { pkgRunner, runPkg } from './run.js';
 import { pkgModule, pkgParams } from './spec.js';

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { runOperation } from '../../test/helpers/modules/agent-side.js';
 import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runProcess } from './run.js';

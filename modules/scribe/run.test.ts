@@ -1,7 +1,6 @@
 import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModuleRun } from '../../protocol/module-spec.js';
 import { makeTree, removeTree, type Entry } from '../../test/helpers/modules/search-tree.js';
 import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 import { collectRows, recordingContext } from '../../test/helpers/modules/recording.js';

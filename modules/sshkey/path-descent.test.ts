@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModuleRun } from '../../protocol/module-spec.js';
 import { makeTree, removeTree } from '../../test/helpers/modules/search-tree.js';
 import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 import { runSshkey } from './run.js';

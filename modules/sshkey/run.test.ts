@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
-import type { ModuleRun } from '../../protocol/module-spec.js';
 import { makeTree, removeTree } from '../../test/helpers/modules/search-tree.js';
 import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runTimedrift } from './run.js';
 import { timedriftModule, timedriftRow } from './spec.js';

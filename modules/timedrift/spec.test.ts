@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { cliParams } from '../../test/helpers/modules/recording.js';
 import { timedriftParams } from './params.js';
 import { timedriftModule } from './spec.js';

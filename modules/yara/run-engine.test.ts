@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
 import { BaseError, ProtocolError } from '../../protocol/errors.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, runYara } from './run.js';

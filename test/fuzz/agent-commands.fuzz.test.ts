@@ -22,7 +22,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   rig = await startAgentRig({ log: (level, m) => logs.push(`${level} ${m}`) });
-  action = (await signedAction(['alice'])) as unknown as Record<string, unknown>;
+  action = await signedAction(['alice']);
 }, 60_000);
 afterAll(() => rig.close());
 

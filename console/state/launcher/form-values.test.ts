@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { nestedModule, probeModule, testModules } from '../../../test/helpers/console/state/fake-modules.js';
-import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { checkForm, formFields, initialValues, joinList, splitList, valuesFromParams } from './form-values.js';
 
 const probe = probeModule;

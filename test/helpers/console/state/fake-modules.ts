@@ -48,7 +48,6 @@ export const testModules: ReadonlyMap<string, AnyModuleSpec> = new Map<string, A
   ['probe', probeModule],
   ['nested', nestedModule],
 ]);
-/* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
 
 const isolateParams = z.object({ reason: z.string().min(1).describe('why the host is isolated') });
 
