@@ -141,7 +141,7 @@ export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, l
     reference: 'goal (issue 12)',
     referenceValue: GOAL_IDLE_PERCENT,
     unit: '%',
-    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s, the agents' default), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
+    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s${heartbeatMs === 30_000 ? ", the agents' default" : ', set by MIG_BENCH_FANOUT_IDLE_BEAT_MS'}), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
   };
 }
 
