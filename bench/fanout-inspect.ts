@@ -1,7 +1,8 @@
 // Optional looks inside the bench's server process at two moments, for doc/performance.md:
 // `MIG_BENCH_FANOUT_INSPECT=/tmp/dir` writes
 //   - idle-<size>.cpuprofile: a CPU profile of the idle-CPU row's window only (heartbeats and
-//     nothing else), summarised by bench/fanout-profile.ts;
+//     nothing else), and rounds-<kind>-<size>.cpuprofile of the measured fan-out rounds (the
+//     warm-up left out), summarised by bench/fanout-profile.ts;
 //   - connected-<size>.json: heap statistics once the whole fleet is online (what RSS is made of);
 //   - connected-<size>.heapsnapshot with MIG_BENCH_FANOUT_HEAPSNAPSHOT=1 (slow, and takes
 //     about the heap's size again in memory), summarised by bench/heap-summary.ts.

@@ -54,11 +54,14 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
   const loadAvg = loadavg()[0] ?? Number.NaN;
   recordMemory(`connected-${fleet.kind}-${fleet.size}`);
   const rounds: Round[] = [];
+  let stopProfile = async (): Promise<void> => undefined;
   for (let i = 0; i < WARMUP_ROUNDS + ROUNDS; i++) {
+    if (i === WARMUP_ROUNDS) stopProfile = await profileWindow(`rounds-${fleet.kind}-${fleet.size}`);
     const round = await runRound(fleet);
     if (i >= WARMUP_ROUNDS) rounds.push(round);
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
+  await stopProfile();
   const rows = rowsOf(fleet, rounds, { measured: ROUNDS, rssMB: process.memoryUsage().rss / 1e6, loadAvg, loadEnd: loadavg()[0] ?? Number.NaN });
   if (fleet.kind === 'sim' && (fleet.size >= IDLE_ROW_MIN_SIZE || IDLE_ROW_FORCED)) rows.push(await idleRow(fleet));
   return rows;

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Store, StoredAgent } from '../store/store.js';
 import { EnrollmentBook } from './enrollment-book.js';
-import { agentStatus, toAgentRecord } from './status.js';
+import { agentStatus, agentStatusAt, toAgentRecord } from './status.js';
 import { isUnchangedHeartbeat } from './unchanged-heartbeat.js';
 
 /** A heartbeat is a few hundred bytes; anything near this is hostile. */
@@ -45,6 +45,8 @@ export class AgentRegistry {
    * heartbeat with these only (a record from the store or an enrollment never qualifies).
    */
   private readonly fromCheckedBeat = new WeakSet<StoredAgent>();
+  /** lastHeartbeatAt as epoch ms, for records made by a heartbeat: the sweep then parses no dates. */
+  private readonly beatMs = new WeakMap<StoredAgent, number>();
   private readonly firstSeenListeners = new Set<(agentId: string) => void>();
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Heartbeats taken by the fast path and by the full parse, since start (bench and tests read them). */
@@ -150,6 +152,7 @@ export class AgentRegistry {
     };
     this.agents.set(agent.id, agent);
     this.fromCheckedBeat.add(agent);
+    this.beatMs.set(agent, Date.parse(now));
     if (factsChanged(old, agent)) {
       this.beatOnly.delete(agent.id);
       void this.opts.store.saveAgent(agent);
@@ -161,15 +164,19 @@ export class AgentRegistry {
 
   /** A heartbeat equal to the previous one but for its sentAt (unchanged-heartbeat.ts): only the time moves. */
   private beatUnchanged(previous: StoredAgent): void {
-    const agent: StoredAgent = { ...previous, lastHeartbeatAt: this.opts.clock.now().toISOString() };
+    const now = this.opts.clock.now();
+    const agent: StoredAgent = { ...previous, lastHeartbeatAt: now.toISOString() };
     this.agents.set(agent.id, agent);
     this.fromCheckedBeat.add(agent);
+    this.beatMs.set(agent, now.getTime());
     this.beatOnly.add(agent.id);
     this.afterBeat(agent);
   }
 
   private afterBeat(agent: StoredAgent): void {
-    this.publish(agent);
+    // Just beaten, so online. With no event stream open there is no one to build a record for.
+    if (this.opts.events.size === 0) this.lastStatus.set(agent.id, 'online');
+    else this.publish(agent);
     if (!this.seenThisProcess.has(agent.id)) {
       this.seenThisProcess.add(agent.id);
       for (const listener of this.firstSeenListeners) listener(agent.id);
@@ -195,7 +202,9 @@ export class AgentRegistry {
   sweep(isFinal = false): void {
     const nowMs = this.opts.clock.now().getTime();
     for (const agent of this.agents.values()) {
-      if (agentStatus(agent, nowMs) !== this.lastStatus.get(agent.id)) this.publish(agent);
+      const beatMs = this.beatMs.get(agent);
+      const status = beatMs === undefined ? agentStatus(agent, nowMs) : agentStatusAt(agent, beatMs, nowMs);
+      if (status !== this.lastStatus.get(agent.id)) this.publish(agent);
     }
     if (!isFinal && Date.now() - this.lastBeatsPersistMs < (this.opts.persistBeatsMs ?? 60_000)) return;
     this.lastBeatsPersistMs = Date.now();
@@ -217,7 +226,24 @@ export class AgentRegistry {
     const nowMs = this.opts.clock.now().getTime();
     return [...this.agents.values()]
       .map((a) => toAgentRecord(a, nowMs))
-      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      .sort((a, b) => byName.compare(a.name, b.name) || byName.compare(a.id, b.id));
+  }
+
+  /**
+   * How many accepted agents are in each status now, destroyed ones left out: what
+   * `/agents/count` answers for the target `all`, in one pass with no record copied or sorted
+   * (consoles and the bench poll it while a fleet connects).
+   */
+  statusCounts(): { total: number; online: number; idle: number; offline: number } {
+    const nowMs = this.opts.clock.now().getTime();
+    const counts = { total: 0, online: 0, idle: 0, offline: 0 };
+    for (const agent of this.agents.values()) {
+      const status = agentStatus(agent, nowMs);
+      if (status === 'destroyed') continue;
+      counts.total++;
+      counts[status]++;
+    }
+    return counts;
   }
 
   /** Stops the sweep and hands the latest heartbeat times to the store (flushed by its close). */
@@ -226,6 +252,9 @@ export class AgentRegistry {
     this.sweep(true);
   }
 }
+
+/** String.localeCompare's order, with one collator instead of one lookup per comparison. */
+const byName = new Intl.Collator();
 
 function factsChanged(a: StoredAgent, b: StoredAgent): boolean {
   const facts = (x: StoredAgent): string =>
