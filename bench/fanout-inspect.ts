@@ -7,6 +7,7 @@
 //   - connected-<size>.heapsnapshot with MIG_BENCH_FANOUT_HEAPSNAPSHOT=1 (slow, and takes
 //     about the heap's size again in memory), summarised by bench/heap-summary.ts.
 // Off by default: the profiler itself costs CPU, and the rows must measure the server alone.
+// Under `node --expose-gc` the memory figures are also taken after a full collection.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -34,7 +35,15 @@ export function recordMemory(name: string): void {
   const mb = (n: number): number => Math.round(n / 1e5) / 10;
   const usage = process.memoryUsage();
   const spaces = getHeapSpaceStatistics().map((s) => ({ space: s.space_name, usedMB: mb(s.space_used_size), sizeMB: mb(s.space_size) }));
-  const figures = { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), heapTotalMB: mb(usage.heapTotal), externalMB: mb(usage.external), arrayBuffersMB: mb(usage.arrayBuffers), spaces };
+  const figures: Record<string, unknown> = { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), heapTotalMB: mb(usage.heapTotal), externalMB: mb(usage.external), arrayBuffersMB: mb(usage.arrayBuffers), spaces };
+  // Under `node --expose-gc`: the same after a full collection, to tell live data from garbage
+  // and free heap pages not yet given back (the figures above are what the row measures).
+  const gc: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof gc === 'function') {
+    gc();
+    const after = process.memoryUsage();
+    figures.afterFullGc = { rssMB: mb(after.rss), heapUsedMB: mb(after.heapUsed), heapTotalMB: mb(after.heapTotal) };
+  }
   writeFileSync(join(DIR, `${name}.json`), JSON.stringify(figures, null, 2));
   if (process.env.MIG_BENCH_FANOUT_HEAPSNAPSHOT === '1') writeHeapSnapshot(join(DIR, `${name}.heapsnapshot`));
 }

@@ -132,6 +132,22 @@ function rssRow(fleet: Fleet, label: string): BenchRow {
   };
 }
 
+/**
+ * The RSS row again, at the end of the idle interval: the same fleet connected, after the
+ * fan-out rounds and one heartbeat interval with nothing else to do (the row above measures
+ * right at the end of the connect storm, when its garbage is still in the heap).
+ */
+export function rssAfterIdleRow(fleet: Fleet, rssMB: number, heartbeatMs: number, load: number): BenchRow {
+  return {
+    name: `server RSS, ${fleet.size.toLocaleString('en-US')} simulated agents connected, after the idle interval`,
+    ours: rssMB,
+    reference: 'bare aedes broker (STACK-NOTES)',
+    referenceValue: BARE_BROKER_MB[fleet.size] ?? Number.NaN,
+    unit: 'MB',
+    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) with every agent still connected, after the fan-out rounds and one idle heartbeat interval (${heartbeatMs / 1000} s); load average ${load.toFixed(1)}`,
+  };
+}
+
 /** Server CPU while the whole fleet heartbeats and nothing else happens, as % of one core. */
 export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, load: { loadStart: number; loadEnd: number }): BenchRow {
   const label = fleet.size.toLocaleString('en-US');

@@ -9,7 +9,7 @@ import type { ActionRecord } from '../protocol/api.js';
 import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
 import type { ChildReport } from './fanout-fleet.js';
-import { idleCpuRow, rowsOf, type Round } from './fanout-rows.js';
+import { idleCpuRow, rowsOf, rssAfterIdleRow, type Round } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
 import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
@@ -63,12 +63,15 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
   }
   await stopProfile();
   const rows = rowsOf(fleet, rounds, { measured: ROUNDS, rssMB: process.memoryUsage().rss / 1e6, loadAvg, loadEnd: loadavg()[0] ?? Number.NaN });
-  if (fleet.kind === 'sim' && (fleet.size >= IDLE_ROW_MIN_SIZE || IDLE_ROW_FORCED)) rows.push(await idleRow(fleet));
+  if (fleet.kind === 'sim' && (fleet.size >= IDLE_ROW_MIN_SIZE || IDLE_ROW_FORCED)) rows.push(...(await idleRows(fleet)));
   return rows;
 }
 
-/** Server CPU while every agent heartbeats at the default interval and nothing else happens. */
-async function idleRow(fleet: Fleet): Promise<BenchRow> {
+/**
+ * Server CPU while every agent heartbeats at the default interval and nothing else happens;
+ * then the server's RSS at the end of that interval (the fleet still connected).
+ */
+async function idleRows(fleet: Fleet): Promise<BenchRow[]> {
   const loadStart = loadavg()[0] ?? Number.NaN;
   await Promise.all(fleet.children.map((c) => c.ask(`beat ${IDLE_HEARTBEAT_MS}`, 'beating', 10_000)));
   const stopProfile = await profileWindow(`idle-${fleet.size}`);
@@ -78,7 +81,9 @@ async function idleRow(fleet: Fleet): Promise<BenchRow> {
   const cpu = process.cpuUsage(cpuStart);
   await stopProfile();
   const percent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
-  return idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd: loadavg()[0] ?? Number.NaN });
+  const loadEnd = loadavg()[0] ?? Number.NaN;
+  recordMemory(`idle-end-${fleet.kind}-${fleet.size}`);
+  return [idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }), rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd)];
 }
 
 async function runRound(fleet: Fleet): Promise<Round> {
