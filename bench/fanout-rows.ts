@@ -149,7 +149,8 @@ export function rssAfterIdleRow(fleet: Fleet, rssMB: number, heartbeatMs: number
 }
 
 /** Server CPU while the whole fleet heartbeats and nothing else happens, as % of one core. */
-export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, load: { loadStart: number; loadEnd: number }): BenchRow {
+export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, load: { loadStart: number; loadEnd: number }, beats: { unchanged: number; parsed: number; cpuMs: number }): BenchRow {
+  const received = beats.unchanged + beats.parsed;
   const label = fleet.size.toLocaleString('en-US');
   return {
     name: `server idle CPU, ${label} agents heartbeating`,
@@ -157,7 +158,7 @@ export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, l
     reference: 'goal (issue 12)',
     referenceValue: GOAL_IDLE_PERCENT,
     unit: '%',
-    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s${heartbeatMs === 30_000 ? ", the agents' default" : ', set by MIG_BENCH_FANOUT_IDLE_BEAT_MS'}), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
+    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s${heartbeatMs === 30_000 ? ", the agents' default" : ', set by MIG_BENCH_FANOUT_IDLE_BEAT_MS'}), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; the server took ${received} (${fmt((received / heartbeatMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path), ${fmt((beats.cpuMs * 1000) / received)} µs of CPU per heartbeat; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
   };
 }
 

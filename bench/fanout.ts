@@ -75,15 +75,19 @@ async function idleRows(fleet: Fleet): Promise<BenchRow[]> {
   const loadStart = loadavg()[0] ?? Number.NaN;
   await Promise.all(fleet.children.map((c) => c.ask(`beat ${IDLE_HEARTBEAT_MS}`, 'beating', 10_000)));
   const stopProfile = await profileWindow(`idle-${fleet.size}`);
+  const beatsStart = fleet.heartbeats();
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   await new Promise((resolve) => setTimeout(resolve, IDLE_HEARTBEAT_MS));
   const cpu = process.cpuUsage(cpuStart);
+  const beatsEnd = fleet.heartbeats();
+  const beats = { unchanged: beatsEnd.unchanged - beatsStart.unchanged, parsed: beatsEnd.parsed - beatsStart.parsed };
   await stopProfile();
   const percent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
   const loadEnd = loadavg()[0] ?? Number.NaN;
   recordMemory(`idle-end-${fleet.kind}-${fleet.size}`);
-  return [idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }), rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd)];
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return [idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }, { ...beats, cpuMs }), rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd)];
 }
 
 async function runRound(fleet: Fleet): Promise<Round> {
