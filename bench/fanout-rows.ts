@@ -1,4 +1,5 @@
 // The fan-out benchmark's figures: medians over rounds, turned into `npm run bench` rows.
+import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import type { ChildReport } from './fanout-fleet.js';
 import type { EnrollPhase, Fleet } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
@@ -158,7 +159,7 @@ export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, l
     reference: 'goal (issue 12)',
     referenceValue: GOAL_IDLE_PERCENT,
     unit: '%',
-    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s${heartbeatMs === 30_000 ? ", the agents' default" : ', set by MIG_BENCH_FANOUT_IDLE_BEAT_MS'}), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; the server took ${received} (${fmt((received / heartbeatMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path), ${fmt((beats.cpuMs * 1000) / received)} µs of CPU per heartbeat; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
+    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s${heartbeatMs === DEFAULT_HEARTBEAT_MS ? ", the agents' default" : ', set by MIG_BENCH_FANOUT_IDLE_BEAT_MS'}), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; the server took ${received} (${fmt((received / heartbeatMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path), ${fmt((beats.cpuMs * 1000) / received)} µs of CPU per heartbeat; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
   };
 }
 

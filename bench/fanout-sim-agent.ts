@@ -11,6 +11,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AgentKey } from '../agent/agent-key.js';
 import { enrollOnce, enrollRequest } from '../agent/enroll.js';
+import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import { AGENT_USERNAME, heartbeatQos } from '../agent/session.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
@@ -124,7 +125,7 @@ export class SimAgent {
       password: this.identity.password,
       host: this.host,
       modules: this.shared.modules,
-      heartbeatMs: 30_000,
+      heartbeatMs: DEFAULT_HEARTBEAT_MS,
       now: () => new Date(),
     });
     const outcome = await enrollOnce({ brokerUrl: this.shared.brokerUrl, enrollmentSecret: this.shared.enrollmentSecret, request, pendingWaitMs: 0 });
@@ -170,7 +171,7 @@ export class SimAgent {
   }
 
   private beat(): void {
-    const message: HeartbeatMessage = heartbeatMessage({ host: this.host, modules: this.shared.modules, heartbeatMs: 30_000, startedAt: this.startedAt, sentAt: new Date() });
+    const message: HeartbeatMessage = heartbeatMessage({ host: this.host, modules: this.shared.modules, heartbeatMs: DEFAULT_HEARTBEAT_MS, startedAt: this.startedAt, sentAt: new Date() });
     this.client?.publish(heartbeatTopic(this.agentId), JSON.stringify(message), { qos: heartbeatQos(message) });
   }
 

@@ -5,6 +5,7 @@
 // round trip measured on the same kind of machine (STACK-NOTES), so the ratio is what
 // verification, ACL, running the module and storing results cost on top of raw MQTT.
 import { loadavg } from 'node:os';
+import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import type { ActionRecord } from '../protocol/api.js';
 import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
@@ -40,7 +41,7 @@ const ROUND_TIMEOUT_MS = 120_000;
  * `MIG_BENCH_FANOUT_IDLE_BEAT_MS=6000` with `MIG_BENCH_FANOUT_IDLE=1` adds the row to every
  * simulated fleet at that interval (the row's note says which).
  */
-const IDLE_HEARTBEAT_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_BEAT_MS ?? 30_000);
+const IDLE_HEARTBEAT_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_BEAT_MS ?? DEFAULT_HEARTBEAT_MS);
 const IDLE_ROW_FORCED = process.env.MIG_BENCH_FANOUT_IDLE === '1';
 
 export default async function bench(): Promise<BenchRow[]> {
