@@ -1,5 +1,5 @@
 // One simulated agent of the fan-out benchmark: a real MQTT session (its own client id, will,
-// clean: false, QoS 1; heartbeats at the agent's QoS 0), real heartbeats, and the agent's real
+// clean: false, QoS 1; heartbeats at the agent's QoS), real heartbeats, and the agent's real
 // acceptance steps on every command (agent/verify/*: envelope, action shape, signatures,
 // validity window, replay, ACL, target, parameters), then an answer. What it leaves out, to fit thousands in one process: the module
 // run (it answers "found" with no rows), the journals on disk, and the worker/limits machinery.
