@@ -57,7 +57,7 @@ export type EnvironmentOverride = z.infer<typeof EnvironmentOverrideSchema>;
 /**
  * How often an agent heartbeats unless its config says otherwise (jittered, agent/heartbeat-timer.ts).
  * 60 s, as osquery's distributed_interval: at 10,000 agents every beat costs the server ~0.24 ms
- * of CPU (doc/performance.md), 8 % of a core at 30 s. A dropped agent is seen by its broker
+ * of CPU (doc/performance.md), 8 % of a core at 30 s on a loaded machine. A dropped agent is seen by its broker
  * session's will (at once for a closed connection, after the MQTT keepalive for a silent one),
  * not by missing beats; status ages scale with the interval (online within 2, registry/status.ts).
  */
