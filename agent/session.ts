@@ -28,8 +28,6 @@ export interface SessionOptions {
   backoff?: BackoffOptions;
   /** The broker refused our credential: the session stops reconnecting and says why. */
   onCredentialRefused(reason: string): void;
-  /** The heartbeat interval: the MQTT keepalive is set above it (mqttKeepaliveSeconds). */
-  heartbeatMs?: number;
 }
 
 /**
@@ -135,7 +133,6 @@ function clientOptions(opts: SessionOptions): IClientOptions {
     password: opts.password,
     reconnectPeriod: 0, // our own loop, with back-off (scheduleReconnect)
     resubscribe: false,
-    keepalive: mqttKeepaliveSeconds(opts.heartbeatMs),
     will: { topic: heartbeatTopic(opts.agentId), payload: Buffer.from(JSON.stringify(opts.will)), qos: 1, retain: false },
     ...(opts.tls ?? {}),
   };
@@ -147,18 +144,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * mqtt.js pings when nothing was acknowledged for a keepalive, and a heartbeat's PUBACK is such
- * an acknowledgement: a keepalive at or below the heartbeat interval (mqtt.js' default 60 s
- * against the default 60 s interval) made every agent ping about once a minute as well, one
- * more packet for the server to read and answer per agent-minute. So the keepalive is 1.5
- * intervals (never under 60 s): above the longest jittered gap. The broker then notices a
- * silently dead connection after 1.5 keepalives (135 s at the default), a closed one at once.
- */
-export function mqttKeepaliveSeconds(heartbeatMs: number | undefined): number {
-  return Math.max(60, Math.ceil((1.5 * (heartbeatMs ?? 0)) / 1000));
 }
 
 /** QoS 1 for heartbeats and offline notices alike (see publishHeartbeat for why not QoS 0). */

@@ -113,7 +113,6 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   });
   session = new AgentLink({
     agentId,
-    heartbeatMs: config.heartbeatMs,
     dataDir: config.dataDir,
     brokerUrl: config.brokerUrl,
     enrollmentSecret: config.enrollmentSecret,

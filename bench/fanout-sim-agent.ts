@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { AgentKey } from '../agent/agent-key.js';
 import { enrollOnce, enrollRequest } from '../agent/enroll.js';
 import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
-import { AGENT_USERNAME, heartbeatQos, mqttKeepaliveSeconds } from '../agent/session.js';
+import { AGENT_USERNAME, heartbeatQos } from '../agent/session.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
 import { heartbeatMessage, offlineMessage, resultMessage } from '../agent/outbox.js';
@@ -87,7 +87,6 @@ export function connectSimAgent(shared: SimShared, identity: SimIdentity): MqttC
     username: AGENT_USERNAME,
     password: identity.password,
     reconnectPeriod: 2_000,
-    keepalive: mqttKeepaliveSeconds(DEFAULT_HEARTBEAT_MS),
     connectTimeout: 60_000,
     resubscribe: false,
     will: { topic: heartbeatTopic(agentId), payload: Buffer.from(JSON.stringify(offlineMessage(agentId, 'lost'))), qos: 1, retain: false },
