@@ -48,20 +48,14 @@ export const EnvironmentOverrideSchema = z.strictObject({
 export type EnvironmentOverride = z.infer<typeof EnvironmentOverrideSchema>;
 
 /**
- * The agent config file. Defaults: name = hostname, heartbeatMs 60 s, moduleTimeoutMs 5 min
+ * The agent config file. Defaults: name = hostname, heartbeatMs 30 s, moduleTimeoutMs 5 min
  * (a module's own limits.timeoutMs wins when lower), maxConcurrent 2 commands (and as many
  * module worker threads), moduleMemoryMb 512 per module worker thread, root '/',
  * maxClockSkewMs 60 s, privacyMode off, tags {}, acl = defaultAcl(every investigator's
  * fingerprint) (weight 1 each; response modules need 2), allowedModules = every registered module.
  */
-/**
- * How often an agent heartbeats unless its config says otherwise (jittered, agent/heartbeat-timer.ts).
- * 60 s, as osquery's distributed_interval: at 10,000 agents every beat costs the server ~0.24 ms
- * of CPU (doc/performance.md), 8 % of a core at 30 s on a loaded machine. A dropped agent is seen by its broker
- * session's will (at once for a closed connection, after the MQTT keepalive for a silent one),
- * not by missing beats; status ages scale with the interval (online within 2, registry/status.ts).
- */
-export const DEFAULT_HEARTBEAT_MS = 60_000;
+/** How often an agent heartbeats unless its config says otherwise (jittered, agent/heartbeat-timer.ts). */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
 
 export const AgentConfigSchema = z.strictObject({
   brokerUrl: z
