@@ -74,8 +74,9 @@ export class AgentSession {
    * Skipped while offline: a stale heartbeat replayed at reconnect would say nothing new.
    * QoS 1, though a lost heartbeat would cost nothing: mqtt.js moves its keepalive ping only
    * when it *receives* an acknowledgement, so at QoS 0 every agent also sends a PINGREQ each
-   * keepalive (60 s) and the server reads it and answers: more server work per minute than the
-   * one PUBACK per heartbeat it saves (measured with 10,000 agents, doc/performance.md).
+   * keepalive (60 s) and the server reads it and answers: about the work of the PUBACKs it
+   * saves at 30 s, more at longer intervals (and no gain measured with 10,000 agents,
+   * doc/performance.md).
    */
   publishHeartbeat(message: HeartbeatMessage | OfflineMessage): Promise<void> {
     if (!this.client.connected) return Promise.resolve();
