@@ -55,6 +55,9 @@ export type EnvironmentOverride = z.infer<typeof EnvironmentOverrideSchema>;
  * maxClockSkewMs 60 s, privacyMode off, tags {}, acl = defaultAcl(every investigator's
  * fingerprint) (weight 1 each; response modules need 2), allowedModules = every registered module.
  */
+/** How often an agent heartbeats unless its config says otherwise (jittered, agent/heartbeat-timer.ts). */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+
 export const AgentConfigSchema = z.strictObject({
   brokerUrl: z
     .string()
@@ -70,7 +73,7 @@ export const AgentConfigSchema = z.strictObject({
   admins: AdminsSchema.optional().describe('admin keys and threshold that policy bundles must be signed with'),
   tags: AgentTagsSchema.default({}).describe('at most 32, keys up to 64 chars, values up to 256 (what enrollment accepts)'),
   name: z.string().min(1).max(256).default(() => hostname()),
-  heartbeatMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  heartbeatMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_HEARTBEAT_MS),
   moduleTimeoutMs: z.number().int().min(100).default(300_000),
   maxConcurrent: z.number().int().min(1).max(64).default(2),
   moduleMemoryMb: z

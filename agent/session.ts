@@ -70,10 +70,17 @@ export class AgentSession {
     await this.client.publishAsync(resultsTopic(this.opts.agentId), JSON.stringify(message), { qos: 1 });
   }
 
-  /** Skipped while offline: a stale heartbeat replayed at reconnect would say nothing new. */
+  /**
+   * Skipped while offline: a stale heartbeat replayed at reconnect would say nothing new.
+   * QoS 1, though a lost heartbeat would cost nothing: mqtt.js moves its keepalive ping only
+   * when it *receives* an acknowledgement, so at QoS 0 every agent also sends a PINGREQ each
+   * keepalive (60 s) and the server reads it and answers: about the work of the PUBACKs it
+   * saves at 30 s, more at longer intervals (and no gain measured with 10,000 agents,
+   * doc/performance.md).
+   */
   publishHeartbeat(message: HeartbeatMessage | OfflineMessage): Promise<void> {
     if (!this.client.connected) return Promise.resolve();
-    return this.client.publishAsync(heartbeatTopic(this.opts.agentId), JSON.stringify(message), { qos: 1 }).then(() => undefined);
+    return this.client.publishAsync(heartbeatTopic(this.opts.agentId), JSON.stringify(message), { qos: heartbeatQos(message) }).then(() => undefined);
   }
 
   /** Publishes `last` (OfflineMessage 'shutdown') if connected, then disconnects; bounded in time. */
@@ -140,4 +147,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** QoS 1 for heartbeats and offline notices alike (see publishHeartbeat for why not QoS 0). */
+export function heartbeatQos(_message: HeartbeatMessage | OfflineMessage): 0 | 1 {
+  return 1;
 }

@@ -10,6 +10,7 @@ import { detectFacts, targetFacts, type HostFacts } from './facts.js';
 import type { AgentKey } from './agent-key.js';
 import { loadOrCreateBrokerPassword } from './credential.js';
 import { enrollRequest } from './enroll.js';
+import { beatWithJitter } from './heartbeat-timer.js';
 import { loadAgentIdentity, type AgentIdentity } from './identity.js';
 import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
@@ -140,12 +141,12 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     Object.assign(deps.accept, { keyring: next.keyring, acl: next.acl, allowedModules: next.allowedModules });
     heartbeat();
   });
-  const timer = setInterval(heartbeat, config.heartbeatMs);
+  const stopBeats = beatWithJitter(heartbeat, config.heartbeatMs);
   // A watchdog restart is said at once, not a heartbeat interval later.
   const stopRestartBeats = workers.watchdog.onRestart(heartbeat);
   log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${policy.trust.keyring.size} investigator key(s), policy version ${policy.version}; modules ${modules().join(', ')}`);
   const stop = once(async (reason: 'shutdown' | 'destroyed') => {
-    clearInterval(timer);
+    stopBeats();
     stopRestartBeats();
     await handler.close();
     await workers.release();

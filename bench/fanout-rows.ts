@@ -1,4 +1,5 @@
 // The fan-out benchmark's figures: medians over rounds, turned into `npm run bench` rows.
+import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import type { ChildReport } from './fanout-fleet.js';
 import type { EnrollPhase, Fleet } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
@@ -132,8 +133,25 @@ function rssRow(fleet: Fleet, label: string): BenchRow {
   };
 }
 
+/**
+ * The RSS row again, at the end of the idle interval: the same fleet connected, after the
+ * fan-out rounds and one heartbeat interval with nothing else to do (the row above measures
+ * right at the end of the connect storm, when its garbage is still in the heap).
+ */
+export function rssAfterIdleRow(fleet: Fleet, rssMB: number, heartbeatMs: number, load: number): BenchRow {
+  return {
+    name: `server RSS, ${fleet.size.toLocaleString('en-US')} simulated agents connected, after the idle interval`,
+    ours: rssMB,
+    reference: 'bare aedes broker (STACK-NOTES)',
+    referenceValue: BARE_BROKER_MB[fleet.size] ?? Number.NaN,
+    unit: 'MB',
+    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) with every agent still connected, after the fan-out rounds and one idle heartbeat interval (${heartbeatMs / 1000} s); load average ${load.toFixed(1)}`,
+  };
+}
+
 /** Server CPU while the whole fleet heartbeats and nothing else happens, as % of one core. */
-export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, load: { loadStart: number; loadEnd: number }): BenchRow {
+export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, load: { loadStart: number; loadEnd: number }, beats: { unchanged: number; parsed: number; cpuMs: number }): BenchRow {
+  const received = beats.unchanged + beats.parsed;
   const label = fleet.size.toLocaleString('en-US');
   return {
     name: `server idle CPU, ${label} agents heartbeating`,
@@ -141,7 +159,7 @@ export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, l
     reference: 'goal (issue 12)',
     referenceValue: GOAL_IDLE_PERCENT,
     unit: '%',
-    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s, the agents' default), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
+    note: `% of one core over one heartbeat interval (${heartbeatMs / 1000} s${heartbeatMs === DEFAULT_HEARTBEAT_MS ? ", the agents' default" : ', set by MIG_BENCH_FANOUT_IDLE_BEAT_MS'}), beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; the server took ${received} (${fmt((received / heartbeatMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path), ${fmt((beats.cpuMs * 1000) / received)} µs of CPU per heartbeat; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
   };
 }
 

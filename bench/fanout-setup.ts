@@ -79,6 +79,8 @@ export interface Fleet extends FleetPlan {
   /** This process's RSS before the server started. */
   rssBeforeMB: number;
   agentsOnTmpfs: boolean;
+  /** The server registry's heartbeat counters (fast path / full parse) since it started. */
+  heartbeats(): { unchanged: number; parsed: number };
 }
 
 /**
@@ -171,8 +173,9 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
     const cpu = process.cpuUsage(cpuStart);
     const connectCpuMs = (cpu.user + cpu.system) / 1000;
     const rssConnectedMB = process.memoryUsage().rss / 1e6;
+    const running = server;
     const loadConnected = loadavg()[0] ?? Number.NaN;
-    return await use({ ...plan, ...(enroll === undefined ? {} : { enroll }), client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), ready, connectCpuMs, rssBeforeMB, rssConnectedMB, loadConnected, agentsOnTmpfs: agentsBase.isTmpfs });
+    return await use({ ...plan, ...(enroll === undefined ? {} : { enroll }), client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), ready, connectCpuMs, rssBeforeMB, rssConnectedMB, loadConnected, agentsOnTmpfs: agentsBase.isTmpfs, heartbeats: () => running.heartbeatCounts() });
   } finally {
     try {
       await Promise.allSettled(children.map((c) => c.stop()));

@@ -1,7 +1,7 @@
 // One simulated agent of the fan-out benchmark: a real MQTT session (its own client id, will,
-// clean: false, QoS 1), real heartbeats, and the agent's real acceptance steps on every command
-// (agent/verify/*: envelope, action shape, signatures, validity window, replay, ACL, target,
-// parameters), then an answer. What it leaves out, to fit thousands in one process: the module
+// clean: false, QoS 1; heartbeats at the agent's QoS), real heartbeats, and the agent's real
+// acceptance steps on every command (agent/verify/*: envelope, action shape, signatures,
+// validity window, replay, ACL, target, parameters), then an answer. What it leaves out, to fit thousands in one process: the module
 // run (it answers "found" with no rows), the journals on disk, and the worker/limits machinery.
 // Like a real agent it has its own Ed25519 key (its id derives from it), enrolls once with the
 // real agent's request builder and enrollment login (agent/enroll.ts), then logs in with the
@@ -11,7 +11,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AgentKey } from '../agent/agent-key.js';
 import { enrollOnce, enrollRequest } from '../agent/enroll.js';
-import { AGENT_USERNAME } from '../agent/session.js';
+import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
+import { AGENT_USERNAME, heartbeatQos } from '../agent/session.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
 import { heartbeatMessage, offlineMessage, resultMessage } from '../agent/outbox.js';
@@ -124,7 +125,7 @@ export class SimAgent {
       password: this.identity.password,
       host: this.host,
       modules: this.shared.modules,
-      heartbeatMs: 30_000,
+      heartbeatMs: DEFAULT_HEARTBEAT_MS,
       now: () => new Date(),
     });
     const outcome = await enrollOnce({ brokerUrl: this.shared.brokerUrl, enrollmentSecret: this.shared.enrollmentSecret, request, pendingWaitMs: 0 });
@@ -170,8 +171,8 @@ export class SimAgent {
   }
 
   private beat(): void {
-    const message: HeartbeatMessage = heartbeatMessage({ host: this.host, modules: this.shared.modules, heartbeatMs: 30_000, startedAt: this.startedAt, sentAt: new Date() });
-    this.client?.publish(heartbeatTopic(this.agentId), JSON.stringify(message), { qos: 1 });
+    const message: HeartbeatMessage = heartbeatMessage({ host: this.host, modules: this.shared.modules, heartbeatMs: DEFAULT_HEARTBEAT_MS, startedAt: this.startedAt, sentAt: new Date() });
+    this.client?.publish(heartbeatTopic(this.agentId), JSON.stringify(message), { qos: heartbeatQos(message) });
   }
 
   private async handle(payload: Buffer): Promise<void> {

@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   fanout: () => import('./fanout.js'),
   'console-render': () => import('./console-render.js'),
   startup: () => import('./startup.js'),
+  heartbeat: () => import('./heartbeat.js'),
 };
 
 /** Ratio >1 means we beat the reference (faster time or higher throughput). */

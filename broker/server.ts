@@ -91,6 +91,8 @@ export interface RunningServer {
   enrollmentSecret: string;
   secretsPath: string;
   agentConfigPath: string;
+  /** Heartbeats the registry took since start, by path (the fan-out bench divides its idle CPU by them). */
+  heartbeatCounts(): { unchanged: number; parsed: number };
   close(): Promise<void>;
 }
 
@@ -214,6 +216,7 @@ async function compose(
     enrollmentSecret,
     secretsPath: secretsPath(opts.dataDir),
     agentConfigPath: agentConfigPath(opts.dataDir),
+    heartbeatCounts: () => ({ ...registry.heartbeatCounts }),
     close: closeAll,
   };
 }

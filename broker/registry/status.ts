@@ -13,9 +13,14 @@ export const IDLE_WITHIN_BEATS = 10;
  * beats again.
  */
 export function agentStatus(agent: Pick<StoredAgent, 'lastHeartbeatAt' | 'heartbeatMs' | 'offlineReason'>, nowMs: number): AgentStatus {
+  return agentStatusAt(agent, Date.parse(agent.lastHeartbeatAt), nowMs);
+}
+
+/** agentStatus with the last heartbeat already as epoch ms (the registry's sweep keeps it so). */
+export function agentStatusAt(agent: Pick<StoredAgent, 'heartbeatMs' | 'offlineReason'>, lastHeartbeatMs: number, nowMs: number): AgentStatus {
   if (agent.offlineReason === 'destroyed') return 'destroyed';
   if (agent.offlineReason !== undefined) return 'offline';
-  const ageMs = nowMs - Date.parse(agent.lastHeartbeatAt);
+  const ageMs = nowMs - lastHeartbeatMs;
   if (ageMs < ONLINE_WITHIN_BEATS * agent.heartbeatMs) return 'online';
   if (ageMs < IDLE_WITHIN_BEATS * agent.heartbeatMs) return 'idle';
   return 'offline';

@@ -35,8 +35,10 @@ export function agentRoutes(s: ApiServices): Route[] {
       access: 'investigator',
       handle: async (ctx: RequestContext) => {
         const q = parseWith(CountQuery, queryObject(ctx.url), 'query');
+        const expr = parseTarget(q.target);
         // Destroyed agents are gone for good: they count nowhere (and are never targeted).
-        const agents = (await matching(q.target)).filter((a) => a.status !== 'destroyed');
+        if (expr.kind === 'all') return { status: 200, body: s.registry.statusCounts() };
+        const agents = (await selectAgents(s.registry, s.store, expr)).filter((a) => a.status !== 'destroyed');
         const count = (status: string): number => agents.filter((a) => a.status === status).length;
         return { status: 200, body: { total: agents.length, online: count('online'), idle: count('idle'), offline: count('offline') } };
       },
