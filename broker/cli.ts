@@ -13,6 +13,7 @@ const USAGE = `usage: mig server [--data-dir DIR] [--store postgres://USER@HOST:
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
                   [--response-signers 2] [--policy-threshold 1] [--auto-accept] [--max-pending 1000]
                   [--enroll-burst 200] [--enroll-per-second 10]
+                  [--enrollment-secret-file FILE] [--lease-ms 15000]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
@@ -42,6 +43,13 @@ Stops cleanly on SIGINT or SIGTERM.
   --enroll-burst N   enrollment connections one source address may open at once (default 200)
   --enroll-per-second N
                      enrollment connections per second and address after the burst (default 10)
+  --enrollment-secret-file FILE
+                     the fleet's enrollment secret (one line; default: the one in secrets.json).
+                     Several servers sharing one fleet (--store) read the same file; each keeps
+                     its own secrets.json for its own broker identity
+  --lease-ms N       with --store: how long this server counts as alive without renewing its lease
+                     (renewed every 2 s; default 15000). When it runs out, another server takes over
+                     this one's open actions
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -66,6 +74,8 @@ const FlagsSchema = z
     'max-pending': z.coerce.number().int().min(1).max(1_000_000).default(1000),
     'enroll-burst': z.coerce.number().int().min(1).max(1_000_000).default(200),
     'enroll-per-second': z.coerce.number().min(0.001).max(1_000_000).default(10),
+    'enrollment-secret-file': FilePath.optional(),
+    'lease-ms': z.coerce.number().int().min(3000).max(600_000).default(15_000),
     verbose: z.boolean().default(false),
   })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
@@ -89,6 +99,8 @@ const OPTIONS = {
   'max-pending': { type: 'string' },
   'enroll-burst': { type: 'string' },
   'enroll-per-second': { type: 'string' },
+  'enrollment-secret-file': { type: 'string' },
+  'lease-ms': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -160,6 +172,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
   const key = await read('tls-key', flags['tls-key']);
   const ca = await read('tls-ca', flags['tls-ca']);
   const verbose = flags.verbose;
+  const enrollmentSecret = enrollmentSecretOf(flags['enrollment-secret-file'], await read('enrollment-secret-file', flags['enrollment-secret-file']));
   return {
     dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
     ...(flags.store === undefined ? {} : { storeUrl: flags.store }),
@@ -174,11 +187,27 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     autoAccept: flags['auto-accept'],
     maxPendingEnrollments: flags['max-pending'],
     enrollRate: { burst: flags['enroll-burst'], perSecond: flags['enroll-per-second'] },
+    ...(enrollmentSecret === undefined ? {} : { enrollmentSecret }),
+    leaseMs: flags['lease-ms'],
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
     },
   };
+}
+
+/** The file's one line, checked like secrets.json's field (at least 16 characters). */
+function enrollmentSecretOf(path: string | undefined, text: string | undefined): string | undefined {
+  if (path === undefined || text === undefined) return undefined;
+  const secret = text.trim();
+  if (secret.length < 16 || /\s/.test(secret)) {
+    throw new UserError(
+      'CONFIG_INVALID',
+      `--enrollment-secret-file: ${path} must hold one secret of at least 16 characters and no spaces (got ${secret.length} characters)`,
+      "copy enrollmentSecret from the first server's secrets.json into it",
+    );
+  }
+  return secret;
 }
 
 /** --admin-key, or $MIG_HOME/investigator.pub.asc (written by `mig init`) when present. */

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Store, StoredAgent } from '../store/store.js';
 import { EnrollmentBook } from './enrollment-book.js';
+import { isNewerAgent } from './merge.js';
 import { agentStatus, toAgentRecord } from './status.js';
 
 /** A heartbeat is a few hundred bytes; anything near this is hostile. */
@@ -172,6 +173,19 @@ export class AgentRegistry {
       if (agent !== undefined) void this.opts.store.saveAgent(agent);
     }
     this.beatOnly.clear();
+  }
+
+  /**
+   * Records read back from a store other servers write too (fleet-sync.ts): each replaces ours
+   * when newer (merge.ts), so an agent enrolled, accepted or heard on another server is ours too.
+   */
+  refresh(changed: readonly StoredAgent[]): void {
+    for (const incoming of changed) {
+      const local = this.agents.get(incoming.id) ?? this.enrollments.find(incoming.id);
+      if (local !== undefined && !isNewerAgent(incoming, local)) continue;
+      this.beatOnly.delete(incoming.id);
+      this.enrollments.adopt(incoming);
+    }
   }
 
   /** Any agent the server knows, pending and rejected enrollments included (see `enrollment`). */

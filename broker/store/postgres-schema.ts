@@ -51,6 +51,17 @@ const MIGRATIONS: readonly string[] = [
     updated_at  timestamptz NOT NULL DEFAULT now()
   );
   `,
+  // Several servers on one fleet (postgres-fleet.ts): who owns each open action, each server's
+  // lease, and the agents changed since a poll.
+  `
+  ALTER TABLE mig_actions ADD COLUMN owner text;
+  CREATE TABLE mig_servers (
+    id          text PRIMARY KEY,
+    lease_until timestamptz NOT NULL,
+    renewed_at  timestamptz NOT NULL
+  );
+  CREATE INDEX mig_agents_changed ON mig_agents (updated_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -57,6 +57,37 @@ export interface Store {
   flush(): Promise<void>;
   /** Flushes, then refuses further use. */
   close(): Promise<void>;
+
+  /**
+   * Present when several servers share this store (PostgreSQL): what each must read again to
+   * see the others' changes, and who owns which open action. Absent for lowdb (one server).
+   */
+  readonly fleet?: FleetStore;
+}
+
+/**
+ * What a store shared by several servers adds (fleet-sync.ts polls it). Each server holds a
+ * lease row it renews; an open action belongs to the server that created or took it over, and
+ * only its owner arms its timers (launch at validFrom, expiry). When an owner's lease runs out
+ * (killed, partitioned), the next server to poll takes its open actions over.
+ */
+export interface FleetStore {
+  /** This server's id in the lease table (its stable MQTT client id). */
+  readonly serverId: string;
+  /** Renews this server's lease for `leaseMs` more (database time). */
+  renewLease(leaseMs: number): Promise<void>;
+  /** Ends this server's lease at once (a clean stop): its actions are taken over at the next poll. */
+  releaseLease(): Promise<void>;
+  /**
+   * Agents written (by any server) since `cursor` (undefined: every agent), and the cursor for
+   * the next call. May repeat an agent: merging is idempotent (registry/merge.ts).
+   */
+  agentsChangedSince(cursor: string | undefined): Promise<{ agents: StoredAgent[]; cursor: string }>;
+  /**
+   * Takes over the open actions whose owner holds no live lease, then returns every open
+   * action this server owns, each with `isTakenOver` when it was someone else's until now.
+   */
+  claimOpenActions(): Promise<Array<{ record: ActionRecord; isTakenOver: boolean }>>;
 }
 
 export type Durability = 'now' | 'batched';

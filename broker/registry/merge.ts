@@ -1,0 +1,22 @@
+import type { StoredAgent } from '../store/store.js';
+
+/**
+ * Which record of one agent wins when several servers wrote it (PostgreSQL store, fleet-sync.ts):
+ * the later admin decision (accept, reject, a binding), then the later heartbeat. The store's
+ * upsert applies the same rule (postgres-store.ts writeAgents), so memory and database agree.
+ * ISO times of one format compare as strings.
+ */
+export function agentRank(agent: StoredAgent): string {
+  return `${agent.decidedAt ?? ''}|${agent.lastHeartbeatAt}`;
+}
+
+/**
+ * True when `incoming` (read from the shared store) should replace `local`: newer by rank, or
+ * as new but different (another server's offline notice or new password keeps both times).
+ */
+export function isNewerAgent(incoming: StoredAgent, local: StoredAgent): boolean {
+  const a = agentRank(incoming);
+  const b = agentRank(local);
+  if (a !== b) return a > b;
+  return JSON.stringify(incoming) !== JSON.stringify(local);
+}

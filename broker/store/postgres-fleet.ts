@@ -1,0 +1,67 @@
+import type pg from 'pg';
+import type { ActionRecord } from '../../protocol/api.js';
+import { actionOf, agentOf, type ActionRow } from './postgres-rows.js';
+import type { FleetStore, StoredAgent } from './store.js';
+
+/**
+ * How far back each poll of changed agents reads again before its cursor. A row's updated_at
+ * is its transaction's start; a write that started before a poll and committed after it
+ * carries a time below that poll's cursor, so the next poll must look back. Writes are single
+ * statements of milliseconds: seconds are plenty. Merging a row seen twice changes nothing.
+ */
+const AGENT_POLL_OVERLAP_MS = 5000;
+
+/**
+ * Leases, action ownership and agent changes on PostgreSQL: what lets several servers share
+ * one fleet (see FleetStore in store.ts). Lease times are the database's clock, so servers
+ * whose clocks disagree still agree on who is alive.
+ */
+export class PostgresFleet implements FleetStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly serverId: string,
+  ) {}
+
+  async renewLease(leaseMs: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO mig_servers (id, lease_until, renewed_at) VALUES ($1, now() + $2 * interval '1 millisecond', now())
+       ON CONFLICT (id) DO UPDATE SET lease_until = EXCLUDED.lease_until, renewed_at = EXCLUDED.renewed_at`,
+      [this.serverId, leaseMs],
+    );
+  }
+
+  async releaseLease(): Promise<void> {
+    await this.pool.query('UPDATE mig_servers SET lease_until = now() WHERE id = $1', [this.serverId]);
+  }
+
+  async agentsChangedSince(cursor: string | undefined): Promise<{ agents: StoredAgent[]; cursor: string }> {
+    const { rows } = await this.pool.query<{ record: string; read_at: Date }>(
+      cursor === undefined
+        ? 'SELECT record, now() AS read_at FROM mig_agents'
+        : `SELECT record, now() AS read_at FROM mig_agents WHERE updated_at > $1::timestamptz - $2 * interval '1 millisecond'`,
+      cursor === undefined ? [] : [cursor, AGENT_POLL_OVERLAP_MS],
+    );
+    const readAt = rows[0]?.read_at ?? (await this.pool.query<{ now: Date }>('SELECT now()')).rows[0]?.now ?? new Date();
+    return { agents: rows.map(agentOf), cursor: readAt.toISOString() };
+  }
+
+  async claimOpenActions(): Promise<Array<{ record: ActionRecord; isTakenOver: boolean }>> {
+    // One statement: two servers claiming at once serialise on the rows; the second sees the
+    // first's live lease on re-check and takes nothing.
+    const { rows } = await this.pool.query<ActionRow & { is_taken_over: boolean }>(
+      `WITH taken AS (
+         UPDATE mig_actions a SET owner = $1
+         WHERE a.status IN ('pending', 'inflight') AND a.owner IS DISTINCT FROM $1
+           AND NOT EXISTS (SELECT 1 FROM mig_servers s WHERE s.id = a.owner AND s.lease_until > now())
+         RETURNING a.record, a.counters, a.created_at, a.seq
+       )
+       SELECT record, counters, is_taken_over FROM (
+         SELECT record, counters, created_at, seq, false AS is_taken_over FROM mig_actions WHERE status IN ('pending', 'inflight') AND owner = $1
+         UNION ALL
+         SELECT record, counters, created_at, seq, true AS is_taken_over FROM taken
+       ) open ORDER BY created_at, seq`,
+      [this.serverId],
+    );
+    return rows.map((row) => ({ record: actionOf(row), isTakenOver: row.is_taken_over }));
+  }
+}
