@@ -13,6 +13,12 @@ export interface FleetSyncOptions {
   syncMs?: number;
   /** How long this server counts as alive after a renewal (default 15 s; keep it several syncMs). */
   leaseMs?: number;
+  /**
+   * Ends a dead server's session on an external broker, shared results queued in it included
+   * (Mosquitto keeps handing a share of them to an offline durable session). Absent for the
+   * embedded broker, whose sessions died with their server.
+   */
+  forgetSession?: (serverId: string) => Promise<void>;
 }
 
 export const DEFAULT_SYNC_MS = 2000;
@@ -23,7 +29,8 @@ export const DEFAULT_LEASE_MS = 15_000;
  * lowdb has no `fleet`, and this never runs). Every syncMs it renews this server's lease, reads
  * the agents any server changed since the last poll (registry.refresh merges them: newest wins),
  * reads the investigators again, and lets the scheduler take over the open actions of servers
- * whose lease ran out. Polling, not LISTEN/NOTIFY: a missed notification would need a poll anyway,
+ * whose lease ran out. The first server to see a lease run out also cleans up after that server
+ * (its broker session forgotten, every unanswered command sent again). Polling, not LISTEN/NOTIFY: a missed notification would need a poll anyway,
  * and a poll every few seconds costs a few small queries.
  */
 export class FleetSync {
@@ -60,6 +67,17 @@ export class FleetSync {
   /** One poll; each step's failure is logged and the next step still runs. */
   async poll(): Promise<void> {
     await this.step('renewing the lease', () => this.renewLease());
+    await this.step('cleaning up after dead servers', async () => {
+      const dead = await this.opts.fleet.claimDeadServers();
+      if (dead.length === 0) return;
+      for (const id of dead) {
+        this.opts.log(`fleet: server ${id} stopped renewing its lease; cleaning up after it`);
+        await this.opts.forgetSession?.(id);
+      }
+      // Results it had received but not stored, or that its session still held, are lost with
+      // it: every unanswered command is sent again, and agents answer again from their journal.
+      await this.opts.scheduler.redeliverOpen();
+    });
     await this.step('reading changed agents', async () => {
       const { agents, cursor } = await this.opts.fleet.agentsChangedSince(this.cursor);
       this.opts.registry.refresh(agents);

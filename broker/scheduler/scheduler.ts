@@ -77,9 +77,9 @@ export class Scheduler {
 
   /**
    * Shared store, every poll (fleet-sync.ts): takes over the open actions of servers whose lease
-   * ran out (timers armed again, unanswered commands sent again: a result may have been left in
-   * the dead server's broker session), adopts owned actions it does not track, and completes
-   * owned actions whose last results another server stored (its count could not see ours).
+   * ran out (timers armed again; their unanswered commands are sent again by whichever server
+   * cleans up after the dead one: redeliverOpen), adopts owned actions it does not track, and
+   * completes owned actions whose last results another server stored (its count could not see ours).
    */
   async adoptOpenActions(): Promise<void> {
     const fleet = this.ctx.store.fleet;
@@ -88,10 +88,7 @@ export class Scheduler {
       const id = record.action.id;
       if (isTakenOver || !this.timers.has(id)) {
         if (isTakenOver) this.ctx.log(`scheduler: took over action ${id} from a server whose lease ran out`);
-        await this.queue.run(id, async () => {
-          await this.recover(record);
-          if (isTakenOver) await this.redeliverAction(id);
-        });
+        await this.queue.run(id, () => this.recover(record));
       } else if (record.status === 'inflight' && isAllDone(record.counters)) {
         await this.queue.run(id, async () => {
           const fresh = await this.ctx.store.getAction(id);
@@ -103,7 +100,12 @@ export class Scheduler {
     }
   }
 
-  /** Publishes again every unanswered command of one inflight action (a takeover). */
+  /** After another server died (fleet-sync.ts): every unanswered command of every open action, sent again. */
+  async redeliverOpen(): Promise<void> {
+    for (const action of await this.ctx.store.openActions()) await this.redeliverAction(action.action.id);
+  }
+
+  /** Publishes again every unanswered command of one inflight action. */
   private async redeliverAction(id: string): Promise<void> {
     const action = await this.ctx.store.getAction(id);
     if (action?.status !== 'inflight' || Date.parse(action.action.expireAfter) <= this.ctx.clock.now().getTime()) return;

@@ -34,6 +34,17 @@ export class PostgresFleet implements FleetStore {
     await this.pool.query('UPDATE mig_servers SET lease_until = now() WHERE id = $1', [this.serverId]);
   }
 
+  async claimDeadServers(): Promise<string[]> {
+    // A server that died, came back (a later lease_until) and died again is swept again.
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE mig_servers SET swept_at = now()
+       WHERE id <> $1 AND lease_until <= now() AND (swept_at IS NULL OR swept_at < lease_until)
+       RETURNING id`,
+      [this.serverId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async agentsChangedSince(cursor: string | undefined): Promise<{ agents: StoredAgent[]; cursor: string }> {
     const { rows } = await this.pool.query<{ record: string; read_at: Date }>(
       cursor === undefined

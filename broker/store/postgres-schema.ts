@@ -58,7 +58,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE mig_servers (
     id          text PRIMARY KEY,
     lease_until timestamptz NOT NULL,
-    renewed_at  timestamptz NOT NULL
+    renewed_at  timestamptz NOT NULL,
+    -- When a live server last cleaned up after this one's death (claimDeadServers).
+    swept_at    timestamptz
   );
   CREATE INDEX mig_agents_changed ON mig_agents (updated_at);
   `,

@@ -88,6 +88,11 @@ export interface FleetStore {
    * action this server owns, each with `isTakenOver` when it was someone else's until now.
    */
   claimOpenActions(): Promise<Array<{ record: ActionRecord; isTakenOver: boolean }>>;
+  /**
+   * The servers whose lease ran out since anyone last cleaned up after them, each given to one
+   * caller only: it forgets their broker sessions and sends unanswered commands again.
+   */
+  claimDeadServers(): Promise<string[]>;
 }
 
 export type Durability = 'now' | 'batched';
