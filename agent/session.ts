@@ -123,7 +123,9 @@ function clientOptions(opts: SessionOptions): IClientOptions {
     protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
     clientId: opts.agentId,
     clean: false,
-    username: AGENT_USERNAME,
+    // Its own id as login name: an external broker keeps one login per agent (broker/external/
+    // dynsec.ts); the embedded broker takes it, or the older `mig-agent`, with the client id.
+    username: opts.agentId,
     password: opts.password,
     reconnectPeriod: 0, // our own loop, with back-off (scheduleReconnect)
     resubscribe: false,

@@ -64,7 +64,7 @@ export async function startTestBroker(): Promise<TestBroker> {
   const passwords = new Map<string, string>();
   broker.authenticate = (client, username, password, done) => {
     const secret =
-      username === 'mig-enroll' ? ENROLLMENT_SECRET : username === 'mig-agent' ? passwords.get(client.id) : username === 'mig-server' ? SERVER_SECRET : undefined;
+      username === 'mig-enroll' ? ENROLLMENT_SECRET : username === 'mig-agent' || username === client.id ? passwords.get(client.id) : username === 'mig-server' ? SERVER_SECRET : undefined;
     if (secret !== undefined && password?.toString() === secret) return done(null, true);
     done(Object.assign(new Error('not authorized'), { returnCode: 5 as const }), false);
   };

@@ -39,6 +39,11 @@ it.each([
   { name: 'a certificate without its key', argv: ['--tls-cert', 'c.pem'], wantExit: 2, wantErr: /--tls-cert and --tls-key go together/ },
   { name: 'a store that is not a PostgreSQL URL', argv: ['--store', 'mysql://db/mig'], wantExit: 2, wantErr: /--store: .*postgres:\/\/user@host:port\/database/ },
   { name: 'a response signer count of 0', argv: ['--response-signers', '0'], wantExit: 2, wantErr: /--response-signers: .*got "0"/ },
+  { name: 'a broker URL of another scheme', argv: ['--broker', 'http://b:1883', '--broker-password-file', 'p'], wantExit: 2, wantErr: /--broker: expected mqtt:\/\/HOST:PORT or mqtts:\/\/HOST:PORT.*got "http:\/\/b:1883"/ },
+  { name: 'a broker URL with credentials in it', argv: ['--broker', 'mqtt://u:pw@b:1883', '--broker-password-file', 'p'], wantExit: 2, wantErr: /--broker: expected a URL without credentials/ },
+  { name: 'a broker without a password file', argv: ['--broker', 'mqtt://b:1883'], wantExit: 2, wantErr: /--broker needs --broker-password-file/ },
+  { name: 'a broker login without a broker', argv: ['--broker-user', 'x'], wantExit: 2, wantErr: /need --broker/ },
+  { name: 'a broker password file that cannot be read', argv: ['--broker', 'mqtt://127.0.0.1:1', '--broker-password-file', '/nonexistent.pw', '--http-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --broker-password-file: cannot read/ },
   { name: 'an admin key that cannot be read', argv: ['--admin-key', '/nonexistent.asc', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --admin-key/ },
 ])('exits $wantExit on $name', async ({ argv, wantExit, wantErr }) => {
   expect(await runServerCli(argv, io)).toBe(wantExit);

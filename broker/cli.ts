@@ -13,6 +13,7 @@ const USAGE = `usage: mig server [--data-dir DIR] [--store postgres://USER@HOST:
                   [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--admin-key FILE.asc [--admin-name NAME]]
                   [--response-signers 2] [--policy-threshold 1] [--auto-accept] [--max-pending 1000]
                   [--enroll-burst 200] [--enroll-per-second 10]
+                  [--broker mqtt(s)://HOST:PORT --broker-password-file FILE [--broker-user mig-server] [--broker-ca FILE] [--broker-shared]]
                   [--enrollment-secret-file FILE] [--lease-ms 15000]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
@@ -43,6 +44,15 @@ Stops cleanly on SIGINT or SIGTERM.
   --enroll-burst N   enrollment connections one source address may open at once (default 200)
   --enroll-per-second N
                      enrollment connections per second and address after the burst (default 10)
+  --broker URL       use this MQTT broker (Mosquitto ≥ 2.0 with its dynamic security plugin,
+                     see deploy/mosquitto/) instead of the embedded one; the server keeps one
+                     login per accepted agent there, and several servers may share one fleet
+  --broker-user NAME the server's login on it, a dynamic-security admin (default mig-server)
+  --broker-password-file FILE
+                     file holding that login's password (first line)
+  --broker-shared    several servers serve this fleet (with a store they share): results are
+                     split among them through the shared subscription $share/mig-servers/...
+  --broker-ca FILE   for mqtts: the broker's certificate or CA, pinned (also given to agents)
   --enrollment-secret-file FILE
                      the fleet's enrollment secret (one line; default: the one in secrets.json).
                      Several servers sharing one fleet (--store) read the same file; each keeps
@@ -74,10 +84,26 @@ const FlagsSchema = z
     'max-pending': z.coerce.number().int().min(1).max(1_000_000).default(1000),
     'enroll-burst': z.coerce.number().int().min(1).max(1_000_000).default(200),
     'enroll-per-second': z.coerce.number().min(0.001).max(1_000_000).default(10),
+    broker: z
+      .url({ protocol: /^mqtts?$/, error: 'expected mqtt://HOST:PORT or mqtts://HOST:PORT' })
+      .refine((u) => {
+        const url = new URL(u);
+        return url.username === '' && url.password === '';
+      }, 'a URL without credentials (they go in --broker-user and --broker-password-file)')
+      .optional(),
+    'broker-user': z.string().min(1).max(128).regex(/^[^\s+#/]+$/, 'expected a login name without spaces, +, # or /').optional(),
+    'broker-password-file': FilePath.optional(),
+    'broker-ca': FilePath.optional(),
+    'broker-shared': z.boolean().default(false),
     'enrollment-secret-file': FilePath.optional(),
     'lease-ms': z.coerce.number().int().min(3000).max(600_000).default(15_000),
     verbose: z.boolean().default(false),
   })
+  .refine((f) => f.broker === undefined || f['broker-password-file'] !== undefined, { message: '--broker needs --broker-password-file' })
+  .refine((f) => f.broker !== undefined || ((f['broker-user'] ?? f['broker-password-file'] ?? f['broker-ca']) === undefined && !f['broker-shared']), {
+    message: '--broker-user, --broker-password-file, --broker-ca and --broker-shared need --broker',
+  })
+  .refine((f) => f.broker === undefined || f['tls-ca'] === undefined, { message: '--tls-ca (agent certificates) is for the embedded broker; with --broker the broker checks agents' })
   .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
   .refine((f) => f['tls-ca'] === undefined || f['tls-cert'] !== undefined, { message: '--tls-ca needs --tls-cert and --tls-key' });
 type Flags = z.output<typeof FlagsSchema>;
@@ -99,6 +125,11 @@ const OPTIONS = {
   'max-pending': { type: 'string' },
   'enroll-burst': { type: 'string' },
   'enroll-per-second': { type: 'string' },
+  broker: { type: 'string' },
+  'broker-user': { type: 'string' },
+  'broker-password-file': { type: 'string' },
+  'broker-ca': { type: 'string' },
+  'broker-shared': { type: 'boolean' },
   'enrollment-secret-file': { type: 'string' },
   'lease-ms': { type: 'string' },
   verbose: { type: 'boolean' },
@@ -172,6 +203,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
   const key = await read('tls-key', flags['tls-key']);
   const ca = await read('tls-ca', flags['tls-ca']);
   const verbose = flags.verbose;
+  const broker = await externalBroker(flags, read);
   const enrollmentSecret = enrollmentSecretOf(flags['enrollment-secret-file'], await read('enrollment-secret-file', flags['enrollment-secret-file']));
   return {
     dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
@@ -181,6 +213,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     mqttHost: flags.host,
     mqttPort: flags['mqtt-port'],
     tls: cert === undefined || key === undefined ? undefined : { cert, key, ...(ca === undefined ? {} : { ca }) },
+    ...(broker === undefined ? {} : { broker }),
     bootstrapAdmin: await adminKey(flags, migHome),
     approval: { responseSigners: flags['response-signers'] },
     policyThreshold: flags['policy-threshold'],
@@ -194,6 +227,17 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
     },
   };
+}
+
+/** --broker and its login: the password from its file (first line), never from the command line. */
+async function externalBroker(flags: Flags, read: (flag: string, path: string | undefined) => Promise<string | undefined>): Promise<ServerOptions['broker']> {
+  if (flags.broker === undefined) return undefined;
+  const password = (await read('broker-password-file', flags['broker-password-file']))?.split(/\r?\n/)[0] ?? '';
+  if (password === '') {
+    throw new UserError('CONFIG_INVALID', `--broker-password-file: ${flags['broker-password-file'] ?? ''} has an empty first line`, 'write the broker login\'s password on its first line');
+  }
+  const ca = await read('broker-ca', flags['broker-ca']);
+  return { url: flags.broker, username: flags['broker-user'] ?? 'mig-server', password, shared: flags['broker-shared'], ...(ca === undefined ? {} : { ca }) };
 }
 
 /** The file's one line, checked like secrets.json's field (at least 16 characters). */

@@ -15,9 +15,10 @@ import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/e
 import { investigatorRoutes } from './http/routes/investigator-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import type { ApiServices } from './http/services.js';
+import { openBrokerSide } from './broker-side.js';
 import { enroller } from './enrollment/enroller.js';
+import type { ExternalBrokerOptions } from './external/external-broker.js';
 import type { EnrollRateOptions } from './mqtt/enroll-rate.js';
-import { startBroker } from './mqtt/server.js';
 import { PolicyPusher } from './policy/policy-pusher.js';
 import { PolicyService } from './policy/policy-service.js';
 import { AgentRegistry } from './registry/registry.js';
@@ -28,7 +29,6 @@ import type { AgentPublisher } from './scheduler/context.js';
 import { loadOrCreateSecrets, secretsPath } from './secrets.js';
 import { openStore } from './store/open-store.js';
 import { serverVersion } from './version.js';
-import { connectLocalLink } from './wire/local-link.js';
 import type { ServerLink } from './wire/server-link.js';
 import { dispatcher } from './wire/dispatch.js';
 
@@ -43,6 +43,11 @@ export interface ServerOptions {
   /** Default 127.0.0.1. */
   mqttHost?: string;
   mqttPort: number;
+  /**
+   * An MQTT broker run elsewhere (Mosquitto with dynamic security, deploy/mosquitto/) instead
+   * of the embedded one: mqttHost, mqttPort, enrollRate and tls.ca then do not apply.
+   */
+  broker?: ExternalBrokerOptions;
   /** PEM contents: MQTT over TLS (ca: agents' client certificate CA) and HTTPS with the same certificate. */
   tls?: { cert: string; key: string; ca?: string };
   /** Default: the one in `<dataDir>/secrets.json`, created on first start. */
@@ -135,18 +140,20 @@ async function compose(
   const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers, secrets.serverClientId);
   const policy = await PolicyService.open({ dataDir: opts.dataDir, investigators, audit, threshold: opts.policyThreshold ?? 1, log });
 
-  const broker = await startBroker({
-    host: opts.mqttHost,
-    port: opts.mqttPort,
+  const broker = await openBrokerSide({
+    ...(opts.broker === undefined ? {} : { external: opts.broker }),
+    mqttHost: opts.mqttHost,
+    mqttPort: opts.mqttPort,
     tls: opts.tls,
     enrollmentSecret,
     serverSecret: secrets.serverSecret,
+    serverClientId: secrets.serverClientId,
     agentPasswordHash: (agentId) => registry.enrollments.passwordHashOf(agentId),
     enrollRate: opts.enrollRate,
     log,
   });
   closers.push(['broker', () => broker.close()]);
-  closers.push(['credential withdrawal', registry.enrollments.onCredentialWithdrawn((agentId) => broker.disconnectAgent(agentId))]);
+  closers.push(['credential withdrawal', registry.enrollments.onCredentialWithdrawn((agentId) => broker.withdraw(agentId))]);
 
   let link: ServerLink | undefined;
   const publisher: AgentPublisher = {
@@ -159,12 +166,11 @@ async function compose(
     log,
     policy: { autoAccept: opts.autoAccept ?? false, maxPending: opts.maxPendingEnrollments ?? DEFAULT_MAX_PENDING_ENROLLMENTS },
     reply: (agentId, status) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendEnrollStatus(agentId, status)),
+    ...(broker.provision === undefined ? {} : { provision: broker.provision }),
   });
   const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval, ...(opts.moduleSpecs === undefined ? {} : { specs: opts.moduleSpecs }) });
   closers.push(['scheduler', () => scheduler.close()]);
-  // The broker runs in this process: the link needs no MQTT connection of its own.
-  // (connectServerLink in wire/server-link.ts is the same contract over MQTT, for a broker elsewhere.)
-  link = await connectLocalLink({ broker: broker.inProcess, log, onMessages: dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)) });
+  link = await broker.connectLink(dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)));
   const connected = link;
   closers.push(['broker link', () => connected.close()]);
   const pusher = new PolicyPusher({
@@ -181,7 +187,11 @@ async function compose(
     'enrollment decisions',
     registry.enrollments.onDecision((agentId, state) => {
       const reason = state === 'rejected' ? 'enrollment rejected by an admin' : undefined;
-      void enroll.tell(agentId, state, reason);
+      // An external broker's login is enabled before the agent hears it may use it.
+      void broker.decided(agentId, state).then(
+        () => enroll.tell(agentId, state, reason),
+        (err: unknown) => log(`broker: ${state === 'accepted' ? 'enabling' : 'disabling'} ${agentId}'s login failed: ${(err as Error).message}`),
+      );
     }),
   ]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
@@ -243,7 +253,7 @@ function agentConfigWriter(opts: ServerOptions, brokerUrl: string, enrollmentSec
   let tail = Promise.resolve();
   const write = (): Promise<void> => {
     tail = tail
-      .then(() => writeAgentConfig(opts.dataDir, { brokerUrl, enrollmentSecret, investigators: investigators.list(), admins: policy.bakedAdmins(), brokerCa: opts.tls?.ca ?? opts.tls?.cert }))
+      .then(() => writeAgentConfig(opts.dataDir, { brokerUrl, enrollmentSecret, investigators: investigators.list(), admins: policy.bakedAdmins(), brokerCa: opts.broker !== undefined ? opts.broker.ca : (opts.tls?.ca ?? opts.tls?.cert) }))
       .then(
         () => undefined,
         (err: unknown) => log(`server: writing agent.json failed: ${(err as Error).message}`),

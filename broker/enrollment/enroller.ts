@@ -13,6 +13,13 @@ export interface EnrollerOptions {
   log: (msg: string) => void;
   /** Publishes the answer on the agent's enrollment status topic. */
   reply(agentId: string, status: EnrollStatus): Promise<void>;
+  /**
+   * An external broker keeps its own logins (broker/external/): called, before the answer, for
+   * every request the registry admits (pending or accepted; the request's password is then the
+   * one the registry holds the hash of), so the broker login exists before the agent uses it.
+   * The password goes no further: only the broker's own hash of it is kept.
+   */
+  provision?(agentId: string, password: string, state: 'pending' | 'accepted'): Promise<void>;
 }
 
 /**
@@ -51,6 +58,14 @@ export function enroller(opts: EnrollerOptions): Enroller {
     } else if (decision.store || decision.state === 'rejected') {
       const how = binding === 'legacy' ? ' (legacy id, key bound)' : '';
       opts.log(`registry: enrollment of ${topicAgentId} (${request.name}): ${decision.state}${decision.store ? how : ''}${decision.reason === undefined ? '' : `: ${decision.reason}`}`);
+    }
+    if (opts.provision !== undefined && decision.state !== 'rejected') {
+      try {
+        await opts.provision(topicAgentId, request.password, decision.state);
+      } catch (err) {
+        opts.log(`registry: enrollment of ${topicAgentId}: the broker login could not be set: ${(err as Error).message}`);
+        return answer(topicAgentId, 'pending', 'the broker login could not be set yet; enroll again later');
+      }
     }
     return answer(topicAgentId, decision.state, decision.reason);
   };

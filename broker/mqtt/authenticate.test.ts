@@ -32,6 +32,9 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'accepted agent with its own password', input: attempt({}), want: 'agent:agent-one:password' },
+  { name: 'accepted agent logging in under its own id', input: attempt({ username: 'agent-one' }), want: 'agent:agent-one:password' },
+  { name: "an agent's own password under another agent's id as login", input: attempt({ username: 'agent-two' }), wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD },
+  { name: "another agent's id as login and client id, with this one's password", input: attempt({ clientId: 'agent-two', username: 'agent-two' }), wantCode: CONNACK.NOT_AUTHORIZED },
   { name: 'accepted agent id with the enrollment secret (impersonation)', input: attempt({ password: enroll }), wantCode: CONNACK.NOT_AUTHORIZED },
   { name: 'accepted agent id with a wrong password', input: attempt({ password: Buffer.from('nope') }), wantCode: CONNACK.NOT_AUTHORIZED },
   { name: 'agent with the server secret', input: attempt({ password: serverPw }), wantCode: CONNACK.NOT_AUTHORIZED },

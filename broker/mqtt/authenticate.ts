@@ -51,7 +51,9 @@ export type Authentication =
 export function authenticateClient(attempt: ConnectAttempt, secrets: Secrets): Authentication {
   if (attempt.username === SERVER_USERNAME) return authenticateServer(attempt, secrets);
   if (attempt.username === ENROLL_USERNAME) return authenticateEnrollee(attempt, secrets);
-  if (attempt.username === AGENT_USERNAME || attempt.username === undefined) {
+  // Agents log in as `mig-agent` (earlier versions) or under their own id (as an external
+  // broker needs them to, one login per agent): the client id names the agent either way.
+  if (attempt.username === AGENT_USERNAME || attempt.username === undefined || attempt.username === attempt.clientId) {
     return authenticateAgent(attempt, secrets);
   }
   return refuse(CONNACK.BAD_USERNAME_OR_PASSWORD, 'unknown username');

@@ -19,6 +19,14 @@ export interface ServerLinkOptions {
   /** Stable across restarts (persisted in the data dir) so a broker that outlives us keeps our session. */
   clientId: string;
   serverSecret: string;
+  /** Login name (default `mig-server`, the embedded broker's); an external broker's admin login otherwise. */
+  username?: string;
+  /**
+   * Subscribe to results and enrollment requests as `$share/<group>/...` so several server
+   * processes split them (each result handled once); heartbeats stay unshared, so every server
+   * sees every agent's presence.
+   */
+  shareGroup?: string;
   /** For mqtts: the broker's certificate (or its CA), pinned; the host name is not checked. */
   pinnedCa?: string;
   log: (msg: string) => void;
@@ -75,7 +83,7 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
     protocolVersion: 4,
     clean: false,
     clientId: opts.clientId,
-    username: SERVER_USERNAME,
+    username: opts.username ?? SERVER_USERNAME,
     password: opts.serverSecret,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
@@ -89,8 +97,12 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
   client.handleMessage = groupAcknowledged(client, group, opts.log);
   client.on('connect', (connack) => {
     (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
-    if (!connack.sessionPresent) {
-      client.subscribe([ALL_RESULTS, ALL_HEARTBEATS, ALL_ENROLL_REQUESTS], { qos: 1 }, (err, granted) => {
+    // On every connect, not only without a session: subscribing again to the same filter keeps
+    // what the session queued, and Mosquitto before 2.0.12 loses a durable client's $share
+    // subscriptions across its own restart ("Fix $share subscriptions not being recovered").
+    {
+      const share = (filter: string): string => (opts.shareGroup === undefined ? filter : `$share/${opts.shareGroup}/${filter}`);
+      client.subscribe([share(ALL_RESULTS), ALL_HEARTBEATS, share(ALL_ENROLL_REQUESTS)], { qos: 1 }, (err, granted) => {
         if (err !== null && err !== undefined) opts.log(`link: subscribe failed: ${err.message}`);
         else if (granted?.some((g) => g.qos === 128)) opts.log('link: the broker refused a subscription (check the server secret and ACL)');
       });

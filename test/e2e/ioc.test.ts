@@ -20,7 +20,7 @@ interface IocJsonRow {
   where: string | null;
 }
 
-describe('mig ioc against two agents', () => {
+describe('mig ioc against two agents', { timeout: 180_000 }, () => {
   let fleet: Fleet;
   let server: MigProcess;
   const agents: MigProcess[] = [];
@@ -35,7 +35,7 @@ describe('mig ioc against two agents', () => {
     ];
     for (const host of hosts) agents.push(await startAgentProcess(fleet, await prepareHost(fleet, host)));
     await waitForOnlineAgents(fleet, 2);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
@@ -51,8 +51,8 @@ describe('mig ioc against two agents', () => {
     expect(res.stderr).toMatch(/1 action: file\+netstat/);
     const rows = (JSON.parse(res.stdout) as IocJsonRow[]).filter((r) => r.indicatorId !== null);
     expect(rows.map((r) => [r.agent, r.indicatorId, r.where]).sort()).toEqual([
-      ['web-1', BACKDOOR_INDICATOR, BACKDOOR_PATH],
       ['web-1', WEBSHELL_INDICATOR, WEBSHELL_PATH],
+      ['web-1', BACKDOOR_INDICATOR, BACKDOOR_PATH],
     ]);
     expect(rows.find((r) => r.indicatorId === WEBSHELL_INDICATOR)?.indicatorName).toBe('PHP web shell dropped by the upload exploit');
   });

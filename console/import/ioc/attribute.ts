@@ -49,10 +49,11 @@ export class Attribution {
     return [];
   }
 
+  /** One hit per indicator: a file matching two digests of the same indicator is one finding. */
   private lookup(keys: readonly string[]): IndicatorHit[] {
-    const seen = new Set<Indicator>();
-    for (const key of keys) for (const i of this.byKey.get(key) ?? []) seen.add(i);
-    return [...seen].map(hitOf);
+    const byId = new Map<string, Indicator>();
+    for (const key of keys) for (const i of this.byKey.get(key) ?? []) if (!byId.has(i.id)) byId.set(i.id, i);
+    return [...byId.values()].map(hitOf);
   }
 }
 

@@ -180,6 +180,9 @@ describe('planning and attribution', () => {
     expect(attribution.hits('file', { search: 'ioc-and-1', path: '/usr/bin/.sshd-helper' })).toMatchObject([{ indicatorId: 'indicator--b3f1c7a0-6a57-4f0e-9f59-1c6f3b3f0a11', kind: 'conjunction' }]);
     expect(attribution.hits('netstat', { check: 'connectedip:203.0.113.7', remoteAddress: '203.0.113.7' })).toMatchObject([{ indicatorName: 'Command and control server', kind: 'ip' }]);
     expect(attribution.hits('file', { search: 'ioc', path: '/x', matched: ['sha2:00'] })).toEqual([]);
+    // Both digests of one indicator matched the same file: one finding, not two.
+    const md5 = p.indicators.find((i) => i.kind === 'md5')?.value ?? '';
+    expect(attribution.hits('file', { ...fileRow, matched: [`md5:${md5}`, `sha2:${SHA256}`] })).toHaveLength(1);
 
     const rules = parseYaraFile(feed('demo-iocs.yar'), 'r.yar');
     const [y] = planIocActions(rules, opts);
