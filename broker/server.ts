@@ -6,6 +6,7 @@ import { Investigators } from './auth/investigators.js';
 import { NonceCache } from './auth/nonce-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events/event-hub.js';
+import { forgetBrokerSession } from './fleet-session.js';
 import { FleetSync } from './fleet-sync.js';
 import { startApiServer } from './http/api-server.js';
 import { actionRoutes } from './http/routes/action-routes.js';
@@ -195,7 +196,21 @@ async function compose(
     }),
   ]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
-  const sync = store.fleet === undefined ? undefined : new FleetSync({ fleet: store.fleet, registry, investigators, scheduler, log, syncMs: opts.syncMs, leaseMs: opts.leaseMs });
+  const external = opts.broker;
+  const sync =
+    store.fleet === undefined
+      ? undefined
+      : new FleetSync({
+          fleet: store.fleet,
+          registry,
+          investigators,
+          scheduler,
+          log,
+          syncMs: opts.syncMs,
+          leaseMs: opts.leaseMs,
+          // The lease id is the server's client id: the session a dead server left on the broker.
+          ...(external === undefined ? {} : { forgetSession: (serverId: string) => forgetBrokerSession(external, serverId) }),
+        });
   // The lease first: the scheduler then claims the actions of servers that hold none.
   await sync?.renewLease();
   await scheduler.start();
