@@ -156,7 +156,7 @@ if (unavailable === undefined) {
       expect([distinct(one), distinct(two)]).toEqual([2, 2]);
       const commands = CommandListSchema.parse((await b.api('GET', `/actions/${completes.id}/commands`)).body).commands;
       expect(commands.map((c) => c.status)).toEqual(['success', 'success']);
-    });
+    }, 120_000);
   });
 } else {
   console.warn(`\n!!! several mig servers on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`);
