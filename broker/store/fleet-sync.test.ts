@@ -110,7 +110,7 @@ if (unavailable === undefined) {
         { MIG_HOME: home },
       );
       children.push(a);
-      const aUrl = (await a.waitFor(/api:\s+(\S+)/))[1] ?? '';
+      const aUrl = (await a.waitFor(/api:\s+(\S+)/, 60_000))[1] ?? '';
       // B runs in this process; the agents connect to B's broker, so commands A publishes reach nobody.
       const b = harness();
       await b.start({ storeUrl, syncMs: 100 });

@@ -98,7 +98,7 @@ describe.skipIf(missing !== undefined)('Mosquitto + PostgreSQL + two servers + 5
       ],
       { MIG_HOME: home },
     );
-    const aUrl = (await a.waitFor(/api:\s+(\S+)/))[1] ?? '';
+    const aUrl = (await a.waitFor(/api:\s+(\S+)/, 60_000))[1] ?? '';
     const callA = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
       const res = await fetch(`${aUrl}${path}`, {
         method,
