@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Store, StoredAgent } from '../store/store.js';
 import { EnrollmentBook } from './enrollment-book.js';
-import { isNewerAgent } from './merge.js';
+import { isNewerAgent, isOnlyLaterBeat } from './merge.js';
 import { agentStatus, toAgentRecord } from './status.js';
 
 /** A heartbeat is a few hundred bytes; anything near this is hostile. */
@@ -184,6 +184,10 @@ export class AgentRegistry {
       const local = this.agents.get(incoming.id) ?? this.enrollments.find(incoming.id);
       if (local !== undefined && !isNewerAgent(incoming, local)) continue;
       this.beatOnly.delete(incoming.id);
+      if (local !== undefined && this.agents.has(incoming.id) && isOnlyLaterBeat(incoming, local)) {
+        this.agents.set(incoming.id, incoming);
+        continue;
+      }
       this.enrollments.adopt(incoming);
     }
   }
