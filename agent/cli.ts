@@ -4,7 +4,6 @@ import { BaseError, UserError } from '../protocol/errors.js';
 import { zodFlagProblems } from '../protocol/flag-problem.js';
 import { loadAgentConfig } from './config.js';
 import type { LogFn, LogLevel } from './log.js';
-import { startAgent } from './start.js';
 
 const USAGE = `usage: mig agent --config FILE [--verbose]
 
@@ -51,6 +50,8 @@ export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: pro
   const log = stderrLog(io.stderr, flags.verbose);
   try {
     const config = await loadAgentConfig(flags.config);
+    // The agent's code (MQTT, workers, modules) loads once a config is read: not for --help.
+    const { startAgent } = await import('./start.js');
     const agent = await startAgent(config, { log });
     const signal = await Promise.race([waitForSignal(io.signals), agent.destroyed.then(() => 'destroyed' as const)]);
     if (signal === 'destroyed') {

@@ -9,6 +9,7 @@ import { AgentTagsSchema } from '../protocol/enrollment.js';
 import { UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
 import { moduleSpecs } from '../modules/registry.js';
+import { WatchdogConfigSchema } from './watchdog.js';
 
 const CONFIG_HINT = 'fix the field named above in the agent config file (JSON); see agent/config.ts for every field and default';
 
@@ -85,6 +86,7 @@ export const AgentConfigSchema = z.strictObject({
   privacyMode: z.boolean().default(false),
   allowedModules: z.array(z.string()).optional().describe('module allowlist; default: every registered module'),
   environment: EnvironmentOverrideSchema.optional(),
+  watchdog: WatchdogConfigSchema.prefault({}).describe('bounds on the agent\'s own RSS and CPU (agent/watchdog.ts); over them, the module workers restart'),
 });
 
 export type AgentConfig = z.output<typeof AgentConfigSchema>;

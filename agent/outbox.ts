@@ -6,6 +6,7 @@ import {
   MAX_MESSAGE_BYTES,
   MESSAGE_VERSION,
   ResultMessageSchema,
+  type AgentResources,
   type HeartbeatMessage,
   type OfflineMessage,
   type OperationResult,
@@ -115,6 +116,8 @@ export interface HeartbeatInput {
   sentAt: Date;
   /** Version of the policy bundle held; 0: the baked config. */
   policyVersion?: number;
+  /** The watchdog's last figures (agent/watchdog.ts). */
+  resources?: AgentResources;
 }
 
 export function heartbeatMessage(input: HeartbeatInput): HeartbeatMessage {
@@ -131,6 +134,7 @@ export function heartbeatMessage(input: HeartbeatInput): HeartbeatMessage {
     startedAt: input.startedAt.toISOString(),
     sentAt: input.sentAt.toISOString(),
     ...(input.policyVersion === undefined ? {} : { policyVersion: input.policyVersion }),
+    ...(input.resources === undefined ? {} : { resources: input.resources }),
   });
 }
 

@@ -93,7 +93,7 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const prepared = await prepare(config, specs, platform, log);
   const { agentId, host, policy, modules } = prepared;
   // Modules run in worker threads off this event loop (agent/worker/): heartbeats and cancels keep flowing.
-  const workers = leaseSharedPool({ size: config.maxConcurrent, memoryMb: config.moduleMemoryMb, log: scopedLog(log, 'worker') });
+  const workers = leaseSharedPool({ size: config.maxConcurrent, memoryMb: config.moduleMemoryMb, watchdog: config.watchdog, log: scopedLog(log, 'worker') });
   const running = RunningJournal.open(config.dataDir);
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers(log);
@@ -104,7 +104,8 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const handler = new CommandHandler(deps);
   const startedAt = now();
   const heartbeat = (): void => {
-    const message = heartbeatMessage({ host, modules: modules(), heartbeatMs: config.heartbeatMs, startedAt, sentAt: now(), policyVersion: policy.version });
+    const resources = workers.watchdog.resources();
+    const message = heartbeatMessage({ host, modules: modules(), heartbeatMs: config.heartbeatMs, startedAt, sentAt: now(), policyVersion: policy.version, resources });
     session?.publishHeartbeat(message).catch((err: unknown) => log('warn', `heartbeat not sent: ${(err as Error).message}`));
   };
   const reportLeftovers = once(() => {
@@ -140,9 +141,12 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     heartbeat();
   });
   const timer = setInterval(heartbeat, config.heartbeatMs);
+  // A watchdog restart is said at once, not a heartbeat interval later.
+  const stopRestartBeats = workers.watchdog.onRestart(heartbeat);
   log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${policy.trust.keyring.size} investigator key(s), policy version ${policy.version}; modules ${modules().join(', ')}`);
   const stop = once(async (reason: 'shutdown' | 'destroyed') => {
     clearInterval(timer);
+    stopRestartBeats();
     await handler.close();
     await workers.release();
     await session.close(offlineMessage(agentId, reason));

@@ -42,7 +42,9 @@ function agentLog(name: string, probe: Probe, agentId: () => string, onConnected
 
 async function startOne(spec: Spec, i: number, probe: Probe): Promise<{ agent: RunningAgent; connected: Promise<void> }> {
   const name = `${spec.prefix}-${i}`;
-  const config = parseAgentConfig({ ...spec.config, name, dataDir: join(spec.dir, name) }, { baseDir: spec.dir });
+  // Hundreds of agents share this process: its RSS and CPU are not one agent's, so the
+  // watchdog (agent/watchdog.ts) measures and reports but must not restart the shared workers.
+  const config = parseAgentConfig({ ...spec.config, name, dataDir: join(spec.dir, name), watchdog: { enabled: false } }, { baseDir: spec.dir });
   let id = '';
   let markConnected = (): void => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));

@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   netstat: () => import('./netstat.js'),
   fanout: () => import('./fanout.js'),
   'console-render': () => import('./console-render.js'),
+  startup: () => import('./startup.js'),
 };
 
 /** Ratio >1 means we beat the reference (faster time or higher throughput). */

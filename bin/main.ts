@@ -1,17 +1,19 @@
 // Composition root of the `mig` executable: the only place that wires the server, the agent and
 // the investigator's console together (the layers themselves never import each other).
-import { runAgentCli } from '../agent/cli.js';
-import { runOperationsLocally } from '../agent/runner.js';
-import { runServerCli } from '../broker/cli.js';
-import { runInvestigatorCli } from '../console/cli/main.js';
+// Every layer is imported when its command runs, not before: `mig --help` must not pay for
+// Aedes, the agent or Ink (doc/performance.md, Start-up).
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'server':
+    case 'server': {
+      const { runServerCli } = await import('../broker/cli.js');
       return runServerCli(rest);
-    case 'agent':
+    }
+    case 'agent': {
+      const { runAgentCli } = await import('../agent/cli.js');
       return runAgentCli(rest);
+    }
     case 'audit': {
       // A server-side tool that reads the data dir: loaded only when asked for.
       const { runAuditCli } = await import('../broker/audit/cli.js');
@@ -22,13 +24,18 @@ export async function main(argv: string[]): Promise<number> {
       const { runConsoleCommand } = await import('./console-command.js');
       return runConsoleCommand(command, rest);
     }
-    default:
+    default: {
+      const { runInvestigatorCli } = await import('../console/cli/main.js');
       return runInvestigatorCli(argv, {
         stdout: process.stdout,
         stderr: process.stderr,
         env: process.env,
         now: () => new Date(),
-        runLocal: (operations, opts) => runOperationsLocally(operations, opts),
+        runLocal: async (operations, opts) => {
+          const { runOperationsLocally } = await import('../agent/runner.js');
+          return runOperationsLocally(operations, opts);
+        },
       });
+    }
   }
 }

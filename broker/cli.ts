@@ -6,7 +6,7 @@ import { parseArgsError, zodFlagProblems } from '../protocol/flag-problem.js';
 import * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
-import { startServer, type ServerOptions } from './server.js';
+import type { ServerOptions } from './server.js';
 import { StoreUrlSchema } from './store/open-store.js';
 
 const USAGE = `usage: mig server [--data-dir DIR] [--store postgres://USER@HOST:PORT/DB] [--http-port 8765] [--mqtt-port 1883] [--host 127.0.0.1]
@@ -165,6 +165,8 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
   }
   try {
     const opts = await serverOptions(flags, io);
+    // Aedes, the store and the HTTP API load here: not for --help or a bad flag.
+    const { startServer } = await import('./server.js');
     const server = await startServer(opts);
     io.stdout.write(
       [

@@ -100,7 +100,7 @@ describe('results', () => {
     await waitFor(() => a.commands.length === 1, 'command');
     const sender = by === 'agent-a' ? a : b;
     await sender.answer(unknown === true ? 'f'.repeat(32) : (a.commands[0]?.commandId ?? ''), { status });
-    await waitFor(() => h.logs.some((l) => l.includes('dropped a result')), 'drop log');
+    await waitFor(() => h.logs.some((l) => /dropped \[\w+\]: a result/.test(l)), 'drop log');
     expect((await action(signed.id)).counters.done).toBe(0);
   });
 });

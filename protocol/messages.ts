@@ -99,6 +99,19 @@ export const EnvironmentSchema = z.strictObject({
   hostname: z.string().max(256),
 });
 
+/**
+ * What the agent's watchdog saw at its last check: resident memory of the whole agent process,
+ * CPU over the last check interval in percent of one core (200: two cores busy), and how often
+ * it restarted the module workers for going over a limit, with the last time and why.
+ */
+export const AgentResourcesSchema = z.strictObject({
+  rssMb: z.number().int().min(0).max(1_048_576),
+  cpuPercent: z.number().min(0).max(100_000),
+  watchdogRestarts: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  lastRestart: z.strictObject({ at: IsoTime, reason: z.string().max(256) }).optional(),
+});
+export type AgentResources = z.infer<typeof AgentResourcesSchema>;
+
 /** Agent → server, every heartbeat interval and on connect. */
 export const HeartbeatMessageSchema = z.strictObject({
   v: z.literal(MESSAGE_VERSION),
@@ -118,6 +131,8 @@ export const HeartbeatMessageSchema = z.strictObject({
   sentAt: IsoTime,
   /** Version of the policy bundle the agent holds; 0: its baked config only. Absent: an older agent. */
   policyVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** The agent's own footprint as its watchdog measured it (agent/watchdog.ts). Absent: an older agent. */
+  resources: AgentResourcesSchema.optional(),
 });
 export type HeartbeatMessage = z.infer<typeof HeartbeatMessageSchema>;
 

@@ -1,10 +1,10 @@
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { z } from 'zod';
 import { FingerprintSchema } from './action.js';
 import { AclSchema } from './acl.js';
 import { canonicalJsonBytes } from './canonical.js';
 import { PolicyBundleError } from './errors.js';
-import { Keyring, verifyDetached } from './signature.js';
+import { Keyring, openpgpModule, verifyDetached } from './signature.js';
 import { describeIssues } from './zod-issues.js';
 
 /**
@@ -128,6 +128,7 @@ export function parsePolicyText(text: string): ParsedPolicy {
  * fingerprint must be the one the bundle states.
  */
 export async function readPolicyKeys(bundle: Pick<SignedPolicy, 'investigators'>, only?: readonly string[]): Promise<Map<string, openpgp.PublicKey>> {
+  const openpgp = await openpgpModule();
   const keys = new Map<string, openpgp.PublicKey>();
   for (const [i, inv] of bundle.investigators.entries()) {
     if (only !== undefined && !only.includes(inv.fingerprint)) continue;

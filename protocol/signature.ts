@@ -1,5 +1,16 @@
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { VerificationError } from './errors.js';
+
+let loading: Promise<typeof openpgp> | undefined;
+
+/**
+ * openpgp, imported on first use: its megabyte of code is most of what a `-t local` hunt would
+ * load for nothing (it signs and verifies nothing) (doc/performance.md, Start-up).
+ */
+export function openpgpModule(): Promise<typeof openpgp> {
+  loading ??= import('openpgp');
+  return loading;
+}
 
 /**
  * Investigators' public keys, parsed once (readKey costs ~0.7 ms) and indexed by every
@@ -10,6 +21,7 @@ export class Keyring {
   private readonly byFingerprint = new Map<string, openpgp.PublicKey>();
 
   static async fromArmored(armoredKeys: readonly string[]): Promise<Keyring> {
+    const openpgp = await openpgpModule();
     const ring = new Keyring();
     for (const armored of armoredKeys) ring.add(await openpgp.readKey({ armoredKey: armored }));
     return ring;
@@ -40,6 +52,7 @@ export class Keyring {
 
 /** Detached armored signature over exactly `bytes` (signature class 0x00, like gpg's default). */
 export async function signDetached(bytes: Uint8Array, signingKey: openpgp.PrivateKey): Promise<string> {
+  const openpgp = await openpgpModule();
   const message = await openpgp.createMessage({ binary: bytes });
   return openpgp.sign({ message, signingKeys: signingKey, detached: true, format: 'armored' });
 }
@@ -50,6 +63,7 @@ export async function signDetached(bytes: Uint8Array, signingKey: openpgp.Privat
  * a missing key from tampering.
  */
 export async function verifyDetached(bytes: Uint8Array, armoredSignature: string, keyring: Keyring): Promise<string> {
+  const openpgp = await openpgpModule();
   let signature: openpgp.Signature;
   try {
     signature = await openpgp.readSignature({ armoredSignature });

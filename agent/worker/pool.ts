@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import type { ModuleCode } from '../../protocol/errors.js';
 import { silentLog, type LogFn } from '../log.js';
+import { DEFAULT_WATCHDOG, Watchdog, type RestartableWorkers, type WatchdogConfig } from '../watchdog.js';
 import { workerEntry } from './entry.js';
 import { DEFAULT_RUNNERS } from './locations.js';
 import { FromWorkerSchema, type FromWorker, type JobRequest, type ToWorker } from './messages.js';
@@ -19,7 +21,7 @@ export interface JobEvents {
 export type JobEnd =
   | { kind: 'done'; stats: Record<string, number>; error?: { code: string; message: string } }
   | { kind: 'memory' }
-  | { kind: 'died'; why: string };
+  | { kind: 'died'; why: string; code?: ModuleCode };
 
 /** Stderr kept per chunk for the log (a module's stray console.error, a crash trace). */
 const MAX_STDERR_CHARS = 500;
@@ -210,6 +212,26 @@ export class ModulePool {
     return [...this.slots].filter((s) => !s.isDead).map((s) => s.worker.threadId);
   }
 
+  liveWorkers(): number {
+    return this.threadIds().length;
+  }
+
+  busyWorkers(): number {
+    return [...this.slots].filter((s) => !s.isDead && s.job !== undefined).length;
+  }
+
+  /**
+   * The watchdog's remedy: every worker is terminated, its running job ending with `code` and
+   * `why`; queued jobs wait for the fresh workers, and one is started at once.
+   */
+  restart(why: string, code: ModuleCode): void {
+    for (const slot of [...this.slots]) {
+      slot.job?.end({ kind: 'died', why, code });
+      slot.kill(why);
+    }
+    this.prewarm();
+  }
+
   /** Never shrinks below the running workers; a larger size lets queued jobs start. */
   resize(size: number): void {
     this.size = size;
@@ -282,17 +304,21 @@ export class ModulePool {
 }
 
 /** Pools shared by the agents of one process (tests and benchmarks run many), by memory ceiling. */
-const shared = new Map<number, { pool: ModulePool; sizes: number[] }>();
+const shared = new Map<number, { pool: ModulePool; watchdog: Watchdog; sizes: number[] }>();
 
 /**
  * The process's pool for this memory ceiling, sized to the largest size asked; released by the
  * last agent, it is closed. One host runs one agent, so this is one pool; a benchmark with a
  * thousand agents in a process gets one pool too, not a thousand.
  */
-export function leaseSharedPool(opts: PoolOptions): { pool: ModulePool; release(): Promise<void> } {
+export function leaseSharedPool(opts: PoolOptions & { watchdog?: WatchdogConfig }): { pool: ModulePool; watchdog: Watchdog; release(): Promise<void> } {
   let entry = shared.get(opts.memoryMb);
   if (entry === undefined) {
-    entry = { pool: new ModulePool(opts), sizes: [] };
+    const pool = new ModulePool(opts);
+    // One watchdog per pool: it measures the process, and the first agent's limits rule it.
+    const watchdog = new Watchdog({ limits: opts.watchdog ?? DEFAULT_WATCHDOG, workers: pool satisfies RestartableWorkers, log: opts.log });
+    watchdog.start();
+    entry = { pool, watchdog, sizes: [] };
     shared.set(opts.memoryMb, entry);
   }
   const held = entry;
@@ -301,12 +327,14 @@ export function leaseSharedPool(opts: PoolOptions): { pool: ModulePool; release(
   let isReleased = false;
   return {
     pool: held.pool,
+    watchdog: held.watchdog,
     release: async () => {
       if (isReleased) return;
       isReleased = true;
       held.sizes.splice(held.sizes.indexOf(opts.size), 1);
       if (held.sizes.length > 0) return held.pool.resize(Math.max(...held.sizes));
       shared.delete(opts.memoryMb);
+      held.watchdog.stop();
       await held.pool.close();
     },
   };

@@ -96,7 +96,7 @@ function finish(spec: AnyModuleSpec, end: JobEnd | StopReason, progress: Progres
     const message = `module ${spec.name} went over the memory ceiling of ${memoryMb} MB (agent config moduleMemoryMb) and was stopped; ${progress.describe()}`;
     return { status: 'failed', stats: progress.stats, error: { code: 'MODULE_MEMORY_LIMIT', message } };
   }
-  if (end.kind === 'died') return { status: 'failed', stats: progress.stats, error: failure(spec, 'MODULE_FAILED', `its worker thread ended: ${end.why}`) };
+  if (end.kind === 'died') return { status: 'failed', stats: progress.stats, error: failure(spec, end.code ?? 'MODULE_FAILED', `its worker thread ended: ${end.why}`) };
   if (end.error !== undefined) return { status: 'failed', stats: end.stats, error: failure(spec, end.error.code, end.error.message) };
   return { status: 'success', stats: end.stats };
 }

@@ -8,8 +8,11 @@ import { locateRunners } from './locations.js';
  * the agent through their injectable specs/runners maps.
  */
 const HogParams = z.strictObject({
-  mode: z.enum(['spin', 'memory', 'rows', 'echo-clock']).describe('spin: a loop that never yields; memory: keep allocating; rows: yield `rows` rows; echo-clock: one row with ctx.now()'),
+  mode: z
+    .enum(['spin', 'memory', 'hold', 'rows', 'echo-clock'])
+    .describe('spin: a loop that never yields; memory: keep allocating; hold: take `megabytes` off the heap and wait until stopped; rows: yield `rows` rows; echo-clock: one row with ctx.now()'),
   rows: z.number().int().min(0).default(1).describe('rows to yield in rows mode'),
+  megabytes: z.number().int().min(1).max(4096).default(64).describe('MB held in hold mode (Buffers: process RSS, not the worker heap ceiling)'),
 });
 
 const HogRow = z.strictObject({ n: z.number(), at: z.string().optional() });
@@ -36,6 +39,13 @@ export const runHog: ModuleRun<z.infer<typeof HogParams>, unknown> = async funct
   if (params.mode === 'spin') {
     // Never awaits: only terminating the thread stops it. Reports progress like a busy scan.
     for (let n = 0; ; n++) if (n % 1_000_000 === 0) ctx.count('spins');
+  }
+  if (params.mode === 'hold') {
+    // Filled, so the pages are resident: the agent's RSS grows, as the watchdog tests need.
+    const held = Array.from({ length: params.megabytes }, () => Buffer.alloc(1 << 20, 1));
+    ctx.count('megabytesHeld', held.length);
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    yield { n: held.length };
   }
   if (params.mode === 'memory') {
     const hoard: number[][] = [];

@@ -8,6 +8,7 @@ import { moduleSpecs } from '../../modules/registry.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { parseAgentConfig, type AgentConfigInput } from '../config.js';
+import type { LogFn } from '../log.js';
 import { startAgent, type RunningAgent } from '../start.js';
 import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from '../test-broker.js';
 import { tempDir } from '../test-support.js';
@@ -35,6 +36,7 @@ export interface RigOptions {
   specs?: ReadonlyMap<string, AnyModuleSpec>;
   runners?: ReadonlyMap<string, ModuleRun<never, unknown>>;
   config?: Partial<AgentConfigInput>;
+  log?: LogFn;
 }
 
 export async function startAgentRig(opts: RigOptions = {}): Promise<AgentRig> {
@@ -57,7 +59,7 @@ export async function startAgentRig(opts: RigOptions = {}): Promise<AgentRig> {
     },
     { knownModules: [...specs.keys()] },
   );
-  const agent = await startAgent(config, { specs, runners, platform: 'linux', backoff: { initialMs: 20, maxMs: 100 } });
+  const agent = await startAgent(config, { specs, runners, platform: 'linux', backoff: { initialMs: 20, maxMs: 100 }, log: opts.log });
   await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId);
   return {
     agent,

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { API_PREFIX } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
 import { checkToken, type TokenCheckDeps } from '../auth/token.js';
@@ -23,6 +24,22 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+/**
+ * A request node:http refused before any handler ran (headers or URL over its 16 KiB limit, a
+ * malformed request line): without this listener Node answers a bare 400/431 with no body, so
+ * even these get the API's coded error body (found by the fuzz suite, test/fuzz/http-api).
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const isTooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = isTooLarge ? 431 : 400;
+  const error = isTooLarge
+    ? { code: 'PAYLOAD_TOO_LARGE', message: 'request line or headers are over the server\'s limit (16 KiB)' }
+    : { code: 'BAD_REQUEST', message: `malformed HTTP request (${err.code ?? 'unknown'})` };
+  const body = JSON.stringify({ error });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** node:http with a small router: everything under API_PREFIX is JSON, errors are coded. */
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -30,6 +47,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   };
   const server = opts.tls === undefined ? http.createServer(onRequest) : https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest);
   server.on('connection', (socket) => socket.setNoDelay(true));
+  server.on('clientError', (err, socket) => answerClientError(err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

@@ -1,3 +1,4 @@
+import { dropped } from '../wire/drops.js';
 import { z } from 'zod';
 import type { AgentRecord, AgentStatus } from '../../protocol/api.js';
 import { HeartbeatMessageSchema, OfflineMessageSchema, type HeartbeatMessage, type OfflineMessage } from '../../protocol/messages.js';
@@ -83,12 +84,12 @@ export class AgentRegistry {
     try {
       msg = parsePayload(HeartbeatTopicSchema, payload, MAX_HEARTBEAT_BYTES, `heartbeat from ${topicAgentId}`);
     } catch (err) {
-      this.opts.log(`registry: dropped: ${(err as Error).message}`);
+      dropped(this.opts.log, 'registry', err);
       return;
     }
     // The broker ACL lets an agent publish only on its own topic: a message naming another id is forged.
     if (msg.agentId !== topicAgentId) {
-      this.opts.log(`registry: dropped ${msg.kind} naming ${msg.agentId} on ${topicAgentId}'s topic`);
+      dropped(this.opts.log, 'registry', 'FORBIDDEN', `${msg.kind} naming ${msg.agentId} on ${topicAgentId}'s topic`);
       return;
     }
     if (msg.kind === 'heartbeat') this.beat(msg);
@@ -101,13 +102,13 @@ export class AgentRegistry {
     // Only accepted agents hold a broker credential; anything else cannot have connected as
     // this id (a certificate-only session is the one way), and is not in the fleet until accepted.
     if (old === undefined) {
-      this.opts.log(`registry: dropped a heartbeat from ${msg.agentId}, which is not an accepted agent`);
+      dropped(this.opts.log, 'registry', 'UNAUTHENTICATED', `a heartbeat from ${msg.agentId}, which is not an accepted agent`);
       return;
     }
     // A destroyed agent removed its id with its data; a heartbeat under that id is a leftover or
     // an impostor holding the fleet secret, and must not bring the agent back as a target.
     if (old?.offlineReason === 'destroyed') {
-      this.opts.log(`registry: dropped a heartbeat from destroyed agent ${msg.agentId}`);
+      dropped(this.opts.log, 'registry', 'FORBIDDEN', `a heartbeat from destroyed agent ${msg.agentId}`);
       return;
     }
     const { offlineReason: _back, ...kept } = old;

@@ -1,3 +1,4 @@
+import { dropped } from '../wire/drops.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { PENDING_APPROVAL_REASON, isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
 import { BaseError, UserError } from '../../protocol/errors.js';
@@ -236,16 +237,16 @@ export class Scheduler {
     try {
       msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`);
     } catch (err) {
-      this.ctx.log(`scheduler: dropped: ${(err as Error).message}`);
+      dropped(this.ctx.log, 'scheduler', err);
       return undefined;
     }
     const cmd = await this.ctx.store.getCommand(msg.commandId);
     if (cmd === undefined) {
-      this.ctx.log(`scheduler: dropped a result from ${topicAgentId} for unknown command ${msg.commandId}`);
+      dropped(this.ctx.log, 'scheduler', 'NOT_FOUND', `a result from ${topicAgentId} for unknown command ${msg.commandId}`);
       return undefined;
     }
     if (cmd.agentId !== topicAgentId || (msg.actionId !== undefined && msg.actionId !== cmd.actionId)) {
-      this.ctx.log(`scheduler: dropped a result from ${topicAgentId} for command ${cmd.id}, which is ${cmd.agentId}'s for ${cmd.actionId}`);
+      dropped(this.ctx.log, 'scheduler', 'FORBIDDEN', `a result from ${topicAgentId} for command ${cmd.id}, which is ${cmd.agentId}'s for ${cmd.actionId}`);
       return undefined;
     }
     return { actionId: cmd.actionId, msg };

@@ -1,17 +1,22 @@
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { alignColumns } from '../flags/help.js';
-import { runActionImport, runActionLaunch, runActionSign } from './action-files.js';
-import { runActionCancel, runActionList, runActionShow } from './action-server.js';
-import { runActionApprove, runActionPending } from './approve.js';
-import { runActionResults } from './action-results.js';
 import { EXIT_STATUS_TEXT, type CliContext } from './context.js';
-import { runAgentsAccept, runAgentsPending, runAgentsReject } from './enrollment.js';
-import { runAgents, runInvestigators } from './fleet.js';
-import { runInit } from './init.js';
-import { runIocHunt, runIocImport } from './ioc.js';
-import { runPolicy } from './policy.js';
 
 export type CommandRun = (ctx: CliContext, argv: readonly string[]) => Promise<number>;
+
+/**
+ * A command whose code is imported when it runs: `mig --help` and hunts must not load every
+ * command (and openpgp, the API client, the importer) to print a table (doc/performance.md).
+ */
+function onUse<K extends string>(load: () => Promise<Record<K, CommandRun>>, name: K): CommandRun {
+  return async (ctx, argv) => (await load())[name](ctx, argv);
+}
+const actionFiles = () => import('./action-files.js');
+const actionServer = () => import('./action-server.js');
+const approve = () => import('./approve.js');
+const enrollment = () => import('./enrollment.js');
+const fleet = () => import('./fleet.js');
+const ioc = () => import('./ioc.js');
 
 /** One command of the overview. Help is generated from this table, so it cannot drift from dispatch. */
 export interface CommandEntry {
@@ -26,24 +31,25 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { path: ['init'], args: '[--name N] [--gpg FP] [--server URL]', summary: 'create your investigator key and config', group: 'Setup', run: runInit },
-  { path: ['action', 'sign'], args: 'FILE [-o OUT] [--verify]', summary: "add your signature to an action file (two-person rule)", group: 'Actions', run: runActionSign },
-  { path: ['action', 'launch'], args: 'FILE', summary: 'launch a signed action file and follow it', group: 'Actions', run: runActionLaunch },
-  { path: ['action', 'import'], args: 'MIGFILE [-o OUT] [-t T] [--launch]', summary: 'convert a MIG action file and sign it', group: 'Actions', run: runActionImport },
-  { path: ['action', 'show'], args: 'ID', summary: 'show an action and its counters', group: 'Actions', run: runActionShow },
-  { path: ['action', 'results'], args: 'ID [-show S] [-render R] [--verify[=strict]] [-out F | -export]', summary: "print a stored action's results, optionally checking each agent's signature", group: 'Actions', run: runActionResults },
-  { path: ['action', 'list'], args: '', summary: 'list actions, newest first', group: 'Actions', run: runActionList },
-  { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: runActionCancel },
-  { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: runActionPending },
-  { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: runActionApprove },
-  { path: ['ioc', 'hunt'], args: 'FEED [-t T] [-path DIR]... [-e EXPIRY]', summary: 'hunt a threat-intel feed (STIX 2.1, YARA rules, or a list of hashes, IPs, file names)', group: 'Actions', run: runIocHunt },
-  { path: ['ioc', 'import'], args: 'FEED -o DIR [-t T] [-path DIR]...', summary: 'turn a threat-intel feed into unsigned action files to sign and launch', group: 'Actions', run: runIocImport },
-  { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: runAgents },
-  { path: ['agents', 'pending'], args: '', summary: 'list agents waiting for enrollment approval', group: 'Fleet', run: runAgentsPending },
-  { path: ['agents', 'accept'], args: 'ID|--all', summary: 'accept a pending agent, or all of them (admin)', group: 'Fleet', run: runAgentsAccept },
-  { path: ['agents', 'reject'], args: 'ID', summary: "reject a pending agent or withdraw an agent's credential (admin)", group: 'Fleet', run: runAgentsReject },
-  { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: runInvestigators },
-  { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: runPolicy },
+  { path: ['init'], args: '[--name N] [--gpg FP] [--server URL]', summary: 'create your investigator key and config', group: 'Setup', run: onUse(() => import('./init.js'), 'runInit') },
+  { path: ['action', 'sign'], args: 'FILE [-o OUT] [--verify]', summary: "add your signature to an action file (two-person rule)", group: 'Actions', run: onUse(actionFiles, 'runActionSign') },
+  { path: ['action', 'launch'], args: 'FILE', summary: 'launch a signed action file and follow it', group: 'Actions', run: onUse(actionFiles, 'runActionLaunch') },
+  { path: ['action', 'import'], args: 'MIGFILE [-o OUT] [-t T] [--launch]', summary: 'convert a MIG action file and sign it', group: 'Actions', run: onUse(actionFiles, 'runActionImport') },
+  { path: ['action', 'show'], args: 'ID', summary: 'show an action and its counters', group: 'Actions', run: onUse(actionServer, 'runActionShow') },
+  { path: ['action', 'results'], args: 'ID [-show S] [-render R] [--verify[=strict]] [-out F | -export]', summary: "print a stored action's results, optionally checking each agent's signature", group: 'Actions', run: onUse(() => import('./action-results.js'), 'runActionResults') },
+  { path: ['action', 'list'], args: '', summary: 'list actions, newest first', group: 'Actions', run: onUse(actionServer, 'runActionList') },
+  { path: ['action', 'cancel'], args: 'ID', summary: 'cancel a running action', group: 'Actions', run: onUse(actionServer, 'runActionCancel') },
+  { path: ['action', 'pending'], args: '', summary: 'list actions waiting for a second investigator', group: 'Actions', run: onUse(approve, 'runActionPending') },
+  { path: ['action', 'approve'], args: 'ID [-y]', summary: 'review, co-sign and launch an action waiting for approval', group: 'Actions', run: onUse(approve, 'runActionApprove') },
+  { path: ['ioc', 'hunt'], args: 'FEED [-t T] [-path DIR]... [-e EXPIRY]', summary: 'hunt a threat-intel feed (STIX 2.1, YARA rules, or a list of hashes, IPs, file names)', group: 'Actions', run: onUse(ioc, 'runIocHunt') },
+  { path: ['ioc', 'import'], args: 'FEED -o DIR [-t T] [-path DIR]...', summary: 'turn a threat-intel feed into unsigned action files to sign and launch', group: 'Actions', run: onUse(ioc, 'runIocImport') },
+  { path: ['agents'], args: '[-t TARGET]', summary: 'list agents', group: 'Fleet', run: onUse(fleet, 'runAgents') },
+  { path: ['agents', 'pending'], args: '', summary: 'list agents waiting for enrollment approval', group: 'Fleet', run: onUse(enrollment, 'runAgentsPending') },
+  { path: ['agents', 'accept'], args: 'ID|--all', summary: 'accept a pending agent, or all of them (admin)', group: 'Fleet', run: onUse(enrollment, 'runAgentsAccept') },
+  { path: ['agents', 'reject'], args: 'ID', summary: "reject a pending agent or withdraw an agent's credential (admin)", group: 'Fleet', run: onUse(enrollment, 'runAgentsReject') },
+  { path: ['investigators'], args: '[add --name N --key F [--admin] | disable NAME | enable NAME]', summary: 'list or manage investigators', group: 'Fleet', run: onUse(fleet, 'runInvestigators') },
+  { path: ['policy'], args: '[show | publish [--acl FILE] [-y] | sign [-y]]', summary: 'the policy bundle agents follow: show, publish the next (admin), co-sign', group: 'Fleet', run: onUse(() => import('./policy.js'), 'runPolicy') },
+  { path: ['runner'], args: '--config FILE [--once JOB] [--check]', summary: 'run action templates on cron schedules; results and compliance items to NDJSON, syslog, webhooks', group: 'Processes', run: onUse(() => import('./runner.js'), 'runRunner') },
   { path: ['server'], args: '', summary: 'run the server (API, scheduler, embedded MQTT broker)', group: 'Processes' },
   { path: ['audit'], args: 'verify [--pinned HASH] | show [--who W] [--what P] [--since T]', summary: "check the server's hash-chained audit log, or list its entries (on the server's host)", group: 'Processes' },
   { path: ['agent'], args: '', summary: 'run an agent on this host', group: 'Processes' },

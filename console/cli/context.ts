@@ -2,10 +2,10 @@ import type { Operation } from '../../protocol/action.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { createPalette, type Palette } from '../render/colors.js';
-import { ApiClient } from '../services/api-client.js';
+import type { ApiClient } from '../services/api-client.js';
 import { chooseServer, loadConfig, migHome, type Config, type ServerChoice } from '../services/config.js';
 import { defaultPassphraseSource, type MaybeTtyInput, type PassphraseSource } from '../services/passphrase.js';
-import { createSigner, type Signer } from '../services/signer.js';
+import type { Signer } from '../services/signer.js';
 
 /** What bin/main.ts hands the one-shot CLI. Console code never imports agent/: runLocal is injected. */
 export interface CliDeps {
@@ -103,7 +103,8 @@ export class CliContext {
   }
 
   signer(): Promise<Signer> {
-    this.signerPromise ??= this.loadConfig().then((config) =>
+    // Imported here, not above: the signer brings openpgp, which `mig --help` and -t local never use.
+    this.signerPromise ??= Promise.all([this.loadConfig(), import('../services/signer.js')]).then(([config, { createSigner }]) =>
       createSigner(config.signer, { home: this.home, env: this.deps.env, getPassphrase: this.passphraseSource() }),
     );
     return this.signerPromise;
@@ -111,7 +112,7 @@ export class CliContext {
 
   /** API client whose requests abort on ctrl+c (pass `isInterruptible: false` for the cancel that follows one). */
   async client(opts: { isInterruptible?: boolean } = {}): Promise<ApiClient> {
-    const [config, signer] = await Promise.all([this.loadConfig(), this.signer()]);
+    const [config, signer, { ApiClient }] = await Promise.all([this.loadConfig(), this.signer(), import('../services/api-client.js')]);
     // MIG_SERVER, else the server a local console really started, else the configured one.
     this.serverChoice = await chooseServer(this.home, this.deps.env, config);
     return new ApiClient({

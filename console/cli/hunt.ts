@@ -9,10 +9,8 @@ import { expectedGot, valueAtPath } from '../../protocol/zod-issues.js';
 import { deriveFlags } from '../flags/fields.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
-import { signAction } from '../services/action-signing.js';
 import { EXIT, EXIT_STATUS_TEXT, type CliContext } from './context.js';
 import { DEFAULT_TARGET, HUNT_FLAG_HINTS, HuntFlagsSchema, type HuntFlags, LOCAL_TARGET, composeTarget, parseDuration, splitHuntArgv } from './hunt-flags.js';
-import { launchAndFollow } from './launch.js';
 import { runLocalHunt } from './local.js';
 
 export function huntHelp(spec: AnyModuleSpec): string {
@@ -132,6 +130,8 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
   };
   // The server's own checks, before anything is signed.
   checkActionLimits(action, ctx.modules, now);
+  // Signing (openpgp) and following (the API client) load here: -t local needs neither.
+  const [{ signAction }, { launchAndFollow }] = await Promise.all([import('../services/action-signing.js'), import('./launch.js')]);
   const signed = await signAction(action, await ctx.signer());
   return launchAndFollow(ctx, signed, spec, { ...renderOpts, isConfirmed: flags.yes });
 }

@@ -4,18 +4,24 @@ import { moduleSpecs } from '../../modules/registry.js';
 import { closestMatch } from '../flags/suggest.js';
 import { COMMANDS, findCommand, overviewHelp } from './commands.js';
 import { CliContext, EXIT, type CliDeps } from './context.js';
-import { runHunt } from './hunt.js';
 
 export type { CliDeps } from './context.js';
 export { EXIT } from './context.js';
 
-/** ctrl+c as an AbortSignal: the injected one, or SIGINT for the duration of the run. */
+/** ctrl+c (or a service manager's SIGTERM) as an AbortSignal: the injected one, or the signals for the duration of the run. */
 function interruptSignal(deps: CliDeps): { signal: AbortSignal; dispose(): void } {
   if (deps.interrupt !== undefined) return { signal: deps.interrupt, dispose: () => undefined };
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+  process.on('SIGTERM', onSigint);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
+    },
+  };
 }
 
 const SERVER_CODES: ReadonlySet<string> = new Set(['SERVER_UNREACHABLE', 'UNAUTHENTICATED', 'FORBIDDEN']);
@@ -54,7 +60,11 @@ async function dispatch(ctx: CliContext, argv: readonly string[]): Promise<numbe
     throw new UserError('BAD_REQUEST', `\`mig ${first}\` is not handled by the investigator CLI`, 'run it through the `mig` executable');
   }
   const spec = ctx.modules.get(first);
-  if (spec !== undefined) return runHunt(ctx, spec, rest);
+  if (spec !== undefined) {
+    // Hunt code (flag parsing, signing, launch and follow, -t local) loads only for a hunt.
+    const { runHunt } = await import('./hunt.js');
+    return runHunt(ctx, spec, rest);
+  }
   if (first === 'action' && (rest[0] === undefined || ['--help', '-h', '-help'].includes(rest[0]))) {
     const lines = COMMANDS.filter((c) => c.path[0] === 'action').map((c) => `  mig ${c.path.join(' ')} ${c.args}`.padEnd(56) + c.summary);
     ctx.stdout.write(`mig action: work with action files and actions on the server\n\n${lines.join('\n')}\n\nmig action <sub> --help for its flags\n`);

@@ -58,8 +58,9 @@ export async function runJob(deps: JobDeps, job: JobConfig, template: ActionTemp
     record = await deps.client.getAction(action.id);
   }
   const at = deps.now().toISOString();
-  const events: OutputEvent[] = [actionFinishedEvent(record, job.name, at)];
-  for (const cmd of await allCommands(deps.client, action.id)) {
+  const commands = await allCommands(deps.client, action.id);
+  const events: OutputEvent[] = [actionFinishedEvent(record, job.name, at, commands)];
+  for (const cmd of commands) {
     events.push(...resultEvents(record, cmd, job.name, at), ...complianceEvents(record, cmd, job.name, at));
   }
   return { record, events };

@@ -42,6 +42,9 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'mig demo --hosts 40': LONG_DEMO,
   'mig investigators disable bob':
     'a transcript of disabling a second investigator, who the demo fleet does not have; console/cli/policy.test.ts disables one and publishes the bundle end to end',
+  'mig investigators add --name compliance-runner --key /var/lib/mig-runner/investigator.pub.asc':
+    'adds the key a runner made in /var/lib/mig-runner (outside the test); test/e2e/runner.test.ts enrolls a runner investigator end to end',
+  'mig policy publish --acl acl.json -y': 'publishes an ACL the reader writes with their own fingerprints; test/e2e/runner.test.ts publishes one and checks agents enforce it',
   'mig action approve 5f0c…': 'needs an action waiting for a second investigator (5f0c… stands for its id); test/e2e/two-person.test.ts runs approve end to end',
 };
 

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the real `mig` executable: tests run it exactly as a user would (no npx: +0.5 s each). */
+/**
+ * Path of the real `mig` executable: tests run it exactly as a user would (no npx: +0.5 s each):
+ * the compiled dist/ when it is current (CI: `npm ci` builds it), else the sources through tsx
+ * (bin/dist-state.js), so an edit since the last build is never tested on stale JavaScript.
+ */
 export const MIG_BIN = fileURLToPath(new URL('../../bin/mig.js', import.meta.url));
 
 export interface MigProcess {

@@ -21,13 +21,16 @@ function str(v: unknown): string | undefined {
 }
 
 /** The summary of an action once it is finished, whatever it found. */
-export function actionFinishedEvent(record: ActionRecord, job: string | undefined, at: string): OutputEvent {
+export function actionFinishedEvent(record: ActionRecord, job: string | undefined, at: string, commands: readonly CommandRecord[] = []): OutputEvent {
   const c = record.counters;
+  // Why agents did not answer, by code (ACL_WEIGHT_TOO_LOW, EXPIRED…): a refusal is news too.
+  const errors: Record<string, number> = {};
+  for (const cmd of commands) if (cmd.error !== undefined) errors[cmd.error.code] = (errors[cmd.error.code] ?? 0) + 1;
   const outcome = record.status === 'completed' ? 'success' : 'failure';
   return {
     ...base(at, 'mig.action', 'event', 'action-finished', { outcome, category: ['host'], type: ['info'] }),
     message: `${record.action.name}: ${record.status}, ${c.targeted} targeted, ${c.success + c.failed} answered, ${c.found ?? 0} found`,
-    mig: { job, action: { id: record.action.id, name: record.action.name, status: record.status, target: record.action.target, counters: c } },
+    mig: { job, action: { id: record.action.id, name: record.action.name, status: record.status, target: record.action.target, counters: c, errors } },
   };
 }
 
