@@ -1,4 +1,5 @@
 import type { Investigators } from './auth/investigators.js';
+import type { PolicyService } from './policy/policy-service.js';
 import type { AgentRegistry } from './registry/registry.js';
 import type { Scheduler } from './scheduler/scheduler.js';
 import type { FleetStore } from './store/store.js';
@@ -8,6 +9,7 @@ export interface FleetSyncOptions {
   registry: AgentRegistry;
   investigators: Investigators;
   scheduler: Scheduler;
+  policy: PolicyService;
   log: (msg: string) => void;
   /** How often the shared store is polled (default 2 s). */
   syncMs?: number;
@@ -28,7 +30,7 @@ export const DEFAULT_LEASE_MS = 15_000;
  * What keeps several servers on one PostgreSQL store in step (only when the store is shared:
  * lowdb has no `fleet`, and this never runs). Every syncMs it renews this server's lease, reads
  * the agents any server changed since the last poll (registry.refresh merges them: newest wins),
- * reads the investigators again, and lets the scheduler take over the open actions of servers
+ * reads the investigators again and the policy bundles other servers published, and lets the scheduler take over the open actions of servers
  * whose lease ran out. The first server to see a lease run out also cleans up after that server
  * (its broker session forgotten, every unanswered command sent again). Polling, not LISTEN/NOTIFY: a missed notification would need a poll anyway,
  * and a poll every few seconds costs a few small queries.
@@ -84,6 +86,10 @@ export class FleetSync {
       this.cursor = cursor;
     });
     await this.step('reading investigators', () => this.opts.investigators.reload());
+    await this.step('reading policy bundles', async () => {
+      const texts = await this.opts.fleet.policiesAfter(this.opts.policy.latest()?.version ?? 0);
+      if (texts.length > 0) await this.opts.policy.adoptPublished(texts);
+    });
     await this.step('adopting open actions', () => this.opts.scheduler.adoptOpenActions());
   }
 

@@ -139,7 +139,15 @@ async function compose(
   const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
   // The stable client id also names this server among those sharing a PostgreSQL store.
   const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers, secrets.serverClientId);
-  const policy = await PolicyService.open({ dataDir: opts.dataDir, investigators, audit, threshold: opts.policyThreshold ?? 1, log });
+  const fleet = store.fleet;
+  const policy = await PolicyService.open({
+    dataDir: opts.dataDir,
+    investigators,
+    audit,
+    threshold: opts.policyThreshold ?? 1,
+    log,
+    ...(fleet === undefined ? {} : { shared: { publish: (version: number, text: string) => fleet.publishPolicy(version, text) } }),
+  });
 
   const broker = await openBrokerSide({
     ...(opts.broker === undefined ? {} : { external: opts.broker }),
@@ -205,6 +213,7 @@ async function compose(
           registry,
           investigators,
           scheduler,
+          policy,
           log,
           syncMs: opts.syncMs,
           leaseMs: opts.leaseMs,

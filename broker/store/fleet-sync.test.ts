@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionRecordSchema, AgentRecordSchema, CommandListSchema } from '../../protocol/api.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, publicKeyPath } from '../../test/helpers/keys.js';
+import { signedPolicyText } from '../../test/helpers/policy.js';
 import { startMig, type MigProcess } from '../../test/helpers/mig-process.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { ServerHarness, waitFor } from '../testing/harness.js';
@@ -57,6 +58,20 @@ if (unavailable === undefined) {
       expect(ActionRecordSchema.parse(submitted.body).counters.targeted).toBe(1);
       const commands = CommandListSchema.parse((await a.api('GET', `/actions/${byBob.id}/commands`)).body).commands;
       expect(commands.map((c) => c.agentId)).toEqual([agent.id]);
+    });
+
+    it('publishes on server B the policy bundles published through server A, in order', async () => {
+      const storeUrl = await cluster.createDatabase('fleet_policy');
+      const a = harness();
+      const b = harness();
+      await a.start({ storeUrl, syncMs: 50 });
+      await b.start({ storeUrl, syncMs: 50 });
+      for (const version of [1, 2]) {
+        expect((await a.api('POST', '/policy', { body: { bundle: await signedPolicyText({ version }) } })).status).toBe(201);
+      }
+      const versionOn = async (h: ServerHarness): Promise<number | undefined> => ((await h.api('GET', '/policy')).body as { current?: { version: number } }).current?.version;
+      await waitFor(async () => (await versionOn(b)) === 2, 'server B to publish version 2');
+      expect(b.logs.filter((l) => /published by another server/.test(l))).toHaveLength(2);
     });
 
     it('keeps the newest record of an agent whichever server writes last, and lists what changed since a cursor', async () => {

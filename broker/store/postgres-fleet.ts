@@ -45,6 +45,15 @@ export class PostgresFleet implements FleetStore {
     return rows.map((r) => r.id);
   }
 
+  async publishPolicy(version: number, text: string): Promise<void> {
+    await this.pool.query('INSERT INTO mig_policies (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [version, text]);
+  }
+
+  async policiesAfter(afterVersion: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ text: string }>('SELECT text FROM mig_policies WHERE version > $1 ORDER BY version', [afterVersion]);
+    return rows.map((r) => r.text);
+  }
+
   async agentsChangedSince(cursor: string | undefined): Promise<{ agents: StoredAgent[]; cursor: string }> {
     const { rows } = await this.pool.query<{ record: string; read_at: Date }>(
       cursor === undefined

@@ -63,6 +63,12 @@ const MIGRATIONS: readonly string[] = [
     swept_at    timestamptz
   );
   CREATE INDEX mig_agents_changed ON mig_agents (updated_at);
+  -- Published policy bundles, the exact text admins signed (policy/policy-service.ts).
+  CREATE TABLE mig_policies (
+    version      integer PRIMARY KEY,
+    text         text NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now()
+  );
   `,
 ];
 

@@ -93,6 +93,10 @@ export interface FleetStore {
    * caller only: it forgets their broker sessions and sends unanswered commands again.
    */
   claimDeadServers(): Promise<string[]>;
+  /** Records a published policy bundle; the first text stored for a version stays. */
+  publishPolicy(version: number, text: string): Promise<void>;
+  /** Published policy bundles newer than `afterVersion`, oldest first. */
+  policiesAfter(afterVersion: number): Promise<string[]>;
 }
 
 export type Durability = 'now' | 'batched';
