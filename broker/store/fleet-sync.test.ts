@@ -9,6 +9,7 @@ import { signedPolicyText } from '../../test/helpers/policy.js';
 import { startMig, type MigProcess } from '../../test/helpers/mig-process.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { ServerHarness, waitFor } from '../testing/harness.js';
+import { emptyCounters } from '../scheduler/counters.js';
 import { PostgresStore } from './postgres-store.js';
 import type { StoredAgent } from './store.js';
 
@@ -112,6 +113,29 @@ if (unavailable === undefined) {
         expect(await s3.fleet.claimDeadServers()).toEqual(['server-1']);
       } finally {
         await Promise.all([s1.close(), s2.close(), s3.close()]);
+      }
+    });
+
+    it('lets one server only launch an action, unless that one died', async () => {
+      const url = await cluster.createDatabase('fleet_launch');
+      const [s1, s2] = await Promise.all(['server-1', 'server-2'].map((serverId) => PostgresStore.open({ url, serverId })));
+      if (s1 === undefined || s2 === undefined) throw new Error('two stores');
+      try {
+        const action = await signedAction(['alice']);
+        await s1.createAction({ action, status: 'pending', investigators: [], counters: emptyCounters(), createdAt: new Date().toISOString() });
+        await s1.fleet.renewLease(60_000);
+        await s2.fleet.renewLease(60_000);
+        // At once: exactly one wins.
+        expect((await Promise.all([s1.fleet.claimLaunch(action.id), s2.fleet.claimLaunch(action.id)])).filter(Boolean)).toHaveLength(1);
+        const second = await signedAction(['alice']);
+        await s1.createAction({ action: second, status: 'pending', investigators: [], counters: emptyCounters(), createdAt: new Date().toISOString() });
+        expect(await s1.fleet.claimLaunch(second.id)).toBe(true);
+        expect(await s2.fleet.claimLaunch(second.id)).toBe(false);
+        expect(await s1.fleet.claimLaunch(second.id)).toBe(true);
+        await s1.fleet.releaseLease();
+        expect(await s2.fleet.claimLaunch(second.id)).toBe(true);
+      } finally {
+        await Promise.all([s1.close(), s2.close()]);
       }
     });
 

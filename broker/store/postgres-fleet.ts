@@ -45,6 +45,16 @@ export class PostgresFleet implements FleetStore {
     return rows.map((r) => r.id);
   }
 
+  async claimLaunch(actionId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE mig_actions a SET launched_by = $2
+       WHERE a.id = $1 AND (a.launched_by IS NULL OR a.launched_by = $2
+         OR NOT EXISTS (SELECT 1 FROM mig_servers s WHERE s.id = a.launched_by AND s.lease_until > now()))`,
+      [actionId, this.serverId],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
   async publishPolicy(version: number, text: string): Promise<void> {
     await this.pool.query('INSERT INTO mig_policies (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [version, text]);
   }

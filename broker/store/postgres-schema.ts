@@ -55,6 +55,8 @@ const MIGRATIONS: readonly string[] = [
   // lease, and the agents changed since a poll.
   `
   ALTER TABLE mig_actions ADD COLUMN owner text;
+  -- The server that turned it into commands (claimLaunch): never two.
+  ALTER TABLE mig_actions ADD COLUMN launched_by text;
   CREATE TABLE mig_servers (
     id          text PRIMARY KEY,
     lease_until timestamptz NOT NULL,

@@ -93,6 +93,12 @@ export interface FleetStore {
    * caller only: it forgets their broker sessions and sends unanswered commands again.
    */
   claimDeadServers(): Promise<string[]>;
+  /**
+   * True when this server may turn the action into commands: nobody else did or is doing it
+   * (a server that claimed it and died without a live lease no longer counts). A second server
+   * whose lease lapsed while it was still alive thus cannot launch the action a second time.
+   */
+  claimLaunch(actionId: string): Promise<boolean>;
   /** Records a published policy bundle; the first text stored for a version stays. */
   publishPolicy(version: number, text: string): Promise<void>;
   /** Published policy bundles newer than `afterVersion`, oldest first. */
