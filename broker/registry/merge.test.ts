@@ -16,10 +16,11 @@ describe('which record of an agent wins across servers', () => {
     { name: 'an earlier heartbeat', incoming: { ...base, lastHeartbeatAt: '2026-01-01T00:00:30.000Z' }, want: false },
     { name: 'a later decision with an older heartbeat', incoming: { ...base, enrollment: 'rejected' as const, decidedAt: later, lastHeartbeatAt: '2026-01-01T00:00:30.000Z' }, want: true },
     { name: 'an earlier decision with a later heartbeat', incoming: { ...base, decidedAt: '2026-01-01T00:00:05.000Z', lastHeartbeatAt: later }, want: false },
+    { name: 'a first decision over an undecided record with a later heartbeat', incoming: { ...base, lastHeartbeatAt: '2026-01-01T00:00:30.000Z' }, local: { ...base, enrollment: 'pending' as const, decidedAt: undefined, decidedBy: undefined, lastHeartbeatAt: later }, want: true },
     { name: 'the same times and an offline notice', incoming: { ...base, offlineReason: 'shutdown' as const }, want: true },
     { name: 'the same record, keys in another order', incoming: JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(base).reverse()))) as StoredAgent, want: false },
-  ])('$name: replaces ours = $want', ({ incoming, want }) => {
-    expect(isNewerAgent(incoming, base)).toBe(want);
+  ])('$name: replaces ours = $want', ({ incoming, local, want }: { incoming: StoredAgent; local?: StoredAgent; want: boolean }) => {
+    expect(isNewerAgent(incoming, local ?? base)).toBe(want);
   });
 
   it('tells a later heartbeat alone (no event) from a change of facts', () => {

@@ -1,15 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { StoredAgent } from '../store/store.js';
+import { agentRank, type StoredAgent } from '../store/store.js';
 
-/**
- * Which record of one agent wins when several servers wrote it (PostgreSQL store, fleet-sync.ts):
- * the later admin decision (accept, reject, a binding), then the later heartbeat. The store's
- * upsert applies the same rule (postgres-store.ts writeAgents), so memory and database agree.
- * ISO times of one format compare as strings.
- */
-export function agentRank(agent: StoredAgent): string {
-  return `${agent.decidedAt ?? ''}|${agent.lastHeartbeatAt}`;
-}
 
 /**
  * True when the two differ only in when the agent was last heard: every server hears every

@@ -65,6 +65,8 @@ const MIGRATIONS: readonly string[] = [
     swept_at    timestamptz
   );
   CREATE INDEX mig_agents_changed ON mig_agents (updated_at);
+  -- store.ts agentRank: what an upsert compares so that the newest record stays.
+  ALTER TABLE mig_agents ADD COLUMN rank text NOT NULL DEFAULT '';
   -- Published policy bundles, the exact text admins signed (policy/policy-service.ts).
   CREATE TABLE mig_policies (
     version      integer PRIMARY KEY,

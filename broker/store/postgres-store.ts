@@ -6,7 +6,7 @@ import { DEFAULT_FLUSH_MS } from './batched-file.js';
 import { actionOf, agentOf, byKey, commandColumns, commandOf, DERIVED_COUNTERS_SQL, investigatorOf, type ActionRow } from './postgres-rows.js';
 import { PostgresFleet } from './postgres-fleet.js';
 import { migrate } from './postgres-schema.js';
-import { FINAL_ACTION_STATUSES, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
+import { FINAL_ACTION_STATUSES, agentRank, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user[:password]@host[:port]/database */
@@ -304,13 +304,11 @@ export class PostgresStore implements Store {
    */
   private async writeAgents(unordered: readonly StoredAgent[]): Promise<void> {
     const agents = [...unordered].sort((a, b) => byKey(a.id, b.id));
-    const rank = (table: string): string =>
-      `(coalesce(${table}.record::json->>'decidedAt', '') COLLATE "C", coalesce(${table}.record::json->>'lastHeartbeatAt', '') COLLATE "C")`;
     await this.pool.query(
-      `INSERT INTO mig_agents (id, record, updated_at) SELECT u.id, u.record, now() FROM unnest($1::text[], $2::text[]) AS u(id, record)
-       ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()
-       WHERE ${rank('EXCLUDED')} >= ${rank('mig_agents')}`,
-      [agents.map((a) => a.id), agents.map((a) => JSON.stringify(a))],
+      `INSERT INTO mig_agents (id, record, rank, updated_at) SELECT u.id, u.record, u.rank, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, record, rank)
+       ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, rank = EXCLUDED.rank, updated_at = now()
+       WHERE EXCLUDED.rank COLLATE "C" >= mig_agents.rank COLLATE "C"`,
+      [agents.map((a) => a.id), agents.map((a) => JSON.stringify(a)), agents.map(agentRank)],
     );
   }
 }

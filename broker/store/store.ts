@@ -137,3 +137,14 @@ export const StoredAgentSchema = AgentRecordSchema.extend({
   passwordHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type StoredAgent = z.infer<typeof StoredAgentSchema>;
+
+/**
+ * Which record of one agent wins when several servers wrote it: the later admin decision
+ * (accept, reject, a binding), then the later heartbeat. ISO times of one format compare as
+ * strings. The registry merges by it (registry/merge.ts) and PostgreSQL keeps it in a column its
+ * upsert compares (postgres-store.ts), so memory and database agree.
+ */
+export function agentRank(agent: StoredAgent): string {
+  // No decision yet (a pending or legacy record) sorts before any decision, at the same width.
+  return `${agent.decidedAt ?? '0000-00-00T00:00:00.000Z'}|${agent.lastHeartbeatAt}`;
+}
