@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { armoredPublicKey } from '../test/helpers/keys.js';
 import { runAgentCli } from './cli.js';
-import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from './test-broker.js';
-import { tempDir } from './test-support.js';
+import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../test/helpers/agent/broker.js';
+import { tempDir } from '../test/helpers/agent/probe.js';
 
 const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('..', import.meta.url));

@@ -9,7 +9,7 @@ import { loadAgentConfig, parseAgentConfig } from './config.js';
 import { detectFacts, targetFacts } from './facts.js';
 import { loadOrCreateAgentId } from './identity.js';
 import { loadTrustRoots } from './keys.js';
-import { tempDir } from './test-support.js';
+import { tempDir } from '../test/helpers/agent/probe.js';
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -49,5 +49,5 @@ export async function readConfigPublicKey(field: string, armored: string): Promi
   if (key.isPrivate()) {
     throw new UserError('CONFIG_INVALID', `agent config: ${field}: this is a PRIVATE key; agents need only the public key`, 'export the public key with `gpg --armor --export <id>` and keep the private key off endpoints');
   }
-  return key as openpgp.PublicKey;
+  return key;
 }

@@ -1,5 +1,5 @@
 import type { HeartbeatMessage, OfflineMessage, ResultMessage } from '../protocol/messages.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff } from './backoff.js';
 import { forgetEnrolled, isEnrolled, markEnrolled } from './credential.js';
 import { enrollOnce, type EnrollOutcome } from './enroll.js';
 import type { EnrollRequest } from '../protocol/enrollment.js';

@@ -10,8 +10,8 @@ import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
 import { RunningJournal } from './journal/running-journal.js';
 import { startAgent, type RunningAgent } from './start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from './test-broker.js';
-import { probeSpecs, tempDir } from './test-support.js';
+import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from '../test/helpers/agent/broker.js';
+import { probeSpecs, tempDir } from '../test/helpers/agent/probe.js';
 
 /**
  * A command the server sends again (it restarted and lost our answer) gets the answer we kept,
@@ -27,7 +27,7 @@ const runRandomRows: ModuleRun<{ rows: number }, unknown> = async function* (par
     yield { path: `/r/${randomBytes(8).toString('hex')}`, size: i, owner: 'alice', inode: i };
   }
 };
-const runners = new Map([['probe', runRandomRows as ModuleRun<never, unknown>]]);
+const runners = new Map([['probe', runRandomRows]]);
 
 let dir: ReturnType<typeof tempDir>;
 let mq: TestBroker;

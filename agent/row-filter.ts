@@ -24,7 +24,7 @@ export function makeRowFilter(spec: AnyModuleSpec, isPrivacyMode: boolean): (row
     for (const key of declared) if (Object.hasOwn(row, key)) picked[key] = (row as Record<string, unknown>)[key];
     const parsed = spec.result.safeParse(picked);
     if (!parsed.success) return { ok: false, problem: describeIssues(parsed.error, 'row') };
-    const data = parsed.data as Record<string, unknown>;
+    const data = parsed.data;
     const out: Record<string, unknown> = {};
     for (const key of leaves) {
       if (!Object.hasOwn(data, key) || data[key] === undefined) continue;

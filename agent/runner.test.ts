@@ -6,7 +6,7 @@ import type { OperationResult } from '../protocol/messages.js';
 import { Limiter } from './limiter.js';
 import { MASK } from './row-filter.js';
 import { runCommand, runOperationsLocally, type LocalRunOptions } from './runner.js';
-import { probeRunners, probeSpec, probeSpecs, tempDir } from './test-support.js';
+import { probeRunners, probeSpec, probeSpecs, tempDir } from '../test/helpers/agent/probe.js';
 
 const local = (parameters: Record<string, unknown>, opts: Partial<LocalRunOptions> = {}): Promise<OperationResult[]> =>
   runOperationsLocally([{ module: 'probe', parameters }], { root: '/', specs: probeSpecs, runners: probeRunners, platform: 'linux', ...opts });

@@ -11,8 +11,8 @@ import { armoredPublicKey } from '../test/helpers/keys.js';
 import { parseAgentConfig, type AgentConfig } from './config.js';
 import { RunningJournal } from './journal/running-journal.js';
 import { startAgent, type RunningAgent } from './start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from './test-broker.js';
-import { probeRunners, probeSpecs, tempDir } from './test-support.js';
+import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../test/helpers/agent/broker.js';
+import { probeRunners, probeSpecs, tempDir } from '../test/helpers/agent/probe.js';
 
 const specs = new Map([...moduleSpecs, ...probeSpecs]);
 const runners = new Map([...moduleRunners, ...probeRunners]);

@@ -162,9 +162,11 @@ function destroyer(dataDir: string, agentId: string, stop: (reason: 'destroyed')
   const destroyed = new Promise<void>((resolve) => (markDestroyed = resolve));
   const destroy = (): void => {
     log('warn', `agent ${agentId}: a signed agentdestroy was answered; stopping for good and removing its state from ${dataDir}`);
-    stop('destroyed')
+    // void: every failure is logged below; `destroyed` settles whatever happens.
+    void stop('destroyed')
       .catch((err: unknown) => log('error', `destroy: stopping failed: ${(err as Error).message}`))
       .then(() => removeAgentState(dataDir, log))
+      .catch((err: unknown) => log('error', `destroy: removing the agent's state failed: ${(err as Error).message}`))
       .finally(markDestroyed);
   };
   return { destroyed, destroy };

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../broker/testing/harness.js';
+import { waitFor } from '../test/helpers/broker/harness.js';
 import { HeartbeatMessageSchema } from '../protocol/messages.js';
 import type { AnyModuleSpec } from '../protocol/module-spec.js';
 import { parseAgentConfig } from './config.js';
 import { runCommand, type RunCommandOptions } from './runner.js';
 import { DEFAULT_WATCHDOG, Watchdog, type WatchdogConfig } from './watchdog.js';
 import { ModulePool } from './worker/pool.js';
-import { startAgentRig, type AgentRig } from './worker/test-rig.js';
-import { hogRunners, hogSpec, hogSpecs } from './worker/test-modules.js';
+import { startAgentRig, type AgentRig } from '../test/helpers/agent/worker-rig.js';
+import { hogRunners, hogSpec, hogSpecs } from '../test/helpers/agent/hog-module.js';
 
 const MB = 2 ** 20;
 const rssMb = (): number => process.memoryUsage.rss() / MB;

@@ -60,9 +60,9 @@ async function load() {
     import('react'),
     import('ink'),
     import('../console/app/App.js'),
-    import('../console/state/testing/fake-backend.js'),
-    import('../console/state/testing/fake-modules.js'),
-    import('../console/state/testing/records.js'),
+    import('../test/helpers/console/state/fake-backend.js'),
+    import('../test/helpers/console/state/fake-modules.js'),
+    import('../test/helpers/console/state/records.js'),
   ]);
   return { createElement: react.createElement, render: ink.render, App: app.App, FakeBackend: fake.FakeBackend, modules: modules.testModules, records };
 }

@@ -92,16 +92,21 @@ export class Probe {
    * the handler's synchronous work (envelope parse, journal write) as agent time.
    */
   install(): void {
+    // The patched prototype methods below run with the client as `this`; the probe is captured.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const probe = this;
     const proto = MqttClient.prototype as unknown as {
       emit(this: MqttClient, event: string | symbol, ...args: unknown[]): boolean;
       publishAsync(this: MqttClient, topic: string, message: string | Buffer, opts?: unknown): Promise<unknown>;
     };
+    // Detached on purpose: both originals are called back with `.call(this, ...)`.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const emit = proto.emit;
     proto.emit = function (event, ...args) {
       if (event === 'message' && typeof args[0] === 'string' && args[0].endsWith('/commands')) probe.received(clientIdOf(this));
       return emit.call(this, event, ...args);
     };
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const publishAsync = proto.publishAsync;
     proto.publishAsync = function (topic, message, opts) {
       if (topic.endsWith('/results')) probe.published(clientIdOf(this), message);

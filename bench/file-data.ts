@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileParams } from '../modules/shared/search/params.js';
 import { runFile } from '../modules/shared/search/run.js';
-import { recorder } from '../modules/shared/search/testing.js';
+import { recorder } from '../test/helpers/modules/search-tree.js';
 
 export const MIB = 1024 * 1024;
 
@@ -55,7 +55,7 @@ export function logFile(path: string, bytes: number, seed: number): void {
 }
 
 /** Median wall time of `reps` runs, after one warm-up run (page cache warm for everyone). */
-export async function medianMs(reps: number, run: () => Promise<unknown> | unknown): Promise<number> {
+export async function medianMs(reps: number, run: () => unknown): Promise<number> {
   await run();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {

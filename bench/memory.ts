@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMaps } from '../modules/memory/maps.js';
-import { recorder, runSearch } from '../modules/memory/testing.js';
+import { recorder, runSearch } from '../test/helpers/modules/memory.js';
 import { benchDir, MIB, mbPerS, medianMs, removeDir, settle, shell } from './file-data.js';
 import type { BenchRow } from './types.js';
 

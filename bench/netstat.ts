@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { netstatParams } from '../modules/netstat/params.js';
 import { runNetstat } from '../modules/netstat/run.js';
-import { generateTcpTable, HEADERS, recorder } from '../modules/netstat/testing.js';
+import { generateTcpTable, HEADERS, recorder } from '../test/helpers/modules/netstat.js';
 import type { BenchRow } from './types.js';
 
 const CONNECTIONS = 50_000;
 const REPS = 7;
 
-async function medianMs(run: () => Promise<unknown> | unknown): Promise<number> {
+async function medianMs(run: () => unknown): Promise<number> {
   await run(); // warm-up: page cache and JIT warm for everyone
   const times: number[] = [];
   for (let i = 0; i < REPS; i++) {

@@ -10,7 +10,7 @@ const LockSchema = z.object({ pid: z.number().int().positive(), url: z.string().
 
 export type EmbeddedClaim =
   /** This process may start the embedded server; `publish` records its URL, `release` frees the dir. */
-  | { kind: 'owner'; publish(url: string): void; release(): void }
+  | { kind: 'owner'; publish: (url: string) => void; release: () => void }
   /** Another live process serves the data dir (url undefined while it is still starting). */
   | { kind: 'running'; pid: number; url: string | undefined };
 

@@ -31,7 +31,7 @@ export interface BrokerSideOptions {
   enrollmentSecret: string;
   serverSecret: string;
   serverClientId: string;
-  agentPasswordHash(agentId: string): string | undefined;
+  agentPasswordHash: (agentId: string) => string | undefined;
   enrollRate?: EnrollRateOptions;
   log: (msg: string) => void;
 }
@@ -43,8 +43,8 @@ export async function openBrokerSide(opts: BrokerSideOptions): Promise<BrokerSid
     return {
       url: ext.url,
       connectLink: (onMessages) => ext.connectLink(onMessages),
-      provision: ext.enrolled,
-      decided: ext.decided,
+      provision: (agentId, password, state) => ext.enrolled(agentId, password, state),
+      decided: (agentId, state) => ext.decided(agentId, state),
       withdraw: (agentId) => void ext.decided(agentId, 'rejected').catch((err: unknown) => log(`broker: disabling ${agentId}'s login failed: ${(err as Error).message}`)),
       close: () => ext.close(),
     };

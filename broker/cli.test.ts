@@ -3,11 +3,11 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { parseAgentConfig } from '../agent/config.js';
+import { loadAgentConfig } from '../test/helpers/agent/config.js';
 import { InvestigatorListSchema } from '../protocol/api.js';
 import { publicKeyPath } from '../test/helpers/keys.js';
 import { runServerCli, type ServerCliIo } from './cli.js';
-import { waitFor } from './testing/harness.js';
+import { waitFor } from '../test/helpers/broker/harness.js';
 
 let home: string;
 let out: string;
@@ -83,7 +83,7 @@ it('starts, enrols $MIG_HOME/investigator.pub.asc as admin, writes agent.json an
   const dataDir = join(home, 'server');
   expect(out).toContain(join(dataDir, 'secrets.json'));
 
-  const config = parseAgentConfig(JSON.parse(await readFile(join(dataDir, 'agent.json'), 'utf8')), { baseDir: dataDir });
+  const config = await loadAgentConfig(join(dataDir, 'agent.json'));
   const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { enrollmentSecret: string };
   expect(config.enrollmentSecret).toBe(secrets.enrollmentSecret);
   expect(out).toContain(config.brokerUrl);

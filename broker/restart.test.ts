@@ -2,8 +2,8 @@ import { cp, readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ActionRecordSchema, CommandListSchema, type ActionRecord } from '../protocol/api.js';
 import { signedAction } from '../test/helpers/actions.js';
-import { FakeAgent } from './testing/fake-agent.js';
-import { ServerHarness, waitFor } from './testing/harness.js';
+import { FakeAgent } from '../test/helpers/broker/fake-agent.js';
+import { ServerHarness, waitFor } from '../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 let late: FakeAgent[] = [];

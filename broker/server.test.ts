@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActionRecordSchema, CommandListSchema, type ActionRecord } from '../protocol/api.js';
 import { signedAction } from '../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint } from '../test/helpers/keys.js';
-import { FakeAgent } from './testing/fake-agent.js';
-import { errorCode, ServerHarness, waitFor } from './testing/harness.js';
+import { FakeAgent } from '../test/helpers/broker/fake-agent.js';
+import { errorCode, ServerHarness, waitFor } from '../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(() => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AgentRecordSchema } from '../protocol/api.js';
-import { FakeAgent } from './testing/fake-agent.js';
-import { ServerHarness, waitFor } from './testing/harness.js';
+import { FakeAgent } from '../test/helpers/broker/fake-agent.js';
+import { ServerHarness, waitFor } from '../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 let pkiDir: string;

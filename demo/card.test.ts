@@ -7,7 +7,7 @@ import { matchesTarget, parseTarget, type AgentFacts } from '../protocol/target/
 import { cardHunts, cardTargets, huntArgv, renderCard } from './card.js';
 import { writeHosts } from './hosts.js';
 import { buildScenario, type DemoHost } from './scenario.js';
-import { huntFromArgv, shellSplit } from './test-support.js';
+import { huntFromArgv, shellSplit } from '../test/helpers/demo.js';
 
 /** The facts the agent reports for a demo host (see demoAgentConfig); the id is the name here. */
 function facts(host: DemoHost): AgentFacts {

@@ -39,7 +39,7 @@ export interface CardTarget {
   expected: readonly string[];
 }
 
-type Recipe = Omit<CardHunt, 'expected'> & { isExpected(host: DemoHost): boolean };
+type Recipe = Omit<CardHunt, 'expected'> & { isExpected: (host: DemoHost) => boolean };
 
 const has = (ioc: Ioc) => (h: DemoHost) => h.iocs.includes(ioc);
 const CRON_REGEX = 'curl .*\\| *sh';
@@ -103,7 +103,7 @@ const RECIPES: readonly Recipe[] = [
   },
 ];
 
-const TARGETS: readonly { target: string; isExpected(host: DemoHost): boolean }[] = [
+const TARGETS: readonly { target: string; isExpected: (host: DemoHost) => boolean }[] = [
   { target: "tags->>'env' = 'prod'", isExpected: (h) => h.env === 'prod' },
   { target: "tags->>'role' in ('db', 'cache')", isExpected: (h) => h.role === 'db' || h.role === 'cache' },
   { target: "environment->>'ident' like 'Debian%'", isExpected: (h) => h.os.pretty.startsWith('Debian') },

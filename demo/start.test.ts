@@ -11,7 +11,7 @@ import { armoredPublicKey, fingerprint, privateKey } from '../test/helpers/keys.
 import { cardHunts, cardTargets, huntArgv, renderCard } from './card.js';
 import { buildScenario } from './scenario.js';
 import { startDemo, type RunningDemo } from './start.js';
-import { huntFromArgv } from './test-support.js';
+import { huntFromArgv } from '../test/helpers/demo.js';
 
 const ALICE = { name: 'alice', publicKey: armoredPublicKey('alice') };
 

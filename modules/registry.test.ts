@@ -4,10 +4,10 @@
 // name real fields, and documents examples the real CLI parsers accept.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deriveFlags } from '../console/flags/fields.js';
+import { deriveFlags } from '../test/helpers/modules/console-side.js';
 import { moduleSpecs } from './registry.js';
 import { moduleRunners } from './runners.js';
-import { paramsOfCommand, undescribed } from './shared/testing.js';
+import { paramsOfCommand, undescribed } from '../test/helpers/modules/recording.js';
 
 const specs = [...moduleSpecs.values()].map((spec) => ({ name: spec.name, spec }));
 const examples = specs.flatMap(({ spec }) => spec.examples.map((e) => ({ name: `${spec.name}: ${e.explains}`, spec, command: e.command })));

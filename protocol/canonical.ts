@@ -85,7 +85,7 @@ function writeContainer(value: object, path: string, out: string[], open: Set<ob
     out.push('{');
     // Default sort compares UTF-16 code units: exactly RFC 8785 §3.2.3's order.
     Object.keys(value)
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .filter((key) => value[key] !== undefined)
       .sort()
       .forEach((key, i) => {
         if (i > 0) out.push(',');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { checkOperations, parameterProblemText, parameterProblems } from './check-operations.js';
-import { defineModule, type AnyModuleSpec } from './module-spec.js';
+import { defineModule } from './module-spec.js';
 
 const params = z.strictObject({
   paths: z.array(z.string().startsWith('/', 'expected an absolute path')).min(1).describe('where'),
@@ -12,8 +12,6 @@ const probe = defineModule({
   version: '1.0.0',
   summary: 'test module',
   platforms: ['linux'],
-  permission: 'fs:read',
-  isResponse: false,
   params,
   result: z.strictObject({ path: z.string() }),
   columns: [],
@@ -21,7 +19,7 @@ const probe = defineModule({
   privacy: { leaves: ['path'], sensitive: [], maxRows: 10, maxBytes: 1024 },
   limits: { timeoutMs: 1000 },
   examples: [],
-}) as unknown as AnyModuleSpec;
+});
 const specs = new Map([['probe', probe]]);
 
 describe('parameterProblems: one message for CLI, console, server and agent', () => {

@@ -29,6 +29,8 @@ export type ModuleCode = 'MODULE_TIMEOUT' | 'MODULE_MEMORY_LIMIT' | 'MODULE_FAIL
 /** Server, API and CLI failures. */
 export type ServiceCode =
   | 'BAD_REQUEST'
+  /** An agent's result, heartbeat or enrollment request the server cannot parse (logged, dropped). */
+  | 'MALFORMED_MESSAGE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
@@ -54,6 +56,15 @@ export class BaseError<Code extends string = ErrorCode> extends Error {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+  }
+
+  /**
+   * The default test, typed: `err instanceof BaseError` would otherwise narrow to BaseError<any>
+   * (TypeScript fills a generic class's parameters with `any`), and `err.code` would flow
+   * anywhere unchecked. Subclasses narrow to themselves as before.
+   */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 

@@ -3,9 +3,10 @@ import type { z } from 'zod';
 /**
  * A module describes itself once (Velociraptor's args struct + Info()): the CLI flags, the
  * console's launcher form, the agent's validation and doc/modules.md are all derived from it.
- * This file is safe everywhere: it holds no run code.
+ * This file is safe everywhere: it holds no run code. Whether a module changes the endpoint is
+ * not said here: protocol/limits.ts RESPONSE_MODULES (isResponseModule) is the one list the agent's
+ * default ACL, the server's two-person rule and the console's y/n all read.
  */
-export type Permission = 'fs:read' | 'proc:mem' | 'net:state' | 'net:probe' | 'pkg:read' | 'time:read' | 'host:write';
 
 export interface ColumnSpec {
   /** Key in a result row. */
@@ -25,6 +26,12 @@ export interface FlagHint {
   /** MIG's flag name when it differs from the field name, e.g. `name` for field `names`. */
   alias?: string;
   isHidden?: boolean;
+  /**
+   * The parameter this flag sets when the names do not tell (ping's -d sets destination): its
+   * help then starts with that parameter's description (modules/shared/param-help.ts), which a
+   * test checks.
+   */
+  param?: string;
 }
 
 export interface PrivacySpec {
@@ -54,9 +61,6 @@ export interface ModuleSpec<
   version: string;
   summary: string;
   platforms: readonly NodeJS.Platform[];
-  permission: Permission;
-  /** Response modules change the endpoint: two-person rule by default, dangerous in the console. */
-  isResponse: boolean;
   /** What travels in the action. Every field `.describe()`d. */
   params: P;
   /** One result row, strict: the runner parses each row through it so nothing undeclared leaks. */
@@ -91,10 +95,11 @@ export interface ModuleContext {
   signal: AbortSignal;
   /** Overridable filesystem/proc root (Velociraptor's ROOT): '/' on a real endpoint. */
   root: string;
-  now(): Date;
-  log(message: string): void;
+  // Function-typed properties, not methods: modules hand them on detached (`new Backend(ctx.now)`).
+  now: () => Date;
+  log: (message: string) => void;
   /** A non-fatal problem (unreadable file, walk error): counted and reported, never fatal. */
-  warn(message: string): void;
+  warn: (message: string) => void;
   /** Adds to a named statistic reported with the result (files visited, bytes hashed...). */
   count(stat: string, delta?: number): void;
   /**
@@ -124,5 +129,39 @@ export function defineModule<P extends z.ZodType, R extends z.ZodObject, F exten
   return spec;
 }
 
-/** The type-erased spec the registries hold. */
+/** The type-erased spec the registries hold. Every defineModule result is one, without a cast. */
 export type AnyModuleSpec = ModuleSpec<z.ZodType, z.ZodObject, z.ZodObject>;
+
+/**
+ * The type-erased run function the runner tables hold: the runner calls it with the parameters its
+ * spec parsed, and parses each row it yields through the spec's result schema.
+ */
+export type AnyModuleRun = ModuleRun<never, unknown>;
+
+/** One line of a runner table: a module's name and its run function, checked against each other. */
+export interface RegisteredRun {
+  name: string;
+  run: AnyModuleRun;
+}
+
+/**
+ * Pairs a spec with its run function, which must take what the spec's params schema yields and
+ * yield rows its result schema accepts: a mismatch is a compile error here, where a cast to
+ * AnyModuleRun would hide it. The name comes from the spec, so table and spec cannot disagree.
+ */
+export function registerModule<P extends z.ZodType, R extends z.ZodObject, F extends z.ZodObject>(
+  spec: ModuleSpec<P, R, F>,
+  run: ModuleRun<z.output<P>, z.input<R>>,
+): RegisteredRun {
+  return { name: spec.name, run };
+}
+
+/** A registry table: each entry under its name, a duplicate name refused at load. */
+export function indexByName<T>(list: readonly T[], nameOf: (entry: T) => string, what: string): ReadonlyMap<string, T> {
+  const map = new Map<string, T>();
+  for (const entry of list) {
+    if (map.has(nameOf(entry))) throw new Error(`module ${nameOf(entry)} has two ${what}`);
+    map.set(nameOf(entry), entry);
+  }
+  return map;
+}

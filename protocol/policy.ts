@@ -141,7 +141,7 @@ export async function readPolicyKeys(bundle: Pick<SignedPolicy, 'investigators'>
     if (key.isPrivate()) throw invalid(`investigators.${i}.publicKey: a private key; bundles carry public keys only`);
     const actual = key.getFingerprint().toLowerCase();
     if (actual !== inv.fingerprint) throw invalid(`investigators.${i}: the key's fingerprint is ${actual}, the bundle says ${inv.fingerprint}`);
-    keys.set(actual, key as openpgp.PublicKey);
+    keys.set(actual, key);
   }
   return keys;
 }

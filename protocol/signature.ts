@@ -28,7 +28,7 @@ export class Keyring {
   }
 
   add(key: openpgp.Key): void {
-    const pub = key.isPrivate() ? key.toPublic() : (key as openpgp.PublicKey);
+    const pub = key.isPrivate() ? key.toPublic() : key;
     this.byFingerprint.set(pub.getFingerprint().toLowerCase(), pub);
     for (const id of pub.getKeyIDs()) this.byKeyId.set(id.toHex().toLowerCase(), pub);
   }
@@ -54,7 +54,9 @@ export class Keyring {
 export async function signDetached(bytes: Uint8Array, signingKey: openpgp.PrivateKey): Promise<string> {
   const openpgp = await openpgpModule();
   const message = await openpgp.createMessage({ binary: bytes });
-  return openpgp.sign({ message, signingKeys: signingKey, detached: true, format: 'armored' });
+  // openpgp types the armored result through its stream types, which are `any` without the DOM
+  // lib: for a Uint8Array message it is a string.
+  return (await openpgp.sign({ message, signingKeys: signingKey, detached: true, format: 'armored' })) as string;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineModule, type AnyModuleSpec } from '../protocol/module-spec.js';
+import { defineModule } from '../protocol/module-spec.js';
 import { moduleSpecs } from '../modules/registry.js';
 import { MODULE_DOCS_PATH, formatDurationMs, generateModuleDocs } from './gen-module-docs.js';
 
@@ -20,8 +20,6 @@ const fake = defineModule({
   version: '2.0.0',
   summary: 'Kills a process by pid.',
   platforms: ['linux', 'darwin'],
-  permission: 'host:write',
-  isResponse: true,
   params,
   result: z.strictObject({ pid: z.number(), size: z.number() }),
   columns: [
@@ -32,7 +30,7 @@ const fake = defineModule({
   privacy: { leaves: ['pid', 'size'], sensitive: ['size'], maxRows: 10, maxBytes: 2048 },
   limits: { timeoutMs: 90_000 },
   examples: [{ command: "mig kill-proc -t \"name='h1'\" -path /x", explains: 'Kill it.' }],
-}) as unknown as AnyModuleSpec;
+});
 
 describe('generateModuleDocs', () => {
   it('renders every part of a spec', () => {
@@ -57,8 +55,7 @@ describe('generateModuleDocs', () => {
         '| --- | --- |',
         '| version | 2.0.0 |',
         '| platforms | linux, darwin |',
-        '| permission | `host:write` |',
-        '| response module | yes: it changes the endpoint; the default ACL asks for two signers (two-person rule) |',
+        '| response module | no: read-only investigation |',
         '| timeout | 1m30s |',
         '',
         '### Flags',
@@ -90,6 +87,10 @@ describe('generateModuleDocs', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('says a module in the protocol list of response modules changes the endpoint', () => {
+    expect(generateModuleDocs([{ ...fake, name: 'firewall' }])).toContain('| response module | yes: it changes the endpoint; the default ACL asks for two signers (two-person rule) |');
   });
 
   it('sorts modules by name', () => {

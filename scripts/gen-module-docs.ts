@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { flagRows } from '../console/flags/help.js';
 import type { AnyModuleSpec, ColumnSpec } from '../protocol/module-spec.js';
 import { moduleSpecs } from '../modules/registry.js';
+import { isResponseModule } from '../protocol/limits.js';
 
 /**
  * Writes doc/modules.md from the module registry, so the docs say exactly what the code does:
@@ -49,7 +50,7 @@ function columnFormat(column: ColumnSpec): string {
 }
 
 function overview(spec: AnyModuleSpec): string[] {
-  const response = spec.isResponse
+  const response = isResponseModule(spec.name)
     ? 'yes: it changes the endpoint; the default ACL asks for two signers (two-person rule)'
     : 'no: read-only investigation';
   return table(
@@ -57,7 +58,6 @@ function overview(spec: AnyModuleSpec): string[] {
     [
       ['version', spec.version],
       ['platforms', spec.platforms.join(', ')],
-      ['permission', code(spec.permission)],
       ['response module', response],
       ['timeout', formatDurationMs(spec.limits.timeoutMs)],
     ],

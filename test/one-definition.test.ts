@@ -1,12 +1,17 @@
 // Facts that exist once (issue "Code health"): where a second copy must still exist for a
 // reason, this test holds it to the first.
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
+import { checkValidityWindow } from '../agent/verify/check-freshness.js';
 import { agentFacts } from '../broker/registry/status.js';
+import { HuntFlagsSchema } from '../console/cli/hunt-flags.js';
 import { agentFacts as consoleAgentFacts } from '../console/state/agents-state.js';
 import { moduleSpecs } from '../modules/registry.js';
+import { descriptionOf, fieldsOf } from '../modules/shared/param-help.js';
 import type { AgentRecord } from '../protocol/api.js';
-import { RESPONSE_MODULES, isResponseModule } from '../protocol/limits.js';
+import type { SignedAction } from '../protocol/action.js';
+import { ACTION_LIMITS, RESPONSE_MODULES, checkWindowAt, isResponseModule, parseExpiry } from '../protocol/limits.js';
 import { evaluateTarget, parseTarget } from '../protocol/target/index.js';
 
 const host: HostFacts = {
@@ -60,10 +65,64 @@ describe('agent facts: the agent, the server and the console see the same facts'
   });
 });
 
+describe('action expiry: the CLI, the console, the server and the agent draw the line at the same place', () => {
+  const NOW = new Date('2026-12-06T12:00:00.000Z');
+  const window = (ms: number) => ({ id: 'ab'.repeat(16), validFrom: NOW.toISOString(), expireAfter: new Date(NOW.getTime() + ms).toISOString() });
+  const accepts = (fn: () => unknown): boolean => {
+    try {
+      fn();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each([
+    ['5m', 5 * 60_000],
+    ['7d', ACTION_LIMITS.maxValidityMs],
+    ['7d1s', ACTION_LIMITS.maxValidityMs + 1000],
+    ['30d', 30 * 24 * 3_600_000],
+  ])('%s', (text, ms) => {
+    const verdicts = {
+      cliFlag: HuntFlagsSchema.shape.expiry.safeParse(text).success,
+      consoleAndImport: parseExpiry(text).ok,
+      server: accepts(() => checkWindowAt(window(ms), NOW)),
+      agent: accepts(() => checkValidityWindow(window(ms) as SignedAction, NOW, 0)),
+    };
+    const allowed = ms <= ACTION_LIMITS.maxValidityMs;
+    expect(verdicts).toEqual({ cliFlag: allowed, consoleAndImport: allowed, server: allowed, agent: allowed });
+  });
+});
+
 describe('response modules: one list', () => {
-  it('every registered spec says isResponse exactly when the protocol list has it', () => {
-    const disagree = [...moduleSpecs.values()].filter((s) => s.isResponse !== isResponseModule(s.name)).map((s) => s.name);
-    expect(disagree).toEqual([]);
+  it('module specs do not restate it: protocol/limits.ts RESPONSE_MODULES is the only list', () => {
+    expect([...moduleSpecs.values()].filter((s) => 'isResponse' in s).map((s) => s.name)).toEqual([]);
     expect(RESPONSE_MODULES.filter((m) => !moduleSpecs.has(m))).toEqual([]);
+    expect(RESPONSE_MODULES.every(isResponseModule)).toBe(true);
+  });
+});
+
+describe('module descriptions: a flag that sets a parameter says what the parameter says', () => {
+  /** The parameter a flag sets: its `param` hint, or when the names tell, the same name, its plural or its alias. */
+  const pairs = [...moduleSpecs.values()].flatMap((spec) => {
+    const params = fieldsOf(spec.params);
+    return Object.entries(spec.cli.schema.shape).flatMap(([flag, field]) => {
+      const param = [spec.cli.flags[flag]?.param, flag, `${flag}s`, spec.cli.flags[flag]?.alias].find((name) => name !== undefined && name in params);
+      return param === undefined ? [] : [{ at: `${spec.name} -${flag} → ${param}`, flagText: descriptionOf(field as z.ZodType) ?? '', paramText: descriptionOf(params[param] as z.ZodType) ?? '' }];
+    });
+  });
+
+  it('finds the flags that set parameters (most modules have some)', () => {
+    expect(pairs.length).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a param hint names a real parameter', () => {
+    const bad = [...moduleSpecs.values()].flatMap((spec) => Object.entries(spec.cli.flags).filter(([, hint]) => hint.param !== undefined && !(hint.param in fieldsOf(spec.params))).map(([flag, hint]) => `${spec.name} -${flag}: ${hint.param}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('every such flag starts with its parameter description (modules/shared/param-help.ts paramHelp)', () => {
+    const drifted = pairs.filter((p) => p.paramText === '' || !p.flagText.startsWith(p.paramText)).map((p) => `${p.at}: flag says ${JSON.stringify(p.flagText)}, parameter says ${JSON.stringify(p.paramText)}`);
+    expect(drifted).toEqual([]);
   });
 });

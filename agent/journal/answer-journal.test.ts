@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultMessage } from '../../protocol/messages.js';
-import { tempDir } from '../test-support.js';
+import { tempDir } from '../../test/helpers/agent/probe.js';
 import { ANSWER_JOURNAL_FILE, AnswerJournal, type AnswerLimits } from './answer-journal.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
-import { tempDir } from '../test-support.js';
+import { tempDir } from '../../test/helpers/agent/probe.js';
 import { REPLAY_JOURNAL_FILE, ReplayJournal } from './replay-journal.js';
 import { RUNNING_DIR, RunningJournal } from './running-journal.js';
 

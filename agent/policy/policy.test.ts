@@ -10,8 +10,8 @@ import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { signedPolicyText } from '../../test/helpers/policy.js';
 import { parseAgentConfig, type AgentConfigInput } from '../config.js';
 import { startAgent, type RunningAgent } from '../start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../test-broker.js';
-import { tempDir } from '../test-support.js';
+import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
+import { tempDir } from '../../test/helpers/agent/probe.js';
 
 let dir: ReturnType<typeof tempDir>;
 let mq: TestBroker;

@@ -10,7 +10,7 @@ export { MAX_ENVELOPE_BYTES };
 
 /** Step 1a: size cap, JSON, then the envelope schema. The payload is attacker-controlled. */
 export function parseEnvelope(payload: Uint8Array | string): ServerToAgent {
-  return parsePayload(ServerToAgentSchema, payload, MAX_ENVELOPE_BYTES, 'command message');
+  return parsePayload(ServerToAgentSchema, payload, MAX_ENVELOPE_BYTES, 'command message', 'MALFORMED_COMMAND');
 }
 
 /** Like parseEnvelope, but only a command is acceptable here. */

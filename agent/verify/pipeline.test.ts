@@ -9,7 +9,7 @@ import { moduleSpecs } from '../../modules/registry.js';
 import { signAs, signedAction, unsignedAction, type TestActionOptions } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import { ReplayJournal } from '../journal/replay-journal.js';
-import { probeSpecs, tempDir, testFacts } from '../test-support.js';
+import { probeSpecs, tempDir, testFacts } from '../../test/helpers/agent/probe.js';
 import { MAX_ENVELOPE_BYTES } from './parse-envelope.js';
 import { acceptCommand, type AcceptDeps } from './pipeline.js';
 

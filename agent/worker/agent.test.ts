@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from './test-rig.js';
+import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from '../../test/helpers/agent/worker-rig.js';
 
 let rig: AgentRig | undefined;
 afterEach(async () => {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { MASK } from '../row-filter.js';
 import { runCommand, type RunCommandOptions } from '../runner.js';
-import { probeRunners, probeSpec } from '../test-support.js';
+import { probeRunners, probeSpec } from '../../test/helpers/agent/probe.js';
 import { ModulePool } from './pool.js';
-import { hogRunners, hogSpec } from './test-modules.js';
+import { hogRunners, hogSpec } from '../../test/helpers/agent/hog-module.js';
 
 const runners = new Map([...probeRunners, ...hogRunners]);
 let pool: ModulePool;

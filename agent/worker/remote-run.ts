@@ -1,4 +1,5 @@
 import type { WireError } from '../../protocol/errors.js';
+import { isResponseModule } from '../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { silentLog } from '../log.js';
 import { Collector, failure, writeJournal, type OperationOutcome, type OperationStatus, type RunOperationOptions } from '../run-operation.js';
@@ -60,7 +61,7 @@ export async function runInWorker(
   const stop = (reason: StopReason): void => {
     if (stopReason !== undefined) return;
     stopReason = reason;
-    job.abort(spec.isResponse ? RESPONSE_STOP_GRACE_MS : STOP_GRACE_MS);
+    job.abort(isResponseModule(spec.name) ? RESPONSE_STOP_GRACE_MS : STOP_GRACE_MS);
     onStop(reason);
   };
   let timer: NodeJS.Timeout | undefined;

@@ -158,6 +158,6 @@ async function readPublicKey(armoredKey: string): Promise<{ key: openpgp.PublicK
   if (key.isPrivate()) {
     throw new UserError('BAD_REQUEST', 'publicKey: this is a private key', 'send only the public key: `gpg --armor --export <id>`');
   }
-  const pub = key as openpgp.PublicKey;
+  const pub = key;
   return { key: pub, armored: pub.armor() };
 }

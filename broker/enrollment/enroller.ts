@@ -77,7 +77,7 @@ type Checked = { ok: true; request: EnrollRequest } | { ok: false; reason: strin
 function check(topicAgentId: string, payload: Uint8Array, nowMs: number): Checked {
   let request: EnrollRequest;
   try {
-    request = parsePayload(EnrollRequestSchema, payload, ENROLL_LIMITS.maxRequestBytes, 'enrollment request');
+    request = parsePayload(EnrollRequestSchema, payload, ENROLL_LIMITS.maxRequestBytes, 'enrollment request', 'MALFORMED_MESSAGE');
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }

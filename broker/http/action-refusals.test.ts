@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { SignedAction } from '../../protocol/action.js';
 import { signAs, signedAction, unsignedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { errorCode, ServerHarness } from '../testing/harness.js';
+import { errorCode, ServerHarness } from '../../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(async () => {

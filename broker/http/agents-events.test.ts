@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentCountSchema, AgentListSchema, AgentRecordSchema, LiveEventSchema, type LiveEvent } from '../../protocol/api.js';
 import { heartbeatTopic } from '../../protocol/topics.js';
 import { signedAction } from '../../test/helpers/actions.js';
-import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
+import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(async () => {
@@ -104,7 +104,7 @@ describe('GET /events', () => {
     await h.submit(other);
     await h.submit(signed);
     await waitFor(() => agent.commands.length === 2, 'commands');
-    const cmd = agent.commands.find((c) => JSON.parse(c.action).id === signed.id);
+    const cmd = agent.commands.find((c) => (JSON.parse(c.action) as { id?: unknown }).id === signed.id);
     await agent.answer(cmd?.commandId ?? '', { isFound: true });
     await waitFor(() => got.some((e) => e.type === 'action' && e.action.status === 'completed'), 'completed event');
     await waitFor(() => pings > 0, 'a ping comment');

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { API_PREFIX } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
@@ -46,8 +46,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     handle(req, res, opts).catch((err: unknown) => send(res, errorReply(err, opts.log)));
   };
   const server = opts.tls === undefined ? http.createServer(onRequest) : https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest);
-  server.on('connection', (socket) => socket.setNoDelay(true));
-  server.on('clientError', (err, socket) => answerClientError(err, socket));
+  // Typed: on the http | https union `on` has no single overload, so `socket` would be `any`.
+  server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  server.on('clientError', (err: Error, socket: Duplex) => answerClientError(err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

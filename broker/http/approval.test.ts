@@ -9,8 +9,8 @@ import { moduleSpecs } from '../../modules/registry.js';
 import { Keyring, signDetached, verifyAll } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../../test/helpers/keys.js';
-import type { FakeAgent } from '../testing/fake-agent.js';
-import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
+import type { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
 const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { op: 'add', ips: ['203.0.113.7'], dryrun: true } }];
 

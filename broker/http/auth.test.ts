@@ -3,7 +3,7 @@ import { InvestigatorListSchema, InvestigatorRecordSchema } from '../../protocol
 import { encodeToken, newTokenPayload } from '../../protocol/auth-token.js';
 import { signDetached } from '../../protocol/signature.js';
 import { armoredPrivateKey, armoredPublicKey, fingerprint, privateKey } from '../../test/helpers/keys.js';
-import { errorCode, ServerHarness } from '../testing/harness.js';
+import { errorCode, ServerHarness } from '../../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(async () => {

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AcceptedAgentsSchema, AgentListSchema, AgentRecordSchema } from '../../protocol/api.js';
 import { armoredPublicKey } from '../../test/helpers/keys.js';
-import { FakeAgent, connectClient } from '../testing/fake-agent.js';
-import { fakeEnrollRequest, fakeIdentity } from '../testing/fake-identity.js';
-import { ServerHarness, errorCode, waitFor } from '../testing/harness.js';
+import { FakeAgent, connectClient } from '../../test/helpers/broker/fake-agent.js';
+import { fakeEnrollRequest, fakeIdentity } from '../../test/helpers/broker/fake-identity.js';
+import { ServerHarness, errorCode, waitFor } from '../../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(async () => {

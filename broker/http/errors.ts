@@ -24,7 +24,7 @@ export interface ErrorReply {
  */
 export function errorReply(err: unknown, log: (msg: string) => void): ErrorReply {
   if (err instanceof BaseError && err.code !== 'INTERNAL') {
-    const code = err.code as string;
+    const code = err.code;
     const hint = err instanceof UserError ? err.hint : undefined;
     return {
       status: STATUS_BY_CODE[code] ?? 400,

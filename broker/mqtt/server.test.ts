@@ -5,7 +5,7 @@ import { MAX_MESSAGE_BYTES, MESSAGE_VERSION, OfflineMessageSchema } from '../../
 import { ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
 import { AGENT_USERNAME, SERVER_USERNAME, newSecret, serverClientId } from './credentials.js';
 import { startBroker } from './server.js';
-import { BrokerHarness, collect, grantedQos, nextMessage, refusalCode, type Received } from './test-harness.js';
+import { BrokerHarness, collect, grantedQos, nextMessage, refusalCode, type Received } from '../../test/helpers/broker/mqtt-harness.js';
 
 const ONE = 'agent-one';
 const TWO = 'agent-two';

@@ -6,7 +6,7 @@ import type { IClientOptions } from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandsTopic } from '../../protocol/topics.js';
 import { AGENT_USERNAME, newSecret } from './credentials.js';
-import { BrokerHarness, nextMessage, refusalCode } from './test-harness.js';
+import { BrokerHarness, nextMessage, refusalCode } from '../../test/helpers/broker/mqtt-harness.js';
 
 /** A throwaway PKI made with the openssl CLI: a CA, a server cert, client certs, and a rogue CA. */
 interface Pem {

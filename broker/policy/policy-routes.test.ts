@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PolicyOutcomeSchema, PolicyViewSchema } from '../../protocol/policy-api.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import { policySignature, signedPolicyText, unsignedPolicy } from '../../test/helpers/policy.js';
-import type { FakeAgent } from '../testing/fake-agent.js';
-import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
+import type { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
 let h: ServerHarness;
 beforeEach(() => {

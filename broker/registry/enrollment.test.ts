@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeEnrollRequest, fakeIdentity } from '../testing/fake-identity.js';
+import { fakeEnrollRequest, fakeIdentity } from '../../test/helpers/broker/fake-identity.js';
 import type { StoredAgent } from '../store/store.js';
 import { decideEnrollment, type EnrollContext } from './enrollment.js';
 

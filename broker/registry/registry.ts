@@ -82,7 +82,7 @@ export class AgentRegistry {
   handleHeartbeatTopic(topicAgentId: string, payload: Uint8Array): void {
     let msg: HeartbeatMessage | OfflineMessage;
     try {
-      msg = parsePayload(HeartbeatTopicSchema, payload, MAX_HEARTBEAT_BYTES, `heartbeat from ${topicAgentId}`);
+      msg = parsePayload(HeartbeatTopicSchema, payload, MAX_HEARTBEAT_BYTES, `heartbeat from ${topicAgentId}`, 'MALFORMED_MESSAGE');
     } catch (err) {
       dropped(this.opts.log, 'registry', err);
       return;

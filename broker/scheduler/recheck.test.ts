@@ -5,8 +5,8 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { signDetached } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKey } from '../../test/helpers/keys.js';
-import type { FakeAgent } from '../testing/fake-agent.js';
-import { errorCode, ServerHarness, waitFor } from '../testing/harness.js';
+import type { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
 const FIREWALL: Operation[] = [{ module: 'firewall', parameters: { op: 'add', ips: ['203.0.113.7'], dryrun: true } }];
 const HOUR_MS = 3_600_000;

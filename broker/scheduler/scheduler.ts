@@ -235,7 +235,7 @@ export class Scheduler {
   private async checkResult(topicAgentId: string, payload: Uint8Array): Promise<{ actionId: string; msg: ResultMessage } | undefined> {
     let msg: ResultMessage;
     try {
-      msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`);
+      msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`, 'MALFORMED_MESSAGE');
     } catch (err) {
       dropped(this.ctx.log, 'scheduler', err);
       return undefined;

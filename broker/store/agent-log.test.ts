@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../agent/test-support.js';
+import { tempDir } from '../../test/helpers/agent/probe.js';
 import { AGENT_LOG_FILE, AgentLog } from './agent-log.js';
 import type { StoredAgent } from './store.js';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionRecordSchema, CommandListSchema } from '../../protocol/api.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
-import { ServerHarness, waitFor } from '../testing/harness.js';
+import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
 const unavailable = postgresUnavailableReason();
 

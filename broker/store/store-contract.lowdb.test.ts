@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LowdbStore } from './lowdb-store.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from '../../test/helpers/broker/store-contract.js';
 
 const dirs: string[] = [];
 

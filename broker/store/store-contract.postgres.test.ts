@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { PostgresStore } from './postgres-store.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeStoreContract } from '../../test/helpers/broker/store-contract.js';
 
 const unavailable = postgresUnavailableReason();
 

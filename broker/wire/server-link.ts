@@ -95,7 +95,7 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
   const client = mqtt.connect(opts.url, options);
   const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages));
   client.handleMessage = groupAcknowledged(client, group, opts.log);
-  client.on('connect', (connack) => {
+  client.on('connect', () => {
     (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
     // On every connect, not only without a session: subscribing again to the same filter keeps
     // what the session queued, and Mosquitto before 2.0.12 loses a durable client's $share

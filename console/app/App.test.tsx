@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTheme, isColorWanted } from '../components/theme.js';
 import type { CommandRecord } from '../state/backend.js';
-import { FakeBackend } from '../state/testing/fake-backend.js';
-import { makeActionRecord, makeAgent, makeCommand } from '../state/testing/records.js';
-import { renderConsole, type RenderedConsole } from './testing/render-console.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
+import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {

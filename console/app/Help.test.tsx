@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isBound, KEYMAP } from '../keymap.js';
-import { FakeBackend } from '../state/testing/fake-backend.js';
-import { makeAgent } from '../state/testing/records.js';
-import { renderConsole, type RenderedConsole } from './testing/render-console.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { makeAgent } from '../../test/helpers/console/state/records.js';
+import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBackend } from '../state/testing/fake-backend.js';
-import { testModules } from '../state/testing/fake-modules.js';
-import { settle } from '../state/testing/harness.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { testModules } from '../../test/helpers/console/state/fake-modules.js';
+import { settle } from '../../test/helpers/console/state/harness.js';
 import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from './run-console.js';
 
 /** A terminal's two ends, enough for Ink: raw mode, size, a write log. */

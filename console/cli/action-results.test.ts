@@ -10,9 +10,9 @@ import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const T = '2026-01-01T00:00:00.000Z';
 const hit = (path: string): OperationResult => ({ module: 'file', isFound: true, rows: [{ path }], stats: {}, errors: [] });

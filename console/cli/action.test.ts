@@ -7,10 +7,10 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { signedAction, unsignedAction } from '../../test/helpers/actions.js';
 import { CAROL_PASSPHRASE, armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { serveFleet } from './testing/fake-actions.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { serveFleet } from '../../test/helpers/console/cli/fake-actions.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 function readAction(path: string) {
   return SignedActionSchema.parse(JSON.parse(readFileSync(path, 'utf8')));

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationResult } from '../../protocol/messages.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { serveFleet, type FakeAgentAnswer } from './testing/fake-actions.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const MISSING_ROOT = '/no/such/dir: cannot open search path (ENOENT)';
 const miss = (errors: string[] = []): OperationResult => ({ module: 'file', isFound: false, rows: [], stats: {}, errors });
@@ -115,6 +115,7 @@ describe('colour in the CLI', () => {
   it('errors in red on a terminal stderr', async () => {
     h.isTty = true;
     expect(await h.run(['file', '-t', 'local', '-path', 'relative', '-name', 'x'])).toBe(EXIT.error);
+    // eslint-disable-next-line no-control-regex
     expect(h.stderr.text).toMatch(/^\u001b\[31mmig: /);
   });
 });

@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAgent } from '../../broker/testing/fake-agent.js';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { API_PREFIX, ActionRecordSchema, type ActionRecord } from '../../protocol/api.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint, type TestPerson } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 import { moduleSpecs } from '../../modules/registry.js';
-import { responseTestModules } from './testing/response-module.js';
+import { responseTestModules } from '../../test/helpers/console/cli/response-module.js';
 
 /** A real server (alice admin, bob enrolled), one fake agent, and a CLI home per investigator. */
 describe('two-person rule from the CLI, against the real server', () => {

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeAgent } from '../../broker/testing/fake-agent.js';
-import { fakeEnrollRequest, fakeIdentity } from '../../broker/testing/fake-identity.js';
-import { ServerHarness } from '../../broker/testing/harness.js';
+import { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
+import { fakeEnrollRequest, fakeIdentity } from '../../test/helpers/broker/fake-identity.js';
+import { ServerHarness } from '../../test/helpers/broker/harness.js';
 import { API_PREFIX } from '../../protocol/api.js';
 import { armoredPublicKey, type TestPerson } from '../../test/helpers/keys.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 /** `mig agents pending | accept ID|--all | reject ID` against a real server with auto-accept off. */
 describe('enrollment policy from the CLI', () => {

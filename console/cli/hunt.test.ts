@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationResult } from '../../protocol/messages.js';
 import { EXIT } from './main.js';
 import { composeTarget, parseDuration, splitHuntArgv } from './hunt-flags.js';
-import { createHarness, type Harness } from './testing/harness.js';
+import { createHarness, type Harness } from '../../test/helpers/console/cli/harness.js';
 import { getModuleSpec } from '../../modules/registry.js';
 
 function fileResult(paths: readonly string[]): OperationResult {

@@ -2,7 +2,7 @@ import type { UnsignedAction } from '../../protocol/action.js';
 import { newActionId } from '../../protocol/canonical.js';
 import { checkActionLimits, parameterProblemText, parameterProblems } from '../../protocol/check-operations.js';
 import { UserError } from '../../protocol/errors.js';
-import { describeGot, flagError, flagProblem } from '../../protocol/flag-problem.js';
+import { flagError } from '../../protocol/flag-problem.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import { expectedGot, valueAtPath } from '../../protocol/zod-issues.js';
@@ -62,7 +62,7 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
   }
   const params = spec.cli.toParams(values);
   const problems = parameterProblems(spec, params).map((p) => {
-    const flag = flagForIssue(spec, values as Record<string, unknown>, params, p.segments);
+    const flag = flagForIssue(spec, values, params, p.segments);
     // A flag the investigator typed is named instead of the operation path; the words after it
     // are the ones the server and agents answer with (protocol/check-operations.ts).
     return flag === undefined ? parameterProblemText(p) : `${flag}: ${expectedGot(p.expected, p.given)}`;

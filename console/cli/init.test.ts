@@ -9,7 +9,7 @@ import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { unsignedAction } from '../../test/helpers/actions.js';
 import { isGpgAvailable } from '../services/gpg.js';
 import { EXIT } from './main.js';
-import { createHarness, type Harness } from './testing/harness.js';
+import { createHarness, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 describe('mig init (key file)', () => {
   let h: Harness;

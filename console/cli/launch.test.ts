@@ -3,10 +3,10 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { serveFleet, type FakeAgentAnswer } from './testing/fake-actions.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const hit = (path: string): OperationResult => ({ module: 'file', isFound: true, rows: [{ path }], stats: {}, errors: [] });
 const miss: OperationResult = { module: 'file', isFound: false, rows: [], stats: {}, errors: [] };

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { armoredPublicKey, fingerprint, publicKeyPath } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../services/testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { COMMANDS } from './commands.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 describe('mig help', () => {
   let h: Harness;

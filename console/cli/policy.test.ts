@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import { API_PREFIX } from '../../protocol/api.js';
 import { PolicyViewSchema } from '../../protocol/policy-api.js';
 import { armoredPublicKey, fingerprint, type TestPerson } from '../../test/helpers/keys.js';
-import type { FakeAgent } from '../../broker/testing/fake-agent.js';
+import type { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from './testing/harness.js';
+import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 /** `mig policy` against the real server: alice and bob are admins and the threshold is 2. */
 describe('mig policy, against the real server', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../../protocol/api.js';
 import { createProgress, progressLine } from './progress.js';
-import { Capture } from './testing/harness.js';
+import { Capture } from '../../test/helpers/console/cli/harness.js';
 
 const zero: Counters = { targeted: 4, sent: 4, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
 const half: Counters = { ...zero, success: 1, timeout: 1, done: 2, found: 1 };

@@ -30,7 +30,7 @@ function bar(c: Counters): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${progressLine(c)}`;
 }
 
-export function createProgress(out: NodeJS.WritableStream, opts: { isTty: boolean; now(): Date }): Progress {
+export function createProgress(out: NodeJS.WritableStream, opts: { isTty: boolean; now: () => Date }): Progress {
   return opts.isTty ? ttyProgress(out) : plainProgress(out, opts.now);
 }
 

@@ -67,6 +67,7 @@ export function formatCell(value: unknown, column: Pick<ColumnSpec, 'isBytes' | 
  * hostile: a raw ESC or newline in them could rewrite the investigator's terminal or forge lines.
  */
 export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\t') return '\\t';

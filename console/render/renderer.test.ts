@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { CommandRecord } from '../../protocol/api.js';
-import { defineModule, type AnyModuleSpec } from '../../protocol/module-spec.js';
+import { defineModule } from '../../protocol/module-spec.js';
 import { createRenderer, type RenderFormat } from './renderer.js';
 import type { ShowFilter } from './entries.js';
 
@@ -12,8 +12,6 @@ const spec = defineModule({
   version: '1',
   summary: 'test',
   platforms: ['linux'],
-  permission: 'fs:read',
-  isResponse: false,
   params,
   result: z.strictObject({ path: z.string(), size: z.number(), mode: z.string(), mtime: z.string() }),
   columns: [
@@ -26,7 +24,7 @@ const spec = defineModule({
   privacy: { leaves: ['path', 'size', 'mode', 'mtime'], sensitive: [], maxRows: 100, maxBytes: 1000 },
   limits: { timeoutMs: 1000 },
   examples: [],
-}) as unknown as AnyModuleSpec;
+});
 
 const T = '2024-05-01T12:34:56.000Z';
 function cmd(over: Partial<CommandRecord> & Pick<CommandRecord, 'id' | 'agentName' | 'status'>): CommandRecord {

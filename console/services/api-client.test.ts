@@ -4,7 +4,7 @@ import { armoredPublicKey, fingerprint, privateKeyPath } from '../../test/helper
 import { signedAction } from '../../test/helpers/actions.js';
 import { ApiClient } from './api-client.js';
 import { openKeyfileSigner, type Signer } from './signer.js';
-import { startFakeApi, type FakeApi } from './testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 
 const noPassphrase = () => Promise.resolve('');
 

@@ -30,6 +30,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   MODULE_CANCELLED: true,
   AGENT_RESTARTED: true,
   BAD_REQUEST: true,
+  MALFORMED_MESSAGE: true,
   UNAUTHENTICATED: true,
   FORBIDDEN: true,
   NOT_FOUND: true,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { API_PREFIX, ActionRecordSchema, type InvestigatorRecord } from '../../protocol/api.js';
 import { BaseError } from '../../protocol/errors.js';

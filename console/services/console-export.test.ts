@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKeyPath } from '../../test/helpers/keys.js';
-import { serveFleet } from '../cli/testing/fake-actions.js';
+import { serveFleet } from '../../test/helpers/console/cli/fake-actions.js';
 import { ApiClient } from './api-client.js';
 import { createConsoleBackend } from './console-backend.js';
 import { openKeyfileSigner } from './signer.js';
-import { startFakeApi, type FakeApi } from './testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 
 describe('console export folder', () => {
   let api: FakeApi;

@@ -4,7 +4,7 @@ import { armoredPublicKey, privateKeyPath } from '../../test/helpers/keys.js';
 import { ApiClient } from './api-client.js';
 import { SseParser, followEvents, parseLiveEvent } from './events.js';
 import { openKeyfileSigner } from './signer.js';
-import { startFakeApi, type FakeApi } from './testing/fake-api.js';
+import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 
 describe('SseParser', () => {
   it.each([

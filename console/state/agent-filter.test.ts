@@ -3,7 +3,7 @@ import { compileAgentFilter, effectiveFilter, filterAgents } from './agent-filte
 import { loadedAgents } from './agents-state.js';
 import { emptyInvestigations, loaded } from './investigations-state.js';
 import { targetContext } from './selectors.js';
-import { makeActionRecord, makeAgent, makeCommand } from './testing/records.js';
+import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
 
 const agents = loadedAgents(Array.from({ length: 9 }, (_, i) => makeAgent(i, i === 4 ? { status: 'offline' } : {})));
 

@@ -14,12 +14,13 @@ export interface ColumnDef<T> {
   align?: 'left' | 'right';
   /** Dropped first when the terminal is too narrow. */
   isWide?: boolean;
-  text(row: T, nowMs: number): string;
+  // Function-typed properties, not methods: they are picked off the definition and called alone.
+  text: (row: T, nowMs: number) => string;
   /** The whole value for wide mode (`w`): exact times and sizes; defaults to `text`. */
-  wideText?(row: T, nowMs: number): string;
-  tone?(row: T): Tone;
+  wideText?: (row: T, nowMs: number) => string;
+  tone?: (row: T) => Tone;
   /** Sort key; defaults to the text. */
-  sortValue?(row: T): string | number;
+  sortValue?: (row: T) => string | number;
 }
 
 export interface LaidOutColumn {

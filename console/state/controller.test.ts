@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../protocol/errors.js';
 import { agentCounts, agentList } from './agents-state.js';
 import { topEntry } from './nav.js';
-import { FakeBackend } from './testing/fake-backend.js';
-import { settle, startHarness, type Harness } from './testing/harness.js';
-import { makeActionRecord, makeAgent, makeCommand } from './testing/records.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { settle, startHarness, type Harness } from '../../test/helpers/console/state/harness.js';
+import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
 
 let h: Harness | undefined;
 afterEach(() => {

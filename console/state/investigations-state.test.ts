@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RECENT_PER_AGENT, emptyInvestigations, loaded, startLoading, upsertCommands } from './investigations-state.js';
 import { investigationRows, resultColumns } from './results.js';
-import { testModules } from './testing/fake-modules.js';
-import { makeActionRecord, makeAgent, makeCommand } from './testing/records.js';
+import { testModules } from '../../test/helpers/console/state/fake-modules.js';
+import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
 
 const record = makeActionRecord(1);
 const agents = Array.from({ length: 4 }, (_, i) => makeAgent(i));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrameBatcher } from './frame-batcher.js';
 import { Store } from './store.js';
-import { ManualScheduler } from './testing/manual-scheduler.js';
+import { ManualScheduler } from '../../test/helpers/console/state/manual-scheduler.js';
 
 const microtasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -2,8 +2,9 @@ import type { FrameBatcher } from './frame-batcher.js';
 
 /** What hooks need: a snapshot that keeps its identity until the state changes. */
 export interface ReadableStore<S> {
-  getState(): S;
-  subscribe(listener: () => void): () => void;
+  // Function-typed properties, not methods: useStore hands them to React detached from the store.
+  getState: () => S;
+  subscribe: (listener: () => void) => () => void;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { KeyEvent } from './keys.js';
 
 // Pasted text may carry newlines and escape sequences; a one-line prompt keeps printable text only.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**

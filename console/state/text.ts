@@ -2,6 +2,7 @@ import { BaseError, UserError } from '../../protocol/errors.js';
 
 // C0 and C1 controls (ESC included) and DEL: agent names, tags and result rows come from the
 // network and are attacker-controlled; an escape sequence in a hostname must not drive the terminal.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** One display line from untrusted text: controls become spaces. */

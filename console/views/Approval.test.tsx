@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { renderConsole, type RenderedConsole } from '../app/testing/render-console.js';
+import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import type { ActionRecord } from '../state/backend.js';
-import { FakeBackend } from '../state/testing/fake-backend.js';
-import { isolateModule, testModules } from '../state/testing/fake-modules.js';
-import { makeActionRecord, makeAgent, makeInvestigator } from '../state/testing/records.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { isolateModule, testModules } from '../../test/helpers/console/state/fake-modules.js';
+import { makeActionRecord, makeAgent, makeInvestigator } from '../../test/helpers/console/state/records.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {
@@ -150,24 +150,24 @@ describe('actions awaiting approval', () => {
 });
 
 describe('launching a response module', () => {
-  const modules: ReadonlyMap<string, AnyModuleSpec> = new Map([...testModules, ['isolate', isolateModule as unknown as AnyModuleSpec]]);
+  const modules: ReadonlyMap<string, AnyModuleSpec> = new Map([...testModules, ['firewall', isolateModule]]);
 
   it('warns in red on the module row, and the launched action says it waits for approval', async () => {
     const backend = team();
     backend.signAndLaunch = (action, opts) => {
       backend.calls.push({ method: 'signAndLaunch', args: [action, opts] });
-      const record = held({ action: { signatures: ['s'], ...action } as ActionRecord['action'], approval: { required: 2, signers: [backend.investigator.fingerprint] } });
+      const record = held({ action: { signatures: ['s'], ...action }, approval: { required: 2, signers: [backend.investigator.fingerprint] } });
       backend.actions.set(record.action.id, record);
       return Promise.resolve(record);
     };
     ui = await renderConsole({ backend, modules, tuning: { countdownSeconds: 0 } });
     await jump(ui, 'launch');
     await ui.press('left');
-    expect(ui.frame()).toMatch(/‹ isolate ›.*RESPONSE: needs a 2nd approver/);
+    expect(ui.frame()).toMatch(/‹ firewall ›.*RESPONSE: needs a 2nd approver/);
     await ui.press('down', 'down', 'down', 'down', 'enter');
     await ui.type('contain');
     await ui.press('enter', 's');
-    expect(ui.frame()).toContain('launch isolate? It changes the endpoints it runs on.  (y/n)');
+    expect(ui.frame()).toContain('launch firewall? It changes the endpoints it runs on.  (y/n)');
     await ui.press('y');
     await ui.advance(0);
     expect(backend.callsTo('signAndLaunch')).toHaveLength(1);

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, type RenderedConsole } from '../app/testing/render-console.js';
+import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import type { ActionRecord, CommandRecord } from '../state/backend.js';
-import { FakeBackend } from '../state/testing/fake-backend.js';
-import { makeActionRecord, makeAgent, makeCommand, signedCommand } from '../state/testing/records.js';
+import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
+import { makeActionRecord, makeAgent, makeCommand, signedCommand } from '../../test/helpers/console/state/records.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {

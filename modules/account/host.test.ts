@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
  * The module on root '/' against the real shadow tools, but never on this host's accounts: the
  * child runs in a private mount namespace (unshare) where /etc is a bind-mounted throwaway copy.
  */
-const CHILD = fileURLToPath(new URL('./testing/host-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../test/helpers/modules/account/host-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const TOOLS = ['/usr/sbin/useradd', '/usr/sbin/usermod', '/usr/bin/unshare', '/usr/bin/passwd'];
 

@@ -2,9 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { runOperation } from '../../agent/run-operation.js';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { runOperation } from '../../test/helpers/modules/agent-side.js';
+import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runAccount } from './run.js';
 import { accountModule, accountParams } from './spec.js';
 
@@ -119,7 +118,7 @@ describe.skipIf(skipReason !== undefined)(`runAccount with the real usermod on a
 
   it('rows pass the runner and its result schema', async () => {
     const params = accountParams.parse({ users: ['alice', 'mallory'], op: 'lock', dryrun: true });
-    const outcome = await runOperation(accountModule as unknown as AnyModuleSpec, runAccount as ModuleRun<never, unknown>, params, { root, isPrivacyMode: true, timeoutMs: 10_000 });
+    const outcome = await runOperation(accountModule, runAccount, params, { root, isPrivacyMode: true, timeoutMs: 10_000 });
     expect(outcome.status).toBe('success');
     expect(outcome.result.rows.map((r) => [r.user, r.after])).toEqual([
       ['alice', 'locked'],

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { specContract, twoPersonContract } from '../firewall/testing/response-contract.js';
-import { paramsOfCommand } from '../shared/testing.js';
+import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
+import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { accountModule, accountParams } from './spec.js';
 
-const spec = accountModule as unknown as AnyModuleSpec;
+const spec = accountModule;
 
 specContract(spec);
 twoPersonContract(spec, { users: ['deploy'], op: 'lock', dryrun: true });

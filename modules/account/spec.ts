@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 
 /**
  * The account response module: lock or unlock local accounts. Locking both disables the password
@@ -37,7 +38,7 @@ export const accountRow = z.strictObject({
 });
 
 const accountCli = z.strictObject({
-  user: z.array(z.string()).describe('Local account name; repeat for several'),
+  user: z.array(z.string()).describe(paramHelp(accountParams, 'users', 'repeat for several')),
   op: z.enum(['lock', 'unlock']).describe('lock: disable the password and expire the account; unlock: undo both'),
   dryrun: z.boolean().optional().describe('Report what would change and change nothing'),
 });
@@ -47,8 +48,6 @@ export const accountModule = defineModule({
   version: '1.0.0',
   summary: 'Lock or unlock local accounts (response: needs two signatures)',
   platforms: ['linux'],
-  permission: 'host:write',
-  isResponse: true,
   params: accountParams,
   result: accountRow,
   columns: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
 import type { AgentSelf } from '../../protocol/module-spec.js';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runAgentdestroy } from './run.js';
 import { agentdestroyModule, agentdestroyParams } from './spec.js';
 

@@ -1,8 +1,7 @@
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { specContract, twoPersonContract } from '../firewall/testing/response-contract.js';
+import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
 import { agentdestroyModule } from './spec.js';
 
-const spec = agentdestroyModule as unknown as AnyModuleSpec;
+const spec = agentdestroyModule;
 
 specContract(spec);
 twoPersonContract(spec, { dryrun: true });

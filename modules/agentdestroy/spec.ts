@@ -28,8 +28,6 @@ export const agentdestroyModule = defineModule({
   version: '1.0.0',
   summary: 'Stop an agent for good and remove its state (response: needs two signatures)',
   platforms: ['linux', 'darwin', 'freebsd', 'win32'],
-  permission: 'host:write',
-  isResponse: true,
   params: agentdestroyParams,
   result: agentdestroyRow,
   columns: [

@@ -78,8 +78,6 @@ export const fileModule = defineModule({
   version: '1.0.0',
   summary: 'Find files by name, content, size, mode, age or hash (MIG file module)',
   platforms: ['linux', 'darwin', 'freebsd'],
-  permission: 'fs:read',
-  isResponse: false,
   params: fileParams,
   result: fileRow,
   columns: [

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Netns, netnsSkipReason } from './testing/netns.js';
+import { Netns, netnsSkipReason } from '../../test/helpers/modules/firewall/netns.js';
 
 /**
  * The real nft and iptables, each test in a network namespace of its own (the host's firewall is

@@ -81,7 +81,7 @@ function rawElements(json: string, now: Date, listing: Listing): RawElement[] {
     if (!set.success) continue;
     listing.sets.add(set.data.set.name);
     for (const elem of set.data.set.elem ?? []) {
-      const e = typeof elem === 'object' && 'elem' in elem ? elem.elem : { val: elem as Value, expires: undefined, comment: undefined };
+      const e = typeof elem === 'object' && 'elem' in elem ? elem.elem : { val: elem, expires: undefined, comment: undefined };
       const rule = /^mig:([a-z0-9][a-z0-9-]{0,39})$/.exec(e.comment ?? '')?.[1];
       if (rule === undefined) listing.problems.push(`nft set ${set.data.set.name}: element ${parts(e.val).join(' . ')} has no mig:<rule> comment; left alone`);
       const expiresAt = e.expires === undefined ? undefined : new Date(now.getTime() + e.expires * 1000);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runFirewall } from './run.js';
 import { firewallParams } from './spec.js';
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { paramsOfCommand } from '../shared/testing.js';
+import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { firewallModule, firewallParams, parseDurationSeconds } from './spec.js';
-import { specContract, twoPersonContract } from './testing/response-contract.js';
+import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
 
-const spec = firewallModule as unknown as AnyModuleSpec;
+const spec = firewallModule;
 
 specContract(spec);
 twoPersonContract(spec, { op: 'add', ips: ['203.0.113.0/24'], dryrun: true });

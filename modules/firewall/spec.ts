@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { cidrProblem, parseEndpoint } from './address.js';
 import { checked } from '../shared/param-checks.js';
 
@@ -37,7 +38,7 @@ const paramsShape = z.strictObject({
   direction: z.enum(['in', 'out', 'both']).default('both').describe('Traffic from the addresses (in), to them (out), or both'),
   forSeconds: z.number().int().min(1).max(MAX_SECONDS).optional().describe('Remove the block by itself after this many seconds'),
   preset: z.enum(['quarantine']).optional().describe('quarantine: block everything except loopback and the kept broker connections'),
-  keep: z.array(checked(endpointProblem)).min(1).max(8).optional().describe('With quarantine: broker ip:port the agent must keep reaching (TCP); DNS is blocked, so an address'),
+  keep: z.array(checked(endpointProblem)).min(1).max(8).optional().describe('With quarantine: broker ip:port the agent must keep reaching (TCP); DNS is blocked, so an address, not a host name'),
   backend: z.enum(['auto', 'nft', 'iptables']).default('auto').describe('nft (table inet mig), iptables (chains MIG-IN/MIG-OUT), or auto: nft when it works'),
   dryrun: z.boolean().default(false).describe('Report exactly what would change and change nothing'),
 });
@@ -86,16 +87,16 @@ export const firewallRow = z.strictObject({
 export type FirewallRow = z.output<typeof firewallRow>;
 
 const firewallCli = z.strictObject({
-  op: z.enum(['add', 'remove', 'list']).describe('add a block, remove one, or list what MIG blocks'),
-  rule: z.string().optional().describe('Rule id to name (add) or pick (remove, list)'),
-  ip: z.array(z.string()).optional().describe('IPv4/IPv6 address or CIDR block; repeat for several'),
-  port: z.number().int().optional().describe('Port: the local port inbound, the remote port outbound'),
+  op: z.enum(['add', 'remove', 'list']).describe(paramHelp(firewallParams, 'op')),
+  rule: z.string().optional().describe(paramHelp(firewallParams, 'rule')),
+  ip: z.array(z.string()).optional().describe(paramHelp(firewallParams, 'ips', 'repeat for several')),
+  port: z.number().int().optional().describe(paramHelp(firewallParams, 'port')),
   proto: z.enum(['tcp', 'udp']).optional().describe('Protocol of the port (default: both)'),
-  direction: z.enum(['in', 'out', 'both']).optional().describe('in, out or both (default both)'),
-  for: z.string().regex(DURATION, 'expected a duration like 90s, 30m, 2h or 1d').optional().describe('Remove the block by itself after 90s, 30m, 2h, 1d (at most 30d)'),
-  preset: z.enum(['quarantine']).optional().describe('quarantine: block everything except loopback and -keep'),
-  keep: z.array(z.string()).optional().describe('With quarantine: broker ip:port to keep reaching; repeat for several'),
-  backend: z.enum(['auto', 'nft', 'iptables']).optional().describe('nft, iptables, or auto (default)'),
+  direction: z.enum(['in', 'out', 'both']).optional().describe(paramHelp(firewallParams, 'direction', 'default both')),
+  for: z.string().regex(DURATION, 'expected a duration like 90s, 30m, 2h or 1d').optional().describe(paramHelp(firewallParams, 'forSeconds', 'as a flag: 90s, 30m, 2h, 1d (at most 30d)')),
+  preset: z.enum(['quarantine']).optional().describe(paramHelp(firewallParams, 'preset', 'keep them with -keep')),
+  keep: z.array(z.string()).optional().describe(paramHelp(firewallParams, 'keep', 'repeat for several')),
+  backend: z.enum(['auto', 'nft', 'iptables']).optional().describe(paramHelp(firewallParams, 'backend', 'default auto')),
   dryrun: z.boolean().optional().describe('Report exactly what would change and change nothing'),
 });
 
@@ -111,8 +112,6 @@ export const firewallModule = defineModule({
   version: '1.0.0',
   summary: 'Block addresses or ports, or quarantine a host, with nftables or iptables (response: needs two signatures)',
   platforms: ['linux'],
-  permission: 'host:write',
-  isResponse: true,
   params: firewallParams,
   result: firewallRow,
   columns: [
@@ -126,7 +125,7 @@ export const firewallModule = defineModule({
     { key: 'family', header: 'FAMILY', isWide: true },
     { key: 'backend', header: 'BACKEND', isWide: true },
   ],
-  cli: { schema: firewallCli, flags: {}, toParams },
+  cli: { schema: firewallCli, flags: { for: { param: 'forSeconds' } }, toParams },
   privacy: {
     leaves: ['op', 'rule', 'direction', 'family', 'match', 'isApplied', 'isDryRun', 'expiresAt', 'backend'],
     sensitive: [],

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Netns, netnsSkipReason } from './testing/netns.js';
+import { Netns, netnsSkipReason } from '../../test/helpers/modules/firewall/netns.js';
 
 /**
  * Real packets: an "endpoint" namespace wired to a "broker" namespace by a veth pair. What the

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingContext } from '../shared/testing.js';
-import { runSearch } from './testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
+import { runSearch } from '../../test/helpers/modules/memory.js';
 
 /**
  * The module against a live process through the real /proc: a child node process keeps a

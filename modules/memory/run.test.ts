@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { memoryParams } from './params.js';
 import { runMemory } from './run.js';
 import { memoryModule } from './spec.js';
-import { makeProc, removeProc, runSearch, type FakeProcess } from './testing.js';
+import { makeProc, removeProc, runSearch, type FakeProcess } from '../../test/helpers/modules/memory.js';
 
 const MIB = 1024 * 1024;
 /** Where the big process's heap starts: its first read ends 1 MiB further. */
@@ -175,8 +174,8 @@ describe('runMemory over a fixture /proc', () => {
 });
 
 describe('through the agent runner', () => {
-  const specs = new Map([['memory', memoryModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['memory', runMemory as ModuleRun<never, unknown>]]);
+  const specs = new Map([['memory', memoryModule]]);
+  const runners = new Map([['memory', runMemory]]);
   let results: Awaited<ReturnType<typeof runOperationsLocally>> | undefined;
   afterEach(() => {
     results = undefined;

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { flagsHelp } from '../../console/flags/help.js';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { flagsHelp } from '../../test/helpers/modules/console-side.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { cliParams } from '../shared/testing.js';
+import { cliParams } from '../../test/helpers/modules/recording.js';
 import { memoryParams } from './params.js';
 import { memoryModule, parseAddress, parseSizeBytes } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked
 // for all of them in modules/registry.test.ts; here only what is memory's own.
 
-const spec = memoryModule as unknown as AnyModuleSpec;
+const spec = memoryModule;
 
 describe('memoryModule result', () => {
   it('every result field may leave the host', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { memoryParams } from './params.js';
 
 /**
@@ -36,10 +37,10 @@ const flag = (what: string) => z.boolean().optional().describe(what);
 
 /** MIG's own flags (mig memory -name ... -content ...). */
 const memoryCli = z.strictObject({
-  name: repeatable('RE2 regex on the process name (comm, argv[0] or its base name); repeat for several'),
-  lib: repeatable('RE2 regex on the paths of mapped files (libraries, the executable); repeat for several'),
-  content: repeatable('RE2 regex on the process memory, read as UTF-8 lines ended by newline or NUL; repeat for several'),
-  bytes: repeatable('Hex byte string to find in the process memory, e.g. 6d69672e6f7267; repeat for several'),
+  name: repeatable(paramHelp(memoryParams, 'names', 'repeat for several')),
+  lib: repeatable(paramHelp(memoryParams, 'libraries', 'repeat for several')),
+  content: repeatable(paramHelp(memoryParams, 'contents', 'repeat for several')),
+  bytes: repeatable(paramHelp(memoryParams, 'bytes', 'repeat for several')),
   matchall: flag('Every check must match (the default unless -matchany)'),
   matchany: flag('Any check may match; rows list which did'),
   offset: z
@@ -53,7 +54,7 @@ const memoryCli = z.strictObject({
     .optional()
     .describe('Stop reading a process after this many bytes, e.g. 64m (k, m, g, t are powers of 1024)'),
   logfailures: flag('List each process or memory region that could not be read'),
-  pid: z.array(z.number().int()).optional().describe('Only look at this process id; repeat for several'),
+  pid: z.array(z.number().int()).optional().describe(paramHelp(memoryParams, 'pids', 'repeat for several')),
 });
 
 type MemoryCli = z.output<typeof memoryCli>;
@@ -80,8 +81,6 @@ export const memoryModule = defineModule({
   version: '1.0.0',
   summary: 'Find processes by name, mapped library, or strings and bytes in their memory (MIG memory module)',
   platforms: ['linux'],
-  permission: 'proc:mem',
-  isResponse: false,
   params: memoryParams,
   result: memoryRow,
   columns: [
@@ -90,7 +89,7 @@ export const memoryModule = defineModule({
     { key: 'matched', header: 'MATCHED' },
     { key: 'bytesScanned', header: 'SCANNED', align: 'right', isBytes: true },
   ],
-  cli: { schema: memoryCli, flags: { pid: { isHidden: true } }, toParams },
+  cli: { schema: memoryCli, flags: { lib: { param: 'libraries' }, pid: { isHidden: true } }, toParams },
   privacy: {
     leaves: ['pid', 'name', 'matched', 'bytesScanned'],
     // Process ids and names are the answer: masking them would leave nothing to act on.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatIp } from './ip.js';
 import { parseArp, parseFibTrie, parseIfInet6 } from './host-tables.js';
-import { FIXTURES } from './testing.js';
+import { FIXTURES } from '../../test/helpers/modules/netstat.js';
 
 const fixture = (path: string): string => readFileSync(join(FIXTURES, path), 'latin1');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpNet, type IpNet } from './ip.js';
 import { scanTable, type Proto, type SocketCheck, type SocketEntry } from './proc-table.js';
-import { generateTcpTable, HEADERS, procHex, procLine, tableText, type SocketSpec } from './testing.js';
+import { generateTcpTable, HEADERS, procHex, procLine, tableText, type SocketSpec } from '../../test/helpers/modules/netstat.js';
 
 const LISTEN = 0x0a;
 const ESTABLISHED = 0x01;

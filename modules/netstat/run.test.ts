@@ -1,13 +1,13 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { findOwners } from './owners.js';
 import { runNetstat } from './run.js';
 import { netstatModule, netstatRow } from './spec.js';
-import { makeRoot, removeRoot, runNetstatOnce, type Holder } from './testing.js';
+import { makeRoot, removeRoot, runNetstatOnce, type Holder } from '../../test/helpers/modules/netstat.js';
 
 /** Processes holding fixture sockets (inodes from fixtures/proc/net/*). */
 const HOLDERS: Holder[] = [
@@ -150,8 +150,8 @@ describe('findOwners', () => {
 });
 
 describe('through the agent runner', () => {
-  const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['netstat', runNetstat as ModuleRun<never, unknown>]]);
+  const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule]]);
+  const runners = new Map([['netstat', runNetstat]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'netstat', parameters }], { root, specs, runners, platform: 'linux' });
 
   it('rows pass the privacy filter unchanged and the operation is found', async () => {

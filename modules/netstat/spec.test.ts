@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { splitHuntArgv } from '../../console/cli/hunt-flags.js';
-import { parseFlags } from '../../console/flags/parse-flags.js';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { cliParams, exampleArgv } from '../shared/testing.js';
+import { splitHuntArgv } from '../../test/helpers/modules/console-side.js';
+import { parseFlags } from '../../test/helpers/modules/console-side.js';
+import { cliParams, exampleArgv } from '../../test/helpers/modules/recording.js';
 import { netstatParams } from './params.js';
 import { netstatModule } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked
 // for all of them in modules/registry.test.ts; here only what is netstat's own.
 
-const spec = netstatModule as unknown as AnyModuleSpec;
+const spec = netstatModule;
 
 describe('netstatModule result', () => {
   it('the owning command line cannot ride along in a row', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { netstatParams } from './params.js';
 
 /**
@@ -29,12 +30,12 @@ const repeatable = (what: string) => z.array(z.string()).optional().describe(wha
 
 /** MIG's own flags: `mig netstat -ci 10.0.0.0/8 -lp 443`. */
 const netstatCli = z.strictObject({
-  lm: repeatable('Local interface MAC matching this RE2 regex (case-insensitive), e.g. ^8c:70:5a; repeatable'),
-  nm: repeatable('Neighbour MAC in the ARP table matching this RE2 regex (case-insensitive); repeatable'),
-  li: repeatable('Address of this host equal to this IP or inside this CIDR; repeatable'),
-  ni: repeatable('IPv4 neighbour in the ARP table equal to this IP or inside this CIDR; repeatable'),
-  ci: repeatable('Connection whose remote address is this IP or inside this CIDR (IPv4 or IPv6); repeatable'),
-  lp: z.array(z.number().int()).optional().describe('TCP port in LISTEN state or UDP port bound without a peer; repeatable'),
+  lm: repeatable(paramHelp(netstatParams, 'localmac', 'case-insensitive, e.g. ^8c:70:5a; repeatable')),
+  nm: repeatable(paramHelp(netstatParams, 'neighbormac', 'case-insensitive; repeatable')),
+  li: repeatable(paramHelp(netstatParams, 'localip', 'repeatable')),
+  ni: repeatable(paramHelp(netstatParams, 'neighborip', 'repeatable')),
+  ci: repeatable(paramHelp(netstatParams, 'connectedip', 'repeatable')),
+  lp: z.array(z.number().int()).optional().describe(paramHelp(netstatParams, 'listeningport', 'repeatable')),
 });
 
 type NetstatCli = z.output<typeof netstatCli>;
@@ -56,8 +57,6 @@ export const netstatModule = defineModule({
   version: '1.0.0',
   summary: 'Find connections, listening ports, local addresses, MACs and ARP neighbours (MIG netstat module)',
   platforms: ['linux'],
-  permission: 'net:state',
-  isResponse: false,
   params: netstatParams,
   result: netstatRow,
   columns: [
@@ -74,7 +73,7 @@ export const netstatModule = defineModule({
     { key: 'interface', header: 'IFACE', isWide: true },
     { key: 'uid', header: 'UID', align: 'right', isWide: true },
   ],
-  cli: { schema: netstatCli, flags: {}, toParams },
+  cli: { schema: netstatCli, flags: { lm: { param: 'localmac' }, nm: { param: 'neighbormac' }, li: { param: 'localip' }, ni: { param: 'neighborip' }, ci: { param: 'connectedip' }, lp: { param: 'listeningport' } }, toParams },
   privacy: {
     leaves: ['check', 'proto', 'localAddress', 'localPort', 'remoteAddress', 'remotePort', 'state', 'uid', 'pid', 'process', 'mac', 'interface'],
     // The tuples are the answer: masking them would leave nothing to act on.

@@ -4,9 +4,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { pingParams } from './params.js';
 import { runPing, type PingRow } from './run.js';
 import { pingModule, pingRow } from './spec.js';
@@ -100,8 +100,8 @@ describe('ping over real local sockets', () => {
 });
 
 describe('through the agent runner: isFound is "reached at least once"', () => {
-  const specs = new Map<string, AnyModuleSpec>([['ping', pingModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['ping', runPing as ModuleRun<never, unknown>]]);
+  const specs = new Map<string, AnyModuleSpec>([['ping', pingModule]]);
+  const runners = new Map([['ping', runPing]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'ping', parameters }], { root: '/', specs, runners, platform: 'linux' });
   let pathDir = '';
   let savedPath: string | undefined;

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { cliParams } from '../shared/testing.js';
+import { cliParams } from '../../test/helpers/modules/recording.js';
 import { parseTimeoutSeconds } from './params.js';
 import { pingModule } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked
 // for all of them in modules/registry.test.ts; here only what is ping's own.
 
-const spec = pingModule as unknown as AnyModuleSpec;
+const spec = pingModule;
 
 describe('pingModule.isFound', () => {
   it.each([

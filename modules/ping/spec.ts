@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { MAX_COUNT, PROTOCOLS, TIMEOUT_TEXT, parseTimeoutSeconds, pingParams } from './params.js';
 
 /**
@@ -23,15 +24,15 @@ export const pingRow = z.strictObject({
 
 /** MIG's flags, except -t: here -t is the target of every hunt, so the timeout is -timeout. */
 const pingCli = z.strictObject({
-  d: z.string().describe('Destination: IPv4 or IPv6 address, or host name, e.g. www.mozilla.org'),
-  dp: z.number().int().optional().describe('Destination port for tcp and udp, e.g. 53'),
-  p: z.enum(PROTOCOLS).default('icmp').describe('Protocol: icmp, tcp or udp'),
-  c: z.number().int().optional().describe('Number of attempts (default 3)'),
+  d: z.string().describe(paramHelp(pingParams, 'destination', 'e.g. www.mozilla.org')),
+  dp: z.number().int().optional().describe(paramHelp(pingParams, 'destinationport', 'e.g. 53')),
+  p: z.enum(PROTOCOLS).default('icmp').describe(paramHelp(pingParams, 'protocol', 'default icmp')),
+  c: z.number().int().optional().describe(paramHelp(pingParams, 'count', 'default 3')),
   timeout: z
     .string()
     .regex(TIMEOUT_TEXT, 'expected seconds like 5, 5s or 1.5s, or milliseconds like 500ms')
     .optional()
-    .describe('Wait per attempt: seconds (5, 5s, 1.5s) or milliseconds (500ms); default 5s'),
+    .describe(paramHelp(pingParams, 'timeout', 'as a flag: seconds (5, 5s, 1.5s) or milliseconds (500ms); default 5s')),
 });
 
 type PingCli = z.output<typeof pingCli>;
@@ -49,8 +50,6 @@ export const pingModule = defineModule({
   version: '1.0.0',
   summary: 'Check that an endpoint reaches a host or port over icmp, tcp or udp (MIG ping module)',
   platforms: ['linux', 'darwin'],
-  permission: 'net:probe',
-  isResponse: false,
   params: pingParams,
   result: pingRow,
   columns: [
@@ -63,7 +62,7 @@ export const pingModule = defineModule({
     { key: 'address', header: 'ADDRESS', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: pingCli, flags: {}, toParams },
+  cli: { schema: pingCli, flags: { d: { param: 'destination' }, dp: { param: 'destinationport' }, p: { param: 'protocol' }, c: { param: 'count' } }, toParams },
   privacy: {
     leaves: ['destination', 'address', 'protocol', 'port', 'attempt', 'isReachable', 'outcome', 'latencyMs', 'error'],
     sensitive: [],

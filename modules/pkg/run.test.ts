@@ -2,13 +2,12 @@ import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { pkgRunner, runPkg } from './run.js';
 import { pkgModule, pkgParams } from './spec.js';
-import { runThroughAgent } from './testing.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', 'shared', 'packages', 'fixtures');
 let scratch: string;
 let multi: string;
 let empty: string;
@@ -44,7 +43,7 @@ describe('pkg through the agent runner', () => {
     { name: 'sources limits the databases', root: 'multi', params: { names: ['^openssl$'], sources: ['apk'] }, want: ['openssl 3.1.4-r5 apk'] },
     { name: 'no database: nothing, and no complaint', root: 'empty', params: { names: ['.'] }, want: [] },
   ])('$name', async ({ root, params, want }) => {
-    const result = await runThroughAgent(pkgModule, runPkg as ModuleRun<never, unknown>, params, rootOf(root));
+    const result = await runThroughAgent(pkgModule, runPkg, params, rootOf(root));
     expect(result.error).toBeUndefined();
     expect(short(result.rows)).toEqual(want);
     expect(result.isFound).toBe(want.length > 0);
@@ -53,13 +52,13 @@ describe('pkg through the agent runner', () => {
   });
 
   it('rows carry exactly name, version, arch and source', async () => {
-    const result = await runThroughAgent(pkgModule, runPkg as ModuleRun<never, unknown>, { names: ['^tzdata$'] }, rootOf('debian'));
+    const result = await runThroughAgent(pkgModule, runPkg, { names: ['^tzdata$'] }, rootOf('debian'));
     expect(result.rows).toEqual([{ name: 'tzdata', version: '2024a-0ubuntu0.20.04', arch: 'all', source: 'dpkg' }]);
     expect(result.stats).toMatchObject({ dpkgPackages: 6, packagesMatched: 1 });
   });
 
   it('invalid parameters are refused before anything runs, naming the field', async () => {
-    await expect(runThroughAgent(pkgModule, runPkg as ModuleRun<never, unknown>, { names: ['('], versions: ['1.0'] }, FIXTURES)).rejects.toMatchObject({
+    await expect(runThroughAgent(pkgModule, runPkg, { names: ['('], versions: ['1.0'] }, FIXTURES)).rejects.toMatchObject({
       code: 'INVALID_PARAMETERS',
       message: expect.stringMatching(/parameters\.names\.0 \(module pkg\): not a valid RE2.*parameters\.versions\.0 \(module pkg\): expected an operator/),
     });
@@ -102,7 +101,7 @@ describe('rpm', () => {
     },
   ])('$name', async ({ binary, isHostRoot, want, wantErrors }) => {
     const run = pkgRunner({ rpmBinaries: [binary()], isHostRoot });
-    const result = await runThroughAgent(pkgModule, run as ModuleRun<never, unknown>, { names: ['^openssl'] }, rootOf('rhel'));
+    const result = await runThroughAgent(pkgModule, run, { names: ['^openssl'] }, rootOf('rhel'));
     expect(short(result.rows)).toEqual(want);
     expect(result.errors).toEqual(wantErrors);
   });
@@ -121,7 +120,7 @@ describe('abort', () => {
 
   it('cancelled through the runner: MODULE_CANCELLED with the rows so far', async () => {
     const controller = new AbortController();
-    const result = await runThroughAgent(pkgModule, runPkg as ModuleRun<never, unknown>, { names: ['.'] }, rootOf('debian'), {
+    const result = await runThroughAgent(pkgModule, runPkg, { names: ['.'] }, rootOf('debian'), {
       signal: controller.signal,
       onRow: () => controller.abort(),
     });

@@ -1,8 +1,8 @@
 import type { ModuleRun } from '../../protocol/module-spec.js';
 import { compileLineRegex } from '../shared/search/regex.js';
 import { versionSatisfies } from '../shared/version-compare.js';
-import { parseConstraint, type VersionConstraint } from './constraint.js';
-import { installedPackages, type ReadOptions } from './read.js';
+import { parseConstraint, type VersionConstraint } from '../shared/packages/constraint.js';
+import { installedPackages, type ReadOptions } from '../shared/packages/read.js';
 import type { PkgParams, PkgRow } from './spec.js';
 
 /** The schema validated every constraint: one that does not parse here is our bug. */

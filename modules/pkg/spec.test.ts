@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { moduleParams } from '../../console/cli/hunt.js';
+import { moduleParams } from '../../test/helpers/modules/console-side.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { parseConstraint } from './constraint.js';
+import { parseConstraint } from '../shared/packages/constraint.js';
 import { pkgModule, pkgParams } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked

@@ -1,17 +1,16 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { regexProblem } from '../shared/search/regex.js';
-import { constraintProblem } from './constraint.js';
+import { constraintProblem } from '../shared/packages/constraint.js';
 import { checked } from '../shared/param-checks.js';
+import { PACKAGE_SOURCES } from '../shared/packages/installed.js';
 
 /**
  * The pkg module's self-description: which installed packages (dpkg, rpm, apk) match a name
  * and, optionally, a version constraint, the way each package manager orders versions. MIG's
  * pkg module answered the same question ("which hosts still run a vulnerable openssl").
  */
-
-export const PACKAGE_SOURCES = ['dpkg', 'rpm', 'apk'] as const;
-export type PackageSource = (typeof PACKAGE_SOURCES)[number];
 
 export const MAX_NAMES = 64;
 export const MAX_CONSTRAINTS = 8;
@@ -45,9 +44,9 @@ export const pkgRow = z.strictObject({
 export type PkgRow = z.output<typeof pkgRow>;
 
 const pkgCli = z.strictObject({
-  name: z.array(z.string()).describe('RE2 regex on the package name, e.g. ^openssl$; repeat for several'),
-  version: z.array(z.string()).optional().describe("Version constraint like '<1.1.1k' (quote it: < is a shell redirection); repeat for a range"),
-  source: z.array(z.enum(PACKAGE_SOURCES)).optional().describe('Only this package database (dpkg, rpm, apk); repeatable'),
+  name: z.array(z.string()).describe(paramHelp(pkgParams, 'names', 'repeat for several')),
+  version: z.array(z.string()).optional().describe(paramHelp(pkgParams, 'versions', 'quote it (< is a shell redirection); repeat for a range')),
+  source: z.array(z.enum(PACKAGE_SOURCES)).optional().describe(paramHelp(pkgParams, 'sources', 'repeat for several')),
 });
 
 export const pkgModule = defineModule({
@@ -55,8 +54,6 @@ export const pkgModule = defineModule({
   version: '1.0.0',
   summary: 'Find installed packages (dpkg, rpm, apk) by name and version constraint',
   platforms: ['linux'],
-  permission: 'pkg:read',
-  isResponse: false,
   params: pkgParams,
   result: pkgRow,
   columns: [

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectRows, recordingContext } from '../shared/testing.js';
+import { collectRows, recordingContext } from '../../test/helpers/modules/recording.js';
 import { runProcess } from './run.js';
 import { processParams, type SignalName } from './spec.js';
 

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { runOperation } from '../../agent/run-operation.js';
-import { collectRows, recordingContext, type Recording } from '../shared/testing.js';
+import { runOperation } from '../../test/helpers/modules/agent-side.js';
+import { collectRows, recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
 import { runProcess } from './run.js';
 import { processModule, processParams } from './spec.js';
-import { makeProcTree, removeTree } from './testing.js';
+import { makeProcTree, removeTree } from '../../test/helpers/modules/process.js';
 
 /**
  * Name matching, refusals and reporting over a fake /proc. Fake pids are above PID_MAX_LIMIT:
@@ -90,7 +89,7 @@ describe('runProcess over a fake /proc', () => {
 
   it('rows pass the runner: result schema, privacy filter, journal stamped with the module', async () => {
     const journal: Record<string, unknown>[] = [];
-    const outcome = await runOperation(processModule as unknown as AnyModuleSpec, runProcess as ModuleRun<never, unknown>, processParams.parse({ names: ['^kinsing$'], dryrun: true }), {
+    const outcome = await runOperation(processModule, runProcess, processParams.parse({ names: ['^kinsing$'], dryrun: true }), {
       root,
       isPrivacyMode: true,
       timeoutMs: 10_000,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { regexProblem } from '../shared/search/regex.js';
 
 /**
@@ -54,9 +55,9 @@ export const processRow = z.strictObject({
 });
 
 const processCli = z.strictObject({
-  pid: z.array(z.number().int()).optional().describe('Process id to signal; repeat for several'),
-  name: z.array(z.string()).optional().describe('RE2 regex on the process name (comm, argv[0] or its base name); repeat for several'),
-  signal: z.enum(SIGNALS).optional().describe('Signal to send (default TERM)'),
+  pid: z.array(z.number().int()).optional().describe(paramHelp(processParams, 'pids', 'repeat for several')),
+  name: z.array(z.string()).optional().describe(paramHelp(processParams, 'names', 'repeat for several')),
+  signal: z.enum(SIGNALS).optional().describe(paramHelp(processParams, 'signal', 'default TERM')),
   dryrun: z.boolean().optional().describe('Report which processes would be signalled and send nothing'),
 });
 
@@ -73,8 +74,6 @@ export const processModule = defineModule({
   version: '1.0.0',
   summary: 'Kill, stop or signal processes by pid or name (response: needs two signatures)',
   platforms: ['linux'],
-  permission: 'host:write',
-  isResponse: true,
   params: processParams,
   result: processRow,
   columns: [

@@ -5,7 +5,7 @@ import { fileParams } from '../shared/search/params.js';
 import { compileLineRegex } from '../shared/search/regex.js';
 import { errorCode, HostRoot } from '../shared/search/resolve.js';
 import { runFile } from '../shared/search/run.js';
-import { installedPackages, type InstalledPackage } from '../pkg/read.js';
+import { installedPackages, type InstalledPackage } from '../shared/packages/read.js';
 import type { VersionScheme } from '../shared/version-compare.js';
 import type { ScribeObject } from './document.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { regexProblem } from '../shared/search/regex.js';
-import { MAX_VERSION_CHARS } from '../pkg/constraint.js';
+import { MAX_VERSION_CHARS } from '../shared/packages/constraint.js';
 import type { VersionOp } from '../shared/version-compare.js';
 import { checked } from '../shared/param-checks.js';
 

@@ -1,10 +1,9 @@
 import { readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree, type Entry } from '../shared/search/testing.js';
-import { runThroughAgent } from '../pkg/testing.js';
-import { collectRows, recordingContext } from '../shared/testing.js';
+import { makeTree, removeTree, type Entry } from '../../test/helpers/modules/search-tree.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
+import { collectRows, recordingContext } from '../../test/helpers/modules/recording.js';
 import { runScribe } from './run.js';
 import { scribeModule, scribeParams } from './spec.js';
 
@@ -31,7 +30,7 @@ afterEach(() => {
 type Want = { test: string; result: string; identifier?: string; value?: string; error?: RegExp };
 
 async function evaluate(document: unknown, root: string, onlypass = false) {
-  const result = await runThroughAgent(scribeModule, runScribe as ModuleRun<never, unknown>, { document, onlypass }, root);
+  const result = await runThroughAgent(scribeModule, runScribe, { document, onlypass }, root);
   expect(result.error).toBeUndefined();
   for (const row of result.rows) expect(scribeModule.result.safeParse(row).success).toBe(true);
   return result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moduleParams } from '../../console/cli/hunt.js';
+import { moduleParams } from '../../test/helpers/modules/console-side.js';
 import { scribeModule } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { scribeDocument } from './document.js';
 
 /**
@@ -38,8 +39,8 @@ const scribeCli = z.strictObject({
         ctx.addIssue({ code: 'custom', message: `expected the scribe document as JSON text, e.g. -doc "$(cat doc.json)" (${err instanceof Error ? err.message : String(err)})` });
       }
     })
-    .describe('The scribe document as JSON text: -doc "$(cat doc.json)"'),
-  onlypass: z.boolean().optional().describe('Only tests that pass'),
+    .describe(paramHelp(scribeParams, 'document', 'as a flag: the JSON text, -doc "$(cat doc.json)"')),
+  onlypass: z.boolean().optional().describe(paramHelp(scribeParams, 'onlypass')),
 });
 
 /** The CLI schema checked that `doc` parses; a value that does not is left for the params schema to refuse. */
@@ -59,8 +60,6 @@ export const scribeModule = defineModule({
   summary: 'Evaluate a scribe compliance document (file contents, file names, package versions) on each host',
   platforms: ['linux', 'darwin'],
   // Package objects read package databases too; files are the broader permission and the one MIG's scribe needed.
-  permission: 'fs:read',
-  isResponse: false,
   params: scribeParams,
   result: scribeRow,
   columns: [
@@ -72,7 +71,7 @@ export const scribeModule = defineModule({
     { key: 'object', header: 'OBJECT', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: scribeCli, flags: {}, toParams },
+  cli: { schema: scribeCli, flags: { doc: { param: 'document' } }, toParams },
   privacy: {
     leaves: ['test', 'name', 'result', 'object', 'identifier', 'value', 'error'],
     // Paths and package names are the answer; values are version numbers only.

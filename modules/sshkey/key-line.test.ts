@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeBlob } from './blob.js';
 import { parseKeyLine } from './key-line.js';
-import { KEYGEN_VECTORS, nodeKeys, parseKeygenLine } from './testing.js';
+import { KEYGEN_VECTORS, nodeKeys, parseKeygenLine } from '../../test/helpers/modules/sshkey.js';
 
 const ED = KEYGEN_VECTORS[0].line;
 const [, ED_B64] = ED.split(' ');

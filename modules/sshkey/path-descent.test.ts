@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree } from '../shared/search/testing.js';
-import { runThroughAgent } from '../pkg/testing.js';
+import { makeTree, removeTree } from '../../test/helpers/modules/search-tree.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
 import { runSshkey } from './run.js';
 import { EXTRA_PATH_DEPTH, sshkeyModule } from './spec.js';
-import { nodeKeys } from './testing.js';
+import { nodeKeys } from '../../test/helpers/modules/sshkey.js';
 
 /** `-path` descends EXTRA_PATH_DEPTH levels, so a home root outside /home and /etc/passwd finds every user's keys. */
 
@@ -28,7 +27,7 @@ beforeAll(() => {
 afterAll(() => removeTree(root));
 
 async function paths(params: Record<string, unknown>): Promise<string[]> {
-  const result = await runThroughAgent(sshkeyModule, runSshkey as ModuleRun<never, unknown>, params, root);
+  const result = await runThroughAgent(sshkeyModule, runSshkey, params, root);
   expect(result.error).toBeUndefined();
   return result.rows.map((r) => `${String(r.path)} ${String(r.type)}`).sort();
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikePrivateKey, privateKeyFacts } from './private-key.js';
-import { hasSshKeygen, keygen, keygenFacts, nodeKeys, opensshEd25519File } from './testing.js';
+import { hasSshKeygen, keygen, keygenFacts, nodeKeys, opensshEd25519File } from '../../test/helpers/modules/sshkey.js';
 
 let dir: string;
 beforeAll(() => {

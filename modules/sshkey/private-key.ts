@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { describeBlob, type KeyFacts } from './blob.js';
+import { describeBlob } from './blob.js';
 import { UNKNOWN_TYPE } from './key-types.js';
 import { encodeBlob, WireFormatError, WireReader } from './wire.js';
 

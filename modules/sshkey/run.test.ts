@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
-import type { ModuleRun } from '../../protocol/module-spec.js';
-import { makeTree, removeTree } from '../shared/search/testing.js';
-import { runThroughAgent } from '../pkg/testing.js';
-import { recordingContext } from '../shared/testing.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
+import { makeTree, removeTree } from '../../test/helpers/modules/search-tree.js';
+import { runThroughAgent } from '../../test/helpers/modules/pkg.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runSshkey } from './run.js';
 import { sshkeyModule, sshkeyParams } from './spec.js';
-import { nodeKeys, opensshEd25519File, type NodeKey } from './testing.js';
+import { nodeKeys, opensshEd25519File, type NodeKey } from '../../test/helpers/modules/sshkey.js';
 
 const user = nodeKeys();
 const host = nodeKeys();
@@ -82,7 +81,7 @@ describe('sshkey through the agent runner', () => {
     { name: 'an extra directory', params: { paths: ['/opt/keys'], types: ['ssh-rsa'] }, want: [ROOT_AUTH, ALICE_RSA, DEPLOY], wantErrors: WARNINGS },
     { name: 'an extra file', params: { paths: ['/opt/keys/deploy.pem'], fingerprints: [host.rsa.fingerprint] }, want: [DEPLOY], wantErrors: WARNINGS },
   ])('$name', async ({ params, want, wantErrors }) => {
-    const result = await runThroughAgent(sshkeyModule, runSshkey as ModuleRun<never, unknown>, params, root);
+    const result = await runThroughAgent(sshkeyModule, runSshkey, params, root);
     expect(result.error).toBeUndefined();
     expect(brief(result.rows)).toEqual(want);
     expect(result.errors).toEqual(wantErrors);
@@ -96,7 +95,7 @@ describe('sshkey through the agent runner', () => {
       root,
       isPrivacyMode: true,
       specs: new Map([['sshkey', sshkeyModule]]),
-      runners: new Map([['sshkey', runSshkey as ModuleRun<never, unknown>]]),
+      runners: new Map([['sshkey', runSshkey]]),
       platform: 'linux',
     });
     const comments = result?.rows.filter((r) => r.comment !== undefined).map((r) => r.comment);
@@ -104,7 +103,7 @@ describe('sshkey through the agent runner', () => {
   });
 
   it('counts files examined and keys found', async () => {
-    const result = await runThroughAgent(sshkeyModule, runSshkey as ModuleRun<never, unknown>, {}, root);
+    const result = await runThroughAgent(sshkeyModule, runSshkey, {}, root);
     expect(result.stats).toMatchObject({ filesExamined: 14, keysFound: 9 });
   });
 

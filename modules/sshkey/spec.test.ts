@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { moduleParams } from '../../console/cli/hunt.js';
+import { moduleParams } from '../../test/helpers/modules/console-side.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { sshkeyModule, sshkeyParams } from './spec.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { KEY_TYPES, UNKNOWN_TYPE } from './key-types.js';
 
 /**
@@ -60,10 +61,10 @@ export const sshkeyRow = z.strictObject({
 export type SshkeyRow = z.output<typeof sshkeyRow>;
 
 const sshkeyCli = z.strictObject({
-  path: z.array(z.string()).optional().describe(`Extra directory (searched ${EXTRA_PATH_DEPTH} levels down) or file to examine; repeatable`),
-  fingerprint: z.array(z.string()).optional().describe('Only keys with this fingerprint (SHA256:...); repeatable'),
-  type: z.array(typeSchema).optional().describe('Only keys of this type; repeatable'),
-  comment: z.boolean().optional().describe('Include key comments (sensitive)'),
+  path: z.array(z.string()).optional().describe(paramHelp(sshkeyParams, 'paths', 'repeatable')),
+  fingerprint: z.array(z.string()).optional().describe(paramHelp(sshkeyParams, 'fingerprints', 'repeatable')),
+  type: z.array(typeSchema).optional().describe(paramHelp(sshkeyParams, 'types', 'repeatable')),
+  comment: z.boolean().optional().describe(paramHelp(sshkeyParams, 'comment')),
 });
 
 export const sshkeyModule = defineModule({
@@ -71,8 +72,6 @@ export const sshkeyModule = defineModule({
   version: '1.0.0',
   summary: 'Find SSH keys (authorized_keys entries, public and private key files) by fingerprint and type',
   platforms: ['linux', 'darwin'],
-  permission: 'fs:read',
-  isResponse: false,
   params: sshkeyParams,
   result: sshkeyRow,
   columns: [

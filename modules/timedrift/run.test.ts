@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
+import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runTimedrift } from './run.js';
 import { timedriftModule, timedriftRow } from './spec.js';
-import { runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from './testing.js';
+import { runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from '../../test/helpers/modules/timedrift.js';
 
 /** Offsets are measured over a real socket: allow for a loaded machine, not for a wrong sign. */
 const SLACK_MS = 1000;
@@ -106,8 +106,8 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
 });
 
 describe('through the agent runner: isFound is "some server says we drifted"', () => {
-  const specs = new Map<string, AnyModuleSpec>([['timedrift', timedriftModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['timedrift', runTimedrift as ModuleRun<never, unknown>]]);
+  const specs = new Map<string, AnyModuleSpec>([['timedrift', timedriftModule]]);
+  const runners = new Map([['timedrift', runTimedrift]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'timedrift', parameters }], { root, specs, runners, platform: 'linux' });
 
   it.each([

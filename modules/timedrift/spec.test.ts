@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { cliParams } from '../shared/testing.js';
+import { cliParams } from '../../test/helpers/modules/recording.js';
 import { timedriftParams } from './params.js';
 import { timedriftModule } from './spec.js';
 
 // The contract every module owes (described fields, strict result, columns, examples) is checked
 // for all of them in modules/registry.test.ts; here only what is timedrift's own.
 
-const spec = timedriftModule as unknown as AnyModuleSpec;
+const spec = timedriftModule;
 
 describe('timedriftModule.isFound', () => {
   it.each([

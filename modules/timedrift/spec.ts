@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { MAX_SERVERS, parseGoDuration, timedriftParams } from './params.js';
 
 /**
@@ -22,14 +23,14 @@ export const timedriftRow = z.strictObject({
 
 /** MIG's -drift, plus -ntp (servers) and -all. */
 const timedriftCli = z.strictObject({
-  drift: z.string().optional().describe('Allowed drift as a Go duration: 5s, 500ms, 1m (default 5s)'),
-  ntp: z.array(z.string()).optional().describe('NTP server to ask: host, host:port or [ipv6]:port; repeatable (default: the host’s own, then public pools)'),
-  all: z.boolean().optional().describe('Ask every server instead of stopping at the first that answers'),
+  drift: z.string().optional().describe(paramHelp(timedriftParams, 'drift', 'default 5s')),
+  ntp: z.array(z.string()).optional().describe(paramHelp(timedriftParams, 'servers', 'as a flag: host, host:port or [ipv6]:port; repeatable')),
+  all: z.boolean().optional().describe(paramHelp(timedriftParams, 'all')),
   timeout: z
     .string()
     .refine((text) => timeoutSeconds(text) !== undefined, 'expected seconds like 2 or a duration like 2s or 500ms')
     .optional()
-    .describe('Wait for each server: seconds (2) or a duration (2s, 500ms); default 5s'),
+    .describe(paramHelp(timedriftParams, 'timeout', 'as a flag: seconds (2) or a duration (2s, 500ms); default 5s')),
 });
 
 /** Like ping's -timeout: bare seconds, or a Go duration. */
@@ -55,8 +56,6 @@ export const timedriftModule = defineModule({
   version: '1.0.0',
   summary: 'Check that the local clock is within a drift of NTP time (MIG timedrift module)',
   platforms: ['linux', 'darwin', 'freebsd'],
-  permission: 'time:read',
-  isResponse: false,
   params: timedriftParams,
   result: timedriftRow,
   columns: [
@@ -70,7 +69,7 @@ export const timedriftModule = defineModule({
     { key: 'source', header: 'SOURCE', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: timedriftCli, flags: {}, toParams },
+  cli: { schema: timedriftCli, flags: { ntp: { param: 'servers' } }, toParams },
   privacy: {
     leaves: ['server', 'source', 'address', 'localTime', 'isReachable', 'offsetMs', 'delayMs', 'stratum', 'hasDrifted', 'error'],
     sensitive: [],

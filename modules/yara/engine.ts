@@ -3,7 +3,7 @@ import { Session, type EngineMatch, type NoReply, type WorkerReply } from './ses
 
 /**
  * YARA-X (WebAssembly, package @virustotal/yara-x) behind a worker thread: rules compile once
- * per operation; each file is opened, size-checked, read and scanned in the worker. A scan that
+ * per engine (run.ts starts one per core); each file is opened, size-checked, read and scanned in the worker. A scan that
  * overruns its time is stopped by terminating the thread, which is then started again with the
  * same rules for the next file.
  */
@@ -11,7 +11,7 @@ import { Session, type EngineMatch, type NoReply, type WorkerReply } from './ses
 export interface EngineOptions {
   signal: AbortSignal;
   /** Debug log (worker stderr). */
-  log(message: string): void;
+  log: (message: string) => void;
   /** One file's scan. */
   scanTimeoutMs: number;
   /** Starting the worker and compiling the rules. */

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runOperationsLocally } from '../../agent/runner.js';
+import { runOperationsLocally } from '../../test/helpers/modules/agent-side.js';
 import { BaseError, ProtocolError } from '../../protocol/errors.js';
-import type { AnyModuleSpec, ModuleRun } from '../../protocol/module-spec.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { yaraParams } from './params.js';
 import { makeRunYara, runYara } from './run.js';
 import { yaraModule } from './spec.js';
-import { brief, makeTree, removeTree, runScan } from './testing.js';
+import { brief, makeTree, removeTree, runScan } from '../../test/helpers/modules/yara.js';
 
 /** The engine's worker: per-file timeout, abort, stdout isolation, and rows through the real runner. */
 
@@ -97,8 +96,8 @@ describe('output of the rules (console module) stays off stdout', () => {
 });
 
 describe('through the agent runner (-t local)', () => {
-  const specs = new Map([['yara', yaraModule as unknown as AnyModuleSpec]]);
-  const runners = new Map([['yara', runYara as ModuleRun<never, unknown>]]);
+  const specs = new Map([['yara', yaraModule]]);
+  const runners = new Map([['yara', runYara]]);
   const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'yara', parameters }], { root: root ?? '/', specs, runners, platform: 'linux' });
 
   it('rows pass the privacy filter and parse against the result schema', async () => {

@@ -2,9 +2,9 @@ import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BaseError } from '../../protocol/errors.js';
-import { recordingContext } from '../shared/testing.js';
+import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { yaraModule } from './spec.js';
-import { brief, makeTree, removeTree, runScan, type Entry } from './testing.js';
+import { brief, makeTree, removeTree, runScan, type Entry } from '../../test/helpers/modules/yara.js';
 
 /** What the rules say: text, hex and regex strings, conditions, modules, tags, namespaces, errors. */
 

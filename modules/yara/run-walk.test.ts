@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingContext, type Recording } from '../shared/testing.js';
-import { brief, makeTree, removeTree, runScan, type Entry } from './testing.js';
+import { recordingContext, type Recording } from '../../test/helpers/modules/recording.js';
+import { brief, makeTree, removeTree, runScan, type Entry } from '../../test/helpers/modules/yara.js';
 
 /** Where the module looks: paths, depth, name filter, size cap, match limit and symlinks. */
 

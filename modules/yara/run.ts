@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { z } from 'zod';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
 import { Pacer } from '../shared/search/pacer.js';
@@ -20,6 +21,8 @@ export interface YaraRunOptions {
   scanTimeoutMs?: number;
   /** Starting the engine and compiling the rules (a 200 kB ruleset compiles in seconds). */
   startTimeoutMs?: number;
+  /** Engines scanning files side by side, each in its own thread; default: one per core. */
+  engines?: number;
 }
 
 const DEFAULT_SCAN_TIMEOUT_MS = 10_000;
@@ -71,13 +74,36 @@ function rowsOf(task: FileTask, outcome: ScanOutcome, params: YaraParams, counte
   }
 }
 
+type EngineOptions = Parameters<typeof YaraEngine.start>[1];
+
+/** `count` engines with the same rules, compiled side by side; all closed if one fails. */
+async function startEngines(count: number, sources: readonly string[], options: EngineOptions): Promise<YaraEngine[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => YaraEngine.start(sources, options)));
+  const engines = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed === undefined) return engines;
+  await Promise.all(engines.map((e) => e.close()));
+  throw failed.reason;
+}
+
+/** A file being scanned; the outcome never rejects (an engine failure is kept until its turn). */
+interface InFlight {
+  task: FileTask;
+  engine: YaraEngine;
+  outcome: Promise<{ ok: ScanOutcome } | { err: unknown }>;
+}
+
 /**
- * The yara module: compile the rules once, walk the paths with the file module's walker, scan
- * each file whose name passes, yield one row per (file, matching rule).
+ * The yara module: compile the rules once per engine (one engine, a worker thread, per core),
+ * walk the paths with the file module's walker, scan each file whose name passes on the next
+ * free engine, and yield one row per (file, matching rule) in walk order, whatever order the
+ * scans end in. YARA-X's wasm build spends ~4-5 ms in every scan whatever the file's size
+ * (ENGINE.md), so files side by side are most of what can be won.
  */
 export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams, YaraRow> {
   const scanTimeoutMs = options.scanTimeoutMs ?? DEFAULT_SCAN_TIMEOUT_MS;
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const count = Math.max(1, options.engines ?? availableParallelism());
   return async function* runYara(params, ctx) {
     const plan = walkPlan(params);
     const isWanted = nameTest(params.name);
@@ -85,9 +111,28 @@ export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams,
     const pacer = new Pacer(ctx.signal, () => counters.flush());
     const walk = new Walk([plan], new HostRoot(ctx.root), walkEvents(ctx, counters));
     // Rules compile before the walk starts: a rule error reads nothing.
-    const engine = await YaraEngine.start(params.rules, { signal: ctx.signal, log: ctx.log, scanTimeoutMs, startTimeoutMs });
+    const engines = await startEngines(count, params.rules, { signal: ctx.signal, log: ctx.log, scanTimeoutMs, startTimeoutMs });
+    const idle = [...engines];
+    const inFlight: InFlight[] = [];
+    /** The oldest scan's rows; false when the run must stop (aborted, matchlimit). */
+    const settleOldest = async (): Promise<YaraRow[] | false> => {
+      const head = inFlight.shift() as InFlight;
+      const done = await head.outcome;
+      idle.push(head.engine);
+      if ('err' in done) throw done.err;
+      // Stopped while this file was scanned alongside the one before: it is not reported.
+      if (done.ok.kind === 'aborted' || ctx.signal.aborted) return false;
+      const rows = rowsOf(head.task, done.ok, params, counters, ctx);
+      if (rows.length > 0) counters.values.filesMatched++;
+      return rows;
+    };
+    const isAtLimit = (): boolean => {
+      if (++plan.matches < plan.matchlimit) return false;
+      ctx.warn(`stopped at ${plan.matches} matching files (matchlimit)`);
+      return true;
+    };
     try {
-      for (const warning of engine.warnings) ctx.warn(`rules: ${warning}`);
+      for (const warning of engines[0]?.warnings ?? []) ctx.warn(`rules: ${warning}`);
       for (const batch of walk.files()) {
         for (const task of batch) {
           if (ctx.signal.aborted) return;
@@ -97,22 +142,36 @@ export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams,
             ctx.warn(`${task.path}: cannot follow symlink (${errorCode(task.failure)})`);
             continue;
           }
-          const outcome = await engine.scan(task.real, params.maxfilesize);
-          if (outcome.kind === 'aborted') return;
-          const rows = rowsOf(task, outcome, params, counters, ctx);
-          if (rows.length === 0) continue;
-          counters.values.filesMatched++;
-          yield* rows;
-          if (++plan.matches >= plan.matchlimit) {
-            ctx.warn(`stopped at ${plan.matches} matching files (matchlimit)`);
-            return;
+          if (idle.length === 0) {
+            const rows = await settleOldest();
+            if (rows === false) return;
+            if (rows.length > 0) {
+              yield* rows;
+              if (isAtLimit()) return;
+            }
           }
+          const engine = idle.pop() as YaraEngine;
+          const outcome = engine.scan(task.real, params.maxfilesize).then(
+            (ok) => ({ ok }),
+            (err: unknown) => ({ err }),
+          );
+          inFlight.push({ task, engine, outcome });
         }
         if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
       }
+      while (inFlight.length > 0) {
+        const rows = await settleOldest();
+        if (rows === false) return;
+        if (rows.length > 0) {
+          yield* rows;
+          if (isAtLimit()) return;
+        }
+      }
     } finally {
       counters.flush();
-      await engine.close();
+      await Promise.all(engines.map((e) => e.close()));
+      // Scans cut short by the close end at once (session.ts); nothing is left running.
+      await Promise.all(inFlight.map((f) => f.outcome));
     }
   };
 }

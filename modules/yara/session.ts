@@ -84,7 +84,8 @@ export class Session {
 
   /** Stops the thread at once, even inside a scan. */
   async close(): Promise<void> {
-    this.gone ??= { kind: 'gone', why: 'engine closed' };
+    // A scan still waiting (another engine's file stopped the run) hears 'gone' now, not at its timeout.
+    this.end('engine closed');
     await this.worker.terminate();
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
+import { paramHelp } from '../shared/param-help.js';
 import { yaraParams } from './params.js';
 
 /**
@@ -18,12 +19,12 @@ export const yaraRow = z.strictObject({
 });
 
 const yaraCli = z.strictObject({
-  rules: z.array(z.string()).describe('YARA rule text, e.g. "$(cat rules.yar)"; repeat for several rule files (each gets its own namespace)'),
-  path: z.array(z.string()).describe('Absolute path to scan (file or directory, no globbing); repeat for several'),
-  maxdepth: z.number().int().optional().describe('Directory levels to descend below each path (default 1000; 0: only the path itself)'),
-  maxfilesize: z.number().int().optional().describe('Skip files larger than this many bytes (default 33554432, 32 MiB)'),
-  name: z.string().optional().describe('RE2 regex on the base name: scan only matching files; ! in front negates'),
-  matchlimit: z.number().int().optional().describe('Stop after this many matching files (default 1000)'),
+  rules: z.array(z.string()).describe(paramHelp(yaraParams, 'rules', 'e.g. "$(cat rules.yar)"; repeat for several rule files')),
+  path: z.array(z.string()).describe(paramHelp(yaraParams, 'paths', 'repeat for several')),
+  maxdepth: z.number().int().optional().describe(paramHelp(yaraParams, 'maxdepth', 'default 1000')),
+  maxfilesize: z.number().int().optional().describe(paramHelp(yaraParams, 'maxfilesize')),
+  name: z.string().optional().describe(paramHelp(yaraParams, 'name')),
+  matchlimit: z.number().int().optional().describe(paramHelp(yaraParams, 'matchlimit', 'default 1000')),
 });
 
 type YaraCli = z.output<typeof yaraCli>;
@@ -42,8 +43,6 @@ export const yaraModule = defineModule({
   version: '1.0.0',
   summary: 'Scan files with YARA rules (YARA-X) and report which rule matched which file',
   platforms: ['linux', 'darwin'],
-  permission: 'fs:read',
-  isResponse: false,
   params: yaraParams,
   result: yaraRow,
   columns: [

@@ -7,9 +7,9 @@ import { parseAgentConfig } from '../../agent/config.js';
 import { AGENT_ID_FILE } from '../../agent/identity.js';
 import { signResult, type AnswerSigner } from '../../agent/outbox.js';
 import { startAgent, type RunningAgent } from '../../agent/start.js';
-import { tempDir } from '../../agent/test-support.js';
-import { FakeAgent } from '../../broker/testing/fake-agent.js';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { tempDir } from '../helpers/agent/probe.js';
+import { FakeAgent } from '../helpers/broker/fake-agent.js';
+import { ServerHarness, waitFor } from '../helpers/broker/harness.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../../protocol/agent-key.js';
 import { signedResultOf, verifyStoredAnswer } from '../../protocol/answer-check.js';
 import { CommandListSchema, type CommandRecord } from '../../protocol/api.js';
@@ -48,12 +48,13 @@ async function commandsOf(actionId: string): Promise<CommandRecord[]> {
   return CommandListSchema.parse((await h.api('GET', `/actions/${actionId}/commands`)).body).commands;
 }
 
-async function terminalCommand(actionId: string): Promise<CommandRecord> {
+/** `timeoutMs`: a real agent's first command also boots its module worker, slow on a loaded machine. */
+async function terminalCommand(actionId: string, timeoutMs?: number): Promise<CommandRecord> {
   let found: CommandRecord | undefined;
   await waitFor(async () => {
     found = (await commandsOf(actionId)).find((c) => c.status !== 'sent');
     return found !== undefined;
-  }, 'a stored answer');
+  }, 'a stored answer', timeoutMs);
   if (found === undefined) throw new Error('unreachable');
   return found;
 }
@@ -95,7 +96,7 @@ describe('a real agent signs its answer and the server stores what it signed', (
     const action = await signedAction(['alice'], { target: `id = '${agent.agentId}'` });
     await h.submit(action);
 
-    const record = await terminalCommand(action.id);
+    const record = await terminalCommand(action.id, 25_000);
 
     expect(record).toMatchObject({ status: 'success', isFound: true, agentAnswer: { status: 'success', signature: { publicKey: key.publicKey } } });
     expect(verifyStoredAnswer(record)).toEqual({ ok: true });

@@ -9,9 +9,9 @@ import { loadOrCreateAgentKey } from '../../agent/agent-key.js';
 import { ReplayJournal } from '../../agent/journal/replay-journal.js';
 import { startAgent, type RunningAgent } from '../../agent/start.js';
 import { AGENT_USERNAME } from '../../broker/mqtt/credentials.js';
-import { FakeAgent, connectClient } from '../../broker/testing/fake-agent.js';
-import { fakeEnrollRequest, fakeIdentity } from '../../broker/testing/fake-identity.js';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { FakeAgent, connectClient } from '../helpers/broker/fake-agent.js';
+import { fakeEnrollRequest, fakeIdentity } from '../helpers/broker/fake-identity.js';
+import { ServerHarness, waitFor } from '../helpers/broker/harness.js';
 import { ActionRecordSchema, AgentRecordSchema, CommandListSchema } from '../../protocol/api.js';
 import { signedAction } from '../helpers/actions.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHEAP_HUNT, startAgentRig, type AgentRig } from '../../agent/worker/test-rig.js';
+import { CHEAP_HUNT, startAgentRig, type AgentRig } from '../helpers/agent/worker-rig.js';
 import { ServerToAgentSchema } from '../../protocol/messages.js';
 import { commandsTopic } from '../../protocol/topics.js';
 import { signedAction } from '../helpers/actions.js';
@@ -22,7 +22,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   rig = await startAgentRig({ log: (level, m) => logs.push(`${level} ${m}`) });
-  action = (await signedAction(['alice'])) as unknown as Record<string, unknown>;
+  action = await signedAction(['alice']);
 }, 60_000);
 afterAll(() => rig.close());
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ServerHarness, type ApiAnswer } from '../../broker/testing/harness.js';
+import { ServerHarness, type ApiAnswer } from '../helpers/broker/harness.js';
 import { ActionRecordSchema, ApiErrorSchema, InvestigatorRecordSchema } from '../../protocol/api.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { signDetached } from '../../protocol/signature.js';

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ENROLL_USERNAME, enrollClientId } from '../../broker/mqtt/credentials.js';
-import { errorCode, ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { errorCode, ServerHarness, waitFor } from '../helpers/broker/harness.js';
 import { dropCounts } from '../../broker/wire/drops.js';
-import { connectClient, type FakeAgent } from '../../broker/testing/fake-agent.js';
-import { fakeEnrollRequest, fakeIdentity } from '../../broker/testing/fake-identity.js';
+import { connectClient, type FakeAgent } from '../helpers/broker/fake-agent.js';
+import { fakeEnrollRequest, fakeIdentity } from '../helpers/broker/fake-identity.js';
 import { AgentRecordSchema, CommandRecordSchema } from '../../protocol/api.js';
 import { EnrollRequestSchema, EnrollStatusSchema, ENROLL_LIMITS } from '../../protocol/enrollment.js';
 import { HeartbeatMessageSchema, MAX_MESSAGE_BYTES, OfflineMessageSchema, ResultMessageSchema } from '../../protocol/messages.js';
@@ -42,7 +42,7 @@ const HeartbeatTopicSchema = z.discriminatedUnion('kind', [HeartbeatMessageSchem
 
 function refused(schema: z.ZodType, payload: string | Uint8Array, maxBytes: number): boolean {
   try {
-    parsePayload(schema, payload, maxBytes, 'fuzz');
+    parsePayload(schema, payload, maxBytes, 'fuzz', 'MALFORMED_MESSAGE');
     return false;
   } catch {
     return true;
@@ -89,7 +89,7 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
     z.array(CommandRecordSchema).parse((commands.body as { commands?: unknown }).commands ?? commands.body);
     expect(h.logs.filter((l) => /internal error|unhandled/i.test(l))).toEqual([]);
     // Counted by code too (every server of this process together).
-    expect(dropCounts().MALFORMED_COMMAND ?? 0).toBeGreaterThan(0);
+    expect(dropCounts().MALFORMED_MESSAGE ?? 0).toBeGreaterThan(0);
   }, fuzzTimeout(120_000));
 
   it('enrollment requests: each one is answered; each the schema refuses is rejected', async () => {

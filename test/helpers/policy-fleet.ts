@@ -5,7 +5,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { parseAgentConfig } from '../../agent/config.js';
 import { startAgent, type RunningAgent } from '../../agent/start.js';
 import { SERVER_USERNAME } from '../../broker/mqtt/credentials.js';
-import { ServerHarness, waitFor } from '../../broker/testing/harness.js';
+import { ServerHarness, waitFor } from './broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { ActionRecordSchema, AgentRecordSchema, CommandListSchema, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
 import { ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';

@@ -58,7 +58,7 @@ export class OutputDispatcher {
   async drained(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      await Promise.all(this.lanes.map((l) => l.running));
+      await Promise.all(this.lanes.map((l) => l.running ?? Promise.resolve()));
       const backlog = await Promise.all(this.lanes.map((l) => l.queue.backlogBytes()));
       if (backlog.every((b) => b === 0)) return true;
       if (Date.now() >= deadline) return false;
@@ -69,7 +69,7 @@ export class OutputDispatcher {
   async close(): Promise<void> {
     this.isClosed = true;
     for (const lane of this.lanes) clearTimeout(lane.timer);
-    await Promise.all(this.lanes.map((l) => l.running));
+    await Promise.all(this.lanes.map((l) => l.running ?? Promise.resolve()));
     await Promise.all(this.lanes.map((l) => l.sink.close()));
   }
 

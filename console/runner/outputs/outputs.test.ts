@@ -94,7 +94,7 @@ describe('sinks', () => {
       frames.push(rest.subarray(sp + 1, sp + 1 + len).toString());
       rest = rest.subarray(sp + 1 + len);
     }
-    expect(frames.map((f) => JSON.parse(f.slice(f.indexOf('{'))).message)).toEqual(['event 2', 'event 3']);
+    expect(frames.map((f) => (JSON.parse(f.slice(f.indexOf('{'))) as OutputEvent).message)).toEqual(['event 2', 'event 3']);
     await udpSink.close();
     await tcpSink.close();
     udp.close();
@@ -111,7 +111,7 @@ describe('sinks', () => {
     const ts = String(got?.headers['x-mig-timestamp']);
     expect(ts).toBe(String(NOW.getTime() / 1000));
     expect(got?.headers['x-mig-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(`${ts}.${line}`).digest('hex')}`);
-    expect(got?.headers['x-mig-event-id']).toBe(event(1).event.id === '' ? '' : JSON.parse(line).event.id);
+    expect(got?.headers['x-mig-event-id']).toBe((JSON.parse(line) as OutputEvent).event.id);
     r.server.close();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testModules } from '../testing/fake-modules.js';
-import { makeActionRecord, T0 } from '../testing/records.js';
+import { testModules } from '../../../test/helpers/console/state/fake-modules.js';
+import { makeActionRecord, T0 } from '../../../test/helpers/console/state/records.js';
 import { checkDraft } from './build-action.js';
 import { parseExpiry } from '../../../protocol/limits.js';
 import { newLauncher, type LauncherState } from './launcher-state.js';

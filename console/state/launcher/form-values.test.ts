@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { nestedModule, probeModule, testModules } from '../testing/fake-modules.js';
-import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
+import { nestedModule, probeModule, testModules } from '../../../test/helpers/console/state/fake-modules.js';
 import { checkForm, formFields, initialValues, joinList, splitList, valuesFromParams } from './form-values.js';
 
-const probe = probeModule as unknown as AnyModuleSpec;
-const nested = nestedModule as unknown as AnyModuleSpec;
+const probe = probeModule;
+const nested = nestedModule;
 const fields = formFields(probe);
 
 describe('launcher form values', () => {

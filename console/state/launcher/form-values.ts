@@ -122,7 +122,7 @@ export function valuesFromParams(spec: AnyModuleSpec, parameters: Readonly<Recor
   const fields = formFields(spec);
   const asForm = spec.cli.schema.safeParse(parameters);
   if (!asForm.success) return undefined;
-  const data = asForm.data as Record<string, unknown>;
+  const data = asForm.data;
   const values = Object.fromEntries(fields.map((f) => [f.key, textOf(f, data[f.key])]));
   const check = checkForm(spec, fields, values);
   if (check.params === undefined) return undefined;
@@ -150,7 +150,7 @@ function looseParams(spec: AnyModuleSpec, fields: readonly FlagField[], values: 
   }
   const parsed = spec.cli.schema.safeParse(raw);
   try {
-    return canonicalJson(spec.cli.toParams((parsed.success ? parsed.data : raw) as never));
+    return canonicalJson(spec.cli.toParams(parsed.success ? parsed.data : raw));
   } catch {
     return undefined;
   }

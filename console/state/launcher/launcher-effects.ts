@@ -1,3 +1,4 @@
+import { isResponseModule } from '../../../protocol/limits.js';
 import { TargetError, parseTarget } from '../../../protocol/target/index.js';
 import type { SignedAction } from '../../../protocol/action.js';
 import { upsertActions } from '../actions-state.js';
@@ -113,7 +114,7 @@ function failLaunch(ctl: Ctl, token: number, err: unknown): void {
 
 /** Response modules change endpoints (ARCHITECTURE: dangerous in the console): they ask y/n first. */
 function responseModules(ctl: Ctl, action: { operations: readonly { module: string }[] }): string[] {
-  return [...new Set(action.operations.map((o) => o.module))].filter((m) => ctl.modules.get(m)?.isResponse === true);
+  return [...new Set(action.operations.map((o) => o.module))].filter(isResponseModule);
 }
 
 /** Validate → sign ("signing…") → 3 s countdown (Esc cancels) → launch → the action view. */

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { topEntry } from '../nav.js';
-import { FakeBackend } from '../testing/fake-backend.js';
-import { settle, startHarness, type Harness } from '../testing/harness.js';
+import { FakeBackend } from '../../../test/helpers/console/state/fake-backend.js';
+import { settle, startHarness, type Harness } from '../../../test/helpers/console/state/harness.js';
 import { UserError } from '../../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
-import { isolateModule } from '../testing/fake-modules.js';
-import { makeActionRecord, makeAgent, T0 } from '../testing/records.js';
+import { isolateModule } from '../../../test/helpers/console/state/fake-modules.js';
+import { makeActionRecord, makeAgent, T0 } from '../../../test/helpers/console/state/records.js';
 
 let h: Harness | undefined;
 afterEach(() => {
@@ -144,14 +144,14 @@ describe('launcher flow', () => {
   });
 
   it('a response module asks y/n before signing', async () => {
-    const modules = new Map<string, AnyModuleSpec>([['isolate', isolateModule as unknown as AnyModuleSpec]]);
+    const modules = new Map<string, AnyModuleSpec>([['firewall', isolateModule]]);
     h = await startHarness({ backend: fleet(), modules });
     await h.press('n');
     await focus(h, 'field:reason');
     await h.press('enter');
     await h.type('ransomware');
     await h.press('enter', 's');
-    expect(h.ctl.stores.ui.getState().overlay).toMatchObject({ kind: 'confirm', message: 'launch isolate? It changes the endpoints it runs on.' });
+    expect(h.ctl.stores.ui.getState().overlay).toMatchObject({ kind: 'confirm', message: 'launch firewall? It changes the endpoints it runs on.' });
     await h.press('n');
     expect(h.backend.callsTo('sign')).toHaveLength(0);
     await h.press('s', 'y');

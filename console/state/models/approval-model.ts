@@ -20,7 +20,7 @@ export interface ApprovalPanelModel {
   position: string;
 }
 
-function moduleList(record: ActionRecord, modules: ReadonlyMap<string, AnyModuleSpec>): string {
+function moduleList(record: ActionRecord): string {
   const names = [...new Set(record.action.operations.map((o) => o.module))];
   return names.map((m) => sanitize(isResponseModule(m) ? `${m} (response)` : m)).join(', ');
 }
@@ -55,7 +55,7 @@ export function approvalPanelModel(input: ApprovalPanelInput): ApprovalPanelMode
   const offset = Math.max(0, Math.min(entry.offset, all.length - height));
   const lines = all.slice(offset, offset + height);
   return {
-    summary: `PENDING APPROVAL ${approval.signers.length}/${count(approval.required, 'signer')} · ${moduleList(record, input.modules)} · ${expiresIn(record.action.expireAfter, input.nowMs)}`,
+    summary: `PENDING APPROVAL ${approval.signers.length}/${count(approval.required, 'signer')} · ${moduleList(record)} · ${expiresIn(record.action.expireAfter, input.nowMs)}`,
     signedBy: `signed by ${names.join(', ')}`,
     hint: isMine
       ? 'you signed it: another investigator must approve it'

@@ -1,3 +1,4 @@
+import { isResponseModule } from '../../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { Tone } from '../columns.js';
 import type { ConsoleSnapshot } from '../console-stores.js';
@@ -92,9 +93,9 @@ function statusOf(state: LauncherState, problems: readonly string[], badFields: 
 }
 
 /** Response modules change the endpoints: the module row says so, and what happens after signing. */
-function responseNote(state: LauncherState, modules: ReadonlyMap<string, AnyModuleSpec>): string | undefined {
+function responseNote(state: LauncherState): string | undefined {
   const names = state.source.kind === 'form' ? [state.moduleName] : (state.source.kind === 'template' ? state.source.operations : state.source.action.operations).map((o) => o.module);
-  const risky = names.filter((m) => modules.get(m)?.isResponse === true);
+  const risky = names.filter(isResponseModule);
   return risky.length === 0 ? undefined : 'RESPONSE: needs a 2nd approver';
 }
 
@@ -119,7 +120,7 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   const slots = Math.max(1, bodyHeight(snap.ui.size) - 3);
   const start = Math.max(0, Math.min(state.focus - slots + 1, rows.length - slots));
   const matchCount = countText(state);
-  const danger = responseNote(state, modules);
+  const danger = responseNote(state);
   const models = rows.slice(start, start + slots).map((row, i): LauncherRowModel => {
     const isFocused = start + i === state.focus;
     const issue = check.rowIssues[row.id];

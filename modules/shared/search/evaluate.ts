@@ -22,7 +22,7 @@ export interface Judge {
   stats: ReadStats;
   pacer: Pacer;
   /** A file that could not be examined, charged to the searches that wanted it. */
-  error(searches: readonly SearchPlan[], path: string, what: string, err: unknown): void;
+  error: (searches: readonly SearchPlan[], path: string, what: string, err: unknown) => void;
 }
 
 /** A file after its metadata checks: the searches still in, and those that need its bytes. */
@@ -87,7 +87,7 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
     digests: new Map(),
   }));
   try {
-    if (!(await readFor(task.real, targets, judge.stats, judge.pacer))) return false;
+    if (!(await readFor(task.real, targets, judge.stats, judge.pacer, judged.stat.size))) return false;
   } catch (err) {
     const searches = readers.map((v) => v.search);
     judge.error(searches, task.path, 'cannot read', err);

@@ -30,6 +30,12 @@ describe('bytesToText: every byte kept, nothing becomes U+FFFD', () => {
     expect(toBytes(bytesToText(input))).toEqual(input);
   });
 
+  it('pure ASCII (the fast path), every byte 0-127 and CRLF, decodes as UTF-8 does', () => {
+    const bytes = Buffer.from([...Array.from({ length: 128 }, (_, i) => i), 13, 10, 0x61]);
+    expect(bytesToText(bytes)).toBe(bytes.toString('utf8'));
+    expect(bytesToText(Buffer.from('plain line\r\n'))).toBe('plain line\r\n');
+  });
+
   it('random bytes survive the round trip', () => {
     let seed = 7;
     const next = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff;

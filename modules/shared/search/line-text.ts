@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /**
  * The text a content regex sees, made from a file's bytes without losing any of them.
@@ -12,7 +12,10 @@ import { isUtf8 } from 'node:buffer';
  * from valid UTF-8, so an escaped byte is never confused with text.
  */
 export function bytesToText(bytes: Buffer): string {
-  // isUtf8 is simdutf: the common case costs one fast pass, then Node's own decoder.
+  // isAscii and isUtf8 are simdutf passes (~0.01 ms per MiB). Pure ASCII (most logs and
+  // configs) decodes the same in every encoding, and Node's 'ascii' decoder copies it into a
+  // one-byte string ~18x faster than its UTF-8 decoder (measured: 0.23 against 4.3 ms per MiB).
+  if (isAscii(bytes)) return bytes.toString('ascii');
   if (isUtf8(bytes)) return bytes.toString('utf8');
   return escapeInvalid(bytes);
 }

@@ -76,7 +76,7 @@ function asProblem(parsed: object | string): string | undefined {
 function checkSearch(search: z.output<typeof searchObject>, ctx: z.RefinementCtx): void {
   const used = Object.entries(FILTER_FIELDS)
     .filter(([field]) => (search[field as keyof typeof FILTER_FIELDS]?.length ?? 0) > 0)
-    .map(([, filter]) => filter as FilterName);
+    .map(([, filter]) => filter);
   if (used.length === 0) {
     ctx.addIssue({ code: 'custom', message: `expected at least one filter (${Object.keys(FILTER_FIELDS).join(', ')}), got only paths` });
   }

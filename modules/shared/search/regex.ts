@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { literalFinder, requiredLiterals, type LiteralFinder } from './literals.js';
 import { isCrlfSensitive, toChunkPattern } from './regex-anchors.js';
+import { fragmentFinder } from './regex-fragment.js';
 import { toJsForm } from './regex-js.js';
 
 /**
@@ -115,14 +116,17 @@ class Re2LineRegex implements LineRegex {
   private readonly chunk: RE2JS | undefined;
   /** The chunk form may miss matches on '\r\n' lines (regex-anchors.ts): not for such text. */
   private readonly isCrlfSensitive: boolean;
-  /** Finders of required literals (literals.ts), the most selective first; maybe none. */
+  /** Finders of required literals (literals.ts), the most selective first, or of a required piece (regex-fragment.ts); maybe none. */
   private readonly finders: readonly LiteralFinder[];
 
   constructor(readonly source: string) {
     this.line = RE2JS.compile(source);
     const required = requiredLiterals(source);
     this.literal = required?.always === undefined ? undefined : Buffer.from(required.always);
-    this.finders = (required?.sets ?? []).map((set) => literalFinder(set, required?.isFolded ?? true));
+    const literals = (required?.sets ?? []).map((set) => literalFinder(set, required?.isFolded ?? true));
+    // No literal to look for: maybe a piece of the pattern V8 can look for (regex-fragment.ts).
+    const fragment = literals.length === 0 ? fragmentFinder(source) : undefined;
+    this.finders = fragment === undefined ? literals : [fragment];
     this.isCrlfSensitive = isCrlfSensitive(source);
     try {
       this.chunk = RE2JS.compile(toChunkPattern(source));

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { recordingContext } from '../testing.js';
+import { recordingContext } from '../../../test/helpers/modules/recording.js';
 import { MAX_LINE_BYTES } from './content.js';
-import { makeTree, removeTree, runSearch, type Entry } from './testing.js';
+import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
 
 /** What a line is, end to end with real files: any length up to MAX_LINE_BYTES matched whole, past it an error, never pieces. */
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingContext, type Recording } from '../testing.js';
+import { recordingContext, type Recording } from '../../../test/helpers/modules/recording.js';
 import { fileParams } from './params.js';
 import { runFile, type FileRow } from './run.js';
-import { makeTree, removeTree, runSearch, type Entry } from './testing.js';
+import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
 
 /**
  * The walk: depth, symlinks, errors, limits, abort and the root prefix. Read errors: tests run

@@ -1,6 +1,7 @@
 import type { ModuleContext, ModuleRun } from '../../../protocol/module-spec.js';
 import { judgeBytes, judgeMetadata, rowsOf, type FileRow, type Judge } from './evaluate.js';
 import { Pacer } from './pacer.js';
+import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
 import { planSearches, type SearchPlan } from './plan.js';
 import { errorCode, HostRoot } from './resolve.js';
@@ -72,8 +73,10 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
         const judged = judgeMetadata(task, judge);
         if (judged === undefined) continue;
         if (judged.readers.length > 0) {
-          // Progress before a read, which a costly content regex may make long: a stopped run says how far it got.
-          counters.flush();
+          // Progress before a long read (a costly content regex may make it long): a stopped run
+          // says how far it got. Not before each small one: a flush per file cost ~10 % of a
+          // hash over 20,000 small files.
+          if (judged.stat.size > CHUNK_BYTES) counters.flush();
           if (!(await judgeBytes(judged, judge))) return;
         }
         for (const row of rowsOf(judged)) {

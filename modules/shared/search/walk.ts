@@ -35,7 +35,7 @@ export interface FileTask {
 }
 
 export interface WalkEvents {
-  error(searches: readonly SearchPlan[], path: string, what: string, err: unknown): void;
+  error: (searches: readonly SearchPlan[], path: string, what: string, err: unknown) => void;
   /** A search path that is a symlink to a directory (or neither file nor directory): the investigator named it. */
   notFollowed(path: string, why: string): void;
   /** A directory symlink met during the walk: skipped, as MIG does, counted but not a warning. */

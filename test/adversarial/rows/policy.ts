@@ -5,7 +5,7 @@ import { PolicyViewSchema } from '../../../protocol/policy-api.js';
 import { policySigningBytes } from '../../../protocol/policy.js';
 import { signDetached } from '../../../protocol/signature.js';
 import { nextPolicyFrom } from '../../../console/services/policy.js';
-import { errorCode } from '../../../broker/testing/harness.js';
+import { errorCode } from '../../helpers/broker/harness.js';
 import { signAs, signedAction, unsignedAction } from '../../helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../../helpers/keys.js';
 import { signedPolicyText } from '../../helpers/policy.js';

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compileLineRegex } from '../../../modules/shared/search/regex.js';
-import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from '../../../agent/worker/test-rig.js';
-import { hogRunners, hogSpecs } from '../../../agent/worker/test-modules.js';
+import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from '../../helpers/agent/worker-rig.js';
+import { hogRunners, hogSpecs } from '../../helpers/agent/hog-module.js';
 import type { Attack } from '../attack.js';
 
 /**

@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { collectRows, recordingContext, type Recording } from './recording.js';
+import { fileParams } from '../../../modules/shared/search/params.js';
+import { runFile, type FileRow } from '../../../modules/shared/search/run.js';
+
+/** Test and benchmark support: fixture trees in a tmpdir (ctx.root) and a run of the module over them. */
+
+export type Entry = string | Buffer | { symlink: string } | { dir: true } | { fifo: true };
+
+/** Builds `entries` (host paths → content) under a fresh tmpdir, which becomes ctx.root. */
+export function makeTree(entries: Readonly<Record<string, Entry>>): string {
+  const root = mkdtempSync(join(tmpdir(), 'mig-file-'));
+  for (const [path, entry] of Object.entries(entries)) {
+    const real = join(root, path);
+    mkdirSync(dirname(real), { recursive: true });
+    if (typeof entry === 'string' || Buffer.isBuffer(entry)) writeFileSync(real, entry);
+    else if ('symlink' in entry) symlinkSync(entry.symlink, real);
+    else if ('dir' in entry) mkdirSync(real, { recursive: true });
+    else execFileSync('mkfifo', [real]);
+  }
+  return root;
+}
+
+export function removeTree(root: string): void {
+  rmSync(root, { recursive: true, force: true });
+}
+
+/** The shared recording context, under the name bench/file-data.ts imports. */
+export { recordingContext as recorder };
+
+/** Parses `params` with the module's schema (as the agent does) and runs the module to the end. */
+export function runSearch(params: unknown, rec: Recording): Promise<FileRow[]> {
+  return collectRows(runFile, fileParams, params, rec);
+}
