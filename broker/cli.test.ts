@@ -63,7 +63,7 @@ it('takes the fleet enrollment secret from --enrollment-secret-file (agent.json 
   const exit = runServerCli(['--enrollment-secret-file', join(home, 'fleet-secret'), '--http-port', '0', '--mqtt-port', '0'], io);
   await waitFor(() => out.includes('agent config:'), 'the startup banner');
   const dataDir = join(home, 'server');
-  const config = parseAgentConfig(JSON.parse(await readFile(join(dataDir, 'agent.json'), 'utf8')), { baseDir: dataDir });
+  const config = await loadAgentConfig(join(dataDir, 'agent.json'));
   expect(config.enrollmentSecret).toBe(shared);
   const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { enrollmentSecret: string };
   expect(secrets.enrollmentSecret).not.toBe(shared);

@@ -8,7 +8,7 @@ import { armoredPublicKey, publicKeyPath } from '../../test/helpers/keys.js';
 import { signedPolicyText } from '../../test/helpers/policy.js';
 import { startMig, type MigProcess } from '../../test/helpers/mig-process.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
-import { ServerHarness, waitFor } from '../testing/harness.js';
+import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import { emptyCounters } from '../scheduler/counters.js';
 import { PostgresStore } from './postgres-store.js';
 import type { StoredAgent } from './store.js';
