@@ -107,6 +107,8 @@ export class FleetSync {
     this.isClosed = true;
     clearTimeout(this.timer);
     await this.running;
-    await this.opts.fleet.releaseLease().catch((err: unknown) => this.opts.log(`fleet: releasing the lease failed: ${(err as Error).message}`));
+    await this.opts.fleet
+      .releaseLease()
+      .catch((err: unknown) => this.opts.log(`fleet: releasing the lease failed: ${(err as Error).message}`));
   }
 }

@@ -1,13 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { agentRank, type StoredAgent } from '../store/store.js';
 
-
 /**
  * True when the two differ only in when the agent was last heard: every server hears every
  * heartbeat, so this is most of what a refresh brings, and it changes nothing worth an event.
  */
 export function isOnlyLaterBeat(incoming: StoredAgent, local: StoredAgent): boolean {
-  return incoming.lastHeartbeatAt > local.lastHeartbeatAt && isDeepStrictEqual({ ...incoming, lastHeartbeatAt: '' }, { ...local, lastHeartbeatAt: '' });
+  return (
+    incoming.lastHeartbeatAt > local.lastHeartbeatAt &&
+    isDeepStrictEqual({ ...incoming, lastHeartbeatAt: '' }, { ...local, lastHeartbeatAt: '' })
+  );
 }
 
 /**

@@ -47,11 +47,23 @@ if (unavailable === undefined) {
       await a.start({ storeUrl, syncMs: 50 });
       await b.start({ storeUrl, syncMs: 50 });
       const agent = await a.agent('agent-a');
-      await waitFor(async () => (await b.api('GET', `/agents/${agent.id}`)).status === 200, 'server B to know the agent accepted on A');
-      expect(AgentRecordSchema.parse((await b.api('GET', `/agents/${agent.id}`)).body)).toMatchObject({ enrollment: 'accepted', status: 'online' });
+      await waitFor(
+        async () => (await b.api('GET', `/agents/${agent.id}`)).status === 200,
+        'server B to know the agent accepted on A',
+      );
+      expect(AgentRecordSchema.parse((await b.api('GET', `/agents/${agent.id}`)).body)).toMatchObject({
+        enrollment: 'accepted',
+        status: 'online',
+      });
 
       // Bob is enrolled on A only; B learns him from the store.
-      expect((await a.api('POST', '/investigators', { body: { name: 'bob', publicKey: armoredPublicKey('bob'), isAdmin: false } })).status).toBe(201);
+      expect(
+        (
+          await a.api('POST', '/investigators', {
+            body: { name: 'bob', publicKey: armoredPublicKey('bob'), isAdmin: false },
+          })
+        ).status,
+      ).toBe(201);
       const byBob = await signedAction(['bob']);
       await waitFor(async () => (await b.api('GET', '/me', { as: 'bob' })).status === 200, 'server B to know bob');
       const submitted = await b.submit(byBob, 'bob');
@@ -68,9 +80,12 @@ if (unavailable === undefined) {
       await a.start({ storeUrl, syncMs: 50 });
       await b.start({ storeUrl, syncMs: 50 });
       for (const version of [1, 2]) {
-        expect((await a.api('POST', '/policy', { body: { bundle: await signedPolicyText({ version }) } })).status).toBe(201);
+        expect((await a.api('POST', '/policy', { body: { bundle: await signedPolicyText({ version }) } })).status).toBe(
+          201,
+        );
       }
-      const versionOn = async (h: ServerHarness): Promise<number | undefined> => ((await h.api('GET', '/policy')).body as { current?: { version: number } }).current?.version;
+      const versionOn = async (h: ServerHarness): Promise<number | undefined> =>
+        ((await h.api('GET', '/policy')).body as { current?: { version: number } }).current?.version;
       await waitFor(async () => (await versionOn(b)) === 2, 'server B to publish version 2');
       expect(b.logs.filter((l) => /published by another server/.test(l))).toHaveLength(2);
     });
@@ -83,11 +98,27 @@ if (unavailable === undefined) {
         const { cursor } = await s1.fleet.agentsChangedSince(undefined);
         await s1.saveAgent(storedAgent({ lastHeartbeatAt: '2026-01-01T00:02:00.000Z', tags: { seen: 'by 1, later' } }));
         // Server 2 heard the agent earlier and writes its older view back: dropped.
-        await s2.saveAgent(storedAgent({ lastHeartbeatAt: '2026-01-01T00:01:00.000Z', tags: { seen: 'by 2, earlier' } }));
+        await s2.saveAgent(
+          storedAgent({ lastHeartbeatAt: '2026-01-01T00:01:00.000Z', tags: { seen: 'by 2, earlier' } }),
+        );
         expect((await s2.listAgents()).map((a) => a.tags)).toEqual([{ seen: 'by 1, later' }]);
         // An admin's decision wins over a later heartbeat of the stale view.
-        await s2.saveAgent(storedAgent({ lastHeartbeatAt: '2026-01-01T00:01:00.000Z', enrollment: 'rejected', decidedAt: '2026-01-01T00:03:00.000Z', decidedBy: 'alice' }));
-        await s1.saveAgent(storedAgent({ lastHeartbeatAt: '2026-01-01T00:04:00.000Z', enrollment: 'accepted', decidedAt: '2026-01-01T00:00:30.000Z', decidedBy: 'auto-accept' }));
+        await s2.saveAgent(
+          storedAgent({
+            lastHeartbeatAt: '2026-01-01T00:01:00.000Z',
+            enrollment: 'rejected',
+            decidedAt: '2026-01-01T00:03:00.000Z',
+            decidedBy: 'alice',
+          }),
+        );
+        await s1.saveAgent(
+          storedAgent({
+            lastHeartbeatAt: '2026-01-01T00:04:00.000Z',
+            enrollment: 'accepted',
+            decidedAt: '2026-01-01T00:00:30.000Z',
+            decidedBy: 'auto-accept',
+          }),
+        );
         const changed = await s1.fleet.agentsChangedSince(cursor);
         expect(changed.agents.map((a) => a.enrollment)).toEqual(['rejected']);
       } finally {
@@ -97,7 +128,9 @@ if (unavailable === undefined) {
 
     it('gives a dead server to one live server to clean up after, once per death', async () => {
       const url = await cluster.createDatabase('fleet_dead');
-      const [s1, s2, s3] = await Promise.all(['server-1', 'server-2', 'server-3'].map((serverId) => PostgresStore.open({ url, serverId })));
+      const [s1, s2, s3] = await Promise.all(
+        ['server-1', 'server-2', 'server-3'].map((serverId) => PostgresStore.open({ url, serverId })),
+      );
       if (s1 === undefined || s2 === undefined || s3 === undefined) throw new Error('three stores');
       try {
         await s1.fleet.renewLease(1);
@@ -118,17 +151,33 @@ if (unavailable === undefined) {
 
     it('lets one server only launch an action, unless that one died', async () => {
       const url = await cluster.createDatabase('fleet_launch');
-      const [s1, s2] = await Promise.all(['server-1', 'server-2'].map((serverId) => PostgresStore.open({ url, serverId })));
+      const [s1, s2] = await Promise.all(
+        ['server-1', 'server-2'].map((serverId) => PostgresStore.open({ url, serverId })),
+      );
       if (s1 === undefined || s2 === undefined) throw new Error('two stores');
       try {
         const action = await signedAction(['alice']);
-        await s1.createAction({ action, status: 'pending', investigators: [], counters: emptyCounters(), createdAt: new Date().toISOString() });
+        await s1.createAction({
+          action,
+          status: 'pending',
+          investigators: [],
+          counters: emptyCounters(),
+          createdAt: new Date().toISOString(),
+        });
         await s1.fleet.renewLease(60_000);
         await s2.fleet.renewLease(60_000);
         // At once: exactly one wins.
-        expect((await Promise.all([s1.fleet.claimLaunch(action.id), s2.fleet.claimLaunch(action.id)])).filter(Boolean)).toHaveLength(1);
+        expect(
+          (await Promise.all([s1.fleet.claimLaunch(action.id), s2.fleet.claimLaunch(action.id)])).filter(Boolean),
+        ).toHaveLength(1);
         const second = await signedAction(['alice']);
-        await s1.createAction({ action: second, status: 'pending', investigators: [], counters: emptyCounters(), createdAt: new Date().toISOString() });
+        await s1.createAction({
+          action: second,
+          status: 'pending',
+          investigators: [],
+          counters: emptyCounters(),
+          createdAt: new Date().toISOString(),
+        });
         expect(await s1.fleet.claimLaunch(second.id)).toBe(true);
         expect(await s2.fleet.claimLaunch(second.id)).toBe(false);
         expect(await s1.fleet.claimLaunch(second.id)).toBe(true);
@@ -145,7 +194,22 @@ if (unavailable === undefined) {
       dirs.push(home);
       // A: a real `mig server` process with a short lease, so its death is noticed within seconds.
       const a = startMig(
-        ['server', '--store', storeUrl, '--data-dir', join(home, 'a'), '--http-port', '0', '--mqtt-port', '0', '--admin-key', publicKeyPath('alice'), '--auto-accept', '--lease-ms', '3000'],
+        [
+          'server',
+          '--store',
+          storeUrl,
+          '--data-dir',
+          join(home, 'a'),
+          '--http-port',
+          '0',
+          '--mqtt-port',
+          '0',
+          '--admin-key',
+          publicKeyPath('alice'),
+          '--auto-accept',
+          '--lease-ms',
+          '3000',
+        ],
         { MIG_HOME: home },
       );
       children.push(a);
@@ -158,12 +222,19 @@ if (unavailable === undefined) {
       const callA = async (path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
         const res = await fetch(`${aUrl}${path}`, {
           method: body === undefined ? 'GET' : 'POST',
-          headers: { authorization: await b.token('alice'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: await b.token('alice'),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
         return { status: res.status, body: (await res.json()) as unknown };
       };
-      await waitFor(async () => (await callA(`/agents/${two.id}`)).status === 200, 'server A to know both agents', 20_000);
+      await waitFor(
+        async () => (await callA(`/agents/${two.id}`)).status === 200,
+        'server A to know both agents',
+        20_000,
+      );
 
       const completes = await signedAction(['alice'], { now: b.clock.now() });
       const expires = await signedAction(['alice'], { now: b.clock.now() });
@@ -178,8 +249,13 @@ if (unavailable === undefined) {
 
       // B takes both over once A's lease has run out, and sends their commands again.
       const distinct = (agent: typeof one): number => new Set(agent.commands.map((c) => c.commandId)).size;
-      await waitFor(() => distinct(one) === 2 && distinct(two) === 2, 'server B to redeliver the commands of A', 20_000);
-      const idOf = (agent: typeof one, actionId: string): string => agent.commands.find((c) => (JSON.parse(c.action) as { id: string }).id === actionId)?.commandId ?? '';
+      await waitFor(
+        () => distinct(one) === 2 && distinct(two) === 2,
+        'server B to redeliver the commands of A',
+        20_000,
+      );
+      const idOf = (agent: typeof one, actionId: string): string =>
+        agent.commands.find((c) => (JSON.parse(c.action) as { id: string }).id === actionId)?.commandId ?? '';
       await one.answer(idOf(one, completes.id), { isFound: true });
       await two.answer(idOf(two, completes.id));
       await one.answer(idOf(one, expires.id));
@@ -189,7 +265,10 @@ if (unavailable === undefined) {
 
       await waitFor(async () => (await onB(expires.id)).counters.success === 1, 'the answer to the second action');
       b.clock.advance(10 * 60_000);
-      await waitFor(async () => (await onB(expires.id)).status === 'expired', 'server B to expire the second action at its expireAfter');
+      await waitFor(
+        async () => (await onB(expires.id)).status === 'expired',
+        'server B to expire the second action at its expireAfter',
+      );
       expect((await onB(expires.id)).counters).toMatchObject({ targeted: 2, success: 1, expired: 1, done: 2 });
       // One command per agent and action, each answered once and counted once.
       expect([distinct(one), distinct(two)]).toEqual([2, 2]);
@@ -198,7 +277,9 @@ if (unavailable === undefined) {
     }, 120_000);
   });
 } else {
-  console.warn(`\n!!! several mig servers on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`);
+  console.warn(
+    `\n!!! several mig servers on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`,
+  );
   describe(`several mig servers on one PostgreSQL store (SKIPPED: ${unavailable})`, () => {
     it.skip(`needs PostgreSQL: ${unavailable}`, () => undefined);
   });
@@ -206,9 +287,21 @@ if (unavailable === undefined) {
 
 function storedAgent(over: Partial<StoredAgent>): StoredAgent {
   return {
-    id: 'agent-1', name: 'agent-1', os: 'linux', arch: 'x64', version: '1', mode: 'daemon', queueloc: 'q',
-    environment: { ident: '', init: '', addresses: [], hostname: 'h' }, tags: {}, modules: [], status: 'online', heartbeatMs: 1000,
-    startedAt: '2026-01-01T00:00:00.000Z', firstSeenAt: '2026-01-01T00:00:00.000Z', lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
+    id: 'agent-1',
+    name: 'agent-1',
+    os: 'linux',
+    arch: 'x64',
+    version: '1',
+    mode: 'daemon',
+    queueloc: 'q',
+    environment: { ident: '', init: '', addresses: [], hostname: 'h' },
+    tags: {},
+    modules: [],
+    status: 'online',
+    heartbeatMs: 1000,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    firstSeenAt: '2026-01-01T00:00:00.000Z',
+    lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
     ...over,
   };
 }

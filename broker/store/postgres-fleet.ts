@@ -56,11 +56,17 @@ export class PostgresFleet implements FleetStore {
   }
 
   async publishPolicy(version: number, text: string): Promise<void> {
-    await this.pool.query('INSERT INTO mig_policies (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [version, text]);
+    await this.pool.query('INSERT INTO mig_policies (version, text) VALUES ($1, $2) ON CONFLICT (version) DO NOTHING', [
+      version,
+      text,
+    ]);
   }
 
   async policiesAfter(afterVersion: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ text: string }>('SELECT text FROM mig_policies WHERE version > $1 ORDER BY version', [afterVersion]);
+    const { rows } = await this.pool.query<{ text: string }>(
+      'SELECT text FROM mig_policies WHERE version > $1 ORDER BY version',
+      [afterVersion],
+    );
     return rows.map((r) => r.text);
   }
 
@@ -71,7 +77,8 @@ export class PostgresFleet implements FleetStore {
         : `SELECT record, now() AS read_at FROM mig_agents WHERE updated_at > $1::timestamptz - $2 * interval '1 millisecond'`,
       cursor === undefined ? [] : [cursor, AGENT_POLL_OVERLAP_MS],
     );
-    const readAt = rows[0]?.read_at ?? (await this.pool.query<{ now: Date }>('SELECT now()')).rows[0]?.now ?? new Date();
+    const readAt =
+      rows[0]?.read_at ?? (await this.pool.query<{ now: Date }>('SELECT now()')).rows[0]?.now ?? new Date();
     return { agents: rows.map(agentOf), cursor: readAt.toISOString() };
   }
 

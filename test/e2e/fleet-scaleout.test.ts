@@ -23,7 +23,10 @@ import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from 
  */
 const AGENTS = 50;
 const missing = mosquittoMissing() ?? postgresUnavailableReason();
-if (missing !== undefined) console.warn(`\n!!! test/e2e/fleet-scaleout.test.ts SKIPPED: ${missing}\n!!! Install mosquitto and postgresql (Debian) to run it.\n`);
+if (missing !== undefined)
+  console.warn(
+    `\n!!! test/e2e/fleet-scaleout.test.ts SKIPPED: ${missing}\n!!! Install mosquitto and postgresql (Debian) to run it.\n`,
+  );
 
 /** A simulated agent: runs each command id once, answers it when its gate opens, answers again from its journal. */
 class JournalAgent {
@@ -76,7 +79,17 @@ describe.skipIf(missing !== undefined)('Mosquitto + PostgreSQL + two servers + 5
     home = await mkdtemp(join(tmpdir(), 'mig-scaleout-'));
   });
   afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail') console.log(['server B:', ...b.logs.slice(-60), 'server A:', a?.output().slice(-4000) ?? '', 'mosquitto:', ...mosquitto.logs.slice(-40)].join('\n'));
+    if (ctx.task.result?.state === 'fail')
+      console.log(
+        [
+          'server B:',
+          ...b.logs.slice(-60),
+          'server A:',
+          a?.output().slice(-4000) ?? '',
+          'mosquitto:',
+          ...mosquitto.logs.slice(-40),
+        ].join('\n'),
+      );
   });
   afterAll(async () => {
     await a?.stop('SIGKILL');
@@ -93,16 +106,42 @@ describe.skipIf(missing !== undefined)('Mosquitto + PostgreSQL + two servers + 5
     await b.start({ storeUrl, broker, enrollmentSecret, syncMs: 100 });
     a = startMig(
       [
-        'server', '--store', storeUrl, '--broker', mosquitto.url, '--broker-user', ADMIN_USER, '--broker-password-file', join(home, 'broker-password'), '--broker-shared',
-        '--enrollment-secret-file', join(home, 'fleet-secret'), '--data-dir', join(home, 'a'), '--http-port', '0', '--admin-key', publicKeyPath('alice'), '--auto-accept', '--lease-ms', '3000',
+        'server',
+        '--store',
+        storeUrl,
+        '--broker',
+        mosquitto.url,
+        '--broker-user',
+        ADMIN_USER,
+        '--broker-password-file',
+        join(home, 'broker-password'),
+        '--broker-shared',
+        '--enrollment-secret-file',
+        join(home, 'fleet-secret'),
+        '--data-dir',
+        join(home, 'a'),
+        '--http-port',
+        '0',
+        '--admin-key',
+        publicKeyPath('alice'),
+        '--auto-accept',
+        '--lease-ms',
+        '3000',
       ],
       { MIG_HOME: home },
     );
     const aUrl = (await a.waitFor(/api:\s+(\S+)/, 60_000))[1] ?? '';
-    const callA = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }> => {
+    const callA = async (
+      method: 'GET' | 'POST',
+      path: string,
+      body?: unknown,
+    ): Promise<{ status: number; body: unknown }> => {
       const res = await fetch(`${aUrl}${path}`, {
         method,
-        headers: { authorization: await b.token('alice'), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: await b.token('alice'),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       return { status: res.status, body: (await res.json()) as unknown };
@@ -119,16 +158,29 @@ describe.skipIf(missing !== undefined)('Mosquitto + PostgreSQL + two servers + 5
       agents.push(new JournalAgent(agent, i < AGENTS / 2));
       await agent.heartbeat();
     }
-    const onlineOn = async (call: () => Promise<{ body: unknown }>): Promise<number> => AgentListSchema.parse((await call()).body).agents.filter((x) => x.status === 'online').length;
-    await waitFor(async () => (await onlineOn(() => callA('GET', '/agents?limit=1000'))) === AGENTS, 'server A to see the 50 agents online', 30_000);
-    await waitFor(async () => (await onlineOn(() => b.api('GET', '/agents?limit=1000'))) === AGENTS, 'server B to see the 50 agents online', 30_000);
+    const onlineOn = async (call: () => Promise<{ body: unknown }>): Promise<number> =>
+      AgentListSchema.parse((await call()).body).agents.filter((x) => x.status === 'online').length;
+    await waitFor(
+      async () => (await onlineOn(() => callA('GET', '/agents?limit=1000'))) === AGENTS,
+      'server A to see the 50 agents online',
+      30_000,
+    );
+    await waitFor(
+      async () => (await onlineOn(() => b.api('GET', '/agents?limit=1000'))) === AGENTS,
+      'server B to see the 50 agents online',
+      30_000,
+    );
 
     const hunt = await signedAction(['alice'], { now: b.clock.now() });
     const launched = await callA('POST', '/actions', hunt);
     expect(launched.status).toBe(201);
     expect(ActionRecordSchema.parse(launched.body).counters.targeted).toBe(AGENTS);
     const onB = async () => ActionRecordSchema.parse((await b.api('GET', `/actions/${hunt.id}`)).body);
-    await waitFor(async () => (await onB()).counters.done >= AGENTS / 2, 'the first half of the results, stored by A or B', 30_000);
+    await waitFor(
+      async () => (await onB()).counters.done >= AGENTS / 2,
+      'the first half of the results, stored by A or B',
+      30_000,
+    );
 
     a.child.kill('SIGKILL');
     await a.exited;
@@ -138,10 +190,20 @@ describe.skipIf(missing !== undefined)('Mosquitto + PostgreSQL + two servers + 5
     for (const agent of agents) agent.openGate();
 
     await waitFor(async () => (await onB()).status === 'completed', 'the hunt to complete through server B', 60_000);
-    expect((await onB()).counters).toMatchObject({ targeted: AGENTS, sent: AGENTS, success: AGENTS, found: AGENTS, done: AGENTS });
-    const commands = CommandListSchema.parse((await b.api('GET', `/actions/${hunt.id}/commands?limit=1000`)).body).commands;
+    expect((await onB()).counters).toMatchObject({
+      targeted: AGENTS,
+      sent: AGENTS,
+      success: AGENTS,
+      found: AGENTS,
+      done: AGENTS,
+    });
+    const commands = CommandListSchema.parse(
+      (await b.api('GET', `/actions/${hunt.id}/commands?limit=1000`)).body,
+    ).commands;
     expect(commands).toHaveLength(AGENTS);
-    expect(commands.every((c) => c.status === 'success' && c.isFound === true && (c.operations?.length ?? 0) === 1)).toBe(true);
+    expect(
+      commands.every((c) => c.status === 'success' && c.isFound === true && (c.operations?.length ?? 0) === 1),
+    ).toBe(true);
     // Nothing ran twice: one command per agent, each run once.
     expect(new Set(commands.map((c) => c.agentId)).size).toBe(AGENTS);
     for (const agent of agents) expect([...agent.runs.values()]).toEqual([1]);
