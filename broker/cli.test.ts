@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -44,10 +44,31 @@ it.each([
   { name: 'a broker without a password file', argv: ['--broker', 'mqtt://b:1883'], wantExit: 2, wantErr: /--broker needs --broker-password-file/ },
   { name: 'a broker login without a broker', argv: ['--broker-user', 'x'], wantExit: 2, wantErr: /need --broker/ },
   { name: 'a broker password file that cannot be read', argv: ['--broker', 'mqtt://127.0.0.1:1', '--broker-password-file', '/nonexistent.pw', '--http-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --broker-password-file: cannot read/ },
+  { name: 'a lease shorter than a few polls', argv: ['--lease-ms', '1000'], wantExit: 2, wantErr: /--lease-ms: .*got "1000"/ },
+  { name: 'an enrollment secret file that cannot be read', argv: ['--enrollment-secret-file', '/nonexistent.secret', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --enrollment-secret-file: cannot read/ },
   { name: 'an admin key that cannot be read', argv: ['--admin-key', '/nonexistent.asc', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --admin-key/ },
 ])('exits $wantExit on $name', async ({ argv, wantExit, wantErr }) => {
   expect(await runServerCli(argv, io)).toBe(wantExit);
   expect(err).toMatch(wantErr);
+});
+
+it('takes the fleet enrollment secret from --enrollment-secret-file (agent.json gets it, secrets.json keeps its own), and refuses a short one', async () => {
+  await writeFile(join(home, 'short'), 'short\n');
+  expect(await runServerCli(['--enrollment-secret-file', join(home, 'short'), '--http-port', '0', '--mqtt-port', '0'], io)).toBe(1);
+  expect(err).toMatch(/--enrollment-secret-file: .* at least 16 characters .*got 5 characters/);
+
+  await copyFile(publicKeyPath('alice'), join(home, 'investigator.pub.asc'));
+  const shared = 'fleet-secret-shared-by-every-server';
+  await writeFile(join(home, 'fleet-secret'), `${shared}\n`);
+  const exit = runServerCli(['--enrollment-secret-file', join(home, 'fleet-secret'), '--http-port', '0', '--mqtt-port', '0'], io);
+  await waitFor(() => out.includes('agent config:'), 'the startup banner');
+  const dataDir = join(home, 'server');
+  const config = await loadAgentConfig(join(dataDir, 'agent.json'));
+  expect(config.enrollmentSecret).toBe(shared);
+  const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { enrollmentSecret: string };
+  expect(secrets.enrollmentSecret).not.toBe(shared);
+  signals.emit('SIGTERM');
+  expect(await exit).toBe(0);
 });
 
 it('prints usage on --help', async () => {

@@ -14,6 +14,7 @@ const USAGE = `usage: mig server [--data-dir DIR] [--store postgres://USER@HOST:
                   [--response-signers 2] [--policy-threshold 1] [--auto-accept] [--max-pending 1000]
                   [--enroll-burst 200] [--enroll-per-second 10]
                   [--broker mqtt(s)://HOST:PORT --broker-password-file FILE [--broker-user mig-server] [--broker-ca FILE] [--broker-shared]]
+                  [--enrollment-secret-file FILE] [--lease-ms 15000]
 
 Runs the MIG server: HTTP API, scheduler, store and an embedded MQTT broker for agents.
 Stops cleanly on SIGINT or SIGTERM.
@@ -52,6 +53,13 @@ Stops cleanly on SIGINT or SIGTERM.
   --broker-shared    several servers serve this fleet (with a store they share): results are
                      split among them through the shared subscription $share/mig-servers/...
   --broker-ca FILE   for mqtts: the broker's certificate or CA, pinned (also given to agents)
+  --enrollment-secret-file FILE
+                     the fleet's enrollment secret (one line; default: the one in secrets.json).
+                     Several servers sharing one fleet (--store) read the same file; each keeps
+                     its own secrets.json for its own broker identity
+  --lease-ms N       with --store: how long this server counts as alive without renewing its lease
+                     (renewed every 2 s; default 15000). When it runs out, another server takes over
+                     this one's open actions
   --verbose          log every dropped message and delivery
   --help             this text`;
 
@@ -87,6 +95,8 @@ const FlagsSchema = z
     'broker-password-file': FilePath.optional(),
     'broker-ca': FilePath.optional(),
     'broker-shared': z.boolean().default(false),
+    'enrollment-secret-file': FilePath.optional(),
+    'lease-ms': z.coerce.number().int().min(3000).max(600_000).default(15_000),
     verbose: z.boolean().default(false),
   })
   .refine((f) => f.broker === undefined || f['broker-password-file'] !== undefined, { message: '--broker needs --broker-password-file' })
@@ -120,6 +130,8 @@ const OPTIONS = {
   'broker-password-file': { type: 'string' },
   'broker-ca': { type: 'string' },
   'broker-shared': { type: 'boolean' },
+  'enrollment-secret-file': { type: 'string' },
+  'lease-ms': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -194,6 +206,7 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
   const ca = await read('tls-ca', flags['tls-ca']);
   const verbose = flags.verbose;
   const broker = await externalBroker(flags, read);
+  const enrollmentSecret = enrollmentSecretOf(flags['enrollment-secret-file'], await read('enrollment-secret-file', flags['enrollment-secret-file']));
   return {
     dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
     ...(flags.store === undefined ? {} : { storeUrl: flags.store }),
@@ -209,6 +222,8 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     autoAccept: flags['auto-accept'],
     maxPendingEnrollments: flags['max-pending'],
     enrollRate: { burst: flags['enroll-burst'], perSecond: flags['enroll-per-second'] },
+    ...(enrollmentSecret === undefined ? {} : { enrollmentSecret }),
+    leaseMs: flags['lease-ms'],
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
       if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
@@ -225,6 +240,20 @@ async function externalBroker(flags: Flags, read: (flag: string, path: string | 
   }
   const ca = await read('broker-ca', flags['broker-ca']);
   return { url: flags.broker, username: flags['broker-user'] ?? 'mig-server', password, shared: flags['broker-shared'], ...(ca === undefined ? {} : { ca }) };
+}
+
+/** The file's one line, checked like secrets.json's field (at least 16 characters). */
+function enrollmentSecretOf(path: string | undefined, text: string | undefined): string | undefined {
+  if (path === undefined || text === undefined) return undefined;
+  const secret = text.trim();
+  if (secret.length < 16 || /\s/.test(secret)) {
+    throw new UserError(
+      'CONFIG_INVALID',
+      `--enrollment-secret-file: ${path} must hold one secret of at least 16 characters and no spaces (got ${secret.length} characters)`,
+      "copy enrollmentSecret from the first server's secrets.json into it",
+    );
+  }
+  return secret;
 }
 
 /** --admin-key, or $MIG_HOME/investigator.pub.asc (written by `mig init`) when present. */

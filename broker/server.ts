@@ -6,6 +6,8 @@ import { Investigators } from './auth/investigators.js';
 import { NonceCache } from './auth/nonce-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { EventHub } from './events/event-hub.js';
+import { forgetBrokerSession } from './fleet-session.js';
+import { FleetSync } from './fleet-sync.js';
 import { startApiServer } from './http/api-server.js';
 import { actionRoutes } from './http/routes/action-routes.js';
 import { agentRoutes } from './http/routes/agent-routes.js';
@@ -62,6 +64,10 @@ export interface ServerOptions {
   flushMs?: number;
   /** How often agent statuses are re-evaluated (default 5 s). */
   sweepMs?: number;
+  /** Shared (PostgreSQL) store: how often other servers' changes are read (default 2 s; fleet-sync.ts). */
+  syncMs?: number;
+  /** Shared store: how long this server counts as alive after renewing its lease (default 15 s). */
+  leaseMs?: number;
   sseTiming?: SseTiming;
   /**
    * Two-person rule on the server: distinct signers an action needs before it is launched
@@ -133,8 +139,17 @@ async function compose(
   const approval = approvalPolicy(opts.approval);
   const secrets = await loadOrCreateSecrets(opts.dataDir);
   const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
-  const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers);
-  const policy = await PolicyService.open({ dataDir: opts.dataDir, investigators, audit, threshold: opts.policyThreshold ?? 1, log });
+  // The stable client id also names this server among those sharing a PostgreSQL store.
+  const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers, secrets.serverClientId);
+  const fleet = store.fleet;
+  const policy = await PolicyService.open({
+    dataDir: opts.dataDir,
+    investigators,
+    audit,
+    threshold: opts.policyThreshold ?? 1,
+    log,
+    ...(fleet === undefined ? {} : { shared: { publish: (version: number, text: string) => fleet.publishPolicy(version, text) } }),
+  });
 
   const broker = await openBrokerSide({
     ...(opts.broker === undefined ? {} : { external: opts.broker }),
@@ -191,7 +206,29 @@ async function compose(
     }),
   ]);
   registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
+  const external = opts.broker;
+  const sync =
+    store.fleet === undefined
+      ? undefined
+      : new FleetSync({
+          fleet: store.fleet,
+          registry,
+          investigators,
+          scheduler,
+          policy,
+          log,
+          syncMs: opts.syncMs,
+          leaseMs: opts.leaseMs,
+          // The lease id is the server's client id: the session a dead server left on the broker.
+          ...(external === undefined ? {} : { forgetSession: (serverId: string) => forgetBrokerSession(external, serverId) }),
+        });
+  // The lease first: the scheduler then claims the actions of servers that hold none.
+  await sync?.renewLease();
   await scheduler.start();
+  if (sync !== undefined) {
+    sync.start();
+    closers.push(['fleet sync', () => sync.close()]);
+  }
 
   const services: ApiServices = { store, registry, scheduler, investigators, audit, events, clock, log, version: serverVersion() };
   const api = await startApiServer({
@@ -222,8 +259,8 @@ async function compose(
 }
 
 /** The data dir's state: store, audit log, investigators (bootstrapped), live events, registry. */
-async function openState(opts: ServerOptions, log: (msg: string) => void, clock: Clock, closers: Array<[string, () => Promise<void> | void]>) {
-  const store = await openStore({ dataDir: opts.dataDir, ...(opts.storeUrl === undefined ? {} : { storeUrl: opts.storeUrl }), flushMs: opts.flushMs, log });
+async function openState(opts: ServerOptions, log: (msg: string) => void, clock: Clock, closers: Array<[string, () => Promise<void> | void]>, serverId: string) {
+  const store = await openStore({ dataDir: opts.dataDir, ...(opts.storeUrl === undefined ? {} : { storeUrl: opts.storeUrl }), flushMs: opts.flushMs, serverId, log });
   closers.push(['store', () => store.close()]);
   const audit = await AuditLog.open(join(opts.dataDir, 'audit.log'), () => clock.now());
   closers.push(['audit log', () => audit.drain()]);

@@ -63,6 +63,24 @@ export class Investigators {
     return () => void this.listeners.delete(listener);
   }
 
+  /**
+   * Reads the store again: with a store several servers share (fleet-sync.ts), another server
+   * may have added, disabled or enabled someone. Listeners hear about it when anything changed.
+   */
+  async reload(): Promise<void> {
+    let isChanged = false;
+    for (const record of await this.store.listInvestigators()) {
+      const current = this.records.get(record.fingerprint);
+      if (current !== undefined && JSON.stringify(current) === JSON.stringify(record)) continue;
+      if (!this.keys.has(record.fingerprint)) this.keys.set(record.fingerprint, (await readPublicKey(record.publicKey)).key);
+      this.records.set(record.fingerprint, record);
+      isChanged = true;
+    }
+    if (!isChanged) return;
+    this.rebuild();
+    for (const listener of this.listeners) listener();
+  }
+
   async add(body: NewInvestigator, by: string): Promise<InvestigatorRecord> {
     const record = await this.insert(body);
     await this.audit.append(by, 'investigator.created', { fingerprint: record.fingerprint, name: record.name, isAdmin: record.isAdmin });

@@ -14,6 +14,8 @@ export interface PolicyServiceOptions {
   /** Admin signatures asked of new bundles and baked into agent.json (capped by the number of admins). */
   threshold: number;
   log: (msg: string) => void;
+  /** A store other servers share (fleet-sync.ts): published bundles are recorded there for them. */
+  shared?: { publish(version: number, text: string): Promise<void> };
 }
 
 /** The admins an agent is baked with (agent.json): keys and threshold. */
@@ -144,16 +146,44 @@ export class PolicyService {
       await this.opts.audit.append(by.fingerprint, 'policy.pending', { version, signers: check.signers, shortfall: check.shortfall });
       return { status: 'pending', version, signers: check.signers, shortfall: check.shortfall };
     }
-    await writeOrRemove(paths.current, text);
-    this.current = check;
-    if (this.pending !== undefined && this.pending.bundle.version <= version) {
-      await writeOrRemove(paths.pending, undefined);
-      this.pending = undefined;
-    }
+    // Shared first: if the database refuses, nothing is published anywhere.
+    await this.opts.shared?.publish(version, text);
+    await this.publish(check);
     await this.opts.audit.append(by.fingerprint, 'policy.published', { version, signers: check.signers, investigators: check.bundle.investigators.map((i) => i.fingerprint) });
     this.opts.log(`policy: published version ${version}`);
     for (const listener of this.listeners) listener(text, version);
     return { status: 'published', version, signers: check.signers };
+  }
+
+  private async publish(check: PolicyCheck): Promise<void> {
+    const paths = serverPolicyPaths(this.opts.dataDir);
+    await writeOrRemove(paths.current, check.text);
+    this.current = check;
+    if (this.pending !== undefined && this.pending.bundle.version <= check.bundle.version) {
+      await writeOrRemove(paths.pending, undefined);
+      this.pending = undefined;
+    }
+  }
+
+  /**
+   * Bundles another server published (fleet-sync.ts), oldest first: each checked as agents
+   * check it, against the trust the one before leaves, then published here too (agents pushed,
+   * agent.json rewritten). That server audited it. One that does not hold is logged and skipped.
+   */
+  adoptPublished(texts: readonly string[]): Promise<void> {
+    return this.serially(async () => {
+      for (const text of texts) {
+        try {
+          const check = await checkPolicyBundle(text, await this.trust());
+          if (check.shortfall !== undefined) throw new Error(check.shortfall);
+          await this.publish(check);
+          this.opts.log(`policy: version ${check.bundle.version}, published by another server, published here too`);
+          for (const listener of this.listeners) listener(check.text, check.bundle.version);
+        } catch (err) {
+          this.opts.log(`policy: a bundle another server published does not hold here: ${(err as Error).message}`);
+        }
+      }
+    });
   }
 
   private activeAdmins(): InvestigatorRecord[] {

@@ -126,13 +126,21 @@ export class EnrollmentBook {
     return { decidedAt: this.opts.clock.now().toISOString(), decidedBy: by.slice(0, 64) };
   }
 
+  /**
+   * A record another server wrote to the shared store (registry refresh): filed under its state
+   * like a decision of ours, credential withdrawn when it left the fleet, but not written back.
+   */
+  adopt(agent: StoredAgent): void {
+    this.put(agent, false);
+  }
+
   /** Files the record under its state, persists it (one appended line) and tells listeners. */
-  private put(agent: StoredAgent): AgentRecord {
+  private put(agent: StoredAgent, isOurs = true): AgentRecord {
     const wasAccepted = this.opts.accepted.has(agent.id);
     this.pending.delete(agent.id);
     this.rejected.delete(agent.id);
     this.opts.accepted.delete(agent.id);
-    void this.opts.store.saveAgent(agent).catch((err: unknown) => this.opts.log(`registry: saving agent ${agent.id} failed: ${(err as Error).message}`));
+    if (isOurs) void this.opts.store.saveAgent(agent).catch((err: unknown) => this.opts.log(`registry: saving agent ${agent.id} failed: ${(err as Error).message}`));
     if (agent.enrollment === 'pending') this.pending.set(agent.id, agent);
     else if (agent.enrollment === 'rejected') this.rejected.set(agent.id, agent);
     else {

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { Store, StoredAgent } from '../store/store.js';
 import { EnrollmentBook } from './enrollment-book.js';
+import { isNewerAgent, isOnlyLaterBeat } from './merge.js';
 import { agentStatus, agentStatusAt, toAgentRecord } from './status.js';
 import { isUnchangedHeartbeat } from './unchanged-heartbeat.js';
 
@@ -213,6 +214,23 @@ export class AgentRegistry {
       if (agent !== undefined) void this.opts.store.saveAgent(agent);
     }
     this.beatOnly.clear();
+  }
+
+  /**
+   * Records read back from a store other servers write too (fleet-sync.ts): each replaces ours
+   * when newer (merge.ts), so an agent enrolled, accepted or heard on another server is ours too.
+   */
+  refresh(changed: readonly StoredAgent[]): void {
+    for (const incoming of changed) {
+      const local = this.agents.get(incoming.id) ?? this.enrollments.find(incoming.id);
+      if (local !== undefined && !isNewerAgent(incoming, local)) continue;
+      this.beatOnly.delete(incoming.id);
+      if (local !== undefined && this.agents.has(incoming.id) && isOnlyLaterBeat(incoming, local)) {
+        this.agents.set(incoming.id, incoming);
+        continue;
+      }
+      this.enrollments.adopt(incoming);
+    }
   }
 
   /** Any agent the server knows, pending and rejected enrollments included (see `enrollment`). */

@@ -25,6 +25,11 @@ export async function launchAction(ctx: LaunchContext, actionId: string): Promis
   // Held for the two-person rule: only addSignature() releases it.
   if (record === undefined || record.status !== 'pending' || isAwaitingApproval(record)) return record;
   const now = ctx.clock.now().toISOString();
+  // Several servers on one store: exactly one turns an action into commands.
+  if (ctx.store.fleet !== undefined && !(await ctx.store.fleet.claimLaunch(actionId))) {
+    ctx.log(`scheduler: action ${actionId} is being launched by another server`);
+    return record;
+  }
   const refused = await refuseRevokedSigners(ctx, record, now);
   if (refused !== undefined) return refused;
   let agents;

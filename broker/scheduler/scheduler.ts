@@ -12,6 +12,7 @@ import { emitAll, publishCommands, type SchedulerContext } from './context.js';
 import { countersOf, emptyCounters, isAllDone } from './counters.js';
 import { finishAction } from './finish.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import { launchAction } from './launch.js';
 import { applyResults } from './results.js';
 import { validateAction } from './validate-action.js';
@@ -62,11 +63,57 @@ export class Scheduler {
 
   constructor(private readonly ctx: SchedulerOptions) {}
 
-  /** Picks up what a previous process left open. */
+  /**
+   * Picks up what a previous process left open. On a store several servers share, only the
+   * actions this server owns (or takes over from a server whose lease ran out): another live
+   * server's timers are its own, and two launches of one action would run it twice.
+   */
   async start(): Promise<void> {
-    for (const action of await this.ctx.store.openActions()) {
+    const fleet = this.ctx.store.fleet;
+    const open = fleet === undefined ? await this.ctx.store.openActions() : (await fleet.claimOpenActions()).map((o) => o.record);
+    for (const action of open) {
       await this.queue.run(action.action.id, () => this.recover(action));
     }
+  }
+
+  /**
+   * Shared store, every poll (fleet-sync.ts): takes over the open actions of servers whose lease
+   * ran out (timers armed again; their unanswered commands are sent again by whichever server
+   * cleans up after the dead one: redeliverOpen), adopts owned actions it does not track, and
+   * completes owned actions whose last results another server stored (its count could not see ours).
+   */
+  async adoptOpenActions(): Promise<void> {
+    const fleet = this.ctx.store.fleet;
+    if (fleet === undefined || this.isClosed) return;
+    for (const { record, isTakenOver } of await fleet.claimOpenActions()) {
+      const id = record.action.id;
+      if (isTakenOver || !this.timers.has(id)) {
+        if (isTakenOver) this.ctx.log(`scheduler: took over action ${id} from a server whose lease ran out`);
+        await this.queue.run(id, () => this.recover(record));
+      } else if (record.status === 'inflight' && isAllDone(record.counters)) {
+        await this.queue.run(id, async () => {
+          const fresh = await this.ctx.store.getAction(id);
+          if (fresh?.status !== 'inflight') return;
+          await this.recover(fresh);
+          if ((await this.ctx.store.getAction(id))?.status === 'completed') this.disarm(id);
+        });
+      }
+    }
+  }
+
+  /** After another server died (fleet-sync.ts): every unanswered command of every open action, sent again. */
+  async redeliverOpen(): Promise<void> {
+    for (const action of await this.ctx.store.openActions()) await this.redeliverAction(action.action.id);
+  }
+
+  /** Publishes again every unanswered command of one inflight action. */
+  private async redeliverAction(id: string): Promise<void> {
+    const action = await this.ctx.store.getAction(id);
+    if (action?.status !== 'inflight' || Date.parse(action.action.expireAfter) <= this.ctx.clock.now().getTime()) return;
+    const open = (await this.ctx.store.commandsOf(id)).filter((cmd) => !TERMINAL_COMMAND_STATUSES.has(cmd.status));
+    for (const cmd of open) this.redelivered.add(cmd.id);
+    publishCommands(this.ctx, action, open);
+    if (open.length > 0) this.ctx.log(`scheduler: redelivered ${open.length} command(s) of action ${id}`);
   }
 
   async submit(raw: unknown, by: InvestigatorRecord): Promise<ActionRecord> {
@@ -172,7 +219,10 @@ export class Scheduler {
       if (list === undefined) byAction.set(checked.actionId, (list = []));
       list.push(checked.msg);
     }
-    const isRedelivered = (commandId: string): boolean => this.redelivered.has(commandId);
+    // On a shared store another server may have sent a copy we do not know of: REPLAYED is
+    // never an answer there (the command is answered by the first real result, or expires).
+    const isShared = this.ctx.store.fleet !== undefined;
+    const isRedelivered = (commandId: string): boolean => isShared || this.redelivered.has(commandId);
     await Promise.all(
       [...byAction].map(async ([actionId, msgs]) => {
         const { outcome } = await this.queue.run(actionId, () => applyResults(this.ctx, msgs, isRedelivered));

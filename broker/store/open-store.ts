@@ -23,11 +23,13 @@ export interface OpenStoreOptions {
   /** A postgres:// URL: the shared PostgreSQL store; absent: lowdb files in the data dir. */
   storeUrl?: string;
   flushMs?: number;
+  /** This server's id among those sharing a PostgreSQL store (its lease row, its actions). */
+  serverId?: string;
   log: (msg: string) => void;
 }
 
 /** The store `mig server --store` chose: lowdb in the data dir by default, or PostgreSQL. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.storeUrl === undefined) return LowdbStore.open({ dataDir: opts.dataDir, flushMs: opts.flushMs, log: opts.log });
-  return PostgresStore.open({ url: opts.storeUrl, flushMs: opts.flushMs, log: opts.log });
+  return PostgresStore.open({ url: opts.storeUrl, flushMs: opts.flushMs, log: opts.log, ...(opts.serverId === undefined ? {} : { serverId: opts.serverId }) });
 }

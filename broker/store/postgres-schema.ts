@@ -51,6 +51,29 @@ const MIGRATIONS: readonly string[] = [
     updated_at  timestamptz NOT NULL DEFAULT now()
   );
   `,
+  // Several servers on one fleet (postgres-fleet.ts): who owns each open action, each server's
+  // lease, and the agents changed since a poll.
+  `
+  ALTER TABLE mig_actions ADD COLUMN owner text;
+  -- The server that turned it into commands (claimLaunch): never two.
+  ALTER TABLE mig_actions ADD COLUMN launched_by text;
+  CREATE TABLE mig_servers (
+    id          text PRIMARY KEY,
+    lease_until timestamptz NOT NULL,
+    renewed_at  timestamptz NOT NULL,
+    -- When a live server last cleaned up after this one's death (claimDeadServers).
+    swept_at    timestamptz
+  );
+  CREATE INDEX mig_agents_changed ON mig_agents (updated_at);
+  -- store.ts agentRank: what an upsert compares so that the newest record stays.
+  ALTER TABLE mig_agents ADD COLUMN rank text NOT NULL DEFAULT '';
+  -- Published policy bundles, the exact text admins signed (policy/policy-service.ts).
+  CREATE TABLE mig_policies (
+    version      integer PRIMARY KEY,
+    text         text NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now()
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

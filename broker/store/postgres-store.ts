@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { ActionRecord, CommandRecord, InvestigatorRecord } from '../../protocol/api.js';
 import { BugError, UserError } from '../../protocol/errors.js';
 import { DEFAULT_FLUSH_MS } from './batched-file.js';
 import { actionOf, agentOf, byKey, commandColumns, commandOf, DERIVED_COUNTERS_SQL, investigatorOf, type ActionRow } from './postgres-rows.js';
+import { PostgresFleet } from './postgres-fleet.js';
 import { migrate } from './postgres-schema.js';
-import { FINAL_ACTION_STATUSES, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
+import { FINAL_ACTION_STATUSES, agentRank, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user[:password]@host[:port]/database */
@@ -13,6 +15,8 @@ export interface PostgresStoreOptions {
   flushMs?: number;
   /** Connections kept at most (default 10). */
   poolSize?: number;
+  /** This server's id among those sharing the database (default: a random one per process). */
+  serverId?: string;
   log?: (msg: string) => void;
 }
 
@@ -44,12 +48,16 @@ export class PostgresStore implements Store {
   private timer: NodeJS.Timeout | undefined;
   /** Action and agent writes of this server, in order: a batched write never lands after a later one. */
   private tail: Promise<void> = Promise.resolve();
+  readonly fleet: PostgresFleet;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly flushMs: number,
     private readonly log: (msg: string) => void,
-  ) {}
+    serverId: string,
+  ) {
+    this.fleet = new PostgresFleet(pool, serverId);
+  }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
     const log = opts.log ?? (() => undefined);
@@ -63,7 +71,7 @@ export class PostgresStore implements Store {
       if (err instanceof UserError) throw err;
       throw new UserError('CONFIG_INVALID', `cannot open the PostgreSQL store ${redact(opts.url)}: ${(err as Error).message}`, 'check --store: postgres://user@host:port/database, and that the database exists and accepts this user');
     }
-    return new PostgresStore(pool, opts.flushMs ?? DEFAULT_FLUSH_MS, log);
+    return new PostgresStore(pool, opts.flushMs ?? DEFAULT_FLUSH_MS, log, opts.serverId ?? `mig-server-${randomUUID()}`);
   }
 
   private check(): void {
@@ -73,8 +81,9 @@ export class PostgresStore implements Store {
   async createAction(record: ActionRecord): Promise<void> {
     this.check();
     const { rowCount } = await this.pool.query(
-      `INSERT INTO mig_actions (id, created_at, status, record, counters) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
-      [record.action.id, record.createdAt, record.status, JSON.stringify(record), JSON.stringify(record.counters)],
+      // The creating server owns it: it alone arms its timers until its lease runs out (postgres-fleet.ts).
+      `INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      [record.action.id, record.createdAt, record.status, JSON.stringify(record), JSON.stringify(record.counters), this.fleet.serverId],
     );
     if (rowCount === 0) throw new UserError('CONFLICT', `action ${record.action.id} already exists`, 'sign a new action: ids are single-use');
   }
@@ -288,12 +297,18 @@ export class PostgresStore implements Store {
     return rowCount ?? 0;
   }
 
+  /**
+   * Newest wins, as registry/merge.ts decides in memory: a record replaces the stored one unless
+   * that one holds a later admin decision, or the same decision and a later heartbeat. So a
+   * server that missed another's heartbeats, or an accept, cannot write its older view back.
+   */
   private async writeAgents(unordered: readonly StoredAgent[]): Promise<void> {
     const agents = [...unordered].sort((a, b) => byKey(a.id, b.id));
     await this.pool.query(
-      `INSERT INTO mig_agents (id, record, updated_at) SELECT u.id, u.record, now() FROM unnest($1::text[], $2::text[]) AS u(id, record)
-       ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, updated_at = now()`,
-      [agents.map((a) => a.id), agents.map((a) => JSON.stringify(a))],
+      `INSERT INTO mig_agents (id, record, rank, updated_at) SELECT u.id, u.record, u.rank, now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, record, rank)
+       ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record, rank = EXCLUDED.rank, updated_at = now()
+       WHERE EXCLUDED.rank COLLATE "C" >= mig_agents.rank COLLATE "C"`,
+      [agents.map((a) => a.id), agents.map((a) => JSON.stringify(a)), agents.map(agentRank)],
     );
   }
 }

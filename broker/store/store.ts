@@ -57,6 +57,52 @@ export interface Store {
   flush(): Promise<void>;
   /** Flushes, then refuses further use. */
   close(): Promise<void>;
+
+  /**
+   * Present when several servers share this store (PostgreSQL): what each must read again to
+   * see the others' changes, and who owns which open action. Absent for lowdb (one server).
+   */
+  readonly fleet?: FleetStore;
+}
+
+/**
+ * What a store shared by several servers adds (fleet-sync.ts polls it). Each server holds a
+ * lease row it renews; an open action belongs to the server that created or took it over, and
+ * only its owner arms its timers (launch at validFrom, expiry). When an owner's lease runs out
+ * (killed, partitioned), the next server to poll takes its open actions over.
+ */
+export interface FleetStore {
+  /** This server's id in the lease table (its stable MQTT client id). */
+  readonly serverId: string;
+  /** Renews this server's lease for `leaseMs` more (database time). */
+  renewLease(leaseMs: number): Promise<void>;
+  /** Ends this server's lease at once (a clean stop): its actions are taken over at the next poll. */
+  releaseLease(): Promise<void>;
+  /**
+   * Agents written (by any server) since `cursor` (undefined: every agent), and the cursor for
+   * the next call. May repeat an agent: merging is idempotent (registry/merge.ts).
+   */
+  agentsChangedSince(cursor: string | undefined): Promise<{ agents: StoredAgent[]; cursor: string }>;
+  /**
+   * Takes over the open actions whose owner holds no live lease, then returns every open
+   * action this server owns, each with `isTakenOver` when it was someone else's until now.
+   */
+  claimOpenActions(): Promise<Array<{ record: ActionRecord; isTakenOver: boolean }>>;
+  /**
+   * The servers whose lease ran out since anyone last cleaned up after them, each given to one
+   * caller only: it forgets their broker sessions and sends unanswered commands again.
+   */
+  claimDeadServers(): Promise<string[]>;
+  /**
+   * True when this server may turn the action into commands: nobody else did or is doing it
+   * (a server that claimed it and died without a live lease no longer counts). A second server
+   * whose lease lapsed while it was still alive thus cannot launch the action a second time.
+   */
+  claimLaunch(actionId: string): Promise<boolean>;
+  /** Records a published policy bundle; the first text stored for a version stays. */
+  publishPolicy(version: number, text: string): Promise<void>;
+  /** Published policy bundles newer than `afterVersion`, oldest first. */
+  policiesAfter(afterVersion: number): Promise<string[]>;
 }
 
 export type Durability = 'now' | 'batched';
@@ -91,3 +137,14 @@ export const StoredAgentSchema = AgentRecordSchema.extend({
   passwordHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type StoredAgent = z.infer<typeof StoredAgentSchema>;
+
+/**
+ * Which record of one agent wins when several servers wrote it: the later admin decision
+ * (accept, reject, a binding), then the later heartbeat. ISO times of one format compare as
+ * strings. The registry merges by it (registry/merge.ts) and PostgreSQL keeps it in a column its
+ * upsert compares (postgres-store.ts), so memory and database agree.
+ */
+export function agentRank(agent: StoredAgent): string {
+  // No decision yet (a pending or legacy record) sorts before any decision, at the same width.
+  return `${agent.decidedAt ?? '0000-00-00T00:00:00.000Z'}|${agent.lastHeartbeatAt}`;
+}
