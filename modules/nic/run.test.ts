@@ -94,7 +94,7 @@ describe('nic over a fixture /sys/class/net', () => {
     expect(rec.warnings).toEqual(['/sys/class/net/eth0/flags: missing; interface skipped', '/sys/class/net/eth1/flags: not a hex flag word ("promiscuous"); interface skipped']);
   });
 
-  it.runIf(process.getuid?.() !== 0)('warns about an attribute it may not read', async () => {
+  it.runIf(process.getuid?.() !== 0)('warns about an attribute it may not read (not run as root, who reads any file)', async () => {
     chmodSync(join(root, 'sys/class/net/eth0/mtu'), 0);
     const rec = recordingContext(root);
     const [row] = await runNicOnce({ name: ['^eth0$'] }, rec);
@@ -135,6 +135,18 @@ describe('through the agent runner', () => {
     expect(result).toMatchObject({ module: 'nic', isFound: true, errors: [] });
     expect(result?.rows.map((r) => r.name)).toEqual(['eth1']);
     expect(result?.rows[0]).toMatchObject({ flags: '0x1103', driver: 'virtio_net' });
+  });
+
+  it('carries no planted secret: unread attributes, junk values and stray files stay on the host', async () => {
+    const SECRET = 'hunter2-planted-secret';
+    writeFileSync(join(root, 'sys/class/net/eth1/ifalias'), `${SECRET}\n`);
+    writeFileSync(join(root, 'sys/class/net/eth1/operstate'), `${SECRET}\n`);
+    writeFileSync(join(root, 'sys/class/net/eth1/type'), `${SECRET}\n`);
+    writeFileSync(join(root, 'sys/class/net/eth0/address'), `${SECRET}\n`);
+    writeFileSync(join(root, 'proc/net/dev'), `header\nheader\n  eth1: ${SECRET} 1 0 0 0 0 0 0 2 3 0 0 0 0 0 0\n`);
+    const results = await local({});
+    expect(results[0]?.rows.map((r) => r.name)).toEqual(['docker0', 'eth0', 'eth1', 'lo', 'tun0', 'wlan0']);
+    expect(JSON.stringify(results)).not.toContain('hunter2');
   });
 
   it('no match is not found', async () => {
