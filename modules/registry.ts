@@ -10,6 +10,7 @@ import { pkgModule } from './pkg/spec.js';
 import { timedriftModule } from './timedrift/spec.js';
 import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
+import { nicModule } from './nic/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -22,6 +23,7 @@ const specs: readonly AnyModuleSpec[] = [
   memoryModule,
   yaraModule,
   netstatModule,
+  nicModule,
   pingModule,
   timedriftModule,
   pkgModule,

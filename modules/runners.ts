@@ -10,6 +10,7 @@ import { pkgModule } from './pkg/spec.js';
 import { timedriftModule } from './timedrift/spec.js';
 import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
+import { nicModule } from './nic/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -17,7 +18,7 @@ type RunOf<M, K extends keyof M> = M[K] extends ModuleRun<infer P, infer R> ? Mo
 
 /**
  * A run function whose module is imported when it first runs: an agent or a `-t local` hunt
- * loads the code of the modules it uses, not all thirteen (doc/performance.md, Start-up). Its
+ * loads the code of the modules it uses, not every one (doc/performance.md, Start-up). Its
  * type is that of the function it stands for, so registerModule still checks it against the spec.
  */
 function onFirstUse<M, K extends keyof M>(load: () => Promise<M>, name: K): RunOf<M, K> {
@@ -46,6 +47,7 @@ const registered: readonly RegisteredRun[] = [
   registerModule(timedriftModule, onFirstUse(() => import('./timedrift/run.js'), 'runTimedrift')),
   registerModule(pingModule, onFirstUse(() => import('./ping/run.js'), 'runPing')),
   registerModule(netstatModule, onFirstUse(() => import('./netstat/run.js'), 'runNetstat')),
+  registerModule(nicModule, onFirstUse(() => import('./nic/run.js'), 'runNic')),
   registerModule(yaraModule, onFirstUse(() => import('./yara/run.js'), 'runYara')),
   registerModule(memoryModule, onFirstUse(() => import('./memory/run.js'), 'runMemory')),
 ];
