@@ -1,7 +1,6 @@
-import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { ipNetProblem } from './ip.js';
-import { checked } from '../shared/param-checks.js';
+import { checked, re2Problem } from '../shared/param-checks.js';
 
 /**
  * The netstat module's parameters, in MIG's own shape (`{connectedip: [...], listeningport:
@@ -10,19 +9,9 @@ import { checked } from '../shared/param-checks.js';
  */
 
 export const MAX_VALUES = 256;
-const MAX_PATTERN_CHARS = 1024;
 
-/** Why `source` is not a usable MAC regex (RE2 syntax, as MIG's Go agent compiled it). */
-export function macRegexProblem(source: string): string | undefined {
-  if (source.length === 0) return 'expected a regular expression, got an empty string';
-  if (source.length > MAX_PATTERN_CHARS) return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
-  try {
-    RE2JS.compile(source);
-    return undefined;
-  } catch (err) {
-    return `not a valid RE2 regular expression (${err instanceof Error ? err.message : String(err)})`;
-  }
-}
+/** The shared RE2 check (modules/shared/param-checks.ts), under this module's name. */
+export const macRegexProblem = re2Problem;
 
 const list = <T extends z.ZodType>(item: T, what: string) => z.array(item).min(1).max(MAX_VALUES).optional().describe(what);
 

@@ -1,6 +1,5 @@
-import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { checked } from '../shared/param-checks.js';
+import { checked, re2Problem } from '../shared/param-checks.js';
 
 /**
  * The nic module's parameters: which interfaces to answer about. Every given check must hold for
@@ -10,19 +9,9 @@ import { checked } from '../shared/param-checks.js';
  */
 
 export const MAX_VALUES = 64;
-const MAX_PATTERN_CHARS = 1024;
 
-/** Why `source` is not a usable RE2 regular expression (the syntax MIG's Go agent compiled). */
-export function regexProblem(source: string): string | undefined {
-  if (source.length === 0) return 'expected a regular expression, got an empty string';
-  if (source.length > MAX_PATTERN_CHARS) return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
-  try {
-    RE2JS.compile(source);
-    return undefined;
-  } catch (err) {
-    return `not a valid RE2 regular expression (${err instanceof Error ? err.message : String(err)})`;
-  }
-}
+/** The shared RE2 check (modules/shared/param-checks.ts), under this module's name. */
+export const regexProblem = re2Problem;
 
 export interface Bound {
   op: '<' | '>' | '=';

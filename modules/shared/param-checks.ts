@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 
 /**
@@ -21,4 +22,18 @@ export function pathProblem(value: string): string | undefined {
   if (value.includes('\0')) return 'expected a path without NUL characters';
   if (value.length > 4096) return `expected at most 4096 characters, got ${value.length}`;
   return undefined;
+}
+
+const MAX_PATTERN_CHARS = 1024;
+
+/** Why `source` is not a usable RE2 regular expression (the syntax MIG's Go agent compiled), bounded in size. */
+export function re2Problem(source: string): string | undefined {
+  if (source.length === 0) return 'expected a regular expression, got an empty string';
+  if (source.length > MAX_PATTERN_CHARS) return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
+  try {
+    RE2JS.compile(source);
+    return undefined;
+  } catch (err) {
+    return `not a valid RE2 regular expression (${err instanceof Error ? err.message : String(err)})`;
+  }
 }
