@@ -91,7 +91,7 @@ async function install(configFile: string | undefined, bundleFile: string | unde
   const dataDir = config?.dataDir ?? (await bakedDataDir(bundle as string));
   const configArgs = configFile === undefined ? [] : ['--config', resolve(configFile)];
   const execStart = bundle !== undefined ? [process.execPath, bundle, ...configArgs] : [process.execPath, resolve(process.argv[1] ?? 'bin/mig.js'), 'agent', ...configArgs];
-  return installUnit({ execStart, dataDir, unitDir, isDryRun });
+  return installUnit({ execStart, dataDir, unitDir, isDryRun, ...(config?.allowedModules === undefined ? {} : { allowedModules: config.allowedModules }) });
 }
 
 /** A bundle with a baked config knows its dataDir: it prints it with --print-data-dir. */

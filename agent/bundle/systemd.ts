@@ -17,6 +17,19 @@ export interface UnitOptions {
   execStart: readonly string[];
   /** The agent's dataDir: the one place it writes. */
   dataDir: string;
+  /** The config's allowedModules; undefined: every module (then the unit allows what they all write). */
+  allowedModules?: readonly string[];
+}
+
+/** Paths outside dataDir a module writes, by module: the unit opens them only when the module may run. */
+const MODULE_WRITES: readonly { module: string; paths: string; why: string }[] = [
+  { module: 'account', paths: '/etc', why: 'account: usermod rewrites /etc/passwd and /etc/shadow through temporary files and locks in /etc' },
+  { module: 'firewall', paths: '/run', why: 'firewall: iptables takes its lock, /run/xtables.lock' },
+];
+
+function moduleWrites(allowed: readonly string[] | undefined): string {
+  const lines = MODULE_WRITES.filter((w) => allowed?.includes(w.module) ?? true).map((w) => `# ${w.why}.\nReadWritePaths=${w.paths}`);
+  return lines.length === 0 ? '# No module that writes outside the dataDir is allowed by the config: nothing else is writable.' : lines.join('\n');
 }
 
 /** systemd's quoting for one ExecStart word. */
@@ -31,6 +44,8 @@ Description=MIG agent (endpoint investigation: runs signed actions from the MIG 
 # Starts once the network is up: the agent's first act is connecting to the MQTT broker.
 Wants=network-online.target
 After=network-online.target
+# No start-rate limit: an agent that cannot reach its broker keeps trying.
+StartLimitIntervalSec=0
 
 [Service]
 Type=simple
@@ -40,23 +55,20 @@ Restart=always
 RestartSec=5
 # ...except after a signed agentdestroy (exit 3): a destroyed agent stays stopped.
 RestartPreventExitStatus=3
-# No start-rate limit: an agent that cannot reach its broker keeps trying.
-StartLimitIntervalSec=0
 # SIGTERM lets the agent answer its running commands and say 'shutdown' before it goes.
 KillMode=mixed
 TimeoutStopSec=30
 # Runs as root: hunts read every file (and other processes' memory), response modules change
 # firewall rules, accounts and processes. No User= line on purpose.
-# The agent itself gains no privilege beyond root's through setuid files it runs.
-# Response modules call iptables/nft, usermod and kill as root, which needs no setuid bit.
+# Nothing the agent starts gains privileges through setuid/setgid bits or file capabilities:
+# response modules run iptables/nft and usermod as root already, which needs neither.
 NoNewPrivileges=yes
-# The whole filesystem read-only, except the agent's dataDir (identity, journals, answers).
-# Reading stays possible everywhere: that is what hunts do. Firewall and process changes go
-# through the kernel, not files, so they still work. The account module's usermod writes
-# /etc/passwd and /etc/shadow: it is listed too.
+# The whole filesystem read-only, except the agent's dataDir (identity, journals, answers) and
+# what an allowed response module must write. Reading stays possible everywhere: that is what
+# hunts do. Killing processes and nft rules go through the kernel, not files.
 ProtectSystem=strict
 ReadWritePaths=${quote(opts.dataDir)}
-ReadWritePaths=-/etc/passwd -/etc/shadow -/etc/group -/etc/gshadow -/etc/subuid -/etc/subgid
+${moduleWrites(opts.allowedModules)}
 # PrivateTmp would hide the host's /tmp from hunts, and /tmp is where intruders drop files: off.
 PrivateTmp=no
 # Home directories stay readable (sshkey and file hunts look there) but not writable.
@@ -65,8 +77,8 @@ ProtectHome=read-only
 # ProtectKernelModules stays off: iptables runs modprobe itself when a table's module is missing.
 ProtectKernelTunables=yes
 ProtectClock=yes
-# No new SUID/SGID files, no writable-and-executable memory in the agent (Node's JIT needs W^X
-# off, so MemoryDenyWriteExecute stays off).
+# The agent never creates setuid/setgid files. (MemoryDenyWriteExecute stays off: Node's JIT
+# needs writable-and-executable memory.)
 RestrictSUIDSGID=yes
 # Sockets the modules use: IP for MQTT, timedrift and ping; netlink for the firewall backends
 # and netstat; unix for journald.
