@@ -114,7 +114,7 @@ export function stderrLog(stderr: AgentCliIo['stderr'], isVerbose: boolean): Log
   };
 }
 
-export function formatError(err: unknown): string {
+function formatError(err: unknown): string {
   if (err instanceof UserError) return `error ${err.code}: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`;
   if (err instanceof BaseError) return `error ${err.code}: ${err.message}`;
   return `error: ${err instanceof Error ? err.message : String(err)}`;

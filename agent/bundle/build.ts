@@ -35,14 +35,23 @@ function repoRoot(): string {
 
 export async function buildAgentBundle(opts: BundleOptions): Promise<BundleReport> {
   if (!opts.outFile.endsWith('.mjs')) {
-    throw new UserError('BAD_REQUEST', `mig agent bundle: -o: '${opts.outFile}' does not end in .mjs`, 'name it FILE.mjs: node runs a .js file outside a package as CommonJS, and the bundle is an ES module');
+    throw new UserError(
+      'BAD_REQUEST',
+      `mig agent bundle: -o: '${opts.outFile}' does not end in .mjs`,
+      'name it FILE.mjs: node runs a .js file outside a package as CommonJS, and the bundle is an ES module',
+    );
   }
   const baked = opts.configFile === undefined ? undefined : await bakeConfig(opts.configFile);
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `mig agent bundle: esbuild cannot be loaded (${(err as Error).message})`, 'run `npm ci` in the repository (esbuild is a dev dependency)', { cause: err });
+    throw new UserError(
+      'CONFIG_INVALID',
+      `mig agent bundle: esbuild cannot be loaded (${(err as Error).message})`,
+      'run `npm ci` in the repository (esbuild is a dev dependency)',
+      { cause: err },
+    );
   }
   const root = repoRoot();
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown };
@@ -59,8 +68,13 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
       format: 'esm',
       outfile: temp,
       // CommonJS dependencies inside an ES module still call require() for Node built-ins.
-      banner: { js: "#!/usr/bin/env node\nimport { createRequire as __migCreateRequire } from 'node:module';\nconst require = __migCreateRequire(import.meta.url);" },
-      define: { MIG_BAKED_CONFIG: baked === undefined ? 'undefined' : JSON.stringify(baked), MIG_BUNDLE_VERSION: JSON.stringify(version) },
+      banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire as __migCreateRequire } from 'node:module';\nconst require = __migCreateRequire(import.meta.url);",
+      },
+      define: {
+        MIG_BAKED_CONFIG: baked === undefined ? 'undefined' : JSON.stringify(baked),
+        MIG_BUNDLE_VERSION: JSON.stringify(version),
+      },
       legalComments: 'eof',
       logLevel: 'silent',
     });
@@ -71,7 +85,12 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
   } catch (err) {
     rmSync(temp, { force: true });
     if (err instanceof UserError) throw err;
-    throw new UserError('INTERNAL', `mig agent bundle: esbuild failed: ${(err as Error).message}`, 'see the message above', { cause: err });
+    throw new UserError(
+      'INTERNAL',
+      `mig agent bundle: esbuild failed: ${(err as Error).message}`,
+      'see the message above',
+      { cause: err },
+    );
   }
 }
 

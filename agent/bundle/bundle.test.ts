@@ -47,11 +47,19 @@ describe('mig agent bundle', () => {
       const report = await buildAgentBundle({ outFile: join(dir.path, 'plain.mjs') });
       expect(report).toMatchObject({ mode: 0o755, hasBakedConfig: false });
       const shipped = shipAlone(report.outFile, 'host-plain');
-      const run = spawnSync(process.execPath, [shipped, '--help'], { cwd: join(dir.path, 'host-plain'), env: isolatedEnv, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [shipped, '--help'], {
+        cwd: join(dir.path, 'host-plain'),
+        env: isolatedEnv,
+        encoding: 'utf8',
+      });
       expect(run.status).toBe(0);
       expect(run.stderr).toMatch(/usage: node FILE \[--config FILE\]/);
       expect(run.stderr).toMatch(/required: none is baked into this file/);
-      const noConfig = spawnSync(process.execPath, [shipped], { cwd: join(dir.path, 'host-plain'), env: isolatedEnv, encoding: 'utf8' });
+      const noConfig = spawnSync(process.execPath, [shipped], {
+        cwd: join(dir.path, 'host-plain'),
+        env: isolatedEnv,
+        encoding: 'utf8',
+      });
       expect(noConfig.status).toBe(2);
       expect(noConfig.stderr).toMatch(/--config FILE is required/);
     },
@@ -72,16 +80,29 @@ describe('mig agent bundle', () => {
       writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
       // A key file beside the config: baked as text, the shipped file does not need it.
       writeFileSync(join(build, 'alice.asc'), armoredPublicKey('alice'));
-      const config = { brokerUrl: mq.url, enrollmentSecret: ENROLLMENT_SECRET, investigators: [{ name: 'alice', publicKeyFile: 'alice.asc' }], dataDir: 'data', root };
+      const config = {
+        brokerUrl: mq.url,
+        enrollmentSecret: ENROLLMENT_SECRET,
+        investigators: [{ name: 'alice', publicKeyFile: 'alice.asc' }],
+        dataDir: 'data',
+        root,
+      };
       writeFileSync(join(build, 'agent.json'), JSON.stringify(config));
-      const report = await buildAgentBundle({ outFile: join(build, 'agent.mjs'), configFile: join(build, 'agent.json') });
+      const report = await buildAgentBundle({
+        outFile: join(build, 'agent.mjs'),
+        configFile: join(build, 'agent.json'),
+      });
       expect(report.mode).toBe(0o600);
       expect(statSync(report.outFile).mode & 0o777).toBe(0o600);
       const shipped = shipAlone(report.outFile, 'host-baked');
       rmSync(build, { recursive: true });
 
       let stderr = '';
-      child = spawn(process.execPath, [shipped], { cwd: join(dir.path, 'host-baked'), env: isolatedEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(process.execPath, [shipped], {
+        cwd: join(dir.path, 'host-baked'),
+        env: isolatedEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const proc = child;
       const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -95,7 +116,9 @@ describe('mig agent bundle', () => {
       expect(result).toMatchObject({ status: 'success', actionId: hunt.id });
       expect(JSON.stringify(result.operations[0]?.rows)).toMatch(/passwd/);
 
-      const yara = await signedAction(['alice'], { operations: [{ module: 'yara', parameters: { rules: ['rule x { condition: true }'], paths: ['/etc'] } }] });
+      const yara = await signedAction(['alice'], {
+        operations: [{ module: 'yara', parameters: { rules: ['rule x { condition: true }'], paths: ['/etc'] } }],
+      });
       const refused = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, yara));
       expect(JSON.stringify(refused)).toMatch(/UNKNOWN_MODULE/);
 

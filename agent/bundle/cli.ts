@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UserError } from '../../protocol/errors.js';
-import { formatError } from '../cli.js';
+import { BaseError, UserError } from '../../protocol/errors.js';
 import { loadAgentConfig } from '../config.js';
 import { DEFAULT_UNIT_DIR, installUnit, uninstallUnit } from './systemd.js';
 
@@ -35,7 +34,11 @@ reloads systemd. The agent's dataDir (its identity and journals) is left in plac
 type Tool = keyof typeof USAGE;
 
 /** `mig agent bundle|install|uninstall`: prints what it did on stderr, one line each. */
-export async function runAgentToolCli(tool: string, argv: string[], stderr: Pick<NodeJS.WriteStream, 'write'>): Promise<number> {
+export async function runAgentToolCli(
+  tool: string,
+  argv: string[],
+  stderr: Pick<NodeJS.WriteStream, 'write'>,
+): Promise<number> {
   const usage = USAGE[tool as Tool];
   try {
     const { values } = parseArgs({
@@ -53,16 +56,29 @@ export async function runAgentToolCli(tool: string, argv: string[], stderr: Pick
       stderr.write(`${usage}\n`);
       return 0;
     }
-    const allowed: Record<Tool, string[]> = { bundle: ['out', 'config'], install: ['config', 'bundle', 'unit-dir', 'dry-run'], uninstall: ['unit-dir', 'dry-run'] };
+    const allowed: Record<Tool, string[]> = {
+      bundle: ['out', 'config'],
+      install: ['config', 'bundle', 'unit-dir', 'dry-run'],
+      uninstall: ['unit-dir', 'dry-run'],
+    };
     const stray = Object.keys(values).filter((k) => !allowed[tool as Tool].includes(k));
-    if (stray.length > 0) throw new UserError('BAD_REQUEST', `mig agent ${tool}: --${stray[0]} is not an option of this command`, `see mig agent ${tool} --help`);
+    if (stray.length > 0)
+      throw new UserError(
+        'BAD_REQUEST',
+        `mig agent ${tool}: --${stray[0]} is not an option of this command`,
+        `see mig agent ${tool} --help`,
+      );
     const unitDir = values['unit-dir'] ?? DEFAULT_UNIT_DIR;
     const isDryRun = values['dry-run'] === true;
     let done: string[];
     if (tool === 'bundle') {
-      if (values.out === undefined) throw new UserError('BAD_REQUEST', 'mig agent bundle: -o FILE.mjs is required', 'see mig agent bundle --help');
+      if (values.out === undefined)
+        throw new UserError('BAD_REQUEST', 'mig agent bundle: -o FILE.mjs is required', 'see mig agent bundle --help');
       const { buildAgentBundle } = await import('./build.js');
-      const report = await buildAgentBundle({ outFile: values.out, ...(values.config === undefined ? {} : { configFile: values.config }) });
+      const report = await buildAgentBundle({
+        outFile: values.out,
+        ...(values.config === undefined ? {} : { configFile: values.config }),
+      });
       done = [
         `wrote ${report.outFile} (${(report.bytes / 1024 / 1024).toFixed(1)} MB, mode ${report.mode.toString(8)})`,
         report.hasBakedConfig
@@ -82,16 +98,34 @@ export async function runAgentToolCli(tool: string, argv: string[], stderr: Pick
   }
 }
 
-async function install(configFile: string | undefined, bundleFile: string | undefined, unitDir: string, isDryRun: boolean): Promise<string[]> {
+async function install(
+  configFile: string | undefined,
+  bundleFile: string | undefined,
+  unitDir: string,
+  isDryRun: boolean,
+): Promise<string[]> {
   if (configFile === undefined && bundleFile === undefined) {
-    throw new UserError('BAD_REQUEST', 'mig agent install: expected --config FILE, --bundle FILE, or both', 'see mig agent install --help');
+    throw new UserError(
+      'BAD_REQUEST',
+      'mig agent install: expected --config FILE, --bundle FILE, or both',
+      'see mig agent install --help',
+    );
   }
   const config = configFile === undefined ? undefined : await loadAgentConfig(configFile);
   const bundle = bundleFile === undefined ? undefined : resolve(bundleFile);
   const dataDir = config?.dataDir ?? (await bakedDataDir(bundle as string));
   const configArgs = configFile === undefined ? [] : ['--config', resolve(configFile)];
-  const execStart = bundle !== undefined ? [process.execPath, bundle, ...configArgs] : [process.execPath, resolve(process.argv[1] ?? 'bin/mig.js'), 'agent', ...configArgs];
-  return installUnit({ execStart, dataDir, unitDir, isDryRun, ...(config?.allowedModules === undefined ? {} : { allowedModules: config.allowedModules }) });
+  const execStart =
+    bundle !== undefined
+      ? [process.execPath, bundle, ...configArgs]
+      : [process.execPath, resolve(process.argv[1] ?? 'bin/mig.js'), 'agent', ...configArgs];
+  return installUnit({
+    execStart,
+    dataDir,
+    unitDir,
+    isDryRun,
+    ...(config?.allowedModules === undefined ? {} : { allowedModules: config.allowedModules }),
+  });
 }
 
 /** A bundle with a baked config knows its dataDir: it prints it with --print-data-dir. */
@@ -100,6 +134,18 @@ async function bakedDataDir(bundle: string): Promise<string> {
   try {
     return execFileSync(process.execPath, [bundle, '--print-data-dir'], { encoding: 'utf8' }).trim();
   } catch (err) {
-    throw new UserError('BAD_REQUEST', `mig agent install: ${bundle} has no baked config (or cannot run): pass --config FILE`, 'see mig agent install --help', { cause: err });
+    throw new UserError(
+      'BAD_REQUEST',
+      `mig agent install: ${bundle} has no baked config (or cannot run): pass --config FILE`,
+      'see mig agent install --help',
+      { cause: err },
+    );
   }
+}
+
+/** As agent/cli.ts prints errors (not imported from there: that file loads this one). */
+function formatError(err: unknown): string {
+  if (err instanceof UserError) return `error ${err.code}: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`;
+  if (err instanceof BaseError) return `error ${err.code}: ${err.message}`;
+  return `error: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -23,7 +23,9 @@ const MODULE_WORKER_ROLE = 'mig-module-worker';
  * does not register them, so its heartbeat does not advertise them and an action asking for one
  * is refused with UNKNOWN_MODULE before anything runs.
  */
-export const UNAVAILABLE_IN_BUNDLE: ReadonlyMap<string, string> = new Map([['yara', 'its WebAssembly engine (@virustotal/yara-x) and scan worker are not bundled']]);
+export const UNAVAILABLE_IN_BUNDLE: ReadonlyMap<string, string> = new Map([
+  ['yara', 'its WebAssembly engine (@virustotal/yara-x) and scan worker are not bundled'],
+]);
 
 const USAGE = `usage: node FILE [--config FILE] [--verbose]
 
@@ -71,6 +73,14 @@ async function runBundledAgent(argv: string[]): Promise<number> {
     process.stdout.write(`${bakedConfig().dataDir}\n`);
     return 0;
   }
-  if (!argv.includes('--help')) for (const [name, why] of UNAVAILABLE_IN_BUNDLE) process.stderr.write(`${new Date().toISOString()} info  module ${name} unavailable in this single-file agent: ${why}\n`);
-  return runAgentCli(argv, undefined, { usage: USAGE, ...(bakedConfig === undefined ? {} : { bakedConfig }), start: { specs } });
+  if (!argv.includes('--help'))
+    for (const [name, why] of UNAVAILABLE_IN_BUNDLE)
+      process.stderr.write(
+        `${new Date().toISOString()} info  module ${name} unavailable in this single-file agent: ${why}\n`,
+      );
+  return runAgentCli(argv, undefined, {
+    usage: USAGE,
+    ...(bakedConfig === undefined ? {} : { bakedConfig }),
+    start: { specs },
+  });
 }

@@ -22,7 +22,15 @@ async function mig(argv: string[]): Promise<{ code: number; text: string }> {
 
 function writeConfig(): string {
   const path = join(dir.path, 'agent.json');
-  writeFileSync(path, JSON.stringify({ brokerUrl: 'mqtt://127.0.0.1:1883', enrollmentSecret: 's', investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }], dataDir: 'state' }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      brokerUrl: 'mqtt://127.0.0.1:1883',
+      enrollmentSecret: 's',
+      investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
+      dataDir: 'state',
+    }),
+  );
   return path;
 }
 
@@ -30,7 +38,16 @@ describe('mig agent install / uninstall (dry run)', () => {
   it('writes a unit that restarts always, writes only the dataDir, and says what it would run', async () => {
     const config = writeConfig();
     const units = join(dir.path, 'units');
-    const { code, text } = await mig(['install', '--config', config, '--bundle', '/opt/mig/agent.mjs', '--unit-dir', units, '--dry-run']);
+    const { code, text } = await mig([
+      'install',
+      '--config',
+      config,
+      '--bundle',
+      '/opt/mig/agent.mjs',
+      '--unit-dir',
+      units,
+      '--dry-run',
+    ]);
     expect(code).toBe(0);
     const unit = readFileSync(join(units, UNIT_NAME), 'utf8');
     expect(unit).toContain(`ExecStart=${process.execPath} /opt/mig/agent.mjs --config ${config}`);
@@ -54,23 +71,38 @@ describe('mig agent install / uninstall (dry run)', () => {
   });
 
   it('opens /etc and /run only when the config allows the modules that write there', () => {
-    const unit = unitText({ execStart: ['/usr/bin/node', '/opt/agent.mjs'], dataDir: '/var/lib/mig', allowedModules: ['file', 'netstat'] });
+    const unit = unitText({
+      execStart: ['/usr/bin/node', '/opt/agent.mjs'],
+      dataDir: '/var/lib/mig',
+      allowedModules: ['file', 'netstat'],
+    });
     expect(unit).not.toMatch(/^ReadWritePaths=\/(etc|run)$/m);
-    expect(unitText({ execStart: ['node'], dataDir: '/d', allowedModules: ['firewall'] })).toMatch(/^ReadWritePaths=\/run$/m);
+    expect(unitText({ execStart: ['node'], dataDir: '/d', allowedModules: ['firewall'] })).toMatch(
+      /^ReadWritePaths=\/run$/m,
+    );
   });
 
   it('every directive line is explained by a comment above it (or belongs to a commented group)', () => {
     const lines = unitText({ execStart: ['/usr/bin/node', '/opt/a b/agent.mjs'], dataDir: '/var/lib/mig' }).split('\n');
     expect(lines).toContain('ExecStart=/usr/bin/node "/opt/a b/agent.mjs"');
     for (const [i, line] of lines.entries()) {
-      if (!/^(NoNewPrivileges|ProtectSystem|PrivateTmp|ProtectHome|Restart|RestrictAddressFamilies)=/.test(line)) continue;
+      if (!/^(NoNewPrivileges|ProtectSystem|PrivateTmp|ProtectHome|Restart|RestrictAddressFamilies)=/.test(line))
+        continue;
       expect(lines[i - 1], `comment above ${line}`).toMatch(/^#|^[A-Z]\w+=/);
     }
   });
 
   const refusals: { name: string; argv: string[]; want: RegExp }[] = [
-    { name: 'install without config nor bundle', argv: ['install', '--dry-run'], want: /expected --config FILE, --bundle FILE, or both/ },
-    { name: 'an option of another subcommand', argv: ['uninstall', '-o', 'x.mjs'], want: /--out is not an option of this command/ },
+    {
+      name: 'install without config nor bundle',
+      argv: ['install', '--dry-run'],
+      want: /expected --config FILE, --bundle FILE, or both/,
+    },
+    {
+      name: 'an option of another subcommand',
+      argv: ['uninstall', '-o', 'x.mjs'],
+      want: /--out is not an option of this command/,
+    },
     { name: 'bundle without -o', argv: ['bundle'], want: /-o FILE\.mjs is required/ },
   ];
   it.each(refusals)('$name → exit 2 with a reason', async ({ argv, want }) => {

@@ -23,13 +23,21 @@ export interface UnitOptions {
 
 /** Paths outside dataDir a module writes, by module: the unit opens them only when the module may run. */
 const MODULE_WRITES: readonly { module: string; paths: string; why: string }[] = [
-  { module: 'account', paths: '/etc', why: 'account: usermod rewrites /etc/passwd and /etc/shadow through temporary files and locks in /etc' },
+  {
+    module: 'account',
+    paths: '/etc',
+    why: 'account: usermod rewrites /etc/passwd and /etc/shadow through temporary files and locks in /etc',
+  },
   { module: 'firewall', paths: '/run', why: 'firewall: iptables takes its lock, /run/xtables.lock' },
 ];
 
 function moduleWrites(allowed: readonly string[] | undefined): string {
-  const lines = MODULE_WRITES.filter((w) => allowed?.includes(w.module) ?? true).map((w) => `# ${w.why}.\nReadWritePaths=${w.paths}`);
-  return lines.length === 0 ? '# No module that writes outside the dataDir is allowed by the config: nothing else is writable.' : lines.join('\n');
+  const lines = MODULE_WRITES.filter((w) => allowed?.includes(w.module) ?? true).map(
+    (w) => `# ${w.why}.\nReadWritePaths=${w.paths}`,
+  );
+  return lines.length === 0
+    ? '# No module that writes outside the dataDir is allowed by the config: nothing else is writable.'
+    : lines.join('\n');
 }
 
 /** systemd's quoting for one ExecStart word. */
@@ -115,7 +123,11 @@ export function installUnit(opts: InstallOptions): string[] {
   done.push(`wrote ${path}`);
   const systemctl = [['daemon-reload'], ['enable', '--now', UNIT_NAME]];
   if (opts.isDryRun) return [...done, ...systemctl.map((args) => `dry run: would run systemctl ${args.join(' ')}`)];
-  if (!hasSystemd()) return [...done, 'systemd is not running on this host: nothing enabled; start the agent with the ExecStart line above your way'];
+  if (!hasSystemd())
+    return [
+      ...done,
+      'systemd is not running on this host: nothing enabled; start the agent with the ExecStart line above your way',
+    ];
   for (const args of systemctl) {
     execFileSync('systemctl', args, { stdio: 'inherit' });
     done.push(`ran systemctl ${args.join(' ')}`);
