@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedAction } from '../../test/helpers/actions.js';
@@ -121,6 +121,18 @@ describe('mig agent bundle', () => {
       });
       const refused = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, yara));
       expect(JSON.stringify(refused)).toMatch(/UNKNOWN_MODULE/);
+
+      // Installs itself: the unit runs this file and lets it write the baked config's dataDir.
+      const units = join(dir.path, 'units');
+      const install = spawnSync(process.execPath, [shipped, 'install', '--unit-dir', units, '--dry-run'], {
+        cwd: join(dir.path, 'host-baked'),
+        env: isolatedEnv,
+        encoding: 'utf8',
+      });
+      expect(install.stderr).toContain('dry run: would run systemctl enable --now mig-agent.service');
+      const unit = readFileSync(join(units, 'mig-agent.service'), 'utf8');
+      expect(unit).toContain(`ExecStart=${process.execPath} ${shipped}\n`);
+      expect(unit).toContain(`ReadWritePaths=${join(dir.path, 'host-baked', 'data')}\n`);
 
       // The data dir of a baked config is relative to the file: the agent wrote its identity there.
       expect(statSync(join(dir.path, 'host-baked', 'data')).isDirectory()).toBe(true);

@@ -37,6 +37,11 @@ answers. Stops cleanly on SIGINT or SIGTERM; exits 3 after a signed agentdestroy
   --verbose       debug logs too
   --help          this text
 
+       node FILE install [--config FILE] [--unit-dir DIR] [--dry-run]
+       node FILE uninstall [--unit-dir DIR] [--dry-run]
+Writes (removes) a hardened systemd unit that runs this file, and enables (disables) it:
+\`mig agent install --help\` on a host with the repository says more.
+
 Not in this file: ${[...UNAVAILABLE_IN_BUNDLE].map(([name, why]) => `${name} (${why})`).join('; ')}.`;
 
 const role = isMainThread ? undefined : (workerData as { role?: unknown } | null)?.role;
@@ -50,6 +55,16 @@ if (role === MODULE_WORKER_ROLE) {
 
 async function runBundledAgent(argv: string[]): Promise<number> {
   const here = fileURLToPath(import.meta.url);
+  if (argv[0] === 'install' || argv[0] === 'uninstall') {
+    // On the target host there is no `mig`: the file installs itself as the unit's program.
+    const { runAgentToolCli } = await import('./cli.js');
+    const rest = argv.slice(1);
+    return runAgentToolCli(
+      argv[0],
+      argv[0] === 'install' && !rest.includes('--bundle') ? ['--bundle', here, ...rest] : rest,
+      process.stderr,
+    );
+  }
   const [{ useWorkerScript }, { runAgentCli }, { moduleSpecs }, config] = await Promise.all([
     import('../worker/entry.js'),
     import('../cli.js'),
