@@ -2,10 +2,14 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
 import { zodFlagProblems } from '../protocol/flag-problem.js';
-import { loadAgentConfig } from './config.js';
+import { loadAgentConfig, type AgentConfig } from './config.js';
 import type { LogFn, LogLevel } from './log.js';
+import type { StartAgentOptions } from './start.js';
 
 const USAGE = `usage: mig agent --config FILE [--verbose]
+       mig agent bundle -o FILE.mjs [--config FILE]    one self-contained agent file (mig agent bundle --help)
+       mig agent install [--config FILE] [--bundle FILE] [--unit-dir DIR] [--dry-run]   systemd unit
+       mig agent uninstall [--unit-dir DIR] [--dry-run]
 
 Runs the endpoint agent: connects to the MQTT broker named in FILE, verifies every signed
 action it receives (signatures, ACL, validity, target), runs the module and answers.
@@ -19,7 +23,7 @@ Stops cleanly on SIGINT or SIGTERM.
 export const DESTROYED_EXIT_CODE = 3;
 
 const FlagsSchema = z.strictObject({
-  config: z.string().min(1, 'expected a file path').describe('agent config file'),
+  config: z.string().min(1, 'expected a file path').optional().describe('agent config file'),
   verbose: z.boolean().default(false),
   help: z.boolean().default(false),
 });
@@ -30,29 +34,45 @@ export interface AgentCliIo {
   signals: Pick<NodeJS.Process, 'once' | 'off'>;
 }
 
+/** How a single-file agent (agent/bundle/main.ts) runs the same command line. */
+export interface EmbeddedAgent {
+  usage: string;
+  /** The config baked into the bundle, if any: then --config is optional and wins when given. */
+  bakedConfig?: () => AgentConfig;
+  start: StartAgentOptions;
+}
+
+const SUBCOMMANDS = new Set(['bundle', 'install', 'uninstall']);
+
 /** `mig agent --config FILE`. Resolves with the exit code once the agent has stopped. */
-export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: process.stderr, signals: process }): Promise<number> {
+export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: process.stderr, signals: process }, embedded?: EmbeddedAgent): Promise<number> {
+  if (embedded === undefined && argv[0] !== undefined && SUBCOMMANDS.has(argv[0])) {
+    // Loaded only for these: esbuild and the unit writer are not the agent's business.
+    const { runAgentToolCli } = await import('./bundle/cli.js');
+    return runAgentToolCli(argv[0], argv.slice(1), io.stderr);
+  }
+  const usage = embedded?.usage ?? USAGE;
   let flags: z.infer<typeof FlagsSchema>;
   try {
     const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } } });
     if (values.help === true) {
-      io.stderr.write(`${USAGE}\n`);
+      io.stderr.write(`${usage}\n`);
       return 0;
     }
-    if (values.config === undefined) throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
+    if (values.config === undefined && embedded?.bakedConfig === undefined) throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
     const parsed = FlagsSchema.safeParse(values);
     if (!parsed.success) throw new UserError('BAD_REQUEST', `mig agent: ${zodFlagProblems(parsed.error, values).join('; ')}`, 'see mig agent --help');
     flags = parsed.data;
   } catch (err) {
-    io.stderr.write(`${formatError(err)}\n${USAGE}\n`);
+    io.stderr.write(`${formatError(err)}\n${usage}\n`);
     return 2;
   }
   const log = stderrLog(io.stderr, flags.verbose);
   try {
-    const config = await loadAgentConfig(flags.config);
+    const config = flags.config !== undefined ? await loadAgentConfig(flags.config) : (embedded?.bakedConfig ?? noConfig)();
     // The agent's code (MQTT, workers, modules) loads once a config is read: not for --help.
     const { startAgent } = await import('./start.js');
-    const agent = await startAgent(config, { log });
+    const agent = await startAgent(config, { ...embedded?.start, log });
     const signal = await Promise.race([waitForSignal(io.signals), agent.destroyed.then(() => 'destroyed' as const)]);
     if (signal === 'destroyed') {
       // Exit code 3, so a service manager can be told not to restart a destroyed agent (systemd RestartPreventExitStatus=3).
@@ -66,6 +86,10 @@ export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: pro
     io.stderr.write(`${formatError(err)}\n`);
     return 1;
   }
+}
+
+function noConfig(): never {
+  throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
 }
 
 function waitForSignal(signals: AgentCliIo['signals']): Promise<string> {

@@ -147,7 +147,7 @@ function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
 }
 
 /** Fails early, naming the field, rather than at the first reconnect. */
-function checkReadable(config: AgentConfig): void {
+export function checkReadable(config: AgentConfig): void {
   const files: [string, string | undefined][] = [
     ['tls.ca', config.tls?.ca],
     ['tls.cert', config.tls?.cert],

@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { BaseError } from '../../protocol/errors.js';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
+import { moduleRunners } from '../../modules/runners.js';
+import { DEFAULT_RUNNERS } from './locations.js';
 import { PROGRESS_MS, ROW_WINDOW, type FromWorker, type RunnerLocation, type ToWorker } from './messages.js';
 import { writeBoard } from './progress-board.js';
 
@@ -24,6 +26,12 @@ const catalogs = new Map<string, Promise<RunnerMap>>();
 function runnersAt(location: RunnerLocation): Promise<RunnerMap> {
   const key = `${location.url}#${location.exportName}`;
   let found = catalogs.get(key);
+  // The real modules are already here (locations.ts imports them): no import by URL, which a
+  // single-file agent could not serve (its modules live inside the bundle, not at that URL).
+  if (found === undefined && key === `${DEFAULT_RUNNERS.url}#${DEFAULT_RUNNERS.exportName}`) {
+    found = Promise.resolve(moduleRunners);
+    catalogs.set(key, found);
+  }
   if (found === undefined) {
     found = import(location.url).then((mod: Record<string, unknown>) => {
       const map = mod[location.exportName];

@@ -45,6 +45,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'mig investigators add --name compliance-runner --key /var/lib/mig-runner/investigator.pub.asc':
     'adds the key a runner made in /var/lib/mig-runner (outside the test); test/e2e/runner.test.ts enrolls a runner investigator end to end',
   'mig policy publish --acl acl.json -y': 'publishes an ACL the reader writes with their own fingerprints; test/e2e/runner.test.ts publishes one and checks agents enforce it',
+  'mig agent bundle -o mig-agent.mjs --config agent.json':
+    "bundles the reader's agent.json; agent/bundle/bundle.test.ts builds bundles (with a baked config and without) and runs each alone in an empty directory",
   'mig action approve 5f0c…': 'needs an action waiting for a second investigator (5f0c… stands for its id); test/e2e/two-person.test.ts runs approve end to end',
 };
 

@@ -1,0 +1,121 @@
+import { chmodSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../protocol/errors.js';
+import { loadAgentConfig } from '../config.js';
+
+/**
+ * `mig agent bundle`: esbuild packs agent/bundle/main.ts and everything it reaches (zod, mqtt,
+ * openpgp, the modules) into ONE ES module that runs with plain `node FILE.mjs`: no repository,
+ * no node_modules. ESM because the module worker awaits at its top level, which CommonJS cannot;
+ * `.mjs` because a host's `node` runs a `.js` file outside any package as CommonJS.
+ */
+
+export interface BundleOptions {
+  outFile: string;
+  /** An agent config file to validate and bake in. */
+  configFile?: string;
+}
+
+export interface BundleReport {
+  outFile: string;
+  bytes: number;
+  /** 0o600 with a baked config (it holds the enrollment secret), 0o755 without. */
+  mode: number;
+  hasBakedConfig: boolean;
+}
+
+/** The repository root: this file is agent/bundle/build.{ts,js}, under dist/ once compiled. */
+function repoRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const up = resolve(here, '..', '..');
+  return basename(up) === 'dist' ? dirname(up) : up;
+}
+
+export async function buildAgentBundle(opts: BundleOptions): Promise<BundleReport> {
+  if (!opts.outFile.endsWith('.mjs')) {
+    throw new UserError(
+      'BAD_REQUEST',
+      `mig agent bundle: -o: '${opts.outFile}' does not end in .mjs`,
+      'name it FILE.mjs: node runs a .js file outside a package as CommonJS, and the bundle is an ES module',
+    );
+  }
+  const baked = opts.configFile === undefined ? undefined : await bakeConfig(opts.configFile);
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch (err) {
+    throw new UserError(
+      'CONFIG_INVALID',
+      `mig agent bundle: esbuild cannot be loaded (${(err as Error).message})`,
+      'run `npm ci` in the repository (esbuild is a dev dependency)',
+      { cause: err },
+    );
+  }
+  const root = repoRoot();
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown };
+  const version = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  const outFile = resolve(opts.outFile);
+  // Written beside the target, then renamed: a running agent's file is replaced whole, never half-written.
+  const temp = `${outFile}.${process.pid}.tmp.mjs`;
+  try {
+    await esbuild.build({
+      entryPoints: [join(root, 'agent', 'bundle', 'main.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      outfile: temp,
+      // CommonJS dependencies inside an ES module still call require() for Node built-ins.
+      banner: {
+        js: "#!/usr/bin/env node\nimport { createRequire as __migCreateRequire } from 'node:module';\nconst require = __migCreateRequire(import.meta.url);",
+      },
+      define: {
+        MIG_BAKED_CONFIG: baked === undefined ? 'undefined' : JSON.stringify(baked),
+        MIG_BUNDLE_VERSION: JSON.stringify(version),
+      },
+      legalComments: 'eof',
+      logLevel: 'silent',
+    });
+    const mode = baked === undefined ? 0o755 : 0o600;
+    chmodSync(temp, mode);
+    renameSync(temp, outFile);
+    return { outFile, bytes: statSync(outFile).size, mode, hasBakedConfig: baked !== undefined };
+  } catch (err) {
+    rmSync(temp, { force: true });
+    if (err instanceof UserError) throw err;
+    throw new UserError(
+      'INTERNAL',
+      `mig agent bundle: esbuild failed: ${(err as Error).message}`,
+      'see the message above',
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * Validates the config with the agent's own loader (every field, every key file readable), then
+ * returns the JSON text to bake: the file as written, with key files inlined as armored text
+ * (the target host has none of this host's files). TLS paths and dataDir stay paths: they name
+ * files on the target host.
+ */
+async function bakeConfig(configFile: string): Promise<string> {
+  await loadAgentConfig(configFile);
+  const raw = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+  const base = dirname(resolve(configFile));
+  const inline = (keys: unknown): unknown =>
+    Array.isArray(keys)
+      ? keys.map((k: Record<string, unknown>) => {
+          if (typeof k.publicKeyFile !== 'string') return k;
+          const { publicKeyFile, ...rest } = k;
+          return { ...rest, publicKey: readFileSync(resolve(base, publicKeyFile), 'utf8') };
+        })
+      : keys;
+  raw.investigators = inline(raw.investigators);
+  if (typeof raw.admins === 'object' && raw.admins !== null) {
+    const admins = raw.admins as Record<string, unknown>;
+    raw.admins = { ...admins, keys: inline(admins.keys) };
+  }
+  return JSON.stringify(raw);
+}

@@ -1,0 +1,146 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedAction } from '../../test/helpers/actions.js';
+import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
+import { tempDir } from '../../test/helpers/agent/probe.js';
+import { armoredPublicKey } from '../../test/helpers/keys.js';
+import { buildAgentBundle } from './build.js';
+
+/**
+ * The single-file agent as a real process, run from a directory holding nothing but that file:
+ * no repository and no node_modules reachable (cwd empty, NODE_PATH empty, /tmp has none).
+ */
+const BUILD_MS = 180_000;
+
+let dir: ReturnType<typeof tempDir>;
+let mq: TestBroker;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  dir = tempDir('bundle');
+  mq = await startTestBroker();
+}, BUILD_MS);
+
+afterAll(async () => {
+  if (child?.exitCode === null) child.kill('SIGKILL');
+  await mq.close();
+  dir.remove();
+});
+
+/** Copies the bundle alone into a fresh empty directory. */
+function shipAlone(bundle: string, name: string): string {
+  const host = join(dir.path, name);
+  mkdirSync(host);
+  const shipped = join(host, 'agent.mjs');
+  copyFileSync(bundle, shipped);
+  return shipped;
+}
+
+const isolatedEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_PATH: '' };
+
+describe('mig agent bundle', () => {
+  it(
+    'without a config: the file alone prints its usage with plain node',
+    async () => {
+      const report = await buildAgentBundle({ outFile: join(dir.path, 'plain.mjs') });
+      expect(report).toMatchObject({ mode: 0o755, hasBakedConfig: false });
+      const shipped = shipAlone(report.outFile, 'host-plain');
+      const run = spawnSync(process.execPath, [shipped, '--help'], {
+        cwd: join(dir.path, 'host-plain'),
+        env: isolatedEnv,
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(/usage: node FILE \[--config FILE\]/);
+      expect(run.stderr).toMatch(/required: none is baked into this file/);
+      const noConfig = spawnSync(process.execPath, [shipped], {
+        cwd: join(dir.path, 'host-plain'),
+        env: isolatedEnv,
+        encoding: 'utf8',
+      });
+      expect(noConfig.status).toBe(2);
+      expect(noConfig.stderr).toMatch(/--config FILE is required/);
+    },
+    BUILD_MS,
+  );
+
+  it('refuses an output name node would run as CommonJS', async () => {
+    await expect(buildAgentBundle({ outFile: join(dir.path, 'agent.js') })).rejects.toThrow(/does not end in \.mjs/);
+  });
+
+  it(
+    'with a baked config: enrolls, runs a file hunt in a worker thread started from the file, refuses yara',
+    async () => {
+      const build = join(dir.path, 'build');
+      const root = join(dir.path, 'root');
+      mkdirSync(join(root, 'etc'), { recursive: true });
+      mkdirSync(build);
+      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+      // A key file beside the config: baked as text, the shipped file does not need it.
+      writeFileSync(join(build, 'alice.asc'), armoredPublicKey('alice'));
+      const config = {
+        brokerUrl: mq.url,
+        enrollmentSecret: ENROLLMENT_SECRET,
+        investigators: [{ name: 'alice', publicKeyFile: 'alice.asc' }],
+        dataDir: 'data',
+        root,
+      };
+      writeFileSync(join(build, 'agent.json'), JSON.stringify(config));
+      const report = await buildAgentBundle({
+        outFile: join(build, 'agent.mjs'),
+        configFile: join(build, 'agent.json'),
+      });
+      expect(report.mode).toBe(0o600);
+      expect(statSync(report.outFile).mode & 0o777).toBe(0o600);
+      const shipped = shipAlone(report.outFile, 'host-baked');
+      rmSync(build, { recursive: true });
+
+      let stderr = '';
+      child = spawn(process.execPath, [shipped], {
+        cwd: join(dir.path, 'host-baked'),
+        env: isolatedEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const proc = child;
+      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+      const hb = await mq.inbox.waitFor((m) => m.kind === 'heartbeat');
+      if (hb.kind !== 'heartbeat') throw new Error('expected a heartbeat');
+      expect(hb.modules).toContain('file');
+      expect(hb.modules).not.toContain('yara');
+
+      const hunt = await signedAction(['alice']);
+      const result = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, hunt));
+      expect(result).toMatchObject({ status: 'success', actionId: hunt.id });
+      expect(JSON.stringify(result.operations[0]?.rows)).toMatch(/passwd/);
+
+      const yara = await signedAction(['alice'], {
+        operations: [{ module: 'yara', parameters: { rules: ['rule x { condition: true }'], paths: ['/etc'] } }],
+      });
+      const refused = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, yara));
+      expect(JSON.stringify(refused)).toMatch(/UNKNOWN_MODULE/);
+
+      // Installs itself: the unit runs this file and lets it write the baked config's dataDir.
+      const units = join(dir.path, 'units');
+      const install = spawnSync(process.execPath, [shipped, 'install', '--unit-dir', units, '--dry-run'], {
+        cwd: join(dir.path, 'host-baked'),
+        env: isolatedEnv,
+        encoding: 'utf8',
+      });
+      expect(install.stderr).toContain('dry run: would run systemctl enable --now mig-agent.service');
+      const unit = readFileSync(join(units, 'mig-agent.service'), 'utf8');
+      expect(unit).toContain(`ExecStart=${process.execPath} ${shipped}\n`);
+      expect(unit).toContain(`ReadWritePaths=${join(dir.path, 'host-baked', 'data')}\n`);
+
+      // The data dir of a baked config is relative to the file: the agent wrote its identity there.
+      expect(statSync(join(dir.path, 'host-baked', 'data')).isDirectory()).toBe(true);
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/module yara unavailable in this single-file agent/);
+      expect(stderr).not.toMatch(/module worker failed to start/);
+    },
+    BUILD_MS,
+  );
+});

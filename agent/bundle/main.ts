@@ -1,0 +1,101 @@
+/**
+ * The entry point of a single-file agent (`mig agent bundle`, agent/bundle/build.ts). esbuild
+ * bundles this file and everything it reaches into one ES module, so this same file is what the
+ * agent's module worker threads start too: started as a worker with the module-worker role, it
+ * runs the module worker; started by `node FILE`, it runs `mig agent`. Nothing else here: the
+ * agent's own code is imported lazily, so a worker does not evaluate the MQTT client or journals.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { isMainThread, workerData } from 'node:worker_threads';
+
+/** Set by build.ts (esbuild `define`): the config JSON text baked in, or undefined. */
+declare const MIG_BAKED_CONFIG: string | undefined;
+/** Set by build.ts: the package version the bundle was built from. */
+declare const MIG_BUNDLE_VERSION: string;
+
+/** workerData.role of a module worker started from this file. */
+const MODULE_WORKER_ROLE = 'mig-module-worker';
+
+/**
+ * Modules that cannot run from one file, and why. yara's engine is a WebAssembly file plus a
+ * scan worker script loaded by path from node_modules: neither exists beside a bundle. The agent
+ * does not register them, so its heartbeat does not advertise them and an action asking for one
+ * is refused with UNKNOWN_MODULE before anything runs.
+ */
+export const UNAVAILABLE_IN_BUNDLE: ReadonlyMap<string, string> = new Map([
+  ['yara', 'its WebAssembly engine (@virustotal/yara-x) and scan worker are not bundled'],
+]);
+
+const USAGE = `usage: node FILE [--config FILE] [--verbose]
+
+A single-file MIG agent (built by \`mig agent bundle\`, version ${MIG_BUNDLE_VERSION}): connects to the
+MQTT broker named in its config, verifies every signed action it receives, runs the module and
+answers. Stops cleanly on SIGINT or SIGTERM; exits 3 after a signed agentdestroy.
+
+  --config FILE   agent config (JSON); ${MIG_BAKED_CONFIG === undefined ? 'required: none is baked into this file' : 'optional: one is baked into this file, FILE replaces it'}
+  --verbose       debug logs too
+  --help          this text
+
+       node FILE install [--config FILE] [--unit-dir DIR] [--dry-run]
+       node FILE uninstall [--unit-dir DIR] [--dry-run]
+Writes (removes) a hardened systemd unit that runs this file, and enables (disables) it:
+\`mig agent install --help\` on a host with the repository says more.
+
+Not in this file: ${[...UNAVAILABLE_IN_BUNDLE].map(([name, why]) => `${name} (${why})`).join('; ')}.`;
+
+const role = isMainThread ? undefined : (workerData as { role?: unknown } | null)?.role;
+if (role === MODULE_WORKER_ROLE) {
+  await import('../worker/module-worker.js');
+} else if (!isMainThread) {
+  throw new Error(`this agent bundle was started as a worker thread without a known role (${String(role)})`);
+} else {
+  process.exitCode = await runBundledAgent(process.argv.slice(2));
+}
+
+async function runBundledAgent(argv: string[]): Promise<number> {
+  const here = fileURLToPath(import.meta.url);
+  if (argv[0] === 'install' || argv[0] === 'uninstall') {
+    // On the target host there is no `mig`: the file installs itself as the unit's program.
+    const { runAgentToolCli } = await import('./cli.js');
+    const rest = argv.slice(1);
+    return runAgentToolCli(
+      argv[0],
+      argv[0] === 'install' && !rest.includes('--bundle') ? ['--bundle', here, ...rest] : rest,
+      process.stderr,
+    );
+  }
+  const [{ useWorkerScript }, { runAgentCli }, { moduleSpecs }, config] = await Promise.all([
+    import('../worker/entry.js'),
+    import('../cli.js'),
+    import('../../modules/registry.js'),
+    import('../config.js'),
+  ]);
+  useWorkerScript({ url: new URL(import.meta.url), data: { role: MODULE_WORKER_ROLE } });
+  const specs = new Map([...moduleSpecs].filter(([name]) => !UNAVAILABLE_IN_BUNDLE.has(name)));
+  const baked = MIG_BAKED_CONFIG;
+  const bakedConfig =
+    baked === undefined
+      ? undefined
+      : () => {
+          // Relative paths in a baked config (dataDir, TLS files) are relative to this file's directory.
+          const parsed = config.parseAgentConfig(JSON.parse(baked) as unknown, { baseDir: dirname(here) });
+          config.checkReadable(parsed);
+          return parsed;
+        };
+  // For `mig agent install --bundle FILE`: the one path the systemd unit lets the agent write.
+  if (argv.length === 1 && argv[0] === '--print-data-dir' && bakedConfig !== undefined) {
+    process.stdout.write(`${bakedConfig().dataDir}\n`);
+    return 0;
+  }
+  if (!argv.includes('--help'))
+    for (const [name, why] of UNAVAILABLE_IN_BUNDLE)
+      process.stderr.write(
+        `${new Date().toISOString()} info  module ${name} unavailable in this single-file agent: ${why}\n`,
+      );
+  return runAgentCli(argv, undefined, {
+    usage: USAGE,
+    ...(bakedConfig === undefined ? {} : { bakedConfig }),
+    start: { specs },
+  });
+}
