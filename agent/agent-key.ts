@@ -31,7 +31,8 @@ export function loadOrCreateAgentKey(dataDir: string): AgentKey {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const winner = readKeyFile(path);
-    if (winner === undefined) throw new UserError('CONFIG_INVALID', `agent key file ${path} appeared empty`, 'remove it and restart');
+    if (winner === undefined)
+      throw new UserError('CONFIG_INVALID', `agent key file ${path} appeared empty`, 'remove it and restart');
     return winner;
   }
 }
@@ -51,9 +52,15 @@ function readKeyFile(path: string): AgentKey | undefined {
   }
   try {
     const key = createPrivateKey(pem);
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key, not ed25519`);
+    if (key.asymmetricKeyType !== 'ed25519')
+      throw new Error(`a ${key.asymmetricKeyType ?? 'unknown'} key, not ed25519`);
     return toAgentKey(key);
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent key file ${path}: ${(err as Error).message}`, 'restore it from a backup, or remove it to enroll as a new agent', { cause: err });
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent key file ${path}: ${(err as Error).message}`,
+      'restore it from a backup, or remove it to enroll as a new agent',
+      { cause: err },
+    );
   }
 }

@@ -27,8 +27,19 @@ describe('runAgentCli usage errors', () => {
   const cases: { name: string; argv: string[]; file?: string; want: number; wantStderr: RegExp }[] = [
     { name: 'no --config', argv: [], want: 2, wantStderr: /--config FILE is required/ },
     { name: 'unknown flag', argv: ['--cnofig', 'x'], want: 2, wantStderr: /cnofig/ },
-    { name: 'missing config file', argv: ['--config', 'absent.json'], want: 1, wantStderr: /CONFIG_INVALID.*cannot read/ },
-    { name: 'config field wrong', argv: ['--config', 'agent.json'], file: '{"brokerUrl":"http://x"}', want: 1, wantStderr: /brokerUrl: expected mqtt:\/\/host:port/ },
+    {
+      name: 'missing config file',
+      argv: ['--config', 'absent.json'],
+      want: 1,
+      wantStderr: /CONFIG_INVALID.*cannot read/,
+    },
+    {
+      name: 'config field wrong',
+      argv: ['--config', 'agent.json'],
+      file: '{"brokerUrl":"http://x"}',
+      want: 1,
+      wantStderr: /brokerUrl: expected mqtt:\/\/host:port/,
+    },
     { name: '--help', argv: ['--help'], want: 0, wantStderr: /usage: mig agent --config FILE/ },
   ];
   it.each(cases)('$name → exit $want', async ({ argv, file, want, wantStderr }) => {
@@ -63,7 +74,10 @@ describe('mig agent as a real process', () => {
     const path = join(dir.path, 'agent.json');
     writeFileSync(path, JSON.stringify(config));
     const script = `const { runAgentCli } = await import(${JSON.stringify(CLI)}); process.exitCode = await runAgentCli(process.argv.slice(1));`;
-    child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, '--', '--config', path], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, '--', '--config', path], {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const proc = child;
     return { exited: new Promise((resolve) => proc.on('exit', (code) => resolve(code))) };

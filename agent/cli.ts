@@ -45,7 +45,11 @@ export interface EmbeddedAgent {
 const SUBCOMMANDS = new Set(['bundle', 'install', 'uninstall']);
 
 /** `mig agent --config FILE`. Resolves with the exit code once the agent has stopped. */
-export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: process.stderr, signals: process }, embedded?: EmbeddedAgent): Promise<number> {
+export async function runAgentCli(
+  argv: string[],
+  io: AgentCliIo = { stderr: process.stderr, signals: process },
+  embedded?: EmbeddedAgent,
+): Promise<number> {
   if (embedded === undefined && argv[0] !== undefined && SUBCOMMANDS.has(argv[0])) {
     // Loaded only for these: esbuild and the unit writer are not the agent's business.
     const { runAgentToolCli } = await import('./bundle/cli.js');
@@ -54,14 +58,23 @@ export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: pro
   const usage = embedded?.usage ?? USAGE;
   let flags: z.infer<typeof FlagsSchema>;
   try {
-    const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean' } },
+    });
     if (values.help === true) {
       io.stderr.write(`${usage}\n`);
       return 0;
     }
-    if (values.config === undefined && embedded?.bakedConfig === undefined) throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
+    if (values.config === undefined && embedded?.bakedConfig === undefined)
+      throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
     const parsed = FlagsSchema.safeParse(values);
-    if (!parsed.success) throw new UserError('BAD_REQUEST', `mig agent: ${zodFlagProblems(parsed.error, values).join('; ')}`, 'see mig agent --help');
+    if (!parsed.success)
+      throw new UserError(
+        'BAD_REQUEST',
+        `mig agent: ${zodFlagProblems(parsed.error, values).join('; ')}`,
+        'see mig agent --help',
+      );
     flags = parsed.data;
   } catch (err) {
     io.stderr.write(`${formatError(err)}\n${usage}\n`);
@@ -69,7 +82,8 @@ export async function runAgentCli(argv: string[], io: AgentCliIo = { stderr: pro
   }
   const log = stderrLog(io.stderr, flags.verbose);
   try {
-    const config = flags.config !== undefined ? await loadAgentConfig(flags.config) : (embedded?.bakedConfig ?? noConfig)();
+    const config =
+      flags.config !== undefined ? await loadAgentConfig(flags.config) : (embedded?.bakedConfig ?? noConfig)();
     // The agent's code (MQTT, workers, modules) loads once a config is read: not for --help.
     const { startAgent } = await import('./start.js');
     const agent = await startAgent(config, { ...embedded?.start, log });

@@ -7,7 +7,13 @@ import { resultMessage, type AnswerSigner, type ResultInput } from './outbox.js'
 import { runCommand, type RunCommandOptions } from './runner.js';
 import { MAX_ENVELOPE_BYTES, parseEnvelope } from './verify/parse-envelope.js';
 import { replayHorizon } from './verify/check-freshness.js';
-import { acceptCommandMessage, verifyCommandAction, type AcceptDeps, type AcceptedAction, type AcceptTrace } from './verify/pipeline.js';
+import {
+  acceptCommandMessage,
+  verifyCommandAction,
+  type AcceptDeps,
+  type AcceptedAction,
+  type AcceptTrace,
+} from './verify/pipeline.js';
 
 /** Command ids answered recently, remembered to ignore a QoS 1 redelivery of the same command. */
 const RECENT_COMMANDS = 1000;
@@ -64,22 +70,39 @@ export class CommandHandler {
       message = parseEnvelope(payload);
     } catch (err) {
       const commandId = salvageCommandId(payload);
-      this.deps.log('warn', `refused a malformed command message${commandId ? ` (${commandId})` : ''}: ${(err as Error).message}`);
-      if (commandId !== undefined && !this.isKnown(commandId)) this.track(commandId, this.refuse(commandId, {}, err, this.deps.now()));
+      this.deps.log(
+        'warn',
+        `refused a malformed command message${commandId ? ` (${commandId})` : ''}: ${(err as Error).message}`,
+      );
+      if (commandId !== undefined && !this.isKnown(commandId))
+        this.track(commandId, this.refuse(commandId, {}, err, this.deps.now()));
       return;
     }
     if (message.kind === 'cancel') return this.cancel(message.commandId);
     if (message.kind === 'policy') return this.deps.onPolicy?.(message.bundle);
     // Still being handled: its one answer is on its way.
-    if (this.inflight.has(message.commandId)) return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
+    if (this.inflight.has(message.commandId))
+      return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
     // Before `recent`: a server that restarted sends again what it has no answer for, to this same process too.
     const answeredActionId = this.deps.answers.actionIdOf(message.commandId);
-    if (answeredActionId !== undefined) return this.track(message.commandId, this.answerAgain(message, answeredActionId));
-    if (this.recent.includes(message.commandId)) return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
+    if (answeredActionId !== undefined)
+      return this.track(message.commandId, this.answerAgain(message, answeredActionId));
+    if (this.recent.includes(message.commandId))
+      return this.deps.log('info', `command ${message.commandId}: duplicate delivery ignored`);
     if (this.isClosing) {
       const error = { code: 'MODULE_CANCELLED', message: 'the agent is shutting down; send the command again later' };
       const now = this.deps.now();
-      this.track(message.commandId, this.answer({ commandId: message.commandId, status: 'cancelled', error, operations: [], startedAt: now, finishedAt: now }));
+      this.track(
+        message.commandId,
+        this.answer({
+          commandId: message.commandId,
+          status: 'cancelled',
+          error,
+          operations: [],
+          startedAt: now,
+          finishedAt: now,
+        }),
+      );
       return;
     }
     this.track(message.commandId, this.execute(message));
@@ -87,7 +110,8 @@ export class CommandHandler {
 
   cancel(commandId: string): void {
     const controller = this.inflight.get(commandId);
-    if (controller === undefined) return this.deps.log('info', `cancel for command ${commandId}, which is not running here`);
+    if (controller === undefined)
+      return this.deps.log('info', `cancel for command ${commandId}, which is not running here`);
     this.deps.log('info', `command ${commandId}: cancelling`);
     controller.abort();
   }
@@ -104,10 +128,22 @@ export class CommandHandler {
         this.track(entry.commandId, this.publish(kept));
         continue;
       }
-      const error = { code: 'AGENT_RESTARTED', message: 'the agent restarted while this command was being handled; it was not run again' };
-      const input = { commandId: entry.commandId, actionId: entry.actionId, status: 'failed' as const, error, operations: [] };
+      const error = {
+        code: 'AGENT_RESTARTED',
+        message: 'the agent restarted while this command was being handled; it was not run again',
+      };
+      const input = {
+        commandId: entry.commandId,
+        actionId: entry.actionId,
+        status: 'failed' as const,
+        error,
+        operations: [],
+      };
       const keepUntil = entry.actionId === undefined ? undefined : this.deps.accept.replay.horizonOf?.(entry.actionId);
-      this.track(entry.commandId, this.answer({ ...input, startedAt: new Date(entry.receivedAt), finishedAt: this.deps.now() }, keepUntil));
+      this.track(
+        entry.commandId,
+        this.answer({ ...input, startedAt: new Date(entry.receivedAt), finishedAt: this.deps.now() }, keepUntil),
+      );
     }
     await this.settled();
   }
@@ -140,22 +176,38 @@ export class CommandHandler {
       return this.refuse(commandId, trace, err, receivedAt);
     }
     const { action } = accepted;
-    this.deps.log('info', `command ${commandId}: running action ${action.id} (${action.operations.map((o) => o.module).join(', ')}) signed by ${accepted.signers.join(', ')}`);
+    this.deps.log(
+      'info',
+      `command ${commandId}: running action ${action.id} (${action.operations.map((o) => o.module).join(', ')}) signed by ${accepted.signers.join(', ')}`,
+    );
     let isDestroyRequested = false;
     const extras = this.commandExtras(accepted, () => (isDestroyRequested = true));
-    const outcome = await this.deps.limiter.run(() => runCommand(accepted.operations, { ...this.deps.run, ...extras, signal: controller.signal }));
+    const outcome = await this.deps.limiter.run(() =>
+      runCommand(accepted.operations, { ...this.deps.run, ...extras, signal: controller.signal }),
+    );
     const keepUntil = replayHorizon(action, this.deps.accept.maxClockSkewMs);
-    await this.answer({ commandId, actionId: action.id, ...outcome, startedAt: receivedAt, finishedAt: this.deps.now() }, keepUntil);
+    await this.answer(
+      { commandId, actionId: action.id, ...outcome, startedAt: receivedAt, finishedAt: this.deps.now() },
+      keepUntil,
+    );
     // Only now: the result (what was destroyed, on whose signatures) must leave before the agent goes.
     if (isDestroyRequested) this.deps.onDestroyRequested?.();
   }
 
   /** The response journal and agent handle of one accepted command. */
-  private commandExtras(accepted: AcceptedAction, requestDestroy: () => void): Pick<RunCommandOptions, 'journal' | 'agent'> {
+  private commandExtras(
+    accepted: AcceptedAction,
+    requestDestroy: () => void,
+  ): Pick<RunCommandOptions, 'journal' | 'agent'> {
     const { responseJournal, self } = this.deps;
     const extras: Pick<RunCommandOptions, 'journal' | 'agent'> = {};
     if (responseJournal !== undefined) {
-      const about = { commandId: accepted.commandId, actionId: accepted.action.id, actionName: accepted.action.name, signers: accepted.signers };
+      const about = {
+        commandId: accepted.commandId,
+        actionId: accepted.action.id,
+        actionName: accepted.action.name,
+        signers: accepted.signers,
+      };
       extras.journal = (entry) => responseJournal.append({ at: this.deps.now().toISOString(), ...about, ...entry });
     }
     if (self !== undefined) extras.agent = { id: self.agentId, stateFiles: () => self.stateFiles(), requestDestroy };
@@ -165,7 +217,15 @@ export class CommandHandler {
   private async refuse(commandId: string, trace: AcceptTrace, err: unknown, receivedAt: Date): Promise<void> {
     const error: WireError = toWireError(err);
     this.deps.log('warn', `command ${commandId}: refused ${error.code}: ${error.message}`);
-    await this.answer({ commandId, actionId: trace.actionId, status: 'failed', error, operations: [], startedAt: receivedAt, finishedAt: this.deps.now() });
+    await this.answer({
+      commandId,
+      actionId: trace.actionId,
+      status: 'failed',
+      error,
+      operations: [],
+      startedAt: receivedAt,
+      finishedAt: this.deps.now(),
+    });
   }
 
   /**
@@ -187,7 +247,10 @@ export class CommandHandler {
     }
     const kept = actionId === answeredActionId ? this.deps.answers.read(commandId) : undefined;
     if (kept === undefined) return this.execute(message);
-    this.deps.log('info', `command ${commandId}: answered before (action ${actionId}); publishing the same result again`);
+    this.deps.log(
+      'info',
+      `command ${commandId}: answered before (action ${actionId}); publishing the same result again`,
+    );
     await this.publish(kept);
   }
 
@@ -207,7 +270,10 @@ export class CommandHandler {
       await this.deps.publishResult(message);
       this.deps.running.end(message.commandId);
     } catch (err) {
-      this.deps.log('error', `command ${message.commandId}: result not delivered (${(err as Error).message}); it will be reported at restart`);
+      this.deps.log(
+        'error',
+        `command ${message.commandId}: result not delivered (${(err as Error).message}); it will be reported at restart`,
+      );
     }
   }
 

@@ -54,17 +54,37 @@ describe('parseAgentConfig', () => {
   });
 
   const bad: { name: string; input: Record<string, unknown>; wantField: RegExp }[] = [
-    { name: 'http broker url', input: { brokerUrl: 'http://x:1883' }, wantField: /brokerUrl: expected mqtt:\/\/host:port/ },
+    {
+      name: 'http broker url',
+      input: { brokerUrl: 'http://x:1883' },
+      wantField: /brokerUrl: expected mqtt:\/\/host:port/,
+    },
     { name: 'empty secret', input: { enrollmentSecret: '' }, wantField: /enrollmentSecret/ },
     { name: 'no investigators', input: { investigators: [] }, wantField: /investigators: expected at least one/ },
-    { name: 'key and key file both', input: { investigators: [{ name: 'a', publicKey: 'x', publicKeyFile: 'y' }] }, wantField: /investigators\.0: expected exactly one/ },
+    {
+      name: 'key and key file both',
+      input: { investigators: [{ name: 'a', publicKey: 'x', publicKeyFile: 'y' }] },
+      wantField: /investigators\.0: expected exactly one/,
+    },
     { name: 'negative heartbeat', input: { heartbeatMs: -5 }, wantField: /heartbeatMs/ },
-    { name: 'module memory ceiling too small to load a module', input: { moduleMemoryMb: 16 }, wantField: /moduleMemoryMb/ },
+    {
+      name: 'module memory ceiling too small to load a module',
+      input: { moduleMemoryMb: 16 },
+      wantField: /moduleMemoryMb/,
+    },
     { name: 'missing dataDir', input: { dataDir: undefined }, wantField: /dataDir/ },
     { name: 'unknown field (typo)', input: { heartbeatMS: 1000 }, wantField: /heartbeatMS/ },
-    { name: 'acl without default', input: { acl: { file: { minimumWeight: 1, weights: {} } } }, wantField: /acl.*default/ },
+    {
+      name: 'acl without default',
+      input: { acl: { file: { minimumWeight: 1, weights: {} } } },
+      wantField: /acl.*default/,
+    },
     { name: 'simulated os too long', input: { environment: { os: 'x'.repeat(40) } }, wantField: /environment\.os/ },
-    { name: 'unknown module in the allowlist', input: { allowedModules: ['fiel'] }, wantField: /allowedModules\.0: unknown module 'fiel'/ },
+    {
+      name: 'unknown module in the allowlist',
+      input: { allowedModules: ['fiel'] },
+      wantField: /allowedModules\.0: unknown module 'fiel'/,
+    },
   ];
   it.each(bad)('$name → CONFIG_INVALID naming the field', ({ input, wantField }) => {
     const got = codeAndMessage(() => parseAgentConfig({ ...minimal(), ...input }, { knownModules: ['file'] }));
@@ -83,7 +103,10 @@ describe('loadAgentConfig', () => {
   it('reads a file with relative key paths', async () => {
     mkdirSync(join(dir.path, 'keys'));
     write('keys/alice.asc', armoredPublicKey('alice'));
-    const path = write('agent.json', JSON.stringify({ ...minimal(), investigators: [{ name: 'alice', publicKeyFile: 'keys/alice.asc' }] }));
+    const path = write(
+      'agent.json',
+      JSON.stringify({ ...minimal(), investigators: [{ name: 'alice', publicKeyFile: 'keys/alice.asc' }] }),
+    );
     const config = await loadAgentConfig(path);
     expect(config.investigators[0]?.publicKeyFile).toBe(join(dir.path, 'keys/alice.asc'));
     const trust = await loadTrustRoots(config);
@@ -95,8 +118,16 @@ describe('loadAgentConfig', () => {
   const broken: { name: string; text?: string; wantMessage: RegExp }[] = [
     { name: 'missing file', wantMessage: /cannot read/ },
     { name: 'not JSON', text: '{ brokerUrl: ', wantMessage: /not JSON/ },
-    { name: 'missing key file', text: JSON.stringify({ ...minimal(), investigators: [{ name: 'a', publicKeyFile: 'nope.asc' }] }), wantMessage: /investigators\.0\.publicKeyFile: cannot read/ },
-    { name: 'missing TLS CA', text: JSON.stringify({ ...minimal(), tls: { ca: 'ca.pem' } }), wantMessage: /tls\.ca: cannot read/ },
+    {
+      name: 'missing key file',
+      text: JSON.stringify({ ...minimal(), investigators: [{ name: 'a', publicKeyFile: 'nope.asc' }] }),
+      wantMessage: /investigators\.0\.publicKeyFile: cannot read/,
+    },
+    {
+      name: 'missing TLS CA',
+      text: JSON.stringify({ ...minimal(), tls: { ca: 'ca.pem' } }),
+      wantMessage: /tls\.ca: cannot read/,
+    },
   ];
   it.each(broken)('$name → CONFIG_INVALID', async ({ text, wantMessage }) => {
     const path = text === undefined ? join(dir.path, 'absent.json') : write('agent.json', text);
@@ -106,7 +137,10 @@ describe('loadAgentConfig', () => {
   });
 
   it('refuses a private key where a public key belongs', async () => {
-    const config = parseAgentConfig({ ...minimal(), investigators: [{ name: 'alice', publicKey: armoredPrivateKey('alice') }] });
+    const config = parseAgentConfig({
+      ...minimal(),
+      investigators: [{ name: 'alice', publicKey: armoredPrivateKey('alice') }],
+    });
     const err: unknown = await loadTrustRoots(config).catch((e: unknown) => e);
     expect((err as BaseError).message).toMatch(/investigators\.0\.publicKey: this is a PRIVATE key/);
   });
@@ -134,9 +168,23 @@ describe('identity and facts', () => {
   it('reads the distribution from <root>/etc/os-release and takes overrides', () => {
     mkdirSync(join(dir.path, 'etc'));
     writeFileSync(join(dir.path, 'etc', 'os-release'), 'NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n');
-    const host = detectFacts({ agentId: 'a-00', name: 'n', tags: { env: 'dev' }, root: dir.path, overrides: { os: 'windows', addresses: ['10.0.0.1', 'fe80::1'] } });
-    expect(host).toMatchObject({ os: 'windows', mode: 'daemon', queueloc: 'windows.a-00', environment: { ident: 'Debian GNU/Linux 12 (bookworm)', addresses: ['10.0.0.1', 'fe80::1'] } });
-    expect(targetFacts(host).environment).toMatchObject({ addresses: '10.0.0.1,fe80::1', ident: 'Debian GNU/Linux 12 (bookworm)' });
+    const host = detectFacts({
+      agentId: 'a-00',
+      name: 'n',
+      tags: { env: 'dev' },
+      root: dir.path,
+      overrides: { os: 'windows', addresses: ['10.0.0.1', 'fe80::1'] },
+    });
+    expect(host).toMatchObject({
+      os: 'windows',
+      mode: 'daemon',
+      queueloc: 'windows.a-00',
+      environment: { ident: 'Debian GNU/Linux 12 (bookworm)', addresses: ['10.0.0.1', 'fe80::1'] },
+    });
+    expect(targetFacts(host).environment).toMatchObject({
+      addresses: '10.0.0.1,fe80::1',
+      ident: 'Debian GNU/Linux 12 (bookworm)',
+    });
     expect(targetFacts(host).tags).toEqual({ env: 'dev' });
   });
 });

@@ -11,7 +11,8 @@ import { describeIssues } from '../protocol/zod-issues.js';
 import { moduleSpecs } from '../modules/registry.js';
 import { WatchdogConfigSchema } from './watchdog.js';
 
-const CONFIG_HINT = 'fix the field named above in the agent config file (JSON); see agent/config.ts for every field and default';
+const CONFIG_HINT =
+  'fix the field named above in the agent config file (JSON); see agent/config.ts for every field and default';
 
 const FilePath = z.string().min(1, 'expected a file path');
 
@@ -63,7 +64,10 @@ export const AgentConfigSchema = z.strictObject({
     .string()
     .regex(/^mqtts?:\/\/[^/\s]+\/?$/, 'expected mqtt://host:port or mqtts://host:port')
     .describe('where the MQTT broker listens'),
-  enrollmentSecret: z.string().min(1, 'expected the fleet enrollment secret').describe('MQTT password shared by the fleet'),
+  enrollmentSecret: z
+    .string()
+    .min(1, 'expected the fleet enrollment secret')
+    .describe('MQTT password shared by the fleet'),
   tls: z
     .strictObject({ ca: FilePath.optional(), cert: FilePath.optional(), key: FilePath.optional() })
     .optional()
@@ -71,8 +75,14 @@ export const AgentConfigSchema = z.strictObject({
   investigators: z.array(InvestigatorSchema).min(1, 'expected at least one investigator key').max(256),
   acl: AclSchema.optional().describe('per-module signer weights; default: defaultAcl(all investigators)'),
   admins: AdminsSchema.optional().describe('admin keys and threshold that policy bundles must be signed with'),
-  tags: AgentTagsSchema.default({}).describe('at most 32, keys up to 64 chars, values up to 256 (what enrollment accepts)'),
-  name: z.string().min(1).max(256).default(() => hostname()),
+  tags: AgentTagsSchema.default({}).describe(
+    'at most 32, keys up to 64 chars, values up to 256 (what enrollment accepts)',
+  ),
+  name: z
+    .string()
+    .min(1)
+    .max(256)
+    .default(() => hostname()),
   heartbeatMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_HEARTBEAT_MS),
   moduleTimeoutMs: z.number().int().min(100).default(300_000),
   maxConcurrent: z.number().int().min(1).max(64).default(2),
@@ -82,14 +92,24 @@ export const AgentConfigSchema = z.strictObject({
     .min(64)
     .max(65_536)
     .default(512)
-    .describe('heap ceiling of each module worker thread, in MB: a module that outgrows it is stopped (MODULE_MEMORY_LIMIT)'),
+    .describe(
+      'heap ceiling of each module worker thread, in MB: a module that outgrows it is stopped (MODULE_MEMORY_LIMIT)',
+    ),
   root: z.string().min(1).default('/'),
   dataDir: FilePath.describe('where the agent id, the replay, running and response journals and the kept answers live'),
-  maxClockSkewMs: z.number().int().min(0).max(CLOCK_SKEW.maxMs).default(CLOCK_SKEW.defaultMs).describe('clock skew tolerated at both ends of an action\'s window (protocol/limits.ts)'),
+  maxClockSkewMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(CLOCK_SKEW.maxMs)
+    .default(CLOCK_SKEW.defaultMs)
+    .describe("clock skew tolerated at both ends of an action's window (protocol/limits.ts)"),
   privacyMode: z.boolean().default(false),
   allowedModules: z.array(z.string()).optional().describe('module allowlist; default: every registered module'),
   environment: EnvironmentOverrideSchema.optional(),
-  watchdog: WatchdogConfigSchema.prefault({}).describe('bounds on the agent\'s own RSS and CPU (agent/watchdog.ts); over them, the module workers restart'),
+  watchdog: WatchdogConfigSchema.prefault({}).describe(
+    "bounds on the agent's own RSS and CPU (agent/watchdog.ts); over them, the module workers restart",
+  ),
 });
 
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
@@ -105,7 +125,8 @@ export interface ParseConfigOptions {
 /** Parses an in-memory config (already JSON-decoded). Throws UserError CONFIG_INVALID naming every bad field. */
 export function parseAgentConfig(raw: unknown, opts: ParseConfigOptions = {}): AgentConfig {
   const parsed = AgentConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('CONFIG_INVALID', `agent config: ${describeIssues(parsed.error)}`, CONFIG_HINT);
+  if (!parsed.success)
+    throw new UserError('CONFIG_INVALID', `agent config: ${describeIssues(parsed.error)}`, CONFIG_HINT);
   const known = opts.knownModules ?? [...moduleSpecs.keys()];
   const unknown = (parsed.data.allowedModules ?? []).map((m, i) => [m, i] as const).filter(([m]) => !known.includes(m));
   if (unknown.length > 0) {
@@ -121,13 +142,20 @@ export async function loadAgentConfig(path: string): Promise<AgentConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent config ${path}: cannot read (${(err as Error).message})`, 'pass --config FILE with a readable JSON file', { cause: err });
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent config ${path}: cannot read (${(err as Error).message})`,
+      'pass --config FILE with a readable JSON file',
+      { cause: err },
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent config ${path}: not JSON (${(err as Error).message})`, CONFIG_HINT, { cause: err });
+    throw new UserError('CONFIG_INVALID', `agent config ${path}: not JSON (${(err as Error).message})`, CONFIG_HINT, {
+      cause: err,
+    });
   }
   const config = parseAgentConfig(raw, { baseDir: dirname(resolve(path)) });
   checkReadable(config);
@@ -140,9 +168,19 @@ function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
     ...config,
     root: resolve(baseDir, config.root),
     dataDir: resolve(baseDir, config.dataDir),
-    tls: config.tls === undefined ? undefined : { ca: abs(config.tls.ca), cert: abs(config.tls.cert), key: abs(config.tls.key) },
+    tls:
+      config.tls === undefined
+        ? undefined
+        : { ca: abs(config.tls.ca), cert: abs(config.tls.cert), key: abs(config.tls.key) },
     investigators: config.investigators.map((inv) => ({ ...inv, publicKeyFile: abs(inv.publicKeyFile) })),
-    ...(config.admins === undefined ? {} : { admins: { ...config.admins, keys: config.admins.keys.map((k) => ({ ...k, publicKeyFile: abs(k.publicKeyFile) })) } }),
+    ...(config.admins === undefined
+      ? {}
+      : {
+          admins: {
+            ...config.admins,
+            keys: config.admins.keys.map((k) => ({ ...k, publicKeyFile: abs(k.publicKeyFile) })),
+          },
+        }),
   };
 }
 
@@ -152,15 +190,26 @@ export function checkReadable(config: AgentConfig): void {
     ['tls.ca', config.tls?.ca],
     ['tls.cert', config.tls?.cert],
     ['tls.key', config.tls?.key],
-    ...config.investigators.map((inv, i): [string, string | undefined] => [`investigators.${i}.publicKeyFile`, inv.publicKeyFile]),
-    ...(config.admins?.keys ?? []).map((k, i): [string, string | undefined] => [`admins.keys.${i}.publicKeyFile`, k.publicKeyFile]),
+    ...config.investigators.map((inv, i): [string, string | undefined] => [
+      `investigators.${i}.publicKeyFile`,
+      inv.publicKeyFile,
+    ]),
+    ...(config.admins?.keys ?? []).map((k, i): [string, string | undefined] => [
+      `admins.keys.${i}.publicKeyFile`,
+      k.publicKeyFile,
+    ]),
   ];
   for (const [field, path] of files) {
     if (path === undefined) continue;
     try {
       accessSync(path, constants.R_OK);
     } catch (err) {
-      throw new UserError('CONFIG_INVALID', `agent config: ${field}: cannot read ${path} (${(err as Error).message})`, CONFIG_HINT, { cause: err });
+      throw new UserError(
+        'CONFIG_INVALID',
+        `agent config: ${field}: cannot read ${path} (${(err as Error).message})`,
+        CONFIG_HINT,
+        { cause: err },
+      );
     }
   }
 }

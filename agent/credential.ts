@@ -20,7 +20,11 @@ export function loadOrCreateBrokerPassword(dataDir: string): string {
   if (existing !== undefined) {
     const password = existing.trim();
     if (!BrokerPasswordSchema.safeParse(password).success) {
-      throw new UserError('CONFIG_INVALID', `broker password file ${path} is malformed`, 'remove it: the agent makes a new one and enrolls again');
+      throw new UserError(
+        'CONFIG_INVALID',
+        `broker password file ${path} is malformed`,
+        'remove it: the agent makes a new one and enrolls again',
+      );
     }
     return password;
   }

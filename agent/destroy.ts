@@ -11,7 +11,18 @@ import type { LogFn } from './log.js';
 import { POLICY_FILE, POLICY_PREV_FILE } from './policy/policy-files.js';
 
 /** Everything the agent itself writes in its dataDir (plus `<name>.<pid>.tmp` leftovers of atomic writes). */
-const STATE_NAMES: readonly string[] = [AGENT_ID_FILE, AGENT_KEY_FILE, BROKER_PASSWORD_FILE, ENROLLED_FILE, RUNNING_DIR, REPLAY_JOURNAL_FILE, RESPONSE_JOURNAL_FILE, ANSWER_JOURNAL_FILE, POLICY_FILE, POLICY_PREV_FILE];
+const STATE_NAMES: readonly string[] = [
+  AGENT_ID_FILE,
+  AGENT_KEY_FILE,
+  BROKER_PASSWORD_FILE,
+  ENROLLED_FILE,
+  RUNNING_DIR,
+  REPLAY_JOURNAL_FILE,
+  RESPONSE_JOURNAL_FILE,
+  ANSWER_JOURNAL_FILE,
+  POLICY_FILE,
+  POLICY_PREV_FILE,
+];
 
 function isOurs(name: string): boolean {
   return STATE_NAMES.some((known) => name === known || name.startsWith(`${known}.`));

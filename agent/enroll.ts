@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { signWithAgentKey } from '../protocol/agent-key.js';
-import { EnrollStatusSchema, enrollSigningBytes, type EnrollRequest, type EnrollState, type UnsignedEnrollRequest } from '../protocol/enrollment.js';
+import {
+  EnrollStatusSchema,
+  enrollSigningBytes,
+  type EnrollRequest,
+  type EnrollState,
+  type UnsignedEnrollRequest,
+} from '../protocol/enrollment.js';
 import { MESSAGE_VERSION } from '../protocol/messages.js';
 import { enrollRequestTopic, enrollStatusTopic } from '../protocol/topics.js';
 import type { AgentKey } from './agent-key.js';
@@ -77,7 +83,8 @@ export async function enrollOnce(opts: EnrollAttemptOptions): Promise<EnrollOutc
     await client.subscribeAsync(enrollStatusTopic(agentId), { qos: 1 });
     await client.publishAsync(enrollRequestTopic(agentId), JSON.stringify(opts.request), { qos: 1 });
     const first = await answers.next(ANSWER_TIMEOUT_MS, opts.signal);
-    if (first === undefined) return { state: 'unreachable', reason: `no answer from the server within ${ANSWER_TIMEOUT_MS} ms` };
+    if (first === undefined)
+      return { state: 'unreachable', reason: `no answer from the server within ${ANSWER_TIMEOUT_MS} ms` };
     if (first.state !== 'pending') return first;
     return (await answers.next(opts.pendingWaitMs ?? DEFAULT_PENDING_WAIT_MS, opts.signal)) ?? first;
   } catch (err) {
@@ -114,7 +121,10 @@ function statusStream(client: MqttClient, agentId: string) {
     }
     const parsed = EnrollStatusSchema.safeParse(raw);
     if (!parsed.success || parsed.data.agentId !== agentId) return;
-    queue.push({ state: parsed.data.state, ...(parsed.data.reason === undefined ? {} : { reason: parsed.data.reason }) });
+    queue.push({
+      state: parsed.data.state,
+      ...(parsed.data.reason === undefined ? {} : { reason: parsed.data.reason }),
+    });
     wake?.();
   });
   return {

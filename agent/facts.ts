@@ -20,8 +20,17 @@ export interface HostFacts {
 }
 
 /** The platform facts an agent reports, as heartbeats and enrollment requests carry them. */
-export function platformFacts(host: HostFacts): Pick<HostFacts, 'os' | 'arch' | 'version' | 'mode' | 'queueloc' | 'environment'> {
-  return { os: host.os, arch: host.arch, version: host.version, mode: host.mode, queueloc: host.queueloc, environment: host.environment };
+export function platformFacts(
+  host: HostFacts,
+): Pick<HostFacts, 'os' | 'arch' | 'version' | 'mode' | 'queueloc' | 'environment'> {
+  return {
+    os: host.os,
+    arch: host.arch,
+    version: host.version,
+    mode: host.mode,
+    queueloc: host.queueloc,
+    environment: host.environment,
+  };
 }
 
 export interface DetectFactsOptions {

@@ -15,7 +15,11 @@ describe('heartbeat jitter', () => {
   it('beats on the jittered schedule and not after stop', () => {
     const draws = [0, 1, 0.5];
     let beats = 0;
-    const stop = beatWithJitter(() => beats++, 10_000, () => draws.shift() ?? 0.5);
+    const stop = beatWithJitter(
+      () => beats++,
+      10_000,
+      () => draws.shift() ?? 0.5,
+    );
     vi.advanceTimersByTime(8_999);
     expect(beats).toBe(0);
     vi.advanceTimersByTime(1);

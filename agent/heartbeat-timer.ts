@@ -17,11 +17,14 @@ export function beatWithJitter(beat: () => void, intervalMs: number, random: () 
   let timer: NodeJS.Timeout | undefined;
   let isStopped = false;
   const arm = (): void => {
-    timer = setTimeout(() => {
-      if (isStopped) return;
-      beat();
-      arm();
-    }, nextBeatDelayMs(intervalMs, random));
+    timer = setTimeout(
+      () => {
+        if (isStopped) return;
+        beat();
+        arm();
+      },
+      nextBeatDelayMs(intervalMs, random),
+    );
   };
   arm();
   return () => {

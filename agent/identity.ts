@@ -29,7 +29,8 @@ export function loadOrCreateAgentId(dataDir: string): string {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const winner = readIdFile(path);
-    if (winner === undefined) throw new UserError('CONFIG_INVALID', `agent id file ${path} appeared empty`, 'remove it and restart');
+    if (winner === undefined)
+      throw new UserError('CONFIG_INVALID', `agent id file ${path} appeared empty`, 'remove it and restart');
     return winner;
   }
 }

@@ -34,7 +34,12 @@ function readKeyFile(field: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent config: ${field}: cannot read ${path} (${(err as Error).message})`, 'check the path (relative paths start at the config file)', { cause: err });
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent config: ${field}: cannot read ${path} (${(err as Error).message})`,
+      'check the path (relative paths start at the config file)',
+      { cause: err },
+    );
   }
 }
 
@@ -44,10 +49,19 @@ export async function readConfigPublicKey(field: string, armored: string): Promi
   try {
     key = await openpgp.readKey({ armoredKey: armored });
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent config: ${field}: not an armored OpenPGP public key (${(err as Error).message})`, 'export it with `gpg --armor --export <id>`', { cause: err });
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent config: ${field}: not an armored OpenPGP public key (${(err as Error).message})`,
+      'export it with `gpg --armor --export <id>`',
+      { cause: err },
+    );
   }
   if (key.isPrivate()) {
-    throw new UserError('CONFIG_INVALID', `agent config: ${field}: this is a PRIVATE key; agents need only the public key`, 'export the public key with `gpg --armor --export <id>` and keep the private key off endpoints');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent config: ${field}: this is a PRIVATE key; agents need only the public key`,
+      'export the public key with `gpg --armor --export <id>` and keep the private key off endpoints',
+    );
   }
   return key;
 }

@@ -77,7 +77,9 @@ export class AgentLink {
       const session = new AgentSession({
         ...this.opts,
         onCredentialRefused: (reason) => {
-          void session.close({ v: 1, kind: 'offline', agentId: this.opts.agentId, reason: 'shutdown' }).catch(() => undefined);
+          void session
+            .close({ v: 1, kind: 'offline', agentId: this.opts.agentId, reason: 'shutdown' })
+            .catch(() => undefined);
           resolve(reason);
         },
       });
@@ -89,7 +91,10 @@ export class AgentLink {
   /** True once accepted; false when closed first. */
   private async enrollUntilAccepted(): Promise<boolean> {
     const { log, agentId } = this.opts;
-    log('info', `enrollment: asking the server to enroll ${agentId}${this.opts.isLegacy ? ' (keeping its id from before per-agent identity, binding its new key)' : ''}`);
+    log(
+      'info',
+      `enrollment: asking the server to enroll ${agentId}${this.opts.isLegacy ? ' (keeping its id from before per-agent identity, binding its new key)' : ''}`,
+    );
     while (!this.isClosing) {
       const outcome = await enrollOnce({
         brokerUrl: this.opts.brokerUrl,
@@ -126,7 +131,9 @@ export class AgentLink {
 
 function logOutcome(log: LogFn, agentId: string, outcome: EnrollOutcome, delayMs: number): void {
   const retry = `; retrying in ${delayMs} ms`;
-  if (outcome.state === 'pending') log('info', `enrollment: ${agentId} is pending: an admin must accept it (mig agents accept ${agentId})${retry}`);
-  else if (outcome.state === 'rejected') log('warn', `enrollment: ${agentId} rejected: ${outcome.reason ?? 'no reason given'}${retry}`);
+  if (outcome.state === 'pending')
+    log('info', `enrollment: ${agentId} is pending: an admin must accept it (mig agents accept ${agentId})${retry}`);
+  else if (outcome.state === 'rejected')
+    log('warn', `enrollment: ${agentId} rejected: ${outcome.reason ?? 'no reason given'}${retry}`);
   else log('warn', `enrollment: no answer (${outcome.reason})${retry}`);
 }

@@ -20,7 +20,9 @@ describe('resultMessage with the agent key', () => {
     const message = resultMessage(input('/etc/passwd'), signer);
     const received = JSON.parse(JSON.stringify(message)) as typeof message;
     expect(checkAnswer(signer.agentId, received, received.signature)).toEqual({ ok: true });
-    expect(checkAnswer(signer.agentId, { ...received, status: 'failed' }, received.signature)).toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(checkAnswer(signer.agentId, { ...received, status: 'failed' }, received.signature)).toMatchObject({
+      code: 'BAD_SIGNATURE',
+    });
   });
 
   it('answers unsigned rather than not at all when a row cannot be canonicalized (a lone surrogate)', () => {

@@ -77,7 +77,8 @@ function checkedResult(input: ResultInput): ResultMessage {
     finishedAt: input.finishedAt.toISOString(),
   };
   if (input.actionId !== undefined) message.actionId = input.actionId;
-  if (input.error !== undefined) message.error = { code: input.error.code.slice(0, 64), message: input.error.message.slice(0, 4096) };
+  if (input.error !== undefined)
+    message.error = { code: input.error.code.slice(0, 64), message: input.error.message.slice(0, 4096) };
   const checked = ResultMessageSchema.safeParse(message);
   if (checked.success) return checked.data;
   // Our own bug (a module stat that is not a number...): answer `failed` rather than not at all.
@@ -85,7 +86,10 @@ function checkedResult(input: ResultInput): ResultMessage {
     ...message,
     status: 'failed',
     operations: [],
-    error: { code: 'INTERNAL', message: `the agent built an invalid result: ${describeIssues(checked.error)}`.slice(0, 4096) },
+    error: {
+      code: 'INTERNAL',
+      message: `the agent built an invalid result: ${describeIssues(checked.error)}`.slice(0, 4096),
+    },
   };
 }
 
@@ -102,7 +106,10 @@ function fitRows(operations: OperationResult[]): OperationResult[] {
     const op = out[i];
     if (total <= budget || op === undefined) break;
     total -= sizes[i] ?? 0;
-    op.errors = [...op.errors.slice(0, 999), `${op.rows.length} rows dropped: the whole result exceeded ${MAX_MESSAGE_BYTES} bytes`];
+    op.errors = [
+      ...op.errors.slice(0, 999),
+      `${op.rows.length} rows dropped: the whole result exceeded ${MAX_MESSAGE_BYTES} bytes`,
+    ];
     op.rows = [];
   }
   return out;

@@ -40,7 +40,13 @@ beforeEach(async () => {
   agents = [];
   runs = 0;
   const investigators = [{ name: 'alice', publicKey: armoredPublicKey('alice') }];
-  const raw = { brokerUrl: mq.url, enrollmentSecret: ENROLLMENT_SECRET, investigators, dataDir: join(dir.path, 'data'), root: dir.path };
+  const raw = {
+    brokerUrl: mq.url,
+    enrollmentSecret: ENROLLMENT_SECRET,
+    investigators,
+    dataDir: join(dir.path, 'data'),
+    root: dir.path,
+  };
   config = parseAgentConfig(raw, { knownModules: [...probeSpecs.keys()] });
 });
 
@@ -52,7 +58,13 @@ afterEach(async () => {
 
 async function start(answerLimits?: Partial<AnswerLimits>): Promise<RunningAgent> {
   const from = mq.inbox.messages.length;
-  const agent = await startAgent(config, { specs: probeSpecs, runners, platform: 'linux', backoff: { initialMs: 20, maxMs: 100 }, answerLimits });
+  const agent = await startAgent(config, {
+    specs: probeSpecs,
+    runners,
+    platform: 'linux',
+    backoff: { initialMs: 20, maxMs: 100 },
+    answerLimits,
+  });
   agents.push(agent);
   await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId, from);
   return agent;
@@ -63,10 +75,15 @@ async function restart(answerLimits?: Partial<AnswerLimits>): Promise<RunningAge
   return start(answerLimits);
 }
 
-const probeAction = (): Promise<SignedAction> => signedAction(['alice'], { operations: [{ module: 'probe', parameters: { rows: 3 } }] });
+const probeAction = (): Promise<SignedAction> =>
+  signedAction(['alice'], { operations: [{ module: 'probe', parameters: { rows: 3 } }] });
 
 /** Sends `action` under `commandId` and waits for the result that answers this very send. */
-async function send(agentId: string, action: unknown, commandId: string = randomBytes(16).toString('hex')): Promise<ResultMsg> {
+async function send(
+  agentId: string,
+  action: unknown,
+  commandId: string = randomBytes(16).toString('hex'),
+): Promise<ResultMsg> {
   const from = mq.inbox.messages.length;
   await mq.sendCommand(agentId, action, commandId);
   return mq.inbox.waitFor((m): m is ResultMsg => m.kind === 'result' && m.commandId === commandId, from);
@@ -96,26 +113,42 @@ describe('a command sent again after the agent answered it', () => {
     const agent = await start();
     const action = await probeAction();
     expect(await send(agent.agentId, action)).toMatchObject({ status: 'success' });
-    expect(await send(agent.agentId, action)).toMatchObject({ status: 'failed', actionId: action.id, error: { code: 'REPLAYED' }, operations: [] });
+    expect(await send(agent.agentId, action)).toMatchObject({
+      status: 'failed',
+      actionId: action.id,
+      error: { code: 'REPLAYED' },
+      operations: [],
+    });
     await restart();
     expect(await send(agent.agentId, action)).toMatchObject({ status: 'failed', error: { code: 'REPLAYED' } });
     expect(runs).toBe(1);
   });
 
   const tampered: { name: string; tamper: (action: SignedAction) => unknown; wantCode: string }[] = [
-    { name: 'signature broken (target changed)', tamper: (a) => ({ ...a, target: "os = 'linux'" }), wantCode: 'BAD_SIGNATURE' },
+    {
+      name: 'signature broken (target changed)',
+      tamper: (a) => ({ ...a, target: "os = 'linux'" }),
+      wantCode: 'BAD_SIGNATURE',
+    },
     { name: 'no signature', tamper: (a) => ({ ...a, signatures: [] }), wantCode: 'NO_SIGNATURE' },
     { name: 'not an action', tamper: () => 'rm -rf /', wantCode: 'MALFORMED_ACTION' },
   ];
-  it.each(tampered)('refuses a tampered copy rather than answer from memory: $name → $wantCode', async ({ tamper, wantCode }) => {
-    const agent = await start();
-    const action = await probeAction();
-    const commandId = randomBytes(16).toString('hex');
-    const first = await send(agent.agentId, action, commandId);
-    expect(await send(agent.agentId, tamper(action), commandId)).toMatchObject({ status: 'failed', error: { code: wantCode }, operations: [] });
-    // The kept answer is still there for the genuine command.
-    expect(await send(agent.agentId, action, commandId)).toEqual(first);
-  });
+  it.each(tampered)(
+    'refuses a tampered copy rather than answer from memory: $name → $wantCode',
+    async ({ tamper, wantCode }) => {
+      const agent = await start();
+      const action = await probeAction();
+      const commandId = randomBytes(16).toString('hex');
+      const first = await send(agent.agentId, action, commandId);
+      expect(await send(agent.agentId, tamper(action), commandId)).toMatchObject({
+        status: 'failed',
+        error: { code: wantCode },
+        operations: [],
+      });
+      // The kept answer is still there for the genuine command.
+      expect(await send(agent.agentId, action, commandId)).toEqual(first);
+    },
+  );
 
   it('refuses it REPLAYED when the answer was too large to keep', async () => {
     let agent = await start({ maxAnswerBytes: 200 });
@@ -123,7 +156,10 @@ describe('a command sent again after the agent answered it', () => {
     const commandId = randomBytes(16).toString('hex');
     expect(await send(agent.agentId, action, commandId)).toMatchObject({ status: 'success' });
     agent = await restart({ maxAnswerBytes: 200 });
-    expect(await send(agent.agentId, action, commandId)).toMatchObject({ status: 'failed', error: { code: 'REPLAYED' } });
+    expect(await send(agent.agentId, action, commandId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'REPLAYED' },
+    });
     expect(runs).toBe(1);
   });
 });
@@ -154,7 +190,10 @@ describe('a command left running by a previous process', () => {
   it('keeps its AGENT_RESTARTED answer too, for as long as the action is remembered', async () => {
     const action = await probeAction();
     const commandId = randomBytes(16).toString('hex');
-    ReplayJournal.open(config.dataDir).record(action.id, new Date(Date.parse(action.expireAfter) + config.maxClockSkewMs));
+    ReplayJournal.open(config.dataDir).record(
+      action.id,
+      new Date(Date.parse(action.expireAfter) + config.maxClockSkewMs),
+    );
     RunningJournal.open(config.dataDir).begin({ commandId, actionId: action.id, receivedAt: new Date().toISOString() });
     const agent = await start();
     const first = await mq.inbox.resultFor(commandId);

@@ -18,7 +18,10 @@ export function makeRowFilter(spec: AnyModuleSpec, isPrivacyMode: boolean): (row
   const sensitive = new Set(spec.privacy.sensitive);
   return (row) => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      return { ok: false, problem: `row is not an object (${row === null ? 'null' : Array.isArray(row) ? 'array' : typeof row})` };
+      return {
+        ok: false,
+        problem: `row is not an object (${row === null ? 'null' : Array.isArray(row) ? 'array' : typeof row})`,
+      };
     }
     const picked: Record<string, unknown> = {};
     for (const key of declared) if (Object.hasOwn(row, key)) picked[key] = (row as Record<string, unknown>)[key];

@@ -69,13 +69,19 @@ export async function runOperation(
     iterator?.return?.().catch(() => undefined);
   }
   out.stats.elapsedMs = Date.now() - started;
-  if (stop.reason === 'timeout') error = { code: 'MODULE_TIMEOUT', message: `module ${spec.name} did not finish within ${stop.timeoutMs} ms` };
+  if (stop.reason === 'timeout')
+    error = { code: 'MODULE_TIMEOUT', message: `module ${spec.name} did not finish within ${stop.timeoutMs} ms` };
   if (stop.reason === 'cancelled') error = { code: 'MODULE_CANCELLED', message: `module ${spec.name} was cancelled` };
   const status: OperationStatus = stop.reason ?? (error === undefined ? 'success' : 'failed');
   return { status, result: out.result(error) };
 }
 
-function moduleContext(spec: AnyModuleSpec, opts: RunOperationOptions, signal: AbortSignal, out: Collector): ModuleContext {
+function moduleContext(
+  spec: AnyModuleSpec,
+  opts: RunOperationOptions,
+  signal: AbortSignal,
+  out: Collector,
+): ModuleContext {
   const log = opts.log ?? silentLog;
   const journal = opts.journal;
   return {
@@ -87,13 +93,20 @@ function moduleContext(spec: AnyModuleSpec, opts: RunOperationOptions, signal: A
     count: (stat, delta = 1) => {
       out.stats[stat] = (out.stats[stat] ?? 0) + delta;
     },
-    ...(journal === undefined ? {} : { journal: (entry: Record<string, unknown>) => writeJournal(journal, spec, entry, out) }),
+    ...(journal === undefined
+      ? {}
+      : { journal: (entry: Record<string, unknown>) => writeJournal(journal, spec, entry, out) }),
     ...(opts.agent === undefined ? {} : { agent: opts.agent }),
   };
 }
 
 /** A journal that cannot be written (disk full) is reported, not fatal: the change it records already happened. */
-export function writeJournal(journal: (entry: Record<string, unknown>) => void, spec: AnyModuleSpec, entry: Record<string, unknown>, out: Collector): void {
+export function writeJournal(
+  journal: (entry: Record<string, unknown>) => void,
+  spec: AnyModuleSpec,
+  entry: Record<string, unknown>,
+  out: Collector,
+): void {
   try {
     journal({ ...entry, module: spec.name });
   } catch (err) {
@@ -122,7 +135,9 @@ class Stopper {
     readonly timeoutMs: number,
     private readonly outer: AbortSignal | undefined,
   ) {
-    this.stopped = new Promise((resolve) => this.controller.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+    this.stopped = new Promise((resolve) =>
+      this.controller.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
+    );
     this.timer = setTimeout(() => this.stop('timeout'), timeoutMs);
     if (outer?.aborted === true) this.stop('cancelled');
     else outer?.addEventListener('abort', this.onCancel, { once: true });
@@ -191,7 +206,8 @@ export class Collector {
   }
 
   result(error: WireError | undefined): OperationResult {
-    const errors = this.suppressed > 0 ? [...this.errors, `${this.suppressed} more problem(s) not shown`] : [...this.errors];
+    const errors =
+      this.suppressed > 0 ? [...this.errors, `${this.suppressed} more problem(s) not shown`] : [...this.errors];
     const isFound = this.spec.isFound?.(this.rows) ?? this.rows.length > 0;
     const result: OperationResult = { module: this.spec.name, isFound, rows: this.rows, stats: this.stats, errors };
     if (error !== undefined) result.error = error;

@@ -9,10 +9,22 @@ import { runCommand, runOperationsLocally, type LocalRunOptions } from './runner
 import { probeRunners, probeSpec, probeSpecs, tempDir } from '../test/helpers/agent/probe.js';
 
 const local = (parameters: Record<string, unknown>, opts: Partial<LocalRunOptions> = {}): Promise<OperationResult[]> =>
-  runOperationsLocally([{ module: 'probe', parameters }], { root: '/', specs: probeSpecs, runners: probeRunners, platform: 'linux', ...opts });
+  runOperationsLocally([{ module: 'probe', parameters }], {
+    root: '/',
+    specs: probeSpecs,
+    runners: probeRunners,
+    platform: 'linux',
+    ...opts,
+  });
 
 describe('runner guarantees', () => {
-  const cases: { name: string; params: Record<string, unknown>; opts?: Partial<LocalRunOptions>; want: Partial<OperationResult>; wantErrors?: RegExp }[] = [
+  const cases: {
+    name: string;
+    params: Record<string, unknown>;
+    opts?: Partial<LocalRunOptions>;
+    want: Partial<OperationResult>;
+    wantErrors?: RegExp;
+  }[] = [
     {
       name: 'undeclared fields and fields not in privacy.leaves are dropped',
       params: { rows: 1, leak: true },
@@ -27,7 +39,12 @@ describe('runner guarantees', () => {
     {
       name: 'a row that breaks the result schema is reported, not sent',
       params: { rows: 3, badRowAt: 1 },
-      want: { rows: [{ path: '/p/0', size: 0, owner: 'alice' }, { path: '/p/2', size: 2, owner: 'alice' }] },
+      want: {
+        rows: [
+          { path: '/p/0', size: 0, owner: 'alice' },
+          { path: '/p/2', size: 2, owner: 'alice' },
+        ],
+      },
       wantErrors: /row dropped.*row\.size/,
     },
     {
@@ -65,17 +82,56 @@ describe('runner guarantees', () => {
 
   it('streams rows as they are collected, then each result', async () => {
     const seen: unknown[] = [];
-    await local({ rows: 2 }, { onRow: (i, row) => seen.push([i, row]), onResult: (r, i) => seen.push([i, r.rows.length]) });
-    expect(seen).toEqual([[0, { path: '/p/0', size: 0, owner: 'alice' }], [0, { path: '/p/1', size: 1, owner: 'alice' }], [0, 2]]);
+    await local(
+      { rows: 2 },
+      { onRow: (i, row) => seen.push([i, row]), onResult: (r, i) => seen.push([i, r.rows.length]) },
+    );
+    expect(seen).toEqual([
+      [0, { path: '/p/0', size: 0, owner: 'alice' }],
+      [0, { path: '/p/1', size: 1, owner: 'alice' }],
+      [0, 2],
+    ]);
   });
 });
 
 describe('runner limits', () => {
-  const cases: { name: string; params: Record<string, unknown>; abortAfterRows?: number; wantStatus: string; wantCode: string; wantRows: number }[] = [
-    { name: 'timeout (module honours abort)', params: { rows: 2, hang: 'until-abort' }, wantStatus: 'timeout', wantCode: 'MODULE_TIMEOUT', wantRows: 2 },
-    { name: 'timeout (module ignores abort)', params: { rows: 1, hang: 'forever' }, wantStatus: 'timeout', wantCode: 'MODULE_TIMEOUT', wantRows: 1 },
-    { name: 'cancelled by the caller', params: { rows: 1, hang: 'forever' }, abortAfterRows: 1, wantStatus: 'cancelled', wantCode: 'MODULE_CANCELLED', wantRows: 1 },
-    { name: 'module throws', params: { rows: 1, throwAfter: true }, wantStatus: 'failed', wantCode: 'MODULE_FAILED', wantRows: 1 },
+  const cases: {
+    name: string;
+    params: Record<string, unknown>;
+    abortAfterRows?: number;
+    wantStatus: string;
+    wantCode: string;
+    wantRows: number;
+  }[] = [
+    {
+      name: 'timeout (module honours abort)',
+      params: { rows: 2, hang: 'until-abort' },
+      wantStatus: 'timeout',
+      wantCode: 'MODULE_TIMEOUT',
+      wantRows: 2,
+    },
+    {
+      name: 'timeout (module ignores abort)',
+      params: { rows: 1, hang: 'forever' },
+      wantStatus: 'timeout',
+      wantCode: 'MODULE_TIMEOUT',
+      wantRows: 1,
+    },
+    {
+      name: 'cancelled by the caller',
+      params: { rows: 1, hang: 'forever' },
+      abortAfterRows: 1,
+      wantStatus: 'cancelled',
+      wantCode: 'MODULE_CANCELLED',
+      wantRows: 1,
+    },
+    {
+      name: 'module throws',
+      params: { rows: 1, throwAfter: true },
+      wantStatus: 'failed',
+      wantCode: 'MODULE_FAILED',
+      wantRows: 1,
+    },
   ];
 
   it.each(cases)('$name → $wantStatus', async ({ params, abortAfterRows, wantStatus, wantCode, wantRows }) => {
@@ -113,7 +169,11 @@ describe('runner limits', () => {
     const controller = new AbortController();
     controller.abort();
     const outcome = await runCommand([{ module: 'probe', spec, params: spec.params.parse({}) }], {
-      root: '/', isPrivacyMode: false, timeoutMs: 1000, signal: controller.signal, runners: probeRunners,
+      root: '/',
+      isPrivacyMode: false,
+      timeoutMs: 1000,
+      signal: controller.signal,
+      runners: probeRunners,
     });
     expect(outcome).toMatchObject({ status: 'cancelled', operations: [], error: { code: 'MODULE_CANCELLED' } });
   });

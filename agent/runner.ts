@@ -5,13 +5,23 @@ import type { AgentSelf, AnyModuleSpec, ModuleRun } from '../protocol/module-spe
 import { moduleSpecs } from '../modules/registry.js';
 import { moduleRunners } from '../modules/runners.js';
 import type { LogFn } from './log.js';
-import { runOperation, type OperationOutcome, type OperationStatus, type RunOperationOptions } from './run-operation.js';
+import {
+  runOperation,
+  type OperationOutcome,
+  type OperationStatus,
+  type RunOperationOptions,
+} from './run-operation.js';
 import { locationOf } from './worker/locations.js';
 import type { ModulePool } from './worker/pool.js';
 import { runInWorker } from './worker/remote-run.js';
 import { validateOperations, type AcceptedOperation } from './verify/validate-params.js';
 
-export { runOperation, type OperationOutcome, type OperationStatus, type RunOperationOptions } from './run-operation.js';
+export {
+  runOperation,
+  type OperationOutcome,
+  type OperationStatus,
+  type RunOperationOptions,
+} from './run-operation.js';
 
 export type RunnerMap = ReadonlyMap<string, ModuleRun<never, unknown>>;
 export type SpecMap = ReadonlyMap<string, AnyModuleSpec>;
@@ -56,7 +66,10 @@ const SEVERITY: readonly OperationStatus[] = ['success', 'failed', 'timeout', 'c
  * cancel stops the remaining ones; a timeout or failure of one does not stop the next, since
  * operations are independent questions.
  */
-export async function runCommand(operations: readonly AcceptedOperation[], opts: RunCommandOptions): Promise<CommandOutcome> {
+export async function runCommand(
+  operations: readonly AcceptedOperation[],
+  opts: RunCommandOptions,
+): Promise<CommandOutcome> {
   const runners = opts.runners ?? moduleRunners;
   const outcomes: OperationOutcome[] = [];
   for (const [index, op] of operations.entries()) {
@@ -72,12 +85,16 @@ export async function runCommand(operations: readonly AcceptedOperation[], opts:
     outcomes.push(outcome);
     opts.onResult?.(outcome.result, index);
   }
-  let status = outcomes.reduce<OperationStatus>((worst, o) => (SEVERITY.indexOf(o.status) > SEVERITY.indexOf(worst) ? o.status : worst), 'success');
+  let status = outcomes.reduce<OperationStatus>(
+    (worst, o) => (SEVERITY.indexOf(o.status) > SEVERITY.indexOf(worst) ? o.status : worst),
+    'success',
+  );
   if (opts.signal?.aborted === true) status = 'cancelled';
   const error = outcomes.find((o) => o.result.error !== undefined)?.result.error;
   const outcome: CommandOutcome = { status, operations: outcomes.map((o) => o.result) };
   if (error !== undefined) outcome.error = error;
-  else if (status === 'cancelled') outcome.error = { code: 'MODULE_CANCELLED', message: 'the command was cancelled before it finished' };
+  else if (status === 'cancelled')
+    outcome.error = { code: 'MODULE_CANCELLED', message: 'the command was cancelled before it finished' };
   return outcome;
 }
 
@@ -86,10 +103,16 @@ export async function runCommand(operations: readonly AcceptedOperation[], opts:
  * (runsOnAgentThread) or the run function was handed over without saying where a worker finds
  * it (an injected runner map nobody located: see worker/locations.ts).
  */
-function runOne(op: AcceptedOperation, run: ModuleRun<never, unknown>, opts: Omit<RunCommandOptions, 'onRow'> & RunOperationOptions): Promise<OperationOutcome> {
-  const location = opts.pool === undefined || op.spec.runsOnAgentThread === true ? undefined : locationOf(op.module, run);
+function runOne(
+  op: AcceptedOperation,
+  run: ModuleRun<never, unknown>,
+  opts: Omit<RunCommandOptions, 'onRow'> & RunOperationOptions,
+): Promise<OperationOutcome> {
+  const location =
+    opts.pool === undefined || op.spec.runsOnAgentThread === true ? undefined : locationOf(op.module, run);
   if (opts.pool === undefined || location === undefined) {
-    if (opts.pool !== undefined && op.spec.runsOnAgentThread !== true) opts.log?.('debug', `module ${op.module} runs on the agent's thread: its runner has no worker location`);
+    if (opts.pool !== undefined && op.spec.runsOnAgentThread !== true)
+      opts.log?.('debug', `module ${op.module} runs on the agent's thread: its runner has no worker location`);
     return runOperation(op.spec, run, op.params, opts);
   }
   return runInWorker(op.spec, location, op.params, { ...opts, pool: opts.pool });
@@ -122,7 +145,10 @@ export interface LocalRunOptions {
  * so there is nothing to verify, but parameters, platform, privacy filter and caps still apply.
  * Throws INVALID_PARAMETERS / UNKNOWN_MODULE / PLATFORM_UNSUPPORTED before running anything.
  */
-export async function runOperationsLocally(operations: readonly Operation[], opts: LocalRunOptions): Promise<OperationResult[]> {
+export async function runOperationsLocally(
+  operations: readonly Operation[],
+  opts: LocalRunOptions,
+): Promise<OperationResult[]> {
   const accepted = validateOperations(operations, opts.specs ?? moduleSpecs, opts.platform ?? process.platform);
   const outcome = await runCommand(accepted, {
     root: opts.root,

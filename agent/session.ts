@@ -80,7 +80,9 @@ export class AgentSession {
    */
   publishHeartbeat(message: HeartbeatMessage | OfflineMessage): Promise<void> {
     if (!this.client.connected) return Promise.resolve();
-    return this.client.publishAsync(heartbeatTopic(this.opts.agentId), JSON.stringify(message), { qos: heartbeatQos(message) }).then(() => undefined);
+    return this.client
+      .publishAsync(heartbeatTopic(this.opts.agentId), JSON.stringify(message), { qos: heartbeatQos(message) })
+      .then(() => undefined);
   }
 
   /** Publishes `last` (OfflineMessage 'shutdown') if connected, then disconnects; bounded in time. */
@@ -93,7 +95,10 @@ export class AgentSession {
       });
     }
     // A clean DISCONNECT tells the broker not to publish our will; force if the broker is gone.
-    const ended = await withTimeout(this.client.endAsync(false), CLOSE_GRACE_MS).then(() => true, () => false);
+    const ended = await withTimeout(this.client.endAsync(false), CLOSE_GRACE_MS).then(
+      () => true,
+      () => false,
+    );
     if (!ended) await this.client.endAsync(true);
   }
 
@@ -106,7 +111,10 @@ export class AgentSession {
     this.client.subscribe(commandsTopic(this.opts.agentId), { qos: 1 }, (err, granted) => {
       const refused = granted?.some((g) => g.qos === 128) === true;
       if (err !== null || refused) {
-        this.opts.log('error', `mqtt: subscription to ${commandsTopic(this.opts.agentId)} refused${err ? `: ${err.message}` : ''}`);
+        this.opts.log(
+          'error',
+          `mqtt: subscription to ${commandsTopic(this.opts.agentId)} refused${err ? `: ${err.message}` : ''}`,
+        );
       }
     });
     this.opts.onConnect();
@@ -136,7 +144,12 @@ function clientOptions(opts: SessionOptions): IClientOptions {
     password: opts.password,
     reconnectPeriod: 0, // our own loop, with back-off (scheduleReconnect)
     resubscribe: false,
-    will: { topic: heartbeatTopic(opts.agentId), payload: Buffer.from(JSON.stringify(opts.will)), qos: 1, retain: false },
+    will: {
+      topic: heartbeatTopic(opts.agentId),
+      payload: Buffer.from(JSON.stringify(opts.will)),
+      qos: 1,
+      retain: false,
+    },
     ...(opts.tls ?? {}),
   };
 }

@@ -32,7 +32,10 @@ beforeEach(async () => {
     {
       brokerUrl: mq.url,
       enrollmentSecret: ENROLLMENT_SECRET,
-      investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }, { name: 'bob', publicKey: armoredPublicKey('bob') }],
+      investigators: [
+        { name: 'alice', publicKey: armoredPublicKey('alice') },
+        { name: 'bob', publicKey: armoredPublicKey('bob') },
+      ],
       dataDir: join(dir.path, 'data'),
       root: join(dir.path, 'root'),
       environment: { os: 'linux' },
@@ -60,7 +63,14 @@ describe('agent session over a real broker', () => {
   it('announces itself with a heartbeat on connect', async () => {
     const agent = await start();
     const hb = await mq.inbox.waitFor((m) => m.kind === 'heartbeat');
-    expect(hb).toMatchObject({ kind: 'heartbeat', agentId: agent.agentId, os: 'linux', mode: 'daemon', queueloc: `linux.${agent.agentId}`, tags: { env: 'test' } });
+    expect(hb).toMatchObject({
+      kind: 'heartbeat',
+      agentId: agent.agentId,
+      os: 'linux',
+      mode: 'daemon',
+      queueloc: `linux.${agent.agentId}`,
+      tags: { env: 'test' },
+    });
     expect(hb.kind === 'heartbeat' ? hb.modules : []).toEqual(expect.arrayContaining(['file', 'probe']));
   });
 
@@ -75,7 +85,11 @@ describe('agent session over a real broker', () => {
 
   const refusals: { name: string; make: () => Promise<unknown>; wantCode: string }[] = [
     { name: 'unknown signer', make: () => signedAction(['mallory']), wantCode: 'UNKNOWN_SIGNER' },
-    { name: 'target excludes the agent', make: () => signedAction(['alice'], { target: "os = 'windows'" }), wantCode: 'TARGET_EXCLUDES_AGENT' },
+    {
+      name: 'target excludes the agent',
+      make: () => signedAction(['alice'], { target: "os = 'windows'" }),
+      wantCode: 'TARGET_EXCLUDES_AGENT',
+    },
     { name: 'action is not an object', make: async () => 'not an action', wantCode: 'MALFORMED_ACTION' },
   ];
   it.each(refusals)('answers a refusal as a failed result: $name → $wantCode', async ({ make, wantCode }) => {
@@ -87,17 +101,31 @@ describe('agent session over a real broker', () => {
   it('answers a malformed envelope whose command id it can read', async () => {
     const agent = await start();
     const commandId = randomBytes(16).toString('hex');
-    await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'command', commandId, action: 7 }), { qos: 1 });
-    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'failed', error: { code: 'MALFORMED_COMMAND' } });
+    await mq.server.publishAsync(
+      commandsTopic(agent.agentId),
+      JSON.stringify({ v: 1, kind: 'command', commandId, action: 7 }),
+      { qos: 1 },
+    );
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({
+      status: 'failed',
+      error: { code: 'MALFORMED_COMMAND' },
+    });
   });
 
   it('cancels a running command', async () => {
     const agent = await start();
-    const action = await signedAction(['alice'], { operations: [{ module: 'probe', parameters: { rows: 1, hang: 'until-abort' } }] });
+    const action = await signedAction(['alice'], {
+      operations: [{ module: 'probe', parameters: { rows: 1, hang: 'until-abort' } }],
+    });
     const commandId = await mq.sendCommand(agent.agentId, action);
     // QoS 1 on one topic keeps order: the cancel always finds the command in flight (verifying or running).
-    await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'cancel', commandId }), { qos: 1 });
-    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'cancelled', error: { code: 'MODULE_CANCELLED' } });
+    await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'cancel', commandId }), {
+      qos: 1,
+    });
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({
+      status: 'cancelled',
+      error: { code: 'MODULE_CANCELLED' },
+    });
   });
 
   it('reports a command left in the running journal as AGENT_RESTARTED, once', async () => {
@@ -105,7 +133,11 @@ describe('agent session over a real broker', () => {
     const actionId = randomBytes(16).toString('hex');
     RunningJournal.open(config.dataDir).begin({ commandId, actionId, receivedAt: new Date().toISOString() });
     await start();
-    expect(await mq.inbox.resultFor(commandId)).toMatchObject({ status: 'failed', actionId, error: { code: 'AGENT_RESTARTED' } });
+    expect(await mq.inbox.resultFor(commandId)).toMatchObject({
+      status: 'failed',
+      actionId,
+      error: { code: 'AGENT_RESTARTED' },
+    });
     await agents.pop()?.close();
     expect(RunningJournal.open(config.dataDir).leftovers()).toEqual([]);
   });
@@ -127,7 +159,10 @@ describe('agent session over a real broker', () => {
     expect(await mq.inbox.resultFor(await mq.sendCommand(first.agentId, action))).toMatchObject({ status: 'success' });
     await agents.pop()?.close();
     const second = await start();
-    expect(await mq.inbox.resultFor(await mq.sendCommand(second.agentId, action))).toMatchObject({ status: 'failed', error: { code: 'REPLAYED' } });
+    expect(await mq.inbox.resultFor(await mq.sendCommand(second.agentId, action))).toMatchObject({
+      status: 'failed',
+      error: { code: 'REPLAYED' },
+    });
   });
 
   it('reconnects after the connection drops, resubscribes and keeps answering', async () => {
@@ -147,8 +182,12 @@ describe('agent session over a real broker', () => {
       lines.push(message);
       wake();
     };
-    const agent = await startAgent({ ...config, enrollmentSecret: 'wrong' }, { log, backoff: { initialMs: 10, maxMs: 20 } });
-    while (lines.filter((l) => l.includes('retrying in')).length < 2) await new Promise<void>((resolve) => (wake = resolve));
+    const agent = await startAgent(
+      { ...config, enrollmentSecret: 'wrong' },
+      { log, backoff: { initialMs: 10, maxMs: 20 } },
+    );
+    while (lines.filter((l) => l.includes('retrying in')).length < 2)
+      await new Promise<void>((resolve) => (wake = resolve));
     await agent.close();
     expect(lines.join('\n')).toMatch(/Not authorized|Bad username or password/);
     expect(lines.some((l) => l.includes('connected to'))).toBe(false);
@@ -182,7 +221,14 @@ describe('enrollment', () => {
   it('keeps asking while pending, logs why, and connects once accepted', async () => {
     mq.enrollAnswer = { state: 'pending' };
     const watch = logWatch();
-    const agent = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 }, pendingWaitMs: 20 });
+    const agent = await startAgent(config, {
+      specs,
+      runners,
+      platform: 'linux',
+      log: watch.log,
+      backoff: { initialMs: 10, maxMs: 20 },
+      pendingWaitMs: 20,
+    });
     agents.push(agent);
     await watch.seen(/is pending: an admin must accept it/);
     const asked = mq.enrollments.length;
@@ -197,7 +243,13 @@ describe('enrollment', () => {
   it('logs the reason of a rejection and keeps retrying', async () => {
     mq.enrollAnswer = { state: 'rejected', reason: 'enrollment rejected by an admin' };
     const watch = logWatch();
-    const agent = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 } });
+    const agent = await startAgent(config, {
+      specs,
+      runners,
+      platform: 'linux',
+      log: watch.log,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
     agents.push(agent);
     await watch.seen(/rejected: enrollment rejected by an admin; retrying in/);
     const before = mq.enrollments.length;
@@ -209,13 +261,25 @@ describe('enrollment', () => {
 
   it('enrolls again when the broker refuses its credential, without a new id', async () => {
     const watch = logWatch();
-    const first = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 } });
+    const first = await startAgent(config, {
+      specs,
+      runners,
+      platform: 'linux',
+      log: watch.log,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
     agents.push(first);
     await watch.seen(/connected to/);
     await agents.pop()?.close();
     mq.passwords.delete(first.agentId);
     const asked = mq.enrollments.length;
-    const second = await startAgent(config, { specs, runners, platform: 'linux', log: watch.log, backoff: { initialMs: 10, maxMs: 20 } });
+    const second = await startAgent(config, {
+      specs,
+      runners,
+      platform: 'linux',
+      log: watch.log,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
     agents.push(second);
     await watch.seen(/refused this agent's credential/);
     expect(second.agentId).toBe(first.agentId);

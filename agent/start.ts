@@ -74,10 +74,18 @@ async function prepare(config: AgentConfig, specs: SpecMap, platform: NodeJS.Pla
   const password = loadOrCreateBrokerPassword(config.dataDir);
   const trust = await loadTrustRoots(config);
   const policy = await PolicyKeeper.open(config, trust, scopedLog(log, 'policy'));
-  const host = detectFacts({ agentId, name: config.name, tags: config.tags, root: config.root, overrides: config.environment });
+  const host = detectFacts({
+    agentId,
+    name: config.name,
+    tags: config.tags,
+    root: config.root,
+    overrides: config.environment,
+  });
   const modules = (): string[] => {
     const allowed = policy.trust.allowedModules;
-    return [...specs.values()].filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform)).map((s) => s.name);
+    return [...specs.values()]
+      .filter((s) => (allowed?.has(s.name) ?? true) && s.platforms.includes(platform))
+      .map((s) => s.name);
   };
   return { agentId, identity, password, host, trust, policy, modules, key: identity.key };
 }
@@ -94,23 +102,47 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const prepared = await prepare(config, specs, platform, log);
   const { agentId, host, policy, modules } = prepared;
   // Modules run in worker threads off this event loop (agent/worker/): heartbeats and cancels keep flowing.
-  const workers = leaseSharedPool({ size: config.maxConcurrent, memoryMb: config.moduleMemoryMb, watchdog: config.watchdog, log: scopedLog(log, 'worker') });
+  const workers = leaseSharedPool({
+    size: config.maxConcurrent,
+    memoryMb: config.moduleMemoryMb,
+    watchdog: config.watchdog,
+    log: scopedLog(log, 'worker'),
+  });
   const running = RunningJournal.open(config.dataDir);
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers(log);
   let session: AgentLink | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
-  const deps = handlerDeps(config, prepared, running, publishResult, onDestroyRequested, { ...opts, log, now, specs, platform, pool: workers.pool });
+  const deps = handlerDeps(config, prepared, running, publishResult, onDestroyRequested, {
+    ...opts,
+    log,
+    now,
+    specs,
+    platform,
+    pool: workers.pool,
+  });
   const handler = new CommandHandler(deps);
   const startedAt = now();
   const heartbeat = (): void => {
     const resources = workers.watchdog.resources();
-    const message = heartbeatMessage({ host, modules: modules(), heartbeatMs: config.heartbeatMs, startedAt, sentAt: now(), policyVersion: policy.version, resources });
-    session?.publishHeartbeat(message).catch((err: unknown) => log('warn', `heartbeat not sent: ${(err as Error).message}`));
+    const message = heartbeatMessage({
+      host,
+      modules: modules(),
+      heartbeatMs: config.heartbeatMs,
+      startedAt,
+      sentAt: now(),
+      policyVersion: policy.version,
+      resources,
+    });
+    session
+      ?.publishHeartbeat(message)
+      .catch((err: unknown) => log('warn', `heartbeat not sent: ${(err as Error).message}`));
   };
   const reportLeftovers = once(() => {
-    handler.reportLeftovers(leftovers).catch((err: unknown) => log('error', `leftover commands: ${(err as Error).message}`));
+    handler
+      .reportLeftovers(leftovers)
+      .catch((err: unknown) => log('error', `leftover commands: ${(err as Error).message}`));
   });
   session = new AgentLink({
     agentId,
@@ -120,7 +152,15 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     password: prepared.password,
     isLegacy: prepared.identity.isLegacy,
     enrollRequest: () =>
-      enrollRequest({ agentId, key: prepared.identity.key, password: prepared.password, host, modules: modules(), heartbeatMs: config.heartbeatMs, now }),
+      enrollRequest({
+        agentId,
+        key: prepared.identity.key,
+        password: prepared.password,
+        host,
+        modules: modules(),
+        heartbeatMs: config.heartbeatMs,
+        now,
+      }),
     now,
     pendingWaitMs: opts.pendingWaitMs,
     tls: readTls(config),
@@ -144,7 +184,10 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
   const stopBeats = beatWithJitter(heartbeat, config.heartbeatMs);
   // A watchdog restart is said at once, not a heartbeat interval later.
   const stopRestartBeats = workers.watchdog.onRestart(heartbeat);
-  log('info', `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${policy.trust.keyring.size} investigator key(s), policy version ${policy.version}; modules ${modules().join(', ')}`);
+  log(
+    'info',
+    `agent ${agentId} (${describe(host)}) started; broker ${config.brokerUrl}; ${policy.trust.keyring.size} investigator key(s), policy version ${policy.version}; modules ${modules().join(', ')}`,
+  );
   const stop = once(async (reason: 'shutdown' | 'destroyed') => {
     stopBeats();
     stopRestartBeats();
@@ -158,11 +201,19 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
 }
 
 /** The agentdestroy hook: stop saying 'destroyed' (no reconnect, no will), then remove the agent's state. */
-function destroyer(dataDir: string, agentId: string, stop: (reason: 'destroyed') => Promise<void>, log: LogFn): { destroyed: Promise<void>; destroy: () => void } {
+function destroyer(
+  dataDir: string,
+  agentId: string,
+  stop: (reason: 'destroyed') => Promise<void>,
+  log: LogFn,
+): { destroyed: Promise<void>; destroy: () => void } {
   let markDestroyed: () => void = () => undefined;
   const destroyed = new Promise<void>((resolve) => (markDestroyed = resolve));
   const destroy = (): void => {
-    log('warn', `agent ${agentId}: a signed agentdestroy was answered; stopping for good and removing its state from ${dataDir}`);
+    log(
+      'warn',
+      `agent ${agentId}: a signed agentdestroy was answered; stopping for good and removing its state from ${dataDir}`,
+    );
     // void: every failure is logged below; `destroyed` settles whatever happens.
     void stop('destroyed')
       .catch((err: unknown) => log('error', `destroy: stopping failed: ${(err as Error).message}`))
@@ -173,7 +224,8 @@ function destroyer(dataDir: string, agentId: string, stop: (reason: 'destroyed')
   return { destroyed, destroy };
 }
 
-type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> & Pick<StartAgentOptions, 'runners' | 'answerLimits'> & { pool: ModulePool };
+type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> &
+  Pick<StartAgentOptions, 'runners' | 'answerLimits'> & { pool: ModulePool };
 
 function handlerDeps(
   config: AgentConfig,
@@ -199,7 +251,15 @@ function handlerDeps(
     running,
     answers: AnswerJournal.open(config.dataDir, { now, log: scopedLog(log, 'answers'), limits: opts.answerLimits }),
     limiter: new Limiter(config.maxConcurrent),
-    run: { root: config.root, isPrivacyMode: config.privacyMode, timeoutMs: config.moduleTimeoutMs, now, log: scopedLog(log, 'module'), runners: opts.runners, pool: opts.pool },
+    run: {
+      root: config.root,
+      isPrivacyMode: config.privacyMode,
+      timeoutMs: config.moduleTimeoutMs,
+      now,
+      log: scopedLog(log, 'module'),
+      runners: opts.runners,
+      pool: opts.pool,
+    },
     publishResult,
     // Signed under the id we publish as: the answer is bound to our results topic.
     signer: { agentId: prepared.agentId, privateKey: prepared.key.privateKey, publicKey: prepared.key.publicKey },
@@ -230,7 +290,12 @@ function readTls(config: AgentConfig): { ca?: Buffer; cert?: Buffer; key?: Buffe
     try {
       out[field] = readFileSync(path);
     } catch (err) {
-      throw new UserError('CONFIG_INVALID', `agent config: tls.${field}: cannot read ${path} (${(err as Error).message})`, 'check the path', { cause: err });
+      throw new UserError(
+        'CONFIG_INVALID',
+        `agent config: tls.${field}: cannot read ${path} (${(err as Error).message})`,
+        'check the path',
+        { cause: err },
+      );
     }
   }
   return out;

@@ -14,7 +14,14 @@ const rssMb = (): number => process.memoryUsage.rss() / MB;
 
 function run(pool: ModulePool, params: Record<string, unknown>, opts: Partial<RunCommandOptions> = {}) {
   const spec: AnyModuleSpec = hogSpec;
-  return runCommand([{ module: spec.name, spec, params: spec.params.parse(params) }], { root: '/', isPrivacyMode: false, timeoutMs: 60_000, runners: hogRunners, pool, ...opts });
+  return runCommand([{ module: spec.name, spec, params: spec.params.parse(params) }], {
+    root: '/',
+    isPrivacyMode: false,
+    timeoutMs: 60_000,
+    runners: hogRunners,
+    pool,
+    ...opts,
+  });
 }
 
 describe('the watchdog over a real module worker pool', () => {
@@ -27,7 +34,11 @@ describe('the watchdog over a real module worker pool', () => {
 
   function watchdog(limits: Partial<WatchdogConfig>): Watchdog {
     // Checked by hand (check()), not on a timer: the test decides when the watchdog looks.
-    return new Watchdog({ limits: { ...DEFAULT_WATCHDOG, ...limits }, workers: pool, log: (level, m) => logs.push(`${level} ${m}`) });
+    return new Watchdog({
+      limits: { ...DEFAULT_WATCHDOG, ...limits },
+      workers: pool,
+      log: (level, m) => logs.push(`${level} ${m}`),
+    });
   }
 
   it('restarts the workers when the agent goes over its RSS limit: the module fails with MODULE_MEMORY_LIMIT, the next runs', async () => {
@@ -46,11 +57,15 @@ describe('the watchdog over a real module worker pool', () => {
     }, 'the RSS restart');
     const outcome = await held;
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'MODULE_MEMORY_LIMIT' } });
-    expect(outcome.error?.message).toMatch(/agent watchdog restarted the module workers: agent RSS \d+ MB is over the limit of \d+ MB \(agent config watchdog.maxRssMb\)/);
+    expect(outcome.error?.message).toMatch(
+      /agent watchdog restarted the module workers: agent RSS \d+ MB is over the limit of \d+ MB \(agent config watchdog.maxRssMb\)/,
+    );
     const resources = dog.resources();
     expect(resources.watchdogRestarts).toBe(1);
     expect(resources.lastRestart?.reason).toMatch(/RSS .* over the limit/);
-    expect(logs.some((l) => /^warn watchdog: agent RSS .* restarting the module workers \(restart 1\)/.test(l))).toBe(true);
+    expect(logs.some((l) => /^warn watchdog: agent RSS .* restarting the module workers \(restart 1\)/.test(l))).toBe(
+      true,
+    );
     expect(pool.threadIds().some((id) => before.includes(id))).toBe(false);
     expect(await run(pool, { mode: 'rows', rows: 2 })).toMatchObject({ status: 'success' });
   }, 240_000);
@@ -86,14 +101,27 @@ describe('the watchdog over a real module worker pool', () => {
 });
 
 describe('watchdog config', () => {
-  const base = { brokerUrl: 'mqtt://127.0.0.1:1883', enrollmentSecret: 's', investigators: [{ name: 'a', publicKey: 'k' }], dataDir: '/tmp/x' };
+  const base = {
+    brokerUrl: 'mqtt://127.0.0.1:1883',
+    enrollmentSecret: 's',
+    investigators: [{ name: 'a', publicKey: 'k' }],
+    dataDir: '/tmp/x',
+  };
 
   it('has sane defaults when the config says nothing', () => {
-    expect(parseAgentConfig(base).watchdog).toEqual({ enabled: true, maxRssMb: 1536, maxCpuPercent: 90, cpuStrikes: 12, intervalMs: 5000 });
+    expect(parseAgentConfig(base).watchdog).toEqual({
+      enabled: true,
+      maxRssMb: 1536,
+      maxCpuPercent: 90,
+      cpuStrikes: 12,
+      intervalMs: 5000,
+    });
   });
 
   it('refuses a bad limit naming the field, the value and what it expects', () => {
-    expect(() => parseAgentConfig({ ...base, watchdog: { maxRssMb: 10 } })).toThrow(/watchdog\.maxRssMb.*10.*64|watchdog\.maxRssMb.*>=\s*64/);
+    expect(() => parseAgentConfig({ ...base, watchdog: { maxRssMb: 10 } })).toThrow(
+      /watchdog\.maxRssMb.*10.*64|watchdog\.maxRssMb.*>=\s*64/,
+    );
     expect(() => parseAgentConfig({ ...base, watchdog: { maxCpu: 5 } })).toThrow(/watchdog.*maxCpu/);
   });
 });
@@ -118,11 +146,16 @@ describe('a real agent over its RSS limit', () => {
     const held = await rig.hunt([{ module: 'hog', parameters: { mode: 'hold', megabytes: 700 } }]);
     const result = await rig.result(held);
     expect(result).toMatchObject({ status: 'failed', operations: [{ error: { code: 'MODULE_MEMORY_LIMIT' } }] });
-    const beat = await rig.mq.inbox.waitFor((m) => m.kind === 'heartbeat' && (m.resources?.watchdogRestarts ?? 0) > 0, first);
+    const beat = await rig.mq.inbox.waitFor(
+      (m) => m.kind === 'heartbeat' && (m.resources?.watchdogRestarts ?? 0) > 0,
+      first,
+    );
     const resources = HeartbeatMessageSchema.parse(beat).resources;
     expect(resources?.lastRestart?.reason).toMatch(new RegExp(`over the limit of ${limit} MB`));
     expect(resources?.rssMb).toBeGreaterThan(0);
-    expect(logs.some((l) => l.includes('watchdog: agent RSS') && l.includes('restarting the module workers'))).toBe(true);
+    expect(logs.some((l) => l.includes('watchdog: agent RSS') && l.includes('restarting the module workers'))).toBe(
+      true,
+    );
     const again = await rig.hunt([{ module: 'hog', parameters: { mode: 'rows', rows: 1 } }]);
     expect(await rig.result(again)).toMatchObject({ status: 'success' });
   }, 240_000);

@@ -26,9 +26,23 @@ export const WatchdogConfigSchema = z.strictObject({
     .min(1)
     .max(6400)
     .default(90)
-    .describe('CPU of the whole agent process in percent of one core; sustained for cpuStrikes checks while a module runs, the module workers are restarted'),
-  cpuStrikes: z.number().int().min(1).max(10_000).default(12).describe('checks in a row over maxCpuPercent before a restart (12 × 5 s: one minute)'),
-  intervalMs: z.number().int().min(100).max(600_000).default(5000).describe('how often the watchdog samples RSS and CPU'),
+    .describe(
+      'CPU of the whole agent process in percent of one core; sustained for cpuStrikes checks while a module runs, the module workers are restarted',
+    ),
+  cpuStrikes: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(12)
+    .describe('checks in a row over maxCpuPercent before a restart (12 × 5 s: one minute)'),
+  intervalMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(5000)
+    .describe('how often the watchdog samples RSS and CPU'),
 });
 export type WatchdogConfig = z.output<typeof WatchdogConfigSchema>;
 export type WatchdogConfigInput = z.input<typeof WatchdogConfigSchema>;
@@ -124,7 +138,10 @@ export class Watchdog {
     this.strikes = this.cpuPercent > limits.maxCpuPercent && workers.busyWorkers() > 0 ? this.strikes + 1 : 0;
     let over: { reason: string; code: ModuleCode } | undefined;
     if (this.rssMb > limits.maxRssMb) {
-      over = { reason: `agent RSS ${this.rssMb} MB is over the limit of ${limits.maxRssMb} MB (agent config watchdog.maxRssMb)`, code: 'MODULE_MEMORY_LIMIT' };
+      over = {
+        reason: `agent RSS ${this.rssMb} MB is over the limit of ${limits.maxRssMb} MB (agent config watchdog.maxRssMb)`,
+        code: 'MODULE_MEMORY_LIMIT',
+      };
     } else if (this.strikes >= limits.cpuStrikes) {
       over = {
         reason: `agent CPU ${Math.round(this.cpuPercent)} % of a core for ${this.strikes} checks is over the limit of ${limits.maxCpuPercent} % (agent config watchdog.maxCpuPercent)`,
@@ -136,7 +153,11 @@ export class Watchdog {
       return;
     }
     if (!limits.enabled || workers.liveWorkers() === 0 || this.checksSinceRestart <= SETTLE_CHECKS) {
-      if (!this.isOverSaid) this.log('warn', `watchdog: ${over.reason}; ${limits.enabled ? 'no module worker to restart' : 'restarts are disabled'}`);
+      if (!this.isOverSaid)
+        this.log(
+          'warn',
+          `watchdog: ${over.reason}; ${limits.enabled ? 'no module worker to restart' : 'restarts are disabled'}`,
+        );
       this.isOverSaid = true;
       return;
     }

@@ -64,7 +64,14 @@ async function load() {
     import('../test/helpers/console/state/fake-modules.js'),
     import('../test/helpers/console/state/records.js'),
   ]);
-  return { createElement: react.createElement, render: ink.render, App: app.App, FakeBackend: fake.FakeBackend, modules: modules.testModules, records };
+  return {
+    createElement: react.createElement,
+    render: ink.render,
+    App: app.App,
+    FakeBackend: fake.FakeBackend,
+    modules: modules.testModules,
+    records,
+  };
 }
 
 /** The App over 10,000 result rows, showing the action view in a fake 80x24 terminal. */
@@ -75,17 +82,27 @@ async function mount(deps: Deps, frameIntervalMs: number) {
   const record = records.makeActionRecord(1);
   backend.actions.set(record.action.id, record);
   const rowsOf = (agentId: string, tag: string) =>
-    Array.from({ length: ROWS_PER_AGENT }, (_, i) => ({ path: `/data/${agentId}/${tag}${i}`, size: i, mtime: record.createdAt }));
-  backend.commands.set(record.action.id, backend.agents.map((a) => records.makeCommand(record, a, { rows: rowsOf(a.id, 'f') })));
+    Array.from({ length: ROWS_PER_AGENT }, (_, i) => ({
+      path: `/data/${agentId}/${tag}${i}`,
+      size: i,
+      mtime: record.createdAt,
+    }));
+  backend.commands.set(
+    record.action.id,
+    backend.agents.map((a) => records.makeCommand(record, a, { rows: rowsOf(a.id, 'f') })),
+  );
   const stdout = new FakeStdout();
   const stdin = new FakeStdin();
-  const app = deps.render(deps.createElement(deps.App, { backend, modules: deps.modules, isColor: false, tuning: { frameIntervalMs } }), {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    debug: true,
-    exitOnCtrlC: false,
-    patchConsole: false,
-  });
+  const app = deps.render(
+    deps.createElement(deps.App, { backend, modules: deps.modules, isColor: false, tuning: { frameIntervalMs } }),
+    {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      debug: true,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
   await sleep(200);
   for (const key of [':', ...'actions', '\r', '\r']) {
     stdin.type(key);
@@ -144,10 +161,38 @@ export default async function bench(): Promise<BenchRow[]> {
     const note = `${AGENTS * ROWS_PER_AGENT} result rows, 80x24, NODE_ENV=${process.env.NODE_ENV ?? 'unset'}, ${SAMPLES} samples`;
     const frameRef = 'frame budget (10 frames/s)';
     return [
-      { name: 'console: frame with 10k result rows (median)', ours: percentile(frameMs, 50), reference: frameRef, referenceValue: 100, unit: 'ms', note },
-      { name: 'console: frame with 10k result rows (p95)', ours: percentile(frameMs, 95), reference: frameRef, referenceValue: 100, unit: 'ms', note },
-      { name: 'console: keypress → frame, 10k rows (median)', ours: percentile(keyMs, 50), reference: 'input budget', referenceValue: 100, unit: 'ms', note },
-      { name: 'console: keypress → frame, 10k rows (p95)', ours: percentile(keyMs, 95), reference: 'input budget', referenceValue: 100, unit: 'ms', note },
+      {
+        name: 'console: frame with 10k result rows (median)',
+        ours: percentile(frameMs, 50),
+        reference: frameRef,
+        referenceValue: 100,
+        unit: 'ms',
+        note,
+      },
+      {
+        name: 'console: frame with 10k result rows (p95)',
+        ours: percentile(frameMs, 95),
+        reference: frameRef,
+        referenceValue: 100,
+        unit: 'ms',
+        note,
+      },
+      {
+        name: 'console: keypress → frame, 10k rows (median)',
+        ours: percentile(keyMs, 50),
+        reference: 'input budget',
+        referenceValue: 100,
+        unit: 'ms',
+        note,
+      },
+      {
+        name: 'console: keypress → frame, 10k rows (p95)',
+        ours: percentile(keyMs, 95),
+        reference: 'input budget',
+        referenceValue: 100,
+        unit: 'ms',
+        note,
+      },
     ];
   } finally {
     clearInterval(keepAlive);

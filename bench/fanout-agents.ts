@@ -30,25 +30,40 @@ type Spec = z.infer<typeof SpecSchema>;
 const MAX_LOGGED = 20;
 let logged = 0;
 
-
 /** One agent's logger: marks its connection and its acceptances; passes trouble to stderr. */
 function agentLog(name: string, probe: Probe, agentId: () => string, onConnected: () => void) {
   return (level: LogLevel, message: string): void => {
     if (message.startsWith('mqtt: connected')) onConnected();
     else if (message.includes(': running action ')) probe.accepted(agentId());
-    if ((level === 'warn' || level === 'error') && logged++ < MAX_LOGGED) process.stderr.write(`${name} ${level}: ${message}\n`);
+    if ((level === 'warn' || level === 'error') && logged++ < MAX_LOGGED)
+      process.stderr.write(`${name} ${level}: ${message}\n`);
   };
 }
 
-async function startOne(spec: Spec, i: number, probe: Probe): Promise<{ agent: RunningAgent; connected: Promise<void> }> {
+async function startOne(
+  spec: Spec,
+  i: number,
+  probe: Probe,
+): Promise<{ agent: RunningAgent; connected: Promise<void> }> {
   const name = `${spec.prefix}-${i}`;
   // Hundreds of agents share this process: its RSS and CPU are not one agent's, so the
   // watchdog (agent/watchdog.ts) measures and reports but must not restart the shared workers.
-  const config = parseAgentConfig({ ...spec.config, name, dataDir: join(spec.dir, name), watchdog: { enabled: false } }, { baseDir: spec.dir });
+  const config = parseAgentConfig(
+    { ...spec.config, name, dataDir: join(spec.dir, name), watchdog: { enabled: false } },
+    { baseDir: spec.dir },
+  );
   let id = '';
   let markConnected = (): void => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
-  const agent = await startAgent(config, { log: agentLog(name, probe, () => id, () => markConnected()), runners: probe.runnersFor(() => id) });
+  const agent = await startAgent(config, {
+    log: agentLog(
+      name,
+      probe,
+      () => id,
+      () => markConnected(),
+    ),
+    runners: probe.runnersFor(() => id),
+  });
   id = agent.agentId;
   return { agent, connected };
 }

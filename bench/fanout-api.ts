@@ -32,7 +32,8 @@ export async function waitOnline(client: ApiClient, count: number, timeoutMs: nu
   for (;;) {
     const counts = await client.countAgents('all');
     if (counts.online >= count) return;
-    if (performance.now() > deadline) throw new Error(`${counts.online} of ${count} agents online after ${timeoutMs} ms (${JSON.stringify(counts)})`);
+    if (performance.now() > deadline)
+      throw new Error(`${counts.online} of ${count} agents online after ${timeoutMs} ms (${JSON.stringify(counts)})`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
@@ -84,23 +85,28 @@ export function followUntilDone(client: ApiClient, actionId: string, count: numb
   const done = new Promise<{ atMs: number; record: ActionRecord }>((resolve) => (finish = resolve));
   let request: ClientRequest | undefined;
   void client.authHeader().then((authorization) => {
-    request = httpGet(client.url('/events', { actionId }), { headers: { accept: 'text/event-stream', authorization } }, (res) => {
-      if (res.statusCode !== 200) return void res.resume();
-      markOpen();
-      let buffer = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => {
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end !== -1) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf('\n\n');
-          if (!event.startsWith(ACTION_EVENT_PREFIX) || doneOf(event) < count) continue;
-          const parsed = LiveEventSchema.parse(JSON.parse(event.slice('data: '.length)));
-          if (parsed.type === 'action' && parsed.action.counters.done >= count) finish({ atMs: performance.now(), record: parsed.action });
-        }
-      });
-    });
+    request = httpGet(
+      client.url('/events', { actionId }),
+      { headers: { accept: 'text/event-stream', authorization } },
+      (res) => {
+        if (res.statusCode !== 200) return void res.resume();
+        markOpen();
+        let buffer = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          buffer += chunk;
+          let end = buffer.indexOf('\n\n');
+          while (end !== -1) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            end = buffer.indexOf('\n\n');
+            if (!event.startsWith(ACTION_EVENT_PREFIX) || doneOf(event) < count) continue;
+            const parsed = LiveEventSchema.parse(JSON.parse(event.slice('data: '.length)));
+            if (parsed.type === 'action' && parsed.action.counters.done >= count)
+              finish({ atMs: performance.now(), record: parsed.action });
+          }
+        });
+      },
+    );
     request.on('error', () => undefined);
   });
   return { opened, done, stop: () => request?.destroy() };

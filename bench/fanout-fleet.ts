@@ -78,7 +78,9 @@ export class AgentChild {
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-STDERR_TAIL_CHARS)));
+    child.stderr
+      ?.setEncoding('utf8')
+      .on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-STDERR_TAIL_CHARS)));
     if (child.stdout !== null) createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.fail(new Error(`${name} exited (${signal ?? code})`)));
@@ -88,7 +90,11 @@ export class AgentChild {
   /** Starts the child; `loaded()` says when its code is loaded (tsx compiles it first). */
   static start(name: string, specPath: string, kind: AgentKind = 'real'): AgentChild {
     // 5,000 MQTT sessions in one process outgrow the default heap limit's comfort zone.
-    const child = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', CHILD_SCRIPTS[kind], specPath], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=4096', '--import', 'tsx', CHILD_SCRIPTS[kind], specPath],
+      { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     const agentChild = new AgentChild(name, child);
     agentChild.loadedAnswer = agentChild.next('loaded', LOAD_TIMEOUT_MS);
     // Observed here so a failure before anyone awaits it is not an unhandled rejection.
@@ -105,7 +111,11 @@ export class AgentChild {
   }
 
   /** Sends `word` and waits for the answer of type `want`. */
-  async ask<T extends ChildMessage['type']>(word: string, want: T, timeoutMs: number): Promise<Extract<ChildMessage, { type: T }>> {
+  async ask<T extends ChildMessage['type']>(
+    word: string,
+    want: T,
+    timeoutMs: number,
+  ): Promise<Extract<ChildMessage, { type: T }>> {
     const answer = this.next(want, timeoutMs);
     this.child.stdin?.write(`${word}\n`);
     return answer;
@@ -125,10 +135,16 @@ export class AgentChild {
     clearTimeout(timer);
   }
 
-  private next<T extends ChildMessage['type']>(type: T, timeoutMs: number): Promise<Extract<ChildMessage, { type: T }>> {
+  private next<T extends ChildMessage['type']>(
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<ChildMessage, { type: T }>> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no '${type}' within ${timeoutMs} ms${this.tail()}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         type,
         resolve: (m) => {

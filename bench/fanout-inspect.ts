@@ -34,11 +34,22 @@ export function recordMemory(name: string): void {
   if (DIR === undefined || DIR === '') return;
   const mb = (n: number): number => Math.round(n / 1e5) / 10;
   const usage = process.memoryUsage();
-  const spaces = getHeapSpaceStatistics().map((s) => ({ space: s.space_name, usedMB: mb(s.space_used_size), sizeMB: mb(s.space_size) }));
-  const figures: Record<string, unknown> = { rssMB: mb(usage.rss), heapUsedMB: mb(usage.heapUsed), heapTotalMB: mb(usage.heapTotal), externalMB: mb(usage.external), arrayBuffersMB: mb(usage.arrayBuffers), spaces };
+  const spaces = getHeapSpaceStatistics().map((s) => ({
+    space: s.space_name,
+    usedMB: mb(s.space_used_size),
+    sizeMB: mb(s.space_size),
+  }));
+  const figures: Record<string, unknown> = {
+    rssMB: mb(usage.rss),
+    heapUsedMB: mb(usage.heapUsed),
+    heapTotalMB: mb(usage.heapTotal),
+    externalMB: mb(usage.external),
+    arrayBuffersMB: mb(usage.arrayBuffers),
+    spaces,
+  };
   // Under `node --expose-gc`: the same after a full collection, to tell live data from garbage
   // and free heap pages not yet given back (the figures above are what the row measures).
-  const gc: unknown = (globalThis as { gc?: unknown }).gc;
+  const { gc } = globalThis as { gc?: () => void };
   if (typeof gc === 'function') {
     gc();
     const after = process.memoryUsage();

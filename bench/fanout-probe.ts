@@ -77,7 +77,9 @@ export class Probe {
       handled: done.length,
       totalMs: done.map((t) => (t.publishedMs ?? 0) - t.receivedMs),
       verifyMs: done.flatMap((t) => (t.acceptedMs === undefined ? [] : [t.acceptedMs - t.receivedMs])),
-      runMs: done.flatMap((t) => (t.runStartMs === undefined || t.runEndMs === undefined ? [] : [t.runEndMs - t.runStartMs])),
+      runMs: done.flatMap((t) =>
+        t.runStartMs === undefined || t.runEndMs === undefined ? [] : [t.runEndMs - t.runStartMs],
+      ),
       statuses,
       rssMB: process.memoryUsage().rss / 1e6,
       firstReceivedAt: epoch(Math.min(...done.map((t) => t.receivedMs))),
@@ -103,7 +105,8 @@ export class Probe {
     // eslint-disable-next-line @typescript-eslint/unbound-method
     const emit = proto.emit;
     proto.emit = function (event, ...args) {
-      if (event === 'message' && typeof args[0] === 'string' && args[0].endsWith('/commands')) probe.received(clientIdOf(this));
+      if (event === 'message' && typeof args[0] === 'string' && args[0].endsWith('/commands'))
+        probe.received(clientIdOf(this));
       return emit.call(this, event, ...args);
     };
     // eslint-disable-next-line @typescript-eslint/unbound-method
@@ -116,8 +119,10 @@ export class Probe {
 
   /** The real module runners, each run timed from its first row request to its end. */
   runnersFor(agentId: () => string): RunnerMap {
-    const wrap = (run: ModuleRun<never, unknown>): ModuleRun<never, unknown> => (params: never, ctx: ModuleContext) =>
-      timed(run(params, ctx), (start, end) => this.ran(agentId(), start, end));
+    const wrap =
+      (run: ModuleRun<never, unknown>): ModuleRun<never, unknown> =>
+      (params: never, ctx: ModuleContext) =>
+        timed(run(params, ctx), (start, end) => this.ran(agentId(), start, end));
     return new Map([...moduleRunners].map(([name, run]) => [name, wrap(run)]));
   }
 }

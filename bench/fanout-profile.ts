@@ -23,7 +23,9 @@ type ProfileNode = z.infer<typeof ProfileSchema>['nodes'][number];
 const TOP = 30;
 
 function shortUrl(url: string): string {
-  return url.replace(/^.*\/node_modules\//, 'node_modules/').replace(/^file:\/\/.*?\/(broker|bench|protocol|agent|console|modules)\//, '$1/');
+  return url
+    .replace(/^.*\/node_modules\//, 'node_modules/')
+    .replace(/^file:\/\/.*?\/(broker|bench|protocol|agent|console|modules)\//, '$1/');
 }
 
 function label(node: ProfileNode): string {
@@ -39,7 +41,10 @@ function group(node: ProfileNode): string {
 }
 
 function top(totals: Map<string, number>, n: number): string[] {
-  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 }
 
 function add(totals: Map<string, number>, key: string, us: number): void {
@@ -82,7 +87,13 @@ function main(): void {
       }
     }
   }
-  const lines = [`busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms`, '--- self time', ...top(self, TOP), '--- self time by package or folder', ...top(groups, TOP)];
+  const lines = [
+    `busy ${(busy / 1000).toFixed(0)} ms, idle ${(idle / 1000).toFixed(0)} ms`,
+    '--- self time',
+    ...top(self, TOP),
+    '--- self time by package or folder',
+    ...top(groups, TOP),
+  ];
   if (pattern !== undefined) lines.push(`--- inclusive time of functions matching ${inclusive}`, ...top(matched, TOP));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -46,7 +46,11 @@ function sum(values: readonly number[]): number {
 
 const fmt = (n: number): string => n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
 
-export function rowsOf(fleet: Fleet, rounds: readonly Round[], opts: { measured: number; rssMB: number; loadAvg: number; loadEnd: number }): BenchRow[] {
+export function rowsOf(
+  fleet: Fleet,
+  rounds: readonly Round[],
+  opts: { measured: number; rssMB: number; loadAvg: number; loadEnd: number },
+): BenchRow[] {
   const { size } = fleet;
   const label = size.toLocaleString('en-US');
   const goal = GOAL_ROUND_MS[`${fleet.kind}:${size}`];
@@ -55,7 +59,10 @@ export function rowsOf(fleet: Fleet, rounds: readonly Round[], opts: { measured:
   const connectRef = BARE_CONNECT_MS[size];
   const rows: BenchRow[] = [
     {
-      name: fleet.kind === 'real' ? `fan-out ${label} agents: launch → last result` : `fan-out ${label} simulated agents: launch → last result`,
+      name:
+        fleet.kind === 'real'
+          ? `fan-out ${label} agents: launch → last result`
+          : `fan-out ${label} simulated agents: launch → last result`,
       ours: median(rounds.map((r) => r.ms)),
       reference: REFERENCE,
       referenceValue: BARE_ROUND_MS[size] ?? Number.NaN,
@@ -80,14 +87,19 @@ export function rowsOf(fleet: Fleet, rounds: readonly Round[], opts: { measured:
 }
 
 function simNote(fleet: Fleet): string {
-  const verify = fleet.verify === 'full' ? 'every agent verifies every signature' : 'one signature verification per agent process for identical action bytes, every other acceptance step per agent';
+  const verify =
+    fleet.verify === 'full'
+      ? 'every agent verifies every signature'
+      : 'one signature verification per agent process for identical action bytes, every other acceptance step per agent';
   return `simulated agents (bench/fanout-sim-agent.ts: real MQTT sessions and acceptance steps, no module run, no journals): ${verify}`;
 }
 
 /** The simulated fleet's enrollment phase: no reference figure (bare aedes has no enrollment). */
 function enrollRow(fleet: Fleet, enroll: EnrollPhase, label: string): BenchRow {
-  const per = (pick: (c: EnrollPhase['children'][number]) => number): string => enroll.children.map((c) => fmt(pick(c))).join(' / ');
-  const count = (pick: (c: EnrollPhase['children'][number]) => number): string => enroll.children.map((c) => String(pick(c))).join(' / ');
+  const per = (pick: (c: EnrollPhase['children'][number]) => number): string =>
+    enroll.children.map((c) => fmt(pick(c))).join(' / ');
+  const count = (pick: (c: EnrollPhase['children'][number]) => number): string =>
+    enroll.children.map((c) => String(pick(c))).join(' / ');
   return {
     name: `enroll ${label} simulated agents (auto-accept)`,
     ours: enroll.ms,
@@ -103,10 +115,13 @@ function enrollRow(fleet: Fleet, enroll: EnrollPhase, label: string): BenchRow {
 }
 
 function connectRow(fleet: Fleet, label: string, reference: number): BenchRow {
-  const latency = (pick: (r: Fleet['ready'][number]) => number | undefined): string => fleet.ready.map((r) => fmt(pick(r) ?? Number.NaN)).join(' / ');
+  const latency = (pick: (r: Fleet['ready'][number]) => number | undefined): string =>
+    fleet.ready.map((r) => fmt(pick(r) ?? Number.NaN)).join(' / ');
   const isStorm = fleet.kind === 'sim';
   return {
-    name: isStorm ? `connect storm ${label} simulated agents (until all online)` : `connect ${label} agents (until all online)`,
+    name: isStorm
+      ? `connect storm ${label} simulated agents (until all online)`
+      : `connect ${label} agents (until all online)`,
     ours: fleet.connectMs,
     reference: 'bare aedes connect (STACK-NOTES)',
     referenceValue: reference,
@@ -150,7 +165,13 @@ export function rssAfterIdleRow(fleet: Fleet, rssMB: number, heartbeatMs: number
 }
 
 /** Server CPU while the whole fleet heartbeats and nothing else happens, as % of one core. */
-export function idleCpuRow(fleet: Fleet, percent: number, heartbeatMs: number, load: { loadStart: number; loadEnd: number }, beats: { unchanged: number; parsed: number; cpuMs: number }): BenchRow {
+export function idleCpuRow(
+  fleet: Fleet,
+  percent: number,
+  heartbeatMs: number,
+  load: { loadStart: number; loadEnd: number },
+  beats: { unchanged: number; parsed: number; cpuMs: number },
+): BenchRow {
   const received = beats.unchanged + beats.parsed;
   const label = fleet.size.toLocaleString('en-US');
   return {
@@ -182,7 +203,10 @@ function agentRow(fleet: Fleet, rounds: readonly Round[], label: string): BenchR
   const pooled = (pick: (c: ChildReport) => number[]): string => fmt(median(reports.flatMap(pick)));
   const perChild = Math.ceil(fleet.size / fleet.children.length);
   return {
-    name: fleet.kind === 'real' ? `agent CPU per command, ${label} agents` : `agent CPU per command, ${label} simulated agents`,
+    name:
+      fleet.kind === 'real'
+        ? `agent CPU per command, ${label} agents`
+        : `agent CPU per command, ${label} simulated agents`,
     ours: median(rounds.map((r) => sum(r.reports.map((c) => c.cpuMs)) / sum(r.reports.map((c) => c.handled)))),
     reference: 'openpgp verify alone (STACK-NOTES)',
     referenceValue: VERIFY_ALONE_MS,

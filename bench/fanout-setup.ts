@@ -19,7 +19,11 @@ const SSE_TIMING = { batchMs: 1, pingMs: 15_000 };
  * Every agent of the bench enrolls from 127.0.0.1: no per-address limit, and every valid
  * request accepted at once (no admin in the loop; we time the fleet, not a person).
  */
-const ENROLLMENT = { autoAccept: true, enrollRate: { burst: 100_000, perSecond: 100_000 }, maxPendingEnrollments: 100_000 };
+const ENROLLMENT = {
+  autoAccept: true,
+  enrollRate: { burst: 100_000, perSecond: 100_000 },
+  maxPendingEnrollments: 100_000,
+};
 
 /** Which fleet a measurement runs on. */
 export interface FleetPlan {
@@ -113,12 +117,21 @@ function writeTree(root: string): void {
 }
 
 /** What each child needs: its share of the fleet and agent.json as the server wrote it. */
-function writeSpec(dir: string, agentsDir: string, server: RunningServer, plan: FleetPlan, child: number, count: number): string {
+function writeSpec(
+  dir: string,
+  agentsDir: string,
+  server: RunningServer,
+  plan: FleetPlan,
+  child: number,
+  count: number,
+): string {
   const agentJson: unknown = JSON.parse(readFileSync(server.agentConfigPath, 'utf8'));
-  if (typeof agentJson !== 'object' || agentJson === null) throw new Error(`${server.agentConfigPath}: not a JSON object`);
+  if (typeof agentJson !== 'object' || agentJson === null)
+    throw new Error(`${server.agentConfigPath}: not a JSON object`);
   const config = { ...agentJson, root: join(dir, 'root'), heartbeatMs: HEARTBEAT_MS };
   const prefix = `fanout-${plan.kind}-c${child}`;
-  const spec = plan.kind === 'real' ? { count, prefix, dir: agentsDir, config } : { count, prefix, config, verify: plan.verify };
+  const spec =
+    plan.kind === 'real' ? { count, prefix, dir: agentsDir, config } : { count, prefix, config, verify: plan.verify };
   const path = join(dir, `child-${child}.json`);
   // It holds the enrollment secret: owner-only, like agent.json.
   writeFileSync(path, JSON.stringify(spec), { mode: 0o600 });
@@ -175,7 +188,21 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
     const rssConnectedMB = process.memoryUsage().rss / 1e6;
     const running = server;
     const loadConnected = loadavg()[0] ?? Number.NaN;
-    return await use({ ...plan, ...(enroll === undefined ? {} : { enroll }), client, children, connectMs, childConnectMs: ready.map((r) => r.connectMs), ready, connectCpuMs, rssBeforeMB, rssConnectedMB, loadConnected, agentsOnTmpfs: agentsBase.isTmpfs, heartbeats: () => running.heartbeatCounts() });
+    return await use({
+      ...plan,
+      ...(enroll === undefined ? {} : { enroll }),
+      client,
+      children,
+      connectMs,
+      childConnectMs: ready.map((r) => r.connectMs),
+      ready,
+      connectCpuMs,
+      rssBeforeMB,
+      rssConnectedMB,
+      loadConnected,
+      agentsOnTmpfs: agentsBase.isTmpfs,
+      heartbeats: () => running.heartbeatCounts(),
+    });
   } finally {
     try {
       await Promise.allSettled(children.map((c) => c.stop()));

@@ -89,7 +89,12 @@ export function connectSimAgent(shared: SimShared, identity: SimIdentity): MqttC
     reconnectPeriod: 2_000,
     connectTimeout: 60_000,
     resubscribe: false,
-    will: { topic: heartbeatTopic(agentId), payload: Buffer.from(JSON.stringify(offlineMessage(agentId, 'lost'))), qos: 1, retain: false },
+    will: {
+      topic: heartbeatTopic(agentId),
+      payload: Buffer.from(JSON.stringify(offlineMessage(agentId, 'lost'))),
+      qos: 1,
+      retain: false,
+    },
   });
 }
 
@@ -128,8 +133,16 @@ export class SimAgent {
       heartbeatMs: DEFAULT_HEARTBEAT_MS,
       now: () => new Date(),
     });
-    const outcome = await enrollOnce({ brokerUrl: this.shared.brokerUrl, enrollmentSecret: this.shared.enrollmentSecret, request, pendingWaitMs: 0 });
-    if (outcome.state !== 'accepted') throw new Error(`enrollment of ${this.agentId}: ${outcome.state}${outcome.reason === undefined ? '' : `: ${outcome.reason}`}`);
+    const outcome = await enrollOnce({
+      brokerUrl: this.shared.brokerUrl,
+      enrollmentSecret: this.shared.enrollmentSecret,
+      request,
+      pendingWaitMs: 0,
+    });
+    if (outcome.state !== 'accepted')
+      throw new Error(
+        `enrollment of ${this.agentId}: ${outcome.state}${outcome.reason === undefined ? '' : `: ${outcome.reason}`}`,
+      );
   }
 
   /** Opens the session; on CONNACK subscribes to its commands and says its first heartbeat. */
@@ -166,12 +179,23 @@ export class SimAgent {
     clearTimeout(this.beatTimer);
     const client = this.client;
     if (client === undefined) return;
-    if (client.connected) await client.publishAsync(heartbeatTopic(this.agentId), JSON.stringify(offlineMessage(this.agentId, 'shutdown')), { qos: 1 }).catch(() => undefined);
+    if (client.connected)
+      await client
+        .publishAsync(heartbeatTopic(this.agentId), JSON.stringify(offlineMessage(this.agentId, 'shutdown')), {
+          qos: 1,
+        })
+        .catch(() => undefined);
     await client.endAsync(true);
   }
 
   private beat(): void {
-    const message: HeartbeatMessage = heartbeatMessage({ host: this.host, modules: this.shared.modules, heartbeatMs: DEFAULT_HEARTBEAT_MS, startedAt: this.startedAt, sentAt: new Date() });
+    const message: HeartbeatMessage = heartbeatMessage({
+      host: this.host,
+      modules: this.shared.modules,
+      heartbeatMs: DEFAULT_HEARTBEAT_MS,
+      startedAt: this.startedAt,
+      sentAt: new Date(),
+    });
     this.client?.publish(heartbeatTopic(this.agentId), JSON.stringify(message), { qos: heartbeatQos(message) });
   }
 
@@ -195,10 +219,30 @@ export class SimAgent {
       this.replay.record(action.id, replayHorizon(action, this.shared.maxClockSkewMs));
       this.events.onAccepted(this.agentId);
       const results = operations.map((op) => ({ module: op.module, isFound: true, rows: [], stats: {}, errors: [] }));
-      await this.publish(resultMessage({ commandId, actionId, status: 'success', operations: results, startedAt, finishedAt: new Date() }));
+      await this.publish(
+        resultMessage({
+          commandId,
+          actionId,
+          status: 'success',
+          operations: results,
+          startedAt,
+          finishedAt: new Date(),
+        }),
+      );
     } catch (err) {
-      if (commandId === undefined) return this.events.onProblem(this.agentId, `malformed command: ${(err as Error).message}`);
-      await this.publish(resultMessage({ commandId, actionId, status: 'failed', error: toWireError(err), operations: [], startedAt, finishedAt: new Date() }));
+      if (commandId === undefined)
+        return this.events.onProblem(this.agentId, `malformed command: ${(err as Error).message}`);
+      await this.publish(
+        resultMessage({
+          commandId,
+          actionId,
+          status: 'failed',
+          error: toWireError(err),
+          operations: [],
+          startedAt,
+          finishedAt: new Date(),
+        }),
+      );
     }
   }
 

@@ -29,11 +29,19 @@ type Spec = z.infer<typeof SpecSchema>;
 const MAX_LOGGED = 20;
 let logged = 0;
 
-
 async function sharedOf(spec: Spec): Promise<SimShared> {
-  const config = parseAgentConfig({ ...spec.config, name: spec.prefix, dataDir: '/nonexistent' }, { baseDir: process.cwd() });
+  const config = parseAgentConfig(
+    { ...spec.config, name: spec.prefix, dataDir: '/nonexistent' },
+    { baseDir: process.cwd() },
+  );
   const trust = await loadTrustRoots(config);
-  const host = detectFacts({ agentId: `${spec.prefix}-0`, name: spec.prefix, tags: config.tags, root: config.root, overrides: config.environment });
+  const host = detectFacts({
+    agentId: `${spec.prefix}-0`,
+    name: spec.prefix,
+    tags: config.tags,
+    root: config.root,
+    overrides: config.environment,
+  });
   const modules = [...moduleSpecs.values()].filter((s) => s.platforms.includes(process.platform)).map((s) => s.name);
   return {
     brokerUrl: config.brokerUrl,
@@ -86,10 +94,16 @@ function stormEvents(probe: Probe): StormEvents & { latencies: number[]; reconne
 }
 
 /** Every agent made (key, id: local work, not timed), then each enrolled once, ENROLL_CONCURRENCY at a time. */
-async function enrollAll(spec: Spec, shared: SimShared, events: SimAgentEvents, agents: SimAgent[]): Promise<Record<string, unknown>> {
+async function enrollAll(
+  spec: Spec,
+  shared: SimShared,
+  events: SimAgentEvents,
+  agents: SimAgent[],
+): Promise<Record<string, unknown>> {
   if (agents.length > 0) throw new Error('enroll: the agents are already enrolled');
   const keyStart = performance.now();
-  for (let i = 0; i < spec.count; i++) agents.push(new SimAgent(newSimIdentity(), `${spec.prefix}-${i}`, shared, events));
+  for (let i = 0; i < spec.count; i++)
+    agents.push(new SimAgent(newSimIdentity(), `${spec.prefix}-${i}`, shared, events));
   const keysMs = performance.now() - keyStart;
   const latencies: number[] = [];
   let retries = 0;
@@ -113,19 +127,40 @@ async function enrollAll(spec: Spec, shared: SimShared, events: SimAgentEvents, 
   const inFlight = Math.min(ENROLL_CONCURRENCY, agents.length);
   await Promise.all(Array.from({ length: inFlight }, worker));
   const sorted = latencies.sort((a, b) => a - b);
-  return { agents: agents.length, keysMs, enrollMs: performance.now() - start, enrollP50Ms: quantile(sorted, 0.5), enrollP99Ms: quantile(sorted, 0.99), enrollMaxMs: sorted.at(-1) ?? Number.NaN, inFlight, retries };
+  return {
+    agents: agents.length,
+    keysMs,
+    enrollMs: performance.now() - start,
+    enrollP50Ms: quantile(sorted, 0.5),
+    enrollP99Ms: quantile(sorted, 0.99),
+    enrollMaxMs: sorted.at(-1) ?? Number.NaN,
+    inFlight,
+    retries,
+  };
 }
 
 /** Every enrolled agent's session opened in one go: the storm. */
-async function storm(spec: Spec, events: ReturnType<typeof stormEvents>, agents: SimAgent[]): Promise<Record<string, unknown>> {
-  if (agents.length !== spec.count) throw new Error(`start: ${agents.length} of ${spec.count} agents enrolled (send 'enroll' first)`);
+async function storm(
+  spec: Spec,
+  events: ReturnType<typeof stormEvents>,
+  agents: SimAgent[],
+): Promise<Record<string, unknown>> {
+  if (agents.length !== spec.count)
+    throw new Error(`start: ${agents.length} of ${spec.count} agents enrolled (send 'enroll' first)`);
   const { latencies } = events;
   const all = new Promise<void>((resolve) => events.onStart(spec.count, resolve));
   const start = performance.now();
   for (const agent of agents) agent.connect();
   await all;
   const sorted = latencies.sort((a, b) => a - b);
-  return { agents: agents.length, connectMs: performance.now() - start, connectP50Ms: quantile(sorted, 0.5), connectP99Ms: quantile(sorted, 0.99), connectMaxMs: sorted.at(-1) ?? Number.NaN, reconnects: events.reconnects };
+  return {
+    agents: agents.length,
+    connectMs: performance.now() - start,
+    connectP50Ms: quantile(sorted, 0.5),
+    connectP99Ms: quantile(sorted, 0.99),
+    connectMaxMs: sorted.at(-1) ?? Number.NaN,
+    reconnects: events.reconnects,
+  };
 }
 
 async function main(): Promise<void> {

@@ -63,8 +63,14 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
   await stopProfile();
-  const rows = rowsOf(fleet, rounds, { measured: ROUNDS, rssMB: process.memoryUsage().rss / 1e6, loadAvg, loadEnd: loadavg()[0] ?? Number.NaN });
-  if (fleet.kind === 'sim' && (fleet.size >= IDLE_ROW_MIN_SIZE || IDLE_ROW_FORCED)) rows.push(...(await idleRows(fleet)));
+  const rows = rowsOf(fleet, rounds, {
+    measured: ROUNDS,
+    rssMB: process.memoryUsage().rss / 1e6,
+    loadAvg,
+    loadEnd: loadavg()[0] ?? Number.NaN,
+  });
+  if (fleet.kind === 'sim' && (fleet.size >= IDLE_ROW_MIN_SIZE || IDLE_ROW_FORCED))
+    rows.push(...(await idleRows(fleet)));
   return rows;
 }
 
@@ -88,7 +94,10 @@ async function idleRows(fleet: Fleet): Promise<BenchRow[]> {
   const loadEnd = loadavg()[0] ?? Number.NaN;
   recordMemory(`idle-end-${fleet.kind}-${fleet.size}`);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  return [idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }, { ...beats, cpuMs }), rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd)];
+  return [
+    idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }, { ...beats, cpuMs }),
+    rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd),
+  ];
 }
 
 async function runRound(fleet: Fleet): Promise<Round> {
@@ -125,15 +134,26 @@ function checkAllSucceeded(record: ActionRecord, size: number, fleet: Fleet, rep
   const { counters } = record;
   if (counters.targeted === size && counters.success === size && counters.found === size) return;
   const statuses = reports.map((r) => JSON.stringify(r.statuses)).join(' + ');
-  const stderr = fleet.children.map((c) => c.stderrTail()).filter((t) => t !== '').join('\n');
-  throw new Error(`action ${record.action.id}: expected ${size} successful commands that found the file, got ${JSON.stringify(counters)}; agents answered ${statuses}${stderr === '' ? '' : `; agent logs:\n${stderr}`}`);
+  const stderr = fleet.children
+    .map((c) => c.stderrTail())
+    .filter((t) => t !== '')
+    .join('\n');
+  throw new Error(
+    `action ${record.action.id}: expected ${size} successful commands that found the file, got ${JSON.stringify(counters)}; agents answered ${statuses}${stderr === '' ? '' : `; agent logs:\n${stderr}`}`,
+  );
 }
 
 async function within<T>(promise: Promise<T>, ms: number, what: string, detail?: () => Promise<string>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const explain = detail === undefined ? Promise.resolve('') : detail().then((d) => `: ${d}`, () => '');
+      const explain =
+        detail === undefined
+          ? Promise.resolve('')
+          : detail().then(
+              (d) => `: ${d}`,
+              () => '',
+            );
       void explain.then((d) => reject(new Error(`${what} within ${ms} ms${d}`)));
     }, ms);
   });
@@ -146,8 +166,17 @@ function plansFromEnv(value: string | undefined): FleetPlan[] | undefined {
     const [kind, count] = item.trim().split(':');
     const size = Number(count);
     if ((kind !== 'real' && kind !== 'sim') || !Number.isInteger(size) || size < 1) {
-      throw new Error(`MIG_BENCH_FANOUT_FLEETS: expected items like real:1000 or sim:10000, got ${JSON.stringify(item)}`);
+      throw new Error(
+        `MIG_BENCH_FANOUT_FLEETS: expected items like real:1000 or sim:10000, got ${JSON.stringify(item)}`,
+      );
     }
-    return { kind, size, verify: kind === 'sim' && (size >= IDLE_ROW_MIN_SIZE || process.env.MIG_BENCH_FANOUT_SHARED === '1') ? 'shared' : 'full' };
+    return {
+      kind,
+      size,
+      verify:
+        kind === 'sim' && (size >= IDLE_ROW_MIN_SIZE || process.env.MIG_BENCH_FANOUT_SHARED === '1')
+          ? 'shared'
+          : 'full',
+    };
   });
 }

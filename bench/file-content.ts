@@ -103,9 +103,18 @@ async function listRow(dir: string, c: { name: string; pattern: string }): Promi
 
 /** As a user runs it: `mig file -t local` (start-up included) against grep -l. */
 async function endToEndRow(dir: string, c: { name: string; pattern: string }): Promise<BenchRow> {
-  const ours = await medianMs(3, () => shell(`(MIG_LOCAL_ROOT=${dir} node ${MIG} file -t local -path /logs -content '${c.pattern}' || true) | wc -l`));
+  const ours = await medianMs(3, () =>
+    shell(`(MIG_LOCAL_ROOT=${dir} node ${MIG} file -t local -path /logs -content '${c.pattern}' || true) | wc -l`),
+  );
   const grep = await medianMs(3, () => grepList(dir, c.pattern));
-  return { name: `content -l ${c.name} (mig file -t local)`, ours, reference: 'LC_ALL=C grep -rlE', referenceValue: grep, unit: 'ms', note: load() };
+  return {
+    name: `content -l ${c.name} (mig file -t local)`,
+    ours,
+    reference: 'LC_ALL=C grep -rlE',
+    referenceValue: grep,
+    unit: 'ms',
+    note: load(),
+  };
 }
 
 async function grepRow(dir: string, pattern: { ours: string; grep: string }): Promise<BenchRow> {
@@ -139,7 +148,14 @@ async function engineRow(path: string): Promise<BenchRow> {
   const v8 = await medianMs(3, () => auto.firstMatchingLine(text));
   const re2js = await medianMs(3, () => re2.firstMatchingLine(text));
   const bytes = Buffer.byteLength(text);
-  return { name: `engine for [0-9a-f]{32}, ${(bytes / MIB).toFixed(0)} MiB`, ours: mbPerS(bytes, v8), reference: 're2js for every pattern', referenceValue: mbPerS(bytes, re2js), unit: 'MB/s', note: `chosen: ${auto.engine}` };
+  return {
+    name: `engine for [0-9a-f]{32}, ${(bytes / MIB).toFixed(0)} MiB`,
+    ours: mbPerS(bytes, v8),
+    reference: 're2js for every pattern',
+    referenceValue: mbPerS(bytes, re2js),
+    unit: 'MB/s',
+    note: `chosen: ${auto.engine}`,
+  };
 }
 
 /** Why not V8 for everything: a quadratic pattern on one long line. */
@@ -149,5 +165,12 @@ async function backtrackRow(): Promise<BenchRow> {
   const v8 = new RegExp('a*b', 'u');
   const oursMs = await medianMs(3, () => ours.test(line));
   const v8Ms = await medianMs(1, () => v8.test(line));
-  return { name: 'a*b on a 40k-char line', ours: oursMs, reference: 'V8 RegExp (backtracking)', referenceValue: v8Ms, unit: 'ms', note: `chosen: ${ours.engine}` };
+  return {
+    name: 'a*b on a 40k-char line',
+    ours: oursMs,
+    reference: 'V8 RegExp (backtracking)',
+    referenceValue: v8Ms,
+    unit: 'ms',
+    note: `chosen: ${ours.engine}`,
+  };
 }

@@ -75,7 +75,10 @@ export function shell(command: string): string {
 }
 
 /** Runs the file module over `root` (its host '/') to the end; returns rows and stats. */
-export async function runOurs(root: string, searches: Record<string, unknown>): Promise<{ rows: number; stats: Record<string, number> }> {
+export async function runOurs(
+  root: string,
+  searches: Record<string, unknown>,
+): Promise<{ rows: number; stats: Record<string, number> }> {
   const rec = recorder(root);
   let rows = 0;
   for await (const row of runFile(fileParams.parse({ searches }), rec.ctx)) if (row !== undefined) rows++;

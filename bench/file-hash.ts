@@ -1,7 +1,18 @@
 // Hashing: the file module's sha256/md5/sha1 checks against coreutils and openssl on the same files.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchDir, MIB, mbPerS, medianMs, randomFile, removeDir, runOurs, settle, shell, smallTree } from './file-data.js';
+import {
+  benchDir,
+  MIB,
+  mbPerS,
+  medianMs,
+  randomFile,
+  removeDir,
+  runOurs,
+  settle,
+  shell,
+  smallTree,
+} from './file-data.js';
 import type { BenchRow } from './types.js';
 
 const LARGE_FILES = 2;
@@ -28,14 +39,38 @@ async function largeRows(dir: string): Promise<BenchRow[]> {
   const bytes = LARGE_FILES * LARGE_BYTES;
   const files = `${large}/*.bin`;
   const ours = await medianMs(3, () => runOurs(dir, { s1: { paths: ['/large'], sha2: [NO_MATCH(64)] } }));
-  const oursAll = await medianMs(3, () => runOurs(dir, { s1: { paths: ['/large'], md5: [NO_MATCH(32)], sha1: [NO_MATCH(40)], sha2: [NO_MATCH(64)], options: { matchany: true } } }));
+  const oursAll = await medianMs(3, () =>
+    runOurs(dir, {
+      s1: {
+        paths: ['/large'],
+        md5: [NO_MATCH(32)],
+        sha1: [NO_MATCH(40)],
+        sha2: [NO_MATCH(64)],
+        options: { matchany: true },
+      },
+    }),
+  );
   const sha256sum = await medianMs(3, () => shell(`sha256sum ${files} | wc -l`));
   const openssl = await medianMs(3, () => shell(`openssl dgst -sha256 ${files} | wc -l`));
-  const coreutilsAll = await medianMs(3, () => shell(`md5sum ${files} | wc -l && sha1sum ${files} | wc -l && sha256sum ${files} | wc -l`));
+  const coreutilsAll = await medianMs(3, () =>
+    shell(`md5sum ${files} | wc -l && sha1sum ${files} | wc -l && sha256sum ${files} | wc -l`),
+  );
   const size = `${LARGE_FILES}x${LARGE_BYTES / MIB} MiB`;
   return [
-    { name: `sha256, ${size}`, ours: mbPerS(bytes, ours), reference: 'sha256sum', referenceValue: mbPerS(bytes, sha256sum), unit: 'MB/s' },
-    { name: `sha256, ${size}`, ours: mbPerS(bytes, ours), reference: 'openssl dgst -sha256', referenceValue: mbPerS(bytes, openssl), unit: 'MB/s' },
+    {
+      name: `sha256, ${size}`,
+      ours: mbPerS(bytes, ours),
+      reference: 'sha256sum',
+      referenceValue: mbPerS(bytes, sha256sum),
+      unit: 'MB/s',
+    },
+    {
+      name: `sha256, ${size}`,
+      ours: mbPerS(bytes, ours),
+      reference: 'openssl dgst -sha256',
+      referenceValue: mbPerS(bytes, openssl),
+      unit: 'MB/s',
+    },
     {
       name: `md5+sha1+sha256, ${size}`,
       ours: mbPerS(bytes, oursAll),

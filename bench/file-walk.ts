@@ -23,8 +23,22 @@ export default async function bench(): Promise<BenchRow[]> {
     const name = await medianMs(5, () => runOurs(dir, { s1: { paths: ['/tree'], names: ['^nothing-by-this-name$'] } }));
     const findName = await medianMs(5, () => shell(`find ${tree} -name nothing-by-this-name | wc -l`));
     return [
-      { name: `walk + stat, ${FILES} files`, ours: stat, reference: "find -printf '%s\\n' | wc -l", referenceValue: findStat, unit: 'ms', note: 'size filter: every file stat()ed' },
-      { name: `walk, name filter, ${FILES} files`, ours: name, reference: 'find -name x | wc -l', referenceValue: findName, unit: 'ms', note: 'names judged before any stat' },
+      {
+        name: `walk + stat, ${FILES} files`,
+        ours: stat,
+        reference: "find -printf '%s\\n' | wc -l",
+        referenceValue: findStat,
+        unit: 'ms',
+        note: 'size filter: every file stat()ed',
+      },
+      {
+        name: `walk, name filter, ${FILES} files`,
+        ours: name,
+        reference: 'find -name x | wc -l',
+        referenceValue: findName,
+        unit: 'ms',
+        note: 'names judged before any stat',
+      },
     ];
   } finally {
     removeDir(dir);

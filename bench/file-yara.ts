@@ -20,7 +20,8 @@ rule mz_dropper { strings: $mz = { 4D 5A 90 00 } $s = /powershell(\\.exe)? -enc 
 `;
 
 export default async function bench(): Promise<BenchRow[]> {
-  if (spawnSync('yara', ['--version']).status !== 0) throw new Error('the reference `yara` is not installed: apt-get install yara');
+  if (spawnSync('yara', ['--version']).status !== 0)
+    throw new Error('the reference `yara` is not installed: apt-get install yara');
   const dir = benchDir();
   try {
     smallTree(join(dir, 't', 'small'), SMALL_FILES);
@@ -32,7 +33,8 @@ export default async function bench(): Promise<BenchRow[]> {
     const ours = await medianMs(3, async () => {
       const rec = recordingContext(dir);
       const rows = await collectRows(runYara, yaraParams, { rules: [RULES], paths: ['/t'] }, rec);
-      if (rows.length !== 0 || rec.warnings.some((w) => !w.startsWith('rules: '))) throw new Error(`yara bench: ${rows.length} rows, warnings ${rec.warnings.slice(0, 3).join('; ')}`);
+      if (rows.length !== 0 || rec.warnings.some((w) => !w.startsWith('rules: ')))
+        throw new Error(`yara bench: ${rows.length} rows, warnings ${rec.warnings.slice(0, 3).join('; ')}`);
       scanned = rec.stats.filesScanned ?? 0;
     });
     const reference = await medianMs(3, () => shell(`yara -r ${join(dir, 'rules.yar')} ${join(dir, 't')} | wc -l`));

@@ -7,7 +7,14 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const SnapshotSchema = z.object({
-  snapshot: z.object({ meta: z.object({ node_fields: z.array(z.string()), node_types: z.array(z.unknown()), edge_fields: z.array(z.string()), edge_types: z.array(z.unknown()) }) }),
+  snapshot: z.object({
+    meta: z.object({
+      node_fields: z.array(z.string()),
+      node_types: z.array(z.unknown()),
+      edge_fields: z.array(z.string()),
+      edge_types: z.array(z.unknown()),
+    }),
+  }),
   nodes: z.array(z.number()),
   edges: z.array(z.number()),
   strings: z.array(z.string()),
@@ -15,7 +22,8 @@ const SnapshotSchema = z.object({
 
 function main(): void {
   const [path, count, retainersOf] = process.argv.slice(2);
-  if (path === undefined) throw new Error('usage: heap-summary.ts <file.heapsnapshot> [fleet size] [constructor name: who holds those]');
+  if (path === undefined)
+    throw new Error('usage: heap-summary.ts <file.heapsnapshot> [fleet size] [constructor name: who holds those]');
   const snap = SnapshotSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   const fields = snap.snapshot.meta.node_fields;
   const typeNames = z.array(z.string()).parse(snap.snapshot.meta.node_types[0]);
@@ -31,7 +39,10 @@ function main(): void {
   let all = 0;
   for (let i = 0; i < snap.nodes.length; i += width) {
     const type = typeNames[snap.nodes[i + typeAt] ?? 0] ?? '?';
-    const name = type === 'object' || type === 'closure' || type === 'native' ? (snap.strings[snap.nodes[i + nameAt] ?? 0] ?? '?') : '';
+    const name =
+      type === 'object' || type === 'closure' || type === 'native'
+        ? (snap.strings[snap.nodes[i + nameAt] ?? 0] ?? '?')
+        : '';
     const key = `${type} ${name}`.trim();
     const size = snap.nodes[i + sizeAt] ?? 0;
     all += size;
@@ -42,10 +53,15 @@ function main(): void {
   }
   if (retainersOf !== undefined) lines0.push(...retainers(snap, retainersOf));
   const perAgent = count === undefined ? undefined : Number(count);
-  const lines = [...lines0, `heap ${(all / 1e6).toFixed(1)} MB${perAgent === undefined ? '' : `, ${(all / perAgent).toFixed(0)} bytes per agent`}`];
+  const lines = [
+    ...lines0,
+    `heap ${(all / 1e6).toFixed(1)} MB${perAgent === undefined ? '' : `, ${(all / perAgent).toFixed(0)} bytes per agent`}`,
+  ];
   for (const [key, t] of [...totals].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 40)) {
     const per = perAgent === undefined ? '' : `  ${(t.bytes / perAgent).toFixed(0).padStart(6)} B/agent`;
-    lines.push(`${(t.bytes / 1e6).toFixed(1).padStart(8)} MB ${String(t.objects).padStart(9)} objects${per}  ${key.slice(0, 100)}`);
+    lines.push(
+      `${(t.bytes / 1e6).toFixed(1).padStart(8)} MB ${String(t.objects).padStart(9)} objects${per}  ${key.slice(0, 100)}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -58,12 +74,18 @@ function retainers(snap: z.infer<typeof SnapshotSchema>, name: string): string[]
   const edgeTypes = z.array(z.string()).parse(et[0]);
   const nodeTypes = z.array(z.string()).parse(snap.snapshot.meta.node_types[0]);
   const [nw, ew] = [nf.length, ef.length];
-  const [nameAt, sizeAt, countAt, typeAt] = [nf.indexOf('name'), nf.indexOf('self_size'), nf.indexOf('edge_count'), nf.indexOf('type')];
+  const [nameAt, sizeAt, countAt, typeAt] = [
+    nf.indexOf('name'),
+    nf.indexOf('self_size'),
+    nf.indexOf('edge_count'),
+    nf.indexOf('type'),
+  ];
   const [eTypeAt, eNameAt, eToAt] = [ef.indexOf('type'), ef.indexOf('name_or_index'), ef.indexOf('to_node')];
   const totals = new Map<string, number>();
   let edge = 0;
   for (let i = 0; i < snap.nodes.length; i += nw) {
-    const holder = `${nodeTypes[snap.nodes[i + typeAt] ?? 0]} ${snap.strings[snap.nodes[i + nameAt] ?? 0] ?? '?'}`.slice(0, 60);
+    const holder =
+      `${nodeTypes[snap.nodes[i + typeAt] ?? 0]} ${snap.strings[snap.nodes[i + nameAt] ?? 0] ?? '?'}`.slice(0, 60);
     const edges = snap.nodes[i + countAt] ?? 0;
     for (let e = 0; e < edges; e++, edge += ew) {
       const to = snap.edges[edge + eToAt] ?? 0;
@@ -76,5 +98,11 @@ function retainers(snap: z.infer<typeof SnapshotSchema>, name: string): string[]
       totals.set(key, (totals.get(key) ?? 0) + (snap.nodes[to + sizeAt] ?? 0));
     }
   }
-  return [`--- holders of ${name}`, ...[...totals].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, b]) => `${(b / 1e6).toFixed(2).padStart(8)} MB  ${k}`)];
+  return [
+    `--- holders of ${name}`,
+    ...[...totals]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([k, b]) => `${(b / 1e6).toFixed(2).padStart(8)} MB  ${k}`),
+  ];
 }

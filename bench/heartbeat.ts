@@ -29,7 +29,12 @@ function heartbeat(id: string, n: number, changed: boolean): Buffer {
       version: '0.1.0',
       mode: 'daemon',
       queueloc: `linux.${id}`,
-      environment: { ident: 'Debian GNU/Linux 12 (bookworm)', init: 'systemd', addresses: ['10.0.0.5', 'fe80::1'], hostname: `host-${id.slice(-5)}` },
+      environment: {
+        ident: 'Debian GNU/Linux 12 (bookworm)',
+        init: 'systemd',
+        addresses: ['10.0.0.5', 'fe80::1'],
+        hostname: `host-${id.slice(-5)}`,
+      },
       tags: changed ? { team: 'ops', pass: String(n) } : { team: 'ops' },
       modules: ['file', 'netstat', 'memory', 'agentdestroy', 'ping', 'timedrift', 'pkg', 'dispatch', 'examplepersist'],
       heartbeatMs: 30_000,
@@ -48,11 +53,33 @@ export default async function bench(): Promise<BenchRow[]> {
     // Each save settles at the store's next batched flush: all at once, not one flush each.
     await Promise.all(
       ids.map((id) => {
-        const record: StoredAgent = { id, name: id, os: 'linux', arch: 'x64', version: '0.1.0', mode: 'daemon', queueloc: `linux.${id}`, environment: { ident: '', init: '', addresses: [], hostname: id }, tags: {}, modules: [], status: 'offline', heartbeatMs: 30_000, startedAt: STARTED, firstSeenAt: STARTED, lastHeartbeatAt: STARTED };
+        const record: StoredAgent = {
+          id,
+          name: id,
+          os: 'linux',
+          arch: 'x64',
+          version: '0.1.0',
+          mode: 'daemon',
+          queueloc: `linux.${id}`,
+          environment: { ident: '', init: '', addresses: [], hostname: id },
+          tags: {},
+          modules: [],
+          status: 'offline',
+          heartbeatMs: 30_000,
+          startedAt: STARTED,
+          firstSeenAt: STARTED,
+          lastHeartbeatAt: STARTED,
+        };
         return store.saveAgent(record);
       }),
     );
-    const registry = await AgentRegistry.open({ store, clock: systemClock(), events: new EventHub(), log: (msg) => console.error(msg), sweepMs: 3_600_000 });
+    const registry = await AgentRegistry.open({
+      store,
+      clock: systemClock(),
+      events: new EventHub(),
+      log: (msg) => console.error(msg),
+      sweepMs: 3_600_000,
+    });
     // Payloads made beforehand: what is timed is the registry, not JSON.stringify.
     const pass = (n: number, changed: boolean): Buffer[] => ids.map((id) => heartbeat(id, n, changed));
     const cpuOf = (payloads: Buffer[]): number => {

@@ -21,7 +21,10 @@ process.stdout.write('ready\\n');
 setInterval(() => bufs.length, 1000);`;
 
 async function holdMemory(marker: string): Promise<ChildProcess & { pid: number }> {
-  const child = spawn(process.execPath, ['-e', HOLD], { env: { PATH: process.env.PATH, MARKER_HEX: Buffer.from(marker).toString('hex') }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', HOLD], {
+    env: { PATH: process.env.PATH, MARKER_HEX: Buffer.from(marker).toString('hex') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`memory holder exited (${code})`)));
@@ -40,7 +43,7 @@ function dumpMemory(pid: number, path: string): number {
   let total = 0;
   try {
     for (const region of regions) {
-      for (let pos = region.start; pos < region.end; ) {
+      for (let pos = region.start; pos < region.end;) {
         let got = 0;
         try {
           got = readSync(mem, buf, 0, Math.min(MIB, region.end - pos), pos);
@@ -82,14 +85,22 @@ async function compare(pid: number, dump: string, dumpBytes: number, c: Case): P
   });
   // grep -c prints one count; wc keeps its output off /dev/null (where GNU grep stops at the first match).
   const grep = await medianMs(c.reps, () => shell(`(${c.grep} ${dump} || [ $? -eq 1 ]) | wc -l`));
-  return { name: c.name, ours: mbPerS(bytes, ours), reference: c.grep.replace(/ '.*'$/, ' on a dump'), referenceValue: mbPerS(dumpBytes, grep), unit: 'MB/s', note: `${(bytes / MIB).toFixed(0)} MiB of one process` };
+  return {
+    name: c.name,
+    ours: mbPerS(bytes, ours),
+    reference: c.grep.replace(/ '.*'$/, ' on a dump'),
+    referenceValue: mbPerS(dumpBytes, grep),
+    unit: 'MB/s',
+    note: `${(bytes / MIB).toFixed(0)} MiB of one process`,
+  };
 }
 
 /** The marker the child holds is found by both, so both really looked at the same memory. */
 async function checkFound(pid: number, dump: string, marker: string): Promise<void> {
   const ours = await scanOurs(pid, { contents: [marker], bytes: [Buffer.from(marker).toString('hex')] });
   const grep = Number(shell(`grep -c -a -F '${marker}' ${dump} || true`).trim());
-  if (ours.rows !== 1 || grep < 1) throw new Error(`held marker not found: ours ${ours.rows} row(s), grep ${grep} line(s)`);
+  if (ours.rows !== 1 || grep < 1)
+    throw new Error(`held marker not found: ours ${ours.rows} row(s), grep ${grep} line(s)`);
 }
 
 export default async function bench(): Promise<BenchRow[]> {
@@ -103,9 +114,24 @@ export default async function bench(): Promise<BenchRow[]> {
     settle();
     await checkFound(child.pid, dump, marker);
     const cases: Case[] = [
-      { name: 'memory content, literal (V8)', params: { contents: [absent] }, grep: `grep -c -a -F '${absent}'`, reps: 3 },
-      { name: 'memory bytes', params: { bytes: [Buffer.from(absent).toString('hex')] }, grep: `grep -c -a -F '${absent}'`, reps: 3 },
-      { name: 'memory content, regex (re2js)', params: { contents: ['mig-bench-absent-[0-9a-f]+x'] }, grep: "grep -c -a -E 'mig-bench-absent-[0-9a-f]+x'", reps: 1 },
+      {
+        name: 'memory content, literal (V8)',
+        params: { contents: [absent] },
+        grep: `grep -c -a -F '${absent}'`,
+        reps: 3,
+      },
+      {
+        name: 'memory bytes',
+        params: { bytes: [Buffer.from(absent).toString('hex')] },
+        grep: `grep -c -a -F '${absent}'`,
+        reps: 3,
+      },
+      {
+        name: 'memory content, regex (re2js)',
+        params: { contents: ['mig-bench-absent-[0-9a-f]+x'] },
+        grep: "grep -c -a -E 'mig-bench-absent-[0-9a-f]+x'",
+        reps: 1,
+      },
     ];
     const rows: BenchRow[] = [];
     for (const c of cases) rows.push(await compare(child.pid, dump, dumpBytes, c));

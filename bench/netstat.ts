@@ -47,7 +47,11 @@ interface Case {
 // Addresses are little-endian hex words: 127.0.0.1 is 0100007F, 10.0.0.x is xx00000A.
 const CASES: readonly Case[] = [
   { name: 'remote IP (-ci 127.0.0.1)', params: { connectedip: ['127.0.0.1'] }, awk: '$3 ~ /^0100007F:/' },
-  { name: 'remote CIDR (-ci 10.0.0.0/24)', params: { connectedip: ['10.0.0.0/24'] }, awk: '$3 ~ /^..00000A:/ && $3 !~ /:0000$/' },
+  {
+    name: 'remote CIDR (-ci 10.0.0.0/24)',
+    params: { connectedip: ['10.0.0.0/24'] },
+    awk: '$3 ~ /^..00000A:/ && $3 !~ /:0000$/',
+  },
   { name: 'listening port (-lp 22)', params: { listeningport: [22] }, awk: '$2 ~ /:0016$/ && $4 == "0A"' },
 ];
 
@@ -62,7 +66,14 @@ async function tableRows(root: string, table: string): Promise<BenchRow[]> {
     const theirs = Number(shell(`awk 'NR > 1 && ${c.awk}' ${table} | wc -l`).trim());
     const awkMs = await medianMs(() => shell(`awk 'NR > 1 && ${c.awk}' ${table} | wc -l`));
     const note = ours === theirs ? `${ours} matches, same as awk` : `MISMATCH: ours ${ours}, awk ${theirs}`;
-    out.push({ name: `netstat ${c.name}, ${CONNECTIONS / 1000}k conns`, ours: oursMs, reference, referenceValue: awkMs, unit: 'ms', note });
+    out.push({
+      name: `netstat ${c.name}, ${CONNECTIONS / 1000}k conns`,
+      ours: oursMs,
+      reference,
+      referenceValue: awkMs,
+      unit: 'ms',
+      note,
+    });
   }
   return out;
 }

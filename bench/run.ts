@@ -38,7 +38,14 @@ function formatRow(row: BenchRow): string {
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : Object.keys(benches);
 console.log(
-  ['benchmark'.padEnd(44), 'ours'.padStart(14), 'reference'.padEnd(34), 'reference'.padStart(14), 'ratio'.padStart(8), 'note'].join('  '),
+  [
+    'benchmark'.padEnd(44),
+    'ours'.padStart(14),
+    'reference'.padEnd(34),
+    'reference'.padStart(14),
+    'ratio'.padStart(8),
+    'note',
+  ].join('  '),
 );
 console.log('(ratio = how many times better than the reference: >1 we win, <1 we lose)');
 let failures = 0;

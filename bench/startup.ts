@@ -58,12 +58,28 @@ function interleaved(commands: readonly Command[], env: NodeJS.ProcessEnv): Timi
   for (const cmd of commands) timeOnce(cmd, env);
   const runs = commands.map((): Timing[] => []);
   for (let i = 0; i < REPS; i++) commands.forEach((cmd, j) => runs[j]?.push(timeOnce(cmd, env)));
-  return runs.map((timings) => ({ wallMs: median(timings.map((t) => t.wallMs)), cpuMs: timings.reduce((sum, t) => sum + t.cpuMs, 0) / timings.length }));
+  return runs.map((timings) => ({
+    wallMs: median(timings.map((t) => t.wallMs)),
+    cpuMs: timings.reduce((sum, t) => sum + t.cpuMs, 0) / timings.length,
+  }));
 }
 
-function row(name: string, ours: Timing | undefined, reference: string, ref: Timing | undefined, note: string): BenchRow {
+function row(
+  name: string,
+  ours: Timing | undefined,
+  reference: string,
+  ref: Timing | undefined,
+  note: string,
+): BenchRow {
   const cpu = (t: Timing | undefined): string => (t === undefined ? '?' : t.cpuMs.toFixed(0));
-  return { name, ours: ours?.wallMs ?? Number.NaN, reference, referenceValue: ref?.wallMs ?? Number.NaN, unit: 'ms', note: `CPU ${cpu(ours)} vs ${cpu(ref)} ms; ${note}` };
+  return {
+    name,
+    ours: ours?.wallMs ?? Number.NaN,
+    reference,
+    referenceValue: ref?.wallMs ?? Number.NaN,
+    unit: 'ms',
+    note: `CPU ${cpu(ours)} vs ${cpu(ref)} ms; ${note}`,
+  };
 }
 
 export default async function bench(): Promise<BenchRow[]> {

@@ -7,7 +7,17 @@ import { z } from 'zod';
 import { BaseError, UserError } from '../protocol/errors.js';
 import { parseArgsError, zodFlagProblems } from '../protocol/flag-problem.js';
 import { encodeToken, newTokenPayload } from '../protocol/auth-token.js';
-import { PUBLIC_KEY_FILE, chooseServer, exportsDir, clearServerRun, loadConfig, migHome, recordServerRun, serverRunPath, type ServerRun } from '../console/services/config.js';
+import {
+  PUBLIC_KEY_FILE,
+  chooseServer,
+  exportsDir,
+  clearServerRun,
+  loadConfig,
+  migHome,
+  recordServerRun,
+  serverRunPath,
+  type ServerRun,
+} from '../console/services/config.js';
 import { defaultPassphraseSource } from '../console/services/passphrase.js';
 import { createSigner, type Signer } from '../console/services/signer.js';
 import { ApiClient } from '../console/services/api-client.js';
@@ -63,7 +73,12 @@ function parseFlags(argv: string[], command: string): Flags {
     },
   });
   const parsed = FlagsSchema.safeParse(values);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', zodFlagProblems(parsed.error, values, '--').join('; '), `see mig ${command} --help`);
+  if (!parsed.success)
+    throw new UserError(
+      'BAD_REQUEST',
+      zodFlagProblems(parsed.error, values, '--').join('; '),
+      `see mig ${command} --help`,
+    );
   return parsed.data;
 }
 
@@ -89,7 +104,13 @@ async function unlockedSigner(home: string): Promise<Signer> {
 }
 
 /** Runs the console; resolves with what to do with a fleet it started (`embeddedFleet` names it). */
-async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked?: Signer, embeddedFleet?: string): Promise<FleetOnQuit> {
+async function openConsole(
+  baseUrl: string,
+  home: string,
+  flags: Flags,
+  unlocked?: Signer,
+  embeddedFleet?: string,
+): Promise<FleetOnQuit> {
   const config = await loadConfig(home);
   const signer = unlocked ?? (await unlockedSigner(home));
   const client = new ApiClient({ serverUrl: baseUrl, signer, now: () => new Date() });
@@ -102,12 +123,16 @@ async function openConsole(baseUrl: string, home: string, flags: Flags, unlocked
     exportsDir: exportsDir(home),
   });
   const { runConsole } = await import('../console/app/run-console.js');
-  return runConsole(embeddedFleet === undefined ? backend : { ...backend, embeddedFleet }, { readOnly: flags['read-only'] });
+  return runConsole(embeddedFleet === undefined ? backend : { ...backend, embeddedFleet }, {
+    readOnly: flags['read-only'],
+  });
 }
 
 /** `q` then `k`: the console is gone, the server and agents stay until a signal. */
 async function keepRunning(what: string, baseUrl: string): Promise<void> {
-  process.stderr.write(`still running: ${what}, at ${baseUrl}\nhunt from another shell with MIG_SERVER=${baseUrl} mig ...; ctrl+c here stops it.\n`);
+  process.stderr.write(
+    `still running: ${what}, at ${baseUrl}\nhunt from another shell with MIG_SERVER=${baseUrl} mig ...; ctrl+c here stops it.\n`,
+  );
   await waitForSignal();
 }
 
@@ -116,7 +141,9 @@ async function recordServer(home: string, run: ServerRun): Promise<void> {
   try {
     await recordServerRun(home, run);
   } catch (err) {
-    process.stderr.write(`could not record the server URL in ${serverRunPath(home)} (${(err as Error).message}); in other shells: export MIG_SERVER=${run.url}\n`);
+    process.stderr.write(
+      `could not record the server URL in ${serverRunPath(home)} (${(err as Error).message}); in other shells: export MIG_SERVER=${run.url}\n`,
+    );
   }
 }
 
@@ -135,13 +162,24 @@ async function attachToRunning(home: string, flags: Flags, pid: number): Promise
     const claim = claimEmbedded(serverDir);
     if (claim.kind === 'owner') {
       claim.release(); // it went away meanwhile: this start may serve the dir itself
-      throw new UserError('SERVER_UNREACHABLE', `the embedded server of pid ${pid} stopped while this console waited for it`, 'run npm start again');
+      throw new UserError(
+        'SERVER_UNREACHABLE',
+        `the embedded server of pid ${pid} stopped while this console waited for it`,
+        'run npm start again',
+      );
     }
     url = claim.url;
     if (url === undefined) await new Promise((r) => setTimeout(r, 250));
   }
-  if (url === undefined) throw new UserError('SERVER_UNREACHABLE', `pid ${pid} holds ${serverDir} but never said where its server listens`, `if it hangs, stop it; the lock is ${join(serverDir, EMBEDDED_LOCK_FILE)}`);
-  process.stderr.write(`mig console --embedded (pid ${pid}) already serves ${serverDir}: opening this console on it at ${url}\n`);
+  if (url === undefined)
+    throw new UserError(
+      'SERVER_UNREACHABLE',
+      `pid ${pid} holds ${serverDir} but never said where its server listens`,
+      `if it hangs, stop it; the lock is ${join(serverDir, EMBEDDED_LOCK_FILE)}`,
+    );
+  process.stderr.write(
+    `mig console --embedded (pid ${pid}) already serves ${serverDir}: opening this console on it at ${url}\n`,
+  );
   await openConsole(url, home, flags);
 }
 
@@ -156,7 +194,12 @@ async function runEmbedded(home: string, flags: Flags, log: (m: string) => void)
   }
 }
 
-async function runEmbeddedServer(home: string, flags: Flags, log: (m: string) => void, publish: (url: string) => void): Promise<void> {
+async function runEmbeddedServer(
+  home: string,
+  flags: Flags,
+  log: (m: string) => void,
+  publish: (url: string) => void,
+): Promise<void> {
   const config = await loadConfig(home);
   const publicKey = await readFile(join(home, PUBLIC_KEY_FILE), 'utf8');
   const httpPort = flags['http-port'] ?? DEFAULT_HTTP_PORT;
@@ -170,11 +213,19 @@ async function runEmbeddedServer(home: string, flags: Flags, log: (m: string) =>
     log,
   });
   const fellBack = !embedded.baseUrl.endsWith(`:${httpPort}`) && httpPort !== 0;
-  await recordServer(home, { url: embedded.baseUrl, mqttUrl: embedded.server.mqttUrl, pid: process.pid, startedAt: new Date().toISOString(), origin: 'console --embedded' });
+  await recordServer(home, {
+    url: embedded.baseUrl,
+    mqttUrl: embedded.server.mqttUrl,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    origin: 'console --embedded',
+  });
   publish(embedded.baseUrl);
   try {
     if (fellBack) {
-      process.stderr.write(`port ${httpPort} or ${mqttPort} is busy: the embedded server runs at ${embedded.baseUrl} (MQTT ${embedded.server.mqttUrl}); the mig CLI finds it through ${serverRunPath(home)}\n`);
+      process.stderr.write(
+        `port ${httpPort} or ${mqttPort} is busy: the embedded server runs at ${embedded.baseUrl} (MQTT ${embedded.server.mqttUrl}); the mig CLI finds it through ${serverRunPath(home)}\n`,
+      );
     }
     if (!process.stdin.isTTY) {
       process.stderr.write(
@@ -186,7 +237,8 @@ async function runEmbeddedServer(home: string, flags: Flags, log: (m: string) =>
       return;
     }
     const what = embedded.agent === undefined ? 'the server' : `the server and agent ${embedded.agent.agentId}`;
-    if ((await openConsole(embedded.baseUrl, home, flags, undefined, what)) === 'keep') await keepRunning(what, embedded.baseUrl);
+    if ((await openConsole(embedded.baseUrl, home, flags, undefined, what)) === 'keep')
+      await keepRunning(what, embedded.baseUrl);
   } finally {
     await clearServerRun(home, process.pid);
     await embedded.close();
@@ -252,7 +304,12 @@ export async function runConsoleCommand(command: 'console' | 'demo', argv: strin
     const log = fileLog(join(home, 'console.log'));
     if (command === 'demo') await runDemo(home, flags, log);
     else if (flags.embedded) await runEmbedded(home, flags, log);
-    else await openConsole(flags.server ?? (await chooseServer(home, process.env, await loadConfig(home))).url, home, flags);
+    else
+      await openConsole(
+        flags.server ?? (await chooseServer(home, process.env, await loadConfig(home))).url,
+        home,
+        flags,
+      );
     return 0;
   } catch (err) {
     const hint = err instanceof UserError && err.hint !== undefined ? `\n  hint: ${err.hint}` : '';

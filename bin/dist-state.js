@@ -39,7 +39,8 @@ export function buildInputs(root = REPO_ROOT) {
   const files = [...BUILD_INPUTS];
   for (const dir of SOURCE_DIRS) {
     for (const entry of readdirSync(`${root}${dir}`, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile() && COMPILED.test(entry.name) && !TEST.test(entry.name) && !TEST_DIR.test(entry.parentPath)) files.push(`${entry.parentPath.slice(root.length)}/${entry.name}`);
+      if (entry.isFile() && COMPILED.test(entry.name) && !TEST.test(entry.name) && !TEST_DIR.test(entry.parentPath))
+        files.push(`${entry.parentPath.slice(root.length)}/${entry.name}`);
     }
   }
   return files;

@@ -26,7 +26,15 @@ function build(): void {
 beforeEach(() => {
   root = `${mkdtempSync(join(tmpdir(), 'mig-dist-state-'))}/`;
   for (const dir of SOURCE_DIRS) mkdirSync(join(root, dir));
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'agent/start.ts', 'modules/yara/scan-worker.mjs', 'console/app/view.tsx']) write(file, before);
+  for (const file of [
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'agent/start.ts',
+    'modules/yara/scan-worker.mjs',
+    'console/app/view.tsx',
+  ])
+    write(file, before);
   write('agent/start.test.ts', before);
   write('agent/worker/test-modules.ts', before);
   write('modules/firewall/testing/netns.ts', before);
@@ -38,7 +46,14 @@ afterEach(() => {
 
 describe('buildInputs', () => {
   it('lists compiled sources and assets, not tests nor test support', () => {
-    expect(buildInputs(root).sort()).toEqual(['agent/start.ts', 'console/app/view.tsx', 'modules/yara/scan-worker.mjs', 'package.json', 'tsconfig.build.json', 'tsconfig.json']);
+    expect(buildInputs(root).sort()).toEqual([
+      'agent/start.ts',
+      'console/app/view.tsx',
+      'modules/yara/scan-worker.mjs',
+      'package.json',
+      'tsconfig.build.json',
+      'tsconfig.json',
+    ]);
   });
 });
 

@@ -23,7 +23,11 @@ describe('one embedded server per data dir', () => {
     // The second start is another process: simulated with another pid, the first one (this test) being alive.
     expect(claimEmbedded(dir, process.pid + 100_000)).toEqual({ kind: 'running', pid: process.pid, url: undefined });
     first.publish('http://127.0.0.1:8765');
-    expect(claimEmbedded(dir, process.pid + 100_000)).toEqual({ kind: 'running', pid: process.pid, url: 'http://127.0.0.1:8765' });
+    expect(claimEmbedded(dir, process.pid + 100_000)).toEqual({
+      kind: 'running',
+      pid: process.pid,
+      url: 'http://127.0.0.1:8765',
+    });
     first.release();
     expect(existsSync(join(dir, EMBEDDED_LOCK_FILE))).toBe(false);
     expect(claimEmbedded(dir, process.pid + 100_000).kind).toBe('owner');

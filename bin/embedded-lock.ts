@@ -57,7 +57,8 @@ export function claimEmbedded(serverDir: string, pid: number = process.pid): Emb
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const held = readLock(path);
-    if (held !== undefined && held.pid !== pid && isAlive(held.pid)) return { kind: 'running', pid: held.pid, url: held.url };
+    if (held !== undefined && held.pid !== pid && isAlive(held.pid))
+      return { kind: 'running', pid: held.pid, url: held.url };
     rmSync(path, { force: true }); // stale (its process is gone) or unreadable: take it over
   }
   throw new Error(`cannot claim ${path}: another process keeps recreating it`);

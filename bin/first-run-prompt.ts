@@ -5,7 +5,12 @@ import type { MaybeTtyInput } from '../console/services/passphrase.js';
  * that is not a listed number asks again, three times at most, then takes the first.
  * Returns the chosen index.
  */
-export async function askChoice(question: string, options: readonly string[], input: MaybeTtyInput, output: NodeJS.WritableStream): Promise<number> {
+export async function askChoice(
+  question: string,
+  options: readonly string[],
+  input: MaybeTtyInput,
+  output: NodeJS.WritableStream,
+): Promise<number> {
   output.write(`${question}\n${options.map((o, i) => `  ${i + 1}) ${o}`).join('\n')}\n`);
   for (let attempt = 0; attempt < 3; attempt++) {
     output.write(`Number [1-${options.length}, Enter for 1]: `);

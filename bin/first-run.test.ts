@@ -15,7 +15,10 @@ import { ensureIdentity } from './first-run.js';
 const hasGpg = await isGpgAvailable({ env: process.env });
 
 function gpg(home: string, args: string[]): string {
-  return execFileSync('gpg', ['--batch', ...args], { env: { ...process.env, GNUPGHOME: home }, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  return execFileSync('gpg', ['--batch', ...args], {
+    env: { ...process.env, GNUPGHOME: home },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
 }
 
 /** A passphrase-less key (gpg --batch never calls pinentry for it); returns its fingerprint. */
@@ -36,13 +39,21 @@ async function firstRun(home: string, env: NodeJS.ProcessEnv, answer?: string): 
   const stderr = new PassThrough();
   let output = '';
   stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const created = await ensureIdentity(home, { env: { PATH: process.env.PATH, USER: 'dana', MIG_PASSPHRASE: '', ...env }, stdin, stderr });
+  const created = await ensureIdentity(home, {
+    env: { PATH: process.env.PATH, USER: 'dana', MIG_PASSPHRASE: '', ...env },
+    stdin,
+    stderr,
+  });
   return { created, output };
 }
 
 async function signsAs(home: string, env: NodeJS.ProcessEnv): Promise<string[]> {
   const config = await loadConfig(home);
-  const signer = await createSigner(config.signer, { home, env: { PATH: process.env.PATH, ...env }, getPassphrase: () => Promise.resolve('') });
+  const signer = await createSigner(config.signer, {
+    home,
+    env: { PATH: process.env.PATH, ...env },
+    getPassphrase: () => Promise.resolve(''),
+  });
   const bytes = new TextEncoder().encode('{"an":"action"}');
   const ring = await Keyring.fromArmored([readFileSync(join(home, 'investigator.pub.asc'), 'utf8')]);
   return verifyAll(bytes, [await signer.sign(bytes)], ring);
@@ -88,7 +99,7 @@ describe.skipIf(!hasGpg)('first run with a GnuPG keyring (skipped: no gpg on PAT
     expect(run.output).toContain('`mig init --gpg FINGERPRINT`');
   });
 
-  it('one signing key: gpg signs, no key file is made, and the agents\' admin key is gpg\'s public key', async () => {
+  it("one signing key: gpg signs, no key file is made, and the agents' admin key is gpg's public key", async () => {
     const run = await firstRun(migHome, { GNUPGHOME: single });
     expect((await loadConfig(migHome)).signer).toEqual({ kind: 'gpg', fingerprint: soleKey, gpgHome: single });
     expect(existsSync(join(migHome, 'investigator.key.asc'))).toBe(false);
@@ -98,7 +109,7 @@ describe.skipIf(!hasGpg)('first run with a GnuPG keyring (skipped: no gpg on PAT
     expect(await signsAs(migHome, { GNUPGHOME: single })).toEqual([soleKey]);
   });
 
-  it('several keys: gpg.conf\'s default-key wins', async () => {
+  it("several keys: gpg.conf's default-key wins", async () => {
     writeFileSync(join(several, 'gpg.conf'), '# mine\nkeyid-format long\ndefault-key home@example.test\n');
     const run = await firstRun(migHome, { GNUPGHOME: several });
     expect((await loadConfig(migHome)).signer).toMatchObject({ kind: 'gpg', fingerprint: secondKey });

@@ -2,7 +2,13 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../protocol/errors.js';
-import { DEFAULT_SERVER_URL, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, configPath, writeNewConfig } from '../console/services/config.js';
+import {
+  DEFAULT_SERVER_URL,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  configPath,
+  writeNewConfig,
+} from '../console/services/config.js';
 import { createGpgSigner, exportPublicKey, type GpgOptions } from '../console/services/gpg.js';
 import { configuredDefaultKey, gnupgHome, listSigningKeys, type SigningKey } from '../console/services/gpg-keyring.js';
 import { promptMasked, type MaybeTtyInput } from '../console/services/passphrase.js';
@@ -88,14 +94,25 @@ async function useGpgKey(home: string, name: string, key: SigningKey, gpg: GpgOp
   try {
     await createGpgSigner(key.fingerprint, gpg).sign(new TextEncoder().encode('mig first run'));
   } catch (err) {
-    throw new UserError('SIGNER_FAILED', `gpg could not sign with ${key.fingerprint}: ${(err as Error).message}`, 'fix gpg (or its agent), or set MIG_NO_GPG=1 to create a separate key file', { cause: err });
+    throw new UserError(
+      'SIGNER_FAILED',
+      `gpg could not sign with ${key.fingerprint}: ${(err as Error).message}`,
+      'fix gpg (or its agent), or set MIG_NO_GPG=1 to create a separate key file',
+      { cause: err },
+    );
   }
   const publicKey = await exportPublicKey(key.fingerprint, gpg);
   await mkdir(home, { recursive: true, mode: 0o700 });
   await writeFile(join(home, PUBLIC_KEY_FILE), publicKey, { flag: 'wx', mode: 0o644 });
   const gpgHome = io.env.GNUPGHOME;
-  await writeNewConfig(home, { serverUrl: DEFAULT_SERVER_URL, signer: { kind: 'gpg', fingerprint: key.fingerprint, ...(gpgHome === undefined ? {} : { gpgHome }) }, name });
-  io.stderr.write(`  private key  stays in gpg (${gnupgHome(gpg)}); public key ${join(home, PUBLIC_KEY_FILE)}; config ${configPath(home)}\n`);
+  await writeNewConfig(home, {
+    serverUrl: DEFAULT_SERVER_URL,
+    signer: { kind: 'gpg', fingerprint: key.fingerprint, ...(gpgHome === undefined ? {} : { gpgHome }) },
+    name,
+  });
+  io.stderr.write(
+    `  private key  stays in gpg (${gnupgHome(gpg)}); public key ${join(home, PUBLIC_KEY_FILE)}; config ${configPath(home)}\n`,
+  );
 }
 
 async function createKeyFile(home: string, name: string, io: FirstRunIo): Promise<void> {
@@ -104,11 +121,20 @@ async function createKeyFile(home: string, name: string, io: FirstRunIo): Promis
   if (passphrase === undefined && io.stdin.isTTY === true) {
     passphrase = await promptMasked('Passphrase for the new key (Enter for none): ', io.stdin, io.stderr);
   }
-  const identity = await generateIdentity({ name, ...(passphrase === undefined || passphrase === '' ? {} : { passphrase }) });
+  const identity = await generateIdentity({
+    name,
+    ...(passphrase === undefined || passphrase === '' ? {} : { passphrase }),
+  });
   await mkdir(home, { recursive: true, mode: 0o700 });
   await writeFile(join(home, PRIVATE_KEY_FILE), identity.privateKeyArmored, { flag: 'wx', mode: 0o600 });
   await writeFile(join(home, PUBLIC_KEY_FILE), identity.publicKeyArmored, { flag: 'wx', mode: 0o644 });
-  await writeNewConfig(home, { serverUrl: DEFAULT_SERVER_URL, signer: { kind: 'keyfile', path: PRIVATE_KEY_FILE }, name });
+  await writeNewConfig(home, {
+    serverUrl: DEFAULT_SERVER_URL,
+    signer: { kind: 'keyfile', path: PRIVATE_KEY_FILE },
+    name,
+  });
   io.stderr.write(`  fingerprint  ${identity.fingerprint}\n`);
-  io.stderr.write(`  private key  ${join(home, PRIVATE_KEY_FILE)} (mode 0600, ${passphrase === undefined || passphrase === '' ? 'NO passphrase' : 'passphrase-protected'}); config ${configPath(home)}\n`);
+  io.stderr.write(
+    `  private key  ${join(home, PRIVATE_KEY_FILE)} (mode 0600, ${passphrase === undefined || passphrase === '' ? 'NO passphrase' : 'passphrase-protected'}); config ${configPath(home)}\n`,
+  );
 }

@@ -25,10 +25,15 @@ async function sourceMain() {
   try {
     ({ register } = await import('tsx/esm/api'));
   } catch {
-    process.stderr.write('mig: dist/ is missing or older than the sources, and tsx (a dev dependency) is not installed: run `npm run build`\n');
+    process.stderr.write(
+      'mig: dist/ is missing or older than the sources, and tsx (a dev dependency) is not installed: run `npm run build`\n',
+    );
     process.exit(2);
   }
-  if (process.stderr.isTTY) process.stderr.write('mig: sources changed since the last build, running them through tsx (slow start; `npm run build` compiles them)\n');
+  if (process.stderr.isTTY)
+    process.stderr.write(
+      'mig: sources changed since the last build, running them through tsx (slow start; `npm run build` compiles them)\n',
+    );
   // Our tsconfig, not the one of whatever directory `mig` runs in (tsx looks in the cwd): without
   // its `jsx: react-jsx` the console fails with "React is not defined".
   register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });

@@ -39,13 +39,20 @@ export interface BrokerSideOptions {
 export async function openBrokerSide(opts: BrokerSideOptions): Promise<BrokerSide> {
   const { log } = opts;
   if (opts.external !== undefined) {
-    const ext = await connectExternalBroker(opts.external, { serverClientId: opts.serverClientId, serverSecret: opts.serverSecret, enrollmentSecret: opts.enrollmentSecret }, log);
+    const ext = await connectExternalBroker(
+      opts.external,
+      { serverClientId: opts.serverClientId, serverSecret: opts.serverSecret, enrollmentSecret: opts.enrollmentSecret },
+      log,
+    );
     return {
       url: ext.url,
       connectLink: (onMessages) => ext.connectLink(onMessages),
       provision: (agentId, password, state) => ext.enrolled(agentId, password, state),
       decided: (agentId, state) => ext.decided(agentId, state),
-      withdraw: (agentId) => void ext.decided(agentId, 'rejected').catch((err: unknown) => log(`broker: disabling ${agentId}'s login failed: ${(err as Error).message}`)),
+      withdraw: (agentId) =>
+        void ext
+          .decided(agentId, 'rejected')
+          .catch((err: unknown) => log(`broker: disabling ${agentId}'s login failed: ${(err as Error).message}`)),
       close: () => ext.close(),
     };
   }

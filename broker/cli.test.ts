@@ -34,19 +34,74 @@ afterEach(async () => {
 
 it.each([
   { name: 'an unknown flag', argv: ['--colour', 'red'], wantExit: 2, wantErr: /colour/ },
-  { name: 'a port that is not a number', argv: ['--http-port', 'abc'], wantExit: 2, wantErr: /--http-port: .*got "abc"/ },
+  {
+    name: 'a port that is not a number',
+    argv: ['--http-port', 'abc'],
+    wantExit: 2,
+    wantErr: /--http-port: .*got "abc"/,
+  },
   { name: 'a port out of range', argv: ['--mqtt-port', '70000'], wantExit: 2, wantErr: /--mqtt-port/ },
-  { name: 'a certificate without its key', argv: ['--tls-cert', 'c.pem'], wantExit: 2, wantErr: /--tls-cert and --tls-key go together/ },
-  { name: 'a store that is not a PostgreSQL URL', argv: ['--store', 'mysql://db/mig'], wantExit: 2, wantErr: /--store: .*postgres:\/\/user@host:port\/database/ },
-  { name: 'a response signer count of 0', argv: ['--response-signers', '0'], wantExit: 2, wantErr: /--response-signers: .*got "0"/ },
-  { name: 'a broker URL of another scheme', argv: ['--broker', 'http://b:1883', '--broker-password-file', 'p'], wantExit: 2, wantErr: /--broker: expected mqtt:\/\/HOST:PORT or mqtts:\/\/HOST:PORT.*got "http:\/\/b:1883"/ },
-  { name: 'a broker URL with credentials in it', argv: ['--broker', 'mqtt://u:pw@b:1883', '--broker-password-file', 'p'], wantExit: 2, wantErr: /--broker: expected a URL without credentials/ },
-  { name: 'a broker without a password file', argv: ['--broker', 'mqtt://b:1883'], wantExit: 2, wantErr: /--broker needs --broker-password-file/ },
+  {
+    name: 'a certificate without its key',
+    argv: ['--tls-cert', 'c.pem'],
+    wantExit: 2,
+    wantErr: /--tls-cert and --tls-key go together/,
+  },
+  {
+    name: 'a store that is not a PostgreSQL URL',
+    argv: ['--store', 'mysql://db/mig'],
+    wantExit: 2,
+    wantErr: /--store: .*postgres:\/\/user@host:port\/database/,
+  },
+  {
+    name: 'a response signer count of 0',
+    argv: ['--response-signers', '0'],
+    wantExit: 2,
+    wantErr: /--response-signers: .*got "0"/,
+  },
+  {
+    name: 'a broker URL of another scheme',
+    argv: ['--broker', 'http://b:1883', '--broker-password-file', 'p'],
+    wantExit: 2,
+    wantErr: /--broker: expected mqtt:\/\/HOST:PORT or mqtts:\/\/HOST:PORT.*got "http:\/\/b:1883"/,
+  },
+  {
+    name: 'a broker URL with credentials in it',
+    argv: ['--broker', 'mqtt://u:pw@b:1883', '--broker-password-file', 'p'],
+    wantExit: 2,
+    wantErr: /--broker: expected a URL without credentials/,
+  },
+  {
+    name: 'a broker without a password file',
+    argv: ['--broker', 'mqtt://b:1883'],
+    wantExit: 2,
+    wantErr: /--broker needs --broker-password-file/,
+  },
   { name: 'a broker login without a broker', argv: ['--broker-user', 'x'], wantExit: 2, wantErr: /need --broker/ },
-  { name: 'a broker password file that cannot be read', argv: ['--broker', 'mqtt://127.0.0.1:1', '--broker-password-file', '/nonexistent.pw', '--http-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --broker-password-file: cannot read/ },
-  { name: 'a lease shorter than a few polls', argv: ['--lease-ms', '1000'], wantExit: 2, wantErr: /--lease-ms: .*got "1000"/ },
-  { name: 'an enrollment secret file that cannot be read', argv: ['--enrollment-secret-file', '/nonexistent.secret', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --enrollment-secret-file: cannot read/ },
-  { name: 'an admin key that cannot be read', argv: ['--admin-key', '/nonexistent.asc', '--http-port', '0', '--mqtt-port', '0'], wantExit: 1, wantErr: /CONFIG_INVALID: --admin-key/ },
+  {
+    name: 'a broker password file that cannot be read',
+    argv: ['--broker', 'mqtt://127.0.0.1:1', '--broker-password-file', '/nonexistent.pw', '--http-port', '0'],
+    wantExit: 1,
+    wantErr: /CONFIG_INVALID: --broker-password-file: cannot read/,
+  },
+  {
+    name: 'a lease shorter than a few polls',
+    argv: ['--lease-ms', '1000'],
+    wantExit: 2,
+    wantErr: /--lease-ms: .*got "1000"/,
+  },
+  {
+    name: 'an enrollment secret file that cannot be read',
+    argv: ['--enrollment-secret-file', '/nonexistent.secret', '--http-port', '0', '--mqtt-port', '0'],
+    wantExit: 1,
+    wantErr: /CONFIG_INVALID: --enrollment-secret-file: cannot read/,
+  },
+  {
+    name: 'an admin key that cannot be read',
+    argv: ['--admin-key', '/nonexistent.asc', '--http-port', '0', '--mqtt-port', '0'],
+    wantExit: 1,
+    wantErr: /CONFIG_INVALID: --admin-key/,
+  },
 ])('exits $wantExit on $name', async ({ argv, wantExit, wantErr }) => {
   expect(await runServerCli(argv, io)).toBe(wantExit);
   expect(err).toMatch(wantErr);
@@ -54,13 +109,18 @@ it.each([
 
 it('takes the fleet enrollment secret from --enrollment-secret-file (agent.json gets it, secrets.json keeps its own), and refuses a short one', async () => {
   await writeFile(join(home, 'short'), 'short\n');
-  expect(await runServerCli(['--enrollment-secret-file', join(home, 'short'), '--http-port', '0', '--mqtt-port', '0'], io)).toBe(1);
+  expect(
+    await runServerCli(['--enrollment-secret-file', join(home, 'short'), '--http-port', '0', '--mqtt-port', '0'], io),
+  ).toBe(1);
   expect(err).toMatch(/--enrollment-secret-file: .* at least 16 characters .*got 5 characters/);
 
   await copyFile(publicKeyPath('alice'), join(home, 'investigator.pub.asc'));
   const shared = 'fleet-secret-shared-by-every-server';
   await writeFile(join(home, 'fleet-secret'), `${shared}\n`);
-  const exit = runServerCli(['--enrollment-secret-file', join(home, 'fleet-secret'), '--http-port', '0', '--mqtt-port', '0'], io);
+  const exit = runServerCli(
+    ['--enrollment-secret-file', join(home, 'fleet-secret'), '--http-port', '0', '--mqtt-port', '0'],
+    io,
+  );
   await waitFor(() => out.includes('agent config:'), 'the startup banner');
   const dataDir = join(home, 'server');
   const config = await loadAgentConfig(join(dataDir, 'agent.json'));
@@ -89,7 +149,8 @@ it('starts, enrols $MIG_HOME/investigator.pub.asc as admin, writes agent.json an
   expect(out).toContain(config.brokerUrl);
   expect(config.investigators.map((i) => i.name)).toEqual(['alice']);
   const investigators = InvestigatorListSchema.shape.investigators.parse(
-    (JSON.parse(await readFile(join(dataDir, 'investigators.json'), 'utf8')) as { investigators: unknown }).investigators,
+    (JSON.parse(await readFile(join(dataDir, 'investigators.json'), 'utf8')) as { investigators: unknown })
+      .investigators,
   );
   expect(investigators.map((i) => ({ name: i.name, isAdmin: i.isAdmin }))).toEqual([{ name: 'alice', isAdmin: true }]);
 

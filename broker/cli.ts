@@ -91,7 +91,12 @@ const FlagsSchema = z
         return url.username === '' && url.password === '';
       }, 'a URL without credentials (they go in --broker-user and --broker-password-file)')
       .optional(),
-    'broker-user': z.string().min(1).max(128).regex(/^[^\s+#/]+$/, 'expected a login name without spaces, +, # or /').optional(),
+    'broker-user': z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[^\s+#/]+$/, 'expected a login name without spaces, +, # or /')
+      .optional(),
     'broker-password-file': FilePath.optional(),
     'broker-ca': FilePath.optional(),
     'broker-shared': z.boolean().default(false),
@@ -99,13 +104,26 @@ const FlagsSchema = z
     'lease-ms': z.coerce.number().int().min(3000).max(600_000).default(15_000),
     verbose: z.boolean().default(false),
   })
-  .refine((f) => f.broker === undefined || f['broker-password-file'] !== undefined, { message: '--broker needs --broker-password-file' })
-  .refine((f) => f.broker !== undefined || ((f['broker-user'] ?? f['broker-password-file'] ?? f['broker-ca']) === undefined && !f['broker-shared']), {
-    message: '--broker-user, --broker-password-file, --broker-ca and --broker-shared need --broker',
+  .refine((f) => f.broker === undefined || f['broker-password-file'] !== undefined, {
+    message: '--broker needs --broker-password-file',
   })
-  .refine((f) => f.broker === undefined || f['tls-ca'] === undefined, { message: '--tls-ca (agent certificates) is for the embedded broker; with --broker the broker checks agents' })
-  .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), { message: '--tls-cert and --tls-key go together' })
-  .refine((f) => f['tls-ca'] === undefined || f['tls-cert'] !== undefined, { message: '--tls-ca needs --tls-cert and --tls-key' });
+  .refine(
+    (f) =>
+      f.broker !== undefined ||
+      ((f['broker-user'] ?? f['broker-password-file'] ?? f['broker-ca']) === undefined && !f['broker-shared']),
+    {
+      message: '--broker-user, --broker-password-file, --broker-ca and --broker-shared need --broker',
+    },
+  )
+  .refine((f) => f.broker === undefined || f['tls-ca'] === undefined, {
+    message: '--tls-ca (agent certificates) is for the embedded broker; with --broker the broker checks agents',
+  })
+  .refine((f) => (f['tls-cert'] === undefined) === (f['tls-key'] === undefined), {
+    message: '--tls-cert and --tls-key go together',
+  })
+  .refine((f) => f['tls-ca'] === undefined || f['tls-cert'] !== undefined, {
+    message: '--tls-ca needs --tls-cert and --tls-key',
+  });
 type Flags = z.output<typeof FlagsSchema>;
 
 const OPTIONS = {
@@ -144,7 +162,12 @@ export interface ServerCliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const defaultIo = (): ServerCliIo => ({ stdout: process.stdout, stderr: process.stderr, signals: process, env: process.env });
+const defaultIo = (): ServerCliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  signals: process,
+  env: process.env,
+});
 
 /** `mig server ...`: resolves with the exit code once the server has stopped. */
 export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()): Promise<number> {
@@ -157,7 +180,8 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
     }
     const { help: _help, ...rest } = values;
     const parsed = FlagsSchema.safeParse(rest);
-    if (!parsed.success) throw new UserError('BAD_REQUEST', `mig server: ${describeFlags(parsed.error, rest)}`, 'see mig server --help');
+    if (!parsed.success)
+      throw new UserError('BAD_REQUEST', `mig server: ${describeFlags(parsed.error, rest)}`, 'see mig server --help');
     flags = parsed.data;
   } catch (err) {
     io.stderr.write(`${formatError(err instanceof BaseError ? err : parseArgsError(err, 'mig server'))}\n\n${USAGE}\n`);
@@ -198,7 +222,11 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     try {
       return await readFile(resolve(path), 'utf8');
     } catch (err) {
-      throw new UserError('CONFIG_INVALID', `--${flag}: cannot read ${path} (${(err as Error).message})`, 'check the path');
+      throw new UserError(
+        'CONFIG_INVALID',
+        `--${flag}: cannot read ${path} (${(err as Error).message})`,
+        'check the path',
+      );
     }
   };
   const cert = await read('tls-cert', flags['tls-cert']);
@@ -206,7 +234,10 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
   const ca = await read('tls-ca', flags['tls-ca']);
   const verbose = flags.verbose;
   const broker = await externalBroker(flags, read);
-  const enrollmentSecret = enrollmentSecretOf(flags['enrollment-secret-file'], await read('enrollment-secret-file', flags['enrollment-secret-file']));
+  const enrollmentSecret = enrollmentSecretOf(
+    flags['enrollment-secret-file'],
+    await read('enrollment-secret-file', flags['enrollment-secret-file']),
+  );
   return {
     dataDir: resolve(flags['data-dir'] ?? join(migHome, 'server')),
     ...(flags.store === undefined ? {} : { storeUrl: flags.store }),
@@ -226,20 +257,34 @@ async function serverOptions(flags: Flags, io: ServerCliIo): Promise<ServerOptio
     leaseMs: flags['lease-ms'],
     log: (msg) => {
       // Drops and deliveries are routine on a busy fleet: only --verbose shows them.
-      if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg)) io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+      if (verbose || !/^(scheduler|registry|link): (dropped|ignored|redelivered|launched)/.test(msg))
+        io.stderr.write(`${new Date().toISOString()} ${msg}\n`);
     },
   };
 }
 
 /** --broker and its login: the password from its file (first line), never from the command line. */
-async function externalBroker(flags: Flags, read: (flag: string, path: string | undefined) => Promise<string | undefined>): Promise<ServerOptions['broker']> {
+async function externalBroker(
+  flags: Flags,
+  read: (flag: string, path: string | undefined) => Promise<string | undefined>,
+): Promise<ServerOptions['broker']> {
   if (flags.broker === undefined) return undefined;
   const password = (await read('broker-password-file', flags['broker-password-file']))?.split(/\r?\n/)[0] ?? '';
   if (password === '') {
-    throw new UserError('CONFIG_INVALID', `--broker-password-file: ${flags['broker-password-file'] ?? ''} has an empty first line`, 'write the broker login\'s password on its first line');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `--broker-password-file: ${flags['broker-password-file'] ?? ''} has an empty first line`,
+      "write the broker login's password on its first line",
+    );
   }
   const ca = await read('broker-ca', flags['broker-ca']);
-  return { url: flags.broker, username: flags['broker-user'] ?? 'mig-server', password, shared: flags['broker-shared'], ...(ca === undefined ? {} : { ca }) };
+  return {
+    url: flags.broker,
+    username: flags['broker-user'] ?? 'mig-server',
+    password,
+    shared: flags['broker-shared'],
+    ...(ca === undefined ? {} : { ca }),
+  };
 }
 
 /** The file's one line, checked like secrets.json's field (at least 16 characters). */
@@ -264,7 +309,11 @@ async function adminKey(flags: Flags, migHome: string): Promise<ServerOptions['b
     publicKey = await readFile(path, 'utf8');
   } catch (err) {
     if (flags['admin-key'] === undefined) return undefined;
-    throw new UserError('CONFIG_INVALID', `--admin-key: cannot read ${path} (${(err as Error).message})`, 'pass an armored public key file');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `--admin-key: cannot read ${path} (${(err as Error).message})`,
+      'pass an armored public key file',
+    );
   }
   return { name: flags['admin-name'] ?? (await nameFromKey(publicKey)), publicKey };
 }
@@ -274,7 +323,10 @@ async function nameFromKey(armoredKey: string): Promise<string> {
   try {
     const key = await openpgp.readKey({ armoredKey });
     const userId = key.getUserIDs()[0] ?? '';
-    const name = userId.replace(/\s*<[^>]*>\s*$/, '').replace(/\s*\([^)]*\)\s*$/, '').trim();
+    const name = userId
+      .replace(/\s*<[^>]*>\s*$/, '')
+      .replace(/\s*\([^)]*\)\s*$/, '')
+      .trim();
     return name || userId || 'admin';
   } catch {
     return 'admin';
@@ -301,7 +353,8 @@ function describeFlags(error: z.ZodError, given: Record<string, unknown>): strin
 }
 
 function formatError(err: unknown): string {
-  if (err instanceof UserError) return `error ${err.code}: ${err.message}${err.hint === undefined ? '' : `\nhint: ${err.hint}`}`;
+  if (err instanceof UserError)
+    return `error ${err.code}: ${err.message}${err.hint === undefined ? '' : `\nhint: ${err.hint}`}`;
   if (err instanceof BaseError) return `error ${err.code}: ${err.message}`;
   // parseArgs throws plain errors with a code such as ERR_PARSE_ARGS_UNKNOWN_OPTION.
   if (err instanceof Error) return `error: ${err.message}`;

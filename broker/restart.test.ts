@@ -42,7 +42,10 @@ it('keeps accepted actions and received results across a restart, then redeliver
   await h.stop();
   await h.start();
 
-  expect(await action(signed.id)).toMatchObject({ status: 'inflight', counters: { targeted: 2, success: 1, done: 1, found: 1 } });
+  expect(await action(signed.id)).toMatchObject({
+    status: 'inflight',
+    counters: { targeted: 2, success: 1, done: 1, found: 1 },
+  });
   const b2 = await reconnect('agent-b');
   await waitFor(() => b2.commands.length === 1, 'redelivered command');
   expect(b2.commands[0]?.commandId).toBe(bCommandId);
@@ -76,14 +79,20 @@ it('has an action on disk when POST /actions answers 201, and results on disk be
   await h.start();
 
   // The action file may lag the commands by a flush; the scheduler recounts from the commands.
-  expect(await action(signed.id)).toMatchObject({ status: 'inflight', counters: { targeted: 2, success: 1, done: 1, found: 1 } });
+  expect(await action(signed.id)).toMatchObject({
+    status: 'inflight',
+    counters: { targeted: 2, success: 1, done: 1, found: 1 },
+  });
 });
 
 it('launches a pending action at validFrom after a restart (manual clock)', async () => {
   await h.start();
   await h.agent('agent-a');
   const now = h.clock.now().getTime();
-  const signed = await signedAction(['alice'], { validFrom: new Date(now + 60_000), expireAfter: new Date(now + 600_000) });
+  const signed = await signedAction(['alice'], {
+    validFrom: new Date(now + 60_000),
+    expireAfter: new Date(now + 600_000),
+  });
   expect(ActionRecordSchema.parse((await h.submit(signed)).body).status).toBe('pending');
   await h.stop();
   await h.start();
@@ -98,7 +107,9 @@ it('launches a pending action at validFrom after a restart (manual clock)', asyn
 
 it('has every result of a burst on disk once the API counts it (group commit), crash image and all', async () => {
   await h.start({ flushMs: 600_000 });
-  const agents = await Promise.all(Array.from({ length: 12 }, (_, i) => h.agent(`agent-${String(i).padStart(2, '0')}`)));
+  const agents = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => h.agent(`agent-${String(i).padStart(2, '0')}`)),
+  );
   const signed = await signedAction(['alice']);
   await h.submit(signed);
   await waitFor(() => agents.every((a) => a.commands.length === 1), 'commands');
@@ -113,5 +124,8 @@ it('has every result of a burst on disk once the API counts it (group commit), c
   h.dataDir = crashDir;
   await h.start();
 
-  expect(await action(signed.id)).toMatchObject({ status: 'completed', counters: { targeted: 12, success: 12, done: 12, found: 6 } });
+  expect(await action(signed.id)).toMatchObject({
+    status: 'completed',
+    counters: { targeted: 12, success: 12, done: 12, found: 6 },
+  });
 });

@@ -29,7 +29,11 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<Secrets> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   if (text === undefined) {
-    const secrets: Secrets = { enrollmentSecret: newSecret(), serverSecret: newSecret(), serverClientId: serverClientId() };
+    const secrets: Secrets = {
+      enrollmentSecret: newSecret(),
+      serverSecret: newSecret(),
+      serverClientId: serverClientId(),
+    };
     await writePrivateFile(path, `${JSON.stringify(secrets, null, 2)}\n`);
     return secrets;
   }
@@ -37,10 +41,15 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<Secrets> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `${path}: not JSON (${(err as Error).message})`, 'fix it, or move it away to generate new secrets (agents then need the new enrollment secret)');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `${path}: not JSON (${(err as Error).message})`,
+      'fix it, or move it away to generate new secrets (agents then need the new enrollment secret)',
+    );
   }
   const parsed = SecretsSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('CONFIG_INVALID', `${path}: ${describeIssues(parsed.error)}`, 'fix the field named above');
+  if (!parsed.success)
+    throw new UserError('CONFIG_INVALID', `${path}: ${describeIssues(parsed.error)}`, 'fix the field named above');
   return parsed.data;
 }
 

@@ -78,7 +78,10 @@ describe('results', () => {
     expect(half.status).toBe('inflight');
     expect(half.counters).toMatchObject({ targeted: 2, sent: 2, success: 1, done: 1, found: 1 });
 
-    await b.answer(b.commands[0]?.commandId ?? '', { status: 'failed', error: { code: 'ACL_WEIGHT_TOO_LOW', message: 'no' } });
+    await b.answer(b.commands[0]?.commandId ?? '', {
+      status: 'failed',
+      error: { code: 'ACL_WEIGHT_TOO_LOW', message: 'no' },
+    });
     await waitFor(async () => (await action(signed.id)).status === 'completed', 'completion');
     expect((await action(signed.id)).counters).toMatchObject({ targeted: 2, success: 1, failed: 1, done: 2, found: 1 });
 
@@ -110,7 +113,10 @@ describe('expiry and cancel', () => {
     await h.start();
     const a = await h.agent('agent-a');
     const b = await h.agent('agent-b');
-    const signed = await signedAction(['alice'], { now: h.clock.now(), expireAfter: new Date(h.clock.now().getTime() + 60_000) });
+    const signed = await signedAction(['alice'], {
+      now: h.clock.now(),
+      expireAfter: new Date(h.clock.now().getTime() + 60_000),
+    });
     await h.submit(signed);
     await waitFor(() => a.commands.length === 1 && b.commands.length === 1, 'commands');
     await a.answer(a.commands[0]?.commandId ?? '');
@@ -132,7 +138,10 @@ describe('expiry and cancel', () => {
     const res = await h.api('POST', `/actions/${signed.id}/cancel`);
 
     expect(res.status).toBe(200);
-    expect(ActionRecordSchema.parse(res.body)).toMatchObject({ status: 'cancelled', counters: { cancelled: 1, done: 1 } });
+    expect(ActionRecordSchema.parse(res.body)).toMatchObject({
+      status: 'cancelled',
+      counters: { cancelled: 1, done: 1 },
+    });
     await waitFor(() => a.cancels.length === 1, 'cancel message');
     expect(a.cancels[0]?.commandId).toBe(a.commands[0]?.commandId);
     const again = await h.api('POST', `/actions/${signed.id}/cancel`);
@@ -144,7 +153,11 @@ describe('agent.json', () => {
   it('lists the active investigators and follows changes', async () => {
     await h.start();
     const names = async (): Promise<string[]> => {
-      const config = JSON.parse(await readFile(h.server.agentConfigPath, 'utf8')) as { investigators: Array<{ name: string }>; enrollmentSecret: string; brokerUrl: string };
+      const config = JSON.parse(await readFile(h.server.agentConfigPath, 'utf8')) as {
+        investigators: Array<{ name: string }>;
+        enrollmentSecret: string;
+        brokerUrl: string;
+      };
       expect(config).toMatchObject({ enrollmentSecret: h.server.enrollmentSecret, brokerUrl: h.server.mqttUrl });
       return config.investigators.map((i) => i.name);
     };
@@ -161,7 +174,10 @@ describe('agent registry', () => {
   it('keeps a destroyed agent destroyed: a later heartbeat under its id is dropped', async () => {
     await h.start();
     const agent = await h.agent('web-9');
-    await agent.publishRaw(`mig/agents/${agent.id}/heartbeat`, JSON.stringify({ v: 1, kind: 'offline', agentId: agent.id, reason: 'destroyed' }));
+    await agent.publishRaw(
+      `mig/agents/${agent.id}/heartbeat`,
+      JSON.stringify({ v: 1, kind: 'offline', agentId: agent.id, reason: 'destroyed' }),
+    );
     const statusOf = async (): Promise<string | undefined> =>
       ((await h.api('GET', `/agents/${agent.id}`)).body as { status?: string }).status;
     await waitFor(async () => (await statusOf()) === 'destroyed', 'destroyed status');

@@ -140,7 +140,13 @@ async function compose(
   const secrets = await loadOrCreateSecrets(opts.dataDir);
   const enrollmentSecret = opts.enrollmentSecret ?? secrets.enrollmentSecret;
   // The stable client id also names this server among those sharing a PostgreSQL store.
-  const { store, audit, investigators, events, registry } = await openState(opts, log, clock, closers, secrets.serverClientId);
+  const { store, audit, investigators, events, registry } = await openState(
+    opts,
+    log,
+    clock,
+    closers,
+    secrets.serverClientId,
+  );
   const fleet = store.fleet;
   const policy = await PolicyService.open({
     dataDir: opts.dataDir,
@@ -148,7 +154,9 @@ async function compose(
     audit,
     threshold: opts.policyThreshold ?? 1,
     log,
-    ...(fleet === undefined ? {} : { shared: { publish: (version: number, text: string) => fleet.publishPolicy(version, text) } }),
+    ...(fleet === undefined
+      ? {}
+      : { shared: { publish: (version: number, text: string) => fleet.publishPolicy(version, text) } }),
   });
 
   const broker = await openBrokerSide({
@@ -164,22 +172,44 @@ async function compose(
     log,
   });
   closers.push(['broker', () => broker.close()]);
-  closers.push(['credential withdrawal', registry.enrollments.onCredentialWithdrawn((agentId) => broker.withdraw(agentId))]);
+  closers.push([
+    'credential withdrawal',
+    registry.enrollments.onCredentialWithdrawn((agentId) => broker.withdraw(agentId)),
+  ]);
 
   let link: ServerLink | undefined;
   const publisher: AgentPublisher = {
-    sendCommand: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg)),
-    sendCancel: (agentId, msg) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg)),
+    sendCommand: (agentId, msg) =>
+      link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCommand(agentId, msg),
+    sendCancel: (agentId, msg) =>
+      link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendCancel(agentId, msg),
   };
   const enroll = enroller({
     registry,
     clock,
     log,
-    policy: { autoAccept: opts.autoAccept ?? false, maxPending: opts.maxPendingEnrollments ?? DEFAULT_MAX_PENDING_ENROLLMENTS },
-    reply: (agentId, status) => (link === undefined ? Promise.reject(new Error('not connected to the broker')) : link.sendEnrollStatus(agentId, status)),
+    policy: {
+      autoAccept: opts.autoAccept ?? false,
+      maxPending: opts.maxPendingEnrollments ?? DEFAULT_MAX_PENDING_ENROLLMENTS,
+    },
+    reply: (agentId, status) =>
+      link === undefined
+        ? Promise.reject(new Error('not connected to the broker'))
+        : link.sendEnrollStatus(agentId, status),
     ...(broker.provision === undefined ? {} : { provision: broker.provision }),
   });
-  const scheduler = new Scheduler({ store, registry, publisher, events, clock, log, investigators, audit, approval, ...(opts.moduleSpecs === undefined ? {} : { specs: opts.moduleSpecs }) });
+  const scheduler = new Scheduler({
+    store,
+    registry,
+    publisher,
+    events,
+    clock,
+    log,
+    investigators,
+    audit,
+    approval,
+    ...(opts.moduleSpecs === undefined ? {} : { specs: opts.moduleSpecs }),
+  });
   closers.push(['scheduler', () => scheduler.close()]);
   link = await broker.connectLink(dispatcher(scheduler, registry, log, (agentId, payload) => enroll(agentId, payload)));
   const connected = link;
@@ -201,11 +231,19 @@ async function compose(
       // An external broker's login is enabled before the agent hears it may use it.
       void broker.decided(agentId, state).then(
         () => enroll.tell(agentId, state, reason),
-        (err: unknown) => log(`broker: ${state === 'accepted' ? 'enabling' : 'disabling'} ${agentId}'s login failed: ${(err as Error).message}`),
+        (err: unknown) =>
+          log(
+            `broker: ${state === 'accepted' ? 'enabling' : 'disabling'} ${agentId}'s login failed: ${(err as Error).message}`,
+          ),
       );
     }),
   ]);
-  registry.onFirstSeen((agentId) => void scheduler.redeliver(agentId).catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)));
+  registry.onFirstSeen(
+    (agentId) =>
+      void scheduler
+        .redeliver(agentId)
+        .catch((err: unknown) => log(`scheduler: redelivery to ${agentId}: ${(err as Error).message}`)),
+  );
   const external = opts.broker;
   const sync =
     store.fleet === undefined
@@ -220,7 +258,9 @@ async function compose(
           syncMs: opts.syncMs,
           leaseMs: opts.leaseMs,
           // The lease id is the server's client id: the session a dead server left on the broker.
-          ...(external === undefined ? {} : { forgetSession: (serverId: string) => forgetBrokerSession(external, serverId) }),
+          ...(external === undefined
+            ? {}
+            : { forgetSession: (serverId: string) => forgetBrokerSession(external, serverId) }),
         });
   // The lease first: the scheduler then claims the actions of servers that hold none.
   await sync?.renewLease();
@@ -230,11 +270,28 @@ async function compose(
     closers.push(['fleet sync', () => sync.close()]);
   }
 
-  const services: ApiServices = { store, registry, scheduler, investigators, audit, events, clock, log, version: serverVersion() };
+  const services: ApiServices = {
+    store,
+    registry,
+    scheduler,
+    investigators,
+    audit,
+    events,
+    clock,
+    log,
+    version: serverVersion(),
+  };
   const api = await startApiServer({
     host: opts.httpHost ?? '127.0.0.1',
     port: opts.httpPort,
-    routes: [...investigatorRoutes(services), ...enrollmentRoutes(services), ...agentRoutes(services), ...actionRoutes(services), ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING), ...policyRoutes(policy, () => pusher.pushToConnected())],
+    routes: [
+      ...investigatorRoutes(services),
+      ...enrollmentRoutes(services),
+      ...agentRoutes(services),
+      ...actionRoutes(services),
+      ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING),
+      ...policyRoutes(policy, () => pusher.pushToConnected()),
+    ],
     auth: { investigators, nonces: new NonceCache(), now: () => clock.now() },
     tls: opts.tls,
     log,
@@ -259,8 +316,20 @@ async function compose(
 }
 
 /** The data dir's state: store, audit log, investigators (bootstrapped), live events, registry. */
-async function openState(opts: ServerOptions, log: (msg: string) => void, clock: Clock, closers: Array<[string, () => Promise<void> | void]>, serverId: string) {
-  const store = await openStore({ dataDir: opts.dataDir, ...(opts.storeUrl === undefined ? {} : { storeUrl: opts.storeUrl }), flushMs: opts.flushMs, serverId, log });
+async function openState(
+  opts: ServerOptions,
+  log: (msg: string) => void,
+  clock: Clock,
+  closers: Array<[string, () => Promise<void> | void]>,
+  serverId: string,
+) {
+  const store = await openStore({
+    dataDir: opts.dataDir,
+    ...(opts.storeUrl === undefined ? {} : { storeUrl: opts.storeUrl }),
+    flushMs: opts.flushMs,
+    serverId,
+    log,
+  });
   closers.push(['store', () => store.close()]);
   const audit = await AuditLog.open(join(opts.dataDir, 'audit.log'), () => clock.now());
   closers.push(['audit log', () => audit.drain()]);
@@ -276,11 +345,26 @@ async function openState(opts: ServerOptions, log: (msg: string) => void, clock:
 }
 
 /** Rewrites agent.json whenever investigators change, one write at a time. */
-function agentConfigWriter(opts: ServerOptions, brokerUrl: string, enrollmentSecret: string, investigators: Investigators, policy: PolicyService, log: (msg: string) => void) {
+function agentConfigWriter(
+  opts: ServerOptions,
+  brokerUrl: string,
+  enrollmentSecret: string,
+  investigators: Investigators,
+  policy: PolicyService,
+  log: (msg: string) => void,
+) {
   let tail = Promise.resolve();
   const write = (): Promise<void> => {
     tail = tail
-      .then(() => writeAgentConfig(opts.dataDir, { brokerUrl, enrollmentSecret, investigators: investigators.list(), admins: policy.bakedAdmins(), brokerCa: opts.broker !== undefined ? opts.broker.ca : (opts.tls?.ca ?? opts.tls?.cert) }))
+      .then(() =>
+        writeAgentConfig(opts.dataDir, {
+          brokerUrl,
+          enrollmentSecret,
+          investigators: investigators.list(),
+          admins: policy.bakedAdmins(),
+          brokerCa: opts.broker !== undefined ? opts.broker.ca : (opts.tls?.ca ?? opts.tls?.cert),
+        }),
+      )
       .then(
         () => undefined,
         (err: unknown) => log(`server: writing agent.json failed: ${(err as Error).message}`),

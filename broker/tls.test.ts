@@ -15,9 +15,33 @@ let pem: { cert: string; key: string };
 beforeEach(async () => {
   pkiDir = await mkdtemp(join(tmpdir(), 'mig-server-tls-'));
   // A self-signed server certificate for 127.0.0.1, as an operator would make for a first try.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-keyout', 'server.key', '-out', 'server.pem', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: pkiDir, stdio: 'pipe' });
-  pem = { cert: await readFile(join(pkiDir, 'server.pem'), 'utf8'), key: await readFile(join(pkiDir, 'server.key'), 'utf8') };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.pem',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: pkiDir, stdio: 'pipe' },
+  );
+  pem = {
+    cert: await readFile(join(pkiDir, 'server.pem'), 'utf8'),
+    key: await readFile(join(pkiDir, 'server.key'), 'utf8'),
+  };
   h = new ServerHarness();
 });
 afterEach(async () => {
@@ -27,11 +51,15 @@ afterEach(async () => {
 
 function httpsGet(url: string, authorization?: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca: pem.cert, headers: authorization === undefined ? {} : { authorization } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-    });
+    const req = https.get(
+      url,
+      { ca: pem.cert, headers: authorization === undefined ? {} : { authorization } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -56,7 +84,10 @@ it('serves MQTT over TLS and HTTPS with one certificate, and tells agents to tru
     await agent.close();
   }
 
-  const config = JSON.parse(await readFile(server.agentConfigPath, 'utf8')) as { brokerUrl: string; tls: { ca: string } };
+  const config = JSON.parse(await readFile(server.agentConfigPath, 'utf8')) as {
+    brokerUrl: string;
+    tls: { ca: string };
+  };
   expect(config.brokerUrl).toBe(server.mqttUrl);
   expect(await readFile(join(h.dataDir, config.tls.ca), 'utf8')).toBe(pem.cert);
 });

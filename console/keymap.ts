@@ -91,18 +91,31 @@ function cmd(
 /** View-specific commands come first: they win over a global command on the same key. */
 export const KEYMAP: readonly KeyCommand[] = [
   cmd('openAgent', ['enter'], 'agent details and recent commands', ['agents'], { hint: 'details' }),
-  cmd('openAgentCommand', ['enter'], "the answer: agent signature check, errors, warnings, stats", ['agent'], { hint: 'details' }),
+  cmd('openAgentCommand', ['enter'], 'the answer: agent signature check, errors, warnings, stats', ['agent'], {
+    hint: 'details',
+  }),
   cmd('sort', ['s'], 'sort by the next column', ['agents'], { hint: 'sort' }),
   cmd('sortReverse', ['S'], 'reverse the sort order', ['agents']),
   cmd('openAction', ['enter'], 'open the action', ['actions'], { hint: 'open' }),
-  cmd('openCommand', ['enter'], 'the row whole: every field, the agent signature check, warnings, stats', ['action'], { hint: 'details' }),
+  cmd('openCommand', ['enter'], 'the row whole: every field, the agent signature check, warnings, stats', ['action'], {
+    hint: 'details',
+  }),
   cmd('toggleFound', ['f'], 'show found / not found / all', ['action'], { hint: 'found' }),
   cmd('exportResults', ['x'], 'export results (json, ndjson, csv)', ['action'], { hint: 'export' }),
-  cmd('huntFound', ['h'], 'hunt again on the agents that found something', ['action'], { isMutating: true, hint: 'hunt again' }),
+  cmd('huntFound', ['h'], 'hunt again on the agents that found something', ['action'], {
+    isMutating: true,
+    hint: 'hunt again',
+  }),
   cmd('huntNotFound', ['N'], 'hunt again on the agents that found nothing', ['action'], { isMutating: true }),
   cmd('newHunt', ['n'], 'new hunt (launcher)', ['actions', 'agents'], { isMutating: true, hint: 'hunt' }),
   cmd('cancelAction', ['c'], 'cancel the action', ['actions', 'action'], { isDangerous: true, hint: 'cancel' }),
-  cmd('approveAction', ['a'], 'approve: co-sign and launch an action waiting for a second investigator', ['actions', 'action'], { isDangerous: true, hint: 'approve' }),
+  cmd(
+    'approveAction',
+    ['a'],
+    'approve: co-sign and launch an action waiting for a second investigator',
+    ['actions', 'action'],
+    { isDangerous: true, hint: 'approve' },
+  ),
   cmd('editField', ['enter'], 'edit the field / press the button', ['launcher'], { hint: 'edit' }),
   cmd('toggleField', ['space'], 'toggle a yes/no field', ['launcher']),
   cmd('nextChoice', ['right'], 'next module or choice', ['launcher']),
@@ -110,12 +123,29 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('togglePreview', ['p'], 'show the exact action JSON', ['launcher'], { hint: 'preview' }),
   cmd('loadActionFile', ['l'], 'load an action file (ours or MIG)', ['launcher'], { hint: 'load' }),
   cmd('toggleSignature', ['a'], 'add my signature or not (loaded signed action)', ['launcher']),
-  cmd('launch', ['s'], 'sign and launch (3 s countdown, Esc cancels)', ['launcher'], { isMutating: true, hint: 'launch' }),
-  cmd('addInvestigator', ['a'], 'add an investigator from a public key file', ['investigators'], { isDangerous: true, hint: 'add' }),
-  cmd('toggleInvestigator', ['d'], 'disable / enable the investigator', ['investigators'], { isDangerous: true, hint: 'disable/enable' }),
-  cmd('acceptAgent', ['a'], "accept the agent's enrollment (pending agents)", ['agents'], { isDangerous: true, hint: 'accept' }),
-  cmd('rejectAgent', ['X'], "reject the agent's enrollment, or withdraw an accepted agent's credential", ['agents'], { isDangerous: true, hint: 'reject' }),
-  cmd('toggleWide', ['w'], 'wide: every column whole, exact times and sizes (←/→ scroll sideways)', LISTS, { hint: 'wide' }),
+  cmd('launch', ['s'], 'sign and launch (3 s countdown, Esc cancels)', ['launcher'], {
+    isMutating: true,
+    hint: 'launch',
+  }),
+  cmd('addInvestigator', ['a'], 'add an investigator from a public key file', ['investigators'], {
+    isDangerous: true,
+    hint: 'add',
+  }),
+  cmd('toggleInvestigator', ['d'], 'disable / enable the investigator', ['investigators'], {
+    isDangerous: true,
+    hint: 'disable/enable',
+  }),
+  cmd('acceptAgent', ['a'], "accept the agent's enrollment (pending agents)", ['agents'], {
+    isDangerous: true,
+    hint: 'accept',
+  }),
+  cmd('rejectAgent', ['X'], "reject the agent's enrollment, or withdraw an accepted agent's credential", ['agents'], {
+    isDangerous: true,
+    hint: 'reject',
+  }),
+  cmd('toggleWide', ['w'], 'wide: every column whole, exact times and sizes (←/→ scroll sideways)', LISTS, {
+    hint: 'wide',
+  }),
   cmd('scrollRight', ['right'], 'wide mode: scroll the table right by a column', LISTS),
   cmd('scrollLeft', ['left'], 'wide mode: scroll the table left by a column', LISTS),
   cmd('filter', ['/'], 'filter the table', ['agents', 'actions', 'action', 'investigators'], { hint: 'filter' }),
@@ -129,7 +159,13 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('back', ['esc'], 'back', ['global'], { hint: 'back' }),
   cmd('jump', [':'], 'go to a view: :agents :actions :launch :investigators :pending', ['global'], { hint: 'view' }),
   cmd('help', ['?'], 'help: every key of every view', ['global'], { hint: 'help' }),
-  cmd('quit', ['q', 'ctrl+c'], 'quit; a server this console started asks: keep it and its agent running, or stop them', ['global'], { hint: 'quit' }),
+  cmd(
+    'quit',
+    ['q', 'ctrl+c'],
+    'quit; a server this console started asks: keep it and its agent running, or stop them',
+    ['global'],
+    { hint: 'quit' },
+  ),
 ];
 
 /** True when a command is usable at all in this mode. */

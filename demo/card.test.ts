@@ -28,9 +28,12 @@ function facts(host: DemoHost): AgentFacts {
 const fakeActionId = (i: number): string => i.toString(16).padStart(32, '0');
 
 describe('the card', () => {
-  it.each([3, 12, 200].map((n) => ({ name: `${n} hosts`, input: n })))('is the same text for the same fleet: $name', ({ input }) => {
-    expect(renderCard(buildScenario(input))).toBe(renderCard(buildScenario(input)));
-  });
+  it.each([3, 12, 200].map((n) => ({ name: `${n} hosts`, input: n })))(
+    'is the same text for the same fleet: $name',
+    ({ input }) => {
+      expect(renderCard(buildScenario(input))).toBe(renderCard(buildScenario(input)));
+    },
+  );
 
   it('prints every hunt command line and every answer', () => {
     const scenario = buildScenario(12);
@@ -60,38 +63,49 @@ describe('the card', () => {
   });
 });
 
-describe.each([3, 12, 40].map((n) => ({ name: `${n} hosts`, input: n })))('card answers hold on the host trees: $name', ({ input }) => {
-  const scenario = buildScenario(input);
-  const hunts = cardHunts(scenario);
-  let dir = '';
-  const roots = new Map<string, string>();
-  const found = new Map<string, Set<string>>();
+describe.each([3, 12, 40].map((n) => ({ name: `${n} hosts`, input: n })))(
+  'card answers hold on the host trees: $name',
+  ({ input }) => {
+    const scenario = buildScenario(input);
+    const hunts = cardHunts(scenario);
+    let dir = '';
+    const roots = new Map<string, string>();
+    const found = new Map<string, Set<string>>();
 
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mig-demo-card-'));
-    for (const w of writeHosts(dir, scenario)) roots.set(w.name, w.root);
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'mig-demo-card-'));
+      for (const w of writeHosts(dir, scenario)) roots.set(w.name, w.root);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  // Sequential: `after` hunts need the earlier hunt's answer.
-  it.each(hunts.map((hunt, i) => ({ name: hunt.id, hunt, i })))('$name', async ({ hunt, i }) => {
-    const ids = Object.fromEntries(hunts.map((h, j) => [h.id, fakeActionId(j + 1)]));
-    const { target, operations } = huntFromArgv(huntArgv(hunt, hunts, ids));
-    const expr = parseTarget(target);
-    const ctx = { found: (id: string) => found.get(id) };
-    const hits = new Set<string>();
-    for (const host of scenario.hosts) {
-      if (!matchesTarget(expr, facts(host), ctx)) continue;
-      const results = await runOperationsLocally(operations, { root: roots.get(host.name) ?? '', platform: 'linux' });
-      expect(results.every((r) => r.error === undefined), JSON.stringify(results)).toBe(true);
-      if (results.some((r) => r.isFound)) hits.add(host.name);
-    }
-    found.set(fakeActionId(i + 1), hits);
-    expect([...hits].sort()).toEqual(hunt.expected);
-  });
+    // Sequential: `after` hunts need the earlier hunt's answer.
+    it.each(hunts.map((hunt, i) => ({ name: hunt.id, hunt, i })))('$name', async ({ hunt, i }) => {
+      const ids = Object.fromEntries(hunts.map((h, j) => [h.id, fakeActionId(j + 1)]));
+      const { target, operations } = huntFromArgv(huntArgv(hunt, hunts, ids));
+      const expr = parseTarget(target);
+      const ctx = { found: (id: string) => found.get(id) };
+      const hits = new Set<string>();
+      for (const host of scenario.hosts) {
+        if (!matchesTarget(expr, facts(host), ctx)) continue;
+        const results = await runOperationsLocally(operations, { root: roots.get(host.name) ?? '', platform: 'linux' });
+        expect(
+          results.every((r) => r.error === undefined),
+          JSON.stringify(results),
+        ).toBe(true);
+        if (results.some((r) => r.isFound)) hits.add(host.name);
+      }
+      found.set(fakeActionId(i + 1), hits);
+      expect([...hits].sort()).toEqual(hunt.expected);
+    });
 
-  it.each(cardTargets(scenario).map((t) => ({ name: t.target, t })))('target $name', ({ t }) => {
-    const expr = parseTarget(t.target);
-    expect(scenario.hosts.filter((h) => matchesTarget(expr, facts(h))).map((h) => h.name).sort()).toEqual(t.expected);
-  });
-});
+    it.each(cardTargets(scenario).map((t) => ({ name: t.target, t })))('target $name', ({ t }) => {
+      const expr = parseTarget(t.target);
+      expect(
+        scenario.hosts
+          .filter((h) => matchesTarget(expr, facts(h)))
+          .map((h) => h.name)
+          .sort(),
+      ).toEqual(t.expected);
+    });
+  },
+);

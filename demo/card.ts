@@ -46,7 +46,14 @@ const CRON_REGEX = 'curl .*\\| *sh';
 
 /** The hunts, in the order a trainer walks through them. Add one by adding a recipe. */
 const RECIPES: readonly Recipe[] = [
-  { id: 'webshell-hash', question: 'Which web servers carry the web shell? (by its SHA-256)', module: 'file', target: 'all', flags: ['-path', '/var/www', '-sha2', WEBSHELL_SHA256], isExpected: has('webshell') },
+  {
+    id: 'webshell-hash',
+    question: 'Which web servers carry the web shell? (by its SHA-256)',
+    module: 'file',
+    target: 'all',
+    flags: ['-path', '/var/www', '-sha2', WEBSHELL_SHA256],
+    isExpected: has('webshell'),
+  },
   {
     id: 'webshell-name-prod',
     question: 'Hidden PHP files under /var/www, on production hosts only',
@@ -55,7 +62,14 @@ const RECIPES: readonly Recipe[] = [
     flags: ['-path', '/var/www', '-name', '^\\..*\\.php$'],
     isExpected: (h) => has('webshell')(h) && h.env === 'prod',
   },
-  { id: 'webshell-log', question: 'Whose web server logs show the web shell being called?', module: 'file', target: 'all', flags: ['-path', '/var/log/nginx', '-content', 'POST /uploads/\\.cache\\.php'], isExpected: has('webshell') },
+  {
+    id: 'webshell-log',
+    question: 'Whose web server logs show the web shell being called?',
+    module: 'file',
+    target: 'all',
+    flags: ['-path', '/var/log/nginx', '-content', 'POST /uploads/\\.cache\\.php'],
+    isExpected: has('webshell'),
+  },
   {
     id: 'cron',
     question: `Which hosts run a cron job piping a download into a shell?`,
@@ -75,8 +89,22 @@ const RECIPES: readonly Recipe[] = [
     note: 'replace ID_FROM_HUNT_1 with the action id hunt 1 printed ("launched action ...")',
     isExpected: (h) => has('cron')(h) && has('webshell')(h),
   },
-  { id: 'backdoor-name', question: `Where is the hidden ${BACKDOOR_NAME} binary?`, module: 'file', target: 'all', flags: ['-path', '/usr/bin', '-path', '/usr/sbin', '-name', `^\\${BACKDOOR_NAME}$`], isExpected: has('backdoor') },
-  { id: 'recent-binaries', question: 'Which hosts had binaries changed in the last three days?', module: 'file', target: 'all', flags: ['-path', '/usr/bin', '-path', '/usr/sbin', '-mtime', '<3d'], isExpected: has('backdoor') },
+  {
+    id: 'backdoor-name',
+    question: `Where is the hidden ${BACKDOOR_NAME} binary?`,
+    module: 'file',
+    target: 'all',
+    flags: ['-path', '/usr/bin', '-path', '/usr/sbin', '-name', `^\\${BACKDOOR_NAME}$`],
+    isExpected: has('backdoor'),
+  },
+  {
+    id: 'recent-binaries',
+    question: 'Which hosts had binaries changed in the last three days?',
+    module: 'file',
+    target: 'all',
+    flags: ['-path', '/usr/bin', '-path', '/usr/sbin', '-mtime', '<3d'],
+    isExpected: has('backdoor'),
+  },
   {
     id: 'rogue-ssh-key',
     question: `Whose authorized_keys trust the attacker's key (${ROGUE_KEY_COMMENT})?`,
@@ -90,7 +118,14 @@ const RECIPES: readonly Recipe[] = [
     question: `Where did ${C2_ADDRESS} log in as root? (web servers excluded)`,
     module: 'file',
     target: "tags->>'role' != 'web'",
-    flags: ['-path', '/var/log', '-name', '^auth\\.log$', '-content', `Accepted publickey for root from ${C2_ADDRESS.replaceAll('.', '\\.')}`],
+    flags: [
+      '-path',
+      '/var/log',
+      '-name',
+      '^auth\\.log$',
+      '-content',
+      `Accepted publickey for root from ${C2_ADDRESS.replaceAll('.', '\\.')}`,
+    ],
     isExpected: (h) => has('sshkey')(h) && h.role !== 'web',
   },
   {
@@ -131,8 +166,13 @@ export function actionIdPlaceholder(hunts: readonly CardHunt[], id: string): str
 }
 
 /** The hunt's argv after `mig`; `actionIds` (hunt id → action id) fills -target-found. */
-export function huntArgv(hunt: CardHunt, hunts: readonly CardHunt[], actionIds: Readonly<Record<string, string>> = {}): string[] {
-  const after = hunt.after === undefined ? [] : ['-target-found', actionIds[hunt.after] ?? actionIdPlaceholder(hunts, hunt.after)];
+export function huntArgv(
+  hunt: CardHunt,
+  hunts: readonly CardHunt[],
+  actionIds: Readonly<Record<string, string>> = {},
+): string[] {
+  const after =
+    hunt.after === undefined ? [] : ['-target-found', actionIds[hunt.after] ?? actionIdPlaceholder(hunts, hunt.after)];
   return [hunt.module, '-t', hunt.target, ...after, ...hunt.flags];
 }
 
@@ -155,7 +195,8 @@ export function renderCard(scenario: Scenario): string {
     lines.push(...answer(hunt.expected, 'host'));
   });
   lines.push('', 'Targeting: which agents a target expression selects');
-  for (const t of cardTargets(scenario)) lines.push('', `    mig agents -t ${shellLine([t.target])}`, ...answer(t.expected, 'agent'));
+  for (const t of cardTargets(scenario))
+    lines.push('', `    mig agents -t ${shellLine([t.target])}`, ...answer(t.expected, 'agent'));
   return `${lines.join('\n')}\n`;
 }
 

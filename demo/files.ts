@@ -36,19 +36,45 @@ export function hostFiles(host: DemoHost): HostFile[] {
   const has = (ioc: DemoHost['iocs'][number]): boolean => host.iocs.includes(ioc);
   const files: HostFile[] = [
     text('/etc/hostname', `${host.name}\n`, old()),
-    text('/etc/hosts', `127.0.0.1\tlocalhost\n${host.addresses[0] ?? '127.0.1.1'}\t${host.name}.corp.example ${host.name}\n`, old()),
+    text(
+      '/etc/hosts',
+      `127.0.0.1\tlocalhost\n${host.addresses[0] ?? '127.0.1.1'}\t${host.name}.corp.example ${host.name}\n`,
+      old(),
+    ),
     text('/etc/os-release', osRelease(host), old()),
     text('/etc/passwd', passwd(host), old()),
     text('/etc/group', group(host), old()),
     text('/etc/ssh/sshd_config', sshdConfig(host), old()),
     text('/etc/crontab', CRONTAB, old()),
-    text('/etc/cron.d/e2scrub_all', '30 3 * * 0 root test -e /run/systemd/system || /usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron\n', old()),
+    text(
+      '/etc/cron.d/e2scrub_all',
+      '30 3 * * 0 root test -e /run/systemd/system || /usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron\n',
+      old(),
+    ),
     // A benign curl in cron: the card's regex must tell it from the planted `curl ... | sh`.
-    text('/etc/cron.d/healthcheck', `*/5 * * * * root curl -fsS -o /dev/null https://status.corp.example/ping/${host.name}\n`, old()),
+    text(
+      '/etc/cron.d/healthcheck',
+      `*/5 * * * * root curl -fsS -o /dev/null https://status.corp.example/ping/${host.name}\n`,
+      old(),
+    ),
     text('/var/lib/dpkg/status', dpkgStatus(host, has('openssl')), old()),
-    { path: '/root/.ssh/authorized_keys', content: `${ADMIN_KEY}\n${has('sshkey') ? `${ROGUE_KEY}\n` : ''}`, mode: 0o600, ageDays: has('sshkey') ? 3 : old() },
-    text('/home/deploy/.bashrc', "# ~/.bashrc\n[ -z \"$PS1\" ] && return\nHISTCONTROL=ignoreboth\nalias ll='ls -alF'\n", old()),
-    { path: '/home/deploy/.ssh/authorized_keys', content: `${sshEd25519Key(`deploy ${host.env}`, `deploy@ci.corp.example`)}\n`, mode: 0o600, ageDays: old() },
+    {
+      path: '/root/.ssh/authorized_keys',
+      content: `${ADMIN_KEY}\n${has('sshkey') ? `${ROGUE_KEY}\n` : ''}`,
+      mode: 0o600,
+      ageDays: has('sshkey') ? 3 : old(),
+    },
+    text(
+      '/home/deploy/.bashrc',
+      '# ~/.bashrc\n[ -z "$PS1" ] && return\nHISTCONTROL=ignoreboth\nalias ll=\'ls -alF\'\n',
+      old(),
+    ),
+    {
+      path: '/home/deploy/.ssh/authorized_keys',
+      content: `${sshEd25519Key(`deploy ${host.env}`, `deploy@ci.corp.example`)}\n`,
+      mode: 0o600,
+      ageDays: old(),
+    },
     ...binaries(host, old),
     ...logs(host, rng),
     ...roleFiles(host, old),
@@ -80,8 +106,17 @@ function serviceUsers(host: DemoHost): [string, number, string][] {
 }
 
 function passwd(host: DemoHost): string {
-  const base = ['root:x:0:0:root:/root:/bin/bash', 'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin', 'bin:x:2:2:bin:/bin:/usr/sbin/nologin', 'sys:x:3:3:sys:/dev:/usr/sbin/nologin', 'sshd:x:105:65534::/run/sshd:/usr/sbin/nologin', 'deploy:x:1000:1000:deploy:/home/deploy:/bin/bash'];
-  const extra = serviceUsers(host).map(([u, id, home]) => `${u}:x:${id}:${id}::${home}:${id >= 1000 ? '/bin/bash' : '/usr/sbin/nologin'}`);
+  const base = [
+    'root:x:0:0:root:/root:/bin/bash',
+    'daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin',
+    'bin:x:2:2:bin:/bin:/usr/sbin/nologin',
+    'sys:x:3:3:sys:/dev:/usr/sbin/nologin',
+    'sshd:x:105:65534::/run/sshd:/usr/sbin/nologin',
+    'deploy:x:1000:1000:deploy:/home/deploy:/bin/bash',
+  ];
+  const extra = serviceUsers(host).map(
+    ([u, id, home]) => `${u}:x:${id}:${id}::${home}:${id >= 1000 ? '/bin/bash' : '/usr/sbin/nologin'}`,
+  );
   return `${[...base, ...extra].join('\n')}\n`;
 }
 
@@ -91,7 +126,19 @@ function group(host: DemoHost): string {
 }
 
 function sshdConfig(host: DemoHost): string {
-  const lines = ['Include /etc/ssh/sshd_config.d/*.conf', 'Port 22', 'PermitRootLogin prohibit-password', 'PubkeyAuthentication yes', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM yes', 'X11Forwarding no', 'PrintMotd no', 'AcceptEnv LANG LC_*', 'Subsystem sftp /usr/lib/openssh/sftp-server'];
+  const lines = [
+    'Include /etc/ssh/sshd_config.d/*.conf',
+    'Port 22',
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM yes',
+    'X11Forwarding no',
+    'PrintMotd no',
+    'AcceptEnv LANG LC_*',
+    'Subsystem sftp /usr/lib/openssh/sftp-server',
+  ];
   if (host.role === 'bastion') lines.push('AllowGroups ops sudo', 'AllowTcpForwarding yes', 'MaxSessions 20');
   return `${lines.join('\n')}\n`;
 }
@@ -116,7 +163,10 @@ function binaries(host: DemoHost, old: () => number): HostFile[] {
   };
   return [...bin, ...sbin, ...byRole[host.role]].map((path) => ({
     path,
-    content: Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), Buffer.from(`${path} ${host.os.pretty} ${host.arch}\n`)]),
+    content: Buffer.concat([
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]),
+      Buffer.from(`${path} ${host.os.pretty} ${host.arch}\n`),
+    ]),
     mode: 0o755,
     ageDays: old(),
   }));
@@ -130,14 +180,21 @@ function logs(host: DemoHost, rng: Rng): HostFile[] {
     `Jun 11 08:02:11 ${host.name} sshd[${pid()}]: pam_unix(sshd:session): session opened for user deploy(uid=1000) by (uid=0)`,
     `Jun 11 09:40:52 ${host.name} sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/usr/bin/systemctl status`,
   ];
-  if (host.iocs.includes('sshkey')) auth.push(`Jun 12 02:51:30 ${host.name} sshd[${pid()}]: Accepted publickey for root from ${C2_ADDRESS} port 51514 ssh2: ED25519`);
+  if (host.iocs.includes('sshkey'))
+    auth.push(
+      `Jun 12 02:51:30 ${host.name} sshd[${pid()}]: Accepted publickey for root from ${C2_ADDRESS} port 51514 ssh2: ED25519`,
+    );
   const syslog = [
     `Jun 11 06:25:01 ${host.name} CRON[${pid()}]: (root) CMD (test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily ))`,
     `Jun 11 06:30:12 ${host.name} systemd[1]: Starting apt-daily-upgrade.service - Daily apt upgrade and clean activities...`,
     `Jun 11 06:30:14 ${host.name} systemd[1]: apt-daily-upgrade.service: Deactivated successfully.`,
   ];
-  const files = [text('/var/log/auth.log', `${auth.join('\n')}\n`, 0), text('/var/log/syslog', `${syslog.join('\n')}\n`, 0)];
-  if (host.role === 'web') files.push(text('/var/log/nginx/access.log', accessLog(host, rng), 0), text('/var/log/nginx/error.log', '', 0));
+  const files = [
+    text('/var/log/auth.log', `${auth.join('\n')}\n`, 0),
+    text('/var/log/syslog', `${syslog.join('\n')}\n`, 0),
+  ];
+  if (host.role === 'web')
+    files.push(text('/var/log/nginx/access.log', accessLog(host, rng), 0), text('/var/log/nginx/error.log', '', 0));
   return files;
 }
 
@@ -155,17 +212,38 @@ function roleFiles(host: DemoHost, old: () => number): HostFile[] {
   switch (host.role) {
     case 'web':
       return [
-        text('/var/www/html/index.php', `<?php\n// ${host.name}: storefront front controller\nrequire __DIR__ . '/app/bootstrap.php';\n$app->run();\n`, old()),
+        text(
+          '/var/www/html/index.php',
+          `<?php\n// ${host.name}: storefront front controller\nrequire __DIR__ . '/app/bootstrap.php';\n$app->run();\n`,
+          old(),
+        ),
         text('/var/www/html/app/bootstrap.php', "<?php\n$app = new App\\Kernel(getenv('APP_ENV') ?: 'prod');\n", old()),
         text('/var/www/html/assets/app.css', 'body { font-family: sans-serif; margin: 0 }\n', old()),
         text('/var/www/html/uploads/README.txt', 'User uploads land here.\n', old()),
-        text('/etc/nginx/sites-enabled/default', `server {\n  listen 80 default_server;\n  root /var/www/html;\n  server_name ${host.name}.corp.example;\n  location ~ \\.php$ { fastcgi_pass unix:/run/php/php8.1-fpm.sock; }\n}\n`, old()),
+        text(
+          '/etc/nginx/sites-enabled/default',
+          `server {\n  listen 80 default_server;\n  root /var/www/html;\n  server_name ${host.name}.corp.example;\n  location ~ \\.php$ { fastcgi_pass unix:/run/php/php8.1-fpm.sock; }\n}\n`,
+          old(),
+        ),
       ];
     case 'db':
-      return [text(`/etc/postgresql/${host.os.id === 'debian' ? 15 : 14}/main/postgresql.conf`, "listen_addresses = 'localhost'\nmax_connections = 200\nshared_buffers = 2GB\n", old())];
+      return [
+        text(
+          `/etc/postgresql/${host.os.id === 'debian' ? 15 : 14}/main/postgresql.conf`,
+          "listen_addresses = 'localhost'\nmax_connections = 200\nshared_buffers = 2GB\n",
+          old(),
+        ),
+      ];
     case 'cache':
-      return [text('/etc/redis/redis.conf', 'bind 127.0.0.1 ::1\nprotected-mode yes\nport 6379\nmaxmemory 4gb\n', old())];
+      return [
+        text('/etc/redis/redis.conf', 'bind 127.0.0.1 ::1\nprotected-mode yes\nport 6379\nmaxmemory 4gb\n', old()),
+      ];
     case 'bastion':
-      return OPS_USERS.map((u) => ({ path: `/home/${u}/.ssh/authorized_keys`, content: `${sshEd25519Key(`ops ${u}`, `${u}@corp.example`)}\n`, mode: 0o600, ageDays: old() }));
+      return OPS_USERS.map((u) => ({
+        path: `/home/${u}/.ssh/authorized_keys`,
+        content: `${sshEd25519Key(`ops ${u}`, `${u}@corp.example`)}\n`,
+        mode: 0o600,
+        ageDays: old(),
+      }));
   }
 }

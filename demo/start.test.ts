@@ -20,10 +20,19 @@ async function aliceToken(): Promise<string> {
   return encodeToken(bytes, await signDetached(bytes, await privateKey('alice')));
 }
 
-async function api(demo: RunningDemo, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+async function api(
+  demo: RunningDemo,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { authorization: await aliceToken() };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${demo.httpUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${demo.httpUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as unknown };
 }
 
@@ -62,32 +71,54 @@ describe('startDemo, end to end over the real server and agents', () => {
       const agent = agents.find((a) => a.name === host.name);
       expect(agent?.status).toBe('online');
       expect(agent?.tags).toEqual(host.tags);
-      expect(agent?.environment).toMatchObject({ ident: host.os.pretty, hostname: host.name, addresses: host.addresses });
+      expect(agent?.environment).toMatchObject({
+        ident: host.os.pretty,
+        hostname: host.name,
+        addresses: host.addresses,
+      });
     }
   });
 
   // In card order: the -target-found hunt needs the action id of the one before.
-  it.each(hunts.map((hunt) => ({ name: hunt.id, hunt })))('launches hunt $name and finds exactly the card answer', async ({ hunt }) => {
-    const { target, operations } = huntFromArgv(huntArgv(hunt, hunts, actionIds));
-    const now = Date.now();
-    const action = await signAs(
-      { v: 1, id: newActionId(), name: `demo ${hunt.id}`, target, validFrom: new Date(now - 1000).toISOString(), expireAfter: new Date(now + 120_000).toISOString(), operations },
-      ['alice'],
-    );
-    const created = await api(demo, 'POST', '/actions', action);
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    actionIds[hunt.id] = action.id;
-    const record = await waitDone(demo, action.id);
-    expect(record.status).toBe('completed');
-    expect(record.counters.failed).toBe(0);
-    const { commands } = CommandListSchema.parse((await api(demo, 'GET', `/actions/${action.id}/commands?found=true&limit=200`)).body);
-    expect(commands.map((c) => c.agentName).sort()).toEqual(hunt.expected);
-  });
+  it.each(hunts.map((hunt) => ({ name: hunt.id, hunt })))(
+    'launches hunt $name and finds exactly the card answer',
+    async ({ hunt }) => {
+      const { target, operations } = huntFromArgv(huntArgv(hunt, hunts, actionIds));
+      const now = Date.now();
+      const action = await signAs(
+        {
+          v: 1,
+          id: newActionId(),
+          name: `demo ${hunt.id}`,
+          target,
+          validFrom: new Date(now - 1000).toISOString(),
+          expireAfter: new Date(now + 120_000).toISOString(),
+          operations,
+        },
+        ['alice'],
+      );
+      const created = await api(demo, 'POST', '/actions', action);
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      actionIds[hunt.id] = action.id;
+      const record = await waitDone(demo, action.id);
+      expect(record.status).toBe('completed');
+      expect(record.counters.failed).toBe(0);
+      const { commands } = CommandListSchema.parse(
+        (await api(demo, 'GET', `/actions/${action.id}/commands?found=true&limit=200`)).body,
+      );
+      expect(commands.map((c) => c.agentName).sort()).toEqual(hunt.expected);
+    },
+  );
 
-  it.each(cardTargets(scenario).map((t) => ({ name: t.target, t })))('selects the card agents for $name', async ({ t }) => {
-    const { agents } = AgentListSchema.parse((await api(demo, 'GET', `/agents?target=${encodeURIComponent(t.target)}&limit=200`)).body);
-    expect(agents.map((a) => a.name).sort()).toEqual(t.expected);
-  });
+  it.each(cardTargets(scenario).map((t) => ({ name: t.target, t })))(
+    'selects the card agents for $name',
+    async ({ t }) => {
+      const { agents } = AgentListSchema.parse(
+        (await api(demo, 'GET', `/agents?target=${encodeURIComponent(t.target)}&limit=200`)).body,
+      );
+      expect(agents.map((a) => a.name).sort()).toEqual(t.expected);
+    },
+  );
 });
 
 describe('startDemo, its directory and inputs', () => {
@@ -103,14 +134,18 @@ describe('startDemo, its directory and inputs', () => {
     { name: 'too many hosts', input: 201, wantCode: 'BAD_REQUEST' },
   ])('refuses $name', async ({ input, wantCode }) => {
     base = mkdtempSync(join(tmpdir(), 'mig-demo-start-'));
-    await expect(startDemo({ dir: join(base, 'demo'), hosts: input, investigator: ALICE })).rejects.toMatchObject({ code: wantCode });
+    await expect(startDemo({ dir: join(base, 'demo'), hosts: input, investigator: ALICE })).rejects.toMatchObject({
+      code: wantCode,
+    });
   });
 
   it('refuses to wipe a directory it did not make, and leaves it alone', async () => {
     base = mkdtempSync(join(tmpdir(), 'mig-demo-start-'));
     mkdirSync(join(base, 'precious'));
     writeFileSync(join(base, 'precious', 'thesis.tex'), 'years of work\n');
-    await expect(startDemo({ dir: join(base, 'precious'), hosts: 3, investigator: ALICE })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(startDemo({ dir: join(base, 'precious'), hosts: 3, investigator: ALICE })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect(readdirSync(join(base, 'precious'))).toEqual(['thesis.tex']);
     expect(readFileSync(join(base, 'precious', 'thesis.tex'), 'utf8')).toBe('years of work\n');
   });

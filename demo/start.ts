@@ -56,7 +56,11 @@ const DEMO_HEARTBEAT_MS = 5000;
  */
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   if (!Number.isInteger(opts.hosts) || opts.hosts < MIN_HOSTS || opts.hosts > MAX_HOSTS) {
-    throw new UserError('BAD_REQUEST', `--hosts: expected an integer from ${MIN_HOSTS} to ${MAX_HOSTS}, got ${opts.hosts}`, 'try mig demo --hosts 12');
+    throw new UserError(
+      'BAD_REQUEST',
+      `--hosts: expected an integer from ${MIN_HOSTS} to ${MAX_HOSTS}, got ${opts.hosts}`,
+      'try mig demo --hosts 12',
+    );
   }
   const log = opts.log ?? (() => undefined);
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000 + 100 * opts.hosts);
@@ -78,7 +82,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const close = once(async () => {
     // Every agent gets its chance to say goodbye even if one fails; the server goes last.
     const closed = await Promise.allSettled(agents.splice(0).map((a) => a.close()));
-    for (const r of closed) if (r.status === 'rejected') log(`demo: stopping an agent failed: ${(r.reason as Error).message}`);
+    for (const r of closed)
+      if (r.status === 'rejected') log(`demo: stopping an agent failed: ${(r.reason as Error).message}`);
     await server.close();
   });
   try {
@@ -89,7 +94,14 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     await close();
     throw err;
   }
-  return { httpUrl: server.httpUrl, mqttUrl: server.mqttUrl, card: renderCard(scenario), hosts: scenario.hosts.map((h) => h.name), scenario, close };
+  return {
+    httpUrl: server.httpUrl,
+    mqttUrl: server.mqttUrl,
+    card: renderCard(scenario),
+    hosts: scenario.hosts.map((h) => h.name),
+    scenario,
+    close,
+  };
 }
 
 /** Refuses to wipe a directory that is neither empty nor an earlier demo's: `--dir ~` must not cost a home. */
@@ -97,7 +109,11 @@ function prepareDir(dir: string): void {
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     if (entries.length > 0 && !entries.includes(MARKER)) {
-      throw new UserError('BAD_REQUEST', `demo: refusing to wipe ${dir}: it is not empty and no earlier demo made it`, 'point the demo at a new or empty directory');
+      throw new UserError(
+        'BAD_REQUEST',
+        `demo: refusing to wipe ${dir}: it is not empty and no earlier demo made it`,
+        'point the demo at a new or empty directory',
+      );
     }
     rmSync(dir, { recursive: true, force: true });
   }
@@ -105,14 +121,23 @@ function prepareDir(dir: string): void {
   writeFileSync(join(dir, MARKER), 'Made by mig demo; the next run wipes this directory.\n');
 }
 
-async function startAgents(scenario: Scenario, written: readonly WrittenHost[], server: RunningServer, opts: DemoOptions, agents: RunningAgent[], deadline: number): Promise<void> {
+async function startAgents(
+  scenario: Scenario,
+  written: readonly WrittenHost[],
+  server: RunningServer,
+  opts: DemoOptions,
+  agents: RunningAgent[],
+  deadline: number,
+): Promise<void> {
   const log = opts.log ?? (() => undefined);
   const connected: Promise<void>[] = [];
   const pending = new Set(scenario.hosts.map((h) => h.name));
   const started = await Promise.allSettled(
     scenario.hosts.map((host, i) => {
       let onConnected = (): void => undefined;
-      connected.push(new Promise<void>((resolve) => (onConnected = resolve)).then(() => void pending.delete(host.name)));
+      connected.push(
+        new Promise<void>((resolve) => (onConnected = resolve)).then(() => void pending.delete(host.name)),
+      );
       const config = demoAgentConfig(host, written[i] ?? never(host.name), server, opts.investigator);
       // Simulated Linux hosts: module platform checks follow them, not the machine running the demo.
       return startAgent(config, { log: agentLog(host.name, log, onConnected), platform: 'linux' });
@@ -122,11 +147,21 @@ async function startAgents(scenario: Scenario, written: readonly WrittenHost[], 
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
   const isReady = await untilDeadline(Promise.all(connected), deadline);
-  if (!isReady) throw new UserError('SERVER_UNREACHABLE', `demo: ${pending.size} agent(s) did not connect in time: ${[...pending].slice(0, 10).join(', ')}`, 'see the log for MQTT errors');
+  if (!isReady)
+    throw new UserError(
+      'SERVER_UNREACHABLE',
+      `demo: ${pending.size} agent(s) did not connect in time: ${[...pending].slice(0, 10).join(', ')}`,
+      'see the log for MQTT errors',
+    );
 }
 
 /** What broker/agent-config.ts writes, plus this host's identity, tree and simulated facts. */
-export function demoAgentConfig(host: DemoHost, paths: WrittenHost, server: Pick<RunningServer, 'mqttUrl' | 'enrollmentSecret'>, investigator: DemoOptions['investigator']): AgentConfig {
+export function demoAgentConfig(
+  host: DemoHost,
+  paths: WrittenHost,
+  server: Pick<RunningServer, 'mqttUrl' | 'enrollmentSecret'>,
+  investigator: DemoOptions['investigator'],
+): AgentConfig {
   return parseAgentConfig({
     brokerUrl: server.mqttUrl,
     enrollmentSecret: server.enrollmentSecret,
@@ -138,7 +173,14 @@ export function demoAgentConfig(host: DemoHost, paths: WrittenHost, server: Pick
     root: paths.root,
     dataDir: paths.dataDir,
     heartbeatMs: DEMO_HEARTBEAT_MS,
-    environment: { os: 'linux', arch: host.arch, ident: host.os.pretty, init: 'systemd', hostname: host.name, addresses: host.addresses },
+    environment: {
+      os: 'linux',
+      arch: host.arch,
+      ident: host.os.pretty,
+      init: 'systemd',
+      hostname: host.name,
+      addresses: host.addresses,
+    },
   });
 }
 
@@ -154,14 +196,24 @@ function agentLog(name: string, log: (m: string) => void, onConnected: () => voi
 }
 
 /** Polls the registry until every agent is online there: hunts launched next will reach them all. */
-async function waitForRegistry(httpUrl: string, authorize: () => Promise<string>, count: number, deadline: number): Promise<void> {
+async function waitForRegistry(
+  httpUrl: string,
+  authorize: () => Promise<string>,
+  count: number,
+  deadline: number,
+): Promise<void> {
   for (;;) {
     const res = await fetch(`${httpUrl}/agents/count?target=all`, { headers: { authorization: await authorize() } });
     const text = await res.text();
-    if (res.status !== 200) throw new UserError('SERVER_UNREACHABLE', `demo: GET /agents/count answered ${res.status}: ${text.slice(0, 300)}`);
+    if (res.status !== 200)
+      throw new UserError(
+        'SERVER_UNREACHABLE',
+        `demo: GET /agents/count answered ${res.status}: ${text.slice(0, 300)}`,
+      );
     const online = AgentCountSchema.parse(JSON.parse(text)).online;
     if (online >= count) return;
-    if (Date.now() > deadline) throw new UserError('SERVER_UNREACHABLE', `demo: only ${online} of ${count} agents registered in time`);
+    if (Date.now() > deadline)
+      throw new UserError('SERVER_UNREACHABLE', `demo: only ${online} of ${count} agents registered in time`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -169,7 +221,9 @@ async function waitForRegistry(httpUrl: string, authorize: () => Promise<string>
 /** true if `promise` settled before the deadline; its rejection propagates. */
 async function untilDeadline(promise: Promise<unknown>, deadline: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  const timeout = new Promise<false>(
+    (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))),
+  );
   try {
     return await Promise.race([promise.then(() => true as const), timeout]);
   } finally {

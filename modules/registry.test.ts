@@ -10,7 +10,9 @@ import { moduleRunners } from './runners.js';
 import { paramsOfCommand, undescribed } from '../test/helpers/modules/recording.js';
 
 const specs = [...moduleSpecs.values()].map((spec) => ({ name: spec.name, spec }));
-const examples = specs.flatMap(({ spec }) => spec.examples.map((e) => ({ name: `${spec.name}: ${e.explains}`, spec, command: e.command })));
+const examples = specs.flatMap(({ spec }) =>
+  spec.examples.map((e) => ({ name: `${spec.name}: ${e.explains}`, spec, command: e.command })),
+);
 
 describe('module registry', () => {
   it('has a runner for every spec and a spec for every runner', () => {
@@ -48,7 +50,8 @@ describe('module registry', () => {
   it.each(specs)('$name: columns, leaves and sensitive fields name result fields', ({ spec }) => {
     const keys = Object.keys(spec.result.shape);
     for (const column of spec.columns) expect(keys, `column ${column.key}`).toContain(column.key);
-    for (const field of [...spec.privacy.leaves, ...spec.privacy.sensitive]) expect(keys, `privacy field ${field}`).toContain(field);
+    for (const field of [...spec.privacy.leaves, ...spec.privacy.sensitive])
+      expect(keys, `privacy field ${field}`).toContain(field);
   });
 
   it.each(examples)('example parses as `mig` parses it: $name', ({ spec, command }) => {

@@ -1,4 +1,11 @@
-import { indexByName, registerModule, type AnyModuleRun, type ModuleContext, type ModuleRun, type RegisteredRun } from '../protocol/module-spec.js';
+import {
+  indexByName,
+  registerModule,
+  type AnyModuleRun,
+  type ModuleContext,
+  type ModuleRun,
+  type RegisteredRun,
+} from '../protocol/module-spec.js';
 import { fileModule } from './file/spec.js';
 import { agentdestroyModule } from './agentdestroy/spec.js';
 import { accountModule } from './account/spec.js';
@@ -36,20 +43,64 @@ function onFirstUse<M, K extends keyof M>(load: () => Promise<M>, name: K): RunO
  * rows are unknown in the table on purpose: the runner parses each one through the spec's result schema.
  */
 const registered: readonly RegisteredRun[] = [
-  registerModule(fileModule, onFirstUse(() => import('./file/run.js'), 'runFile')),
-  registerModule(agentdestroyModule, onFirstUse(() => import('./agentdestroy/run.js'), 'runAgentdestroy')),
-  registerModule(accountModule, onFirstUse(() => import('./account/run.js'), 'runAccount')),
-  registerModule(processModule, onFirstUse(() => import('./process/run.js'), 'runProcess')),
-  registerModule(firewallModule, onFirstUse(() => import('./firewall/run.js'), 'runFirewall')),
-  registerModule(scribeModule, onFirstUse(() => import('./scribe/run.js'), 'runScribe')),
-  registerModule(sshkeyModule, onFirstUse(() => import('./sshkey/run.js'), 'runSshkey')),
-  registerModule(pkgModule, onFirstUse(() => import('./pkg/run.js'), 'runPkg')),
-  registerModule(timedriftModule, onFirstUse(() => import('./timedrift/run.js'), 'runTimedrift')),
-  registerModule(pingModule, onFirstUse(() => import('./ping/run.js'), 'runPing')),
-  registerModule(netstatModule, onFirstUse(() => import('./netstat/run.js'), 'runNetstat')),
-  registerModule(nicModule, onFirstUse(() => import('./nic/run.js'), 'runNic')),
-  registerModule(yaraModule, onFirstUse(() => import('./yara/run.js'), 'runYara')),
-  registerModule(memoryModule, onFirstUse(() => import('./memory/run.js'), 'runMemory')),
+  registerModule(
+    fileModule,
+    onFirstUse(() => import('./file/run.js'), 'runFile'),
+  ),
+  registerModule(
+    agentdestroyModule,
+    onFirstUse(() => import('./agentdestroy/run.js'), 'runAgentdestroy'),
+  ),
+  registerModule(
+    accountModule,
+    onFirstUse(() => import('./account/run.js'), 'runAccount'),
+  ),
+  registerModule(
+    processModule,
+    onFirstUse(() => import('./process/run.js'), 'runProcess'),
+  ),
+  registerModule(
+    firewallModule,
+    onFirstUse(() => import('./firewall/run.js'), 'runFirewall'),
+  ),
+  registerModule(
+    scribeModule,
+    onFirstUse(() => import('./scribe/run.js'), 'runScribe'),
+  ),
+  registerModule(
+    sshkeyModule,
+    onFirstUse(() => import('./sshkey/run.js'), 'runSshkey'),
+  ),
+  registerModule(
+    pkgModule,
+    onFirstUse(() => import('./pkg/run.js'), 'runPkg'),
+  ),
+  registerModule(
+    timedriftModule,
+    onFirstUse(() => import('./timedrift/run.js'), 'runTimedrift'),
+  ),
+  registerModule(
+    pingModule,
+    onFirstUse(() => import('./ping/run.js'), 'runPing'),
+  ),
+  registerModule(
+    netstatModule,
+    onFirstUse(() => import('./netstat/run.js'), 'runNetstat'),
+  ),
+  registerModule(
+    nicModule,
+    onFirstUse(() => import('./nic/run.js'), 'runNic'),
+  ),
+  registerModule(
+    yaraModule,
+    onFirstUse(() => import('./yara/run.js'), 'runYara'),
+  ),
+  registerModule(
+    memoryModule,
+    onFirstUse(() => import('./memory/run.js'), 'runMemory'),
+  ),
 ];
 
-export const moduleRunners: ReadonlyMap<string, AnyModuleRun> = new Map([...indexByName(registered, (r) => r.name, 'run functions')].map(([name, r]) => [name, r.run]));
+export const moduleRunners: ReadonlyMap<string, AnyModuleRun> = new Map(
+  [...indexByName(registered, (r) => r.name, 'run functions')].map(([name, r]) => [name, r.run]),
+);

@@ -35,7 +35,8 @@ export function checkAcl(acl: Acl, modules: readonly string[], signers: readonly
   const distinct = [...new Set(signers.map((s) => s.toLowerCase()))];
   for (const mod of new Set(modules)) {
     const entry = acl[mod] ?? acl.default;
-    if (entry === undefined) throw new PolicyError('ACL_WEIGHT_TOO_LOW', `no ACL entry for module ${mod} and no default`);
+    if (entry === undefined)
+      throw new PolicyError('ACL_WEIGHT_TOO_LOW', `no ACL entry for module ${mod} and no default`);
     const weight = distinct.reduce((sum, fp) => sum + (entry.weights[fp] ?? 0), 0);
     if (weight < entry.minimumWeight) {
       throw new PolicyError(

@@ -41,9 +41,7 @@ export const UnsignedActionSchema = z.strictObject({
 });
 
 export const SignedActionSchema = UnsignedActionSchema.extend({
-  signatures: z
-    .array(z.string().max(ACTION_LIMITS.maxSignatureChars))
-    .max(ACTION_LIMITS.maxSignatures),
+  signatures: z.array(z.string().max(ACTION_LIMITS.maxSignatureChars)).max(ACTION_LIMITS.maxSignatures),
 });
 
 export type Operation = z.infer<typeof OperationSchema>;

@@ -16,7 +16,9 @@ export const DERIVED_AGENT_ID_PATTERN = /^a-[0-9a-f]{20}$/;
 export const AgentPublicKeySchema = z
   .string()
   .regex(/^[A-Za-z0-9+/]{59}=$/, 'expected an Ed25519 public key (SPKI DER, base64, 60 chars)');
-export const AgentSignatureSchema = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'expected an Ed25519 signature (base64, 88 chars)');
+export const AgentSignatureSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{86}==$/, 'expected an Ed25519 signature (base64, 88 chars)');
 
 export function agentIdFromPublicKey(publicKeyB64: string): string {
   return `a-${createHash('sha256').update(Buffer.from(publicKeyB64, 'base64')).digest('hex').slice(0, 20)}`;
@@ -34,7 +36,8 @@ export function signWithAgentKey(privateKey: KeyObject, bytes: Uint8Array): stri
 
 /** False for any malformed key or signature: both come from the network. */
 export function verifyAgentSignature(publicKeyB64: string, bytes: Uint8Array, signatureB64: string): boolean {
-  if (!AgentPublicKeySchema.safeParse(publicKeyB64).success || !AgentSignatureSchema.safeParse(signatureB64).success) return false;
+  if (!AgentPublicKeySchema.safeParse(publicKeyB64).success || !AgentSignatureSchema.safeParse(signatureB64).success)
+    return false;
   try {
     const key = createPublicKey({ key: Buffer.from(publicKeyB64, 'base64'), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'ed25519') return false;
@@ -56,8 +59,7 @@ export function answerSigningBytes(agentId: string, result: Readonly<Record<stri
 }
 
 export type AnswerCheck =
-  | { ok: true }
-  | { ok: false; code: 'UNSIGNED' | 'KEY_NOT_OF_AGENT' | 'BAD_SIGNATURE'; reason: string };
+  { ok: true } | { ok: false; code: 'UNSIGNED' | 'KEY_NOT_OF_AGENT' | 'BAD_SIGNATURE'; reason: string };
 
 /**
  * End-to-end check of one stored answer: the key hashes to the agent's id and the signature

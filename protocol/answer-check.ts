@@ -31,6 +31,7 @@ export function signedResultOf(record: CommandRecord): ResultMessage | undefined
  */
 export function verifyStoredAnswer(record: CommandRecord): AnswerCheck {
   const result = signedResultOf(record);
-  if (result === undefined) return { ok: false, code: 'UNSIGNED', reason: 'the server holds no signed answer for this command' };
+  if (result === undefined)
+    return { ok: false, code: 'UNSIGNED', reason: 'the server holds no signed answer for this command' };
   return checkAnswer(record.agentId, result, record.agentAnswer?.signature);
 }

@@ -95,7 +95,11 @@ export const PENDING_APPROVAL_REASON = 'pending approval';
 
 /** True while the server holds the action for more signatures (it launches once they arrive). */
 export function isAwaitingApproval(record: Pick<ActionRecord, 'status' | 'approval'>): boolean {
-  return record.status === 'pending' && record.approval !== undefined && record.approval.signers.length < record.approval.required;
+  return (
+    record.status === 'pending' &&
+    record.approval !== undefined &&
+    record.approval.signers.length < record.approval.required
+  );
 }
 
 /** POST /actions/:id/signatures: one more armored detached signature over the action's canonical bytes. */
@@ -148,7 +152,10 @@ export type InvestigatorRecord = z.infer<typeof InvestigatorRecordSchema>;
 
 export const NewInvestigatorBodySchema = z.strictObject({
   name: z.string().min(1).max(128),
-  publicKey: z.string().min(1).max(64 * 1024),
+  publicKey: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
   isAdmin: z.boolean().default(false),
 });
 
@@ -168,7 +175,12 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
 export const AgentListSchema = z.object({ agents: z.array(AgentRecordSchema), total: z.number() });
 /** POST /agents/accept-all: the ids an admin accepted at once. */
 export const AcceptedAgentsSchema = z.object({ accepted: z.array(z.string()) });
-export const AgentCountSchema = z.object({ total: z.number(), online: z.number(), idle: z.number(), offline: z.number() });
+export const AgentCountSchema = z.object({
+  total: z.number(),
+  online: z.number(),
+  idle: z.number(),
+  offline: z.number(),
+});
 export const ActionListSchema = z.object({ actions: z.array(ActionRecordSchema), total: z.number() });
 export const CommandListSchema = z.object({ commands: z.array(CommandRecordSchema), total: z.number() });
 export const InvestigatorListSchema = z.object({ investigators: z.array(InvestigatorRecordSchema) });

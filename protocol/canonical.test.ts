@@ -6,10 +6,15 @@ import { CanonicalJsonError, canonicalActionBytes, canonicalJson } from './canon
 const FIXTURES = new URL('../test/fixtures/rfc8785/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, FIXTURES), 'utf8');
 
-describe('RFC 8785 test vectors (test/fixtures/rfc8785, from the RFC author\'s testdata)', () => {
+describe("RFC 8785 test vectors (test/fixtures/rfc8785, from the RFC author's testdata)", () => {
   const names = ['arrays', 'french', 'structures', 'unicode', 'values', 'weird'];
   it.each(names)('%s canonicalises to the published bytes', (name) => {
-    const want = Buffer.from(read(`outhex/${name}.txt`).trim().split(/\s+/).map((h) => Number.parseInt(h, 16)));
+    const want = Buffer.from(
+      read(`outhex/${name}.txt`)
+        .trim()
+        .split(/\s+/)
+        .map((h) => Number.parseInt(h, 16)),
+    );
     const got = Buffer.from(canonicalJson(JSON.parse(read(`input/${name}.json`))), 'utf8');
     expect(got.toString('hex')).toBe(want.toString('hex'));
     expect(got.toString('utf8')).toBe(read(`output/${name}.json`).replace(/\n$/, ''));
@@ -43,7 +48,9 @@ describe('agrees with the npm canonicalize package it replaces', () => {
 
 describe('an undefined property is absent, as on the wire (JSON.stringify)', () => {
   it('signs the same bytes as the object without it', () => {
-    expect(canonicalJson({ b: 1, a: { c: undefined, d: 2 }, e: undefined })).toBe(canonicalJson(JSON.parse(JSON.stringify({ b: 1, a: { d: 2 } }))));
+    expect(canonicalJson({ b: 1, a: { c: undefined, d: 2 }, e: undefined })).toBe(
+      canonicalJson(JSON.parse(JSON.stringify({ b: 1, a: { d: 2 } }))),
+    );
   });
 });
 
@@ -82,8 +89,16 @@ describe('refuses what JCS cannot express, naming where', () => {
   });
 
   it('an action off the network with 1e999 in it is MALFORMED_ACTION, not an internal error', () => {
-    const raw = JSON.parse('{"v":1,"operations":[{"module":"file","parameters":{"depth":1e999}}]}') as Record<string, unknown>;
-    expect(() => canonicalActionBytes(raw)).toThrow(expect.objectContaining({ code: 'MALFORMED_ACTION', message: expect.stringContaining('operations.0.parameters.depth') }));
+    const raw = JSON.parse('{"v":1,"operations":[{"module":"file","parameters":{"depth":1e999}}]}') as Record<
+      string,
+      unknown
+    >;
+    expect(() => canonicalActionBytes(raw)).toThrow(
+      expect.objectContaining({
+        code: 'MALFORMED_ACTION',
+        message: expect.stringContaining('operations.0.parameters.depth'),
+      }),
+    );
   });
 });
 

@@ -34,7 +34,8 @@ export function canonicalJson(value: unknown): string {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function writeString(text: string, path: string, out: string[]): void {
-  if (LONE_SURROGATE.test(text)) throw new CanonicalJsonError(path, 'string holds a lone UTF-16 surrogate (not valid Unicode, refused by I-JSON)');
+  if (LONE_SURROGATE.test(text))
+    throw new CanonicalJsonError(path, 'string holds a lone UTF-16 surrogate (not valid Unicode, refused by I-JSON)');
   out.push(JSON.stringify(text));
 }
 
@@ -105,7 +106,8 @@ export function canonicalJsonBytes(value: unknown): Uint8Array {
   try {
     return new TextEncoder().encode(canonicalJson(value));
   } catch (err) {
-    if (err instanceof CanonicalJsonError) throw new BugError(`value cannot be canonicalized: ${err.message}`, { cause: err });
+    if (err instanceof CanonicalJsonError)
+      throw new BugError(`value cannot be canonicalized: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -123,7 +125,8 @@ export function canonicalActionBytes(action: Readonly<Record<string, unknown>>):
   try {
     return new TextEncoder().encode(canonicalJson(signed));
   } catch (err) {
-    if (err instanceof CanonicalJsonError) throw new ProtocolError('MALFORMED_ACTION', `action: ${err.message}`, { cause: err });
+    if (err instanceof CanonicalJsonError)
+      throw new ProtocolError('MALFORMED_ACTION', `action: ${err.message}`, { cause: err });
     throw err;
   }
 }

@@ -52,12 +52,15 @@ describe('checkOperations', () => {
     expect(() => checkOperations(ops, specs)).toThrow(
       expect.objectContaining({
         code: 'INVALID_PARAMETERS',
-        message: 'invalid parameters: operations.0.parameters.paths (module probe): expected at least 1 value, got 0 values; operations.2.parameters.paths (module probe): expected one or more values, got "x"',
+        message:
+          'invalid parameters: operations.0.parameters.paths (module probe): expected at least 1 value, got 0 values; operations.2.parameters.paths (module probe): expected one or more values, got "x"',
       }),
     );
   });
 
   it('refuses a module nobody has as UNKNOWN_MODULE', () => {
-    expect(() => checkOperations([{ module: 'nope', parameters: {} }], specs)).toThrow(expect.objectContaining({ code: 'UNKNOWN_MODULE', message: expect.stringContaining('operations.0.module') }));
+    expect(() => checkOperations([{ module: 'nope', parameters: {} }], specs)).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_MODULE', message: expect.stringContaining('operations.0.module') }),
+    );
   });
 });

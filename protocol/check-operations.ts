@@ -34,7 +34,14 @@ export function parameterProblemText(p: ParameterProblem): string {
 export function parameterProblems(spec: AnyModuleSpec, parameters: unknown, index = 0): ParameterProblem[] {
   const parsed = spec.params.safeParse(parameters);
   if (parsed.success) return [];
-  return fieldProblems(parsed.error, parameters).map((f) => ({ index, module: spec.name, path: f.path.map(String).join('.'), segments: f.path, expected: f.expected, given: f.given }));
+  return fieldProblems(parsed.error, parameters).map((f) => ({
+    index,
+    module: spec.name,
+    path: f.path.map(String).join('.'),
+    segments: f.path,
+    expected: f.expected,
+    given: f.given,
+  }));
 }
 
 /** Throws INVALID_PARAMETERS listing every problem, or UNKNOWN_MODULE for a module nobody has. */
@@ -43,7 +50,10 @@ export function checkOperations(operations: readonly Operation[], specs: Readonl
   operations.forEach((op, i) => {
     const spec = specs.get(op.module);
     if (spec === undefined) {
-      throw new ModuleError('UNKNOWN_MODULE', `operations.${i}.module: '${op.module}' is not a module (known: ${[...specs.keys()].join(', ')})`);
+      throw new ModuleError(
+        'UNKNOWN_MODULE',
+        `operations.${i}.module: '${op.module}' is not a module (known: ${[...specs.keys()].join(', ')})`,
+      );
     }
     problems.push(...parameterProblems(spec, op.parameters, i));
   });
@@ -51,7 +61,10 @@ export function checkOperations(operations: readonly Operation[], specs: Readonl
 }
 
 export function invalidParameters(problems: readonly ParameterProblem[]): ProtocolError {
-  return new ProtocolError('INVALID_PARAMETERS', `invalid parameters: ${problems.map(parameterProblemText).join('; ')}`);
+  return new ProtocolError(
+    'INVALID_PARAMETERS',
+    `invalid parameters: ${problems.map(parameterProblemText).join('; ')}`,
+  );
 }
 
 /**

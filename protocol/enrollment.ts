@@ -29,10 +29,14 @@ export const ENROLL_LIMITS = {
 /** Tags an agent may carry: bounded in count and size (enrollment and agent config share it). */
 export const AgentTagsSchema = z
   .record(z.string().min(1).max(ENROLL_LIMITS.maxTagKeyChars), z.string().max(ENROLL_LIMITS.maxTagValueChars))
-  .refine((tags) => Object.keys(tags).length <= ENROLL_LIMITS.maxTags, { message: `expected at most ${ENROLL_LIMITS.maxTags} tags` });
+  .refine((tags) => Object.keys(tags).length <= ENROLL_LIMITS.maxTags, {
+    message: `expected at most ${ENROLL_LIMITS.maxTags} tags`,
+  });
 
 /** 32 random bytes, base64url (no padding): the broker password the agent made. */
-export const BrokerPasswordSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 random bytes, base64url (43 chars)');
+export const BrokerPasswordSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'expected 32 random bytes, base64url (43 chars)');
 
 const IsoTime = z.iso.datetime({ offset: true });
 

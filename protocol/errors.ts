@@ -24,7 +24,8 @@ export type AcceptanceCode =
   | 'PLATFORM_UNSUPPORTED';
 
 /** Failures while a module runs. */
-export type ModuleCode = 'MODULE_TIMEOUT' | 'MODULE_MEMORY_LIMIT' | 'MODULE_FAILED' | 'MODULE_CANCELLED' | 'AGENT_RESTARTED';
+export type ModuleCode =
+  'MODULE_TIMEOUT' | 'MODULE_MEMORY_LIMIT' | 'MODULE_FAILED' | 'MODULE_CANCELLED' | 'AGENT_RESTARTED';
 
 /** Server, API and CLI failures. */
 export type ServiceCode =

@@ -17,7 +17,12 @@ export function flagProblem(flag: string, expected: string, got: string, hint?: 
 }
 
 /** A flagProblem as the UserError commands throw (exit 2); `help` is the usual "see --help" hint. */
-export function flagError(flag: string, expected: string, got: string, opts: { hint?: string; help?: string } = {}): UserError {
+export function flagError(
+  flag: string,
+  expected: string,
+  got: string,
+  opts: { hint?: string; help?: string } = {},
+): UserError {
   return new UserError('BAD_REQUEST', flagProblem(flag, expected, got, opts.hint), opts.help);
 }
 
@@ -36,8 +41,10 @@ export function parseArgsError(err: unknown, subject: string): UserError {
   const message = err instanceof Error ? err.message : String(err);
   const flag = /'(--?[^' ]+)/.exec(message)?.[1] ?? '(flags)';
   const help = `see ${subject} --help`;
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return flagError(flag, `a flag of ${subject}`, `unknown flag ${flag}`, { help });
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return flagError(flag, `a flag of ${subject}`, `unknown flag ${flag}`, { help });
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return flagError(flag, 'a value', 'nothing', { help });
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UserError('BAD_REQUEST', `${subject}: unexpected argument (${message})`, help);
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return new UserError('BAD_REQUEST', `${subject}: unexpected argument (${message})`, help);
   return new UserError('BAD_REQUEST', `${subject}: ${message}`, help);
 }

@@ -64,7 +64,8 @@ export const ACTION_LIMITS = {
 export const CLOCK_SKEW = { defaultMs: MINUTE, maxMs: HOUR } as const;
 
 /** The most a signed part may take: see signatureRoomBytes. */
-export const MAX_SIGNED_PART_BYTES = ACTION_LIMITS.maxActionBytes - ACTION_LIMITS.maxSignatures * ACTION_LIMITS.signatureRoomBytes;
+export const MAX_SIGNED_PART_BYTES =
+  ACTION_LIMITS.maxActionBytes - ACTION_LIMITS.maxSignatures * ACTION_LIMITS.signatureRoomBytes;
 
 /**
  * Largest command envelope an agent parses: the action string JSON-escaped inside it (at most
@@ -86,7 +87,11 @@ export function jsonBytes(value: unknown): number {
 
 /** `7d`, `36h`, `90s`: durations in the units people type. */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE]] as const) {
+  for (const [unit, size] of [
+    ['d', DAY],
+    ['h', HOUR],
+    ['m', MINUTE],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   if (ms >= HOUR) return `${(ms / HOUR).toFixed(1)}h`;
@@ -109,7 +114,10 @@ export function checkActionSize(action: Readonly<Record<string, unknown>>): void
   if (signatures === undefined) return;
   const total = jsonBytes(action);
   if (total > ACTION_LIMITS.maxActionBytes) {
-    throw new ProtocolError('PAYLOAD_TOO_LARGE', `action: ${total} bytes with its signatures, the limit is ${ACTION_LIMITS.maxActionBytes}`);
+    throw new ProtocolError(
+      'PAYLOAD_TOO_LARGE',
+      `action: ${total} bytes with its signatures, the limit is ${ACTION_LIMITS.maxActionBytes}`,
+    );
   }
 }
 
@@ -123,7 +131,11 @@ export function checkWindowLength(action: Window): void {
   const fromMs = Date.parse(action.validFrom);
   const untilMs = Date.parse(action.expireAfter);
   if (untilMs <= fromMs) {
-    throw new UserError('BAD_REQUEST', `expireAfter: ${action.expireAfter} is not after validFrom ${action.validFrom}`, 'sign a window that ends after it starts');
+    throw new UserError(
+      'BAD_REQUEST',
+      `expireAfter: ${action.expireAfter} is not after validFrom ${action.validFrom}`,
+      'sign a window that ends after it starts',
+    );
   }
   if (untilMs - fromMs > ACTION_LIMITS.maxValidityMs) {
     throw new VerificationError(
@@ -141,7 +153,10 @@ export function checkWindowAt(action: Window, now: Date): void {
   checkWindowLength(action);
   const nowMs = now.getTime();
   if (Date.parse(action.expireAfter) <= nowMs) {
-    throw new VerificationError('EXPIRED', `expireAfter: the action expired at ${action.expireAfter} (it is ${now.toISOString()})`);
+    throw new VerificationError(
+      'EXPIRED',
+      `expireAfter: the action expired at ${action.expireAfter} (it is ${now.toISOString()})`,
+    );
   }
   const aheadMs = Date.parse(action.validFrom) - nowMs;
   if (aheadMs > ACTION_LIMITS.maxStartAheadMs) {
@@ -166,11 +181,18 @@ export const DEFAULT_EXPIRY = '5m';
  */
 export function parseExpiry(text: string): Expiry {
   const src = text.trim();
-  const bad = (expected: string): Expiry => ({ ok: false, expected, problem: `${expected}, got ${JSON.stringify(src)}` });
+  const bad = (expected: string): Expiry => ({
+    ok: false,
+    expected,
+    problem: `${expected}, got ${JSON.stringify(src)}`,
+  });
   if (!/^(\d{1,6}[smhd])+$/.test(src)) return bad('expected a duration like 30s, 5m, 1h30m or 2d');
   let ms = 0;
   for (const m of src.matchAll(/(\d+)([smhd])/g)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? SECOND);
   if (ms < ACTION_LIMITS.minValidityMs) return bad(`expected at least ${formatDuration(ACTION_LIMITS.minValidityMs)}`);
-  if (ms > ACTION_LIMITS.maxValidityMs) return bad(`expected at most ${formatDuration(ACTION_LIMITS.maxValidityMs)} (the longest validity window agents accept)`);
+  if (ms > ACTION_LIMITS.maxValidityMs)
+    return bad(
+      `expected at most ${formatDuration(ACTION_LIMITS.maxValidityMs)} (the longest validity window agents accept)`,
+    );
   return { ok: true, ms };
 }

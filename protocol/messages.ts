@@ -47,7 +47,11 @@ export const PolicyMessageSchema = z.strictObject({
 });
 export type PolicyMessage = z.infer<typeof PolicyMessageSchema>;
 
-export const ServerToAgentSchema = z.discriminatedUnion('kind', [CommandMessageSchema, CancelMessageSchema, PolicyMessageSchema]);
+export const ServerToAgentSchema = z.discriminatedUnion('kind', [
+  CommandMessageSchema,
+  CancelMessageSchema,
+  PolicyMessageSchema,
+]);
 export type ServerToAgent = z.infer<typeof ServerToAgentSchema>;
 
 export const WireErrorSchema = z.strictObject({ code: z.string().max(64), message: z.string().max(4096) });

@@ -15,7 +15,7 @@ function codeOf(payload: string, malformed: MalformedCode): string {
   }
 }
 
-describe('parsePayload reports what is wrong, in the caller\'s words', () => {
+describe("parsePayload reports what is wrong, in the caller's words", () => {
   it.each([
     ['too large', `{"n":${'1'.repeat(40)}}`, 'MALFORMED_MESSAGE', 'PAYLOAD_TOO_LARGE'],
     ['not JSON, a command', '{"n":', 'MALFORMED_COMMAND', 'MALFORMED_COMMAND'],
@@ -28,6 +28,8 @@ describe('parsePayload reports what is wrong, in the caller\'s words', () => {
   });
 
   it('names the payload and the field in the message', () => {
-    expect(() => parsePayload(Ping, '{"n":"one"}', 32, 'heartbeat from web-1', 'MALFORMED_MESSAGE')).toThrow(/heartbeat from web-1: .*n/);
+    expect(() => parsePayload(Ping, '{"n":"one"}', 32, 'heartbeat from web-1', 'MALFORMED_MESSAGE')).toThrow(
+      /heartbeat from web-1: .*n/,
+    );
   });
 });

@@ -49,17 +49,29 @@ export function buildNextPolicy(input: NextPolicyInput): UnsignedPolicy {
   const active = input.members.map((m) => m.fingerprint.toLowerCase());
   const admins = input.members.filter((m) => m.isAdmin).map((m) => m.fingerprint.toLowerCase());
   if (admins.length === 0) {
-    throw new UserError('CONFLICT', 'the next policy bundle would have no admin', 'enable an admin first: agents need an admin key to accept later bundles');
+    throw new UserError(
+      'CONFLICT',
+      'the next policy bundle would have no admin',
+      'enable an admin first: agents need an admin key to accept later bundles',
+    );
   }
   if (input.threshold > admins.length) {
-    throw new UserError('CONFLICT', `the policy threshold is ${input.threshold} but only ${admins.length} admin(s) are active`, 'enable or add admins, or lower the server\'s --policy-threshold');
+    throw new UserError(
+      'CONFLICT',
+      `the policy threshold is ${input.threshold} but only ${admins.length} admin(s) are active`,
+      "enable or add admins, or lower the server's --policy-threshold",
+    );
   }
   const draft = {
     v: POLICY_VERSION,
     kind: 'policy' as const,
     version: input.currentVersion + 1,
     issuedAt: input.issuedAt.toISOString(),
-    investigators: input.members.map((m) => ({ name: m.name, fingerprint: m.fingerprint.toLowerCase(), publicKey: m.publicKey })),
+    investigators: input.members.map((m) => ({
+      name: m.name,
+      fingerprint: m.fingerprint.toLowerCase(),
+      publicKey: m.publicKey,
+    })),
     acl: input.acl ?? nextAcl(input.previousAcl, active),
     ...(input.allowedModules === undefined ? {} : { allowedModules: [...input.allowedModules] }),
     admins: { fingerprints: admins, threshold: input.threshold },

@@ -64,20 +64,34 @@ type BundleShape = { investigators: { fingerprint: string }[]; admins: PolicyAdm
 /** Fingerprints unique; every admin is a listed investigator (their key travels here); threshold reachable. */
 function checkConsistency(bundle: BundleShape, ctx: z.RefinementCtx): void {
   const fps = bundle.investigators.map((i) => i.fingerprint);
-  if (new Set(fps).size !== fps.length) ctx.addIssue({ code: 'custom', path: ['investigators'], message: 'an investigator fingerprint is listed twice' });
+  if (new Set(fps).size !== fps.length)
+    ctx.addIssue({ code: 'custom', path: ['investigators'], message: 'an investigator fingerprint is listed twice' });
   const admins = bundle.admins.fingerprints;
-  if (new Set(admins).size !== admins.length) ctx.addIssue({ code: 'custom', path: ['admins', 'fingerprints'], message: 'an admin is listed twice' });
+  if (new Set(admins).size !== admins.length)
+    ctx.addIssue({ code: 'custom', path: ['admins', 'fingerprints'], message: 'an admin is listed twice' });
   for (const [i, fp] of admins.entries()) {
-    if (!fps.includes(fp)) ctx.addIssue({ code: 'custom', path: ['admins', 'fingerprints', i], message: `admin ${fp} is not among the investigators` });
+    if (!fps.includes(fp))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['admins', 'fingerprints', i],
+        message: `admin ${fp} is not among the investigators`,
+      });
   }
   if (bundle.admins.threshold > admins.length) {
-    ctx.addIssue({ code: 'custom', path: ['admins', 'threshold'], message: `threshold ${bundle.admins.threshold} is more than the ${admins.length} admin(s)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['admins', 'threshold'],
+      message: `threshold ${bundle.admins.threshold} is more than the ${admins.length} admin(s)`,
+    });
   }
 }
 
 export const UnsignedPolicySchema = z.strictObject(bundleFields).superRefine(checkConsistency);
 export const SignedPolicySchema = z
-  .strictObject({ ...bundleFields, signatures: z.array(z.string().max(POLICY_LIMITS.maxSignatureChars)).max(POLICY_LIMITS.maxSignatures) })
+  .strictObject({
+    ...bundleFields,
+    signatures: z.array(z.string().max(POLICY_LIMITS.maxSignatureChars)).max(POLICY_LIMITS.maxSignatures),
+  })
   .superRefine(checkConsistency);
 export type UnsignedPolicy = z.infer<typeof UnsignedPolicySchema>;
 export type SignedPolicy = z.infer<typeof SignedPolicySchema>;
@@ -127,7 +141,10 @@ export function parsePolicyText(text: string): ParsedPolicy {
  * Each listed key (or only those whose fingerprint is in `only`) parsed once; its real
  * fingerprint must be the one the bundle states.
  */
-export async function readPolicyKeys(bundle: Pick<SignedPolicy, 'investigators'>, only?: readonly string[]): Promise<Map<string, openpgp.PublicKey>> {
+export async function readPolicyKeys(
+  bundle: Pick<SignedPolicy, 'investigators'>,
+  only?: readonly string[],
+): Promise<Map<string, openpgp.PublicKey>> {
   const openpgp = await openpgpModule();
   const keys = new Map<string, openpgp.PublicKey>();
   for (const [i, inv] of bundle.investigators.entries()) {
@@ -140,7 +157,8 @@ export async function readPolicyKeys(bundle: Pick<SignedPolicy, 'investigators'>
     }
     if (key.isPrivate()) throw invalid(`investigators.${i}.publicKey: a private key; bundles carry public keys only`);
     const actual = key.getFingerprint().toLowerCase();
-    if (actual !== inv.fingerprint) throw invalid(`investigators.${i}: the key's fingerprint is ${actual}, the bundle says ${inv.fingerprint}`);
+    if (actual !== inv.fingerprint)
+      throw invalid(`investigators.${i}: the key's fingerprint is ${actual}, the bundle says ${inv.fingerprint}`);
     keys.set(actual, key);
   }
   return keys;
@@ -183,9 +201,16 @@ async function examine(text: string, trust: PolicyTrust, isStrict: boolean): Pro
   const parsed = parsePolicyText(text);
   const { bundle } = parsed;
   if (bundle.version <= trust.version) {
-    throw new PolicyBundleError('POLICY_ROLLBACK', `policy version ${bundle.version} is not newer than version ${trust.version}, which is held`);
+    throw new PolicyBundleError(
+      'POLICY_ROLLBACK',
+      `policy version ${bundle.version} is not newer than version ${trust.version}, which is held`,
+    );
   }
-  const next: PolicyTrust = { version: bundle.version, admins: bundle.admins, adminKeys: await readPolicyKeys(bundle, bundle.admins.fingerprints) };
+  const next: PolicyTrust = {
+    version: bundle.version,
+    admins: bundle.admins,
+    adminKeys: await readPolicyKeys(bundle, bundle.admins.fingerprints),
+  };
   const ring = new Keyring();
   for (const key of [...trust.adminKeys.values(), ...next.adminKeys.values()]) ring.add(key);
   const bytes = policySigningBytes(parsed.raw);
@@ -200,7 +225,8 @@ async function examine(text: string, trust: PolicyTrust, isStrict: boolean): Pro
   }
   const distinct = [...signers];
   const short = shortfall(distinct, trust, next, ignored);
-  if (isStrict && short !== undefined) throw new PolicyBundleError('POLICY_UNDER_SIGNED', `policy version ${bundle.version}: ${short}`);
+  if (isStrict && short !== undefined)
+    throw new PolicyBundleError('POLICY_UNDER_SIGNED', `policy version ${bundle.version}: ${short}`);
   const keys = await readPolicyKeys(bundle);
   return { ...parsed, text, keys, signers: distinct, ignored, shortfall: short, next };
 }
@@ -215,7 +241,12 @@ export function isSameAdmins(a: PolicyAdmins, b: PolicyAdmins): boolean {
   return a.threshold === b.threshold && sorted(a) === sorted(b);
 }
 
-function shortfall(signers: readonly string[], current: PolicyTrust, next: PolicyTrust, ignored: readonly string[]): string | undefined {
+function shortfall(
+  signers: readonly string[],
+  current: PolicyTrust,
+  next: PolicyTrust,
+  ignored: readonly string[],
+): string | undefined {
   const also = ignored.length === 0 ? '' : `; ignored: ${ignored.join('; ')}`;
   const byCurrent = signers.filter((fp) => current.admins.fingerprints.includes(fp));
   if (byCurrent.length < current.admins.threshold) {

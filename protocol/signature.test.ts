@@ -38,8 +38,12 @@ describe('acl', () => {
     const [alice, bob] = [await fingerprint('alice'), await fingerprint('bob')];
     const acl = defaultAcl([alice, bob]);
     expect(() => checkAcl(acl, ['file'], [alice])).not.toThrow();
-    expect(() => checkAcl(acl, ['firewall'], [alice, alice])).toThrow(expect.objectContaining({ code: 'ACL_WEIGHT_TOO_LOW' }));
+    expect(() => checkAcl(acl, ['firewall'], [alice, alice])).toThrow(
+      expect.objectContaining({ code: 'ACL_WEIGHT_TOO_LOW' }),
+    );
     expect(() => checkAcl(acl, ['firewall'], [alice, bob])).not.toThrow();
-    expect(() => checkAcl(acl, ['file'], ['f'.repeat(40)])).toThrow(expect.objectContaining({ code: 'ACL_WEIGHT_TOO_LOW' }));
+    expect(() => checkAcl(acl, ['file'], ['f'.repeat(40)])).toThrow(
+      expect.objectContaining({ code: 'ACL_WEIGHT_TOO_LOW' }),
+    );
   });
 });

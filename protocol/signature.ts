@@ -75,7 +75,10 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
   const keyIds = signature.getSigningKeyIDs().map((id) => id.toHex().toLowerCase());
   const signer = keyIds.map((id) => keyring.byKey(id)).find((k) => k !== undefined);
   if (signer === undefined) {
-    throw new VerificationError('UNKNOWN_SIGNER', `signed by key ${keyIds.join(', ') || '(none)'}, which is not a trusted investigator key`);
+    throw new VerificationError(
+      'UNKNOWN_SIGNER',
+      `signed by key ${keyIds.join(', ') || '(none)'}, which is not a trusted investigator key`,
+    );
   }
   const message = await openpgp.createMessage({ binary: bytes });
   try {
@@ -84,7 +87,11 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
     // against an API change that would make a bad signature pass silently.
     for (const sig of result.signatures) await sig.verified;
   } catch (err) {
-    throw new VerificationError('BAD_SIGNATURE', `signature by ${signer.getFingerprint()} does not verify: ${(err as Error).message}`, { cause: err });
+    throw new VerificationError(
+      'BAD_SIGNATURE',
+      `signature by ${signer.getFingerprint()} does not verify: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return signer.getFingerprint().toLowerCase();
 }

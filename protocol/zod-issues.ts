@@ -19,8 +19,13 @@ function plural(n: number | bigint, word: string): string {
   return `${n} ${word}${n === 1 || n === 1n ? '' : 's'}`;
 }
 
-function bound(issue: { origin: string; inclusive?: boolean; exact?: boolean }, side: 'least' | 'most', n: number | bigint): string {
-  if (issue.origin === 'array' || issue.origin === 'set') return `${issue.exact === true ? 'exactly' : `at ${side}`} ${plural(n, 'value')}`;
+function bound(
+  issue: { origin: string; inclusive?: boolean; exact?: boolean },
+  side: 'least' | 'most',
+  n: number | bigint,
+): string {
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return `${issue.exact === true ? 'exactly' : `at ${side}`} ${plural(n, 'value')}`;
   if (issue.origin === 'string') return `${issue.exact === true ? 'exactly' : `at ${side}`} ${plural(n, 'character')}`;
   const op = side === 'least' ? (issue.inclusive === false ? '>' : '>=') : issue.inclusive === false ? '<' : '<=';
   return `a number ${op} ${n}`;
@@ -81,5 +86,9 @@ export interface FieldProblem {
 
 /** Every issue of a failed parse, with the offending value looked up in the input. */
 export function fieldProblems(error: z.ZodError, input: unknown): FieldProblem[] {
-  return error.issues.map((issue) => ({ path: issue.path, expected: expectedText(issue), given: describeGot(valueAtPath(input, issue.path)) }));
+  return error.issues.map((issue) => ({
+    path: issue.path,
+    expected: expectedText(issue),
+    given: describeGot(valueAtPath(input, issue.path)),
+  }));
 }

@@ -21,11 +21,26 @@ const N = 1000;
 const template = await signedAction(['alice']);
 function cmd(actionId: string, i: number, patch: Partial<CommandRecord> = {}): CommandRecord {
   const id = createHash('sha256').update(`${actionId}/${i}`).digest('hex').slice(0, 32);
-  return { id, actionId, agentId: `agent-${i}`, agentName: `agent-${i}`, status: 'sent', createdAt: new Date().toISOString(), sentAt: new Date().toISOString(), ...patch };
+  return {
+    id,
+    actionId,
+    agentId: `agent-${i}`,
+    agentName: `agent-${i}`,
+    status: 'sent',
+    createdAt: new Date().toISOString(),
+    sentAt: new Date().toISOString(),
+    ...patch,
+  };
 }
 async function run(name: string, store: Store) {
   for (const group of [1000, 100, 10, 1]) {
-    const record: ActionRecord = { action: { ...template, id: newActionId() }, status: 'inflight', investigators: [], counters: emptyCounters(), createdAt: new Date().toISOString() };
+    const record: ActionRecord = {
+      action: { ...template, id: newActionId() },
+      status: 'inflight',
+      investigators: [],
+      counters: emptyCounters(),
+      createdAt: new Date().toISOString(),
+    };
     await store.createAction(record);
     let t = performance.now();
     await store.saveCommands(Array.from({ length: N }, (_, i) => cmd(record.action.id, i)));
@@ -33,12 +48,23 @@ async function run(name: string, store: Store) {
     t = performance.now();
     // Groups committed one after another, as GroupCommit does.
     for (let g = 0; g < N / group; g++) {
-      await store.saveCommands(Array.from({ length: group }, (_, k) => cmd(record.action.id, g * group + k, { status: 'success', isFound: false, finishedAt: new Date().toISOString(), operations: [{ module: 'file', isFound: false, rows: [], stats: {}, errors: [] }] })));
+      await store.saveCommands(
+        Array.from({ length: group }, (_, k) =>
+          cmd(record.action.id, g * group + k, {
+            status: 'success',
+            isFound: false,
+            finishedAt: new Date().toISOString(),
+            operations: [{ module: 'file', isFound: false, rows: [], stats: {}, errors: [] }],
+          }),
+        ),
+      );
       void store.saveAction(record, 'batched');
     }
     await store.flush();
     const results = performance.now() - t;
-    console.log(`${name}: launch ${N} commands ${launch.toFixed(0)} ms; ${N} results in groups of ${group}: ${results.toFixed(0)} ms (${((results * 1000) / N).toFixed(0)} µs/result)`);
+    console.log(
+      `${name}: launch ${N} commands ${launch.toFixed(0)} ms; ${N} results in groups of ${group}: ${results.toFixed(0)} ms (${((results * 1000) / N).toFixed(0)} µs/result)`,
+    );
   }
 }
 const pgc = await startTestPostgres();

@@ -30,7 +30,9 @@ rmSync(stamp, { force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
 if (compiled.status !== 0) {
-  console.error('build: tsc failed; dist/ is not current and `mig` runs the sources through tsx until a build succeeds');
+  console.error(
+    'build: tsc failed; dist/ is not current and `mig` runs the sources through tsx until a build succeeds',
+  );
   process.exit(compiled.status ?? 1);
 }
 
@@ -47,7 +49,14 @@ for (const rel of inputs) {
 // file loads in half the CPU (125 -> 68 ms measured), the largest cost of `mig --help`. The
 // compiled code imports it instead of 'zod'; tests run the sources, on the package itself.
 const VENDOR_ZOD = join(REPO_ROOT, 'dist', 'vendor', 'zod.js');
-await build({ stdin: { contents: "export * from 'zod';", resolveDir: REPO_ROOT, loader: 'js' }, bundle: true, format: 'esm', platform: 'node', outfile: VENDOR_ZOD, logLevel: 'warning' });
+await build({
+  stdin: { contents: "export * from 'zod';", resolveDir: REPO_ROOT, loader: 'js' },
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  outfile: VENDOR_ZOD,
+  logLevel: 'warning',
+});
 let rewritten = 0;
 for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
@@ -63,11 +72,19 @@ for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, with
 
 /** @type {{ name: string; version: string }} */
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-const distPackage = { name: pkg.name, version: pkg.version, private: true, type: 'module', description: 'Compiled by scripts/build.mjs; do not edit' };
+const distPackage = {
+  name: pkg.name,
+  version: pkg.version,
+  private: true,
+  type: 'module',
+  description: 'Compiled by scripts/build.mjs; do not edit',
+};
 writeFileSync(join(REPO_ROOT, 'dist', 'package.json'), `${JSON.stringify(distPackage, null, 2)}\n`);
 
 writeFileSync(join(REPO_ROOT, SOURCE_LIST), `${inputs.join('\n')}\n`);
 writeFileSync(stamp, `${started.toISOString()}\n`);
 // The build's start, not its end: a source saved while tsc ran is newer than the build.
 utimesSync(stamp, started, started);
-console.log(`build: dist/ compiled, ${copied} assets copied, ${rewritten} newly compiled files pointed at the bundled zod`);
+console.log(
+  `build: dist/ compiled, ${copied} assets copied, ${rewritten} newly compiled files pointed at the bundled zod`,
+);

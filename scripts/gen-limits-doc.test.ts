@@ -11,7 +11,9 @@ describe('doc/concepts.md limits table', () => {
   });
 
   it('shows the numbers themselves', () => {
-    expect(limitsTable()).toContain(`| ${ACTION_LIMITS.maxActionBytes / 1024} KiB (${ACTION_LIMITS.maxActionBytes} bytes) |`);
+    expect(limitsTable()).toContain(
+      `| ${ACTION_LIMITS.maxActionBytes / 1024} KiB (${ACTION_LIMITS.maxActionBytes} bytes) |`,
+    );
     expect(limitsTable()).toContain('| at most 7d |');
   });
 });

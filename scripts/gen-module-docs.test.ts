@@ -29,7 +29,7 @@ const fake = defineModule({
   cli: { schema: params, flags: { paths: { alias: 'path' }, force: { isHidden: true } }, toParams: (v) => v },
   privacy: { leaves: ['pid', 'size'], sensitive: ['size'], maxRows: 10, maxBytes: 2048 },
   limits: { timeoutMs: 90_000 },
-  examples: [{ command: "mig kill-proc -t \"name='h1'\" -path /x", explains: 'Kill it.' }],
+  examples: [{ command: 'mig kill-proc -t "name=\'h1\'" -path /x', explains: 'Kill it.' }],
 });
 
 describe('generateModuleDocs', () => {
@@ -82,7 +82,7 @@ describe('generateModuleDocs', () => {
         'Kill it.',
         '',
         '```sh',
-        "mig kill-proc -t \"name='h1'\" -path /x",
+        'mig kill-proc -t "name=\'h1\'" -path /x',
         '```',
         '',
       ].join('\n'),
@@ -90,11 +90,16 @@ describe('generateModuleDocs', () => {
   });
 
   it('says a module in the protocol list of response modules changes the endpoint', () => {
-    expect(generateModuleDocs([{ ...fake, name: 'firewall' }])).toContain('| response module | yes: it changes the endpoint; the default ACL asks for two signers (two-person rule) |');
+    expect(generateModuleDocs([{ ...fake, name: 'firewall' }])).toContain(
+      '| response module | yes: it changes the endpoint; the default ACL asks for two signers (two-person rule) |',
+    );
   });
 
   it('sorts modules by name', () => {
-    const docs = generateModuleDocs([{ ...fake, name: 'zeta' }, { ...fake, name: 'alpha' }]);
+    const docs = generateModuleDocs([
+      { ...fake, name: 'zeta' },
+      { ...fake, name: 'alpha' },
+    ]);
     expect(docs.indexOf('## alpha')).toBeLessThan(docs.indexOf('## zeta'));
   });
 });

@@ -30,7 +30,10 @@ export function formatDurationMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const parts: string[] = [];
   let seconds = Math.round(ms / 1000);
-  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (seconds >= size) {
       parts.push(`${Math.floor(seconds / size)}${unit}`);
       seconds %= size;
@@ -45,7 +48,11 @@ function code(text: string): string {
 }
 
 function columnFormat(column: ColumnSpec): string {
-  const notes = [column.isBytes === true ? 'bytes' : '', column.isTime === true ? 'time' : '', column.isWide === true ? 'wide only' : ''];
+  const notes = [
+    column.isBytes === true ? 'bytes' : '',
+    column.isTime === true ? 'time' : '',
+    column.isWide === true ? 'wide only' : '',
+  ];
   return notes.filter((n) => n !== '').join(', ');
 }
 
@@ -79,7 +86,12 @@ function examples(spec: AnyModuleSpec): string[] {
 }
 
 function moduleSection(spec: AnyModuleSpec): string[] {
-  const flags = flagRows(spec.cli.schema, spec.cli.flags).map((r) => [code(r.flag), r.type === '' ? '' : code(r.type), r.description, r.default]);
+  const flags = flagRows(spec.cli.schema, spec.cli.flags).map((r) => [
+    code(r.flag),
+    r.type === '' ? '' : code(r.type),
+    r.description,
+    r.default,
+  ]);
   const columns = spec.columns.map((c) => [code(c.key), c.header, columnFormat(c)]);
   return [
     `## ${spec.name}`,

@@ -42,11 +42,30 @@ function seeded(seed: number): () => number {
 }
 
 async function sharedOf(spec: Spec): Promise<SimShared> {
-  const config = parseAgentConfig({ ...spec.config, name: spec.prefix, dataDir: '/nonexistent' }, { baseDir: process.cwd() });
+  const config = parseAgentConfig(
+    { ...spec.config, name: spec.prefix, dataDir: '/nonexistent' },
+    { baseDir: process.cwd() },
+  );
   const trust = await loadTrustRoots(config);
-  const host = detectFacts({ agentId: `${spec.prefix}-0`, name: spec.prefix, tags: config.tags, root: config.root, overrides: config.environment });
+  const host = detectFacts({
+    agentId: `${spec.prefix}-0`,
+    name: spec.prefix,
+    tags: config.tags,
+    root: config.root,
+    overrides: config.environment,
+  });
   const modules = [...moduleSpecs.values()].filter((s) => s.platforms.includes(process.platform)).map((s) => s.name);
-  return { brokerUrl: config.brokerUrl, enrollmentSecret: config.enrollmentSecret, keyring: trust.keyring, acl: trust.acl, maxClockSkewMs: config.maxClockSkewMs, modules, host, verify: 'full', verdicts: new Map() };
+  return {
+    brokerUrl: config.brokerUrl,
+    enrollmentSecret: config.enrollmentSecret,
+    keyring: trust.keyring,
+    acl: trust.acl,
+    maxClockSkewMs: config.maxClockSkewMs,
+    modules,
+    host,
+    verify: 'full',
+    verdicts: new Map(),
+  };
 }
 
 /** The one internal this script reaches into: the agent's client, to cut its TCP connection as a network would. */
@@ -97,7 +116,10 @@ async function main(): Promise<void> {
       if (counters.problems++ < 20) process.stderr.write(`${id}: ${message}\n`);
     },
   };
-  const agents = Array.from({ length: spec.count }, (_, i) => new SimAgent(newSimIdentity(), `${spec.prefix}-${i}`, shared, events));
+  const agents = Array.from(
+    { length: spec.count },
+    (_, i) => new SimAgent(newSimIdentity(), `${spec.prefix}-${i}`, shared, events),
+  );
   const down = new Set<SimAgent>();
   const comeBack = (agent: SimAgent): void => {
     agent.connect();
@@ -138,7 +160,8 @@ async function main(): Promise<void> {
     if (word === 'start') {
       const all = new Promise<void>((resolve) => (onAllConnected = resolve));
       (async () => {
-        for (let i = 0; i < agents.length; i += 50) await Promise.all(agents.slice(i, i + 50).map((a) => enrollPatiently(a)));
+        for (let i = 0; i < agents.length; i += 50)
+          await Promise.all(agents.slice(i, i + 50).map((a) => enrollPatiently(a)));
         for (const agent of agents) agent.connect();
         await all;
         // Heartbeats like a real fleet's, phases spread (close() stops them; comeBack restarts them).
@@ -156,7 +179,14 @@ async function main(): Promise<void> {
       for (const agent of down) comeBack(agent);
       down.clear();
       send({ type: 'calm' });
-    } else if (word === 'report') send({ type: 'report', ...counters, lostAnswers, down: down.size, rssMB: Math.round(process.memoryUsage.rss() / 1e6) });
+    } else if (word === 'report')
+      send({
+        type: 'report',
+        ...counters,
+        lostAnswers,
+        down: down.size,
+        rssMB: Math.round(process.memoryUsage.rss() / 1e6),
+      });
     else if (word === 'stop') void stop();
   });
   send({ type: 'loaded', pid: process.pid });

@@ -24,7 +24,11 @@ import { armoredPublicKey } from '../test/helpers/keys.js';
 
 const Args = z.strictObject({
   agents: z.coerce.number().int().min(2).max(20_000).default(1000),
-  minutes: z.coerce.number().min(0.5).max(24 * 60).default(10),
+  minutes: z.coerce
+    .number()
+    .min(0.5)
+    .max(24 * 60)
+    .default(10),
   'launch-every-s': z.coerce.number().min(1).max(3600).default(15),
   'churn-percent': z.coerce.number().min(0).max(100).default(1).describe('share of the fleet dropped per second'),
   'max-growth-mb': z.coerce.number().min(1).max(100_000).default(64),
@@ -48,18 +52,28 @@ function parseArgs(argv: readonly string[]): Args {
     raw[flag.slice(2)] = argv[i + 1] ?? '';
   }
   const parsed = Args.safeParse(raw);
-  if (!parsed.success) usage(parsed.error.issues.map((i) => `--${i.path.join('.')} ${JSON.stringify(raw[String(i.path[0])] ?? '')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    usage(
+      parsed.error.issues
+        .map((i) => `--${i.path.join('.')} ${JSON.stringify(raw[String(i.path[0])] ?? '')}: ${i.message}`)
+        .join('; '),
+    );
   return parsed.data;
 }
 
 function usage(problem: string): never {
-  process.stderr.write(`soak: ${problem}\nusage: npm run soak -- [--agents N] [--minutes D] [--launch-every-s S] [--churn-percent P] [--max-growth-mb M] [--action-ttl-s T] [--seed K]\n`);
+  process.stderr.write(
+    `soak: ${problem}\nusage: npm run soak -- [--agents N] [--minutes D] [--launch-every-s S] [--churn-percent P] [--max-growth-mb M] [--action-ttl-s T] [--seed K]\n`,
+  );
   process.exit(2);
 }
 
 /** One child process of simulated agents, spoken to one JSON line at a time. */
 class Child {
-  private readonly waiting = new Map<string, { resolve: (m: Record<string, unknown>) => void; reject: (err: Error) => void }>();
+  private readonly waiting = new Map<
+    string,
+    { resolve: (m: Record<string, unknown>) => void; reject: (err: Error) => void }
+  >();
   private constructor(private readonly child: ChildProcess) {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       let message: Record<string, unknown>;
@@ -82,11 +96,19 @@ class Child {
   }
 
   static start(specPath: string): Child {
-    return new Child(spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', join(REPO_ROOT, 'scripts/soak-agents.ts'), specPath], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] }));
+    return new Child(
+      spawn(
+        process.execPath,
+        ['--max-old-space-size=4096', '--import', 'tsx', join(REPO_ROOT, 'scripts/soak-agents.ts'), specPath],
+        { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+      ),
+    );
   }
 
   ask(word: string, want: string): Promise<Record<string, unknown>> {
-    const answer = new Promise<Record<string, unknown>>((resolve, reject) => this.waiting.set(want, { resolve, reject }));
+    const answer = new Promise<Record<string, unknown>>((resolve, reject) =>
+      this.waiting.set(want, { resolve, reject }),
+    );
     if (word !== '') this.child.stdin?.write(`${word}\n`);
     return answer;
   }
@@ -126,13 +148,26 @@ async function main(): Promise<void> {
     for (let c = 0; c < 2; c++) {
       const count = Math.floor(args.agents / 2) + (c < args.agents % 2 ? 1 : 0);
       const specPath = join(dir, `soak-${c}.json`);
-      writeFileSync(specPath, JSON.stringify({ count, prefix: `soak-c${c}`, config, churnPercentPerSecond: args['churn-percent'], maxDownMs: 10_000, seed: args.seed + c }), { mode: 0o600 });
+      writeFileSync(
+        specPath,
+        JSON.stringify({
+          count,
+          prefix: `soak-c${c}`,
+          config,
+          churnPercentPerSecond: args['churn-percent'],
+          maxDownMs: 10_000,
+          seed: args.seed + c,
+        }),
+        { mode: 0o600 },
+      );
       children.push(Child.start(specPath));
     }
     await Promise.all(children.map((c) => c.ask('', 'loaded')));
     const connectStart = performance.now();
     await Promise.all(children.map((c) => c.ask('start', 'ready')));
-    console.log(`soak: ${args.agents} agents enrolled and connected in ${((performance.now() - connectStart) / 1000).toFixed(1)} s; churn ${args['churn-percent']} %/s for ${args.minutes} min, an action every ${args['launch-every-s']} s (valid ${args['action-ttl-s']} s)`);
+    console.log(
+      `soak: ${args.agents} agents enrolled and connected in ${((performance.now() - connectStart) / 1000).toFixed(1)} s; churn ${args['churn-percent']} %/s for ${args.minutes} min, an action every ${args['launch-every-s']} s (valid ${args['action-ttl-s']} s)`,
+    );
     await Promise.all(children.map((c) => c.ask('churn', 'churning')));
 
     const actionIds: string[] = [];
@@ -147,7 +182,10 @@ async function main(): Promise<void> {
       const now = performance.now();
       if (now >= nextLaunch) {
         nextLaunch += args['launch-every-s'] * 1000;
-        const action = await signedAction(['alice'], { name: `soak ${actionIds.length + 1}`, expireAfter: new Date(Date.now() + args['action-ttl-s'] * 1000) });
+        const action = await signedAction(['alice'], {
+          name: `soak ${actionIds.length + 1}`,
+          expireAfter: new Date(Date.now() + args['action-ttl-s'] * 1000),
+        });
         const launched = await launch(client, action);
         actionIds.push(launched.record.action.id);
         expiries.push(Date.parse(action.expireAfter));
@@ -159,7 +197,9 @@ async function main(): Promise<void> {
         samples.push({ atS, rssMB });
         const online = (await client.countAgents('all')).online;
         const open = (await client.listActions({ status: 'inflight' })).total;
-        console.log(`${String(atS).padStart(7)}  ${String(rssMB).padStart(7)}  ${String(online).padStart(6)}  ${actionIds.length}/${open}`);
+        console.log(
+          `${String(atS).padStart(7)}  ${String(rssMB).padStart(7)}  ${String(online).padStart(6)}  ${actionIds.length}/${open}`,
+        );
       }
       await sleep(Math.max(10, Math.min(nextLaunch, nextSample, endAt) - performance.now()));
     }
@@ -167,7 +207,9 @@ async function main(): Promise<void> {
     const reports = await Promise.all(children.map((c) => c.ask('report', 'report')));
     const lastExpiry = Math.max(...expiries);
     const waitMs = Math.max(0, lastExpiry + EXPIRY_GRACE_MS - Date.now());
-    console.log(`soak: churn stopped; waiting ${Math.round(waitMs / 1000)} s for the last action's validity (+${EXPIRY_GRACE_MS / 1000} s grace)`);
+    console.log(
+      `soak: churn stopped; waiting ${Math.round(waitMs / 1000)} s for the last action's validity (+${EXPIRY_GRACE_MS / 1000} s grace)`,
+    );
     await sleep(waitMs);
 
     const records = await Promise.all(actionIds.map((id) => client.getAction(id)));
@@ -187,9 +229,17 @@ async function main(): Promise<void> {
       for (const [k, v] of Object.entries(r)) if (typeof v === 'number') acc[k] = (acc[k] ?? 0) + v;
       return acc;
     }, {});
-    console.log(`soak: server RSS first-quarter median ${firstMB} MB, last-quarter median ${lastMB} MB (growth ${growth} MB, bound ${bound} MB), max ${maxMB} MB: ${isFlat ? 'flat' : 'GROWING'}`);
-    console.log(`soak: ${records.length} actions: ${JSON.stringify(byStatus)}; stuck ${stuck.length}${stuck.length > 0 ? ` (${stuck.map((r) => `${r.action.id} ${r.status}`).join(', ')})` : ''}`);
-    console.log(`soak: agents dropped cleanly ${churn.cleanDrops ?? 0}, connections cut ${churn.cutDrops ?? 0}, mqtt reconnects ${churn.reconnects ?? 0}, commands accepted ${churn.accepted ?? 0}, answers lost to a drop ${churn.lostAnswers ?? 0} (the server stored ${answered} answers for ${targeted} commands; the rest expired); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `soak: server RSS first-quarter median ${firstMB} MB, last-quarter median ${lastMB} MB (growth ${growth} MB, bound ${bound} MB), max ${maxMB} MB: ${isFlat ? 'flat' : 'GROWING'}`,
+    );
+    console.log(
+      `soak: ${records.length} actions: ${JSON.stringify(byStatus)}; stuck ${stuck.length}${stuck.length > 0 ? ` (${stuck.map((r) => `${r.action.id} ${r.status}`).join(', ')})` : ''}`,
+    );
+    console.log(
+      `soak: agents dropped cleanly ${churn.cleanDrops ?? 0}, connections cut ${churn.cutDrops ?? 0}, mqtt reconnects ${churn.reconnects ?? 0}, commands accepted ${churn.accepted ?? 0}, answers lost to a drop ${churn.lostAnswers ?? 0} (the server stored ${answered} answers for ${targeted} commands; the rest expired); load ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     if (!isFlat || stuck.length > 0) exitCode = 1;
   } finally {
     await Promise.allSettled(children.map((c) => c.stop()));

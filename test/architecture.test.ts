@@ -33,16 +33,23 @@ interface Import {
 /** Every import of a file, type-only ones too: a type-only import still couples the files. */
 function importsOf(file: string): Import[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  const found = text.matchAll(/(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g);
+  const found = text.matchAll(
+    /(?:^|\n)\s*(?:import|export)(\s+type\b)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+  );
   return [...found].map((m) => {
     const spec = m[2] ?? m[3] ?? '';
-    return { to: spec.startsWith('.') ? relative(ROOT, resolve(join(ROOT, file, '..'), spec)) : spec, typeOnly: m[1] !== undefined };
+    return {
+      to: spec.startsWith('.') ? relative(ROOT, resolve(join(ROOT, file, '..'), spec)) : spec,
+      typeOnly: m[1] !== undefined,
+    };
   });
 }
 
 /** The file an import denotes (`x.js` is `x.ts` or `x.tsx` on disk), if it is one of ours. */
 function fileOf(to: string): string | undefined {
-  return [to.replace(/\.js$/, '.ts'), to.replace(/\.js$/, '.tsx'), to].find((c) => existsSync(join(ROOT, c)) && statSync(join(ROOT, c)).isFile());
+  return [to.replace(/\.js$/, '.ts'), to.replace(/\.js$/, '.tsx'), to].find(
+    (c) => existsSync(join(ROOT, c)) && statSync(join(ROOT, c)).isFile(),
+  );
 }
 
 interface Rule {
@@ -58,25 +65,50 @@ const forbid = (re: RegExp) => (to: string) => !re.test(to);
 const moduleFolder = (file: string): string | undefined => /^modules\/[a-z-]+\//.exec(file)?.[0];
 
 const RULES: Rule[] = [
-  { name: 'protocol imports nothing of ours', files: /^protocol\//, allowed: forbid(/^(agent|broker|console|modules|bin|demo|bench|scripts)\//) },
+  {
+    name: 'protocol imports nothing of ours',
+    files: /^protocol\//,
+    allowed: forbid(/^(agent|broker|console|modules|bin|demo|bench|scripts)\//),
+  },
   {
     name: 'a module imports only protocol/, modules/shared/ and its own folder',
     files: /^modules\/(?!shared\/)[a-z-]+\//,
-    allowed: (to, file) => PACKAGE.test(to) || /^(protocol|modules\/shared)\//.test(to) || to.startsWith(moduleFolder(file) ?? '\0'),
+    allowed: (to, file) =>
+      PACKAGE.test(to) || /^(protocol|modules\/shared)\//.test(to) || to.startsWith(moduleFolder(file) ?? '\0'),
   },
-  { name: 'modules/shared imports only protocol/ and modules/shared/', files: /^modules\/shared\//, allowed: (to) => PACKAGE.test(to) || /^(protocol|modules\/shared)\//.test(to) },
+  {
+    name: 'modules/shared imports only protocol/ and modules/shared/',
+    files: /^modules\/shared\//,
+    allowed: (to) => PACKAGE.test(to) || /^(protocol|modules\/shared)\//.test(to),
+  },
   {
     // The two tables a process loads to know its modules: specs (schemas only) and run code.
     name: 'modules/registry.ts imports specs only, modules/runners.ts run code only',
     files: /^modules\/[a-z-]+\.tsx?$/,
-    allowed: (to, file) => PACKAGE.test(to) || /^protocol\//.test(to) || /^modules\/[a-z-]+\/spec\.js$/.test(to) || (file.startsWith('modules/runners') && /^modules\/([a-z-]+\/run|registry)\.js$/.test(to)),
+    allowed: (to, file) =>
+      PACKAGE.test(to) ||
+      /^protocol\//.test(to) ||
+      /^modules\/[a-z-]+\/spec\.js$/.test(to) ||
+      (file.startsWith('modules/runners') && /^modules\/([a-z-]+\/run|registry)\.js$/.test(to)),
   },
   // The server checks parameters against module specs (protocol/limits.ts, check-operations.ts):
   // it may import the spec registry, which holds schemas only, and never any run code.
-  { name: 'broker imports module specs only through modules/registry.js, never agent or console', files: /^broker\//, allowed: forbid(/^(agent|console)\/|^modules\/(?!registry\.js$)/) },
+  {
+    name: 'broker imports module specs only through modules/registry.js, never agent or console',
+    files: /^broker\//,
+    allowed: forbid(/^(agent|console)\/|^modules\/(?!registry\.js$)/),
+  },
   { name: 'agent never imports broker or console', files: /^agent\//, allowed: forbid(/^(broker|console)\//) },
-  { name: 'console never imports agent, broker or module run code', files: /^console\//, allowed: forbid(/^(agent|broker)\/|^modules\/.*\/run\.js$|^modules\/runners\.js$/) },
-  { name: 'views and components never import services, mqtt or openpgp', files: /^console\/(views|components)\//, allowed: forbid(/^console\/services\/|^(mqtt|openpgp)$/) },
+  {
+    name: 'console never imports agent, broker or module run code',
+    files: /^console\//,
+    allowed: forbid(/^(agent|broker)\/|^modules\/.*\/run\.js$|^modules\/runners\.js$/),
+  },
+  {
+    name: 'views and components never import services, mqtt or openpgp',
+    files: /^console\/(views|components)\//,
+    allowed: forbid(/^console\/services\/|^(mqtt|openpgp)$/),
+  },
 ];
 
 function violations(rule: Rule): string[] {
@@ -94,13 +126,23 @@ describe('import rules (tests included)', () => {
   });
 
   it('source never imports test code, and no import leaves the repository', () => {
-    const bad = SOURCES.flatMap((file) => importsOf(file).filter(({ to }) => /^test\/|\.test\.js$/.test(to)).map(({ to }) => `${file} imports ${to}`));
-    const outside = ALL.flatMap((file) => importsOf(file).filter(({ to }) => to.startsWith('..')).map(({ to }) => `${file} imports ${to}`));
+    const bad = SOURCES.flatMap((file) =>
+      importsOf(file)
+        .filter(({ to }) => /^test\/|\.test\.js$/.test(to))
+        .map(({ to }) => `${file} imports ${to}`),
+    );
+    const outside = ALL.flatMap((file) =>
+      importsOf(file)
+        .filter(({ to }) => to.startsWith('..'))
+        .map(({ to }) => `${file} imports ${to}`),
+    );
     expect([...bad, ...outside]).toEqual([]);
   });
 
   it('test support lives in test/helpers/: no source file is used by tests alone', () => {
-    expect(SOURCES.filter((f) => /testing|test-support|test-broker|test-harness|test-rig|test-modules/.test(f))).toEqual([]);
+    expect(
+      SOURCES.filter((f) => /testing|test-support|test-broker|test-harness|test-rig|test-modules/.test(f)),
+    ).toEqual([]);
     // Any relative path in a string counts as a use (imports, new URL('./x.ts'), spawned files).
     const users = new Map<string, string[]>();
     for (const file of ALL) {
@@ -110,16 +152,24 @@ describe('import rules (tests included)', () => {
       }
     }
     // bin/ holds entry points: tests spawn them as a user would.
-    const testOnly = SOURCES.filter((f) => !f.startsWith('bin/') && (users.get(f) ?? []).length > 0 && (users.get(f) ?? []).every(isTest));
+    const testOnly = SOURCES.filter(
+      (f) => !f.startsWith('bin/') && (users.get(f) ?? []).length > 0 && (users.get(f) ?? []).every(isTest),
+    );
     expect(testOnly).toEqual([]);
   });
 
   it('module specs import only protocol, zod and pure helpers (never run code)', () => {
     const specs = SOURCES.filter((f) => /^modules\/[a-z-]+\/spec\.ts$/.test(f));
     expect(specs.length).toBeGreaterThan(10);
-    const pure = /^(zod|protocol\/.*|modules\/shared\/(version-compare|param-checks|param-help)\.js|modules\/shared\/packages\/(constraint|installed)\.js|modules\/shared\/search\/(params|param-values|regex|regex-js|regex-anchors|regex-syntax|literals)\.js)$/;
-    const ownPure = (to: string, f: string) => to.startsWith(moduleFolder(f) ?? '\0') && !/\/run(-[a-z-]+)?\.js$/.test(to);
-    const bad = specs.flatMap((f) => importsOf(f).filter(({ to }) => !pure.test(to) && !ownPure(to, f)).map(({ to }) => `${f} imports ${to}`));
+    const pure =
+      /^(zod|protocol\/.*|modules\/shared\/(version-compare|param-checks|param-help)\.js|modules\/shared\/packages\/(constraint|installed)\.js|modules\/shared\/search\/(params|param-values|regex|regex-js|regex-anchors|regex-syntax|literals)\.js)$/;
+    const ownPure = (to: string, f: string) =>
+      to.startsWith(moduleFolder(f) ?? '\0') && !/\/run(-[a-z-]+)?\.js$/.test(to);
+    const bad = specs.flatMap((f) =>
+      importsOf(f)
+        .filter(({ to }) => !pure.test(to) && !ownPure(to, f))
+        .map(({ to }) => `${f} imports ${to}`),
+    );
     expect(bad).toEqual([]);
   });
 });
@@ -146,8 +196,16 @@ function cycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
 
 describe('import cycles', () => {
   it('the checker finds a cycle, type-only imports included', () => {
-    expect(importsOf('console/services/gpg.ts')).toContainEqual({ to: 'console/services/signer-contract.js', typeOnly: true });
-    const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+    expect(importsOf('console/services/gpg.ts')).toContainEqual({
+      to: 'console/services/signer-contract.js',
+      typeOnly: true,
+    });
+    const graph = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a']],
+      ['d', ['a']],
+    ]);
     expect(cycles(graph)).toEqual(['a -> b -> c -> a']);
   });
 

@@ -22,7 +22,12 @@ const host: HostFacts = {
   version: '0.1.0',
   mode: 'daemon',
   queueloc: 'linux.web-1-abc',
-  environment: { ident: 'Debian GNU/Linux 12', init: 'systemd', addresses: ['10.0.0.1', 'fe80::1'], hostname: 'web-1.example' },
+  environment: {
+    ident: 'Debian GNU/Linux 12',
+    init: 'systemd',
+    addresses: ['10.0.0.1', 'fe80::1'],
+    hostname: 'web-1.example',
+  },
   tags: { env: 'prod' },
 };
 
@@ -67,7 +72,11 @@ describe('agent facts: the agent, the server and the console see the same facts'
 
 describe('action expiry: the CLI, the console, the server and the agent draw the line at the same place', () => {
   const NOW = new Date('2026-12-06T12:00:00.000Z');
-  const window = (ms: number) => ({ id: 'ab'.repeat(16), validFrom: NOW.toISOString(), expireAfter: new Date(NOW.getTime() + ms).toISOString() });
+  const window = (ms: number) => ({
+    id: 'ab'.repeat(16),
+    validFrom: NOW.toISOString(),
+    expireAfter: new Date(NOW.getTime() + ms).toISOString(),
+  });
   const accepts = (fn: () => unknown): boolean => {
     try {
       fn();
@@ -107,8 +116,18 @@ describe('module descriptions: a flag that sets a parameter says what the parame
   const pairs = [...moduleSpecs.values()].flatMap((spec) => {
     const params = fieldsOf(spec.params);
     return Object.entries(spec.cli.schema.shape).flatMap(([flag, field]) => {
-      const param = [spec.cli.flags[flag]?.param, flag, `${flag}s`, spec.cli.flags[flag]?.alias].find((name) => name !== undefined && name in params);
-      return param === undefined ? [] : [{ at: `${spec.name} -${flag} → ${param}`, flagText: descriptionOf(field as z.ZodType) ?? '', paramText: descriptionOf(params[param] as z.ZodType) ?? '' }];
+      const param = [spec.cli.flags[flag]?.param, flag, `${flag}s`, spec.cli.flags[flag]?.alias].find(
+        (name) => name !== undefined && name in params,
+      );
+      return param === undefined
+        ? []
+        : [
+            {
+              at: `${spec.name} -${flag} → ${param}`,
+              flagText: descriptionOf(field as z.ZodType) ?? '',
+              paramText: descriptionOf(params[param] as z.ZodType) ?? '',
+            },
+          ];
     });
   });
 
@@ -117,12 +136,18 @@ describe('module descriptions: a flag that sets a parameter says what the parame
   });
 
   it('a param hint names a real parameter', () => {
-    const bad = [...moduleSpecs.values()].flatMap((spec) => Object.entries(spec.cli.flags).filter(([, hint]) => hint.param !== undefined && !(hint.param in fieldsOf(spec.params))).map(([flag, hint]) => `${spec.name} -${flag}: ${hint.param}`));
+    const bad = [...moduleSpecs.values()].flatMap((spec) =>
+      Object.entries(spec.cli.flags)
+        .filter(([, hint]) => hint.param !== undefined && !(hint.param in fieldsOf(spec.params)))
+        .map(([flag, hint]) => `${spec.name} -${flag}: ${hint.param}`),
+    );
     expect(bad).toEqual([]);
   });
 
   it('every such flag starts with its parameter description (modules/shared/param-help.ts paramHelp)', () => {
-    const drifted = pairs.filter((p) => p.paramText === '' || !p.flagText.startsWith(p.paramText)).map((p) => `${p.at}: flag says ${JSON.stringify(p.flagText)}, parameter says ${JSON.stringify(p.paramText)}`);
+    const drifted = pairs
+      .filter((p) => p.paramText === '' || !p.flagText.startsWith(p.paramText))
+      .map((p) => `${p.at}: flag says ${JSON.stringify(p.flagText)}, parameter says ${JSON.stringify(p.paramText)}`);
     expect(drifted).toEqual([]);
   });
 });

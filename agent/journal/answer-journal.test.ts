@@ -63,7 +63,8 @@ describe('AnswerJournal keeps answers', () => {
 
   it('keeps reading the right lines after rewriting a file full of replaced answers', () => {
     const journal = open();
-    for (let round = 0; round < 1200; round++) journal.keep({ ...result(round % 3), finishedAt: later(round).toISOString() }, later(MINUTE));
+    for (let round = 0; round < 1200; round++)
+      journal.keep({ ...result(round % 3), finishedAt: later(round).toISOString() }, later(MINUTE));
     expect(fileText().split('\n').length - 1).toBeLessThan(1200); // rewritten at least once
     for (const i of [0, 1, 2]) expect(journal.read(cmd(i))?.commandId).toBe(cmd(i));
     expect(journal.read(cmd(2))?.finishedAt).toBe(later(1199).toISOString());
@@ -87,7 +88,9 @@ describe('AnswerJournal forgets', () => {
   });
 
   // Every result(i) for i < 10 makes a line of the same length.
-  const lineBytes = Buffer.byteLength(`${JSON.stringify({ commandId: cmd(0), actionId: act(0), until: later(MINUTE).getTime(), result: result(0) })}\n`);
+  const lineBytes = Buffer.byteLength(
+    `${JSON.stringify({ commandId: cmd(0), actionId: act(0), until: later(MINUTE).getTime(), result: result(0) })}\n`,
+  );
   const caps: { name: string; limits: Partial<AnswerLimits>; keep: number; want: number[] }[] = [
     { name: 'maxEntries drops the oldest', limits: { maxEntries: 3 }, keep: 5, want: [2, 3, 4] },
     { name: 'maxBytes drops the oldest', limits: { maxBytes: 3 * lineBytes + 10 }, keep: 8, want: [5, 6, 7] },
@@ -95,7 +98,8 @@ describe('AnswerJournal forgets', () => {
   it.each(caps)('$name', ({ limits, keep, want }) => {
     const journal = open(limits);
     for (let i = 0; i < keep; i++) expect(journal.keep(result(i), later(MINUTE))).toBe(true);
-    const kept = (j: AnswerJournal): number[] => [...Array(keep).keys()].filter((i) => j.actionIdOf(cmd(i)) !== undefined);
+    const kept = (j: AnswerJournal): number[] =>
+      [...Array(keep).keys()].filter((i) => j.actionIdOf(cmd(i)) !== undefined);
     expect(kept(journal)).toEqual(want);
     expect(kept(open(limits))).toEqual(want);
   });
@@ -139,7 +143,12 @@ describe('AnswerJournal survives damage', () => {
   });
 
   it('skips a line whose result belongs to another command', () => {
-    const line = JSON.stringify({ commandId: cmd(1), actionId: act(1), until: later(MINUTE).getTime(), result: result(2) });
+    const line = JSON.stringify({
+      commandId: cmd(1),
+      actionId: act(1),
+      until: later(MINUTE).getTime(),
+      result: result(2),
+    });
     writeFileSync(join(dir.path, ANSWER_JOURNAL_FILE), `${line}\n`);
     expect(open().size).toBe(0);
     expect(statSync(join(dir.path, ANSWER_JOURNAL_FILE)).size).toBe(0);

@@ -1,8 +1,24 @@
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ActionIdSchema } from '../../protocol/action.js';
-import { CommandIdSchema, MAX_MESSAGE_BYTES, ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';
+import {
+  CommandIdSchema,
+  MAX_MESSAGE_BYTES,
+  ResultMessageSchema,
+  type ResultMessage,
+} from '../../protocol/messages.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { silentLog, type LogFn } from '../log.js';
 
@@ -35,7 +51,12 @@ const HeaderSchema = z.object({
   until: z.number().int(),
   result: z.object({ commandId: CommandIdSchema, actionId: ActionIdSchema }),
 });
-const LineSchema = z.strictObject({ commandId: CommandIdSchema, actionId: ActionIdSchema, until: z.number().int(), result: ResultMessageSchema });
+const LineSchema = z.strictObject({
+  commandId: CommandIdSchema,
+  actionId: ActionIdSchema,
+  until: z.number().int(),
+  result: ResultMessageSchema,
+});
 
 /** Where one kept answer lives: only this stays in memory, the result itself on disk. */
 interface Entry {
@@ -67,10 +88,18 @@ export class AnswerJournal {
     private readonly log: LogFn,
   ) {}
 
-  static open(dataDir: string, opts: { now?: () => Date; log?: LogFn; limits?: Partial<AnswerLimits> } = {}): AnswerJournal {
+  static open(
+    dataDir: string,
+    opts: { now?: () => Date; log?: LogFn; limits?: Partial<AnswerLimits> } = {},
+  ): AnswerJournal {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const limits = { ...DEFAULT_ANSWER_LIMITS, ...opts.limits };
-    const journal = new AnswerJournal(join(dataDir, ANSWER_JOURNAL_FILE), opts.now ?? (() => new Date()), limits, opts.log ?? silentLog);
+    const journal = new AnswerJournal(
+      join(dataDir, ANSWER_JOURNAL_FILE),
+      opts.now ?? (() => new Date()),
+      limits,
+      opts.log ?? silentLog,
+    );
     journal.load();
     journal.dropExpired();
     journal.evict();
@@ -100,7 +129,10 @@ export class AnswerJournal {
     if (actionId === undefined || until.getTime() < this.now().getTime()) return false;
     const line = Buffer.from(`${JSON.stringify({ commandId, actionId, until: until.getTime(), result })}\n`);
     if (line.length > this.limits.maxAnswerBytes) {
-      this.log('info', `command ${commandId}: answer of ${line.length} bytes not kept (limit ${this.limits.maxAnswerBytes}); sent again, it is refused REPLAYED`);
+      this.log(
+        'info',
+        `command ${commandId}: answer of ${line.length} bytes not kept (limit ${this.limits.maxAnswerBytes}); sent again, it is refused REPLAYED`,
+      );
       return false;
     }
     try {
@@ -127,12 +159,19 @@ export class AnswerJournal {
       const parsed = LineSchema.safeParse(JSON.parse(this.lineOf(entry).toString('utf8')));
       if (!parsed.success) throw new Error(describeIssues(parsed.error));
       const { data } = parsed;
-      if (data.commandId !== commandId || data.result.commandId !== commandId || data.result.actionId !== entry.actionId) {
+      if (
+        data.commandId !== commandId ||
+        data.result.commandId !== commandId ||
+        data.result.actionId !== entry.actionId
+      ) {
         throw new Error('the line holds another command');
       }
       return data.result;
     } catch (err) {
-      this.log('warn', `answer journal ${this.path}: the answer to command ${commandId} is unreadable (${(err as Error).message}); forgetting it`);
+      this.log(
+        'warn',
+        `answer journal ${this.path}: the answer to command ${commandId} is unreadable (${(err as Error).message}); forgetting it`,
+      );
       this.forget(commandId);
       return undefined;
     }
@@ -147,7 +186,7 @@ export class AnswerJournal {
       throw err;
     }
     let bad = 0;
-    for (let offset = 0; offset < data.length; ) {
+    for (let offset = 0; offset < data.length;) {
       const end = data.indexOf(0x0a, offset);
       if (end === -1) {
         bad += 1; // a torn last line (a kill during append): the only expected damage
@@ -158,7 +197,12 @@ export class AnswerJournal {
       if (header === undefined) bad += 1;
       else {
         this.forget(header.commandId);
-        this.entries.set(header.commandId, { actionId: header.actionId, until: header.until, offset, bytes: end + 1 - offset });
+        this.entries.set(header.commandId, {
+          actionId: header.actionId,
+          until: header.until,
+          offset,
+          bytes: end + 1 - offset,
+        });
         this.liveBytes += end + 1 - offset;
       }
       offset = end + 1;
@@ -193,7 +237,9 @@ export class AnswerJournal {
   private isWasteful(): boolean {
     const deadBytes = this.fileBytes - this.liveBytes;
     const deadLines = this.linesInFile - this.entries.size;
-    return deadBytes > Math.max(this.liveBytes, MIN_WASTE_BYTES) || deadLines > Math.max(this.entries.size, MIN_WASTE_LINES);
+    return (
+      deadBytes > Math.max(this.liveBytes, MIN_WASTE_BYTES) || deadLines > Math.max(this.entries.size, MIN_WASTE_LINES)
+    );
   }
 
   private compactOrLog(): void {
@@ -255,7 +301,7 @@ export class AnswerJournal {
 
 function readLine(fd: number, entry: Entry): Buffer {
   const line = Buffer.allocUnsafe(entry.bytes);
-  for (let got = 0; got < entry.bytes; ) {
+  for (let got = 0; got < entry.bytes;) {
     const n = readSync(fd, line, got, entry.bytes - got, entry.offset + got);
     if (n === 0) throw new Error(`the file ends before byte ${entry.offset + entry.bytes}`);
     got += n;
@@ -275,7 +321,7 @@ function parseHeader(line: Buffer): z.infer<typeof HeaderSchema> | undefined {
 }
 
 function writeAll(fd: number, data: Buffer): void {
-  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done);
 }
 
 function sizeOf(path: string): number | undefined {

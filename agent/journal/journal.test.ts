@@ -70,7 +70,9 @@ describe('RunningJournal', () => {
     journal.begin({ commandId: CMD_1, actionId: ID_A, receivedAt: T0.toISOString() });
     journal.begin({ commandId: CMD_2, receivedAt: T0.toISOString() });
     journal.end(CMD_2);
-    expect(RunningJournal.open(dir.path).leftovers()).toEqual([{ commandId: CMD_1, actionId: ID_A, receivedAt: T0.toISOString() }]);
+    expect(RunningJournal.open(dir.path).leftovers()).toEqual([
+      { commandId: CMD_1, actionId: ID_A, receivedAt: T0.toISOString() },
+    ]);
   });
 
   it('reports a damaged entry by its file name and clears temp files', () => {

@@ -54,7 +54,8 @@ export class RunningJournal {
       const commandId = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
       if (!CommandIdSchema.safeParse(commandId).success) continue; // temp files and strangers
       const entry = readEntry(join(this.dir, name));
-      if (entry === undefined) log?.('warn', `running journal: ${name} is unreadable; reporting command ${commandId} anyway`);
+      if (entry === undefined)
+        log?.('warn', `running journal: ${name} is unreadable; reporting command ${commandId} anyway`);
       entries.push(entry ?? { commandId, receivedAt: new Date(0).toISOString() });
     }
     return entries;

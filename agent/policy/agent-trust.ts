@@ -29,7 +29,10 @@ export interface AgentTrust {
 export async function bakedTrust(config: AgentConfig, roots: TrustRoots): Promise<AgentTrust> {
   const adminKeys = new Map<string, openpgp.PublicKey>();
   for (const [i, admin] of (config.admins?.keys ?? []).entries()) {
-    const key = await readConfigPublicKey(`admins.keys.${i}`, admin.publicKey ?? readFile(`admins.keys.${i}.publicKeyFile`, admin.publicKeyFile ?? ''));
+    const key = await readConfigPublicKey(
+      `admins.keys.${i}`,
+      admin.publicKey ?? readFile(`admins.keys.${i}.publicKeyFile`, admin.publicKeyFile ?? ''),
+    );
     adminKeys.set(key.getFingerprint().toLowerCase(), key);
   }
   const fingerprints = [...adminKeys.keys()];
@@ -68,11 +71,15 @@ export function trustFromBundle(check: PolicyCheck, localAllowed: readonly strin
   };
 }
 
-
 function readFile(field: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `agent config: ${field}: cannot read ${path} (${(err as Error).message})`, 'check the path (relative paths start at the config file)', { cause: err });
+    throw new UserError(
+      'CONFIG_INVALID',
+      `agent config: ${field}: cannot read ${path} (${(err as Error).message})`,
+      'check the path (relative paths start at the config file)',
+      { cause: err },
+    );
   }
 }

@@ -94,7 +94,10 @@ export class PolicyKeeper {
     }
     this.current = next;
     this.heldText = text;
-    this.log('info', `applied version ${check.bundle.version} (${describeChange(previous, next)}), signed by ${check.signers.map((fp) => next.names.get(fp) ?? fp).join(', ')}`);
+    this.log(
+      'info',
+      `applied version ${check.bundle.version} (${describeChange(previous, next)}), signed by ${check.signers.map((fp) => next.names.get(fp) ?? fp).join(', ')}`,
+    );
     for (const listener of this.listeners) listener(next);
     return 'applied';
   }
@@ -105,7 +108,10 @@ function describeChange(previous: AgentTrust, next: AgentTrust): string {
   const after = new Set(next.keyring.fingerprints());
   const dropped = [...before].filter((fp) => !after.has(fp)).map((fp) => previous.names.get(fp) ?? fp);
   const added = [...after].filter((fp) => !before.has(fp)).map((fp) => next.names.get(fp) ?? fp);
-  const parts = [`${after.size} investigator key(s)`, `${next.policy.admins.fingerprints.length} admin(s), threshold ${next.policy.admins.threshold}`];
+  const parts = [
+    `${after.size} investigator key(s)`,
+    `${next.policy.admins.fingerprints.length} admin(s), threshold ${next.policy.admins.threshold}`,
+  ];
   if (dropped.length > 0) parts.push(`no longer trusted: ${dropped.join(', ')}`);
   if (added.length > 0) parts.push(`newly trusted: ${added.join(', ')}`);
   return parts.join('; ');

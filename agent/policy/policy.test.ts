@@ -37,7 +37,10 @@ function config(extra: Partial<AgentConfigInput> = {}) {
   return parseAgentConfig({
     brokerUrl: mq.url,
     enrollmentSecret: ENROLLMENT_SECRET,
-    investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }, { name: 'bob', publicKey: armoredPublicKey('bob') }],
+    investigators: [
+      { name: 'alice', publicKey: armoredPublicKey('alice') },
+      { name: 'bob', publicKey: armoredPublicKey('bob') },
+    ],
     admins: { keys: [{ name: 'alice', publicKey: armoredPublicKey('alice') }], threshold: 1 },
     dataDir: join(dir.path, 'data'),
     root: join(dir.path, 'root'),
@@ -47,8 +50,10 @@ function config(extra: Partial<AgentConfigInput> = {}) {
 }
 
 type Beat = Extract<HeartbeatMessage, { kind: 'heartbeat' }>;
-const isBeat = (version?: number) => (m: { kind: string }): m is Beat =>
-  m.kind === 'heartbeat' && (version === undefined || (m as Beat).policyVersion === version);
+const isBeat =
+  (version?: number) =>
+  (m: { kind: string }): m is Beat =>
+    m.kind === 'heartbeat' && (version === undefined || (m as Beat).policyVersion === version);
 
 async function start(extra: Partial<AgentConfigInput> = {}): Promise<RunningAgent> {
   const from = mq.inbox.messages.length;
@@ -65,14 +70,19 @@ async function start(extra: Partial<AgentConfigInput> = {}): Promise<RunningAgen
 }
 
 async function push(agent: RunningAgent, bundle: string): Promise<void> {
-  await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'policy', bundle }), { qos: 1 });
+  await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'policy', bundle }), {
+    qos: 1,
+  });
 }
 
 async function waitForLog(pattern: RegExp): Promise<void> {
   while (!logs.some((l) => pattern.test(l))) await new Promise((r) => setTimeout(r, 10));
 }
 
-async function statusOf(agent: RunningAgent, signer: 'alice' | 'bob' | 'carol'): Promise<{ status: string; code?: string }> {
+async function statusOf(
+  agent: RunningAgent,
+  signer: 'alice' | 'bob' | 'carol',
+): Promise<{ status: string; code?: string }> {
   const result = await mq.inbox.resultFor(await mq.sendCommand(agent.agentId, await signedAction([signer])));
   return { status: result.status, ...(result.error === undefined ? {} : { code: result.error.code }) };
 }
@@ -105,7 +115,10 @@ describe('agent policy bundles', () => {
 
     await push(agent, v1);
     await waitForLog(/refused a bundle, keeping version 2: POLICY_ROLLBACK/);
-    await push(agent, await signedPolicyText({ version: 3, investigators: ['alice', 'mallory'], signers: ['mallory'] }));
+    await push(
+      agent,
+      await signedPolicyText({ version: 3, investigators: ['alice', 'mallory'], signers: ['mallory'] }),
+    );
     await waitForLog(/refused a bundle, keeping version 2: POLICY_UNDER_SIGNED/);
     expect(await statusOf(agent, 'bob')).toEqual({ status: 'success' });
     expect(await statusOf(agent, 'carol')).toEqual({ status: 'failed', code: 'UNKNOWN_SIGNER' });
@@ -143,7 +156,7 @@ describe('agent policy bundles', () => {
     expect(await statusOf(agent, 'bob')).toEqual({ status: 'success' });
   });
 
-  it('narrows the modules it runs to the bundle\'s allowlist', async () => {
+  it("narrows the modules it runs to the bundle's allowlist", async () => {
     const agent = await start();
     await push(agent, await signedPolicyText({ version: 1, allowedModules: ['netstat'] }));
     const beat = await mq.inbox.waitFor(isBeat(1));

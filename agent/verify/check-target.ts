@@ -12,9 +12,14 @@ export function checkTarget(target: string, facts: AgentFacts): void {
   try {
     expr = parseTarget(target);
   } catch (err) {
-    throw new PolicyError('TARGET_EXCLUDES_AGENT', `target does not parse, refusing: ${(err as Error).message}`, { cause: err });
+    throw new PolicyError('TARGET_EXCLUDES_AGENT', `target does not parse, refusing: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   if (evaluateTarget(expr, facts, { serverOnlyUnknown: true }) === false) {
-    throw new PolicyError('TARGET_EXCLUDES_AGENT', `target ${JSON.stringify(target)} is false for agent ${facts.id} (${facts.os}/${facts.arch})`);
+    throw new PolicyError(
+      'TARGET_EXCLUDES_AGENT',
+      `target ${JSON.stringify(target)} is false for agent ${facts.id} (${facts.os}/${facts.arch})`,
+    );
   }
 }

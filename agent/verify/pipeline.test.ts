@@ -58,34 +58,86 @@ interface RefusalCase {
 const refusals: RefusalCase[] = [
   { name: 'oversize payload', input: async () => 'x'.repeat(MAX_ENVELOPE_BYTES + 1), wantCode: 'PAYLOAD_TOO_LARGE' },
   { name: 'payload not JSON', input: async () => '{"v":1,', wantCode: 'MALFORMED_COMMAND' },
-  { name: 'wrong kind (a heartbeat)', input: async () => JSON.stringify({ v: 1, kind: 'heartbeat', commandId: COMMAND_ID }), wantCode: 'MALFORMED_COMMAND' },
-  { name: 'a cancel is not a command', input: async () => JSON.stringify({ v: 1, kind: 'cancel', commandId: COMMAND_ID }), wantCode: 'MALFORMED_COMMAND' },
-  { name: 'extra envelope field', input: async () => envelope(await signed(['alice']), { priority: 'high' }), wantCode: 'MALFORMED_COMMAND' },
-  { name: 'action not JSON', input: async () => JSON.stringify({ v: 1, kind: 'command', commandId: COMMAND_ID, action: 'rm -rf /' }), wantCode: 'MALFORMED_ACTION' },
-  { name: 'action is a JSON array', input: async () => JSON.stringify({ v: 1, kind: 'command', commandId: COMMAND_ID, action: '[]' }), wantCode: 'MALFORMED_ACTION' },
+  {
+    name: 'wrong kind (a heartbeat)',
+    input: async () => JSON.stringify({ v: 1, kind: 'heartbeat', commandId: COMMAND_ID }),
+    wantCode: 'MALFORMED_COMMAND',
+  },
+  {
+    name: 'a cancel is not a command',
+    input: async () => JSON.stringify({ v: 1, kind: 'cancel', commandId: COMMAND_ID }),
+    wantCode: 'MALFORMED_COMMAND',
+  },
+  {
+    name: 'extra envelope field',
+    input: async () => envelope(await signed(['alice']), { priority: 'high' }),
+    wantCode: 'MALFORMED_COMMAND',
+  },
+  {
+    name: 'action not JSON',
+    input: async () => JSON.stringify({ v: 1, kind: 'command', commandId: COMMAND_ID, action: 'rm -rf /' }),
+    wantCode: 'MALFORMED_ACTION',
+  },
+  {
+    name: 'action is a JSON array',
+    input: async () => JSON.stringify({ v: 1, kind: 'command', commandId: COMMAND_ID, action: '[]' }),
+    wantCode: 'MALFORMED_ACTION',
+  },
   {
     name: 'extra unsigned field in the action',
     input: async () => envelope({ ...(await signed(['alice'])), runAs: 'root' }),
     wantCode: 'MALFORMED_ACTION',
     wantMessage: /runAs/,
   },
-  { name: 'no signature', input: async () => envelope({ ...(await signed(['alice'])), signatures: [] }), wantCode: 'NO_SIGNATURE' },
-  { name: 'bad signature (target tampered)', input: async () => envelope({ ...(await signed(['alice'])), target: "os = 'linux'" }), wantCode: 'BAD_SIGNATURE' },
+  {
+    name: 'no signature',
+    input: async () => envelope({ ...(await signed(['alice'])), signatures: [] }),
+    wantCode: 'NO_SIGNATURE',
+  },
+  {
+    name: 'bad signature (target tampered)',
+    input: async () => envelope({ ...(await signed(['alice'])), target: "os = 'linux'" }),
+    wantCode: 'BAD_SIGNATURE',
+  },
   {
     name: 'bad signature (parameters tampered)',
     input: async () => {
       const action = await signed(['alice']);
-      return envelope({ ...action, operations: [{ module: 'file', parameters: { searches: { s1: { paths: ['/'], names: ['.'] } } } }] });
+      return envelope({
+        ...action,
+        operations: [{ module: 'file', parameters: { searches: { s1: { paths: ['/'], names: ['.'] } } } }],
+      });
     },
     wantCode: 'BAD_SIGNATURE',
   },
-  { name: 'signature is not armored', input: async () => envelope({ ...(await signed(['alice'])), signatures: ['hello'] }), wantCode: 'BAD_SIGNATURE' },
+  {
+    name: 'signature is not armored',
+    input: async () => envelope({ ...(await signed(['alice'])), signatures: ['hello'] }),
+    wantCode: 'BAD_SIGNATURE',
+  },
   { name: 'unknown key (mallory)', input: async () => envelope(await signed(['mallory'])), wantCode: 'UNKNOWN_SIGNER' },
-  { name: 'one good and one unknown signature', input: async () => envelope(await signed(['alice', 'mallory'])), wantCode: 'UNKNOWN_SIGNER' },
-  { name: 'expired', input: async () => envelope(await signed(['alice'], { validFrom: at(-7_200_000), expireAfter: at(-3_600_000) })), wantCode: 'EXPIRED' },
-  { name: 'not yet valid', input: async () => envelope(await signed(['alice'], { validFrom: at(3_600_000), expireAfter: at(7_200_000) })), wantCode: 'NOT_YET_VALID' },
+  {
+    name: 'one good and one unknown signature',
+    input: async () => envelope(await signed(['alice', 'mallory'])),
+    wantCode: 'UNKNOWN_SIGNER',
+  },
+  {
+    name: 'expired',
+    input: async () => envelope(await signed(['alice'], { validFrom: at(-7_200_000), expireAfter: at(-3_600_000) })),
+    wantCode: 'EXPIRED',
+  },
+  {
+    name: 'not yet valid',
+    input: async () => envelope(await signed(['alice'], { validFrom: at(3_600_000), expireAfter: at(7_200_000) })),
+    wantCode: 'NOT_YET_VALID',
+  },
   // The server's own predicate (protocol/limits.ts): a leaked long-lived action is refused here too.
-  { name: 'window longer than the limit', input: async () => envelope(await signed(['alice'], { validFrom: at(-60_000), expireAfter: at(ACTION_LIMITS.maxValidityMs) })), wantCode: 'VALIDITY_TOO_LONG' },
+  {
+    name: 'window longer than the limit',
+    input: async () =>
+      envelope(await signed(['alice'], { validFrom: at(-60_000), expireAfter: at(ACTION_LIMITS.maxValidityMs) })),
+    wantCode: 'VALIDITY_TOO_LONG',
+  },
   {
     name: 'under-weight ACL (one signer, two needed)',
     input: async () => envelope(await signed(['alice'])),
@@ -104,13 +156,21 @@ const refusals: RefusalCase[] = [
     deps: () => ({ allowedModules: new Set(['probe']) }),
     wantCode: 'MODULE_NOT_ALLOWED',
   },
-  { name: 'target excludes the agent', input: async () => envelope(await signed(['alice'], { target: "os = 'windows'" })), wantCode: 'TARGET_EXCLUDES_AGENT' },
+  {
+    name: 'target excludes the agent',
+    input: async () => envelope(await signed(['alice'], { target: "os = 'windows'" })),
+    wantCode: 'TARGET_EXCLUDES_AGENT',
+  },
   {
     name: 'target excludes the agent even with an unknown term',
     input: async () => envelope(await signed(['alice'], { target: "status = 'online' and tags->>'env' = 'dev'" })),
     wantCode: 'TARGET_EXCLUDES_AGENT',
   },
-  { name: 'target does not parse', input: async () => envelope(await signed(['alice'], { target: "os = = 'linux'" })), wantCode: 'TARGET_EXCLUDES_AGENT' },
+  {
+    name: 'target does not parse',
+    input: async () => envelope(await signed(['alice'], { target: "os = = 'linux'" })),
+    wantCode: 'TARGET_EXCLUDES_AGENT',
+  },
   {
     name: 'unknown module',
     input: async () => envelope(await signed(['alice'], { operations: [{ module: 'keylogger', parameters: {} }] })),
@@ -125,14 +185,20 @@ const refusals: RefusalCase[] = [
   {
     name: 'invalid parameters name the field path',
     input: async () =>
-      envelope(await signed(['alice'], { operations: [{ module: 'probe', parameters: { rows: 'many', hang: 'sometimes' } }] })),
+      envelope(
+        await signed(['alice'], { operations: [{ module: 'probe', parameters: { rows: 'many', hang: 'sometimes' } }] }),
+      ),
     wantCode: 'INVALID_PARAMETERS',
     wantMessage: /operations\.0\.parameters\.rows.*operations\.0\.parameters\.hang/,
   },
   {
     name: 'invalid file parameters name the field path',
     input: async () =>
-      envelope(await signed(['alice'], { operations: [{ module: 'file', parameters: { searches: { s1: { paths: '/etc' } } } }] })),
+      envelope(
+        await signed(['alice'], {
+          operations: [{ module: 'file', parameters: { searches: { s1: { paths: '/etc' } } } }],
+        }),
+      ),
     wantCode: 'INVALID_PARAMETERS',
     wantMessage: /operations\.0\.parameters\.searches\.s1\.paths/,
   },
@@ -159,11 +225,27 @@ describe('acceptCommand refuses tampered commands with a specific code', () => {
 describe('acceptCommand accepts', () => {
   const accepted: { name: string; input: () => Promise<string>; deps?: () => Partial<AcceptDeps> }[] = [
     { name: 'a plain signed action', input: async () => envelope(await signed(['alice'])) },
-    { name: 'validFrom within the clock skew', input: async () => envelope(await signed(['alice'], { validFrom: at(30_000), expireAfter: at(600_000) })) },
-    { name: 'expireAfter within the clock skew', input: async () => envelope(await signed(['alice'], { validFrom: at(-600_000), expireAfter: at(-30_000) })) },
-    { name: 'a server-only term unknown here', input: async () => envelope(await signed(['alice'], { target: "status = 'online'" })) },
-    { name: "found() of a previous action", input: async () => envelope(await signed(['alice'], { target: `found('${'ab'.repeat(16)}') and os = 'linux'` })) },
-    { name: 'two distinct signers meet a two-person ACL', input: async () => envelope(await signed(['alice', 'bob'])), deps: () => ({ acl: twoPersonAcl }) },
+    {
+      name: 'validFrom within the clock skew',
+      input: async () => envelope(await signed(['alice'], { validFrom: at(30_000), expireAfter: at(600_000) })),
+    },
+    {
+      name: 'expireAfter within the clock skew',
+      input: async () => envelope(await signed(['alice'], { validFrom: at(-600_000), expireAfter: at(-30_000) })),
+    },
+    {
+      name: 'a server-only term unknown here',
+      input: async () => envelope(await signed(['alice'], { target: "status = 'online'" })),
+    },
+    {
+      name: 'found() of a previous action',
+      input: async () => envelope(await signed(['alice'], { target: `found('${'ab'.repeat(16)}') and os = 'linux'` })),
+    },
+    {
+      name: 'two distinct signers meet a two-person ACL',
+      input: async () => envelope(await signed(['alice', 'bob'])),
+      deps: () => ({ acl: twoPersonAcl }),
+    },
   ];
   it.each(accepted)('$name', async ({ input, deps: extra }) => {
     const got = await acceptCommand(await input(), { ...deps, ...extra?.() });
@@ -173,7 +255,10 @@ describe('acceptCommand accepts', () => {
   });
 
   it('applies parameter defaults from the spec', async () => {
-    const got = await acceptCommand(envelope(await signed(['alice'], { operations: [{ module: 'probe', parameters: {} }] })), deps);
+    const got = await acceptCommand(
+      envelope(await signed(['alice'], { operations: [{ module: 'probe', parameters: {} }] })),
+      deps,
+    );
     expect(got.operations[0]?.params).toEqual({ rows: 1, leak: false, hang: 'no', throwAfter: false });
   });
 });
@@ -200,7 +285,9 @@ describe('replay', () => {
 
   it('does not burn the id of a refused action', async () => {
     const action = await signed(['alice']);
-    expect((await codeOf(acceptCommand(envelope(action), { ...deps, acl: twoPersonAcl }))).code).toBe('ACL_WEIGHT_TOO_LOW');
+    expect((await codeOf(acceptCommand(envelope(action), { ...deps, acl: twoPersonAcl }))).code).toBe(
+      'ACL_WEIGHT_TOO_LOW',
+    );
     expect((await codeOf(acceptCommand(envelope(action), deps))).code).toBe('ACCEPTED');
   });
 });

@@ -52,7 +52,11 @@ export interface AcceptTrace {
 }
 
 /** The whole acceptance path over raw MQTT bytes. Throws the first failing step's coded error. */
-export async function acceptCommand(payload: Uint8Array | string, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<AcceptedAction> {
+export async function acceptCommand(
+  payload: Uint8Array | string,
+  deps: AcceptDeps,
+  trace: AcceptTrace = {},
+): Promise<AcceptedAction> {
   const message = parseCommand(payload);
   return acceptCommandMessage(message, deps, trace);
 }
@@ -69,7 +73,11 @@ export interface VerifiedAction {
  * what a command we already answered must pass before we publish our answer again: the bytes
  * that arrive are still attacker-controlled, whatever their command id says.
  */
-export async function verifyCommandAction(message: CommandMessage, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<VerifiedAction> {
+export async function verifyCommandAction(
+  message: CommandMessage,
+  deps: AcceptDeps,
+  trace: AcceptTrace = {},
+): Promise<VerifiedAction> {
   trace.commandId = message.commandId;
   const parsed = parseAction(message.action);
   const { action } = parsed;
@@ -84,12 +92,20 @@ export async function verifyCommandAction(message: CommandMessage, deps: AcceptD
  * window → replay → allowlist + ACL → target → module, platform and parameters. The id is
  * recorded in the replay journal only once everything passed.
  */
-export async function acceptCommandMessage(message: CommandMessage, deps: AcceptDeps, trace: AcceptTrace = {}): Promise<AcceptedAction> {
+export async function acceptCommandMessage(
+  message: CommandMessage,
+  deps: AcceptDeps,
+  trace: AcceptTrace = {},
+): Promise<AcceptedAction> {
   const { action, signers } = await verifyCommandAction(message, deps, trace);
   checkReplay(action.id, deps.replay);
   checkPolicy(action, signers, deps.acl, deps.allowedModules);
   checkTarget(action.target, deps.facts);
-  const operations = validateOperations(action.operations, deps.specs ?? moduleSpecs, deps.platform ?? process.platform);
+  const operations = validateOperations(
+    action.operations,
+    deps.specs ?? moduleSpecs,
+    deps.platform ?? process.platform,
+  );
   // record() checks again, synchronously: two copies verified concurrently must not both run.
   deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
   return { commandId: message.commandId, action, signers, operations };

@@ -26,10 +26,16 @@ export function validateOperations(
   operations.forEach((op, i) => {
     const spec = specs.get(op.module);
     if (spec === undefined) {
-      throw new ModuleError('UNKNOWN_MODULE', `operations.${i}.module: '${op.module}' is not a module this agent has (${[...specs.keys()].join(', ')})`);
+      throw new ModuleError(
+        'UNKNOWN_MODULE',
+        `operations.${i}.module: '${op.module}' is not a module this agent has (${[...specs.keys()].join(', ')})`,
+      );
     }
     if (!spec.platforms.includes(platform)) {
-      throw new ModuleError('PLATFORM_UNSUPPORTED', `module ${op.module} runs on ${spec.platforms.join(', ')}, not on ${platform}`);
+      throw new ModuleError(
+        'PLATFORM_UNSUPPORTED',
+        `module ${op.module} runs on ${spec.platforms.join(', ')}, not on ${platform}`,
+      );
     }
     const parsed = spec.params.safeParse(op.parameters);
     if (parsed.success) accepted.push({ module: op.module, spec, params: parsed.data });

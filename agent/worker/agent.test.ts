@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from '../../test/helpers/agent/worker-rig.js';
+import {
+  CHEAP_HUNT,
+  COSTLY_PATTERN,
+  contentHunt,
+  startAgentRig,
+  writeLongLines,
+  type AgentRig,
+} from '../../test/helpers/agent/worker-rig.js';
 
 let rig: AgentRig | undefined;
 afterEach(async () => {
@@ -23,7 +30,9 @@ describe('an agent busy with a costly content hunt', () => {
     await rig.mq.inbox.waitFor((m) => m.kind === 'heartbeat', from);
     await rig.mq.inbox.waitFor((m) => m.kind === 'heartbeat', rig.mq.inbox.messages.length);
     expect(rig.heartbeatsSince(from)).toBeGreaterThanOrEqual(2);
-    expect(rig.mq.inbox.messages.some((m) => m.message.kind === 'result' && m.message.commandId === costly)).toBe(false);
+    expect(rig.mq.inbox.messages.some((m) => m.message.kind === 'result' && m.message.commandId === costly)).toBe(
+      false,
+    );
     await rig.cancel(costly);
     const stopped = await rig.result(costly);
     expect(stopped).toMatchObject({ status: 'cancelled', error: { code: 'MODULE_CANCELLED' } });

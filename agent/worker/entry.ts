@@ -26,5 +26,8 @@ export function workerEntry(): WorkerEntry {
   if (override !== undefined) return override;
   const isTypeScript = import.meta.url.endsWith('.ts');
   if (!isTypeScript) return { url: new URL('./module-worker.js', import.meta.url), data: {} };
-  return { url: new URL('./boot.mjs', import.meta.url), data: { main: new URL('./module-worker.ts', import.meta.url).href } };
+  return {
+    url: new URL('./boot.mjs', import.meta.url),
+    data: { main: new URL('./module-worker.ts', import.meta.url).href },
+  };
 }

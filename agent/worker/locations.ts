@@ -15,7 +15,11 @@ const locations = new WeakMap<ModuleRun<never, unknown>, RunnerLocation & { modu
  * defining file's `import.meta.url`, so the path holds in TypeScript and in compiled code).
  * Returns the same map.
  */
-export function locateRunners<M extends ReadonlyMap<string, ModuleRun<never, unknown>>>(url: string, exportName: string, runners: M): M {
+export function locateRunners<M extends ReadonlyMap<string, ModuleRun<never, unknown>>>(
+  url: string,
+  exportName: string,
+  runners: M,
+): M {
   for (const [module, run] of runners) locations.set(run, { url, exportName, module });
   return runners;
 }
@@ -28,6 +32,9 @@ export function locationOf(module: string, run: ModuleRun<never, unknown>): Runn
 }
 
 /** The real modules: what every worker loads at boot, so the first job does not wait for it. */
-export const DEFAULT_RUNNERS: RunnerLocation = { url: new URL('../../modules/runners.js', import.meta.url).href, exportName: 'moduleRunners' };
+export const DEFAULT_RUNNERS: RunnerLocation = {
+  url: new URL('../../modules/runners.js', import.meta.url).href,
+  exportName: 'moduleRunners',
+};
 
 locateRunners(DEFAULT_RUNNERS.url, DEFAULT_RUNNERS.exportName, moduleRunners);

@@ -79,7 +79,8 @@ class Job {
     let error: { code: string; message: string } | undefined;
     try {
       const run = (await runnersAt(this.request.location)).get(this.request.module);
-      if (run === undefined) throw new Error(`no run function for module ${this.request.module} at ${this.request.location.url}`);
+      if (run === undefined)
+        throw new Error(`no run function for module ${this.request.module} at ${this.request.location.url}`);
       for await (const row of run(this.request.params as never, this.context())) {
         if (this.controller.signal.aborted) break;
         this.sendRow(row);
@@ -88,7 +89,11 @@ class Job {
       }
     } catch (err) {
       // After an abort, whatever the module throws is the abort itself.
-      if (!this.controller.signal.aborted) error = { code: err instanceof BaseError && typeof err.code === 'string' ? err.code : 'MODULE_FAILED', message: err instanceof Error ? err.message : String(err) };
+      if (!this.controller.signal.aborted)
+        error = {
+          code: err instanceof BaseError && typeof err.code === 'string' ? err.code : 'MODULE_FAILED',
+          message: err instanceof Error ? err.message : String(err),
+        };
     }
     post({ kind: 'done', job, stats: { ...this.stats }, ...(error === undefined ? {} : { error }) });
   }
@@ -133,7 +138,11 @@ class Job {
       post({ kind: 'row', job, row: payload });
       this.sent++;
     } catch (err) {
-      post({ kind: 'warn', job, message: `row dropped, it cannot leave the module's thread: ${err instanceof Error ? err.message : String(err)}` });
+      post({
+        kind: 'warn',
+        job,
+        message: `row dropped, it cannot leave the module's thread: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
 

@@ -15,13 +15,24 @@ beforeAll(() => {
 afterAll(() => pool.close());
 
 function run(spec: AnyModuleSpec, params: Record<string, unknown>, opts: Partial<RunCommandOptions> = {}) {
-  return runCommand([{ module: spec.name, spec, params: spec.params.parse(params) }], { root: '/', isPrivacyMode: false, timeoutMs: 60_000, runners, pool, ...opts });
+  return runCommand([{ module: spec.name, spec, params: spec.params.parse(params) }], {
+    root: '/',
+    isPrivacyMode: false,
+    timeoutMs: 60_000,
+    runners,
+    pool,
+    ...opts,
+  });
 }
 
 describe('modules in worker threads', () => {
   it('answers exactly as on the agent thread: filtered, masked, capped, counted', async () => {
     const inWorker = await run(probeSpec, { rows: 50, leak: true, badRowAt: 1 }, { isPrivacyMode: true });
-    const inline = await run(probeSpec, { rows: 50, leak: true, badRowAt: 1 }, { isPrivacyMode: true, pool: undefined });
+    const inline = await run(
+      probeSpec,
+      { rows: 50, leak: true, badRowAt: 1 },
+      { isPrivacyMode: true, pool: undefined },
+    );
     // Statistics aside: a worker runs ahead of the parent by up to ROW_WINDOW rows before a cap stops it.
     const strip = (o: typeof inWorker) => ({ ...o, operations: o.operations.map((r) => ({ ...r, stats: {} })) });
     expect(strip(inWorker)).toEqual(strip(inline));
@@ -74,7 +85,10 @@ describe('modules in worker threads', () => {
 
   it('a module that throws fails with its message', async () => {
     const outcome = await run(probeSpec, { rows: 1, throwAfter: true });
-    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'MODULE_FAILED', message: 'module probe failed: probe exploded' } });
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      error: { code: 'MODULE_FAILED', message: 'module probe failed: probe exploded' },
+    });
   });
 
   it('many rows flow through the window without loss', async () => {
@@ -86,7 +100,8 @@ describe('modules in worker threads', () => {
   it('a job waiting for a worker: its time starts when a worker takes it; a cancel removes only it', async () => {
     const single = new ModulePool({ size: 1, memoryMb: 128 });
     try {
-      const inSingle = (spec: AnyModuleSpec, params: Record<string, unknown>, opts: Partial<RunCommandOptions>) => run(spec, params, { pool: single, ...opts });
+      const inSingle = (spec: AnyModuleSpec, params: Record<string, unknown>, opts: Partial<RunCommandOptions>) =>
+        run(spec, params, { pool: single, ...opts });
       const busy = new AbortController();
       const spinning = inSingle(hogSpec, { mode: 'spin' }, { signal: busy.signal });
       const dropped = new AbortController();

@@ -113,7 +113,9 @@ class Slot {
     this.worker.unref();
     this.worker.stdout.resume();
     this.worker.stderr.setEncoding('utf8');
-    this.worker.stderr.on('data', (chunk: string) => this.log('debug', `module worker stderr: ${chunk.slice(0, MAX_STDERR_CHARS)}`));
+    this.worker.stderr.on('data', (chunk: string) =>
+      this.log('debug', `module worker stderr: ${chunk.slice(0, MAX_STDERR_CHARS)}`),
+    );
     this.worker.on('message', (raw: unknown) => this.receive(raw));
     this.worker.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') this.job?.end({ kind: 'memory' });
@@ -160,7 +162,11 @@ class Slot {
       case 'journal':
         return job.events.journal(message.entry);
       case 'done':
-        job.end({ kind: 'done', stats: message.stats, ...(message.error === undefined ? {} : { error: message.error }) });
+        job.end({
+          kind: 'done',
+          stats: message.stats,
+          ...(message.error === undefined ? {} : { error: message.error }),
+        });
         this.job = undefined;
         this.worker.unref();
         return this.onFree(this);
@@ -297,7 +303,8 @@ export class ModulePool {
       this.bootFailures++;
       this.log('error', `module worker failed to start: ${why}`);
       // The error is not the job's doing, but a worker that cannot start will not start next time either.
-      if (this.bootFailures >= 2) this.queue.shift()?.end({ kind: 'died', why: `the module worker cannot start: ${why}` });
+      if (this.bootFailures >= 2)
+        this.queue.shift()?.end({ kind: 'died', why: `the module worker cannot start: ${why}` });
     } else this.log('debug', `module worker stopped: ${why}`);
     this.pump();
   }
@@ -311,12 +318,20 @@ const shared = new Map<number, { pool: ModulePool; watchdog: Watchdog; sizes: nu
  * last agent, it is closed. One host runs one agent, so this is one pool; a benchmark with a
  * thousand agents in a process gets one pool too, not a thousand.
  */
-export function leaseSharedPool(opts: PoolOptions & { watchdog?: WatchdogConfig }): { pool: ModulePool; watchdog: Watchdog; release(): Promise<void> } {
+export function leaseSharedPool(opts: PoolOptions & { watchdog?: WatchdogConfig }): {
+  pool: ModulePool;
+  watchdog: Watchdog;
+  release(): Promise<void>;
+} {
   let entry = shared.get(opts.memoryMb);
   if (entry === undefined) {
     const pool = new ModulePool(opts);
     // One watchdog per pool: it measures the process, and the first agent's limits rule it.
-    const watchdog = new Watchdog({ limits: opts.watchdog ?? DEFAULT_WATCHDOG, workers: pool satisfies RestartableWorkers, log: opts.log });
+    const watchdog = new Watchdog({
+      limits: opts.watchdog ?? DEFAULT_WATCHDOG,
+      workers: pool satisfies RestartableWorkers,
+      log: opts.log,
+    });
     watchdog.start();
     entry = { pool, watchdog, sizes: [] };
     shared.set(opts.memoryMb, entry);

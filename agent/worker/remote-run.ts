@@ -2,7 +2,14 @@ import type { WireError } from '../../protocol/errors.js';
 import { isResponseModule } from '../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { silentLog } from '../log.js';
-import { Collector, failure, writeJournal, type OperationOutcome, type OperationStatus, type RunOperationOptions } from '../run-operation.js';
+import {
+  Collector,
+  failure,
+  writeJournal,
+  type OperationOutcome,
+  type OperationStatus,
+  type RunOperationOptions,
+} from '../run-operation.js';
 import { ACK_EVERY, type RunnerLocation } from './messages.js';
 import type { JobEnd, ModulePool } from './pool.js';
 import type { ProgressSnapshot } from './progress-board.js';
@@ -45,7 +52,15 @@ export async function runInWorker(
   const stopped = new Promise<StopReason>((resolve) => (onStop = resolve));
   const now = opts.now ?? (() => new Date());
   const job = opts.pool.submit(
-    { module: spec.name, location, params, root: opts.root, nowMs: now().getTime(), hasJournal: opts.journal !== undefined, keys: Object.keys(spec.result.shape) },
+    {
+      module: spec.name,
+      location,
+      params,
+      root: opts.root,
+      nowMs: now().getTime(),
+      hasJournal: opts.journal !== undefined,
+      keys: Object.keys(spec.result.shape),
+    },
     {
       row: (raw) => {
         if (stopReason !== undefined) return;
@@ -77,7 +92,10 @@ export async function runInWorker(
     // A cap is a normal end: the module gets its grace to report its final statistics.
     const last = end === 'capped' ? await job.ended : undefined;
     const progress = new Progress(job.progress());
-    const outcome = last?.kind === 'done' ? { status: 'success' as const, stats: last.stats } : finish(spec, end, progress, timeoutMs, opts.pool.memoryMb);
+    const outcome =
+      last?.kind === 'done'
+        ? { status: 'success' as const, stats: last.stats }
+        : finish(spec, end, progress, timeoutMs, opts.pool.memoryMb);
     mergeStats(out.stats, outcome.stats);
     out.stats.elapsedMs = Date.now() - started;
     return { status: outcome.status, result: out.result(outcome.error) };
@@ -87,18 +105,42 @@ export async function runInWorker(
   }
 }
 
-function finish(spec: AnyModuleSpec, end: JobEnd | StopReason, progress: Progress, timeoutMs: number, memoryMb: number): { status: OperationStatus; error?: WireError; stats: Record<string, number> } {
+function finish(
+  spec: AnyModuleSpec,
+  end: JobEnd | StopReason,
+  progress: Progress,
+  timeoutMs: number,
+  memoryMb: number,
+): { status: OperationStatus; error?: WireError; stats: Record<string, number> } {
   if (end === 'timeout') {
-    return { status: 'timeout', stats: progress.stats, error: { code: 'MODULE_TIMEOUT', message: `module ${spec.name} did not finish within ${timeoutMs} ms; ${progress.describe()}` } };
+    return {
+      status: 'timeout',
+      stats: progress.stats,
+      error: {
+        code: 'MODULE_TIMEOUT',
+        message: `module ${spec.name} did not finish within ${timeoutMs} ms; ${progress.describe()}`,
+      },
+    };
   }
-  if (end === 'cancelled') return { status: 'cancelled', stats: progress.stats, error: { code: 'MODULE_CANCELLED', message: `module ${spec.name} was cancelled; ${progress.describe()}` } };
+  if (end === 'cancelled')
+    return {
+      status: 'cancelled',
+      stats: progress.stats,
+      error: { code: 'MODULE_CANCELLED', message: `module ${spec.name} was cancelled; ${progress.describe()}` },
+    };
   if (end === 'capped') return { status: 'success', stats: progress.stats };
   if (end.kind === 'memory') {
     const message = `module ${spec.name} went over the memory ceiling of ${memoryMb} MB (agent config moduleMemoryMb) and was stopped; ${progress.describe()}`;
     return { status: 'failed', stats: progress.stats, error: { code: 'MODULE_MEMORY_LIMIT', message } };
   }
-  if (end.kind === 'died') return { status: 'failed', stats: progress.stats, error: failure(spec, end.code ?? 'MODULE_FAILED', `its worker thread ended: ${end.why}`) };
-  if (end.error !== undefined) return { status: 'failed', stats: end.stats, error: failure(spec, end.error.code, end.error.message) };
+  if (end.kind === 'died')
+    return {
+      status: 'failed',
+      stats: progress.stats,
+      error: failure(spec, end.code ?? 'MODULE_FAILED', `its worker thread ended: ${end.why}`),
+    };
+  if (end.error !== undefined)
+    return { status: 'failed', stats: end.stats, error: failure(spec, end.error.code, end.error.message) };
   return { status: 'success', stats: end.stats };
 }
 

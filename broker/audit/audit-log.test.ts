@@ -28,10 +28,22 @@ const edit = (fn: (lines: string[]) => string[]) => async () => {
 
 it.each([
   { name: 'an untouched log', tamper: async () => undefined, want: { isIntact: true, entries: 4 } },
-  { name: 'a changed detail', tamper: edit((l) => l.map((x, i) => (i === 1 ? x.replace('"a1"', '"a2"') : x))), want: { isIntact: false, line: 3 } },
+  {
+    name: 'a changed detail',
+    tamper: edit((l) => l.map((x, i) => (i === 1 ? x.replace('"a1"', '"a2"') : x))),
+    want: { isIntact: false, line: 3 },
+  },
   { name: 'a removed line', tamper: edit((l) => l.filter((_, i) => i !== 1)), want: { isIntact: false, line: 2 } },
-  { name: 'swapped lines', tamper: edit((l) => [l[0] ?? '', l[2] ?? '', l[1] ?? '', l[3] ?? '']), want: { isIntact: false, line: 2 } },
-  { name: 'a line that is not JSON', tamper: edit((l) => [l[0] ?? '', 'oops', ...l.slice(1)]), want: { isIntact: false, line: 2 } },
+  {
+    name: 'swapped lines',
+    tamper: edit((l) => [l[0] ?? '', l[2] ?? '', l[1] ?? '', l[3] ?? '']),
+    want: { isIntact: false, line: 2 },
+  },
+  {
+    name: 'a line that is not JSON',
+    tamper: edit((l) => [l[0] ?? '', 'oops', ...l.slice(1)]),
+    want: { isIntact: false, line: 2 },
+  },
 ])('verifyAuditChain on $name', async ({ tamper, want }) => {
   await tamper();
   expect(await verifyAuditChain(path)).toMatchObject(want);

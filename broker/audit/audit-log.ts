@@ -94,7 +94,9 @@ export interface AuditLine {
 }
 
 /** Every entry in order; a line that breaks the chain ends the walk with its reason. */
-export async function* walkAuditLog(path: string): AsyncGenerator<AuditLine, { line: number; reason: string } | undefined> {
+export async function* walkAuditLog(
+  path: string,
+): AsyncGenerator<AuditLine, { line: number; reason: string } | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -114,7 +116,8 @@ export async function* walkAuditLog(path: string): AsyncGenerator<AuditLine, { l
     }
     const parsed = AuditEntrySchema.safeParse(raw);
     if (!parsed.success) return { line: i + 1, reason: 'not an audit entry' };
-    if (parsed.data.prev !== prev) return { line: i + 1, reason: `prev does not match the hash of line ${i} (edited, removed or reordered)` };
+    if (parsed.data.prev !== prev)
+      return { line: i + 1, reason: `prev does not match the hash of line ${i} (edited, removed or reordered)` };
     prev = sha256(line);
     yield { line: i + 1, entry: parsed.data, hash: prev };
   }

@@ -29,7 +29,11 @@ afterEach(async () => {
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, env: {} };
+  const io = {
+    stdout: { write: (s: string) => ((out += s), true) },
+    stderr: { write: (s: string) => ((err += s), true) },
+    env: {},
+  };
   const code = await runAuditCli(argv, io);
   return { code, out, err };
 }
@@ -72,9 +76,19 @@ it('verify --pinned: finds an earlier head, and fails once the log is rewritten 
 it('show filters by who (prefix), what (prefix) and time, oldest first', async () => {
   const byWho = await run('show', '--data-dir', dataDir, '--who', 'ab12');
   expect(byWho.code).toBe(0);
-  expect(byWho.out.trim().split('\n').map((l) => l.trim().split(/\s+/)[3])).toEqual(['action.created', 'agent.accepted']);
+  expect(
+    byWho.out
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/)[3]),
+  ).toEqual(['action.created', 'agent.accepted']);
   const byWhat = await run('show', '--data-dir', dataDir, '--what', 'action.', '--json');
-  expect(byWhat.out.trim().split('\n').map((l) => (JSON.parse(l) as { what: string; line: number }).line)).toEqual([2, 4]);
+  expect(
+    byWhat.out
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { what: string; line: number }).line),
+  ).toEqual([2, 4]);
   const since = await run('show', '--data-dir', dataDir, '--since', '2026-12-02', '--json');
   expect(since.out.trim().split('\n')).toHaveLength(2);
   const last = await run('show', '--data-dir', dataDir, '--limit', '1');

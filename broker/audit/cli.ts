@@ -25,10 +25,16 @@ data dir is (the server may be running).
   --limit N         the last N matching entries only
   --json            one JSON object per line (show) or one object (verify)`;
 
-const Time = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((t) => new Date(t));
+const Time = z.iso
+  .datetime({ offset: true })
+  .or(z.iso.date())
+  .transform((t) => new Date(t));
 const FlagsSchema = z.strictObject({
   'data-dir': z.string().min(1, 'expected a directory').optional(),
-  pinned: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hash: 64 lowercase hex digits').optional(),
+  pinned: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected a sha256 hash: 64 lowercase hex digits')
+    .optional(),
   who: z.string().min(1).max(256).optional(),
   what: z.string().min(1).max(64).optional(),
   since: Time.optional(),
@@ -82,16 +88,29 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
     }
     const { help: _help, ...given } = values;
     const stray = Object.keys(given).filter((k) => !(ONLY[sub] as readonly string[]).includes(k));
-    if (stray.length > 0) throw new UserError('BAD_REQUEST', `mig audit ${sub}: --${stray[0]} belongs to the other subcommand`, 'see mig audit --help');
+    if (stray.length > 0)
+      throw new UserError(
+        'BAD_REQUEST',
+        `mig audit ${sub}: --${stray[0]} belongs to the other subcommand`,
+        'see mig audit --help',
+      );
     const parsed = FlagsSchema.safeParse(given);
-    if (!parsed.success) throw new UserError('BAD_REQUEST', `mig audit ${sub}: ${zodFlagProblems(parsed.error, given).join('; ')}`, 'see mig audit --help');
+    if (!parsed.success)
+      throw new UserError(
+        'BAD_REQUEST',
+        `mig audit ${sub}: ${zodFlagProblems(parsed.error, given).join('; ')}`,
+        'see mig audit --help',
+      );
     flags = parsed.data;
   } catch (err) {
     const error = err instanceof BaseError ? err : parseArgsError(err, `mig audit ${sub}`);
     io.stderr.write(`error ${error.code}: ${error.message}\n\n${USAGE}\n`);
     return 2;
   }
-  const path = join(resolve(flags['data-dir'] ?? join(io.env.MIG_HOME ?? join(homedir(), '.mig'), 'server')), 'audit.log');
+  const path = join(
+    resolve(flags['data-dir'] ?? join(io.env.MIG_HOME ?? join(homedir(), '.mig'), 'server')),
+    'audit.log',
+  );
   try {
     return sub === 'verify' ? await verify(path, flags, io) : await show(path, flags, io);
   } catch (err) {
@@ -103,19 +122,25 @@ export async function runAuditCli(argv: readonly string[], io: AuditCliIo): Prom
 async function verify(path: string, flags: Flags, io: AuditCliIo): Promise<number> {
   const check = await verifyAuditChain(path, flags.pinned);
   const pinnedMissing = check.isIntact && flags.pinned !== undefined && check.pinnedAt === undefined;
-  if (flags.json) io.stdout.write(`${JSON.stringify({ path, ...check, ...(pinnedMissing ? { pinnedMissing: true } : {}) })}\n`);
+  if (flags.json)
+    io.stdout.write(`${JSON.stringify({ path, ...check, ...(pinnedMissing ? { pinnedMissing: true } : {}) })}\n`);
   if (!check.isIntact) {
     if (!flags.json) io.stderr.write(`${path}: chain broken at line ${check.line}: ${check.reason}\n`);
     return 1;
   }
   if (pinnedMissing) {
-    if (!flags.json) io.stderr.write(`${path}: the chain is intact but does not hold the pinned hash ${flags.pinned}: the log was rewritten or cut\n`);
+    if (!flags.json)
+      io.stderr.write(
+        `${path}: the chain is intact but does not hold the pinned hash ${flags.pinned}: the log was rewritten or cut\n`,
+      );
     return 1;
   }
   if (!flags.json) {
     io.stdout.write(`${path}: intact, ${check.entries} entries\n`);
     if (check.pinnedAt !== undefined) io.stdout.write(`pinned hash found at line ${check.pinnedAt}\n`);
-    io.stdout.write(`head ${check.head}\n(keep this hash elsewhere; mig audit verify --pinned HASH later proves nothing before it changed)\n`);
+    io.stdout.write(
+      `head ${check.head}\n(keep this hash elsewhere; mig audit verify --pinned HASH later proves nothing before it changed)\n`,
+    );
   }
   return 0;
 }
@@ -123,10 +148,14 @@ async function verify(path: string, flags: Flags, io: AuditCliIo): Promise<numbe
 async function show(path: string, flags: Flags, io: AuditCliIo): Promise<number> {
   const matches = (l: AuditLine): boolean => {
     const { who, what, at } = l.entry;
-    if (flags.who !== undefined && !(who === flags.who || who.toLowerCase().startsWith(flags.who.toLowerCase()))) return false;
+    if (flags.who !== undefined && !(who === flags.who || who.toLowerCase().startsWith(flags.who.toLowerCase())))
+      return false;
     if (flags.what !== undefined && !what.startsWith(flags.what)) return false;
     const t = Date.parse(at);
-    return (flags.since === undefined || t >= flags.since.getTime()) && (flags.until === undefined || t < flags.until.getTime());
+    return (
+      (flags.since === undefined || t >= flags.since.getTime()) &&
+      (flags.until === undefined || t < flags.until.getTime())
+    );
   };
   const kept: AuditLine[] = [];
   const walk = walkAuditLog(path);
@@ -145,7 +174,9 @@ async function show(path: string, flags: Flags, io: AuditCliIo): Promise<number>
   for (const l of kept) io.stdout.write(`${flags.json ? JSON.stringify({ line: l.line, ...l.entry }) : textLine(l)}\n`);
   if (!flags.json && kept.length === 0) io.stdout.write('no matching entries\n');
   if (broken !== undefined) {
-    io.stderr.write(`${path}: chain broken at line ${broken.line}: ${broken.reason}; entries from there on are not shown\n`);
+    io.stderr.write(
+      `${path}: chain broken at line ${broken.line}: ${broken.reason}; entries from there on are not shown\n`,
+    );
     return 1;
   }
   return 0;

@@ -72,7 +72,8 @@ export class Investigators {
     for (const record of await this.store.listInvestigators()) {
       const current = this.records.get(record.fingerprint);
       if (current !== undefined && JSON.stringify(current) === JSON.stringify(record)) continue;
-      if (!this.keys.has(record.fingerprint)) this.keys.set(record.fingerprint, (await readPublicKey(record.publicKey)).key);
+      if (!this.keys.has(record.fingerprint))
+        this.keys.set(record.fingerprint, (await readPublicKey(record.publicKey)).key);
       this.records.set(record.fingerprint, record);
       isChanged = true;
     }
@@ -83,7 +84,11 @@ export class Investigators {
 
   async add(body: NewInvestigator, by: string): Promise<InvestigatorRecord> {
     const record = await this.insert(body);
-    await this.audit.append(by, 'investigator.created', { fingerprint: record.fingerprint, name: record.name, isAdmin: record.isAdmin });
+    await this.audit.append(by, 'investigator.created', {
+      fingerprint: record.fingerprint,
+      name: record.name,
+      isAdmin: record.isAdmin,
+    });
     return record;
   }
 
@@ -91,19 +96,29 @@ export class Investigators {
   async bootstrap(admin: { name: string; publicKey: string }): Promise<InvestigatorRecord | undefined> {
     if (this.records.size > 0) return undefined;
     const record = await this.insert({ ...admin, isAdmin: true });
-    await this.audit.append('server', 'investigator.bootstrapped', { fingerprint: record.fingerprint, name: record.name });
+    await this.audit.append('server', 'investigator.bootstrapped', {
+      fingerprint: record.fingerprint,
+      name: record.name,
+    });
     return record;
   }
 
   async setStatus(fingerprint: string, status: InvestigatorRecord['status'], by: string): Promise<InvestigatorRecord> {
     const current = this.get(fingerprint);
-    if (current === undefined) throw new UserError('NOT_FOUND', `no investigator ${fingerprint}`, 'GET /investigators lists them');
+    if (current === undefined)
+      throw new UserError('NOT_FOUND', `no investigator ${fingerprint}`, 'GET /investigators lists them');
     if (status === 'disabled' && current.isAdmin && current.status === 'active' && this.activeAdmins() === 1) {
-      throw new UserError('CONFLICT', `${current.name} is the last active admin`, 'enrol or enable another admin first');
+      throw new UserError(
+        'CONFLICT',
+        `${current.name} is the last active admin`,
+        'enrol or enable another admin first',
+      );
     }
     const record: InvestigatorRecord = { ...current, status };
     await this.save(record);
-    await this.audit.append(by, status === 'active' ? 'investigator.enabled' : 'investigator.disabled', { fingerprint: record.fingerprint });
+    await this.audit.append(by, status === 'active' ? 'investigator.enabled' : 'investigator.disabled', {
+      fingerprint: record.fingerprint,
+    });
     return record;
   }
 
@@ -115,7 +130,11 @@ export class Investigators {
     const { key, armored } = await readPublicKey(body.publicKey);
     const fingerprint = key.getFingerprint().toLowerCase();
     if (this.records.has(fingerprint)) {
-      throw new UserError('CONFLICT', `investigator ${fingerprint} already exists`, 'enable it instead: POST /investigators/:fp/enable');
+      throw new UserError(
+        'CONFLICT',
+        `investigator ${fingerprint} already exists`,
+        'enable it instead: POST /investigators/:fp/enable',
+      );
     }
     const record: InvestigatorRecord = {
       fingerprint,
@@ -153,10 +172,19 @@ async function readPublicKey(armoredKey: string): Promise<{ key: openpgp.PublicK
   try {
     key = await openpgp.readKey({ armoredKey });
   } catch (err) {
-    throw new UserError('BAD_REQUEST', `publicKey: not an armored OpenPGP key (${(err as Error).message})`, 'export it with `gpg --armor --export <id>`', { cause: err });
+    throw new UserError(
+      'BAD_REQUEST',
+      `publicKey: not an armored OpenPGP key (${(err as Error).message})`,
+      'export it with `gpg --armor --export <id>`',
+      { cause: err },
+    );
   }
   if (key.isPrivate()) {
-    throw new UserError('BAD_REQUEST', 'publicKey: this is a private key', 'send only the public key: `gpg --armor --export <id>`');
+    throw new UserError(
+      'BAD_REQUEST',
+      'publicKey: this is a private key',
+      'send only the public key: `gpg --armor --export <id>`',
+    );
   }
   const pub = key;
   return { key: pub, armored: pub.armor() };

@@ -29,7 +29,9 @@ export async function checkToken(header: string | undefined, deps: TokenCheckDep
   const nowMs = deps.now().getTime();
   const skewMs = nowMs - Date.parse(payload.issuedAt);
   if (Math.abs(skewMs) > TOKEN_MAX_AGE_MS) {
-    throw unauthenticated(`token is stale: issued ${Math.round(skewMs / 1000)} s from server time, the limit is ±${TOKEN_MAX_AGE_MS / 1000} s`);
+    throw unauthenticated(
+      `token is stale: issued ${Math.round(skewMs / 1000)} s from server time, the limit is ±${TOKEN_MAX_AGE_MS / 1000} s`,
+    );
   }
 
   const record = deps.investigators.get(payload.fingerprint);
@@ -47,7 +49,8 @@ export async function checkToken(header: string | undefined, deps: TokenCheckDep
   const seen = deps.nonces.remember(payload.nonce, nowMs);
   if (seen === 'replayed') throw unauthenticated('token was already used (replayed nonce)');
   if (seen === 'full') throw unauthenticated('too many recent tokens; retry in a minute');
-  if (record.status !== 'active') throw new UserError('FORBIDDEN', `investigator ${record.name} is disabled`, 'ask an admin to enable you');
+  if (record.status !== 'active')
+    throw new UserError('FORBIDDEN', `investigator ${record.name} is disabled`, 'ask an admin to enable you');
   return record;
 }
 

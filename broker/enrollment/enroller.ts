@@ -1,4 +1,11 @@
-import { ENROLL_LIMITS, EnrollRequestSchema, enrollSignatureValid, idBinding, type EnrollRequest, type EnrollStatus } from '../../protocol/enrollment.js';
+import {
+  ENROLL_LIMITS,
+  EnrollRequestSchema,
+  enrollSignatureValid,
+  idBinding,
+  type EnrollRequest,
+  type EnrollStatus,
+} from '../../protocol/enrollment.js';
 import { MESSAGE_VERSION } from '../../protocol/messages.js';
 import { parsePayload } from '../../protocol/payload.js';
 import type { Clock } from '../clock.js';
@@ -40,8 +47,18 @@ export function enroller(opts: EnrollerOptions): Enroller {
   // Not awaited: the server link handles one incoming message at a time and this publish's
   // PUBACK is an incoming packet too, so waiting for it here would deadlock the link.
   const answer = async (agentId: string, state: EnrollStatus['state'], reason?: string): Promise<void> => {
-    const status: EnrollStatus = { v: MESSAGE_VERSION, kind: 'enroll-status', agentId, state, ...(reason === undefined ? {} : { reason: reason.slice(0, 512) }) };
-    opts.reply(agentId, status).catch((err: unknown) => opts.log(`registry: answering the enrollment of ${agentId} failed: ${(err as Error).message}`));
+    const status: EnrollStatus = {
+      v: MESSAGE_VERSION,
+      kind: 'enroll-status',
+      agentId,
+      state,
+      ...(reason === undefined ? {} : { reason: reason.slice(0, 512) }),
+    };
+    opts
+      .reply(agentId, status)
+      .catch((err: unknown) =>
+        opts.log(`registry: answering the enrollment of ${agentId} failed: ${(err as Error).message}`),
+      );
   };
   const handle = async (topicAgentId: string, payload: Uint8Array): Promise<void> => {
     const checked = check(topicAgentId, payload, opts.clock.now().getTime());
@@ -54,16 +71,23 @@ export function enroller(opts: EnrollerOptions): Enroller {
     const decision = opts.registry.enrollments.enroll(request, binding, passwordHash(request.password), opts.policy);
     if (!decision.store && decision.isCapped === true) {
       // A flood reaches the cap and then keeps knocking: one line at the cap, then one per 1,000.
-      if (capRefusals++ % 1000 === 0) opts.log(`registry: refused enrollment of ${topicAgentId}: ${decision.reason} (${capRefusals} refused at the cap so far)`);
+      if (capRefusals++ % 1000 === 0)
+        opts.log(
+          `registry: refused enrollment of ${topicAgentId}: ${decision.reason} (${capRefusals} refused at the cap so far)`,
+        );
     } else if (decision.store || decision.state === 'rejected') {
       const how = binding === 'legacy' ? ' (legacy id, key bound)' : '';
-      opts.log(`registry: enrollment of ${topicAgentId} (${request.name}): ${decision.state}${decision.store ? how : ''}${decision.reason === undefined ? '' : `: ${decision.reason}`}`);
+      opts.log(
+        `registry: enrollment of ${topicAgentId} (${request.name}): ${decision.state}${decision.store ? how : ''}${decision.reason === undefined ? '' : `: ${decision.reason}`}`,
+      );
     }
     if (opts.provision !== undefined && decision.state !== 'rejected') {
       try {
         await opts.provision(topicAgentId, request.password, decision.state);
       } catch (err) {
-        opts.log(`registry: enrollment of ${topicAgentId}: the broker login could not be set: ${(err as Error).message}`);
+        opts.log(
+          `registry: enrollment of ${topicAgentId}: the broker login could not be set: ${(err as Error).message}`,
+        );
         return answer(topicAgentId, 'pending', 'the broker login could not be set yet; enroll again later');
       }
     }
@@ -77,16 +101,28 @@ type Checked = { ok: true; request: EnrollRequest } | { ok: false; reason: strin
 function check(topicAgentId: string, payload: Uint8Array, nowMs: number): Checked {
   let request: EnrollRequest;
   try {
-    request = parsePayload(EnrollRequestSchema, payload, ENROLL_LIMITS.maxRequestBytes, 'enrollment request', 'MALFORMED_MESSAGE');
+    request = parsePayload(
+      EnrollRequestSchema,
+      payload,
+      ENROLL_LIMITS.maxRequestBytes,
+      'enrollment request',
+      'MALFORMED_MESSAGE',
+    );
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-  if (request.agentId !== topicAgentId) return { ok: false, reason: `the request names ${request.agentId} on ${topicAgentId}'s topic` };
-  if (request.agentId.startsWith(SERVER_CLIENT_ID_PREFIX)) return { ok: false, reason: 'the agent id is reserved for servers' };
+  if (request.agentId !== topicAgentId)
+    return { ok: false, reason: `the request names ${request.agentId} on ${topicAgentId}'s topic` };
+  if (request.agentId.startsWith(SERVER_CLIENT_ID_PREFIX))
+    return { ok: false, reason: 'the agent id is reserved for servers' };
   const skewMs = Math.abs(Date.parse(request.sentAt) - nowMs);
   if (skewMs > ENROLL_LIMITS.maxSkewMs) {
-    return { ok: false, reason: `sentAt ${request.sentAt} is ${Math.round(skewMs / 1000)} s from the server's clock (at most ${ENROLL_LIMITS.maxSkewMs / 1000} s); check the agent's clock` };
+    return {
+      ok: false,
+      reason: `sentAt ${request.sentAt} is ${Math.round(skewMs / 1000)} s from the server's clock (at most ${ENROLL_LIMITS.maxSkewMs / 1000} s); check the agent's clock`,
+    };
   }
-  if (!enrollSignatureValid(request)) return { ok: false, reason: 'the signature does not verify with the public key in the request' };
+  if (!enrollSignatureValid(request))
+    return { ok: false, reason: 'the signature does not verify with the public key in the request' };
   return { ok: true, request };
 }

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { z } from 'zod';
-import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
+import {
+  ALL_ENROLL_REQUESTS,
+  ALL_HEARTBEATS,
+  ALL_RESULTS,
+  commandsTopic,
+  enrollRequestTopic,
+  enrollStatusTopic,
+  heartbeatTopic,
+  resultsTopic,
+} from '../../protocol/topics.js';
 
 /**
  * The server as an administrator of Mosquitto's dynamic security plugin (Mosquitto ≥ 2.0):
@@ -31,7 +40,8 @@ export function agentRole(agentId: string): string {
   return `mig-agent-${agentId}`;
 }
 
-type AclType = 'publishClientSend' | 'publishClientReceive' | 'subscribeLiteral' | 'subscribePattern' | 'unsubscribePattern';
+type AclType =
+  'publishClientSend' | 'publishClientReceive' | 'subscribeLiteral' | 'subscribePattern' | 'unsubscribePattern';
 interface Acl {
   acltype: AclType;
   topic: string;
@@ -41,7 +51,9 @@ interface Acl {
 type Command = { command: string } & Record<string, unknown>;
 
 const ResponseSchema = z.object({
-  responses: z.array(z.object({ command: z.string(), error: z.string().optional(), correlationData: z.string().optional() }).loose()),
+  responses: z.array(
+    z.object({ command: z.string(), error: z.string().optional(), correlationData: z.string().optional() }).loose(),
+  ),
 });
 
 const allow = (acltype: AclType, topic: string): Acl => ({ acltype, topic, allow: true });
@@ -56,7 +68,11 @@ export function serverAcls(): Acl[] {
   return [
     allow('publishClientSend', commandsTopic('+')),
     allow('publishClientSend', enrollStatusTopic('+')),
-    ...reads.flatMap((t) => [allow('subscribePattern', t), allow('subscribePattern', shared(t)), allow('publishClientReceive', t)]),
+    ...reads.flatMap((t) => [
+      allow('subscribePattern', t),
+      allow('subscribePattern', shared(t)),
+      allow('publishClientReceive', t),
+    ]),
   ];
 }
 
@@ -128,15 +144,21 @@ export async function dynsecAdmin(client: MqttClient, timeoutMs = 10_000): Promi
     }
   });
   const granted = await client.subscribeAsync(RESPONSE_TOPIC, { qos: 1 });
-  if (granted.some((g) => g.qos === 128)) throw new Error(`the broker refused ${RESPONSE_TOPIC} to the admin login: is it a dynamic-security admin?`);
+  if (granted.some((g) => g.qos === 128))
+    throw new Error(`the broker refused ${RESPONSE_TOPIC} to the admin login: is it a dynamic-security admin?`);
 
   const send = async (commands: Command[]): Promise<Answers> => {
     const batch = randomBytes(8).toString('hex');
     const body = { commands: commands.map((c, i) => ({ ...c, correlationData: `${batch}.${i}` })) };
     let timer: NodeJS.Timeout | undefined;
-    const answered = new Promise<Answers>((resolve) => waiting.set(batch, { resolve, answers: commands.map(() => undefined), seen: 0 }));
+    const answered = new Promise<Answers>((resolve) =>
+      waiting.set(batch, { resolve, answers: commands.map(() => undefined), seen: 0 }),
+    );
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`dynamic security: no answer within ${timeoutMs} ms (is the plugin loaded?)`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`dynamic security: no answer within ${timeoutMs} ms (is the plugin loaded?)`)),
+        timeoutMs,
+      );
     });
     try {
       await client.publishAsync(CONTROL_TOPIC, JSON.stringify(body), { qos: 1 });
@@ -149,14 +171,21 @@ export async function dynsecAdmin(client: MqttClient, timeoutMs = 10_000): Promi
   /** Sends, and fails on any error but "already exists". */
   const run = async (commands: Command[]): Promise<Answers> => {
     const answers = await send(commands);
-    const errors = answers.flatMap((e, i) => (e === undefined || HARMLESS.test(e) ? [] : [`${commands[i]?.command ?? '?'}: ${e}`]));
+    const errors = answers.flatMap((e, i) =>
+      e === undefined || HARMLESS.test(e) ? [] : [`${commands[i]?.command ?? '?'}: ${e}`],
+    );
     if (errors.length > 0) throw new Error(`dynamic security refused: ${errors.join('; ')}`);
     return answers;
   };
   /** Creates a login; when it exists already, sets its password (which disconnects it). */
-  const login = async (create: Command & { username: string; password: string }, before: Command[] = [], after: Command[] = []): Promise<void> => {
+  const login = async (
+    create: Command & { username: string; password: string },
+    before: Command[] = [],
+    after: Command[] = [],
+  ): Promise<void> => {
     const answers = await run([...before, create, ...after]);
-    if (answers[before.length] !== undefined) await run([{ command: 'setClientPassword', username: create.username, password: create.password }, ...after]);
+    if (answers[before.length] !== undefined)
+      await run([{ command: 'setClientPassword', username: create.username, password: create.password }, ...after]);
   };
 
   return {
@@ -179,14 +208,36 @@ export async function dynsecAdmin(client: MqttClient, timeoutMs = 10_000): Promi
         { command: 'createRole', rolename: ENROLLEE_ROLE, textname: 'mig enrollment login', acls: enrolleeAcls() },
         ...enrolleeAcls().map((a) => ({ command: 'addRoleACL', rolename: ENROLLEE_ROLE, ...a })),
       ]);
-      await login({ command: 'createClient', username: serverClientId, clientid: serverClientId, password: serverSecret, textname: 'mig server link', roles: [{ rolename: SERVER_ROLE }] });
-      await login({ command: 'createClient', username: ENROLL_LOGIN, password: enrollmentSecret, textname: 'mig enrollment login', roles: [{ rolename: ENROLLEE_ROLE }] }, [], [
-        { command: 'enableClient', username: ENROLL_LOGIN },
-      ]);
+      await login({
+        command: 'createClient',
+        username: serverClientId,
+        clientid: serverClientId,
+        password: serverSecret,
+        textname: 'mig server link',
+        roles: [{ rolename: SERVER_ROLE }],
+      });
+      await login(
+        {
+          command: 'createClient',
+          username: ENROLL_LOGIN,
+          password: enrollmentSecret,
+          textname: 'mig enrollment login',
+          roles: [{ rolename: ENROLLEE_ROLE }],
+        },
+        [],
+        [{ command: 'enableClient', username: ENROLL_LOGIN }],
+      );
     },
     provisionAgent: (agentId, password, enabled) =>
       login(
-        { command: 'createClient', username: agentId, clientid: agentId, password, textname: AGENT_TEXTNAME, roles: [{ rolename: agentRole(agentId) }] },
+        {
+          command: 'createClient',
+          username: agentId,
+          clientid: agentId,
+          password,
+          textname: AGENT_TEXTNAME,
+          roles: [{ rolename: agentRole(agentId) }],
+        },
         [{ command: 'createRole', rolename: agentRole(agentId), textname: AGENT_TEXTNAME, acls: agentAcls(agentId) }],
         [{ command: enabled ? 'enableClient' : 'disableClient', username: agentId }],
       ),

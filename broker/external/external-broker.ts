@@ -45,12 +45,23 @@ export interface ServerIdentity {
   enrollmentSecret: string;
 }
 
-export async function connectExternalBroker(opts: ExternalBrokerOptions, id: ServerIdentity, log: (msg: string) => void): Promise<ExternalBroker> {
+export async function connectExternalBroker(
+  opts: ExternalBrokerOptions,
+  id: ServerIdentity,
+  log: (msg: string) => void,
+): Promise<ExternalBroker> {
   const { serverClientId } = id;
   // A clean session of its own for the account commands: the results link must not see their answers.
   const adminClient = await connectAdmin(opts.url, {
     ...(opts.ca === undefined ? {} : { ca: opts.ca, checkServerIdentity: () => undefined }),
-    protocolVersion: 4, clean: true, clientId: `${serverClientId}-admin`, username: opts.username, password: opts.password, reconnectPeriod: 1000, connectTimeout: 10_000 });
+    protocolVersion: 4,
+    clean: true,
+    clientId: `${serverClientId}-admin`,
+    username: opts.username,
+    password: opts.password,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  });
   adminClient.on('error', (err) => log(`broker admin: ${err.message}`));
   let admin: DynsecAdmin;
   try {
@@ -58,18 +69,32 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions, id: Ser
     await admin.prepare(serverClientId, id.serverSecret, id.enrollmentSecret);
   } catch (err) {
     await adminClient.endAsync(true);
-    throw new UserError('CONFIG_INVALID', `--broker ${opts.url}: ${(err as Error).message}`, 'the broker needs the dynamic security plugin and --broker-user must be its admin (see deploy/mosquitto/README.md)');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `--broker ${opts.url}: ${(err as Error).message}`,
+      'the broker needs the dynamic security plugin and --broker-user must be its admin (see deploy/mosquitto/README.md)',
+    );
   }
   const reserved = new Set([opts.username, ENROLL_LOGIN, 'mig-agent', 'mig-server', 'admin']);
   const checkId = (agentId: string): void => {
     // An agent's login is named after its id: never let an id name one of ours.
-    if (reserved.has(agentId) || agentId.startsWith('mig-')) throw new Error(`agent id ${agentId} is reserved on the external broker`);
+    if (reserved.has(agentId) || agentId.startsWith('mig-'))
+      throw new Error(`agent id ${agentId} is reserved on the external broker`);
   };
   return {
     url: opts.url,
     // The link logs in as itself (least privilege: the server role), not as the admin.
     connectLink: (onMessages) =>
-      connectServerLink({ url: opts.url, clientId: serverClientId, username: serverClientId, serverSecret: id.serverSecret, ...(opts.shared === true ? { shareGroup: SERVER_SHARE_GROUP } : {}), ...(opts.ca === undefined ? {} : { pinnedCa: opts.ca }), log, onMessages }),
+      connectServerLink({
+        url: opts.url,
+        clientId: serverClientId,
+        username: serverClientId,
+        serverSecret: id.serverSecret,
+        ...(opts.shared === true ? { shareGroup: SERVER_SHARE_GROUP } : {}),
+        ...(opts.ca === undefined ? {} : { pinnedCa: opts.ca }),
+        log,
+        onMessages,
+      }),
     enrolled: async (agentId, password, state) => {
       checkId(agentId);
       await admin.provisionAgent(agentId, password, state === 'accepted');
@@ -88,7 +113,13 @@ function connectAdmin(url: string, options: IClientOptions): Promise<MqttClient>
     client.once('connect', () => resolve(client));
     client.once('error', (err) => {
       client.end(true);
-      reject(new UserError('CONFIG_INVALID', `--broker ${url}: ${err.message}`, 'check --broker-user and --broker-password-file against the broker'));
+      reject(
+        new UserError(
+          'CONFIG_INVALID',
+          `--broker ${url}: ${err.message}`,
+          'check --broker-user and --broker-password-file against the broker',
+        ),
+      );
     });
   });
 }

@@ -17,25 +17,47 @@ afterEach(async () => {
 });
 
 const HOUR = 3_600_000;
-const cases: Array<{ name: string; input: () => Promise<SignedAction | string>; wantStatus: number; wantCode: string }> = [
+const cases: Array<{
+  name: string;
+  input: () => Promise<SignedAction | string>;
+  wantStatus: number;
+  wantCode: string;
+}> = [
   {
     name: 'tampered after signing',
     input: async () => ({ ...(await signedAction(['alice'])), name: 'something else' }),
     wantStatus: 400,
     wantCode: 'BAD_SIGNATURE',
   },
-  { name: 'signed by an unknown key', input: () => signedAction(['mallory']), wantStatus: 400, wantCode: 'UNKNOWN_SIGNER' },
-  { name: 'signed by a disabled investigator', input: () => signedAction(['bob']), wantStatus: 403, wantCode: 'FORBIDDEN' },
-  { name: 'not signed at all', input: async () => ({ ...unsignedAction(), signatures: [] }), wantStatus: 400, wantCode: 'NO_SIGNATURE' },
+  {
+    name: 'signed by an unknown key',
+    input: () => signedAction(['mallory']),
+    wantStatus: 400,
+    wantCode: 'UNKNOWN_SIGNER',
+  },
+  {
+    name: 'signed by a disabled investigator',
+    input: () => signedAction(['bob']),
+    wantStatus: 403,
+    wantCode: 'FORBIDDEN',
+  },
+  {
+    name: 'not signed at all',
+    input: async () => ({ ...unsignedAction(), signatures: [] }),
+    wantStatus: 400,
+    wantCode: 'NO_SIGNATURE',
+  },
   {
     name: 'already expired',
-    input: () => signedAction(['alice'], { validFrom: new Date(Date.now() - 2 * HOUR), expireAfter: new Date(Date.now() - HOUR) }),
+    input: () =>
+      signedAction(['alice'], { validFrom: new Date(Date.now() - 2 * HOUR), expireAfter: new Date(Date.now() - HOUR) }),
     wantStatus: 400,
     wantCode: 'EXPIRED',
   },
   {
     name: 'window ends before it starts',
-    input: () => signedAction(['alice'], { validFrom: new Date(Date.now() + 2 * HOUR), expireAfter: new Date(Date.now() + HOUR) }),
+    input: () =>
+      signedAction(['alice'], { validFrom: new Date(Date.now() + 2 * HOUR), expireAfter: new Date(Date.now() + HOUR) }),
     wantStatus: 400,
     wantCode: 'BAD_REQUEST',
   },
@@ -45,18 +67,40 @@ const cases: Array<{ name: string; input: () => Promise<SignedAction | string>; 
     wantStatus: 400,
     wantCode: 'VALIDITY_TOO_LONG',
   },
-  { name: 'target does not parse', input: () => signedAction(['alice'], { target: "os = 'linux' and" }), wantStatus: 400, wantCode: 'TARGET_PARSE' },
+  {
+    name: 'target does not parse',
+    input: () => signedAction(['alice'], { target: "os = 'linux' and" }),
+    wantStatus: 400,
+    wantCode: 'TARGET_PARSE',
+  },
   {
     name: 'unknown key in the action',
-    input: async () => signAs({ ...unsignedAction(), extra: 1 } as unknown as ReturnType<typeof unsignedAction>, ['alice']),
+    input: async () =>
+      signAs({ ...unsignedAction(), extra: 1 } as unknown as ReturnType<typeof unsignedAction>, ['alice']),
     wantStatus: 400,
     wantCode: 'MALFORMED_ACTION',
   },
   // JSON.parse gives Infinity for 1e999 and keeps lone surrogates: RFC 8785 cannot sign either.
-  { name: 'a number JSON cannot hold', input: async () => JSON.stringify(await signedAction(['alice'])).replace('"names":', '"depth":1e999,"names":'), wantStatus: 400, wantCode: 'MALFORMED_ACTION' },
-  { name: 'a lone surrogate', input: async () => JSON.stringify(await signedAction(['alice'])).replace('"name":"test action"', '"name":"test \\ud800"'), wantStatus: 400, wantCode: 'MALFORMED_ACTION' },
+  {
+    name: 'a number JSON cannot hold',
+    input: async () => JSON.stringify(await signedAction(['alice'])).replace('"names":', '"depth":1e999,"names":'),
+    wantStatus: 400,
+    wantCode: 'MALFORMED_ACTION',
+  },
+  {
+    name: 'a lone surrogate',
+    input: async () =>
+      JSON.stringify(await signedAction(['alice'])).replace('"name":"test action"', '"name":"test \\ud800"'),
+    wantStatus: 400,
+    wantCode: 'MALFORMED_ACTION',
+  },
   { name: 'body is not JSON', input: async () => '{"v":1,', wantStatus: 400, wantCode: 'BAD_REQUEST' },
-  { name: 'body is too large', input: async () => JSON.stringify({ pad: 'x'.repeat(600 * 1024) }), wantStatus: 413, wantCode: 'PAYLOAD_TOO_LARGE' },
+  {
+    name: 'body is too large',
+    input: async () => JSON.stringify({ pad: 'x'.repeat(600 * 1024) }),
+    wantStatus: 413,
+    wantCode: 'PAYLOAD_TOO_LARGE',
+  },
 ];
 
 it.each(cases)('refuses an action: $name', async ({ input, wantStatus, wantCode }) => {

@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentCountSchema, AgentListSchema, AgentRecordSchema, LiveEventSchema, type LiveEvent } from '../../protocol/api.js';
+import {
+  AgentCountSchema,
+  AgentListSchema,
+  AgentRecordSchema,
+  LiveEventSchema,
+  type LiveEvent,
+} from '../../protocol/api.js';
 import { heartbeatTopic } from '../../protocol/topics.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
@@ -26,8 +32,16 @@ describe('GET /agents', () => {
   it.each([
     { name: 'everything', query: '', want: ['db-1', 'web-1', 'web-2'] },
     { name: 'a tag', query: `?target=${encodeURIComponent("tags->>'role' = 'web'")}`, want: ['web-1', 'web-2'] },
-    { name: 'os and tag', query: `?target=${encodeURIComponent("os = 'linux' and tags->>'role' = 'web'")}`, want: ['web-1'] },
-    { name: 'status', query: `?target=${encodeURIComponent("status = 'online'")}&status=online`, want: ['db-1', 'web-1', 'web-2'] },
+    {
+      name: 'os and tag',
+      query: `?target=${encodeURIComponent("os = 'linux' and tags->>'role' = 'web'")}`,
+      want: ['web-1'],
+    },
+    {
+      name: 'status',
+      query: `?target=${encodeURIComponent("status = 'online'")}&status=online`,
+      want: ['db-1', 'web-1', 'web-2'],
+    },
     { name: 'a page', query: '?limit=1&offset=1', want: ['web-1'] },
   ])('filters by $name', async ({ query, want }) => {
     const res = await h.api('GET', `/agents${query}`);
@@ -43,7 +57,10 @@ describe('GET /agents', () => {
     await web1.heartbeat({ tags: { role: 'web' } });
     await waitFor(async () => (await count()).online === 1, 'web-1 online again');
     expect(await count()).toEqual({ total: 3, online: 1, idle: 2, offline: 0 });
-    await web1.publishRaw(heartbeatTopic(web1.id), JSON.stringify({ v: 1, kind: 'offline', agentId: web1.id, reason: 'shutdown' }));
+    await web1.publishRaw(
+      heartbeatTopic(web1.id),
+      JSON.stringify({ v: 1, kind: 'offline', agentId: web1.id, reason: 'shutdown' }),
+    );
     await waitFor(async () => (await count()).offline === 1, 'web-1 offline');
     h.clock.advance(300_000);
     expect(await count()).toEqual({ total: 3, online: 0, idle: 0, offline: 3 });
@@ -54,10 +71,20 @@ describe('GET /agents', () => {
     const signed = await signedAction(['alice']);
     await h.submit(signed);
     await waitFor(() => agents.every((a) => a.commands.length > 0), 'commands');
-    await Promise.all(agents.map((a) => a.answer(a.commands[0]?.commandId ?? '', { isFound: a.identity.label !== 'db-1' })));
-    await waitFor(async () => ((await h.api('GET', `/actions/${signed.id}`)).body as { status: string }).status === 'completed', 'completion');
-    expect(ids((await h.api('GET', `/agents?target=${encodeURIComponent(`found('${signed.id}')`)}`)).body)).toEqual(['web-1', 'web-2']);
-    expect(ids((await h.api('GET', `/agents?target=${encodeURIComponent(`notfound('${signed.id}')`)}`)).body)).toEqual(['db-1']);
+    await Promise.all(
+      agents.map((a) => a.answer(a.commands[0]?.commandId ?? '', { isFound: a.identity.label !== 'db-1' })),
+    );
+    await waitFor(
+      async () => ((await h.api('GET', `/actions/${signed.id}`)).body as { status: string }).status === 'completed',
+      'completion',
+    );
+    expect(ids((await h.api('GET', `/agents?target=${encodeURIComponent(`found('${signed.id}')`)}`)).body)).toEqual([
+      'web-1',
+      'web-2',
+    ]);
+    expect(ids((await h.api('GET', `/agents?target=${encodeURIComponent(`notfound('${signed.id}')`)}`)).body)).toEqual([
+      'db-1',
+    ]);
   });
 
   it('refuses a target that does not parse', async () => {
@@ -111,8 +138,14 @@ describe('GET /events', () => {
     controller.abort();
     await reading;
 
-    expect(got.some((e) => e.type === 'command' && e.command.status === 'success' && e.command.isFound === true)).toBe(true);
-    expect(got.every((e) => e.type !== 'agent' && (e.type === 'action' ? e.action.action.id : e.command.actionId) === signed.id)).toBe(true);
+    expect(got.some((e) => e.type === 'command' && e.command.status === 'success' && e.command.isFound === true)).toBe(
+      true,
+    );
+    expect(
+      got.every(
+        (e) => e.type !== 'agent' && (e.type === 'action' ? e.action.action.id : e.command.actionId) === signed.id,
+      ),
+    ).toBe(true);
   });
 
   it('refuses a stream without a token', async () => {

@@ -34,10 +34,12 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
   const isTooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const status = isTooLarge ? 431 : 400;
   const error = isTooLarge
-    ? { code: 'PAYLOAD_TOO_LARGE', message: 'request line or headers are over the server\'s limit (16 KiB)' }
+    ? { code: 'PAYLOAD_TOO_LARGE', message: "request line or headers are over the server's limit (16 KiB)" }
     : { code: 'BAD_REQUEST', message: `malformed HTTP request (${err.code ?? 'unknown'})` };
   const body = JSON.stringify({ error });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** node:http with a small router: everything under API_PREFIX is JSON, errors are coded. */
@@ -45,7 +47,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, opts).catch((err: unknown) => send(res, errorReply(err, opts.log)));
   };
-  const server = opts.tls === undefined ? http.createServer(onRequest) : https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest);
+  const server =
+    opts.tls === undefined
+      ? http.createServer(onRequest)
+      : https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest);
   // Typed: on the http | https union `on` has no single overload, so `socket` would be `any`.
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   server.on('clientError', (err: Error, socket: Duplex) => answerClientError(err, socket));
@@ -72,7 +77,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new UserError('NOT_FOUND', `no route ${url.pathname}`, `the API lives under ${API_PREFIX}`);
+  if (!url.pathname.startsWith(`${API_PREFIX}/`))
+    throw new UserError('NOT_FOUND', `no route ${url.pathname}`, `the API lives under ${API_PREFIX}`);
   const match = matchRoute(opts.routes, req.method ?? 'GET', url.pathname.slice(API_PREFIX.length));
   if (match === undefined) throw new UserError('NOT_FOUND', `no route ${req.method ?? ''} ${url.pathname}`);
   if ('allowed' in match) {
@@ -96,6 +102,9 @@ function send(res: ServerResponse, reply: { status: number; body: unknown }): vo
     return;
   }
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(reply.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }

@@ -27,7 +27,9 @@ afterEach(async () => {
 async function startWithTeam(extra: Parameters<ServerHarness['start']>[0] = {}): Promise<void> {
   await h.start(extra);
   for (const name of ['bob', 'carol'] as const) {
-    expect((await h.api('POST', '/investigators', { body: { name, publicKey: armoredPublicKey(name) } })).status).toBe(201);
+    expect((await h.api('POST', '/investigators', { body: { name, publicKey: armoredPublicKey(name) } })).status).toBe(
+      201,
+    );
   }
   await h.api('POST', `/investigators/${await fingerprint('carol')}/disable`);
   agent = await h.agent('agent-a');
@@ -83,7 +85,12 @@ describe('two-person rule on the server', () => {
     expect(res.status).toBe(200);
     const approved = ActionRecordSchema.parse(res.body);
     const team = [await fingerprint('alice'), await fingerprint('bob')];
-    expect(approved).toMatchObject({ status: 'inflight', counters: { targeted: 1 }, approval: { required: 2, signers: team }, investigators: team });
+    expect(approved).toMatchObject({
+      status: 'inflight',
+      counters: { targeted: 1 },
+      approval: { required: 2, signers: team },
+      investigators: team,
+    });
     expect(approved.reason).toBeUndefined();
     await waitFor(() => agent.commands.length === 1, 'the command');
     const sent = JSON.parse(agent.commands[0]?.action ?? '{}') as SignedAction;
@@ -95,7 +102,13 @@ describe('two-person rule on the server', () => {
   });
 
   it.each([
-    { name: 'the same investigator twice', as: 'alice' as const, input: (a: SignedAction) => signatureBy('alice', a), wantStatus: 409, wantCode: 'CONFLICT' },
+    {
+      name: 'the same investigator twice',
+      as: 'alice' as const,
+      input: (a: SignedAction) => signatureBy('alice', a),
+      wantStatus: 409,
+      wantCode: 'CONFLICT',
+    },
     {
       name: 'a signature over another action',
       as: 'bob' as const,
@@ -103,22 +116,50 @@ describe('two-person rule on the server', () => {
       wantStatus: 400,
       wantCode: 'BAD_SIGNATURE',
     },
-    { name: 'not a signature at all', as: 'bob' as const, input: async () => 'hello', wantStatus: 400, wantCode: 'BAD_SIGNATURE' },
-    { name: "mallory's signature (never enrolled)", as: 'bob' as const, input: (a: SignedAction) => signatureBy('mallory', a), wantStatus: 400, wantCode: 'UNKNOWN_SIGNER' },
-    { name: "carol's signature (disabled)", as: 'bob' as const, input: (a: SignedAction) => signatureBy('carol', a), wantStatus: 403, wantCode: 'FORBIDDEN' },
+    {
+      name: 'not a signature at all',
+      as: 'bob' as const,
+      input: async () => 'hello',
+      wantStatus: 400,
+      wantCode: 'BAD_SIGNATURE',
+    },
+    {
+      name: "mallory's signature (never enrolled)",
+      as: 'bob' as const,
+      input: (a: SignedAction) => signatureBy('mallory', a),
+      wantStatus: 400,
+      wantCode: 'UNKNOWN_SIGNER',
+    },
+    {
+      name: "carol's signature (disabled)",
+      as: 'bob' as const,
+      input: (a: SignedAction) => signatureBy('carol', a),
+      wantStatus: 403,
+      wantCode: 'FORBIDDEN',
+    },
   ])('refuses $name, and the action stays held', async ({ as, input, wantStatus, wantCode }) => {
     await startWithTeam();
     const signed = await held();
     const res = await cosign(signed.id, await input(signed), as);
     expect({ status: res.status, code: errorCode(res) }).toEqual({ status: wantStatus, code: wantCode });
-    expect(await record(signed.id)).toMatchObject({ status: 'pending', reason: 'pending approval', action: { signatures: signed.signatures } });
+    expect(await record(signed.id)).toMatchObject({
+      status: 'pending',
+      reason: 'pending approval',
+      action: { signatures: signed.signatures },
+    });
     expect(await readFile(`${h.dataDir}/audit.log`, 'utf8')).toContain('"what":"action.signature_refused"');
   });
 
   it.each([
     { name: 'a body without a signature', body: {}, path: 'held', wantStatus: 400, wantCode: 'BAD_REQUEST' },
     { name: 'an extra key', body: { signature: 'x', also: 1 }, path: 'held', wantStatus: 400, wantCode: 'BAD_REQUEST' },
-    { name: 'an unknown action', body: { signature: 'x' }, path: 'f'.repeat(32), wantStatus: 404, wantCode: 'NOT_FOUND' },
+    {
+      name: 'an unknown action',
+      body: { signature: 'x' },
+      path: 'f'.repeat(32),
+      wantStatus: 404,
+      wantCode: 'NOT_FOUND',
+    },
     { name: 'a malformed action id', body: { signature: 'x' }, path: 'XYZ', wantStatus: 400, wantCode: 'BAD_REQUEST' },
   ])('refuses $name', async ({ body, path, wantStatus, wantCode }) => {
     await startWithTeam();
@@ -162,15 +203,33 @@ describe('two-person rule on the server', () => {
 
   it('leaves investigative actions alone (no approval field)', async () => {
     await startWithTeam();
-    const res = ActionRecordSchema.parse((await h.submit(await signAs(unsignedAction({ now: h.clock.now() }), ['alice']))).body);
+    const res = ActionRecordSchema.parse(
+      (await h.submit(await signAs(unsignedAction({ now: h.clock.now() }), ['alice']))).body,
+    );
     expect(res.status).toBe('inflight');
     expect(res.approval).toBeUndefined();
   });
 
   it.each([
-    { name: 'one signer is enough when told so', policy: { responseSigners: 1 }, signers: ['alice'] as TestPerson[], want: 'inflight' },
-    { name: 'three signers: two are not enough', policy: { responseSigners: 3 }, signers: ['alice', 'bob'] as TestPerson[], want: 'pending' },
-    { name: 'every action needs two when told so', policy: { defaultSigners: 2 }, signers: ['alice'] as TestPerson[], want: 'pending', isInvestigative: true },
+    {
+      name: 'one signer is enough when told so',
+      policy: { responseSigners: 1 },
+      signers: ['alice'] as TestPerson[],
+      want: 'inflight',
+    },
+    {
+      name: 'three signers: two are not enough',
+      policy: { responseSigners: 3 },
+      signers: ['alice', 'bob'] as TestPerson[],
+      want: 'pending',
+    },
+    {
+      name: 'every action needs two when told so',
+      policy: { defaultSigners: 2 },
+      signers: ['alice'] as TestPerson[],
+      want: 'pending',
+      isInvestigative: true,
+    },
   ])('server option: $name', async ({ policy, signers, want, isInvestigative }) => {
     await startWithTeam({ approval: policy });
     const action = isInvestigative === true ? unsignedAction({ now: h.clock.now() }) : responseAction();
@@ -192,16 +251,28 @@ describe('two-person rule on the server', () => {
 
   it('checks parameters again at co-sign: a spec that changed while the action was held refuses it', async () => {
     // Submitted to a server whose firewall spec took anything; restarted with the real one.
-    const lax = new Map([...moduleSpecs, ['firewall', { ...(moduleSpecs.get('firewall') as AnyModuleSpec), params: z.record(z.string(), z.unknown()) }]]);
+    const lax = new Map([
+      ...moduleSpecs,
+      ['firewall', { ...(moduleSpecs.get('firewall') as AnyModuleSpec), params: z.record(z.string(), z.unknown()) }],
+    ]);
     await startWithTeam({ moduleSpecs: lax });
-    const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'shred' } }], now: h.clock.now() }), ['alice']);
+    const signed = await signAs(
+      unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'shred' } }], now: h.clock.now() }),
+      ['alice'],
+    );
     expect((await h.submit(signed)).status).toBe(201);
     await h.stop();
     await h.start();
     const res = await cosign(signed.id, await signatureBy('bob', signed));
     expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'INVALID_PARAMETERS' });
-    expect((res.body as { error: { message: string } }).error.message).toContain('operations.0.parameters.op (module firewall): expected one of add, remove, list, got "shred"');
-    expect(await record(signed.id)).toMatchObject({ status: 'pending', reason: 'pending approval', approval: { signers: [await fingerprint('alice')] } });
+    expect((res.body as { error: { message: string } }).error.message).toContain(
+      'operations.0.parameters.op (module firewall): expected one of add, remove, list, got "shred"',
+    );
+    expect(await record(signed.id)).toMatchObject({
+      status: 'pending',
+      reason: 'pending approval',
+      approval: { signers: [await fingerprint('alice')] },
+    });
   });
 
   it('GET /actions refuses an unknown status', async () => {

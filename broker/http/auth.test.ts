@@ -18,12 +18,33 @@ afterEach(async () => {
 });
 
 const MIN = 60_000;
-const cases: Array<{ name: string; call: () => Promise<{ path: string; method?: string; authorization: string | null; body?: unknown }>; wantStatus: number; wantCode: string; wantMessage: RegExp }> = [
-  { name: 'missing token', call: async () => ({ path: '/me', authorization: null }), wantStatus: 401, wantCode: 'UNAUTHENTICATED', wantMessage: /no Authorization/ },
-  { name: 'malformed token', call: async () => ({ path: '/me', authorization: 'Bearer abc' }), wantStatus: 401, wantCode: 'UNAUTHENTICATED', wantMessage: /MIG-PGP/ },
+const cases: Array<{
+  name: string;
+  call: () => Promise<{ path: string; method?: string; authorization: string | null; body?: unknown }>;
+  wantStatus: number;
+  wantCode: string;
+  wantMessage: RegExp;
+}> = [
+  {
+    name: 'missing token',
+    call: async () => ({ path: '/me', authorization: null }),
+    wantStatus: 401,
+    wantCode: 'UNAUTHENTICATED',
+    wantMessage: /no Authorization/,
+  },
+  {
+    name: 'malformed token',
+    call: async () => ({ path: '/me', authorization: 'Bearer abc' }),
+    wantStatus: 401,
+    wantCode: 'UNAUTHENTICATED',
+    wantMessage: /MIG-PGP/,
+  },
   {
     name: 'payload that is not a token',
-    call: async () => ({ path: '/me', authorization: `MIG-PGP ${Buffer.from('{"v":2}').toString('base64url')}.${Buffer.from('sig').toString('base64url')}` }),
+    call: async () => ({
+      path: '/me',
+      authorization: `MIG-PGP ${Buffer.from('{"v":2}').toString('base64url')}.${Buffer.from('sig').toString('base64url')}`,
+    }),
     wantStatus: 401,
     wantCode: 'UNAUTHENTICATED',
     wantMessage: /token payload/,
@@ -40,14 +61,20 @@ const cases: Array<{ name: string; call: () => Promise<{ path: string; method?: 
   },
   {
     name: 'stale token',
-    call: async () => ({ path: '/me', authorization: await h.token('alice', { issuedAt: new Date(h.clock.now().getTime() - 6 * MIN) }) }),
+    call: async () => ({
+      path: '/me',
+      authorization: await h.token('alice', { issuedAt: new Date(h.clock.now().getTime() - 6 * MIN) }),
+    }),
     wantStatus: 401,
     wantCode: 'UNAUTHENTICATED',
     wantMessage: /stale/,
   },
   {
     name: 'token from the future',
-    call: async () => ({ path: '/me', authorization: await h.token('alice', { issuedAt: new Date(h.clock.now().getTime() + 6 * MIN) }) }),
+    call: async () => ({
+      path: '/me',
+      authorization: await h.token('alice', { issuedAt: new Date(h.clock.now().getTime() + 6 * MIN) }),
+    }),
     wantStatus: 401,
     wantCode: 'UNAUTHENTICATED',
     wantMessage: /stale/,
@@ -63,11 +90,28 @@ const cases: Array<{ name: string; call: () => Promise<{ path: string; method?: 
     wantCode: 'UNAUTHENTICATED',
     wantMessage: /replayed/,
   },
-  { name: 'unknown investigator', call: async () => ({ path: '/me', authorization: await h.token('mallory') }), wantStatus: 401, wantCode: 'UNAUTHENTICATED', wantMessage: /no investigator/ },
-  { name: 'disabled investigator', call: async () => ({ path: '/me', authorization: await h.token('carol') }), wantStatus: 403, wantCode: 'FORBIDDEN', wantMessage: /disabled/ },
+  {
+    name: 'unknown investigator',
+    call: async () => ({ path: '/me', authorization: await h.token('mallory') }),
+    wantStatus: 401,
+    wantCode: 'UNAUTHENTICATED',
+    wantMessage: /no investigator/,
+  },
+  {
+    name: 'disabled investigator',
+    call: async () => ({ path: '/me', authorization: await h.token('carol') }),
+    wantStatus: 403,
+    wantCode: 'FORBIDDEN',
+    wantMessage: /disabled/,
+  },
   {
     name: 'non-admin on an admin route',
-    call: async () => ({ path: '/investigators', method: 'POST', authorization: await h.token('bob'), body: { name: 'mallory', publicKey: armoredPublicKey('mallory') } }),
+    call: async () => ({
+      path: '/investigators',
+      method: 'POST',
+      authorization: await h.token('bob'),
+      body: { name: 'mallory', publicKey: armoredPublicKey('mallory') },
+    }),
     wantStatus: 403,
     wantCode: 'FORBIDDEN',
     wantMessage: /not an admin/,
@@ -90,7 +134,13 @@ it('answers /me and /health', async () => {
 it.each([
   { name: 'unknown route', method: 'GET', path: '/nope', wantStatus: 404, wantCode: 'NOT_FOUND' },
   { name: 'wrong method', method: 'DELETE', path: '/actions', wantStatus: 405, wantCode: 'BAD_REQUEST' },
-  { name: 'unknown query parameter', method: 'GET', path: '/actions?colour=red', wantStatus: 400, wantCode: 'BAD_REQUEST' },
+  {
+    name: 'unknown query parameter',
+    method: 'GET',
+    path: '/actions?colour=red',
+    wantStatus: 400,
+    wantCode: 'BAD_REQUEST',
+  },
   { name: 'bad limit', method: 'GET', path: '/actions?limit=0', wantStatus: 400, wantCode: 'BAD_REQUEST' },
   { name: 'unknown action', method: 'GET', path: `/actions/${'a'.repeat(32)}`, wantStatus: 404, wantCode: 'NOT_FOUND' },
 ])('answers $name with a coded error', async ({ method, path, wantStatus, wantCode }) => {
@@ -99,10 +149,30 @@ it.each([
 });
 
 it.each([
-  { name: 'a private key', body: async () => ({ name: 'x', publicKey: armoredPrivateKey('mallory') }), wantStatus: 400, wantCode: 'BAD_REQUEST' },
-  { name: 'garbage', body: async () => ({ name: 'x', publicKey: 'not a key' }), wantStatus: 400, wantCode: 'BAD_REQUEST' },
-  { name: 'an enrolled key', body: async () => ({ name: 'bob2', publicKey: armoredPublicKey('bob') }), wantStatus: 409, wantCode: 'CONFLICT' },
-  { name: 'an unknown field', body: async () => ({ name: 'x', publicKey: armoredPublicKey('mallory'), role: 'god' }), wantStatus: 400, wantCode: 'BAD_REQUEST' },
+  {
+    name: 'a private key',
+    body: async () => ({ name: 'x', publicKey: armoredPrivateKey('mallory') }),
+    wantStatus: 400,
+    wantCode: 'BAD_REQUEST',
+  },
+  {
+    name: 'garbage',
+    body: async () => ({ name: 'x', publicKey: 'not a key' }),
+    wantStatus: 400,
+    wantCode: 'BAD_REQUEST',
+  },
+  {
+    name: 'an enrolled key',
+    body: async () => ({ name: 'bob2', publicKey: armoredPublicKey('bob') }),
+    wantStatus: 409,
+    wantCode: 'CONFLICT',
+  },
+  {
+    name: 'an unknown field',
+    body: async () => ({ name: 'x', publicKey: armoredPublicKey('mallory'), role: 'god' }),
+    wantStatus: 400,
+    wantCode: 'BAD_REQUEST',
+  },
 ])('refuses to enrol $name', async ({ body, wantStatus, wantCode }) => {
   const res = await h.api('POST', '/investigators', { body: await body() });
   expect({ status: res.status, code: errorCode(res) }).toEqual({ status: wantStatus, code: wantCode });
@@ -115,5 +185,9 @@ it('enables a disabled investigator again and refuses to disable the last admin'
   const last = await h.api('POST', `/investigators/${await fingerprint('alice')}/disable`);
   expect({ status: last.status, code: errorCode(last) }).toEqual({ status: 409, code: 'CONFLICT' });
   const list = InvestigatorListSchema.parse((await h.api('GET', '/investigators')).body);
-  expect(list.investigators.map((i) => `${i.name}:${i.status}`)).toEqual(['alice:active', 'bob:active', 'carol:active']);
+  expect(list.investigators.map((i) => `${i.name}:${i.status}`)).toEqual([
+    'alice:active',
+    'bob:active',
+    'carol:active',
+  ]);
 });

@@ -11,13 +11,16 @@ let h: ServerHarness;
 beforeEach(async () => {
   h = new ServerHarness();
   await h.start({ autoAccept: false });
-  expect((await h.api('POST', '/investigators', { body: { name: 'bob', publicKey: armoredPublicKey('bob') } })).status).toBe(201);
+  expect(
+    (await h.api('POST', '/investigators', { body: { name: 'bob', publicKey: armoredPublicKey('bob') } })).status,
+  ).toBe(201);
 });
 afterEach(async () => {
   await h.teardown();
 });
 
-const enroll = (label: string) => FakeAgent.enroll(h.server.mqttUrl, h.server.enrollmentSecret, fakeEnrollRequest(fakeIdentity(label)));
+const enroll = (label: string) =>
+  FakeAgent.enroll(h.server.mqttUrl, h.server.enrollmentSecret, fakeEnrollRequest(fakeIdentity(label)));
 const pending = async (): Promise<string[]> =>
   AgentListSchema.parse((await h.api('GET', '/agents/pending', { as: 'bob' })).body)
     .agents.map((a) => a.name)
@@ -36,7 +39,11 @@ describe('enrollment policy over the API', () => {
     const byBob = await h.api('POST', `/agents/${id}/accept`, { as: 'bob' });
     expect({ status: byBob.status, code: errorCode(byBob) }).toEqual({ status: 403, code: 'FORBIDDEN' });
     const byAlice = await h.api('POST', `/agents/${id}/accept`);
-    expect(AgentRecordSchema.parse(byAlice.body)).toMatchObject({ id, enrollment: 'accepted', publicKey: fakeIdentity('web-1').publicKey });
+    expect(AgentRecordSchema.parse(byAlice.body)).toMatchObject({
+      id,
+      enrollment: 'accepted',
+      publicKey: fakeIdentity('web-1').publicKey,
+    });
     expect(byAlice.body).not.toHaveProperty('passwordHash');
     expect(await pending()).toEqual(['web-2']);
     expect(await enroll('web-1')).toMatchObject({ state: 'accepted' });
@@ -51,11 +58,18 @@ describe('enrollment policy over the API', () => {
   it('tells a waiting agent at once when an admin decides', async () => {
     const identity = fakeIdentity('waiting');
     const answers: string[] = [];
-    const client = await connectClient(h.server.mqttUrl, { clientId: `mig-enroll-${identity.id}-0badcafe`, username: 'mig-enroll', password: h.server.enrollmentSecret, clean: true });
+    const client = await connectClient(h.server.mqttUrl, {
+      clientId: `mig-enroll-${identity.id}-0badcafe`,
+      username: 'mig-enroll',
+      password: h.server.enrollmentSecret,
+      clean: true,
+    });
     try {
       client.on('message', (_t, payload) => answers.push((JSON.parse(payload.toString()) as { state: string }).state));
       await client.subscribeAsync(`mig/enroll/${identity.id}/status`, { qos: 1 });
-      await client.publishAsync(`mig/enroll/${identity.id}/request`, JSON.stringify(fakeEnrollRequest(identity)), { qos: 1 });
+      await client.publishAsync(`mig/enroll/${identity.id}/request`, JSON.stringify(fakeEnrollRequest(identity)), {
+        qos: 1,
+      });
       await waitFor(() => answers.length === 1, 'pending');
       expect((await h.api('POST', `/agents/${identity.id}/accept`)).status).toBe(200);
       await waitFor(() => answers.length === 2, 'the decision');

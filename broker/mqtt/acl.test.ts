@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
+import {
+  ALL_ENROLL_REQUESTS,
+  ALL_HEARTBEATS,
+  ALL_RESULTS,
+  commandsTopic,
+  enrollRequestTopic,
+  enrollStatusTopic,
+  heartbeatTopic,
+  resultsTopic,
+} from '../../protocol/topics.js';
 import { RULES, checkTopic, type AclAction, type Principal } from './acl.js';
 
 const ME = 'agent-one';
@@ -62,7 +71,7 @@ const cases: Case[] = [
   c('agent publishes its own results', agent, 'publish', resultsTopic(ME), resultsTopic(ME)),
   c('agent publishes its own heartbeat (and will)', agent, 'publish', heartbeatTopic(ME), heartbeatTopic(ME)),
   c('agent publishes to its own commands', agent, 'publish', commandsTopic(ME), 'deny'),
-  c("agent publishes a command to another agent", agent, 'publish', commandsTopic(OTHER), 'deny'),
+  c('agent publishes a command to another agent', agent, 'publish', commandsTopic(OTHER), 'deny'),
   c("agent publishes another agent's results", agent, 'publish', resultsTopic(OTHER), 'deny'),
   c("agent publishes another agent's heartbeat", agent, 'publish', heartbeatTopic(OTHER), 'deny'),
   c('agent publishes to a wildcard results topic', agent, 'publish', ALL_RESULTS, 'deny'),
@@ -109,7 +118,9 @@ const cases: Case[] = [
   // Everyone × everything × the topics no one may touch.
   ...NOBODY.flatMap((topic) =>
     [agent, server, enrollee].flatMap((p) =>
-      (['publish', 'subscribe'] as const).map((action) => c(`${p.role} ${action} ${JSON.stringify(topic)}`, p, action, topic, 'deny')),
+      (['publish', 'subscribe'] as const).map((action) =>
+        c(`${p.role} ${action} ${JSON.stringify(topic)}`, p, action, topic, 'deny'),
+      ),
     ),
   ),
 ];
@@ -129,7 +140,11 @@ describe('checkTopic', () => {
   });
 
   it('marks shared subscriptions', () => {
-    expect(checkTopic(server, 'subscribe', `$share/w/${ALL_RESULTS}`)).toEqual({ allow: true, filter: ALL_RESULTS, isShared: true });
+    expect(checkTopic(server, 'subscribe', `$share/w/${ALL_RESULTS}`)).toEqual({
+      allow: true,
+      filter: ALL_RESULTS,
+      isShared: true,
+    });
     expect(checkTopic(server, 'subscribe', ALL_RESULTS)).toEqual({ allow: true, filter: ALL_RESULTS, isShared: false });
   });
 

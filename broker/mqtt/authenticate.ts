@@ -96,17 +96,21 @@ function authenticateAgent(attempt: ConnectAttempt, secrets: Secrets): Authentic
     if (verifiedCertCn !== clientId) return refuse(CONNACK.NOT_AUTHORIZED, 'certificate CN is not the client id');
     return { ok: true, principal: { role: 'agent', agentId: clientId }, method: 'certificate' };
   }
-  if (attempt.username === undefined) return refuse(CONNACK.BAD_USERNAME_OR_PASSWORD, 'no username and no client certificate');
+  if (attempt.username === undefined)
+    return refuse(CONNACK.BAD_USERNAME_OR_PASSWORD, 'no username and no client certificate');
   // Every refusal below is NOT_AUTHORIZED and happens before aedes looks at the client id, so
   // a connection claiming a live agent's id with other credentials never takes its session over.
   const storedHash = secrets.agentPasswordHash(clientId);
   if (storedHash === undefined) {
-    return refuse(CONNACK.NOT_AUTHORIZED, 'agent id is not enrolled and accepted (enroll with username mig-enroll first)');
+    return refuse(
+      CONNACK.NOT_AUTHORIZED,
+      'agent id is not enrolled and accepted (enroll with username mig-enroll first)',
+    );
   }
   if (!passwordMatchesHash(attempt.password, storedHash)) {
     const why = secretMatches(attempt.password, secrets.enrollmentSecret)
-      ? 'the enrollment secret does not admit an agent session; only the agent\'s own credential does'
-      : "wrong credential for this agent id";
+      ? "the enrollment secret does not admit an agent session; only the agent's own credential does"
+      : 'wrong credential for this agent id';
     return refuse(CONNACK.NOT_AUTHORIZED, why);
   }
   return { ok: true, principal: { role: 'agent', agentId: clientId }, method: 'password' };

@@ -80,8 +80,14 @@ export function createHooks(opts: HookOptions): BrokerHooks {
         const address = remoteAddress(client.conn);
         const taken = enrollRate.take(address);
         if (!taken.ok) {
-          if (taken.shouldLog) log(`mqtt: refused enrollment connection from ${address} (code 3): rate limit, ${taken.refused} refused so far`);
-          return done(authError(CONNACK.SERVER_UNAVAILABLE, 'too many enrollment attempts from this address; retry later'), false);
+          if (taken.shouldLog)
+            log(
+              `mqtt: refused enrollment connection from ${address} (code 3): rate limit, ${taken.refused} refused so far`,
+            );
+          return done(
+            authError(CONNACK.SERVER_UNAVAILABLE, 'too many enrollment attempts from this address; retry later'),
+            false,
+          );
         }
       }
       const result = authenticateClient(
@@ -95,7 +101,11 @@ export function createHooks(opts: HookOptions): BrokerHooks {
       const will = wills.get(client);
       wills.delete(client);
       const willProblem =
-        will === undefined ? undefined : result.principal.role === 'enrollee' ? 'enrollees leave no will' : publishProblem(result.principal, will);
+        will === undefined
+          ? undefined
+          : result.principal.role === 'enrollee'
+            ? 'enrollees leave no will'
+            : publishProblem(result.principal, will);
       if (willProblem) {
         log(`mqtt: refused connection of ${quote(client.id)} (code 5): will ${willProblem}`);
         return done(authError(CONNACK.NOT_AUTHORIZED, `will refused: ${willProblem}`), false);
@@ -123,7 +133,9 @@ export function createHooks(opts: HookOptions): BrokerHooks {
       const principal = principals.get(client);
       const decision = principal ? checkTopic(principal, 'subscribe', sub.topic) : undefined;
       if (!decision?.allow) {
-        log(`mqtt: refused subscription of ${quote(client.id)} to ${quote(sub.topic)}: ${decision?.reason ?? 'unauthenticated'}`);
+        log(
+          `mqtt: refused subscription of ${quote(client.id)} to ${quote(sub.topic)}: ${decision?.reason ?? 'unauthenticated'}`,
+        );
         return callback(null, null);
       }
       // aedes 1 has no shared subscriptions (moscajs/aedes#228): it would keep `$share/g/f` as
@@ -159,7 +171,12 @@ function guardStoredSubscriptions(broker: Aedes, mayReceive: (client: Client, to
     throw new BugError('aedes persistence has no addSubscriptions(): this aedes version is not supported');
   }
   store.addSubscriptions = (client, subs, ...rest) =>
-    original.call(store, client, subs.filter((sub) => mayReceive(client, sub.topic)), ...rest);
+    original.call(
+      store,
+      client,
+      subs.filter((sub) => mayReceive(client, sub.topic)),
+      ...rest,
+    );
 }
 
 /** CN of a client certificate that verified against our CA, if the connection has one. */

@@ -5,11 +5,19 @@ import { MAX_MESSAGE_BYTES, MESSAGE_VERSION, OfflineMessageSchema } from '../../
 import { ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, heartbeatTopic, resultsTopic } from '../../protocol/topics.js';
 import { AGENT_USERNAME, SERVER_USERNAME, newSecret, serverClientId } from './credentials.js';
 import { startBroker } from './server.js';
-import { BrokerHarness, collect, grantedQos, nextMessage, refusalCode, type Received } from '../../test/helpers/broker/mqtt-harness.js';
+import {
+  BrokerHarness,
+  collect,
+  grantedQos,
+  nextMessage,
+  refusalCode,
+  type Received,
+} from '../../test/helpers/broker/mqtt-harness.js';
 
 const ONE = 'agent-one';
 const TWO = 'agent-two';
-const offline = (agentId: string): string => JSON.stringify({ v: MESSAGE_VERSION, kind: 'offline', agentId, reason: 'lost' });
+const offline = (agentId: string): string =>
+  JSON.stringify({ v: MESSAGE_VERSION, kind: 'offline', agentId, reason: 'lost' });
 
 let h: BrokerHarness;
 beforeEach(async () => {
@@ -35,7 +43,10 @@ describe('startBroker', () => {
     await h.broker.close();
     await closed;
     const refused = await new Promise<string>((resolve) => {
-      net.connect(h.broker.port, '127.0.0.1').once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? '')).once('connect', () => resolve('connected'));
+      net
+        .connect(h.broker.port, '127.0.0.1')
+        .once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? ''))
+        .once('connect', () => resolve('connected'));
     });
     expect(refused).toBe('ECONNREFUSED');
   });
@@ -43,31 +54,75 @@ describe('startBroker', () => {
   it.each([
     { name: 'empty enrollment secret', input: { enrollmentSecret: '', serverSecret: 'x' }, wantCode: 'CONFIG_INVALID' },
     { name: 'empty server secret', input: { enrollmentSecret: 'x', serverSecret: '' }, wantCode: 'CONFIG_INVALID' },
-    { name: 'same secret for agents and server', input: { enrollmentSecret: 'same', serverSecret: 'same' }, wantCode: 'CONFIG_INVALID' },
+    {
+      name: 'same secret for agents and server',
+      input: { enrollmentSecret: 'same', serverSecret: 'same' },
+      wantCode: 'CONFIG_INVALID',
+    },
   ])('refuses to start: $name', async ({ input, wantCode }) => {
-    await expect(startBroker({ port: 0, agentPasswordHash: () => undefined, ...input })).rejects.toMatchObject({ code: wantCode });
+    await expect(startBroker({ port: 0, agentPasswordHash: () => undefined, ...input })).rejects.toMatchObject({
+      code: wantCode,
+    });
   });
 });
 
 describe('CONNECT', () => {
   const cases: { name: string; input: (h: BrokerHarness) => IClientOptions; wantCode: number }[] = [
-    { name: 'agent with a wrong secret', input: () => ({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }), wantCode: 5 },
-    { name: 'agent with the enrollment secret', input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }), wantCode: 5 },
+    {
+      name: 'agent with a wrong secret',
+      input: () => ({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }),
+      wantCode: 5,
+    },
+    {
+      name: 'agent with the enrollment secret',
+      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }),
+      wantCode: 5,
+    },
     { name: 'agent without a password', input: () => ({ clientId: ONE, username: AGENT_USERNAME }), wantCode: 5 },
     { name: 'no credentials at all', input: () => ({ clientId: ONE }), wantCode: 4 },
-    { name: 'unknown username', input: (h) => ({ clientId: ONE, username: 'root', password: h.enrollmentSecret }), wantCode: 4 },
-    { name: 'server username with the enrollment secret', input: (h) => ({ clientId: serverClientId(), username: SERVER_USERNAME, password: h.enrollmentSecret }), wantCode: 4 },
-    { name: 'agent id that is not an agent id', input: (h) => ({ clientId: 'Not_An_Id', username: AGENT_USERNAME, password: h.passwordOf(ONE) }), wantCode: 2 },
-    { name: 'agent posing as a server client id', input: (h) => ({ clientId: serverClientId(), username: AGENT_USERNAME, password: h.passwordOf(ONE) }), wantCode: 2 },
-    { name: 'server with a bad client id', input: (h) => ({ clientId: 'server-1', username: SERVER_USERNAME, password: h.serverSecret }), wantCode: 2 },
+    {
+      name: 'unknown username',
+      input: (h) => ({ clientId: ONE, username: 'root', password: h.enrollmentSecret }),
+      wantCode: 4,
+    },
+    {
+      name: 'server username with the enrollment secret',
+      input: (h) => ({ clientId: serverClientId(), username: SERVER_USERNAME, password: h.enrollmentSecret }),
+      wantCode: 4,
+    },
+    {
+      name: 'agent id that is not an agent id',
+      input: (h) => ({ clientId: 'Not_An_Id', username: AGENT_USERNAME, password: h.passwordOf(ONE) }),
+      wantCode: 2,
+    },
+    {
+      name: 'agent posing as a server client id',
+      input: (h) => ({ clientId: serverClientId(), username: AGENT_USERNAME, password: h.passwordOf(ONE) }),
+      wantCode: 2,
+    },
+    {
+      name: 'server with a bad client id',
+      input: (h) => ({ clientId: 'server-1', username: SERVER_USERNAME, password: h.serverSecret }),
+      wantCode: 2,
+    },
     {
       name: "agent whose will targets another agent's heartbeat",
-      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.passwordOf(ONE), will: { topic: heartbeatTopic(TWO), payload: Buffer.from(offline(TWO)), qos: 1, retain: false } }),
+      input: (h) => ({
+        clientId: ONE,
+        username: AGENT_USERNAME,
+        password: h.passwordOf(ONE),
+        will: { topic: heartbeatTopic(TWO), payload: Buffer.from(offline(TWO)), qos: 1, retain: false },
+      }),
       wantCode: 5,
     },
     {
       name: 'agent whose will is a command',
-      input: (h) => ({ clientId: ONE, username: AGENT_USERNAME, password: h.passwordOf(ONE), will: { topic: commandsTopic(TWO), payload: Buffer.from('{}'), qos: 1, retain: false } }),
+      input: (h) => ({
+        clientId: ONE,
+        username: AGENT_USERNAME,
+        password: h.passwordOf(ONE),
+        will: { topic: commandsTopic(TWO), payload: Buffer.from('{}'), qos: 1, retain: false },
+      }),
       wantCode: 5,
     },
   ];
@@ -82,7 +137,9 @@ describe('CONNECT', () => {
     const live = await h.agent(ONE);
     let isKicked = false;
     live.on('close', () => (isKicked = true));
-    expect(await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret }))).toBe(5);
+    expect(
+      await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: h.enrollmentSecret })),
+    ).toBe(5);
     expect(await refusalCode(h.connect({ clientId: ONE, username: AGENT_USERNAME, password: newSecret() }))).toBe(5);
     expect(await refusalCode(h.enrollee(ONE))).toBe('connected');
     const server = await h.server();
@@ -104,7 +161,9 @@ describe('CONNECT', () => {
   });
 
   it('accepts an agent with its will on its own heartbeat topic, and a server', async () => {
-    await h.agent(ONE, { will: { topic: heartbeatTopic(ONE), payload: Buffer.from(offline(ONE)), qos: 1, retain: false } });
+    await h.agent(ONE, {
+      will: { topic: heartbeatTopic(ONE), payload: Buffer.from(offline(ONE)), qos: 1, retain: false },
+    });
     await h.server();
     expect(h.broker.clientCount()).toBe(2);
   });
@@ -215,7 +274,11 @@ describe('delivery', () => {
     { name: 'results', input: resultsTopic(ONE), filter: ALL_RESULTS },
     { name: 'heartbeat', input: heartbeatTopic(ONE), filter: ALL_HEARTBEATS },
     { name: 'results via a shared subscription', input: resultsTopic(ONE), filter: `$share/servers/${ALL_RESULTS}` },
-    { name: 'heartbeat via a shared subscription', input: heartbeatTopic(ONE), filter: `$share/servers/${ALL_HEARTBEATS}` },
+    {
+      name: 'heartbeat via a shared subscription',
+      input: heartbeatTopic(ONE),
+      filter: `$share/servers/${ALL_HEARTBEATS}`,
+    },
   ])('carries an agent’s $name to the server', async ({ input, filter }) => {
     const server = await h.server();
     expect(await grantedQos(server, filter)).toEqual([1]);
@@ -240,11 +303,18 @@ describe('delivery', () => {
   it("publishes an agent's last will when its socket dies", async () => {
     const server = await h.server();
     await server.subscribeAsync(ALL_HEARTBEATS, { qos: 1 });
-    const agent = await h.agent(ONE, { will: { topic: heartbeatTopic(ONE), payload: Buffer.from(offline(ONE)), qos: 1, retain: false } });
+    const agent = await h.agent(ONE, {
+      will: { topic: heartbeatTopic(ONE), payload: Buffer.from(offline(ONE)), qos: 1, retain: false },
+    });
     const got = nextMessage(server, heartbeatTopic(ONE));
     agent.stream.destroy();
     const will = await got;
-    expect(OfflineMessageSchema.parse(JSON.parse(will.payload))).toEqual({ v: 1, kind: 'offline', agentId: ONE, reason: 'lost' });
+    expect(OfflineMessageSchema.parse(JSON.parse(will.payload))).toEqual({
+      v: 1,
+      kind: 'offline',
+      agentId: ONE,
+      reason: 'lost',
+    });
   });
 
   it('queues a QoS 1 command for an offline agent with a persistent session', async () => {
@@ -265,7 +335,11 @@ describe('delivery', () => {
 
 describe('connection limits', () => {
   it.each([
-    { name: 'a payload one byte over the cap', input: MAX_MESSAGE_BYTES + 1, want: `payload of ${MAX_MESSAGE_BYTES + 1} bytes` },
+    {
+      name: 'a payload one byte over the cap',
+      input: MAX_MESSAGE_BYTES + 1,
+      want: `payload of ${MAX_MESSAGE_BYTES + 1} bytes`,
+    },
     { name: 'a packet far over the cap', input: MAX_MESSAGE_BYTES + 128 * 1024, want: 'connection cut: packet of' },
   ])('disconnects an agent publishing $name', async ({ input, want }) => {
     const server = await h.server();
@@ -281,7 +355,6 @@ describe('connection limits', () => {
     await marker;
     expect(got.map((m) => m.payload)).toEqual(['marker']);
   });
-
 
   it('cuts a client that announces an oversized packet before CONNECT', async () => {
     const socket = net.connect(h.broker.port, '127.0.0.1');

@@ -53,7 +53,12 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   checkSecrets(opts);
   const log = opts.log ?? (() => {});
   const host = opts.host ?? '127.0.0.1';
-  const hooks = createHooks({ ...opts, maxPayloadBytes: MAX_MESSAGE_BYTES, enrollRate: opts.enrollRate ?? DEFAULT_ENROLL_RATE, log });
+  const hooks = createHooks({
+    ...opts,
+    maxPayloadBytes: MAX_MESSAGE_BYTES,
+    enrollRate: opts.enrollRate ?? DEFAULT_ENROLL_RATE,
+    log,
+  });
   const broker = await Aedes.createBroker({
     ...hooks.options,
     connectTimeout: CONNECT_TIMEOUT_MS,
@@ -130,11 +135,19 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
 
 function checkSecrets(opts: BrokerOptions): void {
   if (opts.enrollmentSecret.length === 0 || opts.serverSecret.length === 0) {
-    throw new UserError('CONFIG_INVALID', 'broker: the enrollment and server secrets must not be empty', 'generate them with newSecret()');
+    throw new UserError(
+      'CONFIG_INVALID',
+      'broker: the enrollment and server secrets must not be empty',
+      'generate them with newSecret()',
+    );
   }
   // Anyone with the enrollment secret could otherwise log in as the server and command agents.
   if (opts.enrollmentSecret === opts.serverSecret) {
-    throw new UserError('CONFIG_INVALID', 'broker: the enrollment secret and the server secret must differ', 'generate two with newSecret()');
+    throw new UserError(
+      'CONFIG_INVALID',
+      'broker: the enrollment secret and the server secret must differ',
+      'generate two with newSecret()',
+    );
   }
 }
 
@@ -144,7 +157,8 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
     server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       const address = server.address();
-      if (address === null || typeof address === 'string') return reject(new Error('broker: no TCP address after listen'));
+      if (address === null || typeof address === 'string')
+        return reject(new Error('broker: no TCP address after listen'));
       resolve(address.port);
     });
   });

@@ -29,17 +29,62 @@ function openssl(...args: string[]): void {
 }
 
 function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-keyout', `${name}.key`, '-out', `${name}.pem`, '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.pem`,
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  );
 }
 
 function issue(name: string, cn: string, ca: string, extensions: string): Pem {
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial',
-    '-days', '2', '-out', `${name}.pem`, '-extfile', `${name}.ext`);
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${cn}`,
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.pem`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    `${name}.pem`,
+    '-extfile',
+    `${name}.ext`,
+  );
   return { cert: readFileSync(join(dir, `${name}.pem`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
 }
 
@@ -50,7 +95,12 @@ beforeAll(() => {
   const client = 'extendedKeyUsage=clientAuth\n';
   pki = {
     ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-    server: issue('server', 'localhost', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'),
+    server: issue(
+      'server',
+      'localhost',
+      'ca',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    ),
     agentOne: issue('agent-one', 'agent-one', 'ca', client),
     agentTwo: issue('agent-two', 'agent-two', 'ca', client),
     rogueAgentOne: issue('rogue-one', 'agent-one', 'rogue', client),
@@ -70,19 +120,57 @@ afterEach(async () => {
 
 const startTls = (withCa: boolean) => h.start({ tls: { ...pki.server, ca: withCa ? pki.ca : undefined } });
 /** Trust the test CA for the server certificate; add a client certificate when given. */
-const tlsClient = (extra: IClientOptions, cert?: Pem): IClientOptions => ({ clientId: 'agent-one', ca: pki.ca, rejectUnauthorized: true, ...cert, ...extra });
+const tlsClient = (extra: IClientOptions, cert?: Pem): IClientOptions => ({
+  clientId: 'agent-one',
+  ca: pki.ca,
+  rejectUnauthorized: true,
+  ...cert,
+  ...extra,
+});
 
 describe('mqtts', () => {
   const cases: { name: string; input: (h: BrokerHarness) => IClientOptions; want: number | 'connected' }[] = [
-    { name: 'own password, no certificate', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }), want: 'connected' },
-    { name: 'enrollment secret, no certificate', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret }), want: 5 },
-    { name: 'wrong password, no certificate', input: () => tlsClient({ username: AGENT_USERNAME, password: newSecret() }), want: 5 },
-    { name: 'certificate with CN = client id, no password', input: () => tlsClient({ username: AGENT_USERNAME }, pki.agentOne), want: 'connected' },
+    {
+      name: 'own password, no certificate',
+      input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }),
+      want: 'connected',
+    },
+    {
+      name: 'enrollment secret, no certificate',
+      input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.enrollmentSecret }),
+      want: 5,
+    },
+    {
+      name: 'wrong password, no certificate',
+      input: () => tlsClient({ username: AGENT_USERNAME, password: newSecret() }),
+      want: 5,
+    },
+    {
+      name: 'certificate with CN = client id, no password',
+      input: () => tlsClient({ username: AGENT_USERNAME }, pki.agentOne),
+      want: 'connected',
+    },
     { name: 'certificate alone, no username', input: () => tlsClient({}, pki.agentOne), want: 'connected' },
-    { name: 'certificate naming another agent', input: () => tlsClient({ username: AGENT_USERNAME }, pki.agentTwo), want: 5 },
-    { name: 'certificate naming another agent, good password', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }, pki.agentTwo), want: 5 },
-    { name: 'certificate from an unknown CA, no password', input: () => tlsClient({ username: AGENT_USERNAME }, pki.rogueAgentOne), want: 5 },
-    { name: 'certificate from an unknown CA, good password', input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }, pki.rogueAgentOne), want: 'connected' },
+    {
+      name: 'certificate naming another agent',
+      input: () => tlsClient({ username: AGENT_USERNAME }, pki.agentTwo),
+      want: 5,
+    },
+    {
+      name: 'certificate naming another agent, good password',
+      input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }, pki.agentTwo),
+      want: 5,
+    },
+    {
+      name: 'certificate from an unknown CA, no password',
+      input: () => tlsClient({ username: AGENT_USERNAME }, pki.rogueAgentOne),
+      want: 5,
+    },
+    {
+      name: 'certificate from an unknown CA, good password',
+      input: (h) => tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }, pki.rogueAgentOne),
+      want: 'connected',
+    },
   ];
 
   it.each(cases)('$name: $want', async ({ input, want }) => {
@@ -94,7 +182,9 @@ describe('mqtts', () => {
   it('without a CA it asks for no certificate, so a certificate alone is not enough', async () => {
     await startTls(false);
     expect(await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME }, pki.agentOne)))).toBe(5);
-    expect(await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') })))).toBe('connected');
+    expect(
+      await refusalCode(h.connect(tlsClient({ username: AGENT_USERNAME, password: h.passwordOf('agent-one') }))),
+    ).toBe('connected');
   });
 
   it('carries a command to an agent authenticated by its certificate', async () => {

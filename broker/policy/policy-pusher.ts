@@ -50,15 +50,23 @@ export class PolicyPusher {
 
   private offer(agent: AgentRecord): boolean {
     const latest = this.opts.latest();
-    if (latest === undefined || agent.policyVersion === undefined || agent.policyVersion >= latest.version) return false;
+    if (latest === undefined || agent.policyVersion === undefined || agent.policyVersion >= latest.version)
+      return false;
     if (agent.status === 'destroyed' || agent.status === 'offline') return false;
     const nowMs = this.opts.clock.now().getTime();
     const last = this.sent.get(agent.id);
-    if (last !== undefined && last.version === latest.version && nowMs - last.atMs < (this.opts.repushMs ?? DEFAULT_REPUSH_MS)) return false;
+    if (
+      last !== undefined &&
+      last.version === latest.version &&
+      nowMs - last.atMs < (this.opts.repushMs ?? DEFAULT_REPUSH_MS)
+    )
+      return false;
     this.sent.set(agent.id, { version: latest.version, atMs: nowMs });
     this.opts
       .send(agent.id, { v: 1, kind: 'policy', bundle: latest.text })
-      .catch((err: unknown) => this.opts.log(`policy: pushing version ${latest.version} to ${agent.id} failed: ${(err as Error).message}`));
+      .catch((err: unknown) =>
+        this.opts.log(`policy: pushing version ${latest.version} to ${agent.id} failed: ${(err as Error).message}`),
+      );
     return true;
   }
 }

@@ -1,7 +1,14 @@
 import type * as openpgp from 'openpgp';
 import type { InvestigatorRecord } from '../../protocol/api.js';
 import { PolicyBundleError, UserError } from '../../protocol/errors.js';
-import { checkPolicyBundle, parsePolicyText, selfTrustOf, verifyPolicyBundle, type PolicyCheck, type PolicyTrust } from '../../protocol/policy.js';
+import {
+  checkPolicyBundle,
+  parsePolicyText,
+  selfTrustOf,
+  verifyPolicyBundle,
+  type PolicyCheck,
+  type PolicyTrust,
+} from '../../protocol/policy.js';
 import type { PolicyOutcome, PolicyView, StoredPolicyView } from '../../protocol/policy-api.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
@@ -48,7 +55,12 @@ export class PolicyService {
         service.current = await verifyPolicyBundle(current, await selfTrustOf(parsePolicyText(current).bundle));
       } catch (err) {
         // Starting without it would let an older version through that agents then refuse as a rollback.
-        throw new UserError('CONFIG_INVALID', `${paths.current}: ${(err as Error).message}`, 'restore it from a backup or from an agent\'s policy.json (agents keep the bundle they applied)', { cause: err });
+        throw new UserError(
+          'CONFIG_INVALID',
+          `${paths.current}: ${(err as Error).message}`,
+          "restore it from a backup or from an agent's policy.json (agents keep the bundle they applied)",
+          { cause: err },
+        );
       }
     }
     const pending = await readIfExists(paths.pending);
@@ -82,25 +94,36 @@ export class PolicyService {
       const key = this.opts.investigators.publicKey(a.fingerprint);
       if (key !== undefined) adminKeys.set(a.fingerprint, key);
     }
-    return { version: 0, admins: { fingerprints: admins.map((a) => a.fingerprint), threshold: this.bakedThreshold(admins.length) }, adminKeys };
+    return {
+      version: 0,
+      admins: { fingerprints: admins.map((a) => a.fingerprint), threshold: this.bakedThreshold(admins.length) },
+      adminKeys,
+    };
   }
 
   /** For agent.json: the admins agents start out trusting (the same state the server checks against). */
   bakedAdmins(): BakedAdmins {
     if (this.current !== undefined) {
       const { bundle } = this.current;
-      const keys = bundle.investigators.filter((i) => bundle.admins.fingerprints.includes(i.fingerprint)).map((i) => ({ name: i.name, publicKey: i.publicKey }));
+      const keys = bundle.investigators
+        .filter((i) => bundle.admins.fingerprints.includes(i.fingerprint))
+        .map((i) => ({ name: i.name, publicKey: i.publicKey }));
       return { keys, threshold: bundle.admins.threshold };
     }
     const admins = this.activeAdmins();
-    return { keys: admins.map((a) => ({ name: a.name, publicKey: a.publicKey })), threshold: this.bakedThreshold(admins.length) };
+    return {
+      keys: admins.map((a) => ({ name: a.name, publicKey: a.publicKey })),
+      threshold: this.bakedThreshold(admins.length),
+    };
   }
 
   async view(): Promise<PolicyView> {
     const trust = await this.trust();
     return {
       ...(this.current === undefined ? {} : { current: stored(this.current) }),
-      ...(this.pending === undefined ? {} : { pending: { ...stored(this.pending), shortfall: this.pending.shortfall ?? '' } }),
+      ...(this.pending === undefined
+        ? {}
+        : { pending: { ...stored(this.pending), shortfall: this.pending.shortfall ?? '' } }),
       trust: { version: trust.version, admins: trust.admins },
       threshold: this.opts.threshold,
     };
@@ -115,9 +138,18 @@ export class PolicyService {
   addSignature(version: number, signature: string, by: InvestigatorRecord): Promise<PolicyOutcome> {
     return this.serially(async () => {
       const pending = this.pending;
-      if (pending === undefined) throw new UserError('NOT_FOUND', 'no policy bundle is waiting for signatures', '`mig policy show` shows the current one');
+      if (pending === undefined)
+        throw new UserError(
+          'NOT_FOUND',
+          'no policy bundle is waiting for signatures',
+          '`mig policy show` shows the current one',
+        );
       if (pending.bundle.version !== version) {
-        throw new UserError('CONFLICT', `the pending bundle is version ${pending.bundle.version}, not ${version}`, 'review it again with `mig policy show`');
+        throw new UserError(
+          'CONFLICT',
+          `the pending bundle is version ${pending.bundle.version}, not ${version}`,
+          'review it again with `mig policy show`',
+        );
       }
       const text = JSON.stringify({ ...pending.raw, signatures: [...pending.bundle.signatures, signature] });
       return this.accept(text, by, pending.signers.length);
@@ -130,12 +162,23 @@ export class PolicyService {
     try {
       check = await checkPolicyBundle(text, await this.trust());
       // Agents ignore such signatures; refusing them here tells the admin at once.
-      if (check.ignored.length > 0) throw new PolicyBundleError('POLICY_UNDER_SIGNED', `policy version ${check.bundle.version}: a signature does not count: ${check.ignored.join('; ')}`);
+      if (check.ignored.length > 0)
+        throw new PolicyBundleError(
+          'POLICY_UNDER_SIGNED',
+          `policy version ${check.bundle.version}: a signature does not count: ${check.ignored.join('; ')}`,
+        );
       if (signersBefore !== undefined && check.signers.length <= signersBefore) {
-        throw new UserError('CONFLICT', `policy version ${check.bundle.version} already carries this admin's signature`, 'another admin must sign it');
+        throw new UserError(
+          'CONFLICT',
+          `policy version ${check.bundle.version} already carries this admin's signature`,
+          'another admin must sign it',
+        );
       }
     } catch (err) {
-      await this.opts.audit.append(by.fingerprint, 'policy.refused', { code: (err as { code?: string }).code, message: (err as Error).message });
+      await this.opts.audit.append(by.fingerprint, 'policy.refused', {
+        code: (err as { code?: string }).code,
+        message: (err as Error).message,
+      });
       throw err;
     }
     const { version } = check.bundle;
@@ -143,13 +186,21 @@ export class PolicyService {
     if (check.shortfall !== undefined) {
       await writeOrRemove(paths.pending, text);
       this.pending = check;
-      await this.opts.audit.append(by.fingerprint, 'policy.pending', { version, signers: check.signers, shortfall: check.shortfall });
+      await this.opts.audit.append(by.fingerprint, 'policy.pending', {
+        version,
+        signers: check.signers,
+        shortfall: check.shortfall,
+      });
       return { status: 'pending', version, signers: check.signers, shortfall: check.shortfall };
     }
     // Shared first: if the database refuses, nothing is published anywhere.
     await this.opts.shared?.publish(version, text);
     await this.publish(check);
-    await this.opts.audit.append(by.fingerprint, 'policy.published', { version, signers: check.signers, investigators: check.bundle.investigators.map((i) => i.fingerprint) });
+    await this.opts.audit.append(by.fingerprint, 'policy.published', {
+      version,
+      signers: check.signers,
+      investigators: check.bundle.investigators.map((i) => i.fingerprint),
+    });
     this.opts.log(`policy: published version ${version}`);
     for (const listener of this.listeners) listener(text, version);
     return { status: 'published', version, signers: check.signers };

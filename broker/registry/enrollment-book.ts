@@ -70,7 +70,9 @@ export class EnrollmentBook {
 
   listPending(): AgentRecord[] {
     const nowMs = this.opts.clock.now().getTime();
-    return [...this.pending.values()].map((a) => toAgentRecord(a, nowMs)).sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.id.localeCompare(b.id));
+    return [...this.pending.values()]
+      .map((a) => toAgentRecord(a, nowMs))
+      .sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.id.localeCompare(b.id));
   }
 
   /** A verified request (signature, id binding and freshness were checked by the caller). */
@@ -92,10 +94,12 @@ export class EnrollmentBook {
   accept(agentId: string, by: string): AgentRecord {
     const agent = this.find(agentId);
     if (agent === undefined) {
-      if (this.opts.accepted.has(agentId)) throw new UserError('CONFLICT', `agent ${agentId} is already accepted`, 'mig agents pending lists what waits');
+      if (this.opts.accepted.has(agentId))
+        throw new UserError('CONFLICT', `agent ${agentId} is already accepted`, 'mig agents pending lists what waits');
       throw new UserError('NOT_FOUND', `no pending enrollment for agent ${agentId}`, 'mig agents pending lists them');
     }
-    if (agent.passwordHash === undefined) throw new UserError('CONFLICT', `agent ${agentId} has no credential to accept`, 'the agent must enroll again');
+    if (agent.passwordHash === undefined)
+      throw new UserError('CONFLICT', `agent ${agentId} has no credential to accept`, 'the agent must enroll again');
     const record = this.put({ ...agent, enrollment: 'accepted', ...this.decided(by) });
     for (const listener of this.decisionListeners) listener(agentId, 'accepted');
     return record;
@@ -114,7 +118,8 @@ export class EnrollmentBook {
   reject(agentId: string, by: string): AgentRecord {
     const agent = this.pending.get(agentId) ?? this.opts.accepted.get(agentId);
     if (agent === undefined) {
-      if (this.rejected.has(agentId)) throw new UserError('CONFLICT', `agent ${agentId} is already rejected`, 'mig agents accept ID takes it back');
+      if (this.rejected.has(agentId))
+        throw new UserError('CONFLICT', `agent ${agentId} is already rejected`, 'mig agents accept ID takes it back');
       throw new UserError('NOT_FOUND', `no agent ${agentId}`, 'mig agents pending lists pending enrollments');
     }
     const record = this.put({ ...agent, enrollment: 'rejected', ...this.decided(by) });
@@ -140,7 +145,10 @@ export class EnrollmentBook {
     this.pending.delete(agent.id);
     this.rejected.delete(agent.id);
     this.opts.accepted.delete(agent.id);
-    if (isOurs) void this.opts.store.saveAgent(agent).catch((err: unknown) => this.opts.log(`registry: saving agent ${agent.id} failed: ${(err as Error).message}`));
+    if (isOurs)
+      void this.opts.store
+        .saveAgent(agent)
+        .catch((err: unknown) => this.opts.log(`registry: saving agent ${agent.id} failed: ${(err as Error).message}`));
     if (agent.enrollment === 'pending') this.pending.set(agent.id, agent);
     else if (agent.enrollment === 'rejected') this.rejected.set(agent.id, agent);
     else {

@@ -31,9 +31,17 @@ export function decideEnrollment(request: EnrollRequest, ctx: EnrollContext): En
   const { existing, policy } = ctx;
   if (existing === undefined) {
     // A legacy id is one the server already knows; a stranger must bring an id its key derives.
-    if (ctx.binding === 'legacy') return refuse('the agent id does not derive from the public key, and it is not a known agent enrolled before per-agent identity');
+    if (ctx.binding === 'legacy')
+      return refuse(
+        'the agent id does not derive from the public key, and it is not a known agent enrolled before per-agent identity',
+      );
     if (!policy.autoAccept && ctx.pendingCount >= policy.maxPending) {
-      return { store: false, state: 'rejected', reason: `the server holds ${policy.maxPending} pending enrollments already; retry later`, isCapped: true };
+      return {
+        store: false,
+        state: 'rejected',
+        reason: `the server holds ${policy.maxPending} pending enrollments already; retry later`,
+        isCapped: true,
+      };
     }
     const state: EnrollState = policy.autoAccept ? 'accepted' : 'pending';
     return { store: true, state, record: newRecord(request, ctx, state) };
@@ -46,10 +54,18 @@ export function decideEnrollment(request: EnrollRequest, ctx: EnrollContext): En
     if (existing.enrollment === 'pending') return refuse('this agent id has no key bound and is pending');
     // An agent from before per-agent identity: it was in the fleet already, so its one binding
     // keeps it accepted (no admin step for an upgrade); a second key is refused above.
-    const record: StoredAgent = { ...withFacts(existing, request), publicKey: request.publicKey, passwordHash: ctx.passwordHash, enrollment: 'accepted', decidedAt: ctx.nowIso, decidedBy: 'legacy-binding' };
+    const record: StoredAgent = {
+      ...withFacts(existing, request),
+      publicKey: request.publicKey,
+      passwordHash: ctx.passwordHash,
+      enrollment: 'accepted',
+      decidedAt: ctx.nowIso,
+      decidedBy: 'legacy-binding',
+    };
     return { store: true, state: 'accepted', record };
   }
-  const state: EnrollState = existing.enrollment === 'pending' && policy.autoAccept ? 'accepted' : (existing.enrollment ?? 'accepted');
+  const state: EnrollState =
+    existing.enrollment === 'pending' && policy.autoAccept ? 'accepted' : (existing.enrollment ?? 'accepted');
   if (existing.passwordHash === ctx.passwordHash && state === existing.enrollment) return { store: false, state };
   // Same key, new password (the agent lost its password file) or auto-accept turned on since:
   // the signature proved possession of the bound key, which is the identity.
@@ -87,7 +103,22 @@ function withFacts(existing: StoredAgent, request: EnrollRequest): StoredAgent {
   return { ...existing, name: request.name, ...factsOf(request) };
 }
 
-function factsOf(request: EnrollRequest): Pick<StoredAgent, 'os' | 'arch' | 'version' | 'mode' | 'queueloc' | 'environment' | 'tags' | 'modules' | 'heartbeatMs'> {
+function factsOf(
+  request: EnrollRequest,
+): Pick<
+  StoredAgent,
+  'os' | 'arch' | 'version' | 'mode' | 'queueloc' | 'environment' | 'tags' | 'modules' | 'heartbeatMs'
+> {
   const f = request.facts;
-  return { os: f.os, arch: f.arch, version: f.version, mode: f.mode, queueloc: f.queueloc, environment: f.environment, tags: request.tags, modules: f.modules, heartbeatMs: f.heartbeatMs };
+  return {
+    os: f.os,
+    arch: f.arch,
+    version: f.version,
+    mode: f.mode,
+    queueloc: f.queueloc,
+    environment: f.environment,
+    tags: request.tags,
+    modules: f.modules,
+    heartbeatMs: f.heartbeatMs,
+  };
 }

@@ -1,8 +1,12 @@
 import { dropped } from '../wire/drops.js';
 import { z } from 'zod';
 import type { AgentRecord, AgentStatus } from '../../protocol/api.js';
-import { HeartbeatMessageSchema, OfflineMessageSchema, type HeartbeatMessage, type OfflineMessage } from '../../protocol/messages.js';
-import { BaseError } from '../../protocol/errors.js';
+import {
+  HeartbeatMessageSchema,
+  OfflineMessageSchema,
+  type HeartbeatMessage,
+  type OfflineMessage,
+} from '../../protocol/messages.js';
 import { parsePayload } from '../../protocol/payload.js';
 import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
@@ -66,7 +70,8 @@ export class AgentRegistry {
         this.lastStatus.delete(id);
         this.beatOnly.delete(id);
       },
-      onChanged: (agent) => this.opts.events.emit({ type: 'agent', agent: toAgentRecord(agent, this.opts.clock.now().getTime()) }),
+      onChanged: (agent) =>
+        this.opts.events.emit({ type: 'agent', agent: toAgentRecord(agent, this.opts.clock.now().getTime()) }),
     });
   }
 
@@ -93,7 +98,12 @@ export class AgentRegistry {
   handleHeartbeatTopic(topicAgentId: string, payload: Uint8Array): void {
     const previous = this.agents.get(topicAgentId);
     if (previous !== undefined && this.fromCheckedBeat.has(previous) && payload.byteLength <= MAX_HEARTBEAT_BYTES) {
-      if (isUnchangedHeartbeat(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'), previous)) {
+      if (
+        isUnchangedHeartbeat(
+          Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
+          previous,
+        )
+      ) {
         this.heartbeatCounts.unchanged++;
         return this.beatUnchanged(previous);
       }
@@ -101,7 +111,13 @@ export class AgentRegistry {
     this.heartbeatCounts.parsed++;
     let msg: HeartbeatMessage | OfflineMessage;
     try {
-      msg = parsePayload(HeartbeatTopicSchema, payload, MAX_HEARTBEAT_BYTES, `heartbeat from ${topicAgentId}`, 'MALFORMED_MESSAGE');
+      msg = parsePayload(
+        HeartbeatTopicSchema,
+        payload,
+        MAX_HEARTBEAT_BYTES,
+        `heartbeat from ${topicAgentId}`,
+        'MALFORMED_MESSAGE',
+      );
     } catch (err) {
       dropped(this.opts.log, 'registry', err);
       return;
@@ -121,7 +137,12 @@ export class AgentRegistry {
     // Only accepted agents hold a broker credential; anything else cannot have connected as
     // this id (a certificate-only session is the one way), and is not in the fleet until accepted.
     if (old === undefined) {
-      dropped(this.opts.log, 'registry', 'UNAUTHENTICATED', `a heartbeat from ${msg.agentId}, which is not an accepted agent`);
+      dropped(
+        this.opts.log,
+        'registry',
+        'UNAUTHENTICATED',
+        `a heartbeat from ${msg.agentId}, which is not an accepted agent`,
+      );
       return;
     }
     // A destroyed agent removed its id with its data; a heartbeat under that id is a leftover or
@@ -276,6 +297,18 @@ const byName = new Intl.Collator();
 
 function factsChanged(a: StoredAgent, b: StoredAgent): boolean {
   const facts = (x: StoredAgent): string =>
-    JSON.stringify([x.name, x.os, x.arch, x.version, x.mode, x.queueloc, x.environment, x.tags, x.modules, x.heartbeatMs, x.startedAt]);
+    JSON.stringify([
+      x.name,
+      x.os,
+      x.arch,
+      x.version,
+      x.mode,
+      x.queueloc,
+      x.environment,
+      x.tags,
+      x.modules,
+      x.heartbeatMs,
+      x.startedAt,
+    ]);
   return a.offlineReason !== undefined || facts(a) !== facts(b);
 }

@@ -12,12 +12,19 @@ export const IDLE_WITHIN_BEATS = 10;
  * unless the agent said it left (its last will or a clean shutdown), which wins until it
  * beats again.
  */
-export function agentStatus(agent: Pick<StoredAgent, 'lastHeartbeatAt' | 'heartbeatMs' | 'offlineReason'>, nowMs: number): AgentStatus {
+export function agentStatus(
+  agent: Pick<StoredAgent, 'lastHeartbeatAt' | 'heartbeatMs' | 'offlineReason'>,
+  nowMs: number,
+): AgentStatus {
   return agentStatusAt(agent, Date.parse(agent.lastHeartbeatAt), nowMs);
 }
 
 /** agentStatus with the last heartbeat already as epoch ms (the registry's sweep keeps it so). */
-export function agentStatusAt(agent: Pick<StoredAgent, 'heartbeatMs' | 'offlineReason'>, lastHeartbeatMs: number, nowMs: number): AgentStatus {
+export function agentStatusAt(
+  agent: Pick<StoredAgent, 'heartbeatMs' | 'offlineReason'>,
+  lastHeartbeatMs: number,
+  nowMs: number,
+): AgentStatus {
   if (agent.offlineReason === 'destroyed') return 'destroyed';
   if (agent.offlineReason !== undefined) return 'offline';
   const ageMs = nowMs - lastHeartbeatMs;

@@ -38,7 +38,13 @@ function heartbeat(overrides: Partial<Record<keyof HeartbeatMessage, unknown>> =
 /** A record as the registry builds it from `heartbeat()`. */
 function recordOf(msg: Record<string, unknown>): StoredAgent {
   const { v: _v, kind: _k, agentId, sentAt: _s, ...facts } = msg;
-  return { ...(facts as Omit<StoredAgent, 'id'>), id: String(agentId), status: 'online', firstSeenAt: STARTED, lastHeartbeatAt: STARTED };
+  return {
+    ...(facts as Omit<StoredAgent, 'id'>),
+    id: String(agentId),
+    status: 'online',
+    firstSeenAt: STARTED,
+    lastHeartbeatAt: STARTED,
+  };
 }
 
 describe('isUnchangedHeartbeat', () => {
@@ -61,7 +67,11 @@ describe('isUnchangedHeartbeat', () => {
   it('sends every other message to the full parse', () => {
     const cases: Record<string, string> = {
       'a changed tag': text(heartbeat({ tags: { team: 'dev' } })),
-      'a new address': text(heartbeat({ environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5', '10.0.0.6'], hostname: 'web-1' } })),
+      'a new address': text(
+        heartbeat({
+          environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5', '10.0.0.6'], hostname: 'web-1' },
+        }),
+      ),
       'a new policy version': text(heartbeat({ policyVersion: 4 })),
       'no policy version': text(heartbeat({ policyVersion: undefined })),
       'an extra key': text({ ...heartbeat(), extra: 1 }),
@@ -72,7 +82,8 @@ describe('isUnchangedHeartbeat', () => {
       'not JSON': '{"v":1,',
       'an array': '[]',
     };
-    for (const [what, payload] of Object.entries(cases)) expect(isUnchangedHeartbeat(payload, previous), what).toBe(false);
+    for (const [what, payload] of Object.entries(cases))
+      expect(isUnchangedHeartbeat(payload, previous), what).toBe(false);
   });
 
   it('compares JSON values deeply', () => {
@@ -98,7 +109,13 @@ describe('AgentRegistry heartbeats after the first', () => {
     // A record from before enrollment existed is an accepted agent: heartbeats are taken.
     await store.saveAgent(recordOf(heartbeat()));
     logs.length = 0;
-    registry = await AgentRegistry.open({ store, clock: systemClock(() => new Date(nowMs)), events: new EventHub(), log: (m) => logs.push(m), sweepMs: 60_000 });
+    registry = await AgentRegistry.open({
+      store,
+      clock: systemClock(() => new Date(nowMs)),
+      events: new EventHub(),
+      log: (m) => logs.push(m),
+      sweepMs: 60_000,
+    });
   });
 
   afterEach(async () => {
@@ -107,7 +124,8 @@ describe('AgentRegistry heartbeats after the first', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const beat = (msg: Record<string, unknown>): void => registry.handleHeartbeatTopic(AGENT_ID, Buffer.from(JSON.stringify(msg)));
+  const beat = (msg: Record<string, unknown>): void =>
+    registry.handleHeartbeatTopic(AGENT_ID, Buffer.from(JSON.stringify(msg)));
 
   it('moves the heartbeat time on an unchanged heartbeat, and takes changed facts', () => {
     beat(heartbeat());
@@ -133,7 +151,8 @@ describe('AgentRegistry heartbeats after the first', () => {
     beat({ ...heartbeat(), extra: true });
     expect(logs).toHaveLength(3);
     expect(registry.heartbeatCounts).toEqual({ unchanged: 0, parsed: 4 });
-    for (const line of logs) expect(line).toMatch(/^registry: dropped \[MALFORMED_MESSAGE\]: heartbeat from agent-fast-path: /);
+    for (const line of logs)
+      expect(line).toMatch(/^registry: dropped \[MALFORMED_MESSAGE\]: heartbeat from agent-fast-path: /);
     expect(logs[0]).toContain('sentAt');
     expect(logs[1]).toContain('name');
     expect(logs[2]).toContain('extra');
@@ -144,7 +163,10 @@ describe('AgentRegistry heartbeats after the first', () => {
 
   it('a heartbeat after an offline notice goes through the full path and brings the agent back', () => {
     beat(heartbeat());
-    registry.handleHeartbeatTopic(AGENT_ID, Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: AGENT_ID, reason: 'lost' })));
+    registry.handleHeartbeatTopic(
+      AGENT_ID,
+      Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: AGENT_ID, reason: 'lost' })),
+    );
     expect(registry.get(AGENT_ID)?.status).toBe('offline');
     nowMs += 1_000;
     beat(heartbeat());

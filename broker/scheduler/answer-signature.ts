@@ -25,7 +25,11 @@ function agentKey(publicKeyB64: string): KeyObject | null {
 
 /** The signature covers this result as an answer of `agentId` (the schema already checked both fields' shape). */
 function holds(agentId: string, msg: ResultMessage, signature: NonNullable<ResultMessage['signature']>): boolean {
-  if (!AgentPublicKeySchema.safeParse(signature.publicKey).success || !AgentSignatureSchema.safeParse(signature.value).success) return false;
+  if (
+    !AgentPublicKeySchema.safeParse(signature.publicKey).success ||
+    !AgentSignatureSchema.safeParse(signature.value).success
+  )
+    return false;
   const key = agentKey(signature.publicKey);
   if (key === null) return false;
   try {
@@ -48,7 +52,12 @@ export function agentAnswerOf(topicAgentId: string, msg: ResultMessage): { agent
   const { signature } = msg;
   if (signature === undefined) return {};
   if (!holds(topicAgentId, msg, signature)) return 'refused';
-  const agentAnswer: AgentAnswer = { status: msg.status, startedAt: msg.startedAt, finishedAt: msg.finishedAt, signature };
+  const agentAnswer: AgentAnswer = {
+    status: msg.status,
+    startedAt: msg.startedAt,
+    finishedAt: msg.finishedAt,
+    signature,
+  };
   if (msg.actionId === undefined) agentAnswer.hasActionId = false;
   return { agentAnswer };
 }

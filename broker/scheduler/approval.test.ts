@@ -22,7 +22,11 @@ describe('approvalOf', () => {
   it.each([
     { name: 'one signer is enough: no approval field', input: { modules: ['file'], signers: ['a'] }, want: undefined },
     { name: 'held', input: { modules: ['firewall'], signers: ['a'] }, want: { required: 2, signers: ['a'] } },
-    { name: 'already approved', input: { modules: ['firewall'], signers: ['a', 'b'] }, want: { required: 2, signers: ['a', 'b'] } },
+    {
+      name: 'already approved',
+      input: { modules: ['firewall'], signers: ['a', 'b'] },
+      want: { required: 2, signers: ['a', 'b'] },
+    },
   ])('$name', ({ input, want }) => {
     expect(approvalOf(input.modules, input.signers, approvalPolicy())).toEqual(want);
   });

@@ -23,7 +23,11 @@ export function requiredSigners(modules: readonly string[], policy: ApprovalPoli
 }
 
 /** The record's approval field: absent when one signer is enough (the common, investigative case). */
-export function approvalOf(modules: readonly string[], signers: readonly string[], policy: ApprovalPolicy): Approval | undefined {
+export function approvalOf(
+  modules: readonly string[],
+  signers: readonly string[],
+  policy: ApprovalPolicy,
+): Approval | undefined {
   const required = requiredSigners(modules, policy);
   return required <= 1 ? undefined : { required, signers: [...signers] };
 }

@@ -29,19 +29,39 @@ export interface CoSigned {
  * investigator's key, by someone who has not signed yet. It is appended to the action's
  * `signatures`, so every agent receives all of them and checks its own ACL.
  */
-export async function addCoSignature(ctx: CoSignContext, id: string, signature: string, by: InvestigatorRecord): Promise<CoSigned> {
+export async function addCoSignature(
+  ctx: CoSignContext,
+  id: string,
+  signature: string,
+  by: InvestigatorRecord,
+): Promise<CoSigned> {
   const current = await ctx.store.getAction(id);
-  if (current === undefined) throw new UserError('NOT_FOUND', `no action ${id}`, 'GET /actions?status=pending lists the actions waiting for approval');
+  if (current === undefined)
+    throw new UserError(
+      'NOT_FOUND',
+      `no action ${id}`,
+      'GET /actions?status=pending lists the actions waiting for approval',
+    );
   const approval = current.approval;
   if (approval === undefined || !isAwaitingApproval(current)) {
-    throw new UserError('CONFLICT', `action ${id} is ${current.status}, not waiting for approval`, 'only a pending action held for the two-person rule takes more signatures');
+    throw new UserError(
+      'CONFLICT',
+      `action ${id} is ${current.status}, not waiting for approval`,
+      'only a pending action held for the two-person rule takes more signatures',
+    );
   }
   const now = ctx.clock.now();
   if (Date.parse(current.action.expireAfter) <= now.getTime()) {
-    throw new VerificationError('EXPIRED', `action ${id} expired at ${current.action.expireAfter} (server time ${now.toISOString()})`);
+    throw new VerificationError(
+      'EXPIRED',
+      `action ${id} expired at ${current.action.expireAfter} (server time ${now.toISOString()})`,
+    );
   }
   if (current.action.signatures.length >= ACTION_LIMITS.maxSignatures) {
-    throw new UserError('BAD_REQUEST', `action ${id} already carries ${current.action.signatures.length} signatures, the limit`);
+    throw new UserError(
+      'BAD_REQUEST',
+      `action ${id} already carries ${current.action.signatures.length} signatures, the limit`,
+    );
   }
   // The signatures already there may be by someone disabled since: they must not count towards the rule.
   await recheckSignatures(current.action, ctx.investigators);
@@ -53,7 +73,11 @@ export async function addCoSignature(ctx: CoSignContext, id: string, signature: 
   const signer = await verifyCoSigner(current.action, signature, ctx.investigators);
   if (approval.signers.includes(signer)) {
     const name = ctx.investigators.get(signer)?.name ?? signer;
-    throw new UserError('CONFLICT', `action ${id} is already signed by ${name} (${signer})`, 'the two-person rule needs another investigator');
+    throw new UserError(
+      'CONFLICT',
+      `action ${id} is already signed by ${name} (${signer})`,
+      'the two-person rule needs another investigator',
+    );
   }
   const signers = [...approval.signers, signer];
   const isApproved = signers.length >= approval.required;
@@ -65,7 +89,12 @@ export async function addCoSignature(ctx: CoSignContext, id: string, signature: 
     approval: { required: approval.required, signers },
   };
   await ctx.store.saveAction(record);
-  await ctx.audit.append(by.fingerprint, isApproved ? 'action.approved' : 'action.signed', { id, signer, signers: signers.length, required: approval.required });
+  await ctx.audit.append(by.fingerprint, isApproved ? 'action.approved' : 'action.signed', {
+    id,
+    signer,
+    signers: signers.length,
+    required: approval.required,
+  });
   emitAll(ctx, record, []);
   return { record, isApproved };
 }

@@ -42,11 +42,17 @@ export function publishCommands(ctx: SchedulerContext, record: ActionRecord, com
     const message: CommandMessage = { v: 1, kind: 'command', commandId: cmd.id, action };
     ctx.publisher
       .sendCommand(cmd.agentId, message)
-      .catch((err: unknown) => ctx.log(`scheduler: publishing command ${cmd.id} to ${cmd.agentId} failed: ${(err as Error).message}`));
+      .catch((err: unknown) =>
+        ctx.log(`scheduler: publishing command ${cmd.id} to ${cmd.agentId} failed: ${(err as Error).message}`),
+      );
   }
 }
 
-export function emitAll(ctx: SchedulerContext, action: ActionRecord | undefined, commands: readonly CommandRecord[]): void {
+export function emitAll(
+  ctx: SchedulerContext,
+  action: ActionRecord | undefined,
+  commands: readonly CommandRecord[],
+): void {
   for (const command of commands) ctx.events.emit({ type: 'command', command });
   if (action !== undefined) ctx.events.emit({ type: 'action', action });
 }

@@ -72,7 +72,11 @@ export async function launchAction(ctx: LaunchContext, actionId: string): Promis
  * action, or one approved while its first signer was being disabled) makes the action invalid,
  * with a reason naming them. Nothing is sent.
  */
-async function refuseRevokedSigners(ctx: LaunchContext, record: ActionRecord, now: string): Promise<ActionRecord | undefined> {
+async function refuseRevokedSigners(
+  ctx: LaunchContext,
+  record: ActionRecord,
+  now: string,
+): Promise<ActionRecord | undefined> {
   try {
     await recheckSignatures(record.action, ctx.investigators);
     return undefined;

@@ -34,10 +34,13 @@ export async function applyResults(
   const known = await ctx.store.getCommands(msgs.map((m) => m.commandId));
   for (const msg of msgs) {
     const current = known.get(msg.commandId);
-    if (current === undefined || !isFirstAnswer(ctx, current, msg, taken.has(current.id), isRedelivered(current.id))) continue;
+    if (current === undefined || !isFirstAnswer(ctx, current, msg, taken.has(current.id), isRedelivered(current.id)))
+      continue;
     const signed = agentAnswerOf(current.agentId, msg);
     if (signed === 'refused') {
-      ctx.log(`scheduler: refused a result for command ${current.id}: its agent signature does not hold for ${current.agentId}`);
+      ctx.log(
+        `scheduler: refused a result for command ${current.id}: its agent signature does not hold for ${current.agentId}`,
+      );
       continue;
     }
     taken.add(current.id);
@@ -52,7 +55,9 @@ export async function applyResults(
   let counters: Counters = action.counters;
   for (const { current, updated } of changes) counters = applyChange(counters, current, updated);
   const isComplete = isAllDone(counters) && (action.status === 'inflight' || action.status === 'pending');
-  const next: ActionRecord = isComplete ? { ...action, counters, status: 'completed', finishedAt } : { ...action, counters };
+  const next: ActionRecord = isComplete
+    ? { ...action, counters, status: 'completed', finishedAt }
+    : { ...action, counters };
   // A status change is worth waiting for; a counter change lands within the flush interval.
   if (isComplete) await ctx.store.saveAction(next, 'now');
   else void ctx.store.saveAction(next, 'batched');
@@ -61,7 +66,12 @@ export async function applyResults(
 }
 
 /** The command as this result leaves it. */
-function commandAfter(current: CommandRecord, msg: ResultMessage, finishedAt: string, signed: SignedPart): CommandRecord {
+function commandAfter(
+  current: CommandRecord,
+  msg: ResultMessage,
+  finishedAt: string,
+  signed: SignedPart,
+): CommandRecord {
   const updated: CommandRecord = {
     ...current,
     status: msg.status,
@@ -75,9 +85,17 @@ function commandAfter(current: CommandRecord, msg: ResultMessage, finishedAt: st
 }
 
 /** False (and logged) for a duplicate, or for the REPLAYED echo of a command we sent twice. */
-function isFirstAnswer(ctx: SchedulerContext, current: CommandRecord, msg: ResultMessage, isTakenInBatch: boolean, isRedelivered: boolean): boolean {
+function isFirstAnswer(
+  ctx: SchedulerContext,
+  current: CommandRecord,
+  msg: ResultMessage,
+  isTakenInBatch: boolean,
+  isRedelivered: boolean,
+): boolean {
   if (isTakenInBatch || TERMINAL_COMMAND_STATUSES.has(current.status)) {
-    ctx.log(`scheduler: ignored a second result for command ${current.id} (already ${isTakenInBatch ? 'answered' : current.status})`);
+    ctx.log(
+      `scheduler: ignored a second result for command ${current.id} (already ${isTakenInBatch ? 'answered' : current.status})`,
+    );
     return false;
   }
   if (isRedelivered && msg.status === 'failed' && msg.error?.code === 'REPLAYED') {

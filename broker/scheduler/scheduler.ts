@@ -1,6 +1,11 @@
 import { dropped } from '../wire/drops.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { PENDING_APPROVAL_REASON, isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
+import {
+  PENDING_APPROVAL_REASON,
+  isAwaitingApproval,
+  type ActionRecord,
+  type InvestigatorRecord,
+} from '../../protocol/api.js';
 import { BaseError, UserError } from '../../protocol/errors.js';
 import { MAX_MESSAGE_BYTES, ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';
 import { parsePayload } from '../../protocol/payload.js';
@@ -70,7 +75,8 @@ export class Scheduler {
    */
   async start(): Promise<void> {
     const fleet = this.ctx.store.fleet;
-    const open = fleet === undefined ? await this.ctx.store.openActions() : (await fleet.claimOpenActions()).map((o) => o.record);
+    const open =
+      fleet === undefined ? await this.ctx.store.openActions() : (await fleet.claimOpenActions()).map((o) => o.record);
     for (const action of open) {
       await this.queue.run(action.action.id, () => this.recover(action));
     }
@@ -109,7 +115,8 @@ export class Scheduler {
   /** Publishes again every unanswered command of one inflight action. */
   private async redeliverAction(id: string): Promise<void> {
     const action = await this.ctx.store.getAction(id);
-    if (action?.status !== 'inflight' || Date.parse(action.action.expireAfter) <= this.ctx.clock.now().getTime()) return;
+    if (action?.status !== 'inflight' || Date.parse(action.action.expireAfter) <= this.ctx.clock.now().getTime())
+      return;
     const open = (await this.ctx.store.commandsOf(id)).filter((cmd) => !TERMINAL_COMMAND_STATUSES.has(cmd.status));
     for (const cmd of open) this.redelivered.add(cmd.id);
     publishCommands(this.ctx, action, open);
@@ -168,7 +175,11 @@ export class Scheduler {
         signed = await addCoSignature(this.ctx, id, signature, by);
       } catch (err) {
         const code = err instanceof BaseError ? err.code : 'INTERNAL';
-        await this.ctx.audit.append(by.fingerprint, 'action.signature_refused', { id, code, message: (err as Error).message });
+        await this.ctx.audit.append(by.fingerprint, 'action.signature_refused', {
+          id,
+          code,
+          message: (err as Error).message,
+        });
         throw err;
       }
       const { record, isApproved } = signed;
@@ -194,7 +205,9 @@ export class Scheduler {
       for (const cmd of done.closed) {
         this.ctx.publisher
           .sendCancel(cmd.agentId, { v: 1, kind: 'cancel', commandId: cmd.id })
-          .catch((err: unknown) => this.ctx.log(`scheduler: cancel to ${cmd.agentId} failed: ${(err as Error).message}`));
+          .catch((err: unknown) =>
+            this.ctx.log(`scheduler: cancel to ${cmd.agentId} failed: ${(err as Error).message}`),
+          );
       }
       return done.action;
     });
@@ -232,21 +245,40 @@ export class Scheduler {
   }
 
   /** Parsed, for a command we know, from the agent it was sent to; otherwise logged and undefined. */
-  private async checkResult(topicAgentId: string, payload: Uint8Array): Promise<{ actionId: string; msg: ResultMessage } | undefined> {
+  private async checkResult(
+    topicAgentId: string,
+    payload: Uint8Array,
+  ): Promise<{ actionId: string; msg: ResultMessage } | undefined> {
     let msg: ResultMessage;
     try {
-      msg = parsePayload(ResultMessageSchema, payload, MAX_MESSAGE_BYTES, `result from ${topicAgentId}`, 'MALFORMED_MESSAGE');
+      msg = parsePayload(
+        ResultMessageSchema,
+        payload,
+        MAX_MESSAGE_BYTES,
+        `result from ${topicAgentId}`,
+        'MALFORMED_MESSAGE',
+      );
     } catch (err) {
       dropped(this.ctx.log, 'scheduler', err);
       return undefined;
     }
     const cmd = await this.ctx.store.getCommand(msg.commandId);
     if (cmd === undefined) {
-      dropped(this.ctx.log, 'scheduler', 'NOT_FOUND', `a result from ${topicAgentId} for unknown command ${msg.commandId}`);
+      dropped(
+        this.ctx.log,
+        'scheduler',
+        'NOT_FOUND',
+        `a result from ${topicAgentId} for unknown command ${msg.commandId}`,
+      );
       return undefined;
     }
     if (cmd.agentId !== topicAgentId || (msg.actionId !== undefined && msg.actionId !== cmd.actionId)) {
-      dropped(this.ctx.log, 'scheduler', 'FORBIDDEN', `a result from ${topicAgentId} for command ${cmd.id}, which is ${cmd.agentId}'s for ${cmd.actionId}`);
+      dropped(
+        this.ctx.log,
+        'scheduler',
+        'FORBIDDEN',
+        `a result from ${topicAgentId} for command ${cmd.id}, which is ${cmd.agentId}'s for ${cmd.actionId}`,
+      );
       return undefined;
     }
     return { actionId: cmd.actionId, msg };
@@ -282,7 +314,11 @@ export class Scheduler {
     // The commands are the truth; the action file may be up to one flush interval behind them.
     const counters = countersOf(commands);
     if (isAllDone(counters)) {
-      const finishedAt = commands.map((c) => c.finishedAt ?? '').sort().at(-1) ?? this.ctx.clock.now().toISOString();
+      const finishedAt =
+        commands
+          .map((c) => c.finishedAt ?? '')
+          .sort()
+          .at(-1) ?? this.ctx.clock.now().toISOString();
       const done: ActionRecord = { ...stored, counters, status: 'completed', finishedAt };
       await this.ctx.store.saveAction(done);
       emitAll(this.ctx, done, []);
@@ -302,7 +338,9 @@ export class Scheduler {
     if (record.status === 'pending' && !isAwaitingApproval(record) && fromMs > this.ctx.clock.now().getTime()) {
       cancels.push(this.ctx.clock.schedule(fromMs, () => this.inQueue(id, () => launchAction(this.ctx, id))));
     }
-    cancels.push(this.ctx.clock.schedule(Date.parse(record.action.expireAfter), () => this.inQueue(id, () => this.expire(id))));
+    cancels.push(
+      this.ctx.clock.schedule(Date.parse(record.action.expireAfter), () => this.inQueue(id, () => this.expire(id))),
+    );
     this.disarm(id);
     this.timers.set(id, cancels);
   }
@@ -313,7 +351,9 @@ export class Scheduler {
   }
 
   private inQueue(id: string, task: () => Promise<unknown>): void {
-    this.queue.run(id, task).catch((err: unknown) => this.ctx.log(`scheduler: action ${id}: ${(err as Error).message}`));
+    this.queue
+      .run(id, task)
+      .catch((err: unknown) => this.ctx.log(`scheduler: action ${id}: ${(err as Error).message}`));
   }
 
   private async expire(id: string): Promise<void> {
@@ -321,15 +361,20 @@ export class Scheduler {
     const action = await this.ctx.store.getAction(id);
     if (action === undefined || (action.status !== 'pending' && action.status !== 'inflight')) return;
     const held = action.approval !== undefined && isAwaitingApproval(action) ? action.approval : undefined;
-    const reason = held === undefined ? undefined : `expired waiting for approval (${held.signers.length} of ${held.required} signers)`;
+    const reason =
+      held === undefined
+        ? undefined
+        : `expired waiting for approval (${held.signers.length} of ${held.required} signers)`;
     const done = await finishAction(this.ctx, action, 'expired', reason);
     this.ctx.log(`scheduler: action ${id} expired with ${done.closed.length} command(s) unanswered`);
   }
 
   private async auditInvalid(raw: unknown, by: InvestigatorRecord, err: unknown): Promise<void> {
-    const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id.slice(0, 64) : undefined;
+    const id =
+      typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string'
+        ? raw.id.slice(0, 64)
+        : undefined;
     const code = err instanceof BaseError ? err.code : 'INTERNAL';
     await this.ctx.audit.append(by.fingerprint, 'action.invalid', { id, code, message: (err as Error).message });
   }
 }
-

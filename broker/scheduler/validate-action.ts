@@ -43,17 +43,25 @@ function parseShape(raw: unknown): SignedAction {
   // We store and forward the parsed copy: it must be byte-for-byte what was signed.
   const signed = Buffer.from(canonicalActionBytes(raw as Record<string, unknown>));
   if (!signed.equals(Buffer.from(canonicalActionBytes(parsed.data)))) {
-    throw new ProtocolError('MALFORMED_ACTION', 'action: does not survive parsing unchanged (odd keys such as __proto__?)');
+    throw new ProtocolError(
+      'MALFORMED_ACTION',
+      'action: does not survive parsing unchanged (odd keys such as __proto__?)',
+    );
   }
   return parsed.data;
 }
 
-async function verifySigners(raw: Record<string, unknown>, action: SignedAction, investigators: Investigators): Promise<string[]> {
+async function verifySigners(
+  raw: Record<string, unknown>,
+  action: SignedAction,
+  investigators: Investigators,
+): Promise<string[]> {
   const bytes = canonicalActionBytes(raw);
   try {
     return await verifyAll(bytes, action.signatures, investigators.activeKeyring());
   } catch (err) {
-    if (err instanceof BaseError && err.code === 'UNKNOWN_SIGNER') await refuseIfDisabled(bytes, action.signatures, investigators);
+    if (err instanceof BaseError && err.code === 'UNKNOWN_SIGNER')
+      await refuseIfDisabled(bytes, action.signatures, investigators);
     throw err;
   }
 }
@@ -62,18 +70,27 @@ async function verifySigners(raw: Record<string, unknown>, action: SignedAction,
  * One more signature over an action already stored (the two-person rule's second signer): it
  * must verify with an active investigator's key. Returns the signer's fingerprint.
  */
-export async function verifyCoSigner(action: SignedAction, signature: string, investigators: Investigators): Promise<string> {
+export async function verifyCoSigner(
+  action: SignedAction,
+  signature: string,
+  investigators: Investigators,
+): Promise<string> {
   const bytes = canonicalActionBytes(action);
   try {
     return await verifyDetached(bytes, signature, investigators.activeKeyring());
   } catch (err) {
-    if (err instanceof BaseError && err.code === 'UNKNOWN_SIGNER') await refuseIfDisabled(bytes, [signature], investigators);
+    if (err instanceof BaseError && err.code === 'UNKNOWN_SIGNER')
+      await refuseIfDisabled(bytes, [signature], investigators);
     throw err;
   }
 }
 
 /** An unknown signer may be a disabled one: say so, once their signature is proven genuine. */
-async function refuseIfDisabled(bytes: Uint8Array, signatures: readonly string[], investigators: Investigators): Promise<void> {
+async function refuseIfDisabled(
+  bytes: Uint8Array,
+  signatures: readonly string[],
+  investigators: Investigators,
+): Promise<void> {
   for (const signature of signatures) {
     let fingerprint: string;
     try {
@@ -82,6 +99,10 @@ async function refuseIfDisabled(bytes: Uint8Array, signatures: readonly string[]
       continue;
     }
     const name = investigators.get(fingerprint)?.name ?? fingerprint;
-    throw new UserError('FORBIDDEN', `signer ${name} (${fingerprint}) is disabled`, 'have an active investigator sign, or ask an admin to enable the signer');
+    throw new UserError(
+      'FORBIDDEN',
+      `signer ${name} (${fingerprint}) is disabled`,
+      'have an active investigator sign, or ask an admin to enable the signer',
+    );
   }
 }

@@ -50,7 +50,9 @@ export class ActionFiles {
       return;
     }
     const entry: ActionEntry = { file, log: new NdjsonLog(this.logPath(id)), commands: new Map() };
-    const lines = await NdjsonLog.readAll(this.logPath(id), (n, why) => log(`store: ${id}.commands.ndjson line ${n}: ${why}`));
+    const lines = await NdjsonLog.readAll(this.logPath(id), (n, why) =>
+      log(`store: ${id}.commands.ndjson line ${n}: ${why}`),
+    );
     for (const [i, raw] of lines.entries()) {
       const parsed = CommandRecordSchema.safeParse(raw);
       if (parsed.success) entry.commands.set(parsed.data.id, parsed.data);
@@ -84,7 +86,8 @@ export class ActionFiles {
 
   async create(record: ActionRecord): Promise<void> {
     const id = record.action.id;
-    if (this.actions.has(id)) throw new UserError('CONFLICT', `action ${id} already exists`, 'sign a new action: ids are single-use');
+    if (this.actions.has(id))
+      throw new UserError('CONFLICT', `action ${id} already exists`, 'sign a new action: ids are single-use');
     const file = BatchedFile.create(join(this.dir, `${id}.json`), record, this.flushMs);
     this.actions.set(id, { file, log: new NdjsonLog(this.logPath(id)), commands: new Map() });
     this.order.push(id);
@@ -103,7 +106,8 @@ export class ActionFiles {
     const entry = this.actions.get(record.action.id);
     if (entry === undefined) return Promise.reject(new UserError('NOT_FOUND', `no action ${record.action.id}`));
     // A final status stays, as in the PostgreSQL store (store.ts saveAction).
-    if (FINAL_ACTION_STATUSES.includes(entry.file.data.status) && record.status !== entry.file.data.status) return Promise.resolve();
+    if (FINAL_ACTION_STATUSES.includes(entry.file.data.status) && record.status !== entry.file.data.status)
+      return Promise.resolve();
     const written = entry.file.set(record);
     return durability === 'now' ? entry.file.flush() : written;
   }
@@ -140,7 +144,8 @@ export class ActionFiles {
     const byAction = new Map<ActionEntry, string>();
     for (const cmd of commands) {
       const entry = this.actions.get(cmd.actionId);
-      if (entry === undefined) throw new UserError('NOT_FOUND', `command ${cmd.id} names unknown action ${cmd.actionId}`);
+      if (entry === undefined)
+        throw new UserError('NOT_FOUND', `command ${cmd.id} names unknown action ${cmd.actionId}`);
       // First result wins here too, as in the PostgreSQL store: a terminal command is final.
       const earlier = entry.commands.get(cmd.id);
       if (earlier !== undefined && TERMINAL_COMMAND_STATUSES.has(earlier.status)) continue;

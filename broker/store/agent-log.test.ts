@@ -14,9 +14,21 @@ beforeEach(() => {
 afterEach(() => dir.remove());
 
 const agent = (id: string, name = id): StoredAgent => ({
-  id, name, os: 'linux', arch: 'x64', version: '1', mode: 'daemon', queueloc: 'q',
-  environment: { ident: '', init: '', addresses: [], hostname: name }, tags: {}, modules: [], status: 'offline',
-  heartbeatMs: 1000, startedAt: '2026-01-01T00:00:00.000Z', firstSeenAt: '2026-01-01T00:00:00.000Z', lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
+  id,
+  name,
+  os: 'linux',
+  arch: 'x64',
+  version: '1',
+  mode: 'daemon',
+  queueloc: 'q',
+  environment: { ident: '', init: '', addresses: [], hostname: name },
+  tags: {},
+  modules: [],
+  status: 'offline',
+  heartbeatMs: 1000,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  firstSeenAt: '2026-01-01T00:00:00.000Z',
+  lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
 });
 const open = () => AgentLog.open(dir.path, 10_000, (m) => logs.push(m));
 const lines = (): string[] => readFileSync(join(dir.path, AGENT_LOG_FILE), 'utf8').trim().split('\n');
@@ -32,7 +44,12 @@ describe('AgentLog', () => {
     await log.flush();
     // A change costs one line, not a rewrite of every record.
     expect(lines()).toHaveLength(3);
-    expect((await open()).list().map((a) => a.name).sort()).toEqual(['a-two', 'v5']);
+    expect(
+      (await open())
+        .list()
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['a-two', 'v5']);
   });
 
   it('compacts at open and once the log holds twice the live records (past a floor)', async () => {
@@ -62,7 +79,12 @@ describe('AgentLog', () => {
   it('migrates agents.json from an earlier version once', async () => {
     writeFileSync(join(dir.path, 'agents.json'), JSON.stringify({ agents: [agent('a-old-one'), agent('a-old-two')] }));
     const log = await open();
-    expect(log.list().map((a) => a.id).sort()).toEqual(['a-old-one', 'a-old-two']);
+    expect(
+      log
+        .list()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['a-old-one', 'a-old-two']);
     expect(existsSync(join(dir.path, 'agents.json'))).toBe(false);
     expect(existsSync(join(dir.path, 'agents.json.migrated'))).toBe(true);
     expect(lines()).toHaveLength(2);

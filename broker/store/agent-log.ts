@@ -38,7 +38,9 @@ export class AgentLog {
 
   static async open(dataDir: string, flushMs: number, log: (msg: string) => void): Promise<AgentLog> {
     const agentLog = new AgentLog(join(dataDir, AGENT_LOG_FILE), flushMs, log);
-    const values = await NdjsonLog.readAll(agentLog.path, (line, why) => log(`store: ${AGENT_LOG_FILE} line ${line}: ${why}`));
+    const values = await NdjsonLog.readAll(agentLog.path, (line, why) =>
+      log(`store: ${AGENT_LOG_FILE} line ${line}: ${why}`),
+    );
     values.forEach((value, i) => {
       const parsed = StoredAgentSchema.safeParse(value);
       if (parsed.success) agentLog.records.set(parsed.data.id, parsed.data);
@@ -110,7 +112,9 @@ export class AgentLog {
 
   private enqueue(work: () => Promise<void>): Promise<void> {
     const next = this.tail.then(work);
-    this.tail = next.catch((err: unknown) => this.log(`store: writing ${AGENT_LOG_FILE} failed: ${(err as Error).message}`));
+    this.tail = next.catch((err: unknown) =>
+      this.log(`store: writing ${AGENT_LOG_FILE} failed: ${(err as Error).message}`),
+    );
     return next;
   }
 

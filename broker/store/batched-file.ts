@@ -43,7 +43,12 @@ export class BatchedFile<T> {
    * Opens `path`, validating what is there with `parse`; a missing file starts as `initial`
    * (null: there must be a file, and `parse` sees null when there is none).
    */
-  static async open<T>(path: string, initial: T | null, parse: (raw: unknown) => T, flushMs = DEFAULT_FLUSH_MS): Promise<BatchedFile<T>> {
+  static async open<T>(
+    path: string,
+    initial: T | null,
+    parse: (raw: unknown) => T,
+    flushMs = DEFAULT_FLUSH_MS,
+  ): Promise<BatchedFile<T>> {
     // lowdb refuses undefined default data; null passes and is caught by `parse`.
     const file = new BatchedFile<T>(path, initial as T, flushMs);
     await file.db.read();
@@ -95,7 +100,10 @@ export class BatchedFile<T> {
     // made before this line; steno queues it behind any write still running.
     const startMs = performance.now();
     const write = this.db.write();
-    void write.then(() => (this.lastWriteMs = performance.now() - startMs), () => undefined);
+    void write.then(
+      () => (this.lastWriteMs = performance.now() - startMs),
+      () => undefined,
+    );
     this.inFlight = write.catch(() => undefined);
     write.then(waiter.resolve, waiter.reject);
     return waiter.promise;

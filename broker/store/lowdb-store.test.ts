@@ -33,7 +33,13 @@ let seq = 0;
 async function newAction(): Promise<ActionRecord> {
   seq += 1;
   const action = { ...(await template), id: newActionId() };
-  const record: ActionRecord = { action, status: 'inflight', investigators: [], counters: emptyCounters(), createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString() };
+  const record: ActionRecord = {
+    action,
+    status: 'inflight',
+    investigators: [],
+    counters: emptyCounters(),
+    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+  };
   await store.createAction(record);
   return record;
 }
@@ -48,12 +54,22 @@ describe('LowdbStore', () => {
   it('reloads actions, commands (last line wins) and the indexes', async () => {
     const first = await newAction();
     const second = await newAction();
-    await store.saveCommands([command(first.action.id, 'a-1'), command(first.action.id, 'b-2'), command(second.action.id, 'c-3')]);
-    await store.saveCommands([command(first.action.id, 'a-1', { status: 'success', isFound: true }), command(first.action.id, 'b-2', { status: 'failed', isFound: false })]);
+    await store.saveCommands([
+      command(first.action.id, 'a-1'),
+      command(first.action.id, 'b-2'),
+      command(second.action.id, 'c-3'),
+    ]);
+    await store.saveCommands([
+      command(first.action.id, 'a-1', { status: 'success', isFound: true }),
+      command(first.action.id, 'b-2', { status: 'failed', isFound: false }),
+    ]);
     await store.saveAction({ ...first, status: 'completed' }, 'batched');
     await reopen();
 
-    expect((await store.listActions({ limit: 10, offset: 0 })).actions.map((a) => a.action.id)).toEqual([second.action.id, first.action.id]);
+    expect((await store.listActions({ limit: 10, offset: 0 })).actions.map((a) => a.action.id)).toEqual([
+      second.action.id,
+      first.action.id,
+    ]);
     expect((await store.getAction(first.action.id))?.status).toBe('completed');
     expect((await store.openActions()).map((a) => a.action.id)).toEqual([second.action.id]);
     expect([...((await store.foundAgents(first.action.id)) ?? [])]).toEqual(['a-1']);
@@ -118,14 +134,22 @@ it('writes as many bytes per result after 200 past actions as after 1', async ()
   for (const count of [1, 200]) {
     while (seq < count) {
       const past = await newAction();
-      await store.saveCommands([command(past.action.id, 'a-1', { status: 'success', isFound: true, operations: [{ module: 'file', isFound: true, rows: [{ path: '/etc/passwd' }], stats: {}, errors: [] }] })]);
+      await store.saveCommands([
+        command(past.action.id, 'a-1', {
+          status: 'success',
+          isFound: true,
+          operations: [{ module: 'file', isFound: true, rows: [{ path: '/etc/passwd' }], stats: {}, errors: [] }],
+        }),
+      ]);
     }
     const record = await newAction();
     await store.saveCommands([command(record.action.id, 'a-1')]);
     await store.flush();
     costs.push(
       await bytesWrittenBy(async () => {
-        await store.saveCommands([command(record.action.id, 'a-1', { status: 'success', isFound: false, operations: [] })]);
+        await store.saveCommands([
+          command(record.action.id, 'a-1', { status: 'success', isFound: false, operations: [] }),
+        ]);
         await store.saveAction({ ...record, counters: { ...record.counters, done: 1 } }, 'batched');
       }),
     );

@@ -1,7 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InvestigatorRecordSchema, type ActionRecord, type CommandRecord, type InvestigatorRecord } from '../../protocol/api.js';
+import {
+  InvestigatorRecordSchema,
+  type ActionRecord,
+  type CommandRecord,
+  type InvestigatorRecord,
+} from '../../protocol/api.js';
 import { BugError, UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { ActionFiles } from './action-files.js';
@@ -78,10 +83,12 @@ export class LowdbStore implements Store {
     return this.actions.getCommand(id);
   }
   async getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
-    return new Map(ids.flatMap((id) => {
-      const cmd = this.actions.getCommand(id);
-      return cmd === undefined ? [] : [[id, cmd] as const];
-    }));
+    return new Map(
+      ids.flatMap((id) => {
+        const cmd = this.actions.getCommand(id);
+        return cmd === undefined ? [] : [[id, cmd] as const];
+      }),
+    );
   }
   async commandsOf(actionId: string): Promise<CommandRecord[]> {
     return this.actions.commandsOf(actionId);
@@ -133,7 +140,11 @@ function parseWith<T>(schema: z.ZodType<T>, what: string): (raw: unknown) => T {
   return (raw) => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      throw new UserError('CONFIG_INVALID', `${what} is not valid: ${describeIssues(parsed.error)}`, 'restore it from a backup or move it away');
+      throw new UserError(
+        'CONFIG_INVALID',
+        `${what} is not valid: ${describeIssues(parsed.error)}`,
+        'restore it from a backup or move it away',
+      );
     }
     return parsed.data;
   };

@@ -4,9 +4,9 @@ import { PostgresStore } from './postgres-store.js';
 import type { Store } from './store.js';
 
 /** `--store`: postgres://user[:password]@host[:port]/database (postgresql:// too). */
-export const StoreUrlSchema = z
-  .string()
-  .refine(isPostgresUrl, { message: 'expected postgres://user@host:port/database (a PostgreSQL URL naming host and database)' });
+export const StoreUrlSchema = z.string().refine(isPostgresUrl, {
+  message: 'expected postgres://user@host:port/database (a PostgreSQL URL naming host and database)',
+});
 
 function isPostgresUrl(text: string): boolean {
   let url: URL;
@@ -15,7 +15,11 @@ function isPostgresUrl(text: string): boolean {
   } catch {
     return false;
   }
-  return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' && /^\/[^/]+$/.test(url.pathname);
+  return (
+    (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+    url.hostname !== '' &&
+    /^\/[^/]+$/.test(url.pathname)
+  );
 }
 
 export interface OpenStoreOptions {
@@ -30,6 +34,12 @@ export interface OpenStoreOptions {
 
 /** The store `mig server --store` chose: lowdb in the data dir by default, or PostgreSQL. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  if (opts.storeUrl === undefined) return LowdbStore.open({ dataDir: opts.dataDir, flushMs: opts.flushMs, log: opts.log });
-  return PostgresStore.open({ url: opts.storeUrl, flushMs: opts.flushMs, log: opts.log, ...(opts.serverId === undefined ? {} : { serverId: opts.serverId }) });
+  if (opts.storeUrl === undefined)
+    return LowdbStore.open({ dataDir: opts.dataDir, flushMs: opts.flushMs, log: opts.log });
+  return PostgresStore.open({
+    url: opts.storeUrl,
+    flushMs: opts.flushMs,
+    log: opts.log,
+    ...(opts.serverId === undefined ? {} : { serverId: opts.serverId }),
+  });
 }

@@ -93,9 +93,18 @@ function parseRow<T>(schema: z.ZodType<T>, text: string, what: string): T {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new UserError('CONFIG_INVALID', `${what} holds invalid JSON: ${(err as Error).message}`, 'restore the database from a backup');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `${what} holds invalid JSON: ${(err as Error).message}`,
+      'restore the database from a backup',
+    );
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new UserError('CONFIG_INVALID', `${what} is not valid: ${describeIssues(parsed.error)}`, 'restore the database from a backup');
+  if (!parsed.success)
+    throw new UserError(
+      'CONFIG_INVALID',
+      `${what} is not valid: ${describeIssues(parsed.error)}`,
+      'restore the database from a backup',
+    );
   return parsed.data;
 }

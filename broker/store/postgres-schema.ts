@@ -87,7 +87,9 @@ export async function migrate(pool: pg.Pool, log: (msg: string) => void): Promis
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS mig_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS mig_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM mig_schema');
     const current = rows[0]?.version ?? 0;
     if (current > SCHEMA_VERSION) {

@@ -37,7 +37,9 @@ if (unavailable === undefined) {
       await waitFor(async () => (await fromB()).status === 'completed', 'completion seen through server B');
       expect((await fromB()).counters).toMatchObject({ targeted: 1, success: 1, done: 1, found: 1 });
       const commands = CommandListSchema.parse((await b.api('GET', `/actions/${signed.id}/commands`)).body).commands;
-      expect(commands.map((c) => `${c.agentId}:${c.status}:${String(c.isFound)}`)).toEqual([`${agent.id}:success:true`]);
+      expect(commands.map((c) => `${c.agentId}:${c.status}:${String(c.isFound)}`)).toEqual([
+        `${agent.id}:success:true`,
+      ]);
       // Nothing about actions went to either data dir: it keeps secrets, audit log and agent.json.
       expect(existsSync(join(a.dataDir, 'actions')) || existsSync(join(b.dataDir, 'actions'))).toBe(false);
       await a.stop();
@@ -46,7 +48,9 @@ if (unavailable === undefined) {
     });
   });
 } else {
-  console.warn(`\n!!! mig server on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`);
+  console.warn(
+    `\n!!! mig server on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`,
+  );
   describe(`mig server --store postgres:// (SKIPPED: ${unavailable})`, () => {
     it.skip(`needs PostgreSQL: ${unavailable}`, () => undefined);
   });

@@ -20,7 +20,9 @@ if (unavailable === undefined) {
       await (await PostgresStore.open({ url, log: (m) => logs.push(m) })).close();
       await (await PostgresStore.open({ url, log: (m) => logs.push(m) })).close();
       // One line per step, each applied once.
-      expect(logs).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => `store: database schema migrated to version ${i + 1}`));
+      expect(logs).toEqual(
+        Array.from({ length: SCHEMA_VERSION }, (_, i) => `store: database schema migrated to version ${i + 1}`),
+      );
     });
 
     it('refuses a database whose schema is newer than this server', async () => {
@@ -30,7 +32,10 @@ if (unavailable === undefined) {
       await client.connect();
       await client.query('INSERT INTO mig_schema (version) VALUES ($1)', [SCHEMA_VERSION + 1]);
       await client.end();
-      await expect(PostgresStore.open({ url })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/newer than this server/) });
+      await expect(PostgresStore.open({ url })).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/newer than this server/),
+      });
     });
 
     it('names the database it cannot open, without its password', async () => {
@@ -45,7 +50,14 @@ if (unavailable === undefined) {
       const url = await cluster.createDatabase('odd_text');
       const store = await PostgresStore.open({ url });
       try {
-        await store.saveInvestigator({ fingerprint: 'f'.repeat(40), name: 'nul\u0000 "quote" \\ {brace} ,comma', publicKey: 'k', isAdmin: false, status: 'active', createdAt: '2025-01-01T00:00:00.000Z' });
+        await store.saveInvestigator({
+          fingerprint: 'f'.repeat(40),
+          name: 'nul\u0000 "quote" \\ {brace} ,comma',
+          publicKey: 'k',
+          isAdmin: false,
+          status: 'active',
+          createdAt: '2025-01-01T00:00:00.000Z',
+        });
         expect((await store.listInvestigators())[0]?.name).toBe('nul\u0000 "quote" \\ {brace} ,comma');
       } finally {
         await store.close();
@@ -53,7 +65,9 @@ if (unavailable === undefined) {
     });
   });
 } else {
-  console.warn(`\n!!! PostgresStore tests SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run them.\n`);
+  console.warn(
+    `\n!!! PostgresStore tests SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run them.\n`,
+  );
   describe(`PostgresStore (SKIPPED: ${unavailable})`, () => {
     it.skip(`needs PostgreSQL: ${unavailable}`, () => undefined);
   });

@@ -3,10 +3,27 @@ import pg from 'pg';
 import type { ActionRecord, CommandRecord, InvestigatorRecord } from '../../protocol/api.js';
 import { BugError, UserError } from '../../protocol/errors.js';
 import { DEFAULT_FLUSH_MS } from './batched-file.js';
-import { actionOf, agentOf, byKey, commandColumns, commandOf, DERIVED_COUNTERS_SQL, investigatorOf, type ActionRow } from './postgres-rows.js';
+import {
+  actionOf,
+  agentOf,
+  byKey,
+  commandColumns,
+  commandOf,
+  DERIVED_COUNTERS_SQL,
+  investigatorOf,
+  type ActionRow,
+} from './postgres-rows.js';
 import { PostgresFleet } from './postgres-fleet.js';
 import { migrate } from './postgres-schema.js';
-import { FINAL_ACTION_STATUSES, agentRank, type ActionQuery, type CommandQuery, type Durability, type Store, type StoredAgent } from './store.js';
+import {
+  FINAL_ACTION_STATUSES,
+  agentRank,
+  type ActionQuery,
+  type CommandQuery,
+  type Durability,
+  type Store,
+  type StoredAgent,
+} from './store.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user[:password]@host[:port]/database */
@@ -69,9 +86,18 @@ export class PostgresStore implements Store {
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (err instanceof UserError) throw err;
-      throw new UserError('CONFIG_INVALID', `cannot open the PostgreSQL store ${redact(opts.url)}: ${(err as Error).message}`, 'check --store: postgres://user@host:port/database, and that the database exists and accepts this user');
+      throw new UserError(
+        'CONFIG_INVALID',
+        `cannot open the PostgreSQL store ${redact(opts.url)}: ${(err as Error).message}`,
+        'check --store: postgres://user@host:port/database, and that the database exists and accepts this user',
+      );
     }
-    return new PostgresStore(pool, opts.flushMs ?? DEFAULT_FLUSH_MS, log, opts.serverId ?? `mig-server-${randomUUID()}`);
+    return new PostgresStore(
+      pool,
+      opts.flushMs ?? DEFAULT_FLUSH_MS,
+      log,
+      opts.serverId ?? `mig-server-${randomUUID()}`,
+    );
   }
 
   private check(): void {
@@ -83,9 +109,21 @@ export class PostgresStore implements Store {
     const { rowCount } = await this.pool.query(
       // The creating server owns it: it alone arms its timers until its lease runs out (postgres-fleet.ts).
       `INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [record.action.id, record.createdAt, record.status, JSON.stringify(record), JSON.stringify(record.counters), this.fleet.serverId],
+      [
+        record.action.id,
+        record.createdAt,
+        record.status,
+        JSON.stringify(record),
+        JSON.stringify(record.counters),
+        this.fleet.serverId,
+      ],
     );
-    if (rowCount === 0) throw new UserError('CONFLICT', `action ${record.action.id} already exists`, 'sign a new action: ids are single-use');
+    if (rowCount === 0)
+      throw new UserError(
+        'CONFLICT',
+        `action ${record.action.id} already exists`,
+        'sign a new action: ids are single-use',
+      );
   }
 
   saveAction(record: ActionRecord, durability: Durability = 'now'): Promise<void> {
@@ -113,8 +151,14 @@ export class PostgresStore implements Store {
     const where = query.status === undefined ? '' : 'WHERE status = $3';
     const params: unknown[] = [query.limit, query.offset, ...(query.status === undefined ? [] : [query.status])];
     const [page, count] = await Promise.all([
-      this.pool.query<ActionRow>(`SELECT ${ACTION_COLUMNS} FROM mig_actions ${where} ORDER BY created_at DESC, seq DESC LIMIT $1 OFFSET $2`, params),
-      this.pool.query<{ total: string }>(`SELECT count(*) AS total FROM mig_actions ${where.replace('$3', '$1')}`, params.slice(2)),
+      this.pool.query<ActionRow>(
+        `SELECT ${ACTION_COLUMNS} FROM mig_actions ${where} ORDER BY created_at DESC, seq DESC LIMIT $1 OFFSET $2`,
+        params,
+      ),
+      this.pool.query<{ total: string }>(
+        `SELECT count(*) AS total FROM mig_actions ${where.replace('$3', '$1')}`,
+        params.slice(2),
+      ),
     ]);
     return { actions: page.rows.map((row) => this.overlaid(actionOf(row))), total: Number(count.rows[0]?.total ?? 0) };
   }
@@ -146,7 +190,10 @@ export class PostgresStore implements Store {
       );
     } catch (err) {
       if ((err as { code?: string }).code === '23503') {
-        throw new UserError('NOT_FOUND', `a command names an unknown action (${[...new Set(commands.map((c) => c.actionId))].join(', ')})`);
+        throw new UserError(
+          'NOT_FOUND',
+          `a command names an unknown action (${[...new Set(commands.map((c) => c.actionId))].join(', ')})`,
+        );
       }
       throw err;
     }
@@ -159,15 +206,23 @@ export class PostgresStore implements Store {
 
   async getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
     if (ids.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ record: string }>('SELECT record FROM mig_commands WHERE id = ANY($1::text[])', [ids]);
-    return new Map(rows.map((row) => {
-      const cmd = commandOf(row);
-      return [cmd.id, cmd] as const;
-    }));
+    const { rows } = await this.pool.query<{ record: string }>(
+      'SELECT record FROM mig_commands WHERE id = ANY($1::text[])',
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => {
+        const cmd = commandOf(row);
+        return [cmd.id, cmd] as const;
+      }),
+    );
   }
 
   async commandsOf(actionId: string): Promise<CommandRecord[]> {
-    const { rows } = await this.pool.query<{ record: string }>('SELECT record FROM mig_commands WHERE action_id = $1 ORDER BY created_at, id', [actionId]);
+    const { rows } = await this.pool.query<{ record: string }>(
+      'SELECT record FROM mig_commands WHERE action_id = $1 ORDER BY created_at, id',
+      [actionId],
+    );
     return rows.map(commandOf);
   }
 
@@ -179,7 +234,9 @@ export class PostgresStore implements Store {
         `SELECT record FROM mig_commands WHERE action_id = $1 ${filter} ORDER BY agent_name COLLATE "C", agent_id COLLATE "C" LIMIT $2 OFFSET $3`,
         [actionId, query.limit, query.offset],
       ),
-      this.pool.query<{ total: string }>(`SELECT count(*) AS total FROM mig_commands WHERE action_id = $1 ${filter}`, [actionId]),
+      this.pool.query<{ total: string }>(`SELECT count(*) AS total FROM mig_commands WHERE action_id = $1 ${filter}`, [
+        actionId,
+      ]),
     ]);
     return { commands: page.rows.map(commandOf), total: Number(count.rows[0]?.total ?? 0) };
   }
@@ -211,7 +268,9 @@ export class PostgresStore implements Store {
   }
 
   async listInvestigators(): Promise<InvestigatorRecord[]> {
-    const { rows } = await this.pool.query<{ record: string }>('SELECT record FROM mig_investigators ORDER BY fingerprint');
+    const { rows } = await this.pool.query<{ record: string }>(
+      'SELECT record FROM mig_investigators ORDER BY fingerprint',
+    );
     return rows.map(investigatorOf);
   }
 
@@ -224,7 +283,9 @@ export class PostgresStore implements Store {
   }
 
   async listAgents(): Promise<StoredAgent[]> {
-    const { rows } = await this.pool.query<{ id: string; record: string }>('SELECT id, record FROM mig_agents ORDER BY id');
+    const { rows } = await this.pool.query<{ id: string; record: string }>(
+      'SELECT id, record FROM mig_agents ORDER BY id',
+    );
     const agents = new Map(rows.map((row) => [row.id, agentOf(row)]));
     for (const [id, agent] of this.pendingAgents) agents.set(id, agent);
     return [...agents.values()];
@@ -241,7 +302,11 @@ export class PostgresStore implements Store {
     const promise = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     promise.catch(() => undefined);
     // A failed write keeps its records pending: the next batched save, flush or close tries them again.
-    this.timer ??= setTimeout(() => void this.flush().catch((err: unknown) => this.log(`store: batched write failed: ${(err as Error).message}`)), this.flushMs);
+    this.timer ??= setTimeout(
+      () =>
+        void this.flush().catch((err: unknown) => this.log(`store: batched write failed: ${(err as Error).message}`)),
+      this.flushMs,
+    );
     return promise;
   }
 
@@ -292,7 +357,12 @@ export class PostgresStore implements Store {
          counters = ${DERIVED_COUNTERS_SQL}
        FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, status, record)
        WHERE a.id = u.id`,
-      [records.map((r) => r.action.id), records.map((r) => r.status), records.map((r) => JSON.stringify(r)), FINAL_ACTION_STATUSES],
+      [
+        records.map((r) => r.action.id),
+        records.map((r) => r.status),
+        records.map((r) => JSON.stringify(r)),
+        FINAL_ACTION_STATUSES,
+      ],
     );
     return rowCount ?? 0;
   }

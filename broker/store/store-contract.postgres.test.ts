@@ -23,7 +23,9 @@ if (unavailable === undefined) {
   });
 } else {
   // Loud on purpose: a skipped PostgreSQL suite must never look like a passing one.
-  console.warn(`\n!!! Store contract on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`);
+  console.warn(
+    `\n!!! Store contract on PostgreSQL SKIPPED: ${unavailable}\n!!! Install it (apt-get install postgresql) to run it.\n`,
+  );
   describe(`Store contract: PostgreSQL (SKIPPED: ${unavailable})`, () => {
     it.skip(`needs PostgreSQL: ${unavailable}`, () => undefined);
   });

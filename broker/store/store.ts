@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { ActionStatus } from '../../protocol/action.js';
-import { AgentRecordSchema, type ActionRecord, type CommandRecord, type InvestigatorRecord } from '../../protocol/api.js';
+import {
+  AgentRecordSchema,
+  type ActionRecord,
+  type CommandRecord,
+  type InvestigatorRecord,
+} from '../../protocol/api.js';
 
 /**
  * Everything the server keeps. Small on purpose so a PostgreSQL implementation can follow the
@@ -134,7 +139,10 @@ export const OfflineReasonSchema = z.enum(['shutdown', 'lost', 'destroyed']);
  */
 export const StoredAgentSchema = AgentRecordSchema.extend({
   offlineReason: OfflineReasonSchema.optional(),
-  passwordHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  passwordHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type StoredAgent = z.infer<typeof StoredAgentSchema>;
 

@@ -4,7 +4,8 @@ import { GroupCommit } from './group-commit.js';
 /** A commit function whose calls wait until the test settles them. */
 function heldCommits<T>() {
   const calls: Array<{ items: T[]; resolve: () => void; reject: (err: Error) => void }> = [];
-  const commit = (items: T[]): Promise<void> => new Promise((resolve, reject) => calls.push({ items, resolve, reject }));
+  const commit = (items: T[]): Promise<void> =>
+    new Promise((resolve, reject) => calls.push({ items, resolve, reject }));
   return { calls, commit };
 }
 

@@ -47,19 +47,35 @@ async function agent(id: string, clean = true): Promise<MqttClient> {
 
 it('delivers results and heartbeats in groups, and a delivery is done only once its group is stored', async () => {
   const groups: Array<{ messages: LinkMessage[]; resolve: () => void }> = [];
-  link = await connectLocalLink({ broker, log: () => undefined, onMessages: (messages) => new Promise((resolve) => groups.push({ messages, resolve })) });
+  link = await connectLocalLink({
+    broker,
+    log: () => undefined,
+    onMessages: (messages) => new Promise((resolve) => groups.push({ messages, resolve })),
+  });
   const a = await agent('agent-aaa');
   await a.publishAsync(heartbeatTopic('agent-aaa'), 'beat', { qos: 1 });
   await waitFor(() => groups.length === 1, 'the heartbeat');
   // aedes' own publish path reports completion after every subscriber is done with it.
   let isPublished = false;
-  broker.publish({ cmd: 'publish', topic: resultsTopic('agent-aaa'), payload: Buffer.from('result'), qos: 1, retain: false, dup: false }, () => (isPublished = true));
+  broker.publish(
+    {
+      cmd: 'publish',
+      topic: resultsTopic('agent-aaa'),
+      payload: Buffer.from('result'),
+      qos: 1,
+      retain: false,
+      dup: false,
+    },
+    () => (isPublished = true),
+  );
   await waitFor(() => link?.unacknowledged() === 2, 'the result to be taken');
   expect(isPublished).toBe(false);
   groups[0]?.resolve();
   await waitFor(() => groups.length === 2, 'the second group');
   expect(isPublished).toBe(false);
-  expect(groups[1]?.messages.map((m) => [m.topic, m.payload.toString()])).toEqual([[resultsTopic('agent-aaa'), 'result']]);
+  expect(groups[1]?.messages.map((m) => [m.topic, m.payload.toString()])).toEqual([
+    [resultsTopic('agent-aaa'), 'result'],
+  ]);
   groups[1]?.resolve();
   await waitFor(() => isPublished, 'the publish to complete');
   expect(link.unacknowledged()).toBe(0);

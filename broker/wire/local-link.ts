@@ -1,7 +1,13 @@
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import type { EnrollStatus } from '../../protocol/enrollment.js';
 import type { CancelMessage, CommandMessage, PolicyMessage } from '../../protocol/messages.js';
-import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic } from '../../protocol/topics.js';
+import {
+  ALL_ENROLL_REQUESTS,
+  ALL_HEARTBEATS,
+  ALL_RESULTS,
+  commandsTopic,
+  enrollStatusTopic,
+} from '../../protocol/topics.js';
 import { GroupCommit } from './group-commit.js';
 import type { LinkMessage, ServerLink } from './server-link.js';
 
@@ -44,11 +50,13 @@ export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLi
   for (const topic of TOPICS) await new Promise<void>((resolve) => opts.broker.subscribe(topic, deliver, resolve));
   const publish = (topic: string, msg: unknown): Promise<void> =>
     new Promise((resolve, reject) => {
-      opts.broker.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(msg)), qos: 1, retain: false, dup: false }, (err) =>
-        err === undefined || err === null ? resolve() : reject(err),
+      opts.broker.publish(
+        { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(msg)), qos: 1, retain: false, dup: false },
+        (err) => (err === undefined || err === null ? resolve() : reject(err)),
       );
     });
-  const send = (agentId: string, msg: CommandMessage | CancelMessage | PolicyMessage): Promise<void> => publish(commandsTopic(agentId), msg);
+  const send = (agentId: string, msg: CommandMessage | CancelMessage | PolicyMessage): Promise<void> =>
+    publish(commandsTopic(agentId), msg);
   return {
     sendCommand: send,
     sendCancel: send,
@@ -56,7 +64,8 @@ export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLi
     sendEnrollStatus: (agentId: string, status: EnrollStatus) => publish(enrollStatusTopic(agentId), status),
     unacknowledged: () => group.pending,
     close: async () => {
-      for (const topic of TOPICS) await new Promise<void>((resolve) => opts.broker.unsubscribe(topic, deliver, resolve));
+      for (const topic of TOPICS)
+        await new Promise<void>((resolve) => opts.broker.unsubscribe(topic, deliver, resolve));
       await group.drain();
     },
   };

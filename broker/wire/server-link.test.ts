@@ -41,7 +41,8 @@ afterEach(async () => {
 /** onMessages whose calls wait until the test settles them. */
 function heldGroups() {
   const groups: Array<{ messages: LinkMessage[]; resolve: () => void; reject: (err: Error) => void }> = [];
-  const onMessages = (messages: LinkMessage[]): Promise<void> => new Promise((resolve, reject) => groups.push({ messages, resolve, reject }));
+  const onMessages = (messages: LinkMessage[]): Promise<void> =>
+    new Promise((resolve, reject) => groups.push({ messages, resolve, reject }));
   return { groups, onMessages };
 }
 
@@ -62,7 +63,13 @@ const numbers = (messages: readonly LinkMessage[]): number[] => messages.map((m)
 
 it('acknowledges each result only once its group is stored, and reads on meanwhile', async () => {
   const { groups, onMessages } = heldGroups();
-  link = await connectServerLink({ url, clientId: SERVER_ID, serverSecret: 'unused', log: () => undefined, onMessages });
+  link = await connectServerLink({
+    url,
+    clientId: SERVER_ID,
+    serverSecret: 'unused',
+    log: () => undefined,
+    onMessages,
+  });
   const a = await startAgent();
   await a.publishAsync(resultsTopic('agent-aaa'), '1', { qos: 1 });
   await waitFor(() => groups.length === 1, 'the first group');
@@ -88,7 +95,13 @@ it('acknowledges each result only once its group is stored, and reads on meanwhi
 it('leaves a group that could not be stored unacknowledged, and acknowledges the next', async () => {
   const { groups, onMessages } = heldGroups();
   const logs: string[] = [];
-  link = await connectServerLink({ url, clientId: SERVER_ID, serverSecret: 'unused', log: (m) => logs.push(m), onMessages });
+  link = await connectServerLink({
+    url,
+    clientId: SERVER_ID,
+    serverSecret: 'unused',
+    log: (m) => logs.push(m),
+    onMessages,
+  });
   const a = await startAgent();
   await a.publishAsync(resultsTopic('agent-aaa'), '1', { qos: 1 });
   await waitFor(() => groups.length === 1, 'the first group');

@@ -3,7 +3,13 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import type { EnrollStatus } from '../../protocol/enrollment.js';
 import { BugError } from '../../protocol/errors.js';
 import type { CancelMessage, CommandMessage, PolicyMessage } from '../../protocol/messages.js';
-import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic } from '../../protocol/topics.js';
+import {
+  ALL_ENROLL_REQUESTS,
+  ALL_HEARTBEATS,
+  ALL_RESULTS,
+  commandsTopic,
+  enrollStatusTopic,
+} from '../../protocol/topics.js';
 import { SERVER_USERNAME } from '../mqtt/credentials.js';
 import type { AgentPublisher } from '../scheduler/context.js';
 import { GroupCommit } from './group-commit.js';
@@ -101,10 +107,12 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
     // what the session queued, and Mosquitto before 2.0.12 loses a durable client's $share
     // subscriptions across its own restart ("Fix $share subscriptions not being recovered").
     {
-      const share = (filter: string): string => (opts.shareGroup === undefined ? filter : `$share/${opts.shareGroup}/${filter}`);
+      const share = (filter: string): string =>
+        opts.shareGroup === undefined ? filter : `$share/${opts.shareGroup}/${filter}`;
       client.subscribe([share(ALL_RESULTS), ALL_HEARTBEATS, share(ALL_ENROLL_REQUESTS)], { qos: 1 }, (err, granted) => {
         if (err !== null && err !== undefined) opts.log(`link: subscribe failed: ${err.message}`);
-        else if (granted?.some((g) => g.qos === 128)) opts.log('link: the broker refused a subscription (check the server secret and ACL)');
+        else if (granted?.some((g) => g.qos === 128))
+          opts.log('link: the broker refused a subscription (check the server secret and ACL)');
       });
     }
   });
@@ -113,7 +121,11 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
   return linkOver(client, group);
 }
 
-function groupAcknowledged(client: MqttClient, group: GroupCommit<LinkMessage>, log: (msg: string) => void): MqttClient['handleMessage'] {
+function groupAcknowledged(
+  client: MqttClient,
+  group: GroupCommit<LinkMessage>,
+  log: (msg: string) => void,
+): MqttClient['handleMessage'] {
   const sender = client as unknown as PacketSender;
   return (packet: IPublishPacket, callback: (err?: Error) => void): void => {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;

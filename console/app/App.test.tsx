@@ -49,7 +49,13 @@ describe('App', () => {
     const record = makeActionRecord(1, { counters: { ...makeActionRecord(1).counters, targeted: 2000, done: 2000 } });
     backend.actions.set(record.action.id, record);
     const commands: CommandRecord[] = backend.agents.map((agent) =>
-      makeCommand(record, agent, { rows: Array.from({ length: 5 }, (_, i) => ({ path: `/data/${agent.id}/${i}`, size: i, mtime: record.createdAt })) }),
+      makeCommand(record, agent, {
+        rows: Array.from({ length: 5 }, (_, i) => ({
+          path: `/data/${agent.id}/${i}`,
+          size: i,
+          mtime: record.createdAt,
+        })),
+      }),
     );
     backend.commands.set(record.action.id, commands);
     ui = await renderConsole({ backend });

@@ -26,7 +26,15 @@ export interface AppProps {
 }
 
 /** The investigation console. Talks to the server only through `backend`. */
-export function App({ backend, readOnly = false, modules = moduleSpecs, isColor, scheduler, tuning, onQuit }: AppProps) {
+export function App({
+  backend,
+  readOnly = false,
+  modules = moduleSpecs,
+  isColor,
+  scheduler,
+  tuning,
+  onQuit,
+}: AppProps) {
   const [ctl] = useState(
     () =>
       new ConsoleController({

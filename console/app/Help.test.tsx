@@ -48,7 +48,8 @@ describe('? help', () => {
   it('in read-only mode leaves out what is not bound', async () => {
     ui = await renderConsole({ backend: backend(), readOnly: true });
     const all = await readAllHelp(ui);
-    for (const command of KEYMAP.filter((c) => !isBound(c, true))) expect(all, command.id).not.toContain(command.description);
+    for (const command of KEYMAP.filter((c) => !isBound(c, true)))
+      expect(all, command.id).not.toContain(command.description);
     expect(all).toContain('show found / not found / all');
   });
 });

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { testModules } from '../../test/helpers/console/state/fake-modules.js';
 import { settle } from '../../test/helpers/console/state/harness.js';
-import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, runConsole } from './run-console.js';
+import {
+  BRACKETED_PASTE_OFF,
+  BRACKETED_PASTE_ON,
+  ENTER_ALT_SCREEN,
+  LEAVE_ALT_SCREEN,
+  runConsole,
+} from './run-console.js';
 
 /** A terminal's two ends, enough for Ink: raw mode, size, a write log. */
 class FakeTtyIn extends EventEmitter {
@@ -37,7 +43,16 @@ const streams = () => {
   const stdin = new FakeTtyIn();
   const stdout = new FakeTtyOut();
   const stderr = new FakeTtyOut();
-  return { stdin, stdout, stderr, opts: { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream } };
+  return {
+    stdin,
+    stdout,
+    stderr,
+    opts: {
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+    },
+  };
 };
 
 const running: { done: Promise<unknown>; stdin: FakeTtyIn }[] = [];
@@ -98,7 +113,9 @@ describe('runConsole', () => {
   it('refuses to start without an interactive terminal', async () => {
     const s = streams();
     s.stdin.isTTY = false;
-    await expect(runConsole(new FakeBackend(), { ...s.opts, modules: testModules })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(runConsole(new FakeBackend(), { ...s.opts, modules: testModules })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect(s.stdout.writes).toEqual([]);
   });
 });

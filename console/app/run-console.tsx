@@ -38,7 +38,11 @@ export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOption
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   if (stdin.isTTY !== true) {
-    throw new UserError('BAD_REQUEST', 'the console needs an interactive terminal', 'use the one-shot commands (mig file ..., mig action ...) in scripts and pipes');
+    throw new UserError(
+      'BAD_REQUEST',
+      'the console needs an interactive terminal',
+      'use the one-shot commands (mig file ..., mig action ...) in scripts and pipes',
+    );
   }
   let isRestored = false;
   const restore = (): void => {
@@ -58,15 +62,23 @@ export async function runConsole(backend: ConsoleBackend, opts: RunConsoleOption
   };
   const onSignal = (): void => instance?.unmount();
   try {
-    instance = render(<App backend={backend} readOnly={opts.readOnly ?? false} onQuit={onQuit} {...(opts.modules === undefined ? {} : { modules: opts.modules })} />, {
-      stdin,
-      stdout,
-      stderr: opts.stderr ?? process.stderr,
-      exitOnCtrlC: false,
-      patchConsole: opts.patchConsole ?? true,
-      // Our frame batcher paces data at 10 frames/s; Ink must not add its own delay to a keypress.
-      maxFps: 60,
-    });
+    instance = render(
+      <App
+        backend={backend}
+        readOnly={opts.readOnly ?? false}
+        onQuit={onQuit}
+        {...(opts.modules === undefined ? {} : { modules: opts.modules })}
+      />,
+      {
+        stdin,
+        stdout,
+        stderr: opts.stderr ?? process.stderr,
+        exitOnCtrlC: false,
+        patchConsole: opts.patchConsole ?? true,
+        // Our frame batcher paces data at 10 frames/s; Ink must not add its own delay to a keypress.
+        maxFps: 60,
+      },
+    );
     for (const signal of signals) process.once(signal, onSignal);
     await instance.waitUntilExit();
   } finally {

@@ -36,7 +36,8 @@ async function writeActionFile(path: string, action: SignedAction): Promise<void
 }
 
 function warnIfExpired(ctx: CliContext, action: SignedAction): void {
-  if (Date.parse(action.expireAfter) <= ctx.now().getTime()) ctx.say(`warning: action ${action.id} expired at ${action.expireAfter}`);
+  if (Date.parse(action.expireAfter) <= ctx.now().getTime())
+    ctx.say(`warning: action ${action.id} expired at ${action.expireAfter}`);
 }
 
 /** Checks the signatures already on the file against the server's investigator keys. */
@@ -50,11 +51,21 @@ async function verifyExisting(ctx: CliContext, action: SignedAction): Promise<vo
 
 const SignFlags = z.object({
   output: z.string().min(1).optional().describe('write the signed action here instead of back to FILE'),
-  verify: z.boolean().default(false).describe("first verify the signatures already there against the server's investigator keys"),
+  verify: z
+    .boolean()
+    .default(false)
+    .describe("first verify the signatures already there against the server's investigator keys"),
 });
 
 export async function runActionSign(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'action sign FILE', 'add your signature to an action file', SignFlags, { output: { alias: 'o' } }, argv);
+  const cmd = parseCommand(
+    ctx,
+    'action sign FILE',
+    'add your signature to an action file',
+    SignFlags,
+    { output: { alias: 'o' } },
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const file = cmd.only('FILE');
   const action = parseActionFile(await readJsonFile(file), file);
@@ -66,7 +77,9 @@ export async function runActionSign(ctx: CliContext, argv: readonly string[]): P
   const signed = await addSignature(action, signer);
   const out = cmd.values.output ?? file;
   await writeActionFile(out, signed);
-  ctx.say(`signed action ${signed.id} with ${signer.fingerprint}: ${signed.signatures.length} signature(s), written to ${out}`);
+  ctx.say(
+    `signed action ${signed.id} with ${signer.fingerprint}: ${signed.signatures.length} signature(s), written to ${out}`,
+  );
   return EXIT.ok;
 }
 
@@ -78,19 +91,35 @@ const LaunchFlags = z.object({
 const LAUNCH_HINTS = { yes: { alias: 'y' } };
 
 /** Launches a signed action and follows it like a hunt, rendered with its first operation's module. */
-async function launchSigned(ctx: CliContext, action: SignedAction, flags: z.output<typeof LaunchFlags>): Promise<number> {
+async function launchSigned(
+  ctx: CliContext,
+  action: SignedAction,
+  flags: z.output<typeof LaunchFlags>,
+): Promise<number> {
   const module = action.operations[0]?.module ?? '';
   const spec = ctx.modules.get(module);
-  if (spec === undefined) throw new UserError('UNKNOWN_MODULE', `action ${action.id} runs module ${module}, which this console does not know`);
+  if (spec === undefined)
+    throw new UserError(
+      'UNKNOWN_MODULE',
+      `action ${action.id} runs module ${module}, which this console does not know`,
+    );
   return launchAndFollow(ctx, action, spec, { render: flags.render, show: flags.show, isConfirmed: flags.yes });
 }
 
 export async function runActionLaunch(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'action launch FILE', 'launch a signed action file and follow it', LaunchFlags, LAUNCH_HINTS, argv);
+  const cmd = parseCommand(
+    ctx,
+    'action launch FILE',
+    'launch a signed action file and follow it',
+    LaunchFlags,
+    LAUNCH_HINTS,
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const file = cmd.only('FILE');
   const action = parseActionFile(await readJsonFile(file), file);
-  if (action.signatures.length === 0) throw new UserError('NO_SIGNATURE', `${file} is not signed`, `run \`mig action sign ${file}\` first`);
+  if (action.signatures.length === 0)
+    throw new UserError('NO_SIGNATURE', `${file} is not signed`, `run \`mig action sign ${file}\` first`);
   warnIfExpired(ctx, action);
   return launchSigned(ctx, action, cmd.values);
 }
@@ -98,14 +127,26 @@ export async function runActionLaunch(ctx: CliContext, argv: readonly string[]):
 const ImportFlags = LaunchFlags.extend({
   output: z.string().min(1).optional().describe('write the signed action here (default: stdout)'),
   target: z.string().min(1).optional().describe("replace the MIG action's target with this one"),
-  expiry: DurationFlag.optional().describe("validity from now when the MIG file's window is unset or past: 30s, 5m, 2h, 1d (default 1h)"),
-  'skip-unsupported': z.boolean().default(false).describe('drop operations of modules we do not have (with a warning) instead of failing'),
+  expiry: DurationFlag.optional().describe(
+    "validity from now when the MIG file's window is unset or past: 30s, 5m, 2h, 1d (default 1h)",
+  ),
+  'skip-unsupported': z
+    .boolean()
+    .default(false)
+    .describe('drop operations of modules we do not have (with a warning) instead of failing'),
   launch: z.boolean().default(false).describe('launch it at once instead of writing it'),
 });
 
 export async function runActionImport(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const hints = { ...LAUNCH_HINTS, output: { alias: 'o' }, target: { alias: 't' }, expiry: { alias: 'e' } };
-  const cmd = parseCommand(ctx, 'action import MIGFILE', "convert a MIG action file to ours and sign it", ImportFlags, hints, argv);
+  const cmd = parseCommand(
+    ctx,
+    'action import MIGFILE',
+    'convert a MIG action file to ours and sign it',
+    ImportFlags,
+    hints,
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const file = cmd.only('MIGFILE');
   const { values } = cmd;
@@ -122,6 +163,8 @@ export async function runActionImport(ctx: CliContext, argv: readonly string[]):
   if (values.launch) return launchSigned(ctx, signed, values);
   if (values.output === undefined) ctx.stdout.write(`${JSON.stringify(signed, null, 2)}\n`);
   else await writeActionFile(values.output, signed);
-  ctx.say(`imported ${file} as action ${signed.id}${values.output === undefined ? '' : `, written to ${values.output}`}`);
+  ctx.say(
+    `imported ${file} as action ${signed.id}${values.output === undefined ? '' : `, written to ${values.output}`}`,
+  );
   return EXIT.ok;
 }

@@ -4,7 +4,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentIdFromPublicKey, answerSigningBytes, publicKeyBase64, signWithAgentKey } from '../../protocol/agent-key.js';
+import {
+  agentIdFromPublicKey,
+  answerSigningBytes,
+  publicKeyBase64,
+  signWithAgentKey,
+} from '../../protocol/agent-key.js';
 import { signedResultOf } from '../../protocol/answer-check.js';
 import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
 import type { OperationResult } from '../../protocol/messages.js';
@@ -15,8 +20,20 @@ import { EXIT } from './main.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const T = '2026-01-01T00:00:00.000Z';
-const hit = (path: string): OperationResult => ({ module: 'file', isFound: true, rows: [{ path }], stats: {}, errors: [] });
-const miss = (errors: string[] = []): OperationResult => ({ module: 'file', isFound: false, rows: [], stats: {}, errors });
+const hit = (path: string): OperationResult => ({
+  module: 'file',
+  isFound: true,
+  rows: [{ path }],
+  stats: {},
+  errors: [],
+});
+const miss = (errors: string[] = []): OperationResult => ({
+  module: 'file',
+  isFound: false,
+  rows: [],
+  stats: {},
+  errors,
+});
 
 /** A command answered by a real Ed25519 agent key, signed the way agents sign (protocol/agent-key.ts). */
 function signedCommand(actionId: string, i: number, name: string, operations: OperationResult[]): CommandRecord {
@@ -33,7 +50,12 @@ function signedCommand(actionId: string, i: number, name: string, operations: Op
     finishedAt: T,
     isFound: operations.some((o) => o.isFound),
     operations,
-    agentAnswer: { status: 'success', startedAt: T, finishedAt: T, signature: { publicKey, value: 'x'.repeat(86) + '==' } },
+    agentAnswer: {
+      status: 'success',
+      startedAt: T,
+      finishedAt: T,
+      signature: { publicKey, value: 'x'.repeat(86) + '==' },
+    },
   };
   const result = signedResultOf(record);
   if (result === undefined || record.agentAnswer === undefined) throw new Error('no signed result');
@@ -52,8 +74,25 @@ describe('mig action results', () => {
     h = createHarness();
     installIdentity(h.home, 'alice', api.url);
     const action = await signedAction(['alice']);
-    const counters = { targeted: 0, sent: 0, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
-    record = { action, status: 'completed', investigators: [await fingerprint('alice')], counters, createdAt: T, finishedAt: T };
+    const counters = {
+      targeted: 0,
+      sent: 0,
+      success: 0,
+      failed: 0,
+      timeout: 0,
+      expired: 0,
+      cancelled: 0,
+      done: 0,
+      found: 0,
+    };
+    record = {
+      action,
+      status: 'completed',
+      investigators: [await fingerprint('alice')],
+      counters,
+      createdAt: T,
+      finishedAt: T,
+    };
     commands = [];
     api.route('GET', /^\/actions\/([0-9a-f]+)$/, () => ({ body: record }));
     api.route('GET', /^\/actions\/([0-9a-f]+)\/commands$/, (req) => {
@@ -70,21 +109,40 @@ describe('mig action results', () => {
   function answers(list: CommandRecord[]): void {
     commands = list;
     const c = record.counters;
-    Object.assign(c, { targeted: list.length, sent: list.length, done: list.length, success: list.filter((x) => x.status === 'success').length, found: list.filter((x) => x.isFound).length });
+    Object.assign(c, {
+      targeted: list.length,
+      sent: list.length,
+      done: list.length,
+      success: list.filter((x) => x.status === 'success').length,
+      found: list.filter((x) => x.isFound).length,
+    });
   }
 
   it('pages through every answer and renders found rows', async () => {
-    answers(Array.from({ length: 1_203 }, (_, i) => signedCommand(record.action.id, i, `h${i}`, i % 2 === 0 ? [hit(`/srv/${i}`)] : [miss()])));
+    answers(
+      Array.from({ length: 1_203 }, (_, i) =>
+        signedCommand(record.action.id, i, `h${i}`, i % 2 === 0 ? [hit(`/srv/${i}`)] : [miss()]),
+      ),
+    );
     expect(await h.run(['action', 'results', record.action.id])).toBe(EXIT.found);
     expect(h.stdout.text.trim().split('\n')).toHaveLength(602);
-    expect(api.requests.filter((r) => r.path.endsWith('/commands')).map((r) => r.query.get('offset'))).toEqual(['0', '500', '1000']);
+    expect(api.requests.filter((r) => r.path.endsWith('/commands')).map((r) => r.query.get('offset'))).toEqual([
+      '0',
+      '500',
+      '1000',
+    ]);
     expect(h.stderr.text).toContain('1203 agents targeted · 1203 answered · 602 found');
   });
 
   it('-show notfound -render csv -out writes the file and prints its path', async () => {
-    answers([signedCommand(record.action.id, 1, 'web1', [hit('/a')]), signedCommand(record.action.id, 2, 'web2', [miss(['/srv: EACCES'])])]);
+    answers([
+      signedCommand(record.action.id, 1, 'web1', [hit('/a')]),
+      signedCommand(record.action.id, 2, 'web2', [miss(['/srv: EACCES'])]),
+    ]);
     const out = join(h.home, '..', 'sub', 'results.csv');
-    expect(await h.run(['action', 'results', record.action.id, '-show', 'notfound', '-render', 'csv', '-out', out])).toBe(EXIT.found);
+    expect(
+      await h.run(['action', 'results', record.action.id, '-show', 'notfound', '-render', 'csv', '-out', out]),
+    ).toBe(EXIT.found);
     expect(h.stdout.text).toBe('');
     expect(h.stderr.text).toContain(`results written to ${out}`);
     const lines = readFileSync(out, 'utf8').split('\r\n');
@@ -116,7 +174,14 @@ describe('mig action results', () => {
       tampered.operations = [hit('/planted')];
       tampered.isFound = true;
       const relabelled = { ...signedCommand(id, 4, 'relabelled', [hit('/b')]), agentId: good.agentId };
-      const expired: CommandRecord = { id: '5'.padStart(16, '0'), actionId: id, agentId: 'a-00000000000000000000', agentName: 'late', status: 'expired', createdAt: T };
+      const expired: CommandRecord = {
+        id: '5'.padStart(16, '0'),
+        actionId: id,
+        agentId: 'a-00000000000000000000',
+        agentName: 'late',
+        status: 'expired',
+        createdAt: T,
+      };
       return [good, legacy, tampered, relabelled, expired];
     }
 
@@ -159,7 +224,11 @@ describe('mig action results', () => {
 
   it.each([
     { name: 'bad id', input: ['nope'], want: 'is not an action id' },
-    { name: '--strict alone', input: ['a'.repeat(32), '--strict'], want: '--strict: expected it with --verify, got it alone' },
+    {
+      name: '--strict alone',
+      input: ['a'.repeat(32), '--strict'],
+      want: '--strict: expected it with --verify, got it alone',
+    },
   ])('$name', async ({ input, want }) => {
     expect(await h.run(['action', 'results', ...input])).toBe(EXIT.error);
     expect(h.stderr.text).toContain(want);

@@ -21,9 +21,15 @@ const ResultsFlags = z.object({
     .boolean()
     .default(false)
     .describe("check every answer's agent signature without trusting the server; exit 4 when one is bad"),
-  strict: z.boolean().default(false).describe('with --verify: unsigned answers fail too (also written --verify=strict)'),
+  strict: z
+    .boolean()
+    .default(false)
+    .describe('with --verify: unsigned answers fail too (also written --verify=strict)'),
   out: z.string().min(1).optional().describe('write the results to this file instead of stdout; its path is printed'),
-  export: z.boolean().default(false).describe('write the results to a new file in $MIG_HOME/exports instead of stdout; its path is printed'),
+  export: z
+    .boolean()
+    .default(false)
+    .describe('write the results to a new file in $MIG_HOME/exports instead of stdout; its path is printed'),
 });
 
 /** `--verify=strict` reads naturally but is not a boolean: it is `--verify --strict`. */
@@ -36,7 +42,8 @@ function expandVerifyStrict(argv: readonly string[]): string[] {
  * the agent answered) carry no agent answer and nothing to check: no verdict.
  */
 export function verdictOf(cmd: CommandRecord): { verification: Verification | undefined; reason?: string } {
-  const isServerClosed = (cmd.status === 'expired' || cmd.status === 'cancelled') && (cmd.operations ?? []).length === 0;
+  const isServerClosed =
+    (cmd.status === 'expired' || cmd.status === 'cancelled') && (cmd.operations ?? []).length === 0;
   if (cmd.agentAnswer === undefined && isServerClosed) return { verification: undefined };
   const check = verifyStoredAnswer(cmd);
   if (check.ok) return { verification: 'verified' };
@@ -69,12 +76,16 @@ export async function runActionResults(ctx: CliContext, argv: readonly string[])
   const record: ActionRecord = await client.getAction(id);
   const module = record.action.operations[0]?.module ?? '';
   const spec = ctx.modules.get(module);
-  if (spec === undefined) throw new UserError('UNKNOWN_MODULE', `action ${id} runs module ${module}, which this console does not know`);
-  const out = cmd.values.out ?? (cmd.values.export ? defaultExportPath(ctx.home, id, render === 'text' ? 'txt' : render, ctx.now()) : undefined);
+  if (spec === undefined)
+    throw new UserError('UNKNOWN_MODULE', `action ${id} runs module ${module}, which this console does not know`);
+  const out =
+    cmd.values.out ??
+    (cmd.values.export ? defaultExportPath(ctx.home, id, render === 'text' ? 'txt' : render, ctx.now()) : undefined);
   const output = await openResultsOutput(ctx.stdout, ctx.colors.stdout, out);
   const verifyOne = (c: CommandRecord): Verification | undefined => {
     const { verification, reason } = verdictOf(c);
-    if (verification === 'bad') ctx.sayError(escapeControl(`BAD answer from ${c.agentName} (${c.agentId}): ${reason ?? ''}`));
+    if (verification === 'bad')
+      ctx.sayError(escapeControl(`BAD answer from ${c.agentName} (${c.agentId}): ${reason ?? ''}`));
     return verification;
   };
   const renderer = createRenderer(render, spec, output.stream, {
@@ -91,15 +102,20 @@ export async function runActionResults(ctx: CliContext, argv: readonly string[])
   }
   if (ctx.interrupt.aborted) return EXIT.interrupted;
   const tally = renderer.tally();
-  if (!TERMINAL_ACTION_STATUSES.has(record.status)) ctx.say(`action ${id} is still ${record.status}: these are the answers so far`);
+  if (!TERMINAL_ACTION_STATUSES.has(record.status))
+    ctx.say(`action ${id} is still ${record.status}: these are the answers so far`);
   ctx.say(summaryLine(record, tally));
   if (!verify) return huntExit(record, tally);
   const counts = tally.verification;
   const line = verificationSummary(counts);
   if (counts.bad > 0 || (strict && counts.unsigned > 0)) {
-    ctx.sayError(`${line}: ${counts.bad > 0 ? 'some answers are not what their agents signed' : 'unsigned answers fail --verify=strict'}`);
+    ctx.sayError(
+      `${line}: ${counts.bad > 0 ? 'some answers are not what their agents signed' : 'unsigned answers fail --verify=strict'}`,
+    );
     return EXIT.unverified;
   }
-  ctx.say(counts.unsigned > 0 ? `${line} (unsigned: agents that do not sign yet; --verify=strict fails on them)` : line);
+  ctx.say(
+    counts.unsigned > 0 ? `${line} (unsigned: agents that do not sign yet; --verify=strict fails on them)` : line,
+  );
   return huntExit(record, tally);
 }

@@ -10,7 +10,11 @@ const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for p
 
 export function actionId(text: string): string {
   const parsed = ActionIdSchema.safeParse(text);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', `${JSON.stringify(text)} is not an action id: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw new UserError(
+      'BAD_REQUEST',
+      `${JSON.stringify(text)} is not an action id: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
   return parsed.data;
 }
 
@@ -24,7 +28,14 @@ export function describeAction(record: ActionRecord): string {
     ['valid', `${a.validFrom} → ${a.expireAfter}`],
     ['modules', a.operations.map((op) => op.module).join(', ')],
     ['signers', record.investigators.join(', ')],
-    ...(record.approval === undefined ? [] : [['approval', `${record.approval.signers.length} of ${record.approval.required} investigators signed`] as [string, string]]),
+    ...(record.approval === undefined
+      ? []
+      : [
+          ['approval', `${record.approval.signers.length} of ${record.approval.required} investigators signed`] as [
+            string,
+            string,
+          ],
+        ]),
     ['progress', progressLine(record.counters)],
     ['created', record.createdAt],
   ];

@@ -68,10 +68,17 @@ describe('mig action sign', () => {
 
   const DAY = 24 * 3_600_000;
   it.each([
-    { name: 'a 30 day window', action: () => unsignedAction({ validFrom: new Date(), expireAfter: new Date(Date.now() + 30 * DAY) }), want: 'expireAfter: the validity window (expireAfter − validFrom) is 30d, the limit is 7d (VALIDITY_TOO_LONG)' },
+    {
+      name: 'a 30 day window',
+      action: () => unsignedAction({ validFrom: new Date(), expireAfter: new Date(Date.now() + 30 * DAY) }),
+      want: 'expireAfter: the validity window (expireAfter − validFrom) is 30d, the limit is 7d (VALIDITY_TOO_LONG)',
+    },
     {
       name: 'bad module parameters',
-      action: () => unsignedAction({ operations: [{ module: 'file', parameters: { searches: { s1: { paths: ['etc'], names: ['x'] } } } }] }),
+      action: () =>
+        unsignedAction({
+          operations: [{ module: 'file', parameters: { searches: { s1: { paths: ['etc'], names: ['x'] } } } }],
+        }),
       want: 'operations.0.parameters.searches.s1.paths.0 (module file): expected an absolute path (starting with /), got "etc" (INVALID_PARAMETERS)',
     },
   ])('refuses to sign what the server would refuse: $name, and leaves the file alone', async ({ action, want }) => {
@@ -115,12 +122,16 @@ describe('mig action import', () => {
   it('converts, prints every warning, signs with your key and writes -o', async () => {
     const out = join(h.home, 'imported.json');
     expect(await h.run(['action', 'import', MIG_FIXTURE, '--skip-unsupported', '-e', '2h', '-o', out])).toBe(EXIT.ok);
-    expect(h.stderr.text).toMatch(/^warning: skipped operations\[2\] \(agentdestroy\): module agentdestroy is not imported: /m);
+    expect(h.stderr.text).toMatch(
+      /^warning: skipped operations\[2\] \(agentdestroy\): module agentdestroy is not imported: /m,
+    );
     expect(h.stderr.text).toMatch(/^warning: operations\[0\] \(file\): search s3: without matchall /m);
     const action = readAction(out);
     expect(action.operations.map((op) => op.module)).toEqual(['file', 'netstat']);
     const ring = await Keyring.fromArmored([armoredPublicKey('alice')]);
-    expect(await verifyAll(canonicalActionBytes(action), action.signatures, ring)).toEqual([await fingerprint('alice')]);
+    expect(await verifyAll(canonicalActionBytes(action), action.signatures, ring)).toEqual([
+      await fingerprint('alice'),
+    ]);
   });
 
   it('imports every module of a file it fully supports without --skip-unsupported', async () => {
@@ -136,8 +147,16 @@ describe('mig action import', () => {
   });
 
   it.each([
-    { name: "MIG's agentdestroy", file: `${MIG_ACTIONS}example_v2.json`, want: 'operations[2] (agentdestroy): module agentdestroy is not imported: ' },
-    { name: 'a module that does not exist', file: `${IMPORT_FIXTURES}unsupported-modules.json`, want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: ' },
+    {
+      name: "MIG's agentdestroy",
+      file: `${MIG_ACTIONS}example_v2.json`,
+      want: 'operations[2] (agentdestroy): module agentdestroy is not imported: ',
+    },
+    {
+      name: 'a module that does not exist',
+      file: `${IMPORT_FIXTURES}unsupported-modules.json`,
+      want: 'operations[2] (nosuchmodule): module nosuchmodule is not available here (available: ',
+    },
   ])('fails on $name unless told to skip it, writing nothing', async ({ file, want }) => {
     expect(await h.run(['action', 'import', file])).toBe(EXIT.error);
     expect(h.stderr.text).toContain(want);
@@ -165,23 +184,26 @@ describe('mig action launch / show / list / cancel', () => {
   it.each([
     { name: 'known co-signer', signer: 'bob' as const, wantStatus: EXIT.ok, want: 'existing signatures verify: ' },
     { name: 'unknown co-signer', signer: 'mallory' as const, wantStatus: EXIT.error, want: '(UNKNOWN_SIGNER)' },
-  ])('sign --verify checks existing signatures against the server keys: $name', async ({ signer, wantStatus, want }) => {
-    const investigator = async (person: 'alice' | 'bob') => ({
-      fingerprint: await fingerprint(person),
-      name: person,
-      publicKey: armoredPublicKey(person),
-      isAdmin: false,
-      status: 'active',
-      createdAt: new Date().toISOString(),
-    });
-    const investigators = [await investigator('alice'), await investigator('bob')];
-    api.route('GET', /^\/investigators$/, () => ({ body: { investigators } }));
-    const original = JSON.stringify(await signedAction([signer]));
-    writeFileSync(file, original);
-    expect(await h.run(['action', 'sign', file, '--verify'])).toBe(wantStatus);
-    expect(h.stderr.text).toContain(want);
-    expect(readAction(file).signatures).toHaveLength(wantStatus === EXIT.ok ? 2 : 1);
-  });
+  ])(
+    'sign --verify checks existing signatures against the server keys: $name',
+    async ({ signer, wantStatus, want }) => {
+      const investigator = async (person: 'alice' | 'bob') => ({
+        fingerprint: await fingerprint(person),
+        name: person,
+        publicKey: armoredPublicKey(person),
+        isAdmin: false,
+        status: 'active',
+        createdAt: new Date().toISOString(),
+      });
+      const investigators = [await investigator('alice'), await investigator('bob')];
+      api.route('GET', /^\/investigators$/, () => ({ body: { investigators } }));
+      const original = JSON.stringify(await signedAction([signer]));
+      writeFileSync(file, original);
+      expect(await h.run(['action', 'sign', file, '--verify'])).toBe(wantStatus);
+      expect(h.stderr.text).toContain(want);
+      expect(readAction(file).signatures).toHaveLength(wantStatus === EXIT.ok ? 2 : 1);
+    },
+  );
 
   it('launch refuses an unsigned file', async () => {
     writeFileSync(file, JSON.stringify(unsignedAction()));
@@ -193,7 +215,10 @@ describe('mig action launch / show / list / cancel', () => {
     const action = await signedAction(['alice', 'bob']);
     writeFileSync(file, JSON.stringify(action));
     const hit = { module: 'file', isFound: true, rows: [{ path: '/etc/passwd' }], stats: {}, errors: [] };
-    const fleet = serveFleet(api, { answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit] }], fingerprint: await fingerprint('alice') });
+    const fleet = serveFleet(api, {
+      answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit] }],
+      fingerprint: await fingerprint('alice'),
+    });
     expect(await h.run(['action', 'launch', file, '-render', 'ndjson'])).toBe(EXIT.found);
     expect(fleet.posted).toEqual([action]);
     expect(JSON.parse(h.stdout.text)).toMatchObject({ agent: 'host-a', row: { path: '/etc/passwd' } });
@@ -202,7 +227,10 @@ describe('mig action launch / show / list / cancel', () => {
   it('show, list and cancel print what the server says', async () => {
     const action = await signedAction(['alice']);
     writeFileSync(file, JSON.stringify(action));
-    const fleet = serveFleet(api, { answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success' }], fingerprint: await fingerprint('alice') });
+    const fleet = serveFleet(api, {
+      answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success' }],
+      fingerprint: await fingerprint('alice'),
+    });
     await h.run(['action', 'launch', file, '-y']);
     api.route('GET', /^\/actions$/, () => ({ body: { actions: [], total: 0 } }));
 
@@ -219,7 +247,11 @@ describe('mig action launch / show / list / cancel', () => {
   it.each([
     { name: 'show with a bad id', input: ['action', 'show', 'xyz'], want: '"xyz" is not an action id' },
     { name: 'show an unknown action', input: ['action', 'show', 'f'.repeat(32)], want: 'no such action (NOT_FOUND)' },
-    { name: 'unknown subcommand', input: ['action', 'frob'], want: 'mig action: expected one of sign, launch, import, show, results, list, cancel, pending, approve, got "frob"' },
+    {
+      name: 'unknown subcommand',
+      input: ['action', 'frob'],
+      want: 'mig action: expected one of sign, launch, import, show, results, list, cancel, pending, approve, got "frob"',
+    },
     { name: 'list with a bad limit', input: ['action', 'list', '-limit', '0'], want: '-limit: expected a number >= 1' },
   ])('$name', async ({ input, want }) => {
     serveFleet(api, { answers: [], fingerprint: await fingerprint('alice') });

@@ -13,8 +13,20 @@ import { serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const MISSING_ROOT = '/no/such/dir: cannot open search path (ENOENT)';
-const miss = (errors: string[] = []): OperationResult => ({ module: 'file', isFound: false, rows: [], stats: {}, errors });
-const hit = (path: string, errors: string[] = []): OperationResult => ({ module: 'file', isFound: true, rows: [{ path }], stats: {}, errors });
+const miss = (errors: string[] = []): OperationResult => ({
+  module: 'file',
+  isFound: false,
+  rows: [],
+  stats: {},
+  errors,
+});
+const hit = (path: string, errors: string[] = []): OperationResult => ({
+  module: 'file',
+  isFound: true,
+  rows: [{ path }],
+  stats: {},
+  errors,
+});
 // eslint-disable-next-line no-control-regex
 const ESC = /\u001b\[/;
 
@@ -37,7 +49,9 @@ describe('mig file -t local: warnings and exit status', () => {
     { render: 'csv', want: (out: string) => [out.split('\r\n')[1]?.split(',').at(-1)] },
   ])('-render $render carries the warnings', async ({ render, want }) => {
     h.localResults = [miss([MISSING_ROOT])];
-    expect(await h.run(['file', '-t', 'local', '-path', '/no/such/dir', '-name', 'x', '-render', render])).toBe(EXIT.incomplete);
+    expect(await h.run(['file', '-t', 'local', '-path', '/no/such/dir', '-name', 'x', '-render', render])).toBe(
+      EXIT.incomplete,
+    );
     expect(want(h.stdout.text)).toEqual([MISSING_ROOT]);
   });
 
@@ -63,7 +77,9 @@ describe('-out: results to a file, its path printed', () => {
     h.localResults = [hit('/etc/passwd', ['/etc/shadow: EACCES'])];
     h.isStdoutTty = true;
     const out = join(h.home, '..', 'deep', 'r.csv');
-    expect(await h.run(['file', '-t', 'local', '-path', '/etc', '-name', 'passwd', '-render', 'csv', '-out', out])).toBe(EXIT.found);
+    expect(
+      await h.run(['file', '-t', 'local', '-path', '/etc', '-name', 'passwd', '-render', 'csv', '-out', out]),
+    ).toBe(EXIT.found);
     expect(h.stdout.text).toBe('');
     expect(h.stderr.text).toContain(`results written to ${out}`);
     const text = readFileSync(out, 'utf8');
@@ -75,7 +91,19 @@ describe('-out: results to a file, its path printed', () => {
   it('an -out that cannot be written is a flag error, before anything runs', async () => {
     h.localResults = [hit('/etc/passwd')];
     writeFileSync(join(h.home, '..', 'file'), '');
-    expect(await h.run(['file', '-t', 'local', '-path', '/etc', '-name', 'x', '-out', join(h.home, '..', 'file', 'sub', 'r.csv')])).toBe(EXIT.error);
+    expect(
+      await h.run([
+        'file',
+        '-t',
+        'local',
+        '-path',
+        '/etc',
+        '-name',
+        'x',
+        '-out',
+        join(h.home, '..', 'file', 'sub', 'r.csv'),
+      ]),
+    ).toBe(EXIT.error);
     expect(h.stderr.text).toMatch(/-out: expected a path in a folder that can be made, got ".*r\.csv"/);
   });
 });
@@ -149,7 +177,9 @@ describe('mig file against a server: incomplete answers', () => {
     ]);
     expect(status).toBe(EXIT.incomplete);
     expect(h.stderr.text).toContain(`warning: host-a file: ${MISSING_ROOT}`);
-    expect(h.stderr.text).toMatch(/2 agents targeted · 2 answered · 0 found · 0 failed · 0 expired · 1 warning · \d+\.\ds — nothing found — warning: \/no\/such\/dir: cannot open search path \(ENOENT\): the search is incomplete/);
+    expect(h.stderr.text).toMatch(
+      /2 agents targeted · 2 answered · 0 found · 0 failed · 0 expired · 1 warning · \d+\.\ds — nothing found — warning: \/no\/such\/dir: cannot open search path \(ENOENT\): the search is incomplete/,
+    );
   });
 
   it('nothing found while an agent failed: exit 3, not 1', async () => {
@@ -163,22 +193,42 @@ describe('mig file against a server: incomplete answers', () => {
 
   it('-show notfound -render json prints the rows of a refused answer', async () => {
     const refused = { module: 'file', isFound: false, rows: [{ path: '/srv/x', size: 1 }], stats: {}, errors: [] };
-    await run([{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [refused] }], ['-show', 'notfound', '-render', 'json']);
-    expect(JSON.parse(h.stdout.text)).toEqual([{ agent: 'host-a', agentId: 'agent-a', status: 'success', found: false, module: 'file', row: { path: '/srv/x', size: 1 } }]);
+    await run(
+      [{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [refused] }],
+      ['-show', 'notfound', '-render', 'json'],
+    );
+    expect(JSON.parse(h.stdout.text)).toEqual([
+      {
+        agent: 'host-a',
+        agentId: 'agent-a',
+        status: 'success',
+        found: false,
+        module: 'file',
+        row: { path: '/srv/x', size: 1 },
+      },
+    ]);
   });
 
   it('-out with a server: the file gets the rows, stderr the path', async () => {
     const out = join(h.home, '..', 'hunt.json');
-    expect(await run([{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit('/srv/x')] }], ['-render', 'json', '-out', out])).toBe(EXIT.found);
+    expect(
+      await run(
+        [{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit('/srv/x')] }],
+        ['-render', 'json', '-out', out],
+      ),
+    ).toBe(EXIT.found);
     expect(h.stdout.text).toBe('');
     expect(h.stderr.text).toContain(`results written to ${out}`);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([expect.objectContaining({ agent: 'host-a', row: { path: '/srv/x' } })]);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([
+      expect.objectContaining({ agent: 'host-a', row: { path: '/srv/x' } }),
+    ]);
   });
 
   it('the countdown is coloured on a terminal', async () => {
     h.isTty = true;
     const running = run([{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit('/srv/x')] }]);
-    for (let i = 0; i < 500 && !h.stderr.text.includes('launching in 3s'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && !h.stderr.text.includes('launching in 3s'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     h.interrupt.abort();
     await running;
     expect(h.stderr.text).toContain('\u001b[1m\u001b[33mlaunching in 3s');

@@ -72,7 +72,10 @@ describe('two-person rule from the CLI, against the real server', () => {
     await waitFor(() => agent.commands.length === 1, 'the command');
     const sent = JSON.parse(agent.commands[0]?.action ?? '{}') as SignedAction;
     const ring = await Keyring.fromArmored([armoredPublicKey('alice'), armoredPublicKey('bob')]);
-    expect(await verifyAll(canonicalActionBytes(sent), sent.signatures, ring)).toEqual([await fingerprint('alice'), await fingerprint('bob')]);
+    expect(await verifyAll(canonicalActionBytes(sent), sent.signatures, ring)).toEqual([
+      await fingerprint('alice'),
+      await fingerprint('bob'),
+    ]);
   });
 
   it.each([
@@ -90,8 +93,18 @@ describe('two-person rule from the CLI, against the real server', () => {
   });
 
   it.each([
-    { name: 'without a terminal and without -y', who: 'bob' as const, argv: [] as string[], want: 'stdin is not a terminal' },
-    { name: 'by the investigator who signed it', who: 'alice' as const, argv: ['-y'], want: 'already signed by your key' },
+    {
+      name: 'without a terminal and without -y',
+      who: 'bob' as const,
+      argv: [] as string[],
+      want: 'stdin is not a terminal',
+    },
+    {
+      name: 'by the investigator who signed it',
+      who: 'alice' as const,
+      argv: ['-y'],
+      want: 'already signed by your key',
+    },
   ])('refuses to approve $name, and nothing is sent', async ({ who, argv, want }) => {
     const id = await aliceHunts();
     const h = cli(who);
@@ -131,7 +144,9 @@ describe('mig action approve against a server that lies', () => {
   });
 
   it("refuses to co-sign when alice's signature does not cover what is shown", async () => {
-    const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'list' } }] }), ['alice']);
+    const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'list' } }] }), [
+      'alice',
+    ]);
     const tampered = { ...signed, target: 'all' === signed.target ? "os = 'linux'" : 'all' };
     const investigator = async (person: 'alice' | 'bob') => ({
       fingerprint: await fingerprint(person),
@@ -142,8 +157,26 @@ describe('mig action approve against a server that lies', () => {
       createdAt: new Date().toISOString(),
     });
     const investigators = [await investigator('alice'), await investigator('bob')];
-    const counters = { targeted: 0, sent: 0, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
-    const held = { action: tampered, status: 'pending', reason: 'pending approval', investigators: [investigators[0]?.fingerprint], approval: { required: 2, signers: [investigators[0]?.fingerprint] }, counters, createdAt: new Date().toISOString() };
+    const counters = {
+      targeted: 0,
+      sent: 0,
+      success: 0,
+      failed: 0,
+      timeout: 0,
+      expired: 0,
+      cancelled: 0,
+      done: 0,
+      found: 0,
+    };
+    const held = {
+      action: tampered,
+      status: 'pending',
+      reason: 'pending approval',
+      investigators: [investigators[0]?.fingerprint],
+      approval: { required: 2, signers: [investigators[0]?.fingerprint] },
+      counters,
+      createdAt: new Date().toISOString(),
+    };
     api.route('GET', /^\/actions\/([0-9a-f]+)$/, () => ({ body: held }));
     api.route('GET', /^\/investigators$/, () => ({ body: { investigators } }));
 

@@ -15,7 +15,11 @@ import { clean, parseCommand, printTable } from './subcommand.js';
 
 function actionId(text: string): string {
   const parsed = ActionIdSchema.safeParse(text);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', `${JSON.stringify(text)} is not an action id: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success)
+    throw new UserError(
+      'BAD_REQUEST',
+      `${JSON.stringify(text)} is not an action id: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
   return parsed.data;
 }
 
@@ -31,12 +35,24 @@ function modulesText(ctx: CliContext, record: ActionRecord): string {
 
 function expiryText(expireAfter: string, nowMs: number): string {
   const leftS = Math.round((Date.parse(expireAfter) - nowMs) / 1000);
-  const left = leftS <= 0 ? 'expired' : leftS < 120 ? `in ${leftS}s` : leftS < 7200 ? `in ${Math.round(leftS / 60)}m` : `in ${Math.round(leftS / 3600)}h`;
+  const left =
+    leftS <= 0
+      ? 'expired'
+      : leftS < 120
+        ? `in ${leftS}s`
+        : leftS < 7200
+          ? `in ${Math.round(leftS / 60)}m`
+          : `in ${Math.round(leftS / 3600)}h`;
   return `${expireAfter} (${left})`;
 }
 
 /** What the approver reads before saying yes: what is signed, exactly, then a summary. */
-function review(ctx: CliContext, record: ActionRecord, signedBy: readonly string[], investigators: readonly InvestigatorRecord[]): string {
+function review(
+  ctx: CliContext,
+  record: ActionRecord,
+  signedBy: readonly string[],
+  investigators: readonly InvestigatorRecord[],
+): string {
   const { signatures: _signatures, ...signedPart } = record.action;
   const required = record.approval?.required ?? 2;
   const rows: [string, string][] = [
@@ -59,7 +75,8 @@ function review(ctx: CliContext, record: ActionRecord, signedBy: readonly string
 
 function outcome(record: ActionRecord): string {
   const base = `action ${record.action.id} is ${record.status}`;
-  if (record.status === 'inflight') return `${base}: launched to ${record.counters.targeted} agent(s); follow it with \`mig action show ${record.action.id}\``;
+  if (record.status === 'inflight')
+    return `${base}: launched to ${record.counters.targeted} agent(s); follow it with \`mig action show ${record.action.id}\``;
   if (isAwaitingApproval(record) && record.approval !== undefined) {
     return `${base}: ${record.approval.signers.length} of ${record.approval.required} investigators signed; waiting for another one`;
   }
@@ -72,20 +89,37 @@ const ApproveFlags = z.object({
 });
 
 export async function runActionApprove(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'action approve ID', 'review, co-sign and launch an action waiting for approval', ApproveFlags, { yes: { alias: 'y' } }, argv);
+  const cmd = parseCommand(
+    ctx,
+    'action approve ID',
+    'review, co-sign and launch an action waiting for approval',
+    ApproveFlags,
+    { yes: { alias: 'y' } },
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const id = actionId(cmd.only('ID'));
   const client = await ctx.client();
   const record = await client.getAction(id);
   if (!isAwaitingApproval(record)) {
-    throw new UserError('CONFLICT', `action ${id} is ${record.status}, not waiting for approval`, '`mig action pending` lists the actions that are');
+    throw new UserError(
+      'CONFLICT',
+      `action ${id} is ${record.status}, not waiting for approval`,
+      '`mig action pending` lists the actions that are',
+    );
   }
   const { investigators } = await client.listInvestigators();
   const signer = await ctx.signer();
   // A signature already there that does not verify stops us before anyone is asked anything.
   const existing = await verifiedSigners(record.action, investigators, signer.fingerprint);
   ctx.stdout.write(review(ctx, record, existing, investigators));
-  const isYes = cmd.values.yes || (await askYesNo(ctx, `approve and launch action ${id}?`, 'read it with `mig action show ID --render json`, then pass -y'));
+  const isYes =
+    cmd.values.yes ||
+    (await askYesNo(
+      ctx,
+      `approve and launch action ${id}?`,
+      'read it with `mig action show ID --render json`, then pass -y',
+    ));
   if (!isYes) {
     ctx.say('not approved: your signature was not sent');
     return EXIT.notFound;
@@ -104,7 +138,14 @@ const PendingFlags = z.object({
 });
 
 export async function runActionPending(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'action pending', 'list actions waiting for a second investigator', PendingFlags, {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'action pending',
+    'list actions waiting for a second investigator',
+    PendingFlags,
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const list = await (await ctx.client()).listActions({ status: 'pending', limit: cmd.values.limit });
@@ -121,6 +162,10 @@ export async function runActionPending(ctx: CliContext, argv: readonly string[])
     r.action.expireAfter,
   ]);
   printTable(ctx.stdout, ['ID', 'NAME', 'MODULES', 'SIGNED', 'EXPIRES'], rows);
-  ctx.say(waiting.length === 0 ? 'no action is waiting for approval' : `${waiting.length} action(s) waiting; review one with \`mig action approve ID\``);
+  ctx.say(
+    waiting.length === 0
+      ? 'no action is waiting for approval'
+      : `${waiting.length} action(s) waiting; review one with \`mig action approve ID\``,
+  );
   return EXIT.ok;
 }

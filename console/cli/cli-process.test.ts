@@ -32,7 +32,12 @@ describe('mig file -t local, real process', () => {
     { name: 'FORCE_COLOR colours a pipe', colorEnv: { NO_COLOR: '', FORCE_COLOR: '1' }, isColoured: true },
     { name: 'NO_COLOR wins over FORCE_COLOR', colorEnv: { NO_COLOR: '1', FORCE_COLOR: '1' }, isColoured: false },
   ])('$name', async ({ colorEnv, isColoured }) => {
-    const res = await runMig(['file', '-t', 'local', '-path', '/etc', '-name', '^passwd$'], { ...env, ...colorEnv, FORCE_COLOR: undefined, ...colorEnv });
+    const res = await runMig(['file', '-t', 'local', '-path', '/etc', '-name', '^passwd$'], {
+      ...env,
+      ...colorEnv,
+      FORCE_COLOR: undefined,
+      ...colorEnv,
+    });
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('/etc/passwd');
     expect(res.stdout.includes('\u001b[')).toBe(isColoured);

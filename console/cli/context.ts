@@ -104,15 +104,20 @@ export class CliContext {
 
   signer(): Promise<Signer> {
     // Imported here, not above: the signer brings openpgp, which `mig --help` and -t local never use.
-    this.signerPromise ??= Promise.all([this.loadConfig(), import('../services/signer.js')]).then(([config, { createSigner }]) =>
-      createSigner(config.signer, { home: this.home, env: this.deps.env, getPassphrase: this.passphraseSource() }),
+    this.signerPromise ??= Promise.all([this.loadConfig(), import('../services/signer.js')]).then(
+      ([config, { createSigner }]) =>
+        createSigner(config.signer, { home: this.home, env: this.deps.env, getPassphrase: this.passphraseSource() }),
     );
     return this.signerPromise;
   }
 
   /** API client whose requests abort on ctrl+c (pass `isInterruptible: false` for the cancel that follows one). */
   async client(opts: { isInterruptible?: boolean } = {}): Promise<ApiClient> {
-    const [config, signer, { ApiClient }] = await Promise.all([this.loadConfig(), this.signer(), import('../services/api-client.js')]);
+    const [config, signer, { ApiClient }] = await Promise.all([
+      this.loadConfig(),
+      this.signer(),
+      import('../services/api-client.js'),
+    ]);
     // MIG_SERVER, else the server a local console really started, else the configured one.
     this.serverChoice = await chooseServer(this.home, this.deps.env, config);
     return new ApiClient({

@@ -30,9 +30,15 @@ describe('the CLI talks to the server the console started', () => {
   });
 
   it('console --embedded on a busy port: falls back, records the URL, the CLI uses it, the record goes at exit', async () => {
-    const embedded = startMig(['console', '--embedded', '--no-agent', '--http-port', String(busyPort), '--mqtt-port', String(await freePort())], env);
+    const embedded = startMig(
+      ['console', '--embedded', '--no-agent', '--http-port', String(busyPort), '--mqtt-port', String(await freePort())],
+      env,
+    );
     try {
-      const [, url] = await embedded.waitFor(/is busy: the embedded server runs at (http:\/\/127\.0\.0\.1:\d+)/, 90_000);
+      const [, url] = await embedded.waitFor(
+        /is busy: the embedded server runs at (http:\/\/127\.0\.0\.1:\d+)/,
+        90_000,
+      );
       expect(url).not.toBe(`http://127.0.0.1:${busyPort}`);
       await embedded.waitFor(/ctrl\+c stops it/, 90_000);
       expect(existsSync(join(fleet.dir, 'home', 'server.run.json'))).toBe(true);
@@ -48,7 +54,10 @@ describe('the CLI talks to the server the console started', () => {
 
   it('mig demo --http-port/--mqtt-port listens there and the CLI finds its agents', async () => {
     const httpPort = await freePort();
-    const demo = startMig(['demo', '--hosts', '3', '--http-port', String(httpPort), '--mqtt-port', String(await freePort())], env);
+    const demo = startMig(
+      ['demo', '--hosts', '3', '--http-port', String(httpPort), '--mqtt-port', String(await freePort())],
+      env,
+    );
     try {
       await demo.waitFor(new RegExp(`export MIG_SERVER=http://127\\.0\\.0\\.1:${httpPort}`), 150_000);
       const res = await runMig(['agents', '-render', 'json'], env);
@@ -62,7 +71,7 @@ describe('the CLI talks to the server the console started', () => {
   it.each([
     { argv: ['demo', '--http-port', 'abc'], want: '--http-port: expected a number, got "abc"' },
     { argv: ['console', '--mqtt-port', '70000'], want: '--mqtt-port: expected a number <= 65535, got "70000"' },
-    { argv: ['demo', '--colour'], want: "--colour: expected a flag of mig demo, got unknown flag --colour" },
+    { argv: ['demo', '--colour'], want: '--colour: expected a flag of mig demo, got unknown flag --colour' },
   ])('flag error: $want', async ({ argv, want }) => {
     const res = await runMig(argv, env);
     expect(res.code).toBe(2);

@@ -18,7 +18,8 @@ describe('enrollment policy from the CLI', () => {
     homes.push(h);
     return h;
   }
-  const enroll = (label: string) => FakeAgent.enroll(server.server.mqttUrl, server.server.enrollmentSecret, fakeEnrollRequest(fakeIdentity(label)));
+  const enroll = (label: string) =>
+    FakeAgent.enroll(server.server.mqttUrl, server.server.enrollmentSecret, fakeEnrollRequest(fakeIdentity(label)));
 
   beforeEach(async () => {
     server = new ServerHarness();
@@ -34,7 +35,8 @@ describe('enrollment policy from the CLI', () => {
     for (const label of ['web-1', 'web-2', 'web-3', 'db-1']) expect((await enroll(label)).state).toBe('pending');
     const alice = cli('alice');
     expect(await alice.run(['agents', 'pending'])).toBe(EXIT.ok);
-    for (const label of ['web-1', 'web-2', 'web-3', 'db-1']) expect(alice.stdout.text).toContain(fakeIdentity(label).id);
+    for (const label of ['web-1', 'web-2', 'web-3', 'db-1'])
+      expect(alice.stdout.text).toContain(fakeIdentity(label).id);
 
     expect(await alice.run(['agents', 'accept', fakeIdentity('web-1').id])).toBe(EXIT.ok);
     expect(alice.stdout.text).toContain(`accepted ${fakeIdentity('web-1').id} (web-1)`);

@@ -12,13 +12,25 @@ const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for p
 
 function agentId(text: string): string {
   const parsed = AgentIdSchema.safeParse(text);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', `ID: expected an agent id like a-<20 hex>, got ${JSON.stringify(text.slice(0, 80))}`, 'mig agents pending lists them');
+  if (!parsed.success)
+    throw new UserError(
+      'BAD_REQUEST',
+      `ID: expected an agent id like a-<20 hex>, got ${JSON.stringify(text.slice(0, 80))}`,
+      'mig agents pending lists them',
+    );
   return parsed.data;
 }
 
 /** `mig agents pending`: enrollments waiting for an admin, oldest first. */
 export async function runAgentsPending(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'agents pending', 'list agents waiting for an admin to accept their enrollment', z.object({ render: OutputFlag }), {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'agents pending',
+    'list agents waiting for an admin to accept their enrollment',
+    z.object({ render: OutputFlag }),
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const list = await (await ctx.client()).listPendingAgents();
@@ -26,7 +38,15 @@ export async function runAgentsPending(ctx: CliContext, argv: readonly string[])
     ctx.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return EXIT.ok;
   }
-  const rows = list.agents.map((a) => [a.id, clean(a.name), a.os, a.arch, clean(a.environment.hostname), clean(a.environment.addresses.join(',')), a.firstSeenAt]);
+  const rows = list.agents.map((a) => [
+    a.id,
+    clean(a.name),
+    a.os,
+    a.arch,
+    clean(a.environment.hostname),
+    clean(a.environment.addresses.join(',')),
+    a.firstSeenAt,
+  ]);
   printTable(ctx.stdout, ['ID', 'NAME', 'OS', 'ARCH', 'HOSTNAME', 'ADDRESSES', 'ASKED AT'], rows);
   ctx.say(`${list.total} pending agent(s); accept with: mig agents accept ID (or --all)`);
   return EXIT.ok;
@@ -36,7 +56,14 @@ const AcceptFlags = z.object({ all: z.boolean().default(false).describe('accept 
 
 /** `mig agents accept ID|--all`. */
 export async function runAgentsAccept(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'agents accept ID|--all', 'accept a pending agent, or all of them (admin)', AcceptFlags, {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'agents accept ID|--all',
+    'accept a pending agent, or all of them (admin)',
+    AcceptFlags,
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const client = await ctx.client();
   if (cmd.values.all) {
@@ -53,7 +80,14 @@ export async function runAgentsAccept(ctx: CliContext, argv: readonly string[]):
 
 /** `mig agents reject ID`: a pending agent stays out; an accepted one loses its credential. */
 export async function runAgentsReject(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'agents reject ID', 'reject a pending agent, or withdraw an accepted agent\'s credential (admin)', z.object({}), {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'agents reject ID',
+    "reject a pending agent, or withdraw an accepted agent's credential (admin)",
+    z.object({}),
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const record = await (await ctx.client()).rejectAgent(agentId(cmd.only('ID')));
   ctx.stdout.write(`rejected ${record.id} (${clean(record.name)})\n`);

@@ -27,12 +27,18 @@ export async function openExport(path: string): Promise<ExportFile> {
   try {
     await mkdir(dirname(absolute), { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw flagError('-out', 'a path in a folder that can be made', `${JSON.stringify(path)} (${(err as Error).message})`);
+    throw flagError(
+      '-out',
+      'a path in a folder that can be made',
+      `${JSON.stringify(path)} (${(err as Error).message})`,
+    );
   }
   const stream = createWriteStream(absolute, { mode: 0o600 });
   await new Promise<void>((ok, fail) => {
     stream.once('open', () => ok());
-    stream.once('error', (err) => fail(flagError('-out', 'a file that can be written', `${JSON.stringify(path)} (${err.message})`)));
+    stream.once('error', (err) =>
+      fail(flagError('-out', 'a file that can be written', `${JSON.stringify(path)} (${err.message})`)),
+    );
   });
   return {
     path: absolute,
@@ -53,7 +59,11 @@ export interface ResultsOutput {
   finish(say: (line: string) => void): Promise<void>;
 }
 
-export async function openResultsOutput(stdout: NodeJS.WritableStream, stdoutPalette: Palette, out: string | undefined): Promise<ResultsOutput> {
+export async function openResultsOutput(
+  stdout: NodeJS.WritableStream,
+  stdoutPalette: Palette,
+  out: string | undefined,
+): Promise<ResultsOutput> {
   if (out === undefined) return { stream: stdout, palette: stdoutPalette, finish: () => Promise.resolve() };
   const file = await openExport(out);
   return {

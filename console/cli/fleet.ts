@@ -22,17 +22,35 @@ const AgentsFlags = z.object({
 
 /** `mig agents [-t target]`: the fleet as the server sees it. */
 export async function runAgents(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'agents', 'list agents (all, or those a target matches)', AgentsFlags, { target: { alias: 't' } }, argv);
+  const cmd = parseCommand(
+    ctx,
+    'agents',
+    'list agents (all, or those a target matches)',
+    AgentsFlags,
+    { target: { alias: 't' } },
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const { target, status, limit, offset, render } = cmd.values;
   parseTarget(target);
-  const list = await (await ctx.client()).listAgents({ target, limit, offset, ...(status === undefined ? {} : { status }) });
+  const list = await (
+    await ctx.client()
+  ).listAgents({ target, limit, offset, ...(status === undefined ? {} : { status }) });
   if (render === 'json') {
     ctx.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return EXIT.ok;
   }
-  const rows = list.agents.map((a) => [a.id, clean(a.name), a.os, a.arch, a.status, clean(a.version), policyText(a.policyVersion), a.lastHeartbeatAt]);
+  const rows = list.agents.map((a) => [
+    a.id,
+    clean(a.name),
+    a.os,
+    a.arch,
+    a.status,
+    clean(a.version),
+    policyText(a.policyVersion),
+    a.lastHeartbeatAt,
+  ]);
   printTable(ctx.stdout, ['ID', 'NAME', 'OS', 'ARCH', 'STATUS', 'VERSION', 'POLICY', 'LAST HEARTBEAT'], rows);
   ctx.say(`${list.agents.length} of ${list.total} agent(s)`);
   return EXIT.ok;
@@ -44,7 +62,14 @@ export function policyText(version: number | undefined): string {
 }
 
 async function listInvestigators(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'investigators', 'list the investigators the server knows', z.object({ render: OutputFlag }), {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'investigators',
+    'list the investigators the server knows',
+    z.object({ render: OutputFlag }),
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const { investigators } = await (await ctx.client()).listInvestigators();
@@ -52,7 +77,13 @@ async function listInvestigators(ctx: CliContext, argv: readonly string[]): Prom
     ctx.stdout.write(`${JSON.stringify(investigators, null, 2)}\n`);
     return EXIT.ok;
   }
-  const rows = investigators.map((i) => [i.fingerprint, clean(i.name), i.isAdmin ? 'admin' : '', i.status, i.createdAt]);
+  const rows = investigators.map((i) => [
+    i.fingerprint,
+    clean(i.name),
+    i.isAdmin ? 'admin' : '',
+    i.status,
+    i.createdAt,
+  ]);
   printTable(ctx.stdout, ['FINGERPRINT', 'NAME', 'ROLE', 'STATUS', 'CREATED'], rows);
   return EXIT.ok;
 }
@@ -64,16 +95,29 @@ const AddFlags = z.object({
 });
 
 async function addInvestigator(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'investigators add', "register an investigator's public key (admin)", AddFlags, {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'investigators add',
+    "register an investigator's public key (admin)",
+    AddFlags,
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   let publicKey: string;
   try {
     publicKey = await readFile(cmd.values.key, 'utf8');
   } catch (err) {
-    throw flagError('--key', 'a readable public key file', `${JSON.stringify(cmd.values.key)} (${(err as Error).message})`);
+    throw flagError(
+      '--key',
+      'a readable public key file',
+      `${JSON.stringify(cmd.values.key)} (${(err as Error).message})`,
+    );
   }
-  const record = await (await ctx.client()).addInvestigator({ name: cmd.values.name, publicKey, isAdmin: cmd.values.admin });
+  const record = await (
+    await ctx.client()
+  ).addInvestigator({ name: cmd.values.name, publicKey, isAdmin: cmd.values.admin });
   ctx.stdout.write(`added ${clean(record.name)} ${record.fingerprint}${record.isAdmin ? ' (admin)' : ''}\n`);
   return EXIT.ok;
 }
@@ -86,31 +130,58 @@ async function resolveInvestigator(who: string, list: () => Promise<readonly Inv
   const text = who.replace(/\s+/g, '').toLowerCase();
   if (/^[0-9a-f]{16,}$/.test(text)) {
     const fp = FingerprintSchema.safeParse(text);
-    if (!fp.success) throw flagError('FINGERPRINT', fp.error.issues[0]?.message ?? 'a key fingerprint', JSON.stringify(text));
+    if (!fp.success)
+      throw flagError('FINGERPRINT', fp.error.issues[0]?.message ?? 'a key fingerprint', JSON.stringify(text));
     return fp.data;
   }
   const investigators = await list();
   const named = investigators.filter((i) => i.name === who);
   if (named.length === 1 && named[0] !== undefined) return named[0].fingerprint;
-  if (named.length > 1) throw new UserError('CONFLICT', `${named.length} investigators are named ${JSON.stringify(who)}`, `pass a fingerprint: ${named.map((i) => i.fingerprint).join(', ')}`);
-  throw new UserError('NOT_FOUND', `no investigator is named ${JSON.stringify(who)}, and it is not a fingerprint`, '`mig investigators` lists them');
+  if (named.length > 1)
+    throw new UserError(
+      'CONFLICT',
+      `${named.length} investigators are named ${JSON.stringify(who)}`,
+      `pass a fingerprint: ${named.map((i) => i.fingerprint).join(', ')}`,
+    );
+  throw new UserError(
+    'NOT_FOUND',
+    `no investigator is named ${JSON.stringify(who)}, and it is not a fingerprint`,
+    '`mig investigators` lists them',
+  );
 }
 
 const SetEnabledFlags = z.object({
-  publish: z.boolean().default(true).describe('then publish the next policy bundle so agents follow (admins; -publish=false to skip)'),
+  publish: z
+    .boolean()
+    .default(true)
+    .describe('then publish the next policy bundle so agents follow (admins; -publish=false to skip)'),
 });
 
 async function setEnabled(ctx: CliContext, argv: readonly string[], isEnabled: boolean): Promise<number> {
   const verb = isEnabled ? 'enable' : 'disable';
-  const cmd = parseCommand(ctx, `investigators ${verb} NAME|FINGERPRINT`, `${verb} an investigator (admin), then publish the policy agents follow`, SetEnabledFlags, {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    `investigators ${verb} NAME|FINGERPRINT`,
+    `${verb} an investigator (admin), then publish the policy agents follow`,
+    SetEnabledFlags,
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const client = await ctx.client();
-  const fp = await resolveInvestigator(cmd.only('NAME|FINGERPRINT'), async () => (await client.listInvestigators()).investigators);
+  const fp = await resolveInvestigator(
+    cmd.only('NAME|FINGERPRINT'),
+    async () => (await client.listInvestigators()).investigators,
+  );
   const record = await client.setInvestigatorEnabled(fp, isEnabled);
   ctx.stdout.write(`${clean(record.name)} ${record.fingerprint} is ${record.status}\n`);
-  const consequence = isEnabled ? `agents trust ${clean(record.name)} again` : `agents refuse ${clean(record.name)}'s signatures`;
+  const consequence = isEnabled
+    ? `agents trust ${clean(record.name)} again`
+    : `agents refuse ${clean(record.name)}'s signatures`;
   if (!cmd.values.publish) {
-    ctx.say(`the server already ${isEnabled ? 'accepts' : 'refuses'} ${clean(record.name)}'s signatures; ${consequence} once an admin runs \`mig policy publish\``);
+    ctx.say(
+      `the server already ${isEnabled ? 'accepts' : 'refuses'} ${clean(record.name)}'s signatures; ${consequence} once an admin runs \`mig policy publish\``,
+    );
     return EXIT.ok;
   }
   if (!(await client.me()).isAdmin) {

@@ -179,7 +179,11 @@ function unansweredOf(record: ActionRecord): number {
 
 /** The tally as the truth stands once the action is over: the server's counters fill in what no command showed. */
 function settled(record: ActionRecord, tally: AnswerTally): AnswerTally {
-  return { ...tally, found: Math.max(tally.found, record.counters.found), unanswered: Math.max(tally.unanswered, unansweredOf(record)) };
+  return {
+    ...tally,
+    found: Math.max(tally.found, record.counters.found),
+    unanswered: Math.max(tally.unanswered, unansweredOf(record)),
+  };
 }
 
 /** 0 found, 3 nothing found but incomplete, 1 nothing found (after interrupted and invalid are handled). */
@@ -203,6 +207,9 @@ export function summaryLine(record: ActionRecord, tally: AnswerTally, elapsedMs?
   if (c.cancelled > 0) parts.push(`${c.cancelled} cancelled`);
   if (tally.warnings > 0) parts.push(`${tally.warnings} warning${tally.warnings === 1 ? '' : 's'}`);
   if (elapsedMs !== undefined) parts.push(`${(elapsedMs / 1000).toFixed(1)}s`);
-  const status = record.status === 'completed' ? '' : ` (action ${record.status}${record.reason === undefined ? '' : `: ${record.reason}`})`;
+  const status =
+    record.status === 'completed'
+      ? ''
+      : ` (action ${record.status}${record.reason === undefined ? '' : `: ${record.reason}`})`;
   return `${parts.join(' · ')}${status} — ${verdict(final)}`;
 }

@@ -30,12 +30,20 @@ export const HuntFlagsSchema = z.object({
     .string()
     .min(1)
     .optional()
-    .describe(`which agents: a target expression, 'all', or 'local' to run here without a server (default: ${DEFAULT_TARGET})`),
-  expiry: DurationFlag.default(DEFAULT_EXPIRY).describe(`how long agents may start the action: 30s, 5m, 1h30m, 2d (at most ${formatDuration(ACTION_LIMITS.maxValidityMs)})`),
+    .describe(
+      `which agents: a target expression, 'all', or 'local' to run here without a server (default: ${DEFAULT_TARGET})`,
+    ),
+  expiry: DurationFlag.default(DEFAULT_EXPIRY).describe(
+    `how long agents may start the action: 30s, 5m, 1h30m, 2d (at most ${formatDuration(ACTION_LIMITS.maxValidityMs)})`,
+  ),
   show: z.enum(['found', 'notfound', 'all']).default('found').describe('which answers to print (all adds failures)'),
   render: z.enum(RENDER_FORMATS).default('text').describe('output format on stdout'),
-  'target-found': ActionIdSchema.optional().describe("only agents that found something in this earlier action: adds and found('<id>')"),
-  'target-notfound': ActionIdSchema.optional().describe("only agents that found nothing in this earlier action: adds and notfound('<id>')"),
+  'target-found': ActionIdSchema.optional().describe(
+    "only agents that found something in this earlier action: adds and found('<id>')",
+  ),
+  'target-notfound': ActionIdSchema.optional().describe(
+    "only agents that found nothing in this earlier action: adds and notfound('<id>')",
+  ),
   'action-name': z.string().min(1).max(256).optional().describe('name of the action (default: the command line)'),
   yes: z.boolean().default(false).describe('launch at once, without the 3 second countdown'),
   out: z.string().min(1).optional().describe('write the results to this file instead of stdout; its path is printed'),
@@ -51,7 +59,8 @@ export const HUNT_FLAG_HINTS: Readonly<Record<string, FlagHint>> = {
 /** Every spelling of each field's flag, plus whether it takes a value. */
 function flagNames(schema: z.ZodObject, hints: Readonly<Record<string, FlagHint>>): Map<string, boolean> {
   const names = new Map<string, boolean>();
-  for (const field of deriveFlags(schema, hints)) for (const name of field.names) names.set(name, field.kind !== 'boolean');
+  for (const field of deriveFlags(schema, hints))
+    for (const name of field.names) names.set(name, field.kind !== 'boolean');
   return names;
 }
 
@@ -81,7 +90,9 @@ export function splitHuntArgv(argv: readonly string[], spec: AnyModuleSpec): { c
     // Like parseFlags: a known flag is never taken as the previous flag's value.
     const next = argv[i + 1];
     const nextName = next === undefined ? undefined : /^--?([^-=][^=]*)/.exec(next)?.[1];
-    const isNextFlag = nextName !== undefined && (moduleFlags.has(nextName) || commonFlags.has(nextName) || nextName === 'h' || nextName === 'help');
+    const isNextFlag =
+      nextName !== undefined &&
+      (moduleFlags.has(nextName) || commonFlags.has(nextName) || nextName === 'h' || nextName === 'help');
     if (takesValue && !hasInline && next !== undefined && !isNextFlag) {
       target.push(next);
       i++;

@@ -77,15 +77,35 @@ describe('hunt flag errors name the flag', () => {
   afterEach(() => h.cleanup());
 
   it.each([
-    { name: 'bad expiry', input: [BASE, '-e', '5x'], want: '-e: expected a duration like 30s, 5m, 1h30m or 2d, got "5x"' },
-    { name: 'expiry past the longest window agents accept', input: [BASE, '-e', '30d'], want: '-e: expected at most 7d (the longest validity window agents accept), got "30d"' },
+    {
+      name: 'bad expiry',
+      input: [BASE, '-e', '5x'],
+      want: '-e: expected a duration like 30s, 5m, 1h30m or 2d, got "5x"',
+    },
+    {
+      name: 'expiry past the longest window agents accept',
+      input: [BASE, '-e', '30d'],
+      want: '-e: expected at most 7d (the longest validity window agents accept), got "30d"',
+    },
     { name: 'bad show', input: [BASE, '-show', 'maybe'], want: '-show: expected one of found, notfound, all' },
     { name: 'bad render', input: [BASE, '-render', 'xml'], want: '-render: expected one of text, json, ndjson, csv' },
     { name: 'bad target-found id', input: [BASE, '-target-found', 'XYZ'], want: '-target-found: ' },
-    { name: 'unknown flag', input: [BASE, '-nmae', 'x'], want: '-nmae: expected a flag of mig file, got unknown flag -nmae; did you mean -name?' },
-    { name: 'relative path (params schema)', input: [['-path', 'etc', '-name', 'x']], want: '-path: expected an absolute path (starting with /), got "etc" (INVALID_PARAMETERS)' },
+    {
+      name: 'unknown flag',
+      input: [BASE, '-nmae', 'x'],
+      want: '-nmae: expected a flag of mig file, got unknown flag -nmae; did you mean -name?',
+    },
+    {
+      name: 'relative path (params schema)',
+      input: [['-path', 'etc', '-name', 'x']],
+      want: '-path: expected an absolute path (starting with /), got "etc" (INVALID_PARAMETERS)',
+    },
     { name: 'stray argument', input: [BASE, 'oops'], want: 'unexpected argument "oops"' },
-    { name: 'local with target-found', input: [BASE, '-t', 'local', '-target-found', 'a'.repeat(32)], want: '-target-found: expected a server target, got -t local; earlier results live on a server' },
+    {
+      name: 'local with target-found',
+      input: [BASE, '-t', 'local', '-target-found', 'a'.repeat(32)],
+      want: '-target-found: expected a server target, got -t local; earlier results live on a server',
+    },
   ])('$name', async ({ input, want }) => {
     const status = await h.run(['file', ...input.flat()]);
     expect(status).toBe(EXIT.error);
@@ -110,9 +130,21 @@ describe('hunt flag errors name the flag', () => {
 describe('hunt flag helpers', () => {
   const spec = getModuleSpec('file');
   it.each([
-    { name: 'common and module interleaved', input: ['-t', 'all', '-path', '/x', '-e=1h', '-y'], want: { common: ['-t', 'all', '-e=1h', '-y'], module: ['-path', '/x'] } },
-    { name: 'module flag value that looks like a common flag value', input: ['-name', 'render', '-render', 'csv'], want: { common: ['-render', 'csv'], module: ['-name', 'render'] } },
-    { name: 'missing value before a known flag is not swallowed', input: ['-path', '-t', 'local'], want: { common: ['-t', 'local'], module: ['-path'] } },
+    {
+      name: 'common and module interleaved',
+      input: ['-t', 'all', '-path', '/x', '-e=1h', '-y'],
+      want: { common: ['-t', 'all', '-e=1h', '-y'], module: ['-path', '/x'] },
+    },
+    {
+      name: 'module flag value that looks like a common flag value',
+      input: ['-name', 'render', '-render', 'csv'],
+      want: { common: ['-render', 'csv'], module: ['-name', 'render'] },
+    },
+    {
+      name: 'missing value before a known flag is not swallowed',
+      input: ['-path', '-t', 'local'],
+      want: { common: ['-t', 'local'], module: ['-path'] },
+    },
   ])('splitHuntArgv: $name', ({ input, want }) => {
     if (spec === undefined) throw new Error('file module missing');
     expect(splitHuntArgv(input, spec)).toEqual(want);
@@ -121,8 +153,16 @@ describe('hunt flag helpers', () => {
   it.each([
     { name: 'default', input: {}, want: "status = 'online'" },
     { name: 'explicit', input: { target: 'all' }, want: 'all' },
-    { name: 'found', input: { target: "os = 'linux'", 'target-found': 'a'.repeat(32) }, want: `(os = 'linux') and found('${'a'.repeat(32)}')` },
-    { name: 'both', input: { 'target-found': 'a'.repeat(32), 'target-notfound': 'b'.repeat(32) }, want: `(status = 'online') and found('${'a'.repeat(32)}') and notfound('${'b'.repeat(32)}')` },
+    {
+      name: 'found',
+      input: { target: "os = 'linux'", 'target-found': 'a'.repeat(32) },
+      want: `(os = 'linux') and found('${'a'.repeat(32)}')`,
+    },
+    {
+      name: 'both',
+      input: { 'target-found': 'a'.repeat(32), 'target-notfound': 'b'.repeat(32) },
+      want: `(status = 'online') and found('${'a'.repeat(32)}') and notfound('${'b'.repeat(32)}')`,
+    },
   ])('composeTarget: $name', ({ input, want }) => {
     expect(composeTarget(input)).toBe(want);
   });

@@ -10,7 +10,16 @@ import { deriveFlags } from '../flags/fields.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
 import { EXIT, EXIT_STATUS_TEXT, type CliContext } from './context.js';
-import { DEFAULT_TARGET, HUNT_FLAG_HINTS, HuntFlagsSchema, type HuntFlags, LOCAL_TARGET, composeTarget, parseDuration, splitHuntArgv } from './hunt-flags.js';
+import {
+  DEFAULT_TARGET,
+  HUNT_FLAG_HINTS,
+  HuntFlagsSchema,
+  type HuntFlags,
+  LOCAL_TARGET,
+  composeTarget,
+  parseDuration,
+  splitHuntArgv,
+} from './hunt-flags.js';
 import { runLocalHunt } from './local.js';
 
 export function huntHelp(spec: AnyModuleSpec): string {
@@ -33,7 +42,12 @@ export function huntHelp(spec: AnyModuleSpec): string {
  * `-path` becomes `searches.s1.paths`), so: a path segment named like a field (or its plural),
  * else the one field whose value holds the offending value, else none.
  */
-function flagForIssue(spec: AnyModuleSpec, values: Record<string, unknown>, params: unknown, path: readonly PropertyKey[]): string | undefined {
+function flagForIssue(
+  spec: AnyModuleSpec,
+  values: Record<string, unknown>,
+  params: unknown,
+  path: readonly PropertyKey[],
+): string | undefined {
   const fields = deriveFlags(spec.cli.schema, spec.cli.flags);
   const flag = (f: (typeof fields)[number]): string => `-${f.names[0] ?? f.key}`;
   for (const segment of [...path].reverse()) {
@@ -58,7 +72,11 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
   const subject = `mig ${spec.name}`;
   const { values, positionals } = parseFlags(spec.cli.schema, argv, spec.cli.flags, { subject });
   if (positionals.length > 0) {
-    throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}; flags take the form -flag value`, `run \`mig ${spec.name} --help\``);
+    throw new UserError(
+      'BAD_REQUEST',
+      `${subject}: unexpected argument ${JSON.stringify(positionals[0])}; flags take the form -flag value`,
+      `run \`mig ${spec.name} --help\``,
+    );
   }
   const params = spec.cli.toParams(values);
   const problems = parameterProblems(spec, params).map((p) => {
@@ -68,14 +86,21 @@ export function moduleParams(spec: AnyModuleSpec, argv: readonly string[]): Reco
     return flag === undefined ? parameterProblemText(p) : `${flag}: ${expectedGot(p.expected, p.given)}`;
   });
   if (problems.length > 0) {
-    throw new UserError('INVALID_PARAMETERS', `${subject}: invalid parameters: ${problems.join('; ')}`, `run \`mig ${spec.name} --help\``);
+    throw new UserError(
+      'INVALID_PARAMETERS',
+      `${subject}: invalid parameters: ${problems.join('; ')}`,
+      `run \`mig ${spec.name} --help\``,
+    );
   }
   // The input form travels: agents parse it with the same schema (its output may hold transforms).
   return params as Record<string, unknown>;
 }
 
 /** Both halves of a hunt's argv; problems in either are reported together, like parseFlags does. */
-function parseHuntArgv(spec: AnyModuleSpec, argv: readonly string[]): { flags: HuntFlags; parameters: Record<string, unknown> } {
+function parseHuntArgv(
+  spec: AnyModuleSpec,
+  argv: readonly string[],
+): { flags: HuntFlags; parameters: Record<string, unknown> } {
   const split = splitHuntArgv(argv, spec);
   const problems: UserError[] = [];
   const attempt = <T>(parse: () => T): T | undefined => {
@@ -87,7 +112,9 @@ function parseHuntArgv(spec: AnyModuleSpec, argv: readonly string[]): { flags: H
       return undefined;
     }
   };
-  const common = attempt(() => parseFlags(HuntFlagsSchema, split.common, HUNT_FLAG_HINTS, { subject: `mig ${spec.name}` }));
+  const common = attempt(() =>
+    parseFlags(HuntFlagsSchema, split.common, HUNT_FLAG_HINTS, { subject: `mig ${spec.name}` }),
+  );
   const parameters = attempt(() => moduleParams(spec, split.module));
   const [first] = problems;
   if (first !== undefined || common === undefined || parameters === undefined) {
@@ -110,7 +137,9 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
   if (flags.target === LOCAL_TARGET) {
     if (flags['target-found'] !== undefined || flags['target-notfound'] !== undefined) {
       const flag = flags['target-found'] !== undefined ? '-target-found' : '-target-notfound';
-      throw flagError(flag, 'a server target', '-t local', { hint: 'earlier results live on a server; they cannot narrow -t local' });
+      throw flagError(flag, 'a server target', '-t local', {
+        hint: 'earlier results live on a server; they cannot narrow -t local',
+      });
     }
     return runLocalHunt(ctx, spec, operations, renderOpts);
   }
@@ -131,7 +160,10 @@ export async function runHunt(ctx: CliContext, spec: AnyModuleSpec, argv: readon
   // The server's own checks, before anything is signed.
   checkActionLimits(action, ctx.modules, now);
   // Signing (openpgp) and following (the API client) load here: -t local needs neither.
-  const [{ signAction }, { launchAndFollow }] = await Promise.all([import('../services/action-signing.js'), import('./launch.js')]);
+  const [{ signAction }, { launchAndFollow }] = await Promise.all([
+    import('../services/action-signing.js'),
+    import('./launch.js'),
+  ]);
   const signed = await signAction(action, await ctx.signer());
   return launchAndFollow(ctx, signed, spec, { ...renderOpts, isConfirmed: flags.yes });
 }

@@ -17,7 +17,9 @@ describe('mig init (key file)', () => {
   afterEach(() => h.cleanup());
 
   it('creates a key (mode 0600), a public key and a config, and prints the fingerprint', async () => {
-    expect(await h.run(['init', '--name', 'Dana', '--no-passphrase', '--server', 'http://mig.example.test:8765'])).toBe(EXIT.ok);
+    expect(await h.run(['init', '--name', 'Dana', '--no-passphrase', '--server', 'http://mig.example.test:8765'])).toBe(
+      EXIT.ok,
+    );
     const keyFile = join(h.home, 'investigator.key.asc');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const pub = await openpgp.readKey({ armoredKey: readFileSync(join(h.home, 'investigator.pub.asc'), 'utf8') });
@@ -49,7 +51,9 @@ describe('mig init (key file)', () => {
     h.stdin = stdin;
     Object.assign(h.env, env);
     expect(await h.run(['init', ...args])).toBe(EXIT.ok);
-    const key = await openpgp.readPrivateKey({ armoredKey: readFileSync(join(h.home, 'investigator.key.asc'), 'utf8') });
+    const key = await openpgp.readPrivateKey({
+      armoredKey: readFileSync(join(h.home, 'investigator.key.asc'), 'utf8'),
+    });
     expect(key.isDecrypted()).toBe(false);
     await expect(openpgp.decryptKey({ privateKey: key, passphrase: want })).resolves.toBeDefined();
     // And the CLI signs with it, the passphrase coming from the environment.
@@ -64,7 +68,11 @@ describe('mig init (key file)', () => {
     { name: 'empty passphrase on stdin', args: ['--passphrase-stdin'], want: 'empty passphrase' },
     { name: 'contradicting flags', args: ['--passphrase-stdin', '--no-passphrase'], want: 'contradict' },
     { name: 'bad server URL', args: ['--no-passphrase', '--server', 'ftp://x'], want: '--server: ' },
-    { name: 'unknown flag', args: ['--no-passphrse'], want: '--no-passphrse: expected a flag of mig init, got unknown flag --no-passphrse; did you mean -no-passphrase?' },
+    {
+      name: 'unknown flag',
+      args: ['--no-passphrse'],
+      want: '--no-passphrse: expected a flag of mig init, got unknown flag --no-passphrse; did you mean -no-passphrase?',
+    },
   ])('fails: $name', async ({ args, want }) => {
     expect(await h.run(['init', ...args])).toBe(EXIT.error);
     expect(h.stderr.text).toContain(want);
@@ -81,7 +89,11 @@ describe.skipIf(!hasGpg)('mig init --gpg (skipped: no gpg binary on PATH)', () =
     h = createHarness();
     gpgHome = mkdtempSync('/tmp/mig-gpg-');
     const env = { ...process.env, GNUPGHOME: gpgHome };
-    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Gus <gus@example.test>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
+    execFileSync(
+      'gpg',
+      ['--batch', '--passphrase', '', '--quick-gen-key', 'Gus <gus@example.test>', 'ed25519', 'sign', 'never'],
+      { env, stdio: 'ignore' },
+    );
     h.env.GNUPGHOME = gpgHome;
     h.env.PATH = process.env.PATH;
   });
@@ -93,7 +105,9 @@ describe.skipIf(!hasGpg)('mig init --gpg (skipped: no gpg binary on PATH)', () =
 
   it('uses the gpg key: config, exported public key, and signatures verifyAll accepts', async () => {
     expect(await h.run(['init', '--gpg', 'gus@example.test'])).toBe(EXIT.ok);
-    const config = JSON.parse(readFileSync(join(h.home, 'config.json'), 'utf8')) as { signer: { kind: string; fingerprint: string; gpgHome: string } };
+    const config = JSON.parse(readFileSync(join(h.home, 'config.json'), 'utf8')) as {
+      signer: { kind: string; fingerprint: string; gpgHome: string };
+    };
     expect(config.signer).toMatchObject({ kind: 'gpg', gpgHome });
     const pubArmored = readFileSync(join(h.home, 'investigator.pub.asc'), 'utf8');
     expect((await openpgp.readKey({ armoredKey: pubArmored })).getFingerprint()).toBe(config.signer.fingerprint);

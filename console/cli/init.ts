@@ -6,7 +6,14 @@ import { UserError } from '../../protocol/errors.js';
 import { flagError } from '../../protocol/flag-problem.js';
 import { flagsHelp } from '../flags/help.js';
 import { isHelpRequested, parseFlags } from '../flags/parse-flags.js';
-import { DEFAULT_SERVER_URL, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, configPath, writeNewConfig, type Config } from '../services/config.js';
+import {
+  DEFAULT_SERVER_URL,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  configPath,
+  writeNewConfig,
+  type Config,
+} from '../services/config.js';
 import { exportPublicKey, findSecretKey } from '../services/gpg.js';
 import { promptMasked, readPassphraseFromStream } from '../services/passphrase.js';
 import { generateIdentity } from '../services/signer.js';
@@ -38,20 +45,29 @@ async function exists(path: string): Promise<boolean> {
 async function refuseExisting(home: string): Promise<void> {
   for (const file of [configPath(home), join(home, PRIVATE_KEY_FILE), join(home, PUBLIC_KEY_FILE)]) {
     if (await exists(file)) {
-      throw new UserError('CONFLICT', `an investigator identity already exists: ${file}`, 'move it away, or set MIG_HOME to create another identity elsewhere');
+      throw new UserError(
+        'CONFLICT',
+        `an investigator identity already exists: ${file}`,
+        'move it away, or set MIG_HOME to create another identity elsewhere',
+      );
     }
   }
 }
 
 /** --no-passphrase, --passphrase-stdin, MIG_PASSPHRASE, else a masked prompt (twice) on a terminal. */
 async function choosePassphrase(ctx: CliContext, flags: InitFlags): Promise<string | undefined> {
-  if (flags['no-passphrase'] && flags['passphrase-stdin']) throw flagError('--passphrase-stdin', 'it without --no-passphrase', 'both', { hint: 'they contradict each other' });
+  if (flags['no-passphrase'] && flags['passphrase-stdin'])
+    throw flagError('--passphrase-stdin', 'it without --no-passphrase', 'both', { hint: 'they contradict each other' });
   if (flags['no-passphrase']) return undefined;
   if (flags['passphrase-stdin']) return nonEmpty(await readPassphraseFromStream(ctx.stdin));
   const fromEnv = ctx.deps.env.MIG_PASSPHRASE;
   if (fromEnv !== undefined) return nonEmpty(fromEnv);
   if (ctx.stdin.isTTY !== true) {
-    throw new UserError('BAD_REQUEST', 'no passphrase for the new key and stdin is not a terminal', 'use --passphrase-stdin, set MIG_PASSPHRASE, or --no-passphrase');
+    throw new UserError(
+      'BAD_REQUEST',
+      'no passphrase for the new key and stdin is not a terminal',
+      'use --passphrase-stdin, set MIG_PASSPHRASE, or --no-passphrase',
+    );
   }
   const first = nonEmpty(await promptMasked('New key passphrase: ', ctx.stdin, ctx.stderr));
   const again = await promptMasked('Repeat passphrase: ', ctx.stdin, ctx.stderr);
@@ -60,11 +76,16 @@ async function choosePassphrase(ctx: CliContext, flags: InitFlags): Promise<stri
 }
 
 function nonEmpty(passphrase: string): string {
-  if (passphrase === '') throw new UserError('BAD_REQUEST', 'empty passphrase', 'use --no-passphrase to store the key unprotected');
+  if (passphrase === '')
+    throw new UserError('BAD_REQUEST', 'empty passphrase', 'use --no-passphrase to store the key unprotected');
   return passphrase;
 }
 
-async function initKeyfile(ctx: CliContext, flags: InitFlags, name: string): Promise<{ config: Config; fingerprint: string; lines: string[] }> {
+async function initKeyfile(
+  ctx: CliContext,
+  flags: InitFlags,
+  name: string,
+): Promise<{ config: Config; fingerprint: string; lines: string[] }> {
   const passphrase = await choosePassphrase(ctx, flags);
   const id = await generateIdentity({ name, ...(passphrase === undefined ? {} : { passphrase }) });
   await mkdir(ctx.home, { recursive: true, mode: 0o700 });
@@ -73,13 +94,22 @@ async function initKeyfile(ctx: CliContext, flags: InitFlags, name: string): Pro
   await writeFile(join(ctx.home, PUBLIC_KEY_FILE), id.publicKeyArmored, { flag: 'wx', mode: 0o644 });
   const protection = passphrase === undefined ? 'NO passphrase' : 'passphrase-protected';
   return {
-    config: { serverUrl: flags.server ?? DEFAULT_SERVER_URL, signer: { kind: 'keyfile', path: PRIVATE_KEY_FILE }, name },
+    config: {
+      serverUrl: flags.server ?? DEFAULT_SERVER_URL,
+      signer: { kind: 'keyfile', path: PRIVATE_KEY_FILE },
+      name,
+    },
     fingerprint: id.fingerprint,
     lines: [`  private key  ${keyFile} (mode 0600, ${protection})`],
   };
 }
 
-async function initGpg(ctx: CliContext, flags: InitFlags, spec: string, name: string): Promise<{ config: Config; fingerprint: string; lines: string[] }> {
+async function initGpg(
+  ctx: CliContext,
+  flags: InitFlags,
+  spec: string,
+  name: string,
+): Promise<{ config: Config; fingerprint: string; lines: string[] }> {
   const gpgHome = ctx.deps.env.GNUPGHOME;
   const opts = { gpgHome, env: ctx.deps.env };
   const fingerprint = await findSecretKey(spec, opts);
@@ -93,21 +123,27 @@ async function initGpg(ctx: CliContext, flags: InitFlags, spec: string, name: st
       name,
     },
     fingerprint,
-    lines: [`  private key  in gpg${gpgHome === undefined ? '' : ` (GNUPGHOME ${gpgHome})`}: signing runs \`gpg --detach-sign\``],
+    lines: [
+      `  private key  in gpg${gpgHome === undefined ? '' : ` (GNUPGHOME ${gpgHome})`}: signing runs \`gpg --detach-sign\``,
+    ],
   };
 }
 
 /** `mig init`: creates this machine's investigator identity under $MIG_HOME. */
 export async function runInit(ctx: CliContext, argv: readonly string[]): Promise<number> {
   if (isHelpRequested(argv)) {
-    ctx.stdout.write(`mig init [flags]: create your investigator key and config in ${ctx.home}\n\n${flagsHelp(InitFlagsSchema, INIT_HINTS)}`);
+    ctx.stdout.write(
+      `mig init [flags]: create your investigator key and config in ${ctx.home}\n\n${flagsHelp(InitFlagsSchema, INIT_HINTS)}`,
+    );
     return EXIT.ok;
   }
   const { values: flags, positionals } = parseFlags(InitFlagsSchema, argv, INIT_HINTS, { subject: 'mig init' });
-  if (positionals.length > 0) throw new UserError('BAD_REQUEST', `mig init: unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (positionals.length > 0)
+    throw new UserError('BAD_REQUEST', `mig init: unexpected argument ${JSON.stringify(positionals[0])}`);
   await refuseExisting(ctx.home);
   const name = flags.name ?? ctx.deps.env.USER ?? userInfo().username;
-  const made = flags.gpg === undefined ? await initKeyfile(ctx, flags, name) : await initGpg(ctx, flags, flags.gpg, name);
+  const made =
+    flags.gpg === undefined ? await initKeyfile(ctx, flags, name) : await initGpg(ctx, flags, flags.gpg, name);
   await writeNewConfig(ctx.home, made.config);
   ctx.stdout.write(
     [

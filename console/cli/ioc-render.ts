@@ -33,7 +33,20 @@ export interface IocRow {
   warnings?: string[];
 }
 
-const CSV_COLUMNS = ['agent', 'agentId', 'status', 'found', 'indicatorId', 'indicatorName', 'kind', 'value', 'module', 'where', 'error', 'warnings'] as const;
+const CSV_COLUMNS = [
+  'agent',
+  'agentId',
+  'status',
+  'found',
+  'indicatorId',
+  'indicatorName',
+  'kind',
+  'value',
+  'module',
+  'where',
+  'error',
+  'warnings',
+] as const;
 
 function whereOf(module: string | undefined, row: Readonly<Record<string, unknown>>): string {
   if (module === 'netstat') {
@@ -46,10 +59,30 @@ function whereOf(module: string | undefined, row: Readonly<Record<string, unknow
 }
 
 function rowsOf(entry: RenderEntry, hits: readonly IndicatorHit[]): IocRow[] {
-  const base = { agent: entry.agent, agentId: entry.agentId, status: entry.status, found: entry.found, module: entry.module ?? null };
-  const extra = { ...(entry.error === undefined ? {} : { error: entry.error }), ...(entry.warnings === undefined ? {} : { warnings: entry.warnings }) };
+  const base = {
+    agent: entry.agent,
+    agentId: entry.agentId,
+    status: entry.status,
+    found: entry.found,
+    module: entry.module ?? null,
+  };
+  const extra = {
+    ...(entry.error === undefined ? {} : { error: entry.error }),
+    ...(entry.warnings === undefined ? {} : { warnings: entry.warnings }),
+  };
   if (entry.row === null || hits.length === 0) {
-    return [{ ...base, indicatorId: null, indicatorName: null, kind: null, value: null, where: entry.row === null ? null : whereOf(entry.module, entry.row), row: entry.row, ...extra }];
+    return [
+      {
+        ...base,
+        indicatorId: null,
+        indicatorName: null,
+        kind: null,
+        value: null,
+        where: entry.row === null ? null : whereOf(entry.module, entry.row),
+        row: entry.row,
+        ...extra,
+      },
+    ];
   }
   const row = entry.row;
   return hits.map((h, i) => ({ ...base, ...h, where: whereOf(entry.module, row), row, ...(i === 0 ? extra : {}) }));
@@ -57,7 +90,10 @@ function rowsOf(entry: RenderEntry, hits: readonly IndicatorHit[]): IocRow[] {
 
 function textLine(r: IocRow, palette: Palette): string {
   if (r.error !== undefined) return palette.error(`${r.agent} ${r.error.code}: ${r.error.message}`);
-  if (r.indicatorId === null) return palette.notFound(`${r.agent} ${r.found ? `found (${r.where ?? 'no rows'}), no indicator named` : 'nothing found'}`);
+  if (r.indicatorId === null)
+    return palette.notFound(
+      `${r.agent} ${r.found ? `found (${r.where ?? 'no rows'}), no indicator named` : 'nothing found'}`,
+    );
   const name = r.indicatorName === r.indicatorId || r.indicatorName === r.value ? '' : ` "${r.indicatorName ?? ''}"`;
   return palette.found(`${r.agent} ${r.where ?? ''} ${r.kind ?? ''}:${r.value ?? ''} ${r.indicatorId}${name}`);
 }
@@ -76,7 +112,11 @@ export interface IocRenderer extends Renderer {
 }
 
 /** A Renderer (console/render/renderer.ts) for IOC hunts: the same follow loop, rows named by indicator. */
-export function createIocRenderer(format: RenderFormat, out: NodeJS.WritableStream, opts: IocRendererOptions): IocRenderer {
+export function createIocRenderer(
+  format: RenderFormat,
+  out: NodeJS.WritableStream,
+  opts: IocRendererOptions,
+): IocRenderer {
   const seen = new Set<string>();
   const tally = emptyTally();
   const tallies = new Map<string, AnswerTally>();
@@ -89,7 +129,20 @@ export function createIocRenderer(format: RenderFormat, out: NodeJS.WritableStre
     if (format === 'text') out.write(`${textLine(r, palette)}\n`);
     else if (format === 'ndjson') out.write(`${JSON.stringify(r)}\n`);
     else if (format === 'json') out.write(`${jsonCount++ === 0 ? '\n' : ',\n'}${JSON.stringify(r)}`);
-    else out.write(csvLine(CSV_COLUMNS.map((c) => (c === 'error' ? (r.error === undefined ? '' : `${r.error.code}: ${r.error.message}`) : c === 'warnings' ? (r.warnings ?? []).join(' | ') : r[c]))));
+    else
+      out.write(
+        csvLine(
+          CSV_COLUMNS.map((c) =>
+            c === 'error'
+              ? r.error === undefined
+                ? ''
+                : `${r.error.code}: ${r.error.message}`
+              : c === 'warnings'
+                ? (r.warnings ?? []).join(' | ')
+                : r[c],
+          ),
+        ),
+      );
   };
   return {
     command(cmd) {

@@ -20,7 +20,20 @@ import { createProgress } from './progress.js';
 import { parseCommand } from './subcommand.js';
 
 /** Where a sweep looks when no -path is given: what attackers write to, not /proc, /sys or /dev. */
-export const DEFAULT_IOC_PATHS = ['/bin', '/sbin', '/usr', '/lib', '/etc', '/home', '/root', '/tmp', '/var', '/opt', '/srv', '/dev/shm'];
+export const DEFAULT_IOC_PATHS = [
+  '/bin',
+  '/sbin',
+  '/usr',
+  '/lib',
+  '/etc',
+  '/home',
+  '/root',
+  '/tmp',
+  '/var',
+  '/opt',
+  '/srv',
+  '/dev/shm',
+];
 
 const AbsolutePath = z.string().superRefine((p, ctx) => {
   const problem = pathProblem(p);
@@ -28,8 +41,17 @@ const AbsolutePath = z.string().superRefine((p, ctx) => {
 });
 
 const FeedFlags = z.object({
-  path: z.array(AbsolutePath).max(64).optional().describe(`where file and YARA indicators are searched, repeatable (default: ${DEFAULT_IOC_PATHS.join(' ')})`),
-  format: z.enum(['auto', 'stix', 'yara', 'list']).default('auto').describe('the feed: a STIX 2.1 bundle, a YARA rule file, or a plain list (one hash, IP or file name per line); auto tells them apart'),
+  path: z
+    .array(AbsolutePath)
+    .max(64)
+    .optional()
+    .describe(`where file and YARA indicators are searched, repeatable (default: ${DEFAULT_IOC_PATHS.join(' ')})`),
+  format: z
+    .enum(['auto', 'stix', 'yara', 'list'])
+    .default('auto')
+    .describe(
+      'the feed: a STIX 2.1 bundle, a YARA rule file, or a plain list (one hash, IP or file name per line); auto tells them apart',
+    ),
   target: HuntFlagsSchema.shape.target,
   expiry: HuntFlagsSchema.shape.expiry,
   'action-name': HuntFlagsSchema.shape['action-name'],
@@ -57,16 +79,30 @@ async function loadFeed(ctx: CliContext, file: string, format: 'auto' | FeedForm
   try {
     read = readFeed(text, file, ctx.now(), format === 'auto' ? undefined : format);
   } catch (err) {
-    throw new UserError('BAD_REQUEST', (err as Error).message, 'give a STIX 2.1 bundle, a YARA rule file or a plain list (--format)');
+    throw new UserError(
+      'BAD_REQUEST',
+      (err as Error).message,
+      'give a STIX 2.1 bundle, a YARA rule file or a plain list (--format)',
+    );
   }
   const { set } = read;
   const kinds = new Map<string, number>();
   for (const i of set.indicators) kinds.set(i.kind, (kinds.get(i.kind) ?? 0) + 1);
   if (set.conjunctions.length > 0) kinds.set('file conjunction', set.conjunctions.length);
   const summary = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to hunt';
-  ctx.say(`${file} (${read.format}): ${summary}${set.untranslated.length > 0 ? `; ${set.untranslated.length} not translated:` : ''}`);
-  for (const u of set.untranslated) ctx.warn(`not hunted: ${u.id}${u.name !== '' && u.name !== u.id ? ` "${u.name}"` : ''}: ${u.reason}${u.pattern === '' || u.pattern === u.name ? '' : ` (${u.pattern.slice(0, 160)})`}`);
-  if (set.indicators.length === 0 && set.conjunctions.length === 0) throw new UserError('BAD_REQUEST', `${file}: no indicator could be translated into a hunt`, 'see the reasons above');
+  ctx.say(
+    `${file} (${read.format}): ${summary}${set.untranslated.length > 0 ? `; ${set.untranslated.length} not translated:` : ''}`,
+  );
+  for (const u of set.untranslated)
+    ctx.warn(
+      `not hunted: ${u.id}${u.name !== '' && u.name !== u.id ? ` "${u.name}"` : ''}: ${u.reason}${u.pattern === '' || u.pattern === u.name ? '' : ` (${u.pattern.slice(0, 160)})`}`,
+    );
+  if (set.indicators.length === 0 && set.conjunctions.length === 0)
+    throw new UserError(
+      'BAD_REQUEST',
+      `${file}: no indicator could be translated into a hunt`,
+      'see the reasons above',
+    );
   return set;
 }
 
@@ -75,15 +111,30 @@ function plan(ctx: CliContext, set: IndicatorSet, file: string, flags: z.output<
   if (flags.target === undefined) ctx.say(`no -t given: targeting every online agent (${DEFAULT_TARGET})`);
   parseTarget(target); // a typo fails here, before anything is signed
   const now = ctx.now();
-  const planned = planIocActions(set, { paths: flags.path ?? DEFAULT_IOC_PATHS, target, expiryMs: parseDuration(flags.expiry) ?? 0, now, name: flags['action-name'] ?? `mig ioc hunt ${file}` });
+  const planned = planIocActions(set, {
+    paths: flags.path ?? DEFAULT_IOC_PATHS,
+    target,
+    expiryMs: parseDuration(flags.expiry) ?? 0,
+    now,
+    name: flags['action-name'] ?? `mig ioc hunt ${file}`,
+  });
   for (const p of planned) checkActionLimits(p.action, ctx.modules, now);
-  ctx.say(`${planned.length} action${planned.length === 1 ? '' : 's'}: ${planned.map((p) => `${p.action.operations.map((o) => o.module).join('+')} (${p.indicators.length + p.conjunctions.length} indicators)`).join(', ')}`);
+  ctx.say(
+    `${planned.length} action${planned.length === 1 ? '' : 's'}: ${planned.map((p) => `${p.action.operations.map((o) => o.module).join('+')} (${p.indicators.length + p.conjunctions.length} indicators)`).join(', ')}`,
+  );
   return planned;
 }
 
 /** `mig ioc import FEED -o DIR`: unsigned action files for `mig action sign` / `launch`, and the indicator map. */
 export async function runIocImport(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'ioc import FEED -o DIR', 'turn a threat-intel feed into unsigned action files', ImportFlags, HINTS, argv);
+  const cmd = parseCommand(
+    ctx,
+    'ioc import FEED -o DIR',
+    'turn a threat-intel feed into unsigned action files',
+    ImportFlags,
+    HINTS,
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   const file = cmd.only('FEED');
   const set = await loadFeed(ctx, file, cmd.values.format);
@@ -97,9 +148,20 @@ export async function runIocImport(ctx: CliContext, argv: readonly string[]): Pr
     await rename(tmp, path);
   }
   // Which indicator each action hunts, and what was left out: the record of what the hunt covers.
-  const map = { feed: file, actions: planned.map((p, i) => ({ file: `ioc-${i + 1}.json`, actionId: p.action.id, indicators: p.indicators.map(({ rules: _rules, ...i }) => i), conjunctions: p.conjunctions })), untranslated: set.untranslated };
+  const map = {
+    feed: file,
+    actions: planned.map((p, i) => ({
+      file: `ioc-${i + 1}.json`,
+      actionId: p.action.id,
+      indicators: p.indicators.map(({ rules: _rules, ...i }) => i),
+      conjunctions: p.conjunctions,
+    })),
+    untranslated: set.untranslated,
+  };
   await writeFile(join(dir, 'indicators.json'), `${JSON.stringify(map, null, 2)}\n`, { mode: 0o644 });
-  ctx.say(`wrote ${planned.length} action file${planned.length === 1 ? '' : 's'} and indicators.json to ${dir}; next: mig action sign ${join(dir, 'ioc-1.json')}, then mig action launch`);
+  ctx.say(
+    `wrote ${planned.length} action file${planned.length === 1 ? '' : 's'} and indicators.json to ${dir}; next: mig action sign ${join(dir, 'ioc-1.json')}, then mig action launch`,
+  );
   return EXIT.ok;
 }
 
@@ -117,13 +179,20 @@ export async function runIocHunt(ctx: CliContext, argv: readonly string[]): Prom
     ctx.say('no agent matches the target: nothing launched');
     return EXIT.notFound;
   }
-  ctx.say(`${count.total} ${count.total === 1 ? 'agent matches' : 'agents match'} the target (${count.online} online, ${count.idle} idle, ${count.offline} offline)`);
+  ctx.say(
+    `${count.total} ${count.total === 1 ? 'agent matches' : 'agents match'} the target (${count.online} online, ${count.idle} idle, ${count.offline} offline)`,
+  );
   const signer = await ctx.signer();
   const signed = [];
   for (const p of planned) signed.push(await signAction(p.action, signer));
   const output = await openResultsOutput(ctx.stdout, ctx.colors.stdout, flags.out);
   const attributions = new Map(planned.map((p) => [p.action.id, new Attribution(p)]));
-  const renderer = createIocRenderer(flags.render, output.stream, { show: flags.show, palette: output.palette, warn: (line) => ctx.warn(line), attributionOf: (id) => attributions.get(id) });
+  const renderer = createIocRenderer(flags.render, output.stream, {
+    show: flags.show,
+    palette: output.palette,
+    warn: (line) => ctx.warn(line),
+    attributionOf: (id) => attributions.get(id),
+  });
   const startedMs = ctx.now().getTime();
   const records = [];
   try {
@@ -132,7 +201,11 @@ export async function runIocHunt(ctx: CliContext, argv: readonly string[]): Prom
     const launched = [];
     for (const action of signed) {
       const initial = await writer.createAction(action);
-      if (isAwaitingApproval(initial)) throw new UserError('BAD_REQUEST', `action ${action.id} is held for approval; IOC hunts use read-only modules only`);
+      if (isAwaitingApproval(initial))
+        throw new UserError(
+          'BAD_REQUEST',
+          `action ${action.id} is held for approval; IOC hunts use read-only modules only`,
+        );
       ctx.say(`launched action ${action.id} (${action.name})`);
       launched.push(initial);
     }
@@ -152,7 +225,10 @@ export async function runIocHunt(ctx: CliContext, argv: readonly string[]): Prom
     await output.finish((line) => ctx.say(line));
   }
   const elapsedMs = ctx.now().getTime() - startedMs;
-  for (const record of records) ctx.say(`${records.length > 1 ? `${record.action.name}: ` : ''}${summaryLine(record, renderer.tallyOf(record.action.id), elapsedMs)}`);
+  for (const record of records)
+    ctx.say(
+      `${records.length > 1 ? `${record.action.name}: ` : ''}${summaryLine(record, renderer.tallyOf(record.action.id), elapsedMs)}`,
+    );
   const exits = records.map((r) => (r.status === 'invalid' ? EXIT.error : huntExit(r, renderer.tallyOf(r.action.id))));
   if (exits.includes(EXIT.error)) return EXIT.error;
   if (exits.includes(EXIT.found)) return EXIT.found;

@@ -8,7 +8,13 @@ import { EXIT } from './main.js';
 import { serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
-const hit = (path: string): OperationResult => ({ module: 'file', isFound: true, rows: [{ path }], stats: {}, errors: [] });
+const hit = (path: string): OperationResult => ({
+  module: 'file',
+  isFound: true,
+  rows: [{ path }],
+  stats: {},
+  errors: [],
+});
 const miss: OperationResult = { module: 'file', isFound: false, rows: [], stats: {}, errors: [] };
 
 const answers: FakeAgentAnswer[] = [
@@ -61,7 +67,11 @@ describe('mig file against a server', () => {
     const status = await h.run(['file', '-path', '/etc', '-name', 'x', '-t', 'all', '-show', 'all']);
     expect(status).toBe(EXIT.found);
     const lines = h.stdout.text.trim().split('\n').sort();
-    expect(lines).toEqual(['host-a /etc/passwd', 'host-b nothing found', expect.stringMatching(/^host-c error FAILED/)]);
+    expect(lines).toEqual([
+      'host-a /etc/passwd',
+      'host-b nothing found',
+      expect.stringMatching(/^host-c error FAILED/),
+    ]);
   });
 
   it('without -t targets online agents and says so', async () => {
@@ -94,7 +104,8 @@ describe('mig file against a server', () => {
     h.isTty = true;
     const fleet = serveFleet(api, { answers, fingerprint: aliceFp });
     const running = h.run(['file', '-path', '/etc', '-name', 'x', '-t', 'all']);
-    for (let i = 0; i < 500 && !h.stderr.text.includes('launching in 3s'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && !h.stderr.text.includes('launching in 3s'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     h.interrupt.abort();
     expect(await running).toBe(EXIT.interrupted);
     expect(h.stderr.text).toContain('cancelled: nothing launched');
@@ -116,12 +127,17 @@ describe('mig file against a server', () => {
     expect(status).toBe(EXIT.error);
     expect(h.stderr.text).toContain('(SERVER_UNREACHABLE)');
     expect(h.stderr.text).toContain('hint: is http://127.0.0.1:1 the right address, and reachable from here?');
-    expect(h.stderr.text).toContain(`server: http://127.0.0.1:1 (from serverUrl in ${h.env.MIG_HOME ?? ''}/config.json)`);
+    expect(h.stderr.text).toContain(
+      `server: http://127.0.0.1:1 (from serverUrl in ${h.env.MIG_HOME ?? ''}/config.json)`,
+    );
   });
 
   it('the server refusing the action (400 with a code) exits 2 with its message', async () => {
     api.route('GET', /^\/agents\/count$/, () => ({ body: { total: 1, online: 1, idle: 0, offline: 0 } }));
-    api.route('POST', /^\/actions$/, () => ({ status: 400, body: { error: { code: 'ACL_WEIGHT_TOO_LOW', message: 'needs two signers' } } }));
+    api.route('POST', /^\/actions$/, () => ({
+      status: 400,
+      body: { error: { code: 'ACL_WEIGHT_TOO_LOW', message: 'needs two signers' } },
+    }));
     const status = await h.run(['file', '-path', '/etc', '-name', 'x', '-t', 'all']);
     expect(status).toBe(EXIT.error);
     expect(h.stderr.text).toContain('mig: needs two signers (ACL_WEIGHT_TOO_LOW)');

@@ -56,7 +56,12 @@ function pollMs(env: NodeJS.ProcessEnv): number {
  * follows it to the end. Exit status: 0 found something, 1 found nothing (or matched no agent),
  * 3 found nothing but the search was incomplete, 2 the action was invalid, 130 interrupted.
  */
-export async function launchAndFollow(ctx: CliContext, action: SignedAction, spec: AnyModuleSpec, opts: LaunchOptions): Promise<number> {
+export async function launchAndFollow(
+  ctx: CliContext,
+  action: SignedAction,
+  spec: AnyModuleSpec,
+  opts: LaunchOptions,
+): Promise<number> {
   const client = await ctx.client();
   const count = await client.countAgents(action.target);
   if (count.total === 0) {
@@ -82,7 +87,11 @@ export async function launchAndFollow(ctx: CliContext, action: SignedAction, spe
     return waitingForApproval(ctx, initial);
   }
   ctx.say(`launched action ${action.id} (${action.name})`);
-  const renderer = createRenderer(opts.render, spec, output.stream, { show: opts.show, palette: output.palette, warn: (line) => ctx.warn(line) });
+  const renderer = createRenderer(opts.render, spec, output.stream, {
+    show: opts.show,
+    palette: output.palette,
+    warn: (line) => ctx.warn(line),
+  });
   const progress = createProgress(ctx.stderr, { isTty: isTty(ctx.stderr), now: () => ctx.now() });
   progress.update(initial.counters);
   let result;

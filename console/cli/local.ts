@@ -12,7 +12,11 @@ import { openResultsOutput } from './export-file.js';
  * The results of an in-process run, shaped like a server's command record so the same renderer
  * prints them. There is no action or agent id: 'local' stands for both.
  */
-export function localCommandRecord(results: readonly OperationResult[], startedAt: Date, finishedAt: Date): CommandRecord {
+export function localCommandRecord(
+  results: readonly OperationResult[],
+  startedAt: Date,
+  finishedAt: Date,
+): CommandRecord {
   return {
     id: 'local',
     actionId: 'local',
@@ -53,7 +57,11 @@ export async function runLocalHunt(
   }
   if (results === undefined || ctx.interrupt.aborted) return EXIT.interrupted;
   const record = localCommandRecord(results, startedAt, ctx.now());
-  const renderer = createRenderer(opts.render, spec, output.stream, { show: opts.show, palette: output.palette, warn: (line) => ctx.warn(line) });
+  const renderer = createRenderer(opts.render, spec, output.stream, {
+    show: opts.show,
+    palette: output.palette,
+    warn: (line) => ctx.warn(line),
+  });
   renderer.command(record);
   renderer.end();
   await output.finish((line) => ctx.say(line));

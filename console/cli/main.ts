@@ -32,7 +32,8 @@ function report(ctx: CliContext, err: unknown): number {
     ctx.sayError(`mig: ${err.message} (${err.code})`);
     if (err instanceof UserError && err.hint !== undefined) ctx.say(`hint: ${err.hint}`);
     // Talking to the wrong server looks like a key problem: say which server, and why that one.
-    if (SERVER_CODES.has(err.code) && ctx.serverChoice !== undefined) ctx.say(`server: ${ctx.serverChoice.url} (from ${ctx.serverChoice.source})`);
+    if (SERVER_CODES.has(err.code) && ctx.serverChoice !== undefined)
+      ctx.say(`server: ${ctx.serverChoice.url} (from ${ctx.serverChoice.source})`);
   } else {
     ctx.sayError(`mig: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
     if (ctx.deps.env.MIG_DEBUG !== undefined && err instanceof Error && err.stack !== undefined) ctx.say(err.stack);
@@ -43,7 +44,11 @@ function report(ctx: CliContext, err: unknown): number {
 function unknownCommand(name: string, modules: ReadonlyMap<string, AnyModuleSpec>): UserError {
   const names = [...new Set([...COMMANDS.map((c) => c.path[0] ?? ''), ...modules.keys()])];
   const guess = closestMatch(name, names);
-  return new UserError('BAD_REQUEST', `unknown command ${JSON.stringify(name)}${guess === undefined ? '' : `; did you mean ${guess}?`}`, 'run `mig --help` for the list');
+  return new UserError(
+    'BAD_REQUEST',
+    `unknown command ${JSON.stringify(name)}${guess === undefined ? '' : `; did you mean ${guess}?`}`,
+    'run `mig --help` for the list',
+  );
 }
 
 async function dispatch(ctx: CliContext, argv: readonly string[]): Promise<number> {
@@ -57,7 +62,11 @@ async function dispatch(ctx: CliContext, argv: readonly string[]): Promise<numbe
   const command = findCommand(argv);
   if (command?.run !== undefined) return command.run(ctx, argv.slice(command.path.length));
   if (command !== undefined) {
-    throw new UserError('BAD_REQUEST', `\`mig ${first}\` is not handled by the investigator CLI`, 'run it through the `mig` executable');
+    throw new UserError(
+      'BAD_REQUEST',
+      `\`mig ${first}\` is not handled by the investigator CLI`,
+      'run it through the `mig` executable',
+    );
   }
   const spec = ctx.modules.get(first);
   if (spec !== undefined) {
@@ -66,13 +75,20 @@ async function dispatch(ctx: CliContext, argv: readonly string[]): Promise<numbe
     return runHunt(ctx, spec, rest);
   }
   if (first === 'action' && (rest[0] === undefined || ['--help', '-h', '-help'].includes(rest[0]))) {
-    const lines = COMMANDS.filter((c) => c.path[0] === 'action').map((c) => `  mig ${c.path.join(' ')} ${c.args}`.padEnd(56) + c.summary);
-    ctx.stdout.write(`mig action: work with action files and actions on the server\n\n${lines.join('\n')}\n\nmig action <sub> --help for its flags\n`);
+    const lines = COMMANDS.filter((c) => c.path[0] === 'action').map(
+      (c) => `  mig ${c.path.join(' ')} ${c.args}`.padEnd(56) + c.summary,
+    );
+    ctx.stdout.write(
+      `mig action: work with action files and actions on the server\n\n${lines.join('\n')}\n\nmig action <sub> --help for its flags\n`,
+    );
     return rest[0] === undefined ? EXIT.error : EXIT.ok;
   }
   if (first === 'action') {
     const subs = COMMANDS.filter((c) => c.path[0] === 'action').map((c) => c.path[1] ?? '');
-    throw new UserError('BAD_REQUEST', `mig action: expected one of ${subs.join(', ')}${rest[0] === undefined ? '' : `, got ${JSON.stringify(rest[0])}`}`);
+    throw new UserError(
+      'BAD_REQUEST',
+      `mig action: expected one of ${subs.join(', ')}${rest[0] === undefined ? '' : `, got ${JSON.stringify(rest[0])}`}`,
+    );
   }
   throw unknownCommand(first, ctx.modules);
 }

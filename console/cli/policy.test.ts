@@ -24,13 +24,16 @@ describe('mig policy, against the real server', () => {
   beforeEach(async () => {
     server = new ServerHarness();
     await server.start({ policyThreshold: 2 });
-    await server.api('POST', '/investigators', { body: { name: 'bob', publicKey: armoredPublicKey('bob'), isAdmin: true } });
+    await server.api('POST', '/investigators', {
+      body: { name: 'bob', publicKey: armoredPublicKey('bob'), isAdmin: true },
+    });
     await server.api('POST', '/investigators', { body: { name: 'carol', publicKey: armoredPublicKey('carol') } });
     agent = await server.agent('agent-a', false);
     pushed.length = 0;
     agent.client.on('message', (_topic, payload) => {
       const msg = JSON.parse(payload.toString()) as { kind?: string; bundle?: string };
-      if (msg.kind === 'policy' && msg.bundle !== undefined) pushed.push((JSON.parse(msg.bundle) as { version: number }).version);
+      if (msg.kind === 'policy' && msg.bundle !== undefined)
+        pushed.push((JSON.parse(msg.bundle) as { version: number }).version);
     });
     await agent.heartbeat({ policyVersion: 0 });
     await waitFor(async () => (await server.api('GET', `/agents/${agent.id}`)).status === 200, 'the agent');
@@ -45,7 +48,9 @@ describe('mig policy, against the real server', () => {
     expect(await alice.run(['policy', 'publish', '-y'])).toBe(EXIT.ok);
     expect(alice.stderr.text).toMatch(/next: version 1/);
     expect(alice.stderr.text).toContain(`agents trust carol (${await fingerprint('carol')})`);
-    expect(alice.stdout.text).toMatch(/policy version 1 is pending: signed by 1 of the current admins, 2 needed; ask another admin to run `mig policy sign`/);
+    expect(alice.stdout.text).toMatch(
+      /policy version 1 is pending: signed by 1 of the current admins, 2 needed; ask another admin to run `mig policy sign`/,
+    );
     expect(pushed).toEqual([]);
 
     const bob = cli('bob');

@@ -6,7 +6,14 @@ import { UserError } from '../../protocol/errors.js';
 import { parsePolicyText, type ParsedPolicy } from '../../protocol/policy.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import type { ApiClient } from '../services/api-client.js';
-import { coSignPendingPolicy, describePolicyChange, nextPolicyFrom, outcomeText, publishPolicy, requirePending } from '../services/policy.js';
+import {
+  coSignPendingPolicy,
+  describePolicyChange,
+  nextPolicyFrom,
+  outcomeText,
+  publishPolicy,
+  requirePending,
+} from '../services/policy.js';
 import { askYesNo } from './confirm.js';
 import { EXIT, type CliContext } from './context.js';
 import { clean, parseCommand } from './subcommand.js';
@@ -21,7 +28,12 @@ function nameOf(investigators: readonly InvestigatorRecord[], fp: string): strin
   return known === undefined ? fp : `${clean(known.name)} (${fp})`;
 }
 
-function describeBundle(title: string, parsed: ParsedPolicy, signers: readonly string[], investigators: readonly InvestigatorRecord[]): string[] {
+function describeBundle(
+  title: string,
+  parsed: ParsedPolicy,
+  signers: readonly string[],
+  investigators: readonly InvestigatorRecord[],
+): string[] {
   const { bundle } = parsed;
   return [
     `${title}: version ${bundle.version}, issued ${bundle.issuedAt}`,
@@ -32,10 +44,19 @@ function describeBundle(title: string, parsed: ParsedPolicy, signers: readonly s
   ];
 }
 
-const ShowFlags = z.object({ render: z.enum(['text', 'json']).default('text').describe('text for people, json for scripts') });
+const ShowFlags = z.object({
+  render: z.enum(['text', 'json']).default('text').describe('text for people, json for scripts'),
+});
 
 async function showPolicy(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'policy show', 'show the policy bundle agents are given, and any waiting for signatures', ShowFlags, {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'policy show',
+    'show the policy bundle agents are given, and any waiting for signatures',
+    ShowFlags,
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const client = await ctx.client();
@@ -45,18 +66,31 @@ async function showPolicy(ctx: CliContext, argv: readonly string[]): Promise<num
     return EXIT.ok;
   }
   const lines: string[] = [];
-  if (view.current === undefined) lines.push('no policy bundle published: agents use the investigators and admins baked into their config (version 0)');
-  else lines.push(...describeBundle('current', parsePolicyText(view.current.bundle), view.current.signers, investigators));
+  if (view.current === undefined)
+    lines.push(
+      'no policy bundle published: agents use the investigators and admins baked into their config (version 0)',
+    );
+  else
+    lines.push(...describeBundle('current', parsePolicyText(view.current.bundle), view.current.signers, investigators));
   if (view.pending !== undefined) {
-    lines.push(...describeBundle('pending', parsePolicyText(view.pending.bundle), view.pending.signers, investigators), `  waiting for    ${clean(view.pending.shortfall)}`);
+    lines.push(
+      ...describeBundle('pending', parsePolicyText(view.pending.bundle), view.pending.signers, investigators),
+      `  waiting for    ${clean(view.pending.shortfall)}`,
+    );
   }
-  lines.push(`next bundles need ${view.trust.admins.threshold} of: ${view.trust.admins.fingerprints.map((fp) => nameOf(investigators, fp)).join(', ') || 'no admin'}`);
+  lines.push(
+    `next bundles need ${view.trust.admins.threshold} of: ${view.trust.admins.fingerprints.map((fp) => nameOf(investigators, fp)).join(', ') || 'no admin'}`,
+  );
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }
 
 const PublishFlags = z.object({
-  acl: z.string().min(1).optional().describe('a JSON file with the ACL to publish (default: the current one, adjusted to who is active)'),
+  acl: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('a JSON file with the ACL to publish (default: the current one, adjusted to who is active)'),
   yes: z.boolean().default(false).describe('publish without asking (you still see the bundle)'),
 });
 
@@ -65,10 +99,17 @@ async function readAcl(path: string): Promise<Acl> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new UserError('BAD_REQUEST', `--acl: cannot read ${path} as JSON: ${(err as Error).message}`, undefined, { cause: err });
+    throw new UserError('BAD_REQUEST', `--acl: cannot read ${path} as JSON: ${(err as Error).message}`, undefined, {
+      cause: err,
+    });
   }
   const parsed = AclSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', `--acl ${path}: ${describeIssues(parsed.error)}`, 'see protocol/acl.ts: {"default": {"minimumWeight": 1, "weights": {"<fingerprint>": 1}}, ...}');
+  if (!parsed.success)
+    throw new UserError(
+      'BAD_REQUEST',
+      `--acl ${path}: ${describeIssues(parsed.error)}`,
+      'see protocol/acl.ts: {"default": {"minimumWeight": 1, "weights": {"<fingerprint>": 1}}, ...}',
+    );
   return parsed.data;
 }
 
@@ -76,22 +117,55 @@ async function readAcl(path: string): Promise<Acl> {
  * Builds, shows, signs and posts the next bundle. `isConfirmed` skips the question (after
  * `investigators disable`, the admin already said what they want). Returns the outcome line.
  */
-export async function publishNextPolicy(ctx: CliContext, client: ApiClient, opts: { acl?: Acl; isConfirmed: boolean }): Promise<string | undefined> {
-  const [view, { investigators }, signer] = await Promise.all([client.getPolicy(), client.listInvestigators(), ctx.signer()]);
-  const next = nextPolicyFrom(view, investigators, { now: ctx.now(), ...(opts.acl === undefined ? {} : { acl: opts.acl }) });
+export async function publishNextPolicy(
+  ctx: CliContext,
+  client: ApiClient,
+  opts: { acl?: Acl; isConfirmed: boolean },
+): Promise<string | undefined> {
+  const [view, { investigators }, signer] = await Promise.all([
+    client.getPolicy(),
+    client.listInvestigators(),
+    ctx.signer(),
+  ]);
+  const next = nextPolicyFrom(view, investigators, {
+    now: ctx.now(),
+    ...(opts.acl === undefined ? {} : { acl: opts.acl }),
+  });
   const changes = describePolicyChange(next.unsigned, next.current);
-  ctx.say([...describeBundle('next', { raw: next.unsigned, bundle: { ...next.unsigned, signatures: [] } }, [], investigators), ...changes.map((c) => `  ${c}`)].join('\n'));
-  const isYes = opts.isConfirmed || (await askYesNo(ctx, `sign and publish policy version ${next.unsigned.version}?`, 'review it above, then pass -y'));
+  ctx.say(
+    [
+      ...describeBundle(
+        'next',
+        { raw: next.unsigned, bundle: { ...next.unsigned, signatures: [] } },
+        [],
+        investigators,
+      ),
+      ...changes.map((c) => `  ${c}`),
+    ].join('\n'),
+  );
+  const isYes =
+    opts.isConfirmed ||
+    (await askYesNo(ctx, `sign and publish policy version ${next.unsigned.version}?`, 'review it above, then pass -y'));
   if (!isYes) return undefined;
   return outcomeText(await publishPolicy(await ctx.client({ isInterruptible: false }), signer, next.unsigned));
 }
 
 async function publish(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'policy publish', 'build the next policy bundle from the active investigators, sign it and publish it (admin)', PublishFlags, { yes: { alias: 'y' } }, argv);
+  const cmd = parseCommand(
+    ctx,
+    'policy publish',
+    'build the next policy bundle from the active investigators, sign it and publish it (admin)',
+    PublishFlags,
+    { yes: { alias: 'y' } },
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const acl = cmd.values.acl === undefined ? undefined : await readAcl(cmd.values.acl);
-  const outcome = await publishNextPolicy(ctx, await ctx.client(), { ...(acl === undefined ? {} : { acl }), isConfirmed: cmd.values.yes });
+  const outcome = await publishNextPolicy(ctx, await ctx.client(), {
+    ...(acl === undefined ? {} : { acl }),
+    isConfirmed: cmd.values.yes,
+  });
   if (outcome === undefined) {
     ctx.say('not published: nothing was signed');
     return EXIT.notFound;
@@ -101,20 +175,39 @@ async function publish(ctx: CliContext, argv: readonly string[]): Promise<number
 }
 
 async function sign(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'policy sign', 'review and co-sign the policy bundle waiting for admin signatures', z.object({ yes: PublishFlags.shape.yes }), { yes: { alias: 'y' } }, argv);
+  const cmd = parseCommand(
+    ctx,
+    'policy sign',
+    'review and co-sign the policy bundle waiting for admin signatures',
+    z.object({ yes: PublishFlags.shape.yes }),
+    { yes: { alias: 'y' } },
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const client = await ctx.client();
-  const [view, { investigators }, signer] = await Promise.all([client.getPolicy(), client.listInvestigators(), ctx.signer()]);
+  const [view, { investigators }, signer] = await Promise.all([
+    client.getPolicy(),
+    client.listInvestigators(),
+    ctx.signer(),
+  ]);
   const pending = requirePending(view);
   const signers = view.pending?.signers ?? [];
   ctx.say(describeBundle('pending', pending, signers, investigators).join('\n'));
-  const isYes = cmd.values.yes || (await askYesNo(ctx, `co-sign policy version ${pending.bundle.version}?`, 'review it with `mig policy show`, then pass -y'));
+  const isYes =
+    cmd.values.yes ||
+    (await askYesNo(
+      ctx,
+      `co-sign policy version ${pending.bundle.version}?`,
+      'review it with `mig policy show`, then pass -y',
+    ));
   if (!isYes) {
     ctx.say('not signed');
     return EXIT.notFound;
   }
-  ctx.stdout.write(`${outcomeText(await coSignPendingPolicy(await ctx.client({ isInterruptible: false }), signer, pending))}\n`);
+  ctx.stdout.write(
+    `${outcomeText(await coSignPendingPolicy(await ctx.client({ isInterruptible: false }), signer, pending))}\n`,
+  );
   return EXIT.ok;
 }
 

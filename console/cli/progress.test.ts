@@ -3,7 +3,17 @@ import type { Counters } from '../../protocol/api.js';
 import { createProgress, progressLine } from './progress.js';
 import { Capture } from '../../test/helpers/console/cli/harness.js';
 
-const zero: Counters = { targeted: 4, sent: 4, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
+const zero: Counters = {
+  targeted: 4,
+  sent: 4,
+  success: 0,
+  failed: 0,
+  timeout: 0,
+  expired: 0,
+  cancelled: 0,
+  done: 0,
+  found: 0,
+};
 const half: Counters = { ...zero, success: 1, timeout: 1, done: 2, found: 1 };
 const all: Counters = { ...half, success: 3, done: 4 };
 
@@ -53,7 +63,10 @@ describe('progress', () => {
         { atMs: 0, counters: zero },
         { atMs: 10, counters: half },
       ],
-      want: ['progress: 0/4 done · sent 4 · ok 0 · failed 0 · found 0', 'progress: 2/4 done · sent 4 · ok 1 · failed 1 · found 1'],
+      want: [
+        'progress: 0/4 done · sent 4 · ok 0 · failed 0 · found 0',
+        'progress: 2/4 done · sent 4 · ok 1 · failed 1 · found 1',
+      ],
     },
   ])('off a terminal: $name', ({ steps, want }) => {
     const out = new Capture();

@@ -2,7 +2,15 @@
 // of the agent whose search root is missing carries the warning all the way to the investigator
 // (stderr, json, summary, exit 3), and `mig action results` reads the stored action again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../../test/helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../../test/helpers/fleet.js';
 import { runMig, type MigProcess } from '../../test/helpers/mig-process.js';
 
 interface Entry {
@@ -21,7 +29,11 @@ describe('warnings and stored results through a real fleet', () => {
     fleet = await makeFleet();
     await initInvestigator(fleet, 'alice');
     server = await startServerProcess(fleet);
-    const withSrv = await prepareHost(fleet, { name: 'has-srv', tags: {}, files: { '/srv/www/index.php': '<?php echo 1;\n' } });
+    const withSrv = await prepareHost(fleet, {
+      name: 'has-srv',
+      tags: {},
+      files: { '/srv/www/index.php': '<?php echo 1;\n' },
+    });
     const withoutSrv = await prepareHost(fleet, { name: 'no-srv', tags: {}, files: { '/etc/hostname': 'no-srv\n' } });
     agents.push(await startAgentProcess(fleet, withSrv), await startAgentProcess(fleet, withoutSrv));
     await waitForOnlineAgents(fleet, 2, 60_000);
@@ -34,12 +46,20 @@ describe('warnings and stored results through a real fleet', () => {
   });
 
   it('nothing found on either, one root missing: exit 3, the warning everywhere, then action results', async () => {
-    const hunt = await runMig(['file', '-t', 'all', '-path', '/srv', '-name', '^shell', '-y', '-render', 'json'], fleet.env, 60_000);
+    const hunt = await runMig(
+      ['file', '-t', 'all', '-path', '/srv', '-name', '^shell', '-y', '-render', 'json'],
+      fleet.env,
+      60_000,
+    );
     expect(hunt.code).toBe(3);
     expect(hunt.stderr).toMatch(/warning: no-srv file: \/srv: cannot open search path \(ENOENT\)/);
-    expect(hunt.stderr).toMatch(/nothing found — warning: \/srv: cannot open search path \(ENOENT\): the search is incomplete/);
+    expect(hunt.stderr).toMatch(
+      /nothing found — warning: \/srv: cannot open search path \(ENOENT\): the search is incomplete/,
+    );
     const entries = JSON.parse(hunt.stdout) as Entry[];
-    expect(entries).toEqual([expect.objectContaining({ agent: 'no-srv', found: false, warnings: ['/srv: cannot open search path (ENOENT)'] })]);
+    expect(entries).toEqual([
+      expect.objectContaining({ agent: 'no-srv', found: false, warnings: ['/srv: cannot open search path (ENOENT)'] }),
+    ]);
 
     const id = /launched action ([0-9a-f]+)/.exec(hunt.stderr)?.[1] ?? '';
     const results = await runMig(['action', 'results', id, '-show', 'all', '-render', 'json', '--verify'], fleet.env);

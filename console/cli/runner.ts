@@ -12,10 +12,21 @@ import { EXIT, type CliContext } from './context.js';
 import { parseCommand } from './subcommand.js';
 
 const RunnerFlags = z.object({
-  config: z.string().min(1).describe('the runner config: jobs (cron schedule + action template) and outputs (see doc/operations.md)'),
+  config: z
+    .string()
+    .min(1)
+    .describe('the runner config: jobs (cron schedule + action template) and outputs (see doc/operations.md)'),
   once: z.string().min(1).optional().describe('run this job now, deliver its outputs, and exit (no schedule)'),
-  check: z.boolean().default(false).describe('check the config and templates, print each job\'s next run, and exit'),
-  'drain-seconds': z.coerce.number().int().min(0).max(3600).default(30).describe('at exit, how long to wait for outputs to deliver what is queued (the rest waits on disk for the next start)'),
+  check: z.boolean().default(false).describe("check the config and templates, print each job's next run, and exit"),
+  'drain-seconds': z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(30)
+    .describe(
+      'at exit, how long to wait for outputs to deliver what is queued (the rest waits on disk for the next start)',
+    ),
 });
 
 async function readSecret(path: string, what: string): Promise<string> {
@@ -30,7 +41,8 @@ async function readSecret(path: string, what: string): Promise<string> {
 
 async function sinkOf(out: OutputConfig, now: () => Date): Promise<Sink> {
   if (out.type === 'ndjson') return ndjsonSink(out);
-  if (out.type === 'syslog') return syslogSink({ ...out, ...(out.caFile === undefined ? {} : { ca: await readFile(out.caFile, 'utf8') }) }, now);
+  if (out.type === 'syslog')
+    return syslogSink({ ...out, ...(out.caFile === undefined ? {} : { ca: await readFile(out.caFile, 'utf8') }) }, now);
   return webhookSink(out, await readSecret(out.secretFile, 'webhook secretFile'), now);
 }
 
@@ -40,19 +52,38 @@ async function sinkOf(out: OutputConfig, now: () => Date): Promise<Sink> {
  * and sends every finished action, found row and compliance item to the configured outputs.
  */
 export async function runRunner(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(ctx, 'runner --config FILE', 'run action templates on schedules and send results to outputs', RunnerFlags, {}, argv);
+  const cmd = parseCommand(
+    ctx,
+    'runner --config FILE',
+    'run action templates on schedules and send results to outputs',
+    RunnerFlags,
+    {},
+    argv,
+  );
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const flags = cmd.values;
   const { config, templates } = await loadRunnerConfig(flags.config);
   if (flags.once !== undefined && !templates.has(flags.once)) {
-    throw new UserError('BAD_REQUEST', `--once: no job named ${JSON.stringify(flags.once)}`, `jobs: ${config.jobs.map((j) => j.name).join(', ')}`);
+    throw new UserError(
+      'BAD_REQUEST',
+      `--once: no job named ${JSON.stringify(flags.once)}`,
+      `jobs: ${config.jobs.map((j) => j.name).join(', ')}`,
+    );
   }
   const now = (): Date => ctx.now();
   const log = (line: string): void => ctx.say(`runner: ${line}`);
   if (flags.check) {
     const { Cron } = await import('croner');
-    for (const job of config.jobs) ctx.stdout.write(`${job.name}: ${job.schedule} (${config.timezone}) next ${new Cron(job.schedule, { paused: true, timezone: config.timezone }).nextRun()?.toISOString() ?? 'never'}, ${templates.get(job.name)?.operations.map((o) => o.module).join('+') ?? ''}\n`);
+    for (const job of config.jobs)
+      ctx.stdout.write(
+        `${job.name}: ${job.schedule} (${config.timezone}) next ${new Cron(job.schedule, { paused: true, timezone: config.timezone }).nextRun()?.toISOString() ?? 'never'}, ${
+          templates
+            .get(job.name)
+            ?.operations.map((o) => o.module)
+            .join('+') ?? ''
+        }\n`,
+      );
     ctx.stdout.write(`outputs: ${config.outputs.map((o) => o.type).join(', ') || 'none'}\n`);
     return EXIT.ok;
   }
@@ -76,12 +107,17 @@ export async function runRunner(ctx: CliContext, argv: readonly string[]): Promi
     if (flags.once !== undefined) ok = await runOnce(deps, flags.once, now());
     else {
       const schedules = await startSchedules(deps);
-      await new Promise<void>((resolve) => (ctx.interrupt.aborted ? resolve() : ctx.interrupt.addEventListener('abort', () => resolve(), { once: true })));
+      await new Promise<void>((resolve) =>
+        ctx.interrupt.aborted ? resolve() : ctx.interrupt.addEventListener('abort', () => resolve(), { once: true }),
+      );
       schedules.stop();
       log('stopping');
     }
   } finally {
-    if (!(await outputs.drained(flags['drain-seconds'] * 1000))) log(`outputs not all delivered within ${flags['drain-seconds']}s: the rest stays queued in ${config.stateDir} for the next start`);
+    if (!(await outputs.drained(flags['drain-seconds'] * 1000)))
+      log(
+        `outputs not all delivered within ${flags['drain-seconds']}s: the rest stays queued in ${config.stateDir} for the next start`,
+      );
     await outputs.close();
   }
   return ok ? EXIT.ok : EXIT.error;

@@ -26,7 +26,10 @@ export function parseCommand<S extends z.ZodObject>(
   hints: Readonly<Record<string, FlagHint>>,
   argv: readonly string[],
 ): ParsedCommand<z.output<S>> | undefined {
-  const subject = `mig ${usage.split(' ').filter((w) => /^[a-z]/.test(w)).join(' ')}`;
+  const subject = `mig ${usage
+    .split(' ')
+    .filter((w) => /^[a-z]/.test(w))
+    .join(' ')}`;
   if (isHelpRequested(argv)) {
     const flags = Object.keys(schema.shape).length === 0 ? '' : `\n${flagsHelp(schema, hints)}`;
     ctx.stdout.write(`mig ${usage}: ${summary}\n${flags}`);
@@ -39,17 +42,31 @@ export function parseCommand<S extends z.ZodObject>(
     only(name) {
       const [first, ...extra] = positionals;
       if (first === undefined) throw new UserError('BAD_REQUEST', `${subject}: missing ${name}`, `usage: mig ${usage}`);
-      if (extra.length > 0) throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(extra[0])}`, `usage: mig ${usage}`);
+      if (extra.length > 0)
+        throw new UserError(
+          'BAD_REQUEST',
+          `${subject}: unexpected argument ${JSON.stringify(extra[0])}`,
+          `usage: mig ${usage}`,
+        );
       return first;
     },
     none() {
-      if (positionals.length > 0) throw new UserError('BAD_REQUEST', `${subject}: unexpected argument ${JSON.stringify(positionals[0])}`, `usage: mig ${usage}`);
+      if (positionals.length > 0)
+        throw new UserError(
+          'BAD_REQUEST',
+          `${subject}: unexpected argument ${JSON.stringify(positionals[0])}`,
+          `usage: mig ${usage}`,
+        );
     },
   };
 }
 
 /** Prints rows under a header as aligned columns (lists of agents, actions, investigators). */
-export function printTable(out: NodeJS.WritableStream, header: readonly string[], rows: readonly (readonly string[])[]): void {
+export function printTable(
+  out: NodeJS.WritableStream,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): void {
   out.write(`${alignColumns([header, ...rows])}\n`);
 }
 

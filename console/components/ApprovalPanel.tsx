@@ -18,7 +18,12 @@ export function ApprovalPanel({ model, theme }: ApprovalPanelProps) {
         {model.signedBy}
         <Text dimColor>{`  lines ${model.position}`}</Text>
       </Text>
-      <Text bold={model.hintTone === 'error'} color={theme.tone[model.hintTone]} dimColor={model.hintTone === 'dim'} wrap="truncate-end">
+      <Text
+        bold={model.hintTone === 'error'}
+        color={theme.tone[model.hintTone]}
+        dimColor={model.hintTone === 'dim'}
+        wrap="truncate-end"
+      >
         {model.hint}
       </Text>
       {model.lines.map((line, i) => (

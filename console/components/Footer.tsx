@@ -18,7 +18,9 @@ export function Footer({ model, theme }: FooterProps) {
   return (
     <Box flexDirection="column">
       {line.kind === 'keys' ? <KeyHints keys={line.keys} theme={theme} /> : null}
-      {line.kind === 'input' ? <InputLine prefix={line.prefix} text={line.text} note={line.note} isError={line.isError} theme={theme} /> : null}
+      {line.kind === 'input' ? (
+        <InputLine prefix={line.prefix} text={line.text} note={line.note} isError={line.isError} theme={theme} />
+      ) : null}
       {line.kind === 'confirm' ? <ConfirmLine message={line.message} theme={theme} /> : null}
       {line.kind === 'choice' ? <ChoiceLine label={line.label} choices={line.choices} theme={theme} /> : null}
       <FlashLine flash={model.flash} theme={theme} />

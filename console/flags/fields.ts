@@ -72,7 +72,9 @@ function scalarKind(key: string, base: z.ZodType): Pick<FlagField, 'kind' | 'opt
   if (base instanceof z.ZodNumber) return { kind: base.isInt ? 'int' : 'number', options: [] };
   if (base instanceof z.ZodBoolean) return { kind: 'boolean', options: [] };
   if (base instanceof z.ZodEnum) return { kind: 'enum', options: base.options.map(String) };
-  throw new BugError(`field ${key} is a ${base.def.type}: only strings, numbers, booleans, enums and arrays of them can be flags`);
+  throw new BugError(
+    `field ${key} is a ${base.def.type}: only strings, numbers, booleans, enums and arrays of them can be flags`,
+  );
 }
 
 function deriveField(key: string, field: z.ZodType, hint: FlagHint | undefined): FlagField {

@@ -55,7 +55,12 @@ function isKnownFlag(arg: string | undefined, byName: ReadonlyMap<string, FlagFi
 function unknownFlag(typed: string, state: ParseState, subject: string | undefined): string {
   const visible = [...state.byName.entries()].filter(([, f]) => !f.isHidden).map(([name]) => name);
   const guess = closestMatch(typed.replace(/^-+/, ''), visible);
-  return flagProblem(typed, `a flag of ${subject ?? 'this command'}`, `unknown flag ${typed}`, guess === undefined ? undefined : `did you mean -${guess}?`);
+  return flagProblem(
+    typed,
+    `a flag of ${subject ?? 'this command'}`,
+    `unknown flag ${typed}`,
+    guess === undefined ? undefined : `did you mean -${guess}?`,
+  );
 }
 
 function store(state: ParseState, field: FlagField, flag: string, value: string | number | boolean): void {
@@ -138,7 +143,8 @@ export function parseFlags<S extends z.ZodObject>(
   const state: ParseState = { byName, raw: {}, typed: new Map(), problems: [], positionals: [] };
   scan(argv, state, opts.subject);
   // A presence flag that is absent is false, unless the schema has its own default or allows unset.
-  for (const f of fields) if (f.kind === 'boolean' && f.isRequired && state.raw[f.key] === undefined) state.raw[f.key] = false;
+  for (const f of fields)
+    if (f.kind === 'boolean' && f.isRequired && state.raw[f.key] === undefined) state.raw[f.key] = false;
   if (state.problems.length > 0) fail(state.problems, opts.subject);
   const result = schema.safeParse(state.raw);
   if (!result.success) {

@@ -80,8 +80,14 @@ function keepMatchAny(search: Record<string, unknown>, where: string, warnings: 
   if ((options.matchall !== undefined && options.matchall !== false) || options.matchany !== undefined) return;
   delete options.matchall;
   search.options = { ...options, matchany: true };
-  const count = FILTER_KEYS.reduce((n, key) => n + (Array.isArray(search[key]) ? (search[key] as unknown[]).length : 0), 0);
-  if (count >= 2) warnings.push(`${where}: without matchall MIG reports files matching any of its ${count} filter values: set options.matchany`);
+  const count = FILTER_KEYS.reduce(
+    (n, key) => n + (Array.isArray(search[key]) ? (search[key] as unknown[]).length : 0),
+    0,
+  );
+  if (count >= 2)
+    warnings.push(
+      `${where}: without matchall MIG reports files matching any of its ${count} filter values: set options.matchany`,
+    );
 }
 
 /** Rewrites MIG file parameters to ours; returns a fresh copy, the input is not touched. */

@@ -73,21 +73,30 @@ function listChecks(parameters: unknown, problems: string[]): Check[] {
 export function convertFilechecker(parameters: unknown): FilecheckerConversion {
   const problems: string[] = [];
   const warnings: string[] = [];
-  const searches: Record<string, Record<string, unknown>> = Object.create(null) as Record<string, Record<string, unknown>>;
+  const searches: Record<string, Record<string, unknown>> = Object.create(null) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const taken = new Set<string>();
   for (const { path, check, ioc, values } of listChecks(parameters, problems)) {
     const where = `check ${path} ${check} ${ioc}`;
     const key = CHECK_KEYS[check.toLowerCase()];
-    if (key === undefined) problems.push(`${where}: unknown check type ${check} (expected one of ${Object.keys(CHECK_KEYS).join(', ')})`);
+    if (key === undefined)
+      problems.push(`${where}: unknown check type ${check} (expected one of ${Object.keys(CHECK_KEYS).join(', ')})`);
     else if (!isStringList(values)) problems.push(`${where}: expected a list of strings`);
     else if (key === 'names' && values.some((v) => v.includes('/'))) {
-      problems.push(`${where}: the regex matches a full path, which a file search name (base name only) cannot express`);
+      problems.push(
+        `${where}: the regex matches a full path, which a file search name (base name only) cannot express`,
+      );
     } else {
       const label = labelFor(ioc, taken);
       searches[label] = { paths: [path], [key]: values };
-      if (key === 'names') warnings.push(`search ${label}: filename regex now matches the base name, not the full path`);
+      if (key === 'names')
+        warnings.push(`search ${label}: filename regex now matches the base name, not the full path`);
     }
   }
-  warnings.unshift(`converted MIG's retired filechecker module to file (${taken.size} search${taken.size === 1 ? '' : 'es'})`);
+  warnings.unshift(
+    `converted MIG's retired filechecker module to file (${taken.size} search${taken.size === 1 ? '' : 'es'})`,
+  );
   return { parameters: { searches: { ...searches } }, warnings, problems };
 }

@@ -17,7 +17,9 @@ describe('convertMigFileParams', () => {
       name: 'no matchall keeps MIG’s match-any meaning, warned when it matters',
       input: { searches: { s: { paths: ['/a'], names: ['x', 'y'] } } },
       want: { searches: { s: { paths: ['/a'], names: ['x', 'y'], options: { matchany: true } } } },
-      wantWarnings: ['search s: without matchall MIG reports files matching any of its 2 filter values: set options.matchany'],
+      wantWarnings: [
+        'search s: without matchall MIG reports files matching any of its 2 filter values: set options.matchany',
+      ],
     },
     {
       name: 'matchall false becomes matchany, silently with one filter value',
@@ -33,7 +35,11 @@ describe('convertMigFileParams', () => {
     },
     {
       name: 'per-size hash keys merge into sha2 and sha3',
-      input: { searches: { s: { paths: ['/a'], sha2: ['1'], sha256: ['2'], sha512: ['3'], sha3_256: ['4'], options: { matchall: true } } } },
+      input: {
+        searches: {
+          s: { paths: ['/a'], sha2: ['1'], sha256: ['2'], sha512: ['3'], sha3_256: ['4'], options: { matchall: true } },
+        },
+      },
       want: { searches: { s: { paths: ['/a'], sha2: ['1', '2', '3'], sha3: ['4'], options: { matchall: true } } } },
       wantWarnings: [
         'search s: moved sha256 to sha2 (MIG now picks the hash size from its length)',
@@ -43,8 +49,24 @@ describe('convertMigFileParams', () => {
     },
     {
       name: 'string options read as numbers, booleans and lists',
-      input: { searches: { s: { paths: ['/a'], contents: ['c'], options: { maxdepth: '2', matchall: 'true', macroal: 'false', mismatch: 'content' } } } },
-      want: { searches: { s: { paths: ['/a'], contents: ['c'], options: { maxdepth: 2, matchall: true, macroal: false, mismatch: ['content'] } } } },
+      input: {
+        searches: {
+          s: {
+            paths: ['/a'],
+            contents: ['c'],
+            options: { maxdepth: '2', matchall: 'true', macroal: 'false', mismatch: 'content' },
+          },
+        },
+      },
+      want: {
+        searches: {
+          s: {
+            paths: ['/a'],
+            contents: ['c'],
+            options: { maxdepth: 2, matchall: true, macroal: false, mismatch: ['content'] },
+          },
+        },
+      },
       wantWarnings: [
         'search s: read options.maxdepth "2" as the number 2',
         'search s: read options.matchall "true" as the boolean true',
@@ -85,13 +107,19 @@ describe('convertFilechecker', () => {
   it.each([
     {
       name: 'each check becomes a search',
-      input: { '/usr/bin': { sha256: { badbin: [h64] } }, '/etc': { regex: { 'root entry': ['^toor:'] }, filename: { cron: ['^x$'] } } },
+      input: {
+        '/usr/bin': { sha256: { badbin: [h64] } },
+        '/etc': { regex: { 'root entry': ['^toor:'] }, filename: { cron: ['^x$'] } },
+      },
       want: {
         badbin: { paths: ['/usr/bin'], sha2: [h64] },
         root_entry: { paths: ['/etc'], contents: ['^toor:'] },
         cron: { paths: ['/etc'], names: ['^x$'] },
       },
-      wantWarnings: ["converted MIG's retired filechecker module to file (3 searches)", 'search cron: filename regex now matches the base name, not the full path'],
+      wantWarnings: [
+        "converted MIG's retired filechecker module to file (3 searches)",
+        'search cron: filename regex now matches the base name, not the full path',
+      ],
       wantProblems: [],
     },
     {
@@ -130,7 +158,11 @@ describe('convertFilechecker', () => {
 
 describe('describeMig', () => {
   it.each([
-    { name: 'full', input: { author: 'J V', email: 'j@x', url: 'https://x', revision: 201402231700.0 }, want: 'author: J V <j@x>; url: https://x; revision: 201402231700' },
+    {
+      name: 'full',
+      input: { author: 'J V', email: 'j@x', url: 'https://x', revision: 201402231700.0 },
+      want: 'author: J V <j@x>; url: https://x; revision: 201402231700',
+    },
     { name: 'author only', input: { author: 'J V' }, want: 'author: J V' },
     { name: 'string kept', input: 'free text', want: 'free text' },
     { name: 'empty', input: {}, want: undefined },

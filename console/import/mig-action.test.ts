@@ -45,7 +45,9 @@ interface FixtureCase extends Outcome {
 
 /** Operation `index` of a fixture, as written. */
 function asWritten(file: string, index: number): Record<string, unknown> {
-  return (fixture(file) as { operations: { parameters: Record<string, unknown> }[] }).operations[index]?.parameters ?? {};
+  return (
+    (fixture(file) as { operations: { parameters: Record<string, unknown> }[] }).operations[index]?.parameters ?? {}
+  );
 }
 
 const SKIP = { skipUnsupported: true };
@@ -54,7 +56,8 @@ const AVAILABLE = [...moduleSpecs.keys()].sort().join(', ');
 const NO_SUCH_MODULE = `module nosuchmodule is not available here (available: ${AVAILABLE})`;
 const AGENTDESTROY =
   "module agentdestroy is not imported: MIG's upgrade protocol ran it to kill an older agent process (parameters.pid, parameters.version), which has no equivalent here";
-const UPGRADE = "module upgrade is not imported: MIG's upgrade protocol ran it to download and start a new agent binary; upgrade agents with the tooling that deployed them";
+const UPGRADE =
+  "module upgrade is not imported: MIG's upgrade protocol ran it to download and start a new agent binary; upgrade agents with the tooling that deployed them";
 const ANY = { matchany: true };
 const ALL = { matchall: true };
 const UNSUPPORTED_HINT = 'remove these operations or pass --skip-unsupported';
@@ -66,7 +69,8 @@ const BAD_NETSTAT_PARAMS =
 const BAD_PING_PARAMS = 'operations[2] (ping): parameters.destinationport: tcp ping needs a destination port (1-65535)';
 const EXAMPLE_TARGET = `target: translated "queueloc LIKE 'linux.%' AND environment->>'ident' ILIKE '%ubuntu%'" to "queueloc like 'linux.%' and environment->>'ident' ilike '%ubuntu%'"`;
 const SHELLSHOCK_TARGET = `target: translated "environment->>'os' IN ('linux','darwin') AND mode='daemon'" to "os in ('linux', 'darwin') and mode = 'daemon'"`;
-const SHELLSHOCK_MATCHANY = 'operations[0] (file): search iocs: without matchall MIG reports files matching any of its 9 filter values: set options.matchany';
+const SHELLSHOCK_MATCHANY =
+  'operations[0] (file): search iocs: without matchall MIG reports files matching any of its 9 filter values: set options.matchany';
 const INTEGRATION = {
   file: 'integration_tests.json',
   target: "os = 'linux'",
@@ -97,7 +101,8 @@ const cases: FixtureCase[] = [
     file: 'example_v2.json',
     opts: SKIP,
     target: "queueloc like 'linux.%' and environment->>'ident' ilike '%ubuntu%'",
-    description: 'author: Julien Vehent <jvehent@mozilla.com>; url: https://example.net/url_to_something#useful; revision: 201409021000',
+    description:
+      'author: Julien Vehent <jvehent@mozilla.com>; url: https://example.net/url_to_something#useful; revision: 201409021000',
     threat: { level: 'alert', family: 'malware', type: 'system' },
     modules: ['file', 'netstat'],
     searches: { s1: ALL, s2: ALL, s3: ANY, s4: ALL, s5: ANY, s6: ALL, s7: ALL },
@@ -159,10 +164,7 @@ const cases: FixtureCase[] = [
     opts: SKIP,
     target: "os = 'linux'",
     modules: ['timedrift', 'netstat'],
-    others: [
-      { drift: '5s', all: false, timeout: 5 },
-      { listeningport: [22] },
-    ],
+    others: [{ drift: '5s', all: false, timeout: 5 }, { listeningport: [22] }],
     warnings: [
       `target: translated "os='linux'" to "os = 'linux'"`,
       `skipped operations[0] (upgrade): ${UPGRADE}`,
@@ -175,7 +177,10 @@ const cases: FixtureCase[] = [
     target: "os = 'linux' and tags->>'operator' = 'IT'",
     description: 'author: An Investigator <inv@example.net>',
     threat: { level: 'info', family: 'compliance' },
-    searches: { oldhashes: { matchall: true, maxdepth: 3, matchlimit: 50 }, mismatchstring: { macroal: true, mismatch: ['content'] } },
+    searches: {
+      oldhashes: { matchall: true, maxdepth: 3, matchlimit: 50 },
+      mismatchstring: { macroal: true, mismatch: ['content'] },
+    },
     warnings: [
       "ignored MIG fields: counters, id, pgpsignatures, status (server state and MIG's signatures do not carry over)",
       `target: translated "os='linux' AND tags->>'operator'='IT'" to "os = 'linux' and tags->>'operator' = 'IT'"`,
@@ -216,8 +221,14 @@ const cases: FixtureCase[] = [
     name: 'invalid parameters of several modules and a missing module: all reported in order',
     file: 'invalid-parameters.json',
     wantCode: 'INVALID_PARAMETERS',
-    wantLines: [BAD_FILE_PARAMS, BAD_NETSTAT_PARAMS, BAD_PING_PARAMS, `operations[3] (nosuchmodule): ${NO_SUCH_MODULE}`],
-    wantHint: 'fix these parameters in the MIG file, and remove the operations of missing modules or pass --skip-unsupported',
+    wantLines: [
+      BAD_FILE_PARAMS,
+      BAD_NETSTAT_PARAMS,
+      BAD_PING_PARAMS,
+      `operations[3] (nosuchmodule): ${NO_SUCH_MODULE}`,
+    ],
+    wantHint:
+      'fix these parameters in the MIG file, and remove the operations of missing modules or pass --skip-unsupported',
   },
   {
     name: 'invalid parameters are never skipped',
@@ -249,7 +260,10 @@ const cases: FixtureCase[] = [
     file: 'past-window.json',
     target: "mode = 'daemon'",
     searches: { s1: ALL },
-    warnings: [`target: translated "mode='daemon'" to "mode = 'daemon'"`, 'expireafter 2014-09-02T15:44:57.123Z is already past: valid from now for 60 minutes instead'],
+    warnings: [
+      `target: translated "mode='daemon'" to "mode = 'daemon'"`,
+      'expireafter 2014-09-02T15:44:57.123Z is already past: valid from now for 60 minutes instead',
+    ],
   },
 ];
 
@@ -267,9 +281,12 @@ function expectImported(c: FixtureCase): void {
   }
   expect(action.operations.filter((op) => op.module !== 'file').map((op) => op.parameters)).toEqual(c.others ?? []);
   const fileOp = action.operations.find((op) => op.module === 'file');
-  const searches = (fileOp?.parameters as { searches: Record<string, { options: Record<string, unknown> }> } | undefined)?.searches ?? {};
+  const searches =
+    (fileOp?.parameters as { searches: Record<string, { options: Record<string, unknown> }> } | undefined)?.searches ??
+    {};
   expect(Object.keys(searches).sort()).toEqual(Object.keys(c.searches ?? {}).sort());
-  for (const [label, options] of Object.entries(c.searches ?? {})) expect(searches[label]?.options).toMatchObject(options);
+  for (const [label, options] of Object.entries(c.searches ?? {}))
+    expect(searches[label]?.options).toMatchObject(options);
 }
 
 function expectRefused(c: FixtureCase): void {
@@ -296,7 +313,6 @@ describe('importMigAction over every fixture', () => {
     const files = [...readdirSync(FIXTURES), ...readdirSync(MIG_ACTIONS)].filter((f) => f.endsWith('.json'));
     expect(new Set(cases.map((c) => c.file))).toEqual(new Set(files));
   });
-
 });
 
 /** The registry plus `name`, answered by the spec of `as`. */
@@ -306,18 +322,46 @@ function registryWith(name: string, as: string): ReadonlyMap<string, AnyModuleSp
   return new Map([...moduleSpecs, [name, spec]]);
 }
 
-const fileOp = { module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'], options: { matchall: true } } } } };
+const fileOp = {
+  module: 'file',
+  parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'], options: { matchall: true } } } },
+};
 const minimal = { name: 'n', target: "os='linux'", operations: [fileOp], syntaxversion: 2 };
 
 describe('importMigAction edge cases', () => {
   it.each([
     { name: 'not an object', input: 'x', wantCode: 'BAD_REQUEST', want: /^not a MIG action: \(root\): / },
-    { name: 'no operations', input: { ...minimal, operations: [] }, wantCode: 'BAD_REQUEST', want: /^not a MIG action: operations: / },
-    { name: 'operation without module', input: { ...minimal, operations: [{ parameters: {} }] }, wantCode: 'BAD_REQUEST', want: /operations\.0\.module/ },
-    { name: 'syntaxversion 1', input: { ...minimal, syntaxversion: 1 }, wantCode: 'BAD_REQUEST', want: /^MIG action syntaxversion 1 is not supported, expected 2$/ },
-    { name: 'no target', input: { ...minimal, target: ' ' }, wantCode: 'BAD_REQUEST', want: /^the MIG action has no target$/ },
+    {
+      name: 'no operations',
+      input: { ...minimal, operations: [] },
+      wantCode: 'BAD_REQUEST',
+      want: /^not a MIG action: operations: /,
+    },
+    {
+      name: 'operation without module',
+      input: { ...minimal, operations: [{ parameters: {} }] },
+      wantCode: 'BAD_REQUEST',
+      want: /operations\.0\.module/,
+    },
+    {
+      name: 'syntaxversion 1',
+      input: { ...minimal, syntaxversion: 1 },
+      wantCode: 'BAD_REQUEST',
+      want: /^MIG action syntaxversion 1 is not supported, expected 2$/,
+    },
+    {
+      name: 'no target',
+      input: { ...minimal, target: ' ' },
+      wantCode: 'BAD_REQUEST',
+      want: /^the MIG action has no target$/,
+    },
     { name: 'bad -t target', input: minimal, opts: { target: 'os = ' }, wantCode: 'TARGET_PARSE', want: /./ },
-    { name: 'unparseable time', input: { ...minimal, validfrom: 'tuesday' }, wantCode: 'BAD_REQUEST', want: /^validfrom: expected an RFC 3339 time, got "tuesday"$/ },
+    {
+      name: 'unparseable time',
+      input: { ...minimal, validfrom: 'tuesday' },
+      wantCode: 'BAD_REQUEST',
+      want: /^validfrom: expected an RFC 3339 time, got "tuesday"$/,
+    },
     {
       name: 'window ends before it starts',
       input: { ...minimal, validfrom: '2025-02-01T00:00:00Z', expireafter: '2025-01-15T00:00:00Z' },
@@ -346,13 +390,23 @@ describe('importMigAction edge cases', () => {
       want: /^operations\[1\] \(AgentDestroy\): module agentdestroy is not imported: MIG's upgrade protocol/,
     },
     {
-      name: "a module named like an Object property",
+      name: 'a module named like an Object property',
       input: { ...minimal, operations: [{ module: 'constructor', parameters: {} }] },
       wantCode: 'UNKNOWN_MODULE',
       want: /^operations\[0\] \(constructor\): module constructor is not available here \(available: [a-z, ]*\bfile\b/,
     },
-    { name: 'name too long for our actions', input: { ...minimal, name: 'x'.repeat(300) }, wantCode: 'BAD_REQUEST', want: /^not a MIG action: name: / },
-    { name: 'threat field too long for our actions', input: { ...minimal, threat: { level: 'x'.repeat(65) } }, wantCode: 'BAD_REQUEST', want: /^the imported action is not valid: threat\.level: / },
+    {
+      name: 'name too long for our actions',
+      input: { ...minimal, name: 'x'.repeat(300) },
+      wantCode: 'BAD_REQUEST',
+      want: /^not a MIG action: name: /,
+    },
+    {
+      name: 'threat field too long for our actions',
+      input: { ...minimal, threat: { level: 'x'.repeat(65) } },
+      wantCode: 'BAD_REQUEST',
+      want: /^the imported action is not valid: threat\.level: /,
+    },
   ])('refuses: $name', ({ input, opts, wantCode, want }) => {
     let caught: unknown;
     try {
@@ -366,14 +420,34 @@ describe('importMigAction edge cases', () => {
   });
 
   it.each([
-    { name: 'no times: now for an hour', input: minimal, opts: {}, want: { validFrom: now.toISOString(), expireAfter: in1h } },
-    { name: 'zero times: custom expiry', input: { ...minimal, validfrom: '0001-01-01T00:00:00Z', expireafter: '0001-01-01T00:00:00Z' }, opts: { expiryMs: 600_000 }, want: { validFrom: now.toISOString(), expireAfter: '2025-01-01T00:10:00.000Z' } },
-    { name: 'future start kept, expiry from it', input: { ...minimal, validfrom: '2025-01-02T00:00:00Z' }, opts: {}, want: { validFrom: '2025-01-02T00:00:00.000Z', expireAfter: '2025-01-02T01:00:00.000Z' } },
-    { name: 'both set and ahead: kept', input: { ...minimal, validfrom: '2024-12-31T23:00:00-01:00', expireafter: '2025-01-03T00:00:00Z' }, opts: {}, want: { validFrom: '2025-01-01T00:00:00.000Z', expireAfter: '2025-01-03T00:00:00.000Z' } },
+    {
+      name: 'no times: now for an hour',
+      input: minimal,
+      opts: {},
+      want: { validFrom: now.toISOString(), expireAfter: in1h },
+    },
+    {
+      name: 'zero times: custom expiry',
+      input: { ...minimal, validfrom: '0001-01-01T00:00:00Z', expireafter: '0001-01-01T00:00:00Z' },
+      opts: { expiryMs: 600_000 },
+      want: { validFrom: now.toISOString(), expireAfter: '2025-01-01T00:10:00.000Z' },
+    },
+    {
+      name: 'future start kept, expiry from it',
+      input: { ...minimal, validfrom: '2025-01-02T00:00:00Z' },
+      opts: {},
+      want: { validFrom: '2025-01-02T00:00:00.000Z', expireAfter: '2025-01-02T01:00:00.000Z' },
+    },
+    {
+      name: 'both set and ahead: kept',
+      input: { ...minimal, validfrom: '2024-12-31T23:00:00-01:00', expireafter: '2025-01-03T00:00:00Z' },
+      opts: {},
+      want: { validFrom: '2025-01-01T00:00:00.000Z', expireAfter: '2025-01-03T00:00:00.000Z' },
+    },
   ])('window: $name', ({ input, opts, want }) => {
     const { action, warnings } = importMigAction(input, { now, ...opts });
     expect({ validFrom: action.validFrom, expireAfter: action.expireAfter }).toEqual(want);
-    expect(warnings).toEqual(["target: translated \"os='linux'\" to \"os = 'linux'\""]);
+    expect(warnings).toEqual(['target: translated "os=\'linux\'" to "os = \'linux\'"']);
   });
 
   it('each import gets a fresh id and a string description passes through', () => {

@@ -32,7 +32,11 @@ export const DEFAULT_IMPORT_EXPIRY_MS = 60 * 60 * 1000;
 function parseMig(raw: unknown): MigAction {
   const parsed = MigActionSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UserError('BAD_REQUEST', `not a MIG action: ${describeIssues(parsed.error)}`, 'expected a MIG action file (JSON, syntaxversion 2)');
+    throw new UserError(
+      'BAD_REQUEST',
+      `not a MIG action: ${describeIssues(parsed.error)}`,
+      'expected a MIG action file (JSON, syntaxversion 2)',
+    );
   }
   if (parsed.data.syntaxversion !== undefined && parsed.data.syntaxversion !== 2) {
     throw new UserError(
@@ -45,8 +49,11 @@ function parseMig(raw: unknown): MigAction {
 }
 
 function ignoredFields(mig: MigAction, warnings: string[]): void {
-  const ignored = Object.keys(mig).filter((key) => !READ_KEYS.has(key)).sort();
-  if (ignored.length > 0) warnings.push(`ignored MIG fields: ${ignored.join(', ')} (server state and MIG's signatures do not carry over)`);
+  const ignored = Object.keys(mig)
+    .filter((key) => !READ_KEYS.has(key))
+    .sort();
+  if (ignored.length > 0)
+    warnings.push(`ignored MIG fields: ${ignored.join(', ')} (server state and MIG's signatures do not carry over)`);
   if (mig.syntaxversion === undefined) warnings.push('no syntaxversion: read as syntaxversion 2');
 }
 
@@ -60,11 +67,13 @@ function resolveTarget(mig: MigAction, explicit: string | undefined, warnings: s
       throw new UserError('BAD_REQUEST', 'the MIG action has no target', "pass the target with -t '<target>'");
     }
     const target = translateMigTarget(mig.target);
-    if (target !== mig.target) warnings.push(`target: translated ${JSON.stringify(mig.target)} to ${JSON.stringify(target)}`);
+    if (target !== mig.target)
+      warnings.push(`target: translated ${JSON.stringify(mig.target)} to ${JSON.stringify(target)}`);
     return target;
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
-    const hint = explicit === undefined ? "write the target in our language and pass it with -t '<target>'" : 'fix the -t target';
+    const hint =
+      explicit === undefined ? "write the target in our language and pass it with -t '<target>'" : 'fix the -t target';
     throw new UserError(err.code, err.message, hint, { cause: err });
   }
 }
@@ -72,25 +81,41 @@ function resolveTarget(mig: MigAction, explicit: string | undefined, warnings: s
 function parseTime(field: string, value: string): Date {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
-    throw new UserError('BAD_REQUEST', `${field}: expected an RFC 3339 time, got ${JSON.stringify(value)}`, 'remove it to use the defaults');
+    throw new UserError(
+      'BAD_REQUEST',
+      `${field}: expected an RFC 3339 time, got ${JSON.stringify(value)}`,
+      'remove it to use the defaults',
+    );
   }
   return date;
 }
 
 /** MIG's window if it is still ahead of us; otherwise now until now + expiry. */
-function resolveWindow(mig: MigAction, opts: ImportMigOptions, warnings: string[]): { validFrom: string; expireAfter: string } {
+function resolveWindow(
+  mig: MigAction,
+  opts: ImportMigOptions,
+  warnings: string[],
+): { validFrom: string; expireAfter: string } {
   const expiryMs = opts.expiryMs ?? DEFAULT_IMPORT_EXPIRY_MS;
   const from = isZeroTime(mig.validfrom) ? opts.now : parseTime('validfrom', mig.validfrom ?? '');
-  let until = isZeroTime(mig.expireafter) ? new Date(from.getTime() + expiryMs) : parseTime('expireafter', mig.expireafter ?? '');
+  let until = isZeroTime(mig.expireafter)
+    ? new Date(from.getTime() + expiryMs)
+    : parseTime('expireafter', mig.expireafter ?? '');
   let start = from;
   if (until.getTime() <= opts.now.getTime()) {
     // A re-run of an old hunt is the usual reason to import: a window already past would be refused by every agent.
-    warnings.push(`expireafter ${until.toISOString()} is already past: valid from now for ${Math.round(expiryMs / 60_000)} minutes instead`);
+    warnings.push(
+      `expireafter ${until.toISOString()} is already past: valid from now for ${Math.round(expiryMs / 60_000)} minutes instead`,
+    );
     start = opts.now;
     until = new Date(opts.now.getTime() + expiryMs);
   }
   if (until.getTime() <= start.getTime()) {
-    throw new UserError('BAD_REQUEST', `expireafter ${until.toISOString()} is not after validfrom ${start.toISOString()}`, 'fix or remove the times');
+    throw new UserError(
+      'BAD_REQUEST',
+      `expireafter ${until.toISOString()} is not after validfrom ${start.toISOString()}`,
+      'fix or remove the times',
+    );
   }
   return { validFrom: start.toISOString(), expireAfter: until.toISOString() };
 }
@@ -99,7 +124,9 @@ function resolveThreat(mig: MigAction, warnings: string[]): UnsignedAction['thre
   if (mig.threat === undefined) return undefined;
   const { level, family, type, ref, ...rest } = mig.threat;
   if (Object.keys(rest).length > 0) warnings.push(`threat: ignored fields ${Object.keys(rest).sort().join(', ')}`);
-  const threat = Object.fromEntries(Object.entries({ level, family, type, ref }).filter(([, v]) => v !== undefined && v !== ''));
+  const threat = Object.fromEntries(
+    Object.entries({ level, family, type, ref }).filter(([, v]) => v !== undefined && v !== ''),
+  );
   return Object.keys(threat).length === 0 ? undefined : threat;
 }
 
@@ -116,14 +143,24 @@ function resolveOperations(mig: MigAction, opts: ImportMigOptions, warnings: str
   const isRefusingUnsupported = !isSkipping && outcomes.some((o) => o.kind === 'unsupported');
   if (hasInvalid || isRefusingUnsupported) {
     // In operation order, so each line reads next to the file it refers to.
-    const problems = outcomes.flatMap((o) => (o.kind === 'invalid' ? o.problems : o.kind === 'unsupported' && !isSkipping ? [o.problem] : []));
-    throw new UserError(hasInvalid ? 'INVALID_PARAMETERS' : 'UNKNOWN_MODULE', problems.join('\n'), refusalHint(hasInvalid, isRefusingUnsupported));
+    const problems = outcomes.flatMap((o) =>
+      o.kind === 'invalid' ? o.problems : o.kind === 'unsupported' && !isSkipping ? [o.problem] : [],
+    );
+    throw new UserError(
+      hasInvalid ? 'INVALID_PARAMETERS' : 'UNKNOWN_MODULE',
+      problems.join('\n'),
+      refusalHint(hasInvalid, isRefusingUnsupported),
+    );
   }
   warnings.push(...outcomes.flatMap((o) => (o.kind === 'unsupported' ? [`skipped ${o.problem}`] : [])));
   warnings.push(...outcomes.flatMap((o) => (o.kind === 'ok' ? o.warnings : [])));
   const operations = outcomes.flatMap((o) => (o.kind === 'ok' ? [o.operation] : []));
   if (operations.length === 0) {
-    throw new UserError('UNKNOWN_MODULE', 'no operation is left to run after skipping the unsupported ones', 'this action cannot run here');
+    throw new UserError(
+      'UNKNOWN_MODULE',
+      'no operation is left to run after skipping the unsupported ones',
+      'this action cannot run here',
+    );
   }
   return operations;
 }
@@ -155,7 +192,11 @@ export function importMigAction(raw: unknown, opts: ImportMigOptions): ImportedA
   };
   const checked = UnsignedActionSchema.safeParse(action);
   if (!checked.success) {
-    throw new UserError('BAD_REQUEST', `the imported action is not valid: ${describeIssues(checked.error)}`, 'shorten or fix these fields in the MIG file');
+    throw new UserError(
+      'BAD_REQUEST',
+      `the imported action is not valid: ${describeIssues(checked.error)}`,
+      'shorten or fix these fields in the MIG file',
+    );
   }
   return { action: checked.data, warnings };
 }

@@ -10,15 +10,31 @@ describe('translateMigTarget', () => {
   it.each([
     { name: 'status', input: "status='online'", want: "status = 'online'" },
     { name: 'environment os becomes the os field', input: "environment->>'os'='linux'", want: "os = 'linux'" },
-    { name: 'environment arch becomes the arch field', input: "environment->>'arch' = 'amd64'", want: "arch = 'amd64'" },
-    { name: 'other environment keys stay', input: "environment->>'ident' ILIKE '%ubuntu%'", want: "environment->>'ident' ilike '%ubuntu%'" },
+    {
+      name: 'environment arch becomes the arch field',
+      input: "environment->>'arch' = 'amd64'",
+      want: "arch = 'amd64'",
+    },
+    {
+      name: 'other environment keys stay',
+      input: "environment->>'ident' ILIKE '%ubuntu%'",
+      want: "environment->>'ident' ilike '%ubuntu%'",
+    },
     { name: 'tags', input: "tags->>'operator'='IT'", want: "tags->>'operator' = 'IT'" },
     { name: 'name like', input: "name like '%web%'", want: "name like '%web%'" },
     { name: 'agents. prefix', input: "agents.queueloc like 'linux.%'", want: "queueloc like 'linux.%'" },
     { name: 'mode', input: "MODE='daemon'", want: "mode = 'daemon'" },
-    { name: 'heartbeattime', input: "heartbeattime > '2015-01-01T00:00:00Z'", want: "heartbeat > '2015-01-01T00:00:00Z'" },
+    {
+      name: 'heartbeattime',
+      input: "heartbeattime > '2015-01-01T00:00:00Z'",
+      want: "heartbeat > '2015-01-01T00:00:00Z'",
+    },
     { name: 'agents.heartbeattime', input: "agents.heartbeattime >= '2015-01-01'", want: "heartbeat >= '2015-01-01'" },
-    { name: 'keyword words inside strings are left alone', input: "name = 'select now() heartbeattime::x'", want: "name = 'select now() heartbeattime::x'" },
+    {
+      name: 'keyword words inside strings are left alone',
+      input: "name = 'select now() heartbeattime::x'",
+      want: "name = 'select now() heartbeattime::x'",
+    },
     {
       name: 'keywords in any case, in-lists, and/or/not',
       input: "environment->>'os' In ('linux','darwin') AnD NOT (mode='daemon' Or name NOT LIKE 'x%')",
@@ -37,15 +53,60 @@ describe('translateMigTarget', () => {
       wantCode: 'TARGET_UNSUPPORTED_MIG',
       wantMessage: 'a subquery (SELECT',
     },
-    { name: 'cast', input: "environment->>'isproxied'::bool = true", wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: 'a type cast (::) at column 26' },
-    { name: 'NOW()', input: "heartbeattime > NOW() - interval '5 minutes'", wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: 'NOW() at column 17' },
-    { name: 'interval', input: "heartbeattime > '2015-01-01' - interval '1 day'", wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: 'interval arithmetic' },
-    { name: 'other function', input: "lower(name) = 'web'", wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: 'the function lower()' },
-    { name: 'quoted identifier', input: `"name" = 'web'`, wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: 'double-quoted identifier' },
-    { name: 'IS NULL', input: "tags->>'x' IS NOT NULL", wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: "'IS NOT NULL'" },
-    { name: 'MIG agent id', input: 'id = 1234', wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: "MIG's agent ids do not carry over" },
-    { name: 'unknown MIG column', input: 'pid > 100', wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: "unknown field 'pid' at column 1" },
-    { name: 'syntax we lack', input: "name = 'a' || 'b'", wantCode: 'TARGET_UNSUPPORTED_MIG', wantMessage: "unexpected character '|' at column 12" },
+    {
+      name: 'cast',
+      input: "environment->>'isproxied'::bool = true",
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: 'a type cast (::) at column 26',
+    },
+    {
+      name: 'NOW()',
+      input: "heartbeattime > NOW() - interval '5 minutes'",
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: 'NOW() at column 17',
+    },
+    {
+      name: 'interval',
+      input: "heartbeattime > '2015-01-01' - interval '1 day'",
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: 'interval arithmetic',
+    },
+    {
+      name: 'other function',
+      input: "lower(name) = 'web'",
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: 'the function lower()',
+    },
+    {
+      name: 'quoted identifier',
+      input: `"name" = 'web'`,
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: 'double-quoted identifier',
+    },
+    {
+      name: 'IS NULL',
+      input: "tags->>'x' IS NOT NULL",
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: "'IS NOT NULL'",
+    },
+    {
+      name: 'MIG agent id',
+      input: 'id = 1234',
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: "MIG's agent ids do not carry over",
+    },
+    {
+      name: 'unknown MIG column',
+      input: 'pid > 100',
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: "unknown field 'pid' at column 1",
+    },
+    {
+      name: 'syntax we lack',
+      input: "name = 'a' || 'b'",
+      wantCode: 'TARGET_UNSUPPORTED_MIG',
+      wantMessage: "unexpected character '|' at column 12",
+    },
   ])('refuses $name', ({ input, wantCode, wantMessage }) => {
     let caught: unknown;
     try {
@@ -68,7 +129,11 @@ describe('translateMigTarget', () => {
       want: "queueloc like 'linux.%' and environment->>'ident' ilike '%ubuntu%'",
     },
     { name: 'integration_tests.json', input: "environment->>'os'='linux'", want: "os = 'linux'" },
-    { name: 'linux-backdoor-kanada-team-binaries.json', input: "agents.queueloc like 'linux.%'", want: "queueloc like 'linux.%'" },
+    {
+      name: 'linux-backdoor-kanada-team-binaries.json',
+      input: "agents.queueloc like 'linux.%'",
+      want: "queueloc like 'linux.%'",
+    },
     {
       name: 'shellshock_iocs.json',
       input: "environment->>'os' IN ('linux','darwin') AND mode='daemon'",

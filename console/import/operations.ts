@@ -20,8 +20,10 @@ export type OperationOutcome =
  * targeted agents themselves; MIG's killed an older agent process by pid).
  */
 const MIG_ONLY: Readonly<Record<string, string>> = {
-  agentdestroy: "is not imported: MIG's upgrade protocol ran it to kill an older agent process (parameters.pid, parameters.version), which has no equivalent here",
-  upgrade: "is not imported: MIG's upgrade protocol ran it to download and start a new agent binary; upgrade agents with the tooling that deployed them",
+  agentdestroy:
+    "is not imported: MIG's upgrade protocol ran it to kill an older agent process (parameters.pid, parameters.version), which has no equivalent here",
+  upgrade:
+    "is not imported: MIG's upgrade protocol ran it to download and start a new agent binary; upgrade agents with the tooling that deployed them",
 };
 
 // Per module: MIG's parameters to ours, where the two differ.
@@ -30,7 +32,8 @@ const CONVERTERS: Readonly<Record<string, (parameters: unknown) => Converted>> =
 };
 
 // hasOwn: a module named "constructor" must not find Object's.
-const migOnly = (module: string): string | undefined => (Object.hasOwn(MIG_ONLY, module) ? MIG_ONLY[module] : undefined);
+const migOnly = (module: string): string | undefined =>
+  Object.hasOwn(MIG_ONLY, module) ? MIG_ONLY[module] : undefined;
 
 function unsupported(where: string, module: string, modules: ReadonlyMap<string, AnyModuleSpec>): OperationOutcome {
   // Every registered module, so the investigator sees at once whether a rename would do.
@@ -40,9 +43,13 @@ function unsupported(where: string, module: string, modules: ReadonlyMap<string,
 }
 
 /** filechecker's checks become file searches when every one of them converts. */
-function fromFilechecker(parameters: unknown, where: string): { module: string; parameters: unknown; warnings: string[] } | OperationOutcome {
+function fromFilechecker(
+  parameters: unknown,
+  where: string,
+): { module: string; parameters: unknown; warnings: string[] } | OperationOutcome {
   const converted = convertFilechecker(parameters);
-  if (converted.problems.length > 0) return { kind: 'invalid', problems: converted.problems.map((p) => `${where}: ${p}`) };
+  if (converted.problems.length > 0)
+    return { kind: 'invalid', problems: converted.problems.map((p) => `${where}: ${p}`) };
   return { module: 'file', parameters: converted.parameters, warnings: converted.warnings };
 }
 
@@ -52,7 +59,11 @@ function fromFilechecker(parameters: unknown, where: string): { module: string; 
  * The parsed parameters (defaults filled in) are what gets signed, so the action says exactly
  * what will run.
  */
-export function resolveOperation(op: MigOperation, index: number, modules: ReadonlyMap<string, AnyModuleSpec> = moduleSpecs): OperationOutcome {
+export function resolveOperation(
+  op: MigOperation,
+  index: number,
+  modules: ReadonlyMap<string, AnyModuleSpec> = moduleSpecs,
+): OperationOutcome {
   let where = `operations[${index}] (${op.module})`;
   let module = op.module.toLowerCase();
   let parameters = op.parameters;
@@ -70,7 +81,8 @@ export function resolveOperation(op: MigOperation, index: number, modules: Reado
   const converted = convert?.(parameters) ?? { parameters, warnings: [] };
   warnings.push(...converted.warnings);
   const parsed = spec.params.safeParse(converted.parameters);
-  if (!parsed.success) return { kind: 'invalid', problems: [`${where}: ${describeIssues(parsed.error, 'parameters')}`] };
+  if (!parsed.success)
+    return { kind: 'invalid', problems: [`${where}: ${describeIssues(parsed.error, 'parameters')}`] };
   return {
     kind: 'ok',
     operation: { module, parameters: parsed.data as Record<string, unknown> },

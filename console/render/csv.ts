@@ -31,14 +31,31 @@ export const CSV_WARNING_SEPARATOR = ' | ';
  * answer's warnings, then (with --verify) what the agent signature check said.
  */
 export function csvHeader(columns: readonly ColumnSpec[], isVerifying = false): string[] {
-  return ['agent', 'agent_id', 'status', 'found', ...columns.map((c) => c.key), 'error', 'warnings', ...(isVerifying ? ['verification'] : [])];
+  return [
+    'agent',
+    'agent_id',
+    'status',
+    'found',
+    ...columns.map((c) => c.key),
+    'error',
+    'warnings',
+    ...(isVerifying ? ['verification'] : []),
+  ];
 }
 
 function csvRow(entry: RenderEntry, columns: readonly ColumnSpec[], isVerifying: boolean): unknown[] {
   const row = entry.row ?? {};
   const error = entry.error === undefined ? '' : `${entry.error.code}: ${entry.error.message}`;
   const warnings = (entry.warnings ?? []).join(CSV_WARNING_SEPARATOR);
-  const cells = [entry.agent, entry.agentId, entry.status, entry.found, ...columns.map((c) => row[c.key]), error, warnings];
+  const cells = [
+    entry.agent,
+    entry.agentId,
+    entry.status,
+    entry.found,
+    ...columns.map((c) => row[c.key]),
+    error,
+    warnings,
+  ];
   return isVerifying ? [...cells, entry.verification ?? ''] : cells;
 }
 

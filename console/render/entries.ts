@@ -49,7 +49,15 @@ type Base = Pick<RenderEntry, 'agent' | 'agentId' | 'status'>;
 
 function failedEntry(cmd: CommandRecord): RenderEntry {
   const error = cmd.error ?? { code: cmd.status.toUpperCase(), message: STATUS_MESSAGES[cmd.status] ?? cmd.status };
-  return { agent: cmd.agentName, agentId: cmd.agentId, status: cmd.status, found: false, module: undefined, row: null, error };
+  return {
+    agent: cmd.agentName,
+    agentId: cmd.agentId,
+    status: cmd.status,
+    found: false,
+    module: undefined,
+    row: null,
+    error,
+  };
 }
 
 function isShown(show: ShowFilter, isFound: boolean): boolean {
@@ -63,7 +71,8 @@ function isShown(show: ShowFilter, isFound: boolean): boolean {
 function operationEntries(base: Base, op: OperationResult, opts: EntryOptions): RenderEntry[] {
   const entries: RenderEntry[] = [];
   const common = { ...base, found: op.isFound, module: op.module };
-  if (op.error !== undefined && opts.show === 'all') entries.push({ ...common, found: false, row: null, error: op.error });
+  if (op.error !== undefined && opts.show === 'all')
+    entries.push({ ...common, found: false, row: null, error: op.error });
   if (isShown(opts.show, op.isFound)) {
     for (const row of op.rows) entries.push({ ...common, row });
     // No rows: still say what the answer was (found but capped or filtered, or nothing found).

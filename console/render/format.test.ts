@@ -22,8 +22,18 @@ describe('formatBytes', () => {
 describe('formatTime', () => {
   const now = new Date('2024-05-01T12:00:00Z');
   it.each([
-    { name: 'absolute without now', input: '2024-05-01T11:59:30.123Z', now: undefined, want: '2024-05-01 11:59:30 UTC' },
-    { name: 'offset normalised to UTC', input: '2024-05-01T14:00:00+02:00', now: undefined, want: '2024-05-01 12:00:00 UTC' },
+    {
+      name: 'absolute without now',
+      input: '2024-05-01T11:59:30.123Z',
+      now: undefined,
+      want: '2024-05-01 11:59:30 UTC',
+    },
+    {
+      name: 'offset normalised to UTC',
+      input: '2024-05-01T14:00:00+02:00',
+      now: undefined,
+      want: '2024-05-01 12:00:00 UTC',
+    },
     { name: 'seconds ago', input: '2024-05-01T11:59:30Z', now, want: '30s ago' },
     { name: 'minutes ago', input: '2024-05-01T11:55:00Z', now, want: '5m ago' },
     { name: 'hours ago', input: '2024-05-01T09:00:00Z', now, want: '3h ago' },

@@ -30,17 +30,39 @@ const T = '2024-05-01T12:34:56.000Z';
 function cmd(over: Partial<CommandRecord> & Pick<CommandRecord, 'id' | 'agentName' | 'status'>): CommandRecord {
   return { actionId: 'a'.repeat(32), agentId: `${over.agentName}-id`, createdAt: T, ...over };
 }
-const op = (rows: Record<string, unknown>[], isFound = rows.length > 0) => ({ module: 'file', isFound, rows, stats: {}, errors: [] });
+const op = (rows: Record<string, unknown>[], isFound = rows.length > 0) => ({
+  module: 'file',
+  isFound,
+  rows,
+  stats: {},
+  errors: [],
+});
 
 const passwd = { path: '/etc/passwd', size: 2150, mode: '-rw-r--r--', mtime: T };
 const commands: CommandRecord[] = [
   cmd({ id: 'c1', agentName: 'host1', status: 'sent' }),
-  cmd({ id: 'c1', agentName: 'host1', status: 'success', isFound: true, operations: [op([passwd, { ...passwd, path: '/etc/group', size: 900 }])] }),
+  cmd({
+    id: 'c1',
+    agentName: 'host1',
+    status: 'success',
+    isFound: true,
+    operations: [op([passwd, { ...passwd, path: '/etc/group', size: 900 }])],
+  }),
   cmd({ id: 'c1', agentName: 'host1', status: 'success', isFound: true, operations: [op([passwd])] }),
   cmd({ id: 'c2', agentName: 'host2', status: 'success', isFound: false, operations: [op([])] }),
-  cmd({ id: 'c3', agentName: 'host3', status: 'failed', error: { code: 'BAD_SIGNATURE', message: 'signature 1 does not verify' } }),
+  cmd({
+    id: 'c3',
+    agentName: 'host3',
+    status: 'failed',
+    error: { code: 'BAD_SIGNATURE', message: 'signature 1 does not verify' },
+  }),
   cmd({ id: 'c4', agentName: 'host4', status: 'expired' }),
-  cmd({ id: 'c5', agentName: 'host5', status: 'timeout', error: { code: 'MODULE_TIMEOUT', message: 'file ran past 30s' } }),
+  cmd({
+    id: 'c5',
+    agentName: 'host5',
+    status: 'timeout',
+    error: { code: 'MODULE_TIMEOUT', message: 'file ran past 30s' },
+  }),
 ];
 
 function render(format: RenderFormat, show: ShowFilter, input: readonly CommandRecord[] = commands): string {
@@ -87,7 +109,15 @@ describe('text', () => {
   it.each([
     {
       name: 'hostile control characters are escaped',
-      input: [cmd({ id: 'x', agentName: 'evil\u001b[2J', status: 'success', isFound: true, operations: [op([{ ...passwd, path: '/tmp/a\nhost9 /etc/shadow' }])] })],
+      input: [
+        cmd({
+          id: 'x',
+          agentName: 'evil\u001b[2J',
+          status: 'success',
+          isFound: true,
+          operations: [op([{ ...passwd, path: '/tmp/a\nhost9 /etc/shadow' }])],
+        }),
+      ],
       want: 'evil\\x1b[2J /tmp/a\\nhost9 /etc/shadow [size:2.1K, mode:-rw-r--r--, mtime:2024-05-01 12:34:56 UTC]\n',
     },
     {
@@ -105,7 +135,14 @@ describe('text', () => {
           isFound: true,
           operations: [
             { module: 'netstat', isFound: true, rows: [{ addr: '10.0.0.1', port: 22 }], stats: {}, errors: [] },
-            { module: 'file', isFound: false, rows: [], stats: {}, errors: [], error: { code: 'MODULE_FAILED', message: 'boom' } },
+            {
+              module: 'file',
+              isFound: false,
+              rows: [],
+              stats: {},
+              errors: [],
+              error: { code: 'MODULE_FAILED', message: 'boom' },
+            },
           ],
         }),
       ],
@@ -120,8 +157,22 @@ describe('json and ndjson', () => {
   it('json writes one array at end()', () => {
     const parsed = JSON.parse(render('json', 'all')) as unknown[];
     expect(parsed).toHaveLength(6);
-    expect(parsed[0]).toEqual({ agent: 'host1', agentId: 'host1-id', status: 'success', found: true, module: 'file', row: passwd });
-    expect(parsed[2]).toEqual({ agent: 'host2', agentId: 'host2-id', status: 'success', found: false, module: 'file', row: null });
+    expect(parsed[0]).toEqual({
+      agent: 'host1',
+      agentId: 'host1-id',
+      status: 'success',
+      found: true,
+      module: 'file',
+      row: passwd,
+    });
+    expect(parsed[2]).toEqual({
+      agent: 'host2',
+      agentId: 'host2-id',
+      status: 'success',
+      found: false,
+      module: 'file',
+      row: null,
+    });
     expect(parsed[4]).toEqual({
       agent: 'host4',
       agentId: 'host4-id',
@@ -135,14 +186,21 @@ describe('json and ndjson', () => {
   it.each([
     { name: 'json with nothing to show is still valid', format: 'json' as const, want: '[]\n' },
     { name: 'ndjson with nothing to show is empty', format: 'ndjson' as const, want: '' },
-    { name: 'csv with nothing to show has its header', format: 'csv' as const, want: 'agent,agent_id,status,found,path,size,mode,mtime,error,warnings\r\n' },
+    {
+      name: 'csv with nothing to show has its header',
+      format: 'csv' as const,
+      want: 'agent,agent_id,status,found,path,size,mode,mtime,error,warnings\r\n',
+    },
   ])('$name', ({ format, want }) => {
     expect(render(format, 'found', [])).toBe(want);
   });
 
   it('ndjson writes one object per line', () => {
     const lines = render('ndjson', 'notfound').split('\n');
-    expect(lines).toEqual(['{"agent":"host2","agentId":"host2-id","status":"success","found":false,"module":"file","row":null}', '']);
+    expect(lines).toEqual([
+      '{"agent":"host2","agentId":"host2-id","status":"success","found":false,"module":"file","row":null}',
+      '',
+    ]);
   });
 });
 
@@ -172,7 +230,15 @@ describe('csv', () => {
     { name: 'leading tab', path: '\tx', want: "'\tx" },
     { name: 'plain', path: '/etc/passwd', want: '/etc/passwd' },
   ])('quotes and guards: $name', ({ path, want }) => {
-    const input = [cmd({ id: 'q', agentName: 'h', status: 'success', isFound: true, operations: [op([{ path, size: -1, mode: 'x', mtime: T }])] })];
+    const input = [
+      cmd({
+        id: 'q',
+        agentName: 'h',
+        status: 'success',
+        isFound: true,
+        operations: [op([{ path, size: -1, mode: 'x', mtime: T }])],
+      }),
+    ];
     const line = render('csv', 'found', input).split('\r\n')[1];
     // size -1 is a number: never prefixed, it is data and no spreadsheet runs it.
     expect(line).toBe(`h,h-id,success,true,${want},-1,x,${T},,`);

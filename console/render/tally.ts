@@ -63,8 +63,12 @@ function plural(n: number, word: string, many = `${word}s`): string {
 /** `3 warnings on 2 agents, 1 agent without an answer`: what was incomplete, or '' when nothing. */
 export function incompleteReasons(tally: AnswerTally): string {
   const reasons: string[] = [];
-  if (tally.warnings === 1 && tally.firstWarning !== undefined) reasons.push(`warning: ${escapeControl(tally.firstWarning)}`);
-  else if (tally.warnings > 0) reasons.push(`${plural(tally.warnings, 'warning')} on ${plural(tally.answersWithWarnings, 'agent')} (unreadable paths, missing roots or truncated results)`);
+  if (tally.warnings === 1 && tally.firstWarning !== undefined)
+    reasons.push(`warning: ${escapeControl(tally.firstWarning)}`);
+  else if (tally.warnings > 0)
+    reasons.push(
+      `${plural(tally.warnings, 'warning')} on ${plural(tally.answersWithWarnings, 'agent')} (unreadable paths, missing roots or truncated results)`,
+    );
   if (tally.unanswered > 0) reasons.push(`${plural(tally.unanswered, 'agent')} without an answer`);
   if (tally.failedOperations > 0) reasons.push(`${plural(tally.failedOperations, 'module')} failed`);
   return reasons.join(', ');

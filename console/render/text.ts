@@ -50,7 +50,12 @@ function colour(entry: RenderEntry, line: string, palette: Palette): string {
 }
 
 /** One line per entry, written as commands arrive; colour only when the palette has it. */
-export function textSink(out: NodeJS.WritableStream, specModule: string, columns: readonly ColumnSpec[], palette: Palette = PLAIN): Sink {
+export function textSink(
+  out: NodeJS.WritableStream,
+  specModule: string,
+  columns: readonly ColumnSpec[],
+  palette: Palette = PLAIN,
+): Sink {
   return {
     write(entries) {
       for (const entry of entries) out.write(`${colour(entry, textLine(entry, specModule, columns), palette)}\n`);

@@ -18,17 +18,30 @@ const cronProblem = (pattern: string): string | undefined => {
 };
 
 const JobSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, _ . - (it names state files)'),
-  schedule: z.string().superRefine((p, ctx) => {
-    const problem = cronProblem(p);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  }).describe('cron pattern (5 fields, or 6 with seconds first), in timezone'),
-  action: z.string().min(1).describe('action template file: {name?, target?, operations} (an action file works: id, window and signatures are replaced)'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'expected 1-64 letters, digits, _ . - (it names state files)'),
+  schedule: z
+    .string()
+    .superRefine((p, ctx) => {
+      const problem = cronProblem(p);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('cron pattern (5 fields, or 6 with seconds first), in timezone'),
+  action: z
+    .string()
+    .min(1)
+    .describe(
+      'action template file: {name?, target?, operations} (an action file works: id, window and signatures are replaced)',
+    ),
   target: z.string().min(1).max(4096).optional().describe("overrides the template's target"),
-  expiry: z.string().default('1h').superRefine((t, ctx) => {
-    const e = parseExpiry(t);
-    if (!e.ok) ctx.addIssue({ code: 'custom', message: e.expected });
-  }),
+  expiry: z
+    .string()
+    .default('1h')
+    .superRefine((t, ctx) => {
+      const e = parseExpiry(t);
+      if (!e.ok) ctx.addIssue({ code: 'custom', message: e.expected });
+    }),
   /** After downtime: run once at start for the runs missed (default), or skip them (still reported). */
   catchUp: z.enum(['once', 'skip']).default('once'),
 });
@@ -36,7 +49,11 @@ const JobSchema = z.strictObject({
 export const RunnerConfigSchema = z.strictObject({
   stateDir: z.string().min(1).describe('where run times and output queues are kept'),
   timezone: z.string().default('UTC'),
-  jobs: z.array(JobSchema).min(1).max(256).refine((jobs) => new Set(jobs.map((j) => j.name)).size === jobs.length, 'job names must be distinct'),
+  jobs: z
+    .array(JobSchema)
+    .min(1)
+    .max(256)
+    .refine((jobs) => new Set(jobs.map((j) => j.name)).size === jobs.length, 'job names must be distinct'),
   outputs: z.array(OutputSchema).max(16).default([]),
 });
 export type RunnerConfig = z.output<typeof RunnerConfigSchema>;
@@ -64,9 +81,12 @@ async function readJson(path: string, what: string): Promise<unknown> {
 }
 
 /** The config with every relative path made absolute against the config file's folder. */
-export async function loadRunnerConfig(path: string): Promise<{ config: RunnerConfig; templates: Map<string, ActionTemplate> }> {
+export async function loadRunnerConfig(
+  path: string,
+): Promise<{ config: RunnerConfig; templates: Map<string, ActionTemplate> }> {
   const parsed = RunnerConfigSchema.safeParse(await readJson(path, 'runner config'));
-  if (!parsed.success) throw new UserError('CONFIG_INVALID', `${path}: ${describeIssues(parsed.error)}`, 'see doc/operations.md');
+  if (!parsed.success)
+    throw new UserError('CONFIG_INVALID', `${path}: ${describeIssues(parsed.error)}`, 'see doc/operations.md');
   const base = dirname(resolve(path));
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const config = parsed.data;

@@ -49,7 +49,12 @@ async function allCommands(client: ApiClient, actionId: string): Promise<Command
  * cancelled or invalid), then the events: the action's summary, every row found, and every
  * compliance item (scribe).
  */
-export async function runJob(deps: JobDeps, job: JobConfig, template: ActionTemplate, scheduledAt: Date): Promise<{ record: ActionRecord; events: OutputEvent[] }> {
+export async function runJob(
+  deps: JobDeps,
+  job: JobConfig,
+  template: ActionTemplate,
+  scheduledAt: Date,
+): Promise<{ record: ActionRecord; events: OutputEvent[] }> {
   const action = actionOfRun(job, template, scheduledAt, deps.now());
   checkActionLimits(action, deps.modules, deps.now());
   let record = await deps.client.createAction(await signAction(action, deps.signer));

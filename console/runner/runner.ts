@@ -24,12 +24,19 @@ export async function runOnce(deps: RunnerDeps, jobName: string, scheduledAt: Da
     await deps.outputs.publish(events);
     await deps.state.recordRun(job.name, scheduledAt);
     const c = record.counters;
-    deps.log(`job ${job.name}: action ${record.action.id} ${record.status}: ${c.targeted} targeted, ${c.success + c.failed} answered, ${c.found} found; ${events.length} events queued`);
+    deps.log(
+      `job ${job.name}: action ${record.action.id} ${record.status}: ${c.targeted} targeted, ${c.success + c.failed} answered, ${c.found} found; ${events.length} events queued`,
+    );
     return true;
   } catch (err) {
     const message = `job ${job.name}: the run scheduled at ${scheduledAt.toISOString()} failed: ${(err as Error).message}`;
     deps.log(message);
-    await deps.outputs.publish([runnerEvent('run-failed', message, deps.now().toISOString(), { job: job.name, scheduledAt: scheduledAt.toISOString() })]);
+    await deps.outputs.publish([
+      runnerEvent('run-failed', message, deps.now().toISOString(), {
+        job: job.name,
+        scheduledAt: scheduledAt.toISOString(),
+      }),
+    ]);
     return false;
   }
 }
@@ -48,7 +55,16 @@ export async function reportMissedRuns(deps: RunnerDeps): Promise<string[]> {
     if (missed.count === 0) continue;
     const message = `job ${job.name}: ${missed.count} scheduled run(s) missed between ${missed.first?.toISOString() ?? ''} and ${missed.last?.toISOString() ?? ''} (last run ${last.toISOString()}); ${job.catchUp === 'once' ? 'running once now' : 'not caught up (catchUp: skip)'}`;
     deps.log(message);
-    await deps.outputs.publish([runnerEvent('runs-missed', message, now.toISOString(), { job: job.name, missed: missed.count, first: missed.first?.toISOString(), last: missed.last?.toISOString(), lastRun: last.toISOString(), catchUp: job.catchUp })]);
+    await deps.outputs.publish([
+      runnerEvent('runs-missed', message, now.toISOString(), {
+        job: job.name,
+        missed: missed.count,
+        first: missed.first?.toISOString(),
+        last: missed.last?.toISOString(),
+        lastRun: last.toISOString(),
+        catchUp: job.catchUp,
+      }),
+    ]);
     if (job.catchUp === 'once') toRun.push(job.name);
   }
   return toRun;
@@ -64,9 +80,13 @@ export async function startSchedules(deps: RunnerDeps): Promise<{ stop(): void }
       async (at) => {
         await runOnce(deps, job.name, at);
       },
-      (at) => deps.log(`job ${job.name}: the run due at ${at.toISOString()} was skipped: the previous one is still going`),
+      (at) =>
+        deps.log(`job ${job.name}: the run due at ${at.toISOString()} was skipped: the previous one is still going`),
     ),
   );
-  for (const job of deps.config.jobs) deps.log(`job ${job.name}: next run ${schedules[deps.config.jobs.indexOf(job)]?.next()?.toISOString() ?? 'never'} (${job.schedule}, ${deps.config.timezone})`);
+  for (const job of deps.config.jobs)
+    deps.log(
+      `job ${job.name}: next run ${schedules[deps.config.jobs.indexOf(job)]?.next()?.toISOString() ?? 'never'} (${job.schedule}, ${deps.config.timezone})`,
+    );
   return { stop: () => schedules.forEach((s) => s.stop()) };
 }

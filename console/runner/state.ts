@@ -35,7 +35,11 @@ export class RunnerState {
   async recordRun(job: string, at: Date): Promise<void> {
     this.jobs.set(job, at.toISOString());
     const tmp = `${this.path}.tmp`;
-    await writeFile(tmp, JSON.stringify({ jobs: Object.fromEntries([...this.jobs].map(([k, v]) => [k, { lastRun: v }])) }), { mode: 0o600 });
+    await writeFile(
+      tmp,
+      JSON.stringify({ jobs: Object.fromEntries([...this.jobs].map(([k, v]) => [k, { lastRun: v }])) }),
+      { mode: 0o600 },
+    );
     await rename(tmp, this.path);
   }
 }

@@ -17,7 +17,11 @@ describe('parseActionFile', () => {
   });
 
   it.each([
-    { name: 'extra key', input: { ...unsignedAction(), extra: 1 }, wantMessage: /f\.json: not a valid action: .*extra/ },
+    {
+      name: 'extra key',
+      input: { ...unsignedAction(), extra: 1 },
+      wantMessage: /f\.json: not a valid action: .*extra/,
+    },
     { name: 'bad id', input: { ...unsignedAction(), id: 'XYZ' }, wantMessage: /id: expected 32 to 64 lowercase hex/ },
     { name: 'signatures not an array', input: { ...unsignedAction(), signatures: 'sig' }, wantMessage: /signatures/ },
     { name: 'not an object', input: 42, wantMessage: /not a valid action/ },
@@ -40,11 +44,16 @@ describe('addSignature', () => {
   it('refuses to sign twice with the same key (CONFLICT)', async () => {
     const alice = await openKeyfileSigner(privateKeyPath('alice'), noPassphrase);
     const once = await signAction(unsignedAction(), alice);
-    await expect(addSignature(once, alice)).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already signed by your key') });
+    await expect(addSignature(once, alice)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('already signed by your key'),
+    });
   });
 
   it('refuses a file whose existing signature is not OpenPGP', async () => {
     const alice = await openKeyfileSigner(privateKeyPath('alice'), noPassphrase);
-    await expect(addSignature({ ...unsignedAction(), signatures: ['garbage'] }, alice)).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    await expect(addSignature({ ...unsignedAction(), signatures: ['garbage'] }, alice)).rejects.toMatchObject({
+      code: 'BAD_SIGNATURE',
+    });
   });
 });

@@ -1,5 +1,10 @@
 import * as openpgp from 'openpgp';
-import { SignedActionSchema, UnsignedActionSchema, type SignedAction, type UnsignedAction } from '../../protocol/action.js';
+import {
+  SignedActionSchema,
+  UnsignedActionSchema,
+  type SignedAction,
+  type UnsignedAction,
+} from '../../protocol/action.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { UserError } from '../../protocol/errors.js';
 import { ACTION_LIMITS } from '../../protocol/limits.js';
@@ -17,11 +22,13 @@ export function parseActionFile(raw: unknown, what: string): SignedAction {
   const hasSignatures = typeof raw === 'object' && raw !== null && 'signatures' in raw;
   if (hasSignatures) {
     const parsed = SignedActionSchema.safeParse(raw);
-    if (!parsed.success) throw new UserError('BAD_REQUEST', `${what}: not a valid action: ${describeIssues(parsed.error)}`);
+    if (!parsed.success)
+      throw new UserError('BAD_REQUEST', `${what}: not a valid action: ${describeIssues(parsed.error)}`);
     return parsed.data;
   }
   const parsed = UnsignedActionSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('BAD_REQUEST', `${what}: not a valid action: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new UserError('BAD_REQUEST', `${what}: not a valid action: ${describeIssues(parsed.error)}`);
   return { ...parsed.data, signatures: [] };
 }
 
@@ -31,7 +38,9 @@ export async function signatureKeyIds(armoredSignature: string): Promise<string[
     const sig = await openpgp.readSignature({ armoredSignature });
     return sig.getSigningKeyIDs().map((id) => id.toHex().toLowerCase());
   } catch (err) {
-    throw new UserError('BAD_SIGNATURE', 'the action carries a signature that is not armored OpenPGP', undefined, { cause: err });
+    throw new UserError('BAD_SIGNATURE', 'the action carries a signature that is not armored OpenPGP', undefined, {
+      cause: err,
+    });
   }
 }
 
@@ -48,11 +57,18 @@ export async function addSignature(action: SignedAction, signer: Signer): Promis
   const mine = await ownKeyIds(signer);
   for (const sig of action.signatures) {
     if ((await signatureKeyIds(sig)).some((id) => mine.has(id))) {
-      throw new UserError('CONFLICT', `action ${action.id} is already signed by your key ${signer.fingerprint}`, 'ask another investigator to co-sign');
+      throw new UserError(
+        'CONFLICT',
+        `action ${action.id} is already signed by your key ${signer.fingerprint}`,
+        'ask another investigator to co-sign',
+      );
     }
   }
   if (action.signatures.length >= ACTION_LIMITS.maxSignatures) {
-    throw new UserError('BAD_REQUEST', `action ${action.id} already carries ${action.signatures.length} signatures, the limit`);
+    throw new UserError(
+      'BAD_REQUEST',
+      `action ${action.id} already carries ${action.signatures.length} signatures, the limit`,
+    );
   }
   const signature = await signer.sign(canonicalActionBytes(action));
   return { ...action, signatures: [...action.signatures, signature] };

@@ -9,7 +9,17 @@ import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/
 const noPassphrase = () => Promise.resolve('');
 
 function actionRecord(action: Awaited<ReturnType<typeof signedAction>>, fp: string) {
-  const counters = { targeted: 2, sent: 2, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
+  const counters = {
+    targeted: 2,
+    sent: 2,
+    success: 0,
+    failed: 0,
+    timeout: 0,
+    expired: 0,
+    cancelled: 0,
+    done: 0,
+    found: 0,
+  };
   return { action, status: 'inflight', investigators: [fp], counters, createdAt: new Date().toISOString() };
 }
 
@@ -25,7 +35,9 @@ describe('ApiClient', () => {
   afterEach(() => api.close());
 
   it('signs every request with a fresh token the server accepts', async () => {
-    api.route('GET', /^\/agents\/count$/, (req) => ({ body: { total: req.query.get('target') === 'all' ? 3 : 0, online: 2, idle: 1, offline: 0 } }));
+    api.route('GET', /^\/agents\/count$/, (req) => ({
+      body: { total: req.query.get('target') === 'all' ? 3 : 0, online: 2, idle: 1, offline: 0 },
+    }));
     expect(await client.countAgents('all')).toEqual({ total: 3, online: 2, idle: 1, offline: 0 });
     // A second call must not be refused as a replay: each request gets its own nonce.
     expect((await client.countAgents("os = 'linux'")).total).toBe(0);
@@ -34,7 +46,10 @@ describe('ApiClient', () => {
 
   it('posts an action as JSON and parses the record', async () => {
     const action = await signedAction(['alice']);
-    api.route('POST', /^\/actions$/, async (req) => ({ status: 201, body: actionRecord(req.body as typeof action, await fingerprint('alice')) }));
+    api.route('POST', /^\/actions$/, async (req) => ({
+      status: 201,
+      body: actionRecord(req.body as typeof action, await fingerprint('alice')),
+    }));
     const record = await client.createAction(action);
     expect(record.action).toEqual(action);
     expect(api.requests[0]?.body).toEqual(action);
@@ -73,7 +88,10 @@ describe('ApiClient', () => {
   it('an unknown key gets UNAUTHENTICATED with a hint about registering the key', async () => {
     const bob = await openKeyfileSigner(privateKeyPath('bob'), noPassphrase);
     const stranger = new ApiClient({ serverUrl: api.url, signer: bob, now: () => new Date() });
-    await expect(stranger.me()).rejects.toMatchObject({ code: 'UNAUTHENTICATED', hint: expect.stringContaining('mig investigators add') });
+    await expect(stranger.me()).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      hint: expect.stringContaining('mig investigators add'),
+    });
   });
 
   it('a token from a clock an hour off is refused', async () => {

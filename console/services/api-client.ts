@@ -16,7 +16,12 @@ import {
   type NewInvestigatorBodySchema,
 } from '../../protocol/api.js';
 import { encodeToken, newTokenPayload } from '../../protocol/auth-token.js';
-import { PolicyOutcomeSchema, PolicyViewSchema, type PolicyPostBody, type PolicySignatureBody } from '../../protocol/policy-api.js';
+import {
+  PolicyOutcomeSchema,
+  PolicyViewSchema,
+  type PolicyPostBody,
+  type PolicySignatureBody,
+} from '../../protocol/policy-api.js';
 import { UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { apiError, unreachable } from './api-errors.js';
@@ -75,13 +80,20 @@ export class ApiClient {
   addInvestigator = (body: z.input<typeof NewInvestigatorBodySchema>) =>
     this.request('POST', '/investigators', InvestigatorRecordSchema, { body });
   setInvestigatorEnabled = (fingerprint: string, isEnabled: boolean) =>
-    this.request('POST', `/investigators/${enc(fingerprint)}/${isEnabled ? 'enable' : 'disable'}`, InvestigatorRecordSchema);
+    this.request(
+      'POST',
+      `/investigators/${enc(fingerprint)}/${isEnabled ? 'enable' : 'disable'}`,
+      InvestigatorRecordSchema,
+    );
 
   getPolicy = () => this.request('GET', '/policy', PolicyViewSchema);
   /** A signed policy bundle's exact text: published, or kept pending below the admin threshold. */
-  postPolicy = (bundle: string) => this.request('POST', '/policy', PolicyOutcomeSchema, { body: { bundle } satisfies PolicyPostBody });
+  postPolicy = (bundle: string) =>
+    this.request('POST', '/policy', PolicyOutcomeSchema, { body: { bundle } satisfies PolicyPostBody });
   signPolicy = (version: number, signature: string) =>
-    this.request('POST', '/policy/signatures', PolicyOutcomeSchema, { body: { version, signature } satisfies PolicySignatureBody });
+    this.request('POST', '/policy/signatures', PolicyOutcomeSchema, {
+      body: { version, signature } satisfies PolicySignatureBody,
+    });
 
   listAgents = (q: { target?: string; status?: AgentStatus } & Page = {}) =>
     this.request('GET', '/agents', AgentListSchema, { query: q });
@@ -94,12 +106,15 @@ export class ApiClient {
   rejectAgent = (id: string) => this.request('POST', `/agents/${enc(id)}/reject`, AgentRecordSchema);
 
   createAction = (action: SignedAction) => this.request('POST', '/actions', ActionRecordSchema, { body: action });
-  listActions = (q: { status?: ActionStatus } & Page = {}) => this.request('GET', '/actions', ActionListSchema, { query: { ...q } });
+  listActions = (q: { status?: ActionStatus } & Page = {}) =>
+    this.request('GET', '/actions', ActionListSchema, { query: { ...q } });
   getAction = (id: string) => this.request('GET', `/actions/${enc(id)}`, ActionRecordSchema);
   cancelAction = (id: string) => this.request('POST', `/actions/${enc(id)}/cancel`, ActionRecordSchema);
   /** Adds one armored detached signature to an action held for approval (two-person rule). */
   addSignature = (id: string, signature: string) =>
-    this.request('POST', `/actions/${enc(id)}/signatures`, ActionRecordSchema, { body: { signature } satisfies AddSignatureBody });
+    this.request('POST', `/actions/${enc(id)}/signatures`, ActionRecordSchema, {
+      body: { signature } satisfies AddSignatureBody,
+    });
   listCommands = (id: string, q: { found?: boolean } & Page = {}) =>
     this.request('GET', `/actions/${enc(id)}/commands`, CommandListSchema, { query: q });
 
@@ -135,7 +150,11 @@ export class ApiClient {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const problems = describeIssues(parsed.error).slice(0, 500);
-      throw new UserError('INTERNAL', `${method} ${path}: the server's answer does not match the API: ${problems}`, 'are the console and the server the same version?');
+      throw new UserError(
+        'INTERNAL',
+        `${method} ${path}: the server's answer does not match the API: ${problems}`,
+        'are the console and the server the same version?',
+      );
     }
     return parsed.data;
   }
@@ -149,10 +168,14 @@ async function readCapped(res: Response, what: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? '0');
   if (declared > MAX_RESPONSE_BYTES) {
     await res.body?.cancel();
-    throw new UserError('INTERNAL', `${what}: answer of ${declared} bytes is over the ${MAX_RESPONSE_BYTES} byte limit`);
+    throw new UserError(
+      'INTERNAL',
+      `${what}: answer of ${declared} bytes is over the ${MAX_RESPONSE_BYTES} byte limit`,
+    );
   }
   const text = await res.text();
-  if (text.length > MAX_RESPONSE_BYTES) throw new UserError('INTERNAL', `${what}: answer over the ${MAX_RESPONSE_BYTES} byte limit`);
+  if (text.length > MAX_RESPONSE_BYTES)
+    throw new UserError('INTERNAL', `${what}: answer over the ${MAX_RESPONSE_BYTES} byte limit`);
   return text;
 }
 
@@ -161,6 +184,11 @@ function parseJson(text: string, res: Response, what: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     if (!res.ok) return undefined; // an HTML error page from a proxy: apiError reports the status
-    throw new UserError('INTERNAL', `${what}: the server answered HTTP ${res.status} with something that is not JSON`, undefined, { cause: err });
+    throw new UserError(
+      'INTERNAL',
+      `${what}: the server answered HTTP ${res.status} with something that is not JSON`,
+      undefined,
+      { cause: err },
+    );
   }
 }

@@ -67,8 +67,10 @@ function authHint(message: string, serverUrl: string): string | undefined {
   if (/^no investigator /.test(message)) {
     return `your key is not enrolled on the server at ${serverUrl}: an admin of that server runs \`mig investigators add --name N --key investigator.pub.asc\`, or you are talking to another server than you think (MIG_SERVER, serverUrl)`;
   }
-  if (/^token is stale/.test(message)) return `clock skew: this machine's clock and the server's at ${serverUrl} disagree; set the clock (NTP) on the one that is wrong`;
-  if (/signature does not verify/.test(message)) return `the server at ${serverUrl} holds another key under your fingerprint; check \`mig investigators\` with an admin`;
+  if (/^token is stale/.test(message))
+    return `clock skew: this machine's clock and the server's at ${serverUrl} disagree; set the clock (NTP) on the one that is wrong`;
+  if (/signature does not verify/.test(message))
+    return `the server at ${serverUrl} holds another key under your fingerprint; check \`mig investigators\` with an admin`;
   return undefined;
 }
 
@@ -76,7 +78,11 @@ function authHint(message: string, serverUrl: string): string | undefined {
 export function apiError(status: number, body: unknown, what: string, serverUrl: string): UserError {
   const parsed = ApiErrorSchema.safeParse(body);
   if (!parsed.success) {
-    return new UserError('INTERNAL', `${what}: HTTP ${status} from ${serverUrl} without an error body`, 'is this a mig server?');
+    return new UserError(
+      'INTERNAL',
+      `${what}: HTTP ${status} from ${serverUrl} without an error body`,
+      'is this a mig server?',
+    );
   }
   const { code, message, hint } = parsed.data.error;
   const known = isErrorCode(code) ? code : 'INTERNAL';
@@ -91,7 +97,13 @@ export function unreachable(serverUrl: string, err: unknown): UserError {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const name = (err as { name?: string }).name;
   const reason = name === 'TimeoutError' ? 'timed out' : (cause?.code ?? cause?.message ?? (err as Error).message);
-  const where = 'start one (`mig server`, or `mig console --embedded`, which records the URL it really uses for the CLI), or point MIG_SERVER or serverUrl in $MIG_HOME/config.json at the right one';
-  const hint = reason === 'ECONNREFUSED' ? `nothing listens at ${serverUrl}, so no server runs there: ${where}` : `is ${serverUrl} the right address, and reachable from here? ${where}`;
-  return new UserError('SERVER_UNREACHABLE', `cannot reach the mig server at ${serverUrl} (${reason})`, hint, { cause: err });
+  const where =
+    'start one (`mig server`, or `mig console --embedded`, which records the URL it really uses for the CLI), or point MIG_SERVER or serverUrl in $MIG_HOME/config.json at the right one';
+  const hint =
+    reason === 'ECONNREFUSED'
+      ? `nothing listens at ${serverUrl}, so no server runs there: ${where}`
+      : `is ${serverUrl} the right address, and reachable from here? ${where}`;
+  return new UserError('SERVER_UNREACHABLE', `cannot reach the mig server at ${serverUrl} (${reason})`, hint, {
+    cause: err,
+  });
 }

@@ -25,17 +25,29 @@ export interface CoSignature {
  * investigators' keys: a claim of "alice signed this" is proven here, not taken from the
  * server's record. Refuses, with CONFLICT, an action `me` already signed.
  */
-export async function verifiedSigners(shown: SignedAction, investigators: readonly InvestigatorRecord[], me: string): Promise<string[]> {
+export async function verifiedSigners(
+  shown: SignedAction,
+  investigators: readonly InvestigatorRecord[],
+  me: string,
+): Promise<string[]> {
   const ring = await Keyring.fromArmored(investigators.filter((i) => i.status === 'active').map((i) => i.publicKey));
   const signers = await verifyAll(canonicalActionBytes(shown), shown.signatures, ring);
   if (signers.includes(me.toLowerCase())) {
-    throw new UserError('CONFLICT', `action ${shown.id} is already signed by your key ${me}`, 'the two-person rule needs another investigator');
+    throw new UserError(
+      'CONFLICT',
+      `action ${shown.id} is already signed by your key ${me}`,
+      'the two-person rule needs another investigator',
+    );
   }
   return signers;
 }
 
 /** Verifies what is there (see verifiedSigners), then adds the signer's signature over the shown action. */
-export async function coSign(shown: SignedAction, signer: Signer, investigators: readonly InvestigatorRecord[]): Promise<CoSignature> {
+export async function coSign(
+  shown: SignedAction,
+  signer: Signer,
+  investigators: readonly InvestigatorRecord[],
+): Promise<CoSignature> {
   const existingSigners = await verifiedSigners(shown, investigators, signer.fingerprint);
   const signed = await addSignature(shown, signer);
   const signature = signed.signatures.at(-1);
@@ -44,7 +56,11 @@ export async function coSign(shown: SignedAction, signer: Signer, investigators:
 }
 
 /** Co-signs the action as shown and hands the signature to the server, which launches it once enough investigators signed. */
-export async function approveShownAction(client: ApiClient, signer: Signer, shown: SignedAction): Promise<ActionRecord> {
+export async function approveShownAction(
+  client: ApiClient,
+  signer: Signer,
+  shown: SignedAction,
+): Promise<ActionRecord> {
   const { investigators } = await client.listInvestigators();
   const { signature } = await coSign(shown, signer, investigators);
   return client.addSignature(shown.id, signature);

@@ -68,9 +68,14 @@ export async function loadConfig(home: string): Promise<Config> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError('CONFIG_INVALID', `no investigator identity in ${home}`, 'run `mig init` first (or set MIG_HOME)', {
-        cause: err,
-      });
+      throw new UserError(
+        'CONFIG_INVALID',
+        `no investigator identity in ${home}`,
+        'run `mig init` first (or set MIG_HOME)',
+        {
+          cause: err,
+        },
+      );
     }
     throw new UserError('CONFIG_INVALID', `cannot read ${file}: ${(err as Error).message}`, undefined, { cause: err });
   }
@@ -82,7 +87,11 @@ export async function loadConfig(home: string): Promise<Config> {
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UserError('CONFIG_INVALID', `${file}: ${describeIssues(parsed.error)}`, 'fix the file or move it away and run `mig init`');
+    throw new UserError(
+      'CONFIG_INVALID',
+      `${file}: ${describeIssues(parsed.error)}`,
+      'fix the file or move it away and run `mig init`',
+    );
   }
   return parsed.data;
 }
@@ -138,7 +147,10 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /** The recorded server while its process lives; undefined when absent, unreadable, malformed or dead. */
-export async function readServerRun(home: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<ServerRun | undefined> {
+export async function readServerRun(
+  home: string,
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): Promise<ServerRun | undefined> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(serverRunPath(home), 'utf8'));
@@ -166,12 +178,21 @@ function isLoopback(url: string): boolean {
  * runs (only when the configured URL is a local one: a configured remote server is never
  * silently replaced), else the configured URL.
  */
-export async function chooseServer(home: string, env: NodeJS.ProcessEnv, config: Pick<Config, 'serverUrl'>, isAlive?: (pid: number) => boolean): Promise<ServerChoice> {
+export async function chooseServer(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  config: Pick<Config, 'serverUrl'>,
+  isAlive?: (pid: number) => boolean,
+): Promise<ServerChoice> {
   const fromEnv = env.MIG_SERVER;
   if (fromEnv !== undefined && fromEnv !== '') return { url: fromEnv, source: 'MIG_SERVER' };
   if (isLoopback(config.serverUrl)) {
     const run = await readServerRun(home, isAlive);
-    if (run !== undefined) return { url: run.url, source: `the server \`mig ${run.origin}\` started (pid ${run.pid}, ${serverRunPath(home)})` };
+    if (run !== undefined)
+      return {
+        url: run.url,
+        source: `the server \`mig ${run.origin}\` started (pid ${run.pid}, ${serverRunPath(home)})`,
+      };
   }
   return { url: config.serverUrl, source: `serverUrl in ${configPath(home)}` };
 }

@@ -35,15 +35,21 @@ export function createConsoleBackend(opts: {
   return {
     serverUrl: client.serverUrl,
     investigator: opts.investigator,
-    listAgents: (target) => client.listAgents({ ...(target === undefined || target === '' ? {} : { target }), limit: 10_000 }),
+    listAgents: (target) =>
+      client.listAgents({ ...(target === undefined || target === '' ? {} : { target }), limit: 10_000 }),
     countAgents: (target) => client.countAgents(target),
     listActions: () => client.listActions({ limit: 500 }),
     getAction: (id) => client.getAction(id),
     listCommands: (actionId, q = {}) =>
-      client.listCommands(actionId, { limit: q.limit ?? PAGE, offset: q.offset ?? 0, ...(q.isFound === undefined ? {} : { found: q.isFound }) }),
+      client.listCommands(actionId, {
+        limit: q.limit ?? PAGE,
+        offset: q.offset ?? 0,
+        ...(q.isFound === undefined ? {} : { found: q.isFound }),
+      }),
     cancelAction: (id) => client.cancelAction(id),
     approveAction(id, shown) {
-      if (shown.id !== id) return Promise.reject(new UserError('BAD_REQUEST', `asked to approve ${id} but shown ${shown.id}`));
+      if (shown.id !== id)
+        return Promise.reject(new UserError('BAD_REQUEST', `asked to approve ${id} but shown ${shown.id}`));
       return approveShownAction(client, signer, shown);
     },
     sign,
@@ -58,7 +64,8 @@ export function createConsoleBackend(opts: {
     },
     setInvestigatorStatus: (fp, status) => client.setInvestigatorEnabled(fp, status === 'active'),
     listPendingAgents: () => client.listPendingAgents(),
-    decideEnrollment: (agentId, decision) => (decision === 'accept' ? client.acceptAgent(agentId) : client.rejectAgent(agentId)),
+    decideEnrollment: (agentId, decision) =>
+      decision === 'accept' ? client.acceptAgent(agentId) : client.rejectAgent(agentId),
     subscribe(onEvent, onStatus: (s: ConnectionStatus) => void) {
       const controller = new AbortController();
       void followEvents({
@@ -71,7 +78,8 @@ export function createConsoleBackend(opts: {
       return () => controller.abort();
     },
     readActionFile: (path) => readActionFile(path, opts.now()),
-    exportResults: (actionId, format, path) => exportResults(client, actionId, format, opts.exportsDir === undefined ? path : resolve(opts.exportsDir, path)),
+    exportResults: (actionId, format, path) =>
+      exportResults(client, actionId, format, opts.exportsDir === undefined ? path : resolve(opts.exportsDir, path)),
   };
 }
 
@@ -110,7 +118,8 @@ async function exportResults(client: ApiClient, actionId: string, format: Export
   const record = await client.getAction(actionId);
   const moduleName = record.action.operations[0]?.module ?? '';
   const spec = getModuleSpec(moduleName);
-  if (spec === undefined) throw new UserError('BAD_REQUEST', `cannot export: module ${moduleName} is unknown to this console`);
+  if (spec === undefined)
+    throw new UserError('BAD_REQUEST', `cannot export: module ${moduleName} is unknown to this console`);
   const commands = await allCommands(client, actionId);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const out = createWriteStream(path, { mode: 0o600 });

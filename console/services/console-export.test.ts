@@ -25,17 +25,43 @@ describe('console export folder', () => {
   });
 
   it.each([
-    { name: 'a bare name goes to the exports folder', path: 'mig-1234.csv', want: (d: string) => join(d, 'exports', 'mig-1234.csv') },
+    {
+      name: 'a bare name goes to the exports folder',
+      path: 'mig-1234.csv',
+      want: (d: string) => join(d, 'exports', 'mig-1234.csv'),
+    },
     { name: 'an absolute path is kept', path: 'ABS', want: (d: string) => join(d, 'elsewhere', 'r.csv') },
   ])('$name', async ({ path, want }) => {
-    const signer = await openKeyfileSigner(privateKeyPath('alice'), () => Promise.reject(new Error('alice has no passphrase')));
+    const signer = await openKeyfileSigner(privateKeyPath('alice'), () =>
+      Promise.reject(new Error('alice has no passphrase')),
+    );
     const client = new ApiClient({ serverUrl: api.url, signer, now: () => new Date() });
-    const fleet = serveFleet(api, { answers: [{ agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [{ module: 'file', isFound: true, rows: [{ path: '/x' }], stats: {}, errors: [] }] }], fingerprint: await fingerprint('alice') });
+    const fleet = serveFleet(api, {
+      answers: [
+        {
+          agentId: 'agent-a',
+          agentName: 'host-a',
+          status: 'success',
+          operations: [{ module: 'file', isFound: true, rows: [{ path: '/x' }], stats: {}, errors: [] }],
+        },
+      ],
+      fingerprint: await fingerprint('alice'),
+    });
     const action = await signedAction(['alice']);
     await client.createAction(action);
     expect(fleet.posted).toHaveLength(1);
-    const backend = createConsoleBackend({ client, signer, now: () => new Date(), investigator: { name: 'alice', fingerprint: signer.fingerprint, backend: 'keyfile', isAdmin: true }, exportsDir: join(dir, 'exports') });
-    const written = await backend.exportResults(action.id, 'csv', path === 'ABS' ? join(dir, 'elsewhere', 'r.csv') : path);
+    const backend = createConsoleBackend({
+      client,
+      signer,
+      now: () => new Date(),
+      investigator: { name: 'alice', fingerprint: signer.fingerprint, backend: 'keyfile', isAdmin: true },
+      exportsDir: join(dir, 'exports'),
+    });
+    const written = await backend.exportResults(
+      action.id,
+      'csv',
+      path === 'ABS' ? join(dir, 'elsewhere', 'r.csv') : path,
+    );
     expect(written).toBe(want(dir));
     expect(readFileSync(written, 'utf8')).toContain('host-a,agent-a,success,true,/x');
     expect(statSync(written).mode & 0o777).toBe(0o600);

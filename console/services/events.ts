@@ -64,7 +64,8 @@ export function parseLiveEvent(data: string): LiveEvent {
     throw new UserError('INTERNAL', 'event stream: an event is not JSON', undefined, { cause: err });
   }
   const parsed = LiveEventSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('INTERNAL', `event stream: bad event: ${describeIssues(parsed.error).slice(0, 300)}`);
+  if (!parsed.success)
+    throw new UserError('INTERNAL', `event stream: bad event: ${describeIssues(parsed.error).slice(0, 300)}`);
   return parsed.data;
 }
 

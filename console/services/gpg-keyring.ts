@@ -34,7 +34,8 @@ export async function listSigningKeys(opts: GpgOptions): Promise<SigningKey[]> {
   const keys: SigningKey[] = [];
   let current: { isUsable: boolean; fingerprint?: string; userId?: string } | undefined;
   const finish = (): void => {
-    if (current?.isUsable === true && current.fingerprint !== undefined) keys.push({ fingerprint: current.fingerprint, userId: current.userId ?? '' });
+    if (current?.isUsable === true && current.fingerprint !== undefined)
+      keys.push({ fingerprint: current.fingerprint, userId: current.userId ?? '' });
     current = undefined;
   };
   for (const line of colons.split('\n')) {
@@ -43,7 +44,9 @@ export async function listSigningKeys(opts: GpgOptions): Promise<SigningKey[]> {
     if (kind === 'sec') {
       finish();
       const capabilities = fields[11] ?? '';
-      current = { isUsable: !UNUSABLE.has(fields[1] ?? '') && capabilities.includes('S') && !capabilities.includes('D') };
+      current = {
+        isUsable: !UNUSABLE.has(fields[1] ?? '') && capabilities.includes('S') && !capabilities.includes('D'),
+      };
     } else if (kind === 'fpr' && current !== undefined && current.fingerprint === undefined) {
       current.fingerprint = (fields[9] ?? '').toLowerCase();
     } else if (kind === 'uid' && current !== undefined && current.userId === undefined) {
@@ -80,7 +83,13 @@ export async function configuredDefaultKey(opts: GpgOptions, keys: readonly Sign
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => /^default-key\s/.test(line))
-    .map((line) => line.replace(/^default-key\s+/, '').replace(/^"(.*)"$/, '$1').replace(/!$/, '').trim())
+    .map((line) =>
+      line
+        .replace(/^default-key\s+/, '')
+        .replace(/^"(.*)"$/, '$1')
+        .replace(/!$/, '')
+        .trim(),
+    )
     .filter((spec) => spec !== '');
   for (const spec of specs.reverse()) {
     const fingerprint = await findSecretKey(spec, opts).catch(() => undefined);

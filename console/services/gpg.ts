@@ -19,7 +19,10 @@ export interface GpgOptions {
 export class GpgExitError extends UserError {
   readonly exitCode: number | null;
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
-    super('SIGNER_FAILED', `gpg ${args.filter((a) => a.startsWith('--')).join(' ')} failed (exit ${exitCode}): ${stderr}`);
+    super(
+      'SIGNER_FAILED',
+      `gpg ${args.filter((a) => a.startsWith('--')).join(' ')} failed (exit ${exitCode}): ${stderr}`,
+    );
     this.exitCode = exitCode;
   }
 }
@@ -83,9 +86,14 @@ export async function findSecretKey(spec: string, opts: GpgOptions): Promise<str
   } catch (err) {
     // gpg exits 2 with "No secret key" when nothing matches: say it in our words.
     if (err instanceof GpgExitError) {
-      throw new UserError('SIGNER_FAILED', `gpg has no secret key ${spec}`, 'list yours with `gpg --list-secret-keys`', {
-        cause: err,
-      });
+      throw new UserError(
+        'SIGNER_FAILED',
+        `gpg has no secret key ${spec}`,
+        'list yours with `gpg --list-secret-keys`',
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }
@@ -94,7 +102,11 @@ export async function findSecretKey(spec: string, opts: GpgOptions): Promise<str
     throw new UserError('SIGNER_FAILED', `gpg has no secret key ${spec}`, 'list yours with `gpg --list-secret-keys`');
   }
   if (fingerprints.length > 1) {
-    throw new UserError('SIGNER_FAILED', `${spec} matches ${fingerprints.length} secret keys`, 'pass the full fingerprint');
+    throw new UserError(
+      'SIGNER_FAILED',
+      `${spec} matches ${fingerprints.length} secret keys`,
+      'pass the full fingerprint',
+    );
   }
   return fingerprints[0] ?? '';
 }

@@ -27,9 +27,15 @@ export interface NextPolicyOptions {
 }
 
 /** The next bundle: active investigators, admins among them, the server's threshold, the carried-over ACL. */
-export function nextPolicyFrom(view: PolicyView, investigators: readonly InvestigatorRecord[], opts: NextPolicyOptions): NextPolicy {
+export function nextPolicyFrom(
+  view: PolicyView,
+  investigators: readonly InvestigatorRecord[],
+  opts: NextPolicyOptions,
+): NextPolicy {
   const current = view.current === undefined ? undefined : parsePolicyText(view.current.bundle);
-  const members = investigators.filter((i) => i.status === 'active').map((i) => ({ name: i.name, fingerprint: i.fingerprint, publicKey: i.publicKey, isAdmin: i.isAdmin }));
+  const members = investigators
+    .filter((i) => i.status === 'active')
+    .map((i) => ({ name: i.name, fingerprint: i.fingerprint, publicKey: i.publicKey, isAdmin: i.isAdmin }));
   const allowedModules = opts.allowedModules ?? current?.bundle.allowedModules;
   const unsigned = buildNextPolicy({
     currentVersion: view.current?.version ?? 0,
@@ -44,13 +50,21 @@ export function nextPolicyFrom(view: PolicyView, investigators: readonly Investi
 }
 
 /** Signs the bundle as shown and posts it. */
-export async function publishPolicy(client: ApiClient, signer: Signer, unsigned: UnsignedPolicy): Promise<PolicyOutcome> {
+export async function publishPolicy(
+  client: ApiClient,
+  signer: Signer,
+  unsigned: UnsignedPolicy,
+): Promise<PolicyOutcome> {
   const signature = await signer.sign(policySigningBytes(unsigned));
   return client.postPolicy(JSON.stringify({ ...unsigned, signatures: [signature] }));
 }
 
 /** Co-signs the pending bundle exactly as shown (its text from GET /policy). */
-export async function coSignPendingPolicy(client: ApiClient, signer: Signer, pending: ParsedPolicy): Promise<PolicyOutcome> {
+export async function coSignPendingPolicy(
+  client: ApiClient,
+  signer: Signer,
+  pending: ParsedPolicy,
+): Promise<PolicyOutcome> {
   const signature = await signer.sign(policySigningBytes(pending.raw));
   return client.signPolicy(pending.bundle.version, signature);
 }
@@ -74,6 +88,11 @@ export function outcomeText(outcome: PolicyOutcome): string {
 }
 
 export function requirePending(view: PolicyView): ParsedPolicy {
-  if (view.pending === undefined) throw new UserError('NOT_FOUND', 'no policy bundle is waiting for signatures', '`mig policy show` shows the current one');
+  if (view.pending === undefined)
+    throw new UserError(
+      'NOT_FOUND',
+      'no policy bundle is waiting for signatures',
+      '`mig policy show` shows the current one',
+    );
   return parsePolicyText(view.pending.bundle);
 }

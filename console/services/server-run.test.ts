@@ -4,21 +4,68 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseServer, clearServerRun, readServerRun, recordServerRun, serverRunPath, type ServerRun } from './config.js';
+import {
+  chooseServer,
+  clearServerRun,
+  readServerRun,
+  recordServerRun,
+  serverRunPath,
+  type ServerRun,
+} from './config.js';
 
 describe('the server run file', () => {
   let home: string;
-  const run: ServerRun = { url: 'http://127.0.0.1:40123', pid: 4242, startedAt: '2026-01-01T00:00:00.000Z', origin: 'console --embedded' };
+  const run: ServerRun = {
+    url: 'http://127.0.0.1:40123',
+    pid: 4242,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    origin: 'console --embedded',
+  };
   const alive = (pid: number) => pid === 4242;
   beforeEach(() => (home = mkdtempSync(join(tmpdir(), 'mig-run-'))));
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   it.each([
-    { name: 'MIG_SERVER wins over everything', env: { MIG_SERVER: 'http://10.0.0.1:1' }, config: 'http://127.0.0.1:8765', hasRun: true, want: 'http://10.0.0.1:1', source: 'MIG_SERVER' },
-    { name: 'a running console replaces the local default', env: {}, config: 'http://127.0.0.1:8765', hasRun: true, want: run.url, source: 'pid 4242' },
-    { name: 'localhost counts as local', env: {}, config: 'http://localhost:8765', hasRun: true, want: run.url, source: 'console --embedded' },
-    { name: 'a configured remote server is never replaced', env: {}, config: 'https://mig.example.org', hasRun: true, want: 'https://mig.example.org', source: 'serverUrl in' },
-    { name: 'no run file: the configured URL', env: {}, config: 'http://127.0.0.1:8765', hasRun: false, want: 'http://127.0.0.1:8765', source: 'serverUrl in' },
+    {
+      name: 'MIG_SERVER wins over everything',
+      env: { MIG_SERVER: 'http://10.0.0.1:1' },
+      config: 'http://127.0.0.1:8765',
+      hasRun: true,
+      want: 'http://10.0.0.1:1',
+      source: 'MIG_SERVER',
+    },
+    {
+      name: 'a running console replaces the local default',
+      env: {},
+      config: 'http://127.0.0.1:8765',
+      hasRun: true,
+      want: run.url,
+      source: 'pid 4242',
+    },
+    {
+      name: 'localhost counts as local',
+      env: {},
+      config: 'http://localhost:8765',
+      hasRun: true,
+      want: run.url,
+      source: 'console --embedded',
+    },
+    {
+      name: 'a configured remote server is never replaced',
+      env: {},
+      config: 'https://mig.example.org',
+      hasRun: true,
+      want: 'https://mig.example.org',
+      source: 'serverUrl in',
+    },
+    {
+      name: 'no run file: the configured URL',
+      env: {},
+      config: 'http://127.0.0.1:8765',
+      hasRun: false,
+      want: 'http://127.0.0.1:8765',
+      source: 'serverUrl in',
+    },
   ])('$name', async ({ env, config, hasRun, want, source }) => {
     if (hasRun) await recordServerRun(home, run);
     const choice = await chooseServer(home, env, { serverUrl: config }, alive);

@@ -17,10 +17,13 @@ async function verifiesWith(signer: Signer, signature: string): Promise<string[]
 }
 
 function fixedPassphrase(value: string): PassphraseSource & { calls: number } {
-  const source = Object.assign(async () => {
-    source.calls++;
-    return value;
-  }, { calls: 0 });
+  const source = Object.assign(
+    async () => {
+      source.calls++;
+      return value;
+    },
+    { calls: 0 },
+  );
   return source;
 }
 
@@ -34,7 +37,10 @@ describe('keyfile signer', () => {
 
   it('unlocks carol with her passphrase once and signs verifiably', async () => {
     const passphrase = fixedPassphrase(CAROL_PASSPHRASE);
-    const signer = await createSigner({ kind: 'keyfile', path: 'investigator.key.asc' }, { home: dir, env: {}, getPassphrase: passphrase });
+    const signer = await createSigner(
+      { kind: 'keyfile', path: 'investigator.key.asc' },
+      { home: dir, env: {}, getPassphrase: passphrase },
+    );
     expect(signer.fingerprint).toBe(await fingerprint('carol'));
     const first = await signer.sign(bytes);
     await signer.sign(bytes);
@@ -64,7 +70,10 @@ describe('keyfile signer', () => {
     { name: 'with passphrase', passphrase: 'p4ss', wantCalls: 1 },
     { name: 'without passphrase', passphrase: undefined, wantCalls: 0 },
   ])('a generated identity ($name) signs verifiably', async ({ passphrase, wantCalls }) => {
-    const id = await generateIdentity({ name: 'Eve Investigator', ...(passphrase === undefined ? {} : { passphrase }) });
+    const id = await generateIdentity({
+      name: 'Eve Investigator',
+      ...(passphrase === undefined ? {} : { passphrase }),
+    });
     writeFileSync(join(dir, 'new.asc'), id.privateKeyArmored);
     const source = fixedPassphrase(passphrase ?? '');
     const signer = await openKeyfileSigner(join(dir, 'new.asc'), source);
@@ -83,8 +92,15 @@ describe.skipIf(!hasGpg)('gpg signer (skipped: no gpg binary on PATH)', () => {
     // Short path: gpg-agent's socket path must fit in 108 bytes.
     gpgHome = mkdtempSync('/tmp/mig-gpg-');
     const env = { ...process.env, GNUPGHOME: gpgHome };
-    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Test <t@example.test>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
-    const colons = execFileSync('gpg', ['--batch', '--with-colons', '--list-secret-keys'], { env, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    execFileSync(
+      'gpg',
+      ['--batch', '--passphrase', '', '--quick-gen-key', 'Test <t@example.test>', 'ed25519', 'sign', 'never'],
+      { env, stdio: 'ignore' },
+    );
+    const colons = execFileSync('gpg', ['--batch', '--with-colons', '--list-secret-keys'], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
     fp = (/^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1] ?? '').toLowerCase();
   });
   afterEach(() => {
@@ -93,7 +109,10 @@ describe.skipIf(!hasGpg)('gpg signer (skipped: no gpg binary on PATH)', () => {
   });
 
   it('signs with system gpg and protocol/signature.ts verifies it', async () => {
-    const signer = await createSigner({ kind: 'gpg', fingerprint: fp, gpgHome }, { home: gpgHome, env: {}, getPassphrase: fixedPassphrase('') });
+    const signer = await createSigner(
+      { kind: 'gpg', fingerprint: fp, gpgHome },
+      { home: gpgHome, env: {}, getPassphrase: fixedPassphrase('') },
+    );
     const signature = await signer.sign(bytes);
     expect(await verifiesWith(signer, signature)).toEqual([fp]);
   });
@@ -113,7 +132,8 @@ describe.skipIf(!hasGpg)('gpg signer (skipped: no gpg binary on PATH)', () => {
   ])('findSecretKey: $name', async ({ spec, wantCode }) => {
     const result = findSecretKey(spec(), { gpgHome, env: process.env });
     if (wantCode === undefined) expect(await result).toBe(fp);
-    else await expect(result).rejects.toMatchObject({ code: wantCode, message: expect.stringContaining('no secret key') });
+    else
+      await expect(result).rejects.toMatchObject({ code: wantCode, message: expect.stringContaining('no secret key') });
   });
 
   it('a gpg signer whose key is missing fails with SIGNER_FAILED', async () => {

@@ -24,7 +24,11 @@ export interface NewIdentity {
  * A new ed25519 key. `curve25519Legacy` on purpose: RFC 9580 `curve25519` keys make signatures
  * gpg 2.2 cannot verify (STACK-NOTES), and investigators mix both backends.
  */
-export async function generateIdentity(opts: { name: string; email?: string; passphrase?: string }): Promise<NewIdentity> {
+export async function generateIdentity(opts: {
+  name: string;
+  email?: string;
+  passphrase?: string;
+}): Promise<NewIdentity> {
   const userID = opts.email === undefined ? { name: opts.name } : { name: opts.name, email: opts.email };
   const { privateKey, publicKey } = await openpgp.generateKey({
     type: 'ecc',
@@ -34,7 +38,11 @@ export async function generateIdentity(opts: { name: string; email?: string; pas
     ...(opts.passphrase === undefined || opts.passphrase === '' ? {} : { passphrase: opts.passphrase }),
   });
   const key = await openpgp.readKey({ armoredKey: publicKey });
-  return { privateKeyArmored: privateKey, publicKeyArmored: publicKey, fingerprint: key.getFingerprint().toLowerCase() };
+  return {
+    privateKeyArmored: privateKey,
+    publicKeyArmored: publicKey,
+    fingerprint: key.getFingerprint().toLowerCase(),
+  };
 }
 
 /**
@@ -46,9 +54,14 @@ export async function openKeyfileSigner(path: string, getPassphrase: PassphraseS
   try {
     armored = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UserError('SIGNER_FAILED', `cannot read the private key ${path}: ${(err as Error).message}`, 'run `mig init`', {
-      cause: err,
-    });
+    throw new UserError(
+      'SIGNER_FAILED',
+      `cannot read the private key ${path}: ${(err as Error).message}`,
+      'run `mig init`',
+      {
+        cause: err,
+      },
+    );
   }
   let key: openpgp.PrivateKey;
   try {
@@ -74,7 +87,11 @@ export async function openKeyfileSigner(path: string, getPassphrase: PassphraseS
   };
 }
 
-async function decrypt(key: openpgp.PrivateKey, getPassphrase: PassphraseSource, fingerprint: string): Promise<openpgp.PrivateKey> {
+async function decrypt(
+  key: openpgp.PrivateKey,
+  getPassphrase: PassphraseSource,
+  fingerprint: string,
+): Promise<openpgp.PrivateKey> {
   if (key.isDecrypted()) return key;
   const passphrase = await getPassphrase(`key ${fingerprint.slice(-16).toUpperCase()}`);
   try {

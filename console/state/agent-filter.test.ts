@@ -44,7 +44,10 @@ describe('agent filter (the target language, locally)', () => {
     const record = makeActionRecord(1);
     const [a0, a1] = [...agents.byId.values()];
     if (a0 === undefined || a1 === undefined) throw new Error('fixture');
-    const inv = loaded(emptyInvestigations, record, [makeCommand(record, a0, { rows: [{ path: '/x', size: 1, mtime: record.createdAt }] }), makeCommand(record, a1)]);
+    const inv = loaded(emptyInvestigations, record, [
+      makeCommand(record, a0, { rows: [{ path: '/x', size: 1, mtime: record.createdAt }] }),
+      makeCommand(record, a1),
+    ]);
     const found = compileAgentFilter(`found('${record.action.id}')`);
     const other = compileAgentFilter(`found('${'f'.repeat(32)}')`);
     if (found.kind !== 'ok' || other.kind !== 'ok') throw new Error('did not parse');

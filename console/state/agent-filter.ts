@@ -1,4 +1,10 @@
-import { TargetError, matchesTarget, parseTarget, type TargetContext, type TargetExpr } from '../../protocol/target/index.js';
+import {
+  TargetError,
+  matchesTarget,
+  parseTarget,
+  type TargetContext,
+  type TargetExpr,
+} from '../../protocol/target/index.js';
 import { agentFacts, agentList, type AgentsState } from './agents-state.js';
 import type { AgentRecord } from './backend.js';
 import { errorText } from './text.js';
@@ -17,7 +23,10 @@ export function compileAgentFilter(text: string): CompiledFilter {
     result = { kind: 'ok', expr: parseTarget(text) };
   } catch (err) {
     // The parser's message names the column and what it expected; show it where the person types.
-    result = { kind: 'error', message: err instanceof TargetError ? err.message.replace(/^target: /, '') : errorText(err) };
+    result = {
+      kind: 'error',
+      message: err instanceof TargetError ? err.message.replace(/^target: /, '') : errorText(err),
+    };
   }
   // Typing produces one entry per keystroke; a small cache is plenty.
   if (compiled.size > 200) compiled.clear();
@@ -25,10 +34,15 @@ export function compileAgentFilter(text: string): CompiledFilter {
   return result;
 }
 
-let last: { state: AgentsState; expr: TargetExpr; ctx: TargetContext | undefined; out: readonly AgentRecord[] } | undefined;
+let last:
+  { state: AgentsState; expr: TargetExpr; ctx: TargetContext | undefined; out: readonly AgentRecord[] } | undefined;
 
 /** Agents matching a parsed filter; found()/notfound() only know actions opened in this console. */
-export function filterAgents(state: AgentsState, expr: TargetExpr | undefined, ctx?: TargetContext): readonly AgentRecord[] {
+export function filterAgents(
+  state: AgentsState,
+  expr: TargetExpr | undefined,
+  ctx?: TargetContext,
+): readonly AgentRecord[] {
   const all = agentList(state);
   if (expr === undefined) return all;
   if (last !== undefined && last.state === state && last.expr === expr && last.ctx === ctx) return last.out;
@@ -41,10 +55,14 @@ export function filterAgents(state: AgentsState, expr: TargetExpr | undefined, c
  * The filter the table uses: the draft being typed when it parses, otherwise the applied one,
  * so a half-typed expression never blanks the table.
  */
-export function effectiveFilter(applied: string, draft: string | undefined): { expr: TargetExpr | undefined; error: string | undefined } {
+export function effectiveFilter(
+  applied: string,
+  draft: string | undefined,
+): { expr: TargetExpr | undefined; error: string | undefined } {
   const appliedResult = compileAgentFilter(applied);
   const appliedExpr = appliedResult.kind === 'ok' ? appliedResult.expr : undefined;
-  if (draft === undefined) return { expr: appliedExpr, error: appliedResult.kind === 'error' ? appliedResult.message : undefined };
+  if (draft === undefined)
+    return { expr: appliedExpr, error: appliedResult.kind === 'error' ? appliedResult.message : undefined };
   const draftResult = compileAgentFilter(draft);
   if (draftResult.kind === 'none') return { expr: undefined, error: undefined };
   if (draftResult.kind === 'ok') return { expr: draftResult.expr, error: undefined };

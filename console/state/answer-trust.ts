@@ -29,12 +29,33 @@ function check(c: CommandRecord): AnswerTrust | undefined {
   if (c.agentAnswer === undefined) {
     // expired/cancelled by the server: the agent never answered, so there is nothing to sign.
     if (c.status === 'expired' || c.status === 'cancelled') return undefined;
-    return { kind: 'unsigned', label: 'unsigned', text: 'unsigned: the agent did not sign this answer (an agent older than signed answers)', tone: 'warn' };
+    return {
+      kind: 'unsigned',
+      label: 'unsigned',
+      text: 'unsigned: the agent did not sign this answer (an agent older than signed answers)',
+      tone: 'warn',
+    };
   }
   const result = verifyStoredAnswer(c);
-  if (result.ok) return { kind: 'verified', label: 'verified', text: `verified: signed by the key of agent ${c.agentId}, exactly as stored`, tone: 'ok' };
+  if (result.ok)
+    return {
+      kind: 'verified',
+      label: 'verified',
+      text: `verified: signed by the key of agent ${c.agentId}, exactly as stored`,
+      tone: 'ok',
+    };
   if (result.code === 'KEY_NOT_OF_AGENT') {
-    return { kind: 'unverified', label: 'key?', text: `not verified: ${result.reason} (an agent enrolled before ids came from keys, or an impostor)`, tone: 'warn' };
+    return {
+      kind: 'unverified',
+      label: 'key?',
+      text: `not verified: ${result.reason} (an agent enrolled before ids came from keys, or an impostor)`,
+      tone: 'warn',
+    };
   }
-  return { kind: 'bad', label: 'BAD SIG', text: `BAD SIGNATURE: ${result.reason}; the stored answer is not what the agent sent`, tone: 'error' };
+  return {
+    kind: 'bad',
+    label: 'BAD SIG',
+    text: `BAD SIGNATURE: ${result.reason}; the stored answer is not what the agent sent`,
+    tone: 'error',
+  };
 }

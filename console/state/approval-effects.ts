@@ -19,7 +19,8 @@ import { count, sanitize } from './text.js';
 export function approveIntent(snap: ConsoleSnapshot, actionId: string): Intent {
   const record = actionRecordOf(snap, actionId);
   const why = whyNotApprovable(record, snap.ui.me);
-  if (why !== undefined || record === undefined) return { type: 'flash', level: 'error', text: why ?? 'nothing to approve' };
+  if (why !== undefined || record === undefined)
+    return { type: 'flash', level: 'error', text: why ?? 'nothing to approve' };
   const modules = [...new Set(record.action.operations.map((o) => o.module))].join(', ');
   return {
     type: 'confirm',
@@ -48,10 +49,18 @@ export function runApproval(ctl: Ctl, actionId: string, shown: SignedAction): vo
     const name = sanitize(record.action.name);
     if (isAwaitingApproval(record)) {
       const a = record.approval;
-      ctl.flash('info', `signed ${name}: ${a?.signers.length ?? 0} of ${count(a?.required ?? 0, 'investigator')}; waiting for another one`);
+      ctl.flash(
+        'info',
+        `signed ${name}: ${a?.signers.length ?? 0} of ${count(a?.required ?? 0, 'investigator')}; waiting for another one`,
+      );
       return;
     }
     showLiveProgress(ctl, actionId);
-    ctl.flash('info', record.status === 'inflight' ? `approved ${name}: launched to ${count(record.counters.targeted, 'agent')}` : `approved ${name}: it is ${record.status}`);
+    ctl.flash(
+      'info',
+      record.status === 'inflight'
+        ? `approved ${name}: launched to ${count(record.counters.targeted, 'agent')}`
+        : `approved ${name}: it is ${record.status}`,
+    );
   });
 }

@@ -78,13 +78,22 @@ export function layoutColumns<T>(
  * Wide mode: every column from `first` on at the width its visible cells need, none dropped and
  * none cut; what passes the terminal's right edge is reached with →.
  */
-export function naturalLayout<T>(defs: readonly ColumnDef<T>[], first: number, natural: (def: ColumnDef<T>) => number): { defs: ColumnDef<T>[]; widths: number[] } {
+export function naturalLayout<T>(
+  defs: readonly ColumnDef<T>[],
+  first: number,
+  natural: (def: ColumnDef<T>) => number,
+): { defs: ColumnDef<T>[]; widths: number[] } {
   const kept = defs.slice(Math.max(0, Math.min(first, defs.length - 1)));
   return { defs: kept, widths: kept.map((d) => Math.max(1, natural(d))) };
 }
 
 export function laidOut<T>(layout: { defs: readonly ColumnDef<T>[]; widths: readonly number[] }): LaidOutColumn[] {
-  return layout.defs.map((d, i) => ({ key: d.key, header: d.header, width: layout.widths[i] ?? d.width, align: d.align ?? 'left' }));
+  return layout.defs.map((d, i) => ({
+    key: d.key,
+    header: d.header,
+    width: layout.widths[i] ?? d.width,
+    align: d.align ?? 'left',
+  }));
 }
 
 export interface Cell {
@@ -94,5 +103,8 @@ export interface Cell {
 
 /** Cells of one row for the laid-out columns. */
 export function rowCells<T>(defs: readonly ColumnDef<T>[], row: T, nowMs: number, isWide = false): Cell[] {
-  return defs.map((d) => ({ text: (isWide ? (d.wideText ?? d.text) : d.text)(row, nowMs), tone: d.tone?.(row) ?? 'normal' }));
+  return defs.map((d) => ({
+    text: (isWide ? (d.wideText ?? d.text) : d.text)(row, nowMs),
+    tone: d.tone?.(row) ?? 'normal',
+  }));
 }

@@ -62,7 +62,12 @@ function exportChoice(actionId: string): Intent {
     choices: formats.map(([key, format]) => ({
       key,
       label: format,
-      intent: { type: 'prompt', label: 'export to', defaultText: `mig-${actionId.slice(0, 8)}.${format}`, purpose: { kind: 'exportPath', actionId, format } },
+      intent: {
+        type: 'prompt',
+        label: 'export to',
+        defaultText: `mig-${actionId.slice(0, 8)}.${format}`,
+        purpose: { kind: 'exportPath', actionId, format },
+      },
     })),
   };
 }
@@ -80,42 +85,67 @@ function selectionIntent(ctl: Ctl, id: CommandId): Intent | undefined {
     }
     case 'openAgentCommand': {
       const c = selected.agentCommand(snap, entry);
-      return c === undefined ? undefined : { type: 'open', view: { kind: 'command', actionId: c.actionId, commandId: c.id } };
+      return c === undefined
+        ? undefined
+        : { type: 'open', view: { kind: 'command', actionId: c.actionId, commandId: c.id } };
     }
     case 'openAction':
       return actionId === undefined ? undefined : { type: 'open', view: { kind: 'action', actionId } };
     case 'openCommand': {
       const row = selected.result(snap, entry);
       if (row === undefined || view.kind !== 'action') return undefined;
-      return { type: 'open', view: { kind: 'command', actionId: view.actionId, commandId: row.commandId, ...(row.ref === undefined ? {} : { row: row.ref }) } };
+      return {
+        type: 'open',
+        view: {
+          kind: 'command',
+          actionId: view.actionId,
+          commandId: row.commandId,
+          ...(row.ref === undefined ? {} : { row: row.ref }),
+        },
+      };
     }
     case 'approveAction':
       return actionId === undefined ? undefined : approveIntent(snap, actionId);
     case 'cancelAction': {
       if (actionId === undefined) return undefined;
       const name = snap.actions.byId.get(actionId)?.action.name ?? actionId;
-      return { type: 'confirm', message: `cancel action ${sanitize(name)}? Agents stop what they have not finished.`, then: { type: 'cancelAction', actionId } };
+      return {
+        type: 'confirm',
+        message: `cancel action ${sanitize(name)}? Agents stop what they have not finished.`,
+        then: { type: 'cancelAction', actionId },
+      };
     }
     case 'exportResults':
       return actionId === undefined ? undefined : exportChoice(actionId);
     case 'huntFound':
     case 'huntNotFound':
-      return actionId === undefined ? undefined : { type: 'huntAgain', actionId, which: id === 'huntFound' ? 'found' : 'notfound' };
+      return actionId === undefined
+        ? undefined
+        : { type: 'huntAgain', actionId, which: id === 'huntFound' ? 'found' : 'notfound' };
     case 'toggleInvestigator': {
       const r = selected.investigator(snap, entry);
       if (r === undefined) return undefined;
       const status = r.status === 'active' ? 'disabled' : 'active';
       const verb = status === 'disabled' ? 'disable' : 'enable';
-      return { type: 'confirm', message: `${verb} investigator ${sanitize(r.name)} (${r.fingerprint})?`, then: { type: 'setInvestigatorStatus', fingerprint: r.fingerprint, status } };
+      return {
+        type: 'confirm',
+        message: `${verb} investigator ${sanitize(r.name)} (${r.fingerprint})?`,
+        then: { type: 'setInvestigatorStatus', fingerprint: r.fingerprint, status },
+      };
     }
     case 'acceptAgent':
     case 'rejectAgent': {
       const agent = selected.agent(snap, entry);
       if (agent === undefined) return undefined;
       const decision = id === 'acceptAgent' ? 'accept' : 'reject';
-      if (decision === 'accept' && agent.enrollment !== 'pending') return { type: 'flash', level: 'info', text: `agent ${sanitize(agent.name)} is not pending` };
-      const what = agent.enrollment === 'pending' ? 'enrollment of' : "credential of accepted agent";
-      return { type: 'confirm', message: `${decision} the ${what} ${sanitize(agent.name)} (${agent.id})?`, then: { type: 'decideEnrollment', agentId: agent.id, decision } };
+      if (decision === 'accept' && agent.enrollment !== 'pending')
+        return { type: 'flash', level: 'info', text: `agent ${sanitize(agent.name)} is not pending` };
+      const what = agent.enrollment === 'pending' ? 'enrollment of' : 'credential of accepted agent';
+      return {
+        type: 'confirm',
+        message: `${decision} the ${what} ${sanitize(agent.name)} (${agent.id})?`,
+        then: { type: 'decideEnrollment', agentId: agent.id, decision },
+      };
     }
     case 'newHunt': {
       // From a filtered agents view, the filter becomes the hunt's target.
@@ -162,9 +192,17 @@ export function runCommand(ctl: Ctl, command: KeyCommand): void {
     case 'jump':
       return ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'jump', text: '' } }));
     case 'filter':
-      return ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'filter', text: topEntry(ui.nav).filter, previous: topEntry(ui.nav).filter } }));
+      return ctl.stores.ui.set((ui) => ({
+        ...ui,
+        overlay: { kind: 'filter', text: topEntry(ui.nav).filter, previous: topEntry(ui.nav).filter },
+      }));
     case 'sort':
-      return updateEntry(ctl, (e) => ({ ...e, sortColumn: (e.sortColumn + 1) % AGENT_COLUMNS.length, cursor: 0, offset: 0 }));
+      return updateEntry(ctl, (e) => ({
+        ...e,
+        sortColumn: (e.sortColumn + 1) % AGENT_COLUMNS.length,
+        cursor: 0,
+        offset: 0,
+      }));
     case 'sortReverse':
       return updateEntry(ctl, (e) => ({ ...e, isSortDescending: !e.isSortDescending, cursor: 0, offset: 0 }));
     case 'toggleWide':
@@ -175,14 +213,23 @@ export function runCommand(ctl: Ctl, command: KeyCommand): void {
     case 'toggleFound':
       return updateEntry(ctl, (e) => ({ ...e, found: NEXT_FOUND[e.found], cursor: 0, offset: 0 }));
     case 'addInvestigator':
-      return ctl.dispatch({ type: 'prompt', label: 'public key file', defaultText: '', purpose: { kind: 'investigatorKeyPath' } });
+      return ctl.dispatch({
+        type: 'prompt',
+        label: 'public key file',
+        defaultText: '',
+        purpose: { kind: 'investigatorKeyPath' },
+      });
     default: {
       const intent = selectionIntent(ctl, command.id);
       if (intent === undefined) return;
       // Safety net: a dangerous command never acts without a y/n, whatever intent it produced
       // (a flash line acts on nothing: it says why the command cannot run).
       const isAsking = intent.type === 'confirm' || intent.type === 'prompt' || intent.type === 'flash';
-      ctl.dispatch(command.isDangerous && !isAsking ? { type: 'confirm', message: `${command.description}?`, then: intent } : intent);
+      ctl.dispatch(
+        command.isDangerous && !isAsking
+          ? { type: 'confirm', message: `${command.description}?`, then: intent }
+          : intent,
+      );
     }
   }
 }

@@ -118,27 +118,44 @@ describe('ConsoleController', () => {
     backend.actions.set(record.action.id, record);
     const [a0, a1] = backend.agents;
     if (a0 === undefined || a1 === undefined) throw new Error('fixture');
-    backend.commands.set(record.action.id, [makeCommand(record, a0, { rows: [{ path: '/etc/passwd', size: 10, mtime: record.createdAt }] })]);
+    backend.commands.set(record.action.id, [
+      makeCommand(record, a0, { rows: [{ path: '/etc/passwd', size: 10, mtime: record.createdAt }] }),
+    ]);
     h = await startHarness({ backend });
     h.ctl.dispatch({ type: 'open', view: { kind: 'action', actionId: record.action.id } });
     await settle();
     const inv = () => h?.ctl.stores.investigations.getState().byAction.get(record.action.id);
     expect(inv()?.commands.size).toBe(1);
-    backend.emit({ type: 'command', command: makeCommand(record, a1, { status: 'failed', isFound: false, error: { code: 'BAD_SIGNATURE', message: 'nope' } }) });
+    backend.emit({
+      type: 'command',
+      command: makeCommand(record, a1, {
+        status: 'failed',
+        isFound: false,
+        error: { code: 'BAD_SIGNATURE', message: 'nope' },
+      }),
+    });
     h.clock.advance(0);
     expect(inv()?.commands.size).toBe(2);
     await h.press('enter');
-    expect(topEntry(h.ctl.stores.ui.getState().nav).view).toMatchObject({ kind: 'command', actionId: record.action.id });
+    expect(topEntry(h.ctl.stores.ui.getState().nav).view).toMatchObject({
+      kind: 'command',
+      actionId: record.action.id,
+    });
   });
 
   it('shows pending enrollments apart from the fleet; an admin accepts one with a, rejects one with X, after y', async () => {
     const backend = fleet(1);
-    backend.pendingAgents = [makeAgent(5, { name: 'newcomer', enrollment: 'pending' }), makeAgent(6, { name: 'stranger', enrollment: 'pending' })];
+    backend.pendingAgents = [
+      makeAgent(5, { name: 'newcomer', enrollment: 'pending' }),
+      makeAgent(6, { name: 'stranger', enrollment: 'pending' }),
+    ];
     h = await startHarness({ backend });
-    const agents = (): Map<string, string | undefined> => new Map([...h!.ctl.stores.agents.getState().byId.values()].map((a) => [a.name, a.enrollment]));
+    const agents = (): Map<string, string | undefined> =>
+      new Map([...h!.ctl.stores.agents.getState().byId.values()].map((a) => [a.name, a.enrollment]));
     expect(agents().get('newcomer')).toBe('pending');
     expect(agentCounts(h.ctl.stores.agents.getState()).total).toBe(1);
-    const rowOf = (name: string): number => agentList(h!.ctl.stores.agents.getState()).findIndex((a) => a.name === name);
+    const rowOf = (name: string): number =>
+      agentList(h!.ctl.stores.agents.getState()).findIndex((a) => a.name === name);
     const goTo = async (name: string): Promise<void> => {
       await h!.press('g');
       for (let i = 0; i < rowOf(name); i++) await h!.press('j');

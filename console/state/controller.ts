@@ -102,7 +102,9 @@ export class ConsoleController implements Ctl {
 
   resize(size: TerminalSize): void {
     const next = clampSize(size);
-    this.stores.ui.set((ui) => (ui.size.columns === next.columns && ui.size.rows === next.rows ? ui : { ...ui, size: next }));
+    this.stores.ui.set((ui) =>
+      ui.size.columns === next.columns && ui.size.rows === next.rows ? ui : { ...ui, size: next },
+    );
   }
 
   flash(level: 'info' | 'error', text: string): void {

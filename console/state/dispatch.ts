@@ -36,7 +36,11 @@ function enterView(ctl: Ctl, view: ViewRef, isForced: boolean): void {
 }
 
 function navigate(ctl: Ctl, update: 'push' | 'jump', view: ViewRef): void {
-  ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'none' }, nav: update === 'push' ? push(ui.nav, view) : jump(ui.nav, view) }));
+  ctl.stores.ui.set((ui) => ({
+    ...ui,
+    overlay: { kind: 'none' },
+    nav: update === 'push' ? push(ui.nav, view) : jump(ui.nav, view),
+  }));
   enterView(ctl, view, false);
 }
 
@@ -70,13 +74,15 @@ function runRemote(ctl: Ctl, intent: Intent): void {
     case 'loadActionFile':
       return ctl.run(async () => {
         const action = await ctl.backend.readActionFile(intent.path);
-        if (replaceDraft(ctl, draftFromFile(ctl.modules, action, intent.path))) ctl.flash('info', `loaded ${action.name}`);
+        if (replaceDraft(ctl, draftFromFile(ctl.modules, action, intent.path)))
+          ctl.flash('info', `loaded ${action.name}`);
       });
     case 'huntAgain':
       return ctl.run(async () => {
         const known = ctl.stores.actions.getState().byId.get(intent.actionId);
         const record = known ?? (await ctl.backend.getAction(intent.actionId));
-        if (replaceDraft(ctl, huntAgainDraft(ctl.modules, record.action, intent.which))) navigate(ctl, 'push', { kind: 'launcher' });
+        if (replaceDraft(ctl, huntAgainDraft(ctl.modules, record.action, intent.which)))
+          navigate(ctl, 'push', { kind: 'launcher' });
       });
     case 'addInvestigator':
       return ctl.run(async () => {
@@ -89,7 +95,10 @@ function runRemote(ctl: Ctl, intent: Intent): void {
         const record = await ctl.backend.setInvestigatorStatus(intent.fingerprint, intent.status);
         ctl.stores.investigators.set((s) => upsertInvestigator(s, record));
         // The server follows at once; agents only once a new policy bundle reaches them.
-        ctl.flash('info', `investigator ${record.name} is ${record.status}; agents follow once an admin runs \`mig policy publish\``);
+        ctl.flash(
+          'info',
+          `investigator ${record.name} is ${record.status}; agents follow once an admin runs \`mig policy publish\``,
+        );
       });
     case 'decideEnrollment':
       return ctl.run(async () => {
@@ -97,7 +106,10 @@ function runRemote(ctl: Ctl, intent: Intent): void {
         if (decide === undefined) return ctl.flash('error', 'this server connection cannot decide enrollments');
         const record = await decide(intent.agentId, intent.decision);
         ctl.stores.agents.set((s) => upsertAgents(s, [record]));
-        ctl.flash('info', `agent ${sanitize(record.name)} (${record.id}) ${intent.decision === 'accept' ? 'accepted' : 'rejected'}`);
+        ctl.flash(
+          'info',
+          `agent ${sanitize(record.name)} (${record.id}) ${intent.decision === 'accept' ? 'accepted' : 'rejected'}`,
+        );
       });
     default:
       return;
@@ -121,7 +133,12 @@ function quit(ctl: Ctl, fleet: FleetOnQuit | undefined): void {
     ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'choice', label: QUIT_QUESTION, choices } }));
     return;
   }
-  ctl.stores.ui.set((ui) => ({ ...ui, overlay: { kind: 'none' }, hasQuit: true, fleetOnQuit: embedded === undefined ? undefined : fleet }));
+  ctl.stores.ui.set((ui) => ({
+    ...ui,
+    overlay: { kind: 'none' },
+    hasQuit: true,
+    fleetOnQuit: embedded === undefined ? undefined : fleet,
+  }));
 }
 
 /** The single dispatcher: every intent from keys, prompts and confirmations ends here. */

@@ -15,19 +15,34 @@ function opened() {
     makeCommand(record, a0, { rows: [row('/a'), row('/b')] }),
     makeCommand(record, a1),
     makeCommand(record, a2, { status: 'sent', isFound: undefined, operations: undefined, finishedAt: undefined }),
-    makeCommand(record, a3, { status: 'failed', isFound: false, operations: [], error: { code: 'EXPIRED', message: 'too late' } }),
+    makeCommand(record, a3, {
+      status: 'failed',
+      isFound: false,
+      operations: [],
+      error: { code: 'EXPIRED', message: 'too late' },
+    }),
   ]);
 }
 
 describe('investigations', () => {
   it.each([
-    { name: 'all: one row per result row, one per agent without rows', input: 'all' as const, want: ['/a', '/b', 'not found', 'waiting', 'EXPIRED: too late'] },
+    {
+      name: 'all: one row per result row, one per agent without rows',
+      input: 'all' as const,
+      want: ['/a', '/b', 'not found', 'waiting', 'EXPIRED: too late'],
+    },
     { name: 'found', input: 'found' as const, want: ['/a', '/b'] },
-    { name: 'notfound leaves out agents still running', input: 'notfound' as const, want: ['not found', 'EXPIRED: too late'] },
+    {
+      name: 'notfound leaves out agents still running',
+      input: 'notfound' as const,
+      want: ['not found', 'EXPIRED: too late'],
+    },
   ])('rows: $name', ({ input, want }) => {
     const inv = opened().byAction.get(record.action.id);
     if (inv === undefined) throw new Error('not opened');
-    expect(investigationRows(inv, input).map((r) => (typeof r.values.path === 'string' ? r.values.path : r.note))).toEqual(want);
+    expect(
+      investigationRows(inv, input).map((r) => (typeof r.values.path === 'string' ? r.values.path : r.note)),
+    ).toEqual(want);
   });
 
   it('a late page never overwrites a result that streamed in', () => {
@@ -51,7 +66,11 @@ describe('investigations', () => {
   });
 
   it.each([
-    { name: 'module columns after agent and status', input: record, want: ['agent', 'status', 'col:path', 'col:size', 'col:mtime', 'note'] },
+    {
+      name: 'module columns after agent and status',
+      input: record,
+      want: ['agent', 'status', 'col:path', 'col:size', 'col:mtime', 'note'],
+    },
     {
       name: 'unknown module still shows its data',
       input: makeActionRecord(2, { operations: [{ module: 'mystery', parameters: {} }] }),
@@ -59,7 +78,12 @@ describe('investigations', () => {
     },
     {
       name: 'two modules add a MODULE column',
-      input: makeActionRecord(3, { operations: [{ module: 'probe', parameters: {} }, { module: 'nested', parameters: {} }] }),
+      input: makeActionRecord(3, {
+        operations: [
+          { module: 'probe', parameters: {} },
+          { module: 'nested', parameters: {} },
+        ],
+      }),
       want: ['agent', 'status', 'module', 'col:path', 'col:size', 'col:mtime', 'col:hit', 'note'],
     },
   ])('columns: $name', ({ input, want }) => {

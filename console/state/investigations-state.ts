@@ -31,7 +31,13 @@ function withInvestigation(state: InvestigationsState, inv: Investigation): Inve
 
 export function startLoading(state: InvestigationsState, actionId: string): InvestigationsState {
   const existing = state.byAction.get(actionId);
-  const base: Investigation = existing ?? { actionId, record: undefined, commands: new Map(), isLoading: false, loadError: undefined };
+  const base: Investigation = existing ?? {
+    actionId,
+    record: undefined,
+    commands: new Map(),
+    isLoading: false,
+    loadError: undefined,
+  };
   return withInvestigation(state, { ...base, isLoading: true, loadError: undefined });
 }
 
@@ -42,11 +48,21 @@ export function loadFailed(state: InvestigationsState, actionId: string, message
 }
 
 /** The first page arrived (or every page): commands already streamed in live are kept. */
-export function loaded(state: InvestigationsState, record: ActionRecord, commands: readonly CommandRecord[]): InvestigationsState {
+export function loaded(
+  state: InvestigationsState,
+  record: ActionRecord,
+  commands: readonly CommandRecord[],
+): InvestigationsState {
   const inv = state.byAction.get(record.action.id);
   const merged = new Map<string, CommandRecord>(commands.map((c) => [c.id, c]));
   for (const [id, live] of inv?.commands ?? []) if (isNewer(live, merged.get(id))) merged.set(id, live);
-  const next = withInvestigation(state, { actionId: record.action.id, record, commands: merged, isLoading: false, loadError: undefined });
+  const next = withInvestigation(state, {
+    actionId: record.action.id,
+    record,
+    commands: merged,
+    isLoading: false,
+    loadError: undefined,
+  });
   return indexByAgent(next, commands);
 }
 
@@ -82,7 +98,11 @@ export function upsertCommands(state: InvestigationsState, commands: readonly Co
 }
 
 /** Replaces the agent's recent list (the backend answered listAgentCommands). */
-export function setAgentCommands(state: InvestigationsState, agentId: string, commands: readonly CommandRecord[]): InvestigationsState {
+export function setAgentCommands(
+  state: InvestigationsState,
+  agentId: string,
+  commands: readonly CommandRecord[],
+): InvestigationsState {
   const recentByAgent = new Map(state.recentByAgent);
   recentByAgent.set(agentId, commands.slice(0, RECENT_PER_AGENT));
   return { ...state, recentByAgent };

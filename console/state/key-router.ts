@@ -21,8 +21,25 @@ function closeOverlay(ctl: Ctl): void {
 function scrollHelp(ctl: Ctl, offset: number, key: string): void {
   const snap = ctl.snapshot();
   const height = helpHeight(snap);
-  const last = Math.max(0, helpLines(topEntry(snap.ui.nav).view.kind, snap.ui.isReadOnly, snap.ui.size.columns).length - height);
-  const steps: Record<string, number> = { up: -1, k: -1, down: 1, j: 1, pageup: -height, 'ctrl+b': -height, pagedown: height, 'ctrl+f': height, space: height, home: -last, g: -last, end: last, G: last };
+  const last = Math.max(
+    0,
+    helpLines(topEntry(snap.ui.nav).view.kind, snap.ui.isReadOnly, snap.ui.size.columns).length - height,
+  );
+  const steps: Record<string, number> = {
+    up: -1,
+    k: -1,
+    down: 1,
+    j: 1,
+    pageup: -height,
+    'ctrl+b': -height,
+    pagedown: height,
+    'ctrl+f': height,
+    space: height,
+    home: -last,
+    g: -last,
+    end: last,
+    G: last,
+  };
   const step = steps[key];
   if (step === undefined) return;
   const next = Math.max(0, Math.min(last, offset + step));

@@ -25,7 +25,11 @@ describe('toKeyEvent', () => {
     { name: 'capital', input: { text: 'G', key: { shift: true } }, want: { name: 'G', text: 'G' } },
     { name: 'arrow', input: { text: '', key: { upArrow: true } }, want: { name: 'up', text: '' } },
     { name: 'enter', input: { text: '\r', key: { return: true } }, want: { name: 'enter', text: '' } },
-    { name: 'escape wins over meta', input: { text: '', key: { escape: true, meta: true } }, want: { name: 'esc', text: '' } },
+    {
+      name: 'escape wins over meta',
+      input: { text: '', key: { escape: true, meta: true } },
+      want: { name: 'esc', text: '' },
+    },
     { name: 'DEL is backspace', input: { text: '', key: { delete: true } }, want: { name: 'backspace', text: '' } },
     { name: 'ctrl', input: { text: 'c', key: { ctrl: true } }, want: { name: 'ctrl+c', text: '' } },
     { name: 'space', input: { text: ' ', key: {} }, want: { name: 'space', text: ' ' } },

@@ -28,7 +28,12 @@ export function loadActions(ctl: Ctl): void {
       const { actions } = await ctl.backend.listActions();
       const listed = new Set(actions.map((a) => a.action.id));
       // Keep records that streamed in while the list was on its way.
-      ctl.stores.actions.set((s) => upsertActions(loadedActions(actions), [...s.byId.values()].filter((r) => !listed.has(r.action.id))));
+      ctl.stores.actions.set((s) =>
+        upsertActions(
+          loadedActions(actions),
+          [...s.byId.values()].filter((r) => !listed.has(r.action.id)),
+        ),
+      );
     } catch (err) {
       ctl.stores.actions.set((s) => actionsLoadFailed(s, errorText(err)));
       throw err;
@@ -65,7 +70,7 @@ export function openInvestigation(ctl: Ctl, actionId: string, isForced = false):
       const limit = ctl.tuning.commandPageSize;
       const first = await ctl.backend.listCommands(actionId, { limit, offset: 0 });
       ctl.stores.investigations.set((s) => loaded(s, record, first.commands));
-      for (let offset = first.commands.length; offset < first.total; ) {
+      for (let offset = first.commands.length; offset < first.total;) {
         const page = await ctl.backend.listCommands(actionId, { limit, offset });
         if (page.commands.length === 0) break;
         ctl.stores.investigations.set((s) => upsertCommands(s, page.commands));

@@ -5,15 +5,24 @@ const kinds = (nav: NavState): string[] => nav.stack.map((e) => e.view.kind);
 
 describe('navigation stack', () => {
   it.each([
-    { name: 'push drills in', input: (n: NavState) => push(n, { kind: 'agent', agentId: 'a' }), want: ['agents', 'agent'] },
+    {
+      name: 'push drills in',
+      input: (n: NavState) => push(n, { kind: 'agent', agentId: 'a' }),
+      want: ['agents', 'agent'],
+    },
     { name: 'pop never removes the root', input: (n: NavState) => pop(pop(n)), want: ['agents'] },
     { name: 'pop goes back', input: (n: NavState) => pop(push(n, { kind: 'actions' })), want: ['agents'] },
     {
       name: 'jump replaces the stack',
-      input: (n: NavState) => jump(push(push(n, { kind: 'actions' }), { kind: 'action', actionId: 'x' }), { kind: 'investigators' }),
+      input: (n: NavState) =>
+        jump(push(push(n, { kind: 'actions' }), { kind: 'action', actionId: 'x' }), { kind: 'investigators' }),
       want: ['investigators'],
     },
-    { name: 'replaceTop swaps the top', input: (n: NavState) => replaceTop(push(n, { kind: 'launcher' }), { kind: 'action', actionId: 'y' }), want: ['agents', 'action'] },
+    {
+      name: 'replaceTop swaps the top',
+      input: (n: NavState) => replaceTop(push(n, { kind: 'launcher' }), { kind: 'action', actionId: 'y' }),
+      want: ['agents', 'action'],
+    },
   ])('$name', ({ input, want }) => {
     expect(kinds(input(initialNav()))).toEqual(want);
   });

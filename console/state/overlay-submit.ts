@@ -63,7 +63,12 @@ export function submitOverlay(ctl: Ctl, overlay: Extract<Overlay, { kind: 'jump'
       ctl.dispatch({ type: 'loadActionFile', path: text });
       return;
     case 'investigatorKeyPath':
-      ctl.dispatch({ type: 'prompt', label: 'investigator name', defaultText: '', purpose: { kind: 'investigatorName', publicKeyPath: text } });
+      ctl.dispatch({
+        type: 'prompt',
+        label: 'investigator name',
+        defaultText: '',
+        purpose: { kind: 'investigatorName', publicKeyPath: text },
+      });
       return;
     case 'investigatorName': {
       const body = { name: text, publicKeyPath: purpose.publicKeyPath, isAdmin: false };

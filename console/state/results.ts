@@ -51,10 +51,29 @@ export function commandRows(c: CommandRecord): ResultRow[] {
   const base = { commandId: c.id, agentName: sanitize(c.agentName), status: c.status, isFound: c.isFound };
   const rows: ResultRow[] = [];
   for (const [opIndex, op] of (c.operations ?? []).entries()) {
-    const note = joinNote(op.error === undefined ? '' : sanitize(`${op.error.code}: ${op.error.message}`), warningsText(op.errors.length));
-    op.rows.forEach((values, i) => rows.push({ ...base, key: `${c.id}:${opIndex}:${i}`, module: op.module, values, note, ref: { operation: opIndex, index: i } }));
+    const note = joinNote(
+      op.error === undefined ? '' : sanitize(`${op.error.code}: ${op.error.message}`),
+      warningsText(op.errors.length),
+    );
+    op.rows.forEach((values, i) =>
+      rows.push({
+        ...base,
+        key: `${c.id}:${opIndex}:${i}`,
+        module: op.module,
+        values,
+        note,
+        ref: { operation: opIndex, index: i },
+      }),
+    );
   }
-  if (rows.length === 0) rows.push({ ...base, key: c.id, module: '', values: {}, note: joinNote(noteFor(c), warningsText(warningCount(c))) });
+  if (rows.length === 0)
+    rows.push({
+      ...base,
+      key: c.id,
+      module: '',
+      values: {},
+      note: joinNote(noteFor(c), warningsText(warningCount(c))),
+    });
   rowsByCommand.set(c, rows);
   return rows;
 }
@@ -101,13 +120,16 @@ function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
     const v = row.values[spec.key];
     if (v === undefined || v === null) return '';
     if (spec.isBytes === true && typeof v === 'number') return formatBytes(v);
-    if (spec.isTime === true && typeof v === 'string') return now - Date.parse(v) < 86_400_000 ? relativeTime(v, now) : shortTime(v);
+    if (spec.isTime === true && typeof v === 'string')
+      return now - Date.parse(v) < 86_400_000 ? relativeTime(v, now) : shortTime(v);
     return cellText(v);
   };
   // Wide mode: the value as the agent sent it (an ISO time whole, a size in bytes).
   const wideText = (row: ResultRow, now: number): string => {
     const v = row.values[spec.key];
-    return (spec.isTime === true || spec.isBytes === true) && v !== undefined && v !== null ? cellText(v) : text(row, now);
+    return (spec.isTime === true || spec.isBytes === true) && v !== undefined && v !== null
+      ? cellText(v)
+      : text(row, now);
   };
   const isPlainText = spec.align !== 'right' && spec.isTime !== true && spec.isBytes !== true;
   return {
@@ -123,7 +145,10 @@ function moduleColumn(spec: ColumnSpec): ColumnDef<ResultRow> {
 }
 
 /** Agent, status, then each module's declared columns (several modules: their union, plus MODULE). */
-export function resultColumns(record: ActionRecord | undefined, modules: ReadonlyMap<string, AnyModuleSpec>): ColumnDef<ResultRow>[] {
+export function resultColumns(
+  record: ActionRecord | undefined,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+): ColumnDef<ResultRow>[] {
   const names = [...new Set((record?.action.operations ?? []).map((op) => op.module))];
   const seen = new Set<string>();
   const columns: ColumnDef<ResultRow>[] = [
@@ -136,7 +161,13 @@ export function resultColumns(record: ActionRecord | undefined, modules: Readonl
     // A module this console does not know still shows its data, just without nice columns.
     if (spec === undefined && !seen.has('*')) {
       seen.add('*');
-      columns.push({ key: 'data', header: 'DATA', width: 12, isFlex: true, text: (r) => (Object.keys(r.values).length === 0 ? '' : cellText(r.values)) });
+      columns.push({
+        key: 'data',
+        header: 'DATA',
+        width: 12,
+        isFlex: true,
+        text: (r) => (Object.keys(r.values).length === 0 ? '' : cellText(r.values)),
+      });
     }
     for (const col of spec?.columns ?? []) {
       if (seen.has(col.key)) continue;

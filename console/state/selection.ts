@@ -2,7 +2,14 @@ import type { ConsoleSnapshot } from './console-stores.js';
 import { commandViewLines } from './models/command-model.js';
 import type { NavEntry } from './nav.js';
 import { actionJsonLines } from './models/preview.js';
-import { actionItems, agentCommandItems, agentItems, heldActionOf, investigatorItems, resultItems } from './selectors.js';
+import {
+  actionItems,
+  agentCommandItems,
+  agentItems,
+  heldActionOf,
+  investigatorItems,
+  resultItems,
+} from './selectors.js';
 
 /** How many rows the entry's table has: how far the cursor may go. */
 export function rowCountOf(snap: ConsoleSnapshot, entry: NavEntry): number {

@@ -37,7 +37,10 @@ export function targetContext(state: InvestigationsState): TargetContext {
   return ctx;
 }
 
-export function agentItems(snap: ConsoleSnapshot, entry: NavEntry): { items: readonly AgentRecord[]; error: string | undefined } {
+export function agentItems(
+  snap: ConsoleSnapshot,
+  entry: NavEntry,
+): { items: readonly AgentRecord[]; error: string | undefined } {
   const { expr, error } = effectiveFilter(entry.filter, filterDraft(snap, entry));
   const filtered = filterAgents(snap.agents, expr, targetContext(snap.investigations));
   return { items: sortAgents(filtered, entry.sortColumn, entry.isSortDescending), error };
@@ -72,7 +75,9 @@ export function resultItems(snap: ConsoleSnapshot, entry: NavEntry): readonly Re
   let byText = resultFilterCache.get(rows);
   const cached = byText?.get(text);
   if (cached !== undefined) return cached;
-  const out = textFilter(rows, text, (r) => [r.agentName, r.status, r.note, ...Object.values(r.values).map(cellText)].join(' '));
+  const out = textFilter(rows, text, (r) =>
+    [r.agentName, r.status, r.note, ...Object.values(r.values).map(cellText)].join(' '),
+  );
   if (byText === undefined) {
     byText = new Map();
     resultFilterCache.set(rows, byText);
@@ -82,7 +87,11 @@ export function resultItems(snap: ConsoleSnapshot, entry: NavEntry): readonly Re
 }
 
 export function investigatorItems(snap: ConsoleSnapshot, entry: NavEntry): readonly InvestigatorRecord[] {
-  return textFilter(snap.investigators.list, appliedOrDraft(snap, entry), (r) => `${r.name} ${r.fingerprint} ${r.status}`);
+  return textFilter(
+    snap.investigators.list,
+    appliedOrDraft(snap, entry),
+    (r) => `${r.name} ${r.fingerprint} ${r.status}`,
+  );
 }
 
 /** The record an action view shows: the opened investigation's, else the history's. */

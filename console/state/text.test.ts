@@ -22,7 +22,11 @@ describe('text', () => {
   });
 
   it.each([
-    { name: 'user error with hint', input: new UserError('NOT_FOUND', 'no such file', 'check the path'), want: 'no such file (check the path)' },
+    {
+      name: 'user error with hint',
+      input: new UserError('NOT_FOUND', 'no such file', 'check the path'),
+      want: 'no such file (check the path)',
+    },
     { name: 'coded error', input: new BaseError('FORBIDDEN', 'admins only'), want: 'admins only' },
     { name: 'plain error keeps its first line only', input: new Error('boom\n    at evil (x.js:1:1)'), want: 'boom' },
     { name: 'not an error', input: 42, want: '42' },

@@ -15,7 +15,8 @@ export function cellText(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return sanitize(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return sanitize(value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(','));
+  if (Array.isArray(value))
+    return sanitize(value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(','));
   return sanitize(JSON.stringify(value));
 }
 

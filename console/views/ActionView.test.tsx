@@ -20,13 +20,21 @@ function hunt(): { backend: FakeBackend; record: ActionRecord } {
   backend.commands.set(record.action.id, [
     makeCommand(record, a0, { rows: [{ path: '/etc/passwd', size: 2048, mtime: record.createdAt }] }),
     makeCommand(record, a1),
-    makeCommand(record, a2, { status: 'failed', isFound: false, operations: [], error: { code: 'ACL_WEIGHT_TOO_LOW', message: 'needs a second signer' } }),
+    makeCommand(record, a2, {
+      status: 'failed',
+      isFound: false,
+      operations: [],
+      error: { code: 'ACL_WEIGHT_TOO_LOW', message: 'needs a second signer' },
+    }),
   ]);
   return { backend, record };
 }
 
 /** Opens the first action; it opens on found rows, `showAll` cycles `f` to every row. */
-async function openAction(backend: FakeBackend, opts: { showAll?: boolean; columns?: number } = { showAll: true }): Promise<RenderedConsole> {
+async function openAction(
+  backend: FakeBackend,
+  opts: { showAll?: boolean; columns?: number } = { showAll: true },
+): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, ...(opts.columns === undefined ? {} : { columns: opts.columns }) });
   await r.press(':');
   await r.type('actions');
@@ -52,7 +60,10 @@ describe('ActionView', () => {
     ui = await openAction(backend);
     const a3 = backend.agents[3];
     if (a3 === undefined) throw new Error('fixture');
-    backend.emit({ type: 'command', command: makeCommand(record, a3, { rows: [{ path: '/etc/shadow', size: 1, mtime: record.createdAt }] }) });
+    backend.emit({
+      type: 'command',
+      command: makeCommand(record, a3, { rows: [{ path: '/etc/shadow', size: 1, mtime: record.createdAt }] }),
+    });
     backend.emit({ type: 'action', action: { ...record, counters: { ...record.counters, done: 6, success: 5 } } });
     await ui.advance(0);
     expect(ui.frame()).toContain('/etc/shadow');
@@ -116,7 +127,11 @@ describe('ActionView', () => {
     const a3 = backend.agents[3];
     if (a3 === undefined) throw new Error('fixture');
     const errors = Array.from({ length: 40 }, (_, i) => `unreadable /proc/${i}/maps`);
-    backend.commands.get(record.action.id)?.push(makeCommand(record, a3, { operations: [{ module: 'probe', isFound: false, rows: [], stats: {}, errors }] }));
+    backend.commands
+      .get(record.action.id)
+      ?.push(
+        makeCommand(record, a3, { operations: [{ module: 'probe', isFound: false, rows: [], stats: {}, errors }] }),
+      );
     ui = await openAction(backend);
     await ui.press('G', 'enter');
     expect(ui.frame()).toContain('! unreadable /proc/0/maps');

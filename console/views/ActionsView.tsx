@@ -13,7 +13,11 @@ export interface ActionsViewProps {
 export function ActionsView({ model, theme }: ActionsViewProps) {
   return (
     <Box flexDirection="column">
-      <Title text={model.title} theme={theme} {...(model.alert === undefined ? {} : { suffix: model.alert, suffixColor: theme.tone.warn })} />
+      <Title
+        text={model.title}
+        theme={theme}
+        {...(model.alert === undefined ? {} : { suffix: model.alert, suffixColor: theme.tone.warn })}
+      />
       {model.notice === undefined ? <Table model={model.table} theme={theme} /> : <Notice text={model.notice} />}
     </Box>
   );

@@ -32,7 +32,10 @@ describe('AgentsView', () => {
     const agent = backend.agents[2];
     if (agent === undefined) throw new Error('fixture');
     ui = await renderConsole({ backend });
-    backend.emit({ type: 'command', command: makeCommand(record, agent, { rows: [{ path: '/x', size: 1, mtime: record.createdAt }] }) });
+    backend.emit({
+      type: 'command',
+      command: makeCommand(record, agent, { rows: [{ path: '/x', size: 1, mtime: record.createdAt }] }),
+    });
     await ui.advance(0);
     await ui.press('down', 'down', 'enter');
     const frame = ui.frame();
@@ -49,7 +52,10 @@ describe('AgentsView', () => {
     expect(ui.frame()).toContain('sort: os ↑');
     await ui.press('S');
     expect(ui.frame()).toContain('sort: os ↓');
-    const rows = ui.frame().split('\n').filter((l) => l.startsWith('host'));
+    const rows = ui
+      .frame()
+      .split('\n')
+      .filter((l) => l.startsWith('host'));
     expect(rows[0]).toContain('linux');
     expect(rows[rows.length - 1]).toContain('darwin');
   });

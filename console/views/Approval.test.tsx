@@ -20,7 +20,12 @@ function held(over: Partial<ActionRecord> = {}): ActionRecord {
   return makeActionRecord(3, {
     name: 'block c2',
     target: "tags->>'env' = 'prod'",
-    operations: [{ module: 'firewall', parameters: { block: ['203.0.113.7'], direction: 'egress', reason: 'c2 beacon seen on web-1' } }],
+    operations: [
+      {
+        module: 'firewall',
+        parameters: { block: ['203.0.113.7'], direction: 'egress', reason: 'c2 beacon seen on web-1' },
+      },
+    ],
     status: 'pending',
     reason: 'pending approval',
     investigators: [BOB],
@@ -119,8 +124,17 @@ describe('actions awaiting approval', () => {
   });
 
   it.each([
-    { name: 'one the investigator already signed', record: () => held({ approval: { required: 2, signers: [new FakeBackend().investigator.fingerprint] } }), want: 'you already signed this action' },
-    { name: 'one that is not waiting', record: () => held({ status: 'inflight', reason: undefined, approval: { required: 2, signers: [BOB, 'c'.repeat(40)] } }), want: 'nothing to approve' },
+    {
+      name: 'one the investigator already signed',
+      record: () => held({ approval: { required: 2, signers: [new FakeBackend().investigator.fingerprint] } }),
+      want: 'you already signed this action',
+    },
+    {
+      name: 'one that is not waiting',
+      record: () =>
+        held({ status: 'inflight', reason: undefined, approval: { required: 2, signers: [BOB, 'c'.repeat(40)] } }),
+      want: 'nothing to approve',
+    },
   ])('a refuses $name without asking', async ({ record, want }) => {
     const r = record();
     const backend = team(r);
@@ -156,7 +170,10 @@ describe('launching a response module', () => {
     const backend = team();
     backend.signAndLaunch = (action, opts) => {
       backend.calls.push({ method: 'signAndLaunch', args: [action, opts] });
-      const record = held({ action: { signatures: ['s'], ...action }, approval: { required: 2, signers: [backend.investigator.fingerprint] } });
+      const record = held({
+        action: { signatures: ['s'], ...action },
+        approval: { required: 2, signers: [backend.investigator.fingerprint] },
+      });
       backend.actions.set(record.action.id, record);
       return Promise.resolve(record);
     };

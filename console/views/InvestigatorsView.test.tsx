@@ -52,7 +52,11 @@ describe('InvestigatorsView', () => {
     await ui.press('enter');
     expect(ui.frame()).toContain('add investigator carol with the key in /keys/carol.pub.asc?');
     await ui.press('y');
-    expect(backend.callsTo('addInvestigator')[0]?.args[0]).toEqual({ name: 'carol', publicKeyPath: '/keys/carol.pub.asc', isAdmin: false });
+    expect(backend.callsTo('addInvestigator')[0]?.args[0]).toEqual({
+      name: 'carol',
+      publicKeyPath: '/keys/carol.pub.asc',
+      isAdmin: false,
+    });
     expect(ui.frame()).toMatch(/carol\s+ffffffff/);
   });
 

@@ -132,6 +132,8 @@ describe('LauncherView', () => {
     await ui.press('a', 's');
     await ui.advance(3000);
     expect(backend.callsTo('sign')).toHaveLength(1);
-    expect(backend.callsTo('signAndLaunch')[0]?.args[0]).toMatchObject({ signatures: ['signature-by-bob', 'signature-by-alice'] });
+    expect(backend.callsTo('signAndLaunch')[0]?.args[0]).toMatchObject({
+      signatures: ['signature-by-bob', 'signature-by-alice'],
+    });
   });
 });

@@ -14,13 +14,30 @@ const LONG_PATH = `/srv/${'deeply/nested/'.repeat(8)}evil-implant.so`;
 const MTIME = '2026-01-14T03:04:05.678Z';
 
 /** One action, one command per agent, built by `commands`; opens its action view (found rows). */
-async function openWith(commands: (record: ActionRecord) => CommandRecord[], keys: string[] = [], columns = 80): Promise<RenderedConsole> {
+async function openWith(
+  commands: (record: ActionRecord) => CommandRecord[],
+  keys: string[] = [],
+  columns = 80,
+): Promise<RenderedConsole> {
   const backend = new FakeBackend();
   backend.agents = [makeAgent(0), makeAgent(1)];
   const base = makeActionRecord(1, { name: 'implant hunt', status: 'completed' });
   const list = commands(base);
   const found = list.filter((c) => c.isFound === true).length;
-  const record: ActionRecord = { ...base, counters: { targeted: list.length, sent: list.length, success: list.length, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: list.length, found } };
+  const record: ActionRecord = {
+    ...base,
+    counters: {
+      targeted: list.length,
+      sent: list.length,
+      success: list.length,
+      failed: 0,
+      timeout: 0,
+      expired: 0,
+      cancelled: 0,
+      done: list.length,
+      found,
+    },
+  };
   backend.actions.set(record.action.id, record);
   backend.commands.set(record.action.id, list);
   const r = await renderConsole({ backend, columns });
@@ -54,17 +71,32 @@ describe('row detail (Enter on a result row)', () => {
   });
 
   const trustCases: { name: string; build: (r: ActionRecord) => CommandRecord; want: RegExp }[] = [
-    { name: 'signed by the agent: verified', build: (r) => signedCommand(foundRow(r)), want: /answer\s+verified: signed by the key of agent a-[0-9a-f]{20}/ },
-    { name: 'no signature: unsigned', build: (r) => foundRow(r), want: /answer\s+unsigned: the agent did not sign this answer/ },
+    {
+      name: 'signed by the agent: verified',
+      build: (r) => signedCommand(foundRow(r)),
+      want: /answer\s+verified: signed by the key of agent a-[0-9a-f]{20}/,
+    },
+    {
+      name: 'no signature: unsigned',
+      build: (r) => foundRow(r),
+      want: /answer\s+unsigned: the agent did not sign this answer/,
+    },
     {
       name: 'rows changed after signing: BAD SIGNATURE',
       build: (r) => {
         const c = signedCommand(foundRow(r));
-        return { ...c, operations: c.operations?.map((op) => ({ ...op, rows: [{ path: '/tmp/harmless', size: 1, mtime: MTIME }] })) };
+        return {
+          ...c,
+          operations: c.operations?.map((op) => ({ ...op, rows: [{ path: '/tmp/harmless', size: 1, mtime: MTIME }] })),
+        };
       },
       want: /answer\s+BAD SIGNATURE: the signature does not match the answer/,
     },
-    { name: 'another agent\'s answer re-labelled: not verified', build: (r) => ({ ...signedCommand(foundRow(r)), agentId: 'a-00000000000000000000' }), want: /answer\s+not verified: the signing key does not derive agent id\s+a-0{20}/ },
+    {
+      name: "another agent's answer re-labelled: not verified",
+      build: (r) => ({ ...signedCommand(foundRow(r)), agentId: 'a-00000000000000000000' }),
+      want: /answer\s+not verified: the signing key does not derive agent id\s+a-0{20}/,
+    },
   ];
   it.each(trustCases)('shows the agent signature check: $name', async ({ build, want }) => {
     ui = await openWith((r) => [build(r)], ['enter']);
@@ -73,7 +105,16 @@ describe('row detail (Enter on a result row)', () => {
 
   it('shows the warnings that came with the answer, and the action view counts them', async () => {
     const errors = ['/home/bob: permission denied', '/root: permission denied'];
-    ui = await openWith((r) => [foundRow(r), makeCommand(r, agent(1), { operations: [{ module: 'probe', isFound: false, rows: [], stats: { files: 3 }, errors }] })], ['f'], 100);
+    ui = await openWith(
+      (r) => [
+        foundRow(r),
+        makeCommand(r, agent(1), {
+          operations: [{ module: 'probe', isFound: false, rows: [], stats: { files: 3 }, errors }],
+        }),
+      ],
+      ['f'],
+      100,
+    );
     expect(ui.frame()).toContain('[notfound]');
     expect(ui.frame()).toMatch(/host00001\.example\.org\s+success.*not found — 2 warnings/);
     expect(ui.frame()).toContain('warned 1');
@@ -86,7 +127,9 @@ describe('row detail (Enter on a result row)', () => {
 
   it('says "nothing found" with the warnings when nothing was found', async () => {
     const errors = ['/export/home: no such file or directory'];
-    ui = await openWith((r) => [makeCommand(r, agent(0), { operations: [{ module: 'probe', isFound: false, rows: [], stats: {}, errors }] })]);
+    ui = await openWith((r) => [
+      makeCommand(r, agent(0), { operations: [{ module: 'probe', isFound: false, rows: [], stats: {}, errors }] }),
+    ]);
     expect(ui.frame()).toContain('1/1 done — nothing found, 1 warning');
   });
 });

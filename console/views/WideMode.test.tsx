@@ -18,7 +18,9 @@ function backendWithHunt(): FakeBackend {
   backend.actions.set(record.action.id, record);
   const agent = backend.agents[0];
   if (agent === undefined) throw new Error('fixture');
-  backend.commands.set(record.action.id, [makeCommand(record, agent, { rows: [{ path: '/etc/passwd', size: 123456, mtime: MTIME }] })]);
+  backend.commands.set(record.action.id, [
+    makeCommand(record, agent, { rows: [{ path: '/etc/passwd', size: 123456, mtime: MTIME }] }),
+  ]);
   return backend;
 }
 

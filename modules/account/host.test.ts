@@ -44,23 +44,60 @@ interface Observed {
 async function runInThrowawayEtc(user: string): Promise<Observed> {
   scratch = mkdtempSync(join(tmpdir(), 'mig-etc-'));
   const script = 'cp -a /etc "$1/etc" && mount --bind "$1/etc" /etc && shift && exec "$@"';
-  const args = ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', scratch, process.execPath, '--import', 'tsx', CHILD, user];
+  const args = [
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    script,
+    'sh',
+    scratch,
+    process.execPath,
+    '--import',
+    'tsx',
+    CHILD,
+    user,
+  ];
   const { stdout } = await promisify(execFile)('unshare', args, { cwd: REPO, timeout: 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Observed;
 }
 
-describe.skipIf(skipReason !== undefined)(`runAccount on root '/' in a throwaway /etc${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`, () => {
-  it('locks a throwaway account (password and expiry), then unlocks it to what it was; the host never sees it', async () => {
-    const user = `mig-test-${randomBytes(4).toString('hex')}`;
-    const seen = await runInThrowawayEtc(user);
-    expect(seen.before[0]).toBe(user);
-    expect(seen.lockRows).toEqual([{ user, op: 'lock', isApplied: true, isDryRun: false, before: 'unlocked', after: 'locked', expiresAfter: '1970-01-02' }]);
-    expect(seen.locked[1]).toBe(`!${seen.before[1]}`);
-    expect(seen.locked[7]).toBe('1');
-    // `passwd -S` agrees: L for a locked password.
-    expect(seen.passwdStatus).toBe('L');
-    expect(seen.unlockRows).toEqual([{ user, op: 'unlock', isApplied: true, isDryRun: false, before: 'locked', after: 'unlocked', expiresBefore: '1970-01-02' }]);
-    expect(seen.after).toEqual(seen.before);
-    expect(readFileSync('/etc/passwd', 'utf8')).not.toContain(`${user}:`);
-  });
-});
+describe.skipIf(skipReason !== undefined)(
+  `runAccount on root '/' in a throwaway /etc${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`,
+  () => {
+    it('locks a throwaway account (password and expiry), then unlocks it to what it was; the host never sees it', async () => {
+      const user = `mig-test-${randomBytes(4).toString('hex')}`;
+      const seen = await runInThrowawayEtc(user);
+      expect(seen.before[0]).toBe(user);
+      expect(seen.lockRows).toEqual([
+        {
+          user,
+          op: 'lock',
+          isApplied: true,
+          isDryRun: false,
+          before: 'unlocked',
+          after: 'locked',
+          expiresAfter: '1970-01-02',
+        },
+      ]);
+      expect(seen.locked[1]).toBe(`!${seen.before[1]}`);
+      expect(seen.locked[7]).toBe('1');
+      // `passwd -S` agrees: L for a locked password.
+      expect(seen.passwdStatus).toBe('L');
+      expect(seen.unlockRows).toEqual([
+        {
+          user,
+          op: 'unlock',
+          isApplied: true,
+          isDryRun: false,
+          before: 'locked',
+          after: 'unlocked',
+          expiresBefore: '1970-01-02',
+        },
+      ]);
+      expect(seen.after).toEqual(seen.before);
+      expect(readFileSync('/etc/passwd', 'utf8')).not.toContain(`${user}:`);
+    });
+  },
+);

@@ -31,10 +31,18 @@ function isWanted(op: Op, state: ShadowState, today: number): boolean {
   return op === 'lock' ? state.isLocked && isExpired : !state.isLocked && state.expireDays === undefined;
 }
 
-const lockState = (state: ShadowState | undefined): Row['before'] => (state === undefined ? 'missing' : state.isLocked ? 'locked' : 'unlocked');
+const lockState = (state: ShadowState | undefined): Row['before'] =>
+  state === undefined ? 'missing' : state.isLocked ? 'locked' : 'unlocked';
 
 function report(user: string, params: Params, before: ShadowState, after: ShadowState, isApplied: boolean): Row {
-  const row: Row = { user, op: params.op, isApplied, isDryRun: params.dryrun, before: lockState(before), after: lockState(after) };
+  const row: Row = {
+    user,
+    op: params.op,
+    isApplied,
+    isDryRun: params.dryrun,
+    before: lockState(before),
+    after: lockState(after),
+  };
   const expiresBefore = expiryDate(before.expireDays);
   const expiresAfter = expiryDate(after.expireDays);
   if (expiresBefore !== undefined) row.expiresBefore = expiresBefore;
@@ -48,8 +56,20 @@ function predict(op: Op, state: ShadowState): ShadowState {
   return { ...state, isLocked: state.isLocked && state.hasNoPassword, expireDays: undefined };
 }
 
-async function changeOne(user: string, params: Params, state: ShadowState | undefined, ctx: ModuleContext): Promise<Row> {
-  const untouched = { user, op: params.op, isApplied: false, isDryRun: params.dryrun, before: lockState(state), after: lockState(state) };
+async function changeOne(
+  user: string,
+  params: Params,
+  state: ShadowState | undefined,
+  ctx: ModuleContext,
+): Promise<Row> {
+  const untouched = {
+    user,
+    op: params.op,
+    isApplied: false,
+    isDryRun: params.dryrun,
+    before: lockState(state),
+    after: lockState(state),
+  };
   // The schema refuses root already; this is the agent's own last word.
   if (user === 'root') return { ...untouched, error: 'refused: root is never locked' };
   if (state === undefined) return { ...untouched, error: 'no such account in /etc/shadow' };
@@ -62,8 +82,21 @@ async function changeOne(user: string, params: Params, state: ShadowState | unde
   const said = await usermod(usermodArgs(params.op, user, ctx.root), ctx.signal);
   if (said !== '') ctx.log(`usermod ${user}: ${said}`);
   const after = (await readShadow(ctx.root)).get(user);
-  if (after === undefined) return { ...untouched, after: 'missing', error: 'the account vanished from /etc/shadow during the change' };
-  const row = report(user, params, state, after, lockState(after) !== lockState(state) || after.expireDays !== state.expireDays);
+  if (after === undefined)
+    return { ...untouched, after: 'missing', error: 'the account vanished from /etc/shadow during the change' };
+  const row = report(
+    user,
+    params,
+    state,
+    after,
+    lockState(after) !== lockState(state) || after.expireDays !== state.expireDays,
+  );
   if (isWanted(params.op, after, today)) return row;
-  return { ...row, error: state.hasNoPassword && params.op === 'unlock' ? NO_PASSWORD : `usermod left the account ${row.after}${said === '' ? '' : `: ${said}`}` };
+  return {
+    ...row,
+    error:
+      state.hasNoPassword && params.op === 'unlock'
+        ? NO_PASSWORD
+        : `usermod left the account ${row.after}${said === '' ? '' : `: ${said}`}`,
+  };
 }

@@ -20,7 +20,11 @@ export async function readShadow(root: string): Promise<Map<string, ShadowState>
     const [name, password, , , , , , expire] = fields;
     if (fields.length < 8 || name === undefined || name === '' || password === undefined) continue;
     const days = /^\d+$/.test(expire ?? '') ? Number(expire) : undefined;
-    states.set(name, { isLocked: password.startsWith('!'), hasNoPassword: password.replace(/^!+/, '') === '', expireDays: days });
+    states.set(name, {
+      isLocked: password.startsWith('!'),
+      hasNoPassword: password.replace(/^!+/, '') === '',
+      expireDays: days,
+    });
   }
   return states;
 }

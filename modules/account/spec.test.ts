@@ -12,9 +12,21 @@ twoPersonContract(spec, { users: ['deploy'], op: 'lock', dryrun: true });
 describe('account parameters', () => {
   it.each([
     { name: 'root', input: { users: ['deploy', 'root'], op: 'lock' }, wantIssue: /users\.1: root is never locked/ },
-    { name: 'an option in disguise', input: { users: ['--help'], op: 'lock' }, wantIssue: /users\.0: expected a local account name .*got "--help"/ },
-    { name: 'a path', input: { users: ['../etc/x'], op: 'lock' }, wantIssue: /users\.0: expected a local account name/ },
-    { name: 'too long', input: { users: ['a'.repeat(33)], op: 'lock' }, wantIssue: /users\.0: expected a local account name/ },
+    {
+      name: 'an option in disguise',
+      input: { users: ['--help'], op: 'lock' },
+      wantIssue: /users\.0: expected a local account name .*got "--help"/,
+    },
+    {
+      name: 'a path',
+      input: { users: ['../etc/x'], op: 'lock' },
+      wantIssue: /users\.0: expected a local account name/,
+    },
+    {
+      name: 'too long',
+      input: { users: ['a'.repeat(33)], op: 'lock' },
+      wantIssue: /users\.0: expected a local account name/,
+    },
     { name: 'no account', input: { users: [], op: 'lock' }, wantIssue: /users: expected at least one account/ },
     { name: 'no op', input: { users: ['deploy'] }, wantIssue: /op: / },
     { name: 'unknown op', input: { users: ['deploy'], op: 'delete' }, wantIssue: /op: .*"lock"/ },
@@ -25,8 +37,16 @@ describe('account parameters', () => {
   });
 
   it.each([
-    { name: 'machine account', input: { users: ['WS01$'], op: 'unlock' }, want: { users: ['WS01$'], op: 'unlock', dryrun: false } },
-    { name: 'dotted name, dry run', input: { users: ['svc.backup'], op: 'lock', dryrun: true }, want: { users: ['svc.backup'], op: 'lock', dryrun: true } },
+    {
+      name: 'machine account',
+      input: { users: ['WS01$'], op: 'unlock' },
+      want: { users: ['WS01$'], op: 'unlock', dryrun: false },
+    },
+    {
+      name: 'dotted name, dry run',
+      input: { users: ['svc.backup'], op: 'lock', dryrun: true },
+      want: { users: ['svc.backup'], op: 'lock', dryrun: true },
+    },
   ])('accepts $name', ({ input, want }) => {
     expect(accountParams.parse(input)).toEqual(want);
   });
@@ -34,8 +54,16 @@ describe('account parameters', () => {
 
 describe('mig account flags', () => {
   it.each([
-    { name: 'repeatable -user', input: 'mig account -user a -user b -op lock', want: { users: ['a', 'b'], op: 'lock', dryrun: false } },
-    { name: '-dryrun', input: 'mig account -user a -op unlock -dryrun', want: { users: ['a'], op: 'unlock', dryrun: true } },
+    {
+      name: 'repeatable -user',
+      input: 'mig account -user a -user b -op lock',
+      want: { users: ['a', 'b'], op: 'lock', dryrun: false },
+    },
+    {
+      name: '-dryrun',
+      input: 'mig account -user a -op unlock -dryrun',
+      want: { users: ['a'], op: 'unlock', dryrun: true },
+    },
   ])('$name', ({ input, want }) => {
     expect(paramsOfCommand(spec, input)).toEqual(want);
   });

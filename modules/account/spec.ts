@@ -13,8 +13,13 @@ export const MAX_USERS = 64;
 const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}\$?$/;
 
 const userName = z.string().superRefine((value, ctx) => {
-  if (value === 'root') ctx.addIssue({ code: 'custom', message: 'root is never locked: it is how the host is repaired' });
-  else if (!USER_NAME.test(value)) ctx.addIssue({ code: 'custom', message: `expected a local account name (letters, digits, _ . -, at most 32), got ${JSON.stringify(value.slice(0, 64))}` });
+  if (value === 'root')
+    ctx.addIssue({ code: 'custom', message: 'root is never locked: it is how the host is repaired' });
+  else if (!USER_NAME.test(value))
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a local account name (letters, digits, _ . -, at most 32), got ${JSON.stringify(value.slice(0, 64))}`,
+    });
 });
 
 export const accountParams = z.strictObject({
@@ -30,7 +35,9 @@ export const accountRow = z.strictObject({
   op: z.enum(['lock', 'unlock']).describe('What was asked'),
   isApplied: z.boolean().describe('True when this run changed the account'),
   isDryRun: z.boolean().describe('True: nothing was changed, `after` is what would be'),
-  before: z.enum(ACCOUNT_STATES).describe('Password locked (a ! before the hash in /etc/shadow) before the change; missing: no such account'),
+  before: z
+    .enum(ACCOUNT_STATES)
+    .describe('Password locked (a ! before the hash in /etc/shadow) before the change; missing: no such account'),
   after: z.enum(ACCOUNT_STATES).describe('Password locked after the change (or after it, for a dry run)'),
   expiresBefore: z.string().optional().describe('Account expiry date before (YYYY-MM-DD); absent: never'),
   expiresAfter: z.string().optional().describe('Account expiry date after (YYYY-MM-DD); absent: never'),
@@ -70,15 +77,15 @@ export const accountModule = defineModule({
   limits: { timeoutMs: 60_000 },
   examples: [
     {
-      command: 'mig account -t "tags->>\'role\' = \'web\'" -user deploy -op lock -dryrun',
+      command: "mig account -t \"tags->>'role' = 'web'\" -user deploy -op lock -dryrun",
       explains: 'Which web servers have a deploy account, and whether it is locked; nothing changes',
     },
     {
-      command: 'mig account -t "tags->>\'role\' = \'web\'" -user deploy -user jenkins -op lock',
+      command: "mig account -t \"tags->>'role' = 'web'\" -user deploy -user jenkins -op lock",
       explains: 'Lock two compromised service accounts everywhere: no password, no SSH key, no cron login',
     },
     {
-      command: "mig account -t \"name = 'web-7'\" -user deploy -op unlock",
+      command: 'mig account -t "name = \'web-7\'" -user deploy -op unlock',
       explains: 'Give the deploy account on web-7 back once its keys were rotated',
     },
   ],

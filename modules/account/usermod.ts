@@ -8,7 +8,9 @@ export const LOCKED_EXPIRE_DAYS = 1;
 export function usermodArgs(op: 'lock' | 'unlock', user: string, root: string): string[] {
   const prefix = root === '/' ? [] : ['--prefix', root];
   // `--` although names are validated: a name is never read as an option.
-  return op === 'lock' ? [...prefix, '--lock', '--expiredate', String(LOCKED_EXPIRE_DAYS), '--', user] : [...prefix, '--unlock', '--expiredate', '', '--', user];
+  return op === 'lock'
+    ? [...prefix, '--lock', '--expiredate', String(LOCKED_EXPIRE_DAYS), '--', user]
+    : [...prefix, '--unlock', '--expiredate', '', '--', user];
 }
 
 /**
@@ -17,13 +19,26 @@ export function usermodArgs(op: 'lock' | 'unlock', user: string, root: string): 
  */
 export function usermod(args: readonly string[], signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('usermod', args, { signal, timeout: 30_000, env: { ...process.env, LC_ALL: 'C' } }, (err, _stdout, stderr) => {
-      const said = stderr.trim();
-      if (err === null) return resolve(said);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new ModuleError('MODULE_FAILED', 'usermod not found: install the shadow utilities (Debian package passwd)', { cause: err }));
-      }
-      reject(new ModuleError('MODULE_FAILED', `usermod ${args.join(' ')} failed: ${said || err.message}`, { cause: err }));
-    });
+    execFile(
+      'usermod',
+      args,
+      { signal, timeout: 30_000, env: { ...process.env, LC_ALL: 'C' } },
+      (err, _stdout, stderr) => {
+        const said = stderr.trim();
+        if (err === null) return resolve(said);
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          return reject(
+            new ModuleError(
+              'MODULE_FAILED',
+              'usermod not found: install the shadow utilities (Debian package passwd)',
+              { cause: err },
+            ),
+          );
+        }
+        reject(
+          new ModuleError('MODULE_FAILED', `usermod ${args.join(' ')} failed: ${said || err.message}`, { cause: err }),
+        );
+      },
+    );
   });
 }

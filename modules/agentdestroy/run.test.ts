@@ -19,10 +19,14 @@ function harness(hasAgent: boolean): Harness {
       h.destroyRequests += 1;
     },
   };
-  return Object.assign(h, recordingContext('/', { now: new Date('2030-01-01T00:00:00Z'), ...(hasAgent ? { agent } : {}) }));
+  return Object.assign(
+    h,
+    recordingContext('/', { now: new Date('2030-01-01T00:00:00Z'), ...(hasAgent ? { agent } : {}) }),
+  );
 }
 
-const rowsOf = (params: unknown, h: Harness): Promise<unknown[]> => collectRows(runAgentdestroy, agentdestroyParams, params, h);
+const rowsOf = (params: unknown, h: Harness): Promise<unknown[]> =>
+  collectRows(runAgentdestroy, agentdestroyParams, params, h);
 
 const REMOVES = ['/var/lib/mig/agent-id', '/var/lib/mig/replay.jsonl', '/var/lib/mig'];
 
@@ -31,12 +35,18 @@ describe('runAgentdestroy', () => {
     {
       name: 'dry run: reports, asks nothing',
       input: { dryrun: true },
-      want: { row: { agentId: 'a-0123456789abcdef0123', isDestroyed: false, isDryRun: true, removes: REMOVES }, destroyRequests: 0 },
+      want: {
+        row: { agentId: 'a-0123456789abcdef0123', isDestroyed: false, isDryRun: true, removes: REMOVES },
+        destroyRequests: 0,
+      },
     },
     {
       name: 'for real: asks the agent to destroy itself after the answer',
       input: {},
-      want: { row: { agentId: 'a-0123456789abcdef0123', isDestroyed: true, isDryRun: false, removes: REMOVES }, destroyRequests: 1 },
+      want: {
+        row: { agentId: 'a-0123456789abcdef0123', isDestroyed: true, isDryRun: false, removes: REMOVES },
+        destroyRequests: 1,
+      },
     },
   ])('$name', async ({ input, want }) => {
     const h = harness(true);

@@ -13,7 +13,10 @@ type Row = z.output<typeof agentdestroyRow>;
 export const runAgentdestroy: ModuleRun<Params, Row> = async function* (params, ctx) {
   const agent = ctx.agent;
   if (agent === undefined) {
-    throw new ModuleError('MODULE_FAILED', 'agentdestroy acts on the agent running it: send it to agents, it does nothing with -t local');
+    throw new ModuleError(
+      'MODULE_FAILED',
+      'agentdestroy acts on the agent running it: send it to agents, it does nothing with -t local',
+    );
   }
   const removes = [...agent.stateFiles()];
   ctx.journal?.({ op: 'destroy', isDryRun: params.dryrun, removes });

@@ -37,19 +37,25 @@ export const agentdestroyModule = defineModule({
     { key: 'removes', header: 'REMOVES', isWide: true },
   ],
   cli: { schema: agentdestroyCli, flags: {}, toParams: (values) => ({ dryrun: values.dryrun === true }) },
-  privacy: { leaves: ['agentId', 'isDestroyed', 'isDryRun', 'removes'], sensitive: [], maxRows: 1, maxBytes: 64 * 1024 },
+  privacy: {
+    leaves: ['agentId', 'isDestroyed', 'isDryRun', 'removes'],
+    sensitive: [],
+    maxRows: 1,
+    maxBytes: 64 * 1024,
+  },
   limits: { timeoutMs: 30_000 },
   // It asks the agent process itself to stop and remove its state (ctx.agent.requestDestroy):
   // a worker thread has no agent to ask. It reads no untrusted input and only lists file names.
   runsOnAgentThread: true,
   examples: [
     {
-      command: "mig agentdestroy -t \"name = 'web-7'\" -dryrun",
+      command: 'mig agentdestroy -t "name = \'web-7\'" -dryrun',
       explains: 'What destroying the agent on web-7 would remove (its id and journals); nothing changes',
     },
     {
-      command: "mig agentdestroy -t \"id = 'a-0123456789abcdef0123'\"",
-      explains: 'Retire one agent for good: it answers, says destroyed, removes its state and stops without reconnecting',
+      command: 'mig agentdestroy -t "id = \'a-0123456789abcdef0123\'"',
+      explains:
+        'Retire one agent for good: it answers, says destroyed, removes its state and stops without reconnecting',
     },
   ],
 });

@@ -55,7 +55,16 @@ describe('cli.toParams: MIG flags become one search labelled s1', () => {
             sha1: ['s1'],
             sha2: ['s2'],
             sha3: ['s3'],
-            options: { maxdepth: 2, matchall: true, macroal: true, mismatch: ['md5'], matchlimit: 5, maxerrors: 7, decompress: true, returnsha256: true },
+            options: {
+              maxdepth: 2,
+              matchall: true,
+              macroal: true,
+              mismatch: ['md5'],
+              matchlimit: 5,
+              maxerrors: 7,
+              decompress: true,
+              returnsha256: true,
+            },
           },
         },
       },
@@ -65,7 +74,11 @@ describe('cli.toParams: MIG flags become one search labelled s1', () => {
   });
 
   it('-matchall with -matchany is refused by the params schema, naming both', () => {
-    const params = fileModule.cli.toParams(fileModule.cli.schema.parse({ path: ['/'], name: ['x'], matchall: true, matchany: true }));
-    expect(fileParams.safeParse(params).error?.issues.map((i) => i.message)).toEqual(['matchall and matchany are exclusive, got both true']);
+    const params = fileModule.cli.toParams(
+      fileModule.cli.schema.parse({ path: ['/'], name: ['x'], matchall: true, matchany: true }),
+    );
+    expect(fileParams.safeParse(params).error?.issues.map((i) => i.message)).toEqual([
+      'matchall and matchany are exclusive, got both true',
+    ]);
   });
 });

@@ -27,9 +27,15 @@ const flag = (what: string) => z.boolean().optional().describe(what);
 
 /** MIG's own flags (mig file -path ... -name ...): one search, labelled s1. */
 const fileCli = z.strictObject({
-  path: z.array(z.string()).describe('Absolute path to search (file or directory, no globbing; directory symlinks are not followed, this path included); repeat for several'),
+  path: z
+    .array(z.string())
+    .describe(
+      'Absolute path to search (file or directory, no globbing; directory symlinks are not followed, this path included); repeat for several',
+    ),
   name: repeatable('RE2 regex on the base name; ! in front negates; repeat for several'),
-  content: repeatable('RE2 regex on each line (a line ends at a newline and keeps a carriage return before it; lines up to 64 MiB are matched whole; bytes as stored, invalid UTF-8 never U+FFFD); ! in front negates; repeat for several'),
+  content: repeatable(
+    'RE2 regex on each line (a line ends at a newline and keeps a carriage return before it; lines up to 64 MiB are matched whole; bytes as stored, invalid UTF-8 never U+FFFD); ! in front negates; repeat for several',
+  ),
   size: repeatable('Size bound like <10m, >1k, =0 (k, m, g, t are powers of 1024)'),
   mode: repeatable('RE2 regex on the mode string, e.g. ^-rwxr-xr-x$ or ^u for setuid'),
   mtime: repeatable('Modification age: <90d (within 90 days), >5h (older than 5 hours), <30m'),
@@ -37,21 +43,36 @@ const fileCli = z.strictObject({
   sha1: repeatable('SHA-1 digest; repeat for a list of IOCs'),
   sha2: repeatable('SHA-256/384/512 digest (by length); repeat for a list of IOCs'),
   sha3: repeatable('SHA3-224/256/384/512 digest (by length); repeat for a list of IOCs'),
-  mismatch: z.array(z.enum(FILTER_NAMES)).optional().describe('Invert a filter: report files that do NOT match it; repeatable'),
+  mismatch: z
+    .array(z.enum(FILTER_NAMES))
+    .optional()
+    .describe('Invert a filter: report files that do NOT match it; repeatable'),
   maxdepth: count('Directory levels to descend below each path (default 1000; 0: only the path itself)'),
   matchlimit: count('Stop after this many matching files (default 1000)'),
   maxerrors: count('Stop after this many unreadable files or directories (default 30)'),
   matchall: flag('Every filter must match (the default unless -matchany)'),
   matchany: flag('Any filter may match; rows list which did'),
   macroal: flag('Every line must match every content regex (an empty file: regexes fail, negated ones pass)'),
-  decompress: flag('Read gzip files decompressed for content, hashes and -returnsha256 (name, size, mode, mtime: the stored file)'),
+  decompress: flag(
+    'Read gzip files decompressed for content, hashes and -returnsha256 (name, size, mode, mtime: the stored file)',
+  ),
   returnsha256: flag('Add the SHA-256 of each matching file'),
 });
 
 type FileCli = z.output<typeof fileCli>;
 
 function toParams(values: FileCli): z.input<typeof fileParams> {
-  const lists = { names: values.name, contents: values.content, sizes: values.size, modes: values.mode, mtimes: values.mtime, md5: values.md5, sha1: values.sha1, sha2: values.sha2, sha3: values.sha3 };
+  const lists = {
+    names: values.name,
+    contents: values.content,
+    sizes: values.size,
+    modes: values.mode,
+    mtimes: values.mtime,
+    md5: values.md5,
+    sha1: values.sha1,
+    sha2: values.sha2,
+    sha3: values.sha3,
+  };
   const options = {
     maxdepth: values.maxdepth,
     // MIG's command line turns matchall on unless -matchany is given.
@@ -100,11 +121,13 @@ export const fileModule = defineModule({
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
     {
-      command: 'mig file -path /bin -path /usr/bin -path /sbin -path /usr/sbin -sha2 adbee847c12c73605ff657e668c8096df138f824eb542027a10c0b5c07619c8d',
+      command:
+        'mig file -path /bin -path /usr/bin -path /sbin -path /usr/sbin -sha2 adbee847c12c73605ff657e668c8096df138f824eb542027a10c0b5c07619c8d',
       explains: 'Which hosts carry this backdoored binary (by SHA-256) in a system binary directory?',
     },
     {
-      command: 'mig file -path /home -path /root -maxdepth 3 -name "^authorized_keys2?$" -content "^(#.*|\\s*|ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKnownAdminKey admin@corp)$" -macroal -mismatch content',
+      command:
+        'mig file -path /home -path /root -maxdepth 3 -name "^authorized_keys2?$" -content "^(#.*|\\s*|ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKnownAdminKey admin@corp)$" -macroal -mismatch content',
       explains: 'authorized_keys files holding a line that is not a comment, a blank or the one allowed key',
     },
     {
@@ -116,7 +139,8 @@ export const fileModule = defineModule({
       explains: 'Web server logs, rotated and gzipped ones included, that recorded a shellshock probe',
     },
     {
-      command: 'mig file -path /usr/sbin -name "^sshd$" -sha2 4c1a8a7e0c36f2d2b43b1f7a5d7f0ea9c6e2b1d5a3f8e9c0b7a6d5e4f3c2b1a0 -mismatch sha2 -returnsha256',
+      command:
+        'mig file -path /usr/sbin -name "^sshd$" -sha2 4c1a8a7e0c36f2d2b43b1f7a5d7f0ea9c6e2b1d5a3f8e9c0b7a6d5e4f3c2b1a0 -mismatch sha2 -returnsha256',
       explains: 'sshd binaries that differ from the known-good build, with their SHA-256 for triage',
     },
   ],

@@ -7,10 +7,18 @@ describe('canonicalCidr: the text nft and iptables print', () => {
     { name: 'IPv4 host', input: '198.51.100.7', want: { family: 4, text: '198.51.100.7' } },
     { name: 'IPv4 /32 is a host', input: '198.51.100.7/32', want: { family: 4, text: '198.51.100.7' } },
     { name: 'IPv6 block, upper case', input: '2001:DB8:BAD::/48', want: { family: 6, text: '2001:db8:bad::/48' } },
-    { name: 'IPv6 uncompressed', input: '2001:0db8:0000:0000:0000:0000:0000:0001', want: { family: 6, text: '2001:db8::1' } },
+    {
+      name: 'IPv6 uncompressed',
+      input: '2001:0db8:0000:0000:0000:0000:0000:0001',
+      want: { family: 6, text: '2001:db8::1' },
+    },
     { name: 'IPv6 longest zero run wins', input: '2001:0:0:1:0:0:0:1', want: { family: 6, text: '2001:0:0:1::1' } },
     { name: 'IPv6 first of equal runs', input: '2001:db8:0:0:1:0:0:1', want: { family: 6, text: '2001:db8::1:0:0:1' } },
-    { name: 'IPv6 a single zero group is not ::', input: '2001:db8:0:1:1:1:1:1', want: { family: 6, text: '2001:db8:0:1:1:1:1:1' } },
+    {
+      name: 'IPv6 a single zero group is not ::',
+      input: '2001:db8:0:1:1:1:1:1',
+      want: { family: 6, text: '2001:db8:0:1:1:1:1:1' },
+    },
     { name: 'IPv6 /128 is a host', input: '::1/128', want: { family: 6, text: '::1' } },
   ])('$name', ({ input, want }) => {
     expect(canonicalCidr(input)).toEqual(want);
@@ -20,7 +28,11 @@ describe('canonicalCidr: the text nft and iptables print', () => {
 describe('cidrProblem', () => {
   it.each([
     { name: 'fine', input: '10.0.0.0/8', want: undefined },
-    { name: 'host bits set', input: '10.1.2.3/8', want: /host bits are set in 10\.1\.2\.3\/8: did you mean 10\.0\.0\.0\/8\?/ },
+    {
+      name: 'host bits set',
+      input: '10.1.2.3/8',
+      want: /host bits are set in 10\.1\.2\.3\/8: did you mean 10\.0\.0\.0\/8\?/,
+    },
     { name: 'IPv6 host bits set', input: '2001:db8::1/32', want: /did you mean 2001:db8::\/32\?/ },
     { name: '/0 would cut the broker off', input: '0.0.0.0/0', want: /-preset quarantine/ },
     { name: 'octet past 255', input: '10.0.0.256', want: /expected an IPv4 or IPv6 address/ },

@@ -48,7 +48,7 @@ export function formatAddress(family: Family, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join('.');
   const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
   let best = { start: -1, length: 1 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > best.length) best = { start: i, length: j - i };
@@ -65,12 +65,15 @@ export function parseCidr(text: string): Cidr | string {
   if (extra !== undefined) return `expected an address or address/prefix, got ${JSON.stringify(text)}`;
   const v4 = parseV4(addr);
   const family: Family | undefined = v4 !== undefined ? 4 : parseV6(addr) !== undefined ? 6 : undefined;
-  if (family === undefined) return `expected an IPv4 or IPv6 address or CIDR block like 203.0.113.0/24, got ${JSON.stringify(text.slice(0, 100))}`;
+  if (family === undefined)
+    return `expected an IPv4 or IPv6 address or CIDR block like 203.0.113.0/24, got ${JSON.stringify(text.slice(0, 100))}`;
   // Needed (family says parseV6 succeeded); the rule misreads the cast under `??`'s contextual type.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const address = v4 ?? (parseV6(addr) as bigint);
-  const prefix = prefixText === undefined ? bits(family) : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-  if (!(prefix >= 0 && prefix <= bits(family))) return `expected a prefix length from 0 to ${bits(family)} after the /, got ${JSON.stringify(prefixText)}`;
+  const prefix =
+    prefixText === undefined ? bits(family) : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  if (!(prefix >= 0 && prefix <= bits(family)))
+    return `expected a prefix length from 0 to ${bits(family)} after the /, got ${JSON.stringify(prefixText)}`;
   return { family, address, prefix };
 }
 
@@ -82,7 +85,8 @@ function hostMask(cidr: Cidr): bigint {
 export function cidrProblem(text: string): string | undefined {
   const cidr = parseCidr(text);
   if (typeof cidr === 'string') return cidr;
-  if (cidr.prefix === 0) return 'a /0 block cuts the agent off from its broker too: use -preset quarantine -keep <broker ip:port>';
+  if (cidr.prefix === 0)
+    return 'a /0 block cuts the agent off from its broker too: use -preset quarantine -keep <broker ip:port>';
   if ((cidr.address & hostMask(cidr)) !== 0n) {
     return `host bits are set in ${text}: did you mean ${formatAddress(cidr.family, cidr.address & ~hostMask(cidr))}/${cidr.prefix}?`;
   }
@@ -106,7 +110,9 @@ export function parseEndpoint(text: string): Endpoint | string {
     return `expected an address and port like 192.0.2.10:4222 or [2001:db8::1]:4222, got ${JSON.stringify(text.slice(0, 100))}`;
   }
   const cidr = parseCidr(host);
-  if (typeof cidr === 'string' || host.includes('/')) return `expected an IP address (not a name: DNS is blocked too) before :${port}, got ${JSON.stringify(host)}`;
-  if ((m[1] !== undefined) !== (cidr.family === 6)) return `expected [brackets] around an IPv6 address and none around IPv4, got ${JSON.stringify(text)}`;
+  if (typeof cidr === 'string' || host.includes('/'))
+    return `expected an IP address (not a name: DNS is blocked too) before :${port}, got ${JSON.stringify(host)}`;
+  if ((m[1] !== undefined) !== (cidr.family === 6))
+    return `expected [brackets] around an IPv6 address and none around IPv4, got ${JSON.stringify(text)}`;
   return { family: cidr.family, address: formatAddress(cidr.family, cidr.address), port };
 }

@@ -30,9 +30,36 @@ function quarantineRules(b: Block, family: Family): IptRule[] {
   const keep = (b.keep ?? []).filter((k) => k.family === family);
   const c = commentArgs(b);
   // RETURN, not ACCEPT: kept traffic goes back to INPUT/OUTPUT and the host's own rules.
-  const inbound = [['-i', 'lo', ...c, '-j', 'RETURN'], ...keep.map((k) => ['-s', k.address, '-p', 'tcp', '-m', 'tcp', '--sport', String(k.port), '-m', 'conntrack', '--ctstate', 'ESTABLISHED', ...c, '-j', 'RETURN']), [...c, '-j', 'DROP']];
-  const outbound = [['-o', 'lo', ...c, '-j', 'RETURN'], ...keep.map((k) => ['-d', k.address, '-p', 'tcp', '-m', 'tcp', '--dport', String(k.port), ...c, '-j', 'RETURN']), [...c, '-j', 'DROP']];
-  return [...inbound.map((args) => ({ family, direction: 'in' as const, args, position: 'tail' as const })), ...outbound.map((args) => ({ family, direction: 'out' as const, args, position: 'tail' as const }))];
+  const inbound = [
+    ['-i', 'lo', ...c, '-j', 'RETURN'],
+    ...keep.map((k) => [
+      '-s',
+      k.address,
+      '-p',
+      'tcp',
+      '-m',
+      'tcp',
+      '--sport',
+      String(k.port),
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'ESTABLISHED',
+      ...c,
+      '-j',
+      'RETURN',
+    ]),
+    [...c, '-j', 'DROP'],
+  ];
+  const outbound = [
+    ['-o', 'lo', ...c, '-j', 'RETURN'],
+    ...keep.map((k) => ['-d', k.address, '-p', 'tcp', '-m', 'tcp', '--dport', String(k.port), ...c, '-j', 'RETURN']),
+    [...c, '-j', 'DROP'],
+  ];
+  return [
+    ...inbound.map((args) => ({ family, direction: 'in' as const, args, position: 'tail' as const })),
+    ...outbound.map((args) => ({ family, direction: 'out' as const, args, position: 'tail' as const })),
+  ];
 }
 
 /** The rules of one block; `b.family` is 4 or 6 (see perFamily). */
@@ -41,7 +68,8 @@ export function rulesOf(b: Block): IptRule[] {
   if (b.kind === 'quarantine') return quarantineRules(b, family);
   const direction: Direction = b.direction === 'out' ? 'out' : 'in';
   const addr = b.cidr === undefined ? [] : [direction === 'in' ? '-s' : '-d', b.cidr];
-  const port = b.port === undefined || b.proto === undefined ? [] : ['-p', b.proto, '-m', b.proto, '--dport', String(b.port)];
+  const port =
+    b.port === undefined || b.proto === undefined ? [] : ['-p', b.proto, '-m', b.proto, '--dport', String(b.port)];
   return [{ family, direction, args: [...addr, ...port, ...commentArgs(b), '-j', 'DROP'], position: 'head' }];
 }
 
@@ -51,16 +79,23 @@ export interface ListedLine {
   args: string[];
 }
 
-const quote = (token: string): string => (/^[A-Za-z0-9_.:/=,!+-]+$/.test(token) ? token : `"${token.replace(/["\\]/g, '\\$&')}"`);
+const quote = (token: string): string =>
+  /^[A-Za-z0-9_.:/=,!+-]+$/.test(token) ? token : `"${token.replace(/["\\]/g, '\\$&')}"`;
 
 /** An iptables-restore script (used with --noflush): every line in one atomic commit. */
-export function restoreScript(lines: readonly { op: '-I' | '-A' | '-D'; direction: Direction; args: readonly string[] }[]): string {
-  const body = lines.map((l) => [l.op, CHAIN[l.direction], ...(l.op === '-I' ? ['1'] : []), ...l.args.map(quote)].join(' '));
+export function restoreScript(
+  lines: readonly { op: '-I' | '-A' | '-D'; direction: Direction; args: readonly string[] }[],
+): string {
+  const body = lines.map((l) =>
+    [l.op, CHAIN[l.direction], ...(l.op === '-I' ? ['1'] : []), ...l.args.map(quote)].join(' '),
+  );
   return ['*filter', ...body, 'COMMIT', ''].join('\n');
 }
 
 function tokens(line: string): string[] {
-  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] === undefined ? (m[2] ?? '') : m[1].replace(/\\(.)/g, '$1')));
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) =>
+    m[1] === undefined ? (m[2] ?? '') : m[1].replace(/\\(.)/g, '$1'),
+  );
 }
 
 /** `iptables -S MIG-IN` output → our rules' arguments (the -N line and other chains are skipped). */
@@ -114,12 +149,14 @@ export function blocksFromLines(lines: readonly ListedLine[]): { blocks: Block[]
     if (f.expiresAt !== undefined) block.expiresAt = f.expiresAt;
     const entry = byKey.get(blockKey(block)) ?? { block, lines: [] };
     entry.lines.push(line);
-    if (!isMatch && f.target === 'RETURN' && f.cidr !== undefined) addKeep(entry.block, { family: line.family, address: f.cidr, port: f.sport ?? f.dport ?? 0 });
+    if (!isMatch && f.target === 'RETURN' && f.cidr !== undefined)
+      addKeep(entry.block, { family: line.family, address: f.cidr, port: f.sport ?? f.dport ?? 0 });
     byKey.set(blockKey(block), entry);
   }
   return { blocks: [...byKey.values()].map((e) => e.block), lines: new Map([...byKey].map(([k, e]) => [k, e.lines])) };
 }
 
 function addKeep(block: Block, keep: Endpoint): void {
-  if (!(block.keep ?? []).some((k) => k.address === keep.address && k.port === keep.port)) block.keep = [...(block.keep ?? []), keep];
+  if (!(block.keep ?? []).some((k) => k.address === keep.address && k.port === keep.port))
+    block.keep = [...(block.keep ?? []), keep];
 }

@@ -8,7 +8,8 @@ import { blockKey, type Block, type Direction } from './rules.js';
  * still parsed with a schema: an element we cannot read is reported, never guessed at.
  */
 
-type Value = string | number | { prefix: { addr: string; len: number } } | { range: [Value, Value] } | { concat: Value[] };
+type Value =
+  string | number | { prefix: { addr: string; len: number } } | { range: [Value, Value] } | { concat: Value[] };
 const ValueSchema: z.ZodType<Value> = z.lazy(() =>
   z.union([
     z.string(),
@@ -22,7 +23,9 @@ const ElemSchema = z.union([
   z.object({ elem: z.object({ val: ValueSchema, expires: z.number().optional(), comment: z.string().optional() }) }),
   ValueSchema,
 ]);
-const SetSchema = z.object({ set: z.object({ family: z.string(), table: z.string(), name: z.string(), elem: z.array(ElemSchema).optional() }) });
+const SetSchema = z.object({
+  set: z.object({ family: z.string(), table: z.string(), name: z.string(), elem: z.array(ElemSchema).optional() }),
+});
 const ChainSchema = z.object({ chain: z.object({ family: z.string(), table: z.string(), name: z.string() }) });
 export const ListingSchema = z.object({ nftables: z.array(z.record(z.string(), z.unknown())) });
 
@@ -63,7 +66,12 @@ function matchBlock(e: RawElement): Block | undefined {
   const m = /^(addr|addrport|port)([46]?)_(in|out)$/.exec(e.set);
   if (m === null || e.rule === undefined) return undefined;
   const [, kind, fam, direction] = m;
-  const block: Block = { rule: e.rule, kind: 'match', direction: direction as Direction, family: fam === '4' ? 4 : fam === '6' ? 6 : 'any' };
+  const block: Block = {
+    rule: e.rule,
+    kind: 'match',
+    direction: direction as Direction,
+    family: fam === '4' ? 4 : fam === '6' ? 6 : 'any',
+  };
   const [first = '', second, third] = e.parts;
   if (kind === 'addr' || kind === 'addrport') block.cidr = cidrText(first);
   if (kind === 'port') Object.assign(block, { proto: first, port: Number(second) });
@@ -81,9 +89,13 @@ function rawElements(json: string, now: Date, listing: Listing): RawElement[] {
     if (!set.success) continue;
     listing.sets.add(set.data.set.name);
     for (const elem of set.data.set.elem ?? []) {
-      const e = typeof elem === 'object' && 'elem' in elem ? elem.elem : { val: elem, expires: undefined, comment: undefined };
+      const e =
+        typeof elem === 'object' && 'elem' in elem ? elem.elem : { val: elem, expires: undefined, comment: undefined };
       const rule = /^mig:([a-z0-9][a-z0-9-]{0,39})$/.exec(e.comment ?? '')?.[1];
-      if (rule === undefined) listing.problems.push(`nft set ${set.data.set.name}: element ${parts(e.val).join(' . ')} has no mig:<rule> comment; left alone`);
+      if (rule === undefined)
+        listing.problems.push(
+          `nft set ${set.data.set.name}: element ${parts(e.val).join(' . ')} has no mig:<rule> comment; left alone`,
+        );
       const expiresAt = e.expires === undefined ? undefined : new Date(now.getTime() + e.expires * 1000);
       raw.push({ set: set.data.set.name, parts: parts(e.val), rule, expiresAt });
     }
@@ -97,11 +109,18 @@ function quarantineBlock(raw: RawElement[], listing: Listing): void {
   const first = flags[0];
   if (first?.rule === undefined) return;
   const keeps = raw.filter((e) => /^keep[46]$/.test(e.set) && e.rule === first.rule);
-  const keep: Endpoint[] = keeps.map((e) => ({ family: e.set === 'keep6' ? 6 : 4, address: e.parts[0] ?? '', port: Number(e.parts[1]) }));
+  const keep: Endpoint[] = keeps.map((e) => ({
+    family: e.set === 'keep6' ? 6 : 4,
+    address: e.parts[0] ?? '',
+    port: Number(e.parts[1]),
+  }));
   const block: Block = { rule: first.rule, kind: 'quarantine', direction: 'both', family: 'any', keep };
   if (first.expiresAt !== undefined) block.expiresAt = first.expiresAt;
   listing.blocks.push(block);
-  listing.elements.set(blockKey(block), [...flags, ...keeps].map((e) => ({ set: e.set, text: e.parts.join(' . ') })));
+  listing.elements.set(
+    blockKey(block),
+    [...flags, ...keeps].map((e) => ({ set: e.set, text: e.parts.join(' . ') })),
+  );
 }
 
 export function parseListing(json: string, now: Date): Listing {

@@ -11,7 +11,13 @@ const DIRECTIONS: readonly Direction[] = ['in', 'out'];
 const ADDR_TYPE = { 4: 'ipv4_addr', 6: 'ipv6_addr' } as const;
 
 export function setNames(): string[] {
-  const perDir = DIRECTIONS.flatMap((d) => [`addr4_${d}`, `addr6_${d}`, `port_${d}`, `addrport4_${d}`, `addrport6_${d}`]);
+  const perDir = DIRECTIONS.flatMap((d) => [
+    `addr4_${d}`,
+    `addr6_${d}`,
+    `port_${d}`,
+    `addrport4_${d}`,
+    `addrport6_${d}`,
+  ]);
   return [...perDir, 'quarantine', 'keep4', 'keep6'];
 }
 export const CHAIN_NAMES: readonly string[] = ['input', 'output', 'quarantine_in', 'quarantine_out'];
@@ -19,9 +25,13 @@ export const CHAIN_NAMES: readonly string[] = ['input', 'output', 'quarantine_in
 function setDefinitions(): string[] {
   const lines: string[] = [];
   for (const d of DIRECTIONS) {
-    for (const f of [4, 6] as const) lines.push(`  set addr${f}_${d} { type ${ADDR_TYPE[f]}; flags interval, timeout; }`);
+    for (const f of [4, 6] as const)
+      lines.push(`  set addr${f}_${d} { type ${ADDR_TYPE[f]}; flags interval, timeout; }`);
     lines.push(`  set port_${d} { type inet_proto . inet_service; flags timeout; }`);
-    for (const f of [4, 6] as const) lines.push(`  set addrport${f}_${d} { type ${ADDR_TYPE[f]} . inet_proto . inet_service; flags interval, timeout; }`);
+    for (const f of [4, 6] as const)
+      lines.push(
+        `  set addrport${f}_${d} { type ${ADDR_TYPE[f]} . inet_proto . inet_service; flags interval, timeout; }`,
+      );
   }
   // Quarantine is on while `quarantine` holds ipv4 and ipv6: a timed flag, since rules cannot expire.
   lines.push('  set quarantine { type nf_proto; flags timeout; }');
@@ -49,14 +59,24 @@ function filterChain(name: string, d: Direction): string[] {
 function quarantineChain(d: Direction): string[] {
   const rules =
     d === 'in'
-      ? ['iifname "lo" return', 'ip saddr . tcp sport @keep4 ct state established return', 'ip6 saddr . tcp sport @keep6 ct state established return']
+      ? [
+          'iifname "lo" return',
+          'ip saddr . tcp sport @keep4 ct state established return',
+          'ip6 saddr . tcp sport @keep6 ct state established return',
+        ]
       : ['oifname "lo" return', 'ip daddr . tcp dport @keep4 return', 'ip6 daddr . tcp dport @keep6 return'];
   return [`  chain quarantine_${d} {`, ...rules.map((r) => `    ${r}`), '    drop', '  }'];
 }
 
 /** One transaction; `create table` fails if the table exists, so two agents' races never duplicate rules. */
 export function skeletonScript(): string {
-  const body = [...setDefinitions(), ...filterChain('input', 'in'), ...filterChain('output', 'out'), ...quarantineChain('in'), ...quarantineChain('out')];
+  const body = [
+    ...setDefinitions(),
+    ...filterChain('input', 'in'),
+    ...filterChain('output', 'out'),
+    ...quarantineChain('in'),
+    ...quarantineChain('out'),
+  ];
   return [`create table ${TABLE}`, `table ${TABLE} {`, ...body, '}', ''].join('\n');
 }
 
@@ -81,7 +101,9 @@ export function elementsOf(b: Block): NftElement[] {
 /** `create`, not `add`: an element already there fails the transaction instead of passing silently. */
 export function addScript(blocks: readonly Block[], timeoutSeconds: number | undefined): string {
   const timeout = timeoutSeconds === undefined ? '' : ` timeout ${timeoutSeconds}s`;
-  const lines = blocks.flatMap((b) => elementsOf(b).map((e) => `create element ${TABLE} ${e.set} { ${e.text}${timeout} comment "mig:${b.rule}" }`));
+  const lines = blocks.flatMap((b) =>
+    elementsOf(b).map((e) => `create element ${TABLE} ${e.set} { ${e.text}${timeout} comment "mig:${b.rule}" }`),
+  );
   return `${lines.join('\n')}\n`;
 }
 

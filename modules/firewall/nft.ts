@@ -30,10 +30,14 @@ export class NftBackend implements Backend {
     if (listing === undefined) {
       const created = await runTool('nft', ['-f', '-'], { signal: this.signal, stdin: skeletonScript() });
       // "File exists": another operation created it first, which is just as good.
-      if (created.code !== 0 && !/File exists/.test(created.stderr)) throw new ModuleError('MODULE_FAILED', `nft: creating table ${TABLE} failed: ${created.stderr.trim()}`);
+      if (created.code !== 0 && !/File exists/.test(created.stderr))
+        throw new ModuleError('MODULE_FAILED', `nft: creating table ${TABLE} failed: ${created.stderr.trim()}`);
       listing = await this.read();
     }
-    const missing = [...setNames().filter((s) => !listing?.sets.has(s)), ...CHAIN_NAMES.filter((c) => !listing?.chains.has(c))];
+    const missing = [
+      ...setNames().filter((s) => !listing?.sets.has(s)),
+      ...CHAIN_NAMES.filter((c) => !listing?.chains.has(c)),
+    ];
     if (missing.length > 0) {
       throw new ModuleError(
         'MODULE_FAILED',

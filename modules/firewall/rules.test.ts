@@ -23,7 +23,13 @@ describe('blocksOf: one block per address × protocol × direction', () => {
     },
     {
       name: 'addresses and a port, inbound; duplicates once',
-      input: { op: 'add', ips: ['2001:DB8::/32', '198.51.100.7/32', '198.51.100.7'], port: 22, proto: 'tcp', direction: 'in' },
+      input: {
+        op: 'add',
+        ips: ['2001:DB8::/32', '198.51.100.7/32', '198.51.100.7'],
+        port: 22,
+        proto: 'tcp',
+        direction: 'in',
+      },
       want: ['from 2001:db8::/32 to port tcp/22', 'from 198.51.100.7 to port tcp/22'],
     },
     {
@@ -38,14 +44,26 @@ describe('blocksOf: one block per address × protocol × direction', () => {
   });
 
   it('families: an address has its own, a bare port is any; iptables splits any per family', () => {
-    const blocks = blocksOf(params({ op: 'add', ips: ['10.0.0.0/8'], direction: 'in' }), 'r').concat(blocksOf(params({ op: 'add', port: 22, proto: 'tcp', direction: 'in' }), 'p'));
+    const blocks = blocksOf(params({ op: 'add', ips: ['10.0.0.0/8'], direction: 'in' }), 'r').concat(
+      blocksOf(params({ op: 'add', port: 22, proto: 'tcp', direction: 'in' }), 'p'),
+    );
     expect(blocks.map((b) => b.family)).toEqual([4, 'any']);
-    expect(perFamily(blocks).map((b) => [b.rule, b.family])).toEqual([['r', 4], ['p', 4], ['p', 6]]);
+    expect(perFamily(blocks).map((b) => [b.rule, b.family])).toEqual([
+      ['r', 4],
+      ['p', 4],
+      ['p', 6],
+    ]);
   });
 
   it('quarantine keeps are split per family too', () => {
-    const [q] = blocksOf(params({ op: 'add', preset: 'quarantine', keep: ['192.0.2.10:4222', '[2001:db8::1]:443'] }), 'quarantine');
-    expect(perFamily(q === undefined ? [] : [q]).map((b) => b.keep?.map((k) => k.address))).toEqual([['192.0.2.10'], ['2001:db8::1']]);
+    const [q] = blocksOf(
+      params({ op: 'add', preset: 'quarantine', keep: ['192.0.2.10:4222', '[2001:db8::1]:443'] }),
+      'quarantine',
+    );
+    expect(perFamily(q === undefined ? [] : [q]).map((b) => b.keep?.map((k) => k.address))).toEqual([
+      ['192.0.2.10'],
+      ['2001:db8::1'],
+    ]);
   });
 });
 
@@ -60,7 +78,10 @@ describe('defaultRuleId', () => {
 });
 
 describe('nft text', () => {
-  const blocks = blocksOf(params({ op: 'add', ips: ['203.0.113.0/24'], port: 443, proto: 'tcp', direction: 'out' }), 'c2').concat(
+  const blocks = blocksOf(
+    params({ op: 'add', ips: ['203.0.113.0/24'], port: 443, proto: 'tcp', direction: 'out' }),
+    'c2',
+  ).concat(
     blocksOf(params({ op: 'add', port: 22, proto: 'tcp', direction: 'in' }), 'ssh'),
     blocksOf(params({ op: 'add', preset: 'quarantine', keep: ['192.0.2.10:4222'] }), 'quarantine'),
   );
@@ -76,7 +97,9 @@ describe('nft text', () => {
         '',
       ].join('\n'),
     );
-    expect(deleteScript(blocks.flatMap(elementsOf))).toMatch(/^delete element inet mig addrport4_out \{ 203\.0\.113\.0\/24 \. tcp \. 443 \}\n/);
+    expect(deleteScript(blocks.flatMap(elementsOf))).toMatch(
+      /^delete element inet mig addrport4_out \{ 203\.0\.113\.0\/24 \. tcp \. 443 \}\n/,
+    );
   });
 
   it('the skeleton is created in one transaction that fails if the table exists', () => {
@@ -94,18 +117,32 @@ describe('nft listing (a real `nft -j list table inet mig`)', () => {
   const listing = parseListing(json, now);
 
   it('reads every block MIG wrote, with its rule and expiry', () => {
-    const got = listing.blocks.map((b) => [b.rule, b.direction, b.family, describeMatch(b), b.expiresAt?.toISOString()]);
+    const got = listing.blocks.map((b) => [
+      b.rule,
+      b.direction,
+      b.family,
+      describeMatch(b),
+      b.expiresAt?.toISOString(),
+    ]);
     expect(got).toEqual([
       ['ssh', 'in', 'any', 'from any to port tcp/22', undefined],
       ['web6', 'in', 6, 'from 2001:db8:bad::/48 to port tcp/443', '2030-01-01T01:59:59.000Z'],
       ['c2', 'out', 4, 'to 198.51.100.7', undefined],
       ['c2', 'out', 4, 'to 203.0.113.0/24', undefined],
-      ['quarantine', 'both', 'any', 'everything except loopback and tcp 192.0.2.10:4222, [2001:db8::1]:4222', '2030-01-01T23:59:59.000Z'],
+      [
+        'quarantine',
+        'both',
+        'any',
+        'everything except loopback and tcp 192.0.2.10:4222, [2001:db8::1]:4222',
+        '2030-01-01T23:59:59.000Z',
+      ],
     ]);
   });
 
   it('reports an element it did not write, and leaves it alone', () => {
-    expect(listing.problems).toEqual(['nft set addr4_in: element 10.9.0.1-10.9.0.9 has no mig:<rule> comment; left alone']);
+    expect(listing.problems).toEqual([
+      'nft set addr4_in: element 10.9.0.1-10.9.0.9 has no mig:<rule> comment; left alone',
+    ]);
   });
 
   it('knows the elements of each block, for removal', () => {
@@ -127,14 +164,22 @@ describe('nft listing (a real `nft -j list table inet mig`)', () => {
 
 describe('iptables text', () => {
   const blocks = perFamily(
-    blocksOf(params({ op: 'add', ips: ['203.0.113.0/24'], port: 22, proto: 'tcp', direction: 'in' }), 'ssh', EXPIRES).concat(
-      blocksOf(params({ op: 'add', preset: 'quarantine', keep: ['192.0.2.10:4222'] }), 'quarantine'),
-    ),
+    blocksOf(
+      params({ op: 'add', ips: ['203.0.113.0/24'], port: 22, proto: 'tcp', direction: 'in' }),
+      'ssh',
+      EXPIRES,
+    ).concat(blocksOf(params({ op: 'add', preset: 'quarantine', keep: ['192.0.2.10:4222'] }), 'quarantine')),
   );
 
   it('blocks go first, quarantine last; expiry rides in the comment', () => {
     const rules = blocks.flatMap(rulesOf).filter((r) => r.family === 4);
-    const script = restoreScript(rules.map((r) => ({ op: r.position === 'head' ? ('-I' as const) : ('-A' as const), direction: r.direction, args: r.args })));
+    const script = restoreScript(
+      rules.map((r) => ({
+        op: r.position === 'head' ? ('-I' as const) : ('-A' as const),
+        direction: r.direction,
+        args: r.args,
+      })),
+    );
     expect(script.split('\n')).toEqual([
       '*filter',
       '-I MIG-IN 1 -s 203.0.113.0/24 -p tcp -m tcp --dport 22 -m comment --comment mig:ssh/exp=1893463200 -j DROP',

@@ -37,7 +37,9 @@ export function blockKey(b: Block): string {
 export function defaultRuleId(p: FirewallParams): string {
   if (p.preset === 'quarantine') return QUARANTINE_RULE;
   const ips = (p.ips ?? []).map((ip) => canonicalCidr(ip).text).sort();
-  const digest = createHash('sha256').update(JSON.stringify([ips, p.port ?? null, p.proto ?? null, p.direction])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([ips, p.port ?? null, p.proto ?? null, p.direction]))
+    .digest('hex');
   return `r-${digest.slice(0, 10)}`;
 }
 
@@ -45,7 +47,9 @@ export function defaultRuleId(p: FirewallParams): string {
 export function blocksOf(p: FirewallParams, rule: string, expiresAt?: Date): Block[] {
   const extra = expiresAt === undefined ? {} : { expiresAt };
   if (p.preset === 'quarantine') {
-    return [{ rule, kind: 'quarantine', direction: 'both', family: 'any', keep: (p.keep ?? []).map(parseKeep), ...extra }];
+    return [
+      { rule, kind: 'quarantine', direction: 'both', family: 'any', keep: (p.keep ?? []).map(parseKeep), ...extra },
+    ];
   }
   const directions: Direction[] = p.direction === 'both' ? ['in', 'out'] : [p.direction];
   const protos = p.port === undefined ? [undefined] : p.proto === undefined ? (['tcp', 'udp'] as const) : [p.proto];
@@ -81,7 +85,11 @@ function parseKeep(text: string): Endpoint {
 export function perFamily(blocks: readonly Block[]): Block[] {
   return blocks.flatMap((b) => {
     if (b.family !== 'any') return [b];
-    return ([4, 6] as const).map((family) => ({ ...b, family, ...(b.keep === undefined ? {} : { keep: b.keep.filter((k) => k.family === family) }) }));
+    return ([4, 6] as const).map((family) => ({
+      ...b,
+      family,
+      ...(b.keep === undefined ? {} : { keep: b.keep.filter((k) => k.family === family) }),
+    }));
   });
 }
 
@@ -98,7 +106,13 @@ export function describeMatch(b: Block): string {
   return `to ${b.cidr ?? 'any'}${port}`;
 }
 
-export function rowOf(b: Block, op: FirewallRow['op'], isApplied: boolean, isDryRun: boolean, backend: BackendName): FirewallRow {
+export function rowOf(
+  b: Block,
+  op: FirewallRow['op'],
+  isApplied: boolean,
+  isDryRun: boolean,
+  backend: BackendName,
+): FirewallRow {
   const row: FirewallRow = {
     op,
     rule: b.rule,

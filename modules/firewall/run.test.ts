@@ -26,9 +26,21 @@ async function failure(params: Record<string, unknown>, abort = false): Promise<
 
 describe('runFirewall without a usable firewall tool', () => {
   it.each([
-    { name: 'auto: neither backend works', input: { op: 'list' }, want: /^firewall: no usable backend \(nft is not installed; iptables is not installed\); install nftables/ },
-    { name: 'nft asked for', input: { op: 'add', port: 22, backend: 'nft' }, want: /^firewall: backend nft asked for, but nft is not installed/ },
-    { name: 'iptables asked for', input: { op: 'add', port: 22, backend: 'iptables' }, want: /^firewall: no usable backend \(iptables is not installed\)/ },
+    {
+      name: 'auto: neither backend works',
+      input: { op: 'list' },
+      want: /^firewall: no usable backend \(nft is not installed; iptables is not installed\); install nftables/,
+    },
+    {
+      name: 'nft asked for',
+      input: { op: 'add', port: 22, backend: 'nft' },
+      want: /^firewall: backend nft asked for, but nft is not installed/,
+    },
+    {
+      name: 'iptables asked for',
+      input: { op: 'add', port: 22, backend: 'iptables' },
+      want: /^firewall: no usable backend \(iptables is not installed\)/,
+    },
   ])('$name', async ({ input, want }) => {
     process.env.PATH = '/nonexistent';
     const err = await failure(input);

@@ -19,9 +19,18 @@ export const runFirewall: ModuleRun<FirewallParams, FirewallRow> = async functio
   // Only iptables lists expired blocks (nft's kernel drops them itself): any firewall operation sweeps them.
   const expired = listed.filter((b) => b.expiresAt !== undefined && b.expiresAt <= now);
   if (expired.length > 0 && !params.dryrun) await backend.remove(expired);
-  yield* emit(ctx, expired.map((b) => rowOf(b, 'expire', !params.dryrun, params.dryrun, backend.name)));
+  yield* emit(
+    ctx,
+    expired.map((b) => rowOf(b, 'expire', !params.dryrun, params.dryrun, backend.name)),
+  );
   const current = listed.filter((b) => !expired.includes(b));
-  if (params.op === 'list') yield* emit(ctx, current.filter((b) => params.rule === undefined || b.rule === params.rule).map((b) => rowOf(b, 'list', true, false, backend.name)));
+  if (params.op === 'list')
+    yield* emit(
+      ctx,
+      current
+        .filter((b) => params.rule === undefined || b.rule === params.rule)
+        .map((b) => rowOf(b, 'list', true, false, backend.name)),
+    );
   if (params.op === 'add') yield* emit(ctx, await add(params, backend, current, ctx));
   if (params.op === 'remove') yield* emit(ctx, await remove(params, backend, current, ctx));
 };
@@ -39,7 +48,8 @@ async function chooseBackend(choice: FirewallParams['backend'], ctx: ModuleConte
   const ipt = (): Backend => new IptablesBackend(ctx.signal);
   const nftProblem = choice === 'iptables' ? undefined : await NftBackend.problem(ctx.signal);
   if (choice === 'nft' || (choice === 'auto' && nftProblem === undefined)) {
-    if (nftProblem !== undefined) throw new ModuleError('MODULE_FAILED', `firewall: backend nft asked for, but ${nftProblem}`);
+    if (nftProblem !== undefined)
+      throw new ModuleError('MODULE_FAILED', `firewall: backend nft asked for, but ${nftProblem}`);
     return nft();
   }
   const iptProblem = await IptablesBackend.problem(ctx.signal);
@@ -48,9 +58,15 @@ async function chooseBackend(choice: FirewallParams['backend'], ctx: ModuleConte
   throw new ModuleError('MODULE_FAILED', `firewall: no usable backend (${tried}); install nftables (or iptables)`);
 }
 
-async function add(params: FirewallParams, backend: Backend, current: readonly Block[], ctx: ModuleContext): Promise<FirewallRow[]> {
+async function add(
+  params: FirewallParams,
+  backend: Backend,
+  current: readonly Block[],
+  ctx: ModuleContext,
+): Promise<FirewallRow[]> {
   const rule = params.rule ?? defaultRuleId(params);
-  const expiresAt = params.forSeconds === undefined ? undefined : new Date(ctx.now().getTime() + params.forSeconds * 1000);
+  const expiresAt =
+    params.forSeconds === undefined ? undefined : new Date(ctx.now().getTime() + params.forSeconds * 1000);
   const wanted = backend.expand(blocksOf(params, rule, expiresAt));
   const present = new Map(current.map((b) => [blockKey(b), b]));
   const fresh: Block[] = [];
@@ -62,7 +78,9 @@ async function add(params: FirewallParams, backend: Backend, current: readonly B
       continue;
     }
     const what = block.kind === 'quarantine' ? `a quarantine (${describeMatch(existing)})` : describeMatch(block);
-    ctx.warn(`${what} is already in force as rule ${existing.rule}; not added again${block.kind === 'quarantine' ? ': remove it first to change it' : ''}`);
+    ctx.warn(
+      `${what} is already in force as rule ${existing.rule}; not added again${block.kind === 'quarantine' ? ': remove it first to change it' : ''}`,
+    );
     rows.push(rowOf(block, 'add', false, params.dryrun, backend.name));
   }
   if (!params.dryrun) await backend.add(fresh, params.forSeconds);
@@ -70,12 +88,20 @@ async function add(params: FirewallParams, backend: Backend, current: readonly B
 }
 
 /** By rule id, by -preset quarantine, or by the same match an add would take. */
-async function remove(params: FirewallParams, backend: Backend, current: readonly Block[], ctx: ModuleContext): Promise<FirewallRow[]> {
+async function remove(
+  params: FirewallParams,
+  backend: Backend,
+  current: readonly Block[],
+  ctx: ModuleContext,
+): Promise<FirewallRow[]> {
   const hasMatch = (params.ips?.length ?? 0) > 0 || params.port !== undefined;
   const keys = new Set(hasMatch ? backend.expand(blocksOf(params, '')).map(blockKey) : []);
   // Each criterion given narrows: -rule x -ip y removes y's block only if it is rule x's.
   const targets = current.filter(
-    (b) => (params.rule === undefined || b.rule === params.rule) && (params.preset === undefined || b.kind === 'quarantine') && (!hasMatch || keys.has(blockKey(b))),
+    (b) =>
+      (params.rule === undefined || b.rule === params.rule) &&
+      (params.preset === undefined || b.kind === 'quarantine') &&
+      (!hasMatch || keys.has(blockKey(b))),
   );
   if (targets.length === 0) ctx.warn('nothing to remove: no MIG block matches');
   if (!params.dryrun) await backend.remove(targets);

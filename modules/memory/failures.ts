@@ -27,7 +27,9 @@ export class Failures {
   region(pid: number, start: number, end: number, at: number, code: string): void {
     this.ctx.count('regionsUnreadable');
     if (this.isLogFailures) {
-      this.ctx.warn(`pid ${pid}: region ${start.toString(16)}-${end.toString(16)} unreadable from ${at.toString(16)} (${code}); rest of the region skipped`);
+      this.ctx.warn(
+        `pid ${pid}: region ${start.toString(16)}-${end.toString(16)} unreadable from ${at.toString(16)} (${code}); rest of the region skipped`,
+      );
     }
   }
 
@@ -39,7 +41,9 @@ export class Failures {
 }
 
 export function codeOf(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : String(err);
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : String(err);
 }
 
 /** The process exited between the listing and the read: not a failure, just gone. */

@@ -20,7 +20,15 @@ describe('parseMaps', () => {
   const maps = parseMaps(MAPS);
 
   it('keeps readable regions in address order, without kernel pages', () => {
-    expect(maps.regions.map((r) => r.path)).toEqual(['/usr/bin/head', '/usr/bin/head', '[heap]', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/memfd:shm (deleted)', '[stack]', '[vdso]']);
+    expect(maps.regions.map((r) => r.path)).toEqual([
+      '/usr/bin/head',
+      '/usr/bin/head',
+      '[heap]',
+      '/usr/lib/x86_64-linux-gnu/libc.so.6',
+      '/memfd:shm (deleted)',
+      '[stack]',
+      '[vdso]',
+    ]);
     expect(maps.regions[0]).toEqual({ start: 0x55806cfed000, end: 0x55806cfef000, path: '/usr/bin/head' });
   });
 

@@ -89,7 +89,10 @@ export class MemoryMatcher {
 
   /** Labels of the checks that matched, in the order they were given. */
   matchedLabels(): string[] {
-    return [...this.contents.filter((_, i) => this.contentFound[i]), ...this.bytes.filter((_, i) => this.bytesFound[i])].map((c) => c.label);
+    return [
+      ...this.contents.filter((_, i) => this.contentFound[i]),
+      ...this.bytes.filter((_, i) => this.bytesFound[i]),
+    ].map((c) => c.label);
   }
 
   /**

@@ -22,7 +22,8 @@ export function hexProblem(value: string): string | undefined {
   if (/^0x/i.test(value)) return `expected hex bytes without a leading 0x (MIG's syntax), got ${shown}`;
   if (!/^[0-9a-fA-F]*$/.test(value)) return `expected only hex digits 0-9 a-f, got ${shown}`;
   if (value.length % 2 !== 0) return `expected an even number of hex digits (two per byte), got ${value.length}`;
-  if (value.length > MAX_NEEDLE_BYTES * 2) return `expected at most ${MAX_NEEDLE_BYTES} bytes (${MAX_NEEDLE_BYTES * 2} hex digits), got ${value.length / 2}`;
+  if (value.length > MAX_NEEDLE_BYTES * 2)
+    return `expected at most ${MAX_NEEDLE_BYTES} bytes (${MAX_NEEDLE_BYTES * 2} hex digits), got ${value.length / 2}`;
   return undefined;
 }
 
@@ -36,7 +37,9 @@ const optionsSchema = z
       .min(0)
       .max(Number.MAX_SAFE_INTEGER)
       .default(0)
-      .describe('Virtual address where the memory scan starts: lower regions are skipped, the one holding it is read from it'),
+      .describe(
+        'Virtual address where the memory scan starts: lower regions are skipped, the one holding it is read from it',
+      ),
     maxlength: z
       .number()
       .int()
@@ -44,8 +47,16 @@ const optionsSchema = z
       .max(Number.MAX_SAFE_INTEGER)
       .default(0)
       .describe('Stop reading a process after this many bytes; 0 means no limit (as in MIG)'),
-    logfailures: z.boolean().default(false).describe('Report each process or memory region that could not be read (there are usually many), not only their count'),
-    matchall: z.boolean().optional().describe('Report a process only when every check matches it (the default unless matchany is set)'),
+    logfailures: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Report each process or memory region that could not be read (there are usually many), not only their count',
+      ),
+    matchall: z
+      .boolean()
+      .optional()
+      .describe('Report a process only when every check matches it (the default unless matchany is set)'),
     matchany: z.boolean().optional().describe('Report a process when any check matches it, and list which ones did'),
   })
   .describe('Options of the search');
@@ -53,12 +64,19 @@ const optionsSchema = z
 const paramsObject = z.strictObject({
   description: z.string().max(1024).optional().describe('Free text, ignored by the agent (MIG action files carry it)'),
   names: regexList(MAX_PATTERNS, 'RE2 regexes on the process name: its comm, its argv[0] or the base name of argv[0]'),
-  libraries: regexList(MAX_PATTERNS, 'RE2 regexes on the paths of the files the process has mapped (libraries, the executable)'),
+  libraries: regexList(
+    MAX_PATTERNS,
+    'RE2 regexes on the paths of the files the process has mapped (libraries, the executable)',
+  ),
   contents: regexList(
     MAX_CONTENTS,
     'RE2 regexes on the readable memory, read as UTF-8 text lines ended by \\n or NUL (C strings); a line longer than 64 KiB is searched in overlapping 64 KiB pieces',
   ),
-  bytes: z.array(checked(hexProblem)).max(MAX_PATTERNS).optional().describe('Byte strings in hex (e.g. 6d69672e6f7267) to find in the readable memory'),
+  bytes: z
+    .array(checked(hexProblem))
+    .max(MAX_PATTERNS)
+    .optional()
+    .describe('Byte strings in hex (e.g. 6d69672e6f7267) to find in the readable memory'),
   pids: z
     .array(z.number().int().min(1).max(4_194_304))
     .min(1)
@@ -80,11 +98,17 @@ function checkSearch(params: z.output<typeof paramsObject>, ctx: z.RefinementCtx
     ctx.addIssue({ code: 'custom', path: ['options'], message: 'matchall and matchany are exclusive, got both true' });
   }
   if (options.matchall === false && options.matchany === false) {
-    ctx.addIssue({ code: 'custom', path: ['options'], message: 'expected matchall or matchany to be true, got both false' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options'],
+      message: 'expected matchall or matchany to be true, got both false',
+    });
   }
 }
 
-export const memoryParams = paramsObject.superRefine(checkSearch).describe('Memory module parameters (one MIG memory search)');
+export const memoryParams = paramsObject
+  .superRefine(checkSearch)
+  .describe('Memory module parameters (one MIG memory search)');
 
 export type MemoryParams = z.output<typeof memoryParams>;
 export type MemoryOptions = MemoryParams['options'];

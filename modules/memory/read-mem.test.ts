@@ -36,7 +36,13 @@ interface Scan {
   state: ScanState;
 }
 
-async function scan(path: string, regions: Region[], params: unknown, chunkBytes: number, maxBytes = Number.POSITIVE_INFINITY): Promise<Scan> {
+async function scan(
+  path: string,
+  regions: Region[],
+  params: unknown,
+  chunkBytes: number,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<Scan> {
   const plan = planMemory(memoryParams.parse(params));
   const matcher = new MemoryMatcher(plan.contents, plan.bytes);
   const failures: string[] = [];
@@ -107,7 +113,12 @@ describe('scanMemory', () => {
   it('finds a match across a chunk boundary inside a line longer than any chunk', async () => {
     const data = Buffer.from(`${'x'.repeat(200_000)}MARK${'y'.repeat(200_000)}`);
     const path = memFile(data);
-    const got = await scan(path, [{ start: BASE, end: BASE + data.length, path: '' }], { contents: ['xMARKy'] }, 200_002);
+    const got = await scan(
+      path,
+      [{ start: BASE, end: BASE + data.length, path: '' }],
+      { contents: ['xMARKy'] },
+      200_002,
+    );
     expect(got.matched).toEqual(['content:xMARKy']);
   });
 
@@ -119,7 +130,10 @@ describe('scanMemory', () => {
       { start: BASE + 3, end: BASE + 6, path: '' },
     ];
     expect((await scan(path, regions, { contents: ['abcdef'] }, 2)).matched).toEqual([]);
-    expect((await scan(path, regions, { contents: ['^def$', 'abc$'] }, 2)).matched).toEqual(['content:^def$', 'content:abc$']);
+    expect((await scan(path, regions, { contents: ['^def$', 'abc$'] }, 2)).matched).toEqual([
+      'content:^def$',
+      'content:abc$',
+    ]);
   });
 
   it('a region that stops reading part way is reported, and what was read still counts', async () => {
@@ -140,7 +154,9 @@ describe('scanMemory', () => {
       { start: BASE + 10, end: BASE + 14, path: '' },
     ];
     const capped = await scan(path, regions, { contents: ['MARK'] }, 4, 10);
-    expect({ matched: capped.matched, bytes: capped.state.bytesScanned, regions: capped.state.regionsScanned }).toEqual({ matched: [], bytes: 10, regions: 1 });
+    expect({ matched: capped.matched, bytes: capped.state.bytesScanned, regions: capped.state.regionsScanned }).toEqual(
+      { matched: [], bytes: 10, regions: 1 },
+    );
     const enough = await scan(path, regions, { contents: ['MARK'] }, 4, 14);
     expect(enough.matched).toEqual(['content:MARK']);
   });
@@ -148,7 +164,12 @@ describe('scanMemory', () => {
   it('stops reading once every check has matched', async () => {
     const data = Buffer.from(`MARK\n${'.'.repeat(1000)}`);
     const path = memFile(data);
-    const got = await scan(path, [{ start: BASE, end: BASE + data.length, path: '' }], { contents: ['MARK'], bytes: ['4d41'] }, 8);
+    const got = await scan(
+      path,
+      [{ start: BASE, end: BASE + data.length, path: '' }],
+      { contents: ['MARK'], bytes: ['4d41'] },
+      8,
+    );
     expect(got.matched).toEqual(['content:MARK', 'bytes:4d41']);
     expect(got.state.bytesScanned).toBe(8);
   });

@@ -70,7 +70,12 @@ async function scanRegion(fh: FileHandle, region: Region, matcher: MemoryMatcher
  * Runs the matcher over `regions` of the process whose mem file is `memPath`. Throws when the
  * file cannot be opened (EACCES without ptrace rights, ENOENT when the process is gone).
  */
-export async function scanMemory(memPath: string, regions: readonly Region[], matcher: MemoryMatcher, state: ScanState): Promise<void> {
+export async function scanMemory(
+  memPath: string,
+  regions: readonly Region[],
+  matcher: MemoryMatcher,
+  state: ScanState,
+): Promise<void> {
   const fh = await open(memPath, 'r');
   try {
     for (const region of regions) {

@@ -21,7 +21,8 @@ function canReadProcMem(): boolean {
   }
 }
 
-const HOLD = "const m = Buffer.from(process.env.MIG_MARKER_HEX, 'hex'); process.stdout.write('ready\\n'); setInterval(() => m.length, 1000);";
+const HOLD =
+  "const m = Buffer.from(process.env.MIG_MARKER_HEX, 'hex'); process.stdout.write('ready\\n'); setInterval(() => m.length, 1000);";
 
 let child: ChildProcess | undefined;
 
@@ -56,14 +57,29 @@ describe.skipIf(!canReadProcMem())(`a live process through /proc (${SKIP_REASON}
     const sought = isHeld ? held : `mig-memory-marker-${randomBytes(8).toString('hex')}`;
     const pid = await holdMarker(held);
     const rec = recordingContext('/');
-    const params = { names: ['^node$'], contents: [sought.replaceAll('-', '\\-')], bytes: [Buffer.from(sought).toString('hex')], pids: [pid] };
+    const params = {
+      names: ['^node$'],
+      contents: [sought.replaceAll('-', '\\-')],
+      bytes: [Buffer.from(sought).toString('hex')],
+      pids: [pid],
+    };
     const rows = await runSearch(params, rec);
     if (!isHeld) {
       expect(rows).toEqual([]);
       expect(rec.stats.bytesScanned).toBeGreaterThan(1024 * 1024);
       return;
     }
-    expect(rows).toMatchObject([{ pid, name: 'node', matched: ['name:^node$', ...params.contents.map((c) => `content:${c}`), ...params.bytes.map((b) => `bytes:${b}`)] }]);
+    expect(rows).toMatchObject([
+      {
+        pid,
+        name: 'node',
+        matched: [
+          'name:^node$',
+          ...params.contents.map((c) => `content:${c}`),
+          ...params.bytes.map((b) => `bytes:${b}`),
+        ],
+      },
+    ]);
     expect(rows[0]?.bytesScanned).toBeGreaterThan(0);
     expect(rec.stats.processesUnreadable).toBeUndefined();
   });

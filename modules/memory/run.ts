@@ -41,7 +41,13 @@ async function readMaps(pid: number, pidDir: string, env: RunEnv): Promise<Proce
 }
 
 /** Scans the memory; returns the bytes read. */
-async function scan(pid: number, pidDir: string, maps: ProcessMaps, matcher: MemoryMatcher, env: RunEnv): Promise<number> {
+async function scan(
+  pid: number,
+  pidDir: string,
+  maps: ProcessMaps,
+  matcher: MemoryMatcher,
+  env: RunEnv,
+): Promise<number> {
   const { ctx, plan } = env;
   const regions = regionsFrom(maps.regions, plan.offset);
   // Kernel threads have no memory of their own (opening their mem fails with ESRCH).

@@ -36,8 +36,20 @@ describe('cli.toParams: MIG flags become the search', () => {
     },
     {
       name: 'every flag',
-      input: { lib: ['libssl'], bytes: ['dead'], offset: '0x7f0000000000', maxlength: '64m', logfailures: true, pid: [42, 43] },
-      want: { libraries: ['libssl'], bytes: ['dead'], pids: [42, 43], options: { matchall: true, offset: 0x7f0000000000, maxlength: 64 * 1024 * 1024, logfailures: true } },
+      input: {
+        lib: ['libssl'],
+        bytes: ['dead'],
+        offset: '0x7f0000000000',
+        maxlength: '64m',
+        logfailures: true,
+        pid: [42, 43],
+      },
+      want: {
+        libraries: ['libssl'],
+        bytes: ['dead'],
+        pids: [42, 43],
+        options: { matchall: true, offset: 0x7f0000000000, maxlength: 64 * 1024 * 1024, logfailures: true },
+      },
     },
   ])('$name', ({ input, want }) => {
     expect(memoryModule.cli.toParams(memoryModule.cli.schema.parse(input))).toEqual(want);
@@ -45,7 +57,14 @@ describe('cli.toParams: MIG flags become the search', () => {
 
   it('the command line, hidden -pid included, reaches the same params', () => {
     const argv = ['-content', 'x', '-offset', '0x1000', '-maxlength', '2k', '-pid', '7', '-pid', '9', '-logfailures'];
-    expect(cliParams(spec, argv)).toEqual({ common: [], params: { contents: ['x'], pids: [7, 9], options: { matchall: true, offset: 4096, maxlength: 2048, logfailures: true } } });
+    expect(cliParams(spec, argv)).toEqual({
+      common: [],
+      params: {
+        contents: ['x'],
+        pids: [7, 9],
+        options: { matchall: true, offset: 4096, maxlength: 2048, logfailures: true },
+      },
+    });
   });
 
   it('-pid is hidden from help', () => {
@@ -71,16 +90,28 @@ describe('cli.toParams: MIG flags become the search', () => {
   });
 
   it.each([
-    { name: 'an offset that is not a number', input: { name: ['x'], offset: 'top' }, want: 'offset: expected an address like 0x7f0000000000 or a decimal number' },
-    { name: 'a maxlength with a unit we lack', input: { name: ['x'], maxlength: '5mb' }, want: 'maxlength: expected a byte count like 1048576 or 64m (k, m, g, t)' },
+    {
+      name: 'an offset that is not a number',
+      input: { name: ['x'], offset: 'top' },
+      want: 'offset: expected an address like 0x7f0000000000 or a decimal number',
+    },
+    {
+      name: 'a maxlength with a unit we lack',
+      input: { name: ['x'], maxlength: '5mb' },
+      want: 'maxlength: expected a byte count like 1048576 or 64m (k, m, g, t)',
+    },
   ])('the flag schema refuses $name', ({ input, want }) => {
     const parsed = memoryModule.cli.schema.safeParse(input);
     expect(parsed.success ? '' : describeIssues(parsed.error)).toBe(want);
   });
 
   it('an address past 2^53 is refused by the params schema, naming the option', () => {
-    const params = memoryModule.cli.toParams(memoryModule.cli.schema.parse({ name: ['x'], offset: '0xffffffffffffffff' }));
+    const params = memoryModule.cli.toParams(
+      memoryModule.cli.schema.parse({ name: ['x'], offset: '0xffffffffffffffff' }),
+    );
     const parsed = memoryParams.safeParse(params);
-    expect(parsed.success ? '' : describeIssues(parsed.error, 'parameters')).toContain('parameters.options.offset: Too big');
+    expect(parsed.success ? '' : describeIssues(parsed.error, 'parameters')).toContain(
+      'parameters.options.offset: Too big',
+    );
   });
 });

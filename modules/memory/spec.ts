@@ -54,13 +54,22 @@ const memoryCli = z.strictObject({
     .optional()
     .describe('Stop reading a process after this many bytes, e.g. 64m (k, m, g, t are powers of 1024)'),
   logfailures: flag('List each process or memory region that could not be read'),
-  pid: z.array(z.number().int()).optional().describe(paramHelp(memoryParams, 'pids', 'repeat for several')),
+  pid: z
+    .array(z.number().int())
+    .optional()
+    .describe(paramHelp(memoryParams, 'pids', 'repeat for several')),
 });
 
 type MemoryCli = z.output<typeof memoryCli>;
 
 function toParams(values: MemoryCli): z.input<typeof memoryParams> {
-  const lists = { names: values.name, libraries: values.lib, contents: values.content, bytes: values.bytes, pids: values.pid };
+  const lists = {
+    names: values.name,
+    libraries: values.lib,
+    contents: values.content,
+    bytes: values.bytes,
+    pids: values.pid,
+  };
   const options = {
     // MIG's command line turns matchall on unless -matchany is given.
     matchall: values.matchall ?? (values.matchany === true ? undefined : true),

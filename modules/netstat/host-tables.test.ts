@@ -28,7 +28,11 @@ describe('parseArp', () => {
 
 describe('local addresses', () => {
   it('fib_trie: every /32 host LOCAL leaf once, never the /8 loopback route or broadcasts', () => {
-    expect(parseFibTrie(fixture('proc/net/fib_trie')).map((a) => formatIp(a.address))).toEqual(['10.8.0.1', '127.0.0.1', '192.0.2.10']);
+    expect(parseFibTrie(fixture('proc/net/fib_trie')).map((a) => formatIp(a.address))).toEqual([
+      '10.8.0.1',
+      '127.0.0.1',
+      '192.0.2.10',
+    ]);
   });
 
   it('if_inet6: network-order hex with the interface name', () => {

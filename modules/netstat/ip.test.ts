@@ -8,7 +8,11 @@ describe('parseIp and formatIp round trip (RFC 5952 output)', () => {
     { name: 'IPv4 max', input: '255.255.255.255', want: '255.255.255.255' },
     { name: 'IPv6 loopback', input: '::1', want: '::1' },
     { name: 'IPv6 unspecified', input: '::', want: '::' },
-    { name: 'IPv6 upper case and leading zeros', input: '2001:0DB8:0000:0000:0000:0000:0000:0001', want: '2001:db8::1' },
+    {
+      name: 'IPv6 upper case and leading zeros',
+      input: '2001:0DB8:0000:0000:0000:0000:0000:0001',
+      want: '2001:db8::1',
+    },
     { name: 'IPv6 longest zero run wins', input: '2001:0:0:1:0:0:0:1', want: '2001:0:0:1::1' },
     { name: 'IPv6 first of equal runs wins', input: '2001:db8:0:0:1:0:0:1', want: '2001:db8::1:0:0:1' },
     { name: 'IPv6 a single zero group is not compressed', input: '2001:db8:0:1:1:1:1:1', want: '2001:db8:0:1:1:1:1:1' },
@@ -43,7 +47,11 @@ describe('parseIpNet', () => {
     { name: 'bare IPv4 is a /32', input: '10.1.2.3', want: { family: 4, prefix: 32, words: [0x0a010203] } },
     { name: 'host bits are masked off', input: '10.1.2.3/8', want: { family: 4, prefix: 8, words: [0x0a000000] } },
     { name: '/0', input: '0.0.0.0/0', want: { family: 4, prefix: 0, words: [0] } },
-    { name: 'IPv6 /48', input: '2001:db8:bad:ffff::/48', want: { family: 6, prefix: 48, words: [0x20010db8, 0x0bad0000, 0, 0] } },
+    {
+      name: 'IPv6 /48',
+      input: '2001:db8:bad:ffff::/48',
+      want: { family: 6, prefix: 48, words: [0x20010db8, 0x0bad0000, 0, 0] },
+    },
   ])('$name', ({ input, want }) => {
     expect(parseIpNet(input)).toMatchObject(want);
   });
@@ -67,7 +75,12 @@ describe('netContains', () => {
     { name: 'inside an IPv4 /24', net: '203.0.113.0/24', address: '203.0.113.50', want: true },
     { name: 'outside an IPv4 /24', net: '203.0.113.0/24', address: '203.0.114.1', want: false },
     { name: 'exact IPv4', net: '127.0.0.1', address: '127.0.0.1', want: true },
-    { name: 'IPv4-mapped address in an IPv4 net (Go does the same)', net: '203.0.113.0/24', address: '::ffff:203.0.113.50', want: true },
+    {
+      name: 'IPv4-mapped address in an IPv4 net (Go does the same)',
+      net: '203.0.113.0/24',
+      address: '::ffff:203.0.113.50',
+      want: true,
+    },
     { name: 'plain IPv6 never in an IPv4 net', net: '0.0.0.0/0', address: '2001:db8::1', want: false },
     { name: 'IPv4 never in an IPv6 net', net: '::/0', address: '10.0.0.1', want: false },
     { name: 'inside an IPv6 /48', net: '2001:db8:bad::/48', address: '2001:db8:bad:1::5', want: true },

@@ -96,7 +96,8 @@ export function parseIpNet(text: string): IpNet | undefined {
 /** For values the parameter schema already accepted: a failure here is our bug, not the input's. */
 export function mustParseIpNet(text: string): IpNet {
   const net = parseIpNet(text);
-  if (net === undefined) throw new BugError(`${JSON.stringify(text)} passed the parameter schema but is not an IP or CIDR`);
+  if (net === undefined)
+    throw new BugError(`${JSON.stringify(text)} passed the parameter schema but is not an IP or CIDR`);
   return net;
 }
 
@@ -127,7 +128,7 @@ export function formatIpv6(words: readonly number[]): string {
   if (words[0] === 0 && words[1] === 0 && words[2] === MAPPED_PREFIX) return `::ffff:${formatIpv4(words[3] ?? 0)}`;
   const groups = words.flatMap((w) => [w >>> 16, w & 0xffff]);
   let best = { start: -1, length: 1 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -56,7 +56,13 @@ function listPids(root: string): number[] {
 }
 
 /** Scans one process; returns how many fds it looked at, or -1 when its fd directory is unreadable. */
-function scanProcess(root: string, pid: number, wanted: ReadonlySet<number>, scan: OwnerScan, fdBudget: number): number {
+function scanProcess(
+  root: string,
+  pid: number,
+  wanted: ReadonlySet<number>,
+  scan: OwnerScan,
+  fdBudget: number,
+): number {
   const fdDir = join(root, 'proc', String(pid), 'fd');
   let fds: string[];
   try {
@@ -82,7 +88,12 @@ function scanProcess(root: string, pid: number, wanted: ReadonlySet<number>, sca
   return looked;
 }
 
-export async function findOwners(root: string, wanted: ReadonlySet<number>, signal: AbortSignal, limits: OwnerLimits = DEFAULT_OWNER_LIMITS): Promise<OwnerScan> {
+export async function findOwners(
+  root: string,
+  wanted: ReadonlySet<number>,
+  signal: AbortSignal,
+  limits: OwnerLimits = DEFAULT_OWNER_LIMITS,
+): Promise<OwnerScan> {
   const scan: OwnerScan = { owners: new Map(), processes: 0, unreadable: 0 };
   if (wanted.size === 0) return scan;
   let pids: number[];

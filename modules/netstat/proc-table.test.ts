@@ -1,22 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { parseIpNet, type IpNet } from './ip.js';
 import { scanTable, type Proto, type SocketCheck, type SocketEntry } from './proc-table.js';
-import { generateTcpTable, HEADERS, procHex, procLine, tableText, type SocketSpec } from '../../test/helpers/modules/netstat.js';
+import {
+  generateTcpTable,
+  HEADERS,
+  procHex,
+  procLine,
+  tableText,
+  type SocketSpec,
+} from '../../test/helpers/modules/netstat.js';
 
 const LISTEN = 0x0a;
 const ESTABLISHED = 0x01;
 const UNCONN = 0x07;
 
-const connected = (value: string): SocketCheck => ({ kind: 'connectedip', label: `connectedip:${value}`, net: parseIpNet(value) as IpNet });
+const connected = (value: string): SocketCheck => ({
+  kind: 'connectedip',
+  label: `connectedip:${value}`,
+  net: parseIpNet(value) as IpNet,
+});
 const listening = (port: number): SocketCheck => ({ kind: 'listeningport', label: `listeningport:${port}`, port });
 
-function scan(proto: Proto, sockets: readonly SocketSpec[], checks: readonly SocketCheck[]): { label: string; entry: SocketEntry }[] {
+function scan(
+  proto: Proto,
+  sockets: readonly SocketSpec[],
+  checks: readonly SocketCheck[],
+): { label: string; entry: SocketEntry }[] {
   const found: { label: string; entry: SocketEntry }[] = [];
   scanTable(Buffer.from(tableText(proto, sockets)), proto, checks, (label, entry) => found.push({ label, entry }) > 0);
   return found;
 }
 
-const sock = (local: string, localPort: number, remote: string, remotePort: number, state: number, inode = 1): SocketSpec => ({ local, localPort, remote, remotePort, state, inode });
+const sock = (
+  local: string,
+  localPort: number,
+  remote: string,
+  remotePort: number,
+  state: number,
+  inode = 1,
+): SocketSpec => ({ local, localPort, remote, remotePort, state, inode });
 
 describe('procHex writes addresses as the kernel does (little-endian words)', () => {
   it.each([
@@ -34,9 +56,15 @@ describe('scanTable', () => {
     {
       name: 'connectedip: a remote IPv4 inside the CIDR matches, others and listeners do not',
       proto: 'tcp' as const,
-      sockets: [sock('10.0.0.5', 22, '203.0.113.9', 5000, ESTABLISHED), sock('10.0.0.5', 22, '198.51.100.1', 5001, ESTABLISHED), sock('0.0.0.0', 80, '0.0.0.0', 0, LISTEN)],
+      sockets: [
+        sock('10.0.0.5', 22, '203.0.113.9', 5000, ESTABLISHED),
+        sock('10.0.0.5', 22, '198.51.100.1', 5001, ESTABLISHED),
+        sock('0.0.0.0', 80, '0.0.0.0', 0, LISTEN),
+      ],
       checks: [connected('203.0.113.0/24')],
-      want: [{ label: 'connectedip:203.0.113.0/24', remoteAddress: '203.0.113.9', remotePort: 5000, state: 'ESTABLISHED' }],
+      want: [
+        { label: 'connectedip:203.0.113.0/24', remoteAddress: '203.0.113.9', remotePort: 5000, state: 'ESTABLISHED' },
+      ],
     },
     {
       name: 'connectedip 0.0.0.0/0 is every connection, never a listener',
@@ -48,14 +76,20 @@ describe('scanTable', () => {
     {
       name: 'connectedip IPv4 finds IPv4-mapped peers in tcp6',
       proto: 'tcp6' as const,
-      sockets: [sock('::ffff:10.0.0.5', 443, '::ffff:203.0.113.9', 5000, ESTABLISHED), sock('2001:db8::5', 443, '2001:db8::9', 5000, ESTABLISHED)],
+      sockets: [
+        sock('::ffff:10.0.0.5', 443, '::ffff:203.0.113.9', 5000, ESTABLISHED),
+        sock('2001:db8::5', 443, '2001:db8::9', 5000, ESTABLISHED),
+      ],
       checks: [connected('203.0.113.9')],
       want: [{ localAddress: '::ffff:10.0.0.5', remoteAddress: '::ffff:203.0.113.9' }],
     },
     {
       name: 'connectedip IPv6 CIDR across a word boundary',
       proto: 'tcp6' as const,
-      sockets: [sock('2001:db8::5', 443, '2001:db8:bad:1::9', 40000, ESTABLISHED), sock('2001:db8::5', 443, '2001:db8:bae::9', 40001, ESTABLISHED)],
+      sockets: [
+        sock('2001:db8::5', 443, '2001:db8:bad:1::9', 40000, ESTABLISHED),
+        sock('2001:db8::5', 443, '2001:db8:bae::9', 40001, ESTABLISHED),
+      ],
       checks: [connected('2001:db8:bad::/47')],
       want: [{ remoteAddress: '2001:db8:bad:1::9', remotePort: 40000 }],
     },
@@ -94,13 +128,38 @@ describe('scanTable', () => {
   });
 
   it('decodes uid and inode from their columns', () => {
-    const [match] = scan('tcp', [{ local: '10.0.0.5', localPort: 22, remote: '10.0.0.9', remotePort: 5000, state: ESTABLISHED, uid: 1000, inode: 424242 }], [connected('10.0.0.9')]);
-    expect(match?.entry).toEqual({ proto: 'tcp', localAddress: '10.0.0.5', localPort: 22, remoteAddress: '10.0.0.9', remotePort: 5000, state: 'ESTABLISHED', uid: 1000, inode: 424242 });
+    const [match] = scan(
+      'tcp',
+      [
+        {
+          local: '10.0.0.5',
+          localPort: 22,
+          remote: '10.0.0.9',
+          remotePort: 5000,
+          state: ESTABLISHED,
+          uid: 1000,
+          inode: 424242,
+        },
+      ],
+      [connected('10.0.0.9')],
+    );
+    expect(match?.entry).toEqual({
+      proto: 'tcp',
+      localAddress: '10.0.0.5',
+      localPort: 22,
+      remoteAddress: '10.0.0.9',
+      remotePort: 5000,
+      state: 'ESTABLISHED',
+      uid: 1000,
+      inode: 424242,
+    });
   });
 
   it('counts lines not in the kernel layout and skips them; blank lines are not lines', () => {
     const good = procLine('tcp', 0, sock('10.0.0.5', 22, '10.0.0.9', 5000, ESTABLISHED));
-    const text = [HEADERS.tcp, good, '   1: 0100007F:ZZZZ 00000000:0000 0A', '   2: garbage', '', '  ', good].join('\n');
+    const text = [HEADERS.tcp, good, '   1: 0100007F:ZZZZ 00000000:0000 0A', '   2: garbage', '', '  ', good].join(
+      '\n',
+    );
     const found: string[] = [];
     const summary = scanTable(Buffer.from(text), 'tcp', [connected('10.0.0.9')], (label) => found.push(label) > 0);
     expect(summary).toEqual({ lines: 4, malformed: 2 });
@@ -108,7 +167,10 @@ describe('scanTable', () => {
   });
 
   it('a header alone, or an empty file, holds no lines', () => {
-    expect(scanTable(Buffer.from(`${HEADERS.tcp}\n`), 'tcp', [listening(22)], () => true)).toEqual({ lines: 0, malformed: 0 });
+    expect(scanTable(Buffer.from(`${HEADERS.tcp}\n`), 'tcp', [listening(22)], () => true)).toEqual({
+      lines: 0,
+      malformed: 0,
+    });
     expect(scanTable(Buffer.alloc(0), 'tcp', [listening(22)], () => true)).toEqual({ lines: 0, malformed: 0 });
   });
 

@@ -24,7 +24,8 @@ export interface SocketEntry {
   inode: number;
 }
 
-export type SocketCheck = { kind: 'connectedip'; label: string; net: IpNet } | { kind: 'listeningport'; label: string; port: number };
+export type SocketCheck =
+  { kind: 'connectedip'; label: string; net: IpNet } | { kind: 'listeningport'; label: string; port: number };
 
 /** Offsets of one line's fields; reused for every line so the scan allocates nothing. */
 interface LineView {
@@ -36,7 +37,21 @@ interface LineView {
 
 type LineTest = (buf: Buffer, line: LineView) => boolean;
 
-const TCP_STATES = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV'];
+const TCP_STATES = [
+  '',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+];
 const TCP_LISTEN = 0x0a;
 const UDP_UNCONNECTED = 0x07;
 
@@ -77,7 +92,12 @@ function connectedTest(net: IpNet, addrLen: 8 | 32): LineTest | undefined {
   // A remote port of 0 is an unconnected socket (a listener): it is connected to nobody.
   if (net.family === 4 && addrLen === 8) return (b, l) => l.remotePort !== 0 && (hex8(b, l.remote) & m0) === n0;
   if (net.family === 4) {
-    return (b, l) => l.remotePort !== 0 && hex8(b, l.remote) === 0 && hex8(b, l.remote + 8) === 0 && hex8(b, l.remote + 16) === MAPPED_PROC && (hex8(b, l.remote + 24) & m0) === n0;
+    return (b, l) =>
+      l.remotePort !== 0 &&
+      hex8(b, l.remote) === 0 &&
+      hex8(b, l.remote + 8) === 0 &&
+      hex8(b, l.remote + 16) === MAPPED_PROC &&
+      (hex8(b, l.remote + 24) & m0) === n0;
   }
   if (addrLen === 8) return undefined;
   return (b, l) =>
@@ -118,7 +138,10 @@ function decode(buf: Buffer, proto: Proto, local: number, line: LineView, end: n
   // After the state: tx:rx, tr:when, retrnsmt, uid, timeout, inode.
   const [uidStart, uidEnd] = skipTokens(buf, line.remote + addrLen + 8, end, 3);
   const [inodeStart, inodeEnd] = skipTokens(buf, uidEnd, end, 1);
-  const state = proto.startsWith('udp') && line.state === UDP_UNCONNECTED ? 'UNCONN' : (TCP_STATES[line.state] ?? `0x${line.state.toString(16)}`);
+  const state =
+    proto.startsWith('udp') && line.state === UDP_UNCONNECTED
+      ? 'UNCONN'
+      : (TCP_STATES[line.state] ?? `0x${line.state.toString(16)}`);
   return {
     proto,
     localAddress: formatAddress(buf, local, addrLen),
@@ -177,7 +200,12 @@ function readLine(buf: Buffer, start: number, end: number, addrLen: number, line
  * Lines that do not have the kernel's layout are counted, never thrown on: a fixture root can
  * hold anything.
  */
-export function scanTable(buf: Buffer, proto: Proto, checks: readonly SocketCheck[], onMatch: (label: string, entry: SocketEntry) => boolean): ScanSummary {
+export function scanTable(
+  buf: Buffer,
+  proto: Proto,
+  checks: readonly SocketCheck[],
+  onMatch: (label: string, entry: SocketEntry) => boolean,
+): ScanSummary {
   const addrLen = proto.endsWith('6') ? 32 : 8;
   const compiled = checks.flatMap((c) => {
     const test = compile(c, proto);
@@ -186,7 +214,7 @@ export function scanTable(buf: Buffer, proto: Proto, checks: readonly SocketChec
   const line: LineView = { remote: 0, localPort: 0, remotePort: 0, state: 0 };
   const summary: ScanSummary = { lines: 0, malformed: 0 };
   // Line 0 is the header.
-  for (let start = buf.indexOf(10) + 1; start > 0 && start < buf.length; ) {
+  for (let start = buf.indexOf(10) + 1; start > 0 && start < buf.length;) {
     let end = buf.indexOf(10, start);
     if (end < 0) end = buf.length;
     const local = readLine(buf, start, end, addrLen, line);

@@ -26,9 +26,25 @@ afterEach(() => {
 
 describe('netstat over a fixture /proc', () => {
   it.each([
-    { name: 'localmac, case-insensitive, loopback has no MAC', input: { localmac: ['^8C:70', '^00:00'] }, want: [{ check: 'localmac:^8C:70', mac: '8c:70:5a:aa:bb:cc', interface: 'eth0' }] },
-    { name: 'neighbormac', input: { neighbormac: ['^8c:70:5a'] }, want: [{ check: 'neighbormac:^8c:70:5a', remoteAddress: '192.0.2.77', mac: '8c:70:5a:12:34:56', interface: 'eth0' }] },
-    { name: 'neighborip CIDR', input: { neighborip: ['10.20.0.0/16'] }, want: [{ check: 'neighborip:10.20.0.0/16', remoteAddress: '10.20.3.4', mac: '52:54:00:ab:cd:ef', interface: 'wlan0' }] },
+    {
+      name: 'localmac, case-insensitive, loopback has no MAC',
+      input: { localmac: ['^8C:70', '^00:00'] },
+      want: [{ check: 'localmac:^8C:70', mac: '8c:70:5a:aa:bb:cc', interface: 'eth0' }],
+    },
+    {
+      name: 'neighbormac',
+      input: { neighbormac: ['^8c:70:5a'] },
+      want: [
+        { check: 'neighbormac:^8c:70:5a', remoteAddress: '192.0.2.77', mac: '8c:70:5a:12:34:56', interface: 'eth0' },
+      ],
+    },
+    {
+      name: 'neighborip CIDR',
+      input: { neighborip: ['10.20.0.0/16'] },
+      want: [
+        { check: 'neighborip:10.20.0.0/16', remoteAddress: '10.20.3.4', mac: '52:54:00:ab:cd:ef', interface: 'wlan0' },
+      ],
+    },
     {
       name: 'localip from fib_trie (IPv4) and if_inet6 (IPv6)',
       input: { localip: ['192.0.2.0/24', '::1', '2001:db8::/32', '8.8.8.8'] },
@@ -42,18 +58,48 @@ describe('netstat over a fixture /proc', () => {
       name: 'connectedip IPv4 CIDR: tcp, tcp6 mapped and udp, with owners where a process holds the socket',
       input: { connectedip: ['203.0.113.0/24'] },
       want: [
-        { proto: 'tcp', localAddress: '192.0.2.10', localPort: 44321, remoteAddress: '203.0.113.50', remotePort: 443, state: 'ESTABLISHED', uid: 1000, pid: 6666, process: 'implant' },
+        {
+          proto: 'tcp',
+          localAddress: '192.0.2.10',
+          localPort: 44321,
+          remoteAddress: '203.0.113.50',
+          remotePort: 443,
+          state: 'ESTABLISHED',
+          uid: 1000,
+          pid: 6666,
+          process: 'implant',
+        },
         { proto: 'tcp', localPort: 44322, remoteAddress: '203.0.113.50', state: 'TIME_WAIT' },
         { proto: 'tcp', localPort: 80, remoteAddress: '203.0.113.77', state: 'SYN_RECV' },
-        { proto: 'tcp6', localAddress: '::ffff:192.0.2.10', remoteAddress: '::ffff:203.0.113.50', remotePort: 55000, pid: 1201, process: 'nginx' },
-        { proto: 'udp', localPort: 41000, remoteAddress: '203.0.113.53', remotePort: 53, state: 'ESTABLISHED', pid: 6666 },
+        {
+          proto: 'tcp6',
+          localAddress: '::ffff:192.0.2.10',
+          remoteAddress: '::ffff:203.0.113.50',
+          remotePort: 55000,
+          pid: 1201,
+          process: 'nginx',
+        },
+        {
+          proto: 'udp',
+          localPort: 41000,
+          remoteAddress: '203.0.113.53',
+          remotePort: 53,
+          state: 'ESTABLISHED',
+          pid: 6666,
+        },
       ].map((w) => ({ check: 'connectedip:203.0.113.0/24', ...w })),
     },
     {
       name: 'connectedip IPv6 CIDR: tcp6 and udp6',
       input: { connectedip: ['2001:db8:bad::/48'] },
       want: [
-        { check: 'connectedip:2001:db8:bad::/48', proto: 'tcp6', remoteAddress: '2001:db8:bad::5', remotePort: 40000, pid: 1201 },
+        {
+          check: 'connectedip:2001:db8:bad::/48',
+          proto: 'tcp6',
+          remoteAddress: '2001:db8:bad::5',
+          remotePort: 40000,
+          pid: 1201,
+        },
         { check: 'connectedip:2001:db8:bad::/48', proto: 'udp6', remoteAddress: '2001:db8:bad::5', remotePort: 123 },
       ],
     },
@@ -61,7 +107,15 @@ describe('netstat over a fixture /proc', () => {
       name: 'listeningport: LISTEN in tcp and tcp6, MIG string ports accepted',
       input: { listeningport: ['22'] },
       want: [
-        { check: 'listeningport:22', proto: 'tcp', localAddress: '0.0.0.0', localPort: 22, state: 'LISTEN', pid: 812, process: 'sshd' },
+        {
+          check: 'listeningport:22',
+          proto: 'tcp',
+          localAddress: '0.0.0.0',
+          localPort: 22,
+          state: 'LISTEN',
+          pid: 812,
+          process: 'sshd',
+        },
         { check: 'listeningport:22', proto: 'tcp6', localAddress: '::', localPort: 22, state: 'LISTEN', pid: 812 },
       ],
     },
@@ -107,7 +161,10 @@ describe('netstat over a fixture /proc', () => {
 
   it('fails with a coded error when no connection table can be read', async () => {
     for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) rmSync(join(root, 'proc/net', table));
-    await expect(runNetstatOnce({ listeningport: [22] }, recordingContext(root))).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /no connection table/ });
+    await expect(runNetstatOnce({ listeningport: [22] }, recordingContext(root))).rejects.toMatchObject({
+      code: 'MODULE_FAILED',
+      message: /no connection table/,
+    });
   });
 
   it('reports malformed table lines as a warning', async () => {
@@ -143,7 +200,10 @@ describe('findOwners', () => {
   });
 
   it('stops at its process bound and says so', async () => {
-    const scan = await findOwners(root, new Set([20011]), new AbortController().signal, { maxProcesses: 2, maxFds: 1000 });
+    const scan = await findOwners(root, new Set([20011]), new AbortController().signal, {
+      maxProcesses: 2,
+      maxFds: 1000,
+    });
     expect(scan.owners.size).toBe(0);
     expect(scan.truncated).toMatch(/stopped after 2 processes/);
   });
@@ -152,12 +212,24 @@ describe('findOwners', () => {
 describe('through the agent runner', () => {
   const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule]]);
   const runners = new Map([['netstat', runNetstat]]);
-  const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'netstat', parameters }], { root, specs, runners, platform: 'linux' });
+  const local = (parameters: Record<string, unknown>) =>
+    runOperationsLocally([{ module: 'netstat', parameters }], { root, specs, runners, platform: 'linux' });
 
   it('rows pass the privacy filter unchanged and the operation is found', async () => {
     const [result] = await local({ listeningport: [22] });
     expect(result).toMatchObject({ module: 'netstat', isFound: true, errors: [] });
-    expect(result?.rows[0]).toEqual({ check: 'listeningport:22', proto: 'tcp', localAddress: '0.0.0.0', localPort: 22, remoteAddress: '0.0.0.0', remotePort: 0, state: 'LISTEN', uid: 0, pid: 812, process: 'sshd' });
+    expect(result?.rows[0]).toEqual({
+      check: 'listeningport:22',
+      proto: 'tcp',
+      localAddress: '0.0.0.0',
+      localPort: 22,
+      remoteAddress: '0.0.0.0',
+      remotePort: 0,
+      state: 'LISTEN',
+      uid: 0,
+      pid: 812,
+      process: 'sshd',
+    });
   });
 
   it('no match is not found', async () => {
@@ -166,9 +238,21 @@ describe('through the agent runner', () => {
   });
 
   it.each([
-    { name: 'bad CIDR', input: { connectedip: ['10.0.0.0/33'] }, want: /operations\.0\.parameters\.connectedip\.0: expected an IPv4 or IPv6 address or CIDR/ },
-    { name: 'bad MAC regex', input: { localmac: ['(8c'] }, want: /operations\.0\.parameters\.localmac\.0: not a valid RE2 regular expression/ },
-    { name: 'port out of range', input: { listeningport: [70000] }, want: /operations\.0\.parameters\.listeningport\.0: .*65535/ },
+    {
+      name: 'bad CIDR',
+      input: { connectedip: ['10.0.0.0/33'] },
+      want: /operations\.0\.parameters\.connectedip\.0: expected an IPv4 or IPv6 address or CIDR/,
+    },
+    {
+      name: 'bad MAC regex',
+      input: { localmac: ['(8c'] },
+      want: /operations\.0\.parameters\.localmac\.0: not a valid RE2 regular expression/,
+    },
+    {
+      name: 'port out of range',
+      input: { listeningport: [70000] },
+      want: /operations\.0\.parameters\.listeningport\.0: .*65535/,
+    },
     { name: 'no check at all', input: {}, want: /expected at least one check/ },
     { name: 'unknown field', input: { namespaces: true }, want: /namespaces/ },
   ])('refuses $name before running, naming the field', async ({ input, want }) => {
@@ -176,6 +260,13 @@ describe('through the agent runner', () => {
   });
 
   it('refuses other platforms', async () => {
-    await expect(runOperationsLocally([{ module: 'netstat', parameters: { listeningport: [22] } }], { root, specs, runners, platform: 'darwin' })).rejects.toMatchObject({ code: 'PLATFORM_UNSUPPORTED' });
+    await expect(
+      runOperationsLocally([{ module: 'netstat', parameters: { listeningport: [22] } }], {
+        root,
+        specs,
+        runners,
+        platform: 'darwin',
+      }),
+    ).rejects.toMatchObject({ code: 'PLATFORM_UNSUPPORTED' });
   });
 });

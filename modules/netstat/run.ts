@@ -40,7 +40,12 @@ async function* localMacRows(patterns: readonly string[], ctx: ModuleContext): A
 async function* neighbourRows(params: NetstatParams, ctx: ModuleContext): AsyncGenerator<NetstatRow> {
   const neighbours = report(await readNeighbours(ctx.root), ctx);
   ctx.count('neighboursExamined', neighbours.length);
-  const row = (check: string, n: (typeof neighbours)[number]): NetstatRow => ({ check, remoteAddress: formatIp(n.address), mac: n.mac, interface: n.iface });
+  const row = (check: string, n: (typeof neighbours)[number]): NetstatRow => ({
+    check,
+    remoteAddress: formatIp(n.address),
+    mac: n.mac,
+    interface: n.iface,
+  });
   for (const source of params.neighbormac ?? []) {
     const matches = macMatcher(source);
     for (const n of neighbours) if (matches(n.mac)) yield row(`neighbormac:${source}`, n);
@@ -48,7 +53,9 @@ async function* neighbourRows(params: NetstatParams, ctx: ModuleContext): AsyncG
   for (const value of params.neighborip ?? []) {
     const net = mustParseIpNet(value);
     if (net.family === 6) {
-      ctx.warn(`neighborip:${value}: IPv6 neighbours are not in /proc/net/arp (the kernel keeps them in its neighbour table, read through netlink); not checked`);
+      ctx.warn(
+        `neighborip:${value}: IPv6 neighbours are not in /proc/net/arp (the kernel keeps them in its neighbour table, read through netlink); not checked`,
+      );
       continue;
     }
     for (const n of neighbours) if (netContains(net, n.address)) yield row(`neighborip:${value}`, n);
@@ -62,7 +69,9 @@ async function* localIpRows(values: readonly string[], ctx: ModuleContext): Asyn
     const net = mustParseIpNet(value);
     for (const { address, iface } of addresses) {
       if (!netContains(net, address)) continue;
-      yield iface === undefined ? { check: `localip:${value}`, localAddress: formatIp(address) } : { check: `localip:${value}`, localAddress: formatIp(address), interface: iface };
+      yield iface === undefined
+        ? { check: `localip:${value}`, localAddress: formatIp(address) }
+        : { check: `localip:${value}`, localAddress: formatIp(address), interface: iface };
     }
   }
 }

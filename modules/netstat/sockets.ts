@@ -23,8 +23,16 @@ export interface SocketMatch {
 }
 
 export function socketChecks(params: Pick<NetstatParams, 'connectedip' | 'listeningport'>): SocketCheck[] {
-  const connected = (params.connectedip ?? []).map((value): SocketCheck => ({ kind: 'connectedip', label: `connectedip:${value}`, net: mustParseIpNet(value) }));
-  const listening = (params.listeningport ?? []).map((port): SocketCheck => ({ kind: 'listeningport', label: `listeningport:${port}`, port }));
+  const connected = (params.connectedip ?? []).map((value): SocketCheck => ({
+    kind: 'connectedip',
+    label: `connectedip:${value}`,
+    net: mustParseIpNet(value),
+  }));
+  const listening = (params.listeningport ?? []).map((port): SocketCheck => ({
+    kind: 'listeningport',
+    label: `listeningport:${port}`,
+    port,
+  }));
   return [...connected, ...listening];
 }
 
@@ -33,7 +41,8 @@ async function readTable(ctx: ModuleContext, proto: Proto): Promise<Buffer | und
     return await readFile(join(ctx.root, 'proc/net', proto));
   } catch (err) {
     // tcp6/udp6 do not exist when IPv6 is disabled: nothing to search, nothing to report.
-    if (!(proto.endsWith('6') && isMissing(err))) ctx.warn(`cannot read /proc/net/${proto}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    if (!(proto.endsWith('6') && isMissing(err)))
+      ctx.warn(`cannot read /proc/net/${proto}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     return undefined;
   }
 }
@@ -42,7 +51,11 @@ async function readTable(ctx: ModuleContext, proto: Proto): Promise<Buffer | und
  * Matches from every table, at most `cap` of them (the runner truncates and says so; we stop
  * reading once past its limit).
  */
-export async function findSockets(checks: readonly SocketCheck[], ctx: ModuleContext, cap: number): Promise<SocketMatch[]> {
+export async function findSockets(
+  checks: readonly SocketCheck[],
+  ctx: ModuleContext,
+  cap: number,
+): Promise<SocketMatch[]> {
   const matches: SocketMatch[] = [];
   let readable = 0;
   for (const proto of TABLES) {
@@ -55,10 +68,15 @@ export async function findSockets(checks: readonly SocketCheck[], ctx: ModuleCon
       return matches.length < cap;
     });
     ctx.count('socketsExamined', summary.lines);
-    if (summary.malformed > 0) ctx.warn(`/proc/net/${proto}: skipped ${summary.malformed} line(s) not in the kernel's format`);
+    if (summary.malformed > 0)
+      ctx.warn(`/proc/net/${proto}: skipped ${summary.malformed} line(s) not in the kernel's format`);
     if (matches.length >= cap) break;
   }
-  if (readable === 0) throw new ModuleError('MODULE_FAILED', 'netstat: no connection table could be read (/proc/net/tcp, tcp6, udp, udp6)');
+  if (readable === 0)
+    throw new ModuleError(
+      'MODULE_FAILED',
+      'netstat: no connection table could be read (/proc/net/tcp, tcp6, udp, udp6)',
+    );
   return matches;
 }
 

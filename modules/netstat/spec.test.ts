@@ -13,14 +13,31 @@ const spec = netstatModule;
 describe('netstatModule result', () => {
   it('the owning command line cannot ride along in a row', () => {
     expect(netstatModule.result.safeParse({ check: 'listeningport:22' }).success).toBe(true);
-    expect(netstatModule.result.safeParse({ check: 'listeningport:22', cmdline: '/usr/sbin/sshd -D' }).success).toBe(false);
+    expect(netstatModule.result.safeParse({ check: 'listeningport:22', cmdline: '/usr/sbin/sshd -D' }).success).toBe(
+      false,
+    );
   });
 });
 
 describe('flags become MIG parameters', () => {
   it.each([
-    { name: 'one of each', input: 'mig netstat -lm ^8c -nm ^00 -li 10.0.0.1 -ni 10.0.0.0/8 -ci 2001:db8::/32 -lp 443', want: { localmac: ['^8c'], neighbormac: ['^00'], localip: ['10.0.0.1'], neighborip: ['10.0.0.0/8'], connectedip: ['2001:db8::/32'], listeningport: [443] } },
-    { name: 'repeated flags', input: 'mig netstat -ci 10.0.0.1 -ci 10.0.0.2 -lp 22 -lp 80', want: { connectedip: ['10.0.0.1', '10.0.0.2'], listeningport: [22, 80] } },
+    {
+      name: 'one of each',
+      input: 'mig netstat -lm ^8c -nm ^00 -li 10.0.0.1 -ni 10.0.0.0/8 -ci 2001:db8::/32 -lp 443',
+      want: {
+        localmac: ['^8c'],
+        neighbormac: ['^00'],
+        localip: ['10.0.0.1'],
+        neighborip: ['10.0.0.0/8'],
+        connectedip: ['2001:db8::/32'],
+        listeningport: [443],
+      },
+    },
+    {
+      name: 'repeated flags',
+      input: 'mig netstat -ci 10.0.0.1 -ci 10.0.0.2 -lp 22 -lp 80',
+      want: { connectedip: ['10.0.0.1', '10.0.0.2'], listeningport: [22, 80] },
+    },
     { name: 'a single flag', input: 'mig netstat -lp 22', want: { listeningport: [22] } },
   ])('$name', ({ input, want }) => {
     expect(cliParams(spec, exampleArgv(spec, input))).toEqual({ common: [], params: want });
@@ -55,7 +72,11 @@ describe('netstatParams', () => {
     { name: 'IP with a zone', input: { neighborip: ['fe80::1%eth0'] }, wantPath: 'neighborip.0' },
     { name: 'empty MAC regex', input: { neighbormac: [''] }, wantPath: 'neighbormac.0' },
     { name: 'empty list', input: { connectedip: [] }, wantPath: 'connectedip' },
-    { name: 'too many values', input: { connectedip: new Array<string>(257).fill('10.0.0.1') }, wantPath: 'connectedip' },
+    {
+      name: 'too many values',
+      input: { connectedip: new Array<string>(257).fill('10.0.0.1') },
+      wantPath: 'connectedip',
+    },
   ])('refuses $name at $wantPath', ({ input, wantPath }) => {
     const issues = netstatParams.safeParse(input).error?.issues ?? [];
     expect(issues.map((i) => i.path.join('.'))).toContain(wantPath);

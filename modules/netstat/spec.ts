@@ -35,7 +35,10 @@ const netstatCli = z.strictObject({
   li: repeatable(paramHelp(netstatParams, 'localip', 'repeatable')),
   ni: repeatable(paramHelp(netstatParams, 'neighborip', 'repeatable')),
   ci: repeatable(paramHelp(netstatParams, 'connectedip', 'repeatable')),
-  lp: z.array(z.number().int()).optional().describe(paramHelp(netstatParams, 'listeningport', 'repeatable')),
+  lp: z
+    .array(z.number().int())
+    .optional()
+    .describe(paramHelp(netstatParams, 'listeningport', 'repeatable')),
 });
 
 type NetstatCli = z.output<typeof netstatCli>;
@@ -73,9 +76,33 @@ export const netstatModule = defineModule({
     { key: 'interface', header: 'IFACE', isWide: true },
     { key: 'uid', header: 'UID', align: 'right', isWide: true },
   ],
-  cli: { schema: netstatCli, flags: { lm: { param: 'localmac' }, nm: { param: 'neighbormac' }, li: { param: 'localip' }, ni: { param: 'neighborip' }, ci: { param: 'connectedip' }, lp: { param: 'listeningport' } }, toParams },
+  cli: {
+    schema: netstatCli,
+    flags: {
+      lm: { param: 'localmac' },
+      nm: { param: 'neighbormac' },
+      li: { param: 'localip' },
+      ni: { param: 'neighborip' },
+      ci: { param: 'connectedip' },
+      lp: { param: 'listeningport' },
+    },
+    toParams,
+  },
   privacy: {
-    leaves: ['check', 'proto', 'localAddress', 'localPort', 'remoteAddress', 'remotePort', 'state', 'uid', 'pid', 'process', 'mac', 'interface'],
+    leaves: [
+      'check',
+      'proto',
+      'localAddress',
+      'localPort',
+      'remoteAddress',
+      'remotePort',
+      'state',
+      'uid',
+      'pid',
+      'process',
+      'mac',
+      'interface',
+    ],
     // The tuples are the answer: masking them would leave nothing to act on.
     sensitive: [],
     maxRows: 10_000,
@@ -83,9 +110,21 @@ export const netstatModule = defineModule({
   },
   limits: { timeoutMs: 2 * 60_000 },
   examples: [
-    { command: 'mig netstat -ci 203.0.113.0/24 -ci 2001:db8:bad::/48', explains: 'Which hosts have a connection open to the attacker’s networks, and which process holds it?' },
-    { command: 'mig netstat -lp 4444 -lp 31337', explains: 'Hosts listening on classic backdoor ports (TCP LISTEN or unconnected UDP)' },
-    { command: 'mig netstat -nm "^00:50:56" -ni 10.20.0.0/16', explains: 'Hosts that recently talked to a VMware MAC, or to a neighbour in the lab network' },
-    { command: 'mig netstat -li 192.0.2.10 -lm "^8c:70:5a"', explains: 'Which host owns this address, and which carries a NIC from this vendor?' },
+    {
+      command: 'mig netstat -ci 203.0.113.0/24 -ci 2001:db8:bad::/48',
+      explains: 'Which hosts have a connection open to the attacker’s networks, and which process holds it?',
+    },
+    {
+      command: 'mig netstat -lp 4444 -lp 31337',
+      explains: 'Hosts listening on classic backdoor ports (TCP LISTEN or unconnected UDP)',
+    },
+    {
+      command: 'mig netstat -nm "^00:50:56" -ni 10.20.0.0/16',
+      explains: 'Hosts that recently talked to a VMware MAC, or to a neighbour in the lab network',
+    },
+    {
+      command: 'mig netstat -li 192.0.2.10 -lm "^8c:70:5a"',
+      explains: 'Which host owns this address, and which carries a NIC from this vendor?',
+    },
   ],
 });

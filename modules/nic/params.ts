@@ -35,22 +35,50 @@ export function boundHolds(bound: Bound, value: number): boolean {
 }
 
 function boundProblem(text: string): string | undefined {
-  return parseBound(text) === undefined ? `expected a bound like >1500, <1000, =9000 or 9000, got ${JSON.stringify(text.slice(0, 100))}` : undefined;
+  return parseBound(text) === undefined
+    ? `expected a bound like >1500, <1000, =9000 or 9000, got ${JSON.stringify(text.slice(0, 100))}`
+    : undefined;
 }
 
-const list = <T extends z.ZodType>(item: T, what: string) => z.array(item).min(1).max(MAX_VALUES).optional().describe(what);
+const list = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item).min(1).max(MAX_VALUES).optional().describe(what);
 const regex = (what: string) => checked(regexProblem).describe(what);
 const bound = (what: string) => checked(boundProblem).describe(what);
 
 export const nicParams = z
   .strictObject({
-    name: list(regex('An RE2 regular expression matched against interface names'), 'Interfaces whose name matches one of these RE2 regexes, e.g. ^eth'),
-    mac: list(regex('An RE2 regular expression matched, case-insensitively, against MACs written aa:bb:cc:dd:ee:ff'), 'Interfaces whose MAC address matches one of these RE2 regexes (case-insensitive)'),
-    driver: list(regex('An RE2 regular expression matched against driver names'), 'Interfaces whose driver (the device/driver link, e.g. e1000e, virtio_net) matches one of these RE2 regexes'),
-    state: z.enum(['up', 'down']).optional().describe('Only interfaces in this state: up is administratively up with the link up (operstate up, or unknown with a carrier, as loopback and tunnels report)'),
-    promisc: z.boolean().optional().describe('true: only interfaces in promiscuous mode (IFF_PROMISC, a classic sign of a sniffer); false: only those not in it'),
-    mtu: list(bound('A bound on the MTU in bytes: >1500, <1500, =9000 or 9000'), 'Interfaces whose MTU satisfies every one of these bounds'),
-    speed: list(bound('A bound on the link speed in Mb/s: >1000, <100, =10000 or 10000'), 'Interfaces whose link speed (Mb/s) satisfies every one of these bounds; interfaces that report no speed never match'),
+    name: list(
+      regex('An RE2 regular expression matched against interface names'),
+      'Interfaces whose name matches one of these RE2 regexes, e.g. ^eth',
+    ),
+    mac: list(
+      regex('An RE2 regular expression matched, case-insensitively, against MACs written aa:bb:cc:dd:ee:ff'),
+      'Interfaces whose MAC address matches one of these RE2 regexes (case-insensitive)',
+    ),
+    driver: list(
+      regex('An RE2 regular expression matched against driver names'),
+      'Interfaces whose driver (the device/driver link, e.g. e1000e, virtio_net) matches one of these RE2 regexes',
+    ),
+    state: z
+      .enum(['up', 'down'])
+      .optional()
+      .describe(
+        'Only interfaces in this state: up is administratively up with the link up (operstate up, or unknown with a carrier, as loopback and tunnels report)',
+      ),
+    promisc: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: only interfaces in promiscuous mode (IFF_PROMISC, a classic sign of a sniffer); false: only those not in it',
+      ),
+    mtu: list(
+      bound('A bound on the MTU in bytes: >1500, <1500, =9000 or 9000'),
+      'Interfaces whose MTU satisfies every one of these bounds',
+    ),
+    speed: list(
+      bound('A bound on the link speed in Mb/s: >1000, <100, =10000 or 10000'),
+      'Interfaces whose link speed (Mb/s) satisfies every one of these bounds; interfaces that report no speed never match',
+    ),
   })
   .describe('Which interfaces to report: every given check must hold; none given reports every interface');
 

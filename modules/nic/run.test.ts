@@ -26,12 +26,24 @@ describe('nic over a fixture /sys/class/net', () => {
     { name: 'no check: every interface, by name', input: {}, want: ['docker0', 'eth0', 'eth1', 'lo', 'tun0', 'wlan0'] },
     { name: 'promisc: the sniffing interface', input: { promisc: true }, want: ['eth1'] },
     { name: 'promisc false: the others', input: { promisc: false }, want: ['docker0', 'eth0', 'lo', 'tun0', 'wlan0'] },
-    { name: 'state up: link up, loopback and tun by their carrier', input: { state: 'up' }, want: ['eth0', 'eth1', 'lo', 'tun0'] },
+    {
+      name: 'state up: link up, loopback and tun by their carrier',
+      input: { state: 'up' },
+      want: ['eth0', 'eth1', 'lo', 'tun0'],
+    },
     { name: 'state down: admin down, or up without a link', input: { state: 'down' }, want: ['docker0', 'wlan0'] },
     { name: 'name regexes, any of them', input: { name: ['^eth', '^wl'] }, want: ['eth0', 'eth1', 'wlan0'] },
-    { name: 'mac, case-insensitive; no MAC never matches', input: { mac: ['^3C:22', '^52:54:00', '^00:00'] }, want: ['eth1', 'wlan0'] },
+    {
+      name: 'mac, case-insensitive; no MAC never matches',
+      input: { mac: ['^3C:22', '^52:54:00', '^00:00'] },
+      want: ['eth1', 'wlan0'],
+    },
     { name: 'driver from the device/driver link', input: { driver: ['^virtio'] }, want: ['eth1'] },
-    { name: 'mtu bounds, all must hold', input: { mtu: ['>1400', '<9000'] }, want: ['docker0', 'eth0', 'tun0', 'wlan0'] },
+    {
+      name: 'mtu bounds, all must hold',
+      input: { mtu: ['>1400', '<9000'] },
+      want: ['docker0', 'eth0', 'tun0', 'wlan0'],
+    },
     { name: 'mtu equal, bare number', input: { mtu: ['9000'] }, want: ['eth1'] },
     { name: 'speed: interfaces without one never match', input: { speed: ['>1000', '<100000'] }, want: ['eth1'] },
     { name: 'checks are AND-ed', input: { name: ['^eth'], promisc: false, state: 'up' }, want: ['eth0'] },
@@ -70,7 +82,21 @@ describe('nic over a fixture /sys/class/net', () => {
   it('leaves out what an interface does not have: loopback MAC and speed, driver of virtual links, counters not in /proc/net/dev', async () => {
     const rows = await runNicOnce({ name: ['^(lo|docker0|wlan0)$'] }, recordingContext(root));
     const [docker0, lo, wlan0] = rows;
-    expect(lo).toEqual({ name: 'lo', state: 'up', promisc: false, isAdminUp: true, operstate: 'unknown', carrier: true, mtu: 65536, type: 'loopback', flags: '0x9', rxBytes: 123456, rxPackets: 789, txBytes: 123456, txPackets: 789 });
+    expect(lo).toEqual({
+      name: 'lo',
+      state: 'up',
+      promisc: false,
+      isAdminUp: true,
+      operstate: 'unknown',
+      carrier: true,
+      mtu: 65536,
+      type: 'loopback',
+      flags: '0x9',
+      rxBytes: 123456,
+      rxPackets: 789,
+      txBytes: 123456,
+      txPackets: 789,
+    });
     expect(docker0).not.toHaveProperty('speed');
     expect(docker0).not.toHaveProperty('driver');
     expect(docker0).not.toHaveProperty('rxBytes');
@@ -91,16 +117,22 @@ describe('nic over a fixture /sys/class/net', () => {
     rmSync(join(root, 'sys/class/net/eth0/flags'));
     const rec = recordingContext(root);
     expect(names(await runNicOnce({ name: ['^eth'] }, rec))).toEqual([]);
-    expect(rec.warnings).toEqual(['/sys/class/net/eth0/flags: missing; interface skipped', '/sys/class/net/eth1/flags: not a hex flag word ("promiscuous"); interface skipped']);
+    expect(rec.warnings).toEqual([
+      '/sys/class/net/eth0/flags: missing; interface skipped',
+      '/sys/class/net/eth1/flags: not a hex flag word ("promiscuous"); interface skipped',
+    ]);
   });
 
-  it.runIf(process.getuid?.() !== 0)('warns about an attribute it may not read (not run as root, who reads any file)', async () => {
-    chmodSync(join(root, 'sys/class/net/eth0/mtu'), 0);
-    const rec = recordingContext(root);
-    const [row] = await runNicOnce({ name: ['^eth0$'] }, rec);
-    expect(row).not.toHaveProperty('mtu');
-    expect(rec.warnings).toEqual(['cannot read /sys/class/net/eth0/mtu: EACCES']);
-  });
+  it.runIf(process.getuid?.() !== 0)(
+    'warns about an attribute it may not read (not run as root, who reads any file)',
+    async () => {
+      chmodSync(join(root, 'sys/class/net/eth0/mtu'), 0);
+      const rec = recordingContext(root);
+      const [row] = await runNicOnce({ name: ['^eth0$'] }, rec);
+      expect(row).not.toHaveProperty('mtu');
+      expect(rec.warnings).toEqual(['cannot read /sys/class/net/eth0/mtu: EACCES']);
+    },
+  );
 
   it('reads at most 4 KiB of an attribute, and refuses what is not a kernel value', async () => {
     writeFileSync(join(root, 'sys/class/net/eth0/operstate'), 'x'.repeat(1024 * 1024));
@@ -128,7 +160,8 @@ describe('nic over a fixture /sys/class/net', () => {
 describe('through the agent runner', () => {
   const specs = new Map<string, AnyModuleSpec>([['nic', nicModule]]);
   const runners = new Map([['nic', runNic]]);
-  const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'nic', parameters }], { root, specs, runners, platform: 'linux' });
+  const local = (parameters: Record<string, unknown>) =>
+    runOperationsLocally([{ module: 'nic', parameters }], { root, specs, runners, platform: 'linux' });
 
   it('a promiscuous interface is found, its row unchanged by the privacy filter', async () => {
     const [result] = await local({ promisc: true });
@@ -155,17 +188,31 @@ describe('through the agent runner', () => {
   });
 
   it.each([
-    { name: 'bad name regex', input: { name: ['(eth'] }, want: /operations\.0\.parameters\.name\.0: not a valid RE2 regular expression/ },
-    { name: 'empty name regex', input: { name: [''] }, want: /operations\.0\.parameters\.name\.0: expected a regular expression, got an empty string/ },
+    {
+      name: 'bad name regex',
+      input: { name: ['(eth'] },
+      want: /operations\.0\.parameters\.name\.0: not a valid RE2 regular expression/,
+    },
+    {
+      name: 'empty name regex',
+      input: { name: [''] },
+      want: /operations\.0\.parameters\.name\.0: expected a regular expression, got an empty string/,
+    },
     { name: 'unknown state', input: { state: 'sideways' }, want: /operations\.0\.parameters\.state/ },
     { name: 'promisc as a string', input: { promisc: 'yes' }, want: /operations\.0\.parameters\.promisc/ },
-    { name: 'bad mtu bound', input: { mtu: ['>=1500'] }, want: /operations\.0\.parameters\.mtu\.0: expected a bound like >1500, <1000, =9000 or 9000, got ">=1500"/ },
+    {
+      name: 'bad mtu bound',
+      input: { mtu: ['>=1500'] },
+      want: /operations\.0\.parameters\.mtu\.0: expected a bound like >1500, <1000, =9000 or 9000, got ">=1500"/,
+    },
     { name: 'unknown field', input: { namespaces: true }, want: /namespaces/ },
   ])('refuses $name before running, naming the field', async ({ input, want }) => {
     await expect(local(input)).rejects.toMatchObject({ code: 'INVALID_PARAMETERS', message: want });
   });
 
   it('refuses other platforms', async () => {
-    await expect(runOperationsLocally([{ module: 'nic', parameters: {} }], { root, specs, runners, platform: 'darwin' })).rejects.toMatchObject({ code: 'PLATFORM_UNSUPPORTED' });
+    await expect(
+      runOperationsLocally([{ module: 'nic', parameters: {} }], { root, specs, runners, platform: 'darwin' }),
+    ).rejects.toMatchObject({ code: 'PLATFORM_UNSUPPORTED' });
   });
 });

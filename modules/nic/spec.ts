@@ -14,8 +14,12 @@ const counter = (what: string) => z.number().int().nonnegative().optional().desc
 
 export const nicRow = z.strictObject({
   name: z.string().max(15).describe('Interface name, e.g. eth0'),
-  state: z.enum(['up', 'down']).describe('up: administratively up with the link up (operstate up, or unknown with a carrier); down otherwise'),
-  promisc: z.boolean().describe('In promiscuous mode (IFF_PROMISC): the interface takes every frame it sees, as a sniffer needs'),
+  state: z
+    .enum(['up', 'down'])
+    .describe('up: administratively up with the link up (operstate up, or unknown with a carrier); down otherwise'),
+  promisc: z
+    .boolean()
+    .describe('In promiscuous mode (IFF_PROMISC): the interface takes every frame it sees, as a sniffer needs'),
   isAdminUp: z.boolean().describe('IFF_UP: configured up (ip link set up), whatever the link'),
   operstate: text(16, "The kernel's operational state (up, down, unknown, dormant, lowerlayerdown...)"),
   carrier: z.boolean().optional().describe('A link is detected (absent when the interface is administratively down)'),
@@ -35,7 +39,10 @@ const repeatable = (what: string) => z.array(z.string()).optional().describe(wha
 
 /** `mig nic -promisc`, `mig nic -name '^eth' -state down`. */
 const nicCli = z.strictObject({
-  promisc: z.boolean().optional().describe(paramHelp(nicParams, 'promisc', 'as a flag: -promisc, or -promisc=false')),
+  promisc: z
+    .boolean()
+    .optional()
+    .describe(paramHelp(nicParams, 'promisc', 'as a flag: -promisc, or -promisc=false')),
   state: z.enum(['up', 'down']).optional().describe(paramHelp(nicParams, 'state')),
   name: repeatable(paramHelp(nicParams, 'name', 'repeatable')),
   mac: repeatable(paramHelp(nicParams, 'mac', 'repeatable')),
@@ -80,7 +87,24 @@ export const nicModule = defineModule({
   ],
   cli: { schema: nicCli, flags: {}, toParams },
   privacy: {
-    leaves: ['name', 'state', 'promisc', 'isAdminUp', 'operstate', 'carrier', 'mtu', 'speed', 'mac', 'type', 'driver', 'flags', 'rxBytes', 'rxPackets', 'txBytes', 'txPackets'],
+    leaves: [
+      'name',
+      'state',
+      'promisc',
+      'isAdminUp',
+      'operstate',
+      'carrier',
+      'mtu',
+      'speed',
+      'mac',
+      'type',
+      'driver',
+      'flags',
+      'rxBytes',
+      'rxPackets',
+      'txBytes',
+      'txPackets',
+    ],
     // Interface state is the answer; a MAC identifies hardware, not a person, and is what hunts match on.
     sensitive: [],
     maxRows: 4096,
@@ -88,9 +112,18 @@ export const nicModule = defineModule({
   },
   limits: { timeoutMs: 60_000 },
   examples: [
-    { command: 'mig nic -promisc', explains: 'Which hosts have an interface in promiscuous mode, a classic sign of a sniffer?' },
+    {
+      command: 'mig nic -promisc',
+      explains: 'Which hosts have an interface in promiscuous mode, a classic sign of a sniffer?',
+    },
     { command: "mig nic -name '^eth' -state down", explains: 'Hosts whose eth interfaces are down' },
-    { command: "mig nic -mac '^52:54:00'", explains: 'Which hosts carry a QEMU/KVM virtual NIC (by its vendor prefix)?' },
-    { command: "mig nic -mtu '>1500' -speed '<1000'", explains: 'Jumbo-frame interfaces on links slower than a gigabit: a misconfiguration worth a look' },
+    {
+      command: "mig nic -mac '^52:54:00'",
+      explains: 'Which hosts carry a QEMU/KVM virtual NIC (by its vendor prefix)?',
+    },
+    {
+      command: "mig nic -mtu '>1500' -speed '<1000'",
+      explains: 'Jumbo-frame interfaces on links slower than a gigabit: a misconfiguration worth a look',
+    },
   ],
 });

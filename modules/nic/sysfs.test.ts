@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetDev } from './sysfs.js';
 
-const HEADER = 'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
+const HEADER =
+  'Inter-|   Receive                                                |  Transmit\n face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n';
 
 describe('parseNetDev', () => {
   it('reads bytes and packets each way, colon glued or not', () => {

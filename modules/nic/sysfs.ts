@@ -118,7 +118,9 @@ export async function readInterface(root: string, name: string, problems: string
   const flagsText = await attribute('flags');
   const flags = flagsText !== undefined && /^0x[0-9a-f]{1,8}$/i.test(flagsText) ? parseInt(flagsText, 16) : undefined;
   if (flags === undefined) {
-    problems.push(`/sys/class/net/${name}/flags: ${flagsText === undefined ? 'missing' : `not a hex flag word (${JSON.stringify(flagsText.slice(0, 40))})`}; interface skipped`);
+    problems.push(
+      `/sys/class/net/${name}/flags: ${flagsText === undefined ? 'missing' : `not a hex flag word (${JSON.stringify(flagsText.slice(0, 40))})`}; interface skipped`,
+    );
     return undefined;
   }
   const iface: Interface = { name, flags };
@@ -161,7 +163,11 @@ export function parseNetDev(text: string): Map<string, Counters> {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (!IFACE.test(name) || fields.length < 10 || fields.some((n) => !Number.isSafeInteger(n) || n < 0)) continue;
     const [rxBytes = 0, rxPackets = 0, , , , , , , txBytes = 0, txPackets = 0] = fields;
     out.set(name, { rxBytes, rxPackets, txBytes, txPackets });

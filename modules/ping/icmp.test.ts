@@ -25,23 +25,75 @@ const DUPLICATE = `64 bytes from 10.0.0.255: icmp_seq=1 ttl=64 time=0.2 ms
 
 describe('parsePingOutput', () => {
   it.each([
-    { name: 'iputils numbers from 1; a lost echo leaves a gap', output: IPUTILS, platform: 'linux' as const, want: [[1, 0.045], [3, 0.061]] },
-    { name: 'macOS numbers from 0', output: MACOS, platform: 'darwin' as const, want: [[1, 0.052], [2, 0.11]] },
-    { name: 'busybox (seq=) numbers from 0', output: BUSYBOX, platform: 'linux' as const, want: [[1, 0.078], [3, 1.5]] },
+    {
+      name: 'iputils numbers from 1; a lost echo leaves a gap',
+      output: IPUTILS,
+      platform: 'linux' as const,
+      want: [
+        [1, 0.045],
+        [3, 0.061],
+      ],
+    },
+    {
+      name: 'macOS numbers from 0',
+      output: MACOS,
+      platform: 'darwin' as const,
+      want: [
+        [1, 0.052],
+        [2, 0.11],
+      ],
+    },
+    {
+      name: 'busybox (seq=) numbers from 0',
+      output: BUSYBOX,
+      platform: 'linux' as const,
+      want: [
+        [1, 0.078],
+        [3, 1.5],
+      ],
+    },
     { name: 'a duplicate keeps the first time', output: DUPLICATE, platform: 'linux' as const, want: [[1, 0.2]] },
-    { name: 'no replies', output: 'PING 10.0.0.9 (10.0.0.9) 56(84) bytes of data.\n\n--- 10.0.0.9 ping statistics ---\n', platform: 'linux' as const, want: [] },
+    {
+      name: 'no replies',
+      output: 'PING 10.0.0.9 (10.0.0.9) 56(84) bytes of data.\n\n--- 10.0.0.9 ping statistics ---\n',
+      platform: 'linux' as const,
+      want: [],
+    },
   ])('$name', ({ output, platform, want }) => {
     expect([...parsePingOutput(output, platform).entries()]).toEqual(want);
   });
 });
 
 describe('pingInvocation', () => {
-  const req = (over: Partial<IcmpRequest>): IcmpRequest => ({ address: '10.0.0.1', family: 4, count: 3, timeoutS: 1.5, platform: 'linux', ...over });
+  const req = (over: Partial<IcmpRequest>): IcmpRequest => ({
+    address: '10.0.0.1',
+    family: 4,
+    count: 3,
+    timeoutS: 1.5,
+    platform: 'linux',
+    ...over,
+  });
   it.each([
-    { name: 'linux: -W in whole seconds, rounded up', input: req({}), want: { command: 'ping', args: ['-n', '-c', '3', '-W', '2', '10.0.0.1'] } },
-    { name: 'linux: -W at least 1', input: req({ timeoutS: 0.2 }), want: { command: 'ping', args: ['-n', '-c', '3', '-W', '1', '10.0.0.1'] } },
-    { name: 'darwin: -W in milliseconds', input: req({ platform: 'darwin' }), want: { command: 'ping', args: ['-n', '-c', '3', '-W', '1500', '10.0.0.1'] } },
-    { name: 'darwin IPv6: ping6', input: req({ platform: 'darwin', family: 6, address: '::1' }), want: { command: 'ping6', args: ['-n', '-c', '3', '::1'] } },
+    {
+      name: 'linux: -W in whole seconds, rounded up',
+      input: req({}),
+      want: { command: 'ping', args: ['-n', '-c', '3', '-W', '2', '10.0.0.1'] },
+    },
+    {
+      name: 'linux: -W at least 1',
+      input: req({ timeoutS: 0.2 }),
+      want: { command: 'ping', args: ['-n', '-c', '3', '-W', '1', '10.0.0.1'] },
+    },
+    {
+      name: 'darwin: -W in milliseconds',
+      input: req({ platform: 'darwin' }),
+      want: { command: 'ping', args: ['-n', '-c', '3', '-W', '1500', '10.0.0.1'] },
+    },
+    {
+      name: 'darwin IPv6: ping6',
+      input: req({ platform: 'darwin', family: 6, address: '::1' }),
+      want: { command: 'ping6', args: ['-n', '-c', '3', '::1'] },
+    },
   ])('$name', ({ input, want }) => {
     expect(pingInvocation(input)).toEqual(want);
   });
@@ -82,7 +134,11 @@ describe('pingIcmp runs the system ping', () => {
 
   it('no reply at all (exit 1): every attempt timed out', async () => {
     fakePing('PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n', 1);
-    expect((await pingIcmp(request, new AbortController().signal)).map((p) => p.outcome)).toEqual(['timeout', 'timeout', 'timeout']);
+    expect((await pingIcmp(request, new AbortController().signal)).map((p) => p.outcome)).toEqual([
+      'timeout',
+      'timeout',
+      'timeout',
+    ]);
   });
 
   it('ping that cannot run (exit 2): every attempt carries its error', async () => {
@@ -93,6 +149,9 @@ describe('pingIcmp runs the system ping', () => {
   });
 
   it('no ping on PATH: a coded error that says what to do instead', async () => {
-    await expect(pingIcmp(request, new AbortController().signal)).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /icmp needs the system ping command.*-p tcp or -p udp/ });
+    await expect(pingIcmp(request, new AbortController().signal)).rejects.toMatchObject({
+      code: 'MODULE_FAILED',
+      message: /icmp needs the system ping command.*-p tcp or -p udp/,
+    });
   });
 });

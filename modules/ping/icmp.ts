@@ -29,10 +29,16 @@ export function pingInvocation(req: IcmpRequest): Invocation {
   if (req.platform === 'darwin') {
     // macOS: -W is per-reply wait in milliseconds; IPv6 is a separate command.
     if (req.family === 6) return { command: 'ping6', args: ['-n', '-c', String(req.count), req.address] };
-    return { command: 'ping', args: ['-n', '-c', String(req.count), '-W', String(Math.round(req.timeoutS * 1000)), req.address] };
+    return {
+      command: 'ping',
+      args: ['-n', '-c', String(req.count), '-W', String(Math.round(req.timeoutS * 1000)), req.address],
+    };
   }
   // iputils and busybox: -W is per-reply wait in whole seconds.
-  return { command: 'ping', args: ['-n', '-c', String(req.count), '-W', String(Math.max(1, Math.ceil(req.timeoutS))), req.address] };
+  return {
+    command: 'ping',
+    args: ['-n', '-c', String(req.count), '-W', String(Math.max(1, Math.ceil(req.timeoutS))), req.address],
+  };
 }
 
 const REPLY = /\b(icmp_seq|seq)=(\d+)\b.*?\btime[=<]\s*([\d.]+)\s*ms/;
@@ -61,7 +67,12 @@ interface Ran {
 
 function runPing(invocation: Invocation, budgetMs: number, signal: AbortSignal): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(invocation.command, invocation.args, { stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: budgetMs, env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(invocation.command, invocation.args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
+      timeout: budgetMs,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -72,7 +83,12 @@ function runPing(invocation: Invocation, budgetMs: number, signal: AbortSignal):
     });
     child.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') {
-        reject(new ModuleError('MODULE_FAILED', `ping: icmp needs the system ${invocation.command} command (Node has no raw sockets), and there is none in PATH; probe a port with -p tcp or -p udp instead`));
+        reject(
+          new ModuleError(
+            'MODULE_FAILED',
+            `ping: icmp needs the system ${invocation.command} command (Node has no raw sockets), and there is none in PATH; probe a port with -p tcp or -p udp instead`,
+          ),
+        );
       } else reject(err);
     });
     child.once('close', (code) => resolve({ stdout, stderr, code }));
@@ -88,7 +104,10 @@ export async function pingIcmp(req: IcmpRequest, signal: AbortSignal): Promise<P
   signal.throwIfAborted();
   const replies = parsePingOutput(ran.stdout, req.platform);
   // iputils: 0 some reply, 1 no reply, 2 (or a signal) it could not ping at all.
-  const failure = replies.size === 0 && ran.code !== 0 && ran.code !== 1 ? firstLine(ran.stderr) || `${invocation.command} exited with ${String(ran.code)}` : undefined;
+  const failure =
+    replies.size === 0 && ran.code !== 0 && ran.code !== 1
+      ? firstLine(ran.stderr) || `${invocation.command} exited with ${String(ran.code)}`
+      : undefined;
   const probes: Probe[] = [];
   for (let attempt = 1; attempt <= req.count; attempt++) {
     const rtt = replies.get(attempt);

@@ -38,17 +38,33 @@ export const pingParams = z
         if (message !== undefined) ctx.addIssue({ code: 'custom', message });
       })
       .describe('IPv4 or IPv6 address, or host name resolved on the endpoint (its first address is used, as MIG did)'),
-    destinationport: z.number().int().min(1).max(65535).optional().describe('Port to probe with tcp and udp; not used by icmp'),
-    protocol: z.enum(PROTOCOLS).describe('icmp (the system ping command), tcp (connect) or udp (a datagram, answered or refused)'),
+    destinationport: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe('Port to probe with tcp and udp; not used by icmp'),
+    protocol: z
+      .enum(PROTOCOLS)
+      .describe('icmp (the system ping command), tcp (connect) or udp (a datagram, answered or refused)'),
     count: z.number().int().min(1).max(MAX_COUNT).default(3).describe('Number of attempts, 100 ms apart'),
     timeout: z.number().positive().max(MAX_TIMEOUT_S).default(5).describe('Seconds to wait for each attempt'),
   })
   .superRefine((p, ctx) => {
     if (p.protocol !== 'icmp' && p.destinationport === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['destinationport'], message: `${p.protocol} ping needs a destination port (1-65535)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destinationport'],
+        message: `${p.protocol} ping needs a destination port (1-65535)`,
+      });
     }
     if (p.protocol === 'icmp' && p.destinationport !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['destinationport'], message: 'icmp has no ports: leave destinationport out, or use -p tcp or -p udp' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destinationport'],
+        message: 'icmp has no ports: leave destinationport out, or use -p tcp or -p udp',
+      });
     }
   })
   .describe('What to probe and how');

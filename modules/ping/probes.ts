@@ -41,7 +41,12 @@ function errorText(err: unknown): string {
  * Runs `attempt` until it settles, the timeout fires or `signal` aborts; `cleanup` always runs.
  * An abort rejects with the signal's reason so the runner sees a cancelled module.
  */
-function settle(timeoutMs: number, signal: AbortSignal, onTimeout: () => Probe, attempt: (done: (p: Probe) => void) => () => void): Promise<Probe> {
+function settle(
+  timeoutMs: number,
+  signal: AbortSignal,
+  onTimeout: () => Probe,
+  attempt: (done: (p: Probe) => void) => () => void,
+): Promise<Probe> {
   return new Promise((resolve, reject) => {
     let cleanup: () => void = () => undefined;
     const finish = (probe: Probe | Error): void => {
@@ -67,46 +72,56 @@ function settle(timeoutMs: number, signal: AbortSignal, onTimeout: () => Probe, 
 
 export function probeTcp(target: Target, signal: AbortSignal): Promise<Probe> {
   const start = performance.now();
-  return settle(target.timeoutMs, signal, () => ({ outcome: 'timeout', isReachable: false }), (done) => {
-    const socket = connect({ host: target.address, port: target.port, family: target.family });
-    socket.once('connect', () => done({ outcome: 'connected', isReachable: true, latencyMs: elapsed(start) }));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') done({ outcome: 'refused', isReachable: false, latencyMs: elapsed(start) });
-      else if (err.code === 'ETIMEDOUT') done({ outcome: 'timeout', isReachable: false });
-      else done({ outcome: 'error', isReachable: false, error: errorText(err) });
-    });
-    return () => {
-      // A late error on a socket we are done with must not become an uncaught 'error' event.
-      socket.on('error', () => undefined);
-      socket.destroy();
-    };
-  });
+  return settle(
+    target.timeoutMs,
+    signal,
+    () => ({ outcome: 'timeout', isReachable: false }),
+    (done) => {
+      const socket = connect({ host: target.address, port: target.port, family: target.family });
+      socket.once('connect', () => done({ outcome: 'connected', isReachable: true, latencyMs: elapsed(start) }));
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNREFUSED') done({ outcome: 'refused', isReachable: false, latencyMs: elapsed(start) });
+        else if (err.code === 'ETIMEDOUT') done({ outcome: 'timeout', isReachable: false });
+        else done({ outcome: 'error', isReachable: false, error: errorText(err) });
+      });
+      return () => {
+        // A late error on a socket we are done with must not become an uncaught 'error' event.
+        socket.on('error', () => undefined);
+        socket.destroy();
+      };
+    },
+  );
 }
 
 export function probeUdp(target: Target, signal: AbortSignal): Promise<Probe> {
   let start = performance.now();
-  return settle(target.timeoutMs, signal, () => ({ outcome: 'no-reply', isReachable: true }), (done) => {
-    const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
-    // Connected, so the kernel reports the ICMP port unreachable back to us as ECONNREFUSED.
-    socket.connect(target.port, target.address, () => {
-      start = performance.now();
-      socket.send(UDP_PAYLOAD, (err) => {
-        if (err !== null) done({ outcome: 'error', isReachable: false, error: errorText(err) });
+  return settle(
+    target.timeoutMs,
+    signal,
+    () => ({ outcome: 'no-reply', isReachable: true }),
+    (done) => {
+      const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4');
+      // Connected, so the kernel reports the ICMP port unreachable back to us as ECONNREFUSED.
+      socket.connect(target.port, target.address, () => {
+        start = performance.now();
+        socket.send(UDP_PAYLOAD, (err) => {
+          if (err !== null) done({ outcome: 'error', isReachable: false, error: errorText(err) });
+        });
       });
-    });
-    socket.once('message', () => done({ outcome: 'reply', isReachable: true, latencyMs: elapsed(start) }));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') done({ outcome: 'refused', isReachable: false, latencyMs: elapsed(start) });
-      else done({ outcome: 'error', isReachable: false, error: errorText(err) });
-    });
-    return () => {
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      try {
-        socket.close();
-      } catch {
-        // already closed
-      }
-    };
-  });
+      socket.once('message', () => done({ outcome: 'reply', isReachable: true, latencyMs: elapsed(start) }));
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNREFUSED') done({ outcome: 'refused', isReachable: false, latencyMs: elapsed(start) });
+        else done({ outcome: 'error', isReachable: false, error: errorText(err) });
+      });
+      return () => {
+        socket.removeAllListeners();
+        socket.on('error', () => undefined);
+        try {
+          socket.close();
+        } catch {
+          // already closed
+        }
+      };
+    },
+  );
 }

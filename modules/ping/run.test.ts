@@ -58,16 +58,43 @@ function ping(params: Record<string, unknown>, rec: Recording = recordingContext
 
 describe('ping over real local sockets', () => {
   it.each([
-    { name: 'tcp to a listening port: connected, reachable, timed', port: tcpServer, protocol: 'tcp', want: { outcome: 'connected', isReachable: true } },
-    { name: 'tcp to a closed port: refused, not reachable', port: closedTcpPort, protocol: 'tcp', want: { outcome: 'refused', isReachable: false } },
-    { name: 'udp to a closed port: ICMP port unreachable is refused, not reachable', port: closedUdpPort, protocol: 'udp', want: { outcome: 'refused', isReachable: false } },
-    { name: 'udp to an echo service: reply, reachable', port: () => udpServer('echo'), protocol: 'udp', want: { outcome: 'reply', isReachable: true } },
+    {
+      name: 'tcp to a listening port: connected, reachable, timed',
+      port: tcpServer,
+      protocol: 'tcp',
+      want: { outcome: 'connected', isReachable: true },
+    },
+    {
+      name: 'tcp to a closed port: refused, not reachable',
+      port: closedTcpPort,
+      protocol: 'tcp',
+      want: { outcome: 'refused', isReachable: false },
+    },
+    {
+      name: 'udp to a closed port: ICMP port unreachable is refused, not reachable',
+      port: closedUdpPort,
+      protocol: 'udp',
+      want: { outcome: 'refused', isReachable: false },
+    },
+    {
+      name: 'udp to an echo service: reply, reachable',
+      port: () => udpServer('echo'),
+      protocol: 'udp',
+      want: { outcome: 'reply', isReachable: true },
+    },
   ])('$name', async ({ port, protocol, want }) => {
     const destinationport = await port();
     const rows = await ping({ destination: '127.0.0.1', destinationport, protocol, count: 2 });
     expect(rows).toHaveLength(2);
     rows.forEach((row, i) => {
-      expect(row).toMatchObject({ destination: '127.0.0.1', address: '127.0.0.1', protocol, port: destinationport, attempt: i + 1, ...want });
+      expect(row).toMatchObject({
+        destination: '127.0.0.1',
+        address: '127.0.0.1',
+        protocol,
+        port: destinationport,
+        attempt: i + 1,
+        ...want,
+      });
       expect(row.latencyMs).toBeGreaterThanOrEqual(0);
       expect(pingRow.safeParse(row).success).toBe(true);
     });
@@ -76,7 +103,17 @@ describe('ping over real local sockets', () => {
   it('udp with no answer at all: no-reply, counted reachable as MIG did (the port may be open)', async () => {
     const destinationport = await udpServer('silent');
     const rows = await ping({ destination: '127.0.0.1', destinationport, protocol: 'udp', count: 1, timeout: 0.2 });
-    expect(rows).toEqual([{ destination: '127.0.0.1', address: '127.0.0.1', protocol: 'udp', port: destinationport, attempt: 1, isReachable: true, outcome: 'no-reply' }]);
+    expect(rows).toEqual([
+      {
+        destination: '127.0.0.1',
+        address: '127.0.0.1',
+        protocol: 'udp',
+        port: destinationport,
+        attempt: 1,
+        isReachable: true,
+        outcome: 'no-reply',
+      },
+    ]);
   });
 
   it('resolves a host name once and probes its address', async () => {
@@ -87,7 +124,9 @@ describe('ping over real local sockets', () => {
   });
 
   it('a name that does not resolve fails the operation with a coded error', async () => {
-    await expect(ping({ destination: 'no-such-host.invalid', destinationport: 80, protocol: 'tcp', count: 1 })).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /cannot resolve no-such-host\.invalid/ });
+    await expect(
+      ping({ destination: 'no-such-host.invalid', destinationport: 80, protocol: 'tcp', count: 1 }),
+    ).rejects.toMatchObject({ code: 'MODULE_FAILED', message: /cannot resolve no-such-host\.invalid/ });
   });
 
   it('an abort stops a waiting attempt', async () => {
@@ -102,7 +141,8 @@ describe('ping over real local sockets', () => {
 describe('through the agent runner: isFound is "reached at least once"', () => {
   const specs = new Map<string, AnyModuleSpec>([['ping', pingModule]]);
   const runners = new Map([['ping', runPing]]);
-  const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'ping', parameters }], { root: '/', specs, runners, platform: 'linux' });
+  const local = (parameters: Record<string, unknown>) =>
+    runOperationsLocally([{ module: 'ping', parameters }], { root: '/', specs, runners, platform: 'linux' });
   let pathDir = '';
   let savedPath: string | undefined;
   afterEach(() => {
@@ -113,13 +153,23 @@ describe('through the agent runner: isFound is "reached at least once"', () => {
   });
 
   it('found when reachable', async () => {
-    const [result] = await local({ destination: '127.0.0.1', destinationport: await tcpServer(), protocol: 'tcp', count: 1 });
+    const [result] = await local({
+      destination: '127.0.0.1',
+      destinationport: await tcpServer(),
+      protocol: 'tcp',
+      count: 1,
+    });
     expect(result).toMatchObject({ module: 'ping', isFound: true, errors: [] });
     expect(result?.rows).toHaveLength(1);
   });
 
   it('not found when every attempt was refused, though each has its row', async () => {
-    const [result] = await local({ destination: '127.0.0.1', destinationport: await closedTcpPort(), protocol: 'tcp', count: 2 });
+    const [result] = await local({
+      destination: '127.0.0.1',
+      destinationport: await closedTcpPort(),
+      protocol: 'tcp',
+      count: 2,
+    });
     expect(result).toMatchObject({ isFound: false });
     expect(result?.rows.map((r) => r.outcome)).toEqual(['refused', 'refused']);
   });
@@ -129,17 +179,41 @@ describe('through the agent runner: isFound is "reached at least once"', () => {
     savedPath = process.env.PATH;
     process.env.PATH = pathDir;
     const [result] = await local({ destination: '127.0.0.1', protocol: 'icmp', count: 1 });
-    expect(result).toMatchObject({ isFound: false, rows: [], error: { code: 'MODULE_FAILED', message: expect.stringMatching(/no raw sockets/) as unknown } });
+    expect(result).toMatchObject({
+      isFound: false,
+      rows: [],
+      error: { code: 'MODULE_FAILED', message: expect.stringMatching(/no raw sockets/) as unknown },
+    });
   });
 
   it.each([
-    { name: 'tcp without a port', input: { destination: '10.0.0.1', protocol: 'tcp' }, want: /parameters\.destinationport: tcp ping needs a destination port/ },
-    { name: 'icmp with a port', input: { destination: '10.0.0.1', protocol: 'icmp', destinationport: 80 }, want: /parameters\.destinationport: icmp has no ports/ },
-    { name: 'a destination that reads as an option', input: { destination: '-f', protocol: 'icmp' }, want: /parameters\.destination: expected an IPv4 or IPv6 address or a host name/ },
+    {
+      name: 'tcp without a port',
+      input: { destination: '10.0.0.1', protocol: 'tcp' },
+      want: /parameters\.destinationport: tcp ping needs a destination port/,
+    },
+    {
+      name: 'icmp with a port',
+      input: { destination: '10.0.0.1', protocol: 'icmp', destinationport: 80 },
+      want: /parameters\.destinationport: icmp has no ports/,
+    },
+    {
+      name: 'a destination that reads as an option',
+      input: { destination: '-f', protocol: 'icmp' },
+      want: /parameters\.destination: expected an IPv4 or IPv6 address or a host name/,
+    },
     { name: 'shell characters', input: { destination: 'a;reboot', protocol: 'icmp' }, want: /parameters\.destination/ },
     { name: 'count 0', input: { destination: '10.0.0.1', protocol: 'icmp', count: 0 }, want: /parameters\.count/ },
-    { name: 'count over 100', input: { destination: '10.0.0.1', protocol: 'icmp', count: 101 }, want: /parameters\.count/ },
-    { name: 'timeout 0', input: { destination: '10.0.0.1', protocol: 'icmp', timeout: 0 }, want: /parameters\.timeout/ },
+    {
+      name: 'count over 100',
+      input: { destination: '10.0.0.1', protocol: 'icmp', count: 101 },
+      want: /parameters\.count/,
+    },
+    {
+      name: 'timeout 0',
+      input: { destination: '10.0.0.1', protocol: 'icmp', timeout: 0 },
+      want: /parameters\.timeout/,
+    },
     { name: 'unknown protocol', input: { destination: '10.0.0.1', protocol: 'sctp' }, want: /parameters\.protocol/ },
   ])('refuses $name, naming the field', async ({ input, want }) => {
     await expect(local(input)).rejects.toMatchObject({ code: 'INVALID_PARAMETERS', message: want });

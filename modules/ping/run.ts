@@ -30,14 +30,25 @@ async function resolve(destination: string): Promise<{ address: string; family: 
 }
 
 function row(params: PingParams, address: string, attempt: number, probe: Probe): PingRow {
-  const out: PingRow = { destination: params.destination, address, protocol: params.protocol, attempt, isReachable: probe.isReachable, outcome: probe.outcome };
+  const out: PingRow = {
+    destination: params.destination,
+    address,
+    protocol: params.protocol,
+    attempt,
+    isReachable: probe.isReachable,
+    outcome: probe.outcome,
+  };
   if (params.destinationport !== undefined) out.port = params.destinationport;
   if (probe.latencyMs !== undefined) out.latencyMs = probe.latencyMs;
   if (probe.error !== undefined) out.error = probe.error;
   return out;
 }
 
-async function* portAttempts(params: PingParams, target: { address: string; family: 4 | 6 }, ctx: ModuleContext): AsyncGenerator<Probe> {
+async function* portAttempts(
+  params: PingParams,
+  target: { address: string; family: 4 | 6 },
+  ctx: ModuleContext,
+): AsyncGenerator<Probe> {
   const probe = params.protocol === 'tcp' ? probeTcp : probeUdp;
   const port = params.destinationport ?? 0;
   for (let attempt = 1; attempt <= params.count; attempt++) {
@@ -51,7 +62,10 @@ export const runPing: ModuleRun<PingParams, PingRow> = async function* (params, 
   ctx.signal.throwIfAborted();
   ctx.log(`${params.protocol} ping of ${params.destination} (${target.address})`);
   if (params.protocol === 'icmp') {
-    const probes = await pingIcmp({ ...target, count: params.count, timeoutS: params.timeout, platform: process.platform }, ctx.signal);
+    const probes = await pingIcmp(
+      { ...target, count: params.count, timeoutS: params.timeout, platform: process.platform },
+      ctx.signal,
+    );
     for (const [i, probe] of probes.entries()) {
       ctx.count(probe.isReachable ? 'reachable' : 'unreachable');
       yield row(params, target.address, i + 1, probe);

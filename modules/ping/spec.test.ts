@@ -20,9 +20,21 @@ describe('pingModule.isFound', () => {
 
 describe('MIG flags', () => {
   it.each([
-    { name: 'icmp is the default protocol', input: ['-d', '10.0.0.1'], want: { destination: '10.0.0.1', protocol: 'icmp' } },
-    { name: 'tcp with port, count and timeout in seconds', input: ['-d', 'db.example', '-p', 'tcp', '-dp', '5432', '-c', '5', '-timeout', '2'], want: { destination: 'db.example', protocol: 'tcp', destinationport: 5432, count: 5, timeout: 2 } },
-    { name: 'timeout in milliseconds', input: ['-d', '10.0.0.1', '-timeout', '500ms'], want: { destination: '10.0.0.1', protocol: 'icmp', timeout: 0.5 } },
+    {
+      name: 'icmp is the default protocol',
+      input: ['-d', '10.0.0.1'],
+      want: { destination: '10.0.0.1', protocol: 'icmp' },
+    },
+    {
+      name: 'tcp with port, count and timeout in seconds',
+      input: ['-d', 'db.example', '-p', 'tcp', '-dp', '5432', '-c', '5', '-timeout', '2'],
+      want: { destination: 'db.example', protocol: 'tcp', destinationport: 5432, count: 5, timeout: 2 },
+    },
+    {
+      name: 'timeout in milliseconds',
+      input: ['-d', '10.0.0.1', '-timeout', '500ms'],
+      want: { destination: '10.0.0.1', protocol: 'icmp', timeout: 0.5 },
+    },
   ])('$name', ({ input, want }) => {
     expect(cliParams(spec, input).params).toEqual(want);
   });
@@ -34,8 +46,16 @@ describe('MIG flags', () => {
   });
 
   it.each([
-    { name: 'a timeout with a unit we do not take', input: ['-d', 'x', '-timeout', '5m'], want: /-timeout: .*expected seconds like 5, 5s or 1\.5s/ },
-    { name: 'a protocol MIG did not have', input: ['-d', 'x', '-p', 'sctp'], want: /-p: expected one of icmp, tcp, udp, got "sctp"/ },
+    {
+      name: 'a timeout with a unit we do not take',
+      input: ['-d', 'x', '-timeout', '5m'],
+      want: /-timeout: .*expected seconds like 5, 5s or 1\.5s/,
+    },
+    {
+      name: 'a protocol MIG did not have',
+      input: ['-d', 'x', '-p', 'sctp'],
+      want: /-p: expected one of icmp, tcp, udp, got "sctp"/,
+    },
     { name: 'a port that is not a number', input: ['-d', 'x', '-dp', 'http'], want: /-dp: expected a number/ },
     { name: 'no destination', input: ['-p', 'tcp'], want: /-d/ },
   ])('refuses $name, naming the flag', ({ input, want }) => {

@@ -14,20 +14,39 @@ export const pingRow = z.strictObject({
   protocol: z.enum(PROTOCOLS).describe('icmp, tcp or udp'),
   port: z.number().int().min(1).max(65535).optional().describe('Port probed (tcp, udp)'),
   attempt: z.number().int().min(1).max(MAX_COUNT).describe('Attempt number, from 1'),
-  isReachable: z.boolean().describe('MIG’s verdict: a reply or connection; for udp also no answer at all (the port may be open)'),
+  isReachable: z
+    .boolean()
+    .describe('MIG’s verdict: a reply or connection; for udp also no answer at all (the port may be open)'),
   outcome: z
     .enum(['connected', 'reply', 'refused', 'timeout', 'no-reply', 'error'])
-    .describe('What happened: connected (tcp), reply, refused (RST or ICMP port unreachable), timeout, no-reply (udp), error'),
-  latencyMs: z.number().nonnegative().optional().describe('Round trip in milliseconds, for connected, reply and refused'),
+    .describe(
+      'What happened: connected (tcp), reply, refused (RST or ICMP port unreachable), timeout, no-reply (udp), error',
+    ),
+  latencyMs: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('Round trip in milliseconds, for connected, reply and refused'),
   error: z.string().max(256).optional().describe('Why the attempt failed, for outcome error'),
 });
 
 /** MIG's flags, except -t: here -t is the target of every hunt, so the timeout is -timeout. */
 const pingCli = z.strictObject({
   d: z.string().describe(paramHelp(pingParams, 'destination', 'e.g. www.mozilla.org')),
-  dp: z.number().int().optional().describe(paramHelp(pingParams, 'destinationport', 'e.g. 53')),
-  p: z.enum(PROTOCOLS).default('icmp').describe(paramHelp(pingParams, 'protocol', 'default icmp')),
-  c: z.number().int().optional().describe(paramHelp(pingParams, 'count', 'default 3')),
+  dp: z
+    .number()
+    .int()
+    .optional()
+    .describe(paramHelp(pingParams, 'destinationport', 'e.g. 53')),
+  p: z
+    .enum(PROTOCOLS)
+    .default('icmp')
+    .describe(paramHelp(pingParams, 'protocol', 'default icmp')),
+  c: z
+    .number()
+    .int()
+    .optional()
+    .describe(paramHelp(pingParams, 'count', 'default 3')),
   timeout: z
     .string()
     .regex(TIMEOUT_TEXT, 'expected seconds like 5, 5s or 1.5s, or milliseconds like 500ms')
@@ -62,7 +81,16 @@ export const pingModule = defineModule({
     { key: 'address', header: 'ADDRESS', isWide: true },
     { key: 'error', header: 'ERROR', isWide: true },
   ],
-  cli: { schema: pingCli, flags: { d: { param: 'destination' }, dp: { param: 'destinationport' }, p: { param: 'protocol' }, c: { param: 'count' } }, toParams },
+  cli: {
+    schema: pingCli,
+    flags: {
+      d: { param: 'destination' },
+      dp: { param: 'destinationport' },
+      p: { param: 'protocol' },
+      c: { param: 'count' },
+    },
+    toParams,
+  },
   privacy: {
     leaves: ['destination', 'address', 'protocol', 'port', 'attempt', 'isReachable', 'outcome', 'latencyMs', 'error'],
     sensitive: [],
@@ -73,8 +101,14 @@ export const pingModule = defineModule({
   limits: { timeoutMs: 5 * 60_000 },
   examples: [
     { command: 'mig ping -d 10.0.0.1 -p icmp -c 2', explains: 'Which hosts can reach the gateway at all?' },
-    { command: 'mig ping -d db.internal.example -p tcp -dp 5432 -timeout 2s', explains: 'Which hosts can open a connection to the database (segmentation check)?' },
-    { command: 'mig ping -d 10.20.0.53 -p udp -dp 53 -c 1', explains: 'Is the DNS port closed (refused), answering, or silent from each host?' },
+    {
+      command: 'mig ping -d db.internal.example -p tcp -dp 5432 -timeout 2s',
+      explains: 'Which hosts can open a connection to the database (segmentation check)?',
+    },
+    {
+      command: 'mig ping -d 10.20.0.53 -p udp -dp 53 -c 1',
+      explains: 'Is the DNS port closed (refused), answering, or silent from each host?',
+    },
   ],
   isFound: (rows) => rows.some((row) => row.isReachable === true),
 });

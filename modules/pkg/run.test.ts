@@ -23,24 +23,80 @@ beforeAll(() => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const short = (rows: readonly Record<string, unknown>[]): string[] => rows.map((r) => `${String(r.name)} ${String(r.version)} ${String(r.source)}`);
+const short = (rows: readonly Record<string, unknown>[]): string[] =>
+  rows.map((r) => `${String(r.name)} ${String(r.version)} ${String(r.source)}`);
 const rootOf = (name: string): string => (name === 'multi' ? multi : name === 'empty' ? empty : join(FIXTURES, name));
 
 describe('pkg through the agent runner', () => {
   it.each([
     { name: 'one name', root: 'debian', params: { names: ['^openssl$'] }, want: ['openssl 1.1.1f-1ubuntu2.16 dpkg'] },
-    { name: 'names are ORed', root: 'debian', params: { names: ['^openssl$', '^libssl'] }, want: ['libssl1.1 1.1.1f-1ubuntu2.16 dpkg', 'openssl 1.1.1f-1ubuntu2.16 dpkg'] },
-    { name: 'older than the fixed upstream version', root: 'debian', params: { names: ['ssl'], versions: ['<1.1.1k'] }, want: ['libssl1.1 1.1.1f-1ubuntu2.16 dpkg', 'openssl 1.1.1f-1ubuntu2.16 dpkg'] },
+    {
+      name: 'names are ORed',
+      root: 'debian',
+      params: { names: ['^openssl$', '^libssl'] },
+      want: ['libssl1.1 1.1.1f-1ubuntu2.16 dpkg', 'openssl 1.1.1f-1ubuntu2.16 dpkg'],
+    },
+    {
+      name: 'older than the fixed upstream version',
+      root: 'debian',
+      params: { names: ['ssl'], versions: ['<1.1.1k'] },
+      want: ['libssl1.1 1.1.1f-1ubuntu2.16 dpkg', 'openssl 1.1.1f-1ubuntu2.16 dpkg'],
+    },
     { name: 'not older: nothing found', root: 'debian', params: { names: ['ssl'], versions: ['>=1.1.1k'] }, want: [] },
-    { name: 'a range: every constraint holds', root: 'debian', params: { names: ['^xz-utils$', '^liblzma'], versions: ['>=5.6.0', '<5.6.2'] }, want: ['xz-utils 5.6.0-0.1 dpkg', 'liblzma5 5.6.1-1 dpkg'] },
-    { name: 'an epoch outranks the upstream version', root: 'debian', params: { names: ['^zlib1g$'], versions: ['<1.2.12'] }, want: [] },
-    { name: 'the same epoch compares upstream', root: 'debian', params: { names: ['^zlib1g$'], versions: ['<1:1.2.12'] }, want: ['zlib1g 1:1.2.11.dfsg-2ubuntu1.5 dpkg'] },
-    { name: '= without a revision matches any revision', root: 'debian', params: { names: ['^openssl$'], versions: ['=1.1.1f'] }, want: ['openssl 1.1.1f-1ubuntu2.16 dpkg'] },
-    { name: 'removed and half-installed packages are not installed', root: 'debian', params: { names: ['^openssh-server$', '^libssl3$'] }, want: [] },
-    { name: 'apk with revisions', root: 'alpine', params: { names: ['^openssl$', '^libssl'], versions: ['<3.1.4-r6'] }, want: ['libssl3 3.1.4-r5 apk', 'openssl 3.1.4-r5 apk'] },
-    { name: 'apk != excludes', root: 'alpine', params: { names: ['^openssl$'], versions: ['>=3.1.4', '!=3.1.4-r5'] }, want: [] },
-    { name: 'every database present is read', root: 'multi', params: { names: ['^openssl$'] }, want: ['openssl 1.1.1f-1ubuntu2.16 dpkg', 'openssl 3.1.4-r5 apk'] },
-    { name: 'sources limits the databases', root: 'multi', params: { names: ['^openssl$'], sources: ['apk'] }, want: ['openssl 3.1.4-r5 apk'] },
+    {
+      name: 'a range: every constraint holds',
+      root: 'debian',
+      params: { names: ['^xz-utils$', '^liblzma'], versions: ['>=5.6.0', '<5.6.2'] },
+      want: ['xz-utils 5.6.0-0.1 dpkg', 'liblzma5 5.6.1-1 dpkg'],
+    },
+    {
+      name: 'an epoch outranks the upstream version',
+      root: 'debian',
+      params: { names: ['^zlib1g$'], versions: ['<1.2.12'] },
+      want: [],
+    },
+    {
+      name: 'the same epoch compares upstream',
+      root: 'debian',
+      params: { names: ['^zlib1g$'], versions: ['<1:1.2.12'] },
+      want: ['zlib1g 1:1.2.11.dfsg-2ubuntu1.5 dpkg'],
+    },
+    {
+      name: '= without a revision matches any revision',
+      root: 'debian',
+      params: { names: ['^openssl$'], versions: ['=1.1.1f'] },
+      want: ['openssl 1.1.1f-1ubuntu2.16 dpkg'],
+    },
+    {
+      name: 'removed and half-installed packages are not installed',
+      root: 'debian',
+      params: { names: ['^openssh-server$', '^libssl3$'] },
+      want: [],
+    },
+    {
+      name: 'apk with revisions',
+      root: 'alpine',
+      params: { names: ['^openssl$', '^libssl'], versions: ['<3.1.4-r6'] },
+      want: ['libssl3 3.1.4-r5 apk', 'openssl 3.1.4-r5 apk'],
+    },
+    {
+      name: 'apk != excludes',
+      root: 'alpine',
+      params: { names: ['^openssl$'], versions: ['>=3.1.4', '!=3.1.4-r5'] },
+      want: [],
+    },
+    {
+      name: 'every database present is read',
+      root: 'multi',
+      params: { names: ['^openssl$'] },
+      want: ['openssl 1.1.1f-1ubuntu2.16 dpkg', 'openssl 3.1.4-r5 apk'],
+    },
+    {
+      name: 'sources limits the databases',
+      root: 'multi',
+      params: { names: ['^openssl$'], sources: ['apk'] },
+      want: ['openssl 3.1.4-r5 apk'],
+    },
     { name: 'no database: nothing, and no complaint', root: 'empty', params: { names: ['.'] }, want: [] },
   ])('$name', async ({ root, params, want }) => {
     const result = await runThroughAgent(pkgModule, runPkg, params, rootOf(root));
@@ -58,9 +114,13 @@ describe('pkg through the agent runner', () => {
   });
 
   it('invalid parameters are refused before anything runs, naming the field', async () => {
-    await expect(runThroughAgent(pkgModule, runPkg, { names: ['('], versions: ['1.0'] }, FIXTURES)).rejects.toMatchObject({
+    await expect(
+      runThroughAgent(pkgModule, runPkg, { names: ['('], versions: ['1.0'] }, FIXTURES),
+    ).rejects.toMatchObject({
       code: 'INVALID_PARAMETERS',
-      message: expect.stringMatching(/parameters\.names\.0 \(module pkg\): not a valid RE2.*parameters\.versions\.0 \(module pkg\): expected an operator/),
+      message: expect.stringMatching(
+        /parameters\.names\.0 \(module pkg\): not a valid RE2.*parameters\.versions\.0 \(module pkg\): expected an operator/,
+      ),
     });
   });
 });
@@ -74,7 +134,9 @@ describe('rpm', () => {
   };
   // The stand-in answers only the exact query the reader must make.
   const answering = (output: string): string =>
-    standIn(`[ "$1" = -qa ] && [ "$2" = --queryformat ] && [ "$3" = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n' ] || { echo "unexpected arguments: $*" >&2; exit 3; }\nprintf '${output}'`);
+    standIn(
+      `[ "$1" = -qa ] && [ "$2" = --queryformat ] && [ "$3" = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n' ] || { echo "unexpected arguments: $*" >&2; exit 3; }\nprintf '${output}'`,
+    );
 
   it.each([
     {
@@ -91,7 +153,13 @@ describe('rpm', () => {
       want: [],
       wantErrors: [expect.stringMatching(/^rpm database not readable: \/var\/lib\/rpm\/Packages .*root is not \//)],
     },
-    { name: 'no rpm command', binary: () => join(scratch, 'absent'), isHostRoot: true, want: [], wantErrors: [expect.stringMatching(/^rpm database not readable: .*no rpm command at/)] },
+    {
+      name: 'no rpm command',
+      binary: () => join(scratch, 'absent'),
+      isHostRoot: true,
+      want: [],
+      wantErrors: [expect.stringMatching(/^rpm database not readable: .*no rpm command at/)],
+    },
     {
       name: 'rpm fails',
       binary: () => standIn('echo "error: rpmdb: BDB0113 Thread/process failed" >&2; exit 1'),

@@ -20,12 +20,16 @@ export const pkgParams = z.strictObject({
     .array(checked(regexProblem))
     .min(1, 'expected at least one package name regex, e.g. ^openssl$')
     .max(MAX_NAMES)
-    .describe('RE2 regexes on the package name; a package is reported when any of them matches (^openssl$ for one package, ^lib for a family)'),
+    .describe(
+      'RE2 regexes on the package name; a package is reported when any of them matches (^openssl$ for one package, ^lib for a family)',
+    ),
   versions: z
     .array(checked(constraintProblem))
     .max(MAX_CONSTRAINTS)
     .optional()
-    .describe('Version constraints like <1.1.1k, >=2:8.9p1 or !=3.0.2-1 (operators < <= = >= > !=); every one must hold, compared the way the package manager orders versions; without a -release part any release matches'),
+    .describe(
+      'Version constraints like <1.1.1k, >=2:8.9p1 or !=3.0.2-1 (operators < <= = >= > !=); every one must hold, compared the way the package manager orders versions; without a -release part any release matches',
+    ),
   sources: z
     .array(z.enum(PACKAGE_SOURCES))
     .min(1)
@@ -45,8 +49,14 @@ export type PkgRow = z.output<typeof pkgRow>;
 
 const pkgCli = z.strictObject({
   name: z.array(z.string()).describe(paramHelp(pkgParams, 'names', 'repeat for several')),
-  version: z.array(z.string()).optional().describe(paramHelp(pkgParams, 'versions', 'quote it (< is a shell redirection); repeat for a range')),
-  source: z.array(z.enum(PACKAGE_SOURCES)).optional().describe(paramHelp(pkgParams, 'sources', 'repeat for several')),
+  version: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(pkgParams, 'versions', 'quote it (< is a shell redirection); repeat for a range')),
+  source: z
+    .array(z.enum(PACKAGE_SOURCES))
+    .optional()
+    .describe(paramHelp(pkgParams, 'sources', 'repeat for several')),
 });
 
 export const pkgModule = defineModule({

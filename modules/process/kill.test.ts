@@ -62,7 +62,9 @@ describe('runProcess signals real processes', () => {
 
   it('a dry run sends nothing', async () => {
     const { child, argv0, pid } = sleeper();
-    expect(await run({ names: [`^${argv0}$`], signal: 'KILL', dryrun: true })).toEqual([{ pid, name: 'sleep', signal: 'KILL', isKilled: false, isDryRun: true }]);
+    expect(await run({ names: [`^${argv0}$`], signal: 'KILL', dryrun: true })).toEqual([
+      { pid, name: 'sleep', signal: 'KILL', isKilled: false, isDryRun: true },
+    ]);
     // Still alive: signal 0 checks existence, and the child has not exited.
     expect(() => process.kill(pid, 0)).not.toThrow();
     expect(child.exitCode).toBeNull();

@@ -27,7 +27,10 @@ export async function readProc(procDir: string, pid: number): Promise<ProcInfo |
   let comm: string;
   let stat: string;
   try {
-    [comm, stat] = await Promise.all([readFile(posix.join(dir, 'comm'), 'utf8'), readFile(posix.join(dir, 'stat'), 'utf8')]);
+    [comm, stat] = await Promise.all([
+      readFile(posix.join(dir, 'comm'), 'utf8'),
+      readFile(posix.join(dir, 'stat'), 'utf8'),
+    ]);
   } catch (err) {
     if (isGone(err)) return undefined;
     throw err;

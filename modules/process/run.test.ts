@@ -38,14 +38,33 @@ async function run(input: { pids?: number[] } & Record<string, unknown>): Promis
   return { rows, rec };
 }
 
-const row = (pid: number, name: string, extra: Record<string, unknown> = {}) => ({ pid, name, signal: 'TERM', isKilled: false, isDryRun: true, ...extra });
+const row = (pid: number, name: string, extra: Record<string, unknown> = {}) => ({
+  pid,
+  name,
+  signal: 'TERM',
+  isKilled: false,
+  isDryRun: true,
+  ...extra,
+});
 
 describe('runProcess over a fake /proc', () => {
   it.each([
     { name: 'by comm', input: { names: ['^kinsing$'], dryrun: true }, want: [row(5_000_001, 'kinsing')] },
-    { name: 'by full argv[0]', input: { names: ['^/usr/lib/chromium/chromium-browser$'], dryrun: true }, want: [row(5_000_003, 'chromium-browse')] },
-    { name: 'by argv[0] base name past the 15-char comm', input: { names: ['^chromium-browser$'], dryrun: true }, want: [row(5_000_003, 'chromium-browse')] },
-    { name: 'a comm with ) and spaces', input: { names: ['^evil'], dryrun: true }, want: [row(5_000_004, 'evil) S 1 (x')] },
+    {
+      name: 'by full argv[0]',
+      input: { names: ['^/usr/lib/chromium/chromium-browser$'], dryrun: true },
+      want: [row(5_000_003, 'chromium-browse')],
+    },
+    {
+      name: 'by argv[0] base name past the 15-char comm',
+      input: { names: ['^chromium-browser$'], dryrun: true },
+      want: [row(5_000_003, 'chromium-browse')],
+    },
+    {
+      name: 'a comm with ) and spaces',
+      input: { names: ['^evil'], dryrun: true },
+      want: [row(5_000_004, 'evil) S 1 (x')],
+    },
     { name: 'kernel threads are not matched', input: { names: ['^kworker'], dryrun: true }, want: [] },
     { name: 'nothing matches', input: { names: ['^sshd$'], dryrun: true }, want: [] },
     {
@@ -53,16 +72,27 @@ describe('runProcess over a fake /proc', () => {
       input: { pids: [5_000_003, 5_000_001], names: ['^kinsing$', 'kin'], signal: 'KILL', dryrun: true },
       want: [row(5_000_003, 'chromium-browse', { signal: 'KILL' }), row(5_000_001, 'kinsing', { signal: 'KILL' })],
     },
-    { name: 'a pid that does not exist', input: { pids: [4_000_000], dryrun: true }, want: [row(4_000_000, '', { error: 'no such process' })] },
+    {
+      name: 'a pid that does not exist',
+      input: { pids: [4_000_000], dryrun: true },
+      want: [row(4_000_000, '', { error: 'no such process' })],
+    },
     {
       name: 'pid 1 and the agent, matched by name, are refused for real too',
       input: { names: ['^(/sbin/init|mig-agent)$'] },
       want: [
-        row(1, 'systemd', { isDryRun: false, error: 'refused: pid 1 (init) is never signalled, it would take the host down' }),
+        row(1, 'systemd', {
+          isDryRun: false,
+          error: 'refused: pid 1 (init) is never signalled, it would take the host down',
+        }),
         row(SELF, 'node', { isDryRun: false, error: 'refused: this is the agent itself' }),
       ],
     },
-    { name: 'the agent by pid', input: { pids: [SELF], signal: 'KILL' }, want: [row(SELF, 'node', { signal: 'KILL', isDryRun: false, error: 'refused: this is the agent itself' })] },
+    {
+      name: 'the agent by pid',
+      input: { pids: [SELF], signal: 'KILL' },
+      want: [row(SELF, 'node', { signal: 'KILL', isDryRun: false, error: 'refused: this is the agent itself' })],
+    },
     {
       name: 'a listed process that is not really running reports the failed kill',
       input: { pids: [5_000_001] },
@@ -89,12 +119,17 @@ describe('runProcess over a fake /proc', () => {
 
   it('rows pass the runner: result schema, privacy filter, journal stamped with the module', async () => {
     const journal: Record<string, unknown>[] = [];
-    const outcome = await runOperation(processModule, runProcess, processParams.parse({ names: ['^kinsing$'], dryrun: true }), {
-      root,
-      isPrivacyMode: true,
-      timeoutMs: 10_000,
-      journal: (entry) => journal.push(entry),
-    });
+    const outcome = await runOperation(
+      processModule,
+      runProcess,
+      processParams.parse({ names: ['^kinsing$'], dryrun: true }),
+      {
+        root,
+        isPrivacyMode: true,
+        timeoutMs: 10_000,
+        journal: (entry) => journal.push(entry),
+      },
+    );
     expect(outcome.status).toBe('success');
     expect(outcome.result.rows).toEqual([row(5_000_001, 'kinsing')]);
     expect(outcome.result.stats.rowsRejected).toBeUndefined();

@@ -26,7 +26,11 @@ export const runProcess: ModuleRun<Params, Row> = async function* (params, ctx) 
 };
 
 /** Explicit pids first, in the order given, then name matches by ascending pid; each process once. */
-async function findTargets(params: Params, procDir: string, ctx: ModuleContext): Promise<Map<number, ProcInfo | undefined>> {
+async function findTargets(
+  params: Params,
+  procDir: string,
+  ctx: ModuleContext,
+): Promise<Map<number, ProcInfo | undefined>> {
   const targets = new Map<number, ProcInfo | undefined>();
   for (const pid of params.pids ?? []) {
     if (!targets.has(pid)) targets.set(pid, await readProc(procDir, pid));
@@ -60,7 +64,8 @@ async function signalOne(pid: number, info: ProcInfo | undefined, params: Params
   if (refused !== undefined) return { ...base, error: refused };
   if (params.dryrun) return base;
   const current = await readProc(procDir, pid);
-  if (current === undefined || current.startTime !== info.startTime) return { ...base, error: 'the process exited before the signal was sent' };
+  if (current === undefined || current.startTime !== info.startTime)
+    return { ...base, error: 'the process exited before the signal was sent' };
   try {
     process.kill(pid, `SIG${params.signal}`);
     return { ...base, isKilled: true };

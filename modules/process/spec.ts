@@ -20,8 +20,13 @@ const pid = z
   .number()
   .int()
   .superRefine((value, ctx) => {
-    if (value === 1) ctx.addIssue({ code: 'custom', message: 'pid 1 (init) is never signalled: stopping it takes the whole host down' });
-    else if (value < 1 || value > MAX_PID) ctx.addIssue({ code: 'custom', message: `expected a process id between 2 and ${MAX_PID}, got ${value}` });
+    if (value === 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'pid 1 (init) is never signalled: stopping it takes the whole host down',
+      });
+    else if (value < 1 || value > MAX_PID)
+      ctx.addIssue({ code: 'custom', message: `expected a process id between 2 and ${MAX_PID}, got ${value}` });
   });
 
 const nameRegex = z.string().superRefine((value, ctx) => {
@@ -37,7 +42,10 @@ export const processParams = z
       .max(MAX_NAMES)
       .optional()
       .describe('RE2 regex on the process name (comm, argv[0] or its base name): every matching process is signalled'),
-    signal: z.enum(SIGNALS).default('TERM').describe('Signal to send: TERM (ask to exit), KILL, HUP, INT, STOP (freeze) or CONT (thaw)'),
+    signal: z
+      .enum(SIGNALS)
+      .default('TERM')
+      .describe('Signal to send: TERM (ask to exit), KILL, HUP, INT, STOP (freeze) or CONT (thaw)'),
     dryrun: z.boolean().default(false).describe('Report which processes would be signalled and send nothing'),
   })
   .refine((p) => (p.pids?.length ?? 0) + (p.names?.length ?? 0) > 0, {
@@ -55,9 +63,18 @@ export const processRow = z.strictObject({
 });
 
 const processCli = z.strictObject({
-  pid: z.array(z.number().int()).optional().describe(paramHelp(processParams, 'pids', 'repeat for several')),
-  name: z.array(z.string()).optional().describe(paramHelp(processParams, 'names', 'repeat for several')),
-  signal: z.enum(SIGNALS).optional().describe(paramHelp(processParams, 'signal', 'default TERM')),
+  pid: z
+    .array(z.number().int())
+    .optional()
+    .describe(paramHelp(processParams, 'pids', 'repeat for several')),
+  name: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(processParams, 'names', 'repeat for several')),
+  signal: z
+    .enum(SIGNALS)
+    .optional()
+    .describe(paramHelp(processParams, 'signal', 'default TERM')),
   dryrun: z.boolean().optional().describe('Report which processes would be signalled and send nothing'),
 });
 
@@ -85,7 +102,12 @@ export const processModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: processCli, flags: {}, toParams },
-  privacy: { leaves: ['pid', 'name', 'signal', 'isKilled', 'isDryRun', 'error'], sensitive: [], maxRows: 10_000, maxBytes: 2 * 1024 * 1024 },
+  privacy: {
+    leaves: ['pid', 'name', 'signal', 'isKilled', 'isDryRun', 'error'],
+    sensitive: [],
+    maxRows: 10_000,
+    maxBytes: 2 * 1024 * 1024,
+  },
   limits: { timeoutMs: 60_000 },
   examples: [
     {
@@ -97,7 +119,7 @@ export const processModule = defineModule({
       explains: 'Kill the cryptominer everywhere it runs (SIGKILL: it ignores TERM)',
     },
     {
-      command: "mig process -t \"name = 'web-7'\" -pid 31337 -signal STOP",
+      command: 'mig process -t "name = \'web-7\'" -pid 31337 -signal STOP',
       explains: 'Freeze one suspicious process on web-7 for inspection (thaw it later with -signal CONT)',
     },
   ],

@@ -41,7 +41,10 @@ function capture(regex: RE2JS, text: string): string | undefined {
 }
 
 /** Paths (host paths) of the files under `path` whose base name matches `file`; undefined when path does not exist. */
-async function locate(spec: { path: string; file: string; maxdepth: number }, ctx: ModuleContext): Promise<string[] | undefined> {
+async function locate(
+  spec: { path: string; file: string; maxdepth: number },
+  ctx: ModuleContext,
+): Promise<string[] | undefined> {
   try {
     new HostRoot(ctx.root).resolvePath(spec.path);
   } catch (err) {
@@ -49,7 +52,15 @@ async function locate(spec: { path: string; file: string; maxdepth: number }, ct
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new Error(`${spec.path}: cannot open (${code})`, { cause: err });
   }
-  const params = fileParams.parse({ searches: { s1: { paths: [spec.path], names: [spec.file], options: { maxdepth: spec.maxdepth, matchlimit: MAX_FILES_PER_OBJECT } } } });
+  const params = fileParams.parse({
+    searches: {
+      s1: {
+        paths: [spec.path],
+        names: [spec.file],
+        options: { maxdepth: spec.maxdepth, matchlimit: MAX_FILES_PER_OBJECT },
+      },
+    },
+  });
   const paths: string[] = [];
   for await (const row of runFile(params, ctx)) paths.push(row.path);
   return paths;
@@ -59,7 +70,11 @@ function contentCandidates(path: string, real: string, expression: string, out: 
   const text = readFileSync(real, 'utf8');
   const line = compileLineRegex(expression);
   const groups = RE2JS.compile(expression);
-  for (let start = line.firstMatchingLine(text); start >= 0 && out.length < MAX_CANDIDATES; start = line.firstMatchingLine(text, start)) {
+  for (
+    let start = line.firstMatchingLine(text);
+    start >= 0 && out.length < MAX_CANDIDATES;
+    start = line.firstMatchingLine(text, start)
+  ) {
     const nl = text.indexOf('\n', start);
     const end = nl < 0 ? text.length : nl;
     const lineText = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
@@ -77,7 +92,8 @@ async function fileContent(spec: NonNullable<ScribeObject['filecontent']>, ctx: 
   for (const path of paths) {
     try {
       const { real, stat } = host.resolvePath(path);
-      if (stat.size > MAX_CONTENT_BYTES) throw Object.assign(new Error('too large'), { code: `larger than ${MAX_CONTENT_BYTES} bytes` });
+      if (stat.size > MAX_CONTENT_BYTES)
+        throw Object.assign(new Error('too large'), { code: `larger than ${MAX_CONTENT_BYTES} bytes` });
       contentCandidates(path, real, spec.expression, candidates);
     } catch (err) {
       // A file the test is about but cannot read (an unprivileged agent and /etc/shadow) decides nothing.
@@ -90,11 +106,19 @@ async function fileContent(spec: NonNullable<ScribeObject['filecontent']>, ctx: 
 async function fileName(spec: NonNullable<ScribeObject['filename']>, ctx: ModuleContext): Promise<Collected> {
   const regex = RE2JS.compile(spec.file);
   const paths = (await locate(spec, ctx)) ?? [];
-  return { candidates: paths.map((path) => ({ identifier: path, value: capture(regex, path.slice(path.lastIndexOf('/') + 1)) ?? '' })) };
+  return {
+    candidates: paths.map((path) => ({
+      identifier: path,
+      value: capture(regex, path.slice(path.lastIndexOf('/') + 1)) ?? '',
+    })),
+  };
 }
 
 /** Every object's values, in document order; the package databases are read once, and only if needed. */
-export async function collectObjects(objects: readonly ScribeObject[], ctx: ModuleContext): Promise<Map<string, Collected>> {
+export async function collectObjects(
+  objects: readonly ScribeObject[],
+  ctx: ModuleContext,
+): Promise<Map<string, Collected>> {
   const collected = new Map<string, Collected>();
   let packages: { list: InstalledPackage[]; problems: string[] } | undefined;
   for (const object of objects) {
@@ -105,14 +129,20 @@ export async function collectObjects(objects: readonly ScribeObject[], ctx: Modu
       else if (object.package !== undefined) {
         packages ??= await readPackages(ctx);
         const name = object.package.name;
-        const candidates = packages.list.filter((p) => p.name === name).map((p) => ({ identifier: p.name, value: p.version, scheme: p.source }));
-        collected.set(object.object, packages.problems.length > 0 ? { candidates, problem: packages.problems.join('; ') } : { candidates });
+        const candidates = packages.list
+          .filter((p) => p.name === name)
+          .map((p) => ({ identifier: p.name, value: p.version, scheme: p.source }));
+        collected.set(
+          object.object,
+          packages.problems.length > 0 ? { candidates, problem: packages.problems.join('; ') } : { candidates },
+        );
       }
     } catch (err) {
       collected.set(object.object, { candidates: [], problem: err instanceof Error ? err.message : String(err) });
     }
     const got = collected.get(object.object);
-    if (got !== undefined && got.candidates.length >= MAX_CANDIDATES) ctx.warn(`object ${object.object}: stopped at ${MAX_CANDIDATES} values`);
+    if (got !== undefined && got.candidates.length >= MAX_CANDIDATES)
+      ctx.warn(`object ${object.object}: stopped at ${MAX_CANDIDATES} values`);
   }
   return collected;
 }

@@ -17,20 +17,32 @@ export const MAX_TESTS = 256;
 export const MAX_DEPENDENCIES = 16;
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,127}$/;
-const identifier = (what: string) => z.string().regex(IDENTIFIER, 'expected 1 to 128 letters, digits, spaces or _ . : - starting with a letter or digit').describe(what);
+const identifier = (what: string) =>
+  z
+    .string()
+    .regex(IDENTIFIER, 'expected 1 to 128 letters, digits, spaces or _ . : - starting with a letter or digit')
+    .describe(what);
 
 const absolutePath = z
   .string()
   .max(4096)
   .regex(/^\/[^\0]*$/, 'expected an absolute path (starting with /)')
   .describe('Where to look: a directory, searched down to maxdepth, or one file');
-const maxdepth = z.number().int().min(0).max(32).default(10).describe("Directory levels to descend below path (0: only the files directly in it; scribe's default 10)");
+const maxdepth = z
+  .number()
+  .int()
+  .min(0)
+  .max(32)
+  .default(10)
+  .describe("Directory levels to descend below path (0: only the files directly in it; scribe's default 10)");
 
 const fileContent = z
   .strictObject({
     path: absolutePath,
     file: checked(regexProblem).describe('RE2 regex on the base name of the files to read'),
-    expression: checked(regexProblem).describe('RE2 regex on each line; its first capture group (or the whole match) is the value the test judges'),
+    expression: checked(regexProblem).describe(
+      'RE2 regex on each line; its first capture group (or the whole match) is the value the test judges',
+    ),
     maxdepth,
   })
   .describe('Values from the lines of files: one per matching line');
@@ -38,14 +50,22 @@ const fileContent = z
 const fileName = z
   .strictObject({
     path: absolutePath,
-    file: checked(regexProblem).describe('RE2 regex on base names; its first capture group (or the whole name) is the value'),
+    file: checked(regexProblem).describe(
+      'RE2 regex on base names; its first capture group (or the whole name) is the value',
+    ),
     maxdepth,
   })
   .describe('Values from file names: one per matching file');
 
 const packageObject = z
   .strictObject({
-    name: z.string().min(1).max(256).describe('Exact package name (dpkg, rpm or apk); the value is its installed version, one per installed instance'),
+    name: z
+      .string()
+      .min(1)
+      .max(256)
+      .describe(
+        'Exact package name (dpkg, rpm or apk); the value is its installed version, one per installed instance',
+      ),
   })
   .describe('Installed versions of a package');
 
@@ -61,7 +81,11 @@ const scribeObject = z
   })
   .superRefine((o, ctx) => {
     const given = SOURCES.filter((key) => o[key] !== undefined);
-    if (given.length !== 1) ctx.addIssue({ code: 'custom', message: `expected exactly one of ${SOURCES.join(', ')}, got ${given.length === 0 ? 'none' : given.join(' and ')}` });
+    if (given.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one of ${SOURCES.join(', ')}, got ${given.length === 0 ? 'none' : given.join(' and ')}`,
+      });
   });
 
 /** Operators of an evr test: MIG's `<` and `=`, the other symbols, and their names. */
@@ -82,13 +106,22 @@ export const EVR_OPERATIONS: Readonly<Record<string, VersionOp>> = {
 
 const evrTest = z
   .strictObject({
-    operation: z.enum(Object.keys(EVR_OPERATIONS) as [string, ...string[]]).describe('How the value compares to `value`: < <= = >= > != or lessthan, lessthanorequal, equal, greaterthanorequal, greaterthan, notequal'),
+    operation: z
+      .enum(Object.keys(EVR_OPERATIONS) as [string, ...string[]])
+      .describe(
+        'How the value compares to `value`: < <= = >= > != or lessthan, lessthanorequal, equal, greaterthanorequal, greaterthan, notequal',
+      ),
     value: z
       .string()
       .max(MAX_VERSION_CHARS)
       .regex(/^[0-9A-Za-z][0-9A-Za-z.+~:_^-]*$/, 'expected a version like 1.1.1k or 1:2.3-4')
       .describe('The version compared with; without a -release part, any release matches'),
-    scheme: z.enum(['dpkg', 'rpm', 'apk']).optional().describe("Version ordering; default: the package's own manager for package objects, rpm's for values from files (as scribe did)"),
+    scheme: z
+      .enum(['dpkg', 'rpm', 'apk'])
+      .optional()
+      .describe(
+        "Version ordering; default: the package's own manager for package objects, rpm's for values from files (as scribe did)",
+      ),
   })
   .describe('Passes when a value compares as asked ([epoch:]version[-release] ordering)');
 
@@ -98,15 +131,26 @@ const scribeTest = z
     description: z.string().max(1024).optional().describe('Reported as the row name (default: the identifier)'),
     object: identifier('The object whose values this test judges'),
     evr: evrTest.optional(),
-    regexp: z.strictObject({ value: checked(regexProblem).describe('RE2 regex the value must match') }).optional().describe('Passes when a value matches'),
+    regexp: z
+      .strictObject({ value: checked(regexProblem).describe('RE2 regex the value must match') })
+      .optional()
+      .describe('Passes when a value matches'),
     exists: z.literal(true).optional().describe('Passes when the object has any value (the default test)'),
     noexists: z.literal(true).optional().describe('Passes when the object has no value'),
     not: z.boolean().default(false).describe('Inverts the outcome (before `if` applies)'),
-    if: z.array(z.string()).max(MAX_DEPENDENCIES).optional().describe('Tests that must pass for this one to pass; an error in one is an error here'),
+    if: z
+      .array(z.string())
+      .max(MAX_DEPENDENCIES)
+      .optional()
+      .describe('Tests that must pass for this one to pass; an error in one is an error here'),
   })
   .superRefine((t, ctx) => {
     const given = (['evr', 'regexp', 'exists', 'noexists'] as const).filter((key) => t[key] !== undefined);
-    if (given.length > 1) ctx.addIssue({ code: 'custom', message: `expected at most one of evr, regexp, exists, noexists, got ${given.join(' and ')}` });
+    if (given.length > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected at most one of evr, regexp, exists, noexists, got ${given.join(' and ')}`,
+      });
   });
 
 export type ScribeObject = z.output<typeof scribeObject>;
@@ -143,17 +187,39 @@ function cycleAt(tests: readonly ScribeTest[]): number {
 function checkReferences(doc: Doc, ctx: z.RefinementCtx): void {
   const objects = new Set(doc.objects.map((o) => o.object));
   const tests = new Set(doc.tests.map((t) => t.test));
-  for (const i of duplicates(doc.objects.map((o) => o.object))) ctx.addIssue({ code: 'custom', path: ['objects', i, 'object'], message: 'expected a unique object name, this one is used before' });
-  for (const i of duplicates(doc.tests.map((t) => t.test))) ctx.addIssue({ code: 'custom', path: ['tests', i, 'test'], message: 'expected a unique test identifier, this one is used before' });
+  for (const i of duplicates(doc.objects.map((o) => o.object)))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['objects', i, 'object'],
+      message: 'expected a unique object name, this one is used before',
+    });
+  for (const i of duplicates(doc.tests.map((t) => t.test)))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tests', i, 'test'],
+      message: 'expected a unique test identifier, this one is used before',
+    });
   doc.tests.forEach((t, i) => {
-    if (!objects.has(t.object)) ctx.addIssue({ code: 'custom', path: ['tests', i, 'object'], message: `expected the name of an object in objects, got ${JSON.stringify(t.object)}` });
+    if (!objects.has(t.object))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tests', i, 'object'],
+        message: `expected the name of an object in objects, got ${JSON.stringify(t.object)}`,
+      });
     (t.if ?? []).forEach((dep, j) => {
-      if (!tests.has(dep)) ctx.addIssue({ code: 'custom', path: ['tests', i, 'if', j], message: `expected the identifier of a test, got ${JSON.stringify(dep)}` });
-      else if (dep === t.test) ctx.addIssue({ code: 'custom', path: ['tests', i, 'if', j], message: 'a test cannot depend on itself' });
+      if (!tests.has(dep))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tests', i, 'if', j],
+          message: `expected the identifier of a test, got ${JSON.stringify(dep)}`,
+        });
+      else if (dep === t.test)
+        ctx.addIssue({ code: 'custom', path: ['tests', i, 'if', j], message: 'a test cannot depend on itself' });
     });
   });
   const cycle = cycleAt(doc.tests);
-  if (cycle >= 0) ctx.addIssue({ code: 'custom', path: ['tests', cycle, 'if'], message: 'expected no dependency cycle through if' });
+  if (cycle >= 0)
+    ctx.addIssue({ code: 'custom', path: ['tests', cycle, 'if'], message: 'expected no dependency cycle through if' });
 }
 
 export const scribeDocument = z

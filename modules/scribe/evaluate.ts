@@ -80,7 +80,8 @@ export class Evaluator {
     const failedDep = deps.find(([, v]) => v.result === 'error');
     if (failedDep !== undefined) return { result: 'error', error: `dependency ${failedDep[0]} could not be judged` };
     const collected = this.collected.get(test.object);
-    if (collected === undefined) return { result: 'error', error: `object ${test.object} was not gathered (cancelled)` };
+    if (collected === undefined)
+      return { result: 'error', error: `object ${test.object} was not gathered (cancelled)` };
     if (collected.problem !== undefined) return { result: 'error', error: collected.problem };
     const own = ownVerdict(test, collected);
     if (own.result === 'pass' && deps.some(([, v]) => v.result !== 'pass')) return { ...own, result: 'fail' };
@@ -91,7 +92,12 @@ export class Evaluator {
   rows(): ScribeRow[] {
     return this.doc.tests.map((test) => {
       const verdict = this.verdict(test.test);
-      const row: ScribeRow = { test: test.test, name: test.description ?? test.test, result: verdict.result, object: test.object };
+      const row: ScribeRow = {
+        test: test.test,
+        name: test.description ?? test.test,
+        result: verdict.result,
+        object: test.object,
+      };
       if (verdict.result === 'error') return { ...row, error: verdict.error };
       if (verdict.decided !== undefined) {
         row.identifier = verdict.decided.identifier;

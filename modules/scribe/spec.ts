@@ -21,10 +21,18 @@ export const SCRIBE_RESULTS = ['pass', 'fail', 'error'] as const;
 export const scribeRow = z.strictObject({
   test: z.string().describe('Test identifier'),
   name: z.string().describe('Test description, or its identifier'),
-  result: z.enum(SCRIBE_RESULTS).describe('pass: the test holds on this host; fail: it does not; error: it could not be judged'),
+  result: z
+    .enum(SCRIBE_RESULTS)
+    .describe('pass: the test holds on this host; fail: it does not; error: it could not be judged'),
   object: z.string().describe('The object the test judged'),
-  identifier: z.string().optional().describe('What decided it: the file path or package name of the value that passed (or of the first value judged)'),
-  value: z.string().optional().describe('That value, only when it is a version number (other captured text stays on the host)'),
+  identifier: z
+    .string()
+    .optional()
+    .describe('What decided it: the file path or package name of the value that passed (or of the first value judged)'),
+  value: z
+    .string()
+    .optional()
+    .describe('That value, only when it is a version number (other captured text stays on the host)'),
   error: z.string().optional().describe('Why the test could not be judged'),
 });
 export type ScribeRow = z.output<typeof scribeRow>;
@@ -36,7 +44,10 @@ const scribeCli = z.strictObject({
       try {
         JSON.parse(text);
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `expected the scribe document as JSON text, e.g. -doc "$(cat doc.json)" (${err instanceof Error ? err.message : String(err)})` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected the scribe document as JSON text, e.g. -doc "$(cat doc.json)" (${err instanceof Error ? err.message : String(err)})`,
+        });
       }
     })
     .describe(paramHelp(scribeParams, 'document', 'as a flag: the JSON text, -doc "$(cat doc.json)"')),

@@ -18,7 +18,8 @@ export function checked(problem: Problem): z.ZodString {
 
 /** Absolute, no NUL, bounded: paths arrive in signed actions but are still checked before use. */
 export function pathProblem(value: string): string | undefined {
-  if (!value.startsWith('/')) return `expected an absolute path (starting with /), got ${JSON.stringify(value.slice(0, 200))}`;
+  if (!value.startsWith('/'))
+    return `expected an absolute path (starting with /), got ${JSON.stringify(value.slice(0, 200))}`;
   if (value.includes('\0')) return 'expected a path without NUL characters';
   if (value.length > 4096) return `expected at most 4096 characters, got ${value.length}`;
   return undefined;
@@ -29,7 +30,8 @@ const MAX_PATTERN_CHARS = 1024;
 /** Why `source` is not a usable RE2 regular expression (the syntax MIG's Go agent compiled), bounded in size. */
 export function re2Problem(source: string): string | undefined {
   if (source.length === 0) return 'expected a regular expression, got an empty string';
-  if (source.length > MAX_PATTERN_CHARS) return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
+  if (source.length > MAX_PATTERN_CHARS)
+    return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
   try {
     RE2JS.compile(source);
     return undefined;

@@ -8,7 +8,13 @@ import type { z } from 'zod';
  * that sets a parameter of the same name starts with that parameter's description.
  */
 
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType> };
+type Def = {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+};
 
 /** The described text of a field, looking through optional/default/array/pipe wrappers. */
 export function descriptionOf(field: z.ZodType): string | undefined {

@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, orderingHolds, parseEvr, rpmvercmp, VERSION_OPS, versionSatisfies, type VersionScheme } from './version-compare.js';
+import {
+  compareVersions,
+  orderingHolds,
+  parseEvr,
+  rpmvercmp,
+  VERSION_OPS,
+  versionSatisfies,
+  type VersionScheme,
+} from './version-compare.js';
 
 interface Case {
   name: string;
@@ -132,9 +140,21 @@ describe('rpmvercmp', () => {
 describe('parseEvr', () => {
   it.each([
     { name: 'plain', input: '1.2.3', want: { epoch: 0, version: '1.2.3', release: undefined } },
-    { name: 'epoch and release', input: '2:8.9p1-3ubuntu0.1', want: { epoch: 2, version: '8.9p1', release: '3ubuntu0.1' } },
-    { name: 'hyphens in upstream: the last one starts the release', input: '1.0-beta-2', want: { epoch: 0, version: '1.0-beta', release: '2' } },
-    { name: 'a colon without digits is not an epoch', input: 'a:1', want: { epoch: 0, version: 'a:1', release: undefined } },
+    {
+      name: 'epoch and release',
+      input: '2:8.9p1-3ubuntu0.1',
+      want: { epoch: 2, version: '8.9p1', release: '3ubuntu0.1' },
+    },
+    {
+      name: 'hyphens in upstream: the last one starts the release',
+      input: '1.0-beta-2',
+      want: { epoch: 0, version: '1.0-beta', release: '2' },
+    },
+    {
+      name: 'a colon without digits is not an epoch',
+      input: 'a:1',
+      want: { epoch: 0, version: 'a:1', release: undefined },
+    },
   ])('$name', ({ input, want }) => {
     expect(parseEvr(input)).toEqual(want);
   });

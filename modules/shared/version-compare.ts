@@ -136,7 +136,12 @@ export interface CompareOptions {
 }
 
 /** Epoch (a number, 0 when absent), then version, then release. */
-export function compareEvr(a: string, b: string, part: (x: string, y: string) => Ordering, opts: CompareOptions = {}): Ordering {
+export function compareEvr(
+  a: string,
+  b: string,
+  part: (x: string, y: string) => Ordering,
+  opts: CompareOptions = {},
+): Ordering {
   const x = parseEvr(a);
   const y = parseEvr(b);
   if (x.epoch !== y.epoch) return x.epoch < y.epoch ? -1 : 1;
@@ -159,7 +164,10 @@ interface ApkVersion {
 function parseApk(text: string): ApkVersion | undefined {
   const m = APK.exec(text);
   if (m === null) return undefined;
-  const suffixes = [...(m[3] ?? '').matchAll(/_([a-z]+)(\d*)/g)].map((s): [number, bigint] => [APK_SUFFIXES.indexOf(s[1] ?? ''), BigInt(s[2] || '0')]);
+  const suffixes = [...(m[3] ?? '').matchAll(/_([a-z]+)(\d*)/g)].map((s): [number, bigint] => [
+    APK_SUFFIXES.indexOf(s[1] ?? ''),
+    BigInt(s[2] || '0'),
+  ]);
   return {
     numbers: (m[1] ?? '0').split('.').map((n) => BigInt(n)),
     letter: m[2] ?? '',
@@ -170,7 +178,12 @@ function parseApk(text: string): ApkVersion | undefined {
 
 const cmpBig = (a: bigint, b: bigint): Ordering => (a < b ? -1 : a > b ? 1 : 0);
 
-function compareLists<T>(a: readonly T[], b: readonly T[], each: (x: T, y: T) => Ordering, shorter: Ordering): Ordering {
+function compareLists<T>(
+  a: readonly T[],
+  b: readonly T[],
+  each: (x: T, y: T) => Ordering,
+  shorter: Ordering,
+): Ordering {
   for (let k = 0; k < Math.min(a.length, b.length); k++) {
     const c = each(a[k] as T, b[k] as T);
     if (c !== 0) return c;

@@ -88,7 +88,9 @@ function* placeFiles(host: HostRoot, place: KeyPlace, events: DiscoverEvents): G
     yield place.path;
     return;
   }
-  const pending: { dir: string; names: string[]; real: string; depth: number }[] = [{ dir: place.path, ...top, depth: 0 }];
+  const pending: { dir: string; names: string[]; real: string; depth: number }[] = [
+    { dir: place.path, ...top, depth: 0 },
+  ];
   let files = 0;
   for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
     for (const name of next.names) {

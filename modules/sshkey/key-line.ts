@@ -74,17 +74,20 @@ export function parseKeyLine(raw: string): ParsedLine {
     first = token(line, i);
   }
   const declared = first.text;
-  if (!KEY_TYPE.test(declared)) return { ok: false, problem: 'no key type (ssh-..., ecdsa-..., sk-...) where one was expected' };
+  if (!KEY_TYPE.test(declared))
+    return { ok: false, problem: 'no key type (ssh-..., ecdsa-..., sk-...) where one was expected' };
   i = skipBlanks(line, first.end);
   const encoded = token(line, i);
   if (!BASE64.test(encoded.text)) return { ok: false, problem: `the ${declared} key is not base64` };
   const comment = line.slice(skipBlanks(line, encoded.end)).trim();
   try {
     const facts = describeBlob(Buffer.from(encoded.text, 'base64'));
-    if (facts.type !== declared) return { ok: false, problem: `the line says ${declared} but the key inside is ${facts.type}` };
+    if (facts.type !== declared)
+      return { ok: false, problem: `the line says ${declared} but the key inside is ${facts.type}` };
     return { ok: true, key: { ...facts, options, comment: comment === '' ? undefined : comment } };
   } catch (err) {
-    if (err instanceof WireFormatError) return { ok: false, problem: `the ${declared} key is malformed (${err.message})` };
+    if (err instanceof WireFormatError)
+      return { ok: false, problem: `the ${declared} key is malformed (${err.message})` };
     throw err;
   }
 }

@@ -38,8 +38,11 @@ describe('sshkey -path descends a bounded depth', () => {
     expect(sshkeyModule.params.shape.paths.description).toContain(`${EXTRA_PATH_DEPTH} levels`);
   });
 
-  it('a home root finds every user\'s keys, once, and not past the bound or through directory symlinks', async () => {
-    expect(await paths({ paths: ['/export/home'] })).toEqual(['/export/home/yan/.ssh/id_rsa.pub ssh-rsa', '/export/home/zoe/.ssh/authorized_keys ssh-ed25519']);
+  it("a home root finds every user's keys, once, and not past the bound or through directory symlinks", async () => {
+    expect(await paths({ paths: ['/export/home'] })).toEqual([
+      '/export/home/yan/.ssh/id_rsa.pub ssh-rsa',
+      '/export/home/zoe/.ssh/authorized_keys ssh-ed25519',
+    ]);
   });
 
   it('without -path those homes are not searched', async () => {
@@ -47,10 +50,14 @@ describe('sshkey -path descends a bounded depth', () => {
   });
 
   it('a deeper path reaches what was past the bound', async () => {
-    expect(await paths({ paths: ['/export/home/deep'] })).toEqual(['/export/home/deep/a/b/c/too_deep.pub ecdsa-sha2-nistp256']);
+    expect(await paths({ paths: ['/export/home/deep'] })).toEqual([
+      '/export/home/deep/a/b/c/too_deep.pub ecdsa-sha2-nistp256',
+    ]);
   });
 
   it('a path that is itself a symlink is followed, as before', async () => {
-    expect(await paths({ paths: ['/export/home/away'] })).toEqual(['/export/home/away/.ssh/authorized_keys ecdsa-sha2-nistp384']);
+    expect(await paths({ paths: ['/export/home/away'] })).toEqual([
+      '/export/home/away/.ssh/authorized_keys ecdsa-sha2-nistp384',
+    ]);
   });
 });

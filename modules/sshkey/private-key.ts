@@ -94,7 +94,8 @@ function sshBlob(key: KeyObject): Buffer | undefined {
   if (jwk.kty === 'RSA') return encodeBlob(['ssh-rsa', { mpint: b64(jwk.e) }, { mpint: b64(jwk.n) }]);
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return encodeBlob(['ssh-ed25519', b64(jwk.x)]);
   const curve = CURVES[jwk.crv ?? ''];
-  if (jwk.kty === 'EC' && curve !== undefined) return encodeBlob([`ecdsa-sha2-${curve}`, curve, Buffer.concat([Buffer.from([4]), b64(jwk.x), b64(jwk.y)])]);
+  if (jwk.kty === 'EC' && curve !== undefined)
+    return encodeBlob([`ecdsa-sha2-${curve}`, curve, Buffer.concat([Buffer.from([4]), b64(jwk.x), b64(jwk.y)])]);
   return undefined;
 }
 
@@ -105,7 +106,13 @@ function pemFacts(text: string, label: string, headers: string): PrivateKeyFacts
   // No passphrase given: node:crypto refuses encrypted keys rather than prompting.
   const key = createPrivateKey({ key: text, format: 'pem' });
   const blob = sshBlob(key);
-  if (blob === undefined) return { ...unknown, type: key.asymmetricKeyType === 'dsa' ? 'ssh-dss' : labelled, bits: key.asymmetricKeyDetails?.modulusLength, isEncrypted: false };
+  if (blob === undefined)
+    return {
+      ...unknown,
+      type: key.asymmetricKeyType === 'dsa' ? 'ssh-dss' : labelled,
+      bits: key.asymmetricKeyDetails?.modulusLength,
+      isEncrypted: false,
+    };
   return { ...describeBlob(blob), isEncrypted: false, comment: undefined };
 }
 

@@ -10,12 +10,15 @@ import { nodeKeys, opensshEd25519File, type NodeKey } from '../../test/helpers/m
 const user = nodeKeys();
 const host = nodeKeys();
 const pem = (key: NodeKey, type: 'pkcs1' | 'pkcs8' | 'sec1', passphrase?: string): string =>
-  key.privateKey.export({ type, format: 'pem', ...(passphrase === undefined ? {} : { cipher: 'aes-128-cbc', passphrase }) }).toString();
+  key.privateKey
+    .export({ type, format: 'pem', ...(passphrase === undefined ? {} : { cipher: 'aes-128-cbc', passphrase }) })
+    .toString();
 
 let root: string;
 beforeAll(() => {
   root = makeTree({
-    '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\ngit:x:998:998::/srv/git:/usr/bin/git-shell\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\nbroken line\n',
+    '/etc/passwd':
+      'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\ngit:x:998:998::/srv/git:/usr/bin/git-shell\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\nbroken line\n',
     '/root/.ssh/authorized_keys': `# admins\ncommand="/usr/bin/backup --only, this",no-pty ${user.rsa.publicLine('backup@vault')}\n\nssh-ed25519 !!!\n`,
     '/home/alice/.ssh/id_ed25519': opensshEd25519File(user.ed25519, 'alice@laptop'),
     '/home/alice/.ssh/id_ed25519.pub': `${user.ed25519.publicLine('alice@laptop')}\n`,
@@ -41,7 +44,12 @@ afterAll(() => removeTree(root));
 
 type Row = Record<string, unknown>;
 const brief = (rows: readonly Row[]): string[] =>
-  rows.map((r) => [r.path, r.kind, r.line, r.type, r.bits, r.fingerprint, r.isEncrypted, r.options, r.comment].filter((v) => v !== undefined).map(String).join(' '));
+  rows.map((r) =>
+    [r.path, r.kind, r.line, r.type, r.bits, r.fingerprint, r.isEncrypted, r.options, r.comment]
+      .filter((v) => v !== undefined)
+      .map(String)
+      .join(' '),
+  );
 
 const ROOT_AUTH = `/root/.ssh/authorized_keys authorized_key 2 ssh-rsa 2048 ${user.rsa.fingerprint} command,no-pty`;
 const ALICE_PRIV = `/home/alice/.ssh/id_ed25519 private ssh-ed25519 256 ${user.ed25519.fingerprint} false`;
@@ -54,11 +62,19 @@ const HOST_PRIV = `/etc/ssh/ssh_host_ed25519_key private ssh-ed25519 256 ${host.
 const HOST_PUB = `/etc/ssh/ssh_host_ed25519_key.pub public ssh-ed25519 256 ${host.ed25519.fingerprint}`;
 const DEPLOY = `/opt/keys/deploy.pem private ssh-rsa 2048 ${host.rsa.fingerprint} false`;
 const EVERYWHERE = [ROOT_AUTH, ALICE_PRIV, ALICE_PUB, ALICE_RSA, GIT_AUTH, CAROL_PUB, BOB_PRIV, HOST_PRIV, HOST_PUB];
-const WARNINGS = ['/root/.ssh/authorized_keys:4: the ssh-ed25519 key is not base64', '/home/alice/.ssh/id_backup: named like a private key but not in a format this module reads (OpenSSH or PEM)'];
+const WARNINGS = [
+  '/root/.ssh/authorized_keys:4: the ssh-ed25519 key is not base64',
+  '/home/alice/.ssh/id_backup: named like a private key but not in a format this module reads (OpenSSH or PEM)',
+];
 
 describe('sshkey through the agent runner', () => {
   it.each([
-    { name: 'every home (passwd, /root, /home, /Users), /etc/ssh; symlinked .ssh once', params: {}, want: EVERYWHERE, wantErrors: WARNINGS },
+    {
+      name: 'every home (passwd, /root, /home, /Users), /etc/ssh; symlinked .ssh once',
+      params: {},
+      want: EVERYWHERE,
+      wantErrors: WARNINGS,
+    },
     {
       name: 'comments only when asked',
       params: { comment: true },
@@ -75,11 +91,36 @@ describe('sshkey through the agent runner', () => {
       ],
       wantErrors: WARNINGS,
     },
-    { name: 'one fingerprint, wherever it is', params: { fingerprints: [user.ed25519.fingerprint] }, want: [ALICE_PRIV, ALICE_PUB, CAROL_PUB], wantErrors: WARNINGS },
-    { name: 'an absent fingerprint', params: { fingerprints: [`SHA256:${'A'.repeat(43)}`] }, want: [], wantErrors: WARNINGS },
-    { name: 'by type', params: { types: ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp256'] }, want: [GIT_AUTH, BOB_PRIV], wantErrors: WARNINGS },
-    { name: 'an extra directory', params: { paths: ['/opt/keys'], types: ['ssh-rsa'] }, want: [ROOT_AUTH, ALICE_RSA, DEPLOY], wantErrors: WARNINGS },
-    { name: 'an extra file', params: { paths: ['/opt/keys/deploy.pem'], fingerprints: [host.rsa.fingerprint] }, want: [DEPLOY], wantErrors: WARNINGS },
+    {
+      name: 'one fingerprint, wherever it is',
+      params: { fingerprints: [user.ed25519.fingerprint] },
+      want: [ALICE_PRIV, ALICE_PUB, CAROL_PUB],
+      wantErrors: WARNINGS,
+    },
+    {
+      name: 'an absent fingerprint',
+      params: { fingerprints: [`SHA256:${'A'.repeat(43)}`] },
+      want: [],
+      wantErrors: WARNINGS,
+    },
+    {
+      name: 'by type',
+      params: { types: ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp256'] },
+      want: [GIT_AUTH, BOB_PRIV],
+      wantErrors: WARNINGS,
+    },
+    {
+      name: 'an extra directory',
+      params: { paths: ['/opt/keys'], types: ['ssh-rsa'] },
+      want: [ROOT_AUTH, ALICE_RSA, DEPLOY],
+      wantErrors: WARNINGS,
+    },
+    {
+      name: 'an extra file',
+      params: { paths: ['/opt/keys/deploy.pem'], fingerprints: [host.rsa.fingerprint] },
+      want: [DEPLOY],
+      wantErrors: WARNINGS,
+    },
   ])('$name', async ({ params, want, wantErrors }) => {
     const result = await runThroughAgent(sshkeyModule, runSshkey, params, root);
     expect(result.error).toBeUndefined();
@@ -91,13 +132,16 @@ describe('sshkey through the agent runner', () => {
   });
 
   it('privacy mode masks comments', async () => {
-    const [result] = await runOperationsLocally([{ module: 'sshkey', parameters: { comment: true, paths: ['/opt/keys'] } }], {
-      root,
-      isPrivacyMode: true,
-      specs: new Map([['sshkey', sshkeyModule]]),
-      runners: new Map([['sshkey', runSshkey]]),
-      platform: 'linux',
-    });
+    const [result] = await runOperationsLocally(
+      [{ module: 'sshkey', parameters: { comment: true, paths: ['/opt/keys'] } }],
+      {
+        root,
+        isPrivacyMode: true,
+        specs: new Map([['sshkey', sshkeyModule]]),
+        runners: new Map([['sshkey', runSshkey]]),
+        platform: 'linux',
+      },
+    );
     const comments = result?.rows.filter((r) => r.comment !== undefined).map((r) => r.comment);
     expect(comments).toEqual(Array<string>(7).fill('***'));
   });

@@ -30,7 +30,16 @@ function* authorizedKeys(file: KeyFile, params: SshkeyParams, ctx: ModuleContext
       continue;
     }
     const { type, bits, fingerprint, options, comment } = parsed.key;
-    yield { path: file.path, kind: 'authorized_key', line: index + 1, type, bits, fingerprint, options, comment: params.comment ? comment : undefined };
+    yield {
+      path: file.path,
+      kind: 'authorized_key',
+      line: index + 1,
+      type,
+      bits,
+      fingerprint,
+      options,
+      comment: params.comment ? comment : undefined,
+    };
   }
 }
 
@@ -50,7 +59,8 @@ function* publicKey(file: KeyFile, params: SshkeyParams, ctx: ModuleContext): Ge
 
 function* privateKey(file: KeyFile, params: SshkeyParams, ctx: ModuleContext): Generator<SshkeyRow> {
   if (!looksLikePrivateKey(readHead(file.real, HEAD_BYTES))) {
-    if (PRIVATE_NAME.test(file.name)) ctx.warn(`${file.path}: named like a private key but not in a format this module reads (OpenSSH or PEM)`);
+    if (PRIVATE_NAME.test(file.name))
+      ctx.warn(`${file.path}: named like a private key but not in a format this module reads (OpenSSH or PEM)`);
     return;
   }
   let facts;
@@ -58,7 +68,9 @@ function* privateKey(file: KeyFile, params: SshkeyParams, ctx: ModuleContext): G
     facts = privateKeyFacts(readText(file, MAX_KEY_FILE_BYTES), params.comment);
   } catch (err) {
     // Still a private key file: report it, with what could not be told left out.
-    ctx.warn(`${file.path}: damaged or unsupported private key (${err instanceof Error ? err.message.slice(0, 200) : String(err)})`);
+    ctx.warn(
+      `${file.path}: damaged or unsupported private key (${err instanceof Error ? err.message.slice(0, 200) : String(err)})`,
+    );
     yield { path: file.path, kind: 'private', type: 'unknown' };
     return;
   }
@@ -75,7 +87,11 @@ function rowsOf(file: KeyFile, params: SshkeyParams, ctx: ModuleContext): Genera
 
 function isWanted(row: SshkeyRow, params: SshkeyParams): boolean {
   if (params.types !== undefined && !params.types.includes(row.type)) return false;
-  if (params.fingerprints !== undefined && (row.fingerprint === undefined || !params.fingerprints.includes(row.fingerprint))) return false;
+  if (
+    params.fingerprints !== undefined &&
+    (row.fingerprint === undefined || !params.fingerprints.includes(row.fingerprint))
+  )
+    return false;
   return true;
 }
 

@@ -19,14 +19,41 @@ describe('sshkeyModule result', () => {
 describe('CLI flags', () => {
   it.each([
     { name: 'nothing: every key', input: [], want: {} },
-    { name: 'every flag', input: ['-fingerprint', FP, '-type', 'ssh-rsa', '-type', 'ssh-ed25519-cert-v01@openssh.com', '-path', '/srv', '-comment'], want: { fingerprints: [FP], types: ['ssh-rsa', 'ssh-ed25519-cert-v01@openssh.com'], paths: ['/srv'], comment: true } },
+    {
+      name: 'every flag',
+      input: [
+        '-fingerprint',
+        FP,
+        '-type',
+        'ssh-rsa',
+        '-type',
+        'ssh-ed25519-cert-v01@openssh.com',
+        '-path',
+        '/srv',
+        '-comment',
+      ],
+      want: {
+        fingerprints: [FP],
+        types: ['ssh-rsa', 'ssh-ed25519-cert-v01@openssh.com'],
+        paths: ['/srv'],
+        comment: true,
+      },
+    },
   ])('$name', ({ input, want }) => {
     expect(moduleParams(sshkeyModule, input)).toEqual(want);
   });
 
   it.each([
-    { name: 'fingerprint without SHA256:', input: ['-fingerprint', FP.slice(7)], wantMessage: /-fingerprint: expected a fingerprint as ssh-keygen -l prints it/ },
-    { name: 'an MD5 fingerprint', input: ['-fingerprint', 'MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48'], wantMessage: /-fingerprint: expected a fingerprint/ },
+    {
+      name: 'fingerprint without SHA256:',
+      input: ['-fingerprint', FP.slice(7)],
+      wantMessage: /-fingerprint: expected a fingerprint as ssh-keygen -l prints it/,
+    },
+    {
+      name: 'an MD5 fingerprint',
+      input: ['-fingerprint', 'MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48'],
+      wantMessage: /-fingerprint: expected a fingerprint/,
+    },
     { name: 'a short type name', input: ['-type', 'rsa'], wantMessage: /-type: expected one of ssh-ed25519, ssh-rsa/ },
     { name: 'a relative path', input: ['-path', 'keys'], wantMessage: /-path: expected an absolute path/ },
   ])('$name', ({ input, wantMessage }) => {
@@ -36,8 +63,16 @@ describe('CLI flags', () => {
 
 describe('params errors name the field', () => {
   it.each([
-    { name: 'path with NUL', input: { paths: ['/a\0b'] }, want: 'p.paths.0: expected an absolute path (starting with /)' },
-    { name: 'comment not a boolean', input: { comment: 'yes' }, want: 'p.comment: Invalid input: expected boolean, received string' },
+    {
+      name: 'path with NUL',
+      input: { paths: ['/a\0b'] },
+      want: 'p.paths.0: expected an absolute path (starting with /)',
+    },
+    {
+      name: 'comment not a boolean',
+      input: { comment: 'yes' },
+      want: 'p.comment: Invalid input: expected boolean, received string',
+    },
     { name: 'unknown field', input: { fingerprint: FP }, want: 'p: Unrecognized key: "fingerprint"' },
   ])('$name', ({ input, want }) => {
     const parsed = sshkeyParams.safeParse(input);

@@ -32,14 +32,27 @@ export const sshkeyParams = z.strictObject({
     )
     .max(MAX_PATHS)
     .optional()
-    .describe(`More places to look besides home directories and /etc/ssh: directories (searched down to ${EXTRA_PATH_DEPTH} levels below, so a home root such as /export/home finds <user>/.ssh/*; directory symlinks inside are not followed) or single files`),
+    .describe(
+      `More places to look besides home directories and /etc/ssh: directories (searched down to ${EXTRA_PATH_DEPTH} levels below, so a home root such as /export/home finds <user>/.ssh/*; directory symlinks inside are not followed) or single files`,
+    ),
   fingerprints: z
-    .array(z.string().regex(FINGERPRINT, 'expected a fingerprint as ssh-keygen -l prints it: SHA256: then 43 base64 characters'))
+    .array(
+      z
+        .string()
+        .regex(FINGERPRINT, 'expected a fingerprint as ssh-keygen -l prints it: SHA256: then 43 base64 characters'),
+    )
     .max(MAX_FINGERPRINTS)
     .optional()
     .describe('Report only keys with one of these fingerprints (SHA256:..., as ssh-keygen -l prints them)'),
-  types: z.array(typeSchema).max(KEY_TYPES.length + 1).optional().describe('Report only keys of these types (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256...)'),
-  comment: z.boolean().default(false).describe('Include key comments (often user@host: sensitive, masked in privacy mode)'),
+  types: z
+    .array(typeSchema)
+    .max(KEY_TYPES.length + 1)
+    .optional()
+    .describe('Report only keys of these types (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256...)'),
+  comment: z
+    .boolean()
+    .default(false)
+    .describe('Include key comments (often user@host: sensitive, masked in privacy mode)'),
 });
 export type SshkeyParams = z.output<typeof sshkeyParams>;
 
@@ -55,15 +68,27 @@ export const sshkeyRow = z.strictObject({
     .optional()
     .describe('SHA256 fingerprint as ssh-keygen -l prints it; absent for encrypted PEM keys'),
   isEncrypted: z.boolean().optional().describe('Private keys: protected by a passphrase'),
-  options: z.array(z.string()).optional().describe('authorized_keys: names of the options before the key (command, from, no-pty...), without their values'),
+  options: z
+    .array(z.string())
+    .optional()
+    .describe('authorized_keys: names of the options before the key (command, from, no-pty...), without their values'),
   comment: z.string().optional().describe('The key comment, only with -comment'),
 });
 export type SshkeyRow = z.output<typeof sshkeyRow>;
 
 const sshkeyCli = z.strictObject({
-  path: z.array(z.string()).optional().describe(paramHelp(sshkeyParams, 'paths', 'repeatable')),
-  fingerprint: z.array(z.string()).optional().describe(paramHelp(sshkeyParams, 'fingerprints', 'repeatable')),
-  type: z.array(typeSchema).optional().describe(paramHelp(sshkeyParams, 'types', 'repeatable')),
+  path: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(sshkeyParams, 'paths', 'repeatable')),
+  fingerprint: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(sshkeyParams, 'fingerprints', 'repeatable')),
+  type: z
+    .array(typeSchema)
+    .optional()
+    .describe(paramHelp(sshkeyParams, 'types', 'repeatable')),
   comment: z.boolean().optional().describe(paramHelp(sshkeyParams, 'comment')),
 });
 
@@ -88,7 +113,12 @@ export const sshkeyModule = defineModule({
   cli: {
     schema: sshkeyCli,
     flags: {},
-    toParams: (values) => ({ paths: values.path, fingerprints: values.fingerprint, types: values.type, comment: values.comment }),
+    toParams: (values) => ({
+      paths: values.path,
+      fingerprints: values.fingerprint,
+      types: values.type,
+      comment: values.comment,
+    }),
   },
   privacy: {
     leaves: ['path', 'kind', 'line', 'type', 'bits', 'fingerprint', 'isEncrypted', 'options', 'comment'],
@@ -101,7 +131,7 @@ export const sshkeyModule = defineModule({
   examples: [
     {
       command: 'mig sshkey -fingerprint SHA256:2UN3qv4HyGQOLsAfrP1iZ9OD0ROvzY5U0nx7p1AY5F8',
-      explains: 'Where is this (leaked or departed employee\'s) key authorized or stored?',
+      explains: "Where is this (leaked or departed employee's) key authorized or stored?",
     },
     {
       command: 'mig sshkey -type ssh-dss -type ssh-rsa',

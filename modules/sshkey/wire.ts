@@ -34,7 +34,8 @@ export class WireReader {
   /** A length-prefixed string (also how mpints travel). */
   bytes(): Buffer {
     const length = this.uint32();
-    if (length > this.remaining) throw new WireFormatError(`truncated: a ${length}-byte string with ${this.remaining} bytes left`);
+    if (length > this.remaining)
+      throw new WireFormatError(`truncated: a ${length}-byte string with ${this.remaining} bytes left`);
     const value = this.buf.subarray(this.offset, this.offset + length);
     this.offset += length;
     return value;
@@ -43,7 +44,8 @@ export class WireReader {
   /** A string that must be printable ASCII (key types, cipher and curve names). */
   text(): string {
     const value = this.bytes();
-    if (value.length > 256 || !/^[\x21-\x7e]*$/.test(value.toString('latin1'))) throw new WireFormatError('expected a short printable name');
+    if (value.length > 256 || !/^[\x21-\x7e]*$/.test(value.toString('latin1')))
+      throw new WireFormatError('expected a short printable name');
     return value.toString('latin1');
   }
 
@@ -84,5 +86,7 @@ function mpint(magnitude: Buffer): Buffer {
   while (i < magnitude.length && magnitude[i] === 0) i++;
   const trimmed = magnitude.subarray(i);
   // A set high bit would read as negative: prefix a zero byte.
-  return trimmed.length > 0 && ((trimmed[0] as number) & 0x80) !== 0 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
+  return trimmed.length > 0 && ((trimmed[0] as number) & 0x80) !== 0
+    ? Buffer.concat([Buffer.from([0]), trimmed])
+    : trimmed;
 }

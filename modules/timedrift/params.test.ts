@@ -56,9 +56,21 @@ describe('NTP timestamps', () => {
 
 describe('servers from the host configuration', () => {
   it.each([
-    { name: 'ntpd server and pool lines, options and comments', input: 'server 0.debian.pool.ntp.org iburst\n# server old.example\npool 2.debian.pool.ntp.org iburst\n', want: ['0.debian.pool.ntp.org', '2.debian.pool.ntp.org'] },
-    { name: "ntpd's local clock driver is not a server", input: 'server 127.127.1.0\nfudge 127.127.1.0 stratum 10\nserver ntp.example\n', want: ['ntp.example'] },
-    { name: 'timesyncd NTP= list', input: '[Time]\nNTP=ntp1.example ntp2.example\n#FallbackNTP=x\n', want: ['ntp1.example', 'ntp2.example'] },
+    {
+      name: 'ntpd server and pool lines, options and comments',
+      input: 'server 0.debian.pool.ntp.org iburst\n# server old.example\npool 2.debian.pool.ntp.org iburst\n',
+      want: ['0.debian.pool.ntp.org', '2.debian.pool.ntp.org'],
+    },
+    {
+      name: "ntpd's local clock driver is not a server",
+      input: 'server 127.127.1.0\nfudge 127.127.1.0 stratum 10\nserver ntp.example\n',
+      want: ['ntp.example'],
+    },
+    {
+      name: 'timesyncd NTP= list',
+      input: '[Time]\nNTP=ntp1.example ntp2.example\n#FallbackNTP=x\n',
+      want: ['ntp1.example', 'ntp2.example'],
+    },
     { name: 'nothing', input: 'driftfile /var/lib/ntp/drift\n', want: [] },
   ])('$name', ({ input, want }) => {
     expect(serversInConfig(input)).toEqual(want);

@@ -8,7 +8,16 @@ import { z } from 'zod';
 export const MAX_SERVERS = 16;
 export const MAX_TIMEOUT_S = 30;
 
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
 /** Go's time.ParseDuration (unsigned): `5s`, `1m30s`, `500ms`, `1.5h`, `0` → milliseconds. */
@@ -59,25 +68,39 @@ export function parseServer(text: string): ServerAddress | undefined {
 }
 
 const goDuration = z.string().superRefine((value, ctx) => {
-  if (parseGoDuration(value) === undefined) ctx.addIssue({ code: 'custom', message: `expected a duration like 5s, 500ms or 1m30s, got ${JSON.stringify(value.slice(0, 64))}` });
+  if (parseGoDuration(value) === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like 5s, 500ms or 1m30s, got ${JSON.stringify(value.slice(0, 64))}`,
+    });
 });
 
 const server = z.string().superRefine((value, ctx) => {
   if (parseServer(value) === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected an NTP server as host, host:port or [ipv6]:port, got ${JSON.stringify(value.slice(0, 100))}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an NTP server as host, host:port or [ipv6]:port, got ${JSON.stringify(value.slice(0, 100))}`,
+    });
   }
 });
 
 export const timedriftParams = z
   .strictObject({
-    drift: goDuration.default('5s').describe('Allowed difference between local time and NTP time (Go duration: 5s, 500ms, 1m)'),
+    drift: goDuration
+      .default('5s')
+      .describe('Allowed difference between local time and NTP time (Go duration: 5s, 500ms, 1m)'),
     servers: z
       .array(server.describe('An NTP server: host, host:port or [ipv6]:port'))
       .min(1)
       .max(MAX_SERVERS)
       .optional()
-      .describe("NTP servers to ask, in order; default: the host's own (ntp.conf, chrony, timesyncd), then time.nist.gov and pool.ntp.org"),
-    all: z.boolean().default(false).describe('Ask every server instead of stopping at the first that answers (as MIG did)'),
+      .describe(
+        "NTP servers to ask, in order; default: the host's own (ntp.conf, chrony, timesyncd), then time.nist.gov and pool.ntp.org",
+      ),
+    all: z
+      .boolean()
+      .default(false)
+      .describe('Ask every server instead of stopping at the first that answers (as MIG did)'),
     timeout: z.number().positive().max(MAX_TIMEOUT_S).default(5).describe('Seconds to wait for each server'),
   })
   .describe('How far local time may drift, and from which servers');

@@ -7,7 +7,12 @@ import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { recordingContext } from '../../test/helpers/modules/recording.js';
 import { runTimedrift } from './run.js';
 import { timedriftModule, timedriftRow } from './spec.js';
-import { runTimedriftOnce, startFakeNtp, type FakeBehaviour, type FakeNtp } from '../../test/helpers/modules/timedrift.js';
+import {
+  runTimedriftOnce,
+  startFakeNtp,
+  type FakeBehaviour,
+  type FakeNtp,
+} from '../../test/helpers/modules/timedrift.js';
 
 /** Offsets are measured over a real socket: allow for a loaded machine, not for a wrong sign. */
 const SLACK_MS = 1000;
@@ -30,18 +35,60 @@ async function server(behaviour: FakeBehaviour, skewMs = 0): Promise<string> {
 
 describe('timedrift against a fake NTP server on 127.0.0.1', () => {
   it.each([
-    { name: 'server and local clock agree: within the drift', serverSkewMs: 0, clockSkewMs: 0, drift: '5s', wantOffset: 0, wantDrifted: false },
-    { name: 'server 60 s ahead: local clock is behind, drifted', serverSkewMs: 60_000, clockSkewMs: 0, drift: '5s', wantOffset: 60_000, wantDrifted: true },
-    { name: 'server 60 s behind: local clock is ahead, drifted', serverSkewMs: -60_000, clockSkewMs: 0, drift: '5s', wantOffset: -60_000, wantDrifted: true },
-    { name: 'local clock (ctx.now) 30 s fast, honest server', serverSkewMs: 0, clockSkewMs: 30_000, drift: '1m', wantOffset: -30_000, wantDrifted: false },
-    { name: 'the same clock with a tighter drift', serverSkewMs: 0, clockSkewMs: 30_000, drift: '10s', wantOffset: -30_000, wantDrifted: true },
+    {
+      name: 'server and local clock agree: within the drift',
+      serverSkewMs: 0,
+      clockSkewMs: 0,
+      drift: '5s',
+      wantOffset: 0,
+      wantDrifted: false,
+    },
+    {
+      name: 'server 60 s ahead: local clock is behind, drifted',
+      serverSkewMs: 60_000,
+      clockSkewMs: 0,
+      drift: '5s',
+      wantOffset: 60_000,
+      wantDrifted: true,
+    },
+    {
+      name: 'server 60 s behind: local clock is ahead, drifted',
+      serverSkewMs: -60_000,
+      clockSkewMs: 0,
+      drift: '5s',
+      wantOffset: -60_000,
+      wantDrifted: true,
+    },
+    {
+      name: 'local clock (ctx.now) 30 s fast, honest server',
+      serverSkewMs: 0,
+      clockSkewMs: 30_000,
+      drift: '1m',
+      wantOffset: -30_000,
+      wantDrifted: false,
+    },
+    {
+      name: 'the same clock with a tighter drift',
+      serverSkewMs: 0,
+      clockSkewMs: 30_000,
+      drift: '10s',
+      wantOffset: -30_000,
+      wantDrifted: true,
+    },
   ])('$name', async ({ serverSkewMs, clockSkewMs, drift, wantOffset, wantDrifted }) => {
     const name = await server('ok', serverSkewMs);
     const rec = recordingContext(root, { now: () => new Date(Date.now() + clockSkewMs) });
     const rows = await runTimedriftOnce({ drift, servers: [name] }, rec);
     expect(rows).toHaveLength(1);
     const [row] = rows;
-    expect(row).toMatchObject({ server: name, source: 'parameter', address: '127.0.0.1', isReachable: true, stratum: 2, hasDrifted: wantDrifted });
+    expect(row).toMatchObject({
+      server: name,
+      source: 'parameter',
+      address: '127.0.0.1',
+      isReachable: true,
+      stratum: 2,
+      hasDrifted: wantDrifted,
+    });
     expect(Math.abs((row?.offsetMs ?? Number.NaN) - wantOffset)).toBeLessThan(SLACK_MS);
     expect(row?.delayMs).toBeGreaterThanOrEqual(0);
     expect(timedriftRow.safeParse(row).success).toBe(true);
@@ -50,10 +97,22 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
 
   it.each([
     { name: "kiss-o'-death", behaviour: 'kiss-of-death' as const, want: /kiss-o'-death RATE/ },
-    { name: 'unsynchronized server', behaviour: 'unsynchronized' as const, want: /not synchronized \(leap indicator 3\)/ },
+    {
+      name: 'unsynchronized server',
+      behaviour: 'unsynchronized' as const,
+      want: /not synchronized \(leap indicator 3\)/,
+    },
     { name: 'a client-mode packet', behaviour: 'client-mode' as const, want: /not from a server \(mode 3\)/ },
-    { name: 'a reply that does not echo our nonce (ignored until the timeout)', behaviour: 'wrong-origin' as const, want: /no answer within 300 ms/ },
-    { name: 'a short packet (ignored until the timeout)', behaviour: 'short' as const, want: /no answer within 300 ms/ },
+    {
+      name: 'a reply that does not echo our nonce (ignored until the timeout)',
+      behaviour: 'wrong-origin' as const,
+      want: /no answer within 300 ms/,
+    },
+    {
+      name: 'a short packet (ignored until the timeout)',
+      behaviour: 'short' as const,
+      want: /no answer within 300 ms/,
+    },
     { name: 'silence', behaviour: 'silent' as const, want: /no answer within 300 ms/ },
   ])('$name is not an answer; the next server is asked', async ({ behaviour, want }) => {
     const bad = await server(behaviour);
@@ -108,7 +167,8 @@ describe('timedrift against a fake NTP server on 127.0.0.1', () => {
 describe('through the agent runner: isFound is "some server says we drifted"', () => {
   const specs = new Map<string, AnyModuleSpec>([['timedrift', timedriftModule]]);
   const runners = new Map([['timedrift', runTimedrift]]);
-  const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'timedrift', parameters }], { root, specs, runners, platform: 'linux' });
+  const local = (parameters: Record<string, unknown>) =>
+    runOperationsLocally([{ module: 'timedrift', parameters }], { root, specs, runners, platform: 'linux' });
 
   it.each([
     { name: 'in sync: rows but not found', skewMs: 0, want: false },
@@ -126,11 +186,23 @@ describe('through the agent runner: isFound is "some server says we drifted"', (
   });
 
   it.each([
-    { name: 'a drift that is not a Go duration', input: { drift: '5 seconds' }, want: /parameters\.drift: expected a duration like 5s/ },
+    {
+      name: 'a drift that is not a Go duration',
+      input: { drift: '5 seconds' },
+      want: /parameters\.drift: expected a duration like 5s/,
+    },
     { name: 'a negative drift', input: { drift: '-5s' }, want: /parameters\.drift/ },
-    { name: 'a server with a bad port', input: { servers: ['ntp.example:99999'] }, want: /parameters\.servers\.0: expected an NTP server/ },
+    {
+      name: 'a server with a bad port',
+      input: { servers: ['ntp.example:99999'] },
+      want: /parameters\.servers\.0: expected an NTP server/,
+    },
     { name: 'a server that reads as an option', input: { servers: ['-x'] }, want: /parameters\.servers\.0/ },
-    { name: 'too many servers', input: { servers: new Array<string>(17).fill('ntp.example') }, want: /parameters\.servers/ },
+    {
+      name: 'too many servers',
+      input: { servers: new Array<string>(17).fill('ntp.example') },
+      want: /parameters\.servers/,
+    },
     { name: 'a timeout over 30 s', input: { timeout: 31 }, want: /parameters\.timeout/ },
   ])('refuses $name, naming the field', async ({ input, want }) => {
     await expect(local(input)).rejects.toMatchObject({ code: 'INVALID_PARAMETERS', message: want });

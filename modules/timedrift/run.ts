@@ -25,11 +25,23 @@ function localClock(ctx: ModuleContext): () => number {
   return () => anchor + performance.now();
 }
 
-async function ask(server: NtpServer, params: TimedriftParams, driftMs: number, ctx: ModuleContext, clock: () => number): Promise<TimedriftRow> {
+async function ask(
+  server: NtpServer,
+  params: TimedriftParams,
+  driftMs: number,
+  ctx: ModuleContext,
+  clock: () => number,
+): Promise<TimedriftRow> {
   const localTime = new Date(clock()).toISOString();
   const base = { server: server.name, source: server.source, localTime };
   try {
-    const answer = await queryNtp({ host: server.host, port: server.port, timeoutMs: params.timeout * 1000, clock, signal: ctx.signal });
+    const answer = await queryNtp({
+      host: server.host,
+      port: server.port,
+      timeoutMs: params.timeout * 1000,
+      clock,
+      signal: ctx.signal,
+    });
     return {
       ...base,
       address: answer.address,
@@ -50,7 +62,8 @@ async function ask(server: NtpServer, params: TimedriftParams, driftMs: number, 
 export const runTimedrift: ModuleRun<TimedriftParams, TimedriftRow> = async function* (params, ctx) {
   // The schema validated it; parse once more for the number.
   const driftMs = parseGoDuration(params.drift) ?? 0;
-  const servers = params.servers === undefined ? await defaultServers(ctx.root, (m) => ctx.warn(m)) : namedServers(params.servers);
+  const servers =
+    params.servers === undefined ? await defaultServers(ctx.root, (m) => ctx.warn(m)) : namedServers(params.servers);
   const clock = localClock(ctx);
   let hasAnswer = false;
   for (const server of servers) {
@@ -62,5 +75,9 @@ export const runTimedrift: ModuleRun<TimedriftParams, TimedriftRow> = async func
     if (hasAnswer && !params.all) return;
   }
   // MIG failed the run when it was asked to check the drift and could not.
-  if (!hasAnswer) throw new ModuleError('MODULE_FAILED', `timedrift: none of ${servers.length} NTP server(s) answered; the drift was not checked`);
+  if (!hasAnswer)
+    throw new ModuleError(
+      'MODULE_FAILED',
+      `timedrift: none of ${servers.length} NTP server(s) answered; the drift was not checked`,
+    );
 };

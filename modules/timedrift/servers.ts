@@ -16,9 +16,21 @@ export interface NtpServer extends ServerAddress {
 }
 
 /** MIG's NtpBackupPool. */
-export const FALLBACK_SERVERS: readonly string[] = ['time.nist.gov', '0.pool.ntp.org', '1.pool.ntp.org', '2.pool.ntp.org', '3.pool.ntp.org'];
+export const FALLBACK_SERVERS: readonly string[] = [
+  'time.nist.gov',
+  '0.pool.ntp.org',
+  '1.pool.ntp.org',
+  '2.pool.ntp.org',
+  '3.pool.ntp.org',
+];
 
-const CONFIG_FILES = ['/etc/ntp.conf', '/etc/ntpsec/ntp.conf', '/etc/chrony.conf', '/etc/chrony/chrony.conf', '/etc/systemd/timesyncd.conf'] as const;
+const CONFIG_FILES = [
+  '/etc/ntp.conf',
+  '/etc/ntpsec/ntp.conf',
+  '/etc/chrony.conf',
+  '/etc/chrony/chrony.conf',
+  '/etc/systemd/timesyncd.conf',
+] as const;
 
 /** ntpd's reference-clock drivers are pseudo-addresses 127.127.t.u, not servers. */
 const REFCLOCK = /^127\.127\.\d{1,3}\.\d{1,3}$/;
@@ -29,7 +41,13 @@ export function serversInConfig(text: string): string[] {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     const ntp = /^NTP=(.*)$/.exec(line);
-    if (ntp !== null) out.push(...(ntp[1] ?? '').trim().split(/\s+/).filter((s) => s !== ''));
+    if (ntp !== null)
+      out.push(
+        ...(ntp[1] ?? '')
+          .trim()
+          .split(/\s+/)
+          .filter((s) => s !== ''),
+      );
     const directive = /^(server|pool)\s+(\S+)/.exec(line);
     if (directive?.[2] !== undefined) out.push(directive[2]);
   }

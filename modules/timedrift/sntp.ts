@@ -55,7 +55,8 @@ function replyProblem(reply: Buffer): string | undefined {
   const mode = first & 7;
   const stratum = reply[1] ?? 0;
   if (mode !== 4) return `reply is not from a server (mode ${mode})`;
-  if (stratum === 0) return `kiss-o'-death ${reply.toString('latin1', 12, 16).replace(/[^\x20-\x7e]/g, '?')}: the server refuses to answer`;
+  if (stratum === 0)
+    return `kiss-o'-death ${reply.toString('latin1', 12, 16).replace(/[^\x20-\x7e]/g, '?')}: the server refuses to answer`;
   if (leap === 3) return 'server clock is not synchronized (leap indicator 3)';
   if (stratum > 15) return `server is not synchronized (stratum ${stratum})`;
   if (reply.readUInt32BE(40) === 0 && reply.readUInt32BE(44) === 0) return 'reply carries no transmit time';
@@ -100,9 +101,19 @@ export async function queryNtp(opts: QueryOptions): Promise<NtpAnswer> {
       else resolvePromise(result);
     };
     const onAbort = (): void => finish(opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted'));
-    const timer = setTimeout(() => finish(new NtpError(`no answer within ${opts.timeoutMs} ms`, address)), opts.timeoutMs);
+    const timer = setTimeout(
+      () => finish(new NtpError(`no answer within ${opts.timeoutMs} ms`, address)),
+      opts.timeoutMs,
+    );
     opts.signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', (err: NodeJS.ErrnoException) => finish(new NtpError(err.code === 'ECONNREFUSED' ? 'refused (nothing listens on that port)' : (err.code ?? err.message), address)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      finish(
+        new NtpError(
+          err.code === 'ECONNREFUSED' ? 'refused (nothing listens on that port)' : (err.code ?? err.message),
+          address,
+        ),
+      ),
+    );
     socket.on('message', (reply) => {
       const t4 = opts.clock();
       // Not an answer to this request (late, duplicated or forged): keep waiting for ours.
@@ -112,7 +123,12 @@ export async function queryNtp(opts: QueryOptions): Promise<NtpAnswer> {
       const t2 = readTimestamp(reply, 32);
       const t3 = readTimestamp(reply, 40);
       const round = (n: number): number => Math.round(n * 1000) / 1000;
-      finish({ address, offsetMs: round((t2 - t1 + (t3 - t4)) / 2), delayMs: round(Math.max(0, t4 - t1 - (t3 - t2))), stratum: reply[1] ?? 0 });
+      finish({
+        address,
+        offsetMs: round((t2 - t1 + (t3 - t4)) / 2),
+        delayMs: round(Math.max(0, t4 - t1 - (t3 - t2))),
+        stratum: reply[1] ?? 0,
+      });
     });
     socket.connect(opts.port, address, () => {
       t1 = opts.clock();

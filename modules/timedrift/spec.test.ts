@@ -22,7 +22,11 @@ describe('flags', () => {
   it.each([
     { name: 'nothing: every default', input: [], want: {} },
     { name: "MIG's -drift", input: ['-drift', '500ms'], want: { drift: '500ms' } },
-    { name: 'repeated -ntp, -all and -timeout', input: ['-ntp', 'a.example', '-ntp', 'b.example:1123', '-all', '-timeout', '2'], want: { servers: ['a.example', 'b.example:1123'], all: true, timeout: 2 } },
+    {
+      name: 'repeated -ntp, -all and -timeout',
+      input: ['-ntp', 'a.example', '-ntp', 'b.example:1123', '-all', '-timeout', '2'],
+      want: { servers: ['a.example', 'b.example:1123'], all: true, timeout: 2 },
+    },
     { name: '-timeout as a duration', input: ['-timeout', '500ms'], want: { timeout: 0.5 } },
   ])('$name', ({ input, want }) => {
     expect(cliParams(spec, input).params).toEqual(want);
@@ -30,7 +34,11 @@ describe('flags', () => {
   });
 
   it.each([
-    { name: 'a timeout that is neither', input: ['-timeout', 'soon'], want: /-timeout: expected seconds like 2 or a duration/ },
+    {
+      name: 'a timeout that is neither',
+      input: ['-timeout', 'soon'],
+      want: /-timeout: expected seconds like 2 or a duration/,
+    },
     { name: 'an unknown flag', input: ['-t2'], want: /unknown flag -t2/ },
   ])('refuses $name, naming the flag', ({ input, want }) => {
     expect(() => cliParams(spec, input)).toThrow(want);

@@ -10,11 +10,17 @@ import { MAX_SERVERS, parseGoDuration, timedriftParams } from './params.js';
 
 export const timedriftRow = z.strictObject({
   server: z.string().max(260).describe('NTP server asked, as listed (host or host:port)'),
-  source: z.string().max(64).describe('Where the server came from: parameter, a config file such as /etc/chrony.conf, or fallback'),
+  source: z
+    .string()
+    .max(64)
+    .describe('Where the server came from: parameter, a config file such as /etc/chrony.conf, or fallback'),
   address: z.string().max(64).optional().describe('Address the server resolved to'),
   localTime: z.iso.datetime().describe('Local time when the server was asked'),
   isReachable: z.boolean().describe('The server gave a usable answer'),
-  offsetMs: z.number().optional().describe('Server time minus local time, in ms: positive when the local clock is behind'),
+  offsetMs: z
+    .number()
+    .optional()
+    .describe('Server time minus local time, in ms: positive when the local clock is behind'),
   delayMs: z.number().nonnegative().optional().describe('Network round trip to the server, in ms'),
   stratum: z.number().int().min(1).max(15).optional().describe("Server's distance from a reference clock"),
   hasDrifted: z.boolean().optional().describe('|offset| is larger than the allowed drift'),
@@ -23,8 +29,14 @@ export const timedriftRow = z.strictObject({
 
 /** MIG's -drift, plus -ntp (servers) and -all. */
 const timedriftCli = z.strictObject({
-  drift: z.string().optional().describe(paramHelp(timedriftParams, 'drift', 'default 5s')),
-  ntp: z.array(z.string()).optional().describe(paramHelp(timedriftParams, 'servers', 'as a flag: host, host:port or [ipv6]:port; repeatable')),
+  drift: z
+    .string()
+    .optional()
+    .describe(paramHelp(timedriftParams, 'drift', 'default 5s')),
+  ntp: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(timedriftParams, 'servers', 'as a flag: host, host:port or [ipv6]:port; repeatable')),
   all: z.boolean().optional().describe(paramHelp(timedriftParams, 'all')),
   timeout: z
     .string()
@@ -71,15 +83,32 @@ export const timedriftModule = defineModule({
   ],
   cli: { schema: timedriftCli, flags: { ntp: { param: 'servers' } }, toParams },
   privacy: {
-    leaves: ['server', 'source', 'address', 'localTime', 'isReachable', 'offsetMs', 'delayMs', 'stratum', 'hasDrifted', 'error'],
+    leaves: [
+      'server',
+      'source',
+      'address',
+      'localTime',
+      'isReachable',
+      'offsetMs',
+      'delayMs',
+      'stratum',
+      'hasDrifted',
+      'error',
+    ],
     sensitive: [],
     maxRows: MAX_SERVERS,
     maxBytes: 64 * 1024,
   },
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
-    { command: 'mig timedrift -drift 5s', explains: 'Which hosts have a clock more than 5 seconds away from their NTP servers?' },
-    { command: 'mig timedrift -drift 500ms -ntp ntp1.corp.example -ntp ntp2.corp.example -all', explains: 'Clock offsets against both corporate NTP servers, flagging any beyond half a second' },
+    {
+      command: 'mig timedrift -drift 5s',
+      explains: 'Which hosts have a clock more than 5 seconds away from their NTP servers?',
+    },
+    {
+      command: 'mig timedrift -drift 500ms -ntp ntp1.corp.example -ntp ntp2.corp.example -all',
+      explains: 'Clock offsets against both corporate NTP servers, flagging any beyond half a second',
+    },
   ],
   // MIG: found when the local time is out of the allowed drift from a server that answered.
   isFound: (rows) => rows.some((row) => row.hasDrifted === true),

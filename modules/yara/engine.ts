@@ -19,7 +19,8 @@ export interface EngineOptions {
 }
 
 /** The worker's answer about one file (scanned, skipped, failed), or why there is none. */
-export type ScanOutcome = Exclude<WorkerReply, { kind: 'ready' | 'invalid' }> | { kind: 'timeout' } | { kind: 'aborted' };
+export type ScanOutcome =
+  Exclude<WorkerReply, { kind: 'ready' | 'invalid' }> | { kind: 'timeout' } | { kind: 'aborted' };
 export type { EngineMatch };
 
 /** A worker dying this many times in a row is not the file's fault: the operation fails. */
@@ -50,7 +51,10 @@ export class YaraEngine {
     if (first.kind === 'ready') return new YaraEngine(sources, options, session, first.warnings);
     await session.close();
     if (first.kind === 'invalid') {
-      throw new ModuleError('INVALID_PARAMETERS', `rules.${first.index}: the YARA rules do not compile: ${first.message}`);
+      throw new ModuleError(
+        'INVALID_PARAMETERS',
+        `rules.${first.index}: the YARA rules do not compile: ${first.message}`,
+      );
     }
     throw startFailure(first, options.startTimeoutMs);
   }
@@ -73,7 +77,8 @@ export class YaraEngine {
         return reply;
       case 'gone':
         await this.drop();
-        if (++this.crashes >= MAX_CONSECUTIVE_CRASHES) throw new ModuleError('MODULE_FAILED', `the YARA engine failed ${this.crashes} times in a row: ${reply.why}`);
+        if (++this.crashes >= MAX_CONSECUTIVE_CRASHES)
+          throw new ModuleError('MODULE_FAILED', `the YARA engine failed ${this.crashes} times in a row: ${reply.why}`);
         return { kind: 'failed', id, what: 'the YARA engine stopped while scanning', code: reply.why };
       default:
         throw new BugError(`yara engine answered a scan with '${reply.kind}'`);
@@ -99,7 +104,8 @@ export class YaraEngine {
     }
     await session.close();
     // The same rules compiled before: anything but 'ready' is the engine's failure, not the rules'.
-    if (first.kind === 'invalid') throw new ModuleError('MODULE_FAILED', `the YARA engine refused rules it compiled before: ${first.message}`);
+    if (first.kind === 'invalid')
+      throw new ModuleError('MODULE_FAILED', `the YARA engine refused rules it compiled before: ${first.message}`);
     throw startFailure(first, this.options.startTimeoutMs);
   }
 }

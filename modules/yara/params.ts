@@ -24,7 +24,8 @@ export const DEFAULT_FILE_BYTES = 32 * MIB;
 
 function rulesProblem(value: string): string | undefined {
   if (value.trim() === '') return 'expected YARA rule text, got an empty string';
-  if (value.length > MAX_RULES_CHARS) return `expected at most ${MAX_RULES_CHARS} characters of rules, got ${value.length}`;
+  if (value.length > MAX_RULES_CHARS)
+    return `expected at most ${MAX_RULES_CHARS} characters of rules, got ${value.length}`;
   return undefined;
 }
 
@@ -34,20 +35,42 @@ export const yaraParams = z
       .array(checked(rulesProblem))
       .min(1)
       .max(MAX_RULESETS)
-      .describe('YARA rule sources; with several, each compiles in its own namespace (ns1, ns2, ...) so rule names may repeat'),
-    paths: z.array(checked(pathProblem)).min(1).max(MAX_PATHS).describe('Absolute paths (files or directories) to scan, literally: no globbing'),
-    maxdepth: z.number().int().min(0).max(1000).default(1000).describe('How many directory levels below a path to descend (0: only the files directly in it)'),
+      .describe(
+        'YARA rule sources; with several, each compiles in its own namespace (ns1, ns2, ...) so rule names may repeat',
+      ),
+    paths: z
+      .array(checked(pathProblem))
+      .min(1)
+      .max(MAX_PATHS)
+      .describe('Absolute paths (files or directories) to scan, literally: no globbing'),
+    maxdepth: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(1000)
+      .describe('How many directory levels below a path to descend (0: only the files directly in it)'),
     maxfilesize: z
       .number()
       .int()
       .min(1)
       .max(MAX_FILE_BYTES)
       .default(DEFAULT_FILE_BYTES)
-      .describe(`Skip (with a warning) files larger than this many bytes (default ${DEFAULT_FILE_BYTES / MIB} MiB, at most ${MAX_FILE_BYTES / MIB} MiB)`),
+      .describe(
+        `Skip (with a warning) files larger than this many bytes (default ${DEFAULT_FILE_BYTES / MIB} MiB, at most ${MAX_FILE_BYTES / MIB} MiB)`,
+      ),
     name: checked(negatableRegexProblem)
       .optional()
-      .describe('RE2 regex on the base name: only matching files are scanned; a leading ! scans the names that do not match'),
-    matchlimit: z.number().int().min(1).max(100_000).default(1000).describe('Stop (with a warning) after this many matching files'),
+      .describe(
+        'RE2 regex on the base name: only matching files are scanned; a leading ! scans the names that do not match',
+      ),
+    matchlimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1000)
+      .describe('Stop (with a warning) after this many matching files'),
   })
   .describe('YARA module parameters');
 

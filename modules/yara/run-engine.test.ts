@@ -21,7 +21,8 @@ afterEach(() => {
 });
 
 /** Quadratic in filesize: on 200 kB it runs for minutes; YARA-X's own timeout cannot stop it in wasm. */
-const SLOW = 'rule slow { condition: filesize > 100000 and for all i in (0..filesize) : ( for all j in (0..filesize) : (uint8(i) != uint8(j) or true) ) }';
+const SLOW =
+  'rule slow { condition: filesize > 100000 and for all i in (0..filesize) : ( for all j in (0..filesize) : (uint8(i) != uint8(j) or true) ) }';
 const TREE = { '/t/slow.bin': Buffer.alloc(200_000), '/t/small': 'tiny\n' };
 
 describe('a scan that overruns its time', () => {
@@ -29,7 +30,11 @@ describe('a scan that overruns its time', () => {
     root = makeTree(TREE);
     const rec = recordingContext(root);
     // Paths are walked in sorted order: slow.bin first, then small.
-    const rows = await runScan({ rules: [`${SLOW} rule small { condition: filesize < 100 }`], paths: ['/t/slow.bin', '/t/small'] }, rec, { scanTimeoutMs: 2000 });
+    const rows = await runScan(
+      { rules: [`${SLOW} rule small { condition: filesize < 100 }`], paths: ['/t/slow.bin', '/t/small'] },
+      rec,
+      { scanTimeoutMs: 2000 },
+    );
     expect(rows.map(brief)).toEqual(['/t/small:small']);
     expect(rec.warnings.filter((w) => !w.startsWith('rules: '))).toEqual([
       '/t/slow.bin: scan stopped after the per-file time limit; the rules may loop over the file (e.g. for ... in (0..filesize))',
@@ -42,7 +47,10 @@ describe('abort', () => {
   it('stops a scan in progress (the worker is terminated, not awaited)', async () => {
     root = makeTree({ '/u/a-small': 'tiny\n', '/u/b-slow.bin': Buffer.alloc(200_000) });
     const rec = recordingContext(root);
-    const params = yaraParams.parse({ rules: [`${SLOW} rule small { condition: filesize < 100 }`], paths: ['/u/a-small', '/u/b-slow.bin'] });
+    const params = yaraParams.parse({
+      rules: [`${SLOW} rule small { condition: filesize < 100 }`],
+      paths: ['/u/a-small', '/u/b-slow.bin'],
+    });
     const rows: string[] = [];
     // A scan timeout far beyond the test's own: only the abort can end the slow scan.
     for await (const row of makeRunYara({ scanTimeoutMs: 600_000 })(params, rec.ctx)) {
@@ -66,7 +74,10 @@ describe('abort', () => {
     root = makeTree(TREE);
     const rec = recordingContext(root);
     const rows: string[] = [];
-    for await (const row of makeRunYara()(yaraParams.parse({ rules: ['rule every_file { condition: true }'], paths: ['/t/slow.bin', '/t/small'] }), rec.ctx)) {
+    for await (const row of makeRunYara()(
+      yaraParams.parse({ rules: ['rule every_file { condition: true }'], paths: ['/t/slow.bin', '/t/small'] }),
+      rec.ctx,
+    )) {
       rows.push(row.path);
       rec.controller.abort();
     }
@@ -98,11 +109,15 @@ describe('output of the rules (console module) stays off stdout', () => {
 describe('through the agent runner (-t local)', () => {
   const specs = new Map([['yara', yaraModule]]);
   const runners = new Map([['yara', runYara]]);
-  const local = (parameters: Record<string, unknown>) => runOperationsLocally([{ module: 'yara', parameters }], { root: root ?? '/', specs, runners, platform: 'linux' });
+  const local = (parameters: Record<string, unknown>) =>
+    runOperationsLocally([{ module: 'yara', parameters }], { root: root ?? '/', specs, runners, platform: 'linux' });
 
   it('rows pass the privacy filter and parse against the result schema', async () => {
     root = makeTree({ '/r/hit': 'evil-marker', '/r/miss': 'benign' });
-    const [result] = await local({ rules: ['rule evil : bad { strings: $a = "evil-marker" condition: $a }'], paths: ['/r'] });
+    const [result] = await local({
+      rules: ['rule evil : bad { strings: $a = "evil-marker" condition: $a }'],
+      paths: ['/r'],
+    });
     expect(result?.error).toBeUndefined();
     expect(result?.isFound).toBe(true);
     expect(result?.rows).toHaveLength(1);
@@ -123,6 +138,8 @@ describe('through the agent runner (-t local)', () => {
     const err = await local({ rules: ['rule a { condition: true }'], paths: ['relative'] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as ProtocolError).code).toBe('INVALID_PARAMETERS');
-    expect((err as ProtocolError).message).toContain('operations.0.parameters.paths.0 (module yara): expected an absolute path');
+    expect((err as ProtocolError).message).toContain(
+      'operations.0.parameters.paths.0 (module yara): expected an absolute path',
+    );
   });
 });

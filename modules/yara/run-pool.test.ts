@@ -39,14 +39,19 @@ describe('a pool of engines', () => {
 
   it('rules that do not compile: every engine is closed and the error names the source', async () => {
     root = makeTree(tree());
-    await expect(runScan({ rules: ['rule broken { condition: nope }'], paths: ['/p'] }, recordingContext(root), { engines: 2 })).rejects.toThrow(/rules\.0/);
+    await expect(
+      runScan({ rules: ['rule broken { condition: nope }'], paths: ['/p'] }, recordingContext(root), { engines: 2 }),
+    ).rejects.toThrow(/rules\.0/);
   });
 
   it('stopped after a row: files already scanned alongside are not reported', async () => {
     root = makeTree(tree());
     const rec = recordingContext(root);
     const rows: string[] = [];
-    for await (const row of makeRunYara({ engines: 3 })(yaraParams.parse({ rules: ['rule every_file { condition: true }'], paths: ['/p'] }), rec.ctx)) {
+    for await (const row of makeRunYara({ engines: 3 })(
+      yaraParams.parse({ rules: ['rule every_file { condition: true }'], paths: ['/p'] }),
+      rec.ctx,
+    )) {
       rows.push(row.path);
       rec.controller.abort();
     }

@@ -23,7 +23,10 @@ const TREE: Record<string, Entry> = {
   '/other/f4.txt': `${MARK} four\n`,
 };
 
-async function hunt(params: Record<string, unknown>, entries: Record<string, Entry> = TREE): Promise<{ paths: string[]; rec: Recording }> {
+async function hunt(
+  params: Record<string, unknown>,
+  entries: Record<string, Entry> = TREE,
+): Promise<{ paths: string[]; rec: Recording }> {
   root = makeTree(entries);
   const rec = recordingContext(root);
   const rows = await runScan({ rules: [RULE], paths: ['/d'], ...params }, rec);
@@ -32,15 +35,31 @@ async function hunt(params: Record<string, unknown>, entries: Record<string, Ent
 
 describe('parameters', () => {
   it.each([
-    { name: 'default: the whole tree', input: {}, want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/d/a/f1.log', '/d/big.txt', '/d/f0.txt'] },
+    {
+      name: 'default: the whole tree',
+      input: {},
+      want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/d/a/f1.log', '/d/big.txt', '/d/f0.txt'],
+    },
     { name: 'maxdepth 0: files directly in the path', input: { maxdepth: 0 }, want: ['/d/big.txt', '/d/f0.txt'] },
     { name: 'maxdepth 1', input: { maxdepth: 1 }, want: ['/d/a/f1.log', '/d/big.txt', '/d/f0.txt'] },
-    { name: 'several paths, one of them a file', input: { paths: ['/d/a/b', '/other/f4.txt'] }, want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/other/f4.txt'] },
-    { name: 'overlapping paths scan each file once', input: { paths: ['/d/a', '/d/a/b', '/d/a/b/f2.txt'] }, want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/d/a/f1.log'] },
+    {
+      name: 'several paths, one of them a file',
+      input: { paths: ['/d/a/b', '/other/f4.txt'] },
+      want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/other/f4.txt'],
+    },
+    {
+      name: 'overlapping paths scan each file once',
+      input: { paths: ['/d/a', '/d/a/b', '/d/a/b/f2.txt'] },
+      want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/d/a/f1.log'],
+    },
     { name: 'name regex', input: { name: '\\.txt$' }, want: ['/d/a/b/f2.txt', '/d/big.txt', '/d/f0.txt'] },
     { name: 'negated name regex', input: { name: '!\\.txt$' }, want: ['/d/a/b/c/f3.bin', '/d/a/f1.log'] },
     { name: 'name regex on the base name only', input: { name: '^a' }, want: [] },
-    { name: 'maxfilesize skips larger files', input: { maxfilesize: 1000 }, want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/d/a/f1.log', '/d/f0.txt'] },
+    {
+      name: 'maxfilesize skips larger files',
+      input: { maxfilesize: 1000 },
+      want: ['/d/a/b/c/f3.bin', '/d/a/b/f2.txt', '/d/a/f1.log', '/d/f0.txt'],
+    },
   ])('$name', async ({ input, want }) => {
     expect((await hunt(input)).paths).toEqual(want);
   });
@@ -71,7 +90,14 @@ describe('parameters', () => {
 
   it('matchlimit counts files: every rule matching the last file is still reported', async () => {
     root = makeTree(TREE);
-    const rows = await runScan({ rules: [`${RULE} rule any_file { condition: filesize > 0 }`], paths: ['/d/f0.txt', '/d/big.txt'], matchlimit: 1 }, recordingContext(root));
+    const rows = await runScan(
+      {
+        rules: [`${RULE} rule any_file { condition: filesize > 0 }`],
+        paths: ['/d/f0.txt', '/d/big.txt'],
+        matchlimit: 1,
+      },
+      recordingContext(root),
+    );
     expect(rows.map(brief).sort()).toEqual(['/d/big.txt:any_file', '/d/big.txt:marked[t]']);
   });
 });
@@ -83,7 +109,10 @@ describe('symlinks and unreadable paths', () => {
   });
 
   it('resolves an absolute symlink inside the root, never on the real host', async () => {
-    const { paths } = await hunt({ paths: ['/e'] }, { '/e/abs': { symlink: '/etc/hostname' }, '/etc/hostname': `${MARK} inside the root\n` });
+    const { paths } = await hunt(
+      { paths: ['/e'] },
+      { '/e/abs': { symlink: '/etc/hostname' }, '/etc/hostname': `${MARK} inside the root\n` },
+    );
     expect(paths).toEqual(['/e/abs']);
   });
 
@@ -107,9 +136,24 @@ describe('symlinks and unreadable paths', () => {
   });
 
   it.each([
-    { name: 'missing path', input: { paths: ['/nope'] }, entries: TREE, want: '/nope: cannot open search path (ENOENT)' },
-    { name: 'broken symlink', input: { paths: ['/e'] }, entries: { '/e/gone': { symlink: 'missing' } }, want: '/e/gone: cannot follow symlink (ENOENT)' },
-    { name: 'symlink loop', input: { paths: ['/e'] }, entries: { '/e/x': { symlink: 'y' }, '/e/y': { symlink: 'x' } }, want: '/e/x: cannot follow symlink (ELOOP)' },
+    {
+      name: 'missing path',
+      input: { paths: ['/nope'] },
+      entries: TREE,
+      want: '/nope: cannot open search path (ENOENT)',
+    },
+    {
+      name: 'broken symlink',
+      input: { paths: ['/e'] },
+      entries: { '/e/gone': { symlink: 'missing' } },
+      want: '/e/gone: cannot follow symlink (ENOENT)',
+    },
+    {
+      name: 'symlink loop',
+      input: { paths: ['/e'] },
+      entries: { '/e/x': { symlink: 'y' }, '/e/y': { symlink: 'x' } },
+      want: '/e/x: cannot follow symlink (ELOOP)',
+    },
   ])('$name: a warning, not a failure', async ({ input, entries, want }) => {
     const { paths, rec } = await hunt(input, entries);
     expect(paths).toEqual([]);

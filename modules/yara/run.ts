@@ -38,7 +38,13 @@ function nameTest(source: string | undefined): NameTest {
 }
 
 /** Rows for one scanned file, or nothing (and the right counters and warnings) for the rest. */
-function rowsOf(task: FileTask, outcome: ScanOutcome, params: YaraParams, counters: Counters, ctx: ModuleContext): YaraRow[] {
+function rowsOf(
+  task: FileTask,
+  outcome: ScanOutcome,
+  params: YaraParams,
+  counters: Counters,
+  ctx: ModuleContext,
+): YaraRow[] {
   switch (outcome.kind) {
     case 'scanned': {
       counters.values.filesScanned++;
@@ -67,7 +73,9 @@ function rowsOf(task: FileTask, outcome: ScanOutcome, params: YaraParams, counte
       return [];
     case 'timeout':
       counters.values.scanTimeouts++;
-      ctx.warn(`${task.path}: scan stopped after the per-file time limit; the rules may loop over the file (e.g. for ... in (0..filesize))`);
+      ctx.warn(
+        `${task.path}: scan stopped after the per-file time limit; the rules may loop over the file (e.g. for ... in (0..filesize))`,
+      );
       return [];
     case 'aborted':
       return [];
@@ -111,7 +119,12 @@ export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams,
     const pacer = new Pacer(ctx.signal, () => counters.flush());
     const walk = new Walk([plan], new HostRoot(ctx.root), walkEvents(ctx, counters));
     // Rules compile before the walk starts: a rule error reads nothing.
-    const engines = await startEngines(count, params.rules, { signal: ctx.signal, log: ctx.log, scanTimeoutMs, startTimeoutMs });
+    const engines = await startEngines(count, params.rules, {
+      signal: ctx.signal,
+      log: ctx.log,
+      scanTimeoutMs,
+      startTimeoutMs,
+    });
     const idle = [...engines];
     const inFlight: InFlight[] = [];
     /** The oldest scan's rows; false when the run must stop (aborted, matchlimit). */

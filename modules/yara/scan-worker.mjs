@@ -79,7 +79,9 @@ function scanFile(scanner, task) {
     const result = scanner.scan(bytes);
     /** @type {{ identifier: string, namespace: string, isPrivate: boolean, tags: string[] }[]} */
     const matches = result.matches;
-    const rules = matches.filter((m) => !m.isPrivate).map((m) => ({ rule: m.identifier, namespace: m.namespace, tags: m.tags }));
+    const rules = matches
+      .filter((m) => !m.isPrivate)
+      .map((m) => ({ rule: m.identifier, namespace: m.namespace, tags: m.tags }));
     /** @type {string[]} */
     // result.warnings repeats the compiler warnings for every file: reported once, at compile time.
     const problems = (result.errors ?? []).map(String);

@@ -24,7 +24,12 @@ export const workerReply = z.discriminatedUnion('kind', [
     matches: z.array(matchSchema),
     problems: z.array(z.string()),
   }),
-  z.strictObject({ kind: z.literal('skipped'), id: z.number().int(), reason: z.enum(['not-regular', 'too-large']), size: z.number() }),
+  z.strictObject({
+    kind: z.literal('skipped'),
+    id: z.number().int(),
+    reason: z.enum(['not-regular', 'too-large']),
+    size: z.number(),
+  }),
   z.strictObject({ kind: z.literal('failed'), id: z.number().int(), what: z.string(), code: z.string() }),
 ]);
 
@@ -103,5 +108,7 @@ export class Session {
 
 function parseReply(message: unknown): WorkerReply | NoReply {
   const parsed = workerReply.safeParse(message);
-  return parsed.success ? parsed.data : { kind: 'gone', why: `engine sent an unexpected message: ${parsed.error.message.slice(0, 300)}` };
+  return parsed.success
+    ? parsed.data
+    : { kind: 'gone', why: `engine sent an unexpected message: ${parsed.error.message.slice(0, 300)}` };
 }

@@ -12,19 +12,32 @@ import { yaraParams } from './params.js';
 export const yaraRow = z.strictObject({
   path: z.string().describe('Path of the matching file on the endpoint'),
   rule: z.string().describe('Identifier of the rule that matched'),
-  namespace: z.string().optional().describe('Namespace of the rule (ns1, ns2, ...) when several rule sources were given'),
+  namespace: z
+    .string()
+    .optional()
+    .describe('Namespace of the rule (ns1, ns2, ...) when several rule sources were given'),
   tags: z.array(z.string()).describe('Tags of the rule that matched'),
   size: z.number().int().nonnegative().describe('Size in bytes'),
   mtime: z.iso.datetime().describe('Last modification time'),
 });
 
 const yaraCli = z.strictObject({
-  rules: z.array(z.string()).describe(paramHelp(yaraParams, 'rules', 'e.g. "$(cat rules.yar)"; repeat for several rule files')),
+  rules: z
+    .array(z.string())
+    .describe(paramHelp(yaraParams, 'rules', 'e.g. "$(cat rules.yar)"; repeat for several rule files')),
   path: z.array(z.string()).describe(paramHelp(yaraParams, 'paths', 'repeat for several')),
-  maxdepth: z.number().int().optional().describe(paramHelp(yaraParams, 'maxdepth', 'default 1000')),
+  maxdepth: z
+    .number()
+    .int()
+    .optional()
+    .describe(paramHelp(yaraParams, 'maxdepth', 'default 1000')),
   maxfilesize: z.number().int().optional().describe(paramHelp(yaraParams, 'maxfilesize')),
   name: z.string().optional().describe(paramHelp(yaraParams, 'name')),
-  matchlimit: z.number().int().optional().describe(paramHelp(yaraParams, 'matchlimit', 'default 1000')),
+  matchlimit: z
+    .number()
+    .int()
+    .optional()
+    .describe(paramHelp(yaraParams, 'matchlimit', 'default 1000')),
 });
 
 type YaraCli = z.output<typeof yaraCli>;
@@ -72,7 +85,8 @@ export const yaraModule = defineModule({
       explains: 'Which hosts hold an XMRig-like miner in a world-writable directory?',
     },
     {
-      command: 'mig yara -rules "$(cat elf-implants.yar)" -rules "$(cat loaders.yar)" -path /usr/bin -path /usr/sbin -maxdepth 0 -matchlimit 50',
+      command:
+        'mig yara -rules "$(cat elf-implants.yar)" -rules "$(cat loaders.yar)" -path /usr/bin -path /usr/sbin -maxdepth 0 -matchlimit 50',
       explains: 'Two rule files (namespaces ns1 and ns2) over the system binaries, at most 50 hits per host',
     },
   ],

@@ -65,7 +65,12 @@ describe('evaluateTarget', () => {
     { name: 'agent side: status is unknown', input: "status = 'online'", want: 'unknown', ctx: onAgent },
     { name: 'agent side: heartbeat is unknown', input: "heartbeat > '2000-01-01'", want: 'unknown', ctx: onAgent },
     { name: 'agent side: found is unknown', input: "found('hunt-1')", want: 'unknown', ctx: onAgent },
-    { name: 'agent side: own facts still count', input: "os = 'linux' and status = 'online'", want: 'unknown', ctx: onAgent },
+    {
+      name: 'agent side: own facts still count',
+      input: "os = 'linux' and status = 'online'",
+      want: 'unknown',
+      ctx: onAgent,
+    },
     { name: 'agent side: false and unknown', input: "os = 'darwin' and found('hunt-1')", want: false, ctx: onAgent },
     // Kleene truth tables, with `tags->>'nope' = 'x'` as the unknown operand.
     { name: 'not unknown', input: "not tags->>'nope' = 'x'", want: 'unknown' },
@@ -92,7 +97,12 @@ describe('matchesTarget', () => {
     { name: 'true matches', input: "os = 'linux'", want: true },
     { name: 'false does not', input: "os = 'darwin'", want: false },
     { name: 'unknown does not', input: "tags->>'nope' = 'x'", want: false },
-    { name: 'heartbeat missing is unknown', input: "heartbeat > '2000-01-01'", want: false, facts: { ...agent, heartbeat: undefined } },
+    {
+      name: 'heartbeat missing is unknown',
+      input: "heartbeat > '2000-01-01'",
+      want: false,
+      facts: { ...agent, heartbeat: undefined },
+    },
   ])('$name', ({ input, want, facts }) => {
     expect(matchesTarget(parseTarget(input), facts ?? agent, server)).toBe(want);
   });
@@ -101,7 +111,11 @@ describe('matchesTarget', () => {
 describe('referencedActions', () => {
   it.each([
     { name: 'none', input: "os = 'linux'", want: [] },
-    { name: 'nested, deduplicated, in order', input: "found('b') or (not notfound('a') and found('b'))", want: ['b', 'a'] },
+    {
+      name: 'nested, deduplicated, in order',
+      input: "found('b') or (not notfound('a') and found('b'))",
+      want: ['b', 'a'],
+    },
   ])('$name', ({ input, want }) => {
     expect(referencedActions(parseTarget(input))).toEqual(want);
   });

@@ -39,7 +39,10 @@ export function evaluateTarget(expr: TargetExpr, agent: AgentFacts, ctx: TargetC
     case 'all':
       return true;
     case 'and':
-      return expr.terms.reduce<Tri>((acc, t) => (acc === false ? false : and3(acc, evaluateTarget(t, agent, ctx))), true);
+      return expr.terms.reduce<Tri>(
+        (acc, t) => (acc === false ? false : and3(acc, evaluateTarget(t, agent, ctx))),
+        true,
+      );
     case 'or':
       return expr.terms.reduce<Tri>((acc, t) => (acc === true ? true : or3(acc, evaluateTarget(t, agent, ctx))), false);
     case 'not':

@@ -21,12 +21,20 @@ describe('likeMatch', () => {
     { name: 'backtracking needed on suffix', input: { pattern: '%aab', text: 'aaab' }, want: true },
     { name: 'regex dot is literal', input: { pattern: 'a.c', text: 'abc' }, want: false },
     { name: 'regex star is literal', input: { pattern: 'a*', text: 'aaa' }, want: false },
-    { name: 'regex metacharacters match themselves', input: { pattern: '^a+(b|c)?[d]$\\\\', text: '^a+(b|c)?[d]$\\' }, want: true },
+    {
+      name: 'regex metacharacters match themselves',
+      input: { pattern: '^a+(b|c)?[d]$\\\\', text: '^a+(b|c)?[d]$\\' },
+      want: true,
+    },
     { name: 'escaped % is literal', input: { pattern: '100\\%', text: '100%' }, want: true },
     { name: 'escaped % does not wildcard', input: { pattern: '100\\%', text: '1000' }, want: false },
     { name: 'escaped _ is literal', input: { pattern: 'a\\_b', text: 'axb' }, want: false },
     { name: 'case-sensitive like', input: { pattern: '%Ubuntu%', text: 'ubuntu 22.04' }, want: false },
-    { name: 'ilike ignores case', input: { pattern: '%Ubuntu%', text: 'UBUNTU 22.04', isCaseInsensitive: true }, want: true },
+    {
+      name: 'ilike ignores case',
+      input: { pattern: '%Ubuntu%', text: 'UBUNTU 22.04', isCaseInsensitive: true },
+      want: true,
+    },
   ])('$name', ({ input, want }) => {
     expect(likeMatch(input.pattern, input.text, input.isCaseInsensitive ?? false)).toBe(want);
   });

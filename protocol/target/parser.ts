@@ -185,7 +185,11 @@ class Parser {
     const tok = this.expectString('a quoted pattern', 'after like');
     const problem = likePatternProblem(tok.value);
     if (problem !== undefined) {
-      throw new TargetError('TARGET_PARSE', `target: bad like pattern at column ${column(tok.pos)}: ${problem}`, tok.pos);
+      throw new TargetError(
+        'TARGET_PARSE',
+        `target: bad like pattern at column ${column(tok.pos)}: ${problem}`,
+        tok.pos,
+      );
     }
     return tok.value;
   }
@@ -205,7 +209,11 @@ class Parser {
     else if (this.isKeyword(tok, 'true')) value = true;
     else if (this.isKeyword(tok, 'false')) value = false;
     if (value === undefined) this.fail('a value', where);
-    if (field.kind === 'field' && field.name === 'heartbeat' && !(typeof value === 'string' && ISO_TIMESTAMP.test(value))) {
+    if (
+      field.kind === 'field' &&
+      field.name === 'heartbeat' &&
+      !(typeof value === 'string' && ISO_TIMESTAMP.test(value))
+    ) {
       this.fail("an ISO 8601 timestamp such as '2024-05-01T12:00:00Z'", `${where} for heartbeat`);
     }
     this.index++;

@@ -28,25 +28,44 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ client: ApiClient; backend: ReturnType<typeof createConsoleBackend> }> {
-  embedded = await startEmbedded({ home, httpPort: 0, mqttPort: 0, admin: { name: 'alice', publicKey: armoredPublicKey('alice') }, withAgent: false, log: () => undefined });
+  embedded = await startEmbedded({
+    home,
+    httpPort: 0,
+    mqttPort: 0,
+    admin: { name: 'alice', publicKey: armoredPublicKey('alice') },
+    withAgent: false,
+    log: () => undefined,
+  });
   const signer = await openKeyfileSigner(privateKeyPath('alice'), () => Promise.resolve(''));
   const client = new ApiClient({ serverUrl: embedded.baseUrl, signer, now: () => new Date() });
-  const investigator = { name: 'alice', fingerprint: await fingerprint('alice'), backend: 'keyfile' as const, isAdmin: true };
+  const investigator = {
+    name: 'alice',
+    fingerprint: await fingerprint('alice'),
+    backend: 'keyfile' as const,
+    isAdmin: true,
+  };
   return { client, backend: createConsoleBackend({ client, signer, investigator, now: () => new Date() }) };
 }
 
 async function frameShows(text: string | RegExp): Promise<void> {
-  await waitFor(() => {
-    const frame = ui?.lastFrame() ?? '';
-    return typeof text === 'string' ? frame.includes(text) : text.test(frame);
-  }, `the console to show ${String(text)}`);
+  await waitFor(
+    () => {
+      const frame = ui?.lastFrame() ?? '';
+      return typeof text === 'string' ? frame.includes(text) : text.test(frame);
+    },
+    `the console to show ${String(text)}`,
+  );
 }
 
 describe('the embedded server restarted', () => {
   it('the console shows the actions, results and agents it had before, the answer still verified', async () => {
     home = await mkdtemp(join(tmpdir(), 'mig-console-restart-'));
     let { client, backend } = await start();
-    agent = await FakeAgent.connect(embedded?.server.mqttUrl ?? '', embedded?.server.enrollmentSecret ?? '', 'web-restart-1');
+    agent = await FakeAgent.connect(
+      embedded?.server.mqttUrl ?? '',
+      embedded?.server.enrollmentSecret ?? '',
+      'web-restart-1',
+    );
     // The enrolled fake agent's own key: its id derives from it, so its answer verifies.
     const { id: agentId, privateKey, publicKey } = agent.identity;
     await agent.heartbeat({ name: 'web-restart-1' });
@@ -54,7 +73,11 @@ describe('the embedded server restarted', () => {
     const action = await signedAction(['alice'], { name: 'before restart' });
     await client.createAction(action);
     await waitFor(() => agent?.commands.length === 1, 'the command');
-    await agent.answer(agent.commands[0]?.commandId ?? '', { isFound: true, actionId: action.id, sign: (m) => signResult(m, { agentId, privateKey, publicKey }) });
+    await agent.answer(agent.commands[0]?.commandId ?? '', {
+      isFound: true,
+      actionId: action.id,
+      sign: (m) => signResult(m, { agentId, privateKey, publicKey }),
+    });
     await waitFor(async () => (await client.getAction(action.id)).status === 'completed', 'the action completed');
     await agent.close();
     agent = undefined;

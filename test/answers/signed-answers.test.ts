@@ -51,10 +51,14 @@ async function commandsOf(actionId: string): Promise<CommandRecord[]> {
 /** `timeoutMs`: a real agent's first command also boots its module worker, slow on a loaded machine. */
 async function terminalCommand(actionId: string, timeoutMs?: number): Promise<CommandRecord> {
   let found: CommandRecord | undefined;
-  await waitFor(async () => {
-    found = (await commandsOf(actionId)).find((c) => c.status !== 'sent');
-    return found !== undefined;
-  }, 'a stored answer', timeoutMs);
+  await waitFor(
+    async () => {
+      found = (await commandsOf(actionId)).find((c) => c.status !== 'sent');
+      return found !== undefined;
+    },
+    'a stored answer',
+    timeoutMs,
+  );
   if (found === undefined) throw new Error('unreachable');
   return found;
 }
@@ -62,7 +66,12 @@ async function terminalCommand(actionId: string, timeoutMs?: number): Promise<Co
 let fakes = 0;
 
 /** An enrolled fake agent (its id derives from its key), one command sent to it; returns the agent, its signer and the command id. */
-async function fakeWithCommand(): Promise<{ agent: FakeAgent; signer: AnswerSigner; actionId: string; commandId: string }> {
+async function fakeWithCommand(): Promise<{
+  agent: FakeAgent;
+  signer: AnswerSigner;
+  actionId: string;
+  commandId: string;
+}> {
   const agent = await h.agent(`fake-${++fakes}`);
   const { id, privateKey, publicKey } = agent.identity;
   const signer: AnswerSigner = { agentId: id, privateKey, publicKey };
@@ -98,7 +107,11 @@ describe('a real agent signs its answer and the server stores what it signed', (
 
     const record = await terminalCommand(action.id, 25_000);
 
-    expect(record).toMatchObject({ status: 'success', isFound: true, agentAnswer: { status: 'success', signature: { publicKey: key.publicKey } } });
+    expect(record).toMatchObject({
+      status: 'success',
+      isFound: true,
+      agentAnswer: { status: 'success', signature: { publicKey: key.publicKey } },
+    });
     expect(verifyStoredAnswer(record)).toEqual({ ok: true });
     expect(verifyStoredAnswer({ ...record, isFound: false, status: 'success' })).toEqual({ ok: true }); // server-side fields are not signed
     const tampered = structuredClone(record);
@@ -114,9 +127,26 @@ describe('signedResultOf rebuilds exactly the signed message', () => {
   const cases: { name: string; answer: Parameters<FakeAgent['answer']>[1] & { withActionId: boolean } }[] = [
     { name: 'found rows, with action id', answer: { isFound: true, withActionId: true } },
     { name: 'nothing found', answer: { isFound: false, withActionId: true } },
-    { name: 'no action id (the agent could not read the action)', answer: { status: 'failed', error: { code: 'MALFORMED_ACTION', message: 'not json' }, withActionId: false } },
-    { name: 'failed with an error, empty operations', answer: { status: 'failed', error: { code: 'BAD_SIGNATURE', message: 'signature 1 does not verify' }, withActionId: true } },
-    { name: 'timeout', answer: { status: 'timeout', error: { code: 'MODULE_TIMEOUT', message: 'stopped after 5 s' }, withActionId: true } },
+    {
+      name: 'no action id (the agent could not read the action)',
+      answer: { status: 'failed', error: { code: 'MALFORMED_ACTION', message: 'not json' }, withActionId: false },
+    },
+    {
+      name: 'failed with an error, empty operations',
+      answer: {
+        status: 'failed',
+        error: { code: 'BAD_SIGNATURE', message: 'signature 1 does not verify' },
+        withActionId: true,
+      },
+    },
+    {
+      name: 'timeout',
+      answer: {
+        status: 'timeout',
+        error: { code: 'MODULE_TIMEOUT', message: 'stopped after 5 s' },
+        withActionId: true,
+      },
+    },
   ];
   it.each(cases)('$name', async ({ answer }) => {
     await h.start();
@@ -156,16 +186,23 @@ describe('signedResultOf rebuilds exactly the signed message', () => {
   });
 });
 
-describe('an answer re-labelled as another agent\'s', () => {
-  it('is refused by the server when its signature does not cover agent B, and B\'s own answer still lands', async () => {
+describe("an answer re-labelled as another agent's", () => {
+  it("is refused by the server when its signature does not cover agent B, and B's own answer still lands", async () => {
     await h.start();
     const a = newSigner();
     const b = await fakeWithCommand();
     // What a broker that moves messages could do: A signs an answer to B's command as A, and it arrives on B's topic.
     await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, a) });
     // And a changed copy of B's own answer.
-    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => ({ ...signResult(m, b.signer), status: 'failed' }) });
-    await waitFor(() => h.logs.filter((l) => l.includes('signature does not hold')).length === 2, 'both refusals logged');
+    await b.agent.answer(b.commandId, {
+      isFound: false,
+      actionId: b.actionId,
+      sign: (m) => ({ ...signResult(m, b.signer), status: 'failed' }),
+    });
+    await waitFor(
+      () => h.logs.filter((l) => l.includes('signature does not hold')).length === 2,
+      'both refusals logged',
+    );
     expect((await commandsOf(b.actionId))[0]).toMatchObject({ status: 'sent' });
     expect((await commandsOf(b.actionId))[0]?.agentAnswer).toBeUndefined();
 
@@ -174,14 +211,21 @@ describe('an answer re-labelled as another agent\'s', () => {
     expect(record).toMatchObject({ status: 'success', isFound: true });
     expect(verifyStoredAnswer(record)).toEqual({ ok: true });
     // A server that re-labels a stored answer as another agent's is caught by the investigator.
-    expect(verifyStoredAnswer({ ...record, agentId: a.agentId })).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
+    expect(verifyStoredAnswer({ ...record, agentId: a.agentId })).toMatchObject({
+      ok: false,
+      code: 'KEY_NOT_OF_AGENT',
+    });
   });
 
-  it('signed with another key under B\'s id: stored (the server cannot tell), reported KEY_NOT_OF_AGENT to the investigator', async () => {
+  it("signed with another key under B's id: stored (the server cannot tell), reported KEY_NOT_OF_AGENT to the investigator", async () => {
     await h.start();
     const a = newSigner();
     const b = await fakeWithCommand();
-    await b.agent.answer(b.commandId, { isFound: false, actionId: b.actionId, sign: (m) => signResult(m, { ...a, agentId: b.signer.agentId }) });
+    await b.agent.answer(b.commandId, {
+      isFound: false,
+      actionId: b.actionId,
+      sign: (m) => signResult(m, { ...a, agentId: b.signer.agentId }),
+    });
     const record = await terminalCommand(b.actionId);
     expect(verifyStoredAnswer(record)).toMatchObject({ ok: false, code: 'KEY_NOT_OF_AGENT' });
   });

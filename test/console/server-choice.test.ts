@@ -51,7 +51,12 @@ describe('which server, and why it refuses', () => {
 
   it('uses the URL a running console recorded, not the stale configured one', async () => {
     installIdentity(h.home, 'alice', `http://127.0.0.1:${await deadPort()}`);
-    await recordServerRun(h.home, { url, pid: process.pid, startedAt: new Date().toISOString(), origin: 'console --embedded' });
+    await recordServerRun(h.home, {
+      url,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      origin: 'console --embedded',
+    });
     expect(await h.run(['agents'])).toBe(EXIT.ok);
     expect(h.stderr.text).toContain('0 of 0 agent(s)');
   });

@@ -37,10 +37,15 @@ export function extractCommands(repo: string): DocCommand[] {
       let text = line.trim().replace(/^\$ /, '');
       if (!isInBlock || !text.startsWith('mig ')) continue;
       const start = i;
-      while (text.endsWith('\\') && i + 1 < lines.length) text = `${text.slice(0, -1).trimEnd()} ${(lines[++i] ?? '').trim()}`;
+      while (text.endsWith('\\') && i + 1 < lines.length)
+        text = `${text.slice(0, -1).trimEnd()} ${(lines[++i] ?? '').trim()}`;
       const bare = withoutComment(text);
       const isBackground = bare.endsWith('&');
-      found.push({ where: `${file}:${start + 1}`, command: isBackground ? bare.slice(0, -1).trimEnd() : bare, isBackground });
+      found.push({
+        where: `${file}:${start + 1}`,
+        command: isBackground ? bare.slice(0, -1).trimEnd() : bare,
+        isBackground,
+      });
     }
   }
   return found;

@@ -7,14 +7,27 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsTopic } from '../../protocol/topics.js';
-import { initInvestigator, makeFleet, type HostSpec, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  type HostSpec,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const WEBSHELL = '<?php eval($_POST["c"]); ?>\n';
 const WEBSHELL_SHA256 = createHash('sha256').update(WEBSHELL).digest('hex');
 
 const HOSTS: HostSpec[] = [
-  { name: 'web-prod-1', tags: { env: 'prod' }, files: { '/srv/www/index.php': '<?php echo 1;\n', '/srv/www/up/shell.php': WEBSHELL } },
+  {
+    name: 'web-prod-1',
+    tags: { env: 'prod' },
+    files: { '/srv/www/index.php': '<?php echo 1;\n', '/srv/www/up/shell.php': WEBSHELL },
+  },
   { name: 'web-prod-2', tags: { env: 'prod' }, files: { '/srv/www/index.php': '<?php echo 2;\n' } },
   { name: 'web-staging', tags: { env: 'staging' }, files: { '/srv/www/tmp/shell.php': WEBSHELL } },
 ];
@@ -48,7 +61,22 @@ describe('signed file hunt across three agents', () => {
 
   it('finds the planted web shell only on the targeted agents', async () => {
     const res = await runMig(
-      ['file', '-t', "tags->>'env' = 'prod'", '-path', '/srv', '-name', '\\.php$', '-sha2', WEBSHELL_SHA256, '-y', '-render', 'json', '-show', 'all'],
+      [
+        'file',
+        '-t',
+        "tags->>'env' = 'prod'",
+        '-path',
+        '/srv',
+        '-name',
+        '\\.php$',
+        '-sha2',
+        WEBSHELL_SHA256,
+        '-y',
+        '-render',
+        'json',
+        '-show',
+        'all',
+      ],
       fleet.env,
     );
     expect(res.stderr).toMatch(/2 agents match the target/);
@@ -65,12 +93,30 @@ describe('signed file hunt across three agents', () => {
   });
 
   it('re-targets the agents that found something with -target-found', async () => {
-    const first = await runMig(['file', '-t', 'all', '-path', '/srv', '-sha2', WEBSHELL_SHA256, '-y', '-render', 'json'], fleet.env);
+    const first = await runMig(
+      ['file', '-t', 'all', '-path', '/srv', '-sha2', WEBSHELL_SHA256, '-y', '-render', 'json'],
+      fleet.env,
+    );
     expect(first.code).toBe(0);
     const actionId = /launched action ([0-9a-f]{32,64})/.exec(first.stderr)?.[1];
     expect(actionId).toBeDefined();
     const second = await runMig(
-      ['file', '-t', 'all', '-target-found', actionId ?? '', '-path', '/srv', '-name', 'index', '-y', '-render', 'json', '-show', 'all'],
+      [
+        'file',
+        '-t',
+        'all',
+        '-target-found',
+        actionId ?? '',
+        '-path',
+        '/srv',
+        '-name',
+        'index',
+        '-y',
+        '-render',
+        'json',
+        '-show',
+        'all',
+      ],
       fleet.env,
     );
     expect(second.stderr).toMatch(/2 agents match the target/);
@@ -81,18 +127,34 @@ describe('signed file hunt across three agents', () => {
   it("lets no client holding the fleet secret log in as an agent, read another agent's commands or publish commands", async () => {
     const online = await waitForOnlineAgents(fleet, 3);
     const victim = online[0]?.id ?? '';
-    const secret = (JSON.parse(await readFile(join(fleet.serverDir, 'agent.json'), 'utf8')) as { enrollmentSecret: string }).enrollmentSecret;
+    const secret = (
+      JSON.parse(await readFile(join(fleet.serverDir, 'agent.json'), 'utf8')) as { enrollmentSecret: string }
+    ).enrollmentSecret;
     const url = `mqtt://127.0.0.1:${fleet.mqttPort}`;
     // The secret alone no longer admits an agent session, under the victim's id or any other.
     for (const clientId of [victim, 'a-intruder0000000000']) {
-      const refused = await mqtt.connectAsync(url, { protocolVersion: 4, clientId, username: 'mig-agent', password: secret, reconnectPeriod: 0 }).then(
-        async (c) => (await c.endAsync(true), 'connected'),
-        (err: { code?: number }) => err.code,
-      );
+      const refused = await mqtt
+        .connectAsync(url, {
+          protocolVersion: 4,
+          clientId,
+          username: 'mig-agent',
+          password: secret,
+          reconnectPeriod: 0,
+        })
+        .then(
+          async (c) => (await c.endAsync(true), 'connected'),
+          (err: { code?: number }) => err.code,
+        );
       expect(refused).toBe(5);
     }
     // It admits an enrollee, which may touch nothing but its own enrollment topics.
-    const intruder = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `mig-enroll-${victim}-0badcafe`, username: 'mig-enroll', password: secret, reconnectPeriod: 0 });
+    const intruder = await mqtt.connectAsync(url, {
+      protocolVersion: 4,
+      clientId: `mig-enroll-${victim}-0badcafe`,
+      username: 'mig-enroll',
+      password: secret,
+      reconnectPeriod: 0,
+    });
     try {
       // mqtt.js turns a SUBACK return code of 128 (refused) into this error.
       await expect(intruder.subscribeAsync(commandsTopic(victim), { qos: 1 })).rejects.toThrow(/Subscribe error/);

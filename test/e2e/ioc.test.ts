@@ -4,7 +4,16 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKDOOR_CONTENT, BACKDOOR_PATH, WEBSHELL_CONTENT, WEBSHELL_PATH, WEBSHELL_SHA256 } from '../../demo/iocs.js';
-import { initInvestigator, makeFleet, type HostSpec, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  type HostSpec,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const FEEDS = new URL('../../demo/feeds/', import.meta.url).pathname;
@@ -30,8 +39,20 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
     await initInvestigator(fleet, 'alice');
     server = await startServerProcess(fleet);
     const hosts: HostSpec[] = [
-      { name: 'web-1', tags: {}, files: { [WEBSHELL_PATH]: WEBSHELL_CONTENT, [BACKDOOR_PATH]: BACKDOOR_CONTENT, '/var/www/html/index.php': '<?php echo 1;\n' } },
-      { name: 'web-2', tags: {}, files: { '/var/www/html/index.php': '<?php echo 2;\n', '/usr/bin/.sshd-helper': 'same name, other bytes\n' } },
+      {
+        name: 'web-1',
+        tags: {},
+        files: {
+          [WEBSHELL_PATH]: WEBSHELL_CONTENT,
+          [BACKDOOR_PATH]: BACKDOOR_CONTENT,
+          '/var/www/html/index.php': '<?php echo 1;\n',
+        },
+      },
+      {
+        name: 'web-2',
+        tags: {},
+        files: { '/var/www/html/index.php': '<?php echo 2;\n', '/usr/bin/.sshd-helper': 'same name, other bytes\n' },
+      },
     ];
     for (const host of hosts) agents.push(await startAgentProcess(fleet, await prepareHost(fleet, host)));
     await waitForOnlineAgents(fleet, 2);
@@ -44,9 +65,27 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
   });
 
   it('hunts a STIX bundle: each row names its indicator, what cannot be hunted is listed', async () => {
-    const res = await runMig(['ioc', 'hunt', join(FEEDS, 'demo-iocs.stix.json'), '-t', "name LIKE 'web-%'", '-path', '/var/www', '-path', '/usr/bin', '-y', '-render', 'json'], fleet.env);
+    const res = await runMig(
+      [
+        'ioc',
+        'hunt',
+        join(FEEDS, 'demo-iocs.stix.json'),
+        '-t',
+        "name LIKE 'web-%'",
+        '-path',
+        '/var/www',
+        '-path',
+        '/usr/bin',
+        '-y',
+        '-render',
+        'json',
+      ],
+      fleet.env,
+    );
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toMatch(/not hunted: indicator--0f6c1d8e-2b1e-4d59-a8a5-7d0c51e8c9a2 "Command and control server": part not hunted: domain-name:value/);
+    expect(res.stderr).toMatch(
+      /not hunted: indicator--0f6c1d8e-2b1e-4d59-a8a5-7d0c51e8c9a2 "Command and control server": part not hunted: domain-name:value/,
+    );
     expect(res.stderr).toMatch(/not hunted: indicator--41b7e5a6-3c2f-4f5e-8d1a-0e9b7c6d5f43 .*FOLLOWEDBY/);
     expect(res.stderr).toMatch(/1 action: file\+netstat/);
     const rows = (JSON.parse(res.stdout) as IocJsonRow[]).filter((r) => r.indicatorId !== null);
@@ -54,32 +93,71 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
       ['web-1', WEBSHELL_INDICATOR, WEBSHELL_PATH],
       ['web-1', BACKDOOR_INDICATOR, BACKDOOR_PATH],
     ]);
-    expect(rows.find((r) => r.indicatorId === WEBSHELL_INDICATOR)?.indicatorName).toBe('PHP web shell dropped by the upload exploit');
+    expect(rows.find((r) => r.indicatorId === WEBSHELL_INDICATOR)?.indicatorName).toBe(
+      'PHP web shell dropped by the upload exploit',
+    );
   });
 
   it('hunts a plain list and a YARA file, in CSV and text', async () => {
-    const list = await runMig(['ioc', 'hunt', join(FEEDS, 'demo-iocs.txt'), '-t', 'all', '-path', '/var/www', '-path', '/usr/bin', '-y', '-render', 'csv'], fleet.env);
+    const list = await runMig(
+      [
+        'ioc',
+        'hunt',
+        join(FEEDS, 'demo-iocs.txt'),
+        '-t',
+        'all',
+        '-path',
+        '/var/www',
+        '-path',
+        '/usr/bin',
+        '-y',
+        '-render',
+        'csv',
+      ],
+      fleet.env,
+    );
     expect(list.code, list.stderr).toBe(0);
     const lines = list.stdout.trim().split('\r\n');
-    expect(lines[0]).toBe('agent,agentId,status,found,indicatorId,indicatorName,kind,value,module,where,error,warnings');
+    expect(lines[0]).toBe(
+      'agent,agentId,status,found,indicatorId,indicatorName,kind,value,module,where,error,warnings',
+    );
     // The file name alone matches on both hosts; the hash only on web-1.
-    expect(lines.filter((l) => l.includes(',filename,')).map((l) => l.split(',')[0]).sort()).toEqual(['web-1', 'web-2']);
-    expect(lines.filter((l) => l.includes(`,sha256,${WEBSHELL_SHA256},`)).map((l) => l.split(',')[0])).toEqual(['web-1']);
+    expect(
+      lines
+        .filter((l) => l.includes(',filename,'))
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual(['web-1', 'web-2']);
+    expect(lines.filter((l) => l.includes(`,sha256,${WEBSHELL_SHA256},`)).map((l) => l.split(',')[0])).toEqual([
+      'web-1',
+    ]);
     expect(list.stderr).toMatch(/not hunted: line-6 "update.evil.example": a host name/);
 
-    const yara = await runMig(['ioc', 'hunt', join(FEEDS, 'demo-iocs.yar'), '-t', 'all', '-path', '/var/www', '-path', '/usr/bin', '-y'], fleet.env);
+    const yara = await runMig(
+      ['ioc', 'hunt', join(FEEDS, 'demo-iocs.yar'), '-t', 'all', '-path', '/var/www', '-path', '/usr/bin', '-y'],
+      fleet.env,
+    );
     expect(yara.code, yara.stderr).toBe(0);
-    expect(yara.stdout.trim().split('\n').sort()).toEqual([`web-1 ${BACKDOOR_PATH} yara:demo_sshd_helper demo_sshd_helper`, `web-1 ${WEBSHELL_PATH} yara:demo_php_webshell demo_php_webshell`]);
+    expect(yara.stdout.trim().split('\n').sort()).toEqual([
+      `web-1 ${BACKDOOR_PATH} yara:demo_sshd_helper demo_sshd_helper`,
+      `web-1 ${WEBSHELL_PATH} yara:demo_php_webshell demo_php_webshell`,
+    ]);
   });
 
   it('imports a feed as unsigned action files that sign and launch like any other', async () => {
     const feed = join(fleet.dir, 'feed.txt');
     await copyFile(join(FEEDS, 'demo-iocs.txt'), feed);
     const out = join(fleet.dir, 'ioc-actions');
-    const imported = await runMig(['ioc', 'import', feed, '-o', out, '-t', "name = 'web-1'", '-path', '/var/www'], fleet.env);
+    const imported = await runMig(
+      ['ioc', 'import', feed, '-o', out, '-t', "name = 'web-1'", '-path', '/var/www'],
+      fleet.env,
+    );
     expect(imported.code, imported.stderr).toBe(0);
     expect((await readdir(out)).sort()).toEqual(['indicators.json', 'ioc-1.json']);
-    const map = JSON.parse(await readFile(join(out, 'indicators.json'), 'utf8')) as { untranslated: { id: string }[]; actions: { indicators: { id: string }[] }[] };
+    const map = JSON.parse(await readFile(join(out, 'indicators.json'), 'utf8')) as {
+      untranslated: { id: string }[];
+      actions: { indicators: { id: string }[] }[];
+    };
     expect(map.untranslated.map((u) => u.id)).toEqual(['line-6']);
     expect(map.actions[0]?.indicators.map((i) => i.id)).toEqual(['line-3', 'line-4', 'line-5']);
     expect((await runMig(['action', 'sign', join(out, 'ioc-1.json')], fleet.env)).code).toBe(0);
@@ -96,7 +174,10 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
     const empty = await runMig(['ioc', 'hunt', feed, '-t', 'all', '-y'], fleet.env);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/no indicator could be translated into a hunt/);
-    const badPath = await runMig(['ioc', 'hunt', join(FEEDS, 'demo-iocs.txt'), '-path', 'relative/dir', '-y'], fleet.env);
+    const badPath = await runMig(
+      ['ioc', 'hunt', join(FEEDS, 'demo-iocs.txt'), '-path', 'relative/dir', '-y'],
+      fleet.env,
+    );
     expect(badPath.code).toBe(2);
     expect(badPath.stderr).toMatch(/-path/);
   });

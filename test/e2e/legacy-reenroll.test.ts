@@ -33,9 +33,21 @@ afterEach(async () => {
 function legacyRecord(id: string, name: string): Record<string, unknown> {
   const at = new Date(Date.now() - 3_600_000).toISOString();
   return {
-    id, name, os: 'linux', arch: 'x64', version: '0.1.0', mode: 'daemon', queueloc: `linux.${name}`,
+    id,
+    name,
+    os: 'linux',
+    arch: 'x64',
+    version: '0.1.0',
+    mode: 'daemon',
+    queueloc: `linux.${name}`,
     environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.9'], hostname: name },
-    tags: { env: 'prod' }, modules: ['file'], status: 'offline', heartbeatMs: 30_000, startedAt: at, firstSeenAt: at, lastHeartbeatAt: at,
+    tags: { env: 'prod' },
+    modules: ['file'],
+    status: 'offline',
+    heartbeatMs: 30_000,
+    startedAt: at,
+    firstSeenAt: at,
+    lastHeartbeatAt: at,
   };
 }
 
@@ -59,35 +71,64 @@ it('re-enrolls a pre-identity agent once, keeping its id, its queued command and
   ReplayJournal.open(agentDir).record(seen.id, new Date(Date.now() + 3_600_000));
 
   // The enrollment secret alone no longer opens the old id.
-  expect(await connectClient(server.mqttUrl, { clientId: legacyId, username: AGENT_USERNAME, password: server.enrollmentSecret }).then(() => 'connected', (e: { code?: number }) => e.code)).toBe(5);
+  expect(
+    await connectClient(server.mqttUrl, {
+      clientId: legacyId,
+      username: AGENT_USERNAME,
+      password: server.enrollmentSecret,
+    }).then(
+      () => 'connected',
+      (e: { code?: number }) => e.code,
+    ),
+  ).toBe(5);
 
   const lines: string[] = [];
   const raw = JSON.parse(readFileSync(server.agentConfigPath, 'utf8')) as Record<string, unknown>;
   const root = join(agentDir, 'root');
   mkdirSync(join(root, 'etc'), { recursive: true });
-  const config = parseAgentConfig({ ...raw, name: 'old-host', dataDir: agentDir, root, tags: { env: 'prod' }, heartbeatMs: 1000 }, { baseDir: h.dataDir });
+  const config = parseAgentConfig(
+    { ...raw, name: 'old-host', dataDir: agentDir, root, tags: { env: 'prod' }, heartbeatMs: 1000 },
+    { baseDir: h.dataDir },
+  );
   agent = await startAgent(config, { log: (_l, m) => lines.push(m), backoff: { initialMs: 20, maxMs: 200 } });
   expect(agent.agentId).toBe(legacyId);
 
   // The queued hunt is redelivered at its first heartbeat and answered.
-  await waitFor(async () => ActionRecordSchema.parse((await h.api('GET', `/actions/${queued.id}`)).body).status === 'completed', 'the queued hunt answered', 20_000);
+  await waitFor(
+    async () => ActionRecordSchema.parse((await h.api('GET', `/actions/${queued.id}`)).body).status === 'completed',
+    'the queued hunt answered',
+    20_000,
+  );
   const commands = CommandListSchema.parse((await h.api('GET', `/actions/${queued.id}/commands`)).body).commands;
   expect(commands.map((c) => `${c.agentId}:${c.status}`)).toEqual([`${legacyId}:success`]);
   expect(lines.some((l) => l.includes('keeping its id from before per-agent identity'))).toBe(true);
 
   // Its key is bound to its old id, accepted without an admin, once.
   const record = AgentRecordSchema.parse((await h.api('GET', `/agents/${legacyId}`)).body);
-  expect(record).toMatchObject({ enrollment: 'accepted', publicKey: loadOrCreateAgentKey(agentDir).publicKey, decidedBy: 'legacy-binding' });
-  expect(h.logs.some((l) => l.includes(`enrollment of ${legacyId} (old-host): accepted (legacy id, key bound)`))).toBe(true);
+  expect(record).toMatchObject({
+    enrollment: 'accepted',
+    publicKey: loadOrCreateAgentKey(agentDir).publicKey,
+    decidedBy: 'legacy-binding',
+  });
+  expect(h.logs.some((l) => l.includes(`enrollment of ${legacyId} (old-host): accepted (legacy id, key bound)`))).toBe(
+    true,
+  );
 
   // The replay journal survived: the action it had seen is refused.
   const replay = await h.submit(seen);
   expect(replay.status).toBe(201);
-  await waitFor(async () => ActionRecordSchema.parse((await h.api('GET', `/actions/${seen.id}`)).body).status === 'completed', 'the replay answered', 20_000);
+  await waitFor(
+    async () => ActionRecordSchema.parse((await h.api('GET', `/actions/${seen.id}`)).body).status === 'completed',
+    'the replay answered',
+    20_000,
+  );
   const refused = CommandListSchema.parse((await h.api('GET', `/actions/${seen.id}/commands`)).body).commands;
   expect(refused.map((c) => [c.status, c.error?.code])).toEqual([['failed', 'REPLAYED']]);
 
   // A second key can never bind to that id.
   const thief = { ...fakeIdentity('thief'), id: legacyId };
-  expect(await FakeAgent.enroll(server.mqttUrl, server.enrollmentSecret, fakeEnrollRequest(thief))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('another key is already bound') });
+  expect(await FakeAgent.enroll(server.mqttUrl, server.enrollmentSecret, fakeEnrollRequest(thief))).toMatchObject({
+    state: 'rejected',
+    reason: expect.stringContaining('another key is already bound'),
+  });
 }, 60_000);

@@ -5,7 +5,15 @@
 // test/adversarial/rows/policy.ts.)
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 async function agentPolicyVersion(fleet: Fleet): Promise<number | undefined> {
@@ -33,9 +41,16 @@ describe('policy bundles across real processes', () => {
     bobEnv = { ...fleet.env, MIG_HOME: join(fleet.dir, 'bob-home') };
     expect((await runMig(['init', '--no-passphrase', '--name', 'bob'], bobEnv)).code).toBe(0);
     processes.push(await startServerProcess(fleet));
-    const added = await runMig(['investigators', 'add', '--name', 'bob', '--key', join(fleet.dir, 'bob-home', 'investigator.pub.asc')], fleet.env);
+    const added = await runMig(
+      ['investigators', 'add', '--name', 'bob', '--key', join(fleet.dir, 'bob-home', 'investigator.pub.asc')],
+      fleet.env,
+    );
     expect(added.code, added.stderr).toBe(0);
-    const config = await prepareHost(fleet, { name: 'host-1', tags: {}, files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n' } });
+    const config = await prepareHost(fleet, {
+      name: 'host-1',
+      tags: {},
+      files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n' },
+    });
     processes.push(await startAgentProcess(fleet, config));
     await waitForOnlineAgents(fleet, 1);
   }, 180_000);

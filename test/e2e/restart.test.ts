@@ -2,7 +2,15 @@
 // accepted action nor any result: those received before survive on disk, and an agent that was
 // offline at launch still gets its command from the restarted server and answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../helpers/fleet.js';
 import { runMig, startMig, type MigProcess } from '../helpers/mig-process.js';
 
 interface ActionJson {
@@ -16,12 +24,18 @@ async function showAction(fleet: Fleet, id: string): Promise<ActionJson> {
   return JSON.parse(res.stdout) as ActionJson;
 }
 
-async function waitForAction(fleet: Fleet, id: string, isDone: (a: ActionJson) => boolean, timeoutMs = 30_000): Promise<ActionJson> {
+async function waitForAction(
+  fleet: Fleet,
+  id: string,
+  isDone: (a: ActionJson) => boolean,
+  timeoutMs = 30_000,
+): Promise<ActionJson> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const action = await showAction(fleet, id);
     if (isDone(action)) return action;
-    if (Date.now() > deadline) throw new Error(`action ${id} never reached the expected state: ${JSON.stringify(action)}`);
+    if (Date.now() > deadline)
+      throw new Error(`action ${id} never reached the expected state: ${JSON.stringify(action)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -54,7 +68,10 @@ describe('server killed mid-hunt', () => {
     await waitForOnlineAgents(fleet, 3);
     await agents[2]?.stop('SIGTERM'); // h3 goes offline cleanly: it is still in the registry
 
-    const hunt = startMig(['file', '-t', 'all', '-path', '/etc', '-name', '^ioc\\.conf$', '-e', '2m', '-y', '-render', 'ndjson'], fleet.env);
+    const hunt = startMig(
+      ['file', '-t', 'all', '-path', '/etc', '-name', '^ioc\\.conf$', '-e', '2m', '-y', '-render', 'ndjson'],
+      fleet.env,
+    );
     running.push(hunt);
     const actionId = (await hunt.waitFor(/launched action ([0-9a-f]{32,64})/))[1] ?? '';
     const before = await waitForAction(fleet, actionId, (a) => a.counters.done === 2);

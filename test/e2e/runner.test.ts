@@ -7,10 +7,20 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
-const SSHD_DOC = JSON.parse(await readFile(new URL('../../modules/scribe/examples/sshd-permitrootlogin-disabled.json', import.meta.url), 'utf8')) as unknown;
+const SSHD_DOC = JSON.parse(
+  await readFile(new URL('../../modules/scribe/examples/sshd-permitrootlogin-disabled.json', import.meta.url), 'utf8'),
+) as unknown;
 const SECRET = 'runner-webhook-secret-0123456789';
 
 interface Event {
@@ -41,16 +51,36 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
     runnerEnv = { ...fleet.env, MIG_HOME: join(fleet.dir, 'runner-home') };
     expect((await runMig(['init', '--no-passphrase', '--name', 'compliance-runner'], runnerEnv)).code).toBe(0);
     processes.push(await startServerProcess(fleet));
-    const added = await runMig(['investigators', 'add', '--name', 'compliance-runner', '--key', join(fleet.dir, 'runner-home', 'investigator.pub.asc')], fleet.env);
+    const added = await runMig(
+      [
+        'investigators',
+        'add',
+        '--name',
+        'compliance-runner',
+        '--key',
+        join(fleet.dir, 'runner-home', 'investigator.pub.asc'),
+      ],
+      fleet.env,
+    );
     expect(added.code, added.stderr).toBe(0);
-    for (const [name, line] of [['host-ok', 'PermitRootLogin no'], ['host-bad', 'PermitRootLogin yes']] as const) {
-      const config = await prepareHost(fleet, { name, tags: {}, files: { '/etc/ssh/sshd_config': `Port 22\n${line}\n`, '/srv/www/shell.php': '<?php\n' } });
+    for (const [name, line] of [
+      ['host-ok', 'PermitRootLogin no'],
+      ['host-bad', 'PermitRootLogin yes'],
+    ] as const) {
+      const config = await prepareHost(fleet, {
+        name,
+        tags: {},
+        files: { '/etc/ssh/sshd_config': `Port 22\n${line}\n`, '/srv/www/shell.php': '<?php\n' },
+      });
       processes.push(await startAgentProcess(fleet, config));
     }
     await waitForOnlineAgents(fleet, 2);
 
     // The ACL: alice for everything, the runner for scribe only.
-    const investigators = JSON.parse((await runMig(['investigators', '-render', 'json'], fleet.env)).stdout) as { name: string; fingerprint: string }[];
+    const investigators = JSON.parse((await runMig(['investigators', '-render', 'json'], fleet.env)).stdout) as {
+      name: string;
+      fingerprint: string;
+    }[];
     const fp = (name: string): string => investigators.find((i) => i.name === name)?.fingerprint ?? '';
     const acl = {
       default: { minimumWeight: 1, weights: { [fp('alice')]: 1 } },
@@ -72,14 +102,30 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
-        posts.push({ body, signature: String(req.headers['x-mig-signature']), timestamp: String(req.headers['x-mig-timestamp']) });
+        posts.push({
+          body,
+          signature: String(req.headers['x-mig-signature']),
+          timestamp: String(req.headers['x-mig-timestamp']),
+        });
         res.writeHead(204).end();
       });
     });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
 
-    await writeFile(join(fleet.dir, 'compliance.json'), JSON.stringify({ name: 'sshd root login', operations: [{ module: 'scribe', parameters: { document: SSHD_DOC } }] }));
-    await writeFile(join(fleet.dir, 'webshells.json'), JSON.stringify({ name: 'web shells', operations: [{ module: 'file', parameters: { searches: { s: { paths: ['/srv'], names: ['\\.php$'] } } } }] }));
+    await writeFile(
+      join(fleet.dir, 'compliance.json'),
+      JSON.stringify({
+        name: 'sshd root login',
+        operations: [{ module: 'scribe', parameters: { document: SSHD_DOC } }],
+      }),
+    );
+    await writeFile(
+      join(fleet.dir, 'webshells.json'),
+      JSON.stringify({
+        name: 'web shells',
+        operations: [{ module: 'file', parameters: { searches: { s: { paths: ['/srv'], names: ['\\.php$'] } } } }],
+      }),
+    );
     await writeFile(join(fleet.dir, 'hook.secret'), `${SECRET}\n`);
     configPath = join(fleet.dir, 'runner.json');
     await writeFile(
@@ -93,7 +139,11 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
         outputs: [
           { type: 'ndjson', path: 'out/mig.ndjson' },
           { type: 'syslog', url: `udp://127.0.0.1:${syslog.address().port}` },
-          { type: 'webhook', url: `http://127.0.0.1:${(http.address() as { port: number }).port}/mig`, secretFile: 'hook.secret' },
+          {
+            type: 'webhook',
+            url: `http://127.0.0.1:${(http.address() as { port: number }).port}/mig`,
+            secretFile: 'hook.secret',
+          },
         ],
       }),
     );
@@ -115,25 +165,38 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
   it('a compliance run signed by the runner reaches the NDJSON file, syslog and the webhook', async () => {
     const res = await runMig(['runner', '--config', configPath, '--once', 'weekly-compliance'], runnerEnv);
     expect(res.code, res.stderr).toBe(0);
-    const file = (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Event);
-    const items = file.filter((e) => e.event.dataset === 'mig.compliance').map((e) => [e.host?.name, e.mig.compliance?.check.ref, e.mig.compliance?.compliance]);
+    const file = (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event);
+    const items = file
+      .filter((e) => e.event.dataset === 'mig.compliance')
+      .map((e) => [e.host?.name, e.mig.compliance?.check.ref, e.mig.compliance?.compliance]);
     expect(items.sort()).toEqual([
       ['host-bad', 'permitrootlogin-disabled', false],
       ['host-bad', 'permitrootlogin-no', false],
       ['host-ok', 'permitrootlogin-disabled', true],
       ['host-ok', 'permitrootlogin-no', true],
     ]);
-    expect(file.filter((e) => e.event.dataset === 'mig.action').map((e) => e.mig.action?.status)).toEqual(['completed']);
+    expect(file.filter((e) => e.event.dataset === 'mig.action').map((e) => e.mig.action?.status)).toEqual([
+      'completed',
+    ]);
     expect(datagrams).toHaveLength(file.length);
     expect(datagrams.filter((d) => d.includes('"outcome":"failure"')).every((d) => d.startsWith('<132>1 '))).toBe(true);
     expect(posts).toHaveLength(file.length);
-    for (const p of posts) expect(p.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(`${p.timestamp}.${p.body}`).digest('hex')}`);
+    for (const p of posts)
+      expect(p.signature).toBe(
+        `sha256=${createHmac('sha256', SECRET).update(`${p.timestamp}.${p.body}`).digest('hex')}`,
+      );
   });
 
   it("agents refuse the runner's key for a module its ACL does not weigh: the failure is an event too", async () => {
     const res = await runMig(['runner', '--config', configPath, '--once', 'webshells'], runnerEnv);
     expect(res.code, res.stderr).toBe(0);
-    const file = (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Event);
+    const file = (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event);
     expect(file.filter((e) => e.event.dataset === 'mig.result')).toEqual([]);
     const ndjson = await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8');
     expect(ndjson).toContain('ACL_WEIGHT_TOO_LOW');

@@ -4,7 +4,15 @@
 // does, is tested at the pipeline in modules/<response module>/*.test.ts.)
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initInvestigator, makeFleet, prepareHost, startAgentProcess, startServerProcess, waitForOnlineAgents, type Fleet } from '../helpers/fleet.js';
+import {
+  initInvestigator,
+  makeFleet,
+  prepareHost,
+  startAgentProcess,
+  startServerProcess,
+  waitForOnlineAgents,
+  type Fleet,
+} from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 describe('two-person rule for response actions', () => {
@@ -19,7 +27,10 @@ describe('two-person rule for response actions', () => {
     const bobInit = await runMig(['init', '--no-passphrase', '--name', 'bob'], bobEnv);
     expect(bobInit.code).toBe(0);
     processes.push(await startServerProcess(fleet));
-    const added = await runMig(['investigators', 'add', '--name', 'bob', '--key', join(fleet.dir, 'bob-home', 'investigator.pub.asc')], fleet.env);
+    const added = await runMig(
+      ['investigators', 'add', '--name', 'bob', '--key', join(fleet.dir, 'bob-home', 'investigator.pub.asc')],
+      fleet.env,
+    );
     expect(added.code, added.stderr).toBe(0);
     // agent.json is rewritten when investigators change: this agent trusts alice and bob.
     const config = await prepareHost(fleet, { name: 'host-1', tags: {}, files: { '/proc/.empty': '' } });
@@ -34,7 +45,10 @@ describe('two-person rule for response actions', () => {
 
   it('holds a single-signature response action until a second investigator approves it', async () => {
     // A dry run that matches nothing: the point here is who signed, not what gets killed.
-    const launch = await runMig(['process', '-t', 'all', '-name', '^nothing-matches-this$', '-dryrun', '-y'], fleet.env);
+    const launch = await runMig(
+      ['process', '-t', 'all', '-name', '^nothing-matches-this$', '-dryrun', '-y'],
+      fleet.env,
+    );
     expect(launch.code, launch.stderr).toBe(0);
     const id = /approve ([0-9a-f]{32,64})/.exec(launch.stderr + launch.stdout)?.[1] ?? '';
     expect(id).not.toBe('');

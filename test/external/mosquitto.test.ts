@@ -31,12 +31,14 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
     h = new ServerHarness();
   });
   afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') console.log(['server:', ...h.logs, 'mosquitto:', ...mosquitto.logs.slice(-40)].join('\n'));
+    if (ctx.task.result?.state === 'fail')
+      console.log(['server:', ...h.logs, 'mosquitto:', ...mosquitto.logs.slice(-40)].join('\n'));
     await h.teardown();
     await mosquitto.teardown();
   });
 
-  const start = (extra: Parameters<ServerHarness['start']>[0] = {}) => h.start({ broker: { url: mosquitto.url, username: ADMIN_USER, password: mosquitto.adminPassword }, ...extra });
+  const start = (extra: Parameters<ServerHarness['start']>[0] = {}) =>
+    h.start({ broker: { url: mosquitto.url, username: ADMIN_USER, password: mosquitto.adminPassword }, ...extra });
 
   /** Enrolls `label` through Mosquitto and logs in with its own account (username = its id). */
   async function agent(label: string): Promise<FakeAgent> {
@@ -53,23 +55,29 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
       (err: unknown) => (err as { packet?: { granted?: number[] } }).packet?.granted ?? [],
     );
 
-  const action = async (id: string): Promise<ActionRecord> => ActionRecordSchema.parse((await h.api('GET', `/actions/${id}`)).body);
+  const action = async (id: string): Promise<ActionRecord> =>
+    ActionRecordSchema.parse((await h.api('GET', `/actions/${id}`)).body);
 
-  it.each([false, true])('an agent enrolls, is accepted, receives a signed action and its result is stored (shared subscriptions: %s)', async (shared) => {
-    const server = await h.start({ broker: { url: mosquitto.url, username: ADMIN_USER, password: mosquitto.adminPassword, shared } });
-    expect(server.mqttUrl).toBe(mosquitto.url);
-    const a = await agent('mosq-a');
-    await a.heartbeat();
-    await waitFor(async () => (await h.api('GET', `/agents/${a.id}`)).status === 200, 'the heartbeat');
-    const signed = await signedAction(['alice']);
-    expect((await h.submit(signed)).status).toBe(201);
-    await waitFor(() => a.commands.length === 1, 'the command through Mosquitto');
-    expect(JSON.parse(a.commands[0]?.action ?? '{}')).toEqual(signed);
+  it.each([false, true])(
+    'an agent enrolls, is accepted, receives a signed action and its result is stored (shared subscriptions: %s)',
+    async (shared) => {
+      const server = await h.start({
+        broker: { url: mosquitto.url, username: ADMIN_USER, password: mosquitto.adminPassword, shared },
+      });
+      expect(server.mqttUrl).toBe(mosquitto.url);
+      const a = await agent('mosq-a');
+      await a.heartbeat();
+      await waitFor(async () => (await h.api('GET', `/agents/${a.id}`)).status === 200, 'the heartbeat');
+      const signed = await signedAction(['alice']);
+      expect((await h.submit(signed)).status).toBe(201);
+      await waitFor(() => a.commands.length === 1, 'the command through Mosquitto');
+      expect(JSON.parse(a.commands[0]?.action ?? '{}')).toEqual(signed);
 
-    await a.answer(a.commands[0]?.commandId ?? '', { isFound: true, actionId: signed.id });
-    await waitFor(async () => (await action(signed.id)).status === 'completed', 'the stored result');
-    expect((await action(signed.id)).counters).toMatchObject({ success: 1, found: 1, done: 1 });
-  });
+      await a.answer(a.commands[0]?.commandId ?? '', { isFound: true, actionId: signed.id });
+      await waitFor(async () => (await action(signed.id)).status === 'completed', 'the stored result');
+      expect((await action(signed.id)).counters).toMatchObject({ success: 1, found: 1, done: 1 });
+    },
+  );
 
   it('a real agent (agent/start.ts) enrolls through Mosquitto from agent.json and answers a hunt', async () => {
     const server = await start();
@@ -77,10 +85,17 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
     expect(raw.brokerUrl).toBe(mosquitto.url);
     const agentDir = join(h.dataDir, '..', `${h.dataDir.split('/').pop() ?? 'x'}-agent`);
     mkdirSync(join(agentDir, 'root', 'etc'), { recursive: true });
-    const config = parseAgentConfig({ ...raw, name: 'real-1', dataDir: agentDir, root: join(agentDir, 'root'), heartbeatMs: 1000 }, { baseDir: h.dataDir });
+    const config = parseAgentConfig(
+      { ...raw, name: 'real-1', dataDir: agentDir, root: join(agentDir, 'root'), heartbeatMs: 1000 },
+      { baseDir: h.dataDir },
+    );
     const agent = await startAgent(config, { backoff: { initialMs: 20, maxMs: 200 } });
     try {
-      await waitFor(async () => (await h.api('GET', `/agents/${agent.agentId}`)).status === 200, 'the real agent online', 20_000);
+      await waitFor(
+        async () => (await h.api('GET', `/agents/${agent.agentId}`)).status === 200,
+        'the real agent online',
+        20_000,
+      );
       const signed = await signedAction(['alice'], { target: "name = 'real-1'" });
       expect(ActionRecordSchema.parse((await h.submit(signed)).body).counters.targeted).toBe(1);
       await waitFor(async () => (await action(signed.id)).status === 'completed', 'the hunt answered', 20_000);
@@ -96,14 +111,21 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
     await start();
     const first = await agent('mosq-migrated');
     await first.close();
-    const admin = await connectClient(mosquitto.url, { clientId: 'test-admin', username: ADMIN_USER, password: mosquitto.adminPassword, clean: true });
+    const admin = await connectClient(mosquitto.url, {
+      clientId: 'test-admin',
+      username: ADMIN_USER,
+      password: mosquitto.adminPassword,
+      clean: true,
+    });
     try {
       await (await dynsecAdmin(admin)).setAgentEnabled(first.id, false);
     } finally {
       await admin.endAsync(true);
     }
     const identity = fakeIdentity('mosq-migrated');
-    await expect(FakeAgent.login(mosquitto.url, identity, { username: identity.id })).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(FakeAgent.login(mosquitto.url, identity, { username: identity.id })).rejects.toThrow(
+      /Not authorized|Bad username/i,
+    );
     // What the agent does when its login is refused (agent/link.ts): enroll again, same key and password.
     await agent('mosq-migrated');
   });
@@ -111,8 +133,12 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
   it('a pending agent cannot log in until an admin accepts it, then can', async () => {
     await start({ autoAccept: false });
     const identity = fakeIdentity('mosq-pending');
-    expect((await FakeAgent.enroll(mosquitto.url, h.server.enrollmentSecret, fakeEnrollRequest(identity))).state).toBe('pending');
-    await expect(FakeAgent.login(mosquitto.url, identity, { username: identity.id })).rejects.toThrow(/Not authorized|Bad username/i);
+    expect((await FakeAgent.enroll(mosquitto.url, h.server.enrollmentSecret, fakeEnrollRequest(identity))).state).toBe(
+      'pending',
+    );
+    await expect(FakeAgent.login(mosquitto.url, identity, { username: identity.id })).rejects.toThrow(
+      /Not authorized|Bad username/i,
+    );
 
     expect((await h.api('POST', `/agents/${identity.id}/accept`)).status).toBe(200);
     await waitFor(
@@ -130,13 +156,17 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
     const a = await agent('mosq-victim');
     const b = await agent('mosq-intruder');
 
-    expect(await grants(b.client, [commandsTopic(a.id), commandsTopic('+'), 'mig/#', '#'])).toEqual([128, 128, 128, 128]);
+    expect(await grants(b.client, [commandsTopic(a.id), commandsTopic('+'), 'mig/#', '#'])).toEqual([
+      128, 128, 128, 128,
+    ]);
 
     const signed = await signedAction(['alice']);
     await h.submit(signed);
     await waitFor(() => a.commands.length === 1 && b.commands.length === 1, 'both commands');
     // B answers A's command on A's topic (dropped by Mosquitto), then its own (delivered in order after it).
-    await b.answer(a.commands[0]?.commandId ?? '', { actionId: signed.id, isFound: true, sign: (m) => m }).catch(() => undefined);
+    await b
+      .answer(a.commands[0]?.commandId ?? '', { actionId: signed.id, isFound: true, sign: (m) => m })
+      .catch(() => undefined);
     await b.publishRaw(resultsTopic(a.id), JSON.stringify({ forged: true }));
     await b.answer(b.commands[0]?.commandId ?? '', { actionId: signed.id });
     await waitFor(async () => (await action(signed.id)).counters.done === 1, "B's own result");
@@ -147,16 +177,33 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
 
   it('an enrollment login can only publish requests and read one status; a stranger cannot connect', async () => {
     await start();
-    const enrollee = await connectClient(mosquitto.url, { clientId: enrollClientId('mosq-x'), username: ENROLL_USERNAME, password: h.server.enrollmentSecret, clean: true });
+    const enrollee = await connectClient(mosquitto.url, {
+      clientId: enrollClientId('mosq-x'),
+      username: ENROLL_USERNAME,
+      password: h.server.enrollmentSecret,
+      clean: true,
+    });
     try {
-      expect(await grants(enrollee, [commandsTopic('mosq-x'), commandsTopic('+'), enrollRequestTopic('+'), enrollStatusTopic('+'), 'mig/#'])).toEqual([128, 128, 128, 128, 128]);
+      expect(
+        await grants(enrollee, [
+          commandsTopic('mosq-x'),
+          commandsTopic('+'),
+          enrollRequestTopic('+'),
+          enrollStatusTopic('+'),
+          'mig/#',
+        ]),
+      ).toEqual([128, 128, 128, 128, 128]);
       expect(await grants(enrollee, [enrollStatusTopic('mosq-x')])).toEqual([1]);
     } finally {
       await enrollee.endAsync(true);
     }
     const stranger = fakeIdentity('mosq-stranger');
-    await expect(FakeAgent.login(mosquitto.url, stranger, { username: stranger.id })).rejects.toThrow(/Not authorized|Bad username/i);
-    await expect(connectClient(mosquitto.url, { clientId: 'anon-1', clean: true })).rejects.toThrow(/Not authorized|Bad username/i);
+    await expect(FakeAgent.login(mosquitto.url, stranger, { username: stranger.id })).rejects.toThrow(
+      /Not authorized|Bad username/i,
+    );
+    await expect(connectClient(mosquitto.url, { clientId: 'anon-1', clean: true })).rejects.toThrow(
+      /Not authorized|Bad username/i,
+    );
   });
 
   it('keeps results across a restart of Mosquitto: none lost, none run twice', async () => {

@@ -14,7 +14,11 @@ import { fuzzParams, fuzzTimeout, mutationOf, payloadFrom } from './arbitraries.
  * hunt; every well-formed command envelope gets exactly one answer, `success` or a refusal with
  * a code protocol/errors.ts declares; bad envelopes and bundles are logged, never crash it.
  */
-const KNOWN_CODES = new Set([...readFileSync(new URL('../../protocol/errors.ts', import.meta.url), 'utf8').matchAll(/\|\s*'([A-Z_]+)'/g)].map((m) => m[1]));
+const KNOWN_CODES = new Set(
+  [...readFileSync(new URL('../../protocol/errors.ts', import.meta.url), 'utf8').matchAll(/\|\s*'([A-Z_]+)'/g)].map(
+    (m) => m[1],
+  ),
+);
 
 let rig: AgentRig;
 let action: Record<string, unknown>;
@@ -33,7 +37,14 @@ function serverMessages(commandId: string): fc.Arbitrary<string | Uint8Array> {
     { weight: 4, arbitrary: mutationOf(action).map((a) => JSON.stringify(envelope(JSON.stringify(a) ?? 'null'))) },
     { weight: 3, arbitrary: payloadFrom(envelope(JSON.stringify(action))) },
     { weight: 1, arbitrary: payloadFrom({ v: 1, kind: 'cancel', commandId }) },
-    { weight: 1, arbitrary: payloadFrom({ v: 1, kind: 'policy', bundle: JSON.stringify({ v: 1, version: 2, body: {}, signatures: [] }) }) },
+    {
+      weight: 1,
+      arbitrary: payloadFrom({
+        v: 1,
+        kind: 'policy',
+        bundle: JSON.stringify({ v: 1, version: 2, body: {}, signatures: [] }),
+      }),
+    },
   );
 }
 
@@ -47,23 +58,27 @@ function expectsAnswer(payload: string | Uint8Array): string | undefined {
 }
 
 describe('fuzzing server → agent messages against a real agent', () => {
-  it('every well-formed command gets one coded answer; the agent stays up', async () => {
-    const cases = fc.constant(null).chain(() => serverMessages(randomBytes(16).toString('hex')));
-    await fc.assert(
-      fc.asyncProperty(cases, async (payload) => {
-        const commandId = expectsAnswer(payload);
-        await rig.mq.server.publishAsync(commandsTopic(rig.agent.agentId), Buffer.from(payload), { qos: 1 });
-        if (commandId === undefined) return;
-        const result = await rig.result(commandId);
-        if (result.status !== 'success') {
-          expect(result.status).toBe('failed');
-          expect(KNOWN_CODES.has(result.error?.code ?? ''), `undeclared code ${result.error?.code}`).toBe(true);
-        }
-      }),
-      fuzzParams(60),
-    );
-    const good = await rig.hunt(CHEAP_HUNT);
-    expect(await rig.result(good)).toMatchObject({ status: 'success' });
-    expect(logs.filter((l) => l.startsWith('error '))).toEqual([]);
-  }, fuzzTimeout(120_000));
+  it(
+    'every well-formed command gets one coded answer; the agent stays up',
+    async () => {
+      const cases = fc.constant(null).chain(() => serverMessages(randomBytes(16).toString('hex')));
+      await fc.assert(
+        fc.asyncProperty(cases, async (payload) => {
+          const commandId = expectsAnswer(payload);
+          await rig.mq.server.publishAsync(commandsTopic(rig.agent.agentId), Buffer.from(payload), { qos: 1 });
+          if (commandId === undefined) return;
+          const result = await rig.result(commandId);
+          if (result.status !== 'success') {
+            expect(result.status).toBe('failed');
+            expect(KNOWN_CODES.has(result.error?.code ?? ''), `undeclared code ${result.error?.code}`).toBe(true);
+          }
+        }),
+        fuzzParams(60),
+      );
+      const good = await rig.hunt(CHEAP_HUNT);
+      expect(await rig.result(good)).toMatchObject({ status: 'success' });
+      expect(logs.filter((l) => l.startsWith('error '))).toEqual([]);
+    },
+    fuzzTimeout(120_000),
+  );
 });

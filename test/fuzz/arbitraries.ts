@@ -15,7 +15,11 @@ import fc from 'fast-check';
 export function fuzzParams(ci: number): { numRuns: number; seed?: number; endOnFailure: true } {
   const scale = Number(process.env.MIG_FUZZ_SCALE ?? '1');
   const seed = process.env.MIG_FUZZ_SEED === undefined ? undefined : Number(process.env.MIG_FUZZ_SEED);
-  return { numRuns: Math.max(1, Math.round(ci * (Number.isFinite(scale) && scale > 0 ? scale : 1))), ...(seed === undefined ? {} : { seed }), endOnFailure: true };
+  return {
+    numRuns: Math.max(1, Math.round(ci * (Number.isFinite(scale) && scale > 0 ? scale : 1))),
+    ...(seed === undefined ? {} : { seed }),
+    endOnFailure: true,
+  };
 }
 
 /** A test's time limit, scaled with its cases (scripts/fuzz.ts runs ~50× the CI cases). */
@@ -30,13 +34,38 @@ type Path = (string | number)[];
 export function pathsOf(value: unknown, at: Path = []): Path[] {
   const out: Path[] = [at];
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...pathsOf(v, [...at, i])));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
   return out;
 }
 
 /** Values that break assumptions: wrong types, boundaries, huge, odd strings. */
 export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1.5, -0, 2 ** 53, 1e308, -1e308, '', ' ', '\u0000', '\ud800', '../../etc/passwd', '__proto__', 'constructor', '%00', '😂'.repeat(50), [], {}, [[[[]]]], { __proto__: { polluted: 1 } }),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    -0,
+    2 ** 53,
+    1e308,
+    -1e308,
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '../../etc/passwd',
+    '__proto__',
+    'constructor',
+    '%00',
+    '😂'.repeat(50),
+    [],
+    {},
+    [[[[]]]],
+    { __proto__: { polluted: 1 } },
+  ),
   fc.constantFrom('x'.repeat(5000), 'y'.repeat(70_000)),
   fc.string({ maxLength: 40 }),
   fc.integer(),
@@ -44,7 +73,11 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
-function setAt(root: unknown, path: Path, mutate: (parent: Record<string | number, unknown>, key: string | number) => void): unknown {
+function setAt(
+  root: unknown,
+  path: Path,
+  mutate: (parent: Record<string | number, unknown>, key: string | number) => void,
+): unknown {
   const copy: unknown = structuredClone(root);
   if (path.length === 0) return copy;
   let parent = copy as Record<string | number, unknown>;
@@ -57,21 +90,28 @@ function setAt(root: unknown, path: Path, mutate: (parent: Record<string | numbe
 export function mutationOf(base: unknown): fc.Arbitrary<unknown> {
   const one = (value: unknown): fc.Arbitrary<unknown> => {
     const paths = pathsOf(value);
-    return fc.tuple(fc.constantFrom(...paths), fc.constantFrom('delete', 'replace', 'add'), nastyValue, fc.string({ maxLength: 12 })).map(([path, op, nasty, key]) => {
-      if (path.length === 0) return op === 'replace' ? nasty : value;
-      return setAt(value, path, (parent, last) => {
-        if (op === 'delete') {
-          if (Array.isArray(parent)) parent.splice(Number(last), 1);
-          else delete parent[last];
-        } else if (op === 'replace') parent[last] = nasty;
-        else {
-          const target = parent[last];
-          if (Array.isArray(target)) target.push(nasty);
-          else if (target !== null && typeof target === 'object') (target as Record<string, unknown>)[key] = nasty;
-          else parent[last] = nasty;
-        }
+    return fc
+      .tuple(
+        fc.constantFrom(...paths),
+        fc.constantFrom('delete', 'replace', 'add'),
+        nastyValue,
+        fc.string({ maxLength: 12 }),
+      )
+      .map(([path, op, nasty, key]) => {
+        if (path.length === 0) return op === 'replace' ? nasty : value;
+        return setAt(value, path, (parent, last) => {
+          if (op === 'delete') {
+            if (Array.isArray(parent)) parent.splice(Number(last), 1);
+            else delete parent[last];
+          } else if (op === 'replace') parent[last] = nasty;
+          else {
+            const target = parent[last];
+            if (Array.isArray(target)) target.push(nasty);
+            else if (target !== null && typeof target === 'object') (target as Record<string, unknown>)[key] = nasty;
+            else parent[last] = nasty;
+          }
+        });
       });
-    });
   };
   return one(base).chain((a) => fc.oneof(fc.constant(a), one(a), one(a).chain(one)));
 }

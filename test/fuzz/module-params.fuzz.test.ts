@@ -20,55 +20,74 @@ import { fuzzParams, fuzzTimeout, mutationOf, nastyValue } from './arbitraries.j
 function shapedParams(spec: AnyModuleSpec): fc.Arbitrary<unknown> {
   let keys: string[] = [];
   try {
-    const schema = z.toJSONSchema(spec.params, { unrepresentable: 'any', io: 'input' }) as { properties?: Record<string, unknown> };
+    const schema = z.toJSONSchema(spec.params, { unrepresentable: 'any', io: 'input' }) as {
+      properties?: Record<string, unknown>;
+    };
     keys = Object.keys(schema.properties ?? {});
   } catch {
     keys = [];
   }
-  const key = keys.length > 0 ? fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })) : fc.string({ maxLength: 8 });
-  const value = fc.oneof(nastyValue, fc.dictionary(fc.string({ maxLength: 6 }), nastyValue, { maxKeys: 3 }), fc.array(nastyValue, { maxLength: 3 }));
+  const key =
+    keys.length > 0 ? fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 8 })) : fc.string({ maxLength: 8 });
+  const value = fc.oneof(
+    nastyValue,
+    fc.dictionary(fc.string({ maxLength: 6 }), nastyValue, { maxKeys: 3 }),
+    fc.array(nastyValue, { maxLength: 3 }),
+  );
   const shaped = fc.dictionary(key, value, { maxKeys: Math.max(3, keys.length) });
-  return fc.oneof(shaped, shaped.chain((p) => mutationOf(p)), nastyValue);
+  return fc.oneof(
+    shaped,
+    shaped.chain((p) => mutationOf(p)),
+    nastyValue,
+  );
 }
 
 const platform: NodeJS.Platform = 'linux';
 
 describe('fuzzing module parameters through the server and agent checks', () => {
   for (const spec of moduleSpecs.values()) {
-    it(`${spec.name}: coded refusals naming a field, the same verdict on both sides, accepted values round-trip`, () => {
-      fc.assert(
-        fc.property(shapedParams(spec), (parameters) => {
-          const operations = [{ module: spec.name, parameters }];
-          let serverCode: string | undefined;
-          let serverMessage = '';
-          try {
-            checkOperations(operations as never, moduleSpecs);
-          } catch (err) {
-            expect(err).toBeInstanceOf(BaseError);
-            serverCode = (err as BaseError).code;
-            serverMessage = (err as Error).message;
-          }
-          let agentCode: string | undefined;
-          let accepted: unknown;
-          try {
-            accepted = validateOperations(operations as never, moduleSpecs, spec.platforms.includes(platform) ? platform : (spec.platforms[0] as NodeJS.Platform))[0]?.params;
-          } catch (err) {
-            expect(err).toBeInstanceOf(BaseError);
-            agentCode = (err as BaseError).code;
-          }
-          expect(agentCode).toBe(serverCode);
-          if (serverCode !== undefined) {
-            expect(serverCode).toBe('INVALID_PARAMETERS');
-            expect(serverMessage).toMatch(/operations\.0|parameters/);
-          } else {
-            // What the server keeps and the agent receives is JSON: the parsed value must parse again.
-            const again = spec.params.safeParse(JSON.parse(JSON.stringify(parameters)));
-            expect(again.success).toBe(true);
-            expect(accepted).toBeDefined();
-          }
-        }),
-        fuzzParams(120),
-      );
-    }, fuzzTimeout(30_000));
+    it(
+      `${spec.name}: coded refusals naming a field, the same verdict on both sides, accepted values round-trip`,
+      () => {
+        fc.assert(
+          fc.property(shapedParams(spec), (parameters) => {
+            const operations = [{ module: spec.name, parameters }];
+            let serverCode: string | undefined;
+            let serverMessage = '';
+            try {
+              checkOperations(operations as never, moduleSpecs);
+            } catch (err) {
+              expect(err).toBeInstanceOf(BaseError);
+              serverCode = (err as BaseError).code;
+              serverMessage = (err as Error).message;
+            }
+            let agentCode: string | undefined;
+            let accepted: unknown;
+            try {
+              accepted = validateOperations(
+                operations as never,
+                moduleSpecs,
+                spec.platforms.includes(platform) ? platform : (spec.platforms[0] as NodeJS.Platform),
+              )[0]?.params;
+            } catch (err) {
+              expect(err).toBeInstanceOf(BaseError);
+              agentCode = (err as BaseError).code;
+            }
+            expect(agentCode).toBe(serverCode);
+            if (serverCode !== undefined) {
+              expect(serverCode).toBe('INVALID_PARAMETERS');
+              expect(serverMessage).toMatch(/operations\.0|parameters/);
+            } else {
+              // What the server keeps and the agent receives is JSON: the parsed value must parse again.
+              const again = spec.params.safeParse(JSON.parse(JSON.stringify(parameters)));
+              expect(again.success).toBe(true);
+              expect(accepted).toBeDefined();
+            }
+          }),
+          fuzzParams(120),
+        );
+      },
+      fuzzTimeout(30_000),
+    );
   }
 });

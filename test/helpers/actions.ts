@@ -37,6 +37,9 @@ export async function signAs(action: UnsignedAction, signers: readonly TestPerso
   return { ...action, signatures };
 }
 
-export async function signedAction(signers: readonly TestPerson[], opts: TestActionOptions = {}): Promise<SignedAction> {
+export async function signedAction(
+  signers: readonly TestPerson[],
+  opts: TestActionOptions = {},
+): Promise<SignedAction> {
   return signAs(unsignedAction(opts), signers);
 }

@@ -22,5 +22,8 @@ export function huntFromArgv(argv: readonly string[]): { target: string; operati
   if (spec === undefined) throw new UserError('UNKNOWN_MODULE', `no module ${module}`);
   const split = splitHuntArgv(rest, spec);
   const { values } = parseFlags(HuntFlagsSchema, split.common, HUNT_FLAG_HINTS);
-  return { target: composeTarget(values), operations: [{ module: spec.name, parameters: moduleParams(spec, split.module) }] };
+  return {
+    target: composeTarget(values),
+    operations: [{ module: spec.name, parameters: moduleParams(spec, split.module) }],
+  };
 }

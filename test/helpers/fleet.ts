@@ -21,7 +21,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -32,7 +34,14 @@ export async function makeFleet(): Promise<Fleet> {
   const httpPort = await freePort();
   const mqttPort = await freePort();
   const env = { MIG_HOME: home, HOME: dir, MIG_SERVER: `http://127.0.0.1:${httpPort}`, MIG_POLL_MS: '500' };
-  return { dir, env, serverDir: join(dir, 'server'), httpPort, mqttPort, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    env,
+    serverDir: join(dir, 'server'),
+    httpPort,
+    mqttPort,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 export async function initInvestigator(fleet: Fleet, name: string): Promise<void> {
@@ -45,13 +54,19 @@ export async function initInvestigator(fleet: Fleet, name: string): Promise<void
  * default here, so tests stay short) the server accepts them at once, without it they wait,
  * pending, for `mig agents accept`. `extra` adds server flags.
  */
-export async function startServerProcess(fleet: Fleet, opts: { autoAccept?: boolean; extra?: string[] } = {}): Promise<MigProcess> {
+export async function startServerProcess(
+  fleet: Fleet,
+  opts: { autoAccept?: boolean; extra?: string[] } = {},
+): Promise<MigProcess> {
   const server = startMig(
     [
       'server',
-      '--data-dir', fleet.serverDir,
-      '--http-port', String(fleet.httpPort),
-      '--mqtt-port', String(fleet.mqttPort),
+      '--data-dir',
+      fleet.serverDir,
+      '--http-port',
+      String(fleet.httpPort),
+      '--mqtt-port',
+      String(fleet.mqttPort),
       ...((opts.autoAccept ?? true) ? ['--auto-accept'] : []),
       ...(opts.extra ?? []),
     ],
@@ -97,16 +112,22 @@ export async function startAgentProcess(fleet: Fleet, configPath: string): Promi
 }
 
 /** Polls `mig agents` until `count` agents are online. Returns their records. */
-export async function waitForOnlineAgents(fleet: Fleet, count: number, timeoutMs = 20_000): Promise<{ id: string; name: string }[]> {
+export async function waitForOnlineAgents(
+  fleet: Fleet,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<{ id: string; name: string }[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await runMig(['agents', '-t', "status = 'online'", '-render', 'json'], fleet.env);
     if (res.code === 0) {
-      const parsed = JSON.parse(res.stdout) as { agents?: { id: string; name: string }[] } | { id: string; name: string }[];
+      const parsed = JSON.parse(res.stdout) as
+        { agents?: { id: string; name: string }[] } | { id: string; name: string }[];
       const agents = Array.isArray(parsed) ? parsed : (parsed.agents ?? []);
       if (agents.length >= count) return agents;
     }
-    if (Date.now() > deadline) throw new Error(`fewer than ${count} agents online after ${timeoutMs} ms: ${res.stdout}${res.stderr}`);
+    if (Date.now() > deadline)
+      throw new Error(`fewer than ${count} agents online after ${timeoutMs} ms: ${res.stdout}${res.stderr}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }

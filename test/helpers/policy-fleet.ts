@@ -7,7 +7,13 @@ import { startAgent, type RunningAgent } from '../../agent/start.js';
 import { SERVER_USERNAME } from '../../broker/mqtt/credentials.js';
 import { ServerHarness, waitFor } from './broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
-import { ActionRecordSchema, AgentRecordSchema, CommandListSchema, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
+import {
+  ActionRecordSchema,
+  AgentRecordSchema,
+  CommandListSchema,
+  type ActionRecord,
+  type CommandRecord,
+} from '../../protocol/api.js';
 import { ResultMessageSchema, type ResultMessage } from '../../protocol/messages.js';
 import { commandsTopic, resultsTopic } from '../../protocol/topics.js';
 
@@ -36,7 +42,13 @@ export class PolicyWorld {
     mkdirSync(join(dir, 'root', 'proc'), { recursive: true });
     writeFileSync(join(dir, 'root', 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
     const base = JSON.parse(readFileSync(join(this.h.dataDir, 'agent.json'), 'utf8')) as Record<string, unknown>;
-    const config = parseAgentConfig({ ...base, dataDir: join(dir, 'data'), root: join(dir, 'root'), heartbeatMs: 500, environment: { os: 'linux' } });
+    const config = parseAgentConfig({
+      ...base,
+      dataDir: join(dir, 'data'),
+      root: join(dir, 'root'),
+      heartbeatMs: 500,
+      environment: { os: 'linux' },
+    });
     this.agent = await startAgent(config, {
       now: () => this.h.clock.now(),
       platform: 'linux',
@@ -53,10 +65,14 @@ export class PolicyWorld {
   }
 
   async waitForPolicyVersion(version: number): Promise<void> {
-    await waitFor(async () => {
-      const res = await this.h.api('GET', `/agents/${this.agentId}`);
-      return res.status === 200 && AgentRecordSchema.parse(res.body).policyVersion === version;
-    }, `the agent to report policy version ${version}`, 10_000);
+    await waitFor(
+      async () => {
+        const res = await this.h.api('GET', `/agents/${this.agentId}`);
+        return res.status === 200 && AgentRecordSchema.parse(res.body).policyVersion === version;
+      },
+      `the agent to report policy version ${version}`,
+      10_000,
+    );
   }
 
   async waitForAgentLog(pattern: RegExp): Promise<void> {
@@ -84,14 +100,26 @@ export class PolicyWorld {
 
   /** Publishes a policy bundle's text straight onto the agent's commands topic. */
   async pushBundle(text: string): Promise<void> {
-    await this.requireAttacker().publishAsync(commandsTopic(this.agentId), JSON.stringify({ v: 1, kind: 'policy', bundle: text }), { qos: 1 });
+    await this.requireAttacker().publishAsync(
+      commandsTopic(this.agentId),
+      JSON.stringify({ v: 1, kind: 'policy', bundle: text }),
+      { qos: 1 },
+    );
   }
 
   /** Sends a signed action straight to the agent, bypassing the server's checks; resolves with the agent's answer. */
   async sendDirect(action: SignedAction): Promise<ResultMessage> {
     const commandId = randomBytes(16).toString('hex');
-    await this.requireAttacker().publishAsync(commandsTopic(this.agentId), JSON.stringify({ v: 1, kind: 'command', commandId, action: JSON.stringify(action) }), { qos: 1 });
-    await waitFor(() => this.results.some((r) => r.commandId === commandId), `the agent's answer to ${commandId}`, 10_000);
+    await this.requireAttacker().publishAsync(
+      commandsTopic(this.agentId),
+      JSON.stringify({ v: 1, kind: 'command', commandId, action: JSON.stringify(action) }),
+      { qos: 1 },
+    );
+    await waitFor(
+      () => this.results.some((r) => r.commandId === commandId),
+      `the agent's answer to ${commandId}`,
+      10_000,
+    );
     const result = this.results.find((r) => r.commandId === commandId);
     if (result === undefined) throw new Error('unreachable');
     return result;

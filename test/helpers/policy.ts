@@ -24,7 +24,12 @@ export async function unsignedPolicy(opts: TestPolicyOptions): Promise<UnsignedP
   const admins = new Set(opts.admins ?? ['alice']);
   const members = [];
   for (const person of investigators) {
-    members.push({ name: person, fingerprint: await fingerprint(person), publicKey: armoredPublicKey(person), isAdmin: admins.has(person) });
+    members.push({
+      name: person,
+      fingerprint: await fingerprint(person),
+      publicKey: armoredPublicKey(person),
+      isAdmin: admins.has(person),
+    });
   }
   return buildNextPolicy({
     currentVersion: opts.version - 1,
@@ -51,8 +56,17 @@ export async function signedPolicyText(opts: TestPolicyOptions): Promise<string>
 }
 
 /** Trust as a config baked with these admins would give (version 0 unless told). */
-export async function bakedPolicyTrust(admins: readonly TestPerson[], threshold = 1, version = 0): Promise<PolicyTrust> {
+export async function bakedPolicyTrust(
+  admins: readonly TestPerson[],
+  threshold = 1,
+  version = 0,
+): Promise<PolicyTrust> {
   const investigators = [];
-  for (const person of admins) investigators.push({ name: person, fingerprint: await fingerprint(person), publicKey: armoredPublicKey(person) });
-  return { version, admins: { fingerprints: investigators.map((i) => i.fingerprint), threshold }, adminKeys: await readPolicyKeys({ investigators }) };
+  for (const person of admins)
+    investigators.push({ name: person, fingerprint: await fingerprint(person), publicKey: armoredPublicKey(person) });
+  return {
+    version,
+    admins: { fingerprints: investigators.map((i) => i.fingerprint), threshold },
+    adminKeys: await readPolicyKeys({ investigators }),
+  };
 }

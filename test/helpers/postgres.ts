@@ -22,8 +22,10 @@ export interface TestPostgres {
 
 /** Why PostgreSQL cannot be used here, or undefined when it can be tried. */
 export function postgresUnavailableReason(): string | undefined {
-  if (findBinDir() === undefined) return 'PostgreSQL is not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin; Debian package `postgresql`)';
-  if (isRoot() && runAsUser() === undefined) return 'running as root and no unprivileged `postgres` or `nobody` account exists to run PostgreSQL as';
+  if (findBinDir() === undefined)
+    return 'PostgreSQL is not installed (no initdb on PATH nor in /usr/lib/postgresql/*/bin; Debian package `postgresql`)';
+  if (isRoot() && runAsUser() === undefined)
+    return 'running as root and no unprivileged `postgres` or `nobody` account exists to run PostgreSQL as';
   return undefined;
 }
 
@@ -35,14 +37,38 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'mig-pg-'));
   if (user !== undefined) chownSync(dir, user.uid, user.gid);
   const dataDir = join(dir, 'data');
-  const init = spawnSync(...command(user, join(binDir, 'initdb'), ['-D', dataDir, '-U', 'mig', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']), { encoding: 'utf8', cwd: dir });
+  const init = spawnSync(
+    ...command(user, join(binDir, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'mig',
+      '--auth=trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]),
+    { encoding: 'utf8', cwd: dir },
+  );
   if (init.status !== 0) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status ?? init.signal}): ${init.stderr || init.stdout}`);
   }
   const port = await freePort();
   const [cmd, args] = command(user, join(binDir, 'postgres'), [
-    '-D', dataDir, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200',
+    '-D',
+    dataDir,
+    '-k',
+    dir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
   ]);
   // cwd: a directory the unprivileged user can enter, whatever the test's own cwd allows.
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
@@ -59,7 +85,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     adminUrl,
     async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`database name ${JSON.stringify(name)}: expected [a-z_][a-z0-9_]*`);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+        throw new Error(`database name ${JSON.stringify(name)}: expected [a-z_][a-z0-9_]*`);
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
@@ -95,7 +122,8 @@ function runAsUser(): { name: string; uid: number; gid: number } | undefined {
   for (const name of ['postgres', 'nobody']) {
     const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-    if (uid.status === 0 && gid.status === 0) return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    if (uid.status === 0 && gid.status === 0)
+      return { name, uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
   }
   return undefined;
 }
@@ -110,7 +138,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -126,7 +156,8 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
       return;
     } catch (err) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 20 s: ${(err as Error).message}\n${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not accept connections within 20 s: ${(err as Error).message}\n${output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -139,7 +170,10 @@ async function waitReady(url: string, child: ChildProcess, output: () => string)
 async function stopCluster(child: ChildProcess, dataDir: string): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pid = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').then((t) => Number(t.split('\n')[0]), () => undefined);
+  const pid = await readFile(join(dataDir, 'postmaster.pid'), 'utf8').then(
+    (t) => Number(t.split('\n')[0]),
+    () => undefined,
+  );
   if (pid !== undefined && Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
   else child.kill('SIGINT');
   await exited;

@@ -17,10 +17,52 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const PIECES = ['a', 'B', 'z', '1', '10', '_', ' ', 'é', 'ö', '€', '\u00ff', '\ufb33', '😂', '\u{10000}', '\n', '\t', '"', '\\', '/', '\u0000', '\u001f', '\u007f', '\u2028', '<', 'A\u030a'];
+const PIECES = [
+  'a',
+  'B',
+  'z',
+  '1',
+  '10',
+  '_',
+  ' ',
+  'é',
+  'ö',
+  '€',
+  '\u00ff',
+  '\ufb33',
+  '😂',
+  '\u{10000}',
+  '\n',
+  '\t',
+  '"',
+  '\\',
+  '/',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u2028',
+  '<',
+  'A\u030a',
+];
 // Two literals are beyond a double on purpose (they round when parsed, as JSON input would).
 /* eslint-disable no-loss-of-precision */
-const NUMBERS = [0, -0, 1, -1, 0.1, 1e21, 1e-7, 9007199254740992, 9007199254740993, 333333333.33333329, 1e-27, 5e-324, 1.7976931348623157e308, -4.5, 2 ** 53 - 1];
+const NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  1e21,
+  1e-7,
+  9007199254740992,
+  9007199254740993,
+  333333333.33333329,
+  1e-27,
+  5e-324,
+  1.7976931348623157e308,
+  -4.5,
+  2 ** 53 - 1,
+];
 /* eslint-enable no-loss-of-precision */
 
 function pick<T>(rnd: () => number, list: readonly T[]): T {

@@ -10,12 +10,25 @@ export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 export class TmuxSession {
   private constructor(readonly name: string) {}
 
-  static start(command: string, opts: { width?: number; height?: number; env?: Record<string, string> } = {}): TmuxSession {
+  static start(
+    command: string,
+    opts: { width?: number; height?: number; env?: Record<string, string> } = {},
+  ): TmuxSession {
     const name = `mig-test-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     const exports = Object.entries(opts.env ?? {})
       .map(([k, v]) => `${k}='${v.replaceAll("'", "'\\''")}'`)
       .join(' ');
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(opts.width ?? 120), '-y', String(opts.height ?? 32), `env ${exports} ${command}; sleep 60`]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(opts.width ?? 120),
+      '-y',
+      String(opts.height ?? 32),
+      `env ${exports} ${command}; sleep 60`,
+    ]);
     return new TmuxSession(name);
   }
 

@@ -30,7 +30,10 @@ beforeEach(async () => {
   config = parseAgentConfig({
     brokerUrl: mq.url,
     enrollmentSecret: ENROLLMENT_SECRET,
-    investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }, { name: 'bob', publicKey: armoredPublicKey('bob') }],
+    investigators: [
+      { name: 'alice', publicKey: armoredPublicKey('alice') },
+      { name: 'bob', publicKey: armoredPublicKey('bob') },
+    ],
     dataDir: join(dir.path, 'data'),
     root: dir.path,
     environment: { os: 'linux' },
@@ -60,7 +63,12 @@ describe('agentdestroy through a real agent', () => {
     const result = await mq.inbox.resultFor(await mq.sendCommand(agent.agentId, action));
     expect(result).toMatchObject({ status: 'success', operations: [{ module: 'agentdestroy', isFound: true }] });
     expect(result.operations[0]?.rows).toEqual([
-      { agentId: agent.agentId, isDestroyed: false, isDryRun: true, removes: expect.arrayContaining([idFile(), join(config.dataDir, 'replay.jsonl')]) },
+      {
+        agentId: agent.agentId,
+        isDestroyed: false,
+        isDryRun: true,
+        removes: expect.arrayContaining([idFile(), join(config.dataDir, 'replay.jsonl')]),
+      },
     ]);
     expect(existsSync(idFile())).toBe(true);
     const lines = readFileSync(join(config.dataDir, RESPONSE_JOURNAL_FILE), 'utf8').trim().split('\n');
@@ -80,7 +88,10 @@ describe('agentdestroy through a real agent', () => {
     const action = await signedAction(['alice', 'bob'], { operations: destroyOp(false) });
     const commandId = await mq.sendCommand(agent.agentId, action);
     const result = await mq.inbox.resultFor(commandId);
-    expect(result).toMatchObject({ status: 'success', operations: [{ rows: [{ agentId: agent.agentId, isDestroyed: true, isDryRun: false }] }] });
+    expect(result).toMatchObject({
+      status: 'success',
+      operations: [{ rows: [{ agentId: agent.agentId, isDestroyed: true, isDryRun: false }] }],
+    });
     await agent.destroyed;
     const kinds = mq.inbox.messages.filter((m) => m.agentId === agent.agentId).map((m) => m.message.kind);
     // The answer goes out before the goodbye, and the goodbye is 'destroyed', not a lost connection.

@@ -35,13 +35,19 @@ export function actionRoutes(s: ApiServices): Route[] {
       method: 'POST',
       path: '/actions',
       access: 'investigator',
-      handle: async (ctx) => ({ status: 201, body: await s.scheduler.submit(await readJson(ctx.req), investigatorOf(ctx)) }),
+      handle: async (ctx) => ({
+        status: 201,
+        body: await s.scheduler.submit(await readJson(ctx.req), investigatorOf(ctx)),
+      }),
     },
     {
       method: 'GET',
       path: '/actions',
       access: 'investigator',
-      handle: async (ctx) => ({ status: 200, body: await s.store.listActions(parseWith(ActionsQuery, queryObject(ctx.url), 'query')) }),
+      handle: async (ctx) => ({
+        status: 200,
+        body: await s.store.listActions(parseWith(ActionsQuery, queryObject(ctx.url), 'query')),
+      }),
     },
     {
       method: 'GET',

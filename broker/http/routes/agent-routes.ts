@@ -12,12 +12,18 @@ const Limit = z.coerce.number().int().min(1).max(10_000).default(100);
 const Offset = z.coerce.number().int().min(0).default(0);
 const Target = z.string().max(4096).default('all');
 
-const ListQuery = z.strictObject({ target: Target, status: z.enum(AGENT_STATUSES).optional(), limit: Limit, offset: Offset });
+const ListQuery = z.strictObject({
+  target: Target,
+  status: z.enum(AGENT_STATUSES).optional(),
+  limit: Limit,
+  offset: Offset,
+});
 const CountQuery = z.strictObject({ target: Target });
 
 /** The registry, filtered with the same target language actions use. */
 export function agentRoutes(s: ApiServices): Route[] {
-  const matching = async (target: string): Promise<AgentRecord[]> => selectAgents(s.registry, s.store, parseTarget(target));
+  const matching = async (target: string): Promise<AgentRecord[]> =>
+    selectAgents(s.registry, s.store, parseTarget(target));
   return [
     {
       method: 'GET',
@@ -40,7 +46,10 @@ export function agentRoutes(s: ApiServices): Route[] {
         if (expr.kind === 'all') return { status: 200, body: s.registry.statusCounts() };
         const agents = (await selectAgents(s.registry, s.store, expr)).filter((a) => a.status !== 'destroyed');
         const count = (status: string): number => agents.filter((a) => a.status === status).length;
-        return { status: 200, body: { total: agents.length, online: count('online'), idle: count('idle'), offline: count('offline') } };
+        return {
+          status: 200,
+          body: { total: agents.length, online: count('online'), idle: count('idle'), offline: count('offline') },
+        };
       },
     },
     {

@@ -39,7 +39,11 @@ export function enrollmentRoutes(s: ApiServices): Route[] {
       access: 'admin',
       handle: async (ctx) => {
         const record = book.accept(idOf(ctx), who(ctx));
-        await s.audit.append(who(ctx), 'agent.accepted', { agentIds: [record.id], name: record.name, publicKey: record.publicKey });
+        await s.audit.append(who(ctx), 'agent.accepted', {
+          agentIds: [record.id],
+          name: record.name,
+          publicKey: record.publicKey,
+        });
         s.log(`registry: ${who(ctx)} accepted agent ${record.id} (${record.name})`);
         return { status: 200, body: record };
       },
@@ -50,7 +54,11 @@ export function enrollmentRoutes(s: ApiServices): Route[] {
       access: 'admin',
       handle: async (ctx) => {
         const record = book.reject(idOf(ctx), who(ctx));
-        await s.audit.append(who(ctx), 'agent.rejected', { agentId: record.id, name: record.name, publicKey: record.publicKey });
+        await s.audit.append(who(ctx), 'agent.rejected', {
+          agentId: record.id,
+          name: record.name,
+          publicKey: record.publicKey,
+        });
         s.log(`registry: ${who(ctx)} rejected agent ${record.id} (${record.name})`);
         return { status: 200, body: record };
       },

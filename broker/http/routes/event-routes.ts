@@ -80,7 +80,8 @@ class SseStream {
     this.batchTimer = undefined;
     const events = [...this.pending.values()];
     this.pending = new Map();
-    if (events.length > 0 && !this.res.writableEnded) this.res.write(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
+    if (events.length > 0 && !this.res.writableEnded)
+      this.res.write(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
   }
 
   stop(): void {

@@ -11,8 +11,18 @@ export function investigatorRoutes(s: ApiServices): Route[] {
     return { status: 200, body: await s.investigators.setStatus(fp, status, who(ctx)) };
   };
   return [
-    { method: 'GET', path: '/health', access: 'public', handle: async () => ({ status: 200, body: { ok: true, version: s.version } }) },
-    { method: 'GET', path: '/me', access: 'investigator', handle: async (ctx) => ({ status: 200, body: ctx.investigator }) },
+    {
+      method: 'GET',
+      path: '/health',
+      access: 'public',
+      handle: async () => ({ status: 200, body: { ok: true, version: s.version } }),
+    },
+    {
+      method: 'GET',
+      path: '/me',
+      access: 'investigator',
+      handle: async (ctx) => ({ status: 200, body: ctx.investigator }),
+    },
     {
       method: 'GET',
       path: '/investigators',

@@ -13,7 +13,12 @@ const MAX_POLICY_BODY_BYTES = 2 * POLICY_LIMITS.maxBytes + 1024;
  */
 export function policyRoutes(policy: PolicyService, pushToConnected: () => number): Route[] {
   return [
-    { method: 'GET', path: '/policy', access: 'investigator', handle: async () => ({ status: 200, body: await policy.view() }) },
+    {
+      method: 'GET',
+      path: '/policy',
+      access: 'investigator',
+      handle: async () => ({ status: 200, body: await policy.view() }),
+    },
     {
       method: 'POST',
       path: '/policy',
@@ -22,7 +27,10 @@ export function policyRoutes(policy: PolicyService, pushToConnected: () => numbe
         const body = parseWith(PolicyPostBodySchema, await readJson(ctx.req, MAX_POLICY_BODY_BYTES), 'body');
         const outcome = await policy.submit(body.bundle, investigatorOf(ctx));
         const pushedTo = outcome.status === 'published' ? pushToConnected() : undefined;
-        return { status: outcome.status === 'published' ? 201 : 202, body: { ...outcome, ...(pushedTo === undefined ? {} : { pushedTo }) } };
+        return {
+          status: outcome.status === 'published' ? 201 : 202,
+          body: { ...outcome, ...(pushedTo === undefined ? {} : { pushedTo }) },
+        };
       },
     },
     {

@@ -9,7 +9,12 @@ export interface IndicatorHit {
   value: string;
 }
 
-const hitOf = (i: Indicator): IndicatorHit => ({ indicatorId: i.id, indicatorName: i.name, kind: i.kind, value: i.value });
+const hitOf = (i: Indicator): IndicatorHit => ({
+  indicatorId: i.id,
+  indicatorName: i.name,
+  kind: i.kind,
+  value: i.value,
+});
 
 /**
  * Which indicators a result row of a planned action matched, from what the row itself says:
@@ -24,10 +29,27 @@ export class Attribution {
 
   constructor(plan: Pick<PlannedAction, 'indicators' | 'conjunctions' | 'rulesets'>) {
     for (const i of plan.indicators) {
-      const key = i.kind === 'filename' ? `name:${nameRegex(i)}` : i.kind === 'ip' ? `connectedip:${i.value}` : i.kind === 'yara' ? `yara:${i.value}` : `${hashFilter(i.kind)}:${i.value}`;
+      const key =
+        i.kind === 'filename'
+          ? `name:${nameRegex(i)}`
+          : i.kind === 'ip'
+            ? `connectedip:${i.value}`
+            : i.kind === 'yara'
+              ? `yara:${i.value}`
+              : `${hashFilter(i.kind)}:${i.value}`;
       this.byKey.set(key, [...(this.byKey.get(key) ?? []), i]);
     }
-    this.conjunctions = new Map(plan.conjunctions.map(({ label, conjunction: c }) => [label, { indicatorId: c.id, indicatorName: c.name, kind: 'conjunction', value: [...c.names, ...c.hashes.map((h) => h.value)].join(' AND ') }]));
+    this.conjunctions = new Map(
+      plan.conjunctions.map(({ label, conjunction: c }) => [
+        label,
+        {
+          indicatorId: c.id,
+          indicatorName: c.name,
+          kind: 'conjunction',
+          value: [...c.names, ...c.hashes.map((h) => h.value)].join(' AND '),
+        },
+      ]),
+    );
     this.rulesets = plan.rulesets;
   }
 
@@ -37,14 +59,16 @@ export class Attribution {
       const conj = this.conjunctions.get(label);
       if (conj !== undefined) return [conj];
       const matched = Array.isArray(row.matched) ? row.matched.filter((m): m is string => typeof m === 'string') : [];
-      return this.lookup(matched.map((m) => m.toLowerCase().startsWith('name:') ? m : m.toLowerCase()));
+      return this.lookup(matched.map((m) => (m.toLowerCase().startsWith('name:') ? m : m.toLowerCase())));
     }
     if (module === 'netstat') return typeof row.check === 'string' ? this.lookup([row.check]) : [];
     if (module === 'yara' && typeof row.rule === 'string') {
       // ns<N> is the N-th ruleset; a rule name repeated across rulesets is told apart by its source.
       const ns = typeof row.namespace === 'string' ? Number(/^ns(\d+)$/.exec(row.namespace)?.[1]) : 1;
       const source = this.rulesets[ns - 1];
-      return (this.byKey.get(`yara:${row.rule}`) ?? []).filter((i) => source === undefined || i.rules === source).map(hitOf);
+      return (this.byKey.get(`yara:${row.rule}`) ?? [])
+        .filter((i) => source === undefined || i.rules === source)
+        .map(hitOf);
     }
     return [];
   }

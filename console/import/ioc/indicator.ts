@@ -56,7 +56,9 @@ export const HASH_KINDS_BY_LENGTH: ReadonlyMap<number, IndicatorKind> = new Map(
 
 /** Extensions that make `x.y` a file name rather than a host name when a list does not say. */
 const FILE_EXTENSIONS = new Set(
-  'php phtml php5 phar jsp jspx asp aspx ashx cgi pl py rb sh bash exe dll sys scr msi bat cmd ps1 vbs js hta lnk jar war so elf bin dat tmp txt log conf ini zip gz tgz tar rar 7z iso img doc docx docm xls xlsx xlsm ppt pptx pdf rtf html htm svg'.split(' '),
+  'php phtml php5 phar jsp jspx asp aspx ashx cgi pl py rb sh bash exe dll sys scr msi bat cmd ps1 vbs js hta lnk jar war so elf bin dat tmp txt log conf ini zip gz tgz tar rar 7z iso img doc docx docm xls xlsx xlsm ppt pptx pdf rtf html htm svg'.split(
+    ' ',
+  ),
 );
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$/i;
 
@@ -67,7 +69,8 @@ export function classifyValue(value: string): { kind: IndicatorKind; value: stri
     if (kind !== undefined) return { kind, value: value.toLowerCase() };
   }
   if (ipNetProblem(value) === undefined) return { kind: 'ip', value };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return { reason: 'a URL: no module sees URLs on an endpoint; hunt the host it names by IP (ip:ADDRESS)' };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    return { reason: 'a URL: no module sees URLs on an endpoint; hunt the host it names by IP (ip:ADDRESS)' };
   if (value.includes('/')) {
     const base = value.slice(value.lastIndexOf('/') + 1);
     if (base === '') return { reason: 'a directory path: give a file name or a hash' };
@@ -75,9 +78,13 @@ export function classifyValue(value: string): { kind: IndicatorKind; value: stri
   }
   const extension = value.slice(value.lastIndexOf('.') + 1).toLowerCase();
   if (HOST_NAME.test(value) && !FILE_EXTENSIONS.has(extension)) {
-    return { reason: 'a host name: no module resolves or sees DNS names on an endpoint; resolve it and hunt its addresses (ip:ADDRESS), or write filename:VALUE if it is a file' };
+    return {
+      reason:
+        'a host name: no module resolves or sees DNS names on an endpoint; resolve it and hunt its addresses (ip:ADDRESS), or write filename:VALUE if it is a file',
+    };
   }
-  if (/[\0\n\r]/.test(value) || value.length > 255) return { reason: 'not a usable file name (control characters or over 255 bytes)' };
+  if (/[\0\n\r]/.test(value) || value.length > 255)
+    return { reason: 'not a usable file name (control characters or over 255 bytes)' };
   return { kind: 'filename', value };
 }
 
@@ -99,10 +106,15 @@ export const KIND_PREFIXES: Readonly<Record<string, IndicatorKind | 'domain' | '
 };
 
 /** A value of a kind named explicitly: checked, normalised, or the reason it cannot be used. */
-export function valueOfKind(kind: IndicatorKind | 'domain' | 'url', value: string): { kind: IndicatorKind; value: string } | { reason: string } {
+export function valueOfKind(
+  kind: IndicatorKind | 'domain' | 'url',
+  value: string,
+): { kind: IndicatorKind; value: string } | { reason: string } {
   switch (kind) {
     case 'domain':
-      return { reason: 'a host name: no module resolves or sees DNS names on an endpoint; resolve it and hunt its addresses' };
+      return {
+        reason: 'a host name: no module resolves or sees DNS names on an endpoint; resolve it and hunt its addresses',
+      };
     case 'url':
       return { reason: 'a URL: no module sees URLs on an endpoint' };
     case 'ip': {
@@ -110,15 +122,20 @@ export function valueOfKind(kind: IndicatorKind | 'domain' | 'url', value: strin
       return problem === undefined ? { kind, value } : { reason: problem };
     }
     case 'filename':
-      if (value === '' || value.includes('/') || /[\0\n\r]/.test(value) || value.length > 255) return { reason: 'expected a file name without "/" (1-255 bytes)' };
+      if (value === '' || value.includes('/') || /[\0\n\r]/.test(value) || value.length > 255)
+        return { reason: 'expected a file name without "/" (1-255 bytes)' };
       return { kind, value };
     case 'yara':
       return { reason: 'YARA rules come in rule files, not list lines' };
     case 'sha3':
-      return /^[0-9a-f]+$/i.test(value) && [56, 64, 96, 128].includes(value.length) ? { kind, value: value.toLowerCase() } : { reason: 'expected a SHA-3 digest: 56, 64, 96 or 128 hex digits' };
+      return /^[0-9a-f]+$/i.test(value) && [56, 64, 96, 128].includes(value.length)
+        ? { kind, value: value.toLowerCase() }
+        : { reason: 'expected a SHA-3 digest: 56, 64, 96 or 128 hex digits' };
     default: {
       const want = [...HASH_KINDS_BY_LENGTH].find(([, k]) => k === kind)?.[0] ?? 0;
-      return /^[0-9a-f]+$/i.test(value) && value.length === want ? { kind, value: value.toLowerCase() } : { reason: `expected a ${kind} digest: ${want} hex digits` };
+      return /^[0-9a-f]+$/i.test(value) && value.length === want
+        ? { kind, value: value.toLowerCase() }
+        : { reason: `expected a ${kind} digest: ${want} hex digits` };
     }
   }
 }

@@ -13,7 +13,14 @@ import { parseYaraFile } from './yara-file.js';
 const NOW = new Date('2026-12-06T07:00:00Z');
 const feed = (name: string): string => readFileSync(new URL(`../../../demo/feeds/${name}`, import.meta.url), 'utf8');
 const SHA256 = 'f280a348c32985dc93cb0e293638cbadd828e8cb1c447e0449c36e0b429f3666';
-const indicator = (pattern: string, extra: Record<string, unknown> = {}) => ({ type: 'indicator', id: 'indicator--1', name: 'one', pattern, pattern_type: 'stix', ...extra });
+const indicator = (pattern: string, extra: Record<string, unknown> = {}) => ({
+  type: 'indicator',
+  id: 'indicator--1',
+  name: 'one',
+  pattern,
+  pattern_type: 'stix',
+  ...extra,
+});
 const opts = { paths: ['/srv'], target: 'all', expiryMs: 3_600_000, now: NOW, name: 'mig ioc hunt feed' };
 
 describe('plain lists', () => {
@@ -54,9 +61,16 @@ describe('plain lists', () => {
 
 describe('STIX patterns', () => {
   it('parses observations, comparisons, lists and qualifiers', () => {
-    expect(parseStixPattern("[file:hashes.'SHA-256' = 'ab' OR file:name IN ('a', 'b')] AND [ipv4-addr:value = '1.2.3.4'] WITHIN 300 SECONDS")).toMatchObject({
+    expect(
+      parseStixPattern(
+        "[file:hashes.'SHA-256' = 'ab' OR file:name IN ('a', 'b')] AND [ipv4-addr:value = '1.2.3.4'] WITHIN 300 SECONDS",
+      ),
+    ).toMatchObject({
       type: 'and',
-      items: [{ type: 'unit', comparison: { type: 'any' } }, { type: 'qualified', qualifier: 'WITHIN 300 SECONDS' }],
+      items: [
+        { type: 'unit', comparison: { type: 'any' } },
+        { type: 'qualified', qualifier: 'WITHIN 300 SECONDS' },
+      ],
     });
     expect(() => parseStixPattern("[file:name = 'a'")).toThrow(/expected "\]" at column 17, got the end/);
     expect(() => parseStixPattern("[file:name ~ 'a']")).toThrow(/unexpected "~" at column 12/);
@@ -64,9 +78,15 @@ describe('STIX patterns', () => {
 
   it.each([
     { pattern: `[file:hashes.'SHA-256' = '${SHA256}']`, kinds: ['sha256'] },
-    { pattern: `[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E' OR file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']`, kinds: ['md5', 'sha1'] },
+    {
+      pattern: `[file:hashes.MD5 = 'D41D8CD98F00B204E9800998ECF8427E' OR file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']`,
+      kinds: ['md5', 'sha1'],
+    },
     { pattern: "[file:name = 'shell.php'] OR [file:name LIKE 'up%.ph_']", kinds: ['filename', 'filename'] },
-    { pattern: "[ipv4-addr:value ISSUBSET '198.51.100.0/24'] OR [network-traffic:dst_ref.value = '203.0.113.7']", kinds: ['ip', 'ip'] },
+    {
+      pattern: "[ipv4-addr:value ISSUBSET '198.51.100.0/24'] OR [network-traffic:dst_ref.value = '203.0.113.7']",
+      kinds: ['ip', 'ip'],
+    },
     { pattern: "[ipv6-addr:value = '2001:db8::1']", kinds: ['ip'] },
   ])('translates $pattern', ({ pattern, kinds }) => {
     const set = parseStix({ type: 'bundle', id: 'bundle--1', objects: [indicator(pattern)] }, NOW);
@@ -94,7 +114,7 @@ describe('STIX patterns', () => {
     { pattern: "[file:hashes.MD5 = 'nothex']", reason: /expected a MD5 digest/ },
     { pattern: "[file:name MATCHES '(?<=a)b']", reason: /not an RE2 regular expression/ },
     { pattern: '[file:name = ', reason: /not a STIX pattern/ },
-    { pattern: "[file:size > 1000]", reason: /not translated \(files by name or hash/ },
+    { pattern: '[file:size > 1000]', reason: /not translated \(files by name or hash/ },
   ])('lists $pattern with its reason, never drops it', ({ pattern, reason }) => {
     const set = parseStix(indicator(pattern), NOW);
     expect(set.indicators).toEqual([]);
@@ -118,7 +138,9 @@ describe('STIX patterns', () => {
       },
       NOW,
     );
-    expect(set.conjunctions).toEqual([{ id: 'indicator--1', name: 'one', names: ['^x\\.so$'], hashes: [{ kind: 'sha256', value: SHA256 }] }]);
+    expect(set.conjunctions).toEqual([
+      { id: 'indicator--1', name: 'one', names: ['^x\\.so$'], hashes: [{ kind: 'sha256', value: SHA256 }] },
+    ]);
     expect(set.untranslated.map((u) => [u.id, u.reason])).toEqual([
       ['indicator--2', 'revoked by its producer'],
       ['indicator--3', 'expired (valid_until 2026-01-01T00:00:00Z)'],
@@ -138,7 +160,9 @@ describe('YARA rule files', () => {
     const set = parseYaraFile(feed('demo-iocs.yar'), 'demo-iocs.yar');
     expect(set.indicators.map((i) => i.value)).toEqual(['demo_php_webshell', 'demo_sshd_helper']);
     expect(set.indicators[0]?.rules).toContain('private rule elf_magic');
-    expect(parseYaraFile('/* rule fake { } */ nothing here', 'x.yar').untranslated[0]?.reason).toBe('no public rule found in it');
+    expect(parseYaraFile('/* rule fake { } */ nothing here', 'x.yar').untranslated[0]?.reason).toBe(
+      'no public rule found in it',
+    );
   });
 
   it('tells the three feed formats apart', () => {
@@ -167,7 +191,9 @@ describe('planning and attribution', () => {
     expect(planned.length).toBeLessThanOrEqual(4);
     expect(planned.flatMap((p) => p.indicators.map((i) => i.value)).sort()).toEqual([...hashes].sort());
     for (const p of planned) expect(() => checkActionLimits(p.action, MODULE_SPECS, NOW)).not.toThrow();
-    expect(planned.map((p) => p.action.name)).toEqual(planned.map((_, i) => `mig ioc hunt feed (${i + 1}/${planned.length})`));
+    expect(planned.map((p) => p.action.name)).toEqual(
+      planned.map((_, i) => `mig ioc hunt feed (${i + 1}/${planned.length})`),
+    );
   });
 
   it('names the indicator behind each kind of row', () => {
@@ -176,9 +202,20 @@ describe('planning and attribution', () => {
     if (p === undefined) throw new Error('no plan');
     const attribution = new Attribution(p);
     const fileRow = { search: 'ioc', path: '/srv/x.php', matched: [`sha2:${SHA256}`] };
-    expect(attribution.hits('file', fileRow)).toEqual([{ indicatorId: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', indicatorName: 'PHP web shell dropped by the upload exploit', kind: 'sha256', value: SHA256 }]);
-    expect(attribution.hits('file', { search: 'ioc-and-1', path: '/usr/bin/.sshd-helper' })).toMatchObject([{ indicatorId: 'indicator--b3f1c7a0-6a57-4f0e-9f59-1c6f3b3f0a11', kind: 'conjunction' }]);
-    expect(attribution.hits('netstat', { check: 'connectedip:203.0.113.7', remoteAddress: '203.0.113.7' })).toMatchObject([{ indicatorName: 'Command and control server', kind: 'ip' }]);
+    expect(attribution.hits('file', fileRow)).toEqual([
+      {
+        indicatorId: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f',
+        indicatorName: 'PHP web shell dropped by the upload exploit',
+        kind: 'sha256',
+        value: SHA256,
+      },
+    ]);
+    expect(attribution.hits('file', { search: 'ioc-and-1', path: '/usr/bin/.sshd-helper' })).toMatchObject([
+      { indicatorId: 'indicator--b3f1c7a0-6a57-4f0e-9f59-1c6f3b3f0a11', kind: 'conjunction' },
+    ]);
+    expect(
+      attribution.hits('netstat', { check: 'connectedip:203.0.113.7', remoteAddress: '203.0.113.7' }),
+    ).toMatchObject([{ indicatorName: 'Command and control server', kind: 'ip' }]);
     expect(attribution.hits('file', { search: 'ioc', path: '/x', matched: ['sha2:00'] })).toEqual([]);
     // Both digests of one indicator matched the same file: one finding, not two.
     const md5 = p.indicators.find((i) => i.kind === 'md5')?.value ?? '';
@@ -187,14 +224,23 @@ describe('planning and attribution', () => {
     const rules = parseYaraFile(feed('demo-iocs.yar'), 'r.yar');
     const [y] = planIocActions(rules, opts);
     if (y === undefined) throw new Error('no plan');
-    expect(new Attribution(y).hits('yara', { rule: 'demo_sshd_helper', path: '/usr/bin/.sshd-helper', tags: [] })).toMatchObject([{ indicatorId: 'demo_sshd_helper', kind: 'yara' }]);
+    expect(
+      new Attribution(y).hits('yara', { rule: 'demo_sshd_helper', path: '/usr/bin/.sshd-helper', tags: [] }),
+    ).toMatchObject([{ indicatorId: 'demo_sshd_helper', kind: 'yara' }]);
   });
 
   it('a file name with regex metacharacters is matched literally', () => {
     const set = parsePlainList('filename:a+b(1).php');
     const [p] = planIocActions(set, opts);
-    const names = (p?.action.operations[0]?.parameters as { searches: { ioc: { names: string[] } } }).searches.ioc.names;
+    const names = (p?.action.operations[0]?.parameters as { searches: { ioc: { names: string[] } } }).searches.ioc
+      .names;
     expect(names).toEqual(['^a\\+b\\(1\\)\\.php$']);
-    expect(new Attribution(p ?? { indicators: [], conjunctions: [], rulesets: [] }).hits('file', { search: 'ioc', path: '/x/a+b(1).php', matched: ['name:^a\\+b\\(1\\)\\.php$'] })).toHaveLength(1);
+    expect(
+      new Attribution(p ?? { indicators: [], conjunctions: [], rulesets: [] }).hits('file', {
+        search: 'ioc',
+        path: '/x/a+b(1).php',
+        matched: ['name:^a\\+b\\(1\\)\\.php$'],
+      }),
+    ).toHaveLength(1);
   });
 });

@@ -15,7 +15,8 @@ export function parsePlainList(text: string): IndicatorSet {
     const id = `line-${i + 1}`;
     const prefix = /^([a-z0-9]+):(?!\/\/)(.*)$/i.exec(line);
     const named = prefix === null ? undefined : KIND_PREFIXES[(prefix[1] ?? '').toLowerCase()];
-    const verdict = named !== undefined && prefix !== null ? valueOfKind(named, (prefix[2] ?? '').trim()) : classifyValue(line);
+    const verdict =
+      named !== undefined && prefix !== null ? valueOfKind(named, (prefix[2] ?? '').trim()) : classifyValue(line);
     if ('reason' in verdict) {
       set.untranslated.push({ id, name: line, pattern: line, reason: verdict.reason });
       continue;

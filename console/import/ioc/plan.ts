@@ -53,9 +53,18 @@ class ActionBuilder {
   /** False when it does not fit: the caller starts the next action. */
   add(indicator: Indicator): boolean {
     const isNewRuleset = indicator.kind === 'yara' && !this.rulesets.includes(indicator.rules ?? '');
-    const cost = indicator.kind === 'yara' ? (isNewRuleset ? (indicator.rules ?? '').length * 1.2 + 16 : 0) : nameRegex(indicator).length * 1.2 + 8;
+    const cost =
+      indicator.kind === 'yara'
+        ? isNewRuleset
+          ? (indicator.rules ?? '').length * 1.2 + 16
+          : 0
+        : nameRegex(indicator).length * 1.2 + 8;
     if (this.bytes + cost > BUDGET_BYTES && !this.isEmpty) return false;
-    if (indicator.kind === 'filename' && this.names + 1 > MAX_NAMES_PER_SEARCH * (MAX_SEARCHES - this.conjunctions.length - 1)) return false;
+    if (
+      indicator.kind === 'filename' &&
+      this.names + 1 > MAX_NAMES_PER_SEARCH * (MAX_SEARCHES - this.conjunctions.length - 1)
+    )
+      return false;
     if (indicator.kind === 'ip' && this.ips + 1 > MAX_NETSTAT_VALUES * (ACTION_LIMITS.maxOperations - 2)) return false;
     if (isNewRuleset && this.rulesets.length >= MAX_RULESETS) return false;
     if (isNewRuleset) this.rulesets.push(indicator.rules ?? '');
@@ -80,7 +89,8 @@ class ActionBuilder {
   }
 
   operations(paths: readonly string[]): Operation[] {
-    const of = (...kinds: Indicator['kind'][]): string[] => this.indicators.filter((i) => kinds.includes(i.kind)).map((i) => i.value);
+    const of = (...kinds: Indicator['kind'][]): string[] =>
+      this.indicators.filter((i) => kinds.includes(i.kind)).map((i) => i.value);
     const searches: Record<string, unknown> = {};
     const hashes = { md5: of('md5'), sha1: of('sha1'), sha2: of('sha256', 'sha384', 'sha512'), sha3: of('sha3') };
     const names = this.indicators.filter((i) => i.kind === 'filename').map(nameRegex);
@@ -104,8 +114,10 @@ class ActionBuilder {
     }
     const operations: Operation[] = [];
     if (Object.keys(searches).length > 0) operations.push({ module: 'file', parameters: { searches } });
-    for (const ips of chunk(of('ip'), MAX_NETSTAT_VALUES)) operations.push({ module: 'netstat', parameters: { connectedip: ips } });
-    if (this.rulesets.length > 0) operations.push({ module: 'yara', parameters: { rules: [...this.rulesets], paths: [...paths] } });
+    for (const ips of chunk(of('ip'), MAX_NETSTAT_VALUES))
+      operations.push({ module: 'netstat', parameters: { connectedip: ips } });
+    if (this.rulesets.length > 0)
+      operations.push({ module: 'yara', parameters: { rules: [...this.rulesets], paths: [...paths] } });
     return operations;
   }
 }

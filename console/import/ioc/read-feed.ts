@@ -13,7 +13,12 @@ export function detectFeedFormat(text: string): FeedFormat {
 }
 
 /** A feed's text → indicators and what could not be translated. `source` names the file in messages. */
-export function readFeed(text: string, source: string, now: Date, format: FeedFormat = detectFeedFormat(text)): { format: FeedFormat; set: IndicatorSet } {
+export function readFeed(
+  text: string,
+  source: string,
+  now: Date,
+  format: FeedFormat = detectFeedFormat(text),
+): { format: FeedFormat; set: IndicatorSet } {
   if (format === 'yara') return { format, set: parseYaraFile(text, source) };
   if (format === 'list') return { format, set: parsePlainList(text) };
   let raw: unknown;

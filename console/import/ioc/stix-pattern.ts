@@ -23,7 +23,21 @@ interface Token {
   at: number;
 }
 
-const OPERATORS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=', 'IN', 'LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET', 'EXISTS']);
+const OPERATORS = new Set([
+  '=',
+  '!=',
+  '<>',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'IN',
+  'LIKE',
+  'MATCHES',
+  'ISSUBSET',
+  'ISSUPERSET',
+  'EXISTS',
+]);
 const QUALIFIERS = new Set(['WITHIN', 'REPEATS', 'START']);
 const PATH = /[a-z0-9_-]+:(?:[a-z0-9_]+|'(?:[^'\\]|\\.)*')(?:\.(?:[a-z0-9_]+|'(?:[^'\\]|\\.)*')|\[(?:\d+|\*)\])*/iy;
 const STRING = /([thb]?)'((?:[^'\\]|\\.)*)'/y;
@@ -85,7 +99,9 @@ class Parser {
 
   private fail(wanted: string): never {
     const t = this.peek();
-    throw new Error(`expected ${wanted} at column ${(t?.at ?? this.length) + 1}, got ${t === undefined ? 'the end' : JSON.stringify(t.text)}`);
+    throw new Error(
+      `expected ${wanted} at column ${(t?.at ?? this.length) + 1}, got ${t === undefined ? 'the end' : JSON.stringify(t.text)}`,
+    );
   }
 
   private joined<T>(word: string, next: () => T, make: (items: T[]) => T): T {
@@ -98,15 +114,27 @@ class Parser {
   }
 
   private observationOr(): Observation {
-    return this.joined('OR', () => this.observationAnd(), (items) => ({ type: 'or', items }));
+    return this.joined(
+      'OR',
+      () => this.observationAnd(),
+      (items) => ({ type: 'or', items }),
+    );
   }
 
   private observationAnd(): Observation {
-    return this.joined('AND', () => this.observationSequence(), (items) => ({ type: 'and', items }));
+    return this.joined(
+      'AND',
+      () => this.observationSequence(),
+      (items) => ({ type: 'and', items }),
+    );
   }
 
   private observationSequence(): Observation {
-    return this.joined('FOLLOWEDBY', () => this.observationQualified(), (items) => ({ type: 'followedby', items }));
+    return this.joined(
+      'FOLLOWEDBY',
+      () => this.observationQualified(),
+      (items) => ({ type: 'followedby', items }),
+    );
   }
 
   private observationQualified(): Observation {
@@ -117,8 +145,23 @@ class Parser {
       const start = this.i;
       this.i += 1;
       // WITHIN n SECONDS, REPEATS n TIMES, START t'…' STOP t'…': consumed, kept as text.
-      while (this.peek() !== undefined && !this.isAt(')') && !this.isAt('AND') && !this.isAt('OR') && !this.isAt('FOLLOWEDBY') && !QUALIFIERS.has(this.peek()?.text ?? '')) this.i += 1;
-      obs = { type: 'qualified', inner: obs, qualifier: this.tokens.slice(start, this.i).map((x) => x.text).join(' ') };
+      while (
+        this.peek() !== undefined &&
+        !this.isAt(')') &&
+        !this.isAt('AND') &&
+        !this.isAt('OR') &&
+        !this.isAt('FOLLOWEDBY') &&
+        !QUALIFIERS.has(this.peek()?.text ?? '')
+      )
+        this.i += 1;
+      obs = {
+        type: 'qualified',
+        inner: obs,
+        qualifier: this.tokens
+          .slice(start, this.i)
+          .map((x) => x.text)
+          .join(' '),
+      };
     }
   }
 
@@ -136,11 +179,19 @@ class Parser {
   }
 
   private comparisonOr(): Comparison {
-    return this.joined('OR', () => this.comparisonAnd(), (items) => ({ type: 'any', items }));
+    return this.joined(
+      'OR',
+      () => this.comparisonAnd(),
+      (items) => ({ type: 'any', items }),
+    );
   }
 
   private comparisonAnd(): Comparison {
-    return this.joined('AND', () => this.comparisonTerm(), (items) => ({ type: 'all', items }));
+    return this.joined(
+      'AND',
+      () => this.comparisonTerm(),
+      (items) => ({ type: 'all', items }),
+    );
   }
 
   private comparisonTerm(): Comparison {
@@ -159,7 +210,8 @@ class Parser {
       this.i += 1;
     }
     const op = this.peek();
-    if (op === undefined || !OPERATORS.has(op.text)) this.fail('a comparison operator (=, !=, IN, LIKE, MATCHES, ISSUBSET…)');
+    if (op === undefined || !OPERATORS.has(op.text))
+      this.fail('a comparison operator (=, !=, IN, LIKE, MATCHES, ISSUBSET…)');
     this.i += 1;
     return { type: 'cmp', path: path.text, op: op.text, negated, values: this.values() };
   }
@@ -180,7 +232,11 @@ class Parser {
 
   private value(): string {
     const t = this.peek();
-    if (t === undefined || !(t.kind === 'string' || t.kind === 'number' || (t.kind === 'word' && (t.text === 'TRUE' || t.text === 'FALSE')))) this.fail('a value');
+    if (
+      t === undefined ||
+      !(t.kind === 'string' || t.kind === 'number' || (t.kind === 'word' && (t.text === 'TRUE' || t.text === 'FALSE')))
+    )
+      this.fail('a value');
     this.i += 1;
     return t.text;
   }

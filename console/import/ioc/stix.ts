@@ -1,6 +1,12 @@
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { HASH_KINDS_BY_LENGTH, valueOfKind, type FileConjunction, type IndicatorKind, type IndicatorSet } from './indicator.js';
+import {
+  HASH_KINDS_BY_LENGTH,
+  valueOfKind,
+  type FileConjunction,
+  type IndicatorKind,
+  type IndicatorSet,
+} from './indicator.js';
 import { parseStixPattern, type Comparison, type Observation } from './stix-pattern.js';
 import { parseYaraFile } from './yara-file.js';
 
@@ -13,7 +19,10 @@ const IndicatorObject = z.looseObject({
   valid_until: z.string().optional(),
   revoked: z.boolean().optional(),
 });
-const Bundle = z.looseObject({ type: z.literal('bundle'), objects: z.array(z.looseObject({ type: z.string() })).max(1_000_000) });
+const Bundle = z.looseObject({
+  type: z.literal('bundle'),
+  objects: z.array(z.looseObject({ type: z.string() })).max(1_000_000),
+});
 
 /** STIX hash names (and the spellings feeds use) → the kind an agent checks. */
 const STIX_HASHES: Readonly<Record<string, IndicatorKind>> = {
@@ -28,7 +37,12 @@ const STIX_HASHES: Readonly<Record<string, IndicatorKind>> = {
   'SHA3-256': 'sha3',
   'SHA3-512': 'sha3',
 };
-const IP_PATHS = new Set(['ipv4-addr:value', 'ipv6-addr:value', 'network-traffic:dst_ref.value', 'network-traffic:src_ref.value']);
+const IP_PATHS = new Set([
+  'ipv4-addr:value',
+  'ipv6-addr:value',
+  'network-traffic:dst_ref.value',
+  'network-traffic:src_ref.value',
+]);
 const UNSEEN: Readonly<Record<string, string>> = {
   'domain-name': 'no module resolves or sees DNS names on an endpoint; resolve the name and hunt its addresses',
   url: 'no module sees URLs on an endpoint',
@@ -52,17 +66,24 @@ function likeToRegex(like: string): string {
 /** One comparison → the values it hunts, or why it cannot be hunted. */
 function comparisonParts(cmp: Extract<Comparison, { type: 'cmp' }>): Part[] | string {
   const text = `${cmp.path} ${cmp.negated ? 'NOT ' : ''}${cmp.op}`;
-  if (cmp.negated || cmp.op === '!=' || cmp.op === '<>') return `${text}: a negation matches almost everything on a host`;
+  if (cmp.negated || cmp.op === '!=' || cmp.op === '<>')
+    return `${text}: a negation matches almost everything on a host`;
   const type = cmp.path.slice(0, cmp.path.indexOf(':'));
   const hash = /^file:hashes\.(?:'([^']+)'|([A-Za-z0-9-]+))$/.exec(cmp.path);
   if (hash !== null) {
     const name = (hash[1] ?? hash[2] ?? '').toUpperCase();
     const kind = STIX_HASHES[name];
-    if (kind === undefined) return `${text}: agents do not compute ${name} (fuzzy hashes such as SSDEEP and TLSH included)`;
+    if (kind === undefined)
+      return `${text}: agents do not compute ${name} (fuzzy hashes such as SSDEEP and TLSH included)`;
     if (cmp.op !== '=' && cmp.op !== 'IN') return `${text}: hashes compare with = or IN only`;
     const parts: Part[] = [];
     for (const v of cmp.values) {
-      const checked = kind === 'sha3' ? valueOfKind('sha3', v) : HASH_KINDS_BY_LENGTH.get(v.length) === kind ? valueOfKind(kind, v) : { reason: `expected a ${name} digest, got ${JSON.stringify(v.slice(0, 140))}` };
+      const checked =
+        kind === 'sha3'
+          ? valueOfKind('sha3', v)
+          : HASH_KINDS_BY_LENGTH.get(v.length) === kind
+            ? valueOfKind(kind, v)
+            : { reason: `expected a ${name} digest, got ${JSON.stringify(v.slice(0, 140))}` };
       if ('reason' in checked) return `${text}: ${checked.reason}`;
       parts.push(checked);
     }
@@ -101,7 +122,8 @@ function comparisonParts(cmp: Extract<Comparison, { type: 'cmp' }>): Part[] | st
 function conjunction(items: Comparison[]): Omit<FileConjunction, 'id' | 'name'> | string {
   const out: Omit<FileConjunction, 'id' | 'name'> = { names: [], hashes: [] };
   for (const item of items) {
-    if (item.type !== 'cmp' || !item.path.startsWith('file:') || item.values.length !== 1) return 'an AND is translated only between single file:name and file:hashes comparisons';
+    if (item.type !== 'cmp' || !item.path.startsWith('file:') || item.values.length !== 1)
+      return 'an AND is translated only between single file:name and file:hashes comparisons';
     const parts = comparisonParts(item);
     if (typeof parts === 'string') return parts;
     for (const p of parts) {
@@ -134,7 +156,9 @@ function translateObservation(o: Observation, into: Translated): void {
   if (o.type === 'unit') return translateComparison(o.comparison, into);
   if (o.type === 'or') return o.items.forEach((item) => translateObservation(item, into));
   if (o.type === 'qualified') {
-    into.problems.push(`${o.qualifier}: qualifiers describe a stream of events over time; a hunt looks at each host's state now`);
+    into.problems.push(
+      `${o.qualifier}: qualifiers describe a stream of events over time; a hunt looks at each host's state now`,
+    );
     return;
   }
   into.problems.push(
@@ -152,18 +176,25 @@ export function parseStix(raw: unknown, now: Date): IndicatorSet {
   if (single.success) objects = [raw];
   else {
     const bundle = Bundle.safeParse(raw);
-    if (!bundle.success) throw new Error('expected a STIX 2.1 bundle ({"type": "bundle", "objects": [...]}) or an indicator object');
+    if (!bundle.success)
+      throw new Error('expected a STIX 2.1 bundle ({"type": "bundle", "objects": [...]}) or an indicator object');
     objects = bundle.data.objects.filter((o) => o.type === 'indicator');
   }
   for (const [index, object] of objects.entries()) {
     const parsed = IndicatorObject.safeParse(object);
     if (!parsed.success) {
-      set.untranslated.push({ id: `objects[${index}]`, name: '', pattern: '', reason: `not a STIX indicator: ${parsed.error.issues[0]?.message ?? ''}` });
+      set.untranslated.push({
+        id: `objects[${index}]`,
+        name: '',
+        pattern: '',
+        reason: `not a STIX indicator: ${parsed.error.issues[0]?.message ?? ''}`,
+      });
       continue;
     }
     const ind = parsed.data;
     const name = ind.name ?? ind.id;
-    const listed = (reason: string): void => void set.untranslated.push({ id: ind.id, name, pattern: ind.pattern, reason });
+    const listed = (reason: string): void =>
+      void set.untranslated.push({ id: ind.id, name, pattern: ind.pattern, reason });
     if (ind.revoked === true) {
       listed('revoked by its producer');
       continue;
@@ -191,9 +222,17 @@ export function parseStix(raw: unknown, now: Date): IndicatorSet {
     }
     const into: Translated = { parts: [], conjunctions: [], problems: [] };
     translateObservation(observation, into);
-    for (const part of into.parts) set.indicators.push({ id: ind.id, name, kind: part.kind === 'nameregex' ? 'filename' : part.kind, value: part.value, ...(part.kind === 'nameregex' ? { isRegex: true } : {}) });
+    for (const part of into.parts)
+      set.indicators.push({
+        id: ind.id,
+        name,
+        kind: part.kind === 'nameregex' ? 'filename' : part.kind,
+        value: part.value,
+        ...(part.kind === 'nameregex' ? { isRegex: true } : {}),
+      });
     for (const conj of into.conjunctions) set.conjunctions.push({ id: ind.id, name, ...conj });
-    for (const problem of into.problems) listed(into.parts.length + into.conjunctions.length > 0 ? `part not hunted: ${problem}` : problem);
+    for (const problem of into.problems)
+      listed(into.parts.length + into.conjunctions.length > 0 ? `part not hunted: ${problem}` : problem);
   }
   return set;
 }

@@ -21,7 +21,12 @@ export function looksLikeYara(text: string): boolean {
 export function parseYaraFile(text: string, source: string): IndicatorSet {
   const set: IndicatorSet = { indicators: [], conjunctions: [], untranslated: [] };
   if (text.length > MAX_RULES_CHARS) {
-    set.untranslated.push({ id: source, name: source, pattern: `${text.length} characters of rules`, reason: `a ruleset is at most ${MAX_RULES_CHARS} characters in one action; split the file` });
+    set.untranslated.push({
+      id: source,
+      name: source,
+      pattern: `${text.length} characters of rules`,
+      reason: `a ruleset is at most ${MAX_RULES_CHARS} characters in one action; split the file`,
+    });
     return set;
   }
   for (const m of withoutComments(text).matchAll(new RegExp(RULE.source, 'g'))) {
@@ -29,6 +34,12 @@ export function parseYaraFile(text: string, source: string): IndicatorSet {
     if (/\bprivate\b/.test(m[2] ?? '')) continue;
     set.indicators.push({ id: name, name, kind: 'yara', value: name, rules: text });
   }
-  if (set.indicators.length === 0) set.untranslated.push({ id: source, name: source, pattern: text.slice(0, 80), reason: 'no public rule found in it' });
+  if (set.indicators.length === 0)
+    set.untranslated.push({
+      id: source,
+      name: source,
+      pattern: text.slice(0, 80),
+      reason: 'no public rule found in it',
+    });
   return set;
 }

@@ -5,7 +5,13 @@ const MIB = 1024 * 1024;
 export const NdjsonOutputSchema = z.strictObject({
   type: z.literal('ndjson'),
   path: z.string().min(1).describe('file the events are appended to'),
-  maxBytes: z.number().int().min(4096).max(64 * 1024 * MIB).default(100 * MIB).describe('rotate past this size'),
+  maxBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .max(64 * 1024 * MIB)
+    .default(100 * MIB)
+    .describe('rotate past this size'),
   keep: z.number().int().min(1).max(100).default(5).describe('rotated files kept: FILE.1 … FILE.<keep>'),
 });
 export const SyslogOutputSchema = z.strictObject({
@@ -14,7 +20,9 @@ export const SyslogOutputSchema = z.strictObject({
     .string()
     .regex(/^(udp|tcp|tls):\/\/[^/]+$/, 'expected udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT')
     .describe('where the syslog receiver listens (RFC 5424; TCP and TLS with octet counting)'),
-  facility: z.enum(['user', 'daemon', 'auth', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7']).default('local0'),
+  facility: z
+    .enum(['user', 'daemon', 'auth', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'])
+    .default('local0'),
   appName: z.string().min(1).max(48).default('mig'),
   /** PEM CA for tls:// (read from caFile by the runner). */
   caFile: z.string().min(1).optional().describe('PEM CA file that signed the TLS receiver'),

@@ -40,7 +40,12 @@ export class OutputDispatcher {
     const lanes: Lane[] = [];
     for (const [i, sink] of sinks.entries()) {
       const dir = join(opts.stateDir, `queue-${i + 1}`);
-      lanes.push({ sink, queue: await DiskQueue.open(dir), deadLetters: join(dir, 'dead-letters.ndjson'), backoffMs: opts.backoffMs });
+      lanes.push({
+        sink,
+        queue: await DiskQueue.open(dir),
+        deadLetters: join(dir, 'dead-letters.ndjson'),
+        backoffMs: opts.backoffMs,
+      });
     }
     const dispatcher = new OutputDispatcher(lanes, opts);
     for (const lane of lanes) dispatcher.kick(lane); // what a previous run left undelivered
@@ -93,7 +98,9 @@ export class OutputDispatcher {
             this.opts.log(`output ${lane.sink.name}: ${err.message}; event kept in ${lane.deadLetters}`);
             await appendFile(lane.deadLetters, `${line}\n`, { mode: 0o600 });
           } else {
-            this.opts.log(`output ${lane.sink.name}: ${(err as Error).message}; retrying in ${Math.round(lane.backoffMs / 1000)}s (nothing is lost: ${lane.deadLetters.replace(/dead-letters\.ndjson$/, 'queue.ndjson')})`);
+            this.opts.log(
+              `output ${lane.sink.name}: ${(err as Error).message}; retrying in ${Math.round(lane.backoffMs / 1000)}s (nothing is lost: ${lane.deadLetters.replace(/dead-letters\.ndjson$/, 'queue.ndjson')})`,
+            );
             lane.timer = setTimeout(() => {
               lane.timer = undefined;
               this.kick(lane);

@@ -8,11 +8,21 @@ import type { ActionRecord, CommandRecord } from '../../../protocol/api.js';
  * `event.outcome`), and ours under `mig.*`. `event.id` is unique per event, so a receiver can
  * drop the duplicates that at-least-once delivery may bring.
  */
-export type OutputEvent = Record<string, unknown> & { '@timestamp': string; event: { id: string; dataset: string; kind: string; action: string }; message: string };
+export type OutputEvent = Record<string, unknown> & {
+  '@timestamp': string;
+  event: { id: string; dataset: string; kind: string; action: string };
+  message: string;
+};
 
 type Row = Readonly<Record<string, unknown>>;
 
-function base(at: string, dataset: string, kind: string, action: string, extra: Record<string, unknown>): Pick<OutputEvent, '@timestamp' | 'event'> {
+function base(
+  at: string,
+  dataset: string,
+  kind: string,
+  action: string,
+  extra: Record<string, unknown>,
+): Pick<OutputEvent, '@timestamp' | 'event'> {
   return { '@timestamp': at, event: { id: randomUUID(), dataset, kind, action, ...extra } };
 }
 
@@ -21,7 +31,12 @@ function str(v: unknown): string | undefined {
 }
 
 /** The summary of an action once it is finished, whatever it found. */
-export function actionFinishedEvent(record: ActionRecord, job: string | undefined, at: string, commands: readonly CommandRecord[] = []): OutputEvent {
+export function actionFinishedEvent(
+  record: ActionRecord,
+  job: string | undefined,
+  at: string,
+  commands: readonly CommandRecord[] = [],
+): OutputEvent {
   const c = record.counters;
   // Why agents did not answer, by code (ACL_WEIGHT_TOO_LOW, EXPIRED…): a refusal is news too.
   const errors: Record<string, number> = {};
@@ -30,7 +45,17 @@ export function actionFinishedEvent(record: ActionRecord, job: string | undefine
   return {
     ...base(at, 'mig.action', 'event', 'action-finished', { outcome, category: ['host'], type: ['info'] }),
     message: `${record.action.name}: ${record.status}, ${c.targeted} targeted, ${c.success + c.failed} answered, ${c.found ?? 0} found`,
-    mig: { job, action: { id: record.action.id, name: record.action.name, status: record.status, target: record.action.target, counters: c, errors } },
+    mig: {
+      job,
+      action: {
+        id: record.action.id,
+        name: record.action.name,
+        status: record.status,
+        target: record.action.target,
+        counters: c,
+        errors,
+      },
+    },
   };
 }
 
@@ -51,13 +76,19 @@ function ecsOfRow(module: string, row: Row): Record<string, unknown> {
       ...(typeof row.pid === 'number' ? { process: { pid: row.pid, name: str(row.process) } } : {}),
     };
   }
-  if (module === 'process' || module === 'memory') return { process: { pid: row.pid, name: str(row.name) ?? str(row.command), executable: str(row.exe) } };
+  if (module === 'process' || module === 'memory')
+    return { process: { pid: row.pid, name: str(row.name) ?? str(row.command), executable: str(row.exe) } };
   if (module === 'pkg') return { package: { name: str(row.name), version: str(row.version), type: str(row.type) } };
   return {};
 }
 
 /** One event per row of every answer that found something. */
-export function resultEvents(record: ActionRecord, cmd: CommandRecord, job: string | undefined, at: string): OutputEvent[] {
+export function resultEvents(
+  record: ActionRecord,
+  cmd: CommandRecord,
+  job: string | undefined,
+  at: string,
+): OutputEvent[] {
   const events: OutputEvent[] = [];
   for (const op of cmd.operations ?? []) {
     if (!op.isFound || op.module === 'scribe') continue;
@@ -78,7 +109,12 @@ export function resultEvents(record: ActionRecord, cmd: CommandRecord, job: stri
  * MIG's compliance items from scribe answers: per host and check, compliant or not, with the
  * details the agent gave (what object, which file or package decided it, the version).
  */
-export function complianceEvents(record: ActionRecord, cmd: CommandRecord, job: string | undefined, at: string): OutputEvent[] {
+export function complianceEvents(
+  record: ActionRecord,
+  cmd: CommandRecord,
+  job: string | undefined,
+  at: string,
+): OutputEvent[] {
   const events: OutputEvent[] = [];
   for (const op of cmd.operations ?? []) {
     if (op.module !== 'scribe') continue;
@@ -88,12 +124,22 @@ export function complianceEvents(record: ActionRecord, cmd: CommandRecord, job: 
         utctimestamp: at,
         target: cmd.agentName,
         policy: { name: job ?? record.action.name },
-        check: { ref: str(row.test), name: str(row.name), description: str(row.name), location: str(row.identifier), test: { type: 'scribe', value: str(row.object) } },
+        check: {
+          ref: str(row.test),
+          name: str(row.name),
+          description: str(row.name),
+          location: str(row.identifier),
+          test: { type: 'scribe', value: str(row.object) },
+        },
         compliance: compliant,
         details: { result: row.result, value: str(row.value), error: str(row.error) },
       };
       events.push({
-        ...base(at, 'mig.compliance', 'state', 'compliance-checked', { outcome: row.result === 'error' ? 'unknown' : compliant ? 'success' : 'failure', category: ['configuration'], type: ['info'] }),
+        ...base(at, 'mig.compliance', 'state', 'compliance-checked', {
+          outcome: row.result === 'error' ? 'unknown' : compliant ? 'success' : 'failure',
+          category: ['configuration'],
+          type: ['info'],
+        }),
         host: { name: cmd.agentName, id: cmd.agentId },
         rule: { id: str(row.test), name: str(row.name) },
         message: `${cmd.agentName}: ${str(row.test) ?? 'check'} ${compliant ? 'compliant' : row.result === 'error' ? 'could not be judged' : 'NOT compliant'}`,
@@ -105,6 +151,15 @@ export function complianceEvents(record: ActionRecord, cmd: CommandRecord, job: 
 }
 
 /** The runner's own news: a run missed while it was down, a run that failed to launch. */
-export function runnerEvent(action: string, message: string, at: string, details: Record<string, unknown>): OutputEvent {
-  return { ...base(at, 'mig.runner', 'event', action, { category: ['process'], type: ['info'] }), message, mig: { runner: details } };
+export function runnerEvent(
+  action: string,
+  message: string,
+  at: string,
+  details: Record<string, unknown>,
+): OutputEvent {
+  return {
+    ...base(at, 'mig.runner', 'event', action, { category: ['process'], type: ['info'] }),
+    message,
+    mig: { runner: details },
+  };
 }

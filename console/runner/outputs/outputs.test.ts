@@ -25,7 +25,9 @@ const event = (n: number): OutputEvent => runnerEvent('test', `event ${n}`, NOW.
 const quiet = (): void => undefined;
 
 /** A real HTTP receiver: answers with `statuses` in turn (then 200), records what it got. */
-async function receiver(statuses: number[] = []): Promise<{ url: string; got: { body: string; headers: NodeJS.Dict<string | string[]> }[]; server: HttpServer }> {
+async function receiver(
+  statuses: number[] = [],
+): Promise<{ url: string; got: { body: string; headers: NodeJS.Dict<string | string[]> }[]; server: HttpServer }> {
   const got: { body: string; headers: NodeJS.Dict<string | string[]> }[] = [];
   const server = createHttpServer((req, res) => {
     let body = '';
@@ -65,8 +67,12 @@ describe('disk queue', () => {
 describe('sinks', () => {
   it('syslog: RFC 5424 header, the JSON event as the message, warning for alerts', () => {
     const line = JSON.stringify({ event: { kind: 'alert', dataset: 'mig.result' } });
-    expect(syslogMessage(line, { facility: 'local0', appName: 'mig' }, NOW, 'runner-host')).toBe(`<132>1 2026-12-07T03:00:00.000Z runner-host mig ${process.pid} result - ${line}`);
-    expect(syslogMessage('{"event":{"kind":"event"}}', { facility: 'auth', appName: 'mig' }, NOW, 'h').startsWith('<38>1 ')).toBe(true);
+    expect(syslogMessage(line, { facility: 'local0', appName: 'mig' }, NOW, 'runner-host')).toBe(
+      `<132>1 2026-12-07T03:00:00.000Z runner-host mig ${process.pid} result - ${line}`,
+    );
+    expect(
+      syslogMessage('{"event":{"kind":"event"}}', { facility: 'auth', appName: 'mig' }, NOW, 'h').startsWith('<38>1 '),
+    ).toBe(true);
   });
 
   it('syslog over UDP and TCP (octet counting) reach real listeners', async () => {
@@ -78,8 +84,14 @@ describe('sinks', () => {
     const tcp: TcpServer = createTcpServer((s) => s.on('data', (c: Buffer) => (tcpData += c.toString('utf8'))));
     await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
     const tcpPort = (tcp.address() as { port: number }).port;
-    const udpSink = syslogSink({ type: 'syslog', url: `udp://127.0.0.1:${udp.address().port}`, facility: 'local0', appName: 'mig' }, () => NOW);
-    const tcpSink = syslogSink({ type: 'syslog', url: `tcp://127.0.0.1:${tcpPort}`, facility: 'local0', appName: 'mig' }, () => NOW);
+    const udpSink = syslogSink(
+      { type: 'syslog', url: `udp://127.0.0.1:${udp.address().port}`, facility: 'local0', appName: 'mig' },
+      () => NOW,
+    );
+    const tcpSink = syslogSink(
+      { type: 'syslog', url: `tcp://127.0.0.1:${tcpPort}`, facility: 'local0', appName: 'mig' },
+      () => NOW,
+    );
     await udpSink.deliver(JSON.stringify(event(1)));
     await tcpSink.deliver(JSON.stringify(event(2)));
     await tcpSink.deliver(JSON.stringify(event(3)));
@@ -94,7 +106,10 @@ describe('sinks', () => {
       frames.push(rest.subarray(sp + 1, sp + 1 + len).toString());
       rest = rest.subarray(sp + 1 + len);
     }
-    expect(frames.map((f) => (JSON.parse(f.slice(f.indexOf('{'))) as OutputEvent).message)).toEqual(['event 2', 'event 3']);
+    expect(frames.map((f) => (JSON.parse(f.slice(f.indexOf('{'))) as OutputEvent).message)).toEqual([
+      'event 2',
+      'event 3',
+    ]);
     await udpSink.close();
     await tcpSink.close();
     udp.close();
@@ -110,7 +125,9 @@ describe('sinks', () => {
     expect(got?.body).toBe(line);
     const ts = String(got?.headers['x-mig-timestamp']);
     expect(ts).toBe(String(NOW.getTime() / 1000));
-    expect(got?.headers['x-mig-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(`${ts}.${line}`).digest('hex')}`);
+    expect(got?.headers['x-mig-signature']).toBe(
+      `sha256=${createHmac('sha256', SECRET).update(`${ts}.${line}`).digest('hex')}`,
+    );
     expect(got?.headers['x-mig-event-id']).toBe((JSON.parse(line) as OutputEvent).event.id);
     r.server.close();
   });
@@ -120,7 +137,10 @@ describe('sinks', () => {
     const sink = ndjsonSink({ type: 'ndjson', path, maxBytes: 4096, keep: 2 });
     for (let i = 0; i < 40; i++) await sink.deliver(JSON.stringify(event(i)));
     expect((await readdir(join(dir, 'out'))).sort()).toEqual(['mig.ndjson', 'mig.ndjson.1', 'mig.ndjson.2']);
-    const last = (await readFile(path, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as OutputEvent).message);
+    const last = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as OutputEvent).message);
     expect(last.at(-1)).toBe('event 39');
   });
 });
@@ -128,7 +148,8 @@ describe('sinks', () => {
 describe('dispatcher', () => {
   it('an unreachable webhook loses nothing: queued on disk, delivered in order once it is back, across a restart', async () => {
     const r = await receiver([503, 503]);
-    const make = () => webhookSink({ type: 'webhook', url: r.url, secretFile: 'x', timeoutMs: 5_000 }, SECRET, () => NOW);
+    const make = () =>
+      webhookSink({ type: 'webhook', url: r.url, secretFile: 'x', timeoutMs: 5_000 }, SECRET, () => NOW);
     const first = await OutputDispatcher.open([make()], { stateDir: dir, log: quiet, backoffMs: 20, maxBackoffMs: 40 });
     await first.publish([event(1), event(2)]);
     await until(() => r.got.length === 2);
@@ -153,7 +174,10 @@ describe('dispatcher', () => {
   it('a 400 is permanent: the event goes to dead letters and the queue moves on', async () => {
     const r = await receiver([400]);
     const lines: string[] = [];
-    const d = await OutputDispatcher.open([webhookSink({ type: 'webhook', url: r.url, secretFile: 'x', timeoutMs: 5_000 }, SECRET, () => NOW)], { stateDir: dir, log: (l) => lines.push(l), backoffMs: 20 });
+    const d = await OutputDispatcher.open(
+      [webhookSink({ type: 'webhook', url: r.url, secretFile: 'x', timeoutMs: 5_000 }, SECRET, () => NOW)],
+      { stateDir: dir, log: (l) => lines.push(l), backoffMs: 20 },
+    );
     await d.publish([event(1), event(2)]);
     expect(await d.drained(10_000)).toBe(true);
     expect(r.got.map((g) => (JSON.parse(g.body) as OutputEvent).message)).toEqual(['event 2']);

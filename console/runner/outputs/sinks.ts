@@ -23,10 +23,14 @@ export function ndjsonSink(out: NdjsonOutput): Sink {
     name: `ndjson ${out.path}`,
     async deliver(line) {
       await mkdir(dirname(out.path), { recursive: true });
-      const size = await stat(out.path).then((s) => s.size, () => 0);
+      const size = await stat(out.path).then(
+        (s) => s.size,
+        () => 0,
+      );
       if (size > 0 && size + line.length + 1 > out.maxBytes) {
         await rm(`${out.path}.${out.keep}`, { force: true });
-        for (let i = out.keep - 1; i >= 1; i--) await rename(`${out.path}.${i}`, `${out.path}.${i + 1}`).catch(() => undefined);
+        for (let i = out.keep - 1; i >= 1; i--)
+          await rename(`${out.path}.${i}`, `${out.path}.${i + 1}`).catch(() => undefined);
         await rename(out.path, `${out.path}.1`);
       }
       await appendFile(out.path, `${line}\n`, { mode: 0o640 });
@@ -35,17 +39,34 @@ export function ndjsonSink(out: NdjsonOutput): Sink {
   };
 }
 
-const FACILITIES: Readonly<Record<string, number>> = { user: 1, daemon: 3, auth: 4, local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23 };
+const FACILITIES: Readonly<Record<string, number>> = {
+  user: 1,
+  daemon: 3,
+  auth: 4,
+  local0: 16,
+  local1: 17,
+  local2: 18,
+  local3: 19,
+  local4: 20,
+  local5: 21,
+  local6: 22,
+  local7: 23,
+};
 /** Found something or not compliant: warning (4); the rest: informational (6). */
 function severityOf(line: string): number {
   return /"kind":"alert"|"outcome":"failure"/.test(line) ? 4 : 6;
 }
 
 /** RFC 5424 header + the JSON event as MSG (no structured data: the JSON carries it all). */
-export function syslogMessage(line: string, out: Pick<SyslogOutput, 'facility' | 'appName'>, at: Date, host = hostname()): string {
+export function syslogMessage(
+  line: string,
+  out: Pick<SyslogOutput, 'facility' | 'appName'>,
+  at: Date,
+  host = hostname(),
+): string {
   const pri = (FACILITIES[out.facility] ?? 16) * 8 + severityOf(line);
   const msgid = /"dataset":"mig\.([a-z]+)"/.exec(line)?.[1] ?? '-';
-  const clean = (s: string, max: number): string => (s.replace(/[^\x21-\x7e]/g, '').slice(0, max) || '-');
+  const clean = (s: string, max: number): string => s.replace(/[^\x21-\x7e]/g, '').slice(0, max) || '-';
   return `<${pri}>1 ${at.toISOString()} ${clean(host, 255)} ${clean(out.appName, 48)} ${process.pid} ${clean(msgid, 32)} - ${line}`;
 }
 
@@ -58,7 +79,12 @@ export function syslogSink(out: SyslogOutput, now: () => Date): Sink {
   const stream = async (): Promise<Socket> => {
     if (socket !== undefined && !socket.destroyed) return socket;
     socket = await new Promise<Socket>((resolve, reject) => {
-      const s = url.protocol === 'tls:' ? tlsConnect({ host, port, servername: host, ...(out.ca === undefined ? {} : { ca: out.ca }) }, () => resolve(s)) : netConnect({ host, port }, () => resolve(s));
+      const s =
+        url.protocol === 'tls:'
+          ? tlsConnect({ host, port, servername: host, ...(out.ca === undefined ? {} : { ca: out.ca }) }, () =>
+              resolve(s),
+            )
+          : netConnect({ host, port }, () => resolve(s));
       s.once('error', reject);
       s.setTimeout(30_000, () => s.destroy(new Error('syslog connection timed out')));
     });
@@ -71,17 +97,22 @@ export function syslogSink(out: SyslogOutput, now: () => Date): Sink {
       const message = Buffer.from(syslogMessage(line, out, now()));
       if (url.protocol === 'udp:') {
         // A datagram over 64 KiB cannot be sent: cut it rather than lose the event.
-        const datagram = message.length > 65_000 ? Buffer.concat([message.subarray(0, 64_900), Buffer.from('…[truncated]')]) : message;
+        const datagram =
+          message.length > 65_000 ? Buffer.concat([message.subarray(0, 64_900), Buffer.from('…[truncated]')]) : message;
         const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
         try {
-          await new Promise<void>((resolve, reject) => udp.send(datagram, port, host, (err) => (err ? reject(err) : resolve())));
+          await new Promise<void>((resolve, reject) =>
+            udp.send(datagram, port, host, (err) => (err ? reject(err) : resolve())),
+          );
         } finally {
           udp.close();
         }
         return;
       }
       const s = await stream();
-      await new Promise<void>((resolve, reject) => s.write(Buffer.concat([Buffer.from(`${message.length} `), message]), (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        s.write(Buffer.concat([Buffer.from(`${message.length} `), message]), (err) => (err ? reject(err) : resolve())),
+      );
     },
     async close() {
       socket?.end();
@@ -104,7 +135,12 @@ export function webhookSink(out: WebhookOutput, secret: string, now: () => Date)
       const eventId = /"id":"([0-9a-f-]{36})"/.exec(line)?.[1] ?? '';
       const res = await fetch(out.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-mig-signature': `sha256=${signature}`, 'x-mig-timestamp': timestamp, 'x-mig-event-id': eventId },
+        headers: {
+          'content-type': 'application/json',
+          'x-mig-signature': `sha256=${signature}`,
+          'x-mig-timestamp': timestamp,
+          'x-mig-event-id': eventId,
+        },
         body: line,
         signal: AbortSignal.timeout(out.timeoutMs),
       });

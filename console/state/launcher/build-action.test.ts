@@ -29,7 +29,11 @@ describe('checkDraft', () => {
     { name: 'bad target', input: { target: "os = 'linux" }, want: 'target' },
     { name: 'bad expiry', input: { expiry: '5 minutes' }, want: 'expiry' },
     { name: 'empty name', input: { name: '  ' }, want: 'name' },
-    { name: 'bad field', input: { values: { names: '', depth: '3', recursive: false, mode: '' } }, want: 'field:names' },
+    {
+      name: 'bad field',
+      input: { values: { names: '', depth: '3', recursive: false, mode: '' } },
+      want: 'field:names',
+    },
   ])('refuses a draft with a $name, naming the row', ({ input, want }) => {
     const check = checkDraft(base(input), testModules, T0);
     expect(check.action).toBeUndefined();
@@ -43,7 +47,7 @@ describe('checkDraft', () => {
     expect(checkDraft(state, testModules, T0 + 2000).problems[0]).toMatch(/expired/);
   });
 
-  it('a template with parameters the server would refuse: the server\'s own words, before signing', () => {
+  it("a template with parameters the server would refuse: the server's own words, before signing", () => {
     const operations = [{ module: 'probe', parameters: { names: [], depth: 500 } }];
     const check = checkDraft(base({ source: { kind: 'template', operations, from: 'f' } }), testModules, T0);
     expect(check.action).toBeUndefined();
@@ -55,7 +59,9 @@ describe('checkDraft', () => {
   it('an action past the size limit is refused before signing, as the server would', () => {
     const operations = [{ module: 'probe', parameters: { names: ['x'.repeat(300 * 1024)] } }];
     const check = checkDraft(base({ source: { kind: 'template', operations, from: 'f' } }), testModules, T0);
-    expect(check.problems).toEqual([expect.stringMatching(/^action: what is signed .* is \d+ bytes, the limit is 229376/)]);
+    expect(check.problems).toEqual([
+      expect.stringMatching(/^action: what is signed .* is \d+ bytes, the limit is 229376/),
+    ]);
   });
 
   it('a template keeps its operations verbatim', () => {

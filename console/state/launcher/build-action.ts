@@ -49,12 +49,20 @@ function operationsOf(
  * Validates the whole draft and builds the action exactly as it would be signed at `nowMs`:
  * valid from now, expiring after the chosen duration.
  */
-export function checkDraft(state: LauncherState, modules: ReadonlyMap<string, AnyModuleSpec>, nowMs: number): DraftCheck {
+export function checkDraft(
+  state: LauncherState,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+  nowMs: number,
+): DraftCheck {
   if (state.source.kind === 'signed') {
     const signed = state.source.action;
     // Its window is signed: an expired action cannot be renewed without new signatures.
     if (Date.parse(signed.expireAfter) <= nowMs) {
-      return { action: undefined, rowIssues: {}, problems: [`this action expired at ${signed.expireAfter}; it needs a new one`] };
+      return {
+        action: undefined,
+        rowIssues: {},
+        problems: [`this action expired at ${signed.expireAfter}; it needs a new one`],
+      };
     }
     return { action: signed, rowIssues: {}, problems: [] };
   }
@@ -79,14 +87,19 @@ export function checkDraft(state: LauncherState, modules: ReadonlyMap<string, An
     operations,
   };
   const parsed = UnsignedActionSchema.safeParse(candidate);
-  if (!parsed.success) return { action: undefined, rowIssues, problems: [...problems, describeIssues(parsed.error, 'action')] };
+  if (!parsed.success)
+    return { action: undefined, rowIssues, problems: [...problems, describeIssues(parsed.error, 'action')] };
   const limit = limitProblem(parsed.data, modules, nowMs);
   if (limit !== undefined) return { action: undefined, rowIssues, problems: [...problems, limit] };
   return { action: parsed.data, rowIssues, problems };
 }
 
 /** The server's checks, before signing (a template's copied operations included): its message, word for word. */
-function limitProblem(action: UnsignedAction, modules: ReadonlyMap<string, AnyModuleSpec>, nowMs: number): string | undefined {
+function limitProblem(
+  action: UnsignedAction,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+  nowMs: number,
+): string | undefined {
   try {
     checkActionLimits(action, modules, new Date(nowMs));
     return undefined;

@@ -28,12 +28,37 @@ describe('launcher form values', () => {
   });
 
   it.each([
-    { name: 'valid', input: { names: 'passwd', depth: '2', recursive: true, mode: 'fast' }, want: {}, params: { names: ['passwd'], depth: 2, recursive: true, mode: 'fast' } },
-    { name: 'missing required list', input: { names: '', depth: '3', recursive: false, mode: '' }, want: { names: 'expected one or more values, got nothing' } },
-    { name: 'not a number', input: { names: 'a', depth: 'deep', recursive: false, mode: '' }, want: { depth: 'expected a number, got "deep"' } },
-    { name: 'out of range', input: { names: 'a', depth: '500', recursive: false, mode: '' }, want: { depth: 'expected a number <= 100, got 500' } },
-    { name: 'not an integer', input: { names: 'a', depth: '1.5', recursive: false, mode: '' }, want: { depth: 'expected an integer, got 1.5' } },
-    { name: 'bad enum', input: { names: 'a', depth: '1', recursive: false, mode: 'slow' }, want: { mode: 'expected one of fast, thorough, got "slow"' } },
+    {
+      name: 'valid',
+      input: { names: 'passwd', depth: '2', recursive: true, mode: 'fast' },
+      want: {},
+      params: { names: ['passwd'], depth: 2, recursive: true, mode: 'fast' },
+    },
+    {
+      name: 'missing required list',
+      input: { names: '', depth: '3', recursive: false, mode: '' },
+      want: { names: 'expected one or more values, got nothing' },
+    },
+    {
+      name: 'not a number',
+      input: { names: 'a', depth: 'deep', recursive: false, mode: '' },
+      want: { depth: 'expected a number, got "deep"' },
+    },
+    {
+      name: 'out of range',
+      input: { names: 'a', depth: '500', recursive: false, mode: '' },
+      want: { depth: 'expected a number <= 100, got 500' },
+    },
+    {
+      name: 'not an integer',
+      input: { names: 'a', depth: '1.5', recursive: false, mode: '' },
+      want: { depth: 'expected an integer, got 1.5' },
+    },
+    {
+      name: 'bad enum',
+      input: { names: 'a', depth: '1', recursive: false, mode: 'slow' },
+      want: { mode: 'expected one of fast, thorough, got "slow"' },
+    },
   ])('checkForm: $name', ({ input, want, params }) => {
     const check = checkForm(probe, fields, input);
     expect(check.fieldIssues).toEqual(want);
@@ -41,12 +66,22 @@ describe('launcher form values', () => {
   });
 
   it('builds nested parameters through toParams', () => {
-    expect(checkForm(nested, formFields(nested), { path: '/etc' }).params).toEqual({ searches: { s1: { paths: ['/etc'] } } });
+    expect(checkForm(nested, formFields(nested), { path: '/etc' }).params).toEqual({
+      searches: { s1: { paths: ['/etc'] } },
+    });
   });
 
   it.each([
-    { name: 'flat parameters round-trip', input: { module: 'probe', parameters: { names: ['a,b'], depth: 4 } }, want: { names: 'a\\,b', depth: '4', recursive: false, mode: '' } },
-    { name: 'nested parameters cannot be expressed', input: { module: 'nested', parameters: { searches: { s1: { paths: ['/a'] } } } }, want: undefined },
+    {
+      name: 'flat parameters round-trip',
+      input: { module: 'probe', parameters: { names: ['a,b'], depth: 4 } },
+      want: { names: 'a\\,b', depth: '4', recursive: false, mode: '' },
+    },
+    {
+      name: 'nested parameters cannot be expressed',
+      input: { module: 'nested', parameters: { searches: { s1: { paths: ['/a'] } } } },
+      want: undefined,
+    },
     { name: 'invalid parameters', input: { module: 'probe', parameters: { names: [] } }, want: undefined },
   ])('valuesFromParams: $name', ({ input, want }) => {
     const spec = testModules.get(input.module);

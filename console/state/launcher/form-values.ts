@@ -101,7 +101,10 @@ export function checkForm(spec: AnyModuleSpec, fields: readonly FlagField[], val
   return { fieldIssues, rootIssues: built.rootIssues, params: built.params };
 }
 
-function toParams(spec: AnyModuleSpec, values: unknown): { rootIssues: string[]; params: Record<string, unknown> | undefined } {
+function toParams(
+  spec: AnyModuleSpec,
+  values: unknown,
+): { rootIssues: string[]; params: Record<string, unknown> | undefined } {
   try {
     const params: unknown = spec.cli.toParams(values as never);
     // The server and the agent run this very check (protocol/check-operations.ts): the same
@@ -118,7 +121,10 @@ function toParams(spec: AnyModuleSpec, values: unknown): { rootIssues: string[];
  * The form values that reproduce these parameters, or undefined when the form cannot express
  * them (then "hunt again" copies the operation verbatim). Checked by a round trip, not guessed.
  */
-export function valuesFromParams(spec: AnyModuleSpec, parameters: Readonly<Record<string, unknown>>): FormValues | undefined {
+export function valuesFromParams(
+  spec: AnyModuleSpec,
+  parameters: Readonly<Record<string, unknown>>,
+): FormValues | undefined {
   const fields = formFields(spec);
   const asForm = spec.cli.schema.safeParse(parameters);
   if (!asForm.success) return undefined;

@@ -30,7 +30,8 @@ function activate(ctl: Ctl): void {
 
 /** While the preview is open the movement keys scroll it, as far as its last line. */
 function scrollPreview(s: LauncherState, id: 'up' | 'down' | 'top' | 'bottom', limit: number): LauncherState {
-  const previewOffset = id === 'top' ? 0 : id === 'bottom' ? limit : Math.max(0, Math.min(limit, s.previewOffset + (id === 'up' ? -1 : 1)));
+  const previewOffset =
+    id === 'top' ? 0 : id === 'bottom' ? limit : Math.max(0, Math.min(limit, s.previewOffset + (id === 'up' ? -1 : 1)));
   return previewOffset === s.previewOffset ? s : { ...s, previewOffset };
 }
 
@@ -41,7 +42,9 @@ export function launcherCommand(ctl: Ctl, id: CommandId): boolean {
     case 'down':
     case 'top':
     case 'bottom':
-      update(ctl, (s) => (s.isPreviewOpen ? scrollPreview(s, id, previewScrollLimit(ctl.snapshot())) : moveFocus(s, ctl.modules, id)));
+      update(ctl, (s) =>
+        s.isPreviewOpen ? scrollPreview(s, id, previewScrollLimit(ctl.snapshot())) : moveFocus(s, ctl.modules, id),
+      );
       return true;
     case 'editField':
       activate(ctl);

@@ -16,7 +16,11 @@ export function moveFocus(
 }
 
 /** Switching module starts a fresh form for it (the old values mean nothing to another module). */
-export function selectModule(state: LauncherState, modules: ReadonlyMap<string, AnyModuleSpec>, name: string): LauncherState {
+export function selectModule(
+  state: LauncherState,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+  name: string,
+): LauncherState {
   const spec = modules.get(name);
   if (spec === undefined) return state;
   const isDefaultName = state.name === '' || state.name === state.moduleName;
@@ -36,7 +40,11 @@ function cycle<T>(list: readonly T[], current: T, delta: number): T | undefined 
 }
 
 /** Left/right: the next module on the module row, the next option on an enum row. */
-export function cycleFocused(state: LauncherState, modules: ReadonlyMap<string, AnyModuleSpec>, delta: 1 | -1): LauncherState {
+export function cycleFocused(
+  state: LauncherState,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+  delta: 1 | -1,
+): LauncherState {
   const row = focusedRow(state, modules);
   if (row?.kind === 'module') {
     const next = cycle([...modules.keys()], state.moduleName, delta);

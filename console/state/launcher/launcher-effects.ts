@@ -46,7 +46,10 @@ export function scheduleCount(ctl: Ctl): void {
     set(ctl, (s) => ({ ...s, targetCount: { kind: 'counting', target } }));
     ctl.backend.countAgents(target).then(
       (count) => set(ctl, (s) => (s.target === target ? { ...s, targetCount: { kind: 'counted', target, count } } : s)),
-      (err: unknown) => set(ctl, (s) => (s.target === target ? { ...s, targetCount: { kind: 'error', target, message: errorText(err) } } : s)),
+      (err: unknown) =>
+        set(ctl, (s) =>
+          s.target === target ? { ...s, targetCount: { kind: 'error', target, message: errorText(err) } } : s,
+        ),
     );
   });
 }
@@ -127,19 +130,29 @@ export function startLaunch(ctl: Ctl, isConfirmed = false): void {
     const bad = rows.findIndex((r) => check.rowIssues[r.id] !== undefined);
     if (bad >= 0) set(ctl, (s) => ({ ...s, focus: bad, isEditing: false }));
     const firstRow = rows[bad];
-    ctl.flash('error', firstRow === undefined ? (check.problems[0] ?? 'the action is not valid') : `${firstRow.label}: ${check.rowIssues[firstRow.id] ?? ''}`);
+    ctl.flash(
+      'error',
+      firstRow === undefined
+        ? (check.problems[0] ?? 'the action is not valid')
+        : `${firstRow.label}: ${check.rowIssues[firstRow.id] ?? ''}`,
+    );
     return;
   }
   const action = check.action;
   const risky = responseModules(ctl, action);
   if (risky.length > 0 && !isConfirmed) {
-    ctl.dispatch({ type: 'confirm', message: `launch ${risky.join(', ')}? It changes the endpoints it runs on.`, then: { type: 'launch', isConfirmed: true } });
+    ctl.dispatch({
+      type: 'confirm',
+      message: `launch ${risky.join(', ')}? It changes the endpoints it runs on.`,
+      then: { type: 'launch', isConfirmed: true },
+    });
     return;
   }
   const token = nextToken(ctl);
   const isSigned = state.source.kind === 'signed';
   set(ctl, (s) => ({ ...s, isEditing: false, isPreviewOpen: false, phase: { kind: 'signing' } }));
-  const signing = isSigned && !state.isAddingSignature ? Promise.resolve(action as SignedAction) : ctl.backend.sign(action);
+  const signing =
+    isSigned && !state.isAddingSignature ? Promise.resolve(action as SignedAction) : ctl.backend.sign(action);
   signing.then(
     (signed) => countdown(ctl, token, signed, ctl.tuning.countdownSeconds),
     (err: unknown) => failLaunch(ctl, token, err),

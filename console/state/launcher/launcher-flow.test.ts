@@ -94,7 +94,9 @@ describe('launcher flow', () => {
     { name: 'notfound', key: 'N', want: "notfound('" },
   ])('hunt again ($name) prefills the form and the target', async ({ key, want }) => {
     const backend = fleet();
-    const record = makeActionRecord(1, { operations: [{ module: 'probe', parameters: { names: ['a,b', 'c'], depth: 5 } }] });
+    const record = makeActionRecord(1, {
+      operations: [{ module: 'probe', parameters: { names: ['a,b', 'c'], depth: 5 } }],
+    });
     backend.actions.set(record.action.id, record);
     h = await startHarness({ backend });
     h.ctl.dispatch({ type: 'open', view: { kind: 'action', actionId: record.action.id } });
@@ -110,7 +112,9 @@ describe('launcher flow', () => {
 
   it('hunt again copies parameters the form cannot express verbatim', async () => {
     const backend = fleet();
-    const operations = [{ module: 'nested', parameters: { searches: { s1: { paths: ['/a'] }, s2: { paths: ['/b'] } } } }];
+    const operations = [
+      { module: 'nested', parameters: { searches: { s1: { paths: ['/a'] }, s2: { paths: ['/b'] } } } },
+    ];
     const record = makeActionRecord(2, { operations });
     backend.actions.set(record.action.id, record);
     h = await startHarness({ backend });
@@ -121,7 +125,11 @@ describe('launcher flow', () => {
 
   it('loads an action another investigator signed and co-signs it', async () => {
     const backend = fleet();
-    const action = { ...makeActionRecord(3).action, expireAfter: new Date(T0 + 600_000).toISOString(), signatures: ['signature-by-bob'] };
+    const action = {
+      ...makeActionRecord(3).action,
+      expireAfter: new Date(T0 + 600_000).toISOString(),
+      signatures: ['signature-by-bob'],
+    };
     backend.files.set('/tmp/bob.json', action);
     h = await startHarness({ backend });
     await h.press('n', 'l');
@@ -132,7 +140,10 @@ describe('launcher flow', () => {
     await settle();
     h.clock.advance(3000);
     await settle();
-    expect(h.backend.callsTo('signAndLaunch')[0]?.args[0]).toMatchObject({ id: action.id, signatures: ['signature-by-bob', 'signature-by-alice'] });
+    expect(h.backend.callsTo('signAndLaunch')[0]?.args[0]).toMatchObject({
+      id: action.id,
+      signatures: ['signature-by-bob', 'signature-by-alice'],
+    });
   });
 
   it('a missing action file is a flash line, not a crash', async () => {
@@ -140,7 +151,10 @@ describe('launcher flow', () => {
     await h.press('n', 'l');
     await h.type('/nope.json');
     await h.press('enter');
-    expect(h.ctl.stores.ui.getState().flash).toMatchObject({ level: 'error', text: '/nope.json: no such file (check the path)' });
+    expect(h.ctl.stores.ui.getState().flash).toMatchObject({
+      level: 'error',
+      text: '/nope.json: no such file (check the path)',
+    });
   });
 
   it('a response module asks y/n before signing', async () => {
@@ -151,7 +165,10 @@ describe('launcher flow', () => {
     await h.press('enter');
     await h.type('ransomware');
     await h.press('enter', 's');
-    expect(h.ctl.stores.ui.getState().overlay).toMatchObject({ kind: 'confirm', message: 'launch firewall? It changes the endpoints it runs on.' });
+    expect(h.ctl.stores.ui.getState().overlay).toMatchObject({
+      kind: 'confirm',
+      message: 'launch firewall? It changes the endpoints it runs on.',
+    });
     await h.press('n');
     expect(h.backend.callsTo('sign')).toHaveLength(0);
     await h.press('s', 'y');

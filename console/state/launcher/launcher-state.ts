@@ -140,7 +140,8 @@ export function withRowText(state: LauncherState, rowId: string, text: string): 
   if (rowId === 'name') return { ...state, name: text };
   if (rowId === 'target') return { ...state, target: text };
   if (rowId === 'expiry') return { ...state, expiry: text };
-  if (rowId.startsWith('field:')) return { ...state, values: { ...state.values, [rowId.slice('field:'.length)]: text } };
+  if (rowId.startsWith('field:'))
+    return { ...state, values: { ...state.values, [rowId.slice('field:'.length)]: text } };
   return state;
 }
 

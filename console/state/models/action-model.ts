@@ -61,7 +61,11 @@ function progressText(record: ActionRecord | undefined, warnings: number): strin
 
 function counters(record: ActionRecord | undefined): CounterModel[] {
   const c = record?.counters;
-  const item = (label: string, value: number | undefined, tone: Tone): CounterModel => ({ label, value: value ?? 0, tone });
+  const item = (label: string, value: number | undefined, tone: Tone): CounterModel => ({
+    label,
+    value: value ?? 0,
+    tone,
+  });
   return [
     item('sent', c?.sent, 'normal'),
     item('ok', c?.success, 'ok'),
@@ -86,7 +90,15 @@ export function actionViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionV
   const name = record === undefined ? actionId.slice(0, 12) : sanitize(record.action.name);
   const approval =
     record !== undefined && isAwaitingApproval(record)
-      ? approvalPanelModel({ record, entry, size: snap.ui.size, nowMs: snap.nowMs, modules: snap.modules, investigators: snap.investigators.list, me: snap.ui.me })
+      ? approvalPanelModel({
+          record,
+          entry,
+          size: snap.ui.size,
+          nowMs: snap.nowMs,
+          modules: snap.modules,
+          investigators: snap.investigators.list,
+          me: snap.ui.me,
+        })
       : undefined;
   return {
     approval,
@@ -96,7 +108,10 @@ export function actionViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionV
     ratio: targeted === 0 ? 0 : Math.min(1, done / targeted),
     progressText: progressText(record, warned.warnings),
     // Agents whose answer came with warnings; shown only when there are some (80 columns are tight).
-    counters: [...counters(record), ...(warned.agents === 0 ? [] : [{ label: 'warned', value: warned.agents, tone: 'warn' as const }])],
+    counters: [
+      ...counters(record),
+      ...(warned.agents === 0 ? [] : [{ label: 'warned', value: warned.agents, tone: 'warn' as const }]),
+    ],
     found: entry.found,
     notice: inv?.loadError ?? (inv === undefined || inv.isLoading ? 'loading results…' : undefined),
     table: buildTable({
@@ -108,7 +123,10 @@ export function actionViewModel(snap: ConsoleSnapshot, entry: NavEntry): ActionV
       nowMs: snap.nowMs,
       keyOf: (r) => r.key,
       wide: wideOf(snap.ui, entry),
-      emptyText: entry.found === 'all' ? 'no results yet' : `no ${entry.found === 'found' ? 'found' : 'not-found'} results (f cycles)`,
+      emptyText:
+        entry.found === 'all'
+          ? 'no results yet'
+          : `no ${entry.found === 'found' ? 'found' : 'not-found'} results (f cycles)`,
     }),
   };
 }

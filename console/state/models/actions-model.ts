@@ -33,15 +33,33 @@ function counter(key: keyof ActionRecord['counters'], header: string): ColumnDef
 export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
   { key: 'name', header: 'NAME', width: 10, isFlex: true, text: (r) => sanitize(r.action.name) },
   { key: 'by', header: 'BY', width: 8, isWide: true, text: (r) => r.investigators.map(shortFingerprint).join(',') },
-  { key: 'modules', header: 'MODULES', width: 7, text: (r) => sanitize([...new Set(r.action.operations.map((o) => o.module))].join(',')) },
+  {
+    key: 'modules',
+    header: 'MODULES',
+    width: 7,
+    text: (r) => sanitize([...new Set(r.action.operations.map((o) => o.module))].join(',')),
+  },
   { key: 'target', header: 'TARGET', width: 10, isFlex: true, isWide: true, text: (r) => sanitize(r.action.target) },
-  { key: 'status', header: 'STATUS', width: 9, text: statusText, tone: (r) => (approvalText(r) === undefined ? actionStatusTone(r.status) : 'warn') },
+  {
+    key: 'status',
+    header: 'STATUS',
+    width: 9,
+    text: statusText,
+    tone: (r) => (approvalText(r) === undefined ? actionStatusTone(r.status) : 'warn'),
+  },
   counter('sent', 'SENT'),
   counter('done', 'DONE'),
   counter('success', 'OK'),
   counter('failed', 'FAIL'),
   { ...counter('expired', 'EXP'), isWide: true },
-  { key: 'started', header: 'STARTED', width: 7, align: 'right', text: (r, now) => relativeTime(r.createdAt, now), wideText: (r) => r.createdAt },
+  {
+    key: 'started',
+    header: 'STARTED',
+    width: 7,
+    align: 'right',
+    text: (r, now) => relativeTime(r.createdAt, now),
+    wideText: (r) => r.createdAt,
+  },
   { key: 'duration', header: 'TOOK', width: 6, align: 'right', isWide: true, text: durationText },
 ];
 
@@ -59,7 +77,10 @@ export function actionsViewModel(snap: ConsoleSnapshot, entry: NavEntry): Action
   const waiting = awaitingApprovalList(snap.actions).length;
   const total = isPendingOnly ? waiting : snap.actions.byId.size;
   const name = isPendingOnly ? 'Awaiting approval' : 'Actions';
-  const title = [`${name} ${items.length === total ? total : `${items.length}/${total}`}`, entry.filter === '' ? '' : `filter: ${entry.filter}`]
+  const title = [
+    `${name} ${items.length === total ? total : `${items.length}/${total}`}`,
+    entry.filter === '' ? '' : `filter: ${entry.filter}`,
+  ]
     .filter((p) => p !== '')
     .join('  ');
   const emptyText = isPendingOnly

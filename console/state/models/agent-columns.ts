@@ -28,7 +28,13 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
   { key: 'arch', header: 'ARCH', width: 6, text: (a) => sanitize(a.arch) },
   { key: 'version', header: 'VERSION', width: 8, isWide: true, text: (a) => sanitize(a.version) },
   { key: 'tags', header: 'TAGS', width: 10, isFlex: true, isWide: true, text: (a) => tagsText(a.tags) },
-  { key: 'status', header: 'STATUS', width: 7, text: (a) => agentStatusText(a), tone: (a) => agentStatusTone(agentStatusText(a)) },
+  {
+    key: 'status',
+    header: 'STATUS',
+    width: 7,
+    text: (a) => agentStatusText(a),
+    tone: (a) => agentStatusTone(agentStatusText(a)),
+  },
   {
     key: 'policy',
     header: 'POLICY',
@@ -60,7 +66,11 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
 const sortCache = new WeakMap<readonly AgentRecord[], Map<string, readonly AgentRecord[]>>();
 
 /** Sorted copy, cached per input list and order so a clock tick does not re-sort 10,000 agents. */
-export function sortAgents(list: readonly AgentRecord[], column: number, isDescending: boolean): readonly AgentRecord[] {
+export function sortAgents(
+  list: readonly AgentRecord[],
+  column: number,
+  isDescending: boolean,
+): readonly AgentRecord[] {
   const def = AGENT_COLUMNS[column % AGENT_COLUMNS.length] ?? AGENT_COLUMNS[0];
   if (def === undefined) return list;
   const key = `${def.key}:${isDescending ? 'd' : 'a'}`;

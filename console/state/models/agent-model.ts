@@ -23,17 +23,31 @@ export interface AgentViewModel {
 function details(a: AgentRecord | undefined, now: number): DetailLine[] {
   if (a === undefined) return [{ label: 'status', value: 'this agent is no longer known to the server' }];
   const env = a.environment;
-  const join = (r: Readonly<Record<string, string>>): string => Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' ');
+  const join = (r: Readonly<Record<string, string>>): string =>
+    Object.entries(r)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
   return [
     { label: 'id', value: a.id },
     { label: 'platform', value: `${a.os}/${a.arch}  version ${a.version}  mode ${a.mode}` },
-    { label: 'status', value: `${a.status}  last heartbeat ${relativeTime(a.lastHeartbeatAt, now)} ago  every ${Math.round(a.heartbeatMs / 1000)}s` },
+    {
+      label: 'status',
+      value: `${a.status}  last heartbeat ${relativeTime(a.lastHeartbeatAt, now)} ago  every ${Math.round(a.heartbeatMs / 1000)}s`,
+    },
     { label: 'started', value: `${shortTime(a.startedAt)}  first seen ${shortTime(a.firstSeenAt)}` },
     { label: 'host', value: `${env.hostname}  ${env.addresses.join(', ')}` },
     { label: 'system', value: `${env.ident}  init ${env.init}  queue ${a.queueloc}` },
     { label: 'tags', value: join(a.tags) },
     { label: 'modules', value: a.modules.join(', ') },
-    { label: 'policy', value: a.policyVersion === undefined ? 'not reported (an agent older than policy bundles)' : a.policyVersion === 0 ? 'v0 (its baked config)' : `v${a.policyVersion}` },
+    {
+      label: 'policy',
+      value:
+        a.policyVersion === undefined
+          ? 'not reported (an agent older than policy bundles)'
+          : a.policyVersion === 0
+            ? 'v0 (its baked config)'
+            : `v${a.policyVersion}`,
+    },
   ].map((d) => ({ label: d.label, value: sanitize(d.value) }));
 }
 
@@ -50,8 +64,22 @@ export function agentViewModel(snap: ConsoleSnapshot, entry: NavEntry): AgentVie
     },
     { key: 'status', header: 'STATUS', width: 9, text: (c) => c.status },
     { key: 'found', header: 'FOUND', width: 5, text: (c) => (c.isFound === undefined ? '' : c.isFound ? 'yes' : 'no') },
-    { key: 'error', header: 'ERROR', width: 10, isFlex: true, isWide: true, text: (c) => sanitize(c.error?.code ?? '') },
-    { key: 'when', header: 'WHEN', width: 6, align: 'right', text: (c, now) => relativeTime(c.createdAt, now), wideText: (c) => c.createdAt },
+    {
+      key: 'error',
+      header: 'ERROR',
+      width: 10,
+      isFlex: true,
+      isWide: true,
+      text: (c) => sanitize(c.error?.code ?? ''),
+    },
+    {
+      key: 'when',
+      header: 'WHEN',
+      width: 6,
+      align: 'right',
+      text: (c, now) => relativeTime(c.createdAt, now),
+      wideText: (c) => c.createdAt,
+    },
   ];
   return {
     title: `Agent ${sanitize(agent?.name ?? entry.view.agentId)}  recent commands below`,

@@ -28,7 +28,11 @@ function moduleList(record: ActionRecord): string {
 function expiresIn(expireAfter: string, nowMs: number): string {
   const s = Math.floor((Date.parse(expireAfter) - nowMs) / 1000);
   if (s <= 0) return 'expired';
-  return s < 120 ? `expires in ${s}s` : s < 7200 ? `expires in ${Math.floor(s / 60)}m` : `expires in ${Math.floor(s / 3600)}h`;
+  return s < 120
+    ? `expires in ${s}s`
+    : s < 7200
+      ? `expires in ${Math.floor(s / 60)}m`
+      : `expires in ${Math.floor(s / 3600)}h`;
 }
 
 export interface ApprovalPanelInput {

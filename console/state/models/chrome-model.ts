@@ -81,7 +81,10 @@ function filterNote(snap: ConsoleSnapshot): { note: string; isError: boolean } {
     case 'agents': {
       const { items, error } = agentItems(snap, entry);
       if (error !== undefined) return { note: error, isError: true };
-      return { note: `${items.length} of ${count(snap.agents.byId.size, 'agent')} ${items.length === 1 ? 'matches' : 'match'}`, isError: false };
+      return {
+        note: `${items.length} of ${count(snap.agents.byId.size, 'agent')} ${items.length === 1 ? 'matches' : 'match'}`,
+        isError: false,
+      };
     }
     case 'actions':
       return { note: count(actionItems(snap, entry).length, 'action'), isError: false };
@@ -98,18 +101,36 @@ function footerLine(snap: ConsoleSnapshot): FooterLine {
   const overlay = snap.ui.overlay;
   switch (overlay.kind) {
     case 'jump':
-      return { kind: 'input', prefix: ':', text: overlay.text, note: 'agents actions launch investigators pending', isError: false };
+      return {
+        kind: 'input',
+        prefix: ':',
+        text: overlay.text,
+        note: 'agents actions launch investigators pending',
+        isError: false,
+      };
     case 'filter':
       return { kind: 'input', prefix: '/', text: overlay.text, ...filterNote(snap) };
     case 'prompt':
-      return { kind: 'input', prefix: `${overlay.label}: `, text: overlay.text, note: 'Enter to accept, Esc to cancel', isError: false };
+      return {
+        kind: 'input',
+        prefix: `${overlay.label}: `,
+        text: overlay.text,
+        note: 'Enter to accept, Esc to cancel',
+        isError: false,
+      };
     case 'confirm':
       return { kind: 'confirm', message: overlay.message };
     case 'choice':
-      return { kind: 'choice', label: overlay.label, choices: overlay.choices.map((c) => ({ key: c.key, label: c.label })) };
+      return {
+        kind: 'choice',
+        label: overlay.label,
+        choices: overlay.choices.map((c) => ({ key: c.key, label: c.label })),
+      };
     default: {
       const view = topEntry(snap.ui.nav).view.kind;
-      const all = commandsFor(view, snap.ui.isReadOnly).filter((c) => c.hint !== undefined).map(hint);
+      const all = commandsFor(view, snap.ui.isReadOnly)
+        .filter((c) => c.hint !== undefined)
+        .map(hint);
       return { kind: 'keys', keys: fitHints(all, snap.ui.size.columns) };
     }
   }
@@ -117,5 +138,8 @@ function footerLine(snap: ConsoleSnapshot): FooterLine {
 
 export function footerModel(snap: ConsoleSnapshot): FooterModel {
   const flash = snap.ui.flash;
-  return { line: footerLine(snap), flash: flash === undefined ? undefined : { text: flash.text, isError: flash.level === 'error' } };
+  return {
+    line: footerLine(snap),
+    flash: flash === undefined ? undefined : { text: flash.text, isError: flash.level === 'error' },
+  };
 }

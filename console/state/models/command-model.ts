@@ -27,7 +27,8 @@ export function commandViewLines(snap: ConsoleSnapshot, entry: NavEntry): readon
 export function commandViewModel(snap: ConsoleSnapshot, entry: NavEntry): CommandViewModel | undefined {
   if (entry.view.kind !== 'command') return undefined;
   const command = findCommand(snap, entry.view.actionId, entry.view.commandId);
-  const action = snap.actions.byId.get(entry.view.actionId) ?? snap.investigations.byAction.get(entry.view.actionId)?.record;
+  const action =
+    snap.actions.byId.get(entry.view.actionId) ?? snap.investigations.byAction.get(entry.view.actionId)?.record;
   if (command === undefined) {
     return { title: 'Command', summary: 'this command is no longer loaded', lines: [], offset: 0, total: 0 };
   }
@@ -35,7 +36,10 @@ export function commandViewModel(snap: ConsoleSnapshot, entry: NavEntry): Comman
   const height = tableHeight('command', snap.ui.size);
   const win = clampWindow(entry, lines.length, height);
   const what = entry.view.row === undefined ? 'Answer' : 'Result';
-  const shown = lines.length <= height ? '' : `  lines ${win.offset + 1}-${Math.min(lines.length, win.offset + height)} of ${lines.length} (↑/↓ scroll)`;
+  const shown =
+    lines.length <= height
+      ? ''
+      : `  lines ${win.offset + 1}-${Math.min(lines.length, win.offset + height)} of ${lines.length} (↑/↓ scroll)`;
   return {
     title: sanitize(`${what} of ${command.agentName}  action ${action?.action.name ?? command.actionId.slice(0, 12)}`),
     summary: `action ${command.actionId}  command ${command.id}${shown}`,

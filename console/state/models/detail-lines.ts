@@ -58,7 +58,10 @@ function rowLines(out: Line[], width: number, c: CommandRecord, row: RowRef, spe
   const op = c.operations?.[row.operation];
   const values = op?.rows[row.index];
   if (op === undefined || values === undefined) return;
-  out.push({ text: `── row ${row.index + 1} of ${op.rows.length}, operation ${row.operation + 1} (${sanitize(op.module)})`, tone: 'accent' });
+  out.push({
+    text: `── row ${row.index + 1} of ${op.rows.length}, operation ${row.operation + 1} (${sanitize(op.module)})`,
+    tone: 'accent',
+  });
   const columns = new Map((spec?.columns ?? []).map((col) => [col.key, col]));
   for (const [key, value] of Object.entries(values)) {
     const col = columns.get(key);
@@ -68,8 +71,14 @@ function rowLines(out: Line[], width: number, c: CommandRecord, row: RowRef, spe
 
 function operationLines(out: Line[], width: number, c: CommandRecord): void {
   for (const [i, op] of (c.operations ?? []).entries()) {
-    const warnings = op.errors.length === 0 ? '' : `  ${op.errors.length} ${op.errors.length === 1 ? 'warning' : 'warnings'}`;
-    text(out, width, `── operation ${i + 1}: ${op.module}  ${op.isFound ? 'found' : 'not found'}  ${op.rows.length} ${op.rows.length === 1 ? 'row' : 'rows'}${warnings}`, op.isFound ? 'ok' : 'normal');
+    const warnings =
+      op.errors.length === 0 ? '' : `  ${op.errors.length} ${op.errors.length === 1 ? 'warning' : 'warnings'}`;
+    text(
+      out,
+      width,
+      `── operation ${i + 1}: ${op.module}  ${op.isFound ? 'found' : 'not found'}  ${op.rows.length} ${op.rows.length === 1 ? 'row' : 'rows'}${warnings}`,
+      op.isFound ? 'ok' : 'normal',
+    );
     if (op.error !== undefined) text(out, width, `  error ${op.error.code}: ${op.error.message}`, 'error', 2);
     const stats = Object.entries(op.stats).map(([k, v]) => `${k}=${v}`);
     if (stats.length > 0) text(out, width, `  stats ${stats.join('  ')}`, 'dim', 8);
@@ -80,15 +89,23 @@ function operationLines(out: Line[], width: number, c: CommandRecord): void {
 function headLines(out: Line[], width: number, c: CommandRecord): void {
   field(out, width, 'agent', `${c.agentName} (${c.agentId})`);
   const found = c.isFound === undefined ? '' : c.isFound ? ', found' : ', nothing found';
-  field(out, width, 'status', `${c.status}${found}`, c.status === 'success' || c.status === 'sent' ? 'normal' : 'error');
+  field(
+    out,
+    width,
+    'status',
+    `${c.status}${found}`,
+    c.status === 'success' || c.status === 'sent' ? 'normal' : 'error',
+  );
   const trust = answerTrust(c);
   if (trust !== undefined) field(out, width, 'answer', trust.text, trust.tone);
   if (c.sentAt !== undefined) field(out, width, 'sent', c.sentAt);
   if (c.finishedAt !== undefined) {
-    const took = c.sentAt === undefined ? '' : ` (took ${formatDuration(Date.parse(c.finishedAt) - Date.parse(c.sentAt))})`;
+    const took =
+      c.sentAt === undefined ? '' : ` (took ${formatDuration(Date.parse(c.finishedAt) - Date.parse(c.sentAt))})`;
     field(out, width, 'finished', `${c.finishedAt}${took}`);
   }
-  if (c.agentAnswer !== undefined) field(out, width, 'agent ran', `${c.agentAnswer.startedAt} to ${c.agentAnswer.finishedAt} (agent's clock)`, 'dim');
+  if (c.agentAnswer !== undefined)
+    field(out, width, 'agent ran', `${c.agentAnswer.startedAt} to ${c.agentAnswer.finishedAt} (agent's clock)`, 'dim');
   if (c.error !== undefined) field(out, width, 'error', `${c.error.code}: ${c.error.message}`, 'error');
 }
 
@@ -99,7 +116,12 @@ const cache = new WeakMap<CommandRecord, Map<string, readonly Line[]>>();
  * whether its signature holds, times, the chosen result row, then each operation's outcome,
  * stats and warnings. Cached per record, row and width.
  */
-export function detailLines(c: CommandRecord, row: RowRef | undefined, width: number, modules: ReadonlyMap<string, AnyModuleSpec>): readonly Line[] {
+export function detailLines(
+  c: CommandRecord,
+  row: RowRef | undefined,
+  width: number,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+): readonly Line[] {
   const key = `${row?.operation ?? '-'}:${row?.index ?? '-'}:${width}`;
   let byKey = cache.get(c);
   const cached = byKey?.get(key);
@@ -108,7 +130,8 @@ export function detailLines(c: CommandRecord, row: RowRef | undefined, width: nu
   headLines(out, width, c);
   if (row !== undefined) rowLines(out, width, c, row, modules.get(c.operations?.[row.operation]?.module ?? ''));
   operationLines(out, width, c);
-  if ((c.operations ?? []).length === 0 && c.error === undefined) out.push({ text: c.status === 'sent' ? 'waiting for the agent to answer' : 'no operations reported', tone: 'dim' });
+  if ((c.operations ?? []).length === 0 && c.error === undefined)
+    out.push({ text: c.status === 'sent' ? 'waiting for the agent to answer' : 'no operations reported', tone: 'dim' });
   if (byKey === undefined) {
     byKey = new Map();
     cache.set(c, byKey);

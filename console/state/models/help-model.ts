@@ -26,7 +26,12 @@ const HELP_CHROME = 1;
 const KEYS_WIDTH = 15;
 
 function entry(c: KeyCommand): HelpLine {
-  return { kind: 'entry', keys: c.keys.map(keyLabel).join(' '), text: `${c.description}${c.isDangerous ? ' (asks y/n)' : ''}`, isDangerous: c.isDangerous };
+  return {
+    kind: 'entry',
+    keys: c.keys.map(keyLabel).join(' '),
+    text: `${c.description}${c.isDangerous ? ' (asks y/n)' : ''}`,
+    isDangerous: c.isDangerous,
+  };
 }
 
 /** A view's own commands; the six movement commands read better as one line. */
@@ -36,7 +41,17 @@ function viewLines(view: ViewKind, isReadOnly: boolean): HelpLine[] {
   const moveLine: HelpLine[] =
     moves.length === 0
       ? []
-      : [{ kind: 'entry', keys: moves.filter((k) => k.length === 1).join(' '), text: `move (also ${moves.filter((k) => k.length > 1).map(keyLabel).join(' ')})`, isDangerous: false }];
+      : [
+          {
+            kind: 'entry',
+            keys: moves.filter((k) => k.length === 1).join(' '),
+            text: `move (also ${moves
+              .filter((k) => k.length > 1)
+              .map(keyLabel)
+              .join(' ')})`,
+            isDangerous: false,
+          },
+        ];
   return [...commands.filter((c) => !MOVES.has(c.id)).map(entry), ...moveLine];
 }
 
@@ -45,7 +60,9 @@ const title = (text: string): HelpLine => ({ kind: 'title', keys: '', text, isDa
 /** Long descriptions go on over more lines (keys blank) rather than being cut at the edge. */
 function wrapped(lines: readonly HelpLine[], width: number): HelpLine[] {
   return lines.flatMap((line) =>
-    line.kind === 'title' ? [line] : wrapText(line.text, width - KEYS_WIDTH).map((text, i) => ({ ...line, keys: i === 0 ? line.keys : '', text })),
+    line.kind === 'title'
+      ? [line]
+      : wrapText(line.text, width - KEYS_WIDTH).map((text, i) => ({ ...line, keys: i === 0 ? line.keys : '', text })),
   );
 }
 
@@ -59,7 +76,9 @@ export function helpLines(view: ViewKind, isReadOnly: boolean, width: number): H
 }
 
 function allHelpLines(view: ViewKind, isReadOnly: boolean): HelpLine[] {
-  const global = KEYMAP.filter((c) => c.scopes.includes('global') && commandsFor(view, isReadOnly).includes(c)).map(entry);
+  const global = KEYMAP.filter((c) => c.scopes.includes('global') && commandsFor(view, isReadOnly).includes(c)).map(
+    entry,
+  );
   const others = VIEWS.filter((v) => v !== view).flatMap((v) => {
     const lines = viewLines(v, isReadOnly);
     return lines.length === 0 ? [] : [title(`${v} view`), ...lines];
@@ -77,6 +96,7 @@ export function helpModel(snap: ConsoleSnapshot, offset: number): HelpModel {
   const height = helpHeight(snap);
   const first = Math.max(0, Math.min(offset, lines.length - height));
   const shown = lines.slice(first, first + height);
-  const range = lines.length <= height ? '' : `  lines ${first + 1}-${first + shown.length} of ${lines.length}, ↑/↓ scroll`;
+  const range =
+    lines.length <= height ? '' : `  lines ${first + 1}-${first + shown.length} of ${lines.length}, ↑/↓ scroll`;
   return { title: `Help: every key (Esc closes)${range}`, lines: shown };
 }

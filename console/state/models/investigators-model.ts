@@ -12,8 +12,21 @@ export const INVESTIGATOR_COLUMNS: readonly ColumnDef<InvestigatorRecord>[] = [
   { key: 'fp', header: 'KEY', width: 8, text: (r) => shortFingerprint(r.fingerprint) },
   { key: 'fingerprint', header: 'FINGERPRINT', width: 40, isWide: true, text: (r) => r.fingerprint },
   { key: 'admin', header: 'ADMIN', width: 5, text: (r) => (r.isAdmin ? 'yes' : '') },
-  { key: 'status', header: 'STATUS', width: 8, text: (r) => r.status, tone: (r) => (r.status === 'active' ? 'ok' : 'warn') },
-  { key: 'created', header: 'ADDED', width: 16, isWide: true, text: (r) => shortTime(r.createdAt), wideText: (r) => r.createdAt },
+  {
+    key: 'status',
+    header: 'STATUS',
+    width: 8,
+    text: (r) => r.status,
+    tone: (r) => (r.status === 'active' ? 'ok' : 'warn'),
+  },
+  {
+    key: 'created',
+    header: 'ADDED',
+    width: 16,
+    isWide: true,
+    text: (r) => shortTime(r.createdAt),
+    wideText: (r) => r.createdAt,
+  },
 ];
 
 export interface InvestigatorsViewModel {

@@ -43,7 +43,9 @@ function valueText(state: LauncherState, row: LauncherRow, modules: ReadonlyMap<
       const key = row.id.slice('field:'.length);
       if (state.values[key] === true) return '[x]';
       const spec = modules.get(state.moduleName);
-      return spec !== undefined && impliedBooleans(spec, state.values).has(key) ? '[x] (implied by the other fields)' : '[ ]';
+      return spec !== undefined && impliedBooleans(spec, state.values).has(key)
+        ? '[x] (implied by the other fields)'
+        : '[ ]';
     }
     case 'enum':
       return `‹ ${rowText(state, row.id) || '(default)'} ›`;
@@ -64,12 +66,16 @@ function countText(state: LauncherState): string {
   return `matches ${c.count.total} (${c.count.online} online, ${c.count.idle} idle, ${c.count.offline} offline)`;
 }
 
-function helpFor(state: LauncherState, row: LauncherRow | undefined, modules: ReadonlyMap<string, AnyModuleSpec>): string {
+function helpFor(
+  state: LauncherState,
+  row: LauncherRow | undefined,
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+): string {
   if (row === undefined) return '';
   const fixed: Record<string, string> = {
     module: '←/→ picks the module',
     name: 'a name for the history',
-    target: 'which agents: e.g. os = \'linux\' and tags->>\'env\' = \'prod\'',
+    target: "which agents: e.g. os = 'linux' and tags->>'env' = 'prod'",
     expiry: 'how long agents accept it: 30s, 5m, 1h, 1d',
     signature: 'space: add my signature (co-sign) or send it as it is',
     launch: 'Enter or s: sign, then launch after 3 s (Esc cancels)',
@@ -82,19 +88,29 @@ function helpFor(state: LauncherState, row: LauncherRow | undefined, modules: Re
   return `${field?.description ?? ''}${options}${list}`;
 }
 
-function statusOf(state: LauncherState, problems: readonly string[], badFields: number): { status: string; statusTone: Tone } {
+function statusOf(
+  state: LauncherState,
+  problems: readonly string[],
+  badFields: number,
+): { status: string; statusTone: Tone } {
   const p = state.phase;
   if (p.kind === 'signing') return { status: 'signing…', statusTone: 'accent' };
   if (p.kind === 'countdown') return { status: `launching in ${p.secondsLeft} s… Esc cancels`, statusTone: 'warn' };
   if (p.kind === 'launching') return { status: 'launching…', statusTone: 'accent' };
   if (problems.length > 0) return { status: problems.join('; '), statusTone: 'error' };
-  if (badFields > 0) return { status: `${badFields} field${badFields === 1 ? '' : 's'} to fix before launching`, statusTone: 'warn' };
+  if (badFields > 0)
+    return { status: `${badFields} field${badFields === 1 ? '' : 's'} to fix before launching`, statusTone: 'warn' };
   return { status: 'ready: s signs and launches, p previews the action', statusTone: 'dim' };
 }
 
 /** Response modules change the endpoints: the module row says so, and what happens after signing. */
 function responseNote(state: LauncherState): string | undefined {
-  const names = state.source.kind === 'form' ? [state.moduleName] : (state.source.kind === 'template' ? state.source.operations : state.source.action.operations).map((o) => o.module);
+  const names =
+    state.source.kind === 'form'
+      ? [state.moduleName]
+      : (state.source.kind === 'template' ? state.source.operations : state.source.action.operations).map(
+          (o) => o.module,
+        );
   const risky = names.filter(isResponseModule);
   return risky.length === 0 ? undefined : 'RESPONSE: needs a 2nd approver';
 }
@@ -149,6 +165,13 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
     rows: models,
     help: sanitize(helpFor(state, rows[state.focus], modules)),
     ...statusOf(state, check.problems, Object.keys(check.rowIssues).length),
-    preview: state.isPreviewOpen ? previewLines(check.action, [...rowProblems(check.rowIssues), ...check.problems], bodyHeight(snap.ui.size) - 3, state.previewOffset) : undefined,
+    preview: state.isPreviewOpen
+      ? previewLines(
+          check.action,
+          [...rowProblems(check.rowIssues), ...check.problems],
+          bodyHeight(snap.ui.size) - 3,
+          state.previewOffset,
+        )
+      : undefined,
   };
 }

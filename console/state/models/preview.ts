@@ -24,11 +24,19 @@ export function actionJsonLines(action: UnsignedAction | SignedAction): readonly
  * The lines of actionJsonLines that fit from `offset` (clamped), with a last line saying which
  * part shows when not all of it does; the problems instead while the action is not valid.
  */
-export function previewLines(action: UnsignedAction | SignedAction | undefined, problems: readonly string[], maxLines: number, offset = 0): string[] {
+export function previewLines(
+  action: UnsignedAction | SignedAction | undefined,
+  problems: readonly string[],
+  maxLines: number,
+  offset = 0,
+): string[] {
   if (action === undefined) return ['(the action is not valid yet)', ...problems.map(sanitize)];
   const lines = actionJsonLines(action);
   if (lines.length <= maxLines) return [...lines];
   const keep = Math.max(1, maxLines - 1);
   const first = Math.max(0, Math.min(offset, lines.length - keep));
-  return [...lines.slice(first, first + keep), `… lines ${first + 1}-${first + keep} of ${lines.length}; ↑/↓ scroll, p closes`];
+  return [
+    ...lines.slice(first, first + keep),
+    `… lines ${first + 1}-${first + keep} of ${lines.length}; ↑/↓ scroll, p closes`,
+  ];
 }

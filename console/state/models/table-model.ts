@@ -1,4 +1,12 @@
-import { laidOut, layoutColumns, naturalLayout, rowCells, type Cell, type ColumnDef, type LaidOutColumn } from '../columns.js';
+import {
+  laidOut,
+  layoutColumns,
+  naturalLayout,
+  rowCells,
+  type Cell,
+  type ColumnDef,
+  type LaidOutColumn,
+} from '../columns.js';
 import { clampWindow, type TableWindow } from '../table-window.js';
 
 export interface TableRow {

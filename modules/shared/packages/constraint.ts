@@ -21,8 +21,10 @@ export function parseConstraint(text: string): VersionConstraint | string {
   if (m === null) return `expected an operator (${VERSION_OPS.join(' ')}) then a version, like <1.1.1k, got ${shown}`;
   const version = m[2] ?? '';
   if (version === '') return `expected a version after ${m[1]}, got ${shown}`;
-  if (version.length > MAX_VERSION_CHARS) return `expected a version of at most ${MAX_VERSION_CHARS} characters, got ${version.length}`;
-  if (!VERSION.test(version)) return `expected a version of letters, digits and . + ~ : _ ^ -, starting with a letter or digit, got ${JSON.stringify(version.slice(0, 200))}`;
+  if (version.length > MAX_VERSION_CHARS)
+    return `expected a version of at most ${MAX_VERSION_CHARS} characters, got ${version.length}`;
+  if (!VERSION.test(version))
+    return `expected a version of letters, digits and . + ~ : _ ^ -, starting with a letter or digit, got ${JSON.stringify(version.slice(0, 200))}`;
   return { op: m[1] as VersionOp, version };
 }
 

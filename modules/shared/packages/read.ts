@@ -32,7 +32,8 @@ async function readDatabase(host: HostRoot, path: string, ctx: ModuleContext): P
   try {
     const { real, stat } = host.resolvePath(path);
     if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
-    if (stat.size > MAX_DB_BYTES) throw Object.assign(new Error('too large'), { code: `larger than ${MAX_DB_BYTES} bytes` });
+    if (stat.size > MAX_DB_BYTES)
+      throw Object.assign(new Error('too large'), { code: `larger than ${MAX_DB_BYTES} bytes` });
     return await readFile(real, { encoding: 'utf8', signal: ctx.signal });
   } catch (err) {
     const code = errorCode(err);
@@ -67,20 +68,30 @@ async function rpmPackages(host: HostRoot, ctx: ModuleContext, opts: ReadOptions
   }
   const binary = (opts.rpmBinaries ?? RPM_BINARIES).find((candidate) => existsSync(candidate));
   if (binary === undefined) {
-    ctx.warn(`${unreadable} (BerkeleyDB/sqlite, and there is no rpm command at ${(opts.rpmBinaries ?? RPM_BINARIES).join(' or ')})`);
+    ctx.warn(
+      `${unreadable} (BerkeleyDB/sqlite, and there is no rpm command at ${(opts.rpmBinaries ?? RPM_BINARIES).join(' or ')})`,
+    );
     return [];
   }
   try {
-    const { packages, malformed } = parseRpmQuery(await queryRpm({ binary, signal: ctx.signal, timeoutMs: RPM_TIMEOUT_MS }));
+    const { packages, malformed } = parseRpmQuery(
+      await queryRpm({ binary, signal: ctx.signal, timeoutMs: RPM_TIMEOUT_MS }),
+    );
     if (malformed > 0) ctx.warn(`rpm -qa: ${malformed} line(s) not understood`);
     return packages;
   } catch (err) {
-    if (!ctx.signal.aborted) ctx.warn(`${unreadable} (rpm -qa failed: ${err instanceof Error ? err.message : String(err)})`);
+    if (!ctx.signal.aborted)
+      ctx.warn(`${unreadable} (rpm -qa failed: ${err instanceof Error ? err.message : String(err)})`);
     return [];
   }
 }
 
-async function readSource(source: PackageSource, host: HostRoot, ctx: ModuleContext, opts: ReadOptions): Promise<InstalledPackage[]> {
+async function readSource(
+  source: PackageSource,
+  host: HostRoot,
+  ctx: ModuleContext,
+  opts: ReadOptions,
+): Promise<InstalledPackage[]> {
   switch (source) {
     case 'dpkg': {
       const text = await readDatabase(host, DPKG_STATUS, ctx);

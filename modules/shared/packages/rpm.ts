@@ -26,7 +26,14 @@ export function parseRpmQuery(stdout: string): { packages: InstalledPackage[]; m
   for (const line of stdout.split('\n')) {
     if (line === '') continue;
     const [name, epoch, version, release, arch, ...rest] = line.split('\t');
-    if (name === undefined || name === '' || version === undefined || release === undefined || arch === undefined || rest.length > 0) {
+    if (
+      name === undefined ||
+      name === '' ||
+      version === undefined ||
+      release === undefined ||
+      arch === undefined ||
+      rest.length > 0
+    ) {
       malformed++;
       continue;
     }
@@ -58,7 +65,13 @@ export function queryRpm(opts: RpmQueryOptions): Promise<string> {
       },
       (err, stdout, stderr) => {
         if (err === null) resolve(stdout);
-        else reject(new Error(`${err.message.split('\n')[0] ?? ''}${stderr.trim() === '' ? '' : `: ${stderr.trim().slice(0, 300)}`}`, { cause: err }));
+        else
+          reject(
+            new Error(
+              `${err.message.split('\n')[0] ?? ''}${stderr.trim() === '' ? '' : `: ${stderr.trim().slice(0, 300)}`}`,
+              { cause: err },
+            ),
+          );
       },
     );
   });

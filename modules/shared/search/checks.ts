@@ -98,7 +98,10 @@ export function modeString(mode: number): string {
     [type === S_IFCHR, 'c'],
     [(mode & 0o1000) !== 0, 't'],
   ];
-  const prefix = letters.filter(([isSet]) => isSet).map(([, letter]) => letter).join('');
+  const prefix = letters
+    .filter(([isSet]) => isSet)
+    .map(([, letter]) => letter)
+    .join('');
   const rwx = 'rwxrwxrwx';
   let perms = '';
   for (let bit = 8; bit >= 0; bit--) perms += (mode & (1 << bit)) !== 0 ? rwx[8 - bit] : '-';

@@ -12,7 +12,13 @@ function checks(values: readonly string[], engine: 'auto' | RegexEngine = 'auto'
 }
 
 /** Feeds `text` in pieces of `size` bytes (the last piece shorter) and returns the raw results. */
-function scan(values: readonly string[], text: string | Buffer, size: number, isMacroal = false, engine: 'auto' | RegexEngine = 'auto'): boolean[] {
+function scan(
+  values: readonly string[],
+  text: string | Buffer,
+  size: number,
+  isMacroal = false,
+  engine: 'auto' | RegexEngine = 'auto',
+): boolean[] {
   const scanner = new ContentScanner(checks(values, engine), isMacroal, false);
   const framer = new LineFramer([scanner]);
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -28,7 +34,11 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
   it.each([
     { name: 'a line anywhere', input: ['^ssh-rsa '], want: [true] },
     // A trailing '\r' is part of the line: the bytes as stored, not MIG's bufio.ScanLines.
-    { name: 'CRLF: the \\r is before the end anchor', input: ['eve$', 'eve\\r$', 'eve\\s$', 'eve.$'], want: [false, true, true, true] },
+    {
+      name: 'CRLF: the \\r is before the end anchor',
+      input: ['eve$', 'eve\\r$', 'eve\\s$', 'eve.$'],
+      want: [false, true, true, true],
+    },
     { name: 'CRLF: a line holding only \\r is not empty', input: ['^$', '^\\r$'], want: [false, true] },
     { name: 'last line without newline', input: ['^last line, no newline$'], want: [true] },
     { name: 'no such line', input: ['^root:'], want: [false] },
@@ -46,7 +56,8 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
     { name: 'CRLF lines: the \\r is part of each line', input: '# c\r\nkey one\r\n', want: false },
     { name: 'no lines at all', input: '', want: false },
   ])('macroal: $name', ({ input, want }) => {
-    for (const size of SIZES) expect({ size, got: scan(['^(#.*|key \\w+|)$'], input, size, true) }).toEqual({ size, got: [want] });
+    for (const size of SIZES)
+      expect({ size, got: scan(['^(#.*|key \\w+|)$'], input, size, true) }).toEqual({ size, got: [want] });
   });
 
   it('macroal with a negated regex: no line may match it', () => {
@@ -66,7 +77,13 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
   it('a line of several MiB is matched whole, across every chunk size', () => {
     const long = Buffer.concat([Buffer.from('start'), Buffer.alloc(3 * 1024 * 1024, 'a'), Buffer.from('end\nafter\n')]);
     for (const size of [64 * 1024, 1 << 20]) {
-      expect(scan(['^start', '^starta+end$', 'aend$', '^after$', '^a+$'], long, size)).toEqual([true, true, true, true, false]);
+      expect(scan(['^start', '^starta+end$', 'aend$', '^after$', '^a+$'], long, size)).toEqual([
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]);
     }
   });
 
@@ -86,7 +103,13 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
   it('bytes are matched exactly: invalid UTF-8 never becomes U+FFFD', () => {
     // a, an invalid byte, b; then a truncated 3-byte sequence (two bytes), c.
     const text = Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x61, 0xe2, 0x82, 0x63, 0x0a]);
-    expect(scan(['^a.b$', '^a..c$', '^a.c$', '\\x{fffd}', '^a\\x{fffd}b$'], text, 1)).toEqual([true, true, false, false, false]);
+    expect(scan(['^a.b$', '^a..c$', '^a.c$', '\\x{fffd}', '^a\\x{fffd}b$'], text, 1)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
     // A real U+FFFD (EF BF BD) in the file is still text.
     expect(scan(['^a\\x{fffd}b$'], Buffer.from('a\ufffdb\n'), 1)).toEqual([true]);
   });
@@ -111,8 +134,14 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
     const crlf = 'one\r\ntwo\r\n\r\nlast\r';
     const patterns = ['one$', 'one\\r$', '^\\r$', '^$', 'o+$', 'o+\\r$', 'last$', 'last\\r$', '^t\\w+\\r$'];
     const want = [false, true, true, false, false, true, false, true, true];
-    for (const size of [1, 5, 64]) expect({ size, got: scan(patterns, crlf, size, false, engine) }).toEqual({ size, got: want });
+    for (const size of [1, 5, 64])
+      expect({ size, got: scan(patterns, crlf, size, false, engine) }).toEqual({ size, got: want });
     const binary = Buffer.from([0x00, 0x61, 0xff, 0xfe, 0x62, 0x0a]);
-    expect(scan(['a..b', 'a.+b', '\\x{fffd}', 'a[^x]{2}b'], binary, 2, false, engine)).toEqual([true, true, false, true]);
+    expect(scan(['a..b', 'a.+b', '\\x{fffd}', 'a[^x]{2}b'], binary, 2, false, engine)).toEqual([
+      true,
+      true,
+      false,
+      true,
+    ]);
   });
 });

@@ -106,7 +106,7 @@ export class ContentScanner {
   }
 
   private feedEveryLine(text: string): void {
-    for (let start = 0; start < text.length && !this.isMacroalBroken; ) {
+    for (let start = 0; start < text.length && !this.isMacroalBroken;) {
       const nl = text.indexOf('\n', start);
       const end = nl < 0 ? text.length : nl;
       const line = text.slice(start, end);
@@ -189,7 +189,7 @@ export class LineFramer {
 
   /** `bytes`: whole lines; fed to the scanners in runs of whole lines of about RUN_BYTES. */
   private deliver(bytes: Buffer): void {
-    for (let start = 0; start < bytes.length && !this.isSettled; ) {
+    for (let start = 0; start < bytes.length && !this.isSettled;) {
       let end = bytes.length;
       if (end - start > RUN_BYTES) {
         const nl = bytes.lastIndexOf(10, start + RUN_BYTES - 1);

@@ -1,5 +1,14 @@
 import { lstatSync, type Stats } from 'node:fs';
-import { judgeContent, judgeHashes, judgeName, judgeStat, judgeUnreadable, judgeUnreadableContent, modeString, Verdict } from './checks.js';
+import {
+  judgeContent,
+  judgeHashes,
+  judgeName,
+  judgeStat,
+  judgeUnreadable,
+  judgeUnreadableContent,
+  modeString,
+  Verdict,
+} from './checks.js';
 import { ContentScanner, MAX_LINE_BYTES } from './content.js';
 import { readsContent, type SearchPlan } from './plan.js';
 import type { Pacer } from './pacer.js';
@@ -83,7 +92,10 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
   const { task, readers } = judged;
   const targets: SearchBytes[] = readers.map((v) => ({
     search: v.search,
-    scanner: v.search.contents.length > 0 ? new ContentScanner(v.search.contents, v.search.isMacroal, v.search.mode === 'all') : undefined,
+    scanner:
+      v.search.contents.length > 0
+        ? new ContentScanner(v.search.contents, v.search.isMacroal, v.search.mode === 'all')
+        : undefined,
     digests: new Map(),
   }));
   try {
@@ -97,7 +109,12 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
   readers.forEach((v, i) => {
     const target = targets[i] as SearchBytes;
     if (target.scanner?.isOverflowed === true) {
-      judge.error([v.search], task.path, 'content not matched', new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`));
+      judge.error(
+        [v.search],
+        task.path,
+        'content not matched',
+        new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`),
+      );
       judgeUnreadableContent(v);
     } else if (target.scanner !== undefined) judgeContent(v, target.scanner.results());
     judgeHashes(v, target.digests);
@@ -108,7 +125,13 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
 }
 
 function row(v: Verdict, path: string, stat: Stats, sha256: string | undefined): FileRow {
-  const out: FileRow = { search: v.search.label, path, size: stat.size, mode: modeString(stat.mode), mtime: new Date(stat.mtimeMs).toISOString() };
+  const out: FileRow = {
+    search: v.search.label,
+    path,
+    size: stat.size,
+    mode: modeString(stat.mode),
+    mtime: new Date(stat.mtimeMs).toISOString(),
+  };
   if (v.search.isReturnSha256 && sha256 !== undefined) out.sha256 = sha256;
   if (v.search.mode === 'any') out.matched = [...v.passed];
   return out;

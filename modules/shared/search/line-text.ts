@@ -46,7 +46,7 @@ function escapeInvalid(bytes: Buffer): string {
   // At most one UTF-16 unit per byte (a 4-byte sequence gives 2 units).
   const units = new Uint16Array(bytes.length);
   let n = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const lead = bytes[i] as number;
     if (lead < 0x80) {
       units[n++] = lead;

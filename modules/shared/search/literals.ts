@@ -75,7 +75,9 @@ export function requiredLiterals(pattern: string): RequiredLiterals | undefined 
  * case orbits (with the Kelvin sign and the long s) V8's `iu` folding shares with RE2.
  */
 export function literalFinder(set: Strings, isFolded: boolean): LiteralFinder {
-  const escaped = set.map((s) => Array.from(s, (c) => (/^[A-Za-z0-9]$/.test(c) ? c : `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`)).join(''));
+  const escaped = set.map((s) =>
+    Array.from(s, (c) => (/^[A-Za-z0-9]$/.test(c) ? c : `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`)).join(''),
+  );
   const re = new RegExp(escaped.join('|'), isFolded ? 'giu' : 'gu');
   return (text, from) => {
     re.lastIndex = from;
@@ -98,7 +100,8 @@ function analyze(node: SyntaxNode): Info {
     case 'repeat': {
       const sub = analyze(node.sub);
       // `x?` is `x|` (exactly); `x*` and `x{0,n}` promise nothing.
-      if (node.min === 0) return node.max === 1 && sub.exact !== undefined ? { ...NOTHING, exact: unique([...sub.exact, '']) } : NOTHING;
+      if (node.min === 0)
+        return node.max === 1 && sub.exact !== undefined ? { ...NOTHING, exact: unique([...sub.exact, '']) } : NOTHING;
       return { exact: node.max === 1 ? sub.exact : undefined, sets: necessary(sub), always: single(sub) };
     }
   }
@@ -171,7 +174,11 @@ function better(a: Strings | undefined, b: Strings | undefined): Strings | undef
 }
 
 function cross(a: Strings, b: Strings): Strings | undefined {
-  if (a.length * b.length > MAX_EXACT || Math.max(...a.map((s) => s.length)) + Math.max(...b.map((s) => s.length)) > MAX_EXACT_CHARS) return undefined;
+  if (
+    a.length * b.length > MAX_EXACT ||
+    Math.max(...a.map((s) => s.length)) + Math.max(...b.map((s) => s.length)) > MAX_EXACT_CHARS
+  )
+    return undefined;
   return unique(a.flatMap((x) => b.map((y) => x + y)));
 }
 

@@ -7,7 +7,8 @@ import { regexProblem } from './regex.js';
  */
 
 export type HashFilter = 'md5' | 'sha1' | 'sha2' | 'sha3';
-export type HashAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
+export type HashAlgorithm =
+  'md5' | 'sha1' | 'sha256' | 'sha384' | 'sha512' | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512';
 
 /** Hex length → algorithm, per filter (MIG picks the sha2/sha3 variant from the length). */
 export const HASH_LENGTHS: Readonly<Record<HashFilter, ReadonlyMap<number, HashAlgorithm>>> = {
@@ -45,7 +46,8 @@ const LENGTH_GUESS: ReadonlyMap<number, string> = new Map([
 
 export function hashProblem(filter: HashFilter, value: string): string | undefined {
   const bad = /[^0-9a-fA-F]/.exec(value);
-  if (bad !== null) return `expected hex digits only, got ${JSON.stringify(bad[0])} at position ${bad.index} of ${JSON.stringify(value.slice(0, 140))}`;
+  if (bad !== null)
+    return `expected hex digits only, got ${JSON.stringify(bad[0])} at position ${bad.index} of ${JSON.stringify(value.slice(0, 140))}`;
   if (HASH_LENGTHS[filter].has(value.length)) return undefined;
   const guess = LENGTH_GUESS.get(value.length);
   return `expected ${EXPECTED_HASH[filter]}, got ${value.length}${guess === undefined ? '' : `; did you pass ${guess}?`}`;
@@ -90,7 +92,9 @@ export function parseAge(value: string): AgeFilter | string {
 
 /** MIG's negation: a leading `!` (on a pattern longer than `!` itself) inverts a name or content regex. */
 export function splitNegation(value: string): { pattern: string; isNegated: boolean } {
-  return value.length > 1 && value.startsWith('!') ? { pattern: value.slice(1), isNegated: true } : { pattern: value, isNegated: false };
+  return value.length > 1 && value.startsWith('!')
+    ? { pattern: value.slice(1), isNegated: true }
+    : { pattern: value, isNegated: false };
 }
 
 export function negatableRegexProblem(value: string): string | undefined {

@@ -1,5 +1,14 @@
 import { posix } from 'node:path';
-import { HASH_LENGTHS, parseAge, parseSize, splitNegation, type AgeFilter, type HashAlgorithm, type HashFilter, type SizeRange } from './param-values.js';
+import {
+  HASH_LENGTHS,
+  parseAge,
+  parseSize,
+  splitNegation,
+  type AgeFilter,
+  type HashAlgorithm,
+  type HashFilter,
+  type SizeRange,
+} from './param-values.js';
 import type { FileParams, FileSearch, FilterName } from './params.js';
 import { compileLineRegex, type LineRegex } from './regex.js';
 
@@ -66,7 +75,11 @@ function regexChecks(filter: FilterName, values: readonly string[] | undefined, 
   });
 }
 
-function bounds<T>(filter: FilterName, values: readonly string[] | undefined, parse: (v: string) => T | string): BoundCheck<T>[] {
+function bounds<T>(
+  filter: FilterName,
+  values: readonly string[] | undefined,
+  parse: (v: string) => T | string,
+): BoundCheck<T>[] {
   return (values ?? []).map((value) => {
     const bound = parse(value);
     // The schema ran the same parser: a string here is our bug, not the investigator's.
@@ -90,7 +103,12 @@ function hashCheck(filter: HashFilter, values: readonly string[] | undefined): H
 
 function planSearch(label: string, search: FileSearch, index: number): SearchPlan {
   const { options } = search;
-  const hashes = [...hashCheck('md5', search.md5), ...hashCheck('sha1', search.sha1), ...hashCheck('sha2', search.sha2), ...hashCheck('sha3', search.sha3)];
+  const hashes = [
+    ...hashCheck('md5', search.md5),
+    ...hashCheck('sha1', search.sha1),
+    ...hashCheck('sha2', search.sha2),
+    ...hashCheck('sha3', search.sha3),
+  ];
   const algorithms = new Set<HashAlgorithm>(hashes.flatMap((h) => [...h.wanted.keys()]));
   if (options.returnsha256) algorithms.add('sha256');
   return {

@@ -26,7 +26,6 @@ export interface ReadStats {
   bytesHashed: number;
 }
 
-
 export interface SearchBytes {
   search: SearchPlan;
   /** Undefined when the search has no content checks. */
@@ -62,7 +61,8 @@ class Pass {
     if (this.isHashing) {
       // One-shot digests of a whole small file skip a Hash object per algorithm (measured on
       // 20,000 small files: the objects and their GC were ~15 % of the run).
-      if (isWhole) for (const algorithm of this.algorithms) this.digests.set(algorithm, hashOnce(algorithm, chunk, 'hex'));
+      if (isWhole)
+        for (const algorithm of this.algorithms) this.digests.set(algorithm, hashOnce(algorithm, chunk, 'hex'));
       else for (const algorithm of this.algorithms) this.streaming(algorithm).update(chunk);
       this.stats.bytesHashed += chunk.length;
     }
@@ -71,8 +71,10 @@ class Pass {
 
   end(): void {
     this.framer.end();
-    for (const algorithm of this.algorithms) if (!this.digests.has(algorithm)) this.digests.set(algorithm, this.streaming(algorithm).digest('hex'));
-    for (const t of this.targets) for (const algorithm of t.search.algorithms) t.digests.set(algorithm, this.digests.get(algorithm) ?? '');
+    for (const algorithm of this.algorithms)
+      if (!this.digests.has(algorithm)) this.digests.set(algorithm, this.streaming(algorithm).digest('hex'));
+    for (const t of this.targets)
+      for (const algorithm of t.search.algorithms) t.digests.set(algorithm, this.digests.get(algorithm) ?? '');
   }
 
   private streaming(algorithm: HashAlgorithm): Hash {
@@ -91,7 +93,13 @@ const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
  * `statSize`: the file's size from its stat, when known. Returns false when aborted. Throws the
  * read or decompression error.
  */
-export async function readFor(real: string, targets: readonly SearchBytes[], stats: ReadStats, pacer: Pacer, statSize?: number): Promise<boolean> {
+export async function readFor(
+  real: string,
+  targets: readonly SearchBytes[],
+  stats: ReadStats,
+  pacer: Pacer,
+  statSize?: number,
+): Promise<boolean> {
   const fd = openSync(real, 'r');
   let gzipTargets: SearchBytes[] = [];
   try {
@@ -100,7 +108,10 @@ export async function readFor(real: string, targets: readonly SearchBytes[], sta
     stats.bytesRead += n;
     const isGzip = n >= 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
     gzipTargets = isGzip ? targets.filter((t) => t.search.isDecompress) : [];
-    const plain = new Pass(targets.filter((t) => !gzipTargets.includes(t)), stats);
+    const plain = new Pass(
+      targets.filter((t) => !gzipTargets.includes(t)),
+      stats,
+    );
     if (plain.targets.length > 0) {
       for (let offset = n; n > 0; offset += n) {
         // A regular file reads short only at its end: a short read ending at the size the file

@@ -33,7 +33,7 @@ export function isCrlfSensitive(source: string): boolean {
 
 /** The pattern's tokens: whole escapes, whole classes, single characters otherwise. */
 export function* tokens(source: string): Generator<string> {
-  for (let i = 0; i < source.length; ) {
+  for (let i = 0; i < source.length;) {
     const ch = source[i];
     const next = ch === '\\' ? escapeEnd(source, i) : ch === '[' ? classEnd(source, i) : i + 1;
     yield source.slice(i, next);

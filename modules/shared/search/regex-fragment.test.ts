@@ -31,7 +31,28 @@ describe('requiredFragment: a contiguous piece every match contains, for V8 to l
 });
 
 describe('the piece is sound: every line re2js matches holds it', () => {
-  const pieces = ['a', 'b', 'c', '.', '[ab]', '[^c]', '\\d', 'x', 'a+', 'b*', 'c?', '[0-9]{2,}', 'a{2}', 'b{1,3}', '\\s', '^', '$', '\\b', '[a-c]+?', 'x{0}'];
+  const pieces = [
+    'a',
+    'b',
+    'c',
+    '.',
+    '[ab]',
+    '[^c]',
+    '\\d',
+    'x',
+    'a+',
+    'b*',
+    'c?',
+    '[0-9]{2,}',
+    'a{2}',
+    'b{1,3}',
+    '\\s',
+    '^',
+    '$',
+    '\\b',
+    '[a-c]+?',
+    'x{0}',
+  ];
   const alphabet = ['a', 'b', 'c', 'x', '0', '1', 'A', 'B', ' ', '\r', '\t'];
 
   it('on generated patterns and lines', () => {

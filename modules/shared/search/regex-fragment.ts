@@ -80,7 +80,10 @@ export function requiredFragment(pattern: string): { source: string; isFolded: b
     // Any contiguous part of a piece is a piece too: cut a long one to V8's step budget.
     for (let excess = steps(run) - MAX_V8_STEPS; excess > 0; excess = steps(run) - MAX_V8_STEPS) {
       const first = run[0] as Item;
-      run = first.min > excess ? [{ ...first, min: first.min - excess, max: first.min - excess }, ...run.slice(1)] : run.slice(1);
+      run =
+        first.min > excess
+          ? [{ ...first, min: first.min - excess, max: first.min - excess }, ...run.slice(1)]
+          : run.slice(1);
     }
     if (steps(run) > steps(best)) best = run;
   };

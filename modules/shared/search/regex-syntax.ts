@@ -57,7 +57,11 @@ class Parser {
     while (this.i < this.src.length && this.src[this.i] !== '|' && this.src[this.i] !== ')') {
       // As in re2js, an operator repeats the last thing pushed: one character of `\Q...\E`,
       // or what came before a `(?i)` (which pushes nothing): leave that oddity to re2js.
-      const nodes = this.src.startsWith('\\Q', this.i) ? this.quoted() : this.isFlagGroup() ? this.flagGroup() : [this.atom()];
+      const nodes = this.src.startsWith('\\Q', this.i)
+        ? this.quoted()
+        : this.isFlagGroup()
+          ? this.flagGroup()
+          : [this.atom()];
       let last = nodes.pop();
       for (let count = this.repeatCount(); count !== undefined; count = this.repeatCount()) {
         if (last === undefined) throw new Unsupported();
@@ -74,11 +78,16 @@ class Parser {
     // re2js reads a count with a leading zero as literal text: so must we (an exact string).
     const counted = ch === '{' ? /^\{(0|[1-9]\d*)(,(0|[1-9]\d*)?)?\}/.exec(this.src.slice(this.i)) : null;
     // Any near miss is left to re2js rather than guessed at.
-    if (counted === null && ch === '{' && /^\{[\d,]*\}?/.exec(this.src.slice(this.i))?.[0] !== '{') throw new Unsupported();
+    if (counted === null && ch === '{' && /^\{[\d,]*\}?/.exec(this.src.slice(this.i))?.[0] !== '{')
+      throw new Unsupported();
     let count: { min: number; max: number } | undefined;
     if (ch === '*' || ch === '?' || ch === '+') count = { min: ch === '+' ? 1 : 0, max: ch === '?' ? 1 : Infinity };
     // A '{' that does not open a count is a literal character in RE2.
-    else if (counted !== null) count = { min: Number(counted[1]), max: counted[2] === undefined ? Number(counted[1]) : counted[3] ? Number(counted[3]) : Infinity };
+    else if (counted !== null)
+      count = {
+        min: Number(counted[1]),
+        max: counted[2] === undefined ? Number(counted[1]) : counted[3] ? Number(counted[3]) : Infinity,
+      };
     if (count === undefined) return undefined;
     this.i += counted === null ? 1 : counted[0].length;
     if (this.src[this.i] === '?') this.i++;

@@ -16,7 +16,8 @@ function reference(pattern: string, text: string): number {
 }
 
 const ENGINES: readonly ('auto' | RegexEngine)[] = ['auto', 're2js'];
-const TEXT = 'hello world\r\nroot:x:0:0:root:/root:/bin/bash\n\ngpgcheck=1\r\nfoo bar baz\nA\tB\nCafé ☕ naïve\nſbar \u212Aelvin\nC:\\PowerShell.EXE -nop -Enc AAA\r\nlast line';
+const TEXT =
+  'hello world\r\nroot:x:0:0:root:/root:/bin/bash\n\ngpgcheck=1\r\nfoo bar baz\nA\tB\nCafé ☕ naïve\nſbar \u212Aelvin\nC:\\PowerShell.EXE -nop -Enc AAA\r\nlast line';
 /** Past a few KiB, re2js searches whole runs of lines and bisects (short texts go line by line). */
 const FILLER = '~~~~~~~~~~~~\r\n'.repeat(1000);
 const TEXTS = [
@@ -68,7 +69,11 @@ describe('literal: bytes every match contains, to skip runs of lines without the
     { name: 'U+FFFD may stand for any invalid byte', input: '\\x{fffd}', want: undefined },
     { name: 're2js patterns: their required literal', input: 'a+legend[0-9]', want: 'legend' },
     { name: 're2js patterns: none when folded', input: '(?i)a+legend', want: undefined },
-    { name: 're2js patterns: the common suffix of an alternation', input: '(cmd|powershell)\\.exe.*-enc', want: '.exe' },
+    {
+      name: 're2js patterns: the common suffix of an alternation',
+      input: '(cmd|powershell)\\.exe.*-enc',
+      want: '.exe',
+    },
     { name: 're2js patterns: none from an alternation without one', input: '(cmd|ps)[0-9]+', want: undefined },
   ])('$name: $input', ({ input, want }) => {
     expect(compileLineRegex(input).literal?.toString('utf8')).toBe(want);
@@ -151,20 +156,55 @@ describe('firstMatchingLine has MIG line semantics on every engine', () => {
     const atoms = ['a', 'b', '.', '[ab]', '[^a]', '\\s', '\\d', '^', '$', '\\b', 'a{2}', '|', '\\x61', '[a-c]'];
     const quantified = ['a*', 'b+', '(ab)?', '[^b]*'];
     for (let round = 0; round < 400; round++) {
-      const parts = Array.from({ length: 1 + rand(5) }, () => (rand(5) === 0 ? quantified[rand(quantified.length)] : atoms[rand(atoms.length)]));
+      const parts = Array.from({ length: 1 + rand(5) }, () =>
+        rand(5) === 0 ? quantified[rand(quantified.length)] : atoms[rand(atoms.length)],
+      );
       const pattern = parts.join('');
       if (regexProblem(pattern) !== undefined) continue;
-      const text = Array.from({ length: 1 + rand(6) }, () => Array.from({ length: rand(6) }, () => 'ab1 \r'[rand(5)]).join('')).join('\n') + (rand(2) === 0 ? '\n' : '');
+      const text =
+        Array.from({ length: 1 + rand(6) }, () =>
+          Array.from({ length: rand(6) }, () => 'ab1 \r'[rand(5)]).join(''),
+        ).join('\n') + (rand(2) === 0 ? '\n' : '');
       for (const long of [text, '~\n'.repeat(2000) + text]) {
         const want = reference(pattern, long);
-        for (const engine of ENGINES) expect({ pattern, text, engine, got: compileLineRegex(pattern, engine).firstMatchingLine(long) }).toEqual({ pattern, text, engine, got: want });
+        for (const engine of ENGINES)
+          expect({ pattern, text, engine, got: compileLineRegex(pattern, engine).firstMatchingLine(long) }).toEqual({
+            pattern,
+            text,
+            engine,
+            got: want,
+          });
       }
     }
   });
 });
 
 describe('the required-literal prefilter keeps MIG line semantics', () => {
-  const pieces = ['abc', 'cab', 'b', 'a', '.', '(?i)', '(?-i)', '(?i:ab)', '(abc|cab)', '[ab]', '[^c]', 'b?', 'c*', '(bc)+', '\\Qa.c\\E', 'kc', 'sc', '^', '$', '\\b', '\\s', '[a-c]+', '(|abc)'];
+  const pieces = [
+    'abc',
+    'cab',
+    'b',
+    'a',
+    '.',
+    '(?i)',
+    '(?-i)',
+    '(?i:ab)',
+    '(abc|cab)',
+    '[ab]',
+    '[^c]',
+    'b?',
+    'c*',
+    '(bc)+',
+    '\\Qa.c\\E',
+    'kc',
+    'sc',
+    '^',
+    '$',
+    '\\b',
+    '\\s',
+    '[a-c]+',
+    '(|abc)',
+  ];
   const alphabet = ['a', 'b', 'c', 'A', 'B', 'C', '.', 'k', '\u212A', 's', '\u017F', ' ', '\r'];
 
   it('agrees with the reference on generated literal-rich patterns, sparse and dense texts', () => {
@@ -173,7 +213,10 @@ describe('the required-literal prefilter keeps MIG line semantics', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
-    const randomLines = (count: number): string => Array.from({ length: count }, () => Array.from({ length: rand(8) }, () => alphabet[rand(alphabet.length)]).join('')).join('\n');
+    const randomLines = (count: number): string =>
+      Array.from({ length: count }, () =>
+        Array.from({ length: rand(8) }, () => alphabet[rand(alphabet.length)]).join(''),
+      ).join('\n');
     let prefiltered = 0;
     for (let round = 0; round < 300; round++) {
       const pattern = Array.from({ length: 1 + rand(5) }, () => pieces[rand(pieces.length)]).join('');
@@ -182,7 +225,11 @@ describe('the required-literal prefilter keeps MIG line semantics', () => {
       const tail = randomLines(1 + rand(6)) + (rand(2) === 0 ? '\n' : '');
       // Sparse: filler without literals; dense: random lines that often hold one (the fallback).
       for (const text of [tail, '~\n'.repeat(2000) + tail, `${randomLines(300)}\n${tail}`]) {
-        expect({ pattern, text, got: re.firstMatchingLine(text) }).toEqual({ pattern, text, got: reference(pattern, text) });
+        expect({ pattern, text, got: re.firstMatchingLine(text) }).toEqual({
+          pattern,
+          text,
+          got: reference(pattern, text),
+        });
       }
       if (/abc|cab|a\.c|kc|sc/i.test(pattern)) prefiltered++;
     }
@@ -190,8 +237,14 @@ describe('the required-literal prefilter keeps MIG line semantics', () => {
   });
 
   it.each([
-    { name: 'match after many candidate lines (dense fallback)', input: { filler: 'powershell.exe -nop\n', pattern: '(?i)(cmd|powershell)\\.exe.*-enc' } },
-    { name: 'match after sparse candidate lines', input: { filler: `${'x'.repeat(3000)} cmd.exe\n`, pattern: '(?i)(cmd|powershell)\\.exe.*-enc' } },
+    {
+      name: 'match after many candidate lines (dense fallback)',
+      input: { filler: 'powershell.exe -nop\n', pattern: '(?i)(cmd|powershell)\\.exe.*-enc' },
+    },
+    {
+      name: 'match after sparse candidate lines',
+      input: { filler: `${'x'.repeat(3000)} cmd.exe\n`, pattern: '(?i)(cmd|powershell)\\.exe.*-enc' },
+    },
   ])('$name', ({ input }) => {
     const hit = 'C:\\CMD.EXE /c -enc\n';
     const text = `${input.filler.repeat(200)}${hit}${input.filler.repeat(10)}`;
@@ -247,8 +300,21 @@ describe('no pattern hangs the agent', () => {
       if (form === undefined) continue;
       onV8++;
       // The bound, recomputed independently: a repeat counts its n, any other atom 1.
-      const steps = pattern.split('|').reduce((sum, alt) => sum + [...alt.matchAll(/(\\[wd]|\[ab\]|\.|a|x)(\{(\d+)\})?/g)].reduce((s, m) => s + (m[3] === undefined ? 1 : Number(m[3])), 0), 0);
-      expect({ pattern, steps: Math.min(steps, MAX_V8_STEPS + 1) }).toEqual({ pattern, steps: Math.min(steps, MAX_V8_STEPS) });
+      const steps = pattern
+        .split('|')
+        .reduce(
+          (sum, alt) =>
+            sum +
+            [...alt.matchAll(/(\\[wd]|\[ab\]|\.|a|x)(\{(\d+)\})?/g)].reduce(
+              (s, m) => s + (m[3] === undefined ? 1 : Number(m[3])),
+              0,
+            ),
+          0,
+        );
+      expect({ pattern, steps: Math.min(steps, MAX_V8_STEPS + 1) }).toEqual({
+        pattern,
+        steps: Math.min(steps, MAX_V8_STEPS),
+      });
     }
     expect(onV8).toBeGreaterThan(50);
   });
@@ -270,7 +336,11 @@ describe('regexProblem', () => {
     { name: 'valid', input: '^(?i)root:', want: undefined },
     { name: 'empty', input: '', want: 'expected a regular expression, got an empty string' },
     { name: 'too long', input: 'a'.repeat(8193), want: 'expected at most 8192 characters, got 8193' },
-    { name: 'unbalanced', input: 'a)', want: 'not a valid RE2 regular expression (error parsing regexp: unexpected ): `a)`)' },
+    {
+      name: 'unbalanced',
+      input: 'a)',
+      want: 'not a valid RE2 regular expression (error parsing regexp: unexpected ): `a)`)',
+    },
     { name: 'repeat beyond RE2 limits', input: '(a{500}){500}', want: 'invalid repeat count' },
   ])('$name', ({ input, want }) => {
     const got = regexProblem(input);

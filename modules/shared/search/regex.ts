@@ -39,10 +39,12 @@ export interface LineRegex {
 /** Why `source` cannot be used, or undefined when it compiles as RE2 within our limits. */
 export function regexProblem(source: string): string | undefined {
   if (source.length === 0) return 'expected a regular expression, got an empty string';
-  if (source.length > MAX_PATTERN_CHARS) return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
+  if (source.length > MAX_PATTERN_CHARS)
+    return `expected at most ${MAX_PATTERN_CHARS} characters, got ${source.length}`;
   try {
     const size = RE2JS.compile(source).programSize();
-    if (size > MAX_PROGRAM_SIZE) return `pattern compiles to ${size} instructions, the limit is ${MAX_PROGRAM_SIZE}; split it`;
+    if (size > MAX_PROGRAM_SIZE)
+      return `pattern compiles to ${size} instructions, the limit is ${MAX_PROGRAM_SIZE}; split it`;
     return undefined;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -57,7 +59,12 @@ export function compileLineRegex(source: string, engine: 'auto' | RegexEngine = 
     if (form !== undefined) {
       try {
         const literal = form.literal === undefined ? undefined : Buffer.from(form.literal);
-        return new V8LineRegex(source, new RegExp(form.source, form.flags), new RegExp(form.source, `${form.flags}gm`), literal);
+        return new V8LineRegex(
+          source,
+          new RegExp(form.source, form.flags),
+          new RegExp(form.source, `${form.flags}gm`),
+          literal,
+        );
       } catch {
         // A spelling V8 refuses: re2js runs every RE2 pattern.
       }
@@ -185,7 +192,7 @@ class Re2LineRegex implements LineRegex {
   }
 
   private eachLine(text: string, start: number, end: number): number {
-    for (let lineStart = start; lineStart < end; ) {
+    for (let lineStart = start; lineStart < end;) {
       const stop = Math.min(lineEnd(text, lineStart), end);
       if (this.line.test(lineText(text, lineStart, stop))) return lineStart;
       lineStart = stop + 1;

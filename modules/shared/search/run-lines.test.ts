@@ -22,7 +22,10 @@ async function hunt(entries: Record<string, Entry>, search: Record<string, unkno
 describe('long lines', () => {
   it('a 5 MiB line is matched whole: its start, its end and its length', async () => {
     const line = `BEGIN${'x'.repeat(5 * 1024 * 1024)}END\n`;
-    const { paths } = await hunt({ '/d/long': line, '/d/cut': `BEGIN${'x'.repeat(1024)}\nEND\n` }, { contents: ['^BEGINx+END$'] });
+    const { paths } = await hunt(
+      { '/d/long': line, '/d/cut': `BEGIN${'x'.repeat(1024)}\nEND\n` },
+      { contents: ['^BEGINx+END$'] },
+    );
     expect(paths).toEqual(['/d/long']);
   });
 
@@ -30,7 +33,9 @@ describe('long lines', () => {
     const huge = Buffer.alloc(MAX_LINE_BYTES + 1024, 'a');
     const { paths, rec } = await hunt({ '/d/huge': huge, '/d/small': 'aaa\n' }, { contents: ['^a+$'] });
     expect(paths).toEqual(['/d/small']);
-    expect(rec.warnings).toEqual([`/d/huge: content not matched (a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB)`]);
+    expect(rec.warnings).toEqual([
+      `/d/huge: content not matched (a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB)`,
+    ]);
     expect(rec.stats.errors).toBe(1);
   });
 

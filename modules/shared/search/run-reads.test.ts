@@ -27,7 +27,8 @@ async function hunt(entries: Record<string, Entry>, search: Record<string, unkno
 /** Where the growing reads end: 64 KiB, then 64+128, 64+128+256, ... up to 1 MiB reads. */
 function readBoundaries(count: number): number[] {
   const out: number[] = [];
-  for (let at = 0, size = FIRST_CONTENT_READ_BYTES; out.length < count; size = Math.min(size * 2, CHUNK_BYTES)) out.push((at += size));
+  for (let at = 0, size = FIRST_CONTENT_READ_BYTES; out.length < count; size = Math.min(size * 2, CHUNK_BYTES))
+    out.push((at += size));
   return out;
 }
 
@@ -65,7 +66,10 @@ describe('read boundaries', () => {
 
   it('a line longer than a whole read, with the match in its middle', async () => {
     const line = `${'a'.repeat(CHUNK_BYTES + 3000)}NEEDLE${'b'.repeat(CHUNK_BYTES)}\n`;
-    const { paths } = await hunt({ '/d/long': `short\n${line}tail\n`, '/d/other': `${'a'.repeat(CHUNK_BYTES * 2)}\n` }, { contents: ['^a+NEEDLEb+$'] });
+    const { paths } = await hunt(
+      { '/d/long': `short\n${line}tail\n`, '/d/other': `${'a'.repeat(CHUNK_BYTES * 2)}\n` },
+      { contents: ['^a+NEEDLEb+$'] },
+    );
     expect(paths).toEqual(['/d/long']);
   });
 });
@@ -82,21 +86,30 @@ describe('runs of lines (content.ts RUN_BYTES) inside one read', () => {
     { name: 'a line across a RUN_BYTES offset', at: 6 * RUN_BYTES - 36 },
   ])('a match on $name', async ({ at }) => {
     const start = at - (at % 100);
-    const { paths } = await hunt({ '/d/f': withLineAt(start, 'SPLIT_NEEDLE') }, { contents: ['^SPLIT_NEEDLE$', '^[A-Z_]{12}$'] });
+    const { paths } = await hunt(
+      { '/d/f': withLineAt(start, 'SPLIT_NEEDLE') },
+      { contents: ['^SPLIT_NEEDLE$', '^[A-Z_]{12}$'] },
+    );
     expect(paths).toEqual(['/d/f']);
   });
 
   it('macroal sees every line exactly once, across runs and reads', async () => {
     const good = `${'ok line\n'.repeat(CHUNK_BYTES / 4)}`;
-    const { paths } = await hunt({ '/d/good': good, '/d/bad': `${good}BAD\n${good}` }, { contents: ['^ok line$'], options: { macroal: true } });
+    const { paths } = await hunt(
+      { '/d/good': good, '/d/bad': `${good}BAD\n${good}` },
+      { contents: ['^ok line$'], options: { macroal: true } },
+    );
     expect(paths).toEqual(['/d/good']);
   });
 });
 
 describe('stop at the first match', () => {
   it('reads one small read of each file matched on its first line, and counts every file', async () => {
-    const big = `MATCH here\n${'q'.repeat(99)}\n`.repeat(4 * CHUNK_BYTES / 111);
-    const { paths, rec } = await hunt({ '/d/a': big, '/d/b': big, '/d/small': 'MATCH here\n', '/d/miss': 'nothing\n' }, { contents: ['^MATCH'] });
+    const big = `MATCH here\n${'q'.repeat(99)}\n`.repeat((4 * CHUNK_BYTES) / 111);
+    const { paths, rec } = await hunt(
+      { '/d/a': big, '/d/b': big, '/d/small': 'MATCH here\n', '/d/miss': 'nothing\n' },
+      { contents: ['^MATCH'] },
+    );
     expect(paths).toEqual(['/d/a', '/d/b', '/d/small']);
     expect(rec.stats.filesMatched).toBe(3);
     expect(rec.stats.bytesRead).toBe(2 * FIRST_CONTENT_READ_BYTES + 'MATCH here\n'.length + 'nothing\n'.length);
@@ -128,10 +141,20 @@ describe('stop at the first match', () => {
   });
 
   it('md5, sha1, sha256 and sha3 of a small file, a file of exactly one read and an empty file: one read each, the digests node:crypto gives', async () => {
-    const files: Record<string, string> = { '/d/small': 'tiny file\n', '/d/one-read': 'r'.repeat(CHUNK_BYTES), '/d/empty': '' };
+    const files: Record<string, string> = {
+      '/d/small': 'tiny file\n',
+      '/d/one-read': 'r'.repeat(CHUNK_BYTES),
+      '/d/empty': '',
+    };
     for (const [path, text] of Object.entries(files)) {
       const digest = (algorithm: string): string => createHash(algorithm).update(text).digest('hex');
-      const search = { md5: [digest('md5')], sha1: [digest('sha1')], sha2: [digest('sha256')], sha3: [digest('sha3-256')], options: { returnsha256: true } };
+      const search = {
+        md5: [digest('md5')],
+        sha1: [digest('sha1')],
+        sha2: [digest('sha256')],
+        sha3: [digest('sha3-256')],
+        options: { returnsha256: true },
+      };
       const { paths, rec } = await hunt({ [path]: text }, search);
       expect(paths).toEqual([path]);
       expect(rec.stats.bytesRead ?? 0).toBe(text.length);

@@ -24,7 +24,10 @@ const TREE: Record<string, Entry> = {
   '/d/a/b/c/f3': 'three\n',
 };
 
-async function hunt(entries: Record<string, Entry>, searches: Record<string, unknown>): Promise<{ rows: string[]; rec: Recording }> {
+async function hunt(
+  entries: Record<string, Entry>,
+  searches: Record<string, unknown>,
+): Promise<{ rows: string[]; rec: Recording }> {
   root = makeTree(entries);
   const rec = recordingContext(root);
   const rows = await runSearch({ searches }, rec);
@@ -38,24 +41,36 @@ describe('depth and the single walk', () => {
     { name: 'maxdepth 2', input: 2, want: ['s1:/d/a/b/f2', 's1:/d/a/f1', 's1:/d/f0'] },
     { name: 'default depth', input: undefined, want: ['s1:/d/a/b/c/f3', 's1:/d/a/b/f2', 's1:/d/a/f1', 's1:/d/f0'] },
   ])('$name', async ({ input, want }) => {
-    const { rows } = await hunt(TREE, { s1: { paths: ['/d'], names: ['^f'], options: input === undefined ? {} : { maxdepth: input } } });
+    const { rows } = await hunt(TREE, {
+      s1: { paths: ['/d'], names: ['^f'], options: input === undefined ? {} : { maxdepth: input } },
+    });
     expect(rows).toEqual(want);
   });
 
   it('reads each directory once for overlapping searches', async () => {
-    const { rows, rec } = await hunt(TREE, { a: { paths: ['/d'], names: ['^f[02]$'] }, b: { paths: ['/d/a'], names: ['^f[13]$'] }, c: { paths: ['/d/'], sizes: ['>4'] } });
+    const { rows, rec } = await hunt(TREE, {
+      a: { paths: ['/d'], names: ['^f[02]$'] },
+      b: { paths: ['/d/a'], names: ['^f[13]$'] },
+      c: { paths: ['/d/'], sizes: ['>4'] },
+    });
     expect(rows).toEqual(['a:/d/a/b/f2', 'a:/d/f0', 'b:/d/a/b/c/f3', 'b:/d/a/f1', 'c:/d/a/b/c/f3', 'c:/d/f0']);
     expect(rec.stats.dirsVisited).toBe(4);
     expect(rec.stats.filesChecked).toBe(4);
   });
 
   it('reaches a deep search path below a shallow search', async () => {
-    const { rows } = await hunt(TREE, { a: { paths: ['/d'], names: ['.'], options: { maxdepth: 0 } }, b: { paths: ['/d/a/b/c'], names: ['.'], options: { maxdepth: 0 } } });
+    const { rows } = await hunt(TREE, {
+      a: { paths: ['/d'], names: ['.'], options: { maxdepth: 0 } },
+      b: { paths: ['/d/a/b/c'], names: ['.'], options: { maxdepth: 0 } },
+    });
     expect(rows).toEqual(['a:/d/f0', 'b:/d/a/b/c/f3']);
   });
 
   it('a file path inside a walked directory is judged once per search', async () => {
-    const { rows, rec } = await hunt(TREE, { a: { paths: ['/d'], names: ['^f0$'] }, b: { paths: ['/d/f0'], contents: ['^zero$'] } });
+    const { rows, rec } = await hunt(TREE, {
+      a: { paths: ['/d'], names: ['^f0$'] },
+      b: { paths: ['/d/f0'], contents: ['^zero$'] },
+    });
     expect(rows).toEqual(['a:/d/f0', 'b:/d/f0']);
     expect(rec.stats.bytesRead).toBe(5);
   });
@@ -69,12 +84,19 @@ describe('depth and the single walk', () => {
 
 describe('symlinks', () => {
   it('follows a file symlink and reports it under its own path', async () => {
-    const { rows } = await hunt({ ...TREE, '/d/link': { symlink: 'a/b/f2' } }, { s1: { paths: ['/d'], names: ['^link$'], contents: ['^two$'] } });
+    const { rows } = await hunt(
+      { ...TREE, '/d/link': { symlink: 'a/b/f2' } },
+      { s1: { paths: ['/d'], names: ['^link$'], contents: ['^two$'] } },
+    );
     expect(rows).toEqual(['s1:/d/link']);
   });
 
   it('resolves an absolute symlink inside the root, never on the real host', async () => {
-    root = makeTree({ '/d/abs': { symlink: '/etc/mig-test-secret' }, '/d/up': { symlink: '../../../../etc/mig-test-secret' }, '/etc/mig-test-secret': 'inside the root\n' });
+    root = makeTree({
+      '/d/abs': { symlink: '/etc/mig-test-secret' },
+      '/d/up': { symlink: '../../../../etc/mig-test-secret' },
+      '/etc/mig-test-secret': 'inside the root\n',
+    });
     const rec = recordingContext(root);
     const rows = await runSearch({ searches: { s1: { paths: ['/d'], contents: ['^inside the root$'] } } }, rec);
     expect(rows.map((r) => [r.path, r.size])).toEqual([
@@ -97,31 +119,50 @@ describe('symlinks', () => {
   });
 
   it('a search path that is a directory symlink is not followed, and says where it leads', async () => {
-    const { rows, rec } = await hunt({ '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } }, { s1: { paths: ['/bin'], names: ['^tool$'] } });
+    const { rows, rec } = await hunt(
+      { '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } },
+      { s1: { paths: ['/bin'], names: ['^tool$'] } },
+    );
     expect(rows).toEqual([]);
-    expect(rec.warnings).toEqual(['/bin: search path is a symlink to the directory /usr/bin (search that path instead); not followed']);
+    expect(rec.warnings).toEqual([
+      '/bin: search path is a symlink to the directory /usr/bin (search that path instead); not followed',
+    ]);
   });
 
   it('with the alias and the real directory as search paths, each file is reported once, at its real path', async () => {
-    const { rows, rec } = await hunt({ '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } }, { s1: { paths: ['/bin', '/usr/bin'], names: ['^tool$'] } });
+    const { rows, rec } = await hunt(
+      { '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } },
+      { s1: { paths: ['/bin', '/usr/bin'], names: ['^tool$'] } },
+    );
     expect(rows).toEqual(['s1:/usr/bin/tool']);
     expect(rec.stats.dirsVisited).toBe(1);
   });
 
-  it('a symlink in a search path\'s parent directories is resolved: files are reported at their real path', async () => {
-    const { rows } = await hunt({ '/usr/lib/pkg/tool': 'x\n', '/lib': { symlink: 'usr/lib' } }, { s1: { paths: ['/lib/pkg'], names: ['^tool$'] } });
+  it("a symlink in a search path's parent directories is resolved: files are reported at their real path", async () => {
+    const { rows } = await hunt(
+      { '/usr/lib/pkg/tool': 'x\n', '/lib': { symlink: 'usr/lib' } },
+      { s1: { paths: ['/lib/pkg'], names: ['^tool$'] } },
+    );
     expect(rows).toEqual(['s1:/usr/lib/pkg/tool']);
   });
 
   it('a search path that is a symlink to a file is judged at its target, as MIG does', async () => {
-    const { rows } = await hunt({ ...TREE, '/link': { symlink: 'd/a/f1' } }, { s1: { paths: ['/link'], contents: ['^one$'] } });
+    const { rows } = await hunt(
+      { ...TREE, '/link': { symlink: 'd/a/f1' } },
+      { s1: { paths: ['/link'], contents: ['^one$'] } },
+    );
     expect(rows).toEqual(['s1:/d/a/f1']);
   });
 
   it('the walk of / does not enter a directory symlink, even one that is a search path too', async () => {
-    const { rows, rec } = await hunt({ '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } }, { s1: { paths: ['/', '/bin'], names: ['^tool$'] } });
+    const { rows, rec } = await hunt(
+      { '/usr/bin/tool': 'x\n', '/bin': { symlink: 'usr/bin' } },
+      { s1: { paths: ['/', '/bin'], names: ['^tool$'] } },
+    );
     expect(rows).toEqual(['s1:/usr/bin/tool']);
-    expect(rec.warnings).toEqual(['/bin: search path is a symlink to the directory /usr/bin (search that path instead); not followed']);
+    expect(rec.warnings).toEqual([
+      '/bin: search path is a symlink to the directory /usr/bin (search that path instead); not followed',
+    ]);
   });
 
   it('enters /proc, /sys and /dev only when a search path names them', async () => {
@@ -132,17 +173,42 @@ describe('symlinks', () => {
   });
 
   it('never opens a FIFO', async () => {
-    const { rows } = await hunt({ '/d/pipe': { fifo: true }, '/d/file': 'x\n' }, { s1: { paths: ['/d'], contents: ['.'] } });
+    const { rows } = await hunt(
+      { '/d/pipe': { fifo: true }, '/d/file': 'x\n' },
+      { s1: { paths: ['/d'], contents: ['.'] } },
+    );
     expect(rows).toEqual(['s1:/d/file']);
   });
 });
 
 describe('errors are counted and reported, never fatal', () => {
   const cases: { name: string; input: Record<string, Entry>; names: string[]; paths?: string[]; want: string }[] = [
-    { name: 'broken symlink', input: { '/d/f0': 'x\n', '/d/dangling': { symlink: 'nowhere' } }, names: ['^dangling$'], want: '/d/dangling: broken symlink (ENOENT)' },
-    { name: 'symlink loop', input: { '/d/f0': 'x\n', '/d/ping': { symlink: 'pong' }, '/d/pong': { symlink: 'ping' } }, names: ['^ping$'], want: '/d/ping: broken symlink (ELOOP)' },
-    { name: 'missing search path', input: { '/d/f0': 'x\n' }, names: ['x'], paths: ['/nowhere'], want: '/nowhere: cannot open search path (ENOENT)' },
-    { name: 'a file where a directory is expected', input: { '/d/f0': 'x\n' }, names: ['x'], paths: ['/d/f0/sub'], want: '/d/f0/sub: cannot open search path (ENOTDIR)' },
+    {
+      name: 'broken symlink',
+      input: { '/d/f0': 'x\n', '/d/dangling': { symlink: 'nowhere' } },
+      names: ['^dangling$'],
+      want: '/d/dangling: broken symlink (ENOENT)',
+    },
+    {
+      name: 'symlink loop',
+      input: { '/d/f0': 'x\n', '/d/ping': { symlink: 'pong' }, '/d/pong': { symlink: 'ping' } },
+      names: ['^ping$'],
+      want: '/d/ping: broken symlink (ELOOP)',
+    },
+    {
+      name: 'missing search path',
+      input: { '/d/f0': 'x\n' },
+      names: ['x'],
+      paths: ['/nowhere'],
+      want: '/nowhere: cannot open search path (ENOENT)',
+    },
+    {
+      name: 'a file where a directory is expected',
+      input: { '/d/f0': 'x\n' },
+      names: ['x'],
+      paths: ['/d/f0/sub'],
+      want: '/d/f0/sub: cannot open search path (ENOTDIR)',
+    },
   ];
   it.each(cases)('$name', async ({ input, names, paths, want }) => {
     const { rows, rec } = await hunt(input, { s1: { paths: paths ?? ['/d'], names } });
@@ -152,7 +218,10 @@ describe('errors are counted and reported, never fatal', () => {
   });
 
   it('a broken symlink nobody asked about is not an error', async () => {
-    const { rec } = await hunt({ '/d/f0': 'x\n', '/d/dangling': { symlink: 'nowhere' } }, { s1: { paths: ['/d'], names: ['^f0$'] } });
+    const { rec } = await hunt(
+      { '/d/f0': 'x\n', '/d/dangling': { symlink: 'nowhere' } },
+      { s1: { paths: ['/d'], names: ['^f0$'] } },
+    );
     expect(rec.warnings).toEqual([]);
     expect(rec.stats.errors).toBeUndefined();
   });
@@ -168,15 +237,22 @@ describe('errors are counted and reported, never fatal', () => {
 
   it('maxerrors stops only the search that hit it', async () => {
     const broken = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`/d/bad${i}`, { symlink: `missing${i}` }]));
-    const { rows, rec } = await hunt({ ...broken, '/d/z': 'x\n' }, { a: { paths: ['/d'], names: ['^bad'], options: { maxerrors: 3 } }, b: { paths: ['/d'], names: ['^z$'] } });
+    const { rows, rec } = await hunt(
+      { ...broken, '/d/z': 'x\n' },
+      { a: { paths: ['/d'], names: ['^bad'], options: { maxerrors: 3 } }, b: { paths: ['/d'], names: ['^z$'] } },
+    );
     expect(rows).toEqual(['b:/d/z']);
-    expect(rec.warnings.filter((w) => w.startsWith('search '))).toEqual(['search a: stopped after 3 errors (options.maxerrors)']);
+    expect(rec.warnings.filter((w) => w.startsWith('search '))).toEqual([
+      'search a: stopped after 3 errors (options.maxerrors)',
+    ]);
     expect(rec.stats.errors).toBe(3);
   });
 });
 
 describe('limits and cancellation', () => {
-  const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`/d/f${String(i).padStart(2, '0')}`, `${i}\n`]));
+  const many = Object.fromEntries(
+    Array.from({ length: 20 }, (_, i) => [`/d/f${String(i).padStart(2, '0')}`, `${i}\n`]),
+  );
 
   it('matchlimit stops the search after that many matches, with a warning', async () => {
     const { rows, rec } = await hunt(many, { s1: { paths: ['/d'], names: ['^f'], options: { matchlimit: 3 } } });
@@ -188,7 +264,10 @@ describe('limits and cancellation', () => {
     root = makeTree(many);
     const rec = recordingContext(root);
     const rows: FileRow[] = [];
-    for await (const row of runFile(fileParams.parse({ searches: { s1: { paths: ['/d'], names: ['^f'] } } }), rec.ctx)) {
+    for await (const row of runFile(
+      fileParams.parse({ searches: { s1: { paths: ['/d'], names: ['^f'] } } }),
+      rec.ctx,
+    )) {
       rows.push(row);
       rec.controller.abort();
     }

@@ -11,7 +11,16 @@ export type { FileRow } from './evaluate.js';
 
 /** Counters reported with the result, batched so the hot path does not call ctx.count per file. */
 class Counters {
-  readonly values = { filesVisited: 0, dirsVisited: 0, filesChecked: 0, filesMatched: 0, bytesHashed: 0, bytesRead: 0, errors: 0, symlinksNotFollowed: 0 };
+  readonly values = {
+    filesVisited: 0,
+    dirsVisited: 0,
+    filesChecked: 0,
+    filesMatched: 0,
+    bytesHashed: 0,
+    bytesRead: 0,
+    errors: 0,
+    symlinksNotFollowed: 0,
+  };
 
   constructor(private readonly ctx: ModuleContext) {}
 
@@ -36,7 +45,8 @@ function events(ctx: ModuleContext, counters: Counters): WalkEvents & Pick<Judge
       ctx.warn(`${path}: ${what} (${errorCode(err)})`);
       for (const search of searches) {
         search.errors++;
-        if (search.errors >= search.maxerrors) stop(search, ctx, `stopped after ${search.errors} errors (options.maxerrors)`);
+        if (search.errors >= search.maxerrors)
+          stop(search, ctx, `stopped after ${search.errors} errors (options.maxerrors)`);
       }
     },
     notFollowed(path, why) {
@@ -84,7 +94,8 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
           search.matches++;
           counters.values.filesMatched++;
           yield row;
-          if (search.matches >= search.matchlimit) stop(search, ctx, `stopped at ${search.matches} matches (options.matchlimit)`);
+          if (search.matches >= search.matchlimit)
+            stop(search, ctx, `stopped at ${search.matches} matches (options.matchlimit)`);
         }
       }
       if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;

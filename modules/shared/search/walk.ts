@@ -83,7 +83,8 @@ export class Walk {
     private readonly events: WalkEvents,
   ) {
     for (const search of searches) {
-      for (const base of new Set(search.bases.map((b) => realParent(host, b)))) this.byBase.set(base, [...(this.byBase.get(base) ?? []), search]);
+      for (const base of new Set(search.bases.map((b) => realParent(host, b))))
+        this.byBase.set(base, [...(this.byBase.get(base) ?? []), search]);
     }
     this.bases = [...this.byBase.keys()].sort();
     this.baseParents = new Set(this.bases.map((b) => posix.dirname(b)));
@@ -116,13 +117,25 @@ export class Walk {
       return;
     }
     if (resolved.stat.isDirectory() && isLink) {
-      this.events.notFollowed(base, `search path is a symlink to the directory ${resolved.canonical} (search that path instead)`);
+      this.events.notFollowed(
+        base,
+        `search path is a symlink to the directory ${resolved.canonical} (search that path instead)`,
+      );
     } else if (resolved.stat.isDirectory()) {
       const actives = searches.map((search) => ({ search, depth: 0 }));
       yield* this.tree({ path: base, canonical: splitPath(base), real: resolved.real, actives });
     } else if (resolved.stat.isFile()) {
       // MIG evaluates a search path that links to a file at the link's target ("path = linkpath").
-      if (searches.length > 0) yield [{ path: resolved.canonical, real: resolved.real, name: posix.basename(resolved.canonical), stat: resolved.stat, searches }];
+      if (searches.length > 0)
+        yield [
+          {
+            path: resolved.canonical,
+            real: resolved.real,
+            name: posix.basename(resolved.canonical),
+            stat: resolved.stat,
+            searches,
+          },
+        ];
     } else {
       this.events.notFollowed(base, 'search path is neither a regular file nor a directory');
     }

@@ -54,7 +54,10 @@ async function honestStillAnswers(w: World, target = 'all'): Promise<void> {
   expect(ActionRecordSchema.parse(res.body).counters.targeted).toBe(1);
   await waitFor(() => w.honest.commands.length > before, 'the honest agent gets its command');
   await w.honest.answer(w.honest.commands[before]?.commandId ?? '', { isFound: true, actionId: action.id });
-  await waitFor(async () => ActionRecordSchema.parse((await w.h.api('GET', `/actions/${action.id}`)).body).status === 'completed', 'the hunt completes');
+  await waitFor(
+    async () => ActionRecordSchema.parse((await w.h.api('GET', `/actions/${action.id}`)).body).status === 'completed',
+    'the hunt completes',
+  );
   const commands = CommandListSchema.parse((await w.h.api('GET', `/actions/${action.id}/commands`)).body).commands;
   expect(commands.map((c) => `${c.agentId}:${c.status}`)).toEqual([`${w.honest.id}:success`]);
 }
@@ -106,7 +109,9 @@ export const identityAttacks: Attack[] = [
     name: "identity: impersonating an enrolled agent's id with the fleet enrollment secret",
     run: inWorld(async (w) => {
       const live = watchClose(w.honest.client);
-      expect(await connackCode(w.url, { clientId: w.honest.id, username: AGENT_USERNAME, password: w.secret, clean: false })).toBe(5);
+      expect(
+        await connackCode(w.url, { clientId: w.honest.id, username: AGENT_USERNAME, password: w.secret, clean: false }),
+      ).toBe(5);
       expect(await connackCode(w.url, { clientId: w.honest.id, username: undefined, password: undefined })).toBe(4);
       expect(w.h.logs.join('\n')).toContain('the enrollment secret does not admit an agent session');
       expect(live.closed()).toBe(false);
@@ -118,11 +123,25 @@ export const identityAttacks: Attack[] = [
     run: inWorld(async (w) => {
       const live = watchClose(w.honest.client);
       for (let i = 0; i < 3; i++) {
-        expect(await connackCode(w.url, { clientId: w.honest.id, username: AGENT_USERNAME, password: randomBytes(32).toString('base64url'), clean: false })).toBe(5);
+        expect(
+          await connackCode(w.url, {
+            clientId: w.honest.id,
+            username: AGENT_USERNAME,
+            password: randomBytes(32).toString('base64url'),
+            clean: false,
+          }),
+        ).toBe(5);
       }
-      expect(w.h.logs.filter((l) => l.includes(`refused connection of "${w.honest.id}" (code 5): wrong credential`))).toHaveLength(3);
+      expect(
+        w.h.logs.filter((l) => l.includes(`refused connection of "${w.honest.id}" (code 5): wrong credential`)),
+      ).toHaveLength(3);
       // An enrollment login for the same id cannot take the session over either: its client id differs.
-      const enrollee = await connectClient(w.url, { clientId: enrollClientId(w.honest.id), username: ENROLL_USERNAME, password: w.secret, clean: true });
+      const enrollee = await connectClient(w.url, {
+        clientId: enrollClientId(w.honest.id),
+        username: ENROLL_USERNAME,
+        password: w.secret,
+        clean: true,
+      });
       await enrollee.endAsync(true);
       expect(live.closed()).toBe(false);
       expect(w.honest.client.connected).toBe(true);
@@ -152,10 +171,15 @@ export const identityAttacks: Attack[] = [
         expect(w.h.logs.some((l) => l.includes('pending enrollments already'))).toBe(true);
         expect(await pendingCount(w)).toBe(20);
         // Nothing flooded the fleet, and disk holds one line per stored record.
-        expect(AgentListSchema.parse((await w.h.api('GET', '/agents')).body).agents.map((a) => a.id)).toEqual([w.honest.id]);
+        expect(AgentListSchema.parse((await w.h.api('GET', '/agents')).body).agents.map((a) => a.id)).toEqual([
+          w.honest.id,
+        ]);
         // The harness flushes every 20 ms: honest (pending, accepted) + 20 pending records.
         const logPath = join(w.h.dataDir, AGENT_LOG_FILE);
-        await waitFor(async () => (await readFile(logPath, 'utf8')).trim().split('\n').length >= 21, 'the agent log flushed');
+        await waitFor(
+          async () => (await readFile(logPath, 'utf8')).trim().split('\n').length >= 21,
+          'the agent log flushed',
+        );
         await new Promise((resolve) => setTimeout(resolve, 100));
         expect((await readFile(logPath, 'utf8')).trim().split('\n').length).toBeLessThanOrEqual(23);
         expect((await stat(logPath)).size).toBeLessThan(32 * 1024);
@@ -169,9 +193,17 @@ export const identityAttacks: Attack[] = [
     run: inWorld(async (w) => {
       const cases: { label: string; overrides: Parameters<typeof fakeEnrollRequest>[1]; field: string }[] = [
         { label: 'big-name', overrides: { name: 'x'.repeat(300) }, field: 'name' },
-        { label: 'many-tags', overrides: { tags: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`t${i}`, 'v'])) }, field: 'tags' },
+        {
+          label: 'many-tags',
+          overrides: { tags: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`t${i}`, 'v'])) },
+          field: 'tags',
+        },
         { label: 'long-tag', overrides: { tags: { k: 'v'.repeat(300) } }, field: 'tags' },
-        { label: 'many-modules', overrides: { facts: { modules: Array.from({ length: 100 }, (_, i) => `m${i}`) } }, field: 'facts.modules' },
+        {
+          label: 'many-modules',
+          overrides: { facts: { modules: Array.from({ length: 100 }, (_, i) => `m${i}`) } },
+          field: 'facts.modules',
+        },
       ];
       for (const c of cases) {
         const status = await FakeAgent.enroll(w.url, w.secret, fakeEnrollRequest(fakeIdentity(c.label), c.overrides));
@@ -180,32 +212,51 @@ export const identityAttacks: Attack[] = [
       }
       // Past the enrollee's payload cap the broker cuts the connection before the server reads anything.
       const identity = fakeIdentity('huge');
-      const enrollee = await connectClient(w.url, { clientId: enrollClientId(identity.id), username: ENROLL_USERNAME, password: w.secret, clean: true });
+      const enrollee = await connectClient(w.url, {
+        clientId: enrollClientId(identity.id),
+        username: ENROLL_USERNAME,
+        password: w.secret,
+        clean: true,
+      });
       const closed = new Promise<void>((resolve) => enrollee.once('close', () => resolve()));
-      enrollee.publish(enrollRequestTopic(identity.id), JSON.stringify(fakeEnrollRequest(identity)) + ' '.repeat(ENROLL_LIMITS.maxRequestBytes), { qos: 1 });
+      enrollee.publish(
+        enrollRequestTopic(identity.id),
+        JSON.stringify(fakeEnrollRequest(identity)) + ' '.repeat(ENROLL_LIMITS.maxRequestBytes),
+        { qos: 1 },
+      );
       await closed;
       await enrollee.endAsync(true);
-      expect(w.h.logs.some((l) => l.includes('payload of') && l.includes(`the limit is ${ENROLL_LIMITS.maxRequestBytes}`))).toBe(true);
+      expect(
+        w.h.logs.some((l) => l.includes('payload of') && l.includes(`the limit is ${ENROLL_LIMITS.maxRequestBytes}`)),
+      ).toBe(true);
       expect(await pendingCount(w)).toBe(0);
-      for (const label of [...cases.map((c) => c.label), 'huge']) expect((await w.h.api('GET', `/agents/${fakeIdentity(label).id}`)).status).toBe(404);
+      for (const label of [...cases.map((c) => c.label), 'huge'])
+        expect((await w.h.api('GET', `/agents/${fakeIdentity(label).id}`)).status).toBe(404);
       await honestStillAnswers(w);
     }),
   },
   {
-    name: 'identity: an enrollment for an id its key does not derive (a stranger id, or an enrolled agent\'s) is rejected',
+    name: "identity: an enrollment for an id its key does not derive (a stranger id, or an enrolled agent's) is rejected",
     run: inWorld(async (w) => {
       const stranger = strangerIdentity('stranger');
       const asStranger = await FakeAgent.enroll(w.url, w.secret, fakeEnrollRequest(stranger));
       expect(asStranger).toMatchObject({ state: 'rejected', reason: expect.stringContaining('does not derive') });
       const thief = { ...strangerIdentity('thief'), id: w.honest.id };
       const asHonest = await FakeAgent.enroll(w.url, w.secret, fakeEnrollRequest(thief));
-      expect(asHonest).toMatchObject({ state: 'rejected', reason: expect.stringContaining('another key is already bound') });
+      expect(asHonest).toMatchObject({
+        state: 'rejected',
+        reason: expect.stringContaining('another key is already bound'),
+      });
       // A request signed by one key but carrying another's public key fails proof of possession.
       const forged = { ...fakeEnrollRequest(fakeIdentity('forged')), publicKey: stranger.publicKey };
       expect(await FakeAgent.enroll(w.url, w.secret, forged)).toMatchObject({ state: 'rejected' });
       // None of them got a credential: the thief's password does not open the honest id.
-      expect(await connackCode(w.url, { clientId: w.honest.id, username: AGENT_USERNAME, password: thief.password })).toBe(5);
-      expect(await connackCode(w.url, { clientId: stranger.id, username: AGENT_USERNAME, password: stranger.password })).toBe(5);
+      expect(
+        await connackCode(w.url, { clientId: w.honest.id, username: AGENT_USERNAME, password: thief.password }),
+      ).toBe(5);
+      expect(
+        await connackCode(w.url, { clientId: stranger.id, username: AGENT_USERNAME, password: stranger.password }),
+      ).toBe(5);
       expect(await pendingCount(w)).toBe(0);
       await honestStillAnswers(w);
     }),
@@ -214,10 +265,16 @@ export const identityAttacks: Attack[] = [
     name: 'identity: a pending (unaccepted) agent is never targeted, waited for, or let in',
     run: inWorld(async (w) => {
       const waiting = fakeIdentity('waiting-1');
-      expect((await FakeAgent.enroll(w.url, w.secret, fakeEnrollRequest(waiting, { tags: { role: 'web' } }))).state).toBe('pending');
+      expect(
+        (await FakeAgent.enroll(w.url, w.secret, fakeEnrollRequest(waiting, { tags: { role: 'web' } }))).state,
+      ).toBe('pending');
       expect(await pendingCount(w)).toBe(1);
-      expect(await connackCode(w.url, { clientId: waiting.id, username: AGENT_USERNAME, password: waiting.password })).toBe(5);
-      expect(AgentListSchema.parse((await w.h.api('GET', '/agents')).body).agents.map((a) => a.id)).toEqual([w.honest.id]);
+      expect(
+        await connackCode(w.url, { clientId: waiting.id, username: AGENT_USERNAME, password: waiting.password }),
+      ).toBe(5);
+      expect(AgentListSchema.parse((await w.h.api('GET', '/agents')).body).agents.map((a) => a.id)).toEqual([
+        w.honest.id,
+      ]);
       // "all" and a target naming the pending agent alone both leave it out.
       await honestStillAnswers(w);
       const named = await w.h.submit(await signedAction(['alice'], { target: `id = '${waiting.id}'` }));

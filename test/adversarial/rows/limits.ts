@@ -24,7 +24,9 @@ import type { Attack } from '../attack.js';
  */
 
 const DAY = 24 * 3_600_000;
-const HUNT: Operation[] = [{ module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'] } } } }];
+const HUNT: Operation[] = [
+  { module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'] } } } },
+];
 
 interface Fleet {
   h: ServerHarness;
@@ -62,7 +64,11 @@ async function withFleet(run: (fleet: Fleet) => Promise<void>): Promise<void> {
 }
 
 /** Submits the attack, expects its refusal, then that nothing is stored or sent and the fleet still answers. */
-async function refusedThenFleetAnswers(fleet: Fleet, attack: SignedAction, want: { status: number; code: string; message: RegExp | string }): Promise<void> {
+async function refusedThenFleetAnswers(
+  fleet: Fleet,
+  attack: SignedAction,
+  want: { status: number; code: string; message: RegExp | string },
+): Promise<void> {
   const { h, honest, spy } = fleet;
   const res = await h.submit(attack);
   const message = (res.body as { error?: { message?: string } } | null)?.error?.message ?? '';
@@ -96,8 +102,14 @@ export const limitsAttacks: Attack[] = [
         // Under the HTTP body cap, over what is signed may take: only the limit can refuse it.
         const pad = 'x'.repeat(MAX_SIGNED_PART_BYTES);
         const op = HUNT[0] as Operation;
-        const attack = await signedNow(fleet, { operations: [{ module: 'file', parameters: { ...op.parameters, pad } }] });
-        await refusedThenFleetAnswers(fleet, attack, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `the limit is ${MAX_SIGNED_PART_BYTES}` });
+        const attack = await signedNow(fleet, {
+          operations: [{ module: 'file', parameters: { ...op.parameters, pad } }],
+        });
+        await refusedThenFleetAnswers(fleet, attack, {
+          status: 413,
+          code: 'PAYLOAD_TOO_LARGE',
+          message: `the limit is ${MAX_SIGNED_PART_BYTES}`,
+        });
       }),
   },
   {
@@ -106,7 +118,11 @@ export const limitsAttacks: Attack[] = [
       withFleet(async (fleet) => {
         const now = fleet.h.clock.now().getTime();
         const attack = await signedNow(fleet, { validFrom: new Date(now), expireAfter: new Date(now + 30 * DAY) });
-        await refusedThenFleetAnswers(fleet, attack, { status: 400, code: 'VALIDITY_TOO_LONG', message: /^expireAfter: the validity window \(expireAfter − validFrom\) is 30d, the limit is 7d$/ });
+        await refusedThenFleetAnswers(fleet, attack, {
+          status: 400,
+          code: 'VALIDITY_TOO_LONG',
+          message: /^expireAfter: the validity window \(expireAfter − validFrom\) is 30d, the limit is 7d$/,
+        });
       }),
   },
   {
@@ -114,8 +130,15 @@ export const limitsAttacks: Attack[] = [
     run: () =>
       withFleet(async (fleet) => {
         const now = fleet.h.clock.now().getTime();
-        const attack = await signedNow(fleet, { validFrom: new Date(now + 90 * DAY), expireAfter: new Date(now + 90 * DAY + 3_600_000) });
-        await refusedThenFleetAnswers(fleet, attack, { status: 400, code: 'VALID_FROM_TOO_FAR', message: /^validFrom: .* is 90d ahead of .*, the limit is 7d$/ });
+        const attack = await signedNow(fleet, {
+          validFrom: new Date(now + 90 * DAY),
+          expireAfter: new Date(now + 90 * DAY + 3_600_000),
+        });
+        await refusedThenFleetAnswers(fleet, attack, {
+          status: 400,
+          code: 'VALID_FROM_TOO_FAR',
+          message: /^validFrom: .* is 90d ahead of .*, the limit is 7d$/,
+        });
       }),
   },
   {
@@ -128,15 +151,23 @@ export const limitsAttacks: Attack[] = [
         if (spec === undefined) throw new Error('no file module');
         // The very words the CLI and the console show before signing (same function).
         const words = parameterProblems(spec, bad, 1).map(parameterProblemText).join('; ');
-        expect(words).toBe('operations.1.parameters.searches.s1.paths.0 (module file): expected an absolute path (starting with /), got "etc"');
-        await refusedThenFleetAnswers(fleet, attack, { status: 400, code: 'INVALID_PARAMETERS', message: `invalid parameters: ${words}` });
+        expect(words).toBe(
+          'operations.1.parameters.searches.s1.paths.0 (module file): expected an absolute path (starting with /), got "etc"',
+        );
+        await refusedThenFleetAnswers(fleet, attack, {
+          status: 400,
+          code: 'INVALID_PARAMETERS',
+          message: `invalid parameters: ${words}`,
+        });
       }),
   },
   {
     name: 'limits: more operations than an action may hold are refused at the API (MALFORMED_ACTION, operations)',
     run: () =>
       withFleet(async (fleet) => {
-        const attack = await signedNow(fleet, { operations: Array.from({ length: ACTION_LIMITS.maxOperations + 1 }, () => HUNT[0] as Operation) });
+        const attack = await signedNow(fleet, {
+          operations: Array.from({ length: ACTION_LIMITS.maxOperations + 1 }, () => HUNT[0] as Operation),
+        });
         await refusedThenFleetAnswers(fleet, attack, { status: 400, code: 'MALFORMED_ACTION', message: 'operations' });
       }),
   },

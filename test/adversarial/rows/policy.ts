@@ -23,7 +23,9 @@ const HOUR_MS = 3_600_000;
 const DRY_RUN_PROCESS = [{ module: 'process', parameters: { names: ['^nothing-matches-this$'], dryrun: true } }];
 
 async function enrol(w: PolicyWorld, person: TestPerson, isAdmin = false): Promise<void> {
-  const res = await w.h.api('POST', '/investigators', { body: { name: person, publicKey: armoredPublicKey(person), isAdmin } });
+  const res = await w.h.api('POST', '/investigators', {
+    body: { name: person, publicKey: armoredPublicKey(person), isAdmin },
+  });
   expect(res.status).toBe(201);
 }
 
@@ -36,7 +38,10 @@ async function publishAs(w: PolicyWorld, admin: TestPerson): Promise<string> {
   const view = PolicyViewSchema.parse((await w.h.api('GET', '/policy')).body);
   const { investigators } = InvestigatorListSchema.parse((await w.h.api('GET', '/investigators')).body);
   const { unsigned } = nextPolicyFrom(view, investigators, { now: w.h.clock.now() });
-  const text = JSON.stringify({ ...unsigned, signatures: [await signDetached(policySigningBytes(unsigned), await privateKey(admin))] });
+  const text = JSON.stringify({
+    ...unsigned,
+    signatures: [await signDetached(policySigningBytes(unsigned), await privateKey(admin))],
+  });
   const res = await w.h.api('POST', '/policy', { as: admin, body: { bundle: text } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   await w.waitForPolicyVersion(unsigned.version);
@@ -57,7 +62,10 @@ async function refusedDirectly(w: PolicyWorld, signer: TestPerson, wantCode: str
   expect(answer).toMatchObject({ status: 'failed', error: { code: wantCode }, operations: [] });
 }
 
-async function inWorld(setup: (w: PolicyWorld) => Promise<void>, opts: Parameters<PolicyWorld['h']['start']>[0] = {}): Promise<void> {
+async function inWorld(
+  setup: (w: PolicyWorld) => Promise<void>,
+  opts: Parameters<PolicyWorld['h']['start']>[0] = {},
+): Promise<void> {
   const w = new PolicyWorld();
   try {
     await w.h.start(opts);
@@ -96,7 +104,13 @@ export const policyAttacks: Attack[] = [
         async (w) => {
           await enrol(w, 'bob', true);
           await w.startAgent(); // baked: admins alice and bob, threshold 2
-          const forged = await signedPolicyText({ version: 1, investigators: ['alice', 'bob', 'mallory'], admins: ['alice', 'bob'], threshold: 2, signers: ['alice'] });
+          const forged = await signedPolicyText({
+            version: 1,
+            investigators: ['alice', 'bob', 'mallory'],
+            admins: ['alice', 'bob'],
+            threshold: 2,
+            signers: ['alice'],
+          });
           const posted = await w.h.api('POST', '/policy', { body: { bundle: forged } });
           expect(posted.status).toBe(202); // pending, not pushed
           await w.connectAttacker();
@@ -118,9 +132,16 @@ export const policyAttacks: Attack[] = [
       inWorld(async (w) => {
         await enrol(w, 'bob');
         await w.startAgent();
-        const forged = await signedPolicyText({ version: 1, investigators: ['alice', 'bob', 'mallory'], signers: ['bob'] });
+        const forged = await signedPolicyText({
+          version: 1,
+          investigators: ['alice', 'bob', 'mallory'],
+          signers: ['bob'],
+        });
         const posted = await w.h.api('POST', '/policy', { body: { bundle: forged } });
-        expect({ status: posted.status, code: errorCode(posted) }).toEqual({ status: 403, code: 'POLICY_UNDER_SIGNED' });
+        expect({ status: posted.status, code: errorCode(posted) }).toEqual({
+          status: 403,
+          code: 'POLICY_UNDER_SIGNED',
+        });
         await w.connectAttacker();
 
         await w.pushBundle(forged);
@@ -131,7 +152,7 @@ export const policyAttacks: Attack[] = [
       }),
   },
   {
-    name: 'policy: a disabled investigator\'s signature does not count when a second investigator co-signs',
+    name: "policy: a disabled investigator's signature does not count when a second investigator co-signs",
     timeoutMs: 60_000,
     run: () =>
       inWorld(async (w) => {
@@ -155,7 +176,9 @@ export const policyAttacks: Attack[] = [
         const honest = await signAs(unsignedAction({ operations: DRY_RUN_PROCESS, now: w.h.clock.now() }), ['alice']);
         expect((await w.h.submit(honest)).status).toBe(201);
         const bobs = await signDetached(canonicalActionBytes(honest), await privateKey('bob'));
-        expect((await w.h.api('POST', `/actions/${honest.id}/signatures`, { as: 'bob', body: { signature: bobs } })).status).toBe(200);
+        expect(
+          (await w.h.api('POST', `/actions/${honest.id}/signatures`, { as: 'bob', body: { signature: bobs } })).status,
+        ).toBe(200);
         expect(await w.completed(honest.id)).toMatchObject([{ status: 'success' }]);
       }),
   },
@@ -167,7 +190,11 @@ export const policyAttacks: Attack[] = [
         await enrol(w, 'bob');
         await w.startAgent();
         const now = w.h.clock.now();
-        const window = { now, validFrom: new Date(now.getTime() + HOUR_MS), expireAfter: new Date(now.getTime() + 2 * HOUR_MS) };
+        const window = {
+          now,
+          validFrom: new Date(now.getTime() + HOUR_MS),
+          expireAfter: new Date(now.getTime() + 2 * HOUR_MS),
+        };
         const byBob = await signedAction(['bob'], window);
         const byAlice = await signedAction(['alice'], window);
         expect((await w.h.submit(byBob, 'bob')).status).toBe(201);
@@ -185,14 +212,16 @@ export const policyAttacks: Attack[] = [
       }),
   },
   {
-    name: 'policy: an agent that received the bundle refuses the disabled investigator while an active one\'s action runs',
+    name: "policy: an agent that received the bundle refuses the disabled investigator while an active one's action runs",
     timeoutMs: 60_000,
     run: () =>
       inWorld(async (w) => {
         await enrol(w, 'bob');
         await w.startAgent();
         await w.connectAttacker();
-        expect(await w.sendDirect(await signedAction(['bob'], { now: w.h.clock.now() }))).toMatchObject({ status: 'success' });
+        expect(await w.sendDirect(await signedAction(['bob'], { now: w.h.clock.now() }))).toMatchObject({
+          status: 'success',
+        });
         await disable(w, 'bob');
 
         await publishAs(w, 'alice');

@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compileLineRegex } from '../../../modules/shared/search/regex.js';
-import { CHEAP_HUNT, COSTLY_PATTERN, contentHunt, startAgentRig, writeLongLines, type AgentRig } from '../../helpers/agent/worker-rig.js';
+import {
+  CHEAP_HUNT,
+  COSTLY_PATTERN,
+  contentHunt,
+  startAgentRig,
+  writeLongLines,
+  type AgentRig,
+} from '../../helpers/agent/worker-rig.js';
 import { hogRunners, hogSpecs } from '../../helpers/agent/hog-module.js';
 import type { Attack } from '../attack.js';
 
@@ -27,7 +34,10 @@ async function withRig<T>(opts: Parameters<typeof startAgentRig>[0], body: (rig:
 }
 
 async function stillAnswers(rig: AgentRig): Promise<void> {
-  expect(await rig.result(await rig.hunt(CHEAP_HUNT))).toMatchObject({ status: 'success', operations: [{ isFound: true }] });
+  expect(await rig.result(await rig.hunt(CHEAP_HUNT))).toMatchObject({
+    status: 'success',
+    operations: [{ isFound: true }],
+  });
 }
 
 function longLinesUnderData(rig: AgentRig): void {
@@ -42,9 +52,12 @@ export const stallAttacks: Attack[] = [
     run: () =>
       withRig({ config: { moduleTimeoutMs: 30_000 } }, async (rig) => {
         // Nothing harmful ran: none of these reaches V8's backtracking engine.
-        for (const pattern of BACKTRACKING_PATTERNS) expect({ pattern, engine: compileLineRegex(pattern).engine }).toEqual({ pattern, engine: 're2js' });
+        for (const pattern of BACKTRACKING_PATTERNS)
+          expect({ pattern, engine: compileLineRegex(pattern).engine }).toEqual({ pattern, engine: 're2js' });
         longLinesUnderData(rig);
-        const searches = Object.fromEntries(BACKTRACKING_PATTERNS.map((p, i) => [`s${i}`, { paths: ['/data'], contents: [p] }]));
+        const searches = Object.fromEntries(
+          BACKTRACKING_PATTERNS.map((p, i) => [`s${i}`, { paths: ['/data'], contents: [p] }]),
+        );
         const result = await rig.result(await rig.hunt([{ module: 'file', parameters: { searches } }]));
         // Linear time: answered in full, not timed out, and nothing matches.
         expect(result).toMatchObject({ status: 'success', operations: [{ isFound: false }] });
@@ -61,7 +74,9 @@ export const stallAttacks: Attack[] = [
         const costly = await rig.hunt(contentHunt(COSTLY_PATTERN));
         // Answered meanwhile: the costly one has no result yet.
         await stillAnswers(rig);
-        expect(rig.mq.inbox.messages.some((m) => m.message.kind === 'result' && m.message.commandId === costly)).toBe(false);
+        expect(rig.mq.inbox.messages.some((m) => m.message.kind === 'result' && m.message.commandId === costly)).toBe(
+          false,
+        );
         const stopped = await rig.result(costly);
         expect(stopped).toMatchObject({ status: 'timeout', error: { code: 'MODULE_TIMEOUT' } });
         expect(stopped.error?.message).toMatch(/within 4000 ms; it got as far as/);

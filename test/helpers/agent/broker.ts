@@ -2,9 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { EnrollRequestSchema, enrollSignatureValid, type EnrollRequest, type EnrollState } from '../../../protocol/enrollment.js';
+import {
+  EnrollRequestSchema,
+  enrollSignatureValid,
+  type EnrollRequest,
+  type EnrollState,
+} from '../../../protocol/enrollment.js';
 import { AgentToServerSchema, type AgentToServer } from '../../../protocol/messages.js';
-import { ALL_ENROLL_REQUESTS, ALL_HEARTBEATS, ALL_RESULTS, commandsTopic, enrollStatusTopic, parseAgentTopic, parseEnrollTopic } from '../../../protocol/topics.js';
+import {
+  ALL_ENROLL_REQUESTS,
+  ALL_HEARTBEATS,
+  ALL_RESULTS,
+  commandsTopic,
+  enrollStatusTopic,
+  parseAgentTopic,
+  parseEnrollTopic,
+} from '../../../protocol/topics.js';
 
 /**
  * Test-only: a real aedes broker on port 0 whose authenticate hook checks the enrollment,
@@ -64,7 +77,13 @@ export async function startTestBroker(): Promise<TestBroker> {
   const passwords = new Map<string, string>();
   broker.authenticate = (client, username, password, done) => {
     const secret =
-      username === 'mig-enroll' ? ENROLLMENT_SECRET : username === 'mig-agent' || username === client.id ? passwords.get(client.id) : username === 'mig-server' ? SERVER_SECRET : undefined;
+      username === 'mig-enroll'
+        ? ENROLLMENT_SECRET
+        : username === 'mig-agent' || username === client.id
+          ? passwords.get(client.id)
+          : username === 'mig-server'
+            ? SERVER_SECRET
+            : undefined;
     if (secret !== undefined && password?.toString() === secret) return done(null, true);
     done(Object.assign(new Error('not authorized'), { returnCode: 5 as const }), false);
   };
@@ -74,7 +93,13 @@ export async function startTestBroker(): Promise<TestBroker> {
   await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
   const url = `mqtt://127.0.0.1:${(tcp.address() as AddressInfo).port}`;
   const clientId = `mig-server-${randomBytes(4).toString('hex')}`;
-  const server = await connectAsync(url, { protocolVersion: 4, clientId, username: 'mig-server', password: SERVER_SECRET, reconnectPeriod: 0 });
+  const server = await connectAsync(url, {
+    protocolVersion: 4,
+    clientId,
+    username: 'mig-server',
+    password: SERVER_SECRET,
+    reconnectPeriod: 0,
+  });
   const inbox = new Inbox();
   const enrollments: EnrollRequest[] = [];
   const state: Pick<TestBroker, 'enrollAnswer'> = { enrollAnswer: { state: 'accepted' } };
@@ -84,10 +109,18 @@ export async function startTestBroker(): Promise<TestBroker> {
       const request = EnrollRequestSchema.safeParse(JSON.parse(payload.toString()));
       if (!request.success) return;
       enrollments.push(request.data);
-      const answer = enrollSignatureValid(request.data) ? state.enrollAnswer : { state: 'rejected', reason: 'bad signature' };
+      const answer = enrollSignatureValid(request.data)
+        ? state.enrollAnswer
+        : { state: 'rejected', reason: 'bad signature' };
       if (answer.state === 'accepted') passwords.set(request.data.agentId, request.data.password);
       // A reply still in flight when the test closes the fake server fails with "Connection closed": nobody waits for it.
-      server.publishAsync(enrollStatusTopic(enroll.agentId), JSON.stringify({ v: 1, kind: 'enroll-status', agentId: enroll.agentId, ...answer }), { qos: 1 }).catch(() => undefined);
+      server
+        .publishAsync(
+          enrollStatusTopic(enroll.agentId),
+          JSON.stringify({ v: 1, kind: 'enroll-status', agentId: enroll.agentId, ...answer }),
+          { qos: 1 },
+        )
+        .catch(() => undefined);
       return;
     }
     const parsed = AgentToServerSchema.safeParse(JSON.parse(payload.toString()));

@@ -10,9 +10,17 @@ import { locateRunners } from '../../../agent/worker/locations.js';
 const HogParams = z.strictObject({
   mode: z
     .enum(['spin', 'memory', 'hold', 'rows', 'echo-clock'])
-    .describe('spin: a loop that never yields; memory: keep allocating; hold: take `megabytes` off the heap and wait until stopped; rows: yield `rows` rows; echo-clock: one row with ctx.now()'),
+    .describe(
+      'spin: a loop that never yields; memory: keep allocating; hold: take `megabytes` off the heap and wait until stopped; rows: yield `rows` rows; echo-clock: one row with ctx.now()',
+    ),
   rows: z.number().int().min(0).default(1).describe('rows to yield in rows mode'),
-  megabytes: z.number().int().min(1).max(4096).default(64).describe('MB held in hold mode (Buffers: process RSS, not the worker heap ceiling)'),
+  megabytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .default(64)
+    .describe('MB held in hold mode (Buffers: process RSS, not the worker heap ceiling)'),
 });
 
 const HogRow = z.strictObject({ n: z.number(), at: z.string().optional() });
@@ -55,4 +63,8 @@ export const runHog: ModuleRun<z.infer<typeof HogParams>, unknown> = async funct
 };
 
 export const hogSpecs: ReadonlyMap<string, AnyModuleSpec> = new Map([['hog', hogSpec]]);
-export const hogRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'hogRunners', new Map([['hog', runHog]]));
+export const hogRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(
+  import.meta.url,
+  'hogRunners',
+  new Map([['hog', runHog]]),
+);

@@ -50,13 +50,18 @@ export const runProbe: ModuleRun<z.infer<typeof ProbeParams>, unknown> = async f
     yield row;
   }
   if (params.throwAfter) throw new Error('probe exploded');
-  if (params.hang === 'until-abort') await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+  if (params.hang === 'until-abort')
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
   if (params.hang === 'forever') await new Promise(() => undefined);
 };
 
 export const probeSpecs: ReadonlyMap<string, AnyModuleSpec> = new Map([['probe', probeSpec]]);
 /** Located: with a module pool (a started agent) the probe runs in a worker thread like a real module. */
-export const probeRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(import.meta.url, 'probeRunners', new Map([['probe', runProbe]]));
+export const probeRunners: ReadonlyMap<string, ModuleRun<never, unknown>> = locateRunners(
+  import.meta.url,
+  'probeRunners',
+  new Map([['probe', runProbe]]),
+);
 
 export function testFacts(overrides: Partial<AgentFacts> = {}): AgentFacts {
   return {

@@ -59,7 +59,13 @@ export async function startAgentRig(opts: RigOptions = {}): Promise<AgentRig> {
     },
     { knownModules: [...specs.keys()] },
   );
-  const agent = await startAgent(config, { specs, runners, platform: 'linux', backoff: { initialMs: 20, maxMs: 100 }, log: opts.log });
+  const agent = await startAgent(config, {
+    specs,
+    runners,
+    platform: 'linux',
+    backoff: { initialMs: 20, maxMs: 100 },
+    log: opts.log,
+  });
   await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId);
   return {
     agent,
@@ -68,7 +74,9 @@ export async function startAgentRig(opts: RigOptions = {}): Promise<AgentRig> {
     hunt: async (operations) => mq.sendCommand(agent.agentId, await signedAction(['alice'], { operations })),
     result: (commandId) => mq.inbox.resultFor(commandId),
     cancel: async (commandId) => {
-      await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'cancel', commandId }), { qos: 1 });
+      await mq.server.publishAsync(commandsTopic(agent.agentId), JSON.stringify({ v: 1, kind: 'cancel', commandId }), {
+        qos: 1,
+      });
     },
     heartbeatsSince: (from) => mq.inbox.messages.slice(from).filter((m) => m.message.kind === 'heartbeat').length,
     close: async () => {
@@ -97,4 +105,6 @@ export function contentHunt(pattern: string): Operation[] {
 }
 
 /** The cheap hunt that must be answered meanwhile. */
-export const CHEAP_HUNT: Operation[] = [{ module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'] } } } }];
+export const CHEAP_HUNT: Operation[] = [
+  { module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'] } } } },
+];

@@ -9,7 +9,13 @@ import {
   type OperationResult,
   type ResultMessage,
 } from '../../../protocol/messages.js';
-import { commandsTopic, enrollRequestTopic, enrollStatusTopic, heartbeatTopic, resultsTopic } from '../../../protocol/topics.js';
+import {
+  commandsTopic,
+  enrollRequestTopic,
+  enrollStatusTopic,
+  heartbeatTopic,
+  resultsTopic,
+} from '../../../protocol/topics.js';
 import { AGENT_USERNAME, ENROLL_USERNAME, enrollClientId } from '../../../broker/mqtt/credentials.js';
 import { fakeEnrollRequest, fakeIdentity, type FakeEnrollOverrides, type FakeIdentity } from './fake-identity.js';
 
@@ -43,10 +49,18 @@ export class FakeAgent {
    * Enrolls `label` (the server must accept it: auto-accept, or accepted before) and connects
    * as that agent. This is the one "enroll and connect" helper server tests use.
    */
-  static async connect(brokerUrl: string, enrollmentSecret: string, label: string, extra: IClientOptions = {}): Promise<FakeAgent> {
+  static async connect(
+    brokerUrl: string,
+    enrollmentSecret: string,
+    label: string,
+    extra: IClientOptions = {},
+  ): Promise<FakeAgent> {
     const identity = fakeIdentity(label);
     const status = await FakeAgent.enroll(brokerUrl, enrollmentSecret, fakeEnrollRequest(identity), undefined, extra);
-    if (status.state !== 'accepted') throw new Error(`enrollment of ${label} (${identity.id}): ${status.state}${status.reason === undefined ? '' : `: ${status.reason}`}`);
+    if (status.state !== 'accepted')
+      throw new Error(
+        `enrollment of ${label} (${identity.id}): ${status.state}${status.reason === undefined ? '' : `: ${status.reason}`}`,
+      );
     return FakeAgent.login(brokerUrl, identity, extra);
   }
 
@@ -58,7 +72,12 @@ export class FakeAgent {
       username: AGENT_USERNAME,
       password: identity.password,
       clean: false,
-      will: { topic: heartbeatTopic(id), payload: Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: id, reason: 'lost' })), qos: 1, retain: false },
+      will: {
+        topic: heartbeatTopic(id),
+        payload: Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: id, reason: 'lost' })),
+        qos: 1,
+        retain: false,
+      },
       ...extra,
     });
     const agent = new FakeAgent(identity, client);
@@ -67,9 +86,21 @@ export class FakeAgent {
   }
 
   /** One enrollment login: publishes `request` and returns the server's first answer. */
-  static async enroll(brokerUrl: string, enrollmentSecret: string, request: EnrollRequest | string, agentId?: string, extra: IClientOptions = {}): Promise<EnrollStatus> {
+  static async enroll(
+    brokerUrl: string,
+    enrollmentSecret: string,
+    request: EnrollRequest | string,
+    agentId?: string,
+    extra: IClientOptions = {},
+  ): Promise<EnrollStatus> {
     const id = agentId ?? (typeof request === 'string' ? '' : request.agentId);
-    const client = await connectClient(brokerUrl, { clientId: enrollClientId(id), username: ENROLL_USERNAME, password: enrollmentSecret, clean: true, ...extra });
+    const client = await connectClient(brokerUrl, {
+      clientId: enrollClientId(id),
+      username: ENROLL_USERNAME,
+      password: enrollmentSecret,
+      clean: true,
+      ...extra,
+    });
     try {
       const answer = new Promise<EnrollStatus>((resolve) => {
         client.on('message', (topic, payload) => {
@@ -78,7 +109,11 @@ export class FakeAgent {
         });
       });
       await client.subscribeAsync(enrollStatusTopic(id), { qos: 1 });
-      await client.publishAsync(enrollRequestTopic(id), typeof request === 'string' ? request : JSON.stringify(request), { qos: 1 });
+      await client.publishAsync(
+        enrollRequestTopic(id),
+        typeof request === 'string' ? request : JSON.stringify(request),
+        { qos: 1 },
+      );
       return await answer;
     } finally {
       await client.endAsync(true);
@@ -86,7 +121,12 @@ export class FakeAgent {
   }
 
   /** Enrolls with a request built from `label` plus overrides (signed after the overrides). */
-  static enrollAs(brokerUrl: string, enrollmentSecret: string, label: string, overrides: FakeEnrollOverrides = {}): Promise<EnrollStatus> {
+  static enrollAs(
+    brokerUrl: string,
+    enrollmentSecret: string,
+    label: string,
+    overrides: FakeEnrollOverrides = {},
+  ): Promise<EnrollStatus> {
     return FakeAgent.enroll(brokerUrl, enrollmentSecret, fakeEnrollRequest(fakeIdentity(label), overrides));
   }
 
@@ -116,10 +156,22 @@ export class FakeAgent {
   /** Answers a command; `topicOf` lets a test publish on another agent's topic (the ACL should stop it). */
   answer(
     commandId: string,
-    opts: { status?: ResultMessage['status']; isFound?: boolean; error?: ResultMessage['error']; actionId?: string; sign?: (msg: ResultMessage) => ResultMessage } = {},
+    opts: {
+      status?: ResultMessage['status'];
+      isFound?: boolean;
+      error?: ResultMessage['error'];
+      actionId?: string;
+      sign?: (msg: ResultMessage) => ResultMessage;
+    } = {},
   ): Promise<unknown> {
     const now = new Date().toISOString();
-    const operation: OperationResult = { module: 'file', isFound: opts.isFound ?? false, rows: opts.isFound === true ? [{ path: '/etc/passwd' }] : [], stats: { files: 1 }, errors: [] };
+    const operation: OperationResult = {
+      module: 'file',
+      isFound: opts.isFound ?? false,
+      rows: opts.isFound === true ? [{ path: '/etc/passwd' }] : [],
+      stats: { files: 1 },
+      errors: [],
+    };
     const msg: ResultMessage = {
       v: 1,
       kind: 'result',

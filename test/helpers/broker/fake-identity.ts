@@ -21,7 +21,11 @@ const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 
 export function fakeIdentity(label: string): FakeIdentity {
   const seed = createHash('sha256').update(`mig-test-agent:${label}`).digest();
-  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const publicKey = publicKeyBase64(privateKey);
   const password = createHash('sha256').update(`mig-test-password:${label}`).digest('base64url');
   return { label, id: agentIdFromPublicKey(publicKey), privateKey, publicKey, password };

@@ -68,7 +68,11 @@ export class ServerHarness {
   }
 
   /** A call signed as `as` (default alice); `authorization` replaces the header (null: none). */
-  async api(method: string, path: string, opts: { as?: TestPerson; body?: unknown; authorization?: string | null } = {}): Promise<ApiAnswer> {
+  async api(
+    method: string,
+    path: string,
+    opts: { as?: TestPerson; body?: unknown; authorization?: string | null } = {},
+  ): Promise<ApiAnswer> {
     const headers: Record<string, string> = {};
     const auth = opts.authorization === undefined ? await this.token(opts.as ?? 'alice') : opts.authorization;
     if (auth !== null) headers.authorization = auth;
@@ -121,7 +125,11 @@ export class ServerHarness {
 }
 
 /** Polls until `check` holds; throws after `timeoutMs` naming what it waited for. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 5000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what = 'condition',
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

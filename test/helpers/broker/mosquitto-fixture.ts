@@ -15,13 +15,18 @@ import { fileURLToPath } from 'node:url';
  */
 const CONF = fileURLToPath(new URL('../../../deploy/mosquitto/mosquitto.conf', import.meta.url));
 const BINARIES = ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/bin/mosquitto'];
-const PLUGINS = ['/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so', '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so', '/usr/lib/mosquitto_dynamic_security.so'];
+const PLUGINS = [
+  '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so',
+  '/usr/lib/mosquitto_dynamic_security.so',
+];
 
 export const ADMIN_USER = 'mig-server';
 
 /** Why Mosquitto tests cannot run here, or undefined when they can. */
 export function mosquittoMissing(): string | undefined {
-  if (mosquittoBinary() === undefined) return `mosquitto not found in ${BINARIES.join(', ')} (Debian: apt-get install mosquitto)`;
+  if (mosquittoBinary() === undefined)
+    return `mosquitto not found in ${BINARIES.join(', ')} (Debian: apt-get install mosquitto)`;
   if (dynsecPlugin() === undefined) return `the dynamic security plugin is not in ${PLUGINS.join(', ')}`;
   return undefined;
 }
@@ -35,7 +40,16 @@ export function dynsecSeed(adminUser: string, password: string): object {
   const hash = pbkdf2Sync(password, salt, 101, 64, 'sha512');
   const acl = (acltype: string, topic: string) => ({ acltype, topic, allow: true });
   return {
-    clients: [{ username: adminUser, textName: 'Dynsec admin user', password: hash.toString('base64'), salt: salt.toString('base64'), iterations: 101, roles: [{ rolename: 'admin' }] }],
+    clients: [
+      {
+        username: adminUser,
+        textName: 'Dynsec admin user',
+        password: hash.toString('base64'),
+        salt: salt.toString('base64'),
+        iterations: 101,
+        roles: [{ rolename: 'admin' }],
+      },
+    ],
     roles: [
       {
         rolename: 'admin',
@@ -86,14 +100,23 @@ export class MosquittoFixture {
 
   /** Starts (again) on the same port, with the same data: a broker restart. */
   async run(): Promise<void> {
-    const child = spawn(mosquittoBinary() ?? 'mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(mosquittoBinary() ?? 'mosquitto', ['-c', join(this.dir, 'mosquitto.conf')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
-    const onData = (chunk: Buffer): void => void this.logs.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+    const onData = (chunk: Buffer): void =>
+      void this.logs.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     const deadline = Date.now() + 10_000;
     while (!this.logs.some((l) => /mosquitto version .* running/.test(l))) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited (${child.exitCode}): ${this.logs.slice(-5).join(' | ')}`);
+      if (child.exitCode !== null)
+        throw new Error(`mosquitto exited (${child.exitCode}): ${this.logs.slice(-5).join(' | ')}`);
       if (Date.now() > deadline) throw new Error(`mosquitto did not start: ${this.logs.slice(-5).join(' | ')}`);
       await new Promise((r) => setTimeout(r, 20));
     }

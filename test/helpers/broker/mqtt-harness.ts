@@ -1,5 +1,13 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { AGENT_USERNAME, ENROLL_USERNAME, SERVER_USERNAME, enrollClientId, newSecret, passwordHash, serverClientId } from '../../../broker/mqtt/credentials.js';
+import {
+  AGENT_USERNAME,
+  ENROLL_USERNAME,
+  SERVER_USERNAME,
+  enrollClientId,
+  newSecret,
+  passwordHash,
+  serverClientId,
+} from '../../../broker/mqtt/credentials.js';
 import { startBroker, type BrokerOptions, type RunningBroker } from '../../../broker/mqtt/server.js';
 
 /**
@@ -76,16 +84,30 @@ export class BrokerHarness {
 
   /** An accepted agent with its own credential. */
   agent(agentId: string, extra: IClientOptions = {}, onCreated?: (client: MqttClient) => void): Promise<MqttClient> {
-    return this.connect({ clientId: agentId, username: AGENT_USERNAME, password: this.passwordOf(agentId), ...extra }, onCreated);
+    return this.connect(
+      { clientId: agentId, username: AGENT_USERNAME, password: this.passwordOf(agentId), ...extra },
+      onCreated,
+    );
   }
 
   /** An enrollee for `agentId`, holding the enrollment secret only. */
   enrollee(agentId: string, extra: IClientOptions = {}): Promise<MqttClient> {
-    return this.connect({ clientId: enrollClientId(agentId), username: ENROLL_USERNAME, password: this.enrollmentSecret, clean: true, ...extra });
+    return this.connect({
+      clientId: enrollClientId(agentId),
+      username: ENROLL_USERNAME,
+      password: this.enrollmentSecret,
+      clean: true,
+      ...extra,
+    });
   }
 
   server(extra: IClientOptions = {}): Promise<MqttClient> {
-    return this.connect({ clientId: serverClientId(), username: SERVER_USERNAME, password: this.serverSecret, ...extra });
+    return this.connect({
+      clientId: serverClientId(),
+      username: SERVER_USERNAME,
+      password: this.serverSecret,
+      ...extra,
+    });
   }
 
   async teardown(): Promise<void> {

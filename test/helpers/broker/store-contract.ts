@@ -51,7 +51,13 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     async function newAction(status: ActionStatus = 'inflight', into: Store = store): Promise<ActionRecord> {
       seq += 1;
       const action = { ...(await template), id: newActionId() };
-      const record: ActionRecord = { action, status, investigators: [], counters: emptyCounters(), createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString() };
+      const record: ActionRecord = {
+        action,
+        status,
+        investigators: [],
+        counters: emptyCounters(),
+        createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+      };
       await into.createAction(record);
       return record;
     }
@@ -90,7 +96,9 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
       await written;
       await reopen();
       expect(await store.getAction(record.action.id)).toEqual(batched);
-      await expect(store.saveAction({ ...record, action: { ...record.action, id: newActionId() } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        store.saveAction({ ...record, action: { ...record.action, id: newActionId() } }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
     it('keeps a final action status against a later write of another status', async () => {
@@ -105,20 +113,39 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     it('stores commands: get, per action, per agent still open, listed by name with found filters', async () => {
       const first = await newAction();
       const second = await newAction();
-      await store.saveCommands([command(first, 'c-3', 1), command(first, 'a-1', 2), command(first, 'b-2', 3), command(second, 'a-1', 4)]);
-      await store.saveCommands([command(first, 'a-1', 2, { status: 'success', isFound: true }), command(first, 'b-2', 3, { status: 'failed', isFound: false })]);
+      await store.saveCommands([
+        command(first, 'c-3', 1),
+        command(first, 'a-1', 2),
+        command(first, 'b-2', 3),
+        command(second, 'a-1', 4),
+      ]);
+      await store.saveCommands([
+        command(first, 'a-1', 2, { status: 'success', isFound: true }),
+        command(first, 'b-2', 3, { status: 'failed', isFound: false }),
+      ]);
       expect(await store.getCommand(command(first, 'b-2', 3).id)).toMatchObject({ status: 'failed', isFound: false });
       expect(await store.getCommand('0'.repeat(32))).toBeUndefined();
       const some = await store.getCommands([command(first, 'a-1', 2).id, '0'.repeat(32), command(second, 'a-1', 4).id]);
-      expect([...some.values()].map((c) => `${c.actionId === first.action.id ? 'first' : 'second'}:${c.agentId}:${c.status}`).sort()).toEqual(['first:a-1:success', 'second:a-1:sent']);
+      expect(
+        [...some.values()]
+          .map((c) => `${c.actionId === first.action.id ? 'first' : 'second'}:${c.agentId}:${c.status}`)
+          .sort(),
+      ).toEqual(['first:a-1:success', 'second:a-1:sent']);
       expect(some.get(command(first, 'a-1', 2).id)?.id).toBe(command(first, 'a-1', 2).id);
       expect((await store.getCommands([])).size).toBe(0);
       expect((await store.commandsOf(first.action.id)).map((c) => c.agentId).sort()).toEqual(['a-1', 'b-2', 'c-3']);
       expect(await store.commandsOf(newActionId())).toEqual([]);
       const listed = await store.listCommands(first.action.id, { limit: 2, offset: 1 });
-      expect({ agents: listed.commands.map((c) => c.agentId), total: listed.total }).toEqual({ agents: ['b-2', 'c-3'], total: 3 });
-      expect((await store.listCommands(first.action.id, { ...page, found: true })).commands.map((c) => c.agentId)).toEqual(['a-1']);
-      expect((await store.listCommands(first.action.id, { ...page, found: false })).commands.map((c) => c.agentId)).toEqual(['b-2']);
+      expect({ agents: listed.commands.map((c) => c.agentId), total: listed.total }).toEqual({
+        agents: ['b-2', 'c-3'],
+        total: 3,
+      });
+      expect(
+        (await store.listCommands(first.action.id, { ...page, found: true })).commands.map((c) => c.agentId),
+      ).toEqual(['a-1']);
+      expect(
+        (await store.listCommands(first.action.id, { ...page, found: false })).commands.map((c) => c.agentId),
+      ).toEqual(['b-2']);
       expect((await store.openCommandsFor('a-1')).map((c) => c.actionId)).toEqual([second.action.id]);
       expect((await store.openCommandsFor('c-3')).map((c) => c.actionId)).toEqual([first.action.id]);
       expect(await store.openCommandsFor('nobody')).toEqual([]);
@@ -133,7 +160,10 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
       const record = await newAction();
       await store.saveCommands([command(record, 'a-1', 1)]);
       await store.saveCommands([command(record, 'a-1', 1, { status: 'success', isFound: true })]);
-      await store.saveCommands([command(record, 'a-1', 1, { status: 'expired' }), command(record, 'a-1', 1, { status: 'failed' })]);
+      await store.saveCommands([
+        command(record, 'a-1', 1, { status: 'expired' }),
+        command(record, 'a-1', 1, { status: 'failed' }),
+      ]);
       expect(await store.getCommand(command(record, 'a-1', 1).id)).toMatchObject({ status: 'success', isFound: true });
     });
 
@@ -145,7 +175,10 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
 
     it('keeps counters that agree with the commands', async () => {
       const record = await newAction();
-      const commands = [command(record, 'a-1', 1), command(record, 'b-2', 2, { status: 'success', isFound: true, finishedAt: at(3) })];
+      const commands = [
+        command(record, 'a-1', 1),
+        command(record, 'b-2', 2, { status: 'success', isFound: true, finishedAt: at(3) }),
+      ];
       await store.saveCommands(commands);
       await store.saveAction({ ...record, counters: countersOf(commands) }, 'batched');
       await store.flush();
@@ -166,12 +199,18 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
       const saved = store.saveAgent(agent('a-1', 'online'));
       void store.saveAgent(agent('b-2', 'online'));
       void store.saveAgent(agent('a-1', 'offline'));
-      expect((await store.listAgents()).map((a) => `${a.id}:${a.status}`).sort()).toEqual(['a-1:offline', 'b-2:online']);
+      expect((await store.listAgents()).map((a) => `${a.id}:${a.status}`).sort()).toEqual([
+        'a-1:offline',
+        'b-2:online',
+      ]);
       await store.flush();
       await saved;
       await store.saveAgent({ ...agent('b-2', 'offline'), offlineReason: 'shutdown' });
       await reopen();
-      expect((await store.listAgents()).map((a) => `${a.id}:${a.status}:${a.offlineReason ?? ''}`).sort()).toEqual(['a-1:offline:', 'b-2:offline:shutdown']);
+      expect((await store.listAgents()).map((a) => `${a.id}:${a.status}:${a.offlineReason ?? ''}`).sort()).toEqual([
+        'a-1:offline:',
+        'b-2:offline:shutdown',
+      ]);
     });
 
     it('keeps everything across close and reopen, and refuses use after close', async () => {
@@ -213,7 +252,10 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
         Promise.all(
           Array.from({ length: 20 }, async (_, i) => {
             const n = (from + i) % 40;
-            await s.saveCommands([command(record, `agent-${n}`, n, { status: 'success', isFound: n % 2 === 0 }), command(record, `agent-${(n + 20) % 40}`, (n + 20) % 40, { status: 'failed' })]);
+            await s.saveCommands([
+              command(record, `agent-${n}`, n, { status: 'success', isFound: n % 2 === 0 }),
+              command(record, `agent-${(n + 20) % 40}`, (n + 20) % 40, { status: 'failed' }),
+            ]);
             const seen = await s.commandsOf(record.action.id);
             await s.saveAction({ ...record, counters: countersOf(seen.slice(0, 5)) }, 'batched');
           }),
@@ -231,7 +273,13 @@ export function describeStoreContract(name: string, backend: StoreBackend): void
     it('lets exactly one of two servers create the same action', async () => {
       const b = await another();
       seq += 1;
-      const record: ActionRecord = { action: { ...(await template), id: newActionId() }, status: 'pending', investigators: [], counters: emptyCounters(), createdAt: at(seq) };
+      const record: ActionRecord = {
+        action: { ...(await template), id: newActionId() },
+        status: 'pending',
+        investigators: [],
+        counters: emptyCounters(),
+        createdAt: at(seq),
+      };
       const outcomes = await Promise.allSettled([store.createAction(record), b.createAction(record)]);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
@@ -244,19 +292,52 @@ function at(second: number): string {
 }
 
 /** One command per (action, agent): a later record for the pair replaces the earlier one. */
-function command(action: ActionRecord, agentId: string, second: number, patch: Partial<CommandRecord> = {}): CommandRecord {
+function command(
+  action: ActionRecord,
+  agentId: string,
+  second: number,
+  patch: Partial<CommandRecord> = {},
+): CommandRecord {
   const id = createHash('sha256').update(`${action.action.id}/${agentId}`).digest('hex').slice(0, 32);
-  return { id, actionId: action.action.id, agentId, agentName: agentId, status: 'sent', createdAt: at(second), sentAt: at(second), ...patch };
+  return {
+    id,
+    actionId: action.action.id,
+    agentId,
+    agentName: agentId,
+    status: 'sent',
+    createdAt: at(second),
+    sentAt: at(second),
+    ...patch,
+  };
 }
 
 function investigator(hexDigit: string, name: string): InvestigatorRecord {
-  return { fingerprint: hexDigit.repeat(40), name, publicKey: `key of ${name}`, isAdmin: false, status: 'active', createdAt: at(0) };
+  return {
+    fingerprint: hexDigit.repeat(40),
+    name,
+    publicKey: `key of ${name}`,
+    isAdmin: false,
+    status: 'active',
+    createdAt: at(0),
+  };
 }
 
 function agent(id: string, status: StoredAgent['status']): StoredAgent {
   return {
-    id, name: id, os: 'linux', arch: 'x64', version: '1', mode: 'daemon', queueloc: id,
-    environment: { ident: '', init: '', addresses: [], hostname: id }, tags: {}, modules: [], status, heartbeatMs: 1000,
-    startedAt: at(0), firstSeenAt: at(0), lastHeartbeatAt: at(1),
+    id,
+    name: id,
+    os: 'linux',
+    arch: 'x64',
+    version: '1',
+    mode: 'daemon',
+    queueloc: id,
+    environment: { ident: '', init: '', addresses: [], hostname: id },
+    tags: {},
+    modules: [],
+    status,
+    heartbeatMs: 1000,
+    startedAt: at(0),
+    firstSeenAt: at(0),
+    lastHeartbeatAt: at(1),
   };
 }

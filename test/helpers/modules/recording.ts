@@ -36,7 +36,14 @@ export interface RecordingOptions {
 export function recordingContext(root: string, opts: RecordingOptions = {}): Recording {
   const controller = new AbortController();
   const { now = () => new Date() } = opts;
-  const rec: Recording = { warnings: [], logs: [], stats: {}, journal: [], controller, ctx: undefined as unknown as ModuleContext };
+  const rec: Recording = {
+    warnings: [],
+    logs: [],
+    stats: {},
+    journal: [],
+    controller,
+    ctx: undefined as unknown as ModuleContext,
+  };
   rec.ctx = {
     signal: controller.signal,
     root,
@@ -77,14 +84,23 @@ function hasDescription(schema: z.ZodType): boolean {
 
 /** Paths of object fields (at any depth: wrappers, pipes, arrays, records, unions) that nothing describes. */
 export function undescribed(schema: z.ZodType, path: string): string[] {
-  const def = schema.def as { innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType; options?: z.ZodType[] };
+  const def = schema.def as {
+    innerType?: z.ZodType;
+    in?: z.ZodType;
+    out?: z.ZodType;
+    element?: z.ZodType;
+    valueType?: z.ZodType;
+    options?: z.ZodType[];
+  };
   if (schema instanceof z.ZodObject) {
     return Object.entries(schema.shape).flatMap(([key, field]) => {
       const own = hasDescription(field as z.ZodType) ? [] : [`${path}.${key}`];
       return [...own, ...undescribed(field as z.ZodType, `${path}.${key}`)];
     });
   }
-  const inner = [def.innerType, def.in, def.out, def.element, def.valueType, ...(def.options ?? [])].filter((s): s is z.ZodType => s !== undefined);
+  const inner = [def.innerType, def.in, def.out, def.element, def.valueType, ...(def.options ?? [])].filter(
+    (s): s is z.ZodType => s !== undefined,
+  );
   return inner.flatMap((s) => undescribed(s, path));
 }
 
@@ -96,14 +112,17 @@ const REPO = fileURLToPath(new URL('../../..', import.meta.url));
  * substitution is kept as written (`$(cat webshells.yar)` is the user's own file).
  */
 function doubleQuoted(text: string): string {
-  return text.replace(/\\(["\\$`])|\$\(cat ([^)]+)\)/g, (whole, escaped: string | undefined, path: string | undefined) => {
-    if (escaped !== undefined) return escaped;
-    try {
-      return readFileSync(join(REPO, path ?? ''), 'utf8');
-    } catch {
-      return whole;
-    }
-  });
+  return text.replace(
+    /\\(["\\$`])|\$\(cat ([^)]+)\)/g,
+    (whole, escaped: string | undefined, path: string | undefined) => {
+      if (escaped !== undefined) return escaped;
+      try {
+        return readFileSync(join(REPO, path ?? ''), 'utf8');
+      } catch {
+        return whole;
+      }
+    },
+  );
 }
 
 /** A command line split as a POSIX shell does it: '...' verbatim, "..." through doubleQuoted, the rest on blanks. */
@@ -115,15 +134,19 @@ export function shellWords(command: string): string[] {
 /** `mig <module> ...` → the argv after the module name; throws when the command is for another module. */
 export function exampleArgv(spec: AnyModuleSpec, command: string): string[] {
   const words = shellWords(command);
-  if (words[0] !== 'mig' || words[1] !== spec.name) throw new Error(`example does not start with mig ${spec.name}: ${command}`);
+  if (words[0] !== 'mig' || words[1] !== spec.name)
+    throw new Error(`example does not start with mig ${spec.name}: ${command}`);
   return words.slice(2);
 }
 
 /** A hunt's argv after `mig <module>`, through the real CLI parsers: the hunt flags, and the params in the form that travels. */
 export function cliParams(spec: AnyModuleSpec, argv: readonly string[]): { common: string[]; params: unknown } {
   const { common, module } = splitHuntArgv(argv, spec);
-  const { values, positionals } = parseFlags(spec.cli.schema, module, spec.cli.flags, { subject: `module ${spec.name}` });
-  if (positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])} for mig ${spec.name}`);
+  const { values, positionals } = parseFlags(spec.cli.schema, module, spec.cli.flags, {
+    subject: `module ${spec.name}`,
+  });
+  if (positionals.length > 0)
+    throw new Error(`unexpected argument ${JSON.stringify(positionals[0])} for mig ${spec.name}`);
   return { common, params: spec.cli.toParams(values) };
 }
 
@@ -135,7 +158,8 @@ export function cliParams(spec: AnyModuleSpec, argv: readonly string[]): { commo
 export function paramsOfCommand(spec: AnyModuleSpec, command: string): unknown {
   const argv = exampleArgv(spec, command);
   const { common, params } = cliParams(spec, argv);
-  if (common.some((arg, i) => argv[i] !== arg)) throw new Error(`hunt flags ${common.join(' ')} must come before the module's own in: ${command}`);
+  if (common.some((arg, i) => argv[i] !== arg))
+    throw new Error(`hunt flags ${common.join(' ')} must come before the module's own in: ${command}`);
   parseFlags(HuntFlagsSchema, common, HUNT_FLAG_HINTS);
   return spec.params.parse(params);
 }

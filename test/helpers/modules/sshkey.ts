@@ -64,9 +64,18 @@ export function keygenFacts(path: string): KeygenFacts {
 }
 
 /** Generates a key with ssh-keygen (`extra` e.g. ['-m', 'PEM']). */
-export function keygen(path: string, type: string, bits: number | undefined, passphrase: string, comment: string, extra: string[] = []): void {
+export function keygen(
+  path: string,
+  type: string,
+  bits: number | undefined,
+  passphrase: string,
+  comment: string,
+  extra: string[] = [],
+): void {
   const size = bits === undefined ? [] : ['-b', String(bits)];
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...size, '-N', passphrase, '-C', comment, '-f', path, ...extra], { stdio: 'ignore' });
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...size, '-N', passphrase, '-C', comment, '-f', path, ...extra], {
+    stdio: 'ignore',
+  });
 }
 
 const str = (value: Buffer | string): Buffer => {
@@ -75,8 +84,10 @@ const str = (value: Buffer | string): Buffer => {
   length.writeUInt32BE(body.length);
   return Buffer.concat([length, body]);
 };
-const mpint = (magnitude: Buffer): Buffer => str((magnitude[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
-const sha256Fingerprint = (blob: Buffer): string => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+const mpint = (magnitude: Buffer): Buffer =>
+  str((magnitude[0] as number) & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
+const sha256Fingerprint = (blob: Buffer): string =>
+  `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 
 export interface NodeKey {
   name: string;
@@ -110,12 +121,21 @@ function nodeKey(name: string, privateKey: KeyObject, publicKey: KeyObject): Nod
     bits = Number(curve.slice(5));
   }
   const fingerprint = sha256Fingerprint(blob);
-  return { name, privateKey, blob, type, bits, fingerprint, publicLine: (comment) => `${type} ${blob.toString('base64')} ${comment}`.trim() };
+  return {
+    name,
+    privateKey,
+    blob,
+    type,
+    bits,
+    fingerprint,
+    publicLine: (comment) => `${type} ${blob.toString('base64')} ${comment}`.trim(),
+  };
 }
 
 /** Keys made with node:crypto: the path that needs no ssh-keygen. */
 export function nodeKeys(): { ed25519: NodeKey; rsa: NodeKey; p256: NodeKey; p384: NodeKey } {
-  const make = (name: string, pair: { privateKey: KeyObject; publicKey: KeyObject }): NodeKey => nodeKey(name, pair.privateKey, pair.publicKey);
+  const make = (name: string, pair: { privateKey: KeyObject; publicKey: KeyObject }): NodeKey =>
+    nodeKey(name, pair.privateKey, pair.publicKey);
   return {
     ed25519: make('ed25519', generateKeyPairSync('ed25519')),
     rsa: make('rsa 2048', generateKeyPairSync('rsa', { modulusLength: 2048 })),
@@ -130,12 +150,27 @@ export function opensshEd25519File(key: NodeKey, comment: string): string {
   const pub = Buffer.from(jwk.x ?? '', 'base64url');
   const seed = Buffer.from(jwk.d ?? '', 'base64url');
   const check = Buffer.from([1, 2, 3, 4]);
-  let section = Buffer.concat([check, check, str('ssh-ed25519'), str(pub), str(Buffer.concat([seed, pub])), str(comment)]);
+  let section = Buffer.concat([
+    check,
+    check,
+    str('ssh-ed25519'),
+    str(pub),
+    str(Buffer.concat([seed, pub])),
+    str(comment),
+  ]);
   const padding = Buffer.from([1, 2, 3, 4, 5, 6, 7].slice(0, (8 - (section.length % 8)) % 8));
   section = Buffer.concat([section, padding]);
   const count = Buffer.alloc(4);
   count.writeUInt32BE(1);
-  const body = Buffer.concat([Buffer.from('openssh-key-v1\0'), str('none'), str('none'), str(''), count, str(key.blob), str(section)]);
+  const body = Buffer.concat([
+    Buffer.from('openssh-key-v1\0'),
+    str('none'),
+    str('none'),
+    str(''),
+    count,
+    str(key.blob),
+    str(section),
+  ]);
   const lines = body.toString('base64').match(/.{1,70}/g) ?? [];
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${lines.join('\n')}\n-----END OPENSSH PRIVATE KEY-----\n`;
 }

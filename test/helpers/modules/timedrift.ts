@@ -56,7 +56,8 @@ export async function startFakeNtp(behaviour: FakeBehaviour, skewMs = 0): Promis
   socket.on('message', (request, peer) => {
     fake.requests++;
     if (behaviour === 'silent' || request.length < PACKET_BYTES) return;
-    if (behaviour === 'forged-then-real') socket.send(reply(request, 'wrong-origin', skewMs + 3_600_000), peer.port, peer.address);
+    if (behaviour === 'forged-then-real')
+      socket.send(reply(request, 'wrong-origin', skewMs + 3_600_000), peer.port, peer.address);
     const real = behaviour === 'forged-then-real' ? 'ok' : behaviour;
     socket.send(reply(request, real, skewMs), peer.port, peer.address);
   });

@@ -22,7 +22,17 @@ export interface FakeFleet {
 }
 
 function counters(answers: readonly FakeAgentAnswer[], isDone: boolean): Counters {
-  const c: Counters = { targeted: answers.length, sent: answers.length, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
+  const c: Counters = {
+    targeted: answers.length,
+    sent: answers.length,
+    success: 0,
+    failed: 0,
+    timeout: 0,
+    expired: 0,
+    cancelled: 0,
+    done: 0,
+    found: 0,
+  };
   if (!isDone) return c;
   for (const a of answers) {
     if (a.status !== 'sent') c[a.status]++;
@@ -74,13 +84,18 @@ export function serveFleet(
     fleet.posted.push(action);
     if (opts.viaEvents === true) {
       // After the answer is on its way: the CLI subscribes once it has the record.
-      setTimeout(() => opts.answers.forEach((a, i) => api.emit({ type: 'command', command: commandFor(action, a, i) })), 20);
+      setTimeout(
+        () => opts.answers.forEach((a, i) => api.emit({ type: 'command', command: commandFor(action, a, i) })),
+        20,
+      );
     }
     return { status: 201, body: record(action) };
   });
   api.route('GET', /^\/actions\/([0-9a-f]+)$/, (_req, [id]) => {
     const action = find(id);
-    return action === undefined ? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such action' } } } : { body: record(action) };
+    return action === undefined
+      ? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'no such action' } } }
+      : { body: record(action) };
   });
   api.route('GET', /^\/actions\/([0-9a-f]+)\/commands$/, (_req, [id]) => {
     const action = find(id);

@@ -60,7 +60,13 @@ export async function startFakeApi(opts: { publicKeys: readonly string[]; now?: 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
-    const request: FakeRequest = { method: req.method ?? '', path, query: url.searchParams, body: text === '' ? undefined : JSON.parse(text), fingerprint: undefined };
+    const request: FakeRequest = {
+      method: req.method ?? '',
+      path,
+      query: url.searchParams,
+      body: text === '' ? undefined : JSON.parse(text),
+      fingerprint: undefined,
+    };
     requests.push(request);
     if (path !== '/health') {
       try {
@@ -98,8 +104,10 @@ export async function startFakeApi(opts: { publicKeys: readonly string[]; now?: 
     requests,
     route: (method, path, handler) => routes.push({ method, path, handler }),
     emit(event) {
-      const actionId = event.type === 'action' ? event.action.action.id : event.type === 'command' ? event.command.actionId : null;
-      for (const s of streams) if (s.actionId === null || s.actionId === actionId) s.res.write(`data: ${JSON.stringify(event)}\n\n`);
+      const actionId =
+        event.type === 'action' ? event.action.action.id : event.type === 'command' ? event.command.actionId : null;
+      for (const s of streams)
+        if (s.actionId === null || s.actionId === actionId) s.res.write(`data: ${JSON.stringify(event)}\n\n`);
     },
     dropStreams() {
       for (const s of streams) s.res.end();

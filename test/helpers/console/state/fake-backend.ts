@@ -28,7 +28,12 @@ export class FakeBackend implements ConsoleBackend {
   serverUrl = 'https://mig.test:8443';
   /** Set it to play a console that started its own server and agent (quitting then asks). */
   embeddedFleet: string | undefined = undefined;
-  investigator = { name: 'alice', fingerprint: 'a'.repeat(32) + '1234abcd', backend: 'keyfile' as const, isAdmin: true };
+  investigator = {
+    name: 'alice',
+    fingerprint: 'a'.repeat(32) + '1234abcd',
+    backend: 'keyfile' as const,
+    isAdmin: true,
+  };
   agents: AgentRecord[] = [];
   actions = new Map<string, ActionRecord>();
   commands = new Map<string, CommandRecord[]>();
@@ -74,7 +79,8 @@ export class FakeBackend implements ConsoleBackend {
       return { total: m.length, online: n('online'), idle: n('idle'), offline: n('offline') };
     });
 
-  listActions = () => this.call('listActions', [], () => ({ actions: [...this.actions.values()], total: this.actions.size }));
+  listActions = () =>
+    this.call('listActions', [], () => ({ actions: [...this.actions.values()], total: this.actions.size }));
 
   getAction = (id: string) =>
     this.call('getAction', [id], () => {
@@ -104,7 +110,8 @@ export class FakeBackend implements ConsoleBackend {
     this.call('approveAction', [id, shown], () => {
       const record = this.actions.get(id);
       if (record === undefined) throw new UserError('NOT_FOUND', `no action ${id}`);
-      if (record.approval === undefined || !isAwaitingApproval(record)) throw new UserError('CONFLICT', `action ${id} is ${record.status}, not waiting for approval`);
+      if (record.approval === undefined || !isAwaitingApproval(record))
+        throw new UserError('CONFLICT', `action ${id} is ${record.status}, not waiting for approval`);
       const signers = [...record.approval.signers, this.investigator.fingerprint];
       const action = { ...shown, signatures: [...shown.signatures, `signature-by-${this.investigator.name}`] };
       const { reason: _held, ...rest } = record;
@@ -137,7 +144,17 @@ export class FakeBackend implements ConsoleBackend {
         action: signed,
         status: 'inflight',
         investigators: [this.investigator.fingerprint],
-        counters: { targeted, sent: targeted, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 },
+        counters: {
+          targeted,
+          sent: targeted,
+          success: 0,
+          failed: 0,
+          timeout: 0,
+          expired: 0,
+          cancelled: 0,
+          done: 0,
+          found: 0,
+        },
         createdAt: new Date().toISOString(),
       };
       this.actions.set(signed.id, record);
@@ -212,5 +229,6 @@ export class FakeBackend implements ConsoleBackend {
       return action;
     });
 
-  exportResults = (actionId: string, format: ExportFormat, path: string) => this.call('exportResults', [actionId, format, path], () => path);
+  exportResults = (actionId: string, format: ExportFormat, path: string) =>
+    this.call('exportResults', [actionId, format, path], () => path);
 }

@@ -21,7 +21,12 @@ export interface Harness {
 
 /** A started controller over a fake backend and a hand-driven clock. */
 export async function startHarness(
-  opts: { backend?: FakeBackend; isReadOnly?: boolean; modules?: ReadonlyMap<string, AnyModuleSpec>; tuning?: Partial<ControllerTuning> } = {},
+  opts: {
+    backend?: FakeBackend;
+    isReadOnly?: boolean;
+    modules?: ReadonlyMap<string, AnyModuleSpec>;
+    tuning?: Partial<ControllerTuning>;
+  } = {},
 ): Promise<Harness> {
   const backend = opts.backend ?? new FakeBackend();
   const clock = new ManualScheduler();

@@ -1,8 +1,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Operation } from '../../../../protocol/action.js';
-import { agentIdFromPublicKey, answerSigningBytes, publicKeyBase64, signWithAgentKey } from '../../../../protocol/agent-key.js';
+import {
+  agentIdFromPublicKey,
+  answerSigningBytes,
+  publicKeyBase64,
+  signWithAgentKey,
+} from '../../../../protocol/agent-key.js';
 import { signedResultOf } from '../../../../protocol/answer-check.js';
-import type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord } from '../../../../console/state/backend.js';
+import type {
+  ActionRecord,
+  AgentRecord,
+  CommandRecord,
+  InvestigatorRecord,
+} from '../../../../console/state/backend.js';
 
 /** Record builders for tests: plausible defaults, every field overridable. */
 export const T0 = Date.parse('2026-01-15T12:00:00Z');
@@ -21,7 +31,12 @@ export function makeAgent(i: number, over: Partial<AgentRecord> = {}): AgentReco
     version: '1.0.0',
     mode: 'daemon',
     queueloc: 'default',
-    environment: { ident: 'Debian 12', init: 'systemd', addresses: [`10.0.${Math.floor(i / 256) % 256}.${i % 256}`], hostname: `host${i}` },
+    environment: {
+      ident: 'Debian 12',
+      init: 'systemd',
+      addresses: [`10.0.${Math.floor(i / 256) % 256}.${i % 256}`],
+      hostname: `host${i}`,
+    },
     tags: { env: i % 2 === 0 ? 'prod' : 'dev' },
     modules: ['probe'],
     status: 'online',
@@ -33,7 +48,10 @@ export function makeAgent(i: number, over: Partial<AgentRecord> = {}): AgentReco
   };
 }
 
-export function makeActionRecord(n: number, over: Partial<ActionRecord> & { operations?: Operation[]; target?: string; name?: string } = {}): ActionRecord {
+export function makeActionRecord(
+  n: number,
+  over: Partial<ActionRecord> & { operations?: Operation[]; target?: string; name?: string } = {},
+): ActionRecord {
   const { operations, target, name, ...rest } = over;
   return {
     action: {
@@ -48,13 +66,27 @@ export function makeActionRecord(n: number, over: Partial<ActionRecord> & { oper
     },
     status: 'inflight',
     investigators: ['a'.repeat(40)],
-    counters: { targeted: 10, sent: 10, success: 4, failed: 1, timeout: 0, expired: 0, cancelled: 0, done: 5, found: 3 },
+    counters: {
+      targeted: 10,
+      sent: 10,
+      success: 4,
+      failed: 1,
+      timeout: 0,
+      expired: 0,
+      cancelled: 0,
+      done: 5,
+      found: 3,
+    },
     createdAt: iso(T0 - 120_000 + n * 1000),
     ...rest,
   };
 }
 
-export function makeCommand(action: ActionRecord, agent: AgentRecord, over: Partial<CommandRecord> & { rows?: Record<string, unknown>[] } = {}): CommandRecord {
+export function makeCommand(
+  action: ActionRecord,
+  agent: AgentRecord,
+  over: Partial<CommandRecord> & { rows?: Record<string, unknown>[] } = {},
+): CommandRecord {
   const { rows, ...rest } = over;
   const isFound = rows === undefined ? false : rows.length > 0;
   return {
@@ -67,12 +99,24 @@ export function makeCommand(action: ActionRecord, agent: AgentRecord, over: Part
     sentAt: action.createdAt,
     finishedAt: iso(Date.parse(action.createdAt) + 2000),
     isFound,
-    operations: [{ module: action.action.operations[0]?.module ?? 'probe', isFound, rows: rows ?? [], stats: { files: 12 }, errors: [] }],
+    operations: [
+      {
+        module: action.action.operations[0]?.module ?? 'probe',
+        isFound,
+        rows: rows ?? [],
+        stats: { files: 12 },
+        errors: [],
+      },
+    ],
     ...rest,
   };
 }
 
-export function makeInvestigator(name: string, fpChar: string, over: Partial<InvestigatorRecord> = {}): InvestigatorRecord {
+export function makeInvestigator(
+  name: string,
+  fpChar: string,
+  over: Partial<InvestigatorRecord> = {},
+): InvestigatorRecord {
   return {
     fingerprint: fpChar.repeat(40),
     name,
@@ -94,9 +138,20 @@ export function signedCommand(c: CommandRecord): CommandRecord {
   const unsigned: CommandRecord = {
     ...c,
     agentId: agentIdFromPublicKey(publicKey),
-    agentAnswer: { status: c.status === 'sent' || c.status === 'expired' ? 'success' : c.status, startedAt: c.createdAt, finishedAt: c.finishedAt ?? c.createdAt, signature: { publicKey, value: 'A'.repeat(86) + '==' } },
+    agentAnswer: {
+      status: c.status === 'sent' || c.status === 'expired' ? 'success' : c.status,
+      startedAt: c.createdAt,
+      finishedAt: c.finishedAt ?? c.createdAt,
+      signature: { publicKey, value: 'A'.repeat(86) + '==' },
+    },
   };
   const message = signedResultOf(unsigned) ?? {};
   const value = signWithAgentKey(privateKey, answerSigningBytes(unsigned.agentId, message));
-  return { ...unsigned, agentAnswer: { ...(unsigned.agentAnswer as NonNullable<CommandRecord['agentAnswer']>), signature: { publicKey, value } } };
+  return {
+    ...unsigned,
+    agentAnswer: {
+      ...(unsigned.agentAnswer as NonNullable<CommandRecord['agentAnswer']>),
+      signature: { publicKey, value },
+    },
+  };
 }

@@ -11,8 +11,14 @@ import { accountParams } from '../../../../modules/account/spec.js';
  * argv: <user>
  */
 const [user = 'mig-test'] = process.argv.slice(2);
-const shadowFields = (): string[] => (readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`)) ?? '').split(':');
-const run = (op: 'lock' | 'unlock'): Promise<unknown[]> => collectRows(runAccount, accountParams, { users: [user], op }, recordingContext('/'));
+const shadowFields = (): string[] =>
+  (
+    readFileSync('/etc/shadow', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`)) ?? ''
+  ).split(':');
+const run = (op: 'lock' | 'unlock'): Promise<unknown[]> =>
+  collectRows(runAccount, accountParams, { users: [user], op }, recordingContext('/'));
 
 execFileSync('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', '--password', '$6$mig$throwaway', user]);
 const before = shadowFields();

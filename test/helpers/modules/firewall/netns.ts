@@ -61,15 +61,35 @@ export class Netns {
   }
 
   /** Runs the firewall module in this namespace (see netns-child.ts). */
-  async firewall(params: unknown, now?: Date): Promise<{ rows: Record<string, unknown>[]; warnings: string[]; journal: unknown[]; error?: { code?: string; message: string } }> {
-    const args = ['netns', 'exec', this.name, process.execPath, '--import', 'tsx', CHILD, JSON.stringify(params), ...(now === undefined ? [] : [now.toISOString()])];
+  async firewall(
+    params: unknown,
+    now?: Date,
+  ): Promise<{
+    rows: Record<string, unknown>[];
+    warnings: string[];
+    journal: unknown[];
+    error?: { code?: string; message: string };
+  }> {
+    const args = [
+      'netns',
+      'exec',
+      this.name,
+      process.execPath,
+      '--import',
+      'tsx',
+      CHILD,
+      JSON.stringify(params),
+      ...(now === undefined ? [] : [now.toISOString()]),
+    ];
     const { stdout } = await run('ip', args, { cwd: REPO });
     return JSON.parse(stdout) as Awaited<ReturnType<Netns['firewall']>>;
   }
 
   /** TCP servers on `host` at each port in this namespace (see tcp-listen.mjs), killed by destroy(). */
   async listen(host: string, ports: readonly number[]): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, LISTEN, host, ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, LISTEN, host, ...ports.map(String)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.servers.push(child);
     await new Promise<void>((resolve, reject) => {
       child.stdout?.once('data', () => resolve());
@@ -86,8 +106,24 @@ export class Netns {
   async link(peer: Netns): Promise<{ here: string; there: string }> {
     const suffix = randomBytes(3).toString('hex');
     const [mine, theirs] = [`mga${suffix}`, `mgb${suffix}`];
-    await run('ip', ['link', 'add', mine, 'netns', this.name, 'type', 'veth', 'peer', 'name', theirs, 'netns', peer.name]);
-    for (const [ns, dev, addr] of [[this, mine, '10.201.0.1/24'], [peer, theirs, '10.201.0.2/24']] as const) {
+    await run('ip', [
+      'link',
+      'add',
+      mine,
+      'netns',
+      this.name,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      theirs,
+      'netns',
+      peer.name,
+    ]);
+    for (const [ns, dev, addr] of [
+      [this, mine, '10.201.0.1/24'],
+      [peer, theirs, '10.201.0.2/24'],
+    ] as const) {
       await ns.exec('ip', ['addr', 'add', addr, 'dev', dev]);
       await ns.exec('ip', ['link', 'set', dev, 'up']);
     }

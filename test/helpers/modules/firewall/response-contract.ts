@@ -42,14 +42,32 @@ interface AclCase {
   wantCode?: string;
 }
 
-const FILE_OP: Operation = { module: 'file', parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'] } } } };
+const FILE_OP: Operation = {
+  module: 'file',
+  parameters: { searches: { s1: { paths: ['/etc'], names: ['^passwd$'] } } },
+};
 
 const aclCases: AclCase[] = [
   { name: 'alice alone', signers: ['alice'], operations: (op) => [op], wantCode: 'ACL_WEIGHT_TOO_LOW' },
   { name: 'bob alone', signers: ['bob'], operations: (op) => [op], wantCode: 'ACL_WEIGHT_TOO_LOW' },
-  { name: 'alice signing twice (one distinct signer)', signers: ['alice', 'alice'], operations: (op) => [op], wantCode: 'ACL_WEIGHT_TOO_LOW' },
-  { name: 'alice alone, hidden behind a file search', signers: ['alice'], operations: (op) => [FILE_OP, op], wantCode: 'ACL_WEIGHT_TOO_LOW' },
-  { name: 'alice and an unknown key', signers: ['alice', 'mallory'], operations: (op) => [op], wantCode: 'UNKNOWN_SIGNER' },
+  {
+    name: 'alice signing twice (one distinct signer)',
+    signers: ['alice', 'alice'],
+    operations: (op) => [op],
+    wantCode: 'ACL_WEIGHT_TOO_LOW',
+  },
+  {
+    name: 'alice alone, hidden behind a file search',
+    signers: ['alice'],
+    operations: (op) => [FILE_OP, op],
+    wantCode: 'ACL_WEIGHT_TOO_LOW',
+  },
+  {
+    name: 'alice and an unknown key',
+    signers: ['alice', 'mallory'],
+    operations: (op) => [op],
+    wantCode: 'UNKNOWN_SIGNER',
+  },
   { name: 'alice and bob', signers: ['alice', 'bob'], operations: (op) => [op] },
   { name: 'bob and alice, with a file search', signers: ['bob', 'alice'], operations: (op) => [FILE_OP, op] },
 ];
@@ -86,7 +104,12 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
     afterEach(() => dir.remove());
 
     const envelope = (action: unknown): string =>
-      JSON.stringify({ v: 1, kind: 'command', commandId: '00112233445566778899aabbccddeeff', action: JSON.stringify(action) });
+      JSON.stringify({
+        v: 1,
+        kind: 'command',
+        commandId: '00112233445566778899aabbccddeeff',
+        action: JSON.stringify(action),
+      });
 
     it.each(aclCases)('$name', async ({ signers, operations, wantCode }) => {
       const action = await signAs(unsignedAction({ now, operations: operations(op) }), signers);
@@ -97,7 +120,8 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
       if (wantCode !== undefined) {
         expect(got).toBeInstanceOf(BaseError);
         expect((got as BaseError).code).toBe(wantCode);
-        if (wantCode === 'ACL_WEIGHT_TOO_LOW') expect((got as BaseError).message).toMatch(new RegExp(`module ${spec.name} needs signatures weighing 2`));
+        if (wantCode === 'ACL_WEIGHT_TOO_LOW')
+          expect((got as BaseError).message).toMatch(new RegExp(`module ${spec.name} needs signatures weighing 2`));
         return;
       }
       expect(got).not.toBeInstanceOf(Error);

@@ -4,6 +4,13 @@ import { createServer } from 'node:net';
 
 const [host, ...ports] = process.argv.slice(2);
 await Promise.all(
-  ports.map((port) => new Promise((resolve, reject) => createServer((socket) => socket.end()).on('error', reject).listen(Number(port), host, resolve))),
+  ports.map(
+    (port) =>
+      new Promise((resolve, reject) =>
+        createServer((socket) => socket.end())
+          .on('error', reject)
+          .listen(Number(port), host, resolve),
+      ),
+  ),
 );
 process.stdout.write('ready\n');

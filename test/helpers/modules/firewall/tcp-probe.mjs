@@ -12,4 +12,6 @@ const done = (what) => {
 };
 socket.setTimeout(Number(timeoutMs), () => done('blocked'));
 socket.on('connect', () => done('open'));
-socket.on('error', (err) => done(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'EPERM' ? 'blocked' : `error ${err.code}`));
+socket.on('error', (err) =>
+  done(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'EPERM' ? 'blocked' : `error ${err.code}`),
+);
