@@ -83,6 +83,11 @@ export function agentVersion(): string {
 }
 let cachedVersion: string | undefined;
 
+/** A single-file agent has no package.json beside it: its build stamps the version (agent/bundle/main.ts). */
+export function useAgentVersion(version: string): void {
+  cachedVersion = version;
+}
+
 function readVersion(): string {
   try {
     const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');

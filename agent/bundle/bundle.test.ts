@@ -110,6 +110,11 @@ describe('mig agent bundle', () => {
       if (hb.kind !== 'heartbeat') throw new Error('expected a heartbeat');
       expect(hb.modules).toContain('file');
       expect(hb.modules).not.toContain('yara');
+      // The build stamps the version: no package.json travels with the file.
+      const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      };
+      expect(hb.version).toBe(version);
 
       const hunt = await signedAction(['alice']);
       const result = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, hunt));

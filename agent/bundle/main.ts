@@ -65,12 +65,15 @@ async function runBundledAgent(argv: string[]): Promise<number> {
       process.stderr,
     );
   }
-  const [{ useWorkerScript }, { runAgentCli }, { moduleSpecs }, config] = await Promise.all([
+  const [{ useWorkerScript }, { runAgentCli }, { moduleSpecs }, config, { useAgentVersion }] = await Promise.all([
     import('../worker/entry.js'),
     import('../cli.js'),
     import('../../modules/registry.js'),
     import('../config.js'),
+    import('../facts.js'),
   ]);
+  // Heartbeats and enrollment say which build runs: there is no package.json beside this file.
+  useAgentVersion(MIG_BUNDLE_VERSION);
   useWorkerScript({ url: new URL(import.meta.url), data: { role: MODULE_WORKER_ROLE } });
   const specs = new Map([...moduleSpecs].filter(([name]) => !UNAVAILABLE_IN_BUNDLE.has(name)));
   const baked = MIG_BAKED_CONFIG;
