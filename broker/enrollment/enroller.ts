@@ -122,7 +122,13 @@ function check(topicAgentId: string, payload: Uint8Array, nowMs: number): Checke
       reason: `sentAt ${request.sentAt} is ${Math.round(skewMs / 1000)} s from the server's clock (at most ${ENROLL_LIMITS.maxSkewMs / 1000} s); check the agent's clock`,
     };
   }
-  if (!enrollSignatureValid(request))
-    return { ok: false, reason: 'the signature does not verify with the public key in the request' };
+  let isSigned: boolean;
+  try {
+    isSigned = enrollSignatureValid(request);
+  } catch (err) {
+    // Text no canonical form holds (a lone UTF-16 surrogate) cannot carry a signature: refused, and said.
+    return { ok: false, reason: `the request has no canonical form to verify: ${(err as Error).message}` };
+  }
+  if (!isSigned) return { ok: false, reason: 'the signature does not verify with the public key in the request' };
   return { ok: true, request };
 }

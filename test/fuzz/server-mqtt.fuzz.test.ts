@@ -174,7 +174,12 @@ describe('fuzzing agent → server MQTT payloads against a real server', () => {
               if (isRefused) expect(answer.state).toBe('rejected');
             },
           ),
-          fuzzParams(50),
+          {
+            ...fuzzParams(50),
+            // Found by this property in CI: a lone surrogate has no canonical JSON, and the
+            // request went unanswered instead of rejected (broker/enrollment/enroller.ts).
+            examples: [[JSON.stringify({ ...base, facts: { ...base.facts, os: '\ud800' } })]],
+          },
         );
       } finally {
         await client.endAsync(true);
