@@ -29,7 +29,7 @@ export async function readJsonFile(path: string): Promise<unknown> {
 }
 
 /** Write-then-rename, so a crash never leaves half an action where a whole one was. */
-async function writeActionFile(path: string, action: SignedAction): Promise<void> {
+export async function writeActionFile(path: string, action: SignedAction): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(action, null, 2)}\n`, { mode: 0o644 });
   await rename(tmp, path);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isAwaitingApproval } from '../../protocol/api.js';
@@ -13,9 +13,11 @@ import { readFeed, type FeedFormat } from '../import/ioc/read-feed.js';
 import { signAction } from '../services/action-signing.js';
 import { EXIT, isTty, type CliContext } from './context.js';
 import { openResultsOutput } from './export-file.js';
+import { writeActionFile } from './action-files.js';
 import { followAction, huntExit, summaryLine } from './follow.js';
 import { DEFAULT_TARGET, HuntFlagsSchema, parseDuration } from './hunt-flags.js';
 import { createIocRenderer } from './ioc-render.js';
+import { pollMs } from './launch.js';
 import { createProgress } from './progress.js';
 import { parseCommand } from './subcommand.js';
 
@@ -142,10 +144,8 @@ export async function runIocImport(ctx: CliContext, argv: readonly string[]): Pr
   const dir = cmd.values.output;
   await mkdir(dir, { recursive: true });
   for (const [i, p] of planned.entries()) {
-    const path = join(dir, `ioc-${i + 1}.json`);
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ ...p.action, signatures: [] }, null, 2)}\n`, { mode: 0o644 });
-    await rename(tmp, path);
+    // Unsigned: an empty signature list, ready for `mig action sign`.
+    await writeActionFile(join(dir, `ioc-${i + 1}.json`), { ...p.action, signatures: [] });
   }
   // Which indicator each action hunts, and what was left out: the record of what the hunt covers.
   const map = {
@@ -213,7 +213,7 @@ export async function runIocHunt(ctx: CliContext, argv: readonly string[]): Prom
       const progress = createProgress(ctx.stderr, { isTty: isTty(ctx.stderr), now: () => ctx.now() });
       progress.update(initial.counters);
       try {
-        const result = await followAction(ctx, { client, initial, renderer, progress, pollMs: 1_000 });
+        const result = await followAction(ctx, { client, initial, renderer, progress, pollMs: pollMs(ctx.deps.env) });
         records.push(result.record);
         if (result.isInterrupted) return EXIT.interrupted;
       } finally {

@@ -46,7 +46,7 @@ function waitingForApproval(ctx: CliContext, record: ActionRecord): number {
   return EXIT.ok;
 }
 
-function pollMs(env: NodeJS.ProcessEnv): number {
+export function pollMs(env: NodeJS.ProcessEnv): number {
   const value = Number(env.MIG_POLL_MS);
   return Number.isInteger(value) && value >= 50 ? value : DEFAULT_POLL_MS;
 }

@@ -1,6 +1,23 @@
 import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** How much of the queue one pending() reads at first. */
+const READ_WINDOW_BYTES = 1024 * 1024;
+
+/** Complete lines of `data` (read at file position `start`), at most `max`, with the file position each ends at. */
+function linesOf(data: Buffer, start: number, max: number): { line: string; end: number }[] {
+  const out: { line: string; end: number }[] = [];
+  let at = 0;
+  while (out.length < max) {
+    const nl = data.indexOf(0x0a, at);
+    if (nl === -1) break;
+    const line = data.subarray(at, nl).toString('utf8');
+    at = nl + 1;
+    if (line.trim() !== '') out.push({ line, end: start + at });
+  }
+  return out;
+}
+
 /** Rewrite the queue file once this many delivered bytes sit before the read offset. */
 const COMPACT_BYTES = 1024 * 1024;
 
@@ -37,26 +54,34 @@ export class DiskQueue {
     });
   }
 
-  /** Lines not yet delivered, from the offset, with where each ends (for ack), at most `max`. */
+  /**
+   * Lines not yet delivered, from the offset, with where each ends (for ack), at most `max`.
+   * Reads only from the offset on, a bounded window at a time (not the whole file per batch),
+   * widened when a single line is longer than the window.
+   */
   async pending(max: number): Promise<{ line: string; end: number }[]> {
     const offset = await this.offset();
-    let data: Buffer;
+    let handle;
     try {
-      data = await readFile(this.path);
+      handle = await open(this.path, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    const out: { line: string; end: number }[] = [];
-    let at = offset;
-    while (out.length < max) {
-      const nl = data.indexOf(0x0a, at);
-      if (nl === -1) break; // a torn last line: not ours to deliver until it is whole
-      const line = data.subarray(at, nl).toString('utf8');
-      at = nl + 1;
-      if (line.trim() !== '') out.push({ line, end: at });
+    try {
+      const size = (await handle.stat()).size;
+      for (let window = READ_WINDOW_BYTES; ; window *= 2) {
+        const length = Math.min(window, Math.max(0, size - offset));
+        const data = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(data, 0, length, offset);
+        const out = linesOf(data.subarray(0, bytesRead), offset, max);
+        // A torn last line is not ours to deliver until it is whole; a line longer than the
+        // window needs a wider one, unless the window already reaches the end of the file.
+        if (out.length > 0 || offset + bytesRead >= size) return out;
+      }
+    } finally {
+      await handle.close();
     }
-    return out;
   }
 
   /** Marks everything before `end` delivered; compacts the file when enough is behind us. */

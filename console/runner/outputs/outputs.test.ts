@@ -62,6 +62,18 @@ describe('disk queue', () => {
     const again = await DiskQueue.open(dir);
     expect((await again.pending(10)).map((p) => p.line)).toEqual(['{"a":2}', '{"a":3}']);
   });
+
+  it('reads past a line longer than its read window, and holds back a torn last line', async () => {
+    const q = await DiskQueue.open(dir);
+    const long = JSON.stringify({ big: 'x'.repeat(3 * 1024 * 1024) });
+    await q.push([long, '{"after":1}']);
+    const got = await q.pending(10);
+    expect(got.map((p) => p.line.length)).toEqual([long.length, '{"after":1}'.length]);
+    await q.ack(got[1]?.end ?? 0);
+    const { appendFile } = await import('node:fs/promises');
+    await appendFile(join(dir, 'queue.ndjson'), '{"torn":');
+    expect(await q.pending(10)).toEqual([]);
+  });
 });
 
 describe('sinks', () => {

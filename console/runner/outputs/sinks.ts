@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { appendFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { connect as netConnect, type Socket } from 'node:net';
@@ -19,10 +19,14 @@ export class PermanentFailure extends Error {}
 
 /** NDJSON file, rotated at maxBytes into FILE.1 … FILE.<keep>. */
 export function ndjsonSink(out: NdjsonOutput): Sink {
+  let isDirMade = false;
   return {
     name: `ndjson ${out.path}`,
     async deliver(line) {
-      await mkdir(dirname(out.path), { recursive: true });
+      if (!isDirMade) {
+        await mkdir(dirname(out.path), { recursive: true });
+        isDirMade = true;
+      }
       const size = await stat(out.path).then(
         (s) => s.size,
         () => 0,
@@ -76,6 +80,7 @@ export function syslogSink(out: SyslogOutput, now: () => Date): Sink {
   const port = Number(url.port || (url.protocol === 'tls:' ? 6514 : 514));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let socket: Socket | undefined;
+  let udp: DgramSocket | undefined;
   const stream = async (): Promise<Socket> => {
     if (socket !== undefined && !socket.destroyed) return socket;
     socket = await new Promise<Socket>((resolve, reject) => {
@@ -99,14 +104,12 @@ export function syslogSink(out: SyslogOutput, now: () => Date): Sink {
         // A datagram over 64 KiB cannot be sent: cut it rather than lose the event.
         const datagram =
           message.length > 65_000 ? Buffer.concat([message.subarray(0, 64_900), Buffer.from('…[truncated]')]) : message;
-        const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-        try {
-          await new Promise<void>((resolve, reject) =>
-            udp.send(datagram, port, host, (err) => (err ? reject(err) : resolve())),
-          );
-        } finally {
-          udp.close();
-        }
+        // One socket for the sink's life, not one per event.
+        udp ??= createSocket(host.includes(':') ? 'udp6' : 'udp4');
+        const socket = udp;
+        await new Promise<void>((resolve, reject) =>
+          socket.send(datagram, port, host, (err) => (err ? reject(err) : resolve())),
+        );
         return;
       }
       const s = await stream();
@@ -117,6 +120,8 @@ export function syslogSink(out: SyslogOutput, now: () => Date): Sink {
     async close() {
       socket?.end();
       socket = undefined;
+      udp?.close();
+      udp = undefined;
     },
   };
 }
