@@ -46,9 +46,17 @@ const idName = (what: string) =>
       });
   });
 
-const envMap = z
-  .record(z.string().regex(ENV_NAME, 'expected an environment variable name (letters, digits, _)'), noNul('a value'))
-  .refine((env) => Object.keys(env).length <= MAX_ENV, `expected at most ${MAX_ENV} variables`);
+// Keys checked here, not by z.record's key schema, whose message would be zod's own "Invalid key".
+const envMap = z.record(z.string(), noNul('a value')).superRefine((env, ctx) => {
+  const names = Object.keys(env);
+  if (names.length > MAX_ENV) ctx.addIssue({ code: 'custom', message: `expected at most ${MAX_ENV} variables` });
+  for (const name of names.filter((n) => !ENV_NAME.test(n)))
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `expected an environment variable name (letters, digits, _), got ${JSON.stringify(name.slice(0, 64))}`,
+    });
+});
 
 const pattern = z.string().superRefine((value, ctx) => {
   const problem = regexProblem(value);
