@@ -26,11 +26,20 @@ export function parseTimeoutSeconds(text: string): number {
   return m === null ? Number.NaN : Number(m[1]) * (m[2] === 'm' ? 60 : 1);
 }
 
+// Values may be secrets (a token in an argument or a variable): messages say their length, never them.
 const noNul = (what: string) =>
-  z
-    .string()
-    .max(MAX_ARG_CHARS, `expected ${what} of at most ${MAX_ARG_CHARS} characters`)
-    .refine((v) => !v.includes('\0'), `expected ${what} without NUL characters`);
+  z.string().superRefine((value, ctx) => {
+    if (value.length > MAX_ARG_CHARS)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${what} of at most ${MAX_ARG_CHARS} characters, got ${value.length}`,
+      });
+    else if (value.includes('\0'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected ${what} without NUL characters, got one at ${value.indexOf('\0')}`,
+      });
+  });
 
 const programPath = z.string().superRefine((value, ctx) => {
   const problem = programPathProblem(value);

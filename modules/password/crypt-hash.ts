@@ -19,13 +19,16 @@ export function cryptMethod(value: string): string | undefined {
   return METHODS.find((m) => m.shape.test(value))?.name;
 }
 
-/** Why `value` is not a hash we set, or undefined. */
+/**
+ * Why `value` is not a hash we set, or undefined. Every sentence says what it got (its length),
+ * so the CLI, server and agent do not append the value itself (protocol/zod-issues.ts expectedGot).
+ */
 export function cryptHashProblem(value: string): string | undefined {
   if (cryptMethod(value) !== undefined) return undefined;
-  const said = `expected a crypt(3) hash ($y$…, $6$…, $5$… or $2b$…, e.g. from openssl passwd -6), got ${value.length} characters that are not one (not repeated here: it may be a plaintext password)`;
+  const got = `got ${value.length} characters (not repeated here: they may be a plaintext password)`;
   if (/^\$1\$|^\$md5|^_/.test(value) || /^[./A-Za-z0-9]{13}$/.test(value))
-    return 'expected a strong crypt(3) hash: MD5 and DES crypt are broken, use openssl passwd -6 or mkpasswd -m yescrypt';
+    return `expected a strong crypt(3) hash, not MD5 or DES crypt (broken): use openssl passwd -6 or mkpasswd -m yescrypt; ${got}`;
   if (value.startsWith('!') || value.startsWith('*'))
-    return 'expected a hash without ! or *: to lock an account, use the account module';
-  return said;
+    return `expected a hash without ! or * (to lock an account, use the account module); ${got}`;
+  return `expected a crypt(3) hash ($y$…, $6$…, $5$… or $2b$…, e.g. from openssl passwd -6), ${got}`;
 }
