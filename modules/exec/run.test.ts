@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -95,6 +95,17 @@ describe('runExec refuses what this agent does not allow', () => {
       { isRun: false, error: expect.stringMatching(/^refused: this agent allows no program/) },
     ]);
     expect(outcome.result.isFound).toBe(false);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a listed program another user owns (and so could replace)', async () => {
+    const script = join(dir, 'theirs.sh');
+    writeFileSync(script, '#!/bin/sh\necho ran\n', { mode: 0o755 });
+    chownSync(script, 65534, 65534);
+    const { row } = await run({ program: script }, { programs: [script] });
+    expect(row).toMatchObject({
+      isRun: false,
+      error: expect.stringMatching(/belongs to uid 65534, who could replace it/),
+    });
   });
 
   it('a broken config is the operation failing, naming the field', async () => {

@@ -51,6 +51,8 @@ async function refusal(params: Params, settings: ExecSettings): Promise<string |
     if (!st.isFile()) return `refused: ${params.program} is not a regular file`;
     // Anyone but its owner could swap the program the owner allowed.
     if ((st.mode & 0o022) !== 0) return `refused: ${params.program} is writable by its group or by others`;
+    if (st.uid !== 0 && st.uid !== process.getuid?.())
+      return `refused: ${params.program} belongs to uid ${st.uid}, who could replace it: only root or the agent's user may own it`;
   } catch (err) {
     return `refused: ${params.program} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
   }
