@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
+import { checkForm, formFields } from '../../test/helpers/modules/console-side.js';
 import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { ExecSettingsSchema } from './settings.js';
 import { execModule, execParams } from './spec.js';
@@ -115,5 +116,29 @@ describe('the agent config allow-list (moduleSettings.exec)', () => {
   ])('refuses $name', ({ input, want }) => {
     const parsed = ExecSettingsSchema.safeParse(input);
     expect(parsed.success ? '' : describeIssues(parsed.error)).toMatch(want);
+  });
+});
+
+describe('the console launcher form', () => {
+  it('has the flags as fields and builds the parameters', () => {
+    const fields = formFields(spec);
+    expect(fields.map((f) => f.key)).toEqual(['program', 'arg', 'env', 'user', 'group', 'timeout', 'match', 'dryrun']);
+    const check = checkForm(spec, fields, {
+      program: '/usr/bin/systemctl',
+      arg: 'restart, nginx',
+      env: 'LANG=C',
+      user: '',
+      group: '',
+      timeout: '1m',
+      match: '',
+      dryrun: true,
+    });
+    expect(check.params).toEqual({
+      program: '/usr/bin/systemctl',
+      args: ['restart', 'nginx'],
+      env: { LANG: 'C' },
+      timeoutSeconds: 60,
+      dryrun: true,
+    });
   });
 });

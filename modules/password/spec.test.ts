@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parameterProblemText, parameterProblems } from '../../protocol/check-operations.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { moduleParams } from '../../test/helpers/modules/console-side.js';
+import { checkForm, formFields, moduleParams } from '../../test/helpers/modules/console-side.js';
 import { specContract, twoPersonContract } from '../../test/helpers/modules/firewall/response-contract.js';
 import { paramsOfCommand } from '../../test/helpers/modules/recording.js';
 import { cryptMethod } from './crypt-hash.js';
@@ -104,5 +104,23 @@ describe('mig password flags', () => {
     expect(message).not.toContain(hash);
     const problems = parameterProblems(spec, { users: ['a'], hash }).map((p) => parameterProblemText(p));
     expect(problems.join('\n')).not.toContain(hash);
+  });
+});
+
+describe('the console launcher form', () => {
+  const fields = formFields(spec);
+
+  it('has the flags as fields and builds the parameters', () => {
+    expect(fields.map((f) => f.key)).toEqual(['user', 'hash', 'expire', 'dryrun']);
+    const check = checkForm(spec, fields, { user: 'deploy, ops', hash: SHA512, expire: true, dryrun: false });
+    expect(check.params).toEqual({ users: ['deploy', 'ops'], hash: SHA512, expire: true, dryrun: false });
+  });
+
+  it('refuses a plaintext hash without showing it', () => {
+    const check = checkForm(spec, fields, { user: 'deploy', hash: 'Summer2026', expire: false, dryrun: false });
+    expect(check.params).toBeUndefined();
+    const shown = JSON.stringify([check.fieldIssues, check.rootIssues]);
+    expect(shown).toMatch(/expected a crypt\(3\) hash/);
+    expect(shown).not.toContain('Summer2026');
   });
 });
