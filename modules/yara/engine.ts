@@ -3,7 +3,7 @@ import { Session, type EngineMatch, type NoReply, type WorkerReply } from './ses
 
 /**
  * YARA-X (WebAssembly, package @virustotal/yara-x) behind a worker thread: rules compile once
- * per engine (run.ts starts one per core); each file is opened, size-checked, read and scanned in the worker. A scan that
+ * per engine (run.ts starts up to one per core); each file's bytes, read by run.ts, are scanned in the worker. A scan that
  * overruns its time is stopped by terminating the thread, which is then started again with the
  * same rules for the next file.
  */
@@ -59,14 +59,14 @@ export class YaraEngine {
     throw startFailure(first, options.startTimeoutMs);
   }
 
-  async scan(real: string, maxBytes: number): Promise<ScanOutcome> {
+  /** Scans `bytes`, whose buffer is transferred (unusable by the caller afterwards). */
+  async scan(bytes: Uint8Array<ArrayBuffer>): Promise<ScanOutcome> {
     const session = this.session ?? (await this.restart());
     const id = this.nextId++;
-    session.post({ id, real, maxBytes });
+    session.post({ id, bytes });
     const reply = await session.next(this.options.scanTimeoutMs, this.options.signal);
     switch (reply.kind) {
       case 'scanned':
-      case 'skipped':
       case 'failed':
         if (reply.id !== id) throw new BugError(`yara engine answered request ${reply.id}, expected ${id}`);
         this.crashes = 0;

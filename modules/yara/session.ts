@@ -19,16 +19,8 @@ export const workerReply = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('scanned'),
     id: z.number().int(),
-    size: z.number().int().nonnegative(),
-    mtimeMs: z.number(),
     matches: z.array(matchSchema),
     problems: z.array(z.string()),
-  }),
-  z.strictObject({
-    kind: z.literal('skipped'),
-    id: z.number().int(),
-    reason: z.enum(['not-regular', 'too-large']),
-    size: z.number(),
   }),
   z.strictObject({ kind: z.literal('failed'), id: z.number().int(), what: z.string(), code: z.string() }),
 ]);
@@ -41,9 +33,8 @@ export type NoReply = { kind: 'timeout' } | { kind: 'aborted' } | { kind: 'gone'
 
 export interface ScanRequest {
   id: number;
-  /** Machine path (ctx.root prefixed), already resolved by the walk. */
-  real: string;
-  maxBytes: number;
+  /** The whole file; its buffer is transferred to the worker (unusable here afterwards). */
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 export class Session {
@@ -64,7 +55,7 @@ export class Session {
   }
 
   post(request: ScanRequest): void {
-    this.worker.postMessage(request);
+    this.worker.postMessage(request, [request.bytes.buffer]);
   }
 
   /** The next reply, or why there was none within `timeoutMs`. */

@@ -1,0 +1,64 @@
+import { BugError } from '../../protocol/errors.js';
+import { YaraEngine } from './engine.js';
+
+type EngineOptions = Parameters<typeof YaraEngine.start>[1];
+
+/**
+ * Up to `max` engines with the same rules, each a worker thread. One starts at once (the rules
+ * compile before anything is read); more start only when a file needs the engine while every
+ * engine is busy: with the prefilter most runs need few scans, and an engine costs a thread,
+ * a WebAssembly instance and a compile of the rules.
+ */
+export class EnginePool {
+  private readonly all: YaraEngine[];
+  private readonly idle: YaraEngine[];
+
+  private constructor(
+    first: YaraEngine,
+    private readonly max: number,
+    private readonly sources: readonly string[],
+    private readonly options: EngineOptions,
+  ) {
+    this.all = [first];
+    this.idle = [first];
+  }
+
+  static async start(max: number, sources: readonly string[], options: EngineOptions): Promise<EnginePool> {
+    return new EnginePool(await YaraEngine.start(sources, options), Math.max(1, max), sources, options);
+  }
+
+  /** Compiler warnings (unused pattern, slow loop...), once per operation. */
+  get warnings(): readonly string[] {
+    return this.all[0]?.warnings ?? [];
+  }
+
+  get hasIdle(): boolean {
+    return this.idle.length > 0;
+  }
+
+  get canGrow(): boolean {
+    return this.all.length < this.max;
+  }
+
+  /** Starts one more engine, idle. */
+  async grow(): Promise<void> {
+    const engine = await YaraEngine.start(this.sources, this.options);
+    this.all.push(engine);
+    this.idle.push(engine);
+  }
+
+  /** An idle engine; only when `hasIdle`. */
+  take(): YaraEngine {
+    const engine = this.idle.pop();
+    if (engine === undefined) throw new BugError('EnginePool.take with no idle engine');
+    return engine;
+  }
+
+  give(engine: YaraEngine): void {
+    this.idle.push(engine);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((e) => e.close()));
+  }
+}
