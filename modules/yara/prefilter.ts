@@ -88,10 +88,8 @@ class RuleScope {
 }
 
 function conditionNeed(tokens: readonly Token[], scope: RuleScope): Need {
-  // Unary operators bind tighter than `and`; should one not (`defined` is YARA-X's own), a
-  // negation would reach over a string: not worth a guess.
-  if (splitTop(tokens, 'not').length > 1 || splitTop(tokens, 'defined').length > 1) return undefined;
-  // `and` binds tighter than `or` in YARA and YARA-X; `not`, comparisons and `of` tighter still.
+  // `and` binds tighter than `or` in YARA and YARA-X; `not`, `defined`, comparisons and `of`
+  // tighter still (checked against the engine in prefilter-engine.test.ts).
   const alternatives = splitTop(tokens, 'or');
   if (alternatives.length > 1) return union(alternatives.map((part) => conditionNeed(part, scope)));
   const factors = splitTop(tokens, 'and');
@@ -299,13 +297,27 @@ function regexLiterals(pattern: string, flags: string): { literals: number[][]; 
   }
   if (found === undefined) return undefined;
   const isFolded = flags.includes('i') || found.isFolded;
-  const set = !isFolded && found.always !== undefined ? [found.always] : found.sets[0];
-  if (set === undefined) return undefined;
+  // `always` holds only for a case-sensitive pattern; a set holds either way.
+  const candidates = [...(isFolded || found.always === undefined ? [] : [[found.always]]), ...found.sets]
+    .map(asciiLiterals)
+    .filter((c) => c !== undefined);
+  const best = candidates.reduce<number[][] | undefined>((a, b) => (a === undefined || isBetter(b, a) ? b : a), undefined);
+  return best === undefined ? undefined : { literals: best, isFolded };
+}
+
+/** Each member's longest ASCII run; undefined when one is too short to be worth a search. */
+function asciiLiterals(set: readonly string[]): number[][] | undefined {
   const literals: number[][] = [];
   for (const member of set) {
     const ascii = (member.match(/[\x00-\x7f]+/g) ?? []).reduce((a, b) => (b.length > a.length ? b : a), '');
     if (ascii.length < MIN_ATOM_BYTES) return undefined;
     literals.push([...Buffer.from(ascii, 'latin1')]);
   }
-  return { literals, isFolded };
+  return literals;
+}
+
+/** Longer shortest literal (up to SELECTIVE_BYTES), then fewer literals. */
+function isBetter(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean {
+  const score = (x: readonly (readonly number[])[]): number => Math.min(SELECTIVE_BYTES, ...x.map((l) => l.length));
+  return score(a) > score(b) || (score(a) === score(b) && a.length < b.length);
 }
