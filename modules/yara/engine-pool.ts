@@ -4,32 +4,35 @@ import { YaraEngine } from './engine.js';
 type EngineOptions = Parameters<typeof YaraEngine.start>[1];
 
 /**
- * Up to `max` engines with the same rules, each a worker thread. One starts at once (the rules
- * compile before anything is read); more start only when a file needs the engine while every
- * engine is busy: with the prefilter most runs need few scans, and an engine costs a thread,
- * a WebAssembly instance and a compile of the rules.
+ * Up to `max` engines with the same rules, each a worker thread. They start only when a file
+ * needs the engine while every engine is busy: with the prefilter most runs need few scans, and
+ * an engine costs a thread, a WebAssembly instance and a compile of the rules. `start` starts
+ * one at once (the rules are compiled before anything is read); `later` none, for rules
+ * already checked (compile-check.ts).
  */
 export class EnginePool {
   private readonly all: YaraEngine[];
   private readonly idle: YaraEngine[];
 
   private constructor(
-    first: YaraEngine,
+    first: YaraEngine | undefined,
     private readonly max: number,
     private readonly sources: readonly string[],
     private readonly options: EngineOptions,
+    /** Compiler warnings (unused pattern, slow loop...), once per operation. */
+    readonly warnings: readonly string[],
   ) {
-    this.all = [first];
-    this.idle = [first];
+    this.all = first === undefined ? [] : [first];
+    this.idle = [...this.all];
   }
 
   static async start(max: number, sources: readonly string[], options: EngineOptions): Promise<EnginePool> {
-    return new EnginePool(await YaraEngine.start(sources, options), Math.max(1, max), sources, options);
+    const first = await YaraEngine.start(sources, options);
+    return new EnginePool(first, Math.max(1, max), sources, options, first.warnings);
   }
 
-  /** Compiler warnings (unused pattern, slow loop...), once per operation. */
-  get warnings(): readonly string[] {
-    return this.all[0]?.warnings ?? [];
+  static later(max: number, sources: readonly string[], options: EngineOptions, warnings: readonly string[]): EnginePool {
+    return new EnginePool(undefined, Math.max(1, max), sources, options, warnings);
   }
 
   get hasIdle(): boolean {

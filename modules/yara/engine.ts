@@ -1,5 +1,5 @@
 import { BugError, ModuleError } from '../../protocol/errors.js';
-import { Session, type EngineMatch, type NoReply, type WorkerReply } from './session.js';
+import { Session, yaraWasm, type EngineMatch, type NoReply, type WorkerReply } from './session.js';
 
 /**
  * YARA-X (WebAssembly, package @virustotal/yara-x) behind a worker thread: rules compile once
@@ -33,6 +33,7 @@ export class YaraEngine {
 
   private constructor(
     private readonly sources: readonly string[],
+    private readonly wasm: WebAssembly.Module,
     private readonly options: EngineOptions,
     session: Session,
     /** Compiler warnings (unused pattern, slow loop...), once per operation. */
@@ -46,9 +47,10 @@ export class YaraEngine {
    * MODULE_CANCELLED, MODULE_TIMEOUT, or MODULE_FAILED when the engine cannot start.
    */
   static async start(sources: readonly string[], options: EngineOptions): Promise<YaraEngine> {
-    const session = new Session(sources, options.log);
+    const wasm = await yaraWasm();
+    const session = new Session(sources, wasm, options.log);
     const first = await session.next(options.startTimeoutMs, options.signal);
-    if (first.kind === 'ready') return new YaraEngine(sources, options, session, first.warnings);
+    if (first.kind === 'ready') return new YaraEngine(sources, wasm, options, session, first.warnings);
     await session.close();
     if (first.kind === 'invalid') {
       throw new ModuleError(
@@ -96,7 +98,7 @@ export class YaraEngine {
   }
 
   private async restart(): Promise<Session> {
-    const session = new Session(this.sources, this.options.log);
+    const session = new Session(this.sources, this.wasm, this.options.log);
     const first = await session.next(this.options.startTimeoutMs, this.options.signal);
     if (first.kind === 'ready') {
       this.session = session;

@@ -99,11 +99,12 @@ describe('the prefilter against the engine', () => {
         }
         if (rules.length > 0) expect(whole.isIn(bytes)).toBe(true);
       }),
-      { numRuns: 300, seed: 13 },
+      { numRuns: 150, seed: 13 },
     );
     // Not vacuous: most rules matched some generated file.
     expect(seen.size).toBeGreaterThan(SOURCES.length / 2);
-  });
+    // ~5 ms per scan in wasm, far more on a loaded machine.
+  }, 180_000);
 
   it('the precedence the condition reader relies on', () => {
     const probe = (text: string): string[] => matched(Buffer.from(text)).filter((r) => ['not_and', 'or_and', 'defined_and'].includes(r));

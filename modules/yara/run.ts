@@ -9,6 +9,7 @@ import { HostRoot, errorCode } from '../shared/search/resolve.js';
 import { Walk, type FileTask } from '../shared/search/walk.js';
 import { Counters, WALK_COUNTERS, walkEvents } from '../shared/search/walk-report.js';
 import { AtomSearch } from './atom-search.js';
+import { checkRules, IN_THREAD_COMPILE_CHARS } from './compile-check.js';
 import type { EngineMatch, ScanOutcome, YaraEngine } from './engine.js';
 import { EnginePool } from './engine-pool.js';
 import type { YaraParams } from './params.js';
@@ -141,12 +142,11 @@ export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams,
     const pacer = new Pacer(ctx.signal, () => counters.flush());
     const walk = new Walk([plan], new HostRoot(ctx.root), walkEvents(ctx, counters));
     // Rules compile before the walk starts: a rule error reads nothing.
-    const pool = await EnginePool.start(maxEngines, params.rules, {
-      signal: ctx.signal,
-      log: ctx.log,
-      scanTimeoutMs,
-      startTimeoutMs,
-    });
+    const engineOptions = { signal: ctx.signal, log: ctx.log, scanTimeoutMs, startTimeoutMs };
+    const pool =
+      params.rules.reduce((n, source) => n + source.length, 0) <= IN_THREAD_COMPILE_CHARS
+        ? EnginePool.later(maxEngines, params.rules, engineOptions, await checkRules(params.rules, ctx.signal))
+        : await EnginePool.start(maxEngines, params.rules, engineOptions);
     const atoms = options.isPrefiltered === false ? undefined : prefilterAtoms(params.rules);
     const search = atoms === undefined ? undefined : new AtomSearch(atoms);
     ctx.log(
