@@ -47,6 +47,31 @@ describe('conditions that need a string: prefiltered', () => {
     expect(atomsOf(source)).toEqual(want);
   });
 
+  it('a rule as rule feeds write them', () => {
+    const source = String.raw`
+import "pe"
+rule APT_Loader_Sample : loader {
+   meta:
+      description = "Detects a loader (/* not a comment */)"
+      author = "someone"
+      date = "2026-01-01"
+      score = 80
+      hash1 = "0123456789abcdef"
+   strings:
+      $x1 = "\\\\.\\pipe\\evilpipe" ascii wide
+      $x2 = { 68 74 74 70 3A 2F 2F [1-40] 2E 70 68 70 }
+      $s1 = "GetProcAddress" fullword ascii
+      $s2 = /cmd\.exe \/c [a-z]{4,}/ nocase
+      $fp = "Copyright Microsoft" wide
+   condition:
+      uint16(0) == 0x5a4d and filesize < 2MB and pe.number_of_sections > 2 and
+      ( 1 of ($x*) or all of ($s*) ) and not $fp
+}`;
+    const pipe = String.raw`\\.\pipe\evilpipe`;
+    const widePipe = Array.from(pipe, (c) => `${c}.`).join('');
+    expect(atomsOf(source)).toEqual([pipe, widePipe, 'GetProcAddress', 'http://', 'i:cmd.exe /c '].sort());
+  });
+
   it('several sources: the atoms of all', () => {
     expect(atomsOf('rule r { strings: $a = "alpha1" condition: $a }', 'rule r { strings: $a = "bravo2" condition: $a }')).toEqual(['alpha1', 'bravo2']);
   });
