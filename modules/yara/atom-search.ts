@@ -24,7 +24,10 @@ export class AtomSearch {
     this.folded =
       folded.length === 0
         ? undefined
-        : new RegExp(folded.map((a) => Array.from(a.bytes, (b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')).join('|'), 'i');
+        : new RegExp(
+            folded.map((a) => Array.from(a.bytes, (b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')).join('|'),
+            'i',
+          );
     this.overlap = Math.max(0, ...folded.map((a) => a.bytes.length - 1));
   }
 

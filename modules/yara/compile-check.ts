@@ -17,9 +17,16 @@ let initialized: Promise<typeof import('@virustotal/yara-x')> | undefined;
 
 function engine(): Promise<typeof import('@virustotal/yara-x')> {
   initialized ??= (async () => {
-    const [yara, wasm] = await Promise.all([import('@virustotal/yara-x'), yaraWasm()]);
-    yara.initSync({ module: wasm });
-    return yara;
+    try {
+      const [yara, wasm] = await Promise.all([import('@virustotal/yara-x'), yaraWasm()]);
+      yara.initSync({ module: wasm });
+      return yara;
+    } catch (err) {
+      throw new ModuleError(
+        'MODULE_FAILED',
+        `the YARA engine did not start: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
   })();
   initialized.catch(() => {
     initialized = undefined;

@@ -31,7 +31,12 @@ export class EnginePool {
     return new EnginePool(first, Math.max(1, max), sources, options, first.warnings);
   }
 
-  static later(max: number, sources: readonly string[], options: EngineOptions, warnings: readonly string[]): EnginePool {
+  static later(
+    max: number,
+    sources: readonly string[],
+    options: EngineOptions,
+    warnings: readonly string[],
+  ): EnginePool {
     return new EnginePool(undefined, Math.max(1, max), sources, options, warnings);
   }
 

@@ -46,11 +46,36 @@ const SOURCES = [
 ];
 
 const PIECES = [
-  'alpha1', 'ALPHA1', 'alpha', 'bravo2', 'charl3', 'legend.rocks', 'LEGEND', 'legend', 'Evil.Example',
-  'eVIL.eXAMPLE', 'evil.exampl', 'c\0m\0d\0.\0e\0x\0e\0', 'C\0M\0D\0.\0e\0X\0E\0', 'cmd.exe', 'CMD.EXE', 'MZ',
-  'MZ\0\0\x90\0\x01PE\0\0', '\x7fELF\x01miner', '\x7fELF\x03miner', 'powershell -enc QUJDREVGR0g=',
-  'POWERSHELL.EXE -ENC', 'powershell.exe -enc AAAAAAAAAA', 'STRATUM+TCP://pool.example', 'xmrig --url',
-  'minerd --url', 'tab\there' + 'A', 'secret', ' ', '\n', 'A',
+  'alpha1',
+  'ALPHA1',
+  'alpha',
+  'bravo2',
+  'charl3',
+  'legend.rocks',
+  'LEGEND',
+  'legend',
+  'Evil.Example',
+  'eVIL.eXAMPLE',
+  'evil.exampl',
+  'c\0m\0d\0.\0e\0x\0e\0',
+  'C\0M\0D\0.\0e\0X\0E\0',
+  'cmd.exe',
+  'CMD.EXE',
+  'MZ',
+  'MZ\0\0\x90\0\x01PE\0\0',
+  '\x7fELF\x01miner',
+  '\x7fELF\x03miner',
+  'powershell -enc QUJDREVGR0g=',
+  'POWERSHELL.EXE -ENC',
+  'powershell.exe -enc AAAAAAAAAA',
+  'STRATUM+TCP://pool.example',
+  'xmrig --url',
+  'minerd --url',
+  'tab\there' + 'A',
+  'secret',
+  ' ',
+  '\n',
+  'A',
 ].map((s) => Buffer.from(s, 'latin1'));
 
 let scanner: Scanner;
@@ -75,7 +100,7 @@ function searches(): Map<string, AtomSearch> {
 }
 
 function matched(bytes: Uint8Array): string[] {
-  const matches: { identifier: string; isPrivate: boolean }[] = scanner.scan(bytes).matches;
+  const { matches } = scanner.scan(bytes) as { matches: { identifier: string; isPrivate: boolean }[] };
   return matches.filter((m) => !m.isPrivate).map((m) => m.identifier);
 }
 
@@ -83,9 +108,15 @@ describe('the prefilter against the engine', () => {
   const byRule = searches();
   const whole = new AtomSearch(prefilterAtoms(SOURCES) ?? []);
   const file = fc
-    .array(fc.oneof(fc.constantFrom(...PIECES), fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a))), {
-      maxLength: 12,
-    })
+    .array(
+      fc.oneof(
+        fc.constantFrom(...PIECES),
+        fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a)),
+      ),
+      {
+        maxLength: 12,
+      },
+    )
     .map((parts) => Buffer.concat(parts));
 
   it('every matching rule finds one of its atoms in the file, and so does the whole set', () => {
@@ -107,7 +138,8 @@ describe('the prefilter against the engine', () => {
   }, 180_000);
 
   it('the precedence the condition reader relies on', () => {
-    const probe = (text: string): string[] => matched(Buffer.from(text)).filter((r) => ['not_and', 'or_and', 'defined_and'].includes(r));
+    const probe = (text: string): string[] =>
+      matched(Buffer.from(text)).filter((r) => ['not_and', 'or_and', 'defined_and'].includes(r));
     // `not $b and $a` is `(not $b) and $a`; `$a or $b and $c` is `$a or ($b and $c)`.
     expect(probe('')).toEqual([]);
     expect(probe('bravo2')).toEqual([]);

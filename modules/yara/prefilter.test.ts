@@ -18,8 +18,16 @@ describe('conditions that need a string: prefiltered', () => {
     ['any of them', 'rule r { strings: $a = "alpha1" $b = "bravo2" condition: any of them }', ['alpha1', 'bravo2']],
     ['all of them', 'rule r { strings: $a = "alpha1" $b = "bravo2" condition: all of them }', ['alpha1', 'bravo2']],
     ['N of them', 'rule r { strings: $a = "alpha1" $b = "bravo2" condition: 2 of them }', ['alpha1', 'bravo2']],
-    ['any of ($x*)', 'rule r { strings: $x1 = "alpha1" $x2 = "bravo2" $y = "charl3" condition: any of ($x*) }', ['alpha1', 'bravo2']],
-    ['of a set, in a range', 'rule r { strings: $a = "alpha1" $b = "bravo2" condition: any of ($a, $b) in (0..filesize) }', ['alpha1', 'bravo2']],
+    [
+      'any of ($x*)',
+      'rule r { strings: $x1 = "alpha1" $x2 = "bravo2" $y = "charl3" condition: any of ($x*) }',
+      ['alpha1', 'bravo2'],
+    ],
+    [
+      'of a set, in a range',
+      'rule r { strings: $a = "alpha1" $b = "bravo2" condition: any of ($a, $b) in (0..filesize) }',
+      ['alpha1', 'bravo2'],
+    ],
     ['#a > 0', 'rule r { strings: $a = "alpha1" condition: #a > 0 }', ['alpha1']],
     ['2 <= #a', 'rule r { strings: $a = "alpha1" condition: 2 <= #a }', ['alpha1']],
     ['$a at 0', 'rule r { strings: $a = "alpha1" condition: $a at 0 }', ['alpha1']],
@@ -32,17 +40,37 @@ describe('conditions that need a string: prefiltered', () => {
       'rule r { strings: $a = "alpha1" $b = "bravo2" $c = "charl3" condition: ($a or $b) and (filesize > 10 or true) or $c and uint8(0) == 0x41 }',
       ['alpha1', 'bravo2', 'charl3'],
     ],
-    ['another rule', 'private rule p { strings: $a = "alpha1" condition: $a } rule r { condition: p and filesize > 0 }', ['alpha1']],
+    [
+      'another rule',
+      'private rule p { strings: $a = "alpha1" condition: $a } rule r { condition: p and filesize > 0 }',
+      ['alpha1'],
+    ],
     ['nocase', 'rule r { strings: $a = "Evil.Example" nocase condition: $a }', ['i:Evil.Example']],
     ['wide', 'rule r { strings: $a = "cmd" wide condition: $a }', ['c.m.d.']],
     ['wide ascii', 'rule r { strings: $a = "cmd" wide ascii condition: $a }', ['c.m.d.', 'cmd']],
     ['escapes', 'rule r { strings: $a = "a\\tb\\x41\\"" condition: $a }', ['a\tbA"']],
     ['hex: longest fixed run', 'rule r { strings: $h = { 4D 5A [2-4] 90 00 ?? 50 45 00 00 } condition: $h }', ['PE..']],
-    ['hex: alternatives break runs', 'rule r { strings: $h = { 7F 45 4C 46 ( 01 | 02 ) 6D 69 6E 65 72 } condition: $h }', ['miner']],
-    ['regex literal', 'rule r { strings: $r = /powershell(\\.exe)? -enc [A-Za-z0-9+\\/=]{8,}/ condition: $r }', ['powershell']],
+    [
+      'hex: alternatives break runs',
+      'rule r { strings: $h = { 7F 45 4C 46 ( 01 | 02 ) 6D 69 6E 65 72 } condition: $h }',
+      ['miner'],
+    ],
+    [
+      'regex literal',
+      'rule r { strings: $r = /powershell(\\.exe)? -enc [A-Za-z0-9+\\/=]{8,}/ condition: $r }',
+      ['powershell'],
+    ],
     ['regex /i', 'rule r { strings: $r = /stratum\\+tcp:\\/\\/[a-z.]+/i condition: $r }', ['i:stratum+tcp://']],
-    ['regex alternation', 'rule r { strings: $r = /(xmrig|minerd) --url/ condition: $r }', ['minerd --url', 'xmrig --url']],
-    ['meta, tags, comments', 'rule r : t1 t2 { meta: a = "x}" b = 3 c = true // }\n strings: /* } */ $a = "alpha1" condition: $a }', ['alpha1']],
+    [
+      'regex alternation',
+      'rule r { strings: $r = /(xmrig|minerd) --url/ condition: $r }',
+      ['minerd --url', 'xmrig --url'],
+    ],
+    [
+      'meta, tags, comments',
+      'rule r : t1 t2 { meta: a = "x}" b = 3 c = true // }\n strings: /* } */ $a = "alpha1" condition: $a }',
+      ['alpha1'],
+    ],
   ])('%s', (_name, source, want) => {
     expect(atomsOf(source)).toEqual(want);
   });
@@ -73,7 +101,9 @@ rule APT_Loader_Sample : loader {
   });
 
   it('several sources: the atoms of all', () => {
-    expect(atomsOf('rule r { strings: $a = "alpha1" condition: $a }', 'rule r { strings: $a = "bravo2" condition: $a }')).toEqual(['alpha1', 'bravo2']);
+    expect(
+      atomsOf('rule r { strings: $a = "alpha1" condition: $a }', 'rule r { strings: $a = "bravo2" condition: $a }'),
+    ).toEqual(['alpha1', 'bravo2']);
   });
 });
 
@@ -102,7 +132,9 @@ describe('anything not proven: no prefilter (every file to the engine)', () => {
   });
 
   it('a private rule is never reported: it needs no atoms of its own', () => {
-    expect(atomsOf('private rule p { condition: filesize > 0 } rule r { strings: $a = "alpha1" condition: $a }')).toEqual(['alpha1']);
+    expect(
+      atomsOf('private rule p { condition: filesize > 0 } rule r { strings: $a = "alpha1" condition: $a }'),
+    ).toEqual(['alpha1']);
   });
 });
 

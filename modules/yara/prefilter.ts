@@ -271,8 +271,7 @@ function longestHexRun(body: string): number[] | undefined {
     if (/^\s+$/.test(token)) continue;
     if (token === '(') depth++;
     else if (token === ')') depth--;
-    else if (token !== '|' && !/^(?:[0-9A-Fa-f?]{2}|~[0-9A-Fa-f?]{2}|\[[-0-9 ]*\])$/.test(token))
-      return undefined; // a comment or anything else unknown here
+    else if (token !== '|' && !/^(?:[0-9A-Fa-f?]{2}|~[0-9A-Fa-f?]{2}|\[[-0-9 ]*\])$/.test(token)) return undefined; // a comment or anything else unknown here
     if (depth === 0 && /^[0-9A-Fa-f]{2}$/.test(token)) run.push(Number.parseInt(token, 16));
     else close();
   }
@@ -301,7 +300,10 @@ function regexLiterals(pattern: string, flags: string): { literals: number[][]; 
   const candidates = [...(isFolded || found.always === undefined ? [] : [[found.always]]), ...found.sets]
     .map(asciiLiterals)
     .filter((c) => c !== undefined);
-  const best = candidates.reduce<number[][] | undefined>((a, b) => (a === undefined || isBetter(b, a) ? b : a), undefined);
+  const best = candidates.reduce<number[][] | undefined>(
+    (a, b) => (a === undefined || isBetter(b, a) ? b : a),
+    undefined,
+  );
   return best === undefined ? undefined : { literals: best, isFolded };
 }
 
@@ -309,9 +311,10 @@ function regexLiterals(pattern: string, flags: string): { literals: number[][]; 
 function asciiLiterals(set: readonly string[]): number[][] | undefined {
   const literals: number[][] = [];
   for (const member of set) {
-    const ascii = (member.match(/[\x00-\x7f]+/g) ?? []).reduce((a, b) => (b.length > a.length ? b : a), '');
+    // Any code point beyond ASCII stands for a non-ASCII byte: it breaks the run.
+    const ascii = longestAsciiRun(Array.from(member, (c) => Math.min(c.codePointAt(0) ?? 0x80, 0x80)));
     if (ascii.length < MIN_ATOM_BYTES) return undefined;
-    literals.push([...Buffer.from(ascii, 'latin1')]);
+    literals.push(ascii);
   }
   return literals;
 }

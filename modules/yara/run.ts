@@ -192,7 +192,15 @@ export function makeRunYara(options: YaraRunOptions = {}): ModuleRun<YaraParams,
           const read = readWhole(task.real, params.maxfilesize, scratch);
           if (read.kind !== 'read') queue.push(ready(task, read));
           else if (search !== undefined && !search.isIn(read.bytes))
-            queue.push(ready(task, { kind: 'scanned', size: read.bytes.length, mtimeMs: read.mtimeMs, matches: [], problems: [] }));
+            queue.push(
+              ready(task, {
+                kind: 'scanned',
+                size: read.bytes.length,
+                mtimeMs: read.mtimeMs,
+                matches: [],
+                problems: [],
+              }),
+            );
           else {
             // The engine gets a buffer of its own (transferred): the scratch buffer is read into again.
             const bytes = read.bytes.buffer === scratch.buffer ? new Uint8Array(read.bytes) : read.bytes;

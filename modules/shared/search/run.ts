@@ -23,7 +23,8 @@ function countSearchErrors(ctx: ModuleContext): (searches: readonly SearchPlan[]
   return (searches) => {
     for (const search of searches) {
       search.errors++;
-      if (search.errors >= search.maxerrors) stop(search, ctx, `stopped after ${search.errors} errors (options.maxerrors)`);
+      if (search.errors >= search.maxerrors)
+        stop(search, ctx, `stopped after ${search.errors} errors (options.maxerrors)`);
     }
   };
 }
