@@ -5,6 +5,8 @@
  * every start. Then copies what the compiled code reads beside itself (worker .mjs files, JSON)
  * and writes dist/package.json (agent and server read their version from `../package.json`);
  * zod is bundled into dist/vendor/zod.js, which the compiled files import (see below).
+ * Then bundles the `mig` entry, split by command, into dist/cli/ (what bin/mig.js runs; the tsc
+ * output serves worker threads) and renders `mig --help` into dist/cli/overview-help.txt.
  * The stamp and the list of files read are written last, and only on success: bin/mig.js runs dist/ only when the stamp is
  * newer than every source (bin/dist-state.js).
  */
@@ -151,8 +153,12 @@ async function bundleCli() {
           b.onLoad({ filter: sourceFile }, async (args) => {
             const contents = readFileSync(args.path, 'utf8');
             const loader = args.path.endsWith('.tsx') ? 'tsx' : 'ts';
-            if (args.path.includes('/node_modules/') || !contents.includes('import.meta.url')) return { contents, loader };
-            const twin = relative(outdir, join(REPO_ROOT, 'dist', relative(REPO_ROOT, args.path))).replace(sourceFile, '.js');
+            if (args.path.includes('/node_modules/') || !contents.includes('import.meta.url'))
+              return { contents, loader };
+            const twin = relative(outdir, join(REPO_ROOT, 'dist', relative(REPO_ROOT, args.path))).replace(
+              sourceFile,
+              '.js',
+            );
             // esbuild's define rewrites the expression only, never the same text inside a string.
             const { code } = await transform(contents, { loader, define: { 'import.meta.url': '__migTwinUrl' } });
             const header = `const __migTwinUrl = new URL(${JSON.stringify(twin)}, import.meta.url).href;\n`;
@@ -175,7 +181,11 @@ function renderOverviewHelp() {
   const entry = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href);
   const rendered = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', `const { main } = await import(${entry}); process.exitCode = await main(['--help']);`],
+    [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${entry}); process.exitCode = await main(['--help']);`,
+    ],
     { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
   );
   if (rendered.status !== 0 || rendered.stdout === '') {

@@ -82,8 +82,7 @@ const replySchema = z.strictObject({
 type Reply = z.output<typeof replySchema>;
 
 export type HashResult =
-  | { digests: ReadonlyMap<HashAlgorithm, string>; bytes: number }
-  | { error: Error & { code?: string } };
+  { digests: ReadonlyMap<HashAlgorithm, string>; bytes: number } | { error: Error & { code?: string } };
 
 /** A file larger than one read stays on the module's thread, where a long read can pause and stop. */
 export function fitsPool(size: number): boolean {
