@@ -1,5 +1,6 @@
 // Hashing: the file module's sha256/md5/sha1 checks against coreutils and openssl on the same files.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   benchDir,
@@ -82,19 +83,47 @@ async function largeRows(dir: string): Promise<BenchRow[]> {
   ];
 }
 
+/** CPU (user + system) of every child waited for so far, from /proc/self/stat (cutime, cstime in 1/100 s). */
+function childrenCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** This process's CPU (every thread: the reader threads too) and its main thread's alone. */
+function ownCpuMs(): { all: number; main: number } {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const { user, system } = process.cpuUsage();
+  return { all: (user + system) / 1000, main: (Number(fields[11]) + Number(fields[12])) * 10 };
+}
+
 async function smallRow(dir: string): Promise<BenchRow> {
   const small = join(dir, 'small');
   let hashed = 0;
+  // On a shared machine wall time mostly measures the queue: CPU per run is printed beside it.
+  const cpu = { all: 0, main: 0, ref: 0, runs: 0, refRuns: 0 };
   const ours = await medianMs(3, async () => {
+    const before = ownCpuMs();
     hashed = (await runOurs(dir, { s1: { paths: ['/small'], sha2: [NO_MATCH(64)] } })).stats.bytesHashed ?? 0;
+    const after = ownCpuMs();
+    cpu.all += after.all - before.all;
+    cpu.main += after.main - before.main;
+    cpu.runs++;
   });
-  const reference = await medianMs(3, () => shell(`find ${small} -type f -exec sha256sum {} + | wc -l`));
+  const reference = await medianMs(3, () => {
+    const before = childrenCpuMs();
+    shell(`find ${small} -type f -exec sha256sum {} + | wc -l`);
+    cpu.ref += childrenCpuMs() - before;
+    cpu.refRuns++;
+  });
+  const per = (ms: number, runs: number): string => (ms / runs).toFixed(0);
   return {
     name: `sha256, ${SMALL_FILES} small files`,
     ours,
     reference: 'find -exec sha256sum {} +',
     referenceValue: reference,
     unit: 'ms',
-    note: `${(hashed / MIB).toFixed(0)} MiB hashed`,
+    note:
+      `${(hashed / MIB).toFixed(0)} MiB hashed; CPU ${per(cpu.all, cpu.runs)} ms (walking thread ` +
+      `${per(cpu.main, cpu.runs)}) vs ${per(cpu.ref, cpu.refRuns)} ms; load ${(loadavg()[0] ?? 0).toFixed(1)}`,
   };
 }

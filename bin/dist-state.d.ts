@@ -3,5 +3,6 @@ export declare const REPO_ROOT: string;
 export declare const SOURCE_DIRS: readonly string[];
 export declare const STAMP: string;
 export declare const SOURCE_LIST: string;
+export declare const OVERVIEW_HELP: string;
 export declare function buildInputs(root?: string): string[];
 export declare function distIsFresh(root?: string): boolean;

@@ -23,6 +23,8 @@ const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
 export const STAMP = 'dist/.build-stamp';
 /** The files that build read, one repository-relative path a line. */
 export const SOURCE_LIST = 'dist/.build-sources';
+/** `mig --help`'s output, rendered by the build (it depends on nothing but the sources). */
+export const OVERVIEW_HELP = 'dist/cli/overview-help.txt';
 
 /** Files whose content ends up in dist/: TypeScript sources and the assets the build copies. */
 const COMPILED = /\.(ts|tsx|mjs|json)$/;

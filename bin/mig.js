@@ -7,17 +7,34 @@
 // silently be yesterday's code. The sources run through tsx instead (a dev dependency), with a
 // one-line notice when a person is watching stderr. Rebuilding here instead would make the
 // next command wait tens of seconds and race with a second `mig` started meanwhile.
+//
+// dist/cli/ is one esbuild bundle split by command (scripts/build.mjs): a command loads its own
+// code only. `mig --help`, the same text on every machine, is printed from the file the build
+// rendered: it would otherwise build every module's schemas just to list their names.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { distIsFresh } from './dist-state.js';
+import { OVERVIEW_HELP, REPO_ROOT, distIsFresh } from './dist-state.js';
 
-/** @type {(argv: string[]) => Promise<number>} */
-let main;
-if (distIsFresh()) {
-  ({ main } = await import('../dist/bin/main.js'));
+const HELP_FLAGS = ['--help', '-h', '-help', 'help'];
+const argv = process.argv.slice(2);
+const fresh = distIsFresh();
+const help = fresh && argv.length === 1 && HELP_FLAGS.includes(argv[0] ?? '') ? prerenderedHelp() : undefined;
+if (help !== undefined) {
+  process.stdout.write(help);
 } else {
-  main = await sourceMain();
+  /** @type {(argv: string[]) => Promise<number>} */
+  const main = fresh ? (await import('../dist/cli/main.js')).main : await sourceMain();
+  process.exitCode = await main(argv);
 }
-process.exitCode = await main(process.argv.slice(2));
+
+/** @returns {string | undefined} undefined when the build did not write it (then main renders it) */
+function prerenderedHelp() {
+  try {
+    return readFileSync(`${REPO_ROOT}${OVERVIEW_HELP}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /** @returns {Promise<(argv: string[]) => Promise<number>>} */
 async function sourceMain() {

@@ -5,6 +5,8 @@
  * every start. Then copies what the compiled code reads beside itself (worker .mjs files, JSON)
  * and writes dist/package.json (agent and server read their version from `../package.json`);
  * zod is bundled into dist/vendor/zod.js, which the compiled files import (see below).
+ * Then bundles the `mig` entry, split by command, into dist/cli/ (what bin/mig.js runs; the tsc
+ * output serves worker threads) and renders `mig --help` into dist/cli/overview-help.txt.
  * The stamp and the list of files read are written last, and only on success: bin/mig.js runs dist/ only when the stamp is
  * newer than every source (bin/dist-state.js).
  */
@@ -12,8 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { build } from 'esbuild';
-import { REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
+import { build, transform } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
 
 /** Files a compiled module loads by URL at run time (never imported, so tsc does not emit them). */
 const ASSET = /\.(mjs|json)$/;
@@ -70,8 +73,10 @@ for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, with
   rewritten += 1;
 }
 
-/** @type {{ name: string; version: string }} */
+/** @type {{ name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }} */
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+const bundled = await bundleCli();
+renderOverviewHelp();
 const distPackage = {
   name: pkg.name,
   version: pkg.version,
@@ -86,5 +91,106 @@ writeFileSync(stamp, `${started.toISOString()}\n`);
 // The build's start, not its end: a source saved while tsc ran is newer than the build.
 utimesSync(stamp, started, started);
 console.log(
-  `build: dist/ compiled, ${copied} assets copied, ${rewritten} newly compiled files pointed at the bundled zod`,
+  `build: dist/ compiled, ${copied} assets copied, ${rewritten} newly compiled files pointed at the bundled zod, ` +
+    `CLI bundled into ${bundled} files`,
 );
+
+/**
+ * The `mig` entry bundled by esbuild into dist/cli/ (what bin/mig.js runs): one file for what
+ * every command loads, plus one chunk per dynamically imported layer (the server, the agent,
+ * the console, each module's run code...), so a command still loads only its own code. Node
+ * spent a third of `mig --help` resolving, reading and linking ~60 ES modules one by one, and
+ * the bundle also drops the parts of zod nothing uses (doc/performance.md, Start-up).
+ *
+ * Large dependencies only some commands use stay ordinary imports of node_modules. The tsc
+ * output above stays: worker threads (module workers, YARA scanners) start from those files,
+ * found by URL. A bundled source's `import.meta.url` is therefore rewritten to the URL of its
+ * compiled twin under dist/, so every `new URL('./x', import.meta.url)` still finds its file.
+ * @returns {Promise<number>} the number of files written
+ */
+async function bundleCli() {
+  const outdir = join(REPO_ROOT, 'dist', 'cli');
+  rmSync(outdir, { recursive: true, force: true });
+  // Small, used by nearly every command: bundled (and tree-shaken). The rest load on demand.
+  const inline = new Set(['zod', 'chalk', 're2js', 'croner']);
+  // Dev dependencies too: `mig agent bundle` imports esbuild only when run, and only in a checkout.
+  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
+    .filter((name) => !inline.has(name))
+    .flatMap((name) => [name, `${name}/*`]);
+  const sourceFile = /\.(ts|tsx)$/;
+  const result = await build({
+    entryPoints: { main: join(REPO_ROOT, 'bin', 'main.ts') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir,
+    external,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [
+      {
+        // zod re-exports its 64 locales (38 % of its code) as `z.locales`; nothing here switches
+        // language, and its default (English) is imported on its own. The bundle keeps English.
+        name: 'zod-english-only',
+        setup(b) {
+          b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+            args.importer.includes('/node_modules/zod/')
+              ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+              : undefined,
+          );
+          b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+            contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+            resolveDir: dirname(args.path),
+            loader: 'js',
+          }));
+        },
+      },
+      {
+        name: 'compiled-twin-import-meta-url',
+        setup(b) {
+          b.onLoad({ filter: sourceFile }, async (args) => {
+            const contents = readFileSync(args.path, 'utf8');
+            const loader = args.path.endsWith('.tsx') ? 'tsx' : 'ts';
+            if (args.path.includes('/node_modules/') || !contents.includes('import.meta.url'))
+              return { contents, loader };
+            const twin = relative(outdir, join(REPO_ROOT, 'dist', relative(REPO_ROOT, args.path))).replace(
+              sourceFile,
+              '.js',
+            );
+            // esbuild's define rewrites the expression only, never the same text inside a string.
+            const { code } = await transform(contents, { loader, define: { 'import.meta.url': '__migTwinUrl' } });
+            const header = `const __migTwinUrl = new URL(${JSON.stringify(twin)}, import.meta.url).href;\n`;
+            return { contents: header + code, loader: 'js' };
+          });
+        },
+      },
+    ],
+  });
+  return Object.keys(result.metafile.outputs).length;
+}
+
+/**
+ * `mig --help` prints the same text whatever the machine: the module list and commands, no
+ * colour, no config. It is rendered here, by the bundle just built, into the file bin/mig.js
+ * prints when dist/ is current, so the most common first command costs a file read, not the
+ * ~75 ms of building every module's zod schemas (doc/performance.md, Start-up).
+ */
+function renderOverviewHelp() {
+  const entry = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href);
+  const rendered = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${entry}); process.exitCode = await main(['--help']);`,
+    ],
+    { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+  );
+  if (rendered.status !== 0 || rendered.stdout === '') {
+    console.error(`build: rendering \`mig --help\` failed: ${rendered.stderr}`);
+    process.exit(1);
+  }
+  writeFileSync(join(REPO_ROOT, OVERVIEW_HELP), rendered.stdout);
+}

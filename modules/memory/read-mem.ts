@@ -6,8 +6,8 @@ import type { MemoryMatcher } from './matcher.js';
 /**
  * Reads a process's memory through /proc/<pid>/mem with positioned reads (the position is the
  * virtual address), one bounded chunk at a time. Nothing here stops, traces or signals the
- * process: the kernel copies its pages as they are, as `cat` of a file would. Each read is
- * awaited, so the event loop (MQTT keepalives, cancel messages) gets a turn between chunks.
+ * process: the kernel copies its pages as they are, as `cat` of a file would. Reads are
+ * asynchronous, so the event loop (MQTT keepalives, cancel messages) gets a turn between chunks.
  */
 
 export const CHUNK_BYTES = 1024 * 1024;
@@ -30,37 +30,97 @@ export function scanBuffer(matcher: MemoryMatcher, chunkBytes = CHUNK_BYTES): Bu
   return Buffer.allocUnsafe(chunkBytes + matcher.maxCarry);
 }
 
+/**
+ * Reads kept in flight ahead of the search: the kernel copies the next chunks of the process
+ * (on libuv's threads) while this thread searches the current one. Reading /proc/<pid>/mem is
+ * ~3/4 of a scan's CPU (page by page through the kernel), so one read at a time left the
+ * search and the copy waiting on each other (doc/performance.md, memory).
+ */
+export const READS_AHEAD = 3;
+
+type ReadOutcome = { got: number } | { code: string };
+
+interface InFlight {
+  chunk: Buffer;
+  want: number;
+  outcome: Promise<ReadOutcome>;
+}
+
 /** One region, start to end, unless the checks settle, the budget ends or a read fails. */
-async function scanRegion(fh: FileHandle, region: Region, matcher: MemoryMatcher, state: ScanState): Promise<void> {
+async function scanRegion(
+  fh: FileHandle,
+  region: Region,
+  matcher: MemoryMatcher,
+  state: ScanState,
+  chunks: readonly Buffer[],
+): Promise<void> {
   const buf = state.buffer;
   let carry = 0;
   let contentFrom = 0;
   let pos = region.start;
   state.regionsScanned++;
-  while (pos < region.end && !matcher.isSettled && !state.signal.aborted) {
-    const want = Math.min(state.chunkBytes, region.end - pos, state.remaining);
-    let got: number;
-    try {
-      ({ bytesRead: got } = await fh.read(buf, carry, want, pos));
-    } catch (err) {
-      state.onRegionFailure(region, pos, codeOf(err));
-      break;
+  const free = [...chunks];
+  const queue: InFlight[] = [];
+  // Where the next read starts, and how much of the budget the reads in flight leave.
+  let issueAt = pos;
+  let budget = state.remaining;
+  const fill = (): void => {
+    while (free.length > 0 && issueAt < region.end && budget > 0) {
+      const chunk = free.pop() as Buffer;
+      const want = Math.min(state.chunkBytes, region.end - issueAt, budget);
+      const outcome = fh.read(chunk, 0, want, issueAt).then(
+        ({ bytesRead }): ReadOutcome => ({ got: bytesRead }),
+        (err: unknown): ReadOutcome => ({ code: codeOf(err) }),
+      );
+      queue.push({ chunk, want, outcome });
+      issueAt += want;
+      budget -= want;
     }
-    // A regular file (a fixture) ends early where /proc/<pid>/mem would fail: same treatment.
-    if (got === 0) {
-      state.onRegionFailure(region, pos, 'EOF');
-      break;
+  };
+  // The chunks are reused by the next region: no read may still be writing into one.
+  const drain = async (): Promise<void> => {
+    for (const read of queue.splice(0)) {
+      await read.outcome;
+      free.push(read.chunk);
     }
-    pos += got;
-    state.remaining -= got;
-    state.bytesScanned += got;
-    const end = carry + got;
-    const isFinal = pos >= region.end || state.remaining <= 0;
-    const next = matcher.search(buf, contentFrom, end, isFinal);
-    if (isFinal) return;
-    buf.copyWithin(0, next.keepFrom, end);
-    carry = end - next.keepFrom;
-    contentFrom = next.contentFrom - next.keepFrom;
+  };
+  try {
+    while (pos < region.end && !matcher.isSettled && !state.signal.aborted) {
+      fill();
+      const head = queue.shift();
+      if (head === undefined) break;
+      const outcome = await head.outcome;
+      if ('code' in outcome) {
+        state.onRegionFailure(region, pos, outcome.code);
+        break;
+      }
+      const got = outcome.got;
+      // A regular file (a fixture) ends early where /proc/<pid>/mem would fail: same treatment.
+      if (got === 0) {
+        state.onRegionFailure(region, pos, 'EOF');
+        break;
+      }
+      head.chunk.copy(buf, carry, 0, got);
+      free.push(head.chunk);
+      pos += got;
+      state.remaining -= got;
+      state.bytesScanned += got;
+      if (got < head.want) {
+        // A short read: the reads after it started past what was read; read on from here.
+        await drain();
+        issueAt = pos;
+        budget = state.remaining;
+      }
+      const end = carry + got;
+      const isFinal = pos >= region.end || state.remaining <= 0;
+      const next = matcher.search(buf, contentFrom, end, isFinal);
+      if (isFinal) return;
+      buf.copyWithin(0, next.keepFrom, end);
+      carry = end - next.keepFrom;
+      contentFrom = next.contentFrom - next.keepFrom;
+    }
+  } finally {
+    await drain();
   }
   // Stopped early: what was carried still ends a line (the region's readable part ends there).
   if (carry > 0 && !matcher.isSettled && !state.signal.aborted) matcher.search(buf, contentFrom, carry, true);
@@ -77,10 +137,11 @@ export async function scanMemory(
   state: ScanState,
 ): Promise<void> {
   const fh = await open(memPath, 'r');
+  const chunks = Array.from({ length: READS_AHEAD }, () => Buffer.allocUnsafe(state.chunkBytes));
   try {
     for (const region of regions) {
       if (matcher.isSettled || state.signal.aborted || state.remaining <= 0) return;
-      await scanRegion(fh, region, matcher, state);
+      await scanRegion(fh, region, matcher, state, chunks);
     }
   } finally {
     await fh.close();

@@ -14,6 +14,7 @@ import { readsContent, type SearchPlan } from './plan.js';
 import type { Pacer } from './pacer.js';
 import { readFor, type ReadStats, type SearchBytes } from './read.js';
 import type { FileTask } from './walk.js';
+import { fitsPool, type HashResult } from './hash-pool.js';
 
 /** One result row: metadata only, never content. */
 export interface FileRow {
@@ -106,6 +107,50 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
     for (const v of readers) judgeUnreadable(v);
     return true;
   }
+  judgeRead(judged, judge, targets);
+  return true;
+}
+
+/**
+ * Digests of a file read on a reader thread (hash-pool.ts): judged as judgeBytes judges its own
+ * read. Only for readers without content checks or decompression (hash-pool's fitsPool).
+ */
+export function judgeDigests(judged: Judged, judge: Judge, result: HashResult): void {
+  const { task, readers } = judged;
+  if ('error' in result) {
+    judge.error(
+      readers.map((v) => v.search),
+      task.path,
+      'cannot read',
+      result.error,
+    );
+    for (const v of readers) judgeUnreadable(v);
+    return;
+  }
+  judge.stats.bytesRead += result.bytes;
+  judge.stats.bytesHashed += result.bytes;
+  judgeRead(
+    judged,
+    judge,
+    readers.map((v) => ({
+      search: v.search,
+      scanner: undefined,
+      digests: new Map([...v.search.algorithms].map((a) => [a, result.digests.get(a) ?? ''])),
+    })),
+  );
+}
+
+/** A file that only wants digests, small enough for one read: hash-pool.ts can read it. */
+export function isPoolable(judged: Judged): boolean {
+  return (
+    judged.readers.length > 0 &&
+    fitsPool(judged.stat.size) &&
+    judged.readers.every((v) => v.search.contents.length === 0 && !v.search.isDecompress)
+  );
+}
+
+function judgeRead(judged: Judged, judge: Judge, targets: readonly SearchBytes[]): void {
+  const { task, readers } = judged;
   readers.forEach((v, i) => {
     const target = targets[i] as SearchBytes;
     if (target.scanner?.isOverflowed === true) {
@@ -121,7 +166,6 @@ export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean>
     const sha256 = target.digests.get('sha256');
     if (sha256 !== undefined) judged.sha256s.set(v, sha256);
   });
-  return true;
 }
 
 function row(v: Verdict, path: string, stat: Stats, sha256: string | undefined): FileRow {

@@ -1,11 +1,22 @@
 import type { ModuleContext, ModuleRun } from '../../../protocol/module-spec.js';
-import { judgeBytes, judgeMetadata, rowsOf, type FileRow, type Judge } from './evaluate.js';
+import {
+  isPoolable,
+  judgeBytes,
+  judgeDigests,
+  judgeMetadata,
+  rowsOf,
+  type FileRow,
+  type Judge,
+  type Judged,
+} from './evaluate.js';
+import { HashPool, type HashResult } from './hash-pool.js';
+import type { HashAlgorithm } from './param-values.js';
 import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
 import { planSearches, type SearchPlan } from './plan.js';
 import { HostRoot } from './resolve.js';
-import { Walk } from './walk.js';
+import { Walk, type FileTask } from './walk.js';
 import { Counters, WALK_COUNTERS, walkEvents } from './walk-report.js';
 
 export type { FileRow } from './evaluate.js';
@@ -29,9 +40,21 @@ function countSearchErrors(ctx: ModuleContext): (searches: readonly SearchPlan[]
   };
 }
 
+/** Files the walk found before the pool is worth its threads: a small hunt never starts one. */
+const POOL_AFTER_FILES = 64;
+
+/** One directory's files after their metadata checks, their digests maybe on reader threads. */
+interface Prepared {
+  judged: Judged[];
+  /** Digests of `judged[i]` for each i in `pooled`, from hash-pool.ts; undefined if the pool failed. */
+  digests: Promise<ReadonlyMap<Judged, HashResult> | undefined>;
+}
+
 /**
  * The file module: one walk of the host for all searches, judging each file against the
  * searches active where it lies, yielding one metadata row per (search, matching file).
+ * While one directory's files are read (small hash-only files on reader threads), the next
+ * directory is walked and stat'ed: rows still come in walk order.
  */
 export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(params, ctx) {
   const searches = planSearches(params);
@@ -41,32 +64,72 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
   const on = walkEvents(ctx, counters, countSearchErrors(ctx));
   const judge: Judge = { nowMs: ctx.now().getTime(), stats: counters.values, pacer, error: on.error };
   const walk = new Walk(searches, new HostRoot(ctx.root), on);
-  try {
-    for (const batch of walk.files()) {
-      for (const task of batch) {
-        if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
-        counters.values.filesChecked++;
-        const judged = judgeMetadata(task, judge);
-        if (judged === undefined) continue;
-        if (judged.readers.length > 0) {
-          // Progress before a long read (a costly content regex may make it long): a stopped run
-          // says how far it got. Not before each small one: a flush per file cost ~10 % of a
-          // hash over 20,000 small files.
-          if (judged.stat.size > CHUNK_BYTES) counters.flush();
-          if (!(await judgeBytes(judged, judge))) return;
-        }
-        for (const row of rowsOf(judged)) {
-          const search = bySearch.get(row.search) as SearchPlan;
-          search.matches++;
-          counters.values.filesMatched++;
-          yield row;
-          if (search.matches >= search.matchlimit)
-            stop(search, ctx, `stopped at ${search.matches} matches (options.matchlimit)`);
-        }
-      }
-      if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
+  const pool = new HashPool();
+  let poolable = 0;
+  const prepare = (batch: readonly FileTask[]): Prepared => {
+    const judged: Judged[] = [];
+    const jobs: Judged[] = [];
+    for (const task of batch) {
+      counters.values.filesChecked++;
+      const one = judgeMetadata(task, judge);
+      if (one === undefined) continue;
+      judged.push(one);
+      if (isPoolable(one)) jobs.push(one);
     }
+    poolable += jobs.length;
+    if (poolable < POOL_AFTER_FILES || jobs.length === 0) return { judged, digests: Promise.resolve(new Map()) };
+    const digests = pool
+      .hash(jobs.map((j) => ({ path: j.task.real, size: j.stat.size, algorithms: algorithmsOf(j) })))
+      .then(
+        (results) => new Map(jobs.map((j, i) => [j, results[i] as HashResult])),
+        () => undefined,
+      );
+    return { judged, digests };
+  };
+  async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
+    // A failed pool leaves every file to the inline read below.
+    const digests = (await prepared.digests) ?? new Map<Judged, HashResult>();
+    for (const judged of prepared.judged) {
+      if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return false;
+      // Judged ahead of the previous directory's rows: a search may have stopped since.
+      judged.live = judged.live.filter((v) => !v.search.isStopped);
+      judged.readers = judged.readers.filter((v) => !v.search.isStopped);
+      if (judged.live.length === 0) continue;
+      const result = digests.get(judged);
+      if (result !== undefined) judgeDigests(judged, judge, result);
+      else if (judged.readers.length > 0) {
+        // Progress before a long read (a costly content regex may make it long): a stopped run
+        // says how far it got. Not before each small one: a flush per file cost ~10 % of a
+        // hash over 20,000 small files.
+        if (judged.stat.size > CHUNK_BYTES) counters.flush();
+        if (!(await judgeBytes(judged, judge))) return false;
+      }
+      for (const row of rowsOf(judged)) {
+        const search = bySearch.get(row.search) as SearchPlan;
+        search.matches++;
+        counters.values.filesMatched++;
+        yield row;
+        if (search.matches >= search.matchlimit)
+          stop(search, ctx, `stopped at ${search.matches} matches (options.matchlimit)`);
+      }
+    }
+    return true;
+  }
+  try {
+    let ahead: Prepared | undefined;
+    for (const batch of walk.files()) {
+      if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
+      const next = prepare(batch);
+      if (ahead !== undefined && !(yield* finish(ahead))) return;
+      ahead = next;
+    }
+    if (ahead !== undefined) yield* finish(ahead);
   } finally {
     counters.flush();
+    await pool.close();
   }
 };
+
+function algorithmsOf(judged: Judged): HashAlgorithm[] {
+  return [...new Set(judged.readers.flatMap((v) => [...v.search.algorithms]))];
+}

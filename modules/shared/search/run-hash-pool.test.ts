@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { recordingContext } from '../../../test/helpers/modules/recording.js';
+import { CHUNK_BYTES } from './read.js';
+import { HashPool } from './hash-pool.js';
+import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
+
+/**
+ * Whole-tree hashing on reader threads (hash-pool.ts): past the first 64 hash-only files the
+ * digests come from the pool, and the rows, digests and counters must be those of the inline
+ * read: every file read once, rows in walk order, matchlimit still stopping the search.
+ */
+
+let root: string | undefined;
+afterEach(() => {
+  if (root !== undefined) removeTree(root);
+  root = undefined;
+});
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const md5 = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+
+/** 300 files in 6 directories (50 each, as a walk batch), of different sizes, one over one read. */
+function tree(): { entries: Record<string, Entry>; contents: Map<string, string | Buffer> } {
+  const entries: Record<string, Entry> = {};
+  const contents = new Map<string, string | Buffer>();
+  for (let i = 0; i < 300; i++) {
+    const path = `/d/dir${Math.floor(i / 50)}/f${String(i).padStart(3, '0')}`;
+    const data = i === 250 ? Buffer.alloc(CHUNK_BYTES + 10, 7) : `file ${i}\n${'x'.repeat(i * 37)}`;
+    entries[path] = data;
+    contents.set(path, data);
+  }
+  return { entries, contents };
+}
+
+const bytesOf = (data: string | Buffer): number => (typeof data === 'string' ? Buffer.byteLength(data) : data.length);
+
+describe('hashing on reader threads', () => {
+  it('finds the files whose sha256 is listed, reading each file once, rows in walk order', async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    const wanted = ['/d/dir0/f005', '/d/dir2/f120', '/d/dir4/f249', '/d/dir5/f250', '/d/dir5/f299'];
+    const rec = recordingContext(root);
+    const rows = await runSearch(
+      {
+        searches: {
+          s1: {
+            paths: ['/d'],
+            sha2: wanted.map((p) => sha256(contents.get(p) as string)),
+            options: { returnsha256: true },
+          },
+        },
+      },
+      rec,
+    );
+    expect(rows.map((r) => [r.path, r.sha256])).toEqual(wanted.map((p) => [p, sha256(contents.get(p) as string)]));
+    const total = [...contents.values()].reduce((sum, d) => sum + bytesOf(d), 0);
+    expect(rec.stats.bytesHashed).toBe(total);
+    expect(rec.stats.bytesRead).toBe(total);
+    expect(rec.warnings).toEqual([]);
+  });
+
+  it('feeds md5 and sha256 from one read, and matchany says which matched', async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    const rec = recordingContext(root);
+    const rows = await runSearch(
+      {
+        searches: {
+          s1: {
+            paths: ['/d'],
+            md5: [md5(contents.get('/d/dir3/f170') as string)],
+            sha2: [sha256(contents.get('/d/dir5/f260') as string)],
+            options: { matchany: true },
+          },
+        },
+      },
+      rec,
+    );
+    expect(rows.map((r) => [r.path, r.matched?.map((m) => m.split(':')[0])])).toEqual([
+      ['/d/dir3/f170', ['md5']],
+      ['/d/dir5/f260', ['sha2']],
+    ]);
+    expect(rec.stats.bytesRead).toBe([...contents.values()].reduce((sum, d) => sum + bytesOf(d), 0));
+  });
+
+  it('stops at matchlimit even when the next directory was judged ahead', async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    const rec = recordingContext(root);
+    const listed = [...contents.keys()].filter((_, i) => i >= 100 && i % 2 === 0);
+    const rows = await runSearch(
+      {
+        searches: {
+          s1: {
+            paths: ['/d'],
+            sha2: listed.map((p) => sha256(contents.get(p) as string)),
+            options: { matchlimit: 3 },
+          },
+        },
+      },
+      rec,
+    );
+    expect(rows.map((r) => r.path)).toEqual(listed.slice(0, 3));
+    expect(rec.warnings).toEqual(['search s1: stopped at 3 matches (options.matchlimit)']);
+  });
+});
+
+describe('HashPool', () => {
+  it('reports a file it cannot open with its error code, and hashes the others', async () => {
+    root = makeTree({ '/d/a': 'alpha', '/d/b': 'beta' });
+    const pool = new HashPool(2);
+    try {
+      const [a, gone, b] = await pool.hash([
+        { path: `${root}/d/a`, size: 5, algorithms: ['sha256', 'md5'] },
+        { path: `${root}/d/missing`, size: 1, algorithms: ['sha256'] },
+        { path: `${root}/d/b`, size: 4, algorithms: ['sha256'] },
+      ]);
+      expect(a).toEqual({
+        digests: new Map([
+          ['sha256', sha256('alpha')],
+          ['md5', md5('alpha')],
+        ]),
+        bytes: 5,
+      });
+      expect(gone !== undefined && 'error' in gone ? gone.error.code : undefined).toBe('ENOENT');
+      expect(b).toEqual({ digests: new Map([['sha256', sha256('beta')]]), bytes: 4 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('hashes a file that grew since its stat to its real end', async () => {
+    root = makeTree({ '/d/a': 'grown since' });
+    const pool = new HashPool(1);
+    try {
+      const [a] = await pool.hash([{ path: `${root}/d/a`, size: 5, algorithms: ['sha256'] }]);
+      expect(a).toEqual({ digests: new Map([['sha256', sha256('grown since')]]), bytes: 11 });
+    } finally {
+      await pool.close();
+    }
+  });
+});
