@@ -106,7 +106,8 @@ export async function acceptCommandMessage(
     deps.specs ?? moduleSpecs,
     deps.platform ?? process.platform,
   );
-  // record() checks again, synchronously: two copies verified concurrently must not both run.
-  deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
+  // record() checks again as it is called: two copies verified concurrently must not both run.
+  // Awaited: the id is on disk before anything runs, so a crash cannot let it run twice.
+  await deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
   return { commandId: message.commandId, action, signers, operations };
 }
