@@ -35,7 +35,7 @@ beforeEach(() => {
 });
 afterEach(() => dir.remove());
 
-const open = (limits: Partial<AnswerLimits> = {}): AnswerJournal =>
+const open = (limits: Partial<AnswerLimits> = {}): Promise<AnswerJournal> =>
   AnswerJournal.open(dir.path, { now: () => clock, limits, log: (_level, message) => warnings.push(message) });
 const fileText = (): string => readFileSync(join(dir.path, ANSWER_JOURNAL_FILE), 'utf8');
 

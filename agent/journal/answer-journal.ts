@@ -138,6 +138,11 @@ export class AnswerJournal {
       return undefined;
     }
   }
+
+  /** Waits for the writes asked for so far, then lets go of the file. */
+  close(): Promise<void> {
+    return this.journal.close();
+  }
 }
 
 function decodeHeader(value: unknown): KeyedLine<string> | undefined {

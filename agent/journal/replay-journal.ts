@@ -60,4 +60,9 @@ export class ReplayJournal implements ReplayStore {
   flushed(): Promise<void> {
     return this.journal.flushed();
   }
+
+  /** Waits for the writes asked for so far, then lets go of the file. */
+  close(): Promise<void> {
+    return this.journal.close();
+  }
 }

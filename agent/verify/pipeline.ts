@@ -97,7 +97,19 @@ export async function acceptCommandMessage(
   deps: AcceptDeps,
   trace: AcceptTrace = {},
 ): Promise<AcceptedAction> {
-  const { action, signers } = await verifyCommandAction(message, deps, trace);
+  return acceptVerified(message, await verifyCommandAction(message, deps, trace), deps);
+}
+
+/**
+ * The steps after verifyCommandAction: replay → allowlist + ACL → target → module, platform and
+ * parameters; then the id goes into the replay journal, and this resolves once it is on disk.
+ */
+export async function acceptVerified(
+  message: CommandMessage,
+  verified: VerifiedAction,
+  deps: AcceptDeps,
+): Promise<AcceptedAction> {
+  const { action, signers } = verified;
   checkReplay(action.id, deps.replay);
   checkPolicy(action, signers, deps.acl, deps.allowedModules);
   checkTarget(action.target, deps.facts);
