@@ -44,6 +44,13 @@ interface Entry<M> {
   bytes: number;
 }
 
+interface PendingLine {
+  line: Buffer;
+  onWritten: ((offset: number) => void) | undefined;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 export class LineTooLargeError extends Error {
   constructor(
     readonly bytes: number,
@@ -83,6 +90,8 @@ export class KeyedJournal<M> {
    * cost ~3x the CPU of one write on a held handle. Reopened after each rewrite (new inode).
    */
   private handle: FileHandle | undefined;
+  /** Lines waiting for the next write (see write()). */
+  private pending: PendingLine[] = [];
 
   private constructor(private readonly opts: KeyedJournalOptions<M>) {
     this.limits = {
@@ -139,18 +148,17 @@ export class KeyedJournal<M> {
     this.entries.set(key, entry);
     this.liveBytes += line.length;
     this.evict();
-    return this.enqueue(async () => {
-      try {
-        await this.append(line);
-      } catch (err) {
-        if (this.entries.get(key) === entry) this.forget(key);
-        throw err;
-      }
+    return this.write(line, (offset) => {
       entry.line = undefined;
       if (this.entries.get(key) !== entry) return; // forgotten meanwhile: its line is dead already
-      entry.offset = this.fileBytes - line.length;
+      entry.offset = offset;
       this.writtenLiveBytes += line.length;
-    }).finally(() => this.compactIfWasteful());
+    })
+      .catch((err: unknown) => {
+        if (this.entries.get(key) === entry) this.forget(key);
+        throw err;
+      })
+      .finally(() => this.compactIfWasteful());
   }
 
   /**
@@ -161,7 +169,7 @@ export class KeyedJournal<M> {
     this.forget(key);
     if (tombstone === undefined) return;
     const line = Buffer.from(`${JSON.stringify(tombstone)}\n`);
-    await this.enqueue(() => this.append(line)).finally(() => this.compactIfWasteful());
+    await this.write(line).finally(() => this.compactIfWasteful());
   }
 
   /** Forgets `key` in memory only: its line is dead weight until the next rewrite. */
@@ -213,18 +221,49 @@ export class KeyedJournal<M> {
     return run;
   }
 
+  /**
+   * Appends `line` together with every line asked for before the queue gets to it: one write
+   * for all of them (group commit: concurrent commands cost one syscall, not one each), in call
+   * order. `onWritten` gets where the line starts, in the queue, before any later job runs.
+   */
+  private write(line: Buffer, onWritten?: (offset: number) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ line, onWritten, resolve, reject });
+      if (this.pending.length === 1) void this.enqueue(() => this.writePending()).catch(() => undefined);
+    });
+  }
+
+  private async writePending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const [only] = batch;
+    const data = batch.length === 1 && only !== undefined ? only.line : Buffer.concat(batch.map((p) => p.line));
+    try {
+      await this.append(data, batch.length);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    let offset = this.fileBytes - batch.reduce((sum, p) => sum + p.line.length, 0);
+    for (const p of batch) {
+      p.onWritten?.(offset);
+      offset += p.line.length;
+      p.resolve();
+    }
+  }
+
   /** Runs in the queue. A write that fails is cut back off the file, so no torn line stays in the middle. */
-  private async append(line: Buffer): Promise<void> {
+  private async append(data: Buffer, lines: number): Promise<void> {
     if (this.isDamaged) await this.compact();
     try {
       this.handle ??= await open(this.path, 'a', 0o600);
-      await writeAll(this.handle, line);
+      await writeAll(this.handle, data);
     } catch (err) {
       await truncate(this.path, this.fileBytes).catch(() => (this.isDamaged = true));
       throw err;
     }
-    this.fileBytes += line.length;
-    this.linesInFile += 1;
+    this.fileBytes += data.length;
+    this.linesInFile += lines;
   }
 
   private async load(): Promise<void> {
