@@ -52,7 +52,10 @@ export class CommandHandler {
     const envelope = readEnvelope(payload);
     if ('error' in envelope) {
       const { error, commandId } = envelope;
-      this.deps.log('warn', `refused a malformed command message${commandId ? ` (${commandId})` : ''}: ${error.message}`);
+      this.deps.log(
+        'warn',
+        `refused a malformed command message${commandId ? ` (${commandId})` : ''}: ${error.message}`,
+      );
       if (commandId !== undefined && !this.tracker.isKnown(commandId))
         this.tracker.track(commandId, () => this.refuse(commandId, {}, error, receivedAt));
       return;
@@ -70,7 +73,14 @@ export class CommandHandler {
     if (this.isClosing) {
       const error = { code: 'MODULE_CANCELLED', message: 'the agent is shutting down; send the command again later' };
       this.tracker.track(commandId, () =>
-        this.answer({ commandId, status: 'cancelled', error, operations: [], startedAt: receivedAt, finishedAt: receivedAt }),
+        this.answer({
+          commandId,
+          status: 'cancelled',
+          error,
+          operations: [],
+          startedAt: receivedAt,
+          finishedAt: receivedAt,
+        }),
       );
       return;
     }
@@ -88,7 +98,10 @@ export class CommandHandler {
       // Answered before, this very action: the server lost our answer. The same answer again, nothing runs.
       const kept = await keptAnswer(commandId, verified.action.id, this.deps.answers);
       if (kept !== undefined) {
-        this.deps.log('info', `command ${commandId}: answered before (action ${verified.action.id}); publishing the same result again`);
+        this.deps.log(
+          'info',
+          `command ${commandId}: answered before (action ${verified.action.id}); publishing the same result again`,
+        );
         return await publishAnswer(kept, this.deps);
       }
       // Verify, the rest: replay, ACL, target, parameters; resolves once the id is in the replay journal.
@@ -158,7 +171,15 @@ export class CommandHandler {
     const error = toWireError(err);
     this.deps.log('warn', `command ${commandId}: refused ${error.code}: ${error.message}`);
     const finishedAt = this.deps.now();
-    await this.answer({ commandId, actionId: trace.actionId, status: 'failed', error, operations: [], startedAt: receivedAt, finishedAt });
+    await this.answer({
+      commandId,
+      actionId: trace.actionId,
+      status: 'failed',
+      error,
+      operations: [],
+      startedAt: receivedAt,
+      finishedAt,
+    });
   }
 
   /** Sign the answer (kept until `keepUntil` if given), then publish it. */

@@ -33,7 +33,13 @@ writeFileSync(
 const prof = process.env.MIG_AGENT_CPU_PROF;
 const child = spawn(
   process.execPath,
-  [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', 'scripts/agent-cpu-child.ts', configPath],
+  [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    '--import',
+    'tsx',
+    'scripts/agent-cpu-child.ts',
+    configPath,
+  ],
   { stdio: 'inherit' },
 );
 const beat = await mq.inbox.waitFor((m) => m.kind === 'heartbeat');

@@ -24,7 +24,11 @@ export interface RunStepOutcome {
  * pool: agent/runner.ts) under the agent's concurrency limit, then waits until every response
  * journal entry the command made is on disk, before anything answers it.
  */
-export async function runAccepted(accepted: AcceptedAction, deps: RunDeps, signal: AbortSignal): Promise<RunStepOutcome> {
+export async function runAccepted(
+  accepted: AcceptedAction,
+  deps: RunDeps,
+  signal: AbortSignal,
+): Promise<RunStepOutcome> {
   let isDestroyRequested = false;
   const extras = commandExtras(accepted, deps, () => (isDestroyRequested = true));
   const outcome = await deps.limiter.run(() => runCommand(accepted.operations, { ...deps.run, ...extras, signal }));

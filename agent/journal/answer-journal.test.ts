@@ -129,7 +129,11 @@ describe('AnswerJournal survives damage', () => {
     expect(warnings.join()).toMatch(/skipped 1 unreadable line/);
     await reopened.keep(result(3), later(MINUTE));
     const again = await open();
-    expect(await Promise.all([1, 2, 3].map(async (i) => (await again.read(cmd(i)))?.commandId))).toEqual([cmd(1), undefined, cmd(3)]);
+    expect(await Promise.all([1, 2, 3].map(async (i) => (await again.read(cmd(i)))?.commandId))).toEqual([
+      cmd(1),
+      undefined,
+      cmd(3),
+    ]);
   });
 
   it('forgets an answer whose line was damaged after it was loaded', async () => {

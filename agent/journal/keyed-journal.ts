@@ -94,19 +94,14 @@ export class KeyedJournal<M> {
   private pending: PendingLine[] = [];
 
   private constructor(private readonly opts: KeyedJournalOptions<M>) {
-    this.limits = {
-      maxEntries: Infinity,
-      maxBytes: Infinity,
-      maxLineBytes: Infinity,
-      ...opts.limits,
-    };
+    this.limits = { maxEntries: Infinity, maxBytes: Infinity, maxLineBytes: Infinity, ...opts.limits };
   }
 
   /** Loads the file (missing: empty), then rewrites it at once if anything in it is dead. */
   static async open<M>(opts: KeyedJournalOptions<M>): Promise<KeyedJournal<M>> {
     const journal = new KeyedJournal(opts);
     await journal.load();
-    journal.evict();
+    journal.evict(true);
     // Before the first append: a torn last line must not swallow the next one.
     if (journal.fileBytes !== journal.writtenLiveBytes || journal.linesInFile !== journal.entries.size)
       await journal.enqueue(() => journal.compact());
@@ -131,7 +126,8 @@ export class KeyedJournal<M> {
   /** Every live entry, oldest first. */
   *live(): Generator<KeyedLine<M>> {
     const nowMs = this.nowMs();
-    for (const [key, entry] of this.entries) if (entry.until >= nowMs) yield { key, until: entry.until, meta: entry.meta };
+    for (const [key, entry] of this.entries)
+      if (entry.until >= nowMs) yield { key, until: entry.until, meta: entry.meta };
   }
 
   /**
@@ -275,7 +271,7 @@ export class KeyedJournal<M> {
       throw err;
     }
     let bad = 0;
-    for (let offset = 0; offset < data.length; ) {
+    for (let offset = 0; offset < data.length;) {
       const end = data.indexOf(0x0a, offset);
       if (end === -1) {
         bad += 1; // a torn last line (a kill during append): the only expected damage
@@ -305,15 +301,17 @@ export class KeyedJournal<M> {
     }
   }
 
-  /** Drops expired entries and, while over the caps, the oldest ones. */
-  private evict(): void {
+  /**
+   * Drops the oldest entries while over the caps, and expired ones: all of them when `isFull`
+   * (open, rewrite), else only those at the front, so a put costs O(1) however many are live
+   * (entries mostly expire in the order they were put; one that does not waits for the rewrite).
+   */
+  private evict(isFull = false): void {
     const nowMs = this.nowMs();
     for (const [key, entry] of this.entries) {
-      if (entry.until < nowMs) this.forget(key);
-    }
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.limits.maxEntries && this.liveBytes <= this.limits.maxBytes) break;
-      this.forget(key);
+      const isOver = this.entries.size > this.limits.maxEntries || this.liveBytes > this.limits.maxBytes;
+      if (isOver || entry.until < nowMs) this.forget(key);
+      else if (!isFull) break;
     }
   }
 
@@ -336,7 +334,7 @@ export class KeyedJournal<M> {
 
   /** Runs in the queue: rewrites the file with the live lines already written (queued ones follow). */
   private async compact(): Promise<void> {
-    this.evict();
+    this.evict(true);
     const tmp = `${this.path}.${process.pid}.tmp`;
     const written = [...this.entries.values()].filter((e) => e.offset >= 0);
     const out = await open(tmp, 'w', 0o600);
@@ -386,7 +384,7 @@ export class KeyedJournal<M> {
 
 async function readLine(handle: FileHandle, entry: { offset: number; bytes: number }): Promise<Buffer> {
   const line = Buffer.allocUnsafe(entry.bytes);
-  for (let got = 0; got < entry.bytes; ) {
+  for (let got = 0; got < entry.bytes;) {
     const { bytesRead } = await handle.read(line, got, entry.bytes - got, entry.offset + got);
     if (bytesRead === 0) throw new Error(`the file ends before byte ${entry.offset + entry.bytes}`);
     got += bytesRead;
@@ -395,5 +393,5 @@ async function readLine(handle: FileHandle, entry: { offset: number; bytes: numb
 }
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let done = 0; done < data.length; ) done += (await handle.write(data, done, data.length - done)).bytesWritten;
+  for (let done = 0; done < data.length;) done += (await handle.write(data, done, data.length - done)).bytesWritten;
 }

@@ -45,7 +45,10 @@ export class RunningJournal {
       what: 'running journal',
     });
     await importLegacy(journal, join(dataDir, LEGACY_RUNNING_DIR), log);
-    return new RunningJournal(journal, [...journal.live()].map((line) => line.meta));
+    return new RunningJournal(
+      journal,
+      [...journal.live()].map((line) => line.meta),
+    );
   }
 
   /** Records (or updates) a command being handled; resolves once it is in the file. */
@@ -76,7 +79,12 @@ function decodeLine(value: unknown): { key: string; until: number; meta: Running
   if (entry.success) return { key: entry.data.commandId, until: FOREVER, meta: entry.data };
   const ended = EndedSchema.safeParse(value);
   // Already past: it replaces the entry it ends, and both go at the next rewrite.
-  if (ended.success) return { key: ended.data.commandId, until: 0, meta: { commandId: ended.data.commandId, receivedAt: new Date(0).toISOString() } };
+  if (ended.success)
+    return {
+      key: ended.data.commandId,
+      until: 0,
+      meta: { commandId: ended.data.commandId, receivedAt: new Date(0).toISOString() },
+    };
   return undefined;
 }
 
@@ -97,7 +105,8 @@ async function importLegacy(journal: KeyedJournal<RunningEntry>, dir: string, lo
     const commandId = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
     if (!CommandIdSchema.safeParse(commandId).success) continue;
     const entry = await readLegacyEntry(join(dir, name));
-    if (entry === undefined) log('warn', `running journal: ${name} is unreadable; reporting command ${commandId} anyway`);
+    if (entry === undefined)
+      log('warn', `running journal: ${name} is unreadable; reporting command ${commandId} anyway`);
     const found = entry?.commandId === commandId ? entry : { commandId, receivedAt: new Date(0).toISOString() };
     await journal.put(commandId, FOREVER, found, found);
   }

@@ -31,7 +31,10 @@ export function readEnvelope(payload: Uint8Array | string): Envelope {
   // Size cap first: the payload is attacker-controlled and JSON.parse on megabytes is itself a cost.
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (size > MAX_ENVELOPE_BYTES) {
-    const error = new ProtocolError('PAYLOAD_TOO_LARGE', `command message: ${size} bytes, the limit is ${MAX_ENVELOPE_BYTES}`);
+    const error = new ProtocolError(
+      'PAYLOAD_TOO_LARGE',
+      `command message: ${size} bytes, the limit is ${MAX_ENVELOPE_BYTES}`,
+    );
     return { error };
   }
   const text =
