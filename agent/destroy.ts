@@ -6,7 +6,7 @@ import { AGENT_ID_FILE } from './identity.js';
 import { ANSWER_JOURNAL_FILE } from './journal/answer-journal.js';
 import { REPLAY_JOURNAL_FILE } from './journal/replay-journal.js';
 import { RESPONSE_JOURNAL_FILE } from './journal/response-journal.js';
-import { RUNNING_DIR } from './journal/running-journal.js';
+import { LEGACY_RUNNING_DIR, RUNNING_JOURNAL_FILE } from './journal/running-journal.js';
 import type { LogFn } from './log.js';
 import { POLICY_FILE, POLICY_PREV_FILE } from './policy/policy-files.js';
 
@@ -16,7 +16,8 @@ const STATE_NAMES: readonly string[] = [
   AGENT_KEY_FILE,
   BROKER_PASSWORD_FILE,
   ENROLLED_FILE,
-  RUNNING_DIR,
+  RUNNING_JOURNAL_FILE,
+  LEGACY_RUNNING_DIR,
   REPLAY_JOURNAL_FILE,
   RESPONSE_JOURNAL_FILE,
   ANSWER_JOURNAL_FILE,

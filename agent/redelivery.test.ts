@@ -179,22 +179,27 @@ describe('a command left running by a previous process', () => {
       startedAt: now.toISOString(),
       finishedAt: now.toISOString(),
     };
-    RunningJournal.open(config.dataDir).begin({ commandId, actionId, receivedAt: now.toISOString() });
-    AnswerJournal.open(config.dataDir).keep(kept, new Date(now.getTime() + 60_000));
+    const running = await RunningJournal.open(config.dataDir);
+    await running.begin({ commandId, actionId, receivedAt: now.toISOString() });
+    await running.close();
+    const answers = await AnswerJournal.open(config.dataDir);
+    await answers.keep(kept, new Date(now.getTime() + 60_000));
+    await answers.close();
     await start();
     expect(await mq.inbox.resultFor(commandId)).toEqual(kept);
     await agents.pop()?.close();
-    expect(RunningJournal.open(config.dataDir).leftovers()).toEqual([]);
+    expect((await RunningJournal.open(config.dataDir)).leftovers()).toEqual([]);
   });
 
   it('keeps its AGENT_RESTARTED answer too, for as long as the action is remembered', async () => {
     const action = await probeAction();
     const commandId = randomBytes(16).toString('hex');
-    ReplayJournal.open(config.dataDir).record(
-      action.id,
-      new Date(Date.parse(action.expireAfter) + config.maxClockSkewMs),
-    );
-    RunningJournal.open(config.dataDir).begin({ commandId, actionId: action.id, receivedAt: new Date().toISOString() });
+    const replay = await ReplayJournal.open(config.dataDir);
+    await replay.record(action.id, new Date(Date.parse(action.expireAfter) + config.maxClockSkewMs));
+    await replay.close();
+    const running = await RunningJournal.open(config.dataDir);
+    await running.begin({ commandId, actionId: action.id, receivedAt: new Date().toISOString() });
+    await running.close();
     const agent = await start();
     const first = await mq.inbox.resultFor(commandId);
     expect(first).toMatchObject({ status: 'failed', actionId: action.id, error: { code: 'AGENT_RESTARTED' } });

@@ -131,7 +131,9 @@ describe('agent session over a real broker', () => {
   it('reports a command left in the running journal as AGENT_RESTARTED, once', async () => {
     const commandId = randomBytes(16).toString('hex');
     const actionId = randomBytes(16).toString('hex');
-    RunningJournal.open(config.dataDir).begin({ commandId, actionId, receivedAt: new Date().toISOString() });
+    const running = await RunningJournal.open(config.dataDir);
+    await running.begin({ commandId, actionId, receivedAt: new Date().toISOString() });
+    await running.close();
     await start();
     expect(await mq.inbox.resultFor(commandId)).toMatchObject({
       status: 'failed',
@@ -139,7 +141,7 @@ describe('agent session over a real broker', () => {
       error: { code: 'AGENT_RESTARTED' },
     });
     await agents.pop()?.close();
-    expect(RunningJournal.open(config.dataDir).leftovers()).toEqual([]);
+    expect((await RunningJournal.open(config.dataDir)).leftovers()).toEqual([]);
   });
 
   it('says shutdown on close, and gets commands queued while it was away', async () => {

@@ -108,13 +108,13 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     watchdog: config.watchdog,
     log: scopedLog(log, 'worker'),
   });
-  const running = RunningJournal.open(config.dataDir);
+  const running = await RunningJournal.open(config.dataDir, { log });
   // Read before connecting: anything journaled from now on belongs to this process.
-  const leftovers = running.leftovers(log);
+  const leftovers = running.leftovers();
   let session: AgentLink | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
-  const deps = handlerDeps(config, prepared, running, publishResult, onDestroyRequested, {
+  const deps = await handlerDeps(config, prepared, running, publishResult, onDestroyRequested, {
     ...opts,
     log,
     now,
@@ -192,6 +192,7 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     stopBeats();
     stopRestartBeats();
     await handler.close();
+    await Promise.all([running.close(), deps.accept.replay.close(), deps.answers.close()]);
     await workers.release();
     await session.close(offlineMessage(agentId, reason));
     log('info', `agent ${agentId} stopped (${reason})`);
@@ -227,20 +228,31 @@ function destroyer(
 type Resolved = Required<Pick<StartAgentOptions, 'log' | 'now' | 'specs' | 'platform'>> &
   Pick<StartAgentOptions, 'runners' | 'answerLimits'> & { pool: ModulePool };
 
-function handlerDeps(
+/** The command path's dependencies; its journals are closed once the handler is. */
+type HandlerDeps = CommandHandlerDeps & {
+  accept: { replay: ReplayJournal };
+  answers: AnswerJournal;
+};
+
+async function handlerDeps(
   config: AgentConfig,
   prepared: Prepared,
   running: RunningJournal,
   publishResult: (message: ResultMessage) => Promise<void>,
   onDestroyRequested: () => void,
   opts: Resolved,
-): CommandHandlerDeps {
+): Promise<HandlerDeps> {
   const { log, now } = opts;
+  const [replay, answers, responseJournal] = await Promise.all([
+    ReplayJournal.open(config.dataDir, { now, log }),
+    AnswerJournal.open(config.dataDir, { now, log: scopedLog(log, 'answers'), limits: opts.answerLimits }),
+    ResponseJournal.open(config.dataDir, { log: scopedLog(log, 'response journal') }),
+  ]);
   return {
     accept: {
       keyring: prepared.policy.trust.keyring,
       acl: prepared.policy.trust.acl,
-      replay: ReplayJournal.open(config.dataDir, { now, log }),
+      replay,
       facts: targetFacts(prepared.host),
       now,
       maxClockSkewMs: config.maxClockSkewMs,
@@ -249,7 +261,7 @@ function handlerDeps(
       platform: opts.platform,
     },
     running,
-    answers: AnswerJournal.open(config.dataDir, { now, log: scopedLog(log, 'answers'), limits: opts.answerLimits }),
+    answers,
     limiter: new Limiter(config.maxConcurrent),
     run: {
       root: config.root,
@@ -266,7 +278,7 @@ function handlerDeps(
     signer: { agentId: prepared.agentId, privateKey: prepared.key.privateKey, publicKey: prepared.key.publicKey },
     now,
     log: scopedLog(log, 'command'),
-    responseJournal: ResponseJournal.open(config.dataDir),
+    responseJournal,
     self: { agentId: prepared.agentId, stateFiles: () => agentStateFiles(config.dataDir) },
     onDestroyRequested,
     onPolicy: (text) => void prepared.policy.offer(text),

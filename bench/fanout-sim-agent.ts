@@ -216,7 +216,7 @@ export class SimAgent {
       checkPolicy(action, signers, this.shared.acl, undefined);
       checkTarget(action.target, this.facts);
       const operations = validateOperations(action.operations, moduleSpecs, process.platform);
-      this.replay.record(action.id, replayHorizon(action, this.shared.maxClockSkewMs));
+      await this.replay.record(action.id, replayHorizon(action, this.shared.maxClockSkewMs));
       this.events.onAccepted(this.agentId);
       const results = operations.map((op) => ({ module: op.module, isFound: true, rows: [], stats: {}, errors: [] }));
       await this.publish(
@@ -267,7 +267,7 @@ class MemoryReplay implements ReplayStore {
   has(actionId: string): boolean {
     return this.until.has(actionId);
   }
-  record(actionId: string, until: Date): void {
+  async record(actionId: string, until: Date): Promise<void> {
     checkReplay(actionId, this);
     this.until.set(actionId, until);
   }

@@ -35,52 +35,52 @@ beforeEach(() => {
 });
 afterEach(() => dir.remove());
 
-const open = (limits: Partial<AnswerLimits> = {}): AnswerJournal =>
+const open = (limits: Partial<AnswerLimits> = {}): Promise<AnswerJournal> =>
   AnswerJournal.open(dir.path, { now: () => clock, limits, log: (_level, message) => warnings.push(message) });
 const fileText = (): string => readFileSync(join(dir.path, ANSWER_JOURNAL_FILE), 'utf8');
 
 describe('AnswerJournal keeps answers', () => {
-  it('reads back the exact result, in the same process and after reopening', () => {
+  it('reads back the exact result, in the same process and after reopening', async () => {
     const kept = result(1, [{ path: '/etc/passwd', size: 1234, note: 'é ✓ "quoted"' }]);
-    const journal = open();
-    expect(journal.keep(kept, later(MINUTE))).toBe(true);
+    const journal = await open();
+    expect(await journal.keep(kept, later(MINUTE))).toBe(true);
     expect(journal.actionIdOf(cmd(1))).toBe(act(1));
-    expect(JSON.stringify(journal.read(cmd(1)))).toBe(JSON.stringify(kept));
-    const reopened = open();
+    expect(JSON.stringify(await journal.read(cmd(1)))).toBe(JSON.stringify(kept));
+    const reopened = await open();
     expect(reopened.actionIdOf(cmd(1))).toBe(act(1));
-    expect(JSON.stringify(reopened.read(cmd(1)))).toBe(JSON.stringify(kept));
-    expect(reopened.read(cmd(2))).toBeUndefined();
+    expect(JSON.stringify(await reopened.read(cmd(1)))).toBe(JSON.stringify(kept));
+    expect(await reopened.read(cmd(2))).toBeUndefined();
   });
 
-  it('a later answer to the same command replaces the earlier one, also on disk', () => {
-    const journal = open();
-    journal.keep(result(1), later(MINUTE));
-    journal.keep({ ...result(1), status: 'cancelled' }, later(MINUTE));
-    expect(journal.read(cmd(1))?.status).toBe('cancelled');
-    expect(open().read(cmd(1))?.status).toBe('cancelled');
-    expect(open().size).toBe(1);
+  it('a later answer to the same command replaces the earlier one, also on disk', async () => {
+    const journal = await open();
+    await journal.keep(result(1), later(MINUTE));
+    await journal.keep({ ...result(1), status: 'cancelled' }, later(MINUTE));
+    expect((await journal.read(cmd(1)))?.status).toBe('cancelled');
+    expect((await (await open()).read(cmd(1)))?.status).toBe('cancelled');
+    expect((await open()).size).toBe(1);
   });
 
-  it('keeps reading the right lines after rewriting a file full of replaced answers', () => {
-    const journal = open();
+  it('keeps reading the right lines after rewriting a file full of replaced answers', async () => {
+    const journal = await open();
     for (let round = 0; round < 1200; round++)
-      journal.keep({ ...result(round % 3), finishedAt: later(round).toISOString() }, later(MINUTE));
+      await journal.keep({ ...result(round % 3), finishedAt: later(round).toISOString() }, later(MINUTE));
     expect(fileText().split('\n').length - 1).toBeLessThan(1200); // rewritten at least once
-    for (const i of [0, 1, 2]) expect(journal.read(cmd(i))?.commandId).toBe(cmd(i));
-    expect(journal.read(cmd(2))?.finishedAt).toBe(later(1199).toISOString());
-    expect(open().read(cmd(2))?.finishedAt).toBe(later(1199).toISOString());
+    for (const i of [0, 1, 2]) expect((await journal.read(cmd(i)))?.commandId).toBe(cmd(i));
+    expect((await journal.read(cmd(2)))?.finishedAt).toBe(later(1199).toISOString());
+    expect((await (await open()).read(cmd(2)))?.finishedAt).toBe(later(1199).toISOString());
   });
 });
 
 describe('AnswerJournal forgets', () => {
-  it('drops expired answers at open and rewrites the file without them', () => {
-    const journal = open();
-    journal.keep(result(1), later(MINUTE));
-    journal.keep(result(2), later(10 * MINUTE));
+  it('drops expired answers at open and rewrites the file without them', async () => {
+    const journal = await open();
+    await journal.keep(result(1), later(MINUTE));
+    await journal.keep(result(2), later(10 * MINUTE));
     clock = later(5 * MINUTE);
     expect(journal.actionIdOf(cmd(1))).toBeUndefined();
-    expect(journal.read(cmd(1))).toBeUndefined();
-    const reopened = open();
+    expect(await journal.read(cmd(1))).toBeUndefined();
+    const reopened = await open();
     expect(reopened.size).toBe(1);
     expect(reopened.actionIdOf(cmd(2))).toBe(act(2));
     expect(fileText()).not.toContain(cmd(1));
@@ -95,54 +95,58 @@ describe('AnswerJournal forgets', () => {
     { name: 'maxEntries drops the oldest', limits: { maxEntries: 3 }, keep: 5, want: [2, 3, 4] },
     { name: 'maxBytes drops the oldest', limits: { maxBytes: 3 * lineBytes + 10 }, keep: 8, want: [5, 6, 7] },
   ];
-  it.each(caps)('$name', ({ limits, keep, want }) => {
-    const journal = open(limits);
-    for (let i = 0; i < keep; i++) expect(journal.keep(result(i), later(MINUTE))).toBe(true);
+  it.each(caps)('$name', async ({ limits, keep, want }) => {
+    const journal = await open(limits);
+    for (let i = 0; i < keep; i++) expect(await journal.keep(result(i), later(MINUTE))).toBe(true);
     const kept = (j: AnswerJournal): number[] =>
       [...Array(keep).keys()].filter((i) => j.actionIdOf(cmd(i)) !== undefined);
     expect(kept(journal)).toEqual(want);
-    expect(kept(open(limits))).toEqual(want);
+    expect(kept(await open(limits))).toEqual(want);
   });
 
-  it('does not keep an answer over maxAnswerBytes, and says so', () => {
-    const journal = open({ maxAnswerBytes: 2000 });
-    expect(journal.keep(result(1, [{ path: 'x'.repeat(3000) }]), later(MINUTE))).toBe(false);
+  it('does not keep an answer over maxAnswerBytes, and says so', async () => {
+    const journal = await open({ maxAnswerBytes: 2000 });
+    expect(await journal.keep(result(1, [{ path: 'x'.repeat(3000) }]), later(MINUTE))).toBe(false);
     expect(journal.actionIdOf(cmd(1))).toBeUndefined();
     expect(warnings.join()).toMatch(/not kept \(limit 2000\)/);
-    expect(journal.keep(result(2), later(MINUTE))).toBe(true);
+    expect(await journal.keep(result(2), later(MINUTE))).toBe(true);
   });
 
-  it('does not keep an answer without an action id or already past its horizon', () => {
-    const journal = open();
+  it('does not keep an answer without an action id or already past its horizon', async () => {
+    const journal = await open();
     const { actionId: _dropped, ...noAction } = result(1);
-    expect(journal.keep(noAction, later(MINUTE))).toBe(false);
-    expect(journal.keep(result(2), later(-1))).toBe(false);
+    expect(await journal.keep(noAction, later(MINUTE))).toBe(false);
+    expect(await journal.keep(result(2), later(-1))).toBe(false);
     expect(journal.size).toBe(0);
   });
 });
 
 describe('AnswerJournal survives damage', () => {
-  it('skips a torn last line (a kill during append) and drops it before appending again', () => {
-    open().keep(result(1), later(MINUTE));
+  it('skips a torn last line (a kill during append) and drops it before appending again', async () => {
+    await (await open()).keep(result(1), later(MINUTE));
     appendFileSync(join(dir.path, ANSWER_JOURNAL_FILE), `{"commandId":"${cmd(2)}","actionId":`);
-    const reopened = open();
+    const reopened = await open();
     expect(warnings.join()).toMatch(/skipped 1 unreadable line/);
-    reopened.keep(result(3), later(MINUTE));
-    const again = open();
-    expect([1, 2, 3].map((i) => again.read(cmd(i))?.commandId)).toEqual([cmd(1), undefined, cmd(3)]);
+    await reopened.keep(result(3), later(MINUTE));
+    const again = await open();
+    expect(await Promise.all([1, 2, 3].map(async (i) => (await again.read(cmd(i)))?.commandId))).toEqual([
+      cmd(1),
+      undefined,
+      cmd(3),
+    ]);
   });
 
-  it('forgets an answer whose line was damaged after it was loaded', () => {
-    const journal = open();
-    journal.keep(result(1), later(MINUTE));
+  it('forgets an answer whose line was damaged after it was loaded', async () => {
+    const journal = await open();
+    await journal.keep(result(1), later(MINUTE));
     const path = join(dir.path, ANSWER_JOURNAL_FILE);
     writeFileSync(path, fileText().replace('"success"', '"exploded"'));
-    expect(journal.read(cmd(1))).toBeUndefined();
+    expect(await journal.read(cmd(1))).toBeUndefined();
     expect(journal.actionIdOf(cmd(1))).toBeUndefined();
     expect(warnings.join()).toMatch(/unreadable/);
   });
 
-  it('skips a line whose result belongs to another command', () => {
+  it('skips a line whose result belongs to another command', async () => {
     const line = JSON.stringify({
       commandId: cmd(1),
       actionId: act(1),
@@ -150,7 +154,7 @@ describe('AnswerJournal survives damage', () => {
       result: result(2),
     });
     writeFileSync(join(dir.path, ANSWER_JOURNAL_FILE), `${line}\n`);
-    expect(open().size).toBe(0);
+    expect((await open()).size).toBe(0);
     expect(statSync(join(dir.path, ANSWER_JOURNAL_FILE)).size).toBe(0);
   });
 });

@@ -1,96 +1,68 @@
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { LogFn } from '../log.js';
+import { silentLog, type LogFn } from '../log.js';
 import { replayedError, type ReplayStore } from '../verify/check-replay.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { KeyedJournal } from './keyed-journal.js';
 
 export const REPLAY_JOURNAL_FILE = 'replay.jsonl';
 
 const LineSchema = z.strictObject({ id: z.string().min(1).max(64), until: z.number().int() });
 
-/** Compact the file once it holds this many more lines than live entries. */
-const COMPACT_SLACK_LINES = 1000;
-
 /**
  * Action ids this agent accepted, each kept until its expireAfter plus the clock skew (after
- * that the validity window refuses the action anyway). A JSON-lines file: one append per
- * accepted action (appendFileSync, so a killed process loses nothing already recorded),
- * compacted at open and whenever dead lines pile up.
+ * that the validity window refuses the action anyway). One line per accepted action
+ * (`{"id","until"}`, the format older agents wrote), on the keyed journal: the id counts at once
+ * in memory, and record() resolves once its line is in the file, which the command path awaits
+ * before running anything. No caps: an id dropped early could be replayed.
  */
 export class ReplayJournal implements ReplayStore {
-  private readonly live = new Map<string, number>();
-  private linesInFile = 0;
+  private constructor(private readonly journal: KeyedJournal<undefined>) {}
 
-  private constructor(
-    private readonly path: string,
-    private readonly now: () => Date,
-  ) {}
-
-  static open(dataDir: string, opts: { now?: () => Date; log?: LogFn } = {}): ReplayJournal {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const journal = new ReplayJournal(join(dataDir, REPLAY_JOURNAL_FILE), opts.now ?? (() => new Date()));
-    journal.load(opts.log);
-    journal.compact();
-    return journal;
+  static async open(dataDir: string, opts: { now?: () => Date; log?: LogFn } = {}): Promise<ReplayJournal> {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const journal = await KeyedJournal.open({
+      path: join(dataDir, REPLAY_JOURNAL_FILE),
+      decode: (value) => {
+        const parsed = LineSchema.safeParse(value);
+        return parsed.success ? { key: parsed.data.id, until: parsed.data.until, meta: undefined } : undefined;
+      },
+      now: opts.now ?? (() => new Date()),
+      log: opts.log ?? silentLog,
+      what: 'replay journal',
+    });
+    return new ReplayJournal(journal);
   }
 
   get size(): number {
-    return this.live.size;
+    return this.journal.size;
   }
 
   has(actionId: string): boolean {
-    const until = this.live.get(actionId);
-    return until !== undefined && until >= this.now().getTime();
+    return this.journal.get(actionId) !== undefined;
   }
 
   horizonOf(actionId: string): Date | undefined {
-    const until = this.live.get(actionId);
-    return until !== undefined && until >= this.now().getTime() ? new Date(until) : undefined;
+    const entry = this.journal.get(actionId);
+    return entry === undefined ? undefined : new Date(entry.until);
   }
 
-  record(actionId: string, until: Date): void {
+  /**
+   * Check and record are one step, before the first await: of two copies verified at once, the
+   * second is refused REPLAYED even while the first one's line is still being written.
+   */
+  async record(actionId: string, until: Date): Promise<void> {
     if (this.has(actionId)) throw replayedError(actionId);
-    this.live.set(actionId, until.getTime());
-    appendFileSync(this.path, `${JSON.stringify({ id: actionId, until: until.getTime() })}\n`, { mode: 0o600 });
-    this.linesInFile += 1;
-    if (this.linesInFile > this.live.size + COMPACT_SLACK_LINES) this.compact();
+    await this.journal.put(actionId, until.getTime(), undefined, { id: actionId, until: until.getTime() });
   }
 
-  private load(log: LogFn | undefined): void {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    let bad = 0;
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      const entry = parseLine(line);
-      if (entry === undefined) bad += 1;
-      else this.live.set(entry.id, Math.max(entry.until, this.live.get(entry.id) ?? entry.until));
-    }
-    // A torn last line is the only expected damage (a kill during append); say so rather than fail.
-    if (bad > 0) log?.('warn', `replay journal ${this.path}: skipped ${bad} unreadable line(s)`);
+  /** Resolves once every id recorded so far is in the file. */
+  flushed(): Promise<void> {
+    return this.journal.flushed();
   }
 
-  /** Drops expired ids and rewrites the file with the live ones. */
-  private compact(): void {
-    const nowMs = this.now().getTime();
-    for (const [id, until] of this.live) if (until < nowMs) this.live.delete(id);
-    const lines = [...this.live].map(([id, until]) => `${JSON.stringify({ id, until })}\n`);
-    writeFileAtomic(this.path, lines.join(''));
-    this.linesInFile = lines.length;
-  }
-}
-
-function parseLine(line: string): z.infer<typeof LineSchema> | undefined {
-  try {
-    const parsed = LineSchema.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+  /** Waits for the writes asked for so far, then lets go of the file. */
+  close(): Promise<void> {
+    return this.journal.close();
   }
 }

@@ -1,12 +1,14 @@
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ActionIdSchema } from '../../protocol/action.js';
 import { CommandIdSchema } from '../../protocol/messages.js';
-import type { LogFn } from '../log.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { silentLog, type LogFn } from '../log.js';
+import { KeyedJournal } from './keyed-journal.js';
 
-export const RUNNING_DIR = 'running';
+export const RUNNING_JOURNAL_FILE = 'running.jsonl';
+/** Where agents before the keyed journal kept one file per command; read once, then removed. */
+export const LEGACY_RUNNING_DIR = 'running';
 
 const EntrySchema = z.strictObject({
   commandId: CommandIdSchema,
@@ -14,62 +16,106 @@ const EntrySchema = z.strictObject({
   receivedAt: z.iso.datetime({ offset: true }),
 });
 export type RunningEntry = z.infer<typeof EntrySchema>;
+/** The line end() appends: the command is answered. */
+const EndedSchema = z.strictObject({ commandId: CommandIdSchema, ended: z.literal(true) });
+
+/** Running entries never expire: only an answer the broker took ends them. */
+const FOREVER = Number.MAX_SAFE_INTEGER;
 
 /**
- * Commands received and not yet answered, one small file each (`running/<commandId>.json`).
- * Written before a command runs and removed once its result is acknowledged by the broker, so
- * after a crash every command left here is reported as failed with AGENT_RESTARTED: never
- * silently dropped, never re-run.
+ * Commands accepted and not yet answered, on the keyed journal: begin() appends the entry and
+ * resolves once it is in the file (the command path awaits it before running the command),
+ * end() appends a tombstone once the broker took the result. After a crash every command left
+ * here is reported as failed with AGENT_RESTARTED: never silently dropped, never re-run.
  */
 export class RunningJournal {
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly journal: KeyedJournal<RunningEntry>,
+    private readonly left: RunningEntry[],
+  ) {}
 
-  static open(dataDir: string): RunningJournal {
-    const dir = join(dataDir, RUNNING_DIR);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return new RunningJournal(dir);
+  static async open(dataDir: string, opts: { log?: LogFn } = {}): Promise<RunningJournal> {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const log = opts.log ?? silentLog;
+    const journal = await KeyedJournal.open<RunningEntry>({
+      path: join(dataDir, RUNNING_JOURNAL_FILE),
+      decode: decodeLine,
+      now: () => new Date(),
+      log,
+      what: 'running journal',
+    });
+    await importLegacy(journal, join(dataDir, LEGACY_RUNNING_DIR), log);
+    return new RunningJournal(
+      journal,
+      [...journal.live()].map((line) => line.meta),
+    );
   }
 
-  /** Records (or updates, e.g. once the action id is known) a command being handled. */
-  begin(entry: RunningEntry): void {
-    writeFileAtomic(this.fileOf(entry.commandId), JSON.stringify(EntrySchema.parse(entry)));
+  /** Records (or updates) a command being handled; resolves once it is in the file. */
+  begin(entry: RunningEntry): Promise<void> {
+    const checked = EntrySchema.parse(entry);
+    return this.journal.put(checked.commandId, FOREVER, checked, checked);
   }
 
-  end(commandId: string): void {
-    try {
-      unlinkSync(this.fileOf(commandId));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+  /** The command is answered; resolves once that is in the file. Ending an unknown command is harmless. */
+  end(commandId: string): Promise<void> {
+    const ended: z.infer<typeof EndedSchema> = { commandId: CommandIdSchema.parse(commandId), ended: true };
+    if (this.journal.get(commandId) === undefined) return Promise.resolve();
+    return this.journal.remove(commandId, ended);
   }
 
-  /** Entries left by a previous process. A damaged file still yields its command id (the file name). */
-  leftovers(log?: LogFn): RunningEntry[] {
-    const entries: RunningEntry[] = [];
-    for (const name of readdirSync(this.dir)) {
-      if (name.endsWith('.tmp')) {
-        unlinkSync(join(this.dir, name)); // a write the previous process did not finish
-        continue;
-      }
-      const commandId = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
-      if (!CommandIdSchema.safeParse(commandId).success) continue; // temp files and strangers
-      const entry = readEntry(join(this.dir, name));
-      if (entry === undefined)
-        log?.('warn', `running journal: ${name} is unreadable; reporting command ${commandId} anyway`);
-      entries.push(entry ?? { commandId, receivedAt: new Date(0).toISOString() });
-    }
-    return entries;
+  /** Entries a previous process left, as found at open. */
+  leftovers(): RunningEntry[] {
+    return [...this.left];
   }
 
-  private fileOf(commandId: string): string {
-    // The id names a file: only a validated hex id may get here (no '../').
-    return join(this.dir, `${CommandIdSchema.parse(commandId)}.json`);
+  close(): Promise<void> {
+    return this.journal.close();
   }
 }
 
-function readEntry(path: string): RunningEntry | undefined {
+function decodeLine(value: unknown): { key: string; until: number; meta: RunningEntry } | undefined {
+  const entry = EntrySchema.safeParse(value);
+  if (entry.success) return { key: entry.data.commandId, until: FOREVER, meta: entry.data };
+  const ended = EndedSchema.safeParse(value);
+  // Already past: it replaces the entry it ends, and both go at the next rewrite.
+  if (ended.success)
+    return {
+      key: ended.data.commandId,
+      until: 0,
+      meta: { commandId: ended.data.commandId, receivedAt: new Date(0).toISOString() },
+    };
+  return undefined;
+}
+
+/**
+ * Moves what an older agent left in `running/<commandId>.json` into the journal, then removes the
+ * directory. A damaged file still yields its command id (the file name); temp files and
+ * strangers are dropped with it.
+ */
+async function importLegacy(journal: KeyedJournal<RunningEntry>, dir: string, log: LogFn): Promise<void> {
+  let names: string[];
   try {
-    const parsed = EntrySchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const name of names) {
+    const commandId = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
+    if (!CommandIdSchema.safeParse(commandId).success) continue;
+    const entry = await readLegacyEntry(join(dir, name));
+    if (entry === undefined)
+      log('warn', `running journal: ${name} is unreadable; reporting command ${commandId} anyway`);
+    const found = entry?.commandId === commandId ? entry : { commandId, receivedAt: new Date(0).toISOString() };
+    await journal.put(commandId, FOREVER, found, found);
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function readLegacyEntry(path: string): Promise<RunningEntry | undefined> {
+  try {
+    const parsed = EntrySchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

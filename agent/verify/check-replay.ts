@@ -3,8 +3,11 @@ import { VerificationError } from '../../protocol/errors.js';
 /** What the pipeline needs of the replay journal (agent/journal/replay-journal.ts). */
 export interface ReplayStore {
   has(actionId: string): boolean;
-  /** Records the id until `until`; throws REPLAYED if it is already there (check and record are one step). */
-  record(actionId: string, until: Date): void;
+  /**
+   * Records the id until `until`; rejects REPLAYED if it is already there. Check and record are
+   * one step taken when called (before any await); the promise resolves once the id is on disk.
+   */
+  record(actionId: string, until: Date): Promise<void>;
   /** Until when an accepted id is kept (its action's expireAfter plus skew); undefined if not kept. */
   horizonOf?(actionId: string): Date | undefined;
 }

@@ -1,16 +1,61 @@
 import { SignedActionSchema, type SignedAction } from '../../protocol/action.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import { ACTION_LIMITS, MAX_ENVELOPE_BYTES } from '../../protocol/limits.js';
-import { ServerToAgentSchema, type CommandMessage, type ServerToAgent } from '../../protocol/messages.js';
-import { parsePayload } from '../../protocol/payload.js';
+import {
+  CommandIdSchema,
+  ServerToAgentSchema,
+  type CommandMessage,
+  type ServerToAgent,
+} from '../../protocol/messages.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 
 // The envelope's cap lives with the other limits; commands.ts imports it from here too.
 export { MAX_ENVELOPE_BYTES };
 
-/** Step 1a: size cap, JSON, then the envelope schema. The payload is attacker-controlled. */
+/** Step 1a: size cap, JSON, then the envelope schema (readEnvelope), throwing the refusal. */
 export function parseEnvelope(payload: Uint8Array | string): ServerToAgent {
-  return parsePayload(ServerToAgentSchema, payload, MAX_ENVELOPE_BYTES, 'command message', 'MALFORMED_COMMAND');
+  const envelope = readEnvelope(payload);
+  if ('error' in envelope) throw envelope.error;
+  return envelope.message;
+}
+
+/** What arrived on the commands topic: a message, or why not and, if it can be told, whose command it was. */
+export type Envelope = { message: ServerToAgent } | { error: ProtocolError; commandId?: string };
+
+/**
+ * parseEnvelope that parses the JSON once and never throws: a payload that is JSON but not an
+ * envelope still yields its command id (if that field is a valid one), so its refusal can be
+ * answered, without parsing the bytes a second time.
+ */
+export function readEnvelope(payload: Uint8Array | string): Envelope {
+  // Size cap first: the payload is attacker-controlled and JSON.parse on megabytes is itself a cost.
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
+  if (size > MAX_ENVELOPE_BYTES) {
+    const error = new ProtocolError(
+      'PAYLOAD_TOO_LARGE',
+      `command message: ${size} bytes, the limit is ${MAX_ENVELOPE_BYTES}`,
+    );
+    return { error };
+  }
+  const text =
+    typeof payload === 'string'
+      ? payload
+      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const error = new ProtocolError('MALFORMED_COMMAND', `command message: not JSON (${(err as Error).message})`, {
+      cause: err,
+    });
+    return { error };
+  }
+  const parsed = ServerToAgentSchema.safeParse(raw);
+  if (parsed.success) return { message: parsed.data };
+  const error = new ProtocolError('MALFORMED_COMMAND', `command message: ${describeIssues(parsed.error)}`);
+  const id = typeof raw === 'object' && raw !== null ? (raw as { commandId?: unknown }).commandId : undefined;
+  const commandId = CommandIdSchema.safeParse(id);
+  return commandId.success ? { error, commandId: commandId.data } : { error };
 }
 
 /** Like parseEnvelope, but only a command is acceptable here. */

@@ -37,7 +37,7 @@ beforeEach(async () => {
   deps = {
     keyring,
     acl: defaultAcl(keyring.fingerprints()),
-    replay: ReplayJournal.open(dir.path, { now: () => NOW }),
+    replay: await ReplayJournal.open(dir.path, { now: () => NOW }),
     facts: testFacts(),
     now: () => NOW,
     maxClockSkewMs: 60_000,
@@ -273,7 +273,7 @@ describe('replay', () => {
   it('refuses it after a restart (the journal is on disk)', async () => {
     const payload = envelope(await signed(['alice']));
     await acceptCommand(payload, deps);
-    const reopened = ReplayJournal.open(dir.path, { now: () => NOW });
+    const reopened = await ReplayJournal.open(dir.path, { now: () => NOW });
     expect((await codeOf(acceptCommand(payload, { ...deps, replay: reopened }))).code).toBe('REPLAYED');
   });
 

@@ -97,7 +97,19 @@ export async function acceptCommandMessage(
   deps: AcceptDeps,
   trace: AcceptTrace = {},
 ): Promise<AcceptedAction> {
-  const { action, signers } = await verifyCommandAction(message, deps, trace);
+  return acceptVerified(message, await verifyCommandAction(message, deps, trace), deps);
+}
+
+/**
+ * The steps after verifyCommandAction: replay → allowlist + ACL → target → module, platform and
+ * parameters; then the id goes into the replay journal, and this resolves once it is on disk.
+ */
+export async function acceptVerified(
+  message: CommandMessage,
+  verified: VerifiedAction,
+  deps: AcceptDeps,
+): Promise<AcceptedAction> {
+  const { action, signers } = verified;
   checkReplay(action.id, deps.replay);
   checkPolicy(action, signers, deps.acl, deps.allowedModules);
   checkTarget(action.target, deps.facts);
@@ -106,7 +118,8 @@ export async function acceptCommandMessage(
     deps.specs ?? moduleSpecs,
     deps.platform ?? process.platform,
   );
-  // record() checks again, synchronously: two copies verified concurrently must not both run.
-  deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
+  // record() checks again as it is called: two copies verified concurrently must not both run.
+  // Awaited: the id is on disk before anything runs, so a crash cannot let it run twice.
+  await deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
   return { commandId: message.commandId, action, signers, operations };
 }

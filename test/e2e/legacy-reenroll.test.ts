@@ -68,7 +68,9 @@ it('re-enrolls a pre-identity agent once, keeping its id, its queued command and
   mkdirSync(agentDir, { recursive: true });
   writeFileSync(join(agentDir, 'agent-id'), `${legacyId}\n`);
   const seen = await signedAction(['alice'], { target: "name = 'old-host'" });
-  ReplayJournal.open(agentDir).record(seen.id, new Date(Date.now() + 3_600_000));
+  const journal = await ReplayJournal.open(agentDir);
+  await journal.record(seen.id, new Date(Date.now() + 3_600_000));
+  await journal.close();
 
   // The enrollment secret alone no longer opens the old id.
   expect(

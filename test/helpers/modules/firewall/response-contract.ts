@@ -90,7 +90,7 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
       deps = {
         keyring,
         acl: defaultAcl(keyring.fingerprints()),
-        replay: ReplayJournal.open(dir.path, { now: () => now }),
+        replay: await ReplayJournal.open(dir.path, { now: () => now }),
         facts: testFacts(),
         now: () => now,
         maxClockSkewMs: 60_000,

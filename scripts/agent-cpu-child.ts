@@ -1,0 +1,14 @@
+// Child of scripts/agent-cpu.ts: one real agent (startAgent, journals on disk, module workers),
+// running the test-only probe module so that what is measured is the agent's command path.
+import { readFileSync } from 'node:fs';
+import { parseAgentConfig } from '../agent/config.js';
+import { startAgent } from '../agent/start.js';
+import { probeRunners, probeSpecs, runProbe } from '../test/helpers/agent/probe.js';
+
+const config = parseAgentConfig(JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')), {
+  knownModules: [...probeSpecs.keys()],
+});
+// MIG_AGENT_CPU_LOCAL=1: the probe runs on the agent's thread (no worker round trip), for comparison.
+const runners = process.env.MIG_AGENT_CPU_LOCAL === '1' ? new Map([['probe', runProbe]]) : probeRunners;
+const agent = await startAgent(config, { specs: probeSpecs, runners, platform: 'linux' });
+process.on('SIGTERM', () => void agent.close().then(() => process.exit(0)));

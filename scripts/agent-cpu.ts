@@ -1,0 +1,84 @@
+// Agent CPU per command (issue 13 goal ≤ 1.2 ms, verification included): one real agent in its
+// own process, N signed commands (probe module, 3 rows) sent WINDOW at a time by a test broker
+// in this process; the agent's CPU is read from /proc/<pid>/stat after a warm-up.
+//   npx tsx scripts/agent-cpu.ts            (MIG_AGENT_CPU_COMMANDS=1000, MIG_AGENT_CPU_WINDOW=20)
+//   MIG_AGENT_CPU_PROF=/tmp/prof npx tsx scripts/agent-cpu.ts   (also writes a .cpuprofile there)
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { armoredPublicKey } from '../test/helpers/keys.js';
+import { signedAction } from '../test/helpers/actions.js';
+import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg } from '../test/helpers/agent/broker.js';
+import { tempDir } from '../test/helpers/agent/probe.js';
+
+const N = Number(process.env.MIG_AGENT_CPU_COMMANDS ?? 1000);
+const WINDOW = Number(process.env.MIG_AGENT_CPU_WINDOW ?? 20);
+const WARMUP = 100;
+const TICK_MS = 10; // CLK_TCK 100 on Linux
+
+const dir = tempDir('agent-cpu');
+const mq = await startTestBroker();
+const configPath = join(dir.path, 'agent.json');
+writeFileSync(
+  configPath,
+  JSON.stringify({
+    brokerUrl: mq.url,
+    enrollmentSecret: ENROLLMENT_SECRET,
+    investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
+    dataDir: join(dir.path, 'data'),
+    root: dir.path,
+  }),
+);
+const prof = process.env.MIG_AGENT_CPU_PROF;
+const child = spawn(
+  process.execPath,
+  [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    '--import',
+    'tsx',
+    'scripts/agent-cpu-child.ts',
+    configPath,
+  ],
+  { stdio: 'inherit' },
+);
+const beat = await mq.inbox.waitFor((m) => m.kind === 'heartbeat');
+const agentId = (beat as { agentId: string }).agentId;
+
+const actions = await Promise.all(
+  [...Array(N + WARMUP).keys()].map(() =>
+    signedAction(['alice'], { operations: [{ module: 'probe', parameters: { rows: 3 } }] }),
+  ),
+);
+
+async function run(batch: readonly unknown[]): Promise<Record<string, number>> {
+  const statuses: Record<string, number> = {};
+  for (let i = 0; i < batch.length; i += WINDOW) {
+    const from = mq.inbox.messages.length;
+    const ids = await Promise.all(batch.slice(i, i + WINDOW).map((a) => mq.sendCommand(agentId, a)));
+    for (const id of ids) {
+      const result = await mq.inbox.waitFor((m): m is ResultMsg => m.kind === 'result' && m.commandId === id, from);
+      statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+    }
+  }
+  return statuses;
+}
+
+const cpuMs = (): number => {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+};
+await run(actions.slice(0, WARMUP));
+const before = cpuMs();
+const started = performance.now();
+const statuses = await run(actions.slice(WARMUP));
+const spent = cpuMs() - before;
+const wall = performance.now() - started;
+console.log(
+  `agent CPU per command: ${(spent / N).toFixed(3)} ms (${spent} ms / ${N} commands, window ${WINDOW}); ` +
+    `wall ${(wall / N).toFixed(2)} ms/command; statuses ${JSON.stringify(statuses)}; load ${loadavg()[0]?.toFixed(1)}`,
+);
+child.kill('SIGTERM');
+await new Promise((resolve) => child.once('exit', resolve));
+await mq.close();
+dir.remove();
