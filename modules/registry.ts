@@ -11,6 +11,7 @@ import { timedriftModule } from './timedrift/spec.js';
 import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
 import { nicModule } from './nic/spec.js';
+import { snifferModule } from './sniffer/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -24,6 +25,7 @@ const specs: readonly AnyModuleSpec[] = [
   yaraModule,
   netstatModule,
   nicModule,
+  snifferModule,
   pingModule,
   timedriftModule,
   pkgModule,

@@ -18,6 +18,7 @@ import { timedriftModule } from './timedrift/spec.js';
 import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
 import { nicModule } from './nic/spec.js';
+import { snifferModule } from './sniffer/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -90,6 +91,10 @@ const registered: readonly RegisteredRun[] = [
   registerModule(
     nicModule,
     onFirstUse(() => import('./nic/run.js'), 'runNic'),
+  ),
+  registerModule(
+    snifferModule,
+    onFirstUse(() => import('./sniffer/run.js'), 'runSniffer'),
   ),
   registerModule(
     yaraModule,
