@@ -19,6 +19,7 @@ import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
 import { nicModule } from './nic/spec.js';
 import { snifferModule } from './sniffer/spec.js';
+import { blockdevModule } from './blockdev/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -95,6 +96,10 @@ const registered: readonly RegisteredRun[] = [
   registerModule(
     snifferModule,
     onFirstUse(() => import('./sniffer/run.js'), 'runSniffer'),
+  ),
+  registerModule(
+    blockdevModule,
+    onFirstUse(() => import('./blockdev/run.js'), 'runBlockdev'),
   ),
   registerModule(
     yaraModule,

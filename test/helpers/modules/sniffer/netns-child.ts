@@ -18,7 +18,7 @@ const run = makeRunSniffer({ ...options, tcpdumpPaths: options.tcpdumpPaths ?? T
 const specs = new Map<string, AnyModuleSpec>([['sniffer', snifferModule]]);
 const runners = new Map([['sniffer', run]]);
 try {
-  const [result] = await runOperationsLocally([{ module: 'sniffer', parameters: JSON.parse(paramsJson) as unknown }], {
+  const [result] = await runOperationsLocally([{ module: 'sniffer', parameters: JSON.parse(paramsJson) as Record<string, unknown> }], {
     root: '/',
     specs,
     runners,
