@@ -89,8 +89,8 @@ export const snifferModule = defineModule({
     maxRows: 1024,
     maxBytes: 1024 * 1024,
   },
-  // The longest listening time (5 minutes) plus room to start tcpdump and let it flush.
-  limits: { timeoutMs: 5 * 60_000 + 30_000 },
+  // The longest listening time (4m30s) plus room to start tcpdump and let it flush.
+  limits: { timeoutMs: 5 * 60_000 },
   examples: [
     {
       command: 'mig sniffer -port 443 -host 203.0.113.7 -duration 30s',
@@ -101,8 +101,8 @@ export const snifferModule = defineModule({
       explains: 'Which DNS servers does the host query over two minutes?',
     },
     {
-      command: 'mig sniffer -host 198.51.100.23 -count 1 -duration 5m',
-      explains: 'Is there any traffic with a known C2 address? Answers at the first packet, or after 5 minutes',
+      command: 'mig sniffer -host 198.51.100.23 -count 1 -duration 4m',
+      explains: 'Is there any traffic with a known C2 address? Answers at the first packet, or after 4 minutes',
     },
     {
       command: 'mig sniffer -iface eth0 -proto icmp -direction in -duration 1m',
