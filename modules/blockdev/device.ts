@@ -27,7 +27,13 @@ function refuse(device: string, why: string): ModuleError {
   return new ModuleError('MODULE_FAILED', `blockdev: refused ${device}: ${why}`);
 }
 
-function kind(stats: { isFile(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
+function kind(stats: {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isCharacterDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): string {
   if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a directory';
   if (stats.isCharacterDevice()) return 'a character device';

@@ -9,7 +9,17 @@ import { checked, re2Problem } from '../shared/param-checks.js';
  */
 
 export const OPS = ['list', 'hash', 'search'] as const;
-export const HASH_KINDS = ['md5', 'sha1', 'sha256', 'sha384', 'sha512', 'sha3_224', 'sha3_256', 'sha3_384', 'sha3_512'] as const;
+export const HASH_KINDS = [
+  'md5',
+  'sha1',
+  'sha256',
+  'sha384',
+  'sha512',
+  'sha3_224',
+  'sha3_256',
+  'sha3_384',
+  'sha3_512',
+] as const;
 export type HashKind = (typeof HASH_KINDS)[number];
 export const MAX_LENGTH = 1024 ** 3;
 export const MAX_PATTERN_BYTES = 256;
@@ -106,7 +116,8 @@ function crossProblems(p: Shape): { path: string; message: string }[] {
   if (p.op === 'hash') refuse('pattern', 'hash takes no pattern: use -op search');
   if (p.op === 'search') {
     refuse('hashes', 'search takes no hash kinds: use -op hash');
-    if (p.pattern === undefined) problems.push({ path: 'pattern', message: 'search needs -pattern, bytes in hex such as 55aa' });
+    if (p.pattern === undefined)
+      problems.push({ path: 'pattern', message: 'search needs -pattern, bytes in hex such as 55aa' });
   }
   return problems;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
@@ -98,7 +98,10 @@ suite(`on a read-only loop device${skipReason === undefined ? '' : ` (skipped: $
 
   it('stops at the end of the device and says the range was short', async () => {
     const offset = image.length - 100;
-    const [row] = await runBlockdevOnce({ op: 'hash', device: loop.device, offset, length: 4096 }, recordingContext('/'));
+    const [row] = await runBlockdevOnce(
+      { op: 'hash', device: loop.device, offset, length: 4096 },
+      recordingContext('/'),
+    );
     expect(row).toMatchObject({ length: 100, isShort: true, sha256: sha('sha256', image.subarray(offset)) });
   });
 
@@ -124,7 +127,10 @@ suite(`on a read-only loop device${skipReason === undefined ? '' : ` (skipped: $
   });
 
   it('the boot signature 55aa is where a boot sector has it', async () => {
-    const [row] = await runBlockdevOnce({ op: 'search', device: loop.device, pattern: '55aa', length: 512 }, recordingContext('/'));
+    const [row] = await runBlockdevOnce(
+      { op: 'search', device: loop.device, pattern: '55aa', length: 512 },
+      recordingContext('/'),
+    );
     expect(row).toMatchObject({ matches: 1, firstOffsets: [510] });
   });
 
@@ -132,7 +138,13 @@ suite(`on a read-only loop device${skipReason === undefined ? '' : ` (skipped: $
     const name = loop.device.replace('/dev/', '');
     const rows = await runBlockdevOnce({ names: [`^${name}$`] }, recordingContext('/'));
     expect(rows).toEqual([
-      expect.objectContaining({ op: 'list', device: loop.device, kind: 'disk', sizeBytes: image.length, readOnly: true }),
+      expect.objectContaining({
+        op: 'list',
+        device: loop.device,
+        kind: 'disk',
+        sizeBytes: image.length,
+        readOnly: true,
+      }),
     ]);
   });
 
@@ -141,7 +153,12 @@ suite(`on a read-only loop device${skipReason === undefined ? '' : ` (skipped: $
     try {
       const rdev = statSync(loop.device).rdev;
       const name = loop.device.replace('/dev/', '');
-      execFileSync('mknod', [join(root, 'dev', name), 'b', String(Math.floor(rdev / 256) & 0xfff), String(rdev & 0xff)]);
+      execFileSync('mknod', [
+        join(root, 'dev', name),
+        'b',
+        String(Math.floor(rdev / 256) & 0xfff),
+        String(rdev & 0xff),
+      ]);
       mkdirSync(join(root, 'dev/disk/by-id'), { recursive: true });
       symlinkSync(`../../${name}`, join(root, 'dev/disk/by-id/test-disk'));
       const [row] = await runBlockdevOnce({ op: 'hash', device: '/dev/disk/by-id/test-disk' }, recordingContext(root));
@@ -179,8 +196,16 @@ describe('refusals: only block devices under /dev', () => {
   });
 
   it.each([
-    { name: 'a regular file', path: '/dev/disk.img', want: /refused \/dev\/disk\.img: it is a regular file, not a block device/ },
-    { name: 'a symlink to a file outside dev/', path: '/dev/sneaky', want: /refused \/dev\/sneaky: it leads outside \/dev/ },
+    {
+      name: 'a regular file',
+      path: '/dev/disk.img',
+      want: /refused \/dev\/disk\.img: it is a regular file, not a block device/,
+    },
+    {
+      name: 'a symlink to a file outside dev/',
+      path: '/dev/sneaky',
+      want: /refused \/dev\/sneaky: it leads outside \/dev/,
+    },
     { name: 'a symlink to a file inside dev/', path: '/dev/alias', want: /it is a regular file, not a block device/ },
     { name: 'a directory', path: '/dev/shm', want: /it is a directory, not a block device/ },
     { name: 'a FIFO (whose open would block)', path: '/dev/pipe', want: /it is a FIFO, not a block device/ },
@@ -203,15 +228,43 @@ describe('refusals: only block devices under /dev', () => {
   });
 
   it.each([
-    { name: 'a path outside /dev', input: { op: 'hash', device: '/etc/shadow' }, want: /parameters\.device: expected a device path under \/dev/ },
-    { name: 'a .. in the path', input: { op: 'hash', device: '/dev/../etc/shadow' }, want: /parameters\.device: expected a device path under \/dev/ },
-    { name: 'a range over 1 GiB', input: { op: 'hash', device: '/dev/sda', length: 2 * 1024 ** 3 }, want: /parameters\.length/ },
+    {
+      name: 'a path outside /dev',
+      input: { op: 'hash', device: '/etc/shadow' },
+      want: /parameters\.device: expected a device path under \/dev/,
+    },
+    {
+      name: 'a .. in the path',
+      input: { op: 'hash', device: '/dev/../etc/shadow' },
+      want: /parameters\.device: expected a device path under \/dev/,
+    },
+    {
+      name: 'a range over 1 GiB',
+      input: { op: 'hash', device: '/dev/sda', length: 2 * 1024 ** 3 },
+      want: /parameters\.length/,
+    },
     { name: 'a negative offset', input: { op: 'hash', device: '/dev/sda', offset: -1 }, want: /parameters\.offset/ },
-    { name: 'an odd number of hex digits', input: { op: 'search', device: '/dev/sda', pattern: 'abc' }, want: /parameters\.pattern: expected bytes in hex/ },
-    { name: 'a search without a pattern', input: { op: 'search', device: '/dev/sda' }, want: /parameters\.pattern: search needs -pattern/ },
+    {
+      name: 'an odd number of hex digits',
+      input: { op: 'search', device: '/dev/sda', pattern: 'abc' },
+      want: /parameters\.pattern: expected bytes in hex/,
+    },
+    {
+      name: 'a search without a pattern',
+      input: { op: 'search', device: '/dev/sda' },
+      want: /parameters\.pattern: search needs -pattern/,
+    },
     { name: 'a hash without a device', input: { op: 'hash' }, want: /parameters\.device: hash needs -device/ },
-    { name: 'a listing given a device', input: { device: '/dev/sda' }, want: /parameters\.device: list reads no bytes/ },
-    { name: 'an unknown hash kind', input: { op: 'hash', device: '/dev/sda', hashes: ['crc32'] }, want: /parameters\.hashes\.0/ },
+    {
+      name: 'a listing given a device',
+      input: { device: '/dev/sda' },
+      want: /parameters\.device: list reads no bytes/,
+    },
+    {
+      name: 'an unknown hash kind',
+      input: { op: 'hash', device: '/dev/sda', hashes: ['crc32'] },
+      want: /parameters\.hashes\.0/,
+    },
   ])('refuses $name before running, naming the field', async ({ input, want }) => {
     root = makeRoot({});
     await expect(local(input)).rejects.toMatchObject({ code: 'INVALID_PARAMETERS', message: want });
@@ -260,7 +313,15 @@ describe('listing over a fake /sys/block', () => {
         logicalBlockSize: 512,
         partitions: 1,
       },
-      { op: 'list', device: '/dev/sda1', kind: 'partition', parent: 'sda', sizeBytes: 1048576 * 512, readOnly: false, startBytes: 2048 * 512 },
+      {
+        op: 'list',
+        device: '/dev/sda1',
+        kind: 'partition',
+        parent: 'sda',
+        sizeBytes: 1048576 * 512,
+        readOnly: false,
+        startBytes: 2048 * 512,
+      },
       // A model that is not printable text is left out: planted bytes do not travel.
       { op: 'list', device: '/dev/sdb', kind: 'disk', sizeBytes: 30031872 * 512, removable: true, partitions: 0 },
     ]);

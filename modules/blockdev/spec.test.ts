@@ -45,18 +45,58 @@ describe('blockdevParams', () => {
   });
 
   it.each([
-    { name: 'a device outside /dev', input: { op: 'hash', device: '/tmp/disk.img' }, wantPath: 'device', want: /under \/dev/ },
+    {
+      name: 'a device outside /dev',
+      input: { op: 'hash', device: '/tmp/disk.img' },
+      wantPath: 'device',
+      want: /under \/dev/,
+    },
     { name: 'a relative device', input: { op: 'hash', device: 'sda' }, wantPath: 'device', want: /under \/dev/ },
-    { name: 'a .. segment', input: { op: 'hash', device: '/dev/disk/../../etc/passwd' }, wantPath: 'device', want: /under \/dev/ },
+    {
+      name: 'a .. segment',
+      input: { op: 'hash', device: '/dev/disk/../../etc/passwd' },
+      wantPath: 'device',
+      want: /under \/dev/,
+    },
     { name: 'a length of 0', input: { op: 'hash', device: '/dev/sda', length: 0 }, wantPath: 'length', want: /1/ },
-    { name: 'a pattern of 257 bytes', input: { op: 'search', device: '/dev/sda', pattern: 'ab'.repeat(257) }, wantPath: 'pattern', want: /at most 256 bytes, got 257/ },
-    { name: 'a pattern that is not hex', input: { op: 'search', device: '/dev/sda', pattern: 'MZ' }, wantPath: 'pattern', want: /expected bytes in hex/ },
-    { name: 'hash kinds on a search', input: { op: 'search', device: '/dev/sda', pattern: '00', hashes: ['md5'] }, wantPath: 'hashes', want: /search takes no hash kinds/ },
-    { name: 'a pattern on a hash', input: { op: 'hash', device: '/dev/sda', pattern: '00' }, wantPath: 'pattern', want: /hash takes no pattern/ },
-    { name: 'names on a hash', input: { op: 'hash', device: '/dev/sda', names: ['^sd'] }, wantPath: 'names', want: /give it with -device/ },
+    {
+      name: 'a pattern of 257 bytes',
+      input: { op: 'search', device: '/dev/sda', pattern: 'ab'.repeat(257) },
+      wantPath: 'pattern',
+      want: /at most 256 bytes, got 257/,
+    },
+    {
+      name: 'a pattern that is not hex',
+      input: { op: 'search', device: '/dev/sda', pattern: 'MZ' },
+      wantPath: 'pattern',
+      want: /expected bytes in hex/,
+    },
+    {
+      name: 'hash kinds on a search',
+      input: { op: 'search', device: '/dev/sda', pattern: '00', hashes: ['md5'] },
+      wantPath: 'hashes',
+      want: /search takes no hash kinds/,
+    },
+    {
+      name: 'a pattern on a hash',
+      input: { op: 'hash', device: '/dev/sda', pattern: '00' },
+      wantPath: 'pattern',
+      want: /hash takes no pattern/,
+    },
+    {
+      name: 'names on a hash',
+      input: { op: 'hash', device: '/dev/sda', names: ['^sd'] },
+      wantPath: 'names',
+      want: /give it with -device/,
+    },
     { name: 'an offset on the list', input: { offset: 512 }, wantPath: 'offset', want: /list reads no bytes/ },
     { name: 'a bad name regex', input: { names: ['(sd'] }, wantPath: 'names.0', want: /not a valid RE2/ },
-    { name: 'too many offsets', input: { op: 'search', device: '/dev/sda', pattern: '00', maxOffsets: 1001 }, wantPath: 'maxOffsets', want: /1000/ },
+    {
+      name: 'too many offsets',
+      input: { op: 'search', device: '/dev/sda', pattern: '00', maxOffsets: 1001 },
+      wantPath: 'maxOffsets',
+      want: /1000/,
+    },
   ])('refuses $name at "$wantPath"', ({ input, wantPath, want }) => {
     const issues = blockdevParams.safeParse(input).error?.issues ?? [];
     const issue = issues.find((i) => i.path.join('.') === wantPath);

@@ -12,7 +12,11 @@ import { blockdevParams, HASH_KINDS, OPS } from './params.js';
 
 const bytes = (what: string) => z.number().int().nonnegative().optional().describe(what);
 const hex = (length: number, what: string) =>
-  z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`)).optional().describe(what);
+  z
+    .string()
+    .regex(new RegExp(`^[0-9a-f]{${length}}$`))
+    .optional()
+    .describe(what);
 
 export const blockdevRow = z.strictObject({
   op: z.enum(OPS).describe('What this row answers: list, hash or search'),
@@ -20,7 +24,10 @@ export const blockdevRow = z.strictObject({
   kind: z.enum(['disk', 'partition']).optional().describe('list: a whole disk or a partition of one'),
   parent: z.string().max(64).optional().describe('list: the disk a partition belongs to'),
   sizeBytes: bytes('Size of the device in bytes, from the kernel'),
-  removable: z.boolean().optional().describe('list: the kernel flags the disk as removable media (USB sticks, card readers)'),
+  removable: z
+    .boolean()
+    .optional()
+    .describe('list: the kernel flags the disk as removable media (USB sticks, card readers)'),
   readOnly: z.boolean().optional().describe('list: the kernel has the device read-only'),
   partitions: bytes('list: how many partitions the disk has'),
   startBytes: bytes('list: where the partition starts on its disk, in bytes'),
@@ -50,14 +57,31 @@ export const blockdevRow = z.strictObject({
 
 /** `mig blockdev -op hash -device /dev/sda -length 512`. */
 const blockdevCli = z.strictObject({
-  op: z.enum(OPS).optional().describe(paramHelp(blockdevParams, 'op', 'default list')),
+  op: z
+    .enum(OPS)
+    .optional()
+    .describe(paramHelp(blockdevParams, 'op', 'default list')),
   device: z.string().optional().describe(paramHelp(blockdevParams, 'device')),
-  name: z.array(z.string()).optional().describe(paramHelp(blockdevParams, 'names', 'repeatable')),
-  offset: z.number().int().optional().describe(paramHelp(blockdevParams, 'offset', 'default 0')),
+  name: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(blockdevParams, 'names', 'repeatable')),
+  offset: z
+    .number()
+    .int()
+    .optional()
+    .describe(paramHelp(blockdevParams, 'offset', 'default 0')),
   length: z.number().int().optional().describe(paramHelp(blockdevParams, 'length')),
-  hash: z.array(z.enum(HASH_KINDS)).optional().describe(paramHelp(blockdevParams, 'hashes', 'repeatable')),
+  hash: z
+    .array(z.enum(HASH_KINDS))
+    .optional()
+    .describe(paramHelp(blockdevParams, 'hashes', 'repeatable')),
   pattern: z.string().optional().describe(paramHelp(blockdevParams, 'pattern')),
-  maxoffsets: z.number().int().optional().describe(paramHelp(blockdevParams, 'maxOffsets', 'default 16')),
+  maxoffsets: z
+    .number()
+    .int()
+    .optional()
+    .describe(paramHelp(blockdevParams, 'maxOffsets', 'default 16')),
 });
 
 function toParams(v: z.output<typeof blockdevCli>): z.input<typeof blockdevParams> {
@@ -74,7 +98,11 @@ function toParams(v: z.output<typeof blockdevCli>): z.input<typeof blockdevParam
   return Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined));
 }
 
-const HASH_COLUMNS = HASH_KINDS.map((kind) => ({ key: kind, header: kind.toUpperCase().replace('_', '-'), isWide: true }));
+const HASH_COLUMNS = HASH_KINDS.map((kind) => ({
+  key: kind,
+  header: kind.toUpperCase().replace('_', '-'),
+  isWide: true,
+}));
 
 export const blockdevModule = defineModule({
   name: 'blockdev',
@@ -112,7 +140,10 @@ export const blockdevModule = defineModule({
   },
   examples: [
     { command: 'mig blockdev', explains: 'Which block devices and partitions does each host have, and how large?' },
-    { command: "mig blockdev -name '^sd' -name '^nvme'", explains: 'Only SATA/SCSI and NVMe disks and their partitions' },
+    {
+      command: "mig blockdev -name '^sd' -name '^nvme'",
+      explains: 'Only SATA/SCSI and NVMe disks and their partitions',
+    },
     {
       command: 'mig blockdev -op hash -device /dev/sda -length 512',
       explains: 'SHA-256 of the boot sector: hosts whose MBR differs from the fleet are worth a look (bootkits)',

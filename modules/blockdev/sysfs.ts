@@ -77,7 +77,10 @@ async function readDevice(
   const base: BlockDevice = { name, kind, sizeBytes: sectors * 512, ...(parent === undefined ? {} : { parent }) };
   if (kind === 'partition') {
     const start = await integer(join(dir, 'start'));
-    return withOptional(base, { readOnly: await flag(join(dir, 'ro')), startBytes: start === undefined ? undefined : start * 512 });
+    return withOptional(base, {
+      readOnly: await flag(join(dir, 'ro')),
+      startBytes: start === undefined ? undefined : start * 512,
+    });
   }
   return withOptional(base, {
     readOnly: await flag(join(dir, 'ro')),

@@ -73,8 +73,16 @@ describe('decodePacket', () => {
     { name: 'an unknown link type', linktype: 147, data: new Uint8Array(60) },
     { name: 'a header cut short', linktype: LINKTYPE.LINUX_SLL2, data: sll2(0, 0x0800, [0x45, 0, 0]) },
     { name: 'an empty packet', linktype: LINKTYPE.ETHERNET, data: new Uint8Array(0) },
-    { name: 'an IPv4 header length below 20', linktype: LINKTYPE.RAW, data: Uint8Array.from([0x41, ...new Array<number>(30).fill(0)]) },
-    { name: 'IPv6 claimed, IPv4 inside', linktype: LINKTYPE.LINUX_SLL2, data: sll2(0, 0x86dd, ipv4Packet('1.2.3.4', '5.6.7.8', 6, 1, 2)) },
+    {
+      name: 'an IPv4 header length below 20',
+      linktype: LINKTYPE.RAW,
+      data: Uint8Array.from([0x41, ...new Array<number>(30).fill(0)]),
+    },
+    {
+      name: 'IPv6 claimed, IPv4 inside',
+      linktype: LINKTYPE.LINUX_SLL2,
+      data: sll2(0, 0x86dd, ipv4Packet('1.2.3.4', '5.6.7.8', 6, 1, 2)),
+    },
   ])('answers undefined for $name, without throwing', ({ linktype, data }) => {
     expect(decodePacket(linktype, data)).toBeUndefined();
   });

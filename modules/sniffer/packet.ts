@@ -6,7 +6,15 @@
  * decode is `undefined` (counted by the caller), never an exception.
  */
 
-export const LINKTYPE = { NULL: 0, ETHERNET: 1, RAW: 101, LINUX_SLL: 113, LINUX_SLL2: 276, IPV4: 228, IPV6: 229 } as const;
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  LINUX_SLL: 113,
+  LINUX_SLL2: 276,
+  IPV4: 228,
+  IPV6: 229,
+} as const;
 
 export type Proto = 'tcp' | 'udp' | 'icmp' | 'icmp6' | 'other';
 
@@ -83,7 +91,7 @@ export function ipv6Text(data: Uint8Array, at: number): string {
   for (let i = 0; i < 8; i++) groups.push(u16(data, at + i * 2));
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

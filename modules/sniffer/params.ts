@@ -80,12 +80,8 @@ export const snifferParams = z
       .enum(DIRECTIONS)
       .default('any')
       .describe('Only packets this host receives (in), sends (out), or both (any)'),
-    iface: checked(ifaceProblem)
-      .default('any')
-      .describe('Interface to listen on, or any for all of them'),
-    duration: checked(durationProblem)
-      .default('30s')
-      .describe('How long to listen: 1s to 4m30s, e.g. 30s, 2m, 1m30s'),
+    iface: checked(ifaceProblem).default('any').describe('Interface to listen on, or any for all of them'),
+    duration: checked(durationProblem).default('30s').describe('How long to listen: 1s to 4m30s, e.g. 30s, 2m, 1m30s'),
     count: z
       .number()
       .int()
@@ -96,7 +92,11 @@ export const snifferParams = z
   })
   .superRefine((p, ctx) => {
     if (p.proto === 'icmp' && p.ports !== undefined)
-      ctx.addIssue({ code: 'custom', path: ['ports'], message: 'ICMP has no ports: drop -port or pick -proto tcp/udp' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ports'],
+        message: 'ICMP has no ports: drop -port or pick -proto tcp/udp',
+      });
   })
   .describe('Which traffic to look for, on which interface, for how long; nothing given: any IP traffic for 30s');
 

@@ -10,7 +10,8 @@ const packet = sll2(0, 0x0800, ipv4Packet('10.0.0.2', '10.0.0.1', 17, 40000, 53)
 function readAll(stream: Uint8Array, chunkSize = stream.length): ReturnType<PcapReader['push']> {
   const reader = new PcapReader();
   const records = [];
-  for (let at = 0; at < stream.length; at += chunkSize) records.push(...reader.push(stream.subarray(at, at + chunkSize)));
+  for (let at = 0; at < stream.length; at += chunkSize)
+    records.push(...reader.push(stream.subarray(at, at + chunkSize)));
   reader.end();
   return records;
 }
@@ -34,7 +35,11 @@ describe('pcap stream', () => {
     { name: 'big-endian', opts: { isBigEndian: true }, fraction: 250_000, want: 1_700_000_000_250 },
     { name: 'nanoseconds', opts: { isNano: true }, fraction: 250_000_000, want: 1_700_000_000_250 },
   ])('reads records: $name', ({ opts, fraction, want }) => {
-    const stream = pcapStream(LINKTYPE.LINUX_SLL2, [{ seconds: 1_700_000_000, fraction, data: packet, origLen: 1500 }], opts);
+    const stream = pcapStream(
+      LINKTYPE.LINUX_SLL2,
+      [{ seconds: 1_700_000_000, fraction, data: packet, origLen: 1500 }],
+      opts,
+    );
     const [record, ...rest] = readAll(stream);
     expect(rest).toEqual([]);
     expect(record?.timeMs).toBe(want);
@@ -59,7 +64,11 @@ describe('pcap stream', () => {
 
   it.each([
     { name: 'not pcap at all', bytes: Buffer.from('this is not a capture file, not at all'), want: 'PCAP_BAD_MAGIC' },
-    { name: 'pcapng', bytes: Buffer.from([0x0a, 0x0d, 0x0d, 0x0a, ...new Array<number>(28).fill(0)]), want: 'PCAP_BAD_MAGIC' },
+    {
+      name: 'pcapng',
+      bytes: Buffer.from([0x0a, 0x0d, 0x0d, 0x0a, ...new Array<number>(28).fill(0)]),
+      want: 'PCAP_BAD_MAGIC',
+    },
     {
       name: 'a snapshot length of 4 GiB',
       bytes: (() => {
@@ -98,7 +107,11 @@ describe('pcap stream', () => {
       bytes: pcapStream(1, [{ seconds: 1, fraction: 1_000_000, data: packet }]),
       want: 'PCAP_BAD_RECORD',
     },
-    { name: 'a stream cut inside a record', bytes: pcapStream(1, [{ seconds: 1, data: packet }]).subarray(0, 50), want: 'PCAP_TRUNCATED' },
+    {
+      name: 'a stream cut inside a record',
+      bytes: pcapStream(1, [{ seconds: 1, data: packet }]).subarray(0, 50),
+      want: 'PCAP_TRUNCATED',
+    },
     { name: 'a stream cut inside the global header', bytes: pcapStream(1, []).subarray(0, 10), want: 'PCAP_TRUNCATED' },
     { name: 'an empty stream', bytes: new Uint8Array(0), want: 'PCAP_TRUNCATED' },
   ])('refuses $name with a coded error, never a crash', ({ bytes, want }) => {

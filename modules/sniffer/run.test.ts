@@ -67,13 +67,27 @@ suite(`capture in a network namespace${skipReason === undefined ? '' : ` (skippe
 
   it('sees this host talking out over TCP, and only in the asked direction', async () => {
     await pair.listenTcp(8443);
-    const sniff = pair.sniff({ hosts: [PEER_IP], ports: [8443], proto: 'tcp', direction: 'out', count: 3, duration: '2m' });
+    const sniff = pair.sniff({
+      hosts: [PEER_IP],
+      ports: [8443],
+      proto: 'tcp',
+      direction: 'out',
+      count: 3,
+      duration: '2m',
+    });
     await sniff.listening;
     await pair.send('endpoint', ['tcp', PEER_IP, '8443', SECRET]);
     const outcome = await sniff.result;
     expect(outcome.isFound).toBe(true);
     expect(outcome.rows).toEqual([
-      expect.objectContaining({ peer: PEER_IP, proto: 'tcp', packets: 3, packetsOut: 3, packetsIn: 0, peerPorts: [8443] }),
+      expect.objectContaining({
+        peer: PEER_IP,
+        proto: 'tcp',
+        packets: 3,
+        packetsOut: 3,
+        packetsIn: 0,
+        peerPorts: [8443],
+      }),
     ]);
     expectNoSecret(outcome);
   });
@@ -100,7 +114,10 @@ suite(`capture in a network namespace${skipReason === undefined ? '' : ` (skippe
 
   it('says so when the interface does not exist', async () => {
     const outcome = await pair.sniff({ iface: 'nosuch0', duration: '5s' }).result;
-    expect(outcome.error).toMatchObject({ code: 'MODULE_FAILED', message: expect.stringMatching(/no interface nosuch0/) });
+    expect(outcome.error).toMatchObject({
+      code: 'MODULE_FAILED',
+      message: expect.stringMatching(/no interface nosuch0/),
+    });
   });
 
   it('says so when it has no privilege to capture (tcpdump run as nobody)', async () => {

@@ -30,7 +30,11 @@ describe('flags become parameters', () => {
   it.each([
     { name: 'a port that is not a number', input: ['-port', 'https'], want: /-port/ },
     { name: 'a protocol not in the list', input: ['-proto', 'sctp'], want: /-proto: expected one of tcp, udp, icmp/ },
-    { name: 'a direction not in the list', input: ['-direction', 'both'], want: /-direction: expected one of in, out, any/ },
+    {
+      name: 'a direction not in the list',
+      input: ['-direction', 'both'],
+      want: /-direction: expected one of in, out, any/,
+    },
   ])('refuses $name, naming the flag', ({ input, want }) => {
     expect(() => parseFlags(spec.cli.schema, input, spec.cli.flags)).toThrow(want);
   });
@@ -42,20 +46,60 @@ describe('snifferParams', () => {
   });
 
   it.each([
-    { name: 'a host name (tcpdump would resolve it)', input: { hosts: ['evil.example'] }, wantPath: 'hosts.0', want: /expected an IPv4 or IPv6 address/ },
-    { name: 'a filter smuggled in a host', input: { hosts: ['1.2.3.4 or port 22'] }, wantPath: 'hosts.0', want: /expected an IPv4 or IPv6 address/ },
-    { name: 'a zone index', input: { hosts: ['fe80::1%eth0'] }, wantPath: 'hosts.0', want: /expected an IPv4 or IPv6 address/ },
+    {
+      name: 'a host name (tcpdump would resolve it)',
+      input: { hosts: ['evil.example'] },
+      wantPath: 'hosts.0',
+      want: /expected an IPv4 or IPv6 address/,
+    },
+    {
+      name: 'a filter smuggled in a host',
+      input: { hosts: ['1.2.3.4 or port 22'] },
+      wantPath: 'hosts.0',
+      want: /expected an IPv4 or IPv6 address/,
+    },
+    {
+      name: 'a zone index',
+      input: { hosts: ['fe80::1%eth0'] },
+      wantPath: 'hosts.0',
+      want: /expected an IPv4 or IPv6 address/,
+    },
     { name: 'a CIDR', input: { hosts: ['10.0.0.0/8'] }, wantPath: 'hosts.0', want: /expected an IPv4 or IPv6 address/ },
     { name: 'port 0', input: { ports: [0] }, wantPath: 'ports.0', want: /1/ },
     { name: 'port 65536', input: { ports: [65536] }, wantPath: 'ports.0', want: /65535/ },
     { name: 'a port as a string', input: { ports: ['443'] }, wantPath: 'ports.0', want: /number/ },
-    { name: 'an interface that is an option', input: { iface: '-w/tmp/x' }, wantPath: 'iface', want: /expected an interface name/ },
-    { name: 'an interface name of 16 characters', input: { iface: 'a'.repeat(16) }, wantPath: 'iface', want: /at most 15/ },
-    { name: 'five minutes', input: { duration: '5m' }, wantPath: 'duration', want: /expected between 1s and 4m30s, got "5m"/ },
+    {
+      name: 'an interface that is an option',
+      input: { iface: '-w/tmp/x' },
+      wantPath: 'iface',
+      want: /expected an interface name/,
+    },
+    {
+      name: 'an interface name of 16 characters',
+      input: { iface: 'a'.repeat(16) },
+      wantPath: 'iface',
+      want: /at most 15/,
+    },
+    {
+      name: 'five minutes',
+      input: { duration: '5m' },
+      wantPath: 'duration',
+      want: /expected between 1s and 4m30s, got "5m"/,
+    },
     { name: 'zero seconds', input: { duration: '0s' }, wantPath: 'duration', want: /between 1s and 4m30s/ },
-    { name: 'an hour unit', input: { duration: '1h' }, wantPath: 'duration', want: /expected a duration like 30s, 2m or 1m30s, got "1h"/ },
+    {
+      name: 'an hour unit',
+      input: { duration: '1h' },
+      wantPath: 'duration',
+      want: /expected a duration like 30s, 2m or 1m30s, got "1h"/,
+    },
     { name: 'ports with ICMP', input: { proto: 'icmp', ports: [7] }, wantPath: 'ports', want: /ICMP has no ports/ },
-    { name: 'too many hosts', input: { hosts: new Array<string>(17).fill('192.0.2.1') }, wantPath: 'hosts', want: /16/ },
+    {
+      name: 'too many hosts',
+      input: { hosts: new Array<string>(17).fill('192.0.2.1') },
+      wantPath: 'hosts',
+      want: /16/,
+    },
     { name: 'an unknown field', input: { payload: true }, wantPath: '', want: /payload/ },
   ])('refuses $name at "$wantPath"', ({ input, wantPath, want }) => {
     const issues = snifferParams.safeParse(input).error?.issues ?? [];
@@ -127,8 +171,16 @@ describe('peers', () => {
     const table = new PeerTable(local);
     table.add({ src: '10.0.0.1', dst: '203.0.113.7', proto: 'tcp', srcPort: 50000, dstPort: 443 }, 1000, 60);
     table.add({ src: '203.0.113.7', dst: '10.0.0.1', proto: 'tcp', srcPort: 443, dstPort: 50000 }, 3000, 1500);
-    table.add({ src: '203.0.113.7', dst: '10.0.0.9', proto: 'tcp', srcPort: 443, dstPort: 50001, direction: 'in' }, 2000, 40);
-    table.add({ src: '10.0.0.1', dst: '198.51.100.1', proto: 'udp', srcPort: 5353, dstPort: 53, direction: 'out' }, 1500, 70);
+    table.add(
+      { src: '203.0.113.7', dst: '10.0.0.9', proto: 'tcp', srcPort: 443, dstPort: 50001, direction: 'in' },
+      2000,
+      40,
+    );
+    table.add(
+      { src: '10.0.0.1', dst: '198.51.100.1', proto: 'udp', srcPort: 5353, dstPort: 53, direction: 'out' },
+      1500,
+      70,
+    );
     expect(table.summaries()).toEqual([
       {
         peer: '203.0.113.7',
@@ -160,7 +212,11 @@ describe('peers', () => {
   it('keeps at most 1024 peers and 16 ports each, counting the rest', () => {
     const table = new PeerTable(local);
     for (let i = 0; i < 1100; i++)
-      table.add({ src: `10.1.${i >> 8}.${i & 0xff}`, dst: '10.0.0.1', proto: 'udp', srcPort: i + 1, dstPort: 53 }, i, 1);
+      table.add(
+        { src: `10.1.${i >> 8}.${i & 0xff}`, dst: '10.0.0.1', proto: 'udp', srcPort: i + 1, dstPort: 53 },
+        i,
+        1,
+      );
     for (let port = 1; port <= 40; port++)
       table.add({ src: '10.1.0.0', dst: '10.0.0.1', proto: 'udp', srcPort: port + 2000, dstPort: port }, 0, 1);
     expect(table.summaries()).toHaveLength(1024);

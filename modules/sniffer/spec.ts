@@ -15,7 +15,10 @@ const ports = (what: string) => z.array(port).max(16).optional().describe(what);
 const count = (what: string) => z.number().int().nonnegative().describe(what);
 
 export const snifferRow = z.strictObject({
-  peer: z.string().max(45).describe('The address at the other end: the source of what came in, the destination of what went out'),
+  peer: z
+    .string()
+    .max(45)
+    .describe('The address at the other end: the source of what came in, the destination of what went out'),
   proto: z.enum(['tcp', 'udp', 'icmp', 'icmp6', 'other']).describe('IP protocol of these packets'),
   packets: count('Matching packets exchanged with this peer while listening'),
   bytes: count('Their bytes on the wire (IP and link headers included)'),
@@ -29,12 +32,27 @@ export const snifferRow = z.strictObject({
 
 /** `mig sniffer -host 203.0.113.7 -port 443 -duration 30s`. */
 const snifferCli = z.strictObject({
-  host: z.array(z.string()).optional().describe(paramHelp(snifferParams, 'hosts', 'repeatable')),
-  port: z.array(z.number().int()).optional().describe(paramHelp(snifferParams, 'ports', 'repeatable')),
+  host: z
+    .array(z.string())
+    .optional()
+    .describe(paramHelp(snifferParams, 'hosts', 'repeatable')),
+  port: z
+    .array(z.number().int())
+    .optional()
+    .describe(paramHelp(snifferParams, 'ports', 'repeatable')),
   proto: z.enum(PROTOCOLS).optional().describe(paramHelp(snifferParams, 'proto')),
-  direction: z.enum(DIRECTIONS).optional().describe(paramHelp(snifferParams, 'direction', 'default any')),
-  iface: z.string().optional().describe(paramHelp(snifferParams, 'iface', 'default any')),
-  duration: z.string().optional().describe(paramHelp(snifferParams, 'duration', 'default 30s')),
+  direction: z
+    .enum(DIRECTIONS)
+    .optional()
+    .describe(paramHelp(snifferParams, 'direction', 'default any')),
+  iface: z
+    .string()
+    .optional()
+    .describe(paramHelp(snifferParams, 'iface', 'default any')),
+  duration: z
+    .string()
+    .optional()
+    .describe(paramHelp(snifferParams, 'duration', 'default 30s')),
   count: z.number().int().optional().describe(paramHelp(snifferParams, 'count')),
 });
 

@@ -9,7 +9,12 @@ import { ModuleError } from '../../protocol/errors.js';
  * its stderr is kept bounded and turned into a clear error when capture is impossible.
  */
 
-export const TCPDUMP_PATHS: readonly string[] = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump', '/bin/tcpdump', '/sbin/tcpdump'];
+export const TCPDUMP_PATHS: readonly string[] = [
+  '/usr/bin/tcpdump',
+  '/usr/sbin/tcpdump',
+  '/bin/tcpdump',
+  '/sbin/tcpdump',
+];
 const STDERR_KEEP = 8 * 1024;
 /** After SIGTERM, how long tcpdump gets to flush and exit before SIGKILL. */
 const GRACE_MS = 5000;
@@ -115,7 +120,10 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
       if (failure !== undefined) return reject(failure);
       // Stopped by us (SIGTERM after the listening time) or done by itself (-c count): both answer.
       const isClean = code === 0 || (isStopping && (signal === 'SIGTERM' || code === 143));
-      if (!isClean) return reject(captureFailure(stderr, opts.iface, signal === null ? `exited with ${code}` : `killed by ${signal}`));
+      if (!isClean)
+        return reject(
+          captureFailure(stderr, opts.iface, signal === null ? `exited with ${code}` : `killed by ${signal}`),
+        );
       const dropped = DROPPED.exec(stderr);
       resolve(dropped === null ? {} : { droppedByKernel: Number(dropped[1]) });
     });

@@ -25,7 +25,10 @@ export function makeLoop(content: Uint8Array): Loop {
   writeFileSync(file, content);
   let device: string;
   try {
-    device = execFileSync('losetup', ['--find', '--show', '--read-only', file], { encoding: 'utf8', stdio: 'pipe' }).trim();
+    device = execFileSync('losetup', ['--find', '--show', '--read-only', file], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim();
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -18,14 +18,19 @@ const run = makeRunSniffer({ ...options, tcpdumpPaths: options.tcpdumpPaths ?? T
 const specs = new Map<string, AnyModuleSpec>([['sniffer', snifferModule]]);
 const runners = new Map([['sniffer', run]]);
 try {
-  const [result] = await runOperationsLocally([{ module: 'sniffer', parameters: JSON.parse(paramsJson) as Record<string, unknown> }], {
-    root: '/',
-    specs,
-    runners,
-    platform: 'linux',
-    log: (_level, message) => process.stderr.write(`${message}\n`),
-  });
+  const [result] = await runOperationsLocally(
+    [{ module: 'sniffer', parameters: JSON.parse(paramsJson) as Record<string, unknown> }],
+    {
+      root: '/',
+      specs,
+      runners,
+      platform: 'linux',
+      log: (_level, message) => process.stderr.write(`${message}\n`),
+    },
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (err) {
-  process.stdout.write(`${JSON.stringify({ thrown: { code: (err as { code?: string }).code, message: String(err) } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ thrown: { code: (err as { code?: string }).code, message: String(err) } })}\n`,
+  );
 }

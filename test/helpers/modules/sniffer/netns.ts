@@ -56,7 +56,20 @@ export class SniffPair {
     }
     const suffix = randomBytes(3).toString('hex');
     const [mine, theirs] = [`msa${suffix}`, `msb${suffix}`];
-    await run('ip', ['link', 'add', mine, 'netns', pair.endpoint, 'type', 'veth', 'peer', 'name', theirs, 'netns', pair.peer]);
+    await run('ip', [
+      'link',
+      'add',
+      mine,
+      'netns',
+      pair.endpoint,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      theirs,
+      'netns',
+      pair.peer,
+    ]);
     for (const [ns, dev, addr] of [
       [pair.endpoint, mine, `${ENDPOINT_IP}/24`],
       [pair.peer, theirs, `${PEER_IP}/24`],
@@ -71,10 +84,23 @@ export class SniffPair {
    * Starts the sniffer in the endpoint namespace; resolves `listening` once tcpdump said it
    * listens (so traffic sent after it is seen), and `result` with what the runner answered.
    */
-  sniff(params: unknown, options: Record<string, unknown> = {}): { listening: Promise<void>; result: Promise<SniffOutcome> } {
+  sniff(
+    params: unknown,
+    options: Record<string, unknown> = {},
+  ): { listening: Promise<void>; result: Promise<SniffOutcome> } {
     const child = spawn(
       'ip',
-      ['netns', 'exec', this.endpoint, process.execPath, '--import', 'tsx', CHILD, JSON.stringify(params), JSON.stringify(options)],
+      [
+        'netns',
+        'exec',
+        this.endpoint,
+        process.execPath,
+        '--import',
+        'tsx',
+        CHILD,
+        JSON.stringify(params),
+        JSON.stringify(options),
+      ],
       { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.children.push(child);
@@ -103,14 +129,25 @@ export class SniffPair {
 
   /** Runs traffic.mjs in a namespace (`from`: 'endpoint' or 'peer') and waits for it to finish. */
   async send(from: 'endpoint' | 'peer', args: readonly string[]): Promise<void> {
-    await run('ip', ['netns', 'exec', from === 'endpoint' ? this.endpoint : this.peer, process.execPath, TRAFFIC, ...args]);
+    await run('ip', [
+      'netns',
+      'exec',
+      from === 'endpoint' ? this.endpoint : this.peer,
+      process.execPath,
+      TRAFFIC,
+      ...args,
+    ]);
   }
 
   /** A TCP server in the peer namespace, reading what it is sent; killed by destroy(). */
   async listenTcp(port: number): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', this.peer, process.execPath, TRAFFIC, 'listen-tcp', PEER_IP, String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', this.peer, process.execPath, TRAFFIC, 'listen-tcp', PEER_IP, String(port)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     this.children.push(child);
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());

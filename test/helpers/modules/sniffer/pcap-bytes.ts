@@ -80,10 +80,29 @@ export function ipv4Packet(
   ];
 }
 
-export function ipv6Packet(src: string, dst: string, next: number, sport: number, dport: number, extensions: number[] = []): number[] {
+export function ipv6Packet(
+  src: string,
+  dst: string,
+  next: number,
+  sport: number,
+  dport: number,
+  extensions: number[] = [],
+): number[] {
   const body = transport(next, sport, dport, new Uint8Array(0));
   const first = extensions.length > 0 ? 0 : next;
-  return [0x60, 0, 0, 0, ...u16(extensions.length + body.length), first, 64, ...v6(src), ...v6(dst), ...extensions, ...body];
+  return [
+    0x60,
+    0,
+    0,
+    0,
+    ...u16(extensions.length + body.length),
+    first,
+    64,
+    ...v6(src),
+    ...v6(dst),
+    ...extensions,
+    ...body,
+  ];
 }
 
 export function ethernet(ethertype: number, ip: number[], vlan?: number): Uint8Array {
@@ -93,10 +112,30 @@ export function ethernet(ethertype: number, ip: number[], vlan?: number): Uint8A
 
 /** LINUX_SLL: packet type (0 to us, 4 outgoing), ARPHRD, address length, 8 address bytes, protocol. */
 export function sll(packetType: number, ethertype: number, ip: number[]): Uint8Array {
-  return Uint8Array.from([...u16(packetType), ...u16(1), ...u16(6), ...new Array<number>(8).fill(0xbb), ...u16(ethertype), ...ip]);
+  return Uint8Array.from([
+    ...u16(packetType),
+    ...u16(1),
+    ...u16(6),
+    ...new Array<number>(8).fill(0xbb),
+    ...u16(ethertype),
+    ...ip,
+  ]);
 }
 
 /** LINUX_SLL2: protocol, reserved, ifindex, ARPHRD, packet type, address length, 8 address bytes. */
 export function sll2(packetType: number, ethertype: number, ip: number[]): Uint8Array {
-  return Uint8Array.from([...u16(ethertype), 0, 0, 0, 0, 0, 2, ...u16(1), packetType, 6, ...new Array<number>(8).fill(0xcc), ...ip]);
+  return Uint8Array.from([
+    ...u16(ethertype),
+    0,
+    0,
+    0,
+    0,
+    0,
+    2,
+    ...u16(1),
+    packetType,
+    6,
+    ...new Array<number>(8).fill(0xcc),
+    ...ip,
+  ]);
 }
