@@ -111,9 +111,13 @@ const PROTO_NAMES: Readonly<Record<number, Proto>> = { 6: 'tcp', 17: 'udp', 1: '
 const IPV6_EXTENSIONS = new Set([0, 43, 60]);
 const IPV6_FRAGMENT = 44;
 
-function withPorts(headers: PacketHeaders, data: Uint8Array, at: number, isFirstFragment: boolean): PacketHeaders {
-  if (!isFirstFragment || (headers.proto !== 'tcp' && headers.proto !== 'udp') || data.length < at + 4) return headers;
-  return { ...headers, srcPort: u16(data, at), dstPort: u16(data, at + 2) };
+/** Adds the ports of TCP and UDP (the first four bytes of their header) when the packet has them. */
+function addPorts(headers: PacketHeaders, data: Uint8Array, at: number, isFirstFragment: boolean): PacketHeaders {
+  if (isFirstFragment && (headers.proto === 'tcp' || headers.proto === 'udp') && data.length >= at + 4) {
+    headers.srcPort = u16(data, at);
+    headers.dstPort = u16(data, at + 2);
+  }
+  return headers;
 }
 
 function ipv4(data: Uint8Array, at: number): PacketHeaders | undefined {
@@ -127,7 +131,7 @@ function ipv4(data: Uint8Array, at: number): PacketHeaders | undefined {
     dst: ipv4Text(data, at + 16),
     proto: PROTO_NAMES[protocol] ?? 'other',
   };
-  return withPorts(headers, data, at + headerLength, fragmentOffset === 0);
+  return addPorts(headers, data, at + headerLength, fragmentOffset === 0);
 }
 
 function ipv6(data: Uint8Array, at: number): PacketHeaders | undefined {
@@ -156,7 +160,7 @@ function ipv6(data: Uint8Array, at: number): PacketHeaders | undefined {
     dst: ipv6Text(data, at + 24),
     proto: PROTO_NAMES[next] ?? 'other',
   };
-  return withPorts(headers, data, offset, isFirstFragment);
+  return addPorts(headers, data, offset, isFirstFragment);
 }
 
 /** The packet's addresses, protocol and ports, or undefined when it is not IP or is cut too short. */
@@ -169,6 +173,6 @@ export function decodePacket(linktype: number, data: Uint8Array): PacketHeaders 
       : link.ethertype === ETHERTYPE_IPV6
         ? ipv6(data, link.offset)
         : undefined;
-  if (headers === undefined) return undefined;
-  return link.direction === undefined ? headers : { ...headers, direction: link.direction };
+  if (headers !== undefined && link.direction !== undefined) headers.direction = link.direction;
+  return headers;
 }

@@ -82,7 +82,7 @@ export class PcapReader {
     let at = 0;
     if (this.header === undefined) {
       if (bytes.length < GLOBAL_HEADER) {
-        this.pending = bytes.slice();
+        this.pending = new Uint8Array(bytes); // a copy: Buffer.slice would be a view
         return [];
       }
       this.header = parseGlobalHeader(bytes);
@@ -90,12 +90,12 @@ export class PcapReader {
     }
     const { isLittleEndian, isNano, snaplen } = this.header;
     const records: PcapRecord[] = [];
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     while (bytes.length - at >= RECORD_HEADER) {
-      const view = new DataView(bytes.buffer, bytes.byteOffset + at, RECORD_HEADER);
-      const seconds = view.getUint32(0, isLittleEndian);
-      const fraction = view.getUint32(4, isLittleEndian);
-      const inclLen = view.getUint32(8, isLittleEndian);
-      const origLen = view.getUint32(12, isLittleEndian);
+      const seconds = view.getUint32(at, isLittleEndian);
+      const fraction = view.getUint32(at + 4, isLittleEndian);
+      const inclLen = view.getUint32(at + 8, isLittleEndian);
+      const origLen = view.getUint32(at + 12, isLittleEndian);
       if (inclLen > snaplen || inclLen > origLen || fraction >= (isNano ? 1e9 : 1e6))
         throw new PcapError(
           'PCAP_BAD_RECORD',
@@ -106,11 +106,12 @@ export class PcapReader {
       records.push({
         timeMs: seconds * 1000 + (isNano ? fraction / 1e6 : fraction / 1e3),
         origLen,
-        data: bytes.slice(start, start + inclLen),
+        // A view, not a copy: the chunk is never reused (only the leftover below is copied).
+        data: bytes.subarray(start, start + inclLen),
       });
       at = start + inclLen;
     }
-    this.pending = bytes.slice(at);
+    this.pending = new Uint8Array(bytes.subarray(at)); // a copy, bounded by one record
     return records;
   }
 
