@@ -1,11 +1,13 @@
 /**
- * Counting a byte pattern across chunks: the last pattern.length − 1 bytes of each chunk are kept
- * and searched again with the next, so a match across a chunk boundary is found once. Only
+ * Counting a byte pattern across chunks without copying them: each chunk is searched where it
+ * lies, and only the joint with the previous chunk (its last pattern.length − 1 bytes and this
+ * chunk's first ones) is copied and searched for the matches that straddle the boundary. Only
  * offsets leave this object, never bytes.
  */
 export class PatternCounter {
   matches = 0;
   readonly firstOffsets: number[] = [];
+  /** The last pattern.length − 1 bytes seen (fewer at the start), and the offset of its first one. */
   private tail: Buffer = Buffer.alloc(0);
   private tailAt = 0;
 
@@ -14,17 +16,29 @@ export class PatternCounter {
     private readonly maxOffsets: number,
   ) {}
 
+  private record(offset: number): void {
+    this.matches++;
+    if (this.firstOffsets.length < this.maxOffsets) this.firstOffsets.push(offset);
+  }
+
   /** `at`: the device offset of chunk[0]. Chunks must come in order, without gaps. */
   push(chunk: Uint8Array, at: number): void {
-    const window = this.tail.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.tail, chunk]);
-    const windowAt = this.tail.length === 0 ? at : this.tailAt;
-    // Matches starting in the kept tail were not complete before; any complete one there now is new.
-    for (let i = window.indexOf(this.pattern); i >= 0; i = window.indexOf(this.pattern, i + 1)) {
-      this.matches++;
-      if (this.firstOffsets.length < this.maxOffsets) this.firstOffsets.push(windowAt + i);
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const keep = this.pattern.length - 1;
+    if (this.tail.length > 0) {
+      const joint = Buffer.concat([this.tail, view.subarray(0, keep)]);
+      // Only matches that start in the tail: those starting in the chunk are found below.
+      for (let i = joint.indexOf(this.pattern); i >= 0 && i < this.tail.length; i = joint.indexOf(this.pattern, i + 1))
+        this.record(this.tailAt + i);
     }
-    const keep = Math.min(this.pattern.length - 1, window.length);
-    this.tail = Buffer.from(window.subarray(window.length - keep));
-    this.tailAt = windowAt + window.length - keep;
+    for (let i = view.indexOf(this.pattern); i >= 0; i = view.indexOf(this.pattern, i + 1)) this.record(at + i);
+    if (view.length >= keep) {
+      this.tail = Buffer.from(view.subarray(view.length - keep));
+      this.tailAt = at + view.length - keep;
+    } else {
+      const joined = Buffer.concat([this.tail, view]);
+      this.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - keep)));
+      this.tailAt = at + view.length - this.tail.length;
+    }
   }
 }
