@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectRows, recordingContext } from '../../test/helpers/modules/recording.js';
 import {
   ENDPOINT_IP,
+  ENDPOINT_IP6,
   PEER_IP,
+  PEER_IP6,
   SniffPair,
   sniffNetnsSkipReason,
   type SniffOutcome,
@@ -62,6 +64,17 @@ suite(`capture in a network namespace${skipReason === undefined ? '' : ` (skippe
     expect(first).toBeLessThanOrEqual(last);
     expect(first).toBeGreaterThanOrEqual(before - 1000);
     expect(outcome.stats).toMatchObject({ packetsMatched: 5, bytesMatched: 5 * wire });
+    expectNoSecret(outcome);
+  });
+
+  it('sees IPv6 UDP from the peer', async () => {
+    const sniff = pair.sniff({ hosts: [PEER_IP6], proto: 'udp', count: 2, duration: '2m' });
+    await sniff.listening;
+    await pair.send('peer', ['udp', ENDPOINT_IP6, '5353', '2', SECRET]);
+    const outcome = await sniff.result;
+    expect(outcome.rows).toEqual([
+      expect.objectContaining({ peer: PEER_IP6, proto: 'udp', packets: 2, packetsIn: 2, localPorts: [5353] }),
+    ]);
     expectNoSecret(outcome);
   });
 

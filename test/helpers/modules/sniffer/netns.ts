@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import type { OperationResult } from '../../../../protocol/messages.js';
 
 /**
- * Test-only: two throwaway network namespaces joined by a veth pair (10.202.0.1 "endpoint",
- * 10.202.0.2 "peer"), the sniffer run inside the endpoint one (netns-child.ts), and traffic
+ * Test-only: two throwaway network namespaces joined by a veth pair (10.202.0.1 and fd00:202::1
+ * "endpoint", 10.202.0.2 and fd00:202::2 "peer"), the sniffer run inside the endpoint one (netns-child.ts), and traffic
  * sent from either side (traffic.mjs). Nothing is captured or changed on the host's own
  * interfaces. Needs root, ip and tcpdump; `sniffNetnsSkipReason` says why not when it cannot.
  */
@@ -17,6 +17,8 @@ const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
 
 export const ENDPOINT_IP = '10.202.0.1';
 export const PEER_IP = '10.202.0.2';
+export const ENDPOINT_IP6 = 'fd00:202::1';
+export const PEER_IP6 = 'fd00:202::2';
 
 function which(tool: string): boolean {
   try {
@@ -70,11 +72,13 @@ export class SniffPair {
       'netns',
       pair.peer,
     ]);
-    for (const [ns, dev, addr] of [
-      [pair.endpoint, mine, `${ENDPOINT_IP}/24`],
-      [pair.peer, theirs, `${PEER_IP}/24`],
+    for (const [ns, dev, addr, addr6] of [
+      [pair.endpoint, mine, `${ENDPOINT_IP}/24`, `${ENDPOINT_IP6}/64`],
+      [pair.peer, theirs, `${PEER_IP}/24`, `${PEER_IP6}/64`],
     ] as const) {
       await run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', addr, 'dev', dev]);
+      // nodad: usable at once, without waiting for duplicate address detection.
+      await run('ip', ['netns', 'exec', ns, 'ip', '-6', 'addr', 'add', addr6, 'dev', dev, 'nodad']);
       await run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', dev, 'up']);
     }
     return pair;
