@@ -69,7 +69,8 @@ const shape = z.strictObject({
     .number()
     .int()
     .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
+    // Room for offset + length to stay an exact integer.
+    .max(Number.MAX_SAFE_INTEGER - MAX_LENGTH)
     .default(0)
     .describe('hash, search: where the range starts, in bytes from the start of the device'),
   length: z

@@ -40,7 +40,8 @@ async function* list(params: BlockdevParams, ctx: ModuleContext): AsyncIterable<
     if (device.sizeBytes === 0) continue;
     if (regexes.length > 0 && !regexes.some((re) => re.test(device.name))) continue;
     const { name, ...rest } = device;
-    yield { op: 'list', device: `/dev/${name}`, ...rest };
+    // sysfs writes a / in a device name as ! (cciss!c0d0 is /dev/cciss/c0d0).
+    yield { op: 'list', device: `/dev/${name.replaceAll('!', '/')}`, ...rest };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../../test/helpers/modules/console-side.js';
+import { checkForm, formFields, parseFlags } from '../../test/helpers/modules/console-side.js';
 import { cliParams, exampleArgv } from '../../test/helpers/modules/recording.js';
 import { blockdevParams, patternBytes } from './params.js';
 import { PatternCounter } from './search.js';
@@ -36,6 +36,24 @@ describe('flags become parameters', () => {
     { name: 'an unknown hash kind', input: ['-hash', 'crc32'], want: /-hash: expected one of md5/ },
   ])('refuses $name, naming the flag', ({ input, want }) => {
     expect(() => parseFlags(spec.cli.schema, input, spec.cli.flags)).toThrow(want);
+  });
+});
+
+describe('the console form', () => {
+  const fields = formFields(spec);
+  it('builds the parameters the flags build', () => {
+    const check = checkForm(spec, fields, { op: 'hash', device: '/dev/sda', length: '512', hash: 'sha256, md5' });
+    expect(check).toEqual({
+      fieldIssues: {},
+      rootIssues: [],
+      params: { op: 'hash', device: '/dev/sda', length: 512, hashes: ['sha256', 'md5'] },
+    });
+  });
+
+  it("refuses a search without a pattern, in the agent's words", () => {
+    const check = checkForm(spec, fields, { op: 'search', device: '/dev/sda' });
+    expect(check.params).toBeUndefined();
+    expect(check.rootIssues.join('\n')).toMatch(/pattern.*search needs -pattern/);
   });
 });
 

@@ -8,7 +8,7 @@ import { PcapError, PcapReader } from './pcap.js';
 import type { SnifferParams } from './params.js';
 import { PeerTable } from './peers.js';
 import type { snifferRow } from './spec.js';
-import { runTcpdump, TCPDUMP_PATHS } from './tcpdump.js';
+import { runTcpdump, TCPDUMP_PATHS, type TcpdumpOutcome } from './tcpdump.js';
 
 /**
  * The sniffer module on Linux: tcpdump listens for the asked time with a filter built from the
@@ -50,7 +50,7 @@ export function makeRunSniffer(deps: SnifferDeps): ModuleRun<SnifferParams, Snif
       }
     };
     const started = Date.now();
-    let outcome;
+    let outcome: TcpdumpOutcome;
     try {
       outcome = await runTcpdump({
         paths: deps.tcpdumpPaths,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../../test/helpers/modules/console-side.js';
+import { checkForm, formFields, parseFlags } from '../../test/helpers/modules/console-side.js';
 import { cliParams, exampleArgv } from '../../test/helpers/modules/recording.js';
 import { captureFilter, SNAPLEN, tcpdumpArgs } from './capture-command.js';
 import { parseDuration, snifferParams } from './params.js';
@@ -37,6 +37,25 @@ describe('flags become parameters', () => {
     },
   ])('refuses $name, naming the flag', ({ input, want }) => {
     expect(() => parseFlags(spec.cli.schema, input, spec.cli.flags)).toThrow(want);
+  });
+});
+
+describe('the console form', () => {
+  const fields = formFields(spec);
+  it('builds the parameters the flags build, lists comma-separated', () => {
+    const check = checkForm(spec, fields, { host: '203.0.113.7, 2001:db8::7', port: '443, 8443', duration: '2m' });
+    expect(check).toEqual({
+      fieldIssues: {},
+      rootIssues: [],
+      params: { hosts: ['203.0.113.7', '2001:db8::7'], ports: [443, 8443], duration: '2m' },
+    });
+  });
+
+  it("says what is wrong beside the form, in the agent's words", () => {
+    const check = checkForm(spec, fields, { host: 'evil.example', duration: '10m' });
+    expect(check.params).toBeUndefined();
+    expect(check.rootIssues.join('\n')).toMatch(/hosts\.0.*expected an IPv4 or IPv6 address/);
+    expect(check.rootIssues.join('\n')).toMatch(/duration.*expected between 1s and 4m30s/);
   });
 });
 
