@@ -125,6 +125,12 @@ suite(`capture in a network namespace${skipReason === undefined ? '' : ` (skippe
     expect(outcome.error).toBeUndefined();
   });
 
+  it('a cancelled capture stops at once and leaves no tcpdump behind', async () => {
+    const outcome = await pair.sniff({ duration: '4m' }, { abortOnListening: true }).result;
+    expect(outcome).toMatchObject({ isFound: false, error: { code: 'MODULE_CANCELLED' } });
+    expect(await pair.endpointPids()).toEqual([]);
+  });
+
   it('says so when the interface does not exist', async () => {
     const outcome = await pair.sniff({ iface: 'nosuch0', duration: '5s' }).result;
     expect(outcome.error).toMatchObject({

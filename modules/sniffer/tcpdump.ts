@@ -38,7 +38,12 @@ export interface TcpdumpOutcome {
   droppedByKernel?: number;
 }
 
-export function findTcpdump(paths: readonly string[]): string {
+/** coreutils' timeout, a backstop: it ends tcpdump even if the thread that started it is gone. */
+export const TIMEOUT_PATHS: readonly string[] = ['/usr/bin/timeout', '/bin/timeout'];
+/** How long past the listening time the backstop waits: our own timer stops tcpdump first. */
+const BACKSTOP_S = 15;
+
+function firstExecutable(paths: readonly string[]): string | undefined {
   for (const path of paths) {
     try {
       if (!statSync(path).isFile()) continue;
@@ -48,6 +53,24 @@ export function findTcpdump(paths: readonly string[]): string {
       // not there: try the next one
     }
   }
+  return undefined;
+}
+
+/**
+ * tcpdump's command line, under `timeout` when there is one: a worker thread terminated without
+ * its abort (the watchdog's remedy) cannot leave a capture running for ever. `timeout` leads its
+ * own process group, which an abort kills whole; --preserve-status keeps tcpdump's exit status.
+ */
+function commandLine(tcpdump: string, args: readonly string[], durationMs: number): [string, string[]] {
+  const timeout = firstExecutable(TIMEOUT_PATHS);
+  if (timeout === undefined) return [tcpdump, [...args]];
+  const limit = `${Math.ceil(durationMs / 1000) + BACKSTOP_S}s`;
+  return [timeout, ['--preserve-status', '--kill-after=5s', limit, tcpdump, ...args]];
+}
+
+export function findTcpdump(paths: readonly string[]): string {
+  const found = firstExecutable(paths);
+  if (found !== undefined) return found;
   throw new ModuleError(
     'MODULE_FAILED',
     `sniffer: capture impossible, tcpdump is not installed (looked for ${paths.join(', ')}): install it (Debian/Ubuntu: apt-get install tcpdump)`,
@@ -69,11 +92,22 @@ export function captureFailure(stderr: string, iface: string, exit: string): Mod
 
 const DROPPED = /(\d+) packets? dropped by kernel/;
 
+/** SIGKILL to the group `timeout` leads (it and tcpdump); without one, `fallback` kills the child alone. */
+function killAll(pid: number | undefined, fallback: () => void): void {
+  try {
+    if (pid === undefined) throw new Error('no pid');
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    fallback();
+  }
+}
+
 export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
-  const command = findTcpdump(opts.paths);
+  const tcpdump = findTcpdump(opts.paths);
+  const [command, args] = commandLine(tcpdump, opts.args, opts.durationMs);
   opts.signal.throwIfAborted();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, opts.args, {
+    const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C' },
       ...(opts.uid === undefined ? {} : { uid: opts.uid }),
@@ -91,7 +125,7 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
     };
     const onAbort = (): void => {
       failure = opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
-      child.kill('SIGKILL');
+      killAll(child.pid, () => child.kill('SIGKILL'));
     };
     opts.signal.addEventListener('abort', onAbort, { once: true });
     timers.push(setTimeout(stop, opts.durationMs));
@@ -101,7 +135,7 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
         opts.onData(chunk);
       } catch (err) {
         failure = err instanceof Error ? err : new Error(String(err));
-        child.kill('SIGKILL');
+        killAll(child.pid, () => child.kill('SIGKILL'));
       }
     });
     child.stderr.setEncoding('utf8');
@@ -112,7 +146,7 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
       if (line !== null && !/listening on /.test(before)) opts.onListening(line[0].replace(/^tcpdump: /, ''));
     });
     child.on('error', (err) => {
-      failure ??= new ModuleError('MODULE_FAILED', `sniffer: cannot start ${command}: ${err.message}`);
+      failure ??= new ModuleError('MODULE_FAILED', `sniffer: cannot start ${tcpdump}: ${err.message}`);
     });
     child.on('close', (code, signal) => {
       for (const timer of timers) clearTimeout(timer);

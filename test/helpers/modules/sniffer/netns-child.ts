@@ -10,11 +10,18 @@ import { TCPDUMP_PATHS } from '../../../../modules/sniffer/tcpdump.js';
  * stdout. The module's log goes to stderr at once, so the test sees tcpdump's "listening on"
  * line and starts its traffic only then. The test starts it under `ip netns exec`, so the capture
  * sees the test namespace's interfaces only.
- * argv: <params JSON> [<options JSON: {uid, gid, tcpdumpPaths}>]
+ * argv: <params JSON> [<options JSON: {uid, gid, tcpdumpPaths, abortOnListening}>]
  */
 const [paramsJson = '{}', optionsJson = '{}'] = process.argv.slice(2);
-const options = JSON.parse(optionsJson) as { uid?: number; gid?: number; tcpdumpPaths?: string[] };
-const run = makeRunSniffer({ ...options, tcpdumpPaths: options.tcpdumpPaths ?? TCPDUMP_PATHS });
+const { abortOnListening, ...deps } = JSON.parse(optionsJson) as {
+  uid?: number;
+  gid?: number;
+  tcpdumpPaths?: string[];
+  /** Cancel the operation as soon as tcpdump listens, as an investigator's cancel would. */
+  abortOnListening?: boolean;
+};
+const run = makeRunSniffer({ ...deps, tcpdumpPaths: deps.tcpdumpPaths ?? TCPDUMP_PATHS });
+const controller = new AbortController();
 const specs = new Map<string, AnyModuleSpec>([['sniffer', snifferModule]]);
 const runners = new Map([['sniffer', run]]);
 try {
@@ -25,7 +32,11 @@ try {
       specs,
       runners,
       platform: 'linux',
-      log: (_level, message) => process.stderr.write(`${message}\n`),
+      signal: controller.signal,
+      log: (_level, message) => {
+        process.stderr.write(`${message}\n`);
+        if (abortOnListening === true && message.includes('listening on')) controller.abort();
+      },
     },
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);

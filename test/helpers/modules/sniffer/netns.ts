@@ -159,6 +159,12 @@ export class SniffPair {
     });
   }
 
+  /** Pids of the processes running in the endpoint namespace (a capture left behind would be one). */
+  async endpointPids(): Promise<string[]> {
+    const { stdout } = await run('ip', ['netns', 'pids', this.endpoint]);
+    return stdout.split('\n').filter((p) => /^\d+$/.test(p));
+  }
+
   async destroy(): Promise<void> {
     for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
     for (const ns of [this.endpoint, this.peer]) {
