@@ -114,6 +114,7 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
       ...(opts.gid === undefined ? {} : { gid: opts.gid }),
     });
     let stderr = '';
+    let isListening = false;
     let isStopping = false;
     let failure: Error | undefined;
     const timers: NodeJS.Timeout[] = [];
@@ -121,7 +122,7 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
       if (isStopping) return;
       isStopping = true;
       child.kill('SIGTERM');
-      timers.push(setTimeout(() => child.kill('SIGKILL'), GRACE_MS));
+      timers.push(setTimeout(() => killAll(child.pid, () => child.kill('SIGKILL')), GRACE_MS));
     };
     const onAbort = (): void => {
       failure = opts.signal.reason instanceof Error ? opts.signal.reason : new Error('aborted');
@@ -140,10 +141,11 @@ export function runTcpdump(opts: TcpdumpOptions): Promise<TcpdumpOutcome> {
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
-      const before = stderr;
       stderr = (stderr + text).slice(-STDERR_KEEP);
-      const line = /^.*listening on .*$/m.exec(stderr);
-      if (line !== null && !/listening on /.test(before)) opts.onListening(line[0].replace(/^tcpdump: /, ''));
+      const line = isListening ? null : /^.*listening on .*$/m.exec(stderr);
+      if (line === null) return;
+      isListening = true;
+      opts.onListening(line[0].replace(/^tcpdump: /, ''));
     });
     child.on('error', (err) => {
       failure ??= new ModuleError('MODULE_FAILED', `sniffer: cannot start ${tcpdump}: ${err.message}`);
