@@ -13,6 +13,8 @@ import { timedriftModule } from './timedrift/spec.js';
 import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
 import { nicModule } from './nic/spec.js';
+import { snifferModule } from './sniffer/spec.js';
+import { blockdevModule } from './blockdev/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -26,6 +28,8 @@ const specs: readonly AnyModuleSpec[] = [
   yaraModule,
   netstatModule,
   nicModule,
+  snifferModule,
+  blockdevModule,
   pingModule,
   timedriftModule,
   pkgModule,

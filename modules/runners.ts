@@ -20,6 +20,8 @@ import { timedriftModule } from './timedrift/spec.js';
 import { pingModule } from './ping/spec.js';
 import { netstatModule } from './netstat/spec.js';
 import { nicModule } from './nic/spec.js';
+import { snifferModule } from './sniffer/spec.js';
+import { blockdevModule } from './blockdev/spec.js';
 import { yaraModule } from './yara/spec.js';
 import { memoryModule } from './memory/spec.js';
 
@@ -100,6 +102,14 @@ const registered: readonly RegisteredRun[] = [
   registerModule(
     nicModule,
     onFirstUse(() => import('./nic/run.js'), 'runNic'),
+  ),
+  registerModule(
+    snifferModule,
+    onFirstUse(() => import('./sniffer/run.js'), 'runSniffer'),
+  ),
+  registerModule(
+    blockdevModule,
+    onFirstUse(() => import('./blockdev/run.js'), 'runBlockdev'),
   ),
   registerModule(
     yaraModule,

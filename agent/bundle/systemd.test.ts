@@ -87,6 +87,14 @@ describe('mig agent install / uninstall (dry run)', () => {
     expect(unitText({ execStart: ['node'], dataDir: '/d' }).match(/^ReadWritePaths=\/etc$/gm)).toHaveLength(1);
   });
 
+  it('allows packet sockets only when the config allows the sniffer', () => {
+    const unit = (allowedModules?: string[]) =>
+      unitText({ execStart: ['node'], dataDir: '/d', ...(allowedModules === undefined ? {} : { allowedModules }) });
+    expect(unit(['file'])).toMatch(/^RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK$/m);
+    expect(unit(['sniffer'])).toMatch(/^RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK AF_PACKET$/m);
+    expect(unit()).toMatch(/AF_PACKET$/m);
+  });
+
   it('every directive line is explained by a comment above it (or belongs to a commented group)', () => {
     const lines = unitText({ execStart: ['/usr/bin/node', '/opt/a b/agent.mjs'], dataDir: '/var/lib/mig' }).split('\n');
     expect(lines).toContain('ExecStart=/usr/bin/node "/opt/a b/agent.mjs"');

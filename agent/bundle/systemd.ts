@@ -53,6 +53,13 @@ function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** The sniffer's tcpdump opens a packet socket (AF_PACKET): allowed only when the sniffer may run. */
+function packetSockets(allowed: readonly string[] | undefined): string {
+  return (allowed?.includes('sniffer') ?? true)
+    ? '; packet sockets for tcpdump, which the sniffer module runs.\nRestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK AF_PACKET'
+    : '.\nRestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK';
+}
+
 export function unitText(opts: UnitOptions): string {
   return `# Written by \`mig agent install\`; \`mig agent uninstall\` removes it. Edits are lost at the next install.
 [Unit]
@@ -97,8 +104,7 @@ ProtectClock=yes
 # needs writable-and-executable memory.)
 RestrictSUIDSGID=yes
 # Sockets the modules use: IP for MQTT, timedrift and ping; netlink for the firewall backends
-# and netstat; unix for journald.
-RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
+# and netstat; unix for journald${packetSockets(opts.allowedModules)}
 # Realtime scheduling and personality changes are never needed.
 RestrictRealtime=yes
 LockPersonality=yes

@@ -30,6 +30,10 @@ const HOST_SOCKETS =
   "reads the test machine's sockets and interfaces, outside the repository; modules/netstat tests use their own sockets";
 const NETWORK = 'sends packets to addresses outside the test machine; modules/ping tests probe loopback';
 const NTP = 'queries NTP servers on the network; modules/timedrift tests use a local NTP responder';
+const HOST_TRAFFIC =
+  "captures the test machine's own traffic for seconds to minutes; modules/sniffer tests capture between two throwaway network namespaces";
+const HOST_DEVICES =
+  "reads the test machine's disks, outside the repository (and /dev/sda may not exist); modules/blockdev tests read loop devices made from their own files";
 
 /** Commands a test cannot run, by their exact text, with the reason. */
 const NOT_RUN: Readonly<Record<string, string>> = {
@@ -69,6 +73,8 @@ const NOT_RUN_MODULES: Readonly<Record<string, string>> = {
   netstat: HOST_SOCKETS,
   ping: NETWORK,
   timedrift: NTP,
+  sniffer: HOST_TRAFFIC,
+  blockdev: HOST_DEVICES,
 };
 
 function whyNotRun(command: string): string | undefined {
