@@ -29,7 +29,8 @@ export function hexProblem(value: string): string | undefined {
 
 const regexList = (max: number, what: string) => z.array(checked(regexProblem)).max(max).optional().describe(what);
 
-const optionsSchema = z
+/** Exported for the memory module's flags (spec.ts), which take their help and defaults from it. */
+export const memoryOptions = z
   .strictObject({
     offset: z
       .number()
@@ -83,7 +84,7 @@ const paramsObject = z.strictObject({
     .max(MAX_PIDS)
     .optional()
     .describe('Only look at these process ids (not in MIG: for re-checking hosts a hunt already found)'),
-  options: optionsSchema.prefault({}),
+  options: memoryOptions.prefault({}),
 });
 
 const CHECK_FIELDS = ['names', 'libraries', 'contents', 'bytes'] as const;

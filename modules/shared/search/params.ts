@@ -27,7 +27,8 @@ const hashList = (filter: HashFilter, what: string) =>
     .optional()
     .describe(`${what}; a file matches when its digest is any of them (case-insensitive hex)`);
 
-const optionsSchema = z
+/** Exported for the file module's flags (modules/file/spec.ts), which take their help from it. */
+export const optionsSchema = z
   .strictObject({
     maxdepth: z
       .number()
@@ -93,7 +94,8 @@ const FILTER_FIELDS = {
   sha3: 'sha3',
 } as const;
 
-const searchObject = z.strictObject({
+/** One search's fields, before the rules across them; the file module's flags read it too. */
+export const searchObject = z.strictObject({
   description: z.string().max(1024).optional().describe('Free text, ignored by the agent (MIG action files carry it)'),
   paths: z
     .array(checked(pathProblem))
