@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { flagFor } from '../shared/param-help.js';
+import { definedOnly, flagFor } from '../shared/param-help.js';
 import { fileParams, optionsSchema, searchObject } from '../shared/search/params.js';
 
 /**
@@ -80,10 +80,6 @@ function toParams(values: FileCli): z.input<typeof fileParams> {
   };
   const search = { paths: values.path, ...definedOnly(lists), options: definedOnly(options) };
   return { searches: { s1: search } };
-}
-
-function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export const fileModule = defineModule({

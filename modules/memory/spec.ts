@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { flagAs, flagFor } from '../shared/param-help.js';
+import { definedOnly, flagAs, flagFor } from '../shared/param-help.js';
+import { SIZE_UNITS } from '../shared/search/param-values.js';
 import { memoryOptions, memoryParams } from './params.js';
 
 /**
@@ -18,7 +19,6 @@ export const memoryRow = z.strictObject({
 
 const ADDRESS = /^(0[xX][0-9a-fA-F]{1,16}|\d{1,20})$/;
 const SIZE = /^(\d{1,20})([kKmMgGtT]?)$/;
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** `0x7f00...` or decimal: investigators copy addresses from /proc/<pid>/maps. */
 export function parseAddress(text: string): number {
@@ -81,10 +81,6 @@ function toParams(values: MemoryCli): z.input<typeof memoryParams> {
     logfailures: values.logfailures,
   };
   return { ...definedOnly(lists), options: definedOnly(options) };
-}
-
-function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export const memoryModule = defineModule({

@@ -75,7 +75,7 @@ const OPTIONAL_WRAPPERS = new Set(['optional', 'default', 'prefault']);
 
 /** The parameter's own default, looking through its optional wrappers. */
 function defaultOf(field: z.ZodType): { value: unknown } | undefined {
-  for (let current: z.ZodType | undefined = field; current !== undefined; ) {
+  for (let current: z.ZodType | undefined = field; current !== undefined;) {
     const def = current.def as Def;
     if (def.type === 'default') return { value: def.defaultValue };
     current = OPTIONAL_WRAPPERS.has(def.type) ? def.innerType : undefined;
@@ -111,10 +111,9 @@ type Scalar<T> =
 type Plain<T> = T extends z.ZodArray<infer E> ? z.ZodArray<Scalar<E>> : Scalar<T>;
 
 /** The flag flagFor makes of a parameter field: its base type, optional when the parameter is. */
-export type FlagOf<T> =
-  T extends z.ZodOptional<infer I> | z.ZodDefault<infer I> | z.ZodPrefault<infer I>
-    ? z.ZodOptional<Plain<I>>
-    : Plain<T>;
+export type FlagOf<T> = T extends z.ZodOptional<infer I> | z.ZodDefault<infer I> | z.ZodPrefault<infer I>
+  ? z.ZodOptional<Plain<I>>
+  : Plain<T>;
 
 /**
  * A scalar of the parameter's kind without its checks: the parameter schema judges the value
@@ -141,7 +140,7 @@ export function flagFor<S extends z.ZodObject, K extends keyof S['shape'] & stri
   const field = fieldsOf(params)[key];
   if (field === undefined) throw new Error(`module spec: no parameter ${key} for a flag to set`);
   let base = field;
-  for (let inner = (base.def as Def).innerType; OPTIONAL_WRAPPERS.has(base.def.type) && inner !== undefined; ) {
+  for (let inner = (base.def as Def).innerType; OPTIONAL_WRAPPERS.has(base.def.type) && inner !== undefined;) {
     base = inner;
     inner = (base.def as Def).innerType;
   }
@@ -151,4 +150,9 @@ export function flagFor<S extends z.ZodObject, K extends keyof S['shape'] & stri
   // The cast states what the lines above built from the field's kind; FlagOf mirrors them and
   // modules/shared/param-help.test.ts checks the two agree.
   return flag as FlagOf<S['shape'][K]>;
+}
+
+/** The entries of `record` that are set: toParams leaves an absent flag out of the parameters. */
+export function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

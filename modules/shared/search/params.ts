@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashProblem, negatableRegexProblem, parseAge, parseSize, type HashFilter } from './param-values.js';
 import { regexProblem } from './regex.js';
-import { checked, pathProblem } from '../param-checks.js';
+import { checkMatchMode, checked, pathProblem } from '../param-checks.js';
 
 /**
  * The file module's parameters, in MIG's syntaxversion-2 shape so MIG's own action files
@@ -156,16 +156,7 @@ function checkSearch(search: z.output<typeof searchObject>, ctx: z.RefinementCtx
     });
   }
   const { options } = search;
-  if (options.matchall === true && options.matchany === true) {
-    ctx.addIssue({ code: 'custom', path: ['options'], message: 'matchall and matchany are exclusive, got both true' });
-  }
-  if (options.matchall === false && options.matchany === false) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['options'],
-      message: 'expected matchall or matchany to be true, got both false',
-    });
-  }
+  checkMatchMode(options, ctx);
   if (options.macroal && !used.includes('content')) {
     ctx.addIssue({
       code: 'custom',
