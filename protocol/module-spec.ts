@@ -123,6 +123,11 @@ export interface AgentSelf {
 
 export type ModuleRun<P, R> = (params: P, ctx: ModuleContext) => AsyncIterable<R>;
 
+/**
+ * Every spec fills in the same fields (columns, privacy caps, limits, examples), so specs look
+ * alike line for line: they stay apart on purpose, each being one module's own facts. Shared
+ * defaults would hide a module's choices of caps and timeout, which reviewers read in its spec.
+ */
 export function defineModule<P extends z.ZodType, R extends z.ZodObject, F extends z.ZodObject>(
   spec: ModuleSpec<P, R, F>,
 ): ModuleSpec<P, R, F> {
