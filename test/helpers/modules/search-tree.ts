@@ -46,3 +46,31 @@ export { recordingContext as recorder };
 export function runSearch(params: unknown, rec: Recording): Promise<FileRow[]> {
   return collectRows(runFile, fileParams, params, rec);
 }
+
+/**
+ * Hunts over fresh trees, each one search (s1) over /d: a hunt removes the tree of the hunt
+ * before it, and cleanup() (the test file's afterEach) removes the last one.
+ */
+export function treeHunts(): {
+  hunt: (
+    entries: Readonly<Record<string, Entry>>,
+    search: Record<string, unknown>,
+  ) => Promise<{ paths: string[]; rec: Recording }>;
+  cleanup: () => void;
+} {
+  let root: string | undefined;
+  const cleanup = (): void => {
+    if (root !== undefined) removeTree(root);
+    root = undefined;
+  };
+  return {
+    hunt: async (entries, search) => {
+      cleanup();
+      root = makeTree(entries);
+      const rec = recordingContext(root);
+      const rows = await runSearch({ searches: { s1: { paths: ['/d'], ...search } } }, rec);
+      return { paths: rows.map((r) => r.path).sort(), rec };
+    },
+    cleanup,
+  };
+}
