@@ -1,6 +1,6 @@
 import { BaseError, type WireError } from '../protocol/errors.js';
 import type { OperationResult } from '../protocol/messages.js';
-import type { AgentSelf, AnyModuleSpec, ModuleContext, ModuleRun } from '../protocol/module-spec.js';
+import type { AgentSelf, AnyModuleRun, AnyModuleSpec, ModuleContext } from '../protocol/module-spec.js';
 import { silentLog, type LogFn } from './log.js';
 import { makeRowFilter, rowBytes } from './row-filter.js';
 
@@ -43,7 +43,7 @@ export interface RunOperationOptions {
  */
 export async function runOperation(
   spec: AnyModuleSpec,
-  run: ModuleRun<never, unknown>,
+  run: AnyModuleRun,
   params: unknown,
   opts: RunOperationOptions,
 ): Promise<OperationOutcome> {
@@ -55,7 +55,7 @@ export async function runOperation(
   let iterator: AsyncIterator<unknown> | undefined;
   let isDone = false;
   try {
-    iterator = run(params as never, ctx)[Symbol.asyncIterator]();
+    iterator = run(params, ctx)[Symbol.asyncIterator]();
     while (!isDone) {
       const next = iterator.next();
       next.catch(() => undefined); // if we stop waiting, a late rejection must not go unhandled

@@ -57,4 +57,11 @@ describe('module registry', () => {
   it.each(examples)('example parses as `mig` parses it: $name', ({ spec, command }) => {
     expect(() => paramsOfCommand(spec, command)).not.toThrow();
   });
+
+  // A runner table's function parses what the agent already accepted (protocol/module-spec.ts
+  // parsingParams): that must give the same parameters, not fail or drift.
+  it.each(examples)('parameters parsed again are the same: $name', ({ spec, command }) => {
+    const accepted = paramsOfCommand(spec, command);
+    expect(spec.params.parse(accepted)).toEqual(accepted);
+  });
 });

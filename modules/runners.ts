@@ -1,6 +1,6 @@
 import {
-  indexByName,
   registerModule,
+  runnerTable,
   type AnyModuleRun,
   type ModuleContext,
   type ModuleRun,
@@ -121,6 +121,4 @@ const registered: readonly RegisteredRun[] = [
   ),
 ];
 
-export const moduleRunners: ReadonlyMap<string, AnyModuleRun> = new Map(
-  [...indexByName(registered, (r) => r.name, 'run functions')].map(([name, r]) => [name, r.run]),
-);
+export const moduleRunners: ReadonlyMap<string, AnyModuleRun> = runnerTable(registered);

@@ -62,6 +62,11 @@ export const CountersSchema = z.object({
 });
 export type Counters = z.infer<typeof CountersSchema>;
 
+/** An action's counters before any command: the server starts from them, tests build on them. */
+export function emptyCounters(): Counters {
+  return { targeted: 0, sent: 0, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
+}
+
 /**
  * The two-person rule as the server applies it: an action whose modules need more distinct
  * signers than it carries waits, `pending`, until other investigators add their signatures

@@ -129,6 +129,11 @@ export interface AgentSelf {
 
 export type ModuleRun<P, R> = (params: P, ctx: ModuleContext) => AsyncIterable<R>;
 
+/**
+ * Every spec fills in the same fields (columns, privacy caps, limits, examples), so specs look
+ * alike line for line: they stay apart on purpose, each being one module's own facts. Shared
+ * defaults would hide a module's choices of caps and timeout, which reviewers read in its spec.
+ */
 export function defineModule<P extends z.ZodType, R extends z.ZodObject, F extends z.ZodObject>(
   spec: ModuleSpec<P, R, F>,
 ): ModuleSpec<P, R, F> {
@@ -139,15 +144,35 @@ export function defineModule<P extends z.ZodType, R extends z.ZodObject, F exten
 export type AnyModuleSpec = ModuleSpec<z.ZodType, z.ZodObject, z.ZodObject>;
 
 /**
- * The type-erased run function the runner tables hold: the runner calls it with the parameters its
- * spec parsed, and parses each row it yields through the spec's result schema.
+ * The type-erased run function the runner tables hold, called with the parameters as they reach
+ * the runner (an accepted operation, a worker's message); the runner parses each row it yields
+ * through the spec's result schema. The real tables' functions parse those parameters through
+ * their own spec's schema first (registerModule, parsingParams), so each module receives the
+ * type it declares. Method syntax on purpose, as toParams: a test's own run function, typed on
+ * its parameters, still fits a table (it is handed what its spec parsed, as before).
  */
-export type AnyModuleRun = ModuleRun<never, unknown>;
+interface ErasedRun {
+  run(params: unknown, ctx: ModuleContext): AsyncIterable<unknown>;
+}
+export type AnyModuleRun = ErasedRun['run'];
 
 /** One line of a runner table: a module's name and its run function, checked against each other. */
 export interface RegisteredRun {
   name: string;
   run: AnyModuleRun;
+}
+
+/**
+ * `run` behind its spec's params schema. Parsing what the agent already accepted yields the same
+ * value (modules/registry.test.ts checks it for every example); it makes the type known here and
+ * checks the parameters again where a worker thread receives them. Rows are left to the runner:
+ * test modules yield bad ones on purpose.
+ */
+export function parsingParams<P extends z.ZodType>(
+  spec: { params: P },
+  run: ModuleRun<z.output<P>, unknown>,
+): AnyModuleRun {
+  return (params, ctx) => run(spec.params.parse(params), ctx);
 }
 
 /**
@@ -159,7 +184,12 @@ export function registerModule<P extends z.ZodType, R extends z.ZodObject, F ext
   spec: ModuleSpec<P, R, F>,
   run: ModuleRun<z.output<P>, z.input<R>>,
 ): RegisteredRun {
-  return { name: spec.name, run };
+  return { name: spec.name, run: parsingParams(spec, run) };
+}
+
+/** A runner table (module name → run function), a duplicate name refused at load. */
+export function runnerTable(registered: readonly RegisteredRun[]): ReadonlyMap<string, AnyModuleRun> {
+  return new Map([...indexByName(registered, (r) => r.name, 'run functions')].map(([name, r]) => [name, r.run]));
 }
 
 /** A registry table: each entry under its name, a duplicate name refused at load. */

@@ -8,7 +8,7 @@ import { agentFacts } from '../broker/registry/status.js';
 import { HuntFlagsSchema } from '../console/cli/hunt-flags.js';
 import { agentFacts as consoleAgentFacts } from '../console/state/agents-state.js';
 import { moduleSpecs } from '../modules/registry.js';
-import { descriptionOf, fieldsOf } from '../modules/shared/param-help.js';
+import { descriptionOf, paramFields } from '../modules/shared/param-help.js';
 import type { AgentRecord } from '../protocol/api.js';
 import type { SignedAction } from '../protocol/action.js';
 import { ACTION_LIMITS, RESPONSE_MODULES, checkWindowAt, isResponseModule, parseExpiry } from '../protocol/limits.js';
@@ -114,10 +114,10 @@ describe('response modules: one list', () => {
 describe('module descriptions: a flag that sets a parameter says what the parameter says', () => {
   /** The parameter a flag sets: its `param` hint, or when the names tell, the same name, its plural or its alias. */
   const pairs = [...moduleSpecs.values()].flatMap((spec) => {
-    const params = fieldsOf(spec.params);
+    const params = paramFields(spec.params);
     return Object.entries(spec.cli.schema.shape).flatMap(([flag, field]) => {
       const param = [spec.cli.flags[flag]?.param, flag, `${flag}s`, spec.cli.flags[flag]?.alias].find(
-        (name) => name !== undefined && name in params,
+        (name) => name !== undefined && params.has(name),
       );
       return param === undefined
         ? []
@@ -125,20 +125,26 @@ describe('module descriptions: a flag that sets a parameter says what the parame
             {
               at: `${spec.name} -${flag} → ${param}`,
               flagText: descriptionOf(field as z.ZodType) ?? '',
-              paramText: descriptionOf(params[param] as z.ZodType) ?? '',
+              paramText: descriptionOf(params.get(param) as z.ZodType) ?? '',
             },
           ];
     });
   });
 
   it('finds the flags that set parameters (most modules have some)', () => {
-    expect(pairs.length).toBeGreaterThanOrEqual(50);
+    expect(pairs.length).toBeGreaterThanOrEqual(80);
+  });
+
+  it.each(['file', 'memory'])('%s: every flag sets a parameter, nested options included', (name) => {
+    const flags = Object.keys(moduleSpecs.get(name)?.cli.schema.shape ?? {});
+    expect(flags.length).toBeGreaterThan(0);
+    expect(flags.filter((flag) => !pairs.some((p) => p.at.startsWith(`${name} -${flag} `)))).toEqual([]);
   });
 
   it('a param hint names a real parameter', () => {
     const bad = [...moduleSpecs.values()].flatMap((spec) =>
       Object.entries(spec.cli.flags)
-        .filter(([, hint]) => hint.param !== undefined && !(hint.param in fieldsOf(spec.params)))
+        .filter(([, hint]) => hint.param !== undefined && !paramFields(spec.params).has(hint.param))
         .map(([flag, hint]) => `${spec.name} -${flag}: ${hint.param}`),
     );
     expect(bad).toEqual([]);

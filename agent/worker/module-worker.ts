@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { BaseError } from '../../protocol/errors.js';
-import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
+import type { AnyModuleRun, ModuleContext } from '../../protocol/module-spec.js';
 import { moduleRunners } from '../../modules/runners.js';
 import { DEFAULT_RUNNERS } from './locations.js';
 import { PROGRESS_MS, ROW_WINDOW, type FromWorker, type RunnerLocation, type ToWorker } from './messages.js';
@@ -19,7 +19,7 @@ if (port === null) throw new Error('module-worker runs only as a worker thread')
 const Location = z.strictObject({ url: z.string(), exportName: z.string() });
 const data = z.object({ defaultRunners: Location, board: z.instanceof(SharedArrayBuffer) }).parse(workerData);
 
-type RunnerMap = ReadonlyMap<string, ModuleRun<never, unknown>>;
+type RunnerMap = ReadonlyMap<string, AnyModuleRun>;
 const catalogs = new Map<string, Promise<RunnerMap>>();
 
 /** The runner map a location names, imported once per thread. */
@@ -81,7 +81,7 @@ class Job {
       const run = (await runnersAt(this.request.location)).get(this.request.module);
       if (run === undefined)
         throw new Error(`no run function for module ${this.request.module} at ${this.request.location.url}`);
-      for await (const row of run(this.request.params as never, this.context())) {
+      for await (const row of run(this.request.params, this.context())) {
         if (this.controller.signal.aborted) break;
         this.sendRow(row);
         await this.credit();

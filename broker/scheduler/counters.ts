@@ -1,9 +1,7 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
-import type { CommandRecord, Counters } from '../../protocol/api.js';
+import { emptyCounters, type CommandRecord, type Counters } from '../../protocol/api.js';
 
-export function emptyCounters(): Counters {
-  return { targeted: 0, sent: 0, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
-}
+export { emptyCounters };
 
 /** What one command adds to its action's counters. */
 function contribution(cmd: CommandRecord): Counters {

@@ -11,29 +11,18 @@ import {
   signWithAgentKey,
 } from '../../protocol/agent-key.js';
 import { signedResultOf } from '../../protocol/answer-check.js';
-import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
+import { emptyCounters, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import { signedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
+import { fileHit, fileMiss } from '../../test/helpers/console/cli/fake-actions.js';
 import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const T = '2026-01-01T00:00:00.000Z';
-const hit = (path: string): OperationResult => ({
-  module: 'file',
-  isFound: true,
-  rows: [{ path }],
-  stats: {},
-  errors: [],
-});
-const miss = (errors: string[] = []): OperationResult => ({
-  module: 'file',
-  isFound: false,
-  rows: [],
-  stats: {},
-  errors,
-});
+const hit = (path: string) => fileHit(path);
+const miss = fileMiss;
 
 /** A command answered by a real Ed25519 agent key, signed the way agents sign (protocol/agent-key.ts). */
 function signedCommand(actionId: string, i: number, name: string, operations: OperationResult[]): CommandRecord {
@@ -75,15 +64,7 @@ describe('mig action results', () => {
     installIdentity(h.home, 'alice', api.url);
     const action = await signedAction(['alice']);
     const counters = {
-      targeted: 0,
-      sent: 0,
-      success: 0,
-      failed: 0,
-      timeout: 0,
-      expired: 0,
-      cancelled: 0,
-      done: 0,
-      found: 0,
+      ...emptyCounters(),
     };
     record = {
       action,

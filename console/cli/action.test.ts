@@ -9,7 +9,7 @@ import { signedAction, unsignedAction } from '../../test/helpers/actions.js';
 import { CAROL_PASSPHRASE, armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { serveFleet } from '../../test/helpers/console/cli/fake-actions.js';
+import { activeInvestigator, serveFleet } from '../../test/helpers/console/cli/fake-actions.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 function readAction(path: string) {
@@ -187,15 +187,7 @@ describe('mig action launch / show / list / cancel', () => {
   ])(
     'sign --verify checks existing signatures against the server keys: $name',
     async ({ signer, wantStatus, want }) => {
-      const investigator = async (person: 'alice' | 'bob') => ({
-        fingerprint: await fingerprint(person),
-        name: person,
-        publicKey: armoredPublicKey(person),
-        isAdmin: false,
-        status: 'active',
-        createdAt: new Date().toISOString(),
-      });
-      const investigators = [await investigator('alice'), await investigator('bob')];
+      const investigators = [await activeInvestigator('alice'), await activeInvestigator('bob')];
       api.route('GET', /^\/investigators$/, () => ({ body: { investigators } }));
       const original = JSON.stringify(await signedAction([signer]));
       writeFileSync(file, original);

@@ -5,28 +5,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OperationResult } from '../../protocol/messages.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
+import { fileHit, fileMiss, serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const MISSING_ROOT = '/no/such/dir: cannot open search path (ENOENT)';
-const miss = (errors: string[] = []): OperationResult => ({
-  module: 'file',
-  isFound: false,
-  rows: [],
-  stats: {},
-  errors,
-});
-const hit = (path: string, errors: string[] = []): OperationResult => ({
-  module: 'file',
-  isFound: true,
-  rows: [{ path }],
-  stats: {},
-  errors,
-});
+const miss = fileMiss;
+const hit = fileHit;
 // eslint-disable-next-line no-control-regex
 const ESC = /\u001b\[/;
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
 import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
-import { API_PREFIX, ActionRecordSchema, type ActionRecord } from '../../protocol/api.js';
+import { API_PREFIX, ActionRecordSchema, emptyCounters, type ActionRecord } from '../../protocol/api.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
@@ -12,6 +12,7 @@ import { EXIT } from './main.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 import { moduleSpecs } from '../../modules/registry.js';
 import { responseTestModules } from '../../test/helpers/console/cli/response-module.js';
+import { activeInvestigator } from '../../test/helpers/console/cli/fake-actions.js';
 
 /** A real server (alice admin, bob enrolled), one fake agent, and a CLI home per investigator. */
 describe('two-person rule from the CLI, against the real server', () => {
@@ -148,26 +149,8 @@ describe('mig action approve against a server that lies', () => {
       'alice',
     ]);
     const tampered = { ...signed, target: 'all' === signed.target ? "os = 'linux'" : 'all' };
-    const investigator = async (person: 'alice' | 'bob') => ({
-      fingerprint: await fingerprint(person),
-      name: person,
-      publicKey: armoredPublicKey(person),
-      isAdmin: false,
-      status: 'active',
-      createdAt: new Date().toISOString(),
-    });
-    const investigators = [await investigator('alice'), await investigator('bob')];
-    const counters = {
-      targeted: 0,
-      sent: 0,
-      success: 0,
-      failed: 0,
-      timeout: 0,
-      expired: 0,
-      cancelled: 0,
-      done: 0,
-      found: 0,
-    };
+    const investigators = [await activeInvestigator('alice'), await activeInvestigator('bob')];
+    const counters = emptyCounters();
     const held = {
       action: tampered,
       status: 'pending',

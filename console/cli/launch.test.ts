@@ -1,21 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
-import type { OperationResult } from '../../protocol/messages.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
+import { fileHit, fileMiss, serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
 import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
 
-const hit = (path: string): OperationResult => ({
-  module: 'file',
-  isFound: true,
-  rows: [{ path }],
-  stats: {},
-  errors: [],
-});
-const miss: OperationResult = { module: 'file', isFound: false, rows: [], stats: {}, errors: [] };
+const hit = (path: string) => fileHit(path);
+const miss = fileMiss();
 
 const answers: FakeAgentAnswer[] = [
   { agentId: 'agent-a', agentName: 'host-a', status: 'success', operations: [hit('/etc/passwd')] },

@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Counters } from '../../protocol/api.js';
+import { emptyCounters, type Counters } from '../../protocol/api.js';
 import { createProgress, progressLine } from './progress.js';
 import { Capture } from '../../test/helpers/console/cli/harness.js';
 
 const zero: Counters = {
+  ...emptyCounters(),
   targeted: 4,
   sent: 4,
-  success: 0,
-  failed: 0,
-  timeout: 0,
-  expired: 0,
-  cancelled: 0,
-  done: 0,
-  found: 0,
 };
 const half: Counters = { ...zero, success: 1, timeout: 1, done: 2, found: 1 };
 const all: Counters = { ...half, success: 3, done: 4 };

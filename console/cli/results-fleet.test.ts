@@ -8,6 +8,7 @@ import {
   prepareHost,
   startAgentProcess,
   startServerProcess,
+  stopFleet,
   waitForOnlineAgents,
   type Fleet,
 } from '../../test/helpers/fleet.js';
@@ -39,11 +40,7 @@ describe('warnings and stored results through a real fleet', () => {
     await waitForOnlineAgents(fleet, 2, 60_000);
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
-    await server?.stop();
-    await fleet?.cleanup();
-  });
+  afterAll(() => stopFleet(agents, server, fleet));
 
   it('nothing found on either, one root missing: exit 3, the warning everywhere, then action results', async () => {
     const hunt = await runMig(

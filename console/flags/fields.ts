@@ -27,6 +27,11 @@ export interface FlagField {
   /** The schema's default, when it has one. */
   defaultValue: unknown;
   hasDefault: boolean;
+  /**
+   * What help shows as the default: the schema's own, else the parameter's that the flag sets
+   * (meta `default`, from modules/shared/param-help.ts flagFor), which the flag does not send.
+   */
+  shownDefault: { value: unknown } | undefined;
 }
 
 /** Reserved for the caller's help handling (see isHelpRequested). */
@@ -60,6 +65,17 @@ function unwrap(field: z.ZodType): Unwrapped {
     else if (def.type === 'pipe' && def.in !== undefined) current = def.in;
     else return { base: current, description, defaultValue, hasDefault };
   }
+}
+
+/** The outermost meta `default` (a parameter's default, shown for its flag; see FlagField.shownDefault). */
+function metaDefault(field: z.ZodType): { value: unknown } | undefined {
+  for (let current: z.ZodType | undefined = field; current !== undefined; ) {
+    const meta = z.globalRegistry.get(current);
+    if (meta !== undefined && 'default' in meta) return { value: meta.default };
+    const def = current.def as { type: string; innerType?: z.ZodType };
+    current = WRAPPERS.has(def.type) ? def.innerType : undefined;
+  }
+  return undefined;
 }
 
 function metaDescription(schema: z.ZodType): string | undefined {
@@ -104,6 +120,7 @@ function deriveField(key: string, field: z.ZodType, hint: FlagHint | undefined):
     description,
     defaultValue: outer.defaultValue,
     hasDefault: outer.hasDefault,
+    shownDefault: outer.hasDefault ? { value: outer.defaultValue } : metaDefault(field),
   };
 }
 
@@ -130,8 +147,8 @@ export function flagTypeLabel(field: FlagField): string {
 
 /** A default as a person would type it; undefined when there is nothing worth showing. */
 export function flagDefaultLabel(field: FlagField): string | undefined {
-  if (!field.hasDefault) return undefined;
-  const value = field.defaultValue;
+  if (field.shownDefault === undefined) return undefined;
+  const { value } = field.shownDefault;
   if (value === undefined) return undefined;
   if (Array.isArray(value)) return value.length === 0 ? undefined : value.map(String).join(', ');
   return String(value);

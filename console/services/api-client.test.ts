@@ -5,20 +5,15 @@ import { signedAction } from '../../test/helpers/actions.js';
 import { ApiClient } from './api-client.js';
 import { openKeyfileSigner, type Signer } from './signer.js';
 import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import { emptyCounters } from '../../protocol/api.js';
 
 const noPassphrase = () => Promise.resolve('');
 
 function actionRecord(action: Awaited<ReturnType<typeof signedAction>>, fp: string) {
   const counters = {
+    ...emptyCounters(),
     targeted: 2,
     sent: 2,
-    success: 0,
-    failed: 0,
-    timeout: 0,
-    expired: 0,
-    cancelled: 0,
-    done: 0,
-    found: 0,
   };
   return { action, status: 'inflight', investigators: [fp], counters, createdAt: new Date().toISOString() };
 }

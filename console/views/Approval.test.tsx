@@ -5,6 +5,7 @@ import type { ActionRecord } from '../state/backend.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { isolateModule, testModules } from '../../test/helpers/console/state/fake-modules.js';
 import { makeActionRecord, makeAgent, makeInvestigator } from '../../test/helpers/console/state/records.js';
+import { emptyCounters } from '../../protocol/api.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {
@@ -13,7 +14,7 @@ afterEach(() => {
 });
 
 const BOB = 'b'.repeat(40);
-const ZERO = { targeted: 0, sent: 0, success: 0, failed: 0, timeout: 0, expired: 0, cancelled: 0, done: 0, found: 0 };
+const ZERO = emptyCounters();
 
 /** Bob signed a firewall action; the server holds it for a second investigator. */
 function held(over: Partial<ActionRecord> = {}): ActionRecord {

@@ -3,6 +3,7 @@ import { renderConsole, type RenderedConsole } from '../../test/helpers/console/
 import type { ActionRecord, CommandRecord } from '../state/backend.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, makeCommand, signedCommand } from '../../test/helpers/console/state/records.js';
+import { emptyCounters } from '../../protocol/api.js';
 
 let ui: RenderedConsole | undefined;
 afterEach(() => {
@@ -27,13 +28,10 @@ async function openWith(
   const record: ActionRecord = {
     ...base,
     counters: {
+      ...emptyCounters(),
       targeted: list.length,
       sent: list.length,
       success: list.length,
-      failed: 0,
-      timeout: 0,
-      expired: 0,
-      cancelled: 0,
       done: list.length,
       found,
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { FILTER_NAMES, fileParams } from '../shared/search/params.js';
+import { definedOnly, flagFor } from '../shared/param-help.js';
+import { fileParams, optionsSchema, searchObject } from '../shared/search/params.js';
 
 /**
  * The file module's self-description: MIG's file module (find-like hunts on endpoints by name,
@@ -21,42 +22,33 @@ export const fileRow = z.strictObject({
   matched: z.array(z.string()).optional().describe('With matchany: the checks that matched, e.g. name:^sshd$'),
 });
 
-const repeatable = (what: string) => z.array(z.string()).optional().describe(what);
-const count = (what: string) => z.number().int().optional().describe(what);
-const flag = (what: string) => z.boolean().optional().describe(what);
+const repeat = 'repeat for several';
+const ioc = 'repeat for a list of IOCs';
 
-/** MIG's own flags (mig file -path ... -name ...): one search, labelled s1. */
+/**
+ * MIG's own flags (mig file -path ... -name ...): one search, labelled s1. Each takes its type,
+ * help and default from the parameter it sets (modules/shared/param-help.ts flagFor).
+ */
 const fileCli = z.strictObject({
-  path: z
-    .array(z.string())
-    .describe(
-      'Absolute path to search (file or directory, no globbing; directory symlinks are not followed, this path included); repeat for several',
-    ),
-  name: repeatable('RE2 regex on the base name; ! in front negates; repeat for several'),
-  content: repeatable(
-    'RE2 regex on each line (a line ends at a newline and keeps a carriage return before it; lines up to 64 MiB are matched whole; bytes as stored, invalid UTF-8 never U+FFFD); ! in front negates; repeat for several',
-  ),
-  size: repeatable('Size bound like <10m, >1k, =0 (k, m, g, t are powers of 1024)'),
-  mode: repeatable('RE2 regex on the mode string, e.g. ^-rwxr-xr-x$ or ^u for setuid'),
-  mtime: repeatable('Modification age: <90d (within 90 days), >5h (older than 5 hours), <30m'),
-  md5: repeatable('MD5 digest; repeat for a list of IOCs'),
-  sha1: repeatable('SHA-1 digest; repeat for a list of IOCs'),
-  sha2: repeatable('SHA-256/384/512 digest (by length); repeat for a list of IOCs'),
-  sha3: repeatable('SHA3-224/256/384/512 digest (by length); repeat for a list of IOCs'),
-  mismatch: z
-    .array(z.enum(FILTER_NAMES))
-    .optional()
-    .describe('Invert a filter: report files that do NOT match it; repeatable'),
-  maxdepth: count('Directory levels to descend below each path (default 1000; 0: only the path itself)'),
-  matchlimit: count('Stop after this many matching files (default 1000)'),
-  maxerrors: count('Stop after this many unreadable files or directories (default 30)'),
-  matchall: flag('Every filter must match (the default unless -matchany)'),
-  matchany: flag('Any filter may match; rows list which did'),
-  macroal: flag('Every line must match every content regex (an empty file: regexes fail, negated ones pass)'),
-  decompress: flag(
-    'Read gzip files decompressed for content, hashes and -returnsha256 (name, size, mode, mtime: the stored file)',
-  ),
-  returnsha256: flag('Add the SHA-256 of each matching file'),
+  path: flagFor(searchObject, 'paths', repeat),
+  name: flagFor(searchObject, 'names', repeat),
+  content: flagFor(searchObject, 'contents', repeat),
+  size: flagFor(searchObject, 'sizes', repeat),
+  mode: flagFor(searchObject, 'modes', repeat),
+  mtime: flagFor(searchObject, 'mtimes', repeat),
+  md5: flagFor(searchObject, 'md5', ioc),
+  sha1: flagFor(searchObject, 'sha1', ioc),
+  sha2: flagFor(searchObject, 'sha2', ioc),
+  sha3: flagFor(searchObject, 'sha3', ioc),
+  mismatch: flagFor(optionsSchema, 'mismatch', repeat),
+  maxdepth: flagFor(optionsSchema, 'maxdepth'),
+  matchlimit: flagFor(optionsSchema, 'matchlimit'),
+  maxerrors: flagFor(optionsSchema, 'maxerrors'),
+  matchall: flagFor(optionsSchema, 'matchall'),
+  matchany: flagFor(optionsSchema, 'matchany'),
+  macroal: flagFor(optionsSchema, 'macroal'),
+  decompress: flagFor(optionsSchema, 'decompress'),
+  returnsha256: flagFor(optionsSchema, 'returnsha256'),
 });
 
 type FileCli = z.output<typeof fileCli>;
@@ -88,10 +80,6 @@ function toParams(values: FileCli): z.input<typeof fileParams> {
   };
   const search = { paths: values.path, ...definedOnly(lists), options: definedOnly(options) };
   return { searches: { s1: search } };
-}
-
-function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export const fileModule = defineModule({

@@ -12,10 +12,11 @@ import { checked } from '../shared/param-checks.js';
  */
 
 export const MAX_IPS = 256;
-export const MAX_SECONDS = 30 * 86_400;
+const DAY_SECONDS = 86_400;
+export const MAX_SECONDS = 30 * DAY_SECONDS;
 const RULE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const DURATION = /^([1-9]\d{0,6})(s|m|h|d)$/;
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: DAY_SECONDS } as const;
 
 /** `90s`, `30m`, `2h`, `1d` → seconds; undefined when the text is not such a duration. */
 export function parseDurationSeconds(text: string): number | undefined {
@@ -154,7 +155,9 @@ const firewallCli = z.strictObject({
     .string()
     .regex(DURATION, 'expected a duration like 90s, 30m, 2h or 1d')
     .optional()
-    .describe(paramHelp(firewallParams, 'forSeconds', 'as a flag: 90s, 30m, 2h, 1d (at most 30d)')),
+    .describe(
+      paramHelp(firewallParams, 'forSeconds', `as a flag: 90s, 30m, 2h, 1d (at most ${MAX_SECONDS / DAY_SECONDS}d)`),
+    ),
   preset: z
     .enum(['quarantine'])
     .optional()

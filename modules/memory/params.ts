@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { regexProblem } from '../shared/search/regex.js';
-import { checked } from '../shared/param-checks.js';
+import { checkMatchMode, checked } from '../shared/param-checks.js';
 
 /**
  * The memory module's parameters: the shape of one search of MIG's memory module
@@ -29,7 +29,8 @@ export function hexProblem(value: string): string | undefined {
 
 const regexList = (max: number, what: string) => z.array(checked(regexProblem)).max(max).optional().describe(what);
 
-const optionsSchema = z
+/** Exported for the memory module's flags (spec.ts), which take their help and defaults from it. */
+export const memoryOptions = z
   .strictObject({
     offset: z
       .number()
@@ -83,7 +84,7 @@ const paramsObject = z.strictObject({
     .max(MAX_PIDS)
     .optional()
     .describe('Only look at these process ids (not in MIG: for re-checking hosts a hunt already found)'),
-  options: optionsSchema.prefault({}),
+  options: memoryOptions.prefault({}),
 });
 
 const CHECK_FIELDS = ['names', 'libraries', 'contents', 'bytes'] as const;
@@ -93,17 +94,7 @@ function checkSearch(params: z.output<typeof paramsObject>, ctx: z.RefinementCtx
   if (CHECK_FIELDS.every((field) => (params[field]?.length ?? 0) === 0)) {
     ctx.addIssue({ code: 'custom', message: `expected at least one check (${CHECK_FIELDS.join(', ')}), got none` });
   }
-  const { options } = params;
-  if (options.matchall === true && options.matchany === true) {
-    ctx.addIssue({ code: 'custom', path: ['options'], message: 'matchall and matchany are exclusive, got both true' });
-  }
-  if (options.matchall === false && options.matchany === false) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['options'],
-      message: 'expected matchall or matchany to be true, got both false',
-    });
-  }
+  checkMatchMode(params.options, ctx);
 }
 
 export const memoryParams = paramsObject

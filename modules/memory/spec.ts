@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineModule } from '../../protocol/module-spec.js';
-import { paramHelp } from '../shared/param-help.js';
-import { memoryParams } from './params.js';
+import { definedOnly, flagAs, flagFor } from '../shared/param-help.js';
+import { SIZE_UNITS } from '../shared/search/param-values.js';
+import { memoryOptions, memoryParams } from './params.js';
 
 /**
  * The memory module's self-description: MIG's memory module (which processes run this name,
@@ -18,7 +19,6 @@ export const memoryRow = z.strictObject({
 
 const ADDRESS = /^(0[xX][0-9a-fA-F]{1,16}|\d{1,20})$/;
 const SIZE = /^(\d{1,20})([kKmMgGtT]?)$/;
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 /** `0x7f00...` or decimal: investigators copy addresses from /proc/<pid>/maps. */
 export function parseAddress(text: string): number {
@@ -32,32 +32,34 @@ export function parseSizeBytes(text: string): number {
   return Number(m?.[1] ?? Number.NaN) * (SIZE_UNITS[(m?.[2] ?? '').toLowerCase()] ?? Number.NaN);
 }
 
-const repeatable = (what: string) => z.array(z.string()).optional().describe(what);
-const flag = (what: string) => z.boolean().optional().describe(what);
+const repeat = 'repeat for several';
 
-/** MIG's own flags (mig memory -name ... -content ...). */
+/**
+ * MIG's own flags (mig memory -name ... -content ...). Each takes its help and default from the
+ * parameter it sets (modules/shared/param-help.ts); -offset and -maxlength have their own text
+ * syntax (an address as /proc/<pid>/maps writes it, a byte count like 64m), toParams reads it.
+ */
 const memoryCli = z.strictObject({
-  name: repeatable(paramHelp(memoryParams, 'names', 'repeat for several')),
-  lib: repeatable(paramHelp(memoryParams, 'libraries', 'repeat for several')),
-  content: repeatable(paramHelp(memoryParams, 'contents', 'repeat for several')),
-  bytes: repeatable(paramHelp(memoryParams, 'bytes', 'repeat for several')),
-  matchall: flag('Every check must match (the default unless -matchany)'),
-  matchany: flag('Any check may match; rows list which did'),
-  offset: z
-    .string()
-    .regex(ADDRESS, 'expected an address like 0x7f0000000000 or a decimal number')
-    .optional()
-    .describe('Virtual address to start scanning at (hex with 0x, or decimal)'),
-  maxlength: z
-    .string()
-    .regex(SIZE, 'expected a byte count like 1048576 or 64m (k, m, g, t)')
-    .optional()
-    .describe('Stop reading a process after this many bytes, e.g. 64m (k, m, g, t are powers of 1024)'),
-  logfailures: flag('List each process or memory region that could not be read'),
-  pid: z
-    .array(z.number().int())
-    .optional()
-    .describe(paramHelp(memoryParams, 'pids', 'repeat for several')),
+  name: flagFor(memoryParams, 'names', repeat),
+  lib: flagFor(memoryParams, 'libraries', repeat),
+  content: flagFor(memoryParams, 'contents', repeat),
+  bytes: flagFor(memoryParams, 'bytes', repeat),
+  matchall: flagFor(memoryOptions, 'matchall'),
+  matchany: flagFor(memoryOptions, 'matchany'),
+  offset: flagAs(
+    z.string().regex(ADDRESS, 'expected an address like 0x7f0000000000 or a decimal number').optional(),
+    memoryOptions,
+    'offset',
+    'hex with 0x, or decimal',
+  ),
+  maxlength: flagAs(
+    z.string().regex(SIZE, 'expected a byte count like 1048576 or 64m (k, m, g, t)').optional(),
+    memoryOptions,
+    'maxlength',
+    'e.g. 64m (k, m, g, t are powers of 1024)',
+  ),
+  logfailures: flagFor(memoryOptions, 'logfailures'),
+  pid: flagFor(memoryParams, 'pids', repeat),
 });
 
 type MemoryCli = z.output<typeof memoryCli>;
@@ -79,10 +81,6 @@ function toParams(values: MemoryCli): z.input<typeof memoryParams> {
     logfailures: values.logfailures,
   };
   return { ...definedOnly(lists), options: definedOnly(options) };
-}
-
-function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export const memoryModule = defineModule({

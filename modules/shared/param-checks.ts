@@ -39,3 +39,20 @@ export function re2Problem(source: string): string | undefined {
     return `not a valid RE2 regular expression (${err instanceof Error ? err.message : String(err)})`;
   }
 }
+
+/**
+ * MIG's matchall/matchany pair (the file and memory searches): exclusive, and not both turned
+ * off. Issues go on `options`, where both live.
+ */
+export function checkMatchMode(options: { matchall?: boolean; matchany?: boolean }, ctx: z.RefinementCtx): void {
+  if (options.matchall === true && options.matchany === true) {
+    ctx.addIssue({ code: 'custom', path: ['options'], message: 'matchall and matchany are exclusive, got both true' });
+  }
+  if (options.matchall === false && options.matchany === false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['options'],
+      message: 'expected matchall or matchany to be true, got both false',
+    });
+  }
+}

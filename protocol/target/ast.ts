@@ -1,3 +1,5 @@
+import { ACTION_LIMITS } from '../limits.js';
+
 /** Plain fields every agent reports; `status` and `heartbeat` are known only to the server. */
 export const PLAIN_FIELDS = ['id', 'name', 'os', 'arch', 'version', 'mode', 'status', 'heartbeat', 'queueloc'] as const;
 export type PlainField = (typeof PLAIN_FIELDS)[number];
@@ -37,8 +39,11 @@ export type TargetExpr =
   | { kind: 'found'; actionId: string }
   | { kind: 'notfound'; actionId: string };
 
-/** Longest target accepted, in UTF-16 code units. Targets are attacker-controlled on agents. */
-export const MAX_TARGET_LENGTH = 4096;
+/**
+ * Longest target accepted, in UTF-16 code units: the action's limit (protocol/limits.ts), so the
+ * parser and the action schema cannot disagree. Targets are attacker-controlled on agents.
+ */
+export const MAX_TARGET_LENGTH = ACTION_LIMITS.maxTargetChars;
 /** Deepest nesting of parentheses and `not` accepted, so evaluation recursion stays bounded. */
 export const MAX_TARGET_DEPTH = 64;
 

@@ -14,6 +14,7 @@ import {
   prepareHost,
   startAgentProcess,
   startServerProcess,
+  stopFleet,
   waitForOnlineAgents,
   type Fleet,
 } from '../helpers/fleet.js';
@@ -53,11 +54,7 @@ describe('signed file hunt across three agents', () => {
     await waitForOnlineAgents(fleet, 3);
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
-    await server?.stop();
-    await fleet?.cleanup();
-  });
+  afterAll(() => stopFleet(agents, server, fleet));
 
   it('finds the planted web shell only on the targeted agents', async () => {
     const res = await runMig(

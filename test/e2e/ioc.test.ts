@@ -11,6 +11,7 @@ import {
   prepareHost,
   startAgentProcess,
   startServerProcess,
+  stopFleet,
   waitForOnlineAgents,
   type Fleet,
 } from '../helpers/fleet.js';
@@ -58,11 +59,7 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
     await waitForOnlineAgents(fleet, 2);
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.stop()));
-    await server?.stop();
-    await fleet?.cleanup();
-  });
+  afterAll(() => stopFleet(agents, server, fleet));
 
   it('hunts a STIX bundle: each row names its indicator, what cannot be hunted is listed', async () => {
     const res = await runMig(

@@ -131,3 +131,17 @@ export async function waitForOnlineAgents(
     await new Promise((r) => setTimeout(r, 300));
   }
 }
+
+/**
+ * Stops what a fleet test started, agents first, then the server, and removes the fleet's files.
+ * Any of them may be missing when the start failed half way: what exists is still stopped.
+ */
+export async function stopFleet(
+  agents: readonly MigProcess[],
+  server: MigProcess | undefined,
+  fleet: Fleet | undefined,
+): Promise<void> {
+  await Promise.all(agents.map((a) => a.stop()));
+  await server?.stop();
+  await fleet?.cleanup();
+}

@@ -2,6 +2,9 @@ import { RE2JS } from 're2js';
 import type { Operation, UnsignedAction } from '../../../protocol/action.js';
 import { newActionId } from '../../../protocol/canonical.js';
 import { ACTION_LIMITS, MAX_SIGNED_PART_BYTES } from '../../../protocol/limits.js';
+import { MAX_VALUES as MAX_NETSTAT_VALUES } from '../../../modules/netstat/params.js';
+import { MAX_PATTERNS as MAX_NAMES_PER_SEARCH, MAX_SEARCHES } from '../../../modules/shared/search/params.js';
+import { MAX_RULESETS } from '../../../modules/yara/params.js';
 import type { FileConjunction, Indicator, IndicatorSet } from './indicator.js';
 
 /**
@@ -29,10 +32,6 @@ export interface PlannedAction {
   rulesets: string[];
 }
 
-const MAX_NAMES_PER_SEARCH = 256;
-const MAX_SEARCHES = 64;
-const MAX_NETSTAT_VALUES = 256;
-const MAX_RULESETS = 16;
 /** Room in the signed part for everything but the values: ids, name, target, window, keys. */
 const ENVELOPE_ROOM_BYTES = 8 * 1024;
 const BUDGET_BYTES = MAX_SIGNED_PART_BYTES - ENVELOPE_ROOM_BYTES;

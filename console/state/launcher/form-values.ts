@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { convertValue } from '../../flags/convert.js';
 import { deriveFlags, type FlagField } from '../../flags/fields.js';
 import { describeGot, expectedText, valueAtPath } from '../../../protocol/zod-issues.js';
@@ -103,10 +104,10 @@ export function checkForm(spec: AnyModuleSpec, fields: readonly FlagField[], val
 
 function toParams(
   spec: AnyModuleSpec,
-  values: unknown,
+  values: z.output<AnyModuleSpec['cli']['schema']>,
 ): { rootIssues: string[]; params: Record<string, unknown> | undefined } {
   try {
-    const params: unknown = spec.cli.toParams(values as never);
+    const params: unknown = spec.cli.toParams(values);
     // The server and the agent run this very check (protocol/check-operations.ts): the same
     // mistakes, in the same words, before signing.
     const problems = parameterProblems(spec, params);

@@ -53,7 +53,14 @@ export function hashProblem(filter: HashFilter, value: string): string | undefin
   return `expected ${EXPECTED_HASH[filter]}, got ${value.length}${guess === undefined ? '' : `; did you pass ${guess}?`}`;
 }
 
-const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+/** Size suffixes, powers of 1024 (the memory module's -maxlength reads them too). */
+export const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+};
 
 /** Inclusive byte bounds: `<10m` is size < 10 MiB, `>1k` size > 1024, `=0` or `0` exactly 0. */
 export interface SizeRange {
@@ -63,7 +70,7 @@ export interface SizeRange {
 
 export function parseSize(value: string): SizeRange | string {
   const m = /^([<>=]?)(\d{1,16})([kmgt]?)$/.exec(value);
-  const bytes = m === null ? Number.NaN : Number(m[2]) * (UNITS[m[3] ?? ''] ?? Number.NaN);
+  const bytes = m === null ? Number.NaN : Number(m[2]) * (SIZE_UNITS[m[3] ?? ''] ?? Number.NaN);
   if (m === null || !Number.isSafeInteger(bytes)) {
     return `expected a size like <10m, >1k or =0 (units k, m, g, t are powers of 1024), got ${JSON.stringify(value)}`;
   }

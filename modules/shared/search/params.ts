@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashProblem, negatableRegexProblem, parseAge, parseSize, type HashFilter } from './param-values.js';
 import { regexProblem } from './regex.js';
-import { checked, pathProblem } from '../param-checks.js';
+import { checkMatchMode, checked, pathProblem } from '../param-checks.js';
 
 /**
  * The file module's parameters, in MIG's syntaxversion-2 shape so MIG's own action files
@@ -27,7 +27,8 @@ const hashList = (filter: HashFilter, what: string) =>
     .optional()
     .describe(`${what}; a file matches when its digest is any of them (case-insensitive hex)`);
 
-const optionsSchema = z
+/** Exported for the file module's flags (modules/file/spec.ts), which take their help from it. */
+export const optionsSchema = z
   .strictObject({
     maxdepth: z
       .number()
@@ -93,7 +94,8 @@ const FILTER_FIELDS = {
   sha3: 'sha3',
 } as const;
 
-const searchObject = z.strictObject({
+/** One search's fields, before the rules across them; the file module's flags read it too. */
+export const searchObject = z.strictObject({
   description: z.string().max(1024).optional().describe('Free text, ignored by the agent (MIG action files carry it)'),
   paths: z
     .array(checked(pathProblem))
@@ -154,16 +156,7 @@ function checkSearch(search: z.output<typeof searchObject>, ctx: z.RefinementCtx
     });
   }
   const { options } = search;
-  if (options.matchall === true && options.matchany === true) {
-    ctx.addIssue({ code: 'custom', path: ['options'], message: 'matchall and matchany are exclusive, got both true' });
-  }
-  if (options.matchall === false && options.matchany === false) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['options'],
-      message: 'expected matchall or matchany to be true, got both false',
-    });
-  }
+  checkMatchMode(options, ctx);
   if (options.macroal && !used.includes('content')) {
     ctx.addIssue({
       code: 'custom',

@@ -1,23 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { recordingContext } from '../../../test/helpers/modules/recording.js';
 import { MAX_LINE_BYTES } from './content.js';
-import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
+import { treeHunts } from '../../../test/helpers/modules/search-tree.js';
 
 /** What a line is, end to end with real files: any length up to MAX_LINE_BYTES matched whole, past it an error, never pieces. */
 
-let root: string | undefined;
-afterEach(() => {
-  if (root !== undefined) removeTree(root);
-  root = undefined;
-});
-
-async function hunt(entries: Record<string, Entry>, search: Record<string, unknown>) {
-  root = makeTree(entries);
-  const rec = recordingContext(root);
-  const rows = await runSearch({ searches: { s1: { paths: ['/d'], ...search } } }, rec);
-  return { paths: rows.map((r) => r.path).sort(), rec };
-}
+const trees = treeHunts();
+afterEach(() => trees.cleanup());
+const hunt = trees.hunt;
 
 describe('long lines', () => {
   it('a 5 MiB line is matched whole: its start, its end and its length', async () => {

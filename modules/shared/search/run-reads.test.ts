@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingContext } from '../../../test/helpers/modules/recording.js';
 import { RUN_BYTES } from './content.js';
 import { CHUNK_BYTES, FIRST_CONTENT_READ_BYTES } from './read.js';
-import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
+import { treeHunts, type Entry } from '../../../test/helpers/modules/search-tree.js';
 
 /**
  * How a file is read, end to end with real files: content-only reads grow from
@@ -11,18 +10,9 @@ import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpe
  * boundary is still matched whole, with every engine and with '\r\n' endings.
  */
 
-let root: string | undefined;
-afterEach(() => {
-  if (root !== undefined) removeTree(root);
-  root = undefined;
-});
-
-async function hunt(entries: Record<string, Entry>, search: Record<string, unknown>) {
-  root = makeTree(entries);
-  const rec = recordingContext(root);
-  const rows = await runSearch({ searches: { s1: { paths: ['/d'], ...search } } }, rec);
-  return { paths: rows.map((r) => r.path).sort(), rec };
-}
+const trees = treeHunts();
+afterEach(() => trees.cleanup());
+const hunt = trees.hunt;
 
 /** Where the growing reads end: 64 KiB, then 64+128, 64+128+256, ... up to 1 MiB reads. */
 function readBoundaries(count: number): number[] {
@@ -60,7 +50,6 @@ describe('read boundaries', () => {
     const file = straddling(at, 'NEEDLE'.length + 1, 'NEEDLE', '\r\n');
     expect(file.slice(at - 1, at + 1)).toBe('\r\n');
     expect((await hunt({ '/d/crlf': file }, { contents: ['^NEEDLE$'] })).paths).toEqual([]);
-    removeTree(root as string);
     expect((await hunt({ '/d/crlf': file }, { contents: ['^NEEDLE\\r$'] })).paths).toEqual(['/d/crlf']);
   });
 
@@ -159,8 +148,6 @@ describe('stop at the first match', () => {
       expect(paths).toEqual([path]);
       expect(rec.stats.bytesRead ?? 0).toBe(text.length);
       expect(rec.stats.bytesHashed ?? 0).toBe(text.length);
-      removeTree(root as string);
-      root = undefined;
     }
   });
 });

@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addEntries, fixtureRoot, removeTree } from './search-tree.js';
 import { collectRows, recordingContext, type Recording } from './recording.js';
 import { parseIp } from '../../../modules/netstat/ip.js';
 import { netstatParams } from '../../../modules/netstat/params.js';
@@ -96,8 +96,7 @@ export interface Holder {
  * and packagers mangle symlinks.
  */
 export function makeRoot(holders: readonly Holder[] = [], files: Readonly<Record<string, string>> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'mig-netstat-'));
-  cpSync(FIXTURES, root, { recursive: true });
+  const root = fixtureRoot('mig-netstat-', FIXTURES);
   for (const holder of holders) {
     const fdDir = join(root, 'proc', String(holder.pid), 'fd');
     mkdirSync(fdDir, { recursive: true });
@@ -105,16 +104,10 @@ export function makeRoot(holders: readonly Holder[] = [], files: Readonly<Record
     symlinkSync('/dev/null', join(fdDir, '0'));
     holder.inodes.forEach((inode, i) => symlinkSync(`socket:[${inode}]`, join(fdDir, String(i + 3))));
   }
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
+  return addEntries(root, files);
 }
 
-export function removeRoot(root: string): void {
-  rmSync(root, { recursive: true, force: true });
-}
+export { removeTree as removeRoot };
 
 /** The shared recording context, under the name bench/netstat.ts imports. */
 export { recordingContext as recorder };

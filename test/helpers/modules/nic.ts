@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addEntries, fixtureRoot, removeTree } from './search-tree.js';
 import { collectRows, type Recording } from './recording.js';
 import { nicParams } from '../../../modules/nic/params.js';
 import { runNic, type NicRow } from '../../../modules/nic/run.js';
@@ -18,23 +18,16 @@ export const FIXTURES = fileURLToPath(new URL('../../../modules/nic/fixtures', i
 export const DRIVERS: Readonly<Record<string, string>> = { eth0: 'e1000e', eth1: 'virtio_net', wlan0: 'iwlwifi' };
 
 export function makeRoot(files: Readonly<Record<string, string>> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'mig-nic-'));
-  cpSync(FIXTURES, root, { recursive: true });
+  const root = fixtureRoot('mig-nic-', FIXTURES);
   for (const [iface, driver] of Object.entries(DRIVERS)) {
     const device = join(root, 'sys/class/net', iface, 'device');
     mkdirSync(device, { recursive: true });
     symlinkSync(`../../../../bus/pci/drivers/${driver}`, join(device, 'driver'));
   }
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
+  return addEntries(root, files);
 }
 
-export function removeRoot(root: string): void {
-  rmSync(root, { recursive: true, force: true });
-}
+export { removeTree as removeRoot };
 
 /** Parses `params` as the agent does and runs the module to the end. */
 export function runNicOnce(params: unknown, rec: Recording): Promise<NicRow[]> {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { collectRows, recordingContext, type Recording } from './recording.js';
@@ -12,7 +12,18 @@ export type Entry = string | Buffer | { symlink: string } | { dir: true } | { fi
 
 /** Builds `entries` (host paths → content) under a fresh tmpdir, which becomes ctx.root. */
 export function makeTree(entries: Readonly<Record<string, Entry>>): string {
-  const root = mkdtempSync(join(tmpdir(), 'mig-file-'));
+  return addEntries(mkdtempSync(join(tmpdir(), 'mig-file-')), entries);
+}
+
+/** A copy of a module's committed fixture folder in a fresh tmpdir, to become the ctx.root. */
+export function fixtureRoot(prefix: string, fixtures: string): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(fixtures, root, { recursive: true });
+  return root;
+}
+
+/** Writes `entries` (paths below root → content) under root; returns root. */
+export function addEntries(root: string, entries: Readonly<Record<string, Entry>>): string {
   for (const [path, entry] of Object.entries(entries)) {
     const real = join(root, path);
     mkdirSync(dirname(real), { recursive: true });
@@ -34,4 +45,32 @@ export { recordingContext as recorder };
 /** Parses `params` with the module's schema (as the agent does) and runs the module to the end. */
 export function runSearch(params: unknown, rec: Recording): Promise<FileRow[]> {
   return collectRows(runFile, fileParams, params, rec);
+}
+
+/**
+ * Hunts over fresh trees, each one search (s1) over /d: a hunt removes the tree of the hunt
+ * before it, and cleanup() (the test file's afterEach) removes the last one.
+ */
+export function treeHunts(): {
+  hunt: (
+    entries: Readonly<Record<string, Entry>>,
+    search: Record<string, unknown>,
+  ) => Promise<{ paths: string[]; rec: Recording }>;
+  cleanup: () => void;
+} {
+  let root: string | undefined;
+  const cleanup = (): void => {
+    if (root !== undefined) removeTree(root);
+    root = undefined;
+  };
+  return {
+    hunt: async (entries, search) => {
+      cleanup();
+      root = makeTree(entries);
+      const rec = recordingContext(root);
+      const rows = await runSearch({ searches: { s1: { paths: ['/d'], ...search } } }, rec);
+      return { paths: rows.map((r) => r.path).sort(), rec };
+    },
+    cleanup,
+  };
 }

@@ -1,6 +1,7 @@
 import type { SignedAction } from '../../../../protocol/action.js';
-import type { ActionRecord, CommandRecord, Counters } from '../../../../protocol/api.js';
+import { emptyCounters, type ActionRecord, type CommandRecord, type Counters } from '../../../../protocol/api.js';
 import type { OperationResult } from '../../../../protocol/messages.js';
+import { armoredPublicKey, fingerprint } from '../../keys.js';
 import type { FakeApi } from '../services/fake-api.js';
 
 /**
@@ -21,17 +22,33 @@ export interface FakeFleet {
   finish(): void;
 }
 
+/** A file-module answer that found `path`, with these warnings. */
+export function fileHit(path: string, errors: string[] = []): OperationResult {
+  return { module: 'file', isFound: true, rows: [{ path }], stats: {}, errors };
+}
+
+/** A file-module answer that found nothing, with these warnings. */
+export function fileMiss(errors: string[] = []): OperationResult {
+  return { module: 'file', isFound: false, rows: [], stats: {}, errors };
+}
+
+/** An active, non-admin investigator record for a test key, as GET /investigators lists it. */
+export async function activeInvestigator(person: 'alice' | 'bob') {
+  return {
+    fingerprint: await fingerprint(person),
+    name: person,
+    publicKey: armoredPublicKey(person),
+    isAdmin: false,
+    status: 'active',
+    createdAt: new Date().toISOString(),
+  };
+}
+
 function counters(answers: readonly FakeAgentAnswer[], isDone: boolean): Counters {
   const c: Counters = {
+    ...emptyCounters(),
     targeted: answers.length,
     sent: answers.length,
-    success: 0,
-    failed: 0,
-    timeout: 0,
-    expired: 0,
-    cancelled: 0,
-    done: 0,
-    found: 0,
   };
   if (!isDone) return c;
   for (const a of answers) {

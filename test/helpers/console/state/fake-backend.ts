@@ -1,5 +1,5 @@
 import type { SignedAction, UnsignedAction } from '../../../../protocol/action.js';
-import { isAwaitingApproval } from '../../../../protocol/api.js';
+import { emptyCounters, isAwaitingApproval } from '../../../../protocol/api.js';
 import { UserError } from '../../../../protocol/errors.js';
 import { matchesTarget, parseTarget } from '../../../../protocol/target/index.js';
 import { agentFacts } from '../../../../console/state/agents-state.js';
@@ -145,15 +145,9 @@ export class FakeBackend implements ConsoleBackend {
         status: 'inflight',
         investigators: [this.investigator.fingerprint],
         counters: {
+          ...emptyCounters(),
           targeted,
           sent: targeted,
-          success: 0,
-          failed: 0,
-          timeout: 0,
-          expired: 0,
-          cancelled: 0,
-          done: 0,
-          found: 0,
         },
         createdAt: new Date().toISOString(),
       };

@@ -13,6 +13,7 @@ import type {
   CommandRecord,
   InvestigatorRecord,
 } from '../../../../console/state/backend.js';
+import { emptyCounters } from '../../../../protocol/api.js';
 
 /** Record builders for tests: plausible defaults, every field overridable. */
 export const T0 = Date.parse('2026-01-15T12:00:00Z');
@@ -67,13 +68,11 @@ export function makeActionRecord(
     status: 'inflight',
     investigators: ['a'.repeat(40)],
     counters: {
+      ...emptyCounters(),
       targeted: 10,
       sent: 10,
       success: 4,
       failed: 1,
-      timeout: 0,
-      expired: 0,
-      cancelled: 0,
       done: 5,
       found: 3,
     },
