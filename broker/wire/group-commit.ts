@@ -5,9 +5,9 @@ interface Entry<T> {
 }
 
 /**
- * What the server's links wait for company while results stream in (group-commit.ts): at 1,000
- * agents answering over ~1 s, groups of ~10 instead of ~2.5; an answer is acknowledged at most
- * this much later.
+ * What the server's links wait for company while results stream in (group-commit.ts): at one
+ * result per millisecond, groups of about ten instead of two or three; an answer is
+ * acknowledged at most this much later.
  */
 export const GATHER_MS = 10;
 
