@@ -5,9 +5,9 @@ interface Entry<T> {
 }
 
 /**
- * What the server's links wait for company while results stream in (group-commit.ts): at one
- * result per millisecond, groups of about ten instead of two or three; an answer is
- * acknowledged at most this much later.
+ * What the server's links wait for company while results stream in (group-commit.ts): a
+ * 1,000-agent fan-out round made 32-51 groups instead of 102-406; an answer is acknowledged
+ * at most this much later.
  */
 export const GATHER_MS = 10;
 
