@@ -92,7 +92,7 @@ export class AgentChild {
     // 5,000 MQTT sessions in one process outgrow the default heap limit's comfort zone.
     const child = spawn(
       process.execPath,
-      ['--max-old-space-size=4096', '--import', 'tsx', CHILD_SCRIPTS[kind], specPath],
+      ['--max-old-space-size=4096', ...childProfileArgs(), '--import', 'tsx', CHILD_SCRIPTS[kind], specPath],
       { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const agentChild = new AgentChild(name, child);
@@ -182,4 +182,14 @@ export class AgentChild {
   private tail(): string {
     return this.stderr.trim() === '' ? '' : `; its stderr ends with:\n${this.stderr.trim()}`;
   }
+}
+
+/**
+ * `MIG_BENCH_FANOUT_CHILD_PROFILE=/tmp/dir`: each agent process writes a CPU profile of its
+ * whole life there when it exits (summarise with bench/fanout-profile.ts), to see what the
+ * simulated agents spend beside the server.
+ */
+function childProfileArgs(): string[] {
+  const dir = process.env.MIG_BENCH_FANOUT_CHILD_PROFILE;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }

@@ -61,9 +61,9 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Enrollments in flight at once per child: an install wave, not a storm (that is `start`). */
-const ENROLL_CONCURRENCY = 100;
+const ENROLL_CONCURRENCY = Number(process.env.MIG_BENCH_FANOUT_ENROLL_CONCURRENCY ?? 100);
 /** An enrollment login that got no answer (a loaded machine) is tried again this often at most. */
-const ENROLL_ATTEMPTS = 3;
+const ENROLL_ATTEMPTS = Number(process.env.MIG_BENCH_FANOUT_ENROLL_ATTEMPTS ?? 3);
 
 /** Where the storm reports: set by `start`, read by the agents made at `enroll`. */
 interface StormEvents extends SimAgentEvents {

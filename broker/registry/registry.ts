@@ -47,12 +47,15 @@ export class AgentRegistry {
   private readonly lastStatus = new Map<string, AgentStatus>();
   private readonly beatOnly = new Set<string>();
   /**
-   * Records built from a heartbeat that passed the full schema: the fast path compares the next
-   * heartbeat with these only (a record from the store or an enrollment never qualifies).
+   * Per agent, the record its last heartbeat built, when that heartbeat passed the full schema
+   * (or was equal to one that did), with lastHeartbeatAt as epoch ms: the fast path compares the
+   * next heartbeat with this record only (a record from the store or an enrollment never
+   * qualifies: it is not the one held here), and the sweep parses no dates. One entry per
+   * agent, updated in place: it used to be a WeakSet and a WeakMap keyed by record, which took
+   * two new entries per heartbeat (333 a second at 10,000 agents) and left the garbage collector
+   * a dead ephemeron for each.
    */
-  private readonly fromCheckedBeat = new WeakSet<StoredAgent>();
-  /** lastHeartbeatAt as epoch ms, for records made by a heartbeat: the sweep then parses no dates. */
-  private readonly beatMs = new WeakMap<StoredAgent, number>();
+  private readonly checkedBeats = new Map<string, { record: StoredAgent; ms: number }>();
   private readonly firstSeenListeners = new Set<(agentId: string) => void>();
   private sweepTimer: NodeJS.Timeout | undefined;
   /** Heartbeats taken by the fast path and by the full parse, since start (bench and tests read them). */
@@ -68,6 +71,7 @@ export class AgentRegistry {
       onAccepted: (agent) => this.publish(agent),
       onRemoved: (id) => {
         this.lastStatus.delete(id);
+        this.checkedBeats.delete(id);
         this.beatOnly.delete(id);
       },
       onChanged: (agent) =>
@@ -97,7 +101,11 @@ export class AgentRegistry {
   /** A message on `mig/agents/<topicAgentId>/heartbeat`: a heartbeat or an offline notice. */
   handleHeartbeatTopic(topicAgentId: string, payload: Uint8Array): void {
     const previous = this.agents.get(topicAgentId);
-    if (previous !== undefined && this.fromCheckedBeat.has(previous) && payload.byteLength <= MAX_HEARTBEAT_BYTES) {
+    if (
+      previous !== undefined &&
+      this.checkedBeats.get(topicAgentId)?.record === previous &&
+      payload.byteLength <= MAX_HEARTBEAT_BYTES
+    ) {
       if (
         isUnchangedHeartbeat(
           Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'),
@@ -173,8 +181,7 @@ export class AgentRegistry {
       ...(msg.policyVersion === undefined ? {} : { policyVersion: msg.policyVersion }),
     };
     this.agents.set(agent.id, agent);
-    this.fromCheckedBeat.add(agent);
-    this.beatMs.set(agent, Date.parse(now));
+    this.noteCheckedBeat(agent, Date.parse(now));
     if (factsChanged(old, agent)) {
       this.beatOnly.delete(agent.id);
       void this.opts.store.saveAgent(agent);
@@ -189,10 +196,18 @@ export class AgentRegistry {
     const now = this.opts.clock.now();
     const agent: StoredAgent = { ...previous, lastHeartbeatAt: now.toISOString() };
     this.agents.set(agent.id, agent);
-    this.fromCheckedBeat.add(agent);
-    this.beatMs.set(agent, now.getTime());
+    this.noteCheckedBeat(agent, now.getTime());
     this.beatOnly.add(agent.id);
     this.afterBeat(agent);
+  }
+
+  private noteCheckedBeat(agent: StoredAgent, ms: number): void {
+    const entry = this.checkedBeats.get(agent.id);
+    if (entry === undefined) this.checkedBeats.set(agent.id, { record: agent, ms });
+    else {
+      entry.record = agent;
+      entry.ms = ms;
+    }
   }
 
   private afterBeat(agent: StoredAgent): void {
@@ -224,8 +239,8 @@ export class AgentRegistry {
   sweep(isFinal = false): void {
     const nowMs = this.opts.clock.now().getTime();
     for (const agent of this.agents.values()) {
-      const beatMs = this.beatMs.get(agent);
-      const status = beatMs === undefined ? agentStatus(agent, nowMs) : agentStatusAt(agent, beatMs, nowMs);
+      const beat = this.checkedBeats.get(agent.id);
+      const status = beat?.record === agent ? agentStatusAt(agent, beat.ms, nowMs) : agentStatus(agent, nowMs);
       if (status !== this.lastStatus.get(agent.id)) this.publish(agent);
     }
     if (!isFinal && Date.now() - this.lastBeatsPersistMs < (this.opts.persistBeatsMs ?? 60_000)) return;

@@ -59,9 +59,11 @@ export class NdjsonLog {
     // A regular file takes it all at once in practice; the loop covers a short write.
     while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
     this.goodSize += bytes.length;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.closeFd(), IDLE_CLOSE_MS);
-    this.idleTimer.unref();
+    // One timer per open file, moved on by each append (refresh) rather than made anew.
+    if (this.idleTimer === undefined) {
+      this.idleTimer = setTimeout(() => this.closeFd(), IDLE_CLOSE_MS);
+      this.idleTimer.unref();
+    } else this.idleTimer.refresh();
   }
 
   /** After a failed write: drop a partial line so the next append starts on a fresh one. */
@@ -75,6 +77,8 @@ export class NdjsonLog {
   }
 
   private closeFd(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const fd = this.fd;
     this.fd = undefined;
     if (fd === undefined) return;

@@ -63,4 +63,25 @@ describe('GroupCommit', () => {
     await drained;
     expect(isDrained).toBe(true);
   });
+
+  it('while items stream in, a new group waits gatherMs for company; at a quiet moment it commits at once', async () => {
+    const { calls, commit } = heldCommits<number>();
+    // Far longer than a few event-loop turns, so the test does not depend on the machine's speed.
+    const group = new GroupCommit(commit, { gatherMs: 1000 });
+    const quiet = group.add(1);
+    await until(() => calls.length === 1);
+    calls[0]?.resolve();
+    await quiet;
+    // A commit just ended: items arriving now, even on separate turns, wait to be one group.
+    const later = [group.add(2)];
+    await new Promise((resolve) => setImmediate(resolve));
+    later.push(group.add(3));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toHaveLength(1);
+    expect(group.backlog).toBe(2);
+    await until(() => calls.length === 2);
+    expect(calls[1]?.items).toEqual([2, 3]);
+    calls[1]?.resolve();
+    await Promise.all(later);
+  });
 });

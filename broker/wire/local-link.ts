@@ -8,7 +8,7 @@ import {
   commandsTopic,
   enrollStatusTopic,
 } from '../../protocol/topics.js';
-import { GroupCommit } from './group-commit.js';
+import { GATHER_MS, GroupCommit } from './group-commit.js';
 import type { LinkMessage, ServerLink } from './server-link.js';
 
 /** What the server reads: every agent's results and heartbeats, and enrollment requests. */
@@ -37,7 +37,7 @@ export interface LocalLinkOptions {
  * the scheduler's redelivery makes agents answer again (see scheduler.ts).
  */
 export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLink> {
-  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages));
+  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages), { gatherMs: GATHER_MS });
   const deliver = (packet: AedesPublishPacket, done: () => void): void => {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     group.add({ topic: packet.topic, payload }).then(done, (err: unknown) => {

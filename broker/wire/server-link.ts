@@ -12,7 +12,7 @@ import {
 } from '../../protocol/topics.js';
 import { SERVER_USERNAME } from '../mqtt/credentials.js';
 import type { AgentPublisher } from '../scheduler/context.js';
-import { GroupCommit } from './group-commit.js';
+import { GATHER_MS, GroupCommit } from './group-commit.js';
 
 /** One message from a subscribed topic. */
 export interface LinkMessage {
@@ -99,7 +99,7 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
     throw new BugError('mqtt.js has no _sendPacket: the deferred PUBACK needs updating for this mqtt.js version');
   }
   const client = mqtt.connect(opts.url, options);
-  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages));
+  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages), { gatherMs: GATHER_MS });
   client.handleMessage = groupAcknowledged(client, group, opts.log);
   client.on('connect', () => {
     (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);
