@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Netns, netnsSkipReason } from '../../test/helpers/modules/firewall/netns.js';
 
 /**
@@ -6,6 +6,9 @@ import { Netns, netnsSkipReason } from '../../test/helpers/modules/firewall/netn
  * never touched). The module runs in a child process started under `ip netns exec`.
  */
 const skipReason = netnsSkipReason();
+// Each case starts namespaces and agent children; at load 15+ on two cores one case took 31-36 s.
+// A ceiling for slow machines, not a timing assertion.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 const suite = skipReason === undefined ? describe : describe.skip;
 const title = (what: string): string => (skipReason === undefined ? what : `${what} (skipped: ${skipReason})`);
 const T0 = new Date('2030-01-01T00:00:00.000Z');

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Netns, netnsSkipReason } from '../../test/helpers/modules/firewall/netns.js';
 
 /**
@@ -6,6 +6,9 @@ import { Netns, netnsSkipReason } from '../../test/helpers/modules/firewall/netn
  * rows claim is checked against TCP connections: open, or blocked (dropped).
  */
 const skipReason = netnsSkipReason();
+// Each case starts namespaces and agent children; at load 15+ on two cores one case took 31-36 s.
+// A ceiling for slow machines, not a timing assertion.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 const suite = skipReason === undefined ? describe : describe.skip;
 
 suite.each(['nft', 'iptables'] as const)(
