@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
-import type { Operation, UnsignedAction } from '../../../protocol/action.js';
-import { newActionId } from '../../../protocol/canonical.js';
-import { ACTION_LIMITS, MAX_SIGNED_PART_BYTES } from '../../../protocol/limits.js';
+import type { Operation, UnsignedAction } from '../../protocol/action.js';
+import { newActionId } from '../../protocol/canonical.js';
+import { ACTION_LIMITS, MAX_SIGNED_PART_BYTES } from '../../protocol/limits.js';
 import type { FileConjunction, Indicator, IndicatorSet } from './indicator.js';
 
 /**
