@@ -1,5 +1,6 @@
-import { chmodSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../protocol/errors.js';
@@ -54,6 +55,7 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
     );
   }
   const root = repoRoot();
+  const yaraWasm = yaraWasmPath(root);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version?: unknown };
   const version = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   const outFile = resolve(opts.outFile);
@@ -77,6 +79,21 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
       },
       legalComments: 'eof',
       logLevel: 'silent',
+      // yara's WebAssembly engine travels inside the file: the binary loader embeds it (base64)
+      // and modules/yara/wasm-source.mjs, which reads it from node_modules, becomes those bytes.
+      loader: { '.wasm': 'binary' },
+      plugins: [
+        {
+          name: 'mig-embed-yara-wasm',
+          setup(b) {
+            b.onLoad({ filter: /[\\/]modules[\\/]yara[\\/]wasm-source\.mjs$/ }, () => ({
+              contents: `import bytes from ${JSON.stringify(yaraWasm)};\nexport function yaraWasmBytes() { return bytes; }\n`,
+              loader: 'js',
+              resolveDir: dirname(yaraWasm),
+            }));
+          },
+        },
+      ],
     });
     const mode = baked === undefined ? 0o755 : 0o600;
     chmodSync(temp, mode);
@@ -92,6 +109,25 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
       { cause: err },
     );
   }
+}
+
+/** The YARA-X engine in node_modules, where `npm ci` put it beside its JavaScript. */
+function yaraWasmPath(root: string): string {
+  let entry: string;
+  try {
+    entry = createRequire(join(root, 'package.json')).resolve('@virustotal/yara-x');
+  } catch (err) {
+    throw new UserError(
+      'CONFIG_INVALID',
+      `mig agent bundle: @virustotal/yara-x cannot be found (${(err as Error).message})`,
+      'run `npm ci` in the repository',
+      { cause: err },
+    );
+  }
+  const wasm = join(dirname(entry), 'yara_x_js_bg.wasm');
+  if (!existsSync(wasm))
+    throw new UserError('CONFIG_INVALID', `mig agent bundle: ${wasm} is missing`, 'run `npm ci` in the repository');
+  return wasm;
 }
 
 /**

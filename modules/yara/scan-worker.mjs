@@ -10,14 +10,15 @@
  * runner's own timeout; here the parent just terminates the thread. It also keeps the rules'
  * `console` module output (console.log) off the agent's stdout: the parent drains it.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Compiler, initSync } from '@virustotal/yara-x';
+import { yaraWasmBytes } from './wasm-source.mjs';
 
 const port = parentPort;
 if (port === null) throw new Error('scan-worker.mjs runs only as a worker thread');
 
-initSync({ module: readFileSync(new URL('yara_x_js_bg.wasm', import.meta.resolve('@virustotal/yara-x'))) });
+initSync({ module: yaraWasmBytes() });
 
 /** @param {unknown} err */
 function messageOf(err) {
