@@ -17,6 +17,8 @@ export interface BundleOptions {
   outFile: string;
   /** An agent config file to validate and bake in. */
   configFile?: string;
+  /** One executable (Node's SEA, agent/bundle/sea.ts) instead of a .mjs file for `node`. */
+  sea?: boolean;
 }
 
 export interface BundleReport {
@@ -25,6 +27,7 @@ export interface BundleReport {
   /** 0o600 with a baked config (it holds the enrollment secret), 0o755 without. */
   mode: number;
   hasBakedConfig: boolean;
+  isSea: boolean;
 }
 
 /** The repository root: this file is agent/bundle/build.{ts,js}, under dist/ once compiled. */
@@ -35,7 +38,14 @@ function repoRoot(): string {
 }
 
 export async function buildAgentBundle(opts: BundleOptions): Promise<BundleReport> {
-  if (!opts.outFile.endsWith('.mjs')) {
+  const isSea = opts.sea === true;
+  if (isSea && opts.outFile.endsWith('.mjs'))
+    throw new UserError(
+      'BAD_REQUEST',
+      `mig agent bundle --sea: -o: '${opts.outFile}' ends in .mjs`,
+      'name the executable without .mjs (mig-agent): it is a program, not a script for node',
+    );
+  if (!isSea && !opts.outFile.endsWith('.mjs')) {
     throw new UserError(
       'BAD_REQUEST',
       `mig agent bundle: -o: '${opts.outFile}' does not end in .mjs`,
@@ -96,9 +106,10 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
       ],
     });
     const mode = baked === undefined ? 0o755 : 0o600;
+    if (isSea) return await wrapAsExecutable(temp, outFile, baked !== undefined);
     chmodSync(temp, mode);
     renameSync(temp, outFile);
-    return { outFile, bytes: statSync(outFile).size, mode, hasBakedConfig: baked !== undefined };
+    return { outFile, bytes: statSync(outFile).size, mode, hasBakedConfig: baked !== undefined, isSea };
   } catch (err) {
     rmSync(temp, { force: true });
     if (err instanceof UserError) throw err;
@@ -108,6 +119,21 @@ export async function buildAgentBundle(opts: BundleOptions): Promise<BundleRepor
       'see the message above',
       { cause: err },
     );
+  }
+}
+
+/** The bundle at `temp` inside one executable; a baked config's secret makes it 0700 (it must still run). */
+async function wrapAsExecutable(temp: string, outFile: string, hasBakedConfig: boolean): Promise<BundleReport> {
+  const mode = hasBakedConfig ? 0o700 : 0o755;
+  try {
+    const { buildSeaExecutable } = await import('./sea.js');
+    const exe = await buildSeaExecutable(temp, outFile, mode);
+    return { ...exe, mode, hasBakedConfig, isSea: true };
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError('INTERNAL', `mig agent bundle --sea: ${(err as Error).message}`, undefined, { cause: err });
+  } finally {
+    rmSync(temp, { force: true });
   }
 }
 

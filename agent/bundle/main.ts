@@ -64,8 +64,15 @@ async function useBundledScanWorker(): Promise<void> {
   useScanWorkerScript({ url: new URL(import.meta.url), data: { role: YARA_SCAN_ROLE } });
 }
 
+/** Set by the single executable's launcher (agent/bundle/sea.ts): the executable, not the extracted module. */
+function seaExecutable(): string | undefined {
+  const exe = (globalThis as Record<symbol, unknown>)[Symbol.for('mig.seaExecutable')];
+  return typeof exe === 'string' ? exe : undefined;
+}
+
 async function runBundledAgent(argv: string[]): Promise<number> {
-  const here = fileURLToPath(import.meta.url);
+  // What the unit runs and what a baked config's relative paths are relative to.
+  const here = seaExecutable() ?? fileURLToPath(import.meta.url);
   if (argv[0] === 'install' || argv[0] === 'uninstall') {
     // On the target host there is no `mig`: the file installs itself as the unit's program.
     const { runAgentToolCli } = await import('./cli.js');
