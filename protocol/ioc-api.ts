@@ -26,11 +26,7 @@ export const IocRequestSchema = z.strictObject({
   source: z.string().min(1).max(200).default('feed'),
   target: z.string().min(1).max(ACTION_LIMITS.maxTargetChars).optional(),
   /** Where file and YARA indicators are searched; the server's defaults when absent. */
-  paths: z
-    .array(z.string().regex(/^\//, 'expected an absolute path').max(4096))
-    .min(1)
-    .max(MAX_IOC_PATHS)
-    .optional(),
+  paths: z.array(z.string().regex(/^\//, 'expected an absolute path').max(4096)).min(1).max(MAX_IOC_PATHS).optional(),
   expiry: z
     .string()
     .superRefine((text, ctx) => {

@@ -73,7 +73,7 @@ const RULES: Rule[] = [
   // Threat-intel feeds → unsigned actions: pure translation the console and the server share
   // (`mig ioc`, POST /ioc). It checks values with modules' pure parameter helpers, never run code.
   {
-    name: 'intel imports only protocol/, itself and modules\' pure parameter helpers',
+    name: "intel imports only protocol/, itself and modules' pure parameter helpers",
     files: /^intel\//,
     allowed: (to) =>
       PACKAGE.test(to) ||
@@ -109,7 +109,11 @@ const RULES: Rule[] = [
     // intel/ is pure translation (its own rule keeps it off run code): POST /ioc uses it.
     allowed: forbid(/^(agent|console)\/|^modules\/(?!registry\.js$)/),
   },
-  { name: 'agent never imports broker, console or intel', files: /^agent\//, allowed: forbid(/^(broker|console|intel)\//) },
+  {
+    name: 'agent never imports broker, console or intel',
+    files: /^agent\//,
+    allowed: forbid(/^(broker|console|intel)\//),
+  },
   {
     name: 'console never imports agent, broker or module run code',
     files: /^console\//,

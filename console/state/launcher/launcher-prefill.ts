@@ -84,5 +84,10 @@ export function iocDraft(
 
 /** A feed's translation as the launcher's progress through it, from its first action. */
 export function iocProgress(reply: IocResponse, path: string): IocProgress {
-  return { feed: path.split(/[\\/]/).pop() ?? path, actions: reply.actions, index: 0, untranslated: reply.untranslated };
+  return {
+    feed: path.split(/[\\/]/).pop() ?? path,
+    actions: reply.actions,
+    index: 0,
+    untranslated: reply.untranslated,
+  };
 }
