@@ -32,7 +32,7 @@ const SEA_FUSE = ['NODE_SEA_FUSE', 'fce680ab2cc467b6e072b8b5df1996b2'].join('_')
  * The SEA's main script (CommonJS). /dev/shm first: the systemd unit's ProtectSystem=strict
  * leaves /dev writable and /tmp read-only, and the file never reaches a disk. mkdtemp makes a
  * 0700 directory with a random name, so no other user can swap the file before it is imported.
- * A process killed with SIGKILL leaves its directory behind (11 MB of tmpfs until reboot).
+ * A process killed with SIGKILL leaves its directory behind (5.5 MB of tmpfs until reboot).
  */
 const LAUNCHER = `'use strict';
 const { existsSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
