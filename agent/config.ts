@@ -9,6 +9,7 @@ import { AgentTagsSchema } from '../protocol/enrollment.js';
 import { UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
 import { moduleSpecs } from '../modules/registry.js';
+import { ExecSettingsSchema } from '../modules/exec/settings.js';
 import { WatchdogConfigSchema } from './watchdog.js';
 
 const CONFIG_HINT =
@@ -54,7 +55,8 @@ export type EnvironmentOverride = z.infer<typeof EnvironmentOverrideSchema>;
  * (a module's own limits.timeoutMs wins when lower), maxConcurrent 2 commands (and as many
  * module worker threads), moduleMemoryMb 512 per module worker thread, root '/',
  * maxClockSkewMs 60 s, privacyMode off, tags {}, acl = defaultAcl(every investigator's
- * fingerprint) (weight 1 each; response modules need 2), allowedModules = every registered module.
+ * fingerprint) (weight 1 each; response modules need 2), allowedModules = every registered module,
+ * moduleSettings {} (exec runs no program until moduleSettings.exec.programs lists it).
  */
 /** How often an agent heartbeats unless its config says otherwise (jittered, agent/heartbeat-timer.ts). */
 export const DEFAULT_HEARTBEAT_MS = 30_000;
@@ -106,6 +108,10 @@ export const AgentConfigSchema = z.strictObject({
     .describe("clock skew tolerated at both ends of an action's window (protocol/limits.ts)"),
   privacyMode: z.boolean().default(false),
   allowedModules: z.array(z.string()).optional().describe('module allowlist; default: every registered module'),
+  moduleSettings: z
+    .strictObject({ exec: ExecSettingsSchema.optional() })
+    .default({})
+    .describe("what this host's owner allows a module beyond its signed parameters (exec: programs it may run)"),
   environment: EnvironmentOverrideSchema.optional(),
   watchdog: WatchdogConfigSchema.prefault({}).describe(
     "bounds on the agent's own RSS and CPU (agent/watchdog.ts); over them, the module workers restart",

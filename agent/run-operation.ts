@@ -32,6 +32,8 @@ export interface RunOperationOptions {
   journal?: (entry: Record<string, unknown>) => void;
   /** Handed to the module as ctx.agent. */
   agent?: AgentSelf;
+  /** The agent config's moduleSettings: each module gets its own entry as ctx.settings. */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -97,7 +99,14 @@ function moduleContext(
       ? {}
       : { journal: (entry: Record<string, unknown>) => writeJournal(journal, spec, entry, out) }),
     ...(opts.agent === undefined ? {} : { agent: opts.agent }),
+    ...settingsOf(spec, opts),
   };
+}
+
+/** The module's own entry of the agent's moduleSettings, as ctx.settings (none: the key is absent). */
+export function settingsOf(spec: AnyModuleSpec, opts: RunOperationOptions): { settings?: unknown } {
+  const settings = opts.settings?.[spec.name];
+  return settings === undefined ? {} : { settings };
 }
 
 /** A journal that cannot be written (disk full) is reported, not fatal: the change it records already happened. */

@@ -43,6 +43,8 @@ export interface RunCommandOptions {
   /** This command's response journal (see RunOperationOptions). */
   journal?: (entry: Record<string, unknown>) => void;
   agent?: AgentSelf;
+  /** The agent config's moduleSettings (see RunOperationOptions). */
+  settings?: Readonly<Record<string, unknown>>;
   /**
    * Module worker threads (agent/worker/): modules run there, off this event loop, under the
    * pool's memory ceiling and a timeout that holds even for a module that never yields. Absent

@@ -255,6 +255,7 @@ function handlerDeps(
       root: config.root,
       isPrivacyMode: config.privacyMode,
       timeoutMs: config.moduleTimeoutMs,
+      settings: config.moduleSettings,
       now,
       log: scopedLog(log, 'module'),
       runners: opts.runners,

@@ -30,14 +30,23 @@ export default async function bench(): Promise<BenchRow[]> {
     writeFileSync(join(dir, 'rules.yar'), RULES);
     settle();
     let scanned = 0;
+    let toEngine = 0;
+    const cpus: number[] = [];
     const ours = await medianMs(3, async () => {
+      const cpu = process.cpuUsage();
       const rec = recordingContext(dir);
       const rows = await collectRows(runYara, yaraParams, { rules: [RULES], paths: ['/t'] }, rec);
       if (rows.length !== 0 || rec.warnings.some((w) => !w.startsWith('rules: ')))
         throw new Error(`yara bench: ${rows.length} rows, warnings ${rec.warnings.slice(0, 3).join('; ')}`);
       scanned = rec.stats.filesScanned ?? 0;
+      toEngine = rec.stats.filesToEngine ?? 0;
+      // The engines' worker threads count too: cpuUsage is the whole process's.
+      const used = process.cpuUsage(cpu);
+      cpus.push((used.user + used.system) / 1000);
     });
-    const reference = await medianMs(3, () => shell(`yara -r ${join(dir, 'rules.yar')} ${join(dir, 't')} | wc -l`));
+    const referenceCommand = `yara -r ${join(dir, 'rules.yar')} ${join(dir, 't')}`;
+    const reference = await medianMs(3, () => shell(`${referenceCommand} | wc -l`));
+    const referenceCpu = median([1, 2, 3].map(() => cpuMsOf(referenceCommand)));
     return [
       {
         name: `yara, ${SMALL_FILES} small files + ${LOG_FILES} x 2 MiB`,
@@ -45,10 +54,22 @@ export default async function bench(): Promise<BenchRow[]> {
         reference: 'yara -r (Debian yara 4)',
         referenceValue: reference,
         unit: 'ms',
-        note: `${scanned} files scanned, load ${(loadavg()[0] ?? 0).toFixed(1)}`,
+        note: `${scanned} files scanned (${toEngine} by the engine), CPU ${median(cpus.slice(1)).toFixed(0)} ms vs ${referenceCpu.toFixed(0)} ms, load ${(loadavg()[0] ?? 0).toFixed(1)}`,
       },
     ];
   } finally {
     removeDir(dir);
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** User + system CPU of a command, from bash's `time` (the load inflates wall time far more). */
+function cpuMsOf(command: string): number {
+  const out = shell(`TIMEFORMAT='%3U %3S'; { time ${command} > /dev/null; } 2>&1`);
+  const [user = Number.NaN, system = Number.NaN] = out.trim().split(/\s+/).map(Number);
+  return (user + system) * 1000;
 }

@@ -2,6 +2,8 @@ import { indexByName, type AnyModuleSpec } from '../protocol/module-spec.js';
 import { fileModule } from './file/spec.js';
 import { agentdestroyModule } from './agentdestroy/spec.js';
 import { accountModule } from './account/spec.js';
+import { execModule } from './exec/spec.js';
+import { passwordModule } from './password/spec.js';
 import { processModule } from './process/spec.js';
 import { firewallModule } from './firewall/spec.js';
 import { scribeModule } from './scribe/spec.js';
@@ -32,6 +34,8 @@ const specs: readonly AnyModuleSpec[] = [
   firewallModule,
   processModule,
   accountModule,
+  execModule,
+  passwordModule,
   agentdestroyModule,
 ];
 

@@ -9,6 +9,8 @@ import {
 import { fileModule } from './file/spec.js';
 import { agentdestroyModule } from './agentdestroy/spec.js';
 import { accountModule } from './account/spec.js';
+import { execModule } from './exec/spec.js';
+import { passwordModule } from './password/spec.js';
 import { processModule } from './process/spec.js';
 import { firewallModule } from './firewall/spec.js';
 import { scribeModule } from './scribe/spec.js';
@@ -54,6 +56,14 @@ const registered: readonly RegisteredRun[] = [
   registerModule(
     accountModule,
     onFirstUse(() => import('./account/run.js'), 'runAccount'),
+  ),
+  registerModule(
+    execModule,
+    onFirstUse(() => import('./exec/run.js'), 'runExec'),
+  ),
+  registerModule(
+    passwordModule,
+    onFirstUse(() => import('./password/run.js'), 'runPassword'),
   ),
   registerModule(
     processModule,

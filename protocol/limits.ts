@@ -74,7 +74,14 @@ export const MAX_SIGNED_PART_BYTES =
 export const MAX_ENVELOPE_BYTES = 3 * ACTION_LIMITS.maxActionBytes;
 
 /** Modules that change the endpoint: two signatures by default (defaultAcl), two-person rule on the server, a confirmation in the console. */
-export const RESPONSE_MODULES: readonly string[] = ['firewall', 'process', 'account', 'agentdestroy'];
+export const RESPONSE_MODULES: readonly string[] = [
+  'firewall',
+  'process',
+  'account',
+  'agentdestroy',
+  'exec',
+  'password',
+];
 
 export function isResponseModule(name: string): boolean {
   return RESPONSE_MODULES.includes(name);

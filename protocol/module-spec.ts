@@ -110,6 +110,12 @@ export interface ModuleContext {
   journal?(entry: Record<string, unknown>): void;
   /** The agent this operation runs in; absent outside an agent. Only modules acting on the agent itself use it. */
   agent?: AgentSelf;
+  /**
+   * What the agent's owner allows this module (agent config `moduleSettings.<module>`, e.g. exec's
+   * program allow-list): the module parses it with its own schema. Absent: the module's defaults.
+   * Never from the action: signers cannot widen what the host's owner allowed.
+   */
+  settings?: unknown;
 }
 
 /** What a module may know and ask of the agent running it (agentdestroy). */

@@ -129,7 +129,8 @@ async function wrapAsExecutable(temp: string, outFile: string, hasBakedConfig: b
  * yara's WebAssembly engine travels inside the file: modules/yara/wasm-source.mjs, which reads it
  * from node_modules, becomes the bytes embedded by esbuild's binary loader (base64), compressed
  * with brotli first: 5.9 MB of wasm is 1.6 MB packed, and every thread started from the bundle
- * (module workers too) parses the whole file, while only a yara scan worker unpacks it (~80 ms).
+ * parses the whole file, while only the thread that runs yara unpacks it, once (~80 ms), before
+ * compiling it for its scan workers (modules/yara/session.ts yaraWasm).
  */
 function embedYaraWasm(wasmPath: string): Plugin {
   return {
@@ -147,7 +148,7 @@ function embedYaraWasm(wasmPath: string): Plugin {
         contents: [
           "import packed from 'mig:yara-wasm';",
           "import { brotliDecompressSync } from 'node:zlib';",
-          'export function yaraWasmBytes() { return brotliDecompressSync(packed); }',
+          'export async function yaraWasmBytes() { return brotliDecompressSync(packed); }',
         ].join('\n'),
         loader: 'js',
       }));

@@ -80,6 +80,11 @@ describe('mig agent install / uninstall (dry run)', () => {
     expect(unitText({ execStart: ['node'], dataDir: '/d', allowedModules: ['firewall'] })).toMatch(
       /^ReadWritePaths=\/run$/m,
     );
+    expect(unitText({ execStart: ['node'], dataDir: '/d', allowedModules: ['password'] })).toMatch(
+      /^# password: .*\nReadWritePaths=\/etc$/m,
+    );
+    // account and password both write /etc: one directive, both reasons above it.
+    expect(unitText({ execStart: ['node'], dataDir: '/d' }).match(/^ReadWritePaths=\/etc$/gm)).toHaveLength(1);
   });
 
   it('every directive line is explained by a comment above it (or belongs to a commented group)', () => {

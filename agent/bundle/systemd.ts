@@ -29,12 +29,20 @@ const MODULE_WRITES: readonly { module: string; paths: string; why: string }[] =
     why: 'account: usermod rewrites /etc/passwd and /etc/shadow through temporary files and locks in /etc',
   },
   { module: 'firewall', paths: '/run', why: 'firewall: iptables takes its lock, /run/xtables.lock' },
+  {
+    module: 'password',
+    paths: '/etc',
+    why: 'password: chpasswd and chage rewrite /etc/shadow through temporary files and locks in /etc',
+  },
 ];
 
 function moduleWrites(allowed: readonly string[] | undefined): string {
-  const lines = MODULE_WRITES.filter((w) => allowed?.includes(w.module) ?? true).map(
-    (w) => `# ${w.why}.\nReadWritePaths=${w.paths}`,
-  );
+  const wanted = MODULE_WRITES.filter((w) => allowed?.includes(w.module) ?? true);
+  // One directive per place, after the reasons of every module that writes there.
+  const lines = [...new Set(wanted.map((w) => w.paths))].map((paths) => {
+    const why = wanted.filter((w) => w.paths === paths).map((w) => `# ${w.why}.`);
+    return `${why.join('\n')}\nReadWritePaths=${paths}`;
+  });
   return lines.length === 0
     ? '# No module that writes outside the dataDir is allowed by the config: nothing else is writable.'
     : lines.join('\n');

@@ -21,6 +21,8 @@ export interface JobRequest {
   /** The parent's clock at the start (it may be a test's fake clock); the worker runs it on. */
   nowMs: number;
   hasJournal: boolean;
+  /** The module's own agent settings (ctx.settings); absent: none. Plain JSON, cloned to the worker. */
+  settings?: unknown;
   /** The result schema's keys: only these travel (the parent filters again, fully). */
   keys: string[];
 }

@@ -99,7 +99,7 @@ class Job {
   }
 
   private context(): ModuleContext {
-    const { job, root, nowMs, hasJournal } = this.request;
+    const { job, root, nowMs, hasJournal, settings } = this.request;
     const startedAt = Date.now();
     return {
       signal: this.controller.signal,
@@ -122,6 +122,7 @@ class Job {
         writeBoard(data.board, job, this.stats);
       },
       ...(hasJournal ? { journal: (entry: Record<string, unknown>) => post({ kind: 'journal', job, entry }) } : {}),
+      ...(settings === undefined ? {} : { settings }),
     };
   }
 

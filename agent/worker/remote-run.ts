@@ -5,6 +5,7 @@ import { silentLog } from '../log.js';
 import {
   Collector,
   failure,
+  settingsOf,
   writeJournal,
   type OperationOutcome,
   type OperationStatus,
@@ -59,6 +60,7 @@ export async function runInWorker(
       root: opts.root,
       nowMs: now().getTime(),
       hasJournal: opts.journal !== undefined,
+      ...settingsOf(spec, opts),
       keys: Object.keys(spec.result.shape),
     },
     {

@@ -1,9 +1,9 @@
 import { BugError, ModuleError } from '../../protocol/errors.js';
-import { Session, type EngineMatch, type NoReply, type WorkerReply } from './session.js';
+import { Session, yaraWasm, type EngineMatch, type NoReply, type WorkerReply } from './session.js';
 
 /**
  * YARA-X (WebAssembly, package @virustotal/yara-x) behind a worker thread: rules compile once
- * per engine (run.ts starts one per core); each file is opened, size-checked, read and scanned in the worker. A scan that
+ * per engine (run.ts starts up to one per core); each file's bytes, read by run.ts, are scanned in the worker. A scan that
  * overruns its time is stopped by terminating the thread, which is then started again with the
  * same rules for the next file.
  */
@@ -33,6 +33,7 @@ export class YaraEngine {
 
   private constructor(
     private readonly sources: readonly string[],
+    private readonly wasm: WebAssembly.Module,
     private readonly options: EngineOptions,
     session: Session,
     /** Compiler warnings (unused pattern, slow loop...), once per operation. */
@@ -46,9 +47,10 @@ export class YaraEngine {
    * MODULE_CANCELLED, MODULE_TIMEOUT, or MODULE_FAILED when the engine cannot start.
    */
   static async start(sources: readonly string[], options: EngineOptions): Promise<YaraEngine> {
-    const session = new Session(sources, options.log);
+    const wasm = await yaraWasm();
+    const session = new Session(sources, wasm, options.log);
     const first = await session.next(options.startTimeoutMs, options.signal);
-    if (first.kind === 'ready') return new YaraEngine(sources, options, session, first.warnings);
+    if (first.kind === 'ready') return new YaraEngine(sources, wasm, options, session, first.warnings);
     await session.close();
     if (first.kind === 'invalid') {
       throw new ModuleError(
@@ -59,14 +61,14 @@ export class YaraEngine {
     throw startFailure(first, options.startTimeoutMs);
   }
 
-  async scan(real: string, maxBytes: number): Promise<ScanOutcome> {
+  /** Scans `bytes`, whose buffer is transferred (unusable by the caller afterwards). */
+  async scan(bytes: Uint8Array<ArrayBuffer>): Promise<ScanOutcome> {
     const session = this.session ?? (await this.restart());
     const id = this.nextId++;
-    session.post({ id, real, maxBytes });
+    session.post({ id, bytes });
     const reply = await session.next(this.options.scanTimeoutMs, this.options.signal);
     switch (reply.kind) {
       case 'scanned':
-      case 'skipped':
       case 'failed':
         if (reply.id !== id) throw new BugError(`yara engine answered request ${reply.id}, expected ${id}`);
         this.crashes = 0;
@@ -96,7 +98,7 @@ export class YaraEngine {
   }
 
   private async restart(): Promise<Session> {
-    const session = new Session(this.sources, this.options.log);
+    const session = new Session(this.sources, this.wasm, this.options.log);
     const first = await session.next(this.options.startTimeoutMs, this.options.signal);
     if (first.kind === 'ready') {
       this.session = session;

@@ -60,6 +60,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
 /** Modules whose every example is not run, with the reason. */
 const NOT_RUN_MODULES: Readonly<Record<string, string>> = {
   account: RESPONSE,
+  exec: RESPONSE,
+  password: RESPONSE,
   agentdestroy: RESPONSE,
   firewall: RESPONSE,
   process: RESPONSE,

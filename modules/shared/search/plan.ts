@@ -145,3 +145,37 @@ export function planSearches(params: FileParams): SearchPlan[] {
 export function readsContent(search: SearchPlan): boolean {
   return search.contents.length > 0 || search.hashes.length > 0;
 }
+
+/**
+ * A plan with no filters of its own, for a module that walks with this walker and judges files
+ * itself (yara): every file under `paths` is handed over. Read problems are warnings only.
+ */
+export function walkOnlyPlan(
+  label: string,
+  paths: readonly string[],
+  limits: { maxdepth: number; matchlimit: number },
+): SearchPlan {
+  return {
+    index: 0,
+    label,
+    bases: [...new Set(paths.map(normalizePath))],
+    maxdepth: limits.maxdepth,
+    mode: 'all',
+    matchlimit: limits.matchlimit,
+    maxerrors: Number.POSITIVE_INFINITY,
+    isDecompress: false,
+    isReturnSha256: false,
+    isMacroal: false,
+    mismatch: new Set(),
+    names: [],
+    modes: [],
+    sizes: [],
+    mtimes: [],
+    contents: [],
+    hashes: [],
+    algorithms: new Set(),
+    matches: 0,
+    errors: 0,
+    isStopped: false,
+  };
+}

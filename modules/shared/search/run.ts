@@ -4,33 +4,13 @@ import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
 import { planSearches, type SearchPlan } from './plan.js';
-import { errorCode, HostRoot } from './resolve.js';
-import { Walk, type WalkEvents } from './walk.js';
+import { HostRoot } from './resolve.js';
+import { Walk } from './walk.js';
+import { Counters, WALK_COUNTERS, walkEvents } from './walk-report.js';
 
 export type { FileRow } from './evaluate.js';
 
-/** Counters reported with the result, batched so the hot path does not call ctx.count per file. */
-class Counters {
-  readonly values = {
-    filesVisited: 0,
-    dirsVisited: 0,
-    filesChecked: 0,
-    filesMatched: 0,
-    bytesHashed: 0,
-    bytesRead: 0,
-    errors: 0,
-    symlinksNotFollowed: 0,
-  };
-
-  constructor(private readonly ctx: ModuleContext) {}
-
-  flush(): void {
-    for (const [stat, value] of Object.entries(this.values)) {
-      if (value !== 0) this.ctx.count(stat, value);
-      this.values[stat as keyof typeof this.values] = 0;
-    }
-  }
-}
+const FILE_COUNTERS = [...WALK_COUNTERS, 'filesChecked', 'filesMatched', 'bytesHashed', 'bytesRead'] as const;
 
 function stop(search: SearchPlan, ctx: ModuleContext, why: string): void {
   if (search.isStopped) return;
@@ -38,28 +18,14 @@ function stop(search: SearchPlan, ctx: ModuleContext, why: string): void {
   ctx.warn(`search ${search.label}: ${why}`);
 }
 
-function events(ctx: ModuleContext, counters: Counters): WalkEvents & Pick<Judge, 'error'> {
-  return {
-    error(searches, path, what, err) {
-      counters.values.errors++;
-      ctx.warn(`${path}: ${what} (${errorCode(err)})`);
-      for (const search of searches) {
-        search.errors++;
-        if (search.errors >= search.maxerrors)
-          stop(search, ctx, `stopped after ${search.errors} errors (options.maxerrors)`);
-      }
-    },
-    notFollowed(path, why) {
-      counters.values.symlinksNotFollowed++;
-      ctx.warn(`${path}: ${why}; not followed`);
-    },
-    linkSkipped(path) {
-      counters.values.symlinksNotFollowed++;
-      ctx.log(`${path}: directory symlink not followed`);
-    },
-    note: (message) => ctx.log(message),
-    dirVisited: () => counters.values.dirsVisited++,
-    fileVisited: () => counters.values.filesVisited++,
+/** A read problem also counts against each search it touched, up to options.maxerrors. */
+function countSearchErrors(ctx: ModuleContext): (searches: readonly SearchPlan[]) => void {
+  return (searches) => {
+    for (const search of searches) {
+      search.errors++;
+      if (search.errors >= search.maxerrors)
+        stop(search, ctx, `stopped after ${search.errors} errors (options.maxerrors)`);
+    }
   };
 }
 
@@ -70,9 +36,9 @@ function events(ctx: ModuleContext, counters: Counters): WalkEvents & Pick<Judge
 export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(params, ctx) {
   const searches = planSearches(params);
   const bySearch = new Map(searches.map((s) => [s.label, s]));
-  const counters = new Counters(ctx);
+  const counters = new Counters(ctx, FILE_COUNTERS);
   const pacer = new Pacer(ctx.signal, () => counters.flush());
-  const on = events(ctx, counters);
+  const on = walkEvents(ctx, counters, countSearchErrors(ctx));
   const judge: Judge = { nowMs: ctx.now().getTime(), stats: counters.values, pacer, error: on.error };
   const walk = new Walk(searches, new HostRoot(ctx.root), on);
   try {

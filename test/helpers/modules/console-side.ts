@@ -9,3 +9,4 @@ export { moduleParams } from '../../../console/cli/hunt.js';
 export { deriveFlags } from '../../../console/flags/fields.js';
 export { flagsHelp } from '../../../console/flags/help.js';
 export { parseFlags } from '../../../console/flags/parse-flags.js';
+export { checkForm, formFields } from '../../../console/state/launcher/form-values.js';
