@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Directories compiled into dist/ (tsconfig.build.json's include list). */
-export const SOURCE_DIRS = ['protocol', 'modules', 'agent', 'broker', 'console', 'bin', 'demo'];
+export const SOURCE_DIRS = ['protocol', 'intel', 'modules', 'agent', 'broker', 'console', 'bin', 'demo'];
 
 /** Root files whose change changes the build: compiler settings, and the version dist/package.json copies. */
 const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];

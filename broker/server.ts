@@ -14,6 +14,7 @@ import { agentRoutes } from './http/routes/agent-routes.js';
 import { enrollmentRoutes } from './http/routes/enrollment-routes.js';
 import { DEFAULT_SSE_TIMING, eventRoutes, type SseTiming } from './http/routes/event-routes.js';
 import { investigatorRoutes } from './http/routes/investigator-routes.js';
+import { iocRoutes } from './http/routes/ioc-routes.js';
 import { policyRoutes } from './http/routes/policy-routes.js';
 import type { ApiServices } from './http/services.js';
 import { openBrokerSide } from './broker-side.js';
@@ -289,6 +290,7 @@ async function compose(
       ...enrollmentRoutes(services),
       ...agentRoutes(services),
       ...actionRoutes(services),
+      ...iocRoutes(services),
       ...eventRoutes(services, opts.sseTiming ?? DEFAULT_SSE_TIMING),
       ...policyRoutes(policy, () => pusher.pushToConnected()),
     ],

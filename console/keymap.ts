@@ -38,6 +38,7 @@ export type CommandId =
   | 'previousChoice'
   | 'togglePreview'
   | 'loadActionFile'
+  | 'importIocFeed'
   | 'toggleSignature'
   | 'launch'
   | 'addInvestigator'
@@ -122,6 +123,9 @@ export const KEYMAP: readonly KeyCommand[] = [
   cmd('previousChoice', ['left'], 'previous module or choice', ['launcher']),
   cmd('togglePreview', ['p'], 'show the exact action JSON', ['launcher'], { hint: 'preview' }),
   cmd('loadActionFile', ['l'], 'load an action file (ours or MIG)', ['launcher'], { hint: 'load' }),
+  cmd('importIocFeed', ['i'], 'import a threat-intel feed file (STIX, YARA, list) as hunts', ['launcher'], {
+    hint: 'ioc',
+  }),
   cmd('toggleSignature', ['a'], 'add my signature or not (loaded signed action)', ['launcher']),
   cmd('launch', ['s'], 'sign and launch (3 s countdown, Esc cancels)', ['launcher'], {
     isMutating: true,

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
-const SOURCE_ROOTS = ['protocol', 'modules', 'agent', 'broker', 'console', 'bin'];
+const SOURCE_ROOTS = ['protocol', 'intel', 'modules', 'agent', 'broker', 'console', 'bin'];
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -68,7 +68,17 @@ const RULES: Rule[] = [
   {
     name: 'protocol imports nothing of ours',
     files: /^protocol\//,
-    allowed: forbid(/^(agent|broker|console|modules|bin|demo|bench|scripts)\//),
+    allowed: forbid(/^(intel|agent|broker|console|modules|bin|demo|bench|scripts)\//),
+  },
+  // Threat-intel feeds → unsigned actions: pure translation the console and the server share
+  // (`mig ioc`, POST /ioc). It checks values with modules' pure parameter helpers, never run code.
+  {
+    name: "intel imports only protocol/, itself and modules' pure parameter helpers",
+    files: /^intel\//,
+    allowed: (to) =>
+      PACKAGE.test(to) ||
+      /^(protocol|intel)\//.test(to) ||
+      /^modules\/(registry|netstat\/(ip|params)|yara\/params|shared\/search\/params)\.js$/.test(to),
   },
   {
     name: 'a module imports only protocol/, modules/shared/ and its own folder',
@@ -96,9 +106,14 @@ const RULES: Rule[] = [
   {
     name: 'broker imports module specs only through modules/registry.js, never agent or console',
     files: /^broker\//,
+    // intel/ is pure translation (its own rule keeps it off run code): POST /ioc uses it.
     allowed: forbid(/^(agent|console)\/|^modules\/(?!registry\.js$)/),
   },
-  { name: 'agent never imports broker or console', files: /^agent\//, allowed: forbid(/^(broker|console)\//) },
+  {
+    name: 'agent never imports broker, console or intel',
+    files: /^agent\//,
+    allowed: forbid(/^(broker|console|intel)\//),
+  },
   {
     name: 'console never imports agent, broker or module run code',
     files: /^console\//,

@@ -1,5 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedAction } from '../../test/helpers/actions.js';
@@ -71,7 +80,7 @@ describe('mig agent bundle', () => {
   });
 
   it(
-    'with a baked config: enrolls, runs a file hunt in a worker thread started from the file, refuses yara',
+    'with a baked config: enrolls, runs a file hunt and a yara hunt (its wasm inside the file) in threads started from the file',
     async () => {
       const build = join(dir.path, 'build');
       const root = join(dir.path, 'root');
@@ -109,7 +118,7 @@ describe('mig agent bundle', () => {
       const hb = await mq.inbox.waitFor((m) => m.kind === 'heartbeat');
       if (hb.kind !== 'heartbeat') throw new Error('expected a heartbeat');
       expect(hb.modules).toContain('file');
-      expect(hb.modules).not.toContain('yara');
+      expect(hb.modules).toContain('yara');
       // The build stamps the version: no package.json travels with the file.
       const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
         version: string;
@@ -121,11 +130,16 @@ describe('mig agent bundle', () => {
       expect(result).toMatchObject({ status: 'success', actionId: hunt.id });
       expect(JSON.stringify(result.operations[0]?.rows)).toMatch(/passwd/);
 
+      // YARA-X's WebAssembly engine runs from the file alone: no node_modules on this "host".
+      const rule = 'rule root_account { strings: $a = "root:x:0:0" condition: $a }';
       const yara = await signedAction(['alice'], {
-        operations: [{ module: 'yara', parameters: { rules: ['rule x { condition: true }'], paths: ['/etc'] } }],
+        operations: [{ module: 'yara', parameters: { rules: [rule], paths: ['/etc'] } }],
       });
-      const refused = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, yara));
-      expect(JSON.stringify(refused)).toMatch(/UNKNOWN_MODULE/);
+      const scanned = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, yara));
+      expect(scanned).toMatchObject({ status: 'success', actionId: yara.id });
+      expect(scanned.operations[0]?.rows).toEqual([
+        expect.objectContaining({ path: '/etc/passwd', rule: 'root_account' }),
+      ]);
 
       // Installs itself: the unit runs this file and lets it write the baked config's dataDir.
       const units = join(dir.path, 'units');
@@ -143,8 +157,85 @@ describe('mig agent bundle', () => {
       expect(statSync(join(dir.path, 'host-baked', 'data')).isDirectory()).toBe(true);
       proc.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(stderr).toMatch(/module yara unavailable in this single-file agent/);
-      expect(stderr).not.toMatch(/module worker failed to start/);
+      expect(stderr).not.toMatch(/unavailable in this single-file agent/);
+      expect(stderr).not.toMatch(/module worker failed to start|yara engine stderr/);
+    },
+    BUILD_MS,
+  );
+  it(
+    "as one executable (SEA): runs alone, without node, hunts with file and yara, installs itself as the unit's program",
+    async () => {
+      const build = join(dir.path, 'sea-build');
+      const root = join(dir.path, 'sea-root');
+      mkdirSync(join(root, 'etc'), { recursive: true });
+      mkdirSync(build);
+      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+      const config = {
+        brokerUrl: mq.url,
+        enrollmentSecret: ENROLLMENT_SECRET,
+        investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
+        dataDir: 'data',
+        root,
+      };
+      writeFileSync(join(build, 'agent.json'), JSON.stringify(config));
+      const report = await buildAgentBundle({
+        outFile: join(build, 'mig-agent'),
+        configFile: join(build, 'agent.json'),
+        sea: true,
+      });
+      expect(report).toMatchObject({ isSea: true, mode: 0o700, hasBakedConfig: true });
+      const host = join(dir.path, 'host-sea');
+      mkdirSync(host);
+      const exe = join(host, 'mig-agent');
+      copyFileSync(report.outFile, exe);
+      chmodSync(exe, 0o700);
+      rmSync(build, { recursive: true });
+      // Where the launcher writes the module it imports (default /dev/shm): checked emptied at exit.
+      const extractDir = join(dir.path, 'sea-extract');
+      mkdirSync(extractDir);
+      // No node on PATH: the executable is its own runtime.
+      const env = { PATH: '/nonexistent', NODE_PATH: '', MIG_SEA_DIR: extractDir };
+
+      const from = mq.inbox.messages.length;
+      let stderr = '';
+      const sea = spawn(exe, [], { cwd: host, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = sea;
+      sea.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => sea.on('exit', (code) => resolve(code)));
+      const hb = await mq.inbox.waitFor((m) => m.kind === 'heartbeat', from);
+      if (hb.kind !== 'heartbeat') throw new Error('expected a heartbeat');
+      expect(hb.modules).toEqual(expect.arrayContaining(['file', 'yara']));
+      const hunt = await signedAction(['alice']);
+      const found = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, hunt));
+      expect(JSON.stringify(found.operations[0]?.rows)).toMatch(/passwd/);
+      const yara = await signedAction(['alice'], {
+        operations: [
+          {
+            module: 'yara',
+            parameters: { rules: ['rule root_account { strings: $a = "root:x:0:0" condition: $a }'], paths: ['/etc'] },
+          },
+        ],
+      });
+      const scanned = await mq.inbox.resultFor(await mq.sendCommand(hb.agentId, yara));
+      expect(scanned.operations[0]?.rows).toEqual([
+        expect.objectContaining({ path: '/etc/passwd', rule: 'root_account' }),
+      ]);
+
+      const units = join(dir.path, 'sea-units');
+      const install = spawnSync(exe, ['install', '--unit-dir', units, '--dry-run'], {
+        cwd: host,
+        env,
+        encoding: 'utf8',
+      });
+      expect(install.status).toBe(0);
+      const unit = readFileSync(join(units, 'mig-agent.service'), 'utf8');
+      expect(unit).toContain(`ExecStart=${exe}\n`);
+      expect(unit).toContain(`ReadWritePaths=${join(host, 'data')}\n`);
+
+      sea.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).not.toMatch(/module worker failed to start|yara engine stderr/);
+      expect(readdirSync(extractDir)).toEqual([]);
     },
     BUILD_MS,
   );

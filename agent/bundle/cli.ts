@@ -6,12 +6,15 @@ import { DEFAULT_UNIT_DIR, installUnit, uninstallUnit } from './systemd.js';
 
 const USAGE = {
   bundle: `usage: mig agent bundle -o FILE.mjs [--config FILE]
+       mig agent bundle --sea -o FILE [--config FILE]
 
 Writes ONE self-contained JavaScript file (an ES module) that runs the agent with plain
 \`node FILE.mjs\` on a host with Node 20 or later: no repository, no node_modules. Module workers
-start the same file. yara is not in it (WebAssembly engine): that agent does not offer it.
+and yara's scan workers start the same file; yara's WebAssembly engine is inside it.
 
-  -o, --out FILE    where to write it (must end in .mjs)
+  -o, --out FILE    where to write it (must end in .mjs; without .mjs with --sea)
+  --sea             one executable instead (Node's SEA: a copy of this node with the bundle in
+                    it, ~110 MB): runs as ./FILE on a host of the same OS and CPU, without node
   --config FILE     validate this agent config and bake it in (key files inlined): the bundle
                     then runs without --config. It holds the enrollment secret: written mode 0600.`,
   install: `usage: mig agent install [--config FILE] [--bundle FILE] [--unit-dir DIR] [--dry-run]
@@ -49,6 +52,7 @@ export async function runAgentToolCli(
         bundle: { type: 'string' },
         'unit-dir': { type: 'string' },
         'dry-run': { type: 'boolean' },
+        sea: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     });
@@ -57,7 +61,7 @@ export async function runAgentToolCli(
       return 0;
     }
     const allowed: Record<Tool, string[]> = {
-      bundle: ['out', 'config'],
+      bundle: ['out', 'config', 'sea'],
       install: ['config', 'bundle', 'unit-dir', 'dry-run'],
       uninstall: ['unit-dir', 'dry-run'],
     };
@@ -77,13 +81,15 @@ export async function runAgentToolCli(
       const { buildAgentBundle } = await import('./build.js');
       const report = await buildAgentBundle({
         outFile: values.out,
+        sea: values.sea === true,
         ...(values.config === undefined ? {} : { configFile: values.config }),
       });
+      const run = report.isSea ? report.outFile : `node ${report.outFile}`;
       done = [
         `wrote ${report.outFile} (${(report.bytes / 1024 / 1024).toFixed(1)} MB, mode ${report.mode.toString(8)})`,
         report.hasBakedConfig
-          ? `config baked in: the file holds the enrollment secret, keep it mode 0600 and ship it like a key; run it with: node ${report.outFile}`
-          : `no config baked in: run it with: node ${report.outFile} --config FILE`,
+          ? `config baked in: the file holds the enrollment secret, keep it mode ${report.mode.toString(8)} and ship it like a key; run it with: ${run}`
+          : `no config baked in: run it with: ${run} --config FILE`,
       ];
     } else if (tool === 'install') {
       done = await install(values.config, values.bundle, unitDir, isDryRun);
@@ -117,7 +123,7 @@ async function install(
   const configArgs = configFile === undefined ? [] : ['--config', resolve(configFile)];
   const execStart =
     bundle !== undefined
-      ? [process.execPath, bundle, ...configArgs]
+      ? [...runBundle(bundle), ...configArgs]
       : [process.execPath, resolve(process.argv[1] ?? 'bin/mig.js'), 'agent', ...configArgs];
   return installUnit({
     execStart,
@@ -128,11 +134,17 @@ async function install(
   });
 }
 
+/** How a bundle runs: `node FILE.mjs`, or a single executable (mig agent bundle --sea) by itself. */
+function runBundle(bundle: string): string[] {
+  return bundle.endsWith('.mjs') ? [process.execPath, bundle] : [bundle];
+}
+
 /** A bundle with a baked config knows its dataDir: it prints it with --print-data-dir. */
 async function bakedDataDir(bundle: string): Promise<string> {
   const { execFileSync } = await import('node:child_process');
+  const [program = bundle, ...args] = runBundle(bundle);
   try {
-    return execFileSync(process.execPath, [bundle, '--print-data-dir'], { encoding: 'utf8' }).trim();
+    return execFileSync(program, [...args, '--print-data-dir'], { encoding: 'utf8' }).trim();
   } catch (err) {
     throw new UserError(
       'BAD_REQUEST',

@@ -16,16 +16,16 @@ declare const MIG_BUNDLE_VERSION: string;
 
 /** workerData.role of a module worker started from this file. */
 const MODULE_WORKER_ROLE = 'mig-module-worker';
+/** workerData.role of a yara scan worker started from this file (modules/yara/session.ts). */
+const YARA_SCAN_ROLE = 'mig-yara-scan-worker';
 
 /**
- * Modules that cannot run from one file, and why. yara's engine is a WebAssembly file plus a
- * scan worker script loaded by path from node_modules: neither exists beside a bundle. The agent
- * does not register them, so its heartbeat does not advertise them and an action asking for one
- * is refused with UNKNOWN_MODULE before anything runs.
+ * Modules that cannot run from one file, and why: none today. yara's WebAssembly engine travels
+ * inside the file (build.ts embeds it) and its scan worker starts from this file too. A module
+ * listed here is not registered, so the heartbeat does not advertise it and an action asking
+ * for it is refused with UNKNOWN_MODULE before anything runs.
  */
-export const UNAVAILABLE_IN_BUNDLE: ReadonlyMap<string, string> = new Map([
-  ['yara', 'its WebAssembly engine (@virustotal/yara-x) and scan worker are not bundled'],
-]);
+export const UNAVAILABLE_IN_BUNDLE: ReadonlyMap<string, string> = new Map();
 
 const USAGE = `usage: node FILE [--config FILE] [--verbose]
 
@@ -40,21 +40,39 @@ answers. Stops cleanly on SIGINT or SIGTERM; exits 3 after a signed agentdestroy
        node FILE install [--config FILE] [--unit-dir DIR] [--dry-run]
        node FILE uninstall [--unit-dir DIR] [--dry-run]
 Writes (removes) a hardened systemd unit that runs this file, and enables (disables) it:
-\`mig agent install --help\` on a host with the repository says more.
-
-Not in this file: ${[...UNAVAILABLE_IN_BUNDLE].map(([name, why]) => `${name} (${why})`).join('; ')}.`;
+\`mig agent install --help\` on a host with the repository says more.${
+  UNAVAILABLE_IN_BUNDLE.size === 0
+    ? ''
+    : `\n\nNot in this file: ${[...UNAVAILABLE_IN_BUNDLE].map(([name, why]) => `${name} (${why})`).join('; ')}.`
+}`;
 
 const role = isMainThread ? undefined : (workerData as { role?: unknown } | null)?.role;
 if (role === MODULE_WORKER_ROLE) {
+  await useBundledScanWorker();
   await import('../worker/module-worker.js');
+} else if (role === YARA_SCAN_ROLE) {
+  await import('../../modules/yara/scan-worker.mjs');
 } else if (!isMainThread) {
   throw new Error(`this agent bundle was started as a worker thread without a known role (${String(role)})`);
 } else {
   process.exitCode = await runBundledAgent(process.argv.slice(2));
 }
 
+/** yara's scan worker is this file too: there is no scan-worker.mjs beside a bundle. */
+async function useBundledScanWorker(): Promise<void> {
+  const { useScanWorkerScript } = await import('../../modules/yara/session.js');
+  useScanWorkerScript({ url: new URL(import.meta.url), data: { role: YARA_SCAN_ROLE } });
+}
+
+/** Set by the single executable's launcher (agent/bundle/sea.ts): the executable, not the extracted module. */
+function seaExecutable(): string | undefined {
+  const exe = (globalThis as Record<symbol, unknown>)[Symbol.for('mig.seaExecutable')];
+  return typeof exe === 'string' ? exe : undefined;
+}
+
 async function runBundledAgent(argv: string[]): Promise<number> {
-  const here = fileURLToPath(import.meta.url);
+  // What the unit runs and what a baked config's relative paths are relative to.
+  const here = seaExecutable() ?? fileURLToPath(import.meta.url);
   if (argv[0] === 'install' || argv[0] === 'uninstall') {
     // On the target host there is no `mig`: the file installs itself as the unit's program.
     const { runAgentToolCli } = await import('./cli.js');
@@ -75,6 +93,7 @@ async function runBundledAgent(argv: string[]): Promise<number> {
   // Heartbeats and enrollment say which build runs: there is no package.json beside this file.
   useAgentVersion(MIG_BUNDLE_VERSION);
   useWorkerScript({ url: new URL(import.meta.url), data: { role: MODULE_WORKER_ROLE } });
+  await useBundledScanWorker();
   const specs = new Map([...moduleSpecs].filter(([name]) => !UNAVAILABLE_IN_BUNDLE.has(name)));
   const baked = MIG_BAKED_CONFIG;
   const bakedConfig =

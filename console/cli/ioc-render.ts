@@ -1,7 +1,7 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { CommandRecord } from '../../protocol/api.js';
 import { BugError } from '../../protocol/errors.js';
-import type { Attribution, IndicatorHit } from '../import/ioc/attribute.js';
+import type { Attribution, IndicatorHit } from '../../intel/ioc/attribute.js';
 import { PLAIN, type Palette } from '../render/colors.js';
 import { csvLine } from '../render/csv.js';
 import { commandEntries, type RenderEntry, type ShowFilter } from '../render/entries.js';

@@ -2,40 +2,30 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isAwaitingApproval } from '../../protocol/api.js';
-import { checkActionLimits } from '../../protocol/check-operations.js';
-import { UserError } from '../../protocol/errors.js';
+import { BaseError, UserError } from '../../protocol/errors.js';
 import { pathProblem } from '../../modules/shared/param-checks.js';
 import { parseTarget } from '../../protocol/target/index.js';
-import { Attribution } from '../import/ioc/attribute.js';
-import type { IndicatorSet } from '../import/ioc/indicator.js';
-import { planIocActions, type PlannedAction } from '../import/ioc/plan.js';
-import { readFeed, type FeedFormat } from '../import/ioc/read-feed.js';
+import { Attribution } from '../../intel/ioc/attribute.js';
+import type { IndicatorSet } from '../../intel/ioc/indicator.js';
+import type { PlannedAction } from '../../intel/ioc/plan.js';
+import {
+  DEFAULT_IOC_PATHS,
+  NothingToHuntError,
+  plannedForWire,
+  summarizeSet,
+  translateFeed,
+  type Translation,
+} from '../../intel/ioc/translate.js';
 import { signAction } from '../services/action-signing.js';
 import { EXIT, isTty, type CliContext } from './context.js';
 import { openResultsOutput } from './export-file.js';
 import { writeActionFile } from './action-files.js';
 import { followAction, huntExit, summaryLine } from './follow.js';
-import { DEFAULT_TARGET, HuntFlagsSchema, parseDuration } from './hunt-flags.js';
+import { DEFAULT_TARGET, HuntFlagsSchema } from './hunt-flags.js';
 import { createIocRenderer } from './ioc-render.js';
 import { pollMs } from './launch.js';
 import { createProgress } from './progress.js';
 import { parseCommand } from './subcommand.js';
-
-/** Where a sweep looks when no -path is given: what attackers write to, not /proc, /sys or /dev. */
-export const DEFAULT_IOC_PATHS = [
-  '/bin',
-  '/sbin',
-  '/usr',
-  '/lib',
-  '/etc',
-  '/home',
-  '/root',
-  '/tmp',
-  '/var',
-  '/opt',
-  '/srv',
-  '/dev/shm',
-];
 
 const AbsolutePath = z.string().superRefine((p, ctx) => {
   const problem = pathProblem(p);
@@ -69,62 +59,63 @@ const ImportFlags = FeedFlags.extend({
 });
 const HINTS = { target: { alias: 't' }, expiry: { alias: 'e' }, yes: { alias: 'y' }, output: { alias: 'o' } };
 
-/** The feed file → indicators, with every untranslatable one said on stderr. */
-async function loadFeed(ctx: CliContext, file: string, format: 'auto' | FeedFormat): Promise<IndicatorSet> {
+/** Every indicator the feed held that cannot become a hunt, said on stderr with its reason. */
+function reportFeed(ctx: CliContext, file: string, format: string, set: IndicatorSet): void {
+  ctx.say(
+    `${file} (${format}): ${summarizeSet(set)}${set.untranslated.length > 0 ? `; ${set.untranslated.length} not translated:` : ''}`,
+  );
+  for (const u of set.untranslated)
+    ctx.warn(
+      `not hunted: ${u.id}${u.name !== '' && u.name !== u.id ? ` "${u.name}"` : ''}: ${u.reason}${u.pattern === '' || u.pattern === u.name ? '' : ` (${u.pattern.slice(0, 160)})`}`,
+    );
+}
+
+/** The feed file → unsigned actions (intel/ioc/translate.ts), checked against the module specs. */
+async function loadAndPlan(
+  ctx: CliContext,
+  file: string,
+  flags: z.output<typeof FeedFlags>,
+): Promise<{ set: IndicatorSet; planned: PlannedAction[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new UserError('BAD_REQUEST', `cannot read ${file}: ${(err as Error).message}`);
   }
-  let read;
+  const target = flags.target ?? DEFAULT_TARGET;
+  let translation: Translation;
   try {
-    read = readFeed(text, file, ctx.now(), format === 'auto' ? undefined : format);
+    parseTarget(target); // a typo fails here, before anything is signed
+    translation = translateFeed({
+      text,
+      source: file,
+      format: flags.format === 'auto' ? undefined : flags.format,
+      target,
+      paths: flags.path,
+      expiry: flags.expiry,
+      name: flags['action-name'],
+      now: ctx.now(),
+      specs: ctx.modules,
+    });
   } catch (err) {
+    if (err instanceof NothingToHuntError) {
+      reportFeed(ctx, file, flags.format, err.set);
+      throw new UserError('BAD_REQUEST', err.message, 'see the reasons above');
+    }
+    if (err instanceof BaseError) throw err;
     throw new UserError(
       'BAD_REQUEST',
       (err as Error).message,
       'give a STIX 2.1 bundle, a YARA rule file or a plain list (--format)',
     );
   }
-  const { set } = read;
-  const kinds = new Map<string, number>();
-  for (const i of set.indicators) kinds.set(i.kind, (kinds.get(i.kind) ?? 0) + 1);
-  if (set.conjunctions.length > 0) kinds.set('file conjunction', set.conjunctions.length);
-  const summary = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to hunt';
-  ctx.say(
-    `${file} (${read.format}): ${summary}${set.untranslated.length > 0 ? `; ${set.untranslated.length} not translated:` : ''}`,
-  );
-  for (const u of set.untranslated)
-    ctx.warn(
-      `not hunted: ${u.id}${u.name !== '' && u.name !== u.id ? ` "${u.name}"` : ''}: ${u.reason}${u.pattern === '' || u.pattern === u.name ? '' : ` (${u.pattern.slice(0, 160)})`}`,
-    );
-  if (set.indicators.length === 0 && set.conjunctions.length === 0)
-    throw new UserError(
-      'BAD_REQUEST',
-      `${file}: no indicator could be translated into a hunt`,
-      'see the reasons above',
-    );
-  return set;
-}
-
-function plan(ctx: CliContext, set: IndicatorSet, file: string, flags: z.output<typeof FeedFlags>): PlannedAction[] {
-  const target = flags.target ?? DEFAULT_TARGET;
+  const { set, planned, format } = translation;
+  reportFeed(ctx, file, format, set);
   if (flags.target === undefined) ctx.say(`no -t given: targeting every online agent (${DEFAULT_TARGET})`);
-  parseTarget(target); // a typo fails here, before anything is signed
-  const now = ctx.now();
-  const planned = planIocActions(set, {
-    paths: flags.path ?? DEFAULT_IOC_PATHS,
-    target,
-    expiryMs: parseDuration(flags.expiry) ?? 0,
-    now,
-    name: flags['action-name'] ?? `mig ioc hunt ${file}`,
-  });
-  for (const p of planned) checkActionLimits(p.action, ctx.modules, now);
   ctx.say(
     `${planned.length} action${planned.length === 1 ? '' : 's'}: ${planned.map((p) => `${p.action.operations.map((o) => o.module).join('+')} (${p.indicators.length + p.conjunctions.length} indicators)`).join(', ')}`,
   );
-  return planned;
+  return { set, planned };
 }
 
 /** `mig ioc import FEED -o DIR`: unsigned action files for `mig action sign` / `launch`, and the indicator map. */
@@ -139,8 +130,7 @@ export async function runIocImport(ctx: CliContext, argv: readonly string[]): Pr
   );
   if (cmd === undefined) return EXIT.ok;
   const file = cmd.only('FEED');
-  const set = await loadFeed(ctx, file, cmd.values.format);
-  const planned = plan(ctx, set, file, cmd.values);
+  const { set, planned } = await loadAndPlan(ctx, file, cmd.values);
   const dir = cmd.values.output;
   await mkdir(dir, { recursive: true });
   for (const [i, p] of planned.entries()) {
@@ -153,7 +143,7 @@ export async function runIocImport(ctx: CliContext, argv: readonly string[]): Pr
     actions: planned.map((p, i) => ({
       file: `ioc-${i + 1}.json`,
       actionId: p.action.id,
-      indicators: p.indicators.map(({ rules: _rules, ...i }) => i),
+      indicators: plannedForWire(p).indicators,
       conjunctions: p.conjunctions,
     })),
     untranslated: set.untranslated,
@@ -171,8 +161,7 @@ export async function runIocHunt(ctx: CliContext, argv: readonly string[]): Prom
   if (cmd === undefined) return EXIT.ok;
   const file = cmd.only('FEED');
   const flags = cmd.values;
-  const set = await loadFeed(ctx, file, flags.format);
-  const planned = plan(ctx, set, file, flags);
+  const { planned } = await loadAndPlan(ctx, file, flags);
   const client = await ctx.client();
   const count = await client.countAgents(planned[0]?.action.target ?? DEFAULT_TARGET);
   if (count.total === 0) {

@@ -16,6 +16,7 @@ import {
   type NewInvestigatorBodySchema,
 } from '../../protocol/api.js';
 import { encodeToken, newTokenPayload } from '../../protocol/auth-token.js';
+import { IocResponseSchema, type IocRequest } from '../../protocol/ioc-api.js';
 import {
   PolicyOutcomeSchema,
   PolicyViewSchema,
@@ -115,6 +116,8 @@ export class ApiClient {
     this.request('POST', `/actions/${enc(id)}/signatures`, ActionRecordSchema, {
       body: { signature } satisfies AddSignatureBody,
     });
+  /** A threat-intel feed → unsigned actions and the untranslated indicators (the server cannot sign). */
+  translateIoc = (body: IocRequest) => this.request('POST', '/ioc', IocResponseSchema, { body });
   listCommands = (id: string, q: { found?: boolean } & Page = {}) =>
     this.request('GET', `/actions/${enc(id)}/commands`, CommandListSchema, { query: q });
 

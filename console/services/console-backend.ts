@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { SignedAction, UnsignedAction } from '../../protocol/action.js';
 import type { CommandRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
@@ -78,6 +78,8 @@ export function createConsoleBackend(opts: {
       return () => controller.abort();
     },
     readActionFile: (path) => readActionFile(path, opts.now()),
+    importIocFeed: async (path, { target, expiry }) =>
+      client.translateIoc({ feed: await readText(path), source: basename(path), target, expiry }),
     exportResults: (actionId, format, path) =>
       exportResults(client, actionId, format, opts.exportsDir === undefined ? path : resolve(opts.exportsDir, path)),
   };

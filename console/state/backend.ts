@@ -1,5 +1,6 @@
 import type { SignedAction, UnsignedAction } from '../../protocol/action.js';
 import type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord, LiveEvent } from '../../protocol/api.js';
+import type { IocResponse } from '../../protocol/ioc-api.js';
 
 export type { ActionRecord, AgentRecord, CommandRecord, InvestigatorRecord, LiveEvent };
 
@@ -81,6 +82,11 @@ export interface ConsoleBackend {
   decideEnrollment?(agentId: string, decision: 'accept' | 'reject'): Promise<AgentRecord>;
   /** Live events (SSE). Returns the unsubscribe function. */
   subscribe(onEvent: (e: LiveEvent) => void, onStatus: (s: ConnectionStatus) => void): () => void;
+  /**
+   * Optional: reads a threat-intel feed file (STIX 2.1, YARA rules, plain list) and has the server
+   * translate it (POST /ioc) into unsigned actions aimed at `target`, plus what it could not translate.
+   */
+  importIocFeed?(path: string, opts: { target: string; expiry: string }): Promise<IocResponse>;
   /** Reads an action file, ours or MIG's; a signed one comes back with its signatures. */
   readActionFile(path: string): Promise<UnsignedAction | SignedAction>;
   /** Writes an action's results; resolves with the path written. */

@@ -4,13 +4,13 @@ import { runApproval } from './approval-effects.js';
 import type { Ctl } from './controller-api.js';
 import { upsertInvestigator } from './investigators-state.js';
 import type { FleetOnQuit, Intent } from './intents.js';
-import { draftFromFile, huntAgainDraft } from './launcher/launcher-prefill.js';
+import { draftFromFile, huntAgainDraft, iocDraft, iocProgress } from './launcher/launcher-prefill.js';
 import { replaceDraft, scheduleCount, startLaunch } from './launcher/launcher-effects.js';
 import { newLauncher } from './launcher/launcher-state.js';
 import { loadActions, loadAgentCommands, loadAgents, loadInvestigators, openInvestigation } from './loaders.js';
 import { canPop, jump, pop, push, topEntry, type ViewRef } from './nav.js';
 import { upsertActionRecords } from './investigations-state.js';
-import { sanitize } from './text.js';
+import { count, sanitize } from './text.js';
 
 /** Data a view needs when it comes on top of the stack. */
 function enterView(ctl: Ctl, view: ViewRef, isForced: boolean): void {
@@ -76,6 +76,19 @@ function runRemote(ctl: Ctl, intent: Intent): void {
         const action = await ctl.backend.readActionFile(intent.path);
         if (replaceDraft(ctl, draftFromFile(ctl.modules, action, intent.path)))
           ctl.flash('info', `loaded ${action.name}`);
+      });
+    case 'importIocFeed':
+      return ctl.run(async () => {
+        if (ctl.backend.importIocFeed === undefined) return ctl.flash('error', 'this console cannot import feeds');
+        const { target, expiry } = ctl.stores.launcher.getState();
+        const reply = await ctl.backend.importIocFeed(intent.path, { target, expiry });
+        const progress = iocProgress(reply, intent.path);
+        const draft = iocDraft(ctl.modules, progress, { target, expiry });
+        if (draft !== undefined && replaceDraft(ctl, draft))
+          ctl.flash(
+            'info',
+            `${progress.feed}: ${count(reply.actions.length, 'action')} to sign and launch, ${reply.untranslated.length} not translated`,
+          );
       });
     case 'huntAgain':
       return ctl.run(async () => {

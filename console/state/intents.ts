@@ -6,6 +6,7 @@ import type { ViewRef } from './nav.js';
 export type PromptPurpose =
   | { kind: 'exportPath'; actionId: string; format: ExportFormat }
   | { kind: 'loadActionFile' }
+  | { kind: 'importIocFeed' }
   | { kind: 'investigatorKeyPath' }
   | { kind: 'investigatorName'; publicKeyPath: string };
 
@@ -38,6 +39,8 @@ export type Intent =
   | { type: 'huntAgain'; actionId: string; which: 'found' | 'notfound' }
   | { type: 'exportResults'; actionId: string; format: ExportFormat; path: string }
   | { type: 'loadActionFile'; path: string }
+  /** A threat-intel feed file → the server translates it (POST /ioc) → its actions, one by one, in the launcher. */
+  | { type: 'importIocFeed'; path: string }
   /** `isConfirmed` once the person said y to launching a response module. */
   | { type: 'launch'; isConfirmed?: boolean }
   | { type: 'addInvestigator'; body: NewInvestigator }

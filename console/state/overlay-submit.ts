@@ -62,6 +62,9 @@ export function submitOverlay(ctl: Ctl, overlay: Extract<Overlay, { kind: 'jump'
     case 'loadActionFile':
       ctl.dispatch({ type: 'loadActionFile', path: text });
       return;
+    case 'importIocFeed':
+      ctl.dispatch({ type: 'importIocFeed', path: text });
+      return;
     case 'investigatorKeyPath':
       ctl.dispatch({
         type: 'prompt',

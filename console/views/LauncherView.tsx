@@ -14,6 +14,11 @@ export function LauncherView({ model, theme }: LauncherViewProps) {
   return (
     <Box flexDirection="column">
       <Title text={model.title} theme={theme} />
+      {model.iocLines.map((line, i) => (
+        <Text key={`ioc-${i}`} color={i === 0 ? theme.tone.accent : theme.tone.warn} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
       {model.preview === undefined ? (
         model.rows.map((row) => <FormRow key={row.id} row={row} theme={theme} />)
       ) : (

@@ -1,14 +1,25 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
+import { yaraWasmBytes } from './wasm-source.mjs';
 
 /**
  * One scan-worker.mjs thread and its replies, one at a time: the engine posts a request and
  * waits for the next reply, a timeout, an abort, or the thread's death, whichever comes first.
  */
 
-const WORKER_URL = new URL('./scan-worker.mjs', import.meta.url);
+/**
+ * The scan worker's script: scan-worker.mjs beside this file, or (a single-file agent, where
+ * there is no such file) the bundle itself with a role its entry recognises.
+ */
+let scanWorker: { url: URL; data: Readonly<Record<string, unknown>> } = {
+  url: new URL('./scan-worker.mjs', import.meta.url),
+  data: {},
+};
+
+/** For agent/bundle/main.ts: start scan workers from `url` with `data` added to their workerData. */
+export function useScanWorkerScript(script: { url: URL; data: Readonly<Record<string, unknown>> }): void {
+  scanWorker = script;
+}
 /** Worker stderr lines kept for the debug log (a Rust panic lands there). */
 const MAX_STDERR_CHARS = 500;
 
@@ -49,8 +60,7 @@ let compiledWasm: Promise<WebAssembly.Module> | undefined;
  */
 export function yaraWasm(): Promise<WebAssembly.Module> {
   compiledWasm ??= (async () => {
-    const main = createRequire(import.meta.url).resolve('@virustotal/yara-x');
-    return WebAssembly.compile(await readFile(new URL('yara_x_js_bg.wasm', new URL(`file://${main}`))));
+    return WebAssembly.compile(await yaraWasmBytes());
   })();
   compiledWasm.catch(() => {
     compiledWasm = undefined;
@@ -67,7 +77,11 @@ export class Session {
   /** `wasm`: from yaraWasm(). */
   constructor(sources: readonly string[], wasm: WebAssembly.Module, log: (message: string) => void) {
     // stdout: true keeps the rules' console.log output off the agent's stdout; it is dropped.
-    this.worker = new Worker(WORKER_URL, { workerData: { sources, wasm }, stdout: true, stderr: true });
+    this.worker = new Worker(scanWorker.url, {
+      workerData: { ...scanWorker.data, sources, wasm },
+      stdout: true,
+      stderr: true,
+    });
     this.worker.stdout.resume();
     this.worker.stderr.setEncoding('utf8');
     this.worker.stderr.on('data', (chunk: string) => log(`yara engine stderr: ${chunk.slice(0, MAX_STDERR_CHARS)}`));

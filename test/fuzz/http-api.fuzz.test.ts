@@ -38,6 +38,13 @@ beforeAll(async () => {
   bases.investigator = { name: 'fuzzed', publicKey: armoredPublicKey('carol'), isAdmin: false };
   bases.policy = { bundle: '{"v":1}' };
   bases.policySignature = { version: 1, signature: 'x' };
+  bases.ioc = {
+    feed: `# feed\nshell.php\n${'ab'.repeat(32)}\n203.0.113.7\nevil.example.com\n`,
+    format: 'auto',
+    target: 'all',
+    paths: ['/var/www'],
+    expiry: '1h',
+  };
 }, 60_000);
 afterAll(() => h.teardown());
 
@@ -74,6 +81,7 @@ describe('fuzzing the HTTP API against a real server', () => {
         bodyFrom(bases.policy).map((b) => ['/policy', b] as const),
         bodyFrom(bases.policySignature).map((b) => ['/policy/signatures', b] as const),
         bodyFrom({}).map((b) => ['/agents/accept-all', b] as const),
+        bodyFrom(bases.ioc).map((b) => ['/ioc', b] as const),
       );
       await fc.assert(
         fc.asyncProperty(cases, async ([path, body]) =>

@@ -79,7 +79,30 @@ function ecsOfRow(module: string, row: Row): Record<string, unknown> {
   if (module === 'process' || module === 'memory')
     return { process: { pid: row.pid, name: str(row.name) ?? str(row.command), executable: str(row.exe) } };
   if (module === 'pkg') return { package: { name: str(row.name), version: str(row.version), type: str(row.type) } };
+  if (module === 'nic') return nicEcs(row);
   return {};
+}
+
+/**
+ * A network interface of the host. ECS has no root-level interface: its interface fields are
+ * nested under observer.ingress/egress, and "a single observer interface (a sensor on a span
+ * port) populates only observer.ingress" — what a host with an interface in promiscuous mode
+ * is. host.mac is ECS's list of the host's MACs, written as ECS asks: uppercase, hyphens.
+ * State, MTU, speed and driver have no ECS field: they stay in mig.row.
+ */
+function nicEcs(row: Row): Record<string, unknown> {
+  const mac = str(row.mac);
+  const isEthernetMac = mac !== undefined && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac);
+  return {
+    observer: { ingress: { interface: { name: str(row.name) } } },
+    ...(isEthernetMac ? { host: { mac: [mac.toUpperCase().replaceAll(':', '-')] } } : {}),
+  };
+}
+
+/** The module's fields with the agent's host.name and host.id merged into any host fields they carry (nic: host.mac). */
+function withHost(host: { name: string; id: string }, ecs: Record<string, unknown>): Record<string, unknown> {
+  const own = ecs.host;
+  return { ...ecs, host: { ...(typeof own === 'object' && own !== null ? own : {}), ...host } };
 }
 
 /** One event per row of every answer that found something. */
@@ -95,8 +118,7 @@ export function resultEvents(
     for (const row of op.rows) {
       events.push({
         ...base(at, 'mig.result', 'alert', 'found', { category: ['host'], type: ['indicator'], module: op.module }),
-        host: { name: cmd.agentName, id: cmd.agentId },
-        ...ecsOfRow(op.module, row),
+        ...withHost({ name: cmd.agentName, id: cmd.agentId }, ecsOfRow(op.module, row)),
         message: `${cmd.agentName}: ${op.module} found ${str(row.path) ?? str(row.check) ?? str(row.name) ?? 'a match'} (${record.action.name})`,
         mig: { job, action: { id: record.action.id, name: record.action.name }, module: op.module, row },
       });

@@ -67,6 +67,9 @@ export function launcherCommand(ctl: Ctl, id: CommandId): boolean {
     case 'loadActionFile':
       ctl.dispatch({ type: 'prompt', label: 'action file', defaultText: '', purpose: { kind: 'loadActionFile' } });
       return true;
+    case 'importIocFeed':
+      ctl.dispatch({ type: 'prompt', label: 'feed file', defaultText: '', purpose: { kind: 'importIocFeed' } });
+      return true;
     case 'launch':
       ctl.dispatch({ type: 'launch' });
       return true;

@@ -1,6 +1,7 @@
 import { isResponseModule } from '../../../protocol/limits.js';
 import { TargetError, parseTarget } from '../../../protocol/target/index.js';
 import type { SignedAction } from '../../../protocol/action.js';
+import type { ActionRecord } from '../../../protocol/api.js';
 import { upsertActions } from '../actions-state.js';
 import { isAwaitingApproval } from '../approval-state.js';
 import type { Ctl } from '../controller-api.js';
@@ -10,6 +11,7 @@ import { editText } from '../text-input.js';
 import { count, errorText } from '../text.js';
 import { checkDraft } from './build-action.js';
 import { moveFocus } from './launcher-edit.js';
+import { iocDraft } from './launcher-prefill.js';
 import { focusedRow, launcherRows, newLauncher, rowText, withRowText, type LauncherState } from './launcher-state.js';
 
 /**
@@ -95,6 +97,7 @@ function countdown(ctl: Ctl, token: number, signed: SignedAction, secondsLeft: n
     (record) => {
       if (token !== currentToken(ctl)) return;
       ctl.stores.actions.set((s) => upsertActions(s, [record]));
+      if (loadNextIocAction(ctl, record)) return;
       ctl.stores.launcher.set(newLauncher(ctl.modules));
       ctl.stores.ui.set((ui) => ({ ...ui, nav: replaceTop(ui.nav, { kind: 'action', actionId: record.action.id }) }));
       ctl.dispatch({ type: 'refresh' });
@@ -107,6 +110,26 @@ function countdown(ctl: Ctl, token: number, signed: SignedAction, secondsLeft: n
     },
     (err: unknown) => failLaunch(ctl, token, err),
   );
+}
+
+/**
+ * After one action of an imported feed is launched, the next one takes the draft (with the
+ * target and expiry the investigator set) and the launcher stays open; false after the last.
+ */
+function loadNextIocAction(ctl: Ctl, record: ActionRecord): boolean {
+  const launched = ctl.stores.launcher.getState();
+  const ioc = launched.source.kind === 'template' ? launched.source.ioc : undefined;
+  if (ioc === undefined || ioc.index + 1 >= ioc.actions.length) return false;
+  const next = iocDraft(ctl.modules, { ...ioc, index: ioc.index + 1 }, launched);
+  if (next === undefined) return false;
+  ctl.stores.launcher.set(next);
+  scheduleCount(ctl);
+  ctl.dispatch({ type: 'refresh' });
+  ctl.flash(
+    'info',
+    `launched ${record.action.name} (${ioc.index + 1} of ${ioc.actions.length}): the next is loaded, s signs and launches it`,
+  );
+  return true;
 }
 
 function failLaunch(ctl: Ctl, token: number, err: unknown): void {

@@ -1,7 +1,8 @@
 import type { Operation, SignedAction, UnsignedAction } from '../../../protocol/action.js';
+import type { IocResponse } from '../../../protocol/ioc-api.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import { valuesFromParams } from './form-values.js';
-import { newLauncher, type LauncherState } from './launcher-state.js';
+import { newLauncher, type IocProgress, type LauncherState } from './launcher-state.js';
 
 const MAX_NAME = 256;
 
@@ -56,4 +57,37 @@ export function draftFromFile(
     return { ...newLauncher(modules, { actionId: action.id }), source: { kind: 'signed', action, from } };
   }
   return draftFromOperations(modules, action.operations, { name: action.name, target: action.target, from });
+}
+
+/**
+ * The `index`-th action of a translated feed, verbatim (never through the form: the server chose
+ * its parameters to fit the limits), with the target and expiry the investigator set.
+ */
+export function iocDraft(
+  modules: ReadonlyMap<string, AnyModuleSpec>,
+  progress: IocProgress,
+  opts: { target: string; expiry: string },
+): LauncherState | undefined {
+  const planned = progress.actions[progress.index];
+  if (planned === undefined) return undefined;
+  const { operations, name } = planned.action;
+  return {
+    ...newLauncher(modules, {
+      moduleName: operations[0]?.module ?? '',
+      name: name.slice(0, MAX_NAME),
+      target: opts.target,
+      source: { kind: 'template', operations, from: progress.feed, ioc: progress },
+    }),
+    expiry: opts.expiry,
+  };
+}
+
+/** A feed's translation as the launcher's progress through it, from its first action. */
+export function iocProgress(reply: IocResponse, path: string): IocProgress {
+  return {
+    feed: path.split(/[\\/]/).pop() ?? path,
+    actions: reply.actions,
+    index: 0,
+    untranslated: reply.untranslated,
+  };
 }

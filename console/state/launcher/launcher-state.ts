@@ -1,5 +1,6 @@
 import type { Operation, SignedAction } from '../../../protocol/action.js';
 import { newActionId } from '../../../protocol/canonical.js';
+import type { IocPlannedAction, IocUntranslated } from '../../../protocol/ioc-api.js';
 import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { AgentCount } from '../backend.js';
 import { DEFAULT_EXPIRY } from '../../../protocol/limits.js';
@@ -10,9 +11,20 @@ export type LauncherSource =
   /** The module form. */
   | { kind: 'form' }
   /** Operations copied verbatim (hunt again, an unsigned action file): name, target, expiry stay editable. */
-  | { kind: 'template'; operations: readonly Operation[]; from: string }
+  | { kind: 'template'; operations: readonly Operation[]; from: string; ioc?: IocProgress }
   /** An action someone else signed: nothing can change without breaking their signature. */
   | { kind: 'signed'; action: SignedAction; from: string };
+
+/**
+ * A threat-intel feed the server translated (POST /ioc): its actions go through the launcher one
+ * at a time (each signed and launched as any other), `index` the one in the draft now.
+ */
+export interface IocProgress {
+  feed: string;
+  actions: readonly IocPlannedAction[];
+  index: number;
+  untranslated: readonly IocUntranslated[];
+}
 
 export type LaunchPhase =
   | { kind: 'editing' }

@@ -29,6 +29,30 @@ export interface LauncherViewModel {
   statusTone: Tone;
   /** Shown instead of the form while preview is on. */
   preview: string[] | undefined;
+  /** An imported feed: what this action hunts and what the feed held that nothing hunts, and why. */
+  iocLines: string[];
+}
+
+/** Reasons listed under an imported feed's draft; the rest are counted (mig ioc import lists them all). */
+const MAX_UNTRANSLATED_SHOWN = 3;
+
+function iocLinesOf(state: LauncherState): string[] {
+  const ioc = state.source.kind === 'template' ? state.source.ioc : undefined;
+  const planned = ioc?.actions[ioc.index];
+  if (ioc === undefined || planned === undefined) return [];
+  const kinds = new Map<string, number>();
+  for (const i of planned.indicators) kinds.set(i.kind, (kinds.get(i.kind) ?? 0) + 1);
+  if (planned.conjunctions.length > 0) kinds.set('file conjunction', planned.conjunctions.length);
+  const hunted = [...kinds].map(([k, n]) => `${n} ${k}`).join(', ');
+  const lines = [
+    `feed ${ioc.feed}: action ${ioc.index + 1} of ${ioc.actions.length} hunts ${count(planned.indicators.length + planned.conjunctions.length, 'indicator')} (${hunted})`,
+  ];
+  if (ioc.untranslated.length > 0) lines.push(`not hunted (${ioc.untranslated.length}):`);
+  for (const u of ioc.untranslated.slice(0, MAX_UNTRANSLATED_SHOWN))
+    lines.push(`  ${u.id}${u.name !== '' && u.name !== u.id ? ` "${u.name}"` : ''}: ${u.reason}`);
+  if (ioc.untranslated.length > MAX_UNTRANSLATED_SHOWN)
+    lines.push(`  … and ${ioc.untranslated.length - MAX_UNTRANSLATED_SHOWN} more (mig ioc import lists them all)`);
+  return lines.map(sanitize);
 }
 
 const LABEL_WIDTH = 14;
@@ -132,8 +156,9 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   const check = checkDraft(state, modules, snap.nowMs);
   const rows = launcherRows(state, modules);
   const width = snap.ui.size.columns;
-  // Title, help and status lines frame the rows; the rows scroll with the focus.
-  const slots = Math.max(1, bodyHeight(snap.ui.size) - 3);
+  const iocLines = iocLinesOf(state);
+  // Title, help and status lines (and a feed's summary) frame the rows; the rows scroll with the focus.
+  const slots = Math.max(1, bodyHeight(snap.ui.size) - 3 - iocLines.length);
   const start = Math.max(0, Math.min(state.focus - slots + 1, rows.length - slots));
   const matchCount = countText(state);
   const danger = responseNote(state);
@@ -159,17 +184,20 @@ export function launcherViewModel(snap: ConsoleSnapshot): LauncherViewModel {
   const title =
     source.kind === 'signed'
       ? `Co-sign and launch ${sanitize(source.action.name)} (${count(source.action.signatures.length, 'signature')}, from ${source.from})`
-      : `Launch a hunt`;
+      : source.kind === 'template' && source.ioc !== undefined
+        ? `Hunt a threat-intel feed (${sanitize(source.ioc.feed)})`
+        : `Launch a hunt`;
   return {
     title,
     rows: models,
+    iocLines,
     help: sanitize(helpFor(state, rows[state.focus], modules)),
     ...statusOf(state, check.problems, Object.keys(check.rowIssues).length),
     preview: state.isPreviewOpen
       ? previewLines(
           check.action,
           [...rowProblems(check.rowIssues), ...check.problems],
-          bodyHeight(snap.ui.size) - 3,
+          bodyHeight(snap.ui.size) - 3 - iocLines.length,
           state.previewOffset,
         )
       : undefined,

@@ -1,6 +1,9 @@
 import type { SignedAction, UnsignedAction } from '../../../../protocol/action.js';
 import { emptyCounters, isAwaitingApproval } from '../../../../protocol/api.js';
 import { UserError } from '../../../../protocol/errors.js';
+import { plannedForWire, translateFeed } from '../../../../intel/ioc/translate.js';
+import type { IocResponse } from '../../../../protocol/ioc-api.js';
+import { moduleSpecs } from '../../../../modules/registry.js';
 import { matchesTarget, parseTarget } from '../../../../protocol/target/index.js';
 import { agentFacts } from '../../../../console/state/agents-state.js';
 import type {
@@ -39,6 +42,8 @@ export class FakeBackend implements ConsoleBackend {
   commands = new Map<string, CommandRecord[]>();
   investigators: InvestigatorRecord[] = [];
   files = new Map<string, UnsignedAction | SignedAction>();
+  /** Feed files by path: importIocFeed translates them with the real translator, as the server does. */
+  feeds = new Map<string, string>();
   readonly calls: Call[] = [];
   /** A method name → the error its next call rejects with. */
   readonly failures = new Map<string, unknown>();
@@ -127,6 +132,21 @@ export class FakeBackend implements ConsoleBackend {
       };
       this.actions.set(id, next);
       return next;
+    });
+
+  importIocFeed = (path: string, opts: { target: string; expiry: string }) =>
+    this.call('importIocFeed', [path, opts], (): IocResponse => {
+      const text = this.feeds.get(path);
+      if (text === undefined) throw new UserError('BAD_REQUEST', `cannot read ${path}: no such file`);
+      const { format, set, planned } = translateFeed({
+        text,
+        source: path.split('/').pop() ?? path,
+        target: opts.target,
+        expiry: opts.expiry,
+        now: new Date(),
+        specs: moduleSpecs,
+      });
+      return { format, actions: planned.map(plannedForWire), untranslated: set.untranslated };
     });
 
   sign = (action: UnsignedAction | SignedAction) =>

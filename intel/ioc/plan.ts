@@ -1,10 +1,10 @@
 import { RE2JS } from 're2js';
-import type { Operation, UnsignedAction } from '../../../protocol/action.js';
-import { newActionId } from '../../../protocol/canonical.js';
-import { ACTION_LIMITS, MAX_SIGNED_PART_BYTES } from '../../../protocol/limits.js';
-import { MAX_VALUES as MAX_NETSTAT_VALUES } from '../../../modules/netstat/params.js';
-import { MAX_PATTERNS as MAX_NAMES_PER_SEARCH, MAX_SEARCHES } from '../../../modules/shared/search/params.js';
-import { MAX_RULESETS } from '../../../modules/yara/params.js';
+import type { Operation, UnsignedAction } from '../../protocol/action.js';
+import { newActionId } from '../../protocol/canonical.js';
+import { ACTION_LIMITS, MAX_SIGNED_PART_BYTES } from '../../protocol/limits.js';
+import { MAX_VALUES as MAX_NETSTAT_VALUES } from '../../modules/netstat/params.js';
+import { MAX_PATTERNS as MAX_NAMES_PER_SEARCH, MAX_SEARCHES } from '../../modules/shared/search/params.js';
+import { MAX_RULESETS } from '../../modules/yara/params.js';
 import type { FileConjunction, Indicator, IndicatorSet } from './indicator.js';
 
 /**

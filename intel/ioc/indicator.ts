@@ -1,4 +1,4 @@
-import { ipNetProblem } from '../../../modules/netstat/ip.js';
+import { ipNetProblem } from '../../modules/netstat/ip.js';
 
 /**
  * One indicator of compromise, reduced to what a module can look for. Feeds (STIX bundles,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkActionLimits } from '../../../protocol/check-operations.js';
-import { moduleSpecs as MODULE_SPECS } from '../../../modules/registry.js';
+import { checkActionLimits } from '../../protocol/check-operations.js';
+import { moduleSpecs as MODULE_SPECS } from '../../modules/registry.js';
 import { Attribution } from './attribute.js';
 import { parsePlainList } from './plain-list.js';
 import { planIocActions } from './plan.js';
@@ -11,7 +11,7 @@ import { parseStixPattern } from './stix-pattern.js';
 import { parseYaraFile } from './yara-file.js';
 
 const NOW = new Date('2026-12-06T07:00:00Z');
-const feed = (name: string): string => readFileSync(new URL(`../../../demo/feeds/${name}`, import.meta.url), 'utf8');
+const feed = (name: string): string => readFileSync(new URL(`../../demo/feeds/${name}`, import.meta.url), 'utf8');
 const SHA256 = 'f280a348c32985dc93cb0e293638cbadd828e8cb1c447e0449c36e0b429f3666';
 const indicator = (pattern: string, extra: Record<string, unknown> = {}) => ({
   type: 'indicator',

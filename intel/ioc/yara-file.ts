@@ -1,4 +1,4 @@
-import { MAX_RULES_CHARS } from '../../../modules/yara/params.js';
+import { MAX_RULES_CHARS } from '../../modules/yara/params.js';
 import type { IndicatorSet } from './indicator.js';
 
 /** `rule name`, with its modifiers: private rules never report a match of their own. */
