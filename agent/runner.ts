@@ -2,7 +2,7 @@ import type { Operation } from '../protocol/action.js';
 import type { WireError } from '../protocol/errors.js';
 import type { OperationResult } from '../protocol/messages.js';
 import type { AgentSelf, AnyModuleSpec, ModuleRun } from '../protocol/module-spec.js';
-import { moduleSpecs } from '../modules/registry.js';
+import { loadModuleSpecs } from '../modules/spec-loaders.js';
 import { moduleRunners } from '../modules/runners.js';
 import type { LogFn } from './log.js';
 import {
@@ -137,6 +137,7 @@ export interface LocalRunOptions {
   onRow?: (operationIndex: number, row: Record<string, unknown>) => void;
   /** Each operation's result as soon as it finishes. */
   onResult?: (result: OperationResult, operationIndex: number) => void;
+  /** Default: the specs of the operations' modules, loaded now (modules/spec-loaders.ts), not all of them. */
   specs?: SpecMap;
   runners?: RunnerMap;
   platform?: NodeJS.Platform;
@@ -151,7 +152,8 @@ export async function runOperationsLocally(
   operations: readonly Operation[],
   opts: LocalRunOptions,
 ): Promise<OperationResult[]> {
-  const accepted = validateOperations(operations, opts.specs ?? moduleSpecs, opts.platform ?? process.platform);
+  const specs = opts.specs ?? (await loadModuleSpecs(operations.map((op) => op.module)));
+  const accepted = validateOperations(operations, specs, opts.platform ?? process.platform);
   const outcome = await runCommand(accepted, {
     root: opts.root,
     isPrivacyMode: opts.isPrivacyMode ?? false,

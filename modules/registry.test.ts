@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { deriveFlags } from '../test/helpers/modules/console-side.js';
 import { moduleSpecs } from './registry.js';
 import { moduleRunners } from './runners.js';
+import { loadModuleSpec, loadModuleSpecs, moduleNames } from './spec-loaders.js';
 import { paramsOfCommand, undescribed } from '../test/helpers/modules/recording.js';
 
 const specs = [...moduleSpecs.values()].map((spec) => ({ name: spec.name, spec }));
@@ -17,6 +18,21 @@ const examples = specs.flatMap(({ spec }) =>
 describe('module registry', () => {
   it('has a runner for every spec and a spec for every runner', () => {
     expect([...moduleRunners.keys()].sort()).toEqual([...moduleSpecs.keys()].sort());
+  });
+
+  it('lists the same modules, in the same order, in the lazy spec loaders (spec-loaders.ts)', () => {
+    expect(moduleNames).toEqual([...moduleSpecs.keys()]);
+  });
+
+  it.each(specs)('$name: the lazy loader yields the very spec the registry holds', async ({ name, spec }) => {
+    expect(await loadModuleSpec(name)).toBe(spec);
+  });
+
+  it('loads no spec for an unknown module, and each named module once', async () => {
+    expect(await loadModuleSpec('nosuch')).toBeUndefined();
+    const loaded = await loadModuleSpecs(['file', 'nosuch', 'file', 'ping']);
+    expect([...loaded.keys()]).toEqual(['file', 'ping']);
+    expect(loaded.get('file')).toBe(moduleSpecs.get('file'));
   });
 
   it.each(specs)('$name: kebab-case name, a timeout and examples', ({ spec }) => {

@@ -2,43 +2,26 @@ import {
   registerModule,
   runnerTable,
   type AnyModuleRun,
-  type ModuleContext,
-  type ModuleRun,
   type RegisteredRun,
 } from '../protocol/module-spec.js';
-import { fileModule } from './file/spec.js';
-import { agentdestroyModule } from './agentdestroy/spec.js';
-import { accountModule } from './account/spec.js';
-import { execModule } from './exec/spec.js';
-import { passwordModule } from './password/spec.js';
-import { processModule } from './process/spec.js';
-import { firewallModule } from './firewall/spec.js';
-import { scribeModule } from './scribe/spec.js';
-import { sshkeyModule } from './sshkey/spec.js';
-import { pkgModule } from './pkg/spec.js';
-import { timedriftModule } from './timedrift/spec.js';
-import { pingModule } from './ping/spec.js';
-import { netstatModule } from './netstat/spec.js';
-import { nicModule } from './nic/spec.js';
-import { snifferModule } from './sniffer/spec.js';
-import { blockdevModule } from './blockdev/spec.js';
-import { yaraModule } from './yara/spec.js';
-import { memoryModule } from './memory/spec.js';
-
-type RunOf<M, K extends keyof M> = M[K] extends ModuleRun<infer P, infer R> ? ModuleRun<P, R> : never;
 
 /**
- * A run function whose module is imported when it first runs: an agent or a `-t local` hunt
- * loads the code of the modules it uses, not every one (doc/performance.md, Start-up). Its
- * type is that of the function it stands for, so registerModule still checks it against the spec.
+ * A module's line in the table, whose spec and run code are imported when it first runs: an
+ * agent or a `-t local` hunt loads the modules it uses, not every one (importing every spec
+ * builds every module's zod schemas; doc/performance.md, Start-up). `load` pairs the two through
+ * registerModule, which checks at compile time that the run function fits its spec.
  */
-function onFirstUse<M, K extends keyof M>(load: () => Promise<M>, name: K): RunOf<M, K> {
-  const lazy = async function* (params: unknown, ctx: ModuleContext): AsyncIterable<unknown> {
-    // The one cast: M[K] is the module's run function (RunOf above refuses anything else).
-    const run = (await load())[name] as unknown as ModuleRun<unknown, unknown>;
-    yield* run(params, ctx);
+function onFirstUse(name: string, load: () => Promise<RegisteredRun>): RegisteredRun {
+  let loaded: Promise<AnyModuleRun> | undefined;
+  const run: AnyModuleRun = async function* (params, ctx) {
+    loaded ??= load().then((registered) => {
+      // The name is written beside the imports by hand: a mismatch would run the wrong module.
+      if (registered.name !== name) throw new Error(`modules/runners.ts lists module ${registered.name} as ${name}`);
+      return registered.run;
+    });
+    yield* (await loaded)(params, ctx);
   };
-  return lazy as unknown as RunOf<M, K>;
+  return { name, run };
 }
 
 /**
@@ -47,77 +30,59 @@ function onFirstUse<M, K extends keyof M>(load: () => Promise<M>, name: K): RunO
  * rows are unknown in the table on purpose: the runner parses each one through the spec's result schema.
  */
 const registered: readonly RegisteredRun[] = [
-  registerModule(
-    fileModule,
-    onFirstUse(() => import('./file/run.js'), 'runFile'),
+  onFirstUse('file', async () =>
+    registerModule((await import('./file/spec.js')).fileModule, (await import('./file/run.js')).runFile),
   ),
-  registerModule(
-    agentdestroyModule,
-    onFirstUse(() => import('./agentdestroy/run.js'), 'runAgentdestroy'),
+  onFirstUse('agentdestroy', async () =>
+    registerModule((await import('./agentdestroy/spec.js')).agentdestroyModule, (await import('./agentdestroy/run.js')).runAgentdestroy),
   ),
-  registerModule(
-    accountModule,
-    onFirstUse(() => import('./account/run.js'), 'runAccount'),
+  onFirstUse('account', async () =>
+    registerModule((await import('./account/spec.js')).accountModule, (await import('./account/run.js')).runAccount),
   ),
-  registerModule(
-    execModule,
-    onFirstUse(() => import('./exec/run.js'), 'runExec'),
+  onFirstUse('exec', async () =>
+    registerModule((await import('./exec/spec.js')).execModule, (await import('./exec/run.js')).runExec),
   ),
-  registerModule(
-    passwordModule,
-    onFirstUse(() => import('./password/run.js'), 'runPassword'),
+  onFirstUse('password', async () =>
+    registerModule((await import('./password/spec.js')).passwordModule, (await import('./password/run.js')).runPassword),
   ),
-  registerModule(
-    processModule,
-    onFirstUse(() => import('./process/run.js'), 'runProcess'),
+  onFirstUse('process', async () =>
+    registerModule((await import('./process/spec.js')).processModule, (await import('./process/run.js')).runProcess),
   ),
-  registerModule(
-    firewallModule,
-    onFirstUse(() => import('./firewall/run.js'), 'runFirewall'),
+  onFirstUse('firewall', async () =>
+    registerModule((await import('./firewall/spec.js')).firewallModule, (await import('./firewall/run.js')).runFirewall),
   ),
-  registerModule(
-    scribeModule,
-    onFirstUse(() => import('./scribe/run.js'), 'runScribe'),
+  onFirstUse('scribe', async () =>
+    registerModule((await import('./scribe/spec.js')).scribeModule, (await import('./scribe/run.js')).runScribe),
   ),
-  registerModule(
-    sshkeyModule,
-    onFirstUse(() => import('./sshkey/run.js'), 'runSshkey'),
+  onFirstUse('sshkey', async () =>
+    registerModule((await import('./sshkey/spec.js')).sshkeyModule, (await import('./sshkey/run.js')).runSshkey),
   ),
-  registerModule(
-    pkgModule,
-    onFirstUse(() => import('./pkg/run.js'), 'runPkg'),
+  onFirstUse('pkg', async () =>
+    registerModule((await import('./pkg/spec.js')).pkgModule, (await import('./pkg/run.js')).runPkg),
   ),
-  registerModule(
-    timedriftModule,
-    onFirstUse(() => import('./timedrift/run.js'), 'runTimedrift'),
+  onFirstUse('timedrift', async () =>
+    registerModule((await import('./timedrift/spec.js')).timedriftModule, (await import('./timedrift/run.js')).runTimedrift),
   ),
-  registerModule(
-    pingModule,
-    onFirstUse(() => import('./ping/run.js'), 'runPing'),
+  onFirstUse('ping', async () =>
+    registerModule((await import('./ping/spec.js')).pingModule, (await import('./ping/run.js')).runPing),
   ),
-  registerModule(
-    netstatModule,
-    onFirstUse(() => import('./netstat/run.js'), 'runNetstat'),
+  onFirstUse('netstat', async () =>
+    registerModule((await import('./netstat/spec.js')).netstatModule, (await import('./netstat/run.js')).runNetstat),
   ),
-  registerModule(
-    nicModule,
-    onFirstUse(() => import('./nic/run.js'), 'runNic'),
+  onFirstUse('nic', async () =>
+    registerModule((await import('./nic/spec.js')).nicModule, (await import('./nic/run.js')).runNic),
   ),
-  registerModule(
-    snifferModule,
-    onFirstUse(() => import('./sniffer/run.js'), 'runSniffer'),
+  onFirstUse('sniffer', async () =>
+    registerModule((await import('./sniffer/spec.js')).snifferModule, (await import('./sniffer/run.js')).runSniffer),
   ),
-  registerModule(
-    blockdevModule,
-    onFirstUse(() => import('./blockdev/run.js'), 'runBlockdev'),
+  onFirstUse('blockdev', async () =>
+    registerModule((await import('./blockdev/spec.js')).blockdevModule, (await import('./blockdev/run.js')).runBlockdev),
   ),
-  registerModule(
-    yaraModule,
-    onFirstUse(() => import('./yara/run.js'), 'runYara'),
+  onFirstUse('yara', async () =>
+    registerModule((await import('./yara/spec.js')).yaraModule, (await import('./yara/run.js')).runYara),
   ),
-  registerModule(
-    memoryModule,
-    onFirstUse(() => import('./memory/run.js'), 'runMemory'),
+  onFirstUse('memory', async () =>
+    registerModule((await import('./memory/spec.js')).memoryModule, (await import('./memory/run.js')).runMemory),
   ),
 ];
 

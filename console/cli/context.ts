@@ -22,7 +22,7 @@ export interface CliDeps {
   stdin?: MaybeTtyInput;
   /** Aborts on ctrl+c. Defaults to a SIGINT listener installed for the duration of the run. */
   interrupt?: AbortSignal;
-  /** Module specs by name. Defaults to modules/registry.ts. */
+  /** Module specs by name. Default: a hunt's own module (modules/spec-loaders.ts), else modules/registry.ts. */
   modules?: ReadonlyMap<string, AnyModuleSpec>;
 }
 

@@ -1,6 +1,6 @@
 import { BaseError, UserError } from '../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
-import { moduleSpecs } from '../../modules/registry.js';
+import { loadModuleSpec, moduleNames } from '../../modules/spec-loaders.js';
 import { closestMatch } from '../flags/suggest.js';
 import { COMMANDS, findCommand, overviewHelp } from './commands.js';
 import { CliContext, EXIT, type CliDeps } from './context.js';
@@ -94,12 +94,27 @@ async function dispatch(ctx: CliContext, argv: readonly string[]): Promise<numbe
 }
 
 /**
+ * The specs a command needs: a hunt (`mig file ...`) its own module's only, since importing
+ * every spec builds every module's zod schemas (~40 ms of CPU a one-file hunt does not need;
+ * doc/performance.md, Start-up); any other command, whose help or action may name any module, all.
+ */
+async function modulesFor(argv: readonly string[]): Promise<ReadonlyMap<string, AnyModuleSpec>> {
+  const first = argv[0];
+  if (first !== undefined && moduleNames.includes(first) && findCommand(argv) === undefined) {
+    const spec = await loadModuleSpec(first);
+    if (spec !== undefined) return new Map([[spec.name, spec]]);
+  }
+  return (await import('../../modules/registry.js')).moduleSpecs;
+}
+
+/**
  * The investigator's one-shot CLI: `mig <module> ...`, `mig action ...`, `mig agents`, ...
  * Returns the exit status; never calls process.exit (bin/main.ts does).
  */
 export async function runInvestigatorCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const modules = deps.modules ?? (await modulesFor(argv));
   const interrupt = interruptSignal(deps);
-  const ctx = new CliContext(deps, interrupt.signal, deps.modules ?? moduleSpecs);
+  const ctx = new CliContext(deps, interrupt.signal, modules);
   try {
     return await dispatch(ctx, argv);
   } catch (err) {
