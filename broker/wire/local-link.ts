@@ -37,7 +37,7 @@ export interface LocalLinkOptions {
  * (group-commit.ts). As there, what the embedded broker holds in memory dies with the process;
  * the scheduler's redelivery makes agents answer again (see scheduler.ts).
  *
- * Heartbeats take a lighter lane (beats-lane.ts): nothing about them waits for a disk, and aedes
+ * Heartbeats take a lighter lane (beats-lane.ts), handed over in the same tick: nothing about them waits for a disk, and aedes
  * has already sent the agent its PUBACK before it delivers to us, so holding their delivery
  * only held the agent's next packet and cost a promise and a share of a 10 ms timer per beat.
  */
