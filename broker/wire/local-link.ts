@@ -8,12 +8,11 @@ import {
   commandsTopic,
   enrollStatusTopic,
 } from '../../protocol/topics.js';
-import { BeatsLane } from './beats-lane.js';
 import { GATHER_MS, GroupCommit } from './group-commit.js';
 import type { LinkMessage, ServerLink } from './server-link.js';
 
-/** What must be on disk before its delivery is done: results and enrollment requests. */
-const STORED_TOPICS = [ALL_RESULTS, ALL_ENROLL_REQUESTS];
+/** What the server reads: every agent's results and heartbeats, and enrollment requests. */
+const TOPICS = [ALL_RESULTS, ALL_HEARTBEATS, ALL_ENROLL_REQUESTS];
 
 /** What the local link uses of the embedded broker. */
 export type LocalBroker = Pick<Aedes, 'publish' | 'subscribe' | 'unsubscribe'>;
@@ -36,29 +35,19 @@ export interface LocalLinkOptions {
  * Durability is the TCP link's: aedes sees a delivery as done only when its group is on disk
  * (group-commit.ts). As there, what the embedded broker holds in memory dies with the process;
  * the scheduler's redelivery makes agents answer again (see scheduler.ts).
- *
- * Heartbeats take a lighter lane (beats-lane.ts), handed over in the same tick: nothing about them waits for a disk, and aedes
- * has already sent the agent its PUBACK before it delivers to us, so holding their delivery
- * only held the agent's next packet and cost a promise and a share of a 10 ms timer per beat.
  */
 export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLink> {
   const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages), { gatherMs: GATHER_MS });
   const deliver = (packet: AedesPublishPacket, done: () => void): void => {
-    group.add({ topic: packet.topic, payload: toBuffer(packet.payload) }).then(done, (err: unknown) => {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    group.add({ topic: packet.topic, payload }).then(done, (err: unknown) => {
       // Nothing to leave unacknowledged in-process: the agent already has aedes' PUBACK, and
       // holding `done` would only stall that agent. Its answer comes back on redelivery.
       opts.log(`link: handling ${packet.topic} failed: ${(err as Error).message}`);
       done();
     });
   };
-  const beats = new BeatsLane(opts.onMessages, opts.log);
-  const deliverBeat = (packet: AedesPublishPacket, done: () => void): void => {
-    beats.add({ topic: packet.topic, payload: toBuffer(packet.payload) });
-    done();
-  };
-  for (const topic of STORED_TOPICS)
-    await new Promise<void>((resolve) => opts.broker.subscribe(topic, deliver, resolve));
-  await new Promise<void>((resolve) => opts.broker.subscribe(ALL_HEARTBEATS, deliverBeat, resolve));
+  for (const topic of TOPICS) await new Promise<void>((resolve) => opts.broker.subscribe(topic, deliver, resolve));
   const publish = (topic: string, msg: unknown): Promise<void> =>
     new Promise((resolve, reject) => {
       opts.broker.publish(
@@ -75,14 +64,9 @@ export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLi
     sendEnrollStatus: (agentId: string, status: EnrollStatus) => publish(enrollStatusTopic(agentId), status),
     unacknowledged: () => group.pending,
     close: async () => {
-      for (const topic of STORED_TOPICS)
+      for (const topic of TOPICS)
         await new Promise<void>((resolve) => opts.broker.unsubscribe(topic, deliver, resolve));
-      await new Promise<void>((resolve) => opts.broker.unsubscribe(ALL_HEARTBEATS, deliverBeat, resolve));
-      await Promise.all([group.drain(), beats.drain()]);
+      await group.drain();
     },
   };
-}
-
-function toBuffer(payload: string | Buffer): Buffer {
-  return typeof payload === 'string' ? Buffer.from(payload) : payload;
 }
