@@ -43,6 +43,8 @@ const ROUND_TIMEOUT_MS = 120_000;
  */
 const IDLE_HEARTBEAT_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_BEAT_MS ?? DEFAULT_HEARTBEAT_MS);
 const IDLE_ROW_FORCED = process.env.MIG_BENCH_FANOUT_IDLE === '1';
+/** How long the idle row measures (default one heartbeat interval); longer windows average out a loaded machine. */
+const IDLE_WINDOW_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_WINDOW_MS ?? IDLE_HEARTBEAT_MS);
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -85,7 +87,7 @@ async function idleRows(fleet: Fleet): Promise<BenchRow[]> {
   const beatsStart = fleet.heartbeats();
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_HEARTBEAT_MS));
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
   const cpu = process.cpuUsage(cpuStart);
   const beatsEnd = fleet.heartbeats();
   const beats = { unchanged: beatsEnd.unchanged - beatsStart.unchanged, parsed: beatsEnd.parsed - beatsStart.parsed };
@@ -95,7 +97,7 @@ async function idleRows(fleet: Fleet): Promise<BenchRow[]> {
   recordMemory(`idle-end-${fleet.kind}-${fleet.size}`);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   return [
-    idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }, { ...beats, cpuMs }),
+    idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }, { ...beats, cpuMs }, IDLE_WINDOW_MS),
     rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd),
   ];
 }
