@@ -1,9 +1,4 @@
-import {
-  registerModule,
-  runnerTable,
-  type AnyModuleRun,
-  type RegisteredRun,
-} from '../protocol/module-spec.js';
+import { registerModule, runnerTable, type AnyModuleRun, type RegisteredRun } from '../protocol/module-spec.js';
 
 /**
  * A module's line in the table, whose spec and run code are imported when it first runs: an
@@ -34,7 +29,10 @@ const registered: readonly RegisteredRun[] = [
     registerModule((await import('./file/spec.js')).fileModule, (await import('./file/run.js')).runFile),
   ),
   onFirstUse('agentdestroy', async () =>
-    registerModule((await import('./agentdestroy/spec.js')).agentdestroyModule, (await import('./agentdestroy/run.js')).runAgentdestroy),
+    registerModule(
+      (await import('./agentdestroy/spec.js')).agentdestroyModule,
+      (await import('./agentdestroy/run.js')).runAgentdestroy,
+    ),
   ),
   onFirstUse('account', async () =>
     registerModule((await import('./account/spec.js')).accountModule, (await import('./account/run.js')).runAccount),
@@ -43,13 +41,19 @@ const registered: readonly RegisteredRun[] = [
     registerModule((await import('./exec/spec.js')).execModule, (await import('./exec/run.js')).runExec),
   ),
   onFirstUse('password', async () =>
-    registerModule((await import('./password/spec.js')).passwordModule, (await import('./password/run.js')).runPassword),
+    registerModule(
+      (await import('./password/spec.js')).passwordModule,
+      (await import('./password/run.js')).runPassword,
+    ),
   ),
   onFirstUse('process', async () =>
     registerModule((await import('./process/spec.js')).processModule, (await import('./process/run.js')).runProcess),
   ),
   onFirstUse('firewall', async () =>
-    registerModule((await import('./firewall/spec.js')).firewallModule, (await import('./firewall/run.js')).runFirewall),
+    registerModule(
+      (await import('./firewall/spec.js')).firewallModule,
+      (await import('./firewall/run.js')).runFirewall,
+    ),
   ),
   onFirstUse('scribe', async () =>
     registerModule((await import('./scribe/spec.js')).scribeModule, (await import('./scribe/run.js')).runScribe),
@@ -61,7 +65,10 @@ const registered: readonly RegisteredRun[] = [
     registerModule((await import('./pkg/spec.js')).pkgModule, (await import('./pkg/run.js')).runPkg),
   ),
   onFirstUse('timedrift', async () =>
-    registerModule((await import('./timedrift/spec.js')).timedriftModule, (await import('./timedrift/run.js')).runTimedrift),
+    registerModule(
+      (await import('./timedrift/spec.js')).timedriftModule,
+      (await import('./timedrift/run.js')).runTimedrift,
+    ),
   ),
   onFirstUse('ping', async () =>
     registerModule((await import('./ping/spec.js')).pingModule, (await import('./ping/run.js')).runPing),
@@ -76,7 +83,10 @@ const registered: readonly RegisteredRun[] = [
     registerModule((await import('./sniffer/spec.js')).snifferModule, (await import('./sniffer/run.js')).runSniffer),
   ),
   onFirstUse('blockdev', async () =>
-    registerModule((await import('./blockdev/spec.js')).blockdevModule, (await import('./blockdev/run.js')).runBlockdev),
+    registerModule(
+      (await import('./blockdev/spec.js')).blockdevModule,
+      (await import('./blockdev/run.js')).runBlockdev,
+    ),
   ),
   onFirstUse('yara', async () =>
     registerModule((await import('./yara/spec.js')).yaraModule, (await import('./yara/run.js')).runYara),

@@ -118,7 +118,8 @@ async function verifyPackets(
   const date = new Date();
   for (const packet of packets) {
     const [signingKey] = signer.getKeys(packet.issuerKeyID);
-    if (signingKey === undefined) throw new Error(`Could not find signing key with key ID ${packet.issuerKeyID.toHex()}`);
+    if (signingKey === undefined)
+      throw new Error(`Could not find signing key with key ID ${packet.issuerKeyID.toHex()}`);
     await packet.verify(signingKey.keyPacket, packet.signatureType as openpgp.enums.signature, literal, date, true);
     const created = packet.created;
     if (created === null) throw new Error('the signature has no creation time');

@@ -69,7 +69,7 @@ function unwrap(field: z.ZodType): Unwrapped {
 
 /** The outermost meta `default` (a parameter's default, shown for its flag; see FlagField.shownDefault). */
 function metaDefault(field: z.ZodType): { value: unknown } | undefined {
-  for (let current: z.ZodType | undefined = field; current !== undefined; ) {
+  for (let current: z.ZodType | undefined = field; current !== undefined;) {
     const meta = z.globalRegistry.get(current);
     if (meta !== undefined && 'default' in meta) return { value: meta.default };
     const def = current.def as { type: string; innerType?: z.ZodType };

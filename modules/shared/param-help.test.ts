@@ -11,7 +11,11 @@ const params = z.strictObject({
     .max(4)
     .describe('Where to look'),
   depth: z.number().int().min(0).max(9).default(3).describe('How deep'),
-  kinds: z.array(z.enum(['a', 'b'])).max(2).optional().describe('Kinds'),
+  kinds: z
+    .array(z.enum(['a', 'b']))
+    .max(2)
+    .optional()
+    .describe('Kinds'),
   quick: z.boolean().default(false).describe('Be quick'),
   ratio: z.number().optional().describe('A ratio'),
   options: z.strictObject({ nested: z.string().optional().describe('Deep inside') }).prefault({}),
