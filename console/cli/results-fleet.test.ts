@@ -5,12 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   initInvestigator,
   makeFleet,
-  prepareHost,
-  startAgentProcess,
+  startAgents,
   startServerProcess,
   stopFleet,
-  waitForOnlineAgents,
   type Fleet,
+  type HostSpec,
 } from '../../test/helpers/fleet.js';
 import { runMig, type MigProcess } from '../../test/helpers/mig-process.js';
 
@@ -30,14 +29,11 @@ describe('warnings and stored results through a real fleet', () => {
     fleet = await makeFleet();
     await initInvestigator(fleet, 'alice');
     server = await startServerProcess(fleet);
-    const withSrv = await prepareHost(fleet, {
-      name: 'has-srv',
-      tags: {},
-      files: { '/srv/www/index.php': '<?php echo 1;\n' },
-    });
-    const withoutSrv = await prepareHost(fleet, { name: 'no-srv', tags: {}, files: { '/etc/hostname': 'no-srv\n' } });
-    agents.push(await startAgentProcess(fleet, withSrv), await startAgentProcess(fleet, withoutSrv));
-    await waitForOnlineAgents(fleet, 2, 60_000);
+    const hosts: HostSpec[] = [
+      { name: 'has-srv', tags: {}, files: { '/srv/www/index.php': '<?php echo 1;\n' } },
+      { name: 'no-srv', tags: {}, files: { '/etc/hostname': 'no-srv\n' } },
+    ];
+    await startAgents(fleet, hosts, agents, 60_000);
   }, 120_000);
 
   afterAll(() => stopFleet(agents, server, fleet));

@@ -11,8 +11,7 @@ import {
   initInvestigator,
   makeFleet,
   type HostSpec,
-  prepareHost,
-  startAgentProcess,
+  startAgents,
   startServerProcess,
   stopFleet,
   waitForOnlineAgents,
@@ -43,15 +42,12 @@ describe('signed file hunt across three agents', () => {
   let fleet: Fleet;
   let server: MigProcess;
   const agents: MigProcess[] = [];
-  const configs: string[] = [];
 
   beforeAll(async () => {
     fleet = await makeFleet();
     await initInvestigator(fleet, 'alice');
     server = await startServerProcess(fleet);
-    for (const host of HOSTS) configs.push(await prepareHost(fleet, host));
-    for (const config of configs) agents.push(await startAgentProcess(fleet, config));
-    await waitForOnlineAgents(fleet, 3);
+    await startAgents(fleet, HOSTS, agents);
   }, 60_000);
 
   afterAll(() => stopFleet(agents, server, fleet));

@@ -8,11 +8,9 @@ import {
   initInvestigator,
   makeFleet,
   type HostSpec,
-  prepareHost,
-  startAgentProcess,
+  startAgents,
   startServerProcess,
   stopFleet,
-  waitForOnlineAgents,
   type Fleet,
 } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
@@ -55,8 +53,7 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
         files: { '/var/www/html/index.php': '<?php echo 2;\n', '/usr/bin/.sshd-helper': 'same name, other bytes\n' },
       },
     ];
-    for (const host of hosts) agents.push(await startAgentProcess(fleet, await prepareHost(fleet, host)));
-    await waitForOnlineAgents(fleet, 2);
+    await startAgents(fleet, hosts, agents);
   }, 120_000);
 
   afterAll(() => stopFleet(agents, server, fleet));
