@@ -7,7 +7,7 @@ export const OutputFlag = z.enum(['text', 'json']).default('text').describe('tex
 
 /**
  * A listing command with no argument and only `-render`: asks the server with `load`, prints its
- * answer as it is for json, or hands it to `printText`.
+ * answer (or the part `json` picks) as it is for json, or hands it to `printText`.
  */
 export async function runListing<T>(
   ctx: CliContext,
@@ -15,12 +15,13 @@ export async function runListing<T>(
   command: { usage: string; summary: string },
   load: () => Promise<T>,
   printText: (answer: T) => void,
+  json: (answer: T) => unknown = (answer) => answer,
 ): Promise<number> {
   const cmd = parseCommand(ctx, command.usage, command.summary, z.object({ render: OutputFlag }), {}, argv);
   if (cmd === undefined) return EXIT.ok;
   cmd.none();
   const answer = await load();
-  if (cmd.values.render === 'json') ctx.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  if (cmd.values.render === 'json') ctx.stdout.write(`${JSON.stringify(json(answer), null, 2)}\n`);
   else printText(answer);
   return EXIT.ok;
 }
