@@ -2,15 +2,7 @@
 // of the agent whose search root is missing carries the warning all the way to the investigator
 // (stderr, json, summary, exit 3), and `mig action results` reads the stored action again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  initInvestigator,
-  makeFleet,
-  startAgents,
-  startServerProcess,
-  stopFleet,
-  type Fleet,
-  type HostSpec,
-} from '../../test/helpers/fleet.js';
+import { startAgents, startFleetServer, stopFleet, type Fleet, type HostSpec } from '../../test/helpers/fleet.js';
 import { runMig, type MigProcess } from '../../test/helpers/mig-process.js';
 
 interface Entry {
@@ -26,9 +18,7 @@ describe('warnings and stored results through a real fleet', () => {
   const agents: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    server = await startServerProcess(fleet);
+    ({ fleet, server } = await startFleetServer());
     const hosts: HostSpec[] = [
       { name: 'has-srv', tags: {}, files: { '/srv/www/index.php': '<?php echo 1;\n' } },
       { name: 'no-srv', tags: {}, files: { '/etc/hostname': 'no-srv\n' } },

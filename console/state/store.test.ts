@@ -32,7 +32,7 @@ function watchedStore(): { clock: ManualScheduler; batcher: FrameBatcher; store:
 
 describe('FrameBatcher', () => {
   it('renders the first change at once and coalesces a burst into one frame per interval', async () => {
-    const { clock, batcher, store, seen } = watchedStore();
+    const { clock, store, seen } = watchedStore();
     store.set(1);
     await microtasks();
     expect(seen).toEqual([1]);

@@ -2,7 +2,7 @@
 // launcher, build a file hunt by keyboard, sign, launch, and see the planted file's row appear.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIG_BIN } from '../helpers/mig-process.js';
-import { initInvestigator, makeFleet, startAgents, startServerProcess, type Fleet } from '../helpers/fleet.js';
+import { startAgents, startFleetServer, type Fleet } from '../helpers/fleet.js';
 import type { MigProcess } from '../helpers/mig-process.js';
 import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 
@@ -12,9 +12,7 @@ describe.skipIf(!hasTmux)('mig console in a terminal', () => {
   let tmux: TmuxSession | undefined;
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    processes.push(await startServerProcess(fleet));
+    ({ fleet } = await startFleetServer(processes));
     const webShell = { '/var/www/up/c99.php': '<?php system($_GET[1]);\n' };
     await startAgents(fleet, [{ name: 'web-1', tags: { env: 'prod' }, files: webShell }], processes);
   }, 60_000);

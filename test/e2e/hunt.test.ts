@@ -8,14 +8,12 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsTopic } from '../../protocol/topics.js';
 import {
-  initInvestigator,
-  makeFleet,
-  type HostSpec,
   startAgents,
-  startServerProcess,
+  startFleetServer,
   stopFleet,
   waitForOnlineAgents,
   type Fleet,
+  type HostSpec,
 } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
@@ -44,9 +42,7 @@ describe('signed file hunt across three agents', () => {
   const agents: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    server = await startServerProcess(fleet);
+    ({ fleet, server } = await startFleetServer());
     await startAgents(fleet, HOSTS, agents);
   }, 60_000);
 

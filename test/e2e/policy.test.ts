@@ -4,14 +4,7 @@
 // refuses bob's signatures even when a stolen server sends his action is in
 // test/adversarial/rows/policy.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addInvestigator,
-  initInvestigator,
-  makeFleet,
-  startAgents,
-  startServerProcess,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { addInvestigator, startAgents, startFleetServer, type Fleet } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 async function agentPolicyVersion(fleet: Fleet): Promise<number | undefined> {
@@ -34,9 +27,7 @@ describe('policy bundles across real processes', () => {
   const processes: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    processes.push(await startServerProcess(fleet));
+    ({ fleet } = await startFleetServer(processes));
     bobEnv = await addInvestigator(fleet, 'bob');
     await startAgents(
       fleet,

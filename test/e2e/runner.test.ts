@@ -7,15 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addInvestigator,
-  initInvestigator,
-  makeFleet,
-  startAgents,
-  startServerProcess,
-  type Fleet,
-  type HostSpec,
-} from '../helpers/fleet.js';
+import { addInvestigator, startAgents, startFleetServer, type Fleet, type HostSpec } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const SSHD_DOC = JSON.parse(
@@ -46,9 +38,7 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
   const processes: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    processes.push(await startServerProcess(fleet));
+    ({ fleet } = await startFleetServer(processes));
     runnerEnv = await addInvestigator(fleet, 'compliance-runner');
     const host = (name: string, line: string): HostSpec => ({
       name,

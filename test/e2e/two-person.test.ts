@@ -3,14 +3,7 @@
 // it, with both signatures. (The agent's own refusal of a single signature, whatever the server
 // does, is tested at the pipeline in modules/<response module>/*.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addInvestigator,
-  initInvestigator,
-  makeFleet,
-  startAgents,
-  startServerProcess,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { addInvestigator, startAgents, startFleetServer, type Fleet } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 describe('two-person rule for response actions', () => {
@@ -19,9 +12,7 @@ describe('two-person rule for response actions', () => {
   const processes: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    processes.push(await startServerProcess(fleet));
+    ({ fleet } = await startFleetServer(processes));
     bobEnv = await addInvestigator(fleet, 'bob');
     // agent.json is rewritten when investigators change: this agent trusts alice and bob.
     await startAgents(fleet, [{ name: 'host-1', tags: {}, files: { '/proc/.empty': '' } }], processes);

@@ -64,6 +64,24 @@ export async function startServerProcess(
   return server;
 }
 
+/**
+ * A fleet with alice's investigator key and its server running (auto-accept), the start of most
+ * cross-process tests. The server also goes into `into` when given (the test's list of processes
+ * to stop); the fleet's files are removed again if the server does not start.
+ */
+export async function startFleetServer(into?: MigProcess[]): Promise<{ fleet: Fleet; server: MigProcess }> {
+  const fleet = await makeFleet();
+  try {
+    await initInvestigator(fleet, 'alice');
+    const server = await startServerProcess(fleet);
+    into?.push(server);
+    return { fleet, server };
+  } catch (err) {
+    await fleet.cleanup();
+    throw err;
+  }
+}
+
 export interface HostSpec {
   name: string;
   tags: Record<string, string>;
