@@ -3,18 +3,12 @@ import { arch as osArch, hostname as osHostname, networkInterfaces, release, typ
 import { join } from 'node:path';
 import { z } from 'zod';
 import { targetFactsOf } from '../protocol/agent-facts.js';
-import type { AgentFacts } from '../protocol/target/index.js';
+import type { AgentFacts, AgentPlatform } from '../protocol/target/index.js';
 import type { EnvironmentOverride } from './config.js';
 
 /** What an agent says about itself in heartbeats (HeartbeatMessage's descriptive fields). */
-export interface HostFacts {
+export interface HostFacts extends AgentPlatform {
   agentId: string;
-  name: string;
-  os: string;
-  arch: string;
-  version: string;
-  mode: string;
-  queueloc: string;
   environment: { ident: string; init: string; addresses: string[]; hostname: string };
   tags: Record<string, string>;
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AgentRecordSchema } from '../protocol/api.js';
 import { FakeAgent } from '../test/helpers/broker/fake-agent.js';
 import { ServerHarness, waitFor } from '../test/helpers/broker/harness.js';
+import { selfSignedCert } from '../test/helpers/broker/openssl.js';
 
 let h: ServerHarness;
 let pkiDir: string;
@@ -15,29 +15,7 @@ let pem: { cert: string; key: string };
 beforeEach(async () => {
   pkiDir = await mkdtemp(join(tmpdir(), 'mig-server-tls-'));
   // A self-signed server certificate for 127.0.0.1, as an operator would make for a first try.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.pem',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { cwd: pkiDir, stdio: 'pipe' },
-  );
+  selfSignedCert(pkiDir, 'server', '127.0.0.1', ['subjectAltName=IP:127.0.0.1']);
   pem = {
     cert: await readFile(join(pkiDir, 'server.pem'), 'utf8'),
     key: await readFile(join(pkiDir, 'server.key'), 'utf8'),

@@ -90,6 +90,7 @@ function cmd(
 }
 
 /** View-specific commands come first: they win over a global command on the same key. */
+// Alike on purpose (duplicates): the keymap table, one `cmd` a key binding; bindings share their shape, not logic.
 export const KEYMAP: readonly KeyCommand[] = [
   cmd('openAgent', ['enter'], 'agent details and recent commands', ['agents'], { hint: 'details' }),
   cmd('openAgentCommand', ['enter'], 'the answer: agent signature check, errors, warnings, stats', ['agent'], {

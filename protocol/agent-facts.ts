@@ -1,4 +1,4 @@
-import type { AgentFacts } from './target/index.js';
+import type { AgentFacts, AgentPlatform } from './target/index.js';
 
 /**
  * What an agent says about itself (its heartbeat's descriptive fields, or the registry record
@@ -6,14 +6,8 @@ import type { AgentFacts } from './target/index.js';
  * target over its own facts with it, the server over its registry, the console over its list.
  * If two copies differed, a target could match on the server and be refused by the agent.
  */
-export interface DescribedAgent {
+export interface DescribedAgent extends AgentPlatform {
   id: string;
-  name: string;
-  os: string;
-  arch: string;
-  version: string;
-  mode: string;
-  queueloc: string;
   environment: { ident: string; init: string; hostname: string; addresses: readonly string[] };
   tags: Readonly<Record<string, string>>;
 }

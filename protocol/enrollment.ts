@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AgentPublicKeySchema, AgentSignatureSchema, agentIdFromPublicKey, verifyAgentSignature } from './agent-key.js';
 import { canonicalJsonBytes } from './canonical.js';
-import { AgentIdSchema, EnvironmentSchema, MESSAGE_VERSION } from './messages.js';
+import { AgentIdSchema, MESSAGE_VERSION, PLATFORM_FIELDS } from './messages.js';
 
 /**
  * Enrollment (per-agent identity). A new agent proves it holds the key its id derives from and
@@ -42,12 +42,7 @@ const IsoTime = z.iso.datetime({ offset: true });
 
 /** What the agent says about its host; the same fields its heartbeats carry. */
 export const EnrollFactsSchema = z.strictObject({
-  os: z.string().max(32),
-  arch: z.string().max(32),
-  version: z.string().max(64),
-  mode: z.string().max(32),
-  queueloc: z.string().max(256),
-  environment: EnvironmentSchema,
+  ...PLATFORM_FIELDS,
   modules: z.array(z.string().max(40)).max(ENROLL_LIMITS.maxModules),
   heartbeatMs: z.number().int().positive(),
 });

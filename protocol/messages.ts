@@ -104,6 +104,19 @@ export const EnvironmentSchema = z.strictObject({
 });
 
 /**
+ * The platform an agent reports, with the same bounds wherever it says it: in every heartbeat
+ * and in its enrollment request (protocol/enrollment.ts).
+ */
+export const PLATFORM_FIELDS = {
+  os: z.string().max(32),
+  arch: z.string().max(32),
+  version: z.string().max(64),
+  mode: z.string().max(32),
+  queueloc: z.string().max(256),
+  environment: EnvironmentSchema,
+};
+
+/**
  * What the agent's watchdog saw at its last check: resident memory of the whole agent process,
  * CPU over the last check interval in percent of one core (200: two cores busy), and how often
  * it restarted the module workers for going over a limit, with the last time and why.
@@ -122,12 +135,7 @@ export const HeartbeatMessageSchema = z.strictObject({
   kind: z.literal('heartbeat'),
   agentId: AgentIdSchema,
   name: z.string().max(256),
-  os: z.string().max(32),
-  arch: z.string().max(32),
-  version: z.string().max(64),
-  mode: z.string().max(32),
-  queueloc: z.string().max(256),
-  environment: EnvironmentSchema,
+  ...PLATFORM_FIELDS,
   tags: z.record(z.string().max(64), z.string().max(256)),
   modules: z.array(z.string().max(40)).max(64),
   heartbeatMs: z.number().int().positive(),

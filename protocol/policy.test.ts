@@ -25,6 +25,7 @@ describe('verifyPolicyBundle', () => {
     expect(verified.text).toBe(text);
   });
 
+  // Alike on purpose (duplicates): one row a refusal (trust, bundle text, expected code); the rows share their shape.
   const refusals: { name: string; trust: () => Promise<PolicyTrust>; text: () => Promise<string>; wantCode: string }[] =
     [
       {

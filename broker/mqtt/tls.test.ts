@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { commandsTopic } from '../../protocol/topics.js';
 import { AGENT_USERNAME, newSecret } from './credentials.js';
 import { BrokerHarness, nextMessage, refusalCode } from '../../test/helpers/broker/mqtt-harness.js';
+import { openssl as runOpenssl, selfSignedCert } from '../../test/helpers/broker/openssl.js';
 
 /** A throwaway PKI made with the openssl CLI: a CA, a server cert, client certs, and a rogue CA. */
 interface Pem {
@@ -25,31 +25,11 @@ let dir: string;
 let pki: Pki;
 
 function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  runOpenssl(dir, ...args);
 }
 
 function makeCa(name: string): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.pem`,
-    '-subj',
-    `/CN=${name}`,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-  );
+  selfSignedCert(dir, name, name, ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign']);
 }
 
 function issue(name: string, cn: string, ca: string, extensions: string): Pem {

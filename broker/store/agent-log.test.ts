@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/agent/probe.js';
+import { storedAgent } from '../../test/helpers/broker/stored-agent.js';
 import { AGENT_LOG_FILE, AgentLog } from './agent-log.js';
 import type { StoredAgent } from './store.js';
 import { join } from 'node:path';
@@ -13,23 +14,8 @@ beforeEach(() => {
 });
 afterEach(() => dir.remove());
 
-const agent = (id: string, name = id): StoredAgent => ({
-  id,
-  name,
-  os: 'linux',
-  arch: 'x64',
-  version: '1',
-  mode: 'daemon',
-  queueloc: 'q',
-  environment: { ident: '', init: '', addresses: [], hostname: name },
-  tags: {},
-  modules: [],
-  status: 'offline',
-  heartbeatMs: 1000,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  firstSeenAt: '2026-01-01T00:00:00.000Z',
-  lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
-});
+const agent = (id: string, name = id): StoredAgent =>
+  storedAgent({ id, name, status: 'offline', environment: { ident: '', init: '', addresses: [], hostname: name } });
 const open = () => AgentLog.open(dir.path, 10_000, (m) => logs.push(m));
 const lines = (): string[] => readFileSync(join(dir.path, AGENT_LOG_FILE), 'utf8').trim().split('\n');
 

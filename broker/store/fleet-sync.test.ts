@@ -9,9 +9,9 @@ import { signedPolicyText } from '../../test/helpers/policy.js';
 import { startMig, type MigProcess } from '../../test/helpers/mig-process.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
+import { storedAgent } from '../../test/helpers/broker/stored-agent.js';
 import { emptyCounters } from '../scheduler/counters.js';
 import { PostgresStore } from './postgres-store.js';
-import type { StoredAgent } from './store.js';
 
 /**
  * Several servers on one PostgreSQL store (fleet-sync.ts): what one server learns, the other
@@ -283,25 +283,4 @@ if (unavailable === undefined) {
   describe(`several mig servers on one PostgreSQL store (SKIPPED: ${unavailable})`, () => {
     it.skip(`needs PostgreSQL: ${unavailable}`, () => undefined);
   });
-}
-
-function storedAgent(over: Partial<StoredAgent>): StoredAgent {
-  return {
-    id: 'agent-1',
-    name: 'agent-1',
-    os: 'linux',
-    arch: 'x64',
-    version: '1',
-    mode: 'daemon',
-    queueloc: 'q',
-    environment: { ident: '', init: '', addresses: [], hostname: 'h' },
-    tags: {},
-    modules: [],
-    status: 'online',
-    heartbeatMs: 1000,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    firstSeenAt: '2026-01-01T00:00:00.000Z',
-    lastHeartbeatAt: '2026-01-01T00:00:00.000Z',
-    ...over,
-  };
 }

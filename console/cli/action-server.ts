@@ -3,10 +3,9 @@ import { ActionIdSchema } from '../../protocol/action.js';
 import type { ActionRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
 import { EXIT, type CliContext } from './context.js';
+import { OutputFlag } from './listing.js';
 import { progressLine } from './progress.js';
 import { clean, parseCommand, printTable } from './subcommand.js';
-
-const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for people, json for scripts');
 
 export function actionId(text: string): string {
   const parsed = ActionIdSchema.safeParse(text);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { isResponseModule } from '../../protocol/limits.js';
-import { ActionIdSchema } from '../../protocol/action.js';
 import { isAwaitingApproval, type ActionRecord, type InvestigatorRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
 import { coSign, verifiedSigners } from '../services/approval.js';
+import { actionId } from './action-server.js';
 import { askYesNo } from './confirm.js';
 import { EXIT, type CliContext } from './context.js';
 import { clean, parseCommand, printTable } from './subcommand.js';
@@ -12,16 +12,6 @@ import { clean, parseCommand, printTable } from './subcommand.js';
  * The two-person rule from the command line: `mig action pending` lists what waits for a
  * second investigator, `mig action approve ID` shows it, asks, co-signs and sends the signature.
  */
-
-function actionId(text: string): string {
-  const parsed = ActionIdSchema.safeParse(text);
-  if (!parsed.success)
-    throw new UserError(
-      'BAD_REQUEST',
-      `${JSON.stringify(text)} is not an action id: ${parsed.error.issues[0]?.message ?? ''}`,
-    );
-  return parsed.data;
-}
 
 function nameOf(investigators: readonly InvestigatorRecord[], fingerprint: string): string {
   const known = investigators.find((i) => i.fingerprint === fingerprint);

@@ -30,6 +30,7 @@ export interface CommandEntry {
   run?: CommandRun;
 }
 
+// Alike on purpose (duplicates): the command table, one entry a command; entries share their shape, not logic.
 export const COMMANDS: readonly CommandEntry[] = [
   {
     path: ['init'],

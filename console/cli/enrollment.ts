@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { UserError } from '../../protocol/errors.js';
 import { AgentIdSchema } from '../../protocol/messages.js';
 import { EXIT, type CliContext } from './context.js';
+import { runListing } from './listing.js';
 import { clean, parseCommand, printTable } from './subcommand.js';
 
 /**
  * Enrollment policy from the command line (like `salt-key`): list pending agents, accept one
  * or all, reject one. Deciding needs an admin key; the server audit-logs every decision.
  */
-const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for people, json for scripts');
 
 function agentId(text: string): string {
   const parsed = AgentIdSchema.safeParse(text);
@@ -22,34 +22,27 @@ function agentId(text: string): string {
 }
 
 /** `mig agents pending`: enrollments waiting for an admin, oldest first. */
-export async function runAgentsPending(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(
+export function runAgentsPending(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const command = { usage: 'agents pending', summary: 'list agents waiting for an admin to accept their enrollment' };
+  return runListing(
     ctx,
-    'agents pending',
-    'list agents waiting for an admin to accept their enrollment',
-    z.object({ render: OutputFlag }),
-    {},
     argv,
+    command,
+    async () => (await ctx.client()).listPendingAgents(),
+    (list) => {
+      const rows = list.agents.map((a) => [
+        a.id,
+        clean(a.name),
+        a.os,
+        a.arch,
+        clean(a.environment.hostname),
+        clean(a.environment.addresses.join(',')),
+        a.firstSeenAt,
+      ]);
+      printTable(ctx.stdout, ['ID', 'NAME', 'OS', 'ARCH', 'HOSTNAME', 'ADDRESSES', 'ASKED AT'], rows);
+      ctx.say(`${list.total} pending agent(s); accept with: mig agents accept ID (or --all)`);
+    },
   );
-  if (cmd === undefined) return EXIT.ok;
-  cmd.none();
-  const list = await (await ctx.client()).listPendingAgents();
-  if (cmd.values.render === 'json') {
-    ctx.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-    return EXIT.ok;
-  }
-  const rows = list.agents.map((a) => [
-    a.id,
-    clean(a.name),
-    a.os,
-    a.arch,
-    clean(a.environment.hostname),
-    clean(a.environment.addresses.join(',')),
-    a.firstSeenAt,
-  ]);
-  printTable(ctx.stdout, ['ID', 'NAME', 'OS', 'ARCH', 'HOSTNAME', 'ADDRESSES', 'ASKED AT'], rows);
-  ctx.say(`${list.total} pending agent(s); accept with: mig agents accept ID (or --all)`);
-  return EXIT.ok;
 }
 
 const AcceptFlags = z.object({ all: z.boolean().default(false).describe('accept every pending agent') });

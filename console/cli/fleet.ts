@@ -7,10 +7,9 @@ import { flagError } from '../../protocol/flag-problem.js';
 import { parseTarget } from '../../protocol/target/index.js';
 import type { InvestigatorRecord } from '../../protocol/api.js';
 import { EXIT, type CliContext } from './context.js';
+import { OutputFlag, runListing } from './listing.js';
 import { publishNextPolicy } from './policy.js';
 import { clean, parseCommand, printTable } from './subcommand.js';
-
-const OutputFlag = z.enum(['text', 'json']).default('text').describe('text for people, json for scripts');
 
 const AgentsFlags = z.object({
   target: z.string().min(1).default('all').describe('only agents this target matches'),
@@ -61,31 +60,24 @@ export function policyText(version: number | undefined): string {
   return version === undefined ? '-' : `v${version}`;
 }
 
-async function listInvestigators(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(
+function listInvestigators(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const command = { usage: 'investigators', summary: 'list the investigators the server knows' };
+  return runListing(
     ctx,
-    'investigators',
-    'list the investigators the server knows',
-    z.object({ render: OutputFlag }),
-    {},
     argv,
+    command,
+    async () => (await (await ctx.client()).listInvestigators()).investigators,
+    (investigators) => {
+      const rows = investigators.map((i) => [
+        i.fingerprint,
+        clean(i.name),
+        i.isAdmin ? 'admin' : '',
+        i.status,
+        i.createdAt,
+      ]);
+      printTable(ctx.stdout, ['FINGERPRINT', 'NAME', 'ROLE', 'STATUS', 'CREATED'], rows);
+    },
   );
-  if (cmd === undefined) return EXIT.ok;
-  cmd.none();
-  const { investigators } = await (await ctx.client()).listInvestigators();
-  if (cmd.values.render === 'json') {
-    ctx.stdout.write(`${JSON.stringify(investigators, null, 2)}\n`);
-    return EXIT.ok;
-  }
-  const rows = investigators.map((i) => [
-    i.fingerprint,
-    clean(i.name),
-    i.isAdmin ? 'admin' : '',
-    i.status,
-    i.createdAt,
-  ]);
-  printTable(ctx.stdout, ['FINGERPRINT', 'NAME', 'ROLE', 'STATUS', 'CREATED'], rows);
-  return EXIT.ok;
 }
 
 const AddFlags = z.object({

@@ -4,6 +4,7 @@ import { AclSchema, type Acl } from '../../protocol/acl.js';
 import type { InvestigatorRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
 import { parsePolicyText, type ParsedPolicy } from '../../protocol/policy.js';
+import type { PolicyView } from '../../protocol/policy-api.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 import type { ApiClient } from '../services/api-client.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../services/policy.js';
 import { askYesNo } from './confirm.js';
 import { EXIT, type CliContext } from './context.js';
+import { runListing } from './listing.js';
 import { clean, parseCommand } from './subcommand.js';
 
 /**
@@ -44,27 +46,8 @@ function describeBundle(
   ];
 }
 
-const ShowFlags = z.object({
-  render: z.enum(['text', 'json']).default('text').describe('text for people, json for scripts'),
-});
-
-async function showPolicy(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const cmd = parseCommand(
-    ctx,
-    'policy show',
-    'show the policy bundle agents are given, and any waiting for signatures',
-    ShowFlags,
-    {},
-    argv,
-  );
-  if (cmd === undefined) return EXIT.ok;
-  cmd.none();
-  const client = await ctx.client();
-  const [view, { investigators }] = await Promise.all([client.getPolicy(), client.listInvestigators()]);
-  if (cmd.values.render === 'json') {
-    ctx.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-    return EXIT.ok;
-  }
+/** The text of `mig policy show`: the current bundle, any pending one, who must sign the next. */
+function policyLines(view: PolicyView, investigators: readonly InvestigatorRecord[]): string[] {
   const lines: string[] = [];
   if (view.current === undefined)
     lines.push(
@@ -81,8 +64,23 @@ async function showPolicy(ctx: CliContext, argv: readonly string[]): Promise<num
   lines.push(
     `next bundles need ${view.trust.admins.threshold} of: ${view.trust.admins.fingerprints.map((fp) => nameOf(investigators, fp)).join(', ') || 'no admin'}`,
   );
-  ctx.stdout.write(`${lines.join('\n')}\n`);
-  return EXIT.ok;
+  return lines;
+}
+
+function showPolicy(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const command = {
+    usage: 'policy show',
+    summary: 'show the policy bundle agents are given, and any waiting for signatures',
+  };
+  const load = async () => {
+    const client = await ctx.client();
+    const [view, { investigators }] = await Promise.all([client.getPolicy(), client.listInvestigators()]);
+    return { view, investigators };
+  };
+  const printText = ({ view, investigators }: Awaited<ReturnType<typeof load>>): void => {
+    ctx.stdout.write(`${policyLines(view, investigators).join('\n')}\n`);
+  };
+  return runListing(ctx, argv, command, load, printText, ({ view }) => view);
 }
 
 const PublishFlags = z.object({

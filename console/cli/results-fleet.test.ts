@@ -2,16 +2,7 @@
 // of the agent whose search root is missing carries the warning all the way to the investigator
 // (stderr, json, summary, exit 3), and `mig action results` reads the stored action again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  initInvestigator,
-  makeFleet,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
-  stopFleet,
-  waitForOnlineAgents,
-  type Fleet,
-} from '../../test/helpers/fleet.js';
+import { startAgents, startFleetServer, stopFleet, type Fleet, type HostSpec } from '../../test/helpers/fleet.js';
 import { runMig, type MigProcess } from '../../test/helpers/mig-process.js';
 
 interface Entry {
@@ -27,17 +18,12 @@ describe('warnings and stored results through a real fleet', () => {
   const agents: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    server = await startServerProcess(fleet);
-    const withSrv = await prepareHost(fleet, {
-      name: 'has-srv',
-      tags: {},
-      files: { '/srv/www/index.php': '<?php echo 1;\n' },
-    });
-    const withoutSrv = await prepareHost(fleet, { name: 'no-srv', tags: {}, files: { '/etc/hostname': 'no-srv\n' } });
-    agents.push(await startAgentProcess(fleet, withSrv), await startAgentProcess(fleet, withoutSrv));
-    await waitForOnlineAgents(fleet, 2, 60_000);
+    ({ fleet, server } = await startFleetServer());
+    const hosts: HostSpec[] = [
+      { name: 'has-srv', tags: {}, files: { '/srv/www/index.php': '<?php echo 1;\n' } },
+      { name: 'no-srv', tags: {}, files: { '/etc/hostname': 'no-srv\n' } },
+    ];
+    await startAgents(fleet, hosts, agents, 60_000);
   }, 120_000);
 
   afterAll(() => stopFleet(agents, server, fleet));

@@ -90,6 +90,7 @@ describe('parseFlags', () => {
     expect(parseFlags(schema, input, hints, opts).positionals).toEqual(want);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each([
     {
       name: 'unknown flag with suggestion',

@@ -10,7 +10,8 @@ export interface Converted {
 }
 
 // Early v2 file modules took one list per hash size; later ones pick the size from the length.
-const HASH_RENAMES: Readonly<Record<string, 'sha2' | 'sha3'>> = {
+// The retired filechecker's hash checks (legacy-filechecker.ts) use the same names.
+export const HASH_RENAMES: Readonly<Record<string, 'sha2' | 'sha3'>> = {
   sha256: 'sha2',
   sha384: 'sha2',
   sha512: 'sha2',

@@ -1,4 +1,4 @@
-import { isPlainObject } from './legacy-file.js';
+import { HASH_RENAMES, isPlainObject } from './legacy-file.js';
 
 /**
  * MIG's retired `filechecker` module (before syntaxversion 2) took
@@ -21,13 +21,7 @@ const CHECK_KEYS: Readonly<Record<string, string>> = {
   contains: 'contents',
   md5: 'md5',
   sha1: 'sha1',
-  sha256: 'sha2',
-  sha384: 'sha2',
-  sha512: 'sha2',
-  sha3_224: 'sha3',
-  sha3_256: 'sha3',
-  sha3_384: 'sha3',
-  sha3_512: 'sha3',
+  ...HASH_RENAMES,
 };
 
 /** Search labels: 1-64 of [A-Za-z0-9_.-] starting with a letter or digit; unique within the operation. */

@@ -86,6 +86,7 @@ const INTEGRATION = {
   warnings: [`target: translated "environment->>'os'='linux'" to "os = 'linux'"`],
 };
 
+// Alike on purpose (duplicates): one case a MIG fixture file; rows of one file differ only in what they check.
 const cases: FixtureCase[] = [
   {
     name: 'example_v2: MIG-only agentdestroy refused',

@@ -7,6 +7,7 @@ import { translateMigTarget } from './mig-target.js';
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/mig-actions');
 
 describe('translateMigTarget', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each([
     { name: 'status', input: "status='online'", want: "status = 'online'" },
     { name: 'environment os becomes the os field', input: "environment->>'os'='linux'", want: "os = 'linux'" },

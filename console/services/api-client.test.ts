@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { armoredPublicKey, fingerprint, privateKeyPath } from '../../test/helpers/keys.js';
 import { signedAction } from '../../test/helpers/actions.js';
@@ -6,6 +5,7 @@ import { ApiClient } from './api-client.js';
 import { openKeyfileSigner, type Signer } from './signer.js';
 import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { emptyCounters } from '../../protocol/api.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 const noPassphrase = () => Promise.resolve('');
 
@@ -104,15 +104,3 @@ describe('ApiClient', () => {
     });
   });
 });
-
-/** A port nothing listens on: bind, read it, close. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}

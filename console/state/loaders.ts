@@ -8,49 +8,60 @@ import { errorText } from './text.js';
 
 /** Fetches that fill the stores. Failures land in the store (shown in the view) and the flash line. */
 
-export function loadAgents(ctl: Ctl): void {
+/**
+ * Runs one list fetch; a failure goes to `failed` (so the view shows it) and on to the flash line.
+ */
+function loadList(ctl: Ctl, fetch: () => Promise<void>, failed: (message: string) => void): void {
   ctl.run(async () => {
     try {
-      const { agents } = await ctl.backend.listAgents();
-      // Pending enrollments show in the same table (STATUS pending) so an admin can decide.
-      const pending = (await ctl.backend.listPendingAgents?.().catch(() => undefined))?.agents ?? [];
-      ctl.stores.agents.set(loadedAgents([...agents, ...pending]));
+      await fetch();
     } catch (err) {
-      ctl.stores.agents.set((s) => agentsLoadFailed(s, errorText(err)));
+      failed(errorText(err));
       throw err;
     }
   });
 }
 
+export function loadAgents(ctl: Ctl): void {
+  const { agents: store } = ctl.stores;
+  loadList(
+    ctl,
+    async () => {
+      const { agents } = await ctl.backend.listAgents();
+      // Pending enrollments show in the same table (STATUS pending) so an admin can decide.
+      const pending = (await ctl.backend.listPendingAgents?.().catch(() => undefined))?.agents ?? [];
+      store.set(loadedAgents([...agents, ...pending]));
+    },
+    (message) => store.set((s) => agentsLoadFailed(s, message)),
+  );
+}
+
 export function loadActions(ctl: Ctl): void {
-  ctl.run(async () => {
-    try {
+  const { actions: store } = ctl.stores;
+  loadList(
+    ctl,
+    async () => {
       const { actions } = await ctl.backend.listActions();
       const listed = new Set(actions.map((a) => a.action.id));
       // Keep records that streamed in while the list was on its way.
-      ctl.stores.actions.set((s) =>
+      store.set((s) =>
         upsertActions(
           loadedActions(actions),
           [...s.byId.values()].filter((r) => !listed.has(r.action.id)),
         ),
       );
-    } catch (err) {
-      ctl.stores.actions.set((s) => actionsLoadFailed(s, errorText(err)));
-      throw err;
-    }
-  });
+    },
+    (message) => store.set((s) => actionsLoadFailed(s, message)),
+  );
 }
 
 export function loadInvestigators(ctl: Ctl): void {
-  ctl.run(async () => {
-    try {
-      const { investigators } = await ctl.backend.listInvestigators();
-      ctl.stores.investigators.set(loadedInvestigators(investigators));
-    } catch (err) {
-      ctl.stores.investigators.set((s) => ({ ...s, isLoaded: true, loadError: errorText(err) }));
-      throw err;
-    }
-  });
+  const { investigators: store } = ctl.stores;
+  loadList(
+    ctl,
+    async () => store.set(loadedInvestigators((await ctl.backend.listInvestigators()).investigators)),
+    (message) => store.set((s) => ({ ...s, isLoaded: true, loadError: message })),
+  );
 }
 
 /**

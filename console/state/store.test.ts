@@ -20,13 +20,19 @@ describe('Store', () => {
   });
 });
 
+/** A number store behind a 100 ms frame batcher on a manual clock, and every state it notified. */
+function watchedStore(): { clock: ManualScheduler; batcher: FrameBatcher; store: Store<number>; seen: number[] } {
+  const clock = new ManualScheduler();
+  const batcher = new FrameBatcher(clock, 100);
+  const store = new Store(0, batcher);
+  const seen: number[] = [];
+  store.subscribe(() => seen.push(store.getState()));
+  return { clock, batcher, store, seen };
+}
+
 describe('FrameBatcher', () => {
   it('renders the first change at once and coalesces a burst into one frame per interval', async () => {
-    const clock = new ManualScheduler();
-    const batcher = new FrameBatcher(clock, 100);
-    const store = new Store(0, batcher);
-    const seen: number[] = [];
-    store.subscribe(() => seen.push(store.getState()));
+    const { clock, store, seen } = watchedStore();
     store.set(1);
     await microtasks();
     expect(seen).toEqual([1]);
@@ -41,11 +47,7 @@ describe('FrameBatcher', () => {
   });
 
   it('flushSoon answers a keypress without waiting for the frame slot', async () => {
-    const clock = new ManualScheduler();
-    const batcher = new FrameBatcher(clock, 100);
-    const store = new Store(0, batcher);
-    const seen: number[] = [];
-    store.subscribe(() => seen.push(store.getState()));
+    const { clock, batcher, store, seen } = watchedStore();
     store.set(1);
     await microtasks();
     store.set(2);

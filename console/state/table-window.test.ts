@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clampWindow, moveWindow, visibleRange, type TableMove } from './table-window.js';
 
 describe('table window', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each<{
     name: string;
     input: { cursor: number; offset: number; move: TableMove; rows: number; height: number };

@@ -1,11 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runInThrowawayEtc, throwawayEtcSkipReason } from '../../test/helpers/modules/throwaway-etc.js';
 import { collectRows, recordingContext } from '../../test/helpers/modules/recording.js';
 import { runPassword } from './run.js';
 import { passwordParams } from './spec.js';
@@ -13,10 +12,9 @@ import { passwordParams } from './spec.js';
 /**
  * The module on root '/' with the real shadow tools (chpasswd, chage), never on this host's
  * accounts: the child runs in a private mount namespace (unshare) where /etc is a bind-mounted
- * throwaway copy, as modules/account/host.test.ts does.
+ * throwaway copy (test/helpers/modules/throwaway-etc.ts).
  */
 const CHILD = fileURLToPath(new URL('../../test/helpers/modules/password/host-child.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const TOOLS = [
   '/usr/sbin/useradd',
   '/usr/sbin/usermod',
@@ -27,21 +25,8 @@ const TOOLS = [
   '/usr/bin/openssl',
 ];
 
-const skipReason =
-  process.platform !== 'linux'
-    ? 'mount namespaces are Linux-only'
-    : process.getuid?.() !== 0
-      ? 'not root (a private mount namespace needs CAP_SYS_ADMIN)'
-      : !TOOLS.every(existsSync)
-        ? `needs ${TOOLS.join(', ')} (Debian packages passwd, util-linux, openssl)`
-        : undefined;
+const skipReason = throwawayEtcSkipReason(TOOLS, 'passwd, util-linux, openssl');
 if (skipReason !== undefined) console.log(`modules/password/host.test.ts skipped: ${skipReason}`);
-
-let scratch: string | undefined;
-afterEach(() => {
-  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
-  scratch = undefined;
-});
 
 const opensslHash = (password: string): string =>
   execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: password, encoding: 'utf8' }).trim();
@@ -51,27 +36,8 @@ interface Observed {
   files: { step: string; password: string; lastChange: string; status: string }[];
 }
 
-/** Copies /etc, binds the copy over /etc in a new mount namespace and runs the child there. */
-async function runInThrowawayEtc(args: readonly string[]): Promise<Observed> {
-  scratch = mkdtempSync(join(tmpdir(), 'mig-etc-'));
-  const script = 'cp -a /etc "$1/etc" && mount --bind "$1/etc" /etc && shift && exec "$@"';
-  const argv = [
-    '--mount',
-    '--propagation',
-    'private',
-    'sh',
-    '-c',
-    script,
-    'sh',
-    scratch,
-    process.execPath,
-    '--import',
-    'tsx',
-    CHILD,
-    ...args,
-  ];
-  const { stdout } = await promisify(execFile)('unshare', argv, { cwd: REPO, timeout: 120_000 });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Observed;
+function runInEtcCopy(args: readonly string[]): Promise<Observed> {
+  return runInThrowawayEtc(CHILD, args, 120_000) as Promise<Observed>;
 }
 
 describe.skipIf(skipReason !== undefined)(
@@ -80,7 +46,7 @@ describe.skipIf(skipReason !== undefined)(
     it('sets hashes and forces changes as asked, answers what /etc/shadow says, and never says the hash', async () => {
       const user = `mig-test-${randomBytes(4).toString('hex')}`;
       const hashes = [opensslHash('before'), opensslHash('temporary-1'), opensslHash('temporary-2')] as const;
-      const seen = await runInThrowawayEtc([user, ...hashes]);
+      const seen = await runInEtcCopy([user, ...hashes]);
       const rowsOf = (step: string) => seen.answers.find((a) => a.step === step)?.rows;
       const fileAt = (step: string) => seen.files.find((f) => f.step === step);
       const base = { user, isDryRun: false, method: 'sha512crypt' };

@@ -24,6 +24,7 @@ const server: TargetContext = {
 const onAgent: TargetContext = { ...server, serverOnlyUnknown: true };
 
 describe('evaluateTarget', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each<{ name: string; input: string; want: Tri; ctx?: TargetContext }>([
     { name: 'all', input: 'all', want: true },
     { name: 'string =', input: "os = 'linux'", want: true },

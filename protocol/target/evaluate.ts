@@ -1,15 +1,22 @@
 import { SERVER_ONLY_FIELDS, type CompareOp, type FieldRef, type Literal, type TargetExpr } from './ast.js';
 import { likeMatch } from './like.js';
 
-/** What a target is evaluated against: one agent's own facts. */
-export interface AgentFacts {
-  id: string;
+/**
+ * The plain facts every agent reports about itself, under the names targets use; the agent's
+ * heartbeat, the server's registry record and the target's facts all carry them alike.
+ */
+export interface AgentPlatform {
   name: string;
   os: string;
   arch: string;
   version: string;
   mode: string;
   queueloc: string;
+}
+
+/** What a target is evaluated against: one agent's own facts. */
+export interface AgentFacts extends AgentPlatform {
+  id: string;
   environment: Record<string, string>;
   tags: Record<string, string>;
   /** Server side only. */

@@ -18,7 +18,14 @@ export {
   type TargetExpr,
 } from './ast.js';
 export { TargetError, type TargetErrorCode } from './errors.js';
-export { evaluateTarget, matchesTarget, type AgentFacts, type TargetContext, type Tri } from './evaluate.js';
+export {
+  evaluateTarget,
+  matchesTarget,
+  type AgentFacts,
+  type AgentPlatform,
+  type TargetContext,
+  type Tri,
+} from './evaluate.js';
 export { formatTarget } from './format.js';
 export { likeMatch } from './like.js';
 export { parseTarget } from './parser.js';

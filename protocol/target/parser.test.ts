@@ -17,6 +17,7 @@ const cmp = (field: FieldRef, op: '=' | '!=' | '<' | '>' | '<=' | '>=', value: L
 const osIs = (value: string): TargetExpr => cmp(f('os'), '=', value);
 
 describe('parseTarget', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each<{ name: string; input: string; want: TargetExpr }>([
     { name: '=', input: "os = 'linux'", want: osIs('linux') },
     { name: '!=', input: "os != 'linux'", want: cmp(f('os'), '!=', 'linux') },

@@ -2,15 +2,7 @@
 // launcher, build a file hunt by keyboard, sign, launch, and see the planted file's row appear.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIG_BIN } from '../helpers/mig-process.js';
-import {
-  initInvestigator,
-  makeFleet,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
-  waitForOnlineAgents,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { startAgents, startFleetServer, type Fleet } from '../helpers/fleet.js';
 import type { MigProcess } from '../helpers/mig-process.js';
 import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 
@@ -20,16 +12,9 @@ describe.skipIf(!hasTmux)('mig console in a terminal', () => {
   let tmux: TmuxSession | undefined;
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    processes.push(await startServerProcess(fleet));
-    const config = await prepareHost(fleet, {
-      name: 'web-1',
-      tags: { env: 'prod' },
-      files: { '/var/www/up/c99.php': '<?php system($_GET[1]);\n' },
-    });
-    processes.push(await startAgentProcess(fleet, config));
-    await waitForOnlineAgents(fleet, 1);
+    ({ fleet } = await startFleetServer(processes));
+    const webShell = { '/var/www/up/c99.php': '<?php system($_GET[1]);\n' };
+    await startAgents(fleet, [{ name: 'web-1', tags: { env: 'prod' }, files: webShell }], processes);
   }, 60_000);
 
   afterAll(async () => {

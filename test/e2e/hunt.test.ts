@@ -8,15 +8,12 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandsTopic } from '../../protocol/topics.js';
 import {
-  initInvestigator,
-  makeFleet,
-  type HostSpec,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
+  startAgents,
+  startFleetServer,
   stopFleet,
   waitForOnlineAgents,
   type Fleet,
+  type HostSpec,
 } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
@@ -43,15 +40,10 @@ describe('signed file hunt across three agents', () => {
   let fleet: Fleet;
   let server: MigProcess;
   const agents: MigProcess[] = [];
-  const configs: string[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    server = await startServerProcess(fleet);
-    for (const host of HOSTS) configs.push(await prepareHost(fleet, host));
-    for (const config of configs) agents.push(await startAgentProcess(fleet, config));
-    await waitForOnlineAgents(fleet, 3);
+    ({ fleet, server } = await startFleetServer());
+    await startAgents(fleet, HOSTS, agents);
   }, 60_000);
 
   afterAll(() => stopFleet(agents, server, fleet));

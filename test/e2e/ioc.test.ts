@@ -4,17 +4,7 @@ import { copyFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKDOOR_CONTENT, BACKDOOR_PATH, WEBSHELL_CONTENT, WEBSHELL_PATH, WEBSHELL_SHA256 } from '../../demo/iocs.js';
-import {
-  initInvestigator,
-  makeFleet,
-  type HostSpec,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
-  stopFleet,
-  waitForOnlineAgents,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { startAgents, startFleetServer, stopFleet, type Fleet, type HostSpec } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const FEEDS = new URL('../../demo/feeds/', import.meta.url).pathname;
@@ -36,9 +26,7 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
   const agents: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    server = await startServerProcess(fleet);
+    ({ fleet, server } = await startFleetServer());
     const hosts: HostSpec[] = [
       {
         name: 'web-1',
@@ -55,8 +43,7 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
         files: { '/var/www/html/index.php': '<?php echo 2;\n', '/usr/bin/.sshd-helper': 'same name, other bytes\n' },
       },
     ];
-    for (const host of hosts) agents.push(await startAgentProcess(fleet, await prepareHost(fleet, host)));
-    await waitForOnlineAgents(fleet, 2);
+    await startAgents(fleet, hosts, agents);
   }, 120_000);
 
   afterAll(() => stopFleet(agents, server, fleet));

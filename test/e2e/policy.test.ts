@@ -3,17 +3,8 @@
 // and the agent reports each version it applied; alice's hunts keep running. (That the agent then
 // refuses bob's signatures even when a stolen server sends his action is in
 // test/adversarial/rows/policy.ts.)
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  initInvestigator,
-  makeFleet,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
-  waitForOnlineAgents,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { addInvestigator, startAgents, startFleetServer, type Fleet } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 async function agentPolicyVersion(fleet: Fleet): Promise<number | undefined> {
@@ -36,23 +27,13 @@ describe('policy bundles across real processes', () => {
   const processes: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    bobEnv = { ...fleet.env, MIG_HOME: join(fleet.dir, 'bob-home') };
-    expect((await runMig(['init', '--no-passphrase', '--name', 'bob'], bobEnv)).code).toBe(0);
-    processes.push(await startServerProcess(fleet));
-    const added = await runMig(
-      ['investigators', 'add', '--name', 'bob', '--key', join(fleet.dir, 'bob-home', 'investigator.pub.asc')],
-      fleet.env,
+    ({ fleet } = await startFleetServer(processes));
+    bobEnv = await addInvestigator(fleet, 'bob');
+    await startAgents(
+      fleet,
+      [{ name: 'host-1', tags: {}, files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n' } }],
+      processes,
     );
-    expect(added.code, added.stderr).toBe(0);
-    const config = await prepareHost(fleet, {
-      name: 'host-1',
-      tags: {},
-      files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\n' },
-    });
-    processes.push(await startAgentProcess(fleet, config));
-    await waitForOnlineAgents(fleet, 1);
   }, 180_000);
 
   afterAll(async () => {

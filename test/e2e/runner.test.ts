@@ -7,15 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  initInvestigator,
-  makeFleet,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
-  waitForOnlineAgents,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { addInvestigator, startAgents, startFleetServer, type Fleet, type HostSpec } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 const SSHD_DOC = JSON.parse(
@@ -46,35 +38,18 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
   const processes: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    runnerEnv = { ...fleet.env, MIG_HOME: join(fleet.dir, 'runner-home') };
-    expect((await runMig(['init', '--no-passphrase', '--name', 'compliance-runner'], runnerEnv)).code).toBe(0);
-    processes.push(await startServerProcess(fleet));
-    const added = await runMig(
-      [
-        'investigators',
-        'add',
-        '--name',
-        'compliance-runner',
-        '--key',
-        join(fleet.dir, 'runner-home', 'investigator.pub.asc'),
-      ],
-      fleet.env,
+    ({ fleet } = await startFleetServer(processes));
+    runnerEnv = await addInvestigator(fleet, 'compliance-runner');
+    const host = (name: string, line: string): HostSpec => ({
+      name,
+      tags: {},
+      files: { '/etc/ssh/sshd_config': `Port 22\n${line}\n`, '/srv/www/shell.php': '<?php\n' },
+    });
+    await startAgents(
+      fleet,
+      [host('host-ok', 'PermitRootLogin no'), host('host-bad', 'PermitRootLogin yes')],
+      processes,
     );
-    expect(added.code, added.stderr).toBe(0);
-    for (const [name, line] of [
-      ['host-ok', 'PermitRootLogin no'],
-      ['host-bad', 'PermitRootLogin yes'],
-    ] as const) {
-      const config = await prepareHost(fleet, {
-        name,
-        tags: {},
-        files: { '/etc/ssh/sshd_config': `Port 22\n${line}\n`, '/srv/www/shell.php': '<?php\n' },
-      });
-      processes.push(await startAgentProcess(fleet, config));
-    }
-    await waitForOnlineAgents(fleet, 2);
 
     // The ACL: alice for everything, the runner for scribe only.
     const investigators = JSON.parse((await runMig(['investigators', '-render', 'json'], fleet.env)).stdout) as {

@@ -2,17 +2,8 @@
 // pending approval, bob co-signs it with `mig action approve`, and only then does the agent run
 // it, with both signatures. (The agent's own refusal of a single signature, whatever the server
 // does, is tested at the pipeline in modules/<response module>/*.test.ts.)
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  initInvestigator,
-  makeFleet,
-  prepareHost,
-  startAgentProcess,
-  startServerProcess,
-  waitForOnlineAgents,
-  type Fleet,
-} from '../helpers/fleet.js';
+import { addInvestigator, startAgents, startFleetServer, type Fleet } from '../helpers/fleet.js';
 import { runMig, type MigProcess } from '../helpers/mig-process.js';
 
 describe('two-person rule for response actions', () => {
@@ -21,21 +12,10 @@ describe('two-person rule for response actions', () => {
   const processes: MigProcess[] = [];
 
   beforeAll(async () => {
-    fleet = await makeFleet();
-    await initInvestigator(fleet, 'alice');
-    bobEnv = { ...fleet.env, MIG_HOME: join(fleet.dir, 'bob-home') };
-    const bobInit = await runMig(['init', '--no-passphrase', '--name', 'bob'], bobEnv);
-    expect(bobInit.code).toBe(0);
-    processes.push(await startServerProcess(fleet));
-    const added = await runMig(
-      ['investigators', 'add', '--name', 'bob', '--key', join(fleet.dir, 'bob-home', 'investigator.pub.asc')],
-      fleet.env,
-    );
-    expect(added.code, added.stderr).toBe(0);
+    ({ fleet } = await startFleetServer(processes));
+    bobEnv = await addInvestigator(fleet, 'bob');
     // agent.json is rewritten when investigators change: this agent trusts alice and bob.
-    const config = await prepareHost(fleet, { name: 'host-1', tags: {}, files: { '/proc/.empty': '' } });
-    processes.push(await startAgentProcess(fleet, config));
-    await waitForOnlineAgents(fleet, 1);
+    await startAgents(fleet, [{ name: 'host-1', tags: {}, files: { '/proc/.empty': '' } }], processes);
   }, 60_000);
 
   afterAll(async () => {

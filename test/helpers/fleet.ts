@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 import { runMig, startMig, type MigProcess } from './mig-process.js';
+
+export { freePort };
 
 /** A throwaway world for cross-process tests: MIG_HOME, a server data dir, host trees. */
 export interface Fleet {
@@ -12,20 +14,6 @@ export interface Fleet {
   httpPort: number;
   mqttPort: number;
   cleanup(): Promise<void>;
-}
-
-/** A port free right now (bound then released): the server must restart on the same ports. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function makeFleet(): Promise<Fleet> {
@@ -76,6 +64,24 @@ export async function startServerProcess(
   return server;
 }
 
+/**
+ * A fleet with alice's investigator key and its server running (auto-accept), the start of most
+ * cross-process tests. The server also goes into `into` when given (the test's list of processes
+ * to stop); the fleet's files are removed again if the server does not start.
+ */
+export async function startFleetServer(into?: MigProcess[]): Promise<{ fleet: Fleet; server: MigProcess }> {
+  const fleet = await makeFleet();
+  try {
+    await initInvestigator(fleet, 'alice');
+    const server = await startServerProcess(fleet);
+    into?.push(server);
+    return { fleet, server };
+  } catch (err) {
+    await fleet.cleanup();
+    throw err;
+  }
+}
+
 export interface HostSpec {
   name: string;
   tags: Record<string, string>;
@@ -103,6 +109,35 @@ export async function prepareHost(fleet: Fleet, host: HostSpec): Promise<string>
   const path = join(fleet.dir, 'hosts', host.name, 'agent.json');
   await writeFile(path, JSON.stringify(config, null, 2));
   return path;
+}
+
+/**
+ * Prepares and starts one agent per host, pushing each into `into` as soon as it runs (so that a
+ * start failing half way still leaves the started ones for `stopFleet`), then waits until all
+ * of them are online.
+ */
+export async function startAgents(
+  fleet: Fleet,
+  hosts: readonly HostSpec[],
+  into: MigProcess[],
+  timeoutMs?: number,
+): Promise<void> {
+  for (const host of hosts) into.push(await startAgentProcess(fleet, await prepareHost(fleet, host)));
+  await waitForOnlineAgents(fleet, hosts.length, timeoutMs);
+}
+
+/**
+ * A second investigator with a home of its own (`init` there), added to the running server with
+ * `mig investigators add`. Returns the environment that acts as that investigator.
+ */
+export async function addInvestigator(fleet: Fleet, name: string): Promise<NodeJS.ProcessEnv> {
+  const env = { ...fleet.env, MIG_HOME: join(fleet.dir, `${name}-home`) };
+  const init = await runMig(['init', '--no-passphrase', '--name', name], env);
+  if (init.code !== 0) throw new Error(`mig init ${name} failed (${init.code}): ${init.stderr}${init.stdout}`);
+  const key = join(fleet.dir, `${name}-home`, 'investigator.pub.asc');
+  const added = await runMig(['investigators', 'add', '--name', name, '--key', key], fleet.env);
+  if (added.code !== 0) throw new Error(`investigators add ${name} failed (${added.code}): ${added.stderr}`);
+  return env;
 }
 
 export async function startAgentProcess(fleet: Fleet, configPath: string): Promise<MigProcess> {

@@ -27,6 +27,7 @@ describe('launcher form values', () => {
     expect(initialValues(fields)).toEqual({ names: '', depth: '3', recursive: false, mode: '' });
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each([
     {
       name: 'valid',

@@ -4,6 +4,7 @@ import type { ActionStatus, SignedAction } from '../../../protocol/action.js';
 import type { ActionRecord, CommandRecord, InvestigatorRecord } from '../../../protocol/api.js';
 import { newActionId } from '../../../protocol/canonical.js';
 import { signedAction } from '../actions.js';
+import { storedAgent } from './stored-agent.js';
 import { countersOf, emptyCounters } from '../../../broker/scheduler/counters.js';
 import type { Store, StoredAgent } from '../../../broker/store/store.js';
 
@@ -323,21 +324,13 @@ function investigator(hexDigit: string, name: string): InvestigatorRecord {
 }
 
 function agent(id: string, status: StoredAgent['status']): StoredAgent {
-  return {
+  return storedAgent({
     id,
-    name: id,
-    os: 'linux',
-    arch: 'x64',
-    version: '1',
-    mode: 'daemon',
     queueloc: id,
     environment: { ident: '', init: '', addresses: [], hostname: id },
-    tags: {},
-    modules: [],
     status,
-    heartbeatMs: 1000,
     startedAt: at(0),
     firstSeenAt: at(0),
     lastHeartbeatAt: at(1),
-  };
+  });
 }

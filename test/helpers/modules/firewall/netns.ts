@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { addVethPair, which } from '../netns-tools.js';
 
 /**
  * Test-only: private network namespaces, so tests run the real nft and iptables without touching
@@ -13,15 +14,6 @@ const CHILD = fileURLToPath(new URL('./netns-child.ts', import.meta.url));
 const LISTEN = fileURLToPath(new URL('./tcp-listen.mjs', import.meta.url));
 const PROBE = fileURLToPath(new URL('./tcp-probe.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../..', import.meta.url));
-
-function which(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Undefined when namespaces, nft and iptables all work here; otherwise the reason to skip. */
 export function netnsSkipReason(): string | undefined {
@@ -104,22 +96,7 @@ export class Netns {
 
   /** A veth pair between this namespace and `peer`, addressed 10.201.0.1/24 here and 10.201.0.2/24 there. */
   async link(peer: Netns): Promise<{ here: string; there: string }> {
-    const suffix = randomBytes(3).toString('hex');
-    const [mine, theirs] = [`mga${suffix}`, `mgb${suffix}`];
-    await run('ip', [
-      'link',
-      'add',
-      mine,
-      'netns',
-      this.name,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      theirs,
-      'netns',
-      peer.name,
-    ]);
+    const [mine, theirs] = await addVethPair(this.name, peer.name, 'mg');
     for (const [ns, dev, addr] of [
       [this, mine, '10.201.0.1/24'],
       [peer, theirs, '10.201.0.2/24'],

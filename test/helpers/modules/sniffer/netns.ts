@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { addVethPair, which } from '../netns-tools.js';
 import type { OperationResult } from '../../../../protocol/messages.js';
 
 /**
@@ -19,15 +20,6 @@ export const ENDPOINT_IP = '10.202.0.1';
 export const PEER_IP = '10.202.0.2';
 export const ENDPOINT_IP6 = 'fd00:202::1';
 export const PEER_IP6 = 'fd00:202::2';
-
-function which(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function sniffNetnsSkipReason(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces are Linux-only';
@@ -56,22 +48,7 @@ export class SniffPair {
       await run('ip', ['netns', 'add', ns]);
       await run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
     }
-    const suffix = randomBytes(3).toString('hex');
-    const [mine, theirs] = [`msa${suffix}`, `msb${suffix}`];
-    await run('ip', [
-      'link',
-      'add',
-      mine,
-      'netns',
-      pair.endpoint,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      theirs,
-      'netns',
-      pair.peer,
-    ]);
+    const [mine, theirs] = await addVethPair(pair.endpoint, pair.peer, 'ms');
     for (const [ns, dev, addr, addr6] of [
       [pair.endpoint, mine, `${ENDPOINT_IP}/24`, `${ENDPOINT_IP6}/64`],
       [pair.peer, theirs, `${PEER_IP}/24`, `${PEER_IP6}/64`],
