@@ -20,6 +20,27 @@ describe('ECS fields of result rows', () => {
     });
   });
 
+  it('sniffer: the peer under related.ip, network.transport (IANA name), packets and bytes; the rest in mig.row', () => {
+    const row = {
+      peer: '203.0.113.7',
+      proto: 'icmp6',
+      packets: 12,
+      bytes: 1400,
+      packetsIn: 5,
+      packetsOut: 7,
+      firstSeen: AT,
+      lastSeen: AT,
+      localPorts: [],
+      peerPorts: [],
+    };
+    const [event] = eventsFor('sniffer', [row]);
+    expect(event?.related).toEqual({ ip: ['203.0.113.7'] });
+    expect(event?.network).toEqual({ transport: 'ipv6-icmp', packets: 12, bytes: 1400 });
+    expect(event?.message).toContain('sniffer found 203.0.113.7');
+    expect(event?.mig).toMatchObject({ module: 'sniffer', row });
+    expect(event).not.toHaveProperty('source');
+  });
+
   it('nic: observer.ingress.interface.name and host.mac (ECS form) beside host.name/id; the rest in mig.row', () => {
     const row = {
       name: 'eth0',

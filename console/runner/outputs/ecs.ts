@@ -80,7 +80,23 @@ function ecsOfRow(module: string, row: Row): Record<string, unknown> {
     return { process: { pid: row.pid, name: str(row.name) ?? str(row.command), executable: str(row.exe) } };
   if (module === 'pkg') return { package: { name: str(row.name), version: str(row.version), type: str(row.type) } };
   if (module === 'nic') return nicEcs(row);
+  if (module === 'sniffer') return snifferEcs(row);
   return {};
+}
+
+/**
+ * A peer the sniffer saw. Its rows fold both directions together, so the peer is not a source
+ * nor a destination: ECS's related.ip is the field for "an address this event is about".
+ * network.transport takes IANA's lowercase names (ICMPv6 is "ipv6-icmp"); packets and bytes are
+ * network.packets and network.bytes. Ports, directions and times stay in mig.row.
+ */
+function snifferEcs(row: Row): Record<string, unknown> {
+  const proto = str(row.proto);
+  const transport = proto === 'icmp6' ? 'ipv6-icmp' : proto === 'other' ? undefined : proto;
+  return {
+    related: { ip: [str(row.peer)] },
+    network: { transport, packets: row.packets, bytes: row.bytes },
+  };
 }
 
 /**
@@ -119,7 +135,7 @@ export function resultEvents(
       events.push({
         ...base(at, 'mig.result', 'alert', 'found', { category: ['host'], type: ['indicator'], module: op.module }),
         ...withHost({ name: cmd.agentName, id: cmd.agentId }, ecsOfRow(op.module, row)),
-        message: `${cmd.agentName}: ${op.module} found ${str(row.path) ?? str(row.check) ?? str(row.name) ?? 'a match'} (${record.action.name})`,
+        message: `${cmd.agentName}: ${op.module} found ${str(row.path) ?? str(row.check) ?? str(row.name) ?? str(row.peer) ?? 'a match'} (${record.action.name})`,
         mig: { job, action: { id: record.action.id, name: record.action.name }, module: op.module, row },
       });
     }
