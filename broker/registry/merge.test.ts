@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredAgent } from '../store/store.js';
+import { storedAgent } from '../../test/helpers/broker/stored-agent.js';
 import { isNewerAgent, isOnlyLaterBeat } from './merge.js';
 
-const base: StoredAgent = {
+const base: StoredAgent = storedAgent({
   id: 'a1',
-  name: 'a1',
-  os: 'linux',
-  arch: 'x64',
-  version: '1',
-  mode: 'daemon',
-  queueloc: 'q',
-  environment: { ident: '', init: '', addresses: [], hostname: 'h' },
-  tags: {},
-  modules: [],
-  status: 'online',
-  heartbeatMs: 1000,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  firstSeenAt: '2026-01-01T00:00:00.000Z',
   lastHeartbeatAt: '2026-01-01T00:01:00.000Z',
   enrollment: 'accepted',
   decidedAt: '2026-01-01T00:00:10.000Z',
   decidedBy: 'alice',
-};
+});
 const later = '2026-01-01T00:02:00.000Z';
 
 describe('which record of an agent wins across servers', () => {
