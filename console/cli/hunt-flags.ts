@@ -4,6 +4,7 @@ import { ACTION_LIMITS, DEFAULT_EXPIRY, formatDuration, parseExpiry } from '../.
 import type { AnyModuleSpec, FlagHint } from '../../protocol/module-spec.js';
 import { deriveFlags } from '../flags/fields.js';
 import { RENDER_FORMATS } from '../render/renderer.js';
+import { DEFAULT_TARGET } from '../../protocol/target/index.js';
 
 /**
  * Flags every hunt (`mig <module> ...`) takes besides the module's own. Parsed with the same
@@ -21,8 +22,7 @@ export const DurationFlag = z.string().superRefine((text, ctx) => {
   if (!expiry.ok) ctx.addIssue({ code: 'custom', message: expiry.expected });
 });
 
-/** The target when -t is not given: MIG required one; we default to every agent online now, and say so. */
-export const DEFAULT_TARGET = "status = 'online'";
+export { DEFAULT_TARGET };
 export const LOCAL_TARGET = 'local';
 
 export const HuntFlagsSchema = z.object({

@@ -4,6 +4,7 @@ import { newActionId } from '../../protocol/canonical.js';
 import { checkActionLimits } from '../../protocol/check-operations.js';
 import { parseExpiry } from '../../protocol/limits.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
+import { DEFAULT_TARGET } from '../../protocol/target/index.js';
 import { TERMINAL_ACTION_STATUSES } from '../cli/follow.js';
 import { signAction } from '../services/action-signing.js';
 import type { ApiClient } from '../services/api-client.js';
@@ -28,7 +29,7 @@ export function actionOfRun(job: JobConfig, template: ActionTemplate, scheduledA
     v: 1,
     id: newActionId(),
     name: `${template.name ?? job.name} (${job.name} ${scheduledAt.toISOString()})`.slice(0, 256),
-    target: job.target ?? template.target ?? "status = 'online'",
+    target: job.target ?? template.target ?? DEFAULT_TARGET,
     validFrom: now.toISOString(),
     expireAfter: new Date(now.getTime() + (expiry.ok ? expiry.ms : 3_600_000)).toISOString(),
     operations: template.operations,

@@ -26,6 +26,7 @@ export {
   type TargetContext,
   type Tri,
 } from './evaluate.js';
+export { DEFAULT_TARGET } from './default-target.js';
 export { formatTarget } from './format.js';
 export { likeMatch } from './like.js';
 export { parseTarget } from './parser.js';

@@ -2,13 +2,10 @@ import { NothingToHuntError, plannedForWire, translateFeed } from '../../../inte
 import { moduleSpecs } from '../../../modules/registry.js';
 import { BaseError, UserError } from '../../../protocol/errors.js';
 import { IocRequestSchema, MAX_IOC_BODY_BYTES, type IocResponse } from '../../../protocol/ioc-api.js';
-import { parseTarget } from '../../../protocol/target/index.js';
+import { DEFAULT_TARGET, parseTarget } from '../../../protocol/target/index.js';
 import { parseWith, readJson } from '../request.js';
 import type { Route } from '../router.js';
 import type { ApiServices } from '../services.js';
-
-/** The target when the request names none, as `mig ioc` and every hunt default to. */
-const DEFAULT_IOC_TARGET = "status = 'online'";
 
 /**
  * POST /ioc: a threat-intel feed → the unsigned actions that hunt it and what could not be
@@ -24,7 +21,7 @@ export function iocRoutes(s: Pick<ApiServices, 'clock'>): Route[] {
       access: 'investigator',
       handle: async (ctx) => {
         const body = parseWith(IocRequestSchema, await readJson(ctx.req, MAX_IOC_BODY_BYTES), 'body');
-        const target = body.target ?? DEFAULT_IOC_TARGET;
+        const target = body.target ?? DEFAULT_TARGET;
         try {
           parseTarget(target);
           const { format, set, planned } = translateFeed({

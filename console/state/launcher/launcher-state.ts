@@ -5,6 +5,7 @@ import type { AnyModuleSpec } from '../../../protocol/module-spec.js';
 import type { AgentCount } from '../backend.js';
 import { DEFAULT_EXPIRY } from '../../../protocol/limits.js';
 import { formFields, initialValues, type FormValues } from './form-values.js';
+import { DEFAULT_TARGET } from '../../../protocol/target/index.js';
 
 /** Where the launcher's operations come from. */
 export type LauncherSource =
@@ -60,7 +61,7 @@ export interface LauncherState {
   phase: LaunchPhase;
 }
 
-export const DEFAULT_TARGET = "status = 'online'";
+export { DEFAULT_TARGET };
 
 export interface NewLauncherOptions {
   moduleName?: string;
