@@ -23,14 +23,15 @@ function advantage(row: BenchRow): number {
 }
 
 function formatRow(row: BenchRow): string {
-  const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+  // A row without a reference figure (NaN: nothing comparable exists) prints a dash, not NaN.
+  const fmt = (n: number): string => (Number.isNaN(n) ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(2));
   const ratio = advantage(row);
   return [
     row.name.padEnd(44),
     `${fmt(row.ours)} ${row.unit}`.padStart(14),
     `${row.reference}`.padEnd(34),
-    `${fmt(row.referenceValue)} ${row.unit}`.padStart(14),
-    `${ratio.toFixed(2)}x`.padStart(8),
+    (Number.isNaN(row.referenceValue) ? '—' : `${fmt(row.referenceValue)} ${row.unit}`).padStart(14),
+    (Number.isNaN(ratio) ? '—' : `${ratio.toFixed(2)}x`).padStart(8),
     row.note ?? '',
   ].join('  ');
 }
