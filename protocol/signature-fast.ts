@@ -55,7 +55,12 @@ export class FastSigner {
         id,
         keyObject === undefined
           ? null
-          : { keyObject, algorithm: k.keyPacket.algorithm, createdMs: k.getCreationTime().getTime(), keyId: k.getKeyID() },
+          : {
+              keyObject,
+              algorithm: k.keyPacket.algorithm,
+              createdMs: k.getCreationTime().getTime(),
+              keyId: k.getKeyID(),
+            },
       );
     }
   }
@@ -64,12 +69,19 @@ export class FastSigner {
    * True if openpgp would accept this signature packet over `bytes` right now; false means
    * "ask openpgp" (not handled here, or refused).
    */
-  async accepts(packet: openpgp.SignaturePacket, bytes: Uint8Array, config: PgpConfig, nowMs: number): Promise<boolean> {
+  async accepts(
+    packet: openpgp.SignaturePacket,
+    bytes: Uint8Array,
+    config: PgpConfig,
+    nowMs: number,
+  ): Promise<boolean> {
+    // openpgp's enums as plain numbers (this file compares them with the constants above).
+    const algorithm: number = packet.publicKeyAlgorithm ?? -1;
+    const type: number = packet.signatureType ?? -1;
     const key = this.keys.get(packet.issuerKeyID.toHex());
-    if (key === undefined || key === null || packet.publicKeyAlgorithm !== key.algorithm) return false;
+    if (key === undefined || key === null || algorithm !== key.algorithm) return false;
     if (packet.version !== 4 || !isPlain(packet, config)) return false;
-    if (packet.signatureType === SIGNATURE_TEXT ? hasLineEnd(bytes) : packet.signatureType !== SIGNATURE_BINARY)
-      return false;
+    if (type === SIGNATURE_TEXT ? hasLineEnd(bytes) : type !== SIGNATURE_BINARY) return false;
     const hashName = HASHES.get(packet.hashAlgorithm ?? -1);
     if (hashName === undefined || packet.created === null || packet.signatureData === null) return false;
     // As openpgp's verify with date = now: not made in the future, not expired (whole seconds).
@@ -146,11 +158,12 @@ function signatureBytes(packet: openpgp.SignaturePacket, algorithm: number): Uin
 /** A node:crypto public key for an Ed25519 key packet; undefined for anything else (openpgp's path). */
 function ed25519KeyObject(keyPacket: openpgp.AnyKeyPacket): KeyObject | undefined {
   const params = keyPacket.publicParams as { oid?: { toHex?: unknown }; Q?: unknown; A?: unknown };
+  const algorithm: number = keyPacket.algorithm;
   let raw: Uint8Array | undefined;
-  if (keyPacket.algorithm === ALGORITHM_ED25519 && params.A instanceof Uint8Array && params.A.length === 32) {
+  if (algorithm === ALGORITHM_ED25519 && params.A instanceof Uint8Array && params.A.length === 32) {
     raw = params.A;
   } else if (
-    keyPacket.algorithm === ALGORITHM_EDDSA_LEGACY &&
+    algorithm === ALGORITHM_EDDSA_LEGACY &&
     typeof params.oid?.toHex === 'function' &&
     (params.oid.toHex as () => unknown).call(params.oid) === ED25519_LEGACY_OID &&
     params.Q instanceof Uint8Array &&

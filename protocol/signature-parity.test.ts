@@ -89,7 +89,13 @@ async function casesFor(kind: KeyKind): Promise<Case[]> {
       accepted: false,
       fast: false,
     },
-    { name: 'by a signing subkey', armored: await signWith(withSubkey, bytes), key: withSubkey.toPublic(), accepted: true, fast: true },
+    {
+      name: 'by a signing subkey',
+      armored: await signWith(withSubkey, bytes),
+      key: withSubkey.toPublic(),
+      accepted: true,
+      fast: true,
+    },
     {
       name: 'naming the encryption subkey as issuer',
       armored: forgeSignature(bytes, withSubkey, { claimIssuer: withSubkey.subkeys[0] }),
@@ -99,7 +105,10 @@ async function casesFor(kind: KeyKind): Promise<Case[]> {
     },
     {
       name: 'by a subkey while it was valid, subkey now expired',
-      armored: forgeSignature(bytes, oldSubkey, { signer: signingSubkey(oldSubkey), createdS: nowS() - 10 * 86400 + 60 }),
+      armored: forgeSignature(bytes, oldSubkey, {
+        signer: signingSubkey(oldSubkey),
+        createdS: nowS() - 10 * 86400 + 60,
+      }),
       key: oldSubkey.toPublic(),
       accepted: true,
       fast: true,
@@ -119,10 +128,34 @@ async function casesFor(kind: KeyKind): Promise<Case[]> {
     { name: 'SHA-224 (too weak for EdDSA)', armored: forge({ hash: 11 }), key: pub, accepted: false, fast: false },
     { name: 'SHA3-256 (openpgp decides)', armored: forge({ hash: 12 }), key: pub, accepted: true, fast: false },
     { name: 'issuer in the hashed area', armored: forge({ issuerHashed: true }), key: pub, accepted: true, fast: true },
-    { name: 'signature expired', armored: forge({ createdS: nowS() - 120, expiresInS: 60 }), key: pub, accepted: false, fast: false },
-    { name: 'signature expiring later', armored: forge({ createdS: nowS() - 120, expiresInS: 3600 }), key: pub, accepted: true, fast: true },
-    { name: 'signature over other bytes', armored: forge({ signOver: new Uint8Array([1, 2]) }), key: pub, accepted: false, fast: false },
-    { name: 'unknown critical subpacket', armored: forge(critical(100, new Uint8Array([1]))), key: pub, accepted: false, fast: false },
+    {
+      name: 'signature expired',
+      armored: forge({ createdS: nowS() - 120, expiresInS: 60 }),
+      key: pub,
+      accepted: false,
+      fast: false,
+    },
+    {
+      name: 'signature expiring later',
+      armored: forge({ createdS: nowS() - 120, expiresInS: 3600 }),
+      key: pub,
+      accepted: true,
+      fast: true,
+    },
+    {
+      name: 'signature over other bytes',
+      armored: forge({ signOver: new Uint8Array([1, 2]) }),
+      key: pub,
+      accepted: false,
+      fast: false,
+    },
+    {
+      name: 'unknown critical subpacket',
+      armored: forge(critical(100, new Uint8Array([1]))),
+      key: pub,
+      accepted: false,
+      fast: false,
+    },
     {
       name: 'unknown non-critical subpacket',
       armored: forge({ extraHashed: [{ type: 100, body: new Uint8Array([1]) }] }),
@@ -130,7 +163,13 @@ async function casesFor(kind: KeyKind): Promise<Case[]> {
       accepted: true,
       fast: true,
     },
-    { name: 'unknown critical notation', armored: forge(critical(20, notation('x@example.org'))), key: pub, accepted: false, fast: false },
+    {
+      name: 'unknown critical notation',
+      armored: forge(critical(20, notation('x@example.org'))),
+      key: pub,
+      accepted: false,
+      fast: false,
+    },
     { name: 'standalone signature type', armored: forge({ type: 0x02 }), key: pub, accepted: false, fast: false },
     { name: 'key certification type', armored: forge({ type: 0x10 }), key: pub, accepted: false, fast: false },
   ];
@@ -138,14 +177,32 @@ async function casesFor(kind: KeyKind): Promise<Case[]> {
   const good = await dearmorSignature(await signWith(key, bytes));
   const junk = [0xc2, 3, 9, 9, 9];
   cases.push(
-    { name: 'an unreadable packet after a good one', armored: armorSignature(new Uint8Array([...good, ...junk])), key: pub, accepted: true, fast: true },
-    { name: 'only an unreadable packet', armored: armorSignature(new Uint8Array(junk)), key: pub, accepted: false, fast: false },
+    {
+      name: 'an unreadable packet after a good one',
+      armored: armorSignature(new Uint8Array([...good, ...junk])),
+      key: pub,
+      accepted: true,
+      fast: true,
+    },
+    {
+      name: 'only an unreadable packet',
+      armored: armorSignature(new Uint8Array(junk)),
+      key: pub,
+      accepted: false,
+      fast: false,
+    },
   );
   // A revoked key cannot sign through openpgp.sign: it signs first, then is revoked.
   const beforeRevocation = await newKey(kind);
   const sigByIt = await signWith(beforeRevocation, bytes);
   const { privateKey: nowRevoked } = await openpgp.revokeKey({ key: beforeRevocation, format: 'object' });
-  cases.push({ name: 'key revoked after signing', armored: sigByIt, key: nowRevoked.toPublic(), accepted: false, fast: false });
+  cases.push({
+    name: 'key revoked after signing',
+    armored: sigByIt,
+    key: nowRevoked.toPublic(),
+    accepted: false,
+    fast: false,
+  });
   // Superseded (a soft revocation) only counts from its date: a signature from before still stands.
   const superseded = await newKey(kind, { date: new Date(Date.now() - 10 * DAY_MS) });
   const beforeSuperseded = forgeSignature(bytes, superseded, { createdS: nowS() - 5 * 86400 });
@@ -157,8 +214,20 @@ async function casesFor(kind: KeyKind): Promise<Case[]> {
     format: 'object',
   });
   cases.push(
-    { name: 'made before the key was superseded', armored: beforeSuperseded, key: softRevoked.toPublic(), accepted: true, fast: true },
-    { name: 'made after the key was superseded', armored: afterSuperseded, key: softRevoked.toPublic(), accepted: false, fast: false },
+    {
+      name: 'made before the key was superseded',
+      armored: beforeSuperseded,
+      key: softRevoked.toPublic(),
+      accepted: true,
+      fast: true,
+    },
+    {
+      name: 'made after the key was superseded',
+      armored: afterSuperseded,
+      key: softRevoked.toPublic(),
+      accepted: false,
+      fast: false,
+    },
   );
   return cases;
 }

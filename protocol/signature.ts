@@ -96,7 +96,8 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
     const id = (p as { issuerKeyID?: openpgp.KeyID }).issuerKeyID;
     return id === undefined ? [] : [id.toHex().toLowerCase()];
   });
-  if (keyIds.length === 0) throw new VerificationError('BAD_SIGNATURE', 'the signature holds no readable signature packet');
+  if (keyIds.length === 0)
+    throw new VerificationError('BAD_SIGNATURE', 'the signature holds no readable signature packet');
   const signer = keyIds.map((id) => keyring.byKey(id)).find((k) => k !== undefined);
   if (signer === undefined) {
     throw new VerificationError(
@@ -105,7 +106,8 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
     );
   }
   const fingerprint = signer.getFingerprint().toLowerCase();
-  if (isFastPathOn && (await acceptsFast(openpgp, bytes, signature, keyring.fastSigner(fingerprint)))) return fingerprint;
+  if (isFastPathOn && (await acceptsFast(openpgp, bytes, signature, keyring.fastSigner(fingerprint))))
+    return fingerprint;
   try {
     await verifyPackets(openpgp, bytes, signature, signer);
   } catch (err) {

@@ -116,7 +116,10 @@ describe('ReplayJournal: the running mark on the same line', () => {
     await expect(
       journal.record(ID_A, new Date(T0.getTime() + 60_000), { commandId: '../x', receivedAt: T0.toISOString() }),
     ).rejects.toThrow();
-    appendFileSync(join(dir.path, REPLAY_JOURNAL_FILE), `${JSON.stringify({ id: ID_B, until: T0.getTime() + 60_000, commandId: CMD_2 })}\n`);
+    appendFileSync(
+      join(dir.path, REPLAY_JOURNAL_FILE),
+      `${JSON.stringify({ id: ID_B, until: T0.getTime() + 60_000, commandId: CMD_2 })}\n`,
+    );
     const reopened = await open();
     expect(reopened.has(ID_B)).toBe(true);
     expect(reopened.leftovers()).toEqual([]);

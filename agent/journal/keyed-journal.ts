@@ -4,7 +4,12 @@ import type { KeyedJournalOptions, KeyedLimits, KeyedLine } from './keyed-journa
 import { LineTooLargeError } from './keyed-journal-types.js';
 import { WriteQueue } from './write-queue.js';
 
-export { LineTooLargeError, type KeyedJournalOptions, type KeyedLimits, type KeyedLine } from './keyed-journal-types.js';
+export {
+  LineTooLargeError,
+  type KeyedJournalOptions,
+  type KeyedLimits,
+  type KeyedLine,
+} from './keyed-journal-types.js';
 
 /** Dead bytes and lines tolerated before a rewrite, at least: small journals are not rewritten often. */
 const MIN_WASTE_BYTES = 1024 * 1024;
@@ -102,12 +107,13 @@ export class KeyedJournal<M> {
     this.entries.set(key, entry);
     this.liveBytes += line.length;
     this.evict();
-    return this.queue.append(line, (offset) => {
-      entry.line = undefined;
-      if (this.entries.get(key) !== entry) return; // forgotten meanwhile: its line is dead already
-      entry.offset = offset;
-      this.writtenLiveBytes += line.length;
-    })
+    return this.queue
+      .append(line, (offset) => {
+        entry.line = undefined;
+        if (this.entries.get(key) !== entry) return; // forgotten meanwhile: its line is dead already
+        entry.offset = offset;
+        this.writtenLiveBytes += line.length;
+      })
       .catch((err: unknown) => {
         if (this.entries.get(key) === entry) this.forget(key);
         throw err;
@@ -248,12 +254,14 @@ export class KeyedJournal<M> {
       deadLines > Math.max(this.entries.size, MIN_WASTE_LINES);
     if (!isWasteful || this.isCompactionQueued) return;
     this.isCompactionQueued = true;
-    this.queue.run(() => {
-      this.isCompactionQueued = false;
-      return this.compact();
-    }).catch((err: unknown) =>
-      this.opts.log('warn', `${this.opts.what} ${this.path}: not compacted: ${(err as Error).message}`),
-    );
+    this.queue
+      .run(() => {
+        this.isCompactionQueued = false;
+        return this.compact();
+      })
+      .catch((err: unknown) =>
+        this.opts.log('warn', `${this.opts.what} ${this.path}: not compacted: ${(err as Error).message}`),
+      );
   }
 
   /** Runs in the queue: rewrites the file with the live lines already written (queued ones follow). */

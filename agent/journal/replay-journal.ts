@@ -54,7 +54,9 @@ export class ReplayJournal implements ReplayStore {
     for (const { key, meta } of journal.live())
       if (meta.running !== undefined) this.runningIds.set(meta.running.commandId, key);
     this.left = [...journal.live()].flatMap(({ key, meta }) =>
-      meta.running === undefined ? [] : [{ commandId: meta.running.commandId, actionId: key, receivedAt: meta.running.receivedAt }],
+      meta.running === undefined
+        ? []
+        : [{ commandId: meta.running.commandId, actionId: key, receivedAt: meta.running.receivedAt }],
     );
   }
 
