@@ -33,7 +33,12 @@ export class Keyring {
   add(key: openpgp.Key): void {
     const pub = key.isPrivate() ? key.toPublic() : key;
     this.byFingerprint.set(pub.getFingerprint().toLowerCase(), pub);
-    this.fast.set(pub.getFingerprint().toLowerCase(), new FastSigner(pub, openpgpModule));
+    this.fast.delete(pub.getFingerprint().toLowerCase());
+    try {
+      this.fast.set(pub.getFingerprint().toLowerCase(), new FastSigner(pub, openpgpModule));
+    } catch {
+      // A key the fast path cannot describe: its signatures go through openpgp's path.
+    }
     for (const id of pub.getKeyIDs()) this.byKeyId.set(id.toHex().toLowerCase(), pub);
   }
 
@@ -106,8 +111,9 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
     );
   }
   const fingerprint = signer.getFingerprint().toLowerCase();
-  if (isFastPathOn && (await acceptsFast(openpgp, bytes, signature, keyring.fastSigner(fingerprint))))
-    return fingerprint;
+  // An error in the fast path is a "no": openpgp's path decides.
+  const fast = keyring.fastSigner(fingerprint);
+  if (isFastPathOn && (await acceptsFast(openpgp, bytes, signature, fast).catch(() => false))) return fingerprint;
   try {
     await verifyPackets(openpgp, bytes, signature, signer);
   } catch (err) {

@@ -61,10 +61,11 @@ export class SigningKeyValidity {
     return this.breakpoints[low] === t ? `=${low}` : `<${low}`;
   }
 
+  /** Never rejects: any failure is "not valid", which only sends the signature to openpgp's path. */
   private async decide(keyId: openpgp.KeyID, atMs: number): Promise<boolean> {
-    const pgp = await this.loadOpenpgp();
-    const fresh = await pgp.readKey({ binaryKey: this.key.write() });
     try {
+      const pgp = await this.loadOpenpgp();
+      const fresh = await pgp.readKey({ binaryKey: this.key.write() });
       await fresh.getSigningKey(keyId, new Date(atMs));
       return true;
     } catch {
