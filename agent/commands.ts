@@ -15,8 +15,8 @@ export type { AnswerStore } from './command/answer.js';
 
 export interface CommandHandlerDeps extends RunDeps, AnswerDeps, PublishDeps {
   accept: AcceptDeps;
-  /** The running journal: commands accepted and not yet answered. */
-  running: PublishDeps['running'] & { begin(entry: RunningEntry): Promise<void> };
+  /** The running journal: ends commands accepted and not yet answered (marked by the replay journal). */
+  running: PublishDeps['running'];
   now(): Date;
   log: LogFn;
   /** Called, not awaited, once a command that asked the agent to destroy itself has been answered. */
@@ -104,11 +104,11 @@ export class CommandHandler {
         );
         return await publishAnswer(kept, this.deps);
       }
-      // Verify, the rest: replay, ACL, target, parameters; resolves once the id is in the replay journal.
-      accepted = await acceptVerified(message, verified, accept);
-      // Journal: a crash from here on is reported at restart, never lost or re-run. Not also at
-      // receipt: that would write twice per command for a window in which nothing has run yet.
-      await this.deps.running.begin({ commandId, actionId: accepted.action.id, receivedAt: receivedAt.toISOString() });
+      // Verify, the rest: replay, ACL, target, parameters; resolves once the id is in the replay
+      // journal, on a line that also marks this command running: a crash from here on is reported
+      // at restart, never lost or re-run. Not also at receipt: that would write twice per command
+      // for a window in which nothing has run yet.
+      accepted = await acceptVerified(message, verified, accept, receivedAt);
     } catch (err) {
       return this.refuse(commandId, trace, err, receivedAt);
     }

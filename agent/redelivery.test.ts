@@ -206,4 +206,22 @@ describe('a command left running by a previous process', () => {
     expect(await send(agent.agentId, action, commandId)).toEqual(first);
     expect(runs).toBe(0);
   });
+
+  it('marked on its replay line (one append): AGENT_RESTARTED, kept, never run, reported once', async () => {
+    const action = await probeAction();
+    const commandId = randomBytes(16).toString('hex');
+    const replay = await ReplayJournal.open(config.dataDir);
+    const horizon = new Date(Date.parse(action.expireAfter) + config.maxClockSkewMs);
+    await replay.record(action.id, horizon, { commandId, receivedAt: new Date().toISOString() });
+    await replay.close();
+    const agent = await start();
+    const first = await mq.inbox.resultFor(commandId);
+    expect(first).toMatchObject({ status: 'failed', actionId: action.id, error: { code: 'AGENT_RESTARTED' } });
+    expect(await send(agent.agentId, action, commandId)).toEqual(first);
+    expect(runs).toBe(0);
+    await agents.pop()?.close();
+    const reopened = await ReplayJournal.open(config.dataDir);
+    expect(reopened.leftovers()).toEqual([]);
+    expect(reopened.has(action.id)).toBe(true);
+  });
 });

@@ -108,13 +108,15 @@ export async function startAgent(config: AgentConfig, opts: StartAgentOptions = 
     watchdog: config.watchdog,
     log: scopedLog(log, 'worker'),
   });
-  const running = await RunningJournal.open(config.dataDir, { log });
+  // The replay journal's lines also mark commands running: it opens first, for the leftovers.
+  const replay = await ReplayJournal.open(config.dataDir, { now, log });
+  const running = await RunningJournal.open(config.dataDir, { log, replay });
   // Read before connecting: anything journaled from now on belongs to this process.
   const leftovers = running.leftovers();
   let session: AgentLink | undefined;
   const publishResult = (message: ResultMessage): Promise<void> => (session ?? notStarted()).publishResult(message);
   const onDestroyRequested = (): void => destroy();
-  const deps = await handlerDeps(config, prepared, running, publishResult, onDestroyRequested, {
+  const deps = await handlerDeps(config, prepared, { running, replay }, publishResult, onDestroyRequested, {
     ...opts,
     log,
     now,
@@ -237,14 +239,13 @@ type HandlerDeps = CommandHandlerDeps & {
 async function handlerDeps(
   config: AgentConfig,
   prepared: Prepared,
-  running: RunningJournal,
+  { running, replay }: { running: RunningJournal; replay: ReplayJournal },
   publishResult: (message: ResultMessage) => Promise<void>,
   onDestroyRequested: () => void,
   opts: Resolved,
 ): Promise<HandlerDeps> {
   const { log, now } = opts;
-  const [replay, answers, responseJournal] = await Promise.all([
-    ReplayJournal.open(config.dataDir, { now, log }),
+  const [answers, responseJournal] = await Promise.all([
     AnswerJournal.open(config.dataDir, { now, log: scopedLog(log, 'answers'), limits: opts.answerLimits }),
     ResponseJournal.open(config.dataDir, { log: scopedLog(log, 'response journal') }),
   ]);

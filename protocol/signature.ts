@@ -1,5 +1,6 @@
 import type * as openpgp from 'openpgp';
 import { VerificationError } from './errors.js';
+import { FastSigner } from './signature-fast.js';
 
 let loading: Promise<typeof openpgp> | undefined;
 
@@ -19,6 +20,8 @@ export function openpgpModule(): Promise<typeof openpgp> {
 export class Keyring {
   private readonly byKeyId = new Map<string, openpgp.PublicKey>();
   private readonly byFingerprint = new Map<string, openpgp.PublicKey>();
+  /** Each key's node:crypto view for the fast path (protocol/signature-fast.ts), by primary fingerprint. */
+  private readonly fast = new Map<string, FastSigner>();
 
   static async fromArmored(armoredKeys: readonly string[]): Promise<Keyring> {
     const openpgp = await openpgpModule();
@@ -30,6 +33,12 @@ export class Keyring {
   add(key: openpgp.Key): void {
     const pub = key.isPrivate() ? key.toPublic() : key;
     this.byFingerprint.set(pub.getFingerprint().toLowerCase(), pub);
+    this.fast.delete(pub.getFingerprint().toLowerCase());
+    try {
+      this.fast.set(pub.getFingerprint().toLowerCase(), new FastSigner(pub, openpgpModule));
+    } catch {
+      // A key the fast path cannot describe: its signatures go through openpgp's path.
+    }
     for (const id of pub.getKeyIDs()) this.byKeyId.set(id.toHex().toLowerCase(), pub);
   }
 
@@ -48,6 +57,20 @@ export class Keyring {
   get(fingerprint: string): openpgp.PublicKey | undefined {
     return this.byFingerprint.get(fingerprint.toLowerCase());
   }
+
+  fastSigner(fingerprint: string): FastSigner | undefined {
+    return this.fast.get(fingerprint.toLowerCase());
+  }
+}
+
+let isFastPathOn = true;
+
+/**
+ * Turns the fast path off (every signature through openpgp's packets) or back on: for A/B timing
+ * (scripts/agent-cpu.ts) and the parity tests. Off is never less safe, only slower.
+ */
+export function setFastVerification(on: boolean): void {
+  isFastPathOn = on;
 }
 
 /** Detached armored signature over exactly `bytes` (signature class 0x00, like gpg's default). */
@@ -72,7 +95,14 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
   } catch (err) {
     throw new VerificationError('BAD_SIGNATURE', `signature is not an armored OpenPGP signature`, { cause: err });
   }
-  const keyIds = signature.getSigningKeyIDs().map((id) => id.toHex().toLowerCase());
+  // A packet openpgp could not parse has no issuer (openpgp.verify skips it; getSigningKeyIDs
+  // would hand us undefined): the readable ones decide, and with none the signature is bad.
+  const keyIds = signature.packets.flatMap((p) => {
+    const id = (p as { issuerKeyID?: openpgp.KeyID }).issuerKeyID;
+    return id === undefined ? [] : [id.toHex().toLowerCase()];
+  });
+  if (keyIds.length === 0)
+    throw new VerificationError('BAD_SIGNATURE', 'the signature holds no readable signature packet');
   const signer = keyIds.map((id) => keyring.byKey(id)).find((k) => k !== undefined);
   if (signer === undefined) {
     throw new VerificationError(
@@ -80,6 +110,10 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
       `signed by key ${keyIds.join(', ') || '(none)'}, which is not a trusted investigator key`,
     );
   }
+  const fingerprint = signer.getFingerprint().toLowerCase();
+  // An error in the fast path is a "no": openpgp's path decides.
+  const fast = keyring.fastSigner(fingerprint);
+  if (isFastPathOn && (await acceptsFast(openpgp, bytes, signature, fast).catch(() => false))) return fingerprint;
   try {
     await verifyPackets(openpgp, bytes, signature, signer);
   } catch (err) {
@@ -89,7 +123,28 @@ export async function verifyDetached(bytes: Uint8Array, armoredSignature: string
       { cause: err },
     );
   }
-  return signer.getFingerprint().toLowerCase();
+  return fingerprint;
+}
+
+/**
+ * The fast path (protocol/signature-fast.ts) accepts every data signature in `signature`, with
+ * the same filter as verifyPackets. False: openpgp's path decides.
+ */
+async function acceptsFast(
+  openpgp: typeof import('openpgp'),
+  bytes: Uint8Array,
+  signature: openpgp.Signature,
+  fast: FastSigner | undefined,
+): Promise<boolean> {
+  if (fast === undefined) return false;
+  const { enums, config } = openpgp;
+  const packets = [...signature.packets].filter(
+    (p) => p.signatureType === enums.signature.binary || p.signatureType === enums.signature.text,
+  );
+  if (packets.length === 0) return false;
+  const nowMs = Date.now();
+  for (const packet of packets) if (!(await fast.accepts(packet, bytes, config, nowMs))) return false;
+  return true;
 }
 
 /**

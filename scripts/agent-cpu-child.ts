@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAgentConfig } from '../agent/config.js';
 import { startAgent } from '../agent/start.js';
+import { setFastVerification } from '../protocol/signature.js';
 import { probeRunners, probeSpecs, runProbe } from '../test/helpers/agent/probe.js';
 
 const config = parseAgentConfig(JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')), {
@@ -10,5 +11,7 @@ const config = parseAgentConfig(JSON.parse(readFileSync(process.argv[2] ?? '', '
 });
 // MIG_AGENT_CPU_LOCAL=1: the probe runs on the agent's thread (no worker round trip), for comparison.
 const runners = process.env.MIG_AGENT_CPU_LOCAL === '1' ? new Map([['probe', runProbe]]) : probeRunners;
+// MIG_AGENT_CPU_SLOW_VERIFY=1: every signature through openpgp's packets (no fast path), for A/B.
+if (process.env.MIG_AGENT_CPU_SLOW_VERIFY === '1') setFastVerification(false);
 const agent = await startAgent(config, { specs: probeSpecs, runners, platform: 'linux' });
 process.on('SIGTERM', () => void agent.close().then(() => process.exit(0)));

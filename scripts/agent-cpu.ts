@@ -3,6 +3,7 @@
 // in this process; the agent's CPU is read from /proc/<pid>/stat after a warm-up.
 //   npx tsx scripts/agent-cpu.ts            (MIG_AGENT_CPU_COMMANDS=1000, MIG_AGENT_CPU_WINDOW=20)
 //   MIG_AGENT_CPU_PROF=/tmp/prof npx tsx scripts/agent-cpu.ts   (also writes a .cpuprofile there)
+//   MIG_AGENT_CPU_SLOW_VERIFY=1 npx tsx scripts/agent-cpu.ts   (signatures through openpgp only: A/B)
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -76,7 +77,8 @@ const spent = cpuMs() - before;
 const wall = performance.now() - started;
 console.log(
   `agent CPU per command: ${(spent / N).toFixed(3)} ms (${spent} ms / ${N} commands, window ${WINDOW}); ` +
-    `wall ${(wall / N).toFixed(2)} ms/command; statuses ${JSON.stringify(statuses)}; load ${loadavg()[0]?.toFixed(1)}`,
+    `wall ${(wall / N).toFixed(2)} ms/command; statuses ${JSON.stringify(statuses)}; ` +
+    `verify ${process.env.MIG_AGENT_CPU_SLOW_VERIFY === '1' ? 'openpgp' : 'fast'}; load ${loadavg()[0]?.toFixed(1)}`,
 );
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));

@@ -61,6 +61,71 @@ describe('ReplayJournal', () => {
   });
 });
 
+describe('ReplayJournal: the running mark on the same line', () => {
+  const mark = { commandId: CMD_1, receivedAt: T0.toISOString() };
+  const leftover = { commandId: CMD_1, actionId: ID_A, receivedAt: T0.toISOString() };
+
+  it('is one line; reported at reopen until finished, the id refused throughout', async () => {
+    const journal = await open();
+    await journal.record(ID_A, new Date(T0.getTime() + 60_000), mark);
+    expect(readFileSync(join(dir.path, REPLAY_JOURNAL_FILE), 'utf8')).toBe(
+      `${JSON.stringify({ id: ID_A, until: T0.getTime() + 60_000, ...mark })}\n`,
+    );
+    const reopened = await open();
+    expect(reopened.leftovers()).toEqual([leftover]);
+    expect(reopened.has(ID_A)).toBe(true);
+    expect(reopened.isRunning(CMD_1)).toBe(true);
+    await reopened.finish(CMD_1);
+    expect(reopened.isRunning(CMD_1)).toBe(false);
+    const again = await open();
+    expect(again.leftovers()).toEqual([]);
+    expect(again.has(ID_A)).toBe(true);
+    await expect(again.record(ID_A, new Date(T0.getTime() + 60_000))).rejects.toMatchObject({ code: 'REPLAYED' });
+  });
+
+  it("outlives the id's horizon: a command running that long is still reported; finished, it goes", async () => {
+    const journal = await open();
+    await journal.record(ID_A, new Date(T0.getTime() + 1000), mark);
+    clock = new Date(T0.getTime() + 5000);
+    expect(journal.has(ID_A)).toBe(false); // its validity window refuses the action by now anyway
+    const reopened = await open();
+    expect(reopened.leftovers()).toEqual([leftover]);
+    await reopened.finish(CMD_1);
+    const again = await open();
+    expect(again.size).toBe(0);
+    expect(again.leftovers()).toEqual([]);
+  });
+
+  it('with the running journal: reports what either left, and ends a command wherever it is', async () => {
+    await (await open()).record(ID_A, new Date(T0.getTime() + 60_000), mark);
+    const older = await RunningJournal.open(dir.path);
+    await older.begin({ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() });
+    await older.close();
+    const running = await RunningJournal.open(dir.path, { replay: await open() });
+    expect(running.leftovers()).toEqual([{ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() }, leftover]);
+    await running.end(CMD_1);
+    await running.end(CMD_2);
+    await running.close();
+    const replay = await open();
+    expect((await RunningJournal.open(dir.path, { replay })).leftovers()).toEqual([]);
+    expect(replay.has(ID_A)).toBe(true);
+  });
+
+  it('refuses a command id that could forge a line; a half mark at load still counts the id', async () => {
+    const journal = await open();
+    await expect(
+      journal.record(ID_A, new Date(T0.getTime() + 60_000), { commandId: '../x', receivedAt: T0.toISOString() }),
+    ).rejects.toThrow();
+    appendFileSync(
+      join(dir.path, REPLAY_JOURNAL_FILE),
+      `${JSON.stringify({ id: ID_B, until: T0.getTime() + 60_000, commandId: CMD_2 })}\n`,
+    );
+    const reopened = await open();
+    expect(reopened.has(ID_B)).toBe(true);
+    expect(reopened.leftovers()).toEqual([]);
+  });
+});
+
 describe('RunningJournal', () => {
   it('returns what a previous process left, with the latest update of each command', async () => {
     const journal = await RunningJournal.open(dir.path);

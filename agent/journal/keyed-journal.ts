@@ -1,40 +1,19 @@
-import { write } from 'node:fs';
-import { open, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
-import type { LogFn } from '../log.js';
+import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { readLine, rewriteFile, splitLines, writeAll } from './keyed-journal-io.js';
+import type { KeyedJournalOptions, KeyedLimits, KeyedLine } from './keyed-journal-types.js';
+import { LineTooLargeError } from './keyed-journal-types.js';
+import { WriteQueue } from './write-queue.js';
 
-/** What memory keeps of one line: its key, until when it counts, and what the owner needs at hand. */
-export interface KeyedLine<M> {
-  key: string;
-  /** Epoch ms; past it the entry is gone (a tombstone is a line that is already past). */
-  until: number;
-  meta: M;
-}
-
-export interface KeyedLimits {
-  /** Most live entries; past it the oldest are dropped. */
-  maxEntries: number;
-  /** Most bytes of live lines; past it the oldest are dropped. */
-  maxBytes: number;
-  /** A longer line (newline included) is refused by put(). */
-  maxLineBytes: number;
-}
-
-export interface KeyedJournalOptions<M> {
-  path: string;
-  /** Reads a parsed line; undefined if it is not one of ours (counted as unreadable and skipped). */
-  decode(value: unknown): KeyedLine<M> | undefined;
-  now(): Date;
-  log: LogFn;
-  /** How log lines name this journal, e.g. 'replay journal'. */
-  what: string;
-  limits?: Partial<KeyedLimits>;
-}
+export {
+  LineTooLargeError,
+  type KeyedJournalOptions,
+  type KeyedLimits,
+  type KeyedLine,
+} from './keyed-journal-types.js';
 
 /** Dead bytes and lines tolerated before a rewrite, at least: small journals are not rewritten often. */
 const MIN_WASTE_BYTES = 1024 * 1024;
 const MIN_WASTE_LINES = 1000;
-/** Compaction copies lines in writes of about this size. */
-const COPY_CHUNK_BYTES = 1024 * 1024;
 
 interface Entry<M> {
   until: number;
@@ -43,22 +22,6 @@ interface Entry<M> {
   /** Where its line starts in the file; -1 while its append waits in the queue. */
   offset: number;
   bytes: number;
-}
-
-interface PendingLine {
-  line: Buffer;
-  onWritten: ((offset: number) => void) | undefined;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
-export class LineTooLargeError extends Error {
-  constructor(
-    readonly bytes: number,
-    readonly limit: number,
-  ) {
-    super(`a line of ${bytes} bytes (limit ${limit})`);
-  }
 }
 
 /**
@@ -82,7 +45,8 @@ export class KeyedJournal<M> {
   private liveBytes = 0;
   private fileBytes = 0;
   private linesInFile = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Every file job, in order; appends grouped (write-queue.ts). */
+  private readonly queue = new WriteQueue((data, lines) => this.append(data, lines));
   /** Set when a failed append may have left part of a line: the next write rewrites first. */
   private isDamaged = false;
   private isCompactionQueued = false;
@@ -91,8 +55,6 @@ export class KeyedJournal<M> {
    * cost ~3x the CPU of one write on a held handle. Reopened after each rewrite (new inode).
    */
   private handle: FileHandle | undefined;
-  /** Lines waiting for the next write (see write()). */
-  private pending: PendingLine[] = [];
 
   private constructor(private readonly opts: KeyedJournalOptions<M>) {
     this.limits = { maxEntries: Infinity, maxBytes: Infinity, maxLineBytes: Infinity, ...opts.limits };
@@ -105,7 +67,7 @@ export class KeyedJournal<M> {
     journal.evict(true);
     // Before the first append: a torn last line must not swallow the next one.
     if (journal.fileBytes !== journal.writtenLiveBytes || journal.linesInFile !== journal.entries.size)
-      await journal.enqueue(() => journal.compact());
+      await journal.queue.run(() => journal.compact());
     return journal;
   }
 
@@ -145,12 +107,13 @@ export class KeyedJournal<M> {
     this.entries.set(key, entry);
     this.liveBytes += line.length;
     this.evict();
-    return this.write(line, (offset) => {
-      entry.line = undefined;
-      if (this.entries.get(key) !== entry) return; // forgotten meanwhile: its line is dead already
-      entry.offset = offset;
-      this.writtenLiveBytes += line.length;
-    })
+    return this.queue
+      .append(line, (offset) => {
+        entry.line = undefined;
+        if (this.entries.get(key) !== entry) return; // forgotten meanwhile: its line is dead already
+        entry.offset = offset;
+        this.writtenLiveBytes += line.length;
+      })
       .catch((err: unknown) => {
         if (this.entries.get(key) === entry) this.forget(key);
         throw err;
@@ -166,7 +129,7 @@ export class KeyedJournal<M> {
     this.forget(key);
     if (tombstone === undefined) return;
     const line = Buffer.from(`${JSON.stringify(tombstone)}\n`);
-    await this.write(line).finally(() => this.compactIfWasteful());
+    await this.queue.append(line).finally(() => this.compactIfWasteful());
   }
 
   /** Forgets `key` in memory only: its line is dead weight until the next rewrite. */
@@ -180,7 +143,7 @@ export class KeyedJournal<M> {
 
   /** The live entry's line, read back from the file and parsed; undefined if none. Rejects if unreadable. */
   async read(key: string): Promise<unknown> {
-    return this.enqueue(async () => {
+    return this.queue.run(async () => {
       const entry = this.entries.get(key);
       if (entry === undefined || entry.until < this.nowMs()) return undefined;
       const handle = await open(this.path, 'r');
@@ -194,12 +157,12 @@ export class KeyedJournal<M> {
 
   /** Resolves once every write asked for so far is done (or failed). */
   async flushed(): Promise<void> {
-    await this.enqueue(() => Promise.resolve());
+    await this.queue.run(() => Promise.resolve());
   }
 
   /** Waits for the writes asked for so far, then lets go of the file; a later write opens it again. */
   async close(): Promise<void> {
-    await this.enqueue(() => this.closeHandle());
+    await this.queue.run(() => this.closeHandle());
   }
 
   private async closeHandle(): Promise<void> {
@@ -212,45 +175,11 @@ export class KeyedJournal<M> {
     return this.opts.now().getTime();
   }
 
-  private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   /**
-   * Appends `line` together with every line asked for before the queue gets to it: one write
-   * for all of them (group commit: concurrent commands cost one syscall, not one each), in call
-   * order. `onWritten` gets where the line starts, in the queue, before any later job runs.
+   * Runs in the queue; returns where `data` starts in the file. A write that fails is cut back
+   * off the file, so no torn line stays in the middle.
    */
-  private write(line: Buffer, onWritten?: (offset: number) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ line, onWritten, resolve, reject });
-      if (this.pending.length === 1) void this.enqueue(() => this.writePending()).catch(() => undefined);
-    });
-  }
-
-  private async writePending(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    const [only] = batch;
-    const data = batch.length === 1 && only !== undefined ? only.line : Buffer.concat(batch.map((p) => p.line));
-    try {
-      await this.append(data, batch.length);
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    let offset = this.fileBytes - batch.reduce((sum, p) => sum + p.line.length, 0);
-    for (const p of batch) {
-      p.onWritten?.(offset);
-      offset += p.line.length;
-      p.resolve();
-    }
-  }
-
-  /** Runs in the queue. A write that fails is cut back off the file, so no torn line stays in the middle. */
-  private async append(data: Buffer, lines: number): Promise<void> {
+  private async append(data: Buffer, lines: number): Promise<number> {
     if (this.isDamaged) await this.compact();
     try {
       this.handle ??= await open(this.path, 'a', 0o600);
@@ -259,8 +188,10 @@ export class KeyedJournal<M> {
       await truncate(this.path, this.fileBytes).catch(() => (this.isDamaged = true));
       throw err;
     }
+    const offset = this.fileBytes;
     this.fileBytes += data.length;
     this.linesInFile += lines;
+    return offset;
   }
 
   private async load(): Promise<void> {
@@ -272,23 +203,21 @@ export class KeyedJournal<M> {
       throw err;
     }
     let bad = 0;
-    for (let offset = 0; offset < data.length;) {
-      const end = data.indexOf(0x0a, offset);
-      if (end === -1) {
+    for (const found of splitLines(data)) {
+      if (found === 'torn') {
         bad += 1; // a torn last line (a kill during append): the only expected damage
         break;
       }
-      const line = this.decodeLine(data.subarray(offset, end));
+      const line = this.decodeLine(found.line);
       this.linesInFile += 1;
       if (line === undefined) bad += 1;
       else {
         this.forget(line.key);
-        const bytes = end + 1 - offset;
+        const { offset, bytes } = found.span;
         this.entries.set(line.key, { until: line.until, meta: line.meta, line: undefined, offset, bytes });
         this.liveBytes += bytes;
         this.writtenLiveBytes += bytes;
       }
-      offset = end + 1;
     }
     this.fileBytes = data.length;
     if (bad > 0) this.opts.log('warn', `${this.opts.what} ${this.path}: skipped ${bad} unreadable line(s)`);
@@ -325,28 +254,21 @@ export class KeyedJournal<M> {
       deadLines > Math.max(this.entries.size, MIN_WASTE_LINES);
     if (!isWasteful || this.isCompactionQueued) return;
     this.isCompactionQueued = true;
-    this.enqueue(() => {
-      this.isCompactionQueued = false;
-      return this.compact();
-    }).catch((err: unknown) =>
-      this.opts.log('warn', `${this.opts.what} ${this.path}: not compacted: ${(err as Error).message}`),
-    );
+    this.queue
+      .run(() => {
+        this.isCompactionQueued = false;
+        return this.compact();
+      })
+      .catch((err: unknown) =>
+        this.opts.log('warn', `${this.opts.what} ${this.path}: not compacted: ${(err as Error).message}`),
+      );
   }
 
   /** Runs in the queue: rewrites the file with the live lines already written (queued ones follow). */
   private async compact(): Promise<void> {
     this.evict(true);
-    const tmp = `${this.path}.${process.pid}.tmp`;
     const written = [...this.entries.values()].filter((e) => e.offset >= 0);
-    const out = await open(tmp, 'w', 0o600);
-    let offsets: number[] | undefined;
-    try {
-      offsets = await this.copyLines(written, out);
-    } finally {
-      await out.close();
-      if (offsets === undefined) await rm(tmp, { force: true });
-    }
-    await rename(tmp, this.path);
+    const offsets = await rewriteFile(this.path, written);
     await this.closeHandle().catch(() => undefined); // it points at the old file
     // From what was copied, not from the live counts: a key forgotten meanwhile is in the new file, dead.
     written.forEach((entry, i) => (entry.offset = offsets[i] ?? 0));
@@ -354,56 +276,4 @@ export class KeyedJournal<M> {
     this.linesInFile = written.length;
     this.isDamaged = false;
   }
-
-  /** Copies each entry's line, in order, into `out`; returns where each one now starts. */
-  private async copyLines(written: readonly Entry<M>[], out: FileHandle): Promise<number[]> {
-    const offsets: number[] = [];
-    if (written.length === 0) return offsets;
-    const input = await open(this.path, 'r');
-    try {
-      let position = 0;
-      let chunk: Buffer[] = [];
-      let chunkBytes = 0;
-      for (const entry of written) {
-        chunk.push(await readLine(input, entry));
-        offsets.push(position);
-        position += entry.bytes;
-        chunkBytes += entry.bytes;
-        if (chunkBytes >= COPY_CHUNK_BYTES) {
-          await writeAll(out, Buffer.concat(chunk));
-          chunk = [];
-          chunkBytes = 0;
-        }
-      }
-      if (chunk.length > 0) await writeAll(out, Buffer.concat(chunk));
-    } finally {
-      await input.close();
-    }
-    return offsets;
-  }
-}
-
-async function readLine(handle: FileHandle, entry: { offset: number; bytes: number }): Promise<Buffer> {
-  const line = Buffer.allocUnsafe(entry.bytes);
-  for (let got = 0; got < entry.bytes;) {
-    const { bytesRead } = await handle.read(line, got, entry.bytes - got, entry.offset + got);
-    if (bytesRead === 0) throw new Error(`the file ends before byte ${entry.offset + entry.bytes}`);
-    got += bytesRead;
-  }
-  return line;
-}
-
-/**
- * Through the callback fs.write on the handle's descriptor: FileHandle.write costs about twice
- * the CPU (~70 µs against ~35 µs a line here), and the journals write up to four lines per
- * command (doc/performance.md, Agent CPU). Still off the event loop, in libuv's thread pool.
- */
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let done = 0; done < data.length;) done += await writeSome(handle.fd, data, done);
-}
-
-function writeSome(fd: number, data: Buffer, from: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    write(fd, data, from, data.length - from, null, (err, written) => (err ? reject(err) : resolve(written))),
-  );
 }

@@ -22,19 +22,29 @@ const EndedSchema = z.strictObject({ commandId: CommandIdSchema, ended: z.litera
 /** Running entries never expire: only an answer the broker took ends them. */
 const FOREVER = Number.MAX_SAFE_INTEGER;
 
+/** What the running journal needs of the replay journal, which now carries the running mark. */
+export interface RunningInReplay {
+  isRunning(commandId: string): boolean;
+  finish(commandId: string): Promise<void>;
+  leftovers(): RunningEntry[];
+}
+
 /**
- * Commands accepted and not yet answered, on the keyed journal: begin() appends the entry and
- * resolves once it is in the file (the command path awaits it before running the command),
- * end() appends a tombstone once the broker took the result. After a crash every command left
- * here is reported as failed with AGENT_RESTARTED: never silently dropped, never re-run.
+ * Commands accepted and not yet answered. The command path marks them in the replay journal's
+ * line (replay-journal.ts: one append for both); this file, `running.jsonl`, is where agents
+ * before that kept them (begin(): an entry, end(): a tombstone), and the running/ directory
+ * before that. It reads both and answers for all: leftovers() is every command a previous
+ * process left unanswered, in either place, reported as failed with AGENT_RESTARTED (or its
+ * kept answer): never silently dropped, never re-run; end() ends one wherever it is.
  */
 export class RunningJournal {
   private constructor(
     private readonly journal: KeyedJournal<RunningEntry>,
     private readonly left: RunningEntry[],
+    private readonly replay: RunningInReplay | undefined,
   ) {}
 
-  static async open(dataDir: string, opts: { log?: LogFn } = {}): Promise<RunningJournal> {
+  static async open(dataDir: string, opts: { log?: LogFn; replay?: RunningInReplay } = {}): Promise<RunningJournal> {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const log = opts.log ?? silentLog;
     const journal = await KeyedJournal.open<RunningEntry>({
@@ -45,13 +55,12 @@ export class RunningJournal {
       what: 'running journal',
     });
     await importLegacy(journal, join(dataDir, LEGACY_RUNNING_DIR), log);
-    return new RunningJournal(
-      journal,
-      [...journal.live()].map((line) => line.meta),
-    );
+    const left = [...journal.live()].map((line) => line.meta);
+    const inReplay = (opts.replay?.leftovers() ?? []).filter((e) => journal.get(e.commandId) === undefined);
+    return new RunningJournal(journal, [...left, ...inReplay], opts.replay);
   }
 
-  /** Records (or updates) a command being handled; resolves once it is in the file. */
+  /** Records (or updates) a command being handled, in this file's format; resolves once it is in the file. */
   begin(entry: RunningEntry): Promise<void> {
     const checked = EntrySchema.parse(entry);
     return this.journal.put(checked.commandId, FOREVER, checked, checked);
@@ -60,11 +69,12 @@ export class RunningJournal {
   /** The command is answered; resolves once that is in the file. Ending an unknown command is harmless. */
   end(commandId: string): Promise<void> {
     const ended: z.infer<typeof EndedSchema> = { commandId: CommandIdSchema.parse(commandId), ended: true };
-    if (this.journal.get(commandId) === undefined) return Promise.resolve();
-    return this.journal.remove(commandId, ended);
+    const inReplay = this.replay?.isRunning(commandId) === true ? this.replay.finish(commandId) : undefined;
+    const here = this.journal.get(commandId) === undefined ? undefined : this.journal.remove(commandId, ended);
+    return Promise.all([inReplay, here]).then(() => undefined);
   }
 
-  /** Entries a previous process left, as found at open. */
+  /** Entries a previous process left, here or in the replay journal, as found at open. */
   leftovers(): RunningEntry[] {
     return [...this.left];
   }

@@ -1,13 +1,21 @@
 import { VerificationError } from '../../protocol/errors.js';
 
+/** The command an accepted action runs as, recorded with its id (agent/journal/replay-journal.ts). */
+export interface RunningMark {
+  commandId: string;
+  /** ISO time the command arrived. */
+  receivedAt: string;
+}
+
 /** What the pipeline needs of the replay journal (agent/journal/replay-journal.ts). */
 export interface ReplayStore {
   has(actionId: string): boolean;
   /**
    * Records the id until `until`; rejects REPLAYED if it is already there. Check and record are
    * one step taken when called (before any await); the promise resolves once the id is on disk.
+   * With `running`, the same line says that command is running (reported if the agent dies).
    */
-  record(actionId: string, until: Date): Promise<void>;
+  record(actionId: string, until: Date, running?: RunningMark): Promise<void>;
   /** Until when an accepted id is kept (its action's expireAfter plus skew); undefined if not kept. */
   horizonOf?(actionId: string): Date | undefined;
 }

@@ -14,7 +14,7 @@ import { validateOperations, type AcceptedOperation } from './validate-params.js
 import { verifySignatures } from './verify-signatures.js';
 
 export type { AcceptedOperation } from './validate-params.js';
-export type { ReplayStore } from './check-replay.js';
+export type { ReplayStore, RunningMark } from './check-replay.js';
 
 export interface AcceptDeps {
   /** The investigators' keys baked into this agent's config. */
@@ -103,11 +103,13 @@ export async function acceptCommandMessage(
 /**
  * The steps after verifyCommandAction: replay → allowlist + ACL → target → module, platform and
  * parameters; then the id goes into the replay journal, and this resolves once it is on disk.
+ * With `receivedAt`, that same line marks the command running (agent/journal/replay-journal.ts).
  */
 export async function acceptVerified(
   message: CommandMessage,
   verified: VerifiedAction,
   deps: AcceptDeps,
+  receivedAt?: Date,
 ): Promise<AcceptedAction> {
   const { action, signers } = verified;
   checkReplay(action.id, deps.replay);
@@ -120,6 +122,8 @@ export async function acceptVerified(
   );
   // record() checks again as it is called: two copies verified concurrently must not both run.
   // Awaited: the id is on disk before anything runs, so a crash cannot let it run twice.
-  await deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs));
+  const running =
+    receivedAt === undefined ? undefined : { commandId: message.commandId, receivedAt: receivedAt.toISOString() };
+  await deps.replay.record(action.id, replayHorizon(action, deps.maxClockSkewMs), running);
   return { commandId: message.commandId, action, signers, operations };
 }
