@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ActionRecord } from '../../protocol/api.js';
+import type { ActionRecord, LiveEvent } from '../../protocol/api.js';
+import { LiveRelay, type LiveReader } from './postgres-live.js';
 import { actionOf, agentOf, type ActionRow } from './postgres-rows.js';
 import type { FleetStore, StoredAgent } from './store.js';
 
@@ -11,6 +12,13 @@ import type { FleetStore, StoredAgent } from './store.js';
  */
 const AGENT_POLL_OVERLAP_MS = 5000;
 
+/** What the live-events relay needs besides the pool: its own connection (LISTEN holds one). */
+export interface LiveSource {
+  url: string;
+  reader: LiveReader;
+  log: (msg: string) => void;
+}
+
 /**
  * Leases, action ownership and agent changes on PostgreSQL: what lets several servers share
  * one fleet (see FleetStore in store.ts). Lease times are the database's clock, so servers
@@ -20,7 +28,12 @@ export class PostgresFleet implements FleetStore {
   constructor(
     private readonly pool: pg.Pool,
     readonly serverId: string,
+    private readonly live: LiveSource,
   ) {}
+
+  relayLiveEvents(emit: (event: LiveEvent) => void): Promise<{ close(): Promise<void> }> {
+    return LiveRelay.start({ ...this.live, serverId: this.serverId, emit });
+  }
 
   async renewLease(leaseMs: number): Promise<void> {
     await this.pool.query(
