@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { z } from 'zod';
+import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { ActionRecord, CommandRecord, LiveEvent } from '../../protocol/api.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
 
@@ -69,11 +70,21 @@ export interface LiveRelayOptions {
 
 const MAX_RETRY_MS = 30_000;
 
+/**
+ * Finished commands remembered so each is emitted finished once. Rows are read when the notice
+ * arrives, not when it was sent: a launch's notice read after an answer landed already shows the
+ * answer, and the answer's own notice follows. A finished command never changes (first result
+ * wins), so only the last few thousand need remembering: the read lag is short.
+ */
+const FINISHED_REMEMBERED = 20_000;
+
 /** Listens on LIVE_CHANNEL and turns other servers' notifications into local events. */
 export class LiveRelay {
   private client: pg.Client | undefined;
   private readonly commandIds = new Set<string>();
   private readonly actionIds = new Set<string>();
+  /** Ids of finished commands already emitted, oldest first. */
+  private readonly finished = new Set<string>();
   private gatherTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private reading: Promise<void> = Promise.resolve();
@@ -169,12 +180,21 @@ export class LiveRelay {
       try {
         const commands = await this.opts.reader.getCommands(commandIds);
         const actions = await this.opts.reader.actionsWritten(actionIds);
-        for (const command of commands.values()) this.opts.emit({ type: 'command', command });
+        for (const command of commands.values()) if (this.isNews(command)) this.opts.emit({ type: 'command', command });
         for (const action of actions) this.opts.emit({ type: 'action', action });
       } catch (err) {
         this.opts.log(`events: reading other servers' changes failed: ${(err as Error).message}`);
       }
     });
+  }
+
+  /** False for a finished command already emitted finished. */
+  private isNews(command: CommandRecord): boolean {
+    if (!TERMINAL_COMMAND_STATUSES.has(command.status)) return true;
+    if (this.finished.has(command.id)) return false;
+    this.finished.add(command.id);
+    if (this.finished.size > FINISHED_REMEMBERED) this.finished.delete(this.finished.values().next().value ?? '');
+    return true;
   }
 
   async close(): Promise<void> {
