@@ -133,6 +133,23 @@ class Child {
 const mb = (bytes: number): number => Math.round(bytes / 1e6);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * One API call, asked again (twice at most) when the connection failed: at a load of 30 on two
+ * cores, with a full collection every sample, a kept-alive socket the server has just closed
+ * gets reused and resets (seen once in a 10-minute run). Other errors are thrown at once.
+ */
+async function patiently<T>(what: string, ask: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempt >= 3 || !/ECONNRESET|socket hang up|fetch failed|cannot reach/.test(message)) throw err;
+      console.log(`soak: ${what} failed (${message}); asking again`);
+    }
+  }
+}
+
 /** A leak on purpose (--plant-leak-kb-per-s): strings kept for ever, so the verdict can be seen to catch one. */
 function plantLeak(kbPerSecond: number): () => void {
   if (kbPerSecond === 0) return () => undefined;
@@ -226,7 +243,7 @@ async function main(): Promise<void> {
           name: `soak ${actionIds.length + 1}`,
           expireAfter: new Date(Date.now() + args['action-ttl-s'] * 1000),
         });
-        const launched = await launch(client, action);
+        const launched = await patiently('launching', () => launch(client, action));
         actionIds.push(launched.record.action.id);
         expiries.push(Date.parse(action.expireAfter));
         // Every command is created at launch: the store holds this many from now on.
@@ -242,8 +259,8 @@ async function main(): Promise<void> {
           storedCommands,
         };
         samples.push(sample);
-        const online = (await client.countAgents('all')).online;
-        const open = (await client.listActions({ status: 'inflight' })).total;
+        const online = (await patiently('counting agents', () => client.countAgents('all'))).online;
+        const open = (await patiently('listing actions', () => client.listActions({ status: 'inflight' }))).total;
         console.log(
           `${String(sample.atS).padStart(7)}  ${String(sample.rssMB).padStart(7)}  ${liveMB.toFixed(1).padStart(8)}  ${String(storedCommands).padStart(8)}  ${String(online).padStart(6)}  ${actionIds.length}/${open}`,
         );
@@ -260,7 +277,9 @@ async function main(): Promise<void> {
     );
     await sleep(waitMs);
 
-    const records = await Promise.all(actionIds.map((id) => client.getAction(id)));
+    const records = await Promise.all(
+      actionIds.map((id) => patiently('reading an action', () => client.getAction(id))),
+    );
     const stuck = records.filter((r) => !TERMINAL_ACTION_STATUSES.has(r.status));
     const byStatus: Record<string, number> = {};
     for (const r of records) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
