@@ -15,7 +15,7 @@ const AGENT_POLL_OVERLAP_MS = 5000;
 /** What the live-events relay needs besides the pool: its own connection (LISTEN holds one). */
 export interface LiveSource {
   url: string;
-  reader: LiveReader;
+  getCommands: LiveReader['getCommands'];
   log: (msg: string) => void;
 }
 
@@ -32,7 +32,19 @@ export class PostgresFleet implements FleetStore {
   ) {}
 
   relayLiveEvents(emit: (event: LiveEvent) => void): Promise<{ close(): Promise<void> }> {
-    return LiveRelay.start({ ...this.live, serverId: this.serverId, emit });
+    const { url, getCommands, log } = this.live;
+    const reader: LiveReader = { getCommands, actionsWritten: (ids) => this.actionsWritten(ids) };
+    return LiveRelay.start({ url, log, reader, serverId: this.serverId, emit });
+  }
+
+  /** These actions as the database has them now (no batched overlay): what another server's notice names. */
+  private async actionsWritten(ids: readonly string[]): Promise<ActionRecord[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<ActionRow>(
+      'SELECT record, counters FROM mig_actions WHERE id = ANY($1::text[]) ORDER BY created_at, seq',
+      [ids],
+    );
+    return rows.map(actionOf);
   }
 
   async renewLease(leaseMs: number): Promise<void> {

@@ -7,7 +7,7 @@ import { signedAction } from '../../test/helpers/actions.js';
 import { waitFor } from '../../test/helpers/broker/harness.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { emptyCounters } from '../scheduler/counters.js';
-import { IDS_PER_NOTICE, LIVE_CHANNEL, LiveRelay } from './postgres-live.js';
+import { IDS_PER_NOTICE, LIVE_CHANNEL } from './postgres-live.js';
 import { PostgresStore } from './postgres-store.js';
 
 /**
@@ -22,8 +22,11 @@ if (unavailable !== undefined)
 
 describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes as events', () => {
   let cluster: TestPostgres;
+  /** Writes as server a. */
   let store: PostgresStore;
-  let relay: LiveRelay;
+  /** Listens as server b: its store's relay, as a second server runs it. */
+  let listener: PostgresStore;
+  let relay: { close(): Promise<void> };
   let url: string;
   const events: LiveEvent[] = [];
   const logs: string[] = [];
@@ -34,7 +37,7 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
   afterAll(() => cluster.stop());
   afterEach(async () => {
     await relay.close();
-    await store.close();
+    await Promise.all([store.close(), listener.close()]);
     events.splice(0);
     logs.splice(0);
   });
@@ -43,13 +46,8 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
     databases += 1;
     url = await cluster.createDatabase(`live_relay_${databases}`);
     store = await PostgresStore.open({ url, serverId: 'mig-server-0000000a' });
-    relay = await LiveRelay.start({
-      url,
-      serverId: 'mig-server-0000000b',
-      reader: store,
-      emit: (e) => events.push(e),
-      log: (m) => logs.push(m),
-    });
+    listener = await PostgresStore.open({ url, serverId: 'mig-server-0000000b', log: (m) => logs.push(m) });
+    relay = await listener.fleet.relayLiveEvents((e) => events.push(e));
   }
 
   async function newAction(): Promise<ActionRecord> {
@@ -124,13 +122,7 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
   it('skips the notices of its own server, whose scheduler emitted those events itself', async () => {
     await open();
     const ownEvents: LiveEvent[] = [];
-    const own = await LiveRelay.start({
-      url,
-      serverId: 'mig-server-0000000a',
-      reader: store,
-      emit: (e) => ownEvents.push(e),
-      log: (m) => logs.push(m),
-    });
+    const own = await store.fleet.relayLiveEvents((e) => ownEvents.push(e));
     try {
       const action = await newAction();
       await store.saveCommands([command(action, 'agent-1')]);

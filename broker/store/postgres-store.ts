@@ -6,6 +6,7 @@ import { DEFAULT_FLUSH_MS } from './batched-file.js';
 import {
   actionOf,
   agentOf,
+  redact,
   byKey,
   commandColumns,
   commandOf,
@@ -56,10 +57,8 @@ const ACTION_COLUMNS = 'record, counters';
  *   so two servers counting the same action cannot lose or double a result;
  * - an action in a final status (completed, expired, cancelled, invalid) keeps it: a late write
  *   of another status from another server is dropped (its counters still refresh);
- * - a group of results is one multi-row upsert (group commit keeps one statement per group).
- *
- * Every write of commands or actions also notifies the other servers, in the same statement
- * and only for the rows it really wrote, so their event streams show it (postgres-live.ts).
+ * - a group of results is one multi-row upsert (group commit keeps one statement per group);
+ * - each write of commands or actions notifies the other servers' event streams (postgres-live.ts).
  */
 export class PostgresStore implements Store {
   private isClosed = false;
@@ -78,7 +77,7 @@ export class PostgresStore implements Store {
     serverId: string,
     url: string,
   ) {
-    this.fleet = new PostgresFleet(pool, serverId, { url, reader: this, log });
+    this.fleet = new PostgresFleet(pool, serverId, { url, getCommands: (ids) => this.getCommands(ids), log });
   }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
@@ -115,8 +114,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<{ written: number }>(
       // The creating server owns it: it alone arms its timers until its lease runs out (postgres-fleet.ts).
       `WITH written AS (
-         INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO NOTHING RETURNING id
+         INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id
        ), ${notifySql('written', 'a', '$6')}
        SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM notified)::int AS notices`,
       [
@@ -211,16 +209,6 @@ export class PostgresStore implements Store {
       }
       throw err;
     }
-  }
-
-  /** These actions as the database has them now (no overlay): what another server's notification names. */
-  async actionsWritten(ids: readonly string[]): Promise<ActionRecord[]> {
-    if (ids.length === 0) return [];
-    const { rows } = await this.pool.query<ActionRow>(
-      `SELECT ${ACTION_COLUMNS} FROM mig_actions WHERE id = ANY($1::text[]) ORDER BY created_at, seq`,
-      [ids],
-    );
-    return rows.map(actionOf);
   }
 
   async getCommand(id: string): Promise<CommandRecord | undefined> {
@@ -408,16 +396,5 @@ export class PostgresStore implements Store {
        WHERE EXCLUDED.rank COLLATE "C" >= mig_agents.rank COLLATE "C"`,
       [agents.map((a) => a.id), agents.map((a) => JSON.stringify(a)), agents.map(agentRank)],
     );
-  }
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
   }
 }
