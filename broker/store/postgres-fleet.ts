@@ -33,7 +33,16 @@ export class PostgresFleet implements FleetStore {
 
   relayLiveEvents(emit: (event: LiveEvent) => void): Promise<{ close(): Promise<void> }> {
     const { url, getCommands, log } = this.live;
-    const reader: LiveReader = { getCommands, actionsWritten: (ids) => this.actionsWritten(ids) };
+    const reader: LiveReader = {
+      getCommands,
+      actionsWritten: (ids) => this.actionsWritten(ids),
+      openActions: async () => {
+        const { rows } = await this.pool.query<ActionRow>(
+          `SELECT record, counters FROM mig_actions WHERE status IN ('pending', 'inflight') ORDER BY created_at, seq`,
+        );
+        return rows.map(actionOf);
+      },
+    };
     return LiveRelay.start({ url, log, reader, serverId: this.serverId, emit });
   }
 

@@ -137,4 +137,28 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
       await own.close();
     }
   });
+
+  it('listens again after its connection is cut, and emits the open actions as they stand', async () => {
+    await open();
+    const action = await newAction();
+    const actionEvents = () => events.filter((e) => e.type === 'action' && e.action.action.id === action.action.id);
+    await waitFor(() => actionEvents().length === 1, 'the action');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ cut: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE query = $1 AND datname = current_database()`,
+        [`LISTEN ${LIVE_CHANNEL}`],
+      );
+      expect(rows.map((r) => r.cut)).toEqual([true]);
+    } finally {
+      await admin.end();
+    }
+    await waitFor(() => logs.some((l) => /lost the live-events connection/.test(l)), 'the loss logged');
+    // Listening again: the open action comes once more, then writes are relayed as before.
+    await waitFor(() => actionEvents().length === 2, 'the open action after listening again', 20_000);
+    const sent = command(action, 'agent-after');
+    await store.saveCommands([sent]);
+    await waitFor(() => commandEvents(sent.id).length === 1, 'a command written after the cut');
+  });
 });

@@ -13,8 +13,9 @@ import { describeIssues } from '../../protocol/zod-issues.js';
  * events, so a console on any server follows a hunt whichever server launched it or stored its
  * results.
  *
- * A notification missed (the listening connection lost for a while) is not replayed: events are
- * live, and `mig` commands following an action poll as well.
+ * A notification missed (the listening connection lost for a while) is not replayed: once
+ * listening again the relay emits the open actions as they stand (current counters), not every
+ * command written meanwhile; `mig` commands following an action poll as well.
  */
 export const LIVE_CHANNEL = 'mig_live';
 
@@ -54,6 +55,8 @@ export function notifySql(cte: string, kind: LiveNotice['k'], server: string): s
 export interface LiveReader {
   getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>>;
   actionsWritten(ids: readonly string[]): Promise<ActionRecord[]>;
+  /** Pending and inflight actions, read after listening again. */
+  openActions(): Promise<ActionRecord[]>;
 }
 
 export interface LiveRelayOptions {
@@ -89,6 +92,7 @@ export class LiveRelay {
   private retryTimer: NodeJS.Timeout | undefined;
   private reading: Promise<void> = Promise.resolve();
   private isClosed = false;
+  private hasListened = false;
   private retryMs: number;
 
   private constructor(private readonly opts: LiveRelayOptions) {
@@ -107,11 +111,13 @@ export class LiveRelay {
     client.on('notification', (msg) => {
       if (msg.channel === LIVE_CHANNEL) this.take(msg.payload ?? '');
     });
-    // A dropped connection: errors and ends both lead to one new attempt.
-    let isLost = false;
+    // Only a connection that was listening schedules the next attempt here; one lost while
+    // connecting fails the attempt below, which schedules it: never two listeners.
+    let state: 'connecting' | 'listening' | 'lost' = 'connecting';
     const lost = (why: string): void => {
-      if (isLost || this.isClosed) return;
-      isLost = true;
+      const wasListening = state === 'listening';
+      state = 'lost';
+      if (!wasListening || this.isClosed) return;
       this.opts.log(`events: lost the live-events connection to the store (${why}); listening again`);
       client.end().catch(() => undefined);
       this.client = undefined;
@@ -122,8 +128,9 @@ export class LiveRelay {
     try {
       await client.connect();
       await client.query(`LISTEN ${LIVE_CHANNEL}`);
+      if (state === 'lost') throw new Error('the connection dropped as it started listening');
     } catch (err) {
-      isLost = true;
+      state = 'lost';
       await client.end().catch(() => undefined);
       throw err;
     }
@@ -131,8 +138,25 @@ export class LiveRelay {
       await client.end().catch(() => undefined);
       return;
     }
+    state = 'listening';
     this.client = client;
     this.retryMs = this.opts.retryMs ?? 500;
+    if (this.hasListened) this.catchUp();
+    this.hasListened = true;
+  }
+
+  /**
+   * After listening again: notices sent meanwhile are gone, so the open actions are emitted as
+   * they stand, and streams following them show current counters again.
+   */
+  private catchUp(): void {
+    this.reading = this.reading.then(async () => {
+      try {
+        for (const action of await this.opts.reader.openActions()) this.opts.emit({ type: 'action', action });
+      } catch (err) {
+        this.opts.log(`events: reading the open actions after listening again failed: ${(err as Error).message}`);
+      }
+    });
   }
 
   private retry(): void {
