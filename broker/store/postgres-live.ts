@@ -113,7 +113,8 @@ export class LiveRelay {
     });
     // Only a connection that was listening schedules the next attempt here; one lost while
     // connecting fails the attempt below, which schedules it: never two listeners.
-    let state: 'connecting' | 'listening' | 'lost' = 'connecting';
+    // Declared wide (`as`): the handlers change it behind the compiler's narrowing.
+    let state = 'connecting' as 'connecting' | 'listening' | 'lost';
     const lost = (why: string): void => {
       const wasListening = state === 'listening';
       state = 'lost';
