@@ -1,3 +1,4 @@
+import type { LiveEvent } from '../protocol/api.js';
 import type { Investigators } from './auth/investigators.js';
 import type { PolicyService } from './policy/policy-service.js';
 import type { AgentRegistry } from './registry/registry.js';
@@ -21,6 +22,8 @@ export interface FleetSyncOptions {
    * embedded broker, whose sessions died with their server.
    */
   forgetSession?: (serverId: string) => Promise<void>;
+  /** Where the other servers' results and actions go as live events (this server's EventHub). */
+  live?: (event: LiveEvent) => void;
 }
 
 export const DEFAULT_SYNC_MS = 2000;
@@ -33,7 +36,9 @@ export const DEFAULT_LEASE_MS = 15_000;
  * reads the investigators again and the policy bundles other servers published, and lets the scheduler take over the open actions of servers
  * whose lease ran out. The first server to see a lease run out also cleans up after that server
  * (its broker session forgotten, every unanswered command sent again). Polling, not LISTEN/NOTIFY: a missed notification would need a poll anyway,
- * and a poll every few seconds costs a few small queries.
+ * and a poll every few seconds costs a few small queries. Live events are the exception: a
+ * console wants results as they land, so those come by LISTEN/NOTIFY (relayLiveEvents), and a
+ * missed one costs only a late screen update (`mig` commands following an action also poll).
  */
 export class FleetSync {
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +47,7 @@ export class FleetSync {
   private isClosed = false;
   private readonly syncMs: number;
   private readonly leaseMs: number;
+  private relay: { close(): Promise<void> } | undefined;
 
   constructor(private readonly opts: FleetSyncOptions) {
     this.syncMs = opts.syncMs ?? DEFAULT_SYNC_MS;
@@ -53,8 +59,9 @@ export class FleetSync {
     await this.opts.fleet.renewLease(this.leaseMs);
   }
 
-  /** Polls now and then every syncMs, one poll at a time. */
-  start(): void {
+  /** Relays the other servers' live events (listening once this resolves), then polls now and every syncMs, one poll at a time. */
+  async start(): Promise<void> {
+    if (this.opts.live !== undefined) this.relay = await this.opts.fleet.relayLiveEvents(this.opts.live);
     const loop = (): void => {
       this.running = this.poll().finally(() => {
         if (!this.isClosed) {
@@ -107,6 +114,7 @@ export class FleetSync {
     this.isClosed = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.relay?.close();
     await this.opts.fleet
       .releaseLease()
       .catch((err: unknown) => this.opts.log(`fleet: releasing the lease failed: ${(err as Error).message}`));

@@ -262,13 +262,14 @@ async function compose(
           ...(external === undefined
             ? {}
             : { forgetSession: (serverId: string) => forgetBrokerSession(external, serverId) }),
+          live: (event) => events.emit(event),
         });
   // The lease first: the scheduler then claims the actions of servers that hold none.
   await sync?.renewLease();
   await scheduler.start();
   if (sync !== undefined) {
-    sync.start();
     closers.push(['fleet sync', () => sync.close()]);
+    await sync.start();
   }
 
   const services: ApiServices = {

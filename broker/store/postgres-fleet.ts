@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { ActionRecord } from '../../protocol/api.js';
+import type { ActionRecord, LiveEvent } from '../../protocol/api.js';
+import { LiveRelay, type LiveReader } from './postgres-live.js';
 import { actionOf, agentOf, type ActionRow } from './postgres-rows.js';
 import type { FleetStore, StoredAgent } from './store.js';
 
@@ -11,6 +12,13 @@ import type { FleetStore, StoredAgent } from './store.js';
  */
 const AGENT_POLL_OVERLAP_MS = 5000;
 
+/** What the live-events relay needs besides the pool: its own connection (LISTEN holds one). */
+export interface LiveSource {
+  url: string;
+  getCommands: LiveReader['getCommands'];
+  log: (msg: string) => void;
+}
+
 /**
  * Leases, action ownership and agent changes on PostgreSQL: what lets several servers share
  * one fleet (see FleetStore in store.ts). Lease times are the database's clock, so servers
@@ -20,7 +28,33 @@ export class PostgresFleet implements FleetStore {
   constructor(
     private readonly pool: pg.Pool,
     readonly serverId: string,
+    private readonly live: LiveSource,
   ) {}
+
+  relayLiveEvents(emit: (event: LiveEvent) => void): Promise<{ close(): Promise<void> }> {
+    const { url, getCommands, log } = this.live;
+    const reader: LiveReader = {
+      getCommands,
+      actionsWritten: (ids) => this.actionsWritten(ids),
+      openActions: async () => {
+        const { rows } = await this.pool.query<ActionRow>(
+          `SELECT record, counters FROM mig_actions WHERE status IN ('pending', 'inflight') ORDER BY created_at, seq`,
+        );
+        return rows.map(actionOf);
+      },
+    };
+    return LiveRelay.start({ url, log, reader, serverId: this.serverId, emit });
+  }
+
+  /** These actions as the database has them now (no batched overlay): what another server's notice names. */
+  private async actionsWritten(ids: readonly string[]): Promise<ActionRecord[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<ActionRow>(
+      'SELECT record, counters FROM mig_actions WHERE id = ANY($1::text[]) ORDER BY created_at, seq',
+      [ids],
+    );
+    return rows.map(actionOf);
+  }
 
   async renewLease(leaseMs: number): Promise<void> {
     await this.pool.query(

@@ -108,3 +108,14 @@ function parseRow<T>(schema: z.ZodType<T>, text: string, what: string): T {
     );
   return parsed.data;
 }
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

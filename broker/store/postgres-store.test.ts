@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { SCHEMA_VERSION } from './postgres-schema.js';
-import { PostgresStore, redact } from './postgres-store.js';
+import { redact } from './postgres-rows.js';
+import { PostgresStore } from './postgres-store.js';
 
 const unavailable = postgresUnavailableReason();
 

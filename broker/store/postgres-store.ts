@@ -6,6 +6,7 @@ import { DEFAULT_FLUSH_MS } from './batched-file.js';
 import {
   actionOf,
   agentOf,
+  redact,
   byKey,
   commandColumns,
   commandOf,
@@ -14,6 +15,7 @@ import {
   type ActionRow,
 } from './postgres-rows.js';
 import { PostgresFleet } from './postgres-fleet.js';
+import { notifySql } from './postgres-live.js';
 import { migrate } from './postgres-schema.js';
 import {
   FINAL_ACTION_STATUSES,
@@ -55,7 +57,8 @@ const ACTION_COLUMNS = 'record, counters';
  *   so two servers counting the same action cannot lose or double a result;
  * - an action in a final status (completed, expired, cancelled, invalid) keeps it: a late write
  *   of another status from another server is dropped (its counters still refresh);
- * - a group of results is one multi-row upsert (group commit keeps one statement per group).
+ * - a group of results is one multi-row upsert (group commit keeps one statement per group);
+ * - each write of commands or actions notifies the other servers' event streams (postgres-live.ts).
  */
 export class PostgresStore implements Store {
   private isClosed = false;
@@ -72,8 +75,9 @@ export class PostgresStore implements Store {
     private readonly flushMs: number,
     private readonly log: (msg: string) => void,
     serverId: string,
+    url: string,
   ) {
-    this.fleet = new PostgresFleet(pool, serverId);
+    this.fleet = new PostgresFleet(pool, serverId, { url, getCommands: (ids) => this.getCommands(ids), log });
   }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
@@ -97,6 +101,7 @@ export class PostgresStore implements Store {
       opts.flushMs ?? DEFAULT_FLUSH_MS,
       log,
       opts.serverId ?? `mig-server-${randomUUID()}`,
+      opts.url,
     );
   }
 
@@ -106,9 +111,12 @@ export class PostgresStore implements Store {
 
   async createAction(record: ActionRecord): Promise<void> {
     this.check();
-    const { rowCount } = await this.pool.query(
+    const { rows } = await this.pool.query<{ written: number }>(
       // The creating server owns it: it alone arms its timers until its lease runs out (postgres-fleet.ts).
-      `INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+      `WITH written AS (
+         INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id
+       ), ${notifySql('written', 'a', '$6')}
+       SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM notified)::int AS notices`,
       [
         record.action.id,
         record.createdAt,
@@ -118,7 +126,7 @@ export class PostgresStore implements Store {
         this.fleet.serverId,
       ],
     );
-    if (rowCount === 0)
+    if ((rows[0]?.written ?? 0) === 0)
       throw new UserError(
         'CONFLICT',
         `action ${record.action.id} already exists`,
@@ -180,13 +188,17 @@ export class PostgresStore implements Store {
     try {
       // One statement for the whole group: what group commit in wire/ relies on.
       await this.pool.query(
-        `INSERT INTO mig_commands (id, action_id, agent_id, agent_name, status, is_terminal, is_found, is_sent, created_at, record)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::timestamptz[], $10::text[])
-         ON CONFLICT (id) DO UPDATE SET
-           agent_name = EXCLUDED.agent_name, status = EXCLUDED.status, is_terminal = EXCLUDED.is_terminal,
-           is_found = EXCLUDED.is_found, is_sent = EXCLUDED.is_sent, record = EXCLUDED.record
-         WHERE NOT mig_commands.is_terminal`,
-        commandColumns(commands),
+        `WITH written AS (
+           INSERT INTO mig_commands (id, action_id, agent_id, agent_name, status, is_terminal, is_found, is_sent, created_at, record)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[], $8::boolean[], $9::timestamptz[], $10::text[])
+           ON CONFLICT (id) DO UPDATE SET
+             agent_name = EXCLUDED.agent_name, status = EXCLUDED.status, is_terminal = EXCLUDED.is_terminal,
+             is_found = EXCLUDED.is_found, is_sent = EXCLUDED.is_sent, record = EXCLUDED.record
+           WHERE NOT mig_commands.is_terminal
+           RETURNING id
+         ), ${notifySql('written', 'c', '$11')}
+         SELECT count(*)::int AS notices FROM notified`,
+        [...commandColumns(commands), this.fleet.serverId],
       );
     } catch (err) {
       if ((err as { code?: string }).code === '23503') {
@@ -350,21 +362,25 @@ export class PostgresStore implements Store {
   /** One UPDATE for all: record and status unless a final status would be undone; counters derived. Returns rows written. */
   private async writeActions(unordered: readonly ActionRecord[]): Promise<number> {
     const records = [...unordered].sort((a, b) => byKey(a.action.id, b.action.id));
-    const { rowCount } = await this.pool.query(
-      `UPDATE mig_actions a SET
+    const { rows } = await this.pool.query<{ written: number }>(
+      `WITH written AS (UPDATE mig_actions a SET
          status = CASE WHEN a.status = ANY($4::text[]) AND u.status <> a.status THEN a.status ELSE u.status END,
          record = CASE WHEN a.status = ANY($4::text[]) AND u.status <> a.status THEN a.record ELSE u.record END,
          counters = ${DERIVED_COUNTERS_SQL}
        FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, status, record)
-       WHERE a.id = u.id`,
+       WHERE a.id = u.id
+       RETURNING a.id
+       ), ${notifySql('written', 'a', '$5')}
+       SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM notified)::int AS notices`,
       [
         records.map((r) => r.action.id),
         records.map((r) => r.status),
         records.map((r) => JSON.stringify(r)),
         FINAL_ACTION_STATUSES,
+        this.fleet.serverId,
       ],
     );
-    return rowCount ?? 0;
+    return rows[0]?.written ?? 0;
   }
 
   /**
@@ -380,16 +396,5 @@ export class PostgresStore implements Store {
        WHERE EXCLUDED.rank COLLATE "C" >= mig_agents.rank COLLATE "C"`,
       [agents.map((a) => a.id), agents.map((a) => JSON.stringify(a)), agents.map(agentRank)],
     );
-  }
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
   }
 }

@@ -5,6 +5,7 @@ import {
   type ActionRecord,
   type CommandRecord,
   type InvestigatorRecord,
+  type LiveEvent,
 } from '../../protocol/api.js';
 
 /**
@@ -79,6 +80,12 @@ export interface Store {
 export interface FleetStore {
   /** This server's id in the lease table (its stable MQTT client id). */
   readonly serverId: string;
+  /**
+   * Emits, as this server's own live events, the commands and actions the other servers write,
+   * until closed (PostgreSQL: LISTEN/NOTIFY, postgres-live.ts). Resolves once listening, or
+   * once a first failure is logged (it keeps trying).
+   */
+  relayLiveEvents(emit: (event: LiveEvent) => void): Promise<{ close(): Promise<void> }>;
   /** Renews this server's lease for `leaseMs` more (database time). */
   renewLease(leaseMs: number): Promise<void>;
   /** Ends this server's lease at once (a clean stop): its actions are taken over at the next poll. */
