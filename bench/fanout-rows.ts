@@ -92,7 +92,7 @@ function simNote(fleet: Fleet): string {
       ? 'every agent verifies every signature'
       : 'one signature verification per agent process for identical action bytes, every other acceptance step per agent';
   const answers = fleet.signAnswers
-    ? 'answers signed with each agent\'s key, as real agents do (MIG_BENCH_FANOUT_SIGN_ANSWERS=1)'
+    ? "answers signed with each agent's key, as real agents do (MIG_BENCH_FANOUT_SIGN_ANSWERS=1)"
     : 'answers unsigned (real agents sign theirs: MIG_BENCH_FANOUT_SIGN_ANSWERS=1)';
   return `simulated agents (bench/fanout-sim-agent.ts: real MQTT sessions and acceptance steps, no module run, no journals): ${verify}; ${answers}`;
 }

@@ -139,9 +139,10 @@ export class SimAgent {
       now: () => new Date(),
       maxClockSkewMs: shared.maxClockSkewMs,
     };
-    this.signer = shared.signAnswers === true
-      ? { agentId, privateKey: identity.key.privateKey, publicKey: identity.key.publicKey }
-      : undefined;
+    this.signer =
+      shared.signAnswers === true
+        ? { agentId, privateKey: identity.key.privateKey, publicKey: identity.key.publicKey }
+        : undefined;
   }
 
   /**
