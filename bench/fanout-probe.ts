@@ -63,8 +63,15 @@ export class Probe {
   published(agentId: string, payload: string | Buffer): void {
     const t = this.timings.get(agentId);
     if (t === undefined || t.publishedMs !== undefined) return;
+    this.answered(agentId, statusOf(payload));
+  }
+
+  /** The result was handed to MQTT with this status (callers that know it: no payload to read). */
+  answered(agentId: string, status: string): void {
+    const t = this.timings.get(agentId);
+    if (t === undefined || t.publishedMs !== undefined) return;
     t.publishedMs = performance.now();
-    t.status = statusOf(payload);
+    t.status = status;
   }
 
   report(): ProbeReport {
@@ -89,7 +96,8 @@ export class Probe {
   }
 
   /**
-   * Hooks every MqttClient in this process (the agents' sessions create theirs privately).
+   * Hooks every MqttClient in this process (the real agents' sessions create theirs privately;
+   * simulated agents call received/answered themselves and need no hook).
    * 'message' is emitted synchronously into the agent's handler, so marking before it counts
    * the handler's synchronous work (envelope parse, journal write) as agent time.
    */

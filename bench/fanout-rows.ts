@@ -91,7 +91,10 @@ function simNote(fleet: Fleet): string {
     fleet.verify === 'full'
       ? 'every agent verifies every signature'
       : 'one signature verification per agent process for identical action bytes, every other acceptance step per agent';
-  return `simulated agents (bench/fanout-sim-agent.ts: real MQTT sessions and acceptance steps, no module run, no journals): ${verify}`;
+  const answers = fleet.signAnswers
+    ? "answers signed with each agent's key, as real agents do (MIG_BENCH_FANOUT_SIGN_ANSWERS=1)"
+    : 'answers unsigned (real agents sign theirs: MIG_BENCH_FANOUT_SIGN_ANSWERS=1)';
+  return `simulated agents (bench/fanout-sim-agent.ts: real MQTT sessions and acceptance steps, no module run, no journals): ${verify}; ${answers}`;
 }
 
 /** The simulated fleet's enrollment phase: no reference figure (bare aedes has no enrollment). */

@@ -14,6 +14,12 @@ const CHILDREN = 2;
 const HEARTBEAT_MS = 3_600_000;
 /** `MIG_BENCH_FANOUT_CONNECT_TIMEOUT_MS`: longer on a machine shared with other work (10,000 enrollments at load 30 outlast 5 min). */
 const CONNECT_TIMEOUT_MS = Number(process.env.MIG_BENCH_FANOUT_CONNECT_TIMEOUT_MS ?? 300_000);
+/**
+ * `MIG_BENCH_FANOUT_SIGN_ANSWERS=1`: simulated agents sign every answer with their own key, as
+ * real agents do, so the server's per-result signature check is in the figures (off by default:
+ * the simulated rows have been measured without it since issue 12 began).
+ */
+const SIGN_ANSWERS = process.env.MIG_BENCH_FANOUT_SIGN_ANSWERS === '1';
 /** Live events go out at once instead of in 50 ms batches: we time the fleet, not the console's refresh rate. */
 const SSE_TIMING = { batchMs: 1, pingMs: 15_000 };
 /**
@@ -84,6 +90,8 @@ export interface Fleet extends FleetPlan {
   /** This process's RSS before the server started. */
   rssBeforeMB: number;
   agentsOnTmpfs: boolean;
+  /** Simulated agents sign their answers (real agents always do). */
+  signAnswers: boolean;
   /** The server registry's heartbeat counters (fast path / full parse) since it started. */
   heartbeats(): { unchanged: number; parsed: number };
 }
@@ -132,7 +140,9 @@ function writeSpec(
   const config = { ...agentJson, root: join(dir, 'root'), heartbeatMs: HEARTBEAT_MS };
   const prefix = `fanout-${plan.kind}-c${child}`;
   const spec =
-    plan.kind === 'real' ? { count, prefix, dir: agentsDir, config } : { count, prefix, config, verify: plan.verify };
+    plan.kind === 'real'
+      ? { count, prefix, dir: agentsDir, config }
+      : { count, prefix, config, verify: plan.verify, signAnswers: SIGN_ANSWERS };
   const path = join(dir, `child-${child}.json`);
   // It holds the enrollment secret: owner-only, like agent.json.
   writeFileSync(path, JSON.stringify(spec), { mode: 0o600 });
@@ -202,6 +212,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
       rssConnectedMB,
       loadConnected,
       agentsOnTmpfs: agentsBase.isTmpfs,
+      signAnswers: plan.kind === 'real' || SIGN_ANSWERS,
       heartbeats: () => running.heartbeatCounts(),
     });
   } finally {

@@ -1,8 +1,10 @@
 // One simulated agent of the fan-out benchmark: a real MQTT session (its own client id, will,
-// clean: false, QoS 1; heartbeats at the agent's QoS), real heartbeats, and the agent's real
-// acceptance steps on every command (agent/verify/*: envelope, action shape, signatures,
-// validity window, replay, ACL, target, parameters), then an answer. What it leaves out, to fit thousands in one process: the module
-// run (it answers "found" with no rows), the journals on disk, and the worker/limits machinery.
+// clean: false, QoS 1; heartbeats at the agent's QoS), real heartbeats, and the real agent's
+// acceptance pipeline on every command (agent/verify/pipeline.ts, called as agent/commands.ts
+// calls it: envelope, action shape, signatures, validity window, replay, ACL, target,
+// parameters), then an answer, signed with the agent's key when the bench asks for it. What it
+// leaves out, to fit thousands in one process: the module run (it answers "found" with no rows),
+// the journals on disk, and the worker/limits machinery.
 // Like a real agent it has its own Ed25519 key (its id derives from it), enrolls once with the
 // real agent's request builder and enrollment login (agent/enroll.ts), then logs in with the
 // broker password it enrolled.
@@ -15,20 +17,22 @@ import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import { AGENT_USERNAME, heartbeatQos } from '../agent/session.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
-import { heartbeatMessage, offlineMessage, resultMessage } from '../agent/outbox.js';
-import { replayHorizon, checkValidityWindow } from '../agent/verify/check-freshness.js';
-import { checkPolicy } from '../agent/verify/check-policy.js';
+import { heartbeatMessage, offlineMessage, resultMessage, type AnswerSigner } from '../agent/outbox.js';
+import { checkValidityWindow } from '../agent/verify/check-freshness.js';
 import { checkReplay, type ReplayStore } from '../agent/verify/check-replay.js';
-import { checkTarget } from '../agent/verify/check-target.js';
-import { parseAction, parseEnvelope, type ParsedAction } from '../agent/verify/parse-envelope.js';
-import { validateOperations } from '../agent/verify/validate-params.js';
+import { parseAction, readEnvelope } from '../agent/verify/parse-envelope.js';
+import {
+  acceptVerified,
+  verifyCommandAction,
+  type AcceptDeps,
+  type AcceptTrace,
+  type VerifiedAction,
+} from '../agent/verify/pipeline.js';
 import { verifySignatures } from '../agent/verify/verify-signatures.js';
 import type { Acl } from '../protocol/acl.js';
 import { toWireError } from '../protocol/errors.js';
-import type { HeartbeatMessage } from '../protocol/messages.js';
-import { moduleSpecs } from '../modules/registry.js';
+import type { CommandMessage, HeartbeatMessage } from '../protocol/messages.js';
 import type { Keyring } from '../protocol/signature.js';
-import type { AgentFacts } from '../protocol/target/index.js';
 import { commandsTopic, heartbeatTopic, resultsTopic } from '../protocol/topics.js';
 
 /** What every simulated agent of one process shares: the baked keys and how to check them. */
@@ -49,12 +53,22 @@ export interface SimShared {
   verify: 'full' | 'shared';
   /** Verdicts by exact action text, for 'shared'. */
   verdicts: Map<string, Promise<string[]>>;
+  /**
+   * Sign every answer with the agent's own key, as real agents do (agent/command/answer.ts):
+   * the server then checks one Ed25519 signature per result (scheduler/answer-signature.ts).
+   * Off by default so the rows stay comparable with earlier runs; MIG_BENCH_FANOUT_SIGN_ANSWERS=1.
+   */
+  signAnswers?: boolean;
 }
 
 export interface SimAgentEvents {
   onConnected(agentId: string, connectMs: number): void;
   onReconnect(agentId: string): void;
+  /** A message arrived on the agent's commands topic (before any parsing). Optional, like onAnswered. */
+  onReceived?(agentId: string): void;
   onAccepted(agentId: string): void;
+  /** The answer was handed to MQTT: `success`, or `failed <code>`. */
+  onAnswered?(agentId: string, status: string): void;
   onProblem(agentId: string, message: string): void;
 }
 
@@ -101,9 +115,10 @@ export function connectSimAgent(shared: SimShared, identity: SimIdentity): MqttC
 export class SimAgent {
   readonly agentId: string;
   private client: MqttClient | undefined;
-  private readonly replay = new MemoryReplay();
-  private readonly facts: AgentFacts;
   private readonly host: HostFacts;
+  /** What the agent's acceptance pipeline (agent/verify/pipeline.ts) checks against. */
+  private readonly deps: AcceptDeps;
+  private readonly signer: AnswerSigner | undefined;
   private readonly startedAt = new Date();
   private beatTimer: NodeJS.Timeout | undefined;
 
@@ -116,7 +131,18 @@ export class SimAgent {
     const agentId = identity.id;
     this.agentId = agentId;
     this.host = { ...shared.host, agentId, name, queueloc: `${shared.host.os}.${agentId}` };
-    this.facts = targetFacts(this.host);
+    this.deps = {
+      keyring: shared.keyring,
+      acl: shared.acl,
+      replay: new MemoryReplay(),
+      facts: targetFacts(this.host),
+      now: () => new Date(),
+      maxClockSkewMs: shared.maxClockSkewMs,
+    };
+    this.signer =
+      shared.signAnswers === true
+        ? { agentId, privateKey: identity.key.privateKey, publicKey: identity.key.publicKey }
+        : undefined;
   }
 
   /**
@@ -162,7 +188,10 @@ export class SimAgent {
     });
     client.on('reconnect', () => this.events.onReconnect(this.agentId));
     client.on('error', (err) => this.events.onProblem(this.agentId, err.message));
-    client.on('message', (_topic, payload) => void this.handle(payload));
+    client.on('message', (_topic, payload) => {
+      this.events.onReceived?.(this.agentId);
+      void this.handle(payload);
+    });
   }
 
   /** Heartbeats every `everyMs`, the first after `firstInMs` (spread the fleet's beats out). */
@@ -199,61 +228,75 @@ export class SimAgent {
     this.client?.publish(heartbeatTopic(this.agentId), JSON.stringify(message), { qos: heartbeatQos(message) });
   }
 
+  /**
+   * The real agent's acceptance path (agent/commands.ts): readEnvelope, verifyCommandAction,
+   * acceptVerified, so whatever makes those cheaper makes this row cheaper too. Then an
+   * answer instead of a module run.
+   */
   private async handle(payload: Buffer): Promise<void> {
     const startedAt = new Date();
-    let commandId: string | undefined;
-    let actionId: string | undefined;
+    const envelope = readEnvelope(payload);
+    if ('error' in envelope) {
+      if (envelope.commandId === undefined)
+        return this.events.onProblem(this.agentId, `malformed command: ${envelope.error.message}`);
+      return this.answerFailure(envelope.commandId, undefined, envelope.error, startedAt);
+    }
+    const { message } = envelope;
+    if (message.kind !== 'command') return;
+    const trace: AcceptTrace = {};
     try {
-      const message = parseEnvelope(payload);
-      if (message.kind !== 'command') return;
-      commandId = message.commandId;
-      const parsed = parseAction(message.action);
-      actionId = parsed.action.id;
-      const signers = await this.signersOf(message.action, parsed);
-      const { action } = parsed;
-      checkValidityWindow(action, new Date(), this.shared.maxClockSkewMs);
-      checkReplay(action.id, this.replay);
-      checkPolicy(action, signers, this.shared.acl, undefined);
-      checkTarget(action.target, this.facts);
-      const operations = validateOperations(action.operations, moduleSpecs, process.platform);
-      await this.replay.record(action.id, replayHorizon(action, this.shared.maxClockSkewMs));
+      const accepted = await acceptVerified(message, await this.verified(message, trace), this.deps);
       this.events.onAccepted(this.agentId);
-      const results = operations.map((op) => ({ module: op.module, isFound: true, rows: [], stats: {}, errors: [] }));
-      await this.publish(
-        resultMessage({
-          commandId,
-          actionId,
-          status: 'success',
-          operations: results,
-          startedAt,
-          finishedAt: new Date(),
-        }),
-      );
+      const operations = accepted.operations.map((op) => ({
+        module: op.module,
+        isFound: true,
+        rows: [],
+        stats: {},
+        errors: [],
+      }));
+      const input = { commandId: message.commandId, actionId: accepted.action.id, status: 'success' as const };
+      await this.publish(resultMessage({ ...input, operations, startedAt, finishedAt: new Date() }, this.signer));
+      this.events.onAnswered?.(this.agentId, 'success');
     } catch (err) {
-      if (commandId === undefined)
-        return this.events.onProblem(this.agentId, `malformed command: ${(err as Error).message}`);
-      await this.publish(
-        resultMessage({
-          commandId,
-          actionId,
-          status: 'failed',
-          error: toWireError(err),
-          operations: [],
-          startedAt,
-          finishedAt: new Date(),
-        }),
-      );
+      await this.answerFailure(message.commandId, trace.actionId, err, startedAt);
     }
   }
 
-  private signersOf(actionText: string, parsed: ParsedAction): Promise<string[]> {
-    if (this.shared.verify === 'full') return verifySignatures(parsed, this.shared.keyring);
-    let verdict = this.shared.verdicts.get(actionText);
+  private async answerFailure(
+    commandId: string,
+    actionId: string | undefined,
+    err: unknown,
+    startedAt: Date,
+  ): Promise<void> {
+    const error = toWireError(err);
+    const input = { commandId, actionId, status: 'failed' as const, error, operations: [] };
+    await this.publish(resultMessage({ ...input, startedAt, finishedAt: new Date() }, this.signer));
+    this.events.onAnswered?.(this.agentId, `failed ${error.code}`);
+  }
+
+  /**
+   * 'full': the agent's own verifyCommandAction. 'shared': the same steps, but the signature
+   * verdict is computed once per process for identical action bytes (the 10,000-agent row);
+   * the action is still parsed and its validity window checked per agent.
+   */
+  private verified(message: CommandMessage, trace: AcceptTrace): Promise<VerifiedAction> {
+    if (this.shared.verify === 'full') return verifyCommandAction(message, this.deps, trace);
+    return this.verifiedShared(message, trace);
+  }
+
+  private async verifiedShared(message: CommandMessage, trace: AcceptTrace): Promise<VerifiedAction> {
+    trace.commandId = message.commandId;
+    const parsed = parseAction(message.action);
+    const { action } = parsed;
+    trace.actionId = action.id;
+    let verdict = this.shared.verdicts.get(message.action);
     if (verdict === undefined) {
       verdict = verifySignatures(parsed, this.shared.keyring);
-      this.shared.verdicts.set(actionText, verdict);
+      this.shared.verdicts.set(message.action, verdict);
     }
-    return verdict;
+    const signers = await verdict;
+    checkValidityWindow(action, this.deps.now(), this.deps.maxClockSkewMs);
+    return { action, signers };
   }
 
   private async publish(message: ReturnType<typeof resultMessage>): Promise<void> {

@@ -1,9 +1,9 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
-import type { ActionRecord, CommandRecord, Counters } from '../../protocol/api.js';
+import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
 import type { ResultMessage } from '../../protocol/messages.js';
 import { agentAnswerOf } from './answer-signature.js';
 import { emitAll, type SchedulerContext } from './context.js';
-import { applyChange, isAllDone } from './counters.js';
+import { applyChanges, isAllDone, type CommandChange } from './counters.js';
 
 /** What a checked agent signature adds to the command record (answer-signature.ts). */
 type SignedPart = Exclude<ReturnType<typeof agentAnswerOf>, 'refused'>;
@@ -28,7 +28,7 @@ export async function applyResults(
 ): Promise<{ outcome: ResultOutcome; action?: ActionRecord }> {
   // Server time: the agent's clock says when it ran, ours when we knew.
   const finishedAt = ctx.clock.now().toISOString();
-  const changes: Array<{ current: CommandRecord; updated: CommandRecord }> = [];
+  const changes: Array<CommandChange & { before: CommandRecord }> = [];
   const taken = new Set<string>();
   // One read for the whole group: with a database store, one round trip instead of one per result.
   const known = await ctx.store.getCommands(msgs.map((m) => m.commandId));
@@ -44,16 +44,15 @@ export async function applyResults(
       continue;
     }
     taken.add(current.id);
-    changes.push({ current, updated: commandAfter(current, msg, finishedAt, signed) });
+    changes.push({ before: current, after: commandAfter(current, msg, finishedAt, signed) });
   }
   const first = changes[0];
   if (first === undefined) return { outcome: 'ignored' };
-  const updates = changes.map((c) => c.updated);
+  const updates = changes.map((c) => c.after);
   await ctx.store.saveCommands(updates);
-  const action = await ctx.store.getAction(first.current.actionId);
+  const action = await ctx.store.getAction(first.before.actionId);
   if (action === undefined) return { outcome: 'applied' };
-  let counters: Counters = action.counters;
-  for (const { current, updated } of changes) counters = applyChange(counters, current, updated);
+  const counters = applyChanges(action.counters, changes);
   const isComplete = isAllDone(counters) && (action.status === 'inflight' || action.status === 'pending');
   const next: ActionRecord = isComplete
     ? { ...action, counters, status: 'completed', finishedAt }
@@ -72,15 +71,16 @@ function commandAfter(
   finishedAt: string,
   signed: SignedPart,
 ): CommandRecord {
-  const updated: CommandRecord = {
-    ...current,
-    status: msg.status,
-    finishedAt,
-    isFound: msg.operations.some((op) => op.isFound),
-    operations: msg.operations,
-    ...(msg.error === undefined ? {} : { error: msg.error }),
-    ...signed,
-  };
+  // Object.assign, not `{ ...current, status, ... }`: V8 clones a spread whose later keys
+  // override earlier ones on its slow path, ~1.4-3 µs per result here against ~0.1 µs (measured
+  // with CPU time, 1,000 records, doc/performance.md). Same keys, same order.
+  const updated: CommandRecord = Object.assign({}, current);
+  updated.status = msg.status;
+  updated.finishedAt = finishedAt;
+  updated.isFound = msg.operations.some((op) => op.isFound);
+  updated.operations = msg.operations;
+  if (msg.error !== undefined) updated.error = msg.error;
+  if (signed.agentAnswer !== undefined) updated.agentAnswer = signed.agentAnswer;
   return updated;
 }
 
