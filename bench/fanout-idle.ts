@@ -9,6 +9,7 @@ import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import { idleCpuRow, rssAfterIdleRow, type IdleWindow } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
 import type { Fleet } from './fanout-setup.js';
+import { SIM_KEEPALIVE_S } from './fanout-sim-agent.js';
 import type { BenchRow } from './types.js';
 
 /**
@@ -20,9 +21,13 @@ import type { BenchRow } from './types.js';
  */
 export const IDLE_HEARTBEAT_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_BEAT_MS ?? DEFAULT_HEARTBEAT_MS);
 export const IDLE_ROW_FORCED = process.env.MIG_BENCH_FANOUT_IDLE === '1';
-/** How long the idle row measures (default one heartbeat interval); longer windows average out a loaded machine. */
+/**
+ * How long the idle row measures: one heartbeat interval, at most one minute (default). With
+ * beats minutes apart the server's steady load is one packet per agent per keepalive (a beat or
+ * a ping, whichever comes), so a minute shows it; longer windows average out a loaded machine.
+ */
 const IDLE_WINDOW_MS = Number(
-  process.env.MIG_BENCH_FANOUT_IDLE_WINDOW_MS ?? (IDLE_HEARTBEAT_MS > 0 ? IDLE_HEARTBEAT_MS : DEFAULT_HEARTBEAT_MS),
+  process.env.MIG_BENCH_FANOUT_IDLE_WINDOW_MS ?? (IDLE_HEARTBEAT_MS > 0 ? Math.min(IDLE_HEARTBEAT_MS, 60_000) : 30_000),
 );
 
 /**
@@ -66,7 +71,8 @@ async function idleCpu(fleet: Fleet, beatMs: number): Promise<BenchRow> {
   const beatsEnd = fleet.heartbeats();
   await stopProfile();
   const beats = { unchanged: beatsEnd.unchanged - beatsStart.unchanged, parsed: beatsEnd.parsed - beatsStart.parsed };
-  return idleCpuRow(fleet, window, beatMs, { loadStart, loadEnd: loadavg()[0] ?? Number.NaN }, beats);
+  const load = { loadStart, loadEnd: loadavg()[0] ?? Number.NaN };
+  return idleCpuRow(fleet, window, beatMs, load, beats, SIM_KEEPALIVE_S);
 }
 
 function seriesFromEnv(value: string | undefined): number[] | undefined {

@@ -185,6 +185,7 @@ export function idleCpuRow(
   heartbeatMs: number,
   load: { loadStart: number; loadEnd: number },
   beats: { unchanged: number; parsed: number },
+  keepaliveS: number,
 ): BenchRow {
   const received = beats.unchanged + beats.parsed;
   const label = fleet.size.toLocaleString('en-US');
@@ -194,6 +195,10 @@ export function idleCpuRow(
     heartbeatMs > 0
       ? `agents beating every ${heartbeatMs / 1000} s${heartbeatMs === DEFAULT_HEARTBEAT_MS ? " (the agents' default)" : ' (set by MIG_BENCH_FANOUT_IDLE_BEAT_MS)'}, beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s`
       : 'no heartbeats (MIG_BENCH_FANOUT_IDLE_BEAT_MS=0): connected sessions alone';
+  const pings =
+    keepaliveS > 0
+      ? `MQTT keepalive ${keepaliveS} s (a ping from each agent that received nothing for that long)`
+      : 'no keepalive pings (MIG_BENCH_FANOUT_KEEPALIVE_S=0)';
   return {
     name: `server idle CPU, ${label} agents heartbeating`,
     ours: (cpuMs / window.wallMs) * 100,
@@ -201,7 +206,7 @@ export function idleCpuRow(
     referenceValue: GOAL_IDLE_PERCENT,
     unit: '%',
     note: [
-      `% of one core over ${fmt(window.wallMs / 1000)} s, ${rate}`,
+      `% of one core over ${fmt(window.wallMs / 1000)} s, ${rate}; ${pings}`,
       `the server took ${received} (${fmt((received / window.wallMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path)${received > 0 ? `, ${fmt((cpuMs * 1000) / received)} µs of CPU per heartbeat` : ''}`,
       `user ${percentOf(window.userMs)}, system ${percentOf(window.systemMs)}; collector pauses ${percentOf(window.gcMs)} (${window.gcCount}); event loop busy ${fmt(window.loopBusy * 100)} %; context switches ${window.voluntarySwitches} voluntary, ${window.involuntarySwitches} involuntary`,
       `load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,

@@ -56,7 +56,7 @@ export interface SimShared {
  * `MIG_BENCH_FANOUT_KEEPALIVE_S` says otherwise (0: no pings at all, to measure what connected
  * sessions cost the server when nothing is on the wire).
  */
-const SIM_KEEPALIVE_S = Number(process.env.MIG_BENCH_FANOUT_KEEPALIVE_S ?? AGENT_KEEPALIVE_S);
+export const SIM_KEEPALIVE_S = Number(process.env.MIG_BENCH_FANOUT_KEEPALIVE_S ?? AGENT_KEEPALIVE_S);
 
 export interface SimAgentEvents {
   onConnected(agentId: string, connectMs: number): void;
