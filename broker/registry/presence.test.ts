@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HEARTBEAT_MS } from '../../agent/config.js';
 import { systemClock } from '../clock.js';
 import { EventHub } from '../events/event-hub.js';
 import { LowdbStore } from '../store/lowdb-store.js';
@@ -12,6 +11,8 @@ import { AgentRegistry } from './registry.js';
 // Presence comes from the agent's MQTT session (its will says when it is gone), heartbeats
 // carry facts every few minutes: what the registry makes of both, with the default interval.
 const AGENT_ID = 'agent-presence';
+/** The agents' default interval (agent/config.ts, DEFAULT_HEARTBEAT_MS; the server does not import agent code). */
+const BEAT_MS = 300_000;
 const T0 = Date.parse('2026-12-07T04:00:00.000Z');
 
 function heartbeat(sentAtMs: number): Buffer {
@@ -29,7 +30,7 @@ function heartbeat(sentAtMs: number): Buffer {
       environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
       tags: {},
       modules: ['file'],
-      heartbeatMs: DEFAULT_HEARTBEAT_MS,
+      heartbeatMs: BEAT_MS,
       startedAt: new Date(T0).toISOString(),
       sentAt: new Date(sentAtMs).toISOString(),
     }),
@@ -50,7 +51,7 @@ const stored: StoredAgent = {
   environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
   tags: {},
   modules: ['file'],
-  heartbeatMs: DEFAULT_HEARTBEAT_MS,
+  heartbeatMs: BEAT_MS,
   startedAt: new Date(T0).toISOString(),
   status: 'online',
   firstSeenAt: new Date(T0).toISOString(),
@@ -92,7 +93,7 @@ describe('AgentRegistry presence', () => {
   it('keeps an agent online between heartbeats minutes apart, and offline at once on its will', async () => {
     const registry = await open(false);
     registry.handleHeartbeatTopic(AGENT_ID, heartbeat(nowMs));
-    nowMs += DEFAULT_HEARTBEAT_MS + DEFAULT_HEARTBEAT_MS / 2; // a late beat: still online
+    nowMs += BEAT_MS + BEAT_MS / 2; // a late beat: still online
     expect(registry.get(AGENT_ID)?.status).toBe('online');
     registry.handleHeartbeatTopic(AGENT_ID, lost); // the broker's keepalive gave up on it
     expect(registry.get(AGENT_ID)?.status).toBe('offline');
