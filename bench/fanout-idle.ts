@@ -63,7 +63,9 @@ async function idleCpu(fleet: Fleet, beatMs: number): Promise<BenchRow> {
   await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
   const stopProfile = await profileWindow(`idle-${fleet.size}-${beatMs}`);
   // On stderr, so an outside profiler (perf record -p) can be started on the window alone.
-  process.stderr.write(`fanout: idle window of ${IDLE_WINDOW_MS} ms, beats every ${beatMs} ms, server pid ${process.pid}\n`);
+  process.stderr.write(
+    `fanout: idle window of ${IDLE_WINDOW_MS} ms, beats every ${beatMs} ms, server pid ${process.pid}\n`,
+  );
   const beatsStart = fleet.heartbeats();
   const probe = startWindowProbe();
   await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
@@ -80,7 +82,9 @@ function seriesFromEnv(value: string | undefined): number[] | undefined {
   return value.split(',').map((item) => {
     const ms = Number(item.trim());
     if (!Number.isInteger(ms) || ms < 0 || ms > 2_000_000_000)
-      throw new Error(`MIG_BENCH_FANOUT_IDLE_SERIES: expected heartbeat intervals in ms like 6000,0, got ${JSON.stringify(item)}`);
+      throw new Error(
+        `MIG_BENCH_FANOUT_IDLE_SERIES: expected heartbeat intervals in ms like 6000,0, got ${JSON.stringify(item)}`,
+      );
     return ms;
   });
 }
