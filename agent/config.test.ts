@@ -39,7 +39,7 @@ describe('parseAgentConfig', () => {
     const config = parseAgentConfig(minimal(), { baseDir: '/etc/mig' });
     expect(config).toMatchObject({
       name: hostname(),
-      heartbeatMs: 30_000,
+      heartbeatMs: 300_000,
       moduleTimeoutMs: 300_000,
       maxConcurrent: 2,
       moduleMemoryMb: 512,

@@ -51,15 +51,22 @@ export const EnvironmentOverrideSchema = z.strictObject({
 export type EnvironmentOverride = z.infer<typeof EnvironmentOverrideSchema>;
 
 /**
- * The agent config file. Defaults: name = hostname, heartbeatMs 30 s, moduleTimeoutMs 5 min
+ * The agent config file. Defaults: name = hostname, heartbeatMs 5 min, moduleTimeoutMs 5 min
  * (a module's own limits.timeoutMs wins when lower), maxConcurrent 2 commands (and as many
  * module worker threads), moduleMemoryMb 512 per module worker thread, root '/',
  * maxClockSkewMs 60 s, privacyMode off, tags {}, acl = defaultAcl(every investigator's
  * fingerprint) (weight 1 each; response modules need 2), allowedModules = every registered module,
  * moduleSettings {} (exec runs no program until moduleSettings.exec.programs lists it).
  */
-/** How often an agent heartbeats unless its config says otherwise (jittered, agent/heartbeat-timer.ts). */
-export const DEFAULT_HEARTBEAT_MS = 30_000;
+/**
+ * How often an agent heartbeats unless its config says otherwise (jittered,
+ * agent/heartbeat-timer.ts): every 5 minutes, as MIG's agents do. A heartbeat carries the
+ * agent's facts; whether it is there at all is its MQTT session's business: a closed
+ * connection publishes its will at once, a silent one after 1.5 keepalives (AGENT_KEEPALIVE_S,
+ * 90 s), whatever this interval. Each heartbeat costs the server ~5 times what a keepalive ping
+ * does (doc/performance.md, issue 12 session 5): at 30 s, 10,000 agents cost it 10-15 % of a core.
+ */
+export const DEFAULT_HEARTBEAT_MS = 300_000;
 
 export const AgentConfigSchema = z.strictObject({
   brokerUrl: z

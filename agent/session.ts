@@ -8,6 +8,11 @@ import type { LogFn } from './log.js';
 export const AGENT_USERNAME = 'mig-agent';
 /** CONNACK codes that mean "this credential is not (or no longer) accepted": enroll again. */
 const CREDENTIAL_REFUSED = new Set([4, 5]);
+/**
+ * MQTT keepalive (seconds): with nothing else received for this long, mqtt.js pings the broker,
+ * and the broker drops a session silent for 1.5 times it (its will then says the agent is lost).
+ */
+export const AGENT_KEEPALIVE_S = 60;
 /** How long a clean shutdown waits for the broker to take the last messages. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -136,6 +141,7 @@ export class AgentSession {
 function clientOptions(opts: SessionOptions): IClientOptions {
   return {
     protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
+    keepalive: AGENT_KEEPALIVE_S,
     clientId: opts.agentId,
     clean: false,
     // Its own id as login name: an external broker keeps one login per agent (broker/external/

@@ -163,28 +163,57 @@ export function rssAfterIdleRow(fleet: Fleet, rssMB: number, heartbeatMs: number
     reference: 'bare aedes broker (STACK-NOTES)',
     referenceValue: BARE_BROKER_MB[fleet.size] ?? Number.NaN,
     unit: 'MB',
-    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) with every agent still connected, after the fan-out rounds and one idle heartbeat interval (${heartbeatMs / 1000} s); load average ${load.toFixed(1)}`,
+    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) with every agent still connected, after the fan-out rounds and the idle window (${heartbeatMs > 0 ? `heartbeats every ${heartbeatMs / 1000} s` : 'no heartbeats'}); load average ${load.toFixed(1)}`,
   };
+}
+
+/** What the idle window cost this (the server's) process, by kind. */
+export interface IdleWindow {
+  wallMs: number;
+  userMs: number;
+  systemMs: number;
+  /** Collector pauses (PerformanceObserver 'gc' entries) and how many. */
+  gcMs: number;
+  gcCount: number;
+  /** Share of the window the event loop was busy (performance.eventLoopUtilization). */
+  loopBusy: number;
+  voluntarySwitches: number;
+  involuntarySwitches: number;
 }
 
 /** Server CPU while the whole fleet heartbeats and nothing else happens, as % of one core. */
 export function idleCpuRow(
   fleet: Fleet,
-  percent: number,
+  window: IdleWindow,
   heartbeatMs: number,
   load: { loadStart: number; loadEnd: number },
-  beats: { unchanged: number; parsed: number; cpuMs: number },
-  windowMs = heartbeatMs,
+  beats: { unchanged: number; parsed: number },
+  keepaliveS: number,
 ): BenchRow {
   const received = beats.unchanged + beats.parsed;
   const label = fleet.size.toLocaleString('en-US');
+  const cpuMs = window.userMs + window.systemMs;
+  const percentOf = (ms: number): string => `${fmt((ms / window.wallMs) * 100)} %`;
+  const rate =
+    heartbeatMs > 0
+      ? `agents beating every ${heartbeatMs / 1000} s${heartbeatMs === DEFAULT_HEARTBEAT_MS ? " (the agents' default)" : ' (set by MIG_BENCH_FANOUT_IDLE_BEAT_MS)'}, beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s`
+      : 'no heartbeats (MIG_BENCH_FANOUT_IDLE_BEAT_MS=0): connected sessions alone';
+  const pings =
+    keepaliveS > 0
+      ? `MQTT keepalive ${keepaliveS} s (a ping from each agent that received nothing for that long)`
+      : 'no keepalive pings (MIG_BENCH_FANOUT_KEEPALIVE_S=0)';
   return {
     name: `server idle CPU, ${label} agents heartbeating`,
-    ours: percent,
+    ours: (cpuMs / window.wallMs) * 100,
     reference: 'goal (issue 12)',
     referenceValue: GOAL_IDLE_PERCENT,
     unit: '%',
-    note: `% of one core over ${windowMs === heartbeatMs ? 'one heartbeat interval' : `${windowMs / 1000} s (MIG_BENCH_FANOUT_IDLE_WINDOW_MS)`}, agents beating every ${heartbeatMs / 1000} s${heartbeatMs === DEFAULT_HEARTBEAT_MS ? " (the agents' default)" : ' (set by MIG_BENCH_FANOUT_IDLE_BEAT_MS)'}, beats spread evenly: ${fmt((fleet.size / heartbeatMs) * 1000)} heartbeats/s; the server took ${received} (${fmt((received / windowMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path), ${fmt((beats.cpuMs * 1000) / received)} µs of CPU per heartbeat; load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
+    note: [
+      `% of one core over ${fmt(window.wallMs / 1000)} s, ${rate}; ${pings}`,
+      `the server took ${received} (${fmt((received / window.wallMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path)${received > 0 ? `, ${fmt((cpuMs * 1000) / received)} µs of CPU per heartbeat` : ''}`,
+      `user ${percentOf(window.userMs)}, system ${percentOf(window.systemMs)}; collector pauses ${percentOf(window.gcMs)} (${window.gcCount}); event loop busy ${fmt(window.loopBusy * 100)} %; context switches ${window.voluntarySwitches} voluntary, ${window.involuntarySwitches} involuntary`,
+      `load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
+    ].join('; '),
   };
 }
 

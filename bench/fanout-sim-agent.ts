@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import type { AgentKey } from '../agent/agent-key.js';
 import { enrollOnce, enrollRequest } from '../agent/enroll.js';
 import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
-import { AGENT_USERNAME, heartbeatQos } from '../agent/session.js';
+import { AGENT_KEEPALIVE_S, AGENT_USERNAME, heartbeatQos } from '../agent/session.js';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { targetFacts, type HostFacts } from '../agent/facts.js';
 import { heartbeatMessage, offlineMessage, resultMessage, type AnswerSigner } from '../agent/outbox.js';
@@ -61,6 +61,13 @@ export interface SimShared {
   signAnswers?: boolean;
 }
 
+/**
+ * The MQTT keepalive the simulated agents ask for: the real agent's, unless
+ * `MIG_BENCH_FANOUT_KEEPALIVE_S` says otherwise (0: no pings at all, to measure what connected
+ * sessions cost the server when nothing is on the wire).
+ */
+export const SIM_KEEPALIVE_S = Number(process.env.MIG_BENCH_FANOUT_KEEPALIVE_S ?? AGENT_KEEPALIVE_S);
+
 export interface SimAgentEvents {
   onConnected(agentId: string, connectMs: number): void;
   onReconnect(agentId: string): void;
@@ -96,6 +103,7 @@ export function connectSimAgent(shared: SimShared, identity: SimIdentity): MqttC
   const agentId = identity.id;
   return mqtt.connect(shared.brokerUrl, {
     protocolVersion: 4,
+    keepalive: SIM_KEEPALIVE_S,
     clientId: agentId,
     clean: false,
     username: AGENT_USERNAME,
@@ -194,9 +202,10 @@ export class SimAgent {
     });
   }
 
-  /** Heartbeats every `everyMs`, the first after `firstInMs` (spread the fleet's beats out). */
+  /** Heartbeats every `everyMs`, the first after `firstInMs` (spread the fleet's beats out); 0: no more beats. */
   beatEvery(everyMs: number, firstInMs: number): void {
     clearInterval(this.beatTimer);
+    if (everyMs <= 0) return;
     this.beatTimer = setTimeout(() => {
       this.beat();
       this.beatTimer = setInterval(() => this.beat(), everyMs);

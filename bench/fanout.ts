@@ -5,12 +5,12 @@
 // round trip measured on the same kind of machine (STACK-NOTES), so the ratio is what
 // verification, ACL, running the module and storing results cost on top of raw MQTT.
 import { loadavg } from 'node:os';
-import { DEFAULT_HEARTBEAT_MS } from '../agent/config.js';
 import type { ActionRecord } from '../protocol/api.js';
 import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
 import type { ChildReport } from './fanout-fleet.js';
-import { idleCpuRow, rowsOf, rssAfterIdleRow, type Round } from './fanout-rows.js';
+import { IDLE_ROW_FORCED, idleRows } from './fanout-idle.js';
+import { rowsOf, type Round } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
 import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
@@ -35,17 +35,6 @@ const WARMUP_ROUNDS = 1;
 /** Lets the store's batched flush (200 ms) of one round finish before the next starts. */
 const PAUSE_MS = 500;
 const ROUND_TIMEOUT_MS = 120_000;
-/**
- * The agents' default heartbeat interval (agent/config.ts); the idle row measures one whole
- * interval. For profiling a smaller fleet at the same heartbeat rate,
- * `MIG_BENCH_FANOUT_IDLE_BEAT_MS=6000` with `MIG_BENCH_FANOUT_IDLE=1` adds the row to every
- * simulated fleet at that interval (the row's note says which).
- */
-const IDLE_HEARTBEAT_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_BEAT_MS ?? DEFAULT_HEARTBEAT_MS);
-const IDLE_ROW_FORCED = process.env.MIG_BENCH_FANOUT_IDLE === '1';
-/** How long the idle row measures (default one heartbeat interval); longer windows average out a loaded machine. */
-const IDLE_WINDOW_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_WINDOW_MS ?? IDLE_HEARTBEAT_MS);
-
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const plan of PLANS) rows.push(...(await withFleet(plan, measure)));
@@ -74,32 +63,6 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
   if (fleet.kind === 'sim' && (fleet.size >= IDLE_ROW_MIN_SIZE || IDLE_ROW_FORCED))
     rows.push(...(await idleRows(fleet)));
   return rows;
-}
-
-/**
- * Server CPU while every agent heartbeats at the default interval and nothing else happens;
- * then the server's RSS at the end of that interval (the fleet still connected).
- */
-async function idleRows(fleet: Fleet): Promise<BenchRow[]> {
-  const loadStart = loadavg()[0] ?? Number.NaN;
-  await Promise.all(fleet.children.map((c) => c.ask(`beat ${IDLE_HEARTBEAT_MS}`, 'beating', 10_000)));
-  const stopProfile = await profileWindow(`idle-${fleet.size}`);
-  const beatsStart = fleet.heartbeats();
-  const cpuStart = process.cpuUsage();
-  const wallStart = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
-  const cpu = process.cpuUsage(cpuStart);
-  const beatsEnd = fleet.heartbeats();
-  const beats = { unchanged: beatsEnd.unchanged - beatsStart.unchanged, parsed: beatsEnd.parsed - beatsStart.parsed };
-  await stopProfile();
-  const percent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
-  const loadEnd = loadavg()[0] ?? Number.NaN;
-  recordMemory(`idle-end-${fleet.kind}-${fleet.size}`);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  return [
-    idleCpuRow(fleet, percent, IDLE_HEARTBEAT_MS, { loadStart, loadEnd }, { ...beats, cpuMs }, IDLE_WINDOW_MS),
-    rssAfterIdleRow(fleet, process.memoryUsage().rss / 1e6, IDLE_HEARTBEAT_MS, loadEnd),
-  ];
 }
 
 async function runRound(fleet: Fleet): Promise<Round> {

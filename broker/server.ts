@@ -342,7 +342,14 @@ async function openState(
     if (admin !== undefined) log(`server: enrolled ${admin.name} (${admin.fingerprint}) as the first admin`);
   }
   const events = new EventHub(log);
-  const registry = await AgentRegistry.open({ store, clock, events, log, sweepMs: opts.sweepMs });
+  const registry = await AgentRegistry.open({
+    store,
+    clock,
+    events,
+    log,
+    sweepMs: opts.sweepMs,
+    noSessionsAtStart: opts.broker === undefined && store.fleet === undefined,
+  });
   closers.push(['registry', () => registry.close()]);
   return { store, audit, investigators, events, registry };
 }

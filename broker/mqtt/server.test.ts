@@ -317,6 +317,21 @@ describe('delivery', () => {
     });
   });
 
+  it("publishes an agent's last will when it goes silent with its connection open", async () => {
+    // What a hung agent or a vanished host looks like: no FIN, just no packets. The broker's
+    // keepalive (1.5 times the client's) is what marks it lost, whatever the heartbeat interval.
+    const server = await h.server();
+    await server.subscribeAsync(ALL_HEARTBEATS, { qos: 1 });
+    const agent = await h.agent(ONE, {
+      keepalive: 1,
+      will: { topic: heartbeatTopic(ONE), payload: Buffer.from(offline(ONE)), qos: 1, retain: false },
+    });
+    const got = nextMessage(server, heartbeatTopic(ONE));
+    agent.keepaliveManager.destroy(); // no more PINGREQs; the socket stays open
+    const will = await got;
+    expect(OfflineMessageSchema.parse(JSON.parse(will.payload))).toMatchObject({ agentId: ONE, reason: 'lost' });
+  });
+
   it('queues a QoS 1 command for an offline agent with a persistent session', async () => {
     const first = await h.agent(ONE, { clean: false });
     await first.subscribeAsync(commandsTopic(ONE), { qos: 1 });

@@ -29,6 +29,13 @@ export interface RegistryOptions {
   sweepMs?: number;
   /** How often heartbeat times alone are persisted: a rewrite of agents.json each time (default 60 s). */
   persistBeatsMs?: number;
+  /**
+   * Every broker session began with this process (the embedded broker, with a store no other
+   * server writes): an agent not heard from since is offline ('lost'), as the will of the
+   * session it had would say, until its first heartbeat after it reconnects. Otherwise an agent
+   * that vanished while the server was down would look online for two heartbeat intervals.
+   */
+  noSessionsAtStart?: boolean;
 }
 
 /**
@@ -82,8 +89,12 @@ export class AgentRegistry {
   static async open(opts: RegistryOptions): Promise<AgentRegistry> {
     const registry = new AgentRegistry(opts);
     const nowMs = opts.clock.now().getTime();
-    for (const agent of await opts.store.listAgents()) {
-      if (registry.enrollments.load(agent)) continue;
+    for (const stored of await opts.store.listAgents()) {
+      if (registry.enrollments.load(stored)) continue;
+      const agent: StoredAgent =
+        opts.noSessionsAtStart === true && stored.offlineReason === undefined
+          ? { ...stored, offlineReason: 'lost' }
+          : stored;
       registry.agents.set(agent.id, agent);
       registry.lastStatus.set(agent.id, agentStatus(agent, nowMs));
     }
