@@ -68,12 +68,7 @@ export const accountModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: accountCli, flags: {}, toParams: (v) => ({ users: v.user, op: v.op, dryrun: v.dryrun === true }) },
-  privacy: {
-    leaves: ['user', 'op', 'isApplied', 'isDryRun', 'before', 'after', 'expiresBefore', 'expiresAfter', 'error'],
-    sensitive: [],
-    maxRows: MAX_USERS,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_USERS, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

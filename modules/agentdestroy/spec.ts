@@ -37,12 +37,7 @@ export const agentdestroyModule = defineModule({
     { key: 'removes', header: 'REMOVES', isWide: true },
   ],
   cli: { schema: agentdestroyCli, flags: {}, toParams: (values) => ({ dryrun: values.dryrun === true }) },
-  privacy: {
-    leaves: ['agentId', 'isDestroyed', 'isDryRun', 'removes'],
-    sensitive: [],
-    maxRows: 1,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: 1, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 30_000 },
   // It asks the agent process itself to stop and remove its state (ctx.agent.requestDestroy):
   // a worker thread has no agent to ask. It reads no untrusted input and only lists file names.

@@ -99,13 +99,8 @@ export const fileModule = defineModule({
     { key: 'sha256', header: 'SHA256', isWide: true },
   ],
   cli: { schema: fileCli, flags: {}, toParams },
-  privacy: {
-    leaves: ['search', 'path', 'size', 'mode', 'mtime', 'sha256', 'matched'],
-    // Paths are the answer: masking them would leave nothing to act on.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Paths are the answer: masking them would leave nothing to act on.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
     {

@@ -209,12 +209,7 @@ export const firewallModule = defineModule({
     { key: 'backend', header: 'BACKEND', isWide: true },
   ],
   cli: { schema: firewallCli, flags: { for: { param: 'forSeconds' } }, toParams },
-  privacy: {
-    leaves: ['op', 'rule', 'direction', 'family', 'match', 'isApplied', 'isDryRun', 'expiresAt', 'backend'],
-    sensitive: [],
-    maxRows: 5_000,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  privacy: { maxRows: 5_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

@@ -97,13 +97,8 @@ export const memoryModule = defineModule({
     { key: 'bytesScanned', header: 'SCANNED', align: 'right', isBytes: true },
   ],
   cli: { schema: memoryCli, flags: { lib: { param: 'libraries' }, pid: { isHidden: true } }, toParams },
-  privacy: {
-    leaves: ['pid', 'name', 'matched', 'bytesScanned'],
-    // Process ids and names are the answer: masking them would leave nothing to act on.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Process ids and names are the answer: masking them would leave nothing to act on.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
     {

@@ -88,26 +88,8 @@ export const netstatModule = defineModule({
     },
     toParams,
   },
-  privacy: {
-    leaves: [
-      'check',
-      'proto',
-      'localAddress',
-      'localPort',
-      'remoteAddress',
-      'remotePort',
-      'state',
-      'uid',
-      'pid',
-      'process',
-      'mac',
-      'interface',
-    ],
-    // The tuples are the answer: masking them would leave nothing to act on.
-    sensitive: [],
-    maxRows: 10_000,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  // Nothing masked. The tuples are the answer: masking them would leave nothing to act on.
+  privacy: { maxRows: 10_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 2 * 60_000 },
   examples: [
     {

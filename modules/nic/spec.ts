@@ -86,30 +86,8 @@ export const nicModule = defineModule({
     { key: 'txBytes', header: 'TX', align: 'right', isBytes: true, isWide: true },
   ],
   cli: { schema: nicCli, flags: {}, toParams },
-  privacy: {
-    leaves: [
-      'name',
-      'state',
-      'promisc',
-      'isAdminUp',
-      'operstate',
-      'carrier',
-      'mtu',
-      'speed',
-      'mac',
-      'type',
-      'driver',
-      'flags',
-      'rxBytes',
-      'rxPackets',
-      'txBytes',
-      'txPackets',
-    ],
-    // Interface state is the answer; a MAC identifies hardware, not a person, and is what hunts match on.
-    sensitive: [],
-    maxRows: 4096,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  // Nothing masked. Interface state is the answer; a MAC identifies hardware, not a person, and is what hunts match on.
+  privacy: { maxRows: 4096, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

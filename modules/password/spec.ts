@@ -105,23 +105,7 @@ export const passwordModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: passwordCli, flags: { user: { param: 'users' } }, toParams },
-  privacy: {
-    leaves: [
-      'user',
-      'isApplied',
-      'isDryRun',
-      'before',
-      'after',
-      'method',
-      'isHashSet',
-      'mustChange',
-      'changedBefore',
-      'error',
-    ],
-    sensitive: [],
-    maxRows: MAX_USERS,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_USERS, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

@@ -91,12 +91,7 @@ export const pingModule = defineModule({
     },
     toParams,
   },
-  privacy: {
-    leaves: ['destination', 'address', 'protocol', 'port', 'attempt', 'isReachable', 'outcome', 'latencyMs', 'error'],
-    sensitive: [],
-    maxRows: MAX_COUNT,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_COUNT, maxBytes: 64 * 1024 },
   // 100 attempts of 60 s would be 100 minutes: the agent's own cap applies first.
   limits: { timeoutMs: 5 * 60_000 },
   examples: [

@@ -77,13 +77,8 @@ export const pkgModule = defineModule({
     flags: {},
     toParams: (values) => ({ names: values.name, versions: values.version, sources: values.source }),
   },
-  privacy: {
-    leaves: ['name', 'version', 'arch', 'source'],
-    // Package names and versions are the answer, and say nothing about people.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Package names and versions are the answer, and say nothing about people.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 2 * 60_000 },
   examples: [
     {

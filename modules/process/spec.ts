@@ -102,12 +102,7 @@ export const processModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: processCli, flags: {}, toParams },
-  privacy: {
-    leaves: ['pid', 'name', 'signal', 'isKilled', 'isDryRun', 'error'],
-    sensitive: [],
-    maxRows: 10_000,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  privacy: { maxRows: 10_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

@@ -121,7 +121,6 @@ export const sshkeyModule = defineModule({
     }),
   },
   privacy: {
-    leaves: ['path', 'kind', 'line', 'type', 'bits', 'fingerprint', 'isEncrypted', 'options', 'comment'],
     // Comments are usually user@host, sometimes an e-mail address or a note.
     sensitive: ['comment'],
     maxRows: 20_000,

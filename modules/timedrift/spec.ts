@@ -82,23 +82,7 @@ export const timedriftModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: timedriftCli, flags: { ntp: { param: 'servers' } }, toParams },
-  privacy: {
-    leaves: [
-      'server',
-      'source',
-      'address',
-      'localTime',
-      'isReachable',
-      'offsetMs',
-      'delayMs',
-      'stratum',
-      'hasDrifted',
-      'error',
-    ],
-    sensitive: [],
-    maxRows: MAX_SERVERS,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_SERVERS, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
     {

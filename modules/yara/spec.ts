@@ -67,13 +67,8 @@ export const yaraModule = defineModule({
     { key: 'mtime', header: 'MODIFIED', isTime: true },
   ],
   cli: { schema: yaraCli, flags: {}, toParams },
-  privacy: {
-    leaves: ['path', 'rule', 'namespace', 'tags', 'size', 'mtime'],
-    // Paths are the answer; rule names and tags are the investigator's own words.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Paths are the answer; rule names and tags are the investigator's own words.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 30 * 60_000 },
   examples: [
     {
