@@ -148,6 +148,9 @@ export const HeartbeatMessageSchema = z.strictObject({
 });
 export type HeartbeatMessage = z.infer<typeof HeartbeatMessageSchema>;
 
+/** A heartbeat is a few hundred bytes; anything near this is hostile: the server drops it unparsed. */
+export const MAX_HEARTBEAT_BYTES = 64 * 1024;
+
 /** Published by the broker as the agent's last will, or by the agent on clean shutdown. */
 export const OfflineMessageSchema = z.strictObject({
   v: z.literal(MESSAGE_VERSION),
