@@ -19,10 +19,14 @@ export const agentdestroyRow = z.strictObject({
   removes: z.array(z.string()).describe("Paths of the agent's own state (id, journals) removed, or that would be"),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const agentdestroyCli = z.strictObject({
   dryrun: z.boolean().optional().describe('Report what would be removed and change nothing'),
 });
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const agentdestroyModule = defineModule({
   name: 'agentdestroy',
   version: '1.0.0',

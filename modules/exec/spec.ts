@@ -115,6 +115,8 @@ export const execRow = z.strictObject({
   error: z.string().optional().describe('Why the program did not run, or did not end by itself'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const execCli = z.strictObject({
   program: z.string().describe(paramHelp(execParams, 'program')),
   arg: z
@@ -159,6 +161,8 @@ function toParams(v: z.output<typeof execCli>): z.input<typeof execParams> {
   return { program: v.program, args: v.arg ?? [], env: envOf(v.env ?? []), ...defined, dryrun: v.dryrun === true };
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const execModule = defineModule({
   name: 'exec',
   version: '1.0.0',

@@ -37,6 +37,8 @@ export const nicRow = z.strictObject({
 
 const repeatable = (what: string) => z.array(z.string()).optional().describe(what);
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /** `mig nic -promisc`, `mig nic -name '^eth' -state down`. */
 const nicCli = z.strictObject({
   promisc: z
@@ -64,6 +66,8 @@ function toParams(values: NicCli): z.input<typeof nicParams> {
   return params;
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const nicModule = defineModule({
   name: 'nic',
   version: '1.0.0',

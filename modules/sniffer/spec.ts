@@ -30,6 +30,8 @@ export const snifferRow = z.strictObject({
   peerPorts: ports("The peer's TCP/UDP ports in these packets (at most 16, ascending)"),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /** `mig sniffer -host 203.0.113.7 -port 443 -duration 30s`. */
 const snifferCli = z.strictObject({
   host: z
@@ -69,6 +71,8 @@ function toParams(values: SnifferCli): z.input<typeof snifferParams> {
   return params;
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const snifferModule = defineModule({
   name: 'sniffer',
   version: '1.0.0',

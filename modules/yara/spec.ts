@@ -21,6 +21,8 @@ export const yaraRow = z.strictObject({
   mtime: z.iso.datetime().describe('Last modification time'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const yaraCli = z.strictObject({
   rules: z
     .array(z.string())
@@ -51,6 +53,8 @@ function toParams(values: YaraCli): z.input<typeof yaraParams> {
   return params;
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const yaraModule = defineModule({
   name: 'yara',
   version: '1.0.0',
