@@ -36,6 +36,8 @@ export const CancelMessageSchema = z.strictObject({
 });
 export type CancelMessage = z.infer<typeof CancelMessageSchema>;
 
+// Alike on purpose (duplicates): one schema a message kind (tagged on `kind`, versioned by `v`),
+// then one union a direction; they share their shape, not logic.
 /**
  * Server → agent: a policy bundle (protocol/policy.ts) as its exact JSON text. The server only
  * relays it; the agent verifies the admins' signatures over these bytes itself.
