@@ -1,8 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { agentIdFromPublicKey, publicKeyBase64 } from '../protocol/agent-key.js';
 import { UserError } from '../protocol/errors.js';
+import { loadOrCreateStateFile, readStateText } from './state-file.js';
 
 export const AGENT_KEY_FILE = 'agent-key.pem';
 
@@ -20,21 +19,10 @@ export interface AgentKey {
  * the same key ('wx', then read the winner's).
  */
 export function loadOrCreateAgentKey(dataDir: string): AgentKey {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, AGENT_KEY_FILE);
-  const existing = readKeyFile(path);
-  if (existing !== undefined) return existing;
-  const { privateKey } = generateKeyPairSync('ed25519');
-  try {
-    writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
-    return toAgentKey(privateKey);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const winner = readKeyFile(path);
-    if (winner === undefined)
-      throw new UserError('CONFIG_INVALID', `agent key file ${path} appeared empty`, 'remove it and restart');
-    return winner;
-  }
+  return loadOrCreateStateFile(dataDir, AGENT_KEY_FILE, readKeyFile, () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    return { value: toAgentKey(privateKey), text: privateKey.export({ type: 'pkcs8', format: 'pem' }) };
+  });
 }
 
 function toAgentKey(privateKey: KeyObject): AgentKey {
@@ -43,13 +31,8 @@ function toAgentKey(privateKey: KeyObject): AgentKey {
 }
 
 function readKeyFile(path: string): AgentKey | undefined {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const pem = readStateText(path);
+  if (pem === undefined) return undefined;
   try {
     const key = createPrivateKey(pem);
     if (key.asymmetricKeyType !== 'ed25519')

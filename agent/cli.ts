@@ -106,6 +106,9 @@ function noConfig(): never {
   throw new UserError('BAD_REQUEST', 'mig agent: --config FILE is required', 'see mig agent --help');
 }
 
+// Alike on purpose (duplicates): the server's twin (broker/cli.ts): the agent and the server are
+// separate programs that import nothing of each other (test/architecture.test.ts), and four lines
+// of signal handling are not worth a shared folder.
 function waitForSignal(signals: AgentCliIo['signals']): Promise<string> {
   return new Promise((resolve) => {
     const on = (name: string) => (): void => {

@@ -149,6 +149,9 @@ export function parseAgentConfig(raw: unknown, opts: ParseConfigOptions = {}): A
   return resolvePaths(parsed.data, opts.baseDir ?? process.cwd());
 }
 
+// Alike on purpose (duplicates): reading a file the user named into a UserError that names it, as
+// console/services/signer.ts does; the agent and the console share no code
+// (test/architecture.test.ts) and the codes differ.
 /** Reads, parses and checks a config file: every referenced file must be readable. */
 export async function loadAgentConfig(path: string): Promise<AgentConfig> {
   let text: string;

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../protocol/errors.js';
 import { AGENT_ID_PATTERN } from '../protocol/topics.js';
 import { loadOrCreateAgentKey, type AgentKey } from './agent-key.js';
+import { loadOrCreateStateFile, readStateText } from './state-file.js';
 
 export const AGENT_ID_FILE = 'agent-id';
 
@@ -17,22 +18,10 @@ export function newAgentId(): string {
  * agent's topics, so it must survive restarts (queued commands wait under it).
  */
 export function loadOrCreateAgentId(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, AGENT_ID_FILE);
-  const existing = readIdFile(path);
-  if (existing !== undefined) return existing;
-  const id = newAgentId();
-  try {
-    // 'wx': two agents started on one dataDir at once must not end up with two ids.
-    writeFileSync(path, `${id}\n`, { flag: 'wx', mode: 0o600 });
-    return id;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const winner = readIdFile(path);
-    if (winner === undefined)
-      throw new UserError('CONFIG_INVALID', `agent id file ${path} appeared empty`, 'remove it and restart');
-    return winner;
-  }
+  return loadOrCreateStateFile(dataDir, AGENT_ID_FILE, readIdFile, () => {
+    const id = newAgentId();
+    return { value: id, text: `${id}\n` };
+  });
 }
 
 export interface AgentIdentity {
@@ -65,13 +54,8 @@ export function loadAgentIdentity(dataDir: string): AgentIdentity {
 }
 
 function readIdFile(path: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = readStateText(path);
+  if (text === undefined) return undefined;
   const id = text.trim();
   if (!AGENT_ID_PATTERN.test(id)) {
     throw new UserError(

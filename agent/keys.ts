@@ -30,7 +30,8 @@ export async function loadTrustRoots(config: AgentConfig): Promise<TrustRoots> {
   return { keyring, acl: config.acl ?? defaultAcl(keyring.fingerprints()), names };
 }
 
-function readKeyFile(field: string, path: string): string {
+/** A key file named in the agent config, read or refused with the config field that named it. */
+export function readKeyFile(field: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

@@ -1,16 +1,16 @@
 import type { Operation } from '../protocol/action.js';
 import type { WireError } from '../protocol/errors.js';
 import type { OperationResult } from '../protocol/messages.js';
-import type { AgentSelf, AnyModuleSpec, ModuleRun } from '../protocol/module-spec.js';
+import type { AnyModuleSpec, ModuleRun } from '../protocol/module-spec.js';
 import { loadModuleSpecs } from '../modules/spec-loaders.js';
 import { moduleRunners } from '../modules/runners.js';
-import type { LogFn } from './log.js';
 import {
   runOperation,
   type OperationOutcome,
   type OperationStatus,
   type RunOperationOptions,
 } from './run-operation.js';
+import type { LogFn } from './log.js';
 import { locationOf } from './worker/locations.js';
 import type { ModulePool } from './worker/pool.js';
 import { runInWorker } from './worker/remote-run.js';
@@ -26,25 +26,17 @@ export {
 export type RunnerMap = ReadonlyMap<string, ModuleRun<never, unknown>>;
 export type SpecMap = ReadonlyMap<string, AnyModuleSpec>;
 
-export interface RunCommandOptions {
-  root: string;
-  isPrivacyMode: boolean;
-  /** Agent-wide cap per operation (config.moduleTimeoutMs). */
-  timeoutMs: number;
-  /** Cancels every remaining operation. */
-  signal?: AbortSignal;
-  now?: () => Date;
-  log?: LogFn;
+/**
+ * A command's options are its operations' (root, privacy, cap, signal, clock, log, journal,
+ * agent, settings: see RunOperationOptions), with rows numbered by operation and a result
+ * reported as each operation finishes.
+ */
+export interface RunCommandOptions extends Omit<RunOperationOptions, 'onRow'> {
   /** Default: modules/runners.ts. */
   runners?: RunnerMap;
   onRow?: (operationIndex: number, row: Record<string, unknown>) => void;
   /** Each operation's result as soon as it finishes. */
   onResult?: (result: OperationResult, operationIndex: number) => void;
-  /** This command's response journal (see RunOperationOptions). */
-  journal?: (entry: Record<string, unknown>) => void;
-  agent?: AgentSelf;
-  /** The agent config's moduleSettings (see RunOperationOptions). */
-  settings?: Readonly<Record<string, unknown>>;
   /**
    * Module worker threads (agent/worker/): modules run there, off this event loop, under the
    * pool's memory ceiling and a timeout that holds even for a module that never yields. Absent

@@ -126,6 +126,8 @@ const FlagsSchema = z
   });
 type Flags = z.output<typeof FlagsSchema>;
 
+// Alike on purpose (duplicates): the option table of node:util parseArgs, one option a line;
+// options share their shape, not logic.
 const OPTIONS = {
   'data-dir': { type: 'string' },
   store: { type: 'string' },
@@ -333,6 +335,8 @@ async function nameFromKey(armoredKey: string): Promise<string> {
   }
 }
 
+// Alike on purpose (duplicates): the agent's twin (agent/cli.ts): the agent and the server are
+// separate programs that import nothing of each other (test/architecture.test.ts).
 function waitForSignal(signals: ServerCliIo['signals']): Promise<string> {
   return new Promise((resolvePromise) => {
     const on = (name: string) => (): void => {

@@ -46,6 +46,8 @@ export const AgentRecordSchema = z.object({
 });
 export type AgentRecord = z.infer<typeof AgentRecordSchema>;
 
+// Alike on purpose (duplicates): one schema an API record, a field a line; records share their
+// shape, not logic.
 export const CountersSchema = z.object({
   /** Agents the target matched when the action was scheduled. */
   targeted: z.number(),

@@ -36,6 +36,8 @@ export const CancelMessageSchema = z.strictObject({
 });
 export type CancelMessage = z.infer<typeof CancelMessageSchema>;
 
+// Alike on purpose (duplicates): one schema a message kind (tagged on `kind`, versioned by `v`),
+// then one union a direction; they share their shape, not logic.
 /**
  * Server → agent: a policy bundle (protocol/policy.ts) as its exact JSON text. The server only
  * relays it; the agent verifies the admins' signatures over these bytes itself.
@@ -147,6 +149,9 @@ export const HeartbeatMessageSchema = z.strictObject({
   resources: AgentResourcesSchema.optional(),
 });
 export type HeartbeatMessage = z.infer<typeof HeartbeatMessageSchema>;
+
+/** A heartbeat is a few hundred bytes; anything near this is hostile: the server drops it unparsed. */
+export const MAX_HEARTBEAT_BYTES = 64 * 1024;
 
 /** Published by the broker as the agent's last will, or by the agent on clean shutdown. */
 export const OfflineMessageSchema = z.strictObject({

@@ -35,7 +35,7 @@ export interface FlagHint {
 }
 
 export interface PrivacySpec {
-  /** Result fields allowed to leave the host. The runner drops everything else. */
+  /** Result fields allowed to leave the host. The runner drops everything else. defineModule: all of `result`. */
   leaves: readonly string[];
   /** Fields masked when the agent runs in privacy mode. */
   sensitive: readonly string[];
@@ -130,14 +130,25 @@ export interface AgentSelf {
 export type ModuleRun<P, R> = (params: P, ctx: ModuleContext) => AsyncIterable<R>;
 
 /**
- * Every spec fills in the same fields (columns, privacy caps, limits, examples), so specs look
- * alike line for line: they stay apart on purpose, each being one module's own facts. Shared
- * defaults would hide a module's choices of caps and timeout, which reviewers read in its spec.
+ * What a spec states: its own facts, nothing derived. By default what leaves the host is the
+ * strict `result` schema itself (every field of a row, in its order): a separate list of the
+ * same names was a second copy to keep in step. `leaves` is named only to hold fields back (a
+ * test module does, to check the runner drops them), `sensitive` only when a field is masked.
+ */
+export type ModuleFacts<P extends z.ZodType, R extends z.ZodObject, F extends z.ZodObject> = Omit<
+  ModuleSpec<P, R, F>,
+  'privacy'
+> & { privacy: Omit<PrivacySpec, 'leaves' | 'sensitive'> & Partial<Pick<PrivacySpec, 'leaves' | 'sensitive'>> };
+
+/**
+ * A module's spec from its facts. Specs still share their outline (name, columns, caps,
+ * examples): that is the table every module fills in, one row a fact, not logic to merge.
  */
 export function defineModule<P extends z.ZodType, R extends z.ZodObject, F extends z.ZodObject>(
-  spec: ModuleSpec<P, R, F>,
+  facts: ModuleFacts<P, R, F>,
 ): ModuleSpec<P, R, F> {
-  return spec;
+  const { leaves = Object.keys(facts.result.shape), sensitive = [], ...caps } = facts.privacy;
+  return { ...facts, privacy: { leaves, sensitive, ...caps } };
 }
 
 /** The type-erased spec the registries hold. Every defineModule result is one, without a cast. */

@@ -18,15 +18,25 @@ export const ALL_HEARTBEATS = `${TOPIC_ROOT}/+/heartbeat`;
 
 export type TopicKind = 'commands' | 'results' | 'heartbeat';
 
+/** `<root>/<agent id>/<kind>` with one of `kinds`; anything else (wildcards included) is undefined. */
+function parseIdTopic<K extends string>(
+  topic: string,
+  root: string,
+  kinds: readonly K[],
+): { agentId: string; kind: K } | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== root) return undefined;
+  const agentId = parts[2] ?? '';
+  const kind = kinds.find((k) => k === parts[3]);
+  if (!AGENT_ID_PATTERN.test(agentId) || kind === undefined) return undefined;
+  return { agentId, kind };
+}
+
+const AGENT_TOPIC_KINDS: readonly TopicKind[] = ['commands', 'results', 'heartbeat'];
+
 /** Parses `mig/agents/<id>/<kind>`; anything else (wildcards included) is undefined. */
 export function parseAgentTopic(topic: string): { agentId: string; kind: TopicKind } | undefined {
-  const parts = topic.split('/');
-  if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) return undefined;
-  const agentId = parts[2] ?? '';
-  const kind = parts[3];
-  if (!AGENT_ID_PATTERN.test(agentId)) return undefined;
-  if (kind !== 'commands' && kind !== 'results' && kind !== 'heartbeat') return undefined;
-  return { agentId, kind };
+  return parseIdTopic(topic, TOPIC_ROOT, AGENT_TOPIC_KINDS);
 }
 
 /**
@@ -37,6 +47,7 @@ export function parseAgentTopic(topic: string): { agentId: string; kind: TopicKi
  */
 export const ENROLL_ROOT = 'mig/enroll';
 export type EnrollTopicKind = 'request' | 'status';
+const ENROLL_TOPIC_KINDS: readonly EnrollTopicKind[] = ['request', 'status'];
 
 export function enrollRequestTopic(agentId: string): string {
   return `${ENROLL_ROOT}/${agentId}/request`;
@@ -49,11 +60,5 @@ export const ALL_ENROLL_REQUESTS = `${ENROLL_ROOT}/+/request`;
 
 /** Parses `mig/enroll/<id>/<request|status>`; anything else (wildcards included) is undefined. */
 export function parseEnrollTopic(topic: string): { agentId: string; kind: EnrollTopicKind } | undefined {
-  const parts = topic.split('/');
-  if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== ENROLL_ROOT) return undefined;
-  const agentId = parts[2] ?? '';
-  const kind = parts[3];
-  if (!AGENT_ID_PATTERN.test(agentId)) return undefined;
-  if (kind !== 'request' && kind !== 'status') return undefined;
-  return { agentId, kind };
+  return parseIdTopic(topic, ENROLL_ROOT, ENROLL_TOPIC_KINDS);
 }

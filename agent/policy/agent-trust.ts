@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import * as openpgp from 'openpgp';
 import type { Acl } from '../../protocol/acl.js';
-import { UserError } from '../../protocol/errors.js';
 import type { PolicyCheck, PolicyTrust } from '../../protocol/policy.js';
 import { Keyring } from '../../protocol/signature.js';
 import type { AgentConfig } from '../config.js';
-import { readConfigPublicKey, type TrustRoots } from '../keys.js';
+import { readConfigPublicKey, readKeyFile, type TrustRoots } from '../keys.js';
 
 /**
  * Everything this agent trusts right now: whose signatures count on actions (keyring, ACL,
@@ -31,7 +29,7 @@ export async function bakedTrust(config: AgentConfig, roots: TrustRoots): Promis
   for (const [i, admin] of (config.admins?.keys ?? []).entries()) {
     const key = await readConfigPublicKey(
       `admins.keys.${i}`,
-      admin.publicKey ?? readFile(`admins.keys.${i}.publicKeyFile`, admin.publicKeyFile ?? ''),
+      admin.publicKey ?? readKeyFile(`admins.keys.${i}.publicKeyFile`, admin.publicKeyFile ?? ''),
     );
     adminKeys.set(key.getFingerprint().toLowerCase(), key);
   }
@@ -69,17 +67,4 @@ export function trustFromBundle(check: PolicyCheck, localAllowed: readonly strin
     allowedModules: allowed,
     names: new Map(bundle.investigators.map((i) => [i.fingerprint, i.name])),
   };
-}
-
-function readFile(field: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UserError(
-      'CONFIG_INVALID',
-      `agent config: ${field}: cannot read ${path} (${(err as Error).message})`,
-      'check the path (relative paths start at the config file)',
-      { cause: err },
-    );
-  }
 }

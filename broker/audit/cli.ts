@@ -44,6 +44,8 @@ const FlagsSchema = z.strictObject({
 });
 type Flags = z.output<typeof FlagsSchema>;
 
+// Alike on purpose (duplicates): the option table of node:util parseArgs, one option a line;
+// options share their shape, not logic.
 const OPTIONS = {
   'data-dir': { type: 'string' },
   pinned: { type: 'string' },

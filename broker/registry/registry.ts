@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AgentRecord, AgentStatus } from '../../protocol/api.js';
 import {
   HeartbeatMessageSchema,
+  MAX_HEARTBEAT_BYTES,
   OfflineMessageSchema,
   type HeartbeatMessage,
   type OfflineMessage,
@@ -16,8 +17,6 @@ import { isNewerAgent, isOnlyLaterBeat } from './merge.js';
 import { agentStatus, agentStatusAt, toAgentRecord } from './status.js';
 import { isUnchangedHeartbeat } from './unchanged-heartbeat.js';
 
-/** A heartbeat is a few hundred bytes; anything near this is hostile. */
-const MAX_HEARTBEAT_BYTES = 64 * 1024;
 const HeartbeatTopicSchema = z.discriminatedUnion('kind', [HeartbeatMessageSchema, OfflineMessageSchema]);
 
 export interface RegistryOptions {

@@ -12,6 +12,8 @@ import { LauncherScreen } from './screens/LauncherScreen.js';
 /** The view on top of the navigation stack. */
 export function ViewRouter({ width }: { width: number }) {
   const ui = useStore(useConsole().stores.ui);
+  // Alike on purpose (duplicates): one case a view kind, each rendering its own screen; cases share
+  // their shape, not logic.
   switch (topEntry(ui.nav).view.kind) {
     case 'agents':
       return <AgentsScreen />;

@@ -57,6 +57,8 @@ const SignFlags = z.object({
     .describe("first verify the signatures already there against the server's investigator keys"),
 });
 
+// Alike on purpose (duplicates): each command states its usage, summary, flags and hints to the one
+// parser (parseCommand), Prettier laying the call out the same way every time.
 export async function runActionSign(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const cmd = parseCommand(
     ctx,

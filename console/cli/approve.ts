@@ -79,6 +79,8 @@ const ApproveFlags = z.object({
 });
 
 export async function runActionApprove(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  // Alike on purpose (duplicates): each command states its usage, summary, flags and hints to the
+  // one parser (parseCommand), Prettier laying the call out the same way every time.
   const cmd = parseCommand(
     ctx,
     'action approve ID',

@@ -21,6 +21,8 @@ const AgentsFlags = z.object({
 
 /** `mig agents [-t target]`: the fleet as the server sees it. */
 export async function runAgents(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  // Alike on purpose (duplicates): each command states its usage, summary, flags and hints to the
+  // one parser (parseCommand), Prettier laying the call out the same way every time.
   const cmd = parseCommand(
     ctx,
     'agents',
@@ -186,6 +188,8 @@ async function setEnabled(ctx: CliContext, argv: readonly string[], isEnabled: b
   return EXIT.ok;
 }
 
+// Alike on purpose (duplicates): a command with subcommands dispatches on its first word, as
+// policy.ts runPolicy does; the words differ.
 /** `mig investigators [add ... | disable FP | enable FP]`. */
 export async function runInvestigators(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const [sub, ...rest] = argv;

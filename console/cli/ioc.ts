@@ -120,6 +120,8 @@ async function loadAndPlan(
 
 /** `mig ioc import FEED -o DIR`: unsigned action files for `mig action sign` / `launch`, and the indicator map. */
 export async function runIocImport(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  // Alike on purpose (duplicates): each command states its usage, summary, flags and hints to the
+  // one parser (parseCommand), Prettier laying the call out the same way every time.
   const cmd = parseCommand(
     ctx,
     'ioc import FEED -o DIR',

@@ -149,6 +149,8 @@ export async function publishNextPolicy(
 }
 
 async function publish(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  // Alike on purpose (duplicates): each command states its usage, summary, flags and hints to the
+  // one parser (parseCommand), Prettier laying the call out the same way every time.
   const cmd = parseCommand(
     ctx,
     'policy publish',

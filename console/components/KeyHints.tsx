@@ -2,6 +2,8 @@ import { Text } from 'ink';
 import type { KeyHint } from '../state/models/chrome-model.js';
 import type { Theme } from './theme.js';
 
+// Alike on purpose (duplicates): one component a file, each a thin map of its props (STYLE 2.5);
+// components share their skeleton, not logic.
 export interface KeyHintsProps {
   keys: readonly KeyHint[];
   theme: Theme;

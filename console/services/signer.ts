@@ -45,6 +45,9 @@ export async function generateIdentity(opts: {
   };
 }
 
+// Alike on purpose (duplicates): reading a file the user named into a UserError that names it, as
+// agent/config.ts does; the console and the agent share no code (test/architecture.test.ts) and the
+// codes differ.
 /**
  * Signer over an armored private key file. The key is decrypted on first use, once per process
  * (one prompt per `mig` run, however many requests it signs).

@@ -1,6 +1,8 @@
 import { isAwaitingApproval } from '../../protocol/api.js';
 import type { ActionRecord } from './backend.js';
 
+// Alike on purpose (duplicates): each store's state (agents-state.ts has the same outline: by id,
+// loaded, load error) with its own record and reducers.
 /** Action history, newest first, kept current by live `action` events. */
 export interface ActionsState {
   byId: ReadonlyMap<string, ActionRecord>;

@@ -2,6 +2,8 @@ import { targetFactsOf } from '../../protocol/agent-facts.js';
 import type { AgentFacts } from '../../protocol/target/index.js';
 import type { AgentCount, AgentRecord } from './backend.js';
 
+// Alike on purpose (duplicates): each store's state (actions-state.ts has the same outline: by id,
+// loaded, load error) with its own record and reducers.
 /**
  * The agents the console knows, by id. Reducers return new objects; live heartbeats arrive in
  * batches (one reducer call per frame), so copying the map stays cheap even at 10,000 agents.

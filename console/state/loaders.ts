@@ -22,6 +22,8 @@ function loadList(ctl: Ctl, fetch: () => Promise<void>, failed: (message: string
   });
 }
 
+// Alike on purpose (duplicates): one loader a list, each handing its own fetch and failure to
+// loadList; they share their shape, not logic.
 export function loadAgents(ctl: Ctl): void {
   const { agents: store } = ctl.stores;
   loadList(

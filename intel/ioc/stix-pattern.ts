@@ -113,6 +113,8 @@ class Parser {
     return items.length === 1 ? (items[0] as T) : make(items);
   }
 
+  // Alike on purpose (duplicates): one method a precedence level of the STIX grammar, each handing
+  // its own operator and node to `joined`; they share their shape, not logic.
   private observationOr(): Observation {
     return this.joined(
       'OR',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
+import { changeEachAccount } from '../shared/each-account.js';
 import { expiryDate, readShadow, type ShadowState } from './shadow.js';
 import type { accountParams, accountRow } from './spec.js';
 import { LOCKED_EXPIRE_DAYS, usermod, usermodArgs } from './usermod.js';
@@ -17,13 +18,7 @@ const NO_PASSWORD = 'unlocking would leave the account without a password, which
  */
 export const runAccount: ModuleRun<Params, Row> = async function* (params, ctx) {
   const before = await readShadow(ctx.root);
-  for (const user of new Set(params.users)) {
-    if (ctx.signal.aborted) return;
-    const row = await changeOne(user, params, before.get(user), ctx);
-    ctx.journal?.({ ...row });
-    ctx.count(row.isApplied ? 'changed' : 'unchanged');
-    yield row;
-  }
+  yield* changeEachAccount(params.users, before, (user, state) => changeOne(user, params, state, ctx), ctx);
 };
 
 function isWanted(op: Op, state: ShadowState, today: number): boolean {

@@ -44,12 +44,16 @@ export const accountRow = z.strictObject({
   error: z.string().optional().describe('Why the account is not in the state asked for'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const accountCli = z.strictObject({
   user: z.array(z.string()).describe(paramHelp(accountParams, 'users', 'repeat for several')),
   op: z.enum(['lock', 'unlock']).describe('lock: disable the password and expire the account; unlock: undo both'),
   dryrun: z.boolean().optional().describe('Report what would change and change nothing'),
 });
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const accountModule = defineModule({
   name: 'account',
   version: '1.0.0',
@@ -68,12 +72,7 @@ export const accountModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: accountCli, flags: {}, toParams: (v) => ({ users: v.user, op: v.op, dryrun: v.dryrun === true }) },
-  privacy: {
-    leaves: ['user', 'op', 'isApplied', 'isDryRun', 'before', 'after', 'expiresBefore', 'expiresAfter', 'error'],
-    sensitive: [],
-    maxRows: MAX_USERS,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_USERS, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

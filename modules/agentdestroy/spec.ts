@@ -19,10 +19,14 @@ export const agentdestroyRow = z.strictObject({
   removes: z.array(z.string()).describe("Paths of the agent's own state (id, journals) removed, or that would be"),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const agentdestroyCli = z.strictObject({
   dryrun: z.boolean().optional().describe('Report what would be removed and change nothing'),
 });
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const agentdestroyModule = defineModule({
   name: 'agentdestroy',
   version: '1.0.0',
@@ -37,12 +41,7 @@ export const agentdestroyModule = defineModule({
     { key: 'removes', header: 'REMOVES', isWide: true },
   ],
   cli: { schema: agentdestroyCli, flags: {}, toParams: (values) => ({ dryrun: values.dryrun === true }) },
-  privacy: {
-    leaves: ['agentId', 'isDestroyed', 'isDryRun', 'removes'],
-    sensitive: [],
-    maxRows: 1,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: 1, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 30_000 },
   // It asks the agent process itself to stop and remove its state (ctx.agent.requestDestroy):
   // a worker thread has no agent to ask. It reads no untrusted input and only lists file names.

@@ -55,6 +55,8 @@ export const blockdevRow = z.strictObject({
     .describe('search: device offsets of the first matches, ascending (at most -maxoffsets)'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /** `mig blockdev -op hash -device /dev/sda -length 512`. */
 const blockdevCli = z.strictObject({
   op: z
@@ -104,6 +106,8 @@ const HASH_COLUMNS = HASH_KINDS.map((kind) => ({
   isWide: true,
 }));
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const blockdevModule = defineModule({
   name: 'blockdev',
   version: '1.0.0',
@@ -126,13 +130,8 @@ export const blockdevModule = defineModule({
     ...HASH_COLUMNS.filter((c) => c.key !== 'sha256'),
   ],
   cli: { schema: blockdevCli, flags: {}, toParams },
-  privacy: {
-    leaves: Object.keys(blockdevRow.shape),
-    // Digests, counts and offsets only: no byte of a device is ever in a row.
-    sensitive: [],
-    maxRows: 4096,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  // Nothing masked. Digests, counts and offsets only: no byte of a device is ever in a row.
+  privacy: { maxRows: 4096, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 5 * 60_000 },
   isFound(rows) {
     // A search that found nothing answers with matches 0: not found. A listing or a hash is found.

@@ -115,6 +115,8 @@ export const execRow = z.strictObject({
   error: z.string().optional().describe('Why the program did not run, or did not end by itself'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const execCli = z.strictObject({
   program: z.string().describe(paramHelp(execParams, 'program')),
   arg: z
@@ -159,6 +161,8 @@ function toParams(v: z.output<typeof execCli>): z.input<typeof execParams> {
   return { program: v.program, args: v.arg ?? [], env: envOf(v.env ?? []), ...defined, dryrun: v.dryrun === true };
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const execModule = defineModule({
   name: 'exec',
   version: '1.0.0',
@@ -182,29 +186,7 @@ export const execModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: execCli, flags: { arg: { param: 'args' }, timeout: { param: 'timeoutSeconds' } }, toParams },
-  privacy: {
-    leaves: [
-      'program',
-      'isRun',
-      'isDryRun',
-      'exitCode',
-      'signal',
-      'isTimedOut',
-      'durationMs',
-      'stdoutBytes',
-      'stdoutSha256',
-      'isStdoutCut',
-      'stderrBytes',
-      'stderrSha256',
-      'isStderrCut',
-      'stdoutMatches',
-      'stderrMatches',
-      'error',
-    ],
-    sensitive: [],
-    maxRows: 1,
-    maxBytes: 16 * 1024,
-  },
+  privacy: { maxRows: 1, maxBytes: 16 * 1024 },
   // The longest timeout a parameter allows, plus time to kill and report.
   limits: { timeoutMs: (MAX_TIMEOUT_SECONDS + 15) * 1000 },
   examples: [

@@ -25,6 +25,8 @@ export const fileRow = z.strictObject({
 const repeat = 'repeat for several';
 const ioc = 'repeat for a list of IOCs';
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /**
  * MIG's own flags (mig file -path ... -name ...): one search, labelled s1. Each takes its type,
  * help and default from the parameter it sets (modules/shared/param-help.ts flagFor).
@@ -82,6 +84,8 @@ function toParams(values: FileCli): z.input<typeof fileParams> {
   return { searches: { s1: search } };
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const fileModule = defineModule({
   name: 'file',
   version: '1.0.0',
@@ -99,13 +103,8 @@ export const fileModule = defineModule({
     { key: 'sha256', header: 'SHA256', isWide: true },
   ],
   cli: { schema: fileCli, flags: {}, toParams },
-  privacy: {
-    leaves: ['search', 'path', 'size', 'mode', 'mtime', 'sha256', 'matched'],
-    // Paths are the answer: masking them would leave nothing to act on.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Paths are the answer: masking them would leave nothing to act on.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
     {

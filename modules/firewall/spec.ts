@@ -138,6 +138,8 @@ export const firewallRow = z.strictObject({
 });
 export type FirewallRow = z.output<typeof firewallRow>;
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const firewallCli = z.strictObject({
   op: z.enum(['add', 'remove', 'list']).describe(paramHelp(firewallParams, 'op')),
   rule: z.string().optional().describe(paramHelp(firewallParams, 'rule')),
@@ -190,6 +192,8 @@ function toParams(v: z.output<typeof firewallCli>): z.input<typeof firewallParam
   return { op: v.op, ...defined, dryrun: v.dryrun === true };
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const firewallModule = defineModule({
   name: 'firewall',
   version: '1.0.0',
@@ -209,12 +213,7 @@ export const firewallModule = defineModule({
     { key: 'backend', header: 'BACKEND', isWide: true },
   ],
   cli: { schema: firewallCli, flags: { for: { param: 'forSeconds' } }, toParams },
-  privacy: {
-    leaves: ['op', 'rule', 'direction', 'family', 'match', 'isApplied', 'isDryRun', 'expiresAt', 'backend'],
-    sensitive: [],
-    maxRows: 5_000,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  privacy: { maxRows: 5_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

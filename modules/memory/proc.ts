@@ -1,50 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { readArgv0, type ProcessNames } from '../shared/proc.js';
 
-/** What /proc says about a process before its memory is read: pids, names, maps. */
-
-/** Process ids under `<root>/proc`, ascending. Threads are not listed there, only processes. */
-export async function listPids(procDir: string): Promise<number[]> {
-  const entries = await readdir(procDir);
-  return entries
-    .filter((name) => /^[1-9]\d{0,9}$/.test(name))
-    .map(Number)
-    .sort((a, b) => a - b);
-}
-
-export interface ProcessNames {
-  /** /proc/<pid>/comm without its newline: at most 15 characters, what ps shows. */
-  comm: string;
-  /** argv[0] from /proc/<pid>/cmdline; empty for kernel threads and zombies. */
-  argv0: string;
-}
+/** What /proc says about a process before its memory is read: names, maps. */
 
 /** Throws when comm cannot be read (ENOENT: the process has exited). */
 export async function readNames(pidDir: string): Promise<ProcessNames> {
   const comm = (await readFile(posix.join(pidDir, 'comm'), 'utf8')).replace(/\n$/, '');
-  let cmdline = '';
-  try {
-    cmdline = await readFile(posix.join(pidDir, 'cmdline'), 'latin1');
-  } catch {
-    // Unreadable or gone: the comm alone names the process.
-  }
-  // Only argv[0] is read: the other arguments can carry secrets and are never needed.
-  const nul = cmdline.indexOf('\0');
-  const argv0 = Buffer.from(nul < 0 ? cmdline : cmdline.slice(0, nul), 'latin1').toString('utf8');
-  return { comm, argv0 };
-}
-
-/**
- * The spellings a name check is tried against: comm is cut to 15 characters (chromium-browse),
- * argv[0] is often a full path (MIG matched the binary's full path), and its base name fixes both.
- */
-export function nameCandidates(names: ProcessNames): string[] {
-  const candidates = new Set([names.comm]);
-  if (names.argv0.length > 0) {
-    candidates.add(names.argv0);
-    candidates.add(posix.basename(names.argv0));
-  }
-  return [...candidates];
+  return { comm, argv0: await readArgv0(pidDir) };
 }
 
 export async function readMapsText(pidDir: string): Promise<string> {

@@ -6,7 +6,8 @@ import { parseMaps, regionsFrom, type ProcessMaps } from './maps.js';
 import { MemoryMatcher } from './matcher.js';
 import type { MemoryParams } from './params.js';
 import { planMemory, readsMemory, type MemoryPlan, type RegexCheck } from './plan.js';
-import { listPids, nameCandidates, readMapsText, readNames, type ProcessNames } from './proc.js';
+import { listPids, nameCandidates, type ProcessNames } from '../shared/proc.js';
+import { readMapsText, readNames } from './proc.js';
 import { CHUNK_BYTES, scanBuffer, scanMemory, type ScanState } from './read-mem.js';
 import type { memoryRow } from './spec.js';
 

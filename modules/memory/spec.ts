@@ -34,6 +34,8 @@ export function parseSizeBytes(text: string): number {
 
 const repeat = 'repeat for several';
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /**
  * MIG's own flags (mig memory -name ... -content ...). Each takes its help and default from the
  * parameter it sets (modules/shared/param-help.ts); -offset and -maxlength have their own text
@@ -83,6 +85,8 @@ function toParams(values: MemoryCli): z.input<typeof memoryParams> {
   return { ...definedOnly(lists), options: definedOnly(options) };
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const memoryModule = defineModule({
   name: 'memory',
   version: '1.0.0',
@@ -97,13 +101,8 @@ export const memoryModule = defineModule({
     { key: 'bytesScanned', header: 'SCANNED', align: 'right', isBytes: true },
   ],
   cli: { schema: memoryCli, flags: { lib: { param: 'libraries' }, pid: { isHidden: true } }, toParams },
-  privacy: {
-    leaves: ['pid', 'name', 'matched', 'bytesScanned'],
-    // Process ids and names are the answer: masking them would leave nothing to act on.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Process ids and names are the answer: masking them would leave nothing to act on.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 10 * 60_000 },
   examples: [
     {

@@ -1,4 +1,5 @@
 import { BugError } from '../../protocol/errors.js';
+import { ipv6GroupsText } from '../shared/ipv6-text.js';
 
 /**
  * IP addresses and CIDRs without node:net, so the spec can validate with it anywhere. An address
@@ -123,24 +124,10 @@ export function formatIpv4(word: number): string {
   return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
 }
 
-/** RFC 5952: lower case, no leading zeros, the longest run of two or more zero groups as ::. */
+/** RFC 5952 (modules/shared/ipv6-text.ts), an IPv4-mapped address in its mixed form ::ffff:a.b.c.d. */
 export function formatIpv6(words: readonly number[]): string {
   if (words[0] === 0 && words[1] === 0 && words[2] === MAPPED_PREFIX) return `::ffff:${formatIpv4(words[3] ?? 0)}`;
-  const groups = words.flatMap((w) => [w >>> 16, w & 0xffff]);
-  let best = { start: -1, length: 1 };
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > best.length) best = { start: i, length: j - i };
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best.start < 0) return hex.join(':');
-  return `${hex.slice(0, best.start).join(':')}::${hex.slice(best.start + best.length).join(':')}`;
+  return ipv6GroupsText(words.flatMap((w) => [w >>> 16, w & 0xffff]));
 }
 
 export function formatIp(address: IpAddress): string {

@@ -28,6 +28,8 @@ export const netstatRow = z.strictObject({
 
 const repeatable = (what: string) => z.array(z.string()).optional().describe(what);
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /** MIG's own flags: `mig netstat -ci 10.0.0.0/8 -lp 443`. */
 const netstatCli = z.strictObject({
   lm: repeatable(paramHelp(netstatParams, 'localmac', 'case-insensitive, e.g. ^8c:70:5a; repeatable')),
@@ -55,6 +57,8 @@ function toParams(values: NetstatCli): z.input<typeof netstatParams> {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v.length > 0));
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const netstatModule = defineModule({
   name: 'netstat',
   version: '1.0.0',
@@ -88,26 +92,8 @@ export const netstatModule = defineModule({
     },
     toParams,
   },
-  privacy: {
-    leaves: [
-      'check',
-      'proto',
-      'localAddress',
-      'localPort',
-      'remoteAddress',
-      'remotePort',
-      'state',
-      'uid',
-      'pid',
-      'process',
-      'mac',
-      'interface',
-    ],
-    // The tuples are the answer: masking them would leave nothing to act on.
-    sensitive: [],
-    maxRows: 10_000,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  // Nothing masked. The tuples are the answer: masking them would leave nothing to act on.
+  privacy: { maxRows: 10_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 2 * 60_000 },
   examples: [
     {

@@ -37,6 +37,8 @@ export const nicRow = z.strictObject({
 
 const repeatable = (what: string) => z.array(z.string()).optional().describe(what);
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /** `mig nic -promisc`, `mig nic -name '^eth' -state down`. */
 const nicCli = z.strictObject({
   promisc: z
@@ -64,6 +66,8 @@ function toParams(values: NicCli): z.input<typeof nicParams> {
   return params;
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const nicModule = defineModule({
   name: 'nic',
   version: '1.0.0',
@@ -86,30 +90,8 @@ export const nicModule = defineModule({
     { key: 'txBytes', header: 'TX', align: 'right', isBytes: true, isWide: true },
   ],
   cli: { schema: nicCli, flags: {}, toParams },
-  privacy: {
-    leaves: [
-      'name',
-      'state',
-      'promisc',
-      'isAdminUp',
-      'operstate',
-      'carrier',
-      'mtu',
-      'speed',
-      'mac',
-      'type',
-      'driver',
-      'flags',
-      'rxBytes',
-      'rxPackets',
-      'txBytes',
-      'txPackets',
-    ],
-    // Interface state is the answer; a MAC identifies hardware, not a person, and is what hunts match on.
-    sensitive: [],
-    maxRows: 4096,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  // Nothing masked. Interface state is the answer; a MAC identifies hardware, not a person, and is what hunts match on.
+  privacy: { maxRows: 4096, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ModuleError } from '../../protocol/errors.js';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
+import { changeEachAccount } from '../shared/each-account.js';
 import { changeDate, methodOf, readPasswords, type PasswordEntry } from './shadow.js';
 import type { passwordParams, passwordRow } from './spec.js';
 import { forceChange, setHash } from './tools.js';
@@ -22,13 +23,7 @@ export const runPassword: ModuleRun<Params, Row> = async function* (params, ctx)
       `password changes this host's own accounts only: the agent's root is ${ctx.root}, not /`,
     );
   const before = await readPasswords();
-  for (const user of new Set(params.users)) {
-    if (ctx.signal.aborted) return;
-    const row = await changeOne(user, params, before.get(user), ctx);
-    ctx.journal?.({ ...row });
-    ctx.count(row.isApplied ? 'changed' : 'unchanged');
-    yield row;
-  }
+  yield* changeEachAccount(params.users, before, (user, state) => changeOne(user, params, state, ctx), ctx);
 };
 
 const mustChange = (entry: PasswordEntry): boolean => entry.lastChangeDays === 0;

@@ -66,6 +66,8 @@ export const passwordRow = z.strictObject({
   error: z.string().optional().describe('Why the account is not as asked'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const passwordCli = z.strictObject({
   user: z.array(z.string()).describe(paramHelp(passwordParams, 'users', 'repeat for several')),
   hash: z
@@ -85,6 +87,8 @@ function toParams(v: z.output<typeof passwordCli>): z.input<typeof passwordParam
   };
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const passwordModule = defineModule({
   name: 'password',
   version: '1.0.0',
@@ -105,23 +109,7 @@ export const passwordModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: passwordCli, flags: { user: { param: 'users' } }, toParams },
-  privacy: {
-    leaves: [
-      'user',
-      'isApplied',
-      'isDryRun',
-      'before',
-      'after',
-      'method',
-      'isHashSet',
-      'mustChange',
-      'changedBefore',
-      'error',
-    ],
-    sensitive: [],
-    maxRows: MAX_USERS,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_USERS, maxBytes: 64 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

@@ -70,6 +70,8 @@ function settle(
   });
 }
 
+// Alike on purpose (duplicates): one probe a protocol, each handing its own socket and outcomes to
+// `settle`; they share their shape, not logic.
 export function probeTcp(target: Target, signal: AbortSignal): Promise<Probe> {
   const start = performance.now();
   return settle(

@@ -30,6 +30,8 @@ export const pingRow = z.strictObject({
   error: z.string().max(256).optional().describe('Why the attempt failed, for outcome error'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 /** MIG's flags, except -t: here -t is the target of every hunt, so the timeout is -timeout. */
 const pingCli = z.strictObject({
   d: z.string().describe(paramHelp(pingParams, 'destination', 'e.g. www.mozilla.org')),
@@ -64,6 +66,8 @@ function toParams(values: PingCli): z.input<typeof pingParams> {
   return params;
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const pingModule = defineModule({
   name: 'ping',
   version: '1.0.0',
@@ -91,12 +95,7 @@ export const pingModule = defineModule({
     },
     toParams,
   },
-  privacy: {
-    leaves: ['destination', 'address', 'protocol', 'port', 'attempt', 'isReachable', 'outcome', 'latencyMs', 'error'],
-    sensitive: [],
-    maxRows: MAX_COUNT,
-    maxBytes: 64 * 1024,
-  },
+  privacy: { maxRows: MAX_COUNT, maxBytes: 64 * 1024 },
   // 100 attempts of 60 s would be 100 minutes: the agent's own cap applies first.
   limits: { timeoutMs: 5 * 60_000 },
   examples: [

@@ -47,6 +47,8 @@ export const pkgRow = z.strictObject({
 });
 export type PkgRow = z.output<typeof pkgRow>;
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const pkgCli = z.strictObject({
   name: z.array(z.string()).describe(paramHelp(pkgParams, 'names', 'repeat for several')),
   version: z
@@ -59,6 +61,8 @@ const pkgCli = z.strictObject({
     .describe(paramHelp(pkgParams, 'sources', 'repeat for several')),
 });
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const pkgModule = defineModule({
   name: 'pkg',
   version: '1.0.0',
@@ -77,13 +81,8 @@ export const pkgModule = defineModule({
     flags: {},
     toParams: (values) => ({ names: values.name, versions: values.version, sources: values.source }),
   },
-  privacy: {
-    leaves: ['name', 'version', 'arch', 'source'],
-    // Package names and versions are the answer, and say nothing about people.
-    sensitive: [],
-    maxRows: 20_000,
-    maxBytes: 3 * 1024 * 1024,
-  },
+  // Nothing masked. Package names and versions are the answer, and say nothing about people.
+  privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 2 * 60_000 },
   examples: [
     {

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import type { z } from 'zod';
 import type { ModuleContext, ModuleRun } from '../../protocol/module-spec.js';
 import { compileLineRegex } from '../shared/search/regex.js';
-import { listPids, nameCandidates, readProc, type ProcInfo } from './proc.js';
+import { listPids, nameCandidates } from '../shared/proc.js';
+import { readProc, type ProcInfo } from './proc.js';
 import type { processParams, processRow } from './spec.js';
 
 type Params = z.output<typeof processParams>;

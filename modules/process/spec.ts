@@ -62,6 +62,8 @@ export const processRow = z.strictObject({
   error: z.string().optional().describe('Why the process was not signalled (refused, gone, not permitted)'),
 });
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const processCli = z.strictObject({
   pid: z
     .array(z.number().int())
@@ -86,6 +88,8 @@ function toParams(values: z.output<typeof processCli>): z.input<typeof processPa
   return params;
 }
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const processModule = defineModule({
   name: 'process',
   version: '1.0.0',
@@ -102,12 +106,7 @@ export const processModule = defineModule({
     { key: 'error', header: 'ERROR', isWide: true },
   ],
   cli: { schema: processCli, flags: {}, toParams },
-  privacy: {
-    leaves: ['pid', 'name', 'signal', 'isKilled', 'isDryRun', 'error'],
-    sensitive: [],
-    maxRows: 10_000,
-    maxBytes: 2 * 1024 * 1024,
-  },
+  privacy: { maxRows: 10_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 60_000 },
   examples: [
     {

@@ -36,6 +36,8 @@ const maxdepth = z
   .default(10)
   .describe("Directory levels to descend below path (0: only the files directly in it; scribe's default 10)");
 
+// Alike on purpose (duplicates): one schema an object kind of the scribe document (MIG's), each
+// field described for the docs; they share their shape, not logic.
 const fileContent = z
   .strictObject({
     path: absolutePath,

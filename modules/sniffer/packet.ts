@@ -1,3 +1,5 @@
+import { ipv6GroupsText } from '../shared/ipv6-text.js';
+
 /**
  * Header-deep decoding of one captured packet: the link header (Ethernet with VLAN tags, Linux
  * cooked SLL and SLL2 as `-i any` writes, raw IP, BSD loopback), then IPv4 or IPv6, then the
@@ -85,25 +87,11 @@ function ipv4Text(data: Uint8Array, at: number): string {
   return `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;
 }
 
-/** RFC 5952 text: lower case, leading zeros dropped, the longest run of two or more zero groups as ::. */
+/** RFC 5952 text (modules/shared/ipv6-text.ts) of the 16 bytes at `at`. */
 export function ipv6Text(data: Uint8Array, at: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(u16(data, at + i * 2));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return ipv6GroupsText(groups);
 }
 
 const PROTO_NAMES: Readonly<Record<number, Proto>> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmp6' };

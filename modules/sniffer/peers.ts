@@ -23,13 +23,8 @@ export interface PeerSummary {
   peerPorts?: number[];
 }
 
-interface Tally {
-  peer: string;
-  proto: Proto;
-  packets: number;
-  bytes: number;
-  packetsIn: number;
-  packetsOut: number;
+/** A summary while it is counted: times as epoch ms and ports as sets until the row is made. */
+interface Tally extends Omit<PeerSummary, 'firstSeen' | 'lastSeen' | 'localPorts' | 'peerPorts'> {
   firstMs: number;
   lastMs: number;
   localPorts: Set<number>;

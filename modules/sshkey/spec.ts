@@ -76,6 +76,8 @@ export const sshkeyRow = z.strictObject({
 });
 export type SshkeyRow = z.output<typeof sshkeyRow>;
 
+// Alike on purpose (duplicates): the flag table, one flag a line described by the parameter
+// it sets (paramHelp, flagFor); flags share their shape, not logic.
 const sshkeyCli = z.strictObject({
   path: z
     .array(z.string())
@@ -92,6 +94,8 @@ const sshkeyCli = z.strictObject({
   comment: z.boolean().optional().describe(paramHelp(sshkeyParams, 'comment')),
 });
 
+// Alike on purpose (duplicates): the fact table every module fills in (protocol/module-spec.ts);
+// its columns, caps and examples are rows of data, alike in shape only.
 export const sshkeyModule = defineModule({
   name: 'sshkey',
   version: '1.0.0',
@@ -121,7 +125,6 @@ export const sshkeyModule = defineModule({
     }),
   },
   privacy: {
-    leaves: ['path', 'kind', 'line', 'type', 'bits', 'fingerprint', 'isEncrypted', 'options', 'comment'],
     // Comments are usually user@host, sometimes an e-mail address or a note.
     sensitive: ['comment'],
     maxRows: 20_000,

@@ -34,6 +34,8 @@ function engine(): Promise<typeof import('@virustotal/yara-x')> {
   return initialized;
 }
 
+// Alike on purpose (duplicates): scan-worker.mjs compiles the same way; it is plain JavaScript in a
+// worker thread and cannot import this file.
 /**
  * The compiler's warnings, or INVALID_PARAMETERS naming the source that does not compile, as
  * the engine's worker reports them (scan-worker.mjs compiles the same way: one namespace per

@@ -25,6 +25,9 @@ function messageOf(err) {
   return err instanceof Error ? err.message : String(err);
 }
 
+// Alike on purpose (duplicates): compile-check.ts compiles the same way; this file is plain
+// JavaScript loaded by URL in a worker thread and can import no TypeScript (see the top of the
+// file).
 /** @param {readonly string[]} sources */
 function compile(sources) {
   const compiler = new Compiler();

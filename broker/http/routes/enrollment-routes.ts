@@ -12,6 +12,8 @@ export function enrollmentRoutes(s: ApiServices): Route[] {
   const book = s.registry.enrollments;
   const who = (ctx: RequestContext): string => investigatorOf(ctx).fingerprint;
   const idOf = (ctx: RequestContext): string => parseWith(AgentIdSchema, ctx.params.id, 'agent id');
+  // Alike on purpose (duplicates): the route table, one entry a route (method, path, access,
+  // handler); routes share their shape, not logic.
   return [
     {
       method: 'GET',

@@ -121,72 +121,57 @@ function withHost(host: { name: string; id: string }, ecs: Record<string, unknow
   return { ...ecs, host: { ...(typeof own === 'object' && own !== null ? own : {}), ...host } };
 }
 
-/** One event per row of every answer that found something. */
-export function resultEvents(
-  record: ActionRecord,
-  cmd: CommandRecord,
-  job: string | undefined,
-  at: string,
-): OutputEvent[] {
-  const events: OutputEvent[] = [];
-  for (const op of cmd.operations ?? []) {
-    if (!op.isFound || op.module === 'scribe') continue;
-    for (const row of op.rows) {
-      events.push({
-        ...base(at, 'mig.result', 'alert', 'found', { category: ['host'], type: ['indicator'], module: op.module }),
-        ...withHost({ name: cmd.agentName, id: cmd.agentId }, ecsOfRow(op.module, row)),
-        message: `${cmd.agentName}: ${op.module} found ${str(row.path) ?? str(row.check) ?? str(row.name) ?? str(row.peer) ?? 'a match'} (${record.action.name})`,
-        mig: { job, action: { id: record.action.id, name: record.action.name }, module: op.module, row },
-      });
-    }
-  }
-  return events;
+/** Events from one agent's answer to an action; `job` names the runner job that launched it. */
+type AnswerEvents = (record: ActionRecord, cmd: CommandRecord, job: string | undefined, at: string) => OutputEvent[];
+type AnsweredOperation = NonNullable<CommandRecord['operations']>[number];
+
+/** The rows of the operations `isWanted` keeps, each with its operation, in answer order. */
+function rowsOf(cmd: CommandRecord, isWanted: (op: AnsweredOperation) => boolean) {
+  return (cmd.operations ?? []).filter(isWanted).flatMap((op) => op.rows.map((row) => ({ op, row })));
 }
+
+/** One event per row of every answer that found something. */
+export const resultEvents: AnswerEvents = (record, cmd, job, at) =>
+  rowsOf(cmd, (op) => op.isFound && op.module !== 'scribe').map(({ op, row }) => ({
+    ...base(at, 'mig.result', 'alert', 'found', { category: ['host'], type: ['indicator'], module: op.module }),
+    ...withHost({ name: cmd.agentName, id: cmd.agentId }, ecsOfRow(op.module, row)),
+    message: `${cmd.agentName}: ${op.module} found ${str(row.path) ?? str(row.check) ?? str(row.name) ?? str(row.peer) ?? 'a match'} (${record.action.name})`,
+    mig: { job, action: { id: record.action.id, name: record.action.name }, module: op.module, row },
+  }));
 
 /**
  * MIG's compliance items from scribe answers: per host and check, compliant or not, with the
  * details the agent gave (what object, which file or package decided it, the version).
  */
-export function complianceEvents(
-  record: ActionRecord,
-  cmd: CommandRecord,
-  job: string | undefined,
-  at: string,
-): OutputEvent[] {
-  const events: OutputEvent[] = [];
-  for (const op of cmd.operations ?? []) {
-    if (op.module !== 'scribe') continue;
-    for (const row of op.rows) {
-      const compliant = row.result === 'pass';
-      const item = {
-        utctimestamp: at,
-        target: cmd.agentName,
-        policy: { name: job ?? record.action.name },
-        check: {
-          ref: str(row.test),
-          name: str(row.name),
-          description: str(row.name),
-          location: str(row.identifier),
-          test: { type: 'scribe', value: str(row.object) },
-        },
-        compliance: compliant,
-        details: { result: row.result, value: str(row.value), error: str(row.error) },
-      };
-      events.push({
-        ...base(at, 'mig.compliance', 'state', 'compliance-checked', {
-          outcome: row.result === 'error' ? 'unknown' : compliant ? 'success' : 'failure',
-          category: ['configuration'],
-          type: ['info'],
-        }),
-        host: { name: cmd.agentName, id: cmd.agentId },
-        rule: { id: str(row.test), name: str(row.name) },
-        message: `${cmd.agentName}: ${str(row.test) ?? 'check'} ${compliant ? 'compliant' : row.result === 'error' ? 'could not be judged' : 'NOT compliant'}`,
-        mig: { job, action: { id: record.action.id, name: record.action.name }, compliance: item },
-      });
-    }
-  }
-  return events;
-}
+export const complianceEvents: AnswerEvents = (record, cmd, job, at) =>
+  rowsOf(cmd, (op) => op.module === 'scribe').map(({ row }) => {
+    const compliant = row.result === 'pass';
+    const item = {
+      utctimestamp: at,
+      target: cmd.agentName,
+      policy: { name: job ?? record.action.name },
+      check: {
+        ref: str(row.test),
+        name: str(row.name),
+        description: str(row.name),
+        location: str(row.identifier),
+        test: { type: 'scribe', value: str(row.object) },
+      },
+      compliance: compliant,
+      details: { result: row.result, value: str(row.value), error: str(row.error) },
+    };
+    return {
+      ...base(at, 'mig.compliance', 'state', 'compliance-checked', {
+        outcome: row.result === 'error' ? 'unknown' : compliant ? 'success' : 'failure',
+        category: ['configuration'],
+        type: ['info'],
+      }),
+      host: { name: cmd.agentName, id: cmd.agentId },
+      rule: { id: str(row.test), name: str(row.name) },
+      message: `${cmd.agentName}: ${str(row.test) ?? 'check'} ${compliant ? 'compliant' : row.result === 'error' ? 'could not be judged' : 'NOT compliant'}`,
+      mig: { job, action: { id: record.action.id, name: record.action.name }, compliance: item },
+    };
+  });
 
 /** The runner's own news: a run missed while it was down, a run that failed to launch. */
 export function runnerEvent(

@@ -29,6 +29,8 @@ function counter(key: keyof ActionRecord['counters'], header: string): ColumnDef
   return { key, header, width: Math.max(4, header.length), align: 'right', text: (r) => String(r.counters[key]) };
 }
 
+// Alike on purpose (duplicates): the column table, one entry a column (k9s: columns as data);
+// entries share their shape, not logic.
 /** The action history table, as data. */
 export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
   { key: 'name', header: 'NAME', width: 10, isFlex: true, text: (r) => sanitize(r.action.name) },

@@ -21,6 +21,8 @@ function tagsText(tags: Readonly<Record<string, string>>): string {
   );
 }
 
+// Alike on purpose (duplicates): the column table, one entry a column (k9s: columns as data);
+// entries share their shape, not logic.
 /** The agents table, as data. */
 export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
   { key: 'name', header: 'NAME', width: 16, isFlex: true, text: (a) => sanitize(a.name) },

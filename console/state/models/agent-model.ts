@@ -54,6 +54,8 @@ function details(a: AgentRecord | undefined, now: number): DetailLine[] {
 export function agentViewModel(snap: ConsoleSnapshot, entry: NavEntry): AgentViewModel | undefined {
   if (entry.view.kind !== 'agent') return undefined;
   const agent = snap.agents.byId.get(entry.view.agentId);
+  // Alike on purpose (duplicates): the column table, one entry a column (k9s: columns as data);
+  // entries share their shape, not logic.
   const columns: ColumnDef<CommandRecord>[] = [
     {
       key: 'action',
