@@ -1,4 +1,5 @@
 import { render } from 'ink-testing-library';
+import { onTestFinished } from 'vitest';
 import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
 import type { ControllerTuning } from '../../../../console/state/controller-api.js';
 import { FakeBackend } from '../state/fake-backend.js';
@@ -40,7 +41,10 @@ export interface RenderedConsole {
   unmount(): void;
 }
 
-/** Renders the whole console over a fake backend in a terminal of the given size. */
+/**
+ * Renders the whole console over a fake backend in a terminal of the given size. Call it inside a
+ * test: the console is unmounted when that test finishes.
+ */
 export async function renderConsole(
   opts: {
     backend?: FakeBackend;
@@ -86,5 +90,12 @@ export async function renderConsole(
     clock.advance(ms);
     await settle();
   };
-  return { backend, clock, frame: () => r.lastFrame() ?? '', press, type, resize, advance, unmount: () => r.unmount() };
+  let isMounted = true;
+  const unmount = (): void => {
+    if (isMounted) r.unmount();
+    isMounted = false;
+  };
+  // Every test gets its console unmounted when it ends (pass or fail), so tests need no afterEach.
+  onTestFinished(unmount);
+  return { backend, clock, frame: () => r.lastFrame() ?? '', press, type, resize, advance, unmount };
 }
