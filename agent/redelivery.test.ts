@@ -28,6 +28,8 @@ const runRandomRows: ModuleRun<{ rows: number }, unknown> = async function* (par
 };
 const runners = new Map([['probe', runRandomRows]]);
 
+// Alike on purpose (duplicates): the per-test agent, broker and temp dir that start.test.ts also
+// declares; vitest needs them per file, and their setup goes through the shared test/helpers/agent.
 let dir: ReturnType<typeof tempDir>;
 let mq: TestBroker;
 let agents: RunningAgent[];

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedAction } from '../../test/helpers/actions.js';
 import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
+import { writeHostRoot } from '../../test/helpers/agent/config.js';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { buildAgentBundle } from './build.js';
@@ -84,9 +85,8 @@ describe('mig agent bundle', () => {
     async () => {
       const build = join(dir.path, 'build');
       const root = join(dir.path, 'root');
-      mkdirSync(join(root, 'etc'), { recursive: true });
+      writeHostRoot(root);
       mkdirSync(build);
-      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
       // A key file beside the config: baked as text, the shipped file does not need it.
       writeFileSync(join(build, 'alice.asc'), armoredPublicKey('alice'));
       const config = {
@@ -167,9 +167,8 @@ describe('mig agent bundle', () => {
     async () => {
       const build = join(dir.path, 'sea-build');
       const root = join(dir.path, 'sea-root');
-      mkdirSync(join(root, 'etc'), { recursive: true });
+      writeHostRoot(root);
       mkdirSync(build);
-      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
       const config = {
         brokerUrl: mq.url,
         enrollmentSecret: ENROLLMENT_SECRET,
