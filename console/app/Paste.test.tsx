@@ -5,6 +5,8 @@ import { renderConsole } from '../../test/helpers/console/app/render-console.js'
 /** What a terminal in bracketed-paste mode sends for a paste (the console turns the mode on). */
 const bracketed = (text: string): string => `\u001b[200~${text}\u001b[201~`;
 
+// Alike on purpose (duplicates): keyboard-driven steps (press, then read the frame) are the shape
+// of every view test; the keys and frames are each test's own.
 describe('bracketed paste', () => {
   it('lands whole in a prompt: no markers, and a newline in it is not an Enter', async () => {
     const ui = await renderConsole({ backend: backendWithAgents(3) });

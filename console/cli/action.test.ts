@@ -10,7 +10,13 @@ import { CAROL_PASSPHRASE, armoredPublicKey, fingerprint } from '../../test/help
 import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { activeInvestigator, serveFleet } from '../../test/helpers/console/cli/fake-actions.js';
-import { createHarness, installIdentity, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
+import {
+  createHarness,
+  installIdentity,
+  startCliOnServer,
+  stopCliOnServer,
+  type Harness,
+} from '../../test/helpers/console/cli/harness.js';
 
 function readAction(path: string) {
   return SignedActionSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
@@ -165,6 +171,8 @@ describe('mig action import', () => {
   });
 });
 
+// Alike on purpose (duplicates): the describe-level CLI and server handles vitest needs per
+// describe; their setup is the shared startCliOnServer/stopCliOnServer.
 describe('mig action launch / show / list / cancel', () => {
   let api: FakeApi;
   let h: Harness;

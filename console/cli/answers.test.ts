@@ -9,7 +9,12 @@ import { fingerprint } from '../../test/helpers/keys.js';
 import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { fileHit, fileMiss, serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
-import { createHarness, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
+import {
+  createHarness,
+  startCliOnServer,
+  stopCliOnServer,
+  type Harness,
+} from '../../test/helpers/console/cli/harness.js';
 
 const MISSING_ROOT = '/no/such/dir: cannot open search path (ENOENT)';
 const miss = fileMiss;
@@ -135,6 +140,8 @@ describe('colour in the CLI', () => {
   });
 });
 
+// Alike on purpose (duplicates): the describe-level CLI and server handles vitest needs per
+// describe; their setup is the shared startCliOnServer/stopCliOnServer.
 describe('mig file against a server: incomplete answers', () => {
   let api: FakeApi;
   let h: Harness;

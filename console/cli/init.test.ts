@@ -82,6 +82,8 @@ describe('mig init (key file)', () => {
 
 const hasGpg = await isGpgAvailable({ env: process.env });
 
+// Alike on purpose (duplicates): a describe that skips without gpg and keeps a throwaway gpg home;
+// the home itself comes from the shared gpgHomeWithKey.
 describe.skipIf(!hasGpg)('mig init --gpg (skipped: no gpg binary on PATH)', () => {
   let h: Harness;
   let home: GpgHome;

@@ -107,7 +107,8 @@ describe('mig firewall flags', () => {
     expect(paramsOfCommand(spec, input)).toEqual(want);
   });
 
-  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'a duration without unit',
@@ -123,7 +124,8 @@ describe('mig firewall flags', () => {
     expect(() => paramsOfCommand(spec, input)).toThrow(want);
   });
 
-  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { input: '90s', want: 90 },
     { input: '30m', want: 1800 },

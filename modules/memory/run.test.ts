@@ -106,7 +106,8 @@ async function found(params: unknown): Promise<Found> {
 }
 
 describe('runMemory over a fixture /proc', () => {
-  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each<{ name: string; input: unknown; want: Found }>([
     { name: 'name on comm', input: { names: ['^nginx$'] }, want: [[100, ['name:^nginx$']]] },
     {
