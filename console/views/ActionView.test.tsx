@@ -30,9 +30,8 @@ async function openAction(
   opts: { showAll?: boolean; columns?: number } = { showAll: true },
 ): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, ...(opts.columns === undefined ? {} : { columns: opts.columns }) });
-  await r.press(':');
-  await r.type('actions');
-  await r.press('enter', 'enter');
+  await r.command('actions');
+  await r.press('enter');
   if (opts.showAll === true) await r.press('f', 'f');
   return r;
 }

@@ -14,9 +14,7 @@ function history(): FakeBackend {
 
 async function openActions(backend: FakeBackend, readOnly = false): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, readOnly });
-  await r.press(':');
-  await r.type('actions');
-  await r.press('enter');
+  await r.command('actions');
   return r;
 }
 

@@ -41,9 +41,7 @@ function team(record: ActionRecord = held()): FakeBackend {
 }
 
 async function jump(r: RenderedConsole, view: string): Promise<void> {
-  await r.press(':');
-  await r.type(view);
-  await r.press('enter');
+  await r.command(view);
 }
 
 /** The held action's view (newest first: it is the top row of :pending). */

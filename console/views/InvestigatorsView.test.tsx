@@ -5,9 +5,7 @@ import { makeInvestigator } from '../../test/helpers/console/state/records.js';
 
 async function openInvestigators(backend: FakeBackend, readOnly = false): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, readOnly });
-  await r.press(':');
-  await r.type('inv');
-  await r.press('enter');
+  await r.command('inv');
   return r;
 }
 

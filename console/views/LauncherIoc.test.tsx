@@ -13,9 +13,7 @@ function bigFeed(): string {
 
 async function openLauncher(backend: FakeBackend): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, modules: 'registry', columns: 140, rows: 30 });
-  await r.press(':');
-  await r.type('launch');
-  await r.press('enter');
+  await r.command('launch');
   return r;
 }
 

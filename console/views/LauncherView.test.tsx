@@ -11,9 +11,7 @@ function fleet(): FakeBackend {
 
 async function openLauncher(backend: FakeBackend): Promise<RenderedConsole> {
   const r = await renderConsole({ backend });
-  await r.press(':');
-  await r.type('launch');
-  await r.press('enter');
+  await r.command('launch');
   return r;
 }
 

@@ -33,9 +33,8 @@ async function openWith(
   backend.actions.set(record.action.id, record);
   backend.commands.set(record.action.id, list);
   const r = await renderConsole({ backend, columns });
-  await r.press(':');
-  await r.type('actions');
-  await r.press('enter', 'enter', ...keys);
+  await r.command('actions');
+  await r.press('enter', ...keys);
   return r;
 }
 

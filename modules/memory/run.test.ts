@@ -267,6 +267,8 @@ describe('runMemory over a fixture /proc', () => {
     ]);
   });
 
+  // Alike on purpose (duplicates): the abort case every module's run test has; each aborts its
+  // own module over its own fixture.
   it('stops when aborted', async () => {
     const rec = recordingContext(root);
     const rows: unknown[] = [];

@@ -35,6 +35,8 @@ export interface RenderedConsole {
   press(...keys: string[]): Promise<void>;
   /** Types text one character at a time. */
   type(text: string): Promise<void>;
+  /** Runs a command from the `:` prompt (`actions`, `launch`, `inv`…), as a user jumps to a view. */
+  command(name: string): Promise<void>;
   resize(columns: number, rows: number): Promise<void>;
   /** Moves the fake clock (timers, debounces, live-event frames) and lets the app render. */
   advance(ms: number): Promise<void>;
@@ -86,6 +88,11 @@ export async function renderConsole(
     for (const ch of text) r.stdin.write(ch);
     await settle(3);
   };
+  const command = async (name: string): Promise<void> => {
+    await press(':');
+    await type(name);
+    await press('enter');
+  };
   const advance = async (ms: number): Promise<void> => {
     clock.advance(ms);
     await settle();
@@ -97,5 +104,5 @@ export async function renderConsole(
   };
   // Every test gets its console unmounted when it ends (pass or fail), so tests need no afterEach.
   onTestFinished(unmount);
-  return { backend, clock, frame: () => r.lastFrame() ?? '', press, type, resize, advance, unmount };
+  return { backend, clock, frame: () => r.lastFrame() ?? '', press, type, command, resize, advance, unmount };
 }
