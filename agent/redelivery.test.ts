@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignedAction } from '../protocol/action.js';
 import type { ModuleRun } from '../protocol/module-spec.js';
 import { signedAction } from '../test/helpers/actions.js';
-import { armoredPublicKey } from '../test/helpers/keys.js';
 import { parseAgentConfig, type AgentConfig } from './config.js';
 import { AnswerJournal, type AnswerLimits } from './journal/answer-journal.js';
 import { ReplayJournal } from './journal/replay-journal.js';
 import { RunningJournal } from './journal/running-journal.js';
 import { startAgent, type RunningAgent } from './start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from '../test/helpers/agent/broker.js';
+import { startTestBroker, type ResultMsg, type TestBroker } from '../test/helpers/agent/broker.js';
+import { testAgentConfigInput } from '../test/helpers/agent/config.js';
 import { probeSpecs, tempDir } from '../test/helpers/agent/probe.js';
 
 /**
@@ -29,6 +28,8 @@ const runRandomRows: ModuleRun<{ rows: number }, unknown> = async function* (par
 };
 const runners = new Map([['probe', runRandomRows]]);
 
+// Alike on purpose (duplicates): the per-test agent, broker and temp dir that start.test.ts also
+// declares; vitest needs them per file, and their setup goes through the shared test/helpers/agent.
 let dir: ReturnType<typeof tempDir>;
 let mq: TestBroker;
 let agents: RunningAgent[];
@@ -39,15 +40,9 @@ beforeEach(async () => {
   mq = await startTestBroker();
   agents = [];
   runs = 0;
-  const investigators = [{ name: 'alice', publicKey: armoredPublicKey('alice') }];
-  const raw = {
-    brokerUrl: mq.url,
-    enrollmentSecret: ENROLLMENT_SECRET,
-    investigators,
-    dataDir: join(dir.path, 'data'),
-    root: dir.path,
-  };
-  config = parseAgentConfig(raw, { knownModules: [...probeSpecs.keys()] });
+  config = parseAgentConfig(testAgentConfigInput(mq, dir.path, { root: dir.path }), {
+    knownModules: [...probeSpecs.keys()],
+  });
 });
 
 afterEach(async () => {

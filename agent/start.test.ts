@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentIdFromPublicKey } from '../protocol/agent-key.js';
@@ -7,11 +7,11 @@ import { commandsTopic } from '../protocol/topics.js';
 import { moduleRunners } from '../modules/runners.js';
 import { moduleSpecs } from '../modules/registry.js';
 import { signedAction } from '../test/helpers/actions.js';
-import { armoredPublicKey } from '../test/helpers/keys.js';
 import { parseAgentConfig, type AgentConfig } from './config.js';
 import { RunningJournal } from './journal/running-journal.js';
-import { startAgent, type RunningAgent } from './start.js';
+import { startAgent, type RunningAgent, type StartAgentOptions } from './start.js';
 import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../test/helpers/agent/broker.js';
+import { testAgentConfigInput, writeHostRoot } from '../test/helpers/agent/config.js';
 import { probeRunners, probeSpecs, tempDir } from '../test/helpers/agent/probe.js';
 
 const specs = new Map([...moduleSpecs, ...probeSpecs]);
@@ -24,25 +24,12 @@ let config: AgentConfig;
 
 beforeEach(async () => {
   dir = tempDir('session');
-  mkdirSync(join(dir.path, 'root', 'etc'), { recursive: true });
-  writeFileSync(join(dir.path, 'root', 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+  writeHostRoot(join(dir.path, 'root'));
   mq = await startTestBroker();
   agents = [];
-  config = parseAgentConfig(
-    {
-      brokerUrl: mq.url,
-      enrollmentSecret: ENROLLMENT_SECRET,
-      investigators: [
-        { name: 'alice', publicKey: armoredPublicKey('alice') },
-        { name: 'bob', publicKey: armoredPublicKey('bob') },
-      ],
-      dataDir: join(dir.path, 'data'),
-      root: join(dir.path, 'root'),
-      environment: { os: 'linux' },
-      tags: { env: 'test' },
-    },
-    { knownModules: [...specs.keys()] },
-  );
+  config = parseAgentConfig(testAgentConfigInput(mq, dir.path, { tags: { env: 'test' } }), {
+    knownModules: [...specs.keys()],
+  });
 });
 
 afterEach(async () => {
@@ -210,6 +197,23 @@ describe('enrollment', () => {
     return { log, lines, seen };
   };
 
+  /** An agent that logs into `watch` and retries fast: enrollment answers change within a test. */
+  async function startWatched(
+    watch: ReturnType<typeof logWatch>,
+    extra: Partial<StartAgentOptions> = {},
+  ): Promise<RunningAgent> {
+    const agent = await startAgent(config, {
+      specs,
+      runners,
+      platform: 'linux',
+      log: watch.log,
+      backoff: { initialMs: 10, maxMs: 20 },
+      ...extra,
+    });
+    agents.push(agent);
+    return agent;
+  }
+
   it('takes the id its key derives, enrolls with a signed request and its own password, then logs in with that password', async () => {
     const agent = await start();
     const request = mq.enrollments.find((r) => r.agentId === agent.agentId);
@@ -223,15 +227,7 @@ describe('enrollment', () => {
   it('keeps asking while pending, logs why, and connects once accepted', async () => {
     mq.enrollAnswer = { state: 'pending' };
     const watch = logWatch();
-    const agent = await startAgent(config, {
-      specs,
-      runners,
-      platform: 'linux',
-      log: watch.log,
-      backoff: { initialMs: 10, maxMs: 20 },
-      pendingWaitMs: 20,
-    });
-    agents.push(agent);
+    const agent = await startWatched(watch, { pendingWaitMs: 20 });
     await watch.seen(/is pending: an admin must accept it/);
     const asked = mq.enrollments.length;
     await watch.seen(/retrying in/);
@@ -245,14 +241,7 @@ describe('enrollment', () => {
   it('logs the reason of a rejection and keeps retrying', async () => {
     mq.enrollAnswer = { state: 'rejected', reason: 'enrollment rejected by an admin' };
     const watch = logWatch();
-    const agent = await startAgent(config, {
-      specs,
-      runners,
-      platform: 'linux',
-      log: watch.log,
-      backoff: { initialMs: 10, maxMs: 20 },
-    });
-    agents.push(agent);
+    await startWatched(watch);
     await watch.seen(/rejected: enrollment rejected by an admin; retrying in/);
     const before = mq.enrollments.length;
     await new Promise<void>((resolve) => {
@@ -263,26 +252,12 @@ describe('enrollment', () => {
 
   it('enrolls again when the broker refuses its credential, without a new id', async () => {
     const watch = logWatch();
-    const first = await startAgent(config, {
-      specs,
-      runners,
-      platform: 'linux',
-      log: watch.log,
-      backoff: { initialMs: 10, maxMs: 20 },
-    });
-    agents.push(first);
+    const first = await startWatched(watch);
     await watch.seen(/connected to/);
     await agents.pop()?.close();
     mq.passwords.delete(first.agentId);
     const asked = mq.enrollments.length;
-    const second = await startAgent(config, {
-      specs,
-      runners,
-      platform: 'linux',
-      log: watch.log,
-      backoff: { initialMs: 10, maxMs: 20 },
-    });
-    agents.push(second);
+    const second = await startWatched(watch);
     await watch.seen(/refused this agent's credential/);
     expect(second.agentId).toBe(first.agentId);
     await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === second.agentId, mq.inbox.messages.length);

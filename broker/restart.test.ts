@@ -28,6 +28,21 @@ async function reconnect(id: string): Promise<FakeAgent> {
   return agent;
 }
 
+/**
+ * Copies the data dir as it is on disk right now (what a crash would leave behind, unflushed
+ * writes lost) and starts a new server on that copy in place of the current one.
+ */
+async function restartFromCrashImage(suffix: string): Promise<void> {
+  const crashDir = `${h.dataDir}-${suffix}`;
+  await cp(h.dataDir, crashDir, { recursive: true });
+  await h.teardown();
+  h = new ServerHarness();
+  h.dataDir = crashDir;
+  await h.start();
+}
+
+// Alike on purpose (duplicates): the opening steps match server.test.ts's counters case (two
+// agents, one action, both commanded); each test spells out the fleet and action it relies on.
 it('keeps accepted actions and received results across a restart, then redelivers to agents that come back', async () => {
   await h.start();
   const a = await h.agent('agent-a');
@@ -70,13 +85,7 @@ it('has an action on disk when POST /actions answers 201, and results on disk be
   await a.answer(a.commands[0]?.commandId ?? '', { isFound: true });
   await waitFor(async () => (await action(signed.id)).counters.done === 1, 'result');
 
-  // Copy the data dir as it is on disk right now: what a crash would leave behind.
-  const crashDir = `${h.dataDir}-crash`;
-  await cp(h.dataDir, crashDir, { recursive: true });
-  await h.teardown();
-  h = new ServerHarness();
-  h.dataDir = crashDir;
-  await h.start();
+  await restartFromCrashImage('crash');
 
   // The action file may lag the commands by a flush; the scheduler recounts from the commands.
   expect(await action(signed.id)).toMatchObject({
@@ -117,12 +126,7 @@ it('has every result of a burst on disk once the API counts it (group commit), c
   await Promise.all(agents.map((a, i) => a.answer(a.commands[0]?.commandId ?? '', { isFound: i % 2 === 0 })));
   await waitFor(async () => (await action(signed.id)).counters.done === agents.length, 'every result');
 
-  const crashDir = `${h.dataDir}-burst-crash`;
-  await cp(h.dataDir, crashDir, { recursive: true });
-  await h.teardown();
-  h = new ServerHarness();
-  h.dataDir = crashDir;
-  await h.start();
+  await restartFromCrashImage('burst-crash');
 
   expect(await action(signed.id)).toMatchObject({
     status: 'completed',

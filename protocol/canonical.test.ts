@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { recordedInputs, RECORDED } from '../test/helpers/random-json.js';
 import { CanonicalJsonError, canonicalActionBytes, canonicalJson } from './canonical.js';
+import { thrownBy } from '../test/helpers/error-code.js';
 
 const FIXTURES = new URL('../test/fixtures/rfc8785/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, FIXTURES), 'utf8');
@@ -67,14 +68,7 @@ describe('refuses what JCS cannot express, naming where', () => {
     ['a lone low surrogate in a key', { 'x\udc00': 1 }, 'x\udc00'],
   ];
   it.each(bad)('%s', (_what, value, path) => {
-    let caught: unknown;
-    try {
-      canonicalJson(value);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(CanonicalJsonError);
-    expect((caught as CanonicalJsonError).path).toBe(path);
+    expect(thrownBy(CanonicalJsonError, () => canonicalJson(value)).path).toBe(path);
   });
 
   it('a circular structure', () => {

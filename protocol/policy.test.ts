@@ -3,16 +3,7 @@ import { armoredPublicKey, fingerprint } from '../test/helpers/keys.js';
 import { bakedPolicyTrust, policySignature, signedPolicyText, unsignedPolicy } from '../test/helpers/policy.js';
 import { nextAcl } from './policy-build.js';
 import { checkPolicyBundle, POLICY_LIMITS, selfTrustOf, verifyPolicyBundle, type PolicyTrust } from './policy.js';
-import { BaseError } from './errors.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return err instanceof BaseError ? err.code : `uncoded: ${String(err)}`;
-  }
-  return 'accepted';
-}
+import { codeOf } from '../test/helpers/error-code.js';
 
 describe('verifyPolicyBundle', () => {
   it('accepts a newer bundle signed by the threshold of the current admins and returns the trust it establishes', async () => {

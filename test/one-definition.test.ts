@@ -32,6 +32,8 @@ const host: HostFacts = {
 };
 
 /** The registry record the server keeps from that agent's heartbeat. */
+// Alike on purpose (duplicates): the fields match agent/facts.ts platformFacts; written out by
+// hand so that this test checks the mapping instead of repeating it.
 const record: AgentRecord = {
   id: host.agentId,
   name: host.name,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedAction } from '../../test/helpers/actions.js';
 import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
+import { writeHostRoot } from '../../test/helpers/agent/config.js';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { buildAgentBundle } from './build.js';
@@ -37,6 +38,26 @@ afterAll(async () => {
   await mq.close();
   dir.remove();
 });
+
+/**
+ * A build folder `<prefix>build` holding the agent.json to bake (this broker, alice trusted as
+ * `alice`, data relative to the running file) and a host root `<prefix>root` for it to hunt.
+ */
+function prepareBuild(prefix: string, alice: { publicKey: string } | { publicKeyFile: string }): string {
+  const build = join(dir.path, `${prefix}build`);
+  const root = join(dir.path, `${prefix}root`);
+  writeHostRoot(root);
+  mkdirSync(build);
+  const config = {
+    brokerUrl: mq.url,
+    enrollmentSecret: ENROLLMENT_SECRET,
+    investigators: [{ name: 'alice', ...alice }],
+    dataDir: 'data',
+    root,
+  };
+  writeFileSync(join(build, 'agent.json'), JSON.stringify(config));
+  return build;
+}
 
 /** Copies the bundle alone into a fresh empty directory. */
 function shipAlone(bundle: string, name: string): string {
@@ -82,21 +103,9 @@ describe('mig agent bundle', () => {
   it(
     'with a baked config: enrolls, runs a file hunt and a yara hunt (its wasm inside the file) in threads started from the file',
     async () => {
-      const build = join(dir.path, 'build');
-      const root = join(dir.path, 'root');
-      mkdirSync(join(root, 'etc'), { recursive: true });
-      mkdirSync(build);
-      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+      const build = prepareBuild('', { publicKeyFile: 'alice.asc' });
       // A key file beside the config: baked as text, the shipped file does not need it.
       writeFileSync(join(build, 'alice.asc'), armoredPublicKey('alice'));
-      const config = {
-        brokerUrl: mq.url,
-        enrollmentSecret: ENROLLMENT_SECRET,
-        investigators: [{ name: 'alice', publicKeyFile: 'alice.asc' }],
-        dataDir: 'data',
-        root,
-      };
-      writeFileSync(join(build, 'agent.json'), JSON.stringify(config));
       const report = await buildAgentBundle({
         outFile: join(build, 'agent.mjs'),
         configFile: join(build, 'agent.json'),
@@ -165,19 +174,7 @@ describe('mig agent bundle', () => {
   it(
     "as one executable (SEA): runs alone, without node, hunts with file and yara, installs itself as the unit's program",
     async () => {
-      const build = join(dir.path, 'sea-build');
-      const root = join(dir.path, 'sea-root');
-      mkdirSync(join(root, 'etc'), { recursive: true });
-      mkdirSync(build);
-      writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
-      const config = {
-        brokerUrl: mq.url,
-        enrollmentSecret: ENROLLMENT_SECRET,
-        investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
-        dataDir: 'data',
-        root,
-      };
-      writeFileSync(join(build, 'agent.json'), JSON.stringify(config));
+      const build = prepareBuild('sea-', { publicKey: armoredPublicKey('alice') });
       const report = await buildAgentBundle({
         outFile: join(build, 'mig-agent'),
         configFile: join(build, 'agent.json'),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatMessage } from '../../protocol/messages.js';
@@ -10,7 +10,8 @@ import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { signedPolicyText } from '../../test/helpers/policy.js';
 import { parseAgentConfig, type AgentConfigInput } from '../config.js';
 import { startAgent, type RunningAgent } from '../start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
+import { startTestBroker, type TestBroker } from '../../test/helpers/agent/broker.js';
+import { testAgentConfigInput, writeHostRoot } from '../../test/helpers/agent/config.js';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 
 let dir: ReturnType<typeof tempDir>;
@@ -20,8 +21,7 @@ let logs: string[];
 
 beforeEach(async () => {
   dir = tempDir('policy');
-  mkdirSync(join(dir.path, 'root', 'etc'), { recursive: true });
-  writeFileSync(join(dir.path, 'root', 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+  writeHostRoot(join(dir.path, 'root'));
   mq = await startTestBroker();
   agents = [];
   logs = [];
@@ -34,19 +34,12 @@ afterEach(async () => {
 });
 
 function config(extra: Partial<AgentConfigInput> = {}) {
-  return parseAgentConfig({
-    brokerUrl: mq.url,
-    enrollmentSecret: ENROLLMENT_SECRET,
-    investigators: [
-      { name: 'alice', publicKey: armoredPublicKey('alice') },
-      { name: 'bob', publicKey: armoredPublicKey('bob') },
-    ],
-    admins: { keys: [{ name: 'alice', publicKey: armoredPublicKey('alice') }], threshold: 1 },
-    dataDir: join(dir.path, 'data'),
-    root: join(dir.path, 'root'),
-    environment: { os: 'linux' },
-    ...extra,
-  });
+  return parseAgentConfig(
+    testAgentConfigInput(mq, dir.path, {
+      admins: { keys: [{ name: 'alice', publicKey: armoredPublicKey('alice') }], threshold: 1 },
+      ...extra,
+    }),
+  );
 }
 
 type Beat = Extract<HeartbeatMessage, { kind: 'heartbeat' }>;

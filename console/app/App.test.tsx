@@ -1,17 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTheme, isColorWanted } from '../components/theme.js';
 import type { CommandRecord } from '../state/backend.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
-import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
+import { renderConsole } from '../../test/helpers/console/app/render-console.js';
 
 const lines = (frame: string): string[] => frame.split('\n');
 
@@ -27,14 +21,14 @@ describe('App', () => {
     { name: '120x40', input: { columns: 120, rows: 40 } },
     { name: 'smaller than the minimum', input: { columns: 30, rows: 8 } },
   ])('fills the terminal exactly and never overflows it ($name)', async ({ input }) => {
-    ui = await renderConsole({ backend: fleet(200), ...input });
+    const ui = await renderConsole({ backend: fleet(200), ...input });
     const frame = lines(ui.frame());
     expect(frame.length).toBeLessThanOrEqual(Math.max(input.rows, 12));
     for (const line of frame) expect(line.length).toBeLessThanOrEqual(Math.max(input.columns, 40));
   });
 
   it('re-lays out on resize: wide columns and more rows appear', async () => {
-    ui = await renderConsole({ backend: fleet(200) });
+    const ui = await renderConsole({ backend: fleet(200) });
     expect(ui.frame()).not.toContain('ADDRESS');
     const before = lines(ui.frame()).filter((l) => l.startsWith('host')).length;
     await ui.resize(140, 40);
@@ -58,7 +52,7 @@ describe('App', () => {
       }),
     );
     backend.commands.set(record.action.id, commands);
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     await ui.press(':');
     await ui.type('actions');
     await ui.press('enter', 'enter');
@@ -77,7 +71,7 @@ describe('App', () => {
   });
 
   it('? shows help generated from the keymap; Esc closes it', async () => {
-    ui = await renderConsole({ backend: fleet(2) });
+    const ui = await renderConsole({ backend: fleet(2) });
     await ui.press('?');
     expect(ui.frame()).toContain('agents view');
     expect(ui.frame()).toMatch(/s\s+sort by the next column/);
@@ -90,7 +84,7 @@ describe('App', () => {
 
   it('shows "reconnecting…" while the live stream is down', async () => {
     const backend = fleet(1);
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     backend.setStatus('reconnecting');
     await ui.advance(0);
     expect(lines(ui.frame())[1]).toContain('reconnecting…');
@@ -100,7 +94,7 @@ describe('App', () => {
   });
 
   it('an unknown :view is an error line, and the view stays', async () => {
-    ui = await renderConsole({ backend: fleet(1) });
+    const ui = await renderConsole({ backend: fleet(1) });
     await ui.press(':');
     await ui.type('pods');
     await ui.press('enter');
@@ -108,7 +102,7 @@ describe('App', () => {
   });
 
   it('uses the module registry by default: the launcher offers the file module', async () => {
-    ui = await renderConsole({ backend: fleet(2), modules: 'registry' });
+    const ui = await renderConsole({ backend: fleet(2), modules: 'registry' });
     await ui.press(':');
     await ui.type('launch');
     await ui.press('enter');
@@ -121,7 +115,7 @@ describe('App', () => {
 
   it('q quits through Ink and unsubscribes from live events', async () => {
     const backend = fleet(1);
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     expect(backend.subscriberCount).toBe(1);
     await ui.press('q');
     expect(backend.subscriberCount).toBe(0);

@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isBound, KEYMAP } from '../keymap.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeAgent } from '../../test/helpers/console/state/records.js';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 /** Opens help and pages to its end, returning every frame's text. */
 async function readAllHelp(r: RenderedConsole): Promise<string> {
@@ -30,7 +24,7 @@ function backend(): FakeBackend {
 
 describe('? help', () => {
   it('lists every key of every view, this view first, scrolling past one screen', async () => {
-    ui = await renderConsole({ backend: backend() });
+    const ui = await renderConsole({ backend: backend() });
     await ui.press('?');
     expect(ui.frame()).toMatch(/Help: every key \(Esc closes\)\s+lines 1-19 of \d+/);
     expect(ui.frame().split('\n')[3]).toContain('agents view (here)');
@@ -46,7 +40,7 @@ describe('? help', () => {
   });
 
   it('in read-only mode leaves out what is not bound', async () => {
-    ui = await renderConsole({ backend: backend(), readOnly: true });
+    const ui = await renderConsole({ backend: backend(), readOnly: true });
     const all = await readAllHelp(ui);
     for (const command of KEYMAP.filter((c) => !isBound(c, true)))
       expect(all, command.id).not.toContain(command.description);

@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
-import { makeAgent } from '../../test/helpers/console/state/records.js';
-import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
-
-function backend(): FakeBackend {
-  const b = new FakeBackend();
-  b.agents = [makeAgent(0), makeAgent(1), makeAgent(2)];
-  return b;
-}
+import { describe, expect, it } from 'vitest';
+import { backendWithAgents } from '../../test/helpers/console/state/fake-backend.js';
+import { renderConsole } from '../../test/helpers/console/app/render-console.js';
 
 describe('q in a console that started its own server and agent', () => {
   it('asks once: keep them running or stop them; Esc stays', async () => {
-    const b = backend();
+    const b = backendWithAgents(3);
     b.embeddedFleet = 'the server and agent vm';
-    ui = await renderConsole({ backend: b });
+    const ui = await renderConsole({ backend: b });
     await ui.press('q');
     expect(ui.frame()).toContain('quit: k keep the server and agent vm running  s stop them');
     await ui.press('esc');

@@ -14,11 +14,11 @@ import { signedResultOf } from '../../protocol/answer-check.js';
 import { emptyCounters, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
 import type { OperationResult } from '../../protocol/messages.js';
 import { signedAction } from '../../test/helpers/actions.js';
-import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
+import { fingerprint } from '../../test/helpers/keys.js';
 import { fileHit, fileMiss } from '../../test/helpers/console/cli/fake-actions.js';
-import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const T = '2026-01-01T00:00:00.000Z';
 const hit = (path: string) => fileHit(path);
@@ -59,9 +59,7 @@ describe('mig action results', () => {
   let commands: CommandRecord[];
 
   beforeEach(async () => {
-    api = await startFakeApi({ publicKeys: [armoredPublicKey('alice')] });
-    h = createHarness();
-    installIdentity(h.home, 'alice', api.url);
+    ({ api, h } = await startCliOnServer());
     const action = await signedAction(['alice']);
     const counters = {
       ...emptyCounters(),
@@ -82,10 +80,7 @@ describe('mig action results', () => {
       return { body: { commands: commands.slice(offset, offset + limit), total: commands.length } };
     });
   });
-  afterEach(async () => {
-    await api.close();
-    h.cleanup();
-  });
+  afterEach(() => stopCliOnServer({ api, h }));
 
   function answers(list: CommandRecord[]): void {
     commands = list;

@@ -7,10 +7,16 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { signedAction, unsignedAction } from '../../test/helpers/actions.js';
 import { CAROL_PASSPHRASE, armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { activeInvestigator, serveFleet } from '../../test/helpers/console/cli/fake-actions.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import {
+  createHarness,
+  installIdentity,
+  startCliOnServer,
+  stopCliOnServer,
+  type Harness,
+} from '../../test/helpers/console/cli/harness.js';
 
 function readAction(path: string) {
   return SignedActionSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
@@ -165,21 +171,17 @@ describe('mig action import', () => {
   });
 });
 
+// Alike on purpose (duplicates): the describe-level CLI and server handles vitest needs per
+// describe; their setup is the shared startCliOnServer/stopCliOnServer.
 describe('mig action launch / show / list / cancel', () => {
   let api: FakeApi;
   let h: Harness;
   let file: string;
   beforeEach(async () => {
-    api = await startFakeApi({ publicKeys: [armoredPublicKey('alice')] });
-    h = createHarness();
-    h.env.MIG_POLL_MS = '50';
-    installIdentity(h.home, 'alice', api.url);
+    ({ api, h } = await startCliOnServer());
     file = join(h.home, '..', 'action.json');
   });
-  afterEach(async () => {
-    await api.close();
-    h.cleanup();
-  });
+  afterEach(() => stopCliOnServer({ api, h }));
 
   it.each([
     { name: 'known co-signer', signer: 'bob' as const, wantStatus: EXIT.ok, want: 'existing signatures verify: ' },

@@ -5,11 +5,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import { fingerprint } from '../../test/helpers/keys.js';
+import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { fileHit, fileMiss, serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import {
+  createHarness,
+  startCliOnServer,
+  stopCliOnServer,
+  type Harness,
+} from '../../test/helpers/console/cli/harness.js';
 
 const MISSING_ROOT = '/no/such/dir: cannot open search path (ENOENT)';
 const miss = fileMiss;
@@ -135,22 +140,17 @@ describe('colour in the CLI', () => {
   });
 });
 
+// Alike on purpose (duplicates): the describe-level CLI and server handles vitest needs per
+// describe; their setup is the shared startCliOnServer/stopCliOnServer.
 describe('mig file against a server: incomplete answers', () => {
   let api: FakeApi;
   let h: Harness;
   let fp: string;
   beforeEach(async () => {
-    api = await startFakeApi({ publicKeys: [armoredPublicKey('alice')] });
-    h = createHarness();
-    h.env.MIG_POLL_MS = '50';
-    installIdentity(h.home, 'alice', api.url);
+    ({ api, h } = await startCliOnServer());
     fp = await fingerprint('alice');
   });
-  afterEach(async () => {
-    h.interrupt.abort();
-    await api.close();
-    h.cleanup();
-  });
+  afterEach(() => stopCliOnServer({ api, h }));
 
   const run = (answers: FakeAgentAnswer[], extra: string[] = []) => {
     serveFleet(api, { answers, fingerprint: fp });

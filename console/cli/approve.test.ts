@@ -7,9 +7,9 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
 import { armoredPublicKey, fingerprint, type TestPerson } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { cliAs, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
 import { moduleSpecs } from '../../modules/registry.js';
 import { responseTestModules } from '../../test/helpers/console/cli/response-module.js';
 import { activeInvestigator } from '../../test/helpers/console/cli/fake-actions.js';
@@ -21,9 +21,8 @@ describe('two-person rule from the CLI, against the real server', () => {
   const homes: Harness[] = [];
 
   function cli(person: TestPerson): Harness {
-    const h = createHarness();
+    const h = cliAs(person, server.server.httpUrl.slice(0, -API_PREFIX.length));
     h.modules = responseTestModules;
-    installIdentity(h.home, person, server.server.httpUrl.slice(0, -API_PREFIX.length));
     homes.push(h);
     return h;
   }
@@ -135,14 +134,9 @@ describe('mig action approve against a server that lies', () => {
   let api: FakeApi;
   let h: Harness;
   beforeEach(async () => {
-    api = await startFakeApi({ publicKeys: [armoredPublicKey('bob')] });
-    h = createHarness();
-    installIdentity(h.home, 'bob', api.url);
+    ({ api, h } = await startCliOnServer('bob'));
   });
-  afterEach(async () => {
-    await api.close();
-    h.cleanup();
-  });
+  afterEach(() => stopCliOnServer({ api, h }));
 
   it("refuses to co-sign when alice's signature does not cover what is shown", async () => {
     const signed = await signAs(unsignedAction({ operations: [{ module: 'firewall', parameters: { op: 'list' } }] }), [

@@ -5,7 +5,7 @@ import { ServerHarness } from '../../test/helpers/broker/harness.js';
 import { API_PREFIX } from '../../protocol/api.js';
 import { armoredPublicKey, type TestPerson } from '../../test/helpers/keys.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { cliAs, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 /** `mig agents pending | accept ID|--all | reject ID` against a real server with auto-accept off. */
 describe('enrollment policy from the CLI', () => {
@@ -13,8 +13,7 @@ describe('enrollment policy from the CLI', () => {
   const homes: Harness[] = [];
 
   function cli(person: TestPerson): Harness {
-    const h = createHarness();
-    installIdentity(h.home, person, server.server.httpUrl.slice(0, -API_PREFIX.length));
+    const h = cliAs(person, server.server.httpUrl.slice(0, -API_PREFIX.length));
     homes.push(h);
     return h;
   }

@@ -167,6 +167,8 @@ describe('hunt flag helpers', () => {
     expect(composeTarget(input)).toBe(want);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { input: '30s', want: 30_000 },
     { input: '5m', want: 300_000 },

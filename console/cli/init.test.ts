@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { SignedActionSchema } from '../../protocol/action.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { unsignedAction } from '../../test/helpers/actions.js';
+import { gpgHomeWithKey, type GpgHome } from '../../test/helpers/gpg.js';
 import { isGpgAvailable } from '../services/gpg.js';
 import { EXIT } from './main.js';
 import { createHarness, type Harness } from '../../test/helpers/console/cli/harness.js';
@@ -82,24 +82,21 @@ describe('mig init (key file)', () => {
 
 const hasGpg = await isGpgAvailable({ env: process.env });
 
+// Alike on purpose (duplicates): a describe that skips without gpg and keeps a throwaway gpg home;
+// the home itself comes from the shared gpgHomeWithKey.
 describe.skipIf(!hasGpg)('mig init --gpg (skipped: no gpg binary on PATH)', () => {
   let h: Harness;
+  let home: GpgHome;
   let gpgHome: string;
   beforeEach(() => {
     h = createHarness();
-    gpgHome = mkdtempSync('/tmp/mig-gpg-');
-    const env = { ...process.env, GNUPGHOME: gpgHome };
-    execFileSync(
-      'gpg',
-      ['--batch', '--passphrase', '', '--quick-gen-key', 'Gus <gus@example.test>', 'ed25519', 'sign', 'never'],
-      { env, stdio: 'ignore' },
-    );
+    home = gpgHomeWithKey('Gus <gus@example.test>');
+    gpgHome = home.path;
     h.env.GNUPGHOME = gpgHome;
     h.env.PATH = process.env.PATH;
   });
   afterEach(() => {
-    execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gpgHome }, stdio: 'ignore' });
-    rmSync(gpgHome, { recursive: true, force: true });
+    home.remove();
     h.cleanup();
   });
 

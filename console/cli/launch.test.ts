@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { fileHit, fileMiss, serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { installIdentity, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 const hit = (path: string) => fileHit(path);
 const miss = fileMiss();
@@ -21,17 +21,10 @@ describe('mig file against a server', () => {
   let h: Harness;
   let aliceFp: string;
   beforeEach(async () => {
-    api = await startFakeApi({ publicKeys: [armoredPublicKey('alice')] });
-    h = createHarness();
-    h.env.MIG_POLL_MS = '50';
-    installIdentity(h.home, 'alice', api.url);
+    ({ api, h } = await startCliOnServer());
     aliceFp = await fingerprint('alice');
   });
-  afterEach(async () => {
-    h.interrupt.abort();
-    await api.close();
-    h.cleanup();
-  });
+  afterEach(() => stopCliOnServer({ api, h }));
 
   it.each([
     { name: 'answers by polling', viaEvents: false },

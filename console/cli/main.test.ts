@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { armoredPublicKey, fingerprint, publicKeyPath } from '../../test/helpers/keys.js';
-import { startFakeApi, type FakeApi } from '../../test/helpers/console/services/fake-api.js';
+import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { COMMANDS } from './commands.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { createHarness, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 describe('mig help', () => {
   let h: Harness;
@@ -63,14 +63,9 @@ describe('mig agents / investigators', () => {
   let api: FakeApi;
   let h: Harness;
   beforeEach(async () => {
-    api = await startFakeApi({ publicKeys: [armoredPublicKey('alice')] });
-    h = createHarness();
-    installIdentity(h.home, 'alice', api.url);
+    ({ api, h } = await startCliOnServer());
   });
-  afterEach(async () => {
-    await api.close();
-    h.cleanup();
-  });
+  afterEach(() => stopCliOnServer({ api, h }));
 
   const agent = {
     id: 'agent-a',

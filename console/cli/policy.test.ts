@@ -5,7 +5,7 @@ import { PolicyViewSchema } from '../../protocol/policy-api.js';
 import { armoredPublicKey, fingerprint, type TestPerson } from '../../test/helpers/keys.js';
 import type { FakeAgent } from '../../test/helpers/broker/fake-agent.js';
 import { EXIT } from './main.js';
-import { createHarness, installIdentity, type Harness } from '../../test/helpers/console/cli/harness.js';
+import { cliAs, type Harness } from '../../test/helpers/console/cli/harness.js';
 
 /** `mig policy` against the real server: alice and bob are admins and the threshold is 2. */
 describe('mig policy, against the real server', () => {
@@ -15,8 +15,7 @@ describe('mig policy, against the real server', () => {
   const pushed: number[] = [];
 
   function cli(person: TestPerson): Harness {
-    const h = createHarness();
-    installIdentity(h.home, person, server.server.httpUrl.slice(0, -API_PREFIX.length));
+    const h = cliAs(person, server.server.httpUrl.slice(0, -API_PREFIX.length));
     homes.push(h);
     return h;
   }

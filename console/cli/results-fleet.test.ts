@@ -12,6 +12,8 @@ interface Entry {
   verification?: string;
 }
 
+// Alike on purpose (duplicates): the describe-level fleet variables and beforeAll opening match
+// test/e2e/ioc.test.ts; vitest needs them declared per describe, and the steps are shared helpers.
 describe('warnings and stored results through a real fleet', () => {
   let fleet: Fleet;
   let server: MigProcess;

@@ -5,6 +5,7 @@ import { fileModule } from '../../modules/file/spec.js';
 import { moduleSpecs } from '../../modules/registry.js';
 import { deriveFlags } from './fields.js';
 import { isHelpRequested, parseFlags } from './parse-flags.js';
+import { thrownBy } from '../../test/helpers/error-code.js';
 
 const schema = z.object({
   paths: z.array(z.string().min(1)).min(1).max(3).describe('where to look'),
@@ -167,14 +168,7 @@ describe('parseFlags', () => {
       want: '-nmae: expected a flag of module file, got unknown flag -nmae; did you mean -name?; -maxdepth: expected a number, got "deep"; -path: expected a value, got nothing',
     },
   ])('refuses: $name', ({ input, want }) => {
-    let caught: unknown;
-    try {
-      parseFlags(schema, input, hints, opts);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(UserError);
-    const err = caught as UserError;
+    const err = thrownBy(UserError, () => parseFlags(schema, input, hints, opts));
     expect(err.code).toBe('BAD_REQUEST');
     expect(err.message).toBe(want);
     expect(err.hint).toBe('run with --help to see the flags of module file');

@@ -3,6 +3,7 @@ import { UserError } from '../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { moduleSpecs } from '../../modules/registry.js';
 import { importMigAction } from './mig-action.js';
+import { thrownBy } from '../../test/helpers/error-code.js';
 
 // importMigAction on hand-made inputs: malformed files, windows, targets, registries
 // (mig-action.test.ts runs it over every fixture file).
@@ -102,15 +103,9 @@ describe('importMigAction edge cases', () => {
       want: /^the imported action is not valid: threat\.level: /,
     },
   ])('refuses: $name', ({ input, opts, wantCode, want }) => {
-    let caught: unknown;
-    try {
-      importMigAction(input, { now, ...opts });
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(UserError);
-    expect((caught as UserError).code).toBe(wantCode);
-    expect((caught as UserError).message).toMatch(want);
+    const err = thrownBy(UserError, () => importMigAction(input, { now, ...opts }));
+    expect(err.code).toBe(wantCode);
+    expect(err.message).toMatch(want);
   });
 
   it.each([

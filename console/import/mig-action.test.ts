@@ -5,6 +5,7 @@ import { UnsignedActionSchema } from '../../protocol/action.js';
 import { UserError } from '../../protocol/errors.js';
 import { getModuleSpec, moduleSpecs } from '../../modules/registry.js';
 import { importMigAction, type ImportMigOptions } from './mig-action.js';
+import { thrownBy } from '../../test/helpers/error-code.js';
 
 /** Shapes written for this test. */
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -289,14 +290,7 @@ function expectImported(c: FixtureCase): void {
 }
 
 function expectRefused(c: FixtureCase): void {
-  let caught: unknown;
-  try {
-    importMigAction(fixture(c.file), { now, ...c.opts });
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(UserError);
-  const err = caught as UserError;
+  const err = thrownBy(UserError, () => importMigAction(fixture(c.file), { now, ...c.opts }));
   expect(err.code).toBe(c.wantCode);
   expect(err.message.split('\n')).toEqual(c.wantLines);
   expect(err.hint).toBe(c.wantHint);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TargetError, parseTarget } from '../../protocol/target/index.js';
 import { translateMigTarget } from './mig-target.js';
+import { thrownBy } from '../../test/helpers/error-code.js';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/mig-actions');
 
@@ -109,14 +110,7 @@ describe('translateMigTarget', () => {
       wantMessage: "unexpected character '|' at column 12",
     },
   ])('refuses $name', ({ input, wantCode, wantMessage }) => {
-    let caught: unknown;
-    try {
-      translateMigTarget(input);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(TargetError);
-    const err = caught as TargetError;
+    const err = thrownBy(TargetError, () => translateMigTarget(input));
     expect(err.code).toBe(wantCode);
     expect(err.message).toContain(wantMessage);
     expect(err.message).toContain("pass it explicitly with -t '<target>'");

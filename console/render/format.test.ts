@@ -59,6 +59,8 @@ describe('formatCell', () => {
   });
 });
 
+// Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+// table's.
 describe('escapeControl', () => {
   it.each([
     { name: 'newline and tab', input: 'a\nb\tc\rd', want: 'a\\nb\\tc\\rd' },

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { API_PREFIX, ActionRecordSchema, type InvestigatorRecord } from '../../protocol/api.js';
-import { BaseError } from '../../protocol/errors.js';
 import { canonicalActionBytes } from '../../protocol/canonical.js';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { signAs, unsignedAction } from '../../test/helpers/actions.js';
@@ -11,6 +10,7 @@ import { ApiClient } from './api-client.js';
 import { coSign } from './approval.js';
 import { createConsoleBackend } from './console-backend.js';
 import { openKeyfileSigner, type Signer } from './signer.js';
+import { codeOf } from '../../test/helpers/error-code.js';
 
 const noPassphrase = () => Promise.resolve('');
 const signerOf = (person: TestPerson): Promise<Signer> => openKeyfileSigner(privateKeyPath(person), noPassphrase);
@@ -24,15 +24,6 @@ async function investigator(person: TestPerson, status: 'active' | 'disabled' = 
     status,
     createdAt: new Date().toISOString(),
   };
-}
-
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (err) {
-    return err instanceof BaseError ? err.code : `uncoded: ${String(err)}`;
-  }
-  return 'no error';
 }
 
 describe('coSign', () => {

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Keyring, verifyAll } from '../../protocol/signature.js';
 import { CAROL_PASSPHRASE, armoredPublicKey, fingerprint, privateKeyPath } from '../../test/helpers/keys.js';
+import { gpgHomeWithKey, type GpgHome } from '../../test/helpers/gpg.js';
 import { createGpgSigner, findSecretKey, isGpgAvailable } from './gpg.js';
 import type { PassphraseSource } from './passphrase.js';
 import { createSigner, generateIdentity, openKeyfileSigner, type Signer } from './signer.js';
@@ -86,27 +86,14 @@ describe('keyfile signer', () => {
 const hasGpg = await isGpgAvailable({ env: process.env });
 
 describe.skipIf(!hasGpg)('gpg signer (skipped: no gpg binary on PATH)', () => {
+  let home: GpgHome;
   let gpgHome: string;
   let fp: string;
   beforeEach(() => {
-    // Short path: gpg-agent's socket path must fit in 108 bytes.
-    gpgHome = mkdtempSync('/tmp/mig-gpg-');
-    const env = { ...process.env, GNUPGHOME: gpgHome };
-    execFileSync(
-      'gpg',
-      ['--batch', '--passphrase', '', '--quick-gen-key', 'Test <t@example.test>', 'ed25519', 'sign', 'never'],
-      { env, stdio: 'ignore' },
-    );
-    const colons = execFileSync('gpg', ['--batch', '--with-colons', '--list-secret-keys'], {
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).toString();
-    fp = (/^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1] ?? '').toLowerCase();
+    home = gpgHomeWithKey('Test <t@example.test>');
+    ({ path: gpgHome, fingerprint: fp } = home);
   });
-  afterEach(() => {
-    execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gpgHome }, stdio: 'ignore' });
-    rmSync(gpgHome, { recursive: true, force: true });
-  });
+  afterEach(() => home.remove());
 
   it('signs with system gpg and protocol/signature.ts verifies it', async () => {
     const signer = await createSigner(

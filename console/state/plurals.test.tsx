@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
+import { describe, expect, it } from 'vitest';
+import { renderConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeAgent } from '../../test/helpers/console/state/records.js';
 import { count } from './text.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 describe('counts read as English', () => {
   it.each([
@@ -22,7 +16,7 @@ describe('counts read as English', () => {
   it('the agents filter says "1 of 1 agent matches", not "1 agents"', async () => {
     const backend = new FakeBackend();
     backend.agents = [makeAgent(0)];
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     await ui.press('/');
     await ui.type("os = 'darwin'");
     expect(ui.frame()).toContain('1 of 1 agent matches');

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BaseError, UserError } from '../../protocol/errors.js';
 import { cellText, errorText, fit, formatBytes, formatDuration, relativeTime, sanitize } from './text.js';
 
+// Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+// table's.
 describe('text', () => {
   it.each([
     { name: 'escape sequence in a hostname', input: 'evil\u001b[2Jhost', want: 'evil [2Jhost' },

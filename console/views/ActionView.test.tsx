@@ -1,14 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import type { ActionRecord } from '../state/backend.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 function hunt(): { backend: FakeBackend; record: ActionRecord } {
   const backend = new FakeBackend();
@@ -36,16 +30,15 @@ async function openAction(
   opts: { showAll?: boolean; columns?: number } = { showAll: true },
 ): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, ...(opts.columns === undefined ? {} : { columns: opts.columns }) });
-  await r.press(':');
-  await r.type('actions');
-  await r.press('enter', 'enter');
+  await r.command('actions');
+  await r.press('enter');
   if (opts.showAll === true) await r.press('f', 'f');
   return r;
 }
 
 describe('ActionView', () => {
   it('shows progress, counters and one row per result with the module columns', async () => {
-    ui = await openAction(hunt().backend);
+    const ui = await openAction(hunt().backend);
     const frame = ui.frame();
     expect(frame).toMatch(/Action passwd hunt by aaaaaaaa\s+target: all\s+inflight/);
     expect(frame).toMatch(/█+░+\s+5\/10 done/);
@@ -57,7 +50,7 @@ describe('ActionView', () => {
 
   it('results stream in as commands finish', async () => {
     const { backend, record } = hunt();
-    ui = await openAction(backend);
+    const ui = await openAction(backend);
     const a3 = backend.agents[3];
     if (a3 === undefined) throw new Error('fixture');
     backend.emit({
@@ -71,7 +64,7 @@ describe('ActionView', () => {
   });
 
   it('opens on found rows; f cycles found, not found and all', async () => {
-    ui = await openAction(hunt().backend, {});
+    const ui = await openAction(hunt().backend, {});
     expect(ui.frame()).toContain('[found]');
     expect(ui.frame()).toContain('/etc/passwd');
     expect(ui.frame()).not.toContain('host00001');
@@ -84,7 +77,7 @@ describe('ActionView', () => {
   });
 
   it('Enter drills into the agent command with its error and stats', async () => {
-    ui = await openAction(hunt().backend);
+    const ui = await openAction(hunt().backend);
     await ui.press('down', 'down', 'enter');
     expect(ui.frame()).toContain('Answer of host00002.example.org  action passwd hunt');
     expect(ui.frame()).toMatch(/error\s+ACL_WEIGHT_TOO_LOW: needs a second signer/);
@@ -96,7 +89,7 @@ describe('ActionView', () => {
 
   it('x exports: pick a format, accept the default path', async () => {
     const { backend, record } = hunt();
-    ui = await openAction(backend);
+    const ui = await openAction(backend);
     await ui.press('x');
     expect(ui.frame()).toContain('export as: j json  n ndjson  c csv');
     await ui.press('c');
@@ -108,14 +101,14 @@ describe('ActionView', () => {
 
   it('c cancels after y', async () => {
     const { backend } = hunt();
-    ui = await openAction(backend);
+    const ui = await openAction(backend);
     await ui.press('c', 'y');
     expect(ui.frame()).toMatch(/passwd hunt.*cancelled/);
   });
 
   it('h hunts again on the agents that found something', async () => {
     const { backend, record } = hunt();
-    ui = await openAction(backend);
+    const ui = await openAction(backend);
     await ui.press('h');
     expect(ui.frame()).toContain('Launch a hunt');
     expect(ui.frame()).toMatch(new RegExp(`Target\\s+found\\('${record.action.id}'\\)`));
@@ -132,7 +125,7 @@ describe('ActionView', () => {
       ?.push(
         makeCommand(record, a3, { operations: [{ module: 'probe', isFound: false, rows: [], stats: {}, errors }] }),
       );
-    ui = await openAction(backend);
+    const ui = await openAction(backend);
     await ui.press('G', 'enter');
     expect(ui.frame()).toContain('! unreadable /proc/0/maps');
     await ui.press('down', 'down', 'down', 'down', 'down', 'down', 'down', 'down');

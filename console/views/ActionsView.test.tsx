@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 function history(): FakeBackend {
   const backend = new FakeBackend();
@@ -20,15 +14,13 @@ function history(): FakeBackend {
 
 async function openActions(backend: FakeBackend, readOnly = false): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, readOnly });
-  await r.press(':');
-  await r.type('actions');
-  await r.press('enter');
+  await r.command('actions');
   return r;
 }
 
 describe('ActionsView', () => {
   it('lists the history newest first with counters and who signed', async () => {
-    ui = await openActions(history());
+    const ui = await openActions(history());
     const rows = ui.frame().split('\n');
     const fresh = rows.findIndex((l) => l.startsWith('fresh hunt'));
     const old = rows.findIndex((l) => l.startsWith('old sweep'));
@@ -39,7 +31,7 @@ describe('ActionsView', () => {
   });
 
   it('Enter opens the action view; Esc comes back', async () => {
-    ui = await openActions(history());
+    const ui = await openActions(history());
     await ui.press('enter');
     expect(ui.frame()).toContain('Action fresh hunt');
     await ui.press('esc');
@@ -48,7 +40,7 @@ describe('ActionsView', () => {
 
   it('c asks y/n and n leaves the action alone', async () => {
     const backend = history();
-    ui = await openActions(backend);
+    const ui = await openActions(backend);
     await ui.press('c');
     expect(ui.frame()).toContain('cancel action fresh hunt? Agents stop what they have not finished.  (y/n)');
     await ui.press('n');
@@ -60,7 +52,7 @@ describe('ActionsView', () => {
 
   it('read-only: no cancel key, not even in the footer', async () => {
     const backend = history();
-    ui = await openActions(backend, true);
+    const ui = await openActions(backend, true);
     expect(ui.frame()).not.toContain('cancel!');
     expect(ui.frame()).toContain('read-only');
     await ui.press('c', 'y');
@@ -68,7 +60,7 @@ describe('ActionsView', () => {
   });
 
   it('/ narrows the list by text', async () => {
-    ui = await openActions(history());
+    const ui = await openActions(history());
     await ui.press('/');
     await ui.type('sweep');
     await ui.press('enter');

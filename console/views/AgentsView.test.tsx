@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
+import { describe, expect, it } from 'vitest';
+import { renderConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 function fleet(n: number): FakeBackend {
   const backend = new FakeBackend();
@@ -17,7 +11,7 @@ function fleet(n: number): FakeBackend {
 
 describe('AgentsView', () => {
   it('lists agents with their columns and the fleet counts in the header', async () => {
-    ui = await renderConsole({ backend: fleet(3) });
+    const ui = await renderConsole({ backend: fleet(3) });
     const frame = ui.frame();
     expect(frame).toMatch(/NAME\s+OS\s+ARCH\s+VERSION\s+TAGS\s+STATUS\s+POLICY\s+LAST HB/);
     // '-': these agents report no policy version (older agents).
@@ -31,7 +25,7 @@ describe('AgentsView', () => {
     backend.actions.set(record.action.id, record);
     const agent = backend.agents[2];
     if (agent === undefined) throw new Error('fixture');
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     backend.emit({
       type: 'command',
       command: makeCommand(record, agent, { rows: [{ path: '/x', size: 1, mtime: record.createdAt }] }),
@@ -47,7 +41,7 @@ describe('AgentsView', () => {
   });
 
   it('s cycles the sort column and S reverses it', async () => {
-    ui = await renderConsole({ backend: fleet(4) });
+    const ui = await renderConsole({ backend: fleet(4) });
     await ui.press('s');
     expect(ui.frame()).toContain('sort: os ↑');
     await ui.press('S');
@@ -61,7 +55,7 @@ describe('AgentsView', () => {
   });
 
   it('/ filters with the target language: live match count, parse error in place, Enter applies', async () => {
-    ui = await renderConsole({ backend: fleet(6) });
+    const ui = await renderConsole({ backend: fleet(6) });
     await ui.press('/');
     await ui.type("tags->>'env' = 'prod");
     expect(ui.frame()).toMatch(/unterminated string starting at column 16/);
@@ -75,7 +69,7 @@ describe('AgentsView', () => {
   });
 
   it('n from a filtered view starts a hunt aimed at the filter', async () => {
-    ui = await renderConsole({ backend: fleet(6) });
+    const ui = await renderConsole({ backend: fleet(6) });
     await ui.press('/');
     await ui.type("os = 'darwin'");
     await ui.press('enter', 'n');
@@ -85,7 +79,7 @@ describe('AgentsView', () => {
 
   it('agents arriving live appear without a keypress', async () => {
     const backend = fleet(1);
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     backend.emit({ type: 'agent', agent: makeAgent(42, { name: 'newcomer.example.org' }) });
     await ui.advance(0);
     expect(ui.frame()).toContain('newcomer.example.org');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import type { ActionRecord } from '../state/backend.js';
@@ -6,12 +6,6 @@ import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { isolateModule, testModules } from '../../test/helpers/console/state/fake-modules.js';
 import { makeActionRecord, makeAgent, makeInvestigator } from '../../test/helpers/console/state/records.js';
 import { emptyCounters } from '../../protocol/api.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 const BOB = 'b'.repeat(40);
 const ZERO = emptyCounters();
@@ -47,9 +41,7 @@ function team(record: ActionRecord = held()): FakeBackend {
 }
 
 async function jump(r: RenderedConsole, view: string): Promise<void> {
-  await r.press(':');
-  await r.type(view);
-  await r.press('enter');
+  await r.command(view);
 }
 
 /** The held action's view (newest first: it is the top row of :pending). */
@@ -62,7 +54,7 @@ async function openHeld(backend: FakeBackend, opts: { readOnly?: boolean } = {})
 
 describe('actions awaiting approval', () => {
   it('stand out in the actions view and the header; :pending lists only them', async () => {
-    ui = await renderConsole({ backend: team() });
+    const ui = await renderConsole({ backend: team() });
     await jump(ui, 'actions');
     expect(ui.frame()).toContain('1 awaiting approval (:pending; a approves)');
     expect(ui.frame()).toMatch(/block c2\s.*firewa…?\s.*await 1\/2\s/);
@@ -74,7 +66,7 @@ describe('actions awaiting approval', () => {
   });
 
   it('opens as the exact JSON to review, with who signed and how to approve', async () => {
-    ui = await openHeld(team());
+    const ui = await openHeld(team());
     const frame = ui.frame();
     expect(frame).toMatch(/Action block c2 by bbbbbbbb.*pending approval/);
     expect(frame).toMatch(/PENDING APPROVAL 1\/2 signers · firewall \(response\) · expires in/);
@@ -86,7 +78,7 @@ describe('actions awaiting approval', () => {
   });
 
   it('scrolls the JSON line by line', async () => {
-    ui = await openHeld(team(), {});
+    const ui = await openHeld(team(), {});
     await ui.resize(80, 16);
     expect(ui.frame()).toContain('"v": 1,');
     await ui.press('down', 'down');
@@ -99,7 +91,7 @@ describe('actions awaiting approval', () => {
   it('a asks y/n; n sends nothing; y co-signs exactly what was shown and switches to live progress', async () => {
     const record = held();
     const backend = team(record);
-    ui = await openHeld(backend);
+    const ui = await openHeld(backend);
     await ui.press('a');
     expect(ui.frame()).toContain(`approve and launch block c2 (firewall) on tags->>'env' = 'prod'?  (y/n)`);
     await ui.press('n');
@@ -117,7 +109,7 @@ describe('actions awaiting approval', () => {
 
   it('a from the :pending list approves the selected action and opens it', async () => {
     const backend = team();
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     await jump(ui, 'pending');
     await ui.press('a', 'y');
     expect(backend.callsTo('approveAction')).toHaveLength(1);
@@ -139,7 +131,7 @@ describe('actions awaiting approval', () => {
   ])('a refuses $name without asking', async ({ record, want }) => {
     const r = record();
     const backend = team(r);
-    ui = await renderConsole({ backend });
+    const ui = await renderConsole({ backend });
     await jump(ui, 'actions');
     await ui.press('a');
     expect(ui.frame()).toContain(want);
@@ -149,7 +141,7 @@ describe('actions awaiting approval', () => {
 
   it('read-only: a is not bound', async () => {
     const backend = team();
-    ui = await openHeld(backend, { readOnly: true });
+    const ui = await openHeld(backend, { readOnly: true });
     await ui.press('a', 'y');
     expect(backend.callsTo('approveAction')).toHaveLength(0);
   });
@@ -157,7 +149,7 @@ describe('actions awaiting approval', () => {
   it('a failed approval is a flash line, and the action stays under review', async () => {
     const backend = team();
     backend.failures.set('approveAction', new Error('BAD_SIGNATURE: existing signature does not verify'));
-    ui = await openHeld(backend);
+    const ui = await openHeld(backend);
     await ui.press('a', 'y');
     expect(ui.frame()).toContain('BAD_SIGNATURE: existing signature does not verify');
     expect(ui.frame()).toContain('PENDING APPROVAL 1/2');
@@ -178,7 +170,7 @@ describe('launching a response module', () => {
       backend.actions.set(record.action.id, record);
       return Promise.resolve(record);
     };
-    ui = await renderConsole({ backend, modules, tuning: { countdownSeconds: 0 } });
+    const ui = await renderConsole({ backend, modules, tuning: { countdownSeconds: 0 } });
     await jump(ui, 'launch');
     await ui.press('left');
     expect(ui.frame()).toMatch(/‹ firewall ›.*RESPONSE: needs a 2nd approver/);

@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeInvestigator } from '../../test/helpers/console/state/records.js';
 
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
-
 async function openInvestigators(backend: FakeBackend, readOnly = false): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, readOnly });
-  await r.press(':');
-  await r.type('inv');
-  await r.press('enter');
+  await r.command('inv');
   return r;
 }
 
@@ -25,14 +17,14 @@ function team(): FakeBackend {
 
 describe('InvestigatorsView', () => {
   it('lists investigators with key, admin flag and status', async () => {
-    ui = await openInvestigators(team());
+    const ui = await openInvestigators(team());
     expect(ui.frame()).toMatch(/alice\s+aaaaaaaa\s+a{40}\s+yes\s+active/);
     expect(ui.frame()).toMatch(/bob\s+bbbbbbbb\s+b{40}\s+active/);
   });
 
   it('d disables after y, and enables again', async () => {
     const backend = team();
-    ui = await openInvestigators(backend);
+    const ui = await openInvestigators(backend);
     await ui.press('down', 'd');
     expect(ui.frame()).toContain(`disable investigator bob (${'b'.repeat(40)})?  (y/n)`);
     await ui.press('y');
@@ -43,7 +35,7 @@ describe('InvestigatorsView', () => {
 
   it('a adds from a public key file: path, name, then y', async () => {
     const backend = team();
-    ui = await openInvestigators(backend);
+    const ui = await openInvestigators(backend);
     await ui.press('a');
     await ui.type('/keys/carol.pub.asc');
     await ui.press('enter');
@@ -64,7 +56,7 @@ describe('InvestigatorsView', () => {
     const backend = team();
     const err = new Error('403 FORBIDDEN: admins only');
     backend.failures.set('addInvestigator', err);
-    ui = await openInvestigators(backend);
+    const ui = await openInvestigators(backend);
     await ui.press('a');
     await ui.type('/k.asc');
     await ui.press('enter');
@@ -76,7 +68,7 @@ describe('InvestigatorsView', () => {
 
   it('read-only: neither add nor disable is bound', async () => {
     const backend = team();
-    ui = await openInvestigators(backend, true);
+    const ui = await openInvestigators(backend, true);
     await ui.press('a', 'd', 'y');
     expect(backend.callsTo('addInvestigator')).toHaveLength(0);
     expect(backend.callsTo('setInvestigatorStatus')).toHaveLength(0);

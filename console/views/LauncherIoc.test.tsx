@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignedAction } from '../../protocol/action.js';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeAgent } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 /** A plain-list feed too big for one signed action (so it becomes two), with two lines no module can hunt. */
 function bigFeed(): string {
@@ -19,9 +13,7 @@ function bigFeed(): string {
 
 async function openLauncher(backend: FakeBackend): Promise<RenderedConsole> {
   const r = await renderConsole({ backend, modules: 'registry', columns: 140, rows: 30 });
-  await r.press(':');
-  await r.type('launch');
-  await r.press('enter');
+  await r.command('launch');
   return r;
 }
 
@@ -30,7 +22,7 @@ describe('launcher: import a threat-intel feed (i)', () => {
     const backend = new FakeBackend();
     backend.agents = Array.from({ length: 3 }, (_, i) => makeAgent(i));
     backend.feeds.set('/feeds/vendor.txt', bigFeed());
-    ui = await openLauncher(backend);
+    const ui = await openLauncher(backend);
     await ui.press('i');
     expect(ui.frame()).toContain('feed file');
     await ui.type('/feeds/vendor.txt');
@@ -80,7 +72,7 @@ describe('launcher: import a threat-intel feed (i)', () => {
   it('says why a feed cannot be imported, and the draft stays as it was', async () => {
     const backend = new FakeBackend();
     backend.feeds.set('/feeds/hosts.txt', 'evil.example.com\n');
-    ui = await openLauncher(backend);
+    const ui = await openLauncher(backend);
     await ui.press('i');
     await ui.type('/feeds/hosts.txt');
     await ui.press('enter');

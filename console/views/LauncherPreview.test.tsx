@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeAgent } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 /** The launcher on the real registry: the file module, whose matchall is on unless matchany is. */
 async function fileLauncher(): Promise<RenderedConsole> {
@@ -45,7 +39,7 @@ async function wholePreview(r: RenderedConsole): Promise<string> {
 
 describe('launcher form and preview agree', () => {
   it('shows matchall on while it is in effect, as the preview says; off once matchany is chosen', async () => {
-    ui = await fileLauncher();
+    const ui = await fileLauncher();
     await fill(ui, 'path', '/etc');
     await fill(ui, 'name', 'passwd');
     await focus(ui, 'matchall');
@@ -61,7 +55,7 @@ describe('launcher form and preview agree', () => {
   });
 
   it('the preview scrolls through the whole action', async () => {
-    ui = await fileLauncher();
+    const ui = await fileLauncher();
     await fill(ui, 'path', '/etc');
     await fill(ui, 'name', 'passwd');
     await ui.press('p');

@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, T0 } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 function fleet(): FakeBackend {
   const backend = new FakeBackend();
@@ -17,9 +11,7 @@ function fleet(): FakeBackend {
 
 async function openLauncher(backend: FakeBackend): Promise<RenderedConsole> {
   const r = await renderConsole({ backend });
-  await r.press(':');
-  await r.type('launch');
-  await r.press('enter');
+  await r.command('launch');
   return r;
 }
 
@@ -31,7 +23,7 @@ async function focus(r: RenderedConsole, label: string): Promise<void> {
 
 describe('LauncherView', () => {
   it('generates the form from the module schema; ←/→ switches module', async () => {
-    ui = await openLauncher(fleet());
+    const ui = await openLauncher(fleet());
     expect(ui.frame()).toMatch(/Module\s+‹ probe ›\s+looks for files by name/);
     expect(ui.frame()).toMatch(/names\s+expected one or more values, got nothing/);
     expect(ui.frame()).toMatch(/depth\s+3/);
@@ -43,7 +35,7 @@ describe('LauncherView', () => {
   });
 
   it('validates each field as you type and shows the issue beside it', async () => {
-    ui = await openLauncher(fleet());
+    const ui = await openLauncher(fleet());
     await focus(ui, 'depth');
     await ui.press('enter', 'backspace');
     await ui.type('x');
@@ -61,7 +53,7 @@ describe('LauncherView', () => {
 
   it('counts matching agents once typing pauses', async () => {
     const backend = fleet();
-    ui = await openLauncher(backend);
+    const ui = await openLauncher(backend);
     await focus(ui, 'Target');
     await ui.press('enter', 'ctrl+u');
     await ui.type("os = 'linux'");
@@ -73,7 +65,7 @@ describe('LauncherView', () => {
   });
 
   it('p previews the exact action JSON', async () => {
-    ui = await openLauncher(fleet());
+    const ui = await openLauncher(fleet());
     await focus(ui, 'names');
     await ui.press('enter');
     await ui.type('passwd');
@@ -93,7 +85,7 @@ describe('LauncherView', () => {
     backend.signGate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    ui = await openLauncher(backend);
+    const ui = await openLauncher(backend);
     await focus(ui, 'names');
     await ui.press('enter');
     await ui.type('passwd');
@@ -121,7 +113,7 @@ describe('LauncherView', () => {
     const backend = fleet();
     const action = { ...makeActionRecord(7, { name: 'two-person hunt' }).action, signatures: ['signature-by-bob'] };
     backend.files.set('/tmp/hunt.json', action);
-    ui = await openLauncher(backend);
+    const ui = await openLauncher(backend);
     await ui.press('l');
     await ui.type('/tmp/hunt.json');
     await ui.press('enter');

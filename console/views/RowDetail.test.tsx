@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
 import type { ActionRecord, CommandRecord } from '../state/backend.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, makeCommand, signedCommand } from '../../test/helpers/console/state/records.js';
 import { emptyCounters } from '../../protocol/api.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 const LONG_PATH = `/srv/${'deeply/nested/'.repeat(8)}evil-implant.so`;
 const MTIME = '2026-01-14T03:04:05.678Z';
@@ -39,9 +33,8 @@ async function openWith(
   backend.actions.set(record.action.id, record);
   backend.commands.set(record.action.id, list);
   const r = await renderConsole({ backend, columns });
-  await r.press(':');
-  await r.type('actions');
-  await r.press('enter', 'enter', ...keys);
+  await r.command('actions');
+  await r.press('enter', ...keys);
   return r;
 }
 
@@ -56,7 +49,7 @@ function unwrapped(frame: string): string {
 
 describe('row detail (Enter on a result row)', () => {
   it('shows every field whole: a path longer than the terminal and the exact date, where the table cuts them', async () => {
-    ui = await openWith((r) => [foundRow(r)]);
+    const ui = await openWith((r) => [foundRow(r)]);
     expect(ui.frame()).toContain('/srv/deeply/');
     expect(ui.frame()).not.toContain('evil-implant.so'); // the 80-column table cuts the path
     await ui.press('enter');
@@ -97,13 +90,13 @@ describe('row detail (Enter on a result row)', () => {
     },
   ];
   it.each(trustCases)('shows the agent signature check: $name', async ({ build, want }) => {
-    ui = await openWith((r) => [build(r)], ['enter']);
+    const ui = await openWith((r) => [build(r)], ['enter']);
     expect(ui.frame()).toMatch(want);
   });
 
   it('shows the warnings that came with the answer, and the action view counts them', async () => {
     const errors = ['/home/bob: permission denied', '/root: permission denied'];
-    ui = await openWith(
+    const ui = await openWith(
       (r) => [
         foundRow(r),
         makeCommand(r, agent(1), {
@@ -125,7 +118,7 @@ describe('row detail (Enter on a result row)', () => {
 
   it('says "nothing found" with the warnings when nothing was found', async () => {
     const errors = ['/export/home: no such file or directory'];
-    ui = await openWith((r) => [
+    const ui = await openWith((r) => [
       makeCommand(r, agent(0), { operations: [{ module: 'probe', isFound: false, rows: [], stats: {}, errors }] }),
     ]);
     expect(ui.frame()).toContain('1/1 done — nothing found, 1 warning');

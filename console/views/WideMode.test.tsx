@@ -1,13 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderConsole, type RenderedConsole } from '../../test/helpers/console/app/render-console.js';
+import { describe, expect, it } from 'vitest';
+import { renderConsole } from '../../test/helpers/console/app/render-console.js';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { makeActionRecord, makeAgent, makeCommand } from '../../test/helpers/console/state/records.js';
-
-let ui: RenderedConsole | undefined;
-afterEach(() => {
-  ui?.unmount();
-  ui = undefined;
-});
 
 const MTIME = '2026-01-14T03:04:05.678Z';
 
@@ -26,7 +20,7 @@ function backendWithHunt(): FakeBackend {
 
 describe('wide mode (w)', () => {
   it('shows exact times and sizes in the result table, and ←/→ scroll the columns', async () => {
-    ui = await renderConsole({ backend: backendWithHunt(), columns: 100 });
+    const ui = await renderConsole({ backend: backendWithHunt(), columns: 100 });
     await ui.press(':');
     await ui.type('actions');
     await ui.press('enter', 'enter');
@@ -45,7 +39,7 @@ describe('wide mode (w)', () => {
   });
 
   it('shows the whole tags and the heartbeat time in the agents table', async () => {
-    ui = await renderConsole({ backend: backendWithHunt(), columns: 80 });
+    const ui = await renderConsole({ backend: backendWithHunt(), columns: 80 });
     expect(ui.frame()).not.toContain('region=eu-west-1');
     await ui.press('w', 'right', 'right', 'right', 'right');
     expect(ui.frame()).toMatch(/^TAGS\s+STATUS/m);
@@ -55,7 +49,7 @@ describe('wide mode (w)', () => {
   });
 
   it('says how to get there when ←/→ are pressed outside wide mode', async () => {
-    ui = await renderConsole({ backend: backendWithHunt() });
+    const ui = await renderConsole({ backend: backendWithHunt() });
     await ui.press('right');
     expect(ui.frame()).toContain('w turns on wide mode');
   });

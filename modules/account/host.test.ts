@@ -34,6 +34,8 @@ describe.skipIf(skipReason !== undefined)(
       const user = `mig-test-${randomBytes(4).toString('hex')}`;
       const seen = await runInEtcCopy(user);
       expect(seen.before[0]).toBe(user);
+      // Alike on purpose (duplicates): run.test.ts expects the same lock row from the usermod
+      // tree; each test states in full the row it expects from its own host.
       expect(seen.lockRows).toEqual([
         {
           user,

@@ -59,6 +59,8 @@ const NO_PASSWORD = 'unlocking would leave the account without a password, which
 describe.skipIf(skipReason !== undefined)(
   `runAccount with the real usermod on a --prefix tree${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`,
   () => {
+    // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+    // table's.
     it.each([
       {
         name: 'lock: password and account',

@@ -36,6 +36,8 @@ describe('account parameters', () => {
     expect(parsed.error === undefined ? '' : describeIssues(parsed.error)).toMatch(wantIssue);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'machine account',

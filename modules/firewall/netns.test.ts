@@ -136,6 +136,7 @@ suite.each(['nft', 'iptables'] as const)(
   },
 );
 
+// Alike on purpose (duplicates): a suite that owns one throwaway network namespace per test; the namespace itself is the shared Netns.
 suite(title('timed blocks remove themselves'), () => {
   let ns: Netns;
   beforeEach(async () => {

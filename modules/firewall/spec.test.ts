@@ -107,6 +107,8 @@ describe('mig firewall flags', () => {
     expect(paramsOfCommand(spec, input)).toEqual(want);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'a duration without unit',
@@ -122,6 +124,8 @@ describe('mig firewall flags', () => {
     expect(() => paramsOfCommand(spec, input)).toThrow(want);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { input: '90s', want: 90 },
     { input: '30m', want: 1800 },

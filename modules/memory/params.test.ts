@@ -34,6 +34,8 @@ describe('memoryParams accepts', () => {
 });
 
 describe('memoryParams refuses, naming the field', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'no check at all',

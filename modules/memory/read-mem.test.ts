@@ -69,6 +69,8 @@ const CHUNKS = [1, 2, 3, 5, 8, 13, 64, 4096];
 
 describe('content regexes: the same answer for every chunk size', () => {
   const text = 'aaaa\nhello world\r\nbbbb\x00\xffzz GET /x?token=SECRET-42 HTTP/1.1\nxx\x00c-string\x00\x00partial';
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { name: 'a literal spanning boundaries', input: 'hello world', want: true },
     { name: 'a whole-line anchor', input: '^hello world$', want: true },
@@ -92,6 +94,8 @@ describe('content regexes: the same answer for every chunk size', () => {
   });
 });
 
+// Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+// table's.
 describe('byte strings: the same answer for every chunk size', () => {
   const data = Buffer.from('00112233deadbeef4455660a6d69672e6f7267', 'hex');
   it.each([

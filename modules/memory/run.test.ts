@@ -106,6 +106,8 @@ async function found(params: unknown): Promise<Found> {
 }
 
 describe('runMemory over a fixture /proc', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each<{ name: string; input: unknown; want: Found }>([
     { name: 'name on comm', input: { names: ['^nginx$'] }, want: [[100, ['name:^nginx$']]] },
     {
@@ -265,6 +267,8 @@ describe('runMemory over a fixture /proc', () => {
     ]);
   });
 
+  // Alike on purpose (duplicates): the abort case every module's run test has; each aborts its
+  // own module over its own fixture.
   it('stops when aborted', async () => {
     const rec = recordingContext(root);
     const rows: unknown[] = [];

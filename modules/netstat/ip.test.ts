@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatIp, ipNetProblem, netContains, parseIp, parseIpNet } from './ip.js';
 
 describe('parseIp and formatIp round trip (RFC 5952 output)', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { name: 'IPv4', input: '192.0.2.10', want: '192.0.2.10' },
     { name: 'IPv4 zeros', input: '0.0.0.0', want: '0.0.0.0' },
@@ -25,6 +27,8 @@ describe('parseIp and formatIp round trip (RFC 5952 output)', () => {
     expect(formatIp(parsed ?? { family: 4, words: [0] })).toBe(want);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { name: 'leading zero octet (octal in some tools)', input: '010.0.0.1' },
     { name: 'octet over 255', input: '256.1.1.1' },

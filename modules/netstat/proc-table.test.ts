@@ -40,6 +40,8 @@ const sock = (
   inode = 1,
 ): SocketSpec => ({ local, localPort, remote, remotePort, state, inode });
 
+// Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+// table's.
 describe('procHex writes addresses as the kernel does (little-endian words)', () => {
   it.each([
     { name: 'IPv4 loopback', input: '127.0.0.1', want: '0100007F' },
@@ -52,6 +54,8 @@ describe('procHex writes addresses as the kernel does (little-endian words)', ()
 });
 
 describe('scanTable', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'connectedip: a remote IPv4 inside the CIDR matches, others and listeners do not',

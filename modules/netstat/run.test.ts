@@ -209,6 +209,7 @@ describe('findOwners', () => {
   });
 });
 
+// Alike on purpose (duplicates): each module's run test goes through the agent runner with its own spec and runner maps; the running is the shared runOperationsLocally.
 describe('through the agent runner', () => {
   const specs = new Map<string, AnyModuleSpec>([['netstat', netstatModule]]);
   const runners = new Map([['netstat', runNetstat]]);

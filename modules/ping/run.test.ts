@@ -163,6 +163,7 @@ describe('through the agent runner: isFound is "reached at least once"', () => {
     expect(result?.rows).toHaveLength(1);
   });
 
+  // Alike on purpose (duplicates): one case per expectation, each naming its own target and outcome.
   it('not found when every attempt was refused, though each has its row', async () => {
     const [result] = await local({
       destination: '127.0.0.1',

@@ -16,6 +16,8 @@ describe('pkgModule result', () => {
 });
 
 describe('CLI flags', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'names and a constraint',

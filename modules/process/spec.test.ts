@@ -29,6 +29,7 @@ describe('process parameters', () => {
     expect(parsed.error === undefined ? '' : describeIssues(parsed.error)).toMatch(wantIssue);
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each([
     { name: 'defaults: TERM, for real', input: { pids: [42] }, want: { pids: [42], signal: 'TERM', dryrun: false } },
     {

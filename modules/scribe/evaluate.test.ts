@@ -14,6 +14,7 @@ function rows(tests: unknown[], collected: Record<string, Collected>) {
 }
 
 describe('one test', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each([
     {
       name: 'evr < passes on the satisfying instance',

@@ -45,6 +45,7 @@ const DPKG: Case[] = [
 ];
 
 /** rpm's own rpmvercmp.at vectors. */
+// Alike on purpose (duplicates): test vectors, one row a case; their shared shape is the table's.
 const RPM: Case[] = [
   pair('1.0', '2.0', -1),
   pair('2.0.1', '2.0', 1),
@@ -74,6 +75,7 @@ const RPM: Case[] = [
   pair('1.1.1k-7.el8_6', '1.1.1k-12.el8_9', -1),
 ];
 
+// Alike on purpose (duplicates): test vectors, one row a case; their shared shape is the table's.
 const APK: Case[] = [
   pair('1.0', '1.0.1', -1),
   pair('1.0_alpha', '1.0', -1),

@@ -62,6 +62,8 @@ describe('pcap stream', () => {
     expect(header).toEqual({ isLittleEndian: true, isNano: false, snaplen: 64, linktype: 1 });
   });
 
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { name: 'not pcap at all', bytes: Buffer.from('this is not a capture file, not at all'), want: 'PCAP_BAD_MAGIC' },
     {

@@ -111,6 +111,8 @@ describe('node:crypto keys (no ssh-keygen needed)', () => {
 describe.skipIf(!hasSshKeygen)(
   'keys made by ssh-keygen agree with ssh-keygen -l (skipped: ssh-keygen is not installed)',
   () => {
+    // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+    // table's.
     it.each([
       {
         name: 'ed25519, no passphrase',

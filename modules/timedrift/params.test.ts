@@ -7,6 +7,8 @@ import { defaultServers, FALLBACK_SERVERS, serversInConfig } from './servers.js'
 import { readTimestamp, writeTimestamp } from './sntp.js';
 
 describe('parseGoDuration (milliseconds)', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { input: '5s', want: 5000 },
     { input: '500ms', want: 500 },
@@ -26,6 +28,8 @@ describe('parseGoDuration (milliseconds)', () => {
 });
 
 describe('parseServer', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     { input: 'pool.ntp.org', want: { host: 'pool.ntp.org', port: 123 } },
     { input: 'ntp1.corp.example:1123', want: { host: 'ntp1.corp.example', port: 1123 } },

@@ -27,6 +27,8 @@ describe('yaraModule result', () => {
 });
 
 describe('cli.toParams', () => {
+  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the
+  // table's.
   it.each([
     {
       name: 'rules and paths only: defaults come from the params schema',

@@ -30,12 +30,17 @@ const HOSTS: HostSpec[] = [
   { name: 'web-staging', tags: { env: 'staging' }, files: { '/srv/www/tmp/shell.php': WEBSHELL } },
 ];
 
+/** Confirmed, every agent's answer (found or not), as JSON. */
+const EVERY_ANSWER_AS_JSON = ['-y', '-render', 'json', '-show', 'all'];
+
 interface JsonEntry {
   agent: string;
   found: boolean;
   row?: { path?: string; sha256?: string };
 }
 
+// Alike on purpose (duplicates): the describe-level fleet variables and beforeAll opening match
+// ioc.test.ts; vitest needs them declared per describe, and the steps are shared helpers.
 describe('signed file hunt across three agents', () => {
   let fleet: Fleet;
   let server: MigProcess;
@@ -60,11 +65,7 @@ describe('signed file hunt across three agents', () => {
         '\\.php$',
         '-sha2',
         WEBSHELL_SHA256,
-        '-y',
-        '-render',
-        'json',
-        '-show',
-        'all',
+        ...EVERY_ANSWER_AS_JSON,
       ],
       fleet.env,
     );
@@ -100,11 +101,7 @@ describe('signed file hunt across three agents', () => {
         '/srv',
         '-name',
         'index',
-        '-y',
-        '-render',
-        'json',
-        '-show',
-        'all',
+        ...EVERY_ANSWER_AS_JSON,
       ],
       fleet.env,
     );

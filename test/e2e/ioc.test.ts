@@ -48,24 +48,15 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
 
   afterAll(() => stopFleet(agents, server, fleet));
 
-  it('hunts a STIX bundle: each row names its indicator, what cannot be hunted is listed', async () => {
-    const res = await runMig(
-      [
-        'ioc',
-        'hunt',
-        join(FEEDS, 'demo-iocs.stix.json'),
-        '-t',
-        "name LIKE 'web-%'",
-        '-path',
-        '/var/www',
-        '-path',
-        '/usr/bin',
-        '-y',
-        '-render',
-        'json',
-      ],
+  /** `mig ioc hunt` of a demo feed over both hosts' web and binary folders, confirmed. */
+  const huntFeed = (feed: string, target: string, ...extra: string[]) =>
+    runMig(
+      ['ioc', 'hunt', join(FEEDS, feed), '-t', target, '-path', '/var/www', '-path', '/usr/bin', '-y', ...extra],
       fleet.env,
     );
+
+  it('hunts a STIX bundle: each row names its indicator, what cannot be hunted is listed', async () => {
+    const res = await huntFeed('demo-iocs.stix.json', "name LIKE 'web-%'", '-render', 'json');
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toMatch(
       /not hunted: indicator--0f6c1d8e-2b1e-4d59-a8a5-7d0c51e8c9a2 "Command and control server": part not hunted: domain-name:value/,
@@ -83,23 +74,7 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
   });
 
   it('hunts a plain list and a YARA file, in CSV and text', async () => {
-    const list = await runMig(
-      [
-        'ioc',
-        'hunt',
-        join(FEEDS, 'demo-iocs.txt'),
-        '-t',
-        'all',
-        '-path',
-        '/var/www',
-        '-path',
-        '/usr/bin',
-        '-y',
-        '-render',
-        'csv',
-      ],
-      fleet.env,
-    );
+    const list = await huntFeed('demo-iocs.txt', 'all', '-render', 'csv');
     expect(list.code, list.stderr).toBe(0);
     const lines = list.stdout.trim().split('\r\n');
     expect(lines[0]).toBe(
@@ -117,10 +92,7 @@ describe('mig ioc against two agents', { timeout: 180_000 }, () => {
     ]);
     expect(list.stderr).toMatch(/not hunted: line-6 "update.evil.example": a host name/);
 
-    const yara = await runMig(
-      ['ioc', 'hunt', join(FEEDS, 'demo-iocs.yar'), '-t', 'all', '-path', '/var/www', '-path', '/usr/bin', '-y'],
-      fleet.env,
-    );
+    const yara = await huntFeed('demo-iocs.yar', 'all');
     expect(yara.code, yara.stderr).toBe(0);
     expect(yara.stdout.trim().split('\n').sort()).toEqual([
       `web-1 ${BACKDOOR_PATH} yara:demo_sshd_helper demo_sshd_helper`,

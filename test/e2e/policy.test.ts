@@ -21,6 +21,8 @@ async function waitForPolicyVersion(fleet: Fleet, version: number): Promise<void
   }
 }
 
+// Alike on purpose (duplicates): the describe-level fleet variables and beforeAll opening match
+// two-person.test.ts; vitest needs them declared per describe, and the steps are shared helpers.
 describe('policy bundles across real processes', () => {
   let fleet: Fleet;
   let bobEnv: NodeJS.ProcessEnv;

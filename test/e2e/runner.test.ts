@@ -131,6 +131,16 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
     await fleet?.cleanup();
   });
 
+  /** Runs one job now, as `mig runner --once` does from cron, and returns every event in its NDJSON output. */
+  async function runOnce(job: string): Promise<Event[]> {
+    const res = await runMig(['runner', '--config', configPath, '--once', job], runnerEnv);
+    expect(res.code, res.stderr).toBe(0);
+    return (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Event);
+  }
+
   it('--check prints each job and its next run', async () => {
     const res = await runMig(['runner', '--config', configPath, '--check'], runnerEnv);
     expect(res.code, res.stderr).toBe(0);
@@ -138,12 +148,7 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
   });
 
   it('a compliance run signed by the runner reaches the NDJSON file, syslog and the webhook', async () => {
-    const res = await runMig(['runner', '--config', configPath, '--once', 'weekly-compliance'], runnerEnv);
-    expect(res.code, res.stderr).toBe(0);
-    const file = (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Event);
+    const file = await runOnce('weekly-compliance');
     const items = file
       .filter((e) => e.event.dataset === 'mig.compliance')
       .map((e) => [e.host?.name, e.mig.compliance?.check.ref, e.mig.compliance?.compliance]);
@@ -166,12 +171,7 @@ describe('mig runner: a weekly compliance run from schedule to SIEM', { timeout:
   });
 
   it("agents refuse the runner's key for a module its ACL does not weigh: the failure is an event too", async () => {
-    const res = await runMig(['runner', '--config', configPath, '--once', 'webshells'], runnerEnv);
-    expect(res.code, res.stderr).toBe(0);
-    const file = (await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Event);
+    const file = await runOnce('webshells');
     expect(file.filter((e) => e.event.dataset === 'mig.result')).toEqual([]);
     const ndjson = await readFile(join(fleet.dir, 'out', 'mig.ndjson'), 'utf8');
     expect(ndjson).toContain('ACL_WEIGHT_TOO_LOW');

@@ -5,17 +5,8 @@
  * locale or code point (astral characters, digits, case), escapes, and awkward numbers.
  */
 
-/** mulberry32: tiny, fast and good enough to pick shapes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The demo's mulberry32: tiny, fast and good enough to pick shapes; one copy for both.
+import { seededRng } from '../../demo/prng.js';
 
 const PIECES = [
   'a',
@@ -115,6 +106,6 @@ export function randomJson(rnd: () => number, depth = 0): unknown {
 export const RECORDED = { seed: 8785, count: 1500 } as const;
 
 export function recordedInputs(): unknown[] {
-  const rnd = seededRandom(RECORDED.seed);
+  const rnd = seededRng(RECORDED.seed);
   return Array.from({ length: RECORDED.count }, () => randomJson(rnd));
 }

@@ -7,10 +7,11 @@ import { moduleSpecs } from '../../modules/registry.js';
 import { parseAgentConfig, type AgentConfig } from '../../agent/config.js';
 import { RESPONSE_JOURNAL_FILE } from '../../agent/journal/response-journal.js';
 import { startAgent, type RunningAgent } from '../../agent/start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type TestBroker } from '../helpers/agent/broker.js';
+import { startTestBroker, type TestBroker } from '../helpers/agent/broker.js';
+import { testAgentConfigInput } from '../helpers/agent/config.js';
 import { tempDir } from '../helpers/agent/probe.js';
 import { signedAction } from '../helpers/actions.js';
-import { armoredPublicKey, fingerprint } from '../helpers/keys.js';
+import { fingerprint } from '../helpers/keys.js';
 import { runAgentdestroy } from '../../modules/agentdestroy/run.js';
 import { agentdestroyModule } from '../../modules/agentdestroy/spec.js';
 
@@ -27,17 +28,7 @@ let config: AgentConfig;
 beforeEach(async () => {
   dir = tempDir('agentdestroy');
   mq = await startTestBroker();
-  config = parseAgentConfig({
-    brokerUrl: mq.url,
-    enrollmentSecret: ENROLLMENT_SECRET,
-    investigators: [
-      { name: 'alice', publicKey: armoredPublicKey('alice') },
-      { name: 'bob', publicKey: armoredPublicKey('bob') },
-    ],
-    dataDir: join(dir.path, 'data'),
-    root: dir.path,
-    environment: { os: 'linux' },
-  });
+  config = parseAgentConfig(testAgentConfigInput(mq, dir.path, { root: dir.path }));
   agent = await startAgent(config, { specs, runners, platform: 'linux', backoff: { initialMs: 20, maxMs: 100 } });
   await mq.inbox.waitFor((m) => m.kind === 'heartbeat' && m.agentId === agent.agentId);
 });

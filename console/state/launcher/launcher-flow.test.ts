@@ -32,6 +32,8 @@ async function focus(x: Harness, id: string): Promise<void> {
   throw new Error(`no row ${id}`);
 }
 
+// Alike on purpose (duplicates): keyboard-driven steps (press, then read the frame) are the shape
+// of every view test; the keys and frames are each test's own.
 describe('launcher flow', () => {
   it('counts the target once typing pauses, then signs, counts down, launches and opens the action', async () => {
     h = await startHarness({ backend: fleet() });

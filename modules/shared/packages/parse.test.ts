@@ -46,6 +46,8 @@ describe('parseDpkgStatus', () => {
   });
 });
 
+// Alike on purpose (duplicates): parse a fixture, list what was found; the shape of every parser
+// case, the fixtures and wants are each one's own.
 describe('parseApkInstalled', () => {
   it('reads P, V and A of every stanza (keys are case-sensitive: a: is not A:)', () => {
     expect(brief(parseApkInstalled(fixture('alpine/lib/apk/db/installed')))).toEqual([

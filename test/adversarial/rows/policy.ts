@@ -75,6 +75,8 @@ async function inWorld(
   }
 }
 
+// Alike on purpose (duplicates): attack rows, one a case; each spells out its own world and steps
+// so it reads alone.
 export const policyAttacks: Attack[] = [
   {
     name: 'policy: a rolled-back bundle that still trusts a revoked investigator is refused by the agent',

@@ -25,6 +25,8 @@ const HogParams = z.strictObject({
 
 const HogRow = z.strictObject({ n: z.number(), at: z.string().optional() });
 
+// Alike on purpose (duplicates): a module spec literal; every defineModule call has this shape, the
+// values are this module's own.
 export const hogSpec = defineModule({
   name: 'hog',
   version: '1.0.0',

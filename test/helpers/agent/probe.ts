@@ -27,6 +27,8 @@ const ProbeRow = z.strictObject({
   inode: z.number(),
 });
 
+// Alike on purpose (duplicates): a module spec literal; every defineModule call has this shape, the
+// values are this module's own.
 export const probeSpec = defineModule({
   name: 'probe',
   version: '1.0.0',

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Operation } from '../../../protocol/action.js';
 import { commandsTopic } from '../../../protocol/topics.js';
@@ -10,7 +10,8 @@ import { armoredPublicKey } from '../keys.js';
 import { parseAgentConfig, type AgentConfigInput } from '../../../agent/config.js';
 import type { LogFn } from '../../../agent/log.js';
 import { startAgent, type RunningAgent } from '../../../agent/start.js';
-import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg, type TestBroker } from './broker.js';
+import { startTestBroker, type ResultMsg, type TestBroker } from './broker.js';
+import { testAgentConfigInput, writeHostRoot } from './config.js';
 import { tempDir } from './probe.js';
 
 /**
@@ -42,21 +43,15 @@ export interface RigOptions {
 export async function startAgentRig(opts: RigOptions = {}): Promise<AgentRig> {
   const dir = tempDir('stall');
   const root = join(dir.path, 'root');
-  mkdirSync(join(root, 'etc'), { recursive: true });
-  writeFileSync(join(root, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+  writeHostRoot(root);
   const mq = await startTestBroker();
   const specs = new Map([...moduleSpecs, ...(opts.specs ?? [])]);
   const runners = new Map([...moduleRunners, ...(opts.runners ?? [])]);
   const config = parseAgentConfig(
-    {
-      brokerUrl: mq.url,
-      enrollmentSecret: ENROLLMENT_SECRET,
+    testAgentConfigInput(mq, dir.path, {
       investigators: [{ name: 'alice', publicKey: armoredPublicKey('alice') }],
-      dataDir: join(dir.path, 'data'),
-      root,
-      environment: { os: 'linux' },
       ...opts.config,
-    },
+    }),
     { knownModules: [...specs.keys()] },
   );
   const agent = await startAgent(config, {

@@ -79,6 +79,7 @@ export function makeProc(processes: readonly FakeProcess[]): string {
   return root;
 }
 
+// Alike on purpose (duplicates): the tear-down and recorder exports every module fixture helper has; the fixtures are each module's own.
 export function removeProc(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }

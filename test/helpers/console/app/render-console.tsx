@@ -1,4 +1,5 @@
 import { render } from 'ink-testing-library';
+import { onTestFinished } from 'vitest';
 import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
 import type { ControllerTuning } from '../../../../console/state/controller-api.js';
 import { FakeBackend } from '../state/fake-backend.js';
@@ -34,13 +35,18 @@ export interface RenderedConsole {
   press(...keys: string[]): Promise<void>;
   /** Types text one character at a time. */
   type(text: string): Promise<void>;
+  /** Runs a command from the `:` prompt (`actions`, `launch`, `inv`…), as a user jumps to a view. */
+  command(name: string): Promise<void>;
   resize(columns: number, rows: number): Promise<void>;
   /** Moves the fake clock (timers, debounces, live-event frames) and lets the app render. */
   advance(ms: number): Promise<void>;
   unmount(): void;
 }
 
-/** Renders the whole console over a fake backend in a terminal of the given size. */
+/**
+ * Renders the whole console over a fake backend in a terminal of the given size. Call it inside a
+ * test: the console is unmounted when that test finishes.
+ */
 export async function renderConsole(
   opts: {
     backend?: FakeBackend;
@@ -82,9 +88,21 @@ export async function renderConsole(
     for (const ch of text) r.stdin.write(ch);
     await settle(3);
   };
+  const command = async (name: string): Promise<void> => {
+    await press(':');
+    await type(name);
+    await press('enter');
+  };
   const advance = async (ms: number): Promise<void> => {
     clock.advance(ms);
     await settle();
   };
-  return { backend, clock, frame: () => r.lastFrame() ?? '', press, type, resize, advance, unmount: () => r.unmount() };
+  let isMounted = true;
+  const unmount = (): void => {
+    if (isMounted) r.unmount();
+    isMounted = false;
+  };
+  // Every test gets its console unmounted when it ends (pass or fail), so tests need no afterEach.
+  onTestFinished(unmount);
+  return { backend, clock, frame: () => r.lastFrame() ?? '', press, type, command, resize, advance, unmount };
 }

@@ -5,7 +5,8 @@ import { Readable, Writable } from 'node:stream';
 import type { Operation } from '../../../../protocol/action.js';
 import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
 import type { OperationResult } from '../../../../protocol/messages.js';
-import { privateKeyPath, publicKeyPath, type TestPerson } from '../../keys.js';
+import { armoredPublicKey, privateKeyPath, publicKeyPath, type TestPerson } from '../../keys.js';
+import { startFakeApi, type FakeApi } from '../services/fake-api.js';
 import { runInvestigatorCli, type CliDeps } from '../../../../console/cli/main.js';
 
 /** Test-only: drives runInvestigatorCli with captured streams, a temp MIG_HOME and a fake local runner. */
@@ -94,4 +95,36 @@ export function installIdentity(home: string, person: TestPerson, serverUrl: str
   copyFileSync(publicKeyPath(person), join(home, 'investigator.pub.asc'));
   const config = { serverUrl, signer: { kind: 'keyfile', path: 'investigator.key.asc' }, name: person };
   writeFileSync(join(home, 'config.json'), JSON.stringify(config));
+}
+
+/** A CLI harness whose home holds `person`'s keyfile identity, pointing at `serverUrl`. */
+export function cliAs(person: TestPerson, serverUrl: string): Harness {
+  const h = createHarness();
+  installIdentity(h.home, person, serverUrl);
+  return h;
+}
+
+/** A CLI and the fake server it talks to. */
+export interface CliOnServer {
+  api: FakeApi;
+  h: Harness;
+}
+
+/**
+ * `person`'s CLI (alice's unless told) against a fresh fake server that knows that key, polling
+ * it every 50 ms (tests wait on answers, not on a real poll interval). Pair with
+ * `stopCliOnServer` in afterEach.
+ */
+export async function startCliOnServer(person: TestPerson = 'alice'): Promise<CliOnServer> {
+  const api = await startFakeApi({ publicKeys: [armoredPublicKey(person)] });
+  const h = cliAs(person, api.url);
+  h.env.MIG_POLL_MS = '50';
+  return { api, h };
+}
+
+/** Stops a command still waiting on the server, then the server, then removes the CLI's home. */
+export async function stopCliOnServer({ api, h }: CliOnServer): Promise<void> {
+  h.interrupt.abort();
+  await api.close();
+  h.cleanup();
 }

@@ -6,6 +6,7 @@ import type { IocResponse } from '../../../../protocol/ioc-api.js';
 import { moduleSpecs } from '../../../../modules/registry.js';
 import { matchesTarget, parseTarget } from '../../../../protocol/target/index.js';
 import { agentFacts } from '../../../../console/state/agents-state.js';
+import { makeAgent } from './records.js';
 import type {
   ActionRecord,
   AgentRecord,
@@ -245,4 +246,11 @@ export class FakeBackend implements ConsoleBackend {
 
   exportResults = (actionId: string, format: ExportFormat, path: string) =>
     this.call('exportResults', [actionId, format, path], () => path);
+}
+
+/** A fake backend whose fleet is `count` online agents (`makeAgent(0)` to `makeAgent(count - 1)`). */
+export function backendWithAgents(count: number): FakeBackend {
+  const backend = new FakeBackend();
+  backend.agents = Array.from({ length: count }, (_, i) => makeAgent(i));
+  return backend;
 }

@@ -9,6 +9,8 @@ const probeParams = z.object({
   mode: z.enum(['fast', 'thorough']).optional().describe('how hard to look'),
 });
 
+// Alike on purpose (duplicates): a module spec literal; every defineModule call has this shape, the
+// values are this module's own.
 export const probeModule = defineModule({
   name: 'probe',
   version: '1.0.0',
