@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingContext } from '../../../test/helpers/modules/recording.js';
 import { CHUNK_BYTES } from './read.js';
@@ -107,35 +108,54 @@ describe('hashing on reader threads', () => {
 });
 
 describe('HashPool', () => {
-  it('reports a file it cannot open with its error code, and hashes the others', async () => {
+  it('reports a file it cannot open with its error code, and hashes and stats the others', async () => {
     root = makeTree({ '/d/a': 'alpha', '/d/b': 'beta' });
     const pool = new HashPool(2);
     try {
-      const [a, gone, b] = await pool.hash([
-        { path: `${root}/d/a`, size: 5, algorithms: ['sha256', 'md5'] },
-        { path: `${root}/d/missing`, size: 1, algorithms: ['sha256'] },
-        { path: `${root}/d/b`, size: 4, algorithms: ['sha256'] },
-      ]);
+      const [a, gone] = await pool.hash([`${root}/d/a`, `${root}/d/missing`], ['sha256', 'md5']);
+      const [b] = await pool.hash([`${root}/d/b`], ['sha256']);
       expect(a).toEqual({
+        kind: 'hashed',
         digests: new Map([
           ['sha256', sha256('alpha')],
           ['md5', md5('alpha')],
         ]),
         bytes: 5,
+        stat: expect.objectContaining({ size: 5 }),
       });
-      expect(gone !== undefined && 'error' in gone ? gone.error.code : undefined).toBe('ENOENT');
-      expect(b).toEqual({ digests: new Map([['sha256', sha256('beta')]]), bytes: 4 });
+      expect(gone?.kind === 'failed' ? gone.error.code : undefined).toBe('ENOENT');
+      expect(b).toEqual({ kind: 'hashed', digests: new Map([['sha256', sha256('beta')]]), bytes: 4, stat: expect.anything() });
     } finally {
       await pool.close();
     }
   });
 
-  it('hashes a file that grew since its stat to its real end', async () => {
-    root = makeTree({ '/d/a': 'grown since' });
+  it('gives the stat of the file it opened: size, mode and mtime as lstat has them', async () => {
+    root = makeTree({ '/d/a': 'alpha' });
+    chmodSync(`${root}/d/a`, 0o640);
     const pool = new HashPool(1);
     try {
-      const [a] = await pool.hash([{ path: `${root}/d/a`, size: 5, algorithms: ['sha256'] }]);
-      expect(a).toEqual({ digests: new Map([['sha256', sha256('grown since')]]), bytes: 11 });
+      const [a] = await pool.hash([`${root}/d/a`], ['sha256']);
+      const { size, mode, mtimeMs } = lstatSync(`${root}/d/a`);
+      expect(a?.kind === 'hashed' ? a.stat : undefined).toEqual({ size, mode, mtimeMs });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('neither follows a symlink nor opens a FIFO for reading, nor reads a file longer than one read', async () => {
+    root = makeTree({
+      '/d/target': 'x',
+      '/d/link': { symlink: 'target' },
+      '/d/pipe': { fifo: true },
+      '/d/big': Buffer.alloc(CHUNK_BYTES + 1),
+    });
+    const pool = new HashPool(1);
+    try {
+      const [link, pipe, big] = await pool.hash([`${root}/d/link`, `${root}/d/pipe`, `${root}/d/big`], ['sha256']);
+      expect(link?.kind === 'failed' ? link.error.code : link?.kind).toBe('ELOOP');
+      expect(pipe).toEqual({ kind: 'notFile' });
+      expect(big).toEqual({ kind: 'large', stat: expect.objectContaining({ size: CHUNK_BYTES + 1 }) });
     } finally {
       await pool.close();
     }

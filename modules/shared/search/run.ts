@@ -42,6 +42,11 @@ function countSearchErrors(ctx: ModuleContext): (searches: readonly SearchPlan[]
 
 /** Files the walk found before the pool is worth its threads: a small hunt never starts one. */
 const POOL_AFTER_FILES = 64;
+/**
+ * Files judged ahead of the rows being yielded: the reader threads always have work queued while
+ * the walk goes on, instead of waiting on one directory at a time (wake-ups, idle cores).
+ */
+const AHEAD_FILES = 512;
 
 /** One directory's files after their metadata checks, their digests maybe on reader threads. */
 interface Prepared {
@@ -66,24 +71,36 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
   const walk = new Walk(searches, new HostRoot(ctx.root), on);
   const pool = new HashPool();
   let poolable = 0;
+  const algorithms = new AlgorithmSets();
   const prepare = (batch: readonly FileTask[]): Prepared => {
     const judged: Judged[] = [];
-    const jobs: Judged[] = [];
+    const jobs = new Map<string, Judged[]>();
+    const isPooling = poolable >= POOL_AFTER_FILES;
     for (const task of batch) {
       counters.values.filesChecked++;
-      const one = judgeMetadata(task, judge);
+      const one = judgeMetadata(task, judge, isPooling);
       if (one === undefined) continue;
       judged.push(one);
-      if (isPoolable(one)) jobs.push(one);
+      if (!isPoolable(one)) continue;
+      poolable++;
+      const key = algorithms.keyOf(one);
+      const same = jobs.get(key);
+      if (same === undefined) jobs.set(key, [one]);
+      else same.push(one);
     }
-    poolable += jobs.length;
-    if (poolable < POOL_AFTER_FILES || jobs.length === 0) return { judged, digests: Promise.resolve(new Map()) };
-    const digests = pool
-      .hash(jobs.map((j) => ({ path: j.task.real, size: j.stat.size, algorithms: algorithmsOf(j) })))
-      .then(
-        (results) => new Map(jobs.map((j, i) => [j, results[i] as HashResult])),
-        () => undefined,
-      );
+    if (!isPooling || jobs.size === 0) return { judged, digests: Promise.resolve(new Map()) };
+    const digests = Promise.all(
+      [...jobs].map(async ([key, group]) => {
+        const results = await pool.hash(
+          group.map((j) => j.task.real),
+          algorithms.get(key),
+        );
+        return group.map((j, i) => [j, results[i] as HashResult] as const);
+      }),
+    ).then(
+      (groups) => new Map(groups.flat()),
+      () => undefined,
+    );
     return { judged, digests };
   };
   async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
@@ -96,12 +113,13 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       judged.readers = judged.readers.filter((v) => !v.search.isStopped);
       if (judged.live.length === 0) continue;
       const result = digests.get(judged);
-      if (result !== undefined) judgeDigests(judged, judge, result);
-      else if (judged.readers.length > 0) {
+      const next = result === undefined ? 'read' : judgeDigests(judged, judge, result);
+      if (next === 'gone') continue;
+      if (next === 'read' && judged.readers.length > 0) {
         // Progress before a long read (a costly content regex may make it long): a stopped run
         // says how far it got. Not before each small one: a flush per file cost ~10 % of a
         // hash over 20,000 small files.
-        if (judged.stat.size > CHUNK_BYTES) counters.flush();
+        if ((judged.stat?.size ?? 0) > CHUNK_BYTES) counters.flush();
         if (!(await judgeBytes(judged, judge))) return false;
       }
       for (const row of rowsOf(judged)) {
@@ -116,20 +134,48 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     return true;
   }
   try {
-    let ahead: Prepared | undefined;
+    const ahead: Prepared[] = [];
+    let aheadFiles = 0;
     for (const batch of walk.files()) {
       if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
       const next = prepare(batch);
-      if (ahead !== undefined && !(yield* finish(ahead))) return;
-      ahead = next;
+      ahead.push(next);
+      aheadFiles += next.judged.length;
+      while (aheadFiles > AHEAD_FILES) {
+        const oldest = ahead.shift() as Prepared;
+        aheadFiles -= oldest.judged.length;
+        if (!(yield* finish(oldest))) return;
+      }
     }
-    if (ahead !== undefined) yield* finish(ahead);
+    for (const prepared of ahead) if (!(yield* finish(prepared))) return;
   } finally {
     counters.flush();
     await pool.close();
   }
 };
 
-function algorithmsOf(judged: Judged): HashAlgorithm[] {
-  return [...new Set(judged.readers.flatMap((v) => [...v.search.algorithms]))];
+/**
+ * The digests a file's readers want, as one key per set (files are sent to the reader threads
+ * by set): remembered per search, since most files are read for one search (building the set
+ * per file showed in the profile).
+ */
+class AlgorithmSets {
+  private readonly bySearch = new Map<SearchPlan, string>();
+  private readonly byKey = new Map<string, HashAlgorithm[]>();
+
+  keyOf(judged: Judged): string {
+    const { readers } = judged;
+    const only = readers.length === 1 ? (readers[0]?.search as SearchPlan) : undefined;
+    const known = only === undefined ? undefined : this.bySearch.get(only);
+    if (known !== undefined) return known;
+    const set = [...new Set(readers.flatMap((v) => [...v.search.algorithms]))];
+    const key = set.join(',');
+    this.byKey.set(key, set);
+    if (only !== undefined) this.bySearch.set(only, key);
+    return key;
+  }
+
+  get(key: string): HashAlgorithm[] {
+    return this.byKey.get(key) ?? [];
+  }
 }
