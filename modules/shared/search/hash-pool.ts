@@ -80,7 +80,7 @@ parentPort.on('message', ({ id, paths, algorithms }) => {
       errors.push({ index: i, message: String(err && err.message), code: String(err && err.code) });
     }
   }
-  parentPort.postMessage({ id, digests, numbers, errors }, [numbers.buffer]);
+  parentPort.postMessage({ id, digests: digests.join(''), numbers, errors }, [numbers.buffer]);
 });
 `;
 
@@ -102,8 +102,11 @@ export interface FileStat {
 
 const replySchema = z.strictObject({
   id: z.number().int(),
-  /** Each hashed file's digests in algorithm order, files in batch order; none for the others. */
-  digests: z.array(z.string()),
+  /**
+   * Each hashed file's hex digests in algorithm order, files in batch order, none for the
+   * others: one string (each digest's length is its algorithm's), one copy per message.
+   */
+  digests: z.string(),
   /** NUMBERS_PER_FILE per file. */
   numbers: z.instanceof(Float64Array),
   errors: z.array(z.strictObject({ index: z.number().int(), message: z.string(), code: z.string() })),
@@ -208,19 +211,35 @@ export class HashPool {
   }
 }
 
+/** Hex digest length of each algorithm: the reply's digests are one string. */
+const HEX_LENGTHS: Readonly<Record<HashAlgorithm, number>> = {
+  md5: 32,
+  sha1: 40,
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+  'sha3-224': 56,
+  'sha3-256': 64,
+  'sha3-384': 96,
+  'sha3-512': 128,
+};
+
+/** Each file of the reply: its digests cut from the one string, its stat, or why it was not read. */
 function resultsOf(reply: Reply, count: number, algorithms: readonly HashAlgorithm[]): HashResult[] {
-  const { numbers } = reply;
-  if (numbers.length !== count * NUMBERS_PER_FILE) throw new Error(`hash reader answered for ${numbers.length / NUMBERS_PER_FILE} files of ${count}`);
+  const { numbers, digests: hex } = reply;
+  if (numbers.length !== count * NUMBERS_PER_FILE)
+    throw new Error(`hash reader answered for ${numbers.length / NUMBERS_PER_FILE} files of ${count}`);
   const errors = new Map(reply.errors.map((e) => [e.index, e]));
+  const lengths = algorithms.map((a) => HEX_LENGTHS[a]);
   const out: HashResult[] = [];
-  let next = 0;
+  let at = 0;
   for (let i = 0; i < count; i++) {
     const k = i * NUMBERS_PER_FILE;
     const status = numbers[k] as number;
     const stat = { size: numbers[k + 1] as number, mode: numbers[k + 2] as number, mtimeMs: numbers[k + 3] as number };
     if (status >= 0) {
       const digests = new Map<HashAlgorithm, string>();
-      for (const algorithm of algorithms) digests.set(algorithm, reply.digests[next++] ?? '');
+      algorithms.forEach((algorithm, a) => digests.set(algorithm, hex.slice(at, (at += lengths[a] as number))));
       out.push({ kind: 'hashed', digests, bytes: status, stat });
     } else if (status === LARGER_THAN_ONE_READ) out.push({ kind: 'large', stat });
     else if (status === NOT_A_FILE) out.push({ kind: 'notFile' });
@@ -232,5 +251,6 @@ function resultsOf(reply: Reply, count: number, algorithms: readonly HashAlgorit
       });
     }
   }
+  if (at !== hex.length) throw new Error(`hash reader sent ${hex.length} digest characters, ${at} expected`);
   return out;
 }
