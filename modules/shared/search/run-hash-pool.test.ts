@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync } from 'node:fs';
+import { chmodSync, lstatSync, utimesSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingContext } from '../../../test/helpers/modules/recording.js';
 import { CHUNK_BYTES } from './read.js';
 import { HashPool } from './hash-pool.js';
+import { modeString } from './checks.js';
 import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
 
 /**
@@ -59,6 +60,47 @@ describe('hashing on reader threads', () => {
     expect(rec.stats.bytesHashed).toBe(total);
     expect(rec.stats.bytesRead).toBe(total);
     expect(rec.warnings).toEqual([]);
+  });
+
+  it("rows of files stat'ed by the reader threads are those of an lstat: size, mode, mtime", async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    chmodSync(`${root}/d/dir3/f170`, 0o4750);
+    utimesSync(`${root}/d/dir3/f170`, new Date('2020-01-02T03:04:05.678Z'), new Date('2020-01-02T03:04:05.678Z'));
+    const wanted = ['/d/dir1/f060', '/d/dir3/f170'];
+    const rows = await runSearch(
+      { searches: { s1: { paths: ['/d'], sha2: wanted.map((p) => sha256(contents.get(p) as string)) } } },
+      recordingContext(root),
+    );
+    expect(rows).toEqual(
+      wanted.map((p) => {
+        const stat = lstatSync(`${root}${p}`);
+        return {
+          search: 's1',
+          path: p,
+          size: stat.size,
+          mode: modeString(stat.mode),
+          mtime: new Date(stat.mtimeMs).toISOString(),
+        };
+      }),
+    );
+    expect(rows[1]?.mode).toBe('urwxr-x---');
+  });
+
+  it('past the first files, symlinks and errors are judged as inline: a file link followed, a broken one reported', async () => {
+    const { entries, contents } = tree();
+    root = makeTree({
+      ...entries,
+      '/d/dir4/link-to-f005': { symlink: '../dir0/f005' },
+      '/d/dir4/dangling': { symlink: 'nowhere' },
+    });
+    const rec = recordingContext(root);
+    const rows = await runSearch(
+      { searches: { s1: { paths: ['/d'], sha2: [sha256(contents.get('/d/dir0/f005') as string)] } } },
+      rec,
+    );
+    expect(rows.map((r) => r.path)).toEqual(['/d/dir0/f005', '/d/dir4/link-to-f005']);
+    expect(rec.warnings).toEqual(['/d/dir4/dangling: broken symlink (ENOENT)']);
   });
 
   it('feeds md5 and sha256 from one read, and matchany says which matched', async () => {
@@ -124,7 +166,12 @@ describe('HashPool', () => {
         stat: expect.objectContaining({ size: 5 }),
       });
       expect(gone?.kind === 'failed' ? gone.error.code : undefined).toBe('ENOENT');
-      expect(b).toEqual({ kind: 'hashed', digests: new Map([['sha256', sha256('beta')]]), bytes: 4, stat: expect.anything() });
+      expect(b).toEqual({
+        kind: 'hashed',
+        digests: new Map([['sha256', sha256('beta')]]),
+        bytes: 4,
+        stat: expect.anything(),
+      });
     } finally {
       await pool.close();
     }
@@ -143,7 +190,7 @@ describe('HashPool', () => {
     }
   });
 
-  it('neither follows a symlink nor opens a FIFO for reading, nor reads a file longer than one read', async () => {
+  it('never follows a symlink, never blocks on nor reads a FIFO, and leaves a file longer than one read to the module thread', async () => {
     root = makeTree({
       '/d/target': 'x',
       '/d/link': { symlink: 'target' },
