@@ -110,11 +110,15 @@ function statOf(task: FileTask, verdicts: readonly Verdict[], judge: Judge): Sta
   }
 }
 
-/** One read of the file for `judged.readers`: content and hash checks. False when aborted. */
+/**
+ * One read of the file for `judged.readers` (none: only its deferred stat): content and hash
+ * checks. False when aborted.
+ */
 export async function judgeBytes(judged: Judged, judge: Judge): Promise<boolean> {
   const { task, readers } = judged;
   // A deferred stat (the reader threads failed): taken here, as judgeMetadata would have.
   if (judged.stat === undefined && (judged.stat = statOf(task, judged.live, judge)) === undefined) return true;
+  if (readers.length === 0) return true;
   const targets: SearchBytes[] = readers.map((v) => ({
     search: v.search,
     scanner:

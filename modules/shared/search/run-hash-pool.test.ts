@@ -103,6 +103,23 @@ describe('hashing on reader threads', () => {
     expect(rec.warnings).toEqual(['/d/dir4/dangling: broken symlink (ENOENT)']);
   });
 
+  it('a name-only search beside a hash search that stopped still gets every row, with its size', async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    const rows = await runSearch(
+      {
+        searches: {
+          names: { paths: ['/d'], names: ['^f'] },
+          hashes: { paths: ['/d'], sha2: [sha256(contents.get('/d/dir0/f001') as string)], options: { matchlimit: 1 } },
+        },
+      },
+      recordingContext(root),
+    );
+    const named = rows.filter((r) => r.search === 'names');
+    expect(named.map((r) => [r.path, r.size])).toEqual([...contents].map(([p, d]) => [p, bytesOf(d)]));
+    expect(rows.filter((r) => r.search === 'hashes').map((r) => r.path)).toEqual(['/d/dir0/f001']);
+  });
+
   it('feeds md5 and sha256 from one read, and matchany says which matched', async () => {
     const { entries, contents } = tree();
     root = makeTree(entries);

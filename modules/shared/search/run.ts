@@ -115,7 +115,8 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       const result = digests.get(judged);
       const next = result === undefined ? 'read' : judgeDigests(judged, judge, result);
       if (next === 'gone') continue;
-      if (next === 'read' && judged.readers.length > 0) {
+      // A stat left to the reader threads is taken here if they did not (a stopped search's file, a failed pool).
+      if (next === 'read' && (judged.readers.length > 0 || judged.stat === undefined)) {
         // Progress before a long read (a costly content regex may make it long): a stopped run
         // says how far it got. Not before each small one: a flush per file cost ~10 % of a
         // hash over 20,000 small files.
