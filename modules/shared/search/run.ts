@@ -9,8 +9,8 @@ import {
   type Judge,
   type Judged,
 } from './evaluate.js';
+import { AlgorithmSets, HashJobs } from './hash-jobs.js';
 import { HashPool, type HashResult } from './hash-pool.js';
-import type { HashAlgorithm } from './param-values.js';
 import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
@@ -74,7 +74,7 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
   const algorithms = new AlgorithmSets();
   const prepare = (batch: readonly FileTask[]): Prepared => {
     const judged: Judged[] = [];
-    const jobs = new Map<string, Judged[]>();
+    const jobs = new HashJobs(algorithms);
     const isPooling = poolable >= POOL_AFTER_FILES;
     for (const task of batch) {
       counters.values.filesChecked++;
@@ -83,25 +83,10 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       judged.push(one);
       if (!isPoolable(one)) continue;
       poolable++;
-      const key = algorithms.keyOf(one);
-      const same = jobs.get(key);
-      if (same === undefined) jobs.set(key, [one]);
-      else same.push(one);
+      jobs.add(one);
     }
     if (!isPooling || jobs.size === 0) return { judged, digests: Promise.resolve(new Map()) };
-    const digests = Promise.all(
-      [...jobs].map(async ([key, group]) => {
-        const results = await pool.hash(
-          group.map((j) => j.task.real),
-          algorithms.get(key),
-        );
-        return group.map((j, i) => [j, results[i] as HashResult] as const);
-      }),
-    ).then(
-      (groups) => new Map(groups.flat()),
-      () => undefined,
-    );
-    return { judged, digests };
+    return { judged, digests: jobs.send(pool) };
   };
   async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
     // A failed pool leaves every file to the inline read below.
@@ -154,29 +139,3 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     await pool.close();
   }
 };
-
-/**
- * The digests a file's readers want, as one key per set (files are sent to the reader threads
- * by set): remembered per search, since most files are read for one search (building the set
- * per file showed in the profile).
- */
-class AlgorithmSets {
-  private readonly bySearch = new Map<SearchPlan, string>();
-  private readonly byKey = new Map<string, HashAlgorithm[]>();
-
-  keyOf(judged: Judged): string {
-    const { readers } = judged;
-    const only = readers.length === 1 ? (readers[0]?.search as SearchPlan) : undefined;
-    const known = only === undefined ? undefined : this.bySearch.get(only);
-    if (known !== undefined) return known;
-    const set = [...new Set(readers.flatMap((v) => [...v.search.algorithms]))];
-    const key = set.join(',');
-    this.byKey.set(key, set);
-    if (only !== undefined) this.bySearch.set(only, key);
-    return key;
-  }
-
-  get(key: string): HashAlgorithm[] {
-    return this.byKey.get(key) ?? [];
-  }
-}
