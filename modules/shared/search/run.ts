@@ -42,11 +42,6 @@ function countSearchErrors(ctx: ModuleContext): (searches: readonly SearchPlan[]
 
 /** Files the walk found before the pool is worth its threads: a small hunt never starts one. */
 const POOL_AFTER_FILES = 64;
-/**
- * Files judged ahead of the rows being yielded: the reader threads always have work queued while
- * the walk goes on, instead of waiting on one directory at a time (wake-ups, idle cores).
- */
-const AHEAD_FILES = 512;
 
 /** One directory's files after their metadata checks, their digests maybe on reader threads. */
 interface Prepared {
@@ -120,20 +115,14 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     return true;
   }
   try {
-    const ahead: Prepared[] = [];
-    let aheadFiles = 0;
+    let ahead: Prepared | undefined;
     for (const batch of walk.files()) {
       if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
       const next = prepare(batch);
-      ahead.push(next);
-      aheadFiles += next.judged.length;
-      while (aheadFiles > AHEAD_FILES) {
-        const oldest = ahead.shift() as Prepared;
-        aheadFiles -= oldest.judged.length;
-        if (!(yield* finish(oldest))) return;
-      }
+      if (ahead !== undefined && !(yield* finish(ahead))) return;
+      ahead = next;
     }
-    for (const prepared of ahead) if (!(yield* finish(prepared))) return;
+    if (ahead !== undefined) yield* finish(ahead);
   } finally {
     counters.flush();
     await pool.close();
