@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, utimesSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingContext } from '../../../test/helpers/modules/recording.js';
 import { CHUNK_BYTES } from './read.js';
 import { HashPool } from './hash-pool.js';
+import { modeString } from './checks.js';
 import { makeTree, removeTree, runSearch, type Entry } from '../../../test/helpers/modules/search-tree.js';
 
 /**
@@ -60,6 +62,64 @@ describe('hashing on reader threads', () => {
     expect(rec.warnings).toEqual([]);
   });
 
+  it("rows of files stat'ed by the reader threads are those of an lstat: size, mode, mtime", async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    chmodSync(`${root}/d/dir3/f170`, 0o4750);
+    utimesSync(`${root}/d/dir3/f170`, new Date('2020-01-02T03:04:05.678Z'), new Date('2020-01-02T03:04:05.678Z'));
+    const wanted = ['/d/dir1/f060', '/d/dir3/f170'];
+    const rows = await runSearch(
+      { searches: { s1: { paths: ['/d'], sha2: wanted.map((p) => sha256(contents.get(p) as string)) } } },
+      recordingContext(root),
+    );
+    expect(rows).toEqual(
+      wanted.map((p) => {
+        const stat = lstatSync(`${root}${p}`);
+        return {
+          search: 's1',
+          path: p,
+          size: stat.size,
+          mode: modeString(stat.mode),
+          mtime: new Date(stat.mtimeMs).toISOString(),
+        };
+      }),
+    );
+    expect(rows[1]?.mode).toBe('urwxr-x---');
+  });
+
+  it('past the first files, symlinks and errors are judged as inline: a file link followed, a broken one reported', async () => {
+    const { entries, contents } = tree();
+    root = makeTree({
+      ...entries,
+      '/d/dir4/link-to-f005': { symlink: '../dir0/f005' },
+      '/d/dir4/dangling': { symlink: 'nowhere' },
+    });
+    const rec = recordingContext(root);
+    const rows = await runSearch(
+      { searches: { s1: { paths: ['/d'], sha2: [sha256(contents.get('/d/dir0/f005') as string)] } } },
+      rec,
+    );
+    expect(rows.map((r) => r.path)).toEqual(['/d/dir0/f005', '/d/dir4/link-to-f005']);
+    expect(rec.warnings).toEqual(['/d/dir4/dangling: broken symlink (ENOENT)']);
+  });
+
+  it('a name-only search beside a hash search that stopped still gets every row, with its size', async () => {
+    const { entries, contents } = tree();
+    root = makeTree(entries);
+    const rows = await runSearch(
+      {
+        searches: {
+          names: { paths: ['/d'], names: ['^f'] },
+          hashes: { paths: ['/d'], sha2: [sha256(contents.get('/d/dir0/f001') as string)], options: { matchlimit: 1 } },
+        },
+      },
+      recordingContext(root),
+    );
+    const named = rows.filter((r) => r.search === 'names');
+    expect(named.map((r) => [r.path, r.size])).toEqual([...contents].map(([p, d]) => [p, bytesOf(d)]));
+    expect(rows.filter((r) => r.search === 'hashes').map((r) => r.path)).toEqual(['/d/dir0/f001']);
+  });
+
   it('feeds md5 and sha256 from one read, and matchany says which matched', async () => {
     const { entries, contents } = tree();
     root = makeTree(entries);
@@ -107,35 +167,59 @@ describe('hashing on reader threads', () => {
 });
 
 describe('HashPool', () => {
-  it('reports a file it cannot open with its error code, and hashes the others', async () => {
+  it('reports a file it cannot open with its error code, and hashes and stats the others', async () => {
     root = makeTree({ '/d/a': 'alpha', '/d/b': 'beta' });
     const pool = new HashPool(2);
     try {
-      const [a, gone, b] = await pool.hash([
-        { path: `${root}/d/a`, size: 5, algorithms: ['sha256', 'md5'] },
-        { path: `${root}/d/missing`, size: 1, algorithms: ['sha256'] },
-        { path: `${root}/d/b`, size: 4, algorithms: ['sha256'] },
-      ]);
+      const [a, gone] = await pool.hash([`${root}/d/a`, `${root}/d/missing`], ['sha256', 'md5']);
+      const [b] = await pool.hash([`${root}/d/b`], ['sha256']);
       expect(a).toEqual({
+        kind: 'hashed',
         digests: new Map([
           ['sha256', sha256('alpha')],
           ['md5', md5('alpha')],
         ]),
         bytes: 5,
+        stat: expect.objectContaining({ size: 5 }),
       });
-      expect(gone !== undefined && 'error' in gone ? gone.error.code : undefined).toBe('ENOENT');
-      expect(b).toEqual({ digests: new Map([['sha256', sha256('beta')]]), bytes: 4 });
+      expect(gone?.kind === 'failed' ? gone.error.code : undefined).toBe('ENOENT');
+      expect(b).toEqual({
+        kind: 'hashed',
+        digests: new Map([['sha256', sha256('beta')]]),
+        bytes: 4,
+        stat: expect.anything(),
+      });
     } finally {
       await pool.close();
     }
   });
 
-  it('hashes a file that grew since its stat to its real end', async () => {
-    root = makeTree({ '/d/a': 'grown since' });
+  it('gives the stat of the file it opened: size, mode and mtime as lstat has them', async () => {
+    root = makeTree({ '/d/a': 'alpha' });
+    chmodSync(`${root}/d/a`, 0o640);
     const pool = new HashPool(1);
     try {
-      const [a] = await pool.hash([{ path: `${root}/d/a`, size: 5, algorithms: ['sha256'] }]);
-      expect(a).toEqual({ digests: new Map([['sha256', sha256('grown since')]]), bytes: 11 });
+      const [a] = await pool.hash([`${root}/d/a`], ['sha256']);
+      const { size, mode, mtimeMs } = lstatSync(`${root}/d/a`);
+      expect(a?.kind === 'hashed' ? a.stat : undefined).toEqual({ size, mode, mtimeMs });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('never follows a symlink, never blocks on nor reads a FIFO, and leaves a file longer than one read to the module thread', async () => {
+    root = makeTree({
+      '/d/target': 'x',
+      '/d/link': { symlink: 'target' },
+      '/d/pipe': { fifo: true },
+      '/d/big': Buffer.alloc(CHUNK_BYTES + 1),
+    });
+    const pool = new HashPool(1);
+    try {
+      const [link, pipe, big] = await pool.hash([`${root}/d/link`, `${root}/d/pipe`, `${root}/d/big`], ['sha256']);
+      expect(link?.kind === 'failed' ? link.error.code : link?.kind).toBe('ELOOP');
+      expect(pipe).toEqual({ kind: 'notFile' });
+      expect(big).toEqual({ kind: 'large', stat: expect.objectContaining({ size: CHUNK_BYTES + 1 }) });
     } finally {
       await pool.close();
     }

@@ -9,8 +9,8 @@ import {
   type Judge,
   type Judged,
 } from './evaluate.js';
+import { AlgorithmSets, HashJobs } from './hash-jobs.js';
 import { HashPool, type HashResult } from './hash-pool.js';
-import type { HashAlgorithm } from './param-values.js';
 import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
@@ -66,25 +66,22 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
   const walk = new Walk(searches, new HostRoot(ctx.root), on);
   const pool = new HashPool();
   let poolable = 0;
+  const algorithms = new AlgorithmSets();
   const prepare = (batch: readonly FileTask[]): Prepared => {
     const judged: Judged[] = [];
-    const jobs: Judged[] = [];
+    const jobs = new HashJobs(algorithms);
+    const isPooling = poolable >= POOL_AFTER_FILES;
     for (const task of batch) {
       counters.values.filesChecked++;
-      const one = judgeMetadata(task, judge);
+      const one = judgeMetadata(task, judge, isPooling);
       if (one === undefined) continue;
       judged.push(one);
-      if (isPoolable(one)) jobs.push(one);
+      if (!isPoolable(one)) continue;
+      poolable++;
+      jobs.add(one);
     }
-    poolable += jobs.length;
-    if (poolable < POOL_AFTER_FILES || jobs.length === 0) return { judged, digests: Promise.resolve(new Map()) };
-    const digests = pool
-      .hash(jobs.map((j) => ({ path: j.task.real, size: j.stat.size, algorithms: algorithmsOf(j) })))
-      .then(
-        (results) => new Map(jobs.map((j, i) => [j, results[i] as HashResult])),
-        () => undefined,
-      );
-    return { judged, digests };
+    if (!isPooling || jobs.size === 0) return { judged, digests: Promise.resolve(new Map()) };
+    return { judged, digests: jobs.send(pool) };
   };
   async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
     // A failed pool leaves every file to the inline read below.
@@ -96,12 +93,14 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       judged.readers = judged.readers.filter((v) => !v.search.isStopped);
       if (judged.live.length === 0) continue;
       const result = digests.get(judged);
-      if (result !== undefined) judgeDigests(judged, judge, result);
-      else if (judged.readers.length > 0) {
+      const next = result === undefined ? 'read' : judgeDigests(judged, judge, result);
+      if (next === 'gone') continue;
+      // A stat left to the reader threads is taken here if they did not (a stopped search's file, a failed pool).
+      if (next === 'read' && (judged.readers.length > 0 || judged.stat === undefined)) {
         // Progress before a long read (a costly content regex may make it long): a stopped run
         // says how far it got. Not before each small one: a flush per file cost ~10 % of a
         // hash over 20,000 small files.
-        if (judged.stat.size > CHUNK_BYTES) counters.flush();
+        if ((judged.stat?.size ?? 0) > CHUNK_BYTES) counters.flush();
         if (!(await judgeBytes(judged, judge))) return false;
       }
       for (const row of rowsOf(judged)) {
@@ -129,7 +128,3 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     await pool.close();
   }
 };
-
-function algorithmsOf(judged: Judged): HashAlgorithm[] {
-  return [...new Set(judged.readers.flatMap((v) => [...v.search.algorithms]))];
-}
