@@ -5,7 +5,12 @@ import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { EXIT } from './main.js';
 import { fileHit, fileMiss, serveFleet, type FakeAgentAnswer } from '../../test/helpers/console/cli/fake-actions.js';
-import { installIdentity, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
+import {
+  installIdentity,
+  startCliOnServer,
+  stopCliOnServer,
+  type Harness,
+} from '../../test/helpers/console/cli/harness.js';
 
 const hit = (path: string) => fileHit(path);
 const miss = fileMiss();

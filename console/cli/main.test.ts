@@ -3,7 +3,12 @@ import { armoredPublicKey, fingerprint, publicKeyPath } from '../../test/helpers
 import type { FakeApi } from '../../test/helpers/console/services/fake-api.js';
 import { COMMANDS } from './commands.js';
 import { EXIT } from './main.js';
-import { createHarness, startCliOnServer, stopCliOnServer, type Harness } from '../../test/helpers/console/cli/harness.js';
+import {
+  createHarness,
+  startCliOnServer,
+  stopCliOnServer,
+  type Harness,
+} from '../../test/helpers/console/cli/harness.js';
 
 describe('mig help', () => {
   let h: Harness;
