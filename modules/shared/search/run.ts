@@ -10,6 +10,8 @@ import {
   type Judged,
 } from './evaluate.js';
 import { HashPool, type HashResult } from './hash-pool.js';
+import { ContentDispatch, isContentPoolable, judgeScanned, type ContentScan } from './content-dispatch.js';
+import { ContentPool } from './content-pool.js';
 import type { HashAlgorithm } from './param-values.js';
 import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
@@ -48,6 +50,8 @@ interface Prepared {
   judged: Judged[];
   /** Digests of `judged[i]` for each i in `pooled`, from hash-pool.ts; undefined if the pool failed. */
   digests: Promise<ReadonlyMap<Judged, HashResult> | undefined>;
+  /** Content-only files on their way to content threads (content-dispatch.ts). */
+  scans: ReadonlyMap<Judged, ContentScan>;
 }
 
 /**
@@ -65,26 +69,31 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
   const judge: Judge = { nowMs: ctx.now().getTime(), stats: counters.values, pacer, error: on.error };
   const walk = new Walk(searches, new HostRoot(ctx.root), on);
   const pool = new HashPool();
+  const contentPool = new ContentPool(ctx.signal);
+  const dispatch = new ContentDispatch(contentPool);
   let poolable = 0;
   const prepare = (batch: readonly FileTask[]): Prepared => {
     const judged: Judged[] = [];
     const jobs: Judged[] = [];
+    const contentJobs: Judged[] = [];
     for (const task of batch) {
       counters.values.filesChecked++;
       const one = judgeMetadata(task, judge);
       if (one === undefined) continue;
       judged.push(one);
       if (isPoolable(one)) jobs.push(one);
+      else if (isContentPoolable(one)) contentJobs.push(one);
     }
+    const scans = dispatch.submit(contentJobs);
     poolable += jobs.length;
-    if (poolable < POOL_AFTER_FILES || jobs.length === 0) return { judged, digests: Promise.resolve(new Map()) };
+    if (poolable < POOL_AFTER_FILES || jobs.length === 0) return { judged, digests: Promise.resolve(new Map()), scans };
     const digests = pool
       .hash(jobs.map((j) => ({ path: j.task.real, size: j.stat.size, algorithms: algorithmsOf(j) })))
       .then(
         (results) => new Map(jobs.map((j, i) => [j, results[i] as HashResult])),
         () => undefined,
       );
-    return { judged, digests };
+    return { judged, digests, scans };
   };
   async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
     // A failed pool leaves every file to the inline read below.
@@ -94,9 +103,14 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       // Judged ahead of the previous directory's rows: a search may have stopped since.
       judged.live = judged.live.filter((v) => !v.search.isStopped);
       judged.readers = judged.readers.filter((v) => !v.search.isStopped);
+      // A file no thread has taken yet is read here (and dropped from the threads' queue if unwanted now).
+      const scan = prepared.scans.get(judged);
+      const isInline = scan === undefined || scan.ticket.claim();
       if (judged.live.length === 0) continue;
+      const scanned = isInline || scan === undefined ? undefined : await scan.ticket.outcome;
       const result = digests.get(judged);
       if (result !== undefined) judgeDigests(judged, judge, result);
+      else if (scan !== undefined && scanned !== undefined) judgeScanned(judged, judge, scan, scanned);
       else if (judged.readers.length > 0) {
         // Progress before a long read (a costly content regex may make it long): a stopped run
         // says how far it got. Not before each small one: a flush per file cost ~10 % of a
@@ -126,7 +140,8 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     if (ahead !== undefined) yield* finish(ahead);
   } finally {
     counters.flush();
-    await pool.close();
+    await Promise.all([pool.close(), contentPool.close()]);
+    if (contentPool.filesAnswered > 0) ctx.log(`content threads read ${contentPool.filesAnswered} files`);
   }
 };
 
