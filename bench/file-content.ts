@@ -171,7 +171,8 @@ function timed(file: string, args: readonly string[], env: NodeJS.ProcessEnv, re
     const start = performance.now();
     const out = spawnSync(file, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * MIB });
     const wallMs = performance.now() - start;
-    if (out.status !== 0 && out.status !== 1) throw new Error(`${file} ${args.join(' ')}: exit ${out.status}: ${out.stderr}`);
+    if (out.status !== 0 && out.status !== 1)
+      throw new Error(`${file} ${args.join(' ')}: exit ${out.status}: ${out.stderr}`);
     if (i > 0) runs.push({ wallMs, cpuMs: childrenCpuMs() - cpu, lines: out.stdout.split('\n').length - 1 });
   }
   const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
@@ -190,7 +191,8 @@ function endToEndCpuRow(dir: string, c: { name: string; pattern: string }, floor
   });
   const grep = timed('grep', ['-rlE', c.pattern, join(dir, 'logs')], { LC_ALL: 'C' });
   const goal = Math.max(grep.wallMs * 1.5, 0);
-  const reach = goal < floor.wallMs ? `under node's own start: cannot be met by a Node process` : `goal ≤ ${goal.toFixed(0)} ms`;
+  const reach =
+    goal < floor.wallMs ? `under node's own start: cannot be met by a Node process` : `goal ≤ ${goal.toFixed(0)} ms`;
   return {
     name: `content -l ${c.name} 290 MB (mig file -t local)`,
     ours: ours.wallMs,

@@ -29,7 +29,9 @@ export function isContentPoolable(judged: Judged): boolean {
   return (
     judged.readers.length > 0 &&
     judged.stat.size <= MAX_POOLED_FILE_BYTES &&
-    judged.readers.every((v) => v.search.contents.length > 0 && v.search.algorithms.size === 0 && !v.search.isDecompress)
+    judged.readers.every(
+      (v) => v.search.contents.length > 0 && v.search.algorithms.size === 0 && !v.search.isDecompress,
+    )
   );
 }
 
@@ -65,9 +67,7 @@ export class ContentDispatch {
     const tickets = this.pool.submit(
       jobs.map((j) => ({ path: j.task.real, size: j.stat.size, specs: j.readers.map((v) => specOf(v.search)) })),
     );
-    return new Map(
-      jobs.map((j, i) => [j, { ticket: tickets[i] as Ticket, searches: j.readers.map((v) => v.search) }]),
-    );
+    return new Map(jobs.map((j, i) => [j, { ticket: tickets[i] as Ticket, searches: j.readers.map((v) => v.search) }]));
   }
 }
 
@@ -96,7 +96,12 @@ export function judgeScanned(judged: Judged, judge: Judge, scan: ContentScan, ou
       judgeContent(v, scanner.results);
       continue;
     }
-    judge.error([v.search], task.path, 'content not matched', new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`));
+    judge.error(
+      [v.search],
+      task.path,
+      'content not matched',
+      new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`),
+    );
     judgeUnreadableContent(v);
   }
 }

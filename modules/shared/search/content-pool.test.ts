@@ -9,7 +9,9 @@ import {
   useContentThreads,
   useContentWorkerScript,
   type PooledFile,
+  type Ticket,
 } from './content-pool.js';
+import { Pacer } from './pacer.js';
 import type { ScanSpec } from './content-scan.js';
 import { fileParams } from './params.js';
 import { runFile, type FileRow } from './run.js';
@@ -53,7 +55,8 @@ function generatedTree(seed: number): Record<string, Entry> {
     for (let k = 0; k < count; k++) {
       const r = next();
       if (r < 0.004) lines.push(`x ${NEEDLES[Math.floor(next() * NEEDLES.length)]} y`);
-      else lines.push(`line ${k} of ${i}: ${'abcdefgh'.repeat(1 + Math.floor(next() * 8))} ${Math.floor(next() * 1e7)}`);
+      else
+        lines.push(`line ${k} of ${i}: ${'abcdefgh'.repeat(1 + Math.floor(next() * 8))} ${Math.floor(next() * 1e7)}`);
     }
     let body = Buffer.from(lines.join(eol) + (next() < 0.8 ? eol : ''));
     if (next() < 0.1) body = Buffer.concat([body, Buffer.from([0xff, 0xc3, 0x0a]), Buffer.from('tail ROOTKIT\n')]);
@@ -85,7 +88,9 @@ let threadFiles = 0;
 async function hunt(dir: string, searches: Record<string, unknown>): Promise<Outcome> {
   const rec: Recording = recordingContext(dir);
   const rows = await runSearch({ searches }, rec);
-  const said = rec.logs.map((line) => /^content threads read (\d+) files$/.exec(line)?.[1]).find((n) => n !== undefined);
+  const said = rec.logs
+    .map((line) => /^content threads read (\d+) files$/.exec(line)?.[1])
+    .find((n) => n !== undefined);
   threadFiles = Number(said ?? 0);
   return { rows, warnings: rec.warnings, stats: rec.stats };
 }
@@ -162,6 +167,27 @@ describe('ContentPool', () => {
     }
   });
 
+  it('the module thread, waiting for an answer, scans queued groups itself (with its pacer)', async () => {
+    root = makeTree({ '/a': 'abc\n', '/b': 'xyz\n' });
+    const pool = new ContentPool(new AbortController().signal, { threads: 1, heapMb: 64 }, true);
+    try {
+      const tickets = pool.submit([
+        { path: join(root, 'a'), size: 4, specs: [spec] },
+        { path: join(root, 'b'), size: 4, specs: [spec] },
+      ]);
+      // No thread started (none is before the module thread has read alone for a while): it scans them.
+      const pacer = new Pacer(new AbortController().signal);
+      expect(await pool.outcomeOf(tickets[1] as Ticket, pacer)).toEqual({
+        bytesRead: 4,
+        scanners: [{ results: [false] }],
+      });
+      expect(await (tickets[0] as Ticket).outcome).toEqual({ bytesRead: 4, scanners: [{ results: [true] }] });
+      expect(pool.filesAnswered).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('claimed files are the module thread’s: no thread reads them', async () => {
     const pool = new ContentPool(new AbortController().signal, { threads: 1, heapMb: 64 }, true);
     try {
@@ -173,8 +199,9 @@ describe('ContentPool', () => {
   });
 
   it('bounds its threads by the cores, MAX_CONTENT_THREADS and the module thread’s heap ceiling', () => {
+    // The module's own thread reads too: one thread fewer than the cores.
     expect(threadsFor(1, undefined)).toEqual({ threads: 0, heapMb: 128 });
-    expect(threadsFor(2, undefined)).toEqual({ threads: 2, heapMb: 128 });
+    expect(threadsFor(2, undefined)).toEqual({ threads: 1, heapMb: 128 });
     expect(threadsFor(64, undefined).threads).toBe(MAX_CONTENT_THREADS);
     // An agent's module worker with 512 MB: the threads share it.
     expect(threadsFor(8, 512)).toEqual({ threads: 4, heapMb: 102 });

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { resourceLimits, Worker } from 'node:worker_threads';
 import { z } from 'zod';
-import type { ScanJob, ScanOutcome, ScanSpec } from './content-scan.js';
+import { scanFile, type ScanJob, type ScanOutcome, type ScanSpec } from './content-scan.js';
+import type { Pacer } from './pacer.js';
 
 /**
  * Content threads: one search's content-only files spread over worker threads, each reading and
@@ -11,8 +12,11 @@ import type { ScanJob, ScanOutcome, ScanSpec } from './content-scan.js';
  * (doc/performance.md, issue 13).
  *
  * Files are queued in groups; an idle thread takes the next group. The module's thread reads a
- * file itself when it reaches one whose group no thread has taken yet (claim): a small hunt, or
- * the first files while the threads start, never wait for a thread.
+ * file itself when it reaches one whose group no thread has taken yet (claim), and, rather than
+ * wait for a thread's answer, reads the next queued group meanwhile (outcomeOf): it is one of the
+ * pool's readers, so a pool has one thread fewer than the cores. Threads start only once the
+ * module's thread has been reading content for START_AFTER_MS: a hunt whose files settle at their
+ * first read (a frequent pattern, a header) never pays a thread's start (~30-60 ms of CPU each).
  *
  * Limits: at most MAX_CONTENT_THREADS threads per run, each with a heap ceiling carved out of the
  * module thread's own (an agent's moduleMemoryMb), and files over MAX_POOLED_FILE_BYTES stay on
@@ -27,6 +31,8 @@ export const MAX_POOLED_FILE_BYTES = 8 * 1024 * 1024;
 /** Files are handed out in groups of about this many bytes (or GROUP_FILES), so small files cost one message per group. */
 const GROUP_BYTES = 1024 * 1024;
 const GROUP_FILES = 64;
+/** The module's thread reads alone this long (from its first claimed file) before threads start. */
+const START_AFTER_MS = 30;
 /** A content thread's heap ceiling when its parent has none (`mig file -t local`). */
 const THREAD_HEAP_MB = 128;
 /** Below this, a thread could not hold an 8 MiB line as text: fewer threads instead. */
@@ -72,15 +78,16 @@ export function contentThreads(): { threads: number; heapMb: number } {
   return threadsFor(availableParallelism(), resourceLimits.maxOldGenerationSizeMb, threadsOverride);
 }
 
-/** One per core, at most MAX_CONTENT_THREADS, fewer when the module's own heap ceiling is small; 0 on one core. */
+/**
+ * One per core beside the module's own thread (which reads too), at most MAX_CONTENT_THREADS,
+ * fewer when the module's heap ceiling is small; none on one core.
+ */
 export function threadsFor(
   cores: number,
   parentMb: number | undefined,
   override?: number,
 ): { threads: number; heapMb: number } {
-  let threads = override ?? Math.min(MAX_CONTENT_THREADS, cores);
-  // One core: a thread only adds its start-up to the same CPU.
-  if (override === undefined && threads < 2) threads = 0;
+  let threads = override ?? Math.min(MAX_CONTENT_THREADS, cores - 1);
   if (parentMb === undefined || parentMb <= 0) return { threads, heapMb: THREAD_HEAP_MB };
   // The module's ceiling is shared by its thread and its content threads.
   threads = Math.max(0, Math.min(threads, Math.floor(parentMb / MIN_THREAD_HEAP_MB) - 1));
@@ -114,14 +121,16 @@ export interface Ticket {
    * now none will. False: a thread has it, and `outcome` will say.
    */
   claim(): boolean;
-  /** The thread's outcome; undefined when the pool failed or closed first (read it inline then). */
+  /** The outcome; undefined when the pool failed or closed first (read it inline then). Wait through outcomeOf. */
   readonly outcome: Promise<ScanOutcome | undefined>;
+  readonly isSettled: boolean;
 }
 
 interface Group {
   id: number;
   files: readonly PooledFile[];
-  state: 'queued' | 'taken' | 'claimed' | 'settled';
+  /** taken: by a thread; claimed: the module thread reads it inline; helped: the module thread scans it for the pool. */
+  state: 'queued' | 'taken' | 'claimed' | 'helped' | 'settled';
   settle: (outcomes: readonly (ScanOutcome | undefined)[]) => void;
 }
 
@@ -137,6 +146,7 @@ export class ContentPool {
   private readonly taken = new Map<number, Group>();
   private nextId = 0;
   private isClosed = false;
+  private firstClaimAt: number | undefined;
   /** Files a thread read and answered (for the module's debug log). */
   filesAnswered = 0;
   private readonly onAbort = (): void => void this.close();
@@ -157,16 +167,34 @@ export class ContentPool {
   /** Queues `files` (in walk order) for the threads; one ticket per file, in the same order. */
   submit(files: readonly PooledFile[]): Ticket[] {
     const tickets: Ticket[] = [];
-    for (let start = 0; start < files.length; ) {
+    for (let start = 0; start < files.length;) {
       let end = start;
       for (let bytes = 0; end < files.length && end - start < GROUP_FILES && bytes < GROUP_BYTES; end++)
         bytes += (files[end] as PooledFile).size + 4096;
       tickets.push(...this.group(files.slice(start, end)));
       start = end;
     }
-    this.startThreads();
+    if (!this.isClaiming) this.startThreads();
     this.pump();
     return tickets;
+  }
+
+  /**
+   * The outcome of a ticket claim() refused. While it is not in, the module's thread scans the
+   * next queued group itself (with the run's pacer: it still pauses and stops), so it never sits
+   * idle while files are left.
+   */
+  async outcomeOf(ticket: Ticket, pacer: Pacer): Promise<ScanOutcome | undefined> {
+    while (!ticket.isSettled && this.isClaiming) {
+      const group = this.queue.shift();
+      if (group === undefined) break;
+      group.state = 'helped';
+      const { specs, jobs } = messageOf(group);
+      const outcomes: (ScanOutcome | undefined)[] = [];
+      for (const job of jobs) outcomes.push(pacer.isAborted ? undefined : await scanFile(job, specs, pacer));
+      group.settle(outcomes);
+    }
+    return ticket.outcome;
   }
 
   /** Ends the threads; the run that made the pool calls it when it ends (they keep a process alive). */
@@ -193,11 +221,25 @@ export class ContentPool {
         if (group.state === 'queued' && this.isClaiming) {
           group.state = 'claimed';
           this.queue.splice(this.queue.indexOf(group), 1);
+          this.noteClaim();
         }
         return group.state === 'claimed';
       },
       outcome: outcomes.then((all) => all[i]),
+      get isSettled() {
+        return group.state === 'settled';
+      },
     }));
+  }
+
+  /** Threads start once the module's thread has been reading alone for START_AFTER_MS. */
+  private noteClaim(): void {
+    if (this.threads.length > 0 || this.queue.length === 0) return;
+    const now = performance.now();
+    this.firstClaimAt ??= now;
+    if (now - this.firstClaimAt < START_AFTER_MS) return;
+    this.startThreads();
+    this.pump();
   }
 
   private startThreads(): void {
@@ -233,17 +275,7 @@ export class ContentPool {
       group.state = 'taken';
       thread.group = group;
       this.taken.set(group.id, group);
-      const specIndex = new Map<ScanSpec, number>();
-      const jobs: ScanJob[] = group.files.map((f) => ({
-        path: f.path,
-        size: f.size,
-        specs: f.specs.map((spec) => {
-          let index = specIndex.get(spec);
-          if (index === undefined) specIndex.set(spec, (index = specIndex.size));
-          return index;
-        }),
-      }));
-      thread.worker.postMessage({ id: group.id, specs: [...specIndex.keys()], jobs });
+      thread.worker.postMessage({ id: group.id, ...messageOf(group) });
     }
   }
 
@@ -273,7 +305,23 @@ export class ContentPool {
 
   /** Every file not answered yet is answered "undefined": the module's thread reads it (a waiter may already wait on a queued group). */
   private answerNothing(): void {
-    for (const group of [...this.taken.values(), ...this.queue.splice(0)]) group.settle(group.files.map(() => undefined));
+    for (const group of [...this.taken.values(), ...this.queue.splice(0)])
+      group.settle(group.files.map(() => undefined));
     this.taken.clear();
   }
+}
+
+/** A group as a thread (or scanFile) gets it: each search's specs once, the files naming them by index. */
+function messageOf(group: Group): { specs: ScanSpec[]; jobs: ScanJob[] } {
+  const specIndex = new Map<ScanSpec, number>();
+  const jobs: ScanJob[] = group.files.map((f) => ({
+    path: f.path,
+    size: f.size,
+    specs: f.specs.map((spec) => {
+      let index = specIndex.get(spec);
+      if (index === undefined) specIndex.set(spec, (index = specIndex.size));
+      return index;
+    }),
+  }));
+  return { specs: [...specIndex.keys()], jobs };
 }

@@ -31,8 +31,7 @@ export interface ScanJob {
 export type ScannerOutcome = { results: boolean[] } | { isOverflowed: true };
 
 export type ScanOutcome =
-  | { bytesRead: number; scanners: ScannerOutcome[] }
-  | { error: { message: string; code: string } };
+  { bytesRead: number; scanners: ScannerOutcome[] } | { error: { message: string; code: string } };
 
 /** A content thread compiles each pattern once, whatever the number of files and batches. */
 const compiled = new Map<string, LineRegex>();
@@ -58,16 +57,24 @@ const CONTENT_ONLY = walkOnlyPlan('content', [], { maxdepth: 0, matchlimit: 0 })
 /** A content thread's read is never paused: its module thread stops it by ending the thread. */
 const NEVER_PAUSED = new Pacer(new AbortController().signal, () => undefined, Number.POSITIVE_INFINITY);
 
-/** Reads `job.path` once for every spec it names, as the module thread's inline read would. */
-export async function scanFile(job: ScanJob, specs: readonly ScanSpec[]): Promise<ScanOutcome> {
+/**
+ * Reads `job.path` once for every spec it names, as the module thread's inline read would.
+ * `pacer`: the module thread's, when it scans for the pool (undefined when the run was aborted).
+ */
+export async function scanFile(
+  job: ScanJob,
+  specs: readonly ScanSpec[],
+  pacer?: Pacer,
+): Promise<ScanOutcome | undefined> {
   const targets: SearchBytes[] = job.specs.map((index) => {
     const spec = specs[index];
-    if (spec === undefined) throw new Error(`scan job for ${job.path} names spec ${index}, the batch has ${specs.length}`);
+    if (spec === undefined)
+      throw new Error(`scan job for ${job.path} names spec ${index}, the batch has ${specs.length}`);
     return { search: CONTENT_ONLY, scanner: scannerOf(spec), digests: new Map() };
   });
   const stats: ReadStats = { bytesRead: 0, bytesHashed: 0 };
   try {
-    await readFor(job.path, targets, stats, NEVER_PAUSED, job.size);
+    if (!(await readFor(job.path, targets, stats, pacer ?? NEVER_PAUSED, job.size))) return undefined;
   } catch (err) {
     const e = err as Error & { code?: unknown };
     return { error: { message: String(e.message), code: String(e.code ?? '') } };

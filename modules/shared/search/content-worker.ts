@@ -26,7 +26,8 @@ async function scanGroup(group: Group): Promise<ScanOutcome[]> {
   const outcomes: ScanOutcome[] = [];
   for (const job of group.jobs) {
     try {
-      outcomes.push(await scanFile(job, group.specs));
+      // A thread's reads are never paused nor aborted (its pool ends the thread): never undefined here.
+      outcomes.push((await scanFile(job, group.specs)) ?? { error: { message: 'scan aborted', code: '' } });
     } catch (err) {
       // Our bug (a pattern the module thread compiled, a spec index), not the file's: still one answer per file.
       outcomes.push({ error: { message: err instanceof Error ? err.message : String(err), code: '' } });

@@ -107,7 +107,7 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       const scan = prepared.scans.get(judged);
       const isInline = scan === undefined || scan.ticket.claim();
       if (judged.live.length === 0) continue;
-      const scanned = isInline || scan === undefined ? undefined : await scan.ticket.outcome;
+      const scanned = isInline || scan === undefined ? undefined : await contentPool.outcomeOf(scan.ticket, pacer);
       const result = digests.get(judged);
       if (result !== undefined) judgeDigests(judged, judge, result);
       else if (scan !== undefined && scanned !== undefined) judgeScanned(judged, judge, scan, scanned);
