@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distIsFresh } from '../bin/dist-state.js';
+import { useContentThreads } from '../modules/shared/search/content-pool.js';
 import { compileLineRegex } from '../modules/shared/search/regex.js';
 import { benchDir, logFile, MIB, mbPerS, medianMs, removeDir, runOurs, settle, shell } from './file-data.js';
 import type { BenchRow } from './types.js';
@@ -41,12 +42,17 @@ const BUILD = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 /** `files` x 2 MiB of logs in a temp dir for `run`, removed after. */
 async function withLogs(run: (dir: string) => Promise<BenchRow[]>, files = LOG_FILES): Promise<BenchRow[]> {
   const dir = benchDir();
+  // In this process the engine runs on one thread: the bench runs under tsx, where a content
+  // thread would boot through tsx's compiler. Content threads are measured end to end, from
+  // dist/, by the content-cli-290 rows (with and without them).
+  useContentThreads(0);
   try {
     mkdirSync(join(dir, 'logs'));
     for (let i = 0; i < files; i++) logFile(join(dir, 'logs', `access.log.${i}`), LOG_BYTES, i);
     settle();
     return await run(dir);
   } finally {
+    useContentThreads(undefined);
     removeDir(dir);
   }
 }
@@ -90,6 +96,8 @@ export function cliBench290(): Promise<BenchRow[]> {
     const floor = timed(process.execPath, ['-e', '0'], {}, 5);
     const rows: BenchRow[] = [];
     for (const c of CLASSES) rows.push(endToEndCpuRow(dir, c, floor));
+    // The same without content threads: the A/B of the pool, in the same sitting.
+    for (const c of CLASSES) rows.push(endToEndCpuRow(dir, c, floor, '0'));
     return rows;
   }, ISSUE_LOG_FILES);
 }
@@ -184,17 +192,18 @@ function timed(file: string, args: readonly string[], env: NodeJS.ProcessEnv, re
 }
 
 /** `mig file -t local` against `LC_ALL=C grep -rlE`, alternately, wall and CPU. */
-function endToEndCpuRow(dir: string, c: { name: string; pattern: string }, floor: Timing): BenchRow {
+function endToEndCpuRow(dir: string, c: { name: string; pattern: string }, floor: Timing, threads?: string): BenchRow {
   const ours = timed(process.execPath, [MIG, 'file', '-t', 'local', '-path', '/logs', '-content', c.pattern], {
     MIG_LOCAL_ROOT: dir,
     NO_COLOR: '1',
+    ...(threads === undefined ? {} : { MIG_CONTENT_THREADS: threads }),
   });
   const grep = timed('grep', ['-rlE', c.pattern, join(dir, 'logs')], { LC_ALL: 'C' });
   const goal = Math.max(grep.wallMs * 1.5, 0);
   const reach =
     goal < floor.wallMs ? `under node's own start: cannot be met by a Node process` : `goal ≤ ${goal.toFixed(0)} ms`;
   return {
-    name: `content -l ${c.name} 290 MB (mig file -t local)`,
+    name: `content -l ${c.name} 290 MB (mig file -t local${threads === undefined ? '' : `, ${threads} threads`})`,
     ours: ours.wallMs,
     reference: 'LC_ALL=C grep -rlE',
     referenceValue: grep.wallMs,

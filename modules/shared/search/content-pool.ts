@@ -15,7 +15,7 @@ import type { Pacer } from './pacer.js';
  * file itself when it reaches one whose group no thread has taken yet (claim), and, rather than
  * wait for a thread's answer, reads the next queued group meanwhile (outcomeOf): it is one of the
  * pool's readers, so a pool has one thread fewer than the cores. Threads start only once the
- * module's thread has been reading content for START_AFTER_MS: a hunt whose files settle at their
+ * module's thread has been reading content for START_AFTER_CPU_MS of CPU: a hunt whose files settle at their
  * first read (a frequent pattern, a header) never pays a thread's start (~30-60 ms of CPU each).
  *
  * Limits: at most MAX_CONTENT_THREADS threads per run, each with a heap ceiling carved out of the
@@ -31,8 +31,12 @@ export const MAX_POOLED_FILE_BYTES = 8 * 1024 * 1024;
 /** Files are handed out in groups of about this many bytes (or GROUP_FILES), so small files cost one message per group. */
 const GROUP_BYTES = 1024 * 1024;
 const GROUP_FILES = 64;
-/** The module's thread reads alone this long (from its first claimed file) before threads start. */
-const START_AFTER_MS = 30;
+/**
+ * The module's thread reads alone for this much CPU time (the process's, from its first claimed
+ * file) before threads start. CPU, not wall: on a loaded host the wall clock runs on while the
+ * thread waits for a core, and threads would start for a hunt that needs none.
+ */
+const START_AFTER_CPU_MS = 50;
 /** A content thread's heap ceiling when its parent has none (`mig file -t local`). */
 const THREAD_HEAP_MB = 128;
 /** Below this, a thread could not hold an 8 MiB line as text: fewer threads instead. */
@@ -73,9 +77,25 @@ export function useContentThreads(threads: number | undefined, isClaiming = true
   isClaimingDefault = isClaiming;
 }
 
-/** This thread's content threads: its core count and heap ceiling (a module worker's moduleMemoryMb). */
+/**
+ * This thread's content threads: its core count and heap ceiling (a module worker's
+ * moduleMemoryMb). `MIG_CONTENT_THREADS=N` in the environment sets the number (0: none), for a
+ * host that must not lend a hunt more than one core and for A/B benchmarks (bench/file-content.ts).
+ */
 export function contentThreads(): { threads: number; heapMb: number } {
-  return threadsFor(availableParallelism(), resourceLimits.maxOldGenerationSizeMb, threadsOverride);
+  return threadsFor(availableParallelism(), resourceLimits.maxOldGenerationSizeMb, threadsOverride ?? envThreads());
+}
+
+function envThreads(): number | undefined {
+  const text = process.env.MIG_CONTENT_THREADS;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  // An operator's typo must not become thousands of threads nor silently the default.
+  if (!Number.isInteger(n) || n < 0 || n > MAX_CONTENT_THREADS)
+    throw new Error(
+      `MIG_CONTENT_THREADS: expected an integer from 0 to ${MAX_CONTENT_THREADS}, got ${JSON.stringify(text)}`,
+    );
+  return n;
 }
 
 /**
@@ -146,7 +166,7 @@ export class ContentPool {
   private readonly taken = new Map<number, Group>();
   private nextId = 0;
   private isClosed = false;
-  private firstClaimAt: number | undefined;
+  private firstClaimCpu: NodeJS.CpuUsage | undefined;
   /** Files a thread read and answered (for the module's debug log). */
   filesAnswered = 0;
   private readonly onAbort = (): void => void this.close();
@@ -232,12 +252,15 @@ export class ContentPool {
     }));
   }
 
-  /** Threads start once the module's thread has been reading alone for START_AFTER_MS. */
+  /** Threads start once the module's thread has been reading alone for START_AFTER_CPU_MS. */
   private noteClaim(): void {
     if (this.threads.length > 0 || this.queue.length === 0) return;
-    const now = performance.now();
-    this.firstClaimAt ??= now;
-    if (now - this.firstClaimAt < START_AFTER_MS) return;
+    if (this.firstClaimCpu === undefined) {
+      this.firstClaimCpu = process.cpuUsage();
+      return;
+    }
+    const used = process.cpuUsage(this.firstClaimCpu);
+    if ((used.user + used.system) / 1000 < START_AFTER_CPU_MS) return;
     this.startThreads();
     this.pump();
   }
