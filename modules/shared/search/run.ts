@@ -116,7 +116,10 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
         // says how far it got. Not before each small one: a flush per file cost ~10 % of a
         // hash over 20,000 small files.
         if (judged.stat.size > CHUNK_BYTES) counters.flush();
+        const cpu = scan === undefined ? undefined : process.cpuUsage();
         if (!(await judgeBytes(judged, judge))) return false;
+        // Content threads start once reading here has cost enough CPU (content-pool.ts).
+        if (cpu !== undefined) contentPool.noteInlineRead(process.cpuUsage(cpu));
       }
       for (const row of rowsOf(judged)) {
         const search = bySearch.get(row.search) as SearchPlan;
