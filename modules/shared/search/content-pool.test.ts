@@ -201,7 +201,9 @@ describe('ContentPool', () => {
   it('bounds its threads by the cores, MAX_CONTENT_THREADS and the module thread’s heap ceiling', () => {
     // The module's own thread reads too: one thread fewer than the cores.
     expect(threadsFor(1, undefined)).toEqual({ threads: 0, heapMb: 128 });
-    expect(threadsFor(2, undefined)).toEqual({ threads: 1, heapMb: 128 });
+    expect(threadsFor(2, undefined)).toEqual({ threads: 0, heapMb: 128 });
+    expect(threadsFor(3, undefined)).toEqual({ threads: 2, heapMb: 128 });
+    expect(threadsFor(2, undefined, 1)).toEqual({ threads: 1, heapMb: 128 });
     expect(threadsFor(64, undefined).threads).toBe(MAX_CONTENT_THREADS);
     // An agent's module worker with 512 MB: the threads share it.
     expect(threadsFor(8, 512)).toEqual({ threads: 4, heapMb: 102 });

@@ -101,14 +101,17 @@ function envThreads(): number | undefined {
 
 /**
  * One per core beside the module's own thread (which reads too), at most MAX_CONTENT_THREADS,
- * fewer when the module's heap ceiling is small; none on one core.
+ * fewer when the module's heap ceiling is small; none on one or two cores.
  */
 export function threadsFor(
   cores: number,
   parentMb: number | undefined,
   override?: number,
 ): { threads: number; heapMb: number } {
-  let threads = override ?? Math.min(MAX_CONTENT_THREADS, cores - 1);
+  // Two cores: measured on the 2-core project VM at load 7-32, the module thread plus one content
+  // thread cost 10-25 % more CPU and were slower in wall time more often than not
+  // (doc/performance.md); MIG_CONTENT_THREADS=1 still asks for one.
+  let threads = override ?? (cores >= 3 ? Math.min(MAX_CONTENT_THREADS, cores - 1) : 0);
   if (parentMb === undefined || parentMb <= 0) return { threads, heapMb: THREAD_HEAP_MB };
   // The module's ceiling is shared by its thread and its content threads.
   threads = Math.max(0, Math.min(threads, Math.floor(parentMb / MIN_THREAD_HEAP_MB) - 1));
