@@ -8,6 +8,8 @@ const benches: Record<string, () => Promise<{ default: Bench }>> = {
   'file-content': () => import('./file-content.js'),
   'content-list': () => import('./file-content.js').then((m) => ({ default: m.listBench })),
   'content-cli': () => import('./file-content.js').then((m) => ({ default: m.cliBench })),
+  'content-list-290': () => import('./file-content.js').then((m) => ({ default: m.listBench290 })),
+  'content-cli-290': () => import('./file-content.js').then((m) => ({ default: m.cliBench290 })),
   'file-yara': () => import('./file-yara.js'),
   memory: () => import('./memory.js'),
   netstat: () => import('./netstat.js'),

@@ -18,6 +18,8 @@ declare const MIG_BUNDLE_VERSION: string;
 const MODULE_WORKER_ROLE = 'mig-module-worker';
 /** workerData.role of a yara scan worker started from this file (modules/yara/session.ts). */
 const YARA_SCAN_ROLE = 'mig-yara-scan-worker';
+/** workerData.role of a file content thread started from this file (modules/shared/search/content-pool.ts). */
+const CONTENT_SCAN_ROLE = 'mig-content-scan-worker';
 
 /**
  * Modules that cannot run from one file, and why: none today. yara's WebAssembly engine travels
@@ -52,16 +54,22 @@ if (role === MODULE_WORKER_ROLE) {
   await import('../worker/module-worker.js');
 } else if (role === YARA_SCAN_ROLE) {
   await import('../../modules/yara/scan-worker.mjs');
+} else if (role === CONTENT_SCAN_ROLE) {
+  await import('../../modules/shared/search/content-worker.js');
 } else if (!isMainThread) {
   throw new Error(`this agent bundle was started as a worker thread without a known role (${String(role)})`);
 } else {
   process.exitCode = await runBundledAgent(process.argv.slice(2));
 }
 
-/** yara's scan worker is this file too: there is no scan-worker.mjs beside a bundle. */
+/** yara's scan worker and the file module's content threads are this file too: nothing else lies beside a bundle. */
 async function useBundledScanWorker(): Promise<void> {
-  const { useScanWorkerScript } = await import('../../modules/yara/session.js');
+  const [{ useScanWorkerScript }, { useContentWorkerScript }] = await Promise.all([
+    import('../../modules/yara/session.js'),
+    import('../../modules/shared/search/content-pool.js'),
+  ]);
   useScanWorkerScript({ url: new URL(import.meta.url), data: { role: YARA_SCAN_ROLE } });
+  useContentWorkerScript({ url: new URL(import.meta.url), data: { role: CONTENT_SCAN_ROLE } });
 }
 
 /** Set by the single executable's launcher (agent/bundle/sea.ts): the executable, not the extracted module. */

@@ -11,6 +11,8 @@ import {
 } from './evaluate.js';
 import { AlgorithmSets, HashJobs } from './hash-jobs.js';
 import { HashPool, type HashResult } from './hash-pool.js';
+import { ContentDispatch, isContentPoolable, judgeScanned, type ContentScan } from './content-dispatch.js';
+import { ContentPool } from './content-pool.js';
 import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
@@ -48,6 +50,8 @@ interface Prepared {
   judged: Judged[];
   /** Digests of `judged[i]` for each i in `pooled`, from hash-pool.ts; undefined if the pool failed. */
   digests: Promise<ReadonlyMap<Judged, HashResult> | undefined>;
+  /** Content-only files on their way to content threads (content-dispatch.ts). */
+  scans: ReadonlyMap<Judged, ContentScan>;
 }
 
 /**
@@ -65,23 +69,28 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
   const judge: Judge = { nowMs: ctx.now().getTime(), stats: counters.values, pacer, error: on.error };
   const walk = new Walk(searches, new HostRoot(ctx.root), on);
   const pool = new HashPool();
+  const contentPool = new ContentPool(ctx.signal);
+  const dispatch = new ContentDispatch(contentPool);
   let poolable = 0;
   const algorithms = new AlgorithmSets();
   const prepare = (batch: readonly FileTask[]): Prepared => {
     const judged: Judged[] = [];
     const jobs = new HashJobs(algorithms);
+    const contentJobs: Judged[] = [];
     const isPooling = poolable >= POOL_AFTER_FILES;
     for (const task of batch) {
       counters.values.filesChecked++;
       const one = judgeMetadata(task, judge, isPooling);
       if (one === undefined) continue;
       judged.push(one);
-      if (!isPoolable(one)) continue;
-      poolable++;
-      jobs.add(one);
+      if (isPoolable(one)) {
+        poolable++;
+        jobs.add(one);
+      } else if (isContentPoolable(one)) contentJobs.push(one);
     }
-    if (!isPooling || jobs.size === 0) return { judged, digests: Promise.resolve(new Map()) };
-    return { judged, digests: jobs.send(pool) };
+    const scans = dispatch.submit(contentJobs);
+    if (!isPooling || jobs.size === 0) return { judged, digests: Promise.resolve(new Map()), scans };
+    return { judged, digests: jobs.send(pool), scans };
   };
   async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
     // A failed pool leaves every file to the inline read below.
@@ -91,17 +100,25 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       // Judged ahead of the previous directory's rows: a search may have stopped since.
       judged.live = judged.live.filter((v) => !v.search.isStopped);
       judged.readers = judged.readers.filter((v) => !v.search.isStopped);
+      // A file no thread has taken yet is read here (and dropped from the threads' queue if unwanted now).
+      const scan = prepared.scans.get(judged);
+      const isInline = scan === undefined || scan.ticket.claim();
       if (judged.live.length === 0) continue;
+      const scanned = isInline || scan === undefined ? undefined : await contentPool.outcomeOf(scan.ticket, pacer);
       const result = digests.get(judged);
       const next = result === undefined ? 'read' : judgeDigests(judged, judge, result);
       if (next === 'gone') continue;
+      if (next === 'read' && scan !== undefined && scanned !== undefined) judgeScanned(judged, judge, scan, scanned);
       // A stat left to the reader threads is taken here if they did not (a stopped search's file, a failed pool).
-      if (next === 'read' && (judged.readers.length > 0 || judged.stat === undefined)) {
+      else if (next === 'read' && (judged.readers.length > 0 || judged.stat === undefined)) {
         // Progress before a long read (a costly content regex may make it long): a stopped run
         // says how far it got. Not before each small one: a flush per file cost ~10 % of a
         // hash over 20,000 small files.
         if ((judged.stat?.size ?? 0) > CHUNK_BYTES) counters.flush();
+        const cpu = scan === undefined ? undefined : process.cpuUsage();
         if (!(await judgeBytes(judged, judge))) return false;
+        // Content threads start once reading here has cost enough CPU (content-pool.ts).
+        if (cpu !== undefined) contentPool.noteInlineRead(process.cpuUsage(cpu));
       }
       for (const row of rowsOf(judged)) {
         const search = bySearch.get(row.search) as SearchPlan;
@@ -125,6 +142,7 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     if (ahead !== undefined) yield* finish(ahead);
   } finally {
     counters.flush();
-    await pool.close();
+    await Promise.all([pool.close(), contentPool.close()]);
+    if (contentPool.filesAnswered > 0) ctx.log(`content threads read ${contentPool.filesAnswered} files`);
   }
 };
