@@ -205,9 +205,11 @@ describe('ContentPool', () => {
     expect(threadsFor(3, undefined)).toEqual({ threads: 2, heapMb: 128 });
     expect(threadsFor(2, undefined, 1)).toEqual({ threads: 1, heapMb: 128 });
     expect(threadsFor(64, undefined).threads).toBe(MAX_CONTENT_THREADS);
-    // An agent's module worker with 512 MB: the threads share it.
-    expect(threadsFor(8, 512)).toEqual({ threads: 4, heapMb: 102 });
-    expect(threadsFor(8, 100)).toEqual({ threads: 1, heapMb: 50 });
-    expect(threadsFor(8, 64).threads).toBe(0);
+    // An agent's module worker lends an operation one core unless its owner opts in.
+    expect(threadsFor(8, 512).threads).toBe(0);
+    // Opted in with 512 MB: the threads share it.
+    expect(threadsFor(8, 512, 4)).toEqual({ threads: 4, heapMb: 102 });
+    expect(threadsFor(8, 100, 4)).toEqual({ threads: 1, heapMb: 50 });
+    expect(threadsFor(8, 64, 4).threads).toBe(0);
   });
 });

@@ -101,7 +101,10 @@ function envThreads(): number | undefined {
 
 /**
  * One per core beside the module's own thread (which reads too), at most MAX_CONTENT_THREADS,
- * fewer when the module's heap ceiling is small; none on one or two cores.
+ * fewer when the module's heap ceiling is small; none on one or two cores. None by default in an
+ * agent's module worker (`parentMb` set): an agent lends one operation at most one core
+ * (doc/security.md, the CPU limit), so a host's owner opts in with MIG_CONTENT_THREADS; the
+ * investigator's own `mig file -t local` runs on the main thread and uses the cores.
  */
 export function threadsFor(
   cores: number,
@@ -111,7 +114,7 @@ export function threadsFor(
   // Two cores: measured on the 2-core project VM at load 7-32, the module thread plus one content
   // thread cost 10-25 % more CPU and were slower in wall time more often than not
   // (doc/performance.md); MIG_CONTENT_THREADS=1 still asks for one.
-  let threads = override ?? (cores >= 3 ? Math.min(MAX_CONTENT_THREADS, cores - 1) : 0);
+  let threads = override ?? (parentMb === undefined && cores >= 3 ? Math.min(MAX_CONTENT_THREADS, cores - 1) : 0);
   if (parentMb === undefined || parentMb <= 0) return { threads, heapMb: THREAD_HEAP_MB };
   // The module's ceiling is shared by its thread and its content threads.
   threads = Math.max(0, Math.min(threads, Math.floor(parentMb / MIN_THREAD_HEAP_MB) - 1));
