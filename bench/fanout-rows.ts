@@ -45,6 +45,8 @@ function sum(values: readonly number[]): number {
 }
 
 const fmt = (n: number): string => n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2);
+/** A change in MB with its sign (the RSS can shrink while the server starts: GC of the bench's own setup). */
+const signedMb = (n: number): string => `${n < 0 ? '−' : '+'}${fmt(Math.abs(n))} MB`;
 
 export function rowsOf(
   fleet: Fleet,
@@ -54,7 +56,7 @@ export function rowsOf(
   const { size } = fleet;
   const label = size.toLocaleString('en-US');
   const goal = GOAL_ROUND_MS[`${fleet.kind}:${size}`];
-  const rss = `server process RSS ${fmt(opts.rssMB)} MB (+${fmt(opts.rssMB - fleet.rssBeforeMB)} MB since before the server started${BARE_BROKER_MB[size] === undefined ? '' : `; bare aedes broker ${BARE_BROKER_MB[size]} MB`})`;
+  const rss = `server process RSS ${fmt(opts.rssMB)} MB (${signedMb(opts.rssMB - fleet.rssBeforeMB)} since before the server started${BARE_BROKER_MB[size] === undefined ? '' : `; bare aedes broker ${BARE_BROKER_MB[size]} MB`})`;
   const connect = `connect ${fmt(fleet.connectMs)} ms`;
   const connectRef = BARE_CONNECT_MS[size];
   const rows: BenchRow[] = [
@@ -147,7 +149,7 @@ function rssRow(fleet: Fleet, label: string): BenchRow {
     reference: 'bare aedes broker (STACK-NOTES)',
     referenceValue: BARE_BROKER_MB[fleet.size] ?? Number.NaN,
     unit: 'MB',
-    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) once all are online, +${fmt(fleet.rssConnectedMB - fleet.rssBeforeMB)} MB since before the server started; load average ${fleet.loadConnected.toFixed(1)}`,
+    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) once all are online, ${signedMb(fleet.rssConnectedMB - fleet.rssBeforeMB)} since before the server started; load average ${fleet.loadConnected.toFixed(1)}`,
   };
 }
 
