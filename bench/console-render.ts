@@ -3,6 +3,7 @@
 // Drives the real App (Ink + React) over the in-memory backend, into a fake 80x24 terminal.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { FakeTtyIn } from '../test/helpers/console/fake-tty-in.js';
 import type { BenchRow } from './types.js';
 
 const ROWS_PER_AGENT = 5;
@@ -25,22 +26,6 @@ class FakeStdout extends EventEmitter {
     return new Promise((resolve) => {
       this.waiter = resolve;
     });
-  }
-}
-
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private pending: string[] = [];
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read = (): string | null => this.pending.shift() ?? null;
-  type(data: string): void {
-    this.pending.push(data);
-    this.emit('readable');
   }
 }
 
@@ -92,7 +77,7 @@ async function mount(deps: Deps, frameIntervalMs: number) {
     backend.agents.map((a) => records.makeCommand(record, a, { rows: rowsOf(a.id, 'f') })),
   );
   const stdout = new FakeStdout();
-  const stdin = new FakeStdin();
+  const stdin = new FakeTtyIn();
   const app = deps.render(
     deps.createElement(deps.App, { backend, modules: deps.modules, isColor: false, tuning: { frameIntervalMs } }),
     {

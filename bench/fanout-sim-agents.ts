@@ -8,13 +8,10 @@
 //   beat <ms>   → every agent heartbeats every <ms>, phases spread evenly; answers {"type":"beating"}
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { parseAgentConfig } from '../agent/config.js';
-import { detectFacts } from '../agent/facts.js';
-import { loadTrustRoots } from '../agent/keys.js';
-import { moduleSpecs } from '../modules/registry.js';
 import { readSpec as readSpecFile, send } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
+import { simSharedFromConfig } from './sim-shared.js';
 
 const SpecSchema = z.strictObject({
   count: z.number().int().min(1).max(20_000),
@@ -31,32 +28,8 @@ type Spec = z.infer<typeof SpecSchema>;
 const MAX_LOGGED = 20;
 let logged = 0;
 
-async function sharedOf(spec: Spec): Promise<SimShared> {
-  const config = parseAgentConfig(
-    { ...spec.config, name: spec.prefix, dataDir: '/nonexistent' },
-    { baseDir: process.cwd() },
-  );
-  const trust = await loadTrustRoots(config);
-  const host = detectFacts({
-    agentId: `${spec.prefix}-0`,
-    name: spec.prefix,
-    tags: config.tags,
-    root: config.root,
-    overrides: config.environment,
-  });
-  const modules = [...moduleSpecs.values()].filter((s) => s.platforms.includes(process.platform)).map((s) => s.name);
-  return {
-    brokerUrl: config.brokerUrl,
-    enrollmentSecret: config.enrollmentSecret,
-    keyring: trust.keyring,
-    acl: trust.acl,
-    maxClockSkewMs: config.maxClockSkewMs,
-    modules,
-    host,
-    verify: spec.verify,
-    verdicts: new Map(),
-    signAnswers: spec.signAnswers,
-  };
+function sharedOf(spec: Spec): Promise<SimShared> {
+  return simSharedFromConfig(spec.config, spec.prefix, { verify: spec.verify, signAnswers: spec.signAnswers });
 }
 
 function quantile(sorted: readonly number[], q: number): number {

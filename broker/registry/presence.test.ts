@@ -6,6 +6,7 @@ import { systemClock } from '../clock.js';
 import { EventHub } from '../events/event-hub.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import type { StoredAgent } from '../store/store.js';
+import { webHostFacts } from '../../test/helpers/broker/agent-facts.js';
 import { AgentRegistry } from './registry.js';
 
 // Presence comes from the agent's MQTT session (its will says when it is gone), heartbeats
@@ -21,13 +22,7 @@ function heartbeat(sentAtMs: number): Buffer {
       v: 1,
       kind: 'heartbeat',
       agentId: AGENT_ID,
-      name: 'web-1',
-      os: 'linux',
-      arch: 'x64',
-      version: '0.1.0',
-      mode: 'daemon',
-      queueloc: `linux.${AGENT_ID}`,
-      environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
+      ...webHostFacts(AGENT_ID),
       tags: {},
       modules: ['file'],
       heartbeatMs: BEAT_MS,
@@ -42,13 +37,7 @@ const lost = Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: AGENT_
 /** The record a previous server process left: heard from a minute before this one started. */
 const stored: StoredAgent = {
   id: AGENT_ID,
-  name: 'web-1',
-  os: 'linux',
-  arch: 'x64',
-  version: '0.1.0',
-  mode: 'daemon',
-  queueloc: `linux.${AGENT_ID}`,
-  environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
+  ...webHostFacts(AGENT_ID),
   tags: {},
   modules: ['file'],
   heartbeatMs: BEAT_MS,
