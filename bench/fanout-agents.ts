@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseAgentConfig } from '../agent/config.js';
 import type { LogLevel } from '../agent/log.js';
 import { startAgent, type RunningAgent } from '../agent/start.js';
-import { readSpec as readSpecFile, send } from './child-io.js';
+import { answerProbeWord, readSpec as readSpecFile, runChild, send, sendFailed } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 
 const SpecSchema = z.strictObject({
@@ -100,18 +100,11 @@ async function main(): Promise<void> {
     if (word === 'start') {
       startAll(spec, probe, agents).then(
         (connectMs) => send({ type: 'ready', agents: agents.length, connectMs }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
+        sendFailed,
       );
-    } else if (word === 'mark') {
-      probe.mark();
-      send({ type: 'marked' });
-    } else if (word === 'report') send({ type: 'report', ...probe.report() });
-    else if (word === 'stop') void stop();
+    } else answerProbeWord(word, probe, () => void stop());
   });
   send({ type: 'loaded', pid: process.pid });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
-  process.exit(1);
-});
+runChild(main);

@@ -8,7 +8,7 @@
 //   beat <ms>   → every agent heartbeats every <ms>, phases spread evenly; answers {"type":"beating"}
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { readSpec as readSpecFile, send } from './child-io.js';
+import { answerProbeWord, readSpec as readSpecFile, runChild, send, sendFailed } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
 import { simSharedFromConfig } from './sim-shared.js';
@@ -160,29 +160,16 @@ async function main(): Promise<void> {
   lines.on('line', (line) => {
     const [word, arg] = line.trim().split(/\s+/);
     if (word === 'enroll') {
-      enrollAll(spec, shared, events, agents).then(
-        (enrolled) => send({ type: 'enrolled', ...enrolled }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
-      );
+      enrollAll(spec, shared, events, agents).then((enrolled) => send({ type: 'enrolled', ...enrolled }), sendFailed);
     } else if (word === 'start') {
-      storm(spec, events, agents).then(
-        (ready) => send({ type: 'ready', ...ready }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
-      );
+      storm(spec, events, agents).then((ready) => send({ type: 'ready', ...ready }), sendFailed);
     } else if (word === 'beat') {
       const everyMs = Number(arg);
       agents.forEach((a, i) => a.beatEvery(everyMs, (everyMs * i) / agents.length));
       send({ type: 'beating' });
-    } else if (word === 'mark') {
-      probe.mark();
-      send({ type: 'marked' });
-    } else if (word === 'report') send({ type: 'report', ...probe.report() });
-    else if (word === 'stop') void stop();
+    } else answerProbeWord(word, probe, () => void stop());
   });
   send({ type: 'loaded', pid: process.pid });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
-  process.exit(1);
-});
+runChild(main);

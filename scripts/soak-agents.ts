@@ -7,7 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { readSpec, send } from '../bench/child-io.js';
+import { readSpec, runChild, send, sendFailed } from '../bench/child-io.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from '../bench/fanout-sim-agent.js';
 import { simSharedFromConfig } from '../bench/sim-shared.js';
 import { seededRng } from '../demo/prng.js';
@@ -130,10 +130,7 @@ async function main(): Promise<void> {
         await all;
         // Heartbeats like a real fleet's, phases spread (close() stops them; comeBack restarts them).
         agents.forEach((a, i) => a.beatEvery(HEARTBEAT_MS, (HEARTBEAT_MS * i) / agents.length));
-      })().then(
-        () => send({ type: 'ready', agents: agents.length }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
-      );
+      })().then(() => send({ type: 'ready', agents: agents.length }), sendFailed);
     } else if (word === 'churn') {
       churnTimer = setInterval(churnTick, 1000);
       send({ type: 'churning' });
@@ -156,7 +153,4 @@ async function main(): Promise<void> {
   send({ type: 'loaded', pid: process.pid });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
-  process.exit(1);
-});
+runChild(main);

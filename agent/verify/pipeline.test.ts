@@ -34,6 +34,8 @@ beforeEach(async () => {
   const keyring = await Keyring.fromArmored([armoredPublicKey('alice'), armoredPublicKey('bob')]);
   const weights = { [await fingerprint('alice')]: 1, [await fingerprint('bob')]: 1 };
   twoPersonAcl = { default: { minimumWeight: 2, weights } };
+  // Alike on purpose (duplicates): the verify pipeline's real dependencies at a fixed NOW; the firewall response
+  // contract (test/helpers/modules/firewall/response-contract.ts) builds its own around a clock it moves.
   deps = {
     keyring,
     acl: defaultAcl(keyring.fingerprints()),

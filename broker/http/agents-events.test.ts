@@ -11,6 +11,9 @@ import { signedAction } from '../../test/helpers/actions.js';
 import { readEventBlocks } from '../../test/helpers/broker/event-stream.js';
 import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
+// Alike on purpose (duplicates): a fresh ServerHarness per test through vitest hooks, as in ioc.test.ts and
+// (BrokerHarness) broker/mqtt/server.test.ts; a helper would trade these hooks for a getter at every use of the
+// harness.
 let h: ServerHarness;
 beforeEach(async () => {
   h = new ServerHarness();

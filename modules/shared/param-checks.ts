@@ -56,3 +56,18 @@ export function checkMatchMode(options: { matchall?: boolean; matchany?: boolean
     });
   }
 }
+
+/**
+ * How deep a walk goes below each of its paths, one rule for every module that walks (file, yara):
+ * 0 is only the files directly in a path; 1000 stands for "no limit" yet still bounds a loop.
+ * `below` names the paths in the module's own words.
+ */
+export function maxdepthSchema(below: string) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(1000)
+    .describe(`How many directory levels below ${below} to descend (0: only the files directly in it)`);
+}

@@ -54,6 +54,8 @@ export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
   counter('success', 'OK'),
   counter('failed', 'FAIL'),
   { ...counter('expired', 'EXP'), isWide: true },
+  // Alike on purpose (duplicates): columns are data (k9s-style): a time column in each table (here, agent-columns.ts,
+  // agent-model.ts) differs in key, header, width and field.
   {
     key: 'started',
     header: 'STARTED',

@@ -46,6 +46,8 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
     text: (a) => (a.policyVersion === undefined ? '-' : `v${a.policyVersion}`),
     sortValue: (a) => a.policyVersion ?? -1,
   },
+  // Alike on purpose (duplicates): columns are data (k9s-style): a time column in each table (here, actions-model.ts,
+  // agent-model.ts) differs in key, header, width and field.
   {
     key: 'heartbeat',
     header: 'LAST HB',
