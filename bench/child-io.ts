@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { z } from 'zod';
 import type { Probe } from './fanout-probe.js';
 import { describeIssues } from '../protocol/zod-issues.js';
@@ -47,4 +48,28 @@ export function answerProbeWord(
   else if (word === 'stop') stop();
   else return false;
   return true;
+}
+
+/**
+ * Reads the parent's words, one a line, and hands each (split from its argument) to `onWord`.
+ * `stop` closes every agent once, whether the parent says `stop` or closes stdin, says `stopped`
+ * and exits: a fan-out child never outlives its parent.
+ */
+export function readWords(
+  agents: { close(): Promise<unknown> }[],
+  onWord: (word: string | undefined, arg: string | undefined, stop: () => void) => void,
+): void {
+  let stopping: Promise<void> | undefined;
+  const stop = (): void => {
+    stopping ??= Promise.allSettled(agents.splice(0).map((a) => a.close())).then(() => {
+      send({ type: 'stopped' });
+      process.exit(0);
+    });
+  };
+  const lines = createInterface({ input: process.stdin });
+  lines.on('close', stop);
+  lines.on('line', (line) => {
+    const [word, arg] = line.trim().split(/\s+/);
+    onWord(word, arg, stop);
+  });
 }

@@ -6,9 +6,8 @@
 //   start       → opens every enrolled agent's session at once (a connect storm of logins with
 //                 the agents' own passwords); answers {"type":"ready", ...per-agent connect latencies}
 //   beat <ms>   → every agent heartbeats every <ms>, phases spread evenly; answers {"type":"beating"}
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { answerProbeWord, readSpec as readSpecFile, runChild, send, sendFailed } from './child-io.js';
+import { answerProbeWord, readSpec as readSpecFile, readWords, runChild, send, sendFailed } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
 import { simSharedFromConfig } from './sim-shared.js';
@@ -149,16 +148,7 @@ async function main(): Promise<void> {
   const probe = new Probe();
   const agents: SimAgent[] = [];
   const events = stormEvents(probe);
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= Promise.allSettled(agents.splice(0).map((a) => a.close())).then(() => {
-      send({ type: 'stopped' });
-      process.exit(0);
-    }));
-  const lines = createInterface({ input: process.stdin });
-  lines.on('close', () => void stop());
-  lines.on('line', (line) => {
-    const [word, arg] = line.trim().split(/\s+/);
+  readWords(agents, (word, arg, stop) => {
     if (word === 'enroll') {
       enrollAll(spec, shared, events, agents).then((enrolled) => send({ type: 'enrolled', ...enrolled }), sendFailed);
     } else if (word === 'start') {
@@ -167,7 +157,7 @@ async function main(): Promise<void> {
       const everyMs = Number(arg);
       agents.forEach((a, i) => a.beatEvery(everyMs, (everyMs * i) / agents.length));
       send({ type: 'beating' });
-    } else answerProbeWord(word, probe, () => void stop());
+    } else answerProbeWord(word, probe, stop);
   });
   send({ type: 'loaded', pid: process.pid });
 }

@@ -16,17 +16,22 @@ const AGENT_ID = 'agent-presence';
 const BEAT_MS = 300_000;
 const T0 = Date.parse('2026-12-07T04:00:00.000Z');
 
+/** What this agent says about itself, in its heartbeats and in the record a previous server kept. */
+const facts = {
+  ...webHostFacts(AGENT_ID),
+  tags: {},
+  modules: ['file'],
+  heartbeatMs: BEAT_MS,
+  startedAt: new Date(T0).toISOString(),
+};
+
 function heartbeat(sentAtMs: number): Buffer {
   return Buffer.from(
     JSON.stringify({
       v: 1,
       kind: 'heartbeat',
       agentId: AGENT_ID,
-      ...webHostFacts(AGENT_ID),
-      tags: {},
-      modules: ['file'],
-      heartbeatMs: BEAT_MS,
-      startedAt: new Date(T0).toISOString(),
+      ...facts,
       sentAt: new Date(sentAtMs).toISOString(),
     }),
   );
@@ -37,11 +42,7 @@ const lost = Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: AGENT_
 /** The record a previous server process left: heard from a minute before this one started. */
 const stored: StoredAgent = {
   id: AGENT_ID,
-  ...webHostFacts(AGENT_ID),
-  tags: {},
-  modules: ['file'],
-  heartbeatMs: BEAT_MS,
-  startedAt: new Date(T0).toISOString(),
+  ...facts,
   status: 'online',
   firstSeenAt: new Date(T0).toISOString(),
   lastHeartbeatAt: new Date(T0 - 60_000).toISOString(),

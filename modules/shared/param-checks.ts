@@ -71,3 +71,17 @@ export function maxdepthSchema(below: string) {
     .default(1000)
     .describe(`How many directory levels below ${below} to descend (0: only the files directly in it)`);
 }
+
+/**
+ * How many matching files a walk reports before it stops with a warning, one rule for every module
+ * that walks (file, yara). `stop` words what stops, in the module's own help text.
+ */
+export function matchlimitSchema(stop: string) {
+  return z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .describe(`${stop} (with a warning) after this many matching files`);
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashProblem, negatableRegexProblem, parseAge, parseSize, type HashFilter } from './param-values.js';
 import { regexProblem } from './regex.js';
-import { checkMatchMode, checked, maxdepthSchema, pathProblem } from '../param-checks.js';
+import { checkMatchMode, checked, matchlimitSchema, maxdepthSchema, pathProblem } from '../param-checks.js';
 
 /**
  * The file module's parameters, in MIG's syntaxversion-2 shape so MIG's own action files
@@ -49,13 +49,7 @@ export const optionsSchema = z
       .describe(
         'Invert these filters: report files that do NOT match them (e.g. content with macroal: a line that is not allowed)',
       ),
-    matchlimit: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(1000)
-      .describe('Stop the search (with a warning) after this many matching files'),
+    matchlimit: matchlimitSchema('Stop the search'),
     maxerrors: z
       .number()
       .int()
