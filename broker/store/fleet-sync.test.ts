@@ -194,9 +194,7 @@ if (unavailable === undefined) {
       const home = await mkdtemp(join(tmpdir(), 'mig-fleet-'));
       dirs.push(home);
       // A: a real `mig server` process with a short lease, so its death is noticed within seconds.
-      // Alike on purpose (duplicates): the command line of a real `mig server` child, flag by flag as an operator types
-      // it; test/e2e/fleet-scaleout.test.ts starts its own with other ports and stores, and a helper would hide the
-      // flags under test.
+      // Alike on purpose (duplicates): a real `mig server` command line, with this test's own lease, spelled out.
       const a = startMig(
         [
           'server',
