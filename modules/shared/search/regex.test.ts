@@ -321,6 +321,8 @@ describe('no pattern hangs the agent', () => {
 });
 
 describe('regexProblem', () => {
+  // Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form, one pattern and the problem it
+  // reports; protocol/target/format.test.ts's table shares only that form.
   it.each([
     { name: 'valid', input: '^(?i)root:', want: undefined },
     { name: 'empty', input: '', want: 'expected a regular expression, got an empty string' },
