@@ -1,6 +1,7 @@
 import type { AgentRecord } from '../backend.js';
 import type { ColumnDef, Tone } from '../columns.js';
-import { relativeTime, sanitize } from '../text.js';
+import { sanitize } from '../text.js';
+import { timeColumn } from './time-column.js';
 
 /** A pending enrollment shows as `pending` whatever its heartbeat age says. */
 export function agentStatusText(a: Pick<AgentRecord, 'status' | 'enrollment'>): string {
@@ -46,15 +47,8 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
     text: (a) => (a.policyVersion === undefined ? '-' : `v${a.policyVersion}`),
     sortValue: (a) => a.policyVersion ?? -1,
   },
-  // Alike on purpose (duplicates): columns are data (k9s-style): a time column in each table (here, actions-model.ts,
-  // agent-model.ts) differs in key, header, width and field.
   {
-    key: 'heartbeat',
-    header: 'LAST HB',
-    width: 7,
-    align: 'right',
-    text: (a, now) => relativeTime(a.lastHeartbeatAt, now),
-    wideText: (a) => a.lastHeartbeatAt,
+    ...timeColumn<AgentRecord>('heartbeat', 'LAST HB', 7, (a) => a.lastHeartbeatAt),
     // Most recent first when ascending: people sort by heartbeat to find the ones that went quiet.
     sortValue: (a) => -Date.parse(a.lastHeartbeatAt),
   },
