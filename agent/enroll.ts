@@ -15,6 +15,8 @@ import { platformFacts, type HostFacts } from './facts.js';
 
 /** Username and client id of an enrollment login (see broker/mqtt/credentials.ts). */
 export const ENROLL_USERNAME = 'mig-enroll';
+// Alike on purpose (duplicates): constants then an options interface; agent/session.ts has the same layout with other
+// constants and fields.
 /** How long one enrollment login waits for a decision once the server said `pending`. */
 export const DEFAULT_PENDING_WAIT_MS = 30_000;
 /** How long it waits for the server's first answer. */

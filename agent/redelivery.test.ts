@@ -159,6 +159,18 @@ describe('a command sent again after the agent answered it', () => {
   });
 });
 
+/**
+ * Starts the agent over journals a previous process left: it answers the command AGENT_RESTARTED
+ * on its own, answers a resend with that same answer, and never runs the module.
+ */
+async function expectRestartedAnswerKept(action: SignedAction, commandId: string): Promise<void> {
+  const agent = await start();
+  const first = await mq.inbox.resultFor(commandId);
+  expect(first).toMatchObject({ status: 'failed', actionId: action.id, error: { code: 'AGENT_RESTARTED' } });
+  expect(await send(agent.agentId, action, commandId)).toEqual(first);
+  expect(runs).toBe(0);
+}
+
 describe('a command left running by a previous process', () => {
   it('is answered with the result that process kept, rather than AGENT_RESTARTED', async () => {
     const commandId = randomBytes(16).toString('hex');
@@ -195,11 +207,7 @@ describe('a command left running by a previous process', () => {
     const running = await RunningJournal.open(config.dataDir);
     await running.begin({ commandId, actionId: action.id, receivedAt: new Date().toISOString() });
     await running.close();
-    const agent = await start();
-    const first = await mq.inbox.resultFor(commandId);
-    expect(first).toMatchObject({ status: 'failed', actionId: action.id, error: { code: 'AGENT_RESTARTED' } });
-    expect(await send(agent.agentId, action, commandId)).toEqual(first);
-    expect(runs).toBe(0);
+    await expectRestartedAnswerKept(action, commandId);
   });
 
   it('marked on its replay line (one append): AGENT_RESTARTED, kept, never run, reported once', async () => {
@@ -209,11 +217,7 @@ describe('a command left running by a previous process', () => {
     const horizon = new Date(Date.parse(action.expireAfter) + config.maxClockSkewMs);
     await replay.record(action.id, horizon, { commandId, receivedAt: new Date().toISOString() });
     await replay.close();
-    const agent = await start();
-    const first = await mq.inbox.resultFor(commandId);
-    expect(first).toMatchObject({ status: 'failed', actionId: action.id, error: { code: 'AGENT_RESTARTED' } });
-    expect(await send(agent.agentId, action, commandId)).toEqual(first);
-    expect(runs).toBe(0);
+    await expectRestartedAnswerKept(action, commandId);
     await agents.pop()?.close();
     const reopened = await ReplayJournal.open(config.dataDir);
     expect(reopened.leftovers()).toEqual([]);

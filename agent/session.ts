@@ -8,6 +8,8 @@ import type { LogFn } from './log.js';
 export const AGENT_USERNAME = 'mig-agent';
 /** CONNACK codes that mean "this credential is not (or no longer) accepted": enroll again. */
 const CREDENTIAL_REFUSED = new Set([4, 5]);
+// Alike on purpose (duplicates): constants then an options interface; agent/enroll.ts and
+// modules/shared/search/hash-pool.ts have the same layout with their own constants and fields.
 /**
  * MQTT keepalive (seconds): with nothing else received for this long, mqtt.js pings the broker,
  * and the broker drops a session silent for 1.5 times it (its will then says the agent is lost).

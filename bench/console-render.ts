@@ -3,6 +3,7 @@
 // Drives the real App (Ink + React) over the in-memory backend, into a fake 80x24 terminal.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { FakeTtyIn } from '../test/helpers/console/fake-tty-in.js';
 import type { BenchRow } from './types.js';
 
 const ROWS_PER_AGENT = 5;
@@ -25,22 +26,6 @@ class FakeStdout extends EventEmitter {
     return new Promise((resolve) => {
       this.waiter = resolve;
     });
-  }
-}
-
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  private pending: string[] = [];
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read = (): string | null => this.pending.shift() ?? null;
-  type(data: string): void {
-    this.pending.push(data);
-    this.emit('readable');
   }
 }
 
@@ -92,7 +77,7 @@ async function mount(deps: Deps, frameIntervalMs: number) {
     backend.agents.map((a) => records.makeCommand(record, a, { rows: rowsOf(a.id, 'f') })),
   );
   const stdout = new FakeStdout();
-  const stdin = new FakeStdin();
+  const stdin = new FakeTtyIn();
   const app = deps.render(
     deps.createElement(deps.App, { backend, modules: deps.modules, isColor: false, tuning: { frameIntervalMs } }),
     {
@@ -117,38 +102,42 @@ async function mount(deps: Deps, frameIntervalMs: number) {
   return { backend, stdout, stdin, newResult, close: () => app.unmount() };
 }
 
-/** A live result lands (re-flattening and re-sorting 10,000 rows) until its frame is written. */
-async function frameTimes(deps: Deps): Promise<number[]> {
-  // No frame slot to wait for: what is measured is the work, not the 100 ms pacing.
-  const m = await mount(deps, 0);
+type Mounted = Awaited<ReturnType<typeof mount>>;
+
+/**
+ * `SAMPLES` times: `poke` the console, then time until its next frame is written; `pauseMs`
+ * between samples. One loop for both measures, so both time the same span.
+ */
+async function timeFrames(
+  deps: Deps,
+  frameSlotMs: number,
+  pauseMs: number,
+  poke: (m: Mounted, i: number) => void,
+): Promise<number[]> {
+  const m = await mount(deps, frameSlotMs);
   const times: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const frame = m.stdout.nextFrame();
     const t0 = performance.now();
-    m.backend.emit({ type: 'command', command: m.newResult(i) });
+    poke(m, i);
     await frame;
     times.push(performance.now() - t0);
-    await sleep(20);
+    await sleep(pauseMs);
   }
   m.close();
   return times;
 }
 
+/** A live result lands (re-flattening and re-sorting 10,000 rows) until its frame is written. */
+function frameTimes(deps: Deps): Promise<number[]> {
+  // No frame slot to wait for: what is measured is the work, not the 100 ms pacing.
+  return timeFrames(deps, 0, 20, (m, i) => m.backend.emit({ type: 'command', command: m.newResult(i) }));
+}
+
 /** Cursor down/up with the shipped 100 ms frame pacing, until the frame is written. */
-async function keyTimes(deps: Deps): Promise<number[]> {
-  const m = await mount(deps, 100);
-  const times: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const frame = m.stdout.nextFrame();
-    const t0 = performance.now();
-    m.stdin.type(i % 2 === 0 ? 'j' : 'k');
-    await frame;
-    times.push(performance.now() - t0);
-    // Land keys at every phase of the frame interval, not only right after a frame.
-    await sleep(37);
-  }
-  m.close();
-  return times;
+function keyTimes(deps: Deps): Promise<number[]> {
+  // A 37 ms pause lands keys at every phase of the frame interval, not only right after a frame.
+  return timeFrames(deps, 100, 37, (m, i) => m.stdin.type(i % 2 === 0 ? 'j' : 'k'));
 }
 
 export default async function bench(): Promise<BenchRow[]> {

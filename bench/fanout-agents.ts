@@ -7,12 +7,11 @@
 //   stop   → closes every agent, answers {"type":"stopped"} and exits
 // It says {"type":"loaded"} once its code is loaded. stdin closing (the parent died) ends it too.
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { parseAgentConfig } from '../agent/config.js';
 import type { LogLevel } from '../agent/log.js';
 import { startAgent, type RunningAgent } from '../agent/start.js';
-import { readSpec as readSpecFile, send } from './child-io.js';
+import { answerProbeWord, readSpec as readSpecFile, readWords, runChild, send, sendFailed } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 
 const SpecSchema = z.strictObject({
@@ -87,31 +86,15 @@ async function main(): Promise<void> {
   const probe = new Probe();
   probe.install();
   const agents: RunningAgent[] = [];
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= Promise.allSettled(agents.splice(0).map((a) => a.close())).then(() => {
-      send({ type: 'stopped' });
-      process.exit(0);
-    }));
-  const lines = createInterface({ input: process.stdin });
-  lines.on('close', () => void stop());
-  lines.on('line', (line) => {
-    const word = line.trim();
+  readWords(agents, (word, _arg, stop) => {
     if (word === 'start') {
       startAll(spec, probe, agents).then(
         (connectMs) => send({ type: 'ready', agents: agents.length, connectMs }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
+        sendFailed,
       );
-    } else if (word === 'mark') {
-      probe.mark();
-      send({ type: 'marked' });
-    } else if (word === 'report') send({ type: 'report', ...probe.report() });
-    else if (word === 'stop') void stop();
+    } else answerProbeWord(word, probe, stop);
   });
   send({ type: 'loaded', pid: process.pid });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
-  process.exit(1);
-});
+runChild(main);

@@ -174,6 +174,8 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
     agentsDir = mkdtempSync(join(agentsBase.dir, 'mig-fanout-agents-'));
     writeTree(join(dir, 'root'));
     const rssBeforeMB = process.memoryUsage().rss / 1e6;
+    // Alike on purpose (duplicates): startServer options: the bench's (its SSE timing) and
+    // bench/fanout-sim-agent.test.ts's (auto-accept) share only the fields every in-process server needs.
     server = await startServer({
       dataDir: join(dir, 'server'),
       httpPort: 0,

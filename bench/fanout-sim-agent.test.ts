@@ -2,14 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { parseAgentConfig } from '../agent/config.js';
-import { detectFacts } from '../agent/facts.js';
-import { loadTrustRoots } from '../agent/keys.js';
 import { startServer, type RunningServer } from '../broker/server.js';
 import { signedAction } from '../test/helpers/actions.js';
 import { armoredPublicKey } from '../test/helpers/keys.js';
 import { aliceClient, launch, waitOnline } from './fanout-api.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
+import { simSharedFromConfig } from './sim-shared.js';
 
 let server: RunningServer | undefined;
 let dir: string | undefined;
@@ -23,20 +21,7 @@ afterEach(async () => {
 /** What fanout-sim-agents.ts gives its agents, from the agent.json this server wrote. */
 async function sharedFor(running: RunningServer, overrides: Partial<SimShared>): Promise<SimShared> {
   const raw = JSON.parse(readFileSync(running.agentConfigPath, 'utf8')) as Record<string, unknown>;
-  const config = parseAgentConfig({ ...raw, name: 'sim', dataDir: '/nonexistent' }, { baseDir: process.cwd() });
-  const trust = await loadTrustRoots(config);
-  return {
-    brokerUrl: config.brokerUrl,
-    enrollmentSecret: config.enrollmentSecret,
-    keyring: trust.keyring,
-    acl: trust.acl,
-    maxClockSkewMs: config.maxClockSkewMs,
-    modules: ['file'],
-    host: detectFacts({ agentId: 'sim-0', name: 'sim', tags: config.tags, root: config.root, overrides: {} }),
-    verify: 'full',
-    verdicts: new Map(),
-    ...overrides,
-  };
+  return simSharedFromConfig(raw, 'sim', { modules: ['file'], ...overrides });
 }
 
 it('answers through the real acceptance pipeline; signs its answers when asked, and the server keeps the signature', async () => {

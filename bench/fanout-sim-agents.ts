@@ -6,15 +6,11 @@
 //   start       → opens every enrolled agent's session at once (a connect storm of logins with
 //                 the agents' own passwords); answers {"type":"ready", ...per-agent connect latencies}
 //   beat <ms>   → every agent heartbeats every <ms>, phases spread evenly; answers {"type":"beating"}
-import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { parseAgentConfig } from '../agent/config.js';
-import { detectFacts } from '../agent/facts.js';
-import { loadTrustRoots } from '../agent/keys.js';
-import { moduleSpecs } from '../modules/registry.js';
-import { readSpec as readSpecFile, send } from './child-io.js';
+import { answerProbeWord, readSpec as readSpecFile, readWords, runChild, send, sendFailed } from './child-io.js';
 import { Probe } from './fanout-probe.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from './fanout-sim-agent.js';
+import { simSharedFromConfig } from './sim-shared.js';
 
 const SpecSchema = z.strictObject({
   count: z.number().int().min(1).max(20_000),
@@ -31,32 +27,8 @@ type Spec = z.infer<typeof SpecSchema>;
 const MAX_LOGGED = 20;
 let logged = 0;
 
-async function sharedOf(spec: Spec): Promise<SimShared> {
-  const config = parseAgentConfig(
-    { ...spec.config, name: spec.prefix, dataDir: '/nonexistent' },
-    { baseDir: process.cwd() },
-  );
-  const trust = await loadTrustRoots(config);
-  const host = detectFacts({
-    agentId: `${spec.prefix}-0`,
-    name: spec.prefix,
-    tags: config.tags,
-    root: config.root,
-    overrides: config.environment,
-  });
-  const modules = [...moduleSpecs.values()].filter((s) => s.platforms.includes(process.platform)).map((s) => s.name);
-  return {
-    brokerUrl: config.brokerUrl,
-    enrollmentSecret: config.enrollmentSecret,
-    keyring: trust.keyring,
-    acl: trust.acl,
-    maxClockSkewMs: config.maxClockSkewMs,
-    modules,
-    host,
-    verify: spec.verify,
-    verdicts: new Map(),
-    signAnswers: spec.signAnswers,
-  };
+function sharedOf(spec: Spec): Promise<SimShared> {
+  return simSharedFromConfig(spec.config, spec.prefix, { verify: spec.verify, signAnswers: spec.signAnswers });
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -176,40 +148,18 @@ async function main(): Promise<void> {
   const probe = new Probe();
   const agents: SimAgent[] = [];
   const events = stormEvents(probe);
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= Promise.allSettled(agents.splice(0).map((a) => a.close())).then(() => {
-      send({ type: 'stopped' });
-      process.exit(0);
-    }));
-  const lines = createInterface({ input: process.stdin });
-  lines.on('close', () => void stop());
-  lines.on('line', (line) => {
-    const [word, arg] = line.trim().split(/\s+/);
+  readWords(agents, (word, arg, stop) => {
     if (word === 'enroll') {
-      enrollAll(spec, shared, events, agents).then(
-        (enrolled) => send({ type: 'enrolled', ...enrolled }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
-      );
+      enrollAll(spec, shared, events, agents).then((enrolled) => send({ type: 'enrolled', ...enrolled }), sendFailed);
     } else if (word === 'start') {
-      storm(spec, events, agents).then(
-        (ready) => send({ type: 'ready', ...ready }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
-      );
+      storm(spec, events, agents).then((ready) => send({ type: 'ready', ...ready }), sendFailed);
     } else if (word === 'beat') {
       const everyMs = Number(arg);
       agents.forEach((a, i) => a.beatEvery(everyMs, (everyMs * i) / agents.length));
       send({ type: 'beating' });
-    } else if (word === 'mark') {
-      probe.mark();
-      send({ type: 'marked' });
-    } else if (word === 'report') send({ type: 'report', ...probe.report() });
-    else if (word === 'stop') void stop();
+    } else answerProbeWord(word, probe, stop);
   });
   send({ type: 'loaded', pid: process.pid });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
-  process.exit(1);
-});
+runChild(main);

@@ -7,22 +7,11 @@ import { join } from 'node:path';
 import { netstatParams } from '../modules/netstat/params.js';
 import { runNetstat } from '../modules/netstat/run.js';
 import { generateTcpTable, HEADERS, recorder } from '../test/helpers/modules/netstat.js';
+import { medianMs } from './file-data.js';
 import type { BenchRow } from './types.js';
 
 const CONNECTIONS = 50_000;
 const REPS = 7;
-
-async function medianMs(run: () => unknown): Promise<number> {
-  await run(); // warm-up: page cache and JIT warm for everyone
-  const times: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const start = performance.now();
-    await run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
-}
 
 function shell(command: string): string {
   const out = spawnSync('bash', ['-o', 'pipefail', '-c', command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -59,12 +48,12 @@ async function tableRows(root: string, table: string): Promise<BenchRow[]> {
   const out: BenchRow[] = [];
   for (const c of CASES) {
     let ours = 0;
-    const oursMs = await medianMs(async () => {
+    const oursMs = await medianMs(REPS, async () => {
       ours = await runOurs(root, c.params);
     });
     const reference = `awk '${c.awk}' tcp | wc -l`;
     const theirs = Number(shell(`awk 'NR > 1 && ${c.awk}' ${table} | wc -l`).trim());
-    const awkMs = await medianMs(() => shell(`awk 'NR > 1 && ${c.awk}' ${table} | wc -l`));
+    const awkMs = await medianMs(REPS, () => shell(`awk 'NR > 1 && ${c.awk}' ${table} | wc -l`));
     const note = ours === theirs ? `${ours} matches, same as awk` : `MISMATCH: ours ${ours}, awk ${theirs}`;
     out.push({
       name: `netstat ${c.name}, ${CONNECTIONS / 1000}k conns`,
@@ -83,8 +72,8 @@ async function hostRow(): Promise<BenchRow | undefined> {
   if (spawnSync('ss', ['-V']).status !== 0) return undefined;
   const sockets = Number(shell('ss -tan state all | wc -l').trim()) - 1;
   const params = { connectedip: ['0.0.0.0/0', '::/0'] };
-  const oursMs = await medianMs(() => runOurs('/', params));
-  const ssMs = await medianMs(() => shell('ss -tan state all | wc -l'));
+  const oursMs = await medianMs(REPS, () => runOurs('/', params));
+  const ssMs = await medianMs(REPS, () => shell('ss -tan state all | wc -l'));
   return {
     name: `netstat all TCP peers, this host (${sockets} sockets)`,
     ours: oursMs,

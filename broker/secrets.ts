@@ -1,9 +1,10 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../protocol/errors.js';
 import { describeIssues } from '../protocol/zod-issues.js';
 import { SERVER_CLIENT_ID_PATTERN, newSecret, serverClientId } from './mqtt/credentials.js';
+import { readIfExists } from './read-if-exists.js';
 
 export const SecretsSchema = z.strictObject({
   /** MQTT password every agent of the fleet uses. */
@@ -22,12 +23,7 @@ export function secretsPath(dataDir: string): string {
 /** Reads `secrets.json`, creating it (mode 0600) on first start. */
 export async function loadOrCreateSecrets(dataDir: string): Promise<Secrets> {
   const path = secretsPath(dataDir);
-  let text: string | undefined;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const text = await readIfExists(path);
   if (text === undefined) {
     const secrets: Secrets = {
       enrollmentSecret: newSecret(),
@@ -37,6 +33,8 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<Secrets> {
     await writePrivateFile(path, `${JSON.stringify(secrets, null, 2)}\n`);
     return secrets;
   }
+  // Alike on purpose (duplicates): each boundary guards JSON.parse with its own message and hint: the secrets file is
+  // fixed or moved away by the operator, a PostgreSQL row (store/postgres-rows.ts) restored from a backup.
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -128,6 +128,8 @@ export const KEYMAP: readonly KeyCommand[] = [
     hint: 'ioc',
   }),
   cmd('toggleSignature', ['a'], 'add my signature or not (loaded signed action)', ['launcher']),
+  // Alike on purpose (duplicates): keymap entries are data (k9s action.go): each command with its keys, help text and
+  // flags; the help bar is generated from them.
   cmd('launch', ['s'], 'sign and launch (3 s countdown, Esc cancels)', ['launcher'], {
     isMutating: true,
     hint: 'launch',

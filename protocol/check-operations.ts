@@ -44,17 +44,31 @@ export function parameterProblems(spec: AnyModuleSpec, parameters: unknown, inde
   }));
 }
 
+/**
+ * The spec of operation `i`'s module, or UNKNOWN_MODULE naming the field. `whose` words the list
+ * of known modules for the one who checks (the server knows every module, an agent only its own).
+ */
+export function specOfOperation(
+  op: Operation,
+  i: number,
+  specs: ReadonlyMap<string, AnyModuleSpec>,
+  whose: (known: string) => string,
+): AnyModuleSpec {
+  const spec = specs.get(op.module);
+  if (spec === undefined) {
+    throw new ModuleError(
+      'UNKNOWN_MODULE',
+      `operations.${i}.module: '${op.module}' is not a module ${whose([...specs.keys()].join(', '))}`,
+    );
+  }
+  return spec;
+}
+
 /** Throws INVALID_PARAMETERS listing every problem, or UNKNOWN_MODULE for a module nobody has. */
 export function checkOperations(operations: readonly Operation[], specs: ReadonlyMap<string, AnyModuleSpec>): void {
   const problems: ParameterProblem[] = [];
   operations.forEach((op, i) => {
-    const spec = specs.get(op.module);
-    if (spec === undefined) {
-      throw new ModuleError(
-        'UNKNOWN_MODULE',
-        `operations.${i}.module: '${op.module}' is not a module (known: ${[...specs.keys()].join(', ')})`,
-      );
-    }
+    const spec = specOfOperation(op, i, specs, (known) => `(known: ${known})`);
     problems.push(...parameterProblems(spec, op.parameters, i));
   });
   if (problems.length > 0) throw invalidParameters(problems);

@@ -60,6 +60,8 @@ describe('verifyPolicyBundle', () => {
         name: 'no signature',
         trust: () => bakedPolicyTrust(['alice']),
         text: () => signedPolicyText({ version: 1, signers: [] }),
+        // Alike on purpose (duplicates): one row per under-signed bundle, each saying who signs what; the rows differ
+        // in admins and signers, which is the case.
         wantCode: 'POLICY_UNDER_SIGNED',
       },
       {

@@ -7,12 +7,10 @@
 import type { MqttClient } from 'mqtt';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { parseAgentConfig } from '../agent/config.js';
-import { detectFacts } from '../agent/facts.js';
-import { loadTrustRoots } from '../agent/keys.js';
-import { readSpec, send } from '../bench/child-io.js';
+import { readSpec, runChild, send, sendFailed } from '../bench/child-io.js';
 import { newSimIdentity, SimAgent, type SimAgentEvents, type SimShared } from '../bench/fanout-sim-agent.js';
-import { moduleSpecs } from '../modules/registry.js';
+import { simSharedFromConfig } from '../bench/sim-shared.js';
+import { seededRng } from '../demo/prng.js';
 
 const SpecSchema = z.strictObject({
   count: z.number().int().min(1).max(20_000),
@@ -29,43 +27,8 @@ type Spec = z.infer<typeof SpecSchema>;
 /** The agents' heartbeat interval: the server's default expectation (agent config heartbeatMs). */
 const HEARTBEAT_MS = 30_000;
 
-/** mulberry32: reproducible choices of whom to drop. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function sharedOf(spec: Spec): Promise<SimShared> {
-  const config = parseAgentConfig(
-    { ...spec.config, name: spec.prefix, dataDir: '/nonexistent' },
-    { baseDir: process.cwd() },
-  );
-  const trust = await loadTrustRoots(config);
-  const host = detectFacts({
-    agentId: `${spec.prefix}-0`,
-    name: spec.prefix,
-    tags: config.tags,
-    root: config.root,
-    overrides: config.environment,
-  });
-  const modules = [...moduleSpecs.values()].filter((s) => s.platforms.includes(process.platform)).map((s) => s.name);
-  return {
-    brokerUrl: config.brokerUrl,
-    enrollmentSecret: config.enrollmentSecret,
-    keyring: trust.keyring,
-    acl: trust.acl,
-    maxClockSkewMs: config.maxClockSkewMs,
-    modules,
-    host,
-    verify: 'full',
-    verdicts: new Map(),
-  };
+function sharedOf(spec: Spec): Promise<SimShared> {
+  return simSharedFromConfig(spec.config, spec.prefix);
 }
 
 /** The one internal this script reaches into: the agent's client, to cut its TCP connection as a network would. */
@@ -102,7 +65,8 @@ process.on('unhandledRejection', (err: unknown) => {
 async function main(): Promise<void> {
   const spec = readSpec(process.argv[2], SpecSchema, 'soak-agents.ts <spec.json>');
   const shared = await sharedOf(spec);
-  const random = seeded(spec.seed);
+  // mulberry32: reproducible choices of whom to drop.
+  const random = seededRng(spec.seed);
   const counters = { connects: 0, reconnects: 0, accepted: 0, cleanDrops: 0, cutDrops: 0, problems: 0 };
   let onAllConnected = (): void => undefined;
   const events: SimAgentEvents = {
@@ -166,10 +130,7 @@ async function main(): Promise<void> {
         await all;
         // Heartbeats like a real fleet's, phases spread (close() stops them; comeBack restarts them).
         agents.forEach((a, i) => a.beatEvery(HEARTBEAT_MS, (HEARTBEAT_MS * i) / agents.length));
-      })().then(
-        () => send({ type: 'ready', agents: agents.length }),
-        (err: unknown) => send({ type: 'failed', message: (err as Error).stack ?? String(err) }),
-      );
+      })().then(() => send({ type: 'ready', agents: agents.length }), sendFailed);
     } else if (word === 'churn') {
       churnTimer = setInterval(churnTick, 1000);
       send({ type: 'churning' });
@@ -192,7 +153,4 @@ async function main(): Promise<void> {
   send({ type: 'loaded', pid: process.pid });
 }
 
-main().catch((err: unknown) => {
-  send({ type: 'failed', message: (err as Error).stack ?? String(err) });
-  process.exit(1);
-});
+runChild(main);

@@ -25,6 +25,8 @@ function result(i: number, rows: Record<string, unknown>[] = [{ path: `/p/${i}`,
   };
 }
 
+// Alike on purpose (duplicates): a temp dir, clock and warnings reset per test; the clock is a Date here and epoch ms
+// in keyed-journal.test.ts, as each journal's API takes, so a shared helper would need both.
 let dir: ReturnType<typeof tempDir>;
 let clock: Date;
 let warnings: string[];

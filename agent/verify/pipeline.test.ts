@@ -1,15 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Acl } from '../../protocol/acl.js';
 import { ACTION_LIMITS } from '../../protocol/limits.js';
-import { defaultAcl } from '../../protocol/acl.js';
 import type { SignedAction } from '../../protocol/action.js';
 import { BaseError } from '../../protocol/errors.js';
-import { Keyring } from '../../protocol/signature.js';
 import { moduleSpecs } from '../../modules/registry.js';
 import { signAs, signedAction, unsignedAction, type TestActionOptions } from '../../test/helpers/actions.js';
-import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
+import { fingerprint } from '../../test/helpers/keys.js';
 import { ReplayJournal } from '../journal/replay-journal.js';
-import { probeSpecs, tempDir, testFacts } from '../../test/helpers/agent/probe.js';
+import { testAcceptDeps } from '../../test/helpers/agent/accept-deps.js';
+import { probeSpecs, tempDir } from '../../test/helpers/agent/probe.js';
 import { MAX_ENVELOPE_BYTES } from './parse-envelope.js';
 import { acceptCommand, type AcceptDeps } from './pipeline.js';
 
@@ -31,19 +30,9 @@ let twoPersonAcl: Acl;
 
 beforeEach(async () => {
   dir = tempDir('pipeline');
-  const keyring = await Keyring.fromArmored([armoredPublicKey('alice'), armoredPublicKey('bob')]);
   const weights = { [await fingerprint('alice')]: 1, [await fingerprint('bob')]: 1 };
   twoPersonAcl = { default: { minimumWeight: 2, weights } };
-  deps = {
-    keyring,
-    acl: defaultAcl(keyring.fingerprints()),
-    replay: await ReplayJournal.open(dir.path, { now: () => NOW }),
-    facts: testFacts(),
-    now: () => NOW,
-    maxClockSkewMs: 60_000,
-    specs: SPECS,
-    platform: 'linux',
-  };
+  deps = await testAcceptDeps(dir.path, NOW, SPECS);
 });
 afterEach(() => dir.remove());
 

@@ -1,5 +1,10 @@
 import type { Operation } from '../../protocol/action.js';
-import { invalidParameters, parameterProblems, type ParameterProblem } from '../../protocol/check-operations.js';
+import {
+  invalidParameters,
+  parameterProblems,
+  specOfOperation,
+  type ParameterProblem,
+} from '../../protocol/check-operations.js';
 import { ModuleError } from '../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../protocol/module-spec.js';
 
@@ -24,13 +29,7 @@ export function validateOperations(
   const accepted: AcceptedOperation[] = [];
   const problems: ParameterProblem[] = [];
   operations.forEach((op, i) => {
-    const spec = specs.get(op.module);
-    if (spec === undefined) {
-      throw new ModuleError(
-        'UNKNOWN_MODULE',
-        `operations.${i}.module: '${op.module}' is not a module this agent has (${[...specs.keys()].join(', ')})`,
-      );
-    }
+    const spec = specOfOperation(op, i, specs, (known) => `this agent has (${known})`);
     if (!spec.platforms.includes(platform)) {
       throw new ModuleError(
         'PLATFORM_UNSUPPORTED',

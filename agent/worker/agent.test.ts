@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+// Alike on purpose (duplicates): both this test and test/adversarial/rows/stall.ts drive the shared worker rig
+// (test/helpers/agent/worker-rig.ts) and import the same names from it.
 import {
   CHEAP_HUNT,
   COSTLY_PATTERN,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { readIfExists } from '../read-if-exists.js';
 
 /** `prev` of the first entry: there is nothing before it. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -97,13 +98,8 @@ export interface AuditLine {
 export async function* walkAuditLog(
   path: string,
 ): AsyncGenerator<AuditLine, { line: number; reason: string } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readIfExists(path);
+  if (text === undefined) return undefined;
   if (text !== '' && !text.endsWith('\n')) return { line: text.split('\n').length, reason: 'last line is incomplete' };
   const lines = text === '' ? [] : text.slice(0, -1).split('\n');
   let prev = GENESIS_HASH;

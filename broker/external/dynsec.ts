@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { z } from 'zod';
+// Alike on purpose (duplicates): the same topic builders broker/mqtt/acl.test.ts imports: Mosquitto's dynamic-security
+// ACL must grant exactly the topics the Aedes ACL allows, both built from protocol/topics.ts.
 import {
   ALL_ENROLL_REQUESTS,
   ALL_HEARTBEATS,

@@ -8,6 +8,8 @@ let h: ServerHarness;
 beforeEach(async () => {
   h = new ServerHarness();
   await h.start();
+  // Alike on purpose (duplicates): each file enrolls the investigators its refusals need (bob disabled here; bob, and
+  // carol disabled, in auth.test.ts).
   // bob is enrolled, then disabled; mallory is never enrolled.
   await h.api('POST', '/investigators', { body: { name: 'bob', publicKey: armoredPublicKey('bob') } });
   await h.api('POST', `/investigators/${await fingerprint('bob')}/disable`);

@@ -8,8 +8,12 @@ import {
 } from '../../protocol/api.js';
 import { heartbeatTopic } from '../../protocol/topics.js';
 import { signedAction } from '../../test/helpers/actions.js';
+import { readEventBlocks } from '../../test/helpers/broker/event-stream.js';
 import { errorCode, ServerHarness, waitFor } from '../../test/helpers/broker/harness.js';
 
+// Alike on purpose (duplicates): a fresh ServerHarness per test through vitest hooks, as in ioc.test.ts and
+// (BrokerHarness) broker/mqtt/server.test.ts; a helper would trade these hooks for a getter at every use of the
+// harness.
 let h: ServerHarness;
 beforeEach(async () => {
   h = new ServerHarness();
@@ -114,19 +118,10 @@ describe('GET /events', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const got: LiveEvent[] = [];
     let pings = 0;
-    const reading = (async () => {
-      const decoder = new TextDecoder();
-      let text = '';
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        const blocks = text.split('\n\n');
-        text = blocks.pop() ?? '';
-        for (const block of blocks) {
-          if (block.startsWith('data: ')) got.push(LiveEventSchema.parse(JSON.parse(block.slice(6))));
-          if (block === ': ping') pings += 1;
-        }
-      }
-    })().catch(() => undefined);
+    const reading = readEventBlocks(res, (block) => {
+      if (block.startsWith('data: ')) got.push(LiveEventSchema.parse(JSON.parse(block.slice(6))));
+      if (block === ': ping') pings += 1;
+    });
 
     await h.submit(other);
     await h.submit(signed);

@@ -6,6 +6,9 @@ import { errorCode, ServerHarness } from '../../test/helpers/broker/harness.js';
 
 const feed = (name: string): string => readFileSync(new URL(`../../demo/feeds/${name}`, import.meta.url), 'utf8');
 
+// Alike on purpose (duplicates): a fresh ServerHarness per test through vitest hooks, as in agents-events.test.ts and
+// (BrokerHarness) broker/mqtt/server.test.ts; a helper would trade these hooks for a getter at every use of the
+// harness.
 let h: ServerHarness;
 beforeEach(async () => {
   h = new ServerHarness();

@@ -88,6 +88,9 @@ const cases: Case[] = [
     input: attempt({ clientId: ENROLLEE_ID, username: ENROLL_USERNAME, password: Buffer.from('nope') }),
     wantCode: CONNACK.BAD_USERNAME_OR_PASSWORD,
   },
+  // Alike on purpose (duplicates): one row per refused login. The enrollee rows and the server rows make the same
+  // mistakes on purpose (the other role's password, an agent id as client id, an id without its suffix): each role
+  // must refuse every one.
   {
     name: 'enrollee with an agent password',
     input: attempt({ clientId: ENROLLEE_ID, username: ENROLL_USERNAME }),

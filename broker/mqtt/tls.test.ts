@@ -32,6 +32,8 @@ function makeCa(name: string): void {
   selfSignedCert(dir, name, name, ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign']);
 }
 
+// Alike on purpose (duplicates): openssl command lines flag by flag as in openssl's manual: a key and CSR, then the
+// CA's signature; test/helpers/broker/openssl.ts makes a self-signed cert and shares only the P-256 key flags.
 function issue(name: string, cn: string, ca: string, extensions: string): Pem {
   writeFileSync(join(dir, `${name}.ext`), extensions);
   openssl(

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writePrivateFile } from '../secrets.js';
 
@@ -8,15 +8,6 @@ import { writePrivateFile } from '../secrets.js';
  */
 export function serverPolicyPaths(dataDir: string): { current: string; pending: string } {
   return { current: join(dataDir, 'policy.json'), pending: join(dataDir, 'policy.pending.json') };
-}
-
-export async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 export async function writeOrRemove(path: string, text: string | undefined): Promise<void> {

@@ -12,7 +12,8 @@ import {
 import type { PolicyOutcome, PolicyView, StoredPolicyView } from '../../protocol/policy-api.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
-import { readIfExists, serverPolicyPaths, writeOrRemove } from './policy-files.js';
+import { readIfExists } from '../read-if-exists.js';
+import { serverPolicyPaths, writeOrRemove } from './policy-files.js';
 
 export interface PolicyServiceOptions {
   dataDir: string;

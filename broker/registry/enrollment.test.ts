@@ -50,6 +50,8 @@ describe('decideEnrollment', () => {
       input: ctx({ pendingCount: 2 }),
       want: { store: false, state: 'rejected', isCapped: true },
     },
+    // Alike on purpose (duplicates): one row per stored enrollment state and request, each with what is stored and
+    // the state answered.
     {
       name: 'a stranger claiming an id its key does not derive',
       input: ctx({ binding: 'legacy' }),

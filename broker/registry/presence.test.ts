@@ -6,6 +6,7 @@ import { systemClock } from '../clock.js';
 import { EventHub } from '../events/event-hub.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import type { StoredAgent } from '../store/store.js';
+import { webHostFacts } from '../../test/helpers/broker/agent-facts.js';
 import { AgentRegistry } from './registry.js';
 
 // Presence comes from the agent's MQTT session (its will says when it is gone), heartbeats
@@ -15,23 +16,22 @@ const AGENT_ID = 'agent-presence';
 const BEAT_MS = 300_000;
 const T0 = Date.parse('2026-12-07T04:00:00.000Z');
 
+/** What this agent says about itself, in its heartbeats and in the record a previous server kept. */
+const facts = {
+  ...webHostFacts(AGENT_ID),
+  tags: {},
+  modules: ['file'],
+  heartbeatMs: BEAT_MS,
+  startedAt: new Date(T0).toISOString(),
+};
+
 function heartbeat(sentAtMs: number): Buffer {
   return Buffer.from(
     JSON.stringify({
       v: 1,
       kind: 'heartbeat',
       agentId: AGENT_ID,
-      name: 'web-1',
-      os: 'linux',
-      arch: 'x64',
-      version: '0.1.0',
-      mode: 'daemon',
-      queueloc: `linux.${AGENT_ID}`,
-      environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
-      tags: {},
-      modules: ['file'],
-      heartbeatMs: BEAT_MS,
-      startedAt: new Date(T0).toISOString(),
+      ...facts,
       sentAt: new Date(sentAtMs).toISOString(),
     }),
   );
@@ -42,17 +42,7 @@ const lost = Buffer.from(JSON.stringify({ v: 1, kind: 'offline', agentId: AGENT_
 /** The record a previous server process left: heard from a minute before this one started. */
 const stored: StoredAgent = {
   id: AGENT_ID,
-  name: 'web-1',
-  os: 'linux',
-  arch: 'x64',
-  version: '0.1.0',
-  mode: 'daemon',
-  queueloc: `linux.${AGENT_ID}`,
-  environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
-  tags: {},
-  modules: ['file'],
-  heartbeatMs: BEAT_MS,
-  startedAt: new Date(T0).toISOString(),
+  ...facts,
   status: 'online',
   firstSeenAt: new Date(T0).toISOString(),
   lastHeartbeatAt: new Date(T0 - 60_000).toISOString(),

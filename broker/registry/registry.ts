@@ -128,6 +128,8 @@ export class AgentRegistry {
     }
     this.heartbeatCounts.parsed++;
     let msg: HeartbeatMessage | OfflineMessage;
+    // Alike on purpose (duplicates): parsePayload is the shared part; each MQTT consumer (here,
+    // broker/scheduler/scheduler.ts) gives its own schema, size cap and words and drops into its own log namespace.
     try {
       msg = parsePayload(
         HeartbeatTopicSchema,

@@ -7,6 +7,7 @@ import { systemClock } from '../clock.js';
 import { EventHub } from '../events/event-hub.js';
 import { LowdbStore } from '../store/lowdb-store.js';
 import type { StoredAgent } from '../store/store.js';
+import { webHostFacts } from '../../test/helpers/broker/agent-facts.js';
 import { AgentRegistry } from './registry.js';
 import { isUnchangedHeartbeat, sameJson } from './unchanged-heartbeat.js';
 
@@ -18,13 +19,7 @@ function heartbeat(overrides: Partial<Record<keyof HeartbeatMessage, unknown>> =
     v: 1,
     kind: 'heartbeat',
     agentId: AGENT_ID,
-    name: 'web-1',
-    os: 'linux',
-    arch: 'x64',
-    version: '0.1.0',
-    mode: 'daemon',
-    queueloc: `linux.${AGENT_ID}`,
-    environment: { ident: 'Debian 12', init: 'systemd', addresses: ['10.0.0.5'], hostname: 'web-1' },
+    ...webHostFacts(AGENT_ID),
     tags: { team: 'ops' },
     modules: ['file', 'netstat'],
     heartbeatMs: 30_000,

@@ -1,7 +1,8 @@
-import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../protocol/zod-issues.js';
+import { readIfExists } from '../read-if-exists.js';
 import { NdjsonLog } from './ndjson-log.js';
 import { StoredAgentSchema, type StoredAgent } from './store.js';
 
@@ -121,13 +122,8 @@ export class AgentLog {
   /** agents.json from before the log: its records become the log's first compaction. */
   private async migrateLegacyFile(dataDir: string): Promise<boolean> {
     const legacyPath = join(dataDir, LEGACY_AGENTS_FILE);
-    let text: string;
-    try {
-      text = await readFile(legacyPath, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw err;
-    }
+    const text = await readIfExists(legacyPath);
+    if (text === undefined) return false;
     const parsed = LegacyAgentsFileSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new Error(`${legacyPath} is not valid: ${describeIssues(parsed.error)}`);
     for (const agent of parsed.data.agents) this.records.set(agent.id, agent);

@@ -29,6 +29,15 @@ if (unavailable === undefined) {
     harnesses.push(h);
     return h;
   };
+  /** Servers A and B on one fresh database, each reading the other's writes every 50 ms. */
+  const twoServers = async (database: string): Promise<[ServerHarness, ServerHarness]> => {
+    const storeUrl = await cluster.createDatabase(database);
+    const a = harness();
+    const b = harness();
+    await a.start({ storeUrl, syncMs: 50 });
+    await b.start({ storeUrl, syncMs: 50 });
+    return [a, b];
+  };
   beforeAll(async () => {
     cluster = await startTestPostgres();
   });
@@ -41,11 +50,7 @@ if (unavailable === undefined) {
 
   describe('several mig servers on one PostgreSQL store', () => {
     it('targets from server B an agent enrolled and accepted on server A, and accepts actions B learnt the signer of from A', async () => {
-      const storeUrl = await cluster.createDatabase('fleet_learns');
-      const a = harness();
-      const b = harness();
-      await a.start({ storeUrl, syncMs: 50 });
-      await b.start({ storeUrl, syncMs: 50 });
+      const [a, b] = await twoServers('fleet_learns');
       const agent = await a.agent('agent-a');
       await waitFor(
         async () => (await b.api('GET', `/agents/${agent.id}`)).status === 200,
@@ -74,11 +79,7 @@ if (unavailable === undefined) {
     });
 
     it('publishes on server B the policy bundles published through server A, in order', async () => {
-      const storeUrl = await cluster.createDatabase('fleet_policy');
-      const a = harness();
-      const b = harness();
-      await a.start({ storeUrl, syncMs: 50 });
-      await b.start({ storeUrl, syncMs: 50 });
+      const [a, b] = await twoServers('fleet_policy');
       for (const version of [1, 2]) {
         expect((await a.api('POST', '/policy', { body: { bundle: await signedPolicyText({ version }) } })).status).toBe(
           201,
@@ -193,6 +194,7 @@ if (unavailable === undefined) {
       const home = await mkdtemp(join(tmpdir(), 'mig-fleet-'));
       dirs.push(home);
       // A: a real `mig server` process with a short lease, so its death is noticed within seconds.
+      // Alike on purpose (duplicates): a real `mig server` command line, with this test's own lease, spelled out.
       const a = startMig(
         [
           'server',

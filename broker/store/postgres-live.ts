@@ -60,6 +60,8 @@ export interface LiveReader {
 }
 
 export interface LiveRelayOptions {
+  // Alike on purpose (duplicates): an options interface of fields and callbacks; modules/sniffer/tcpdump.ts's options
+  // for a tcpdump child share only that TypeScript shape.
   url: string;
   serverId: string;
   reader: LiveReader;

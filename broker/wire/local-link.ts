@@ -1,6 +1,8 @@
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import type { EnrollStatus } from '../../protocol/enrollment.js';
 import type { CancelMessage, CommandMessage, PolicyMessage } from '../../protocol/messages.js';
+// Alike on purpose (duplicates): the in-process link and the MQTT link (server-link.ts) carry the same messages on the
+// same topics, so both import the same builders from protocol/topics.ts.
 import {
   ALL_ENROLL_REQUESTS,
   ALL_HEARTBEATS,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBackend } from '../../test/helpers/console/state/fake-backend.js';
 import { testModules } from '../../test/helpers/console/state/fake-modules.js';
+import { FakeTtyIn } from '../../test/helpers/console/fake-tty-in.js';
 import { settle } from '../../test/helpers/console/state/harness.js';
 import {
   BRACKETED_PASTE_OFF,
@@ -11,23 +12,7 @@ import {
   runConsole,
 } from './run-console.js';
 
-/** A terminal's two ends, enough for Ink: raw mode, size, a write log. */
-class FakeTtyIn extends EventEmitter {
-  isTTY = true;
-  private pending: string[] = [];
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read = (): string | null => this.pending.shift() ?? null;
-  type(data: string): void {
-    this.pending.push(data);
-    this.emit('readable');
-  }
-}
-
+/** A terminal's output end: size and a write log. */
 class FakeTtyOut extends EventEmitter {
   isTTY = true;
   columns = 80;

@@ -109,6 +109,8 @@ async function launchSigned(
 }
 
 export async function runActionLaunch(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  // Alike on purpose (duplicates): each subcommand gives the shared parseCommand its own usage line, description, flags
+  // and hints; the call is what repeats.
   const cmd = parseCommand(
     ctx,
     'action launch FILE',

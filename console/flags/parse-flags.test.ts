@@ -114,6 +114,8 @@ describe('parseFlags', () => {
       want: '-labe: expected a flag of module file, got unknown flag -labe; did you mean -name?',
     },
     { name: 'missing value at the end', input: ['-path'], want: '-path: expected a value, got nothing' },
+    // Alike on purpose (duplicates): one row per bad command line with the exact message the user reads; the rows
+    // differ only in flags and words, which is what each tests.
     {
       name: 'missing value before a flag',
       input: ['-path', '-matchall'],

@@ -128,6 +128,8 @@ const cases: FixtureCase[] = [
       'operations[0] (file): search backdooredbinaries: without matchall MIG reports files matching any of its 30 filter values: set options.matchany',
     ],
   },
+  // Alike on purpose (duplicates): the same MIG file imported with and without a target override: both expected
+  // actions written in full so they compare field by field.
   {
     name: 'shellshock: file and netstat import, target translated',
     file: 'shellshock_iocs.json',

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { escapeControl, formatBytes, formatCell, formatTime } from './format.js';
 
+// Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form; gen-module-docs.test.ts's duration
+// table shares only that form.
 describe('formatBytes', () => {
   it.each([
     { name: 'zero', input: 0, want: '0B' },

@@ -218,6 +218,8 @@ describe('csv', () => {
     ]);
   });
 
+  // Alike on purpose (duplicates): {name, path, want} rows, one CSV guard per row; modules/netstat/ip.test.ts's table
+  // shares only the row form.
   it.each([
     { name: 'comma', path: '/a,b', want: '"/a,b"' },
     { name: 'quote', path: '/a"b', want: '"/a""b"' },

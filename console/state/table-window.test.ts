@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { clampWindow, moveWindow, visibleRange, type TableMove } from './table-window.js';
 
 describe('table window', () => {
-  // Alike on purpose (duplicates): table-driven cases, one row a case; their shared shape is the table's.
   it.each<{
     name: string;
     input: { cursor: number; offset: number; move: TableMove; rows: number; height: number };
     want: { cursor: number; offset: number };
   }>([
+    // Alike on purpose (duplicates): one row per cursor move with its input and wanted window written out, so that a
+    // failing row reads on its own; rows differ only in the numbers, which are the case.
     {
       name: 'down inside the page',
       input: { cursor: 0, offset: 0, move: 'down', rows: 100, height: 10 },

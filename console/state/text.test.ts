@@ -37,6 +37,8 @@ describe('text', () => {
     expect(errorText(input)).not.toMatch(/\bat .*:\d+:\d+/);
   });
 
+  // Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form; gen-module-docs.test.ts's
+  // formatDurationMs table shares only that form (its durations are the doc's, to the second).
   it.each([
     { name: 'seconds', input: 42_000, want: '42s' },
     { name: 'minutes', input: 125_000, want: '2m5s' },

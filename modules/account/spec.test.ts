@@ -54,6 +54,8 @@ describe('account parameters', () => {
   });
 });
 
+// Alike on purpose (duplicates): each module's spec test ends its parameter table and opens its flag table the same way
+// (firewall's too); the rows are the module's own.
 describe('mig account flags', () => {
   it.each([
     {

@@ -64,6 +64,8 @@ const blockdevCli = z.strictObject({
     .optional()
     .describe(paramHelp(blockdevParams, 'op', 'default list')),
   device: z.string().optional().describe(paramHelp(blockdevParams, 'device')),
+  // Alike on purpose (duplicates): CLI fields whose help comes from the params schema (paramHelp); each module declares
+  // its own flags with their own defaults.
   name: z
     .array(z.string())
     .optional()

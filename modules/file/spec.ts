@@ -53,6 +53,8 @@ const fileCli = z.strictObject({
   returnsha256: flagFor(optionsSchema, 'returnsha256'),
 });
 
+// Alike on purpose (duplicates): each module maps its own MIG flag names to its parameters (file: name, content,
+// size; netstat: lm, nm, li); only the toParams shape every spec has repeats.
 type FileCli = z.output<typeof fileCli>;
 
 function toParams(values: FileCli): z.input<typeof fileParams> {

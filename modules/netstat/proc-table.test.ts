@@ -77,6 +77,8 @@ describe('scanTable', () => {
       checks: [connected('0.0.0.0/0')],
       want: [{ remoteAddress: '10.9.9.9' }],
     },
+    // Alike on purpose (duplicates): one row per socket table and search; tcp6 rows look alike, and the addresses in
+    // each are the case.
     {
       name: 'connectedip IPv4 finds IPv4-mapped peers in tcp6',
       proto: 'tcp6' as const,

@@ -80,6 +80,8 @@ export const netstatModule = defineModule({
     { key: 'interface', header: 'IFACE', isWide: true },
     { key: 'uid', header: 'UID', align: 'right', isWide: true },
   ],
+  // Alike on purpose (duplicates): each module's CLI flag table (its MIG short flags to its parameters) is data of
+  // that module; ping's has its own flags.
   cli: {
     schema: netstatCli,
     flags: {
@@ -92,6 +94,8 @@ export const netstatModule = defineModule({
     },
     toParams,
   },
+  // Alike on purpose (duplicates): caps, timeout and example commands are this module's own data; memory and pkg
+  // declare the same fields with their own values.
   // Nothing masked. The tuples are the answer: masking them would leave nothing to act on.
   privacy: { maxRows: 10_000, maxBytes: 2 * 1024 * 1024 },
   limits: { timeoutMs: 2 * 60_000 },

@@ -28,6 +28,8 @@ describe('one test', () => {
       values: [deb('1.1.1n-0+deb11u5')],
       want: { result: 'fail', identifier: 'openssl', value: '1.1.1n-0+deb11u5' },
     },
+    // Alike on purpose (duplicates): one row per evr comparison and package version; the rows differ in operation and
+    // versions, which is the case.
     {
       name: "evr uses the package's ordering (dpkg ~ before the release)",
       test: { evr: { operation: '<', value: '2.0' } },

@@ -56,3 +56,32 @@ export function checkMatchMode(options: { matchall?: boolean; matchany?: boolean
     });
   }
 }
+
+/**
+ * How deep a walk goes below each of its paths, one rule for every module that walks (file, yara):
+ * 0 is only the files directly in a path; 1000 stands for "no limit" yet still bounds a loop.
+ * `below` names the paths in the module's own words.
+ */
+export function maxdepthSchema(below: string) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(1000)
+    .describe(`How many directory levels below ${below} to descend (0: only the files directly in it)`);
+}
+
+/**
+ * How many matching files a walk reports before it stops with a warning, one rule for every module
+ * that walks (file, yara). `stop` words what stops, in the module's own help text.
+ */
+export function matchlimitSchema(stop: string) {
+  return z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .describe(`${stop} (with a warning) after this many matching files`);
+}

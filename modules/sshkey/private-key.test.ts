@@ -144,6 +144,8 @@ describe.skipIf(!hasSshKeygen)(
         bits: 521,
         passphrase: PASS,
         extra: [],
+        // Alike on purpose (duplicates): one row per key file ssh-keygen writes (type, bits, -m format, passphrase),
+        // each with what we must report for it; spelled out so each row reads as the ssh-keygen command a user ran.
         want: { type: 'ecdsa-sha2-nistp521', isEncrypted: true, hasFingerprint: true },
       },
       {

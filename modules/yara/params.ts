@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { negatableRegexProblem } from '../shared/search/param-values.js';
-import { checked, pathProblem } from '../shared/param-checks.js';
+import { checked, matchlimitSchema, maxdepthSchema, pathProblem } from '../shared/param-checks.js';
 
 /**
  * The yara module's parameters. Rule syntax is not checked here: only the engine can compile
@@ -43,13 +43,7 @@ export const yaraParams = z
       .min(1)
       .max(MAX_PATHS)
       .describe('Absolute paths (files or directories) to scan, literally: no globbing'),
-    maxdepth: z
-      .number()
-      .int()
-      .min(0)
-      .max(1000)
-      .default(1000)
-      .describe('How many directory levels below a path to descend (0: only the files directly in it)'),
+    maxdepth: maxdepthSchema('a path'),
     maxfilesize: z
       .number()
       .int()
@@ -64,13 +58,7 @@ export const yaraParams = z
       .describe(
         'RE2 regex on the base name: only matching files are scanned; a leading ! scans the names that do not match',
       ),
-    matchlimit: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(1000)
-      .describe('Stop (with a warning) after this many matching files'),
+    matchlimit: matchlimitSchema('Stop'),
   })
   .describe('YARA module parameters');
 

@@ -41,6 +41,8 @@ describe('cli.toParams', () => {
         matchlimit: 1000,
       },
     },
+    // Alike on purpose (duplicates): input is the CLI's values (flag `path`) and want the parameters (`paths`): both
+    // written in full so that the one renamed field shows.
     {
       name: 'every flag',
       input: {

@@ -40,6 +40,8 @@ describe('parseTarget', () => {
     { name: 'environment key', input: "environment->>'ident' = 'x'", want: cmp(env('ident'), '=', 'x') },
     { name: 'agents. prefix', input: "agents.queueloc = 'q'", want: cmp(f('queueloc'), '=', 'q') },
     { name: 'fields are case-insensitive', input: "NAME = 'Web'", want: cmp(f('name'), '=', 'Web') },
+    // Alike on purpose (duplicates): like, ilike, not like, not ilike: one row per operator spelling with the tree it
+    // parses to; the four trees differ in two flags, which is what is tested.
     {
       name: 'like',
       input: "name LIKE 'web%'",

@@ -4,6 +4,7 @@ import { LiveEventSchema, type LiveEvent } from '../../protocol/api.js';
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import { LIVE_CHANNEL } from '../../broker/store/postgres-live.js';
 import { signedAction } from '../helpers/actions.js';
+import { readEventBlocks } from '../helpers/broker/event-stream.js';
 import { FakeAgent } from '../helpers/broker/fake-agent.js';
 import { fakeEnrollRequest, fakeIdentity } from '../helpers/broker/fake-identity.js';
 import { ServerHarness, waitFor } from '../helpers/broker/harness.js';
@@ -34,17 +35,9 @@ async function follow(h: ServerHarness): Promise<{ events: LiveEvent[]; stop: ()
     signal: controller.signal,
   });
   const events: LiveEvent[] = [];
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    let text = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      text += decoder.decode(chunk, { stream: true });
-      const blocks = text.split('\n\n');
-      text = blocks.pop() ?? '';
-      for (const block of blocks)
-        if (block.startsWith('data: ')) events.push(LiveEventSchema.parse(JSON.parse(block.slice(6))));
-    }
-  })().catch(() => undefined);
+  const reading = readEventBlocks(res, (block) => {
+    if (block.startsWith('data: ')) events.push(LiveEventSchema.parse(JSON.parse(block.slice(6))));
+  });
   return {
     events,
     stop: async () => {

@@ -35,6 +35,8 @@ export function enrollmentRoutes(s: ApiServices): Route[] {
         return { status: 200, body: { accepted } };
       },
     },
+    // Alike on purpose (duplicates): accept and reject write different audit entries (accept lists agentIds, as
+    // accept-all does; reject names one agentId), and the audit log's entry shapes are a contract for its readers.
     {
       method: 'POST',
       path: '/agents/:id/accept',

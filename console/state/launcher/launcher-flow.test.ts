@@ -47,6 +47,8 @@ describe('launcher flow', () => {
     await settle();
     expect(h.backend.callsTo('countAgents').map((c) => c.args[0])).toEqual(["os = 'linux'"]);
     expect(launcher(h).targetCount).toMatchObject({ kind: 'counted', count: { total: 4 } });
+    // Alike on purpose (duplicates): the keys a user presses to fill the launcher, spelled out in each test: a shared
+    // sequence would hide which keys each flow presses.
     await h.press('enter');
     await focus(h, 'field:names');
     await h.press('enter');

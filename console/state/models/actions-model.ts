@@ -5,7 +5,8 @@ import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
 import { approvalText, awaitingApprovalList } from '../approval-state.js';
 import { actionItems } from '../selectors.js';
-import { formatDuration, relativeTime, sanitize, shortFingerprint } from '../text.js';
+import { formatDuration, sanitize, shortFingerprint } from '../text.js';
+import { timeColumn } from './time-column.js';
 import { buildTable, wideOf, type TableModel } from './table-model.js';
 
 /** The status column: a held action says how many signatures it has and needs, in the warning tone. */
@@ -54,14 +55,7 @@ export const ACTION_COLUMNS: readonly ColumnDef<ActionRecord>[] = [
   counter('success', 'OK'),
   counter('failed', 'FAIL'),
   { ...counter('expired', 'EXP'), isWide: true },
-  {
-    key: 'started',
-    header: 'STARTED',
-    width: 7,
-    align: 'right',
-    text: (r, now) => relativeTime(r.createdAt, now),
-    wideText: (r) => r.createdAt,
-  },
+  timeColumn('started', 'STARTED', 7, (r) => r.createdAt),
   { key: 'duration', header: 'TOOK', width: 6, align: 'right', isWide: true, text: durationText },
 ];
 

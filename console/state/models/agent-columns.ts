@@ -1,6 +1,7 @@
 import type { AgentRecord } from '../backend.js';
 import type { ColumnDef, Tone } from '../columns.js';
-import { relativeTime, sanitize } from '../text.js';
+import { sanitize } from '../text.js';
+import { timeColumn } from './time-column.js';
 
 /** A pending enrollment shows as `pending` whatever its heartbeat age says. */
 export function agentStatusText(a: Pick<AgentRecord, 'status' | 'enrollment'>): string {
@@ -47,12 +48,7 @@ export const AGENT_COLUMNS: readonly ColumnDef<AgentRecord>[] = [
     sortValue: (a) => a.policyVersion ?? -1,
   },
   {
-    key: 'heartbeat',
-    header: 'LAST HB',
-    width: 7,
-    align: 'right',
-    text: (a, now) => relativeTime(a.lastHeartbeatAt, now),
-    wideText: (a) => a.lastHeartbeatAt,
+    ...timeColumn<AgentRecord>('heartbeat', 'LAST HB', 7, (a) => a.lastHeartbeatAt),
     // Most recent first when ascending: people sort by heartbeat to find the ones that went quiet.
     sortValue: (a) => -Date.parse(a.lastHeartbeatAt),
   },

@@ -5,6 +5,7 @@ import { tableHeight } from '../layout.js';
 import type { NavEntry } from '../nav.js';
 import { agentCommandItems } from '../selectors.js';
 import { relativeTime, sanitize, shortTime } from '../text.js';
+import { timeColumn } from './time-column.js';
 import { agentStatusTone } from './agent-columns.js';
 import { buildTable, wideOf, type TableModel } from './table-model.js';
 
@@ -74,14 +75,7 @@ export function agentViewModel(snap: ConsoleSnapshot, entry: NavEntry): AgentVie
       isWide: true,
       text: (c) => sanitize(c.error?.code ?? ''),
     },
-    {
-      key: 'when',
-      header: 'WHEN',
-      width: 6,
-      align: 'right',
-      text: (c, now) => relativeTime(c.createdAt, now),
-      wideText: (c) => c.createdAt,
-    },
+    timeColumn('when', 'WHEN', 6, (c) => c.createdAt),
   ];
   return {
     title: `Agent ${sanitize(agent?.name ?? entry.view.agentId)}  recent commands below`,

@@ -122,6 +122,8 @@ describe('fileParams refuses, naming the field, what was given and what was expe
       want: 'searches.s1.mtimes.0: expected an age like <90d',
     },
     { name: 'mtime in weeks', input: search({ mtimes: ['<2w'] }), want: 'got "<2w"' },
+    // Alike on purpose (duplicates): one row per bad parameter with the exact message the user reads; rows differ in
+    // field and value, which is what each tests.
     {
       name: 'regex that does not compile',
       input: search({ names: ['(a'] }),

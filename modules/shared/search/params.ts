@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hashProblem, negatableRegexProblem, parseAge, parseSize, type HashFilter } from './param-values.js';
 import { regexProblem } from './regex.js';
-import { checkMatchMode, checked, pathProblem } from '../param-checks.js';
+import { checkMatchMode, checked, matchlimitSchema, maxdepthSchema, pathProblem } from '../param-checks.js';
 
 /**
  * The file module's parameters, in MIG's syntaxversion-2 shape so MIG's own action files
@@ -30,13 +30,7 @@ const hashList = (filter: HashFilter, what: string) =>
 /** Exported for the file module's flags (modules/file/spec.ts), which take their help from it. */
 export const optionsSchema = z
   .strictObject({
-    maxdepth: z
-      .number()
-      .int()
-      .min(0)
-      .max(1000)
-      .default(1000)
-      .describe('How many directory levels below a search path to descend (0: only the files directly in it)'),
+    maxdepth: maxdepthSchema('a search path'),
     matchall: z
       .boolean()
       .optional()
@@ -55,13 +49,7 @@ export const optionsSchema = z
       .describe(
         'Invert these filters: report files that do NOT match them (e.g. content with macroal: a line that is not allowed)',
       ),
-    matchlimit: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(1000)
-      .describe('Stop the search (with a warning) after this many matching files'),
+    matchlimit: matchlimitSchema('Stop the search'),
     maxerrors: z
       .number()
       .int()

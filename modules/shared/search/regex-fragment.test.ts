@@ -2,7 +2,10 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { compileLineRegex } from './regex.js';
 import { fragmentFinder, requiredFragment } from './regex-fragment.js';
+import { seededInts } from '../../../test/helpers/seeded-ints.js';
 
+// Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form, one pattern and the piece every
+// match contains per row; regex.test.ts, run-filters.test.ts and the target evaluator's tests share only that form.
 describe('requiredFragment: a contiguous piece every match contains, for V8 to look for', () => {
   it.each([
     { name: 'a variable repeat gives its minimum', input: '[0-9]{6,}', want: '[0-9]{6}' },
@@ -56,11 +59,7 @@ describe('the piece is sound: every line re2js matches holds it', () => {
   const alphabet = ['a', 'b', 'c', 'x', '0', '1', 'A', 'B', ' ', '\r', '\t'];
 
   it('on generated patterns and lines', () => {
-    let seed = 5;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInts(5);
     let checked = 0;
     for (let round = 0; round < 3000; round++) {
       const body = Array.from({ length: 2 + rand(6) }, () => pieces[rand(pieces.length)]).join('');

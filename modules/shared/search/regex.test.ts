@@ -2,6 +2,7 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { compileLineRegex, regexProblem, type RegexEngine } from './regex.js';
 import { MAX_V8_STEPS, toJsForm } from './regex-js.js';
+import { seededInts } from '../../../test/helpers/seeded-ints.js';
 
 /** The reference: MIG's semantics, literally: split on '\n', drop one '\r', test each line with RE2. */
 function reference(pattern: string, text: string): number {
@@ -25,6 +26,8 @@ const TEXTS = [
   { name: 'long', text: FILLER + TEXT },
 ];
 
+// Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form, one pattern and the engine it gets
+// per row; run-filters.test.ts's hash table shares only that form.
 describe('compileLineRegex picks V8 only for patterns proven linear', () => {
   it.each([
     { name: 'literal', input: 'legend\\.rocks', want: 'v8' },
@@ -57,6 +60,8 @@ describe('compileLineRegex picks V8 only for patterns proven linear', () => {
   });
 });
 
+// Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form, one pattern and its required literal
+// per row; the target evaluator's table shares only that form.
 describe('literal: bytes every match contains, to skip runs of lines without them', () => {
   it.each([
     { name: 'escaped dot joins the run', input: 'legend\\.rocks', want: 'legend.rocks' },
@@ -81,6 +86,8 @@ describe('literal: bytes every match contains, to skip runs of lines without the
 });
 
 describe('firstMatchingLine has MIG line semantics on every engine', () => {
+  // Alike on purpose (duplicates): one pattern per line-semantics case; bench/file-content.ts's pattern classes share
+  // only the {name, pattern} form.
   const cases = [
     { name: 'line start anchor', input: '^root:' },
     { name: 'line end anchor before \\r\\n', input: 'gpgcheck=1$' },
@@ -148,11 +155,7 @@ describe('firstMatchingLine has MIG line semantics on every engine', () => {
   });
 
   it('agrees with the reference on generated patterns and texts', () => {
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInts(7);
     const atoms = ['a', 'b', '.', '[ab]', '[^a]', '\\s', '\\d', '^', '$', '\\b', 'a{2}', '|', '\\x61', '[a-c]'];
     const quantified = ['a*', 'b+', '(ab)?', '[^b]*'];
     for (let round = 0; round < 400; round++) {
@@ -208,11 +211,7 @@ describe('the required-literal prefilter keeps MIG line semantics', () => {
   const alphabet = ['a', 'b', 'c', 'A', 'B', 'C', '.', 'k', '\u212A', 's', '\u017F', ' ', '\r'];
 
   it('agrees with the reference on generated literal-rich patterns, sparse and dense texts', () => {
-    let seed = 3;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInts(3);
     const randomLines = (count: number): string =>
       Array.from({ length: count }, () =>
         Array.from({ length: rand(8) }, () => alphabet[rand(alphabet.length)]).join(''),
@@ -261,37 +260,27 @@ describe('no pattern hangs the agent', () => {
   /** Two 1 MiB lines (the longest line content.ts hands over) that hold each pattern's literals but never match. */
   const LONG_LINES = `bz${'a'.repeat(1 << 20)}\n`.repeat(2);
 
-  // Issue 9's hole: these were accepted for V8 (exact repeats only) and cost n * 1000 steps.
   it.each([
+    // Issue 9's hole: these were accepted for V8 (exact repeats only) and cost n * 1000 steps.
     { name: 'a big exact repeat', input: 'a{1000}b' },
     { name: 'a big repeat of a negated class', input: '[^x]{1000}b' },
     { name: 'perl classes repeated', input: '\\w{1000}\\d' },
     { name: 'case-folded repeat', input: '(?i)A{1000}b' },
     { name: 'repeats in every alternative', input: 'a{500}c|a{500}d|a{500}b' },
     { name: 'a dot repeat before a literal', input: 'z.{1000}b' },
+    // Backtracking traps: overlapping alternatives and nested quantifiers.
+    { name: 'alternation of overlapping branches, repeated', input: '(a|a)+bz' },
+    { name: 'nested quantifiers over overlapping classes', input: '(\\w+\\d*)+bz' },
+    { name: 'two dot-stars, literals in the wrong order', input: '.*z.*b' },
+    { name: 'case-folded overlapping alternation', input: '(?i)(a|A)+bz' },
   ])('$name ($input) on 1 MiB lines runs on re2js and finds nothing', ({ input }) => {
     const re = compileLineRegex(input);
     expect(re.engine).toBe('re2js');
     expect(re.firstMatchingLine(LONG_LINES)).toBe(-1);
   });
 
-  it.each([
-    { name: 'alternation of overlapping branches, repeated', input: '(a|a)+bz' },
-    { name: 'nested quantifiers over overlapping classes', input: '(\\w+\\d*)+bz' },
-    { name: 'two dot-stars, literals in the wrong order', input: '.*z.*b' },
-    { name: 'case-folded overlapping alternation', input: '(?i)(a|A)+bz' },
-  ])('$name ($input) on 1 MiB lines runs on re2js', ({ input }) => {
-    const re = compileLineRegex(input);
-    expect(re.engine).toBe('re2js');
-    expect(re.firstMatchingLine(LONG_LINES)).toBe(-1);
-  });
-
   it('every pattern V8 gets costs at most MAX_V8_STEPS per start position', () => {
-    let seed = 11;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rand = seededInts(11);
     const atoms = ['a', '.', '[ab]', '\\w', '^', '\\b', '|', 'a{7}', '.{20}', '\\d{33}', 'x{0}'];
     let onV8 = 0;
     for (let round = 0; round < 500; round++) {
@@ -332,6 +321,8 @@ describe('no pattern hangs the agent', () => {
 });
 
 describe('regexProblem', () => {
+  // Alike on purpose (duplicates): {name, input, want} rows in STYLE's table form, one pattern and the problem it
+  // reports; protocol/target/format.test.ts's table shares only that form.
   it.each([
     { name: 'valid', input: '^(?i)root:', want: undefined },
     { name: 'empty', input: '', want: 'expected a regular expression, got an empty string' },

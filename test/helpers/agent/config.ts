@@ -15,6 +15,8 @@ export { loadAgentConfig } from '../../../agent/config.js';
  * trusts alice and bob, keeps its data in `<dir>/data`, reads its host from `<dir>/root` and
  * says it runs Linux. `extra` replaces any of these fields.
  */
+// Alike on purpose (duplicates): a fixture builder with an override argument; test/helpers/console/state/records.ts
+// builds unrelated records the same way.
 export function testAgentConfigInput(
   mq: TestBroker,
   dir: string,

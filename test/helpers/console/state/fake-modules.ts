@@ -34,6 +34,8 @@ const nestedParams = z.object({ searches: z.record(z.string(), z.object({ paths:
 
 export const nestedModule = defineModule({
   name: 'nested',
+  // Alike on purpose (duplicates): two fake module specs for the console tests, each with its own params and result;
+  // defineModule's fields are what repeat.
   version: '1.0.0',
   summary: 'nested parameters',
   platforms: ['linux'],

@@ -1,17 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultAcl } from '../../../../protocol/acl.js';
 import { RESPONSE_MODULES } from '../../../../protocol/limits.js';
 import type { Operation } from '../../../../protocol/action.js';
 import { BaseError } from '../../../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
-import { Keyring } from '../../../../protocol/signature.js';
 import { fileModule } from '../../../../modules/file/spec.js';
-import { ReplayJournal } from '../../../../agent/journal/replay-journal.js';
-import { tempDir, testFacts } from '../../agent/probe.js';
+import { testAcceptDeps } from '../../agent/accept-deps.js';
+import { tempDir } from '../../agent/probe.js';
 import { acceptCommand, type AcceptDeps } from '../../../../agent/verify/pipeline.js';
 import { signAs, unsignedAction } from '../../actions.js';
 import type { TestPerson } from '../../keys.js';
-import { armoredPublicKey, fingerprint } from '../../keys.js';
+import { fingerprint } from '../../keys.js';
 
 /**
  * Test-only contracts every response module (firewall, process, account, agentdestroy) passes:
@@ -86,20 +84,14 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
 
     beforeEach(async () => {
       dir = tempDir(`acl-${spec.name}`);
-      const keyring = await Keyring.fromArmored([armoredPublicKey('alice'), armoredPublicKey('bob')]);
-      deps = {
-        keyring,
-        acl: defaultAcl(keyring.fingerprints()),
-        replay: await ReplayJournal.open(dir.path, { now: () => now }),
-        facts: testFacts(),
-        now: () => now,
-        maxClockSkewMs: 60_000,
-        specs: new Map([
+      deps = await testAcceptDeps(
+        dir.path,
+        now,
+        new Map([
           ['file', fileModule],
           [spec.name, spec],
         ]),
-        platform: 'linux',
-      };
+      );
     });
     afterEach(() => dir.remove());
 
