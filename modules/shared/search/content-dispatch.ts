@@ -1,8 +1,7 @@
-import { judgeContent, judgeUnreadable, judgeUnreadableContent } from './checks.js';
-import { MAX_LINE_BYTES } from './content.js';
+import { judgeContent, judgeUnreadable } from './checks.js';
 import { MAX_POOLED_FILE_BYTES, type ContentPool, type Ticket } from './content-pool.js';
 import type { ScanOutcome, ScanSpec } from './content-scan.js';
-import type { Judge, Judged } from './evaluate.js';
+import { judgeOverflowedLine, type Judge, type Judged } from './evaluate.js';
 import type { SearchPlan } from './plan.js';
 
 /**
@@ -97,12 +96,6 @@ export function judgeScanned(judged: Judged, judge: Judge, scan: ContentScan, ou
       judgeContent(v, scanner.results);
       continue;
     }
-    judge.error(
-      [v.search],
-      task.path,
-      'content not matched',
-      new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`),
-    );
-    judgeUnreadableContent(v);
+    judgeOverflowedLine(judge, v, task.path);
   }
 }

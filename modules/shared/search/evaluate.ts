@@ -186,19 +186,23 @@ export function isPoolable(judged: Judged): boolean {
   );
 }
 
+/** A line longer than the scanner holds: this search's content verdict is unknown, and said so. */
+export function judgeOverflowedLine(judge: Judge, v: Judged['readers'][number], path: string): void {
+  judge.error(
+    [v.search],
+    path,
+    'content not matched',
+    new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`),
+  );
+  judgeUnreadableContent(v);
+}
+
 function judgeRead(judged: Judged, judge: Judge, targets: readonly SearchBytes[]): void {
   const { task, readers } = judged;
   readers.forEach((v, i) => {
     const target = targets[i] as SearchBytes;
-    if (target.scanner?.isOverflowed === true) {
-      judge.error(
-        [v.search],
-        task.path,
-        'content not matched',
-        new Error(`a line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB`),
-      );
-      judgeUnreadableContent(v);
-    } else if (target.scanner !== undefined) judgeContent(v, target.scanner.results());
+    if (target.scanner?.isOverflowed === true) judgeOverflowedLine(judge, v, task.path);
+    else if (target.scanner !== undefined) judgeContent(v, target.scanner.results());
     judgeHashes(v, target.digests);
     const sha256 = target.digests.get('sha256');
     if (sha256 !== undefined) judged.sha256s.set(v, sha256);
