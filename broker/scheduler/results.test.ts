@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { resultMessage } from '../../agent/outbox.js';
+import { resultMessage } from '../../test/helpers/agent/result-message.js';
 import { publicKeyBase64 } from '../../protocol/agent-key.js';
 import { emptyCounters, type ActionRecord, type CommandRecord, type LiveEvent } from '../../protocol/api.js';
 import { signedAction } from '../../test/helpers/actions.js';
