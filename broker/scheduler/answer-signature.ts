@@ -61,7 +61,7 @@ export type ResultArrival = 'own-broker' | 'external-broker';
  * result as an answer of the agent whose topic carried it (a changed answer, or another agent's
  * answer moved onto this topic) is refused rather than stored. Through our own broker the
  * signature is kept as the agent sent it, unverified: the agent is already authenticated, and
- * the check (~110 µs of CPU per answer, most of the server's cost per command) would only judge
+ * the check (~110 µs of CPU per answer, nearly half of the server's CPU per command) would only judge
  * what that agent chose to send. The investigator verifies every answer it shows either way
  * (verifyStoredAnswer, console/cli/action-results.ts, console/state/answer-trust.ts), so a
  * signature that does not hold shows there as not verified; whether the key is the agent's own
