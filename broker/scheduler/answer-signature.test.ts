@@ -72,7 +72,12 @@ const cases: Array<{ name: string; msg: ResultMessage; external: 'kept' | 'refus
     external: 'kept',
     investigator: 'KEY_NOT_OF_AGENT',
   },
-  { name: 'an unsigned answer (agent older than signed answers)', msg: answer(), external: 'kept', investigator: 'UNSIGNED' },
+  {
+    name: 'an unsigned answer (agent older than signed answers)',
+    msg: answer(),
+    external: 'kept',
+    investigator: 'UNSIGNED',
+  },
 ];
 
 describe('agentAnswerOf', () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { MESSAGE_VERSION } from '../../protocol/messages.js';
 import { resultsTopic } from '../../protocol/topics.js';
 import { AGENT_USERNAME, serverClientId } from '../mqtt/credentials.js';
+import { waitFor } from '../../test/helpers/broker/harness.js';
 import { BrokerHarness, refusalCode } from '../../test/helpers/broker/mqtt-harness.js';
 import type { ResultArrival } from '../scheduler/answer-signature.js';
 import { connectLocalLink } from './local-link.js';
@@ -41,18 +42,12 @@ function recorder(): { got: Got[]; onMessages: (messages: LinkMessage[], arrival
   };
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 it('the in-process link says own-broker and the MQTT link external-broker, for the same message', async () => {
   const local = recorder();
   const remote = recorder();
-  links.push(await connectLocalLink({ broker: h.broker.inProcess, log: () => undefined, onMessages: local.onMessages }));
+  links.push(
+    await connectLocalLink({ broker: h.broker.inProcess, log: () => undefined, onMessages: local.onMessages }),
+  );
   links.push(
     await connectServerLink({
       url: h.broker.url,
@@ -71,7 +66,9 @@ it('the in-process link says own-broker and the MQTT link external-broker, for t
 
 it("nobody but agent one puts anything on agent one's results topic in our broker", async () => {
   const local = recorder();
-  links.push(await connectLocalLink({ broker: h.broker.inProcess, log: () => undefined, onMessages: local.onMessages }));
+  links.push(
+    await connectLocalLink({ broker: h.broker.inProcess, log: () => undefined, onMessages: local.onMessages }),
+  );
   const one = await h.agent(ONE); // online while the others try
   const forged = 'forged';
 
