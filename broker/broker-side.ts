@@ -2,7 +2,7 @@ import { connectExternalBroker, type ExternalBrokerOptions } from './external/ex
 import type { EnrollRateOptions } from './mqtt/enroll-rate.js';
 import { startBroker } from './mqtt/server.js';
 import { connectLocalLink } from './wire/local-link.js';
-import type { LinkMessage, ServerLink } from './wire/server-link.js';
+import type { ServerLink, ServerLinkOptions } from './wire/server-link.js';
 
 /**
  * Where agents connect, seen from the server: the embedded aedes broker (default) or a broker
@@ -13,7 +13,7 @@ import type { LinkMessage, ServerLink } from './wire/server-link.js';
 export interface BrokerSide {
   /** What agents are told to connect to (agent.json). */
   url: string;
-  connectLink(onMessages: (messages: LinkMessage[]) => Promise<void>): Promise<ServerLink>;
+  connectLink(onMessages: ServerLinkOptions['onMessages']): Promise<ServerLink>;
   /** See EnrollerOptions.provision; absent for the embedded broker, which needs none. */
   provision?: (agentId: string, password: string, state: 'pending' | 'accepted') => Promise<void>;
   /** After an admin's decision, before the agent is told. */

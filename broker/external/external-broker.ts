@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { UserError } from '../../protocol/errors.js';
-import { connectServerLink, type LinkMessage, type ServerLink } from '../wire/server-link.js';
+import { connectServerLink, type ServerLink, type ServerLinkOptions } from '../wire/server-link.js';
 import { ENROLL_LOGIN, SERVER_SHARE_GROUP, dynsecAdmin, type DynsecAdmin } from './dynsec.js';
 
 /** `mig server --broker URL`: an MQTT broker run by someone else (Mosquitto with dynamic security). */
@@ -29,7 +29,7 @@ export interface ExternalBrokerOptions {
  */
 export interface ExternalBroker {
   url: string;
-  connectLink(onMessages: (messages: LinkMessage[]) => Promise<void>): Promise<ServerLink>;
+  connectLink(onMessages: ServerLinkOptions['onMessages']): Promise<ServerLink>;
   /** An enrollment request carried `password` and the registry says `state`: make the login match. */
   enrolled(agentId: string, password: string, state: 'pending' | 'accepted'): Promise<void>;
   /** An admin decided, or withdrew the credential: enable or disable (and disconnect) the login. */

@@ -40,18 +40,43 @@ function holds(agentId: string, msg: ResultMessage, signature: NonNullable<Resul
 }
 
 /**
- * What the server keeps of an agent's signature on a result (protocol/answer-check.ts rebuilds
- * the signed message from it), or 'refused' when the signature does not cover this result as
- * an answer of the agent whose topic carried it: a changed answer, or another agent's answer
- * moved onto this topic (a broker that forges or moves messages), is dropped rather than stored.
- * Whether the key is the agent's own (its id derives from it) is the investigator's check
- * (verifyStoredAnswer): agents whose ids predate keys still answer, shown as not verified.
- * Unsigned results (agents older than signed answers) are kept without `agentAnswer`.
+ * How a group of results reached this server, set by the link that received it (broker/wire/),
+ * never read from a message:
+ * - `own-broker`: through the broker this server embeds (local-link.ts). Its hooks
+ *   (broker/mqtt/hooks.ts) authenticated the connection as the agent, and its ACL
+ *   (broker/mqtt/acl.ts) lets only that agent publish on its results topic, its will included;
+ *   servers, enrollees and other agents cannot, and nothing is retained. The topic is already
+ *   proof of origin, as a TLS channel would be.
+ * - `external-broker`: through a broker run by someone else (`--broker`, server-link.ts), a third
+ *   party that could forge a message or move one onto another agent's topic: only the agent's
+ *   signature says who answered.
  */
-export function agentAnswerOf(topicAgentId: string, msg: ResultMessage): { agentAnswer?: AgentAnswer } | 'refused' {
+export type ResultArrival = 'own-broker' | 'external-broker';
+
+/**
+ * What the server keeps of an agent's signature on a result (protocol/answer-check.ts rebuilds
+ * the signed message from it), or 'refused'.
+ *
+ * Through an external broker the signature is verified first: one that does not cover this
+ * result as an answer of the agent whose topic carried it (a changed answer, or another agent's
+ * answer moved onto this topic) is refused rather than stored. Through our own broker the
+ * signature is kept as the agent sent it, unverified: the agent is already authenticated, and
+ * the check (~110 µs of CPU per answer, nearly half of the server's CPU per command) would only judge
+ * what that agent chose to send. The investigator verifies every answer it shows either way
+ * (verifyStoredAnswer, console/cli/action-results.ts, console/state/answer-trust.ts), so a
+ * signature that does not hold shows there as not verified; whether the key is the agent's own
+ * (its id derives from it) is that check's too: agents whose ids predate keys still answer,
+ * shown as not verified. Unsigned results (agents older than signed answers) are kept without
+ * `agentAnswer`.
+ */
+export function agentAnswerOf(
+  topicAgentId: string,
+  msg: ResultMessage,
+  arrival: ResultArrival,
+): { agentAnswer?: AgentAnswer } | 'refused' {
   const { signature } = msg;
   if (signature === undefined) return {};
-  if (!holds(topicAgentId, msg, signature)) return 'refused';
+  if (arrival !== 'own-broker' && !holds(topicAgentId, msg, signature)) return 'refused';
   const agentAnswer: AgentAnswer = {
     status: msg.status,
     startedAt: msg.startedAt,

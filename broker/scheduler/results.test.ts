@@ -76,7 +76,7 @@ it('keeps every field of the command, adds the answer (signature and error inclu
     finishedAt: new Date(at),
   });
 
-  const { outcome, action: after } = await applyResults(ctx, [found, refused], () => false);
+  const { outcome, action: after } = await applyResults(ctx, [found, refused], () => false, 'external-broker');
 
   expect(outcome).toBe('completed');
   expect(after?.counters).toEqual({

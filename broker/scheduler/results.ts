@@ -1,7 +1,7 @@
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { ActionRecord, CommandRecord } from '../../protocol/api.js';
 import type { ResultMessage } from '../../protocol/messages.js';
-import { agentAnswerOf } from './answer-signature.js';
+import { agentAnswerOf, type ResultArrival } from './answer-signature.js';
 import { emitAll, type SchedulerContext } from './context.js';
 import { applyChanges, isAllDone, type CommandChange } from './counters.js';
 
@@ -19,12 +19,14 @@ export type ResultOutcome = 'applied' | 'completed' | 'ignored';
  *
  * The first result wins: a later one for the same command is a duplicate and is dropped.
  * `isRedelivered` marks commands we sent twice, whose REPLAYED refusal is the agent refusing our
- * second copy, not an answer to the first (see scheduler.ts).
+ * second copy, not an answer to the first (see scheduler.ts). `arrival` (the link's, never the
+ * message's) says whether agents' signatures are verified here (answer-signature.ts).
  */
 export async function applyResults(
   ctx: SchedulerContext,
   msgs: readonly ResultMessage[],
   isRedelivered: (commandId: string) => boolean,
+  arrival: ResultArrival,
 ): Promise<{ outcome: ResultOutcome; action?: ActionRecord }> {
   // Server time: the agent's clock says when it ran, ours when we knew.
   const finishedAt = ctx.clock.now().toISOString();
@@ -36,7 +38,7 @@ export async function applyResults(
     const current = known.get(msg.commandId);
     if (current === undefined || !isFirstAnswer(ctx, current, msg, taken.has(current.id), isRedelivered(current.id)))
       continue;
-    const signed = agentAnswerOf(current.agentId, msg);
+    const signed = agentAnswerOf(current.agentId, msg, arrival);
     if (signed === 'refused') {
       ctx.log(
         `scheduler: refused a result for command ${current.id}: its agent signature does not hold for ${current.agentId}`,

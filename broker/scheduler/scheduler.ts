@@ -12,6 +12,7 @@ import { parsePayload } from '../../protocol/payload.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
 import { DEFAULT_APPROVAL_POLICY, approvalOf, type ApprovalPolicy } from './approval.js';
+import type { ResultArrival } from './answer-signature.js';
 import { addCoSignature } from './co-sign.js';
 import { emitAll, publishCommands, type SchedulerContext } from './context.js';
 import { countersOf, emptyCounters, isAllDone } from './counters.js';
@@ -221,9 +222,10 @@ export class Scheduler {
   /**
    * Messages from results topics, as they arrived together: applied per action in one queue
    * task each (one store append and one action update for the lot). Resolves once every
-   * result is on disk; invalid or misdirected ones are logged and dropped.
+   * result is on disk; invalid or misdirected ones are logged and dropped. `arrival`: the link
+   * that received them (answer-signature.ts); by default their signatures are verified.
    */
-  async handleResults(results: readonly AgentResult[]): Promise<void> {
+  async handleResults(results: readonly AgentResult[], arrival: ResultArrival = 'external-broker'): Promise<void> {
     const byAction = new Map<string, ResultMessage[]>();
     for (const { agentId, payload } of results) {
       const checked = await this.checkResult(agentId, payload);
@@ -238,7 +240,7 @@ export class Scheduler {
     const isRedelivered = (commandId: string): boolean => isShared || this.redelivered.has(commandId);
     await Promise.all(
       [...byAction].map(async ([actionId, msgs]) => {
-        const { outcome } = await this.queue.run(actionId, () => applyResults(this.ctx, msgs, isRedelivered));
+        const { outcome } = await this.queue.run(actionId, () => applyResults(this.ctx, msgs, isRedelivered, arrival));
         if (outcome === 'completed') this.disarm(actionId);
       }),
     );

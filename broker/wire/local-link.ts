@@ -10,6 +10,7 @@ import {
   commandsTopic,
   enrollStatusTopic,
 } from '../../protocol/topics.js';
+import type { ResultArrival } from '../scheduler/answer-signature.js';
 import { GATHER_MS, GroupCommit } from './group-commit.js';
 import type { LinkMessage, ServerLink } from './server-link.js';
 
@@ -20,10 +21,17 @@ const TOPICS = [ALL_RESULTS, ALL_HEARTBEATS, ALL_ENROLL_REQUESTS];
 export type LocalBroker = Pick<Aedes, 'publish' | 'subscribe' | 'unsubscribe'>;
 
 export interface LocalLinkOptions {
+  /**
+   * The broker startBroker() runs (broker/mqtt/server.ts): its hooks authenticate every client
+   * and let only agent X publish on X's results topic, which is what makes `own-broker` true.
+   */
   broker: LocalBroker;
   log: (msg: string) => void;
-  /** As ServerLinkOptions.onMessages: a group of messages, settled once they are stored. */
-  onMessages(messages: LinkMessage[]): Promise<void>;
+  /**
+   * As ServerLinkOptions.onMessages: a group of messages, settled once they are stored;
+   * `arrival` is always `own-broker` from this link (scheduler/answer-signature.ts).
+   */
+  onMessages(messages: LinkMessage[], arrival: ResultArrival): Promise<void>;
 }
 
 /**
@@ -39,7 +47,9 @@ export interface LocalLinkOptions {
  * the scheduler's redelivery makes agents answer again (see scheduler.ts).
  */
 export async function connectLocalLink(opts: LocalLinkOptions): Promise<ServerLink> {
-  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages), { gatherMs: GATHER_MS });
+  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages, 'own-broker'), {
+    gatherMs: GATHER_MS,
+  });
   const deliver = (packet: AedesPublishPacket, done: () => void): void => {
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     group.add({ topic: packet.topic, payload }).then(done, (err: unknown) => {

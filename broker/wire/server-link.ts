@@ -11,6 +11,7 @@ import {
   enrollStatusTopic,
 } from '../../protocol/topics.js';
 import { SERVER_USERNAME } from '../mqtt/credentials.js';
+import type { ResultArrival } from '../scheduler/answer-signature.js';
 import type { AgentPublisher } from '../scheduler/context.js';
 import { GATHER_MS, GroupCommit } from './group-commit.js';
 
@@ -40,8 +41,10 @@ export interface ServerLinkOptions {
    * A group of messages from the subscribed topics, in arrival order. Each one's PUBACK is sent
    * only once the promise resolves, so a result is on disk before the broker may forget it; a
    * rejection leaves the group unacknowledged (the broker sends it again after a reconnect).
+   * `arrival` is always `external-broker` from this link: whoever runs that broker could forge
+   * or move messages, so agents' signatures are verified (scheduler/answer-signature.ts).
    */
-  onMessages(messages: LinkMessage[]): Promise<void>;
+  onMessages(messages: LinkMessage[], arrival: ResultArrival): Promise<void>;
 }
 
 /**
@@ -99,7 +102,9 @@ export async function connectServerLink(opts: ServerLinkOptions): Promise<Server
     throw new BugError('mqtt.js has no _sendPacket: the deferred PUBACK needs updating for this mqtt.js version');
   }
   const client = mqtt.connect(opts.url, options);
-  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages), { gatherMs: GATHER_MS });
+  const group = new GroupCommit<LinkMessage>((messages) => opts.onMessages(messages, 'external-broker'), {
+    gatherMs: GATHER_MS,
+  });
   client.handleMessage = groupAcknowledged(client, group, opts.log);
   client.on('connect', () => {
     (client.stream as unknown as Partial<Socket>).setNoDelay?.(true);

@@ -4,6 +4,8 @@ import type { MqttClient } from 'mqtt';
 import { parseAgentConfig } from '../../agent/config.js';
 import { startAgent } from '../../agent/start.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signResult, type AnswerSigner } from '../../agent/outbox.js';
+import { verifyStoredAnswer } from '../../protocol/answer-check.js';
 import { ActionRecordSchema, CommandListSchema, type ActionRecord } from '../../protocol/api.js';
 import { commandsTopic, enrollRequestTopic, enrollStatusTopic, resultsTopic } from '../../protocol/topics.js';
 import { signedAction } from '../helpers/actions.js';
@@ -173,6 +175,33 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
     const record = await action(signed.id);
     expect(record.counters).toMatchObject({ done: 1, found: 0 });
     expect(b.commands).toHaveLength(1);
+  });
+
+  it("refuses an answer moved from another agent or changed after signing; the agent's own answer lands", async () => {
+    // What a broker run by someone else could do (moving or changing messages), played by the
+    // agent publishing on its own topic: through an external broker the server verifies every
+    // signature (broker/scheduler/answer-signature.ts), where its own broker would not need to.
+    await start();
+    const other = fakeIdentity('mosq-signer');
+    const b = await agent('mosq-answerer');
+    const mine: AnswerSigner = { agentId: b.id, privateKey: b.identity.privateKey, publicKey: b.identity.publicKey };
+    const signed = await signedAction(['alice']);
+    await h.submit(signed);
+    await waitFor(() => b.commands.length === 1, 'the command');
+    const commandId = b.commands[0]?.commandId ?? '';
+    await b.answer(commandId, { actionId: signed.id, sign: (m) => signResult(m, { ...other, agentId: other.id }) });
+    await b.answer(commandId, { actionId: signed.id, sign: (m) => ({ ...signResult(m, mine), status: 'failed' }) });
+    await waitFor(
+      () => h.logs.filter((l) => l.includes('signature does not hold')).length === 2,
+      'both refusals logged',
+    );
+    expect((await action(signed.id)).counters).toMatchObject({ done: 0 });
+
+    await b.answer(commandId, { actionId: signed.id, isFound: true, sign: (m) => signResult(m, mine) });
+    await waitFor(async () => (await action(signed.id)).status === 'completed', "the agent's own answer");
+    const [record] = CommandListSchema.parse((await h.api('GET', `/actions/${signed.id}/commands`)).body).commands;
+    expect(record).toMatchObject({ status: 'success', isFound: true });
+    expect(record === undefined ? undefined : verifyStoredAnswer(record)).toEqual({ ok: true });
   });
 
   it('an enrollment login can only publish requests and read one status; a stranger cannot connect', async () => {
