@@ -18,6 +18,11 @@ import { build, transform } from 'esbuild';
 import { pathToFileURL } from 'node:url';
 import { OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
 
+/** Dependencies the CLI bundle loads as CommonJS through V8's code cache (bundleCachedVendors). */
+const CACHED_VENDORS = ['zod', 're2js'];
+const CACHED_VENDOR = new RegExp(`^(${CACHED_VENDORS.join('|')})$`);
+const VENDOR_DIR = join(REPO_ROOT, 'dist', 'vendor');
+
 /** Files a compiled module loads by URL at run time (never imported, so tsc does not emit them). */
 const ASSET = /\.(mjs|json)$/;
 /** Test data: not read by the running code. */
@@ -39,6 +44,27 @@ if (compiled.status !== 0) {
   process.exit(compiled.status ?? 1);
 }
 
+/**
+ * zod re-exports its 64 locales (38 % of its code) as `z.locales`; nothing here switches
+ * language, and its default (English) is imported on its own. Bundles keep English only.
+ * @type {import('esbuild').Plugin}
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes('/node_modules/zod/')
+        ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 let copied = 0;
 for (const rel of inputs) {
   if (!rel.includes('/') || !ASSET.test(rel) || SKIP_DIRS.test(rel)) continue;
@@ -59,7 +85,9 @@ await build({
   platform: 'node',
   outfile: VENDOR_ZOD,
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 });
+await bundleCachedVendors();
 let rewritten = 0;
 for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
@@ -111,7 +139,8 @@ console.log(
 async function bundleCli() {
   const outdir = join(REPO_ROOT, 'dist', 'cli');
   rmSync(outdir, { recursive: true, force: true });
-  // Small, used by nearly every command: bundled (and tree-shaken). The rest load on demand.
+  // Small, used by nearly every command: bundled (and tree-shaken); zod and re2js through their
+  // cached CommonJS bundles (vendorShim). The rest load from node_modules on demand.
   const inline = new Set(['zod', 'chalk', 're2js', 'croner']);
   // Dev dependencies too: `mig agent bundle` imports esbuild only when run, and only in a checkout.
   const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
@@ -131,18 +160,13 @@ async function bundleCli() {
     logLevel: 'warning',
     plugins: [
       {
-        // zod re-exports its 64 locales (38 % of its code) as `z.locales`; nothing here switches
-        // language, and its default (English) is imported on its own. The bundle keeps English.
-        name: 'zod-english-only',
+        // zod and re2js come from their CommonJS bundles through V8's code cache (above).
+        name: 'vendor-through-code-cache',
         setup(b) {
-          b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-            args.importer.includes('/node_modules/zod/')
-              ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
-              : undefined,
-          );
-          b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-            contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
-            resolveDir: dirname(args.path),
+          b.onResolve({ filter: CACHED_VENDOR }, (args) => ({ path: args.path, namespace: 'code-cached-vendor' }));
+          b.onLoad({ filter: /.*/, namespace: 'code-cached-vendor' }, (args) => ({
+            contents: vendorShim(args.path),
+            resolveDir: REPO_ROOT,
             loader: 'js',
           }));
         },
@@ -193,4 +217,47 @@ function renderOverviewHelp() {
     process.exit(1);
   }
   writeFileSync(join(REPO_ROOT, OVERVIEW_HELP), rendered.stdout);
+}
+
+/**
+ * zod and re2js, the largest code a one-file hunt loads (two thirds of its JavaScript), each
+ * bundled into one CommonJS file, dist/vendor/NAME.cjs, which the CLI loads through
+ * bin/code-cache.js: V8 then reuses the bytecode of an earlier run instead of compiling them at
+ * every start (Node 20 caches no ES module). The caches of the files replaced are removed.
+ */
+async function bundleCachedVendors() {
+  mkdirSync(VENDOR_DIR, { recursive: true });
+  for (const entry of readdirSync(VENDOR_DIR)) if (entry.includes('.v8-cache')) rmSync(join(VENDOR_DIR, entry));
+  for (const name of CACHED_VENDORS) {
+    await build({
+      // The ES module entry (as the CLI bundle resolved it), so zod's locales can be left out.
+      stdin: { contents: `export * from '${name}';`, resolveDir: REPO_ROOT, loader: 'js' },
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outfile: join(VENDOR_DIR, `${name}.cjs`),
+      logLevel: 'warning',
+      plugins: [zodEnglishOnly],
+    });
+  }
+}
+
+/**
+ * The ES module the CLI bundle gets for `import ... from 'zod'` (or 're2js'): the package's
+ * exports, by name, from its CommonJS bundle loaded through the code cache.
+ * @param {string} name
+ * @returns {string}
+ */
+function vendorShim(name) {
+  const file = join(VENDOR_DIR, `${name}.cjs`);
+  const names = Object.keys(createRequire(import.meta.url)(file));
+  return [
+    `import { loadCommonJs } from ${JSON.stringify(join(REPO_ROOT, 'bin', 'code-cache.js'))};`,
+    "import { fileURLToPath } from 'node:url';",
+    // Relative to the chunk this lands in (dist/cli/), so dist/ can move as a whole.
+    `const m = loadCommonJs(fileURLToPath(new URL('../vendor/${name}.cjs', import.meta.url))).exports;`,
+    ...names.map((n, i) => `const e${i} = m[${JSON.stringify(n)}];`),
+    `export { ${names.map((n, i) => `e${i} as ${JSON.stringify(n)}`).join(', ')} };`,
+  ].join('\n');
 }
