@@ -11,8 +11,18 @@
  * newer than every source (bin/dist-state.js).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { build, transform } from 'esbuild';
 import { pathToFileURL } from 'node:url';
@@ -104,6 +114,7 @@ for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, with
 /** @type {{ name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }} */
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 const bundled = await bundleCli();
+warmCodeCaches();
 renderOverviewHelp();
 const distPackage = {
   name: pkg.name,
@@ -260,4 +271,43 @@ function vendorShim(name) {
     ...names.map((n, i) => `const e${i} = m[${JSON.stringify(n)}];`),
     `export { ${names.map((n, i) => `e${i} as ${JSON.stringify(n)}`).join(', ')} };`,
   ].join('\n');
+}
+
+/**
+ * Writes the code caches of dist/vendor/ by running what users start most: a local hunt, by
+ * name and content, on a one-file tree (bin/code-cache.js writes a missing cache at exit, with
+ * every function that run compiled). Not a reason to fail the build: without it the first
+ * `mig` run writes them (here, the `--help` rendering just after).
+ */
+function warmCodeCaches() {
+  const dir = mkdtempSync(join(tmpdir(), 'mig-build-warm-'));
+  try {
+    mkdirSync(join(dir, 'tree'));
+    mkdirSync(join(dir, 'home'));
+    writeFileSync(join(dir, 'tree', 'x'), 'one file\n');
+    const entry = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href);
+    const argv = JSON.stringify([
+      'file',
+      '-t',
+      'local',
+      '-path',
+      join(dir, 'tree'),
+      '-name',
+      '^x$',
+      '-content',
+      'o[n]e',
+    ]);
+    const warm = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const { main } = await import(${entry}); process.exitCode = await main(${argv});`],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', MIG_NO_GPG: '1', MIG_HOME: join(dir, 'home') },
+      },
+    );
+    if (warm.status !== 0) console.error(`build: warming the code caches failed (the first run will): ${warm.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
