@@ -15,7 +15,7 @@
  * V8 checks a cache against the source's length only, so the cache's name holds the bundle's
  * size and mtime: a rebuilt bundle never meets the bytecode of the one before.
  */
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
@@ -60,8 +60,23 @@ export function loadCommonJs(file) {
   const cache = cachedData === undefined ? 'absent' : script.cachedDataRejected === true ? 'rejected' : 'accepted';
   // At exit, not now: the cache then also holds the functions this run compiled lazily (the
   // schema constructors and parsers a command uses), not just the top level.
-  if (cache !== 'accepted') process.once('exit', () => writeCache(script, cacheFile));
+  if (cache !== 'accepted' && canWrite(dirname(file))) process.once('exit', () => writeCache(script, cacheFile));
   return { exports: module.exports, cache };
+}
+
+/**
+ * Serializing the cache costs CPU at every exit: not worth it where it cannot be saved (a
+ * read-only install run by another Node than the one that built it).
+ * @param {string} dir
+ * @returns {boolean}
+ */
+function canWrite(dir) {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
