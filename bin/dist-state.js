@@ -26,8 +26,12 @@ export const SOURCE_LIST = 'dist/.build-sources';
 /** `mig --help`'s output, rendered by the build (it depends on nothing but the sources). */
 export const OVERVIEW_HELP = 'dist/cli/overview-help.txt';
 
-/** Files whose content ends up in dist/: TypeScript sources and the assets the build copies. */
-const COMPILED = /\.(ts|tsx|mjs|json)$/;
+/**
+ * Files whose content ends up in dist/: TypeScript sources, the assets the build copies, and
+ * plain JavaScript the CLI bundle inlines (bin/code-cache.js; bin/mig.js and this file are
+ * listed too, harmlessly: an edit there only asks for a build).
+ */
+const COMPILED = /\.(ts|tsx|mjs|js|json)$/;
 /** Tests and test support are not compiled (tsconfig.build.json's exclude list). */
 const TEST = /\.test\.tsx?$|^test-.*\.ts$/;
 const TEST_DIR = /\/testing(\/|$)/;

@@ -33,6 +33,7 @@ beforeEach(() => {
     'agent/start.ts',
     'modules/yara/scan-worker.mjs',
     'console/app/view.tsx',
+    'bin/code-cache.js',
   ])
     write(file, before);
   write('agent/start.test.ts', before);
@@ -45,9 +46,10 @@ afterEach(() => {
 });
 
 describe('buildInputs', () => {
-  it('lists compiled sources and assets, not tests nor test support', () => {
+  it('lists compiled sources, assets and inlined JavaScript, not tests nor test support', () => {
     expect(buildInputs(root).sort()).toEqual([
       'agent/start.ts',
+      'bin/code-cache.js',
       'console/app/view.tsx',
       'modules/yara/scan-worker.mjs',
       'package.json',

@@ -11,12 +11,27 @@
  * newer than every source (bin/dist-state.js).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { build, transform } from 'esbuild';
 import { pathToFileURL } from 'node:url';
 import { OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
+
+/** Dependencies the CLI bundle loads as CommonJS through V8's code cache (bundleCachedVendors). */
+const CACHED_VENDORS = ['zod', 're2js'];
+const CACHED_VENDOR = new RegExp(`^(${CACHED_VENDORS.join('|')})$`);
+const VENDOR_DIR = join(REPO_ROOT, 'dist', 'vendor');
 
 /** Files a compiled module loads by URL at run time (never imported, so tsc does not emit them). */
 const ASSET = /\.(mjs|json)$/;
@@ -39,6 +54,27 @@ if (compiled.status !== 0) {
   process.exit(compiled.status ?? 1);
 }
 
+/**
+ * zod re-exports its 64 locales (38 % of its code) as `z.locales`; nothing here switches
+ * language, and its default (English) is imported on its own. Bundles keep English only.
+ * @type {import('esbuild').Plugin}
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes('/node_modules/zod/')
+        ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 let copied = 0;
 for (const rel of inputs) {
   if (!rel.includes('/') || !ASSET.test(rel) || SKIP_DIRS.test(rel)) continue;
@@ -59,7 +95,9 @@ await build({
   platform: 'node',
   outfile: VENDOR_ZOD,
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 });
+await bundleCachedVendors();
 let rewritten = 0;
 for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, withFileTypes: true })) {
   if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
@@ -76,6 +114,7 @@ for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, with
 /** @type {{ name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }} */
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 const bundled = await bundleCli();
+warmCodeCaches();
 renderOverviewHelp();
 const distPackage = {
   name: pkg.name,
@@ -111,7 +150,8 @@ console.log(
 async function bundleCli() {
   const outdir = join(REPO_ROOT, 'dist', 'cli');
   rmSync(outdir, { recursive: true, force: true });
-  // Small, used by nearly every command: bundled (and tree-shaken). The rest load on demand.
+  // Small, used by nearly every command: bundled (and tree-shaken); zod and re2js through their
+  // cached CommonJS bundles (vendorShim). The rest load from node_modules on demand.
   const inline = new Set(['zod', 'chalk', 're2js', 'croner']);
   // Dev dependencies too: `mig agent bundle` imports esbuild only when run, and only in a checkout.
   const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
@@ -131,18 +171,13 @@ async function bundleCli() {
     logLevel: 'warning',
     plugins: [
       {
-        // zod re-exports its 64 locales (38 % of its code) as `z.locales`; nothing here switches
-        // language, and its default (English) is imported on its own. The bundle keeps English.
-        name: 'zod-english-only',
+        // zod and re2js come from their CommonJS bundles through V8's code cache (above).
+        name: 'vendor-through-code-cache',
         setup(b) {
-          b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-            args.importer.includes('/node_modules/zod/')
-              ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
-              : undefined,
-          );
-          b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-            contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), 'en.js'))};`,
-            resolveDir: dirname(args.path),
+          b.onResolve({ filter: CACHED_VENDOR }, (args) => ({ path: args.path, namespace: 'code-cached-vendor' }));
+          b.onLoad({ filter: /.*/, namespace: 'code-cached-vendor' }, (args) => ({
+            contents: vendorShim(args.path),
+            resolveDir: REPO_ROOT,
             loader: 'js',
           }));
         },
@@ -193,4 +228,86 @@ function renderOverviewHelp() {
     process.exit(1);
   }
   writeFileSync(join(REPO_ROOT, OVERVIEW_HELP), rendered.stdout);
+}
+
+/**
+ * zod and re2js, the largest code a one-file hunt loads (two thirds of its JavaScript), each
+ * bundled into one CommonJS file, dist/vendor/NAME.cjs, which the CLI loads through
+ * bin/code-cache.js: V8 then reuses the bytecode of an earlier run instead of compiling them at
+ * every start (Node 20 caches no ES module). The caches of the files replaced are removed.
+ */
+async function bundleCachedVendors() {
+  mkdirSync(VENDOR_DIR, { recursive: true });
+  for (const entry of readdirSync(VENDOR_DIR)) if (entry.includes('.v8-cache')) rmSync(join(VENDOR_DIR, entry));
+  for (const name of CACHED_VENDORS) {
+    await build({
+      // The ES module entry (as the CLI bundle resolved it), so zod's locales can be left out.
+      stdin: { contents: `export * from '${name}';`, resolveDir: REPO_ROOT, loader: 'js' },
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outfile: join(VENDOR_DIR, `${name}.cjs`),
+      logLevel: 'warning',
+      plugins: [zodEnglishOnly],
+    });
+  }
+}
+
+/**
+ * The ES module the CLI bundle gets for `import ... from 'zod'` (or 're2js'): the package's
+ * exports, by name, from its CommonJS bundle loaded through the code cache.
+ * @param {string} name
+ * @returns {string}
+ */
+function vendorShim(name) {
+  const file = join(VENDOR_DIR, `${name}.cjs`);
+  const names = Object.keys(createRequire(import.meta.url)(file));
+  return [
+    `import { loadCommonJs } from ${JSON.stringify(join(REPO_ROOT, 'bin', 'code-cache.js'))};`,
+    "import { fileURLToPath } from 'node:url';",
+    // Relative to the chunk this lands in (dist/cli/), so dist/ can move as a whole.
+    `const m = loadCommonJs(fileURLToPath(new URL('../vendor/${name}.cjs', import.meta.url))).exports;`,
+    ...names.map((n, i) => `const e${i} = m[${JSON.stringify(n)}];`),
+    `export { ${names.map((n, i) => `e${i} as ${JSON.stringify(n)}`).join(', ')} };`,
+  ].join('\n');
+}
+
+/**
+ * Writes the code caches of dist/vendor/ by running what users start most: a local hunt, by
+ * name and content, on a one-file tree (bin/code-cache.js writes a missing cache at exit, with
+ * every function that run compiled). Not a reason to fail the build: without it the first
+ * `mig` run writes them (here, the `--help` rendering just after).
+ */
+function warmCodeCaches() {
+  const dir = mkdtempSync(join(tmpdir(), 'mig-build-warm-'));
+  try {
+    mkdirSync(join(dir, 'tree'));
+    mkdirSync(join(dir, 'home'));
+    writeFileSync(join(dir, 'tree', 'x'), 'one file\n');
+    const entry = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href);
+    const argv = JSON.stringify([
+      'file',
+      '-t',
+      'local',
+      '-path',
+      join(dir, 'tree'),
+      '-name',
+      '^x$',
+      '-content',
+      'o[n]e',
+    ]);
+    const warm = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const { main } = await import(${entry}); process.exitCode = await main(${argv});`],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', MIG_NO_GPG: '1', MIG_HOME: join(dir, 'home') },
+      },
+    );
+    if (warm.status !== 0) console.error(`build: warming the code caches failed (the first run will): ${warm.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,10 +1,19 @@
-import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as NodeZlib from 'node:zlib';
 import { ContentScanner, LineFramer } from './content.js';
 import type { Pacer } from './pacer.js';
 import type { HashAlgorithm } from './param-values.js';
 import type { SearchPlan } from './plan.js';
+
+// node:crypto and node:zlib load on first use: a hunt by name or content never hashes nor
+// gunzips, and loading both cost every start ~10 ms of CPU (doc/performance.md, "Start-up,
+// session 6"). Synchronous, as the hashing and reading code that calls them.
+const load = createRequire(import.meta.url);
+const nodeCrypto = (): typeof NodeCrypto => load('node:crypto') as typeof NodeCrypto;
+const nodeZlib = (): typeof NodeZlib => load('node:zlib') as typeof NodeZlib;
 
 /**
  * Reads a file once for every search that needs its bytes: all requested digests and all
@@ -62,7 +71,8 @@ class Pass {
       // One-shot digests of a whole small file skip a Hash object per algorithm (measured on
       // 20,000 small files: the objects and their GC were ~15 % of the run).
       if (isWhole)
-        for (const algorithm of this.algorithms) this.digests.set(algorithm, hashOnce(algorithm, chunk, 'hex'));
+        for (const algorithm of this.algorithms)
+          this.digests.set(algorithm, nodeCrypto().hash(algorithm, chunk, 'hex'));
       else for (const algorithm of this.algorithms) this.streaming(algorithm).update(chunk);
       this.stats.bytesHashed += chunk.length;
     }
@@ -79,7 +89,7 @@ class Pass {
 
   private streaming(algorithm: HashAlgorithm): Hash {
     let hash = this.hashes.get(algorithm);
-    if (hash === undefined) this.hashes.set(algorithm, (hash = createHash(algorithm)));
+    if (hash === undefined) this.hashes.set(algorithm, (hash = nodeCrypto().createHash(algorithm)));
     return hash;
   }
 }
@@ -134,7 +144,7 @@ export async function readFor(
 
 async function readGzip(real: string, pass: Pass, stats: ReadStats, pacer: Pacer): Promise<boolean> {
   const source = createReadStream(real, { highWaterMark: CHUNK_BYTES });
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = nodeZlib().createGunzip({ chunkSize: 256 * 1024 });
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
   try {
