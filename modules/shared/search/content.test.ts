@@ -144,4 +144,33 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
       true,
     ]);
   });
+
+  // A required literal is looked for in each run's bytes before any decoding (byte-finder.ts):
+  // wherever the literal falls (across read borders, on the last line, beside '\r' or binary
+  // bytes), the answer is the one of matching each line alone.
+  it('a rare literal in long text, wherever it falls, however the bytes arrive', () => {
+    const filler = 'GET /app/item/1 HTTP/1.1 200 "-" "curl/8.5.0"\n'.repeat(4000); // ~180 KiB, > RUN_BYTES
+    const places = [
+      { name: 'first line', text: `legend.rocks\n${filler}` },
+      { name: 'past a run', text: `${filler}${filler}x legend.rocks y\n${filler}` },
+      { name: 'last line without newline', text: `${filler}last legend.rocks` },
+      { name: 'CRLF line', text: `${filler}a legend.rocks\r\n${filler}` },
+      { name: 'after binary bytes', text: `${filler}\u0000\u00ff\u0000legend.rocks\u0000\n` },
+      { name: 'absent, a near miss', text: `${filler}legend.rock s legend-rocks\n${filler}` },
+    ];
+    const patterns = [
+      'legend\\.rocks',
+      'legend\\.rocks$',
+      '^legend\\.rocks',
+      'legend\\.rocks\\r$',
+      'legend\\.ro[ck]+s',
+    ];
+    for (const { name, text } of places) {
+      const bytes = Buffer.from(text, 'latin1');
+      const lines = bytes.toString('latin1').split('\n');
+      const want = patterns.map((p) => lines.some((line) => new RegExp(p).test(line)));
+      for (const size of [3, 4093, 64 * 1024, 1 << 20])
+        expect({ name, size, got: scan(patterns, bytes, size) }).toEqual({ name, size, got: want });
+    }
+  });
 });
