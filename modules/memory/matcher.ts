@@ -126,7 +126,7 @@ export class MemoryMatcher {
     this.contents.forEach((check, i) => {
       if (this.contentFound[i] === true) return;
       // Without the regex's required bytes no line here can match: skip decoding and matching.
-      if (check.re.literal !== undefined && !byteFinder(check.re.literal).isIn(lines)) return;
+      if (check.re.bytesFilter?.isIn(lines) === false) return;
       text ??= lines.toString('utf8').replaceAll('\0', '\n');
       if (check.re.firstMatchingLine(text) < 0) return;
       this.contentFound[i] = true;

@@ -1,4 +1,3 @@
-import { byteFinder } from './byte-finder.js';
 import { bytesToText } from './line-text.js';
 import type { RegexCheck } from './plan.js';
 
@@ -99,7 +98,7 @@ export class ContentScanner {
     this.checks.forEach((check, i) => {
       if (this.found[i] === true) return;
       // Without the regex's required bytes no line here can match: skip decoding and matching.
-      if (check.re.literal !== undefined && !byteFinder(check.re.literal).isIn(bytes)) return;
+      if (check.re.bytesFilter?.isIn(bytes) === false) return;
       if (check.re.firstMatchingLine(run.searchText()) < 0) return;
       this.found[i] = true;
       this.pending--;
