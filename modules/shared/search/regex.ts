@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { byteFinder } from './byte-finder.js';
 import { classRunFilter, type BytesFilter } from './class-run.js';
+import { foldedFilter } from './folded-finder.js';
 import { literalFinder, requiredLiterals, type LiteralFinder } from './literals.js';
 import { isCrlfSensitive, toChunkPattern } from './regex-anchors.js';
 import { fragmentFinder } from './regex-fragment.js';
@@ -31,8 +32,9 @@ export interface LineRegex {
   readonly literal: Buffer | undefined;
   /**
    * A test of raw bytes (whole lines) before they are decoded, false only when no line in them
-   * can match: a search for `literal` (byte-finder.ts), or for a run of one ASCII class
-   * (class-run.ts); undefined when the pattern offers neither.
+   * can match: a search for `literal` (byte-finder.ts), for a case-insensitive literal
+   * (folded-finder.ts), or for a run of one ASCII class (class-run.ts); undefined when the
+   * pattern offers none.
    */
   readonly bytesFilter: BytesFilter | undefined;
   /** Go's MatchString: does the pattern match somewhere in `text` (one line, a file name, a mode)? */
@@ -101,7 +103,7 @@ export function compileLineRegex(source: string, engine: 'auto' | RegexEngine = 
 
 /** Made on first use: a pattern matched against file names only never needs one. */
 function bytesFilterOf(source: string, literal: Buffer | undefined): BytesFilter | undefined {
-  return literal === undefined ? classRunFilter(source) : byteFinder(literal);
+  return literal === undefined ? (foldedFilter(source) ?? classRunFilter(source)) : byteFinder(literal);
 }
 
 function lineEnd(text: string, index: number): number {
