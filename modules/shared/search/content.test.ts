@@ -173,4 +173,46 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
         expect({ name, size, got: scan(patterns, bytes, size) }).toEqual({ name, size, got: want });
     }
   });
+
+  // Each byte prefilter (a literal, a case-insensitive literal, a class run) only skips runs
+  // where no line can match: over long generated text the answers are those of testing each
+  // line alone, whatever the read sizes.
+  it('with every kind of byte prefilter, the answers of testing each line alone', () => {
+    const patterns = ['legend\\.rocks', '(?i)legend\\.rocks', '[0-9]{6,}', '(?i)[0-9a-f]{8}x', '^\\d{4}-\\d{2}$'];
+    // Each just long enough to match (or one byte short): a filter off by one misses it.
+    const samples = [
+      'legend.rocks',
+      'LeGeNd.RoCkS',
+      '123456',
+      'DEADbeefX',
+      '2026-12',
+      'legend.rock',
+      '12345',
+      'deadbeeX',
+    ];
+    let state = 7;
+    const pick = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    for (let round = 0; round < 2 * samples.length; round++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 6000; i++)
+        lines.push(`10.0.${i % 256}.1 - - "GET /item/${i % 9999} HTTP/1.1" 200 ${i % 777}`);
+      // One sample a round, each twice: alone on its line, then at the end of a CRLF line.
+      const sample = samples[round % samples.length] as string;
+      const at = pick(lines.length);
+      lines[at] = round < samples.length ? sample : `${lines[at]} ${sample}\r`;
+      const bytes = Buffer.from(lines.join('\n') + (pick(2) === 0 ? '\n' : ''));
+      const want = patterns.map((p) => {
+        const re = compileLineRegex(p);
+        return bytes
+          .toString('latin1')
+          .split('\n')
+          .some((line) => re.test(line));
+      });
+      for (const size of [4093, 64 * 1024, 1 << 20])
+        expect({ round, size, got: scan(patterns, bytes, size) }).toEqual({ round, size, got: want });
+    }
+  });
 });
