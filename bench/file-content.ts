@@ -120,17 +120,28 @@ function grepList(dir: string, pattern: string): number {
 
 const load = (): string => `load ${(loadavg()[0] ?? 0).toFixed(1)}`;
 
+/** This process's CPU (user + system) so far, in ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** In the engine (no start-up): the file module in this process against grep -l. */
 async function listRow(dir: string, c: { name: string; pattern: string }, size = ''): Promise<BenchRow> {
   let files = 0;
   let bytes = 0;
+  // CPU per run beside wall time (medianMs runs 4: a warm-up and 3): a loaded machine inflates wall.
+  const ourCpu = ownCpuMs();
   const ours = await medianMs(3, async () => {
     const run = await runOurs(dir, { s1: { paths: ['/logs'], contents: [c.pattern] } });
     files = run.rows;
     bytes = run.stats.bytesRead ?? 0;
   });
+  const oursCpuMs = (ownCpuMs() - ourCpu) / 4;
   let grepFiles = 0;
+  const grepCpu = childrenCpuMs();
   const grep = await medianMs(3, () => (grepFiles = grepList(dir, c.pattern)));
+  const grepCpuMs = (childrenCpuMs() - grepCpu) / 4;
   if (files !== grepFiles) throw new Error(`${c.pattern}: we found ${files} files, grep -l ${grepFiles}`);
   return {
     name: `content -l ${c.name}${size} (engine)`,
@@ -138,7 +149,7 @@ async function listRow(dir: string, c: { name: string; pattern: string }, size =
     reference: 'LC_ALL=C grep -rlE',
     referenceValue: grep,
     unit: 'ms',
-    note: `${c.pattern}: ${files} files, ${(bytes / MIB).toFixed(0)} MiB read, engine ${compileLineRegex(c.pattern).engine}, ${load()}`,
+    note: `${c.pattern}: ${files} files, ${(bytes / MIB).toFixed(0)} MiB read, engine ${compileLineRegex(c.pattern).engine}; CPU ${oursCpuMs.toFixed(0)} vs ${grepCpuMs.toFixed(0)} ms; ${load()}`,
   };
 }
 
@@ -162,7 +173,7 @@ async function endToEndRow(dir: string, c: { name: string; pattern: string }): P
  * CPU (user + system) of every child waited for so far, from /proc/self/stat (cutime, cstime
  * in 1/100 s): on a loaded machine wall time mostly measures the queue, CPU time does not.
  */
-function childrenCpuMs(): number {
+export function childrenCpuMs(): number {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }

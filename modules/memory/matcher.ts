@@ -1,3 +1,4 @@
+import { byteFinder } from '../shared/search/byte-finder.js';
 import type { LineRegex } from '../shared/search/regex.js';
 
 /**
@@ -112,7 +113,7 @@ export class MemoryMatcher {
 
   private searchBytes(window: Buffer): void {
     this.bytes.forEach((check, i) => {
-      if (this.bytesFound[i] === true || !window.includes(check.needle)) return;
+      if (this.bytesFound[i] === true || !byteFinder(check.needle).isIn(window)) return;
       this.bytesFound[i] = true;
       this.pending--;
     });
@@ -125,7 +126,7 @@ export class MemoryMatcher {
     this.contents.forEach((check, i) => {
       if (this.contentFound[i] === true) return;
       // Without the regex's required bytes no line here can match: skip decoding and matching.
-      if (check.re.literal !== undefined && !lines.includes(check.re.literal)) return;
+      if (check.re.bytesFilter?.isIn(lines) === false) return;
       text ??= lines.toString('utf8').replaceAll('\0', '\n');
       if (check.re.firstMatchingLine(text) < 0) return;
       this.contentFound[i] = true;

@@ -13,7 +13,7 @@ import type { MemoryMatcher } from './matcher.js';
 export const CHUNK_BYTES = 1024 * 1024;
 
 export interface ScanState {
-  /** Reused for every read of the run: chunkBytes plus the matcher's largest carry. */
+  /** Reused for every run: holds what one window carries into the next (at most the matcher's maxCarry). */
   buffer: Buffer;
   /** Bytes per read (CHUNK_BYTES; tests use tiny ones to put boundaries everywhere). */
   chunkBytes: number;
@@ -54,7 +54,9 @@ async function scanRegion(
   state: ScanState,
   chunks: readonly Buffer[],
 ): Promise<void> {
-  const buf = state.buffer;
+  const carried = state.buffer;
+  /** Each read lands this far into its chunk, after room for the carry that opens its window. */
+  const lead = matcher.maxCarry;
   let carry = 0;
   let contentFrom = 0;
   let pos = region.start;
@@ -68,7 +70,7 @@ async function scanRegion(
     while (free.length > 0 && issueAt < region.end && budget > 0) {
       const chunk = free.pop() as Buffer;
       const want = Math.min(state.chunkBytes, region.end - issueAt, budget);
-      const outcome = fh.read(chunk, 0, want, issueAt).then(
+      const outcome = fh.read(chunk, lead, want, issueAt).then(
         ({ bytesRead }): ReadOutcome => ({ got: bytesRead }),
         (err: unknown): ReadOutcome => ({ code: codeOf(err) }),
       );
@@ -100,8 +102,10 @@ async function scanRegion(
         state.onRegionFailure(region, pos, 'EOF');
         break;
       }
-      head.chunk.copy(buf, carry, 0, got);
-      free.push(head.chunk);
+      // The window is the carry and the read side by side, in the chunk the read landed in:
+      // only the carry is copied (a partial line, a needle's length), not the whole MiB.
+      const buf = head.chunk.subarray(lead - carry, lead + got);
+      carried.copy(buf, 0, 0, carry);
       pos += got;
       state.remaining -= got;
       state.bytesScanned += got;
@@ -114,8 +118,9 @@ async function scanRegion(
       const end = carry + got;
       const isFinal = pos >= region.end || state.remaining <= 0;
       const next = matcher.search(buf, contentFrom, end, isFinal);
+      if (!isFinal) buf.copy(carried, 0, next.keepFrom, end);
+      free.push(head.chunk);
       if (isFinal) return;
-      buf.copyWithin(0, next.keepFrom, end);
       carry = end - next.keepFrom;
       contentFrom = next.contentFrom - next.keepFrom;
     }
@@ -123,7 +128,7 @@ async function scanRegion(
     await drain();
   }
   // Stopped early: what was carried still ends a line (the region's readable part ends there).
-  if (carry > 0 && !matcher.isSettled && !state.signal.aborted) matcher.search(buf, contentFrom, carry, true);
+  if (carry > 0 && !matcher.isSettled && !state.signal.aborted) matcher.search(carried, contentFrom, carry, true);
 }
 
 /**
@@ -137,7 +142,7 @@ export async function scanMemory(
   state: ScanState,
 ): Promise<void> {
   const fh = await open(memPath, 'r');
-  const chunks = Array.from({ length: READS_AHEAD }, () => Buffer.allocUnsafe(state.chunkBytes));
+  const chunks = Array.from({ length: READS_AHEAD }, () => Buffer.allocUnsafe(matcher.maxCarry + state.chunkBytes));
   try {
     for (const region of regions) {
       if (matcher.isSettled || state.signal.aborted || state.remaining <= 0) return;

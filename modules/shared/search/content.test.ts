@@ -144,4 +144,75 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
       true,
     ]);
   });
+
+  // A required literal is looked for in each run's bytes before any decoding (byte-finder.ts):
+  // wherever the literal falls (across read borders, on the last line, beside '\r' or binary
+  // bytes), the answer is the one of matching each line alone.
+  it('a rare literal in long text, wherever it falls, however the bytes arrive', () => {
+    const filler = 'GET /app/item/1 HTTP/1.1 200 "-" "curl/8.5.0"\n'.repeat(4000); // ~180 KiB, > RUN_BYTES
+    const places = [
+      { name: 'first line', text: `legend.rocks\n${filler}` },
+      { name: 'past a run', text: `${filler}${filler}x legend.rocks y\n${filler}` },
+      { name: 'last line without newline', text: `${filler}last legend.rocks` },
+      { name: 'CRLF line', text: `${filler}a legend.rocks\r\n${filler}` },
+      { name: 'after binary bytes', text: `${filler}\u0000\u00ff\u0000legend.rocks\u0000\n` },
+      { name: 'absent, a near miss', text: `${filler}legend.rock s legend-rocks\n${filler}` },
+    ];
+    const patterns = [
+      'legend\\.rocks',
+      'legend\\.rocks$',
+      '^legend\\.rocks',
+      'legend\\.rocks\\r$',
+      'legend\\.ro[ck]+s',
+    ];
+    for (const { name, text } of places) {
+      const bytes = Buffer.from(text, 'latin1');
+      const lines = bytes.toString('latin1').split('\n');
+      const want = patterns.map((p) => lines.some((line) => new RegExp(p).test(line)));
+      for (const size of [3, 4093, 64 * 1024, 1 << 20])
+        expect({ name, size, got: scan(patterns, bytes, size) }).toEqual({ name, size, got: want });
+    }
+  });
+
+  // Each byte prefilter (a literal, a case-insensitive literal, a class run) only skips runs
+  // where no line can match: over long generated text the answers are those of testing each
+  // line alone, whatever the read sizes.
+  it('with every kind of byte prefilter, the answers of testing each line alone', () => {
+    const patterns = ['legend\\.rocks', '(?i)legend\\.rocks', '[0-9]{6,}', '(?i)[0-9a-f]{8}x', '^\\d{4}-\\d{2}$'];
+    // Each just long enough to match (or one byte short): a filter off by one misses it.
+    const samples = [
+      'legend.rocks',
+      'LeGeNd.RoCkS',
+      '123456',
+      'DEADbeefX',
+      '2026-12',
+      'legend.rock',
+      '12345',
+      'deadbeeX',
+    ];
+    let state = 7;
+    const pick = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    for (let round = 0; round < 2 * samples.length; round++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 6000; i++)
+        lines.push(`10.0.${i % 256}.1 - - "GET /item/${i % 9999} HTTP/1.1" 200 ${i % 777}`);
+      // One sample a round, each twice: alone on its line, then at the end of a CRLF line.
+      const sample = samples[round % samples.length] as string;
+      const at = pick(lines.length);
+      lines[at] = round < samples.length ? sample : `${lines[at]} ${sample}\r`;
+      const bytes = Buffer.from(lines.join('\n') + (pick(2) === 0 ? '\n' : ''));
+      const want = patterns.map((p) => {
+        const re = compileLineRegex(p);
+        return bytes
+          .toString('latin1')
+          .split('\n')
+          .some((line) => re.test(line));
+      });
+      for (const size of [4093, 64 * 1024, 1 << 20])
+        expect({ round, size, got: scan(patterns, bytes, size) }).toEqual({ round, size, got: want });
+    }
+  });
 });

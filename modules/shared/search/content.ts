@@ -98,7 +98,7 @@ export class ContentScanner {
     this.checks.forEach((check, i) => {
       if (this.found[i] === true) return;
       // Without the regex's required bytes no line here can match: skip decoding and matching.
-      if (check.re.literal !== undefined && !bytes.includes(check.re.literal)) return;
+      if (check.re.bytesFilter?.isIn(bytes) === false) return;
       if (check.re.firstMatchingLine(run.searchText()) < 0) return;
       this.found[i] = true;
       this.pending--;

@@ -21,7 +21,7 @@ import { MAX_V8_STEPS, toJsForm } from './regex-js.js';
 /** A piece shorter than this many characters is on most lines of text: no use as a filter. */
 const MIN_STEPS = 4;
 
-interface Item {
+export interface Item {
   atom: string;
   min: number;
   max: number;
@@ -68,8 +68,13 @@ function items(source: string): Item[] | undefined {
   return out;
 }
 
-/** The longest piece (in steps, capped at MAX_V8_STEPS), as RE2 source, or undefined. */
-export function requiredFragment(pattern: string): { source: string; isFolded: boolean } | undefined {
+/**
+ * The longest piece (in steps, capped at MAX_V8_STEPS), as RE2 source and as its atoms with
+ * their fixed counts (class-run.ts looks at those), or undefined.
+ */
+export function requiredFragment(
+  pattern: string,
+): { source: string; isFolded: boolean; items: readonly Item[] } | undefined {
   const isFolded = pattern.startsWith('(?i)');
   const list = items(isFolded ? pattern.slice(4) : pattern);
   if (list === undefined) return undefined;
@@ -105,7 +110,7 @@ export function requiredFragment(pattern: string): { source: string; isFolded: b
   close();
   if (steps(best) < MIN_STEPS) return undefined;
   const source = best.map((it) => (it.min === 1 ? it.atom : `${it.atom}{${it.min}}`)).join('');
-  return { source: isFolded ? `(?i)${source}` : source, isFolded };
+  return { source: isFolded ? `(?i)${source}` : source, isFolded, items: best };
 }
 
 /** A finder of the piece (V8, linear), or undefined when the pattern has none. */

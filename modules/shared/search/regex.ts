@@ -1,4 +1,7 @@
 import { RE2JS } from 're2js';
+import { byteFinder } from './byte-finder.js';
+import { classRunFilter, type BytesFilter } from './class-run.js';
+import { foldedFilter } from './folded-finder.js';
 import { literalFinder, requiredLiterals, type LiteralFinder } from './literals.js';
 import { isCrlfSensitive, toChunkPattern } from './regex-anchors.js';
 import { fragmentFinder } from './regex-fragment.js';
@@ -27,6 +30,13 @@ export interface LineRegex {
   readonly engine: RegexEngine;
   /** UTF-8 bytes every match contains, when known: a run of lines without them cannot match. */
   readonly literal: Buffer | undefined;
+  /**
+   * A test of raw bytes (whole lines) before they are decoded, false only when no line in them
+   * can match: a search for `literal` (byte-finder.ts), for a case-insensitive literal
+   * (folded-finder.ts), or for a run of one ASCII class (class-run.ts); undefined when the
+   * pattern offers none.
+   */
+  readonly bytesFilter: BytesFilter | undefined;
   /** Go's MatchString: does the pattern match somewhere in `text` (one line, a file name, a mode)? */
   test(text: string): boolean;
   /**
@@ -91,6 +101,11 @@ export function compileLineRegex(source: string, engine: 'auto' | RegexEngine = 
   return new Re2LineRegex(source);
 }
 
+/** Made on first use: a pattern matched against file names only never needs one. */
+function bytesFilterOf(source: string, literal: Buffer | undefined): BytesFilter | undefined {
+  return literal === undefined ? (foldedFilter(source) ?? classRunFilter(source)) : byteFinder(literal);
+}
+
 function lineEnd(text: string, index: number): number {
   const nl = text.indexOf('\n', index);
   return nl < 0 ? text.length : nl;
@@ -103,6 +118,7 @@ function lineText(text: string, start: number, end: number): string {
 
 class V8LineRegex implements LineRegex {
   readonly engine = 'v8';
+  private filter: BytesFilter | undefined | null = null;
 
   constructor(
     readonly source: string,
@@ -110,6 +126,11 @@ class V8LineRegex implements LineRegex {
     private readonly chunk: RegExp,
     readonly literal: Buffer | undefined,
   ) {}
+
+  get bytesFilter(): BytesFilter | undefined {
+    if (this.filter === null) this.filter = bytesFilterOf(this.source, this.literal);
+    return this.filter;
+  }
 
   test(text: string): boolean {
     return this.line.test(text);
@@ -137,6 +158,7 @@ class V8LineRegex implements LineRegex {
 class Re2LineRegex implements LineRegex {
   readonly engine = 're2js';
   readonly literal: Buffer | undefined;
+  private filter: BytesFilter | undefined | null = null;
   private readonly line: RE2JS;
   private readonly chunk: RE2JS | undefined;
   /** The chunk form may miss matches on '\r\n' lines (regex-anchors.ts): not for such text. */
@@ -158,6 +180,11 @@ class Re2LineRegex implements LineRegex {
     } catch {
       this.chunk = undefined; // Never expected; then every line is tested on its own, still correct.
     }
+  }
+
+  get bytesFilter(): BytesFilter | undefined {
+    if (this.filter === null) this.filter = bytesFilterOf(this.source, this.literal);
+    return this.filter;
   }
 
   test(text: string): boolean {
