@@ -1,7 +1,14 @@
-import { expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { emptyCounters, type ActionRecord, type CommandRecord, type LiveEvent } from '../../protocol/api.js';
 import { signedAction } from '../../test/helpers/actions.js';
-import { commandJson, liveEventJson } from './record-json.js';
+import { commandJson, hasCommandJson, liveEventJson } from './record-json.js';
+
+// Fake timers throughout: the table's forgetting timer is armed by whichever test comes first.
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => {
+  vi.runOnlyPendingTimers();
+  vi.useRealTimers();
+});
 
 const command: CommandRecord = {
   id: 'c'.repeat(32),
@@ -38,4 +45,13 @@ it('makes a record’s text once and gives a changed record (a new object) its o
   const changed: CommandRecord = Object.assign({}, command, { status: 'failed' as const });
   expect(JSON.parse(commandJson(changed))).toMatchObject({ status: 'failed' });
   expect(JSON.parse(commandJson(command))).toMatchObject({ status: 'success' });
+});
+
+it('forgets its texts about a second later, so stored records never keep a copy as text', () => {
+  const fresh: CommandRecord = Object.assign({}, command, { id: 'd'.repeat(32) });
+  const text = commandJson(fresh);
+  expect(hasCommandJson(fresh)).toBe(true);
+  vi.advanceTimersByTime(1000);
+  expect(hasCommandJson(fresh)).toBe(false);
+  expect(commandJson(fresh)).toBe(text);
 });
