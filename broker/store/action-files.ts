@@ -4,7 +4,6 @@ import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import { ActionRecordSchema, CommandRecordSchema, type ActionRecord, type CommandRecord } from '../../protocol/api.js';
 import { UserError } from '../../protocol/errors.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
-import { commandJson } from '../events/record-json.js';
 import { BatchedFile } from './batched-file.js';
 import { NdjsonLog } from './ndjson-log.js';
 import { FINAL_ACTION_STATUSES, type ActionQuery, type CommandQuery, type Durability } from './store.js';
@@ -152,8 +151,7 @@ export class ActionFiles {
       if (earlier !== undefined && TERMINAL_COMMAND_STATUSES.has(earlier.status)) continue;
       entry.commands.set(cmd.id, cmd);
       this.index(cmd);
-      // commandJson: the live event streams send this record again as the same text.
-      byAction.set(entry, `${byAction.get(entry) ?? ''}${commandJson(cmd)}\n`);
+      byAction.set(entry, `${byAction.get(entry) ?? ''}${JSON.stringify(cmd)}\n`);
     }
     await Promise.all([...byAction].map(([entry, lines]) => entry.log.appendText(lines)));
   }

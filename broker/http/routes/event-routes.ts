@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ActionIdSchema } from '../../../protocol/action.js';
 import type { LiveEvent } from '../../../protocol/api.js';
 import { eventActionId, eventKey } from '../../events/event-hub.js';
-import { liveEventJson } from '../../events/record-json.js';
 import { parseWith, queryObject } from '../request.js';
 import type { Route } from '../router.js';
 import type { ApiServices } from '../services.js';
@@ -82,7 +81,7 @@ class SseStream {
     const events = [...this.pending.values()];
     this.pending = new Map();
     if (events.length > 0 && !this.res.writableEnded)
-      this.res.write(events.map((e) => `data: ${liveEventJson(e)}\n\n`).join(''));
+      this.res.write(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(''));
   }
 
   stop(): void {
