@@ -27,7 +27,11 @@ async function runAgents(port: number, from: number, count: number): Promise<voi
   const result = Buffer.alloc(RESULT_BYTES, 'r');
   let subscribed = 0;
   for (let i = from; i < from + count; i++) {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: `agent-${i}`, clean: false, reconnectPeriod: 0 });
+    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      clientId: `agent-${i}`,
+      clean: false,
+      reconnectPeriod: 0,
+    });
     client.on('connect', () =>
       client.subscribe(`c/${i}`, { qos: 1 }, () => {
         if (++subscribed === count) process.send?.('ready');
@@ -74,7 +78,10 @@ async function runServer(): Promise<void> {
       const cpuStart = process.cpuUsage();
       const start = performance.now();
       for (let i = 0; i < AGENTS; i++)
-        broker.publish({ cmd: 'publish', topic: `c/${i}`, payload: command, qos: 1, retain: false, dup: false }, () => undefined);
+        broker.publish(
+          { cmd: 'publish', topic: `c/${i}`, payload: command, qos: 1, retain: false, dup: false },
+          () => undefined,
+        );
       await last;
       const cpu = process.cpuUsage(cpuStart);
       const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -95,5 +102,6 @@ async function runServer(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'agents') await runAgents(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[2] === 'agents')
+  await runAgents(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
 else await runServer();
