@@ -53,7 +53,7 @@ const signedMb = (n: number): string => `${n < 0 ? '−' : '+'}${fmt(Math.abs(n)
 export function rowsOf(
   fleet: Fleet,
   rounds: readonly Round[],
-  opts: { measured: number; rssMB: number; loadAvg: number; loadEnd: number },
+  opts: { measured: number; warmup: number; rssMB: number; loadAvg: number; loadEnd: number },
 ): BenchRow[] {
   const { size } = fleet;
   const label = size.toLocaleString('en-US');
@@ -74,7 +74,7 @@ export function rowsOf(
       note: [
         ...(fleet.kind === 'sim' ? [simNote(fleet)] : []),
         ...(goal === undefined ? [] : [`goal ≤ ${goal} ms`]),
-        `median of ${opts.measured} rounds [${rounds.map((r) => fmt(r.ms)).join(', ')}]`,
+        `median of ${opts.measured} rounds after ${opts.warmup} unmeasured [${rounds.map((r) => fmt(r.ms)).join(', ')}]`,
         phases(rounds),
         cpu(rounds, size),
         ...(connectRef === undefined ? [connect] : []),

@@ -30,8 +30,19 @@ const PLANS: FleetPlan[] = plansFromEnv(process.env.MIG_BENCH_FANOUT_FLEETS) ?? 
 ];
 /** `MIG_BENCH_FANOUT_ROUNDS=8` measures more rounds (steadier CPU figures on a busy machine). */
 const ROUNDS = Number(process.env.MIG_BENCH_FANOUT_ROUNDS ?? 3);
-/** One unmeasured round first: JIT and first-use paths in every agent. */
-const WARMUP_ROUNDS = 1;
+/**
+ * Unmeasured rounds first: JIT and first-use paths in the server and every agent. V8 keeps
+ * optimising the server's per-command paths for about its first 3,000 commands (`--trace-opt`,
+ * 1,000 agents, load ~20: 1.8, 1.3 and 0.7 s of TurboFan work in the first three rounds, under
+ * 0.4 s in each later one, whose server CPU was 0.42-0.47 ms per command against 0.72-0.78 in
+ * rounds two and three). So a fleet gets rounds until 3,000 commands, at most three, at least one;
+ * `MIG_BENCH_FANOUT_WARMUP_ROUNDS` sets it.
+ */
+function warmupRounds(size: number): number {
+  const forced = process.env.MIG_BENCH_FANOUT_WARMUP_ROUNDS;
+  if (forced !== undefined && forced !== '') return Number(forced);
+  return Math.min(3, Math.max(1, Math.ceil(3000 / size)));
+}
 /** Lets the store's batched flush (200 ms) of one round finish before the next starts. */
 const PAUSE_MS = 500;
 const ROUND_TIMEOUT_MS = 120_000;
@@ -47,15 +58,17 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
   recordMemory(`connected-${fleet.kind}-${fleet.size}`);
   const rounds: Round[] = [];
   let stopProfile = async (): Promise<void> => undefined;
-  for (let i = 0; i < WARMUP_ROUNDS + ROUNDS; i++) {
-    if (i === WARMUP_ROUNDS) stopProfile = await profileWindow(`rounds-${fleet.kind}-${fleet.size}`);
+  const warmup = warmupRounds(fleet.size);
+  for (let i = 0; i < warmup + ROUNDS; i++) {
+    if (i === warmup) stopProfile = await profileWindow(`rounds-${fleet.kind}-${fleet.size}`);
     const round = await runRound(fleet);
-    if (i >= WARMUP_ROUNDS) rounds.push(round);
+    if (i >= warmup) rounds.push(round);
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
   await stopProfile();
   const rows = rowsOf(fleet, rounds, {
     measured: ROUNDS,
+    warmup,
     rssMB: process.memoryUsage().rss / 1e6,
     loadAvg,
     loadEnd: loadavg()[0] ?? Number.NaN,

@@ -25,9 +25,15 @@ export interface SchedulerContext {
   log: (msg: string) => void;
 }
 
-/** 128 random bits, hex: command ids are not guessable, so a result cannot be aimed at one blindly. */
-export function newCommandId(): string {
-  return randomBytes(16).toString('hex');
+/**
+ * A new command id for each item: 128 random bits, hex, so a result cannot be aimed at a
+ * command blindly. One draw of the CSPRNG for them all: each randomBytes() call is a
+ * synchronous trip into OpenSSL (~7 µs per call in a 1,000-agent launch's profile, a fifth of
+ * the launch), while the bytes themselves cost next to nothing.
+ */
+export function withNewCommandIds<T>(items: readonly T[]): Array<{ id: string; item: T }> {
+  const hex = randomBytes(16 * items.length).toString('hex');
+  return items.map((item, i) => ({ id: hex.slice(32 * i, 32 * (i + 1)), item }));
 }
 
 export function commandMessage(record: ActionRecord, commandId: string): CommandMessage {

@@ -4,7 +4,7 @@ import { parseTarget } from '../../protocol/target/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Investigators } from '../auth/investigators.js';
 import { selectAgents } from '../registry/select.js';
-import { emitAll, newCommandId, publishCommands, type SchedulerContext } from './context.js';
+import { emitAll, publishCommands, withNewCommandIds, type SchedulerContext } from './context.js';
 import { countersOf } from './counters.js';
 import { recheckSignatures } from './recheck.js';
 
@@ -43,17 +43,16 @@ export async function launchAction(ctx: LaunchContext, actionId: string): Promis
     emitAll(ctx, invalid, []);
     return invalid;
   }
-  const commands: CommandRecord[] = agents
-    .filter((agent) => agent.status !== 'destroyed')
-    .map((agent) => ({
-      id: newCommandId(),
-      actionId,
-      agentId: agent.id,
-      agentName: agent.name,
-      status: 'sent',
-      createdAt: now,
-      sentAt: now,
-    }));
+  const targets = agents.filter((agent) => agent.status !== 'destroyed');
+  const commands: CommandRecord[] = withNewCommandIds(targets).map(({ id, item: agent }) => ({
+    id,
+    actionId,
+    agentId: agent.id,
+    agentName: agent.name,
+    status: 'sent',
+    createdAt: now,
+    sentAt: now,
+  }));
   await ctx.store.saveCommands(commands);
   const counters = countersOf(commands);
   const next: ActionRecord =

@@ -83,12 +83,13 @@ export class LowdbStore implements Store {
     return this.actions.getCommand(id);
   }
   async getCommands(ids: readonly string[]): Promise<ReadonlyMap<string, CommandRecord>> {
-    return new Map(
-      ids.flatMap((id) => {
-        const cmd = this.actions.getCommand(id);
-        return cmd === undefined ? [] : [[id, cmd] as const];
-      }),
-    );
+    // A plain loop: this runs for every group of results, and flatMap made two arrays per id.
+    const found = new Map<string, CommandRecord>();
+    for (const id of ids) {
+      const cmd = this.actions.getCommand(id);
+      if (cmd !== undefined) found.set(id, cmd);
+    }
+    return found;
   }
   async commandsOf(actionId: string): Promise<CommandRecord[]> {
     return this.actions.commandsOf(actionId);
