@@ -151,7 +151,7 @@ function rssRow(fleet: Fleet, label: string): BenchRow {
     reference: 'bare aedes broker (STACK-NOTES)',
     referenceValue: BARE_BROKER_MB[fleet.size] ?? Number.NaN,
     unit: 'MB',
-    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) once all are online, ${signedMb(fleet.rssConnectedMB - fleet.rssBeforeMB)} since before the server started; load average ${fleet.loadConnected.toFixed(1)}`,
+    note: `goal ≤ ${GOAL_RSS_MB} MB; the bench's process (server + tsx + harness + the bench's API client: the server's own is the "own process" row) once all are online, ${signedMb(fleet.rssConnectedMB - fleet.rssBeforeMB)} since before the server started; load average ${fleet.loadConnected.toFixed(1)}`,
   };
 }
 
