@@ -25,9 +25,14 @@ export async function ownProcessRssRows(fleet: Fleet, runRound: RoundRunner): Pr
   const server = fleet.serverProcess;
   if (server === undefined) throw new Error('ownProcessRssRows: the fleet has no server process');
   const atOnline = { rssMB: fleet.rssConnectedMB, load: fleet.loadConnected };
+  // On stderr, so a heap snapshot can be asked for meanwhile (server node options
+  // `--heapsnapshot-signal=SIGUSR2`, then `kill -USR2 PID`; bench/heap-summary.ts reads it).
+  process.stderr.write(`fanout: server pid ${server.pid}, all online; settling ${SETTLE_MS} ms\n`);
   await sleep(SETTLE_MS);
   const settled = { ...server.memory(), load: loadavg()[0] ?? Number.NaN };
+  const cpuStart = server.cpuMs();
   await runRound(fleet);
+  const roundCpuMs = server.cpuMs() - cpuStart;
   await sleep(SETTLE_MS);
   const afterRound = { ...server.memory(), load: loadavg()[0] ?? Number.NaN };
   const label = fleet.size.toLocaleString('en-US');
@@ -45,6 +50,7 @@ export async function ownProcessRssRows(fleet: Fleet, runRound: RoundRunner): Pr
         how,
         `as the server counts all online (load average ${atOnline.load.toFixed(1)}); ${SETTLE_MS / 1000} s later ${fmt(settled.rssMB)} MB (load ${settled.load.toFixed(1)}); just started, no agent yet: ${fmt(fleet.rssBeforeMB)} MB`,
         peak(settled),
+        `server CPU (/proc/PID/stat) during the connect storm ${fmt(fleet.connectCpuMs)} ms${fleet.enroll === undefined ? '' : `, enrollment ${fmt(fleet.enroll.cpuMs)} ms`}`,
         'no bench code in that process',
       ].join('; '),
     },
@@ -57,7 +63,7 @@ export async function ownProcessRssRows(fleet: Fleet, runRound: RoundRunner): Pr
       note: [
         `goal ≤ ${GOAL_RSS_MB} MB`,
         how,
-        `every agent still connected, ${SETTLE_MS / 1000} s after one action ran on all of them (results stored)`,
+        `every agent still connected, ${SETTLE_MS / 1000} s after one action ran on all of them (results stored; server CPU for that round ${fmt(roundCpuMs)} ms, unwarmed)`,
         peak(afterRound),
         `load average ${afterRound.load.toFixed(1)}`,
       ].join('; '),
