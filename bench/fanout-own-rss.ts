@@ -5,12 +5,9 @@
 import { loadavg } from 'node:os';
 import type { Fleet } from './fanout-setup.js';
 import type { ProcessMemory } from './fanout-server-process.js';
+import { BARE_BROKER_MB, GOAL_RSS_MB } from './fanout-rows.js';
 import type { BenchRow } from './types.js';
 
-/** Issue 12's goal, as in fanout-rows.ts. */
-const GOAL_RSS_MB = 400;
-/** STACK-NOTES: bare aedes broker with 10,000 (1,000) clients connected. */
-const BARE_BROKER_MB: Record<number, number> = { 1000: 123, 10_000: 254 };
 /**
  * `MIG_BENCH_FANOUT_RSS_SETTLE_MS`: how long the connected fleet sits idle before the settled
  * reading (default 30 s): the storm's garbage is collected and freed pages given back by then.

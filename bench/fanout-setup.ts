@@ -194,7 +194,8 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
     const rssBeforeServerMB = process.memoryUsage().rss / 1e6;
     server = plan.server === 'own-process' ? await ownProcessServer(dir) : await inProcessServer(dir);
     const rssBeforeMB = server.process?.memory().rssMB ?? rssBeforeServerMB;
-    const serverCpuMs = server.process?.cpuMs ?? thisProcessCpuMs;
+    const serverProcess = server.process;
+    const serverCpuMs = serverProcess === undefined ? thisProcessCpuMs : () => serverProcess.cpuMs();
     const client = await aliceClient(server.httpUrl);
     for (let c = 0; c < CHILDREN; c++) {
       const count = Math.floor(size / CHILDREN) + (c < size % CHILDREN ? 1 : 0);
