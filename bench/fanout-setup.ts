@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../broker/server.js';
 import { armoredPublicKey } from '../test/helpers/keys.js';
 import { aliceClient, waitOnline } from './fanout-api.js';
 import { AgentChild, type AgentKind } from './fanout-fleet.js';
+import { spawnServerProcess, type ServerProcess } from './fanout-server-process.js';
 
 const CHILDREN = 2;
 /** Agents only beat on connect: nothing but the benchmark's own traffic during the rounds. */
@@ -38,6 +39,12 @@ export interface FleetPlan {
   kind: AgentKind;
   /** Simulated agents: each verifies every signature ('full') or one check per process ('shared'). */
   verify: 'full' | 'shared';
+  /**
+   * 'own-process': the server runs as `node bin/mig.js server` in a process of its own
+   * (bench/fanout-server-process.ts), so its RSS is the server's alone; the fleet then only
+   * gives the RSS rows. Default 'in-process': every other row (CPU from process.cpuUsage()).
+   */
+  server?: 'in-process' | 'own-process';
 }
 
 export interface ChildReady {
@@ -83,17 +90,28 @@ export interface Fleet extends FleetPlan {
   connectCpuMs: number;
   /** What each child said when all its agents were connected. */
   ready: ChildReady[];
-  /** This process's RSS once every agent is online. */
+  /** This process's RSS once every agent is online; own process: the server's (VmRSS). */
   rssConnectedMB: number;
   /** Machine load (1-minute average) when the fleet was online. */
   loadConnected: number;
-  /** This process's RSS before the server started. */
+  /** This process's RSS before the server started; own process: the server's once started, no agent yet. */
   rssBeforeMB: number;
   agentsOnTmpfs: boolean;
   /** Simulated agents sign their answers (real agents always do). */
   signAnswers: boolean;
-  /** The server registry's heartbeat counters (fast path / full parse) since it started. */
+  /** The server registry's heartbeat counters (fast path / full parse) since it started (NaN: own process). */
   heartbeats(): { unchanged: number; parsed: number };
+  /** The server's own process, when the plan asked for one. */
+  serverProcess?: ServerProcess;
+}
+
+/** The part of a running server the bench needs, in this process or its own. */
+interface BenchServer {
+  httpUrl: string;
+  agentConfigPath: string;
+  heartbeatCounts(): { unchanged: number; parsed: number };
+  close(): Promise<void>;
+  process?: ServerProcess;
 }
 
 /**
@@ -129,7 +147,7 @@ function writeTree(root: string): void {
 function writeSpec(
   dir: string,
   agentsDir: string,
-  server: RunningServer,
+  server: BenchServer,
   plan: FleetPlan,
   child: number,
   count: number,
@@ -150,13 +168,13 @@ function writeSpec(
 }
 
 /** Each simulated agent enrolls once (auto-accepted) before any of them logs in. */
-async function enrollPhase(children: AgentChild[]): Promise<EnrollPhase> {
+async function enrollPhase(children: AgentChild[], serverCpuMs: () => number): Promise<EnrollPhase> {
   const start = performance.now();
-  const cpuStart = process.cpuUsage();
+  const cpuStart = serverCpuMs();
   const enrolled = await Promise.all(children.map((c) => c.ask('enroll', 'enrolled', CONNECT_TIMEOUT_MS)));
   const ms = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, children: enrolled, load: loadavg()[0] ?? Number.NaN };
+  const cpuMs = serverCpuMs() - cpuStart;
+  return { ms, cpuMs, children: enrolled, load: loadavg()[0] ?? Number.NaN };
 }
 
 /**
@@ -169,36 +187,29 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
   const agentsBase = agentsBaseDir();
   let agentsDir: string | undefined;
   const children: AgentChild[] = [];
-  let server: RunningServer | undefined;
+  let server: BenchServer | undefined;
   try {
     agentsDir = mkdtempSync(join(agentsBase.dir, 'mig-fanout-agents-'));
     writeTree(join(dir, 'root'));
-    const rssBeforeMB = process.memoryUsage().rss / 1e6;
-    // Alike on purpose (duplicates): startServer options: the bench's (its SSE timing) and
-    // bench/fanout-sim-agent.test.ts's (auto-accept) share only the fields every in-process server needs.
-    server = await startServer({
-      dataDir: join(dir, 'server'),
-      httpPort: 0,
-      mqttPort: 0,
-      bootstrapAdmin: { name: 'alice', publicKey: armoredPublicKey('alice') },
-      sseTiming: SSE_TIMING,
-      ...ENROLLMENT,
-    });
+    const rssBeforeServerMB = process.memoryUsage().rss / 1e6;
+    server = plan.server === 'own-process' ? await ownProcessServer(dir) : await inProcessServer(dir);
+    const rssBeforeMB = server.process?.memory().rssMB ?? rssBeforeServerMB;
+    const serverProcess = server.process;
+    const serverCpuMs = serverProcess === undefined ? thisProcessCpuMs : () => serverProcess.cpuMs();
     const client = await aliceClient(server.httpUrl);
     for (let c = 0; c < CHILDREN; c++) {
       const count = Math.floor(size / CHILDREN) + (c < size % CHILDREN ? 1 : 0);
       children.push(AgentChild.start(`agents-${c}`, writeSpec(dir, agentsDir, server, plan, c, count), plan.kind));
     }
     await Promise.all(children.map((c) => c.loaded()));
-    const enroll = plan.kind === 'sim' ? await enrollPhase(children) : undefined;
+    const enroll = plan.kind === 'sim' ? await enrollPhase(children, serverCpuMs) : undefined;
     const start = performance.now();
-    const cpuStart = process.cpuUsage();
+    const cpuStart = serverCpuMs();
     const ready = await Promise.all(children.map((c) => c.ask('start', 'ready', CONNECT_TIMEOUT_MS)));
     await waitOnline(client, size, CONNECT_TIMEOUT_MS);
     const connectMs = performance.now() - start;
-    const cpu = process.cpuUsage(cpuStart);
-    const connectCpuMs = (cpu.user + cpu.system) / 1000;
-    const rssConnectedMB = process.memoryUsage().rss / 1e6;
+    const connectCpuMs = serverCpuMs() - cpuStart;
+    const rssConnectedMB = server.process?.memory().rssMB ?? process.memoryUsage().rss / 1e6;
     const running = server;
     const loadConnected = loadavg()[0] ?? Number.NaN;
     return await use({
@@ -216,6 +227,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
       agentsOnTmpfs: agentsBase.isTmpfs,
       signAnswers: plan.kind === 'real' || SIGN_ANSWERS,
       heartbeats: () => running.heartbeatCounts(),
+      ...(running.process === undefined ? {} : { serverProcess: running.process }),
     });
   } finally {
     try {
@@ -226,4 +238,34 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
       if (agentsDir !== undefined) rmSync(agentsDir, { recursive: true, force: true });
     }
   }
+}
+
+function thisProcessCpuMs(): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+}
+
+function inProcessServer(dir: string): Promise<RunningServer> {
+  // Alike on purpose (duplicates): startServer options: the bench's (its SSE timing) and
+  // bench/fanout-sim-agent.test.ts's (auto-accept) share only the fields every in-process server needs.
+  return startServer({
+    dataDir: join(dir, 'server'),
+    httpPort: 0,
+    mqttPort: 0,
+    bootstrapAdmin: { name: 'alice', publicKey: armoredPublicKey('alice') },
+    sseTiming: SSE_TIMING,
+    ...ENROLLMENT,
+  });
+}
+
+/** `mig server` with the same enrollment settings (its event stream keeps the default 50 ms batches: no rounds are timed). */
+async function ownProcessServer(dir: string): Promise<BenchServer> {
+  const running = await spawnServerProcess(dir, ENROLLMENT);
+  return {
+    httpUrl: running.httpUrl,
+    agentConfigPath: running.agentConfigPath,
+    heartbeatCounts: () => ({ unchanged: Number.NaN, parsed: Number.NaN }),
+    close: () => running.close(),
+    process: running,
+  };
 }

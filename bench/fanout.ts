@@ -10,6 +10,7 @@ import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
 import type { ChildReport } from './fanout-fleet.js';
 import { IDLE_ROW_FORCED, idleRows } from './fanout-idle.js';
+import { ownProcessRssRows } from './fanout-own-rss.js';
 import { rowsOf, type Round } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
 import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
@@ -20,13 +21,17 @@ const IDLE_ROW_MIN_SIZE = 10_000;
 /**
  * Real agents at 100 and 1,000 (the existing rows); simulated agents at 1,000 (each verifies
  * every signature) and 10,000 (one signature check per process for identical action bytes).
- * `MIG_BENCH_FANOUT_FLEETS=real:1000,sim:10000` runs only those (for profiling one size).
+ * Then 10,000 simulated agents again on a server in its own process (`mig server`, from dist/:
+ * `npm run build` first), for the RSS rows alone: the in-process server's RSS includes the bench.
+ * `MIG_BENCH_FANOUT_FLEETS=real:1000,sim:10000` runs only those (for profiling one size);
+ * `own:10000` is the own-process fleet.
  */
 const PLANS: FleetPlan[] = plansFromEnv(process.env.MIG_BENCH_FANOUT_FLEETS) ?? [
   { kind: 'real', size: 100, verify: 'full' },
   { kind: 'real', size: 1000, verify: 'full' },
   { kind: 'sim', size: 1000, verify: 'full' },
   { kind: 'sim', size: 10_000, verify: 'shared' },
+  { kind: 'sim', size: 10_000, verify: 'shared', server: 'own-process' },
 ];
 /** `MIG_BENCH_FANOUT_ROUNDS=8` measures more rounds (steadier CPU figures on a busy machine). */
 const ROUNDS = Number(process.env.MIG_BENCH_FANOUT_ROUNDS ?? 3);
@@ -53,6 +58,7 @@ export default async function bench(): Promise<BenchRow[]> {
 }
 
 async function measure(fleet: Fleet): Promise<BenchRow[]> {
+  if (fleet.server === 'own-process') return ownProcessRssRows(fleet, runRound);
   // Other work on the machine moves these figures a lot: the note says how busy it was.
   const loadAvg = loadavg()[0] ?? Number.NaN;
   recordMemory(`connected-${fleet.kind}-${fleet.size}`);
@@ -141,16 +147,18 @@ async function within<T>(promise: Promise<T>, ms: number, what: string, detail?:
 function plansFromEnv(value: string | undefined): FleetPlan[] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   return value.split(',').map((item) => {
-    const [kind, count] = item.trim().split(':');
+    const [given, count] = item.trim().split(':');
     const size = Number(count);
-    if ((kind !== 'real' && kind !== 'sim') || !Number.isInteger(size) || size < 1) {
+    if ((given !== 'real' && given !== 'sim' && given !== 'own') || !Number.isInteger(size) || size < 1) {
       throw new Error(
-        `MIG_BENCH_FANOUT_FLEETS: expected items like real:1000 or sim:10000, got ${JSON.stringify(item)}`,
+        `MIG_BENCH_FANOUT_FLEETS: expected items like real:1000, sim:10000 or own:10000 (simulated agents, server in its own process), got ${JSON.stringify(item)}`,
       );
     }
+    const kind = given === 'real' ? 'real' : 'sim';
     return {
       kind,
       size,
+      ...(given === 'own' ? { server: 'own-process' as const } : {}),
       verify:
         kind === 'sim' && (size >= IDLE_ROW_MIN_SIZE || process.env.MIG_BENCH_FANOUT_SHARED === '1')
           ? 'shared'
