@@ -35,6 +35,7 @@ export async function ownProcessRssRows(fleet: Fleet, runRound: RoundRunner): Pr
   const label = fleet.size.toLocaleString('en-US');
   const how = `\`${server.nodeOptions === '' ? '' : `node ${server.nodeOptions} `}bin/mig.js server\` in its own process (${server.fromDist ? 'compiled dist/' : 'sources through tsx: dist/ was stale, run npm run build'}), VmRSS from /proc/PID/status`;
   return [
+    // Alike on purpose (duplicates): two rows of one table, the same fields with each moment's own figures and words.
     {
       name: `server RSS, own process, ${label} simulated agents connected`,
       // The same moment as the in-process row (all online, the storm's garbage still held): the higher figure.

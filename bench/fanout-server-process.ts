@@ -11,6 +11,8 @@ import { armoredPublicKey } from '../test/helpers/keys.js';
 
 const MIG = fileURLToPath(new URL('../bin/mig.js', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Alike on purpose (duplicates): named limits, then the interfaces they bound, as console/cli/follow.ts and
+// modules/memory/matcher.ts lay theirs out; nothing but the layout is shared.
 /** From spawn to "mig server is running": tsx compiling the sources on a loaded machine takes a while. */
 const START_TIMEOUT_MS = 120_000;
 /** SIGTERM closes every session cleanly; past this the process is killed. */

@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClassRunFilter, classRunFilter } from './class-run.js';
 import { bytesToText } from './line-text.js';
 import { compileLineRegex } from './regex.js';
-
-/** A small deterministic generator: the same cases on every run. */
-function* numbers(seed: number): Generator<number> {
-  let state = seed >>> 0 || 1;
-  for (;;) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    yield state >>> 0;
-  }
-}
+import { xorshift32 as numbers } from '../../../test/helpers/xorshift.js';
 
 function randomBytes(seed: number, length: number, alphabet: Buffer): Buffer {
   const next = numbers(seed);
@@ -43,6 +33,7 @@ describe('ClassRunFilter: k class bytes side by side, looking at every k-th byte
     expect(new ClassRunFilter(DIGITS, 6).isIn(Buffer.from(text))).toBe(want);
   });
 
+  // Alike on purpose (duplicates): a generated-case loop like the table test below, over other inputs and another oracle.
   it.each([1, 2, 3, 5, 8, 13])('random bytes, runs of %i: the plain answer', (run) => {
     const filter = new ClassRunFilter(DIGITS, run);
     for (let seed = 1; seed <= 300; seed++) {

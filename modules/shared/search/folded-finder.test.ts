@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FoldedFinder, foldedFilter } from './folded-finder.js';
 import { bytesToText } from './line-text.js';
 import { compileLineRegex } from './regex.js';
-
-/** A small deterministic generator: the same cases on every run. */
-function* numbers(seed: number): Generator<number> {
-  let state = seed >>> 0 || 1;
-  for (;;) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    yield state >>> 0;
-  }
-}
+import { xorshift32 as numbers } from '../../../test/helpers/xorshift.js';
 
 function randomBytes(next: Generator<number>, length: number, alphabet: Buffer): Buffer {
   const out = Buffer.alloc(length);

@@ -19,6 +19,7 @@ import { requiredLiterals } from './literals.js';
  * As byte-finder.ts, but a search that gives up here has bought nothing (there is no native
  * case-blind search to finish with), so the sample must show the byte four times rarer.
  */
+// Alike on purpose (duplicates): tuning constants laid out as literals.ts lays its own; the values differ.
 const BYTES_PER_CANDIDATE = 512;
 const SAMPLE_BYTES_PER_SEEN = 2048;
 const CANDIDATE_SLACK = 16;
