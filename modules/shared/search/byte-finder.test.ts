@@ -48,6 +48,7 @@ describe('ByteFinder: always Buffer.indexOf’s answer', () => {
 
   // Small alphabets make every byte frequent (the finder gives up on memchr mid-search), large
   // ones make some rare: both paths, and the switch between them, on thousands of positions.
+  // Alike on purpose (duplicates): a case table in STYLE's {input, want} form; the shape is the form's, the cases are this filter's.
   it.each([
     { alphabet: 'ab', needle: 'abba' },
     { alphabet: 'abcdefgh', needle: 'hgfa' },

@@ -49,6 +49,7 @@ describe('ClassRunFilter: k class bytes side by side, looking at every k-th byte
   });
 });
 
+// Alike on purpose (duplicates): a case table in STYLE's {input, want} form; the shape is the form's, the cases are this filter's.
 describe('classRunFilter: only for classes whose members are all ASCII', () => {
   it.each([
     { pattern: '[0-9]{6,}', run: 6 },
@@ -74,6 +75,7 @@ describe('classRunFilter: only for classes whose members are all ASCII', () => {
   // The filter may only say "no" when no line can match: generated lines around a matching
   // sample (sometimes cut by a '\n', a '\r' or a binary byte), with multi-byte characters,
   // judged against matching each line alone.
+  // Alike on purpose (duplicates): a case table in STYLE's {input, want} form; the shape is the form's, the cases are this filter's.
   it.each([
     { pattern: '[0-9]{6,}', sample: '1234567' },
     { pattern: '\\d{4}-\\d{2}', sample: '2026-12' },

@@ -16,6 +16,7 @@ function holds(hay: Buffer, piece: string): boolean {
 }
 
 describe('FoldedFinder: a case-insensitive ASCII literal in bytes', () => {
+  // Alike on purpose (duplicates): a case table in STYLE's {input, want} form; the shape is the form's, the cases are this filter's.
   it.each([
     { hay: 'GET /Legend.Rocks HTTP', piece: 'legend.roc', want: true },
     { hay: 'LEGEND.ROC', piece: 'legend.roc', want: true },
@@ -91,6 +92,7 @@ describe('foldedFilter: the piece of a case-insensitive literal', () => {
     { pattern: '(?i)desktop\\.ini', sample: 'DES\u212aTOP.INI' }, // the Kelvin sign: K
     { pattern: '(?i)(cmd|powershell)\\.exe.*-enc', sample: 'CMD.EXE /c -EnC' },
   ])('$pattern: never says no where a line matches', ({ pattern, sample }) => {
+    // Alike on purpose (duplicates): the generated-lines check class-run.test.ts runs too, for this filter's pieces.
     const re = compileLineRegex(pattern);
     expect(re.bytesFilter).toBeInstanceOf(FoldedFinder);
     const alphabet = Buffer.from('abcdeLGNDRO.-x \r\n\u00ff', 'latin1');
