@@ -5,6 +5,7 @@
 //   MIG_AGENT_CPU_PROF=/tmp/prof npx tsx scripts/agent-cpu.ts   (also writes a .cpuprofile there)
 //   MIG_AGENT_CPU_SLOW_VERIFY=1 npx tsx scripts/agent-cpu.ts   (signatures through openpgp only: A/B)
 //   MIG_AGENT_CPU_NODE_FLAGS='--single-threaded-gc' npx tsx scripts/agent-cpu.ts   (flags for the agent alone)
+//   MIG_AGENT_CPU_V8_DEFAULT=1 npx tsx scripts/agent-cpu.ts   (without agent/v8-tuning.ts, as before session 6: A/B)
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -104,7 +105,8 @@ const threads = [...threadMs()]
 console.log(
   `agent CPU per command: ${(spent / N).toFixed(3)} ms (${spent} ms / ${N} commands after ${WARMUP}, window ${WINDOW}); ` +
     `wall ${(wall / N).toFixed(2)} ms/command; statuses ${JSON.stringify(statuses)}; ` +
-    `verify ${process.env.MIG_AGENT_CPU_SLOW_VERIFY === '1' ? 'openpgp' : 'fast'}; load ${loadavg()[0]?.toFixed(1)}`,
+    `verify ${process.env.MIG_AGENT_CPU_SLOW_VERIFY === '1' ? 'openpgp' : 'fast'}; ` +
+    `V8 ${process.env.MIG_AGENT_CPU_V8_DEFAULT === '1' ? 'defaults' : 'tuned'}; load ${loadavg()[0]?.toFixed(1)}`,
 );
 console.log(`  per thread, ms per command: ${threads.map(([name, ms]) => `${name} ${ms.toFixed(3)}`).join(', ')}`);
 child.kill('SIGTERM');
