@@ -113,7 +113,12 @@ describe('ReplayJournal: the running mark on the same line', () => {
     await expect(crashed.record(ID_A, new Date(T0.getTime() + 60_000))).rejects.toMatchObject({ code: 'REPLAYED' });
     // The next command's line takes it along, in one write.
     await journal.record(ID_B, new Date(T0.getTime() + 60_000), { commandId: CMD_2, receivedAt: T0.toISOString() });
-    expect(readFileSync(path, 'utf8').split('\n').slice(1, 3).map((l) => JSON.parse(l) as unknown)).toEqual([
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
       { id: ID_A, until: T0.getTime() + 60_000 },
       { id: ID_B, until: T0.getTime() + 60_000, commandId: CMD_2, receivedAt: T0.toISOString() },
     ]);

@@ -135,7 +135,7 @@ export class KeyedJournal<M> {
     until: number,
     meta: M,
     value: unknown,
-  ): { data: Buffer; onWritten(offset: number): void; onFailed(): void } | LineTooLargeError {
+  ): { data: Buffer; onWritten: (offset: number) => void; onFailed: () => void } | LineTooLargeError {
     this.forget(key);
     const line = Buffer.from(`${JSON.stringify(value)}\n`);
     if (line.length > this.limits.maxLineBytes) return new LineTooLargeError(line.length, this.limits.maxLineBytes);
@@ -175,7 +175,8 @@ export class KeyedJournal<M> {
     this.queue.appendLater(
       line,
       () => queueMicrotask(() => this.compactIfWasteful()),
-      (err) => this.opts.log('warn', `${this.opts.what} ${this.path}: a line was not written: ${(err as Error).message}`),
+      (err) =>
+        this.opts.log('warn', `${this.opts.what} ${this.path}: a line was not written: ${(err as Error).message}`),
     );
   }
 
