@@ -85,6 +85,9 @@ export async function runAgentCli(
     const config =
       flags.config !== undefined ? await loadAgentConfig(flags.config) : (embedded?.bakedConfig ?? noConfig)();
     // The agent's code (MQTT, workers, modules) loads once a config is read: not for --help.
+    // This process is the agent: V8 tuned for a process that mostly waits (v8-tuning.ts), before
+    // the agent's code loads.
+    (await import('./v8-tuning.js')).tuneV8ForAgent();
     const { startAgent } = await import('./start.js');
     const agent = await startAgent(config, { ...embedded?.start, log });
     const signal = await Promise.race([waitForSignal(io.signals), agent.destroyed.then(() => 'destroyed' as const)]);

@@ -75,8 +75,9 @@ describe('ReplayJournal: the running mark on the same line', () => {
     expect(reopened.leftovers()).toEqual([leftover]);
     expect(reopened.has(ID_A)).toBe(true);
     expect(reopened.isRunning(CMD_1)).toBe(true);
-    await reopened.finish(CMD_1);
+    reopened.finish(CMD_1);
     expect(reopened.isRunning(CMD_1)).toBe(false);
+    await reopened.flushed(); // finish's line is written lazily: with the next write, or by then
     const again = await open();
     expect(again.leftovers()).toEqual([]);
     expect(again.has(ID_A)).toBe(true);
@@ -90,10 +91,38 @@ describe('ReplayJournal: the running mark on the same line', () => {
     expect(journal.has(ID_A)).toBe(false); // its validity window refuses the action by now anyway
     const reopened = await open();
     expect(reopened.leftovers()).toEqual([leftover]);
-    await reopened.finish(CMD_1);
+    reopened.finish(CMD_1);
+    await reopened.close();
     const again = await open();
     expect(again.size).toBe(0);
     expect(again.leftovers()).toEqual([]);
+  });
+
+  it("writes finish's line with the next command's line; lost at a crash, the command is reported, never re-run", async () => {
+    const path = join(dir.path, REPLAY_JOURNAL_FILE);
+    const journal = await open();
+    await journal.record(ID_A, new Date(T0.getTime() + 60_000), mark);
+    const lines = (): number => readFileSync(path, 'utf8').split('\n').length - 1;
+    journal.finish(CMD_1);
+    expect(journal.isRunning(CMD_1)).toBe(false);
+    expect(lines()).toBe(1); // not written yet: nobody waits for it
+    // A process that dies now: the next start reports the command again (its kept answer goes
+    // out once more) and the id stays refused.
+    const crashed = await open();
+    expect(crashed.leftovers()).toEqual([leftover]);
+    await expect(crashed.record(ID_A, new Date(T0.getTime() + 60_000))).rejects.toMatchObject({ code: 'REPLAYED' });
+    // The next command's line takes it along, in one write.
+    await journal.record(ID_B, new Date(T0.getTime() + 60_000), { commandId: CMD_2, receivedAt: T0.toISOString() });
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .slice(1, 3)
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
+      { id: ID_A, until: T0.getTime() + 60_000 },
+      { id: ID_B, until: T0.getTime() + 60_000, commandId: CMD_2, receivedAt: T0.toISOString() },
+    ]);
+    expect((await open()).leftovers()).toEqual([{ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() }]);
   });
 
   it('with the running journal: reports what either left, and ends a command wherever it is', async () => {
@@ -101,11 +130,12 @@ describe('ReplayJournal: the running mark on the same line', () => {
     const older = await RunningJournal.open(dir.path);
     await older.begin({ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() });
     await older.close();
-    const running = await RunningJournal.open(dir.path, { replay: await open() });
+    const marks = await open();
+    const running = await RunningJournal.open(dir.path, { replay: marks });
     expect(running.leftovers()).toEqual([{ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() }, leftover]);
     await running.end(CMD_1);
     await running.end(CMD_2);
-    await running.close();
+    await Promise.all([running.close(), marks.close()]);
     const replay = await open();
     expect((await RunningJournal.open(dir.path, { replay })).leftovers()).toEqual([]);
     expect(replay.has(ID_A)).toBe(true);

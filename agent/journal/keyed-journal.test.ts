@@ -1,9 +1,10 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 import { KeyedJournal, LineTooLargeError, type KeyedLimits } from './keyed-journal.js';
+import { LATER_MS } from './write-queue.js';
 
 const T0 = 1_900_000_000_000;
 const LineSchema = z.strictObject({ k: z.string(), until: z.number(), n: z.number() });
@@ -42,6 +43,29 @@ const lines = (): Line[] =>
 const live = (j: KeyedJournal<number>): [string, number][] => [...j.live()].map((e) => [e.key, e.meta]);
 
 describe('KeyedJournal', () => {
+  it('putLater: counts at once, written with the next put in one batch, or on its own after LATER_MS', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const journal = await open();
+      journal.putLater('a', T0 + 60_000, 1, { k: 'a', until: T0 + 60_000, n: 1 } satisfies Line);
+      expect(journal.get('a')?.meta).toBe(1);
+      await put(journal, 'b', 2);
+      expect(lines().map((l) => l.k)).toEqual(['a', 'b']);
+      journal.putLater('c', T0 + 60_000, 3, { k: 'c', until: T0 + 60_000, n: 3 } satisfies Line);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(lines()).toHaveLength(2); // nobody asked for a write yet
+      vi.advanceTimersByTime(LATER_MS);
+      while (lines().length < 3) await new Promise((resolve) => setImmediate(resolve));
+      expect(live(await open())).toEqual([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps entries across reopening, the later line of a key winning', async () => {
     const journal = await open();
     await put(journal, 'a', 1);

@@ -99,26 +99,62 @@ export class KeyedJournal<M> {
    * if the line is too large or cannot be written.
    */
   put(key: string, until: number, meta: M, value: unknown): Promise<void> {
+    const line = this.keep(key, until, meta, value);
+    if (line instanceof Error) return Promise.reject(line);
+    return this.queue
+      .append(line.data, line.onWritten)
+      .catch((err: unknown) => {
+        line.onFailed();
+        throw err;
+      })
+      .finally(() => this.compactIfWasteful());
+  }
+
+  /**
+   * put() for a line whose loss at a crash is harmless (the previous line for `key` then counts
+   * at the next open): memory changes now, the line goes out with this file's next write
+   * (write-queue.ts, appendLater), and nobody waits for it. A line that cannot be written is
+   * logged and the key forgotten, as put() does.
+   */
+  putLater(key: string, until: number, meta: M, value: unknown): void {
+    const line = this.keep(key, until, meta, value);
+    if (line instanceof Error) return this.opts.log('warn', `${this.opts.what} ${this.path}: ${line.message}`);
+    const onWritten = (offset: number): void => {
+      line.onWritten(offset);
+      queueMicrotask(() => this.compactIfWasteful()); // once the whole batch counts as written
+    };
+    this.queue.appendLater(line.data, onWritten, (err) => {
+      line.onFailed();
+      this.opts.log('warn', `${this.opts.what} ${this.path}: a line was not written: ${(err as Error).message}`);
+    });
+  }
+
+  /** Memory's side of put(): the entry now, and what to do once its line is written or failed. */
+  private keep(
+    key: string,
+    until: number,
+    meta: M,
+    value: unknown,
+  ): { data: Buffer; onWritten: (offset: number) => void; onFailed: () => void } | LineTooLargeError {
     this.forget(key);
     const line = Buffer.from(`${JSON.stringify(value)}\n`);
-    if (line.length > this.limits.maxLineBytes)
-      return Promise.reject(new LineTooLargeError(line.length, this.limits.maxLineBytes));
+    if (line.length > this.limits.maxLineBytes) return new LineTooLargeError(line.length, this.limits.maxLineBytes);
     const entry: Entry<M> = { until, meta, line, offset: -1, bytes: line.length };
     this.entries.set(key, entry);
     this.liveBytes += line.length;
     this.evict();
-    return this.queue
-      .append(line, (offset) => {
+    return {
+      data: line,
+      onWritten: (offset) => {
         entry.line = undefined;
         if (this.entries.get(key) !== entry) return; // forgotten meanwhile: its line is dead already
         entry.offset = offset;
         this.writtenLiveBytes += line.length;
-      })
-      .catch((err: unknown) => {
+      },
+      onFailed: () => {
         if (this.entries.get(key) === entry) this.forget(key);
-        throw err;
-      })
-      .finally(() => this.compactIfWasteful());
+      },
+    };
   }
 
   /**
@@ -130,6 +166,18 @@ export class KeyedJournal<M> {
     if (tombstone === undefined) return;
     const line = Buffer.from(`${JSON.stringify(tombstone)}\n`);
     await this.queue.append(line).finally(() => this.compactIfWasteful());
+  }
+
+  /** remove() whose tombstone goes out with this file's next write, as putLater() does (nobody waits). */
+  removeLater(key: string, tombstone: unknown): void {
+    this.forget(key);
+    const line = Buffer.from(`${JSON.stringify(tombstone)}\n`);
+    this.queue.appendLater(
+      line,
+      () => queueMicrotask(() => this.compactIfWasteful()),
+      (err) =>
+        this.opts.log('warn', `${this.opts.what} ${this.path}: a line was not written: ${(err as Error).message}`),
+    );
   }
 
   /** Forgets `key` in memory only: its line is dead weight until the next rewrite. */

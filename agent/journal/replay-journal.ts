@@ -40,7 +40,8 @@ interface Meta {
  * the replay and running journals took two, and no window between them in which a crash would
  * leave an accepted id with no command to report. finish() appends the plain `{"id","until"}`
  * once the command is answered; a line still running at open is a leftover, reported as failed
- * AGENT_RESTARTED (or with its kept answer), never run again: its id is in this journal.
+ * AGENT_RESTARTED (or with its kept answer), never run again: its id is in this journal. finish()'s
+ * line is written lazily (see there): the one append on a command's path is record()'s.
  */
 export class ReplayJournal implements ReplayStore {
   /** Running commands, command id to action id. */
@@ -116,17 +117,22 @@ export class ReplayJournal implements ReplayStore {
 
   /**
    * The command is answered: its line goes back to `{"id","until"}`, still refusing replays until
-   * its horizon (past it, that line is already a tombstone). Resolves once it is in the file.
+   * its horizon (past it, that line is already a tombstone). Memory changes now; the line goes
+   * out with this file's next write (the next command's line, in a burst) or within
+   * write-queue.ts's LATER_MS, and nobody waits for it: a crash before it is written leaves the
+   * command running in the file, so the next start publishes its kept answer once more (the
+   * server keeps the first result it got and drops the copy), and never runs it again: the id
+   * counts against replays either way.
    */
-  async finish(commandId: string): Promise<void> {
+  finish(commandId: string): void {
     const actionId = this.runningIds.get(commandId);
     if (actionId === undefined) return;
     this.runningIds.delete(commandId);
     const entry = this.journal.get(actionId);
     const horizon = entry?.meta.horizon ?? 0;
     const line: Line = { id: actionId, until: horizon };
-    if (horizon >= this.now().getTime()) await this.journal.put(actionId, horizon, { horizon }, line);
-    else await this.journal.remove(actionId, line);
+    if (horizon >= this.now().getTime()) this.journal.putLater(actionId, horizon, { horizon }, line);
+    else this.journal.removeLater(actionId, line);
   }
 
   /** Commands a previous process left running, as found at open. */

@@ -25,7 +25,8 @@ const FOREVER = Number.MAX_SAFE_INTEGER;
 /** What the running journal needs of the replay journal, which now carries the running mark. */
 export interface RunningInReplay {
   isRunning(commandId: string): boolean;
-  finish(commandId: string): Promise<void>;
+  /** Ends the mark in memory now; its line follows with the journal's next write (replay-journal.ts). */
+  finish(commandId: string): void;
   leftovers(): RunningEntry[];
 }
 
@@ -66,12 +67,14 @@ export class RunningJournal {
     return this.journal.put(checked.commandId, FOREVER, checked, checked);
   }
 
-  /** The command is answered; resolves once that is in the file. Ending an unknown command is harmless. */
+  /**
+   * The command is answered; resolves once that is in this file (a command marked in the replay
+   * journal: at once, its line follows lazily there). Ending an unknown command is harmless.
+   */
   end(commandId: string): Promise<void> {
     const ended: z.infer<typeof EndedSchema> = { commandId: CommandIdSchema.parse(commandId), ended: true };
-    const inReplay = this.replay?.isRunning(commandId) === true ? this.replay.finish(commandId) : undefined;
-    const here = this.journal.get(commandId) === undefined ? undefined : this.journal.remove(commandId, ended);
-    return Promise.all([inReplay, here]).then(() => undefined);
+    if (this.replay?.isRunning(commandId) === true) this.replay.finish(commandId);
+    return this.journal.get(commandId) === undefined ? Promise.resolve() : this.journal.remove(commandId, ended);
   }
 
   /** Entries a previous process left, here or in the replay journal, as found at open. */

@@ -93,7 +93,8 @@ export async function runInWorker(
     const end = await Promise.race([job.ended, stopped]);
     // A cap is a normal end: the module gets its grace to report its final statistics.
     const last = end === 'capped' ? await job.ended : undefined;
-    const progress = new Progress(job.progress());
+    // Read only for a module that was stopped or died: one that finished reports its own stats.
+    const progress = (): Progress => new Progress(job.progress());
     const outcome =
       last?.kind === 'done'
         ? { status: 'success' as const, stats: last.stats }
@@ -110,10 +111,15 @@ export async function runInWorker(
 function finish(
   spec: AnyModuleSpec,
   end: JobEnd | StopReason,
-  progress: Progress,
+  progressNow: () => Progress,
   timeoutMs: number,
   memoryMb: number,
 ): { status: OperationStatus; error?: WireError; stats: Record<string, number> } {
+  if (typeof end === 'object' && end.kind === 'done')
+    return end.error === undefined
+      ? { status: 'success', stats: end.stats }
+      : { status: 'failed', stats: end.stats, error: failure(spec, end.error.code, end.error.message) };
+  const progress = progressNow();
   if (end === 'timeout') {
     return {
       status: 'timeout',
@@ -135,15 +141,11 @@ function finish(
     const message = `module ${spec.name} went over the memory ceiling of ${memoryMb} MB (agent config moduleMemoryMb) and was stopped; ${progress.describe()}`;
     return { status: 'failed', stats: progress.stats, error: { code: 'MODULE_MEMORY_LIMIT', message } };
   }
-  if (end.kind === 'died')
-    return {
-      status: 'failed',
-      stats: progress.stats,
-      error: failure(spec, end.code ?? 'MODULE_FAILED', `its worker thread ended: ${end.why}`),
-    };
-  if (end.error !== undefined)
-    return { status: 'failed', stats: end.stats, error: failure(spec, end.error.code, end.error.message) };
-  return { status: 'success', stats: end.stats };
+  return {
+    status: 'failed',
+    stats: progress.stats,
+    error: failure(spec, end.code ?? 'MODULE_FAILED', `its worker thread ended: ${end.why}`),
+  };
 }
 
 /** The module's own statistics add to what the runner counted (rowsRejected). */
