@@ -7,7 +7,7 @@ import { signedAction } from '../../test/helpers/actions.js';
 import { waitFor } from '../../test/helpers/broker/harness.js';
 import { postgresUnavailableReason, startTestPostgres, type TestPostgres } from '../../test/helpers/postgres.js';
 import { emptyCounters } from '../scheduler/counters.js';
-import { IDS_PER_NOTICE, LIVE_CHANNEL } from './postgres-live.js';
+import { IDS_PER_NOTICE, LIVE_CHANNEL, LiveRelay, type LiveReader } from './postgres-live.js';
 import { PostgresStore } from './postgres-store.js';
 
 /**
@@ -133,6 +133,63 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
       expect(ownEvents.map((e) => (e.type === 'action' ? e.action.action.id : e.type))).toEqual([marker.action.id]);
       await barrier();
       expect(events.filter((e) => e.type === 'command')).toHaveLength(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('never shows an action completed ahead of its results, even when they land between its two reads', async () => {
+    await open();
+    const seen: LiveEvent[] = [];
+    const finishedIds = new Set<string>();
+    const early: string[] = [];
+    // Another server's result and completion land after the relay's first read of a batch.
+    let between: (() => Promise<void>) | undefined;
+    const afterFirstRead = async <T>(read: Promise<T>): Promise<T> => {
+      const rows = await read;
+      const write = between;
+      between = undefined;
+      await write?.();
+      return rows;
+    };
+    const reader: LiveReader = {
+      getCommands: (ids) => afterFirstRead(listener.getCommands(ids)),
+      actionsWritten: (ids) =>
+        afterFirstRead(
+          Promise.all(ids.map((id) => listener.getAction(id))).then((all) => all.flatMap((a) => (a ? [a] : []))),
+        ),
+      openActions: () => listener.openActions(),
+    };
+    const own = await LiveRelay.start({
+      url,
+      serverId: 'mig-server-0000000b',
+      reader,
+      log: (m) => logs.push(m),
+      // One batch for the launch's two notices.
+      gatherMs: 300,
+      emit: (e) => {
+        seen.push(e);
+        if (e.type === 'command' && e.command.status === 'success') finishedIds.add(e.command.id);
+        if (e.type === 'action' && e.action.status === 'completed' && !finishedIds.has(sent.id))
+          early.push(e.action.status);
+      },
+    });
+    const action = await newAction();
+    const sent = command(action, 'agent-1');
+    const done = { ...sent, status: 'success' as const, finishedAt: new Date().toISOString(), isFound: true };
+    between = async () => {
+      await store.saveCommands([done]);
+      await store.saveAction({ ...action, status: 'completed' });
+    };
+    try {
+      await store.saveCommands([sent]);
+      await waitFor(
+        () => seen.some((e) => e.type === 'action' && e.action.status === 'completed'),
+        'the completed action',
+      );
+      expect(between).toBeUndefined();
+      expect(early).toEqual([]);
+      expect(finishedIds.has(sent.id)).toBe(true);
     } finally {
       await own.close();
     }

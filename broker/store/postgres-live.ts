@@ -195,7 +195,13 @@ export class LiveRelay {
     this.gatherTimer ??= setTimeout(() => this.readGathered(), this.opts.gatherMs ?? 20);
   }
 
-  /** Reads what was gathered, one read at a time, commands before actions (as the scheduler emits). */
+  /**
+   * Reads what was gathered, one read at a time, and emits commands before actions (as the
+   * scheduler emits). Actions are read before commands: a server writes an action's new status
+   * only after the results that caused it, so commands read later are at least as new, and a
+   * stream never shows an action completed ahead of its last results. Read the other way round,
+   * another server's result and completion could land between the two reads.
+   */
   private readGathered(): void {
     this.gatherTimer = undefined;
     const commandIds = [...this.commandIds];
@@ -205,8 +211,8 @@ export class LiveRelay {
     this.reading = this.reading.then(async () => {
       if (this.isClosed) return;
       try {
-        const commands = await this.opts.reader.getCommands(commandIds);
         const actions = await this.opts.reader.actionsWritten(actionIds);
+        const commands = await this.opts.reader.getCommands(commandIds);
         for (const command of commands.values()) if (this.isNews(command)) this.opts.emit({ type: 'command', command });
         for (const action of actions) this.opts.emit({ type: 'action', action });
       } catch (err) {
