@@ -14,7 +14,7 @@ export const BARE_BROKER_MB: Record<number, number> = { 1000: 123, 10_000: 254 }
 // then an options interface: the two share only that layout.
 /** Issue 12's goals, printed beside what we measured. */
 const GOAL_ROUND_MS: Record<string, number> = { 'sim:1000': 700, 'sim:10000': 3000 };
-const GOAL_CPU_PER_COMMAND_MS = 0.25;
+export const GOAL_CPU_PER_COMMAND_MS = 0.25;
 const GOAL_STORM_MS = 15_000;
 export const GOAL_RSS_MB = 400;
 const GOAL_IDLE_PERCENT = 5;
@@ -26,7 +26,7 @@ export interface Round {
   ms: number;
   /** The server's own finishedAt minus the launch: no event stream in between. */
   serverMs: number;
-  /** This process (server + event-stream reader) during the round. */
+  /** This process (server + event-stream reader) during the round; the server's alone when it has its own process. */
   serverCpuMs: number;
   reports: ChildReport[];
   /** Launch → first command received by an agent, → last received, → last result sent (one machine, one clock). */
@@ -222,7 +222,7 @@ export function idleCpuRow(
 }
 
 /** Where a round's time goes, medians over rounds, all from the launch. */
-function phases(rounds: readonly Round[]): string {
+export function phases(rounds: readonly Round[]): string {
   const at = (pick: (r: Round) => number): string => fmt(median(rounds.map(pick)));
   return `from launch: first command at an agent ${at((r) => r.firstCommandMs)} ms, last ${at((r) => r.lastCommandMs)} ms, last result sent ${at((r) => r.lastResultMs)} ms, server's finishedAt ${at((r) => r.serverMs)} ms`;
 }

@@ -41,8 +41,9 @@ export interface FleetPlan {
   verify: 'full' | 'shared';
   /**
    * 'own-process': the server runs as `node bin/mig.js server` in a process of its own
-   * (bench/fanout-server-process.ts), so its RSS is the server's alone; the fleet then only
-   * gives the RSS rows. Default 'in-process': every other row (CPU from process.cpuUsage()).
+   * (bench/fanout-server-process.ts), so its RSS and CPU are the server's alone; the fleet then
+   * gives only the RSS rows (10,000) or the server-CPU row (smaller). Default 'in-process':
+   * every other row (CPU from process.cpuUsage()).
    */
   server?: 'in-process' | 'own-process';
 }
@@ -240,7 +241,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
   }
 }
 
-function thisProcessCpuMs(): number {
+export function thisProcessCpuMs(): number {
   const cpu = process.cpuUsage();
   return (cpu.user + cpu.system) / 1000;
 }

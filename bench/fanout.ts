@@ -10,10 +10,11 @@ import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
 import type { ChildReport } from './fanout-fleet.js';
 import { IDLE_ROW_FORCED, idleRows } from './fanout-idle.js';
+import { ownProcessCpuRow } from './fanout-own-cpu.js';
 import { ownProcessRssRows } from './fanout-own-rss.js';
 import { rowsOf, type Round } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
-import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
+import { thisProcessCpuMs, withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
 
 /** Fleets this large also get the idle-CPU row. */
@@ -21,16 +22,19 @@ const IDLE_ROW_MIN_SIZE = 10_000;
 /**
  * Real agents at 100 and 1,000 (the existing rows); simulated agents at 1,000 (each verifies
  * every signature) and 10,000 (one signature check per process for identical action bytes).
- * Then 10,000 simulated agents again on a server in its own process (`mig server`, from dist/:
- * `npm run build` first), for the RSS rows alone: the in-process server's RSS includes the bench.
+ * Then 1,000 and 10,000 simulated agents again on a server in its own process (`mig server`, from
+ * dist/: `npm run build` first): at 1,000 for the server's CPU per command with no bench code in
+ * its process (the in-process rows also count the bench's event-stream reader and API client), at
+ * 10,000 for the RSS rows (the in-process server's RSS includes the bench).
  * `MIG_BENCH_FANOUT_FLEETS=real:1000,sim:10000` runs only those (for profiling one size);
- * `own:10000` is the own-process fleet.
+ * `own:1000` and `own:10000` are the own-process fleets.
  */
 const PLANS: FleetPlan[] = plansFromEnv(process.env.MIG_BENCH_FANOUT_FLEETS) ?? [
   { kind: 'real', size: 100, verify: 'full' },
   { kind: 'real', size: 1000, verify: 'full' },
   { kind: 'sim', size: 1000, verify: 'full' },
   { kind: 'sim', size: 10_000, verify: 'shared' },
+  { kind: 'sim', size: 1000, verify: 'full', server: 'own-process' },
   { kind: 'sim', size: 10_000, verify: 'shared', server: 'own-process' },
 ];
 /** `MIG_BENCH_FANOUT_ROUNDS=8` measures more rounds (steadier CPU figures on a busy machine). */
@@ -58,20 +62,16 @@ export default async function bench(): Promise<BenchRow[]> {
 }
 
 async function measure(fleet: Fleet): Promise<BenchRow[]> {
-  if (fleet.server === 'own-process') return ownProcessRssRows(fleet, runRound);
+  if (fleet.server === 'own-process' && fleet.size >= IDLE_ROW_MIN_SIZE) return ownProcessRssRows(fleet, runRound);
   // Other work on the machine moves these figures a lot: the note says how busy it was.
   const loadAvg = loadavg()[0] ?? Number.NaN;
-  recordMemory(`connected-${fleet.kind}-${fleet.size}`);
-  const rounds: Round[] = [];
-  let stopProfile = async (): Promise<void> => undefined;
   const warmup = warmupRounds(fleet.size);
-  for (let i = 0; i < warmup + ROUNDS; i++) {
-    if (i === warmup) stopProfile = await profileWindow(`rounds-${fleet.kind}-${fleet.size}`);
-    const round = await runRound(fleet);
-    if (i >= warmup) rounds.push(round);
-    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+  if (fleet.server === 'own-process') {
+    const rounds = await measuredRounds(fleet, warmup);
+    return [ownProcessCpuRow(fleet, rounds, { warmup, loadAvg, loadEnd: loadavg()[0] ?? Number.NaN })];
   }
-  await stopProfile();
+  recordMemory(`connected-${fleet.kind}-${fleet.size}`);
+  const rounds = await measuredRounds(fleet, warmup);
   const rows = rowsOf(fleet, rounds, {
     measured: ROUNDS,
     warmup,
@@ -84,6 +84,20 @@ async function measure(fleet: Fleet): Promise<BenchRow[]> {
   return rows;
 }
 
+/** `warmup` unmeasured rounds, then ROUNDS measured ones (profiled when MIG_BENCH_FANOUT_INSPECT is set). */
+async function measuredRounds(fleet: Fleet, warmup: number): Promise<Round[]> {
+  const rounds: Round[] = [];
+  let stopProfile = async (): Promise<void> => undefined;
+  for (let i = 0; i < warmup + ROUNDS; i++) {
+    if (i === warmup) stopProfile = await profileWindow(`rounds-${fleet.kind}-${fleet.size}`);
+    const round = await runRound(fleet);
+    if (i >= warmup) rounds.push(round);
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+  }
+  await stopProfile();
+  return rounds;
+}
+
 async function runRound(fleet: Fleet): Promise<Round> {
   const { size, client, children } = fleet;
   const action = await signAs(unsignedAction({ name: `fan-out to ${size} agents` }), ['alice']);
@@ -91,17 +105,19 @@ async function runRound(fleet: Fleet): Promise<Round> {
   const follower = followUntilDone(client, action.id, size);
   try {
     await within(follower.opened, 10_000, 'the event stream did not open');
-    const cpuStart = process.cpuUsage();
+    // The server's own process when it has one (/proc/PID/stat), else this one (server + reader).
+    const serverCpu = fleet.serverProcess === undefined ? thisProcessCpuMs : () => fleet.serverProcess?.cpuMs() ?? 0;
+    const cpuStart = serverCpu();
     const launched = await launch(client, action);
     const progress = async (): Promise<string> => JSON.stringify((await client.getAction(action.id)).counters);
     const { atMs, record } = await within(follower.done, ROUND_TIMEOUT_MS, `action ${action.id} not done`, progress);
-    const cpu = process.cpuUsage(cpuStart);
+    const cpuMs = serverCpu() - cpuStart;
     const reports = await Promise.all(children.map((c) => c.ask('report', 'report', 10_000)));
     checkAllSucceeded(record, size, fleet, reports);
     const since = (at: number): number => at - launched.startEpochMs;
     return {
       ms: atMs - launched.startMs,
-      serverCpuMs: (cpu.user + cpu.system) / 1000,
+      serverCpuMs: cpuMs,
       serverMs: since(Date.parse(record.finishedAt ?? '')),
       reports,
       firstCommandMs: since(Math.min(...reports.map((r) => r.firstReceivedAt))),
