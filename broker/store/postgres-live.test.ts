@@ -138,60 +138,126 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
     }
   });
 
-  it('never shows an action completed ahead of its results, even when they land between its two reads', async () => {
-    await open();
+  /**
+   * A relay as server b runs one, over a reader that lets server a's writes land at a chosen
+   * moment of a batch's reads; `early` lists each completed action emitted while one of
+   * `watched` had no finished event yet.
+   */
+  async function relayWithWrites(watched: () => readonly string[]): Promise<{
+    seen: LiveEvent[];
+    early: string[];
+    finishedIds: Set<string>;
+    land: (moment: 'before the reads' | 'after the first read', write: () => Promise<void>) => void;
+    hasLanded: () => boolean;
+    close: () => Promise<void>;
+  }> {
     const seen: LiveEvent[] = [];
     const finishedIds = new Set<string>();
     const early: string[] = [];
-    // Another server's result and completion land after the relay's first read of a batch.
-    let between: (() => Promise<void>) | undefined;
-    const afterFirstRead = async <T>(read: Promise<T>): Promise<T> => {
-      const rows = await read;
-      const write = between;
-      between = undefined;
-      await write?.();
+    let pending: { moment: string; write: () => Promise<void> } | undefined;
+    const writeAt = async (moment: string): Promise<void> => {
+      if (pending?.moment !== moment) return;
+      const { write } = pending;
+      pending = undefined;
+      await write();
+    };
+    const read = async <T>(reading: () => Promise<T>): Promise<T> => {
+      await writeAt('before the reads');
+      const rows = await reading();
+      await writeAt('after the first read');
       return rows;
     };
     const reader: LiveReader = {
-      getCommands: (ids) => afterFirstRead(listener.getCommands(ids)),
+      getCommands: (ids) => read(() => listener.getCommands(ids)),
       actionsWritten: (ids) =>
-        afterFirstRead(
-          Promise.all(ids.map((id) => listener.getAction(id))).then((all) => all.flatMap((a) => (a ? [a] : []))),
-        ),
+        read(async () => (await Promise.all(ids.map((id) => listener.getAction(id)))).flatMap((a) => (a ? [a] : []))),
       openActions: () => listener.openActions(),
     };
-    const own = await LiveRelay.start({
+    const relay = await LiveRelay.start({
       url,
       serverId: 'mig-server-0000000b',
       reader,
       log: (m) => logs.push(m),
-      // One batch for the launch's two notices.
+      // One batch for notices written back to back.
       gatherMs: 300,
       emit: (e) => {
         seen.push(e);
         if (e.type === 'command' && e.command.status === 'success') finishedIds.add(e.command.id);
-        if (e.type === 'action' && e.action.status === 'completed' && !finishedIds.has(sent.id))
-          early.push(e.action.status);
+        if (e.type === 'action' && e.action.status === 'completed' && watched().some((id) => !finishedIds.has(id)))
+          early.push(e.action.action.id);
       },
     });
-    const action = await newAction();
-    const sent = command(action, 'agent-1');
-    const done = { ...sent, status: 'success' as const, finishedAt: new Date().toISOString(), isFound: true };
-    between = async () => {
-      await store.saveCommands([done]);
-      await store.saveAction({ ...action, status: 'completed' });
+    return {
+      seen,
+      early,
+      finishedIds,
+      land: (moment, write) => (pending = { moment, write }),
+      hasLanded: () => pending === undefined,
+      close: () => relay.close(),
     };
+  }
+
+  const completedSeen = (events: readonly LiveEvent[]): boolean =>
+    events.some((e) => e.type === 'action' && e.action.status === 'completed');
+
+  it('never shows an action completed ahead of its results, even when they land between its two reads', async () => {
+    await open();
+    let watched: string[] = [];
+    const relay = await relayWithWrites(() => watched);
     try {
+      const action = await newAction();
+      const sent = command(action, 'agent-1');
+      watched = [sent.id];
+      relay.land('after the first read', async () => {
+        await store.saveCommands([{ ...sent, status: 'success', finishedAt: new Date().toISOString(), isFound: true }]);
+        await store.saveAction({ ...action, status: 'completed' });
+      });
       await store.saveCommands([sent]);
-      await waitFor(
-        () => seen.some((e) => e.type === 'action' && e.action.status === 'completed'),
-        'the completed action',
-      );
-      expect(between).toBeUndefined();
-      expect(early).toEqual([]);
-      expect(finishedIds.has(sent.id)).toBe(true);
+      await waitFor(() => completedSeen(relay.seen), 'the completed action');
+      expect(relay.hasLanded()).toBe(true);
+      expect(relay.early).toEqual([]);
+      expect(relay.finishedIds.has(sent.id)).toBe(true);
     } finally {
-      await own.close();
+      await relay.close();
+    }
+  });
+
+  it('never shows an action completed ahead of its results when the reads run ahead of the notices', async () => {
+    await open();
+    let watched: string[] = [];
+    const relay = await relayWithWrites(() => watched);
+    try {
+      const action = await newAction();
+      const sent = [command(action, 'agent-1'), command(action, 'agent-2')];
+      watched = sent.map((c) => c.id);
+      await store.saveCommands(sent);
+      await waitFor(
+        () => sent.every((c) => relay.seen.some((e) => e.type === 'command' && e.command.id === c.id)),
+        'the launch',
+      );
+      // A batch naming only the action; before it is read, both results and the completion are
+      // committed, so the action read is newer than every notice gathered.
+      relay.land('before the reads', async () => {
+        const finishedAt = new Date().toISOString();
+        await store.saveCommands(sent.map((c) => ({ ...c, status: 'success' as const, finishedAt, isFound: true })));
+        await store.saveAction({ ...action, status: 'completed' });
+      });
+      await store.saveAction({ ...action, status: 'inflight' });
+      await waitFor(() => completedSeen(relay.seen), 'the completed action');
+      expect(relay.hasLanded()).toBe(true);
+      expect(relay.early).toEqual([]);
+      // Every notice before this one has been relayed once this action shows up.
+      const marker = await newAction();
+      await waitFor(
+        () => relay.seen.some((e) => e.type === 'action' && e.action.action.id === marker.action.id),
+        'the marker action',
+      );
+      for (const c of sent)
+        expect(
+          relay.seen.filter((e) => e.type === 'command' && e.command.id === c.id && e.command.status === 'success'),
+        ).toHaveLength(1);
+    } finally {
+      await relay.close();
     }
   });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TERMINAL_COMMAND_STATUSES } from '../../protocol/action.js';
 import type { ActionRecord, CommandRecord, LiveEvent } from '../../protocol/api.js';
 import { describeIssues } from '../../protocol/zod-issues.js';
+import { FINAL_ACTION_STATUSES } from './store.js';
 
 /**
  * Live events across the servers sharing one PostgreSQL store. Every write of a command or an
@@ -32,22 +33,29 @@ const RowIdSchema = z.string().regex(/^[0-9a-f]{32,64}$/);
 export const LiveNoticeSchema = z.strictObject({
   /** The writing server's id (its lease id). */
   s: z.string().min(1).max(200),
-  /** c: commands; a: actions. */
-  k: z.enum(['c', 'a']),
+  /** c: commands; a: actions; f: actions written with a final status (see LiveRelay.readGathered). */
+  k: z.enum(['c', 'a', 'f']),
   ids: z.array(RowIdSchema).min(1).max(IDS_PER_NOTICE),
 });
 export type LiveNotice = z.infer<typeof LiveNoticeSchema>;
 
 /**
- * SQL that notifies the ids in `cte` (a WITH query returning `id`), IDS_PER_NOTICE per
- * notification, as a further WITH query named `notified`. `$server` is the parameter holding
- * this server's id.
+ * SQL that notifies the ids in `cte` (a WITH query returning `id`, and `status` for actions),
+ * IDS_PER_NOTICE per notification, as a further WITH query named `notified`. `$server` is the
+ * parameter holding this server's id. Actions go as 'f' when written with a final status, else 'a'.
  */
-export function notifySql(cte: string, kind: LiveNotice['k'], server: string): string {
+export function notifySql(cte: string, kind: 'commands' | 'actions', server: string): string {
+  const kindOf =
+    kind === 'commands'
+      ? `'c'`
+      : `CASE WHEN status IN (${FINAL_ACTION_STATUSES.map((s) => `'${s}'`).join(', ')}) THEN 'f' ELSE 'a' END`;
   return `notified AS (
-    SELECT pg_notify('${LIVE_CHANNEL}', json_build_object('s', ${server}::text, 'k', '${kind}', 'ids', json_agg(id))::text)
-    FROM (SELECT id, (row_number() OVER () - 1) / ${IDS_PER_NOTICE} AS chunk FROM ${cte}) numbered
-    GROUP BY chunk
+    SELECT pg_notify('${LIVE_CHANNEL}', json_build_object('s', ${server}::text, 'k', k, 'ids', json_agg(id))::text)
+    FROM (
+      SELECT id, k, (row_number() OVER (PARTITION BY k) - 1) / ${IDS_PER_NOTICE} AS chunk
+      FROM (SELECT id, ${kindOf} AS k FROM ${cte}) kinded
+    ) numbered
+    GROUP BY k, chunk
   )`;
 }
 
@@ -90,6 +98,10 @@ export class LiveRelay {
   private readonly actionIds = new Set<string>();
   /** Ids of finished commands already emitted, oldest first. */
   private readonly finished = new Set<string>();
+  /** Ids of actions whose final write's notice ('f') is gathered for the next read. */
+  private readonly finalIds = new Set<string>();
+  /** Ids of actions whose final write's notice was gathered for a read already, oldest first. */
+  private readonly finalNoticed = new Set<string>();
   private gatherTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private reading: Promise<void> = Promise.resolve();
@@ -192,15 +204,22 @@ export class LiveRelay {
     if (parsed.data.s === this.opts.serverId) return;
     const into = parsed.data.k === 'c' ? this.commandIds : this.actionIds;
     for (const id of parsed.data.ids) into.add(id);
+    if (parsed.data.k === 'f') for (const id of parsed.data.ids) this.finalIds.add(id);
     this.gatherTimer ??= setTimeout(() => this.readGathered(), this.opts.gatherMs ?? 20);
   }
 
   /**
    * Reads what was gathered, one read at a time, and emits commands before actions (as the
-   * scheduler emits). Actions are read before commands: a server writes an action's new status
-   * only after the results that caused it, so commands read later are at least as new, and a
-   * stream never shows an action completed ahead of its last results. Read the other way round,
-   * another server's result and completion could land between the two reads.
+   * scheduler emits). A stream never shows an action finished ahead of its results. A server
+   * writes an action's final status only after the results that caused it, but rows are read
+   * when notices arrive, not when they were sent:
+   * - actions are read before commands, so a result and the completion committed between the
+   *   two reads show in both;
+   * - an action read final before its final write's notice ('f') has arrived is held back: the
+   *   notices of the results committed before that write have not all arrived either. Its 'f'
+   *   notice follows them (commit order), and the read it brings emits the action after them.
+   *   A final action this server wrote itself never gets an 'f' notice here: its scheduler
+   *   emitted it.
    */
   private readGathered(): void {
     this.gatherTimer = undefined;
@@ -208,13 +227,19 @@ export class LiveRelay {
     const actionIds = [...this.actionIds];
     this.commandIds.clear();
     this.actionIds.clear();
+    const finalIds = [...this.finalIds];
+    this.finalIds.clear();
     this.reading = this.reading.then(async () => {
       if (this.isClosed) return;
+      // Only now, in read order: notices taken while an earlier batch is read belong to a later one.
+      for (const id of finalIds) remember(this.finalNoticed, id);
       try {
         const actions = await this.opts.reader.actionsWritten(actionIds);
         const commands = await this.opts.reader.getCommands(commandIds);
         for (const command of commands.values()) if (this.isNews(command)) this.opts.emit({ type: 'command', command });
-        for (const action of actions) this.opts.emit({ type: 'action', action });
+        for (const action of actions)
+          if (!FINAL_ACTION_STATUSES.includes(action.status) || this.finalNoticed.has(action.action.id))
+            this.opts.emit({ type: 'action', action });
       } catch (err) {
         this.opts.log(`events: reading other servers' changes failed: ${(err as Error).message}`);
       }
@@ -225,8 +250,7 @@ export class LiveRelay {
   private isNews(command: CommandRecord): boolean {
     if (!TERMINAL_COMMAND_STATUSES.has(command.status)) return true;
     if (this.finished.has(command.id)) return false;
-    this.finished.add(command.id);
-    if (this.finished.size > FINISHED_REMEMBERED) this.finished.delete(this.finished.values().next().value ?? '');
+    remember(this.finished, command.id);
     return true;
   }
 
@@ -238,4 +262,10 @@ export class LiveRelay {
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
   }
+}
+
+/** Adds `id` to a set kept to FINISHED_REMEMBERED entries, oldest dropped first. */
+function remember(ids: Set<string>, id: string): void {
+  ids.add(id);
+  if (ids.size > FINISHED_REMEMBERED) ids.delete(ids.values().next().value ?? '');
 }

@@ -114,8 +114,8 @@ export class PostgresStore implements Store {
     const { rows } = await this.pool.query<{ written: number }>(
       // The creating server owns it: it alone arms its timers until its lease runs out (postgres-fleet.ts).
       `WITH written AS (
-         INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id
-       ), ${notifySql('written', 'a', '$6')}
+         INSERT INTO mig_actions (id, created_at, status, record, counters, owner) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id, status
+       ), ${notifySql('written', 'actions', '$6')}
        SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM notified)::int AS notices`,
       [
         record.action.id,
@@ -196,7 +196,7 @@ export class PostgresStore implements Store {
              is_found = EXCLUDED.is_found, is_sent = EXCLUDED.is_sent, record = EXCLUDED.record
            WHERE NOT mig_commands.is_terminal
            RETURNING id
-         ), ${notifySql('written', 'c', '$11')}
+         ), ${notifySql('written', 'commands', '$11')}
          SELECT count(*)::int AS notices FROM notified`,
         [...commandColumns(commands), this.fleet.serverId],
       );
@@ -369,8 +369,8 @@ export class PostgresStore implements Store {
          counters = ${DERIVED_COUNTERS_SQL}
        FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, status, record)
        WHERE a.id = u.id
-       RETURNING a.id
-       ), ${notifySql('written', 'a', '$5')}
+       RETURNING a.id, a.status
+       ), ${notifySql('written', 'actions', '$5')}
        SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM notified)::int AS notices`,
       [
         records.map((r) => r.action.id),
