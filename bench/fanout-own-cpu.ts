@@ -24,7 +24,7 @@ export function ownProcessCpuRow(
     unit: 'ms',
     note: [
       `\`${server.nodeOptions === '' ? '' : `node ${server.nodeOptions} `}bin/mig.js server\` in its own process (${server.fromDist ? 'compiled dist/' : 'sources through tsx: dist/ was stale, run npm run build'}), CPU from /proc/PID/stat`,
-      `every agent verifies every signature; answers ${fleet.signAnswers ? 'signed' : 'unsigned'}`,
+      `${fleet.verify === 'full' ? 'every agent verifies every signature' : 'one signature verification per agent process for identical action bytes'}; answers ${fleet.signAnswers ? 'signed' : 'unsigned'}`,
       `median of ${rounds.length} rounds after ${opts.warmup} unmeasured [${perCommand.map((c) => c.toFixed(3)).join(', ')}]`,
       `launch → last result median ${median(rounds.map((r) => r.ms)).toFixed(0)} ms; ${phases(rounds)}`,
       'no bench code in that process',

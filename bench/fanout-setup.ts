@@ -104,6 +104,8 @@ export interface Fleet extends FleetPlan {
   heartbeats(): { unchanged: number; parsed: number };
   /** The server's own process, when the plan asked for one. */
   serverProcess?: ServerProcess;
+  /** The server's CPU so far, in ms: its own process's (/proc/PID/stat), else this process's (server + bench). */
+  serverCpuMs(): number;
 }
 
 /** The part of a running server the bench needs, in this process or its own. */
@@ -228,6 +230,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
       agentsOnTmpfs: agentsBase.isTmpfs,
       signAnswers: plan.kind === 'real' || SIGN_ANSWERS,
       heartbeats: () => running.heartbeatCounts(),
+      serverCpuMs,
       ...(running.process === undefined ? {} : { serverProcess: running.process }),
     });
   } finally {
@@ -241,7 +244,7 @@ export async function withFleet<T>(plan: FleetPlan, use: (fleet: Fleet) => Promi
   }
 }
 
-export function thisProcessCpuMs(): number {
+function thisProcessCpuMs(): number {
   const cpu = process.cpuUsage();
   return (cpu.user + cpu.system) / 1000;
 }

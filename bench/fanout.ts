@@ -14,11 +14,13 @@ import { ownProcessCpuRow } from './fanout-own-cpu.js';
 import { ownProcessRssRows } from './fanout-own-rss.js';
 import { rowsOf, type Round } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
-import { thisProcessCpuMs, withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
+import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
 import type { BenchRow } from './types.js';
 
 /** Fleets this large also get the idle-CPU row. */
 const IDLE_ROW_MIN_SIZE = 10_000;
+/** An own-process fleet this large gives the RSS rows; a smaller one the server-CPU row. */
+const OWN_PROCESS_RSS_MIN_SIZE = 10_000;
 /**
  * Real agents at 100 and 1,000 (the existing rows); simulated agents at 1,000 (each verifies
  * every signature) and 10,000 (one signature check per process for identical action bytes).
@@ -62,7 +64,8 @@ export default async function bench(): Promise<BenchRow[]> {
 }
 
 async function measure(fleet: Fleet): Promise<BenchRow[]> {
-  if (fleet.server === 'own-process' && fleet.size >= IDLE_ROW_MIN_SIZE) return ownProcessRssRows(fleet, runRound);
+  if (fleet.server === 'own-process' && fleet.size >= OWN_PROCESS_RSS_MIN_SIZE)
+    return ownProcessRssRows(fleet, runRound);
   // Other work on the machine moves these figures a lot: the note says how busy it was.
   const loadAvg = loadavg()[0] ?? Number.NaN;
   const warmup = warmupRounds(fleet.size);
@@ -105,13 +108,11 @@ async function runRound(fleet: Fleet): Promise<Round> {
   const follower = followUntilDone(client, action.id, size);
   try {
     await within(follower.opened, 10_000, 'the event stream did not open');
-    // The server's own process when it has one (/proc/PID/stat), else this one (server + reader).
-    const serverCpu = fleet.serverProcess === undefined ? thisProcessCpuMs : () => fleet.serverProcess?.cpuMs() ?? 0;
-    const cpuStart = serverCpu();
+    const cpuStart = fleet.serverCpuMs();
     const launched = await launch(client, action);
     const progress = async (): Promise<string> => JSON.stringify((await client.getAction(action.id)).counters);
     const { atMs, record } = await within(follower.done, ROUND_TIMEOUT_MS, `action ${action.id} not done`, progress);
-    const cpuMs = serverCpu() - cpuStart;
+    const cpuMs = fleet.serverCpuMs() - cpuStart;
     const reports = await Promise.all(children.map((c) => c.ask('report', 'report', 10_000)));
     checkAllSucceeded(record, size, fleet, reports);
     const since = (at: number): number => at - launched.startEpochMs;
