@@ -140,13 +140,14 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
 
   /**
    * A relay as server b runs one, over a reader that lets server a's writes land at a chosen
-   * moment of a batch's reads; `early` lists each completed action emitted while one of
-   * `watched` had no finished event yet.
+   * moment of a batch's reads; `early` lists each completed action emitted while one of the
+   * watched commands had no finished event yet.
    */
-  async function relayWithWrites(watched: () => readonly string[]): Promise<{
+  async function relayWithWrites(): Promise<{
     seen: LiveEvent[];
     early: string[];
     finishedIds: Set<string>;
+    watch: (commandIds: readonly string[]) => void;
     land: (moment: 'before the reads' | 'after the first read', write: () => Promise<void>) => void;
     hasLanded: () => boolean;
     close: () => Promise<void>;
@@ -154,6 +155,7 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
     const seen: LiveEvent[] = [];
     const finishedIds = new Set<string>();
     const early: string[] = [];
+    let watched: readonly string[] = [];
     let pending: { moment: string; write: () => Promise<void> } | undefined;
     const writeAt = async (moment: string): Promise<void> => {
       if (pending?.moment !== moment) return;
@@ -183,7 +185,7 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
       emit: (e) => {
         seen.push(e);
         if (e.type === 'command' && e.command.status === 'success') finishedIds.add(e.command.id);
-        if (e.type === 'action' && e.action.status === 'completed' && watched().some((id) => !finishedIds.has(id)))
+        if (e.type === 'action' && e.action.status === 'completed' && watched.some((id) => !finishedIds.has(id)))
           early.push(e.action.action.id);
       },
     });
@@ -191,6 +193,7 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
       seen,
       early,
       finishedIds,
+      watch: (commandIds) => (watched = commandIds),
       land: (moment, write) => (pending = { moment, write }),
       hasLanded: () => pending === undefined,
       close: () => relay.close(),
@@ -202,12 +205,11 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
 
   it('never shows an action completed ahead of its results, even when they land between its two reads', async () => {
     await open();
-    let watched: string[] = [];
-    const relay = await relayWithWrites(() => watched);
+    const relay = await relayWithWrites();
     try {
       const action = await newAction();
       const sent = command(action, 'agent-1');
-      watched = [sent.id];
+      relay.watch([sent.id]);
       relay.land('after the first read', async () => {
         await store.saveCommands([{ ...sent, status: 'success', finishedAt: new Date().toISOString(), isFound: true }]);
         await store.saveAction({ ...action, status: 'completed' });
@@ -224,12 +226,11 @@ describe.skipIf(unavailable !== undefined)('LiveRelay: other servers’ writes a
 
   it('never shows an action completed ahead of its results when the reads run ahead of the notices', async () => {
     await open();
-    let watched: string[] = [];
-    const relay = await relayWithWrites(() => watched);
+    const relay = await relayWithWrites();
     try {
       const action = await newAction();
       const sent = [command(action, 'agent-1'), command(action, 'agent-2')];
-      watched = sent.map((c) => c.id);
+      relay.watch(sent.map((c) => c.id));
       await store.saveCommands(sent);
       await waitFor(
         () => sent.every((c) => relay.seen.some((e) => e.type === 'command' && e.command.id === c.id)),
