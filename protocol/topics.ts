@@ -18,12 +18,17 @@ export const ALL_HEARTBEATS = `${TOPIC_ROOT}/+/heartbeat`;
 
 export type TopicKind = 'commands' | 'results' | 'heartbeat';
 
+const SLASH = 0x2f;
+
 /** `<root>/<agent id>/<kind>` with one of `kinds`; anything else (wildcards included) is undefined. */
 function parseIdTopic<K extends string>(
   topic: string,
   root: string,
   kinds: readonly K[],
 ): { agentId: string; kind: K } | undefined {
+  // The root first, without splitting: the broker's ACL tries the enrollment root on every
+  // agent publish (a command, a result) before the agents' root.
+  if (!topic.startsWith(root) || topic.charCodeAt(root.length) !== SLASH) return undefined;
   const parts = topic.split('/');
   if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== root) return undefined;
   const agentId = parts[2] ?? '';
