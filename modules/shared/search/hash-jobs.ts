@@ -35,11 +35,15 @@ export class HashJobs {
 
   constructor(private readonly sets: AlgorithmSets) {}
 
+  /** Files added. */
+  files = 0;
+
   get size(): number {
     return this.groups.size;
   }
 
   add(judged: Judged): void {
+    this.files++;
     const key = this.sets.keyOf(judged);
     const same = this.groups.get(key);
     if (same === undefined) this.groups.set(key, [judged]);

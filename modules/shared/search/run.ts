@@ -17,6 +17,7 @@ import { Pacer } from './pacer.js';
 import { CHUNK_BYTES } from './read.js';
 import type { FileParams } from './params.js';
 import { planSearches, type SearchPlan } from './plan.js';
+import { Lookahead } from './lookahead.js';
 import { HostRoot } from './resolve.js';
 import { Walk, type FileTask } from './walk.js';
 import { Counters, WALK_COUNTERS, walkEvents } from './walk-report.js';
@@ -48,6 +49,8 @@ const POOL_AFTER_FILES = 64;
 /** One directory's files after their metadata checks, their digests maybe on reader threads. */
 interface Prepared {
   judged: Judged[];
+  /** How many of them went to the reader threads. */
+  pooled: number;
   /** Digests of `judged[i]` for each i in `pooled`, from hash-pool.ts; undefined if the pool failed. */
   digests: Promise<ReadonlyMap<Judged, HashResult> | undefined>;
   /** Content-only files on their way to content threads (content-dispatch.ts). */
@@ -58,7 +61,8 @@ interface Prepared {
  * The file module: one walk of the host for all searches, judging each file against the
  * searches active where it lies, yielding one metadata row per (search, matching file).
  * While one directory's files are read (small hash-only files on reader threads), the next
- * directory is walked and stat'ed: rows still come in walk order.
+ * directory is walked and stat'ed, and further ones while the reader threads have all the
+ * reading to do (lookahead.ts): rows still come in walk order.
  */
 export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(params, ctx) {
   const searches = planSearches(params);
@@ -89,8 +93,8 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
       } else if (isContentPoolable(one)) contentJobs.push(one);
     }
     const scans = dispatch.submit(contentJobs);
-    if (!isPooling || jobs.size === 0) return { judged, digests: Promise.resolve(new Map()), scans };
-    return { judged, digests: jobs.send(pool), scans };
+    if (!isPooling || jobs.size === 0) return { judged, pooled: 0, digests: Promise.resolve(new Map()), scans };
+    return { judged, pooled: jobs.files, digests: jobs.send(pool), scans };
   };
   async function* finish(prepared: Prepared): AsyncGenerator<FileRow, boolean> {
     // A failed pool leaves every file to the inline read below.
@@ -132,14 +136,12 @@ export const runFile: ModuleRun<FileParams, FileRow> = async function* runFile(p
     return true;
   }
   try {
-    let ahead: Prepared | undefined;
+    const ahead = new Lookahead<Prepared>();
     for (const batch of walk.files()) {
       if (pacer.isDue ? !(await pacer.pause()) : pacer.isAborted) return;
-      const next = prepare(batch);
-      if (ahead !== undefined && !(yield* finish(ahead))) return;
-      ahead = next;
+      for (const due of ahead.push(prepare(batch))) if (!(yield* finish(due))) return;
     }
-    if (ahead !== undefined) yield* finish(ahead);
+    for (const due of ahead.drain()) if (!(yield* finish(due))) return;
   } finally {
     counters.flush();
     await Promise.all([pool.close(), contentPool.close()]);
