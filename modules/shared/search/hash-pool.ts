@@ -170,7 +170,9 @@ export class HashPool {
   private start(): void {
     if (this.failure !== undefined) throw this.failure;
     while (this.readers.length < this.size) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true });
+      // The parent's flags (`--import tsx`, `--cpu-prof`) are not for this thread, whose code is
+      // plain CommonJS: a profiled agent would otherwise write a profile per reader per hunt.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
       worker.on('message', (message: unknown) => this.settle(message));
       worker.on('error', (err) => this.fail(err));
       worker.on('exit', (code) => {
