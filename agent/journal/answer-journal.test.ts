@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResultMessage } from '../../protocol/messages.js';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 import { ANSWER_JOURNAL_FILE, AnswerJournal, type AnswerLimits } from './answer-journal.js';
+import { closedAfterEach } from '../../test/helpers/closed-after-each.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const MINUTE = 60_000;
@@ -36,9 +37,12 @@ beforeEach(() => {
   warnings = [];
 });
 afterEach(() => dir.remove());
+const track = closedAfterEach();
 
 const open = (limits: Partial<AnswerLimits> = {}): Promise<AnswerJournal> =>
-  AnswerJournal.open(dir.path, { now: () => clock, limits, log: (_level, message) => warnings.push(message) });
+  AnswerJournal.open(dir.path, { now: () => clock, limits, log: (_level, message) => warnings.push(message) }).then(
+    track,
+  );
 const fileText = (): string => readFileSync(join(dir.path, ANSWER_JOURNAL_FILE), 'utf8');
 
 describe('AnswerJournal keeps answers', () => {

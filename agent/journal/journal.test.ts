@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 import { REPLAY_JOURNAL_FILE, ReplayJournal } from './replay-journal.js';
 import { LEGACY_RUNNING_DIR, RUNNING_JOURNAL_FILE, RunningJournal } from './running-journal.js';
+import { closedAfterEach } from '../../test/helpers/closed-after-each.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const ID_A = 'a'.repeat(32);
@@ -18,8 +19,9 @@ beforeEach(() => {
   clock = T0;
 });
 afterEach(() => dir.remove());
+const track = closedAfterEach();
 
-const open = (): Promise<ReplayJournal> => ReplayJournal.open(dir.path, { now: () => clock });
+const open = (): Promise<ReplayJournal> => ReplayJournal.open(dir.path, { now: () => clock }).then(track);
 
 describe('ReplayJournal', () => {
   it('remembers ids across reopen (restart), in the format older agents wrote', async () => {
@@ -55,7 +57,9 @@ describe('ReplayJournal', () => {
     await (await open()).record(ID_A, new Date(T0.getTime() + 60_000));
     appendFileSync(join(dir.path, REPLAY_JOURNAL_FILE), '{"id":"bbbb');
     const warnings: string[] = [];
-    const reopened = await ReplayJournal.open(dir.path, { now: () => clock, log: (_level, m) => warnings.push(m) });
+    const reopened = track(
+      await ReplayJournal.open(dir.path, { now: () => clock, log: (_level, m) => warnings.push(m) }),
+    );
     expect(reopened.has(ID_A)).toBe(true);
     expect(warnings.join()).toMatch(/skipped 1 unreadable line/);
   });
@@ -127,17 +131,17 @@ describe('ReplayJournal: the running mark on the same line', () => {
 
   it('with the running journal: reports what either left, and ends a command wherever it is', async () => {
     await (await open()).record(ID_A, new Date(T0.getTime() + 60_000), mark);
-    const older = await RunningJournal.open(dir.path);
+    const older = track(await RunningJournal.open(dir.path));
     await older.begin({ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() });
     await older.close();
     const marks = await open();
-    const running = await RunningJournal.open(dir.path, { replay: marks });
+    const running = track(await RunningJournal.open(dir.path, { replay: marks }));
     expect(running.leftovers()).toEqual([{ commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() }, leftover]);
     await running.end(CMD_1);
     await running.end(CMD_2);
     await Promise.all([running.close(), marks.close()]);
     const replay = await open();
-    expect((await RunningJournal.open(dir.path, { replay })).leftovers()).toEqual([]);
+    expect(track(await RunningJournal.open(dir.path, { replay })).leftovers()).toEqual([]);
     expect(replay.has(ID_A)).toBe(true);
   });
 
@@ -158,12 +162,12 @@ describe('ReplayJournal: the running mark on the same line', () => {
 
 describe('RunningJournal', () => {
   it('returns what a previous process left, with the latest update of each command', async () => {
-    const journal = await RunningJournal.open(dir.path);
+    const journal = track(await RunningJournal.open(dir.path));
     await journal.begin({ commandId: CMD_1, receivedAt: T0.toISOString() });
     await journal.begin({ commandId: CMD_1, actionId: ID_A, receivedAt: T0.toISOString() });
     await journal.begin({ commandId: CMD_2, receivedAt: T0.toISOString() });
     await journal.end(CMD_2);
-    expect((await RunningJournal.open(dir.path)).leftovers()).toEqual([
+    expect(track(await RunningJournal.open(dir.path)).leftovers()).toEqual([
       { commandId: CMD_1, actionId: ID_A, receivedAt: T0.toISOString() },
     ]);
   });
@@ -178,23 +182,23 @@ describe('RunningJournal', () => {
     );
     writeFileSync(join(legacy, `${CMD_2}.json.123.tmp`), 'half');
     writeFileSync(join(legacy, 'notes.txt'), 'not ours');
-    const leftovers = (await RunningJournal.open(dir.path)).leftovers();
+    const leftovers = track(await RunningJournal.open(dir.path)).leftovers();
     expect(leftovers).toEqual([
       { commandId: CMD_1, receivedAt: new Date(0).toISOString() },
       { commandId: CMD_2, actionId: ID_B, receivedAt: T0.toISOString() },
     ]);
     expect(existsSync(legacy)).toBe(false);
-    expect((await RunningJournal.open(dir.path)).leftovers()).toEqual(leftovers); // now in running.jsonl
+    expect(track(await RunningJournal.open(dir.path)).leftovers()).toEqual(leftovers); // now in running.jsonl
     expect(existsSync(join(dir.path, RUNNING_JOURNAL_FILE))).toBe(true);
   });
 
   it('refuses a command id that could escape or forge a line', async () => {
-    const journal = await RunningJournal.open(dir.path);
+    const journal = track(await RunningJournal.open(dir.path));
     expect(() => journal.end('../../etc/passwd')).toThrow();
     expect(() => journal.begin({ commandId: '../x', receivedAt: T0.toISOString() })).toThrow();
   });
 
   it('ending an unknown command is harmless', async () => {
-    await expect((await RunningJournal.open(dir.path)).end(CMD_1)).resolves.toBeUndefined();
+    await expect(track(await RunningJournal.open(dir.path)).end(CMD_1)).resolves.toBeUndefined();
   });
 });

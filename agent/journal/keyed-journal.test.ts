@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { tempDir } from '../../test/helpers/agent/probe.js';
 import { KeyedJournal, LineTooLargeError, type KeyedLimits } from './keyed-journal.js';
 import { LATER_MS } from './write-queue.js';
+import { closedAfterEach } from '../../test/helpers/closed-after-each.js';
 
 const T0 = 1_900_000_000_000;
 const LineSchema = z.strictObject({ k: z.string(), until: z.number(), n: z.number() });
@@ -19,6 +20,7 @@ beforeEach(() => {
   warnings = [];
 });
 afterEach(() => dir.remove());
+const track = closedAfterEach();
 
 const path = (): string => join(dir.path, 'keyed.jsonl');
 const open = (limits: Partial<KeyedLimits> = {}): Promise<KeyedJournal<number>> =>
@@ -32,7 +34,7 @@ const open = (limits: Partial<KeyedLimits> = {}): Promise<KeyedJournal<number>> 
     log: (_level, message) => warnings.push(message),
     what: 'test journal',
     limits,
-  });
+  }).then(track);
 const put = (j: KeyedJournal<number>, k: string, n: number, ttl = 60_000): Promise<void> =>
   j.put(k, T0 + ttl, n, { k, until: T0 + ttl, n } satisfies Line);
 const lines = (): Line[] =>

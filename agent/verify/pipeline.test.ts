@@ -11,6 +11,7 @@ import { testAcceptDeps } from '../../test/helpers/agent/accept-deps.js';
 import { probeSpecs, tempDir } from '../../test/helpers/agent/probe.js';
 import { MAX_ENVELOPE_BYTES } from './parse-envelope.js';
 import { acceptCommand, type AcceptDeps } from './pipeline.js';
+import { closedAfterEach } from '../../test/helpers/closed-after-each.js';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const COMMAND_ID = '00112233445566778899aabbccddeeff';
@@ -32,9 +33,12 @@ beforeEach(async () => {
   dir = tempDir('pipeline');
   const weights = { [await fingerprint('alice')]: 1, [await fingerprint('bob')]: 1 };
   twoPersonAcl = { default: { minimumWeight: 2, weights } };
-  deps = await testAcceptDeps(dir.path, NOW, SPECS);
+  const fresh = await testAcceptDeps(dir.path, NOW, SPECS);
+  track(fresh.replay);
+  deps = fresh;
 });
 afterEach(() => dir.remove());
+const track = closedAfterEach();
 
 interface RefusalCase {
   name: string;
@@ -262,7 +266,7 @@ describe('replay', () => {
   it('refuses it after a restart (the journal is on disk)', async () => {
     const payload = envelope(await signed(['alice']));
     await acceptCommand(payload, deps);
-    const reopened = await ReplayJournal.open(dir.path, { now: () => NOW });
+    const reopened = track(await ReplayJournal.open(dir.path, { now: () => NOW }));
     expect((await codeOf(acceptCommand(payload, { ...deps, replay: reopened }))).code).toBe('REPLAYED');
   });
 

@@ -9,7 +9,11 @@ import { testFacts } from './probe.js';
  * What the agent's acceptance pipeline checks against, as a Linux agent has it: alice and bob as
  * investigators under the default ACL, a real replay journal in `dir`, and a clock stopped at `now`.
  */
-export async function testAcceptDeps(dir: string, now: Date, specs: AcceptDeps['specs']): Promise<AcceptDeps> {
+export async function testAcceptDeps(
+  dir: string,
+  now: Date,
+  specs: AcceptDeps['specs'],
+): Promise<AcceptDeps & { replay: ReplayJournal }> {
   const keyring = await Keyring.fromArmored([armoredPublicKey('alice'), armoredPublicKey('bob')]);
   return {
     keyring,
