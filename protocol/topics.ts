@@ -27,10 +27,11 @@ function parseIdTopic<K extends string>(
   kinds: readonly K[],
 ): { agentId: string; kind: K } | undefined {
   // The root first, without splitting: the broker's ACL tries the enrollment root on every
-  // agent publish (a command, a result) before the agents' root.
+  // agent publish (a command, a result) before the agents' root. Both roots are two levels, so
+  // past this check the first two parts are the root's.
   if (!topic.startsWith(root) || topic.charCodeAt(root.length) !== SLASH) return undefined;
   const parts = topic.split('/');
-  if (parts.length !== 4 || `${parts[0]}/${parts[1]}` !== root) return undefined;
+  if (parts.length !== 4) return undefined;
   const agentId = parts[2] ?? '';
   const kind = kinds.find((k) => k === parts[3]);
   if (!AGENT_ID_PATTERN.test(agentId) || kind === undefined) return undefined;

@@ -28,6 +28,7 @@ const signed = (signers: Parameters<typeof signedAction>[0], opts: TestActionOpt
 let dir: ReturnType<typeof tempDir>;
 let deps: AcceptDeps;
 let twoPersonAcl: Acl;
+const track = closedAfterEach();
 
 beforeEach(async () => {
   dir = tempDir('pipeline');
@@ -38,7 +39,6 @@ beforeEach(async () => {
   deps = fresh;
 });
 afterEach(() => dir.remove());
-const track = closedAfterEach();
 
 interface RefusalCase {
   name: string;

@@ -35,15 +35,18 @@ export class HashJobs {
 
   constructor(private readonly sets: AlgorithmSets) {}
 
-  /** Files added. */
-  files = 0;
-
   get size(): number {
     return this.groups.size;
   }
 
+  /** Files added, in all groups. */
+  get files(): number {
+    let count = 0;
+    for (const group of this.groups.values()) count += group.length;
+    return count;
+  }
+
   add(judged: Judged): void {
-    this.files++;
     const key = this.sets.keyOf(judged);
     const same = this.groups.get(key);
     if (same === undefined) this.groups.set(key, [judged]);

@@ -5,6 +5,7 @@ import { BaseError } from '../../../../protocol/errors.js';
 import type { AnyModuleSpec } from '../../../../protocol/module-spec.js';
 import { fileModule } from '../../../../modules/file/spec.js';
 import { testAcceptDeps } from '../../agent/accept-deps.js';
+import { closedAfterEach } from '../../closed-after-each.js';
 import { tempDir } from '../../agent/probe.js';
 import { acceptCommand, type AcceptDeps } from '../../../../agent/verify/pipeline.js';
 import { signAs, unsignedAction } from '../../actions.js';
@@ -81,10 +82,11 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
     let deps: AcceptDeps;
     const now = new Date('2030-06-01T12:00:00.000Z');
     const op: Operation = { module: spec.name, parameters: parameters as Operation['parameters'] };
+    const track = closedAfterEach();
 
     beforeEach(async () => {
       dir = tempDir(`acl-${spec.name}`);
-      deps = await testAcceptDeps(
+      const fresh = await testAcceptDeps(
         dir.path,
         now,
         new Map([
@@ -92,6 +94,8 @@ export function twoPersonContract(spec: AnyModuleSpec, parameters: unknown): voi
           [spec.name, spec],
         ]),
       );
+      track(fresh.replay);
+      deps = fresh;
     });
     afterEach(() => dir.remove());
 
