@@ -6,6 +6,8 @@
 //   MIG_AGENT_CPU_SLOW_VERIFY=1 npx tsx scripts/agent-cpu.ts   (signatures through openpgp only: A/B)
 //   MIG_AGENT_CPU_NODE_FLAGS='--single-threaded-gc' npx tsx scripts/agent-cpu.ts   (flags for the agent alone)
 //   MIG_AGENT_CPU_V8_DEFAULT=1 npx tsx scripts/agent-cpu.ts   (without agent/v8-tuning.ts, as before session 6: A/B)
+//   MIG_AGENT_CPU_TSX=1 npx tsx scripts/agent-cpu.ts   (the agent from the sources through tsx, as before session 9: A/B;
+//   by default it runs from compiled dist/, as `mig agent` does, built first when stale)
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,6 +16,7 @@ import { armoredPublicKey } from '../test/helpers/keys.js';
 import { signedAction } from '../test/helpers/actions.js';
 import { ENROLLMENT_SECRET, startTestBroker, type ResultMsg } from '../test/helpers/agent/broker.js';
 import { tempDir } from '../test/helpers/agent/probe.js';
+import { compiledChild } from './agent-cpu-compiled.js';
 
 const N = Number(process.env.MIG_AGENT_CPU_COMMANDS ?? 1000);
 const WINDOW = Number(process.env.MIG_AGENT_CPU_WINDOW ?? 20);
@@ -36,15 +39,15 @@ writeFileSync(
   }),
 );
 const prof = process.env.MIG_AGENT_CPU_PROF;
+const fromSources = process.env.MIG_AGENT_CPU_TSX === '1';
+const compiled = fromSources ? undefined : await compiledChild();
 const child = spawn(
   process.execPath,
   [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
     // MIG_AGENT_CPU_NODE_FLAGS='--flag …': V8/Node flags for the agent only, to try them A/B.
     ...(process.env.MIG_AGENT_CPU_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
-    '--import',
-    'tsx',
-    'scripts/agent-cpu-child.ts',
+    ...(compiled ? [compiled.path] : ['--import', 'tsx', 'scripts/agent-cpu-child.ts']),
     configPath,
   ],
   { stdio: 'inherit' },
@@ -106,10 +109,12 @@ console.log(
   `agent CPU per command: ${(spent / N).toFixed(3)} ms (${spent} ms / ${N} commands after ${WARMUP}, window ${WINDOW}); ` +
     `wall ${(wall / N).toFixed(2)} ms/command; statuses ${JSON.stringify(statuses)}; ` +
     `verify ${process.env.MIG_AGENT_CPU_SLOW_VERIFY === '1' ? 'openpgp' : 'fast'}; ` +
-    `V8 ${process.env.MIG_AGENT_CPU_V8_DEFAULT === '1' ? 'defaults' : 'tuned'}; load ${loadavg()[0]?.toFixed(1)}`,
+    `V8 ${process.env.MIG_AGENT_CPU_V8_DEFAULT === '1' ? 'defaults' : 'tuned'}; ` +
+    `${fromSources ? 'sources through tsx' : 'compiled dist/'}; load ${loadavg()[0]?.toFixed(1)}`,
 );
 console.log(`  per thread, ms per command: ${threads.map(([name, ms]) => `${name} ${ms.toFixed(3)}`).join(', ')}`);
 child.kill('SIGTERM');
 await new Promise((resolve) => child.once('exit', resolve));
 await mq.close();
 dir.remove();
+compiled?.remove();
