@@ -26,7 +26,7 @@ export const IDLE_ROW_FORCED = process.env.MIG_BENCH_FANOUT_IDLE === '1';
  * beats minutes apart the server's steady load is one packet per agent per keepalive (a beat or
  * a ping, whichever comes), so a minute shows it; longer windows average out a loaded machine.
  */
-const IDLE_WINDOW_MS = Number(
+export const IDLE_WINDOW_MS = Number(
   process.env.MIG_BENCH_FANOUT_IDLE_WINDOW_MS ?? (IDLE_HEARTBEAT_MS > 0 ? Math.min(IDLE_HEARTBEAT_MS, 60_000) : 30_000),
 );
 
@@ -41,7 +41,7 @@ const IDLE_SETTLE_MS = Number(process.env.MIG_BENCH_FANOUT_IDLE_SETTLE_MS ?? 0);
  * one row each, at these heartbeat intervals in turn (0: none). Alternating rates within one
  * run is the A/B this machine allows: same heap, same sessions, same minutes of load.
  */
-const IDLE_SERIES = seriesFromEnv(process.env.MIG_BENCH_FANOUT_IDLE_SERIES) ?? [IDLE_HEARTBEAT_MS];
+export const IDLE_SERIES = seriesFromEnv(process.env.MIG_BENCH_FANOUT_IDLE_SERIES) ?? [IDLE_HEARTBEAT_MS];
 
 /**
  * Server CPU while every agent heartbeats and nothing else happens, then the server's RSS at

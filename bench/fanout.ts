@@ -9,12 +9,14 @@ import type { ActionRecord } from '../protocol/api.js';
 import { signAs, unsignedAction } from '../test/helpers/actions.js';
 import { followUntilDone, launch } from './fanout-api.js';
 import type { ChildReport } from './fanout-fleet.js';
-import { IDLE_ROW_FORCED, idleRows } from './fanout-idle.js';
+import { IDLE_ROW_FORCED, IDLE_SERIES, IDLE_WINDOW_MS, idleRows } from './fanout-idle.js';
+import { idleFloorRow } from './fanout-idle-floor.js';
 import { ownProcessCpuRow } from './fanout-own-cpu.js';
 import { ownProcessRssRows } from './fanout-own-rss.js';
 import { rowsOf, type Round } from './fanout-rows.js';
 import { profileWindow, recordMemory } from './fanout-inspect.js';
 import { withFleet, type Fleet, type FleetPlan } from './fanout-setup.js';
+import { SIM_KEEPALIVE_S } from './fanout-sim-agent.js';
 import type { BenchRow } from './types.js';
 
 /** Fleets this large also get the idle-CPU row. */
@@ -59,7 +61,17 @@ const PAUSE_MS = 500;
 const ROUND_TIMEOUT_MS = 120_000;
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const plan of PLANS) rows.push(...(await withFleet(plan, measure)));
+  for (const plan of PLANS) {
+    const planRows = await withFleet(plan, measure);
+    rows.push(...planRows);
+    // The idle row's floor: bare aedes at the same packet rate, once this fleet has closed.
+    const idle = planRows.find((r) => r.name.startsWith('server idle CPU'));
+    const beatMs = IDLE_SERIES[0] ?? 0;
+    if (idle !== undefined && beatMs > 0 && process.env.MIG_BENCH_FANOUT_IDLE_FLOOR !== '0')
+      rows.push(
+        await idleFloorRow({ agents: plan.size, beatMs, keepaliveS: SIM_KEEPALIVE_S, windowMs: IDLE_WINDOW_MS }, idle),
+      );
+  }
   return rows;
 }
 
