@@ -9,10 +9,9 @@
 // same trie), each publishing a 700-byte QoS 1 heartbeat every BEAT_MS, spread evenly over the
 // interval, on `mig/agents/<id>/heartbeat`, with MQTT keepalive KEEPALIVE_S (0: no pings).
 // Prints the server's CPU (process.cpuUsage) over WINDOW_MS as % of one core and per heartbeat.
-import { fork } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { forkClients, startBareAedes } from './bare-aedes.js';
 
 const AGENTS = Number(process.env.AGENTS ?? 2000);
 const BEAT_MS = Number(process.env.BEAT_MS ?? 60_000);
@@ -21,7 +20,6 @@ const WINDOW_MS = Number(process.env.WINDOW_MS ?? 45_000);
 /** After all are subscribed, before the window: the first beats and the connect's garbage settle. */
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? Math.min(BEAT_MS, 15_000));
 const HEARTBEAT_BYTES = 700; // about the size of a real agent's heartbeat message
-const CHILDREN = 2;
 
 const topic = (i: number, leaf: string): string => `mig/agents/agent-${String(i).padStart(8, '0')}/${leaf}`;
 
@@ -54,11 +52,7 @@ async function runAgents(port: number, from: number, count: number): Promise<voi
 }
 
 async function runServer(): Promise<void> {
-  const { Aedes } = await import('aedes');
-  const broker = await Aedes.createBroker({ concurrency: 0 });
-  const server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { broker, port, close } = await startBareAedes();
   let beats = 0;
   await new Promise<void>((resolve) =>
     broker.subscribe(
@@ -70,13 +64,9 @@ async function runServer(): Promise<void> {
       resolve,
     ),
   );
-  const perChild = AGENTS / CHILDREN;
-  const self = fileURLToPath(import.meta.url);
-  const children = Array.from({ length: CHILDREN }, (_, k) =>
-    fork(self, ['agents', String(port), String(k * perChild), String(perChild)], { execArgv: ['--import', 'tsx'] }),
-  );
+  const { children, ready } = forkClients(fileURLToPath(import.meta.url), port, AGENTS);
   try {
-    await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
+    await ready;
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const load = loadavg()[0]?.toFixed(1);
     const beatsBefore = beats;
@@ -94,8 +84,7 @@ async function runServer(): Promise<void> {
     );
   } finally {
     for (const child of children) child.kill();
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    server.close();
+    await close();
   }
 }
 

@@ -9,10 +9,9 @@
 // the simulated agents); on a command a client spends SPIN_MS of CPU, standing for the signature
 // check that makes results trickle in (~0.5 ms in the 1,000 row), then publishes a 300-byte result.
 // Prints the server's CPU per command (process.cpuUsage) per round and the median after a warm-up.
-import { fork } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { forkClients, startBareAedes } from './bare-aedes.js';
 
 const AGENTS = Number(process.env.AGENTS ?? 1000);
 const SPIN_MS = Number(process.env.SPIN_MS ?? 0.5);
@@ -20,7 +19,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const WARMUP = 2;
 const COMMAND_BYTES = 700;
 const RESULT_BYTES = 300;
-const CHILDREN = 2;
 
 async function runAgents(port: number, from: number, count: number): Promise<void> {
   const { default: mqtt } = await import('mqtt');
@@ -46,11 +44,7 @@ async function runAgents(port: number, from: number, count: number): Promise<voi
 }
 
 async function runServer(): Promise<void> {
-  const { Aedes } = await import('aedes');
-  const broker = await Aedes.createBroker({ concurrency: 0 });
-  const server = createServer(broker.handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { broker, port, close } = await startBareAedes();
   let received = 0;
   let onLast = (): void => undefined;
   await new Promise<void>((resolve) =>
@@ -63,13 +57,9 @@ async function runServer(): Promise<void> {
       resolve,
     ),
   );
-  const perChild = AGENTS / CHILDREN;
-  const self = fileURLToPath(import.meta.url);
-  const children = Array.from({ length: CHILDREN }, (_, k) =>
-    fork(self, ['agents', String(port), String(k * perChild), String(perChild)], { execArgv: ['--import', 'tsx'] }),
-  );
+  const { children, ready } = forkClients(fileURLToPath(import.meta.url), port, AGENTS);
   try {
-    await Promise.all(children.map((child) => new Promise((resolve) => child.once('message', resolve))));
+    await ready;
     const command = Buffer.alloc(COMMAND_BYTES, 'c');
     const perCommandMs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -97,8 +87,7 @@ async function runServer(): Promise<void> {
     );
   } finally {
     for (const child of children) child.kill();
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    server.close();
+    await close();
   }
 }
 
