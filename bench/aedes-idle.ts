@@ -11,7 +11,7 @@
 // Prints the server's CPU (process.cpuUsage) over WINDOW_MS as % of one core and per heartbeat.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { forkClients, startBareAedes } from './bare-aedes.js';
+import { forkClients, runRole, startBareAedes } from './bare-aedes.js';
 
 const AGENTS = Number(process.env.AGENTS ?? 2000);
 const BEAT_MS = Number(process.env.BEAT_MS ?? 60_000);
@@ -88,6 +88,4 @@ async function runServer(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'agents')
-  await runAgents(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
-else await runServer();
+await runRole(runAgents, runServer);

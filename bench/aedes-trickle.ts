@@ -11,7 +11,7 @@
 // Prints the server's CPU per command (process.cpuUsage) per round and the median after a warm-up.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { forkClients, startBareAedes } from './bare-aedes.js';
+import { forkClients, runRole, startBareAedes } from './bare-aedes.js';
 
 const AGENTS = Number(process.env.AGENTS ?? 1000);
 const SPIN_MS = Number(process.env.SPIN_MS ?? 0.5);
@@ -91,6 +91,4 @@ async function runServer(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'agents')
-  await runAgents(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
-else await runServer();
+await runRole(runAgents, runServer);

@@ -48,3 +48,15 @@ export function forkClients(
   );
   return { children, ready };
 }
+
+/**
+ * A floor bench's entry: the same file is the server (run by hand) and each client process
+ * (forked by forkClients with `agents PORT FROM COUNT`).
+ */
+export function runRole(
+  clients: (port: number, from: number, count: number) => Promise<void>,
+  server: () => Promise<void>,
+): Promise<void> {
+  const [role, port, from, count] = process.argv.slice(2);
+  return role === 'agents' ? clients(Number(port), Number(from), Number(count)) : server();
+}
