@@ -167,7 +167,7 @@ export function rssAfterIdleRow(fleet: Fleet, rssMB: number, heartbeatMs: number
     reference: 'bare aedes broker (STACK-NOTES)',
     referenceValue: BARE_BROKER_MB[fleet.size] ?? Number.NaN,
     unit: 'MB',
-    note: `goal ≤ ${GOAL_RSS_MB} MB; server process (server + the bench's API client) with every agent still connected, after the fan-out rounds and the idle window (${heartbeatMs > 0 ? `heartbeats every ${heartbeatMs / 1000} s` : 'no heartbeats'}); load average ${load.toFixed(1)}`,
+    note: `goal ≤ ${GOAL_RSS_MB} MB; the bench's process (server + tsx + harness + the bench's API client: the server's own is the "own process" rows) with every agent still connected, after the fan-out rounds and the idle window (${heartbeatMs > 0 ? `heartbeats every ${heartbeatMs / 1000} s` : 'no heartbeats'}); load average ${load.toFixed(1)}`,
   };
 }
 
