@@ -5,10 +5,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { distIsFresh } from '../bin/dist-state.js';
 import { useContentThreads } from '../modules/shared/search/content-pool.js';
 import { compileLineRegex } from '../modules/shared/search/regex.js';
 import { benchDir, logFile, MIB, mbPerS, medianMs, removeDir, runOurs, settle, shell } from './file-data.js';
+import { buildDistIfStale } from './dist-build.js';
 import type { BenchRow } from './types.js';
 
 const LOG_FILES = 64;
@@ -37,7 +37,6 @@ const CLASSES = [
 ];
 
 const MIG = fileURLToPath(new URL('../bin/mig.js', import.meta.url));
-const BUILD = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 
 /** `files` x 2 MiB of logs in a temp dir for `run`, removed after. */
 async function withLogs(run: (dir: string) => Promise<BenchRow[]>, files = LOG_FILES): Promise<BenchRow[]> {
@@ -90,8 +89,7 @@ export function listBench290(): Promise<BenchRow[]> {
  */
 export function cliBench290(): Promise<BenchRow[]> {
   // What users run is dist/: measure it, not the tsx fallback of a checkout edited since the build.
-  if (!distIsFresh()) spawnSync(process.execPath, [BUILD], { stdio: 'inherit' });
-  if (!distIsFresh()) throw new Error('dist/ is not current after `npm run build`');
+  buildDistIfStale();
   return withLogs(async (dir) => {
     const floor = timed(process.execPath, ['-e', '0'], {}, 5);
     const rows: BenchRow[] = [];

@@ -7,13 +7,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { distIsFresh } from '../bin/dist-state.js';
 import { benchDir, removeDir } from './file-data.js';
+import { buildDistIfStale } from './dist-build.js';
 import type { BenchRow } from './types.js';
 
 const REPS = 15;
 const MIG = fileURLToPath(new URL('../bin/mig.js', import.meta.url));
-const BUILD = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
 
 interface Command {
   file: string;
@@ -84,8 +83,7 @@ function row(
 
 export default async function bench(): Promise<BenchRow[]> {
   // What users run is dist/: measure it, not the tsx fallback of a checkout edited since the build.
-  if (!distIsFresh()) spawnSync(process.execPath, [BUILD], { stdio: 'inherit' });
-  if (!distIsFresh()) throw new Error('dist/ is not current after `npm run build`');
+  buildDistIfStale();
   const dir = benchDir();
   try {
     mkdirSync(join(dir, 'tree'));

@@ -3,17 +3,16 @@
 // the test-only probe module are not part of dist/, so they are built here into a temp dir, each
 // import of the product pointing at its compiled file in dist/ (one copy of every module, as in
 // `mig agent`), and the probe kept in a file of its own: a module worker imports it by URL.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { distIsFresh, REPO_ROOT, SOURCE_DIRS } from '../bin/dist-state.js';
+import { REPO_ROOT, SOURCE_DIRS } from '../bin/dist-state.js';
+import { buildDistIfStale } from '../bench/dist-build.js';
 
 const CHILD = join(REPO_ROOT, 'scripts', 'agent-cpu-child.ts');
 const PROBE = join(REPO_ROOT, 'test', 'helpers', 'agent', 'probe.ts');
-const BUILD = join(REPO_ROOT, 'scripts', 'build.mjs');
 
 /** Imports of compiled sources (and zod, which dist/ bundles) resolve to dist/; the probe to its own output. */
 const toDist: Plugin = {
@@ -35,8 +34,7 @@ const toDist: Plugin = {
 
 /** Builds dist/ when stale, then the child and the probe beside each other; returns the child's path. */
 export async function compiledChild(): Promise<{ path: string; remove(): void }> {
-  if (!distIsFresh()) spawnSync(process.execPath, [BUILD], { stdio: 'inherit' });
-  if (!distIsFresh()) throw new Error('dist/ is not current after `npm run build`');
+  buildDistIfStale();
   const out = mkdtempSync(join(tmpdir(), 'mig-agent-cpu-'));
   await build({
     entryPoints: { 'agent-cpu-child': CHILD, probe: PROBE },

@@ -1,0 +1,13 @@
+// What users run is dist/: the benches (and scripts) that time it build it first when a source
+// changed since the last build, rather than measure the tsx fallback of an edited checkout.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { distIsFresh } from '../bin/dist-state.js';
+
+const BUILD = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
+
+/** Runs `npm run build`'s script when dist/ is stale; throws if it is still stale after. */
+export function buildDistIfStale(): void {
+  if (!distIsFresh()) spawnSync(process.execPath, [BUILD], { stdio: 'inherit' });
+  if (!distIsFresh()) throw new Error('dist/ is not current after `npm run build`');
+}
