@@ -176,13 +176,22 @@ export interface IdleWindow {
   wallMs: number;
   userMs: number;
   systemMs: number;
-  /** Collector pauses (PerformanceObserver 'gc' entries) and how many. */
+  /** Collector pauses (PerformanceObserver 'gc' entries) and how many; how many were major. */
   gcMs: number;
   gcCount: number;
+  majorGcs: number;
+  /** Each whole minute of the window in turn. */
+  slices: IdleSlice[];
   /** Share of the window the event loop was busy (performance.eventLoopUtilization). */
   loopBusy: number;
   voluntarySwitches: number;
   involuntarySwitches: number;
+}
+
+/** One minute of an idle window: the server's CPU as % of one core, and the major collections in it. */
+export interface IdleSlice {
+  percent: number;
+  majorGcs: number;
 }
 
 /** Server CPU while the whole fleet heartbeats and nothing else happens, as % of one core. */
@@ -215,10 +224,16 @@ export function idleCpuRow(
     note: [
       `% of one core over ${fmt(window.wallMs / 1000)} s, ${rate}; ${pings}`,
       `the server took ${received} (${fmt((received / window.wallMs) * 1000)}/s, ${beats.unchanged} unchanged ones by the fast path)${received > 0 ? `, ${fmt((cpuMs * 1000) / received)} µs of CPU per heartbeat` : ''}`,
-      `user ${percentOf(window.userMs)}, system ${percentOf(window.systemMs)}; collector pauses ${percentOf(window.gcMs)} (${window.gcCount}); event loop busy ${fmt(window.loopBusy * 100)} %; context switches ${window.voluntarySwitches} voluntary, ${window.involuntarySwitches} involuntary`,
+      `user ${percentOf(window.userMs)}, system ${percentOf(window.systemMs)}; collector pauses ${percentOf(window.gcMs)} (${window.gcCount}, ${window.majorGcs} of them major)${slicesNote(window.slices)}; event loop busy ${fmt(window.loopBusy * 100)} %; context switches ${window.voluntarySwitches} voluntary, ${window.involuntarySwitches} involuntary`,
       `load average ${load.loadStart.toFixed(1)} at the start, ${load.loadEnd.toFixed(1)} at the end`,
     ].join('; '),
   };
+}
+
+/** Each minute's figure, with its major collections (V8's marking of the whole heap) in brackets. */
+function slicesNote(slices: readonly IdleSlice[]): string {
+  if (slices.length < 2) return '';
+  return `; minute by minute ${slices.map((s) => `${fmt(s.percent)} %${s.majorGcs > 0 ? ` (${s.majorGcs} major)` : ''}`).join(', ')}`;
 }
 
 /** Where a round's time goes, medians over rounds, all from the launch. */

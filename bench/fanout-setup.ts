@@ -5,6 +5,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiClient } from '../console/services/api-client.js';
 import { startServer, type RunningServer } from '../broker/server.js';
+import { tuneV8ForServer } from '../broker/v8-tuning.js';
 import { armoredPublicKey } from '../test/helpers/keys.js';
 import { aliceClient, waitOnline } from './fanout-api.js';
 import { AgentChild, type AgentKind } from './fanout-fleet.js';
@@ -250,6 +251,8 @@ function thisProcessCpuMs(): number {
 }
 
 function inProcessServer(dir: string): Promise<RunningServer> {
+  // This process stands in for `mig server`: V8 paced as that command paces it (broker/v8-tuning.ts).
+  tuneV8ForServer();
   // Alike on purpose (duplicates): startServer options: the bench's (its SSE timing) and
   // bench/fanout-sim-agent.test.ts's (auto-accept) share only the fields every in-process server needs.
   return startServer({

@@ -191,6 +191,8 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
   }
   try {
     const opts = await serverOptions(flags, io);
+    // This process is the server: V8 paced for a heap that grows in bursts (v8-tuning.ts).
+    (await import('./v8-tuning.js')).tuneV8ForServer();
     // Aedes, the store and the HTTP API load here: not for --help or a bad flag.
     const { startServer } = await import('./server.js');
     const server = await startServer(opts);
