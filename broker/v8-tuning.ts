@@ -4,9 +4,9 @@ import { setFlagsFromString } from 'node:v8';
  * How far the old generation may grow past what the last full collection left alive before the
  * next one starts, in percent. V8's own factor follows the allocation rate, up to 4×: during a
  * connect storm or an enrollment wave the server's heap grows fast, so V8 let garbage pile up to
- * about twice the live heap, and `mig server` with 10,000 agents read 354-429 MB as the last of
- * them came online (30 s later, once collected: 215-250 MB). At 1.5× the peak was 277-331 MB in
- * the same runs, for 10-20 % more CPU during the storm (doc/performance.md, "Issue 12, session 10").
+ * about twice the live heap: `mig server` with 10,000 agents read 354 / 379 MB as the last of
+ * them came online. At 1.5× it read 275-293 MB in six runs, with the storm's and the
+ * enrollment's CPU within their spread (doc/performance.md, "Issue 12, session 10").
  */
 export const SERVER_HEAP_GROWING_PERCENT = 50;
 
