@@ -20,11 +20,11 @@ async function action(id: string): Promise<ActionRecord> {
   return ActionRecordSchema.parse((await h.api('GET', `/actions/${id}`)).body);
 }
 
-/** A fake agent on the current server's broker that the harness does not tear down with the server. */
+/** A fake agent on the current server's broker, its beat handled, that the harness does not tear down with the server. */
 async function reconnect(id: string): Promise<FakeAgent> {
   const agent = await FakeAgent.connect(h.server.mqttUrl, h.server.enrollmentSecret, id);
   late.push(agent);
-  await agent.heartbeat();
+  await h.beat(agent);
   return agent;
 }
 

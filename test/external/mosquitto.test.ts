@@ -68,8 +68,7 @@ describe.skipIf(missing !== undefined)('mig server on Mosquitto (dynamic securit
       });
       expect(server.mqttUrl).toBe(mosquitto.url);
       const a = await agent('mosq-a');
-      await a.heartbeat();
-      await waitFor(async () => (await h.api('GET', `/agents/${a.id}`)).status === 200, 'the heartbeat');
+      await h.beat(a);
       const signed = await signedAction(['alice']);
       expect((await h.submit(signed)).status).toBe(201);
       await waitFor(() => a.commands.length === 1, 'the command through Mosquitto');

@@ -98,16 +98,22 @@ export class ServerHarness {
   async agent(label: string, heartbeat: Parameters<FakeAgent['heartbeat']>[0] | false = {}): Promise<FakeAgent> {
     const agent = await FakeAgent.connect(this.server.mqttUrl, this.server.enrollmentSecret, label);
     this.agents.push(agent);
-    if (heartbeat !== false) {
-      // The enrollment already made a record: wait for this beat's startedAt, which is later.
-      const startedAt = heartbeat.startedAt ?? new Date(Date.now() + 1).toISOString();
-      await agent.heartbeat({ ...heartbeat, startedAt });
-      await waitFor(async () => {
-        const res = await this.api('GET', `/agents/${agent.id}`);
-        return res.status === 200 && (res.body as { startedAt?: string }).startedAt === startedAt;
-      });
-    }
+    if (heartbeat !== false) await this.beat(agent, heartbeat);
     return agent;
+  }
+
+  /**
+   * `agent` beats and the registry shows that beat. The PUBACK alone does not say the server
+   * handled it: a first beat in this process also starts redelivery, which a test must not race.
+   */
+  async beat(agent: FakeAgent, heartbeat: Parameters<FakeAgent['heartbeat']>[0] = {}): Promise<void> {
+    // The enrollment already made a record: wait for this beat's startedAt, which is later.
+    const startedAt = heartbeat.startedAt ?? new Date(Date.now() + 1).toISOString();
+    await agent.heartbeat({ ...heartbeat, startedAt });
+    await waitFor(async () => {
+      const res = await this.api('GET', `/agents/${agent.id}`);
+      return res.status === 200 && (res.body as { startedAt?: string }).startedAt === startedAt;
+    }, `the registry to show ${agent.id}'s beat`);
   }
 
   /** Keeps `agent` for teardown (agents a test connected itself). */
