@@ -91,13 +91,14 @@ export function cliBench290(): Promise<BenchRow[]> {
   // What users run is dist/: measure it, not the tsx fallback of a checkout edited since the build.
   buildDistIfStale();
   return withLogs(async (dir) => {
-    const floor = timed(process.execPath, ['-e', '0'], {}, 5);
+    const { floor, cleanFloor } = nodeFloors();
     const rows: BenchRow[] = [];
-    for (const c of CLASSES) rows.push(endToEndCpuRow(dir, c, floor));
+    // Without NODE_EXTRA_CA_CERTS (when the environment sets it): each class's second row.
+    for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, undefined, cleanFloor));
     // The A/B of content threads in the same sitting: none, and one beside the module's thread
     // (the default on two cores is none; on more, one per core beside it).
-    for (const c of CLASSES) rows.push(endToEndCpuRow(dir, c, floor, '0'));
-    for (const c of CLASSES) rows.push(endToEndCpuRow(dir, c, floor, '1'));
+    for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, '0'));
+    for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, '1'));
     return rows;
   }, ISSUE_LOG_FILES);
 }
@@ -182,39 +183,96 @@ interface Timing {
   lines: number;
 }
 
-/** Median wall and mean CPU of `reps` runs after a warm-up; exit 0 or 1 (found, nothing found) only. */
-function timed(file: string, args: readonly string[], env: NodeJS.ProcessEnv, reps = 3): Timing {
-  const runs: Timing[] = [];
-  for (let i = 0; i <= reps; i++) {
-    const cpu = childrenCpuMs();
-    const start = performance.now();
-    const out = spawnSync(file, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * MIB });
-    const wallMs = performance.now() - start;
-    if (out.status !== 0 && out.status !== 1)
-      throw new Error(`${file} ${args.join(' ')}: exit ${out.status}: ${out.stderr}`);
-    if (i > 0) runs.push({ wallMs, cpuMs: childrenCpuMs() - cpu, lines: out.stdout.split('\n').length - 1 });
-  }
-  const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
-  return {
-    wallMs: walls[Math.floor(walls.length / 2)] ?? Number.NaN,
-    cpuMs: runs.reduce((sum, r) => sum + r.cpuMs, 0) / runs.length,
-    lines: runs[0]?.lines ?? 0,
-  };
+interface Run {
+  file: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
 }
 
-/** `mig file -t local` against `LC_ALL=C grep -rlE`, alternately, wall and CPU. */
-function endToEndCpuRow(dir: string, c: { name: string; pattern: string }, floor: Timing, threads?: string): BenchRow {
-  const ours = timed(process.execPath, [MIG, 'file', '-t', 'local', '-path', '/logs', '-content', c.pattern], {
-    MIG_LOCAL_ROOT: dir,
-    NO_COLOR: '1',
-    ...(threads === undefined ? {} : { MIG_CONTENT_THREADS: threads }),
+/**
+ * Median wall and mean CPU of each run, `reps` times each after a warm-up, alternated run by run
+ * so a machine that speeds up or slows down meanwhile weighs on every figure alike; exit 0 or 1
+ * (found, nothing found) only.
+ */
+function alternated(commands: readonly Run[], reps = 3): Timing[] {
+  const runs = commands.map((): Timing[] => []);
+  for (let i = 0; i <= reps; i++) {
+    commands.forEach(({ file, args, env }, j) => {
+      const cpu = childrenCpuMs();
+      const start = performance.now();
+      const out = spawnSync(file, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * MIB });
+      const wallMs = performance.now() - start;
+      if (out.status !== 0 && out.status !== 1)
+        throw new Error(`${file} ${args.join(' ')}: exit ${out.status}: ${out.stderr}`);
+      if (i > 0) runs[j]?.push({ wallMs, cpuMs: childrenCpuMs() - cpu, lines: out.stdout.split('\n').length - 1 });
+    });
+  }
+  return runs.map((timings) => {
+    const walls = timings.map((r) => r.wallMs).sort((a, b) => a - b);
+    return {
+      wallMs: walls[Math.floor(walls.length / 2)] ?? Number.NaN,
+      cpuMs: timings.reduce((sum, r) => sum + r.cpuMs, 0) / timings.length,
+      lines: timings[0]?.lines ?? 0,
+    };
   });
-  const grep = timed('grep', ['-rlE', c.pattern, join(dir, 'logs')], { LC_ALL: 'C' });
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS's bundle at every start, before any of our code; this VM sets
+ * it (/etc/ssl/certs, 220 KB: 35-55 ms a start). Spawn leaves out a variable whose value is
+ * undefined: these runs start as on a machine whose environment does not set it.
+ */
+const WITHOUT_EXTRA_CA: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: undefined };
+
+/** `node -e 0`: as the environment is, and without NODE_EXTRA_CA_CERTS when it is set. */
+function nodeFloors(): { floor: Timing; cleanFloor: Timing | undefined } {
+  const empty = { file: process.execPath, args: ['-e', '0'] };
+  const hasExtraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined;
+  const [floor, cleanFloor] = alternated(
+    [{ ...empty, env: {} }, ...(hasExtraCa ? [{ ...empty, env: WITHOUT_EXTRA_CA }] : [])],
+    5,
+  );
+  if (floor === undefined) throw new Error('node -e 0 was not timed');
+  return { floor, cleanFloor };
+}
+
+/**
+ * `mig file -t local` against `LC_ALL=C grep -rlE`, alternately, wall and CPU. With
+ * `cleanFloor`, a second row: the same hunt started without NODE_EXTRA_CA_CERTS, alternated
+ * with the first (grep reads no CA bundle: one grep figure serves both rows).
+ */
+function endToEndCpuRows(
+  dir: string,
+  c: { name: string; pattern: string },
+  floor: Timing,
+  threads?: string,
+  cleanFloor?: Timing,
+): BenchRow[] {
+  const hunt: Run = {
+    file: process.execPath,
+    args: [MIG, 'file', '-t', 'local', '-path', '/logs', '-content', c.pattern],
+    env: { MIG_LOCAL_ROOT: dir, NO_COLOR: '1', ...(threads === undefined ? {} : { MIG_CONTENT_THREADS: threads }) },
+  };
+  const grepRun: Run = { file: 'grep', args: ['-rlE', c.pattern, join(dir, 'logs')], env: { LC_ALL: 'C' } };
+  const [grep, ours, clean] = alternated([
+    grepRun,
+    hunt,
+    ...(cleanFloor === undefined ? [] : [{ ...hunt, env: { ...hunt.env, ...WITHOUT_EXTRA_CA } }]),
+  ]);
+  if (grep === undefined || ours === undefined) throw new Error(`${c.pattern}: a run was not timed`);
+  const name = `content -l ${c.name} 290 MB (mig file -t local${threads === undefined ? '' : `, ${threads} content threads`}`;
+  const rows = [endToEndRow290(`${name})`, ours, grep, floor)];
+  if (clean !== undefined && cleanFloor !== undefined)
+    rows.push(endToEndRow290(`${name}, NODE_EXTRA_CA_CERTS unset)`, clean, grep, cleanFloor));
+  return rows;
+}
+
+function endToEndRow290(name: string, ours: Timing, grep: Timing, floor: Timing): BenchRow {
   const goal = Math.max(grep.wallMs * 1.5, 0);
   const reach =
     goal < floor.wallMs ? `under node's own start: cannot be met by a Node process` : `goal ≤ ${goal.toFixed(0)} ms`;
   return {
-    name: `content -l ${c.name} 290 MB (mig file -t local${threads === undefined ? '' : `, ${threads} content threads`})`,
+    name,
     ours: ours.wallMs,
     reference: 'LC_ALL=C grep -rlE',
     referenceValue: grep.wallMs,
