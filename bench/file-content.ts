@@ -93,8 +93,15 @@ export function cliBench290(): Promise<BenchRow[]> {
   return withLogs(async (dir) => {
     const { floor, cleanFloor } = nodeFloors();
     const rows: BenchRow[] = [];
-    // Without NODE_EXTRA_CA_CERTS (when the environment sets it): each class's second row.
-    for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, undefined, cleanFloor));
+    // Each class's default row, then the same hunt from the ES module bundle (bin/cli-bundle.js),
+    // and without NODE_EXTRA_CA_CERTS when the environment sets it.
+    const variants: Variant[] = [
+      { label: 'ES module bundle', env: { MIG_CLI_BUNDLE: 'esm' }, floor },
+      ...(cleanFloor === undefined
+        ? []
+        : [{ label: 'NODE_EXTRA_CA_CERTS unset', env: WITHOUT_EXTRA_CA, floor: cleanFloor }]),
+    ];
+    for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, undefined, variants));
     // The A/B of content threads in the same sitting: none, and one beside the module's thread
     // (the default on two cores is none; on more, one per core beside it).
     for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, '0'));
@@ -236,17 +243,26 @@ function nodeFloors(): { floor: Timing; cleanFloor: Timing | undefined } {
   return { floor, cleanFloor };
 }
 
+/** A variant of the hunt, alternated with it in the same rows' runs. */
+interface Variant {
+  /** Appended to the row's name. */
+  label: string;
+  env: NodeJS.ProcessEnv;
+  /** `node -e 0` as this variant's environment starts it. */
+  floor: Timing;
+}
+
 /**
- * `mig file -t local` against `LC_ALL=C grep -rlE`, alternately, wall and CPU. With
- * `cleanFloor`, a second row: the same hunt started without NODE_EXTRA_CA_CERTS, alternated
- * with the first (grep reads no CA bundle: one grep figure serves both rows).
+ * `mig file -t local` against `LC_ALL=C grep -rlE`, alternately, wall and CPU; one more row per
+ * variant (the same hunt in another environment), alternated with the others. grep's figure
+ * serves every row: it reads no CA bundle and runs no bundle of ours.
  */
 function endToEndCpuRows(
   dir: string,
   c: { name: string; pattern: string },
   floor: Timing,
   threads?: string,
-  cleanFloor?: Timing,
+  variants: readonly Variant[] = [],
 ): BenchRow[] {
   const hunt: Run = {
     file: process.execPath,
@@ -254,17 +270,20 @@ function endToEndCpuRows(
     env: { MIG_LOCAL_ROOT: dir, NO_COLOR: '1', ...(threads === undefined ? {} : { MIG_CONTENT_THREADS: threads }) },
   };
   const grepRun: Run = { file: 'grep', args: ['-rlE', c.pattern, join(dir, 'logs')], env: { LC_ALL: 'C' } };
-  const [grep, ours, clean] = alternated([
+  const [grep, ours, ...others] = alternated([
     grepRun,
     hunt,
-    ...(cleanFloor === undefined ? [] : [{ ...hunt, env: { ...hunt.env, ...WITHOUT_EXTRA_CA } }]),
+    ...variants.map((v) => ({ ...hunt, env: { ...hunt.env, ...v.env } })),
   ]);
   if (grep === undefined || ours === undefined) throw new Error(`${c.pattern}: a run was not timed`);
   const name = `content -l ${c.name} 290 MB (mig file -t local${threads === undefined ? '' : `, ${threads} content threads`}`;
-  const rows = [endToEndRow290(`${name})`, ours, grep, floor)];
-  if (clean !== undefined && cleanFloor !== undefined)
-    rows.push(endToEndRow290(`${name}, NODE_EXTRA_CA_CERTS unset)`, clean, grep, cleanFloor));
-  return rows;
+  return [
+    endToEndRow290(`${name})`, ours, grep, floor),
+    ...variants.flatMap((v, i) => {
+      const timing = others[i];
+      return timing === undefined ? [] : [endToEndRow290(`${name}, ${v.label})`, timing, grep, v.floor)];
+    }),
+  ];
 }
 
 function endToEndRow290(name: string, ours: Timing, grep: Timing, floor: Timing): BenchRow {

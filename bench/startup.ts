@@ -109,9 +109,11 @@ export default async function bench(): Promise<BenchRow[]> {
     // the others so a machine changing speed meanwhile weighs on both alike.
     const hasExtraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined;
     const clean = hasExtraCa ? commands.map((cmd) => ({ ...cmd, env: { NODE_EXTRA_CA_CERTS: undefined } })) : [];
+    // The hunt from the ES module bundle (bin/cli-bundle.js): what the CommonJS file's code cache saves.
+    const esmHunt = { ...(commands[2] as Command), env: { MIG_CLI_BUNDLE: 'esm' } };
     const loadStart = loadavg()[0] ?? Number.NaN;
-    const [help, nodeEmpty, hunt, find, cleanHelp, cleanNode, cleanHunt, cleanFind] = interleaved(
-      [...commands, ...clean],
+    const [help, nodeEmpty, hunt, find, esm, cleanHelp, cleanNode, cleanHunt, cleanFind] = interleaved(
+      [...commands, esmHunt, ...clean],
       env,
     );
     const load = `load ${loadStart.toFixed(1)} → ${(loadavg()[0] ?? Number.NaN).toFixed(1)}`;
@@ -119,6 +121,13 @@ export default async function bench(): Promise<BenchRow[]> {
     const rows = [
       row('start-up: mig --help', help, 'node -e 0', nodeEmpty, `goal ≤ 150 ms; ${setLoad}`),
       row('start-up: mig file -t local, one-file tree', hunt, 'find DIR -name x', find, `goal ≤ 300 ms; ${setLoad}`),
+      row(
+        'start-up: mig file -t local, one-file tree, ES module bundle',
+        esm,
+        'find DIR -name x',
+        find,
+        `MIG_CLI_BUNDLE=esm: the bundle before the CommonJS one; ${setLoad}`,
+      ),
     ];
     if (!hasExtraCa) return rows;
     const unset = 'NODE_EXTRA_CA_CERTS unset';

@@ -4,5 +4,6 @@ export declare const SOURCE_DIRS: readonly string[];
 export declare const STAMP: string;
 export declare const SOURCE_LIST: string;
 export declare const OVERVIEW_HELP: string;
+export declare const CLI_COMMONJS: string;
 export declare function buildInputs(root?: string): string[];
 export declare function distIsFresh(root?: string): boolean;

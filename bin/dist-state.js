@@ -25,6 +25,8 @@ export const STAMP = 'dist/.build-stamp';
 export const SOURCE_LIST = 'dist/.build-sources';
 /** `mig --help`'s output, rendered by the build (it depends on nothing but the sources). */
 export const OVERVIEW_HELP = 'dist/cli/overview-help.txt';
+/** The CLI as one CommonJS file, run through bin/code-cache.js for every command but the console's. */
+export const CLI_COMMONJS = 'dist/cli/main.cjs';
 
 /**
  * Files whose content ends up in dist/: TypeScript sources, the assets the build copies, and

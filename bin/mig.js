@@ -8,12 +8,14 @@
 // one-line notice when a person is watching stderr. Rebuilding here instead would make the
 // next command wait tens of seconds and race with a second `mig` started meanwhile.
 //
-// dist/cli/ is one esbuild bundle split by command (scripts/build.mjs): a command loads its own
-// code only. `mig --help`, the same text on every machine, is printed from the file the build
-// rendered: it would otherwise build every module's schemas just to list their names.
+// dist/cli/ holds the CLI twice (scripts/build.mjs): one CommonJS file run through V8's code
+// cache, and an ES module bundle split by command, for the console (bin/cli-bundle.js decides).
+// `mig --help`, the same text on every machine, is printed from the file the build rendered: it
+// would otherwise build every module's schemas just to list their names.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OVERVIEW_HELP, REPO_ROOT, distIsFresh } from './dist-state.js';
+import { cliBundleFor } from './cli-bundle.js';
+import { CLI_COMMONJS, OVERVIEW_HELP, REPO_ROOT, distIsFresh } from './dist-state.js';
 
 const HELP_FLAGS = ['--help', '-h', '-help', 'help'];
 const argv = process.argv.slice(2);
@@ -23,7 +25,7 @@ if (help !== undefined) {
   process.stdout.write(help);
 } else {
   /** @type {(argv: string[]) => Promise<number>} */
-  const main = fresh ? (await import('../dist/cli/main.js')).main : await sourceMain();
+  const main = fresh ? await compiledMain(argv[0]) : await sourceMain();
   process.exitCode = await main(argv);
 }
 
@@ -34,6 +36,17 @@ function prerenderedHelp() {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The compiled `main`, from the bundle bin/cli-bundle.js picks for this command.
+ * @param {string | undefined} command
+ * @returns {Promise<(argv: string[]) => Promise<number>>}
+ */
+async function compiledMain(command) {
+  if (cliBundleFor(command, process.env, process.features) === 'esm') return (await import('../dist/cli/main.js')).main;
+  const { loadCommonJs } = await import('./code-cache.js');
+  return /** @type {(argv: string[]) => Promise<number>} */ (loadCommonJs(`${REPO_ROOT}${CLI_COMMONJS}`).exports.main);
 }
 
 /** @returns {Promise<(argv: string[]) => Promise<number>>} */

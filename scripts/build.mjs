@@ -26,13 +26,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { build, transform } from 'esbuild';
 import { pathToFileURL } from 'node:url';
-import { OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
+import { CLI_COMMONJS, OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
 
 /** Dependencies the CLI bundle loads as CommonJS through V8's code cache (bundleCachedVendors). */
 const CACHED_VENDORS = ['zod', 're2js'];
 const CACHED_VENDOR = new RegExp(`^(${CACHED_VENDORS.join('|')})$`);
 const VENDOR_DIR = join(REPO_ROOT, 'dist', 'vendor');
 
+/** Bundled sources, read as TypeScript. */
+const SOURCE_FILE = /\.(ts|tsx)$/;
 /** Files a compiled module loads by URL at run time (never imported, so tsc does not emit them). */
 const ASSET = /\.(mjs|json)$/;
 /** Test data: not read by the running code. */
@@ -114,6 +116,7 @@ for (const entry of readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, with
 /** @type {{ name: string; version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }} */
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 const bundled = await bundleCli();
+await bundleCliCommonJs();
 warmCodeCaches();
 renderOverviewHelp();
 const distPackage = {
@@ -150,14 +153,8 @@ console.log(
 async function bundleCli() {
   const outdir = join(REPO_ROOT, 'dist', 'cli');
   rmSync(outdir, { recursive: true, force: true });
-  // Small, used by nearly every command: bundled (and tree-shaken); zod and re2js through their
-  // cached CommonJS bundles (vendorShim). The rest load from node_modules on demand.
-  const inline = new Set(['zod', 'chalk', 're2js', 'croner']);
-  // Dev dependencies too: `mig agent bundle` imports esbuild only when run, and only in a checkout.
-  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
-    .filter((name) => !inline.has(name))
-    .flatMap((name) => [name, `${name}/*`]);
-  const sourceFile = /\.(ts|tsx)$/;
+  // zod and re2js come through their cached CommonJS bundles (vendorShim).
+  const external = cliExternals();
   const result = await build({
     entryPoints: { main: join(REPO_ROOT, 'bin', 'main.ts') },
     bundle: true,
@@ -182,28 +179,85 @@ async function bundleCli() {
           }));
         },
       },
-      {
-        name: 'compiled-twin-import-meta-url',
-        setup(b) {
-          b.onLoad({ filter: sourceFile }, async (args) => {
-            const contents = readFileSync(args.path, 'utf8');
-            const loader = args.path.endsWith('.tsx') ? 'tsx' : 'ts';
-            if (args.path.includes('/node_modules/') || !contents.includes('import.meta.url'))
-              return { contents, loader };
-            const twin = relative(outdir, join(REPO_ROOT, 'dist', relative(REPO_ROOT, args.path))).replace(
-              sourceFile,
-              '.js',
-            );
-            // esbuild's define rewrites the expression only, never the same text inside a string.
-            const { code } = await transform(contents, { loader, define: { 'import.meta.url': '__migTwinUrl' } });
-            const header = `const __migTwinUrl = new URL(${JSON.stringify(twin)}, import.meta.url).href;\n`;
-            return { contents: header + code, loader: 'js' };
-          });
-        },
-      },
+      compiledTwinUrls(outdir, 'import.meta.url'),
     ],
   });
   return Object.keys(result.metafile.outputs).length;
+}
+
+/**
+ * Packages the CLI bundles leave to node_modules, loaded on demand. Small ones nearly every
+ * command uses are bundled (and tree-shaken). Dev dependencies too: `mig agent bundle` imports
+ * esbuild only when run, and only in a checkout.
+ * @returns {string[]}
+ */
+function cliExternals() {
+  const inline = new Set(['zod', 'chalk', 're2js', 'croner']);
+  return [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
+    .filter((name) => !inline.has(name))
+    .flatMap((name) => [name, `${name}/*`]);
+}
+
+/**
+ * A bundled source's `import.meta.url`, rewritten to the URL of its compiled twin under dist/, so
+ * every `new URL('./x', import.meta.url)` still finds its file (worker scripts, assets).
+ * `base`: the expression giving the URL of the bundle file itself.
+ * @param {string} outdir where the bundle is written
+ * @param {string} base
+ * @returns {import('esbuild').Plugin}
+ */
+function compiledTwinUrls(outdir, base) {
+  return {
+    name: 'compiled-twin-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: SOURCE_FILE }, async (args) => {
+        const contents = readFileSync(args.path, 'utf8');
+        const loader = args.path.endsWith('.tsx') ? 'tsx' : 'ts';
+        if (args.path.includes('/node_modules/') || !contents.includes('import.meta.url')) return { contents, loader };
+        const twin = relative(outdir, join(REPO_ROOT, 'dist', relative(REPO_ROOT, args.path))).replace(
+          SOURCE_FILE,
+          '.js',
+        );
+        // esbuild's define rewrites the expression only, never the same text inside a string.
+        const { code } = await transform(contents, { loader, define: { 'import.meta.url': '__migTwinUrl' } });
+        const header = `const __migTwinUrl = new URL(${JSON.stringify(twin)}, ${base}).href;\n`;
+        return { contents: header + code, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
+ * The same `mig` entry as one CommonJS file, dist/cli/main.cjs, which bin/mig.js runs through
+ * bin/code-cache.js: V8 then reuses the bytecode of an earlier run. Node 20 caches no ES module,
+ * and resolving, reading, compiling and linking the ~45 ES modules of a one-file hunt cost it
+ * ~20-40 ms (doc/performance.md, "Start-up, session 11"). Possible since Node 20.19, whose
+ * require() loads ES-only packages (lowdb, mqtt's deps); not for Ink, whose top-level await
+ * require() refuses: the console runs from the ES module bundle (bin/mig.js decides).
+ * Dynamic imports of packages become require() (a vm.Script has no import()); zod and re2js are
+ * inlined, under this file's own code cache. The cache of the file replaced is removed.
+ */
+async function bundleCliCommonJs() {
+  const outfile = join(REPO_ROOT, CLI_COMMONJS);
+  for (const entry of readdirSync(dirname(outfile)))
+    if (entry.startsWith('main.cjs.') && entry.endsWith('.v8-cache')) rmSync(join(dirname(outfile), entry));
+  const external = cliExternals();
+  await build({
+    entryPoints: [join(REPO_ROOT, 'bin', 'main.ts')],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    external,
+    // ES semantics for code written as ES modules. An `import.meta.url` the twin rewrite leaves
+    // (plain .js and .mjs sources) is this file's URL, as it is the chunk's in the ES bundle.
+    banner: { js: "'use strict';\nconst __migBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__migBundleUrl' },
+    supported: { 'dynamic-import': false },
+    logLevel: 'warning',
+    plugins: [zodEnglishOnly, compiledTwinUrls(dirname(outfile), '__migBundleUrl')],
+  });
 }
 
 /**
@@ -274,10 +328,11 @@ function vendorShim(name) {
 }
 
 /**
- * Writes the code caches of dist/vendor/ by running what users start most: a local hunt, by
- * name and content, on a one-file tree (bin/code-cache.js writes a missing cache at exit, with
- * every function that run compiled). Not a reason to fail the build: without it the first
- * `mig` run writes them (here, the `--help` rendering just after).
+ * Writes the code caches of dist/vendor/ (the ES module bundle's zod and re2js) and of
+ * dist/cli/main.cjs by running what users start most through each: a local hunt, by name and
+ * content, on a one-file tree (bin/code-cache.js writes a missing cache at exit, with every
+ * function that run compiled). Not a reason to fail the build: without it the first `mig` run
+ * writes them.
  */
 function warmCodeCaches() {
   const dir = mkdtempSync(join(tmpdir(), 'mig-build-warm-'));
@@ -286,6 +341,8 @@ function warmCodeCaches() {
     mkdirSync(join(dir, 'home'));
     writeFileSync(join(dir, 'tree', 'x'), 'one file\n');
     const entry = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href);
+    const codeCache = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bin', 'code-cache.js')).href);
+    const commonJs = JSON.stringify(join(REPO_ROOT, CLI_COMMONJS));
     const argv = JSON.stringify([
       'file',
       '-t',
@@ -297,16 +354,23 @@ function warmCodeCaches() {
       '-content',
       'o[n]e',
     ]);
-    const warm = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', `const { main } = await import(${entry}); process.exitCode = await main(${argv});`],
-      {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1', MIG_NO_GPG: '1', MIG_HOME: join(dir, 'home') },
-      },
-    );
-    if (warm.status !== 0) console.error(`build: warming the code caches failed (the first run will): ${warm.stderr}`);
+    const loaders = [
+      `const { main } = await import(${entry});`,
+      `const { loadCommonJs } = await import(${codeCache}); const { main } = loadCommonJs(${commonJs}).exports;`,
+    ];
+    for (const load of loaders) {
+      const warm = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `${load} process.exitCode = await main(${argv});`],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1', MIG_NO_GPG: '1', MIG_HOME: join(dir, 'home') },
+        },
+      );
+      if (warm.status !== 0)
+        console.error(`build: warming the code caches failed (the first run will): ${warm.stderr}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
