@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { InvestigatorListSchema } from '../../../protocol/api.js';
@@ -7,7 +6,8 @@ import { PolicyViewSchema } from '../../../protocol/policy-api.js';
 import { policySigningBytes } from '../../../protocol/policy.js';
 import { signDetached } from '../../../protocol/signature.js';
 import { nextPolicyFrom } from '../../../console/services/policy.js';
-import { errorCode, waitFor } from '../../helpers/broker/harness.js';
+import { waitForAgentJsonToList } from '../../helpers/agent-json.js';
+import { errorCode } from '../../helpers/broker/harness.js';
 import { signAs, signedAction, unsignedAction } from '../../helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../../helpers/keys.js';
 import { signedPolicyText } from '../../helpers/policy.js';
@@ -29,13 +29,7 @@ async function enrol(w: PolicyWorld, person: TestPerson, isAdmin = false): Promi
     body: { name: person, publicKey: armoredPublicKey(person), isAdmin },
   });
   expect(res.status).toBe(201);
-  // The server rewrites agent.json after it answers: an agent started from it now must know them.
-  await waitFor(() => {
-    const config = JSON.parse(readFileSync(join(w.h.dataDir, 'agent.json'), 'utf8')) as {
-      investigators?: { name?: string }[];
-    };
-    return config.investigators?.some((inv) => inv.name === person) === true;
-  }, `agent.json to list ${person}`);
+  await waitForAgentJsonToList(join(w.h.dataDir, 'agent.json'), person);
 }
 
 async function disable(w: PolicyWorld, person: TestPerson): Promise<void> {
