@@ -3,7 +3,7 @@
  * Which compiled CLI bundle `mig` runs (scripts/build.mjs writes both into dist/cli/):
  * - `commonjs`: dist/cli/main.cjs, one file run through V8's code cache (bin/code-cache.js).
  *   Node 20 caches no ES module; resolving, reading, compiling and linking the ~45 modules of a
- *   hunt cost it 25-90 ms more than this (doc/performance.md, "Start-up, session 11"). It needs a
+ *   hunt cost it 15-90 ms more than this (doc/performance.md, "Start-up, session 11"). It needs a
  *   Node whose require() loads ES-only packages (20.19+: `process.features.require_module`).
  * - `esm`: the ES module bundle split by command, for the console (Ink has top-level await,
  *   which require() refuses), for an older Node, and when `MIG_CLI_BUNDLE=esm` asks for it

@@ -230,17 +230,15 @@ function compiledTwinUrls(outdir, base) {
 /**
  * The same `mig` entry as one CommonJS file, dist/cli/main.cjs, which bin/mig.js runs through
  * bin/code-cache.js: V8 then reuses the bytecode of an earlier run. Node 20 caches no ES module,
- * and resolving, reading, compiling and linking the ~45 ES modules of a one-file hunt cost it
- * ~20-40 ms (doc/performance.md, "Start-up, session 11"). Possible since Node 20.19, whose
+ * and resolving, reading, compiling and linking the ~45 ES modules of a hunt cost it 15-90 ms
+ * more than this at every start (doc/performance.md, "Start-up, session 11"). Possible since Node 20.19, whose
  * require() loads ES-only packages (lowdb, mqtt's deps); not for Ink, whose top-level await
  * require() refuses: the console runs from the ES module bundle (bin/mig.js decides).
  * Dynamic imports of packages become require() (a vm.Script has no import()); zod and re2js are
- * inlined, under this file's own code cache. The cache of the file replaced is removed.
+ * inlined, under this file's own code cache (bundleCli emptied dist/cli/, old caches with it).
  */
 async function bundleCliCommonJs() {
   const outfile = join(REPO_ROOT, CLI_COMMONJS);
-  for (const entry of readdirSync(dirname(outfile)))
-    if (entry.startsWith('main.cjs.') && entry.endsWith('.v8-cache')) rmSync(join(dirname(outfile), entry));
   const external = cliExternals();
   await build({
     entryPoints: [join(REPO_ROOT, 'bin', 'main.ts')],
