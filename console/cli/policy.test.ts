@@ -34,8 +34,7 @@ describe('mig policy, against the real server', () => {
       if (msg.kind === 'policy' && msg.bundle !== undefined)
         pushed.push((JSON.parse(msg.bundle) as { version: number }).version);
     });
-    await agent.heartbeat({ policyVersion: 0 });
-    await waitFor(async () => (await server.api('GET', `/agents/${agent.id}`)).status === 200, 'the agent');
+    await server.beat(agent, { policyVersion: 0 });
   });
   afterEach(async () => {
     for (const h of homes.splice(0)) h.cleanup();
