@@ -1,6 +1,5 @@
 // Content regexes: the file module against grep on the same logs, and the regex engine choice
 // (V8 for patterns proven linear, re2js otherwise) measured in the same run.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { useContentThreads } from '../modules/shared/search/content-pool.js';
 import { compileLineRegex } from '../modules/shared/search/regex.js';
 import { benchDir, logFile, MIB, mbPerS, medianMs, removeDir, runOurs, settle, shell } from './file-data.js';
+import { alternated, childrenCpuMs, hasExtraCa, WITHOUT_EXTRA_CA, type Run, type Timing } from './alternated.js';
 import { buildDistIfStale } from './dist-build.js';
 import type { BenchRow } from './types.js';
 
@@ -175,68 +175,11 @@ async function endToEndRow(dir: string, c: { name: string; pattern: string }): P
   };
 }
 
-/**
- * CPU (user + system) of every child waited for so far, from /proc/self/stat (cutime, cstime
- * in 1/100 s): on a loaded machine wall time mostly measures the queue, CPU time does not.
- */
-export function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-  lines: number;
-}
-
-interface Run {
-  file: string;
-  args: readonly string[];
-  env: NodeJS.ProcessEnv;
-}
-
-/**
- * Median wall and mean CPU of each run, `reps` times each after a warm-up, alternated run by run
- * so a machine that speeds up or slows down meanwhile weighs on every figure alike; exit 0 or 1
- * (found, nothing found) only.
- */
-function alternated(commands: readonly Run[], reps = 3): Timing[] {
-  const runs = commands.map((): Timing[] => []);
-  for (let i = 0; i <= reps; i++) {
-    commands.forEach(({ file, args, env }, j) => {
-      const cpu = childrenCpuMs();
-      const start = performance.now();
-      const out = spawnSync(file, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * MIB });
-      const wallMs = performance.now() - start;
-      if (out.status !== 0 && out.status !== 1)
-        throw new Error(`${file} ${args.join(' ')}: exit ${out.status}: ${out.stderr}`);
-      if (i > 0) runs[j]?.push({ wallMs, cpuMs: childrenCpuMs() - cpu, lines: out.stdout.split('\n').length - 1 });
-    });
-  }
-  return runs.map((timings) => {
-    const walls = timings.map((r) => r.wallMs).sort((a, b) => a - b);
-    return {
-      wallMs: walls[Math.floor(walls.length / 2)] ?? Number.NaN,
-      cpuMs: timings.reduce((sum, r) => sum + r.cpuMs, 0) / timings.length,
-      lines: timings[0]?.lines ?? 0,
-    };
-  });
-}
-
-/**
- * Node reads NODE_EXTRA_CA_CERTS's bundle at every start, before any of our code; this VM sets
- * it (/etc/ssl/certs, 220 KB: 35-55 ms a start). Spawn leaves out a variable whose value is
- * undefined: these runs start as on a machine whose environment does not set it.
- */
-const WITHOUT_EXTRA_CA: NodeJS.ProcessEnv = { NODE_EXTRA_CA_CERTS: undefined };
-
 /** `node -e 0`: as the environment is, and without NODE_EXTRA_CA_CERTS when it is set. */
 function nodeFloors(): { floor: Timing; cleanFloor: Timing | undefined } {
   const empty = { file: process.execPath, args: ['-e', '0'] };
-  const hasExtraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined;
   const [floor, cleanFloor] = alternated(
-    [{ ...empty, env: {} }, ...(hasExtraCa ? [{ ...empty, env: WITHOUT_EXTRA_CA }] : [])],
+    [{ ...empty, env: {} }, ...(hasExtraCa() ? [{ ...empty, env: WITHOUT_EXTRA_CA }] : [])],
     5,
   );
   if (floor === undefined) throw new Error('node -e 0 was not timed');
@@ -270,11 +213,10 @@ function endToEndCpuRows(
     env: { MIG_LOCAL_ROOT: dir, NO_COLOR: '1', ...(threads === undefined ? {} : { MIG_CONTENT_THREADS: threads }) },
   };
   const grepRun: Run = { file: 'grep', args: ['-rlE', c.pattern, join(dir, 'logs')], env: { LC_ALL: 'C' } };
-  const [grep, ours, ...others] = alternated([
-    grepRun,
-    hunt,
-    ...variants.map((v) => ({ ...hunt, env: { ...hunt.env, ...v.env } })),
-  ]);
+  const [grep, ours, ...others] = alternated(
+    [grepRun, hunt, ...variants.map((v) => ({ ...hunt, env: { ...hunt.env, ...v.env } }))],
+    3,
+  );
   if (grep === undefined || ours === undefined) throw new Error(`${c.pattern}: a run was not timed`);
   const name = `content -l ${c.name} 290 MB (mig file -t local${threads === undefined ? '' : `, ${threads} content threads`}`;
   return [

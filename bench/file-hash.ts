@@ -1,4 +1,5 @@
 // Hashing: the file module's sha256/md5/sha1 checks against coreutils and openssl on the same files.
+import { childrenCpuMs } from './alternated.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -81,12 +82,6 @@ async function largeRows(dir: string): Promise<BenchRow[]> {
       note: 'one read pass feeds all digests',
     },
   ];
-}
-
-/** CPU (user + system) of every child waited for so far, from /proc/self/stat (cutime, cstime in 1/100 s). */
-function childrenCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
 /** This process's CPU (every thread: the reader threads too) and its main thread's alone. */

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parseMaps } from '../modules/memory/maps.js';
 import { recorder, runSearch } from '../test/helpers/modules/memory.js';
 import { loadavg } from 'node:os';
-import { childrenCpuMs, ownCpuMs } from './file-content.js';
+import { childrenCpuMs } from './alternated.js';
+import { ownCpuMs } from './file-content.js';
 import { benchDir, MIB, mbPerS, medianMs, removeDir, settle, shell } from './file-data.js';
 import type { BenchRow } from './types.js';
 

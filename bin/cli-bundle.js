@@ -18,8 +18,13 @@ const CONSOLE_COMMANDS = ['console', 'demo'];
  * @param {Record<string, string | undefined>} env
  * @param {{ require_module?: boolean }} features `process.features`
  * @returns {'commonjs' | 'esm'}
+ * @throws {Error} naming MIG_CLI_BUNDLE, when it holds anything but esm
  */
 export function cliBundleFor(command, env, features) {
-  if (env.MIG_CLI_BUNDLE === 'esm' || CONSOLE_COMMANDS.includes(command ?? '')) return 'esm';
+  const asked = env.MIG_CLI_BUNDLE;
+  // A typo must not silently become the default.
+  if (asked !== undefined && asked !== '' && asked !== 'esm')
+    throw new Error(`MIG_CLI_BUNDLE: expected esm (or unset), got ${JSON.stringify(asked)}`);
+  if (asked === 'esm' || CONSOLE_COMMANDS.includes(command ?? '')) return 'esm';
   return features.require_module === true ? 'commonjs' : 'esm';
 }

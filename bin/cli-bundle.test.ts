@@ -24,6 +24,13 @@ describe('the bundle mig runs', () => {
     expect(cliBundleFor('file', {}, { require_module: false })).toBe('esm');
     expect(cliBundleFor('file', { MIG_CLI_BUNDLE: 'esm' }, modern)).toBe('esm');
   });
+
+  it('refuses any other MIG_CLI_BUNDLE, naming it and what it was given', () => {
+    expect(() => cliBundleFor('file', { MIG_CLI_BUNDLE: 'ESM' }, modern)).toThrow(
+      'MIG_CLI_BUNDLE: expected esm (or unset), got "ESM"',
+    );
+    expect(cliBundleFor('file', { MIG_CLI_BUNDLE: '' }, modern)).toBe('commonjs');
+  });
 });
 
 // The built files themselves: what `npm ci` leaves (CI), not a dev checkout edited since its build.

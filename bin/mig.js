@@ -44,7 +44,14 @@ function prerenderedHelp() {
  * @returns {Promise<(argv: string[]) => Promise<number>>}
  */
 async function compiledMain(command) {
-  if (cliBundleFor(command, process.env, process.features) === 'esm') return (await import('../dist/cli/main.js')).main;
+  let bundle;
+  try {
+    bundle = cliBundleFor(command, process.env, process.features);
+  } catch (err) {
+    process.stderr.write(`mig: ${/** @type {Error} */ (err).message}\n`);
+    process.exit(2);
+  }
+  if (bundle === 'esm') return (await import('../dist/cli/main.js')).main;
   const { loadCommonJs } = await import('./code-cache.js');
   return /** @type {(argv: string[]) => Promise<number>} */ (loadCommonJs(`${REPO_ROOT}${CLI_COMMONJS}`).exports.main);
 }
