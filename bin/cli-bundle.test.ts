@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +76,10 @@ describe.skipIf(!fresh)('the two built bundles', () => {
     expect(commonJs.status).toBe(2);
     expect(commonJs.stderr).toContain('size');
     expect(commonJs).toEqual(run('esm', argv));
+  });
+
+  it('are ASCII where bin/code-cache.js loads them, so it decodes them as Latin-1', () => {
+    for (const file of [CLI_COMMONJS, 'dist/vendor/zod.cjs', 'dist/vendor/re2js.cjs'])
+      expect(isAscii(readFileSync(`${REPO_ROOT}${file}`)), file).toBe(true);
   });
 });

@@ -80,6 +80,13 @@ describe('loadCommonJs', () => {
     expect(load().outcome).toEqual({ cache: 'absent', answer: 43, dir });
   });
 
+  it('decodes a file that is not ASCII as UTF-8 (the build writes ASCII, read as Latin-1)', () => {
+    // 4 UTF-16 units; 9 if its UTF-8 bytes were read as Latin-1.
+    writeFileSync(file, "exports.answer = '\u2212\u00b5\u{1f600}'.length; // \u2212 µ 😀\nexports.dir = __dirname;\n");
+    expect(readFileSync(file).length).toBeGreaterThan(readFileSync(file, 'utf8').length);
+    expect(load().outcome).toEqual({ cache: 'absent', answer: 4, dir });
+  });
+
   it('keeps line numbers in stack traces those of the file', () => {
     const { stderr } = load('try { exports.fail(); } catch (e) { console.error(e.stack); }');
     expect(stderr).toContain(`${file}:4`);

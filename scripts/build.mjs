@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { build, transform } from 'esbuild';
+import { escapeNonAscii } from './ascii-escape.mjs';
 import { pathToFileURL } from 'node:url';
 import { CLI_COMMONJS, OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
 
@@ -256,6 +257,7 @@ async function bundleCliCommonJs() {
     logLevel: 'warning',
     plugins: [zodEnglishOnly, compiledTwinUrls(dirname(outfile), '__migBundleUrl')],
   });
+  writeAscii(outfile);
 }
 
 /**
@@ -303,7 +305,22 @@ async function bundleCachedVendors() {
       logLevel: 'warning',
       plugins: [zodEnglishOnly],
     });
+    writeAscii(join(VENDOR_DIR, `${name}.cjs`));
   }
+}
+
+/**
+ * Writes `file` back as ASCII (scripts/ascii-escape.mjs), so bin/code-cache.js decodes it as
+ * Latin-1, three times faster than through UTF-8.
+ * @param {string} file
+ */
+function writeAscii(file) {
+  const { text, kept } = escapeNonAscii(readFileSync(file, 'utf8'));
+  writeFileSync(file, text);
+  if (kept > 0)
+    console.warn(
+      `build: ${relative(REPO_ROOT, file)} keeps ${kept} non-ASCII characters in regular expressions or tagged templates, so it loads through UTF-8 (slower)`,
+    );
 }
 
 /**

@@ -15,6 +15,9 @@ describe('parseGoDuration (milliseconds)', () => {
     { input: '1m30s', want: 90_000 },
     { input: '1.5h', want: 5_400_000 },
     { input: '250us', want: 0.25 },
+    { input: '250\u00b5s', want: 0.25 }, // micro sign, as Go prints it
+    { input: '250\u03bcs', want: 0.25 }, // Greek mu, which Go accepts too
+    { input: '250\u00b5', want: undefined },
     { input: '0', want: 0 },
     { input: '.5s', want: 500 },
     { input: '5', want: undefined },

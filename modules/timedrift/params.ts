@@ -18,7 +18,9 @@ const UNIT_MS: Readonly<Record<string, number>> = {
   m: 60_000,
   h: 3_600_000,
 };
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+// µ (micro sign) and μ (Greek mu) look alike, so both are accepted; escaped, the bundle stays
+// ASCII (scripts/ascii-escape.mjs).
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
 
 /** Go's time.ParseDuration (unsigned): `5s`, `1m30s`, `500ms`, `1.5h`, `0` → milliseconds. */
 export function parseGoDuration(text: string): number | undefined {
