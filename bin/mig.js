@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cliBundleFor } from './cli-bundle.js';
 import { CLI_COMMONJS, OVERVIEW_HELP, REPO_ROOT, distIsFresh } from './dist-state.js';
+import { exitPromptly } from './prompt-exit.js';
 
 const HELP_FLAGS = ['--help', '-h', '-help', 'help'];
 const argv = process.argv.slice(2);
@@ -26,7 +27,7 @@ if (help !== undefined) {
 } else {
   /** @type {(argv: string[]) => Promise<number>} */
   const main = fresh ? await compiledMain(argv[0]) : await sourceMain();
-  process.exitCode = await main(argv);
+  exitPromptly(await main(argv));
 }
 
 /** @returns {string | undefined} undefined when the build did not write it (then main renders it) */
