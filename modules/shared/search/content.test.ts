@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ContentScanner, LineFramer, MAX_LINE_BYTES } from './content.js';
+import { ContentScanner, LineFramer, LineRun, MAX_LINE_BYTES } from './content.js';
 import { splitNegation } from './param-values.js';
 import type { RegexCheck } from './plan.js';
+import { seededInts } from '../../../test/helpers/seeded-ints.js';
 import { compileLineRegex, type RegexEngine } from './regex.js';
 
 function checks(values: readonly string[], engine: 'auto' | RegexEngine = 'auto'): RegexCheck[] {
@@ -213,6 +214,44 @@ describe('ContentScanner over LineFramer: the same answer however the bytes arri
       });
       for (const size of [4093, 64 * 1024, 1 << 20])
         expect({ round, size, got: scan(patterns, bytes, size) }).toEqual({ round, size, got: want });
+    }
+  });
+});
+
+describe('a pattern that is only an ASCII literal is decided from the bytes', () => {
+  /** A run whose lines must not be decoded: the scanner answers from its bytes alone. */
+  class UndecodedRun extends LineRun {
+    override text(): string {
+      throw new Error('decoded');
+    }
+  }
+
+  it('finds it without decoding the lines, and still finds nothing where it is absent', () => {
+    const scanner = new ContentScanner(checks(['Googlebot', '!legend\\.rocks']), false, false);
+    scanner.feed(new UndecodedRun(Buffer.from('1.2.3.4 - - "GET /" 200 "Googlebot/2.1"\nnext line\n')));
+    expect(scanner.results()).toEqual([true, true]);
+  });
+
+  it('decodes the lines for any other pattern (the spy above would see it)', () => {
+    const scanner = new ContentScanner(checks(['Google.ot']), false, false);
+    expect(() => scanner.feed(new UndecodedRun(Buffer.from('Googlebot\n')))).toThrow('decoded');
+  });
+
+  it('answers as the decoded search does (re2js), on random text arriving in random pieces', () => {
+    const rand = seededInts(7);
+    const alphabet = ['a', 'b', '.', '\n', '\r', '\t', '\u00e9', '\u0000', '\udc80'];
+    for (const pattern of ['ab', 'a\\.b', 'b\\ra', 'a\\r', 'a\\tb', '!ab']) {
+      expect(compileLineRegex(pattern.replace(/^!/, '')).isDecidedByBytes).toBe(true);
+      for (let round = 0; round < 200; round++) {
+        const text = Array.from({ length: rand(16) }, () => alphabet[rand(alphabet.length)]).join('');
+        const size = 1 + rand(8);
+        expect({ pattern, text, size, found: scan([pattern], text, size) }).toEqual({
+          pattern,
+          text,
+          size,
+          found: scan([pattern], text, size, false, 're2js'),
+        });
+      }
     }
   });
 });

@@ -98,8 +98,10 @@ export class ContentScanner {
     this.checks.forEach((check, i) => {
       if (this.found[i] === true) return;
       // Without the regex's required bytes no line here can match: skip decoding and matching.
-      if (check.re.bytesFilter?.isIn(bytes) === false) return;
-      if (check.re.firstMatchingLine(run.searchText()) < 0) return;
+      // With them, a pattern that is only that literal has matched (LineRegex.isDecidedByBytes).
+      const isIn = check.re.bytesFilter?.isIn(bytes);
+      if (isIn === false) return;
+      if (!(isIn === true && check.re.isDecidedByBytes) && check.re.firstMatchingLine(run.searchText()) < 0) return;
       this.found[i] = true;
       this.pending--;
     });

@@ -32,6 +32,11 @@ export interface JsForm {
   flags: string;
   /** A string every match contains (case-sensitive patterns without alternation): a prefilter. */
   literal: string | undefined;
+  /**
+   * The pattern is `literal` and nothing else (no class, `.`, anchor, assertion or repeat): a
+   * line matches exactly when it contains `literal`.
+   */
+  isLiteralOnly: boolean;
 }
 
 /** The most steps one start position may cost on V8 (see above); past it, re2js. */
@@ -191,6 +196,7 @@ export function toJsForm(pattern: string): JsForm | undefined {
   /** Steps per start position so far (summed over alternatives), and what the last atom added. */
   let steps = 0;
   let lastAtomSteps = 0;
+  let isLiteralOnly = !isFolded;
   try {
     let i = 0;
     let afterAtom = false;
@@ -208,6 +214,7 @@ export function toJsForm(pattern: string): JsForm | undefined {
       // With `iu`, V8's \b counts 'ſ' and the Kelvin sign as word characters; RE2's \b does not.
       if (isFolded && (el.text === '\\b' || el.text === '\\B')) throw new NotSafe();
       literals.add(el, repeat !== undefined);
+      if (repeat !== undefined || el.literal === undefined) isLiteralOnly = false;
       if (repeat !== undefined) {
         // `x{n}` replaces the one step x was counted for by n.
         steps += Number(/\d+/.exec(repeat.text)?.[0] ?? 0) - lastAtomSteps;
@@ -226,5 +233,10 @@ export function toJsForm(pattern: string): JsForm | undefined {
     throw err;
   }
   const literal = isFolded || hasAlternation ? undefined : literals.longest();
-  return { source, flags: isFolded ? 'iu' : 'u', literal };
+  return {
+    source,
+    flags: isFolded ? 'iu' : 'u',
+    literal,
+    isLiteralOnly: isLiteralOnly && !hasAlternation && literal !== undefined,
+  };
 }

@@ -85,6 +85,31 @@ describe('literal: bytes every match contains, to skip runs of lines without the
   });
 });
 
+describe('isDecidedByBytes: finding the literal in the bytes is the whole match', () => {
+  // Alike on purpose (duplicates): one row a case, the table's shape is shared.
+  it.each([
+    { name: 'a plain word', input: 'Googlebot', want: true },
+    { name: 'escaped punctuation is literal text', input: 'legend\\.rocks', want: true },
+    { name: 'a tab escape is one ASCII byte', input: 'a\\tb', want: true },
+    { name: 'a newline can never be inside a line', input: 'a\\nb', want: false },
+    { name: 'non-ASCII text: bytes may decode otherwise next to invalid ones', input: 'caf\\x{e9}', want: false },
+    { name: 'an anchor', input: '^root:', want: false },
+    { name: 'a dot', input: 'a.bcd', want: false },
+    { name: 'a class', input: '[a]bc', want: false },
+    { name: 'a repeat', input: 'ab{2}', want: false },
+    { name: 'a word boundary', input: '\\broot', want: false },
+    { name: 'an alternation', input: 'evil|bad', want: false },
+    { name: 'case folding', input: '(?i)legend', want: false },
+    { name: 'a pattern re2js runs', input: 'a+legend', want: false },
+  ])('$name: $input → $want', ({ input, want }) => {
+    expect(compileLineRegex(input).isDecidedByBytes).toBe(want);
+  });
+
+  it('is never claimed by re2js, even for a literal', () => {
+    expect(compileLineRegex('Googlebot', 're2js').isDecidedByBytes).toBe(false);
+  });
+});
+
 describe('firstMatchingLine has MIG line semantics on every engine', () => {
   // Alike on purpose (duplicates): one pattern per line-semantics case; bench/file-content.ts's pattern classes share
   // only the {name, pattern} form.

@@ -37,6 +37,13 @@ export interface LineRegex {
    * pattern offers none.
    */
   readonly bytesFilter: BytesFilter | undefined;
+  /**
+   * A run of whole lines holds a matching line exactly when bytesFilter finds `literal` in its
+   * bytes: the pattern is nothing but an ASCII literal without '\n' (an ASCII byte is always
+   * decoded as itself, line-text.ts, and such a literal cannot span two lines). Then the lines
+   * need not be decoded nor searched again.
+   */
+  readonly isDecidedByBytes: boolean;
   /** Go's MatchString: does the pattern match somewhere in `text` (one line, a file name, a mode)? */
   test(text: string): boolean;
   /**
@@ -87,11 +94,13 @@ export function compileLineRegex(source: string, engine: 'auto' | RegexEngine = 
     if (form !== undefined) {
       try {
         const literal = form.literal === undefined ? undefined : Buffer.from(form.literal);
+        const isDecidedByBytes = form.isLiteralOnly && isAsciiWithoutNewline(form.literal ?? '');
         return new V8LineRegex(
           source,
           new RegExp(form.source, form.flags),
           new RegExp(form.source, `${form.flags}gm`),
           literal,
+          isDecidedByBytes,
         );
       } catch {
         // A spelling V8 refuses: re2js runs every RE2 pattern.
@@ -99,6 +108,10 @@ export function compileLineRegex(source: string, engine: 'auto' | RegexEngine = 
     }
   }
   return new Re2LineRegex(source);
+}
+
+function isAsciiWithoutNewline(text: string): boolean {
+  return /^\p{ASCII}+$/u.test(text) && !text.includes('\n');
 }
 
 /** Made on first use: a pattern matched against file names only never needs one. */
@@ -125,6 +138,7 @@ class V8LineRegex implements LineRegex {
     private readonly line: RegExp,
     private readonly chunk: RegExp,
     readonly literal: Buffer | undefined,
+    readonly isDecidedByBytes: boolean,
   ) {}
 
   get bytesFilter(): BytesFilter | undefined {
@@ -157,6 +171,7 @@ class V8LineRegex implements LineRegex {
 
 class Re2LineRegex implements LineRegex {
   readonly engine = 're2js';
+  readonly isDecidedByBytes = false;
   readonly literal: Buffer | undefined;
   private filter: BytesFilter | undefined | null = null;
   private readonly line: RE2JS;
