@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContentScanner, LineFramer, LineRun, MAX_LINE_BYTES } from './content.js';
+import { ContentScanner, FIRST_RUN_BYTES, LineFramer, LineRun, MAX_LINE_BYTES, RUN_BYTES } from './content.js';
 import { splitNegation } from './param-values.js';
 import type { RegexCheck } from './plan.js';
 import { seededInts } from '../../../test/helpers/seeded-ints.js';
@@ -253,5 +253,30 @@ describe('a pattern that is only an ASCII literal is decided from the bytes', ()
         });
       }
     }
+  });
+});
+
+describe('LineFramer runs', () => {
+  /** Records the size of every run it is fed, and never settles. */
+  class RunSizes extends ContentScanner {
+    readonly sizes: number[] = [];
+    override feed(run: LineRun): void {
+      this.sizes.push(run.bytes.length);
+    }
+  }
+
+  it('start small and double up to RUN_BYTES, so a match in the first lines decodes a few KiB', () => {
+    const recorder = new RunSizes(checks(['x']), false, false);
+    const framer = new LineFramer([recorder]);
+    const line = `${'a'.repeat(99)}\n`;
+    framer.push(Buffer.from(line.repeat(4000)));
+    framer.end();
+    const limits = [1, 2, 4, 8, 16, 16, 16].map((k) => Math.min(k * FIRST_RUN_BYTES, RUN_BYTES));
+    expect(
+      recorder.sizes
+        .slice(0, limits.length)
+        .map((size, i) => size <= (limits[i] ?? 0) && size > (limits[i] ?? 0) - 100),
+    ).toEqual(limits.map(() => true));
+    expect(recorder.sizes.reduce((a, b) => a + b, 0)).toBe(400_000);
   });
 });

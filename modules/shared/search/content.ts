@@ -31,6 +31,13 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 export const RUN_BYTES = 64 * 1024;
 
 /**
+ * A file's first run is this small, and each next one twice the last, up to RUN_BYTES: a match
+ * in a file's first lines (a frequent pattern, a header, a line-anchored log format) settles
+ * the file after decoding a few KiB instead of 64 (read.ts grows its reads the same way).
+ */
+export const FIRST_RUN_BYTES = 4 * 1024;
+
+/**
  * regex.ts tests each line without a '\r' that precedes its '\n' (or ends the text). Doubling
  * that '\r' makes the line it tests the line as stored, '\r' included. A line start seen by the
  * chunk search is still a line start, and `$` still finds the line end past one '\r', so the
@@ -135,6 +142,8 @@ export class ContentScanner {
 
 /** Cuts a byte stream into runs of whole lines, decodes each run once, and feeds every scanner. */
 export class LineFramer {
+  /** The size of the next run (deliver). */
+  private runBytes = FIRST_RUN_BYTES;
   /** The start of a line not yet ended, in pieces (copied: the caller reuses its buffer). */
   private carry: Buffer[] = [];
   private carryBytes = 0;
@@ -189,15 +198,20 @@ export class LineFramer {
     return false;
   }
 
-  /** `bytes`: whole lines; fed to the scanners in runs of whole lines of about RUN_BYTES. */
+  /**
+   * `bytes`: whole lines; fed to the scanners in runs of whole lines of about `runBytes`, which
+   * starts at FIRST_RUN_BYTES and doubles up to RUN_BYTES.
+   */
   private deliver(bytes: Buffer): void {
     for (let start = 0; start < bytes.length && !this.isSettled;) {
       let end = bytes.length;
-      if (end - start > RUN_BYTES) {
-        const nl = bytes.lastIndexOf(10, start + RUN_BYTES - 1);
-        // No newline in the next RUN_BYTES: a long line, delivered whole up to its end.
-        end = nl >= start ? nl + 1 : bytes.indexOf(10, start + RUN_BYTES) + 1 || bytes.length;
+      const limit = this.runBytes;
+      if (end - start > limit) {
+        const nl = bytes.lastIndexOf(10, start + limit - 1);
+        // No newline in the next `limit` bytes: a long line, delivered whole up to its end.
+        end = nl >= start ? nl + 1 : bytes.indexOf(10, start + limit) + 1 || bytes.length;
       }
+      this.runBytes = Math.min(limit * 2, RUN_BYTES);
       const run = new LineRun(bytes.subarray(start, end));
       for (const scanner of this.scanners) scanner.feed(run);
       start = end;
