@@ -66,10 +66,10 @@ export function loadCommonJs(file) {
 }
 
 /**
- * The bundle's text. The build writes it as ASCII (scripts/build.mjs escapeNonAscii), which
- * decodes as Latin-1 into a one-byte string three times faster than through UTF-8; a file that
- * is not ASCII after all (a bundle whose tagged template holds other characters) still decodes
- * right, as UTF-8.
+ * The bundle's text. The build writes it as ASCII (scripts/ascii-escape.mjs), which decodes
+ * as Latin-1 into a one-byte string three times faster than through UTF-8; a file that is not
+ * ASCII after all (other characters in a regular expression or a tagged template, which the
+ * build leaves as written) still decodes right, as UTF-8.
  * @param {Buffer} bytes
  * @returns {string}
  */

@@ -12,6 +12,8 @@
 // cache, and an ES module bundle split by command, for the console (bin/cli-bundle.js decides).
 // `mig --help`, the same text on every machine, is printed from the file the build rendered: it
 // would otherwise build every module's schemas just to list their names.
+// When the command is done, the process ends at once if nothing is left to wait for
+// (bin/prompt-exit.js), instead of after V8's background work.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cliBundleFor } from './cli-bundle.js';
