@@ -8,17 +8,24 @@ import type { Store } from '../store/store.js';
 
 export type NewInvestigator = z.output<typeof NewInvestigatorBodySchema>;
 
+/** Hears that the investigators changed; a returned promise holds the change until it settles. */
+export type ChangeListener = () => void | Promise<void>;
+
 /**
  * Who may talk to the server and whose signatures it accepts on actions. Public keys are parsed
  * once (readKey costs ~0.7 ms) and the keyrings rebuilt on every change; listeners hear about
  * changes so agent.json can follow.
+ *
+ * A change resolves only once every listener has finished: `POST /investigators` answers after
+ * agent.json lists the new investigator, so an agent configured from it right away knows them
+ * (it had been answered first, and an agent started at once could refuse their signature).
  */
 export class Investigators {
   private readonly records = new Map<string, InvestigatorRecord>();
   private readonly keys = new Map<string, openpgp.PublicKey>();
   private active = new Keyring();
   private disabled = new Keyring();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<ChangeListener>();
 
   private constructor(
     private readonly store: Store,
@@ -58,7 +65,8 @@ export class Investigators {
     return this.disabled;
   }
 
-  onChange(listener: () => void): () => void {
+  /** `listener` may return a promise: the change that called it waits for it (settled, not its outcome). */
+  onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }
@@ -79,7 +87,7 @@ export class Investigators {
     }
     if (!isChanged) return;
     this.rebuild();
-    for (const listener of this.listeners) listener();
+    await this.notify();
   }
 
   async add(body: NewInvestigator, by: string): Promise<InvestigatorRecord> {
@@ -153,7 +161,15 @@ export class Investigators {
     await this.store.saveInvestigator(record);
     this.records.set(record.fingerprint, record);
     this.rebuild();
-    for (const listener of this.listeners) listener();
+    await this.notify();
+  }
+
+  /**
+   * Runs every listener and waits for all of them. A listener's failure is its own to report
+   * (agent.json's writer logs it): the change itself is already stored, so it still succeeds.
+   */
+  private async notify(): Promise<void> {
+    await Promise.allSettled([...this.listeners].map(async (listener) => listener()));
   }
 
   private rebuild(): void {

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { waitFor } from './broker/harness.js';
 
 /**
- * Waits until the server's agent.json (at `path`) lists the investigator `name`. The server
- * rewrites that file after it has answered the request that changed its investigators: an agent
- * started from it at once could still be baked without them, and refuse their signature.
+ * Throws unless the server's agent.json (at `path`) lists the investigator `name`. Called right
+ * after the request that added them was answered: the server answers only once agent.json is
+ * written (broker/auth/investigators.ts), so an agent configured from it at once knows them.
  */
-export async function waitForAgentJsonToList(path: string, name: string): Promise<void> {
-  await waitFor(() => {
-    const config = JSON.parse(readFileSync(path, 'utf8')) as { investigators?: { name?: string }[] };
-    return config.investigators?.some((inv) => inv.name === name) === true;
-  }, `agent.json to list ${name}`);
+export function expectAgentJsonToList(path: string, name: string): void {
+  const config = JSON.parse(readFileSync(path, 'utf8')) as { investigators?: { name?: string }[] };
+  const names = (config.investigators ?? []).map((inv) => inv.name);
+  if (!names.includes(name))
+    throw new Error(`agent.json lists ${JSON.stringify(names)} right after ${name} was added, not ${name}`);
 }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForAgentJsonToList } from './agent-json.js';
+import { expectAgentJsonToList } from './agent-json.js';
 import { freePort } from './free-port.js';
 import { runMig, startMig, type MigProcess } from './mig-process.js';
 
@@ -138,7 +138,7 @@ export async function addInvestigator(fleet: Fleet, name: string): Promise<NodeJ
   const key = join(fleet.dir, `${name}-home`, 'investigator.pub.asc');
   const added = await runMig(['investigators', 'add', '--name', name, '--key', key], fleet.env);
   if (added.code !== 0) throw new Error(`investigators add ${name} failed (${added.code}): ${added.stderr}`);
-  await waitForAgentJsonToList(join(fleet.serverDir, 'agent.json'), name);
+  expectAgentJsonToList(join(fleet.serverDir, 'agent.json'), name);
   return env;
 }
 

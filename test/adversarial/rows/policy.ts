@@ -6,7 +6,7 @@ import { PolicyViewSchema } from '../../../protocol/policy-api.js';
 import { policySigningBytes } from '../../../protocol/policy.js';
 import { signDetached } from '../../../protocol/signature.js';
 import { nextPolicyFrom } from '../../../console/services/policy.js';
-import { waitForAgentJsonToList } from '../../helpers/agent-json.js';
+import { expectAgentJsonToList } from '../../helpers/agent-json.js';
 import { errorCode } from '../../helpers/broker/harness.js';
 import { signAs, signedAction, unsignedAction } from '../../helpers/actions.js';
 import { armoredPublicKey, fingerprint, privateKey, type TestPerson } from '../../helpers/keys.js';
@@ -29,7 +29,7 @@ async function enrol(w: PolicyWorld, person: TestPerson, isAdmin = false): Promi
     body: { name: person, publicKey: armoredPublicKey(person), isAdmin },
   });
   expect(res.status).toBe(201);
-  await waitForAgentJsonToList(join(w.h.dataDir, 'agent.json'), person);
+  expectAgentJsonToList(join(w.h.dataDir, 'agent.json'), person);
 }
 
 async function disable(w: PolicyWorld, person: TestPerson): Promise<void> {
