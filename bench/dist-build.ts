@@ -11,3 +11,12 @@ export function buildDistIfStale(): void {
   if (!distIsFresh()) spawnSync(process.execPath, [BUILD], { stdio: 'inherit' });
   if (!distIsFresh()) throw new Error('dist/ is not current after `npm run build`');
 }
+
+/**
+ * Throws when a source changed while the rows ran: `bin/mig.js` then ran the sources through
+ * tsx, and the figures timed that instead of dist/ (an edit during a bench did exactly this).
+ */
+export function expectDistStillFresh(what: string): void {
+  if (!distIsFresh())
+    throw new Error(`${what}: a source changed during the run, so some runs timed the tsx fallback; run it again`);
+}

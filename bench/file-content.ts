@@ -8,7 +8,7 @@ import { useContentThreads } from '../modules/shared/search/content-pool.js';
 import { compileLineRegex } from '../modules/shared/search/regex.js';
 import { benchDir, logFile, MIB, mbPerS, medianMs, removeDir, runOurs, settle, shell } from './file-data.js';
 import { alternated, childrenCpuMs, hasExtraCa, WITHOUT_EXTRA_CA, type Run, type Timing } from './alternated.js';
-import { buildDistIfStale } from './dist-build.js';
+import { buildDistIfStale, expectDistStillFresh } from './dist-build.js';
 import type { BenchRow } from './types.js';
 
 const LOG_FILES = 64;
@@ -111,6 +111,7 @@ export function cliBench290(): Promise<BenchRow[]> {
     // (the default on two cores is none; on more, one per core beside it).
     for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, '0'));
     for (const c of CLASSES) rows.push(...endToEndCpuRows(dir, c, floor, '1'));
+    expectDistStillFresh('content-cli-290');
     return rows;
   }, ISSUE_LOG_FILES);
 }

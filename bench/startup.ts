@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alternated, hasExtraCa, WITHOUT_EXTRA_CA, type Run, type Timing } from './alternated.js';
 import { benchDir, removeDir } from './file-data.js';
-import { buildDistIfStale } from './dist-build.js';
+import { buildDistIfStale, expectDistStillFresh } from './dist-build.js';
 import type { BenchRow } from './types.js';
 
 const REPS = 15;
@@ -65,6 +65,7 @@ export default async function bench(): Promise<BenchRow[]> {
       REPS,
       [0],
     );
+    expectDistStillFresh('startup');
     const load = `load ${loadStart.toFixed(1)} → ${(loadavg()[0] ?? Number.NaN).toFixed(1)}`;
     const setLoad = `${load}${hasExtraCa() ? '; NODE_EXTRA_CA_CERTS set' : ''}`;
     const rows = [
