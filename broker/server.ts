@@ -304,7 +304,7 @@ async function compose(
   const agentConfig = agentConfigWriter(opts, broker.url, enrollmentSecret, investigators, policy, log);
   await agentConfig.write();
   closers.push(['agent.json writer', investigators.onChange(() => agentConfig.write())]);
-  closers.push(['agent.json policy writer', policy.onPublish(() => void agentConfig.write())]);
+  closers.push(['agent.json policy writer', policy.onPublish(() => agentConfig.write())]);
   closers.push(['agent.json writes', () => agentConfig.drain()]);
 
   return {

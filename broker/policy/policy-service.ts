@@ -32,18 +32,21 @@ export interface BakedAdmins {
   threshold: number;
 }
 
+/** Hears of a published bundle; a returned promise holds the publish until it settles. */
+export type PublishListener = (text: string, version: number) => void | Promise<void>;
+
 /**
  * The server's part in policy bundles: it cannot sign, it only checks and relays. A bundle is
  * checked exactly as an agent will check it (protocol/policy.ts) against the same trust state
  * agents converge on: the latest published bundle's admins, or before any, the active admins
  * baked into agent.json. Below the threshold a bundle waits as pending for co-signatures; at
- * the threshold it is published: stored and handed to listeners (the pusher).
+ * the threshold it is published: stored and handed to listeners (agent.json's writer).
  */
 export class PolicyService {
   private current: PolicyCheck | undefined;
   private pending: PolicyCheck | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly listeners = new Set<(text: string, version: number) => void>();
+  private readonly listeners = new Set<PublishListener>();
 
   private constructor(private readonly opts: PolicyServiceOptions) {}
 
@@ -76,7 +79,11 @@ export class PolicyService {
     return service;
   }
 
-  onPublish(listener: (text: string, version: number) => void): () => void {
+  /**
+   * `listener` may return a promise: the publish waits for it (settled, not its outcome), so the
+   * request that published answers after agent.json bakes the new admins.
+   */
+  onPublish(listener: PublishListener): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
   }
@@ -203,8 +210,13 @@ export class PolicyService {
       investigators: check.bundle.investigators.map((i) => i.fingerprint),
     });
     this.opts.log(`policy: published version ${version}`);
-    for (const listener of this.listeners) listener(text, version);
+    await this.notify(text, version);
     return { status: 'published', version, signers: check.signers };
+  }
+
+  /** Every listener, waited for; a listener's failure is its own to report (agent.json's writer logs it). */
+  private async notify(text: string, version: number): Promise<void> {
+    await Promise.allSettled([...this.listeners].map(async (listener) => listener(text, version)));
   }
 
   private async publish(check: PolicyCheck): Promise<void> {
@@ -230,7 +242,7 @@ export class PolicyService {
           if (check.shortfall !== undefined) throw new Error(check.shortfall);
           await this.publish(check);
           this.opts.log(`policy: version ${check.bundle.version}, published by another server, published here too`);
-          for (const listener of this.listeners) listener(check.text, check.bundle.version);
+          await this.notify(check.text, check.bundle.version);
         } catch (err) {
           this.opts.log(`policy: a bundle another server published does not hold here: ${(err as Error).message}`);
         }
