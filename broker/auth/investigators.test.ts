@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/helpers/broker/harness.js';
 import { armoredPublicKey, fingerprint } from '../../test/helpers/keys.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { LowdbStore } from '../store/lowdb-store.js';
@@ -52,8 +53,9 @@ describe('Investigators: a change waits for its listeners', () => {
     const added = investigators
       .add({ name: 'bob', publicKey: armoredPublicKey('bob'), isAdmin: false }, 'alice')
       .then(() => (isAdded = true));
+    // The listener hears bob (however slow the store is here), but the caller stays held by its write.
+    await waitFor(() => heard.length === 1, 'the listener');
     await settle();
-    // The listener saw bob already, but the caller is still held by its write.
     expect(heard).toEqual(['alice,bob']);
     expect(isAdded).toBe(false);
     writing.open();

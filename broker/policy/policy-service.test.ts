@@ -2,8 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/helpers/broker/harness.js';
 import { armoredPublicKey } from '../../test/helpers/keys.js';
 import { signedPolicyText } from '../../test/helpers/policy.js';
+import type { InvestigatorRecord } from '../../protocol/api.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { Investigators } from '../auth/investigators.js';
 import { LowdbStore } from '../store/lowdb-store.js';
@@ -29,7 +31,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function alice() {
+function alice(): InvestigatorRecord {
   const record = investigators.list()[0];
   if (record === undefined) throw new Error('alice was not bootstrapped');
   return record;
@@ -49,6 +51,7 @@ describe('PolicyService: a publish waits for its listeners', () => {
       isAnswered = true;
       return o;
     });
+    await waitFor(() => heard.length === 1, 'the listener');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(heard).toEqual([1]);
     expect(isAnswered).toBe(false);
