@@ -4,3 +4,4 @@ export declare function cliBundleFor(
   env: Record<string, string | undefined>,
   features: { require_module?: boolean },
 ): 'commonjs' | 'esm';
+export declare function commonJsFileFor(command: string | undefined): string;

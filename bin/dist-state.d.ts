@@ -5,5 +5,6 @@ export declare const STAMP: string;
 export declare const SOURCE_LIST: string;
 export declare const OVERVIEW_HELP: string;
 export declare const CLI_COMMONJS: string;
+export declare const INVESTIGATOR_COMMONJS: string;
 export declare function buildInputs(root?: string): string[];
 export declare function distIsFresh(root?: string): boolean;

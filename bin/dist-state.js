@@ -25,8 +25,10 @@ export const STAMP = 'dist/.build-stamp';
 export const SOURCE_LIST = 'dist/.build-sources';
 /** `mig --help`'s output, rendered by the build (it depends on nothing but the sources). */
 export const OVERVIEW_HELP = 'dist/cli/overview-help.txt';
-/** The CLI as one CommonJS file, run through bin/code-cache.js for every command but the console's. */
+/** The whole `mig` entry (bin/main.ts) as one CommonJS file, run through bin/code-cache.js: for the server, the agent and audit. */
 export const CLI_COMMONJS = 'dist/cli/main.cjs';
+/** The investigator's commands alone (bin/investigator-main.ts) as one CommonJS file: every other command but the console's. */
+export const INVESTIGATOR_COMMONJS = 'dist/cli/investigator.cjs';
 
 /**
  * Files whose content ends up in dist/: TypeScript sources, the assets the build copies, and

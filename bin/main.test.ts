@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-// bin/main.ts turns zod's JIT off for the investigator's one-shot commands (a parser compiled
-// per object schema costs more than it saves in one hunt) and leaves it on for long-running
-// processes. zod's config is process-wide, so each case runs in its own node process.
+// bin/investigator-main.ts, where bin/main.ts hands the investigator's commands, turns zod's JIT
+// off for those one-shot commands (a parser compiled per object schema costs more than it saves
+// in one hunt); long-running processes keep it. zod's config is process-wide, so each case runs
+// in its own node process.
 const MAIN = new URL('./main.ts', import.meta.url).href;
 
 function jitlessAfter(argv: readonly string[]): boolean {

@@ -25,24 +25,10 @@ export async function main(argv: string[]): Promise<number> {
       return runConsoleCommand(command, rest);
     }
     default: {
-      // One-shot: zod's JIT writes and compiles a parser (new Function) for each object schema
-      // on its first parse, which pays off after ~25k parses of it; a hunt parses its few schemas
-      // once or a few hundred times (~25 ms of CPU saved on a one-file hunt, ~1 µs more per
-      // result row past that; doc/performance.md, "Start-up, session 6"). Read when a schema is
-      // built, so set before any spec loads; the server and agents, long-running, keep the JIT.
-      const { z } = await import('zod');
-      z.config({ jitless: true });
-      const { runInvestigatorCli } = await import('../console/cli/main.js');
-      return runInvestigatorCli(argv, {
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-        now: () => new Date(),
-        runLocal: async (operations, opts) => {
-          const { runOperationsLocally } = await import('../agent/runner.js');
-          return runOperationsLocally(operations, opts);
-        },
-      });
+      // Its own entry: the CommonJS file the investigator's commands run from then holds none
+      // of the server's, agent's or console's code (scripts/build.mjs, bin/cli-bundle.js).
+      const { main: investigatorMain } = await import('./investigator-main.js');
+      return investigatorMain(argv);
     }
   }
 }

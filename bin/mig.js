@@ -8,16 +8,17 @@
 // one-line notice when a person is watching stderr. Rebuilding here instead would make the
 // next command wait tens of seconds and race with a second `mig` started meanwhile.
 //
-// dist/cli/ holds the CLI twice (scripts/build.mjs): one CommonJS file run through V8's code
-// cache, and an ES module bundle split by command, for the console (bin/cli-bundle.js decides).
+// dist/cli/ holds the CLI as CommonJS files run through V8's code cache (the investigator's
+// commands alone, and the whole entry for the server, agent and audit) and as an ES module
+// bundle split by command, for the console (bin/cli-bundle.js decides).
 // `mig --help`, the same text on every machine, is printed from the file the build rendered: it
 // would otherwise build every module's schemas just to list their names.
 // When the command is done, the process ends at once if nothing is left to wait for
 // (bin/prompt-exit.js), instead of after V8's background work.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { cliBundleFor } from './cli-bundle.js';
-import { CLI_COMMONJS, OVERVIEW_HELP, REPO_ROOT, distIsFresh } from './dist-state.js';
+import { cliBundleFor, commonJsFileFor } from './cli-bundle.js';
+import { OVERVIEW_HELP, REPO_ROOT, distIsFresh } from './dist-state.js';
 import { exitPromptly } from './prompt-exit.js';
 
 const HELP_FLAGS = ['--help', '-h', '-help', 'help'];
@@ -56,7 +57,9 @@ async function compiledMain(command) {
   }
   if (bundle === 'esm') return (await import('../dist/cli/main.js')).main;
   const { loadCommonJs } = await import('./code-cache.js');
-  return /** @type {(argv: string[]) => Promise<number>} */ (loadCommonJs(`${REPO_ROOT}${CLI_COMMONJS}`).exports.main);
+  return /** @type {(argv: string[]) => Promise<number>} */ (
+    loadCommonJs(`${REPO_ROOT}${commonJsFileFor(command)}`).exports.main
+  );
 }
 
 /** @returns {Promise<(argv: string[]) => Promise<number>>} */

@@ -27,7 +27,15 @@ import { dirname, join, relative } from 'node:path';
 import { build, transform } from 'esbuild';
 import { escapeNonAscii } from './ascii-escape.mjs';
 import { pathToFileURL } from 'node:url';
-import { CLI_COMMONJS, OVERVIEW_HELP, REPO_ROOT, SOURCE_LIST, STAMP, buildInputs } from '../bin/dist-state.js';
+import {
+  CLI_COMMONJS,
+  INVESTIGATOR_COMMONJS,
+  OVERVIEW_HELP,
+  REPO_ROOT,
+  SOURCE_LIST,
+  STAMP,
+  buildInputs,
+} from '../bin/dist-state.js';
 
 /** Dependencies the CLI bundle loads as CommonJS through V8's code cache (bundleCachedVendors). */
 const CACHED_VENDORS = ['zod', 're2js'];
@@ -229,20 +237,35 @@ function compiledTwinUrls(outdir, base) {
 }
 
 /**
- * The same `mig` entry as one CommonJS file, dist/cli/main.cjs, which bin/mig.js runs through
- * bin/code-cache.js: V8 then reuses the bytecode of an earlier run. Node 20 caches no ES module,
- * and resolving, reading, compiling and linking the ~45 ES modules of a hunt cost it 15-90 ms
- * more than this at every start (doc/performance.md, "Start-up, session 11"). Possible since Node 20.19, whose
- * require() loads ES-only packages (lowdb, mqtt's deps); not for Ink, whose top-level await
- * require() refuses: the console runs from the ES module bundle (bin/mig.js decides).
- * Dynamic imports of packages become require() (a vm.Script has no import()); zod and re2js are
- * inlined, under this file's own code cache (bundleCli emptied dist/cli/, old caches with it).
+ * The same `mig` entry as one CommonJS file, dist/cli/main.cjs (for the server, the agent and
+ * audit), and the investigator's commands alone as another, dist/cli/investigator.cjs (every
+ * other command but the console): bin/mig.js runs them through bin/code-cache.js, and V8 then
+ * reuses the bytecode of an earlier run. The investigator's file leaves out the server's, agent's
+ * and console's code: 1.66 MB instead of 2.33, a smaller cache to load, 3.5-5 ms sooner at every
+ * start (doc/performance.md, session 13). Node 20 caches no ES module, and resolving, reading,
+ * compiling and linking the ~45 ES modules of a hunt cost it 15-90 ms more than this at every
+ * start (doc/performance.md, "Start-up, session 11"). Possible since Node 20.19, whose require()
+ * loads ES-only packages (lowdb, mqtt's deps); not for Ink, whose top-level await require()
+ * refuses: the console runs from the ES module bundle (bin/mig.js decides). Dynamic imports of
+ * packages become require() (a vm.Script has no import()); zod and re2js are inlined, under each
+ * file's own code cache (bundleCli emptied dist/cli/, old caches with it).
  */
 async function bundleCliCommonJs() {
-  const outfile = join(REPO_ROOT, CLI_COMMONJS);
+  for (const [entry, file] of [
+    ['main.ts', CLI_COMMONJS],
+    ['investigator-main.ts', INVESTIGATOR_COMMONJS],
+  ])
+    await bundleCommonJs(join(REPO_ROOT, 'bin', entry), join(REPO_ROOT, file));
+}
+
+/**
+ * @param {string} entry
+ * @param {string} outfile
+ */
+async function bundleCommonJs(entry, outfile) {
   const external = cliExternals();
   await build({
-    entryPoints: [join(REPO_ROOT, 'bin', 'main.ts')],
+    entryPoints: [entry],
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -344,10 +367,11 @@ function vendorShim(name) {
 
 /**
  * Writes the code caches of dist/vendor/ (the ES module bundle's zod and re2js) and of
- * dist/cli/main.cjs by running what users start most through each: a local hunt, by name and
- * content, on a one-file tree (bin/code-cache.js writes a missing cache at exit, with every
- * function that run compiled). Not a reason to fail the build: without it the first `mig` run
- * writes them.
+ * dist/cli/investigator.cjs by running what users start most through each: a local hunt, by
+ * name and content, on a one-file tree (bin/code-cache.js writes a missing cache at exit, with
+ * every function that run compiled). Not a reason to fail the build: without it the first `mig`
+ * run writes them. dist/cli/main.cjs gets its cache from the first server or agent that runs
+ * from it, with what that process compiled.
  */
 function warmCodeCaches() {
   const dir = mkdtempSync(join(tmpdir(), 'mig-build-warm-'));
@@ -357,7 +381,7 @@ function warmCodeCaches() {
     writeFileSync(join(dir, 'tree', 'x'), 'one file\n');
     const entry = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist', 'cli', 'main.js')).href);
     const codeCache = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bin', 'code-cache.js')).href);
-    const commonJs = JSON.stringify(join(REPO_ROOT, CLI_COMMONJS));
+    const commonJs = JSON.stringify(join(REPO_ROOT, INVESTIGATOR_COMMONJS));
     const argv = JSON.stringify([
       'file',
       '-t',
