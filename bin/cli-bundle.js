@@ -36,7 +36,7 @@ export function cliBundleFor(command, env, features) {
 /**
  * The CommonJS file for `command`, repository-relative: the whole entry's for the server, the
  * agent and audit; the investigator's, smaller and so sooner loaded, for every other command
- * (3.5-5 ms on a one-file hunt; doc/performance.md, session 13).
+ * (2-4 ms on a one-file hunt, 7-9 ms on a content hunt; doc/performance.md, session 13).
  * @param {string | undefined} command argv's first word
  * @returns {string}
  */

@@ -1,8 +1,9 @@
 // The investigator's commands: every `mig` command but server, agent, audit, console and demo
 // (bin/main.ts hands them here). An entry of its own so that the CommonJS file they run from,
 // dist/cli/investigator.cjs, holds none of the server's, agent's or console's code: a smaller
-// file and code cache to load at every start, 3.5-5 ms sooner on a one-file hunt
-// (doc/performance.md, session 13; scripts/build.mjs builds it, bin/cli-bundle.js picks it).
+// file and code cache to load at every start: 2-4 ms sooner on a one-file hunt, 7-9 ms on a
+// content hunt (doc/performance.md, session 13; scripts/build.mjs builds it, bin/cli-bundle.js
+// picks it).
 
 export async function main(argv: string[]): Promise<number> {
   // One-shot: zod's JIT writes and compiles a parser (new Function) for each object schema

@@ -241,8 +241,8 @@ function compiledTwinUrls(outdir, base) {
  * audit), and the investigator's commands alone as another, dist/cli/investigator.cjs (every
  * other command but the console): bin/mig.js runs them through bin/code-cache.js, and V8 then
  * reuses the bytecode of an earlier run. The investigator's file leaves out the server's, agent's
- * and console's code: 1.66 MB instead of 2.33, a smaller cache to load, 3.5-5 ms sooner at every
- * start (doc/performance.md, session 13). Node 20 caches no ES module, and resolving, reading,
+ * and console's code: 1.66 MB instead of 2.33, a smaller cache to load, 2-4 ms sooner at every
+ * start, 7-9 ms for a content hunt (doc/performance.md, session 13). Node 20 caches no ES module, and resolving, reading,
  * compiling and linking the ~45 ES modules of a hunt cost it 15-90 ms more than this at every
  * start (doc/performance.md, "Start-up, session 11"). Possible since Node 20.19, whose require()
  * loads ES-only packages (lowdb, mqtt's deps); not for Ink, whose top-level await require()
