@@ -28,9 +28,11 @@ const PATTERNS = [
  * Issue 13's pattern classes, against `LC_ALL=C grep -rlE` (file names only: grep stops reading
  * a file at its first match, and so do we when only the file is wanted).
  */
+/** The class whose grep run the floor rows are set beside: every byte read, the least work per byte. */
+const RARE_LITERAL = { name: 'rare literal', pattern: 'legend\\.rocks' };
 const CLASSES = [
   { name: 'no literal', pattern: '[0-9]{6,}' },
-  { name: 'rare literal', pattern: 'legend\\.rocks' },
+  RARE_LITERAL,
   { name: 'frequent', pattern: 'Googlebot' },
   { name: 'absent alternation', pattern: 'evil\\.com|bad\\.net|worse\\.org|(cmd|powershell)\\.exe' },
   { name: 'line-anchored', pattern: '^10\\.[0-9]+\\.[0-9]+\\.[0-9]+ - -' },
@@ -39,8 +41,6 @@ const CLASSES = [
 const MIG = fileURLToPath(new URL('../bin/mig.js', import.meta.url));
 /** Reads every byte of a tree and does nothing else: the floor of a class no file matches. */
 const READ_FLOOR = fileURLToPath(new URL('./read-floor.cjs', import.meta.url));
-/** The class whose grep run the floor rows are set beside: every byte read, the least work per byte. */
-const FLOOR_REFERENCE = CLASSES[1] ?? { name: 'rare literal', pattern: 'legend\\.rocks' };
 
 /** `files` x 2 MiB of logs in a temp dir for `run`, removed after. */
 async function withLogs(run: (dir: string) => Promise<BenchRow[]>, files = LOG_FILES): Promise<BenchRow[]> {
@@ -125,6 +125,11 @@ export function cliBench(): Promise<BenchRow[]> {
   });
 }
 
+/** `LC_ALL=C grep -rlE PATTERN DIR/logs` as an alternated run. */
+function grepListRun(dir: string, pattern: string): Run {
+  return { file: 'grep', args: ['-rlE', pattern, join(dir, 'logs')], env: { LC_ALL: 'C' } };
+}
+
 function grepList(dir: string, pattern: string): number {
   // Exit 1 only means "no match"; wc keeps grep's output off /dev/null.
   return Number(shell(`(LC_ALL=C grep -rlE '${pattern}' ${join(dir, 'logs')} || [ $? -eq 1 ]) | wc -l`));
@@ -191,16 +196,15 @@ interface Floors {
 
 /**
  * `node -e 0` and bench/read-floor.cjs, as the environment is and without NODE_EXTRA_CA_CERTS
- * when it is set, alternated with grep's run of FLOOR_REFERENCE (which reads every byte too);
+ * when it is set, alternated with grep's run of RARE_LITERAL (which reads every byte too);
  * with a row per environment showing the read floor against that grep run.
  */
 function nodeFloors(dir: string): { floor: Floors; cleanFloor: Floors | undefined; rows: BenchRow[] } {
   const logs = join(dir, 'logs');
   const envs = [{}, ...(hasExtraCa() ? [WITHOUT_EXTRA_CA] : [])];
-  const grepRun: Run = { file: 'grep', args: ['-rlE', FLOOR_REFERENCE.pattern, logs], env: { LC_ALL: 'C' } };
   const [grep, ...timings] = alternated(
     [
-      grepRun,
+      grepListRun(dir, RARE_LITERAL.pattern),
       ...envs.flatMap((env) => [
         { file: process.execPath, args: ['-e', '0'], env },
         { file: process.execPath, args: [READ_FLOOR, logs], env },
@@ -219,7 +223,7 @@ function nodeFloors(dir: string): { floor: Floors; cleanFloor: Floors | undefine
   const rows = floors.map((f, i): BenchRow => ({
     name: `content 290 MB: a Node process that only reads every byte (the floor)${i === 0 ? '' : ', NODE_EXTRA_CA_CERTS unset'}`,
     ours: f.read.wallMs,
-    reference: `LC_ALL=C grep -rlE (${FLOOR_REFERENCE.name})`,
+    reference: `LC_ALL=C grep -rlE (${RARE_LITERAL.name})`,
     referenceValue: grep.wallMs,
     unit: 'ms',
     note: `bench/read-floor.cjs: 1 MiB reads, no search; CPU ${f.read.cpuMs.toFixed(0)} vs ${grep.cpuMs.toFixed(0)} ms; node -e 0 ${f.start.wallMs.toFixed(0)} ms; 1.5 x grep ${(grep.wallMs * 1.5).toFixed(0)} ms; ${load()}`,
@@ -253,9 +257,8 @@ function endToEndCpuRows(
     args: [MIG, 'file', '-t', 'local', '-path', '/logs', '-content', c.pattern],
     env: { MIG_LOCAL_ROOT: dir, NO_COLOR: '1', ...(threads === undefined ? {} : { MIG_CONTENT_THREADS: threads }) },
   };
-  const grepRun: Run = { file: 'grep', args: ['-rlE', c.pattern, join(dir, 'logs')], env: { LC_ALL: 'C' } };
   const [grep, ours, ...others] = alternated(
-    [grepRun, hunt, ...variants.map((v) => ({ ...hunt, env: { ...hunt.env, ...v.env } }))],
+    [grepListRun(dir, c.pattern), hunt, ...variants.map((v) => ({ ...hunt, env: { ...hunt.env, ...v.env } }))],
     3,
   );
   if (grep === undefined || ours === undefined) throw new Error(`${c.pattern}: a run was not timed`);

@@ -32,6 +32,18 @@ describe('the bundle mig runs', () => {
     for (const command of ['server', 'agent', 'audit']) expect(commonJsFileFor(command), command).toBe(CLI_COMMONJS);
   });
 
+  it('never sends a command bin/main.ts handles itself to the investigator’s file, which knows none of them', () => {
+    // The two lists in bin/cli-bundle.js must follow bin/main.ts's switch: a command added there
+    // and not here would reach the investigator's CLI and be refused as unknown.
+    const main = readFileSync(new URL('./main.ts', import.meta.url), 'utf8');
+    const cases = [...main.matchAll(/case '([^']+)':/g)].map((m) => m[1] ?? '');
+    expect(cases.length).toBeGreaterThanOrEqual(5);
+    for (const command of cases)
+      expect(cliBundleFor(command, {}, modern) === 'esm' || commonJsFileFor(command) === CLI_COMMONJS, command).toBe(
+        true,
+      );
+  });
+
   it('refuses any other MIG_CLI_BUNDLE, naming it and what it was given', () => {
     expect(() => cliBundleFor('file', { MIG_CLI_BUNDLE: 'ESM' }, modern)).toThrow(
       'MIG_CLI_BUNDLE: expected esm (or unset), got "ESM"',

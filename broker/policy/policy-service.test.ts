@@ -15,16 +15,14 @@ let dir: string;
 let store: LowdbStore;
 let investigators: Investigators;
 let policy: PolicyService;
-let logs: string[];
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mig-policy-service-'));
-  logs = [];
   store = await LowdbStore.open({ dataDir: dir, flushMs: 10, log: () => undefined });
   const audit = await AuditLog.open(join(dir, 'audit.ndjson'));
   investigators = await Investigators.open(store, audit, () => new Date('2026-12-08T00:00:00Z'));
   await investigators.bootstrap({ name: 'alice', publicKey: armoredPublicKey('alice') });
-  policy = await PolicyService.open({ dataDir: dir, investigators, audit, threshold: 1, log: (m) => logs.push(m) });
+  policy = await PolicyService.open({ dataDir: dir, investigators, audit, threshold: 1, log: () => undefined });
 });
 afterEach(async () => {
   await store.close();
